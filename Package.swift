@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "EnterpriseCDP",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cdp", targets: ["cdp"]),
+        .library(name: "CDPEngine", targets: ["CDPEngine"]),
+        .library(name: "TermUI", targets: ["TermUI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Pure domain: value types, standardisation, rules, workflow planning. Foundation only.
+        .target(name: "CDPCore"),
+        // The lake on disk: GRDB database, migrations, repositories speaking domain types.
+        .target(
+            name: "CDPStore",
+            dependencies: [
+                "CDPCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
+        // I/O side of the core: config loading, readers, pipeline steps, workflow runner.
+        .target(
+            name: "CDPEngine",
+            dependencies: [
+                "CDPCore", "CDPStore",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+        // Terminal UI toolkit: cells, buffers, layout, widgets, frame diffing. Nothing of ours below it.
+        .target(name: "TermUI"),
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
+        .target(name: "TermUICurses", dependencies: ["TermUI", "CNcurses"]),
+        .target(name: "TermUITesting", dependencies: ["TermUI"]),
+        .target(name: "StewardConsole", dependencies: ["CDPEngine", "TermUI"]),
+        .executableTarget(
+            name: "cdp",
+            dependencies: [
+                "CDPEngine", "StewardConsole", "TermUICurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "CDPCoreTests", dependencies: ["CDPCore"]),
+        .testTarget(name: "CDPStoreTests", dependencies: ["CDPStore"]),
+        .testTarget(name: "CDPEngineTests", dependencies: ["CDPEngine"]),
+        .testTarget(name: "CLITests", dependencies: ["CDPEngine"]),
+        .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"]),
+        .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "TermUITesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
