@@ -1,0 +1,226 @@
+import Foundation
+
+/// What validation needs from outside the record: the date, and which keys other sources hold.
+public struct ValidationEnvironment: Sendable {
+    /// Today as an ISO date, from the injected clock.
+    public var today: String
+    /// Current keys of each referenced source.
+    public var referenceKeys: [SourceName: Set<String>]
+
+    public init(today: String, referenceKeys: [SourceName: Set<String>] = [:]) {
+        self.today = today
+        self.referenceKeys = referenceKeys
+    }
+}
+
+/// Values already claimed by `unique` rules in this batch, with the line that claimed them.
+public struct UniquenessLedger: Sendable {
+    fileprivate var claimed: [Int: [String: Int]] = [:]
+    public init() {}
+}
+
+/// The rules of one source, resolved against its entity so that checking a row does no lookups by name.
+public struct RecordValidator: Sendable {
+    public let source: SourceConfiguration
+    public let rules: [RuleDefinition]
+    private let compiled: [CompiledRule]
+    /// Field indexes whose standardisation failure is reported by a declared `format` rule.
+    private let formatCovered: Set<Int>
+
+    /// Builds the validator. The rule set must have no problems (see `RuleSet.problems`).
+    public init(source: SourceConfiguration, rules: [RuleDefinition]) {
+        self.source = source
+        self.rules = rules.filter { $0.dataset == source.name && $0.check.isRowLevel }
+        let entity = source.entity
+        func index(_ field: String) -> FieldRef {
+            field == RuleFieldName.sourceKey ? .sourceKey : .field(entity.fieldIndex(field) ?? 0)
+        }
+        var covered: Set<Int> = []
+        compiled = self.rules.map { rule in
+            switch rule.check {
+            case .required(let fields): return .required(fields.map(index))
+            case .format(let field, let format):
+                let ref = index(field)
+                if case .regex(let pattern) = format {
+                    let expression = try? NSRegularExpression(pattern: "^(?:\(pattern))$")
+                    return .regex(ref, expression.map(RegexBox.init))
+                }
+                if case .field(let i) = ref { covered.insert(i) }
+                return .standardized(ref, format)
+            case .allowedValues(let field, let values):
+                return .allowed(index(field), Set(values.map { $0.lowercased() }), values)
+            case .range(let field, let low, let high): return .range(index(field), low, high)
+            case .length(let field, let low, let high): return .length(index(field), low, high)
+            case .unique(let field): return .unique(index(field))
+            case .compare(let left, let op, let right): return .compare(index(left), op, index(right))
+            case .reference(let field, let target): return .reference(index(field), target)
+            case .rowCount: return .required([])
+            }
+        }
+        formatCovered = covered
+    }
+
+    /// Checks one record against every rule, in declaration order, then reports unreadable typed values
+    /// that no `format` rule covers (as warnings: the value is dropped from silver, kept in bronze).
+    public func validate(
+        _ record: StandardizedRecord, line: Int, environment: ValidationEnvironment,
+        ledger: inout UniquenessLedger
+    ) -> [RuleFailure] {
+        var failures: [RuleFailure] = []
+        for (position, rule) in compiled.enumerated() {
+            let definition = rules[position]
+            if let failure = check(rule, definition, record, line, environment, position, &ledger) {
+                failures.append(failure)
+            }
+        }
+        let fields = source.entity.fields
+        for index in record.failures.indices where !formatCovered.contains(index) {
+            guard let reason = record.failures[index] else { continue }
+            failures.append(
+                RuleFailure(
+                    rule: BuiltInRule.unreadable(fields[index].name), field: fields[index].name,
+                    value: record.raw[index], message: reason, severity: .warn))
+        }
+        return failures
+    }
+
+    private func check(
+        _ rule: CompiledRule, _ definition: RuleDefinition, _ record: StandardizedRecord, _ line: Int,
+        _ environment: ValidationEnvironment, _ position: Int, _ ledger: inout UniquenessLedger
+    ) -> RuleFailure? {
+        func fail(_ field: FieldRef?, _ message: String) -> RuleFailure {
+            RuleFailure(
+                rule: definition.name, field: field.map(name), value: field.flatMap { raw($0, record) },
+                message: definition.description.map { "\($0): \(message)" } ?? message,
+                severity: definition.severity)
+        }
+        switch rule {
+        case .required(let refs):
+            let missing = refs.filter { raw($0, record).map { $0.isEmpty } ?? true }
+            guard let first = missing.first else { return nil }
+            let names = missing.map(name).joined(separator: ", ")
+            return fail(first, missing.count == 1 ? "\(names) is missing" : "\(names) are missing")
+        case .standardized(let ref, let format):
+            guard case .field(let index) = ref, let reason = record.failures[index] else { return nil }
+            return fail(ref, "not a valid \(format.name): \(reason)")
+        case .regex(let ref, let box):
+            guard let value = raw(ref, record), !value.isEmpty, let expression = box?.expression else { return nil }
+            let range = NSRange(value.startIndex..., in: value)
+            if expression.firstMatch(in: value, range: range) != nil { return nil }
+            return fail(ref, "'\(value)' does not match the pattern \(expression.pattern)")
+        case .allowed(let ref, let lowered, let values):
+            guard let value = text(ref, record), !value.isEmpty else { return nil }
+            if lowered.contains(value.lowercased()) { return nil }
+            return fail(ref, "'\(value)' is not one of \(values.joined(separator: ", "))")
+        case .range(let ref, let low, let high):
+            guard let value = typed(ref, record) else { return nil }
+            if let low, let comparison = compare(value, low, environment), comparison < 0 {
+                return fail(ref, "\(value) is below the minimum \(resolve(low, environment))")
+            }
+            if let high, let comparison = compare(value, high, environment), comparison > 0 {
+                return fail(ref, "\(value) is above the maximum \(resolve(high, environment))")
+            }
+            return nil
+        case .length(let ref, let low, let high):
+            guard let value = raw(ref, record), !value.isEmpty else { return nil }
+            let count = value.count
+            if let low, count < low { return fail(ref, "'\(value)' has \(count) characters, fewer than \(low)") }
+            if let high, count > high { return fail(ref, "'\(value)' has \(count) characters, more than \(high)") }
+            return nil
+        case .unique(let ref):
+            guard let value = raw(ref, record), !value.isEmpty else { return nil }
+            if let firstLine = ledger.claimed[position]?[value] {
+                return fail(ref, "duplicate \(name(ref)) '\(value)': already on line \(firstLine) of this batch")
+            }
+            ledger.claimed[position, default: [:]][value] = line
+            return nil
+        case .compare(let left, let op, let right):
+            guard let lhs = typed(left, record), let rhs = typed(right, record) else { return nil }
+            let holds: Bool
+            if let a = lhs.number, let b = rhs.number, !isText(lhs) {
+                holds = op.holds(a, b)
+            } else {
+                holds = op.holds(lhs.description, rhs.description)
+            }
+            if holds { return nil }
+            return fail(left, "\(name(left)) \(lhs) is not \(op.rawValue) \(name(right)) \(rhs)")
+        case .reference(let ref, let target):
+            guard let value = text(ref, record), !value.isEmpty else { return nil }
+            if environment.referenceKeys[target]?.contains(value) == true { return nil }
+            return fail(ref, "\(name(ref)) '\(value)' is not a known record of \(target)")
+        }
+    }
+
+    private func name(_ ref: FieldRef) -> String {
+        switch ref {
+        case .sourceKey: return RuleFieldName.sourceKey
+        case .field(let index): return source.entity.fields[index].name
+        }
+    }
+
+    private func raw(_ ref: FieldRef, _ record: StandardizedRecord) -> String? {
+        switch ref {
+        case .sourceKey: return record.sourceKey
+        case .field(let index): return record.raw[index]
+        }
+    }
+
+    private func typed(_ ref: FieldRef, _ record: StandardizedRecord) -> FieldValue? {
+        switch ref {
+        case .sourceKey: return .text(record.sourceKey)
+        case .field(let index): return record.values[index]
+        }
+    }
+
+    /// The standardised text when there is one, else the raw text.
+    private func text(_ ref: FieldRef, _ record: StandardizedRecord) -> String? {
+        typed(ref, record)?.description ?? raw(ref, record)
+    }
+
+    private func isText(_ value: FieldValue) -> Bool {
+        if case .text = value { return true }
+        return false
+    }
+
+    private func resolve(_ bound: RangeBound, _ environment: ValidationEnvironment) -> String {
+        if case .today = bound { return environment.today }
+        return bound.description
+    }
+
+    /// Orders a value against a bound; nil when they cannot be compared.
+    private func compare(_ value: FieldValue, _ bound: RangeBound, _ environment: ValidationEnvironment) -> Int? {
+        switch bound {
+        case .number(let limit):
+            guard let number = value.number, !isText(value) else { return nil }
+            return number < limit ? -1 : (number > limit ? 1 : 0)
+        case .date(let limit):
+            let text = String(value.description.prefix(limit.count))
+            return text < limit ? -1 : (text > limit ? 1 : 0)
+        case .today:
+            let text = String(value.description.prefix(10))
+            return text < environment.today ? -1 : (text > environment.today ? 1 : 0)
+        }
+    }
+}
+
+private enum FieldRef: Sendable {
+    case sourceKey
+    case field(Int)
+}
+
+/// NSRegularExpression is immutable and thread-safe but not marked Sendable.
+private struct RegexBox: @unchecked Sendable {
+    let expression: NSRegularExpression
+}
+
+private enum CompiledRule: Sendable {
+    case required([FieldRef])
+    case standardized(FieldRef, ValueFormat)
+    case regex(FieldRef, RegexBox?)
+    case allowed(FieldRef, Set<String>, [String])
+    case range(FieldRef, RangeBound?, RangeBound?)
+    case length(FieldRef, Int?, Int?)
+    case unique(FieldRef)
+    case compare(FieldRef, ComparisonOperator, FieldRef)
+    case reference(FieldRef, SourceName)
+}

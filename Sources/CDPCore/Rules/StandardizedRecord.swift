@@ -1,0 +1,47 @@
+/// A source row after mapping and standardisation, before validation.
+public struct StandardizedRecord: Hashable, Sendable {
+    public var sourceKey: String
+    /// Raw text per canonical field (by the entity's field index); nil when unmapped or absent.
+    public var raw: [String?]
+    /// Standardised values by field index; nil when absent or not standardisable.
+    public var values: [FieldValue?]
+    /// Why a present raw value could not be standardised, by field index.
+    public var failures: [String?]
+
+    public init(sourceKey: String, raw: [String?], values: [FieldValue?], failures: [String?]) {
+        self.sourceKey = sourceKey
+        self.raw = raw
+        self.values = values
+        self.failures = failures
+    }
+}
+
+/// One rule a record failed, with the value and a message a steward can act on.
+public struct RuleFailure: Hashable, Codable, Sendable {
+    public var rule: String
+    public var field: String?
+    public var value: String?
+    public var message: String
+    public var severity: RuleSeverity
+
+    public init(rule: String, field: String?, value: String?, message: String, severity: RuleSeverity) {
+        self.rule = rule
+        self.field = field
+        self.value = value
+        self.message = message
+        self.severity = severity
+    }
+}
+
+/// Built-in rule names for problems found before any declared rule runs.
+public enum BuiltInRule {
+    public static let columnCount = "parse.column_count"
+    public static let encoding = "parse.encoding"
+    public static let quoting = "parse.quote"
+    public static let json = "parse.json"
+    public static let missingKey = "parse.missing_key"
+    /// A value of a typed field that could not be read, where no declared rule covers the field.
+    public static func unreadable(_ field: String) -> String { "standardize.\(field)" }
+
+    public static func isParseRule(_ name: String) -> Bool { name.hasPrefix("parse.") }
+}

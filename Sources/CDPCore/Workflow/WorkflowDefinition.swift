@@ -1,0 +1,91 @@
+/// A workflow in the shape of a Databricks Jobs definition: named tasks with dependencies, timeouts and
+/// retries. Each task names an engine step in `cdp_task`.
+public struct WorkflowDefinition: Hashable, Codable, Sendable {
+    public var name: String
+    public var description: String?
+    public var tasks: [WorkflowTask]
+    /// A run that exceeds this is failed; nil means no limit.
+    public var timeoutSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, tasks
+        case timeoutSeconds = "timeout_seconds"
+    }
+
+    public init(name: String, description: String? = nil, tasks: [WorkflowTask], timeoutSeconds: Int? = nil) {
+        self.name = name
+        self.description = description
+        self.tasks = tasks
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+public struct WorkflowTask: Hashable, Codable, Sendable {
+    public var taskKey: TaskKey
+    public var description: String?
+    public var dependsOn: [TaskDependency]
+    public var timeoutSeconds: Int?
+    public var maxRetries: Int
+    public var minRetryIntervalMillis: Int
+    public var step: StepInvocation
+
+    enum CodingKeys: String, CodingKey {
+        case description
+        case taskKey = "task_key"
+        case dependsOn = "depends_on"
+        case timeoutSeconds = "timeout_seconds"
+        case maxRetries = "max_retries"
+        case minRetryIntervalMillis = "min_retry_interval_millis"
+        case step = "cdp_task"
+    }
+
+    public init(
+        taskKey: TaskKey, description: String? = nil, dependsOn: [TaskKey] = [], timeoutSeconds: Int? = nil,
+        maxRetries: Int = 0, minRetryIntervalMillis: Int = 0, step: StepInvocation
+    ) {
+        self.taskKey = taskKey
+        self.description = description
+        self.dependsOn = dependsOn.map(TaskDependency.init)
+        self.timeoutSeconds = timeoutSeconds
+        self.maxRetries = maxRetries
+        self.minRetryIntervalMillis = minRetryIntervalMillis
+        self.step = step
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        taskKey = try container.decode(TaskKey.self, forKey: .taskKey)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        dependsOn = try container.decodeIfPresent([TaskDependency].self, forKey: .dependsOn) ?? []
+        timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds)
+        maxRetries = try container.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 0
+        minRetryIntervalMillis = try container.decodeIfPresent(Int.self, forKey: .minRetryIntervalMillis) ?? 0
+        step = try container.decode(StepInvocation.self, forKey: .step)
+    }
+}
+
+public struct TaskDependency: Hashable, Codable, Sendable {
+    public var taskKey: TaskKey
+    enum CodingKeys: String, CodingKey { case taskKey = "task_key" }
+    public init(_ taskKey: TaskKey) { self.taskKey = taskKey }
+}
+
+/// The engine step a task runs.
+public enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Land a source's new files in bronze, standardise and validate them into silver or quarantine.
+    case ingest
+    /// Re-check open quarantine against current data (a late reference may now resolve).
+    case revalidate
+    /// Record each rule's pass rate for the run: the data quality scorecard.
+    case scorecard
+}
+
+public struct StepInvocation: Hashable, Codable, Sendable {
+    public var step: StepKind
+    public var source: SourceName?
+
+    public init(step: StepKind, source: SourceName? = nil) {
+        self.step = step
+        self.source = source
+    }
+}

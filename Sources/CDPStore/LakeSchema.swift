@@ -1,0 +1,201 @@
+import CDPCore
+import GRDB
+
+/// The lake's schema as named migrations. Append new migrations; never edit a shipped one.
+enum LakeSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-runs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE workflow_run (
+                        id INTEGER PRIMARY KEY,
+                        workflow TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        trigger TEXT NOT NULL,
+                        pid INTEGER,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        error TEXT
+                    );
+                    CREATE TABLE task_run (
+                        run_id INTEGER NOT NULL REFERENCES workflow_run(id),
+                        task_key TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        step TEXT NOT NULL,
+                        depends_on TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempt INTEGER NOT NULL DEFAULT 0,
+                        started_at TEXT,
+                        finished_at TEXT,
+                        duration_ms INTEGER,
+                        processed INTEGER NOT NULL DEFAULT 0,
+                        total INTEGER,
+                        counts TEXT,
+                        error TEXT,
+                        PRIMARY KEY (run_id, task_key)
+                    );
+                    CREATE TABLE run_event (
+                        id INTEGER PRIMARY KEY,
+                        run_id INTEGER NOT NULL REFERENCES workflow_run(id),
+                        task_key TEXT,
+                        at TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        processed INTEGER,
+                        total INTEGER,
+                        message TEXT
+                    );
+                    CREATE INDEX run_event_by_run ON run_event(run_id, id);
+                    """)
+        }
+        migrator.registerMigration("v1-bronze") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE batch (
+                        id INTEGER PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        file_name TEXT NOT NULL,
+                        landed_path TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        bytes INTEGER NOT NULL,
+                        landed_at TEXT NOT NULL,
+                        run_id INTEGER,
+                        state TEXT NOT NULL,
+                        rows_read INTEGER NOT NULL DEFAULT 0,
+                        rows_unchanged INTEGER NOT NULL DEFAULT 0,
+                        rows_silver INTEGER NOT NULL DEFAULT 0,
+                        rows_quarantined INTEGER NOT NULL DEFAULT 0,
+                        rows_warned INTEGER NOT NULL DEFAULT 0,
+                        error TEXT,
+                        UNIQUE (source, sha256)
+                    );
+                    CREATE TABLE bronze_row (
+                        id INTEGER PRIMARY KEY,
+                        batch_id INTEGER NOT NULL REFERENCES batch(id),
+                        source TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        source_key TEXT NOT NULL,
+                        content_hash INTEGER NOT NULL,
+                        raw TEXT NOT NULL
+                    );
+                    CREATE INDEX bronze_row_by_batch ON bronze_row(batch_id);
+                    CREATE INDEX bronze_row_by_key ON bronze_row(source, source_key);
+                    """)
+        }
+        migrator.registerMigration("v1-silver") { db in
+            for entity in CanonicalEntity.allCases {
+                let columns = entity.fields.map { "\($0.name) \(sqlType($0.kind))" }.joined(separator: ",\n    ")
+                try db.execute(
+                    sql: """
+                        CREATE TABLE \(entity.silverTable) (
+                            id INTEGER PRIMARY KEY,
+                            bronze_id INTEGER NOT NULL UNIQUE REFERENCES bronze_row(id),
+                            batch_id INTEGER NOT NULL,
+                            source TEXT NOT NULL,
+                            source_key TEXT NOT NULL,
+                            content_hash INTEGER NOT NULL,
+                            is_current INTEGER NOT NULL,
+                            superseded_by INTEGER,
+                            \(columns)
+                        );
+                        CREATE INDEX \(entity.silverTable)_current ON \(entity.silverTable)(source, source_key)
+                            WHERE is_current = 1;
+                        CREATE INDEX \(entity.silverTable)_by_batch ON \(entity.silverTable)(batch_id);
+                        """)
+            }
+            try db.execute(
+                sql: """
+                    CREATE TABLE row_warning (
+                        id INTEGER PRIMARY KEY,
+                        bronze_id INTEGER NOT NULL REFERENCES bronze_row(id),
+                        batch_id INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        field TEXT,
+                        value TEXT,
+                        message TEXT NOT NULL
+                    );
+                    CREATE INDEX row_warning_by_batch ON row_warning(batch_id);
+                    CREATE TABLE rule_result (
+                        run_id INTEGER NOT NULL,
+                        batch_id INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        evaluated INTEGER NOT NULL,
+                        failed INTEGER NOT NULL,
+                        PRIMARY KEY (batch_id, rule)
+                    );
+                    CREATE TABLE dq_scorecard (
+                        run_id INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        evaluated INTEGER NOT NULL,
+                        failed INTEGER NOT NULL,
+                        pass_rate REAL NOT NULL,
+                        PRIMARY KEY (run_id, source, rule)
+                    );
+                    """)
+        }
+        migrator.registerMigration("v1-quarantine") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE quarantine_record (
+                        id INTEGER PRIMARY KEY,
+                        bronze_id INTEGER NOT NULL UNIQUE REFERENCES bronze_row(id),
+                        batch_id INTEGER NOT NULL,
+                        run_id INTEGER,
+                        source TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        source_key TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        fields TEXT NOT NULL,
+                        failures TEXT NOT NULL,
+                        rules TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        resolution TEXT
+                    );
+                    CREATE INDEX quarantine_by_status ON quarantine_record(status, source);
+                    CREATE INDEX quarantine_by_batch ON quarantine_record(batch_id);
+                    CREATE TABLE quarantine_history (
+                        id INTEGER PRIMARY KEY,
+                        quarantine_id INTEGER NOT NULL REFERENCES quarantine_record(id),
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX quarantine_history_by_record ON quarantine_history(quarantine_id, id);
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY,
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        before TEXT,
+                        after TEXT,
+                        reason TEXT,
+                        previous_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    """)
+        }
+        return migrator
+    }
+
+    static func sqlType(_ kind: FieldKind) -> String {
+        switch kind {
+        case .decimal: return "REAL"
+        case .integer, .boolean: return "INTEGER"
+        default: return "TEXT"
+        }
+    }
+}

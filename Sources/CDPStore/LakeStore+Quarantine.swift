@@ -1,0 +1,198 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// Quarantined records: listing for stewards, and the atomic changes remediation makes.
+extension LakeStore {
+    public struct QuarantineFilter: Sendable, Hashable {
+        public var source: SourceName?
+        public var rule: String?
+        public var statuses: [QuarantineStatus]
+        /// Matched against the key and the field values.
+        public var text: String?
+        public var limit: Int
+        public var offset: Int
+
+        public init(
+            source: SourceName? = nil, rule: String? = nil, statuses: [QuarantineStatus] = [], text: String? = nil,
+            limit: Int = 1000, offset: Int = 0
+        ) {
+            self.source = source
+            self.rule = rule
+            self.statuses = statuses
+            self.text = text
+            self.limit = limit
+            self.offset = offset
+        }
+
+        func whereClause() -> (String, [any DatabaseValueConvertible]) {
+            var clauses: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let source { clauses.append("source = ?"); arguments.append(source.rawValue) }
+            if let rule { clauses.append("rules LIKE ?"); arguments.append("%,\(rule),%") }
+            if !statuses.isEmpty {
+                clauses.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
+                arguments += statuses.map(\.rawValue)
+            }
+            if let text, !text.isEmpty {
+                clauses.append("(source_key LIKE ? OR fields LIKE ? OR failures LIKE ?)")
+                arguments += Array(repeating: "%\(text)%", count: 3)
+            }
+            return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), arguments)
+        }
+    }
+
+    public func quarantineRecords(_ filter: QuarantineFilter) throws(StoreError) -> [QuarantineRecord] {
+        try read("list quarantine") { db in
+            let (whereSQL, arguments) = filter.whereClause()
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM quarantine_record \(whereSQL) ORDER BY id LIMIT ? OFFSET ?",
+                arguments: StatementArguments(arguments + [filter.limit, filter.offset])
+            ).map(Self.quarantineRecord)
+        }
+    }
+
+    public func quarantineCount(_ filter: QuarantineFilter) throws(StoreError) -> Int {
+        try read("count quarantine") { db in
+            let (whereSQL, arguments) = filter.whereClause()
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine_record \(whereSQL)", arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
+    public func quarantineRecord(_ id: QuarantineID) throws(StoreError) -> QuarantineRecord? {
+        try read("read \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM quarantine_record WHERE id = ?", arguments: [id.rawValue])
+                .map(Self.quarantineRecord)
+        }
+    }
+
+    public func quarantineHistory(_ id: QuarantineID) throws(StoreError) -> [QuarantineHistoryEntry] {
+        try read("read the history of \(id)") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM quarantine_history WHERE quarantine_id = ? ORDER BY id", arguments: [id.rawValue]
+            ).map { QuarantineHistoryEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], detail: $0["detail"]) }
+        }
+    }
+
+    /// The raw source row behind a bronze id, and where it came from.
+    public func bronzeRow(_ id: BronzeRowID) throws(StoreError) -> (raw: String, line: Int, file: String, batch: BatchID)? {
+        try read("read bronze row \(id)") { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT r.raw, r.line, b.file_name, b.id FROM bronze_row r JOIN batch b ON b.id = r.batch_id WHERE r.id = ?",
+                arguments: [id.rawValue]
+            ).map { (raw: $0[0], line: $0[1], file: $0[2], batch: BatchID($0[3] as Int64)) }
+        }
+    }
+
+    /// Open records per failed rule, most first (a record failing two rules counts for both).
+    public func openQuarantineByRule() throws(StoreError) -> [(rule: String, count: Int)] {
+        try read("count open quarantine by rule") { db in
+            var counts: [String: Int] = [:]
+            let cursor = try String.fetchCursor(db, sql: "SELECT rules FROM quarantine_record WHERE status IN ('open', 'fixed')")
+            while let rules = try cursor.next() {
+                for rule in rules.split(separator: ",") { counts[String(rule), default: 0] += 1 }
+            }
+            return counts.map { (rule: $0.key, count: $0.value) }.sorted { ($0.count, $1.rule) > ($1.count, $0.rule) }
+        }
+    }
+
+    /// A change to one quarantined record, applied with its history row and audit row in one transaction.
+    public struct QuarantineChange: Sendable {
+        public var fields: [String: String]
+        public var sourceKey: String
+        public var failures: [RuleFailure]
+        public var status: QuarantineStatus
+        public var resolution: String?
+        public var historyAction: String
+        public var historyDetail: String
+        public var audit: AuditDraft
+        /// When releasing: the silver row to insert.
+        public var silverValues: [FieldValue?]?
+        public var supersedes: Bool
+
+        public init(
+            fields: [String: String], sourceKey: String, failures: [RuleFailure], status: QuarantineStatus,
+            resolution: String? = nil, historyAction: String, historyDetail: String, audit: AuditDraft,
+            silverValues: [FieldValue?]? = nil, supersedes: Bool = false
+        ) {
+            self.fields = fields
+            self.sourceKey = sourceKey
+            self.failures = failures
+            self.status = status
+            self.resolution = resolution
+            self.historyAction = historyAction
+            self.historyDetail = historyDetail
+            self.audit = audit
+            self.silverValues = silverValues
+            self.supersedes = supersedes
+        }
+    }
+
+    /// Applies a change if the record is still in `expected` status (so two stewards cannot both act on it).
+    /// - Throws: `StoreError.conflict` when the record changed meanwhile, `.notFound` when it does not exist.
+    public func applyQuarantineChange(
+        _ id: QuarantineID, expecting expected: QuarantineStatus, _ change: QuarantineChange, at: String
+    ) throws(StoreError) {
+        try write("change \(id)") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM quarantine_record WHERE id = ?", arguments: [id.rawValue]) else {
+                throw StoreError(.notFound, "no quarantined record \(id); list them with `cdp quarantine list`")
+            }
+            let current = Self.quarantineRecord(row)
+            guard current.status == expected else {
+                throw StoreError(.conflict, "\(id) is now \(current.status.rawValue), not \(expected.rawValue); reload and try again")
+            }
+            let encoder = JSONEncoder.sorted
+            try db.execute(
+                sql: """
+                    UPDATE quarantine_record SET fields = ?, source_key = ?, failures = ?, rules = ?, status = ?,
+                        resolution = ?, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    String(decoding: try encoder.encode(change.fields), as: UTF8.self), change.sourceKey,
+                    String(decoding: try encoder.encode(change.failures), as: UTF8.self),
+                    "," + change.failures.map(\.rule).joined(separator: ",") + ",",
+                    change.status.rawValue, change.resolution, at, id.rawValue,
+                ])
+            try db.execute(
+                sql: "INSERT INTO quarantine_history (quarantine_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+                arguments: [id.rawValue, at, change.audit.actor, change.historyAction, change.historyDetail])
+            if let values = change.silverValues {
+                let entity = current.entity
+                let fields = entity.fields
+                if change.supersedes {
+                    try db.execute(
+                        sql: "UPDATE \(entity.silverTable) SET is_current = 0, superseded_by = ? WHERE source = ? AND source_key = ? AND is_current = 1",
+                        arguments: [current.batch.rawValue, current.source.rawValue, change.sourceKey])
+                }
+                let placeholders = Array(repeating: "?", count: fields.count + 6).joined(separator: ", ")
+                let statement = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO \(entity.silverTable) (bronze_id, batch_id, source, source_key, content_hash, is_current, \
+                        \(fields.map(\.name).joined(separator: ", "))) VALUES (\(placeholders))
+                        """)
+                var binder = Binder(statement)
+                binder.bind(current.bronzeRow.rawValue); binder.bind(current.batch.rawValue)
+                binder.bind(current.source.rawValue); binder.bind(change.sourceKey)
+                let hash = try Int64.fetchOne(db, sql: "SELECT content_hash FROM bronze_row WHERE id = ?", arguments: [current.bronzeRow.rawValue]) ?? 0
+                binder.bind(hash); binder.bind(Int64(1))
+                for value in values { binder.bind(value) }
+                try binder.run(db)
+            }
+            try Self.appendAudit(change.audit, at: at, db)
+        }
+    }
+
+    static func quarantineRecord(_ row: Row) -> QuarantineRecord {
+        let decoder = JSONDecoder()
+        let fields = (try? decoder.decode([String: String].self, from: Data((row["fields"] as String).utf8))) ?? [:]
+        let failures = (try? decoder.decode([RuleFailure].self, from: Data((row["failures"] as String).utf8))) ?? []
+        return QuarantineRecord(
+            id: QuarantineID(row["id"] as Int64), bronzeRow: BronzeRowID(row["bronze_id"] as Int64),
+            batch: BatchID(row["batch_id"] as Int64), run: (row["run_id"] as Int64?).map { RunID($0) },
+            source: SourceName(row["source"] as String), entity: CanonicalEntity(rawValue: row["entity"]) ?? .customer,
+            sourceKey: row["source_key"], line: row["line"], status: QuarantineStatus(rawValue: row["status"]) ?? .open,
+            fields: fields, failures: failures, createdAt: row["created_at"], updatedAt: row["updated_at"],
+            resolution: row["resolution"])
+    }
+}

@@ -1,0 +1,174 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// Workflow runs, their tasks and their event stream.
+extension LakeStore {
+    public struct TaskOutline: Sendable {
+        public var key: TaskKey
+        public var step: String
+        public var dependsOn: [TaskKey]
+        public init(key: TaskKey, step: String, dependsOn: [TaskKey]) {
+            self.key = key
+            self.step = step
+            self.dependsOn = dependsOn
+        }
+    }
+
+    /// Records a new run with every task pending, and its `run_started` event.
+    public func startRun(
+        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, pid: Int32?, at: String
+    ) throws(StoreError) -> RunID {
+        try write("start a run") { db in
+            try db.execute(
+                sql: "INSERT INTO workflow_run (workflow, state, actor, trigger, pid, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [workflow, RunState.running.rawValue, actor, trigger, pid.map { Int64($0) }, at])
+            let run = RunID(db.lastInsertedRowID)
+            for (position, task) in tasks.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO task_run (run_id, task_key, position, step, depends_on, state)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        run.rawValue, task.key.rawValue, position, task.step,
+                        task.dependsOn.map(\.rawValue).joined(separator: ","), TaskState.pending.rawValue,
+                    ])
+            }
+            try Self.insertEvent(
+                RunEvent(run: run, task: nil, at: at, kind: .runStarted, message: "run of \(workflow) started by \(actor)"),
+                db)
+            return run
+        }
+    }
+
+    /// Updates a task's state and counters, and appends an event in the same transaction.
+    public func updateTask(_ run: RunID, _ record: TaskRunRecord, event: RunEvent?) throws(StoreError) {
+        try write("update task \(record.key)") { db in
+            let counts = try String(decoding: JSONEncoder.sorted.encode(record.counts), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    UPDATE task_run SET state = ?, attempt = ?, started_at = ?, finished_at = ?, duration_ms = ?,
+                        processed = ?, total = ?, counts = ?, error = ?
+                    WHERE run_id = ? AND task_key = ?
+                    """,
+                arguments: [
+                    record.state.rawValue, record.attempt, record.startedAt, record.finishedAt,
+                    record.durationMilliseconds, record.processed, record.total, counts, record.error,
+                    run.rawValue, record.key.rawValue,
+                ])
+            if let event { try Self.insertEvent(event, db) }
+        }
+    }
+
+    public func appendEvent(_ event: RunEvent) throws(StoreError) {
+        try write("append a run event") { db in try Self.insertEvent(event, db) }
+    }
+
+    static func insertEvent(_ event: RunEvent, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO run_event (run_id, task_key, at, kind, processed, total, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                event.run.rawValue, event.task?.rawValue, event.at, event.kind.rawValue, event.processed,
+                event.total, event.message,
+            ])
+    }
+
+    public func finishRun(_ run: RunID, state: RunState, error: String?, at: String) throws(StoreError) {
+        try write("finish run \(run)") { db in
+            try db.execute(
+                sql: "UPDATE workflow_run SET state = ?, finished_at = ?, error = ? WHERE id = ?",
+                arguments: [state.rawValue, at, error, run.rawValue])
+            try Self.insertEvent(
+                RunEvent(run: run, task: nil, at: at, kind: .runFinished, message: error.map { "run \(state.rawValue): \($0)" } ?? "run \(state.rawValue)"),
+                db)
+        }
+    }
+
+    /// Marks runs still `running` whose process is gone as abandoned, with their running tasks failed.
+    /// Returns the runs marked.
+    public func abandonStaleRuns(isAlive: (Int32) -> Bool, at: String) throws(StoreError) -> [RunID] {
+        try write("abandon stale runs") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, pid FROM workflow_run WHERE state = 'running'")
+            var abandoned: [RunID] = []
+            for row in rows {
+                let pid: Int64? = row["pid"]
+                if let pid, isAlive(Int32(pid)) { continue }
+                let run = RunID(row["id"] as Int64)
+                let message = "the process running it ended without finishing (killed or crashed)"
+                try db.execute(
+                    sql: "UPDATE workflow_run SET state = 'abandoned', finished_at = ?, error = ? WHERE id = ?",
+                    arguments: [at, message, run.rawValue])
+                try db.execute(
+                    sql: "UPDATE task_run SET state = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND state = 'running'",
+                    arguments: [at, message, run.rawValue])
+                try db.execute(
+                    sql: "UPDATE task_run SET state = 'skipped' WHERE run_id = ? AND state = 'pending'",
+                    arguments: [run.rawValue])
+                try Self.insertEvent(RunEvent(run: run, task: nil, at: at, kind: .runFinished, message: "run abandoned: \(message)"), db)
+                abandoned.append(run)
+            }
+            return abandoned
+        }
+    }
+
+    /// The newest runs first, with their tasks.
+    public func runs(limit: Int = 50) throws(StoreError) -> [RunSummary] {
+        try read("list runs") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM workflow_run ORDER BY id DESC LIMIT ?", arguments: [limit])
+            return try rows.map { try Self.summary($0, db) }
+        }
+    }
+
+    public func run(_ id: RunID) throws(StoreError) -> RunSummary? {
+        try read("read run \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM workflow_run WHERE id = ?", arguments: [id.rawValue])
+                .map { try Self.summary($0, db) }
+        }
+    }
+
+    /// Events of a run after `afterEventID`, oldest first: a follower polls with the last id it saw.
+    public func events(of run: RunID, after afterEventID: Int64 = 0, limit: Int = 1000) throws(StoreError) -> [RunEvent] {
+        try read("read events of \(run)") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM run_event WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?",
+                arguments: [run.rawValue, afterEventID, limit]
+            ).map { row in
+                RunEvent(
+                    id: row["id"], run: run, task: (row["task_key"] as String?).map { TaskKey($0) },
+                    at: row["at"], kind: RunEventKind(rawValue: row["kind"]) ?? .log, processed: row["processed"],
+                    total: row["total"], message: row["message"] ?? "")
+            }
+        }
+    }
+
+    static func summary(_ row: Row, _ db: Database) throws -> RunSummary {
+        let id = RunID(row["id"] as Int64)
+        let tasks = try Row.fetchAll(
+            db, sql: "SELECT * FROM task_run WHERE run_id = ? ORDER BY position", arguments: [id.rawValue]
+        ).map { task -> TaskRunRecord in
+            let counts = (task["counts"] as String?).flatMap {
+                try? JSONDecoder().decode([String: Int].self, from: Data($0.utf8))
+            }
+            let dependsOn = (task["depends_on"] as String).split(separator: ",").map { TaskKey(String($0)) }
+            return TaskRunRecord(
+                key: TaskKey(task["task_key"] as String), position: task["position"], step: task["step"],
+                dependsOn: dependsOn, state: TaskState(rawValue: task["state"]) ?? .pending, attempt: task["attempt"],
+                startedAt: task["started_at"], finishedAt: task["finished_at"], durationMilliseconds: task["duration_ms"],
+                processed: task["processed"], total: task["total"], counts: counts ?? [:], error: task["error"])
+        }
+        return RunSummary(
+            id: id, workflow: row["workflow"], state: RunState(rawValue: row["state"]) ?? .failed, actor: row["actor"],
+            trigger: row["trigger"], pid: (row["pid"] as Int64?).map { Int32($0) }, startedAt: row["started_at"],
+            finishedAt: row["finished_at"], error: row["error"], tasks: tasks)
+    }
+}
+
+extension JSONEncoder {
+    /// Deterministic JSON: sorted keys, so stored text and hashes are stable.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

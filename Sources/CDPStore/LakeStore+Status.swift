@@ -1,0 +1,171 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// Counts for `cdp status` and the dashboard, the scorecard, and the lake's invariants for `cdp verify`.
+extension LakeStore {
+    public struct SourceStatus: Sendable, Hashable, Codable {
+        public var source: SourceName
+        public var batches = 0
+        public var bronze = 0
+        public var silverCurrent = 0
+        public var silverHistory = 0
+        public var quarantineOpen = 0
+        public var quarantineFixed = 0
+        public var quarantineRejected = 0
+        public var released = 0
+        public var warnings = 0
+        public init(source: SourceName) { self.source = source }
+    }
+
+    public struct RulePassRate: Sendable, Hashable, Codable {
+        public var source: SourceName
+        public var rule: String
+        public var severity: String
+        public var evaluated: Int
+        public var failed: Int
+        public var passRate: Double { evaluated == 0 ? 1 : Double(evaluated - failed) / Double(evaluated) }
+    }
+
+    /// Counts per source; `entities` says which silver table each source writes.
+    public func sourceStatuses(_ sources: [(SourceName, CanonicalEntity)]) throws(StoreError) -> [SourceStatus] {
+        try read("count the lake") { db in
+            try sources.map { source, entity in
+                var status = SourceStatus(source: source)
+                let name = source.rawValue
+                status.batches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE source = ?", arguments: [name]) ?? 0
+                status.bronze = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bronze_row WHERE source = ?", arguments: [name]) ?? 0
+                status.silverCurrent = try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ? AND is_current = 1", arguments: [name]) ?? 0
+                status.silverHistory = (try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ?", arguments: [name]) ?? 0) - status.silverCurrent
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT status, COUNT(*) FROM quarantine_record WHERE source = ? GROUP BY status", arguments: [name])
+                for row in rows {
+                    let count: Int = row[1]
+                    switch QuarantineStatus(rawValue: row[0]) {
+                    case .open: status.quarantineOpen = count
+                    case .fixed: status.quarantineFixed = count
+                    case .rejected: status.quarantineRejected = count
+                    case .released: status.released = count
+                    case nil: break
+                    }
+                }
+                status.warnings = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM row_warning WHERE source = ?", arguments: [name]) ?? 0
+                return status
+            }
+        }
+    }
+
+    /// Pass rate of every rule over every batch ingested so far.
+    public func rulePassRates() throws(StoreError) -> [RulePassRate] {
+        try read("read rule pass rates") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT source, rule, MAX(severity), SUM(evaluated), SUM(failed) FROM rule_result
+                    GROUP BY source, rule ORDER BY source, rule
+                    """
+            ).map { RulePassRate(source: SourceName($0[0] as String), rule: $0[1], severity: $0[2], evaluated: $0[3], failed: $0[4]) }
+        }
+    }
+
+    /// Writes the scorecard of a run from the rule results of the batches it ingested. Returns rows written.
+    @discardableResult
+    public func recordScorecard(run: RunID) throws(StoreError) -> Int {
+        try write("record the scorecard of \(run)") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO dq_scorecard (run_id, source, rule, severity, evaluated, failed, pass_rate)
+                    SELECT run_id, source, rule, MAX(severity), SUM(evaluated), SUM(failed),
+                        CASE WHEN SUM(evaluated) = 0 THEN 1.0 ELSE 1.0 - CAST(SUM(failed) AS REAL) / SUM(evaluated) END
+                    FROM rule_result WHERE run_id = ? GROUP BY run_id, source, rule
+                    """,
+                arguments: [run.rawValue])
+            return db.changesCount
+        }
+    }
+
+    /// Overall pass rate (all rules, all sources) of each of the last `limit` runs that had a scorecard,
+    /// oldest first: the dashboard's sparkline.
+    public func passRateTrend(limit: Int = 20) throws(StoreError) -> [(run: RunID, passRate: Double)] {
+        try read("read the pass rate trend") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT run_id, 1.0 - CAST(SUM(failed) AS REAL) / MAX(SUM(evaluated), 1) FROM dq_scorecard
+                    GROUP BY run_id ORDER BY run_id DESC LIMIT ?
+                    """, arguments: [limit]
+            ).map { (run: RunID($0[0] as Int64), passRate: $0[1] as Double) }.reversed()
+        }
+    }
+
+    /// Every broken invariant of the lake's tables, named. Empty when the lake is sound.
+    public func invariantViolations() throws(StoreError) -> [String] {
+        try read("verify the lake") { db in
+            var problems: [String] = []
+            let silverCounts = CanonicalEntity.allCases.map {
+                "(SELECT COUNT(*) FROM \($0.silverTable) s WHERE s.bronze_id = b.id)"
+            }.joined(separator: " + ")
+            let conservation = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT b.id, b.source, b.line, \(silverCounts) AS in_silver,
+                        (SELECT COUNT(*) FROM quarantine_record q WHERE q.bronze_id = b.id AND q.status != 'released') AS held
+                    FROM bronze_row b WHERE in_silver + held != 1 ORDER BY b.id LIMIT 20
+                    """)
+            for row in conservation {
+                let inSilver: Int = row["in_silver"], held: Int = row["held"]
+                let place = inSilver + held == 0 ? "in neither silver nor quarantine (lost)" : "in silver \(inSilver)× and held in quarantine \(held)×"
+                problems.append("conservation: bronze row \(BronzeRowID(row["id"] as Int64)) (\(row["source"] as String) line \(row["line"] as Int)) is \(place)")
+            }
+            let released = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM quarantine_record q WHERE q.status = 'released' AND NOT EXISTS (
+                        \(CanonicalEntity.allCases.map { "SELECT 1 FROM \($0.silverTable) s WHERE s.bronze_id = q.bronze_id" }.joined(separator: " UNION ALL "))
+                    )
+                    """) ?? 0
+            if released > 0 { problems.append("quarantine: \(released) released records have no silver row") }
+            for batch in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT b.id, b.source, b.file_name, b.rows_read, b.rows_unchanged, b.rows_silver, b.rows_quarantined,
+                        (SELECT COUNT(*) FROM bronze_row r WHERE r.batch_id = b.id) AS bronze
+                    FROM batch b WHERE b.state = 'ingested'
+                    """)
+            {
+                let id = BatchID(batch["id"] as Int64)
+                let read: Int = batch["rows_read"], unchanged: Int = batch["rows_unchanged"], bronze: Int = batch["bronze"]
+                let silver: Int = batch["rows_silver"], quarantined: Int = batch["rows_quarantined"]
+                let file: String = batch["file_name"]
+                if read != bronze + unchanged {
+                    problems.append("batch \(id) (\(file)): \(read) rows read but \(bronze) in bronze + \(unchanged) unchanged")
+                }
+                if bronze != silver + quarantined {
+                    problems.append("batch \(id) (\(file)): \(bronze) bronze rows but \(silver) to silver + \(quarantined) quarantined")
+                }
+            }
+            let running = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM workflow_run WHERE state = 'running'") ?? 0
+            let stuck = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE state = 'ingesting'") ?? 0
+            if stuck > 0 && running == 0 {
+                problems.append("batches: \(stuck) left half-ingested by an interrupted run; `cdp run` redoes them")
+            }
+            for entity in CanonicalEntity.allCases {
+                let duplicates = try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM (SELECT 1 FROM \(entity.silverTable) WHERE is_current = 1
+                        GROUP BY source, source_key HAVING COUNT(*) > 1)
+                        """) ?? 0
+                if duplicates > 0 {
+                    problems.append("silver: \(duplicates) keys of \(entity.silverTable) have more than one current row")
+                }
+            }
+            let openWithout = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM quarantine_record WHERE status = 'open' AND failures = '[]'") ?? 0
+            if openWithout > 0 { problems.append("quarantine: \(openWithout) open records list no failure") }
+            return problems
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// The lake's database: runs, batches, bronze, silver, quarantine and the audit log.
+///
+/// On disk it is SQLite in WAL mode, so a console can read while a run writes. Tests can use an in-memory
+/// store with the same schema.
+public final class LakeStore: Sendable {
+    let writer: any DatabaseWriter
+    /// Where the database lives; nil in memory.
+    public let path: String?
+
+    /// Opens (creating if needed) the lake database at `path` and brings its schema up to date.
+    /// - Throws: `StoreError.cannotOpen` naming the path.
+    public init(path: String) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try LakeSchema.migrator.migrate(pool)
+            writer = pool
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the lake database at \(path); check the path and permissions", underlying: error)
+        }
+        self.path = path
+    }
+
+    /// An empty store in memory, for tests.
+    public init(inMemory: Void = ()) throws(StoreError) {
+        do {
+            let queue = try DatabaseQueue()
+            try LakeSchema.migrator.migrate(queue)
+            writer = queue
+        } catch {
+            throw StoreError(.cannotOpen, "cannot create an in-memory lake", underlying: error)
+        }
+        path = nil
+    }
+
+    /// Names of the migrations applied, oldest first.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        try read("read migrations") { db in try LakeSchema.migrator.appliedMigrations(db) }
+    }
+
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.read(body) } catch { throw StoreError.wrapping(error, operation) }
+    }
+
+    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.write(body) } catch { throw StoreError.wrapping(error, operation) }
+    }
+
+    /// Runs read-only SQL and returns column names and rows as text, for `cdp query`.
+    /// - Throws: `StoreError.conflict` when the statement would write.
+    public func query(_ sql: String, limit: Int = 10_000) throws(StoreError) -> (columns: [String], rows: [[String?]]) {
+        try read("query") { db in
+            let statement = try db.makeStatement(sql: sql)
+            guard statement.isReadonly else {
+                throw StoreError(.conflict, "cdp query is read-only; the statement would change the lake")
+            }
+            let columns = statement.columnNames
+            var rows: [[String?]] = []
+            let cursor = try Row.fetchCursor(statement)
+            while let row = try cursor.next(), rows.count < limit {
+                rows.append((0..<columns.count).map { index in
+                    let value: DatabaseValue = row[index]
+                    switch value.storage {
+                    case .null: return nil
+                    case .int64(let int): return String(int)
+                    case .double(let double): return DecimalText.format(double)
+                    case .string(let text): return text
+                    case .blob(let data): return "<\(data.count) bytes>"
+                    }
+                })
+            }
+            return (columns, rows)
+        }
+    }
+}
