@@ -1,0 +1,50 @@
+import CDPCore
+import CDPStore
+
+/// Every failure the engine reports: what failed, where (file, line, field), and what to do next.
+/// `code` maps to a distinct exit code in the CLI.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        /// A configuration file is invalid; nothing ran.
+        case invalidConfiguration = "invalid_configuration"
+        /// The workspace folder is missing or incomplete.
+        case workspace
+        /// A source file cannot be read or does not match its mapping.
+        case input
+        /// A fatal rule failed; the run stopped before writing.
+        case fatalRule = "fatal_rule"
+        case notFound = "not_found"
+        /// The action is not allowed in the record's current state (e.g. releasing a failing record).
+        case refused
+        /// The lake's invariants do not hold.
+        case verification
+        case store
+        /// A workflow run failed.
+        case runFailed = "run_failed"
+    }
+
+    public var code: Code
+    public var message: String
+    /// Each problem, when there are several (a configuration is reported whole).
+    public var details: [String]
+
+    public init(_ code: Code, _ message: String, details: [String] = []) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String {
+        ([message] + details.map { "  - \($0)" }).joined(separator: "\n")
+    }
+
+    static func store(_ error: StoreError) -> EngineError {
+        EngineError(error.code == .notFound ? .notFound : (error.code == .conflict ? .refused : .store), error.description)
+    }
+}
+
+/// Runs a store call, turning its error into an engine error.
+@inline(__always)
+func storeCall<T>(_ body: () throws(StoreError) -> T) throws(EngineError) -> T {
+    do { return try body() } catch { throw EngineError.store(error) }
+}

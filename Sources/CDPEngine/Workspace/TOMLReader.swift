@@ -1,0 +1,120 @@
+import TOMLKit
+
+/// Reads a TOML table by key while noting which keys were used, so misspelt keys are reported instead
+/// of silently ignored. Problems are collected, never thrown one at a time.
+struct TOMLReader {
+    let table: TOMLTable
+    /// Where this table sits, e.g. `sources[2].mapping`, for messages.
+    let path: String
+    private(set) var used: Set<String> = []
+
+    init(_ table: TOMLTable, path: String) {
+        self.table = table
+        self.path = path
+    }
+
+    private func label(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    mutating func string(_ key: String, required: Bool = true, problems: inout [String]) -> String? {
+        used.insert(key)
+        guard let value = table[key] else {
+            if required { problems.append("\(label(key)) is missing") }
+            return nil
+        }
+        guard let text = value.string else {
+            problems.append("\(label(key)) must be a string, found \(value.type)")
+            return nil
+        }
+        return text
+    }
+
+    mutating func int(_ key: String, problems: inout [String]) -> Int? {
+        used.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let number = value.int else {
+            problems.append("\(label(key)) must be an integer, found \(value.type)")
+            return nil
+        }
+        return number
+    }
+
+    mutating func number(_ key: String, problems: inout [String]) -> Double? {
+        used.insert(key)
+        guard let value = table[key] else { return nil }
+        if let int = value.int { return Double(int) }
+        guard let double = value.double else {
+            problems.append("\(label(key)) must be a number, found \(value.type)")
+            return nil
+        }
+        return double
+    }
+
+    /// A value that may be a number or a string (range bounds).
+    mutating func scalarText(_ key: String, problems: inout [String]) -> (number: Double?, text: String?)? {
+        used.insert(key)
+        guard let value = table[key] else { return nil }
+        if let int = value.int { return (Double(int), nil) }
+        if let double = value.double { return (double, nil) }
+        if let text = value.string { return (nil, text) }
+        if let date = value.date { return (nil, String(format: "%04d-%02d-%02d", date.year, date.month, date.day)) }
+        problems.append("\(label(key)) must be a number, a date or \"today\", found \(value.type)")
+        return nil
+    }
+
+    mutating func strings(_ key: String, problems: inout [String]) -> [String]? {
+        used.insert(key)
+        guard let value = table[key] else { return nil }
+        if let single = value.string { return [single] }
+        guard let array = value.array else {
+            problems.append("\(label(key)) must be a list of strings, found \(value.type)")
+            return nil
+        }
+        var result: [String] = []
+        for (index, element) in array.enumerated() {
+            if let text = element.string {
+                result.append(text)
+            } else if let int = element.int {
+                result.append(String(int))
+            } else {
+                problems.append("\(label(key))[\(index)] must be a string, found \(element.type)")
+            }
+        }
+        return result
+    }
+
+    mutating func table(_ key: String, problems: inout [String]) -> TOMLTable? {
+        used.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let nested = value.table else {
+            problems.append("\(label(key)) must be a table, found \(value.type)")
+            return nil
+        }
+        return nested
+    }
+
+    mutating func tables(_ key: String, problems: inout [String]) -> [TOMLTable] {
+        used.insert(key)
+        guard let value = table[key] else { return [] }
+        guard let array = value.array else {
+            problems.append("\(label(key)) must be an array of tables ([[\(key)]]), found \(value.type)")
+            return []
+        }
+        var result: [TOMLTable] = []
+        for (index, element) in array.enumerated() {
+            if let nested = element.table {
+                result.append(nested)
+            } else {
+                problems.append("\(label(key))[\(index)] must be a table, found \(element.type)")
+            }
+        }
+        return result
+    }
+
+    /// Reports every key present but never read: most often a typo.
+    func unknownKeys(problems: inout [String], known: [String]? = nil) {
+        for key in table.keys.sorted() where !used.contains(key) {
+            let hint = known.map { " (expected one of: \($0.joined(separator: ", ")))" } ?? ""
+            problems.append("\(label(key)) is not a known setting\(hint)")
+        }
+    }
+}
