@@ -1,0 +1,37 @@
+/// Other names people write for countries: common English forms, native names, constituent
+/// countries and abbreviations. Matched after folding case, accents and punctuation.
+enum CountryAliases {
+    static let aliases: [(name: String, alpha2: String)] = [
+        ("UK", "GB"), ("U.K.", "GB"), ("United Kingdom", "GB"), ("Great Britain", "GB"), ("Britain", "GB"),
+        ("England", "GB"), ("Scotland", "GB"), ("Wales", "GB"), ("Cymru", "GB"), ("Northern Ireland", "GB"),
+        ("US", "US"), ("U.S.", "US"), ("USA", "US"), ("U.S.A.", "US"), ("United States", "US"), ("America", "US"),
+        ("Deutschland", "DE"), ("Federal Republic of Germany", "DE"), ("España", "ES"), ("Espana", "ES"),
+        ("Holland", "NL"), ("Netherlands", "NL"), ("The Netherlands", "NL"), ("Nederland", "NL"),
+        ("Italia", "IT"), ("Belgique", "BE"), ("België", "BE"), ("Belgien", "BE"),
+        ("Schweiz", "CH"), ("Suisse", "CH"), ("Svizzera", "CH"), ("Confoederatio Helvetica", "CH"),
+        ("Österreich", "AT"), ("Sverige", "SE"), ("Norge", "NO"), ("Danmark", "DK"), ("Suomi", "FI"),
+        ("Ísland", "IS"), ("Polska", "PL"), ("Česko", "CZ"), ("Czech Republic", "CZ"), ("Česká republika", "CZ"),
+        ("Slovensko", "SK"), ("Slovak Republic", "SK"), ("Slovenija", "SI"), ("Hrvatska", "HR"),
+        ("Magyarország", "HU"), ("România", "RO"), ("Bulgaria", "BG"), ("Ελλάδα", "GR"), ("Hellas", "GR"),
+        ("Éire", "IE"), ("Republic of Ireland", "IE"), ("Eesti", "EE"), ("Latvija", "LV"), ("Lietuva", "LT"),
+        ("Lëtzebuerg", "LU"), ("Κύπρος", "CY"), ("Brasil", "BR"), ("México", "MX"), ("Perú", "PE"),
+        ("Nippon", "JP"), ("Nihon", "JP"), ("Zhongguo", "CN"), ("People's Republic of China", "CN"), ("PRC", "CN"),
+        ("Bharat", "IN"), ("Türkiye", "TR"), ("Turkey", "TR"), ("Turkiye", "TR"), ("Russia", "RU"), ("Россия", "RU"),
+        ("South Korea", "KR"), ("Korea", "KR"), ("Republic of Korea", "KR"), ("North Korea", "KP"), ("DPRK", "KP"),
+        ("Vietnam", "VN"), ("Iran", "IR"), ("Syria", "SY"), ("Laos", "LA"), ("Moldova", "MD"), ("Bolivia", "BO"),
+        ("Venezuela", "VE"), ("Tanzania", "TZ"), ("Swaziland", "SZ"), ("Macedonia", "MK"),
+        ("Ivory Coast", "CI"), ("Cote d'Ivoire", "CI"), ("Cape Verde", "CV"), ("Burma", "MM"), ("East Timor", "TL"),
+        ("Vatican", "VA"), ("Vatican City", "VA"), ("Brunei", "BN"), ("Macau", "MO"), ("Taiwan", "TW"),
+        ("Palestine", "PS"), ("DR Congo", "CD"), ("DRC", "CD"), ("Democratic Republic of the Congo", "CD"),
+        ("Congo-Kinshasa", "CD"), ("Republic of the Congo", "CG"), ("Congo-Brazzaville", "CG"),
+        ("UAE", "AE"), ("Emirates", "AE"), ("KSA", "SA"), ("Micronesia", "FM"), ("Falkland Islands", "FK"),
+        ("St Kitts and Nevis", "KN"), ("St Lucia", "LC"), ("St Vincent and the Grenadines", "VC"),
+        ("St Helena", "SH"), ("St Barts", "BL"), ("Saint Martin", "MF"), ("Sint Maarten", "SX"),
+        ("Curacao", "CW"), ("Reunion", "RE"), ("Aland Islands", "AX"), ("Sao Tome", "ST"),
+        ("São Tomé and Príncipe", "ST"), ("Trinidad", "TT"), ("Bosnia", "BA"), ("Gambia, The", "GM"),
+        ("The Gambia", "GM"), ("Bahamas, The", "BS"), ("The Bahamas", "BS"), ("British Virgin Islands", "VG"),
+        ("US Virgin Islands", "VI"), ("Lao PDR", "LA"), ("New Zealand / Aotearoa", "NZ"), ("Aotearoa", "NZ"),
+        ("Schweizerische Eidgenossenschaft", "CH"), ("Kingdom of the Netherlands", "NL"),
+        ("Russian Federation", "RU"), ("Hong Kong SAR", "HK"), ("Macao SAR", "MO"),
+    ]
+}
