@@ -1,0 +1,102 @@
+/// Turns a source row's raw values (already mapped onto canonical fields) into standardised values:
+/// trimmed text, lower-cased emails, E.164 phones, ISO countries and ISO 8601 dates.
+public struct RecordStandardizer: Sendable {
+    public let entity: CanonicalEntity
+    private let kinds: [FieldKind]
+    private let dateFormats: [DateFormat?]
+    private let defaultCountry: CountryCode?
+    private let countryIndex: Int?
+    private let fullNameIndex: Int?
+    private let firstNameIndex: Int?
+    private let lastNameIndex: Int?
+
+    public init(source: SourceConfiguration, defaultCountry: String) {
+        entity = source.entity
+        let fields = source.entity.fields
+        kinds = fields.map(\.kind)
+        dateFormats = fields.map { field in source.dateFormats[field.name].flatMap { DateFormat(pattern: $0) } }
+        self.defaultCountry = CountryCode.standardize(defaultCountry).value
+        countryIndex = source.entity.fieldIndex("country")
+        let mapped = Set(source.mapping.keys)
+        func index(_ name: String) -> Int? { mapped.contains(name) ? source.entity.fieldIndex(name) : nil }
+        fullNameIndex = index("full_name")
+        firstNameIndex = source.entity.fieldIndex("first_name")
+        lastNameIndex = source.entity.fieldIndex("last_name")
+    }
+
+    /// Standardises every field. `raw` is indexed like the entity's fields.
+    public func standardize(sourceKey: String, raw: [String?]) -> StandardizedRecord {
+        var values = [FieldValue?](repeating: nil, count: kinds.count)
+        var failures = [String?](repeating: nil, count: kinds.count)
+        // The record's own country decides how national phone numbers read; standardise it first.
+        var recordCountry = defaultCountry
+        if let countryIndex, let text = raw[countryIndex].flatMap(TextNormalization.clean) {
+            switch CountryCode.standardize(text) {
+            case .standardized(let code):
+                values[countryIndex] = .text(code.alpha2)
+                recordCountry = code
+            case .rejected(let failure):
+                failures[countryIndex] = failure.reason
+            }
+        }
+        for index in kinds.indices where index != countryIndex {
+            guard let rawValue = raw[index], let text = TextNormalization.clean(rawValue) else { continue }
+            switch standardize(text, kind: kinds[index], format: dateFormats[index], country: recordCountry) {
+            case .success(let value): values[index] = value
+            case .failure(let reason): failures[index] = reason.message
+            }
+        }
+        splitFullName(&values)
+        return StandardizedRecord(sourceKey: sourceKey, raw: raw, values: values, failures: failures)
+    }
+
+    /// Fills first and last name from a full name when the source has only the full name.
+    private func splitFullName(_ values: inout [FieldValue?]) {
+        guard let fullNameIndex, let firstNameIndex, let lastNameIndex,
+            case .text(let full)? = values[fullNameIndex], values[firstNameIndex] == nil, values[lastNameIndex] == nil
+        else { return }
+        guard case .standardized(let parts) = PersonName.split(full) else { return }
+        values[firstNameIndex] = parts.given.map(FieldValue.text)
+        values[lastNameIndex] = parts.family.map(FieldValue.text)
+    }
+
+    private struct Reason: Error {
+        let message: String
+    }
+
+    private func standardize(_ text: String, kind: FieldKind, format: DateFormat?, country: CountryCode?) -> Result<FieldValue, Reason> {
+        func outcome<V>(_ result: StandardizationOutcome<V>, _ transform: (V) -> String) -> Result<FieldValue, Reason> {
+            switch result {
+            case .standardized(let value): return .success(.text(transform(value)))
+            case .rejected(let failure): return .failure(Reason(message: failure.reason))
+            }
+        }
+        switch kind {
+        case .text: return .success(.text(text))
+        case .code: return .success(.text(text.lowercased()))
+        case .personName: return outcome(PersonName.standardize(text)) { $0 }
+        case .postcode: return .success(.text(text.uppercased()))
+        case .email: return outcome(EmailAddress.standardize(text)) { $0.value }
+        case .phone: return outcome(PhoneNumber.standardize(text, defaultCountry: country)) { $0.e164 }
+        case .country: return outcome(CountryCode.standardize(text)) { $0.alpha2 }
+        case .date:
+            if let format { return outcome(DateParsing.parseDate(text, format: format)) { $0.isoText } }
+            return outcome(DateParsing.parseDate(text)) { $0.isoText }
+        case .timestamp: return outcome(DateParsing.parseTimestamp(text)) { $0.isoText }
+        case .decimal:
+            guard let number = Double(text), number.isFinite else {
+                return .failure(Reason(message: "'\(text)' is not a number"))
+            }
+            return .success(.decimal(number))
+        case .integer:
+            guard let number = Int64(text) else { return .failure(Reason(message: "'\(text)' is not a whole number")) }
+            return .success(.integer(number))
+        case .boolean:
+            switch text.lowercased() {
+            case "y", "yes", "true", "1", "t": return .success(.boolean(true))
+            case "n", "no", "false", "0", "f": return .success(.boolean(false))
+            default: return .failure(Reason(message: "'\(text)' is not yes/no"))
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// An opened workspace folder: its configuration, rules and lake.
+///
+/// Layout: `cdp.toml`, `governance/rules.toml`, `workflows/*.json`, `lake/lake.sqlite` and
+/// `lake/landing/<source>/` for landed files.
+public final class Workspace: Sendable {
+    public let root: URL
+    public let configuration: WorkspaceConfiguration
+    public let rules: RuleSet
+    public let store: LakeStore
+
+    public static let configurationFileName = "cdp.toml"
+    public static let rulesPath = "governance/rules.toml"
+    public static let workflowsFolder = "workflows"
+    public static let defaultWorkflow = "customer_pipeline"
+
+    public var configurationFile: URL { root.appendingPathComponent(Self.configurationFileName) }
+    public var rulesFile: URL { root.appendingPathComponent(Self.rulesPath) }
+    public var lakeFolder: URL { root.appendingPathComponent("lake") }
+    public var landingFolder: URL { lakeFolder.appendingPathComponent("landing") }
+    public var databaseFile: URL { lakeFolder.appendingPathComponent("lake.sqlite") }
+
+    public func workflowFile(_ name: String) -> URL {
+        root.appendingPathComponent(Self.workflowsFolder).appendingPathComponent(name.hasSuffix(".json") ? name : "\(name).json")
+    }
+
+    /// Opens a workspace: loads and checks its configuration and rules (reported whole), then opens the lake.
+    /// - Throws: `EngineError.workspace` when the folder is not a workspace, `.invalidConfiguration` listing
+    ///   every problem of a configuration file.
+    public init(at path: String) throws(EngineError) {
+        root = URL(fileURLWithPath: path).standardizedFileURL
+        let configFile = root.appendingPathComponent(Self.configurationFileName)
+        guard FileManager.default.fileExists(atPath: configFile.path) else {
+            throw EngineError(
+                .workspace,
+                "\(root.path) is not a workspace (no \(Self.configurationFileName)); create one with `cdp init \(path) --from sample-data`")
+        }
+        let configText = try Self.readText(configFile, label: Self.configurationFileName)
+        let configuration = try ConfigurationLoader.workspace(tomlText: configText, file: configFile.path)
+        let rulesFile = root.appendingPathComponent(Self.rulesPath)
+        let rulesText = FileManager.default.fileExists(atPath: rulesFile.path) ? try Self.readText(rulesFile, label: Self.rulesPath) : ""
+        rules = try ConfigurationLoader.rules(tomlText: rulesText, file: rulesFile.path, sources: configuration.sources)
+        self.configuration = configuration
+        let lake = root.appendingPathComponent("lake")
+        do {
+            try FileManager.default.createDirectory(at: lake.appendingPathComponent("landing"), withIntermediateDirectories: true)
+        } catch {
+            throw EngineError(.workspace, "cannot create \(lake.path): \(error.localizedDescription)")
+        }
+        store = try storeCall { () throws(StoreError) in try LakeStore(path: lake.appendingPathComponent("lake.sqlite").path) }
+    }
+
+    /// Loads and plans a workflow of this workspace.
+    public func workflow(named name: String = Workspace.defaultWorkflow) throws(EngineError) -> WorkflowPlan {
+        let file = workflowFile(name)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            let available = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(Self.workflowsFolder).path))?
+                .filter { $0.hasSuffix(".json") }.sorted().joined(separator: ", ") ?? "none"
+            throw EngineError(.workspace, "no workflow \(file.path) (available: \(available))")
+        }
+        return try ConfigurationLoader.workflow(jsonData: data, file: file.path, sources: configuration.sources.map(\.name))
+    }
+
+    public func source(_ name: SourceName) throws(EngineError) -> SourceConfiguration {
+        guard let source = configuration.source(named: name) else {
+            let known = configuration.sources.map(\.name.rawValue).joined(separator: ", ")
+            throw EngineError(.notFound, "no source '\(name)' in cdp.toml (sources: \(known))")
+        }
+        return source
+    }
+
+    static func readText(_ url: URL, label: String) throws(EngineError) -> String {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw EngineError(.workspace, "cannot read \(url.path)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw EngineError(.invalidConfiguration, "\(url.path) is not valid UTF-8; save \(label) as UTF-8")
+        }
+        return text
+    }
+
+    /// Files matching a source's path pattern, sorted by name. `*` and `?` match in the last component.
+    public func files(for source: SourceConfiguration) -> [URL] {
+        let pattern = root.appendingPathComponent(source.path)
+        let folder = pattern.deletingLastPathComponent()
+        let namePattern = pattern.lastPathComponent
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return names.filter { fnmatch(namePattern, $0, 0) == 0 }.sorted().map { folder.appendingPathComponent($0) }
+    }
+}
