@@ -33,7 +33,8 @@ let package = Package(
             dependencies: [
                 "CDPCore", "CDPStore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]),
+            ],
+            resources: [.copy("Resources/WorkspaceTemplate")]),
         // Terminal UI toolkit: cells, buffers, layout, widgets, frame diffing. Nothing of ours below it.
         .target(name: "TermUI"),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),

@@ -38,13 +38,13 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         ([message] + details.map { "  - \($0)" }).joined(separator: "\n")
     }
 
-    static func store(_ error: StoreError) -> EngineError {
+    public static func store(_ error: StoreError) -> EngineError {
         EngineError(error.code == .notFound ? .notFound : (error.code == .conflict ? .refused : .store), error.description)
     }
 }
 
 /// Runs a store call, turning its error into an engine error.
-@inline(__always)
-func storeCall<T>(_ body: () throws(StoreError) -> T) throws(EngineError) -> T {
+@inline(__always) @discardableResult
+public func storeCall<T>(_ body: () throws(StoreError) -> T) throws(EngineError) -> T {
     do { return try body() } catch { throw EngineError.store(error) }
 }

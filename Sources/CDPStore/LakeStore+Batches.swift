@@ -149,3 +149,15 @@ extension LakeStore {
             rowsQuarantined: row["rows_quarantined"], rowsWarned: row["rows_warned"], error: row["error"])
     }
 }
+
+extension LakeStore {
+    /// The batch that wrote the current silver row of a key, or nil when the key has none.
+    public func currentSilverBatch(source: SourceName, entity: CanonicalEntity, key: String) throws(StoreError) -> BatchID? {
+        try read("look up the current row of \(key)") { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT batch_id FROM \(entity.silverTable) WHERE source = ? AND source_key = ? AND is_current = 1",
+                arguments: [source.rawValue, key]
+            ).map { BatchID($0) }
+        }
+    }
+}

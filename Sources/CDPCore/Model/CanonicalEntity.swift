@@ -25,12 +25,12 @@ public enum CanonicalEntity: String, CaseIterable, Codable, Sendable, Hashable, 
         case .order:
             return [
                 .init("customer_id", .text), .init("order_date", .date), .init("amount", .decimal),
-                .init("currency", .code), .init("status", .code),
+                .init("currency", .text), .init("status", .code),
             ]
         case .campaign:
             return [
                 .init("name", .text), .init("channel", .code), .init("start_date", .date),
-                .init("end_date", .date), .init("budget", .decimal), .init("currency", .code),
+                .init("end_date", .date), .init("budget", .decimal), .init("currency", .text),
             ]
         case .event:
             return [

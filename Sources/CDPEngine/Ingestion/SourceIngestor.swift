@@ -1,0 +1,295 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// Progress of one ingestion, reported after every written chunk.
+public struct IngestProgress: Sendable {
+    public var file: String
+    public var rowsProcessed: Int
+    /// Estimated from bytes read so far until the file is done, then exact.
+    public var rowsEstimated: Int
+}
+
+/// What ingesting a source did.
+public struct IngestSummary: Sendable, Hashable, Codable {
+    public var source: SourceName
+    public var filesLanded = 0
+    public var filesSkipped = 0
+    public var counts = LakeStore.BatchCounts()
+
+    public init(source: SourceName) { self.source = source }
+
+    public var asCounts: [String: Int] {
+        [
+            "files_landed": filesLanded, "files_already_landed": filesSkipped, "rows_read": counts.read,
+            "rows_unchanged": counts.unchanged, "rows_to_silver": counts.silver, "rows_quarantined": counts.quarantined,
+            "rows_warned": counts.warned,
+        ]
+    }
+}
+
+/// Lands a source's new files in bronze and sends each row to silver or quarantine.
+///
+/// Parsing, standardising and validating run on the calling thread while a second thread writes chunks
+/// to the lake, so both cores work. Every chunk is its own transaction; a batch interrupted midway (a
+/// killed process) is discarded and redone by the next run, so rows are never lost or duplicated.
+public struct SourceIngestor: Sendable {
+    public let workspace: Workspace
+    public let source: SourceConfiguration
+    public let environment: Environment
+    public let run: RunID?
+    public var chunkSize = 20_000
+
+    public init(workspace: Workspace, source: SourceConfiguration, environment: Environment, run: RunID?) {
+        self.workspace = workspace
+        self.source = source
+        self.environment = environment
+        self.run = run
+    }
+
+    /// Files of this source not ingested yet, paired with the batch they were landed as, if any.
+    func pendingFiles() throws(EngineError) -> [(file: URL, sha256: String, bytes: Int64, batch: BatchRecord?)] {
+        var pending: [(URL, String, Int64, BatchRecord?)] = []
+        for file in workspace.files(for: source) {
+            let digest = try storeCall { () throws(StoreError) in try FileDigest.sha256(ofFileAt: file.path) }
+            let existing = try storeCall { () throws(StoreError) in try workspace.store.batch(source: source.name, sha256: digest.hex) }
+            if let existing, existing.state == .ingested { continue }
+            pending.append((file, digest.hex, digest.bytes, existing))
+        }
+        return pending
+    }
+
+    /// Checks new files before anything is written: the header fits the mapping and no fatal rule fails.
+    /// Returns every problem found.
+    public func preflight() throws(EngineError) -> [String] {
+        var problems: [String] = []
+        let matched = workspace.files(for: source)
+        if matched.isEmpty {
+            let landed = try storeCall { () throws(StoreError) in try workspace.store.batches(source: source.name) }
+            if landed.isEmpty {
+                problems.append("source '\(source.name)': no file matches \(source.path) in \(workspace.root.path)")
+            }
+            return problems
+        }
+        let fatalRules = workspace.rules.rules(for: source.name).filter { $0.severity == .fatal }
+        for pending in try pendingFiles() {
+            let reader = SourceRowReader(source: source, file: pending.file, displayName: relativePath(pending.file))
+            let headerProblems = try reader.headerProblems()
+            problems += headerProblems
+            if headerProblems.isEmpty && !fatalRules.isEmpty {
+                problems += try fatalProblems(reader, fatalRules)
+            }
+        }
+        return problems
+    }
+
+    private func fatalProblems(_ reader: SourceRowReader, _ rules: [RuleDefinition]) throws(EngineError) -> [String] {
+        let validator = RecordValidator(source: source, rules: rules)
+        let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
+        let environment = try validationEnvironment(for: rules)
+        var ledger = UniquenessLedger()
+        var rows = 0
+        var problems: [String] = []
+        try reader.read({ row throws(EngineError) in
+            rows += 1
+            guard problems.count < 10 else { return }
+            let record = standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
+            for failure in validator.validate(record, line: row.line, environment: environment, ledger: &ledger)
+            where failure.severity == .fatal {
+                problems.append("\(reader.displayName):\(row.line): fatal rule '\(failure.rule)' failed: \(failure.message)")
+            }
+        }, progress: { _ throws(EngineError) in })
+        for rule in rules {
+            guard case .rowCount(let low, let high) = rule.check else { continue }
+            if let low, rows < low {
+                problems.append("\(reader.displayName): fatal rule '\(rule.name)': \(rows) rows, fewer than the minimum \(low)")
+            }
+            if let high, rows > high {
+                problems.append("\(reader.displayName): fatal rule '\(rule.name)': \(rows) rows, more than the maximum \(high)")
+            }
+        }
+        return problems
+    }
+
+    /// Lands and ingests every new file of the source.
+    public func ingest(
+        progress: @escaping @Sendable (IngestProgress) -> Void = { _ in },
+        shouldStop: @escaping @Sendable () -> EngineError? = { nil }
+    ) throws(EngineError) -> IngestSummary {
+        var summary = IngestSummary(source: source.name)
+        let store = workspace.store
+        let allFiles = workspace.files(for: source)
+        let pending = try pendingFiles()
+        summary.filesSkipped = allFiles.count - pending.count
+        for file in pending {
+            var batch: BatchID
+            if let existing = file.batch {
+                batch = existing.id
+                // Left half-written by an interrupted run: start the batch over.
+                try storeCall { () throws(StoreError) in try store.discardRows(of: batch) }
+            } else {
+                let landed = try land(file.file, sha256: file.sha256)
+                batch = try storeCall { () throws(StoreError) in
+                    try store.createBatch(
+                        source: source.name, fileName: relativePath(file.file), landedPath: landed, sha256: file.sha256,
+                        bytes: file.bytes, landedAt: environment.timestamp, run: run)
+                }
+            }
+            let counts = try ingestBatch(batch, file: file.file, bytes: file.bytes, progress: progress, shouldStop: shouldStop)
+            summary.filesLanded += 1
+            summary.counts.read += counts.read
+            summary.counts.unchanged += counts.unchanged
+            summary.counts.silver += counts.silver
+            summary.counts.quarantined += counts.quarantined
+            summary.counts.warned += counts.warned
+        }
+        return summary
+    }
+
+    /// Copies the file into the lake's landing folder, read-only, named by its hash.
+    private func land(_ file: URL, sha256: String) throws(EngineError) -> String {
+        let folder = workspace.landingFolder.appendingPathComponent(source.name.rawValue)
+        let target = folder.appendingPathComponent("\(sha256.prefix(16))-\(file.lastPathComponent)")
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+            if !manager.fileExists(atPath: target.path) {
+                let partial = target.appendingPathExtension("partial")
+                try? manager.removeItem(at: partial)
+                try manager.copyItem(at: file, to: partial)
+                try manager.moveItem(at: partial, to: target)
+                try manager.setAttributes([.posixPermissions: 0o444], ofItemAtPath: target.path)
+            }
+        } catch {
+            throw EngineError(.input, "cannot land \(file.path) in \(folder.path): \(error.localizedDescription)")
+        }
+        return String(target.path.dropFirst(workspace.root.path.count + 1))
+    }
+
+    func relativePath(_ file: URL) -> String {
+        let root = workspace.root.path + "/"
+        return file.path.hasPrefix(root) ? String(file.path.dropFirst(root.count)) : file.path
+    }
+
+    private func validationEnvironment(for rules: [RuleDefinition]) throws(EngineError) -> ValidationEnvironment {
+        var keys: [SourceName: Set<String>] = [:]
+        for rule in rules {
+            guard case .reference(_, let target) = rule.check, keys[target] == nil else { continue }
+            let targetSource = try workspace.source(target)
+            keys[target] = try storeCall { () throws(StoreError) in
+                try workspace.store.currentKeys(source: target, entity: targetSource.entity)
+            }
+        }
+        return ValidationEnvironment(today: environment.today, referenceKeys: keys)
+    }
+
+    private func ingestBatch(
+        _ batch: BatchID, file: URL, bytes: Int64, progress: @escaping @Sendable (IngestProgress) -> Void,
+        shouldStop: @escaping @Sendable () -> EngineError?
+    ) throws(EngineError) -> LakeStore.BatchCounts {
+        let store = workspace.store
+        let name = relativePath(file)
+        try storeCall { () throws(StoreError) in try store.setBatchState(batch, .ingesting, run: run) }
+        let rules = workspace.rules.rules(for: source.name)
+        let validator = RecordValidator(source: source, rules: rules)
+        let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
+        let validation = try validationEnvironment(for: rules)
+        var latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name) }
+        let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
+        var ledger = UniquenessLedger()
+        var counts = LakeStore.BatchCounts()
+        var failedByRule: [String: Int] = [:]
+        let writer = BatchWriter(
+            store: store, batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp)
+
+        // The writer thread: takes chunks in order, one transaction each.
+        let channel = BoundedChannel<[IngestRow]>(capacity: 3)
+        let writeError = LockedBox<StoreError?>(StoreError?.none)
+        let written = LockedBox(0)
+        let estimate = LockedBox(0)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            while let rows = channel.receive() {
+                do {
+                    try writer.write(rows, event: nil)
+                    written.value += rows.count
+                    progress(IngestProgress(file: name, rowsProcessed: written.value, rowsEstimated: max(estimate.value, written.value)))
+                } catch {
+                    writeError.value = error as? StoreError ?? StoreError(.database, String(describing: error))
+                    channel.close()
+                }
+            }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+
+        var chunk: [IngestRow] = []
+        chunk.reserveCapacity(chunkSize)
+        var rowsSeen = 0
+        func flush() throws(EngineError) {
+            guard !chunk.isEmpty else { return }
+            if let stop = shouldStop() { throw stop }
+            if !channel.send(chunk) { throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped")) }
+            chunk.removeAll(keepingCapacity: true)
+        }
+        let reader = SourceRowReader(source: source, file: file, displayName: name)
+        do {
+            try reader.read({ row throws(EngineError) in
+                counts.read += 1
+                rowsSeen += 1
+                if row.problems.isEmpty, latestHashes[row.sourceKey] == row.contentHash, !row.sourceKey.isEmpty {
+                    counts.unchanged += 1
+                    return
+                }
+                if !row.sourceKey.isEmpty { latestHashes[row.sourceKey] = row.contentHash }
+                let record = standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
+                var failures = row.problems
+                if row.sourceKey.isEmpty && row.problems.isEmpty {
+                    failures.append(RuleFailure(
+                        rule: BuiltInRule.missingKey, field: source.primaryKey, value: nil,
+                        message: "\(name):\(row.line): the key column \(source.primaryKey) is empty", severity: .error))
+                }
+                failures += validator.validate(record, line: row.line, environment: validation, ledger: &ledger)
+                for failure in failures { failedByRule[failure.rule, default: 0] += 1 }
+                let blocking = failures.filter { $0.severity >= .error }
+                let destination: IngestRow.Destination
+                if blocking.isEmpty {
+                    counts.silver += 1
+                    if !failures.isEmpty { counts.warned += 1 }
+                    destination = .silver(values: record.values, supersedes: currentKeys.contains(row.sourceKey), warnings: failures)
+                } else {
+                    counts.quarantined += 1
+                    var fields: [String: String] = [:]
+                    for (index, field) in source.entity.fields.enumerated() {
+                        if let value = row.values[index] { fields[field.name] = value }
+                    }
+                    destination = .quarantine(fields: fields, failures: failures)
+                }
+                chunk.append(IngestRow(
+                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, destination: destination))
+                if chunk.count >= chunkSize { try flush() }
+            }, progress: { consumed throws(EngineError) in
+                if consumed > 0 { estimate.value = Int(Double(rowsSeen) * Double(bytes) / Double(consumed)) }
+            })
+            try flush()
+        } catch {
+            channel.close()
+            done.wait()
+            throw error
+        }
+        channel.close()
+        done.wait()
+        if let error = writeError.value { throw EngineError.store(error) }
+        let tallies = rules.filter(\.check.isRowLevel).map {
+            LakeStore.RuleTally(rule: $0.name, severity: $0.severity, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0.name] ?? 0)
+        } + failedByRule.keys.filter { name in !rules.contains { $0.name == name } }.sorted().map {
+            LakeStore.RuleTally(rule: $0, severity: BuiltInRule.isParseRule($0) ? .error : .warn, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0] ?? 0)
+        }
+        try storeCall { () throws(StoreError) in
+            try store.finishBatch(batch, source: source.name, run: run, counts: counts, tallies: tallies)
+        }
+        progress(IngestProgress(file: name, rowsProcessed: counts.read, rowsEstimated: counts.read))
+        return counts
+    }
+}

@@ -1,0 +1,249 @@
+import CDPCore
+import Foundation
+
+/// One row read from a source file, before standardisation.
+struct SourceRow {
+    var line: Int
+    /// Raw values by canonical field index.
+    var values: [String?]
+    var sourceKey: String
+    /// The row as a JSON object of its source columns (bronze keeps it as read).
+    var raw: String
+    var contentHash: Int64
+    /// Problems found while reading (bad quoting, encoding, column count, malformed JSON).
+    var problems: [RuleFailure]
+}
+
+/// Reads a CSV or JSON Lines file in chunks and hands back rows mapped onto canonical fields.
+struct SourceRowReader {
+    let source: SourceConfiguration
+    let file: URL
+    /// The name people know the file by, for messages.
+    let displayName: String
+    static let chunkSize = 8 << 20
+
+    /// For CSV: checks the header against the mapping. Returns the problems (empty when it fits).
+    func headerProblems() throws(EngineError) -> [String] {
+        guard source.format == .csv else { return [] }
+        var header: [String]?
+        try readChunks { bytes, isFinal, parser -> Int in
+            let consumed = parser.parse(bytes, isFinal: isFinal) { row in
+                if header == nil { header = row.fields }
+            }
+            return header == nil && !isFinal ? consumed : -1
+        }
+        guard let header else { return ["\(displayName): the file is empty; expected a header line with \(source.requiredColumns.joined(separator: ", "))"] }
+        let present = Set(header.map { $0.trimmingCharacters(in: .whitespaces) })
+        let missing = source.requiredColumns.filter { !present.contains($0) }
+        guard missing.isEmpty else {
+            return ["\(displayName):1: the header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) named by the mapping of source '\(source.name)' (header: \(header.joined(separator: ", ")))"]
+        }
+        return []
+    }
+
+    /// Reads every row, calling `emit` in file order. `progress` gets bytes consumed so far.
+    func read(_ emit: (SourceRow) throws(EngineError) -> Void, progress: (Int64) throws(EngineError) -> Void) throws(EngineError) {
+        switch source.format {
+        case .csv: try readCSV(emit, progress: progress)
+        case .jsonl: try readJSONLines(emit, progress: progress)
+        }
+    }
+
+    private func readCSV(_ emit: (SourceRow) throws(EngineError) -> Void, progress: (Int64) throws(EngineError) -> Void) throws(EngineError) {
+        let fields = source.entity.fields
+        var columnOf: [Int?] = []
+        var keyColumn = 0
+        var headerNames: [String] = []
+        var consumedTotal: Int64 = 0
+        var failure: EngineError?
+        try readChunks { bytes, isFinal, parser -> Int in
+            let consumed = parser.parse(bytes, isFinal: isFinal) { row in
+                guard failure == nil else { return }
+                if columnOf.isEmpty {
+                    headerNames = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                    columnOf = fields.map { field in source.mapping[field.name].flatMap { headerNames.firstIndex(of: $0) } }
+                    keyColumn = headerNames.firstIndex(of: source.primaryKey) ?? 0
+                    return
+                }
+                var problems: [RuleFailure] = []
+                for problem in row.problems {
+                    problems.append(Self.failure(for: problem, row: row, header: headerNames))
+                }
+                if row.fields.count != headerNames.count {
+                    problems.append(RuleFailure(
+                        rule: BuiltInRule.columnCount, field: nil, value: nil,
+                        message: "\(displayName):\(row.line): expected \(headerNames.count) fields, found \(row.fields.count)",
+                        severity: .error))
+                }
+                let values = columnOf.map { column -> String? in
+                    guard let column, column < row.fields.count else { return nil }
+                    return row.fields[column]
+                }
+                let key = keyColumn < row.fields.count ? row.fields[keyColumn].trimmingCharacters(in: .whitespaces) : ""
+                do {
+                    try emit(SourceRow(
+                        line: row.line, values: values, sourceKey: key,
+                        raw: Self.jsonObject(keys: headerNames, values: row.fields),
+                        contentHash: Self.contentHash(row.fields), problems: problems))
+                } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
+            }
+            consumedTotal += Int64(consumed)
+            if failure == nil {
+                do { try progress(consumedTotal) } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
+            }
+            return consumed
+        }
+        if let failure { throw failure }
+    }
+
+    private func readJSONLines(_ emit: (SourceRow) throws(EngineError) -> Void, progress: (Int64) throws(EngineError) -> Void) throws(EngineError) {
+        let fields = source.entity.fields
+        let columns = fields.map { source.mapping[$0.name] }
+        var splitter = TextLineSplitter()
+        var consumedTotal: Int64 = 0
+        var failure: EngineError?
+        try readChunks { bytes, isFinal, _ -> Int in
+            let consumed = splitter.split(bytes, isFinal: isFinal) { line, text in
+                guard failure == nil else { return }
+                let rawLine = String(decoding: text, as: UTF8.self)
+                var problems: [RuleFailure] = []
+                var object: [String: JSONScalar] = [:]
+                do {
+                    object = try JSONLineParser.parseDictionary(text)
+                } catch {
+                    problems.append(RuleFailure(
+                        rule: BuiltInRule.json, field: nil, value: nil,
+                        message: "\(displayName):\(line): \((error as? JSONLineError)?.message ?? String(describing: error))", severity: .error))
+                }
+                let values = columns.map { column in column.flatMap { object[$0]?.text } }
+                let key = object[source.primaryKey]?.text ?? ""
+                var hash = FNV1a()
+                hash.add(rawLine)
+                do {
+                    try emit(SourceRow(
+                        line: line, values: values, sourceKey: key,
+                        raw: problems.isEmpty ? rawLine : Self.jsonObject(keys: ["_unparsed_line"], values: [rawLine]),
+                        contentHash: hash.value, problems: problems))
+                } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
+            }
+            consumedTotal += Int64(consumed)
+            if failure == nil {
+                do { try progress(consumedTotal) } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
+            }
+            return consumed
+        }
+        if let failure { throw failure }
+    }
+
+    /// Feeds the file through `body` chunk by chunk, carrying over what it did not consume. `body`
+    /// returns the bytes consumed, or -1 to stop early.
+    private func readChunks(_ body: (UnsafeRawBufferPointer, Bool, inout CSVParser) -> Int) throws(EngineError) {
+        guard let handle = FileHandle(forReadingAtPath: file.path) else {
+            throw EngineError(.input, "\(displayName): cannot open the file (missing or no permission)")
+        }
+        defer { try? handle.close() }
+        var parser = CSVParser(options: CSVParser.Options(delimiter: source.delimiter.utf8.first ?? 44, expectsHeader: false))
+        var buffer: [UInt8] = []
+        var atEnd = false
+        while true {
+            if !atEnd {
+                do {
+                    let chunk = try handle.read(upToCount: Self.chunkSize) ?? Data()
+                    if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+                } catch {
+                    throw EngineError(.input, "\(displayName): read failed: \(error.localizedDescription)")
+                }
+            }
+            let consumed = buffer.withUnsafeBytes { body($0, atEnd, &parser) }
+            if consumed < 0 { return }
+            buffer.removeFirst(min(consumed, buffer.count))
+            if atEnd { return }
+        }
+    }
+
+    private static func failure(for problem: CSVRowProblem, row: CSVRow, header: [String]) -> RuleFailure {
+        func column(_ index: Int) -> String? { index < header.count ? header[index] : "column \(index + 1)" }
+        switch problem {
+        case .invalidUTF8(let field):
+            return RuleFailure(
+                rule: BuiltInRule.encoding, field: column(field), value: field < row.fields.count ? row.fields[field] : nil,
+                message: "line \(row.line), \(column(field) ?? "?"): \(problem.message)", severity: .error)
+        case .unterminatedQuote:
+            return RuleFailure(rule: BuiltInRule.quoting, field: nil, value: nil, message: "line \(row.line): \(problem.message)", severity: .error)
+        case .quoteInUnquotedField(let field), .textAfterClosingQuote(let field):
+            return RuleFailure(
+                rule: BuiltInRule.quoting, field: column(field), value: field < row.fields.count ? row.fields[field] : nil,
+                message: "line \(row.line), \(column(field) ?? "?"): \(problem.message)", severity: .error)
+        }
+    }
+
+    /// A JSON object of column → value, keys in header order (extra fields get positional names).
+    static func jsonObject(keys: [String], values: [String]) -> String {
+        var text = "{"
+        text.reserveCapacity(values.reduce(16) { $0 + $1.utf8.count + 16 })
+        for (index, value) in values.enumerated() {
+            if index > 0 { text += "," }
+            appendJSONString(index < keys.count ? keys[index] : "_extra_\(index + 1)", to: &text)
+            text += ":"
+            appendJSONString(value, to: &text)
+        }
+        text += "}"
+        return text
+    }
+
+    static func appendJSONString(_ value: String, to text: inout String) {
+        text += "\""
+        var plain = true
+        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            plain = false
+            break
+        }
+        if plain {
+            text += value
+        } else {
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                    } else {
+                        text.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        text += "\""
+    }
+
+    static func contentHash(_ fields: [String]) -> Int64 {
+        var hash = FNV1a()
+        for field in fields {
+            hash.add(field)
+            hash.addByte(0x1F)
+        }
+        return hash.value
+    }
+}
+
+/// 64-bit FNV-1a: a fast, stable hash for change detection (not for security).
+struct FNV1a {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func addByte(_ byte: UInt8) {
+        state = (state ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+
+    mutating func add(_ text: String) {
+        var copy = text
+        copy.withUTF8 { bytes in
+            for byte in bytes { state = (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+    }
+
+    var value: Int64 { Int64(bitPattern: state) }
+}

@@ -1,0 +1,236 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// The remediation API stewards use, from the CLI and the console: edit a quarantined record's fields,
+/// re-validate, release it to silver (only when it passes) or reject it with a reason. Every action is
+/// one transaction with its history row and its audit row.
+public struct QuarantineService: Sendable {
+    public let workspace: Workspace
+    public let environment: Environment
+
+    public init(workspace: Workspace, environment: Environment) {
+        self.workspace = workspace
+        self.environment = environment
+    }
+
+    /// Everything a steward needs to judge a record.
+    public struct Detail: Sendable {
+        public var record: QuarantineRecord
+        public var history: [QuarantineHistoryEntry]
+        public var rawRow: String?
+        public var file: String?
+        public var batch: BatchRecord?
+        /// The source column each canonical field was read from.
+        public var columns: [String: String]
+    }
+
+    public func record(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
+        guard let record = try storeCall({ () throws(StoreError) in try workspace.store.quarantineRecord(id) }) else {
+            throw EngineError(.notFound, "no quarantined record \(id); list them with `cdp quarantine list`")
+        }
+        return record
+    }
+
+    public func detail(_ id: QuarantineID) throws(EngineError) -> Detail {
+        let record = try record(id)
+        let store = workspace.store
+        let history = try storeCall { () throws(StoreError) in try store.quarantineHistory(id) }
+        let bronze = try storeCall { () throws(StoreError) in try store.bronzeRow(record.bronzeRow) }
+        let batch = try storeCall { () throws(StoreError) in try store.batch(record.batch) }
+        let columns = workspace.configuration.source(named: record.source)?.mapping ?? [:]
+        return Detail(record: record, history: history, rawRow: bronze?.raw, file: bronze?.file, batch: batch, columns: columns)
+    }
+
+    /// Applies field edits (canonical field names, or the source's column names) and re-validates.
+    /// The record becomes `fixed` when it now passes, and stays `open` otherwise.
+    /// - Returns: the record as changed.
+    @discardableResult
+    public func fix(_ id: QuarantineID, edits: [String: String]) throws(EngineError) -> QuarantineRecord {
+        let record = try record(id)
+        guard record.status == .open || record.status == .fixed else {
+            throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
+        }
+        let source = try workspace.source(record.source)
+        var fields = record.fields
+        var sourceKey = record.sourceKey
+        var applied: [String: String] = [:]
+        var unknown: [String] = []
+        for (name, value) in edits.sorted(by: { $0.key < $1.key }) {
+            if name == RuleFieldName.sourceKey || name == source.primaryKey {
+                sourceKey = value
+                applied[RuleFieldName.sourceKey] = value
+            } else if let field = canonicalField(name, source) {
+                fields[field] = value
+                applied[field] = value
+            } else {
+                unknown.append(name)
+            }
+        }
+        guard unknown.isEmpty else {
+            let known = [RuleFieldName.sourceKey] + source.entity.fields.map(\.name).filter { source.mapping[$0] != nil }
+            throw EngineError(.refused, "\(id): unknown field \(unknown.joined(separator: ", ")) for source \(source.name) (fields: \(known.joined(separator: ", ")))")
+        }
+        guard !applied.isEmpty else { throw EngineError(.refused, "\(id): no edits given; write field=value") }
+        let failures = try validate(fields: fields, sourceKey: sourceKey, record: record, source: source, edited: true)
+        let status: QuarantineStatus = failures.contains { $0.severity >= .error } ? .open : .fixed
+        let change = LakeStore.QuarantineChange(
+            fields: fields, sourceKey: sourceKey, failures: failures, status: status, historyAction: "fix",
+            historyDetail: describe(applied) + (status == .fixed ? " → passes" : " → still fails \(failures.map(\.rule).joined(separator: ", "))"),
+            audit: LakeStore.AuditDraft(
+                actor: environment.user, action: "quarantine.fix", target: id.description,
+                before: json(record.fields.filter { applied[$0.key] != nil }), after: json(applied)))
+        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        return try self.record(id)
+    }
+
+    /// Moves a record to silver. Refused, naming the failing rules, unless it passes every rule now.
+    @discardableResult
+    public func release(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
+        let record = try record(id)
+        guard record.status == .open || record.status == .fixed else {
+            throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be released")
+        }
+        let source = try workspace.source(record.source)
+        let edited = record.status == .fixed || !record.failures.contains { BuiltInRule.isParseRule($0.rule) }
+        let failures = try validate(fields: record.fields, sourceKey: record.sourceKey, record: record, source: source, edited: edited)
+        let blocking = failures.filter { $0.severity >= .error }
+        guard blocking.isEmpty else {
+            throw EngineError(
+                .refused,
+                "\(id) cannot be released: it still fails \(blocking.map(\.rule).joined(separator: ", ")); fix it first (cdp quarantine fix \(id) field=value)",
+                details: blocking.map { "\($0.rule): \($0.message)" })
+        }
+        let standardized = standardize(fields: record.fields, sourceKey: record.sourceKey, source: source)
+        let supersedes = try storeCall { () throws(StoreError) in
+            try workspace.store.currentSilverBatch(source: source.name, entity: source.entity, key: record.sourceKey)
+        } != nil
+        let change = LakeStore.QuarantineChange(
+            fields: record.fields, sourceKey: record.sourceKey, failures: failures, status: .released,
+            resolution: "released by \(environment.user)", historyAction: "release", historyDetail: "moved to silver",
+            audit: LakeStore.AuditDraft(
+                actor: environment.user, action: "quarantine.release", target: id.description,
+                before: record.status.rawValue, after: "released to \(source.entity.silverTable)"),
+            silverValues: standardized.values, supersedes: supersedes)
+        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        return try self.record(id)
+    }
+
+    /// Rejects a record for good; it stays in quarantine with the reason.
+    @discardableResult
+    public func reject(_ id: QuarantineID, reason: String) throws(EngineError) -> QuarantineRecord {
+        let record = try record(id)
+        guard record.status == .open || record.status == .fixed else {
+            throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be rejected")
+        }
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw EngineError(.refused, "a rejection needs a reason (--reason \"…\")") }
+        let change = LakeStore.QuarantineChange(
+            fields: record.fields, sourceKey: record.sourceKey, failures: record.failures, status: .rejected,
+            resolution: trimmed, historyAction: "reject", historyDetail: trimmed,
+            audit: LakeStore.AuditDraft(
+                actor: environment.user, action: "quarantine.reject", target: id.description, before: record.status.rawValue,
+                after: "rejected", reason: trimmed))
+        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        return try self.record(id)
+    }
+
+    /// Re-checks every open record against current data; those that now pass become `fixed`.
+    public func revalidateHeld(run: RunID?) throws(EngineError) -> [String: Int] {
+        let open = try storeCall { () throws(StoreError) in
+            try workspace.store.quarantineRecords(LakeStore.QuarantineFilter(statuses: [.open], limit: Int.max))
+        }
+        var nowPassing = 0
+        var environments: [SourceName: ValidationEnvironment] = [:]
+        for record in open {
+            guard let source = workspace.configuration.source(named: record.source) else { continue }
+            if environments[source.name] == nil { environments[source.name] = try validationEnvironment(source) }
+            let failures = try validate(
+                fields: record.fields, sourceKey: record.sourceKey, record: record, source: source,
+                edited: false, environment: environments[source.name])
+            guard !failures.contains(where: { $0.severity >= .error }) else { continue }
+            let change = LakeStore.QuarantineChange(
+                fields: record.fields, sourceKey: record.sourceKey, failures: failures, status: .fixed,
+                historyAction: "revalidate", historyDetail: "passes now\(run.map { " (run \($0))" } ?? "")",
+                audit: LakeStore.AuditDraft(
+                    actor: environment.user, action: "quarantine.revalidate", target: record.id.description, before: "open",
+                    after: "fixed"))
+            try storeCall { () throws(StoreError) in
+                try workspace.store.applyQuarantineChange(record.id, expecting: .open, change, at: environment.timestamp)
+            }
+            nowPassing += 1
+        }
+        return ["records_checked": open.count, "now_passing": nowPassing]
+    }
+
+    // MARK: - Validation of a held record
+
+    private func canonicalField(_ name: String, _ source: SourceConfiguration) -> String? {
+        if source.entity.fieldIndex(name) != nil { return name }
+        return source.mapping.first { $0.value == name }?.key
+    }
+
+    private func standardize(fields: [String: String], sourceKey: String, source: SourceConfiguration) -> StandardizedRecord {
+        let raw = source.entity.fields.map { fields[$0.name] }
+        return RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
+            .standardize(sourceKey: sourceKey, raw: raw)
+    }
+
+    private func validationEnvironment(_ source: SourceConfiguration) throws(EngineError) -> ValidationEnvironment {
+        var keys: [SourceName: Set<String>] = [:]
+        for rule in workspace.rules.rules(for: source.name) {
+            guard case .reference(_, let target) = rule.check, keys[target] == nil else { continue }
+            let entity = try workspace.source(target).entity
+            keys[target] = try storeCall { () throws(StoreError) in try workspace.store.currentKeys(source: target, entity: entity) }
+        }
+        return ValidationEnvironment(today: environment.today, referenceKeys: keys)
+    }
+
+    /// Failures of a held record now. Parse problems stand until a steward has edited the record; a
+    /// key already current in silver from the same batch is a duplicate, from an earlier batch a newer version.
+    private func validate(
+        fields: [String: String], sourceKey: String, record: QuarantineRecord, source: SourceConfiguration, edited: Bool,
+        environment: ValidationEnvironment? = nil
+    ) throws(EngineError) -> [RuleFailure] {
+        var failures: [RuleFailure] = []
+        if !edited {
+            failures += record.failures.filter { BuiltInRule.isParseRule($0.rule) }
+        }
+        if sourceKey.isEmpty {
+            failures.append(RuleFailure(
+                rule: BuiltInRule.missingKey, field: RuleFieldName.sourceKey, value: nil,
+                message: "the key \(source.primaryKey) is empty", severity: .error))
+        }
+        let rules = workspace.rules.rules(for: source.name)
+        let validator = RecordValidator(source: source, rules: rules)
+        var ledger = UniquenessLedger()
+        let validation: ValidationEnvironment
+        if let environment { validation = environment } else { validation = try validationEnvironment(source) }
+        failures += validator.validate(
+            standardize(fields: fields, sourceKey: sourceKey, source: source), line: record.line, environment: validation,
+            ledger: &ledger)
+        for rule in rules {
+            guard case .unique(let field) = rule.check, field == RuleFieldName.sourceKey, !sourceKey.isEmpty else { continue }
+            let batch = try storeCall { () throws(StoreError) in
+                try workspace.store.currentSilverBatch(source: source.name, entity: source.entity, key: sourceKey)
+            }
+            if batch == record.batch {
+                failures.append(RuleFailure(
+                    rule: rule.name, field: RuleFieldName.sourceKey, value: sourceKey,
+                    message: "duplicate source_key '\(sourceKey)': a record with this key from the same file is already in silver",
+                    severity: rule.severity))
+            }
+        }
+        return failures
+    }
+
+    private func describe(_ edits: [String: String]) -> String {
+        edits.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+
+    private func json(_ values: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(values), as: UTF8.self)) ?? "{}"
+    }
+}

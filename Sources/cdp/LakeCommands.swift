@@ -1,0 +1,153 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import CDPStore
+import Foundation
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "List workflow runs, or show one with its tasks and events.",
+        subcommands: [List.self, Show.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The latest runs.")
+        @OptionGroup var options: WorkspaceOptions
+        @Option(help: "How many.") var limit: Int = 20
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let workspace = try options.open()
+            let runs = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.runs(limit: limit) } }
+            if json { return Output.json(runs) }
+            print(Output.table(
+                ["run", "workflow", "state", "started", "finished", "by", "tasks ok"],
+                runs.map { run in
+                    [run.id.description, run.workflow, run.state.rawValue, run.startedAt, run.finishedAt ?? "-", run.actor,
+                     "\(run.tasks.filter { $0.state == .succeeded }.count)/\(run.tasks.count)"]
+                }))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A run's tasks and its event log.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The run, e.g. R3.") var id: String
+        @Flag(help: "Only errors and failures in the log.") var errors = false
+
+        func run() throws {
+            let workspace = try options.open()
+            guard let runID = RunID(parsing: id) else { throw ValidationError("'\(id)' is not a run id (like R3)") }
+            let (run, events) = try present { () throws(EngineError) in
+                guard let run = try storeCall({ () throws(StoreError) in try workspace.store.run(runID) }) else {
+                    throw EngineError(.notFound, "no run \(runID); see `cdp runs`")
+                }
+                return (run, try storeCall { () throws(StoreError) in try workspace.store.events(of: runID, limit: 100_000) })
+            }
+            print(RunPrinter.describe(run))
+            print("\nevents:")
+            for event in events where event.kind != .progress && (!errors || event.kind.isError) {
+                print("  \(event.at) \(event.kind.rawValue) \(event.message)")
+            }
+        }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Read and verify the append-only audit log.",
+        subcommands: [List.self, Verify.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Audit rows, newest first.")
+        @OptionGroup var options: WorkspaceOptions
+        @Option(help: "Only this user.") var user: String?
+        @Option(help: "Only this action, e.g. quarantine.release.") var action: String?
+        @Option(help: "Only this target, e.g. Q12.") var target: String?
+        @Option(help: "How many.") var limit: Int = 50
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let workspace = try options.open()
+            let filter = LakeStore.AuditFilter(actor: user, action: action, target: target, limit: limit)
+            let entries = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditEntries(filter) } }
+            if json { return Output.json(entries) }
+            print(Output.table(
+                ["id", "at", "who", "action", "target", "before", "after", "reason"],
+                entries.map { [$0.id.description, $0.at, $0.actor, $0.action, $0.target, $0.before ?? "", $0.after ?? "", $0.reason ?? ""] }))
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check the hash chain; names any edited or deleted row.")
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() throws {
+            let workspace = try options.open()
+            let problems = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditChainProblems() } }
+            guard problems.isEmpty else {
+                ErrorPresenter.print(EngineError(.verification, "the audit log has been tampered with:", details: problems))
+                throw ExitCode(ErrorPresenter.exitCode(for: .verification))
+            }
+            print("audit chain intact")
+        }
+    }
+}
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run read-only SQL over the lake (bronze_row, silver_*, quarantine_record, batch, workflow_run, …).")
+
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "A SELECT statement.") var sql: String
+    @Option(help: "table, csv or json.") var format: String = "table"
+    @Option(help: "At most this many rows.") var limit: Int = 1000
+
+    func run() throws {
+        guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
+        let workspace = try options.open()
+        let result = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.query(sql, limit: limit) } }
+        switch format {
+        case "csv":
+            func cell(_ value: String?) -> String {
+                guard let value else { return "" }
+                return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"\(value.replacingOccurrences(of: "\"", with: "\"\""))\"" : value
+            }
+            print(result.columns.map(cell).joined(separator: ","))
+            for row in result.rows { print(row.map(cell).joined(separator: ",")) }
+        case "json":
+            Output.json(result.rows.map { row in Dictionary(uniqueKeysWithValues: zip(result.columns, row)) })
+        default:
+            print(Output.table(result.columns, result.rows.map { $0.map { $0 ?? "∅" } }))
+            print("\(result.rows.count) rows")
+        }
+    }
+}
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write synthetic sources of any size from a seed, with a ground-truth file, ready for `cdp init --from`.")
+
+    @Option(help: "How many customers (people).") var customers: Int = 5000
+    @Option(help: "The random seed; the same seed gives the same bytes.") var seed: UInt64 = 7
+    @Option(help: "The folder to write.") var out: String
+    @Option(help: "Campaign events per customer.") var eventsPerCustomer: Double = 10
+
+    func run() throws {
+        guard customers > 0 else { throw ValidationError("--customers must be positive") }
+        var options = GeneratorOptions(customers: customers, seed: seed)
+        options.eventsPerCustomer = eventsPerCustomer
+        let started = Date()
+        let summary: GenerationSummary
+        do {
+            summary = try SampleDataGenerator(options: options).write(to: URL(fileURLWithPath: out))
+        } catch {
+            ErrorPresenter.print(EngineError(.input, "cannot generate into \(out): \(error)"))
+            throw ExitCode(ErrorPresenter.exitCode(for: .input))
+        }
+        try present { () throws(EngineError) in try WorkspaceInitializer.writeConfiguration(into: out) }
+        for file in summary.files {
+            print("\(file.path): \(Output.grouped(file.rows)) rows, \(file.problemRows) with deliberate problems")
+        }
+        print(String(format: "done in %.1fs; next: cdp init WORKSPACE --from %@", Date().timeIntervalSince(started), out))
+    }
+}

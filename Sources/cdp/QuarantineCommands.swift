@@ -1,0 +1,153 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import CDPStore
+import Foundation
+
+struct QuarantineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "List, inspect, fix, release and reject quarantined records.",
+        subcommands: [List.self, Show.self, Fix.self, Release.self, Reject.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List quarantined records (open and fixed by default).")
+        @OptionGroup var options: WorkspaceOptions
+        @Option(help: "Only records failing this rule.") var rule: String?
+        @Option(help: "Only records of this source.") var source: String?
+        @Option(help: "Only these statuses: open, fixed, released, rejected (comma separated) or all.") var status: String = "open,fixed"
+        @Option(help: "Text to find in the key or values.") var search: String?
+        @Option(help: "At most this many records.") var limit: Int = 50
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let workspace = try options.open()
+            let statuses: [QuarantineStatus]
+            if status == "all" {
+                statuses = []
+            } else {
+                var parsed: [QuarantineStatus] = []
+                for name in status.split(separator: ",") {
+                    guard let value = QuarantineStatus(rawValue: String(name)) else {
+                        throw ValidationError("unknown status '\(name)' (open, fixed, released, rejected or all)")
+                    }
+                    parsed.append(value)
+                }
+                statuses = parsed
+            }
+            if let rule, workspace.rules.rule(named: rule) == nil, !rule.hasPrefix("parse."), !rule.hasPrefix("standardize.") {
+                let known = workspace.rules.rules.map(\.name).joined(separator: ", ")
+                try present { () throws(EngineError) in throw EngineError(.notFound, "no rule '\(rule)' (rules: \(known))") }
+            }
+            let filter = LakeStore.QuarantineFilter(
+                source: source.map { SourceName($0) }, rule: rule, statuses: statuses, text: search, limit: limit)
+            let (records, total) = try present { () throws(EngineError) in
+                (try storeCall { () throws(StoreError) in try workspace.store.quarantineRecords(filter) },
+                 try storeCall { () throws(StoreError) in try workspace.store.quarantineCount(filter) })
+            }
+            if json { return Output.json(records) }
+            print(Output.table(
+                ["id", "status", "source", "key", "line", "rules", "first problem"],
+                records.map {
+                    [$0.id.description, $0.status.rawValue, $0.source.rawValue, $0.sourceKey, "\($0.line)",
+                     $0.ruleNames.joined(separator: ","), String(($0.failures.first?.message ?? "").prefix(70))]
+                }))
+            print("\(records.count) of \(Output.grouped(total)) records")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a record: values, failures, lineage and history.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The record, e.g. Q123.") var id: String
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let workspace = try options.open()
+            let quarantineID = try parseID(id)
+            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let detail = try present { () throws(EngineError) in try service.detail(quarantineID) }
+            if json { return Output.json(detail.record) }
+            let record = detail.record
+            print("\(record.id) · \(record.status.rawValue) · \(record.source) key \(record.sourceKey)")
+            print("lineage: \(detail.file ?? "?") line \(record.line), batch \(record.batch)\(record.run.map { ", run \($0)" } ?? "")")
+            if let resolution = record.resolution { print("resolution: \(resolution)") }
+            let failing = Set(record.failures.compactMap(\.field))
+            print("\nfields:")
+            for field in record.entity.fields where detail.columns[field.name] != nil || record.fields[field.name] != nil {
+                let mark = failing.contains(field.name) ? "✘" : " "
+                print("  \(mark) \(field.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(record.fields[field.name] ?? "∅")")
+            }
+            print("\nfailures:")
+            for failure in record.failures {
+                print("  [\(failure.severity.rawValue)] \(failure.rule)\(failure.field.map { " (\($0))" } ?? ""): \(failure.message)")
+            }
+            if let raw = detail.rawRow { print("\nraw row: \(raw)") }
+            if !detail.history.isEmpty {
+                print("\nhistory:")
+                for entry in detail.history { print("  \(entry.at) \(entry.actor) \(entry.action): \(entry.detail)") }
+            }
+        }
+    }
+
+    struct Fix: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Edit fields of a record and re-validate it (field=value ...).")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The record, e.g. Q123.") var id: String
+        @Argument(help: "Edits as field=value (canonical field or source column).") var edits: [String]
+
+        func run() throws {
+            let workspace = try options.open()
+            let quarantineID = try parseID(id)
+            var changes: [String: String] = [:]
+            for edit in edits {
+                guard let equals = edit.firstIndex(of: "=") else { throw ValidationError("'\(edit)' is not field=value") }
+                changes[String(edit[..<equals])] = String(edit[edit.index(after: equals)...])
+            }
+            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let record = try present { () throws(EngineError) in try service.fix(quarantineID, edits: changes) }
+            if record.status == .fixed {
+                print("\(record.id) now passes every rule; release it with: cdp quarantine release \(record.id)")
+            } else {
+                print("\(record.id) still fails:")
+                for failure in record.failures where failure.severity >= .error { print("  \(failure.rule): \(failure.message)") }
+            }
+        }
+    }
+
+    struct Release: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a record to silver (only when it passes every rule).")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The record, e.g. Q123.") var id: String
+
+        func run() throws {
+            let workspace = try options.open()
+            let quarantineID = try parseID(id)
+            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let record = try present { () throws(EngineError) in try service.release(quarantineID) }
+            print("\(record.id) released to silver (\(record.entity.silverTable), key \(record.sourceKey))")
+        }
+    }
+
+    struct Reject: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a record for good, with a reason.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The record, e.g. Q123.") var id: String
+        @Option(help: "Why the record is unusable.") var reason: String
+
+        func run() throws {
+            let workspace = try options.open()
+            let quarantineID = try parseID(id)
+            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let record = try present { () throws(EngineError) in try service.reject(quarantineID, reason: reason) }
+            print("\(record.id) rejected: \(record.resolution ?? reason)")
+        }
+    }
+}
+
+func parseID(_ text: String) throws -> QuarantineID {
+    guard let id = QuarantineID(parsing: text) else {
+        throw ValidationError("'\(text)' is not a quarantine id (like Q123)")
+    }
+    return id
+}

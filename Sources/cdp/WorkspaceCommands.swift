@@ -1,0 +1,241 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import CDPStore
+import Foundation
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a workspace: cdp.toml, governance/, workflows/, inbox/ and lake/.")
+
+    @Argument(help: "The folder to create.")
+    var path: String
+
+    @Option(help: "A folder of source data to copy in (its inbox/ and truth/), e.g. sample-data.")
+    var from: String?
+
+    func run() throws {
+        try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: path, from: from) }
+        print("created workspace \(path)\(from.map { " with the data of \($0)" } ?? "")")
+        print("next: cdp run --workspace \(path)")
+    }
+}
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build a workspace from sample-data/ (once) and run the pipeline on it.")
+
+    @Option(help: "Where the demo workspace lives.")
+    var workspace: String = ".cdp-demo"
+
+    @Option(help: "The sample data folder.")
+    var from: String = "sample-data"
+
+    func run() throws {
+        if !FileManager.default.fileExists(atPath: workspace + "/" + Workspace.configurationFileName) {
+            try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: workspace, from: from) }
+            print("created workspace \(workspace) from \(from)")
+        }
+        var command = RunCommand()
+        command.options.workspace = workspace
+        try command.run()
+        print("\nworkspace: \(workspace)  —  try: cdp status -w \(workspace) · cdp quarantine list -w \(workspace)")
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a workflow (default workflows/customer_pipeline.json) and record the run.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Option(help: "The workflow to run, by file name in workflows/.")
+    var workflow: String = Workspace.defaultWorkflow
+
+    @Flag(help: "Print the finished run as JSON.")
+    var json = false
+
+    func run() throws {
+        let workspace = try options.open()
+        let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow) }
+        let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
+        let runner = WorkflowRunner(workspace: workspace, environment: options.environment)
+        let summary = try present { () throws(EngineError) in try runner.run(plan, observer: { reporter.show($0) }) }
+        reporter.finish()
+        if json {
+            Output.json(summary)
+        } else {
+            print(RunPrinter.describe(summary))
+        }
+        if summary.state != .succeeded {
+            let fatal = summary.error?.contains("refused before writing") == true
+            throw ExitCode(ErrorPresenter.exitCode(for: fatal ? .fatalRule : .runFailed))
+        }
+    }
+}
+
+/// Shows run events on a terminal: a redrawn progress line when interactive, plain lines otherwise.
+final class RunReporter: @unchecked Sendable {
+    private let interactive: Bool
+    private let quiet: Bool
+    private let lock = NSLock()
+    private var lastPrint = 0.0
+    private var taskStart: [String: Double] = [:]
+    private var progressShown = false
+
+    init(interactive: Bool, quiet: Bool) {
+        self.interactive = interactive
+        self.quiet = quiet
+    }
+
+    func show(_ event: RunEvent) {
+        guard !quiet else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date().timeIntervalSince1970
+        switch event.kind {
+        case .progress:
+            guard let processed = event.processed, let total = event.total, let task = event.task else { return }
+            if !interactive {
+                if now - lastPrint < 2 { return }
+                lastPrint = now
+                write("  \(task): \(Output.grouped(processed)) of ~\(Output.grouped(total)) rows\n")
+                return
+            }
+            let ratio = total > 0 ? min(1, Double(processed) / Double(total)) : 0
+            let width = 30
+            let filled = Int(ratio * Double(width))
+            let elapsed = max(0.001, now - (taskStart[task.rawValue] ?? now))
+            let rate = Double(processed) / elapsed
+            let eta = rate > 0 ? Double(total - processed) / rate : 0
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            write("\r\u{1B}[2K  \(bar) \(task) \(Output.grouped(processed))/~\(Output.grouped(total)) · \(Int(rate / 1000))k rows/s · ETA \(Int(eta))s")
+            progressShown = true
+        case .taskStarted:
+            taskStart[event.task?.rawValue ?? ""] = now
+            clearProgress()
+            write("▶ \(event.message)\n")
+        case .taskFinished:
+            clearProgress()
+            write("✔ \(event.message)\n")
+        case .taskFailed:
+            clearProgress()
+            write("✘ \(event.message)\n")
+        case .taskSkipped, .taskRetrying, .warning, .log:
+            clearProgress()
+            write("• \(event.task.map { "\($0): " } ?? "")\(event.message)\n")
+        case .runStarted, .runFinished:
+            clearProgress()
+            write("\(event.message)\n")
+        }
+    }
+
+    func finish() {
+        lock.lock()
+        clearProgress()
+        lock.unlock()
+    }
+
+    private func clearProgress() {
+        if progressShown { write("\r\u{1B}[2K") }
+        progressShown = false
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+enum RunPrinter {
+    static func describe(_ run: RunSummary) -> String {
+        var lines = ["run \(run.id) \(run.workflow): \(run.state.rawValue) (started \(run.startedAt) by \(run.actor))"]
+        if let error = run.error { lines.append(error) }
+        let rows = run.tasks.map { task -> [String] in
+            let duration = task.durationMilliseconds.map { String(format: "%.2fs", Double($0) / 1000) } ?? "-"
+            let counts = ["rows_read", "rows_to_silver", "rows_quarantined", "rows_unchanged", "now_passing"]
+                .compactMap { key in task.counts[key].map { "\(key.replacingOccurrences(of: "rows_", with: ""))=\(Output.grouped($0))" } }
+                .joined(separator: " ")
+            return [task.key.rawValue, task.state.rawValue, duration, counts.isEmpty ? (task.error ?? "") : counts]
+        }
+        lines.append(Output.table(["task", "state", "time", "counts"], rows))
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Counts per layer and source, and rule pass rates.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Flag(help: "Print as JSON.")
+    var json = false
+
+    struct Report: Codable {
+        var workspace: String
+        var sources: [LakeStore.SourceStatus]
+        var rules: [LakeStore.RulePassRate]
+        var lastRun: String?
+    }
+
+    func run() throws {
+        let workspace = try options.open()
+        let store = workspace.store
+        let sources = workspace.configuration.sources.map { ($0.name, $0.entity) }
+        let report = try present { () throws(EngineError) in
+            let statuses = try storeCall { () throws(StoreError) in try store.sourceStatuses(sources) }
+            let rates = try storeCall { () throws(StoreError) in try store.rulePassRates() }
+            let last = try storeCall { () throws(StoreError) in try store.runs(limit: 1) }.first
+            return Report(
+                workspace: workspace.configuration.name, sources: statuses, rules: rates,
+                lastRun: last.map { "\($0.id) \($0.state.rawValue) at \($0.startedAt)" })
+        }
+        if json { return Output.json(report) }
+        print("workspace \(report.workspace) — last run: \(report.lastRun ?? "none")\n")
+        let totals = report.sources.reduce(into: [0, 0, 0, 0]) { totals, status in
+            totals[0] += status.bronze
+            totals[1] += status.silverCurrent
+            totals[2] += status.quarantineOpen + status.quarantineFixed + status.quarantineRejected
+            totals[3] += status.released
+        }
+        print("layers: bronze \(Output.grouped(totals[0])) rows · silver \(Output.grouped(totals[1])) current · quarantine \(Output.grouped(totals[2])) held · \(Output.grouped(totals[3])) released\n")
+        print(Output.table(
+            ["source", "batches", "bronze", "silver", "history", "q.open", "q.fixed", "q.rejected", "released", "warnings"],
+            report.sources.map {
+                [$0.source.rawValue, "\($0.batches)", Output.grouped($0.bronze), Output.grouped($0.silverCurrent),
+                 Output.grouped($0.silverHistory), Output.grouped($0.quarantineOpen), "\($0.quarantineFixed)",
+                 "\($0.quarantineRejected)", "\($0.released)", Output.grouped($0.warnings)]
+            }))
+        print("\nrule pass rates (all batches):")
+        print(Output.table(
+            ["source", "rule", "severity", "checked", "failed", "pass rate"],
+            report.rules.map {
+                [$0.source.rawValue, $0.rule, $0.severity, Output.grouped($0.evaluated), Output.grouped($0.failed),
+                 String(format: "%.2f%%", $0.passRate * 100)]
+            }))
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the lake's invariants; exit 0 when all hold, 9 naming what broke.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Flag(help: "Print as JSON.")
+    var json = false
+
+    func run() throws {
+        let workspace = try options.open()
+        let report = try present { () throws(EngineError) in try LakeVerifier(workspace: workspace).verify() }
+        if json {
+            Output.json(report)
+        } else {
+            for check in report.checks { print("  checked: \(check)") }
+        }
+        guard report.holds else {
+            ErrorPresenter.print(EngineError(.verification, "the lake's invariants do not hold:", details: report.problems))
+            throw ExitCode(ErrorPresenter.exitCode(for: .verification))
+        }
+        if !json { print("all invariants hold") }
+    }
+}
