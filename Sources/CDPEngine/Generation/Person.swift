@@ -1,0 +1,184 @@
+/// A telephone number: the country's calling code, the national significant number and its plan.
+struct Phone: Sendable {
+    var country: Int
+    var digits: String
+    var plan: PhonePlan
+
+    /// The national form, as written in the country ("020 7946 0123", "(415) 555-0134").
+    var national: String { Self.fill(plan.national, with: digits) }
+    /// The spaced international form ("+44 20 7946 0123").
+    var international: String { Self.fill(plan.international, with: digits) }
+    /// E.164 without separators ("+442079460123").
+    var e164: String { "+" + PlaceCatalog.countries[country].callingCode + digits }
+    /// The national form without separators ("02079460123").
+    var nationalCompact: String { String(national.filter { $0.isNumber }) }
+
+    private static func fill(_ template: String, with digits: String) -> String {
+        var result = ""
+        var digitIterator = digits.makeIterator()
+        for character in template {
+            if character == "#" {
+                if let digit = digitIterator.next() { result.append(digit) }
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// A true entity: one real person behind any number of CRM and marketing records.
+struct Person: Sendable {
+    var index: Int
+    var culture: Culture
+    var country: Int
+    var given: GivenName
+    var family: String
+    /// The name in CJK script, when the person writes it so (about 1% of people).
+    var scriptGiven: String?
+    var scriptFamily: String?
+    var birth: CivilDate
+    var street: String
+    var city: String
+    var postcode: String
+    var emailLocal: String
+    var emailDomain: String
+    var phone: Phone
+
+    var profile: CountryProfile { PlaceCatalog.countries[country] }
+    var email: String { emailLocal + "@" + emailDomain }
+    /// The entity id in the truth file ("P00000001").
+    var entityNumber: Int { index + 1 }
+}
+
+/// Creates people from a seed; person `i` is always the same person, whichever records are written.
+struct PersonFactory: Sendable {
+    var seed: UInt64
+
+    static let stream: UInt64 = 1
+
+    func person(_ index: Int) -> Person {
+        var random = SplitMix64.record(seed: seed, stream: Self.stream, index: index)
+        let culture = Culture.allCases[random.weightedIndex(Culture.weights)]
+        let countryChoices = PlaceCatalog.countryWeights(culture)
+        let country = countryChoices[random.weightedIndex(countryChoices.map(\.1))].0
+        let profile = PlaceCatalog.countries[country]
+
+        let givenPool = NameCatalog.givenNames(culture)
+        let familyPool = NameCatalog.familyNames(culture)
+        let givenIndex = random.below(givenPool.count)
+        let familyIndex = random.below(familyPool.count)
+        var scriptGiven: String?
+        var scriptFamily: String?
+        let scriptGivenPool = NameCatalog.scriptGiven(culture)
+        if !scriptGivenPool.isEmpty && random.chance(0.12) {
+            scriptGiven = scriptGivenPool[givenIndex].script
+            scriptFamily = NameCatalog.scriptFamily(culture)[familyIndex].script
+        }
+        let given = givenPool[givenIndex]
+        let family = familyPool[familyIndex]
+
+        let birthDays = random.between(CivilDate.days(1940, 1, 1), CivilDate.days(2006, 12, 31))
+        let city = random.pick(profile.cities)
+        let address = Self.address(profile: profile, city: city, random: &random)
+        let email = Self.email(
+            given: given.name, family: family, birthYear: CivilDate(daysSinceEpoch: birthDays).year, profile: profile,
+            random: &random)
+        let phone = Self.phone(country: country, city: city, random: &random)
+        return Person(
+            index: index, culture: culture, country: country, given: given, family: family,
+            scriptGiven: scriptGiven, scriptFamily: scriptFamily, birth: CivilDate(daysSinceEpoch: birthDays),
+            street: address.street, city: city.name, postcode: address.postcode, emailLocal: email.local,
+            emailDomain: email.domain, phone: phone)
+    }
+
+    /// A street line and postcode in the city.
+    static func address(profile: CountryProfile, city: City, random: inout SplitMix64)
+        -> (street: String, postcode: String)
+    {
+        let streetName = random.pick(profile.streets)
+        let number = random.chance(0.7) ? random.between(1, 120) : random.between(121, 2400)
+        let house = String(number)
+        var street: String
+        switch profile.streetStyle {
+        case .numberFirst: street = house + " " + streetName
+        case .numberAfter: street = streetName + " " + house
+        case .numberCommaFirst: street = house + ", " + streetName
+        case .numberCommaAfter: street = streetName + ", " + house
+        case .blockNumbers:
+            street = "\(random.between(1, 9))-\(random.between(1, 30))-\(random.between(1, 20)) " + streetName
+        }
+        if !profile.unitFormats.isEmpty && random.chance(0.12) {
+            let unit = fillPattern(random.pick(profile.unitFormats), random: &random)
+            street = profile.streetStyle == .numberFirst ? unit + ", " + street : street + ", " + unit
+        }
+        let postcode = fillPattern(random.pick(city.postcodes), random: &random)
+        return (street, postcode)
+    }
+
+    /// Replaces `#` with a digit and `@` with a postcode letter.
+    static func fillPattern(_ pattern: String, random: inout SplitMix64) -> String {
+        var result = ""
+        for character in pattern {
+            switch character {
+            case "#": result.append(Character(String(random.below(10))))
+            case "@": result.append(random.pick(PlaceCatalog.postcodeLetters))
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// A personal email address built from the name, as people pick them.
+    static func email(
+        given: String, family: String, birthYear: Int, profile: CountryProfile, random: inout SplitMix64
+    )
+        -> (local: String, domain: String)
+    {
+        let first = TextVariation.emailToken(given)
+        let last = TextVariation.emailToken(family)
+        let initial = first.first.map(String.init) ?? "x"
+        var local: String
+        switch random.weightedIndex([34, 16, 14, 10, 10, 8, 8]) {
+        case 0: local = first + "." + last
+        case 1: local = initial + "." + last
+        case 2: local = first + last
+        case 3: local = last + "." + first
+        case 4: local = first + "_" + last
+        case 5: local = initial + last
+        default: local = first + "." + initial
+        }
+        if random.chance(0.45) {
+            switch random.below(3) {
+            case 0: local += String(random.between(1, 99))
+            case 1: local += String(birthYear)
+            default: local += birthYear % 100 < 10 ? "0\(birthYear % 100)" : "\(birthYear % 100)"
+            }
+        }
+        return (local, random.pick(profile.emailDomains))
+    }
+
+    static func phone(country: Int, city: City, random: inout SplitMix64) -> Phone {
+        let profile = PlaceCatalog.countries[country]
+        var plan: PhonePlan
+        var prefix: String
+        if let landline = profile.landlines[city.areaCode.count],
+            profile.mobiles.isEmpty || (!city.areaCode.isEmpty && random.chance(0.3))
+        {
+            plan = landline
+            prefix = city.areaCode
+        } else if !profile.mobiles.isEmpty {
+            plan = random.pick(profile.mobiles)
+            prefix = plan.prefix
+        } else {
+            plan = PhonePlan(prefix: "", national: "### ### ####", international: "+" + profile.callingCode + " ### ### ####")
+            prefix = ""
+        }
+        let length = plan.national.reduce(0) { $0 + ($1 == "#" ? 1 : 0) }
+        var digits = prefix
+        // Subscriber numbers do not start with 0 or 1 after the area code (true of NANP, harmless elsewhere).
+        if digits.count < length { digits.append(Character(String(random.between(2, 9)))) }
+        while digits.count < length { digits.append(Character(String(random.below(10)))) }
+        return Phone(country: country, digits: digits, plan: plan)
+    }
+}
