@@ -48,7 +48,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CDPCoreTests", dependencies: ["CDPCore"]),
-        .testTarget(name: "CDPStoreTests", dependencies: ["CDPStore"]),
+        .testTarget(
+            name: "CDPStoreTests",
+            dependencies: ["CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CDPEngineTests", dependencies: ["CDPEngine"]),
         .testTarget(name: "CLITests", dependencies: ["CDPEngine"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"]),

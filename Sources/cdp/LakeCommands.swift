@@ -95,6 +95,7 @@ struct AuditCommand: ParsableCommand {
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "query", 
         abstract: "Run read-only SQL over the lake (bronze_row, silver_*, quarantine_record, batch, workflow_run, …).")
 
     @OptionGroup var options: WorkspaceOptions
@@ -125,6 +126,7 @@ struct QueryCommand: ParsableCommand {
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "generate", 
         abstract: "Write synthetic sources of any size from a seed, with a ground-truth file, ready for `cdp init --from`.")
 
     @Option(help: "How many customers (people).") var customers: Int = 5000

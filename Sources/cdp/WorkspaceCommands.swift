@@ -23,6 +23,7 @@ struct InitCommand: ParsableCommand {
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo", 
         abstract: "Build a workspace from sample-data/ (once) and run the pipeline on it.")
 
     @Option(help: "Where the demo workspace lives.")
@@ -163,7 +164,8 @@ enum RunPrinter {
 }
 
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Counts per layer and source, and rule pass rates.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Counts per layer and source, and rule pass rates.")
 
     @OptionGroup var options: WorkspaceOptions
 
@@ -217,6 +219,7 @@ struct StatusCommand: ParsableCommand {
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify", 
         abstract: "Check the lake's invariants; exit 0 when all hold, 9 naming what broke.")
 
     @OptionGroup var options: WorkspaceOptions

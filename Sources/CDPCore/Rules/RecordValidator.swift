@@ -96,7 +96,7 @@ public struct RecordValidator: Sendable {
         }
         switch rule {
         case .required(let refs):
-            let missing = refs.filter { raw($0, record).map { $0.isEmpty } ?? true }
+            let missing = refs.filter { raw($0, record).flatMap(TextNormalization.clean) == nil }
             guard let first = missing.first else { return nil }
             let names = missing.map(name).joined(separator: ", ")
             return fail(first, missing.count == 1 ? "\(names) is missing" : "\(names) are missing")

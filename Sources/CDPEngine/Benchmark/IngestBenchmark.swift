@@ -1,0 +1,70 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// `cdp bench ingest`: generated CRM customers through parse + standardise + validate + persist, timed.
+public struct IngestBenchmark: Sendable {
+    public var customers: Int
+    public var seed: UInt64
+    public var repetitions: Int
+    /// Where generated data and workspaces go (removed afterwards).
+    public var scratch: URL
+
+    public init(customers: Int, seed: UInt64 = 7, repetitions: Int = 3, scratch: URL) {
+        self.customers = customers
+        self.seed = seed
+        self.repetitions = repetitions
+        self.scratch = scratch
+    }
+
+    public struct Result: Sendable, Codable {
+        public var customers: Int
+        public var rows: Int
+        public var seconds: [Double]
+        public var medianSeconds: Double
+        public var recordsPerSecond: Double
+        public var peakMemoryMegabytes: Double
+        public var toSilver: Int
+        public var quarantined: Int
+    }
+
+    public func run(log: (String) -> Void) throws(EngineError) -> Result {
+        let data = scratch.appendingPathComponent("data")
+        var options = GeneratorOptions(customers: customers, seed: seed)
+        options.include = [.customers]
+        log("generating \(customers) customers (not timed)…")
+        do {
+            _ = try SampleDataGenerator(options: options).write(to: data)
+        } catch {
+            throw EngineError(.input, "cannot generate benchmark data in \(data.path): \(error)")
+        }
+        var seconds: [Double] = []
+        var last = IngestSummary(source: "crm_customers")
+        for repetition in 1...max(1, repetitions) {
+            let folder = scratch.appendingPathComponent("workspace-\(repetition)")
+            try? FileManager.default.removeItem(at: folder)
+            try WorkspaceInitializer.initialize(at: folder.path, from: data.path)
+            let workspace = try Workspace(at: folder.path)
+            let source = try workspace.source("crm_customers")
+            let ingestor = SourceIngestor(workspace: workspace, source: source, environment: .live(user: "bench"), run: nil)
+            let started = DispatchTime.now().uptimeNanoseconds
+            last = try ingestor.ingest()
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            seconds.append(elapsed)
+            log(String(format: "  run %d: %.2f s, %.0f records/s", repetition, elapsed, Double(last.counts.read) / elapsed))
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let median = seconds.sorted()[seconds.count / 2]
+        return Result(
+            customers: customers, rows: last.counts.read, seconds: seconds, medianSeconds: median,
+            recordsPerSecond: Double(last.counts.read) / median, peakMemoryMegabytes: Self.peakMemoryMegabytes(),
+            toSilver: last.counts.silver, quarantined: last.counts.quarantined)
+    }
+
+    /// The process's peak resident memory so far.
+    public static func peakMemoryMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}

@@ -1,0 +1,157 @@
+import CDPCore
+import Foundation
+import GRDB
+import Testing
+
+@testable import CDPStore
+
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
+    case inMemory, onDisk
+    var testDescription: String { rawValue }
+
+    func make() throws -> LakeStore {
+        switch self {
+        case .inMemory: return try LakeStore()
+        case .onDisk:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return try LakeStore(path: folder.appendingPathComponent("lake.sqlite").path)
+        }
+    }
+}
+
+let at = "2026-01-01T00:00:00Z"
+
+func values(email: String) -> [FieldValue?] {
+    CanonicalEntity.customer.fields.map { $0.name == "email" ? .text(email) : nil }
+}
+
+/// Writes one batch of customer rows: keys to silver, and `held` keys to quarantine.
+@discardableResult
+func writeBatch(_ store: LakeStore, sha: String, silver: [(String, Bool)], held: [String] = []) throws -> BatchID {
+    let batch = try store.createBatch(source: "crm", fileName: "c.csv", landedPath: "l/c.csv", sha256: sha, bytes: 1, landedAt: at, run: nil)
+    try store.setBatchState(batch, .ingesting, run: nil)
+    let writer = BatchWriter(store: store, batch: batch, run: nil, source: "crm", entity: .customer, timestamp: at)
+    var rows: [IngestRow] = []
+    for (line, (key, supersedes)) in silver.enumerated() {
+        rows.append(IngestRow(line: line + 2, sourceKey: key, contentHash: Int64(line + sha.count), raw: "{}",
+                              destination: .silver(values: values(email: "\(key)@x.io"), supersedes: supersedes, warnings: [])))
+    }
+    for (offset, key) in held.enumerated() {
+        rows.append(IngestRow(line: 100 + offset, sourceKey: key, contentHash: 9, raw: "{}", destination: .quarantine(
+            fields: ["email": "bad"], failures: [RuleFailure(rule: "email_format", field: "email", value: "bad", message: "bad", severity: .error)])))
+    }
+    try writer.write(rows, event: nil)
+    var counts = LakeStore.BatchCounts()
+    counts.read = rows.count
+    counts.silver = silver.count
+    counts.quarantined = held.count
+    try store.finishBatch(batch, source: "crm", run: nil, counts: counts, tallies: [])
+    return batch
+}
+
+struct LakeStoreTests {
+    @Test(arguments: StoreKind.allCases)
+    func migrationsAreNamedAndApplied(kind: StoreKind) throws {
+        let store = try kind.make()
+        #expect(try store.appliedMigrations() == ["v1-runs", "v1-bronze", "v1-silver", "v1-quarantine"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aWrittenBatchConservesEveryRow(kind: StoreKind) throws {
+        let store = try kind.make()
+        try writeBatch(store, sha: "a", silver: [("C1", false), ("C2", false)], held: ["C3"])
+        #expect(try store.invariantViolations() == [])
+        let status = try store.sourceStatuses([("crm", .customer)]).first
+        #expect(status?.bronze == 3)
+        #expect(status?.silverCurrent == 2)
+        #expect(status?.quarantineOpen == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aChangedRecordKeepsItsHistoryAndDiscardingTheBatchRestoresIt(kind: StoreKind) throws {
+        let store = try kind.make()
+        try writeBatch(store, sha: "a", silver: [("C1", false)])
+        let second = try writeBatch(store, sha: "bb", silver: [("C1", true)])
+        let status = try store.sourceStatuses([("crm", .customer)]).first
+        #expect(status?.silverCurrent == 1)
+        #expect(status?.silverHistory == 1)
+        #expect(try store.currentSilverBatch(source: "crm", entity: .customer, key: "C1") == second)
+        try store.discardRows(of: second)
+        #expect(try store.currentSilverBatch(source: "crm", entity: .customer, key: "C1") == BatchID(1))
+        #expect(try store.batch(second)?.state == .landed)
+        #expect(try store.invariantViolations() == [])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func verificationNamesALostRow(kind: StoreKind) throws {
+        let store = try kind.make()
+        try writeBatch(store, sha: "a", silver: [("C1", false), ("C2", false)])
+        try store.writer.write { db in try db.execute(sql: "DELETE FROM silver_customer WHERE source_key = 'C2'") }
+        let problems = try store.invariantViolations()
+        #expect(problems.contains { $0.contains("bronze row BR2 (crm line 3) is in neither silver nor quarantine (lost)") })
+        #expect(problems.contains { $0.contains("2 bronze rows but 2 to silver") } == false)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func releasingMovesARecordToSilverWithItsAuditRowOnlyFromTheExpectedState(kind: StoreKind) throws {
+        let store = try kind.make()
+        try writeBatch(store, sha: "a", silver: [], held: ["C9"])
+        let record = try #require(try store.quarantineRecords(.init()).first)
+        let change = LakeStore.QuarantineChange(
+            fields: ["email": "c9@x.io"], sourceKey: "C9", failures: [], status: .released, historyAction: "release",
+            historyDetail: "moved", audit: .init(actor: "ann", action: "quarantine.release", target: record.id.description),
+            silverValues: values(email: "c9@x.io"))
+        try store.applyQuarantineChange(record.id, expecting: .open, change, at: at)
+        #expect(try store.quarantineRecord(record.id)?.status == .released)
+        #expect(try store.invariantViolations() == [])
+        #expect(try store.auditEntries().first?.actor == "ann")
+        #expect(try store.quarantineHistory(record.id).first?.detail.contains("was failing: email_format") == true)
+        #expect(throws: StoreError.self) { try store.applyQuarantineChange(record.id, expecting: .open, change, at: at) }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theAuditChainCatchesAnEditedAndADeletedRow(kind: StoreKind) throws {
+        let store = try kind.make()
+        for index in 1...4 { try store.appendAudit(.init(actor: "ann", action: "test", target: "T\(index)"), at: at) }
+        #expect(try store.auditChainProblems() == [])
+        #expect(throws: StoreError.self) { try store.write("tamper") { db in try db.execute(sql: "UPDATE audit_log SET actor = 'eve'") } }
+        try store.writer.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete")
+            try db.execute(sql: "UPDATE audit_log SET actor = 'eve' WHERE id = 2")
+            try db.execute(sql: "DELETE FROM audit_log WHERE id = 4")
+            try db.execute(sql: "INSERT INTO audit_log SELECT 5, at, actor, action, target, before, after, reason, previous_hash, hash FROM audit_log WHERE id = 3")
+        }
+        let problems = try store.auditChainProblems()
+        #expect(problems.contains { $0.contains("audit row A2 (test T2) was edited") })
+        #expect(problems.contains { $0.contains("A4…A4 are missing") })
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func runsRecordTasksAndAnOrderedEventStream(kind: StoreKind) throws {
+        let store = try kind.make()
+        let run = try store.startRun(
+            workflow: "w", tasks: [.init(key: "a", step: "ingest", dependsOn: []), .init(key: "b", step: "scorecard", dependsOn: ["a"])],
+            actor: "ann", trigger: "cli", pid: 1, at: at)
+        var task = TaskRunRecord(key: "a", position: 0, step: "ingest", dependsOn: [], state: .running, processed: 5, total: 10)
+        try store.updateTask(run, task, event: RunEvent(run: run, task: "a", at: at, kind: .progress, processed: 5, total: 10, message: "half"))
+        task.state = .succeeded
+        task.counts = ["rows_read": 10]
+        try store.updateTask(run, task, event: nil)
+        let events = try store.events(of: run)
+        #expect(events.map(\.kind) == [.runStarted, .progress])
+        #expect(try store.events(of: run, after: events[0].id).map(\.message) == ["half"])
+        let summary = try #require(try store.run(run))
+        #expect(summary.tasks.map(\.state) == [.succeeded, .pending])
+        #expect(summary.tasks[0].counts == ["rows_read": 10])
+        #expect(summary.tasks[1].dependsOn == ["a"])
+        #expect(try store.abandonStaleRuns(isAlive: { _ in false }, at: at) == [run])
+        #expect(try store.run(run)?.state == .abandoned)
+    }
+
+    @Test func queryIsReadOnly() throws {
+        let store = try LakeStore()
+        #expect(try store.query("SELECT 1 + 1 AS two").rows == [["2"]])
+        #expect { try store.query("DELETE FROM batch") } throws: { ($0 as? StoreError)?.message.contains("read-only") == true }
+    }
+}
