@@ -1,2 +1,50 @@
+// Shim for ncursesw: the wide-character API and small wrappers for the macros and mutable
+// globals Swift cannot import (function-like macros, attribute bits, stdscr, LINES, COLORS, …).
 #define NCURSES_WIDECHAR 1
+#include <locale.h>
+#include <stdio.h>
+#include <wchar.h>
 #include <ncursesw/curses.h>
+
+static inline WINDOW *cdp_stdscr(void) { return stdscr; }
+static inline int cdp_lines(void) { return LINES; }
+static inline int cdp_cols(void) { return COLS; }
+static inline int cdp_colors(void) { return COLORS; }
+static inline int cdp_color_pairs(void) { return COLOR_PAIRS; }
+static inline int cdp_set_escdelay(int ms) { return set_escdelay(ms); }
+
+/// Starts curses on the process's standard streams; NULL when the terminal cannot be used
+/// (unlike initscr, which exits the process).
+static inline SCREEN *cdp_newterm(void) { return newterm(NULL, stdout, stdin); }
+
+static inline int cdp_max_y(WINDOW *win) { int y, x; getmaxyx(win, y, x); (void)x; return y; }
+static inline int cdp_max_x(WINDOW *win) { int y, x; getmaxyx(win, y, x); (void)y; return x; }
+
+static inline attr_t cdp_a_normal(void) { return A_NORMAL; }
+static inline attr_t cdp_a_bold(void) { return A_BOLD; }
+static inline attr_t cdp_a_dim(void) { return A_DIM; }
+static inline attr_t cdp_a_italic(void) { return A_ITALIC; }
+static inline attr_t cdp_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t cdp_a_reverse(void) { return A_REVERSE; }
+
+/// Builds a cchar_t; the pair goes through the extended-pair argument so pairs above 32767 work.
+static inline int cdp_setcchar(cchar_t *cell, const wchar_t *text, attr_t attrs, int pair) {
+    return setcchar(cell, text, attrs, (short)(pair > 32767 ? 0 : pair), &pair);
+}
+
+static inline int cdp_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int cdp_key_down(void) { return KEY_DOWN; }
+static inline int cdp_key_up(void) { return KEY_UP; }
+static inline int cdp_key_left(void) { return KEY_LEFT; }
+static inline int cdp_key_right(void) { return KEY_RIGHT; }
+static inline int cdp_key_home(void) { return KEY_HOME; }
+static inline int cdp_key_end(void) { return KEY_END; }
+static inline int cdp_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int cdp_key_f0(void) { return KEY_F0; }
+static inline int cdp_key_dc(void) { return KEY_DC; }
+static inline int cdp_key_ic(void) { return KEY_IC; }
+static inline int cdp_key_npage(void) { return KEY_NPAGE; }
+static inline int cdp_key_ppage(void) { return KEY_PPAGE; }
+static inline int cdp_key_enter(void) { return KEY_ENTER; }
+static inline int cdp_key_btab(void) { return KEY_BTAB; }
+static inline int cdp_key_resize(void) { return KEY_RESIZE; }

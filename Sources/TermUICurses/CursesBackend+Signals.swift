@@ -1,0 +1,42 @@
+import CNcurses
+import TermUI
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension CursesBackend {
+    /// Unblocks SIGWINCH, SIGINT and SIGTERM (a parent may have started us with them blocked) and
+    /// makes SIGINT and SIGTERM restore the terminal (endwin) and exit with 130 and 143.
+    ///
+    /// SIGWINCH keeps curses' own handler, which turns it into a `.resize` event.
+    /// Call once, after creating the backend.
+    public static func installSignalHandlers() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGWINCH)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGINT) { _ in
+            endwin()
+            _exit(130)
+        }
+        signal(SIGTERM) { _ in
+            endwin()
+            _exit(143)
+        }
+    }
+}
+
+/// Runs `body` with a curses terminal and always restores the terminal afterwards, also when
+/// `body` throws. Installs the signal handlers first.
+/// - Throws: ``CursesError`` when the terminal cannot be used, or whatever `body` throws.
+public func withCursesTerminal<Result>(rawMode: Bool = true, _ body: (CursesBackend) throws -> Result) throws -> Result {
+    let backend = try CursesBackend(rawMode: rawMode)
+    CursesBackend.installSignalHandlers()
+    defer { backend.restore() }
+    return try body(backend)
+}
