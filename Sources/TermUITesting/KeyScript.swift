@@ -3,7 +3,13 @@ import TermUI
 /// A token of a key script that names no key.
 public struct KeyScriptError: Error, Hashable, CustomStringConvertible {
     public var token: String
+    /// 0-based index of the token in the script.
     public var position: Int
+
+    public init(token: String, position: Int) {
+        self.token = token
+        self.position = position
+    }
 
     public var description: String {
         "key script token \(position + 1) \"\(token)\" names no key; use a character, text, or <name> such as <enter>, <ctrl-r>, <f2>, <pgdn>, <space>"

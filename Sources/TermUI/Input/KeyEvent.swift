@@ -52,7 +52,7 @@ public struct KeyEvent: Sendable, Hashable, CustomStringConvertible, LosslessStr
         if let entry = names.first(where: { $0.0 == key }) { return entry.1 }
         switch key {
         case .char(let c):
-            return ctrl && c.isLetter ? c.uppercased() : String(c)
+            return ctrl && c.isLetter && c.isASCII ? c.uppercased() : String(c)
         case .function(let n):
             return "F\(n)"
         default:

@@ -1,5 +1,5 @@
 /// One line of styled text: spans, a base style patched under them and an optional alignment.
-public struct Line: Sendable, Hashable, ExpressibleByStringLiteral {
+public struct Line: Sendable, Hashable, ExpressibleByStringInterpolation {
     public var spans: [Span]
     /// Patched under every span's style.
     public var style: Style
