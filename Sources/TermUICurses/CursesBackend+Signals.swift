@@ -32,9 +32,12 @@ extension CursesBackend {
 }
 
 /// Runs `body` with a curses terminal and always restores the terminal afterwards, also when
-/// `body` throws. Installs the signal handlers first.
+/// `body` throws. Installs the signal handlers first. Runs `body` on the caller's actor (usually
+/// the main actor), so it can use the caller's state.
 /// - Throws: ``CursesError`` when the terminal cannot be used, or whatever `body` throws.
-public func withCursesTerminal<Result>(rawMode: Bool = true, _ body: (CursesBackend) throws -> Result) throws -> Result {
+public func withCursesTerminal<Result>(
+    rawMode: Bool = true, isolation: isolated (any Actor)? = #isolation, _ body: (CursesBackend) throws -> Result
+) throws -> Result {
     let backend = try CursesBackend(rawMode: rawMode)
     CursesBackend.installSignalHandlers()
     defer { backend.restore() }

@@ -90,7 +90,7 @@ public final class CursesBackend: TerminalBackend {
     public func draw(_ changes: [CellChange]) {
         var cell = cchar_t()
         for change in changes where !change.cell.isContinuation {
-            let attributes = attributes(for: change.cell.style.modifiers)
+            let attributes = attributes(for: change.cell.style)
             let pair = pair(for: change.cell.style)
             if !setCell(&cell, symbol: change.cell.symbol, attributes: attributes, pair: pair) {
                 continue
@@ -155,7 +155,13 @@ public final class CursesBackend: TerminalBackend {
         return single.withUnsafeBufferPointer { cdp_setcchar(&cell, $0.baseAddress, attributes, pair) } == OK
     }
 
-    private func attributes(for modifiers: Modifier) -> attr_t {
+    private func attributes(for style: Style) -> attr_t {
+        var modifiers = style.modifiers
+        if palette == .monochrome && style.bg != .default {
+            // Without colours a background is the only sign of a highlight (selected rows,
+            // status bars): show it in reverse video instead.
+            modifiers.insert(.reverse)
+        }
         var result = cdp_a_normal()
         if modifiers.contains(.bold) { result |= cdp_a_bold() }
         if modifiers.contains(.dim) { result |= cdp_a_dim() }
