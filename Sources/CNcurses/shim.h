@@ -48,3 +48,16 @@ static inline int cdp_key_ppage(void) { return KEY_PPAGE; }
 static inline int cdp_key_enter(void) { return KEY_ENTER; }
 static inline int cdp_key_btab(void) { return KEY_BTAB; }
 static inline int cdp_key_resize(void) { return KEY_RESIZE; }
+static inline int cdp_key_mouse(void) { return KEY_MOUSE; }
+
+static inline mmask_t cdp_button1_pressed(void) { return BUTTON1_PRESSED; }
+static inline mmask_t cdp_button1_released(void) { return BUTTON1_RELEASED; }
+static inline mmask_t cdp_button2_pressed(void) { return BUTTON2_PRESSED; }
+static inline mmask_t cdp_button2_released(void) { return BUTTON2_RELEASED; }
+static inline mmask_t cdp_button3_pressed(void) { return BUTTON3_PRESSED; }
+static inline mmask_t cdp_button3_released(void) { return BUTTON3_RELEASED; }
+static inline mmask_t cdp_button4_pressed(void) { return BUTTON4_PRESSED; }
+static inline mmask_t cdp_button5_pressed(void) { return BUTTON5_PRESSED; }
+static inline mmask_t cdp_button_ctrl(void) { return BUTTON_CTRL; }
+static inline mmask_t cdp_button_shift(void) { return BUTTON_SHIFT; }
+static inline mmask_t cdp_button_alt(void) { return BUTTON_ALT; }

@@ -36,9 +36,9 @@ extension CursesBackend {
 /// the main actor), so it can use the caller's state.
 /// - Throws: ``CursesError`` when the terminal cannot be used, or whatever `body` throws.
 public func withCursesTerminal<Result>(
-    rawMode: Bool = true, isolation: isolated (any Actor)? = #isolation, _ body: (CursesBackend) throws -> Result
+    rawMode: Bool = true, mouse: Bool = false, isolation: isolated (any Actor)? = #isolation, _ body: (CursesBackend) throws -> Result
 ) throws -> Result {
-    let backend = try CursesBackend(rawMode: rawMode)
+    let backend = try CursesBackend(rawMode: rawMode, mouse: mouse)
     CursesBackend.installSignalHandlers()
     defer { backend.restore() }
     return try body(backend)

@@ -34,10 +34,13 @@ public final class CursesBackend: TerminalBackend {
     }
 
     /// Takes over the terminal.
-    /// - Parameter rawMode: true for raw input (Ctrl-C is a key); false for cbreak (Ctrl-C is SIGINT).
+    /// - Parameters:
+    ///   - rawMode: true for raw input (Ctrl-C is a key); false for cbreak (Ctrl-C is SIGINT).
+    ///   - mouse: report clicks and the wheel as `.mouse` events. While on, the terminal's own
+    ///     text selection needs Shift held down.
     /// - Throws: ``CursesError`` with `.terminalUnavailable` when curses cannot start (no tty,
     ///   unknown TERM).
-    public init(rawMode: Bool = true) throws {
+    public init(rawMode: Bool = true, mouse: Bool = false) throws {
         setlocale(LC_ALL, "")
         guard let screen = cdp_newterm(), let window = cdp_stdscr() else {
             throw CursesError(
@@ -65,6 +68,11 @@ public final class CursesBackend: TerminalBackend {
         self.palette = palette
         self.hasDefaultColors = defaults
         self.maxPairs = max(0, min(cdp_color_pairs(), 65_536) - 1)
+        if mouse {
+            mousemask(CursesMouseDecoder.wantedEvents, nil)
+            // Report presses and releases as they happen instead of waiting to build clicks.
+            mouseinterval(0)
+        }
     }
 
     deinit {
@@ -123,6 +131,11 @@ public final class CursesBackend: TerminalBackend {
         let code = Int32(bitPattern: UInt32(value))
         if status == cdp_key_code_yes() {
             if code == cdp_key_resize() { return .resize(size()) }
+            if code == cdp_key_mouse() {
+                var event = MEVENT()
+                guard getmouse(&event) == OK else { return nil }
+                return CursesMouseDecoder.decode(event).map(InputEvent.mouse)
+            }
             return CursesKeyDecoder.functionKey(code).map(InputEvent.key)
         }
         if code == 27 {

@@ -20,7 +20,9 @@ public struct KeyScriptError: Error, Hashable, CustomStringConvertible {
 ///
 /// Tokens are separated by spaces. `<name>` is one key in ``KeyEvent``'s text form
 /// (`<enter>`, `<ctrl-r>`, `<alt-x>`, `<f2>`, `<s-tab>`, `<space>`, `<lt>` for "<"). A bare token
-/// types its characters one by one ("abc" is a, b, c). `<resize:WxH>` is a resize event.
+/// types its characters one by one ("abc" is a, b, c). `<resize:WxH>` is a resize event;
+/// `<click:X,Y>` a left press, `<release:X,Y>` a left release, `<scrollup:X,Y>` and
+/// `<scrolldown:X,Y>` wheel events (0-based cells).
 public enum KeyScript {
     /// The events of `script`.
     /// - Throws: ``KeyScriptError`` for the first token that names no key.
@@ -32,6 +34,8 @@ public enum KeyScript {
                 let name = String(token.dropFirst().dropLast())
                 if name.lowercased().hasPrefix("resize:"), let size = parseSize(name.dropFirst(7)) {
                     events.append(.resize(size))
+                } else if let mouse = parseMouse(name) {
+                    events.append(.mouse(mouse))
                 } else if let key = KeyEvent(name) {
                     events.append(.key(key))
                 } else {
@@ -50,6 +54,22 @@ public enum KeyScript {
             if case .key(let key) = event { return key }
             return nil
         }
+    }
+
+    private static func parseMouse(_ name: String) -> MouseEvent? {
+        let parts = name.lowercased().split(separator: ":")
+        guard parts.count == 2 else { return nil }
+        let kind: MouseEvent.Kind
+        switch parts[0] {
+        case "click": kind = .press(.left)
+        case "release": kind = .release(.left)
+        case "scrollup": kind = .scrollUp
+        case "scrolldown": kind = .scrollDown
+        default: return nil
+        }
+        let coordinates = parts[1].split(separator: ",")
+        guard coordinates.count == 2, let x = Int(coordinates[0]), let y = Int(coordinates[1]), x >= 0, y >= 0 else { return nil }
+        return MouseEvent(kind, x: x, y: y)
     }
 
     private static func parseSize(_ text: Substring) -> Size? {

@@ -63,6 +63,15 @@ import TermUITesting
         #expect(try KeyScript.keys("x <resize:1x1> y") == [.char("x"), .char("y")])
     }
 
+    @Test func keyScriptMouseTokens() throws {
+        let events = try KeyScript.parse("<click:10,5> <release:10,5> <scrollup:0,0> <scrolldown:3,4>")
+        #expect(events == [
+            .mouse(MouseEvent(.press(.left), x: 10, y: 5)), .mouse(MouseEvent(.release(.left), x: 10, y: 5)),
+            .mouse(MouseEvent(.scrollUp, x: 0, y: 0)), .mouse(MouseEvent(.scrollDown, x: 3, y: 4)),
+        ])
+        #expect(throws: KeyScriptError.self) { try KeyScript.parse("<click:10>") }
+    }
+
     @Test func keyScriptRejectsUnknownNames() {
         #expect(throws: KeyScriptError(token: "<bogus>", position: 1)) {
             try KeyScript.parse("j <bogus> k")

@@ -116,4 +116,24 @@ final class CountingDataSource: TableDataSource {
         #expect(lines == ["  ID Name      City", "     No records", ""])
         #expect(state.selected == nil)
     }
+
+    @Test func mouseRowHitTestingFollowsTheScrollOffset() {
+        var state = TableState()
+        let table = Table(columns: columns, dataSource: CountingDataSource(rowCount: 100))
+        let area = Rect(x: 2, y: 3, width: 20, height: 4)
+        var buffer = Buffer(width: 30, height: 10)
+        state.select(40)
+        table.render(in: area, buffer: &buffer, state: &state)
+        #expect(state.offset == 38)
+        #expect(Table.row(atX: 5, y: 3, in: area, state: state) == nil)  // header
+        #expect(Table.row(atX: 5, y: 4, in: area, state: state) == 38)
+        #expect(Table.row(atX: 5, y: 6, in: area, state: state) == 40)
+        #expect(Table.row(atX: 5, y: 7, in: area, state: state) == nil)  // below the table
+        #expect(Table.row(atX: 1, y: 5, in: area, state: state) == nil)  // left of it
+
+        var short = TableState()
+        let few = Table(columns: columns, dataSource: CountingDataSource(rowCount: 1))
+        few.render(in: area, buffer: &buffer, state: &short)
+        #expect(Table.row(atX: 5, y: 5, in: area, state: short) == nil)  // past the last row
+    }
 }

@@ -54,7 +54,7 @@ import TermUITesting
         let terminal = Terminal(backend: backend)
         var screen = Screen()
         terminal.draw { screen.draw(&$0) }
-        try backend.enqueue(script: "<down> <down> <end>")
+        try backend.enqueue(script: "<click:5,3>")
         var resized: Size?
         func drain() {
             while let event = backend.pollEvent(timeoutMilliseconds: 0) {
@@ -63,10 +63,20 @@ import TermUITesting
                     _ = screen.state.handleNavigation(key)
                 case .resize(let size):
                     resized = size
+                case .mouse(let mouse):
+                    if case .press(.left) = mouse.kind,
+                        let row = Table.row(atX: mouse.x, y: mouse.y, in: Rect(x: 1, y: 1, width: 22, height: 3), state: screen.state)
+                    {
+                        screen.state.select(row)
+                    }
                 }
                 terminal.draw { screen.draw(&$0) }
             }
         }
+        drain()
+        #expect(screen.state.selected == 1)  // the click hit the second data row
+        #expect(backend.styledCell(x: 1, y: 3)?.style.modifiers.contains(.reverse) == true)
+        try backend.enqueue(script: "<down> <down> <end>")
         drain()
         #expect(screen.state.selected == 49)
         #expect(terminal.lastFrameCellsSent < 24 * 6)

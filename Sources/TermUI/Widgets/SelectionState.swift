@@ -60,6 +60,15 @@ public struct SelectionState: Sendable, Hashable {
         return true
     }
 
+    /// The row shown at screen row `y` when the first visible row is drawn at `viewportTop`
+    /// (as of the last render), or nil when `y` shows no row. For mouse clicks.
+    public func row(atScreenY y: Int, viewportTop: Int) -> Int? {
+        let index = y - viewportTop
+        guard index >= 0, index < viewportHeight else { return nil }
+        let row = offset + index
+        return row < rowCount ? row : nil
+    }
+
     /// Clamps selection and offset to `rowCount` rows in a `viewportHeight` viewport, keeping
     /// the selection visible. Called by the widgets on each render.
     public mutating func update(rowCount: Int, viewportHeight: Int) {

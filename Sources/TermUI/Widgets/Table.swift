@@ -35,6 +35,13 @@ public struct Table: StatefulWidget {
     /// Rows of data shown in an area `height` rows high (one row goes to the header).
     public static func visibleRowCount(forHeight height: Int) -> Int { max(0, height - 1) }
 
+    /// The data row under screen position (x, y) for a table rendered in `area`, or nil (header,
+    /// outside, or past the last row). For mouse clicks: `state.select(row)`.
+    public static func row(atX x: Int, y: Int, in area: Rect, state: TableState) -> Int? {
+        guard area.contains(x: x, y: y) else { return nil }
+        return state.selection.row(atScreenY: y, viewportTop: area.y + 1)
+    }
+
     public func render(in area: Rect, buffer: inout Buffer, state: inout TableState) {
         guard !area.isEmpty else { return }
         buffer.setStyle(area: area, style)
