@@ -27,6 +27,7 @@ import TermUITesting
         #expect(KeyEvent("ctrl--") == KeyEvent(.char("-"), ctrl: true))
         #expect(KeyEvent("c-a") == KeyEvent.ctrl("a"))
         #expect(KeyEvent("alt-ctrl-x") == KeyEvent(.char("x"), ctrl: true, alt: true))
+        #expect(KeyEvent(parsing: "shift-tab") == KeyEvent(.backTab))
         #expect(KeyEvent("nonsense") == nil)
         #expect(KeyEvent("f99") == nil)
         #expect(KeyEvent("") == nil)

@@ -91,6 +91,10 @@ final class CountingDataSource: TableDataSource {
         lines = trimmed(renderBuffer(table, width: 20, height: 3, state: &state).lines())
         #expect(lines[0] == "  ID Name ▲    City")
 
+        let narrow = [TableColumn(id: "name", title: "Customer name", width: .length(8))]
+        let narrowLines = trimmed(renderBuffer(Table(columns: narrow, dataSource: source), width: 8, height: 1, state: &state).lines())
+        #expect(narrowLines == ["Custo… ▲"])
+
         state.toggleHidden("id")
         state.moveColumn("city", by: -1, in: columns)
         #expect(state.visibleColumns(columns).map(\.id) == ["city", "name"])

@@ -27,6 +27,12 @@ import Testing
         #expect(TextWidth.truncate("abc", to: 0) == "")
     }
 
+    @Test func visibleReplacesControlCharacters() {
+        #expect(TextWidth.visible("a\tb\r\nc\u{7F}") == "a␉b␍␊c␡")
+        #expect(TextWidth.visible("顧客 e\u{301}") == "顧客 e\u{301}")
+        #expect(TextWidth.of(TextWidth.visible("a\tb")) == 3)
+    }
+
     @Test func padAlignsByDisplayWidth() {
         #expect(TextWidth.pad("顧客", to: 6) == "顧客  ")
         #expect(TextWidth.pad("ab", to: 5, alignment: .right) == "   ab")

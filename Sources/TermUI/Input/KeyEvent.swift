@@ -60,6 +60,11 @@ public struct KeyEvent: Sendable, Hashable, CustomStringConvertible, LosslessStr
         }
     }
 
+    /// Parses the text form (`KeyEvent(parsing: "ctrl-r")`); nil when it names no key.
+    public init?(parsing text: String) {
+        self.init(text)
+    }
+
     /// Parses the text form; nil when it names no key.
     public init?(_ description: String) {
         var rest = Substring(description)

@@ -42,6 +42,29 @@ public enum TextWidth {
         return total
     }
 
+    /// `string` with control characters (which take no columns and are not drawn) replaced by
+    /// visible stand-ins: the Unicode control pictures ␉ ␊ ␍ ␀ … for C0 controls, ␡ for DEL and
+    /// "�" for others. For showing raw data, where a hidden tab or newline would mislead.
+    public static func visible(_ string: String) -> String {
+        var result = ""
+        for character in string {
+            guard of(character) == 0, let first = character.unicodeScalars.first,
+                first.properties.generalCategory == .control
+            else {
+                result.append(character)
+                continue
+            }
+            for scalar in character.unicodeScalars {
+                switch scalar.value {
+                case 0..<0x20: result.unicodeScalars.append(Unicode.Scalar(0x2400 + scalar.value) ?? "�")
+                case 0x7F: result.append("␡")
+                default: result.append("�")
+                }
+            }
+        }
+        return result
+    }
+
     /// The longest prefix of `string` that fits in `width` columns, with `ellipsis` at the end when
     /// anything was cut. A wide character that would straddle the limit is dropped whole.
     public static func truncate(_ string: String, to width: Int, ellipsis: String = "…") -> String {

@@ -65,12 +65,13 @@ public struct Table: StatefulWidget {
         let headerRow = Rect(x: area.x, y: area.y, width: area.width, height: 1)
         buffer.setStyle(area: headerRow, headerStyle)
         for (index, column) in shown.enumerated() {
-            var title = column.title
-            if let sort = state.sort, sort.columnID == column.id {
-                title += sort.ascending ? " ▲" : " ▼"
-            }
             var rect = columnRects[index]
             rect.y = area.y
+            var title = column.title
+            if let sort = state.sort, sort.columnID == column.id {
+                // Cut the title rather than the indicator when the column is narrow.
+                title = TextWidth.truncate(title, to: rect.width - 2) + (sort.ascending ? " ▲" : " ▼")
+            }
             buffer.setLine(Line(title), in: rect, alignment: column.alignment)
         }
 
