@@ -61,3 +61,37 @@ static inline mmask_t cdp_button5_pressed(void) { return BUTTON5_PRESSED; }
 static inline mmask_t cdp_button_ctrl(void) { return BUTTON_CTRL; }
 static inline mmask_t cdp_button_shift(void) { return BUTTON_SHIFT; }
 static inline mmask_t cdp_button_alt(void) { return BUTTON_ALT; }
+
+#include <signal.h>
+#include <string.h>
+
+// Crash restore: on a fatal signal, give the terminal back (endwin), put the previous action
+// back and return. A fault then re-executes and reaches the previous handler (the Swift runtime's
+// backtracer or the default action); abort() raises again itself.
+static inline struct sigaction *cdp_previous_actions(void) {
+    static struct sigaction storage[NSIG];
+    return storage;
+}
+
+static inline void cdp_crash_handler(int sig, siginfo_t *info, void *context) {
+    (void)info;
+    (void)context;
+    endwin();
+    if (sig > 0 && sig < NSIG) {
+        sigaction(sig, &cdp_previous_actions()[sig], NULL);
+    } else {
+        signal(sig, SIG_DFL);
+    }
+}
+
+static inline void cdp_install_crash_restore(void) {
+    const int signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = cdp_crash_handler;
+        action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigemptyset(&action.sa_mask);
+        sigaction(signals[i], &action, &cdp_previous_actions()[signals[i]]);
+    }
+}

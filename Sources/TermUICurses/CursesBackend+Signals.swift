@@ -8,11 +8,15 @@ import TermUI
 #endif
 
 extension CursesBackend {
-    /// Unblocks SIGWINCH, SIGINT and SIGTERM (a parent may have started us with them blocked) and
-    /// makes SIGINT and SIGTERM restore the terminal (endwin) and exit with 130 and 143.
+    /// Unblocks SIGWINCH, SIGINT and SIGTERM (a parent may have started us with them blocked),
+    /// makes SIGINT and SIGTERM restore the terminal (endwin) and exit with 130 and 143, and makes
+    /// crashes (SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE — Swift runtime traps among them)
+    /// restore the terminal before the previous handler (the runtime's backtracer, or the default
+    /// action) runs.
     ///
     /// SIGWINCH keeps curses' own handler, which turns it into a `.resize` event.
-    /// Call once, after creating the backend.
+    /// Call once, after creating the backend. `endwin` is not async-signal-safe; this is the usual
+    /// compromise for terminal programs.
     public static func installSignalHandlers() {
         var set = sigset_t()
         sigemptyset(&set)
@@ -28,6 +32,7 @@ extension CursesBackend {
             endwin()
             _exit(143)
         }
+        cdp_install_crash_restore()
     }
 }
 
