@@ -50,8 +50,15 @@ public final class InMemoryBackend: TerminalBackend {
     public func flush() { flushCalls += 1 }
 
     /// The next queued event, or nil at once when the queue is empty (the timeout is not waited).
+    /// A queued `.resize` (e.g. `<resize:120x40>` in a key script) changes the screen size as it
+    /// is polled, like a real terminal.
     public func pollEvent(timeoutMilliseconds: Int) -> InputEvent? {
-        events.isEmpty ? nil : events.removeFirst()
+        guard !events.isEmpty else { return nil }
+        let event = events.removeFirst()
+        if case .resize(let size) = event, size != buffer.size {
+            buffer = Buffer(size: size)
+        }
+        return event
     }
 
     public func enqueue(_ event: InputEvent) { events.append(event) }

@@ -100,6 +100,29 @@ import TermUITesting
         #expect(backend.pendingEvents.isEmpty)
     }
 
+    @Test func resizeInAKeyScriptTakesEffectWhenPolled() throws {
+        let backend = InMemoryBackend(width: 24, height: 6)
+        let terminal = Terminal(backend: backend)
+        var screen = Screen()
+        try backend.enqueue(script: "<down> <resize:26x5> <down>")
+        terminal.draw { screen.draw(&$0) }
+        var sizes: [Size] = []
+        while let event = backend.pollEvent(timeoutMilliseconds: 0) {
+            if case .key(let key) = event { _ = screen.state.handleNavigation(key) }
+            terminal.draw { screen.draw(&$0) }
+            sizes.append(backend.size())
+        }
+        #expect(sizes == [Size(width: 24, height: 6), Size(width: 26, height: 5), Size(width: 26, height: 5)])
+        #expect(terminal.fullRedraws == 2)
+        #expect(backend.screenText() == """
+            ┌ Customers ─────────────┐
+            │ID   Name               │
+            │C2   顧客2              │
+            └────────────────────────┘
+             row 3/50
+            """)
+    }
+
     @Test func cursorIsShownOnlyWhenAFrameAsksForIt() {
         let backend = InMemoryBackend(width: 10, height: 2)
         let terminal = Terminal(backend: backend)
