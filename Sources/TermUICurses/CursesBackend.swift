@@ -15,7 +15,7 @@ import TermUI
 /// ``installSignalHandlers()`` once so SIGINT/SIGTERM restore the terminal before exiting.
 ///
 /// In raw mode (the default) Ctrl-C, Ctrl-Z and Ctrl-\ arrive as key events rather than signals,
-/// so the application decides what they do.
+/// so the application decides what they do. Use one backend at a time, on one thread.
 public final class CursesBackend: TerminalBackend {
     /// The palette colours are mapped into, from `COLORS` (monochrome without `has_colors()`).
     public let palette: ColorPalette

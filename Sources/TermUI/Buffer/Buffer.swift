@@ -166,11 +166,7 @@ public struct Buffer: Sendable, Hashable {
     private mutating func put(_ symbol: String, width w: Int, x: Int, y: Int, style: Style) {
         let index = y * width + x
         repairWide(at: x, y: y, rows: 1)
-        if w == 2 {
-            repairWide(at: x + 2, y: y, rows: 1)
-        } else {
-            repairWide(at: x + 1, y: y, rows: 1)
-        }
+        repairWide(at: x + w, y: y, rows: 1)
         let newStyle = cells[index].style.patched(with: style)
         cells[index] = Cell(symbol: symbol, style: newStyle)
         if w == 2, x + 1 < width {
@@ -178,10 +174,10 @@ public struct Buffer: Sendable, Hashable {
         }
     }
 
-    /// Before column `x` is overwritten: if it is a continuation, blank the wide head on its left;
-    /// (when called for the column after a write) if `x` is a continuation whose head is about to be
-    /// overwritten, blank it too. Both cases reduce to: a continuation at `x` loses its head, so
-    /// blank the continuation and the head.
+    /// Column `x` of `rows` rows is about to lose what is on its left or itself: if it holds the
+    /// continuation of a wide grapheme, blank both halves so no half grapheme is left behind.
+    /// Called for the first column written (its head may be to the left) and for the column just
+    /// after the write (its head may be about to be overwritten).
     private mutating func repairWide(at x: Int, y: Int, rows: Int) {
         guard x > 0, x < width else { return }
         for row in y..<min(height, y + rows) {
