@@ -103,3 +103,29 @@ import Testing
         #expect(buffer[13, 0].style.modifiers.contains(.bold))
     }
 }
+
+@Suite struct ScrollbarTests {
+    func column(_ bar: Scrollbar, height: Int) -> String {
+        renderLines(bar, width: 1, height: height).joined()
+    }
+
+    @Test func thumbTracksThePosition() {
+        #expect(column(Scrollbar(contentLength: 100, viewportLength: 25, position: 0), height: 8) == "██││││││")
+        #expect(column(Scrollbar(contentLength: 100, viewportLength: 25, position: 1), height: 8) == "│██│││││")
+        #expect(column(Scrollbar(contentLength: 100, viewportLength: 25, position: 74), height: 8) == "│││││██│")
+        #expect(column(Scrollbar(contentLength: 100, viewportLength: 25, position: 75), height: 8) == "││││││██")
+        #expect(column(Scrollbar(contentLength: 1_000_000, viewportLength: 25, position: 500_000), height: 8) == "││││█│││")
+    }
+
+    @Test func nothingWhenEverythingFits() {
+        #expect(column(Scrollbar(contentLength: 5, viewportLength: 8, position: 0), height: 8) == "        ")
+    }
+
+    @Test func followsASelectionState() {
+        var state = TableState()
+        let table = Table(columns: [TableColumn("N")], dataSource: ArrayTableDataSource(strings: (0..<20).map { ["\($0)"] }))
+        _ = renderBuffer(table, width: 5, height: 5, state: &state)
+        state.selectLast()
+        #expect(column(Scrollbar(state.selection), height: 4) == "│││█")
+    }
+}
