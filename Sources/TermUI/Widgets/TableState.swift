@@ -1,0 +1,72 @@
+/// What a user changes about a ``Table``: selection, scroll, sort, hidden columns, column order.
+@dynamicMemberLookup
+public struct TableState: Sendable, Hashable {
+    public var selection: SelectionState
+    public var sort: TableSort?
+    /// IDs of columns not shown.
+    public var hiddenColumns: Set<String>
+    /// Column IDs in display order; columns not listed follow in their declared order.
+    public var columnOrder: [String]
+
+    public init(selected: Int? = 0, sort: TableSort? = nil, hiddenColumns: Set<String> = [], columnOrder: [String] = []) {
+        self.selection = SelectionState(selected: selected)
+        self.sort = sort
+        self.hiddenColumns = hiddenColumns
+        self.columnOrder = columnOrder
+    }
+
+    /// Selection properties (`selected`, `offset`, `rowCount`, `viewportHeight`) read through.
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<SelectionState, T>) -> T {
+        get { selection[keyPath: keyPath] }
+        set { selection[keyPath: keyPath] = newValue }
+    }
+
+    public mutating func select(_ row: Int?) { selection.select(row) }
+    public mutating func select(next count: Int = 1) { selection.select(next: count) }
+    public mutating func select(previous count: Int = 1) { selection.select(previous: count) }
+    public mutating func page(down: Bool) { selection.page(down: down) }
+    public mutating func selectFirst() { selection.selectFirst() }
+    public mutating func selectLast() { selection.selectLast() }
+    public mutating func handleNavigation(_ key: KeyEvent) -> Bool { selection.handleNavigation(key) }
+
+    /// The columns shown, in display order.
+    public func visibleColumns(_ columns: [TableColumn]) -> [TableColumn] {
+        var ordered: [TableColumn] = []
+        for id in columnOrder {
+            if let column = columns.first(where: { $0.id == id }), !ordered.contains(where: { $0.id == id }) {
+                ordered.append(column)
+            }
+        }
+        for column in columns where !ordered.contains(where: { $0.id == column.id }) {
+            ordered.append(column)
+        }
+        return ordered.filter { !hiddenColumns.contains($0.id) }
+    }
+
+    public mutating func toggleHidden(_ columnID: String) {
+        if hiddenColumns.contains(columnID) {
+            hiddenColumns.remove(columnID)
+        } else {
+            hiddenColumns.insert(columnID)
+        }
+    }
+
+    /// Moves a column `delta` places in the display order (negative: left).
+    public mutating func moveColumn(_ columnID: String, by delta: Int, in columns: [TableColumn]) {
+        var order = TableState(columnOrder: columnOrder).visibleColumns(columns).map(\.id)
+        guard let from = order.firstIndex(of: columnID) else { return }
+        let to = max(0, min(order.count - 1, from + delta))
+        order.remove(at: from)
+        order.insert(columnID, at: to)
+        columnOrder = order
+    }
+
+    /// Sorts by `columnID`, or flips the direction when it is already the sort column.
+    public mutating func toggleSort(_ columnID: String) {
+        if let sort, sort.columnID == columnID {
+            self.sort = TableSort(columnID: columnID, ascending: !sort.ascending)
+        } else {
+            sort = TableSort(columnID: columnID, ascending: true)
+        }
+    }
+}

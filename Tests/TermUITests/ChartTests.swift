@@ -1,0 +1,69 @@
+import Testing
+@testable import TermUI
+
+@Suite struct GaugeTests {
+    @Test func fillsWithPartialBlocksAndCentresTheLabel() {
+        let lines = renderLines(Gauge(ratio: 0.55, label: "55%"), width: 10, height: 1)
+        // 0.55 × 10 cells = 5.5 cells: five full blocks and a half block; the label sits in columns 3–5.
+        #expect(lines == ["███55%    "])
+        let bar = renderLines(Gauge(ratio: 0.55, label: ""), width: 10, height: 1)
+        #expect(bar == ["█████▌    "])
+    }
+
+    @Test func labelOverTheBarSwapsColours() {
+        var buffer = Buffer(width: 10, height: 1)
+        Gauge(ratio: 1, label: "done", barStyle: .fg(.green)).render(in: buffer.area, buffer: &buffer)
+        #expect(buffer.lines() == ["███done███"])
+        #expect(buffer[3, 0].style == Style(bg: .green))
+        #expect(buffer[0, 0].style == Style(fg: .green))
+    }
+
+    @Test func ratioIsClampedAndPercentShownByDefault() {
+        #expect(renderLines(Gauge(ratio: 1.7), width: 6, height: 1) == ["█100%█"])
+        #expect(renderLines(Gauge(ratio: -1), width: 6, height: 1) == ["  0%  "])
+        #expect(renderLines(Gauge(ratio: 0.0625, label: ""), width: 4, height: 1) == ["▎   "])
+        let label = "12,340/50,000 · 8.1k/s · ETA 4s"
+        #expect(renderLines(ProgressBar(ratio: 0, label: label), width: 35, height: 1) == ["  \(label)  "])
+    }
+}
+
+@Suite struct SparklineTests {
+    @Test func scalesToTheMaximum() {
+        let lines = renderLines(Sparkline(values: [0, 1, 2, 3, 4, 5, 6, 7, 8]), width: 9, height: 1)
+        #expect(lines == [" ▁▂▃▄▅▆▇█"])
+    }
+
+    @Test func givenMaximumAndNewestValuesOnTheRight() {
+        #expect(renderLines(Sparkline(values: [100, 2, 4, 8], max: 8), width: 3, height: 1) == ["▂▄█"])
+        #expect(renderLines(Sparkline(values: [0.01, 8], max: 8), width: 2, height: 1) == ["▁█"])
+    }
+
+    @Test func tallSparklinesStackBlocks() {
+        #expect(renderLines(Sparkline(values: [16, 12, 4]), width: 3, height: 2) == ["█▄ ", "██▄"])
+    }
+}
+
+@Suite struct BarChartTests {
+    @Test func barsScaleToTheLargestValue() {
+        let chart = BarChart(bars: [
+            Bar(label: "email", value: 80),
+            Bar(label: "phone", value: 40),
+            Bar(label: "addr", value: 10, valueText: "10 (1%)"),
+        ])
+        let lines = renderLines(chart, width: 30, height: 3)
+        // 30 columns = label 5 + space + bar 16 + space + widest value 7.
+        #expect(trimmed(lines) == [
+            "email ████████████████ 80",
+            "phone ████████ 40",
+            "addr  ██ 10 (1%)",
+        ])
+    }
+
+    @Test func partialBlocksAndGivenMaximum() {
+        let lines = renderLines(BarChart(bars: [Bar(label: "a", value: 3)], max: 8), width: 12, height: 1)
+        // Bar space: 12 − 1 − 1 − 1 − 1 = 8 cells; 3/8 of 64 eighths = 24 eighths = 3 cells.
+        #expect(trimmed(lines) == ["a ███ 3"])
+        let half = renderLines(BarChart(bars: [Bar(label: "a", value: 1)], max: 16), width: 12, height: 1)
+        #expect(trimmed(half) == ["a ▌ 1"])
+    }
+}

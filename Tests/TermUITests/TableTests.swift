@@ -1,0 +1,143 @@
+import Testing
+@testable import TermUI
+
+/// A data source that counts which rows it was asked for.
+final class CountingDataSource: TableDataSource {
+    let rowCount: Int
+    private(set) var requestedRows: [Int] = []
+    var flaggedRow: Int?
+
+    init(rowCount: Int) { self.rowCount = rowCount }
+
+    func cells(forRow row: Int) -> [Line] {
+        requestedRows.append(row)
+        return [Line("\(row)"), Line("name\(row)"), Line("c\(row)")]
+    }
+
+    func style(forRow row: Int) -> Style? { row == flaggedRow ? .fg(.red) : nil }
+}
+
+@Suite struct TableTests {
+    let columns = [
+        TableColumn(id: "id", title: "ID", width: .length(4), alignment: .right),
+        TableColumn(id: "name", title: "Name", width: .fill(1)),
+        TableColumn(id: "city", title: "City", width: .length(5)),
+    ]
+
+    @Test func rendersOnlyVisibleRowsWithStickyHeader() {
+        let source = CountingDataSource(rowCount: 1_000_000)
+        var state = TableState()
+        let table = Table(columns: columns, dataSource: source)
+        let buffer = renderBuffer(table, width: 20, height: 4, state: &state)
+        #expect(source.requestedRows == [0, 1, 2])
+        #expect(buffer.lines() == [
+            "  ID Name      City ",
+            "   0 name0     c0   ",
+            "   1 name1     c1   ",
+            "   2 name2     c2   ",
+        ])
+        #expect(buffer[0, 0].style.modifiers.contains(.bold))
+        #expect(buffer[0, 1].style.modifiers.contains(.reverse))
+        #expect(!buffer[0, 2].style.modifiers.contains(.reverse))
+    }
+
+    @Test func selectionScrollsAndHeaderStays() {
+        let source = CountingDataSource(rowCount: 100)
+        var state = TableState()
+        let table = Table(columns: columns, dataSource: source)
+        _ = renderBuffer(table, width: 20, height: 4, state: &state)
+        state.select(next: 5)
+        #expect(state.selected == 5)
+        #expect(state.offset == 3)
+        let buffer = renderBuffer(table, width: 20, height: 4, state: &state)
+        #expect(trimmed(buffer.lines()) == ["  ID Name      City", "   3 name3     c3", "   4 name4     c4", "   5 name5     c5"])
+        #expect(buffer[0, 3].style.modifiers.contains(.reverse))
+
+        state.page(down: true)  // viewport 3 rows: a page moves 2
+        #expect(state.selected == 7)
+        state.selectLast()
+        #expect(state.selected == 99)
+        #expect(state.offset == 97)
+        state.page(down: false)
+        #expect(state.selected == 97)
+        #expect(state.offset == 97)
+        state.selectFirst()
+        #expect(state.selected == 0 && state.offset == 0)
+        state.select(previous: 1)
+        #expect(state.selected == 0)
+        let handled1 = state.handleNavigation(KeyEvent(.end))
+        #expect(handled1)
+        #expect(state.selected == 99)
+        let handled2 = state.handleNavigation(.char("x"))
+        #expect(!handled2)
+    }
+
+    @Test func selectionIsClampedWhenRowsShrink() {
+        var state = TableState(selected: 50)
+        let table = Table(columns: columns, dataSource: CountingDataSource(rowCount: 10))
+        _ = renderBuffer(table, width: 20, height: 5, state: &state)
+        #expect(state.selected == 9)
+        #expect(state.offset == 6)
+    }
+
+    @Test func sortIndicatorHiddenAndReorderedColumns() {
+        let source = CountingDataSource(rowCount: 2)
+        var state = TableState(sort: TableSort(columnID: "name", ascending: false))
+        let table = Table(columns: columns, dataSource: source, selectedStyle: .plain)
+        var lines = trimmed(renderBuffer(table, width: 20, height: 3, state: &state).lines())
+        #expect(lines[0] == "  ID Name ▼    City")
+
+        state.toggleSort("name")
+        lines = trimmed(renderBuffer(table, width: 20, height: 3, state: &state).lines())
+        #expect(lines[0] == "  ID Name ▲    City")
+
+        let narrow = [TableColumn(id: "name", title: "Customer name", width: .length(8))]
+        let narrowLines = trimmed(renderBuffer(Table(columns: narrow, dataSource: source), width: 8, height: 1, state: &state).lines())
+        #expect(narrowLines == ["Custo… ▲"])
+
+        state.toggleHidden("id")
+        state.moveColumn("city", by: -1, in: columns)
+        #expect(state.visibleColumns(columns).map(\.id) == ["city", "name"])
+        lines = trimmed(renderBuffer(table, width: 20, height: 3, state: &state).lines())
+        #expect(lines == ["City  Name ▲", "c0    name0", "c1    name1"])
+    }
+
+    @Test func rowStyleOverridesAndHighlightSymbol() {
+        let source = CountingDataSource(rowCount: 3)
+        source.flaggedRow = 2
+        var state = TableState(selected: 1)
+        let table = Table(columns: columns, dataSource: source, highlightSymbol: "▶ ")
+        let buffer = renderBuffer(table, width: 22, height: 4, state: &state)
+        #expect(trimmed(buffer.lines()) == ["    ID Name      City", "     0 name0     c0", "▶    1 name1     c1", "     2 name2     c2"])
+        #expect(buffer[8, 3].style.fg == .red)
+        #expect(buffer[8, 1].style.fg == .default)
+    }
+
+    @Test func emptyTableShowsMessage() {
+        var state = TableState()
+        let table = Table(columns: columns, dataSource: ArrayTableDataSource(rows: []), emptyMessage: "No records")
+        let lines = trimmed(renderBuffer(table, width: 20, height: 3, state: &state).lines())
+        #expect(lines == ["  ID Name      City", "     No records", ""])
+        #expect(state.selected == nil)
+    }
+
+    @Test func mouseRowHitTestingFollowsTheScrollOffset() {
+        var state = TableState()
+        let table = Table(columns: columns, dataSource: CountingDataSource(rowCount: 100))
+        let area = Rect(x: 2, y: 3, width: 20, height: 4)
+        var buffer = Buffer(width: 30, height: 10)
+        state.select(40)
+        table.render(in: area, buffer: &buffer, state: &state)
+        #expect(state.offset == 38)
+        #expect(Table.row(atX: 5, y: 3, in: area, state: state) == nil)  // header
+        #expect(Table.row(atX: 5, y: 4, in: area, state: state) == 38)
+        #expect(Table.row(atX: 5, y: 6, in: area, state: state) == 40)
+        #expect(Table.row(atX: 5, y: 7, in: area, state: state) == nil)  // below the table
+        #expect(Table.row(atX: 1, y: 5, in: area, state: state) == nil)  // left of it
+
+        var short = TableState()
+        let few = Table(columns: columns, dataSource: CountingDataSource(rowCount: 1))
+        few.render(in: area, buffer: &buffer, state: &short)
+        #expect(Table.row(atX: 5, y: 5, in: area, state: short) == nil)  // past the last row
+    }
+}
