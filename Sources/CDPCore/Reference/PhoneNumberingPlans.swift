@@ -7,6 +7,9 @@ struct PhoneNumberingPlan: Sendable, Hashable {
     let trunkPrefix: String
     let minLength: Int
     let maxLength: Int
+
+    var callingCodeValue: Int { Int(callingCode) ?? 0 }
+    var trunkDigits: [UInt8] { Array(trunkPrefix.utf8) }
 }
 
 enum PhoneNumberingPlans {
@@ -68,12 +71,31 @@ enum PhoneNumberingPlans {
         .init(country: "AR", callingCode: "54", trunkPrefix: "0", minLength: 10, maxLength: 10),
     ]
 
+    /// Index into ``plans`` by alpha-2 country code.
+    static let indexByCountry: [String: Int] = {
+        var result: [String: Int] = [:]
+        for (index, plan) in plans.enumerated() { result[plan.country] = index }
+        return result
+    }()
+
     /// The plan for a country, if listed.
     static let byCountry: [String: PhoneNumberingPlan] = {
         var result: [String: PhoneNumberingPlan] = [:]
         for plan in plans { result[plan.country] = plan }
         return result
     }()
+
+    /// Index into ``plans`` by numeric calling code (0–999), -1 where none is listed.
+    static let planIndexByCallingCode: [Int16] = {
+        var table = [Int16](repeating: -1, count: 1000)
+        for (index, plan) in plans.enumerated() where table[plan.callingCodeValue] < 0 {
+            table[plan.callingCodeValue] = Int16(index)
+        }
+        return table
+    }()
+
+    /// Trunk prefix digits per plan, in ``plans`` order.
+    static let trunkDigits: [[UInt8]] = plans.map(\.trunkDigits)
 
     /// The first plan listed for each calling code (the length rules are shared within a code).
     static let byCallingCode: [String: PhoneNumberingPlan] = {
