@@ -32,9 +32,10 @@ import Testing
         #expect(PersonName.standardize(name).value == PersonName.genericTitleCase(name))
     }
 
-    @Test(arguments: ["", " ", "a", " a", "a ", "a  b", "a\tb", "a b", "  a \n b  ", "é  x", "abc def ghi"])
+    @Test(arguments: ["", " ", "a", " a", "a ", "a  b", "a\tb", "a b", "  a \n b  ", "é  x", "abc def ghi", "\u{3000}Zoë\u{2003}", "Renée", "x\u{00A0}", "\u{0085}ñ"])
     func collapseWhitespaceAgreesWithSplitJoin(_ text: String) {
         let oracle = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         #expect(TextNormalization.collapseWhitespace(text) == oracle)
+        #expect(TextNormalization.trim(text) == text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

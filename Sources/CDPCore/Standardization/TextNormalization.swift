@@ -1,4 +1,4 @@
-import Foundation
+import Foundation  // decomposedStringWithCanonicalMapping
 
 /// Small text clean-ups shared by the standardisers.
 public enum TextNormalization {
@@ -15,7 +15,10 @@ public enum TextNormalization {
             return first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last)
         }
         if clean { return raw }
-        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let scalars = raw.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        guard let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...last])
     }
 
     /// Trims and replaces every run of whitespace inside with a single space.
@@ -24,7 +27,13 @@ public enum TextNormalization {
         let state = withBytes(raw) { bytes -> Int in
             var previousSpace = true
             for byte in bytes {
-                if byte >= 0x80 { return 2 }
+                if byte >= 0x80 {
+                    // Only these lead bytes can start a Unicode space (U+0085, U+00A0, U+1680,
+                    // U+2000–U+205F, U+3000); other non-ASCII text needs no work.
+                    if byte == 0xC2 || byte == 0xE1 || byte == 0xE2 || byte == 0xE3 { return 2 }
+                    previousSpace = false
+                    continue
+                }
                 let space = isASCIISpace(byte)
                 if space && (previousSpace || byte != 0x20) { return 2 }
                 previousSpace = space
