@@ -9,7 +9,6 @@ struct PhoneNumberingPlan: Sendable, Hashable {
     let maxLength: Int
 
     var callingCodeValue: Int { Int(callingCode) ?? 0 }
-    var trunkDigits: [UInt8] { Array(trunkPrefix.utf8) }
 }
 
 enum PhoneNumberingPlans {
@@ -78,14 +77,8 @@ enum PhoneNumberingPlans {
         return result
     }()
 
-    /// The plan for a country, if listed.
-    static let byCountry: [String: PhoneNumberingPlan] = {
-        var result: [String: PhoneNumberingPlan] = [:]
-        for plan in plans { result[plan.country] = plan }
-        return result
-    }()
-
-    /// Index into ``plans`` by numeric calling code (0–999), -1 where none is listed.
+    /// Index into ``plans`` by numeric calling code (0–999), -1 where none is listed. Calling codes
+    /// are prefix-free, so reading one, two, then three digits finds at most one.
     static let planIndexByCallingCode: [Int16] = {
         var table = [Int16](repeating: -1, count: 1000)
         for (index, plan) in plans.enumerated() where table[plan.callingCodeValue] < 0 {
@@ -95,12 +88,5 @@ enum PhoneNumberingPlans {
     }()
 
     /// Trunk prefix digits per plan, in ``plans`` order.
-    static let trunkDigits: [[UInt8]] = plans.map(\.trunkDigits)
-
-    /// The first plan listed for each calling code (the length rules are shared within a code).
-    static let byCallingCode: [String: PhoneNumberingPlan] = {
-        var result: [String: PhoneNumberingPlan] = [:]
-        for plan in plans where result[plan.callingCode] == nil { result[plan.callingCode] = plan }
-        return result
-    }()
+    static let trunkDigits: [[UInt8]] = plans.map { Array($0.trunkPrefix.utf8) }
 }
