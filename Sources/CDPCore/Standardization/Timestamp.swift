@@ -37,3 +37,21 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
 }
+
+extension Timestamp {
+    /// Decodes ISO 8601 text ("2025-03-14T10:22:05Z"); see ``DateParsing/parseTimestamp(_:)``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        switch DateParsing.parseTimestamp(text) {
+        case .standardized(let timestamp): self = timestamp
+        case .rejected(let failure): throw DecodingError.dataCorruptedError(in: container, debugDescription: failure.reason)
+        }
+    }
+
+    /// Encodes as ISO 8601 text in UTC.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(isoText)
+    }
+}
