@@ -32,7 +32,8 @@ public struct EmailAddress: Sendable, Hashable, Codable, Comparable, CustomStrin
         let problem = trimmed.withUTF8 { check($0) }
         switch problem {
         case .none(let hasUpper):
-            return .standardized(EmailAddress(standardized: hasUpper ? asciiLowercased(trimmed) : trimmed))
+            // All ASCII by now; the standard library's lowercasing has a fast ASCII path.
+            return .standardized(EmailAddress(standardized: hasUpper ? trimmed.lowercased() : trimmed))
         case .some(let reason):
             return .rejected(StandardizationFailure(kind: .email, input: raw, reason: reason.text(trimmed)))
         }
@@ -138,18 +139,6 @@ public struct EmailAddress: Sendable, Hashable, Codable, Comparable, CustomStrin
             }
         }
         return .none(hasUpper: hasUpper)
-    }
-
-    private static func asciiLowercased(_ text: String) -> String {
-        let utf8 = text.utf8
-        return String(unsafeUninitializedCapacity: utf8.count) { buffer in
-            var count = 0
-            for b in utf8 {
-                buffer[count] = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
-                count += 1
-            }
-            return count
-        }
     }
 
     /// RFC 5322 atext plus the dot.
