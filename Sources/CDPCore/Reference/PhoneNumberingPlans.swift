@@ -11,6 +11,14 @@ struct PhoneNumberingPlan: Sendable, Hashable {
     var callingCodeValue: Int { Int(callingCode) ?? 0 }
 }
 
+/// The numeric facts of a plan, for the hot path (no strings to retain or compare).
+struct PhoneLengthRule: Sendable, Hashable {
+    let callingCode: Int
+    let trunkIsZero: Bool
+    let minLength: Int
+    let maxLength: Int
+}
+
 enum PhoneNumberingPlans {
     static let plans: [PhoneNumberingPlan] = [
         // North America (NANP): trunk prefix 1, ten-digit numbers.
@@ -86,6 +94,13 @@ enum PhoneNumberingPlans {
         }
         return table
     }()
+
+    /// Numeric facts per plan, in ``plans`` order.
+    static let rules: [PhoneLengthRule] = plans.map {
+        PhoneLengthRule(
+            callingCode: $0.callingCodeValue, trunkIsZero: $0.trunkPrefix == "0",
+            minLength: $0.minLength, maxLength: $0.maxLength)
+    }
 
     /// Trunk prefix digits per plan, in ``plans`` order.
     static let trunkDigits: [[UInt8]] = plans.map { Array($0.trunkPrefix.utf8) }

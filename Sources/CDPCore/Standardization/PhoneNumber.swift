@@ -116,8 +116,8 @@ public struct PhoneNumber: Sendable, Hashable, Comparable, Codable, CustomString
             planIndex = found
             nsnStart = start + length
             // "+44 (0)20…" written without brackets: "+44 020…".
-            let plan = PhoneNumberingPlans.plans[planIndex]
-            if plan.trunkPrefix == "0" && nsnStart < digits.count && digits[nsnStart] == 0x30
+            let plan = PhoneNumberingPlans.rules[planIndex]
+            if plan.trunkIsZero && nsnStart < digits.count && digits[nsnStart] == 0x30
                 && digits.count - nsnStart - 1 >= plan.minLength
             {
                 nsnStart += 1
@@ -133,24 +133,24 @@ public struct PhoneNumber: Sendable, Hashable, Comparable, Codable, CustomString
             nsnStart = 0
             let trunk = PhoneNumberingPlans.trunkDigits[index]
             if !trunk.isEmpty && digits.starts(with: trunk)
-                && digits.count - trunk.count >= PhoneNumberingPlans.plans[index].minLength
+                && digits.count - trunk.count >= PhoneNumberingPlans.rules[index].minLength
             {
                 nsnStart = trunk.count
             }
         }
 
-        let plan = PhoneNumberingPlans.plans[planIndex]
+        let plan = PhoneNumberingPlans.rules[planIndex]
         let length = digits.count - nsnStart
         if length < plan.minLength || length > plan.maxLength {
             let expected = plan.minLength == plan.maxLength ? "\(plan.minLength)" : "\(plan.minLength)–\(plan.maxLength)"
             let verdict = length < plan.minLength ? "too short" : "too long"
             return reject("'\(shown(raw))' is \(verdict) for +\(plan.callingCode): \(length) digits, expected \(expected)")
         }
-        if plan.callingCode == "1" && (digits[nsnStart] == 0x30 || digits[nsnStart] == 0x31) {
+        if plan.callingCode == 1 && (digits[nsnStart] == 0x30 || digits[nsnStart] == 0x31) {
             return reject("'\(shown(raw))' has an area code starting with \(digits[nsnStart] - 0x30); North American area codes start with 2–9")
         }
         let nsn = String(decoding: digits[nsnStart...], as: UTF8.self)
-        return .standardized(PhoneNumber(callingCode: plan.callingCodeValue, nationalSignificantNumber: nsn))
+        return .standardized(PhoneNumber(callingCode: plan.callingCode, nationalSignificantNumber: nsn))
     }
 
     private enum ScanProblem {
