@@ -57,7 +57,11 @@ public struct CountryCode: Sendable, Hashable, Comparable, Codable, CustomString
         let utf8 = raw.utf8
         // Fast path: two ASCII letters.
         if utf8.count == 2, let first = utf8.first, let last = utf8.last, isLetter(first), isLetter(last) {
-            let upper = String(decoding: [first & 0xDF, last & 0xDF], as: UTF8.self)
+            let upper = String(unsafeUninitializedCapacity: 2) { buffer in
+                buffer[0] = first & 0xDF
+                buffer[1] = last & 0xDF
+                return 2
+            }
             if indexByAlpha2[upper] != nil { return .standardized(CountryCode(assigned: upper)) }
         }
         let key = lookupKey(raw)
