@@ -156,3 +156,21 @@ public struct EmailAddress: Sendable, Hashable, Codable, Comparable, CustomStrin
         }
     }
 }
+
+extension EmailAddress {
+    /// Decodes a plain string, standardising it.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        switch EmailAddress.standardize(text) {
+        case .standardized(let email): self = email
+        case .rejected(let failure): throw DecodingError.dataCorruptedError(in: container, debugDescription: failure.reason)
+        }
+    }
+
+    /// Encodes as the plain address string.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}
