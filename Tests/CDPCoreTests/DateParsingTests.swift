@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CDPCore
 
@@ -138,5 +139,23 @@ private func date(_ y: Int, _ m: Int, _ d: Int) -> LocalDate? { LocalDate(year: 
         } else {
             Issue.record("pattern should be accepted")
         }
+    }
+}
+
+@Suite struct DateCodableTests {
+    @Test func datesAndTimestampsEncodeAsISOText() throws {
+        let date = try #require(LocalDate(year: 2024, month: 2, day: 29))
+        let stamp = Timestamp(date: date, hour: 10, minute: 22, second: 5)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode([AnyCodableDate(date: date, stamp: stamp)])
+        #expect(String(decoding: data, as: UTF8.self) == #"[{"date":"2024-02-29","stamp":"2024-02-29T10:22:05Z"}]"#)
+        #expect(try JSONDecoder().decode([AnyCodableDate].self, from: data) == [AnyCodableDate(date: date, stamp: stamp)])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([LocalDate].self, from: Data(#"["2023-02-29"]"#.utf8)) }
+    }
+
+    private struct AnyCodableDate: Codable, Equatable {
+        var date: LocalDate
+        var stamp: Timestamp
     }
 }

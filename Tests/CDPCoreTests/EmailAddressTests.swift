@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CDPCore
 
@@ -53,5 +54,12 @@ import Testing
         let email = EmailAddress(standardized: "jane@example.com")
         #expect(email.localPart == "jane")
         #expect(email.domain == "example.com")
+    }
+
+    @Test func codableAsPlainString() throws {
+        let data = try JSONEncoder().encode([EmailAddress(standardized: "a@example.com")])
+        #expect(String(decoding: data, as: UTF8.self) == #"["a@example.com"]"#)
+        #expect(try JSONDecoder().decode([EmailAddress].self, from: Data(#"["A@Example.com"]"#.utf8)).first?.value == "a@example.com")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([EmailAddress].self, from: Data(#"["nope"]"#.utf8)) }
     }
 }

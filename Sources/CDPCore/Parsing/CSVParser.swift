@@ -77,6 +77,8 @@ public struct CSVParser: Sendable {
         let quote = options.quote
         let cr: UInt8 = 13
         let lf: UInt8 = 10
+        let delimiterMask = ByteScan.broadcast(delimiter)
+        let quoteMask = ByteScan.broadcast(quote)
 
         recordLoop: while pos < n {
             let first = base[pos]
@@ -114,6 +116,8 @@ public struct CSVParser: Sendable {
                     var closed = false
                     scratch.removeAll(keepingCapacity: true)
                     while pos < n {
+                        pos = ByteScan.skipPlain(base, from: pos, count: n, quoteMask, quoteMask)
+                        guard pos < n else { break }
                         let c = base[pos]
                         if c == quote {
                             if pos + 1 < n {
@@ -181,6 +185,8 @@ public struct CSVParser: Sendable {
                     let start = pos
                     var sawQuote = false
                     while pos < n {
+                        pos = ByteScan.skipPlain(base, from: pos, count: n, delimiterMask, quoteMask)
+                        guard pos < n else { break }
                         let c = base[pos]
                         if c == delimiter || c == lf || c == cr { break }
                         if c == quote { sawQuote = true }
@@ -234,5 +240,39 @@ public struct CSVParser: Sendable {
             parser.parse(buffer, isFinal: true) { rows.append($0) }
         }
         return (parser.headerRow, rows)
+    }
+}
+
+/// Skips runs of ordinary bytes eight at a time (SWAR): stops at the first byte that may be a
+/// line break, one of two given bytes, or non-ASCII. The caller re-examines that byte, so a
+/// false stop only costs time.
+enum ByteScan {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+    static let lfMask: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+    static let crMask: UInt64 = 0x0D0D_0D0D_0D0D_0D0D
+
+    @inline(__always)
+    static func broadcast(_ byte: UInt8) -> UInt64 { ones &* UInt64(byte) }
+
+    /// High bit set in each byte of `word` that equals the byte broadcast in `mask` (exact for
+    /// the lowest such byte, which is all the scan relies on).
+    @inline(__always)
+    static func matches(_ word: UInt64, _ mask: UInt64) -> UInt64 {
+        let x = word ^ mask
+        return (x &- ones) & ~x & highs
+    }
+
+    @inline(__always)
+    static func skipPlain(_ base: UnsafePointer<UInt8>, from start: Int, count n: Int, _ a: UInt64, _ b: UInt64) -> Int {
+        var pos = start
+        let raw = UnsafeRawPointer(base)
+        while pos + 8 <= n {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+            let hit = matches(word, a) | matches(word, b) | matches(word, lfMask) | matches(word, crMask) | (word & highs)
+            if hit != 0 { return pos + hit.trailingZeroBitCount >> 3 }
+            pos += 8
+        }
+        return pos
     }
 }

@@ -7,6 +7,16 @@ struct PhoneNumberingPlan: Sendable, Hashable {
     let trunkPrefix: String
     let minLength: Int
     let maxLength: Int
+
+    var callingCodeValue: Int { Int(callingCode) ?? 0 }
+}
+
+/// The numeric facts of a plan, for the hot path (no strings to retain or compare).
+struct PhoneLengthRule: Sendable, Hashable {
+    let callingCode: Int
+    let trunkIsZero: Bool
+    let minLength: Int
+    let maxLength: Int
 }
 
 enum PhoneNumberingPlans {
@@ -68,17 +78,30 @@ enum PhoneNumberingPlans {
         .init(country: "AR", callingCode: "54", trunkPrefix: "0", minLength: 10, maxLength: 10),
     ]
 
-    /// The plan for a country, if listed.
-    static let byCountry: [String: PhoneNumberingPlan] = {
-        var result: [String: PhoneNumberingPlan] = [:]
-        for plan in plans { result[plan.country] = plan }
+    /// Index into ``plans`` by alpha-2 country code.
+    static let indexByCountry: [String: Int] = {
+        var result: [String: Int] = [:]
+        for (index, plan) in plans.enumerated() { result[plan.country] = index }
         return result
     }()
 
-    /// The first plan listed for each calling code (the length rules are shared within a code).
-    static let byCallingCode: [String: PhoneNumberingPlan] = {
-        var result: [String: PhoneNumberingPlan] = [:]
-        for plan in plans where result[plan.callingCode] == nil { result[plan.callingCode] = plan }
-        return result
+    /// Index into ``plans`` by numeric calling code (0–999), -1 where none is listed. Calling codes
+    /// are prefix-free, so reading one, two, then three digits finds at most one.
+    static let planIndexByCallingCode: [Int16] = {
+        var table = [Int16](repeating: -1, count: 1000)
+        for (index, plan) in plans.enumerated() where table[plan.callingCodeValue] < 0 {
+            table[plan.callingCodeValue] = Int16(index)
+        }
+        return table
     }()
+
+    /// Numeric facts per plan, in ``plans`` order.
+    static let rules: [PhoneLengthRule] = plans.map {
+        PhoneLengthRule(
+            callingCode: $0.callingCodeValue, trunkIsZero: $0.trunkPrefix == "0",
+            minLength: $0.minLength, maxLength: $0.maxLength)
+    }
+
+    /// Trunk prefix digits per plan, in ``plans`` order.
+    static let trunkDigits: [[UInt8]] = plans.map { Array($0.trunkPrefix.utf8) }
 }

@@ -57,7 +57,11 @@ public struct CountryCode: Sendable, Hashable, Comparable, Codable, CustomString
         let utf8 = raw.utf8
         // Fast path: two ASCII letters.
         if utf8.count == 2, let first = utf8.first, let last = utf8.last, isLetter(first), isLetter(last) {
-            let upper = String(decoding: [first & 0xDF, last & 0xDF], as: UTF8.self)
+            let upper = String(unsafeUninitializedCapacity: 2) { buffer in
+                buffer[0] = first & 0xDF
+                buffer[1] = last & 0xDF
+                return 2
+            }
             if indexByAlpha2[upper] != nil { return .standardized(CountryCode(assigned: upper)) }
         }
         let key = lookupKey(raw)
@@ -76,8 +80,28 @@ public struct CountryCode: Sendable, Hashable, Comparable, Codable, CustomString
 
     /// Lower case, accents removed, only letters and digits kept, a leading "the" dropped.
     static func lookupKey(_ raw: String) -> String {
+        let folded = TextNormalization.foldAccents(raw)
+        let utf8 = folded.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            var skip = 0
+            let key = String(unsafeUninitializedCapacity: utf8.count) { buffer in
+                var count = 0
+                for b in utf8 {
+                    let lower = b | 0x20
+                    if (b >= 0x41 && lower >= 0x61 && lower <= 0x7A) || (b >= 0x30 && b <= 0x39) {
+                        buffer[count] = b >= 0x41 ? lower : b
+                        count += 1
+                    }
+                }
+                if count > 6 && buffer[0] == UInt8(ascii: "t") && buffer[1] == UInt8(ascii: "h") && buffer[2] == UInt8(ascii: "e") {
+                    skip = 3
+                }
+                return count
+            }
+            return skip == 0 ? key : String(key.utf8.dropFirst(skip)) ?? key
+        }
         var key = String.UnicodeScalarView()
-        for scalar in TextNormalization.foldAccents(raw).lowercased().unicodeScalars
+        for scalar in folded.lowercased().unicodeScalars
         where scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
             key.append(scalar)
         }

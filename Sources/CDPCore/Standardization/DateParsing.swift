@@ -7,12 +7,21 @@ public enum DateParsing {
             .rejected(StandardizationFailure(kind: .date, input: raw, reason: reason))
         }
         if text.isEmpty { return reject("date is empty") }
-        let bytes = Array(text.utf8)
+        var copy = text
+        return copy.withUTF8 { parseDate($0, format: format, text: text, raw: raw) }
+    }
+
+    private static func parseDate(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: DateFormat, text: String, raw: String
+    ) -> StandardizationOutcome<LocalDate> {
+        func reject(_ reason: String) -> StandardizationOutcome<LocalDate> {
+            .rejected(StandardizationFailure(kind: .date, input: raw, reason: reason))
+        }
         var i = 0
         var year = 0
         var month = 0
         var day = 0
-        let mismatch = "'\(text)' does not match the date format \(format.pattern)"
+        var mismatch: String { "'\(text)' does not match the date format \(format.pattern)" }
         for token in format.tokens {
             switch token {
             case .year:
@@ -54,7 +63,14 @@ public enum DateParsing {
             .rejected(StandardizationFailure(kind: .date, input: raw, reason: reason))
         }
         if text.isEmpty { return reject("date is empty") }
-        let bytes = Array(text.utf8)
+        var copy = text
+        return copy.withUTF8 { parseDate($0, text: text, raw: raw) }
+    }
+
+    private static func parseDate(_ bytes: UnsafeBufferPointer<UInt8>, text: String, raw: String) -> StandardizationOutcome<LocalDate> {
+        func reject(_ reason: String) -> StandardizationOutcome<LocalDate> {
+            .rejected(StandardizationFailure(kind: .date, input: raw, reason: reason))
+        }
         var i = 0
         if bytes.count == 8, let value = readNumber(bytes, &i, minDigits: 8, maxDigits: 8) {
             return checked(year: value / 10_000, month: value / 100 % 100, day: value % 100, text: text, raw: raw)
@@ -84,7 +100,14 @@ public enum DateParsing {
             .rejected(StandardizationFailure(kind: .timestamp, input: raw, reason: reason))
         }
         if text.isEmpty { return reject("timestamp is empty") }
-        let bytes = Array(text.utf8)
+        var copy = text
+        return copy.withUTF8 { parseTimestamp($0, text: text, raw: raw) }
+    }
+
+    private static func parseTimestamp(_ bytes: UnsafeBufferPointer<UInt8>, text: String, raw: String) -> StandardizationOutcome<Timestamp> {
+        func reject(_ reason: String) -> StandardizationOutcome<Timestamp> {
+            .rejected(StandardizationFailure(kind: .timestamp, input: raw, reason: reason))
+        }
         let n = bytes.count
         var i = 0
         guard let (year, month, day) = readISODate(bytes, &i) else {
@@ -102,7 +125,7 @@ public enum DateParsing {
             return reject("'\(text)' has '\(Character(Unicode.Scalar(separator)))' after the date; expected 'T' or a space")
         }
         i += 1
-        let malformed = "'\(text)' does not have a time in the form HH:mm:ss"
+        var malformed: String { "'\(text)' does not have a time in the form HH:mm:ss" }
         guard let hour = readNumber(bytes, &i, minDigits: 2, maxDigits: 2) else { return reject(malformed) }
         guard i < n, bytes[i] == UInt8(ascii: ":") else { return reject(malformed) }
         i += 1
@@ -132,7 +155,7 @@ public enum DateParsing {
                 i = n
             } else if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
                 i += 1
-                let badOffset = "'\(text)' has a malformed UTC offset; expected ±hh:mm"
+                var badOffset: String { "'\(text)' has a malformed UTC offset; expected ±hh:mm" }
                 guard let offsetHours = readNumber(bytes, &i, minDigits: 2, maxDigits: 2) else { return reject(badOffset) }
                 var offsetMinutes = 0
                 if i < n {
@@ -152,7 +175,7 @@ public enum DateParsing {
     }
 
     /// Reads yyyy-MM-dd or yyyy/MM/dd (one- or two-digit month and day) without checking the calendar.
-    private static func readISODate(_ bytes: [UInt8], _ i: inout Int) -> (Int, Int, Int)? {
+    private static func readISODate(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> (Int, Int, Int)? {
         guard let year = readNumber(bytes, &i, minDigits: 4, maxDigits: 4), i < bytes.count else { return nil }
         let separator = bytes[i]
         guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: "/") else { return nil }
@@ -166,7 +189,7 @@ public enum DateParsing {
     }
 
     @inline(__always)
-    private static func readNumber(_ bytes: [UInt8], _ i: inout Int, minDigits: Int, maxDigits: Int) -> Int? {
+    private static func readNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, minDigits: Int, maxDigits: Int) -> Int? {
         var value = 0
         var count = 0
         while i < bytes.count && count < maxDigits {

@@ -48,8 +48,12 @@ public enum Nicknames {
     /// a name not in the table gives its own folded key ("Zoë" → "zoe").
     public static func canonical(_ given: String) -> String {
         let key = PersonName.foldedKey(given)
-        guard let first = groupsByKey[key]?.first else { return key }
-        return PersonName.foldedKey(groups[first].formal)
+        return canonicalByKey[key] ?? key
+    }
+
+    /// Folded name → folded formal name of its first group.
+    private static let canonicalByKey: [String: String] = groupsByKey.compactMapValues { indexes in
+        indexes.first.map { PersonName.foldedKey(groups[$0].formal) }
     }
 
     /// The formal name for a given name as written in the table ("Bob" → "Robert"), or nil.

@@ -19,6 +19,28 @@ public struct PersonName: Sendable, Hashable, Codable {
     /// the text is ALL CAPS or all lower case, title-cases it ("o'neil" → "O'Neil", "jean-luc" →
     /// "Jean-Luc", "van der berg" → "van der Berg", "mcdonald" → "McDonald"). Mixed case is kept.
     public static func standardize(_ raw: String) -> StandardizationOutcome<String> {
+        // Fast path: clean ASCII (no stray whitespace) in one pass over the bytes.
+        let flags = TextNormalization.withBytes(raw) { bytes -> UInt8 in
+            var flags: UInt8 = 0
+            var previousSpace = true
+            for b in bytes {
+                if b >= 0x80 { return fastPathUnavailable }
+                let space = TextNormalization.isASCIISpace(b)
+                if space && (previousSpace || b != 0x20) { return fastPathUnavailable }
+                previousSpace = space
+                if b >= 0x41 && b <= 0x5A {
+                    flags |= sawUpper | sawLetter
+                } else if b >= 0x61 && b <= 0x7A {
+                    flags |= sawLower | sawLetter
+                } else if b >= 0x30 && b <= 0x39 {
+                    flags |= sawDigit
+                }
+            }
+            return previousSpace ? fastPathUnavailable : flags
+        }
+        if flags != fastPathUnavailable && flags & sawDigit == 0 && flags & sawLetter != 0 {
+            return .standardized(flags & sawUpper != 0 && flags & sawLower != 0 ? raw : asciiTitleCase(raw))
+        }
         guard let cleaned = clean(raw) else {
             return .rejected(StandardizationFailure(kind: .personName, input: raw, reason: "name is empty"))
         }
@@ -77,43 +99,61 @@ public struct PersonName: Sendable, Hashable, Codable {
     /// A key for comparing names: lower case, accents removed, everything but letters dropped
     /// ("O'Néill-Smith" → "oneillsmith").
     public static func foldedKey(_ name: String) -> String {
-        var ascii = true
-        var needsWork = false
-        for b in name.utf8 {
-            if b >= 0x80 {
-                ascii = false
-                break
-            }
-            if !(b >= 0x61 && b <= 0x7A) { needsWork = true }
+        let utf8 = name.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            if utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) { return name }
+            return asciiLetterKey(utf8)
         }
-        if ascii {
-            if !needsWork { return name }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(name.utf8.count)
-            for b in name.utf8 {
-                let lower = b | 0x20
-                if lower >= 0x61 && lower <= 0x7A && (b >= 0x41) { bytes.append(lower) }
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        let folded = TextNormalization.foldAccents(name)
+        if folded.utf8.allSatisfy({ $0 < 0x80 }) { return asciiLetterKey(folded.utf8) }
         var result = String.UnicodeScalarView()
-        for scalar in TextNormalization.foldAccents(name).lowercased().unicodeScalars where scalar.properties.isAlphabetic {
+        for scalar in folded.lowercased().unicodeScalars where scalar.properties.isAlphabetic {
             result.append(scalar)
         }
         return String(result)
     }
 
+    /// Lower-case ASCII letters of `utf8`, everything else dropped.
+    private static func asciiLetterKey(_ utf8: String.UTF8View) -> String {
+        String(unsafeUninitializedCapacity: utf8.count) { buffer in
+            var count = 0
+            for b in utf8 {
+                let lower = b | 0x20
+                if b >= 0x41 && lower >= 0x61 && lower <= 0x7A {
+                    buffer[count] = lower
+                    count += 1
+                }
+            }
+            return count
+        }
+    }
+
     // MARK: - Cleaning and casing
+
+    private static let fastPathUnavailable: UInt8 = 0xFF
+    private static let sawUpper: UInt8 = 1
+    private static let sawLower: UInt8 = 2
+    private static let sawLetter: UInt8 = 4
+    private static let sawDigit: UInt8 = 8
 
     private static func clean(_ raw: String) -> String? {
         guard let collapsed = TextNormalization.clean(raw) else { return nil }
-        if collapsed.utf8.allSatisfy({ $0 < 0x80 }) { return collapsed }
+        // Text below U+0300 has no combining marks and is already in NFC.
+        if collapsed.utf8.allSatisfy({ $0 < 0x80 }) || collapsed.unicodeScalars.allSatisfy({ $0.value < 0x300 }) {
+            return collapsed
+        }
         return collapsed.precomposedStringWithCanonicalMapping
     }
 
     private static func problem(_ name: String) -> String? {
-        if name.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { return "'\(name)' contains digits" }
-        if !name.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) { return "'\(name)' has no letters" }
+        var hasLetter = false
+        for b in name.utf8 {
+            if b >= 0x30 && b <= 0x39 { return "'\(name)' contains digits" }
+            if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A { hasLetter = true }
+        }
+        if !hasLetter && !name.unicodeScalars.contains(where: { $0.value >= 0x80 && $0.properties.isAlphabetic }) {
+            return "'\(name)' has no letters"
+        }
         return nil
     }
 
@@ -121,11 +161,28 @@ public struct PersonName: Sendable, Hashable, Codable {
     static func fixCase(_ name: String) -> String {
         var hasUpper = false
         var hasLower = false
-        for scalar in name.unicodeScalars {
+        var ascii = true
+        for b in name.utf8 {
+            if b >= 0x80 {
+                ascii = false
+            } else if b >= 0x41 && b <= 0x5A {
+                hasUpper = true
+            } else if b >= 0x61 && b <= 0x7A {
+                hasLower = true
+            }
+        }
+        if hasUpper && hasLower { return name }
+        if ascii { return asciiTitleCase(name) }
+        for scalar in name.unicodeScalars where scalar.value >= 0x80 {
             let properties = scalar.properties
             if properties.isUppercase { hasUpper = true } else if properties.isLowercase { hasLower = true }
             if hasUpper && hasLower { return name }
         }
+        return genericTitleCase(name)
+    }
+
+    /// Title-cases any text with the name rules; the ASCII path must agree with it.
+    static func genericTitleCase(_ name: String) -> String {
         let words = name.lowercased().split(separator: " ", omittingEmptySubsequences: true)
         var result: [String] = []
         result.reserveCapacity(words.count)
@@ -137,6 +194,61 @@ public struct PersonName: Sendable, Hashable, Codable {
             }
         }
         return result.joined(separator: " ")
+    }
+
+    /// The same casing rules as ``titleCaseWord(_:)`` over ASCII bytes, for speed.
+    private static func asciiTitleCase(_ name: String) -> String {
+        let utf8 = name.utf8
+        return String(unsafeUninitializedCapacity: utf8.count) { out in
+            var count = 0
+            for b in utf8 {
+                out[count] = (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
+                count += 1
+            }
+            // Word boundaries: spaces. Particles stay lower case unless they are the last word.
+            var wordStart = 0
+            while wordStart < count {
+                var wordEnd = wordStart
+                while wordEnd < count && out[wordEnd] != 0x20 { wordEnd += 1 }
+                let isLast = wordEnd >= count
+                let isParticle = !isLast && isASCIIParticle(out, wordStart, wordEnd)
+                if !isParticle {
+                    var segmentStart = wordStart
+                    var capitalize = true
+                    var i = wordStart
+                    while i < wordEnd {
+                        let c = out[i]
+                        if c == UInt8(ascii: "-") || c == UInt8(ascii: "'") {
+                            capitalize = c == UInt8(ascii: "-") || i - segmentStart == 1
+                            i += 1
+                            segmentStart = i
+                            continue
+                        }
+                        if capitalize {
+                            if c >= 0x61 && c <= 0x7A { out[i] = c & 0xDF }
+                            capitalize = false
+                            // "mcdonald" → "McDonald"
+                            if c == UInt8(ascii: "m") && i + 2 < wordEnd && out[i + 1] == UInt8(ascii: "c")
+                                && out[i + 2] >= 0x61 && out[i + 2] <= 0x7A
+                            {
+                                out[i + 2] &= 0xDF
+                                i += 3
+                                continue
+                            }
+                        }
+                        i += 1
+                    }
+                }
+                wordStart = wordEnd + 1
+            }
+            return count
+        }
+    }
+
+    private static func isASCIIParticle(_ bytes: UnsafeMutableBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        let length = end - start
+        guard length >= 2 && length <= 5 else { return false }
+        return particles.contains(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
     }
 
     /// "o'neil" → "O'Neil", "jean-luc" → "Jean-Luc", "mcdonald" → "McDonald".

@@ -33,56 +33,50 @@ public struct PhoneNumber: Sendable, Hashable, Comparable, Codable, CustomString
         func reject(_ reason: String) -> StandardizationOutcome<PhoneNumber> {
             .rejected(StandardizationFailure(kind: .phone, input: raw, reason: reason))
         }
+        var text = raw
         var digits: [UInt8] = []
         digits.reserveCapacity(24)
         var plus = false
-        var previousWasC2 = false
-        var iterator = raw.utf8.makeIterator()
-        var lookahead: [UInt8] = []
-        scan: while true {
-            let next: UInt8
-            if !lookahead.isEmpty {
-                next = lookahead.removeFirst()
-            } else if let b = iterator.next() {
-                next = b
-            } else {
-                break
-            }
-            if previousWasC2 {
-                previousWasC2 = false
-                if next == 0xA0 { continue }  // no-break space
-                return reject("'\(shown(raw))' has a character that is not part of a phone number")
-            }
-            switch next {
-            case 0x30...0x39:
-                digits.append(next)
-            case UInt8(ascii: "+"):
-                if plus || !digits.isEmpty { return reject("'\(shown(raw))' has a '+' that is not at the start") }
-                plus = true
-            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ")"), 0x09:
-                continue
-            case UInt8(ascii: "("):
-                // "+49 (0)30 …": the trunk zero written in brackets is not dialled from abroad.
-                guard let a = iterator.next() else { break scan }
-                if a == UInt8(ascii: "0"), let b = iterator.next() {
-                    if b == UInt8(ascii: ")") && (plus || digits.starts(with: [0x30, 0x30])) {
-                        continue
+        let scanProblem: ScanProblem? = text.withUTF8 { bytes in
+            let n = bytes.count
+            var i = 0
+            while i < n {
+                let b = bytes[i]
+                i += 1
+                switch b {
+                case 0x30...0x39:
+                    digits.append(b)
+                case UInt8(ascii: "+"):
+                    if plus || !digits.isEmpty { return .misplacedPlus }
+                    plus = true
+                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: ")"), 0x09:
+                    continue
+                case UInt8(ascii: "("):
+                    // "+49 (0)30 …": the trunk zero written in brackets is not dialled from abroad.
+                    if i + 1 < n && bytes[i] == UInt8(ascii: "0") && bytes[i + 1] == UInt8(ascii: ")")
+                        && (plus || (digits.count >= 2 && digits[0] == 0x30 && digits[1] == 0x30))
+                    {
+                        i += 2
                     }
-                    lookahead = [a, b]
-                } else {
-                    lookahead = [a]
+                case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "#"):
+                    if digits.isEmpty { return .extensionOnly }
+                    return nil  // an extension: dropped
+                case 0xC2 where i < n && bytes[i] == 0xA0:
+                    i += 1  // no-break space
+                default:
+                    if b >= 0x80 || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A) { return .letters }
+                    return .character(b)
                 }
-            case UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "#"):
-                if digits.isEmpty { return reject("'\(shown(raw))' has no phone number before the extension") }
-                break scan  // an extension: dropped
-            case 0xC2:
-                previousWasC2 = true
-            default:
-                if next >= 0x80 || (next | 0x20) >= 0x61 && (next | 0x20) <= 0x7A {
-                    return reject("'\(shown(raw))' has letters or symbols that are not part of a phone number")
-                }
-                return reject("'\(shown(raw))' has a character that is not part of a phone number: '\(Character(Unicode.Scalar(next)))'")
             }
+            return nil
+        }
+        switch scanProblem {
+        case .misplacedPlus: return reject("'\(shown(raw))' has a '+' that is not at the start")
+        case .extensionOnly: return reject("'\(shown(raw))' has no phone number before the extension")
+        case .letters: return reject("'\(shown(raw))' has letters or symbols that are not part of a phone number")
+        case .character(let b):
+            return reject("'\(shown(raw))' has a character that is not part of a phone number: '\(Character(Unicode.Scalar(b)))'")
+        case nil: break
         }
         if digits.isEmpty {
             return reject(raw.utf8.isEmpty ? "phone number is empty" : "'\(shown(raw))' has no digits")
@@ -93,34 +87,37 @@ public struct PhoneNumber: Sendable, Hashable, Comparable, Codable, CustomString
         if !plus && digits.count > 2 && digits[0] == 0x30 && digits[1] == 0x30 {
             international = true
             start = 2
-        } else if !plus, let country = defaultCountry, country.alpha2 == "US" || country.alpha2 == "CA",
-            digits.starts(with: Array("011".utf8))
+        } else if !plus, let country = defaultCountry, digits.count > 3, digits[0] == 0x30, digits[1] == 0x31, digits[2] == 0x31,
+            country == .us || country.alpha2 == "CA"
         {
             international = true
             start = 3
         }
 
-        let plan: PhoneNumberingPlan
+        let planIndex: Int
         var nsnStart: Int
         if international {
-            var found: PhoneNumberingPlan?
+            var found = -1
+            var code = 0
             var length = 1
             while length <= 3 && start + length <= digits.count {
-                let code = String(decoding: digits[start..<(start + length)], as: UTF8.self)
-                if let match = PhoneNumberingPlans.byCallingCode[code] {
-                    found = match
+                code = code * 10 + Int(digits[start + length - 1] - 0x30)
+                let index = Int(PhoneNumberingPlans.planIndexByCallingCode[code])
+                if index >= 0 {
+                    found = index
                     break
                 }
                 length += 1
             }
-            guard let found else {
+            guard found >= 0 else {
                 let prefix = String(decoding: digits[start..<min(digits.count, start + 3)], as: UTF8.self)
                 return reject("'\(shown(raw))' has a country calling code (+\(prefix)…) that is not in the supported list")
             }
-            plan = found
+            planIndex = found
             nsnStart = start + length
             // "+44 (0)20…" written without brackets: "+44 020…".
-            if plan.trunkPrefix == "0" && nsnStart < digits.count && digits[nsnStart] == 0x30
+            let plan = PhoneNumberingPlans.rules[planIndex]
+            if plan.trunkIsZero && nsnStart < digits.count && digits[nsnStart] == 0x30
                 && digits.count - nsnStart - 1 >= plan.minLength
             {
                 nsnStart += 1
@@ -129,30 +126,36 @@ public struct PhoneNumber: Sendable, Hashable, Comparable, Codable, CustomString
             guard let country = defaultCountry else {
                 return reject("'\(shown(raw))' has no country calling code and no default country was given")
             }
-            guard let countryPlan = PhoneNumberingPlans.byCountry[country.alpha2] else {
+            guard let index = PhoneNumberingPlans.indexByCountry[country.alpha2] else {
                 return reject("'\(shown(raw))' has no country calling code and there is no numbering plan for \(country.alpha2)")
             }
-            plan = countryPlan
+            planIndex = index
             nsnStart = 0
-            let trunk = Array(plan.trunkPrefix.utf8)
-            if !trunk.isEmpty && digits.starts(with: trunk) && digits.count - trunk.count >= plan.minLength {
+            let trunk = PhoneNumberingPlans.trunkDigits[index]
+            if !trunk.isEmpty && digits.starts(with: trunk)
+                && digits.count - trunk.count >= PhoneNumberingPlans.rules[index].minLength
+            {
                 nsnStart = trunk.count
             }
         }
 
+        let plan = PhoneNumberingPlans.rules[planIndex]
         let length = digits.count - nsnStart
-        let expected = plan.minLength == plan.maxLength ? "\(plan.minLength)" : "\(plan.minLength)–\(plan.maxLength)"
-        if length < plan.minLength {
-            return reject("'\(shown(raw))' is too short for +\(plan.callingCode): \(length) digits, expected \(expected)")
+        if length < plan.minLength || length > plan.maxLength {
+            let expected = plan.minLength == plan.maxLength ? "\(plan.minLength)" : "\(plan.minLength)–\(plan.maxLength)"
+            let verdict = length < plan.minLength ? "too short" : "too long"
+            return reject("'\(shown(raw))' is \(verdict) for +\(plan.callingCode): \(length) digits, expected \(expected)")
         }
-        if length > plan.maxLength {
-            return reject("'\(shown(raw))' is too long for +\(plan.callingCode): \(length) digits, expected \(expected)")
-        }
-        if plan.callingCode == "1" && (digits[nsnStart] == 0x30 || digits[nsnStart] == 0x31) {
+        if plan.callingCode == 1 && (digits[nsnStart] == 0x30 || digits[nsnStart] == 0x31) {
             return reject("'\(shown(raw))' has an area code starting with \(digits[nsnStart] - 0x30); North American area codes start with 2–9")
         }
         let nsn = String(decoding: digits[nsnStart...], as: UTF8.self)
-        return .standardized(PhoneNumber(callingCode: Int(plan.callingCode) ?? 0, nationalSignificantNumber: nsn))
+        return .standardized(PhoneNumber(callingCode: plan.callingCode, nationalSignificantNumber: nsn))
+    }
+
+    private enum ScanProblem {
+        case misplacedPlus, extensionOnly, letters
+        case character(UInt8)
     }
 
     private static func shown(_ raw: String) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import Foundation  // decomposedStringWithCanonicalMapping
 
 /// Small text clean-ups shared by the standardisers.
 public enum TextNormalization {
@@ -10,31 +10,38 @@ public enum TextNormalization {
 
     /// Trims leading and trailing whitespace (including no-break spaces).
     public static func trim(_ raw: String) -> String {
-        let utf8 = raw.utf8
-        if let first = utf8.first, let last = utf8.last, !isASCIISpace(first), !isASCIISpace(last), first < 0x80, last < 0x80 {
-            return raw
+        let clean = withBytes(raw) { bytes -> Bool in
+            guard let first = bytes.first, let last = bytes.last else { return true }
+            return first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last)
         }
-        return raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if clean { return raw }
+        let scalars = raw.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        guard let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...last])
     }
 
     /// Trims and replaces every run of whitespace inside with a single space.
     public static func collapseWhitespace(_ raw: String) -> String {
-        var needsWork = false
-        var previousSpace = true
-        for byte in raw.utf8 {
-            if byte >= 0x80 {
-                needsWork = true
-                break
+        // 0: already clean; 1: ASCII with only trailing space to trim; 2: needs the general path.
+        let state = withBytes(raw) { bytes -> Int in
+            var previousSpace = true
+            for byte in bytes {
+                if byte >= 0x80 {
+                    // Only these lead bytes can start a Unicode space (U+0085, U+00A0, U+1680,
+                    // U+2000–U+205F, U+3000); other non-ASCII text needs no work.
+                    if byte == 0xC2 || byte == 0xE1 || byte == 0xE2 || byte == 0xE3 { return 2 }
+                    previousSpace = false
+                    continue
+                }
+                let space = isASCIISpace(byte)
+                if space && (previousSpace || byte != 0x20) { return 2 }
+                previousSpace = space
             }
-            let space = isASCIISpace(byte)
-            if space && (previousSpace || byte != 0x20) {
-                needsWork = true
-                break
-            }
-            previousSpace = space
+            return previousSpace ? 1 : 0
         }
-        if !needsWork && !previousSpace { return raw }
-        if !needsWork { return trim(raw) }
+        if state == 0 { return raw }
+        if state == 1 { return trim(raw) }
         var result = ""
         result.reserveCapacity(raw.utf8.count)
         var pendingSpace = false
@@ -50,10 +57,36 @@ public enum TextNormalization {
         return result
     }
 
+    /// Runs `body` over the UTF-8 bytes of `text` without copying a native string.
+    @inline(__always)
+    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
     /// Removes accents and folds letters that have no decomposition (ß → ss, æ → ae, ø → o, ł → l).
     /// Case is kept.
     public static func foldAccents(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+        // Latin-1 and Latin Extended-A (most European names) fold through a table; anything
+        // else goes through canonical decomposition.
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                result.append(scalar)
+            } else if value >= 0xC0 && value < 0x180, let folded = latinFold[Int(value - 0xC0)] {
+                result.append(contentsOf: folded.unicodeScalars)
+            } else {
+                return foldByDecomposition(text)
+            }
+        }
+        return String(result)
+    }
+
+    /// The general path: decompose, drop combining marks, fold the letters that do not decompose.
+    static func foldByDecomposition(_ text: String) -> String {
         var result = String.UnicodeScalarView()
         for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
             switch scalar.properties.generalCategory {
@@ -69,6 +102,21 @@ public enum TextNormalization {
         }
         return String(result)
     }
+
+    /// Folded forms of U+00C0–U+017F; nil for the two symbols (× and ÷) kept as they are.
+    static let latinFold: [String?] = {
+        let latin1 =
+            "A A A A A A AE C E E E E I I I I D N O O O O O × O U U U U Y Th ss "
+            + "a a a a a a ae c e e e e i i i i d n o o o o o ÷ o u u u u y th y"
+        let extendedA =
+            "A a A a A a C c C c C c C c D d D d E e E e E e E e E e G g G g G g G g H h H h "
+            + "I i I i I i I i I i IJ ij J j K k k L l L l L l L l L l N n N n N n n N n "
+            + "O o O o O o OE oe R r R r R r S s S s S s S s T t T t T t "
+            + "U u U u U u U u U u U u W w Y y Y Z z Z z Z z s"
+        return (latin1 + " " + extendedA).split(separator: " ").map { token in
+            token == "×" || token == "÷" ? nil : String(token)
+        }
+    }()
 
     @inline(__always)
     static func isASCIISpace(_ byte: UInt8) -> Bool {

@@ -1,0 +1,57 @@
+/// An instant in UTC, to the second.
+public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    public let secondsSinceEpoch: Int64
+
+    public init(secondsSinceEpoch: Int64) {
+        self.secondsSinceEpoch = secondsSinceEpoch
+    }
+
+    /// The instant at `hour:minute:second` UTC on `date`.
+    public init(date: LocalDate, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+        secondsSinceEpoch = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// The UTC calendar date.
+    public var date: LocalDate? {
+        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
+        return LocalDate(daysSinceEpoch: Int(days))
+    }
+
+    /// "2025-03-14T10:22:05Z".
+    public var isoText: String {
+        let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
+        let secondsOfDay = Int(secondsSinceEpoch - days * 86_400)
+        var text = LocalDate(daysSinceEpoch: Int(days))?.isoText ?? "????-??-??"
+        text.append("T")
+        LocalDate.appendPadded(&text, secondsOfDay / 3600, width: 2)
+        text.append(":")
+        LocalDate.appendPadded(&text, secondsOfDay / 60 % 60, width: 2)
+        text.append(":")
+        LocalDate.appendPadded(&text, secondsOfDay % 60, width: 2)
+        text.append("Z")
+        return text
+    }
+
+    public var description: String { isoText }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
+}
+
+extension Timestamp {
+    /// Decodes ISO 8601 text ("2025-03-14T10:22:05Z"); see ``DateParsing/parseTimestamp(_:)``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        switch DateParsing.parseTimestamp(text) {
+        case .standardized(let timestamp): self = timestamp
+        case .rejected(let failure): throw DecodingError.dataCorruptedError(in: container, debugDescription: failure.reason)
+        }
+    }
+
+    /// Encodes as ISO 8601 text in UTC.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(isoText)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import CDPCore
+
+/// The byte-level fast paths must agree with the plain, obviously-correct general paths.
+@Suite struct FastPathOracleTests {
+    @Test func latinFoldTableAgreesWithDecomposition() {
+        for value in UInt32(0xC0)..<0x180 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(Character(scalar))
+            #expect(TextNormalization.foldAccents(text) == TextNormalization.foldByDecomposition(text) || !decomposes(scalar),
+                    "U+\(String(value, radix: 16, uppercase: true)) \(text)")
+            // Every letter folds to ASCII.
+            if scalar.properties.isAlphabetic {
+                #expect(TextNormalization.foldAccents(text).utf8.allSatisfy { $0 < 0x80 }, "\(text)")
+            }
+        }
+    }
+
+    /// Letters that decompose canonically (é = e + ´) must fold as the decomposition does; the
+    /// others (ø, ł, æ …) are folded by hand.
+    private func decomposes(_ scalar: Unicode.Scalar) -> Bool {
+        String(Character(scalar)).decomposedStringWithCanonicalMapping.unicodeScalars.count > 1
+    }
+
+    @Test(arguments: [
+        "JOHN", "jane", "o'neil", "D'ANGELO", "jean-luc", "van der berg", "MCDONALD", "mary-kate mcbride",
+        "de la cruz", "van", "mc", "MCX", "ludwig van beethoven", "o'", "-ann", "a-b-c", "le", "smith jr.", "abc'def",
+    ])
+    func asciiTitleCaseAgreesWithGeneralPath(_ name: String) {
+        #expect(PersonName.fixCase(name) == PersonName.genericTitleCase(name))
+        #expect(PersonName.standardize(name).value == PersonName.genericTitleCase(name))
+    }
+
+    @Test(arguments: ["", " ", "a", " a", "a ", "a  b", "a\tb", "a b", "  a \n b  ", "é  x", "abc def ghi", "\u{3000}Zoë\u{2003}", "Renée", "x\u{00A0}", "\u{0085}ñ"])
+    func collapseWhitespaceAgreesWithSplitJoin(_ text: String) {
+        let oracle = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        #expect(TextNormalization.collapseWhitespace(text) == oracle)
+        #expect(TextNormalization.trim(text) == text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
