@@ -32,6 +32,17 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// "2025-03-14".
     public var isoText: String {
+        if (0...9999).contains(year) {
+            // The hot path of ingestion: one allocation, digits written in place.
+            return String(unsafeUninitializedCapacity: 10) { bytes in
+                LocalDate.writeDigits(year, width: 4, into: bytes, at: 0)
+                bytes[4] = 0x2D
+                LocalDate.writeDigits(month, width: 2, into: bytes, at: 5)
+                bytes[7] = 0x2D
+                LocalDate.writeDigits(day, width: 2, into: bytes, at: 8)
+                return 10
+            }
+        }
         var text = ""
         text.reserveCapacity(10)
         LocalDate.appendPadded(&text, year, width: 4)
@@ -112,6 +123,15 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         "January", "February", "March", "April", "May", "June",
         "July", "August", "September", "October", "November", "December",
     ]
+
+    /// Writes `value` (non-negative) as exactly `width` decimal digits, zero-padded.
+    static func writeDigits(_ value: Int, width: Int, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        var remaining = value
+        for position in stride(from: offset + width - 1, through: offset, by: -1) {
+            bytes[position] = UInt8(remaining % 10) + 0x30
+            remaining /= 10
+        }
+    }
 
     static func appendPadded(_ text: inout String, _ value: Int, width: Int) {
         var digits: [UInt8] = []

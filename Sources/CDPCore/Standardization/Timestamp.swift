@@ -22,6 +22,23 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public var isoText: String {
         let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
         let secondsOfDay = Int(secondsSinceEpoch - days * 86_400)
+        if let date = LocalDate(daysSinceEpoch: Int(days)), (0...9999).contains(date.year) {
+            return String(unsafeUninitializedCapacity: 20) { bytes in
+                LocalDate.writeDigits(date.year, width: 4, into: bytes, at: 0)
+                bytes[4] = 0x2D
+                LocalDate.writeDigits(date.month, width: 2, into: bytes, at: 5)
+                bytes[7] = 0x2D
+                LocalDate.writeDigits(date.day, width: 2, into: bytes, at: 8)
+                bytes[10] = 0x54
+                LocalDate.writeDigits(secondsOfDay / 3600, width: 2, into: bytes, at: 11)
+                bytes[13] = 0x3A
+                LocalDate.writeDigits(secondsOfDay / 60 % 60, width: 2, into: bytes, at: 14)
+                bytes[16] = 0x3A
+                LocalDate.writeDigits(secondsOfDay % 60, width: 2, into: bytes, at: 17)
+                bytes[19] = 0x5A
+                return 20
+            }
+        }
         var text = LocalDate(daysSinceEpoch: Int(days))?.isoText ?? "????-??-??"
         text.append("T")
         LocalDate.appendPadded(&text, secondsOfDay / 3600, width: 2)

@@ -87,12 +87,16 @@ public struct SourceIngestor: Sendable {
         let validator = RecordValidator(source: source, rules: rules)
         let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
         let environment = try validationEnvironment(for: rules)
+        // Dataset-level rules only need the row count: skip standardising then.
+        let checksRows = rules.contains { $0.check.isRowLevel }
+        var reader = reader
+        reader.keepsRaw = false
         var ledger = UniquenessLedger()
         var rows = 0
         var problems: [String] = []
         try reader.read({ row throws(EngineError) in
             rows += 1
-            guard problems.count < 10 else { return }
+            guard checksRows, problems.count < 10 else { return }
             let record = standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
             for failure in validator.validate(record, line: row.line, environment: environment, ledger: &ledger)
             where failure.severity == .fatal {

@@ -20,6 +20,8 @@ struct SourceRowReader {
     let file: URL
     /// The name people know the file by, for messages.
     let displayName: String
+    /// Whether rows carry their raw JSON (bronze needs it; a preflight scan does not).
+    var keepsRaw = true
     static let chunkSize = 8 << 20
 
     /// For CSV: checks the header against the mapping. Returns the problems (empty when it fits).
@@ -79,11 +81,11 @@ struct SourceRowReader {
                     guard let column, column < row.fields.count else { return nil }
                     return row.fields[column]
                 }
-                let key = keyColumn < row.fields.count ? row.fields[keyColumn].trimmingCharacters(in: .whitespaces) : ""
+                let key = keyColumn < row.fields.count ? TextNormalization.trim(row.fields[keyColumn]) : ""
                 do {
                     try emit(SourceRow(
                         line: row.line, values: values, sourceKey: key,
-                        raw: Self.jsonObject(keys: headerNames, values: row.fields),
+                        raw: keepsRaw ? Self.jsonObject(keys: headerNames, values: row.fields) : "",
                         contentHash: Self.contentHash(row.fields), problems: problems))
                 } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
