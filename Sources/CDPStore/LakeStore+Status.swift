@@ -101,7 +101,9 @@ extension LakeStore {
     }
 
     /// Every broken invariant of the lake's tables, named. Empty when the lake is sound.
-    public func invariantViolations() throws(StoreError) -> [String] {
+    /// - Parameter isAlive: whether a process id still runs; a `running` run whose process is gone does
+    ///   not excuse a half-ingested batch.
+    public func invariantViolations(isAlive: (Int32) -> Bool = { _ in false }) throws(StoreError) -> [String] {
         try read("verify the lake") { db in
             var problems: [String] = []
             let silverCounts = CanonicalEntity.allCases.map {
@@ -146,10 +148,11 @@ extension LakeStore {
                     problems.append("batch \(id) (\(file)): \(bronze) bronze rows but \(silver) to silver + \(quarantined) quarantined")
                 }
             }
-            let running = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM workflow_run WHERE state = 'running'") ?? 0
+            let running = try Int64?.fetchAll(db, sql: "SELECT pid FROM workflow_run WHERE state = 'running'")
+                .filter { pid in pid.map { isAlive(Int32($0)) } ?? false }.count
             let stuck = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE state = 'ingesting'") ?? 0
             if stuck > 0 && running == 0 {
-                problems.append("batches: \(stuck) left half-ingested by an interrupted run; `cdp run` redoes them")
+                problems.append("batches: \(stuck) left half-ingested by an interrupted run (killed or crashed); `cdp run` redoes them")
             }
             for entity in CanonicalEntity.allCases {
                 let duplicates = try Int.fetchOne(

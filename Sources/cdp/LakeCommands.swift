@@ -35,8 +35,8 @@ struct RunsCommand: ParsableCommand {
         @Flag(help: "Only errors and failures in the log.") var errors = false
 
         func run() throws {
-            let workspace = try options.open()
             guard let runID = RunID(parsing: id) else { throw ValidationError("'\(id)' is not a run id (like R3)") }
+            let workspace = try options.open()
             let (run, events) = try present { () throws(EngineError) in
                 guard let run = try storeCall({ () throws(StoreError) in try workspace.store.run(runID) }) else {
                     throw EngineError(.notFound, "no run \(runID); see `cdp runs`")

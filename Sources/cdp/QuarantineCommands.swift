@@ -62,8 +62,8 @@ struct QuarantineCommand: ParsableCommand {
         @Flag(help: "Print as JSON.") var json = false
 
         func run() throws {
-            let workspace = try options.open()
             let quarantineID = try parseID(id)
+            let workspace = try options.open()
             let service = QuarantineService(workspace: workspace, environment: options.environment)
             let detail = try present { () throws(EngineError) in try service.detail(quarantineID) }
             if json { return Output.json(detail.record) }
@@ -97,8 +97,8 @@ struct QuarantineCommand: ParsableCommand {
         @Argument(help: "Edits as field=value (canonical field or source column).") var edits: [String]
 
         func run() throws {
-            let workspace = try options.open()
             let quarantineID = try parseID(id)
+            let workspace = try options.open()
             var changes: [String: String] = [:]
             for edit in edits {
                 guard let equals = edit.firstIndex(of: "=") else { throw ValidationError("'\(edit)' is not field=value") }
@@ -121,8 +121,8 @@ struct QuarantineCommand: ParsableCommand {
         @Argument(help: "The record, e.g. Q123.") var id: String
 
         func run() throws {
-            let workspace = try options.open()
             let quarantineID = try parseID(id)
+            let workspace = try options.open()
             let service = QuarantineService(workspace: workspace, environment: options.environment)
             let record = try present { () throws(EngineError) in try service.release(quarantineID) }
             print("\(record.id) released to silver (\(record.entity.silverTable), key \(record.sourceKey))")
@@ -136,8 +136,8 @@ struct QuarantineCommand: ParsableCommand {
         @Option(help: "Why the record is unusable.") var reason: String
 
         func run() throws {
-            let workspace = try options.open()
             let quarantineID = try parseID(id)
+            let workspace = try options.open()
             let service = QuarantineService(workspace: workspace, environment: options.environment)
             let record = try present { () throws(EngineError) in try service.reject(quarantineID, reason: reason) }
             print("\(record.id) rejected: \(record.resolution ?? reason)")

@@ -17,7 +17,7 @@ public struct LakeVerifier: Sendable {
 
     public func verify() throws(EngineError) -> Report {
         let store = workspace.store
-        var problems = try storeCall { () throws(StoreError) in try store.invariantViolations() }
+        var problems = try storeCall { () throws(StoreError) in try store.invariantViolations(isAlive: { kill($0, 0) == 0 }) }
         for batch in try storeCall({ () throws(StoreError) in try store.batches() }) {
             let path = workspace.root.appendingPathComponent(batch.landedPath).path
             guard FileManager.default.fileExists(atPath: path) else {

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// The CLI's exit codes and messages, and a whole steward session on the sample data.
+@Suite(.serialized) struct CLITests {
+    @Test func aMissingWorkspaceIsNamedWithWhatToDo() throws {
+        let result = try CLI.run(["status", "--workspace", "/nonexistent/acme"])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("cdp: error: /nonexistent/acme is not a workspace (no cdp.toml); create one with `cdp init"))
+    }
+
+    @Test func aBadConfigurationIsRefusedWholeWithExitCode3() throws {
+        let folder = CLI.temporaryFolder("badconfig")
+        try CLI.run(["init", folder.path])
+        let rules = folder.appendingPathComponent("governance/rules.toml")
+        try (String(contentsOf: rules, encoding: .utf8) + "\n[[rules]]\nname = \"x\"\ndataset = \"crm_customers\"\ncheck = \"format\"\nfield = \"emial\"\nformat = \"email\"\n")
+            .write(to: rules, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["run", "--workspace", folder.path])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("rules.toml is invalid; nothing was run"))
+        #expect(result.stderr.contains("unknown field 'emial'"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("lake/lake.sqlite").path))
+    }
+
+    @Test func usageErrorsExitWith64() throws {
+        #expect(try CLI.run(["quarantine", "show", "banana", "--workspace", "/tmp"]).status == 64)
+        #expect(try CLI.run(["frobnicate"]).status == 64)
+    }
+
+    @Test func aStewardSessionOnTheSampleData() throws {
+        let folder = CLI.temporaryFolder("session")
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        let run = try CLI.run(["run"] + ws)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("succeeded"))
+        #expect(run.stderr.contains("▶ ingest_crm_customers started"))
+
+        let list = try CLI.run(["quarantine", "list", "--rule", "email_format", "--json"] + ws)
+        #expect(list.status == 0)
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let first = try #require(records.first)
+        let id = "Q\(try #require(first["id"] as? Int))"
+
+        let refused = try CLI.run(["quarantine", "release", id] + ws)
+        #expect(refused.status == 8)
+        #expect(refused.stderr.contains("cannot be released: it still fails email_format"))
+
+        let fixed = try CLI.run(["quarantine", "fix", id, "email=jane.fixed@example.com", "--as", "steward-sam"] + ws)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        let failures = (first["failures"] as? [[String: Any]])?.compactMap { $0["rule"] as? String } ?? []
+        if failures == ["email_format"] {
+            #expect(fixed.stdout.contains("now passes every rule"))
+            let released = try CLI.run(["quarantine", "release", id, "--as", "steward-sam"] + ws)
+            #expect(released.status == 0, "\(released.stderr)")
+            let silver = try CLI.run(["query", "SELECT email FROM silver_customer WHERE email = 'jane.fixed@example.com'", "--format", "csv"] + ws)
+            #expect(silver.stdout.contains("jane.fixed@example.com"))
+        }
+        let audit = try CLI.run(["audit", "list", "--target", id] + ws)
+        #expect(audit.stdout.contains("steward-sam"))
+        #expect(audit.stdout.contains("quarantine.fix"))
+
+        let rejected = try CLI.run(["quarantine", "reject", "Q2", "--reason", "test record"] + ws)
+        #expect(rejected.status == 0 || rejected.stderr.contains("only open or fixed"))
+
+        let status = try CLI.run(["status", "--json"] + ws)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("\"crm_customers\""))
+        #expect(try CLI.run(["verify"] + ws).status == 0)
+        #expect(try CLI.run(["audit", "verify"] + ws).stdout.contains("audit chain intact"))
+
+        let write = try CLI.run(["query", "DELETE FROM batch"] + ws)
+        #expect(write.status == 8)
+        #expect(write.stderr.contains("read-only"))
+        #expect(try CLI.run(["runs"] + ws).stdout.contains("R1"))
+    }
+
+    @Test func generateIsDeterministic() throws {
+        let first = CLI.temporaryFolder("gen-a"), second = CLI.temporaryFolder("gen-b")
+        #expect(try CLI.run(["generate", "--customers", "300", "--seed", "3", "--out", first.path]).status == 0)
+        #expect(try CLI.run(["generate", "--customers", "300", "--seed", "3", "--out", second.path]).status == 0)
+        for file in ["inbox/crm/customers.csv", "inbox/marketing/contacts.jsonl", "truth/entities.csv", "cdp.toml"] {
+            let a = try Data(contentsOf: first.appendingPathComponent(file)), b = try Data(contentsOf: second.appendingPathComponent(file))
+            #expect(a == b, "\(file) differs")
+        }
+    }
+}
