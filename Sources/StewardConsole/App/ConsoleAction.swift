@@ -34,7 +34,7 @@ extension Array where Element == ConsoleAction {
         var entries: [String: [HelpEntry]] = [:]
         for action in self {
             if entries[action.group] == nil { order.append(action.group) }
-            entries[action.group, default: []].append(HelpEntry(keys: action.keyText, description: "\(action.help)  :\(action.name)"))
+            entries[action.group, default: []].append(HelpEntry(keys: action.keyText, description: action.help))
         }
         return order.map { HelpGroup(title: $0, entries: entries[$0] ?? []) }
     }

@@ -19,14 +19,14 @@ final class QuarantineTableSource: TableDataSource {
     private(set) var lastError: String?
 
     static let columns = [
-        TableColumn(id: "id", title: "id", width: .length(8)),
+        TableColumn(id: "id", title: "id", width: .length(6)),
         TableColumn(id: "status", title: "status", width: .length(8)),
-        TableColumn(id: "source", title: "source", width: .length(16)),
-        TableColumn(id: "key", title: "key", width: .length(10)),
-        TableColumn(id: "name", title: "name", width: .length(18)),
-        TableColumn(id: "line", title: "line", width: .length(6), alignment: .right),
-        TableColumn(id: "rules", title: "rules", width: .length(18)),
-        TableColumn(id: "problem", title: "first problem", width: .fill(1)),
+        TableColumn(id: "source", title: "source", width: .fill(2)),
+        TableColumn(id: "key", title: "key", width: .fill(2)),
+        TableColumn(id: "name", title: "name", width: .fill(3)),
+        TableColumn(id: "line", title: "line", width: .length(5), alignment: .right),
+        TableColumn(id: "rules", title: "rules", width: .fill(3)),
+        TableColumn(id: "problem", title: "first problem", width: .fill(6)),
     ]
 
     init(store: LakeStore, theme: Theme) {
