@@ -52,8 +52,8 @@ struct ConsoleFixture {
         format = "date"
         """
 
-    init(width: Int = 100, height: Int = 30, theme: Theme = .mono, name: String = #function) throws {
-        workspace = try Self.makeWorkspace(name)
+    init(width: Int = 100, height: Int = 30, theme: Theme = .mono, customers: String = Self.customers, name: String = #function) throws {
+        workspace = try Self.makeWorkspace(name, customers: customers)
         _ = try WorkflowRunner(workspace: workspace, environment: Self.clock).run(workspace.workflow())
         backend = InMemoryBackend(width: width, height: height)
         app = ConsoleApp(workspace: workspace, environment: Self.clock, theme: theme, backend: backend)
@@ -73,7 +73,7 @@ struct ConsoleFixture {
         try #require(try workspace.store.quarantineRecord(QuarantineID(id)))
     }
 
-    static func makeWorkspace(_ name: String) throws -> Workspace {
+    static func makeWorkspace(_ name: String, customers: String = Self.customers) throws -> Workspace {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("cdp-console-tests-\(getpid())").appendingPathComponent("\(safe)-\(UUID().uuidString)")

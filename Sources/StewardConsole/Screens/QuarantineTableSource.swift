@@ -17,6 +17,8 @@ final class QuarantineTableSource: TableDataSource {
     /// Store reads so far (for tests and the benchmark: it must stay proportional to rows shown).
     private(set) var fetches = 0
     private(set) var lastError: String?
+    /// Records held in memory now (one window).
+    var cachedRowCount: Int { window.count }
 
     static let columns = [
         TableColumn(id: "id", title: "id", width: .length(6)),
