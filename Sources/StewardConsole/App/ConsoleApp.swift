@@ -39,6 +39,8 @@ public final class ConsoleApp {
     var undoStack: [UndoEntry] = []
     /// The last single-record fix, for "fix all like this".
     var lastFixTemplate: FixTemplate?
+    /// Bumped whenever the console changed records, so screens know to re-read the lake.
+    var dataGeneration = 0
 
     let background = BackgroundRuns()
     private var lastTick = Date.distantPast
@@ -164,6 +166,8 @@ public final class ConsoleApp {
             return
         }
         if current.capturesInput, current.handleCapturedKey(key, app: self) { return }
+        // Esc backs out of a screen but never quits; only q (and Ctrl-C) does at the top.
+        if key == KeyEvent(.escape), stacks[tab].count == 1, !current.actions.contains(where: { $0.keys.contains(key) }) { return }
         if let action = current.actions.action(for: key) ?? globalActions.action(for: key) {
             _ = dispatch(action.name)
         }
@@ -191,6 +195,7 @@ public final class ConsoleApp {
         case "quit": quit()
         case "start-run": startRun()
         case "reload":
+            dataGeneration += 1
             current.activate(app: self)
             message = StatusMessage("reloaded")
         default:
@@ -211,7 +216,7 @@ public final class ConsoleApp {
             ConsoleAction("start-run", keys: [.char("R")], help: "Start a pipeline run", group: "General"),
             ConsoleAction("theme-next", keys: [.char("T")], help: "Next theme", group: "General"),
             ConsoleAction("reload", keys: [.ctrl("r")], help: "Reload from the lake", group: "General"),
-            ConsoleAction("back", keys: [.char("q"), KeyEvent(.escape)], help: "Back (quit at top)", group: "General"),
+            ConsoleAction("back", keys: [.char("q"), KeyEvent(.escape)], help: "Back (q quits at the top)", group: "General"),
             ConsoleAction("quit", keys: [.ctrl("c")], help: "Quit", group: "General"),
         ]
     }
@@ -361,7 +366,8 @@ public final class ConsoleApp {
 
     private func renderHints(in area: Rect, frame: inout Frame) {
         var spans: [Span] = []
-        for action in current.actions.prefix(9) + [globalActions[5], globalActions[4]] {
+        let own = current.actions.filter { $0.group != "Navigation" } + current.actions.filter { $0.group == "Navigation" && $0.name == "filter" }
+        for action in own.prefix(9) + [globalActions[5], globalActions[4]] {
             spans.append(Span(action.keys.first?.description ?? "", style: theme[.accent]))
             spans.append(Span(" \(action.name)  ", style: theme[.muted]))
         }

@@ -73,7 +73,7 @@ public struct ConsoleBenchmark {
         keys += [.char("G"), .char("g")]
         keys += Array(repeating: .char("j"), count: 30)
         keys += [KeyEvent(.enter), KeyEvent(.pageDown), KeyEvent(.escape)]
-        keys += [.char("/")] + "example".map { KeyEvent.char($0) } + [KeyEvent(.enter)]
+        keys += [.char("/")] + "gmail".map { KeyEvent.char($0) } + [KeyEvent(.enter)]
         keys += Array(repeating: KeyEvent(.pageDown), count: 20)
         keys += [KeyEvent(.enter), KeyEvent(.escape)]
         keys += [.char("/"), .ctrl("u"), KeyEvent(.enter)]

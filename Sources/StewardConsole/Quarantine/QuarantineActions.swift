@@ -14,6 +14,7 @@ enum QuarantineActions {
         }
         do {
             let updated = try app.service.fix(record.id, edits: edits)
+            app.dataGeneration += 1
             var previous: [String: String] = [:]
             for field in edits.keys {
                 previous[field] = field == RuleFieldName.sourceKey ? record.sourceKey : (record.fields[field] ?? "")
@@ -41,6 +42,7 @@ enum QuarantineActions {
     static func release(app: ConsoleApp, id: QuarantineID) {
         do {
             let record = try app.service.release(id)
+            app.dataGeneration += 1
             app.undoStack.append(.irreversible(label: "release of \(id)"))
             app.message = StatusMessage("\(id) released to \(record.entity.silverTable)", severity: .success)
         } catch {
@@ -61,6 +63,7 @@ enum QuarantineActions {
     static func reject(app: ConsoleApp, id: QuarantineID, reason: String) {
         do {
             try app.service.reject(id, reason: reason)
+            app.dataGeneration += 1
             app.undoStack.append(.irreversible(label: "rejection of \(id)"))
             app.message = StatusMessage("\(id) rejected: \(reason)", severity: .success)
         } catch {
@@ -113,6 +116,7 @@ enum QuarantineActions {
         for record in records {
             do {
                 let updated = try app.service.fix(record.id, edits: [template.field: template.newValue])
+                app.dataGeneration += 1
                 previous.append((record.id, [template.field: record.fields[template.field] ?? ""]))
                 if updated.status == .fixed { passing += 1 }
             } catch {
@@ -144,6 +148,7 @@ enum QuarantineActions {
             for (id, values) in previous {
                 do {
                     try app.service.fix(id, edits: values)
+                    app.dataGeneration += 1
                     restored += 1
                 } catch {
                     problems.append("\(id): \(ConsoleApp.describe(error))")

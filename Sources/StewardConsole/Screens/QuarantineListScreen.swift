@@ -61,8 +61,13 @@ final class QuarantineListScreen: ConsoleScreen {
         app.message = StatusMessage(text.isEmpty ? "filter cleared" : "\(TimeText.count(source?.rowCount ?? 0)) records match \"\(text)\"")
     }
 
+    private var loadedGeneration: Int?
+
+    /// Re-reads the lake only when the console changed records since (a count over millions of rows is not free).
     func activate(app: ConsoleApp) {
         source?.theme = app.theme
+        guard loadedGeneration != app.dataGeneration else { return }
+        loadedGeneration = app.dataGeneration
         reload()
     }
 
