@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "CDPEngineTests", dependencies: ["CDPEngine"]),
         .testTarget(name: "CLITests", dependencies: ["CDPEngine"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "TermUITesting"]),
+        .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "TermUITesting"], exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,172 @@
+import TermUI
+
+/// The one-line input at the bottom: the `:` command palette or a `/` filter.
+struct Prompt {
+    enum Kind {
+        case palette
+        case filter
+    }
+
+    var kind: Kind
+    var field: TextFieldState
+    /// Highlighted palette candidate.
+    var selected = 0
+
+    init(kind: Kind, text: String = "") {
+        self.kind = kind
+        self.field = TextFieldState(text)
+    }
+}
+
+/// A dialog over the body: a yes/no question or a one-line text question.
+enum ModalState {
+    case confirm(title: String, message: String, state: ConfirmState, onConfirm: () -> Void)
+    case input(title: String, question: String, field: TextFieldState, onSubmit: (String) -> Void)
+}
+
+extension ConsoleApp {
+    // MARK: Prompt
+
+    func handlePrompt(_ key: KeyEvent) {
+        guard var prompt else { return }
+        switch key.key {
+        case .escape where !key.ctrl && !key.alt:
+            self.prompt = nil
+            return
+        case .enter:
+            self.prompt = nil
+            submit(prompt)
+            return
+        case .tab where prompt.kind == .palette:
+            let candidates = PaletteCompletion.candidates(for: prompt.field.value, in: actionNames)
+            let completed = PaletteCompletion.complete(prompt.field.value, in: actionNames)
+            if completed == prompt.field.value, candidates.indices.contains(prompt.selected) {
+                prompt.field.value = candidates[prompt.selected]
+            } else {
+                prompt.field.value = completed
+            }
+            prompt.selected = 0
+        case .down where prompt.kind == .palette:
+            prompt.selected += 1
+        case .up where prompt.kind == .palette:
+            prompt.selected = max(0, prompt.selected - 1)
+        default:
+            if prompt.field.handle(key) { prompt.selected = 0 }
+        }
+        if prompt.kind == .palette {
+            let count = PaletteCompletion.candidates(for: prompt.field.value, in: actionNames).count
+            prompt.selected = max(0, min(prompt.selected, count - 1))
+        }
+        self.prompt = prompt
+    }
+
+    private func submit(_ prompt: Prompt) {
+        let text = prompt.field.value.trimmingCharacters(in: .whitespaces)
+        switch prompt.kind {
+        case .filter:
+            current.applyFilter(text, app: self)
+        case .palette:
+            guard !text.isEmpty else { return }
+            let names = actionNames
+            let candidates = PaletteCompletion.candidates(for: text, in: names)
+            let name: String
+            if names.contains(text) {
+                name = text
+            } else if text == "q" {
+                name = "quit"
+            } else if candidates.indices.contains(prompt.selected) {
+                name = candidates[prompt.selected]
+            } else {
+                message = StatusMessage("no action \"\(text)\" here; Tab completes, ? lists the keys", severity: .warning)
+                return
+            }
+            dispatch(name)
+        }
+    }
+
+    func renderPrompt(_ prompt: Prompt, in row: Rect, body: Rect, frame: inout Frame) {
+        frame.buffer.fill(area: row, with: Cell(symbol: " ", style: theme[.background]))
+        let label = prompt.kind == .palette ? ":" : "/"
+        frame.buffer.setString(x: row.x, y: row.y, label, style: theme[.accent])
+        let fieldRect = Rect(x: row.x + 1, y: row.y, width: row.width - 1, height: 1)
+        var field = prompt.field
+        let editor = TextField(style: theme[.text])
+        editor.render(in: fieldRect, buffer: &frame.buffer, state: &field)
+        frame.setCursor(editor.cursorPosition(in: fieldRect, state: field))
+        guard prompt.kind == .palette else { return }
+        let actions = allActions
+        let candidates = PaletteCompletion.candidates(for: prompt.field.value, in: actions.map(\.name))
+        let shown = Array(candidates.prefix(max(1, min(10, body.height - 2))))
+        guard !shown.isEmpty else { return }
+        let width = min(body.width, 60)
+        let box = Rect(x: body.x, y: body.bottom - shown.count - 2, width: width, height: shown.count + 2)
+        frame.buffer.fill(area: box, with: Cell(symbol: " ", style: theme[.text].patched(with: theme[.background])))
+        frame.render(Block(borderStyle: theme[.accent], title: Line("commands", style: theme[.header])), in: box)
+        for (index, name) in shown.enumerated() {
+            let action = actions.first { $0.name == name }
+            let y = box.y + 1 + index
+            let rowRect = Rect(x: box.x + 1, y: y, width: box.width - 2, height: 1)
+            let line = Line(spans: [
+                Span(TextWidth.pad(name, to: 22), style: theme[.accent]),
+                Span(TextWidth.pad(action?.keyText ?? "", to: 10), style: theme[.muted]),
+                Span(action?.help ?? "", style: theme[.text]),
+            ])
+            frame.buffer.setLine(line, in: rowRect)
+            if index == prompt.selected { frame.buffer.setStyle(area: rowRect, theme[.selection]) }
+        }
+    }
+
+    // MARK: Modal
+
+    func handleModal(_ key: KeyEvent) {
+        guard let modal else { return }
+        switch modal {
+        case .confirm(let title, let text, var state, let onConfirm):
+            switch state.handle(key) {
+            case .confirm?:
+                self.modal = nil
+                onConfirm()
+            case .cancel?:
+                self.modal = nil
+                message = StatusMessage("cancelled")
+            case nil:
+                self.modal = .confirm(title: title, message: text, state: state, onConfirm: onConfirm)
+            }
+        case .input(let title, let question, var field, let onSubmit):
+            switch key.key {
+            case .escape:
+                self.modal = nil
+                message = StatusMessage("cancelled")
+            case .enter:
+                self.modal = nil
+                onSubmit(field.value)
+            default:
+                _ = field.handle(key)
+                self.modal = .input(title: title, question: question, field: field, onSubmit: onSubmit)
+            }
+        }
+    }
+
+    func renderModal(_ modal: ModalState, in area: Rect, frame: inout Frame) {
+        let style = theme[.text].patched(with: theme[.background])
+        switch modal {
+        case .confirm(let title, let text, let state, _):
+            let dialog = ConfirmDialog(
+                title: title, message: text, preferredWidth: min(area.width - 4, 70), style: style,
+                borderStyle: theme[.warning], selectedButtonStyle: theme[.selection])
+            var confirmState = state
+            frame.render(dialog, in: area, state: &confirmState)
+        case .input(let title, let question, let field, _):
+            let modalWidget = Modal(
+                title: title, body: [Line(question), Line(""), Line("")], buttons: ["Enter: OK", "Esc: cancel"],
+                preferredWidth: min(area.width - 4, 70), style: style, borderStyle: theme[.warning])
+            frame.render(modalWidget, in: area)
+            let box = modalWidget.rect(in: area)
+            let fieldRect = Rect(x: box.x + 2, y: box.y + 1 + max(1, Line(question).wrapped(to: box.width - 4).count) + 0, width: box.width - 4, height: 1)
+            var state = field
+            let editor = TextField(style: theme[.selection])
+            editor.render(in: fieldRect, buffer: &frame.buffer, state: &state)
+            frame.setCursor(editor.cursorPosition(in: fieldRect, state: state))
+        }
+    }
+}

@@ -1,0 +1,389 @@
+import CDPCore
+import CDPEngine
+import Foundation
+import TermUI
+
+/// The steward console: tabs of screens over one workspace, drawn on any ``TerminalBackend``.
+///
+/// ```swift
+/// let app = ConsoleApp(workspace: workspace, environment: .live(user: "ann"), theme: .dark, backend: backend)
+/// try app.run()            // the event loop, until q or Ctrl-C
+/// ```
+/// Tests and the benchmark drive it headless with ``handle(_:)``, ``render(into:)`` and ``drainEvents()``.
+public final class ConsoleApp {
+    public let workspace: Workspace
+    public let environment: Environment
+    public private(set) var theme: Theme
+    public let terminal: Terminal
+    /// Where `T` looks for more themes; nil uses the built-in ones only.
+    public let themesFolder: URL?
+
+    /// The smallest size the console draws its screens at.
+    public static let minimumSize = Size(width: 80, height: 24)
+
+    /// The last result or error, shown in the status bar.
+    public internal(set) var message: StatusMessage?
+    /// True after quit.
+    public private(set) var isFinished = false
+
+    /// The tab shown (0 dashboard, 1 quarantine, 2 runs, 3 audit).
+    public private(set) var tab = 0
+    var stacks: [[any ConsoleScreen]] = []
+
+    // Overlays.
+    var showingHelp = false
+    var prompt: Prompt?
+    var modal: ModalState?
+
+    /// Last steward actions, newest last, for `u`.
+    var undoStack: [UndoEntry] = []
+    /// The last single-record fix, for "fix all like this".
+    var lastFixTemplate: FixTemplate?
+    /// Bumped whenever the console changed records, so screens know to re-read the lake.
+    var dataGeneration = 0
+
+    let background = BackgroundRuns()
+    private var lastTick = Date.distantPast
+    private var lastRunText = ""
+    private var lastRunCheck = Date.distantPast
+
+    /// Refresh cadence of live screens.
+    public static let tickInterval: TimeInterval = 0.25
+
+    public init(workspace: Workspace, environment: Environment, theme: Theme = .dark, backend: any TerminalBackend, themesFolder: URL? = nil) {
+        self.workspace = workspace
+        self.environment = environment
+        self.theme = theme
+        self.terminal = Terminal(backend: backend)
+        self.themesFolder = themesFolder
+        stacks = [[DashboardScreen()], [QuarantineListScreen(app: nil)], [RunsListScreen()], [AuditScreen()]]
+        (stacks[1][0] as? QuarantineListScreen)?.attach(self)
+        current.activate(app: self)
+    }
+
+    var current: any ConsoleScreen { stacks[tab][stacks[tab].count - 1] }
+
+    var service: QuarantineService { QuarantineService(workspace: workspace, environment: environment) }
+
+    // MARK: - Event loop
+
+    /// Runs until `q` at the top level or Ctrl-C: polls input with a short timeout so live screens
+    /// refresh four times a second without blocking keys, and draws only when something changed.
+    public func run() throws {
+        draw()
+        while !isFinished {
+            var dirty = false
+            if let event = terminal.backend.pollEvent(timeoutMilliseconds: 50) {
+                handle(event)
+                dirty = true
+                // Take whatever else is queued (a paste, key repeat) before drawing once.
+                var drained = 0
+                while drained < 64, !isFinished, let more = terminal.backend.pollEvent(timeoutMilliseconds: 0) {
+                    handle(more)
+                    drained += 1
+                }
+            }
+            if Date().timeIntervalSince(lastTick) >= Self.tickInterval {
+                if tick() { dirty = true }
+            }
+            if dirty && !isFinished { draw() }
+        }
+    }
+
+    /// Handles every queued event (without waiting), then draws once. For tests and the benchmark.
+    @discardableResult
+    public func drainEvents(maxEvents: Int = 10_000) -> Int {
+        var count = 0
+        while count < maxEvents, !isFinished, let event = terminal.backend.pollEvent(timeoutMilliseconds: 0) {
+            handle(event)
+            count += 1
+        }
+        draw()
+        return count
+    }
+
+    /// Runs one refresh tick now (live screens poll the store). Returns whether anything may have changed.
+    @discardableResult
+    public func tick() -> Bool {
+        lastTick = Date()
+        var changed = current.tick(app: self)
+        if let finished = background.takeFinished() {
+            message = finished
+            changed = true
+        }
+        if let runID = background.takeStartedRun() {
+            openRun(runID)
+            changed = true
+        }
+        if Date().timeIntervalSince(lastRunCheck) >= 2 {
+            refreshLastRun()
+            changed = true
+        }
+        return changed
+    }
+
+    /// Draws the current state on the terminal.
+    @discardableResult
+    public func draw() -> Buffer {
+        terminal.draw { frame in self.render(into: &frame) }
+    }
+
+    // MARK: - Input
+
+    /// Handles one input event.
+    public func handle(_ event: InputEvent) {
+        switch event {
+        case .resize:
+            terminal.invalidate()
+        case .mouse(let mouse):
+            if case .scrollDown = mouse.kind { _ = dispatch("down") }
+            if case .scrollUp = mouse.kind { _ = dispatch("up") }
+        case .key(let key):
+            handle(key)
+        }
+    }
+
+    private func handle(_ key: KeyEvent) {
+        if key.ctrl && key.key == .char("c") {
+            quit()
+            return
+        }
+        let size = terminal.size
+        if size.width < Self.minimumSize.width || size.height < Self.minimumSize.height {
+            if key == .char("q") { quit() }
+            return
+        }
+        if showingHelp {
+            showingHelp = false
+            return
+        }
+        if modal != nil {
+            handleModal(key)
+            return
+        }
+        if prompt != nil {
+            handlePrompt(key)
+            return
+        }
+        if current.capturesInput, current.handleCapturedKey(key, app: self) { return }
+        // Esc backs out of a screen but never quits; only q (and Ctrl-C) does at the top.
+        if key == KeyEvent(.escape), stacks[tab].count == 1, !current.actions.contains(where: { $0.keys.contains(key) }) { return }
+        if let action = current.actions.action(for: key) ?? globalActions.action(for: key) {
+            _ = dispatch(action.name)
+        }
+    }
+
+    /// Runs an action by its long name, as a key or the palette would. Returns whether it exists here.
+    @discardableResult
+    public func dispatch(_ name: String) -> Bool {
+        if current.perform(name, app: self) { return true }
+        switch name {
+        case "dashboard": switchTab(0)
+        case "quarantine": switchTab(1)
+        case "runs": switchTab(2)
+        case "audit": switchTab(3)
+        case "help": showingHelp = true
+        case "palette": prompt = Prompt(kind: .palette)
+        case "filter":
+            guard current.filterText != nil else {
+                message = StatusMessage("this screen has no table to filter", severity: .warning)
+                return true
+            }
+            prompt = Prompt(kind: .filter, text: current.filterText ?? "")
+        case "theme-next": cycleTheme()
+        case "back": back()
+        case "quit": quit()
+        case "start-run": startRun()
+        case "reload":
+            dataGeneration += 1
+            current.activate(app: self)
+            message = StatusMessage("reloaded")
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Actions available on every screen.
+    var globalActions: [ConsoleAction] {
+        [
+            ConsoleAction("dashboard", keys: [.char("1"), KeyEvent(.function(1))], help: "Dashboard", group: "Screens"),
+            ConsoleAction("quarantine", keys: [.char("2"), KeyEvent(.function(2))], help: "Quarantine workbench", group: "Screens"),
+            ConsoleAction("runs", keys: [.char("3"), KeyEvent(.function(3))], help: "Pipeline runs", group: "Screens"),
+            ConsoleAction("audit", keys: [.char("4"), KeyEvent(.function(4))], help: "Audit log", group: "Screens"),
+            ConsoleAction("palette", keys: [.char(":")], help: "Command palette", group: "General"),
+            ConsoleAction("help", keys: [.char("?")], help: "Keys of this screen", group: "General"),
+            ConsoleAction("start-run", keys: [.char("R")], help: "Start a pipeline run", group: "General"),
+            ConsoleAction("theme-next", keys: [.char("T")], help: "Next theme", group: "General"),
+            ConsoleAction("reload", keys: [.ctrl("r")], help: "Reload from the lake", group: "General"),
+            ConsoleAction("back", keys: [.char("q"), KeyEvent(.escape)], help: "Back (q quits at the top)", group: "General"),
+            ConsoleAction("quit", keys: [.ctrl("c")], help: "Quit", group: "General"),
+        ]
+    }
+
+    /// Every action of the current screen, then the global ones.
+    var allActions: [ConsoleAction] {
+        var seen = Set<String>()
+        return (current.actions + globalActions).filter { seen.insert($0.name).inserted }
+    }
+
+    /// Long names the palette completes over.
+    public var actionNames: [String] { allActions.map(\.name) }
+
+    func switchTab(_ index: Int) {
+        guard index != tab else {
+            current.activate(app: self)
+            return
+        }
+        tab = index
+        current.activate(app: self)
+    }
+
+    func push(_ screen: any ConsoleScreen) {
+        stacks[tab].append(screen)
+        screen.activate(app: self)
+    }
+
+    func back() {
+        if stacks[tab].count > 1 {
+            stacks[tab].removeLast()
+            current.activate(app: self)
+        } else {
+            quit()
+        }
+    }
+
+    public func quit() { isFinished = true }
+
+    func cycleTheme() {
+        let names = Theme.availableThemes(in: themesFolder)
+        let index = names.firstIndex(of: theme.name) ?? -1
+        let next = names[(index + 1) % names.count]
+        do {
+            if let themesFolder, FileManager.default.fileExists(atPath: themesFolder.appendingPathComponent("\(next).toml").path) {
+                theme = try Theme.load(named: next, from: themesFolder)
+            } else if let builtIn = Theme.builtIn(named: next) {
+                theme = builtIn
+            }
+            message = StatusMessage("theme \(theme.name)")
+        } catch {
+            message = StatusMessage(error.description, severity: .error)
+        }
+    }
+
+    /// Shows `error` on the status line.
+    func report(_ error: any Error) {
+        message = StatusMessage(Self.describe(error), severity: .error)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let engine = error as? EngineError { return engine.message + (engine.details.isEmpty ? "" : ": " + engine.details.joined(separator: "; ")) }
+        return String(describing: error)
+    }
+
+    // MARK: - Runs
+
+    func startRun() {
+        if background.isRunning {
+            message = StatusMessage("a run started from the console is still going", severity: .warning)
+            return
+        }
+        do {
+            let plan = try workspace.workflow()
+            background.start(workspace: workspace, environment: environment, plan: plan)
+            message = StatusMessage("run started in the background")
+            if tab != 2 { tab = 2 }
+        } catch {
+            report(error)
+        }
+    }
+
+    func openRun(_ id: RunID) {
+        tab = 2
+        if let top = stacks[2].last as? RunDetailScreen, top.runID == id { return }
+        stacks[2] = [stacks[2][0], RunDetailScreen(runID: id)]
+        current.activate(app: self)
+    }
+
+    func refreshLastRun() {
+        lastRunCheck = Date()
+        if let run = try? workspace.store.runs(limit: 1).first {
+            lastRunText = "\(run.id) \(run.state.rawValue) \(TimeText.short(run.startedAt))"
+        } else {
+            lastRunText = "no runs yet"
+        }
+    }
+
+    // MARK: - Rendering
+
+    /// Renders the whole console into `frame`.
+    public func render(into frame: inout Frame) {
+        let area = frame.area
+        frame.buffer.setStyle(area: area, theme[.background])
+        if area.width < Self.minimumSize.width || area.height < Self.minimumSize.height {
+            renderTooSmall(in: area, frame: &frame)
+            return
+        }
+        if lastRunText.isEmpty { refreshLastRun() }
+        let rows = area.splitVertically([.length(1), .fill(1), .length(1), .length(1)])
+        renderTabs(in: rows[0], frame: &frame)
+        let screen = current
+        let block = Block(
+            borders: .all, borderSet: .rounded, borderStyle: theme[.muted],
+            title: Line(screen.title, style: theme[.header]),
+            titleRight: screen.filterText.flatMap { $0.isEmpty ? nil : Line("/\($0)", style: theme[.accent]) })
+        frame.render(block, in: rows[1])
+        screen.render(in: block.inner(rows[1]), frame: &frame, app: self)
+        renderHints(in: rows[2], frame: &frame)
+        renderStatus(in: rows[3], frame: &frame)
+        if let prompt { renderPrompt(prompt, in: rows[2], body: rows[1], frame: &frame) }
+        if let modal { renderModal(modal, in: rows[1], frame: &frame) }
+        if showingHelp {
+            let overlay = HelpOverlay(
+                title: "Keys · \(screen.title)", groups: allActions.helpGroups(), style: theme[.text].patched(with: theme[.background]),
+                borderStyle: theme[.accent], groupTitleStyle: theme[.header], keyStyle: theme[.accent], footer: "any key closes")
+            frame.render(overlay, in: area)
+        }
+    }
+
+    private func renderTooSmall(in area: Rect, frame: inout Frame) {
+        let text = "terminal too small (need \(Self.minimumSize.width)×\(Self.minimumSize.height), have \(area.width)×\(area.height))"
+        let lines = [Line(text, style: theme[.warning]), Line("enlarge the window, or press q to quit", style: theme[.muted])]
+        let box = area.centered(width: area.width, height: 2)
+        frame.render(Paragraph(lines: lines, wrap: true, alignment: .center), in: box)
+    }
+
+    private func renderTabs(in area: Rect, frame: inout Frame) {
+        let names = ["1 Dashboard", "2 Quarantine", "3 Runs", "4 Audit"]
+        let tabs = Tabs(
+            titles: names.map { Line($0) }, selected: tab, divider: "│", style: theme[.muted],
+            selectedStyle: theme[.selection])
+        let split = area.splitHorizontally([.fill(1), .length(min(40, area.width / 2))])
+        frame.render(tabs, in: split[0])
+        let right = Line("cdp · \(workspace.configuration.name)", style: theme[.accent], alignment: .right)
+        frame.buffer.setLine(right, in: split[1], alignment: .right)
+    }
+
+    private func renderHints(in area: Rect, frame: inout Frame) {
+        var spans: [Span] = []
+        let own = current.actions.filter { $0.group != "Navigation" } + current.actions.filter { $0.group == "Navigation" && $0.name == "filter" }
+        for action in own.prefix(9) + [globalActions[5], globalActions[4]] {
+            spans.append(Span(action.keys.first?.description ?? "", style: theme[.accent]))
+            spans.append(Span(" \(action.name)  ", style: theme[.muted]))
+        }
+        frame.buffer.setLine(x: area.x, y: area.y, Line(spans: spans).truncated(to: area.width))
+    }
+
+    private func renderStatus(in area: Rect, frame: inout Frame) {
+        let styles: [Severity: Style] = [
+            .info: theme[.text], .success: theme[.success], .warning: theme[.warning], .error: theme[.error],
+        ]
+        var right = "last run \(lastRunText)"
+        if background.isRunning { right = "⟳ running · " + right }
+        let bar = StatusBar(
+            left: Line("\(workspace.configuration.name) · \(environment.user)"),
+            center: Line(""), right: Line(right), message: message,
+            style: theme[.header].patched(with: theme[.selection]).removing(.bold), messageStyles: styles)
+        frame.render(bar, in: area)
+    }
+}

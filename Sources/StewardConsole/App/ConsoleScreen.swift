@@ -1,0 +1,76 @@
+import TermUI
+
+/// One screen of the console: its actions (keys, long names, help), how it draws, and how it
+/// refreshes. Screens sit on per-tab stacks in ``ConsoleApp``; `q`/Esc pops back.
+protocol ConsoleScreen: AnyObject {
+    /// Shown in the body's title.
+    var title: String { get }
+    /// The screen's own actions; the app adds the global ones.
+    var actions: [ConsoleAction] { get }
+    /// Runs the action with this long name; false when the screen does not know it.
+    func perform(_ action: String, app: ConsoleApp) -> Bool
+    /// While true every key goes to ``handleCapturedKey(_:app:)`` first (a form being edited).
+    var capturesInput: Bool { get }
+    /// A key while ``capturesInput`` is set; false lets the app treat it as usual.
+    func handleCapturedKey(_ key: KeyEvent, app: ConsoleApp) -> Bool
+    func render(in area: Rect, frame: inout Frame, app: ConsoleApp)
+    /// Called about four times a second; returns whether something on screen may have changed.
+    func tick(app: ConsoleApp) -> Bool
+    /// The screen became visible (again).
+    func activate(app: ConsoleApp)
+    /// The current `/` filter text, if the screen filters.
+    var filterText: String? { get }
+    /// Applies a `/` filter (empty clears it).
+    func applyFilter(_ text: String, app: ConsoleApp)
+}
+
+extension ConsoleScreen {
+    var capturesInput: Bool { false }
+    func handleCapturedKey(_ key: KeyEvent, app: ConsoleApp) -> Bool { false }
+    func tick(app: ConsoleApp) -> Bool { false }
+    func activate(app: ConsoleApp) {}
+    var filterText: String? { nil }
+    func applyFilter(_ text: String, app: ConsoleApp) {}
+}
+
+/// Actions shared by screens that show a table or a list.
+enum NavigationActions {
+    static let list: [ConsoleAction] = [
+        ConsoleAction("down", keys: [.char("j"), KeyEvent(.down)], help: "Next row", group: "Navigation"),
+        ConsoleAction("up", keys: [.char("k"), KeyEvent(.up)], help: "Previous row", group: "Navigation"),
+        ConsoleAction("page-down", keys: [KeyEvent(.pageDown), .ctrl("f")], help: "Page down", group: "Navigation"),
+        ConsoleAction("page-up", keys: [KeyEvent(.pageUp), .ctrl("b")], help: "Page up", group: "Navigation"),
+        ConsoleAction("top", keys: [.char("g"), KeyEvent(.home)], help: "First row", group: "Navigation"),
+        ConsoleAction("bottom", keys: [.char("G"), KeyEvent(.end)], help: "Last row", group: "Navigation"),
+    ]
+
+    static let filter = ConsoleAction("filter", keys: [.char("/")], help: "Filter rows by text", group: "Navigation")
+
+    /// Applies a navigation action to a selection; false when `name` is not one.
+    static func apply(_ name: String, to selection: inout SelectionState) -> Bool {
+        switch name {
+        case "down": selection.select(next: 1)
+        case "up": selection.select(previous: 1)
+        case "page-down": selection.page(down: true)
+        case "page-up": selection.page(down: false)
+        case "top": selection.selectFirst()
+        case "bottom": selection.selectLast()
+        default: return false
+        }
+        return true
+    }
+
+    /// Applies a navigation action to a text view; false when `name` is not one.
+    static func apply(_ name: String, to view: inout TextViewState) -> Bool {
+        switch name {
+        case "down": view.scroll(by: 1)
+        case "up": view.scroll(by: -1)
+        case "page-down": view.page(down: true)
+        case "page-up": view.page(down: false)
+        case "top": view.scrollToTop()
+        case "bottom": view.scrollToBottom()
+        default: return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,150 @@
+import CDPCore
+import CDPEngine
+import CDPStore
+import TermUI
+
+/// The quarantine workbench: held records filtered by source, rule, status and text, sortable by any column.
+final class QuarantineListScreen: ConsoleScreen {
+    private var source: QuarantineTableSource?
+    var state = TableState()
+    private var sourceFilter: SourceName?
+    private var ruleFilter: String?
+    private var statusChoice = 0
+    private var text = ""
+
+    /// Status filters `t` cycles through; the first (held, actionable) is the default.
+    static let statusChoices: [(label: String, statuses: [QuarantineStatus])] = [
+        ("open+fixed", [.open, .fixed]), ("open", [.open]), ("fixed", [.fixed]), ("released", [.released]),
+        ("rejected", [.rejected]), ("all", []),
+    ]
+
+    init(app: ConsoleApp?) {
+        if let app { attach(app) }
+    }
+
+    func attach(_ app: ConsoleApp) {
+        guard source == nil else { return }
+        source = QuarantineTableSource(store: app.workspace.store, theme: app.theme)
+    }
+
+    var dataSource: QuarantineTableSource? { source }
+
+    var title: String {
+        let count = source.map { TimeText.count($0.rowCount) } ?? "0"
+        var parts = ["Quarantine", "\(count) \(Self.statusChoices[statusChoice].label)"]
+        if let sourceFilter { parts.append("source \(sourceFilter)") }
+        if let ruleFilter { parts.append("rule \(ruleFilter)") }
+        if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
+        return parts.joined(separator: " · ")
+    }
+
+    var actions: [ConsoleAction] {
+        NavigationActions.list + [
+            NavigationActions.filter,
+            ConsoleAction("open-record", keys: [KeyEvent(.enter)], help: "Open the record", group: "Records"),
+            ConsoleAction("filter-source", keys: [.char("s")], help: "Cycle the source filter", group: "Records"),
+            ConsoleAction("filter-rule", keys: [.char("f")], help: "Cycle the rule filter", group: "Records"),
+            ConsoleAction("filter-status", keys: [.char("t")], help: "Cycle the status filter", group: "Records"),
+            ConsoleAction("sort-next", keys: [.char("o")], help: "Sort by the next column", group: "Records"),
+            ConsoleAction("sort-reverse", keys: [.char("O")], help: "Reverse the sort", group: "Records"),
+            ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Records"),
+            ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action", group: "Records"),
+        ]
+    }
+
+    var filterText: String? { text }
+
+    func applyFilter(_ text: String, app: ConsoleApp) {
+        self.text = text
+        reload()
+        state.selectFirst()
+        app.message = StatusMessage(text.isEmpty ? "filter cleared" : "\(TimeText.count(source?.rowCount ?? 0)) records match \"\(text)\"")
+    }
+
+    private var loadedGeneration: Int?
+
+    /// Re-reads the lake only when the console changed records since (a count over millions of rows is not free).
+    func activate(app: ConsoleApp) {
+        source?.theme = app.theme
+        guard loadedGeneration != app.dataGeneration else { return }
+        loadedGeneration = app.dataGeneration
+        reload()
+    }
+
+    func reload() {
+        let filter = LakeStore.QuarantineFilter(
+            source: sourceFilter, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses, text: text.isEmpty ? nil : text)
+        source?.reload(filter: filter, sort: state.sort)
+        state.selection.rowCount = source?.rowCount ?? 0
+    }
+
+    var selectedRecord: QuarantineRecord? {
+        guard let row = state.selection.selected else { return nil }
+        return source?.record(at: row)
+    }
+
+    func perform(_ action: String, app: ConsoleApp) -> Bool {
+        if NavigationActions.apply(action, to: &state.selection) { return true }
+        switch action {
+        case "open-record":
+            guard let record = selectedRecord else {
+                app.message = StatusMessage("no record selected", severity: .warning)
+                return true
+            }
+            app.push(QuarantineDetailScreen(id: record.id))
+        case "filter-source":
+            let sources = app.workspace.configuration.sources.map(\.name)
+            sourceFilter = cycle(sourceFilter, through: sources)
+            reload()
+            app.message = StatusMessage("source: \(sourceFilter?.rawValue ?? "all")")
+        case "filter-rule":
+            let rules = (try? app.workspace.store.openQuarantineByRule().map(\.rule)) ?? []
+            let known = rules + app.workspace.rules.rules.map(\.name).filter { !rules.contains($0) }
+            ruleFilter = cycle(ruleFilter, through: known)
+            reload()
+            app.message = StatusMessage("rule: \(ruleFilter ?? "all")")
+        case "filter-status":
+            statusChoice = (statusChoice + 1) % Self.statusChoices.count
+            reload()
+            app.message = StatusMessage("status: \(Self.statusChoices[statusChoice].label)")
+        case "sort-next":
+            let ids = QuarantineTableSource.columns.map(\.id)
+            let index = state.sort.flatMap { sort in ids.firstIndex(of: sort.columnID) } ?? -1
+            state.sort = TableSort(columnID: ids[(index + 1) % ids.count], ascending: true)
+            reload()
+        case "sort-reverse":
+            let sort = state.sort ?? TableSort(columnID: "id")
+            state.sort = TableSort(columnID: sort.columnID, ascending: !sort.ascending)
+            reload()
+        case "fix-all-like-this":
+            QuarantineActions.fixAllLikeThis(app: app)
+        case "undo":
+            QuarantineActions.undo(app: app)
+        default:
+            return false
+        }
+        return true
+    }
+
+    private func cycle<T: Equatable>(_ value: T?, through values: [T]) -> T? {
+        guard !values.isEmpty else { return nil }
+        guard let value, let index = values.firstIndex(of: value) else { return values[0] }
+        return index + 1 < values.count ? values[index + 1] : nil
+    }
+
+    func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
+        guard let source else { return }
+        source.theme = app.theme
+        let theme = app.theme
+        let split = area.splitHorizontally([.fill(1), .length(1)])
+        let table = Table(
+            columns: QuarantineTableSource.columns, dataSource: source, style: theme[.text],
+            headerStyle: theme[.header], selectedStyle: theme[.selection], highlightSymbol: "▌",
+            emptyMessage: source.lastError ?? "no records match the filters")
+        frame.render(table, in: split[0], state: &state)
+        frame.render(
+            Scrollbar(contentLength: state.selection.rowCount, viewportLength: state.selection.viewportHeight, position: state.selection.offset,
+                trackStyle: theme[.muted], thumbStyle: theme[.accent]),
+            in: Rect(x: split[1].x, y: split[1].y + 1, width: 1, height: max(0, split[1].height - 1)))
+    }
+}

@@ -1,0 +1,93 @@
+import CDPCore
+import CDPEngine
+import Foundation
+import TermUI
+
+/// Workflow runs, newest first, refreshed every tick so runs started elsewhere appear as they go.
+final class RunsListScreen: ConsoleScreen {
+    private var runs: [RunSummary] = []
+    private var state = TableState()
+    private var error: String?
+    private var text = ""
+
+    var title: String { "Runs · \(runs.count)" }
+
+    var actions: [ConsoleAction] {
+        NavigationActions.list + [
+            NavigationActions.filter,
+            ConsoleAction("open-run", keys: [KeyEvent(.enter)], help: "Open the run (tasks, progress, log)", group: "Runs"),
+        ]
+    }
+
+    var filterText: String? { text }
+
+    func applyFilter(_ text: String, app: ConsoleApp) {
+        self.text = text
+        load(app)
+    }
+
+    func activate(app: ConsoleApp) { load(app) }
+
+    func tick(app: ConsoleApp) -> Bool {
+        load(app)
+        return true
+    }
+
+    private func load(_ app: ConsoleApp) {
+        do {
+            let all = try app.workspace.store.runs(limit: 100)
+            runs = text.isEmpty ? all : all.filter { run in
+                "\(run.id) \(run.state.rawValue) \(run.workflow) \(run.trigger) \(run.actor) \(run.error ?? "")".localizedCaseInsensitiveContains(text)
+            }
+            error = nil
+        } catch let failure {
+            error = failure.description
+        }
+    }
+
+    func perform(_ action: String, app: ConsoleApp) -> Bool {
+        if NavigationActions.apply(action, to: &state.selection) { return true }
+        guard action == "open-run" else { return false }
+        if let row = state.selection.selected, runs.indices.contains(row) {
+            app.push(RunDetailScreen(runID: runs[row].id))
+        }
+        return true
+    }
+
+    static let columns = [
+        TableColumn(id: "id", title: "run", width: .length(6)),
+        TableColumn(id: "state", title: "state", width: .length(10)),
+        TableColumn(id: "workflow", title: "workflow", width: .length(18)),
+        TableColumn(id: "start", title: "started", width: .length(17)),
+        TableColumn(id: "duration", title: "took", width: .length(8), alignment: .right),
+        TableColumn(id: "trigger", title: "by", width: .length(14)),
+        TableColumn(id: "counts", title: "counts", width: .fill(1)),
+    ]
+
+    static func countsText(_ run: RunSummary) -> String {
+        var totals: [String: Int] = [:]
+        for task in run.tasks { for (key, value) in task.counts { totals[key, default: 0] += value } }
+        let done = run.tasks.filter { $0.state == .succeeded }.count
+        let parts = ["tasks \(done)/\(run.tasks.count)"] + totals.sorted { $0.key < $1.key }.prefix(4).map { "\($0.key) \(TimeText.count($0.value))" }
+        return parts.joined(separator: " · ")
+    }
+
+    func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
+        let theme = app.theme
+        if let error {
+            frame.render(Paragraph(lines: [Line(error, style: theme[.error])], wrap: true), in: area)
+            return
+        }
+        let rows = runs.map { run -> [Line] in
+            [
+                Line(run.id.description, style: theme[.accent]), Line(run.state.rawValue, style: RunStyles.style(run.state, theme)),
+                Line(run.workflow), Line(TimeText.short(run.startedAt)), Line(RunStyles.duration(run), style: theme[.muted]),
+                Line("\(run.trigger) · \(run.actor)", style: theme[.muted]), Line(Self.countsText(run)),
+            ]
+        }
+        let table = Table(
+            columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
+            selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no runs yet; press R to start one")
+        frame.render(table, in: area, state: &state)
+    }
+}

@@ -1,0 +1,54 @@
+import CDPCore
+import CDPEngine
+import Foundation
+import TermUI
+
+/// Pipeline runs started from the console, each on a detached thread; the UI thread polls this box.
+final class BackgroundRuns: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = false
+    private var startedRun: RunID?
+    private var finished: StatusMessage?
+
+    var isRunning: Bool { lock.withLock { running } }
+
+    func start(workspace: Workspace, environment: Environment, plan: WorkflowPlan) {
+        lock.withLock { running = true }
+        let thread = Thread { [self] in
+            let runner = WorkflowRunner(workspace: workspace, environment: environment, trigger: "console")
+            let result: StatusMessage
+            do {
+                let summary = try runner.run(plan) { event in
+                    guard event.kind == .runStarted else { return }
+                    self.lock.withLock { self.startedRun = event.run }
+                }
+                result = StatusMessage(
+                    "run \(summary.id) \(summary.state.rawValue)", severity: summary.state == .succeeded ? .success : .error)
+            } catch {
+                result = StatusMessage("run failed: \(ConsoleApp.describe(error))", severity: .error)
+            }
+            self.lock.withLock {
+                self.finished = result
+                self.running = false
+            }
+        }
+        thread.name = "cdp console run"
+        thread.start()
+    }
+
+    /// The id of a run that just started (once).
+    func takeStartedRun() -> RunID? {
+        lock.withLock {
+            defer { startedRun = nil }
+            return startedRun
+        }
+    }
+
+    /// The outcome of a run that just finished (once).
+    func takeFinished() -> StatusMessage? {
+        lock.withLock {
+            defer { finished = nil }
+            return finished
+        }
+    }
+}
