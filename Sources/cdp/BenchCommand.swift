@@ -1,10 +1,11 @@
 import ArgumentParser
 import CDPEngine
+import StewardConsole
 import Foundation
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self])
+        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -24,6 +25,31 @@ struct BenchCommand: ParsableCommand {
                 format: "ingest %@ rows: median %.2f s → %@ records/s · peak memory %.0f MB · %@ to silver, %@ quarantined",
                 Output.grouped(result.rows), result.medianSeconds, Output.grouped(Int(result.recordsPerSecond)),
                 result.peakMemoryMegabytes, Output.grouped(result.toSilver), Output.grouped(result.quarantined)))
+        }
+    }
+
+    struct Console: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drive the console headless over N generated customers: first frame, key→frame latency percentiles, peak memory.")
+        @Option(help: "How many customers.") var customers: Int = 1_000_000
+        @Option(help: "Timed repetitions of the key script; the median run is reported.") var runs: Int = 3
+        @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-console-\(getpid())" : "")
+            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let workspace = try present { () throws(EngineError) in
+                try ConsoleBenchmark.prepareWorkspace(customers: customers, in: folder, log: { print($0) })
+            }
+            var results: [ConsoleBenchmark.Result] = []
+            for index in 1...max(1, runs) {
+                let result = ConsoleBenchmark(workspace: workspace, environment: .live(user: "bench")).run()
+                print(String(format: "  run %d: first frame %.1f ms, p99 %.2f ms", index, result.firstFrameMilliseconds, result.p99))
+                results.append(result)
+            }
+            let median = results.sorted { $0.p99 < $1.p99 }[results.count / 2]
+            print("median run of \(results.count):")
+            print(median.report)
         }
     }
 }

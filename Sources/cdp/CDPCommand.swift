@@ -15,7 +15,7 @@ struct CDPCommand: ParsableCommand {
             8 refused, 9 verification failed, 10 store, 11 run failed, 64 usage.
             """,
         subcommands: [
-            InitCommand.self, DemoCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
+            InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
             BenchCommand.self,
         ])

@@ -23,8 +23,8 @@ struct InitCommand: ParsableCommand {
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", 
-        abstract: "Build a workspace from sample-data/ (once) and run the pipeline on it.")
+        commandName: "demo",
+        abstract: "Build a workspace from sample-data/ if needed, run the pipeline once, and open the console on it.")
 
     @Option(help: "Where the demo workspace lives.")
     var workspace: String = ".cdp-demo"
@@ -32,15 +32,35 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The sample data folder.")
     var from: String = "sample-data"
 
+    @Option(help: "Colour theme for the console.")
+    var theme: String?
+
+    @Flag(help: "Only build and run; do not open the console.")
+    var noConsole = false
+
     func run() throws {
-        if !FileManager.default.fileExists(atPath: workspace + "/" + Workspace.configurationFileName) {
+        let fresh = !FileManager.default.fileExists(atPath: workspace + "/" + Workspace.configurationFileName)
+        if fresh {
             try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: workspace, from: from) }
             print("created workspace \(workspace) from \(from)")
         }
-        var command = RunCommand()
-        command.options.workspace = workspace
-        try command.run()
-        print("\nworkspace: \(workspace)  —  try: cdp status -w \(workspace) · cdp quarantine list -w \(workspace)")
+        var options = WorkspaceOptions()
+        options.workspace = workspace
+        let opened = try options.open()
+        let hasRun = try present { () throws(EngineError) in
+            try storeCall { () throws(StoreError) in try opened.store.runs(limit: 1) }.isEmpty == false
+        }
+        if !hasRun || noConsole {
+            var command = RunCommand()
+            command.options.workspace = workspace
+            try command.run()
+        }
+        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        if noConsole || !interactive {
+            print("\nworkspace: \(workspace)  —  open the console with: cdp console -w \(workspace)")
+            return
+        }
+        try ConsoleLauncher.open(opened, environment: options.environment, themeName: theme)
     }
 }
 

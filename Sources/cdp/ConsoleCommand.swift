@@ -1,0 +1,61 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import Foundation
+import StewardConsole
+import TermUI
+import TermUICurses
+
+struct ConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console", abstract: "Open the steward console on a workspace (press ? for keys, q to quit).")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Option(help: "Colour theme: dark, light, high-contrast, mono, or a file name in themes/ (NO_COLOR selects mono).")
+    var theme: String?
+
+    func run() throws {
+        let workspace = try options.open()
+        try ConsoleLauncher.open(workspace, environment: options.environment, themeName: theme)
+    }
+}
+
+/// Opens the console on the real terminal; the terminal is restored on quit, on signals and on errors.
+enum ConsoleLauncher {
+    /// `themes/` of the current folder, else of the workspace.
+    static func themesFolder(for workspace: Workspace) -> URL? {
+        let candidates = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("themes"),
+            workspace.root.appendingPathComponent("themes"),
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    static func open(_ workspace: Workspace, environment: CDPCore.Environment, themeName: String?) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            try present { () throws(EngineError) in
+                throw EngineError(.workspace, "the console needs a terminal (stdin and stdout are not a TTY); use the other cdp commands headless")
+            }
+            return
+        }
+        let folder = themesFolder(for: workspace)
+        let theme: Theme
+        do {
+            theme = try Theme.resolve(named: themeName, themesFolder: folder)
+        } catch {
+            try present { () throws(EngineError) in throw EngineError(.invalidConfiguration, error.description) }
+            return
+        }
+        do {
+            try withCursesTerminal { backend in
+                let app = ConsoleApp(workspace: workspace, environment: environment, theme: theme, backend: backend, themesFolder: folder)
+                try app.run()
+            }
+        } catch let error as EngineError {
+            try present { () throws(EngineError) in throw error }
+        } catch let error as CursesError {
+            try present { () throws(EngineError) in throw EngineError(.workspace, "cannot open the terminal: \(error.message)") }
+        }
+    }
+}
