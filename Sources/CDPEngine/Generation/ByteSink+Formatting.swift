@@ -2,27 +2,21 @@
 extension ByteSink {
     /// Appends a non-negative integer padded with zeros to `width` digits.
     func append(padded value: Int, width: Int) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value < 0 ? 0 : value
-        withUnsafeMutableBytes(of: &digits) { raw in
-            repeat {
-                raw[count] = UInt8(48 + rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0 && count < 20
-            var padding = width - count
-            while padding > 0 {
-                append(UInt8(ascii: "0"))
-                padding -= 1
-            }
-            var index = count - 1
-            while index >= 0 {
-                append(raw[index])
-                index -= 1
-            }
+        let magnitude = max(0, value)
+        var divisor = 1
+        var digits = 1
+        while divisor <= magnitude / 10 {
+            divisor *= 10
+            digits += 1
+        }
+        var padding = width - digits
+        while padding > 0 {
+            append(UInt8(ascii: "0"))
+            padding -= 1
+        }
+        while divisor > 0 {
+            append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
         }
     }
 

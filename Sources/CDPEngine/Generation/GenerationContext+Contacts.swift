@@ -61,10 +61,10 @@ extension GenerationContext {
             default: email = person.emailLocal.uppercased() + "@" + person.emailDomain
             }
         case 3:
-            let local = TextVariation.emailToken(person.given.name) + "." + TextVariation.emailToken(person.family)
+            let local = person.givenToken + "." + person.familyToken
             email = local + "@" + random.pick(PlaceCatalog.workDomains)
         case 4:
-            let other = PersonFactory.email(given: person.given.name, family: person.family, birthYear: person.birth.year, profile: profile,
+            let other = PersonFactory.email(given: person.givenToken, family: person.familyToken, birthYear: person.birth.year, profile: profile,
                 random: &random)
             email = other.local + "@" + other.domain
         case 5: email = nil

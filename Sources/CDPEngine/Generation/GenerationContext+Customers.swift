@@ -99,13 +99,14 @@ extension GenerationContext {
         }
         if random.chance(0.45) {
             let email = PersonFactory.email(
-                given: person.given.name, family: person.family, birthYear: person.birth.year, profile: person.profile,
+                given: person.givenToken, family: person.familyToken, birthYear: person.birth.year, profile: person.profile,
                 random: &random)
             record.email = email.local + "@" + email.domain
             changed = true
         }
+        var city = person.profile.cities.first { $0.name == person.city } ?? person.profile.cities[0]
         if random.chance(0.4) || !changed {
-            let city = random.pick(person.profile.cities)
+            city = random.pick(person.profile.cities)
             let address = PersonFactory.address(profile: person.profile, city: city, random: &random)
             record.street = address.street
             record.city = city.name
@@ -114,7 +115,7 @@ extension GenerationContext {
         switch random.below(4) {
         case 0: record.phone = person.phone.international
         case 1: record.phone = person.phone.nationalCompact
-        case 2: record.phone = PersonFactory.phone(country: person.country, city: person.profile.cities[0], random: &random).national
+        case 2: record.phone = PersonFactory.phone(country: person.country, city: city, random: &random).national
         default: break
         }
         record.created = min(

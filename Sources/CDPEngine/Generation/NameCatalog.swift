@@ -20,6 +20,14 @@ struct ScriptName: Sendable {
 
 /// Name pools per culture; written for this project, common names of each tradition.
 enum NameCatalog {
+    /// Pools and their email tokens per culture (by raw value), built once: people are made by the million.
+    static let givenPools: [[GivenName]] = Culture.allCases.map(givenNames)
+    static let familyPools: [[String]] = Culture.allCases.map(familyNames)
+    static let givenTokens: [[String]] = givenPools.map { $0.map { TextVariation.emailToken($0.name) } }
+    static let familyTokens: [[String]] = familyPools.map { $0.map(TextVariation.emailToken) }
+    static let scriptGivenPools: [[ScriptName]] = Culture.allCases.map(scriptGiven)
+    static let scriptFamilyPools: [[ScriptName]] = Culture.allCases.map(scriptFamily)
+
     static func givenNames(_ culture: Culture) -> [GivenName] {
         switch culture {
         case .anglo: anglo

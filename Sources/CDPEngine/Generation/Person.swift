@@ -11,19 +11,22 @@ struct Phone: Sendable {
     /// E.164 without separators ("+442079460123").
     var e164: String { "+" + PlaceCatalog.countries[country].callingCode + digits }
     /// The national form without separators ("02079460123").
-    var nationalCompact: String { String(national.filter { $0.isNumber }) }
+    var nationalCompact: String {
+        String(decoding: national.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }, as: UTF8.self)
+    }
 
     private static func fill(_ template: String, with digits: String) -> String {
-        var result = ""
-        var digitIterator = digits.makeIterator()
-        for character in template {
-            if character == "#" {
-                if let digit = digitIterator.next() { result.append(digit) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(template.utf8.count)
+        var digitIterator = digits.utf8.makeIterator()
+        for byte in template.utf8 {
+            if byte == UInt8(ascii: "#") {
+                if let digit = digitIterator.next() { bytes.append(digit) }
             } else {
-                result.append(character)
+                bytes.append(byte)
             }
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
@@ -34,6 +37,9 @@ struct Person: Sendable {
     var country: Int
     var given: GivenName
     var family: String
+    /// The names as email tokens ("Müller" → "muller").
+    var givenToken: String
+    var familyToken: String
     /// The name in CJK script, when the person writes it so (about 1% of people).
     var scriptGiven: String?
     var scriptFamily: String?
@@ -60,21 +66,23 @@ struct PersonFactory: Sendable {
     func person(_ index: Int) -> Person {
         var random = SplitMix64.record(seed: seed, stream: Self.stream, index: index)
         let culture = Culture.allCases[random.weightedIndex(Culture.weights)]
-        let countryChoices = PlaceCatalog.countryWeights(culture)
-        let country = countryChoices[random.weightedIndex(countryChoices.map(\.1))].0
+        let countryTable = PlaceCatalog.countryTables[culture.rawValue]
+        let country = countryTable.countries[random.weightedIndex(countryTable.weights)]
         let profile = PlaceCatalog.countries[country]
 
-        let givenPool = NameCatalog.givenNames(culture)
-        let familyPool = NameCatalog.familyNames(culture)
+        let givenPool = NameCatalog.givenPools[culture.rawValue]
+        let familyPool = NameCatalog.familyPools[culture.rawValue]
         let givenIndex = random.below(givenPool.count)
         let familyIndex = random.below(familyPool.count)
         var scriptGiven: String?
         var scriptFamily: String?
-        let scriptGivenPool = NameCatalog.scriptGiven(culture)
+        let scriptGivenPool = NameCatalog.scriptGivenPools[culture.rawValue]
         if !scriptGivenPool.isEmpty && random.chance(0.12) {
             scriptGiven = scriptGivenPool[givenIndex].script
-            scriptFamily = NameCatalog.scriptFamily(culture)[familyIndex].script
+            scriptFamily = NameCatalog.scriptFamilyPools[culture.rawValue][familyIndex].script
         }
+        let givenToken = NameCatalog.givenTokens[culture.rawValue][givenIndex]
+        let familyToken = NameCatalog.familyTokens[culture.rawValue][familyIndex]
         let given = givenPool[givenIndex]
         let family = familyPool[familyIndex]
 
@@ -82,11 +90,12 @@ struct PersonFactory: Sendable {
         let city = random.pick(profile.cities)
         let address = Self.address(profile: profile, city: city, random: &random)
         let email = Self.email(
-            given: given.name, family: family, birthYear: CivilDate(daysSinceEpoch: birthDays).year, profile: profile,
+            given: givenToken, family: familyToken, birthYear: CivilDate(daysSinceEpoch: birthDays).year, profile: profile,
             random: &random)
         let phone = Self.phone(country: country, city: city, random: &random)
         return Person(
             index: index, culture: culture, country: country, given: given, family: family,
+            givenToken: givenToken, familyToken: familyToken,
             scriptGiven: scriptGiven, scriptFamily: scriptFamily, birth: CivilDate(daysSinceEpoch: birthDays),
             street: address.street, city: city.name, postcode: address.postcode, emailLocal: email.local,
             emailDomain: email.domain, phone: phone)
@@ -118,25 +127,26 @@ struct PersonFactory: Sendable {
 
     /// Replaces `#` with a digit and `@` with a postcode letter.
     static func fillPattern(_ pattern: String, random: inout SplitMix64) -> String {
-        var result = ""
-        for character in pattern {
-            switch character {
-            case "#": result.append(Character(String(random.below(10))))
-            case "@": result.append(random.pick(PlaceCatalog.postcodeLetters))
-            default: result.append(character)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pattern.utf8.count)
+        for byte in pattern.utf8 {
+            switch byte {
+            case UInt8(ascii: "#"): bytes.append(UInt8(ascii: "0") + UInt8(random.below(10)))
+            case UInt8(ascii: "@"): bytes.append(random.pick(PlaceCatalog.postcodeLetters))
+            default: bytes.append(byte)
             }
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A personal email address built from the name, as people pick them.
+    /// A personal email address built from the name tokens (see `TextVariation.emailToken`), as people pick them.
     static func email(
         given: String, family: String, birthYear: Int, profile: CountryProfile, random: inout SplitMix64
     )
         -> (local: String, domain: String)
     {
-        let first = TextVariation.emailToken(given)
-        let last = TextVariation.emailToken(family)
+        let first = given
+        let last = family
         let initial = first.first.map(String.init) ?? "x"
         var local: String
         switch random.weightedIndex([34, 16, 14, 10, 10, 8, 8]) {
@@ -146,7 +156,7 @@ struct PersonFactory: Sendable {
         case 3: local = last + "." + first
         case 4: local = first + "_" + last
         case 5: local = initial + last
-        default: local = first + "." + initial
+        default: local = first + "." + (last.first.map(String.init) ?? "x")
         }
         if random.chance(0.45) {
             switch random.below(3) {
@@ -174,11 +184,11 @@ struct PersonFactory: Sendable {
             plan = PhonePlan(prefix: "", national: "### ### ####", international: "+" + profile.callingCode + " ### ### ####")
             prefix = ""
         }
-        let length = plan.national.reduce(0) { $0 + ($1 == "#" ? 1 : 0) }
-        var digits = prefix
+        let length = plan.national.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "#") ? 1 : 0) }
+        var digits = Array(prefix.utf8)
         // Subscriber numbers do not start with 0 or 1 after the area code (true of NANP, harmless elsewhere).
-        if digits.count < length { digits.append(Character(String(random.between(2, 9)))) }
-        while digits.count < length { digits.append(Character(String(random.below(10)))) }
-        return Phone(country: country, digits: digits, plan: plan)
+        if digits.count < length { digits.append(UInt8(ascii: "0") + UInt8(random.between(2, 9))) }
+        while digits.count < length { digits.append(UInt8(ascii: "0") + UInt8(random.below(10))) }
+        return Phone(country: country, digits: String(decoding: digits, as: UTF8.self), plan: plan)
     }
 }

@@ -30,22 +30,43 @@ struct PhonePlan: Sendable {
 }
 
 /// Everything the generator needs to invent a plausible address, phone and email in one country.
-struct CountryProfile: Sendable {
-    var code: String
-    var alpha3: String
+///
+/// A class so that handing a profile around costs one reference count, not one per field.
+final class CountryProfile: Sendable {
+    let code: String
+    let alpha3: String
     /// Other ways people write the country ("United Kingdom", "UK", "Deutschland").
-    var names: [String]
-    var callingCode: String
-    var currency: String
-    var streetStyle: StreetStyle
-    var streets: [String]
+    let names: [String]
+    let callingCode: String
+    let currency: String
+    let streetStyle: StreetStyle
+    let streets: [String]
     /// Extra address lines that put a comma inside the street field ("Flat #", "Apt #B").
-    var unitFormats: [String]
-    var cities: [City]
-    var mobiles: [PhonePlan]
+    let unitFormats: [String]
+    let cities: [City]
+    let mobiles: [PhonePlan]
     /// Landline templates by area-code length.
-    var landlines: [Int: PhonePlan]
-    var emailDomains: [String]
+    let landlines: [Int: PhonePlan]
+    let emailDomains: [String]
+
+    init(
+        code: String, alpha3: String, names: [String], callingCode: String, currency: String,
+        streetStyle: StreetStyle, streets: [String], unitFormats: [String], cities: [City], mobiles: [PhonePlan],
+        landlines: [Int: PhonePlan], emailDomains: [String]
+    ) {
+        self.code = code
+        self.alpha3 = alpha3
+        self.names = names
+        self.callingCode = callingCode
+        self.currency = currency
+        self.streetStyle = streetStyle
+        self.streets = streets
+        self.unitFormats = unitFormats
+        self.cities = cities
+        self.mobiles = mobiles
+        self.landlines = landlines
+        self.emailDomains = emailDomains
+    }
 }
 
 /// The countries people live in; the first eight are the markets the data is mostly about.
@@ -65,6 +86,12 @@ enum PlaceCatalog {
         case .japanese: [(jp, 50), (us, 30), (gb, 20)]
         case .korean: [(kr, 50), (us, 35), (gb, 15)]
         }
+    }
+
+    /// `countryWeights` per culture (by raw value), split into countries and weights, built once.
+    static let countryTables: [(countries: [Int], weights: [Double])] = Culture.allCases.map { culture in
+        let table = countryWeights(culture)
+        return (table.map(\.0), table.map(\.1))
     }
 
     static let gb = 0, us = 1, de = 2, fr = 3, es = 4, it = 5, nl = 6, ie = 7
@@ -140,7 +167,7 @@ enum PlaceCatalog {
                 City(name: "Leipzig", postcodes: ["04###"], areaCode: "341"),
             ],
             mobiles: [
-                PhonePlan(prefix: "15", national: "0#### ########", international: "+49 ### ########"),
+                PhonePlan(prefix: "15", national: "0### ########", international: "+49 ### ########"),
                 PhonePlan(prefix: "17", national: "0### #######", international: "+49 ### #######"),
             ],
             landlines: [
@@ -350,5 +377,5 @@ enum PlaceCatalog {
     ]
 
     /// Letters used to fill `@` in postcodes (the UK omits C, I, K, M, O and V in the inward code).
-    static let postcodeLetters = Array("ABDEFGHJLNPQRSTUWXYZ")
+    static let postcodeLetters = Array("ABDEFGHJLNPQRSTUWXYZ".utf8)
 }
