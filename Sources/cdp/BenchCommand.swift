@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-console-\(getpid())" : "")
             defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
             let workspace = try present { () throws(EngineError) in
-                try ConsoleBenchmark.prepareWorkspace(customers: customers, in: folder, log: { print($0) })
+                try BenchmarkWorkspace.prepare(customers: customers, in: folder, log: { print($0) })
             }
             var results: [ConsoleBenchmark.Result] = []
             for index in 1...max(1, runs) {
