@@ -12,18 +12,23 @@ public enum BenchmarkWorkspace {
             return try Workspace(at: workspaceFolder.path)
         }
         let data = folder.appendingPathComponent("data")
-        var options = GeneratorOptions(customers: customers, seed: seed)
-        options.include = [.customers]
-        log("generating \(customers) customers (not timed)…")
-        do {
-            _ = try SampleDataGenerator(options: options).write(to: data)
-        } catch {
-            throw EngineError(.input, "cannot generate benchmark data in \(data.path): \(error)")
-        }
+        try generateCustomers(customers, seed: seed, into: data, log: log)
         try WorkspaceInitializer.initialize(at: workspaceFolder.path, from: data.path)
         let workspace = try Workspace(at: workspaceFolder.path)
         log("ingesting (not timed)…")
         _ = try SourceIngestor(workspace: workspace, source: try workspace.source("crm_customers"), environment: .live(user: "bench"), run: nil).ingest()
         return workspace
+    }
+
+    /// Writes `customers` generated CRM customers (and nothing else) into `folder`.
+    public static func generateCustomers(_ customers: Int, seed: UInt64, into folder: URL, log: (String) -> Void) throws(EngineError) {
+        var options = GeneratorOptions(customers: customers, seed: seed)
+        options.include = [.customers]
+        log("generating \(customers) customers (not timed)…")
+        do {
+            _ = try SampleDataGenerator(options: options).write(to: folder)
+        } catch {
+            throw EngineError(.input, "cannot generate benchmark data in \(folder.path): \(error)")
+        }
     }
 }

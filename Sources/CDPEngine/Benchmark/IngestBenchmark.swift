@@ -30,14 +30,7 @@ public struct IngestBenchmark: Sendable {
 
     public func run(log: (String) -> Void) throws(EngineError) -> Result {
         let data = scratch.appendingPathComponent("data")
-        var options = GeneratorOptions(customers: customers, seed: seed)
-        options.include = [.customers]
-        log("generating \(customers) customers (not timed)…")
-        do {
-            _ = try SampleDataGenerator(options: options).write(to: data)
-        } catch {
-            throw EngineError(.input, "cannot generate benchmark data in \(data.path): \(error)")
-        }
+        try BenchmarkWorkspace.generateCustomers(customers, seed: seed, into: data, log: log)
         var seconds: [Double] = []
         var last = IngestSummary(source: "crm_customers")
         for repetition in 1...max(1, repetitions) {
