@@ -8,6 +8,12 @@ struct KillAndRerunTests {
         return result.stdout
     }
 
+    /// Whether a batch still marked `ingesting` already has bronze rows committed.
+    func batchIsHalfIngested(_ folder: URL) throws -> Bool {
+        let probe = try CLI.run(["query", "SELECT COUNT(*) FROM batch b WHERE b.state = 'ingesting' AND EXISTS (SELECT 1 FROM bronze_row r WHERE r.batch_id = b.id)", "--format", "csv", "--workspace", folder.path])
+        return probe.stdout.split(separator: "\n").last.map(String.init) == "1"
+    }
+
     @Test func aKilledRunIsRedoneWithoutLossOrDuplicates() throws {
         let data = CLI.temporaryFolder("kill-data")
         #expect(try CLI.run(["generate", "--customers", "20000", "--seed", "5", "--events-per-customer", "0", "--out", data.path]).status == 0)
@@ -16,12 +22,18 @@ struct KillAndRerunTests {
         #expect(try CLI.run(["init", clean.path, "--from", data.path]).status == 0)
 
         let child = try CLI.start(["run", "--workspace", killed.path], quiet: true)
-        // Wait until the child has committed some rows of a batch that is still being ingested.
+        // Catch the child with rows of a batch committed while the batch is still being ingested. The
+        // child is frozen with SIGSTOP before it is killed and the lake is probed again while it is frozen,
+        // so the state the kill leaves behind is the state the probe saw (a bare probe-then-kill races
+        // with the child finishing the batch).
         let deadline = Date().addingTimeInterval(120)
         var sawPartial = false
         while Date() < deadline, child.isRunning {
-            let probe = try CLI.run(["query", "SELECT COUNT(*) FROM batch b WHERE b.state = 'ingesting' AND EXISTS (SELECT 1 FROM bronze_row r WHERE r.batch_id = b.id)", "--format", "csv", "--workspace", killed.path])
-            if probe.stdout.split(separator: "\n").last.map(String.init) == "1" { sawPartial = true; break }
+            if try batchIsHalfIngested(killed) {
+                kill(child.processIdentifier, SIGSTOP)
+                if try batchIsHalfIngested(killed) { sawPartial = true; break }
+                kill(child.processIdentifier, SIGCONT)
+            }
             usleep(20_000)
         }
         kill(child.processIdentifier, SIGKILL)
