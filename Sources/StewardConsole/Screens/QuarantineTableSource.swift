@@ -2,8 +2,10 @@ import CDPCore
 import CDPStore
 import TermUI
 
-/// The quarantine table's rows, fetched from the lake one window at a time: only the rows the
-/// table shows are read and formatted, so a million held records cost what thirty do.
+/// The quarantine table's rows. A filter or sort change reads the matching ids once (one indexed
+/// query); rows are then read one window at a time by id, so paging and jumping to the end cost one
+/// primary-key read of 64 rows whatever the position. Free text filters in memory over a
+/// ``QuarantineSearchIndex`` built in the background, so typing after `/` never scans the table.
 final class QuarantineTableSource: TableDataSource {
     static let windowSize = 64
 
@@ -11,7 +13,17 @@ final class QuarantineTableSource: TableDataSource {
     var theme: Theme
     private(set) var filter = LakeStore.QuarantineFilter()
     private(set) var sort: TableSort?
-    private(set) var rowCount = 0
+    var rowCount: Int { ids.count }
+
+    /// Ids matching the filter without its text, in table order.
+    private var baseIDs: [Int64] = []
+    private var baseKey: BaseKey?
+    /// Ids shown: `baseIDs` narrowed by the text.
+    private var ids: [Int64] = []
+    /// The last text search, to narrow from when the text grows.
+    private var lastSearch: (text: String, positions: [Int32])?
+
+    private var search: BackgroundRead<QuarantineSearchIndex>?
     private var windowStart = 0
     private var window: [QuarantineRecord] = []
     /// Store reads so far (for tests and the benchmark: it must stay proportional to rows shown).
@@ -19,6 +31,13 @@ final class QuarantineTableSource: TableDataSource {
     private(set) var lastError: String?
     /// Records held in memory now (one window).
     var cachedRowCount: Int { window.count }
+
+    private struct BaseKey: Equatable {
+        var source: SourceName?
+        var rule: String?
+        var statuses: [QuarantineStatus]
+        var sort: TableSort?
+    }
 
     static let columns = [
         TableColumn(id: "id", title: "id", width: .length(6)),
@@ -36,23 +55,73 @@ final class QuarantineTableSource: TableDataSource {
         self.theme = theme
     }
 
-    /// Sets the filter and sort and re-counts.
+    /// Starts reading the search text in the background (the workbench calls it when first shown).
+    func prepareSearch() {
+        if search == nil {
+            let store = self.store
+            search = BackgroundRead { () throws(StoreError) in try QuarantineSearchIndex(store: store) }
+        }
+    }
+
+    /// Sets the filter and sort: re-reads the ids only when more than the text changed.
     func reload(filter: LakeStore.QuarantineFilter, sort: TableSort?) {
         self.filter = filter
         self.sort = sort
-        reload()
+        window = []
+        let key = BaseKey(source: filter.source, rule: filter.rule, statuses: filter.statuses, sort: sort)
+        if key != baseKey {
+            do {
+                var base = filter
+                base.text = nil
+                let order = sort.flatMap { LakeStore.QuarantineOrder(rawValue: $0.columnID) } ?? .id
+                baseIDs = try store.quarantineIDs(base, order: order, ascending: sort?.ascending ?? true)
+                baseKey = key
+                fetches += 1
+                lastError = nil
+            } catch {
+                baseIDs = []
+                baseKey = nil
+                lastError = error.description
+            }
+        }
+        applyText()
     }
 
-    /// Re-counts and drops the cached window (after an action changed records).
+    /// Drops everything read (after an action changed records): ids, window and search text.
     func reload() {
-        window = []
-        do {
-            rowCount = try store.quarantineCount(filter)
-            fetches += 1
-            lastError = nil
-        } catch {
-            rowCount = 0
+        baseKey = nil
+        search = nil
+        lastSearch = nil
+        prepareSearch()
+        reload(filter: filter, sort: sort)
+    }
+
+    private func applyText() {
+        guard let text = filter.text, !text.isEmpty else {
+            ids = baseIDs
+            return
+        }
+        prepareSearch()
+        guard let pending = search else { return }
+        switch pending.wait() {
+        case .failure(let error):
+            ids = []
             lastError = error.description
+        case .success(let index):
+            var candidates: [Int32]?
+            if let lastSearch, text.lowercased().contains(lastSearch.text.lowercased()) { candidates = lastSearch.positions }
+            let positions = index.positions(matching: text, within: candidates)
+            lastSearch = (text, positions)
+            // Keep the table's order: mark matching ids, then walk the base list.
+            var bits = [UInt64](repeating: 0, count: Int(max(0, index.ids.last ?? 0) / 64) + 1)
+            for position in positions {
+                let id = Int(index.ids[Int(position)])
+                bits[id >> 6] |= 1 << UInt64(id & 63)
+            }
+            ids = baseIDs.filter { id in
+                let word = Int(id >> 6)
+                return id >= 0 && word < bits.count && bits[word] & (1 << UInt64(id & 63)) != 0
+            }
         }
     }
 
@@ -70,58 +139,13 @@ final class QuarantineTableSource: TableDataSource {
         windowStart = start
         fetches += 1
         do {
-            if let sort, sort.columnID != "id" || !sort.ascending {
-                window = try sortedWindow(start: start, sort: sort)
-            } else {
-                var windowFilter = filter
-                windowFilter.limit = Self.windowSize
-                windowFilter.offset = start
-                window = try store.quarantineRecords(windowFilter)
-            }
+            let slice = ids[start..<min(ids.count, start + Self.windowSize)]
+            window = try store.quarantineRecords(ids: slice.map { QuarantineID($0) })
             lastError = nil
         } catch {
             window = []
-            lastError = String(describing: error)
+            lastError = error.description
         }
-    }
-
-    /// A window in another order than the store's: ids through a read-only query, then each record.
-    private func sortedWindow(start: Int, sort: TableSort) throws(StoreError) -> [QuarantineRecord] {
-        let direction = sort.ascending ? "ASC" : "DESC"
-        let sql = "SELECT id FROM quarantine_record \(Self.whereSQL(filter)) ORDER BY \(Self.orderSQL(sort.columnID)) \(direction), id \(direction) LIMIT \(Self.windowSize) OFFSET \(start)"
-        let ids = try store.query(sql, limit: Self.windowSize).rows.compactMap { ($0.first ?? nil).flatMap { Int64($0) } }
-        var records: [QuarantineRecord] = []
-        for id in ids {
-            if let record = try store.quarantineRecord(QuarantineID(id)) { records.append(record) }
-        }
-        return records
-    }
-
-    static func orderSQL(_ column: String) -> String {
-        switch column {
-        case "status": return "status"
-        case "source": return "source"
-        case "key": return "source_key"
-        case "name": return "json_extract(fields, '$.last_name')"
-        case "line": return "line"
-        case "rules": return "rules"
-        case "problem": return "failures"
-        default: return "id"
-        }
-    }
-
-    /// The same conditions as the store's filter, as SQL text with quoted literals.
-    static func whereSQL(_ filter: LakeStore.QuarantineFilter) -> String {
-        func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-        var clauses: [String] = []
-        if let source = filter.source { clauses.append("source = \(quote(source.rawValue))") }
-        if let rule = filter.rule { clauses.append("rules LIKE \(quote("%,\(rule),%"))") }
-        if !filter.statuses.isEmpty { clauses.append("status IN (\(filter.statuses.map { quote($0.rawValue) }.joined(separator: ",")))") }
-        if let text = filter.text, !text.isEmpty {
-            let pattern = quote("%\(text)%")
-            clauses.append("(source_key LIKE \(pattern) OR fields LIKE \(pattern) OR failures LIKE \(pattern))")
-        }
-        return clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
     }
 
     static func name(of record: QuarantineRecord) -> String {

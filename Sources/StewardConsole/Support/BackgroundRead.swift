@@ -1,0 +1,43 @@
+import CDPStore
+import Foundation
+
+/// A store read on a background thread, so a screen refreshes without holding up keys: the screen
+/// polls ``result`` on its ticks and keeps showing what it had until the read is done.
+final class BackgroundRead<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
+    private var finished: Result<Value, StoreError>?
+
+    init(_ body: @escaping @Sendable () throws(StoreError) -> Value) {
+        DispatchQueue.global(qos: .utility).async { [self] in
+            let outcome = Result { () throws(StoreError) in try body() }
+            lock.lock()
+            finished = outcome
+            lock.unlock()
+            done.signal()
+        }
+    }
+
+    /// The outcome once the read is done; nil while it runs.
+    var result: Result<Value, StoreError>? {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+
+    /// Waits at most `timeout` seconds for the outcome; nil when it is not there by then.
+    func wait(timeout: TimeInterval) -> Result<Value, StoreError>? {
+        if let result { return result }
+        guard done.wait(timeout: .now() + timeout) == .success else { return nil }
+        done.signal()
+        return result
+    }
+
+    /// Waits for the outcome.
+    func wait() -> Result<Value, StoreError> {
+        if let result { return result }
+        done.wait()
+        done.signal()
+        return result ?? .failure(StoreError(.conflict, "background read lost its result"))
+    }
+}
