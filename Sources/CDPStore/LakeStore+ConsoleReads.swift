@@ -81,7 +81,7 @@ extension LakeStore {
             var byID: [Int64: QuarantineRecord] = [:]
             byID.reserveCapacity(rows.count)
             for row in rows {
-                let record = Self.quarantineRecord(row)
+                let record = Self.quarantineRecordFast(row)
                 byID[record.id.rawValue] = record
             }
             return ids.compactMap { byID[$0.rawValue] }
@@ -182,5 +182,181 @@ extension LakeStore {
     /// 64 MB of pages per reader connection.
     public func limitSQLiteMemory(bytes: Int) {
         _ = try? read("limit SQLite memory") { db in try db.execute(sql: "PRAGMA soft_heap_limit = \(max(0, bytes))") }
+    }
+}
+
+extension LakeStore {
+    /// A quarantined record from a row, reading its JSON columns with ``FlatJSON`` (the list reads 64 of
+    /// them per page; Foundation's decoder made that the slowest part of a key press). Anything that is not
+    /// the flat shape the store writes falls back to the decoder.
+    static func quarantineRecordFast(_ row: Row) -> QuarantineRecord {
+        var fieldsText: String = row["fields"]
+        var failuresText: String = row["failures"]
+        guard let fields = fieldsText.withUTF8({ FlatJSON.stringObject($0) }),
+            let failureObjects = failuresText.withUTF8({ FlatJSON.objectArray($0) })
+        else { return quarantineRecord(row) }
+        var failures: [RuleFailure] = []
+        failures.reserveCapacity(failureObjects.count)
+        for object in failureObjects {
+            guard let rule = object["rule"] ?? nil, let message = object["message"] ?? nil,
+                let severity = (object["severity"] ?? nil).flatMap(RuleSeverity.init(rawValue:))
+            else { return quarantineRecord(row) }
+            failures.append(RuleFailure(rule: rule, field: object["field"] ?? nil, value: object["value"] ?? nil, message: message, severity: severity))
+        }
+        return QuarantineRecord(
+            id: QuarantineID(row["id"] as Int64), bronzeRow: BronzeRowID(row["bronze_id"] as Int64),
+            batch: BatchID(row["batch_id"] as Int64), run: (row["run_id"] as Int64?).map { RunID($0) },
+            source: SourceName(row["source"] as String), entity: CanonicalEntity(rawValue: row["entity"]) ?? .customer,
+            sourceKey: row["source_key"], line: row["line"], status: QuarantineStatus(rawValue: row["status"]) ?? .open,
+            fields: fields.compactMapValues { $0 }, failures: failures, createdAt: row["created_at"], updatedAt: row["updated_at"],
+            resolution: row["resolution"])
+    }
+}
+
+/// A reader for the two JSON shapes the quarantine columns hold: an object of strings, and an array of
+/// such objects. Returns nil for anything else (numbers, nesting, malformed text), so callers fall back.
+enum FlatJSON {
+    /// `{"key": "value" | null, …}`.
+    static func stringObject(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: String?]? {
+        var index = 0
+        guard let object = parseObject(bytes, &index) else { return nil }
+        skipSpace(bytes, &index)
+        return index == bytes.count ? object : nil
+    }
+
+    /// `[{…}, …]` of string objects.
+    static func objectArray(_ bytes: UnsafeBufferPointer<UInt8>) -> [[String: String?]]? {
+        var index = 0
+        skipSpace(bytes, &index)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return nil }
+        index += 1
+        var result: [[String: String?]] = []
+        skipSpace(bytes, &index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+        } else {
+            while true {
+                guard let object = parseObject(bytes, &index) else { return nil }
+                result.append(object)
+                skipSpace(bytes, &index)
+                guard index < bytes.count else { return nil }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                guard bytes[index] == UInt8(ascii: "]") else { return nil }
+                index += 1
+                break
+            }
+        }
+        skipSpace(bytes, &index)
+        return index == bytes.count ? result : nil
+    }
+
+    private static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+    }
+
+    private static func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> [String: String?]? {
+        skipSpace(bytes, &index)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var object: [String: String?] = [:]
+        skipSpace(bytes, &index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return object
+        }
+        while true {
+            skipSpace(bytes, &index)
+            guard let key = parseString(bytes, &index) else { return nil }
+            skipSpace(bytes, &index)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipSpace(bytes, &index)
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: "n") {
+                guard index + 4 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"),
+                    bytes[index + 3] == UInt8(ascii: "l")
+                else { return nil }
+                index += 4
+                object[key] = .some(nil)
+            } else {
+                guard let value = parseString(bytes, &index) else { return nil }
+                object[key] = value
+            }
+            skipSpace(bytes, &index)
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { return nil }
+            index += 1
+            return object
+        }
+    }
+
+    /// A string token starting at `index` (its opening quote); escapes decoded, surrogate pairs joined.
+    private static func parseString(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> String? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
+        }
+        var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 1 < bytes.count else { return nil }
+            let escaped = bytes[index + 1]
+            index += 2
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(bytes, index) else { return nil }
+                index += 4
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                        let low = hex4(bytes, index + 2), (0xDC00..<0xE000).contains(low)
+                    else { return nil }
+                    index += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    private static func hex4(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
+        guard at + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            let byte = bytes[at + offset]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            value = value << 4 | digit
+        }
+        return value
     }
 }

@@ -57,3 +57,51 @@ struct ConsoleReadsTests {
         #expect(!plan.contains("TEMP B-TREE"))
     }
 }
+
+/// The console's JSON reader against Foundation's, on what the store writes.
+struct FlatJSONTests {
+    static let awkward = [
+        "", "plain", "quote \" and backslash \\", "slash / and tab \t", "line\nbreak\r", "\u{1}\u{1F}control",
+        "山田 太郎", "emoji 👩‍👩‍👧 and combining é", "\u{FFFF}", "null", "{\"not\": \"json\"}",
+    ]
+
+    @Test(arguments: awkward)
+    func readsWhatTheEncoderWrites(value: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let fields = ["email": value, "first_name": "Ann", value: "key"]
+        let text = String(decoding: try encoder.encode(fields), as: UTF8.self)
+        var copy = text
+        let parsed = copy.withUTF8 { FlatJSON.stringObject($0) }
+        #expect(parsed?.compactMapValues { $0 } == fields)
+
+        let failures = [
+            RuleFailure(rule: "email_format", field: "email", value: value, message: "not an e-mail: \(value)", severity: .error),
+            RuleFailure(rule: "row", field: nil, value: nil, message: value, severity: .warn),
+        ]
+        var failuresText = String(decoding: try encoder.encode(failures), as: UTF8.self)
+        let objects = try #require(failuresText.withUTF8 { FlatJSON.objectArray($0) })
+        #expect(objects.count == 2)
+        #expect(objects[0]["value"] == .some(value))
+        #expect(objects[1]["field"] == nil)
+        #expect(objects[1]["message"] == .some(value))
+    }
+
+    @Test(arguments: ["", "[", "{\"a\": 1}", "{\"a\": {\"b\": \"c\"}}", "{\"a\": \"b\"} x", "[{\"a\": \"b\"},]", "{\"a\": \"\\q\"}"])
+    func refusesOtherShapes(text: String) {
+        var object = text
+        var array = text
+        #expect(object.withUTF8 { FlatJSON.stringObject($0) } == nil)
+        #expect(array.withUTF8 { FlatJSON.objectArray($0) } == nil || text.hasPrefix("[") == false)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func fastAndDecoderReadingsOfARecordAgree(kind: StoreKind) throws {
+        let store = try kind.make()
+        try writeBatch(store, sha: "a", silver: [], held: ["K1", "K2"])
+        let ids = try store.quarantineIDs(.init())
+        let fast = try store.quarantineRecords(ids: ids.map { QuarantineID($0) })
+        let slow = try ids.map { try #require(try store.quarantineRecord(QuarantineID($0))) }
+        #expect(fast == slow)
+    }
+}

@@ -24,13 +24,15 @@ final class QuarantineTableSource: TableDataSource {
     private var lastSearch: (text: String, positions: [Int32])?
 
     private var search: BackgroundRead<QuarantineSearchIndex>?
-    private var windowStart = 0
-    private var window: [QuarantineRecord] = []
+    /// The last windows read, most recent last: a viewport straddling two windows must not re-read
+    /// one of them on every frame.
+    private var windows: [(start: Int, records: [QuarantineRecord])] = []
+    static let windowsKept = 3
     /// Store reads so far (for tests and the benchmark: it must stay proportional to rows shown).
     private(set) var fetches = 0
     private(set) var lastError: String?
-    /// Records held in memory now (one window).
-    var cachedRowCount: Int { window.count }
+    /// Records held in memory now (at most ``windowsKept`` windows).
+    var cachedRowCount: Int { windows.reduce(0) { $0 + $1.records.count } }
 
     private struct BaseKey: Equatable {
         var source: SourceName?
@@ -67,7 +69,7 @@ final class QuarantineTableSource: TableDataSource {
     func reload(filter: LakeStore.QuarantineFilter, sort: TableSort?) {
         self.filter = filter
         self.sort = sort
-        window = []
+        windows = []
         let key = BaseKey(source: filter.source, rule: filter.rule, statuses: filter.statuses, sort: sort)
         if key != baseKey {
             do {
@@ -127,24 +129,30 @@ final class QuarantineTableSource: TableDataSource {
 
     func record(at row: Int) -> QuarantineRecord? {
         guard row >= 0, row < rowCount else { return nil }
-        if !(windowStart..<(windowStart + window.count)).contains(row) {
-            fetchWindow(containing: row)
+        let start = row / Self.windowSize * Self.windowSize
+        let records: [QuarantineRecord]
+        if let index = windows.lastIndex(where: { $0.start == start }) {
+            records = windows[index].records
+            if index != windows.count - 1 { windows.append(windows.remove(at: index)) }
+        } else {
+            records = fetchWindow(start: start)
         }
-        let index = row - windowStart
-        return window.indices.contains(index) ? window[index] : nil
+        let index = row - start
+        return records.indices.contains(index) ? records[index] : nil
     }
 
-    private func fetchWindow(containing row: Int) {
-        let start = row / Self.windowSize * Self.windowSize
-        windowStart = start
+    private func fetchWindow(start: Int) -> [QuarantineRecord] {
         fetches += 1
         do {
             let slice = ids[start..<min(ids.count, start + Self.windowSize)]
-            window = try store.quarantineRecords(ids: slice.map { QuarantineID($0) })
+            let records = try store.quarantineRecords(ids: slice.map { QuarantineID($0) })
+            windows.append((start, records))
+            if windows.count > Self.windowsKept { windows.removeFirst() }
             lastError = nil
+            return records
         } catch {
-            window = []
             lastError = error.description
+            return []
         }
     }
 
