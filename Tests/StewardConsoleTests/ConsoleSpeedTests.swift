@@ -103,3 +103,24 @@ import Testing
         #expect(f.screen.contains("R2"))
     }
 }
+
+extension ConsoleSpeedTests {
+    @Test func typingBeforeTheSearchTextIsReadNeverWaits() throws {
+        let f = try ConsoleFixture()
+        try f.send("2")
+        let source = try #require(f.app.quarantineTableSource)
+        // Drop the search text as if it were still being read: the filter waits, the keys do not.
+        source.reload()
+        try f.backend.enqueue(script: "/ n / a")
+        f.app.drainEvents()
+        if source.isSearching {
+            #expect(f.screen.contains("searching"))
+        }
+        // Once it is read, the next frame shows the matches.
+        source.waitForSearch()
+        f.app.draw()
+        #expect(!source.isSearching)
+        #expect(f.screen.contains("Quarantine · 3 open+fixed"))
+        #expect(f.screen.contains("3 records match \"n/a\""))
+    }
+}

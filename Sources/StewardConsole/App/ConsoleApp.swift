@@ -112,7 +112,10 @@ public final class ConsoleApp {
     /// them. For tests; the event loop never waits.
     public func waitForBackgroundReads() {
         for stack in stacks {
-            for screen in stack { (screen as? DashboardScreen)?.waitForRefresh() }
+            for screen in stack {
+                (screen as? DashboardScreen)?.waitForRefresh()
+                (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
+            }
         }
     }
 
@@ -342,6 +345,7 @@ public final class ConsoleApp {
         let rows = area.splitVertically([.length(1), .fill(1), .length(1), .length(1)])
         renderTabs(in: rows[0], frame: &frame)
         let screen = current
+        screen.willRender(app: self)
         let block = Block(
             borders: .all, borderSet: .rounded, borderStyle: theme[.muted],
             title: Line(screen.title, style: theme[.header]),

@@ -84,6 +84,8 @@ final class DashboardScreen: ConsoleScreen {
         }
     }
 
+    func willRender(app: ConsoleApp) { _ = takeFinishedRefresh() }
+
     /// Takes a finished refresh (the app calls it before drawing, so figures show as soon as they are read).
     func takeFinishedRefresh() -> Bool {
         guard let refreshing, let result = refreshing.result else { return false }
@@ -104,7 +106,6 @@ final class DashboardScreen: ConsoleScreen {
 
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
-        _ = takeFinishedRefresh()
         if data == nil, error == nil {
             frame.buffer.setString(x: area.x, y: area.y, "counting the lake…", style: theme[.muted], maxWidth: area.width)
             return

@@ -32,6 +32,7 @@ final class QuarantineListScreen: ConsoleScreen {
     var title: String {
         let count = source.map { TimeText.count($0.rowCount) } ?? "0"
         var parts = ["Quarantine", "\(count) \(Self.statusChoices[statusChoice].label)"]
+        if source?.isSearching == true { parts.append("searching…") }
         if let sourceFilter { parts.append("source \(sourceFilter)") }
         if let ruleFilter { parts.append("rule \(ruleFilter)") }
         if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
@@ -65,7 +66,28 @@ final class QuarantineListScreen: ConsoleScreen {
         self.text = text
         reload()
         state.selectFirst()
-        app.message = StatusMessage(text.isEmpty ? "filter cleared" : "\(TimeText.count(source?.rowCount ?? 0)) records match \"\(text)\"")
+        reportMatches(app)
+    }
+
+    private func reportMatches(_ app: ConsoleApp) {
+        if source?.isSearching == true {
+            app.message = StatusMessage("searching for \"\(text)\"… (reading the records' text once)")
+        } else {
+            app.message = StatusMessage(text.isEmpty ? "filter cleared" : "\(TimeText.count(source?.rowCount ?? 0)) records match \"\(text)\"")
+        }
+    }
+
+    /// Free text that waited for the search text is applied as soon as it is there.
+    func willRender(app: ConsoleApp) {
+        guard source?.applyPendingSearch() == true else { return }
+        state.selection.rowCount = source?.rowCount ?? 0
+        state.selectFirst()
+        reportMatches(app)
+    }
+
+    /// Redraw when free text that waited for the search text can now be applied.
+    func tick(app: ConsoleApp) -> Bool {
+        source?.hasSearchToApply ?? false
     }
 
     private var loadedGeneration: Int?

@@ -98,14 +98,41 @@ final class QuarantineTableSource: TableDataSource {
         reload(filter: filter, sort: sort)
     }
 
+    /// True while free text waits for the search text being read in the background (only right after
+    /// the workbench opened or records changed): the table keeps its rows until then, keys stay live.
+    private(set) var isSearching = false
+
+    /// Applies free text that was waiting for the search text, once it is there. Returns whether the
+    /// rows changed. Called before each frame and on ticks; never waits.
+    @discardableResult
+    func applyPendingSearch() -> Bool {
+        guard isSearching, search?.result != nil else { return false }
+        applyText()
+        windows = []
+        return true
+    }
+
+    /// Free text is waiting and the search text has arrived.
+    var hasSearchToApply: Bool { isSearching && search?.result != nil }
+
+    /// Waits for the search text (tests).
+    func waitForSearch() {
+        _ = search?.wait()
+    }
+
     private func applyText() {
+        isSearching = false
         guard let text = filter.text, !text.isEmpty else {
             ids = baseIDs
             return
         }
         prepareSearch()
         guard let pending = search else { return }
-        switch pending.wait() {
+        guard let result = pending.result else {
+            isSearching = true
+            return
+        }
+        switch result {
         case .failure(let error):
             ids = []
             lastError = error.description
