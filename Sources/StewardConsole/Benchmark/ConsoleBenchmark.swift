@@ -110,6 +110,8 @@ public struct ConsoleBenchmark {
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1_000_000)
             if app.isFinished { break }
         }
+        // Untimed: let reads still running in the background finish, so the next run starts clean.
+        app.waitForBackgroundReads()
         let table = app.quarantineTableSource
         let keys = script.map { event -> String in
             if case .key(let key) = event { return key.description }
