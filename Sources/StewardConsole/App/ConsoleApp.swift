@@ -48,7 +48,7 @@ public final class ConsoleApp {
     private var lastRunCheck = Date.distantPast
 
     /// What SQLite may keep in memory in the console's process (page caches of all connections).
-    public static let sqliteMemoryLimit = 48 << 20
+    public static let sqliteMemoryLimit = 24 << 20
 
     /// Refresh cadence of live screens.
     public static let tickInterval: TimeInterval = 0.25
