@@ -124,3 +124,24 @@ extension ConsoleSpeedTests {
         #expect(f.screen.contains("3 records match \"n/a\""))
     }
 }
+
+extension ConsoleSpeedTests {
+    @Test func ruleFilterAndSortByAnotherColumnAreReadInTheBackgroundAndLandOnTheNextFrame() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 f")
+        let source = try #require(f.app.quarantineTableSource)
+        #expect(!source.isLoading)
+        #expect(f.screen.contains("Quarantine · 5 open+fixed · rule email_format"))
+        // Sorting by key reads in the background; the settled frame shows the new order.
+        try f.send("o o o o")
+        #expect(f.screen.contains("by key ▲"))
+        let rows = f.screen.split(separator: "\n").filter { $0.contains("│▌Q") || $0.contains("│ Q") }
+        #expect(rows.first?.contains("C2") == true)
+        // Going back to what is shown while a read is under way drops that read.
+        try f.backend.enqueue(script: "t")
+        f.app.drainEvents()
+        try f.send("t t t t t")
+        #expect(!source.isLoading)
+        #expect(f.screen.contains("Quarantine · 5 open+fixed"))
+    }
+}

@@ -114,6 +114,7 @@ public final class ConsoleApp {
         for stack in stacks {
             for screen in stack {
                 (screen as? DashboardScreen)?.waitForRefresh()
+                (screen as? QuarantineListScreen)?.dataSource?.waitForPendingBase()
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
             }
         }

@@ -33,6 +33,7 @@ final class QuarantineListScreen: ConsoleScreen {
         let count = source.map { TimeText.count($0.rowCount) } ?? "0"
         var parts = ["Quarantine", "\(count) \(Self.statusChoices[statusChoice].label)"]
         if source?.isSearching == true { parts.append("searching…") }
+        if source?.isLoading == true { parts.append("loading…") }
         if let sourceFilter { parts.append("source \(sourceFilter)") }
         if let ruleFilter { parts.append("rule \(ruleFilter)") }
         if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
@@ -79,6 +80,9 @@ final class QuarantineListScreen: ConsoleScreen {
 
     /// Free text that waited for the search text is applied as soon as it is there.
     func willRender(app: ConsoleApp) {
+        if source?.applyPendingBase() == true {
+            state.selection.rowCount = source?.rowCount ?? 0
+        }
         guard source?.applyPendingSearch() == true else { return }
         state.selection.rowCount = source?.rowCount ?? 0
         state.selectFirst()

@@ -1,5 +1,6 @@
 import CDPCore
 import CDPStore
+import Foundation
 import TermUI
 
 /// The quarantine table's rows. A filter or sort change reads the matching ids once (one indexed
@@ -71,22 +72,73 @@ final class QuarantineTableSource: TableDataSource {
         self.sort = sort
         windows = []
         let key = BaseKey(source: filter.source, rule: filter.rule, statuses: filter.statuses, sort: sort)
-        if key != baseKey {
-            do {
-                var base = filter
-                base.text = nil
-                let order = sort.flatMap { LakeStore.QuarantineOrder(rawValue: $0.columnID) } ?? .id
-                baseIDs = try store.quarantineIDs(base, order: order, ascending: sort?.ascending ?? true)
-                baseKey = key
-                fetches += 1
-                lastError = nil
-            } catch {
-                baseIDs = []
-                baseKey = nil
-                lastError = error.description
+        if key == baseKey {
+            // Back to what is shown: a read still under way for another filter must not land later.
+            pendingBase = nil
+        } else if let pendingBase, pendingBase.key == key {
+            // Already being read.
+        } else {
+            var base = filter
+            base.text = nil
+            let order = sort.flatMap { LakeStore.QuarantineOrder(rawValue: $0.columnID) } ?? .id
+            let ascending = sort?.ascending ?? true
+            if order == .id && filter.rule == nil {
+                // Index ranges only: quick enough for the key path.
+                pendingBase = nil
+                takeBase(Result { () throws(StoreError) in try store.quarantineIDs(base, order: order, ascending: ascending) }, key: key)
+            } else {
+                // A rule (LIKE) or a sort on another column reads every matching row: in the background,
+                // keeping the rows shown until it is done (small lakes finish within the short wait).
+                let store = self.store
+                let baseFilter = base
+                let read = BackgroundRead { () throws(StoreError) in try store.quarantineIDs(baseFilter, order: order, ascending: ascending) }
+                pendingBase = (key, read)
+                if let result = read.wait(timeout: Self.keyPathWait) {
+                    pendingBase = nil
+                    takeBase(result, key: key)
+                }
             }
         }
         applyText()
+    }
+
+    /// How long a key waits for ids read in the background before showing "loading…".
+    static let keyPathWait: TimeInterval = 0.01
+
+    /// Ids being read in the background for a rule filter or a sort.
+    private var pendingBase: (key: BaseKey, read: BackgroundRead<[Int64]>)?
+
+    /// True while the rows for a new rule filter or sort are being read.
+    var isLoading: Bool { pendingBase != nil }
+
+    private func takeBase(_ result: Result<[Int64], StoreError>, key: BaseKey) {
+        fetches += 1
+        switch result {
+        case .success(let ids):
+            baseIDs = ids
+            baseKey = key
+            lastError = nil
+        case .failure(let error):
+            baseIDs = []
+            baseKey = nil
+            lastError = error.description
+        }
+    }
+
+    /// Applies ids read in the background once they are there; returns whether the rows changed.
+    @discardableResult
+    func applyPendingBase() -> Bool {
+        guard let pending = pendingBase, let result = pending.read.result else { return false }
+        pendingBase = nil
+        takeBase(result, key: pending.key)
+        windows = []
+        applyText()
+        return true
+    }
+
+    /// Waits for ids being read in the background (tests).
+    func waitForPendingBase() {
+        _ = pendingBase?.read.wait()
     }
 
     /// Drops everything read (after an action changed records): ids, window and search text.
@@ -112,8 +164,8 @@ final class QuarantineTableSource: TableDataSource {
         return true
     }
 
-    /// Free text is waiting and the search text has arrived.
-    var hasSearchToApply: Bool { isSearching && search?.result != nil }
+    /// Free text is waiting and the search text has arrived, or ids read in the background have.
+    var hasSearchToApply: Bool { (isSearching && search?.result != nil) || pendingBase?.read.result != nil }
 
     /// Waits for the search text (tests).
     func waitForSearch() {
