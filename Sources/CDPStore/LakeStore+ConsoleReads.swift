@@ -27,7 +27,9 @@ extension LakeStore {
     /// Ids of the records matching `filter` (its `limit` and `offset` are ignored), in `order`
     /// (ties by id, in the same direction). One query over the indexes when ordered by id: a list of
     /// a million ids is 8 MB and makes every later page a read by primary key.
-    public func quarantineIDs(_ filter: QuarantineFilter, order: QuarantineOrder = .id, ascending: Bool = true) throws(StoreError) -> [Int64] {
+    public func quarantineIDs(_ filter: QuarantineFilter, order: QuarantineOrder = .id, ascending: Bool = true) throws(StoreError)
+        -> [Int64]
+    {
         try read("list quarantine ids") { db in
             let direction = ascending ? "ASC" : "DESC"
             if order == .id, filter.text?.isEmpty ?? true, filter.statuses.count > 1 {
@@ -38,8 +40,9 @@ extension LakeStore {
                     var single = filter
                     single.statuses = [status]
                     let (whereSQL, arguments) = single.whereClause()
-                    lists.append(try Int64.fetchAll(
-                        db, sql: "SELECT id FROM quarantine_record \(whereSQL) ORDER BY id", arguments: StatementArguments(arguments)))
+                    lists.append(
+                        try Int64.fetchAll(
+                            db, sql: "SELECT id FROM quarantine_record \(whereSQL) ORDER BY id", arguments: StatementArguments(arguments)))
                 }
                 let merged = Self.merge(lists)
                 return ascending ? merged : merged.reversed()
@@ -132,7 +135,11 @@ extension LakeStore {
                 index = end + 1
                 continue
             }
-            if byte == UInt8(ascii: ":") { afterColon = true } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "{") { afterColon = false }
+            if byte == UInt8(ascii: ":") {
+                afterColon = true
+            } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "{") {
+                afterColon = false
+            }
             index += 1
         }
     }
@@ -158,8 +165,9 @@ extension LakeStore {
                 let name = source.rawValue
                 status.batches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE source = ?", arguments: [name]) ?? 0
                 status.bronze = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bronze_row WHERE source = ?", arguments: [name]) ?? 0
-                status.silverCurrent = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ? AND is_current = 1", arguments: [name]) ?? 0
+                status.silverCurrent =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ? AND is_current = 1", arguments: [name]) ?? 0
                 for row in try Row.fetchAll(
                     db, sql: "SELECT status, COUNT(*) FROM quarantine_record WHERE source = ? GROUP BY status", arguments: [name])
                 {
@@ -201,7 +209,8 @@ extension LakeStore {
             guard let rule = object["rule"] ?? nil, let message = object["message"] ?? nil,
                 let severity = (object["severity"] ?? nil).flatMap(RuleSeverity.init(rawValue:))
             else { return quarantineRecord(row) }
-            failures.append(RuleFailure(rule: rule, field: object["field"] ?? nil, value: object["value"] ?? nil, message: message, severity: severity))
+            failures.append(
+                RuleFailure(rule: rule, field: object["field"] ?? nil, value: object["value"] ?? nil, message: message, severity: severity))
         }
         return QuarantineRecord(
             id: QuarantineID(row["id"] as Int64), bronzeRow: BronzeRowID(row["bronze_id"] as Int64),
@@ -251,7 +260,9 @@ enum FlatJSON {
     }
 
     private static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) {
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            index += 1
+        }
     }
 
     private static func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> [String: String?]? {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The console gives the terminal back (main screen, cooked mode) however it ends: `q`, SIGTERM, SIGINT.

@@ -45,7 +45,9 @@ import Testing
 
     @Test func pagingAndFilteringReadByIdNotByOffset() throws {
         var csv = "id,first,last,email,born\n"
-        for index in 1...500 { csv += "K\(index),First\(index),Last,\(index % 5 == 0 ? "gmail" : "bad")\(index) at example.com,1980-01-02\n" }
+        for index in 1...500 {
+            csv += "K\(index),First\(index),Last,\(index % 5 == 0 ? "gmail" : "bad")\(index) at example.com,1980-01-02\n"
+        }
         let f = try ConsoleFixture(customers: csv)
         try f.send("2 G")
         #expect(f.screen.contains("K500"))

@@ -16,10 +16,14 @@ import Testing
         let store = f.workspace.store
         let started = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-10))
         let run = try store.startRun(
-            workflow: "elsewhere", tasks: [.init(key: "load", step: "ingest", dependsOn: []), .init(key: "check", step: "scorecard", dependsOn: ["load"])],
+            workflow: "elsewhere",
+            tasks: [.init(key: "load", step: "ingest", dependsOn: []), .init(key: "check", step: "scorecard", dependsOn: ["load"])],
             actor: "bo", trigger: "cli", pid: 1, at: started)
-        var task = TaskRunRecord(key: "load", position: 0, step: "ingest", dependsOn: [], state: .running, startedAt: started, processed: 500, total: 1000)
-        try store.updateTask(run, task, event: RunEvent(run: run, task: "load", at: started, kind: .progress, processed: 500, total: 1000, message: "reading"))
+        var task = TaskRunRecord(
+            key: "load", position: 0, step: "ingest", dependsOn: [], state: .running, startedAt: started, processed: 500, total: 1000)
+        try store.updateTask(
+            run, task,
+            event: RunEvent(run: run, task: "load", at: started, kind: .progress, processed: 500, total: 1000, message: "reading"))
 
         try f.send("3")
         #expect(f.screen.contains("running"))
@@ -35,7 +39,8 @@ import Testing
 
         task.state = .failed
         task.error = "disk full"
-        try store.updateTask(run, task, event: RunEvent(run: run, task: "load", at: started, kind: .taskFailed, message: "load failed: disk full"))
+        try store.updateTask(
+            run, task, event: RunEvent(run: run, task: "load", at: started, kind: .taskFailed, message: "load failed: disk full"))
         try store.finishRun(run, state: .failed, error: "load failed", at: started)
         f.app.tick()
         f.app.draw()

@@ -3,9 +3,9 @@ import CDPStore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The searchable text of every quarantined record (key, field values, failure values and messages),

@@ -2,7 +2,7 @@ import CDPStore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A store read on a background thread, so a screen refreshes without holding up keys: the screen
@@ -17,7 +17,7 @@ final class BackgroundRead<Value: Sendable>: @unchecked Sendable {
         // path keeps the CPU, and the nice value does not stick to a pool thread others reuse.
         let thread = Thread { [self] in
             #if os(Linux)
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             #endif
             let outcome = Result { () throws(StoreError) in try body() }
             lock.lock()
