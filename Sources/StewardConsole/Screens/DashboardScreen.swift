@@ -12,6 +12,8 @@ final class DashboardScreen: ConsoleScreen {
     private var byRule: [(rule: String, count: Int)] { data?.byRule ?? [] }
     private var trend: [(run: RunID, passRate: Double)] { data?.trend ?? [] }
     private var runs: [RunSummary] { data?.runs ?? [] }
+    /// Open records per rule as last read; nil before the first read is done.
+    var openRuleCounts: [(rule: String, count: Int)]? { data?.byRule }
     /// Nil until the first read finishes.
     private var data: DashboardData?
     private var loadedAt = Date.distantPast

@@ -206,11 +206,13 @@ final class QuarantineListScreen: ConsoleScreen {
         return true
     }
 
-    /// Rules by open count, then the other configured rules; counted once per change to the records
-    /// (a scan of every held record's rules is not something to repeat on each `f`).
+    /// Rules by open count (as the dashboard last counted them, in the background), then the other
+    /// configured rules. Never a scan of every held record on the key path.
     private func knownRules(_ app: ConsoleApp) -> [String] {
         if let cached = ruleCache, cached.generation == app.dataGeneration { return cached.rules }
-        let rules = (try? app.workspace.store.openQuarantineByRule().map(\.rule)) ?? []
+        let configured = app.workspace.rules.rules.map(\.name)
+        guard let counted = (app.stacks[0].first as? DashboardScreen)?.openRuleCounts else { return configured }
+        let rules = counted.map(\.rule)
         let known = rules + app.workspace.rules.rules.map(\.name).filter { !rules.contains($0) }
         ruleCache = (app.dataGeneration, known)
         return known
