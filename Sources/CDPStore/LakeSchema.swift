@@ -188,6 +188,17 @@ enum LakeSchema {
                         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                     """)
         }
+        // The steward console's reads: quarantine ids in id order per status (keyset and id lists
+        // without a sort), counts per source and status for the dashboard without touching the rows.
+        migrator.registerMigration("v2-console-indexes") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX quarantine_by_status_id ON quarantine_record(status, id);
+                    CREATE INDEX quarantine_by_source_status ON quarantine_record(source, status);
+                    CREATE INDEX batch_by_source ON batch(source);
+                    CREATE INDEX row_warning_by_source ON row_warning(source);
+                    """)
+        }
         return migrator
     }
 

@@ -34,6 +34,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "How many customers.") var customers: Int = 1_000_000
         @Option(help: "Timed repetitions of the key script; the median run is reported.") var runs: Int = 3
         @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
+        @Flag(help: "Also print every key's latency (the median run).") var everyKey = false
 
         func run() throws {
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-console-\(getpid())" : "")
@@ -50,6 +51,11 @@ struct BenchCommand: ParsableCommand {
             let median = results.sorted { $0.p99 < $1.p99 }[results.count / 2]
             print("median run of \(results.count):")
             print(median.report)
+            if everyKey {
+                for (index, ms) in median.keyLatenciesMilliseconds.enumerated() {
+                    print(String(format: "  #%3d %-8@ %8.2f ms", index + 1, median.keys.indices.contains(index) ? median.keys[index] : "?", ms))
+                }
+            }
         }
     }
 }

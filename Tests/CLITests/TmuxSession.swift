@@ -27,6 +27,12 @@ final class TmuxSession {
         _ = try Self.spawn(["tmux", "-L", server, "send-keys", "-t", "0"] + (literal ? ["-l"] : []) + keys)
     }
 
+    /// A tmux format evaluated for the pane, e.g. `#{alternate_on}` ("1" while a program uses the alternate screen).
+    func display(_ format: String) throws -> String {
+        try Self.spawn(["tmux", "-L", server, "display-message", "-p", "-t", "0", format]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func capture() throws -> String {
         try Self.spawn(["tmux", "-L", server, "capture-pane", "-p", "-t", "0"]).output
     }

@@ -36,6 +36,6 @@ import Testing
         try f.send("G")
         #expect(f.screen.contains("K1000"))
         #expect(source.fetches - beforeEnd == 1)
-        #expect(source.cachedRowCount <= QuarantineTableSource.windowSize)
+        #expect(source.cachedRowCount <= QuarantineTableSource.windowsKept * QuarantineTableSource.windowSize)
     }
 }

@@ -63,7 +63,7 @@ struct ConsoleFixture {
     @discardableResult
     func send(_ script: String) throws -> String {
         try backend.enqueue(script: script)
-        app.drainEvents()
+        app.drainEvents(settle: true)
         return backend.screenText()
     }
 

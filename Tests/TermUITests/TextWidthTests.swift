@@ -40,3 +40,12 @@ import Testing
         #expect(TextWidth.pad("abcdefgh", to: 4) == "abc…")
     }
 }
+
+extension TextWidthTests {
+    /// The printable-ASCII shortcut agrees with summing graphemes, and steps aside for anything else.
+    @Test(arguments: ["", "plain text", "C123 · x", "tab\there", "cr\r\nlf", "del\u{7F}", "mixed 山田", "e\u{301}", "~!@#$%^&*()_+{}|:\"<>?"])
+    func stringWidthShortcutAgreesWithGraphemes(text: String) {
+        #expect(TextWidth.of(text) == text.reduce(0) { $0 + TextWidth.of($1) })
+        #expect(TextWidth.of(Substring(text)) == TextWidth.of(text))
+    }
+}

@@ -11,10 +11,13 @@ struct Prompt {
     var field: TextFieldState
     /// Highlighted palette candidate.
     var selected = 0
+    /// The filter before the prompt opened: Esc puts it back (the table filters as you type).
+    var original: String
 
     init(kind: Kind, text: String = "") {
         self.kind = kind
         self.field = TextFieldState(text)
+        self.original = text
     }
 }
 
@@ -32,6 +35,9 @@ extension ConsoleApp {
         switch key.key {
         case .escape where !key.ctrl && !key.alt:
             self.prompt = nil
+            if prompt.kind == .filter, prompt.field.value != prompt.original {
+                current.applyFilter(prompt.original, app: self)
+            }
             return
         case .enter:
             self.prompt = nil
@@ -51,7 +57,12 @@ extension ConsoleApp {
         case .up where prompt.kind == .palette:
             prompt.selected = max(0, prompt.selected - 1)
         default:
+            let before = prompt.field.value
             if prompt.field.handle(key) { prompt.selected = 0 }
+            // `/` filters the table as you type; Enter keeps the filter, Esc restores the old one.
+            if prompt.kind == .filter, prompt.field.value != before {
+                current.applyFilter(prompt.field.value.trimmingCharacters(in: .whitespaces), app: self)
+            }
         }
         if prompt.kind == .palette {
             let count = PaletteCompletion.candidates(for: prompt.field.value, in: actionNames).count
@@ -64,7 +75,7 @@ extension ConsoleApp {
         let text = prompt.field.value.trimmingCharacters(in: .whitespaces)
         switch prompt.kind {
         case .filter:
-            current.applyFilter(text, app: self)
+            if text != current.filterText { current.applyFilter(text, app: self) }
         case .palette:
             guard !text.isEmpty else { return }
             let names = actionNames

@@ -47,6 +47,9 @@ public final class ConsoleApp {
     private var lastRunText = ""
     private var lastRunCheck = Date.distantPast
 
+    /// What SQLite may keep in memory in the console's process (page caches of all connections).
+    public static let sqliteMemoryLimit = 24 << 20
+
     /// Refresh cadence of live screens.
     public static let tickInterval: TimeInterval = 0.25
 
@@ -56,6 +59,7 @@ public final class ConsoleApp {
         self.theme = theme
         self.terminal = Terminal(backend: backend)
         self.themesFolder = themesFolder
+        workspace.store.limitSQLiteMemory(bytes: Self.sqliteMemoryLimit)
         stacks = [[DashboardScreen()], [QuarantineListScreen(app: nil)], [RunsListScreen()], [AuditScreen()]]
         (stacks[1][0] as? QuarantineListScreen)?.attach(self)
         current.activate(app: self)
@@ -91,15 +95,29 @@ public final class ConsoleApp {
     }
 
     /// Handles every queued event (without waiting), then draws once. For tests and the benchmark.
+    /// - Parameter settle: first wait for reads running in the background (tests that assert on figures).
     @discardableResult
-    public func drainEvents(maxEvents: Int = 10_000) -> Int {
+    public func drainEvents(maxEvents: Int = 10_000, settle: Bool = false) -> Int {
         var count = 0
         while count < maxEvents, !isFinished, let event = terminal.backend.pollEvent(timeoutMilliseconds: 0) {
             handle(event)
             count += 1
         }
+        if settle { waitForBackgroundReads() }
         draw()
         return count
+    }
+
+    /// Waits for reads running in the background (the dashboard's figures) so the next frame shows
+    /// them. For tests; the event loop never waits.
+    public func waitForBackgroundReads() {
+        for stack in stacks {
+            for screen in stack {
+                (screen as? DashboardScreen)?.waitForRefresh()
+                (screen as? QuarantineListScreen)?.dataSource?.waitForPendingBase()
+                (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
+            }
+        }
     }
 
     /// Runs one refresh tick now (live screens poll the store). Returns whether anything may have changed.
@@ -328,6 +346,7 @@ public final class ConsoleApp {
         let rows = area.splitVertically([.length(1), .fill(1), .length(1), .length(1)])
         renderTabs(in: rows[0], frame: &frame)
         let screen = current
+        screen.willRender(app: self)
         let block = Block(
             borders: .all, borderSet: .rounded, borderStyle: theme[.muted],
             title: Line(screen.title, style: theme[.header]),

@@ -16,6 +16,8 @@ protocol ConsoleScreen: AnyObject {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp)
     /// Called about four times a second; returns whether something on screen may have changed.
     func tick(app: ConsoleApp) -> Bool
+    /// Called before each frame: take results that background reads finished (never wait here).
+    func willRender(app: ConsoleApp)
     /// The screen became visible (again).
     func activate(app: ConsoleApp)
     /// The current `/` filter text, if the screen filters.
@@ -28,6 +30,7 @@ extension ConsoleScreen {
     var capturesInput: Bool { false }
     func handleCapturedKey(_ key: KeyEvent, app: ConsoleApp) -> Bool { false }
     func tick(app: ConsoleApp) -> Bool { false }
+    func willRender(app: ConsoleApp) {}
     func activate(app: ConsoleApp) {}
     var filterText: String? { nil }
     func applyFilter(_ text: String, app: ConsoleApp) {}

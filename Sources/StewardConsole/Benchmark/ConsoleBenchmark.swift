@@ -35,6 +35,8 @@ public struct ConsoleBenchmark {
         public var firstFrameMilliseconds: Double
         /// Each key's time from handling to its frame being on the terminal, in script order.
         public var keyLatenciesMilliseconds: [Double]
+        /// The keys of the script, in order (as shown in help), to name the slow ones.
+        public var keys: [String] = []
         /// Peak resident memory of the process so far (includes whatever ran before).
         public var peakMemoryBytes: Int
         /// Records in the quarantine table at the end of the script.
@@ -54,6 +56,13 @@ public struct ConsoleBenchmark {
         public var p99: Double { percentile(99) }
         public var maxLatency: Double { keyLatenciesMilliseconds.max() ?? 0 }
 
+        /// The slowest keys: "#52 G 12.3 ms", slowest first.
+        public func slowest(_ count: Int) -> [String] {
+            keyLatenciesMilliseconds.enumerated().sorted { $0.element > $1.element }.prefix(count).map { index, ms in
+                "#\(index + 1) \(keys.indices.contains(index) ? keys[index] : "?") \(String(format: "%.1f", ms)) ms"
+            }
+        }
+
         /// Lines for `cdp bench console`.
         public var report: String {
             func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
@@ -62,6 +71,7 @@ public struct ConsoleBenchmark {
                 key→frame latency:     p50 \(ms(p50)) · p95 \(ms(p95)) · p99 \(ms(p99)) · max \(ms(maxLatency)) over \(keyLatenciesMilliseconds.count) keys
                 peak memory:           \(String(format: "%.1f MB", Double(peakMemoryBytes) / 1_048_576))
                 quarantine rows:       \(quarantineRows) (table store reads: \(tableFetches))
+                slowest keys:          \(slowest(5).joined(separator: " · "))
                 """
         }
     }
@@ -100,9 +110,15 @@ public struct ConsoleBenchmark {
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1_000_000)
             if app.isFinished { break }
         }
+        // Untimed: let reads still running in the background finish, so the next run starts clean.
+        app.waitForBackgroundReads()
         let table = app.quarantineTableSource
+        let keys = script.map { event -> String in
+            if case .key(let key) = event { return key.description }
+            return "event"
+        }
         return Result(
-            firstFrameMilliseconds: firstFrame, keyLatenciesMilliseconds: latencies, peakMemoryBytes: Self.peakMemoryBytes(),
+            firstFrameMilliseconds: firstFrame, keyLatenciesMilliseconds: latencies, keys: keys, peakMemoryBytes: Self.peakMemoryBytes(),
             quarantineRows: table?.rowCount ?? 0, tableFetches: table?.fetches ?? 0)
     }
 

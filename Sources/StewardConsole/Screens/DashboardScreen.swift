@@ -8,12 +8,21 @@ import TermUI
 final class DashboardScreen: ConsoleScreen {
     var title: String { "Dashboard" }
 
-    private var statuses: [LakeStore.SourceStatus] = []
-    private var byRule: [(rule: String, count: Int)] = []
-    private var trend: [(run: RunID, passRate: Double)] = []
-    private var runs: [RunSummary] = []
+    private var statuses: [LakeStore.SourceStatus] { data?.statuses ?? [] }
+    private var byRule: [(rule: String, count: Int)] { data?.byRule ?? [] }
+    private var trend: [(run: RunID, passRate: Double)] { data?.trend ?? [] }
+    private var runs: [RunSummary] { data?.runs ?? [] }
+    /// Open records per rule as last read; nil before the first read is done.
+    var openRuleCounts: [(rule: String, count: Int)]? { data?.byRule }
+    /// Nil until the first read finishes.
+    private var data: DashboardData?
     private var loadedAt = Date.distantPast
     private var error: String?
+    /// A refresh being read on a background thread; the screen keeps showing the last figures meanwhile.
+    private var refreshing: BackgroundRead<DashboardData>?
+
+    /// Seconds between refreshes.
+    static let refreshInterval: TimeInterval = 2
 
     var actions: [ConsoleAction] {
         [ConsoleAction("open-quarantine", keys: [KeyEvent(.enter)], help: "Open the quarantine workbench", group: "Dashboard")]
@@ -25,30 +34,84 @@ final class DashboardScreen: ConsoleScreen {
         return true
     }
 
-    func activate(app: ConsoleApp) { load(app) }
+    /// Reads the figures in the background: the first time (or after the console changed records) it
+    /// waits up to ``firstFrameWait`` for them, so a small lake shows them in the first frame and a large
+    /// one shows "counting…" until they arrive; after that, when older than the refresh interval.
+    func activate(app: ConsoleApp) {
+        if !hasLoaded || app.dataGeneration != loadedGeneration {
+            hasLoaded = true
+            loadedGeneration = app.dataGeneration
+            refreshing = nil
+            startRefresh(app)
+            if let refreshing, let result = refreshing.wait(timeout: Self.firstFrameWait) {
+                self.refreshing = nil
+                take(result)
+            }
+        } else {
+            _ = tick(app: app)
+        }
+    }
 
+    /// How long the first frame waits for the figures.
+    static let firstFrameWait: TimeInterval = 0.1
+
+    private func startRefresh(_ app: ConsoleApp) {
+        loadedAt = Date()
+        let workspace = app.workspace
+        refreshing = BackgroundRead { () throws(StoreError) in try DashboardData.read(workspace) }
+    }
+
+    private var loadedGeneration = 0
+    private var hasLoaded = false
+
+    /// Makes the next tick start a refresh (tests).
+    func forceDue() { loadedAt = .distantPast }
+
+    /// Swaps in a finished background refresh, and starts the next one when due. Never waits for the store.
     func tick(app: ConsoleApp) -> Bool {
-        guard Date().timeIntervalSince(loadedAt) >= 2 else { return false }
-        load(app)
+        if let refreshing, let result = refreshing.result {
+            self.refreshing = nil
+            take(result)
+            return true
+        }
+        guard refreshing == nil, Date().timeIntervalSince(loadedAt) >= Self.refreshInterval else { return false }
+        startRefresh(app)
+        return false
+    }
+
+    /// Waits for a refresh under way and takes it (tests).
+    func waitForRefresh() {
+        if let refreshing {
+            _ = refreshing.wait()
+        }
+    }
+
+    func willRender(app: ConsoleApp) { _ = takeFinishedRefresh() }
+
+    /// Takes a finished refresh (the app calls it before drawing, so figures show as soon as they are read).
+    func takeFinishedRefresh() -> Bool {
+        guard let refreshing, let result = refreshing.result else { return false }
+        self.refreshing = nil
+        take(result)
         return true
     }
 
-    private func load(_ app: ConsoleApp) {
-        loadedAt = Date()
-        let store = app.workspace.store
-        do {
-            statuses = try store.sourceStatuses(app.workspace.configuration.sources.map { ($0.name, $0.entity) })
-            byRule = try store.openQuarantineByRule()
-            trend = try store.passRateTrend(limit: 40)
-            runs = try store.runs(limit: 6)
+    private func take(_ result: Result<DashboardData, StoreError>) {
+        switch result {
+        case .success(let data):
+            self.data = data
             error = nil
-        } catch let failure {
+        case .failure(let failure):
             error = failure.description
         }
     }
 
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
+        if data == nil, error == nil {
+            frame.buffer.setString(x: area.x, y: area.y, "counting the lake…", style: theme[.muted], maxWidth: area.width)
+            return
+        }
         if let error {
             frame.render(Paragraph(lines: [Line(error, style: theme[.error])], wrap: true), in: area)
             return
@@ -186,5 +249,23 @@ enum RunStyles {
         guard let start = TimeText.seconds(run.startedAt) else { return "–" }
         let end = run.finishedAt.flatMap(TimeText.seconds) ?? now
         return TimeText.duration(max(0, end - start))
+    }
+}
+
+/// The dashboard's figures, read together.
+struct DashboardData: Sendable {
+    var statuses: [LakeStore.SourceStatus] = []
+    var byRule: [(rule: String, count: Int)] = []
+    var trend: [(run: RunID, passRate: Double)] = []
+    var runs: [RunSummary] = []
+
+    /// - Throws: `StoreError` when a read fails.
+    static func read(_ workspace: Workspace) throws(StoreError) -> DashboardData {
+        let store = workspace.store
+        return DashboardData(
+            statuses: try store.dashboardSourceStatuses(workspace.configuration.sources.map { ($0.name, $0.entity) }),
+            byRule: try store.openQuarantineByRule(),
+            trend: try store.passRateTrend(limit: 40),
+            runs: try store.runs(limit: 6))
     }
 }

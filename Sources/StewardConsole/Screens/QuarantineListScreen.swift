@@ -32,6 +32,8 @@ final class QuarantineListScreen: ConsoleScreen {
     var title: String {
         let count = source.map { TimeText.count($0.rowCount) } ?? "0"
         var parts = ["Quarantine", "\(count) \(Self.statusChoices[statusChoice].label)"]
+        if source?.isSearching == true { parts.append("searching…") }
+        if source?.isLoading == true { parts.append("loading…") }
         if let sourceFilter { parts.append("source \(sourceFilter)") }
         if let ruleFilter { parts.append("rule \(ruleFilter)") }
         if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
@@ -47,6 +49,13 @@ final class QuarantineListScreen: ConsoleScreen {
             ConsoleAction("filter-status", keys: [.char("t")], help: "Cycle the status filter", group: "Records"),
             ConsoleAction("sort-next", keys: [.char("o")], help: "Sort by the next column", group: "Records"),
             ConsoleAction("sort-reverse", keys: [.char("O")], help: "Reverse the sort", group: "Records"),
+            ConsoleAction("column-next", keys: [.char("]")], help: "Focus the next column", group: "Columns"),
+            ConsoleAction("column-previous", keys: [.char("[")], help: "Focus the previous column", group: "Columns"),
+            ConsoleAction("sort-by-column", keys: [.char("S")], help: "Sort by the focused column (again: reverse)", group: "Columns"),
+            ConsoleAction("hide-column", keys: [.char("-")], help: "Hide the focused column", group: "Columns"),
+            ConsoleAction("show-columns", keys: [.char("=")], help: "Show every column, in the declared order", group: "Columns"),
+            ConsoleAction("move-column-left", keys: [.char("<")], help: "Move the focused column left", group: "Columns"),
+            ConsoleAction("move-column-right", keys: [.char(">")], help: "Move the focused column right", group: "Columns"),
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Records"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action", group: "Records"),
         ]
@@ -58,7 +67,31 @@ final class QuarantineListScreen: ConsoleScreen {
         self.text = text
         reload()
         state.selectFirst()
-        app.message = StatusMessage(text.isEmpty ? "filter cleared" : "\(TimeText.count(source?.rowCount ?? 0)) records match \"\(text)\"")
+        reportMatches(app)
+    }
+
+    private func reportMatches(_ app: ConsoleApp) {
+        if source?.isSearching == true {
+            app.message = StatusMessage("searching for \"\(text)\"… (reading the records' text once)")
+        } else {
+            app.message = StatusMessage(text.isEmpty ? "filter cleared" : "\(TimeText.count(source?.rowCount ?? 0)) records match \"\(text)\"")
+        }
+    }
+
+    /// Free text that waited for the search text is applied as soon as it is there.
+    func willRender(app: ConsoleApp) {
+        if source?.applyPendingBase() == true {
+            state.selection.rowCount = source?.rowCount ?? 0
+        }
+        guard source?.applyPendingSearch() == true else { return }
+        state.selection.rowCount = source?.rowCount ?? 0
+        state.selectFirst()
+        reportMatches(app)
+    }
+
+    /// Redraw when free text that waited for the search text can now be applied.
+    func tick(app: ConsoleApp) -> Bool {
+        source?.hasSearchToApply ?? false
     }
 
     private var loadedGeneration: Int?
@@ -67,15 +100,42 @@ final class QuarantineListScreen: ConsoleScreen {
     func activate(app: ConsoleApp) {
         source?.theme = app.theme
         guard loadedGeneration != app.dataGeneration else { return }
+        let first = loadedGeneration == nil
         loadedGeneration = app.dataGeneration
-        reload()
+        if first {
+            reload()
+            source?.prepareSearch()
+        } else {
+            // Records changed: ids, the window and the search text are all stale.
+            source?.reload()
+            state.selection.rowCount = source?.rowCount ?? 0
+        }
     }
 
+    /// Applies the filters and sort; the ids are re-read only when more than the text changed.
     func reload() {
         let filter = LakeStore.QuarantineFilter(
             source: sourceFilter, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses, text: text.isEmpty ? nil : text)
         source?.reload(filter: filter, sort: state.sort)
         state.selection.rowCount = source?.rowCount ?? 0
+    }
+
+    /// The column `[`/`]` focus, for sorting, hiding and moving.
+    var focusedColumn: String {
+        let shown = state.visibleColumns(QuarantineTableSource.columns).map(\.id)
+        if let focused = state.focusedColumn, shown.contains(focused) { return focused }
+        return shown.first ?? "id"
+    }
+
+    private func focusColumn(by delta: Int) {
+        let shown = state.visibleColumns(QuarantineTableSource.columns).map(\.id)
+        guard state.focusedColumn != nil else {
+            // The first press marks the first (or, going left, the last) column.
+            state.focusedColumn = delta > 0 ? shown.first : shown.last
+            return
+        }
+        guard let index = shown.firstIndex(of: focusedColumn) else { return }
+        state.focusedColumn = shown[(index + delta + shown.count) % shown.count]
     }
 
     var selectedRecord: QuarantineRecord? {
@@ -98,8 +158,7 @@ final class QuarantineListScreen: ConsoleScreen {
             reload()
             app.message = StatusMessage("source: \(sourceFilter?.rawValue ?? "all")")
         case "filter-rule":
-            let rules = (try? app.workspace.store.openQuarantineByRule().map(\.rule)) ?? []
-            let known = rules + app.workspace.rules.rules.map(\.name).filter { !rules.contains($0) }
+            let known = knownRules(app)
             ruleFilter = cycle(ruleFilter, through: known)
             reload()
             app.message = StatusMessage("rule: \(ruleFilter ?? "all")")
@@ -116,6 +175,27 @@ final class QuarantineListScreen: ConsoleScreen {
             let sort = state.sort ?? TableSort(columnID: "id")
             state.sort = TableSort(columnID: sort.columnID, ascending: !sort.ascending)
             reload()
+        case "column-next", "column-previous":
+            focusColumn(by: action == "column-next" ? 1 : -1)
+            app.message = StatusMessage("column \(focusedColumn): S sorts, - hides, < > move")
+        case "sort-by-column":
+            state.toggleSort(focusedColumn)
+            reload()
+        case "hide-column":
+            let column = focusedColumn
+            guard state.visibleColumns(QuarantineTableSource.columns).count > 1 else {
+                app.message = StatusMessage("the last column stays", severity: .warning)
+                return true
+            }
+            focusColumn(by: 1)
+            state.toggleHidden(column)
+            app.message = StatusMessage("hid \(column); = shows every column")
+        case "show-columns":
+            state.hiddenColumns = []
+            state.columnOrder = []
+            app.message = StatusMessage("every column shown")
+        case "move-column-left", "move-column-right":
+            state.moveColumn(focusedColumn, by: action == "move-column-left" ? -1 : 1, in: QuarantineTableSource.columns.filter { !state.hiddenColumns.contains($0.id) })
         case "fix-all-like-this":
             QuarantineActions.fixAllLikeThis(app: app)
         case "undo":
@@ -125,6 +205,20 @@ final class QuarantineListScreen: ConsoleScreen {
         }
         return true
     }
+
+    /// Rules by open count (as the dashboard last counted them, in the background), then the other
+    /// configured rules. Never a scan of every held record on the key path.
+    private func knownRules(_ app: ConsoleApp) -> [String] {
+        if let cached = ruleCache, cached.generation == app.dataGeneration { return cached.rules }
+        let configured = app.workspace.rules.rules.map(\.name)
+        guard let counted = (app.stacks[0].first as? DashboardScreen)?.openRuleCounts else { return configured }
+        let rules = counted.map(\.rule)
+        let known = rules + app.workspace.rules.rules.map(\.name).filter { !rules.contains($0) }
+        ruleCache = (app.dataGeneration, known)
+        return known
+    }
+
+    private var ruleCache: (generation: Int, rules: [String])?
 
     private func cycle<T: Equatable>(_ value: T?, through values: [T]) -> T? {
         guard !values.isEmpty else { return nil }
@@ -140,6 +234,7 @@ final class QuarantineListScreen: ConsoleScreen {
         let table = Table(
             columns: QuarantineTableSource.columns, dataSource: source, style: theme[.text],
             headerStyle: theme[.header], selectedStyle: theme[.selection], highlightSymbol: "▌",
+            focusedHeaderStyle: state.focusedColumn == nil ? nil : theme[.header].adding(.reverse),
             emptyMessage: source.lastError ?? "no records match the filters")
         frame.render(table, in: split[0], state: &state)
         frame.render(

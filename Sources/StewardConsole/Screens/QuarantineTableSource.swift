@@ -1,9 +1,12 @@
 import CDPCore
 import CDPStore
+import Foundation
 import TermUI
 
-/// The quarantine table's rows, fetched from the lake one window at a time: only the rows the
-/// table shows are read and formatted, so a million held records cost what thirty do.
+/// The quarantine table's rows. A filter or sort change reads the matching ids once (one indexed
+/// query); rows are then read one window at a time by id, so paging and jumping to the end cost one
+/// primary-key read of 64 rows whatever the position. Free text filters in memory over a
+/// ``QuarantineSearchIndex`` built in the background, so typing after `/` never scans the table.
 final class QuarantineTableSource: TableDataSource {
     static let windowSize = 64
 
@@ -11,14 +14,33 @@ final class QuarantineTableSource: TableDataSource {
     var theme: Theme
     private(set) var filter = LakeStore.QuarantineFilter()
     private(set) var sort: TableSort?
-    private(set) var rowCount = 0
-    private var windowStart = 0
-    private var window: [QuarantineRecord] = []
+    var rowCount: Int { ids.count }
+
+    /// Ids matching the filter without its text, in table order.
+    private var baseIDs: [Int64] = []
+    private var baseKey: BaseKey?
+    /// Ids shown: `baseIDs` narrowed by the text.
+    private var ids: [Int64] = []
+    /// The last text search, to narrow from when the text grows.
+    private var lastSearch: (text: String, positions: [Int32])?
+
+    private var search: BackgroundRead<QuarantineSearchIndex>?
+    /// The last windows read, most recent last: a viewport straddling two windows must not re-read
+    /// one of them on every frame.
+    private var windows: [(start: Int, records: [QuarantineRecord])] = []
+    static let windowsKept = 3
     /// Store reads so far (for tests and the benchmark: it must stay proportional to rows shown).
     private(set) var fetches = 0
     private(set) var lastError: String?
-    /// Records held in memory now (one window).
-    var cachedRowCount: Int { window.count }
+    /// Records held in memory now (at most ``windowsKept`` windows).
+    var cachedRowCount: Int { windows.reduce(0) { $0 + $1.records.count } }
+
+    private struct BaseKey: Equatable {
+        var source: SourceName?
+        var rule: String?
+        var statuses: [QuarantineStatus]
+        var sort: TableSort?
+    }
 
     static let columns = [
         TableColumn(id: "id", title: "id", width: .length(6)),
@@ -36,92 +58,181 @@ final class QuarantineTableSource: TableDataSource {
         self.theme = theme
     }
 
-    /// Sets the filter and sort and re-counts.
+    /// Starts reading the search text in the background (the workbench calls it when first shown).
+    func prepareSearch() {
+        if search == nil {
+            let store = self.store
+            search = BackgroundRead { () throws(StoreError) in try QuarantineSearchIndex(store: store) }
+        }
+    }
+
+    /// Sets the filter and sort: re-reads the ids only when more than the text changed.
     func reload(filter: LakeStore.QuarantineFilter, sort: TableSort?) {
         self.filter = filter
         self.sort = sort
-        reload()
+        windows = []
+        let key = BaseKey(source: filter.source, rule: filter.rule, statuses: filter.statuses, sort: sort)
+        if key == baseKey {
+            // Back to what is shown: a read still under way for another filter must not land later.
+            pendingBase = nil
+        } else if let pendingBase, pendingBase.key == key {
+            // Already being read.
+        } else {
+            var base = filter
+            base.text = nil
+            let order = sort.flatMap { LakeStore.QuarantineOrder(rawValue: $0.columnID) } ?? .id
+            let ascending = sort?.ascending ?? true
+            if order == .id && filter.rule == nil {
+                // Index ranges only: quick enough for the key path.
+                pendingBase = nil
+                takeBase(Result { () throws(StoreError) in try store.quarantineIDs(base, order: order, ascending: ascending) }, key: key)
+            } else {
+                // A rule (LIKE) or a sort on another column reads every matching row: in the background,
+                // keeping the rows shown until it is done (small lakes finish within the short wait).
+                let store = self.store
+                let baseFilter = base
+                let read = BackgroundRead { () throws(StoreError) in try store.quarantineIDs(baseFilter, order: order, ascending: ascending) }
+                pendingBase = (key, read)
+                if let result = read.wait(timeout: Self.keyPathWait) {
+                    pendingBase = nil
+                    takeBase(result, key: key)
+                }
+            }
+        }
+        applyText()
     }
 
-    /// Re-counts and drops the cached window (after an action changed records).
-    func reload() {
-        window = []
-        do {
-            rowCount = try store.quarantineCount(filter)
-            fetches += 1
+    /// How long a key waits for ids read in the background before showing "loading…".
+    static let keyPathWait: TimeInterval = 0.01
+
+    /// Ids being read in the background for a rule filter or a sort.
+    private var pendingBase: (key: BaseKey, read: BackgroundRead<[Int64]>)?
+
+    /// True while the rows for a new rule filter or sort are being read.
+    var isLoading: Bool { pendingBase != nil }
+
+    private func takeBase(_ result: Result<[Int64], StoreError>, key: BaseKey) {
+        fetches += 1
+        switch result {
+        case .success(let ids):
+            baseIDs = ids
+            baseKey = key
             lastError = nil
-        } catch {
-            rowCount = 0
+        case .failure(let error):
+            baseIDs = []
+            baseKey = nil
             lastError = error.description
+        }
+    }
+
+    /// Applies ids read in the background once they are there; returns whether the rows changed.
+    @discardableResult
+    func applyPendingBase() -> Bool {
+        guard let pending = pendingBase, let result = pending.read.result else { return false }
+        pendingBase = nil
+        takeBase(result, key: pending.key)
+        windows = []
+        applyText()
+        return true
+    }
+
+    /// Waits for ids being read in the background (tests).
+    func waitForPendingBase() {
+        _ = pendingBase?.read.wait()
+    }
+
+    /// Drops everything read (after an action changed records): ids, window and search text.
+    func reload() {
+        baseKey = nil
+        search = nil
+        lastSearch = nil
+        prepareSearch()
+        reload(filter: filter, sort: sort)
+    }
+
+    /// True while free text waits for the search text being read in the background (only right after
+    /// the workbench opened or records changed): the table keeps its rows until then, keys stay live.
+    private(set) var isSearching = false
+
+    /// Applies free text that was waiting for the search text, once it is there. Returns whether the
+    /// rows changed. Called before each frame and on ticks; never waits.
+    @discardableResult
+    func applyPendingSearch() -> Bool {
+        guard isSearching, search?.result != nil else { return false }
+        applyText()
+        windows = []
+        return true
+    }
+
+    /// Free text is waiting and the search text has arrived, or ids read in the background have.
+    var hasSearchToApply: Bool { (isSearching && search?.result != nil) || pendingBase?.read.result != nil }
+
+    /// Waits for the search text (tests).
+    func waitForSearch() {
+        _ = search?.wait()
+    }
+
+    private func applyText() {
+        isSearching = false
+        guard let text = filter.text, !text.isEmpty else {
+            ids = baseIDs
+            return
+        }
+        prepareSearch()
+        guard let pending = search else { return }
+        guard let result = pending.result else {
+            isSearching = true
+            return
+        }
+        switch result {
+        case .failure(let error):
+            ids = []
+            lastError = error.description
+        case .success(let index):
+            var candidates: [Int32]?
+            if let lastSearch, text.lowercased().contains(lastSearch.text.lowercased()) { candidates = lastSearch.positions }
+            let positions = index.positions(matching: text, within: candidates)
+            lastSearch = (text, positions)
+            // Keep the table's order: mark matching ids, then walk the base list.
+            var bits = [UInt64](repeating: 0, count: Int(max(0, index.ids.last ?? 0) / 64) + 1)
+            for position in positions {
+                let id = Int(index.ids[Int(position)])
+                bits[id >> 6] |= 1 << UInt64(id & 63)
+            }
+            ids = baseIDs.filter { id in
+                let word = Int(id >> 6)
+                return id >= 0 && word < bits.count && bits[word] & (1 << UInt64(id & 63)) != 0
+            }
         }
     }
 
     func record(at row: Int) -> QuarantineRecord? {
         guard row >= 0, row < rowCount else { return nil }
-        if !(windowStart..<(windowStart + window.count)).contains(row) {
-            fetchWindow(containing: row)
+        let start = row / Self.windowSize * Self.windowSize
+        let records: [QuarantineRecord]
+        if let index = windows.lastIndex(where: { $0.start == start }) {
+            records = windows[index].records
+            if index != windows.count - 1 { windows.append(windows.remove(at: index)) }
+        } else {
+            records = fetchWindow(start: start)
         }
-        let index = row - windowStart
-        return window.indices.contains(index) ? window[index] : nil
+        let index = row - start
+        return records.indices.contains(index) ? records[index] : nil
     }
 
-    private func fetchWindow(containing row: Int) {
-        let start = row / Self.windowSize * Self.windowSize
-        windowStart = start
+    private func fetchWindow(start: Int) -> [QuarantineRecord] {
         fetches += 1
         do {
-            if let sort, sort.columnID != "id" || !sort.ascending {
-                window = try sortedWindow(start: start, sort: sort)
-            } else {
-                var windowFilter = filter
-                windowFilter.limit = Self.windowSize
-                windowFilter.offset = start
-                window = try store.quarantineRecords(windowFilter)
-            }
+            let slice = ids[start..<min(ids.count, start + Self.windowSize)]
+            let records = try store.quarantineRecords(ids: slice.map { QuarantineID($0) })
+            windows.append((start, records))
+            if windows.count > Self.windowsKept { windows.removeFirst() }
             lastError = nil
+            return records
         } catch {
-            window = []
-            lastError = String(describing: error)
+            lastError = error.description
+            return []
         }
-    }
-
-    /// A window in another order than the store's: ids through a read-only query, then each record.
-    private func sortedWindow(start: Int, sort: TableSort) throws(StoreError) -> [QuarantineRecord] {
-        let direction = sort.ascending ? "ASC" : "DESC"
-        let sql = "SELECT id FROM quarantine_record \(Self.whereSQL(filter)) ORDER BY \(Self.orderSQL(sort.columnID)) \(direction), id \(direction) LIMIT \(Self.windowSize) OFFSET \(start)"
-        let ids = try store.query(sql, limit: Self.windowSize).rows.compactMap { ($0.first ?? nil).flatMap { Int64($0) } }
-        var records: [QuarantineRecord] = []
-        for id in ids {
-            if let record = try store.quarantineRecord(QuarantineID(id)) { records.append(record) }
-        }
-        return records
-    }
-
-    static func orderSQL(_ column: String) -> String {
-        switch column {
-        case "status": return "status"
-        case "source": return "source"
-        case "key": return "source_key"
-        case "name": return "json_extract(fields, '$.last_name')"
-        case "line": return "line"
-        case "rules": return "rules"
-        case "problem": return "failures"
-        default: return "id"
-        }
-    }
-
-    /// The same conditions as the store's filter, as SQL text with quoted literals.
-    static func whereSQL(_ filter: LakeStore.QuarantineFilter) -> String {
-        func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-        var clauses: [String] = []
-        if let source = filter.source { clauses.append("source = \(quote(source.rawValue))") }
-        if let rule = filter.rule { clauses.append("rules LIKE \(quote("%,\(rule),%"))") }
-        if !filter.statuses.isEmpty { clauses.append("status IN (\(filter.statuses.map { quote($0.rawValue) }.joined(separator: ",")))") }
-        if let text = filter.text, !text.isEmpty {
-            let pattern = quote("%\(text)%")
-            clauses.append("(source_key LIKE \(pattern) OR fields LIKE \(pattern) OR failures LIKE \(pattern))")
-        }
-        return clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
     }
 
     static func name(of record: QuarantineRecord) -> String {

@@ -37,6 +37,17 @@ public enum TextWidth {
 
     /// Columns `string` occupies: the sum over its graphemes.
     public static func of<S: StringProtocol>(_ string: S) -> Int {
+        // Most table cells are printable ASCII: one column per byte, no grapheme breaking needed.
+        var printableASCII = true
+        var count = 0
+        for byte in string.utf8 {
+            guard byte >= 0x20 && byte < 0x7F else {
+                printableASCII = false
+                break
+            }
+            count += 1
+        }
+        if printableASCII { return count }
         var total = 0
         for character in string { total += of(character) }
         return total

@@ -16,11 +16,13 @@ public struct Table: StatefulWidget {
     public var columnSpacing: Int
     /// Shown centred under the header when there are no rows.
     public var emptyMessage: String
+    /// Patched onto the header of ``TableState/focusedColumn``; nil leaves it unmarked.
+    public var focusedHeaderStyle: Style?
 
     public init(
         columns: [TableColumn], dataSource: any TableDataSource, style: Style = .plain,
         headerStyle: Style = Style(modifiers: .bold), selectedStyle: Style = Style(modifiers: .reverse),
-        highlightSymbol: String = "", columnSpacing: Int = 1, emptyMessage: String = "No rows"
+        highlightSymbol: String = "", focusedHeaderStyle: Style? = nil, columnSpacing: Int = 1, emptyMessage: String = "No rows"
     ) {
         self.columns = columns
         self.dataSource = dataSource
@@ -30,6 +32,7 @@ public struct Table: StatefulWidget {
         self.highlightSymbol = highlightSymbol
         self.columnSpacing = columnSpacing
         self.emptyMessage = emptyMessage
+        self.focusedHeaderStyle = focusedHeaderStyle
     }
 
     /// Rows of data shown in an area `height` rows high (one row goes to the header).
@@ -73,6 +76,7 @@ public struct Table: StatefulWidget {
                 title = TextWidth.truncate(title, to: rect.width - 2) + (sort.ascending ? " ▲" : " ▼")
             }
             buffer.setLine(Line(title), in: rect, alignment: column.alignment)
+            if let focusedHeaderStyle, state.focusedColumn == column.id { buffer.setStyle(area: rect, focusedHeaderStyle) }
         }
 
         guard viewport > 0 else { return }

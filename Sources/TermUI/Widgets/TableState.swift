@@ -7,12 +7,17 @@ public struct TableState: Sendable, Hashable {
     public var hiddenColumns: Set<String>
     /// Column IDs in display order; columns not listed follow in their declared order.
     public var columnOrder: [String]
+    /// The column the user acts on (sort, hide, move); the table marks its header.
+    public var focusedColumn: String?
 
-    public init(selected: Int? = 0, sort: TableSort? = nil, hiddenColumns: Set<String> = [], columnOrder: [String] = []) {
+    public init(
+        selected: Int? = 0, sort: TableSort? = nil, hiddenColumns: Set<String> = [], columnOrder: [String] = [], focusedColumn: String? = nil
+    ) {
         self.selection = SelectionState(selected: selected)
         self.sort = sort
         self.hiddenColumns = hiddenColumns
         self.columnOrder = columnOrder
+        self.focusedColumn = focusedColumn
     }
 
     /// Selection properties (`selected`, `offset`, `rowCount`, `viewportHeight`) read through.

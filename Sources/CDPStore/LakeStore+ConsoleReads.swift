@@ -1,0 +1,373 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// Reads shaped for the steward console: id lists instead of OFFSET pages, batch reads by id, and the
+/// text a free-text filter searches. Each stays proportional to what the screen shows or is done once
+/// per filter change, never once per key.
+extension LakeStore {
+    /// A column the quarantine list can be ordered by.
+    public enum QuarantineOrder: String, Sendable, Hashable, CaseIterable {
+        case id, status, source, key, name, line, rules, problem
+
+        var sql: String {
+            switch self {
+            case .id: return "id"
+            case .status: return "status"
+            case .source: return "source"
+            case .key: return "source_key"
+            case .name: return "json_extract(fields, '$.last_name')"
+            case .line: return "line"
+            case .rules: return "rules"
+            case .problem: return "failures"
+            }
+        }
+    }
+
+    /// Ids of the records matching `filter` (its `limit` and `offset` are ignored), in `order`
+    /// (ties by id, in the same direction). One query over the indexes when ordered by id: a list of
+    /// a million ids is 8 MB and makes every later page a read by primary key.
+    public func quarantineIDs(_ filter: QuarantineFilter, order: QuarantineOrder = .id, ascending: Bool = true) throws(StoreError)
+        -> [Int64]
+    {
+        try read("list quarantine ids") { db in
+            let direction = ascending ? "ASC" : "DESC"
+            if order == .id, filter.text?.isEmpty ?? true, filter.statuses.count > 1 {
+                // One index range per status, each already in id order, merged here: no temporary
+                // B-tree sort over the whole result.
+                var lists: [[Int64]] = []
+                for status in filter.statuses {
+                    var single = filter
+                    single.statuses = [status]
+                    let (whereSQL, arguments) = single.whereClause()
+                    lists.append(
+                        try Int64.fetchAll(
+                            db, sql: "SELECT id FROM quarantine_record \(whereSQL) ORDER BY id", arguments: StatementArguments(arguments)))
+                }
+                let merged = Self.merge(lists)
+                return ascending ? merged : merged.reversed()
+            }
+            let (whereSQL, arguments) = filter.whereClause()
+            let orderSQL = order == .id ? "id \(direction)" : "\(order.sql) \(direction), id \(direction)"
+            return try Int64.fetchAll(
+                db, sql: "SELECT id FROM quarantine_record \(whereSQL) ORDER BY \(orderSQL)", arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// Merges ascending id lists into one ascending list.
+    static func merge(_ lists: [[Int64]]) -> [Int64] {
+        var lists = lists.filter { !$0.isEmpty }
+        guard lists.count > 1 else { return lists.first ?? [] }
+        while lists.count > 1 {
+            let a = lists.removeLast(), b = lists.removeLast()
+            var out: [Int64] = []
+            out.reserveCapacity(a.count + b.count)
+            var i = 0, j = 0
+            while i < a.count && j < b.count {
+                if a[i] <= b[j] { out.append(a[i]); i += 1 } else { out.append(b[j]); j += 1 }
+            }
+            out += a[i...]
+            out += b[j...]
+            lists.append(out)
+        }
+        return lists[0]
+    }
+
+    /// The records with these ids, in the order given (ids that do not exist are left out). One query.
+    public func quarantineRecords(ids: [QuarantineID]) throws(StoreError) -> [QuarantineRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try read("read \(ids.count) quarantined records") { db in
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM quarantine_record WHERE id IN (\(placeholders))",
+                arguments: StatementArguments(ids.map(\.rawValue)))
+            var byID: [Int64: QuarantineRecord] = [:]
+            byID.reserveCapacity(rows.count)
+            for row in rows {
+                let record = Self.quarantineRecordFast(row)
+                byID[record.id.rawValue] = record
+            }
+            return ids.compactMap { byID[$0.rawValue] }
+        }
+    }
+
+    /// Visits every quarantined record's id (ascending) with the text a free-text filter searches: the
+    /// key, the field values and the failures' values and messages, as raw UTF-8. JSON keys are left
+    /// out (searching "email" should not match every record).
+    public func forEachQuarantineSearchText(_ body: (Int64, UnsafeBufferPointer<UInt8>) -> Void) throws(StoreError) {
+        try read("read quarantine search text") { db in
+            let cursor = try Row.fetchCursor(db, sql: "SELECT id, source_key, fields, failures FROM quarantine_record ORDER BY id")
+            var scratch: [UInt8] = []
+            scratch.reserveCapacity(512)
+            while let row = try cursor.next() {
+                scratch.removeAll(keepingCapacity: true)
+                let id: Int64 = row[0]
+                let key: String = row[1]
+                scratch.append(contentsOf: key.utf8)
+                scratch.append(0x1F)
+                for column in 2...3 {
+                    var json: String = row[column]
+                    json.withUTF8 { Self.appendJSONStringValues($0, to: &scratch) }
+                }
+                scratch.withUnsafeBufferPointer { body(id, $0) }
+            }
+        }
+    }
+
+    /// Appends the string values (not the keys) of flat JSON objects and arrays of them, each followed
+    /// by a unit separator. Escapes stay as written.
+    static func appendJSONStringValues(_ json: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var index = 0
+        var afterColon = false
+        let count = json.count
+        while index < count {
+            let byte = json[index]
+            if byte == UInt8(ascii: "\"") {
+                var end = index + 1
+                while end < count && json[end] != UInt8(ascii: "\"") {
+                    end += json[end] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if afterColon {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: json[(index + 1)..<min(end, count)]))
+                    out.append(0x1F)
+                }
+                afterColon = false
+                index = end + 1
+                continue
+            }
+            if byte == UInt8(ascii: ":") {
+                afterColon = true
+            } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "{") {
+                afterColon = false
+            }
+            index += 1
+        }
+    }
+
+    /// Records per quarantine status, over every source: an index-only count.
+    public func quarantineStatusCounts() throws(StoreError) -> [QuarantineStatus: Int] {
+        try read("count quarantine by status") { db in
+            var counts: [QuarantineStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM quarantine_record GROUP BY status") {
+                if let status = QuarantineStatus(rawValue: row[0]) { counts[status] = row[1] }
+            }
+            return counts
+        }
+    }
+
+    /// The dashboard's counts per source, each from an index: batches, bronze rows, current silver rows and
+    /// quarantine by status. Unlike ``sourceStatuses(_:)`` it leaves `silverHistory` and `warnings` at 0,
+    /// which would take a scan of every silver row.
+    public func dashboardSourceStatuses(_ sources: [(SourceName, CanonicalEntity)]) throws(StoreError) -> [SourceStatus] {
+        try read("count the lake for the dashboard") { db in
+            try sources.map { source, entity in
+                var status = SourceStatus(source: source)
+                let name = source.rawValue
+                status.batches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE source = ?", arguments: [name]) ?? 0
+                status.bronze = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bronze_row WHERE source = ?", arguments: [name]) ?? 0
+                status.silverCurrent =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ? AND is_current = 1", arguments: [name]) ?? 0
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT status, COUNT(*) FROM quarantine_record WHERE source = ? GROUP BY status", arguments: [name])
+                {
+                    let count: Int = row[1]
+                    switch QuarantineStatus(rawValue: row[0]) {
+                    case .open: status.quarantineOpen = count
+                    case .fixed: status.quarantineFixed = count
+                    case .rejected: status.quarantineRejected = count
+                    case .released: status.released = count
+                    case nil: break
+                    }
+                }
+                return status
+            }
+        }
+    }
+
+    /// Caps what SQLite may hold in memory across every connection of this process (page caches are
+    /// recycled beyond it). The console sets it: its scans in the background would otherwise keep up to
+    /// 64 MB of pages per reader connection.
+    public func limitSQLiteMemory(bytes: Int) {
+        _ = try? read("limit SQLite memory") { db in try db.execute(sql: "PRAGMA soft_heap_limit = \(max(0, bytes))") }
+    }
+}
+
+extension LakeStore {
+    /// A quarantined record from a row, reading its JSON columns with ``FlatJSON`` (the list reads 64 of
+    /// them per page; Foundation's decoder made that the slowest part of a key press). Anything that is not
+    /// the flat shape the store writes falls back to the decoder.
+    static func quarantineRecordFast(_ row: Row) -> QuarantineRecord {
+        var fieldsText: String = row["fields"]
+        var failuresText: String = row["failures"]
+        guard let fields = fieldsText.withUTF8({ FlatJSON.stringObject($0) }),
+            let failureObjects = failuresText.withUTF8({ FlatJSON.objectArray($0) })
+        else { return quarantineRecord(row) }
+        var failures: [RuleFailure] = []
+        failures.reserveCapacity(failureObjects.count)
+        for object in failureObjects {
+            guard let rule = object["rule"] ?? nil, let message = object["message"] ?? nil,
+                let severity = (object["severity"] ?? nil).flatMap(RuleSeverity.init(rawValue:))
+            else { return quarantineRecord(row) }
+            failures.append(
+                RuleFailure(rule: rule, field: object["field"] ?? nil, value: object["value"] ?? nil, message: message, severity: severity))
+        }
+        return QuarantineRecord(
+            id: QuarantineID(row["id"] as Int64), bronzeRow: BronzeRowID(row["bronze_id"] as Int64),
+            batch: BatchID(row["batch_id"] as Int64), run: (row["run_id"] as Int64?).map { RunID($0) },
+            source: SourceName(row["source"] as String), entity: CanonicalEntity(rawValue: row["entity"]) ?? .customer,
+            sourceKey: row["source_key"], line: row["line"], status: QuarantineStatus(rawValue: row["status"]) ?? .open,
+            fields: fields.compactMapValues { $0 }, failures: failures, createdAt: row["created_at"], updatedAt: row["updated_at"],
+            resolution: row["resolution"])
+    }
+}
+
+/// A reader for the two JSON shapes the quarantine columns hold: an object of strings, and an array of
+/// such objects. Returns nil for anything else (numbers, nesting, malformed text), so callers fall back.
+enum FlatJSON {
+    /// `{"key": "value" | null, …}`.
+    static func stringObject(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: String?]? {
+        var index = 0
+        guard let object = parseObject(bytes, &index) else { return nil }
+        skipSpace(bytes, &index)
+        return index == bytes.count ? object : nil
+    }
+
+    /// `[{…}, …]` of string objects.
+    static func objectArray(_ bytes: UnsafeBufferPointer<UInt8>) -> [[String: String?]]? {
+        var index = 0
+        skipSpace(bytes, &index)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return nil }
+        index += 1
+        var result: [[String: String?]] = []
+        skipSpace(bytes, &index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+        } else {
+            while true {
+                guard let object = parseObject(bytes, &index) else { return nil }
+                result.append(object)
+                skipSpace(bytes, &index)
+                guard index < bytes.count else { return nil }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                guard bytes[index] == UInt8(ascii: "]") else { return nil }
+                index += 1
+                break
+            }
+        }
+        skipSpace(bytes, &index)
+        return index == bytes.count ? result : nil
+    }
+
+    private static func skipSpace(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 {
+            index += 1
+        }
+    }
+
+    private static func parseObject(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> [String: String?]? {
+        skipSpace(bytes, &index)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var object: [String: String?] = [:]
+        skipSpace(bytes, &index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return object
+        }
+        while true {
+            skipSpace(bytes, &index)
+            guard let key = parseString(bytes, &index) else { return nil }
+            skipSpace(bytes, &index)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            skipSpace(bytes, &index)
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: "n") {
+                guard index + 4 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"),
+                    bytes[index + 3] == UInt8(ascii: "l")
+                else { return nil }
+                index += 4
+                object[key] = .some(nil)
+            } else {
+                guard let value = parseString(bytes, &index) else { return nil }
+                object[key] = value
+            }
+            skipSpace(bytes, &index)
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { return nil }
+            index += 1
+            return object
+        }
+    }
+
+    /// A string token starting at `index` (its opening quote); escapes decoded, surrogate pairs joined.
+    private static func parseString(_ bytes: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> String? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        index += 1
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
+        }
+        var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 1 < bytes.count else { return nil }
+            let escaped = bytes[index + 1]
+            index += 2
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(bytes, index) else { return nil }
+                index += 4
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                        let low = hex4(bytes, index + 2), (0xDC00..<0xE000).contains(low)
+                    else { return nil }
+                    index += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { return nil }
+                out.append(contentsOf: Array(String(Character(unicode)).utf8))
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    private static func hex4(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
+        guard at + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            let byte = bytes[at + offset]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            value = value << 4 | digit
+        }
+        return value
+    }
+}
