@@ -155,36 +155,6 @@ extension LakeStore {
         }
     }
 
-    /// The dashboard's counts per source, each from an index: batches, bronze rows, current silver rows and
-    /// quarantine by status. Unlike ``sourceStatuses(_:)`` it leaves `silverHistory` and `warnings` at 0,
-    /// which would take a scan of every silver row.
-    public func dashboardSourceStatuses(_ sources: [(SourceName, CanonicalEntity)]) throws(StoreError) -> [SourceStatus] {
-        try read("count the lake for the dashboard") { db in
-            try sources.map { source, entity in
-                var status = SourceStatus(source: source)
-                let name = source.rawValue
-                status.batches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE source = ?", arguments: [name]) ?? 0
-                status.bronze = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bronze_row WHERE source = ?", arguments: [name]) ?? 0
-                status.silverCurrent =
-                    try Int.fetchOne(
-                        db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ? AND is_current = 1", arguments: [name]) ?? 0
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT status, COUNT(*) FROM quarantine_record WHERE source = ? GROUP BY status", arguments: [name])
-                {
-                    let count: Int = row[1]
-                    switch QuarantineStatus(rawValue: row[0]) {
-                    case .open: status.quarantineOpen = count
-                    case .fixed: status.quarantineFixed = count
-                    case .rejected: status.quarantineRejected = count
-                    case .released: status.released = count
-                    case nil: break
-                    }
-                }
-                return status
-            }
-        }
-    }
-
     /// Caps what SQLite may hold in memory across every connection of this process (page caches are
     /// recycled beyond it). The console sets it: its scans in the background would otherwise keep up to
     /// 64 MB of pages per reader connection.

@@ -28,7 +28,9 @@ extension LakeStore {
     }
 
     /// Counts per source; `entities` says which silver table each source writes.
-    public func sourceStatuses(_ sources: [(SourceName, CanonicalEntity)]) throws(StoreError) -> [SourceStatus] {
+    /// - Parameter includingScans: also count silver history and warnings, which takes a scan of every
+    ///   silver row; the dashboard passes `false` to read indexes only (those two stay 0).
+    public func sourceStatuses(_ sources: [(SourceName, CanonicalEntity)], includingScans: Bool = true) throws(StoreError) -> [SourceStatus] {
         try read("count the lake") { db in
             try sources.map { source, entity in
                 var status = SourceStatus(source: source)
@@ -37,8 +39,10 @@ extension LakeStore {
                 status.bronze = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bronze_row WHERE source = ?", arguments: [name]) ?? 0
                 status.silverCurrent = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ? AND is_current = 1", arguments: [name]) ?? 0
-                status.silverHistory = (try Int.fetchOne(
+                if includingScans {
+                    status.silverHistory = (try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ?", arguments: [name]) ?? 0) - status.silverCurrent
+                }
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT status, COUNT(*) FROM quarantine_record WHERE source = ? GROUP BY status", arguments: [name])
                 for row in rows {
@@ -51,7 +55,9 @@ extension LakeStore {
                     case nil: break
                     }
                 }
-                status.warnings = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM row_warning WHERE source = ?", arguments: [name]) ?? 0
+                if includingScans {
+                    status.warnings = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM row_warning WHERE source = ?", arguments: [name]) ?? 0
+                }
                 return status
             }
         }

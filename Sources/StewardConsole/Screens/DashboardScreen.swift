@@ -263,7 +263,7 @@ struct DashboardData: Sendable {
     static func read(_ workspace: Workspace) throws(StoreError) -> DashboardData {
         let store = workspace.store
         return DashboardData(
-            statuses: try store.dashboardSourceStatuses(workspace.configuration.sources.map { ($0.name, $0.entity) }),
+            statuses: try store.sourceStatuses(workspace.configuration.sources.map { ($0.name, $0.entity) }, includingScans: false),
             byRule: try store.openQuarantineByRule(),
             trend: try store.passRateTrend(limit: 40),
             runs: try store.runs(limit: 6))
