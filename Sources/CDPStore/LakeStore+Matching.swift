@@ -229,9 +229,14 @@ extension LakeStore {
             key: row["match_key"], explanation: row["explanation"], status: status, decidedBy: row["decided_by"], decidedAt: row["decided_at"])
     }
 
-    /// Runs `body` in one write transaction (a steward action and its audit row commit together).
-    public func transaction<T>(_ operation: String, _ body: (MatchTransaction) throws -> T) throws(StoreError) -> T {
-        try write(operation) { db in try body(MatchTransaction(db: db)) }
+    /// Runs `body` in one write transaction (a steward action and its audit row commit together). An error
+    /// `body` throws rolls back and comes out unchanged; database errors come out as `StoreError`.
+    public func transaction<T>(_ operation: String, _ body: (MatchTransaction) throws -> T) throws -> T {
+        do {
+            return try writer.write { db in try body(MatchTransaction(db: db)) }
+        } catch let error as DatabaseError {
+            throw StoreError.wrapping(error, operation)
+        }
     }
 
     /// A golden record as stored.
@@ -394,5 +399,49 @@ public struct MatchTransaction {
 
     public func audit(_ draft: LakeStore.AuditDraft, at: String) throws {
         try LakeStore.appendAudit(draft, at: at, db)
+    }
+}
+
+extension MatchTransaction {
+    public func goldenID(of record: SourceRecordID) throws -> GoldenID? {
+        try Int64.fetchOne(
+            db, sql: "SELECT golden_id FROM golden_xref WHERE source = ? AND source_key = ? AND valid_to_run IS NULL",
+            arguments: [record.source.rawValue, record.key]
+        ).map(GoldenID.init)
+    }
+
+    public func retireGolden(_ id: GoldenID, run: MatchRunID) throws {
+        try db.execute(sql: "UPDATE golden_record SET member_count = 0, retired_run = ?, updated_run = ? WHERE id = ?", arguments: [run.rawValue, run.rawValue, id.rawValue])
+    }
+
+    public func overrides(of golden: GoldenID) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT attribute, value FROM golden_override WHERE golden_id = ?", arguments: [golden.rawValue]) {
+            result[row[0]] = row[1]
+        }
+        return result
+    }
+
+    /// Current silver values of some source records.
+    public func customers(_ ids: [SourceRecordID]) throws -> [MatchInput] {
+        try ids.compactMap { id in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
+                           country, crm_customer_id, COALESCE(updated_at, created_at)
+                    FROM silver_customer WHERE is_current = 1 AND source = ? AND source_key = ?
+                    """, arguments: [id.source.rawValue, id.key]
+            ).map { row in
+                MatchInput(
+                    source: SourceName(row[0] as String), sourceKey: row[1], firstName: row[2], lastName: row[3], email: row[4],
+                    phone: row[5], birthDate: row[6], street: row[7], city: row[8], postcode: row[9], country: row[10],
+                    crmCustomerID: row[11], updatedAt: row[12])
+            }
+        }
+    }
+
+    public func candidate(_ id: CandidateID) throws -> LakeStore.CandidateRow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM match_candidate WHERE id = ?", arguments: [id.rawValue]).flatMap(LakeStore.candidateRow)
     }
 }

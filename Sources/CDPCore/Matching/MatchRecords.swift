@@ -1,5 +1,5 @@
 /// A customer record as the matcher receives it: standardised silver values, as text.
-public struct MatchInput: Sendable, Hashable {
+public struct MatchInput: Sendable, Hashable, Codable {
     public var source: SourceName
     public var sourceKey: String
     public var firstName: String?

@@ -189,7 +189,8 @@ struct TOMLLineLocator {
                 continue
             }
             // A `key = value` line inside the section the path names.
-            if let last = tables.last, last.index == nil, matches(current, counts, Array(tables.dropLast()), keyIncluded: true),
+            // The last segment may be a key (`threshold`) or an element of a key's list (`keys[0]`).
+            if let last = tables.last, matches(current, counts, Array(tables.dropLast()), keyIncluded: true),
                 line.hasPrefix(last.name + " ") || line.hasPrefix(last.name + "=")
             {
                 return number + 1
