@@ -25,7 +25,7 @@ public struct Blocker: Sendable {
     }
 
     /// The most overlap pairs kept per rule for training.
-    public static let trainingLimit = 400_000
+    public static let trainingLimit = 150_000
 
     public func candidatePairs() -> Result {
         var keysByRule: [[UInt64]] = []

@@ -8,6 +8,9 @@
 /// 3. A cluster of three or more whose linked-pair density (strong edges inside ÷ possible pairs) is below
 ///    `minDensity` is a chain, not a person: it is cut at its weakest joining edge, and each part is checked
 ///    again.
+/// 4. With `birthDays`, two clusters whose known birth dates disagree (not equal, not day/month swapped)
+///    are never joined, not even by a shared email or phone: a family inbox or a recycled number links
+///    different people. Only a steward's approval (an edge of infinite weight) overrides this.
 public struct Clusterer: Sendable {
     public struct Edge: Sendable, Hashable {
         public var a: Int32
@@ -22,10 +25,20 @@ public struct Clusterer: Sendable {
 
     public var maxSize: Int
     public var minDensity: Double
+    /// Per record, days since 1970-01-01 or `Int32.min` when unknown; nil turns the check off.
+    public var birthDays: [Int32]?
 
-    public init(maxSize: Int, minDensity: Double) {
+    public init(maxSize: Int, minDensity: Double, birthDays: [Int32]? = nil) {
         self.maxSize = maxSize
         self.minDensity = minDensity
+        self.birthDays = birthDays
+    }
+
+    /// Whether two known birth dates can belong to one person: equal, or day and month swapped.
+    static func compatible(_ a: Int32, _ b: Int32) -> Bool {
+        if a == Int32.min || b == Int32.min || a == b { return true }
+        guard let date = LocalDate(daysSinceEpoch: Int(a)), let swapped = date.swappingDayAndMonth else { return false }
+        return swapped.daysSinceEpoch == Int(b)
     }
 
     /// Per record, its cluster's label: the smallest record index in the cluster.
@@ -38,12 +51,17 @@ public struct Clusterer: Sendable {
             forbidden[b, default: []].append(a)
         }
         var treeEdges: [Edge] = []
+        // Per cluster root, the first known birth date of its records.
+        var birth = birthDays ?? []
         for edge in sorted {
             let ra = forest.find(edge.a)
             let rb = forest.find(edge.b)
             guard ra != rb, Int(forest.size[Int(ra)] + forest.size[Int(rb)]) <= maxSize else { continue }
             if !forbidden.isEmpty && forest.forbids(ra, rb, forbidden) { continue }
+            if !birth.isEmpty && edge.weight != .infinity && !Self.compatible(birth[Int(ra)], birth[Int(rb)]) { continue }
+            let known = birth.isEmpty ? Int32.min : (birth[Int(ra)] != Int32.min ? birth[Int(ra)] : birth[Int(rb)])
             forest.union(ra, rb)
+            if !birth.isEmpty { birth[Int(forest.find(ra))] = known }
             treeEdges.append(edge)
         }
         var labels = (0..<count).map { forest.find(Int32($0)) }

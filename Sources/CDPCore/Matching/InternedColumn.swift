@@ -38,6 +38,9 @@ public struct InternedColumn: Sendable {
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
 
+    /// The UTF-8 of every value back to back, and where each value starts (one more entry than values).
+    func rawParts() -> (bytes: [UInt8], offsets: [Int32]) { (bytes, offsets) }
+
     /// The share of records holding value `id`.
     public func frequency(_ id: Int32) -> Double {
         Double(counts[Int(id)]) / Double(max(1, ids.count))

@@ -109,7 +109,8 @@ public struct MatchPipeline: Sendable {
         let scorer = PairScorer(comparator: comparator, model: model)
         let autoWeight = logit(configuration.thresholds.autoMerge)
         let reviewWeight = logit(configuration.thresholds.review)
-        var edges: [Clusterer.Edge] = links.map { Clusterer.Edge($0.a, $0.b, weight: .infinity) }
+        // Hard-identifier links outrank any score but, unlike steward approvals, still yield to conflicting birth dates.
+        var edges: [Clusterer.Edge] = links.map { Clusterer.Edge($0.a, $0.b, weight: Self.stitchWeight) }
         edges += decisions.mustLink.map { Clusterer.Edge($0.0, $0.1, weight: .infinity) }
         var kept: [ScoredPair] = []
         for (index, pair) in blocked.pairs.enumerated() {
@@ -122,8 +123,9 @@ public struct MatchPipeline: Sendable {
                 statistics.autoMergePairs += 1
             }
         }
-        let clusterOf = Clusterer(maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity)
-            .cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
+        let clusterOf = Clusterer(
+            maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity, birthDays: records.birthDays
+        ).cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
         let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
         let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
         statistics.reviewPairs = review.count
@@ -187,6 +189,9 @@ public struct MatchPipeline: Sendable {
         return model
     }
 
+    /// Above any score a pair can reach, below a steward's approval.
+    static let stitchWeight = 1_000.0
+
     static func pairKey(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(min(a, b))) << 32 | UInt64(UInt32(max(a, b))) }
 
     func logit(_ probability: Double) -> Double { log2(probability / (1 - probability)) }
@@ -194,6 +199,7 @@ public struct MatchPipeline: Sendable {
     /// Patterns of `pairs`, computed on `threads` threads over contiguous slices.
     func parallelPatterns(_ pairs: [UInt64], _ comparator: PairComparator) -> [UInt64] {
         var patterns = [UInt64](repeating: 0, count: pairs.count)
+        let kernel = ComparisonKernel(comparator: comparator)
         let slices = threads
         let chunk = (pairs.count + slices - 1) / max(1, slices)
         patterns.withUnsafeMutableBufferPointer { output in
@@ -206,7 +212,7 @@ public struct MatchPipeline: Sendable {
                     guard start < end else { return }
                     for index in start..<end {
                         let pair = source.base[index]
-                        out.mutableBase[index] = comparator.pattern(Int(pair >> 32), Int(pair & 0xFFFF_FFFF))
+                        out.mutableBase[index] = kernel.pattern(Int(pair >> 32), Int(pair & 0xFFFF_FFFF))
                     }
                 }
             }

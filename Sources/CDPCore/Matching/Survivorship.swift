@@ -21,6 +21,9 @@ public struct Survivorship: Sendable {
     public let policy: SurvivorshipPolicy
     public let records: MatchRecords
     private let trust: [Int]
+    /// Per attribute (in `attributes` order), its column and rule, looked up once.
+    private let columns: [InternedColumn]
+    private let rules: [SurvivorshipRule]
 
     public init(policy: SurvivorshipPolicy, records: MatchRecords) {
         self.policy = policy
@@ -29,9 +32,11 @@ public struct Survivorship: Sendable {
         trust = records.sources.map { source in
             policy.sourceOrder.firstIndex(of: source) ?? (policy.sourceOrder.count + 1)
         }
+        columns = Self.attributes.map { Self.column($0, records) }
+        rules = Self.attributes.map { policy.rule(for: $0) }
     }
 
-    func column(_ attribute: String) -> InternedColumn {
+    static func column(_ attribute: String, _ records: MatchRecords) -> InternedColumn {
         switch attribute {
         case "first_name": return records.firstName
         case "last_name": return records.lastName
@@ -47,6 +52,18 @@ public struct Survivorship: Sendable {
 
     /// Golden attributes of the cluster `members` (record indexes); `overrides` (attribute → value) win.
     public func goldenAttributes(_ members: [Int], overrides: [String: String] = [:]) -> [GoldenAttribute] {
+        if members.count == 1 && overrides.isEmpty {
+            // Most golden records have one source record: every value comes from it.
+            let record = members[0]
+            let source = records.id(of: record)
+            var result: [GoldenAttribute] = []
+            for (index, attribute) in Self.attributes.enumerated() {
+                let id = columns[index].ids[record]
+                guard id != InternedColumn.missing else { continue }
+                result.append(GoldenAttribute(name: attribute, value: columns[index].values[Int(id)], source: source, rule: rules[index].rawValue))
+            }
+            return result
+        }
         // Candidates ordered by trust, then most recent, then record order: every rule's tie-break.
         let ordered = members.sorted { a, b in
             let ta = trust[Int(records.sourceIndex[a])], tb = trust[Int(records.sourceIndex[b])]
@@ -56,15 +73,15 @@ public struct Survivorship: Sendable {
             return a < b
         }
         var result: [GoldenAttribute] = []
-        for attribute in Self.attributes {
+        for (attributeIndex, attribute) in Self.attributes.enumerated() {
             if let value = overrides[attribute] {
                 result.append(GoldenAttribute(name: attribute, value: value, source: nil, rule: "override"))
                 continue
             }
-            let column = self.column(attribute)
+            let column = columns[attributeIndex]
             let holders = ordered.filter { column.ids[$0] != InternedColumn.missing }
             guard !holders.isEmpty else { continue }
-            let rule = policy.rule(for: attribute)
+            let rule = rules[attributeIndex]
             let chosen: Int
             switch rule {
             case .sourceOrder:

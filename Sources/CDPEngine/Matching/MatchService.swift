@@ -222,6 +222,11 @@ extension GoldenAttribute {
 
     static func appendQuoted(_ value: String, to text: inout String) {
         text += "\""
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            text += value
+            text += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""

@@ -80,3 +80,16 @@ import Testing
 extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
+
+@Suite struct MatchingConflictTests {
+    @Test func conflictingBirthDatesAreNeverJoinedExceptByAStewardsApproval() {
+        let day = { (text: String) in Int32(LocalDate(isoText: text)!.daysSinceEpoch) }
+        // 0 and 1 share an email (strong link) but were born years apart; 2 is 0's swapped-day record.
+        let births = [day("1953-12-06"), day("1947-03-22"), day("1953-06-12"), Int32.min]
+        let edges = [Clusterer.Edge(0, 1, weight: 1000), Clusterer.Edge(0, 2, weight: 50), Clusterer.Edge(1, 3, weight: 40)]
+        let clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births)
+        #expect(clusterer.cluster(count: 4, edges: edges) == [0, 1, 0, 1])
+        // The approval joins 1 and 2 despite their dates; 0 still conflicts with that cluster.
+        #expect(clusterer.cluster(count: 4, edges: edges + [Clusterer.Edge(1, 2, weight: .infinity)]) == [0, 1, 1, 1])
+    }
+}

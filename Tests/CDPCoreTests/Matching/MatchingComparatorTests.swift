@@ -79,3 +79,41 @@ import Testing
         #expect(comparator.level(born, 1, 2) == 3)  // 14 days apart
     }
 }
+
+@Suite struct MatchingKernelTests {
+    @Test func theFastKernelGivesTheReferencePatterns() {
+        let names = ["Robert", "Bob", "Roberta", "Ann", "Anne", "Zoë", nil]
+        let surnames = ["Smith", "Smyth", "Schmidt", "Jones", nil]
+        let dates = ["1980-03-04", "1980-04-03", "1980-03-20", "1975-01-01", nil]
+        var inputs: [MatchInput] = []
+        var random = SeededRandom(seed: 11)
+        for index in 0..<60 {
+            func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
+            inputs.append(
+                MatchInput(
+                    source: "s", sourceKey: "\(index)", firstName: pick(names), lastName: pick(surnames),
+                    email: pick(["a.b@x.com", "ab@x.com", "a.b@y.com", nil]), phone: pick(["+441234567890", "+441234567891", nil]),
+                    birthDate: pick(dates), city: pick(["Leeds", "Leds", nil]), postcode: pick(["LS1 3PG", "LS13PG", nil])))
+        }
+        let records = MatchRecords(inputs)
+        let template = MatchingModelTests.comparisons
+        let comparisons = template + [
+            Comparison(
+                name: "first", tag: "F", field: .firstName,
+                levels: [.init(.null), .init(.exact), .init(.nickname), .init(.jaroWinkler, threshold: 0.9), .init(.else)]),
+            Comparison(name: "last", tag: "L", field: .lastName, levels: [.init(.null), .init(.exact), .init(.phonetic), .init(.levenshtein, threshold: 2), .init(.else)]),
+            Comparison(
+                name: "born", tag: "B", field: .birthDate,
+                levels: [.init(.null), .init(.exact), .init(.dayMonthSwapped), .init(.levenshtein, threshold: 1), .init(.withinDays, threshold: 30), .init(.else)]),
+            Comparison(name: "email", tag: "E", field: .email, levels: [.init(.null), .init(.exact), .init(.emailLocalPart), .init(.else)]),
+            Comparison(name: "city", tag: "C", field: .city, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.9), .init(.else)]),
+        ]
+        let comparator = PairComparator(comparisons: comparisons, records: records)
+        let kernel = ComparisonKernel(comparator: comparator)
+        for a in 0..<records.count {
+            for b in (a + 1)..<records.count {
+                #expect(kernel.pattern(a, b) == comparator.pattern(a, b), "records \(a), \(b)")
+            }
+        }
+    }
+}
