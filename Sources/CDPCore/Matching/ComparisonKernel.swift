@@ -105,7 +105,7 @@ final class ComparisonKernel: @unchecked Sendable {
             case .jaroWinkler:
                 if StringSimilarity.jaroWinkler(plan.column.value(left), plan.column.value(right)) >= step.threshold { return index }
             case .levenshtein:
-                if Double(StringSimilarity.levenshtein(plan.column.value(left), plan.column.value(right))) <= step.threshold { return index }
+                if StringSimilarity.isWithinEditDistance(plan.column.value(left), plan.column.value(right), Int(step.threshold)) { return index }
             case .dayMonthSwapped, .withinDays:
                 continue
             case .else:
@@ -131,7 +131,7 @@ final class ComparisonKernel: @unchecked Sendable {
                 if Double(abs(Int(left) - Int(right))) <= step.threshold { return index }
             case .levenshtein:
                 let l = plan.column.ids[a], r = plan.column.ids[b]
-                if Double(StringSimilarity.levenshtein(plan.column.value(l), plan.column.value(r))) <= step.threshold { return index }
+                if StringSimilarity.isWithinEditDistance(plan.column.value(l), plan.column.value(r), Int(step.threshold)) { return index }
             case .else:
                 return index
             default:

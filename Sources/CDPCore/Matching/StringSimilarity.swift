@@ -71,6 +71,29 @@ public enum StringSimilarity {
         }
     }
 
+    /// Whether the Levenshtein distance is at most `limit`, stopping as soon as every cell of a row exceeds it
+    /// (most compared values are far apart, so this rarely fills the table).
+    public static func isWithinEditDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ limit: Int) -> Bool {
+        if abs(a.count - b.count) > limit { return false }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) <= limit }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: b.count + 1) { row in
+            for j in 0...b.count { row[j] = j }
+            for i in 1...a.count {
+                var diagonal = row[0]
+                row[0] = i
+                var smallest = row[0]
+                for j in 1...b.count {
+                    let above = row[j]
+                    row[j] = min(above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    diagonal = above
+                    smallest = min(smallest, row[j])
+                }
+                if smallest > limit { return false }
+            }
+            return row[b.count] <= limit
+        }
+    }
+
     static func withBytes<T>(_ a: String, _ b: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> T) -> T {
         let left = Array(a.utf8)
         let right = Array(b.utf8)

@@ -15,7 +15,8 @@ public struct GoldenAttribute: Sendable, Hashable, Codable {
 }
 
 /// Chooses each golden attribute from a cluster's records by the policy's rule, with provenance.
-public struct Survivorship: Sendable {
+/// A class: its sort closures capture it by reference instead of copying every column.
+public final class Survivorship: Sendable {
     public static let attributes = ["first_name", "last_name", "email", "phone", "birth_date", "street", "city", "postcode", "country"]
 
     public let policy: SurvivorshipPolicy

@@ -117,3 +117,20 @@ import Testing
         }
     }
 }
+
+extension MatchingComparatorTests {
+    @Test func theBoundedCheckAgreesWithTheFullDistance() {
+        var random = SeededRandom(seed: 5)
+        let letters = Array("abcd".utf8)
+        for _ in 0..<500 {
+            let a = (0..<Int(random.next() % 7)).map { _ in letters[Int(random.next() % 4)] }
+            let b = (0..<Int(random.next() % 7)).map { _ in letters[Int(random.next() % 4)] }
+            let limit = Int(random.next() % 3)
+            a.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { y in
+                    #expect(StringSimilarity.isWithinEditDistance(x, y, limit) == (StringSimilarity.levenshtein(x, y) <= limit))
+                }
+            }
+        }
+    }
+}
