@@ -43,7 +43,7 @@ import Testing
     @Test func theTemplateConfigurationLoads() throws {
         let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
         let configuration = try MatchingConfigurationLoader.load(tomlText: try String(contentsOf: template, encoding: .utf8), file: "matching.toml")
-        #expect(configuration.blocking.rules.count == 6)
+        #expect(configuration.blocking.rules.count == 5)
         #expect(configuration.comparisons.map(\.tag) == ["FIRST", "SURNAME", "DOB", "EMAIL", "PHONE", "POSTCODE", "CITY"])
         #expect(configuration.comparisons[0].levels[1].termFrequency)
     }

@@ -87,12 +87,15 @@ public struct MatchService: Sendable {
         }
         let ids = GoldenIDAssignment.assign(clusters: members, previous: { previous[$0] == 0 ? nil : previous[$0] }, nextID: nextID.rawValue)
         let survivorship = Survivorship(policy: configuration.survivorship, records: records)
+        // Survivorship on both cores: each thread fills its own contiguous range of clusters.
+        let clusters = members
+        let attributesJSON = Self.parallelMap(count: clusters.count, threads: threads) { cluster in
+            GoldenAttribute.json(survivorship.goldenAttributes(clusters[cluster], overrides: overrides[GoldenID(ids[cluster])] ?? [:]))
+        }
         var drafts: [LakeStore.GoldenDraft] = []
         drafts.reserveCapacity(members.count)
         for (cluster, group) in members.enumerated() {
-            let id = GoldenID(ids[cluster])
-            let attributes = survivorship.goldenAttributes(group, overrides: overrides[id] ?? [:])
-            drafts.append(LakeStore.GoldenDraft(id: id, attributesJSON: GoldenAttribute.json(attributes), members: persist ? group.map(records.id) : []))
+            drafts.append(LakeStore.GoldenDraft(id: GoldenID(ids[cluster]), attributesJSON: attributesJSON[cluster], members: persist ? group.map(records.id) : []))
         }
         phase("golden")
 
@@ -142,6 +145,18 @@ public struct MatchService: Sendable {
             }
         }
         return result
+    }
+
+    /// `transform` of 0..<count, computed on `threads` threads over contiguous ranges, in order.
+    static func parallelMap(count: Int, threads: Int, _ transform: @Sendable (Int) -> String) -> [String] {
+        let slices = max(1, min(threads, count))
+        let chunk = (count + slices - 1) / slices
+        let parts = (0..<slices).map { _ in LockedBox([String]()) }
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let range = (slice * chunk)..<min(count, (slice + 1) * chunk)
+            parts[slice].value = range.map(transform)
+        }
+        return parts.flatMap(\.value)
     }
 
     public static func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
