@@ -10,7 +10,9 @@
 ///    again.
 /// 4. With `birthDays`, two clusters whose known birth dates disagree (not equal, not day/month swapped)
 ///    are never joined, not even by a shared email or phone: a family inbox or a recycled number links
-///    different people. Only a steward's approval (an edge of infinite weight) overrides this.
+///    different people. When birth dates cannot vouch for a join (one side has none), two clusters whose
+///    known phone numbers differ are not joined either. Only a steward's approval (an edge of infinite
+///    weight) overrides these checks.
 public struct Clusterer: Sendable {
     public struct Edge: Sendable, Hashable {
         public var a: Int32
@@ -27,11 +29,21 @@ public struct Clusterer: Sendable {
     public var minDensity: Double
     /// Per record, days since 1970-01-01 or `Int32.min` when unknown; nil turns the check off.
     public var birthDays: [Int32]?
+    /// Per record, its phone's value id or `InternedColumn.missing`; used with `birthDays`.
+    public var phoneIDs: [Int32]?
 
-    public init(maxSize: Int, minDensity: Double, birthDays: [Int32]? = nil) {
+    public init(maxSize: Int, minDensity: Double, birthDays: [Int32]? = nil, phoneIDs: [Int32]? = nil) {
         self.maxSize = maxSize
         self.minDensity = minDensity
         self.birthDays = birthDays
+        self.phoneIDs = phoneIDs
+    }
+
+    /// Whether two clusters' known identity attributes contradict each other.
+    static func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32) -> Bool {
+        if !compatible(birthA, birthB) { return true }
+        let birthsVouch = birthA != Int32.min && birthB != Int32.min
+        return !birthsVouch && phoneA != InternedColumn.missing && phoneB != InternedColumn.missing && phoneA != phoneB
     }
 
     /// Whether two known birth dates can belong to one person: equal, or day and month swapped.
@@ -53,15 +65,22 @@ public struct Clusterer: Sendable {
         var treeEdges: [Edge] = []
         // Per cluster root, the first known birth date of its records.
         var birth = birthDays ?? []
+        var phone = phoneIDs ?? []
+        if phone.count != birth.count { phone = [Int32](repeating: InternedColumn.missing, count: birth.count) }
         for edge in sorted {
             let ra = forest.find(edge.a)
             let rb = forest.find(edge.b)
             guard ra != rb, Int(forest.size[Int(ra)] + forest.size[Int(rb)]) <= maxSize else { continue }
             if !forbidden.isEmpty && forest.forbids(ra, rb, forbidden) { continue }
-            if !birth.isEmpty && edge.weight != .infinity && !Self.compatible(birth[Int(ra)], birth[Int(rb)]) { continue }
-            let known = birth.isEmpty ? Int32.min : (birth[Int(ra)] != Int32.min ? birth[Int(ra)] : birth[Int(rb)])
+            if !birth.isEmpty && edge.weight != .infinity && Self.conflict(birth[Int(ra)], birth[Int(rb)], phone[Int(ra)], phone[Int(rb)]) { continue }
+            let knownBirth = birth.isEmpty ? Int32.min : (birth[Int(ra)] != Int32.min ? birth[Int(ra)] : birth[Int(rb)])
+            let knownPhone = phone.isEmpty ? InternedColumn.missing : (phone[Int(ra)] != InternedColumn.missing ? phone[Int(ra)] : phone[Int(rb)])
             forest.union(ra, rb)
-            if !birth.isEmpty { birth[Int(forest.find(ra))] = known }
+            if !birth.isEmpty {
+                let root = Int(forest.find(ra))
+                birth[root] = knownBirth
+                phone[root] = knownPhone
+            }
             treeEdges.append(edge)
         }
         var labels = (0..<count).map { forest.find(Int32($0)) }

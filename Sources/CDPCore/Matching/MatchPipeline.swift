@@ -124,7 +124,8 @@ public struct MatchPipeline: Sendable {
             }
         }
         let clusterOf = Clusterer(
-            maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity, birthDays: records.birthDays
+            maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity, birthDays: records.birthDays,
+            phoneIDs: records.phone.ids
         ).cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
         let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
         let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }

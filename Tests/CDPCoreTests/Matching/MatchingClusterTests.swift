@@ -93,3 +93,16 @@ extension Array {
         #expect(clusterer.cluster(count: 4, edges: edges + [Clusterer.Edge(1, 2, weight: .infinity)]) == [0, 1, 1, 1])
     }
 }
+
+extension MatchingConflictTests {
+    @Test func differentPhonesVetoAJoinOnlyWhenBirthDatesCannotVouch() {
+        let born = Int32(LocalDate(isoText: "1970-05-01")!.daysSinceEpoch)
+        // 0–1: same email, one birth date missing, phones differ → kept apart.
+        // 2–3: both born the same day, phones differ (a new number) → joined.
+        let births = [born, Int32.min, born, born]
+        let phones: [Int32] = [1, 2, 3, 4]
+        let clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births, phoneIDs: phones)
+        let labels = clusterer.cluster(count: 4, edges: [Clusterer.Edge(0, 1, weight: 1000), Clusterer.Edge(2, 3, weight: 1000)])
+        #expect(labels == [0, 1, 2, 2])
+    }
+}
