@@ -5,7 +5,8 @@ import GRDB
 /// Match runs, the steward queue of candidate pairs, pair decisions, golden records and their
 /// cross-reference with history.
 extension LakeStore {
-    /// Streams every current silver customer, ordered by source then key (the matcher relies on this order).
+    /// Streams every current silver customer in row order: deterministic for a given lake, and a sequential
+    /// scan (ordering by key makes SQLite visit a million rows at random).
     public func forEachCurrentCustomer(_ body: (MatchInput) -> Void) throws(StoreError) {
         try read("read customers for matching") { db in
             let cursor = try Row.fetchCursor(
@@ -13,7 +14,7 @@ extension LakeStore {
                 sql: """
                     SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
                            country, crm_customer_id, COALESCE(updated_at, created_at)
-                    FROM silver_customer WHERE is_current = 1 ORDER BY source, source_key
+                    FROM silver_customer WHERE is_current = 1 ORDER BY id
                     """)
             while let row = try cursor.next() {
                 body(
@@ -25,11 +26,11 @@ extension LakeStore {
         }
     }
 
-    /// The current source record → golden id links, ordered by source then key.
+    /// The current source record → golden id links.
     public func forEachGoldenLink(_ body: (SourceRecordID, GoldenID) -> Void) throws(StoreError) {
         try read("read golden cross-references") { db in
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL ORDER BY source, source_key")
+                db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL ORDER BY id")
             while let row = try cursor.next() {
                 body(SourceRecordID(source: SourceName(row[0] as String), key: row[1]), GoldenID(row[2] as Int64))
             }

@@ -173,24 +173,55 @@ public struct MatchRecords: Sendable {
         firstCanonical = firstKey.derived { Nicknames.canonical($0) }
         lastKey = lastName.derived { PersonName.foldedKey($0) }
         lastPhonetic = lastName.derived { PhoneticCode.metaphone($0) }
-        emailLocalPart = self.email.derived { address in
-            guard let at = address.lastIndex(of: "@") else { return nil }
-            // Sub-addresses (`jane+shop@`) and dots in the local part do not change the person.
-            let local = address[..<at].split(separator: "+", maxSplits: 1).first ?? ""
-            return String(local.filter { $0 != "." })
-        }
-        postcodeKey = self.postcode.derived { code in String(code.uppercased().filter { $0.isLetter || $0.isNumber }) }
+        emailLocalPart = self.email.derived(Self.emailLocalPart)
+        postcodeKey = self.postcode.derived(Self.postcodeKey)
         cityKey = self.city.derived { PersonName.foldedKey($0) }
-        phoneLastDigits = self.phone.derived { number in
-            let digits = number.filter(\.isNumber)
-            return digits.count >= 7 ? String(digits.suffix(7)) : nil
-        }
+        phoneLastDigits = self.phone.derived(Self.lastSevenDigits)
         let dates = birthDate.values.map { LocalDate(isoText: $0) }
         birthDates = dates
         birthDays = birthDate.ids.map { id in
             guard id != InternedColumn.missing, let date = dates[Int(id)] else { return Int32.min }
             return Int32(date.daysSinceEpoch)
         }
+    }
+}
+
+extension MatchRecords {
+    // Byte-level forms: these run once per distinct value, and there are about as many emails and phones
+    // as records, so they avoid Character processing.
+
+    /// The local part without dots or a `+tag` (`jane.doe+shop@x` → `janedoe`): sub-addresses and dots do
+    /// not change the person.
+    static func emailLocalPart(_ address: String) -> String? {
+        let bytes = Array(address.utf8)
+        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        var local: [UInt8] = []
+        local.reserveCapacity(at)
+        for byte in bytes[..<at] {
+            if byte == UInt8(ascii: "+") { break }
+            if byte != UInt8(ascii: ".") { local.append(byte) }
+        }
+        return String(decoding: local, as: UTF8.self)
+    }
+
+    /// Upper-case letters and digits only (`ls1 3pg` → `LS13PG`).
+    static func postcodeKey(_ code: String) -> String {
+        var key: [UInt8] = []
+        for byte in code.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): key.append(byte)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): key.append(byte - 32)
+            case 0x80...: return String(code.uppercased().filter { $0.isLetter || $0.isNumber })
+            default: continue
+            }
+        }
+        return String(decoding: key, as: UTF8.self)
+    }
+
+    /// The last seven digits, or nil for fewer.
+    static func lastSevenDigits(_ number: String) -> String? {
+        let digits = number.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        return digits.count >= 7 ? String(decoding: digits.suffix(7), as: UTF8.self) : nil
     }
 }
 

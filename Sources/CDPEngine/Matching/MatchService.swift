@@ -29,7 +29,7 @@ public struct MatchService: Sendable {
         return try MatchingConfigurationLoader.load(tomlText: text, file: file.path)
     }
 
-    /// Every current silver customer, in source then key order.
+    /// Every current silver customer, in lake row order.
     public func loadRecords() throws(EngineError) -> MatchRecords {
         var builder = MatchRecords.Builder()
         try storeCall { () throws(StoreError) in try workspace.store.forEachCurrentCustomer { builder.append($0) } }
@@ -135,7 +135,7 @@ public struct MatchService: Sendable {
         return report
     }
 
-    /// Per record, its current golden id (0 when none), by merging the record order with the link order.
+    /// Per record, its current golden id (0 when none).
     func previousGoldenIDs(_ records: MatchRecords) throws(EngineError) -> [Int64] {
         var result = [Int64](repeating: 0, count: records.count)
         let index = RecordIndex(records)

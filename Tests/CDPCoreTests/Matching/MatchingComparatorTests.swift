@@ -134,3 +134,19 @@ extension MatchingComparatorTests {
         }
     }
 }
+
+extension MatchingComparatorTests {
+    @Test(arguments: [
+        ("jane.doe+shop@example.com", "janedoe"), ("JD@x.org", "JD"), ("no-at-sign", nil),
+    ] as [(String, String?)])
+    func emailLocalPart(_ address: String, _ local: String?) {
+        #expect(MatchRecords.emailLocalPart(address) == local)
+    }
+
+    @Test func postcodesAndPhonesAreNormalisedForBlocking() {
+        #expect(MatchRecords.postcodeKey("ls1 3pg") == "LS13PG")
+        #expect(MatchRecords.postcodeKey("ÉÉ-1") == "ÉÉ1")
+        #expect(MatchRecords.lastSevenDigits("+44 7700 900123") == "0900123")
+        #expect(MatchRecords.lastSevenDigits("+4412") == nil)
+    }
+}
