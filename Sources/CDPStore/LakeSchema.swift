@@ -199,6 +199,68 @@ enum LakeSchema {
                     CREATE INDEX row_warning_by_source ON row_warning(source);
                     """)
         }
+        migrator.registerMigration("v2-matching") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE match_run (
+                        id INTEGER PRIMARY KEY,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        actor TEXT NOT NULL,
+                        statistics TEXT,
+                        model TEXT
+                    );
+                    CREATE TABLE match_candidate (
+                        id INTEGER PRIMARY KEY,
+                        run_id INTEGER NOT NULL REFERENCES match_run(id),
+                        record_a TEXT NOT NULL,
+                        record_b TEXT NOT NULL,
+                        probability REAL NOT NULL,
+                        match_key TEXT NOT NULL,
+                        explanation TEXT NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'open',
+                        decided_by TEXT,
+                        decided_at TEXT,
+                        UNIQUE (record_a, record_b)
+                    );
+                    CREATE INDEX match_candidate_by_status ON match_candidate(status, probability);
+                    CREATE TABLE pair_decision (
+                        record_a TEXT NOT NULL,
+                        record_b TEXT NOT NULL,
+                        decision TEXT NOT NULL,
+                        reason TEXT,
+                        decided_by TEXT NOT NULL,
+                        decided_at TEXT NOT NULL,
+                        PRIMARY KEY (record_a, record_b)
+                    );
+                    CREATE TABLE golden_record (
+                        id INTEGER PRIMARY KEY,
+                        attributes TEXT NOT NULL,
+                        member_count INTEGER NOT NULL,
+                        created_run INTEGER NOT NULL,
+                        updated_run INTEGER NOT NULL,
+                        retired_run INTEGER
+                    );
+                    CREATE TABLE golden_xref (
+                        id INTEGER PRIMARY KEY,
+                        source TEXT NOT NULL,
+                        source_key TEXT NOT NULL,
+                        golden_id INTEGER NOT NULL,
+                        valid_from_run INTEGER NOT NULL,
+                        valid_to_run INTEGER
+                    );
+                    CREATE UNIQUE INDEX golden_xref_current ON golden_xref(source, source_key) WHERE valid_to_run IS NULL;
+                    CREATE INDEX golden_xref_by_golden ON golden_xref(golden_id, valid_to_run);
+                    CREATE TABLE golden_override (
+                        golden_id INTEGER NOT NULL,
+                        attribute TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        set_by TEXT NOT NULL,
+                        set_at TEXT NOT NULL,
+                        PRIMARY KEY (golden_id, attribute)
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -5,7 +5,7 @@ import Foundation
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self])
+        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Match.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -56,6 +56,31 @@ struct BenchCommand: ParsableCommand {
                     print(String(format: "  #%3d %-8@ %8.2f ms", index + 1, median.keys.indices.contains(index) ? median.keys[index] : "?", ms))
                 }
             }
+        }
+    }
+
+    struct Match: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate N customers with marketing contacts, ingest them, then match: time per phase, comparisons, peak memory, accuracy.")
+        @Option(help: "How many CRM customers (contacts add about 0.8 per customer).") var customers: Int = 1_000_000
+        @Option(help: "Timed repetitions; the median is reported.") var runs: Int = 3
+        @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
+        @Flag(help: "Also write candidates and golden records to the lake (timed as `persist`).") var persist = false
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-match-\(getpid())" : "")
+            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let benchmark = MatchBenchmark(customers: customers, repetitions: runs, scratch: folder, persist: persist)
+            let result = try present { () throws(EngineError) in try benchmark.run(log: { print($0) }) }
+            if json { return Output.json(result) }
+            let s = result.statistics
+            print(String(
+                format: "match %@ records: median %.2f s (load excluded) · peak memory %.0f MB · %@ candidate pairs, %@ comparisons",
+                Output.grouped(result.records), result.medianSeconds, result.peakMemoryMegabytes,
+                Output.grouped(s.candidatePairs), Output.grouped(s.comparisons)))
+            print("phases (median run): " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "))
+            if let evaluation = result.evaluation { print(MatchReportText.evaluation(evaluation)) }
         }
     }
 }

@@ -78,6 +78,8 @@ public enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
     case revalidate
     /// Record each rule's pass rate for the run: the data quality scorecard.
     case scorecard
+    /// Match current customers into golden records (`governance/matching.toml`).
+    case match
 }
 
 public struct StepInvocation: Hashable, Codable, Sendable {

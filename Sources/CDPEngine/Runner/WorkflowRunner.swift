@@ -190,6 +190,12 @@ public struct WorkflowRunner: Sendable {
         case .scorecard:
             let rows = try storeCall { () throws(StoreError) in try workspace.store.recordScorecard(run: run) }
             return ["scorecard_rows": rows]
+        case .match:
+            let report = try MatchService(workspace: workspace, environment: environment.acting(as: "pipeline")).run()
+            return [
+                "records_matched": report.statistics.records, "golden_records": report.golden,
+                "candidates_for_review": report.statistics.reviewPairs, "comparisons": report.statistics.comparisons,
+            ]
         }
     }
 

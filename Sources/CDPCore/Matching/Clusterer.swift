@@ -1,0 +1,188 @@
+/// Groups records into clusters without chaining.
+///
+/// Plain connected components join thousands of people through a few weak links. Instead:
+/// 1. Only strong edges count (hard-identifier links, steward approvals, pairs at or above the auto-merge
+///    threshold).
+/// 2. Edges are taken strongest first (ties by record index), and two clusters are joined only if the result
+///    stays within `maxSize` records and no steward "not a match" decision (cannot-link) spans them.
+/// 3. A cluster of three or more whose linked-pair density (strong edges inside ÷ possible pairs) is below
+///    `minDensity` is a chain, not a person: it is cut at its weakest joining edge, and each part is checked
+///    again.
+/// 4. With `birthDays`, two clusters whose known birth dates disagree (not equal, not day/month swapped)
+///    are never joined, not even by a shared email or phone: a family inbox or a recycled number links
+///    different people. When birth dates cannot vouch for a join (one side has none), two clusters whose
+///    known phone numbers differ are not joined either. Only a steward's approval (an edge of infinite
+///    weight) overrides these checks.
+public struct Clusterer: Sendable {
+    public struct Edge: Sendable, Hashable {
+        public var a: Int32
+        public var b: Int32
+        public var weight: Double
+        public init(_ a: Int32, _ b: Int32, weight: Double) {
+            self.a = min(a, b)
+            self.b = max(a, b)
+            self.weight = weight
+        }
+    }
+
+    public var maxSize: Int
+    public var minDensity: Double
+    /// Per record, days since 1970-01-01 or `Int32.min` when unknown; nil turns the check off.
+    public var birthDays: [Int32]?
+    /// Per record, its phone's value id or `InternedColumn.missing`; used with `birthDays`.
+    public var phoneIDs: [Int32]?
+
+    public init(maxSize: Int, minDensity: Double, birthDays: [Int32]? = nil, phoneIDs: [Int32]? = nil) {
+        self.maxSize = maxSize
+        self.minDensity = minDensity
+        self.birthDays = birthDays
+        self.phoneIDs = phoneIDs
+    }
+
+    /// Whether two clusters' known identity attributes contradict each other.
+    static func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32) -> Bool {
+        if !compatible(birthA, birthB) { return true }
+        let birthsVouch = birthA != Int32.min && birthB != Int32.min
+        return !birthsVouch && phoneA != InternedColumn.missing && phoneB != InternedColumn.missing && phoneA != phoneB
+    }
+
+    /// Whether two known birth dates can belong to one person: equal, or day and month swapped.
+    static func compatible(_ a: Int32, _ b: Int32) -> Bool {
+        if a == Int32.min || b == Int32.min || a == b { return true }
+        guard let date = LocalDate(daysSinceEpoch: Int(a)), let swapped = date.swappingDayAndMonth else { return false }
+        return swapped.daysSinceEpoch == Int(b)
+    }
+
+    /// Per record, its cluster's label: the smallest record index in the cluster.
+    public func cluster(count: Int, edges: [Edge], cannotLink: [(Int32, Int32)] = []) -> [Int32] {
+        let sorted = edges.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : ($0.a, $0.b) < ($1.a, $1.b) }
+        var forest = Forest(count: count)
+        var forbidden: [Int32: [Int32]] = [:]
+        for (a, b) in cannotLink where a != b {
+            forbidden[a, default: []].append(b)
+            forbidden[b, default: []].append(a)
+        }
+        var treeEdges: [Edge] = []
+        // Per cluster root, the first known birth date of its records.
+        var birth = birthDays ?? []
+        var phone = phoneIDs ?? []
+        if phone.count != birth.count { phone = [Int32](repeating: InternedColumn.missing, count: birth.count) }
+        for edge in sorted {
+            let ra = forest.find(edge.a)
+            let rb = forest.find(edge.b)
+            guard ra != rb, Int(forest.size[Int(ra)] + forest.size[Int(rb)]) <= maxSize else { continue }
+            if !forbidden.isEmpty && forest.forbids(ra, rb, forbidden) { continue }
+            if !birth.isEmpty && edge.weight != .infinity && Self.conflict(birth[Int(ra)], birth[Int(rb)], phone[Int(ra)], phone[Int(rb)]) { continue }
+            let knownBirth = birth.isEmpty ? Int32.min : (birth[Int(ra)] != Int32.min ? birth[Int(ra)] : birth[Int(rb)])
+            let knownPhone = phone.isEmpty ? InternedColumn.missing : (phone[Int(ra)] != InternedColumn.missing ? phone[Int(ra)] : phone[Int(rb)])
+            forest.union(ra, rb)
+            if !birth.isEmpty {
+                let root = Int(forest.find(ra))
+                birth[root] = knownBirth
+                phone[root] = knownPhone
+            }
+            treeEdges.append(edge)
+        }
+        var labels = (0..<count).map { forest.find(Int32($0)) }
+        guard minDensity > 0 else { return Self.relabel(labels) }
+
+        // Density check on clusters of three or more: gather their strong edges and tree edges.
+        var inside: [Int32: [Edge]] = [:]
+        var tree: [Int32: [Edge]] = [:]
+        for edge in sorted where labels[Int(edge.a)] == labels[Int(edge.b)] && forest.size[Int(labels[Int(edge.a)])] >= 3 {
+            inside[labels[Int(edge.a)], default: []].append(edge)
+        }
+        for edge in treeEdges where forest.size[Int(labels[Int(edge.a)])] >= 3 {
+            tree[labels[Int(edge.a)], default: []].append(edge)
+        }
+        for root in tree.keys.sorted() {
+            for part in split(tree: tree[root] ?? [], inside: inside[root] ?? []) {
+                let label = part.min() ?? root
+                for member in part { labels[Int(member)] = label }
+            }
+        }
+        return Self.relabel(labels)
+    }
+
+    /// Splits one cluster until every part is dense enough. `tree` is in the order edges were accepted
+    /// (strongest first), so the last one is the weakest link.
+    func split(tree: [Edge], inside: [Edge]) -> [[Int32]] {
+        let members = Array(Set(tree.flatMap { [$0.a, $0.b] })).sorted()
+        guard members.count >= 3 else { return [members] }
+        let memberSet = Set(members)
+        let pairs = Set(inside.filter { memberSet.contains($0.a) && memberSet.contains($0.b) }.map { UInt64(UInt32($0.a)) << 32 | UInt64(UInt32($0.b)) })
+        let density = Double(pairs.count) / Double(members.count * (members.count - 1) / 2)
+        if density >= minDensity { return [members] }
+        // Cut the weakest link and check each side again.
+        let remaining = Array(tree.dropLast())
+        var parent: [Int32: Int32] = Dictionary(uniqueKeysWithValues: members.map { ($0, $0) })
+        func find(_ x: Int32) -> Int32 {
+            var x = x
+            while let p = parent[x], p != x { x = p }
+            return x
+        }
+        for edge in remaining {
+            let ra = find(edge.a), rb = find(edge.b)
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        var groups: [Int32: [Int32]] = [:]
+        for member in members { groups[find(member), default: []].append(member) }
+        var result: [[Int32]] = []
+        for root in groups.keys.sorted() {
+            let group = Set(groups[root] ?? [])
+            let subtree = remaining.filter { group.contains($0.a) }
+            result += group.count >= 3 ? split(tree: subtree, inside: inside) : [group.sorted()]
+        }
+        return result
+    }
+
+    /// Labels become each cluster's smallest record index.
+    static func relabel(_ labels: [Int32]) -> [Int32] {
+        var smallest: [Int32: Int32] = [:]
+        for (record, label) in labels.enumerated() where smallest[label] == nil { smallest[label] = Int32(record) }
+        return labels.map { smallest[$0] ?? $0 }
+    }
+
+    /// Union–find with sizes and, per cluster, a circular list of members (for cannot-link checks).
+    struct Forest {
+        var parent: [Int32]
+        var size: [Int32]
+        var next: [Int32]
+
+        init(count: Int) {
+            parent = (0..<Int32(count)).map { $0 }
+            size = [Int32](repeating: 1, count: count)
+            next = parent
+        }
+
+        mutating func find(_ x: Int32) -> Int32 {
+            var root = x
+            while parent[Int(root)] != root { root = parent[Int(root)] }
+            var node = x
+            while parent[Int(node)] != root {
+                let up = parent[Int(node)]
+                parent[Int(node)] = root
+                node = up
+            }
+            return root
+        }
+
+        mutating func union(_ a: Int32, _ b: Int32) {
+            let (big, small) = size[Int(a)] >= size[Int(b)] ? (a, b) : (b, a)
+            parent[Int(small)] = big
+            size[Int(big)] += size[Int(small)]
+            next.swapAt(Int(big), Int(small))
+        }
+
+        /// Whether any member of one cluster must not be linked to a member of the other.
+        mutating func forbids(_ ra: Int32, _ rb: Int32, _ forbidden: [Int32: [Int32]]) -> Bool {
+            let (small, other) = size[Int(ra)] <= size[Int(rb)] ? (ra, rb) : (rb, ra)
+            var member = small
+            repeat {
+                for partner in forbidden[member] ?? [] where find(partner) == other { return true }
+                member = next[Int(member)]
+            } while member != small
+            return false
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// Accuracy of predicted clusters against a ground truth.
+///
+/// Pairwise: every pair of records in one predicted cluster is a predicted match; precision, recall and F1
+/// over pairs. Cluster-level: a predicted cluster counts as correct when it holds exactly the records of one
+/// true entity (singletons included); precision over predicted clusters, recall over true entities.
+/// Records the truth does not name are left out.
+public struct MatchEvaluation: Sendable, Hashable, Codable {
+    public var records: Int
+    public var truePairs: Int
+    public var predictedPairs: Int
+    public var correctPairs: Int
+    public var pairPrecision: Double
+    public var pairRecall: Double
+    public var pairF1: Double
+    public var trueClusters: Int
+    public var predictedClusters: Int
+    public var exactClusters: Int
+    public var clusterPrecision: Double
+    public var clusterRecall: Double
+    public var clusterF1: Double
+    public var largestCluster: Int
+
+    /// - Parameters:
+    ///   - predicted: per record, its predicted cluster label.
+    ///   - truth: per record, its true entity label, or nil when unknown.
+    public init(predicted: [Int32], truth: [Int32?]) {
+        precondition(predicted.count == truth.count, "one truth label per record")
+        var predictedSize: [Int32: Int] = [:]
+        var trueSize: [Int32: Int] = [:]
+        var both: [UInt64: Int] = [:]
+        var evaluated = 0
+        for (record, cluster) in predicted.enumerated() {
+            guard let entity = truth[record] else { continue }
+            evaluated += 1
+            predictedSize[cluster, default: 0] += 1
+            trueSize[entity, default: 0] += 1
+            both[UInt64(UInt32(bitPattern: cluster)) << 32 | UInt64(UInt32(bitPattern: entity)), default: 0] += 1
+        }
+        func pairs(_ n: Int) -> Int { n * (n - 1) / 2 }
+        records = evaluated
+        truePairs = trueSize.values.reduce(0) { $0 + pairs($1) }
+        predictedPairs = predictedSize.values.reduce(0) { $0 + pairs($1) }
+        correctPairs = both.values.reduce(0) { $0 + pairs($1) }
+        pairPrecision = predictedPairs == 0 ? 1 : Double(correctPairs) / Double(predictedPairs)
+        pairRecall = truePairs == 0 ? 1 : Double(correctPairs) / Double(truePairs)
+        pairF1 = Self.f1(pairPrecision, pairRecall)
+        // A predicted cluster is exact when all its records share one entity and that entity has no others.
+        exactClusters = both.reduce(0) { count, entry in
+            let cluster = Int32(bitPattern: UInt32(entry.key >> 32))
+            let entity = Int32(bitPattern: UInt32(entry.key & 0xFFFF_FFFF))
+            return count + (entry.value == predictedSize[cluster] && entry.value == trueSize[entity] ? 1 : 0)
+        }
+        trueClusters = trueSize.count
+        predictedClusters = predictedSize.count
+        clusterPrecision = predictedClusters == 0 ? 1 : Double(exactClusters) / Double(predictedClusters)
+        clusterRecall = trueClusters == 0 ? 1 : Double(exactClusters) / Double(trueClusters)
+        clusterF1 = Self.f1(clusterPrecision, clusterRecall)
+        largestCluster = predictedSize.values.max() ?? 0
+    }
+
+    static func f1(_ precision: Double, _ recall: Double) -> Double {
+        precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+
+/// The whole match over a set of records: stitch on hard identifiers, block, compare, estimate u and m,
+/// score, cluster. Deterministic: the same records, configuration and decisions give the same result,
+/// however the scoring work is split between threads.
+public struct MatchPipeline: Sendable {
+    public let configuration: MatchingConfiguration
+    /// Threads for comparing pairs (each takes a contiguous slice, so the output order never changes).
+    public let threads: Int
+
+    public init(configuration: MatchingConfiguration, threads: Int = 2) {
+        self.configuration = configuration
+        self.threads = max(1, threads)
+    }
+
+    /// Steward decisions, as record index pairs.
+    public struct Decisions: Sendable {
+        /// "Match": always joined (and labelled matches for EM).
+        public var mustLink: [(Int32, Int32)]
+        /// "Not a match" and unmerges: never joined, never proposed again.
+        public var cannotLink: [(Int32, Int32)]
+        public init(mustLink: [(Int32, Int32)] = [], cannotLink: [(Int32, Int32)] = []) {
+            self.mustLink = mustLink
+            self.cannotLink = cannotLink
+        }
+    }
+
+    /// A pair worth keeping: merged automatically or sent for review.
+    public struct ScoredPair: Sendable, Hashable {
+        public var a: Int32
+        public var b: Int32
+        public var weight: Double
+        public var probability: Double { FellegiSunterModel.probability(weight: weight) }
+    }
+
+    public struct Outcome: Sendable {
+        /// Per record, its cluster label (the smallest record index in its cluster).
+        public var clusterOf: [Int32]
+        /// Pairs between the thresholds, or above them but kept apart by clustering, in different clusters
+        /// and not decided: the steward queue.
+        public var reviewPairs: [ScoredPair]
+        public var model: FellegiSunterModel
+        public var scorer: PairScorer
+        public var statistics: Statistics
+    }
+
+    public struct Statistics: Sendable, Codable {
+        public var records = 0
+        public var stitchLinks = 0
+        public var candidatePairs = 0
+        public var pairsPerRule: [Int] = []
+        public var oversizedBlocks = 0
+        public var comparisons = 0
+        public var randomPairs = 0
+        public var autoMergePairs = 0
+        public var reviewPairs = 0
+        public var clusters = 0
+        public var largestCluster = 0
+        /// Phase name → seconds, in phase order.
+        public var phases: [Phase] = []
+
+        public struct Phase: Sendable, Codable {
+            public var name: String
+            public var seconds: Double
+            public init(name: String, seconds: Double) {
+                self.name = name
+                self.seconds = seconds
+            }
+        }
+    }
+
+    /// Runs every phase. `now` reads a clock (seconds) for the phase timings only.
+    public func run(_ records: MatchRecords, decisions: Decisions = Decisions(), now: () -> Double = { 0 }) -> Outcome {
+        var statistics = Statistics()
+        statistics.records = records.count
+        var started = now()
+        func phase(_ name: String) {
+            let time = now()
+            statistics.phases.append(Statistics.Phase(name: name, seconds: time - started))
+            started = time
+        }
+
+        let links = Stitcher(records: records, settings: configuration.stitching).links()
+        statistics.stitchLinks = links.count
+        phase("stitch")
+
+        let blocked = Blocker(records: records, blocking: configuration.blocking).candidatePairs()
+        statistics.candidatePairs = blocked.pairs.count
+        statistics.pairsPerRule = blocked.pairsPerRule
+        statistics.oversizedBlocks = blocked.oversizedBlocks
+        phase("blocking")
+
+        let comparator = PairComparator(comparisons: configuration.comparisons, records: records)
+        let patterns = parallelPatterns(blocked.pairs, comparator)
+        statistics.comparisons = patterns.count
+        phase("scoring")
+
+        let randomPairs = randomPatterns(comparator, count: records.count)
+        statistics.randomPairs = randomPairs.count
+        let u = FellegiSunterModel.estimateU(randomPatterns: randomPairs, levelCounts: configuration.comparisons.map(\.levels.count))
+        let labelled = decisions.mustLink.map { (comparator.pattern(Int($0.0), Int($0.1)), true) }
+            + decisions.cannotLink.map { (comparator.pattern(Int($0.0), Int($0.1)), false) }
+        let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, comparator) }
+        let model = estimateModel(
+            patterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u,
+            recordCount: records.count)
+        phase("em")
+
+        let scorer = PairScorer(comparator: comparator, model: model)
+        let autoWeight = logit(configuration.thresholds.autoMerge)
+        let reviewWeight = logit(configuration.thresholds.review)
+        // Hard-identifier links outrank any score but, unlike steward approvals, still yield to conflicting birth dates.
+        var edges: [Clusterer.Edge] = links.map { Clusterer.Edge($0.a, $0.b, weight: Self.stitchWeight) }
+        edges += decisions.mustLink.map { Clusterer.Edge($0.0, $0.1, weight: .infinity) }
+        var kept: [ScoredPair] = []
+        for (index, pair) in blocked.pairs.enumerated() {
+            let a = Int(pair >> 32), b = Int(pair & 0xFFFF_FFFF)
+            let weight = scorer.weight(a, b, pattern: patterns[index])
+            guard weight >= reviewWeight else { continue }
+            kept.append(ScoredPair(a: Int32(a), b: Int32(b), weight: weight))
+            if weight >= autoWeight {
+                edges.append(Clusterer.Edge(Int32(a), Int32(b), weight: weight))
+                statistics.autoMergePairs += 1
+            }
+        }
+        let clusterOf = Clusterer(
+            maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity, birthDays: records.birthDays,
+            phoneIDs: records.phone.ids
+        ).cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
+        let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
+        let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
+        statistics.reviewPairs = review.count
+        var sizes: [Int32: Int] = [:]
+        for label in clusterOf { sizes[label, default: 0] += 1 }
+        statistics.clusters = sizes.count
+        statistics.largestCluster = sizes.values.max() ?? 0
+        phase("clustering")
+        return Outcome(clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics)
+    }
+
+    /// m by EM, one session per blocking rule over that rule's pairs with the comparisons its keys fix left
+    /// out; each comparison's m is the mean over the sessions that trained it. Then the prior over all pairs.
+    func estimateModel(
+        patterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], labelled: [(UInt64, Bool)], u: [[Double]], recordCount: Int
+    ) -> FellegiSunterModel {
+        let comparisons = configuration.comparisons
+        var sums = u.map { [Double](repeating: 0, count: $0.count) }
+        var sessions = [Int](repeating: 0, count: comparisons.count)
+        var start = 0
+        var iterations = 0
+        var converged = true
+        var first: FellegiSunterModel?
+        for (ruleIndex, rule) in configuration.blocking.rules.enumerated() {
+            let end = start + pairsPerRule[ruleIndex]
+            defer { start = end }
+            guard end > start || !overlapPatterns[ruleIndex].isEmpty else { continue }
+            let fixedFields = Set(rule.keys.map(\.field))
+            let fixed = Set(comparisons.indices.filter { fixedFields.contains(comparisons[$0].field) })
+            guard fixed.count < comparisons.count else { continue }
+            var histogram: [UInt64: Int] = [:]
+            for pattern in patterns[start..<end] { histogram[pattern, default: 0] += 1 }
+            for pattern in overlapPatterns[ruleIndex] { histogram[pattern, default: 0] += 1 }
+            let session = FellegiSunterModel.estimate(
+                histogram: histogram.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, labelled: labelled, u: u, fixedPrior: nil,
+                iterations: configuration.estimation.emIterations, convergence: configuration.estimation.convergence, fixedComparisons: fixed)
+            first = first ?? session
+            iterations = max(iterations, session.iterations)
+            converged = converged && session.converged
+            for c in comparisons.indices where !fixed.contains(c) {
+                sessions[c] += 1
+                for level in sums[c].indices { sums[c][level] += session.m[c][level] }
+            }
+        }
+        var model = first ?? FellegiSunterModel.estimate(
+            histogram: [], u: u, fixedPrior: 0.5, iterations: 1, convergence: 1)
+        for c in comparisons.indices where sessions[c] > 0 {
+            model.m[c] = sums[c].map { $0 / Double(sessions[c]) }
+        }
+        model.iterations = iterations
+        model.converged = converged
+        if let prior = configuration.prior {
+            model.prior = prior
+        } else {
+            var weights: [UInt64: Int] = [:]
+            for pattern in patterns { weights[pattern, default: 0] += 1 }
+            let histogram = weights.sorted { $0.key < $1.key }.map { (model.patternWeight($0.key), $0.value) }
+            let n = Double(recordCount)
+            model.prior = FellegiSunterModel.estimatePrior(weights: histogram, totalPairs: n * (n - 1) / 2)
+        }
+        return model
+    }
+
+    /// Above any score a pair can reach, below a steward's approval.
+    static let stitchWeight = 1_000.0
+
+    static func pairKey(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(min(a, b))) << 32 | UInt64(UInt32(max(a, b))) }
+
+    func logit(_ probability: Double) -> Double { log2(probability / (1 - probability)) }
+
+    /// Patterns of `pairs`, computed on `threads` threads over contiguous slices.
+    func parallelPatterns(_ pairs: [UInt64], _ comparator: PairComparator) -> [UInt64] {
+        var patterns = [UInt64](repeating: 0, count: pairs.count)
+        let kernel = ComparisonKernel(comparator: comparator)
+        let slices = threads
+        let chunk = (pairs.count + slices - 1) / max(1, slices)
+        patterns.withUnsafeMutableBufferPointer { output in
+            let out = UnsafeSendableBuffer(output)
+            pairs.withUnsafeBufferPointer { input in
+                let source = UnsafeSendableBuffer(input)
+                DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                    let start = slice * chunk
+                    let end = min(pairs.count, start + chunk)
+                    guard start < end else { return }
+                    for index in start..<end {
+                        let pair = source.base[index]
+                        out.mutableBase[index] = kernel.pattern(Int(pair >> 32), Int(pair & 0xFFFF_FFFF))
+                    }
+                }
+            }
+        }
+        return patterns
+    }
+
+    /// Patterns of seeded random record pairs, for u.
+    func randomPatterns(_ comparator: PairComparator, count: Int) -> [UInt64] {
+        guard count >= 2 else { return [] }
+        var generator = SeededRandom(seed: configuration.estimation.seed)
+        var pairs: [UInt64] = []
+        pairs.reserveCapacity(configuration.estimation.randomPairs)
+        while pairs.count < configuration.estimation.randomPairs {
+            let a = Int(generator.next() % UInt64(count))
+            let b = Int(generator.next() % UInt64(count))
+            if a != b { pairs.append(UInt64(min(a, b)) << 32 | UInt64(max(a, b))) }
+        }
+        return parallelPatterns(pairs, comparator)
+    }
+}
+
+/// A buffer pointer handed to worker threads that each write a disjoint range.
+struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
+    let base: UnsafeBufferPointer<Element>
+    let mutableBase: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeBufferPointer<Element>) {
+        base = buffer
+        mutableBase = UnsafeMutableBufferPointer(mutating: buffer)
+    }
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+        base = UnsafeBufferPointer(buffer)
+        mutableBase = buffer
+    }
+}
+
+/// SplitMix64: a small, seeded generator so sampling is repeatable.
+public struct SeededRandom: Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

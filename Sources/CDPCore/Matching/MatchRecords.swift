@@ -1,0 +1,235 @@
+/// A customer record as the matcher receives it: standardised silver values, as text.
+public struct MatchInput: Sendable, Hashable, Codable {
+    public var source: SourceName
+    public var sourceKey: String
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var phone: String?
+    /// ISO `yyyy-MM-dd`.
+    public var birthDate: String?
+    public var street: String?
+    public var city: String?
+    public var postcode: String?
+    public var country: String?
+    /// The CRM key another source carries for this person.
+    public var crmCustomerID: String?
+    /// ISO timestamp, for "most recent" survivorship.
+    public var updatedAt: String?
+
+    public init(
+        source: SourceName, sourceKey: String, firstName: String? = nil, lastName: String? = nil, email: String? = nil,
+        phone: String? = nil, birthDate: String? = nil, street: String? = nil, city: String? = nil, postcode: String? = nil,
+        country: String? = nil, crmCustomerID: String? = nil, updatedAt: String? = nil
+    ) {
+        self.source = source
+        self.sourceKey = sourceKey
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.phone = phone
+        self.birthDate = birthDate
+        self.street = street
+        self.city = city
+        self.postcode = postcode
+        self.country = country
+        self.crmCustomerID = crmCustomerID
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Identifies a source record across runs: its source and primary key.
+public struct SourceRecordID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public var source: SourceName
+    public var key: String
+    public init(source: SourceName, key: String) {
+        self.source = source
+        self.key = key
+    }
+
+    /// `crm_customers:C0000001`.
+    public var description: String { "\(source):\(key)" }
+
+    /// Parses `source:key`.
+    public init?(parsing text: String) {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex else { return nil }
+        source = SourceName(String(text[..<colon]))
+        key = String(text[text.index(after: colon)...])
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.source, lhs.key) < (rhs.source, rhs.key) }
+}
+
+/// Every record to match, column by column, with the keys and normalised forms comparisons need.
+public struct MatchRecords: Sendable {
+    public let sources: [SourceName]
+    /// Per record, its index in `sources`.
+    public let sourceIndex: [UInt8]
+    public let keys: [String]
+
+    // Values as standardised in silver (what golden records show).
+    public let firstName: InternedColumn
+    public let lastName: InternedColumn
+    public let email: InternedColumn
+    public let phone: InternedColumn
+    public let birthDate: InternedColumn
+    public let street: InternedColumn
+    public let city: InternedColumn
+    public let postcode: InternedColumn
+    public let country: InternedColumn
+    public let crmCustomerID: InternedColumn
+    public let updatedAt: InternedColumn
+
+    // Forms for comparing and blocking.
+    /// Folded (lower-case letters only) first name.
+    public let firstKey: InternedColumn
+    /// The first name's formal form ("bob" → "robert").
+    public let firstCanonical: InternedColumn
+    public let lastKey: InternedColumn
+    public let lastPhonetic: InternedColumn
+    public let emailLocalPart: InternedColumn
+    public let postcodeKey: InternedColumn
+    public let cityKey: InternedColumn
+    /// The last seven digits of the E.164 phone (a number re-typed with another prefix still blocks together).
+    public let phoneLastDigits: InternedColumn
+    /// Per record, days since 1970-01-01, or `Int32.min`.
+    public let birthDays: [Int32]
+    /// Per birth-date value id, the date.
+    public let birthDates: [LocalDate?]
+
+    public var count: Int { keys.count }
+
+    public func id(of record: Int) -> SourceRecordID { SourceRecordID(source: sources[Int(sourceIndex[record])], key: keys[record]) }
+
+    public init(_ inputs: some Sequence<MatchInput>) {
+        var builder = Builder()
+        for input in inputs { builder.append(input) }
+        self.init(builder)
+    }
+
+    /// Collects records one by one, so a caller can stream them from a database without holding them twice.
+    public struct Builder {
+        var sources: [SourceName] = []
+        var sourceLookup: [SourceName: UInt8] = [:]
+        var sourceIndex: [UInt8] = []
+        var keys: [String] = []
+        var first = InternedColumn.Builder(), last = InternedColumn.Builder(), email = InternedColumn.Builder()
+        var phone = InternedColumn.Builder(), birth = InternedColumn.Builder(), street = InternedColumn.Builder()
+        var city = InternedColumn.Builder(), postcode = InternedColumn.Builder(), country = InternedColumn.Builder()
+        var crm = InternedColumn.Builder(), updated = InternedColumn.Builder()
+
+        public init() {}
+
+        public mutating func append(_ input: MatchInput) {
+            let index: UInt8
+            if let known = sourceLookup[input.source] {
+                index = known
+            } else {
+                index = UInt8(truncatingIfNeeded: sources.count)
+                sourceLookup[input.source] = index
+                sources.append(input.source)
+            }
+            sourceIndex.append(index)
+            keys.append(input.sourceKey)
+            first.append(input.firstName)
+            last.append(input.lastName)
+            email.append(input.email)
+            phone.append(input.phone)
+            birth.append(input.birthDate)
+            street.append(input.street)
+            city.append(input.city)
+            postcode.append(input.postcode)
+            country.append(input.country)
+            crm.append(input.crmCustomerID)
+            updated.append(input.updatedAt)
+        }
+    }
+
+    public init(_ builder: Builder) {
+        let first = builder.first, last = builder.last, email = builder.email, phone = builder.phone
+        let birth = builder.birth, street = builder.street, city = builder.city, postcode = builder.postcode
+        let country = builder.country, crm = builder.crm, updated = builder.updated
+        let sources = builder.sources, sourceIndex = builder.sourceIndex, keys = builder.keys
+        self.sources = sources
+        self.sourceIndex = sourceIndex
+        self.keys = keys
+        firstName = first.build()
+        lastName = last.build()
+        self.email = email.build()
+        self.phone = phone.build()
+        birthDate = birth.build()
+        self.street = street.build()
+        self.city = city.build()
+        self.postcode = postcode.build()
+        self.country = country.build()
+        crmCustomerID = crm.build()
+        updatedAt = updated.build()
+
+        // A first name such as `Mary-Kate` or `John "Jack"` compares on its first word.
+        firstKey = firstName.derived { name in
+            let word = name.split(whereSeparator: { $0 == " " || $0 == "\"" }).first.map(String.init) ?? name
+            return PersonName.foldedKey(word)
+        }
+        firstCanonical = firstKey.derived { Nicknames.canonical($0) }
+        lastKey = lastName.derived { PersonName.foldedKey($0) }
+        lastPhonetic = lastName.derived { PhoneticCode.metaphone($0) }
+        emailLocalPart = self.email.derived(Self.emailLocalPart)
+        postcodeKey = self.postcode.derived(Self.postcodeKey)
+        cityKey = self.city.derived { PersonName.foldedKey($0) }
+        phoneLastDigits = self.phone.derived(Self.lastSevenDigits)
+        let dates = birthDate.values.map { LocalDate(isoText: $0) }
+        birthDates = dates
+        birthDays = birthDate.ids.map { id in
+            guard id != InternedColumn.missing, let date = dates[Int(id)] else { return Int32.min }
+            return Int32(date.daysSinceEpoch)
+        }
+    }
+}
+
+extension MatchRecords {
+    // Byte-level forms: these run once per distinct value, and there are about as many emails and phones
+    // as records, so they avoid Character processing.
+
+    /// The local part without dots or a `+tag` (`jane.doe+shop@x` → `janedoe`): sub-addresses and dots do
+    /// not change the person.
+    static func emailLocalPart(_ address: String) -> String? {
+        let bytes = Array(address.utf8)
+        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        var local: [UInt8] = []
+        local.reserveCapacity(at)
+        for byte in bytes[..<at] {
+            if byte == UInt8(ascii: "+") { break }
+            if byte != UInt8(ascii: ".") { local.append(byte) }
+        }
+        return String(decoding: local, as: UTF8.self)
+    }
+
+    /// Upper-case letters and digits only (`ls1 3pg` → `LS13PG`).
+    static func postcodeKey(_ code: String) -> String {
+        var key: [UInt8] = []
+        for byte in code.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): key.append(byte)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): key.append(byte - 32)
+            case 0x80...: return String(code.uppercased().filter { $0.isLetter || $0.isNumber })
+            default: continue
+            }
+        }
+        return String(decoding: key, as: UTF8.self)
+    }
+
+    /// The last seven digits, or nil for fewer.
+    static func lastSevenDigits(_ number: String) -> String? {
+        let digits = number.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        return digits.count >= 7 ? String(decoding: digits.suffix(7), as: UTF8.self) : nil
+    }
+}
+
+extension LocalDate {
+    /// Parses `yyyy-MM-dd`; nil for anything else.
+    public init?(isoText text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+}

@@ -1,0 +1,309 @@
+/// How customers are matched: hard identifiers, blocking rules, comparisons, estimation, thresholds,
+/// clustering and survivorship. Plain data (read from `governance/matching.toml` by the engine) so a later
+/// step can compile the same settings to SQL.
+public struct MatchingConfiguration: Sendable, Hashable, Codable {
+    public var thresholds: Thresholds
+    /// The prior probability that a candidate pair is a match; nil lets EM estimate it.
+    public var prior: Double?
+    public var estimation: Estimation
+    public var stitching: Stitching
+    public var blocking: Blocking
+    public var comparisons: [Comparison]
+    public var clustering: Clustering
+    public var survivorship: SurvivorshipPolicy
+
+    public init(
+        thresholds: Thresholds, prior: Double?, estimation: Estimation, stitching: Stitching, blocking: Blocking,
+        comparisons: [Comparison], clustering: Clustering, survivorship: SurvivorshipPolicy
+    ) {
+        self.thresholds = thresholds
+        self.prior = prior
+        self.estimation = estimation
+        self.stitching = stitching
+        self.blocking = blocking
+        self.comparisons = comparisons
+        self.clustering = clustering
+        self.survivorship = survivorship
+    }
+
+    /// Match probabilities that split pairs into merge, review and no match.
+    public struct Thresholds: Sendable, Hashable, Codable {
+        /// At or above: merged without review.
+        public var autoMerge: Double
+        /// At or above (and below `autoMerge`): sent to the steward queue.
+        public var review: Double
+        public init(autoMerge: Double, review: Double) {
+            self.autoMerge = autoMerge
+            self.review = review
+        }
+    }
+
+    public struct Estimation: Sendable, Hashable, Codable {
+        /// Random record pairs drawn to estimate u (how often levels occur among non-matches).
+        public var randomPairs: Int
+        public var emIterations: Int
+        /// EM stops when no m moves by more than this.
+        public var convergence: Double
+        public var seed: UInt64
+        public init(randomPairs: Int, emIterations: Int, convergence: Double, seed: UInt64) {
+            self.randomPairs = randomPairs
+            self.emIterations = emIterations
+            self.convergence = convergence
+            self.seed = seed
+        }
+    }
+
+    /// Identifiers that link records outright, before any scoring.
+    public struct Stitching: Sendable, Hashable, Codable {
+        public var identifiers: [HardIdentifier]
+        /// A value held by more records than this (a shared family inbox, a switchboard number) is not
+        /// trusted as an identifier: it would chain unrelated people.
+        public var maxRecordsPerValue: Int
+        /// The source whose primary keys a `crm_id` identifier refers to.
+        public var crmSource: SourceName
+        public init(identifiers: [HardIdentifier], maxRecordsPerValue: Int, crmSource: SourceName) {
+            self.identifiers = identifiers
+            self.maxRecordsPerValue = maxRecordsPerValue
+            self.crmSource = crmSource
+        }
+    }
+
+    public enum HardIdentifier: String, Sendable, Hashable, Codable, CaseIterable {
+        /// The standardised (lower-cased, validated) email address.
+        case email
+        /// `crm_customer_id` carried by another source, equal to a CRM record's key.
+        case crmID = "crm_id"
+        /// The E.164 phone number.
+        case phone
+    }
+
+    public struct Blocking: Sendable, Hashable, Codable {
+        public var rules: [BlockingRule]
+        /// Blocks larger than this are skipped (their pairs would swamp scoring and say little).
+        public var maxBlockSize: Int
+        public init(rules: [BlockingRule], maxBlockSize: Int) {
+            self.rules = rules
+            self.maxBlockSize = maxBlockSize
+        }
+    }
+
+    public struct Clustering: Sendable, Hashable, Codable {
+        /// No cluster grows beyond this many records.
+        public var maxClusterSize: Int
+        /// Clusters of three or more whose share of linked pairs is below this are split at their weakest link.
+        public var minDensity: Double
+        public init(maxClusterSize: Int, minDensity: Double) {
+            self.maxClusterSize = maxClusterSize
+            self.minDensity = minDensity
+        }
+    }
+}
+
+/// One blocking rule: candidate pairs are records equal on every key (and with none missing).
+public struct BlockingRule: Sendable, Hashable, Codable {
+    public var name: String
+    public var keys: [DerivedKey]
+    public init(name: String, keys: [DerivedKey]) {
+        self.name = name
+        self.keys = keys
+    }
+}
+
+/// A key derived from a record for blocking.
+public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
+    case surnamePhonetic = "surname_phonetic"
+    case surname
+    case firstName = "first_name"
+    /// The first name's formal form from the nickname table ("bob" → "robert").
+    case firstNameCanonical = "first_name_canonical"
+    case firstInitial = "first_initial"
+    case birthYear = "birth_year"
+    case birthDate = "birth_date"
+    case postcode
+    case emailLocalPart = "email_local_part"
+    /// The last seven digits of the E.164 phone.
+    case phoneLastDigits = "phone_last_digits"
+    case city
+
+    /// The field whose comparison a rule on this key makes agree.
+    public var field: MatchField {
+        switch self {
+        case .surnamePhonetic, .surname: return .lastName
+        case .firstName, .firstNameCanonical, .firstInitial: return .firstName
+        case .birthYear, .birthDate: return .birthDate
+        case .postcode: return .postcode
+        case .emailLocalPart: return .email
+        case .phoneLastDigits: return .phone
+        case .city: return .city
+        }
+    }
+}
+
+/// The attributes comparisons read.
+public enum MatchField: String, Sendable, Hashable, Codable, CaseIterable {
+    case firstName = "first_name"
+    case lastName = "last_name"
+    case birthDate = "birth_date"
+    case email
+    case phone
+    case postcode
+    case city
+}
+
+/// One comparison: ordered levels, most specific first; the first level that holds wins.
+public struct Comparison: Sendable, Hashable, Codable {
+    public var name: String
+    /// Short upper-case tag for the explanation key (`+NAME -PHONE`).
+    public var tag: String
+    public var field: MatchField
+    public var levels: [ComparisonLevel]
+    public init(name: String, tag: String, field: MatchField, levels: [ComparisonLevel]) {
+        self.name = name
+        self.tag = tag
+        self.field = field
+        self.levels = levels
+    }
+}
+
+public struct ComparisonLevel: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Either value missing: no evidence either way (weight 0). Must be the first level.
+        case null
+        case exact
+        /// First names equal through the nickname table.
+        case nickname
+        /// Same Metaphone code (surnames).
+        case phonetic
+        /// Jaro–Winkler similarity at or above `threshold`.
+        case jaroWinkler = "jaro_winkler"
+        /// Levenshtein distance at most `threshold`.
+        case levenshtein
+        /// Emails with the same local part (a changed or aliased domain).
+        case emailLocalPart = "email_local_part"
+        /// Dates equal once day and month are swapped.
+        case dayMonthSwapped = "day_month_swapped"
+        /// Dates at most `threshold` days apart.
+        case withinDays = "within_days"
+        /// Everything else. Must be the last level.
+        case `else`
+
+        /// The one field a level kind makes sense for, if it is specific.
+        public var onlyField: MatchField? {
+            switch self {
+            case .nickname: return .firstName
+            case .phonetic: return .lastName
+            case .emailLocalPart: return .email
+            case .dayMonthSwapped, .withinDays: return .birthDate
+            default: return nil
+            }
+        }
+    }
+
+    public var kind: Kind
+    public var threshold: Double?
+    /// Shown to stewards ("exact", "Jaro-Winkler ≥ 0.92").
+    public var label: String
+    /// Adjust the exact level's weight by how common the value is (a shared "smith" says less than "nakashima").
+    public var termFrequency: Bool
+
+    public init(_ kind: Kind, threshold: Double? = nil, label: String? = nil, termFrequency: Bool = false) {
+        self.kind = kind
+        self.threshold = threshold
+        self.termFrequency = termFrequency
+        self.label = label ?? Self.defaultLabel(kind, threshold)
+    }
+
+    public static func defaultLabel(_ kind: Kind, _ threshold: Double?) -> String {
+        switch kind {
+        case .null: return "missing"
+        case .exact: return "exact"
+        case .nickname: return "nickname"
+        case .phonetic: return "sounds alike"
+        case .jaroWinkler: return "Jaro-Winkler ≥ \(DecimalText.format(threshold ?? 0))"
+        case .levenshtein: return "≤ \(Int(threshold ?? 0)) edits"
+        case .emailLocalPart: return "same local part"
+        case .dayMonthSwapped: return "day/month swapped"
+        case .withinDays: return "within \(Int(threshold ?? 0)) days"
+        case .else: return "different"
+        }
+    }
+}
+
+/// How each golden attribute is chosen from a cluster's records.
+public struct SurvivorshipPolicy: Sendable, Hashable, Codable {
+    /// Most trusted source first.
+    public var sourceOrder: [SourceName]
+    /// Attribute → rule; attributes not listed use `defaultRule`.
+    public var rules: [String: SurvivorshipRule]
+    public var defaultRule: SurvivorshipRule
+    public init(sourceOrder: [SourceName], rules: [String: SurvivorshipRule], defaultRule: SurvivorshipRule) {
+        self.sourceOrder = sourceOrder
+        self.rules = rules
+        self.defaultRule = defaultRule
+    }
+
+    public func rule(for attribute: String) -> SurvivorshipRule { rules[attribute] ?? defaultRule }
+}
+
+public enum SurvivorshipRule: String, Sendable, Hashable, Codable, CaseIterable {
+    /// From the most trusted source that has a value (then the most recent).
+    case sourceOrder = "source_order"
+    /// From the most recently updated record that has a value.
+    case mostRecent = "most_recent"
+    /// The value most records agree on (ties: source order).
+    case mostFrequent = "most_frequent"
+    /// The longest value (ties: source order).
+    case mostComplete = "most_complete"
+}
+
+extension MatchingConfiguration {
+    /// Checks what decoding cannot: level order, thresholds, keys. Returns every problem, with the setting's path.
+    public func problems() -> [(path: String, message: String)] {
+        var problems: [(String, String)] = []
+        if !(0 < thresholds.review && thresholds.review <= thresholds.autoMerge && thresholds.autoMerge < 1) {
+            problems.append(("thresholds", "need 0 < review (\(thresholds.review)) ≤ auto_merge (\(thresholds.autoMerge)) < 1"))
+        }
+        if let prior, !(0 < prior && prior < 1) { problems.append(("prior", "must be between 0 and 1, found \(prior)")) }
+        if estimation.randomPairs < 100 { problems.append(("estimation.random_pairs", "must be at least 100")) }
+        if blocking.rules.isEmpty { problems.append(("blocking", "needs at least one [[blocking.rules]]")) }
+        for (index, rule) in blocking.rules.enumerated() where rule.keys.isEmpty {
+            problems.append(("blocking.rules[\(index)].keys", "must name at least one key"))
+        }
+        if blocking.maxBlockSize < 2 { problems.append(("blocking.max_block_size", "must be at least 2")) }
+        if comparisons.isEmpty { problems.append(("comparisons", "needs at least one [[comparisons]]")) }
+        if comparisons.count > 16 { problems.append(("comparisons", "at most 16 comparisons are supported")) }
+        for (index, comparison) in comparisons.enumerated() {
+            let path = "comparisons[\(index)]"
+            let levels = comparison.levels
+            if levels.count < 3 || levels.count > 15 {
+                problems.append(("\(path).levels", "needs 3 to 15 levels (null, at least one, else), found \(levels.count)"))
+            }
+            if levels.first?.kind != .null { problems.append(("\(path).levels[0]", "the first level must be `null`")) }
+            if levels.last?.kind != .else { problems.append(("\(path).levels[\(max(0, levels.count - 1))]", "the last level must be `else`")) }
+            for (levelIndex, level) in levels.enumerated() {
+                let levelPath = "\(path).levels[\(levelIndex)]"
+                if (level.kind == .null && levelIndex != 0) || (level.kind == .else && levelIndex != levels.count - 1) {
+                    problems.append((levelPath, "`\(level.kind.rawValue)` must be the \(level.kind == .null ? "first" : "last") level"))
+                }
+                switch level.kind {
+                case .jaroWinkler:
+                    if let threshold = level.threshold, 0 < threshold && threshold <= 1 { break }
+                    problems.append(("\(levelPath).threshold", "jaro_winkler needs a threshold between 0 and 1"))
+                case .levenshtein, .withinDays:
+                    if let threshold = level.threshold, threshold >= 0 { break }
+                    problems.append(("\(levelPath).threshold", "\(level.kind.rawValue) needs a threshold of 0 or more"))
+                default: break
+                }
+                if let only = level.kind.onlyField, only != comparison.field {
+                    problems.append((levelPath, "\(level.kind.rawValue) applies only to \(only.rawValue)"))
+                }
+                if level.termFrequency && level.kind != .exact {
+                    problems.append(("\(levelPath).term_frequency", "term frequency adjusts only `exact` levels"))
+                }
+            }
+        }
+        if clustering.maxClusterSize < 2 { problems.append(("clustering.max_cluster_size", "must be at least 2")) }
+        if !(0...1).contains(clustering.minDensity) { problems.append(("clustering.min_density", "must be between 0 and 1")) }
+        return problems
+    }
+}

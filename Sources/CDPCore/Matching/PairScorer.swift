@@ -1,0 +1,67 @@
+import Foundation
+
+/// Turns a pair's pattern into a weight and an explanation, adding term-frequency adjustments on exact
+/// levels that ask for them.
+public struct PairScorer: Sendable {
+    public let comparator: PairComparator
+    public let model: FellegiSunterModel
+    /// Per comparison, per level, log2(m/u).
+    private let weights: [[Double]]
+    /// Per comparison, the exact level adjusted by term frequency, or -1.
+    private let termFrequencyLevel: [Int]
+
+    public init(comparator: PairComparator, model: FellegiSunterModel) {
+        self.comparator = comparator
+        self.model = model
+        weights = comparator.comparisons.indices.map { c in
+            comparator.comparisons[c].levels.indices.map { model.weight(c, $0) }
+        }
+        termFrequencyLevel = comparator.comparisons.map { comparison in
+            comparison.levels.firstIndex { $0.kind == .exact && $0.termFrequency } ?? -1
+        }
+    }
+
+    /// log2 of how much less common this value is than the average agreeing value: u_exact ÷ frequency.
+    func termFrequencyAdjustment(_ c: Int, _ a: Int) -> Double {
+        let column = comparator.column(comparator.comparisons[c].field)
+        let id = column.ids[a]
+        guard id != InternedColumn.missing else { return 0 }
+        let u = model.u[c][termFrequencyLevel[c]]
+        return log2(max(u, FellegiSunterModel.floor) / max(column.frequency(id), FellegiSunterModel.floor))
+    }
+
+    /// The total weight (prior included) of records `a`, `b` with `pattern`.
+    public func weight(_ a: Int, _ b: Int, pattern: UInt64) -> Double {
+        var total = model.priorWeight
+        for c in weights.indices {
+            let level = PairComparator.level(pattern, c)
+            total += weights[c][level]
+            if level == termFrequencyLevel[c] { total += termFrequencyAdjustment(c, a) }
+        }
+        return total
+    }
+
+    public func explain(_ a: Int, _ b: Int) -> MatchExplanation {
+        let pattern = comparator.pattern(a, b)
+        var terms: [MatchExplanation.Term] = []
+        var total = model.priorWeight
+        for (c, comparison) in comparator.comparisons.enumerated() {
+            let level = PairComparator.level(pattern, c)
+            var weight = weights[c][level]
+            var adjustment: Double?
+            if level == termFrequencyLevel[c] {
+                let tf = termFrequencyAdjustment(c, a)
+                adjustment = tf
+                weight += tf
+            }
+            total += weight
+            terms.append(
+                MatchExplanation.Term(
+                    comparison: comparison.name, tag: comparison.tag, level: level, label: comparison.levels[level].label,
+                    weight: weight, termFrequencyAdjustment: adjustment))
+        }
+        return MatchExplanation(
+            terms: terms, priorWeight: model.priorWeight, totalWeight: total,
+            probability: FellegiSunterModel.probability(weight: total))
+    }
+}

@@ -1,0 +1,105 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// `cdp bench match`: generated CRM customers and marketing contacts, ingested (not timed), then matched
+/// (timed per phase) and evaluated against the generator's truth.
+public struct MatchBenchmark: Sendable {
+    public var customers: Int
+    public var seed: UInt64
+    public var repetitions: Int
+    /// Where the generated data and workspace go; a workspace already there is reused.
+    public var scratch: URL
+    public var persist: Bool
+
+    public init(customers: Int, seed: UInt64 = 7, repetitions: Int = 3, scratch: URL, persist: Bool = false) {
+        self.customers = customers
+        self.seed = seed
+        self.repetitions = repetitions
+        self.scratch = scratch
+        self.persist = persist
+    }
+
+    public struct Result: Sendable, Codable {
+        public var customers: Int
+        public var records: Int
+        /// Each repetition's total seconds (load excluded: it is the lake's read, not the matcher's work).
+        public var seconds: [Double]
+        public var medianSeconds: Double
+        /// The median repetition's statistics, phases included.
+        public var statistics: MatchPipeline.Statistics
+        public var peakMemoryMegabytes: Double
+        public var evaluation: MatchEvaluation?
+    }
+
+    public func run(log: (String) -> Void) throws(EngineError) -> Result {
+        let workspace = try prepare(log: log)
+        let truthFile = workspace.root.appendingPathComponent("truth/entities.csv")
+        let truth = FileManager.default.fileExists(atPath: truthFile.path) ? try TruthTable(contentsOf: truthFile) : nil
+        let service = MatchService(workspace: workspace, environment: .live(user: "bench"))
+        // Generating and ingesting are not what is measured: start the peak from here.
+        PeakMemory.reset()
+        var reports: [MatchService.Report] = []
+        for repetition in 1...max(1, repetitions) {
+            let report = try service.run(persist: persist, truth: truth)
+            let total = report.statistics.phases.filter { $0.name != "load" }.reduce(0) { $0 + $1.seconds }
+            let phases = report.statistics.phases.map { String(format: "%@ %.2f", $0.name, $0.seconds) }.joined(separator: ", ")
+            log(String(format: "  run %d: %.2f s (%@)", repetition, total, phases))
+            reports.append(report)
+        }
+        func total(_ report: MatchService.Report) -> Double {
+            report.statistics.phases.filter { $0.name != "load" }.reduce(0) { $0 + $1.seconds }
+        }
+        let seconds = reports.map(total)
+        let median = reports.sorted { total($0) < total($1) }[reports.count / 2]
+        return Result(
+            customers: customers, records: median.statistics.records, seconds: seconds, medianSeconds: total(median),
+            statistics: median.statistics, peakMemoryMegabytes: PeakMemory.megabytes(), evaluation: median.evaluation)
+    }
+
+    /// Generates customers, contacts and truth, and ingests both customer sources, unless already done.
+    func prepare(log: (String) -> Void) throws(EngineError) -> Workspace {
+        let folder = scratch.appendingPathComponent("workspace")
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("lake/lake.sqlite").path) {
+            log("reusing \(folder.path)")
+            return try Workspace(at: folder.path)
+        }
+        let data = scratch.appendingPathComponent("data")
+        var options = GeneratorOptions(customers: customers, seed: seed)
+        options.include = [.customers, .contacts, .truth]
+        log("generating \(customers) customers with their marketing contacts (not timed)…")
+        do {
+            _ = try SampleDataGenerator(options: options).write(to: data)
+        } catch {
+            throw EngineError(.input, "cannot generate benchmark data in \(data.path): \(error)")
+        }
+        try WorkspaceInitializer.initialize(at: folder.path, from: data.path)
+        let workspace = try Workspace(at: folder.path)
+        log("ingesting (not timed)…")
+        for source in ["crm_customers", "marketing_contacts"] {
+            _ = try SourceIngestor(workspace: workspace, source: try workspace.source(SourceName(source)), environment: .live(user: "bench"), run: nil)
+                .ingest()
+        }
+        try? FileManager.default.removeItem(at: data)
+        return workspace
+    }
+}
+
+/// The process's peak resident memory, resettable on Linux (`/proc/self/clear_refs`), so a benchmark can
+/// leave its untimed preparation out of the figure.
+enum PeakMemory {
+    static func reset() {
+        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
+    }
+
+    /// VmHWM from `/proc/self/status` when readable, else getrusage's lifetime peak.
+    static func megabytes() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        {
+            return kilobytes / 1024
+        }
+        return IngestBenchmark.peakMemoryMegabytes()
+    }
+}

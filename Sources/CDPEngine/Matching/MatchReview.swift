@@ -1,0 +1,229 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// What stewards do with matches, through the engine so every decision is audited: the review queue
+/// (ordered by uncertainty), a candidate's detail, approve / reject / undo, golden records, unmerge and
+/// override. The CLI and the console both call this.
+public struct MatchReview: Sendable {
+    public let workspace: Workspace
+    public let environment: Environment
+
+    public init(workspace: Workspace, environment: Environment) {
+        self.workspace = workspace
+        self.environment = environment
+    }
+
+    var store: LakeStore { workspace.store }
+
+    /// The current golden records against a truth table.
+    /// - Throws: `EngineError.refused` when nothing has been matched yet.
+    public func evaluate(truth: TruthTable) throws(EngineError) -> MatchEvaluation {
+        var predicted: [Int32] = []
+        var labels: [Int32?] = []
+        try storeCall { () throws(StoreError) in
+            try store.forEachGoldenLink { record, golden in
+                predicted.append(Int32(truncatingIfNeeded: golden.rawValue))
+                labels.append(truth[record])
+            }
+        }
+        guard !predicted.isEmpty else {
+            throw EngineError(.refused, "there are no golden records to evaluate yet; run `cdp match run` first")
+        }
+        return MatchEvaluation(predicted: predicted, truth: labels)
+    }
+}
+
+extension MatchReview {
+    /// The queue: candidates with `status` (all when nil), most uncertain first.
+    public func candidates(status: CandidateStatus? = .open, limit: Int = 100) throws(EngineError) -> [LakeStore.CandidateRow] {
+        try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit) }
+    }
+
+    public func counts() throws(EngineError) -> [CandidateStatus: Int] {
+        try storeCall { () throws(StoreError) in try store.candidateCounts() }
+    }
+
+    /// A candidate with both records side by side and its explanation.
+    public struct CandidateDetail: Sendable, Codable {
+        public var candidate: LakeStore.CandidateRow
+        public var recordA: MatchInput?
+        public var recordB: MatchInput?
+        public var explanation: MatchExplanation?
+        public var goldenA: GoldenID?
+        public var goldenB: GoldenID?
+    }
+
+    /// - Throws: `EngineError.notFound` naming the candidate.
+    public func detail(_ id: CandidateID) throws(EngineError) -> CandidateDetail {
+        guard let candidate = try storeCall({ () throws(StoreError) in try store.candidate(id) }) else {
+            throw EngineError(.notFound, "no candidate \(id); list them with `cdp candidates list`")
+        }
+        let records = try storeCall { () throws(StoreError) in try store.customers([candidate.a, candidate.b]) }
+        let explanation = try? JSONDecoder().decode(MatchExplanation.self, from: Data(candidate.explanation.utf8))
+        return CandidateDetail(
+            candidate: candidate, recordA: records.first { $0.source == candidate.a.source && $0.sourceKey == candidate.a.key },
+            recordB: records.first { $0.source == candidate.b.source && $0.sourceKey == candidate.b.key }, explanation: explanation,
+            goldenA: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.a) },
+            goldenB: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.b) })
+    }
+
+    /// "Match": the two golden records merge now (the smaller id survives) and the pair stays joined in later runs.
+    /// - Returns: the golden record both records now belong to.
+    /// - Throws: `.notFound`, or `.refused` when the candidate is already decided.
+    @discardableResult
+    public func approve(_ id: CandidateID, reason: String? = nil) throws(EngineError) -> GoldenID? {
+        let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
+        return try decide(id, to: .approved, reason: reason) { transaction, candidate in
+            try transaction.recordDecision(candidate.a, candidate.b, .match, reason: reason, by: environment.user, at: environment.timestamp)
+            return try merge(candidate.a, candidate.b, transaction, policy: policy)
+        }
+    }
+
+    /// "Not a match": the pair is never proposed or merged again.
+    /// - Throws: `.notFound`, or `.refused` when the candidate is already decided.
+    public func reject(_ id: CandidateID, reason: String? = nil) throws(EngineError) {
+        _ = try decide(id, to: .rejected, reason: reason) { transaction, candidate in
+            try transaction.recordDecision(candidate.a, candidate.b, .noMatch, reason: reason, by: environment.user, at: environment.timestamp)
+            return nil
+        }
+    }
+
+    /// Reopens a decided candidate and withdraws its decision. Golden records follow at the next `cdp match run`.
+    /// - Throws: `.notFound`, or `.refused` when the candidate is open.
+    public func undo(_ id: CandidateID) throws(EngineError) {
+        let actor = environment.user, at = environment.timestamp
+        try transact("undo a decision") { transaction in
+            guard let candidate = try transaction.candidate(id) else {
+                throw EngineError(.notFound, "no candidate \(id); list them with `cdp candidates list --status all`")
+            }
+            guard candidate.status != .open else { throw EngineError(.refused, "\(id) is open; there is no decision to undo") }
+            try transaction.setCandidateStatus(id, .open, by: nil, at: nil)
+            try transaction.removeDecision(candidate.a, candidate.b)
+            try transaction.audit(
+                LakeStore.AuditDraft(actor: actor, action: "match.undo", target: id.description, before: candidate.status.rawValue, after: "open"), at: at)
+        }
+    }
+
+    private func decide(
+        _ id: CandidateID, to status: CandidateStatus, reason: String?,
+        _ apply: @escaping (MatchTransaction, LakeStore.CandidateRow) throws -> GoldenID?
+    ) throws(EngineError) -> GoldenID? {
+        let actor = environment.user, at = environment.timestamp
+        return try transact("decide a candidate") { transaction in
+            guard let candidate = try transaction.candidate(id) else {
+                throw EngineError(.notFound, "no candidate \(id); list them with `cdp candidates list`")
+            }
+            guard candidate.status == .open else {
+                throw EngineError(.refused, "\(id) is already \(candidate.status.rawValue); `cdp candidates undo \(id)` first to change it")
+            }
+            try transaction.setCandidateStatus(id, status, by: actor, at: at)
+            let golden = try apply(transaction, candidate)
+            let outcome = "\(status.rawValue): \(candidate.a) + \(candidate.b)" + (golden.map { " → \($0)" } ?? "")
+            try transaction.audit(
+                LakeStore.AuditDraft(
+                    actor: actor, action: status == .approved ? "match.approve" : "match.reject", target: id.description, before: "open",
+                    after: outcome, reason: reason), at: at)
+            return golden
+        }
+    }
+
+    /// Joins the golden records of `a` and `b`, keeping the smaller id.
+    private func merge(_ a: SourceRecordID, _ b: SourceRecordID, _ transaction: MatchTransaction, policy: SurvivorshipPolicy) throws -> GoldenID? {
+        guard let ga = try transaction.goldenID(of: a), let gb = try transaction.goldenID(of: b), let run = try transaction.latestRun() else { return nil }
+        guard ga != gb else { return ga }
+        let (survivor, retired) = ga < gb ? (ga, gb) : (gb, ga)
+        for member in try transaction.members(of: retired) { try transaction.relink(member, to: survivor, run: run) }
+        try transaction.retireGolden(retired, run: run)
+        try rebuild(survivor, transaction, policy: policy, run: run)
+        return survivor
+    }
+
+    /// Recomputes a golden record's attributes from its current members and overrides.
+    private func rebuild(_ golden: GoldenID, _ transaction: MatchTransaction, policy: SurvivorshipPolicy, run: MatchRunID) throws {
+        let members = try transaction.members(of: golden)
+        let records = MatchRecords(try transaction.customers(members))
+        let attributes = Survivorship(policy: policy, records: records).goldenAttributes(Array(0..<records.count), overrides: try transaction.overrides(of: golden))
+        try transaction.saveGolden(golden, attributesJSON: GoldenAttribute.json(attributes), memberCount: members.count, run: run)
+    }
+
+    /// A golden record: attributes with provenance, current members, past members, overrides.
+    public struct GoldenDetail: Sendable, Codable {
+        public var id: GoldenID
+        public var attributes: [GoldenAttribute]
+        public var members: [SourceRecordID]
+        public var history: [LakeStore.GoldenLink]
+        public var overrides: [LakeStore.GoldenOverride]
+        public var retiredRun: MatchRunID?
+    }
+
+    /// - Throws: `.notFound` naming the id.
+    public func golden(_ id: GoldenID) throws(EngineError) -> GoldenDetail {
+        guard let found = try storeCall({ () throws(StoreError) in try store.goldenRecord(id) }) else {
+            throw EngineError(.notFound, "no golden record \(id); find one with `cdp query \"SELECT golden_id FROM golden_xref LIMIT 5\"`")
+        }
+        return GoldenDetail(
+            id: id, attributes: GoldenAttribute.decode(found.record.attributesJSON), members: found.links.filter { $0.validTo == nil }.map(\.record),
+            history: found.links, overrides: found.overrides, retiredRun: found.record.retiredRun)
+    }
+
+    /// Splits `record` out of `golden` into a golden record of its own, and records "not a match" between it
+    /// and every other member, so no later run merges them again.
+    /// - Returns: the new golden record's id.
+    /// - Throws: `.notFound` when the record is not in that golden record, `.refused` when it is its only member.
+    @discardableResult
+    public func unmerge(_ golden: GoldenID, record: SourceRecordID, reason: String? = nil) throws(EngineError) -> GoldenID {
+        let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
+        let actor = environment.user, at = environment.timestamp
+        return try transact("unmerge a record") { transaction in
+            guard try transaction.goldenID(of: record) == golden else {
+                throw EngineError(.notFound, "\(record) is not in \(golden); see its members with `cdp golden show \(golden)`")
+            }
+            let others = try transaction.members(of: golden).filter { $0 != record }
+            guard !others.isEmpty else { throw EngineError(.refused, "\(record) is the only record of \(golden); there is nothing to split") }
+            guard let run = try transaction.latestRun() else { throw EngineError(.refused, "no match run yet; run `cdp match run` first") }
+            let fresh = try transaction.nextGoldenID()
+            try transaction.relink(record, to: fresh, run: run)
+            for other in others {
+                try transaction.recordDecision(record, other, .noMatch, reason: reason ?? "unmerged from \(golden)", by: actor, at: at)
+            }
+            try rebuild(golden, transaction, policy: policy, run: run)
+            try rebuild(fresh, transaction, policy: policy, run: run)
+            try transaction.audit(
+                LakeStore.AuditDraft(actor: actor, action: "golden.unmerge", target: golden.description, before: record.description, after: "\(record) → \(fresh)", reason: reason),
+                at: at)
+            return fresh
+        }
+    }
+
+    /// Sets an attribute of a golden record by hand; the override survives later runs.
+    /// - Throws: `.notFound`, or `.refused` for an unknown attribute.
+    public func override(_ golden: GoldenID, attribute: String, value: String, reason: String? = nil) throws(EngineError) {
+        guard Survivorship.attributes.contains(attribute) else {
+            throw EngineError(.refused, "'\(attribute)' is not a golden attribute (one of: \(Survivorship.attributes.joined(separator: ", ")))")
+        }
+        let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
+        let before = try self.golden(golden).attributes.first { $0.name == attribute }?.value
+        let actor = environment.user, at = environment.timestamp
+        try transact("override a golden attribute") { transaction in
+            guard let run = try transaction.latestRun() else { throw EngineError(.refused, "no match run yet; run `cdp match run` first") }
+            try transaction.setOverride(golden, attribute: attribute, value: value, by: actor, at: at)
+            try rebuild(golden, transaction, policy: policy, run: run)
+            try transaction.audit(
+                LakeStore.AuditDraft(actor: actor, action: "golden.override", target: "\(golden).\(attribute)", before: before, after: value, reason: reason), at: at)
+        }
+    }
+
+    /// Runs `body` in one store transaction; an `EngineError` thrown inside comes out unchanged.
+    private func transact<T>(_ operation: String, _ body: @escaping (MatchTransaction) throws -> T) throws(EngineError) -> T {
+        do {
+            return try store.transaction(operation, body)
+        } catch let error as EngineError {
+            throw error
+        } catch let error as StoreError {
+            throw EngineError.store(error)
+        } catch {
+            throw EngineError(.store, "\(operation) failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,448 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// Match runs, the steward queue of candidate pairs, pair decisions, golden records and their
+/// cross-reference with history.
+extension LakeStore {
+    /// Streams every current silver customer in row order: deterministic for a given lake, and a sequential
+    /// scan (ordering by key makes SQLite visit a million rows at random).
+    public func forEachCurrentCustomer(_ body: (MatchInput) -> Void) throws(StoreError) {
+        try read("read customers for matching") { db in
+            let cursor = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
+                           country, crm_customer_id, COALESCE(updated_at, created_at)
+                    FROM silver_customer WHERE is_current = 1 ORDER BY id
+                    """)
+            while let row = try cursor.next() {
+                body(
+                    MatchInput(
+                        source: SourceName(row[0] as String), sourceKey: row[1], firstName: row[2], lastName: row[3], email: row[4],
+                        phone: row[5], birthDate: row[6], street: row[7], city: row[8], postcode: row[9], country: row[10],
+                        crmCustomerID: row[11], updatedAt: row[12]))
+            }
+        }
+    }
+
+    /// The current source record → golden id links.
+    public func forEachGoldenLink(_ body: (SourceRecordID, GoldenID) -> Void) throws(StoreError) {
+        try read("read golden cross-references") { db in
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL ORDER BY id")
+            while let row = try cursor.next() {
+                body(SourceRecordID(source: SourceName(row[0] as String), key: row[1]), GoldenID(row[2] as Int64))
+            }
+        }
+    }
+
+    public struct PairDecision: Sendable, Hashable, Codable {
+        public var a: SourceRecordID
+        public var b: SourceRecordID
+        public var decision: PairDecisionKind
+        public var reason: String?
+        public var decidedBy: String
+        public var decidedAt: String
+    }
+
+    public func pairDecisions() throws(StoreError) -> [PairDecision] {
+        try read("read pair decisions") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM pair_decision ORDER BY record_a, record_b").compactMap { row in
+                guard let a = SourceRecordID(parsing: row["record_a"]), let b = SourceRecordID(parsing: row["record_b"]),
+                    let decision = PairDecisionKind(rawValue: row["decision"])
+                else { return nil }
+                return PairDecision(a: a, b: b, decision: decision, reason: row["reason"], decidedBy: row["decided_by"], decidedAt: row["decided_at"])
+            }
+        }
+    }
+
+    /// The first golden id never used.
+    public func nextGoldenID() throws(StoreError) -> GoldenID {
+        try read("read golden ids") { db in GoldenID((try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM golden_record") ?? 0) + 1) }
+    }
+
+    public func startMatchRun(actor: String, at: String) throws(StoreError) -> MatchRunID {
+        try write("start a match run") { db in
+            try db.execute(sql: "INSERT INTO match_run (started_at, actor) VALUES (?, ?)", arguments: [at, actor])
+            return MatchRunID(db.lastInsertedRowID)
+        }
+    }
+
+    /// A candidate pair to store for review.
+    public struct CandidateDraft: Sendable {
+        public var a: SourceRecordID
+        public var b: SourceRecordID
+        public var probability: Double
+        public var key: String
+        public var explanation: String
+        public init(a: SourceRecordID, b: SourceRecordID, probability: Double, key: String, explanation: String) {
+            (self.a, self.b) = a < b ? (a, b) : (b, a)
+            self.probability = probability
+            self.key = key
+            self.explanation = explanation
+        }
+    }
+
+    /// One golden record as a run computed it.
+    public struct GoldenDraft: Sendable {
+        public var id: GoldenID
+        public var attributesJSON: String
+        public var members: [SourceRecordID]
+        public init(id: GoldenID, attributesJSON: String, members: [SourceRecordID]) {
+            self.id = id
+            self.attributesJSON = attributesJSON
+            self.members = members
+        }
+    }
+
+    public struct MatchWriteSummary: Sendable, Codable {
+        public var candidates = 0
+        public var goldenCreated = 0
+        public var goldenUpdated = 0
+        public var goldenRetired = 0
+        public var linksChanged = 0
+    }
+
+    /// Writes a run's result in one transaction: the open queue is replaced (decided candidates stay, a pair
+    /// still proposed keeps its id), golden records are created, updated or retired, and every source record
+    /// whose golden id changed gets a new cross-reference row (the old one is closed at this run).
+    public func writeMatchResult(
+        run: MatchRunID, candidates: [CandidateDraft], golden: [GoldenDraft], statisticsJSON: String, modelJSON: String, at: String
+    ) throws(StoreError) -> MatchWriteSummary {
+        try write("write the match result") { db in
+            var summary = MatchWriteSummary()
+            let upsert = try db.makeStatement(
+                sql: """
+                    INSERT INTO match_candidate (run_id, record_a, record_b, probability, match_key, explanation)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (record_a, record_b) DO UPDATE SET run_id = excluded.run_id, probability = excluded.probability,
+                        match_key = excluded.match_key, explanation = excluded.explanation
+                    WHERE status = 'open'
+                    """)
+            for candidate in candidates {
+                try upsert.execute(arguments: [run.rawValue, candidate.a.description, candidate.b.description, candidate.probability, candidate.key, candidate.explanation])
+            }
+            summary.candidates = candidates.count
+            try db.execute(sql: "DELETE FROM match_candidate WHERE status = 'open' AND run_id <> ?", arguments: [run.rawValue])
+
+            var previous: [String: Int64] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL")
+            while let row = try cursor.next() { previous[(row[0] as String) + ":" + (row[1] as String)] = row[2] }
+            var existing: [Int64: String] = [:]
+            let goldenCursor = try Row.fetchCursor(db, sql: "SELECT id, attributes || '#' || member_count FROM golden_record WHERE retired_run IS NULL")
+            while let row = try goldenCursor.next() { existing[row[0]] = row[1] }
+
+            let insertGolden = try db.makeStatement(
+                sql: "INSERT INTO golden_record (id, attributes, member_count, created_run, updated_run) VALUES (?, ?, ?, ?, ?)")
+            let updateGolden = try db.makeStatement(
+                sql: "UPDATE golden_record SET attributes = ?, member_count = ?, updated_run = ?, retired_run = NULL WHERE id = ?")
+            let closeLink = try db.makeStatement(
+                sql: "UPDATE golden_xref SET valid_to_run = ? WHERE source = ? AND source_key = ? AND valid_to_run IS NULL")
+            let openLink = try db.makeStatement(
+                sql: "INSERT INTO golden_xref (source, source_key, golden_id, valid_from_run) VALUES (?, ?, ?, ?)")
+            var active = Set<Int64>()
+            for record in golden {
+                active.insert(record.id.rawValue)
+                let fingerprint = record.attributesJSON + "#" + String(record.members.count)
+                if let old = existing[record.id.rawValue] {
+                    if old != fingerprint {
+                        try updateGolden.execute(arguments: [record.attributesJSON, record.members.count, run.rawValue, record.id.rawValue])
+                        summary.goldenUpdated += 1
+                    }
+                } else if try Int64.fetchOne(db, sql: "SELECT 1 FROM golden_record WHERE id = ?", arguments: [record.id.rawValue]) != nil {
+                    try updateGolden.execute(arguments: [record.attributesJSON, record.members.count, run.rawValue, record.id.rawValue])
+                    summary.goldenUpdated += 1
+                } else {
+                    try insertGolden.execute(arguments: [record.id.rawValue, record.attributesJSON, record.members.count, run.rawValue, run.rawValue])
+                    summary.goldenCreated += 1
+                }
+                for member in record.members {
+                    let old = previous.removeValue(forKey: member.description)
+                    guard old != record.id.rawValue else { continue }
+                    if old != nil { try closeLink.execute(arguments: [run.rawValue, member.source.rawValue, member.key]) }
+                    try openLink.execute(arguments: [member.source.rawValue, member.key, record.id.rawValue, run.rawValue])
+                    summary.linksChanged += 1
+                }
+            }
+            // Records no longer matched (gone from silver) lose their link.
+            for (record, _) in previous {
+                guard let id = SourceRecordID(parsing: record) else { continue }
+                try closeLink.execute(arguments: [run.rawValue, id.source.rawValue, id.key])
+                summary.linksChanged += 1
+            }
+            for id in existing.keys.sorted() where !active.contains(id) {
+                try db.execute(sql: "UPDATE golden_record SET retired_run = ? WHERE id = ?", arguments: [run.rawValue, id])
+                summary.goldenRetired += 1
+            }
+            try db.execute(
+                sql: "UPDATE match_run SET finished_at = ?, statistics = ?, model = ? WHERE id = ?",
+                arguments: [at, statisticsJSON, modelJSON, run.rawValue])
+            return summary
+        }
+    }
+
+    public struct CandidateRow: Sendable, Hashable, Codable {
+        public var id: CandidateID
+        public var run: MatchRunID
+        public var a: SourceRecordID
+        public var b: SourceRecordID
+        public var probability: Double
+        public var key: String
+        public var explanation: String
+        public var status: CandidateStatus
+        public var decidedBy: String?
+        public var decidedAt: String?
+    }
+
+    /// Candidates with `status` (all when nil), most uncertain first (probability nearest 0.5), then by id.
+    public func candidates(status: CandidateStatus?, limit: Int) throws(StoreError) -> [CandidateRow] {
+        try read("list candidates") { db in
+            let filter = status.map { "WHERE status = '\($0.rawValue)'" } ?? ""
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM match_candidate \(filter) ORDER BY ABS(probability - 0.5), id LIMIT ?", arguments: [limit]
+            ).compactMap(Self.candidateRow)
+        }
+    }
+
+    public func candidate(_ id: CandidateID) throws(StoreError) -> CandidateRow? {
+        try read("read a candidate") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM match_candidate WHERE id = ?", arguments: [id.rawValue]).flatMap(Self.candidateRow)
+        }
+    }
+
+    public func candidateCounts() throws(StoreError) -> [CandidateStatus: Int] {
+        try read("count candidates") { db in
+            var counts: [CandidateStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM match_candidate GROUP BY status") {
+                if let status = CandidateStatus(rawValue: row[0]) { counts[status] = row[1] }
+            }
+            return counts
+        }
+    }
+
+    static func candidateRow(_ row: Row) -> CandidateRow? {
+        guard let a = SourceRecordID(parsing: row["record_a"]), let b = SourceRecordID(parsing: row["record_b"]),
+            let status = CandidateStatus(rawValue: row["status"])
+        else { return nil }
+        return CandidateRow(
+            id: CandidateID(row["id"] as Int64), run: MatchRunID(row["run_id"] as Int64), a: a, b: b, probability: row["probability"],
+            key: row["match_key"], explanation: row["explanation"], status: status, decidedBy: row["decided_by"], decidedAt: row["decided_at"])
+    }
+
+    /// Runs `body` in one write transaction (a steward action and its audit row commit together). An error
+    /// `body` throws rolls back and comes out unchanged; database errors come out as `StoreError`.
+    public func transaction<T>(_ operation: String, _ body: (MatchTransaction) throws -> T) throws -> T {
+        do {
+            return try writer.write { db in try body(MatchTransaction(db: db)) }
+        } catch let error as DatabaseError {
+            throw StoreError.wrapping(error, operation)
+        }
+    }
+
+    /// A golden record as stored.
+    public struct GoldenRow: Sendable, Hashable, Codable {
+        public var id: GoldenID
+        public var attributesJSON: String
+        public var memberCount: Int
+        public var createdRun: MatchRunID
+        public var updatedRun: MatchRunID
+        public var retiredRun: MatchRunID?
+    }
+
+    public struct GoldenLink: Sendable, Hashable, Codable {
+        public var record: SourceRecordID
+        public var golden: GoldenID
+        public var validFrom: MatchRunID
+        public var validTo: MatchRunID?
+    }
+
+    public struct GoldenOverride: Sendable, Hashable, Codable {
+        public var attribute: String
+        public var value: String
+        public var setBy: String
+        public var setAt: String
+    }
+
+    public func goldenRecord(_ id: GoldenID) throws(StoreError) -> (record: GoldenRow, links: [GoldenLink], overrides: [GoldenOverride])? {
+        try read("read a golden record") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM golden_record WHERE id = ?", arguments: [id.rawValue]) else { return nil }
+            let record = GoldenRow(
+                id: id, attributesJSON: row["attributes"], memberCount: row["member_count"], createdRun: MatchRunID(row["created_run"] as Int64),
+                updatedRun: MatchRunID(row["updated_run"] as Int64), retiredRun: (row["retired_run"] as Int64?).map(MatchRunID.init))
+            let links = try Row.fetchAll(
+                db, sql: "SELECT * FROM golden_xref WHERE golden_id = ? ORDER BY valid_to_run IS NOT NULL, source, source_key, id",
+                arguments: [id.rawValue]
+            ).map { row in
+                GoldenLink(
+                    record: SourceRecordID(source: SourceName(row["source"] as String), key: row["source_key"]), golden: id,
+                    validFrom: MatchRunID(row["valid_from_run"] as Int64), validTo: (row["valid_to_run"] as Int64?).map(MatchRunID.init))
+            }
+            let overrides = try Row.fetchAll(db, sql: "SELECT * FROM golden_override WHERE golden_id = ? ORDER BY attribute", arguments: [id.rawValue])
+                .map { GoldenOverride(attribute: $0["attribute"], value: $0["value"], setBy: $0["set_by"], setAt: $0["set_at"]) }
+            return (record, links, overrides)
+        }
+    }
+
+    /// The current golden id of a source record.
+    public func goldenID(of record: SourceRecordID) throws(StoreError) -> GoldenID? {
+        try read("read a golden link") { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT golden_id FROM golden_xref WHERE source = ? AND source_key = ? AND valid_to_run IS NULL",
+                arguments: [record.source.rawValue, record.key]
+            ).map(GoldenID.init)
+        }
+    }
+
+    /// Every override, by golden id (survivorship applies them on each run).
+    public func goldenOverrides() throws(StoreError) -> [GoldenID: [String: String]] {
+        try read("read golden overrides") { db in
+            var result: [GoldenID: [String: String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT golden_id, attribute, value FROM golden_override") {
+                result[GoldenID(row[0] as Int64), default: [:]][row[1]] = row[2]
+            }
+            return result
+        }
+    }
+
+    /// The current silver values of some source records (for candidate detail and golden rebuilds).
+    public func customers(_ ids: [SourceRecordID]) throws(StoreError) -> [MatchInput] {
+        try read("read customers") { db in
+            try ids.compactMap { id in
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
+                               country, crm_customer_id, COALESCE(updated_at, created_at)
+                        FROM silver_customer WHERE is_current = 1 AND source = ? AND source_key = ?
+                        """, arguments: [id.source.rawValue, id.key]
+                ).map { row in
+                    MatchInput(
+                        source: SourceName(row[0] as String), sourceKey: row[1], firstName: row[2], lastName: row[3], email: row[4],
+                        phone: row[5], birthDate: row[6], street: row[7], city: row[8], postcode: row[9], country: row[10],
+                        crmCustomerID: row[11], updatedAt: row[12])
+                }
+            }
+        }
+    }
+}
+
+/// Writes a steward action makes, inside one transaction with its audit row.
+public struct MatchTransaction {
+    let db: Database
+
+    public func setCandidateStatus(_ id: CandidateID, _ status: CandidateStatus, by actor: String?, at: String?) throws {
+        try db.execute(
+            sql: "UPDATE match_candidate SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+            arguments: [status.rawValue, actor, at, id.rawValue])
+    }
+
+    public func recordDecision(_ a: SourceRecordID, _ b: SourceRecordID, _ decision: PairDecisionKind, reason: String?, by actor: String, at: String) throws {
+        let (first, second) = a < b ? (a, b) : (b, a)
+        try db.execute(
+            sql: """
+                INSERT INTO pair_decision (record_a, record_b, decision, reason, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (record_a, record_b) DO UPDATE SET decision = excluded.decision, reason = excluded.reason,
+                    decided_by = excluded.decided_by, decided_at = excluded.decided_at
+                """,
+            arguments: [first.description, second.description, decision.rawValue, reason, actor, at])
+    }
+
+    public func removeDecision(_ a: SourceRecordID, _ b: SourceRecordID) throws {
+        let (first, second) = a < b ? (a, b) : (b, a)
+        try db.execute(sql: "DELETE FROM pair_decision WHERE record_a = ? AND record_b = ?", arguments: [first.description, second.description])
+    }
+
+    /// Moves `record` to `golden` now (closing its current link at `run`).
+    public func relink(_ record: SourceRecordID, to golden: GoldenID, run: MatchRunID) throws {
+        try db.execute(
+            sql: "UPDATE golden_xref SET valid_to_run = ? WHERE source = ? AND source_key = ? AND valid_to_run IS NULL",
+            arguments: [run.rawValue, record.source.rawValue, record.key])
+        try db.execute(
+            sql: "INSERT INTO golden_xref (source, source_key, golden_id, valid_from_run) VALUES (?, ?, ?, ?)",
+            arguments: [record.source.rawValue, record.key, golden.rawValue, run.rawValue])
+    }
+
+    /// Writes (creating if needed) a golden record's attributes; a record with no members is retired.
+    public func saveGolden(_ id: GoldenID, attributesJSON: String, memberCount: Int, run: MatchRunID) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO golden_record (id, attributes, member_count, created_run, updated_run, retired_run) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, member_count = excluded.member_count,
+                    updated_run = excluded.updated_run, retired_run = excluded.retired_run
+                """,
+            arguments: [id.rawValue, attributesJSON, memberCount, run.rawValue, run.rawValue, memberCount == 0 ? run.rawValue : nil])
+    }
+
+    public func nextGoldenID() throws -> GoldenID {
+        GoldenID((try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM golden_record") ?? 0) + 1)
+    }
+
+    public func latestRun() throws -> MatchRunID? {
+        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM match_run").map(MatchRunID.init)
+    }
+
+    public func members(of golden: GoldenID) throws -> [SourceRecordID] {
+        try Row.fetchAll(
+            db, sql: "SELECT source, source_key FROM golden_xref WHERE golden_id = ? AND valid_to_run IS NULL ORDER BY source, source_key",
+            arguments: [golden.rawValue]
+        ).map { SourceRecordID(source: SourceName($0[0] as String), key: $0[1]) }
+    }
+
+    public func setOverride(_ golden: GoldenID, attribute: String, value: String, by actor: String, at: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO golden_override (golden_id, attribute, value, set_by, set_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (golden_id, attribute) DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at
+                """,
+            arguments: [golden.rawValue, attribute, value, actor, at])
+    }
+
+    public func audit(_ draft: LakeStore.AuditDraft, at: String) throws {
+        try LakeStore.appendAudit(draft, at: at, db)
+    }
+}
+
+extension MatchTransaction {
+    public func goldenID(of record: SourceRecordID) throws -> GoldenID? {
+        try Int64.fetchOne(
+            db, sql: "SELECT golden_id FROM golden_xref WHERE source = ? AND source_key = ? AND valid_to_run IS NULL",
+            arguments: [record.source.rawValue, record.key]
+        ).map(GoldenID.init)
+    }
+
+    public func retireGolden(_ id: GoldenID, run: MatchRunID) throws {
+        try db.execute(sql: "UPDATE golden_record SET member_count = 0, retired_run = ?, updated_run = ? WHERE id = ?", arguments: [run.rawValue, run.rawValue, id.rawValue])
+    }
+
+    public func overrides(of golden: GoldenID) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT attribute, value FROM golden_override WHERE golden_id = ?", arguments: [golden.rawValue]) {
+            result[row[0]] = row[1]
+        }
+        return result
+    }
+
+    /// Current silver values of some source records.
+    public func customers(_ ids: [SourceRecordID]) throws -> [MatchInput] {
+        try ids.compactMap { id in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
+                           country, crm_customer_id, COALESCE(updated_at, created_at)
+                    FROM silver_customer WHERE is_current = 1 AND source = ? AND source_key = ?
+                    """, arguments: [id.source.rawValue, id.key]
+            ).map { row in
+                MatchInput(
+                    source: SourceName(row[0] as String), sourceKey: row[1], firstName: row[2], lastName: row[3], email: row[4],
+                    phone: row[5], birthDate: row[6], street: row[7], city: row[8], postcode: row[9], country: row[10],
+                    crmCustomerID: row[11], updatedAt: row[12])
+            }
+        }
+    }
+
+    public func candidate(_ id: CandidateID) throws -> LakeStore.CandidateRow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM match_candidate WHERE id = ?", arguments: [id.rawValue]).flatMap(LakeStore.candidateRow)
+    }
+}

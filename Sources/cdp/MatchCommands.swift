@@ -1,0 +1,70 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import Foundation
+
+struct MatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "match", abstract: "Match customers into golden records, and evaluate the result.",
+        subcommands: [Run.self, Evaluate.self])
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stitch, block, score, cluster and build golden records from the current customers (governance/matching.toml).")
+        @OptionGroup var options: WorkspaceOptions
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() throws {
+            let workspace = try options.open()
+            let service = MatchService(workspace: workspace, environment: options.environment)
+            let report = try present { () throws(EngineError) in try service.run() }
+            if json { return Output.json(report) }
+            print(MatchReportText.summary(report))
+        }
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the current golden records with a truth CSV (source,record_id,entity_id): pairwise and cluster precision, recall, F1.")
+        @OptionGroup var options: WorkspaceOptions
+        @Option(help: "The truth CSV (default: truth/entities.csv in the workspace).") var truth: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let workspace = try options.open()
+            let file = truth.map { URL(fileURLWithPath: $0) } ?? workspace.root.appendingPathComponent("truth/entities.csv")
+            let evaluation = try present { () throws(EngineError) in
+                try MatchReview(workspace: workspace, environment: options.environment).evaluate(truth: try TruthTable(contentsOf: file))
+            }
+            if json { return Output.json(evaluation) }
+            print(MatchReportText.evaluation(evaluation))
+        }
+    }
+}
+
+enum MatchReportText {
+    static func summary(_ report: MatchService.Report) -> String {
+        let s = report.statistics
+        var lines = [
+            "\(report.run.map { "match run \($0): " } ?? "")\(Output.grouped(s.records)) records → \(Output.grouped(report.golden)) golden records (largest \(s.largestCluster))",
+            "stitch links \(Output.grouped(s.stitchLinks)) · candidate pairs \(Output.grouped(s.candidatePairs)) · comparisons \(Output.grouped(s.comparisons)) · auto-merged pairs \(Output.grouped(s.autoMergePairs)) · for review \(Output.grouped(s.reviewPairs))",
+            String(format: "model: prior %.4f, EM %d iterations%@", report.model.prior, report.model.iterations, report.model.converged ? " (converged)" : ""),
+            "phases: " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "),
+        ]
+        if let written = report.written {
+            lines.append("written: \(written.goldenCreated) golden created, \(written.goldenUpdated) updated, \(written.goldenRetired) retired, \(written.linksChanged) links changed, \(written.candidates) candidates")
+        }
+        if let evaluation = report.evaluation { lines.append(Self.evaluation(evaluation)) }
+        return lines.joined(separator: "\n")
+    }
+
+    static func evaluation(_ e: MatchEvaluation) -> String {
+        [
+            String(format: "pairwise: precision %.4f  recall %.4f  F1 %.4f  (%@ true pairs, %@ predicted, %@ correct)", e.pairPrecision, e.pairRecall, e.pairF1,
+                Output.grouped(e.truePairs), Output.grouped(e.predictedPairs), Output.grouped(e.correctPairs)),
+            String(format: "clusters: precision %.4f  recall %.4f  F1 %.4f  (%@ true, %@ predicted, %@ exact)", e.clusterPrecision, e.clusterRecall, e.clusterF1,
+                Output.grouped(e.trueClusters), Output.grouped(e.predictedClusters), Output.grouped(e.exactClusters)),
+            "largest cluster: \(e.largestCluster) records · \(Output.grouped(e.records)) records evaluated",
+        ].joined(separator: "\n")
+    }
+}

@@ -1,0 +1,108 @@
+import Testing
+
+@testable import CDPCore
+
+@Suite struct MatchingClusterTests {
+    typealias Edge = Clusterer.Edge
+
+    @Test func aChainIsCutAtItsWeakestLink() {
+        // 0–1–2–3–4: connected components would make one person of five. Density 4/10 < 0.5: the weakest
+        // link (3–4) goes; 0…3 has 3 of 6 pairs linked, dense enough.
+        let edges = [Edge(0, 1, weight: 9), Edge(1, 2, weight: 8), Edge(2, 3, weight: 7), Edge(3, 4, weight: 1)]
+        let labels = Clusterer(maxSize: 8, minDensity: 0.5).cluster(count: 5, edges: edges)
+        #expect(labels == [0, 0, 0, 0, 4])
+    }
+
+    @Test func twoTrianglesJoinedByOneEdgeStayTwoPeople() {
+        var edges = [Edge(0, 1, weight: 10), Edge(1, 2, weight: 10), Edge(0, 2, weight: 10)]
+        edges += [Edge(3, 4, weight: 10), Edge(4, 5, weight: 10), Edge(3, 5, weight: 10)]
+        edges.append(Edge(2, 3, weight: 5))
+        let labels = Clusterer(maxSize: 8, minDensity: 0.5).cluster(count: 6, edges: edges)
+        #expect(labels == [0, 0, 0, 3, 3, 3])
+    }
+
+    @Test func noClusterGrowsPastTheCap() {
+        // A star of ten around record 0, strongest edges first: the cap keeps the first four.
+        let edges = (1..<10).map { Edge(0, Int32($0), weight: Double(20 - $0)) }
+        let labels = Clusterer(maxSize: 4, minDensity: 0).cluster(count: 10, edges: edges)
+        #expect(labels == [0, 0, 0, 0, 4, 5, 6, 7, 8, 9])
+    }
+
+    @Test func aCannotLinkKeepsClustersApart() {
+        let edges = [Edge(0, 1, weight: 9), Edge(1, 2, weight: 8)]
+        let labels = Clusterer(maxSize: 8, minDensity: 0).cluster(count: 3, edges: edges, cannotLink: [(2, 0)])
+        #expect(labels == [0, 0, 2])
+    }
+
+    @Test func evaluationCountsPairsAndExactClusters() {
+        // Truth: {0,1,2} {3} {4,5}. Predicted: {0,1} {2,3} {4,5}.
+        let evaluation = MatchEvaluation(predicted: [0, 0, 2, 2, 4, 4], truth: [7, 7, 7, 8, 9, 9])
+        #expect(evaluation.truePairs == 4)
+        #expect(evaluation.predictedPairs == 3)
+        #expect(evaluation.correctPairs == 2)
+        #expect(abs(evaluation.pairPrecision - 2.0 / 3) < 1e-12)
+        #expect(abs(evaluation.pairRecall - 0.5) < 1e-12)
+        #expect(evaluation.exactClusters == 1)
+        #expect(abs(evaluation.clusterPrecision - 1.0 / 3) < 1e-12)
+        #expect(evaluation.largestCluster == 2)
+    }
+
+    @Test func goldenIDsStayWithTheBiggerShare() {
+        // Previous: records 0,1,2 were G5; 3 was G6. Now {0,1,2,4} grew, {3} unchanged, {5} is new.
+        let grown = GoldenIDAssignment.assign(clusters: [[0, 1, 2, 4], [3], [5]], previous: { [5, 5, 5, 6][safe: $0] }, nextID: 7)
+        #expect(grown == [5, 6, 7])
+        // G5 splits into {0} and {1,2}: the part with more of its records keeps G5.
+        let split = GoldenIDAssignment.assign(clusters: [[0], [1, 2]], previous: { [5, 5, 5][safe: $0] }, nextID: 7)
+        #expect(split == [7, 5])
+        // G5 {0,1} and G6 {2} merge: the larger keeps its id; G6 is no longer used.
+        let merged = GoldenIDAssignment.assign(clusters: [[0, 1, 2]], previous: { [5, 5, 6][safe: $0] }, nextID: 7)
+        #expect(merged == [5])
+    }
+
+    @Test func survivorshipRecordsWhereEachValueCameFrom() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "C1", firstName: "Robert", email: "old@example.com", phone: "+441111111111", updatedAt: "2020-01-01T00:00:00Z"),
+            MatchInput(source: "web", sourceKey: "W1", firstName: "Bob", email: "new@example.com", street: "1 Long Street Name", updatedAt: "2024-01-01T00:00:00Z"),
+            MatchInput(source: "web", sourceKey: "W2", firstName: "Bob", street: "1 Long St", updatedAt: "2023-01-01T00:00:00Z"),
+        ])
+        let policy = SurvivorshipPolicy(
+            sourceOrder: ["crm", "web"], rules: ["first_name": .mostFrequent, "email": .mostRecent, "street": .mostComplete], defaultRule: .sourceOrder)
+        let attributes = Survivorship(policy: policy, records: records).goldenAttributes([0, 1, 2], overrides: ["phone": "+442222222222"])
+        let byName = Dictionary(uniqueKeysWithValues: attributes.map { ($0.name, $0) })
+        #expect(byName["first_name"] == GoldenAttribute(name: "first_name", value: "Bob", source: SourceRecordID(source: "web", key: "W1"), rule: "most_frequent"))
+        #expect(byName["email"] == GoldenAttribute(name: "email", value: "new@example.com", source: SourceRecordID(source: "web", key: "W1"), rule: "most_recent"))
+        #expect(byName["street"]?.value == "1 Long Street Name")
+        #expect(byName["phone"] == GoldenAttribute(name: "phone", value: "+442222222222", source: nil, rule: "override"))
+        #expect(byName["birth_date"] == nil)
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+@Suite struct MatchingConflictTests {
+    @Test func conflictingBirthDatesAreNeverJoinedExceptByAStewardsApproval() {
+        let day = { (text: String) in Int32(LocalDate(isoText: text)!.daysSinceEpoch) }
+        // 0 and 1 share an email (strong link) but were born years apart; 2 is 0's swapped-day record.
+        let births = [day("1953-12-06"), day("1947-03-22"), day("1953-06-12"), Int32.min]
+        let edges = [Clusterer.Edge(0, 1, weight: 1000), Clusterer.Edge(0, 2, weight: 50), Clusterer.Edge(1, 3, weight: 40)]
+        let clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births)
+        #expect(clusterer.cluster(count: 4, edges: edges) == [0, 1, 0, 1])
+        // The approval joins 1 and 2 despite their dates; 0 still conflicts with that cluster.
+        #expect(clusterer.cluster(count: 4, edges: edges + [Clusterer.Edge(1, 2, weight: .infinity)]) == [0, 1, 1, 1])
+    }
+}
+
+extension MatchingConflictTests {
+    @Test func differentPhonesVetoAJoinOnlyWhenBirthDatesCannotVouch() {
+        let born = Int32(LocalDate(isoText: "1970-05-01")!.daysSinceEpoch)
+        // 0–1: same email, one birth date missing, phones differ → kept apart.
+        // 2–3: both born the same day, phones differ (a new number) → joined.
+        let births = [born, Int32.min, born, born]
+        let phones: [Int32] = [1, 2, 3, 4]
+        let clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births, phoneIDs: phones)
+        let labels = clusterer.cluster(count: 4, edges: [Clusterer.Edge(0, 1, weight: 1000), Clusterer.Edge(2, 3, weight: 1000)])
+        #expect(labels == [0, 1, 2, 2])
+    }
+}

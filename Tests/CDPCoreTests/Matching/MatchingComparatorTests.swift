@@ -1,0 +1,152 @@
+import Testing
+
+@testable import CDPCore
+
+@Suite struct MatchingComparatorTests {
+    // Values from Winkler (1990) and the usual textbook examples, computed by hand.
+    @Test(arguments: [
+        ("martha", "marhta", 0.9611),
+        ("dwayne", "duane", 0.8400),
+        ("dixon", "dicksonx", 0.8133),
+        ("jones", "johnson", 0.8323),
+        ("abc", "abc", 1.0),
+        ("abc", "xyz", 0.0),
+        ("", "", 1.0),
+    ])
+    func jaroWinkler(_ a: String, _ b: String, _ expected: Double) {
+        #expect(abs(StringSimilarity.jaroWinkler(a, b) - expected) < 0.0001)
+        #expect(abs(StringSimilarity.jaroWinkler(b, a) - expected) < 0.0001)
+    }
+
+    @Test(arguments: [
+        ("kitten", "sitting", 3), ("flaw", "lawn", 2), ("", "abc", 3), ("abc", "", 3), ("smith", "smith", 0),
+        ("gumbo", "gambol", 2),
+    ])
+    func levenshtein(_ a: String, _ b: String, _ expected: Int) {
+        #expect(StringSimilarity.levenshtein(a, b) == expected)
+    }
+
+    /// The textbook recursive definition, as an oracle on short random strings.
+    static func recursiveLevenshtein(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        let cost = a.last == b.last ? 0 : 1
+        return min(
+            recursiveLevenshtein(Array(a.dropLast()), b) + 1, recursiveLevenshtein(a, Array(b.dropLast())) + 1,
+            recursiveLevenshtein(Array(a.dropLast()), Array(b.dropLast())) + cost)
+    }
+
+    @Test func levenshteinAgreesWithTheRecursiveDefinition() {
+        var random = SeededRandom(seed: 3)
+        let letters = Array("abc")
+        for _ in 0..<200 {
+            let a = (0..<Int(random.next() % 6)).map { _ in letters[Int(random.next() % 3)] }
+            let b = (0..<Int(random.next() % 6)).map { _ in letters[Int(random.next() % 3)] }
+            #expect(StringSimilarity.levenshtein(String(a), String(b)) == Self.recursiveLevenshtein(a, b), "\(String(a)) vs \(String(b))")
+        }
+    }
+
+    @Test(arguments: [
+        ("Smith", "SM0"), ("Smyth", "SM0"), ("Knight", "NT"), ("Philips", "FLPS"), ("Phillips", "FLPS"),
+        ("Schmidt", "SKMTT"), ("Müller", "MLR"), ("Mueller", "MLR"), ("Thompson", "0MPSN"),
+    ])
+    func metaphone(_ name: String, _ code: String) {
+        #expect(PhoneticCode.metaphone(name) == code)
+    }
+
+    @Test func levelsAreTakenMostSpecificFirst() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Robert", lastName: "Smith", birthDate: "1980-03-04"),
+            MatchInput(source: "crm", sourceKey: "2", firstName: "Bob", lastName: "Smyth", birthDate: "1980-04-03"),
+            MatchInput(source: "crm", sourceKey: "3", firstName: "Roberta", lastName: nil, birthDate: "1980-03-20"),
+        ])
+        let first = Comparison(
+            name: "first", tag: "FIRST", field: .firstName,
+            levels: [.init(.null), .init(.exact), .init(.nickname), .init(.jaroWinkler, threshold: 0.9), .init(.else)])
+        let last = Comparison(
+            name: "last", tag: "SURNAME", field: .lastName,
+            levels: [.init(.null), .init(.exact), .init(.phonetic), .init(.else)])
+        let born = Comparison(
+            name: "born", tag: "DOB", field: .birthDate,
+            levels: [.init(.null), .init(.exact), .init(.dayMonthSwapped), .init(.withinDays, threshold: 30), .init(.else)])
+        let comparator = PairComparator(comparisons: [first, last, born], records: records)
+        #expect(comparator.level(first, 0, 1) == 2)  // Bob is a nickname of Robert
+        #expect(comparator.level(first, 0, 2) == 3)  // Roberta: Jaro-Winkler 0.97
+        #expect(comparator.level(last, 0, 1) == 2)  // Smith / Smyth sound alike
+        #expect(comparator.level(last, 0, 2) == 0)  // missing
+        #expect(comparator.level(born, 0, 1) == 2)  // day and month swapped
+        #expect(comparator.level(born, 0, 2) == 3)  // 16 days apart
+        #expect(comparator.level(born, 1, 2) == 3)  // 14 days apart
+    }
+}
+
+@Suite struct MatchingKernelTests {
+    @Test func theFastKernelGivesTheReferencePatterns() {
+        let names = ["Robert", "Bob", "Roberta", "Ann", "Anne", "Zoë", nil]
+        let surnames = ["Smith", "Smyth", "Schmidt", "Jones", nil]
+        let dates = ["1980-03-04", "1980-04-03", "1980-03-20", "1975-01-01", nil]
+        var inputs: [MatchInput] = []
+        var random = SeededRandom(seed: 11)
+        for index in 0..<60 {
+            func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
+            inputs.append(
+                MatchInput(
+                    source: "s", sourceKey: "\(index)", firstName: pick(names), lastName: pick(surnames),
+                    email: pick(["a.b@x.com", "ab@x.com", "a.b@y.com", nil]), phone: pick(["+441234567890", "+441234567891", nil]),
+                    birthDate: pick(dates), city: pick(["Leeds", "Leds", nil]), postcode: pick(["LS1 3PG", "LS13PG", nil])))
+        }
+        let records = MatchRecords(inputs)
+        let template = MatchingModelTests.comparisons
+        let comparisons = template + [
+            Comparison(
+                name: "first", tag: "F", field: .firstName,
+                levels: [.init(.null), .init(.exact), .init(.nickname), .init(.jaroWinkler, threshold: 0.9), .init(.else)]),
+            Comparison(name: "last", tag: "L", field: .lastName, levels: [.init(.null), .init(.exact), .init(.phonetic), .init(.levenshtein, threshold: 2), .init(.else)]),
+            Comparison(
+                name: "born", tag: "B", field: .birthDate,
+                levels: [.init(.null), .init(.exact), .init(.dayMonthSwapped), .init(.levenshtein, threshold: 1), .init(.withinDays, threshold: 30), .init(.else)]),
+            Comparison(name: "email", tag: "E", field: .email, levels: [.init(.null), .init(.exact), .init(.emailLocalPart), .init(.else)]),
+            Comparison(name: "city", tag: "C", field: .city, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.9), .init(.else)]),
+        ]
+        let comparator = PairComparator(comparisons: comparisons, records: records)
+        let kernel = ComparisonKernel(comparator: comparator)
+        for a in 0..<records.count {
+            for b in (a + 1)..<records.count {
+                #expect(kernel.pattern(a, b) == comparator.pattern(a, b), "records \(a), \(b)")
+            }
+        }
+    }
+}
+
+extension MatchingComparatorTests {
+    @Test func theBoundedCheckAgreesWithTheFullDistance() {
+        var random = SeededRandom(seed: 5)
+        let letters = Array("abcd".utf8)
+        for _ in 0..<500 {
+            let a = (0..<Int(random.next() % 7)).map { _ in letters[Int(random.next() % 4)] }
+            let b = (0..<Int(random.next() % 7)).map { _ in letters[Int(random.next() % 4)] }
+            let limit = Int(random.next() % 3)
+            a.withUnsafeBufferPointer { x in
+                b.withUnsafeBufferPointer { y in
+                    #expect(StringSimilarity.isWithinEditDistance(x, y, limit) == (StringSimilarity.levenshtein(x, y) <= limit))
+                }
+            }
+        }
+    }
+}
+
+extension MatchingComparatorTests {
+    @Test(arguments: [
+        ("jane.doe+shop@example.com", "janedoe"), ("JD@x.org", "JD"), ("no-at-sign", nil),
+    ] as [(String, String?)])
+    func emailLocalPart(_ address: String, _ local: String?) {
+        #expect(MatchRecords.emailLocalPart(address) == local)
+    }
+
+    @Test func postcodesAndPhonesAreNormalisedForBlocking() {
+        #expect(MatchRecords.postcodeKey("ls1 3pg") == "LS13PG")
+        #expect(MatchRecords.postcodeKey("ÉÉ-1") == "ÉÉ1")
+        #expect(MatchRecords.lastSevenDigits("+44 7700 900123") == "0900123")
+        #expect(MatchRecords.lastSevenDigits("+4412") == nil)
+    }
+}

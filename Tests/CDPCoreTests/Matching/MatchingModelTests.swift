@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import CDPCore
+
+@Suite struct MatchingModelTests {
+    /// One comparison, two levels, one EM step worked by hand:
+    /// m0 = (2/3, 1/3), u = (0.1, 0.9), λ0 = 0.1. Posterior of "exact" = 0.0667/(0.0667+0.9) = 0.42553,
+    /// of "else" = 0.03704/(0.03704+0.9) = 0.03953; m1(exact) = 0.42553/(0.42553+0.03953) = 0.91501;
+    /// λ1 = (0.42553+0.03953)/2 = 0.23253.
+    @Test func oneEMStepMatchesTheHandComputation() {
+        let u: [[Double]] = [[0, 0.1, 0.9]]
+        let model = FellegiSunterModel.estimate(
+            histogram: [(1, 50), (2, 50)], u: u, fixedPrior: nil, iterations: 1, convergence: 0)
+        #expect(abs(model.m[0][1] - 0.91501) < 0.00001)
+        #expect(abs(model.m[0][2] - 0.08499) < 0.00001)
+        #expect(abs(model.prior - 0.23253) < 0.00001)
+        #expect(model.iterations == 1)
+    }
+
+    /// Counts drawn exactly from a known model (λ 0.2, m 0.9/0.1, u 0.1/0.9 on two comparisons): EM finds it again.
+    @Test func emRecoversAKnownModel() {
+        let u: [[Double]] = [[0, 0.1, 0.9], [0, 0.1, 0.9]]
+        func pattern(_ a: UInt64, _ b: UInt64) -> UInt64 { a | b << 4 }
+        let histogram: [(pattern: UInt64, count: Int)] = [
+            (pattern(1, 1), 1700), (pattern(1, 2), 900), (pattern(2, 1), 900), (pattern(2, 2), 6500),
+        ]
+        let model = FellegiSunterModel.estimate(histogram: histogram, u: u, fixedPrior: nil, iterations: 500, convergence: 1e-9)
+        #expect(abs(model.prior - 0.2) < 0.001)
+        #expect(abs(model.m[0][1] - 0.9) < 0.001)
+        #expect(abs(model.m[1][1] - 0.9) < 0.001)
+        #expect(model.converged)
+    }
+
+    @Test func uComesFromRandomPairsWithAddOneSmoothing() {
+        // Levels 1, 1, 2 seen; smoothed: (2+1)/(3+2), (1+1)/(3+2).
+        let u = FellegiSunterModel.estimateU(randomPatterns: [1, 1, 2], levelCounts: [3])
+        #expect(abs(u[0][1] - 0.6) < 1e-12)
+        #expect(abs(u[0][2] - 0.4) < 1e-12)
+    }
+
+    static let comparisons = [
+        Comparison(name: "first name", tag: "FIRST", field: .firstName, levels: [.init(.null), .init(.exact), .init(.else)]),
+        Comparison(name: "birth date", tag: "DOB", field: .birthDate, levels: [.init(.null), .init(.exact), .init(.else)]),
+        Comparison(name: "phone", tag: "PHONE", field: .phone, levels: [.init(.null), .init(.exact), .init(.else)]),
+    ]
+
+    @Test func explanationShowsEveryComparisonThePriorAndTheKey() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", phone: "+441234567890", birthDate: "1980-01-01"),
+            MatchInput(source: "web", sourceKey: "9", firstName: "Ann", birthDate: "1981-01-01"),
+        ])
+        // m = 0.9 / 0.1, u = 0.01 / 0.99 everywhere: exact log2(90) = +6.49, else log2(0.1/0.99) = -3.31.
+        let model = FellegiSunterModel(
+            m: Array(repeating: [0, 0.9, 0.1], count: 3), u: Array(repeating: [0, 0.01, 0.99], count: 3), prior: 0.2)
+        let explanation = PairScorer(comparator: PairComparator(comparisons: Self.comparisons, records: records), model: model).explain(0, 1)
+        #expect(explanation.key == "+FIRST -DOB")
+        #expect(explanation.terms.map { $0.label } == ["exact", "different", "missing"])
+        #expect(abs(explanation.terms[0].weight - log2(90)) < 1e-9)
+        #expect(abs(explanation.priorWeight - -2) < 1e-9)
+        #expect(abs(explanation.totalWeight - (log2(90) + log2(0.1 / 0.99) - 2)) < 1e-9)
+        #expect(explanation.text == """
+            first name   exact                  +6.49
+            birth date   different              -3.31
+            phone        missing                +0.00
+            prior                               -2.00
+            total +1.18 → probability 0.6944  +FIRST -DOB
+            """)
+    }
+
+    @Test func termFrequencyMakesARareShareWeighMore() {
+        var inputs = (0..<8).map { MatchInput(source: "crm", sourceKey: "s\($0)", firstName: "John") }
+        inputs += [MatchInput(source: "crm", sourceKey: "r1", firstName: "Ignatius"), MatchInput(source: "crm", sourceKey: "r2", firstName: "Ignatius")]
+        let records = MatchRecords(inputs)
+        let comparison = Comparison(
+            name: "first name", tag: "FIRST", field: .firstName, levels: [.init(.null), .init(.exact, termFrequency: true), .init(.else)])
+        let model = FellegiSunterModel(m: [[0, 0.9, 0.1]], u: [[0, 0.2, 0.8]], prior: 0.5)
+        let scorer = PairScorer(comparator: PairComparator(comparisons: [comparison], records: records), model: model)
+        let common = scorer.explain(0, 1)
+        let rare = scorer.explain(8, 9)
+        // u 0.2 against frequency 0.8 (John) and 0.2 (Ignatius): adjustments log2(0.25) and 0.
+        #expect(abs((common.terms[0].termFrequencyAdjustment ?? 9) - log2(0.25)) < 1e-9)
+        #expect(abs((rare.terms[0].termFrequencyAdjustment ?? 9)) < 1e-9)
+        #expect(rare.totalWeight > common.totalWeight)
+    }
+}

@@ -1,0 +1,192 @@
+import CDPCore
+import CDPStore
+import Foundation
+import Testing
+
+@testable import CDPEngine
+
+/// Matching through the engine: configuration, stable golden ids, steward decisions, unmerge, audit.
+@Suite struct MatchingServiceTests {
+    static let people = """
+        id,first,last,email,born
+        C1,Robert,Smith,rob@example.com,1980-01-01
+        C2,Bob,Smith,rob@example.com,1980-01-01
+        C3,Alice,Jones,alice@a.example,1990-05-05
+        C4,Alice,Jones,alice.j@b.example,1990-05-05
+        C5,Oscar,Wilde,oscar@example.com,1954-10-16
+        C6,Mary,Shelley,mary@example.com,1997-08-30
+        C7,Ada,Lovelace,ada@example.com,1915-12-10
+        C8,Alan,Turing,alan@example.com,1912-06-23
+
+        """
+
+    /// A workspace over `people` whose matching config merges only on hard identifiers and sends every
+    /// other blocked pair to review (so tests do not depend on what EM learns from eight records).
+    static func workspace(_ name: String) throws -> Workspace {
+        let workspace = try EngineFixture.customerWorkspace(name, rules: EngineFixture.standardRules, files: ["customers1.csv": people])
+        try EngineFixture.run(workspace)
+        let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
+        var text = try String(contentsOf: template, encoding: .utf8)
+        text = text.replacingOccurrences(of: "auto_merge = 0.99 ", with: "auto_merge = 0.999999 ")
+            .replacingOccurrences(of: "review = 0.80 ", with: "review = 0.000001 ")
+            .replacingOccurrences(of: "random_pairs = 300000", with: "random_pairs = 2000")
+        try text.write(to: workspace.root.appendingPathComponent("governance/matching.toml"), atomically: true, encoding: .utf8)
+        return workspace
+    }
+
+    static func record(_ key: String) -> SourceRecordID { SourceRecordID(source: "crm", key: key) }
+
+    func golden(_ workspace: Workspace, _ key: String) throws -> GoldenID {
+        try #require(try workspace.store.goldenID(of: Self.record(key)))
+    }
+
+    @Test func theTemplateConfigurationLoads() throws {
+        let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
+        let configuration = try MatchingConfigurationLoader.load(tomlText: try String(contentsOf: template, encoding: .utf8), file: "matching.toml")
+        #expect(configuration.blocking.rules.count == 5)
+        #expect(configuration.comparisons.map(\.tag) == ["FIRST", "SURNAME", "DOB", "EMAIL", "PHONE", "POSTCODE", "CITY"])
+        #expect(configuration.comparisons[0].levels[1].termFrequency)
+    }
+
+    @Test func aBadConfigurationIsRefusedWholeNamingLines() throws {
+        let text = """
+            [thresholds]
+            auto_merge = 0.5
+            review = 0.9
+
+            [[blocking.rules]]
+            name = "x"
+            keys = ["surname_sound"]
+
+            [[comparisons]]
+            name = "first"
+            field = "first_name"
+              [[comparisons.levels]]
+              kind = "exact"
+              [[comparisons.levels]]
+              kind = "jaro_winkler"
+              treshold = 0.9
+              [[comparisons.levels]]
+              kind = "else"
+            """
+        let error = #expect(throws: EngineError.self) { try MatchingConfigurationLoader.load(tomlText: text, file: "matching.toml") }
+        #expect(error?.code == .invalidConfiguration)
+        let details = error?.details ?? []
+        #expect(details.contains { $0.hasPrefix("line 7: blocking.rules[0].keys[0]: 'surname_sound' is unknown") })
+        #expect(details.contains { $0.hasPrefix("line 16: comparisons[0].levels[1].treshold is not a known setting") })
+        #expect(details.count >= 2)
+    }
+
+    @Test func goldenIDsAreStableWhenAClusterGrows() throws {
+        let workspace = try Self.workspace("stable")
+        let service = MatchService(workspace: workspace, environment: EngineFixture.clock)
+        let first = try service.run()
+        #expect(first.statistics.stitchLinks == 1)
+        let robert = try golden(workspace, "C1")
+        #expect(try golden(workspace, "C2") == robert)
+        let ada = try golden(workspace, "C7")
+
+        try Data("id,first,last,email,born\nC9,Rob,Smith,rob@example.com,1980-01-01\n".utf8)
+            .write(to: workspace.root.appendingPathComponent("inbox/customers2.csv"))
+        try EngineFixture.run(workspace)
+        let second = try service.run()
+        #expect(try golden(workspace, "C9") == robert)
+        #expect(try golden(workspace, "C7") == ada)
+        #expect(second.written?.goldenCreated == 0)
+        #expect(second.written?.linksChanged == 1)
+        let detail = try MatchReview(workspace: workspace, environment: EngineFixture.clock).golden(robert)
+        #expect(detail.members == ["C1", "C2", "C9"].map(Self.record))
+        // Survivorship with provenance: all three say "Smith"; ties go to the most trusted, then first record.
+        let last = try #require(detail.attributes.first { $0.name == "last_name" })
+        #expect(last.value == "Smith" && last.rule == "most_frequent" && last.source == Self.record("C1"))
+    }
+
+    @Test func unmergeSplitsTheRecordAndBlocksReMerging() throws {
+        let workspace = try Self.workspace("unmerge")
+        let environment = EngineFixture.clock
+        _ = try MatchService(workspace: workspace, environment: environment).run()
+        let robert = try golden(workspace, "C1")
+        let review = MatchReview(workspace: workspace, environment: environment)
+        let fresh = try review.unmerge(robert, record: Self.record("C2"), reason: "different people")
+        #expect(try golden(workspace, "C2") == fresh)
+        #expect(try golden(workspace, "C1") == robert)
+
+        _ = try MatchService(workspace: workspace, environment: environment).run()
+        #expect(try golden(workspace, "C1") == robert)
+        #expect(try golden(workspace, "C2") == fresh)
+        let open = try review.candidates(status: .open, limit: 100)
+        #expect(!open.contains { Set([$0.a, $0.b]) == Set([Self.record("C1"), Self.record("C2")]) })
+        let audit = try workspace.store.auditEntries(LakeStore.AuditFilter(action: "golden.unmerge"))
+        #expect(audit.count == 1 && audit[0].target == robert.description && audit[0].reason == "different people")
+        #expect(try workspace.store.auditChainProblems().isEmpty)
+
+        #expect(throws: EngineError.self) { try review.unmerge(robert, record: Self.record("C2")) }
+    }
+
+    func alicePair(_ review: MatchReview) throws -> LakeStore.CandidateRow {
+        try #require(try review.candidates(status: .open, limit: 100).first { Set([$0.a, $0.b]) == Set([Self.record("C3"), Self.record("C4")]) })
+    }
+
+    @Test func approvingMergesNowAndKeepsThePairTogether() throws {
+        let workspace = try Self.workspace("approve")
+        let environment = EngineFixture.clock
+        let service = MatchService(workspace: workspace, environment: environment)
+        _ = try service.run()
+        let review = MatchReview(workspace: workspace, environment: environment)
+        let candidate = try alicePair(review)
+        let detail = try review.detail(candidate.id)
+        #expect(detail.recordA?.firstName == "Alice")
+        #expect(detail.explanation?.key.contains("+SURNAME") == true)
+        let merged = try review.approve(candidate.id, reason: "same person")
+        #expect(try golden(workspace, "C3") == merged)
+        #expect(try golden(workspace, "C4") == merged)
+        #expect(throws: EngineError.self) { try review.approve(candidate.id) }
+
+        _ = try service.run()
+        #expect(try golden(workspace, "C3") == merged)
+        #expect(try golden(workspace, "C4") == merged)
+        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "match.approve")).count == 1)
+    }
+
+    @Test func aRejectedPairIsNeverProposedAgainUntilUndone() throws {
+        let workspace = try Self.workspace("reject")
+        let environment = EngineFixture.clock
+        let service = MatchService(workspace: workspace, environment: environment)
+        _ = try service.run()
+        let review = MatchReview(workspace: workspace, environment: environment)
+        let candidate = try alicePair(review)
+        try review.reject(candidate.id, reason: "twins")
+        _ = try service.run()
+        #expect(try review.candidates(status: .open, limit: 100).allSatisfy { $0.id != candidate.id })
+        #expect(try review.candidates(status: .rejected, limit: 100).map(\.id) == [candidate.id])
+        #expect(try golden(workspace, "C3") != golden(workspace, "C4"))
+
+        try review.undo(candidate.id)
+        _ = try service.run()
+        #expect(try alicePair(review).id == candidate.id)
+        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "match.undo")).count == 1)
+    }
+
+    @Test func anOverrideSurvivesTheNextRun() throws {
+        let workspace = try Self.workspace("override")
+        let environment = EngineFixture.clock
+        let service = MatchService(workspace: workspace, environment: environment)
+        _ = try service.run()
+        let ada = try golden(workspace, "C7")
+        let review = MatchReview(workspace: workspace, environment: environment)
+        try review.override(ada, attribute: "first_name", value: "Augusta Ada")
+        _ = try service.run()
+        let value = try review.golden(ada).attributes.first { $0.name == "first_name" }
+        #expect(value == GoldenAttribute(name: "first_name", value: "Augusta Ada", source: nil, rule: "override"))
+    }
+
+    @Test func theWorkflowStepMatches() throws {
+        let workspace = try Self.workspace("workflow")
+        try """
+            {"name": "m", "tasks": [{"task_key": "match", "cdp_task": {"step": "match"}}]}
+            """.write(to: workspace.root.appendingPathComponent("workflows/m.json"), atomically: true, encoding: .utf8)
+        let summary = try WorkflowRunner(workspace: workspace, environment: EngineFixture.clock).run(workspace.workflow(named: "m"))
+        #expect(summary.state == .succeeded)
+        #expect(try workspace.store.goldenID(of: Self.record("C8")) != nil)
+    }
+}

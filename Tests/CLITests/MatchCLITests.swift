@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `cdp match`, `cdp candidates` and `cdp golden`: a review session on the sample data and the exit codes.
+@Suite(.serialized) struct MatchCLITests {
+    /// A sample workspace, ingested, with a lighter estimation setting so the debug build stays quick.
+    static func workspace(_ name: String) throws -> (URL, [String]) {
+        let folder = CLI.temporaryFolder(name)
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        #expect(try CLI.run(["run"] + ws).status == 0)
+        let config = folder.appendingPathComponent("governance/matching.toml")
+        let text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "random_pairs = 300000", with: "random_pairs = 5000")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        return (folder, ws)
+    }
+
+    @Test func aReviewSessionOnTheSampleData() throws {
+        let (_, ws) = try Self.workspace("match-session")
+        #expect(try CLI.run(["match", "evaluate"] + ws).status == 8)  // nothing matched yet
+
+        let run = try CLI.run(["match", "run"] + ws)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("golden records"))
+        #expect(run.stdout.contains("phases: load"))
+
+        let evaluation = try CLI.run(["match", "evaluate"] + ws)
+        #expect(evaluation.status == 0)
+        #expect(evaluation.stdout.contains("pairwise: precision"))
+
+        let list = try CLI.run(["candidates", "list", "--json"] + ws)
+        #expect(list.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let first = try #require(rows.first?["id"] as? Int)
+        let candidate = "P\(first)"
+
+        let show = try CLI.run(["candidates", "show", candidate] + ws)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("prior"))
+        #expect(show.stdout.contains("probability"))
+
+        #expect(try CLI.run(["candidates", "approve", candidate, "--reason", "same person"] + ws).status == 0)
+        let again = try CLI.run(["candidates", "approve", candidate] + ws)
+        #expect(again.status == 8)
+        #expect(again.stderr.contains("already approved; `cdp candidates undo \(candidate)` first"))
+        #expect(try CLI.run(["candidates", "undo", candidate] + ws).status == 0)
+        #expect(try CLI.run(["candidates", "reject", candidate] + ws).status == 0)
+
+        let golden = try CLI.run(["query", "SELECT golden_id FROM golden_xref WHERE valid_to_run IS NULL ORDER BY golden_id LIMIT 1", "--format", "csv"] + ws)
+        let id = try #require(golden.stdout.split(separator: "\n").last.map(String.init))
+        let showGolden = try CLI.run(["golden", "show", "G\(id)"] + ws)
+        #expect(showGolden.status == 0)
+        #expect(showGolden.stdout.contains("members:"))
+        let audit = try CLI.run(["audit", "list"] + ws)
+        #expect(audit.stdout.contains("match.approve") && audit.stdout.contains("match.reject") && audit.stdout.contains("match.undo"))
+        #expect(try CLI.run(["audit", "verify"] + ws).status == 0)
+    }
+
+    @Test func exitCodesNameWhatWentWrong() throws {
+        let (folder, ws) = try Self.workspace("match-codes")
+        #expect(try CLI.run(["match", "run"] + ws).status == 0)
+        #expect(try CLI.run(["candidates", "show", "P999999"] + ws).status == 7)
+        #expect(try CLI.run(["candidates", "show", "banana"] + ws).status == 64)
+        #expect(try CLI.run(["golden", "show", "G999999"] + ws).status == 7)
+        #expect(try CLI.run(["golden", "unmerge", "G1", "--record", "nocolon"] + ws).status == 64)
+        #expect(try CLI.run(["golden", "unmerge", "G1", "--record", "crm_customers:NOPE"] + ws).status == 7)
+        #expect(try CLI.run(["golden", "override", "G1", "shoe_size=42"] + ws).status == 8)
+
+        let config = folder.appendingPathComponent("governance/matching.toml")
+        try (String(contentsOf: config, encoding: .utf8) + "\n[clustering2]\nmax = 3\n").write(to: config, atomically: true, encoding: .utf8)
+        let broken = try CLI.run(["match", "run"] + ws)
+        #expect(broken.status == 3)
+        #expect(broken.stderr.contains("matching.toml is invalid; nothing was run"))
+        #expect(broken.stderr.contains("clustering2 is not a known setting"))
+    }
+}
