@@ -9,6 +9,8 @@ public struct IngestBenchmark: Sendable {
     public var repetitions: Int
     /// Where generated data and workspaces go (removed afterwards).
     public var scratch: URL
+    /// Whether to time each phase (parse, standardise, validate, write, …); costs a little speed.
+    public var profilesPhases = false
 
     public init(customers: Int, seed: UInt64 = 7, repetitions: Int = 3, scratch: URL) {
         self.customers = customers
@@ -26,6 +28,14 @@ public struct IngestBenchmark: Sendable {
         public var peakMemoryMegabytes: Double
         public var toSilver: Int
         public var quarantined: Int
+        /// Seconds per phase in the median run, when phases were timed.
+        public var phases: [Phase]?
+
+        public struct Phase: Sendable, Codable {
+            public var phase: String
+            public var seconds: Double
+            public var microsecondsPerRow: Double
+        }
     }
 
     public func run(log: (String) -> Void) throws(EngineError) -> Result {
@@ -33,13 +43,18 @@ public struct IngestBenchmark: Sendable {
         try BenchmarkWorkspace.generateCustomers(customers, seed: seed, into: data, log: log)
         var seconds: [Double] = []
         var last = IngestSummary(source: "crm_customers")
+        var profiles: [IngestProfile] = []
         for repetition in 1...max(1, repetitions) {
             let folder = scratch.appendingPathComponent("workspace-\(repetition)")
             try? FileManager.default.removeItem(at: folder)
             try WorkspaceInitializer.initialize(at: folder.path, from: data.path)
             let workspace = try Workspace(at: folder.path)
             let source = try workspace.source("crm_customers")
-            let ingestor = SourceIngestor(workspace: workspace, source: source, environment: .live(user: "bench"), run: nil)
+            var ingestor = SourceIngestor(workspace: workspace, source: source, environment: .live(user: "bench"), run: nil)
+            if profilesPhases {
+                ingestor.profile = IngestProfile()
+                profiles.append(ingestor.profile!)
+            }
             let started = DispatchTime.now().uptimeNanoseconds
             last = try ingestor.ingest()
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -48,10 +63,15 @@ public struct IngestBenchmark: Sendable {
             try? FileManager.default.removeItem(at: folder)
         }
         let median = seconds.sorted()[seconds.count / 2]
+        let medianRun = seconds.firstIndex(of: median) ?? 0
+        let rows = max(1, last.counts.read)
+        let phases = profiles.isEmpty ? nil : profiles[medianRun].seconds.map {
+            Result.Phase(phase: $0.phase.rawValue, seconds: $0.seconds, microsecondsPerRow: $0.seconds * 1e6 / Double(rows))
+        }
         return Result(
             customers: customers, rows: last.counts.read, seconds: seconds, medianSeconds: median,
             recordsPerSecond: Double(last.counts.read) / median, peakMemoryMegabytes: Self.peakMemoryMegabytes(),
-            toSilver: last.counts.silver, quarantined: last.counts.quarantined)
+            toSilver: last.counts.silver, quarantined: last.counts.quarantined, phases: phases)
     }
 
     /// The process's peak resident memory so far.

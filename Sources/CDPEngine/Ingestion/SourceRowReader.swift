@@ -7,7 +7,8 @@ struct SourceRow {
     /// Raw values by canonical field index.
     var values: [String?]
     var sourceKey: String
-    /// The row as a JSON object of its source columns (bronze keeps it as read).
+    /// The row as read, for bronze: a CSV record as one CSV line in the file's column order (the header
+    /// is the landed file's first line), a JSON Lines record as its line.
     var raw: String
     var contentHash: Int64
     /// Problems found while reading (bad quoting, encoding, column count, malformed JSON).
@@ -20,7 +21,7 @@ struct SourceRowReader {
     let file: URL
     /// The name people know the file by, for messages.
     let displayName: String
-    /// Whether rows carry their raw JSON (bronze needs it; a preflight scan does not).
+    /// Whether rows carry their raw text (bronze needs it; a preflight scan does not).
     var keepsRaw = true
     static let chunkSize = 8 << 20
 
@@ -56,6 +57,7 @@ struct SourceRowReader {
         var columnOf: [Int?] = []
         var keyColumn = 0
         var headerNames: [String] = []
+        let delimiter = source.delimiter.utf8.first ?? 44
         var consumedTotal: Int64 = 0
         var failure: EngineError?
         try readChunks { bytes, isFinal, parser -> Int in
@@ -85,7 +87,7 @@ struct SourceRowReader {
                 do {
                     try emit(SourceRow(
                         line: row.line, values: values, sourceKey: key,
-                        raw: keepsRaw ? Self.jsonObject(keys: headerNames, values: row.fields) : "",
+                        raw: keepsRaw ? Self.csvLine(row.fields, delimiter: delimiter) : "",
                         contentHash: Self.contentHash(row.fields), problems: problems))
                 } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
@@ -177,6 +179,45 @@ struct SourceRowReader {
                 rule: BuiltInRule.quoting, field: column(field), value: field < row.fields.count ? row.fields[field] : nil,
                 message: "line \(row.line), \(column(field) ?? "?"): \(problem.message)", severity: .error)
         }
+    }
+
+    /// The fields as one CSV record (RFC 4180): quoted only where a field holds the delimiter, a quote or a
+    /// line break. For a well-formed source line this is the line itself.
+    static func csvLine(_ fields: [String], delimiter: UInt8) -> String {
+        var length = fields.count
+        var needsQuotes = false
+        for field in fields {
+            var copy = field
+            copy.withUTF8 { bytes in
+                length += bytes.count
+                if !needsQuotes {
+                    for byte in bytes where byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {
+                        needsQuotes = true
+                        break
+                    }
+                }
+            }
+        }
+        var text = ""
+        text.reserveCapacity(length + (needsQuotes ? 16 : 0))
+        let separator = String(UnicodeScalar(delimiter))
+        for (index, field) in fields.enumerated() {
+            if index > 0 { text += separator }
+            if needsQuotes && field.utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                text += "\""
+                if field.utf8.contains(0x22) {
+                    for character in field.unicodeScalars {
+                        if character == "\"" { text += "\"\"" } else { text.unicodeScalars.append(character) }
+                    }
+                } else {
+                    text += field
+                }
+                text += "\""
+            } else {
+                text += field
+            }
+        }
+        return text
     }
 
     /// A JSON object of column → value, keys in header order (extra fields get positional names).
