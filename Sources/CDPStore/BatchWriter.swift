@@ -74,7 +74,7 @@ public struct BatchWriter: Sendable {
                 b.bind(batch.rawValue); b.bind(source.rawValue); b.bind(Int64(row.line)); b.bind(row.sourceKey)
                 b.bind(row.contentHash); b.bind(row.raw)
                 try b.run(db)
-                let bronzeID = db.lastInsertedRowID
+                let bronzeID = sqlite3_last_insert_rowid(db.sqliteConnection)
                 switch row.destination {
                 case .silver(let values, let supersedes, let warnings):
                     if supersedes {

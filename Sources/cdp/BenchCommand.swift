@@ -27,6 +27,8 @@ struct BenchCommand: ParsableCommand {
                 format: "ingest %@ rows: median %.2f s → %@ records/s · peak memory %.0f MB · %@ to silver, %@ quarantined",
                 Output.grouped(result.rows), result.medianSeconds, Output.grouped(Int(result.recordsPerSecond)),
                 result.peakMemoryMegabytes, Output.grouped(result.toSilver), Output.grouped(result.quarantined)))
+            let cpu = result.cpuSeconds.sorted()[result.cpuSeconds.count / 2]
+            print(String(format: "  median CPU %.2f s: %.2f µs per record", cpu, cpu * 1e6 / Double(max(1, result.rows))))
             for phase in result.phases ?? [] {
                 print(String(format: "  %8.3f s  %6.2f µs/row  %@", phase.seconds, phase.microsecondsPerRow, phase.phase))
             }

@@ -16,7 +16,12 @@ public struct ValidationEnvironment: Sendable {
 /// Values already claimed by `unique` rules in this batch, with the line that claimed them.
 public struct UniquenessLedger: Sendable {
     fileprivate var claimed: [Int: [String: Int]] = [:]
-    public init() {}
+    /// Room reserved for each rule's values, so a large batch does not rehash its table as it grows.
+    fileprivate var expectedValues = 0
+
+    public init(expectedValues: Int = 0) {
+        self.expectedValues = max(0, expectedValues)
+    }
 }
 
 /// The rules of one source, resolved against its entity so that checking a row does no lookups by name.
@@ -131,7 +136,8 @@ public struct RecordValidator: Sendable {
         case .unique(let ref):
             guard let value = raw(ref, record), !value.isEmpty else { return nil }
             // One lookup for the common case (a new value); a duplicate puts the first line back.
-            if let firstLine = ledger.claimed[position, default: [:]].updateValue(line, forKey: value) {
+            let expected = ledger.expectedValues
+            if let firstLine = ledger.claimed[position, default: Dictionary(minimumCapacity: expected)].updateValue(line, forKey: value) {
                 ledger.claimed[position, default: [:]][value] = firstLine
                 return fail(ref, "duplicate \(name(ref)) '\(value)': already on line \(firstLine) of this batch")
             }

@@ -211,7 +211,7 @@ public struct SourceIngestor: Sendable {
         latestHashes.reserveCapacity(latestHashes.count + Int(bytes / 150))
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
         profile?.add(.prepare, nanoseconds: IngestProfile.now() &- prepareStarted)
-        var ledger = UniquenessLedger()
+        var ledger = UniquenessLedger(expectedValues: Int(bytes / 150))
         var counts = LakeStore.BatchCounts()
         var failedByRule: [String: Int] = [:]
         let writer = BatchWriter(
@@ -316,7 +316,7 @@ public struct SourceIngestor: Sendable {
             if !failures.contains(where: { $0.severity >= .error }) {
                 counts.silver += 1
                 if !failures.isEmpty { counts.warned += 1 }
-                destination = .silver(values: record.values, supersedes: currentKeys.contains(row.sourceKey), warnings: failures)
+                destination = .silver(values: record.values, supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
             } else {
                 counts.quarantined += 1
                 var fields: [String: String] = [:]

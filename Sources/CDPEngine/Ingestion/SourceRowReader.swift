@@ -184,40 +184,39 @@ struct SourceRowReader {
     /// The fields as one CSV record (RFC 4180): quoted only where a field holds the delimiter, a quote or a
     /// line break. For a well-formed source line this is the line itself.
     static func csvLine(_ fields: [String], delimiter: UInt8) -> String {
-        var length = fields.count
-        var needsQuotes = false
-        for field in fields {
-            var copy = field
-            copy.withUTF8 { bytes in
-                length += bytes.count
-                if !needsQuotes {
-                    for byte in bytes where byte == delimiter || byte == 0x22 || byte == 0x0A || byte == 0x0D {
-                        needsQuotes = true
-                        break
+        // Written straight into the string's storage: one allocation, one copy per field. At most every
+        // byte of a field is a doubled quote, plus the enclosing quotes and a delimiter.
+        let capacity = fields.reduce(fields.count) { $0 + $1.utf8.count * 2 + 2 }
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var out = 0
+            for (index, field) in fields.enumerated() {
+                if index > 0 {
+                    buffer[out] = delimiter
+                    out += 1
+                }
+                var field = field
+                field.withUTF8 { bytes in
+                    if bytes.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                        buffer[out] = 0x22
+                        out += 1
+                        for byte in bytes {
+                            if byte == 0x22 {
+                                buffer[out] = 0x22
+                                out += 1
+                            }
+                            buffer[out] = byte
+                            out += 1
+                        }
+                        buffer[out] = 0x22
+                        out += 1
+                    } else if let source = bytes.baseAddress, bytes.count > 0, let target = buffer.baseAddress {
+                        (target + out).update(from: source, count: bytes.count)
+                        out += bytes.count
                     }
                 }
             }
+            return out
         }
-        var text = ""
-        text.reserveCapacity(length + (needsQuotes ? 16 : 0))
-        let separator = String(UnicodeScalar(delimiter))
-        for (index, field) in fields.enumerated() {
-            if index > 0 { text += separator }
-            if needsQuotes && field.utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                text += "\""
-                if field.utf8.contains(0x22) {
-                    for character in field.unicodeScalars {
-                        if character == "\"" { text += "\"\"" } else { text.unicodeScalars.append(character) }
-                    }
-                } else {
-                    text += field
-                }
-                text += "\""
-            } else {
-                text += field
-            }
-        }
-        return text
     }
 
     /// A JSON object of column → value, keys in header order (extra fields get positional names).
