@@ -15,7 +15,7 @@ public struct IngestRow: Sendable {
     public var line: Int
     public var sourceKey: String
     public var contentHash: Int64
-    /// The source row as a JSON object of its columns, exactly as read.
+    /// The source row as read: a CSV line in the file's column order, or a JSON Lines line.
     public var raw: String
     public var destination: Destination
 
@@ -68,37 +68,37 @@ public struct BatchWriter: Sendable {
                     INSERT INTO quarantine_record (bronze_id, batch_id, run_id, source, entity, source_key, line, status,
                         fields, failures, rules, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
                     """)
-            let encoder = JSONEncoder.sorted
+            let scratch = BindScratch()
             for row in rows {
-                var b = Binder(bronze)
+                var b = Binder(bronze, scratch)
                 b.bind(batch.rawValue); b.bind(source.rawValue); b.bind(Int64(row.line)); b.bind(row.sourceKey)
                 b.bind(row.contentHash); b.bind(row.raw)
                 try b.run(db)
-                let bronzeID = db.lastInsertedRowID
+                let bronzeID = sqlite3_last_insert_rowid(db.sqliteConnection)
                 switch row.destination {
                 case .silver(let values, let supersedes, let warnings):
                     if supersedes {
-                        var u = Binder(supersede)
+                        var u = Binder(supersede, scratch)
                         u.bind(batch.rawValue); u.bind(source.rawValue); u.bind(row.sourceKey)
                         try u.run(db)
                     }
-                    var s = Binder(silver)
+                    var s = Binder(silver, scratch)
                     s.bind(bronzeID); s.bind(batch.rawValue); s.bind(source.rawValue); s.bind(row.sourceKey)
                     s.bind(row.contentHash); s.bind(Int64(1))
                     for value in values { s.bind(value) }
                     try s.run(db)
                     for failure in warnings {
-                        var w = Binder(warning)
+                        var w = Binder(warning, scratch)
                         w.bind(bronzeID); w.bind(batch.rawValue); w.bind(source.rawValue); w.bind(failure.rule)
                         w.bind(failure.field); w.bind(failure.value); w.bind(failure.message)
                         try w.run(db)
                     }
                 case .quarantine(let values, let failures):
-                    var q = Binder(quarantine)
+                    var q = Binder(quarantine, scratch)
                     q.bind(bronzeID); q.bind(batch.rawValue); q.bind(run?.rawValue); q.bind(source.rawValue)
                     q.bind(entity.rawValue); q.bind(row.sourceKey); q.bind(Int64(row.line))
-                    q.bind(String(decoding: try encoder.encode(values), as: UTF8.self))
-                    q.bind(String(decoding: try encoder.encode(failures), as: UTF8.self))
+                    q.bind(CompactJSON.object(values))
+                    q.bind(CompactJSON.failures(failures))
                     q.bind("," + failures.map(\.rule).joined(separator: ",") + ",")
                     q.bind(timestamp); q.bind(timestamp)
                     try q.run(db)
@@ -109,12 +109,34 @@ public struct BatchWriter: Sendable {
     }
 }
 
-/// Binds parameters in order onto a prepared statement, then steps and resets it.
+/// The text parameters of one statement execution, copied into one reused buffer. Binding from it with
+/// `SQLITE_STATIC` spares SQLite a malloc, a copy and a free per text value (about twenty a row).
+final class BindScratch {
+    var bytes: [UInt8] = []
+    var texts: [(index: Int32, offset: Int, count: Int)] = []
+
+    init() {
+        bytes.reserveCapacity(4096)
+        texts.reserveCapacity(32)
+    }
+}
+
+/// Binds parameters in order onto a prepared statement, then steps and resets it. Every parameter is bound
+/// again for every execution.
 struct Binder {
     private let statement: Statement
+    private let scratch: BindScratch
     private var index: Int32 = 1
 
-    init(_ statement: Statement) { self.statement = statement }
+    /// A binder with its own scratch buffer, for a one-off execution.
+    init(_ statement: Statement) { self.init(statement, BindScratch()) }
+
+    init(_ statement: Statement, _ scratch: BindScratch) {
+        self.statement = statement
+        self.scratch = scratch
+        scratch.bytes.removeAll(keepingCapacity: true)
+        scratch.texts.removeAll(keepingCapacity: true)
+    }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -129,16 +151,9 @@ struct Binder {
 
     mutating func bind(_ value: String?) {
         if var value {
-            value.withUTF8 { bytes in
-                guard let base = bytes.baseAddress, bytes.count > 0 else {
-                    // A nil pointer would bind NULL; an empty string must stay an empty string.
-                    _ = sqlite3_bind_text(statement.sqliteStatement, index, "", 0, Binder.transient)
-                    return
-                }
-                _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { text in
-                    sqlite3_bind_text(statement.sqliteStatement, index, text, Int32(bytes.count), Binder.transient)
-                }
-            }
+            let offset = scratch.bytes.count
+            value.withUTF8 { scratch.bytes.append(contentsOf: $0) }
+            scratch.texts.append((index, offset, scratch.bytes.count - offset))
         } else {
             sqlite3_bind_null(statement.sqliteStatement, index)
         }
@@ -157,12 +172,26 @@ struct Binder {
         }
     }
 
-    /// Executes the bound statement once and clears it for the next row.
+    /// Binds the text parameters, executes the statement once and resets it for the next row.
     mutating func run(_ db: Database) throws {
         let handle = statement.sqliteStatement
-        let code = sqlite3_step(handle)
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        let scratch = self.scratch
+        let code = scratch.bytes.withUnsafeBufferPointer { buffer -> Int32 in
+            for text in scratch.texts {
+                if let base = buffer.baseAddress {
+                    // SQLITE_STATIC (nil): the buffer outlives the step below, and every text is bound again
+                    // before the next one.
+                    let pointer = UnsafeRawPointer(base + text.offset).assumingMemoryBound(to: CChar.self)
+                    sqlite3_bind_text(handle, text.index, pointer, Int32(text.count), nil)
+                } else {
+                    // An empty buffer has no address; a nil pointer would bind NULL, not an empty string.
+                    sqlite3_bind_text(handle, text.index, "", 0, Binder.transient)
+                }
+            }
+            let code = sqlite3_step(handle)
+            sqlite3_reset(handle)
+            return code
+        }
         index = 1
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)

@@ -49,6 +49,9 @@ enum LakeSchema {
                     CREATE INDEX run_event_by_run ON run_event(run_id, id);
                     """)
         }
+        // Indexes cost every ingested row a B-tree insert, so bronze and silver keep only those that queries
+        // need: rows by batch (bronze), a row by its bronze row (silver, for conservation) and current rows by
+        // key (silver). Discarding a half-written batch scans silver, which only happens after a killed run.
         migrator.registerMigration("v1-bronze") { db in
             try db.execute(
                 sql: """
@@ -80,7 +83,6 @@ enum LakeSchema {
                         raw TEXT NOT NULL
                     );
                     CREATE INDEX bronze_row_by_batch ON bronze_row(batch_id);
-                    CREATE INDEX bronze_row_by_key ON bronze_row(source, source_key);
                     """)
         }
         migrator.registerMigration("v1-silver") { db in
@@ -101,7 +103,6 @@ enum LakeSchema {
                         );
                         CREATE INDEX \(entity.silverTable)_current ON \(entity.silverTable)(source, source_key)
                             WHERE is_current = 1;
-                        CREATE INDEX \(entity.silverTable)_by_batch ON \(entity.silverTable)(batch_id);
                         """)
             }
             try db.execute(

@@ -17,7 +17,13 @@ public final class LakeStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            // 16 KiB pages (set when the file is created, ignored after) cut the pages and WAL frames that bulk
+            // ingestion writes by four; checkpointing every 64 MiB of WAL rather than every 4 MiB cuts fsyncs.
+            try db.execute(
+                sql: """
+                    PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;
+                    PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 4096
+                    """)
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)

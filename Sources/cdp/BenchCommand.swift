@@ -14,17 +14,24 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Timed repetitions; the median is reported.") var runs: Int = 3
         @Option(help: "Scratch folder (default: a temporary folder).") var scratch: String?
         @Flag(help: "Print as JSON.") var json = false
+        @Flag(help: "Also time each phase (parse, standardise, validate, write, commit, …) of the median run.") var phases = false
 
         func run() throws {
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent("cdp-bench-\(getpid())")
             defer { try? FileManager.default.removeItem(at: folder) }
-            let benchmark = IngestBenchmark(customers: customers, repetitions: runs, scratch: folder)
+            var benchmark = IngestBenchmark(customers: customers, repetitions: runs, scratch: folder)
+            benchmark.profilesPhases = phases
             let result = try present { () throws(EngineError) in try benchmark.run(log: { print($0) }) }
             if json { return Output.json(result) }
             print(String(
                 format: "ingest %@ rows: median %.2f s → %@ records/s · peak memory %.0f MB · %@ to silver, %@ quarantined",
                 Output.grouped(result.rows), result.medianSeconds, Output.grouped(Int(result.recordsPerSecond)),
                 result.peakMemoryMegabytes, Output.grouped(result.toSilver), Output.grouped(result.quarantined)))
+            let cpu = result.cpuSeconds.sorted()[result.cpuSeconds.count / 2]
+            print(String(format: "  median CPU %.2f s: %.2f µs per record", cpu, cpu * 1e6 / Double(max(1, result.rows))))
+            for phase in result.phases ?? [] {
+                print(String(format: "  %8.3f s  %6.2f µs/row  %@", phase.seconds, phase.microsecondsPerRow, phase.phase))
+            }
         }
     }
 

@@ -16,7 +16,12 @@ public struct ValidationEnvironment: Sendable {
 /// Values already claimed by `unique` rules in this batch, with the line that claimed them.
 public struct UniquenessLedger: Sendable {
     fileprivate var claimed: [Int: [String: Int]] = [:]
-    public init() {}
+    /// Room reserved for each rule's values, so a large batch does not rehash its table as it grows.
+    fileprivate var expectedValues = 0
+
+    public init(expectedValues: Int = 0) {
+        self.expectedValues = max(0, expectedValues)
+    }
 }
 
 /// The rules of one source, resolved against its entity so that checking a row does no lookups by name.
@@ -68,8 +73,7 @@ public struct RecordValidator: Sendable {
     ) -> [RuleFailure] {
         var failures: [RuleFailure] = []
         for (position, rule) in compiled.enumerated() {
-            let definition = rules[position]
-            if let failure = check(rule, definition, record, line, environment, position, &ledger) {
+            if let failure = check(rule, record, line, environment, position, &ledger) {
                 failures.append(failure)
             }
         }
@@ -85,11 +89,13 @@ public struct RecordValidator: Sendable {
     }
 
     private func check(
-        _ rule: CompiledRule, _ definition: RuleDefinition, _ record: StandardizedRecord, _ line: Int,
+        _ rule: CompiledRule, _ record: StandardizedRecord, _ line: Int,
         _ environment: ValidationEnvironment, _ position: Int, _ ledger: inout UniquenessLedger
     ) -> RuleFailure? {
         func fail(_ field: FieldRef?, _ message: String) -> RuleFailure {
-            RuleFailure(
+            // Only a failing row reads its rule's definition: copying it for every row costs retains.
+            let definition = rules[position]
+            return RuleFailure(
                 rule: definition.name, field: field.map(name), value: field.flatMap { raw($0, record) },
                 message: definition.description.map { "\($0): \(message)" } ?? message,
                 severity: definition.severity)
@@ -129,15 +135,18 @@ public struct RecordValidator: Sendable {
             return nil
         case .unique(let ref):
             guard let value = raw(ref, record), !value.isEmpty else { return nil }
-            if let firstLine = ledger.claimed[position]?[value] {
+            // One lookup for the common case (a new value); a duplicate puts the first line back.
+            let expected = ledger.expectedValues
+            if let firstLine = ledger.claimed[position, default: Dictionary(minimumCapacity: expected)].updateValue(line, forKey: value) {
+                ledger.claimed[position, default: [:]][value] = firstLine
                 return fail(ref, "duplicate \(name(ref)) '\(value)': already on line \(firstLine) of this batch")
             }
-            ledger.claimed[position, default: [:]][value] = line
             return nil
         case .compare(let left, let op, let right):
             guard let lhs = typed(left, record), let rhs = typed(right, record) else { return nil }
             let holds: Bool
-            if let a = lhs.number, let b = rhs.number, !isText(lhs) {
+            // Text first: parsing a timestamp's text as a number only to discard it is slow.
+            if !isText(lhs), let a = lhs.number, let b = rhs.number {
                 holds = op.holds(a, b)
             } else {
                 holds = op.holds(lhs.description, rhs.description)

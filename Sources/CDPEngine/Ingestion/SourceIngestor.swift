@@ -30,8 +30,8 @@ public struct IngestSummary: Sendable, Hashable, Codable {
 
 /// Lands a source's new files in bronze and sends each row to silver or quarantine.
 ///
-/// Parsing, standardising and validating run on the calling thread while a second thread writes chunks
-/// to the lake, so both cores work. Every chunk is its own transaction; a batch interrupted midway (a
+/// Three threads form a pipeline: one reads and parses the file, the calling thread detects changes,
+/// standardises and validates in file order, and a third writes chunks to the lake. Every chunk is its own transaction; a batch interrupted midway (a
 /// killed process) is discarded and redone by the next run, so rows are never lost or duplicated.
 public struct SourceIngestor: Sendable {
     public let workspace: Workspace
@@ -39,6 +39,10 @@ public struct SourceIngestor: Sendable {
     public let environment: Environment
     public let run: RunID?
     public var chunkSize = 20_000
+    /// Rows the parser thread hands over at a time.
+    static let parsedBatchSize = 2_048
+    /// When set, ingestion adds the time of each phase to it (for benchmarks).
+    public var profile: IngestProfile?
 
     public init(workspace: Workspace, source: SourceConfiguration, environment: Environment, run: RunID?) {
         self.workspace = workspace
@@ -51,7 +55,9 @@ public struct SourceIngestor: Sendable {
     func pendingFiles() throws(EngineError) -> [(file: URL, sha256: String, bytes: Int64, batch: BatchRecord?)] {
         var pending: [(URL, String, Int64, BatchRecord?)] = []
         for file in workspace.files(for: source) {
-            let digest = try storeCall { () throws(StoreError) in try FileDigest.sha256(ofFileAt: file.path) }
+            let digest = try profile.measure(.digest) { () throws(EngineError) in
+                try storeCall { () throws(StoreError) in try FileDigest.sha256(ofFileAt: file.path) }
+            }
             let existing = try storeCall { () throws(StoreError) in try workspace.store.batch(source: source.name, sha256: digest.hex) }
             if let existing, existing.state == .ingested { continue }
             pending.append((file, digest.hex, digest.bytes, existing))
@@ -132,7 +138,7 @@ public struct SourceIngestor: Sendable {
                 // Left half-written by an interrupted run: start the batch over.
                 try storeCall { () throws(StoreError) in try store.discardRows(of: batch) }
             } else {
-                let landed = try land(file.file, sha256: file.sha256)
+                let landed = try profile.measure(.land) { () throws(EngineError) in try land(file.file, sha256: file.sha256) }
                 batch = try storeCall { () throws(StoreError) in
                     try store.createBatch(
                         source: source.name, fileName: relativePath(file.file), landedPath: landed, sha256: file.sha256,
@@ -193,14 +199,19 @@ public struct SourceIngestor: Sendable {
     ) throws(EngineError) -> LakeStore.BatchCounts {
         let store = workspace.store
         let name = relativePath(file)
+        let profile = self.profile
+        let prepareStarted = IngestProfile.now()
         try storeCall { () throws(StoreError) in try store.setBatchState(batch, .ingesting, run: run) }
         let rules = workspace.rules.rules(for: source.name)
         let validator = RecordValidator(source: source, rules: rules)
         let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
         let validation = try validationEnvironment(for: rules)
         var latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name) }
+        // Room for this file's keys too (about one row per 150 bytes), so the table does not rehash as it grows.
+        latestHashes.reserveCapacity(latestHashes.count + Int(bytes / 150))
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
-        var ledger = UniquenessLedger()
+        profile?.add(.prepare, nanoseconds: IngestProfile.now() &- prepareStarted)
+        var ledger = UniquenessLedger(expectedValues: Int(bytes / 150))
         var counts = LakeStore.BatchCounts()
         var failedByRule: [String: Int] = [:]
         let writer = BatchWriter(
@@ -213,9 +224,10 @@ public struct SourceIngestor: Sendable {
         let estimate = LockedBox(0)
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            while let rows = channel.receive() {
+            let cpuStarted = IngestProfile.threadCPU()
+            while let rows = profile.measure(.writerWaits, { channel.receive() }) {
                 do {
-                    try writer.write(rows, event: nil)
+                    try profile.measure(.writeRows) { () throws(StoreError) in try writer.write(rows, event: nil) }
                     written.value += rows.count
                     progress(IngestProgress(file: name, rowsProcessed: written.value, rowsEstimated: max(estimate.value, written.value)))
                 } catch {
@@ -223,65 +235,120 @@ public struct SourceIngestor: Sendable {
                     channel.close()
                 }
             }
+            profile?.add(.writerCPU, nanoseconds: IngestProfile.threadCPU() &- cpuStarted)
             done.signal()
         }
         thread.stackSize = 1 << 20
         thread.start()
 
+        // The parser thread: reads and parses the file into batches of rows, in order.
+        let parsed = BoundedChannel<[SourceRow]>(capacity: 4)
+        let readError = LockedBox<EngineError?>(EngineError?.none)
+        let parserDone = DispatchSemaphore(value: 0)
+        let reader = SourceRowReader(source: source, file: file, displayName: name)
+        let parserThread = Thread {
+            let cpuStarted = IngestProfile.threadCPU()
+            var rows: [SourceRow] = []
+            rows.reserveCapacity(Self.parsedBatchSize)
+            var rowsParsed = 0
+            do throws(EngineError) {
+                try reader.read({ row throws(EngineError) in
+                    rowsParsed += 1
+                    rows.append(row)
+                    guard rows.count >= Self.parsedBatchSize else { return }
+                    // Closed: the checking side stopped (an error, or told to stop); so does reading.
+                    guard profile.measure(.parserWaits, { parsed.send(rows) }) else { throw EngineError(.input, "\(name): reading stopped") }
+                    rows.removeAll(keepingCapacity: true)
+                }, progress: { consumed throws(EngineError) in
+                    if consumed > 0 { estimate.value = Int(Double(rowsParsed) * Double(bytes) / Double(consumed)) }
+                })
+                if !rows.isEmpty { parsed.send(rows) }
+            } catch {
+                readError.value = error
+            }
+            profile?.add(.parse, nanoseconds: IngestProfile.threadCPU() &- cpuStarted)
+            parsed.close()
+            parserDone.signal()
+        }
+        parserThread.stackSize = 1 << 20
+        parserThread.start()
+
         var chunk: [IngestRow] = []
         chunk.reserveCapacity(chunkSize)
-        var rowsSeen = 0
         func flush() throws(EngineError) {
             guard !chunk.isEmpty else { return }
             if let stop = shouldStop() { throw stop }
-            if !channel.send(chunk) { throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped")) }
+            if !profile.measure(.producerWaits, { channel.send(chunk) }) { throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped")) }
             chunk.removeAll(keepingCapacity: true)
         }
-        let reader = SourceRowReader(source: source, file: file, displayName: name)
-        do {
-            try reader.read({ row throws(EngineError) in
-                counts.read += 1
-                rowsSeen += 1
-                if row.problems.isEmpty, latestHashes[row.sourceKey] == row.contentHash, !row.sourceKey.isEmpty {
-                    counts.unchanged += 1
-                    return
+        let producerCPUStarted = IngestProfile.threadCPU()
+        var mark: UInt64 = 0
+        /// Adds the time since the last mark to `phase` (when profiling).
+        func lap(_ phase: IngestProfile.Phase) {
+            guard let profile else { return }
+            let now = IngestProfile.now()
+            profile.add(phase, nanoseconds: now &- mark)
+            mark = now
+        }
+        /// Checks one row and, unless it is unchanged, queues it for the writer.
+        func check(_ row: SourceRow) {
+            counts.read += 1
+            // One hash of the key: record this row's content and learn the key's previous content.
+            if !row.sourceKey.isEmpty, latestHashes.updateValue(row.contentHash, forKey: row.sourceKey) == row.contentHash,
+                row.problems.isEmpty
+            {
+                counts.unchanged += 1
+                return
+            }
+            lap(.route)
+            let record = standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
+            lap(.standardise)
+            var failures = row.problems
+            if row.sourceKey.isEmpty && row.problems.isEmpty {
+                failures.append(RuleFailure(
+                    rule: BuiltInRule.missingKey, field: source.primaryKey, value: nil,
+                    message: "\(name):\(row.line): the key column \(source.primaryKey) is empty", severity: .error))
+            }
+            failures += validator.validate(record, line: row.line, environment: validation, ledger: &ledger)
+            lap(.validate)
+            for failure in failures { failedByRule[failure.rule, default: 0] += 1 }
+            let destination: IngestRow.Destination
+            if !failures.contains(where: { $0.severity >= .error }) {
+                counts.silver += 1
+                if !failures.isEmpty { counts.warned += 1 }
+                destination = .silver(values: record.values, supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
+            } else {
+                counts.quarantined += 1
+                var fields: [String: String] = [:]
+                for (index, field) in source.entity.fields.enumerated() {
+                    if let value = row.values[index] { fields[field.name] = value }
                 }
-                if !row.sourceKey.isEmpty { latestHashes[row.sourceKey] = row.contentHash }
-                let record = standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
-                var failures = row.problems
-                if row.sourceKey.isEmpty && row.problems.isEmpty {
-                    failures.append(RuleFailure(
-                        rule: BuiltInRule.missingKey, field: source.primaryKey, value: nil,
-                        message: "\(name):\(row.line): the key column \(source.primaryKey) is empty", severity: .error))
+                destination = .quarantine(fields: fields, failures: failures)
+            }
+            chunk.append(IngestRow(
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, destination: destination))
+        }
+        do throws(EngineError) {
+            // The checking thread (this one): change detection, standardisation, validation, in file order.
+            while let rows = profile.measure(.checkerWaits, { parsed.receive() }) {
+                for row in rows {
+                    if profile != nil { mark = IngestProfile.now() }
+                    check(row)
+                    lap(.route)
+                    if chunk.count >= chunkSize { try flush() }
                 }
-                failures += validator.validate(record, line: row.line, environment: validation, ledger: &ledger)
-                for failure in failures { failedByRule[failure.rule, default: 0] += 1 }
-                let blocking = failures.filter { $0.severity >= .error }
-                let destination: IngestRow.Destination
-                if blocking.isEmpty {
-                    counts.silver += 1
-                    if !failures.isEmpty { counts.warned += 1 }
-                    destination = .silver(values: record.values, supersedes: currentKeys.contains(row.sourceKey), warnings: failures)
-                } else {
-                    counts.quarantined += 1
-                    var fields: [String: String] = [:]
-                    for (index, field) in source.entity.fields.enumerated() {
-                        if let value = row.values[index] { fields[field.name] = value }
-                    }
-                    destination = .quarantine(fields: fields, failures: failures)
-                }
-                chunk.append(IngestRow(
-                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, destination: destination))
-                if chunk.count >= chunkSize { try flush() }
-            }, progress: { consumed throws(EngineError) in
-                if consumed > 0 { estimate.value = Int(Double(rowsSeen) * Double(bytes) / Double(consumed)) }
-            })
+            }
+            if let error = readError.value { throw error }
             try flush()
+            profile?.add(.producerCPU, nanoseconds: IngestProfile.threadCPU() &- producerCPUStarted)
         } catch {
+            parsed.close()
+            parserDone.wait()
             channel.close()
             done.wait()
             throw error
         }
+        parserDone.wait()
         channel.close()
         done.wait()
         if let error = writeError.value { throw EngineError.store(error) }
@@ -290,8 +357,10 @@ public struct SourceIngestor: Sendable {
         } + failedByRule.keys.filter { name in !rules.contains { $0.name == name } }.sorted().map {
             LakeStore.RuleTally(rule: $0, severity: BuiltInRule.isParseRule($0) ? .error : .warn, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0] ?? 0)
         }
-        try storeCall { () throws(StoreError) in
-            try store.finishBatch(batch, source: source.name, run: run, counts: counts, tallies: tallies)
+        try profile.measure(.finish) { () throws(EngineError) in
+            try storeCall { () throws(StoreError) in
+                try store.finishBatch(batch, source: source.name, run: run, counts: counts, tallies: tallies)
+            }
         }
         progress(IngestProgress(file: name, rowsProcessed: counts.read, rowsEstimated: counts.read))
         return counts

@@ -7,7 +7,8 @@ struct SourceRow {
     /// Raw values by canonical field index.
     var values: [String?]
     var sourceKey: String
-    /// The row as a JSON object of its source columns (bronze keeps it as read).
+    /// The row as read, for bronze: a CSV record as one CSV line in the file's column order (the header
+    /// is the landed file's first line), a JSON Lines record as its line.
     var raw: String
     var contentHash: Int64
     /// Problems found while reading (bad quoting, encoding, column count, malformed JSON).
@@ -20,7 +21,7 @@ struct SourceRowReader {
     let file: URL
     /// The name people know the file by, for messages.
     let displayName: String
-    /// Whether rows carry their raw JSON (bronze needs it; a preflight scan does not).
+    /// Whether rows carry their raw text (bronze needs it; a preflight scan does not).
     var keepsRaw = true
     static let chunkSize = 8 << 20
 
@@ -56,6 +57,7 @@ struct SourceRowReader {
         var columnOf: [Int?] = []
         var keyColumn = 0
         var headerNames: [String] = []
+        let delimiter = source.delimiter.utf8.first ?? 44
         var consumedTotal: Int64 = 0
         var failure: EngineError?
         try readChunks { bytes, isFinal, parser -> Int in
@@ -85,7 +87,7 @@ struct SourceRowReader {
                 do {
                     try emit(SourceRow(
                         line: row.line, values: values, sourceKey: key,
-                        raw: keepsRaw ? Self.jsonObject(keys: headerNames, values: row.fields) : "",
+                        raw: keepsRaw ? Self.csvLine(row.fields, delimiter: delimiter) : "",
                         contentHash: Self.contentHash(row.fields), problems: problems))
                 } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
@@ -176,6 +178,44 @@ struct SourceRowReader {
             return RuleFailure(
                 rule: BuiltInRule.quoting, field: column(field), value: field < row.fields.count ? row.fields[field] : nil,
                 message: "line \(row.line), \(column(field) ?? "?"): \(problem.message)", severity: .error)
+        }
+    }
+
+    /// The fields as one CSV record (RFC 4180): quoted only where a field holds the delimiter, a quote or a
+    /// line break. For a well-formed source line this is the line itself.
+    static func csvLine(_ fields: [String], delimiter: UInt8) -> String {
+        // Written straight into the string's storage: one allocation, one copy per field. At most every
+        // byte of a field is a doubled quote, plus the enclosing quotes and a delimiter.
+        let capacity = fields.reduce(fields.count) { $0 + $1.utf8.count * 2 + 2 }
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var out = 0
+            for (index, field) in fields.enumerated() {
+                if index > 0 {
+                    buffer[out] = delimiter
+                    out += 1
+                }
+                var field = field
+                field.withUTF8 { bytes in
+                    if bytes.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                        buffer[out] = 0x22
+                        out += 1
+                        for byte in bytes {
+                            if byte == 0x22 {
+                                buffer[out] = 0x22
+                                out += 1
+                            }
+                            buffer[out] = byte
+                            out += 1
+                        }
+                        buffer[out] = 0x22
+                        out += 1
+                    } else if let source = bytes.baseAddress, bytes.count > 0, let target = buffer.baseAddress {
+                        (target + out).update(from: source, count: bytes.count)
+                        out += bytes.count
+                    }
+                }
+            }
+            return out
         }
     }
 
