@@ -21,6 +21,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case store
         /// A workflow run failed.
         case runFailed = "run_failed"
+        /// The user's role lacks the permission the action needs (`governance/access.toml`).
+        case forbidden
     }
 
     public var code: Code

@@ -1,6 +1,7 @@
 import CDPCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The lake's database: runs, batches, bronze, silver, quarantine and the audit log.
 ///
@@ -62,13 +63,28 @@ public final class LakeStore: Sendable {
 
     /// Runs read-only SQL and returns column names and rows as text, for `cdp query`.
     /// - Throws: `StoreError.conflict` when the statement would write.
-    public func query(_ sql: String, limit: Int = 10_000) throws(StoreError) -> (columns: [String], rows: [[String?]]) {
+    /// The result of a read-only query: column names, where each column comes from, and the rows as text.
+    public struct QueryResult: Sendable {
+        public var columns: [String]
+        /// `table.column` a result column reads directly, or `nil` for an expression.
+        public var origins: [String?]
+        public var rows: [[String?]]
+    }
+
+    /// Runs read-only SQL; a statement that would write is refused.
+    public func query(_ sql: String, limit: Int = 10_000) throws(StoreError) -> QueryResult {
         try read("query") { db in
             let statement = try db.makeStatement(sql: sql)
             guard statement.isReadonly else {
                 throw StoreError(.conflict, "cdp query is read-only; the statement would change the lake")
             }
             let columns = statement.columnNames
+            let origins: [String?] = (0..<Int32(columns.count)).map { index in
+                guard let table = sqlite3_column_table_name(statement.sqliteStatement, index),
+                    let column = sqlite3_column_origin_name(statement.sqliteStatement, index)
+                else { return nil }
+                return "\(String(cString: table)).\(String(cString: column))"
+            }
             var rows: [[String?]] = []
             let cursor = try Row.fetchCursor(statement)
             while let row = try cursor.next(), rows.count < limit {
@@ -83,7 +99,7 @@ public final class LakeStore: Sendable {
                     }
                 })
             }
-            return (columns, rows)
+            return QueryResult(columns: columns, origins: origins, rows: rows)
         }
     }
 }

@@ -12,12 +12,12 @@ struct CDPCommand: ParsableCommand {
             Start with `cdp demo` (builds a workspace from sample-data/ and runs the pipeline), or
             `cdp init DIR --from sample-data` then `cdp run --workspace DIR`.
             Exit codes: 0 ok, 3 invalid configuration, 4 workspace, 5 input, 6 fatal rule, 7 not found,
-            8 refused, 9 verification failed, 10 store, 11 run failed, 64 usage.
+            8 refused, 9 verification failed, 10 store, 11 run failed, 12 forbidden (access.toml), 64 usage.
             """,
         subcommands: [
             InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
-            BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self,
+            BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, WhoAmICommand.self,
         ])
 }
 
@@ -26,7 +26,7 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "The workspace folder (default: $CDP_WORKSPACE or the current folder).")
     var workspace: String?
 
-    @Option(name: .customLong("as"), help: "Act as this user in the audit log (default: the OS user).")
+    @Option(name: .customLong("as"), help: "Act as this user (default: the OS user; needs the act_as permission in governance/access.toml).")
     var user: String?
 
     func open() throws -> Workspace {
@@ -34,7 +34,10 @@ struct WorkspaceOptions: ParsableArguments {
         return try present { () throws(EngineError) in try Workspace(at: path) }
     }
 
-    var environment: CDPCore.Environment { .live(user: user ?? Self.osUser) }
+    /// The session's environment: the OS user, or `--as USER` when the OS user's role allows it.
+    func environment(in workspace: Workspace) throws -> CDPCore.Environment {
+        try present { () throws(EngineError) in try workspace.session(osUser: Self.osUser, actingAs: user) }
+    }
 
     static var osUser: String {
         if let name = ProcessInfo.processInfo.environment["USER"], !name.isEmpty { return name }
@@ -65,6 +68,7 @@ enum ErrorPresenter {
         case .verification: return 9
         case .store: return 10
         case .runFailed: return 11
+        case .forbidden: return 12
         }
     }
 

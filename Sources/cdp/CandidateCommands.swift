@@ -18,6 +18,7 @@ struct CandidatesCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let wanted: CandidateStatus?
             if status == "all" {
                 wanted = nil
@@ -26,7 +27,7 @@ struct CandidatesCommand: ParsableCommand {
             } else {
                 throw ValidationError("--status must be open, approved, rejected or all")
             }
-            let review = MatchReview(workspace: workspace, environment: options.environment)
+            let review = MatchReview(workspace: workspace, environment: environment)
             let rows = try present { () throws(EngineError) in try review.candidates(status: wanted, limit: limit) }
             if json { return Output.json(rows) }
             print(Output.table(
@@ -45,8 +46,9 @@ struct CandidatesCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)
-            let detail = try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: options.environment).detail(candidate) }
+            let detail = try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: environment).detail(candidate) }
             if json { return Output.json(detail) }
             let c = detail.candidate
             print("\(c.id)  \(c.status.rawValue)  probability \(String(format: "%.4f", c.probability))  \(c.key)")
@@ -71,9 +73,10 @@ struct CandidatesCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)
             let golden = try present { () throws(EngineError) in
-                try MatchReview(workspace: workspace, environment: options.environment).approve(candidate, reason: reason)
+                try MatchReview(workspace: workspace, environment: environment).approve(candidate, reason: reason)
             }
             print("\(candidate) approved" + (golden.map { "; both records are now in \($0)" } ?? ""))
         }
@@ -87,8 +90,9 @@ struct CandidatesCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)
-            try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: options.environment).reject(candidate, reason: reason) }
+            try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: environment).reject(candidate, reason: reason) }
             print("\(candidate) rejected; the pair will not be proposed again")
         }
     }
@@ -100,8 +104,9 @@ struct CandidatesCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)
-            try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: options.environment).undo(candidate) }
+            try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: environment).undo(candidate) }
             print("\(candidate) is open again")
         }
     }
@@ -120,8 +125,9 @@ struct GoldenCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let golden = try parseGoldenID(id)
-            let detail = try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: options.environment).golden(golden) }
+            let detail = try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: environment).golden(golden) }
             if json { return Output.json(detail) }
             print("\(detail.id)\(detail.retiredRun.map { "  (retired at \($0))" } ?? "")  \(detail.members.count) source records")
             print(Output.table(["attribute", "value", "from", "rule"], detail.attributes.map { [$0.name, $0.value, $0.source?.description ?? "steward", $0.rule] }))
@@ -142,10 +148,11 @@ struct GoldenCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let golden = try parseGoldenID(id)
             guard let source = SourceRecordID(parsing: record) else { throw ValidationError("--record must be source:key, e.g. crm_customers:C0000012") }
             let fresh = try present { () throws(EngineError) in
-                try MatchReview(workspace: workspace, environment: options.environment).unmerge(golden, record: source, reason: reason)
+                try MatchReview(workspace: workspace, environment: environment).unmerge(golden, record: source, reason: reason)
             }
             print("\(source) moved from \(golden) to \(fresh); it will not be merged back")
         }
@@ -160,11 +167,12 @@ struct GoldenCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let golden = try parseGoldenID(id)
             guard let equals = assignment.firstIndex(of: "=") else { throw ValidationError("write the override as attribute=value") }
             let attribute = String(assignment[..<equals]), value = String(assignment[assignment.index(after: equals)...])
             try present { () throws(EngineError) in
-                try MatchReview(workspace: workspace, environment: options.environment).override(golden, attribute: attribute, value: value, reason: reason)
+                try MatchReview(workspace: workspace, environment: environment).override(golden, attribute: attribute, value: value, reason: reason)
             }
             print("\(golden).\(attribute) = \(value)")
         }

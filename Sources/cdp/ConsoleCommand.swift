@@ -17,7 +17,8 @@ struct ConsoleCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try options.open()
-        try ConsoleLauncher.open(workspace, environment: options.environment, themeName: theme)
+        let environment = try options.environment(in: workspace)
+        try ConsoleLauncher.open(workspace, environment: environment, themeName: theme)
     }
 }
 

@@ -68,8 +68,10 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let masker = workspace.masker(for: try options.environment(in: workspace))
             let filter = LakeStore.AuditFilter(actor: user, action: action, target: target, limit: limit)
             let entries = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditEntries(filter) } }
+                .map(masker.auditEntry)
             if json { return Output.json(entries) }
             print(Output.table(
                 ["id", "at", "who", "action", "target", "before", "after", "reason"],
@@ -106,7 +108,8 @@ struct QueryCommand: ParsableCommand {
     func run() throws {
         guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
         let workspace = try options.open()
-        let result = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.query(sql, limit: limit) } }
+        let environment = try options.environment(in: workspace)
+        let result = try present { () throws(EngineError) in try workspace.query(sql, limit: limit, as: environment) }
         switch format {
         case "csv":
             func cell(_ value: String?) -> String {

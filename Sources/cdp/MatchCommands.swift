@@ -16,7 +16,8 @@ struct MatchCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
-            let service = MatchService(workspace: workspace, environment: options.environment)
+            let environment = try options.environment(in: workspace)
+            let service = MatchService(workspace: workspace, environment: environment)
             let report = try present { () throws(EngineError) in try service.run() }
             if json { return Output.json(report) }
             print(MatchReportText.summary(report))
@@ -32,9 +33,10 @@ struct MatchCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             let file = truth.map { URL(fileURLWithPath: $0) } ?? workspace.root.appendingPathComponent("truth/entities.csv")
             let evaluation = try present { () throws(EngineError) in
-                try MatchReview(workspace: workspace, environment: options.environment).evaluate(truth: try TruthTable(contentsOf: file))
+                try MatchReview(workspace: workspace, environment: environment).evaluate(truth: try TruthTable(contentsOf: file))
             }
             if json { return Output.json(evaluation) }
             print(MatchReportText.evaluation(evaluation))

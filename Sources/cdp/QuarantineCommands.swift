@@ -40,10 +40,12 @@ struct QuarantineCommand: ParsableCommand {
             }
             let filter = LakeStore.QuarantineFilter(
                 source: source.map { SourceName($0) }, rule: rule, statuses: statuses, text: search, limit: limit)
-            let (records, total) = try present { () throws(EngineError) in
+            let masker = workspace.masker(for: try options.environment(in: workspace))
+            let (stored, total) = try present { () throws(EngineError) in
                 (try storeCall { () throws(StoreError) in try workspace.store.quarantineRecords(filter) },
                  try storeCall { () throws(StoreError) in try workspace.store.quarantineCount(filter) })
             }
+            let records = stored.map(masker.record)
             if json { return Output.json(records) }
             print(Output.table(
                 ["id", "status", "source", "key", "line", "rules", "first problem"],
@@ -64,7 +66,8 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let quarantineID = try parseID(id)
             let workspace = try options.open()
-            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let environment = try options.environment(in: workspace)
+            let service = QuarantineService(workspace: workspace, environment: environment)
             let detail = try present { () throws(EngineError) in try service.detail(quarantineID) }
             if json { return Output.json(detail.record) }
             let record = detail.record
@@ -99,12 +102,13 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let quarantineID = try parseID(id)
             let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
             var changes: [String: String] = [:]
             for edit in edits {
                 guard let equals = edit.firstIndex(of: "=") else { throw ValidationError("'\(edit)' is not field=value") }
                 changes[String(edit[..<equals])] = String(edit[edit.index(after: equals)...])
             }
-            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let service = QuarantineService(workspace: workspace, environment: environment)
             let record = try present { () throws(EngineError) in try service.fix(quarantineID, edits: changes) }
             if record.status == .fixed {
                 print("\(record.id) now passes every rule; release it with: cdp quarantine release \(record.id)")
@@ -123,7 +127,8 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let quarantineID = try parseID(id)
             let workspace = try options.open()
-            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let environment = try options.environment(in: workspace)
+            let service = QuarantineService(workspace: workspace, environment: environment)
             let record = try present { () throws(EngineError) in try service.release(quarantineID) }
             print("\(record.id) released to silver (\(record.entity.silverTable), key \(record.sourceKey))")
         }
@@ -138,7 +143,8 @@ struct QuarantineCommand: ParsableCommand {
         func run() throws {
             let quarantineID = try parseID(id)
             let workspace = try options.open()
-            let service = QuarantineService(workspace: workspace, environment: options.environment)
+            let environment = try options.environment(in: workspace)
+            let service = QuarantineService(workspace: workspace, environment: environment)
             let record = try present { () throws(EngineError) in try service.reject(quarantineID, reason: reason) }
             print("\(record.id) rejected: \(record.resolution ?? reason)")
         }

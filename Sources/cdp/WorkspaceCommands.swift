@@ -15,7 +15,7 @@ struct InitCommand: ParsableCommand {
     var from: String?
 
     func run() throws {
-        try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: path, from: from) }
+        try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: path, from: from, administrator: WorkspaceOptions.osUser) }
         print("created workspace \(path)\(from.map { " with the data of \($0)" } ?? "")")
         print("next: cdp run --workspace \(path)")
     }
@@ -41,12 +41,13 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let fresh = !FileManager.default.fileExists(atPath: workspace + "/" + Workspace.configurationFileName)
         if fresh {
-            try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: workspace, from: from) }
+            try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: workspace, from: from, administrator: WorkspaceOptions.osUser) }
             print("created workspace \(workspace) from \(from)")
         }
         var options = WorkspaceOptions()
         options.workspace = workspace
         let opened = try options.open()
+        let environment = try options.environment(in: opened)
         let hasRun = try present { () throws(EngineError) in
             try storeCall { () throws(StoreError) in try opened.store.runs(limit: 1) }.isEmpty == false
         }
@@ -60,7 +61,7 @@ struct DemoCommand: ParsableCommand {
             print("\nworkspace: \(workspace)  —  open the console with: cdp console -w \(workspace)")
             return
         }
-        try ConsoleLauncher.open(opened, environment: options.environment, themeName: theme)
+        try ConsoleLauncher.open(opened, environment: environment, themeName: theme)
     }
 }
 
@@ -78,9 +79,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try options.open()
+        let environment = try options.environment(in: workspace)
         let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow) }
         let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
-        let runner = WorkflowRunner(workspace: workspace, environment: options.environment)
+        let runner = WorkflowRunner(workspace: workspace, environment: environment)
         let summary = try present { () throws(EngineError) in try runner.run(plan, observer: { reporter.show($0) }) }
         reporter.finish()
         if json {

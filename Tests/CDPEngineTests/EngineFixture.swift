@@ -20,7 +20,7 @@ enum EngineFixture {
     /// A workspace made from sample-data/.
     static func sampleWorkspace(_ name: String = "sample") throws -> Workspace {
         let folder = temporaryFolder(name)
-        try WorkspaceInitializer.initialize(at: folder.path, from: sampleData.path)
+        try WorkspaceInitializer.initialize(at: folder.path, from: sampleData.path, administrator: "ann")
         return try Workspace(at: folder.path)
     }
 

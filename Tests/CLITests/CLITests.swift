@@ -46,18 +46,18 @@ import Testing
         #expect(refused.status == 8)
         #expect(refused.stderr.contains("cannot be released: it still fails email_format"))
 
-        let fixed = try CLI.run(["quarantine", "fix", id, "email=jane.fixed@example.com", "--as", "steward-sam"] + ws)
+        let fixed = try CLI.run(["quarantine", "fix", id, "email=jane.fixed@example.com", "--as", "sam"] + ws)
         #expect(fixed.status == 0, "\(fixed.stderr)")
         let failures = (first["failures"] as? [[String: Any]])?.compactMap { $0["rule"] as? String } ?? []
         if failures == ["email_format"] {
             #expect(fixed.stdout.contains("now passes every rule"))
-            let released = try CLI.run(["quarantine", "release", id, "--as", "steward-sam"] + ws)
+            let released = try CLI.run(["quarantine", "release", id, "--as", "sam"] + ws)
             #expect(released.status == 0, "\(released.stderr)")
             let silver = try CLI.run(["query", "SELECT email FROM silver_customer WHERE email = 'jane.fixed@example.com'", "--format", "csv"] + ws)
             #expect(silver.stdout.contains("jane.fixed@example.com"))
         }
         let audit = try CLI.run(["audit", "list", "--target", id] + ws)
-        #expect(audit.stdout.contains("steward-sam"))
+        #expect(audit.stdout.contains("sam"))
         #expect(audit.stdout.contains("quarantine.fix"))
 
         let rejected = try CLI.run(["quarantine", "reject", "Q2", "--reason", "test record"] + ws)

@@ -16,7 +16,7 @@ struct ConsoleEndToEndTests {
         let key = try #require(record["sourceKey"] as? String)
 
         let session = try TmuxSession(
-            command: "cd '\(CLI.repositoryRoot.path)' && '\(try CLI.executable.path)' console --workspace '\(folder.path)' --as console-tester",
+            command: "cd '\(CLI.repositoryRoot.path)' && '\(try CLI.executable.path)' console --workspace '\(folder.path)' --as sam",
             width: 120, height: 40)
         defer { session.close() }
         try session.waitFor("Dashboard")
@@ -54,7 +54,7 @@ struct ConsoleEndToEndTests {
         #expect(silver.stdout.contains(key))
         let audit = try CLI.run(["audit", "list", "--target", id, "--workspace", folder.path])
         #expect(audit.stdout.contains("quarantine.release"))
-        #expect(audit.stdout.contains("console-tester"))
+        #expect(audit.stdout.contains("sam"))
         let status = try CLI.run(["status", "--workspace", folder.path])
         #expect(status.stdout.contains("1 released"), "\(status.stdout)")
         #expect(try CLI.run(["verify", "--workspace", folder.path]).status == 0)

@@ -12,6 +12,8 @@ final class TmuxSession {
     /// Starts `command` in a detached session; the pane stays alive after it exits, showing `[exit N]`.
     init(command: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
         server = "cdp-test-\(getpid())-\(Self.counter.next())"
+        // The same OS user as `CLI.run`, so the workspace's creator (an admin) is the one at the console.
+        let environment = ["USER": "cli-tester"].merging(environment) { $1 }
         let exports = environment.sorted { $0.key < $1.key }.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
         let shell = "\(exports) \(command); echo \"[exit $?]\"; exec sleep 600"
         // The tmux server forks from this client and would hold a capture pipe open for its whole life.

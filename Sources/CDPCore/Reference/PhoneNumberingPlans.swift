@@ -79,6 +79,9 @@ enum PhoneNumberingPlans {
     ]
 
     /// Index into ``plans`` by alpha-2 country code.
+    /// Every calling code of the known plans (`44`, `1`, `353`).
+    static let callingCodes: Set<String> = Set(plans.map(\.callingCode))
+
     static let indexByCountry: [String: Int] = {
         var result: [String: Int] = [:]
         for (index, plan) in plans.enumerated() { result[plan.country] = index }

@@ -13,7 +13,7 @@ public enum BenchmarkWorkspace {
         }
         let data = folder.appendingPathComponent("data")
         try generateCustomers(customers, seed: seed, into: data, log: log)
-        try WorkspaceInitializer.initialize(at: workspaceFolder.path, from: data.path)
+        try WorkspaceInitializer.initialize(at: workspaceFolder.path, from: data.path, administrator: "bench")
         let workspace = try Workspace(at: workspaceFolder.path)
         log("ingesting (not timed)…")
         _ = try SourceIngestor(workspace: workspace, source: try workspace.source("crm_customers"), environment: .live(user: "bench"), run: nil).ingest()

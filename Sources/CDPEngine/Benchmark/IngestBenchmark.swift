@@ -51,7 +51,7 @@ public struct IngestBenchmark: Sendable {
         for repetition in 1...max(1, repetitions) {
             let folder = scratch.appendingPathComponent("workspace-\(repetition)")
             try? FileManager.default.removeItem(at: folder)
-            try WorkspaceInitializer.initialize(at: folder.path, from: data.path)
+            try WorkspaceInitializer.initialize(at: folder.path, from: data.path, administrator: "bench")
             let workspace = try Workspace(at: folder.path)
             let source = try workspace.source("crm_customers")
             var ingestor = SourceIngestor(workspace: workspace, source: source, environment: .live(user: "bench"), run: nil)

@@ -73,7 +73,7 @@ public struct MatchBenchmark: Sendable {
         } catch {
             throw EngineError(.input, "cannot generate benchmark data in \(data.path): \(error)")
         }
-        try WorkspaceInitializer.initialize(at: folder.path, from: data.path)
+        try WorkspaceInitializer.initialize(at: folder.path, from: data.path, administrator: "bench")
         let workspace = try Workspace(at: folder.path)
         log("ingesting (not timed)…")
         for source in ["crm_customers", "marketing_contacts"] {

@@ -61,9 +61,11 @@ extension MatchReview {
         }
         let records = try storeCall { () throws(StoreError) in try store.customers([candidate.a, candidate.b]) }
         let explanation = try? JSONDecoder().decode(MatchExplanation.self, from: Data(candidate.explanation.utf8))
+        let masker = workspace.masker(for: environment)
+        let recordA = records.first { $0.source == candidate.a.source && $0.sourceKey == candidate.a.key }
+        let recordB = records.first { $0.source == candidate.b.source && $0.sourceKey == candidate.b.key }
         return CandidateDetail(
-            candidate: candidate, recordA: records.first { $0.source == candidate.a.source && $0.sourceKey == candidate.a.key },
-            recordB: records.first { $0.source == candidate.b.source && $0.sourceKey == candidate.b.key }, explanation: explanation,
+            candidate: candidate, recordA: recordA.map(masker.matchInput), recordB: recordB.map(masker.matchInput), explanation: explanation,
             goldenA: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.a) },
             goldenB: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.b) })
     }
@@ -73,6 +75,7 @@ extension MatchReview {
     /// - Throws: `.notFound`, or `.refused` when the candidate is already decided.
     @discardableResult
     public func approve(_ id: CandidateID, reason: String? = nil) throws(EngineError) -> GoldenID? {
+        try workspace.authorize(.decideMerges, environment, attempt: "match.approve \(id)")
         let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
         return try decide(id, to: .approved, reason: reason) { transaction, candidate in
             try transaction.recordDecision(candidate.a, candidate.b, .match, reason: reason, by: environment.user, at: environment.timestamp)
@@ -83,6 +86,7 @@ extension MatchReview {
     /// "Not a match": the pair is never proposed or merged again.
     /// - Throws: `.notFound`, or `.refused` when the candidate is already decided.
     public func reject(_ id: CandidateID, reason: String? = nil) throws(EngineError) {
+        try workspace.authorize(.decideMerges, environment, attempt: "match.reject \(id)")
         _ = try decide(id, to: .rejected, reason: reason) { transaction, candidate in
             try transaction.recordDecision(candidate.a, candidate.b, .noMatch, reason: reason, by: environment.user, at: environment.timestamp)
             return nil
@@ -92,6 +96,7 @@ extension MatchReview {
     /// Reopens a decided candidate and withdraws its decision. Golden records follow at the next `cdp match run`.
     /// - Throws: `.notFound`, or `.refused` when the candidate is open.
     public func undo(_ id: CandidateID) throws(EngineError) {
+        try workspace.authorize(.decideMerges, environment, attempt: "match.undo \(id)")
         let actor = environment.user, at = environment.timestamp
         try transact("undo a decision") { transaction in
             guard let candidate = try transaction.candidate(id) else {
@@ -157,8 +162,22 @@ extension MatchReview {
         public var retiredRun: MatchRunID?
     }
 
+    /// A golden record as this environment's user may see it (personal values masked without view_pii).
     /// - Throws: `.notFound` naming the id.
     public func golden(_ id: GoldenID) throws(EngineError) -> GoldenDetail {
+        var detail = try unmaskedGolden(id)
+        let masker = workspace.masker(for: environment)
+        guard masker.isActive else { return detail }
+        detail.attributes = detail.attributes.map(masker.goldenAttribute)
+        detail.overrides = detail.overrides.map { override in
+            var masked = override
+            masked.value = masker.value(override.value, column: override.attribute)
+            return masked
+        }
+        return detail
+    }
+
+    private func unmaskedGolden(_ id: GoldenID) throws(EngineError) -> GoldenDetail {
         guard let found = try storeCall({ () throws(StoreError) in try store.goldenRecord(id) }) else {
             throw EngineError(.notFound, "no golden record \(id); find one with `cdp query \"SELECT golden_id FROM golden_xref LIMIT 5\"`")
         }
@@ -173,6 +192,7 @@ extension MatchReview {
     /// - Throws: `.notFound` when the record is not in that golden record, `.refused` when it is its only member.
     @discardableResult
     public func unmerge(_ golden: GoldenID, record: SourceRecordID, reason: String? = nil) throws(EngineError) -> GoldenID {
+        try workspace.authorize(.decideMerges, environment, attempt: "golden.unmerge \(golden) \(record)")
         let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
         let actor = environment.user, at = environment.timestamp
         return try transact("unmerge a record") { transaction in
@@ -199,11 +219,12 @@ extension MatchReview {
     /// Sets an attribute of a golden record by hand; the override survives later runs.
     /// - Throws: `.notFound`, or `.refused` for an unknown attribute.
     public func override(_ golden: GoldenID, attribute: String, value: String, reason: String? = nil) throws(EngineError) {
+        try workspace.authorize(.decideMerges, environment, attempt: "golden.override \(golden).\(attribute)")
         guard Survivorship.attributes.contains(attribute) else {
             throw EngineError(.refused, "'\(attribute)' is not a golden attribute (one of: \(Survivorship.attributes.joined(separator: ", ")))")
         }
         let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
-        let before = try self.golden(golden).attributes.first { $0.name == attribute }?.value
+        let before = try unmaskedGolden(golden).attributes.first { $0.name == attribute }?.value
         let actor = environment.user, at = environment.timestamp
         try transact("override a golden attribute") { transaction in
             guard let run = try transaction.latestRun() else { throw EngineError(.refused, "no match run yet; run `cdp match run` first") }

@@ -48,6 +48,7 @@ public struct MatchService: Sendable {
     /// Matches every current customer and, with `persist`, records the result.
     /// - Parameter truth: when given, the clusters are evaluated against it (`source:key` → entity).
     public func run(persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds) throws(EngineError) -> Report {
+        try workspace.authorize(.runWorkflows, environment, attempt: "match.run")
         let configuration = try configuration()
         var started = clock()
         var phases: [MatchPipeline.Statistics.Phase] = []

@@ -25,6 +25,9 @@ public struct QuarantineService: Sendable {
         public var columns: [String: String]
     }
 
+    /// What a principal without `view_pii` sees in place of the landed line.
+    public static let withheldRawRow = "(withheld: it holds personal data; needs view_pii)"
+
     public func record(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
         guard let record = try storeCall({ () throws(StoreError) in try workspace.store.quarantineRecord(id) }) else {
             throw EngineError(.notFound, "no quarantined record \(id); list them with `cdp quarantine list`")
@@ -39,7 +42,14 @@ public struct QuarantineService: Sendable {
         let bronze = try storeCall { () throws(StoreError) in try store.bronzeRow(record.bronzeRow) }
         let batch = try storeCall { () throws(StoreError) in try store.batch(record.batch) }
         let columns = workspace.configuration.source(named: record.source)?.mapping ?? [:]
-        return Detail(record: record, history: history, rawRow: bronze?.raw, file: bronze?.file, batch: batch, columns: columns)
+        let masker = workspace.masker(for: environment)
+        guard masker.isActive else {
+            return Detail(record: record, history: history, rawRow: bronze?.raw, file: bronze?.file, batch: batch, columns: columns)
+        }
+        // The landed line holds every column as typed; without view_pii it is withheld rather than half-masked.
+        return Detail(
+            record: masker.record(record), history: history.map { masker.history($0, of: record) },
+            rawRow: bronze == nil ? nil : Self.withheldRawRow, file: bronze?.file, batch: batch, columns: columns)
     }
 
     /// Applies field edits (canonical field names, or the source's column names) and re-validates.
@@ -47,6 +57,7 @@ public struct QuarantineService: Sendable {
     /// - Returns: the record as changed.
     @discardableResult
     public func fix(_ id: QuarantineID, edits: [String: String]) throws(EngineError) -> QuarantineRecord {
+        try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.fix \(id)")
         let record = try record(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
@@ -87,6 +98,7 @@ public struct QuarantineService: Sendable {
     /// Moves a record to silver. Refused, naming the failing rules, unless it passes every rule now.
     @discardableResult
     public func release(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
+        try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.release \(id)")
         let record = try record(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be released")
@@ -119,6 +131,7 @@ public struct QuarantineService: Sendable {
     /// Rejects a record for good; it stays in quarantine with the reason.
     @discardableResult
     public func reject(_ id: QuarantineID, reason: String) throws(EngineError) -> QuarantineRecord {
+        try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.reject \(id)")
         let record = try record(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be rejected")

@@ -23,6 +23,7 @@ public struct WorkflowRunner: Sendable {
     ///   recorded at all.
     @discardableResult
     public func run(_ plan: WorkflowPlan, observer: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(EngineError) -> RunSummary {
+        try workspace.authorize(.runWorkflows, environment, attempt: "run \(plan.workflow.name)")
         let store = workspace.store
         _ = try storeCall { () throws(StoreError) in
             try store.abandonStaleRuns(isAlive: { kill($0, 0) == 0 }, at: environment.timestamp)

@@ -241,7 +241,7 @@ public enum ConfigurationLoader {
         }
     }
 
-    private static func parse(_ text: String, file: String) throws(EngineError) -> TOMLTable {
+    static func parse(_ text: String, file: String) throws(EngineError) -> TOMLTable {
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {

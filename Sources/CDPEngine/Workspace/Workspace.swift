@@ -11,6 +11,8 @@ public final class Workspace: Sendable {
     public let configuration: WorkspaceConfiguration
     public let rules: RuleSet
     public let store: LakeStore
+    /// Who may do what (`governance/access.toml`; everyone is an admin when the file is absent).
+    public let accessPolicy: AccessPolicy
 
     public static let configurationFileName = "cdp.toml"
     public static let rulesPath = "governance/rules.toml"
@@ -44,6 +46,7 @@ public final class Workspace: Sendable {
         let rulesText = FileManager.default.fileExists(atPath: rulesFile.path) ? try Self.readText(rulesFile, label: Self.rulesPath) : ""
         rules = try ConfigurationLoader.rules(tomlText: rulesText, file: rulesFile.path, sources: configuration.sources)
         self.configuration = configuration
+        accessPolicy = try Self.loadAccessPolicy(root: root)
         let lake = root.appendingPathComponent("lake")
         do {
             try FileManager.default.createDirectory(at: lake.appendingPathComponent("landing"), withIntermediateDirectories: true)

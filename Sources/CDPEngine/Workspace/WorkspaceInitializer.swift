@@ -11,8 +11,9 @@ public enum WorkspaceInitializer {
 
     /// Creates a workspace at `path`. With `dataFolder`, copies its `inbox/` and `truth/` (and its own
     /// configuration files, if it has them, in place of the defaults).
+    /// - Parameter administrator: a user added to `governance/access.toml` as an admin (the one creating it).
     /// - Throws: `EngineError.workspace` when `path` already holds a workspace or cannot be written.
-    public static func initialize(at path: String, from dataFolder: String? = nil) throws(EngineError) {
+    public static func initialize(at path: String, from dataFolder: String? = nil, administrator: String? = nil) throws(EngineError) {
         let manager = FileManager.default
         let root = URL(fileURLWithPath: path)
         if manager.fileExists(atPath: root.appendingPathComponent(Workspace.configurationFileName).path) {
@@ -40,6 +41,7 @@ public enum WorkspaceInitializer {
                 try manager.createDirectory(at: root.appendingPathComponent("inbox"), withIntermediateDirectories: true)
             }
             try manager.createDirectory(at: root.appendingPathComponent("lake/landing"), withIntermediateDirectories: true)
+            if let administrator { try addAdministrator(administrator, to: root.appendingPathComponent(Workspace.accessPath)) }
         } catch let error as EngineError {
             throw error
         } catch {
@@ -59,6 +61,17 @@ public enum WorkspaceInitializer {
         } catch {
             throw EngineError(.workspace, "cannot write configuration into \(root.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Names `user` an admin in an access file whose last table is `[users]` (as the template's is),
+    /// unless the file already names them.
+    private static func addAdministrator(_ user: String, to file: URL) throws {
+        guard var text = try? String(contentsOf: file, encoding: .utf8) else { return }
+        let key = "\"" + user.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        guard !text.contains("\n\(key) =") && !text.contains("\n\(user) =") else { return }
+        if !text.hasSuffix("\n") { text += "\n" }
+        text += "\(key) = \"admin\"   # created this workspace\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
     }
 
     private static func copy(_ from: URL, to: URL) throws {

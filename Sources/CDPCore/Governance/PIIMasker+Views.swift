@@ -1,0 +1,161 @@
+import Foundation
+
+/// The masked view of every value type that reaches a screen, a terminal or a file.
+extension PIIMasker {
+    /// A quarantined record with its personal fields masked, and the failing values in its failures.
+    public func record(_ record: QuarantineRecord) -> QuarantineRecord {
+        guard isActive else { return record }
+        var masked = record
+        masked.fields = fields(record.fields)
+        let known = personalValues(record.fields)
+        masked.failures = record.failures.map { failure in
+            var copy = failure
+            if let field = failure.field, let value = failure.value { copy.value = self.value(value, column: field) }
+            copy.message = scrub(failure.message, knownValues: known)
+            return copy
+        }
+        masked.resolution = record.resolution.map { scrub($0, knownValues: known) }
+        return masked
+    }
+
+    /// A history line such as `email=jane@example.com → passes` with its personal values masked.
+    public func history(_ entry: QuarantineHistoryEntry, of record: QuarantineRecord) -> QuarantineHistoryEntry {
+        guard isActive else { return entry }
+        var masked = entry
+        masked.detail = scrub(entry.detail, knownValues: personalValues(record.fields))
+        return masked
+    }
+
+    /// A matcher input with its personal fields masked.
+    public func matchInput(_ input: MatchInput) -> MatchInput {
+        guard isActive else { return input }
+        var masked = input
+        masked.firstName = input.firstName.map { value($0, column: "first_name") }
+        masked.lastName = input.lastName.map { value($0, column: "last_name") }
+        masked.email = input.email.map { value($0, column: "email") }
+        masked.phone = input.phone.map { value($0, column: "phone") }
+        masked.birthDate = input.birthDate.map { value($0, column: "birth_date") }
+        masked.street = input.street.map { value($0, column: "street") }
+        masked.postcode = input.postcode.map { value($0, column: "postcode") }
+        return masked
+    }
+
+    public func goldenAttribute(_ attribute: GoldenAttribute) -> GoldenAttribute {
+        var masked = attribute
+        masked.value = value(attribute.value, column: attribute.name)
+        return masked
+    }
+
+    /// An audit row whose before/after hold personal values: JSON objects are masked key by key, a
+    /// golden attribute override (`G12.email`) by its attribute, other text by the `field=value` pairs in it.
+    public func auditEntry(_ entry: AuditEntry) -> AuditEntry {
+        guard isActive else { return entry }
+        var masked = entry
+        let attribute = entry.target.split(separator: ".").last.map(String.init)
+        func mask(_ text: String?) -> String? {
+            guard let text else { return nil }
+            if let object = Self.jsonObject(text) { return Self.jsonText(fields(object)) }
+            if let attribute, entry.target.contains("."), kind(ofColumn: attribute) != nil { return value(text, column: attribute) }
+            return scrub(text, knownValues: [])
+        }
+        masked.before = mask(entry.before)
+        masked.after = mask(entry.after)
+        masked.reason = entry.reason.map { scrub($0, knownValues: []) }
+        return masked
+    }
+
+    /// Replaces personal values in free text: every known value (field → value) and the value of every
+    /// `field=value` pair naming a personal field.
+    public func scrub(_ text: String, knownValues: [(value: String, kind: PIIKind)]) -> String {
+        guard isActive, !text.isEmpty else { return text }
+        var result = text
+        for (value, kind) in knownValues.sorted(by: { $0.value.count > $1.value.count }) where value.count >= 2 {
+            result = result.replacingOccurrences(of: value, with: Self.mask(value, as: kind))
+        }
+        return maskAssignments(result)
+    }
+
+    /// The record's personal values and their kinds, for `scrub`.
+    public func personalValues(_ fields: [String: String]) -> [(value: String, kind: PIIKind)] {
+        fields.sorted { $0.key < $1.key }.compactMap { field, value in
+            guard let kind = kind(ofColumn: field), !value.isEmpty else { return nil }
+            return (value, kind)
+        }
+    }
+
+    /// `email=jane@example.com, phone=+44…` → each personal field's value masked up to the next `, ` or ` →`.
+    private func maskAssignments(_ text: String) -> String {
+        guard text.contains("=") else { return text }
+        var output = ""
+        var rest = Substring(text)
+        while let equals = rest.firstIndex(of: "=") {
+            let head = rest[..<equals]
+            let nameStart = head.lastIndex(where: { !($0.isLetter || $0.isNumber || $0 == "_") }).map { head.index(after: $0) } ?? head.startIndex
+            let name = String(head[nameStart...])
+            output += rest[...equals]
+            rest = rest[rest.index(after: equals)...]
+            let end = [rest.range(of: ", ")?.lowerBound, rest.range(of: " →")?.lowerBound].compactMap { $0 }.min() ?? rest.endIndex
+            let value = String(rest[..<end])
+            if let kind = kind(ofColumn: name) {
+                output += Self.mask(value, as: kind)
+            } else {
+                output += value
+            }
+            rest = rest[end...]
+        }
+        return output + rest
+    }
+
+    static func jsonObject(_ text: String) -> [String: String]? {
+        guard text.hasPrefix("{"), let data = text.data(using: .utf8),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        var fields: [String: String] = [:]
+        for (key, value) in object {
+            guard let text = value as? String else { return nil }
+            fields[key] = text
+        }
+        return fields
+    }
+
+    static func jsonText(_ fields: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(fields), as: UTF8.self)) ?? "{}"
+    }
+}
+
+extension PIIMasker {
+    /// Masks personal values inside a JSON document: string members whose key is a personal column,
+    /// `{"name"|"attribute": "email", "value": …}` pairs, and `{"field": "email", "value": …, "message": …}`
+    /// failures (the value also where the message quotes it). `nil` when the text is not JSON.
+    public func json(_ text: String) -> String? {
+        guard isActive, let data = text.data(using: .utf8),
+            let document = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        else { return isActive ? nil : text }
+        let masked = maskJSON(document)
+        guard let output = try? JSONSerialization.data(withJSONObject: masked, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        else { return nil }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private func maskJSON(_ node: Any) -> Any {
+        if let array = node as? [Any] { return array.map(maskJSON) }
+        guard var object = node as? [String: Any] else { return node }
+        let named = (object["name"] as? String) ?? (object["attribute"] as? String) ?? (object["field"] as? String)
+        if let named, let kind = kind(ofColumn: named), let value = object["value"] as? String {
+            object["value"] = Self.mask(value, as: kind)
+            if let message = object["message"] as? String {
+                object["message"] = scrub(message, knownValues: [(value, kind)])
+            }
+        }
+        for (key, value) in object {
+            if let text = value as? String, let kind = kind(ofColumn: key) {
+                object[key] = Self.mask(text, as: kind)
+            } else if value is [Any] || value is [String: Any] {
+                object[key] = maskJSON(value)
+            }
+        }
+        return object
+    }
+}

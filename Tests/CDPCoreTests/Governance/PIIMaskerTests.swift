@@ -1,0 +1,100 @@
+import CDPCore
+import Foundation
+import Testing
+
+struct PIIMaskerTests {
+    @Test(arguments: [
+        ("jane.doe@example.com", PIIKind.email, "j***@e******.com"),
+        ("bob@mail.co", .email, "b***@m***.co"),
+        ("+441632960123", .phone, "+44 *** *** 123"),
+        ("+353871234567", .phone, "+353 *** *** 567"),
+        ("+15551234567", .phone, "+1 *** *** 567"),
+        ("01632 960123", .phone, "*** *** 123"),
+        ("Mary Ann", .name, "M*** A***"),
+        ("1975-05-06", .birthDate, "****-**-**"),
+        ("10 Downing St", .address, "1* D****** S*"),
+        ("", .email, ""),
+    ])
+    func masksKeepTheShapeButNotTheValue(raw: String, kind: PIIKind, masked: String) {
+        #expect(PIIMasker.mask(raw, as: kind) == masked)
+    }
+
+    @Test func onlyTaggedColumnsAreMaskedAndNoneMasksNothing() {
+        let masker = PIIMasker(columns: ["email": .email, "contact_email": .email])
+        #expect(masker.value("a@b.com", column: "email") == "a***@b.com")
+        #expect(masker.value("a@b.com", column: "Contact_Email") == "a***@b.com")
+        #expect(masker.value("Galway", column: "city") == "Galway")
+        #expect(PIIMasker.none.value("a@b.com", column: "email") == "a@b.com")
+        #expect(!PIIMasker.none.isActive)
+    }
+
+    @Test func sourceColumnsMappedOntoPersonalFieldsAreMaskedToo() {
+        let source = SourceConfiguration(
+            name: "m", system: "marketing", entity: .customer, format: .jsonl, path: "x", primaryKey: "id",
+            mapping: ["email": "mail_address", "birth_date": "birthday", "city": "town"])
+        let columns = PIIMasker.defaultColumns(for: [source])
+        #expect(columns["mail_address"] == .email)
+        #expect(columns["birthday"] == .birthDate)
+        #expect(columns["town"] == nil)
+    }
+
+    @Test func freeTextLosesTheRecordsValuesAndFieldAssignments() {
+        let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
+        let known = masker.personalValues(["email": "bob at example.com", "city": "Leeds"])
+        #expect(masker.scrub("not a valid email: 'bob at example.com' has no '@'", knownValues: known)
+            == "not a valid email: 'b** a* e**********' has no '@'")
+        #expect(masker.scrub("email=jane@example.com, city=Leeds → passes", knownValues: [])
+            == "email=j***@e******.com, city=Leeds → passes")
+    }
+
+    @Test func jsonDocumentsAreMaskedInside() throws {
+        let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
+        let fields = try #require(masker.json(#"{"email":"jane@example.com","city":"Leeds"}"#))
+        #expect(fields == #"{"city":"Leeds","email":"j***@e******.com"}"#)
+        let attributes = try #require(masker.json(#"[{"name":"phone","value":"+441632960123","rule":"most_recent"}]"#))
+        #expect(attributes.contains(#""value":"+44 *** *** 123""#))
+        #expect(masker.json("not json") == nil)
+    }
+
+    @Test func auditRowsAreMaskedByKeyOrAttribute() {
+        let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
+        let fix = AuditEntry(
+            id: AuditEntryID(1), at: "t", actor: "sam", action: "quarantine.fix", target: "Q1",
+            before: #"{"email":"bob at example.com"}"#, after: #"{"email":"bob@example.com"}"#, reason: nil,
+            previousHash: "", hash: "")
+        #expect(masker.auditEntry(fix).after == #"{"email":"b***@e******.com"}"#)
+        let override = AuditEntry(
+            id: AuditEntryID(2), at: "t", actor: "sam", action: "golden.override", target: "G3.phone",
+            before: "+441632960123", after: "+441632960999", reason: nil, previousHash: "", hash: "")
+        #expect(masker.auditEntry(override).after == "+44 *** *** 999")
+    }
+}
+
+struct AccessPolicyTests {
+    let policy = AccessPolicy(
+        roles: AccessPolicy.standardRoles, users: ["sam": "steward", "ana": "analyst"], defaultRole: "viewer")
+
+    @Test func usersGetTheirRolesPermissionsAndStrangersTheDefault() {
+        #expect(policy.principal("sam").may(.decideMerges))
+        #expect(!policy.principal("sam").may(.actAsOthers))
+        #expect(!policy.principal("ana").may(.viewPII))
+        #expect(policy.principal("zoe").role == "viewer")
+        #expect(policy.principal("zoe").permissions.isEmpty)
+        let closed = AccessPolicy(roles: AccessPolicy.standardRoles, users: [:], defaultRole: nil)
+        #expect(closed.principal("zoe").role == nil)
+        #expect(closed.principal("zoe").permissions.isEmpty)
+    }
+
+    @Test func rolesGrantingAPermissionAreListedForMessages() {
+        #expect(policy.roles(granting: .remediateQuarantine) == ["admin", "steward"])
+        #expect(policy.roles(granting: .actAsOthers) == ["admin"])
+    }
+
+    @Test func unknownRolesAreProblems() {
+        let broken = AccessPolicy(roles: ["admin": []], users: ["sam": "stewart"], defaultRole: "guest")
+        #expect(broken.problems() == [
+            "users.sam: role 'stewart' is not declared (roles: admin)",
+            "default_role 'guest' is not declared (roles: admin)",
+        ])
+    }
+}
