@@ -94,7 +94,10 @@ extension LakeStore {
     /// Visits every quarantined record's id (ascending) with the text a free-text filter searches: the
     /// key, the field values and the failures' values and messages, as raw UTF-8. JSON keys are left
     /// out (searching "email" should not match every record).
-    public func forEachQuarantineSearchText(_ body: (Int64, UnsafeBufferPointer<UInt8>) -> Void) throws(StoreError) {
+    /// - Parameter rewritingJSON: applied to each JSON column first (the console masks personal values).
+    public func forEachQuarantineSearchText(
+        rewritingJSON: ((String) -> String)? = nil, _ body: (Int64, UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(StoreError) {
         try read("read quarantine search text") { db in
             let cursor = try Row.fetchCursor(db, sql: "SELECT id, source_key, fields, failures FROM quarantine_record ORDER BY id")
             var scratch: [UInt8] = []
@@ -107,6 +110,7 @@ extension LakeStore {
                 scratch.append(0x1F)
                 for column in 2...3 {
                     var json: String = row[column]
+                    if let rewritingJSON { json = rewritingJSON(json) }
                     json.withUTF8 { Self.appendJSONStringValues($0, to: &scratch) }
                 }
                 scratch.withUnsafeBufferPointer { body(id, $0) }

@@ -13,6 +13,10 @@ import TermUI
 public final class ConsoleApp {
     public let workspace: Workspace
     public let environment: Environment
+    /// Who the steward is under `governance/access.toml`; shown in the status bar.
+    public let principal: Principal
+    /// Masks personal values on every screen when the principal lacks `view_pii`.
+    public let masker: PIIMasker
     public private(set) var theme: Theme
     public let terminal: Terminal
     /// Where `T` looks for more themes; nil uses the built-in ones only.
@@ -56,6 +60,8 @@ public final class ConsoleApp {
     public init(workspace: Workspace, environment: Environment, theme: Theme = .dark, backend: any TerminalBackend, themesFolder: URL? = nil) {
         self.workspace = workspace
         self.environment = environment
+        principal = workspace.principal(environment)
+        masker = workspace.masker(for: environment)
         self.theme = theme
         self.terminal = Terminal(backend: backend)
         self.themesFolder = themesFolder
@@ -400,7 +406,7 @@ public final class ConsoleApp {
         var right = "last run \(lastRunText)"
         if background.isRunning { right = "⟳ running · " + right }
         let bar = StatusBar(
-            left: Line("\(workspace.configuration.name) · \(environment.user)"),
+            left: Line("\(workspace.configuration.name) · \(principal)" + (masker.isActive ? " · PII masked" : "")),
             center: Line(""), right: Line(right), message: message,
             style: theme[.header].patched(with: theme[.selection]).removing(.bold), messageStyles: styles)
         frame.render(bar, in: area)

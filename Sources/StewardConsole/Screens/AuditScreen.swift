@@ -32,7 +32,7 @@ final class AuditScreen: ConsoleScreen {
 
     func activate(app: ConsoleApp) {
         do {
-            entries = try app.workspace.store.auditEntries(LakeStore.AuditFilter(limit: 2000))
+            entries = try app.workspace.store.auditEntries(LakeStore.AuditFilter(limit: 2000)).map(app.masker.auditEntry)
             error = nil
         } catch let failure {
             error = failure.description

@@ -24,7 +24,7 @@ final class QuarantineListScreen: ConsoleScreen {
 
     func attach(_ app: ConsoleApp) {
         guard source == nil else { return }
-        source = QuarantineTableSource(store: app.workspace.store, theme: app.theme)
+        source = QuarantineTableSource(store: app.workspace.store, theme: app.theme, masker: app.masker)
     }
 
     var dataSource: QuarantineTableSource? { source }

@@ -22,11 +22,13 @@ final class QuarantineSearchIndex: Sendable {
 
     /// Reads every record's text from the store.
     /// - Throws: `StoreError` when the read fails.
-    init(store: LakeStore) throws(StoreError) {
+    /// Without `view_pii` the text is the masked one, so a search cannot confirm a hidden value.
+    init(store: LakeStore, masker: PIIMasker = .none) throws(StoreError) {
         var ids: [Int64] = []
         var starts: [Int32] = []
         var bytes: [UInt8] = []
-        try store.forEachQuarantineSearchText { id, text in
+        let rewrite: ((String) -> String)? = masker.isActive ? { masker.json($0) ?? $0 } : nil
+        try store.forEachQuarantineSearchText(rewritingJSON: rewrite) { id, text in
             ids.append(id)
             starts.append(Int32(truncatingIfNeeded: bytes.count))
             for byte in text { bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }

@@ -53,16 +53,20 @@ final class QuarantineTableSource: TableDataSource {
         TableColumn(id: "problem", title: "first problem", width: .fill(6)),
     ]
 
-    init(store: LakeStore, theme: Theme) {
+    /// Personal values as the user may see them.
+    let masker: PIIMasker
+
+    init(store: LakeStore, theme: Theme, masker: PIIMasker = .none) {
         self.store = store
+        self.masker = masker
         self.theme = theme
     }
 
     /// Starts reading the search text in the background (the workbench calls it when first shown).
     func prepareSearch() {
         if search == nil {
-            let store = self.store
-            search = BackgroundRead { () throws(StoreError) in try QuarantineSearchIndex(store: store) }
+            let store = self.store, masker = self.masker
+            search = BackgroundRead { () throws(StoreError) in try QuarantineSearchIndex(store: store, masker: masker) }
         }
     }
 
@@ -224,7 +228,7 @@ final class QuarantineTableSource: TableDataSource {
         fetches += 1
         do {
             let slice = ids[start..<min(ids.count, start + Self.windowSize)]
-            let records = try store.quarantineRecords(ids: slice.map { QuarantineID($0) })
+            let records = try store.quarantineRecords(ids: slice.map { QuarantineID($0) }).map(masker.record)
             windows.append((start, records))
             if windows.count > Self.windowsKept { windows.removeFirst() }
             lastError = nil
