@@ -3,36 +3,55 @@ import CDPEngine
 import CDPStore
 import TermUI
 
-/// The audit log, newest first, filterable with `/`; read-only.
+/// The audit log, newest first; read-only. `/` takes free text and `user:` `action:` `target:` terms;
+/// `u` `a` `t` filter on the selected row's user, action or target, `c` clears; Enter shows one entry whole.
+/// The title says whether the hash chain holds.
 final class AuditScreen: ConsoleScreen {
     private var entries: [AuditEntry] = []
     private var shown: [AuditEntry] = []
     private var state = TableState()
-    private var text = ""
+    private var query = AuditQuery()
+    private var chainProblems: [String] = []
     private var error: String?
 
-    var title: String { "Audit log · \(shown.count) of \(entries.count) newest" }
+    /// Opens on one target's history (a record's detail jumps here with `target:Q12`).
+    init(target: String? = nil) {
+        query.target = target
+    }
 
-    var actions: [ConsoleAction] { NavigationActions.list + [NavigationActions.filter] }
+    var title: String {
+        let chain = chainProblems.isEmpty ? "chain intact" : "CHAIN BROKEN: \(chainProblems[0])"
+        let filter = query.summary.isEmpty ? "" : " · \(query.summary)"
+        return "Audit log · \(shown.count) of \(entries.count) newest\(filter) · \(chain)"
+    }
 
-    var filterText: String? { text }
+    var actions: [ConsoleAction] {
+        NavigationActions.list + [
+            NavigationActions.filter,
+            ConsoleAction("open-entry", keys: [KeyEvent(.enter)], help: "Show the entry whole", group: "Audit"),
+            ConsoleAction("filter-user", keys: [.char("u")], help: "Only the selected row's user (again: any user)", group: "Audit"),
+            ConsoleAction("filter-action", keys: [.char("a")], help: "Only the selected row's action (again: any)", group: "Audit"),
+            ConsoleAction("filter-target", keys: [.char("t")], help: "Only the selected row's target: its history", group: "Audit"),
+            ConsoleAction("clear-filters", keys: [.char("c")], help: "Clear every filter", group: "Audit"),
+        ]
+    }
+
+    var filterText: String? { query.text }
 
     func applyFilter(_ text: String, app: ConsoleApp) {
-        self.text = text
+        query = AuditQuery(parsing: text)
         applyFilter()
         state.selectFirst()
     }
 
     private func applyFilter() {
-        shown = text.isEmpty ? entries : entries.filter { entry in
-            [entry.actor, entry.action, entry.target, entry.before ?? "", entry.after ?? "", entry.reason ?? ""]
-                .contains { $0.localizedCaseInsensitiveContains(text) }
-        }
+        shown = entries.filter(query.matches)
     }
 
     func activate(app: ConsoleApp) {
         do {
-            entries = try app.workspace.store.auditEntries(LakeStore.AuditFilter(limit: 2000)).map(app.masker.auditEntry)
+            entries = try app.workspace.store.auditEntries(LakeStore.AuditFilter(limit: 5000)).map(app.masker.auditEntry)
+            chainProblems = try app.workspace.store.auditChainProblems()
             error = nil
         } catch let failure {
             error = failure.description
@@ -40,8 +59,31 @@ final class AuditScreen: ConsoleScreen {
         applyFilter()
     }
 
+    private var selected: AuditEntry? {
+        state.selection.selected.flatMap { shown.indices.contains($0) ? shown[$0] : nil }
+    }
+
     func perform(_ action: String, app: ConsoleApp) -> Bool {
-        NavigationActions.apply(action, to: &state.selection)
+        if NavigationActions.apply(action, to: &state.selection) { return true }
+        switch action {
+        case "open-entry":
+            guard let entry = selected else { return true }
+            app.push(AuditEntryScreen(entry: entry))
+        case "filter-user": toggle(\.user, selected?.actor)
+        case "filter-action": toggle(\.action, selected?.action)
+        case "filter-target": toggle(\.target, selected?.target)
+        case "clear-filters":
+            query = AuditQuery()
+            applyFilter()
+        default: return false
+        }
+        return true
+    }
+
+    private func toggle(_ term: WritableKeyPath<AuditQuery, String?>, _ value: String?) {
+        query[keyPath: term] = query[keyPath: term] == nil ? value : nil
+        applyFilter()
+        state.selectFirst()
     }
 
     static let columns = [
@@ -49,7 +91,7 @@ final class AuditScreen: ConsoleScreen {
         TableColumn(id: "at", title: "at", width: .length(17)),
         TableColumn(id: "actor", title: "actor", width: .length(10)),
         TableColumn(id: "action", title: "action", width: .length(20)),
-        TableColumn(id: "target", title: "target", width: .length(8)),
+        TableColumn(id: "target", title: "target", width: .length(14)),
         TableColumn(id: "change", title: "change", width: .fill(1)),
     ]
 
@@ -66,12 +108,90 @@ final class AuditScreen: ConsoleScreen {
             if let reason = entry.reason { change.append(Span("  reason: \(reason)", style: theme[.muted])) }
             return [
                 Line(entry.id.description, style: theme[.muted]), Line(TimeText.short(entry.at)), Line(entry.actor, style: theme[.accent]),
-                Line(entry.action), Line(entry.target), Line(spans: change),
+                Line(entry.action, style: entry.action == "access.refused" ? theme[.error] : theme[.text]), Line(entry.target), Line(spans: change),
             ]
         }
         let table = Table(
             columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
-            selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no audit entries")
+            selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no audit entries match")
         frame.render(table, in: area, state: &state)
+    }
+}
+
+/// What the audit screen filters on: `user:sam action:quarantine.fix target:Q12` plus free text.
+struct AuditQuery: Equatable {
+    var user: String?
+    var action: String?
+    /// Exact target, or a prefix when it ends in `*` (`golden.*`, `Q1*`).
+    var target: String?
+    var freeText = ""
+
+    init() {}
+
+    init(parsing text: String) {
+        var words: [Substring] = []
+        for word in text.split(separator: " ") {
+            if word.hasPrefix("user:") { user = String(word.dropFirst(5)) }
+            else if word.hasPrefix("action:") { action = String(word.dropFirst(7)) }
+            else if word.hasPrefix("target:") { target = String(word.dropFirst(7)) }
+            else { words.append(word) }
+        }
+        freeText = words.joined(separator: " ")
+    }
+
+    /// The query as typed, for `/` to start from.
+    var text: String {
+        ([user.map { "user:\($0)" }, action.map { "action:\($0)" }, target.map { "target:\($0)" }].compactMap { $0 }
+            + (freeText.isEmpty ? [] : [freeText])).joined(separator: " ")
+    }
+
+    var summary: String { text }
+
+    func matches(_ entry: AuditEntry) -> Bool {
+        if let user, entry.actor != user { return false }
+        if let action, !(action.hasSuffix("*") ? entry.action.hasPrefix(action.dropLast()) : entry.action == action) { return false }
+        if let target, !(target.hasSuffix("*") ? entry.target.hasPrefix(target.dropLast()) : entry.target == target) { return false }
+        guard !freeText.isEmpty else { return true }
+        return [entry.actor, entry.action, entry.target, entry.before ?? "", entry.after ?? "", entry.reason ?? ""]
+            .contains { $0.localizedCaseInsensitiveContains(freeText) }
+    }
+}
+
+/// One audit entry whole: before and after untruncated, and its place in the hash chain.
+final class AuditEntryScreen: ConsoleScreen {
+    let entry: AuditEntry
+    private var view = TextViewState()
+
+    init(entry: AuditEntry) { self.entry = entry }
+
+    var title: String { "Audit \(entry.id) · \(entry.action) \(entry.target)" }
+
+    var actions: [ConsoleAction] { NavigationActions.list }
+
+    func perform(_ action: String, app: ConsoleApp) -> Bool {
+        NavigationActions.apply(action, to: &view)
+    }
+
+    func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
+        let theme = app.theme
+        var lines = [
+            Line(spans: [Span("who     ", style: theme[.muted]), Span(entry.actor, style: theme[.accent])]),
+            Line(spans: [Span("when    ", style: theme[.muted]), Span(entry.at)]),
+            Line(spans: [Span("action  ", style: theme[.muted]), Span(entry.action)]),
+            Line(spans: [Span("target  ", style: theme[.muted]), Span(entry.target)]),
+            Line(""),
+            Line("before", style: theme[.header]),
+            Line("  " + (entry.before ?? "∅"), style: theme[.diffRemove]),
+            Line("after", style: theme[.header]),
+            Line("  " + (entry.after ?? "∅"), style: theme[.diffAdd]),
+        ]
+        if let reason = entry.reason { lines += [Line("reason", style: theme[.header]), Line("  " + reason)] }
+        lines += [
+            Line(""),
+            Line("hash chain", style: theme[.header]),
+            Line("  previous \(entry.previousHash)", style: theme[.muted]),
+            Line("  this     \(entry.hash)", style: theme[.muted]),
+        ]
+        frame.render(TextView(lines: lines, wrap: true), in: area, state: &view)
     }
 }
