@@ -45,7 +45,7 @@ final class QuarantineDetailScreen: ConsoleScreen {
             ConsoleAction("reject", keys: [.char("x")], help: "Reject with a reason", group: "Record"),
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Record"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action", group: "Record"),
-            ConsoleAction("audit-history", keys: [.char("h")], help: "This record's audit history", group: "Record"),
+            ConsoleAction("history", keys: [.char("h")], help: "This record's audit history", group: "Record"),
         ] + NavigationActions.list
     }
 
@@ -79,7 +79,7 @@ final class QuarantineDetailScreen: ConsoleScreen {
         case "undo":
             QuarantineActions.undo(app: app)
             load(app)
-        case "audit-history": app.push(AuditScreen(target: id.description))
+        case "history": app.push(AuditScreen(target: id.description))
         case "save": save(app)
         case "cancel-edit":
             editor = nil
