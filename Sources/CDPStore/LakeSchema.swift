@@ -262,6 +262,61 @@ enum LakeSchema {
                     );
                     """)
         }
+        // The gold layer: rebuilt whole by the pipeline's `gold` step, read by the console and `cdp query`.
+        migrator.registerMigration("v3-gold") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE customer_360 (
+                        golden_id INTEGER PRIMARY KEY,
+                        first_name TEXT, last_name TEXT, email TEXT, phone TEXT, birth_date TEXT,
+                        street TEXT, city TEXT, postcode TEXT, country TEXT,
+                        email_opt_in INTEGER, sms_opt_in INTEGER,
+                        source_count INTEGER NOT NULL, sources TEXT NOT NULL,
+                        first_seen TEXT, last_seen TEXT,
+                        orders INTEGER NOT NULL, lifetime_value REAL NOT NULL, last_order TEXT,
+                        campaigns_reached INTEGER NOT NULL, sent INTEGER NOT NULL, opens INTEGER NOT NULL,
+                        clicks INTEGER NOT NULL, conversions INTEGER NOT NULL, conversion_revenue REAL NOT NULL,
+                        unsubscribes INTEGER NOT NULL, last_engagement TEXT,
+                        open_quality_issues INTEGER NOT NULL,
+                        built_run INTEGER
+                    );
+                    CREATE TABLE customer_search (
+                        key TEXT NOT NULL,
+                        golden_id INTEGER NOT NULL,
+                        PRIMARY KEY (key, golden_id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE campaign_performance (
+                        campaign_id TEXT PRIMARY KEY,
+                        name TEXT, channel TEXT, start_date TEXT, end_date TEXT, budget REAL, currency TEXT,
+                        sent INTEGER NOT NULL, unique_reached INTEGER NOT NULL, opens INTEGER NOT NULL,
+                        clicks INTEGER NOT NULL, conversions INTEGER NOT NULL, unsubscribes INTEGER NOT NULL,
+                        open_rate REAL, click_rate REAL, conversion_rate REAL,
+                        revenue REAL NOT NULL, cost_per_conversion REAL
+                    );
+                    CREATE TABLE engagement_daily (
+                        channel TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        sent INTEGER NOT NULL, opens INTEGER NOT NULL, clicks INTEGER NOT NULL,
+                        conversions INTEGER NOT NULL, unsubscribes INTEGER NOT NULL, revenue REAL NOT NULL,
+                        PRIMARY KEY (channel, day)
+                    );
+                    CREATE INDEX silver_event_by_contact ON silver_event(contact_id) WHERE is_current = 1;
+                    CREATE INDEX silver_order_by_customer ON silver_order(customer_id) WHERE is_current = 1;
+                    CREATE INDEX quarantine_by_key ON quarantine_record(source, source_key);
+                    CREATE VIEW data_quality_scorecard AS
+                        SELECT s.run_id, r.started_at AS run_started_at, s.source, s.rule, s.severity, s.evaluated, s.failed, s.pass_rate
+                        FROM dq_scorecard s JOIN workflow_run r ON r.id = s.run_id;
+                    CREATE VIEW match_summary AS
+                        SELECT m.id AS match_run, m.started_at, m.finished_at,
+                            json_extract(m.statistics, '$.records') AS records,
+                            json_extract(m.statistics, '$.autoMergePairs') AS auto_merged_pairs,
+                            (SELECT COUNT(*) FROM match_candidate c WHERE c.run_id = m.id) AS queued,
+                            (SELECT COUNT(*) FROM match_candidate c WHERE c.run_id = m.id AND c.status != 'open') AS decided,
+                            json_extract(m.statistics, '$.clusters') AS golden_records,
+                            json_extract(m.statistics, '$.largestCluster') AS largest_cluster
+                        FROM match_run m;
+                    """)
+        }
         return migrator
     }
 

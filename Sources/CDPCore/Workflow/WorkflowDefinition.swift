@@ -80,6 +80,8 @@ public enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
     case scorecard
     /// Match current customers into golden records (`governance/matching.toml`).
     case match
+    /// Rebuild the gold layer: `customer_360` and its search keys, `campaign_performance`, `engagement_daily`.
+    case gold
 }
 
 public struct StepInvocation: Hashable, Codable, Sendable {

@@ -38,7 +38,7 @@ public struct WorkflowPlan: Hashable, Sendable {
                 } else {
                     problems.append("\(label): step 'ingest' needs a 'source'")
                 }
-            case .revalidate, .scorecard, .match:
+            case .revalidate, .scorecard, .match, .gold:
                 break
             }
         }

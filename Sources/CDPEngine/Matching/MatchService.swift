@@ -47,8 +47,14 @@ public struct MatchService: Sendable {
 
     /// Matches every current customer and, with `persist`, records the result.
     /// - Parameter truth: when given, the clusters are evaluated against it (`source:key` → entity).
+    /// - Throws: `.forbidden` without the run_workflows permission.
     public func run(persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds) throws(EngineError) -> Report {
         try workspace.authorize(.runWorkflows, environment, attempt: "match.run")
+        return try runAuthorized(persist: persist, truth: truth, clock: clock)
+    }
+
+    /// The match itself, for a workflow run already authorized when it started (its steps act as `pipeline`).
+    func runAuthorized(persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds) throws(EngineError) -> Report {
         let configuration = try configuration()
         var started = clock()
         var phases: [MatchPipeline.Statistics.Phase] = []

@@ -192,10 +192,16 @@ public struct WorkflowRunner: Sendable {
             let rows = try storeCall { () throws(StoreError) in try workspace.store.recordScorecard(run: run) }
             return ["scorecard_rows": rows]
         case .match:
-            let report = try MatchService(workspace: workspace, environment: environment.acting(as: "pipeline")).run()
+            let report = try MatchService(workspace: workspace, environment: environment.acting(as: "pipeline")).runAuthorized()
             return [
                 "records_matched": report.statistics.records, "golden_records": report.golden,
                 "candidates_for_review": report.statistics.reviewPairs, "comparisons": report.statistics.comparisons,
+            ]
+        case .gold:
+            let counts = try Customer360Service(workspace: workspace, environment: environment).rebuildGold(run: run)
+            return [
+                "customers": counts.customers, "search_keys": counts.searchKeys, "campaigns": counts.campaigns,
+                "engagement_days": counts.engagementDays,
             ]
         }
     }

@@ -1,0 +1,105 @@
+/// The keys a golden customer is found by, and the keys a search text looks up: an index, not a scan.
+///
+/// A customer is indexed by its folded names (lower case, accents removed), emails and their mailbox part,
+/// phone digits, the Metaphone code of each name (`~SM0`, sounds alike) and every one-letter deletion of
+/// each name (`#smth`). A search word matches a name that is equal, starts with it, sounds alike, or is
+/// one edit away (symmetric deletion: a typo's deletions meet the name's), so "Jöhn Smiht" finds John Smith.
+public enum CustomerSearchKeys {
+    /// How a search word met a key, strongest first.
+    public enum MatchKind: Int, Comparable, Sendable {
+        case oneEdit = 1
+        case soundsAlike = 2
+        case prefix = 3
+        case exact = 4
+
+        public static func < (lhs: MatchKind, rhs: MatchKind) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    static let phoneticMark = "~"
+    static let deletionMark = "#"
+    /// Words shorter than this get no deletion keys (too many short names are one edit apart).
+    static let minimumLengthForEdits = 4
+
+    /// Every key of a customer, deduplicated and sorted.
+    public static func keys(firstName: String?, lastName: String?, emails: [String], phones: [String]) -> [String] {
+        var keys: Set<String> = []
+        for name in [firstName, lastName].compactMap({ $0 }) {
+            for word in words(name) {
+                keys.insert(word)
+                if word.contains(where: \.isLetter) { keys.insert(phoneticMark + PhoneticCode.metaphone(word)) }
+                if word.count >= minimumLengthForEdits { for deletion in deletions(word) { keys.insert(deletionMark + deletion) } }
+            }
+        }
+        for email in emails {
+            let folded = fold(email)
+            guard !folded.isEmpty else { continue }
+            keys.insert(folded)
+            if let at = folded.firstIndex(of: "@") { keys.insert(String(folded[..<at])) }
+        }
+        for phone in phones {
+            let digits = phone.filter(\.isNumber)
+            if digits.count >= 6 { keys.insert(digits) }
+        }
+        return keys.sorted()
+    }
+
+    /// A lookup for one search word: keys to find exactly, a prefix to range over, and how each key type ranks.
+    public struct Lookup: Hashable, Sendable {
+        public var word: String
+        /// Keys that mean an exact hit.
+        public var exact: String
+        /// Keys sounding alike.
+        public var phonetic: String?
+        /// Keys one edit away: the word's deletions among names, the word among names' deletions, and
+        /// the word's deletions among names' deletions (a substitution or a swap).
+        public var oneEdit: [String]
+
+        public func kind(of key: String) -> MatchKind? {
+            if key == exact { return .exact }
+            if key.hasPrefix(exact), !key.hasPrefix(CustomerSearchKeys.phoneticMark), !key.hasPrefix(CustomerSearchKeys.deletionMark) { return .prefix }
+            if let phonetic, key == phonetic { return .soundsAlike }
+            if oneEdit.contains(key) { return .oneEdit }
+            return nil
+        }
+    }
+
+    /// The lookups for a search text, one per word (an email or a phone number stays one word).
+    public static func lookups(_ text: String) -> [Lookup] {
+        words(text).map { word in
+            let isName = word.contains(where: \.isLetter) && !word.contains("@")
+            var oneEdit: [String] = []
+            if isName && word.count >= minimumLengthForEdits - 1 {
+                let wordDeletions = deletions(word)
+                oneEdit = wordDeletions + [deletionMark + word] + wordDeletions.map { deletionMark + $0 }
+            }
+            let digits = word.filter(\.isNumber)
+            let exact = !isName && !word.contains("@") && digits.count >= 6 ? digits : word
+            return Lookup(
+                word: word, exact: exact, phonetic: isName ? phoneticMark + PhoneticCode.metaphone(word) : nil,
+                oneEdit: Array(Set(oneEdit)).sorted())
+        }
+    }
+
+    /// Lower case, accents removed.
+    public static func fold(_ text: String) -> String {
+        TextNormalization.foldAccents(text).lowercased()
+    }
+
+    static func words(_ text: String) -> [String] {
+        fold(text).split { $0 == " " || $0 == "," || $0 == "\t" }.map(String.init).filter { !$0.isEmpty }
+    }
+
+    /// Each string with one character removed, deduplicated, in order.
+    static func deletions(_ word: String) -> [String] {
+        let characters = Array(word)
+        var seen: Set<String> = []
+        var result: [String] = []
+        for index in characters.indices {
+            var copy = characters
+            copy.remove(at: index)
+            let text = String(copy)
+            if seen.insert(text).inserted { result.append(text) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,183 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// Customer 360 for every front end: the gold layer's rebuild, search by name, email or phone (tolerant of
+/// case, accents and one typo per word, through the `customer_search` key index), and a customer's profile.
+/// Everything it returns is masked for a user without `view_pii`.
+public struct Customer360Service: Sendable {
+    public let workspace: Workspace
+    public let environment: Environment
+
+    public init(workspace: Workspace, environment: Environment) {
+        self.workspace = workspace
+        self.environment = environment
+    }
+
+    private var store: LakeStore { workspace.store }
+    private var masker: PIIMasker { workspace.masker(for: environment) }
+
+    /// Rebuilds the gold tables (the workflow's `gold` step).
+    @discardableResult
+    public func rebuildGold(run: RunID?) throws(EngineError) -> LakeStore.GoldCounts {
+        let sources = goldSources()
+        return try storeCall { () throws(StoreError) in try store.rebuildGold(sources, run: run) }
+    }
+
+    /// Orders and events refer to the customer sources of their own system (CRM orders to CRM customers,
+    /// marketing events to marketing contacts).
+    func goldSources() -> LakeStore.GoldSources {
+        let all = workspace.configuration.sources
+        func owners(of entity: CanonicalEntity) -> [SourceName] {
+            let systems = Set(all.filter { $0.entity == entity }.map(\.system))
+            return all.filter { $0.entity == .customer && systems.contains($0.system) }.map(\.name)
+        }
+        return LakeStore.GoldSources(orderOwners: owners(of: .order), eventOwners: owners(of: .event))
+    }
+
+    // MARK: Search
+
+    public struct SearchHit: Sendable, Hashable, Codable {
+        public var customer: LakeStore.Customer360Row
+        /// How many words of the search met this customer.
+        public var wordsMatched: Int
+        /// The sum of each word's best match (exact 4, prefix 3, sounds alike 2, one edit 1).
+        public var score: Int
+    }
+
+    /// Customers best matching `text`: those meeting the most words first, then the strongest matches.
+    public func search(_ text: String, limit: Int = 20) throws(EngineError) -> [SearchHit] {
+        let lookups = CustomerSearchKeys.lookups(text)
+        guard !lookups.isEmpty, limit > 0 else { return [] }
+        let cap = 2000
+        var kindsPerLookup: [[GoldenID: CustomerSearchKeys.MatchKind]] = []
+        var saturated: [Bool] = []
+        for lookup in lookups {
+            let hits = try storeCall { () throws(StoreError) in try store.customerSearchHits(lookup, limit: cap) }
+            var kinds: [GoldenID: CustomerSearchKeys.MatchKind] = [:]
+            for hit in hits {
+                guard let kind = lookup.kind(of: hit.key) else { continue }
+                kinds[hit.golden] = max(kinds[hit.golden] ?? kind, kind)
+            }
+            kindsPerLookup.append(kinds)
+            saturated.append(hits.count >= cap)
+        }
+        // Candidates come from the most selective word; the others rank them.
+        let anchor = kindsPerLookup.indices.min { kindsPerLookup[$0].count < kindsPerLookup[$1].count } ?? 0
+        var candidates = Set(kindsPerLookup[anchor].keys)
+        if candidates.isEmpty { for kinds in kindsPerLookup { candidates.formUnion(kinds.keys) } }
+        func rank(_ golden: GoldenID, keys: Set<String>?) -> (Int, Int) {
+            var words = 0, score = 0
+            for (index, lookup) in lookups.enumerated() {
+                var kind = kindsPerLookup[index][golden]
+                if kind == nil, saturated[index], let keys { kind = keys.compactMap(lookup.kind(of:)).max() }
+                if let kind {
+                    words += 1
+                    score += kind.rawValue
+                }
+            }
+            return (words, score)
+        }
+        let ordered = candidates.map { ($0, rank($0, keys: nil)) }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
+            .prefix(limit * 3).map(\.0)
+        let rows = try storeCall { () throws(StoreError) in try store.customer360(Array(ordered)) }
+        let masker = self.masker
+        return rows.map { row -> SearchHit in
+            let keys = Set(CustomerSearchKeys.keys(
+                firstName: row.firstName, lastName: row.lastName, emails: [row.email].compactMap { $0 }, phones: [row.phone].compactMap { $0 }))
+            let (words, score) = rank(row.golden, keys: keys)
+            return SearchHit(customer: Self.mask(row, masker), wordsMatched: words, score: score)
+        }
+        .sorted { ($0.wordsMatched, $0.score, -$0.customer.golden.rawValue) > ($1.wordsMatched, $1.score, -$1.customer.golden.rawValue) }
+        .prefix(limit).map { $0 }
+    }
+
+    static func mask(_ row: LakeStore.Customer360Row, _ masker: PIIMasker) -> LakeStore.Customer360Row {
+        guard masker.isActive else { return row }
+        var masked = row
+        masked.firstName = row.firstName.map { masker.value($0, column: "first_name") }
+        masked.lastName = row.lastName.map { masker.value($0, column: "last_name") }
+        masked.email = row.email.map { masker.value($0, column: "email") }
+        masked.phone = row.phone.map { masker.value($0, column: "phone") }
+        masked.birthDate = row.birthDate.map { masker.value($0, column: "birth_date") }
+        masked.street = row.street.map { masker.value($0, column: "street") }
+        masked.postcode = row.postcode.map { masker.value($0, column: "postcode") }
+        return masked
+    }
+
+    // MARK: Profile
+
+    public struct Profile: Sendable, Codable {
+        public var customer: LakeStore.Customer360Row
+        /// Golden attributes with their provenance, members and the xref history.
+        public var golden: MatchReview.GoldenDetail
+        /// The linked source records as matched (masked like everything else).
+        public var records: [MatchInput]
+        /// Newest first.
+        public var timeline: [LakeStore.TimelineEvent]
+        /// Engagements per month (`yyyy-MM`), oldest first, and per channel, largest first.
+        public var months: [MonthCount]
+        public var channels: [ChannelCount]
+        /// Open quality issues of the linked records: jump targets into the quarantine.
+        public var issues: [QuarantineRecord]
+        /// Merge decisions, unmerges and overrides touching this golden record, newest first.
+        public var decisions: [AuditEntry]
+
+        public struct MonthCount: Sendable, Codable, Hashable {
+            public var month: String
+            public var count: Int
+        }
+
+        public struct ChannelCount: Sendable, Codable, Hashable {
+            public var channel: String
+            public var count: Int
+        }
+    }
+
+    /// Everything about one golden customer.
+    /// - Throws: `.notFound` when the gold layer has no such customer.
+    public func profile(_ id: GoldenID, timelineLimit: Int = 200) throws(EngineError) -> Profile {
+        guard let summary = try storeCall({ () throws(StoreError) in try store.customer360([id]) }).first else {
+            throw EngineError(.notFound, "no customer \(id) in the gold layer; search with `cdp customer search TEXT` (run the pipeline first if it is empty)")
+        }
+        let golden = try MatchReview(workspace: workspace, environment: environment).golden(id)
+        let members = golden.members
+        let contacts = members.filter { goldSources().eventOwners.contains($0.source) }
+        let customers = members.filter { goldSources().orderOwners.contains($0.source) }
+        let records = try storeCall { () throws(StoreError) in try store.customers(members) }
+        let timeline = try storeCall { () throws(StoreError) in try store.timeline(contacts: contacts, customers: customers, limit: timelineLimit) }
+        let summaryCharts = try storeCall { () throws(StoreError) in try store.engagementSummary(contacts: contacts) }
+        let issues = try storeCall { () throws(StoreError) in try store.openQuarantine(for: members) }
+        let masker = self.masker
+        let decisions = try storeCall { () throws(StoreError) in
+            try store.auditEntries(LakeStore.AuditFilter(target: id.description, limit: 50))
+                + store.auditEntries(LakeStore.AuditFilter(target: "\(id).*", limit: 50))
+        }
+        return Profile(
+            customer: Self.mask(summary, masker), golden: golden, records: records.map(masker.matchInput), timeline: timeline,
+            months: summaryCharts.months.map { Profile.MonthCount(month: $0.0, count: $0.1) },
+            channels: summaryCharts.channels.map { Profile.ChannelCount(channel: $0.0, count: $0.1) },
+            issues: issues.map(masker.record), decisions: decisions.sorted { $0.id.rawValue > $1.id.rawValue }.map(masker.auditEntry))
+    }
+
+    /// The golden customer a reference names: `G12`, `12`, a source record `crm_customers:C0000001`, or an email.
+    /// - Throws: `.notFound` naming the reference.
+    public func find(_ reference: String) throws(EngineError) -> GoldenID {
+        let text = reference.trimmingCharacters(in: .whitespaces)
+        if let id = GoldenID(parsing: text) ?? Int64(text).map(GoldenID.init) { return id }
+        if let record = SourceRecordID(parsing: text), !text.contains("@"),
+            let golden = try storeCall({ () throws(StoreError) in try store.goldenID(of: record) })
+        {
+            return golden
+        }
+        if text.contains("@") {
+            let lookup = CustomerSearchKeys.lookups(text)
+            if let first = lookup.first {
+                let hits = try storeCall { () throws(StoreError) in try store.customerSearchHits(first, limit: 50) }
+                if let exact = hits.first(where: { $0.key == first.exact }) { return exact.golden }
+            }
+        }
+        throw EngineError(.notFound, "no customer '\(reference)'; give a golden id (G12), a source record (crm_customers:C0000001) or an email")
+    }
+}

@@ -1,0 +1,212 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// Reads of the gold layer for search and the Customer 360 profile.
+extension LakeStore {
+    /// One `customer_360` row.
+    public struct Customer360Row: Sendable, Hashable, Codable {
+        public var golden: GoldenID
+        public var firstName: String?
+        public var lastName: String?
+        public var email: String?
+        public var phone: String?
+        public var birthDate: String?
+        public var street: String?
+        public var city: String?
+        public var postcode: String?
+        public var country: String?
+        public var emailOptIn: Bool?
+        public var smsOptIn: Bool?
+        public var sourceCount: Int
+        public var sources: [String]
+        public var firstSeen: String?
+        public var lastSeen: String?
+        public var orders: Int
+        public var lifetimeValue: Double
+        public var lastOrder: String?
+        public var campaignsReached: Int
+        public var sent: Int
+        public var opens: Int
+        public var clicks: Int
+        public var conversions: Int
+        public var conversionRevenue: Double
+        public var unsubscribes: Int
+        public var lastEngagement: String?
+        public var openQualityIssues: Int
+
+        public var displayName: String {
+            [firstName, lastName].compactMap { $0 }.joined(separator: " ")
+        }
+
+        init(_ row: Row) {
+            golden = GoldenID(row["golden_id"] as Int64)
+            firstName = row["first_name"]
+            lastName = row["last_name"]
+            email = row["email"]
+            phone = row["phone"]
+            birthDate = row["birth_date"]
+            street = row["street"]
+            city = row["city"]
+            postcode = row["postcode"]
+            country = row["country"]
+            emailOptIn = Self.flag(row["email_opt_in"])
+            smsOptIn = Self.flag(row["sms_opt_in"])
+            sourceCount = row["source_count"]
+            sources = (row["sources"] as String? ?? "").split(separator: ",").map(String.init)
+            firstSeen = row["first_seen"]
+            lastSeen = row["last_seen"]
+            orders = row["orders"]
+            lifetimeValue = row["lifetime_value"]
+            lastOrder = row["last_order"]
+            campaignsReached = row["campaigns_reached"]
+            sent = row["sent"]
+            opens = row["opens"]
+            clicks = row["clicks"]
+            conversions = row["conversions"]
+            conversionRevenue = row["conversion_revenue"]
+            unsubscribes = row["unsubscribes"]
+            lastEngagement = row["last_engagement"]
+            openQualityIssues = row["open_quality_issues"]
+        }
+
+        /// Silver keeps booleans as 1/0 or as the source's text; the gold row says yes, no or unknown.
+        static func flag(_ value: DatabaseValue) -> Bool? {
+            switch value.storage {
+            case .int64(let number): return number != 0
+            case .double(let number): return number != 0
+            case .string(let text):
+                let folded = text.lowercased()
+                if ["1", "true", "yes", "y", "t"].contains(folded) { return true }
+                if ["0", "false", "no", "n", "f"].contains(folded) { return false }
+                return nil
+            default: return nil
+            }
+        }
+    }
+
+    public func customer360(_ ids: [GoldenID]) throws(StoreError) -> [Customer360Row] {
+        guard !ids.isEmpty else { return [] }
+        return try read("read customer 360 rows") { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM customer_360 WHERE golden_id IN (\(marks))", arguments: StatementArguments(ids.map(\.rawValue)))
+                .map(Customer360Row.init)
+            let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+            return rows.sorted { (position[$0.golden] ?? 0) < (position[$1.golden] ?? 0) }
+        }
+    }
+
+    /// Search keys meeting one looked-up word: exact and prefix hits by a range over the key index, the
+    /// sounds-alike and one-edit keys by equality. At most `limit` rows.
+    public func customerSearchHits(_ lookup: CustomerSearchKeys.Lookup, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
+        try read("search customers") { db in
+            var hits: [(String, GoldenID)] = []
+            let range = try Row.fetchCursor(
+                db, sql: "SELECT key, golden_id FROM customer_search WHERE key >= ? AND key < ? LIMIT ?",
+                arguments: [lookup.exact, lookup.exact + "\u{10FFFF}", limit])
+            while let row = try range.next() { hits.append((row[0], GoldenID(row[1] as Int64))) }
+            let others = [lookup.phonetic].compactMap { $0 } + lookup.oneEdit
+            if !others.isEmpty && hits.count < limit {
+                let marks = Array(repeating: "?", count: others.count).joined(separator: ",")
+                let cursor = try Row.fetchCursor(
+                    db, sql: "SELECT key, golden_id FROM customer_search WHERE key IN (\(marks)) LIMIT ?",
+                    arguments: StatementArguments(others + [limit - hits.count] as [any DatabaseValueConvertible]))
+                while let row = try cursor.next() { hits.append((row[0], GoldenID(row[1] as Int64))) }
+            }
+            return hits
+        }
+    }
+
+    /// How many customers are in the gold layer (0 before the first `gold` step).
+    public func customer360Count() throws(StoreError) -> Int {
+        try read("count customer 360") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_360") ?? 0 }
+    }
+
+    /// One engagement or order event of a customer's timeline.
+    public struct TimelineEvent: Sendable, Hashable, Codable {
+        public var at: String
+        /// `sent`, `open`, `click`, `conversion`, `unsubscribe`, or `order`.
+        public var kind: String
+        /// The campaign's name and channel, or the order's status.
+        public var detail: String
+        public var channel: String?
+        public var amount: Double?
+        public var record: SourceRecordID
+    }
+
+    /// The newest `limit` events and orders of the given source records.
+    public func timeline(
+        contacts: [SourceRecordID], customers: [SourceRecordID], limit: Int
+    ) throws(StoreError) -> [TimelineEvent] {
+        try read("read a customer's timeline") { db in
+            var events: [TimelineEvent] = []
+            for contact in contacts {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT e.occurred_at, e.event_type, e.revenue, e.campaign_id, c.name, c.channel
+                        FROM silver_event e
+                        LEFT JOIN silver_campaign c ON c.source_key = e.campaign_id AND c.is_current = 1
+                        WHERE e.contact_id = ? AND e.is_current = 1 AND e.occurred_at IS NOT NULL
+                        ORDER BY e.occurred_at DESC LIMIT ?
+                        """, arguments: [contact.key, limit])
+                events += rows.map {
+                    TimelineEvent(
+                        at: $0[0], kind: $0[1] ?? "event", detail: ($0[4] as String?) ?? ($0[3] as String? ?? ""), channel: $0[5],
+                        amount: $0[2], record: contact)
+                }
+            }
+            for customer in customers {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT order_date, status, amount, currency, source_key FROM silver_order
+                        WHERE customer_id = ? AND is_current = 1 ORDER BY order_date DESC LIMIT ?
+                        """, arguments: [customer.key, limit])
+                events += rows.map {
+                    TimelineEvent(
+                        at: $0[0] ?? "", kind: "order", detail: "\($0[4] as String) \($0[1] as String? ?? "")", channel: nil,
+                        amount: $0[2], record: customer)
+                }
+            }
+            return Array(events.sorted { $0.at != $1.at ? $0.at > $1.at : $0.kind < $1.kind }.prefix(limit))
+        }
+    }
+
+    /// Events per month (`yyyy-MM`) and per channel of the given contacts, for the profile's charts.
+    public func engagementSummary(contacts: [SourceRecordID]) throws(StoreError) -> (months: [(String, Int)], channels: [(String, Int)]) {
+        try read("read a customer's engagement") { db in
+            var months: [String: Int] = [:]
+            var channels: [String: Int] = [:]
+            for contact in contacts {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT substr(e.occurred_at, 1, 7), COALESCE(c.channel, 'unknown'), COUNT(*) FROM silver_event e
+                        LEFT JOIN silver_campaign c ON c.source_key = e.campaign_id AND c.is_current = 1
+                        WHERE e.contact_id = ? AND e.is_current = 1 AND e.event_type IN ('open', 'click', 'conversion')
+                        GROUP BY 1, 2
+                        """, arguments: [contact.key])
+                for row in rows {
+                    months[row[0] as String? ?? "", default: 0] += row[2] as Int
+                    channels[row[1] as String, default: 0] += row[2] as Int
+                }
+            }
+            return (months.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                    channels.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) })
+        }
+    }
+
+    /// Open or fixed quarantined records held under any of the given source keys.
+    public func openQuarantine(for records: [SourceRecordID]) throws(StoreError) -> [QuarantineRecord] {
+        let ids = try read("read a customer's quality issues") { db in
+            try records.flatMap { record in
+                try Int64.fetchAll(
+                    db, sql: "SELECT id FROM quarantine_record WHERE source = ? AND source_key = ? AND status IN ('open', 'fixed') ORDER BY id",
+                    arguments: [record.source.rawValue, record.key])
+            }
+        }
+        return ids.isEmpty ? [] : try quarantineRecords(ids: ids.map { QuarantineID($0) })
+    }
+}

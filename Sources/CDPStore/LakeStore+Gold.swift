@@ -1,0 +1,247 @@
+import CDPCore
+import Foundation
+import GRDB
+
+/// The gold layer: `customer_360` (one row per golden customer) with its search keys,
+/// `campaign_performance` and `engagement_daily`, rebuilt whole in one transaction so readers see the
+/// old layer or the new one, never half of each. `data_quality_scorecard` and `match_summary` are views.
+extension LakeStore {
+    /// Which customer sources the orders and campaign events of the lake refer to.
+    public struct GoldSources: Sendable, Hashable {
+        /// Customer sources whose keys `silver_order.customer_id` holds.
+        public var orderOwners: [SourceName]
+        /// Customer sources whose keys `silver_event.contact_id` holds.
+        public var eventOwners: [SourceName]
+
+        public init(orderOwners: [SourceName], eventOwners: [SourceName]) {
+            self.orderOwners = orderOwners
+            self.eventOwners = eventOwners
+        }
+    }
+
+    public struct GoldCounts: Sendable, Hashable, Codable {
+        public var customers = 0
+        public var searchKeys = 0
+        public var campaigns = 0
+        public var engagementDays = 0
+    }
+
+    /// Rebuilds the gold tables from silver, the golden records and quarantine.
+    @discardableResult
+    public func rebuildGold(_ sources: GoldSources, run: RunID?) throws(StoreError) -> GoldCounts {
+        try write("rebuild the gold layer") { db in
+            for table in ["customer_360", "customer_search", "campaign_performance", "engagement_daily"] {
+                try db.execute(sql: "DELETE FROM \(table)")
+            }
+            var counts = GoldCounts()
+            try Self.buildCustomer360(db, sources, run: run, counts: &counts)
+            try Self.buildCampaignPerformance(db)
+            counts.campaigns = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_performance") ?? 0
+            try Self.buildEngagementDaily(db)
+            counts.engagementDays = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM engagement_daily") ?? 0
+            return counts
+        }
+    }
+
+    /// Per golden customer, what its source records add up to.
+    private struct CustomerFacts {
+        var sources: Set<String> = []
+        var sourceCount = 0
+        var firstSeen: String?
+        var lastSeen: String?
+        var consentAt: String?
+        var emailOptIn: DatabaseValue = .null
+        var smsOptIn: DatabaseValue = .null
+        var emails: Set<String> = []
+        var phones: Set<String> = []
+        var orders = 0
+        var lifetimeValue = 0.0
+        var lastOrder: String?
+        var campaigns = 0
+        var sent = 0, opens = 0, clicks = 0, conversions = 0, unsubscribes = 0
+        var conversionRevenue = 0.0
+        var lastEngagement: String?
+        var openIssues = 0
+    }
+
+    private static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: max(count, 1)).joined(separator: ",") }
+
+    private static func buildCustomer360(_ db: Database, _ sources: GoldSources, run: RunID?, counts: inout GoldCounts) throws {
+        var facts: [Int64: CustomerFacts] = [:]
+        let members = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT x.golden_id, x.source, c.created_at, c.updated_at, c.email_opt_in, c.sms_opt_in, c.email, c.phone
+                FROM golden_xref x
+                JOIN silver_customer c ON c.source = x.source AND c.source_key = x.source_key AND c.is_current = 1
+                WHERE x.valid_to_run IS NULL
+                """)
+        while let row = try members.next() {
+            let golden: Int64 = row[0]
+            var fact = facts[golden] ?? CustomerFacts()
+            fact.sources.insert(row[1])
+            fact.sourceCount += 1
+            let created: String? = row[2]
+            let updated: String? = row[3] ?? created
+            if let created, fact.firstSeen.map({ created < $0 }) ?? true { fact.firstSeen = created }
+            if let updated, fact.lastSeen.map({ updated > $0 }) ?? true { fact.lastSeen = updated }
+            let emailOptIn: DatabaseValue = row[4]
+            let smsOptIn: DatabaseValue = row[5]
+            // Consent: the most recently updated record that states one.
+            if !emailOptIn.isNull || !smsOptIn.isNull, let stamp = updated ?? created, fact.consentAt.map({ stamp >= $0 }) ?? true {
+                fact.consentAt = stamp
+                if !emailOptIn.isNull { fact.emailOptIn = emailOptIn }
+                if !smsOptIn.isNull { fact.smsOptIn = smsOptIn }
+            }
+            if let email: String = row[6] { fact.emails.insert(email) }
+            if let phone: String = row[7] { fact.phones.insert(phone) }
+            facts[golden] = fact
+        }
+
+        if !sources.orderOwners.isEmpty {
+            let orders = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT x.golden_id, COUNT(*),
+                        TOTAL(CASE WHEN o.status IN ('cancelled', 'refunded') THEN 0 ELSE o.amount END), MAX(o.order_date)
+                    FROM silver_order o
+                    JOIN golden_xref x ON x.source IN (\(placeholders(sources.orderOwners.count))) AND x.source_key = o.customer_id
+                        AND x.valid_to_run IS NULL
+                    WHERE o.is_current = 1 GROUP BY x.golden_id
+                    """, arguments: StatementArguments(sources.orderOwners.map(\.rawValue)))
+            while let row = try orders.next() {
+                let golden: Int64 = row[0]
+                facts[golden, default: CustomerFacts()].orders = row[1]
+                facts[golden, default: CustomerFacts()].lifetimeValue = row[2]
+                facts[golden, default: CustomerFacts()].lastOrder = row[3]
+            }
+        }
+
+        if !sources.eventOwners.isEmpty {
+            let events = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT x.golden_id, COUNT(DISTINCT e.campaign_id),
+                        SUM(e.event_type = 'sent'), SUM(e.event_type = 'open'), SUM(e.event_type = 'click'),
+                        SUM(e.event_type = 'conversion'), SUM(e.event_type = 'unsubscribe'),
+                        TOTAL(CASE WHEN e.event_type = 'conversion' THEN e.revenue END),
+                        MAX(CASE WHEN e.event_type IN ('open', 'click', 'conversion') THEN e.occurred_at END)
+                    FROM silver_event e
+                    JOIN golden_xref x ON x.source IN (\(placeholders(sources.eventOwners.count))) AND x.source_key = e.contact_id
+                        AND x.valid_to_run IS NULL
+                    WHERE e.is_current = 1 GROUP BY x.golden_id
+                    """, arguments: StatementArguments(sources.eventOwners.map(\.rawValue)))
+            while let row = try events.next() {
+                let golden: Int64 = row[0]
+                var fact = facts[golden] ?? CustomerFacts()
+                fact.campaigns = row[1]
+                fact.sent = row[2]
+                fact.opens = row[3]
+                fact.clicks = row[4]
+                fact.conversions = row[5]
+                fact.unsubscribes = row[6]
+                fact.conversionRevenue = row[7]
+                fact.lastEngagement = row[8]
+                facts[golden] = fact
+            }
+        }
+
+        let issues = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT x.golden_id, COUNT(*) FROM quarantine_record q
+                JOIN golden_xref x ON x.source = q.source AND x.source_key = q.source_key AND x.valid_to_run IS NULL
+                WHERE q.status IN ('open', 'fixed') GROUP BY x.golden_id
+                """)
+        while let row = try issues.next() {
+            facts[row[0] as Int64, default: CustomerFacts()].openIssues = row[1]
+        }
+
+        let insert = try db.makeStatement(
+            sql: """
+                INSERT INTO customer_360 (
+                    golden_id, first_name, last_name, email, phone, birth_date, street, city, postcode, country,
+                    email_opt_in, sms_opt_in, source_count, sources, first_seen, last_seen, orders, lifetime_value, last_order,
+                    campaigns_reached, sent, opens, clicks, conversions, conversion_revenue, unsubscribes, last_engagement,
+                    open_quality_issues, built_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let key = try db.makeStatement(sql: "INSERT OR IGNORE INTO customer_search (key, golden_id) VALUES (?, ?)")
+        let goldens = try Row.fetchCursor(db, sql: "SELECT id, attributes FROM golden_record WHERE retired_run IS NULL ORDER BY id")
+        while let row = try goldens.next() {
+            let golden: Int64 = row[0]
+            let attributes = goldenValues(row[1])
+            let fact = facts[golden] ?? CustomerFacts()
+            func text(_ name: String) -> DatabaseValue { attributes[name]?.databaseValue ?? .null }
+            try insert.execute(arguments: [
+                golden, text("first_name"), text("last_name"), text("email"), text("phone"), text("birth_date"), text("street"),
+                text("city"), text("postcode"), text("country"), fact.emailOptIn, fact.smsOptIn, fact.sourceCount,
+                fact.sources.sorted().joined(separator: ","), fact.firstSeen, fact.lastSeen, fact.orders, fact.lifetimeValue,
+                fact.lastOrder, fact.campaigns, fact.sent, fact.opens, fact.clicks, fact.conversions, fact.conversionRevenue,
+                fact.unsubscribes, fact.lastEngagement, fact.openIssues, run?.rawValue,
+            ])
+            counts.customers += 1
+            let keys = CustomerSearchKeys.keys(
+                firstName: attributes["first_name"], lastName: attributes["last_name"],
+                emails: Array(fact.emails) + [attributes["email"]].compactMap { $0 },
+                phones: Array(fact.phones) + [attributes["phone"]].compactMap { $0 })
+            for value in keys { try key.execute(arguments: [value, golden]) }
+            counts.searchKeys += keys.count
+        }
+    }
+
+    /// `[{"name": "email", "value": "…"}, …]` → name → value.
+    static func goldenValues(_ json: String) -> [String: String] {
+        guard let data = json.data(using: .utf8), let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [:] }
+        var values: [String: String] = [:]
+        for item in list {
+            if let name = item["name"] as? String, let value = item["value"] as? String { values[name] = value }
+        }
+        return values
+    }
+
+    private static func buildCampaignPerformance(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO campaign_performance
+                SELECT c.source_key, c.name, c.channel, c.start_date, c.end_date, c.budget, c.currency,
+                    COALESCE(e.sent, 0), COALESCE(e.reached, 0), COALESCE(e.opens, 0), COALESCE(e.clicks, 0),
+                    COALESCE(e.conversions, 0), COALESCE(e.unsubscribes, 0),
+                    CASE WHEN e.sent_to > 0 THEN CAST(e.openers AS REAL) / e.sent_to END,
+                    CASE WHEN e.sent_to > 0 THEN CAST(e.clickers AS REAL) / e.sent_to END,
+                    CASE WHEN e.sent_to > 0 THEN CAST(e.converters AS REAL) / e.sent_to END,
+                    COALESCE(e.revenue, 0),
+                    CASE WHEN e.conversions > 0 AND c.budget IS NOT NULL THEN c.budget / e.conversions END
+                FROM silver_campaign c
+                LEFT JOIN (
+                    SELECT campaign_id,
+                        SUM(event_type = 'sent') AS sent, COUNT(DISTINCT contact_id) AS reached,
+                        SUM(event_type = 'open') AS opens, SUM(event_type = 'click') AS clicks,
+                        SUM(event_type = 'conversion') AS conversions, SUM(event_type = 'unsubscribe') AS unsubscribes,
+                        COUNT(DISTINCT CASE WHEN event_type = 'sent' THEN contact_id END) AS sent_to,
+                        COUNT(DISTINCT CASE WHEN event_type = 'open' THEN contact_id END) AS openers,
+                        COUNT(DISTINCT CASE WHEN event_type = 'click' THEN contact_id END) AS clickers,
+                        COUNT(DISTINCT CASE WHEN event_type = 'conversion' THEN contact_id END) AS converters,
+                        TOTAL(CASE WHEN event_type = 'conversion' THEN revenue END) AS revenue
+                    FROM silver_event WHERE is_current = 1 GROUP BY campaign_id
+                ) e ON e.campaign_id = c.source_key
+                WHERE c.is_current = 1
+                """)
+    }
+
+    private static func buildEngagementDaily(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO engagement_daily
+                SELECT COALESCE(c.channel, 'unknown'), substr(e.occurred_at, 1, 10),
+                    SUM(e.event_type = 'sent'), SUM(e.event_type = 'open'), SUM(e.event_type = 'click'),
+                    SUM(e.event_type = 'conversion'), SUM(e.event_type = 'unsubscribe'),
+                    TOTAL(CASE WHEN e.event_type = 'conversion' THEN e.revenue END)
+                FROM silver_event e
+                LEFT JOIN (SELECT source_key, MAX(channel) AS channel FROM silver_campaign WHERE is_current = 1 GROUP BY source_key) c
+                    ON c.source_key = e.campaign_id
+                WHERE e.is_current = 1 AND e.occurred_at IS NOT NULL
+                GROUP BY 1, 2
+                """)
+    }
+}
