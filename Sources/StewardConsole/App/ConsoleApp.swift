@@ -30,7 +30,7 @@ public final class ConsoleApp {
     /// True after quit.
     public private(set) var isFinished = false
 
-    /// The tab shown (0 dashboard, 1 quarantine, 2 runs, 3 audit).
+    /// The index in ``tabs`` of the tab shown.
     public private(set) var tab = 0
     var stacks: [[any ConsoleScreen]] = []
 
@@ -66,8 +66,7 @@ public final class ConsoleApp {
         self.terminal = Terminal(backend: backend)
         self.themesFolder = themesFolder
         workspace.store.limitSQLiteMemory(bytes: Self.sqliteMemoryLimit)
-        stacks = [[DashboardScreen()], [QuarantineListScreen(app: nil)], [RunsListScreen()], [AuditScreen()]]
-        (stacks[1][0] as? QuarantineListScreen)?.attach(self)
+        stacks = Self.tabs.map { [$0.makeRoot(self)] }
         current.activate(app: self)
     }
 
@@ -202,10 +201,7 @@ public final class ConsoleApp {
     public func dispatch(_ name: String) -> Bool {
         if current.perform(name, app: self) { return true }
         switch name {
-        case "dashboard": switchTab(0)
-        case "quarantine": switchTab(1)
-        case "runs": switchTab(2)
-        case "audit": switchTab(3)
+        case _ where Self.tabs.contains(where: { $0.action == name }): switchTab(Self.tabIndex(name))
         case "help": showingHelp = true
         case "palette": prompt = Prompt(kind: .palette)
         case "filter":
@@ -230,11 +226,7 @@ public final class ConsoleApp {
 
     /// Actions available on every screen.
     var globalActions: [ConsoleAction] {
-        [
-            ConsoleAction("dashboard", keys: [.char("1"), KeyEvent(.function(1))], help: "Dashboard", group: "Screens"),
-            ConsoleAction("quarantine", keys: [.char("2"), KeyEvent(.function(2))], help: "Quarantine workbench", group: "Screens"),
-            ConsoleAction("runs", keys: [.char("3"), KeyEvent(.function(3))], help: "Pipeline runs", group: "Screens"),
-            ConsoleAction("audit", keys: [.char("4"), KeyEvent(.function(4))], help: "Audit log", group: "Screens"),
+        Self.tabActions + [
             ConsoleAction("palette", keys: [.char(":")], help: "Command palette", group: "General"),
             ConsoleAction("help", keys: [.char("?")], help: "Keys of this screen", group: "General"),
             ConsoleAction("start-run", keys: [.char("R")], help: "Start a pipeline run", group: "General"),
@@ -316,16 +308,16 @@ public final class ConsoleApp {
             let plan = try workspace.workflow()
             background.start(workspace: workspace, environment: environment, plan: plan)
             message = StatusMessage("run started in the background")
-            if tab != 2 { tab = 2 }
+            tab = Self.tabIndex("runs")
         } catch {
             report(error)
         }
     }
 
     func openRun(_ id: RunID) {
-        tab = 2
-        if let top = stacks[2].last as? RunDetailScreen, top.runID == id { return }
-        stacks[2] = [stacks[2][0], RunDetailScreen(runID: id)]
+        tab = Self.tabIndex("runs")
+        if let top = stacks[tab].last as? RunDetailScreen, top.runID == id { return }
+        stacks[tab] = [stacks[tab][0], RunDetailScreen(runID: id)]
         current.activate(app: self)
     }
 
@@ -379,20 +371,33 @@ public final class ConsoleApp {
     }
 
     private func renderTabs(in area: Rect, frame: inout Frame) {
-        let names = ["1 Dashboard", "2 Quarantine", "3 Runs", "4 Audit"]
+        // Full titles with the workspace name when they fit, else short titles over the whole row.
+        let right = "cdp · \(workspace.configuration.name)"
+        let full = Self.tabs.enumerated().map { "\($0.offset + 1) \($0.element.title)" }
+        let fullWidth = full.reduce(0) { $0 + $1.count + 3 }
+        let titles: [String]
+        var titleArea = area
+        if fullWidth + right.count + 2 <= area.width {
+            titles = full
+            let split = area.splitHorizontally([.fill(1), .length(right.count + 1)])
+            titleArea = split[0]
+            frame.buffer.setLine(Line(right, style: theme[.accent], alignment: .right), in: split[1], alignment: .right)
+        } else if fullWidth <= area.width {
+            titles = full
+        } else {
+            titles = Self.tabs.enumerated().map { "\($0.offset + 1) \($0.element.shortTitle)" }
+        }
         let tabs = Tabs(
-            titles: names.map { Line($0) }, selected: tab, divider: "│", style: theme[.muted],
+            titles: titles.map { Line($0) }, selected: tab, divider: "│", style: theme[.muted],
             selectedStyle: theme[.selection])
-        let split = area.splitHorizontally([.fill(1), .length(min(40, area.width / 2))])
-        frame.render(tabs, in: split[0])
-        let right = Line("cdp · \(workspace.configuration.name)", style: theme[.accent], alignment: .right)
-        frame.buffer.setLine(right, in: split[1], alignment: .right)
+        frame.render(tabs, in: titleArea)
     }
 
     private func renderHints(in area: Rect, frame: inout Frame) {
         var spans: [Span] = []
         let own = current.actions.filter { $0.group != "Navigation" } + current.actions.filter { $0.group == "Navigation" && $0.name == "filter" }
-        for action in own.prefix(9) + [globalActions[5], globalActions[4]] {
+        let general = ["help", "palette"].compactMap { name in globalActions.first { $0.name == name } }
+        for action in own.prefix(9) + general {
             spans.append(Span(action.keys.first?.description ?? "", style: theme[.accent]))
             spans.append(Span(" \(action.name)  ", style: theme[.muted]))
         }

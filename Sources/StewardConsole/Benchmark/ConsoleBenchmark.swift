@@ -138,6 +138,6 @@ public struct ConsoleBenchmark {
 extension ConsoleApp {
     /// The quarantine workbench's data source (for measurements).
     var quarantineTableSource: QuarantineTableSource? {
-        (stacks[1].first as? QuarantineListScreen)?.dataSource
+        (stacks[Self.tabIndex("quarantine")].first as? QuarantineListScreen)?.dataSource
     }
 }

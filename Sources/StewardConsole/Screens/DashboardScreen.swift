@@ -30,7 +30,7 @@ final class DashboardScreen: ConsoleScreen {
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         guard action == "open-quarantine" else { return false }
-        app.switchTab(1)
+        app.switchTab(ConsoleApp.tabIndex("quarantine"))
         return true
     }
 

@@ -211,7 +211,7 @@ final class QuarantineListScreen: ConsoleScreen {
     private func knownRules(_ app: ConsoleApp) -> [String] {
         if let cached = ruleCache, cached.generation == app.dataGeneration { return cached.rules }
         let configured = app.workspace.rules.rules.map(\.name)
-        guard let counted = (app.stacks[0].first as? DashboardScreen)?.openRuleCounts else { return configured }
+        guard let counted = (app.stacks[ConsoleApp.tabIndex("dashboard")].first as? DashboardScreen)?.openRuleCounts else { return configured }
         let rules = counted.map(\.rule)
         let known = rules + app.workspace.rules.rules.map(\.name).filter { !rules.contains($0) }
         ruleCache = (app.dataGeneration, known)
