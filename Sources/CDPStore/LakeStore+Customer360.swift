@@ -209,4 +209,24 @@ extension LakeStore {
         }
         return ids.isEmpty ? [] : try quarantineRecords(ids: ids.map { QuarantineID($0) })
     }
+
+    /// The audit trail of one golden record: its unmerges and overrides (targets `G12`, `G12.attribute`) and
+    /// the steward decisions on candidates between its source records, newest first.
+    public func mergeHistory(of golden: GoldenID, members: [SourceRecordID], limit: Int = 100) throws(StoreError) -> [AuditEntry] {
+        try read("read a golden record's history") { db in
+            let names = members.map(\.description)
+            let marks = Array(repeating: "?", count: max(names.count, 1)).joined(separator: ",")
+            let candidateTargets = try Int64.fetchAll(
+                db, sql: "SELECT id FROM match_candidate WHERE record_a IN (\(marks)) OR record_b IN (\(marks))",
+                arguments: StatementArguments(names.isEmpty ? [""] : names + names)
+            ).map { CandidateID($0).description }
+            let targets = [golden.description] + candidateTargets
+            let targetMarks = Array(repeating: "?", count: targets.count).joined(separator: ",")
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM audit_log WHERE target IN (\(targetMarks)) OR target LIKE ? ORDER BY id DESC LIMIT ?",
+                arguments: StatementArguments(targets.map { $0 as any DatabaseValueConvertible } + ["\(golden.description).%", limit])
+            ).map(Self.auditEntry)
+        }
+    }
 }

@@ -61,8 +61,6 @@ public final class LakeStore: Sendable {
         do { return try writer.write(body) } catch { throw StoreError.wrapping(error, operation) }
     }
 
-    /// Runs read-only SQL and returns column names and rows as text, for `cdp query`.
-    /// - Throws: `StoreError.conflict` when the statement would write.
     /// The result of a read-only query: column names, where each column comes from, and the rows as text.
     public struct QueryResult: Sendable {
         public var columns: [String]
@@ -73,10 +71,29 @@ public final class LakeStore: Sendable {
 
     /// Runs read-only SQL; a statement that would write is refused.
     public func query(_ sql: String, limit: Int = 10_000) throws(StoreError) -> QueryResult {
+        var result = QueryResult(columns: [], origins: [], rows: [])
+        try streamQuery(sql, batchSize: 1024) { columns, origins, _ in
+            result.columns = columns
+            result.origins = origins
+        } rows: { batch in
+            result.rows.append(contentsOf: batch.prefix(limit - result.rows.count))
+            return result.rows.count < limit
+        }
+        return result
+    }
+
+    /// Runs read-only SQL and hands its rows over in batches as text, so an export of millions of rows
+    /// never holds them all. `header` gets the column names, their origins and declared types (`INTEGER`,
+    /// `TEXT`, nil for an expression) first; `rows` returns false to stop.
+    /// - Throws: `StoreError.conflict` when the statement would write.
+    public func streamQuery(
+        _ sql: String, batchSize: Int = 4096,
+        header: ([String], [String?], [String?]) throws -> Void, rows body: ([[String?]]) throws -> Bool
+    ) throws(StoreError) {
         try read("query") { db in
             let statement = try db.makeStatement(sql: sql)
             guard statement.isReadonly else {
-                throw StoreError(.conflict, "cdp query is read-only; the statement would change the lake")
+                throw StoreError(.conflict, "queries over the lake are read-only; the statement would change the lake")
             }
             let columns = statement.columnNames
             let origins: [String?] = (0..<Int32(columns.count)).map { index in
@@ -85,10 +102,15 @@ public final class LakeStore: Sendable {
                 else { return nil }
                 return "\(String(cString: table)).\(String(cString: column))"
             }
-            var rows: [[String?]] = []
+            let types: [String?] = (0..<Int32(columns.count)).map { index in
+                sqlite3_column_decltype(statement.sqliteStatement, index).map { String(cString: $0) }
+            }
+            try header(columns, origins, types)
+            var batch: [[String?]] = []
+            batch.reserveCapacity(batchSize)
             let cursor = try Row.fetchCursor(statement)
-            while let row = try cursor.next(), rows.count < limit {
-                rows.append((0..<columns.count).map { index in
+            while let row = try cursor.next() {
+                batch.append((0..<columns.count).map { index in
                     let value: DatabaseValue = row[index]
                     switch value.storage {
                     case .null: return nil
@@ -98,8 +120,24 @@ public final class LakeStore: Sendable {
                     case .blob(let data): return "<\(data.count) bytes>"
                     }
                 })
+                if batch.count == batchSize {
+                    guard try body(batch) else { return }
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
-            return QueryResult(columns: columns, origins: origins, rows: rows)
+            if !batch.isEmpty { _ = try body(batch) }
+        }
+    }
+
+    /// The tables and views a user may read or export, sorted (SQLite's and GRDB's own left out).
+    public func datasetNames() throws(StoreError) -> [String] {
+        try read("list datasets") { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
+                        AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name
+                    """)
         }
     }
 }

@@ -17,7 +17,8 @@ struct CDPCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
-            BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, WhoAmICommand.self,
+            BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, CustomerCommand.self, ExportCommand.self,
+            WhoAmICommand.self,
         ])
 }
 

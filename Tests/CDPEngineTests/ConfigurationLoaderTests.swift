@@ -109,7 +109,7 @@ struct ConfigurationLoaderTests {
         try WorkspaceInitializer.initialize(at: folder.path)
         let workspace = try Workspace(at: folder.path)
         #expect(workspace.configuration.sources.count == 5)
-        #expect(try workspace.workflow().orderedTasks.count == 7)
+        #expect(try workspace.workflow().orderedTasks.count == 9)
         #expect(throws: EngineError.self) { try WorkspaceInitializer.initialize(at: folder.path) }
     }
 }

@@ -5,10 +5,11 @@
 /// each name (`#smth`). A search word matches a name that is equal, starts with it, sounds alike, or is
 /// one edit away (symmetric deletion: a typo's deletions meet the name's), so "Jöhn Smiht" finds John Smith.
 public enum CustomerSearchKeys {
-    /// How a search word met a key, strongest first.
+    /// How a search word met a key. A typo (one edit) ranks above a name that only sounds alike:
+    /// "Garcai" means Garcia before Greco.
     public enum MatchKind: Int, Comparable, Sendable {
-        case oneEdit = 1
-        case soundsAlike = 2
+        case soundsAlike = 1
+        case oneEdit = 2
         case prefix = 3
         case exact = 4
 
@@ -38,7 +39,10 @@ public enum CustomerSearchKeys {
         }
         for phone in phones {
             let digits = phone.filter(\.isNumber)
-            if digits.count >= 6 { keys.insert(digits) }
+            guard digits.count >= 6 else { continue }
+            keys.insert(digits)
+            // The national number too, so "07700 900123" finds +44 7700 900123 (leading zeros dropped on lookup).
+            if phone.hasPrefix("+"), let national = nationalNumber(digits) { keys.insert(national) }
         }
         return keys.sorted()
     }
@@ -65,7 +69,7 @@ public enum CustomerSearchKeys {
 
     /// The lookups for a search text, one per word (an email or a phone number stays one word).
     public static func lookups(_ text: String) -> [Lookup] {
-        words(text).map { word in
+        searchWords(text).map { word in
             let isName = word.contains(where: \.isLetter) && !word.contains("@")
             var oneEdit: [String] = []
             if isName && word.count >= minimumLengthForEdits - 1 {
@@ -73,11 +77,20 @@ public enum CustomerSearchKeys {
                 oneEdit = wordDeletions + [deletionMark + word] + wordDeletions.map { deletionMark + $0 }
             }
             let digits = word.filter(\.isNumber)
-            let exact = !isName && !word.contains("@") && digits.count >= 6 ? digits : word
+            let isPhone = !isName && !word.contains("@") && digits.count >= 6
+            let exact = isPhone ? String(digits.drop { $0 == "0" }) : word
             return Lookup(
                 word: word, exact: exact, phonetic: isName ? phoneticMark + PhoneticCode.metaphone(word) : nil,
                 oneEdit: Array(Set(oneEdit)).sorted())
         }
+    }
+
+    /// E.164 digits without their calling code (`447700900123` → `7700900123`), nil when no code fits.
+    static func nationalNumber(_ digits: String) -> String? {
+        for length in 1...3 where PhoneNumberingPlans.callingCodes.contains(String(digits.prefix(length))) {
+            return String(digits.dropFirst(length))
+        }
+        return nil
     }
 
     /// Lower case, accents removed.
@@ -87,6 +100,22 @@ public enum CustomerSearchKeys {
 
     static func words(_ text: String) -> [String] {
         fold(text).split { $0 == " " || $0 == "," || $0 == "\t" }.map(String.init).filter { !$0.isEmpty }
+    }
+
+    /// The words of a search text, with a phone number written in groups ("+44 7700 900123") kept as one.
+    static func searchWords(_ text: String) -> [String] {
+        var result: [String] = []
+        var previousWasNumber = false
+        for word in words(text) {
+            let isNumber = word.allSatisfy { $0.isNumber || "+-().".contains($0) }
+            if isNumber && previousWasNumber, let last = result.popLast() {
+                result.append(last + word)
+            } else {
+                result.append(word)
+            }
+            previousWasNumber = isNumber
+        }
+        return result
     }
 
     /// Each string with one character removed, deduplicated, in order.

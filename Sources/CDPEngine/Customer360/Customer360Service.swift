@@ -41,7 +41,7 @@ public struct Customer360Service: Sendable {
         public var customer: LakeStore.Customer360Row
         /// How many words of the search met this customer.
         public var wordsMatched: Int
-        /// The sum of each word's best match (exact 4, prefix 3, sounds alike 2, one edit 1).
+        /// The sum of each word's best match (exact 4, prefix 3, one edit 2, sounds alike 1).
         public var score: Int
     }
 
@@ -150,15 +150,28 @@ public struct Customer360Service: Sendable {
         let summaryCharts = try storeCall { () throws(StoreError) in try store.engagementSummary(contacts: contacts) }
         let issues = try storeCall { () throws(StoreError) in try store.openQuarantine(for: members) }
         let masker = self.masker
-        let decisions = try storeCall { () throws(StoreError) in
-            try store.auditEntries(LakeStore.AuditFilter(target: id.description, limit: 50))
-                + store.auditEntries(LakeStore.AuditFilter(target: "\(id).*", limit: 50))
-        }
+        let decisions = try storeCall { () throws(StoreError) in try store.mergeHistory(of: id, members: members) }
         return Profile(
             customer: Self.mask(summary, masker), golden: golden, records: records.map(masker.matchInput), timeline: timeline,
-            months: summaryCharts.months.map { Profile.MonthCount(month: $0.0, count: $0.1) },
+            months: Self.continuousMonths(summaryCharts.months),
             channels: summaryCharts.channels.map { Profile.ChannelCount(channel: $0.0, count: $0.1) },
-            issues: issues.map(masker.record), decisions: decisions.sorted { $0.id.rawValue > $1.id.rawValue }.map(masker.auditEntry))
+            issues: issues.map(masker.record), decisions: decisions.map(masker.auditEntry))
+    }
+
+    /// The newest `limit` months from the first engagement to the last, months without one as zero, so a
+    /// sparkline's columns are evenly spaced in time.
+    static func continuousMonths(_ counts: [(String, Int)], limit: Int = 36) -> [Profile.MonthCount] {
+        func parse(_ month: String) -> Int? {
+            let parts = month.split(separator: "-")
+            guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]), (1...12).contains(number) else { return nil }
+            return year * 12 + number - 1
+        }
+        let known = Dictionary(counts.compactMap { month, count in parse(month).map { ($0, count) } }, uniquingKeysWith: +)
+        guard let first = known.keys.min(), let last = known.keys.max() else { return [] }
+        return (max(first, last - limit + 1)...last).map { index in
+            let label = String(format: "%04d-%02d", index / 12, index % 12 + 1)
+            return Profile.MonthCount(month: label, count: known[index] ?? 0)
+        }
     }
 
     /// The golden customer a reference names: `G12`, `12`, a source record `crm_customers:C0000001`, or an email.

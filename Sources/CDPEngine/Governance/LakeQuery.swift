@@ -18,30 +18,104 @@ extension Workspace {
     ///   expression (not a plain column) reads a personal column, since its result could not be masked.
     public func query(_ sql: String, limit: Int, as environment: Environment) throws(EngineError) -> LakeStore.QueryResult {
         var result = try storeCall { () throws(StoreError) in try store.query(sql, limit: limit) }
-        let masker = masker(for: environment)
-        guard masker.isActive else { return result }
+        let mask = try ResultMask(sql: sql, columns: result.columns, origins: result.origins, workspace: self, environment: environment)
+        mask.apply(to: &result.rows)
+        return result
+    }
+
+    /// Streams read-only SQL over the lake in batches, masked as ``query(_:limit:as:)`` masks. `header`
+    /// gets the column names and whether each holds numbers (a column declared INTEGER or REAL).
+    public func streamQuery(
+        _ sql: String, as environment: Environment, header: ([String], [Bool]) throws -> Void, rows: ([[String?]]) throws -> Void
+    ) throws(EngineError) {
+        var mask: ResultMask?
+        // The store wraps what its closures throw; keep the caller's own error to rethrow it as it was.
+        var failure: (any Error)?
+        struct Stopped: Error {}
+        do {
+            try store.streamQuery(sql) { columns, origins, types in
+                do {
+                    mask = try ResultMask(sql: sql, columns: columns, origins: origins, workspace: self, environment: environment)
+                    let numeric = types.map { type in
+                        let upper = type?.uppercased() ?? ""
+                        return ["INT", "REAL", "FLOA", "DOUB", "NUM", "DEC"].contains { upper.contains($0) }
+                    }
+                    try header(columns, numeric)
+                } catch {
+                    failure = error
+                    throw Stopped()
+                }
+            } rows: { batch in
+                var batch = batch
+                mask?.apply(to: &batch)
+                do { try rows(batch) } catch {
+                    failure = error
+                    return false
+                }
+                return true
+            }
+        } catch {
+            if failure == nil { throw EngineError.store(error) }
+        }
+        if let failure {
+            if let engine = failure as? EngineError { throw engine }
+            throw EngineError(.input, "export failed: \(failure)")
+        }
+    }
+}
+
+/// How one result's columns are masked for a principal without `view_pii`.
+struct ResultMask {
+    enum Treatment {
+        case show
+        case mask(PIIKind)
+        case maskJSONOrWithhold
+    }
+
+    let treatments: [Treatment]
+    let masker: PIIMasker
+
+    init(sql: String, columns: [String], origins: [String?], workspace: Workspace, environment: Environment) throws(EngineError) {
+        masker = workspace.masker(for: environment)
+        guard masker.isActive else {
+            treatments = columns.map { _ in .show }
+            return
+        }
         let personal = Set(masker.columns.keys)
         let words = Set(sql.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
         let readsPersonal = !words.isDisjoint(with: personal)
-        for (index, origin) in result.origins.enumerated() where origin == nil && readsPersonal {
-            let name = result.columns[index]
+        for (index, origin) in origins.enumerated() where origin == nil && readsPersonal {
+            let name = columns[index]
             guard masker.kind(ofColumn: name) == nil else { continue }
-            let principal = principal(environment)
             throw EngineError(
                 .forbidden,
-                "\(principal) may not compute over personal columns (result column '\(name)' is an expression): missing permission view_pii; select the column itself to see it masked")
+                "\(workspace.principal(environment)) may not compute over personal columns (result column '\(name)' is an expression): missing permission view_pii; select the column itself to see it masked")
         }
-        for index in result.columns.indices {
-            let origin = result.origins[index]
-            let column = origin.map { String($0.split(separator: ".").last ?? "") } ?? result.columns[index]
+        var treatments: [Treatment] = []
+        for index in columns.indices {
+            let origin = origins[index]
+            let column = origin.map { String($0.split(separator: ".").last ?? "") } ?? columns[index]
             if let kind = masker.kind(ofColumn: column) {
-                for row in result.rows.indices { result.rows[row][index] = result.rows[row][index].map { PIIMasker.mask($0, as: kind) } }
-            } else if let origin, Self.freeTextColumns.contains(origin) {
-                for row in result.rows.indices {
-                    result.rows[row][index] = result.rows[row][index].map { masker.json($0) ?? Self.withheldValue }
-                }
+                treatments.append(.mask(kind))
+            } else if let origin, Workspace.freeTextColumns.contains(origin) {
+                treatments.append(.maskJSONOrWithhold)
+            } else {
+                treatments.append(.show)
             }
         }
-        return result
+        self.treatments = treatments
+    }
+
+    func apply(to rows: inout [[String?]]) {
+        guard masker.isActive else { return }
+        for (index, treatment) in treatments.enumerated() {
+            switch treatment {
+            case .show: continue
+            case .mask(let kind):
+                for row in rows.indices { rows[row][index] = rows[row][index].map { PIIMasker.mask($0, as: kind) } }
+            case .maskJSONOrWithhold:
+                for row in rows.indices { rows[row][index] = rows[row][index].map { masker.json($0) ?? Workspace.withheldValue } }
+            }
+        }
     }
 }

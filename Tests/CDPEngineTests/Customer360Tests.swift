@@ -1,0 +1,258 @@
+import CDPCore
+import CDPStore
+import Foundation
+import Testing
+
+@testable import CDPEngine
+
+/// The gold layer against figures worked out by hand on a small CRM + marketing fixture, search quality,
+/// profiles, masking and exports.
+@Suite struct Customer360Tests {
+    /// Ana Núñez is in the CRM (C1) and in marketing (M1, same email); John Smith in both (M2 carries his
+    /// CRM id); Zoe Quinn only in the CRM, with a later bad version of her record held in quarantine;
+    /// Lena Berg only in marketing. Event E9 names an unknown contact and is quarantined.
+    static let files: [String: String] = [
+        "inbox/crm/customers.csv": """
+            customer_id,first_name,last_name,email,phone,birth_date,street,city,postcode,country,created_at,updated_at,loyalty_tier,email_opt_in,sms_opt_in
+            C1,Ana,Núñez,ana.nunez@example.com,07700 900001,1980-05-01,1 High St,London,SW1A 1AA,GB,2024-01-01 10:00:00,2024-06-01 10:00:00,gold,Y,N
+            C2,John,Smith,john.smith@example.com,07700 900002,1975-03-03,2 Low St,Leeds,LS1 1AA,GB,2023-01-01 10:00:00,2023-02-01 10:00:00,silver,N,N
+            C3,Zoe,Quinn,zoe.quinn@example.com,07700 900003,1990-07-07,3 Mid St,York,YO1 1AA,GB,2023-05-01 10:00:00,2023-05-02 10:00:00,bronze,N,Y
+
+            """,
+        "inbox/crm/customers_update.csv": """
+            customer_id,first_name,last_name,email,phone,birth_date,street,city,postcode,country,created_at,updated_at,loyalty_tier,email_opt_in,sms_opt_in
+            C3,Zoe,Quinn,zoe at example,07700 900003,1990-07-07,3 Mid St,York,YO1 1AA,GB,2023-05-01 10:00:00,2023-09-02 10:00:00,bronze,N,Y
+
+            """,
+        "inbox/crm/orders.csv": """
+            order_id,customer_id,order_date,amount,currency,status
+            O1,C1,2024-02-01,100.00,GBP,completed
+            O2,C1,2024-03-01,50.50,GBP,completed
+            O3,C1,2024-04-01,20.00,GBP,cancelled
+            O4,C2,2024-05-01,10.00,GBP,completed
+
+            """,
+        "inbox/marketing/contacts.jsonl": """
+            {"contact_id":"M1","full_name":"ANA NUNEZ","email":"Ana.Nunez@example.com","phone":null,"country":"GB","birthday":"01/05/1980","crm_customer_id":null,"signup_source":"web","subscribed":false,"created":"2023-06-01T00:00:00Z"}
+            {"contact_id":"M2","full_name":"Johnny Smith","email":"jsmith@example.org","phone":null,"country":"GB","birthday":null,"crm_customer_id":"C2","signup_source":"ads","subscribed":true,"created":"2024-01-05T00:00:00Z"}
+            {"contact_id":"M3","full_name":"Lena Berg","email":"lena.berg@example.se","phone":"+46 70 123 45 67","country":"SE","birthday":"02/02/1992","crm_customer_id":null,"signup_source":"web","subscribed":true,"created":"2024-02-01T00:00:00Z"}
+
+            """,
+        "inbox/marketing/campaigns.csv": """
+            campaign_id,name,channel,start_date,end_date,budget,currency
+            CMP1,Spring Mail,email,2024-01-01,2024-02-01,100.00,GBP
+            CMP2,Text Offer,sms,2024-03-01,2024-03-31,,GBP
+
+            """,
+        "inbox/marketing/campaign_events.csv": """
+            event_id,contact_id,campaign_id,event_type,occurred_at,revenue
+            E1,M1,CMP1,sent,2024-01-10T09:00:00Z,
+            E2,M1,CMP1,open,2024-01-11T09:00:00Z,
+            E3,M1,CMP1,click,2024-01-11T09:05:00Z,
+            E4,M1,CMP1,conversion,2024-01-11T09:10:00Z,40.00
+            E5,M2,CMP1,sent,2024-01-10T09:00:00Z,
+            E6,M2,CMP2,sent,2024-03-01T08:00:00Z,
+            E7,M2,CMP2,open,2024-03-02T08:00:00Z,
+            E8,M3,CMP2,sent,2024-03-01T08:00:00Z,
+            E9,M9,CMP2,open,2024-03-02T08:00:00Z,
+
+            """,
+    ]
+
+    static func workspace(_ name: String) throws -> Workspace {
+        let from = EngineFixture.temporaryFolder("\(name)-from")
+        for (path, text) in files {
+            let url = from.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let folder = EngineFixture.temporaryFolder(name)
+        try WorkspaceInitializer.initialize(at: folder.path, from: from.path, administrator: "ann")
+        let workspace = try Workspace(at: folder.path)
+        try EngineFixture.run(workspace)
+        return workspace
+    }
+
+    static func service(_ workspace: Workspace, as user: String = "ann") -> Customer360Service {
+        Customer360Service(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: user))
+    }
+
+    static func row(_ workspace: Workspace, _ record: String) throws -> LakeStore.Customer360Row {
+        let service = service(workspace)
+        let id = try service.find(record)
+        return try #require(try workspace.store.customer360([id]).first)
+    }
+
+    @Test func customer360FiguresMatchTheHandComputedOnes() throws {
+        let workspace = try Self.workspace("gold")
+        #expect(try workspace.store.customer360Count() == 4)
+
+        let ana = try Self.row(workspace, "crm_customers:C1")
+        #expect(try Self.service(workspace).find("marketing_contacts:M1") == ana.golden)
+        #expect(ana.displayName == "Ana Núñez")
+        #expect(ana.sourceCount == 2)
+        #expect(ana.sources == ["crm_customers", "marketing_contacts"])
+        #expect(ana.firstSeen == "2023-06-01T00:00:00Z")
+        #expect(ana.orders == 3)
+        #expect(ana.lifetimeValue == 150.5)  // the cancelled order does not count
+        #expect(ana.lastOrder == "2024-04-01")
+        #expect(ana.campaignsReached == 1)
+        #expect((ana.sent, ana.opens, ana.clicks, ana.conversions) == (1, 1, 1, 1))
+        #expect(ana.conversionRevenue == 40)
+        #expect(ana.lastEngagement == "2024-01-11T09:10:00Z")
+        // Consent from the most recently updated record that states one: the CRM's, June 2024.
+        #expect(ana.emailOptIn == true)
+        #expect(ana.smsOptIn == false)
+        #expect(ana.openQualityIssues == 0)
+
+        let john = try Self.row(workspace, "crm_customers:C2")
+        #expect(try Self.service(workspace).find("marketing_contacts:M2") == john.golden)
+        #expect((john.orders, john.lifetimeValue) == (1, 10))
+        #expect((john.campaignsReached, john.sent, john.opens, john.clicks) == (2, 2, 1, 0))
+        #expect(john.lastEngagement == "2024-03-02T08:00:00Z")
+
+        let zoe = try Self.row(workspace, "crm_customers:C3")
+        #expect(zoe.email == "zoe.quinn@example.com")
+        #expect(zoe.openQualityIssues == 1)
+        #expect(zoe.orders == 0 && zoe.sent == 0)
+
+        let lena = try Self.row(workspace, "marketing_contacts:M3")
+        #expect((lena.sourceCount, lena.sent, lena.orders) == (1, 1, 0))
+    }
+
+    @Test func campaignPerformanceAndDailyEngagementMatchTheHandComputedOnes() throws {
+        let workspace = try Self.workspace("campaigns")
+        let campaigns = try workspace.query(
+            "SELECT campaign_id, sent, unique_reached, opens, clicks, conversions, open_rate, click_rate, conversion_rate, revenue, cost_per_conversion FROM campaign_performance ORDER BY campaign_id",
+            limit: 10, as: EngineFixture.clock)
+        #expect(campaigns.rows == [
+            ["CMP1", "2", "2", "1", "1", "1", "0.5", "0.5", "0.5", "40", "100"],
+            ["CMP2", "2", "2", "1", "0", "0", "0.5", "0", "0", "0", nil],
+        ])
+        let daily = try workspace.query(
+            "SELECT channel, day, sent, opens, clicks, conversions, revenue FROM engagement_daily ORDER BY channel, day", limit: 10,
+            as: EngineFixture.clock)
+        #expect(daily.rows == [
+            ["email", "2024-01-10", "2", "0", "0", "0", "0"],
+            ["email", "2024-01-11", "0", "1", "1", "1", "40"],
+            ["sms", "2024-03-01", "2", "0", "0", "0", "0"],
+            ["sms", "2024-03-02", "0", "1", "0", "0", "0"],
+        ])
+        let summary = try workspace.query("SELECT golden_records FROM match_summary", limit: 10, as: EngineFixture.clock)
+        #expect(summary.rows == [["4"]])
+        let scorecard = try workspace.query(
+            "SELECT failed FROM data_quality_scorecard WHERE rule = 'event_contact_exists'", limit: 10, as: EngineFixture.clock)
+        #expect(scorecard.rows == [["1"]])
+    }
+
+    /// Search text → the customer it must find first (one workspace for all cases: building one runs the pipeline).
+    static let searchCases: [(text: String, expected: String)] = [
+        ("nunez", "C1"), ("NÚÑEZ", "C1"), ("Nunex", "C1"), ("ana nuñez", "C1"), ("ana.nunez@example.com", "C1"),
+        ("ANA.NUNEZ@EXAMPLE.COM", "C1"), ("07700 900002", "C2"), ("+44 7700 900002", "C2"), ("jsmith", "C2"),
+        ("john smiht", "C2"), ("quin", "C3"), ("Zoe Qiunn", "C3"), ("lena berg", "M3"), ("Berg Lena", "M3"),
+    ]
+
+    @Test func searchToleratesCaseAccentsAndTypos() throws {
+        let workspace = try Self.workspace("search")
+        let service = Self.service(workspace)
+        for (text, expected) in Self.searchCases {
+            let source = expected.hasPrefix("M") ? "marketing_contacts" : "crm_customers"
+            let golden = try service.find("\(source):\(expected)")
+            let hits = try service.search(text)
+            #expect(hits.first?.customer.golden == golden, "'\(text)' should find \(expected) first, found \(hits.map(\.customer.displayName))")
+        }
+        #expect(try service.search("xylophone").isEmpty)
+        #expect(try service.search("   ").isEmpty)
+    }
+
+    @Test func theProfileHasProvenanceTimelineChartsIssuesAndMergeHistory() throws {
+        let workspace = try Self.workspace("profile")
+        let service = Self.service(workspace)
+        let ana = try service.find("ana.nunez@example.com")
+        let profile = try service.profile(ana)
+        #expect(Set(profile.golden.members.map(\.description)) == ["crm_customers:C1", "marketing_contacts:M1"])
+        #expect(profile.golden.attributes.first { $0.name == "email" }?.value == "ana.nunez@example.com")
+        #expect(profile.timeline.map(\.kind) == ["order", "order", "order", "conversion", "click", "open", "sent"])
+        #expect(profile.timeline.first?.at == "2024-04-01")
+        #expect(profile.months == [.init(month: "2024-01", count: 3)])
+        #expect(profile.channels == [.init(channel: "email", count: 3)])
+
+        let zoe = try service.profile(try service.find("crm_customers:C3"))
+        #expect(zoe.issues.count == 1)
+        #expect(zoe.issues.first?.failures.contains { $0.rule == "email_format" } == true)
+
+        // An unmerge shows in the merge history, and the gold layer follows on the next rebuild.
+        try MatchReview(workspace: workspace, environment: EngineFixture.clock)
+            .unmerge(ana, record: SourceRecordID(source: "marketing_contacts", key: "M1"), reason: "different people")
+        #expect(try service.profile(ana).decisions.map(\.action) == ["golden.unmerge"])
+        try service.rebuildGold(run: nil)
+        #expect(try Self.row(workspace, "crm_customers:C1").sourceCount == 1)
+        #expect(try workspace.store.customer360Count() == 5)
+    }
+
+    @Test func monthsWithoutEngagementAreZeroSoTheSparklineKeepsTime() {
+        let months = Customer360Service.continuousMonths([("2023-11", 2), ("2024-02", 5)])
+        #expect(months.map(\.month) == ["2023-11", "2023-12", "2024-01", "2024-02"])
+        #expect(months.map(\.count) == [2, 0, 0, 5])
+        #expect(Customer360Service.continuousMonths([("2020-01", 1), ("2024-12", 1)], limit: 12).count == 12)
+    }
+
+    @Test func anAnalystSeesTheProfileAndSearchResultsMasked() throws {
+        let workspace = try Self.workspace("masked")
+        let analyst = Self.service(workspace, as: "ana")
+        let hit = try #require(try analyst.search("nunez").first)
+        #expect(hit.customer.email == "a***@e******.com")
+        #expect(hit.customer.lastName?.contains("Núñez") == false)
+        let profile = try analyst.profile(hit.customer.golden)
+        #expect(profile.golden.attributes.first { $0.name == "email" }?.value == "a***@e******.com")
+        #expect(!profile.records.contains { $0.email == "ana.nunez@example.com" })
+        // Their lookups by email still work: the search keys are never shown.
+        #expect(try analyst.find("ana.nunez@example.com") == hit.customer.golden)
+    }
+
+    @Test func exportsAreCompleteWellFormedAndMasked() throws {
+        let workspace = try Self.workspace("export")
+        var csv = ""
+        let rows = try workspace.export("customer_360", format: .csv, as: EngineFixture.clock) { csv += $0 }
+        #expect(rows == 4)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("golden_id,first_name,last_name,email,"))
+        #expect(csv.contains("\"1 High St\"") == false && csv.contains("1 High St"))
+
+        var json = ""
+        try workspace.export("CAMPAIGN_PERFORMANCE", format: .json, as: EngineFixture.clock) { json += $0 }
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect(parsed.count == 2)
+        #expect(parsed[0]["campaign_id"] as? String == "CMP1")
+        #expect(parsed[0]["sent"] as? Int == 2)
+        #expect(parsed[1]["cost_per_conversion"] is NSNull)
+
+        var markdown = ""
+        try workspace.export("customer_360", format: .md, as: .fixed(at: 1_764_300_000, user: "ana")) { markdown += $0 }
+        #expect(markdown.hasPrefix("| golden_id | first_name |"))
+        #expect(markdown.contains("a***@e******.com"))
+        #expect(!markdown.contains("ana.nunez@example.com"))
+
+        #expect(throws: EngineError.self) { try workspace.export("no_such_table", format: .csv, as: EngineFixture.clock) { _ in } }
+    }
+
+    @Test func exportWriterQuotesEscapesAndKeepsNumbersNumbers() {
+        #expect(ExportWriter.csvField("a,b") == "\"a,b\"")
+        #expect(ExportWriter.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(ExportWriter.csvField("plain") == "plain")
+        #expect(ExportWriter.markdownCell("a|b\nc") == "a\\|b<br>c")
+        #expect(ExportWriter.isJSONNumber("-12.5e3"))
+        #expect(!ExportWriter.isJSONNumber("0x10") && !ExportWriter.isJSONNumber("inf") && !ExportWriter.isJSONNumber("1."))
+        var writer = ExportWriter(format: .json)
+        let text = writer.header(["n", "s"], numeric: [true, true]) + writer.rows([["3", "x\"y"], [nil, "4"]]) + writer.footer()
+        #expect(text == "[\n  {\"n\": 3, \"s\": \"x\\\"y\"},\n  {\"n\": null, \"s\": 4}\n]\n")
+    }
+
+    @Test func theGoldLayerIsReadOnlyToQueries() throws {
+        let workspace = try Self.workspace("readonly")
+        #expect(throws: EngineError.self) { try workspace.query("DELETE FROM customer_360", limit: 1, as: EngineFixture.clock) }
+        #expect(throws: EngineError.self) { try workspace.query("UPDATE campaign_performance SET revenue = 0", limit: 1, as: EngineFixture.clock) }
+        #expect(try workspace.store.customer360Count() == 4)
+    }
+}
