@@ -300,6 +300,7 @@ enum LakeSchema {
                         conversions INTEGER NOT NULL, unsubscribes INTEGER NOT NULL, revenue REAL NOT NULL,
                         PRIMARY KEY (channel, day)
                     );
+                    CREATE INDEX customer_360_by_value ON customer_360(lifetime_value DESC);
                     CREATE INDEX silver_event_by_contact ON silver_event(contact_id) WHERE is_current = 1;
                     CREATE INDEX silver_order_by_customer ON silver_order(customer_id) WHERE is_current = 1;
                     CREATE INDEX quarantine_by_key ON quarantine_record(source, source_key);

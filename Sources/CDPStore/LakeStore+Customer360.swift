@@ -229,4 +229,88 @@ extension LakeStore {
             ).map(Self.auditEntry)
         }
     }
+
+    /// The customers of highest lifetime value: what the console lists before anything is searched.
+    public func topCustomers(limit: Int) throws(StoreError) -> [Customer360Row] {
+        try read("read top customers") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM customer_360 ORDER BY lifetime_value DESC, golden_id LIMIT ?", arguments: [limit])
+                .map(Customer360Row.init)
+        }
+    }
+
+    /// One `campaign_performance` row.
+    public struct CampaignPerformance: Sendable, Hashable, Codable {
+        public var campaign: String
+        public var name: String?
+        public var channel: String?
+        public var startDate: String?
+        public var budget: Double?
+        public var currency: String?
+        public var sent: Int
+        public var uniqueReached: Int
+        public var opens: Int
+        public var clicks: Int
+        public var conversions: Int
+        public var openRate: Double?
+        public var clickRate: Double?
+        public var conversionRate: Double?
+        public var revenue: Double
+        public var costPerConversion: Double?
+    }
+
+    public func campaignPerformance() throws(StoreError) -> [CampaignPerformance] {
+        try read("read campaign performance") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM campaign_performance ORDER BY campaign_id").map { row in
+                CampaignPerformance(
+                    campaign: row["campaign_id"], name: row["name"], channel: row["channel"], startDate: row["start_date"],
+                    budget: row["budget"], currency: row["currency"], sent: row["sent"], uniqueReached: row["unique_reached"],
+                    opens: row["opens"], clicks: row["clicks"], conversions: row["conversions"], openRate: row["open_rate"],
+                    clickRate: row["click_rate"], conversionRate: row["conversion_rate"], revenue: row["revenue"],
+                    costPerConversion: row["cost_per_conversion"])
+            }
+        }
+    }
+
+    /// Each source's pass rate (all its rules) over the last `limit` runs with a scorecard, oldest first.
+    public func passRateTrendBySource(limit: Int = 20) throws(StoreError) -> [(source: String, rates: [(run: RunID, passRate: Double)])] {
+        try read("read the pass rate trend by source") { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT run_id, source, 1.0 - CAST(SUM(failed) AS REAL) / MAX(SUM(evaluated), 1) FROM dq_scorecard
+                    WHERE run_id IN (SELECT DISTINCT run_id FROM dq_scorecard ORDER BY run_id DESC LIMIT ?)
+                    GROUP BY run_id, source ORDER BY source, run_id
+                    """, arguments: [limit])
+            var order: [String] = []
+            var rates: [String: [(run: RunID, passRate: Double)]] = [:]
+            for row in rows {
+                let source: String = row[1]
+                if rates[source] == nil { order.append(source) }
+                rates[source, default: []].append((RunID(row[0] as Int64), row[2] as Double))
+            }
+            return order.map { ($0, rates[$0] ?? []) }
+        }
+    }
+
+    /// The newest `match_summary` row: what the last match run did.
+    public struct MatchSummary: Sendable, Hashable, Codable {
+        public var run: MatchRunID
+        public var startedAt: String
+        public var records: Int?
+        public var autoMergedPairs: Int?
+        public var queued: Int
+        public var decided: Int
+        public var goldenRecords: Int?
+    }
+
+    public func latestMatchSummary() throws(StoreError) -> MatchSummary? {
+        try read("read the match summary") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM match_summary ORDER BY match_run DESC LIMIT 1").map { row in
+                MatchSummary(
+                    run: MatchRunID(row["match_run"] as Int64), startedAt: row["started_at"], records: row["records"],
+                    autoMergedPairs: row["auto_merged_pairs"], queued: row["queued"], decided: row["decided"],
+                    goldenRecords: row["golden_records"])
+            }
+        }
+    }
 }

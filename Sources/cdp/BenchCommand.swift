@@ -5,7 +5,7 @@ import Foundation
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Match.self])
+        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Match.self, Customer360.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -88,6 +88,38 @@ struct BenchCommand: ParsableCommand {
                 Output.grouped(s.candidatePairs), Output.grouped(s.comparisons)))
             print("phases (median run): " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "))
             if let evaluation = result.evaluation { print(MatchReportText.evaluation(evaluation)) }
+        }
+    }
+
+    struct Customer360: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "customer360",
+            abstract: "Build a lake of N generated customers through the whole pipeline, then time search and profile loads.")
+        @Option(help: "How many CRM customers (contacts, orders and events follow the sample's proportions).") var customers: Int = 1_000_000
+        @Option(help: "Searches to time.") var searches: Int = 2000
+        @Option(help: "Profiles to load.") var profiles: Int = 300
+        @Option(help: "Scratch folder; a lake left there is reused.") var scratch: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-c360-\(getpid())" : "")
+            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let benchmark = Customer360Benchmark(customers: customers, searches: searches, profiles: profiles, scratch: folder)
+            let result = try present { () throws(EngineError) in try benchmark.run(log: { print($0) }) }
+            if json { return Output.json(result) }
+            print(String(
+                format: "customer 360 over %@ golden customers (%@ search keys)%@",
+                Output.grouped(result.goldenCustomers), Output.grouped(result.searchKeys),
+                result.goldRebuildSeconds.map { String(format: "; gold rebuild %.1f s", $0) } ?? ""))
+            print(String(
+                format: "search  (%d): p50 %.2f ms · p95 %.2f ms · p99 %.2f ms   (target p99 ≤ 100 ms)",
+                result.search.milliseconds.count, result.search.p50, result.search.p95, result.search.p99))
+            print(String(
+                format: "profile (%d): p50 %.2f ms · p95 %.2f ms · p99 %.2f ms   (target ≤ 50 ms)",
+                result.profile.milliseconds.count, result.profile.p50, result.profile.p95, result.profile.p99))
+            print("found in the first 20 hits: " + result.foundInTop20.sorted { $0.key < $1.key }
+                .map { String(format: "%@ %.1f%%", $0.key, $0.value * 100) }.joined(separator: " · "))
+            print(String(format: "peak memory while searching: %.0f MB", result.peakMemoryMegabytes))
         }
     }
 }

@@ -8,66 +8,16 @@ import Testing
 /// The gold layer against figures worked out by hand on a small CRM + marketing fixture, search quality,
 /// profiles, masking and exports.
 @Suite struct Customer360Tests {
-    /// Ana Núñez is in the CRM (C1) and in marketing (M1, same email); John Smith in both (M2 carries his
-    /// CRM id); Zoe Quinn only in the CRM, with a later bad version of her record held in quarantine;
-    /// Lena Berg only in marketing. Event E9 names an unknown contact and is quarantined.
-    static let files: [String: String] = [
-        "inbox/crm/customers.csv": """
-            customer_id,first_name,last_name,email,phone,birth_date,street,city,postcode,country,created_at,updated_at,loyalty_tier,email_opt_in,sms_opt_in
-            C1,Ana,Núñez,ana.nunez@example.com,07700 900001,1980-05-01,1 High St,London,SW1A 1AA,GB,2024-01-01 10:00:00,2024-06-01 10:00:00,gold,Y,N
-            C2,John,Smith,john.smith@example.com,07700 900002,1975-03-03,2 Low St,Leeds,LS1 1AA,GB,2023-01-01 10:00:00,2023-02-01 10:00:00,silver,N,N
-            C3,Zoe,Quinn,zoe.quinn@example.com,07700 900003,1990-07-07,3 Mid St,York,YO1 1AA,GB,2023-05-01 10:00:00,2023-05-02 10:00:00,bronze,N,Y
-
-            """,
-        "inbox/crm/customers_update.csv": """
-            customer_id,first_name,last_name,email,phone,birth_date,street,city,postcode,country,created_at,updated_at,loyalty_tier,email_opt_in,sms_opt_in
-            C3,Zoe,Quinn,zoe at example,07700 900003,1990-07-07,3 Mid St,York,YO1 1AA,GB,2023-05-01 10:00:00,2023-09-02 10:00:00,bronze,N,Y
-
-            """,
-        "inbox/crm/orders.csv": """
-            order_id,customer_id,order_date,amount,currency,status
-            O1,C1,2024-02-01,100.00,GBP,completed
-            O2,C1,2024-03-01,50.50,GBP,completed
-            O3,C1,2024-04-01,20.00,GBP,cancelled
-            O4,C2,2024-05-01,10.00,GBP,completed
-
-            """,
-        "inbox/marketing/contacts.jsonl": """
-            {"contact_id":"M1","full_name":"ANA NUNEZ","email":"Ana.Nunez@example.com","phone":null,"country":"GB","birthday":"01/05/1980","crm_customer_id":null,"signup_source":"web","subscribed":false,"created":"2023-06-01T00:00:00Z"}
-            {"contact_id":"M2","full_name":"Johnny Smith","email":"jsmith@example.org","phone":null,"country":"GB","birthday":null,"crm_customer_id":"C2","signup_source":"ads","subscribed":true,"created":"2024-01-05T00:00:00Z"}
-            {"contact_id":"M3","full_name":"Lena Berg","email":"lena.berg@example.se","phone":"+46 70 123 45 67","country":"SE","birthday":"02/02/1992","crm_customer_id":null,"signup_source":"web","subscribed":true,"created":"2024-02-01T00:00:00Z"}
-
-            """,
-        "inbox/marketing/campaigns.csv": """
-            campaign_id,name,channel,start_date,end_date,budget,currency
-            CMP1,Spring Mail,email,2024-01-01,2024-02-01,100.00,GBP
-            CMP2,Text Offer,sms,2024-03-01,2024-03-31,,GBP
-
-            """,
-        "inbox/marketing/campaign_events.csv": """
-            event_id,contact_id,campaign_id,event_type,occurred_at,revenue
-            E1,M1,CMP1,sent,2024-01-10T09:00:00Z,
-            E2,M1,CMP1,open,2024-01-11T09:00:00Z,
-            E3,M1,CMP1,click,2024-01-11T09:05:00Z,
-            E4,M1,CMP1,conversion,2024-01-11T09:10:00Z,40.00
-            E5,M2,CMP1,sent,2024-01-10T09:00:00Z,
-            E6,M2,CMP2,sent,2024-03-01T08:00:00Z,
-            E7,M2,CMP2,open,2024-03-02T08:00:00Z,
-            E8,M3,CMP2,sent,2024-03-01T08:00:00Z,
-            E9,M9,CMP2,open,2024-03-02T08:00:00Z,
-
-            """,
-    ]
+    /// Tests/Fixtures/customer360: Ana Núñez is in the CRM (C1) and in marketing (M1, same email); John
+    /// Smith in both (M2 carries his CRM id); Zoe Quinn only in the CRM, with a later bad version of her
+    /// record held in quarantine; Lena Berg only in marketing. Event E9 names an unknown contact.
+    static var fixture: URL {
+        EngineFixture.repositoryRoot.appendingPathComponent("Tests/Fixtures/customer360")
+    }
 
     static func workspace(_ name: String) throws -> Workspace {
-        let from = EngineFixture.temporaryFolder("\(name)-from")
-        for (path, text) in files {
-            let url = from.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url)
-        }
         let folder = EngineFixture.temporaryFolder(name)
-        try WorkspaceInitializer.initialize(at: folder.path, from: from.path, administrator: "ann")
+        try WorkspaceInitializer.initialize(at: folder.path, from: fixture.path, administrator: "ann")
         let workspace = try Workspace(at: folder.path)
         try EngineFixture.run(workspace)
         return workspace

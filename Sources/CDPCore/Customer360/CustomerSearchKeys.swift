@@ -86,7 +86,7 @@ public enum CustomerSearchKeys {
     }
 
     /// E.164 digits without their calling code (`447700900123` → `7700900123`), nil when no code fits.
-    static func nationalNumber(_ digits: String) -> String? {
+    public static func nationalNumber(_ digits: String) -> String? {
         for length in 1...3 where PhoneNumberingPlans.callingCodes.contains(String(digits.prefix(length))) {
             return String(digits.dropFirst(length))
         }

@@ -93,6 +93,12 @@ public struct Customer360Service: Sendable {
         .prefix(limit).map { $0 }
     }
 
+    /// The customers of highest lifetime value, masked: a starting list before anything is searched.
+    public func topCustomers(limit: Int) throws(EngineError) -> [LakeStore.Customer360Row] {
+        let masker = self.masker
+        return try storeCall { () throws(StoreError) in try store.topCustomers(limit: limit) }.map { Self.mask($0, masker) }
+    }
+
     static func mask(_ row: LakeStore.Customer360Row, _ masker: PIIMasker) -> LakeStore.Customer360Row {
         guard masker.isActive else { return row }
         var masked = row

@@ -24,6 +24,8 @@ extension ConsoleApp {
         },
         ConsoleTab(action: "runs", title: "Runs", shortTitle: "Runs", help: "Pipeline runs") { _ in RunsListScreen() },
         ConsoleTab(action: "audit", title: "Audit", shortTitle: "Audit", help: "Audit log") { _ in AuditScreen() },
+        ConsoleTab(action: "customers", title: "Customers", shortTitle: "Cust", help: "Customer 360: search and profiles") { _ in CustomersScreen() },
+        ConsoleTab(action: "analytics", title: "Analytics", shortTitle: "Stats", help: "Campaign performance and quality trend") { _ in AnalyticsScreen() },
     ]
 
     /// The index of the tab whose action is `action`.

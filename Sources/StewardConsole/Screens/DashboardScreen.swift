@@ -19,7 +19,7 @@ final class DashboardScreen: ConsoleScreen {
     private var loadedAt = Date.distantPast
     private var error: String?
     /// A refresh being read on a background thread; the screen keeps showing the last figures meanwhile.
-    private var refreshing: BackgroundRead<DashboardData>?
+    private var refreshing: BackgroundRead<DashboardData, StoreError>?
 
     /// Seconds between refreshes.
     static let refreshInterval: TimeInterval = 2

@@ -24,7 +24,7 @@ final class QuarantineTableSource: TableDataSource {
     /// The last text search, to narrow from when the text grows.
     private var lastSearch: (text: String, positions: [Int32])?
 
-    private var search: BackgroundRead<QuarantineSearchIndex>?
+    private var search: BackgroundRead<QuarantineSearchIndex, StoreError>?
     /// The last windows read, most recent last: a viewport straddling two windows must not re-read
     /// one of them on every frame.
     private var windows: [(start: Int, records: [QuarantineRecord])] = []
@@ -110,7 +110,7 @@ final class QuarantineTableSource: TableDataSource {
     static let keyPathWait: TimeInterval = 0.01
 
     /// Ids being read in the background for a rule filter or a sort.
-    private var pendingBase: (key: BaseKey, read: BackgroundRead<[Int64]>)?
+    private var pendingBase: (key: BaseKey, read: BackgroundRead<[Int64], StoreError>)?
 
     /// True while the rows for a new rule filter or sort are being read.
     var isLoading: Bool { pendingBase != nil }

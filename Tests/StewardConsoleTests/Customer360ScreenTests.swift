@@ -1,0 +1,115 @@
+import CDPCore
+import CDPEngine
+import Foundation
+import TermUI
+import TermUITesting
+import Testing
+
+@testable import StewardConsole
+
+extension ConsoleFixture {
+    /// A console over the CRM + marketing fixture of Tests/Fixtures/customer360, run through the whole
+    /// pipeline (match and gold included); `ann` created it and is its admin.
+    init(customer360 name: String, user: String = "ann", width: Int = 120, height: Int = 36) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("cdp-console-tests-\(getpid())").appendingPathComponent("c360-\(name.filter(\.isLetter))-\(UUID().uuidString)")
+        try WorkspaceInitializer.initialize(
+            at: folder.path, from: root.appendingPathComponent("Tests/Fixtures/customer360").path, administrator: "ann")
+        workspace = try Workspace(at: folder.path)
+        _ = try WorkflowRunner(workspace: workspace, environment: Self.clock).run(workspace.workflow())
+        backend = InMemoryBackend(width: width, height: height)
+        app = ConsoleApp(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: user), theme: .mono, backend: backend)
+    }
+}
+
+@Suite struct Customer360ScreenTests {
+    @Test func searchAsYouTypeThenTheProfileWithItsPanes() throws {
+        let f = try ConsoleFixture(customer360: "profile")
+        var screen = try f.send("5")
+        // Before any search: the customers of highest lifetime value, Ana (150.50) first.
+        #expect(screen.contains("Customers · 4 golden · highest lifetime value"))
+        let lines = screen.split(separator: "\n")
+        let ana = try #require(lines.firstIndex { $0.contains("Ana Núñez") })
+        let john = try #require(lines.firstIndex { $0.contains("John Smith") })
+        #expect(ana < john)
+
+        screen = try f.send("/nunex")
+        #expect(screen.contains("'nunex': 1 found"))
+        #expect(screen.contains("ana.nunez@example.com"))
+        #expect(!screen.contains("John Smith"))
+
+        screen = try f.send("<enter> <enter>")
+        #expect(screen.contains("Customer G"))
+        #expect(screen.contains("Ana Núñez · 2 source records"))
+        #expect(screen.contains("crm_customers:C1"))       // provenance
+        #expect(screen.contains("orders 3  value 150.50"))
+        #expect(screen.contains("consent email in  sms out"))
+        #expect(screen.contains("engagement per month 2024-01 … 2024-01"))
+        #expect(screen.contains("t Timeline 7 │ s Records 2 │ i Issues 0 │ h Merge history 0"))
+        // Newest first: the April order, then the cancelled one… down to January's campaign.
+        let timeline = screen.split(separator: "\n").filter { $0.contains("order") || $0.contains("conversion") }
+        #expect(timeline.first?.contains("2024-04-01") == true)
+        #expect(screen.contains("Spring Mail"))
+
+        screen = try f.send("s")
+        #expect(screen.contains("marketing_contacts:M1"))
+        #expect(screen.contains("ANA NUNEZ") || screen.contains("Ana Nunez"))
+    }
+
+    @Test func anOpenIssueJumpsToItsQuarantineRecord() throws {
+        let f = try ConsoleFixture(customer360: "issues")
+        var screen = try f.send("5 /quinn <enter> <enter> i")
+        #expect(screen.contains("i Issues 1"))
+        #expect(screen.contains("email_format"))
+        screen = try f.send("<enter>")
+        #expect(screen.contains("zoe at example"))
+        #expect(screen.contains("Quarantine") || screen.contains("Q"))
+        // Back out to the profile.
+        screen = try f.send("q")
+        #expect(screen.contains("Customer G"))
+    }
+
+    @Test func anAnalystSeesTheProfileMasked() throws {
+        let f = try ConsoleFixture(customer360: "masked", user: "ana")
+        var screen = try f.send("5")
+        #expect(screen.contains("PII masked"))
+        #expect(!screen.contains("ana.nunez@example.com"))
+        screen = try f.send("/nunez <enter> <enter>")
+        #expect(screen.contains("a***@e******.com"))
+        #expect(!screen.contains("Núñez"))
+        #expect(!screen.contains("ana.nunez@example.com"))
+        screen = try f.send("s")
+        #expect(!screen.contains("ana.nunez@example.com"))
+    }
+
+    @Test func analyticsSortsCampaignsAndChartsTheMetric() throws {
+        let f = try ConsoleFixture(customer360: "analytics")
+        var screen = try f.send("6")
+        #expect(screen.contains("Analytics · 2 campaigns by revenue ▼ · 4 golden customers"))
+        #expect(screen.contains("records 6 · auto-merged pairs"))
+        #expect(screen.contains("golden 4"))
+        var lines = screen.split(separator: "\n")
+        #expect(try #require(lines.firstIndex { $0.contains("CMP1") }) < (try #require(lines.firstIndex { $0.contains("CMP2") })))
+        #expect(screen.contains("By revenue"))
+        #expect(screen.contains("50.0%"))   // CMP1: one of two recipients opened
+        #expect(screen.contains("campaign_events"))  // the quality trend lists every source
+
+        // s s s: revenue → conversion rate → click rate → open rate; r reverses.
+        screen = try f.send("s")
+        #expect(screen.contains("by conversion rate ▼"))
+        screen = try f.send("s s s s")
+        #expect(screen.contains("by cost per conversion ▲"))  // lower cost first; CMP2 has no budget and goes last
+        lines = screen.split(separator: "\n")
+        #expect(try #require(lines.firstIndex { $0.contains("CMP1") }) < (try #require(lines.firstIndex { $0.contains("CMP2") })))
+        screen = try f.send("r")
+        #expect(screen.contains("by cost per conversion ▼"))
+    }
+
+    @Test func anEmptyGoldLayerSaysHowToFillIt() throws {
+        let f = try ConsoleFixture()
+        let screen = try f.send("5")
+        #expect(screen.contains("The gold layer is empty."))
+        #expect(screen.contains("Run the pipeline (R)"))
+    }
+}
