@@ -5,24 +5,57 @@ import GRDB
 /// Match runs, the steward queue of candidate pairs, pair decisions, golden records and their
 /// cross-reference with history.
 extension LakeStore {
-    /// Streams every current silver customer in row order: deterministic for a given lake, and a sequential
-    /// scan (ordering by key makes SQLite visit a million rows at random).
-    public func forEachCurrentCustomer(_ body: (MatchInput) -> Void) throws(StoreError) {
+    /// Every current silver customer in row order (deterministic for a given lake, and a sequential scan:
+    /// ordering by key makes SQLite visit a million rows at random), read column by column as bytes.
+    public func currentCustomerColumns() throws(StoreError) -> MatchColumns {
         try read("read customers for matching") { db in
-            let cursor = try Row.fetchCursor(
+            let expected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM silver_customer WHERE is_current = 1") ?? 0
+            var columns = MatchColumns()
+            var texts = [TextColumn](repeating: TextColumn(), count: 11)
+            for index in texts.indices { texts[index].reserveCapacity(records: expected, bytes: 0) }
+            columns.keys.reserveCapacity(records: expected, bytes: 0)
+            columns.sourceIndex.reserveCapacity(expected)
+            let statement = try RawStatement(
                 db,
                 sql: """
                     SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
                            country, crm_customer_id, COALESCE(updated_at, created_at)
                     FROM silver_customer WHERE is_current = 1 ORDER BY id
                     """)
-            while let row = try cursor.next() {
-                body(
-                    MatchInput(
-                        source: SourceName(row[0] as String), sourceKey: row[1], firstName: row[2], lastName: row[3], email: row[4],
-                        phone: row[5], birthDate: row[6], street: row[7], city: row[8], postcode: row[9], country: row[10],
-                        crmCustomerID: row[11], updatedAt: row[12]))
+            try statement.forEachRow(db) { row in
+                var source = row.text(0)
+                // GRDB reads text as a C string: a NUL ends it.
+                if let nul = source.firstIndex(of: 0) { source = UnsafeBufferPointer(rebasing: source[..<nul]) }
+                columns.sourceIndex.append(columns.sourceIndex(of: source))
+                columns.keys.append(row.text(1))
+                for index in texts.indices {
+                    if row.isNull(Int32(index + 2)) { texts[index].appendMissing() } else { texts[index].append(row.text(Int32(index + 2))) }
+                }
             }
+            columns.firstName = texts[0]
+            columns.lastName = texts[1]
+            columns.email = texts[2]
+            columns.phone = texts[3]
+            columns.birthDate = texts[4]
+            columns.street = texts[5]
+            columns.city = texts[6]
+            columns.postcode = texts[7]
+            columns.country = texts[8]
+            columns.crmCustomerID = texts[9]
+            columns.updatedAt = texts[10]
+            return columns
+        }
+    }
+
+    /// Per record of `index`, its current golden id (0 when it has none).
+    public func currentGoldenIDs(_ index: SourceRecordIndex, count: Int) throws(StoreError) -> [Int64] {
+        try read("read golden cross-references") { db in
+            var result = [Int64](repeating: 0, count: count)
+            let statement = try RawStatement(db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL ORDER BY id")
+            try statement.forEachRow(db) { row in
+                if let record = index.record(source: row.text(0), key: row.text(1)) { result[Int(record)] = row.int64(2) }
+            }
+            return result
         }
     }
 

@@ -22,6 +22,14 @@ public struct InternedColumn: Sendable {
         offsets = [0]
     }
 
+    init(ids: [Int32], values: [String], counts: [Int32], bytes: [UInt8], offsets: [Int32]) {
+        self.ids = ids
+        self.values = values
+        self.counts = counts
+        self.bytes = bytes
+        self.offsets = offsets
+    }
+
     public var recordCount: Int { ids.count }
 
     /// The value of `record`, or nil.

@@ -45,7 +45,11 @@ public struct SourceRecordIndex: Sendable {
     }
 
     /// The record with this source (UTF-8 name) and key, or nil.
+    /// Like the strings GRDB reads, each ends at a NUL byte.
     public func record(source: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>) -> Int32? {
+        var source = source, key = key
+        if let nul = source.firstIndex(of: 0) { source = UnsafeBufferPointer(rebasing: source[..<nul]) }
+        if let nul = key.firstIndex(of: 0) { key = UnsafeBufferPointer(rebasing: key[..<nul]) }
         guard let index = sources.firstIndex(where: { name in name.withUnsafeBufferPointer { Self.equal($0, source) } }) else { return nil }
         return record(sourceIndex: UInt8(index), key: key)
     }

@@ -37,3 +37,31 @@ public struct SharedInput<Element>: @unchecked Sendable {
     public init(_ base: UnsafeBufferPointer<Element>) { self.base = base }
     @inline(__always) public subscript(_ index: Int) -> Element { base[index] }
 }
+
+extension Parallel {
+    /// Runs `body` for every task index, handed out one by one to up to `threads` threads (for a few uneven
+    /// tasks, such as one per column). Each task must write only its own output.
+    public static func forEachTask(count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+        if threads <= 1 || count <= 1 {
+            for task in 0..<count { body(task) }
+            return
+        }
+        let next = TaskCounter()
+        DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+            while let task = next.take(below: count) { body(task) }
+        }
+    }
+}
+
+/// Hands out task indexes once each across threads.
+final class TaskCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    func take(below count: Int) -> Int? {
+        lock.withLock {
+            guard next < count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}

@@ -31,9 +31,8 @@ public struct MatchService: Sendable {
 
     /// Every current silver customer, in lake row order.
     public func loadRecords() throws(EngineError) -> MatchRecords {
-        var builder = MatchRecords.Builder()
-        try storeCall { () throws(StoreError) in try workspace.store.forEachCurrentCustomer { builder.append($0) } }
-        return MatchRecords(builder)
+        let columns = try storeCall { () throws(StoreError) in try workspace.store.currentCustomerColumns() }
+        return MatchRecords(columns, threads: threads)
     }
 
     public struct Report: Sendable, Codable {
@@ -67,7 +66,7 @@ public struct MatchService: Sendable {
         let index = SourceRecordIndex(records)
         let decisions = try storeCall { () throws(StoreError) in try workspace.store.pairDecisions() }
         let overrides = try storeCall { () throws(StoreError) in try workspace.store.goldenOverrides() }
-        let previous = try previousGoldenIDs(records, index)
+        let previous = try storeCall { () throws(StoreError) in try workspace.store.currentGoldenIDs(index, count: records.count) }
         let nextID = try storeCall { () throws(StoreError) in try workspace.store.nextGoldenID() }
         phase("load")
 
@@ -137,17 +136,6 @@ public struct MatchService: Sendable {
             }
         }
         return parts.flatMap(\.value)
-    }
-
-    /// Per record, its current golden id (0 when none).
-    func previousGoldenIDs(_ records: MatchRecords, _ index: SourceRecordIndex) throws(EngineError) -> [Int64] {
-        var result = [Int64](repeating: 0, count: records.count)
-        try storeCall { () throws(StoreError) in
-            try workspace.store.forEachGoldenLink { record, golden in
-                if let position = index[record] { result[Int(position)] = golden.rawValue }
-            }
-        }
-        return result
     }
 
     public static func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

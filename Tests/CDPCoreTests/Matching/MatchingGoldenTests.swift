@@ -116,3 +116,84 @@ import Testing
         }
     }
 }
+
+/// Records read column by column from bytes against records built from `MatchInput`s.
+@Suite struct MatchingColumnLoadTests {
+    static func expectSame(_ a: InternedColumn, _ b: InternedColumn, _ name: String) {
+        #expect(a.ids == b.ids, "\(name) ids")
+        #expect(a.values == b.values, "\(name) values")
+        #expect(a.counts == b.counts, "\(name) counts")
+        #expect(a.rawParts().bytes == b.rawParts().bytes, "\(name) bytes")
+        #expect(a.rawParts().offsets == b.rawParts().offsets, "\(name) offsets")
+    }
+
+    @Test func interningBytesGivesWhatInterningStringsGives() {
+        // Canonically equal spellings (precomposed and combining é, the Kelvin sign and K, the Greek
+        // question mark and `;`) share an id under String equality, in either order of arrival.
+        let pool: [String?] = [
+            "Zoë", "Zoe\u{308}", "K", "\u{212A}", "\u{212A}elvin", "Kelvin", ";", "\u{37E}", "ab", "ab", "", nil, "a\u{0}b", "東京", "Ann", "Anne",
+        ]
+        var random = SeededRandom(seed: 9)
+        for round in 0..<20 {
+            let values = (0..<(200 + round * 50)).map { _ in pool[Int(random.next() % UInt64(pool.count))] }
+            var builder = InternedColumn.Builder()
+            // The builder sees what GRDB would read: text cut at a NUL.
+            for value in values { builder.append(value.map { String($0.prefix { $0 != "\u{0}" }) }) }
+            Self.expectSame(InternedColumn(interning: TextColumn(values)), builder.build(), "round \(round)")
+        }
+        // Enough distinct values to grow the table several times.
+        let many = (0..<20_000).map { "value-\($0 % 7_000)" as String? }
+        var builder = InternedColumn.Builder()
+        for value in many { builder.append(value) }
+        Self.expectSame(InternedColumn(interning: TextColumn(many)), builder.build(), "many")
+    }
+
+    @Test func recordsReadAsColumnsEqualRecordsBuiltFromInputs() {
+        var random = SeededRandom(seed: 4)
+        func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
+        let inputs = (0..<2_000).map { index in
+            MatchInput(
+                source: pick(["crm_customers", "marketing_contacts"]), sourceKey: "K\(index % 1_500)",
+                firstName: pick(["Mary-Kate", "John \"Jack\"", "Bob", "Zoë", nil]), lastName: pick(["Smith", "Smyth", "Ó Briain", nil]),
+                email: pick(["jane.doe+shop@x.com", "janedoe@y.com", "x@z", nil]), phone: pick(["+441234567890", "+12345", nil]),
+                birthDate: pick(["1980-03-04", "1980-04-03", "not a date", nil]), street: pick(["1 High St", nil]),
+                city: pick(["Leeds", "LEEDS", nil]), postcode: pick(["ls1 3pg", "LS13PG", nil]), country: pick(["GB", nil]),
+                crmCustomerID: pick(["K1", nil]), updatedAt: pick(["2024-01-01T00:00:00Z", nil]))
+        }
+        var columns = MatchColumns()
+        for input in inputs {
+            var source = input.source.rawValue
+            let index = source.withUTF8 { columns.sourceIndex(of: $0) }
+            columns.sourceIndex.append(index)
+        }
+        columns.keys = TextColumn(inputs.map(\.sourceKey))
+        columns.firstName = TextColumn(inputs.map(\.firstName))
+        columns.lastName = TextColumn(inputs.map(\.lastName))
+        columns.email = TextColumn(inputs.map(\.email))
+        columns.phone = TextColumn(inputs.map(\.phone))
+        columns.birthDate = TextColumn(inputs.map(\.birthDate))
+        columns.street = TextColumn(inputs.map(\.street))
+        columns.city = TextColumn(inputs.map(\.city))
+        columns.postcode = TextColumn(inputs.map(\.postcode))
+        columns.country = TextColumn(inputs.map(\.country))
+        columns.crmCustomerID = TextColumn(inputs.map(\.crmCustomerID))
+        columns.updatedAt = TextColumn(inputs.map(\.updatedAt))
+        let expected = MatchRecords(inputs)
+        for threads in [1, 2] {
+            let records = MatchRecords(columns, threads: threads)
+            #expect(records.sources == expected.sources)
+            #expect(records.sourceIndex == expected.sourceIndex)
+            #expect(records.keys == expected.keys)
+            let pairs: [(KeyPath<MatchRecords, InternedColumn>, String)] = [
+                (\.firstName, "firstName"), (\.lastName, "lastName"), (\.email, "email"), (\.phone, "phone"), (\.birthDate, "birthDate"),
+                (\.street, "street"), (\.city, "city"), (\.postcode, "postcode"), (\.country, "country"), (\.crmCustomerID, "crm"),
+                (\.updatedAt, "updatedAt"), (\.firstKey, "firstKey"), (\.firstCanonical, "firstCanonical"), (\.lastKey, "lastKey"),
+                (\.lastPhonetic, "lastPhonetic"), (\.emailLocalPart, "emailLocalPart"), (\.postcodeKey, "postcodeKey"), (\.cityKey, "cityKey"),
+                (\.phoneLastDigits, "phoneLastDigits"),
+            ]
+            for (path, name) in pairs { Self.expectSame(records[keyPath: path], expected[keyPath: path], name) }
+            #expect(records.birthDays == expected.birthDays)
+            #expect(records.birthDates == expected.birthDates)
+        }
+    }
+}
