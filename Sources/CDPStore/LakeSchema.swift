@@ -285,6 +285,11 @@ enum LakeSchema {
                         golden_id INTEGER NOT NULL,
                         PRIMARY KEY (key, golden_id)
                     ) WITHOUT ROWID;
+                    CREATE TABLE customer_name_variant (
+                        variant TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        PRIMARY KEY (variant, name)
+                    ) WITHOUT ROWID;
                     CREATE TABLE campaign_performance (
                         campaign_id TEXT PRIMARY KEY,
                         name TEXT, channel TEXT, start_date TEXT, end_date TEXT, budget REAL, currency TEXT,

@@ -97,8 +97,9 @@ extension LakeStore {
         }
     }
 
-    /// Search keys meeting one looked-up word: exact and prefix hits by a range over the key index, the
-    /// sounds-alike and one-edit keys by equality. At most `limit` rows.
+    /// Search keys meeting one looked-up word: exact and prefix hits by a range over the key index; names
+    /// that sound alike or are one edit away through the name variants, then their customers. Each hit
+    /// carries the key it met the word by. At most `limit` rows.
     public func customerSearchHits(_ lookup: CustomerSearchKeys.Lookup, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
         try read("search customers") { db in
             var hits: [(String, GoldenID)] = []
@@ -106,13 +107,24 @@ extension LakeStore {
                 db, sql: "SELECT key, golden_id FROM customer_search WHERE key >= ? AND key < ? LIMIT ?",
                 arguments: [lookup.exact, lookup.exact + "\u{10FFFF}", limit])
             while let row = try range.next() { hits.append((row[0], GoldenID(row[1] as Int64))) }
-            let others = [lookup.phonetic].compactMap { $0 } + lookup.oneEdit
-            if !others.isEmpty && hits.count < limit {
-                let marks = Array(repeating: "?", count: others.count).joined(separator: ",")
-                let cursor = try Row.fetchCursor(
-                    db, sql: "SELECT key, golden_id FROM customer_search WHERE key IN (\(marks)) LIMIT ?",
-                    arguments: StatementArguments(others + [limit - hits.count] as [any DatabaseValueConvertible]))
-                while let row = try cursor.next() { hits.append((row[0], GoldenID(row[1] as Int64))) }
+            let variants = lookup.variants
+            guard !variants.isEmpty, hits.count < limit else { return hits }
+            let marks = Array(repeating: "?", count: variants.count).joined(separator: ",")
+            // The strongest variant per name (a typo over a sound), the word itself left to the range above.
+            var bestVariant: [String: String] = [:]
+            let names = try Row.fetchCursor(
+                db, sql: "SELECT variant, name FROM customer_name_variant WHERE variant IN (\(marks)) LIMIT 500",
+                arguments: StatementArguments(variants))
+            while let row = try names.next() {
+                let variant: String = row[0], name: String = row[1]
+                guard name != lookup.exact else { continue }
+                if let known = bestVariant[name], (lookup.kind(of: known) ?? .soundsAlike) >= (lookup.kind(of: variant) ?? .soundsAlike) { continue }
+                bestVariant[name] = variant
+            }
+            let customers = try db.makeStatement(sql: "SELECT golden_id FROM customer_search WHERE key = ? LIMIT ?")
+            for (name, variant) in bestVariant.sorted(by: { $0.key < $1.key }) where hits.count < limit {
+                let cursor = try Int64.fetchCursor(customers, arguments: [name, limit - hits.count])
+                while let golden = try cursor.next() { hits.append((variant, GoldenID(golden))) }
             }
             return hits
         }

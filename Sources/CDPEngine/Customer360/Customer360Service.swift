@@ -84,8 +84,8 @@ public struct Customer360Service: Sendable {
         let rows = try storeCall { () throws(StoreError) in try store.customer360(Array(ordered)) }
         let masker = self.masker
         return rows.map { row -> SearchHit in
-            let keys = Set(CustomerSearchKeys.keys(
-                firstName: row.firstName, lastName: row.lastName, emails: [row.email].compactMap { $0 }, phones: [row.phone].compactMap { $0 }))
+            let keys = CustomerSearchKeys.allKeys(
+                firstName: row.firstName, lastName: row.lastName, emails: [row.email].compactMap { $0 }, phones: [row.phone].compactMap { $0 })
             let (words, score) = rank(row.golden, keys: keys)
             return SearchHit(customer: Self.mask(row, masker), wordsMatched: words, score: score)
         }
