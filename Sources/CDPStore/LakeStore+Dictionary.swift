@@ -57,6 +57,19 @@ extension LakeStore {
         }
     }
 
+    /// Every entry's key and tags, without the rest: what masking reads each time a masker is made.
+    public func dictionaryTags() throws(StoreError) -> [(key: DictionaryKey, tags: [String])] {
+        try read("read the dictionary's tags") { db in
+            var result: [(key: DictionaryKey, tags: [String])] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT layer, dataset, column_name, tags FROM dictionary_entry")
+            while let row = try cursor.next() {
+                guard let layer = DictionaryLayer(rawValue: row[0]) else { continue }
+                result.append((DictionaryKey(layer, row[1], row[2]), try Self.decoded([String].self, row[3])))
+            }
+            return result
+        }
+    }
+
     /// Adds the entries whose key the dictionary lacks, as version 1; existing entries (and so every
     /// steward edit) are left alone. `audit` gets the number added and returns the row to log, if any.
     /// - Returns: how many entries were added.

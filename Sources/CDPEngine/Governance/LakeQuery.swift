@@ -10,16 +10,22 @@ extension Workspace {
         "audit_log.reason", "golden_record.attributes", "golden_override.value", "match_candidate.explanation",
     ]
 
+    /// The dictionary's own examples and kept versions may quote a personal value: withheld whole.
+    static let dictionaryTextColumns: Set<String> = ["dictionary_entry.example", "dictionary_version.entry"]
+
     public static let withheldValue = "(withheld: needs view_pii)"
 
     /// Runs read-only SQL over the lake as the environment's user: without `view_pii`, personal columns
-    /// come back masked, JSON columns masked inside, free text withheld.
+    /// come back masked, JSON columns masked inside, free text withheld. Which columns are personal follows
+    /// the data dictionary: a column of a dataset it describes is masked when tagged `PII.*`, withheld when
+    /// tagged `PII.Record`, and shown otherwise; other tables keep the built-in rules.
     /// - Throws: `.refused` for a statement that would write; `.forbidden` when, without `view_pii`, an
     ///   expression (not a plain column) reads a personal column, since its result could not be masked.
     public func query(_ sql: String, limit: Int, as environment: Environment) throws(EngineError) -> LakeStore.QueryResult {
         var result = try storeCall { () throws(StoreError) in try store.query(sql, limit: limit) }
-        let masker = masker(for: environment)
-        guard masker.isActive else { return result }
+        guard !principal(environment).may(.viewPII) else { return result }
+        let personalData = personalData
+        let masker = PIIMasker(columns: personalData.columns)
         let personal = Set(masker.columns.keys)
         let words = Set(sql.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
         let readsPersonal = !words.isDisjoint(with: personal)
@@ -34,7 +40,18 @@ extension Workspace {
         for index in result.columns.indices {
             let origin = result.origins[index]
             let column = origin.map { String($0.split(separator: ".").last ?? "") } ?? result.columns[index]
-            if let kind = masker.kind(ofColumn: column) {
+            let dataset = origin.map { String($0.split(separator: ".").first ?? "") }
+            if let dataset, let treatment = personalData.treatment(dataset: dataset, column: column) {
+                for row in result.rows.indices {
+                    switch treatment {
+                    case .show: break
+                    case .mask(let kind): result.rows[row][index] = result.rows[row][index].map { PIIMasker.mask($0, as: kind) }
+                    case .withhold: result.rows[row][index] = result.rows[row][index].map { masker.json($0) ?? Self.withheldValue }
+                    }
+                }
+            } else if let origin, Self.dictionaryTextColumns.contains(origin) {
+                for row in result.rows.indices { result.rows[row][index] = result.rows[row][index].map { _ in Self.withheldValue } }
+            } else if let kind = masker.kind(ofColumn: column) {
                 for row in result.rows.indices { result.rows[row][index] = result.rows[row][index].map { PIIMasker.mask($0, as: kind) } }
             } else if let origin, Self.freeTextColumns.contains(origin) {
                 for row in result.rows.indices {
