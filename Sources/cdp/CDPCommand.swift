@@ -18,7 +18,7 @@ struct CDPCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
-            BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, WhoAmICommand.self,
+            BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, WhoAmICommand.self, DictionaryCommand.self,
         ])
 }
 

@@ -93,7 +93,7 @@ enum DictionaryCatalog {
             "sha256": "SHA-256 of the file; the same file never lands twice for a source.",
             "bytes": "File size in bytes.",
             "landed_at": "When the file landed.",
-            "state": "Where ingestion of the file is: landed, ingesting, ingested or failed.",
+            "state": "Where ingestion of the file is: landed, ingesting, ingested or refused.",
             "rows_read": "Rows read from the file.",
             "rows_unchanged": "Rows identical to the current silver version, skipped.",
             "rows_silver": "Rows written to silver.",
@@ -120,7 +120,7 @@ enum DictionaryCatalog {
             "quarantine_id": "The quarantined record.",
             "at": "When the action happened.",
             "actor": "Who acted (the OS user, or the user named by --as).",
-            "action": "What was done: fix, release, reject or undo.",
+            "action": "What was done: fix, release, reject or revalidate.",
             "detail": "What changed, with the values (field=value).",
         ],
         "customer_360": [
