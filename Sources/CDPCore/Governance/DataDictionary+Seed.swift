@@ -44,7 +44,7 @@ extension DataDictionary {
 
     static func sourceEntries(_ source: SourceConfiguration, rules: RuleSet) -> [DictionaryEntry] {
         let dataset = source.name.rawValue
-        let fileType = source.format == .csv ? "TEXT (CSV)" : "JSON value"
+        let fileType = source.format == .csv ? "TEXT" : "JSON"
         let own = rules.rules(for: source.name)
         var columns: [String: DictionaryEntry] = [:]
         var order: [String] = []
