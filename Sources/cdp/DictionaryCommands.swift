@@ -227,7 +227,7 @@ struct DictionaryCommand: ParsableCommand {
                 guard let text = String(data: data, encoding: .utf8) else { throw EngineError(.input, "\(file) is not UTF-8 text") }
                 return try service.importTOML(text, file: file)
             }
-            for (key, change) in summary.changed { print("  \(key): \(change)") }
+            for version in summary.changed { print("  \(version.key): \(version.change) (version \(version.version))") }
             print("imported \(file): \(summary.changed.count) entries changed, \(summary.unchanged) unchanged")
         }
     }

@@ -48,12 +48,14 @@ extension DataDictionary {
         let own = rules.rules(for: source.name)
         var columns: [String: DictionaryEntry] = [:]
         var order: [String] = []
+        // Two canonical fields may read one source column: the first describes it, later ones add to it.
         func add(_ column: String, _ make: () -> DictionaryEntry, merge: (inout DictionaryEntry) -> Void) {
-            if columns[column] == nil {
+            if var existing = columns[column] {
+                merge(&existing)
+                columns[column] = existing
+            } else {
                 columns[column] = make()
                 order.append(column)
-            } else {
-                merge(&columns[column]!)
             }
         }
         add(source.primaryKey, {

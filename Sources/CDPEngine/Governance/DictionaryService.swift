@@ -180,16 +180,10 @@ public struct DictionaryService: Sendable {
 
     /// What an import did.
     public struct ImportSummary: Sendable, Hashable {
-        /// Entries given a new version, with the fields changed.
-        public var changed: [(key: DictionaryKey, change: String)]
+        /// The new versions, each saying which fields changed.
+        public var changed: [DictionaryVersion]
         /// Entries the file lists that already said the same.
         public var unchanged: Int
-
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.unchanged == rhs.unchanged && lhs.changed.map(\.key) == rhs.changed.map(\.key) && lhs.changed.map(\.change) == rhs.changed.map(\.change)
-        }
-
-        public func hash(into hasher: inout Hasher) { hasher.combine(changed.map(\.key)) }
     }
 
     /// Applies a dictionary file (`governance/dictionary.toml`): every entry it lists that differs becomes
@@ -220,10 +214,10 @@ public struct DictionaryService: Sendable {
         guard problems.isEmpty else {
             throw EngineError(.invalidEntry, "\(file) was not imported; nothing changed. Fix:", details: problems)
         }
-        if !writes.isEmpty {
-            try storeCall { () throws(StoreError) in try store.saveDictionaryEntries(writes, actor: environment.user, at: environment.timestamp) }
+        let saved = try storeCall { () throws(StoreError) in
+            writes.isEmpty ? [] : try store.saveDictionaryEntries(writes, actor: environment.user, at: environment.timestamp)
         }
-        return ImportSummary(changed: writes.map { ($0.entry.key, $0.change) }, unchanged: listed.count - writes.count)
+        return ImportSummary(changed: saved.map(masked), unchanged: listed.count - writes.count)
     }
 
     // MARK: Suggestions
