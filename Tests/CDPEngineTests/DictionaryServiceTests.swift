@@ -215,6 +215,9 @@ import Testing
         // Without view_pii the sampled values are masked.
         let masked = try service(workspace, "ana").suggest(ref("silver_customer.email"))
         #expect(masked.profile.topValues.allSatisfy { $0.value.contains("***@") })
+        let raw = try service(workspace, "ana").suggest(ref("bronze_row.raw"))
+        #expect(raw.tags == ["PII.Record"])
+        #expect(raw.profile.topValues.allSatisfy { $0.value == Workspace.withheldValue })
         let source = try #require(throws: EngineError.self) { try dictionary.suggest(ref("crm_customers.email")) }
         #expect(source.message.contains("suggest from the column it feeds (silver_customer.email)"))
     }

@@ -145,6 +145,14 @@ public struct ColumnProfile: Hashable, Codable, Sendable {
         return (nil, 0)
     }
 
+    /// The profile with every value replaced by `placeholder` (whole records, which no mask can make safe).
+    public func withheld(as placeholder: String) -> ColumnProfile {
+        var copy = self
+        copy.topValues = topValues.map { ValueCount(value: placeholder, count: $0.count) }
+        copy.distinctValues = []
+        return copy
+    }
+
     /// The profile with its values masked as `kind` (for a principal without `view_pii`).
     public func masked(as kind: PIIKind) -> ColumnProfile {
         var copy = self

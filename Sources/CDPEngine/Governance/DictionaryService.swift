@@ -241,10 +241,13 @@ public struct DictionaryService: Sendable {
         let profile = ColumnProfile(values: values, defaultCountry: CountryCode(alpha2: workspace.configuration.defaultCountry))
         let suggestion = DataDictionary.suggest(for: current.entry, profile: profile, candidateRules: try candidateRules(for: current.entry))
         guard !workspace.principal(environment).may(.viewPII) else { return suggestion }
-        let kinds = (suggestion.tags + current.entry.tags).compactMap(PIIKind.init(tag:))
-        guard let kind = kinds.first(where: { $0 != .other }) ?? kinds.first else { return suggestion }
+        let tags = suggestion.tags + current.entry.tags
         var masked = suggestion
-        masked.profile = suggestion.profile.masked(as: kind)
+        if tags.contains(DataDictionary.recordTag) {
+            masked.profile = suggestion.profile.withheld(as: Workspace.withheldValue)
+        } else if let kind = tags.compactMap(PIIKind.init(tag:)).sorted(by: { $0 != .other && $1 == .other }).first {
+            masked.profile = suggestion.profile.masked(as: kind)
+        }
         return masked
     }
 
