@@ -80,9 +80,10 @@ extension LakeStore {
         try write("seed the dictionary") { db in
             var added = 0
             for entry in entries {
-                let exists = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM dictionary_entry WHERE layer = ? AND dataset = ? AND column_name = ?)",
-                    arguments: [entry.layer.rawValue, entry.dataset, entry.column]) ?? false
+                let exists =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM dictionary_entry WHERE layer = ? AND dataset = ? AND column_name = ?)",
+                        arguments: [entry.layer.rawValue, entry.dataset, entry.column]) ?? false
                 guard !exists else { continue }
                 try Self.insertVersion(DictionaryVersion(entry: entry, version: 1, changedBy: actor, changedAt: at, change: change), db)
                 added += 1
@@ -111,9 +112,11 @@ extension LakeStore {
                 guard current == write.expectedVersion else {
                     throw StoreError(
                         .conflict,
-                        "\(key) changed while you edited it (now version \(current), you started from \(write.expectedVersion)); reload it and edit again")
+                        "\(key) changed while you edited it (now version \(current), you started from \(write.expectedVersion)); reload it and edit again"
+                    )
                 }
-                let version = DictionaryVersion(entry: write.entry, version: current + 1, changedBy: actor, changedAt: at, change: write.change)
+                let version = DictionaryVersion(
+                    entry: write.entry, version: current + 1, changedBy: actor, changedAt: at, change: write.change)
                 try Self.insertVersion(version, db)
                 try Self.appendAudit(write.audit, at: at, db)
                 saved.append(version)
@@ -150,7 +153,9 @@ extension LakeStore {
     /// A table's or view's columns and declared types, in table order; `nil` when the lake has no such dataset.
     public func datasetSchema(_ name: String, layer: DictionaryLayer) throws(StoreError) -> DatasetSchema? {
         try read("read the schema of \(name)") { db in
-            guard let type = try String.fetchOne(db, sql: "SELECT type FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')", arguments: [name])
+            guard
+                let type = try String.fetchOne(
+                    db, sql: "SELECT type FROM sqlite_master WHERE name = ? AND type IN ('table', 'view')", arguments: [name])
             else { return nil }
             let columns = try Row.fetchAll(db, sql: "SELECT name, type FROM pragma_table_info(?) ORDER BY cid", arguments: [name])
                 .map { (name: $0["name"] as String, type: ($0["type"] as String?) ?? "") }
@@ -223,7 +228,8 @@ extension LakeStore {
             arguments: [
                 entry.layer.rawValue, entry.dataset, entry.column, entry.description, entry.dataType, entry.classification?.rawValue,
                 try jsonText(entry.tags), entry.owner, entry.steward, try jsonText(entry.allowedValues), entry.format,
-                try jsonText(entry.rules), entry.example, try jsonText(entry.lineage), version.version, version.changedBy, version.changedAt,
+                try jsonText(entry.rules), entry.example, try jsonText(entry.lineage), version.version, version.changedBy,
+                version.changedAt,
                 version.change,
             ])
     }
@@ -240,7 +246,8 @@ extension LakeStore {
             owner: row["owner"], steward: row["steward"], allowedValues: try decoded([String].self, row["allowed_values"]),
             format: row["format"], rules: try decoded([String].self, row["rules"]), example: row["example"],
             lineage: try decoded([String].self, row["lineage"]))
-        return DictionaryVersion(entry: entry, version: row["version"], changedBy: row["updated_by"], changedAt: row["updated_at"], change: row["change"])
+        return DictionaryVersion(
+            entry: entry, version: row["version"], changedBy: row["updated_by"], changedAt: row["updated_at"], change: row["change"])
     }
 
     static func storedVersion(_ row: Row) throws -> DictionaryVersion {

@@ -39,7 +39,8 @@ struct DictionaryCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Entries, layer by layer; --gaps lists those without a description or classification.")
+        static let configuration = CommandConfiguration(
+            abstract: "Entries, layer by layer; --gaps lists those without a description or classification.")
         @OptionGroup var options: Options
         @Flag(help: "Only entries without a description or a classification.") var gaps = false
         @Option(help: "Only entries whose name, description or tags contain this text.") var search: String?
@@ -51,25 +52,32 @@ struct DictionaryCommand: ParsableCommand {
             if gaps {
                 let found = try present { () throws(EngineError) in try service.gaps(layer: layer) }
                 if json { return Output.json(found) }
-                print(Output.table(
-                    ["layer", "entry", "missing"],
-                    found.map { [$0.key.layer.rawValue, $0.key.description, $0.missing.map(\.rawValue).joined(separator: ", ")] }))
+                print(
+                    Output.table(
+                        ["layer", "entry", "missing"],
+                        found.map { [$0.key.layer.rawValue, $0.key.description, $0.missing.map(\.rawValue).joined(separator: ", ")] }))
                 print("\(found.count) gaps; fill them with `cdp dictionary edit ENTRY --description … --classification …`")
                 return
             }
             var entries = try present { () throws(EngineError) in try service.entries(layer: layer) }.map(\.entry)
             if let search {
                 entries = entries.filter { entry in
-                    [entry.key.description, entry.description, entry.tags.joined(separator: " ")].contains { $0.localizedCaseInsensitiveContains(search) }
+                    [entry.key.description, entry.description, entry.tags.joined(separator: " ")].contains {
+                        $0.localizedCaseInsensitiveContains(search)
+                    }
                 }
             }
             if json { return Output.json(entries) }
-            print(Output.table(
-                ["layer", "entry", "type", "classification", "tags", "description"],
-                entries.map {
-                    [$0.layer.rawValue, $0.key.description, $0.dataType, $0.classification?.rawValue ?? "—", $0.tags.joined(separator: ","),
-                     Self.clipped($0.description.isEmpty ? "—" : $0.description, 70)]
-                }))
+            print(
+                Output.table(
+                    ["layer", "entry", "type", "classification", "tags", "description"],
+                    entries.map {
+                        [
+                            $0.layer.rawValue, $0.key.description, $0.dataType, $0.classification?.rawValue ?? "—",
+                            $0.tags.joined(separator: ","),
+                            Self.clipped($0.description.isEmpty ? "—" : $0.description, 70),
+                        ]
+                    }))
             print("\(entries.count) entries")
         }
 
@@ -137,7 +145,8 @@ struct DictionaryCommand: ParsableCommand {
     }
 
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "An entry's versions (who, when, what changed), or the latest edits of the whole dictionary.")
+        static let configuration = CommandConfiguration(
+            abstract: "An entry's versions (who, when, what changed), or the latest edits of the whole dictionary.")
         @OptionGroup var options: Options
         @Argument(help: "DATASET.COLUMN or DATASET; without it, the latest edits.") var entry: String?
         @Option(help: "How many of the latest edits.") var limit: Int = 50
@@ -151,9 +160,10 @@ struct DictionaryCommand: ParsableCommand {
                 return try service.recentChanges(limit: limit)
             }
             if json { return Output.json(versions) }
-            print(Output.table(
-                ["entry", "version", "at", "by", "changed"],
-                versions.map { [$0.key.description, "\($0.version)", $0.changedAt, $0.changedBy, $0.change] }))
+            print(
+                Output.table(
+                    ["entry", "version", "at", "by", "changed"],
+                    versions.map { [$0.key.description, "\($0.version)", $0.changedAt, $0.changedBy, $0.change] }))
             if let reference, versions.count > 1 {
                 print("compare two with: cdp dictionary diff \(reference) 1 \(versions.count)")
             }
@@ -177,7 +187,9 @@ struct DictionaryCommand: ParsableCommand {
                 return try service.diff(reference, from: from, to: newer)
             }
             if json { return Output.json(diff.changes) }
-            print("\(diff.to.key): version \(diff.from.version) (\(diff.from.changedBy), \(diff.from.changedAt)) → version \(diff.to.version) (\(diff.to.changedBy), \(diff.to.changedAt))")
+            print(
+                "\(diff.to.key): version \(diff.from.version) (\(diff.from.changedBy), \(diff.from.changedAt)) → version \(diff.to.version) (\(diff.to.changedBy), \(diff.to.changedAt))"
+            )
             if diff.changes.isEmpty { print("  no field differs") }
             for change in diff.changes {
                 print("  \(change.field.rawValue)")
@@ -205,7 +217,8 @@ struct DictionaryCommand: ParsableCommand {
                 do {
                     try text.write(toFile: out, atomically: true, encoding: .utf8)
                 } catch {
-                    throw EngineError(.workspace, "cannot write \(out): \(error.localizedDescription); check the folder exists and is writable")
+                    throw EngineError(
+                        .workspace, "cannot write \(out): \(error.localizedDescription); check the folder exists and is writable")
                 }
             }
             print("wrote \(out)")
@@ -214,7 +227,9 @@ struct DictionaryCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply a dictionary TOML file (needs edit_dictionary): each changed entry becomes a new version; any bad entry refuses the whole file.")
+            abstract:
+                "Apply a dictionary TOML file (needs edit_dictionary): each changed entry becomes a new version; any bad entry refuses the whole file."
+        )
         @OptionGroup var options: Options
         @Argument(help: "The file, e.g. governance/dictionary.toml.") var file: String
 
@@ -262,14 +277,20 @@ enum DictionaryPrinter {
     static func describe(_ version: DictionaryVersion, rules: RuleSet) -> String {
         let entry = version.entry
         func value(_ text: String) -> String { text.isEmpty ? "—" : text }
-        var lines = ["\(entry.key) · \(entry.layer.rawValue) · version \(version.version), \(version.change) by \(version.changedBy) at \(version.changedAt)"]
+        var lines = [
+            "\(entry.key) · \(entry.layer.rawValue) · version \(version.version), \(version.change) by \(version.changedBy) at \(version.changedAt)"
+        ]
         for field in DictionaryField.allCases where field != .rules {
-            lines.append("  \(field.rawValue.replacingOccurrences(of: "_", with: " ").padding(toLength: 16, withPad: " ", startingAt: 0))\(value(entry.text(of: field)))")
+            lines.append(
+                "  \(field.rawValue.replacingOccurrences(of: "_", with: " ").padding(toLength: 16, withPad: " ", startingAt: 0))\(value(entry.text(of: field)))"
+            )
         }
         lines.append("  rules")
         if entry.rules.isEmpty { lines.append("    —") }
         for name in entry.rules {
-            let definition = rules.rule(named: name).map { "\($0.check.kindName) \($0.fields.joined(separator: ", ")) · \($0.severity.rawValue) · \($0.dataset)" }
+            let definition = rules.rule(named: name).map {
+                "\($0.check.kindName) \($0.fields.joined(separator: ", ")) · \($0.severity.rawValue) · \($0.dataset)"
+            }
             lines.append("    \(name)\(definition.map { ": \($0)" } ?? " (no longer in rules.toml)")")
         }
         return lines.joined(separator: "\n")
@@ -289,7 +310,9 @@ enum DictionaryPrinter {
             ("rules", suggestion.rules.joined(separator: ", ")), ("format", suggestion.format ?? ""),
             ("allowed values", suggestion.allowedValues.joined(separator: ", ")), ("example", suggestion.example ?? ""),
         ]
-        for (name, value) in rows { lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0))\(value.isEmpty ? "—" : value)") }
+        for (name, value) in rows {
+            lines.append("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0))\(value.isEmpty ? "—" : value)")
+        }
         if !suggestion.reasons.isEmpty {
             lines.append("why:")
             lines += suggestion.reasons.map { "  - \($0)" }

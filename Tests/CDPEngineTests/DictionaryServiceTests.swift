@@ -88,7 +88,8 @@ import Testing
         let workspace = try EngineFixture.sampleWorkspace("dictionary-invalid")
         let error = try #require(throws: EngineError.self) {
             try service(workspace).edit(
-                ref("silver_customer.email"), DictionaryChange(description: "", classification: "top-secret", owner: "zed", rules: ["nope"]))
+                ref("silver_customer.email"), DictionaryChange(description: "", classification: "top-secret", owner: "zed", rules: ["nope"])
+            )
         }
         #expect(error.code == .invalidEntry)
         #expect(error.message == "silver_customer.email was not saved; fix and try again:")
@@ -208,7 +209,9 @@ import Testing
         #expect(accepted.entry.tags == ["PII.Email"])
         #expect(accepted.entry.classification == .confidential)
         #expect(accepted.entry.rules == ["email_format", "contact_email_format"])
-        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "dictionary.edit")).first?.reason == "accepted a suggestion from the data")
+        #expect(
+            try workspace.store.auditEntries(LakeStore.AuditFilter(action: "dictionary.edit")).first?.reason
+                == "accepted a suggestion from the data")
         let again = try #require(throws: EngineError.self) { try dictionary.accept(try dictionary.suggest(ref("silver_customer.email"))) }
         #expect(again.code == .refused)
 
@@ -242,7 +245,9 @@ import Testing
         #expect(workspace.masker(for: analyst).kind(ofColumn: "city") == .address)
         #expect(workspace.masker(for: analyst).kind(ofColumn: "email") == .email)  // still tagged in bronze and gold
         #expect(try workspace.query("SELECT raw FROM bronze_row LIMIT 1", limit: 1, as: analyst).rows[0][0]?.contains("withheld") == true)
-        #expect(try workspace.query("SELECT example FROM dictionary_entry WHERE example IS NOT NULL LIMIT 1", limit: 1, as: analyst).rows[0][0] == Workspace.withheldValue)
+        #expect(
+            try workspace.query("SELECT example FROM dictionary_entry WHERE example IS NOT NULL LIMIT 1", limit: 1, as: analyst).rows[0][0]
+                == Workspace.withheldValue)
     }
 
     @Test func exportsMaskPersonalExamplesWithoutViewPII() throws {

@@ -73,7 +73,8 @@ struct DictionaryStoreTests {
             try store.saveDictionaryEntries(
                 [
                     LakeStore.DictionaryWrite(entry: city, expectedVersion: 1, change: "description", audit: audit("silver_customer.city")),
-                    LakeStore.DictionaryWrite(entry: email, expectedVersion: 3, change: "description", audit: audit("silver_customer.email")),
+                    LakeStore.DictionaryWrite(
+                        entry: email, expectedVersion: 3, change: "description", audit: audit("silver_customer.email")),
                 ], actor: "sam", at: at)
         }
         #expect(error.code == .conflict)

@@ -21,7 +21,8 @@ import Testing
         #expect(try CLI.run(["audit", "--action", "access.refused"] + ws).stdout.contains("dictionary.edit silver_customer.city"))
 
         let invalid = try CLI.run(
-            ["dictionary", "edit", "silver_customer.email", "--owner", "zed", "--rule", "emial_format", "--description", "", "--as", "sam"] + ws)
+            ["dictionary", "edit", "silver_customer.email", "--owner", "zed", "--rule", "emial_format", "--description", "", "--as", "sam"]
+                + ws)
         #expect(invalid.status == 13)
         #expect(invalid.stderr.contains("cdp: error: silver_customer.email was not saved; fix and try again:"))
         #expect(invalid.stderr.contains("  - owner: 'zed' is not a user of governance/access.toml"))
@@ -29,7 +30,10 @@ import Testing
         #expect(invalid.stderr.contains("  - description: must not be empty"))
 
         let saved = try CLI.run(
-            ["dictionary", "edit", "silver_order.amount", "--owner", "sam", "--classification", "confidential", "--reason", "finance", "--as", "sam"] + ws)
+            [
+                "dictionary", "edit", "silver_order.amount", "--owner", "sam", "--classification", "confidential", "--reason", "finance",
+                "--as", "sam",
+            ] + ws)
         #expect(saved.status == 0)
         #expect(saved.stdout.contains("saved silver_order.amount version 2: classification, owner"))
         let history = try CLI.run(["dictionary", "history", "silver_order.amount"] + ws)
@@ -61,9 +65,14 @@ import Testing
         #expect(try CLI.run(["dictionary", "import", toml.path, "--as", "vic"] + ws).status == 12)
 
         #expect(try CLI.run(["dictionary", "list", "--gaps"] + ws).stdout.contains("0 gaps"))
-        #expect(try CLI.run(["dictionary", "edit", "silver_order.status", "--description", "", "--classification", "", "--as", "sam"] + ws).status == 0)
+        #expect(
+            try CLI.run(["dictionary", "edit", "silver_order.status", "--description", "", "--classification", "", "--as", "sam"] + ws)
+                .status == 0)
         let gaps = try CLI.run(["dictionary", "list", "--gaps"] + ws)
-        #expect(gaps.stdout.split(separator: "\n").contains { $0.contains("silver_order.status ") && $0.hasSuffix("description, classification") })
+        #expect(
+            gaps.stdout.split(separator: "\n").contains {
+                $0.contains("silver_order.status ") && $0.hasSuffix("description, classification")
+            })
     }
 
     @Test func aTagInTheDictionaryDecidesWhatAQueryMasksAndSuggestionsCanBeAccepted() throws {
@@ -73,13 +82,15 @@ import Testing
         #expect(try CLI.run(["run"] + ws).status == 0)
         let sql = "SELECT city, email FROM silver_customer WHERE city IS NOT NULL AND email IS NOT NULL ORDER BY id LIMIT 1"
         let clear = try CLI.run(["query", sql, "--format", "csv"] + ws).stdout.split(separator: "\n")[1].split(separator: ",")
-        let before = try CLI.run(["query", sql, "--format", "csv", "--as", "ana"] + ws).stdout.split(separator: "\n")[1].split(separator: ",")
+        let before = try CLI.run(["query", sql, "--format", "csv", "--as", "ana"] + ws).stdout.split(separator: "\n")[1].split(
+            separator: ",")
         #expect(before[0] == clear[0])
         #expect(before[1] != clear[1])
 
         #expect(try CLI.run(["dictionary", "edit", "silver_customer.city", "--tag", "PII.Address", "--as", "sam"] + ws).status == 0)
         #expect(try CLI.run(["dictionary", "edit", "silver_customer.email", "--remove-tag", "PII.Email", "--as", "sam"] + ws).status == 0)
-        let after = try CLI.run(["query", sql, "--format", "csv", "--as", "ana"] + ws).stdout.split(separator: "\n")[1].split(separator: ",")
+        let after = try CLI.run(["query", sql, "--format", "csv", "--as", "ana"] + ws).stdout.split(separator: "\n")[1].split(
+            separator: ",")
         #expect(after[0] != clear[0])
         #expect(after[0].contains("*"))
         #expect(after[1] == clear[1])
@@ -91,7 +102,8 @@ import Testing
         let accepted = try CLI.run(["dictionary", "suggest", "silver_customer.email", "--accept", "--as", "sam"] + ws)
         #expect(accepted.status == 0)
         #expect(accepted.stdout.contains("accepted: saved silver_customer.email version 3: tags"))
-        let masked = try CLI.run(["query", sql, "--format", "csv", "--as", "ana"] + ws).stdout.split(separator: "\n")[1].split(separator: ",")
+        let masked = try CLI.run(["query", sql, "--format", "csv", "--as", "ana"] + ws).stdout.split(separator: "\n")[1].split(
+            separator: ",")
         #expect(masked[1] != clear[1])
         #expect(masked[1].contains("***@"))
     }

@@ -1,11 +1,11 @@
 import CDPCore
 import CDPEngine
-@testable import CDPStore
 import Foundation
 import TermUI
 import TermUITesting
 import Testing
 
+@testable import CDPStore
 @testable import StewardConsole
 
 /// The Dictionary tab: browse and filter, gaps, the editor's inline validation, history and diff,
@@ -152,7 +152,8 @@ import Testing
 @Suite struct DictionaryAccessScreenTests {
     func console(as user: String) throws -> (Workspace, InMemoryBackend, ConsoleApp) {
         let prepared = try ConsoleFixture.makeWorkspace("dictionary-access-\(user)")
-        try AccessScreenTests.access.write(to: prepared.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
+        try AccessScreenTests.access.write(
+            to: prepared.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
         let workspace = try Workspace(at: prepared.root.path)
         let backend = InMemoryBackend(width: 100, height: 30)
         let app = ConsoleApp(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: user), theme: .mono, backend: backend)

@@ -18,7 +18,8 @@ enum DictionaryCatalog {
         "row_warning": "Warnings raised by rules of severity warn on rows that still passed to silver.",
         "rule_result": "Per batch and rule: how many rows were checked and how many failed.",
         "dq_scorecard": "Per run, source and rule: rows checked, rows failed and the pass rate.",
-        "quarantine_record": "Rows held back by an error rule: their fields as landed, the failures and the status stewards move them through.",
+        "quarantine_record":
+            "Rows held back by an error rule: their fields as landed, the failures and the status stewards move them through.",
         "quarantine_history": "What stewards did to each quarantined record (fixes, releases, rejections), oldest first.",
         "customer_360": "One row per golden customer: surviving attributes, consent, order and campaign totals, open quality issues.",
         "campaign_performance": "One row per campaign: reach, opens, clicks, conversions, rates, revenue and cost per conversion.",
@@ -154,10 +155,10 @@ enum DictionaryCatalog {
             "cost_per_conversion": "Budget divided by conversions.",
         ],
         "engagement_daily": [
-            "day": "Calendar day (UTC).",
+            "day": "Calendar day (UTC)."
         ],
         "data_quality_scorecard": [
-            "run_started_at": "When the run started.",
+            "run_started_at": "When the run started."
         ],
         "match_summary": [
             "match_run": "The matching run.",

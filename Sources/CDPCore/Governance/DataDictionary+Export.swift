@@ -53,11 +53,15 @@ extension DataDictionary {
                 }
                 let columns = rows.filter { !$0.key.isDataset }
                 guard !columns.isEmpty else { continue }
-                lines.append("| Column | Type | Classification | Tags | Description | Format / allowed values | Rules | Example | Owner / steward | Lineage |")
+                lines.append(
+                    "| Column | Type | Classification | Tags | Description | Format / allowed values | Rules | Example | Owner / steward | Lineage |"
+                )
                 lines.append("|---|---|---|---|---|---|---|---|---|---|")
                 for entry in columns {
-                    let shape = [entry.format, entry.allowedValues.isEmpty ? nil : "one of: \(entry.allowedValues.joined(separator: ", "))"]
-                        .compactMap { $0 }.joined(separator: "; ")
+                    let shape = [
+                        entry.format, entry.allowedValues.isEmpty ? nil : "one of: \(entry.allowedValues.joined(separator: ", "))",
+                    ]
+                    .compactMap { $0 }.joined(separator: "; ")
                     let people = [entry.owner, entry.steward.map { "\($0) (steward)" }].compactMap { $0 }.joined(separator: ", ")
                     let cells = [
                         "`\(entry.column)`", entry.dataType, entry.classification?.rawValue ?? "—", entry.tags.joined(separator: ", "),

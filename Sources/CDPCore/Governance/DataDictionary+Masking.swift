@@ -11,7 +11,10 @@ public struct PersonalDataMap: Hashable, Sendable {
     /// The datasets the dictionary describes: for these its tags decide, column by column.
     public var describedDatasets: Set<String>
 
-    public init(columns: [String: PIIKind], datasets: [String: [String: PIIKind]] = [:], withheld: Set<String> = [], describedDatasets: Set<String> = []) {
+    public init(
+        columns: [String: PIIKind], datasets: [String: [String: PIIKind]] = [:], withheld: Set<String> = [],
+        describedDatasets: Set<String> = []
+    ) {
         self.columns = columns
         self.datasets = datasets
         self.withheld = withheld

@@ -131,10 +131,13 @@ public struct ColumnProfile: Hashable, Codable, Sendable {
             (.date, { DateParsing.parseDate($0).value != nil && !$0.contains(":") }),
             (.boolean, { ["0", "1", "true", "false", "yes", "no"].contains($0.lowercased()) }),
             // Before numbers, which "+447700900123" also reads as; a bare run of digits stays a number.
-            (.phone, { value in
-                !value.allSatisfy(\.isNumber) && value.filter(\.isNumber).count >= 7
-                    && PhoneNumber.standardize(value, defaultCountry: defaultCountry).value != nil
-            }),
+            (
+                .phone,
+                { value in
+                    !value.allSatisfy(\.isNumber) && value.filter(\.isNumber).count >= 7
+                        && PhoneNumber.standardize(value, defaultCountry: defaultCountry).value != nil
+                }
+            ),
             (.number, { Double($0.trimmingCharacters(in: .whitespaces)) != nil }),
             (.country, { $0.count == 2 && $0 == $0.uppercased() && CountryCode(alpha2: $0) != nil }),
         ]
@@ -202,7 +205,8 @@ extension DataDictionary {
 
     /// A suggestion for `entry` from its column's profile. `candidateRules` are the rules that apply to the
     /// column or to what feeds it; those whose check proves the detected content are offered.
-    public static func suggest(for entry: DictionaryEntry, profile: ColumnProfile, candidateRules: [RuleDefinition]) -> DictionarySuggestion {
+    public static func suggest(for entry: DictionaryEntry, profile: ColumnProfile, candidateRules: [RuleDefinition]) -> DictionarySuggestion
+    {
         var reasons: [String] = []
         var tags: [String] = []
         let column = entry.column.lowercased()
@@ -221,7 +225,8 @@ extension DataDictionary {
         case .record?:
             reasons.append("\(percent(profile.detectedShare)) of the values are whole records or delimited lines")
         case let content?:
-            reasons.append("\(percent(profile.detectedShare)) of the values are \(content.rawValue == "number" ? "numbers" : content.rawValue + "s")")
+            reasons.append(
+                "\(percent(profile.detectedShare)) of the values are \(content.rawValue == "number" ? "numbers" : content.rawValue + "s")")
         case nil:
             if nameColumns.contains(column) {
                 kind = .name
@@ -245,7 +250,9 @@ extension DataDictionary {
             }
             rules += proving.map(\.name)
             if proving.isEmpty {
-                reasons.append("no rule in governance/rules.toml checks it as \(format.name); add a [[rules]] with check = \"format\" and format = \"\(format.name)\"")
+                reasons.append(
+                    "no rule in governance/rules.toml checks it as \(format.name); add a [[rules]] with check = \"format\" and format = \"\(format.name)\""
+                )
             } else {
                 reasons.append("\(proving.map(\.name).joined(separator: ", ")) check\(proving.count == 1 ? "s" : "") it as \(format.name)")
             }

@@ -58,27 +58,33 @@ extension DataDictionary {
                 order.append(column)
             }
         }
-        add(source.primaryKey, {
-            DictionaryEntry(
-                DictionaryKey(.bronze, dataset, source.primaryKey),
-                description: "The record's key in \(dataset); becomes source_key in \(source.entity.silverTable).", dataType: fileType,
-                rules: names(own, field: RuleFieldName.sourceKey), lineage: [source.path])
-        }, merge: { _ in })
+        add(
+            source.primaryKey,
+            {
+                DictionaryEntry(
+                    DictionaryKey(.bronze, dataset, source.primaryKey),
+                    description: "The record's key in \(dataset); becomes source_key in \(source.entity.silverTable).", dataType: fileType,
+                    rules: names(own, field: RuleFieldName.sourceKey), lineage: [source.path])
+            }, merge: { _ in })
         for field in source.entity.fields {
             guard let column = source.mapping[field.name] else { continue }
             let fieldRules = own.filter { $0.fields.contains(field.name) }
             let tags = PIIMasker.canonicalPersonalFields[field.name].map { [$0.rawValue] } ?? []
-            add(column, {
-                let meaning = DictionaryCatalog.columnDescriptions[field.name].map { " \($0)" } ?? ""
-                return DictionaryEntry(
-                    DictionaryKey(.bronze, dataset, column),
-                    description: "Source column read into \(source.entity.silverTable).\(field.name).\(meaning)", dataType: fileType,
-                    tags: tags, allowedValues: allowedValues(fieldRules), format: source.dateFormats[field.name].map { "date as \($0)" } ?? "as landed",
-                    rules: fieldRules.map(\.name), lineage: [source.path])
-            }, merge: { entry in
-                entry.tags = Array(Set(entry.tags + tags)).sorted()
-                entry.rules += fieldRules.map(\.name).filter { !entry.rules.contains($0) }
-            })
+            add(
+                column,
+                {
+                    let meaning = DictionaryCatalog.columnDescriptions[field.name].map { " \($0)" } ?? ""
+                    return DictionaryEntry(
+                        DictionaryKey(.bronze, dataset, column),
+                        description: "Source column read into \(source.entity.silverTable).\(field.name).\(meaning)", dataType: fileType,
+                        tags: tags, allowedValues: allowedValues(fieldRules),
+                        format: source.dateFormats[field.name].map { "date as \($0)" } ?? "as landed",
+                        rules: fieldRules.map(\.name), lineage: [source.path])
+                },
+                merge: { entry in
+                    entry.tags = Array(Set(entry.tags + tags)).sorted()
+                    entry.rules += fieldRules.map(\.name).filter { !entry.rules.contains($0) }
+                })
         }
         var entries = order.compactMap { columns[$0] }.map(classified)
         let system = source.system.isEmpty ? "" : "\(source.system) "
@@ -103,7 +109,8 @@ extension DataDictionary {
         for (column, type) in dataset.columns {
             var entry = DictionaryEntry(
                 DictionaryKey(dataset.layer, name, column),
-                description: DictionaryCatalog.datasetColumnDescriptions[name]?[column] ?? DictionaryCatalog.columnDescriptions[column] ?? "",
+                description: DictionaryCatalog.datasetColumnDescriptions[name]?[column] ?? DictionaryCatalog.columnDescriptions[column]
+                    ?? "",
                 dataType: type.isEmpty ? "ANY" : type.uppercased())
             if DictionaryCatalog.recordColumns.contains("\(name).\(column)") {
                 entry.tags = [recordTag]
@@ -127,10 +134,13 @@ extension DataDictionary {
                 entry.lineage = technicalLineage(dataset: name, column: column)
             }
             if dataset.layer == .gold {
-                entry.lineage = DictionaryCatalog.goldLineage[name]?[column]
+                entry.lineage =
+                    DictionaryCatalog.goldLineage[name]?[column]
                     ?? DictionaryCatalog.goldCopies[name].map { ["\($0).\(column)"] } ?? []
                 if let copied = DictionaryCatalog.goldCopies[name],
-                    let field = CanonicalEntity.allCases.first(where: { $0.silverTable == copied })?.fields.first(where: { $0.name == column })
+                    let field = CanonicalEntity.allCases.first(where: { $0.silverTable == copied })?.fields.first(where: {
+                        $0.name == column
+                    })
                 {
                     entry.format = DictionaryCatalog.format(field.kind)
                     entry.example = DictionaryCatalog.examples[column]

@@ -109,7 +109,8 @@ public struct DictionaryChange: Hashable, Sendable, Codable {
 extension DictionaryEntry {
     /// The entry with `change` applied, normalised (trimmed, tags sorted, lists without duplicates).
     /// - Throws: ``DictionaryValidationError`` listing every problem of the result, each naming its field.
-    public func applying(_ change: DictionaryChange, vocabulary: DictionaryVocabulary) throws(DictionaryValidationError) -> DictionaryEntry {
+    public func applying(_ change: DictionaryChange, vocabulary: DictionaryVocabulary) throws(DictionaryValidationError) -> DictionaryEntry
+    {
         var result = self
         var problems: [DictionaryProblem] = []
         if let description = change.description { result.description = Self.trimmed(description) }
@@ -122,7 +123,8 @@ extension DictionaryEntry {
                 result.classification = classification
             } else {
                 problems.append(
-                    DictionaryProblem(.classification, .badClassification, "'\(text)' is not a classification (use one of: \(DataClassification.names))"))
+                    DictionaryProblem(
+                        .classification, .badClassification, "'\(text)' is not a classification (use one of: \(DataClassification.names))"))
             }
         }
         if let tags = change.tags { result.tags = Self.unique(tags).sorted() }
@@ -148,10 +150,13 @@ extension DictionaryEntry {
             problems.append(
                 DictionaryProblem(
                     field, .unknownUser,
-                    "'\(user)' is not a user of governance/access.toml (users: \(users.isEmpty ? "none" : users)); add them under [users] first"))
+                    "'\(user)' is not a user of governance/access.toml (users: \(users.isEmpty ? "none" : users)); add them under [users] first"
+                ))
         }
         for rule in rules where !vocabulary.rules.contains(rule) {
-            problems.append(DictionaryProblem(.rules, .unknownRule, "'\(rule)' is not a rule in governance/rules.toml\(Self.hint(rule, vocabulary.rules))"))
+            problems.append(
+                DictionaryProblem(
+                    .rules, .unknownRule, "'\(rule)' is not a rule in governance/rules.toml\(Self.hint(rule, vocabulary.rules))"))
         }
         for tag in tags where tag.isEmpty || tag.contains(where: { $0.isWhitespace || $0 == "," }) {
             problems.append(DictionaryProblem(.tags, .badTag, "'\(tag)' is not a tag (one word such as PII.Email, no spaces or commas)"))
@@ -160,7 +165,8 @@ extension DictionaryEntry {
             problems.append(
                 DictionaryProblem(
                     .description, .missingDescription,
-                    "must not be empty: \(key) is tagged \(tags.filter { PIIKind(tag: $0) != nil }.joined(separator: ", ")); say what personal data it holds"))
+                    "must not be empty: \(key) is tagged \(tags.filter { PIIKind(tag: $0) != nil }.joined(separator: ", ")); say what personal data it holds"
+                ))
         }
         return problems
     }

@@ -32,7 +32,9 @@ public struct DictionaryService: Sendable {
     public func seedEntries() throws(EngineError) -> [DictionaryEntry] {
         var schema: [DatasetSchema] = []
         for (layer, name) in DataDictionary.lakeDatasets {
-            if let dataset = try storeCall({ () throws(StoreError) in try store.datasetSchema(name, layer: layer) }) { schema.append(dataset) }
+            if let dataset = try storeCall({ () throws(StoreError) in try store.datasetSchema(name, layer: layer) }) {
+                schema.append(dataset)
+            }
         }
         return DataDictionary.seed(schema: schema, sources: workspace.configuration.sources, rules: workspace.rules)
     }
@@ -101,7 +103,8 @@ public struct DictionaryService: Sendable {
         func version(_ number: Int) throws(EngineError) -> DictionaryVersion {
             guard let found = versions.first(where: { $0.version == number }) else {
                 let key = versions.first?.key.description ?? reference.description
-                throw EngineError(.notFound, "\(key) has no version \(number) (versions 1…\(versions.count); see `cdp dictionary history \(key)`)")
+                throw EngineError(
+                    .notFound, "\(key) has no version \(number) (versions 1…\(versions.count); see `cdp dictionary history \(key)`)")
             }
             return found
         }
@@ -140,7 +143,9 @@ public struct DictionaryService: Sendable {
     /// - Throws: `.forbidden` without `edit_dictionary` (audited); `.invalidEntry` listing every problem,
     ///   each naming its field; `.refused` when the edit changes nothing or the entry changed meanwhile.
     @discardableResult
-    public func edit(_ reference: DictionaryReference, _ change: DictionaryChange, reason: String? = nil) throws(EngineError) -> DictionaryVersion {
+    public func edit(_ reference: DictionaryReference, _ change: DictionaryChange, reason: String? = nil) throws(EngineError)
+        -> DictionaryVersion
+    {
         let target = try current(reference)
         try authorizeEdit(target.key)
         guard !change.isEmpty else {
@@ -150,12 +155,16 @@ public struct DictionaryService: Sendable {
         guard let write else {
             throw EngineError(.refused, "\(target.key): the edit changes nothing; it already says that (version \(target.version))")
         }
-        let saved = try storeCall { () throws(StoreError) in try store.saveDictionaryEntries([write], actor: environment.user, at: environment.timestamp) }
+        let saved = try storeCall { () throws(StoreError) in
+            try store.saveDictionaryEntries([write], actor: environment.user, at: environment.timestamp)
+        }
         return masked(saved[0])
     }
 
     /// The write an edit makes, or nil when it changes nothing.
-    private func prepare(_ current: DictionaryVersion, _ change: DictionaryChange, reason: String?) throws(EngineError) -> LakeStore.DictionaryWrite? {
+    private func prepare(_ current: DictionaryVersion, _ change: DictionaryChange, reason: String?) throws(EngineError) -> LakeStore
+        .DictionaryWrite?
+    {
         let updated: DictionaryEntry
         do {
             updated = try current.entry.applying(change, vocabulary: vocabulary)
@@ -174,8 +183,10 @@ public struct DictionaryService: Sendable {
         }
         let audit = LakeStore.AuditDraft(
             actor: environment.user, action: "dictionary.edit", target: current.key.description,
-            before: Self.json(changes.map { logged($0, $0.before) }), after: Self.json(changes.map { logged($0, $0.after) }), reason: reason)
-        return LakeStore.DictionaryWrite(entry: updated, expectedVersion: current.version, change: DataDictionary.summary(changes), audit: audit)
+            before: Self.json(changes.map { logged($0, $0.before) }), after: Self.json(changes.map { logged($0, $0.after) }), reason: reason
+        )
+        return LakeStore.DictionaryWrite(
+            entry: updated, expectedVersion: current.version, change: DataDictionary.summary(changes), audit: audit)
     }
 
     /// What an import did.
@@ -202,7 +213,8 @@ public struct DictionaryService: Sendable {
         var writes: [LakeStore.DictionaryWrite] = []
         for item in listed {
             guard let current = byKey[item.key] else {
-                problems.append("\(item.label): the dictionary has no \(item.key.layer.rawValue) entry \(item.key); see `cdp dictionary list`")
+                problems.append(
+                    "\(item.label): the dictionary has no \(item.key.layer.rawValue) entry \(item.key); see `cdp dictionary list`")
                 continue
             }
             do {
@@ -235,11 +247,15 @@ public struct DictionaryService: Sendable {
             let feeds = source.mapping.first { $0.value == key.column }.map { "\(source.entity.silverTable).\($0.key)" }
             throw EngineError(
                 .refused,
-                "\(key) is a field of the landed files, kept inside bronze_row.raw; suggest from the column it feeds\(feeds.map { " (\($0))" } ?? "")")
+                "\(key) is a field of the landed files, kept inside bronze_row.raw; suggest from the column it feeds\(feeds.map { " (\($0))" } ?? "")"
+            )
         }
-        let values = try storeCall { () throws(StoreError) in try store.sampleColumn(dataset: key.dataset, column: key.column, limit: Self.sampleSize) }
+        let values = try storeCall { () throws(StoreError) in
+            try store.sampleColumn(dataset: key.dataset, column: key.column, limit: Self.sampleSize)
+        }
         let profile = ColumnProfile(values: values, defaultCountry: CountryCode(alpha2: workspace.configuration.defaultCountry))
-        let suggestion = DataDictionary.suggest(for: current.entry, profile: profile, candidateRules: try candidateRules(for: current.entry))
+        let suggestion = DataDictionary.suggest(
+            for: current.entry, profile: profile, candidateRules: try candidateRules(for: current.entry))
         guard !workspace.principal(environment).may(.viewPII) else { return suggestion }
         let tags = suggestion.tags + current.entry.tags
         var masked = suggestion

@@ -25,7 +25,8 @@ final class DictionaryEditScreen: ConsoleScreen {
 
     var actions: [ConsoleAction] {
         [
-            ConsoleAction("save", keys: [KeyEvent(.enter)], help: "Save as a new version (refused while a field is invalid)", group: "Edit"),
+            ConsoleAction(
+                "save", keys: [KeyEvent(.enter)], help: "Save as a new version (refused while a field is invalid)", group: "Edit"),
             ConsoleAction("cancel-edit", keys: [KeyEvent(.escape)], help: "Discard the edits", group: "Edit"),
             ConsoleAction("next-field", keys: [KeyEvent(.tab), KeyEvent(.down)], help: "Next field", group: "Edit"),
             ConsoleAction("previous-field", keys: [KeyEvent(.backTab), KeyEvent(.up)], help: "Previous field", group: "Edit"),
@@ -139,7 +140,10 @@ final class DictionaryEditScreen: ConsoleScreen {
 
         var lines: [Line] = [Line("Would save", style: theme[.header])]
         if problems.isEmpty {
-            lines.append(Line(change.isEmpty ? "nothing changed yet" : "✓ valid — Enter saves version \(original.version + 1)", style: theme[.success]))
+            lines.append(
+                Line(
+                    change.isEmpty ? "nothing changed yet" : "✓ valid — Enter saves version \(original.version + 1)", style: theme[.success]
+                ))
         } else {
             lines.append(Line("✗ \(problems.count) problem\(problems.count == 1 ? "" : "s"): not saved until fixed", style: theme[.error]))
             // Whole here; under a narrow field the message is cut.
@@ -155,7 +159,8 @@ final class DictionaryEditScreen: ConsoleScreen {
         }
         if let vocabulary {
             lines += [
-                Line(""), Line("Known users", style: theme[.header]), Line("  " + vocabulary.users.sorted().joined(separator: ", "), style: theme[.muted]),
+                Line(""), Line("Known users", style: theme[.header]),
+                Line("  " + vocabulary.users.sorted().joined(separator: ", "), style: theme[.muted]),
                 Line("Classifications", style: theme[.header]), Line("  " + DataClassification.names, style: theme[.muted]),
             ]
         }

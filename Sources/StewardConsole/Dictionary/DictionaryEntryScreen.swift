@@ -76,17 +76,22 @@ final class DictionaryEntryScreen: ConsoleScreen {
                 lines.append(Line("  \(name): no longer in governance/rules.toml", style: theme[.error]))
                 continue
             }
-            lines.append(Line(spans: [
-                Span("  \(name) ", style: theme[.accent]),
-                Span("\(rule.check.kindName) \(rule.fields.joined(separator: ", ")) · \(rule.severity.rawValue) · \(rule.dataset)", style: theme[.text]),
-            ]))
+            lines.append(
+                Line(spans: [
+                    Span("  \(name) ", style: theme[.accent]),
+                    Span(
+                        "\(rule.check.kindName) \(rule.fields.joined(separator: ", ")) · \(rule.severity.rawValue) · \(rule.dataset)",
+                        style: theme[.text]),
+                ]))
         }
         lines += [Line(""), Line("Lineage", style: theme[.header])]
         if entry.lineage.isEmpty { lines.append(Line("  none recorded", style: theme[.muted])) }
         lines += entry.lineage.map { Line("  ← \($0)") }
         lines += [
             Line(""),
-            Line("version \(version.version) · \(version.change) · \(version.changedBy) · \(TimeText.short(version.changedAt))", style: theme[.muted]),
+            Line(
+                "version \(version.version) · \(version.change) · \(version.changedBy) · \(TimeText.short(version.changedAt))",
+                style: theme[.muted]),
         ]
         return lines
     }

@@ -63,7 +63,9 @@ final class DictionaryHistoryScreen: ConsoleScreen {
 
     private func openDiff(from: Int, to: Int, app: ConsoleApp) {
         do {
-            app.push(DictionaryDiffScreen(diff: try app.dictionary.diff(DictionaryReference(parsing: key.description, layer: key.layer), from: from, to: to)))
+            app.push(
+                DictionaryDiffScreen(
+                    diff: try app.dictionary.diff(DictionaryReference(parsing: key.description, layer: key.layer), from: from, to: to)))
         } catch {
             app.report(error)
         }
@@ -113,8 +115,12 @@ final class DictionaryDiffScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         var lines = [
-            Line("v\(diff.from.version) · \(diff.from.changedBy) · \(TimeText.short(diff.from.changedAt)) · \(diff.from.change)", style: theme[.muted]),
-            Line("v\(diff.to.version) · \(diff.to.changedBy) · \(TimeText.short(diff.to.changedAt)) · \(diff.to.change)", style: theme[.muted]),
+            Line(
+                "v\(diff.from.version) · \(diff.from.changedBy) · \(TimeText.short(diff.from.changedAt)) · \(diff.from.change)",
+                style: theme[.muted]),
+            Line(
+                "v\(diff.to.version) · \(diff.to.changedBy) · \(TimeText.short(diff.to.changedAt)) · \(diff.to.change)",
+                style: theme[.muted]),
             Line(""),
         ]
         if diff.changes.isEmpty { lines.append(Line("no field differs", style: theme[.muted])) }

@@ -26,8 +26,10 @@ final class DictionaryScreen: ConsoleScreen {
             ConsoleAction("edit-entry", keys: [.char("e")], help: "Edit the entry (needs edit_dictionary)", group: "Dictionary"),
             ConsoleAction("entry-history", keys: [.char("h")], help: "The entry's versions; diff two", group: "Dictionary"),
             ConsoleAction("suggest", keys: [.char("s")], help: "Suggest from the column's data", group: "Dictionary"),
-            ConsoleAction("gaps", keys: [.char("m")], help: "Only entries missing a description or classification (again: all)", group: "Dictionary"),
-            ConsoleAction("next-layer", keys: [.char("l")], help: "Only the next layer (bronze, silver, quarantine, gold, all)", group: "Dictionary"),
+            ConsoleAction(
+                "gaps", keys: [.char("m")], help: "Only entries missing a description or classification (again: all)", group: "Dictionary"),
+            ConsoleAction(
+                "next-layer", keys: [.char("l")], help: "Only the next layer (bronze, silver, quarantine, gold, all)", group: "Dictionary"),
             ConsoleAction("clear-filters", keys: [.char("c")], help: "Clear every filter", group: "Dictionary"),
         ]
     }

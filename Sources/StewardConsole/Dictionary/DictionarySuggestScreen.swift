@@ -14,7 +14,11 @@ final class DictionarySuggestScreen: ConsoleScreen {
     var title: String { "Suggest · \(suggestion.key) · from \(TimeText.count(suggestion.profile.sampled)) values" }
 
     var actions: [ConsoleAction] {
-        [ConsoleAction("accept", keys: [.char("a")], help: "Accept: add the tags and rules, fill empty fields (needs edit_dictionary)", group: "Suggest")]
+        [
+            ConsoleAction(
+                "accept", keys: [.char("a")], help: "Accept: add the tags and rules, fill empty fields (needs edit_dictionary)",
+                group: "Suggest")
+        ]
             + NavigationActions.list
     }
 
@@ -38,17 +42,25 @@ final class DictionarySuggestScreen: ConsoleScreen {
         func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
         var lines = [
             Line("Profile", style: theme[.header]),
-            Line("  sampled \(TimeText.count(profile.sampled)) · empty \(percent(profile.nullRate)) · distinct \(TimeText.count(profile.distinct))"),
+            Line(
+                "  sampled \(TimeText.count(profile.sampled)) · empty \(percent(profile.nullRate)) · distinct \(TimeText.count(profile.distinct))"
+            ),
         ]
         if let pattern = profile.pattern {
-            lines.append(Line(spans: [Span("  pattern ", style: theme[.muted]), Span(pattern, style: theme[.accent]), Span(" (\(percent(profile.patternShare)))")]))
+            lines.append(
+                Line(spans: [
+                    Span("  pattern ", style: theme[.muted]), Span(pattern, style: theme[.accent]),
+                    Span(" (\(percent(profile.patternShare)))"),
+                ]))
         }
         if let detected = profile.detected {
             lines.append(Line("  looks like \(detected.rawValue) (\(percent(profile.detectedShare)) of the values)"))
         }
         if !profile.topValues.isEmpty {
             lines.append(Line("  commonest", style: theme[.muted]))
-            for value in profile.topValues { lines.append(Line("    \(value.value)  ×\(value.count)", style: suggestion.tags.isEmpty ? theme[.text] : theme[.pii])) }
+            for value in profile.topValues {
+                lines.append(Line("    \(value.value)  ×\(value.count)", style: suggestion.tags.isEmpty ? theme[.text] : theme[.pii]))
+            }
         }
         lines += [Line(""), Line("Suggested", style: theme[.header])]
         let rows: [(String, String)] = [
@@ -63,7 +75,9 @@ final class DictionarySuggestScreen: ConsoleScreen {
             lines += [Line(""), Line("Why", style: theme[.header])]
             lines += suggestion.reasons.map { Line("  · \($0)") }
         }
-        lines += [Line(""), Line("a accepts (tags and rules are added, the classification is never lowered); q goes back", style: theme[.muted])]
+        lines += [
+            Line(""), Line("a accepts (tags and rules are added, the classification is never lowered); q goes back", style: theme[.muted]),
+        ]
         frame.render(TextView(lines: lines, wrap: true), in: area, state: &view)
     }
 }

@@ -12,7 +12,8 @@ struct DataDictionaryTests {
 
     static let crm = SourceConfiguration(
         name: "crm", system: "crm", entity: .customer, format: .csv, path: "inbox/c*.csv", primaryKey: "id",
-        mapping: ["first_name": "first", "email": "mail", "birth_date": "born", "loyalty_tier": "tier"], dateFormats: ["birth_date": "dd/MM/yyyy"])
+        mapping: ["first_name": "first", "email": "mail", "birth_date": "born", "loyalty_tier": "tier"],
+        dateFormats: ["birth_date": "dd/MM/yyyy"])
 
     static let rules = RuleSet(rules: [
         RuleDefinition(name: "crm_key_unique", dataset: "crm", check: .unique(field: RuleFieldName.sourceKey)),
@@ -32,7 +33,9 @@ struct DataDictionaryTests {
         #expect(error.key.description == "silver_customer.email")
         #expect(error.problems.map(\.field) == [.classification, .owner, .steward, .rules, .description])
         #expect(error.problems.map(\.kind) == [.badClassification, .unknownUser, .unknownUser, .unknownRule, .missingDescription])
-        #expect(error.problems[0].description == "classification: 'secret' is not a classification (use one of: public, internal, confidential, restricted)")
+        #expect(
+            error.problems[0].description
+                == "classification: 'secret' is not a classification (use one of: public, internal, confidential, restricted)")
         #expect(error.problems[1].message.contains("'zed' is not a user of governance/access.toml (users: ann, sam)"))
         #expect(error.problems[3].message.contains("'emial_format' is not a rule in governance/rules.toml (did you mean"))
         #expect(error.problems[4].message.contains("must not be empty: silver_customer.email is tagged PII.Email"))
@@ -67,11 +70,12 @@ struct DataDictionaryTests {
         let later = try Self.email.applying(
             DictionaryChange(classification: "restricted", tags: ["GDPR", "PII.Email"], owner: "ann"), vocabulary: Self.vocabulary)
         let changes = Self.email.differences(to: later)
-        #expect(changes == [
-            DictionaryFieldChange(field: .classification, before: "confidential", after: "restricted"),
-            DictionaryFieldChange(field: .tags, before: "PII.Email", after: "GDPR, PII.Email"),
-            DictionaryFieldChange(field: .owner, before: "", after: "ann"),
-        ])
+        #expect(
+            changes == [
+                DictionaryFieldChange(field: .classification, before: "confidential", after: "restricted"),
+                DictionaryFieldChange(field: .tags, before: "PII.Email", after: "GDPR, PII.Email"),
+                DictionaryFieldChange(field: .owner, before: "", after: "ann"),
+            ])
         #expect(changes[2].description == "owner: ∅ → ann")
         #expect(DataDictionary.summary(changes) == "classification, tags, owner")
         #expect(later.differences(to: later).isEmpty)
@@ -105,8 +109,9 @@ struct DataDictionaryTests {
         #expect(bronze < silver)
         #expect(lines.contains("Customers \\| contacts."))
         #expect(lines.contains("classification **confidential**"))
-        #expect(lines.contains(
-            "| `email` | TEXT | confidential | PII.Email | E-mail address. |  | `email_format` |  |  | crm_customers.email |"))
+        #expect(
+            lines.contains(
+                "| `email` | TEXT | confidential | PII.Email | E-mail address. |  | `email_format` |  |  | crm_customers.email |"))
         #expect(lines.contains("| `mail` | TEXT (CSV) | — | PII.Email | Mail. |  |  |  |  |  |"))
         #expect(text.contains("3 entries · 1 without a description or classification"))
     }
@@ -115,23 +120,25 @@ struct DataDictionaryTests {
         var entry = Self.email
         entry.description = "Say \"hi\"\\n"
         let text = DataDictionary.export([entry], as: .toml, workspace: "Acme")
-        #expect(text.contains("""
-            [[entries]]
-            layer = "silver"
-            dataset = "silver_customer"
-            column = "email"
-            description = "Say \\"hi\\"\\\\n"
-            data_type = "TEXT"
-            classification = "confidential"
-            tags = ["PII.Email"]
-            owner = ""
-            steward = ""
-            allowed_values = []
-            format = ""
-            rules = ["email_format"]
-            example = ""
-            lineage = ["crm_customers.email"]
-            """))
+        #expect(
+            text.contains(
+                """
+                [[entries]]
+                layer = "silver"
+                dataset = "silver_customer"
+                column = "email"
+                description = "Say \\"hi\\"\\\\n"
+                data_type = "TEXT"
+                classification = "confidential"
+                tags = ["PII.Email"]
+                owner = ""
+                steward = ""
+                allowed_values = []
+                format = ""
+                rules = ["email_format"]
+                example = ""
+                lineage = ["crm_customers.email"]
+                """))
     }
 
     @Test func jsonListsEntriesWithSnakeCaseFields() throws {
@@ -148,10 +155,13 @@ struct DataDictionaryTests {
     @Test func seedingDescribesSourcesAndTablesWithLineageRulesAndTags() throws {
         let schema = [
             DatasetSchema(layer: .bronze, name: "bronze_row", columns: [("id", "INTEGER"), ("raw", "TEXT")]),
-            DatasetSchema(layer: .silver, name: "silver_customer", columns: [
-                ("id", "INTEGER"), ("source_key", "TEXT"), ("first_name", "TEXT"), ("email", "TEXT"), ("loyalty_tier", "TEXT"),
-            ]),
-            DatasetSchema(layer: .gold, name: "customer_360", columns: [("golden_id", "INTEGER"), ("email", "TEXT"), ("orders", "INTEGER")]),
+            DatasetSchema(
+                layer: .silver, name: "silver_customer",
+                columns: [
+                    ("id", "INTEGER"), ("source_key", "TEXT"), ("first_name", "TEXT"), ("email", "TEXT"), ("loyalty_tier", "TEXT"),
+                ]),
+            DatasetSchema(
+                layer: .gold, name: "customer_360", columns: [("golden_id", "INTEGER"), ("email", "TEXT"), ("orders", "INTEGER")]),
             DatasetSchema(layer: .gold, name: "match_summary", isView: true, columns: [("records", "")]),
         ]
         let entries = DataDictionary.seed(schema: schema, sources: [Self.crm], rules: Self.rules)
@@ -221,7 +231,8 @@ struct DataDictionaryTests {
     }
 
     @Test func emailsSuggestConfidentialPIIAndTheEmailFormatRuleWithAMaskedExample() {
-        let entry = DictionaryEntry(DictionaryKey(.gold, "customer_360", "contact"), description: "How to reach them.", classification: .internal)
+        let entry = DictionaryEntry(
+            DictionaryKey(.gold, "customer_360", "contact"), description: "How to reach them.", classification: .internal)
         let values = (0..<40).map { "person\($0)@example.com" as String? } + [nil]
         let suggestion = DataDictionary.suggest(for: entry, profile: ColumnProfile(values: values), candidateRules: Self.rules.rules)
         #expect(suggestion.tags == ["PII.Email"])
@@ -237,7 +248,8 @@ struct DataDictionaryTests {
     }
 
     @Test func aShortClosedListSuggestsAllowedValuesAndNeverLowersTheClassification() {
-        let entry = DictionaryEntry(DictionaryKey(.silver, "silver_customer", "loyalty_tier"), description: "Tier.", classification: .restricted)
+        let entry = DictionaryEntry(
+            DictionaryKey(.silver, "silver_customer", "loyalty_tier"), description: "Tier.", classification: .restricted)
         let values: [String?] = Array(repeating: "gold", count: 15) + Array(repeating: "silver", count: 10)
         let suggestion = DataDictionary.suggest(for: entry, profile: ColumnProfile(values: values), candidateRules: Self.rules.rules)
         #expect(suggestion.tags.isEmpty)
