@@ -323,6 +323,46 @@ enum LakeSchema {
                         FROM match_run m;
                     """)
         }
+        // The data dictionary: the current entry per (layer, dataset, column), queryable column by column,
+        // and every version kept whole as JSON with who made it, when and what it changed.
+        migrator.registerMigration("v4-dictionary") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE dictionary_entry (
+                        layer TEXT NOT NULL,
+                        dataset TEXT NOT NULL,
+                        column_name TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        data_type TEXT NOT NULL,
+                        classification TEXT,
+                        tags TEXT NOT NULL,
+                        owner TEXT,
+                        steward TEXT,
+                        allowed_values TEXT NOT NULL,
+                        format TEXT,
+                        rules TEXT NOT NULL,
+                        example TEXT,
+                        lineage TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        updated_by TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        PRIMARY KEY (layer, dataset, column_name)
+                    );
+                    CREATE TABLE dictionary_version (
+                        layer TEXT NOT NULL,
+                        dataset TEXT NOT NULL,
+                        column_name TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        changed_by TEXT NOT NULL,
+                        changed_at TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        entry TEXT NOT NULL,
+                        PRIMARY KEY (layer, dataset, column_name, version)
+                    );
+                    CREATE INDEX dictionary_version_by_time ON dictionary_version(changed_at, layer, dataset, column_name);
+                    """)
+        }
         return migrator
     }
 
