@@ -97,12 +97,14 @@ import Testing
     @Test func aWaterfallContinuesFromTheRunningSumAndTotalsStartAtZero() {
         let chart = SignedBarChart(
             bars: [
-                SignedBar(label: "p", value: -3), SignedBar(label: "a", value: 5), SignedBar(label: "b", value: 2),
+                SignedBar(label: "p", value: -3), SignedBar(label: "0", value: 0), SignedBar(label: "a", value: 5), SignedBar(label: "b", value: 2),
                 SignedBar(label: "c", value: -1), SignedBar(label: "t", value: 3, isTotal: true),
             ], mode: .waterfall)
-        // The running sum spans −3…+4: 3 cells left of the axis, 4 right, one cell per unit.
-        #expect(renderLines(chart, width: 13, height: 5) == [
+        // The running sum spans −3…+4: 3 cells left of the axis, 4 right, one cell per unit. A zero step
+        // away from the axis draws nothing.
+        #expect(renderLines(chart, width: 13, height: 6) == [
             "p ███│     -3",
+            "0    │      0",
             "a ██████   +5",
             "b    │  ██ +2",
             "c    │   █ -1",

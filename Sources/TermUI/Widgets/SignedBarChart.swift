@@ -111,7 +111,8 @@ public struct SignedBarChart: Widget, Sendable {
             let (start, end) = segments[index]
             let low = Swift.min(start, end), high = Swift.max(start, end)
             let style = (bar.value < 0 ? negativeStyle : positiveStyle).patched(with: bar.style ?? .plain)
-            if plotWidth > 0 {
+            // A zero bar (or a zero step of a waterfall) draws nothing but the axis.
+            if plotWidth > 0, low != high {
                 if low < 0 {
                     var (from, to) = (halfCells(-Swift.min(high, 0), leftCells, negativeExtent), halfCells(-low, leftCells, negativeExtent))
                     // A value too small for half a cell still shows.
@@ -123,6 +124,8 @@ public struct SignedBarChart: Widget, Sendable {
                     if to == from, rightCells > 0 { (from, to) = from > 0 ? (from - 1, from) : (0, 1) }
                     drawSide(from, to, cells: rightCells, cellX: { axisX + 1 + $0 }, innerHalf: "▌", outerHalf: "▐", y: y, style: style, buffer: &buffer)
                 }
+            }
+            if plotWidth > 0 {
                 let crossesAxis = low < 0 && high > 0
                 buffer.setString(x: axisX, y: y, crossesAxis ? "█" : "│", style: crossesAxis ? style : axisStyle)
             }
