@@ -121,6 +121,7 @@ public final class ConsoleApp {
                 (screen as? DashboardScreen)?.waitForRefresh()
                 (screen as? QuarantineListScreen)?.dataSource?.waitForPendingBase()
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
+                (screen as? ReviewQueueScreen)?.session.waitForQueue()
             }
         }
     }

@@ -24,6 +24,7 @@ extension ConsoleApp {
         },
         ConsoleTab(action: "runs", title: "Runs", shortTitle: "Runs", help: "Pipeline runs") { _ in RunsListScreen() },
         ConsoleTab(action: "audit", title: "Audit", shortTitle: "Audit", help: "Audit log") { _ in AuditScreen() },
+        ConsoleTab(action: "review", title: "Review", shortTitle: "Review", help: "Merge review and golden records") { _ in ReviewQueueScreen() },
     ]
 
     /// The index of the tab whose action is `action`.
