@@ -32,7 +32,8 @@ extension LakeStore {
     public func goldenMembers(of golden: GoldenID) throws(StoreError) -> [SourceRecordID] {
         try read("read golden members") { db in
             try Row.fetchAll(
-                db, sql: "SELECT source, source_key FROM golden_xref WHERE golden_id = ? AND valid_to_run IS NULL ORDER BY source, source_key",
+                db,
+                sql: "SELECT source, source_key FROM golden_xref WHERE golden_id = ? AND valid_to_run IS NULL ORDER BY source, source_key",
                 arguments: [golden.rawValue]
             ).map { SourceRecordID(source: SourceName($0[0] as String), key: $0[1]) }
         }
@@ -64,7 +65,8 @@ extension LakeStore {
                 guard let a = SourceRecordID(parsing: row["record_a"]), let b = SourceRecordID(parsing: row["record_b"]),
                     let decision = PairDecisionKind(rawValue: row["decision"])
                 else { return nil }
-                return PairDecision(a: a, b: b, decision: decision, reason: row["reason"], decidedBy: row["decided_by"], decidedAt: row["decided_at"])
+                return PairDecision(
+                    a: a, b: b, decision: decision, reason: row["reason"], decidedBy: row["decided_by"], decidedAt: row["decided_at"])
             }
         }
     }

@@ -22,18 +22,21 @@ import Testing
 
         """
 
+    /// ann may decide and see everything; anyone else is a viewer.
+    static let access = """
+        default_role = "viewer"
+        [roles]
+        admin = ["view_pii", "decide_merges", "run_workflows"]
+        viewer = []
+        [users]
+        ann = "admin"
+        """
+
     static func workspace(_ name: String) throws -> Workspace {
         let workspace = try EngineFixture.customerWorkspace(name, rules: EngineFixture.standardRules, files: ["customers.csv": people])
         try EngineFixture.run(workspace)
         try setThresholds(workspace, review: "0.000001", autoMerge: "0.999999")
-        try """
-            default_role = "viewer"
-            [roles]
-            admin = ["view_pii", "decide_merges", "run_workflows"]
-            viewer = []
-            [users]
-            ann = "admin"
-            """.write(to: workspace.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
+        try access.write(to: workspace.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
         let reopened = try Workspace(at: workspace.root.path)
         _ = try MatchService(workspace: reopened, environment: EngineFixture.clock).run()
         return reopened

@@ -27,7 +27,9 @@ struct MatchReviewReadsTests {
     @Test(arguments: StoreKind.allCases)
     func theQueueIsOrderedByDistanceFromTheCentre(kind: StoreKind) throws {
         let store = try prepared(kind)
-        func order(_ centre: Double) throws -> [Double] { try store.candidates(status: .open, limit: 10, around: centre).map(\.probability) }
+        func order(_ centre: Double) throws -> [Double] {
+            try store.candidates(status: .open, limit: 10, around: centre).map(\.probability)
+        }
         #expect(try order(0.5) == [0.6, 0.2, 0.9])
         #expect(try order(0.85) == [0.9, 0.6, 0.2])
         #expect(try store.candidates(status: .open, limit: 10).map(\.probability) == [0.6, 0.2, 0.9])

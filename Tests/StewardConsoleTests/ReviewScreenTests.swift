@@ -222,7 +222,8 @@ import Testing
         let f = try ReviewFixture()
         let robRob = try f.candidate("C1", "C5")
         let smiths = try f.golden("C1")
-        let rowsAbove = order(try f.review.candidates(status: .open, limit: 100).map(\.id), on: try f.send("5")).firstIndex(of: robRob.id) ?? 0
+        let rowsAbove =
+            order(try f.review.candidates(status: .open, limit: 100).map(\.id), on: try f.send("5")).firstIndex(of: robRob.id) ?? 0
         try f.send(String(repeating: "j ", count: rowsAbove) + "c <enter>")
         #expect(f.screen.contains("Golden record \(smiths)"))
 

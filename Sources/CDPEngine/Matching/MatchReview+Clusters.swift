@@ -58,7 +58,8 @@ extension MatchReview {
         }
         let memberCount = records.count
         // Both records of the pair always show, whatever the limit cuts.
-        let shown = Array(([candidate.a, candidate.b] + records.filter { $0 != candidate.a && $0 != candidate.b }).prefix(Self.clusterMemberLimit))
+        let shown = Array(
+            ([candidate.a, candidate.b] + records.filter { $0 != candidate.a && $0 != candidate.b }).prefix(Self.clusterMemberLimit))
         let values = try storeCall { () throws(StoreError) in try store.customers(shown) }
         let masker = workspace.masker(for: environment)
         let members = shown.map { record in
@@ -68,6 +69,7 @@ extension MatchReview {
         }.sorted { ($0.golden?.rawValue ?? .max, $0.record) < ($1.golden?.rawValue ?? .max, $1.record) }
         let links = try storeCall { () throws(StoreError) in try store.candidates(among: shown) }
         let decisions = try storeCall { () throws(StoreError) in try store.pairDecisions(among: shown) }
-        return ProposedCluster(candidate: id, a: candidate.a, b: candidate.b, members: members, memberCount: memberCount, links: links, decisions: decisions)
+        return ProposedCluster(
+            candidate: id, a: candidate.a, b: candidate.b, members: members, memberCount: memberCount, links: links, decisions: decisions)
     }
 }

@@ -43,7 +43,8 @@ final class GoldenRecordScreen: ConsoleScreen {
 
     var actions: [ConsoleAction] {
         NavigationActions.list + [
-            ConsoleAction("override", keys: [.char("o")], help: "Set the selected attribute by hand (kept over later runs)", group: "Golden"),
+            ConsoleAction(
+                "override", keys: [.char("o")], help: "Set the selected attribute by hand (kept over later runs)", group: "Golden"),
             ConsoleAction("unmerge", keys: [.char("m")], help: "Split the selected source record out (asks why)", group: "Golden"),
         ]
     }
@@ -110,7 +111,8 @@ final class GoldenRecordScreen: ConsoleScreen {
             app.dataGeneration += 1
             refusal = nil
             app.message = StatusMessage(
-                "\(golden).\(attribute) set to \(app.masker.value(value, column: attribute)) by hand; later runs keep it", severity: .success)
+                "\(golden).\(attribute) set to \(app.masker.value(value, column: attribute)) by hand; later runs keep it",
+                severity: .success)
         } catch {
             app.report(error)
             refusal = ConsoleApp.describe(error)
@@ -134,10 +136,12 @@ final class GoldenRecordScreen: ConsoleScreen {
             return
         }
         do {
-            let fresh = try MatchReview(workspace: app.workspace, environment: app.environment).unmerge(golden, record: record, reason: reason)
+            let fresh = try MatchReview(workspace: app.workspace, environment: app.environment).unmerge(
+                golden, record: record, reason: reason)
             app.dataGeneration += 1
             refusal = nil
-            app.message = StatusMessage("\(record) split out of \(golden) into \(fresh); the pair will not be merged again", severity: .success)
+            app.message = StatusMessage(
+                "\(record) split out of \(golden) into \(fresh); the pair will not be merged again", severity: .success)
         } catch {
             app.report(error)
             refusal = ConsoleApp.describe(error)
@@ -158,12 +162,13 @@ final class GoldenRecordScreen: ConsoleScreen {
         var lines: [Line] = []
         var lineOfRow: [Int] = []
         let attributeWidth = 12, valueWidth = max(12, min(32, area.width / 3)), sourceWidth = 22
-        lines.append(Line(spans: [
-            Span("  " + TextWidth.pad("attribute", to: attributeWidth) + " ", style: theme[.header]),
-            Span(TextWidth.pad("value", to: valueWidth) + " ", style: theme[.header]),
-            Span(TextWidth.pad("from", to: sourceWidth) + " ", style: theme[.header]),
-            Span("rule", style: theme[.header]),
-        ]))
+        lines.append(
+            Line(spans: [
+                Span("  " + TextWidth.pad("attribute", to: attributeWidth) + " ", style: theme[.header]),
+                Span(TextWidth.pad("value", to: valueWidth) + " ", style: theme[.header]),
+                Span(TextWidth.pad("from", to: sourceWidth) + " ", style: theme[.header]),
+                Span("rule", style: theme[.header]),
+            ]))
         if let refusal {
             lines += Line("✗ " + refusal, style: theme[.error]).wrapped(to: area.width).prefix(3)
         }
@@ -177,24 +182,31 @@ final class GoldenRecordScreen: ConsoleScreen {
             } else {
                 rule = Span(value?.rule ?? "", style: theme[.muted])
             }
-            lines.append(Line(spans: [
-                Span(override != nil ? "✎ " : "  ", style: theme[.warning]),
-                Span(TextWidth.pad(attribute, to: attributeWidth) + " ", style: theme[.muted]),
-                Span(TextWidth.pad(TextWidth.truncate(value?.value ?? "∅", to: valueWidth), to: valueWidth) + " ", style: value == nil ? theme[.muted] : theme[.text]),
-                Span(TextWidth.pad(TextWidth.truncate(value?.source?.description ?? (override != nil ? "steward" : ""), to: sourceWidth), to: sourceWidth) + " ", style: theme[.accent]),
-                rule,
-            ]))
+            lines.append(
+                Line(spans: [
+                    Span(override != nil ? "✎ " : "  ", style: theme[.warning]),
+                    Span(TextWidth.pad(attribute, to: attributeWidth) + " ", style: theme[.muted]),
+                    Span(
+                        TextWidth.pad(TextWidth.truncate(value?.value ?? "∅", to: valueWidth), to: valueWidth) + " ",
+                        style: value == nil ? theme[.muted] : theme[.text]),
+                    Span(
+                        TextWidth.pad(
+                            TextWidth.truncate(value?.source?.description ?? (override != nil ? "steward" : ""), to: sourceWidth),
+                            to: sourceWidth) + " ", style: theme[.accent]),
+                    rule,
+                ]))
         }
         lines.append(Line(""))
         lines.append(Line("Linked source records", style: theme[.header]))
         for member in detail.members {
             lineOfRow.append(lines.count)
             let since = detail.history.first { $0.record == member && $0.validTo == nil }.map { "since \($0.validFrom)" } ?? ""
-            lines.append(Line(spans: [
-                Span("  " + TextWidth.pad(member.description, to: attributeWidth + valueWidth / 2) + " ", style: theme[.accent]),
-                Span(ReviewText.summary(memberValues[member]) + "  ", style: theme[.text]),
-                Span(since, style: theme[.muted]),
-            ]))
+            lines.append(
+                Line(spans: [
+                    Span("  " + TextWidth.pad(member.description, to: attributeWidth + valueWidth / 2) + " ", style: theme[.accent]),
+                    Span(ReviewText.summary(memberValues[member]) + "  ", style: theme[.text]),
+                    Span(since, style: theme[.muted]),
+                ]))
         }
         let past = detail.history.filter { $0.validTo != nil }
         if !past.isEmpty {

@@ -128,22 +128,26 @@ final class ReviewCandidateScreen: ConsoleScreen {
             y += 1
         }
         let candidate = detail.candidate
-        line(Line(spans: [
-            Span("\(candidate.id)  ", style: theme[.accent].bold()),
-            Span("\(candidate.a) (\(detail.goldenA?.description ?? "no golden"))", style: theme[.text]),
-            Span("  ↔  ", style: theme[.muted]),
-            Span("\(candidate.b) (\(detail.goldenB?.description ?? "no golden"))", style: theme[.text]),
-            Span("  \(candidate.status.rawValue)", style: candidate.status == .open ? theme[.muted] : theme[.warning]),
-        ]))
+        line(
+            Line(spans: [
+                Span("\(candidate.id)  ", style: theme[.accent].bold()),
+                Span("\(candidate.a) (\(detail.goldenA?.description ?? "no golden"))", style: theme[.text]),
+                Span("  ↔  ", style: theme[.muted]),
+                Span("\(candidate.b) (\(detail.goldenB?.description ?? "no golden"))", style: theme[.text]),
+                Span("  \(candidate.status.rawValue)", style: candidate.status == .open ? theme[.muted] : theme[.warning]),
+            ]))
         if session.blind {
             line(Line("blind mode: scores, weights and levels hidden — judge the records (b shows them)", style: theme[.warning]))
         } else if let explanation = detail.explanation {
-            line(Line(spans: [
-                Span("probability ", style: theme[.muted]), Span(ReviewText.probability(explanation.probability), style: theme[.header]),
-                Span("  total ", style: theme[.muted]), Span(ReviewText.weight(explanation.totalWeight)),
-                Span("  prior ", style: theme[.muted]), Span(ReviewText.weight(explanation.priorWeight)),
-                Span("  key ", style: theme[.muted]),
-            ] + ReviewText.keyLine(explanation.key, theme: theme).spans))
+            line(
+                Line(
+                    spans: [
+                        Span("probability ", style: theme[.muted]),
+                        Span(ReviewText.probability(explanation.probability), style: theme[.header]),
+                        Span("  total ", style: theme[.muted]), Span(ReviewText.weight(explanation.totalWeight)),
+                        Span("  prior ", style: theme[.muted]), Span(ReviewText.weight(explanation.priorWeight)),
+                        Span("  key ", style: theme[.muted]),
+                    ] + ReviewText.keyLine(explanation.key, theme: theme).spans))
         } else {
             line(Line("probability \(ReviewText.probability(candidate.probability))  key \(candidate.key)", style: theme[.text]))
         }
@@ -153,12 +157,14 @@ final class ReviewCandidateScreen: ConsoleScreen {
         }
         if let notice = clusterNotice(detail, theme: theme) { line(notice) }
         y += 1
-        y = renderRecords(detail, in: Rect(x: area.x, y: y, width: area.width, height: max(0, area.bottom - y)), frame: &frame, theme: theme)
+        y = renderRecords(
+            detail, in: Rect(x: area.x, y: y, width: area.width, height: max(0, area.bottom - y)), frame: &frame, theme: theme)
         y += 1
         guard !session.blind, let explanation = detail.explanation, y < area.bottom else { return }
         var bars = [SignedBar(label: "prior", value: explanation.priorWeight, valueText: ReviewText.weight(explanation.priorWeight))]
         for term in explanation.terms {
-            bars.append(SignedBar(label: "\(term.comparison) · \(term.label)", value: term.weight, valueText: ReviewText.weight(term.weight)))
+            bars.append(
+                SignedBar(label: "\(term.comparison) · \(term.label)", value: term.weight, valueText: ReviewText.weight(term.weight)))
         }
         bars.append(
             SignedBar(
@@ -191,7 +197,9 @@ final class ReviewCandidateScreen: ConsoleScreen {
             frame.buffer.setLine(x: area.x, y: y, Line(spans: spans), maxWidth: area.width)
             y += 1
         }
-        func cell(_ text: String, _ style: Style) -> Span { Span(TextWidth.pad(TextWidth.truncate(text, to: valueWidth), to: valueWidth) + " ", style: style) }
+        func cell(_ text: String, _ style: Style) -> Span {
+            Span(TextWidth.pad(TextWidth.truncate(text, to: valueWidth), to: valueWidth) + " ", style: style)
+        }
         row([
             Span(TextWidth.pad("", to: nameWidth), style: theme[.header]),
             cell("a  \(detail.candidate.a)", theme[.header]), Span("  "), cell("b  \(detail.candidate.b)", theme[.header]),

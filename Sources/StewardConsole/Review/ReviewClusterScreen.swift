@@ -22,7 +22,8 @@ final class ReviewClusterScreen: ConsoleScreen {
     var title: String {
         guard let cluster else { return "Cluster of \(candidate)" }
         let cut = cluster.memberCount > cluster.members.count ? " (first \(cluster.members.count) shown)" : ""
-        return "Cluster of \(candidate) · \(cluster.memberCount) records\(cut) in \(cluster.goldenRecords.count) golden records · \(session.counterText)"
+        return
+            "Cluster of \(candidate) · \(cluster.memberCount) records\(cut) in \(cluster.goldenRecords.count) golden records · \(session.counterText)"
     }
 
     var actions: [ConsoleAction] {
@@ -47,7 +48,8 @@ final class ReviewClusterScreen: ConsoleScreen {
         case "open-golden":
             guard let members = cluster?.members, let row = state.selection.selected, members.indices.contains(row) else { return true }
             guard let golden = members[row].golden else {
-                app.message = StatusMessage("\(members[row].record) is in no golden record yet; the next match run links it", severity: .warning)
+                app.message = StatusMessage(
+                    "\(members[row].record) is in no golden record yet; the next match run links it", severity: .warning)
                 return true
             }
             app.push(GoldenRecordScreen(golden: golden))
@@ -113,19 +115,28 @@ final class ReviewClusterScreen: ConsoleScreen {
                 spans += ReviewText.keyLine(link.key, theme: theme).spans
                 spans.append(Span("  "))
             }
-            spans.append(Span(link.status.rawValue, style: link.status == .open ? theme[.muted] : link.status == .approved ? theme[.success] : theme[.error]))
+            spans.append(
+                Span(
+                    link.status.rawValue,
+                    style: link.status == .open ? theme[.muted] : link.status == .approved ? theme[.success] : theme[.error]))
             lines.append(Line(spans: spans))
         }
         for decision in cluster.decisions {
             let verdict = decision.decision == .match ? "match" : "not a match"
-            lines.append(Line(spans: [
-                Span("  \(decision.a) ↔ \(decision.b)  ", style: theme[.text]),
-                Span(verdict, style: decision.decision == .match ? theme[.success] : theme[.error]),
-                Span("  by \(decision.decidedBy)" + (decision.reason.map { ": " + app.masker.scrub($0, knownValues: []) } ?? ""), style: theme[.muted]),
-            ]))
+            lines.append(
+                Line(spans: [
+                    Span("  \(decision.a) ↔ \(decision.b)  ", style: theme[.text]),
+                    Span(verdict, style: decision.decision == .match ? theme[.success] : theme[.error]),
+                    Span(
+                        "  by \(decision.decidedBy)" + (decision.reason.map { ": " + app.masker.scrub($0, knownValues: []) } ?? ""),
+                        style: theme[.muted]),
+                ]))
         }
         if cluster.members.count > cluster.goldenRecords.count {
-            lines.append(Line("  records sharing a golden record were joined by the matcher (an identifier, or above auto-merge) or a steward", style: theme[.muted]))
+            lines.append(
+                Line(
+                    "  records sharing a golden record were joined by the matcher (an identifier, or above auto-merge) or a steward",
+                    style: theme[.muted]))
         }
         return lines
     }

@@ -88,7 +88,8 @@ final class ReviewSession {
         reading = BackgroundRead { () throws(StoreError) in
             let rows = try store.candidates(status: .open, limit: Self.queueLimit, around: centre)
             return Queue(
-                rows: rows, counts: try store.candidateCounts(), memberships: try store.goldenMemberships(of: rows.flatMap { [$0.a, $0.b] }),
+                rows: rows, counts: try store.candidateCounts(),
+                memberships: try store.goldenMemberships(of: rows.flatMap { [$0.a, $0.b] }),
                 centre: centre)
         }
         if let result = reading?.wait(timeout: 0.1) { take(result) }

@@ -117,12 +117,16 @@ public struct SignedBarChart: Widget, Sendable {
                     var (from, to) = (halfCells(-Swift.min(high, 0), leftCells, negativeExtent), halfCells(-low, leftCells, negativeExtent))
                     // A value too small for half a cell still shows.
                     if to == from, leftCells > 0 { (from, to) = from > 0 ? (from - 1, from) : (0, 1) }
-                    drawSide(from, to, cells: leftCells, cellX: { axisX - 1 - $0 }, innerHalf: "▐", outerHalf: "▌", y: y, style: style, buffer: &buffer)
+                    drawSide(
+                        from, to, cells: leftCells, cellX: { axisX - 1 - $0 }, innerHalf: "▐", outerHalf: "▌", y: y, style: style,
+                        buffer: &buffer)
                 }
                 if high > 0 {
                     var (from, to) = (halfCells(Swift.max(low, 0), rightCells, positiveExtent), halfCells(high, rightCells, positiveExtent))
                     if to == from, rightCells > 0 { (from, to) = from > 0 ? (from - 1, from) : (0, 1) }
-                    drawSide(from, to, cells: rightCells, cellX: { axisX + 1 + $0 }, innerHalf: "▌", outerHalf: "▐", y: y, style: style, buffer: &buffer)
+                    drawSide(
+                        from, to, cells: rightCells, cellX: { axisX + 1 + $0 }, innerHalf: "▌", outerHalf: "▐", y: y, style: style,
+                        buffer: &buffer)
                 }
             }
             if plotWidth > 0 {
