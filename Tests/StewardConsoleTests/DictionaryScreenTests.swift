@@ -22,7 +22,7 @@ import Testing
     @Test func theTabBrowsesFiltersAndListsGaps() throws {
         let f = try ConsoleFixture()
         var screen = try f.send("7")
-        #expect(screen.contains("7 Dictionary"))
+        #expect(screen.contains("7 Dict"))
         #expect(screen.contains("Data dictionary · 224 of 224 entries · 0 gaps"))
         #expect(screen.contains("bronze_row.raw"))
 

@@ -128,6 +128,7 @@ public final class ConsoleApp {
                 (screen as? QuarantineListScreen)?.dataSource?.waitForPendingBase()
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
                 (screen as? CustomersScreen)?.waitForSearch()
+                (screen as? ReviewQueueScreen)?.session.waitForQueue()
             }
         }
     }
