@@ -306,6 +306,7 @@ enum LakeSchema {
                         PRIMARY KEY (channel, day)
                     );
                     CREATE INDEX customer_360_by_value ON customer_360(lifetime_value DESC);
+                    CREATE INDEX match_candidate_by_record_b ON match_candidate(record_b);
                     CREATE INDEX silver_event_by_contact ON silver_event(contact_id) WHERE is_current = 1;
                     CREATE INDEX silver_order_by_customer ON silver_order(customer_id) WHERE is_current = 1;
                     CREATE INDEX quarantine_by_key ON quarantine_record(source, source_key);

@@ -107,26 +107,58 @@ extension LakeStore {
                 db, sql: "SELECT key, golden_id FROM customer_search WHERE key >= ? AND key < ? LIMIT ?",
                 arguments: [lookup.exact, lookup.exact + "\u{10FFFF}", limit])
             while let row = try range.next() { hits.append((row[0], GoldenID(row[1] as Int64))) }
-            let variants = lookup.variants
-            guard !variants.isEmpty, hits.count < limit else { return hits }
-            let marks = Array(repeating: "?", count: variants.count).joined(separator: ",")
-            // The strongest variant per name (a typo over a sound), the word itself left to the range above.
-            var bestVariant: [String: String] = [:]
-            let names = try Row.fetchCursor(
-                db, sql: "SELECT variant, name FROM customer_name_variant WHERE variant IN (\(marks)) LIMIT 500",
-                arguments: StatementArguments(variants))
-            while let row = try names.next() {
-                let variant: String = row[0], name: String = row[1]
-                guard name != lookup.exact else { continue }
-                if let known = bestVariant[name], (lookup.kind(of: known) ?? .soundsAlike) >= (lookup.kind(of: variant) ?? .soundsAlike) { continue }
-                bestVariant[name] = variant
-            }
+            guard hits.count < limit else { return hits }
             let customers = try db.makeStatement(sql: "SELECT golden_id FROM customer_search WHERE key = ? LIMIT ?")
-            for (name, variant) in bestVariant.sorted(by: { $0.key < $1.key }) where hits.count < limit {
+            for (name, variant) in try Self.nameVariants(db, lookup).sorted(by: { $0.key < $1.key }) where hits.count < limit {
                 let cursor = try Int64.fetchCursor(customers, arguments: [name, limit - hits.count])
                 while let golden = try cursor.next() { hits.append((variant, GoldenID(golden))) }
             }
             return hits
+        }
+    }
+
+    /// The names a looked-up word sounds like or is one edit from, each with the strongest variant key it
+    /// met the word by (a typo over a sound); the word itself is left to the exact lookup.
+    public func nameVariants(_ lookup: CustomerSearchKeys.Lookup) throws(StoreError) -> [String: String] {
+        try read("look up name variants") { db in try Self.nameVariants(db, lookup) }
+    }
+
+    static func nameVariants(_ db: Database, _ lookup: CustomerSearchKeys.Lookup) throws -> [String: String] {
+        let variants = lookup.variants
+        guard !variants.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: variants.count).joined(separator: ",")
+        var bestVariant: [String: String] = [:]
+        let names = try Row.fetchCursor(
+            db, sql: "SELECT variant, name FROM customer_name_variant WHERE variant IN (\(marks)) LIMIT 500",
+            arguments: StatementArguments(variants))
+        while let row = try names.next() {
+            let variant: String = row[0], name: String = row[1]
+            guard name != lookup.exact else { continue }
+            if let known = bestVariant[name], (lookup.kind(of: known) ?? .soundsAlike) >= (lookup.kind(of: variant) ?? .soundsAlike) { continue }
+            bestVariant[name] = variant
+        }
+        return bestVariant
+    }
+
+    /// Which of `keys` each of `candidates` holds, by probes of the key index (key, golden id); or, without
+    /// candidates, the customers holding any of `keys`, at most `limit`.
+    public func customersHolding(keys: [String], among candidates: [GoldenID]?, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
+        guard !keys.isEmpty else { return [] }
+        return try read("probe search keys") { db in
+            let keyMarks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            var arguments: [any DatabaseValueConvertible] = keys
+            var sql = "SELECT key, golden_id FROM customer_search WHERE key IN (\(keyMarks))"
+            if let candidates {
+                guard !candidates.isEmpty else { return [] }
+                sql += " AND golden_id IN (\(Array(repeating: "?", count: candidates.count).joined(separator: ",")))"
+                arguments += candidates.map(\.rawValue)
+            }
+            sql += " LIMIT ?"
+            arguments.append(limit)
+            var result: [(String, GoldenID)] = []
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            while let row = try cursor.next() { result.append((row[0], GoldenID(row[1] as Int64))) }
+            return result
         }
     }
 
@@ -228,8 +260,10 @@ extension LakeStore {
         try read("read a golden record's history") { db in
             let names = members.map(\.description)
             let marks = Array(repeating: "?", count: max(names.count, 1)).joined(separator: ",")
+            // Two index lookups: with OR, SQLite scans every candidate.
             let candidateTargets = try Int64.fetchAll(
-                db, sql: "SELECT id FROM match_candidate WHERE record_a IN (\(marks)) OR record_b IN (\(marks))",
+                db,
+                sql: "SELECT id FROM match_candidate WHERE record_a IN (\(marks)) UNION SELECT id FROM match_candidate WHERE record_b IN (\(marks))",
                 arguments: StatementArguments(names.isEmpty ? [""] : names + names)
             ).map { CandidateID($0).description }
             let targets = [golden.description] + candidateTargets

@@ -46,12 +46,18 @@ public struct Customer360Service: Sendable {
     }
 
     /// Customers best matching `text`: those meeting the most words first, then the strongest matches.
+    ///
+    /// Each word is looked up in the key index (at most `cap` customers). Candidates come from the most
+    /// selective word whose customers all fit; the other words are then checked on those candidates alone,
+    /// by probes of the index. When every word is common ("john smith" among a million), the customers
+    /// holding each word exactly or by a close name are intersected instead.
     public func search(_ text: String, limit: Int = 20) throws(EngineError) -> [SearchHit] {
         let lookups = CustomerSearchKeys.lookups(text)
         guard !lookups.isEmpty, limit > 0 else { return [] }
         let cap = 2000
         var kindsPerLookup: [[GoldenID: CustomerSearchKeys.MatchKind]] = []
         var saturated: [Bool] = []
+        var namesPerLookup: [[String: String]] = []
         for lookup in lookups {
             let hits = try storeCall { () throws(StoreError) in try store.customerSearchHits(lookup, limit: cap) }
             var kinds: [GoldenID: CustomerSearchKeys.MatchKind] = [:]
@@ -61,36 +67,66 @@ public struct Customer360Service: Sendable {
             }
             kindsPerLookup.append(kinds)
             saturated.append(hits.count >= cap)
+            namesPerLookup.append(lookups.count > 1 ? try storeCall { () throws(StoreError) in try store.nameVariants(lookup) } : [:])
         }
-        // Candidates come from the most selective word; the others rank them.
-        let anchor = kindsPerLookup.indices.min { kindsPerLookup[$0].count < kindsPerLookup[$1].count } ?? 0
-        var candidates = Set(kindsPerLookup[anchor].keys)
-        if candidates.isEmpty { for kinds in kindsPerLookup { candidates.formUnion(kinds.keys) } }
-        func rank(_ golden: GoldenID, keys: Set<String>?) -> (Int, Int) {
+        /// The keys a word meets customers by exactly or through a close name, with how.
+        func probeKeys(_ index: Int) -> [String: CustomerSearchKeys.MatchKind] {
+            var keys: [String: CustomerSearchKeys.MatchKind] = [lookups[index].exact: .exact]
+            for (name, variant) in namesPerLookup[index] { keys[name] = lookups[index].kind(of: variant) ?? .soundsAlike }
+            return keys
+        }
+        var candidates: [GoldenID]
+        if lookups.count == 1 {
+            candidates = Array(kindsPerLookup[0].keys)
+        } else if let anchor = lookups.indices.filter({ !saturated[$0] }).min(by: { kindsPerLookup[$0].count < kindsPerLookup[$1].count }) {
+            candidates = Array(kindsPerLookup[anchor].keys)
+            // Complete the other words' matches on these candidates.
+            for index in lookups.indices where index != anchor && saturated[index] && !candidates.isEmpty {
+                let keys = probeKeys(index)
+                let held = try storeCall { () throws(StoreError) in
+                    try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
+                }
+                for hit in held {
+                    guard let kind = keys[hit.key] else { continue }
+                    kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
+                }
+            }
+        } else {
+            // Every word is common: intersect the customers holding each word exactly or by a close name.
+            var intersection: Set<GoldenID>?
+            for index in lookups.indices {
+                let keys = probeKeys(index)
+                let held = try storeCall { () throws(StoreError) in try store.customersHolding(keys: Array(keys.keys), among: nil, limit: 200_000) }
+                var found: Set<GoldenID> = []
+                for hit in held {
+                    guard let kind = keys[hit.key] else { continue }
+                    kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
+                    found.insert(hit.golden)
+                }
+                intersection = intersection.map { $0.intersection(found) } ?? found
+            }
+            candidates = Array(intersection ?? [])
+            if candidates.isEmpty { candidates = Array(Set(kindsPerLookup.flatMap(\.keys))) }
+        }
+        func rank(_ golden: GoldenID) -> (words: Int, score: Int) {
             var words = 0, score = 0
-            for (index, lookup) in lookups.enumerated() {
-                var kind = kindsPerLookup[index][golden]
-                if kind == nil, saturated[index], let keys { kind = keys.compactMap(lookup.kind(of:)).max() }
-                if let kind {
+            for kinds in kindsPerLookup {
+                if let kind = kinds[golden] {
                     words += 1
                     score += kind.rawValue
                 }
             }
             return (words, score)
         }
-        let ordered = candidates.map { ($0, rank($0, keys: nil)) }
+        let ordered = candidates.map { ($0, rank($0)) }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
-            .prefix(limit * 3).map(\.0)
+            .prefix(limit).map(\.0)
         let rows = try storeCall { () throws(StoreError) in try store.customer360(Array(ordered)) }
         let masker = self.masker
-        return rows.map { row -> SearchHit in
-            let keys = CustomerSearchKeys.allKeys(
-                firstName: row.firstName, lastName: row.lastName, emails: [row.email].compactMap { $0 }, phones: [row.phone].compactMap { $0 })
-            let (words, score) = rank(row.golden, keys: keys)
+        return rows.map { row in
+            let (words, score) = rank(row.golden)
             return SearchHit(customer: Self.mask(row, masker), wordsMatched: words, score: score)
         }
-        .sorted { ($0.wordsMatched, $0.score, -$0.customer.golden.rawValue) > ($1.wordsMatched, $1.score, -$1.customer.golden.rawValue) }
-        .prefix(limit).map { $0 }
     }
 
     /// The customers of highest lifetime value, masked: a starting list before anything is searched.
