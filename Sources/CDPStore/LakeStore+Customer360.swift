@@ -359,4 +359,18 @@ extension LakeStore {
             }
         }
     }
+
+    /// The golden names of the given customers: a search ranks candidates by prefixes of them.
+    public func customerNames(_ ids: [GoldenID]) throws(StoreError) -> [GoldenID: (first: String?, last: String?)] {
+        guard !ids.isEmpty else { return [:] }
+        return try read("read customer names") { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            var names: [GoldenID: (first: String?, last: String?)] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT golden_id, first_name, last_name FROM customer_360 WHERE golden_id IN (\(marks))",
+                arguments: StatementArguments(ids.map(\.rawValue)))
+            while let row = try rows.next() { names[GoldenID(row[0] as Int64)] = (row[1], row[2]) }
+            return names
+        }
+    }
 }

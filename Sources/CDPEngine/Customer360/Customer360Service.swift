@@ -51,10 +51,10 @@ public struct Customer360Service: Sendable {
     /// selective word whose customers all fit; the other words are then checked on those candidates alone,
     /// by probes of the index. When every word is common ("john smith" among a million), the customers
     /// holding each word exactly or by a close name are intersected instead.
-    public func search(_ text: String, limit: Int = 20) throws(EngineError) -> [SearchHit] {
+    /// - Parameter cap: customers read per word before the word counts as common (tests lower it).
+    public func search(_ text: String, limit: Int = 20, cap: Int = 2000) throws(EngineError) -> [SearchHit] {
         let lookups = CustomerSearchKeys.lookups(text)
         guard !lookups.isEmpty, limit > 0 else { return [] }
-        let cap = 2000
         var kindsPerLookup: [[GoldenID: CustomerSearchKeys.MatchKind]] = []
         var saturated: [Bool] = []
         var namesPerLookup: [[String: String]] = []
@@ -80,8 +80,19 @@ public struct Customer360Service: Sendable {
             candidates = Array(kindsPerLookup[0].keys)
         } else if let anchor = lookups.indices.filter({ !saturated[$0] }).min(by: { kindsPerLookup[$0].count < kindsPerLookup[$1].count }) {
             candidates = Array(kindsPerLookup[anchor].keys)
-            // Complete the other words' matches on these candidates.
-            for index in lookups.indices where index != anchor && saturated[index] && !candidates.isEmpty {
+            // Complete the other words' matches on these candidates: names starting with the word ("Garcia M")
+            // from the candidates' own names, then exact and close names by probes of the index.
+            let incomplete = lookups.indices.filter { $0 != anchor && saturated[$0] }
+            if !incomplete.isEmpty, !candidates.isEmpty {
+                let names = try storeCall { () throws(StoreError) in try store.customerNames(candidates) }
+                for (golden, name) in names {
+                    let words = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
+                    for index in incomplete where words.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
+                        kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? .prefix, .prefix)
+                    }
+                }
+            }
+            for index in incomplete where !candidates.isEmpty {
                 let keys = probeKeys(index)
                 let held = try storeCall { () throws(StoreError) in
                     try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
@@ -93,8 +104,11 @@ public struct Customer360Service: Sendable {
             }
         } else {
             // Every word is common: intersect the customers holding each word exactly or by a close name.
+            // Initials ("Garcia M") hold too many keys to intersect: they only rank what the other words find.
+            let initials = Set(lookups.indices.filter { lookups[$0].exact.count < 3 })
+            let words = lookups.indices.filter { !initials.contains($0) }
             var intersection: Set<GoldenID>?
-            for index in lookups.indices {
+            for index in words.isEmpty ? Array(lookups.indices) : words {
                 let keys = probeKeys(index)
                 let held = try storeCall { () throws(StoreError) in try store.customersHolding(keys: Array(keys.keys), among: nil, limit: 200_000) }
                 var found: Set<GoldenID> = []
@@ -107,6 +121,15 @@ public struct Customer360Service: Sendable {
             }
             candidates = Array(intersection ?? [])
             if candidates.isEmpty { candidates = Array(Set(kindsPerLookup.flatMap(\.keys))) }
+            if !words.isEmpty, !initials.isEmpty, candidates.count <= 20_000 {
+                let names = try storeCall { () throws(StoreError) in try store.customerNames(candidates) }
+                for (golden, name) in names {
+                    let nameWords = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
+                    for index in initials where nameWords.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
+                        kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? .prefix, .prefix)
+                    }
+                }
+            }
         }
         func rank(_ golden: GoldenID) -> (words: Int, score: Int) {
             var words = 0, score = 0
