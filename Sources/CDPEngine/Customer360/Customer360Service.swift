@@ -107,19 +107,27 @@ public struct Customer360Service: Sendable {
             // Initials ("Garcia M") hold too many keys to intersect: they only rank what the other words find.
             let initials = Set(lookups.indices.filter { lookups[$0].exact.count < 3 })
             let words = lookups.indices.filter { !initials.contains($0) }
-            var intersection: Set<GoldenID>?
-            for index in words.isEmpty ? Array(lookups.indices) : words {
+            // Exact words first; close names only when too few customers hold every word exactly.
+            let intersected = words.isEmpty ? Array(lookups.indices) : words
+            candidates = try storeCall { () throws(StoreError) in
+                try store.customersHoldingAll(intersected.map { [lookups[$0].exact] }, limit: cap)
+            }
+            if candidates.count < limit {
+                let widened = try storeCall { () throws(StoreError) in
+                    try store.customersHoldingAll(intersected.map { Array(probeKeys($0).keys) }, limit: cap)
+                }
+                candidates = Array(Set(candidates).union(widened))
+            }
+            for index in intersected where !candidates.isEmpty {
                 let keys = probeKeys(index)
-                let held = try storeCall { () throws(StoreError) in try store.customersHolding(keys: Array(keys.keys), among: nil, limit: 200_000) }
-                var found: Set<GoldenID> = []
+                let held = try storeCall { () throws(StoreError) in
+                    try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
+                }
                 for hit in held {
                     guard let kind = keys[hit.key] else { continue }
                     kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
-                    found.insert(hit.golden)
                 }
-                intersection = intersection.map { $0.intersection(found) } ?? found
             }
-            candidates = Array(intersection ?? [])
             if candidates.isEmpty { candidates = Array(Set(kindsPerLookup.flatMap(\.keys))) }
             if !words.isEmpty, !initials.isEmpty, candidates.count <= 20_000 {
                 let names = try storeCall { () throws(StoreError) in try store.customerNames(candidates) }
