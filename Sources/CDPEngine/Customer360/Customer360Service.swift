@@ -113,9 +113,13 @@ public struct Customer360Service: Sendable {
                 try store.customersHoldingAll(intersected.map { [lookups[$0].exact] }, limit: cap)
             }
             if candidates.count < limit {
-                let widened = try storeCall { () throws(StoreError) in
-                    try store.customersHoldingAll(intersected.map { Array(probeKeys($0).keys) }, limit: cap)
+                // Widen only the words that are rare as typed (a typo): a common word stays exact, or every
+                // customer of every name close to it would be joined.
+                let exactCount = intersected.map { index in kindsPerLookup[index].values.filter { $0 == .exact }.count }
+                let keySets = zip(intersected, exactCount).map { index, count in
+                    count >= limit ? [lookups[index].exact] : Array(probeKeys(index).keys)
                 }
+                let widened = try storeCall { () throws(StoreError) in try store.customersHoldingAll(keySets, limit: cap) }
                 candidates = Array(Set(candidates).union(widened))
             }
             for index in intersected where !candidates.isEmpty {
