@@ -116,8 +116,13 @@ public struct Customer360Service: Sendable {
                 // Widen only the words that are rare as typed (a typo): a common word stays exact, or every
                 // customer of every name close to it would be joined.
                 let exactCount = intersected.map { index in kindsPerLookup[index].values.filter { $0 == .exact }.count }
-                let keySets = zip(intersected, exactCount).map { index, count in
-                    count >= limit ? [lookups[index].exact] : Array(probeKeys(index).keys)
+                // Names one edit away first; names that only sound alike are many ("gracia" sounds like
+                // Grace, Cruz, Garcia…), so they widen a word only when no name is one edit away.
+                let keySets = zip(intersected, exactCount).map { index, count -> [String] in
+                    guard count < limit else { return [lookups[index].exact] }
+                    let keys = probeKeys(index)
+                    let close = keys.filter { $0.value >= .oneEdit }.map(\.key)
+                    return close.count > 1 ? close : Array(keys.keys)
                 }
                 let widened = try storeCall { () throws(StoreError) in try store.customersHoldingAll(keySets, limit: cap) }
                 candidates = Array(Set(candidates).union(widened))
