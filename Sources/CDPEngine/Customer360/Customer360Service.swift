@@ -75,6 +75,29 @@ public struct Customer360Service: Sendable {
             for (name, variant) in namesPerLookup[index] { keys[name] = lookups[index].kind(of: variant) ?? .soundsAlike }
             return keys
         }
+        /// Records how `index`'s word meets each candidate: by probes of the key index while they are few,
+        /// else from the candidates' names (a probe per key and candidate would be millions of seeks).
+        var candidateNames: [GoldenID: (first: String?, last: String?)]?
+        func complete(_ index: Int, on candidates: [GoldenID]) throws(EngineError) {
+            let keys = probeKeys(index)
+            if keys.count * candidates.count <= 20_000 {
+                let held = try storeCall { () throws(StoreError) in
+                    try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
+                }
+                for hit in held {
+                    guard let kind = keys[hit.key] else { continue }
+                    kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
+                }
+                return
+            }
+            if candidateNames == nil { candidateNames = try storeCall { () throws(StoreError) in try store.customerNames(candidates) } }
+            for (golden, name) in candidateNames ?? [:] {
+                for word in CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last) {
+                    guard let kind = keys[word] ?? (word.hasPrefix(lookups[index].exact) ? .prefix : nil) else { continue }
+                    kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? kind, kind)
+                }
+            }
+        }
         var candidates: [GoldenID]
         if lookups.count == 1 {
             candidates = Array(kindsPerLookup[0].keys)
@@ -93,14 +116,7 @@ public struct Customer360Service: Sendable {
                 }
             }
             for index in incomplete where !candidates.isEmpty {
-                let keys = probeKeys(index)
-                let held = try storeCall { () throws(StoreError) in
-                    try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
-                }
-                for hit in held {
-                    guard let kind = keys[hit.key] else { continue }
-                    kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
-                }
+                try complete(index, on: candidates)
             }
         } else {
             // Every word is common: intersect the customers holding each word exactly or by a close name.
@@ -128,14 +144,7 @@ public struct Customer360Service: Sendable {
                 candidates = Array(Set(candidates).union(widened))
             }
             for index in intersected where !candidates.isEmpty {
-                let keys = probeKeys(index)
-                let held = try storeCall { () throws(StoreError) in
-                    try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
-                }
-                for hit in held {
-                    guard let kind = keys[hit.key] else { continue }
-                    kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
-                }
+                try complete(index, on: candidates)
             }
             if candidates.isEmpty { candidates = Array(Set(kindsPerLookup.flatMap(\.keys))) }
             if !words.isEmpty, !initials.isEmpty, candidates.count <= 20_000 {
