@@ -1,8 +1,8 @@
 /// What the lake's own tables mean: the known semantics the dictionary is seeded from. A column the
 /// catalog does not describe is seeded without a description and shows up as a gap.
 enum DictionaryCatalog {
-    /// The lake's tables and views the dictionary describes, by layer (the runs, audit and matching
-    /// internals are operational, not data, and stay out).
+    /// The lake's tables and views the dictionary describes, by layer (the runs, audit and candidate-pair
+    /// internals are operational, not data, and stay out; golden records and the search index are data).
     static let lakeDatasets: [(layer: DictionaryLayer, name: String)] = [
         (.bronze, "batch"), (.bronze, "bronze_row"),
         (.silver, "silver_customer"), (.silver, "silver_order"), (.silver, "silver_campaign"), (.silver, "silver_event"),
@@ -10,6 +10,8 @@ enum DictionaryCatalog {
         (.quarantine, "quarantine_record"), (.quarantine, "quarantine_history"),
         (.gold, "customer_360"), (.gold, "campaign_performance"), (.gold, "engagement_daily"),
         (.gold, "data_quality_scorecard"), (.gold, "match_summary"),
+        (.gold, "golden_record"), (.gold, "golden_xref"), (.gold, "golden_override"),
+        (.gold, "customer_search"), (.gold, "customer_name_variant"),
     ]
 
     static let datasetDescriptions: [String: String] = [
@@ -26,6 +28,11 @@ enum DictionaryCatalog {
         "engagement_daily": "Per channel and day: messages sent, opens, clicks, conversions, unsubscribes and revenue.",
         "data_quality_scorecard": "View: each run's rule pass rates with the time the run started.",
         "match_summary": "View: per matching run, records compared, pairs merged, candidates queued and decided, golden records.",
+        "golden_record": "One row per golden record (master customer): its surviving attributes with provenance, as JSON.",
+        "golden_xref": "Cross-reference of every source record to its golden record, with history (valid from/to run).",
+        "golden_override": "Attribute values a steward set by hand on a golden record; they survive later matching runs.",
+        "customer_search": "The Customer 360 search index: each golden customer's folded names, emails, mailbox parts and phone numbers.",
+        "customer_name_variant": "Search index of distinct names by sound (Metaphone) and one-letter deletions, for typo-tolerant search.",
     ]
 
     /// Column meanings shared by every table that has the column.
@@ -138,20 +145,20 @@ enum DictionaryCatalog {
             "first_seen": "Earliest creation time among the customer's records.",
             "last_seen": "Latest update time among the customer's records.",
             "orders": "Orders placed.",
-            "lifetime_value": "Sum of the customer's order amounts.",
+            "lifetime_value": "Sum of the customer's order amounts, cancelled and refunded orders left out.",
             "last_order": "Date of the latest order.",
             "campaigns_reached": "Campaigns that reached the customer.",
             "conversion_revenue": "Revenue from the customer's conversions.",
-            "last_engagement": "Time of the customer's latest campaign event.",
+            "last_engagement": "Time of the customer's latest open, click or conversion.",
             "open_quality_issues": "The customer's quarantined records still open.",
             "built_run": "The run that built this row.",
         ],
         "campaign_performance": [
             "campaign_id": "The campaign's key in its source.",
             "unique_reached": "Distinct contacts the campaign reached.",
-            "open_rate": "Opens per message sent.",
-            "click_rate": "Clicks per message sent.",
-            "conversion_rate": "Conversions per message sent.",
+            "open_rate": "Share of the contacts sent the campaign who opened it.",
+            "click_rate": "Share of the contacts sent the campaign who clicked.",
+            "conversion_rate": "Share of the contacts sent the campaign who converted.",
             "cost_per_conversion": "Budget divided by conversions.",
         ],
         "engagement_daily": [
@@ -159,6 +166,35 @@ enum DictionaryCatalog {
         ],
         "data_quality_scorecard": [
             "run_started_at": "When the run started."
+        ],
+        "golden_record": [
+            "id": "The golden id (G…), stable across runs: a cluster that grows keeps it.",
+            "attributes": "Surviving attributes as JSON: name, value, the source record it came from and the survivorship rule.",
+            "member_count": "Source records linked to this golden record.",
+            "created_run": "The matching run that created it.",
+            "updated_run": "The matching run that last changed it.",
+            "retired_run": "The matching run that retired it (merged into another), or empty while it is current.",
+        ],
+        "golden_xref": [
+            "id": "Row id of this link.",
+            "golden_id": "The golden record the source record belongs to.",
+            "valid_from_run": "The matching run from which the link holds.",
+            "valid_to_run": "The matching run that ended the link (an unmerge or a merge), or empty while it holds.",
+        ],
+        "golden_override": [
+            "golden_id": "The golden record overridden.",
+            "attribute": "The attribute set by hand.",
+            "value": "The value the steward set.",
+            "set_by": "The steward who set it.",
+            "set_at": "When it was set.",
+        ],
+        "customer_search": [
+            "key": "A search key: a folded name word, an email or its mailbox part, phone digits or a national number.",
+            "golden_id": "The golden customer found by the key.",
+        ],
+        "customer_name_variant": [
+            "variant": "A name's Metaphone code (~…), a one-letter deletion (#…) or the name itself.",
+            "name": "The folded name word the variant leads to.",
         ],
         "match_summary": [
             "match_run": "The matching run.",
@@ -177,6 +213,8 @@ enum DictionaryCatalog {
     static let recordColumns: Set<String> = [
         "bronze_row.raw", "quarantine_record.fields", "quarantine_record.failures", "quarantine_record.resolution",
         "quarantine_history.detail", "row_warning.value", "row_warning.message",
+        "golden_record.attributes", "golden_override.value", "customer_search.key", "customer_name_variant.variant",
+        "customer_name_variant.name",
     ]
 
     /// Gold columns and the silver (or other) columns they are built from.
