@@ -23,6 +23,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case runFailed = "run_failed"
         /// The user's role lacks the permission the action needs (`governance/access.toml`).
         case forbidden
+        /// A data dictionary edit or import fails validation (unknown owner or rule, …); nothing was saved.
+        case invalidEntry = "invalid_entry"
     }
 
     public var code: Code

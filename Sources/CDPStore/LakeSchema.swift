@@ -285,6 +285,11 @@ enum LakeSchema {
                         golden_id INTEGER NOT NULL,
                         PRIMARY KEY (key, golden_id)
                     ) WITHOUT ROWID;
+                    CREATE TABLE customer_name_variant (
+                        variant TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        PRIMARY KEY (variant, name)
+                    ) WITHOUT ROWID;
                     CREATE TABLE campaign_performance (
                         campaign_id TEXT PRIMARY KEY,
                         name TEXT, channel TEXT, start_date TEXT, end_date TEXT, budget REAL, currency TEXT,
@@ -301,6 +306,7 @@ enum LakeSchema {
                         PRIMARY KEY (channel, day)
                     );
                     CREATE INDEX customer_360_by_value ON customer_360(lifetime_value DESC);
+                    CREATE INDEX match_candidate_by_record_b ON match_candidate(record_b);
                     CREATE INDEX silver_event_by_contact ON silver_event(contact_id) WHERE is_current = 1;
                     CREATE INDEX silver_order_by_customer ON silver_order(customer_id) WHERE is_current = 1;
                     CREATE INDEX quarantine_by_key ON quarantine_record(source, source_key);
@@ -316,6 +322,46 @@ enum LakeSchema {
                             json_extract(m.statistics, '$.clusters') AS golden_records,
                             json_extract(m.statistics, '$.largestCluster') AS largest_cluster
                         FROM match_run m;
+                    """)
+        }
+        // The data dictionary: the current entry per (layer, dataset, column), queryable column by column,
+        // and every version kept whole as JSON with who made it, when and what it changed.
+        migrator.registerMigration("v4-dictionary") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE dictionary_entry (
+                        layer TEXT NOT NULL,
+                        dataset TEXT NOT NULL,
+                        column_name TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        data_type TEXT NOT NULL,
+                        classification TEXT,
+                        tags TEXT NOT NULL,
+                        owner TEXT,
+                        steward TEXT,
+                        allowed_values TEXT NOT NULL,
+                        format TEXT,
+                        rules TEXT NOT NULL,
+                        example TEXT,
+                        lineage TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        updated_by TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        PRIMARY KEY (layer, dataset, column_name)
+                    );
+                    CREATE TABLE dictionary_version (
+                        layer TEXT NOT NULL,
+                        dataset TEXT NOT NULL,
+                        column_name TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        changed_by TEXT NOT NULL,
+                        changed_at TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        entry TEXT NOT NULL,
+                        PRIMARY KEY (layer, dataset, column_name, version)
+                    );
+                    CREATE INDEX dictionary_version_by_time ON dictionary_version(changed_at, layer, dataset, column_name);
                     """)
         }
         return migrator

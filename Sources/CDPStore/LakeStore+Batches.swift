@@ -160,4 +160,24 @@ extension LakeStore {
             ).map { BatchID($0) }
         }
     }
+
+    /// The batch of the current silver row of each of `keys` that has one, read in chunks in one transaction:
+    /// re-validating thousands of held records asks this of every one.
+    public func currentSilverBatches(source: SourceName, entity: CanonicalEntity, keys: [String]) throws(StoreError) -> [String: BatchID] {
+        try read("look up current rows") { db in
+            var batches: [String: BatchID] = [:]
+            var start = keys.startIndex
+            while start < keys.endIndex {
+                let chunk = keys[start..<min(start + 500, keys.endIndex)]
+                start = chunk.endIndex
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: "SELECT source_key, batch_id FROM \(entity.silverTable) WHERE source = ? AND is_current = 1 AND source_key IN (\(marks))",
+                    arguments: StatementArguments([source.rawValue] + Array(chunk)))
+                while let row = try rows.next() { batches[row[0]] = BatchID(row[1] as Int64) }
+            }
+            return batches
+        }
+    }
 }

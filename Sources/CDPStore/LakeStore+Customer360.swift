@@ -97,8 +97,9 @@ extension LakeStore {
         }
     }
 
-    /// Search keys meeting one looked-up word: exact and prefix hits by a range over the key index, the
-    /// sounds-alike and one-edit keys by equality. At most `limit` rows.
+    /// Search keys meeting one looked-up word: exact and prefix hits by a range over the key index; names
+    /// that sound alike or are one edit away through the name variants, then their customers. Each hit
+    /// carries the key it met the word by. At most `limit` rows.
     public func customerSearchHits(_ lookup: CustomerSearchKeys.Lookup, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
         try read("search customers") { db in
             var hits: [(String, GoldenID)] = []
@@ -106,15 +107,58 @@ extension LakeStore {
                 db, sql: "SELECT key, golden_id FROM customer_search WHERE key >= ? AND key < ? LIMIT ?",
                 arguments: [lookup.exact, lookup.exact + "\u{10FFFF}", limit])
             while let row = try range.next() { hits.append((row[0], GoldenID(row[1] as Int64))) }
-            let others = [lookup.phonetic].compactMap { $0 } + lookup.oneEdit
-            if !others.isEmpty && hits.count < limit {
-                let marks = Array(repeating: "?", count: others.count).joined(separator: ",")
-                let cursor = try Row.fetchCursor(
-                    db, sql: "SELECT key, golden_id FROM customer_search WHERE key IN (\(marks)) LIMIT ?",
-                    arguments: StatementArguments(others + [limit - hits.count] as [any DatabaseValueConvertible]))
-                while let row = try cursor.next() { hits.append((row[0], GoldenID(row[1] as Int64))) }
+            guard hits.count < limit else { return hits }
+            let customers = try db.makeStatement(sql: "SELECT golden_id FROM customer_search WHERE key = ? LIMIT ?")
+            for (name, variant) in try Self.nameVariants(db, lookup).sorted(by: { $0.key < $1.key }) where hits.count < limit {
+                let cursor = try Int64.fetchCursor(customers, arguments: [name, limit - hits.count])
+                while let golden = try cursor.next() { hits.append((variant, GoldenID(golden))) }
             }
             return hits
+        }
+    }
+
+    /// The names a looked-up word sounds like or is one edit from, each with the strongest variant key it
+    /// met the word by (a typo over a sound); the word itself is left to the exact lookup.
+    public func nameVariants(_ lookup: CustomerSearchKeys.Lookup) throws(StoreError) -> [String: String] {
+        try read("look up name variants") { db in try Self.nameVariants(db, lookup) }
+    }
+
+    static func nameVariants(_ db: Database, _ lookup: CustomerSearchKeys.Lookup) throws -> [String: String] {
+        let variants = lookup.variants
+        guard !variants.isEmpty else { return [:] }
+        let marks = Array(repeating: "?", count: variants.count).joined(separator: ",")
+        var bestVariant: [String: String] = [:]
+        let names = try Row.fetchCursor(
+            db, sql: "SELECT variant, name FROM customer_name_variant WHERE variant IN (\(marks)) LIMIT 500",
+            arguments: StatementArguments(variants))
+        while let row = try names.next() {
+            let variant: String = row[0], name: String = row[1]
+            guard name != lookup.exact else { continue }
+            if let known = bestVariant[name], (lookup.kind(of: known) ?? .soundsAlike) >= (lookup.kind(of: variant) ?? .soundsAlike) { continue }
+            bestVariant[name] = variant
+        }
+        return bestVariant
+    }
+
+    /// Which of `keys` each of `candidates` holds, by probes of the key index (key, golden id); or, without
+    /// candidates, the customers holding any of `keys`, at most `limit`.
+    public func customersHolding(keys: [String], among candidates: [GoldenID]?, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
+        guard !keys.isEmpty else { return [] }
+        return try read("probe search keys") { db in
+            let keyMarks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+            var arguments: [any DatabaseValueConvertible] = keys
+            var sql = "SELECT key, golden_id FROM customer_search WHERE key IN (\(keyMarks))"
+            if let candidates {
+                guard !candidates.isEmpty else { return [] }
+                sql += " AND golden_id IN (\(Array(repeating: "?", count: candidates.count).joined(separator: ",")))"
+                arguments += candidates.map(\.rawValue)
+            }
+            sql += " LIMIT ?"
+            arguments.append(limit)
+            var result: [(String, GoldenID)] = []
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            while let row = try cursor.next() { result.append((row[0], GoldenID(row[1] as Int64))) }
+            return result
         }
     }
 
@@ -216,8 +260,10 @@ extension LakeStore {
         try read("read a golden record's history") { db in
             let names = members.map(\.description)
             let marks = Array(repeating: "?", count: max(names.count, 1)).joined(separator: ",")
+            // Two index lookups: with OR, SQLite scans every candidate.
             let candidateTargets = try Int64.fetchAll(
-                db, sql: "SELECT id FROM match_candidate WHERE record_a IN (\(marks)) OR record_b IN (\(marks))",
+                db,
+                sql: "SELECT id FROM match_candidate WHERE record_a IN (\(marks)) UNION SELECT id FROM match_candidate WHERE record_b IN (\(marks))",
                 arguments: StatementArguments(names.isEmpty ? [""] : names + names)
             ).map { CandidateID($0).description }
             let targets = [golden.description] + candidateTargets
@@ -311,6 +357,41 @@ extension LakeStore {
                     autoMergedPairs: row["auto_merged_pairs"], queued: row["queued"], decided: row["decided"],
                     goldenRecords: row["golden_records"])
             }
+        }
+    }
+
+    /// The golden names of the given customers: a search ranks candidates by prefixes of them.
+    public func customerNames(_ ids: [GoldenID]) throws(StoreError) -> [GoldenID: (first: String?, last: String?)] {
+        guard !ids.isEmpty else { return [:] }
+        return try read("read customer names") { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            var names: [GoldenID: (first: String?, last: String?)] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT golden_id, first_name, last_name FROM customer_360 WHERE golden_id IN (\(marks))",
+                arguments: StatementArguments(ids.map(\.rawValue)))
+            while let row = try rows.next() { names[GoldenID(row[0] as Int64)] = (row[1], row[2]) }
+            return names
+        }
+    }
+
+    /// The customers holding, for every word, at least one of its keys: a join of probes of the key index
+    /// (key, golden id), so common words ("maria", "garcia") never bring their tens of thousands of customers
+    /// into Swift (an `INTERSECT` of the two ranges took longer).
+    public func customersHoldingAll(_ keySets: [[String]], limit: Int) throws(StoreError) -> [GoldenID] {
+        let sets = keySets.filter { !$0.isEmpty }
+        guard let first = sets.first else { return [] }
+        return try read("intersect search keys") { db in
+            func marks(_ keys: [String]) -> String { Array(repeating: "?", count: keys.count).joined(separator: ",") }
+            var sql = "SELECT DISTINCT w0.golden_id FROM customer_search w0"
+            var arguments: [any DatabaseValueConvertible] = []
+            for (index, keys) in sets.enumerated().dropFirst() {
+                sql += " JOIN customer_search w\(index) ON w\(index).key IN (\(marks(keys))) AND w\(index).golden_id = w0.golden_id"
+                arguments += keys
+            }
+            sql += " WHERE w0.key IN (\(marks(first))) LIMIT ?"
+            arguments += first
+            arguments.append(limit)
+            return try Int64.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(GoldenID.init)
         }
     }
 }

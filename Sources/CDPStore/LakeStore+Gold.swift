@@ -26,25 +26,31 @@ extension LakeStore {
         public var engagementDays = 0
     }
 
-    /// Rebuilds the gold tables from silver, the golden records and quarantine.
+    /// Rebuilds the gold tables from silver, the golden records and quarantine. Campaign events are read
+    /// once, in one pass that feeds the customers, the campaigns and the days alike.
     @discardableResult
     public func rebuildGold(_ sources: GoldSources, run: RunID?) throws(StoreError) -> GoldCounts {
         try write("rebuild the gold layer") { db in
-            for table in ["customer_360", "customer_search", "campaign_performance", "engagement_daily"] {
+            for table in ["customer_360", "customer_search", "customer_name_variant", "campaign_performance", "engagement_daily"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
+            // The search index is written in key order by SQLite only as pages allow: a larger page cache for
+            // this transaction keeps its B-tree in memory instead of re-reading pages for every insert.
+            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -65536
+            try db.execute(sql: "PRAGMA cache_size = -262144")
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
             var counts = GoldCounts()
-            try Self.buildCustomer360(db, sources, run: run, counts: &counts)
-            try Self.buildCampaignPerformance(db)
-            counts.campaigns = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_performance") ?? 0
-            try Self.buildEngagementDaily(db)
-            counts.engagementDays = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM engagement_daily") ?? 0
+            var facts = try Self.customerFacts(db, sources)
+            let events = try EventTotals.read(db, contactOwners: sources.eventOwners, into: &facts)
+            try Self.insertCustomer360(db, facts: facts, run: run, counts: &counts)
+            counts.campaigns = try events.insertCampaignPerformance(db)
+            counts.engagementDays = try events.insertEngagementDaily(db)
             return counts
         }
     }
 
     /// Per golden customer, what its source records add up to.
-    private struct CustomerFacts {
+    struct CustomerFacts {
         var sources: Set<String> = []
         var sourceCount = 0
         var firstSeen: String?
@@ -57,7 +63,8 @@ extension LakeStore {
         var orders = 0
         var lifetimeValue = 0.0
         var lastOrder: String?
-        var campaigns = 0
+        /// Ordinals of the campaigns that reached the customer (a handful: a linear search beats a set).
+        var campaigns: [Int32] = []
         var sent = 0, opens = 0, clicks = 0, conversions = 0, unsubscribes = 0
         var conversionRevenue = 0.0
         var lastEngagement: String?
@@ -66,7 +73,8 @@ extension LakeStore {
 
     private static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: max(count, 1)).joined(separator: ",") }
 
-    private static func buildCustomer360(_ db: Database, _ sources: GoldSources, run: RunID?, counts: inout GoldCounts) throws {
+    /// What each golden customer's source records, orders and open quarantine add up to.
+    private static func customerFacts(_ db: Database, _ sources: GoldSources) throws -> [Int64: CustomerFacts] {
         var facts: [Int64: CustomerFacts] = [:]
         let members = try Row.fetchCursor(
             db,
@@ -117,35 +125,6 @@ extension LakeStore {
             }
         }
 
-        if !sources.eventOwners.isEmpty {
-            let events = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT x.golden_id, COUNT(DISTINCT e.campaign_id),
-                        SUM(e.event_type = 'sent'), SUM(e.event_type = 'open'), SUM(e.event_type = 'click'),
-                        SUM(e.event_type = 'conversion'), SUM(e.event_type = 'unsubscribe'),
-                        TOTAL(CASE WHEN e.event_type = 'conversion' THEN e.revenue END),
-                        MAX(CASE WHEN e.event_type IN ('open', 'click', 'conversion') THEN e.occurred_at END)
-                    FROM silver_event e
-                    JOIN golden_xref x ON x.source IN (\(placeholders(sources.eventOwners.count))) AND x.source_key = e.contact_id
-                        AND x.valid_to_run IS NULL
-                    WHERE e.is_current = 1 GROUP BY x.golden_id
-                    """, arguments: StatementArguments(sources.eventOwners.map(\.rawValue)))
-            while let row = try events.next() {
-                let golden: Int64 = row[0]
-                var fact = facts[golden] ?? CustomerFacts()
-                fact.campaigns = row[1]
-                fact.sent = row[2]
-                fact.opens = row[3]
-                fact.clicks = row[4]
-                fact.conversions = row[5]
-                fact.unsubscribes = row[6]
-                fact.conversionRevenue = row[7]
-                fact.lastEngagement = row[8]
-                facts[golden] = fact
-            }
-        }
-
         let issues = try Row.fetchCursor(
             db,
             sql: """
@@ -156,6 +135,11 @@ extension LakeStore {
         while let row = try issues.next() {
             facts[row[0] as Int64, default: CustomerFacts()].openIssues = row[1]
         }
+        return facts
+    }
+
+    /// One `customer_360` row and its search keys per golden record; then the variants of every name seen.
+    private static func insertCustomer360(_ db: Database, facts: [Int64: CustomerFacts], run: RunID?, counts: inout GoldCounts) throws {
 
         let insert = try db.makeStatement(
             sql: """
@@ -167,6 +151,7 @@ extension LakeStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let key = try db.makeStatement(sql: "INSERT OR IGNORE INTO customer_search (key, golden_id) VALUES (?, ?)")
+        var names: Set<String> = []
         let goldens = try Row.fetchCursor(db, sql: "SELECT id, attributes FROM golden_record WHERE retired_run IS NULL ORDER BY id")
         while let row = try goldens.next() {
             let golden: Int64 = row[0]
@@ -177,7 +162,7 @@ extension LakeStore {
                 golden, text("first_name"), text("last_name"), text("email"), text("phone"), text("birth_date"), text("street"),
                 text("city"), text("postcode"), text("country"), fact.emailOptIn, fact.smsOptIn, fact.sourceCount,
                 fact.sources.sorted().joined(separator: ","), fact.firstSeen, fact.lastSeen, fact.orders, fact.lifetimeValue,
-                fact.lastOrder, fact.campaigns, fact.sent, fact.opens, fact.clicks, fact.conversions, fact.conversionRevenue,
+                fact.lastOrder, fact.campaigns.count, fact.sent, fact.opens, fact.clicks, fact.conversions, fact.conversionRevenue,
                 fact.unsubscribes, fact.lastEngagement, fact.openIssues, run?.rawValue,
             ])
             counts.customers += 1
@@ -187,61 +172,30 @@ extension LakeStore {
                 phones: Array(fact.phones) + [attributes["phone"]].compactMap { $0 })
             for value in keys { try key.execute(arguments: [value, golden]) }
             counts.searchKeys += keys.count
+            names.formUnion(CustomerSearchKeys.nameWords(firstName: attributes["first_name"], lastName: attributes["last_name"]))
+        }
+        let variant = try db.makeStatement(sql: "INSERT OR IGNORE INTO customer_name_variant (variant, name) VALUES (?, ?)")
+        for name in names {
+            for value in CustomerSearchKeys.variants(ofName: name) { try variant.execute(arguments: [value, name]) }
         }
     }
 
     /// `[{"name": "email", "value": "…"}, …]` → name → value.
     static func goldenValues(_ json: String) -> [String: String] {
+        var text = json
+        let flat = text.withUTF8 { FlatJSON.objectArray($0) }
+        if let flat {
+            var values: [String: String] = [:]
+            for item in flat {
+                if let name = item["name"] ?? nil, let value = item["value"] ?? nil { values[name] = value }
+            }
+            return values
+        }
         guard let data = json.data(using: .utf8), let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [:] }
         var values: [String: String] = [:]
         for item in list {
             if let name = item["name"] as? String, let value = item["value"] as? String { values[name] = value }
         }
         return values
-    }
-
-    private static func buildCampaignPerformance(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO campaign_performance
-                SELECT c.source_key, c.name, c.channel, c.start_date, c.end_date, c.budget, c.currency,
-                    COALESCE(e.sent, 0), COALESCE(e.reached, 0), COALESCE(e.opens, 0), COALESCE(e.clicks, 0),
-                    COALESCE(e.conversions, 0), COALESCE(e.unsubscribes, 0),
-                    CASE WHEN e.sent_to > 0 THEN CAST(e.openers AS REAL) / e.sent_to END,
-                    CASE WHEN e.sent_to > 0 THEN CAST(e.clickers AS REAL) / e.sent_to END,
-                    CASE WHEN e.sent_to > 0 THEN CAST(e.converters AS REAL) / e.sent_to END,
-                    COALESCE(e.revenue, 0),
-                    CASE WHEN e.conversions > 0 AND c.budget IS NOT NULL THEN c.budget / e.conversions END
-                FROM silver_campaign c
-                LEFT JOIN (
-                    SELECT campaign_id,
-                        SUM(event_type = 'sent') AS sent, COUNT(DISTINCT contact_id) AS reached,
-                        SUM(event_type = 'open') AS opens, SUM(event_type = 'click') AS clicks,
-                        SUM(event_type = 'conversion') AS conversions, SUM(event_type = 'unsubscribe') AS unsubscribes,
-                        COUNT(DISTINCT CASE WHEN event_type = 'sent' THEN contact_id END) AS sent_to,
-                        COUNT(DISTINCT CASE WHEN event_type = 'open' THEN contact_id END) AS openers,
-                        COUNT(DISTINCT CASE WHEN event_type = 'click' THEN contact_id END) AS clickers,
-                        COUNT(DISTINCT CASE WHEN event_type = 'conversion' THEN contact_id END) AS converters,
-                        TOTAL(CASE WHEN event_type = 'conversion' THEN revenue END) AS revenue
-                    FROM silver_event WHERE is_current = 1 GROUP BY campaign_id
-                ) e ON e.campaign_id = c.source_key
-                WHERE c.is_current = 1
-                """)
-    }
-
-    private static func buildEngagementDaily(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO engagement_daily
-                SELECT COALESCE(c.channel, 'unknown'), substr(e.occurred_at, 1, 10),
-                    SUM(e.event_type = 'sent'), SUM(e.event_type = 'open'), SUM(e.event_type = 'click'),
-                    SUM(e.event_type = 'conversion'), SUM(e.event_type = 'unsubscribe'),
-                    TOTAL(CASE WHEN e.event_type = 'conversion' THEN e.revenue END)
-                FROM silver_event e
-                LEFT JOIN (SELECT source_key, MAX(channel) AS channel FROM silver_campaign WHERE is_current = 1 GROUP BY source_key) c
-                    ON c.source_key = e.campaign_id
-                WHERE e.is_current = 1 AND e.occurred_at IS NOT NULL
-                GROUP BY 1, 2
-                """)
     }
 }

@@ -317,12 +317,13 @@ extension LakeStore {
         public var decidedAt: String?
     }
 
-    /// Candidates with `status` (all when nil), most uncertain first (probability nearest 0.5), then by id.
-    public func candidates(status: CandidateStatus?, limit: Int) throws(StoreError) -> [CandidateRow] {
+    /// Candidates with `status` (all when nil), most uncertain first (probability nearest `centre`), then by id.
+    /// - Parameter centre: the most uncertain probability; the engine passes the middle of its two thresholds.
+    public func candidates(status: CandidateStatus?, limit: Int, around centre: Double = 0.5) throws(StoreError) -> [CandidateRow] {
         try read("list candidates") { db in
             let filter = status.map { "WHERE status = '\($0.rawValue)'" } ?? ""
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM match_candidate \(filter) ORDER BY ABS(probability - 0.5), id LIMIT ?", arguments: [limit]
+                db, sql: "SELECT * FROM match_candidate \(filter) ORDER BY ABS(probability - ?), id LIMIT ?", arguments: [centre, limit]
             ).compactMap(Self.candidateRow)
         }
     }

@@ -48,7 +48,7 @@ extension LakeStore {
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM quarantine_record \(whereSQL) ORDER BY id LIMIT ? OFFSET ?",
                 arguments: StatementArguments(arguments + [filter.limit, filter.offset])
-            ).map(Self.quarantineRecord)
+            ).map(Self.quarantineRecordFast)
         }
     }
 

@@ -117,8 +117,11 @@ struct BenchCommand: ParsableCommand {
             print(String(
                 format: "profile (%d): p50 %.2f ms · p95 %.2f ms · p99 %.2f ms   (target ≤ 50 ms)",
                 result.profile.milliseconds.count, result.profile.p50, result.profile.p95, result.profile.p99))
-            print("found in the first 20 hits: " + result.foundInTop20.sorted { $0.key < $1.key }
-                .map { String(format: "%@ %.1f%%", $0.key, $0.value * 100) }.joined(separator: " · "))
+            print("quality by kind of text: in the first 20 hits · among the best-scored hits (median customers tied)")
+            for (kind, top20) in result.foundInTop20.sorted(by: { $0.key < $1.key }) {
+                print("  " + kind.padding(toLength: 22, withPad: " ", startingAt: 0) + String(
+                    format: " %5.1f%% · %5.1f%% (%d tied)", top20 * 100, (result.amongBest[kind] ?? 0) * 100, result.medianTie[kind] ?? 0))
+            }
             print(String(format: "peak memory while searching: %.0f MB", result.peakMemoryMegabytes))
         }
     }

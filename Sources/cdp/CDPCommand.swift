@@ -12,13 +12,14 @@ struct CDPCommand: ParsableCommand {
             Start with `cdp demo` (builds a workspace from sample-data/ and runs the pipeline), or
             `cdp init DIR --from sample-data` then `cdp run --workspace DIR`.
             Exit codes: 0 ok, 3 invalid configuration, 4 workspace, 5 input, 6 fatal rule, 7 not found,
-            8 refused, 9 verification failed, 10 store, 11 run failed, 12 forbidden (access.toml), 64 usage.
+            8 refused, 9 verification failed, 10 store, 11 run failed, 12 forbidden (access.toml),
+            13 invalid dictionary entry, 64 usage.
             """,
         subcommands: [
             InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
             BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, CustomerCommand.self, ExportCommand.self,
-            WhoAmICommand.self,
+            WhoAmICommand.self, DictionaryCommand.self,
         ])
 }
 
@@ -70,6 +71,7 @@ enum ErrorPresenter {
         case .store: return 10
         case .runFailed: return 11
         case .forbidden: return 12
+        case .invalidEntry: return 13
         }
     }
 

@@ -111,6 +111,15 @@ import Testing
             let hits = try service.search(text)
             #expect(hits.first?.customer.golden == golden, "'\(text)' should find \(expected) first, found \(hits.map(\.customer.displayName))")
         }
+        // As at a million customers, where every word is common: each word reads one customer before it
+        // counts as common, so the other words are checked by probes, by intersection and by initials.
+        for (text, expected) in [("john smith", "C2"), ("Smith J", "C2"), ("nunez a", "C1"), ("Zoe Qiunn", "C3"), ("lena berg", "M3")] {
+            let source = expected.hasPrefix("M") ? "marketing_contacts" : "crm_customers"
+            let golden = try service.find("\(source):\(expected)")
+            let hits = try service.search(text, cap: 1)
+            #expect(hits.first?.customer.golden == golden, "'\(text)' with every word common should find \(expected) first")
+            #expect(hits.first?.wordsMatched == 2)
+        }
         #expect(try service.search("xylophone").isEmpty)
         #expect(try service.search("   ").isEmpty)
     }

@@ -55,6 +55,16 @@ extension ConsoleFixture {
         screen = try f.send("s")
         #expect(screen.contains("marketing_contacts:M1"))
         #expect(screen.contains("ANA NUNEZ") || screen.contains("Ana Nunez"))
+
+        // o: the golden record view, where an unmerge shows up in the profile's merge history.
+        screen = try f.send("o")
+        #expect(screen.contains("Golden record G1 · 2 source records"))
+        let golden = try Customer360Service(workspace: f.workspace, environment: ConsoleFixture.clock).find("crm_customers:C1")
+        try MatchReview(workspace: f.workspace, environment: ConsoleFixture.clock)
+            .unmerge(golden, record: SourceRecordID(source: "marketing_contacts", key: "M1"), reason: "two people")
+        screen = try f.send("q <ctrl-r> h")
+        #expect(screen.contains("h Merge history 1"))
+        #expect(screen.contains("golden.unmerge"))
     }
 
     @Test func anOpenIssueJumpsToItsQuarantineRecord() throws {
@@ -104,6 +114,17 @@ extension ConsoleFixture {
         #expect(try #require(lines.firstIndex { $0.contains("CMP1") }) < (try #require(lines.firstIndex { $0.contains("CMP2") })))
         screen = try f.send("r")
         #expect(screen.contains("by cost per conversion ▼"))
+    }
+
+    @Test func everyCustomer360ScreenHasUniqueActionNamesAndKeys() throws {
+        let f = try ConsoleFixture(customer360: "keys")
+        for script in ["5", "<enter>", "6"] {
+            try f.send(script)
+            let names = f.app.current.actions.map(\.name)
+            let keys = f.app.current.actions.flatMap(\.keys)
+            #expect(Set(names).count == names.count)
+            #expect(Set(keys).count == keys.count, "a key is bound twice on \(f.app.current.title)")
+        }
     }
 
     @Test func anEmptyGoldLayerSaysHowToFillIt() throws {

@@ -67,3 +67,70 @@ import Testing
         #expect(trimmed(half) == ["a ▌ 1"])
     }
 }
+
+@Suite struct SignedBarChartTests {
+    @Test func negativeValuesGrowLeftOfTheAxisOnOneScale() {
+        let chart = SignedBarChart(bars: [SignedBar(label: "a", value: 4), SignedBar(label: "b", value: -2)])
+        // 20 columns = label 1 + space + plot 15 + space + value 2; the plot is 14 cells and the axis,
+        // split 2 : 4 between the sides (5 cells left, 9 right).
+        #expect(renderLines(chart, width: 20, height: 2) == [
+            "a      │█████████ +4",
+            "b █████│          -2",
+        ])
+    }
+
+    @Test func halfCellsSitAgainstTheAxisOnBothSides() {
+        let chart = SignedBarChart(bars: [
+            SignedBar(label: "x", value: 1.5), SignedBar(label: "v", value: 2), SignedBar(label: "y", value: -0.5),
+            SignedBar(label: "z", value: 0), SignedBar(label: "w", value: -2),
+        ])
+        // Plot 4 cells and the axis: 2 left for −2, 2 right for +2 — one cell per unit.
+        #expect(renderLines(chart, width: 13, height: 5) == [
+            "x   │█▌ +1.50",
+            "v   │██    +2",
+            "y  ▐│   -0.50",
+            "z   │       0",
+            "w ██│      -2",
+        ])
+    }
+
+    @Test func aWaterfallContinuesFromTheRunningSumAndTotalsStartAtZero() {
+        let chart = SignedBarChart(
+            bars: [
+                SignedBar(label: "p", value: -3), SignedBar(label: "0", value: 0), SignedBar(label: "a", value: 5), SignedBar(label: "b", value: 2),
+                SignedBar(label: "c", value: -1), SignedBar(label: "t", value: 3, isTotal: true),
+            ], mode: .waterfall)
+        // The running sum spans −3…+4: 3 cells left of the axis, 4 right, one cell per unit. A zero step
+        // away from the axis draws nothing.
+        #expect(renderLines(chart, width: 13, height: 6) == [
+            "p ███│     -3",
+            "0    │      0",
+            "a ██████   +5",
+            "b    │  ██ +2",
+            "c    │   █ -1",
+            "t    │███  +3",
+        ])
+    }
+
+    @Test func barsTakeTheStyleOfTheirSignAndTheAxisItsOwn() {
+        let chart = SignedBarChart(
+            bars: [SignedBar(label: "a", value: -1), SignedBar(label: "b", value: 1, style: .bold())],
+            positiveStyle: .fg(.green), negativeStyle: .fg(.red), axisStyle: .fg(.blue), valueStyle: .fg(.yellow))
+        var buffer = Buffer(width: 8, height: 2)
+        chart.render(in: buffer.area, buffer: &buffer)
+        // label 1, space, plot 3 (1 cell left, axis, 1 cell right), space, value 2.
+        #expect(buffer.lines() == ["a █│  -1", "b  │█ +1"])
+        #expect(buffer[2, 0].style == .fg(.red))
+        #expect(buffer[3, 0].style == .fg(.blue))
+        #expect(buffer[4, 1].style == Style(fg: .green, modifiers: .bold))
+        #expect(buffer[6, 1].style == .fg(.yellow))
+    }
+
+    @Test func aTinyValueStillShowsAndANarrowAreaKeepsTheValues() {
+        let chart = SignedBarChart(bars: [SignedBar(label: "big", value: 100), SignedBar(label: "tiny", value: 0.1, valueText: "≈0")])
+        let lines = renderLines(chart, width: 16, height: 2)
+        #expect(lines[1].contains("│▌"))
+        // Too narrow for a plot: labels and values only.
+        #expect(trimmed(renderLines(chart, width: 8, height: 2)) == ["b…  +100", "t…    ≈0"])
+    }
+}

@@ -1,9 +1,10 @@
 /// The keys a golden customer is found by, and the keys a search text looks up: an index, not a scan.
 ///
 /// A customer is indexed by its folded names (lower case, accents removed), emails and their mailbox part,
-/// phone digits, the Metaphone code of each name (`~SM0`, sounds alike) and every one-letter deletion of
-/// each name (`#smth`). A search word matches a name that is equal, starts with it, sounds alike, or is
-/// one edit away (symmetric deletion: a typo's deletions meet the name's), so "Jöhn Smiht" finds John Smith.
+/// and phone digits. Each distinct name is indexed once more by its Metaphone code (`~SM0`, sounds alike)
+/// and every one-letter deletion (`#smth`). A search word matches a name that is equal, starts with it,
+/// sounds alike, or is one edit away (symmetric deletion: a typo's deletions meet the name's), so
+/// "Jöhn Smiht" finds John Smith.
 public enum CustomerSearchKeys {
     /// How a search word met a key. A typo (one edit) ranks above a name that only sounds alike:
     /// "Garcai" means Garcia before Greco.
@@ -21,16 +22,11 @@ public enum CustomerSearchKeys {
     /// Words shorter than this get no deletion keys (too many short names are one edit apart).
     static let minimumLengthForEdits = 4
 
-    /// Every key of a customer, deduplicated and sorted.
+    /// The exact keys of a customer, deduplicated and sorted: folded name words, emails and their mailbox
+    /// part, phone digits and national numbers. How names sound and their one-letter deletions are keyed
+    /// once per distinct name (``variants(ofName:)``), not once per customer.
     public static func keys(firstName: String?, lastName: String?, emails: [String], phones: [String]) -> [String] {
-        var keys: Set<String> = []
-        for name in [firstName, lastName].compactMap({ $0 }) {
-            for word in words(name) {
-                keys.insert(word)
-                if word.contains(where: \.isLetter) { keys.insert(phoneticMark + PhoneticCode.metaphone(word)) }
-                if word.count >= minimumLengthForEdits { for deletion in deletions(word) { keys.insert(deletionMark + deletion) } }
-            }
-        }
+        var keys = Set(nameWords(firstName: firstName, lastName: lastName))
         for email in emails {
             let folded = fold(email)
             guard !folded.isEmpty else { continue }
@@ -47,6 +43,27 @@ public enum CustomerSearchKeys {
         return keys.sorted()
     }
 
+    /// The folded words of a customer's names.
+    public static func nameWords(firstName: String?, lastName: String?) -> [String] {
+        [firstName, lastName].compactMap { $0 }.flatMap(words)
+    }
+
+    /// The keys a name word is found by when a search word sounds like it or is one edit away: the name
+    /// itself, its Metaphone code (`~SM0`) and its one-letter deletions (`#smth`).
+    public static func variants(ofName word: String) -> [String] {
+        var variants = [word]
+        if word.contains(where: \.isLetter) { variants.append(phoneticMark + PhoneticCode.metaphone(word)) }
+        if word.count >= minimumLengthForEdits { variants += deletions(word).map { deletionMark + $0 } }
+        return variants
+    }
+
+    /// Every key a customer meets a lookup by, exact and variant: to rank customers found another way.
+    public static func allKeys(firstName: String?, lastName: String?, emails: [String], phones: [String]) -> Set<String> {
+        var keys = Set(keys(firstName: firstName, lastName: lastName, emails: emails, phones: phones))
+        for word in nameWords(firstName: firstName, lastName: lastName) { keys.formUnion(variants(ofName: word)) }
+        return keys
+    }
+
     /// A lookup for one search word: keys to find exactly, a prefix to range over, and how each key type ranks.
     public struct Lookup: Hashable, Sendable {
         public var word: String
@@ -57,6 +74,9 @@ public enum CustomerSearchKeys {
         /// Keys one edit away: the word's deletions among names, the word among names' deletions, and
         /// the word's deletions among names' deletions (a substitution or a swap).
         public var oneEdit: [String]
+
+        /// The variant keys to look names up by: the sound, then the one-edit keys.
+        public var variants: [String] { [phonetic].compactMap { $0 } + oneEdit }
 
         public func kind(of key: String) -> MatchKind? {
             if key == exact { return .exact }

@@ -46,12 +46,18 @@ public struct Customer360Service: Sendable {
     }
 
     /// Customers best matching `text`: those meeting the most words first, then the strongest matches.
-    public func search(_ text: String, limit: Int = 20) throws(EngineError) -> [SearchHit] {
+    ///
+    /// Each word is looked up in the key index (at most `cap` customers). Candidates come from the most
+    /// selective word whose customers all fit; the other words are then checked on those candidates alone,
+    /// by probes of the index. When every word is common ("john smith" among a million), the customers
+    /// holding each word exactly or by a close name are intersected instead.
+    /// - Parameter cap: customers read per word before the word counts as common (tests lower it).
+    public func search(_ text: String, limit: Int = 20, cap: Int = 2000) throws(EngineError) -> [SearchHit] {
         let lookups = CustomerSearchKeys.lookups(text)
         guard !lookups.isEmpty, limit > 0 else { return [] }
-        let cap = 2000
         var kindsPerLookup: [[GoldenID: CustomerSearchKeys.MatchKind]] = []
         var saturated: [Bool] = []
+        var namesPerLookup: [[String: String]] = []
         for lookup in lookups {
             let hits = try storeCall { () throws(StoreError) in try store.customerSearchHits(lookup, limit: cap) }
             var kinds: [GoldenID: CustomerSearchKeys.MatchKind] = [:]
@@ -61,36 +67,115 @@ public struct Customer360Service: Sendable {
             }
             kindsPerLookup.append(kinds)
             saturated.append(hits.count >= cap)
+            namesPerLookup.append(lookups.count > 1 ? try storeCall { () throws(StoreError) in try store.nameVariants(lookup) } : [:])
         }
-        // Candidates come from the most selective word; the others rank them.
-        let anchor = kindsPerLookup.indices.min { kindsPerLookup[$0].count < kindsPerLookup[$1].count } ?? 0
-        var candidates = Set(kindsPerLookup[anchor].keys)
-        if candidates.isEmpty { for kinds in kindsPerLookup { candidates.formUnion(kinds.keys) } }
-        func rank(_ golden: GoldenID, keys: Set<String>?) -> (Int, Int) {
+        /// The keys a word meets customers by exactly or through a close name, with how.
+        func probeKeys(_ index: Int) -> [String: CustomerSearchKeys.MatchKind] {
+            var keys: [String: CustomerSearchKeys.MatchKind] = [lookups[index].exact: .exact]
+            for (name, variant) in namesPerLookup[index] { keys[name] = lookups[index].kind(of: variant) ?? .soundsAlike }
+            return keys
+        }
+        /// Records how `index`'s word meets each candidate: by probes of the key index while they are few,
+        /// else from the candidates' names (a probe per key and candidate would be millions of seeks).
+        var candidateNames: [GoldenID: (first: String?, last: String?)]?
+        func complete(_ index: Int, on candidates: [GoldenID]) throws(EngineError) {
+            let keys = probeKeys(index)
+            if keys.count * candidates.count <= 20_000 {
+                let held = try storeCall { () throws(StoreError) in
+                    try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
+                }
+                for hit in held {
+                    guard let kind = keys[hit.key] else { continue }
+                    kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
+                }
+                return
+            }
+            if candidateNames == nil { candidateNames = try storeCall { () throws(StoreError) in try store.customerNames(candidates) } }
+            for (golden, name) in candidateNames ?? [:] {
+                for word in CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last) {
+                    guard let kind = keys[word] ?? (word.hasPrefix(lookups[index].exact) ? .prefix : nil) else { continue }
+                    kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? kind, kind)
+                }
+            }
+        }
+        var candidates: [GoldenID]
+        if lookups.count == 1 {
+            candidates = Array(kindsPerLookup[0].keys)
+        } else if let anchor = lookups.indices.filter({ !saturated[$0] }).min(by: { kindsPerLookup[$0].count < kindsPerLookup[$1].count }) {
+            candidates = Array(kindsPerLookup[anchor].keys)
+            // Complete the other words' matches on these candidates: names starting with the word ("Garcia M")
+            // from the candidates' own names, then exact and close names by probes of the index.
+            let incomplete = lookups.indices.filter { $0 != anchor && saturated[$0] }
+            if !incomplete.isEmpty, !candidates.isEmpty {
+                let names = try storeCall { () throws(StoreError) in try store.customerNames(candidates) }
+                for (golden, name) in names {
+                    let words = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
+                    for index in incomplete where words.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
+                        kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? .prefix, .prefix)
+                    }
+                }
+            }
+            for index in incomplete where !candidates.isEmpty {
+                try complete(index, on: candidates)
+            }
+        } else {
+            // Every word is common: intersect the customers holding each word exactly or by a close name.
+            // Initials ("Garcia M") hold too many keys to intersect: they only rank what the other words find.
+            let initials = Set(lookups.indices.filter { lookups[$0].exact.count < 3 })
+            let words = lookups.indices.filter { !initials.contains($0) }
+            // Exact words first; close names only when too few customers hold every word exactly.
+            let intersected = words.isEmpty ? Array(lookups.indices) : words
+            candidates = try storeCall { () throws(StoreError) in
+                try store.customersHoldingAll(intersected.map { [lookups[$0].exact] }, limit: cap)
+            }
+            if candidates.count < limit {
+                // Widen only the words that are rare as typed (a typo): a common word stays exact, or every
+                // customer of every name close to it would be joined.
+                let exactCount = intersected.map { index in kindsPerLookup[index].values.filter { $0 == .exact }.count }
+                // Names one edit away first; names that only sound alike are many ("gracia" sounds like
+                // Grace, Cruz, Garcia…), so they widen a word only when no name is one edit away.
+                let keySets = zip(intersected, exactCount).map { index, count -> [String] in
+                    guard count < limit else { return [lookups[index].exact] }
+                    let keys = probeKeys(index)
+                    let close = keys.filter { $0.value >= .oneEdit }.map(\.key)
+                    return close.count > 1 ? close : Array(keys.keys)
+                }
+                let widened = try storeCall { () throws(StoreError) in try store.customersHoldingAll(keySets, limit: cap) }
+                candidates = Array(Set(candidates).union(widened))
+            }
+            for index in intersected where !candidates.isEmpty {
+                try complete(index, on: candidates)
+            }
+            if candidates.isEmpty { candidates = Array(Set(kindsPerLookup.flatMap(\.keys))) }
+            if !words.isEmpty, !initials.isEmpty, candidates.count <= 20_000 {
+                let names = try storeCall { () throws(StoreError) in try store.customerNames(candidates) }
+                for (golden, name) in names {
+                    let nameWords = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
+                    for index in initials where nameWords.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
+                        kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? .prefix, .prefix)
+                    }
+                }
+            }
+        }
+        func rank(_ golden: GoldenID) -> (words: Int, score: Int) {
             var words = 0, score = 0
-            for (index, lookup) in lookups.enumerated() {
-                var kind = kindsPerLookup[index][golden]
-                if kind == nil, saturated[index], let keys { kind = keys.compactMap(lookup.kind(of:)).max() }
-                if let kind {
+            for kinds in kindsPerLookup {
+                if let kind = kinds[golden] {
                     words += 1
                     score += kind.rawValue
                 }
             }
             return (words, score)
         }
-        let ordered = candidates.map { ($0, rank($0, keys: nil)) }
+        let ordered = candidates.map { ($0, rank($0)) }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
-            .prefix(limit * 3).map(\.0)
+            .prefix(limit).map(\.0)
         let rows = try storeCall { () throws(StoreError) in try store.customer360(Array(ordered)) }
         let masker = self.masker
-        return rows.map { row -> SearchHit in
-            let keys = Set(CustomerSearchKeys.keys(
-                firstName: row.firstName, lastName: row.lastName, emails: [row.email].compactMap { $0 }, phones: [row.phone].compactMap { $0 }))
-            let (words, score) = rank(row.golden, keys: keys)
+        return rows.map { row in
+            let (words, score) = rank(row.golden)
             return SearchHit(customer: Self.mask(row, masker), wordsMatched: words, score: score)
         }
-        .sorted { ($0.wordsMatched, $0.score, -$0.customer.golden.rawValue) > ($1.wordsMatched, $1.score, -$1.customer.golden.rawValue) }
-        .prefix(limit).map { $0 }
     }
 
     /// The customers of highest lifetime value, masked: a starting list before anything is searched.

@@ -93,9 +93,19 @@ extension Workspace {
         principal(environment).may(.viewPII) ? .none : PIIMasker(columns: piiColumns)
     }
 
-    /// Column name → kind of personal data, from the workspace's sources and the canonical model.
-    public var piiColumns: [String: PIIKind] {
-        PIIMasker.defaultColumns(for: configuration.sources)
+    /// Column name → kind of personal data: the data dictionary's `PII.*` tags once the workspace has a
+    /// dictionary, else the canonical personal fields and the source columns mapped onto them.
+    public var piiColumns: [String: PIIKind] { personalData.columns }
+
+    /// Which columns hold personal data, from the dictionary's tags when there is a dictionary.
+    public var personalData: PersonalDataMap {
+        let defaults = PIIMasker.defaultColumns(for: configuration.sources)
+        // A lake that cannot be read falls back to the built-in personal columns: still masked, never shown.
+        guard let hasDictionary = try? store.hasDictionary(), hasDictionary, let tagged = try? store.dictionaryTags() else {
+            return .defaults(defaults)
+        }
+        let entries = tagged.map { DictionaryEntry($0.key, tags: $0.tags) }
+        return PersonalDataMap(entries: entries, defaults: defaults)
     }
 
     static func loadAccessPolicy(root: URL) throws(EngineError) -> AccessPolicy {

@@ -10,15 +10,20 @@ extension Workspace {
         "audit_log.reason", "golden_record.attributes", "golden_override.value", "match_candidate.explanation",
     ]
 
+    /// The dictionary's own examples and kept versions may quote a personal value: withheld whole.
+    static let dictionaryTextColumns: Set<String> = ["dictionary_entry.example", "dictionary_version.entry"]
+
     public static let withheldValue = "(withheld: needs view_pii)"
 
     /// Runs read-only SQL over the lake as the environment's user: without `view_pii`, personal columns
-    /// come back masked, JSON columns masked inside, free text withheld.
+    /// come back masked, JSON columns masked inside, free text withheld. Which columns are personal follows
+    /// the data dictionary: a column of a dataset it describes is masked when tagged `PII.*`, withheld when
+    /// tagged `PII.Record`, and shown otherwise; other tables keep the built-in rules.
     /// - Throws: `.refused` for a statement that would write; `.forbidden` when, without `view_pii`, an
     ///   expression (not a plain column) reads a personal column, since its result could not be masked.
     public func query(_ sql: String, limit: Int, as environment: Environment) throws(EngineError) -> LakeStore.QueryResult {
         var result = try storeCall { () throws(StoreError) in try store.query(sql, limit: limit) }
-        let mask = try ResultMask(sql: sql, columns: result.columns, origins: result.origins, workspace: self, environment: environment)
+        let mask = try ResultMask(sql: sql, columns: result.columns, origins: result.origins, policy: MaskPolicy(self, environment))
         mask.apply(to: &result.rows)
         return result
     }
@@ -28,6 +33,8 @@ extension Workspace {
     public func streamQuery(
         _ sql: String, as environment: Environment, header: ([String], [Bool]) throws -> Void, rows: ([[String?]]) throws -> Void
     ) throws(EngineError) {
+        // Read what masking needs before the query: the store cannot be read again from inside its read.
+        let policy = MaskPolicy(self, environment)
         var mask: ResultMask?
         // The store wraps what its closures throw; keep the caller's own error to rethrow it as it was.
         var failure: (any Error)?
@@ -35,7 +42,7 @@ extension Workspace {
         do {
             try store.streamQuery(sql) { columns, origins, types in
                 do {
-                    mask = try ResultMask(sql: sql, columns: columns, origins: origins, workspace: self, environment: environment)
+                    mask = try ResultMask(sql: sql, columns: columns, origins: origins, policy: policy)
                     let numeric = types.map { type in
                         let upper = type?.uppercased() ?? ""
                         return ["INT", "REAL", "FLOA", "DOUB", "NUM", "DEC"].contains { upper.contains($0) }
@@ -64,23 +71,39 @@ extension Workspace {
     }
 }
 
+/// Who is asking and, without `view_pii`, which columns are personal (nil: nothing is masked).
+struct MaskPolicy {
+    var principal: Principal
+    var personalData: PersonalDataMap?
+
+    init(_ workspace: Workspace, _ environment: Environment) {
+        principal = workspace.principal(environment)
+        personalData = principal.may(.viewPII) ? nil : workspace.personalData
+    }
+}
+
 /// How one result's columns are masked for a principal without `view_pii`.
 struct ResultMask {
     enum Treatment {
         case show
         case mask(PIIKind)
         case maskJSONOrWithhold
+        case withhold
     }
 
     let treatments: [Treatment]
     let masker: PIIMasker
 
-    init(sql: String, columns: [String], origins: [String?], workspace: Workspace, environment: Environment) throws(EngineError) {
-        masker = workspace.masker(for: environment)
-        guard masker.isActive else {
+    /// Which columns are personal follows the data dictionary: a column of a dataset it describes is masked
+    /// when tagged `PII.*`, withheld when tagged `PII.Record`, shown otherwise; other tables keep the
+    /// built-in rules.
+    init(sql: String, columns: [String], origins: [String?], policy: MaskPolicy) throws(EngineError) {
+        guard let personalData = policy.personalData else {
+            masker = .none
             treatments = columns.map { _ in .show }
             return
         }
+        masker = PIIMasker(columns: personalData.columns)
         let personal = Set(masker.columns.keys)
         let words = Set(sql.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
         let readsPersonal = !words.isDisjoint(with: personal)
@@ -89,13 +112,22 @@ struct ResultMask {
             guard masker.kind(ofColumn: name) == nil else { continue }
             throw EngineError(
                 .forbidden,
-                "\(workspace.principal(environment)) may not compute over personal columns (result column '\(name)' is an expression): missing permission view_pii; select the column itself to see it masked")
+                "\(policy.principal) may not compute over personal columns (result column '\(name)' is an expression): missing permission view_pii; select the column itself to see it masked")
         }
         var treatments: [Treatment] = []
         for index in columns.indices {
             let origin = origins[index]
             let column = origin.map { String($0.split(separator: ".").last ?? "") } ?? columns[index]
-            if let kind = masker.kind(ofColumn: column) {
+            let dataset = origin.map { String($0.split(separator: ".").first ?? "") }
+            if let dataset, let treatment = personalData.treatment(dataset: dataset, column: column) {
+                switch treatment {
+                case .show: treatments.append(.show)
+                case .mask(let kind): treatments.append(.mask(kind))
+                case .withhold: treatments.append(.maskJSONOrWithhold)
+                }
+            } else if let origin, Workspace.dictionaryTextColumns.contains(origin) {
+                treatments.append(.withhold)
+            } else if let kind = masker.kind(ofColumn: column) {
                 treatments.append(.mask(kind))
             } else if let origin, Workspace.freeTextColumns.contains(origin) {
                 treatments.append(.maskJSONOrWithhold)
@@ -107,7 +139,6 @@ struct ResultMask {
     }
 
     func apply(to rows: inout [[String?]]) {
-        guard masker.isActive else { return }
         for (index, treatment) in treatments.enumerated() {
             switch treatment {
             case .show: continue
@@ -115,6 +146,8 @@ struct ResultMask {
                 for row in rows.indices { rows[row][index] = rows[row][index].map { PIIMasker.mask($0, as: kind) } }
             case .maskJSONOrWithhold:
                 for row in rows.indices { rows[row][index] = rows[row][index].map { masker.json($0) ?? Workspace.withheldValue } }
+            case .withhold:
+                for row in rows.indices { rows[row][index] = rows[row][index].map { _ in Workspace.withheldValue } }
             }
         }
     }

@@ -35,9 +35,20 @@ public struct MatchReview: Sendable {
 }
 
 extension MatchReview {
-    /// The queue: candidates with `status` (all when nil), most uncertain first.
+    /// The queue: candidates with `status` (all when nil), most uncertain first: probability nearest the
+    /// middle of the two thresholds (``uncertaintyCentre()``), then by id.
+    /// - Throws: `.invalidConfiguration` when `governance/matching.toml` is invalid.
     public func candidates(status: CandidateStatus? = .open, limit: Int = 100) throws(EngineError) -> [LakeStore.CandidateRow] {
-        try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit) }
+        let centre = try uncertaintyCentre()
+        return try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit, around: centre) }
+    }
+
+    /// The probability the steward is least sure about: halfway between the review and auto-merge
+    /// thresholds, since the queue holds the pairs between them.
+    /// - Throws: `.invalidConfiguration` when `governance/matching.toml` is invalid.
+    public func uncertaintyCentre() throws(EngineError) -> Double {
+        let thresholds = try MatchService(workspace: workspace, environment: environment).configuration().thresholds
+        return (thresholds.review + thresholds.autoMerge) / 2
     }
 
     public func counts() throws(EngineError) -> [CandidateStatus: Int] {
@@ -52,6 +63,9 @@ extension MatchReview {
         public var explanation: MatchExplanation?
         public var goldenA: GoldenID?
         public var goldenB: GoldenID?
+        /// Attributes both records hold with different values, decided on the values themselves (masked
+        /// values can look alike when they differ).
+        public var differingAttributes: [String]
     }
 
     /// - Throws: `EngineError.notFound` naming the candidate.
@@ -64,10 +78,14 @@ extension MatchReview {
         let masker = workspace.masker(for: environment)
         let recordA = records.first { $0.source == candidate.a.source && $0.sourceKey == candidate.a.key }
         let recordB = records.first { $0.source == candidate.b.source && $0.sourceKey == candidate.b.key }
+        let differing = (Survivorship.attributes + ["crm_customer_id"]).filter { attribute in
+            guard let a = recordA?.value(of: attribute), let b = recordB?.value(of: attribute) else { return false }
+            return a != b
+        }
         return CandidateDetail(
             candidate: candidate, recordA: recordA.map(masker.matchInput), recordB: recordB.map(masker.matchInput), explanation: explanation,
             goldenA: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.a) },
-            goldenB: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.b) })
+            goldenB: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.b) }, differingAttributes: differing)
     }
 
     /// "Match": the two golden records merge now (the smaller id survives) and the pair stays joined in later runs.

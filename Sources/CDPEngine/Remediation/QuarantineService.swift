@@ -148,19 +148,23 @@ public struct QuarantineService: Sendable {
         return try self.record(id)
     }
 
-    /// Re-checks every open record against current data; those that now pass become `fixed`.
+    /// Re-checks every open record against current data; those that now pass become `fixed`. What every
+    /// record of a source needs (reference keys, compiled rules, the batches of current rows) is read once.
     public func revalidateHeld(run: RunID?) throws(EngineError) -> [String: Int] {
         let open = try storeCall { () throws(StoreError) in
             try workspace.store.quarantineRecords(LakeStore.QuarantineFilter(statuses: [.open], limit: Int.max))
         }
         var nowPassing = 0
-        var environments: [SourceName: ValidationEnvironment] = [:]
+        var contexts: [SourceName: ValidationContext] = [:]
+        let keysBySource = Dictionary(grouping: open, by: \.source).mapValues { $0.map(\.sourceKey).filter { !$0.isEmpty } }
         for record in open {
             guard let source = workspace.configuration.source(named: record.source) else { continue }
-            if environments[source.name] == nil { environments[source.name] = try validationEnvironment(source) }
+            if contexts[source.name] == nil {
+                contexts[source.name] = try validationContext(source, keys: keysBySource[source.name] ?? [])
+            }
             let failures = try validate(
                 fields: record.fields, sourceKey: record.sourceKey, record: record, source: source,
-                edited: false, environment: environments[source.name])
+                edited: false, context: contexts[source.name])
             guard !failures.contains(where: { $0.severity >= .error }) else { continue }
             let change = LakeStore.QuarantineChange(
                 fields: record.fields, sourceKey: record.sourceKey, failures: failures, status: .fixed,
@@ -174,6 +178,27 @@ public struct QuarantineService: Sendable {
             nowPassing += 1
         }
         return ["records_checked": open.count, "now_passing": nowPassing]
+    }
+
+    /// What validating many held records of one source shares.
+    struct ValidationContext {
+        var environment: ValidationEnvironment
+        var validator: RecordValidator
+        /// The batch of the current silver row of each held key that has one (keys absent: no current row).
+        var currentBatches: [String: BatchID]?
+    }
+
+    private func validationContext(_ source: SourceConfiguration, keys: [String]) throws(EngineError) -> ValidationContext {
+        let rules = workspace.rules.rules(for: source.name)
+        let checksKeys = rules.contains { rule in
+            if case .unique(let field) = rule.check { return field == RuleFieldName.sourceKey }
+            return false
+        }
+        let batches = checksKeys
+            ? try storeCall { () throws(StoreError) in try workspace.store.currentSilverBatches(source: source.name, entity: source.entity, keys: keys) }
+            : nil
+        return ValidationContext(
+            environment: try validationEnvironment(source), validator: RecordValidator(source: source, rules: rules), currentBatches: batches)
     }
 
     // MARK: - Validation of a held record
@@ -203,7 +228,7 @@ public struct QuarantineService: Sendable {
     /// key already current in silver from the same batch is a duplicate, from an earlier batch a newer version.
     private func validate(
         fields: [String: String], sourceKey: String, record: QuarantineRecord, source: SourceConfiguration, edited: Bool,
-        environment: ValidationEnvironment? = nil
+        context: ValidationContext? = nil
     ) throws(EngineError) -> [RuleFailure] {
         var failures: [RuleFailure] = []
         if !edited {
@@ -215,17 +240,22 @@ public struct QuarantineService: Sendable {
                 message: "the key \(source.primaryKey) is empty", severity: .error))
         }
         let rules = workspace.rules.rules(for: source.name)
-        let validator = RecordValidator(source: source, rules: rules)
+        let validator = context?.validator ?? RecordValidator(source: source, rules: rules)
         var ledger = UniquenessLedger()
         let validation: ValidationEnvironment
-        if let environment { validation = environment } else { validation = try validationEnvironment(source) }
+        if let context { validation = context.environment } else { validation = try validationEnvironment(source) }
         failures += validator.validate(
             standardize(fields: fields, sourceKey: sourceKey, source: source), line: record.line, environment: validation,
             ledger: &ledger)
         for rule in rules {
             guard case .unique(let field) = rule.check, field == RuleFieldName.sourceKey, !sourceKey.isEmpty else { continue }
-            let batch = try storeCall { () throws(StoreError) in
-                try workspace.store.currentSilverBatch(source: source.name, entity: source.entity, key: sourceKey)
+            let batch: BatchID?
+            if let known = context?.currentBatches {
+                batch = known[sourceKey]
+            } else {
+                batch = try storeCall { () throws(StoreError) in
+                    try workspace.store.currentSilverBatch(source: source.name, entity: source.entity, key: sourceKey)
+                }
             }
             if batch == record.batch {
                 failures.append(RuleFailure(

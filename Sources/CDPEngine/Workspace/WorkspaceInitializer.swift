@@ -10,7 +10,8 @@ public enum WorkspaceInitializer {
     }
 
     /// Creates a workspace at `path`. With `dataFolder`, copies its `inbox/` and `truth/` (and its own
-    /// configuration files, if it has them, in place of the defaults).
+    /// configuration files, if it has them, in place of the defaults). Opens the lake and seeds its data
+    /// dictionary from the schema.
     /// - Parameter administrator: a user added to `governance/access.toml` as an admin (the one creating it).
     /// - Throws: `EngineError.workspace` when `path` already holds a workspace or cannot be written.
     public static func initialize(at path: String, from dataFolder: String? = nil, administrator: String? = nil) throws(EngineError) {
@@ -47,6 +48,9 @@ public enum WorkspaceInitializer {
         } catch {
             throw EngineError(.workspace, "cannot create the workspace at \(root.path): \(error.localizedDescription)")
         }
+        // The lake starts with a data dictionary describing every dataset and column it will hold.
+        let workspace = try Workspace(at: root.path)
+        try DictionaryService(workspace: workspace, environment: .live(user: administrator ?? "cdp")).seed()
     }
 
     /// Writes the default configuration files into `folder` (used by `cdp generate`), leaving data alone.

@@ -15,8 +15,9 @@ public final class ConsoleApp {
     public let environment: Environment
     /// Who the steward is under `governance/access.toml`; shown in the status bar.
     public let principal: Principal
-    /// Masks personal values on every screen when the principal lacks `view_pii`.
-    public let masker: PIIMasker
+    /// Masks personal values on every screen when the principal lacks `view_pii`; follows the data
+    /// dictionary's tags, so it is rebuilt after a dictionary edit and on reload.
+    public private(set) var masker: PIIMasker
     public private(set) var theme: Theme
     public let terminal: Terminal
     /// Where `T` looks for more themes; nil uses the built-in ones only.
@@ -74,6 +75,11 @@ public final class ConsoleApp {
 
     var service: QuarantineService { QuarantineService(workspace: workspace, environment: environment) }
 
+    var dictionary: DictionaryService { DictionaryService(workspace: workspace, environment: environment) }
+
+    /// Re-reads which columns are personal (after the dictionary changed).
+    func refreshMasker() { masker = workspace.masker(for: environment) }
+
     // MARK: - Event loop
 
     /// Runs until `q` at the top level or Ctrl-C: polls input with a short timeout so live screens
@@ -122,6 +128,7 @@ public final class ConsoleApp {
                 (screen as? QuarantineListScreen)?.dataSource?.waitForPendingBase()
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
                 (screen as? CustomersScreen)?.waitForSearch()
+                (screen as? ReviewQueueScreen)?.session.waitForQueue()
             }
         }
     }
@@ -217,6 +224,7 @@ public final class ConsoleApp {
         case "start-run": startRun()
         case "reload":
             dataGeneration += 1
+            refreshMasker()
             current.activate(app: self)
             message = StatusMessage("reloaded")
         default:

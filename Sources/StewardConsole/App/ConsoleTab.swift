@@ -26,6 +26,8 @@ extension ConsoleApp {
         ConsoleTab(action: "audit", title: "Audit", shortTitle: "Audit", help: "Audit log") { _ in AuditScreen() },
         ConsoleTab(action: "customers", title: "Customers", shortTitle: "Cust", help: "Customer 360: search and profiles") { _ in CustomersScreen() },
         ConsoleTab(action: "analytics", title: "Analytics", shortTitle: "Stats", help: "Campaign performance and quality trend") { _ in AnalyticsScreen() },
+        ConsoleTab(action: "dictionary", title: "Dictionary", shortTitle: "Dict", help: "Data dictionary") { _ in DictionaryScreen() },
+        ConsoleTab(action: "review", title: "Review", shortTitle: "Review", help: "Merge review and golden records") { _ in ReviewQueueScreen() },
     ]
 
     /// The index of the tab whose action is `action`.

@@ -6,7 +6,8 @@ import TermUI
 
 /// One golden customer: identity with provenance, consent and metrics, engagement per month as a sparkline
 /// and channel mix as bars, then a pane of its engagement timeline (newest first), linked source records,
-/// open quality issues (Enter jumps to the quarantine record) or merge history (Enter shows the entry).
+/// open quality issues (Enter jumps to the quarantine record) or merge history (Enter shows the entry);
+/// `o` opens the golden record view, where a steward unmerges or overrides.
 /// Masked like everything else for a user without `view_pii`.
 final class CustomerProfileScreen: ConsoleScreen {
     let golden: GoldenID
@@ -55,6 +56,7 @@ final class CustomerProfileScreen: ConsoleScreen {
             } + [
                 ConsoleAction("next-pane", keys: [KeyEvent(.tab)], help: "Next pane", group: "Profile"),
                 ConsoleAction("open-item", keys: [KeyEvent(.enter)], help: "Open the issue in quarantine, or the history entry", group: "Profile"),
+                ConsoleAction("golden-record", keys: [.char("o")], help: "The golden record: provenance, unmerge, override", group: "Profile"),
             ]
     }
 
@@ -81,6 +83,8 @@ final class CustomerProfileScreen: ConsoleScreen {
             show(all[(all.firstIndex(of: pane)! + 1) % all.count])
         case "open-item":
             open(app)
+        case "golden-record":
+            app.push(GoldenRecordScreen(golden: golden))
         default: return false
         }
         return true
