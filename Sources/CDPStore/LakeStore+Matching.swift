@@ -117,6 +117,31 @@ extension LakeStore {
         }
     }
 
+    /// The review queue to write, made in batches while it is written: a million-customer run queues hundreds
+    /// of thousands of pairs, each with an explanation, and holding them all at once would cost more memory
+    /// than the whole match.
+    public struct CandidateBatches: Sendable {
+        public var count: Int
+        public var batchSize: Int
+        /// The drafts of candidates `range`, in queue order.
+        public var drafts: @Sendable (Range<Int>) -> [CandidateDraft]
+
+        public init(count: Int, batchSize: Int = 8_192, drafts: @escaping @Sendable (Range<Int>) -> [CandidateDraft]) {
+            self.count = count
+            self.batchSize = max(1, batchSize)
+            self.drafts = drafts
+        }
+
+        public init(_ drafts: [CandidateDraft]) {
+            self.init(count: drafts.count) { Array(drafts[$0]) }
+        }
+
+        /// Every batch's range, in order.
+        public var ranges: [Range<Int>] {
+            stride(from: 0, to: count, by: batchSize).map { $0..<min(count, $0 + batchSize) }
+        }
+    }
+
     /// A run's golden records as the store writes them: the clusters with their surviving values, their ids,
     /// and how to find a stored cross-reference's record. Text is produced per record while writing, so a
     /// million golden records are never all held as strings.
@@ -158,6 +183,14 @@ extension LakeStore {
     public func writeMatchResult(
         run: MatchRunID, candidates: [CandidateDraft], golden: GoldenWrite, statisticsJSON: String, modelJSON: String, at: String
     ) throws(StoreError) -> MatchWriteSummary {
+        try writeMatchResult(
+            run: run, candidates: CandidateBatches(candidates), golden: golden, statisticsJSON: statisticsJSON, modelJSON: modelJSON, at: at)
+    }
+
+    /// The same, with the queue made batch by batch as it is written.
+    public func writeMatchResult(
+        run: MatchRunID, candidates: CandidateBatches, golden: GoldenWrite, statisticsJSON: String, modelJSON: String, at: String
+    ) throws(StoreError) -> MatchWriteSummary {
         try write("write the match result") { db in
             var summary = MatchWriteSummary()
             let upsert = try RawStatement(
@@ -169,14 +202,16 @@ extension LakeStore {
                         match_key = excluded.match_key, explanation = excluded.explanation
                     WHERE status = 'open'
                     """)
-            for candidate in candidates {
-                upsert.bind(1, run.rawValue)
-                upsert.bind(2, candidate.a.description)
-                upsert.bind(3, candidate.b.description)
-                upsert.bind(4, candidate.probability)
-                upsert.bind(5, candidate.key)
-                upsert.bind(6, candidate.explanation)
-                try upsert.execute(db)
+            for range in candidates.ranges {
+                for candidate in candidates.drafts(range) {
+                    upsert.bind(1, run.rawValue)
+                    upsert.bind(2, candidate.a.description)
+                    upsert.bind(3, candidate.b.description)
+                    upsert.bind(4, candidate.probability)
+                    upsert.bind(5, candidate.key)
+                    upsert.bind(6, candidate.explanation)
+                    try upsert.execute(db)
+                }
             }
             summary.candidates = candidates.count
             try db.execute(sql: "DELETE FROM match_candidate WHERE status = 'open' AND run_id <> ?", arguments: [run.rawValue])

@@ -95,7 +95,10 @@ public struct MatchService: Sendable {
         }
         guard persist else { return report }
 
-        let candidates = Self.candidateDrafts(outcome, records, threads: threads)
+        let threads = threads
+        let candidates = LakeStore.CandidateBatches(count: outcome.reviewPairs.count) { range in
+            Self.candidateDrafts(outcome, records, range: range, threads: threads)
+        }
         let actor = environment.user
         let run = try storeCall { () throws(StoreError) in try workspace.store.startMatchRun(actor: actor, at: environment.timestamp) }
         report.run = run
@@ -121,14 +124,16 @@ public struct MatchService: Sendable {
         return report
     }
 
-    /// The review queue's rows, each with its explanation, built on `threads` threads in pair order.
-    static func candidateDrafts(_ outcome: MatchPipeline.Outcome, _ records: MatchRecords, threads: Int) -> [LakeStore.CandidateDraft] {
+    /// The review queue's rows `range`, each with its explanation, built on `threads` threads in pair order.
+    static func candidateDrafts(
+        _ outcome: MatchPipeline.Outcome, _ records: MatchRecords, range queue: Range<Int>, threads: Int
+    ) -> [LakeStore.CandidateDraft] {
         let pairs = outcome.reviewPairs
-        let ranges = Parallel.ranges(count: pairs.count, parts: threads)
+        let ranges = Parallel.ranges(count: queue.count, parts: threads)
         let parts = ranges.map { _ in LockedBox([LakeStore.CandidateDraft]()) }
-        Parallel.forEachRange(count: pairs.count, threads: threads) { range, slice in
-            parts[slice].value = range.map { index in
-                let pair = pairs[index]
+        Parallel.forEachRange(count: queue.count, threads: threads) { range, slice in
+            parts[slice].value = range.map { offset in
+                let pair = pairs[queue.lowerBound + offset]
                 let explanation = outcome.scorer.explain(Int(pair.a), Int(pair.b))
                 return LakeStore.CandidateDraft(
                     a: records.id(of: Int(pair.a)), b: records.id(of: Int(pair.b)), probability: explanation.probability, key: explanation.key,
