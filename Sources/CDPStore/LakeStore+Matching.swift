@@ -28,9 +28,8 @@ extension LakeStore {
                 if let nul = source.firstIndex(of: 0) { source = UnsafeBufferPointer(rebasing: source[..<nul]) }
                 columns.sourceIndex.append(columns.sourceIndex(of: source))
                 columns.keys.append(row.text(1))
-                for index in texts.indices {
-                    if row.isNull(Int32(index + 2)) { texts[index].appendMissing() } else { texts[index].append(row.text(Int32(index + 2))) }
-                }
+                // NULL reads as empty text, which is a missing value too.
+                for index in texts.indices { texts[index].append(row.text(Int32(index + 2))) }
             }
             columns.firstName = texts[0]
             columns.lastName = texts[1]

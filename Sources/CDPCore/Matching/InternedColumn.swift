@@ -4,8 +4,9 @@
 public struct InternedColumn: Sendable {
     /// Per record, the value's id, or `InternedColumn.missing`.
     public private(set) var ids: [Int32]
-    /// Distinct values in first-seen order.
-    public private(set) var values: [String]
+    /// Distinct values in first-seen order (decoded from `bytes` on access: a million distinct emails are
+    /// not held as a million strings).
+    public var values: Values { Values(bytes: bytes, offsets: offsets) }
     /// Per value id, how many records hold it.
     public private(set) var counts: [Int32]
     /// Every value's UTF-8, back to back, for comparators that work on bytes.
@@ -16,21 +17,31 @@ public struct InternedColumn: Sendable {
 
     public init() {
         ids = []
-        values = []
         counts = []
         bytes = []
         offsets = [0]
     }
 
-    init(ids: [Int32], values: [String], counts: [Int32], bytes: [UInt8], offsets: [Int32]) {
+    init(ids: [Int32], counts: [Int32], bytes: [UInt8], offsets: [Int32]) {
         self.ids = ids
-        self.values = values
         self.counts = counts
         self.bytes = bytes
         self.offsets = offsets
     }
 
     public var recordCount: Int { ids.count }
+
+    /// The distinct values as strings, decoded on access.
+    public struct Values: RandomAccessCollection, Sendable, Equatable {
+        let bytes: [UInt8]
+        let offsets: [Int32]
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { offsets.count - 1 }
+        public subscript(_ id: Int) -> String {
+            bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(offsets[id])..<Int(offsets[id + 1])]), as: UTF8.self) }
+        }
+        public static func == (a: Values, b: Values) -> Bool { a.bytes == b.bytes && a.offsets == b.offsets }
+    }
 
     /// The value of `record`, or nil.
     public func value(of record: Int) -> String? {
@@ -109,9 +120,8 @@ public struct InternedColumn: Sendable {
                 column.counts[Int(id)] += 1
                 return
             }
-            let id = Int32(column.values.count)
+            let id = Int32(column.counts.count)
             lookup[value] = id
-            column.values.append(value)
             column.counts.append(1)
             column.bytes.append(contentsOf: value.utf8)
             column.offsets.append(Int32(column.bytes.count))
@@ -119,6 +129,27 @@ public struct InternedColumn: Sendable {
         }
 
         public func build() -> InternedColumn { column }
+    }
+
+    /// Like `derived`, with a transform over bytes: it writes the derived value's UTF-8 into its buffer (left
+    /// empty for none). Derived values are interned with `String` equality, as `derived` does.
+    public func derivedBytes(_ transform: (UnsafeBufferPointer<UInt8>, inout [UInt8]) -> Void) -> InternedColumn {
+        let valueCount = counts.count
+        var interner = ByteInterner(expectedValues: valueCount)
+        var derivedIDs = [Int32](repeating: Self.missing, count: valueCount)
+        var scratch: [UInt8] = []
+        bytes.withUnsafeBufferPointer { bytes in
+            for id in 0..<valueCount {
+                scratch.removeAll(keepingCapacity: true)
+                transform(UnsafeBufferPointer(rebasing: bytes[Int(offsets[id])..<Int(offsets[id + 1])]), &scratch)
+                guard !scratch.isEmpty else { continue }
+                derivedIDs[id] = scratch.withUnsafeBufferPointer { interner.intern($0, cutAtNUL: false) }
+            }
+        }
+        var derivedCounts = [Int32](repeating: 0, count: interner.counts.count)
+        let derivedIDsPerRecord = ids.map { $0 == Self.missing ? Self.missing : derivedIDs[Int($0)] }
+        for id in derivedIDsPerRecord where id != Self.missing { derivedCounts[Int(id)] += 1 }
+        return InternedColumn(ids: derivedIDsPerRecord, counts: derivedCounts, bytes: interner.bytes, offsets: interner.offsets)
     }
 
     /// A column whose every value is `transform` of this column's value, computed once per distinct value.
@@ -132,9 +163,8 @@ public struct InternedColumn: Sendable {
             if let existing = lookup[derived] {
                 derivedIDs[index] = existing
             } else {
-                let id = Int32(result.values.count)
+                let id = Int32(result.counts.count)
                 lookup[derived] = id
-                result.values.append(derived)
                 result.counts.append(0)
                 result.bytes.append(contentsOf: derived.utf8)
                 result.offsets.append(Int32(result.bytes.count))

@@ -237,9 +237,9 @@ public struct MatchRecords: Sendable {
                             output[2] = lastName.derived { PersonName.foldedKey($0) }
                             output[6] = city.derived { PersonName.foldedKey($0) }
                         case 2: output[3] = lastName.derived { PhoneticCode.metaphone($0) }
-                        case 3: output[4] = email.derived(Self.emailLocalPart)
-                        case 4: output[5] = postcode.derived(Self.postcodeKey)
-                        case 5: output[7] = phone.derived(Self.lastSevenDigits)
+                        case 3: output[4] = email.derivedBytes(Self.emailLocalPart)
+                        case 4: output[5] = postcode.derivedBytes(Self.postcodeKey)
+                        case 5: output[7] = phone.derivedBytes(Self.lastSevenDigits)
                         default:
                             let parsed = birthDate.values.map { LocalDate(isoText: $0) }
                             datesOutput[0] = parsed
@@ -281,13 +281,14 @@ public struct MatchColumns: Sendable {
 
     /// The index of the source with this UTF-8 name, added if new.
     public mutating func sourceIndex(of name: UnsafeBufferPointer<UInt8>) -> UInt8 {
-        for (index, source) in sources.enumerated() {
-            var raw = source.rawValue
-            if raw.withUTF8({ $0.elementsEqual(name) }) { return UInt8(truncatingIfNeeded: index) }
-        }
+        for (index, source) in sourceNames.enumerated() where source.elementsEqual(name) { return UInt8(truncatingIfNeeded: index) }
         sources.append(SourceName(String(decoding: name, as: UTF8.self)))
+        sourceNames.append(Array(name))
         return UInt8(truncatingIfNeeded: sources.count - 1)
     }
+
+    /// `sources` as UTF-8, for comparing with names read as bytes.
+    private var sourceNames: [[UInt8]] = []
 }
 
 extension MatchRecords {
@@ -297,35 +298,60 @@ extension MatchRecords {
     /// The local part without dots or a `+tag` (`jane.doe+shop@x` → `janedoe`): sub-addresses and dots do
     /// not change the person.
     static func emailLocalPart(_ address: String) -> String? {
-        let bytes = Array(address.utf8)
-        guard let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return nil }
-        var local: [UInt8] = []
-        local.reserveCapacity(at)
-        for byte in bytes[..<at] {
+        var address = address
+        guard address.utf8.contains(UInt8(ascii: "@")) else { return nil }
+        return address.withUTF8 { bytes in text { emailLocalPart(bytes, into: &$0) } }
+    }
+
+    static func emailLocalPart(_ address: UnsafeBufferPointer<UInt8>, into local: inout [UInt8]) {
+        guard let at = address.lastIndex(of: UInt8(ascii: "@")) else { return }
+        for byte in address[..<at] {
             if byte == UInt8(ascii: "+") { break }
             if byte != UInt8(ascii: ".") { local.append(byte) }
         }
-        return String(decoding: local, as: UTF8.self)
     }
 
     /// Upper-case letters and digits only (`ls1 3pg` → `LS13PG`).
     static func postcodeKey(_ code: String) -> String {
-        var key: [UInt8] = []
-        for byte in code.utf8 {
+        var code = code
+        return code.withUTF8 { bytes in text { postcodeKey(bytes, into: &$0) } }
+    }
+
+    static func postcodeKey(_ code: UnsafeBufferPointer<UInt8>, into key: inout [UInt8]) {
+        for byte in code {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"): key.append(byte)
             case UInt8(ascii: "a")...UInt8(ascii: "z"): key.append(byte - 32)
-            case 0x80...: return String(code.uppercased().filter { $0.isLetter || $0.isNumber })
+            case 0x80...:
+                key.removeAll()
+                key += String(String(decoding: code, as: UTF8.self).uppercased().filter { $0.isLetter || $0.isNumber }).utf8
+                return
             default: continue
             }
         }
-        return String(decoding: key, as: UTF8.self)
     }
 
     /// The last seven digits, or nil for fewer.
     static func lastSevenDigits(_ number: String) -> String? {
-        let digits = number.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        return digits.count >= 7 ? String(decoding: digits.suffix(7), as: UTF8.self) : nil
+        var number = number
+        let digits = number.withUTF8 { bytes in text { lastSevenDigits(bytes, into: &$0) } }
+        return digits.isEmpty ? nil : digits
+    }
+
+    static func lastSevenDigits(_ number: UnsafeBufferPointer<UInt8>, into digits: inout [UInt8]) {
+        var count = 0
+        for byte in number where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { count += 1 }
+        guard count >= 7 else { return }
+        var skip = count - 7
+        for byte in number where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            if skip > 0 { skip -= 1 } else { digits.append(byte) }
+        }
+    }
+
+    private static func text(_ write: (inout [UInt8]) -> Void) -> String {
+        var bytes: [UInt8] = []
+        write(&bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

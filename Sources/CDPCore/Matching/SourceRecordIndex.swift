@@ -6,8 +6,9 @@ public struct SourceRecordIndex: Sendable {
     /// Every record's key, UTF-8, back to back; record `r`'s is `keyBytes[keyOffsets[r]..<keyOffsets[r + 1]]`.
     private let keyBytes: [UInt8]
     private let keyOffsets: [Int32]
-    /// Open addressing: record indexes, -1 for an empty slot; the size is a power of two.
-    private let slots: [Int32]
+    /// Open addressing, a power of two in size: a record index + 1 in the low 32 bits (0 when empty) and the
+    /// hash's high 32 bits above, so a probe rarely reads another record's key.
+    private let slots: [UInt64]
 
     public init(_ records: MatchRecords) {
         sources = records.sources.map { Array($0.rawValue.utf8) }
@@ -23,22 +24,25 @@ public struct SourceRecordIndex: Sendable {
         keyOffsets = offsets
         var capacity = 16
         while capacity < records.count * 2 { capacity <<= 1 }
-        var slots = [Int32](repeating: -1, count: capacity)
+        var slots = [UInt64](repeating: 0, count: capacity)
         let mask = capacity - 1
         bytes.withUnsafeBufferPointer { bytes in
             for record in 0..<records.count {
                 let key = UnsafeBufferPointer(rebasing: bytes[Int(offsets[record])..<Int(offsets[record + 1])])
                 let source = records.sourceIndex[record]
-                var slot = Self.hash(source, key) & mask
+                let hash = Self.hash(source, key)
+                var slot = Int(truncatingIfNeeded: hash) & mask
                 // A source and key seen twice keep the last record, as a dictionary would.
-                while slots[slot] >= 0 {
-                    let other = Int(slots[slot])
-                    if records.sourceIndex[other] == source && Self.equal(key, UnsafeBufferPointer(rebasing: bytes[Int(offsets[other])..<Int(offsets[other + 1])])) {
+                while slots[slot] != 0 {
+                    let other = Int(slots[slot] & 0xFFFF_FFFF) - 1
+                    if Self.sameTag(slots[slot], hash) && records.sourceIndex[other] == source
+                        && Self.equal(key, UnsafeBufferPointer(rebasing: bytes[Int(offsets[other])..<Int(offsets[other + 1])]))
+                    {
                         break
                     }
                     slot = (slot + 1) & mask
                 }
-                slots[slot] = Int32(record)
+                slots[slot] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(record + 1)
             }
         }
         self.slots = slots
@@ -61,11 +65,15 @@ public struct SourceRecordIndex: Sendable {
 
     private func record(sourceIndex source: UInt8, key: UnsafeBufferPointer<UInt8>) -> Int32? {
         let mask = slots.count - 1
-        var slot = Self.hash(source, key) & mask
+        let hash = Self.hash(source, key)
+        var slot = Int(truncatingIfNeeded: hash) & mask
         return keyBytes.withUnsafeBufferPointer { bytes in
-            while slots[slot] >= 0 {
-                let other = Int(slots[slot])
-                if sourceIndex[other] == source && Self.equal(key, UnsafeBufferPointer(rebasing: bytes[Int(keyOffsets[other])..<Int(keyOffsets[other + 1])])) {
+            while slots[slot] != 0 {
+                let entry = slots[slot]
+                let other = Int(entry & 0xFFFF_FFFF) - 1
+                if Self.sameTag(entry, hash) && sourceIndex[other] == source
+                    && Self.equal(key, UnsafeBufferPointer(rebasing: bytes[Int(keyOffsets[other])..<Int(keyOffsets[other + 1])]))
+                {
                     return Int32(other)
                 }
                 slot = (slot + 1) & mask
@@ -75,14 +83,11 @@ public struct SourceRecordIndex: Sendable {
     }
 
     @inline(__always)
-    static func hash(_ source: UInt8, _ key: UnsafeBufferPointer<UInt8>) -> Int {
-        // FNV-1a, then a final mix so the low bits (the slot) depend on every byte.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(source)
-        for byte in key { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        hash ^= hash >> 29
-        hash = hash &* 0xbf58_476d_1ce4_e5b9
-        hash ^= hash >> 32
-        return Int(truncatingIfNeeded: hash)
+    static func sameTag(_ entry: UInt64, _ hash: UInt64) -> Bool { entry & 0xFFFF_FFFF_0000_0000 == hash & 0xFFFF_FFFF_0000_0000 }
+
+    @inline(__always)
+    static func hash(_ source: UInt8, _ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        ByteInterner.hash(key) &+ UInt64(source) &* 0x9E37_79B9_7F4A_7C15
     }
 
     @inline(__always)

@@ -47,7 +47,7 @@ extension InternedColumn {
                 }
             }
         }
-        self.init(ids: ids, values: interner.values, counts: interner.counts, bytes: interner.bytes, offsets: interner.offsets)
+        self.init(ids: ids, counts: interner.counts, bytes: interner.bytes, offsets: interner.offsets)
     }
 }
 
@@ -55,13 +55,13 @@ extension InternedColumn {
 /// (or an ASCII value once some stored value could be canonically equal to one) is also looked up as a
 /// `String`, whose equality is canonical equivalence.
 struct ByteInterner {
-    private(set) var values: [String] = []
     private(set) var counts: [Int32] = []
     private(set) var bytes: [UInt8] = []
     private(set) var offsets: [Int32] = [0]
     private var hashes: [UInt64] = []
-    /// Open addressing over value ids, -1 when empty; never more than half full.
-    private var slots: [Int32]
+    /// Open addressing, never more than half full: a value id + 1 in the low 32 bits (0 when empty) and the
+    /// hash's high 32 bits above, so a probe rarely reads the stored bytes of another value.
+    private var slots: [UInt64]
     /// Non-ASCII values by their string, for canonical equivalence.
     private var canonical: [String: Int32] = [:]
     /// Set once a stored value holds a character whose canonical decomposition is ASCII (U+037E, U+1FEF,
@@ -71,22 +71,27 @@ struct ByteInterner {
     init(expectedValues: Int) {
         var capacity = 64
         while capacity < expectedValues * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: -1, count: capacity)
+        slots = [UInt64](repeating: 0, count: capacity)
     }
 
-    mutating func intern(_ raw: UnsafeBufferPointer<UInt8>) -> Int32 {
-        // GRDB reads text as a C string: a value ends at its first NUL byte.
+    @inline(__always)
+    private static func slotValue(_ id: Int, _ hash: UInt64) -> UInt64 { (hash & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1) }
+
+    /// The id of `raw`'s value, added if new. With `cutAtNUL`, a value ends at its first NUL byte (GRDB reads
+    /// text as a C string).
+    mutating func intern(_ raw: UnsafeBufferPointer<UInt8>, cutAtNUL: Bool = true) -> Int32 {
         var value = raw
-        if let nul = raw.firstIndex(of: 0) {
+        if cutAtNUL, let nul = raw.firstIndex(of: 0) {
             value = UnsafeBufferPointer(rebasing: raw[..<nul])
             if value.isEmpty { return InternedColumn.missing }
         }
         let hash = Self.hash(value)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] >= 0 {
-            let id = Int(slots[slot])
-            if hashes[id] == hash && equalsStored(id, value) {
+        while slots[slot] != 0 {
+            let entry = slots[slot]
+            let id = Int(entry & 0xFFFF_FFFF) - 1
+            if entry & 0xFFFF_FFFF_0000_0000 == hash & 0xFFFF_FFFF_0000_0000 && equalsStored(id, value) {
                 counts[id] += 1
                 return Int32(id)
             }
@@ -107,22 +112,21 @@ struct ByteInterner {
             canonical[text!] = id
             return id
         }
-        let string = text ?? String(decoding: value, as: UTF8.self)
-        let id = Int32(values.count)
-        values.append(string)
+        let id = Int32(counts.count)
         counts.append(1)
         if ascii {
             bytes.append(contentsOf: value)
         } else {
             // As `Builder` does: the string's UTF-8 (invalid input repaired), and it joins the canonical table.
+            let string = text ?? String(decoding: value, as: UTF8.self)
             bytes.append(contentsOf: string.utf8)
             canonical[string] = id
             if Self.hasASCIILookalike(value) { asciiLookalikes = true }
         }
         offsets.append(Int32(bytes.count))
         hashes.append(hash)
-        slots[slot] = id
-        if values.count * 2 > slots.count { grow() }
+        slots[slot] = Self.slotValue(Int(id), hash)
+        if counts.count * 2 > slots.count { grow() }
         return id
     }
 
@@ -147,8 +151,8 @@ struct ByteInterner {
             let hash = Self.hash(mapped)
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] >= 0 {
-                let id = Int(slots[slot])
+            while slots[slot] != 0 {
+                let id = Int(slots[slot] & 0xFFFF_FFFF) - 1
                 if hashes[id] == hash && equalsStored(id, mapped) { return Int32(id) }
                 slot = (slot + 1) & mask
             }
@@ -180,12 +184,12 @@ struct ByteInterner {
     }
 
     private mutating func grow() {
-        var slots = [Int32](repeating: -1, count: self.slots.count * 2)
+        var slots = [UInt64](repeating: 0, count: self.slots.count * 2)
         let mask = slots.count - 1
         for (id, hash) in hashes.enumerated() {
             var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(id)
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Self.slotValue(id, hash)
         }
         self.slots = slots
     }
