@@ -54,18 +54,33 @@ public struct BatchWriter: Sendable {
         try write(chunk, event: event)
     }
 
+    /// Rows inserted by one statement execution. Each execution of an INSERT opens its table's and indexes'
+    /// cursors again; many rows a statement share that cost (a few microseconds a row at ingest rates).
+    static let rowsPerStatement = 32
+
     /// Writes one chunk atomically, together with an optional progress event.
+    ///
+    /// Bronze rows get their ids here (the batch's rows in file order after the table's last id), so
+    /// that silver and quarantine rows can name them without asking SQLite for each one; both are then
+    /// inserted many rows a statement.
     public func write(_ chunk: IngestChunk, event: RunEvent?) throws(StoreError) {
         try store.write("write rows of batch \(batch)") { db in
             let fields = entity.fields
-            let bronze = try db.cachedStatement(
-                sql: "INSERT INTO bronze_row (batch_id, source, line, source_key, content_hash, raw) VALUES (?, ?, ?, ?, ?, ?)")
-            let placeholders = Array(repeating: "?", count: fields.count + 6).joined(separator: ", ")
-            let silver = try db.cachedStatement(
-                sql: """
-                    INSERT INTO \(entity.silverTable) (bronze_id, batch_id, source, source_key, content_hash, is_current, \
-                    \(fields.map(\.name).joined(separator: ", "))) VALUES (\(placeholders))
-                    """)
+            let many = Self.rowsPerStatement
+            func values(_ columns: Int, rows: Int) -> String {
+                let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+                return Array(repeating: row, count: rows).joined(separator: ", ")
+            }
+            let bronzeSQL = "INSERT INTO bronze_row (id, batch_id, source, line, source_key, content_hash, raw) VALUES "
+            let bronzeOne = try db.cachedStatement(sql: bronzeSQL + values(7, rows: 1))
+            let bronzeMany = try db.cachedStatement(sql: bronzeSQL + values(7, rows: many))
+            let silverColumns = fields.count + 6
+            let silverSQL = """
+                INSERT INTO \(entity.silverTable) (bronze_id, batch_id, source, source_key, content_hash, is_current, \
+                \(fields.map(\.name).joined(separator: ", "))) VALUES 
+                """
+            let silverOne = try db.cachedStatement(sql: silverSQL + values(silverColumns, rows: 1))
+            let silverMany = try db.cachedStatement(sql: silverSQL + values(silverColumns, rows: many))
             let supersede = try db.cachedStatement(
                 sql: "UPDATE \(entity.silverTable) SET is_current = 0, superseded_by = ? WHERE source = ? AND source_key = ? AND is_current = 1")
             let warning = try db.cachedStatement(
@@ -75,6 +90,7 @@ public struct BatchWriter: Sendable {
                     INSERT INTO quarantine_record (bronze_id, batch_id, run_id, source, entity, source_key, line, status,
                         fields, failures, rules, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
                     """)
+            let firstBronzeID = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM bronze_row") ?? 1
             // Texts shared by every row, bound from Swift strings once per statement execution.
             var sharedBytes: [UInt8] = []
             func share(_ text: String) -> IngestChunk.Text {
@@ -86,31 +102,62 @@ public struct BatchWriter: Sendable {
             let entityName = share(entity.rawValue)
             let stamp = share(timestamp)
             let batchID = batch.rawValue
+            let rows = chunk.rows
             try sharedBytes.withUnsafeBufferPointer { sharedBytes in
                 try chunk.bytes.withUnsafeBufferPointer { chunkBytes in
                     let bind = ChunkBinder(db: db, chunk: chunkBytes, shared: sharedBytes)
-                    for row in chunk.rows {
-                        try bind.run(bronze) { s in
-                            bind.int(s, 1, batchID); bind.shared(s, 2, sourceName); bind.int(s, 3, row.line)
-                            bind.text(s, 4, row.sourceKey); bind.int(s, 5, row.contentHash); bind.text(s, 6, row.raw)
+                    func bindBronze(_ s: OpaquePointer, _ first: Int32, _ index: Int) {
+                        let row = rows[index]
+                        bind.int(s, first, firstBronzeID + Int64(index)); bind.int(s, first + 1, batchID)
+                        bind.shared(s, first + 2, sourceName); bind.int(s, first + 3, row.line)
+                        bind.text(s, first + 4, row.sourceKey); bind.int(s, first + 5, row.contentHash); bind.text(s, first + 6, row.raw)
+                    }
+                    func bindSilver(_ s: OpaquePointer, _ first: Int32, _ index: Int) {
+                        let row = rows[index]
+                        guard case .silver(let values, _, _) = row.destination else { return }
+                        bind.int(s, first, firstBronzeID + Int64(index)); bind.int(s, first + 1, batchID)
+                        bind.shared(s, first + 2, sourceName); bind.text(s, first + 3, row.sourceKey)
+                        bind.int(s, first + 4, row.contentHash); bind.int(s, first + 5, 1)
+                        var parameter = first + 6
+                        for value in chunk.values[values] {
+                            bind.value(s, parameter, value)
+                            parameter += 1
                         }
-                        let bronzeID = sqlite3_last_insert_rowid(db.sqliteConnection)
+                    }
+                    /// Inserts the rows at `indexes`, `many` a statement, then one by one.
+                    func insert(_ indexes: some Collection<Int>, _ one: Statement, _ many: Statement, columns: Int32,
+                                _ bindRow: (OpaquePointer, Int32, Int) -> Void) throws {
+                        var pending = indexes[...]
+                        while pending.count >= Self.rowsPerStatement {
+                            try bind.run(many) { s in
+                                for (offset, index) in pending.prefix(Self.rowsPerStatement).enumerated() {
+                                    bindRow(s, Int32(offset) * columns + 1, index)
+                                }
+                            }
+                            pending = pending.dropFirst(Self.rowsPerStatement)
+                        }
+                        for index in pending {
+                            try bind.run(one) { s in bindRow(s, 1, index) }
+                        }
+                    }
+
+                    try insert(rows.indices, bronzeOne, bronzeMany, columns: 7, bindBronze)
+                    // Silver rows wait to be inserted together; a row that supersedes its key's current one
+                    // first lets the waiting rows in, since one of them may be that current row.
+                    var waiting: [Int] = []
+                    waiting.reserveCapacity(rows.count)
+                    for (index, row) in rows.enumerated() {
+                        let bronzeID = firstBronzeID + Int64(index)
                         switch row.destination {
-                        case .silver(let values, let supersedes, let warnings):
+                        case .silver(_, let supersedes, let warnings):
                             if supersedes {
+                                try insert(waiting, silverOne, silverMany, columns: Int32(silverColumns), bindSilver)
+                                waiting.removeAll(keepingCapacity: true)
                                 try bind.run(supersede) { s in
                                     bind.int(s, 1, batchID); bind.shared(s, 2, sourceName); bind.text(s, 3, row.sourceKey)
                                 }
                             }
-                            try bind.run(silver) { s in
-                                bind.int(s, 1, bronzeID); bind.int(s, 2, batchID); bind.shared(s, 3, sourceName)
-                                bind.text(s, 4, row.sourceKey); bind.int(s, 5, row.contentHash); bind.int(s, 6, 1)
-                                var index: Int32 = 7
-                                for value in chunk.values[values] {
-                                    bind.value(s, index, value)
-                                    index += 1
-                                }
-                            }
+                            waiting.append(index)
                             for failure in chunk.warnings[warnings] {
                                 try bind.run(warning) { s in
                                     bind.int(s, 1, bronzeID); bind.int(s, 2, batchID); bind.shared(s, 3, sourceName)
@@ -128,6 +175,7 @@ public struct BatchWriter: Sendable {
                             }
                         }
                     }
+                    try insert(waiting, silverOne, silverMany, columns: Int32(silverColumns), bindSilver)
                 }
             }
             if let event { try LakeStore.insertEvent(event, db) }

@@ -91,6 +91,34 @@ struct LakeStoreTests {
         ]])
     }
 
+    /// Rows go in many a statement: a row that supersedes another written earlier in the same chunk must
+    /// still find it, and every silver and held row must name its own bronze row.
+    @Test(arguments: StoreKind.allCases)
+    func manyRowsAStatementKeepOrderAndLineage(kind: StoreKind) throws {
+        let store = try kind.make()
+        try writeBatch(store, sha: "a", silver: (1...40).map { ("K\($0)", false) })
+        var second: [(String, Bool)] = (41...100).map { ("K\($0)", false) }
+        second.insert(("K5", true), at: 10)
+        second.insert(("K45", true), at: 50)  // K45 was written 40 rows earlier in this chunk
+        second.insert(("K45", true), at: 60)
+        try writeBatch(store, sha: "bb", silver: second, held: ["K7", "K8"])
+        #expect(try store.invariantViolations() == [])
+        let currentPerKey = try store.query(
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM silver_customer WHERE is_current = 1 GROUP BY source_key)").rows
+        #expect(currentPerKey == [["1"]])
+        #expect(try store.query("SELECT COUNT(*) FROM silver_customer WHERE is_current = 1").rows == [["100"]])
+        #expect(try store.query("SELECT COUNT(*) FROM silver_customer WHERE source_key = 'K45'").rows == [["3"]])
+        let mismatched = try store.query(
+            """
+            SELECT COUNT(*) FROM silver_customer s JOIN bronze_row b ON b.id = s.bronze_id
+            WHERE b.source_key <> s.source_key OR b.content_hash <> s.content_hash
+            """).rows
+        #expect(mismatched == [["0"]])
+        let heldLineage = try store.query(
+            "SELECT b.source_key, b.line FROM quarantine_record q JOIN bronze_row b ON b.id = q.bronze_id ORDER BY b.line").rows
+        #expect(heldLineage == [["K7", "100"], ["K8", "101"]])
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aWrittenBatchConservesEveryRow(kind: StoreKind) throws {
         let store = try kind.make()
