@@ -5,24 +5,57 @@ import GRDB
 /// Match runs, the steward queue of candidate pairs, pair decisions, golden records and their
 /// cross-reference with history.
 extension LakeStore {
-    /// Streams every current silver customer in row order: deterministic for a given lake, and a sequential
-    /// scan (ordering by key makes SQLite visit a million rows at random).
-    public func forEachCurrentCustomer(_ body: (MatchInput) -> Void) throws(StoreError) {
+    /// Every current silver customer in row order (deterministic for a given lake, and a sequential scan:
+    /// ordering by key makes SQLite visit a million rows at random), read column by column as bytes.
+    public func currentCustomerColumns() throws(StoreError) -> MatchColumns {
         try read("read customers for matching") { db in
-            let cursor = try Row.fetchCursor(
+            let expected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM silver_customer WHERE is_current = 1") ?? 0
+            var columns = MatchColumns()
+            var texts = [TextColumn](repeating: TextColumn(), count: 11)
+            for index in texts.indices { texts[index].reserveCapacity(records: expected, bytes: 0) }
+            columns.keys.reserveCapacity(records: expected, bytes: 0)
+            columns.sourceIndex.reserveCapacity(expected)
+            let statement = try RawStatement(
                 db,
                 sql: """
                     SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
                            country, crm_customer_id, COALESCE(updated_at, created_at)
                     FROM silver_customer WHERE is_current = 1 ORDER BY id
                     """)
-            while let row = try cursor.next() {
-                body(
-                    MatchInput(
-                        source: SourceName(row[0] as String), sourceKey: row[1], firstName: row[2], lastName: row[3], email: row[4],
-                        phone: row[5], birthDate: row[6], street: row[7], city: row[8], postcode: row[9], country: row[10],
-                        crmCustomerID: row[11], updatedAt: row[12]))
+            try statement.forEachRow(db) { row in
+                var source = row.text(0)
+                // GRDB reads text as a C string: a NUL ends it.
+                if let nul = source.firstIndex(of: 0) { source = UnsafeBufferPointer(rebasing: source[..<nul]) }
+                columns.sourceIndex.append(columns.sourceIndex(of: source))
+                columns.keys.append(row.text(1))
+                for index in texts.indices {
+                    if row.isNull(Int32(index + 2)) { texts[index].appendMissing() } else { texts[index].append(row.text(Int32(index + 2))) }
+                }
             }
+            columns.firstName = texts[0]
+            columns.lastName = texts[1]
+            columns.email = texts[2]
+            columns.phone = texts[3]
+            columns.birthDate = texts[4]
+            columns.street = texts[5]
+            columns.city = texts[6]
+            columns.postcode = texts[7]
+            columns.country = texts[8]
+            columns.crmCustomerID = texts[9]
+            columns.updatedAt = texts[10]
+            return columns
+        }
+    }
+
+    /// Per record of `index`, its current golden id (0 when it has none).
+    public func currentGoldenIDs(_ index: SourceRecordIndex, count: Int) throws(StoreError) -> [Int64] {
+        try read("read golden cross-references") { db in
+            var result = [Int64](repeating: 0, count: count)
+            let statement = try RawStatement(db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL ORDER BY id")
+            try statement.forEachRow(db) { row in
+                if let record = index.record(source: row.text(0), key: row.text(1)) { result[Int(record)] = row.int64(2) }
+            }
+            return result
         }
     }
 
@@ -84,15 +117,54 @@ extension LakeStore {
         }
     }
 
-    /// One golden record as a run computed it.
-    public struct GoldenDraft: Sendable {
-        public var id: GoldenID
-        public var attributesJSON: String
-        public var members: [SourceRecordID]
-        public init(id: GoldenID, attributesJSON: String, members: [SourceRecordID]) {
-            self.id = id
-            self.attributesJSON = attributesJSON
-            self.members = members
+    /// The review queue to write, made in batches while it is written: a million-customer run queues hundreds
+    /// of thousands of pairs, each with an explanation, and holding them all at once would cost more memory
+    /// than the whole match.
+    public struct CandidateBatches: Sendable {
+        public var count: Int
+        public var batchSize: Int
+        /// The drafts of candidates `range`, in queue order.
+        public var drafts: @Sendable (Range<Int>) -> [CandidateDraft]
+
+        public init(count: Int, batchSize: Int = 8_192, drafts: @escaping @Sendable (Range<Int>) -> [CandidateDraft]) {
+            self.count = count
+            self.batchSize = max(1, batchSize)
+            self.drafts = drafts
+        }
+
+        public init(_ drafts: [CandidateDraft]) {
+            self.init(count: drafts.count) { Array(drafts[$0]) }
+        }
+
+        /// Every batch's range, in order.
+        public var ranges: [Range<Int>] {
+            stride(from: 0, to: count, by: batchSize).map { $0..<min(count, $0 + batchSize) }
+        }
+    }
+
+    /// A run's golden records as the store writes them: the clusters with their surviving values, their ids,
+    /// and how to find a stored cross-reference's record. Text is produced per record while writing, so a
+    /// million golden records are never all held as strings.
+    public struct GoldenWrite: Sendable {
+        public var set: GoldenRecordSet
+        public var records: MatchRecords
+        public var index: SourceRecordIndex
+        /// Per cluster of `set`, its golden id.
+        public var ids: [Int64]
+        public var writer: GoldenJSONWriter
+        /// Steward overrides by golden id (attribute → value).
+        public var overrides: [GoldenID: [String: String]]
+
+        public init(
+            set: GoldenRecordSet, records: MatchRecords, index: SourceRecordIndex, ids: [Int64], writer: GoldenJSONWriter,
+            overrides: [GoldenID: [String: String]]
+        ) {
+            self.set = set
+            self.records = records
+            self.index = index
+            self.ids = ids
+            self.writer = writer
+            self.overrides = overrides
         }
     }
 
@@ -106,13 +178,23 @@ extension LakeStore {
 
     /// Writes a run's result in one transaction: the open queue is replaced (decided candidates stay, a pair
     /// still proposed keeps its id), golden records are created, updated or retired, and every source record
-    /// whose golden id changed gets a new cross-reference row (the old one is closed at this run).
+    /// whose golden id changed gets a new cross-reference row (the old one is closed at this run). Only what
+    /// changed is written: stored golden records are compared with the new ones byte for byte.
     public func writeMatchResult(
-        run: MatchRunID, candidates: [CandidateDraft], golden: [GoldenDraft], statisticsJSON: String, modelJSON: String, at: String
+        run: MatchRunID, candidates: [CandidateDraft], golden: GoldenWrite, statisticsJSON: String, modelJSON: String, at: String
+    ) throws(StoreError) -> MatchWriteSummary {
+        try writeMatchResult(
+            run: run, candidates: CandidateBatches(candidates), golden: golden, statisticsJSON: statisticsJSON, modelJSON: modelJSON, at: at)
+    }
+
+    /// The same, with the queue made batch by batch as it is written.
+    public func writeMatchResult(
+        run: MatchRunID, candidates: CandidateBatches, golden: GoldenWrite, statisticsJSON: String, modelJSON: String, at: String
     ) throws(StoreError) -> MatchWriteSummary {
         try write("write the match result") { db in
             var summary = MatchWriteSummary()
-            let upsert = try db.makeStatement(
+            let upsert = try RawStatement(
+                db,
                 sql: """
                     INSERT INTO match_candidate (run_id, record_a, record_b, probability, match_key, explanation)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -120,65 +202,140 @@ extension LakeStore {
                         match_key = excluded.match_key, explanation = excluded.explanation
                     WHERE status = 'open'
                     """)
-            for candidate in candidates {
-                try upsert.execute(arguments: [run.rawValue, candidate.a.description, candidate.b.description, candidate.probability, candidate.key, candidate.explanation])
+            for range in candidates.ranges {
+                for candidate in candidates.drafts(range) {
+                    upsert.bind(1, run.rawValue)
+                    upsert.bind(2, candidate.a.description)
+                    upsert.bind(3, candidate.b.description)
+                    upsert.bind(4, candidate.probability)
+                    upsert.bind(5, candidate.key)
+                    upsert.bind(6, candidate.explanation)
+                    try upsert.execute(db)
+                }
             }
             summary.candidates = candidates.count
             try db.execute(sql: "DELETE FROM match_candidate WHERE status = 'open' AND run_id <> ?", arguments: [run.rawValue])
-
-            var previous: [String: Int64] = [:]
-            let cursor = try Row.fetchCursor(db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL")
-            while let row = try cursor.next() { previous[(row[0] as String) + ":" + (row[1] as String)] = row[2] }
-            var existing: [Int64: String] = [:]
-            let goldenCursor = try Row.fetchCursor(db, sql: "SELECT id, attributes || '#' || member_count FROM golden_record WHERE retired_run IS NULL")
-            while let row = try goldenCursor.next() { existing[row[0]] = row[1] }
-
-            let insertGolden = try db.makeStatement(
-                sql: "INSERT INTO golden_record (id, attributes, member_count, created_run, updated_run) VALUES (?, ?, ?, ?, ?)")
-            let updateGolden = try db.makeStatement(
-                sql: "UPDATE golden_record SET attributes = ?, member_count = ?, updated_run = ?, retired_run = NULL WHERE id = ?")
-            let closeLink = try db.makeStatement(
-                sql: "UPDATE golden_xref SET valid_to_run = ? WHERE source = ? AND source_key = ? AND valid_to_run IS NULL")
-            let openLink = try db.makeStatement(
-                sql: "INSERT INTO golden_xref (source, source_key, golden_id, valid_from_run) VALUES (?, ?, ?, ?)")
-            var active = Set<Int64>()
-            for record in golden {
-                active.insert(record.id.rawValue)
-                let fingerprint = record.attributesJSON + "#" + String(record.members.count)
-                if let old = existing[record.id.rawValue] {
-                    if old != fingerprint {
-                        try updateGolden.execute(arguments: [record.attributesJSON, record.members.count, run.rawValue, record.id.rawValue])
-                        summary.goldenUpdated += 1
-                    }
-                } else if try Int64.fetchOne(db, sql: "SELECT 1 FROM golden_record WHERE id = ?", arguments: [record.id.rawValue]) != nil {
-                    try updateGolden.execute(arguments: [record.attributesJSON, record.members.count, run.rawValue, record.id.rawValue])
-                    summary.goldenUpdated += 1
-                } else {
-                    try insertGolden.execute(arguments: [record.id.rawValue, record.attributesJSON, record.members.count, run.rawValue, run.rawValue])
-                    summary.goldenCreated += 1
-                }
-                for member in record.members {
-                    let old = previous.removeValue(forKey: member.description)
-                    guard old != record.id.rawValue else { continue }
-                    if old != nil { try closeLink.execute(arguments: [run.rawValue, member.source.rawValue, member.key]) }
-                    try openLink.execute(arguments: [member.source.rawValue, member.key, record.id.rawValue, run.rawValue])
-                    summary.linksChanged += 1
-                }
-            }
-            // Records no longer matched (gone from silver) lose their link.
-            for (record, _) in previous {
-                guard let id = SourceRecordID(parsing: record) else { continue }
-                try closeLink.execute(arguments: [run.rawValue, id.source.rawValue, id.key])
-                summary.linksChanged += 1
-            }
-            for id in existing.keys.sorted() where !active.contains(id) {
-                try db.execute(sql: "UPDATE golden_record SET retired_run = ? WHERE id = ?", arguments: [run.rawValue, id])
-                summary.goldenRetired += 1
-            }
+            try Self.writeGolden(golden, run: run, db, &summary)
             try db.execute(
                 sql: "UPDATE match_run SET finished_at = ?, statistics = ?, model = ? WHERE id = ?",
                 arguments: [at, statisticsJSON, modelJSON, run.rawValue])
             return summary
+        }
+    }
+
+    /// Golden records and cross-references: compares the stored rows with the new ones and writes the differences.
+    static func writeGolden(_ golden: GoldenWrite, run: MatchRunID, _ db: Database, _ summary: inout MatchWriteSummary) throws {
+        let set = golden.set
+        let ids = golden.ids
+        let clusters = set.count
+        func memberCount(_ cluster: Int) -> Int64 { Int64(set.memberStart[cluster + 1] - set.memberStart[cluster]) }
+        // Clusters in golden id order, to walk them beside the stored rows (read in id order).
+        let byID = (0..<clusters).sorted { ids[$0] < ids[$1] }
+        // Per cluster: 0 unchanged, 1 new, 2 changed (or retired before).
+        var changes = [UInt8](repeating: 1, count: clusters)
+        var retire: [Int64] = []
+        var buffer: [UInt8] = []
+        try golden.writer.withCursor { cursor in
+            let stored = try RawStatement(db, sql: "SELECT id, attributes, member_count, retired_run IS NULL FROM golden_record ORDER BY id")
+            var next = 0
+            try stored.forEachRow(db) { row in
+                let id = row.int64(0)
+                let active = row.int64(3) != 0
+                while next < byID.count && ids[byID[next]] < id { next += 1 }
+                guard next < byID.count, ids[byID[next]] == id else {
+                    if active { retire.append(id) }
+                    return
+                }
+                let cluster = byID[next]
+                next += 1
+                guard active, row.int64(2) == memberCount(cluster) else {
+                    changes[cluster] = 2
+                    return
+                }
+                cursor.write(cluster: cluster, overrides: golden.overrides[GoldenID(id)], into: &buffer)
+                let text = row.text(1)
+                let same = buffer.withUnsafeBufferPointer { new in
+                    new.count == text.count && (text.isEmpty || memcmp(new.baseAddress!, text.baseAddress!, text.count) == 0)
+                }
+                changes[cluster] = same ? 0 : 2
+            }
+
+            // Where each record was linked before this run.
+            var previous = [Int64](repeating: 0, count: golden.records.count)
+            var gone: [(source: String, key: String)] = []
+            let links = try RawStatement(db, sql: "SELECT source, source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL")
+            try links.forEachRow(db) { row in
+                if let record = golden.index.record(source: row.text(0), key: row.text(1)) {
+                    previous[Int(record)] = row.int64(2)
+                } else {
+                    gone.append((String(decoding: row.text(0), as: UTF8.self), String(decoding: row.text(1), as: UTF8.self)))
+                }
+            }
+
+            let insertGolden = try RawStatement(
+                db, sql: "INSERT INTO golden_record (id, attributes, member_count, created_run, updated_run) VALUES (?, ?, ?, ?, ?)")
+            let updateGolden = try RawStatement(
+                db, sql: "UPDATE golden_record SET attributes = ?, member_count = ?, updated_run = ?, retired_run = NULL WHERE id = ?")
+            let closeLink = try RawStatement(
+                db, sql: "UPDATE golden_xref SET valid_to_run = ? WHERE source = ? AND source_key = ? AND valid_to_run IS NULL")
+            let openLink = try RawStatement(
+                db, sql: "INSERT INTO golden_xref (source, source_key, golden_id, valid_from_run) VALUES (?, ?, ?, ?)")
+            let records = golden.records
+            let sourceNames = records.sources.map(\.rawValue)
+            for cluster in 0..<clusters {
+                let id = ids[cluster]
+                if changes[cluster] != 0 {
+                    cursor.write(cluster: cluster, overrides: golden.overrides[GoldenID(id)], into: &buffer)
+                    try buffer.withUnsafeBufferPointer { text in
+                        if changes[cluster] == 1 {
+                            insertGolden.bind(1, id)
+                            insertGolden.bind(2, text)
+                            insertGolden.bind(3, memberCount(cluster))
+                            insertGolden.bind(4, run.rawValue)
+                            insertGolden.bind(5, run.rawValue)
+                            try insertGolden.execute(db)
+                            summary.goldenCreated += 1
+                        } else {
+                            updateGolden.bind(1, text)
+                            updateGolden.bind(2, memberCount(cluster))
+                            updateGolden.bind(3, run.rawValue)
+                            updateGolden.bind(4, id)
+                            try updateGolden.execute(db)
+                            summary.goldenUpdated += 1
+                        }
+                    }
+                }
+                for member in set.members(of: cluster) {
+                    let old = previous[Int(member)]
+                    guard old != id else { continue }
+                    let source = sourceNames[Int(records.sourceIndex[Int(member)])]
+                    let key = records.keys[Int(member)]
+                    if old != 0 {
+                        closeLink.bind(1, run.rawValue)
+                        closeLink.bind(2, source)
+                        closeLink.bind(3, key)
+                        try closeLink.execute(db)
+                    }
+                    openLink.bind(1, source)
+                    openLink.bind(2, key)
+                    openLink.bind(3, id)
+                    openLink.bind(4, run.rawValue)
+                    try openLink.execute(db)
+                    summary.linksChanged += 1
+                }
+            }
+            // Records no longer matched (gone from silver) lose their link.
+            for (source, key) in gone {
+                closeLink.bind(1, run.rawValue)
+                closeLink.bind(2, source)
+                closeLink.bind(3, key)
+                try closeLink.execute(db)
+                summary.linksChanged += 1
+            }
+        }
+        for id in retire {
+            try db.execute(sql: "UPDATE golden_record SET retired_run = ? WHERE id = ?", arguments: [run.rawValue, id])
+            summary.goldenRetired += 1
         }
     }
 

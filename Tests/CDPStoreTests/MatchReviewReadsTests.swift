@@ -8,18 +8,21 @@ import Testing
 struct MatchReviewReadsTests {
     static func record(_ key: String) -> SourceRecordID { SourceRecordID(source: "crm", key: key) }
 
+    static let candidates = [("K1", "K3", 0.2), ("K2", "K3", 0.6), ("K3", "K4", 0.9)].map { a, b, p in
+        LakeStore.CandidateDraft(a: Self.record(a), b: Self.record(b), probability: p, key: "+NAME", explanation: "{}")
+    }
+
     /// Four records in three golden records (K1 and K2 together) and three candidates.
-    func prepared(_ kind: StoreKind) throws -> LakeStore {
+    func prepared(_ kind: StoreKind, candidates: LakeStore.CandidateBatches = LakeStore.CandidateBatches(Self.candidates)) throws -> LakeStore {
         let store = try kind.make()
         let run = try store.startMatchRun(actor: "ann", at: at)
-        let candidates = [("K1", "K3", 0.2), ("K2", "K3", 0.6), ("K3", "K4", 0.9)].map { a, b, p in
-            LakeStore.CandidateDraft(a: Self.record(a), b: Self.record(b), probability: p, key: "+NAME", explanation: "{}")
-        }
-        let golden = [
-            LakeStore.GoldenDraft(id: GoldenID(1), attributesJSON: "[]", members: [Self.record("K1"), Self.record("K2")]),
-            LakeStore.GoldenDraft(id: GoldenID(2), attributesJSON: "[]", members: [Self.record("K3")]),
-            LakeStore.GoldenDraft(id: GoldenID(3), attributesJSON: "[]", members: [Self.record("K4")]),
-        ]
+        // Golden records 1 = {K1, K2}, 2 = {K3}, 3 = {K4}.
+        let records = MatchRecords(["K1", "K2", "K3", "K4"].map { MatchInput(source: "crm", sourceKey: $0, firstName: $0) })
+        let policy = SurvivorshipPolicy(sourceOrder: ["crm"], rules: [:], defaultRule: .mostComplete)
+        let set = GoldenRecordSet(clusterOf: [0, 0, 2, 3], survivorship: Survivorship(policy: policy, records: records))
+        let golden = LakeStore.GoldenWrite(
+            set: set, records: records, index: SourceRecordIndex(records), ids: [1, 2, 3],
+            writer: GoldenJSONWriter(set: set, records: records, policy: policy), overrides: [:])
         _ = try store.writeMatchResult(run: run, candidates: candidates, golden: golden, statisticsJSON: "{}", modelJSON: "{}", at: at)
         return store
     }
@@ -33,6 +36,19 @@ struct MatchReviewReadsTests {
         #expect(try order(0.5) == [0.6, 0.2, 0.9])
         #expect(try order(0.85) == [0.9, 0.6, 0.2])
         #expect(try store.candidates(status: .open, limit: 10).map(\.probability) == [0.6, 0.2, 0.9])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theQueueIsMadeBatchByBatchAsItIsWritten(kind: StoreKind) throws {
+        let requested = LockedRanges()
+        let batches = LakeStore.CandidateBatches(count: Self.candidates.count, batchSize: 2) { range in
+            requested.append(range)
+            return Array(Self.candidates[range])
+        }
+        let store = try prepared(kind, candidates: batches)
+        #expect(requested.ranges == [0..<2, 2..<3])
+        let written = try store.candidates(status: nil, limit: 10).sorted { $0.id.rawValue < $1.id.rawValue }
+        #expect(written.map(\.probability) == [0.2, 0.6, 0.9])
     }
 
     @Test(arguments: StoreKind.allCases)
@@ -59,4 +75,12 @@ struct MatchReviewReadsTests {
         #expect(decisions.first?.a == Self.record("K2") && decisions.first?.reason == "twins")
         #expect(try store.candidates(among: [Self.record("K1")]).isEmpty)
     }
+}
+
+/// The ranges a batch source was asked for, in order.
+final class LockedRanges: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Range<Int>] = []
+    func append(_ range: Range<Int>) { lock.withLock { stored.append(range) } }
+    var ranges: [Range<Int>] { lock.withLock { stored } }
 }

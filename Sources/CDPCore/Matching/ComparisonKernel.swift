@@ -2,8 +2,8 @@
 /// a shared array's retain count (atomic, and a bottleneck when two cores hammer it). `PairComparator`
 /// keeps the readable reference implementation; a test checks both give the same patterns.
 final class ComparisonKernel: @unchecked Sendable {
+    /// A compared column's distinct values, for the levels that read text.
     struct RawColumn {
-        var ids: UnsafeMutablePointer<Int32>
         var bytes: UnsafeMutablePointer<UInt8>
         var offsets: UnsafeMutablePointer<Int32>
 
@@ -29,13 +29,22 @@ final class ComparisonKernel: @unchecked Sendable {
     private var allocations: [UnsafeMutableRawPointer] = []
     private(set) var plans: UnsafeMutablePointer<Plan>
     let planCount: Int
-    let firstCanonical: UnsafeMutablePointer<Int32>
-    let lastPhonetic: UnsafeMutablePointer<Int32>
-    let emailLocalPart: UnsafeMutablePointer<Int32>
-    let birthDays: UnsafeMutablePointer<Int32>
+    /// Every id a pair's comparison reads, one row per record, a row a multiple of a cache line: the two
+    /// records of a pair lie anywhere among a million, and reading a dozen separate columns would miss the
+    /// cache a dozen times per record. Row layout: each comparison's value id (in comparison order), then
+    /// the slots named below.
+    let rows: UnsafeMutablePointer<Int32>
+    let rowStride: Int
+    let firstCanonicalSlot: Int
+    var lastPhoneticSlot: Int { firstCanonicalSlot + 1 }
+    var emailLocalPartSlot: Int { firstCanonicalSlot + 2 }
+    /// Days since 1970-01-01, or `Int32.min`.
+    var birthDaySlot: Int { firstCanonicalSlot + 3 }
+    var birthIDSlot: Int { firstCanonicalSlot + 4 }
     /// Per birth-date value id, the day number of the date with day and month swapped, or `Int32.min`.
     let swappedDays: UnsafeMutablePointer<Int32>
-    let birthIDs: UnsafeMutablePointer<Int32>
+
+    static let cacheLine = 64
 
     init(comparator: PairComparator) {
         func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
@@ -46,28 +55,40 @@ final class ComparisonKernel: @unchecked Sendable {
         var allocations: [UnsafeMutableRawPointer] = []
         func raw(_ column: InternedColumn) -> RawColumn {
             let parts = column.rawParts()
-            let result = RawColumn(ids: copy(column.ids), bytes: copy(parts.bytes), offsets: copy(parts.offsets))
-            allocations += [UnsafeMutableRawPointer(result.ids), UnsafeMutableRawPointer(result.bytes), UnsafeMutableRawPointer(result.offsets)]
+            let result = RawColumn(bytes: copy(parts.bytes), offsets: copy(parts.offsets))
+            allocations += [UnsafeMutableRawPointer(result.bytes), UnsafeMutableRawPointer(result.offsets)]
             return result
         }
         let records = comparator.records
-        let planArray = comparator.comparisons.map { comparison -> Plan in
+        let comparisons = comparator.comparisons
+        let planArray = comparisons.map { comparison -> Plan in
             let steps = copy(comparison.levels.map { Step(kind: $0.kind, threshold: $0.threshold ?? 0) })
             allocations.append(UnsafeMutableRawPointer(steps))
             return Plan(column: raw(comparator.column(comparison.field)), isDate: comparison.field == .birthDate, steps: steps, stepCount: comparison.levels.count)
         }
         plans = copy(planArray)
         planCount = planArray.count
-        firstCanonical = copy(records.firstCanonical.ids)
-        lastPhonetic = copy(records.lastPhonetic.ids)
-        emailLocalPart = copy(records.emailLocalPart.ids)
-        birthDays = copy(records.birthDays)
-        birthIDs = copy(records.birthDate.ids)
-        swappedDays = copy(records.birthDates.map { date in date?.swappingDayAndMonth.map { Int32($0.daysSinceEpoch) } ?? Int32.min })
         allocations.append(UnsafeMutableRawPointer(plans))
-        for pointer in [firstCanonical, lastPhonetic, emailLocalPart, birthDays, birthIDs, swappedDays] {
-            allocations.append(UnsafeMutableRawPointer(pointer))
+
+        let slotColumns: [[Int32]] =
+            comparisons.map { comparator.column($0.field).ids }
+            + [records.firstCanonical.ids, records.lastPhonetic.ids, records.emailLocalPart.ids, records.birthDays, records.birthDate.ids]
+        let perLine = Self.cacheLine / MemoryLayout<Int32>.stride
+        let stride = (slotColumns.count + perLine - 1) / perLine * perLine
+        let count = records.count
+        let rowBytes = UnsafeMutableRawPointer.allocate(byteCount: max(1, count * stride) * MemoryLayout<Int32>.stride, alignment: Self.cacheLine)
+        let rows = rowBytes.initializeMemory(as: Int32.self, repeating: InternedColumn.missing, count: max(1, count * stride))
+        for (slot, column) in slotColumns.enumerated() {
+            column.withUnsafeBufferPointer { column in
+                for record in 0..<count { rows[record * stride + slot] = column[record] }
+            }
         }
+        self.rows = rows
+        rowStride = stride
+        firstCanonicalSlot = comparisons.count
+        allocations.append(rowBytes)
+        swappedDays = copy(records.birthDates.map { date in date?.swappingDayAndMonth.map { Int32($0.daysSinceEpoch) } ?? Int32.min })
+        allocations.append(UnsafeMutableRawPointer(swappedDays))
         self.allocations = allocations
     }
 
@@ -77,18 +98,20 @@ final class ComparisonKernel: @unchecked Sendable {
 
     @inline(__always)
     func pattern(_ a: Int, _ b: Int) -> UInt64 {
+        let rowA = rows + a * rowStride
+        let rowB = rows + b * rowStride
         var pattern: UInt64 = 0
         for c in 0..<planCount {
             let plan = plans[c]
-            let level = plan.isDate ? dateLevel(plan, a, b) : level(plan, a, b)
+            let level = plan.isDate ? dateLevel(plan, c, rowA, rowB) : level(plan, c, rowA, rowB)
             pattern |= UInt64(level) << (UInt64(c) * 4)
         }
         return pattern
     }
 
-    private func level(_ plan: Plan, _ a: Int, _ b: Int) -> Int {
-        let left = plan.column.ids[a]
-        let right = plan.column.ids[b]
+    private func level(_ plan: Plan, _ c: Int, _ rowA: UnsafeMutablePointer<Int32>, _ rowB: UnsafeMutablePointer<Int32>) -> Int {
+        let left = rowA[c]
+        let right = rowB[c]
         for index in 0..<plan.stepCount {
             let step = plan.steps[index]
             switch step.kind {
@@ -97,11 +120,14 @@ final class ComparisonKernel: @unchecked Sendable {
             case .exact:
                 if left == right { return index }
             case .nickname:
-                if firstCanonical[a] != InternedColumn.missing && firstCanonical[a] == firstCanonical[b] { return index }
+                let slot = firstCanonicalSlot
+                if rowA[slot] != InternedColumn.missing && rowA[slot] == rowB[slot] { return index }
             case .phonetic:
-                if lastPhonetic[a] != InternedColumn.missing && lastPhonetic[a] == lastPhonetic[b] { return index }
+                let slot = lastPhoneticSlot
+                if rowA[slot] != InternedColumn.missing && rowA[slot] == rowB[slot] { return index }
             case .emailLocalPart:
-                if emailLocalPart[a] != InternedColumn.missing && emailLocalPart[a] == emailLocalPart[b] { return index }
+                let slot = emailLocalPartSlot
+                if rowA[slot] != InternedColumn.missing && rowA[slot] == rowB[slot] { return index }
             case .jaroWinkler:
                 if StringSimilarity.jaroWinkler(plan.column.value(left), plan.column.value(right)) >= step.threshold { return index }
             case .levenshtein:
@@ -115,9 +141,9 @@ final class ComparisonKernel: @unchecked Sendable {
         return plan.stepCount - 1
     }
 
-    private func dateLevel(_ plan: Plan, _ a: Int, _ b: Int) -> Int {
-        let left = birthDays[a]
-        let right = birthDays[b]
+    private func dateLevel(_ plan: Plan, _ c: Int, _ rowA: UnsafeMutablePointer<Int32>, _ rowB: UnsafeMutablePointer<Int32>) -> Int {
+        let left = rowA[birthDaySlot]
+        let right = rowB[birthDaySlot]
         for index in 0..<plan.stepCount {
             let step = plan.steps[index]
             switch step.kind {
@@ -126,12 +152,12 @@ final class ComparisonKernel: @unchecked Sendable {
             case .exact:
                 if left == right { return index }
             case .dayMonthSwapped:
-                if swappedDays[Int(birthIDs[a])] != Int32.min && swappedDays[Int(birthIDs[a])] == right { return index }
+                let swapped = swappedDays[Int(rowA[birthIDSlot])]
+                if swapped != Int32.min && swapped == right { return index }
             case .withinDays:
                 if Double(abs(Int(left) - Int(right))) <= step.threshold { return index }
             case .levenshtein:
-                let l = plan.column.ids[a], r = plan.column.ids[b]
-                if StringSimilarity.isWithinEditDistance(plan.column.value(l), plan.column.value(r), Int(step.threshold)) { return index }
+                if StringSimilarity.isWithinEditDistance(plan.column.value(rowA[c]), plan.column.value(rowB[c]), Int(step.threshold)) { return index }
             case .else:
                 return index
             default:

@@ -22,6 +22,14 @@ public struct InternedColumn: Sendable {
         offsets = [0]
     }
 
+    init(ids: [Int32], values: [String], counts: [Int32], bytes: [UInt8], offsets: [Int32]) {
+        self.ids = ids
+        self.values = values
+        self.counts = counts
+        self.bytes = bytes
+        self.offsets = offsets
+    }
+
     public var recordCount: Int { ids.count }
 
     /// The value of `record`, or nil.
@@ -44,6 +52,44 @@ public struct InternedColumn: Sendable {
     /// The share of records holding value `id`.
     public func frequency(_ id: Int32) -> Double {
         Double(counts[Int(id)]) / Double(max(1, ids.count))
+    }
+
+    /// Read-only pointers to the column's storage, for loops that run on several threads: reading through
+    /// them touches no array's reference count (atomic, and contended when two cores share a column).
+    public struct View: @unchecked Sendable {
+        public let ids: UnsafeBufferPointer<Int32>
+        let bytes: UnsafePointer<UInt8>
+        let offsets: UnsafePointer<Int32>
+
+        /// The UTF-8 of value `id`.
+        @inline(__always)
+        public func value(_ id: Int32) -> UnsafeBufferPointer<UInt8> {
+            let start = Int(offsets[Int(id)])
+            return UnsafeBufferPointer(start: bytes + start, count: Int(offsets[Int(id) + 1]) - start)
+        }
+    }
+
+    /// Runs `body` with a view of the column, valid only inside `body`.
+    public func withView<R>(_ body: (View) throws -> R) rethrows -> R {
+        try ids.withUnsafeBufferPointer { ids in
+            try bytes.withUnsafeBufferPointer { bytes in
+                try offsets.withUnsafeBufferPointer { offsets in
+                    // `bytes` may be empty (no values): a one-byte dummy keeps the base address valid.
+                    try withUnsafePointer(to: UInt8(0)) { empty in
+                        try body(View(ids: ids, bytes: bytes.baseAddress ?? empty, offsets: offsets.baseAddress!))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with views of several columns at once, in the same order.
+    public static func withViews<R>(_ columns: [InternedColumn], _ body: ([View]) throws -> R) rethrows -> R {
+        func nest(_ index: Int, _ views: [View]) throws -> R {
+            guard index < columns.count else { return try body(views) }
+            return try columns[index].withView { try nest(index + 1, views + [$0]) }
+        }
+        return try nest(0, [])
     }
 
     /// Collects values record by record.

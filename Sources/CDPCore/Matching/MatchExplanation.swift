@@ -39,3 +39,74 @@ public struct MatchExplanation: Sendable, Hashable, Codable {
         return lines.joined(separator: "\n")
     }
 }
+
+extension MatchExplanation {
+    /// The explanation as `JSONEncoder` with sorted keys writes it, byte for byte, without its cost: the lake
+    /// stores one per candidate pair, and a million-record run has a hundred thousand of them.
+    public var json: String {
+        // JSONEncoder refuses infinities and NaN; the engine then stores an empty object.
+        let numbers: [Double] = [priorWeight, probability, totalWeight] + terms.flatMap { term -> [Double] in [term.weight, term.termFrequencyAdjustment ?? 0] }
+        guard numbers.allSatisfy(\.isFinite) else { return "{}" }
+        var text = "{\"priorWeight\":"
+        Self.append(priorWeight, to: &text)
+        text += ",\"probability\":"
+        Self.append(probability, to: &text)
+        text += ",\"terms\":["
+        for (index, term) in terms.enumerated() {
+            if index > 0 { text += "," }
+            text += "{\"comparison\":"
+            Self.appendQuoted(term.comparison, to: &text)
+            text += ",\"label\":"
+            Self.appendQuoted(term.label, to: &text)
+            text += ",\"level\":"
+            text += String(term.level)
+            text += ",\"tag\":"
+            Self.appendQuoted(term.tag, to: &text)
+            if let adjustment = term.termFrequencyAdjustment {
+                text += ",\"termFrequencyAdjustment\":"
+                Self.append(adjustment, to: &text)
+            }
+            text += ",\"weight\":"
+            Self.append(term.weight, to: &text)
+            text += "}"
+        }
+        text += "],\"totalWeight\":"
+        Self.append(totalWeight, to: &text)
+        return text + "}"
+    }
+
+    /// A number as JSONEncoder writes it: the shortest round-trip form, without a trailing `.0`.
+    static func append(_ value: Double, to text: inout String) {
+        let description = value.description
+        text += description.hasSuffix(".0") ? String(description.dropLast(2)) : description
+    }
+
+    /// A string as JSONEncoder escapes it (slashes left alone).
+    static func appendQuoted(_ value: String, to text: inout String) {
+        text += "\""
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            text += value
+            text += "\""
+            return
+        }
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        text += "\""
+    }
+}

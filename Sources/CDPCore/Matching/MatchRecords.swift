@@ -146,43 +146,147 @@ public struct MatchRecords: Sendable {
     }
 
     public init(_ builder: Builder) {
-        let first = builder.first, last = builder.last, email = builder.email, phone = builder.phone
-        let birth = builder.birth, street = builder.street, city = builder.city, postcode = builder.postcode
-        let country = builder.country, crm = builder.crm, updated = builder.updated
-        let sources = builder.sources, sourceIndex = builder.sourceIndex, keys = builder.keys
+        let base = [
+            builder.first, builder.last, builder.email, builder.phone, builder.birth, builder.street, builder.city, builder.postcode,
+            builder.country, builder.crm, builder.updated,
+        ].map { $0.build() }
+        self.init(sources: builder.sources, sourceIndex: builder.sourceIndex, keys: builder.keys, base: base, threads: 1)
+    }
+
+    /// Records as the store reads them, column by column: values are interned and the derived forms
+    /// computed on `threads` threads (each column is independent, so the result is the same on any number).
+    public init(_ columns: MatchColumns, threads: Int = 2) {
+        let texts = [
+            columns.firstName, columns.lastName, columns.email, columns.phone, columns.birthDate, columns.street, columns.city,
+            columns.postcode, columns.country, columns.crmCustomerID, columns.updatedAt,
+        ]
+        var base = [InternedColumn](repeating: InternedColumn(), count: texts.count)
+        var keys: [String] = []
+        let keyColumn = columns.keys
+        // The biggest columns first, so two threads finish together.
+        let order = texts.indices.sorted { texts[$0].bytes.count > texts[$1].bytes.count }
+        base.withUnsafeMutableBufferPointer { output in
+            let output = SharedOutput(output)
+            withUnsafeMutablePointer(to: &keys) { keysPointer in
+                let keysOutput = SharedOutput(UnsafeMutableBufferPointer(start: keysPointer, count: 1))
+                Parallel.forEachTask(count: texts.count + 1, threads: threads) { task in
+                    if task == 0 {
+                        keysOutput[0] = Self.strings(keyColumn)
+                    } else {
+                        let index = order[task - 1]
+                        output[index] = InternedColumn(interning: texts[index])
+                    }
+                }
+            }
+        }
+        self.init(sources: columns.sources, sourceIndex: columns.sourceIndex, keys: keys, base: base, threads: threads)
+    }
+
+    /// Each value as a string, cut at a NUL byte as GRDB reads text.
+    static func strings(_ column: TextColumn) -> [String] {
+        column.bytes.withUnsafeBufferPointer { bytes in
+            (0..<column.count).map { record in
+                var value = UnsafeBufferPointer(rebasing: bytes[Int(column.offsets[record])..<Int(column.offsets[record + 1])])
+                if let nul = value.firstIndex(of: 0) { value = UnsafeBufferPointer(rebasing: value[..<nul]) }
+                return String(decoding: value, as: UTF8.self)
+            }
+        }
+    }
+
+    /// `base` holds the silver columns in `MatchColumns` order; the forms for comparing and blocking are derived here.
+    private init(sources: [SourceName], sourceIndex: [UInt8], keys: [String], base: [InternedColumn], threads: Int) {
         self.sources = sources
         self.sourceIndex = sourceIndex
         self.keys = keys
-        firstName = first.build()
-        lastName = last.build()
-        self.email = email.build()
-        self.phone = phone.build()
-        birthDate = birth.build()
-        self.street = street.build()
-        self.city = city.build()
-        self.postcode = postcode.build()
-        self.country = country.build()
-        crmCustomerID = crm.build()
-        updatedAt = updated.build()
+        firstName = base[0]
+        lastName = base[1]
+        email = base[2]
+        phone = base[3]
+        birthDate = base[4]
+        street = base[5]
+        city = base[6]
+        postcode = base[7]
+        country = base[8]
+        crmCustomerID = base[9]
+        updatedAt = base[10]
 
-        // A first name such as `Mary-Kate` or `John "Jack"` compares on its first word.
-        firstKey = firstName.derived { name in
-            let word = name.split(whereSeparator: { $0 == " " || $0 == "\"" }).first.map(String.init) ?? name
-            return PersonName.foldedKey(word)
+        let firstName = self.firstName, lastName = self.lastName, email = self.email, phone = self.phone
+        let postcode = self.postcode, city = self.city, birthDate = self.birthDate
+        // Each task derives its own columns; slots: firstKey, firstCanonical, lastKey, lastPhonetic,
+        // emailLocalPart, postcodeKey, cityKey, phoneLastDigits.
+        var derived = [InternedColumn](repeating: InternedColumn(), count: 8)
+        var dates: [LocalDate?] = []
+        var days: [Int32] = []
+        derived.withUnsafeMutableBufferPointer { output in
+            let output = SharedOutput(output)
+            withUnsafeMutablePointer(to: &dates) { datesPointer in
+                withUnsafeMutablePointer(to: &days) { daysPointer in
+                    let datesOutput = SharedOutput(UnsafeMutableBufferPointer(start: datesPointer, count: 1))
+                    let daysOutput = SharedOutput(UnsafeMutableBufferPointer(start: daysPointer, count: 1))
+                    Parallel.forEachTask(count: 7, threads: threads) { task in
+                        switch task {
+                        case 0:
+                            // A first name such as `Mary-Kate` or `John "Jack"` compares on its first word.
+                            let key = firstName.derived { name in
+                                let word = name.split(whereSeparator: { $0 == " " || $0 == "\"" }).first.map(String.init) ?? name
+                                return PersonName.foldedKey(word)
+                            }
+                            output[0] = key
+                            output[1] = key.derived { Nicknames.canonical($0) }
+                        case 1:
+                            output[2] = lastName.derived { PersonName.foldedKey($0) }
+                            output[6] = city.derived { PersonName.foldedKey($0) }
+                        case 2: output[3] = lastName.derived { PhoneticCode.metaphone($0) }
+                        case 3: output[4] = email.derived(Self.emailLocalPart)
+                        case 4: output[5] = postcode.derived(Self.postcodeKey)
+                        case 5: output[7] = phone.derived(Self.lastSevenDigits)
+                        default:
+                            let parsed = birthDate.values.map { LocalDate(isoText: $0) }
+                            datesOutput[0] = parsed
+                            daysOutput[0] = birthDate.ids.map { id in
+                                guard id != InternedColumn.missing, let date = parsed[Int(id)] else { return Int32.min }
+                                return Int32(date.daysSinceEpoch)
+                            }
+                        }
+                    }
+                }
+            }
         }
-        firstCanonical = firstKey.derived { Nicknames.canonical($0) }
-        lastKey = lastName.derived { PersonName.foldedKey($0) }
-        lastPhonetic = lastName.derived { PhoneticCode.metaphone($0) }
-        emailLocalPart = self.email.derived(Self.emailLocalPart)
-        postcodeKey = self.postcode.derived(Self.postcodeKey)
-        cityKey = self.city.derived { PersonName.foldedKey($0) }
-        phoneLastDigits = self.phone.derived(Self.lastSevenDigits)
-        let dates = birthDate.values.map { LocalDate(isoText: $0) }
+        firstKey = derived[0]
+        firstCanonical = derived[1]
+        lastKey = derived[2]
+        lastPhonetic = derived[3]
+        emailLocalPart = derived[4]
+        postcodeKey = derived[5]
+        cityKey = derived[6]
+        phoneLastDigits = derived[7]
         birthDates = dates
-        birthDays = birthDate.ids.map { id in
-            guard id != InternedColumn.missing, let date = dates[Int(id)] else { return Int32.min }
-            return Int32(date.daysSinceEpoch)
+        birthDays = days
+    }
+}
+
+/// Every current customer's silver values, column by column, as the store reads them for matching.
+public struct MatchColumns: Sendable {
+    public var sources: [SourceName] = []
+    /// Per record, its index in `sources`.
+    public var sourceIndex: [UInt8] = []
+    public var keys = TextColumn()
+    public var firstName = TextColumn(), lastName = TextColumn(), email = TextColumn(), phone = TextColumn()
+    public var birthDate = TextColumn(), street = TextColumn(), city = TextColumn(), postcode = TextColumn()
+    public var country = TextColumn(), crmCustomerID = TextColumn(), updatedAt = TextColumn()
+
+    public init() {}
+
+    public var count: Int { sourceIndex.count }
+
+    /// The index of the source with this UTF-8 name, added if new.
+    public mutating func sourceIndex(of name: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        for (index, source) in sources.enumerated() {
+            var raw = source.rawValue
+            if raw.withUTF8({ $0.elementsEqual(name) }) { return UInt8(truncatingIfNeeded: index) }
         }
+        sources.append(SourceName(String(decoding: name, as: UTF8.self)))
+        return UInt8(truncatingIfNeeded: sources.count - 1)
     }
 }
 

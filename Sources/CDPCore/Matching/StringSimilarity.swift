@@ -75,6 +75,8 @@ public enum StringSimilarity {
     /// (most compared values are far apart, so this rarely fills the table).
     public static func isWithinEditDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ limit: Int) -> Bool {
         if abs(a.count - b.count) > limit { return false }
+        // The configured levels ask for one edit (a digit of a phone, a date or a postcode): one pass, no table.
+        if limit == 1 { return isWithinOneEdit(a, b) }
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) <= limit }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: b.count + 1) { row in
             for j in 0...b.count { row[j] = j }
@@ -92,6 +94,25 @@ public enum StringSimilarity {
             }
             return row[b.count] <= limit
         }
+    }
+
+    /// Whether one substitution, insertion or deletion at most turns `a` into `b`. After the common prefix,
+    /// the rest must be equal once the first differing byte is skipped in the longer value (in both when the
+    /// lengths are equal).
+    static func isWithinOneEdit(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        if long.count - short.count > 1 { return false }
+        var index = 0
+        while index < short.count && short[index] == long[index] { index += 1 }
+        if index == short.count { return true }
+        let skipInShort = short.count == long.count ? 1 : 0
+        var s = index + skipInShort, l = index + 1
+        while s < short.count {
+            if short[s] != long[l] { return false }
+            s += 1
+            l += 1
+        }
+        return true
     }
 
     static func withBytes<T>(_ a: String, _ b: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> T) -> T {

@@ -107,6 +107,114 @@ public final class Survivorship: Sendable {
     }
 }
 
+extension Survivorship {
+    /// What `goldenAttributes` computes, as record indexes instead of strings, over views of the columns: the
+    /// hot path of a run's golden records. A test holds it to `goldenAttributes`.
+    struct Kernel: @unchecked Sendable {
+        let columns: [InternedColumn.View]
+        let updated: InternedColumn.View
+        let sourceIndex: UnsafeBufferPointer<UInt8>
+        let trust: [Int]
+        let rules: [SurvivorshipRule]
+
+        /// Fills `out` (one slot per attribute) with the surviving record of each attribute, or -1.
+        /// `members` are ascending record indexes; `scratch` is reused between calls.
+        func choose(_ members: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<Int32>, scratch: inout [Int32]) {
+            if members.count == 1 {
+                let record = Int(members[0])
+                for attribute in 0..<columns.count { out[attribute] = columns[attribute].ids[record] == InternedColumn.missing ? -1 : Int32(record) }
+                return
+            }
+            // Candidates ordered by trust, then most recent, then record order: every rule's tie-break.
+            scratch.removeAll(keepingCapacity: true)
+            for record in members {
+                var position = scratch.count
+                scratch.append(record)
+                while position > 0 && precedes(record, scratch[position - 1]) {
+                    scratch[position] = scratch[position - 1]
+                    position -= 1
+                }
+                scratch[position] = record
+            }
+            for attribute in 0..<columns.count {
+                let ids = columns[attribute].ids
+                var chosen: Int32 = -1
+                switch rules[attribute] {
+                case .sourceOrder:
+                    chosen = scratch.first { ids[Int($0)] != InternedColumn.missing } ?? -1
+                case .mostRecent:
+                    for record in scratch where ids[Int(record)] != InternedColumn.missing {
+                        if chosen < 0 { chosen = record; continue }
+                        let order = compareUpdated(record, chosen)
+                        if order > 0 || (order == 0 && record < chosen) { chosen = record }
+                    }
+                case .mostFrequent:
+                    var best = 0
+                    for record in scratch where ids[Int(record)] != InternedColumn.missing {
+                        let id = ids[Int(record)]
+                        var count = 0
+                        for other in scratch where ids[Int(other)] == id { count += 1 }
+                        if count > best {
+                            best = count
+                            chosen = record
+                        }
+                    }
+                case .mostComplete:
+                    var longest = -1
+                    for record in scratch where ids[Int(record)] != InternedColumn.missing {
+                        let length = String(decoding: columns[attribute].value(ids[Int(record)]), as: UTF8.self).count
+                        if length > longest {
+                            longest = length
+                            chosen = record
+                        }
+                    }
+                }
+                out[attribute] = chosen
+            }
+        }
+
+        /// Whether record `a` comes before `b`: more trusted source, then more recent, then smaller index.
+        @inline(__always)
+        func precedes(_ a: Int32, _ b: Int32) -> Bool {
+            let ta = trust[Int(sourceIndex[Int(a)])], tb = trust[Int(sourceIndex[Int(b)])]
+            if ta != tb { return ta < tb }
+            let order = compareUpdated(a, b)
+            if order != 0 { return order > 0 }
+            return a < b
+        }
+
+        /// The order of two records' update times as strings (a missing one is ""): -1, 0 or 1.
+        @inline(__always)
+        func compareUpdated(_ a: Int32, _ b: Int32) -> Int {
+            let ia = updated.ids[Int(a)], ib = updated.ids[Int(b)]
+            if ia == ib { return 0 }
+            if ia == InternedColumn.missing { return -1 }
+            if ib == InternedColumn.missing { return 1 }
+            return Self.compareText(updated.value(ia), updated.value(ib))
+        }
+
+        /// Compares UTF-8 text as Swift's `String` does: byte order for ASCII (timestamps), `String` otherwise.
+        static func compareText(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+            if a.allSatisfy({ $0 < 0x80 }) && b.allSatisfy({ $0 < 0x80 }) {
+                let common = min(a.count, b.count)
+                for index in 0..<common where a[index] != b[index] { return a[index] < b[index] ? -1 : 1 }
+                return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+            }
+            let x = String(decoding: a, as: UTF8.self), y = String(decoding: b, as: UTF8.self)
+            return x == y ? 0 : (x < y ? -1 : 1)
+        }
+    }
+
+    /// Runs `body` with a kernel over this survivorship's columns, valid only inside `body`.
+    func withKernel<R>(_ body: (Kernel) -> R) -> R {
+        InternedColumn.withViews(columns + [records.updatedAt]) { views in
+            records.sourceIndex.withUnsafeBufferPointer { sourceIndex in
+                body(Kernel(columns: Array(views.dropLast()), updated: views[views.count - 1], sourceIndex: sourceIndex, trust: trust, rules: rules))
+            }
+        }
+    }
+}
+
 /// Keeps golden ids stable across runs.
 ///
 /// Each new cluster votes for the previous golden ids of its records. Claims are granted in order of most
@@ -121,24 +229,60 @@ public enum GoldenIDAssignment {
     ///   - nextID: the first id never used.
     /// - Returns: per cluster, its golden id.
     public static func assign(clusters: [[Int]], previous: (Int) -> Int64?, nextID: Int64) -> [Int64] {
-        var claims: [(cluster: Int, golden: Int64, votes: Int)] = []
-        for (index, members) in clusters.enumerated() {
-            var votes: [Int64: Int] = [:]
-            for record in members { if let id = previous(record) { votes[id, default: 0] += 1 } }
-            for (golden, count) in votes { claims.append((index, golden, count)) }
+        var memberStart: [Int32] = [0]
+        var members: [Int32] = []
+        for cluster in clusters {
+            members += cluster.map { Int32($0) }
+            memberStart.append(Int32(members.count))
         }
-        claims.sort { ($0.votes, -$0.golden, -$0.cluster) > ($1.votes, -$1.golden, -$1.cluster) }
-        var result = [Int64?](repeating: nil, count: clusters.count)
+        let previousIDs = (0..<(members.map { Int($0) + 1 }.max() ?? 0)).map { previous($0) ?? 0 }
+        return assign(memberStart: memberStart, members: members, previous: previousIDs, nextID: nextID)
+    }
+
+    /// The same over clusters in columns (`GoldenRecordSet`'s layout).
+    /// - Parameter previous: per record, its previous golden id, or 0.
+    public static func assign(memberStart: [Int32], members: [Int32], previous: [Int64], nextID: Int64) -> [Int64] {
+        struct Claim {
+            var cluster: Int32
+            var votes: Int32
+            var golden: Int64
+        }
+        let clusterCount = memberStart.count - 1
+        var claims: [Claim] = []
+        var ids: [Int64] = []
+        for cluster in 0..<clusterCount {
+            ids.removeAll(keepingCapacity: true)
+            for member in members[Int(memberStart[cluster])..<Int(memberStart[cluster + 1])] where previous[Int(member)] != 0 {
+                ids.append(previous[Int(member)])
+            }
+            guard !ids.isEmpty else { continue }
+            if ids.count > 1 { ids.sort() }
+            var index = 0
+            while index < ids.count {
+                var end = index + 1
+                while end < ids.count && ids[end] == ids[index] { end += 1 }
+                claims.append(Claim(cluster: Int32(cluster), votes: Int32(end - index), golden: ids[index]))
+                index = end
+            }
+        }
+        // Most votes first, then the smaller golden id, then the cluster's first record.
+        claims.sort { a, b in
+            if a.votes != b.votes { return a.votes > b.votes }
+            if a.golden != b.golden { return a.golden < b.golden }
+            return a.cluster < b.cluster
+        }
+        var result = [Int64](repeating: 0, count: clusterCount)
         var taken = Set<Int64>()
-        for claim in claims where result[claim.cluster] == nil && !taken.contains(claim.golden) {
-            result[claim.cluster] = claim.golden
+        taken.reserveCapacity(claims.count)
+        for claim in claims where result[Int(claim.cluster)] == 0 && !taken.contains(claim.golden) {
+            result[Int(claim.cluster)] = claim.golden
             taken.insert(claim.golden)
         }
         var next = nextID
-        return result.map { id in
-            if let id { return id }
-            defer { next += 1 }
-            return next
+        for cluster in 0..<clusterCount where result[cluster] == 0 {
+            result[cluster] = next
+            next += 1
         }
+        return result
     }
 }

@@ -31,9 +31,8 @@ public struct MatchService: Sendable {
 
     /// Every current silver customer, in lake row order.
     public func loadRecords() throws(EngineError) -> MatchRecords {
-        var builder = MatchRecords.Builder()
-        try storeCall { () throws(StoreError) in try workspace.store.forEachCurrentCustomer { builder.append($0) } }
-        return MatchRecords(builder)
+        let columns = try storeCall { () throws(StoreError) in try workspace.store.currentCustomerColumns() }
+        return MatchRecords(columns, threads: threads)
     }
 
     public struct Report: Sendable, Codable {
@@ -64,13 +63,13 @@ public struct MatchService: Sendable {
             started = now
         }
         let records = try loadRecords()
+        let index = SourceRecordIndex(records)
         let decisions = try storeCall { () throws(StoreError) in try workspace.store.pairDecisions() }
         let overrides = try storeCall { () throws(StoreError) in try workspace.store.goldenOverrides() }
-        let previous = try previousGoldenIDs(records)
+        let previous = try storeCall { () throws(StoreError) in try workspace.store.currentGoldenIDs(index, count: records.count) }
         let nextID = try storeCall { () throws(StoreError) in try workspace.store.nextGoldenID() }
         phase("load")
 
-        let index = RecordIndex(records)
         var mustLink: [(Int32, Int32)] = []
         var cannotLink: [(Int32, Int32)] = []
         for decision in decisions {
@@ -81,44 +80,24 @@ public struct MatchService: Sendable {
         let outcome = pipeline.run(records, decisions: .init(mustLink: mustLink, cannotLink: cannotLink), now: clock)
         started = clock()
 
-        // Golden records: clusters in order of their first record, ids kept stable, survivorship per attribute.
-        var members: [[Int]] = []
-        var clusterIndex = [Int32](repeating: -1, count: records.count)
-        for record in 0..<records.count {
-            let label = Int(outcome.clusterOf[record])
-            if clusterIndex[label] < 0 {
-                clusterIndex[label] = Int32(members.count)
-                members.append([])
-            }
-            members[Int(clusterIndex[label])].append(record)
-        }
-        let ids = GoldenIDAssignment.assign(clusters: members, previous: { previous[$0] == 0 ? nil : previous[$0] }, nextID: nextID.rawValue)
+        // Golden records: clusters in order of their first record, survivorship per attribute on both cores,
+        // ids kept stable. Their text is written only when persisting, and only where it changed.
         let survivorship = Survivorship(policy: configuration.survivorship, records: records)
-        // Survivorship on both cores: each thread fills its own contiguous range of clusters.
-        let clusters = members
-        let attributesJSON = Self.parallelMap(count: clusters.count, threads: threads) { cluster in
-            GoldenAttribute.json(survivorship.goldenAttributes(clusters[cluster], overrides: overrides[GoldenID(ids[cluster])] ?? [:]))
-        }
-        var drafts: [LakeStore.GoldenDraft] = []
-        drafts.reserveCapacity(members.count)
-        for (cluster, group) in members.enumerated() {
-            drafts.append(LakeStore.GoldenDraft(id: GoldenID(ids[cluster]), attributesJSON: attributesJSON[cluster], members: persist ? group.map(records.id) : []))
-        }
+        let golden = GoldenRecordSet(clusterOf: outcome.clusterOf, survivorship: survivorship, threads: threads)
+        let ids = GoldenIDAssignment.assign(memberStart: golden.memberStart, members: golden.members, previous: previous, nextID: nextID.rawValue)
         phase("golden")
 
         var statistics = outcome.statistics
         statistics.phases = [phases[0]] + statistics.phases + [phases[1]]
-        var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: drafts.count)
+        var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
         if let truth {
             report.evaluation = MatchEvaluation(predicted: outcome.clusterOf, truth: (0..<records.count).map { truth[records.id(of: $0)] })
         }
         guard persist else { return report }
 
-        let candidates = outcome.reviewPairs.map { pair -> LakeStore.CandidateDraft in
-            let explanation = outcome.scorer.explain(Int(pair.a), Int(pair.b))
-            return LakeStore.CandidateDraft(
-                a: records.id(of: Int(pair.a)), b: records.id(of: Int(pair.b)), probability: explanation.probability, key: explanation.key,
-                explanation: Self.json(explanation))
+        let threads = threads
+        let candidates = LakeStore.CandidateBatches(count: outcome.reviewPairs.count) { range in
+            Self.candidateDrafts(outcome, records, range: range, threads: threads)
         }
         let actor = environment.user
         let run = try storeCall { () throws(StoreError) in try workspace.store.startMatchRun(actor: actor, at: environment.timestamp) }
@@ -126,15 +105,18 @@ public struct MatchService: Sendable {
         let statisticsJSON = Self.json(statistics)
         let modelJSON = Self.json(outcome.model)
         let timestamp = environment.timestamp
+        let write = LakeStore.GoldenWrite(
+            set: golden, records: records, index: index, ids: ids,
+            writer: GoldenJSONWriter(set: golden, records: records, policy: configuration.survivorship), overrides: overrides)
         report.written = try storeCall { () throws(StoreError) in
             try workspace.store.writeMatchResult(
-                run: run, candidates: candidates, golden: drafts, statisticsJSON: statisticsJSON, modelJSON: modelJSON, at: timestamp)
+                run: run, candidates: candidates, golden: write, statisticsJSON: statisticsJSON, modelJSON: modelJSON, at: timestamp)
         }
         try storeCall { () throws(StoreError) in
             try workspace.store.appendAudit(
                 LakeStore.AuditDraft(
                     actor: actor, action: "match.run", target: run.description,
-                    after: "\(records.count) records, \(drafts.count) golden records, \(candidates.count) candidates for review"),
+                    after: "\(records.count) records, \(golden.count) golden records, \(candidates.count) candidates for review"),
                 at: timestamp)
         }
         phase("persist")
@@ -142,26 +124,21 @@ public struct MatchService: Sendable {
         return report
     }
 
-    /// Per record, its current golden id (0 when none).
-    func previousGoldenIDs(_ records: MatchRecords) throws(EngineError) -> [Int64] {
-        var result = [Int64](repeating: 0, count: records.count)
-        let index = RecordIndex(records)
-        try storeCall { () throws(StoreError) in
-            try workspace.store.forEachGoldenLink { record, golden in
-                if let position = index[record] { result[Int(position)] = golden.rawValue }
+    /// The review queue's rows `range`, each with its explanation, built on `threads` threads in pair order.
+    static func candidateDrafts(
+        _ outcome: MatchPipeline.Outcome, _ records: MatchRecords, range queue: Range<Int>, threads: Int
+    ) -> [LakeStore.CandidateDraft] {
+        let pairs = outcome.reviewPairs
+        let ranges = Parallel.ranges(count: queue.count, parts: threads)
+        let parts = ranges.map { _ in LockedBox([LakeStore.CandidateDraft]()) }
+        Parallel.forEachRange(count: queue.count, threads: threads) { range, slice in
+            parts[slice].value = range.map { offset in
+                let pair = pairs[queue.lowerBound + offset]
+                let explanation = outcome.scorer.explain(Int(pair.a), Int(pair.b))
+                return LakeStore.CandidateDraft(
+                    a: records.id(of: Int(pair.a)), b: records.id(of: Int(pair.b)), probability: explanation.probability, key: explanation.key,
+                    explanation: explanation.json)
             }
-        }
-        return result
-    }
-
-    /// `transform` of 0..<count, computed on `threads` threads over contiguous ranges, in order.
-    static func parallelMap(count: Int, threads: Int, _ transform: @Sendable (Int) -> String) -> [String] {
-        let slices = max(1, min(threads, count))
-        let chunk = (count + slices - 1) / slices
-        let parts = (0..<slices).map { _ in LockedBox([String]()) }
-        DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            let range = (slice * chunk)..<min(count, (slice + 1) * chunk)
-            parts[slice].value = range.map(transform)
         }
         return parts.flatMap(\.value)
     }
@@ -173,19 +150,6 @@ public struct MatchService: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
-}
-
-/// Finds a record's position from its source and key.
-struct RecordIndex {
-    private var positions: [SourceName: [String: Int32]] = [:]
-
-    init(_ records: MatchRecords) {
-        for record in 0..<records.count {
-            positions[records.sources[Int(records.sourceIndex[record])], default: [:]][records.keys[record]] = Int32(record)
-        }
-    }
-
-    subscript(_ id: SourceRecordID) -> Int32? { positions[id.source]?[id.key] }
 }
 
 /// A ground truth: source record → true entity, read from a `source,record_id,entity_id` CSV.
@@ -219,63 +183,4 @@ public struct TruthTable: Sendable {
     }
 
     public subscript(_ id: SourceRecordID) -> Int32? { entities[id.source]?[id.key] }
-}
-
-extension GoldenAttribute {
-    /// Attributes as a JSON array, written by hand: a million golden records make JSONEncoder the slowest phase.
-    public static func json(_ attributes: [GoldenAttribute]) -> String {
-        var text = "["
-        for (index, attribute) in attributes.enumerated() {
-            if index > 0 { text += "," }
-            text += "{\"name\":"
-            appendQuoted(attribute.name, to: &text)
-            text += ",\"rule\":"
-            appendQuoted(attribute.rule, to: &text)
-            if let source = attribute.source {
-                text += ",\"source\":"
-                appendQuoted(source.description, to: &text)
-            }
-            text += ",\"value\":"
-            appendQuoted(attribute.value, to: &text)
-            text += "}"
-        }
-        return text + "]"
-    }
-
-    static func appendQuoted(_ value: String, to text: inout String) {
-        text += "\""
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            text += value
-            text += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    text += String(format: "\\u%04x", scalar.value)
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text += "\""
-    }
-
-    /// Reads attributes written by `json(_:)`.
-    public static func decode(_ json: String) -> [GoldenAttribute] {
-        struct Stored: Decodable {
-            var name: String
-            var rule: String
-            var source: String?
-            var value: String
-        }
-        guard let stored = try? JSONDecoder().decode([Stored].self, from: Data(json.utf8)) else { return [] }
-        return stored.map { GoldenAttribute(name: $0.name, value: $0.value, source: $0.source.flatMap(SourceRecordID.init(parsing:)), rule: $0.rule) }
-    }
 }

@@ -119,10 +119,11 @@ import Testing
 }
 
 extension MatchingComparatorTests {
+    /// Every limit, one edit (its own single-pass check) included, against the full table.
     @Test func theBoundedCheckAgreesWithTheFullDistance() {
         var random = SeededRandom(seed: 5)
         let letters = Array("abcd".utf8)
-        for _ in 0..<500 {
+        for _ in 0..<3_000 {
             let a = (0..<Int(random.next() % 7)).map { _ in letters[Int(random.next() % 4)] }
             let b = (0..<Int(random.next() % 7)).map { _ in letters[Int(random.next() % 4)] }
             let limit = Int(random.next() % 3)
@@ -131,6 +132,21 @@ extension MatchingComparatorTests {
                     #expect(StringSimilarity.isWithinEditDistance(x, y, limit) == (StringSimilarity.levenshtein(x, y) <= limit))
                 }
             }
+        }
+    }
+}
+
+extension MatchingComparatorTests {
+    @Test(arguments: [
+        ("1985-03-12", "1985-03-21", false), ("1985-03-12", "1985-03-13", true), ("ab", "ba", false), ("abc", "ac", true),
+        ("abc", "abcd", true), ("abc", "xabc", true), ("abc", "abxd", false), ("", "a", true), ("", "", true), ("a", "", true),
+        ("LS13PG", "LS13PG", true), ("LS13PG", "LS1 3PG", true), ("LS13PG", "LS1 3PH", false),
+    ])
+    func oneEditIsFoundInOnePass(a: String, b: String, within: Bool) {
+        StringSimilarity.withBytes(a, b) { x, y in
+            #expect(StringSimilarity.isWithinOneEdit(x, y) == within)
+            #expect(StringSimilarity.isWithinOneEdit(y, x) == within)
+            #expect(StringSimilarity.isWithinEditDistance(x, y, 1) == within)
         }
     }
 }
