@@ -47,18 +47,40 @@ public struct BatchWriter: Sendable {
         self.timestamp = timestamp
     }
 
-    /// Writes one chunk atomically, together with an optional progress event.
+    /// Writes rows atomically, together with an optional progress event.
     public func write(_ rows: [IngestRow], event: RunEvent?) throws(StoreError) {
+        var chunk = IngestChunk(expectedRows: rows.count)
+        for row in rows { chunk.append(row) }
+        try write(chunk, event: event)
+    }
+
+    /// Rows inserted by one statement execution. Each execution of an INSERT opens its table's and indexes'
+    /// cursors again; many rows a statement share that cost (a few microseconds a row at ingest rates).
+    static let rowsPerStatement = 32
+
+    /// Writes one chunk atomically, together with an optional progress event.
+    ///
+    /// Bronze rows get their ids here (the batch's rows in file order after the table's last id), so
+    /// that silver and quarantine rows can name them without asking SQLite for each one; both are then
+    /// inserted many rows a statement.
+    public func write(_ chunk: IngestChunk, event: RunEvent?) throws(StoreError) {
         try store.write("write rows of batch \(batch)") { db in
             let fields = entity.fields
-            let bronze = try db.cachedStatement(
-                sql: "INSERT INTO bronze_row (batch_id, source, line, source_key, content_hash, raw) VALUES (?, ?, ?, ?, ?, ?)")
-            let placeholders = Array(repeating: "?", count: fields.count + 6).joined(separator: ", ")
-            let silver = try db.cachedStatement(
-                sql: """
-                    INSERT INTO \(entity.silverTable) (bronze_id, batch_id, source, source_key, content_hash, is_current, \
-                    \(fields.map(\.name).joined(separator: ", "))) VALUES (\(placeholders))
-                    """)
+            let many = Self.rowsPerStatement
+            func values(_ columns: Int, rows: Int) -> String {
+                let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+                return Array(repeating: row, count: rows).joined(separator: ", ")
+            }
+            let bronzeSQL = "INSERT INTO bronze_row (id, batch_id, source, line, source_key, content_hash, raw) VALUES "
+            let bronzeOne = try db.cachedStatement(sql: bronzeSQL + values(7, rows: 1))
+            let bronzeMany = try db.cachedStatement(sql: bronzeSQL + values(7, rows: many))
+            let silverColumns = fields.count + 6
+            let silverSQL = """
+                INSERT INTO \(entity.silverTable) (bronze_id, batch_id, source, source_key, content_hash, is_current, \
+                \(fields.map(\.name).joined(separator: ", "))) VALUES 
+                """
+            let silverOne = try db.cachedStatement(sql: silverSQL + values(silverColumns, rows: 1))
+            let silverMany = try db.cachedStatement(sql: silverSQL + values(silverColumns, rows: many))
             let supersede = try db.cachedStatement(
                 sql: "UPDATE \(entity.silverTable) SET is_current = 0, superseded_by = ? WHERE source = ? AND source_key = ? AND is_current = 1")
             let warning = try db.cachedStatement(
@@ -68,43 +90,154 @@ public struct BatchWriter: Sendable {
                     INSERT INTO quarantine_record (bronze_id, batch_id, run_id, source, entity, source_key, line, status,
                         fields, failures, rules, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
                     """)
-            let scratch = BindScratch()
-            for row in rows {
-                var b = Binder(bronze, scratch)
-                b.bind(batch.rawValue); b.bind(source.rawValue); b.bind(Int64(row.line)); b.bind(row.sourceKey)
-                b.bind(row.contentHash); b.bind(row.raw)
-                try b.run(db)
-                let bronzeID = sqlite3_last_insert_rowid(db.sqliteConnection)
-                switch row.destination {
-                case .silver(let values, let supersedes, let warnings):
-                    if supersedes {
-                        var u = Binder(supersede, scratch)
-                        u.bind(batch.rawValue); u.bind(source.rawValue); u.bind(row.sourceKey)
-                        try u.run(db)
+            let firstBronzeID = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM bronze_row") ?? 1
+            // Texts shared by every row, bound from Swift strings once per statement execution.
+            var sharedBytes: [UInt8] = []
+            func share(_ text: String) -> IngestChunk.Text {
+                let offset = sharedBytes.count
+                sharedBytes.append(contentsOf: text.utf8)
+                return IngestChunk.Text(offset: offset, count: sharedBytes.count - offset)
+            }
+            let sourceName = share(source.rawValue)
+            let entityName = share(entity.rawValue)
+            let stamp = share(timestamp)
+            let batchID = batch.rawValue
+            let rows = chunk.rows
+            try sharedBytes.withUnsafeBufferPointer { sharedBytes in
+                try chunk.bytes.withUnsafeBufferPointer { chunkBytes in
+                    let bind = ChunkBinder(db: db, chunk: chunkBytes, shared: sharedBytes)
+                    func bindBronze(_ s: OpaquePointer, _ first: Int32, _ index: Int) {
+                        let row = rows[index]
+                        bind.int(s, first, firstBronzeID + Int64(index)); bind.int(s, first + 1, batchID)
+                        bind.shared(s, first + 2, sourceName); bind.int(s, first + 3, row.line)
+                        bind.text(s, first + 4, row.sourceKey); bind.int(s, first + 5, row.contentHash); bind.text(s, first + 6, row.raw)
                     }
-                    var s = Binder(silver, scratch)
-                    s.bind(bronzeID); s.bind(batch.rawValue); s.bind(source.rawValue); s.bind(row.sourceKey)
-                    s.bind(row.contentHash); s.bind(Int64(1))
-                    for value in values { s.bind(value) }
-                    try s.run(db)
-                    for failure in warnings {
-                        var w = Binder(warning, scratch)
-                        w.bind(bronzeID); w.bind(batch.rawValue); w.bind(source.rawValue); w.bind(failure.rule)
-                        w.bind(failure.field); w.bind(failure.value); w.bind(failure.message)
-                        try w.run(db)
+                    func bindSilver(_ s: OpaquePointer, _ first: Int32, _ index: Int) {
+                        let row = rows[index]
+                        guard case .silver(let values, _, _) = row.destination else { return }
+                        bind.int(s, first, firstBronzeID + Int64(index)); bind.int(s, first + 1, batchID)
+                        bind.shared(s, first + 2, sourceName); bind.text(s, first + 3, row.sourceKey)
+                        bind.int(s, first + 4, row.contentHash); bind.int(s, first + 5, 1)
+                        var parameter = first + 6
+                        for value in chunk.values[values] {
+                            bind.value(s, parameter, value)
+                            parameter += 1
+                        }
                     }
-                case .quarantine(let values, let failures):
-                    var q = Binder(quarantine, scratch)
-                    q.bind(bronzeID); q.bind(batch.rawValue); q.bind(run?.rawValue); q.bind(source.rawValue)
-                    q.bind(entity.rawValue); q.bind(row.sourceKey); q.bind(Int64(row.line))
-                    q.bind(CompactJSON.object(values))
-                    q.bind(CompactJSON.failures(failures))
-                    q.bind("," + failures.map(\.rule).joined(separator: ",") + ",")
-                    q.bind(timestamp); q.bind(timestamp)
-                    try q.run(db)
+                    /// Inserts the rows at `indexes`, `many` a statement, then one by one.
+                    func insert(_ indexes: some Collection<Int>, _ one: Statement, _ many: Statement, columns: Int32,
+                                _ bindRow: (OpaquePointer, Int32, Int) -> Void) throws {
+                        var pending = indexes[...]
+                        while pending.count >= Self.rowsPerStatement {
+                            try bind.run(many) { s in
+                                for (offset, index) in pending.prefix(Self.rowsPerStatement).enumerated() {
+                                    bindRow(s, Int32(offset) * columns + 1, index)
+                                }
+                            }
+                            pending = pending.dropFirst(Self.rowsPerStatement)
+                        }
+                        for index in pending {
+                            try bind.run(one) { s in bindRow(s, 1, index) }
+                        }
+                    }
+
+                    try insert(rows.indices, bronzeOne, bronzeMany, columns: 7, bindBronze)
+                    // Silver rows wait to be inserted together; a row that supersedes its key's current one
+                    // first lets the waiting rows in, since one of them may be that current row.
+                    var waiting: [Int] = []
+                    waiting.reserveCapacity(rows.count)
+                    for (index, row) in rows.enumerated() {
+                        let bronzeID = firstBronzeID + Int64(index)
+                        switch row.destination {
+                        case .silver(_, let supersedes, let warnings):
+                            if supersedes {
+                                try insert(waiting, silverOne, silverMany, columns: Int32(silverColumns), bindSilver)
+                                waiting.removeAll(keepingCapacity: true)
+                                try bind.run(supersede) { s in
+                                    bind.int(s, 1, batchID); bind.shared(s, 2, sourceName); bind.text(s, 3, row.sourceKey)
+                                }
+                            }
+                            waiting.append(index)
+                            for failure in chunk.warnings[warnings] {
+                                try bind.run(warning) { s in
+                                    bind.int(s, 1, bronzeID); bind.int(s, 2, batchID); bind.shared(s, 3, sourceName)
+                                    bind.text(s, 4, failure.rule); bind.text(s, 5, failure.field); bind.text(s, 6, failure.value)
+                                    bind.text(s, 7, failure.message)
+                                }
+                            }
+                        case .quarantine(let fieldsJSON, let failuresJSON, let rules):
+                            try bind.run(quarantine) { s in
+                                bind.int(s, 1, bronzeID); bind.int(s, 2, batchID)
+                                if let run { bind.int(s, 3, run.rawValue) } else { sqlite3_bind_null(s, 3) }
+                                bind.shared(s, 4, sourceName); bind.shared(s, 5, entityName); bind.text(s, 6, row.sourceKey)
+                                bind.int(s, 7, row.line); bind.text(s, 8, fieldsJSON); bind.text(s, 9, failuresJSON)
+                                bind.text(s, 10, rules); bind.shared(s, 11, stamp); bind.shared(s, 12, stamp)
+                            }
+                        }
+                    }
+                    try insert(waiting, silverOne, silverMany, columns: Int32(silverColumns), bindSilver)
                 }
             }
             if let event { try LakeStore.insertEvent(event, db) }
+        }
+    }
+}
+
+/// Binds parameters straight from a chunk's bytes with `SQLITE_STATIC`: the bytes outlive every step,
+/// and each parameter is bound again before the next one.
+private struct ChunkBinder {
+    let db: Database
+    let chunk: UnsafeBufferPointer<UInt8>
+    let shared: UnsafeBufferPointer<UInt8>
+
+    @inline(__always)
+    func int(_ statement: OpaquePointer, _ index: Int32, _ value: Int64) {
+        sqlite3_bind_int64(statement, index, value)
+    }
+
+    @inline(__always)
+    func text(_ statement: OpaquePointer, _ index: Int32, _ text: IngestChunk.Text) {
+        guard text.offset >= 0 else {
+            sqlite3_bind_null(statement, index)
+            return
+        }
+        bind(statement, index, chunk, text)
+    }
+
+    @inline(__always)
+    func shared(_ statement: OpaquePointer, _ index: Int32, _ text: IngestChunk.Text) {
+        bind(statement, index, shared, text)
+    }
+
+    @inline(__always)
+    private func bind(_ statement: OpaquePointer, _ index: Int32, _ buffer: UnsafeBufferPointer<UInt8>, _ text: IngestChunk.Text) {
+        if let base = buffer.baseAddress, text.count > 0 {
+            sqlite3_bind_text(statement, index, UnsafeRawPointer(base + text.offset).assumingMemoryBound(to: CChar.self), Int32(text.count), nil)
+        } else {
+            // An empty text: a nil pointer would bind NULL, not ''.
+            sqlite3_bind_text(statement, index, "", 0, Binder.transient)
+        }
+    }
+
+    @inline(__always)
+    func value(_ statement: OpaquePointer, _ index: Int32, _ value: IngestChunk.Value) {
+        switch value {
+        case .null: sqlite3_bind_null(statement, index)
+        case .text(let text): self.text(statement, index, text)
+        case .integer(let number): sqlite3_bind_int64(statement, index, number)
+        case .decimal(let number): sqlite3_bind_double(statement, index, number)
+        }
+    }
+
+    /// Binds through `body`, executes the statement once and resets it.
+    @inline(__always)
+    func run(_ statement: Statement, _ body: (OpaquePointer) -> Void) throws {
+        let handle = statement.sqliteStatement
+        body(handle)
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
         }
     }
 }
@@ -138,7 +271,7 @@ struct Binder {
         scratch.texts.removeAll(keepingCapacity: true)
     }
 
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     mutating func bind(_ value: Int64?) {
         if let value {

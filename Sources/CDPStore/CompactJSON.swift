@@ -7,13 +7,18 @@ import CDPCore
 enum CompactJSON {
     /// `{"key":"value",…}` with keys in sorted order.
     static func object(_ values: [String: String]) -> String {
+        object(sortedPairs: values.sorted { $0.key < $1.key })
+    }
+
+    /// `{"key":"value",…}` from pairs already in key order.
+    static func object(sortedPairs pairs: [(key: String, value: String)]) -> String {
         var text = "{"
-        text.reserveCapacity(values.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
-        for (index, key) in values.keys.sorted().enumerated() {
+        text.reserveCapacity(pairs.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+        for (index, pair) in pairs.enumerated() {
             if index > 0 { text += "," }
-            appendString(key, to: &text)
+            appendString(pair.key, to: &text)
             text += ":"
-            appendString(values[key] ?? "", to: &text)
+            appendString(pair.value, to: &text)
         }
         text += "}"
         return text

@@ -119,6 +119,17 @@ let csvCases: [CSVCase] = [
         #expect(whole.rows.map(\.line) == [2, 5, 6])
     }
 
+    @Test func eachRecordComesWithItsBytesAsWritten() {
+        let text = "\u{FEFF}id,name\r\n1,\"Doe, Jane\"\r\n\n2,\"two\nlines\"\n3,last"
+        var parser = CSVParser(options: .init(expectsHeader: true))
+        var records: [String] = []
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { buffer in
+            parser.parseRecords(buffer, isFinal: true) { _, record in records.append(String(decoding: record, as: UTF8.self)) }
+        }
+        #expect(records == [#"1,"Doe, Jane""#, "2,\"two\nlines\"", "3,last"])
+    }
+
     @Test func headerIsKeptAndNotEmitted() {
         let result = CSVParser.parseAll(Array("id,name\n1,Ann\n".utf8))
         #expect(result.header?.fields == ["id", "name"])

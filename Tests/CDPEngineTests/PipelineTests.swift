@@ -66,6 +66,24 @@ struct IngestionTests {
         #expect(try LakeVerifier(workspace: workspace).verify().problems == [])
     }
 
+    /// The parser thread skips standardising a row whose content the lake already holds; when an earlier
+    /// row of the same file changed that key, the row is a change after all and must still be standardised.
+    @Test func aKeyChangedAndChangedBackInOneFileEndsWithTheStoredContent() throws {
+        let workspace = try EngineFixture.customerWorkspace(
+            "flipflop", rules: "",
+            files: ["customers-1.csv": "id,first,last,email,born\nC1,ann,lee,ANN@X.IO,1980-01-02\n"])
+        try EngineFixture.run(workspace)
+        try Data("id,first,last,email,born\nC1,ann,lee,other@x.io,1980-01-02\nC1,ann,lee,ANN@X.IO,1980-01-02\n".utf8)
+            .write(to: workspace.root.appendingPathComponent("inbox/customers-2.csv"))
+        let second = try EngineFixture.run(workspace)
+        #expect(second.tasks[0].counts["rows_unchanged"] == 0)
+        #expect(second.tasks[0].counts["rows_to_silver"] == 2)
+        let current = try workspace.store.query(
+            "SELECT first_name, email, birth_date FROM silver_customer WHERE source_key = 'C1' AND is_current = 1").rows
+        #expect(current == [["Ann", "ann@x.io", "1980-01-02"]])
+        #expect(try LakeVerifier(workspace: workspace).verify().problems == [])
+    }
+
     @Test func bronzeKeepsEachCSVRecordAsItsLine() throws {
         let lines = ["C1,Ann,Lee,ann@x.io,1980-01-02", #"C2,"Bo, Jr",Ng,"say ""hi""@x.io",1990-03-04"#, "C3,Cy,,,"]
         let workspace = try EngineFixture.customerWorkspace(
@@ -74,6 +92,12 @@ struct IngestionTests {
         try EngineFixture.run(workspace)
         let raw = try workspace.store.query("SELECT raw FROM bronze_row ORDER BY line").rows
         #expect(raw == lines.map { [$0] })
+        // Quotes a writer put where none were needed are kept as written, too.
+        try Data("id,first,last,email,born\n\"C9\",\"Di\",Fe,di@x.io,\"2001-02-03\"\n".utf8)
+            .write(to: workspace.root.appendingPathComponent("inbox/customers-2.csv"))
+        try EngineFixture.run(workspace)
+        let quoted = try workspace.store.query("SELECT raw FROM bronze_row WHERE source_key = 'C9'").rows
+        #expect(quoted == [[#""C9","Di",Fe,di@x.io,"2001-02-03""#]])
         // A row read back from bronze parses to the fields it was read with.
         let reparsed = CSVParser.parseAll(Array(lines[1].utf8), options: .init(expectsHeader: false)).rows.first?.fields
         #expect(reparsed == ["C2", "Bo, Jr", "Ng", #"say "hi"@x.io"#, "1990-03-04"])

@@ -57,6 +57,68 @@ struct LakeStoreTests {
         #expect(try store.appliedMigrations() == ["v1-runs", "v1-bronze", "v1-silver", "v1-quarantine", "v2-console-indexes", "v2-matching", "v3-gold", "v4-dictionary"])
     }
 
+    /// The writer binds every value from the chunk's bytes: NULL and '' stay apart, numbers keep their type,
+    /// warnings and held rows land with their texts.
+    @Test(arguments: StoreKind.allCases)
+    func aChunkIsWrittenValueForValue(kind: StoreKind) throws {
+        let store = try kind.make()
+        let batch = try store.createBatch(source: "crm", fileName: "c.csv", landedPath: "l/c.csv", sha256: "c", bytes: 1, landedAt: at, run: nil)
+        var values = [FieldValue?](repeating: nil, count: CanonicalEntity.customer.fields.count)
+        let fields = CanonicalEntity.customer.fields.map(\.name)
+        values[fields.firstIndex(of: "email")!] = .text("zoë@x.io")
+        values[fields.firstIndex(of: "first_name")!] = .text("")
+        values[fields.firstIndex(of: "email_opt_in")!] = .boolean(true)
+        var chunk = IngestChunk()
+        chunk.appendSilver(
+            line: 2, sourceKey: "C1", contentHash: -7, raw: "C1,,zoë@x.io", values: values, supersedes: false,
+            warnings: [RuleFailure(rule: "tier", field: "loyalty_tier", value: nil, message: "odd tier", severity: .warn)])
+        chunk.appendQuarantine(
+            line: 3, sourceKey: "", contentHash: 5, raw: "", sortedFields: [("email", "bad"), ("last_name", "O'Neil")],
+            failures: [RuleFailure(rule: "email_format", field: "email", value: "bad", message: "not \"an\" email", severity: .error)])
+        try BatchWriter(store: store, batch: batch, run: nil, source: "crm", entity: .customer, timestamp: at).write(chunk, event: nil)
+        let silver = try store.query(
+            "SELECT source_key, content_hash, email, first_name IS NULL, first_name, last_name IS NULL, typeof(email_opt_in), email_opt_in FROM silver_customer").rows
+        #expect(silver == [["C1", "-7", "zoë@x.io", "0", "", "1", "integer", "1"]])
+        let bronze = try store.query("SELECT line, source_key, raw FROM bronze_row ORDER BY line").rows
+        #expect(bronze == [["2", "C1", "C1,,zoë@x.io"], ["3", "", ""]])
+        let warning = try store.query("SELECT rule, field, value IS NULL, message FROM row_warning").rows
+        #expect(warning == [["tier", "loyalty_tier", "1", "odd tier"]])
+        let held = try store.query("SELECT source_key, line, fields, failures, rules, status FROM quarantine_record").rows
+        #expect(held == [[
+            "", "3", #"{"email":"bad","last_name":"O'Neil"}"#,
+            #"[{"field":"email","message":"not \"an\" email","rule":"email_format","severity":"error","value":"bad"}]"#,
+            ",email_format,", "open",
+        ]])
+    }
+
+    /// Rows go in many a statement: a row that supersedes another written earlier in the same chunk must
+    /// still find it, and every silver and held row must name its own bronze row.
+    @Test(arguments: StoreKind.allCases)
+    func manyRowsAStatementKeepOrderAndLineage(kind: StoreKind) throws {
+        let store = try kind.make()
+        try writeBatch(store, sha: "a", silver: (1...40).map { ("K\($0)", false) })
+        var second: [(String, Bool)] = (41...100).map { ("K\($0)", false) }
+        second.insert(("K5", true), at: 10)
+        second.insert(("K45", true), at: 50)  // K45 was written 40 rows earlier in this chunk
+        second.insert(("K45", true), at: 60)
+        try writeBatch(store, sha: "bb", silver: second, held: ["K7", "K8"])
+        #expect(try store.invariantViolations() == [])
+        let currentPerKey = try store.query(
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM silver_customer WHERE is_current = 1 GROUP BY source_key)").rows
+        #expect(currentPerKey == [["1"]])
+        #expect(try store.query("SELECT COUNT(*) FROM silver_customer WHERE is_current = 1").rows == [["100"]])
+        #expect(try store.query("SELECT COUNT(*) FROM silver_customer WHERE source_key = 'K45'").rows == [["3"]])
+        let mismatched = try store.query(
+            """
+            SELECT COUNT(*) FROM silver_customer s JOIN bronze_row b ON b.id = s.bronze_id
+            WHERE b.source_key <> s.source_key OR b.content_hash <> s.content_hash
+            """).rows
+        #expect(mismatched == [["0"]])
+        let heldLineage = try store.query(
+            "SELECT b.source_key, b.line FROM quarantine_record q JOIN bronze_row b ON b.id = q.bronze_id ORDER BY b.line").rows
+        #expect(heldLineage == [["K7", "100"], ["K8", "101"]])
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aWrittenBatchConservesEveryRow(kind: StoreKind) throws {
         let store = try kind.make()

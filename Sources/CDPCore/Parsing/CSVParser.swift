@@ -56,6 +56,16 @@ public struct CSVParser: Sendable {
         isFinal: Bool,
         _ emit: (CSVRow) throws -> Void
     ) rethrows -> Int {
+        try parseRecords(bytes, isFinal: isFinal) { row, _ in try emit(row) }
+    }
+
+    /// Like ``parse(_:isFinal:_:)``, and also hands over each record's bytes as they stand in the input
+    /// (quotes and all, without the line end), valid only during the call.
+    public mutating func parseRecords(
+        _ bytes: UnsafeRawBufferPointer,
+        isFinal: Bool,
+        _ emit: (CSVRow, UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows -> Int {
         guard let raw = bytes.baseAddress, bytes.count > 0 else {
             if isFinal { startChecked = true }
             return 0
@@ -101,6 +111,8 @@ public struct CSVParser: Sendable {
                 continue
             }
 
+            let recordStart = pos
+            var recordEnd = pos
             var fields: [String] = []
             fields.reserveCapacity(fieldCountHint)
             var problems: [CSVRowProblem] = []
@@ -201,6 +213,7 @@ public struct CSVParser: Sendable {
                     fields.append(decoded.text)
                 }
 
+                recordEnd = pos
                 if pos >= n { break fieldLoop }  // only reached when isFinal
                 let terminator = base[pos]
                 if terminator == delimiter {
@@ -226,7 +239,7 @@ public struct CSVParser: Sendable {
             if options.expectsHeader && headerRow == nil {
                 headerRow = row
             } else {
-                try emit(row)
+                try emit(row, UnsafeBufferPointer(start: base + recordStart, count: recordEnd - recordStart))
             }
         }
         return isFinal ? n : consumed

@@ -29,8 +29,11 @@ public struct RecordValidator: Sendable {
     public let source: SourceConfiguration
     public let rules: [RuleDefinition]
     private let compiled: [CompiledRule]
-    /// Field indexes whose standardisation failure is reported by a declared `format` rule.
-    private let formatCovered: Set<Int>
+    /// What rules need beyond field positions, by the slot their compiled form names. Kept out of
+    /// ``CompiledRule`` so that walking the rules for every row copies plain values and retains nothing.
+    private let tables: RuleTables
+    /// By field index: whether a standardisation failure is reported by a declared `format` rule.
+    private let formatCovered: [Bool]
 
     /// Builds the validator. The rule set must have no problems (see `RuleSet.problems`).
     public init(source: SourceConfiguration, rules: [RuleDefinition]) {
@@ -41,28 +44,41 @@ public struct RecordValidator: Sendable {
             field == RuleFieldName.sourceKey ? .sourceKey : .field(entity.fieldIndex(field) ?? 0)
         }
         var covered: Set<Int> = []
+        var tables = RuleTables()
         compiled = self.rules.map { rule in
             switch rule.check {
-            case .required(let fields): return .required(fields.map(index))
+            case .required(let fields):
+                tables.requiredFields.append(fields.map(index))
+                return .required(slot: tables.requiredFields.count - 1)
             case .format(let field, let format):
                 let ref = index(field)
                 if case .regex(let pattern) = format {
                     let expression = try? NSRegularExpression(pattern: "^(?:\(pattern))$")
-                    return .regex(ref, expression.map(RegexBox.init))
+                    tables.regexes.append(expression.map(RegexBox.init))
+                    return .regex(ref, slot: tables.regexes.count - 1)
                 }
                 if case .field(let i) = ref { covered.insert(i) }
-                return .standardized(ref, format)
+                tables.formatNames.append(format.name)
+                return .standardized(ref, slot: tables.formatNames.count - 1)
             case .allowedValues(let field, let values):
-                return .allowed(index(field), Set(values.map { $0.lowercased() }), values)
-            case .range(let field, let low, let high): return .range(index(field), low, high)
+                tables.allowed.append((Set(values.map { $0.lowercased() }), values))
+                return .allowed(index(field), slot: tables.allowed.count - 1)
+            case .range(let field, let low, let high):
+                tables.ranges.append((low, high))
+                return .range(index(field), slot: tables.ranges.count - 1)
             case .length(let field, let low, let high): return .length(index(field), low, high)
             case .unique(let field): return .unique(index(field))
             case .compare(let left, let op, let right): return .compare(index(left), op, index(right))
-            case .reference(let field, let target): return .reference(index(field), target)
-            case .rowCount: return .required([])
+            case .reference(let field, let target):
+                tables.references.append(target)
+                return .reference(index(field), slot: tables.references.count - 1)
+            case .rowCount:
+                tables.requiredFields.append([])
+                return .required(slot: tables.requiredFields.count - 1)
             }
         }
-        formatCovered = covered
+        self.tables = tables
+        formatCovered = entity.fields.indices.map(covered.contains)
     }
 
     /// Checks one record against every rule, in declaration order, then reports unreadable typed values
@@ -72,13 +88,13 @@ public struct RecordValidator: Sendable {
         ledger: inout UniquenessLedger
     ) -> [RuleFailure] {
         var failures: [RuleFailure] = []
-        for (position, rule) in compiled.enumerated() {
-            if let failure = check(rule, record, line, environment, position, &ledger) {
+        for position in compiled.indices {
+            if let failure = check(compiled[position], record, line, environment, position, &ledger) {
                 failures.append(failure)
             }
         }
         let fields = source.entity.fields
-        for index in record.failures.indices where !formatCovered.contains(index) {
+        for index in record.failures.indices where !formatCovered[index] {
             guard let reason = record.failures[index] else { continue }
             failures.append(
                 RuleFailure(
@@ -101,25 +117,28 @@ public struct RecordValidator: Sendable {
                 severity: definition.severity)
         }
         switch rule {
-        case .required(let refs):
-            let missing = refs.filter { raw($0, record).flatMap(TextNormalization.clean) == nil }
+        case .required(let slot):
+            let missing = tables.requiredFields[slot].filter { raw($0, record).flatMap(TextNormalization.clean) == nil }
             guard let first = missing.first else { return nil }
             let names = missing.map(name).joined(separator: ", ")
             return fail(first, missing.count == 1 ? "\(names) is missing" : "\(names) are missing")
-        case .standardized(let ref, let format):
+        case .standardized(let ref, let slot):
             guard case .field(let index) = ref, let reason = record.failures[index] else { return nil }
-            return fail(ref, "not a valid \(format.name): \(reason)")
-        case .regex(let ref, let box):
-            guard let value = raw(ref, record), !value.isEmpty, let expression = box?.expression else { return nil }
+            return fail(ref, "not a valid \(tables.formatNames[slot]): \(reason)")
+        case .regex(let ref, let slot):
+            guard let value = raw(ref, record), !value.isEmpty, let expression = tables.regexes[slot]?.expression else { return nil }
             let range = NSRange(value.startIndex..., in: value)
             if expression.firstMatch(in: value, range: range) != nil { return nil }
             return fail(ref, "'\(value)' does not match the pattern \(expression.pattern)")
-        case .allowed(let ref, let lowered, let values):
+        case .allowed(let ref, let slot):
             guard let value = text(ref, record), !value.isEmpty else { return nil }
-            if lowered.contains(value.lowercased()) { return nil }
+            let (lowered, values) = tables.allowed[slot]
+            // Most values are written as listed: try them before lower-casing (an allocation).
+            if lowered.contains(value) || lowered.contains(value.lowercased()) { return nil }
             return fail(ref, "'\(value)' is not one of \(values.joined(separator: ", "))")
-        case .range(let ref, let low, let high):
+        case .range(let ref, let slot):
             guard let value = typed(ref, record) else { return nil }
+            let (low, high) = tables.ranges[slot]
             if let low, let comparison = compare(value, low, environment), comparison < 0 {
                 return fail(ref, "\(value) is below the minimum \(resolve(low, environment))")
             }
@@ -153,8 +172,9 @@ public struct RecordValidator: Sendable {
             }
             if holds { return nil }
             return fail(left, "\(name(left)) \(lhs) is not \(op.rawValue) \(name(right)) \(rhs)")
-        case .reference(let ref, let target):
+        case .reference(let ref, let slot):
             guard let value = text(ref, record), !value.isEmpty else { return nil }
+            let target = tables.references[slot]
             if environment.referenceKeys[target]?.contains(value) == true { return nil }
             return fail(ref, "\(name(ref)) '\(value)' is not a known record of \(target)")
         }
@@ -203,11 +223,25 @@ public struct RecordValidator: Sendable {
             guard let number = value.number, !isText(value) else { return nil }
             return number < limit ? -1 : (number > limit ? 1 : 0)
         case .date(let limit):
-            let text = String(value.description.prefix(limit.count))
-            return text < limit ? -1 : (text > limit ? 1 : 0)
+            return Self.comparePrefix(value.description, limit)
         case .today:
-            let text = String(value.description.prefix(10))
-            return text < environment.today ? -1 : (text > environment.today ? 1 : 0)
+            return Self.comparePrefix(value.description, environment.today)
+        }
+    }
+
+    /// Orders the first `bound.utf8.count` bytes of `text` against `bound`, byte by byte (ISO dates and
+    /// timestamps order so), without making the prefix a String.
+    static func comparePrefix(_ text: String, _ bound: String) -> Int {
+        var text = text
+        var bound = bound
+        return text.withUTF8 { textBytes in
+            bound.withUTF8 { boundBytes in
+                let length = min(textBytes.count, boundBytes.count)
+                for index in 0..<length where textBytes[index] != boundBytes[index] {
+                    return textBytes[index] < boundBytes[index] ? -1 : 1
+                }
+                return textBytes.count < boundBytes.count ? -1 : 0
+            }
         }
     }
 }
@@ -222,14 +256,24 @@ private struct RegexBox: @unchecked Sendable {
     let expression: NSRegularExpression
 }
 
+/// A rule resolved to field positions; `slot` indexes the rule's entry in ``RuleTables``.
 private enum CompiledRule: Sendable {
-    case required([FieldRef])
-    case standardized(FieldRef, ValueFormat)
-    case regex(FieldRef, RegexBox?)
-    case allowed(FieldRef, Set<String>, [String])
-    case range(FieldRef, RangeBound?, RangeBound?)
+    case required(slot: Int)
+    case standardized(FieldRef, slot: Int)
+    case regex(FieldRef, slot: Int)
+    case allowed(FieldRef, slot: Int)
+    case range(FieldRef, slot: Int)
     case length(FieldRef, Int?, Int?)
     case unique(FieldRef)
     case compare(FieldRef, ComparisonOperator, FieldRef)
-    case reference(FieldRef, SourceName)
+    case reference(FieldRef, slot: Int)
+}
+
+private struct RuleTables: Sendable {
+    var requiredFields: [[FieldRef]] = []
+    var formatNames: [String] = []
+    var regexes: [RegexBox?] = []
+    var allowed: [(lowered: Set<String>, values: [String])] = []
+    var ranges: [(low: RangeBound?, high: RangeBound?)] = []
+    var references: [SourceName] = []
 }

@@ -28,17 +28,28 @@ public struct IngestSummary: Sendable, Hashable, Codable {
     }
 }
 
+/// A row as the parser thread hands it over: read, and standardised unless its content is already stored.
+struct ParsedRow {
+    var row: SourceRow
+    var record: StandardizedRecord?
+}
+
 /// Lands a source's new files in bronze and sends each row to silver or quarantine.
 ///
-/// Three threads form a pipeline: one reads and parses the file, the calling thread detects changes,
-/// standardises and validates in file order, and a third writes chunks to the lake. Every chunk is its own transaction; a batch interrupted midway (a
-/// killed process) is discarded and redone by the next run, so rows are never lost or duplicated.
+/// Three threads form a pipeline: one reads, parses and standardises the file (work that needs no state
+/// beyond the row), the calling thread detects changes and validates in file order (uniqueness and change
+/// detection need every earlier row), and a third writes chunks to the lake, each its own transaction. The
+/// writer is the one step that cannot be split, so the others hand it chunks laid out for binding
+/// (``IngestChunk``). A batch interrupted midway (a killed process) is discarded and redone by the next
+/// run, so rows are never lost or duplicated.
 public struct SourceIngestor: Sendable {
     public let workspace: Workspace
     public let source: SourceConfiguration
     public let environment: Environment
     public let run: RunID?
     public var chunkSize = 20_000
+    /// A chunk is written early once its text reaches this many bytes, so very long rows cannot fill memory.
+    static let chunkTextLimit = 64 << 20
     /// Rows the parser thread hands over at a time.
     static let parsedBatchSize = 2_048
     /// When set, ingestion adds the time of each phase to it (for benchmarks).
@@ -218,43 +229,55 @@ public struct SourceIngestor: Sendable {
             store: store, batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp)
 
         // The writer thread: takes chunks in order, one transaction each.
-        let channel = BoundedChannel<[IngestRow]>(capacity: 3)
+        let channel = BoundedChannel<IngestChunk>(capacity: 3)
+        // Written chunks come back emptied, so their storage is reused rather than allocated (and
+        // page-faulted in) again for every chunk.
+        let emptied = BoundedChannel<IngestChunk>(capacity: 5)
         let writeError = LockedBox<StoreError?>(StoreError?.none)
         let written = LockedBox(0)
         let estimate = LockedBox(0)
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             let cpuStarted = IngestProfile.threadCPU()
-            while let rows = profile.measure(.writerWaits, { channel.receive() }) {
+            while var rows = profile.measure(.writerWaits, { channel.receive() }) {
                 do {
                     try profile.measure(.writeRows) { () throws(StoreError) in try writer.write(rows, event: nil) }
                     written.value += rows.count
+                    rows.removeAll()
+                    emptied.send(rows)
                     progress(IngestProgress(file: name, rowsProcessed: written.value, rowsEstimated: max(estimate.value, written.value)))
                 } catch {
                     writeError.value = error as? StoreError ?? StoreError(.database, String(describing: error))
                     channel.close()
+                    emptied.close()
                 }
             }
+            emptied.close()
             profile?.add(.writerCPU, nanoseconds: IngestProfile.threadCPU() &- cpuStarted)
             done.signal()
         }
         thread.stackSize = 1 << 20
         thread.start()
 
-        // The parser thread: reads and parses the file into batches of rows, in order.
-        let parsed = BoundedChannel<[SourceRow]>(capacity: 4)
+        // The parser thread: reads, parses and standardises the file into batches of rows, in order. A row
+        // whose content the lake already holds is not standardised: it is almost surely unchanged (the
+        // checker decides, and standardises it after all if an earlier row of this file changed its key).
+        let parsed = BoundedChannel<[ParsedRow]>(capacity: 4)
+        let storedHashes = latestHashes
         let readError = LockedBox<EngineError?>(EngineError?.none)
         let parserDone = DispatchSemaphore(value: 0)
         let reader = SourceRowReader(source: source, file: file, displayName: name)
         let parserThread = Thread {
             let cpuStarted = IngestProfile.threadCPU()
-            var rows: [SourceRow] = []
+            var rows: [ParsedRow] = []
             rows.reserveCapacity(Self.parsedBatchSize)
             var rowsParsed = 0
             do throws(EngineError) {
                 try reader.read({ row throws(EngineError) in
                     rowsParsed += 1
-                    rows.append(row)
+                    let stored = !row.sourceKey.isEmpty && row.problems.isEmpty && storedHashes[row.sourceKey] == row.contentHash
+                    rows.append(ParsedRow(
+                        row: row, record: stored ? nil : standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)))
                     guard rows.count >= Self.parsedBatchSize else { return }
                     // Closed: the checking side stopped (an error, or told to stop); so does reading.
                     guard profile.measure(.parserWaits, { parsed.send(rows) }) else { throw EngineError(.input, "\(name): reading stopped") }
@@ -273,13 +296,29 @@ public struct SourceIngestor: Sendable {
         parserThread.stackSize = 1 << 20
         parserThread.start()
 
-        var chunk: [IngestRow] = []
-        chunk.reserveCapacity(chunkSize)
+        // A held row keeps its raw values as JSON keyed by field name, keys in order.
+        let fieldNames = source.entity.fields.map(\.name)
+        let fieldsByName = fieldNames.indices.sorted { fieldNames[$0] < fieldNames[$1] }
+        // Room for a chunk's text up front (the raw line plus its standardised values: about twice a line of
+        // some 150 bytes), so it does not grow by copying. A small file needs less than a whole chunk.
+        let chunkRows = min(chunkSize, max(64, Int(bytes / 100)))
+        let chunkBytes = chunkRows * 400
+        func freshChunk() -> IngestChunk { IngestChunk(expectedRows: chunkRows, expectedBytes: chunkBytes) }
+        var chunk = freshChunk()
+        var chunksMade = 1
         func flush() throws(EngineError) {
             guard !chunk.isEmpty else { return }
             if let stop = shouldStop() { throw stop }
             if !profile.measure(.producerWaits, { channel.send(chunk) }) { throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped")) }
-            chunk.removeAll(keepingCapacity: true)
+            // Enough chunks to keep the writer busy exist after a few; then wait for one to come back.
+            if chunksMade < 5 {
+                chunksMade += 1
+                chunk = freshChunk()
+            } else if let reused = profile.measure(.producerWaits, { emptied.receive() }) {
+                chunk = reused
+            } else {
+                throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped"))
+            }
         }
         let producerCPUStarted = IngestProfile.threadCPU()
         var mark: UInt64 = 0
@@ -291,7 +330,8 @@ public struct SourceIngestor: Sendable {
             mark = now
         }
         /// Checks one row and, unless it is unchanged, queues it for the writer.
-        func check(_ row: SourceRow) {
+        func check(_ parsed: ParsedRow) {
+            let row = parsed.row
             counts.read += 1
             // One hash of the key: record this row's content and learn the key's previous content.
             if !row.sourceKey.isEmpty, latestHashes.updateValue(row.contentHash, forKey: row.sourceKey) == row.contentHash,
@@ -301,7 +341,7 @@ public struct SourceIngestor: Sendable {
                 return
             }
             lap(.route)
-            let record = standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
+            let record = parsed.record ?? standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
             lap(.standardise)
             var failures = row.problems
             if row.sourceKey.isEmpty && row.problems.isEmpty {
@@ -312,21 +352,22 @@ public struct SourceIngestor: Sendable {
             failures += validator.validate(record, line: row.line, environment: validation, ledger: &ledger)
             lap(.validate)
             for failure in failures { failedByRule[failure.rule, default: 0] += 1 }
-            let destination: IngestRow.Destination
             if !failures.contains(where: { $0.severity >= .error }) {
                 counts.silver += 1
                 if !failures.isEmpty { counts.warned += 1 }
-                destination = .silver(values: record.values, supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
+                chunk.appendSilver(
+                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, values: record.values,
+                    supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
             } else {
                 counts.quarantined += 1
-                var fields: [String: String] = [:]
-                for (index, field) in source.entity.fields.enumerated() {
-                    if let value = row.values[index] { fields[field.name] = value }
+                var fields: [(key: String, value: String)] = []
+                for index in fieldsByName {
+                    if let value = row.values[index] { fields.append((fieldNames[index], value)) }
                 }
-                destination = .quarantine(fields: fields, failures: failures)
+                chunk.appendQuarantine(
+                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, sortedFields: fields,
+                    failures: failures)
             }
-            chunk.append(IngestRow(
-                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, destination: destination))
         }
         do throws(EngineError) {
             // The checking thread (this one): change detection, standardisation, validation, in file order.
@@ -335,7 +376,7 @@ public struct SourceIngestor: Sendable {
                     if profile != nil { mark = IngestProfile.now() }
                     check(row)
                     lap(.route)
-                    if chunk.count >= chunkSize { try flush() }
+                    if chunk.count >= chunkSize || chunk.textBytes >= Self.chunkTextLimit { try flush() }
                 }
             }
             if let error = readError.value { throw error }
@@ -345,11 +386,13 @@ public struct SourceIngestor: Sendable {
             parsed.close()
             parserDone.wait()
             channel.close()
+            emptied.close()
             done.wait()
             throw error
         }
         parserDone.wait()
         channel.close()
+        emptied.close()
         done.wait()
         if let error = writeError.value { throw EngineError.store(error) }
         let tallies = rules.filter(\.check.isRowLevel).map {

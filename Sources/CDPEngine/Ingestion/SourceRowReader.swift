@@ -61,7 +61,7 @@ struct SourceRowReader {
         var consumedTotal: Int64 = 0
         var failure: EngineError?
         try readChunks { bytes, isFinal, parser -> Int in
-            let consumed = parser.parse(bytes, isFinal: isFinal) { row in
+            let consumed = parser.parseRecords(bytes, isFinal: isFinal) { row, record in
                 guard failure == nil else { return }
                 if columnOf.isEmpty {
                     headerNames = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -87,7 +87,7 @@ struct SourceRowReader {
                 do {
                     try emit(SourceRow(
                         line: row.line, values: values, sourceKey: key,
-                        raw: keepsRaw ? Self.csvLine(row.fields, delimiter: delimiter) : "",
+                        raw: keepsRaw ? Self.raw(row, record, delimiter: delimiter) : "",
                         contentHash: Self.contentHash(row.fields), problems: problems))
                 } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
@@ -179,6 +179,13 @@ struct SourceRowReader {
                 rule: BuiltInRule.quoting, field: column(field), value: field < row.fields.count ? row.fields[field] : nil,
                 message: "line \(row.line), \(column(field) ?? "?"): \(problem.message)", severity: .error)
         }
+    }
+
+    /// The record for bronze: as it stands in the file when it read cleanly (valid UTF-8, well quoted),
+    /// else its fields written again as one CSV line.
+    static func raw(_ row: CSVRow, _ record: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> String {
+        guard row.problems.isEmpty else { return csvLine(row.fields, delimiter: delimiter) }
+        return String(decoding: record, as: UTF8.self)
     }
 
     /// The fields as one CSV record (RFC 4180): quoted only where a field holds the delimiter, a quote or a

@@ -1,0 +1,135 @@
+import CDPCore
+
+/// The rows of one write transaction, laid out flat: every text in one byte buffer, rows and values as
+/// plain structs that hold offsets into it.
+///
+/// The checking thread fills a chunk; the writer thread binds straight from its bytes. Writing a row then
+/// allocates, copies and frees nothing, and the Strings the checker made are released on its own thread:
+/// the writer is the one thread that cannot be split, so it does only SQLite's work.
+public struct IngestChunk: Sendable {
+    /// Where a text lies in ``bytes``; `offset < 0` is SQL NULL.
+    struct Text {
+        var offset: Int
+        var count: Int
+        static let null = Text(offset: -1, count: 0)
+    }
+
+    enum Value {
+        case null
+        case text(Text)
+        case integer(Int64)
+        case decimal(Double)
+    }
+
+    enum Destination {
+        /// `values` and `warnings` index ranges into the chunk's arrays.
+        case silver(values: Range<Int>, supersedes: Bool, warnings: Range<Int>)
+        case quarantine(fieldsJSON: Text, failuresJSON: Text, rules: Text)
+    }
+
+    struct Row {
+        var line: Int64
+        var contentHash: Int64
+        var sourceKey: Text
+        var raw: Text
+        var destination: Destination
+    }
+
+    struct Warning {
+        var rule: Text
+        var field: Text
+        var value: Text
+        var message: Text
+    }
+
+    private(set) var bytes: [UInt8] = []
+    private(set) var rows: [Row] = []
+    private(set) var values: [Value] = []
+    private(set) var warnings: [Warning] = []
+
+    public init(expectedRows: Int = 0, expectedBytes: Int = 0) {
+        rows.reserveCapacity(expectedRows)
+        bytes.reserveCapacity(expectedBytes)
+    }
+
+    public var count: Int { rows.count }
+    public var isEmpty: Bool { rows.isEmpty }
+    /// Bytes of text held, to bound a chunk's memory as well as its row count.
+    public var textBytes: Int { bytes.count }
+
+    /// Empties the chunk, keeping its storage for the next rows.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        rows.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        warnings.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds a valid row bound for silver. `values` are by the entity's field index; `supersedes` marks the
+    /// key's current silver row as history; `warnings` are failed rules of severity warn.
+    public mutating func appendSilver(
+        line: Int, sourceKey: String, contentHash: Int64, raw: String, values: [FieldValue?], supersedes: Bool,
+        warnings: [RuleFailure]
+    ) {
+        let key = append(sourceKey)
+        let rawText = append(raw)
+        let firstValue = self.values.count
+        for value in values {
+            switch value {
+            case nil: self.values.append(.null)
+            case .text(let text): self.values.append(.text(append(text)))
+            case .integer(let number): self.values.append(.integer(number))
+            case .decimal(let number): self.values.append(.decimal(number))
+            case .boolean(let flag): self.values.append(.integer(flag ? 1 : 0))
+            }
+        }
+        let firstWarning = self.warnings.count
+        for warning in warnings {
+            self.warnings.append(Warning(
+                rule: append(warning.rule), field: append(warning.field), value: append(warning.value), message: append(warning.message)))
+        }
+        rows.append(Row(
+            line: Int64(line), contentHash: contentHash, sourceKey: key, raw: rawText,
+            destination: .silver(
+                values: firstValue..<self.values.count, supersedes: supersedes,
+                warnings: firstWarning..<self.warnings.count)))
+    }
+
+    /// Adds an invalid row bound for quarantine, with its raw values by canonical field (in order of the
+    /// field names) and every failure.
+    public mutating func appendQuarantine(
+        line: Int, sourceKey: String, contentHash: Int64, raw: String, sortedFields: [(key: String, value: String)],
+        failures: [RuleFailure]
+    ) {
+        let key = append(sourceKey)
+        let rawText = append(raw)
+        let fieldsJSON = append(CompactJSON.object(sortedPairs: sortedFields))
+        let failuresJSON = append(CompactJSON.failures(failures))
+        // Commas around every name, so "has rule R" is a LIKE '%,R,%' that cannot match a longer name.
+        let rules = append("," + failures.map(\.rule).joined(separator: ",") + ",")
+        rows.append(Row(
+            line: Int64(line), contentHash: contentHash, sourceKey: key, raw: rawText,
+            destination: .quarantine(fieldsJSON: fieldsJSON, failuresJSON: failuresJSON, rules: rules)))
+    }
+
+    /// Adds a row described as an ``IngestRow``.
+    public mutating func append(_ row: IngestRow) {
+        switch row.destination {
+        case .silver(let values, let supersedes, let warnings):
+            appendSilver(
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, values: values,
+                supersedes: supersedes, warnings: warnings)
+        case .quarantine(let fields, let failures):
+            appendQuarantine(
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw,
+                sortedFields: fields.sorted { $0.key < $1.key }, failures: failures)
+        }
+    }
+
+    private mutating func append(_ text: String?) -> Text {
+        guard var text else { return .null }
+        let offset = bytes.count
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        return Text(offset: offset, count: bytes.count - offset)
+    }
+}
