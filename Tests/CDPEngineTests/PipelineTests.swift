@@ -84,6 +84,23 @@ struct IngestionTests {
         #expect(try LakeVerifier(workspace: workspace).verify().problems == [])
     }
 
+    /// A check that only needs to know a file has enough rows stops reading there, not at the end of the file
+    /// (here a file larger than the 8 MB the reader takes at a time).
+    @Test func aReaderWithARowLimitStopsThere() throws {
+        let body = (1...300_000).map { "C\($0),Ann,Lee,ann\($0)@x.io,1980-01-02" }.joined(separator: "\n")
+        let workspace = try EngineFixture.customerWorkspace(
+            "limit", rules: "", files: ["customers.csv": "id,first,last,email,born\n" + body + "\n"])
+        let file = workspace.root.appendingPathComponent("inbox/customers.csv")
+        var reader = SourceRowReader(source: try workspace.source("crm"), file: file, displayName: "customers.csv")
+        reader.rowLimit = 3
+        var keys: [String] = []
+        var consumed: Int64 = 0
+        try reader.read({ row in keys.append(row.sourceKey) }, progress: { consumed = $0 })
+        #expect(keys == ["C1", "C2", "C3"])
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64)
+        #expect(consumed < size)
+    }
+
     @Test func bronzeKeepsEachCSVRecordAsItsLine() throws {
         let lines = ["C1,Ann,Lee,ann@x.io,1980-01-02", #"C2,"Bo, Jr",Ng,"say ""hi""@x.io",1990-03-04"#, "C3,Cy,,,"]
         let workspace = try EngineFixture.customerWorkspace(

@@ -108,6 +108,15 @@ public struct SourceIngestor: Sendable {
         let checksRows = rules.contains { $0.check.isRowLevel }
         var reader = reader
         reader.keepsRaw = false
+        // Rules that only count rows are decided once the count reaches every minimum, when none sets a
+        // maximum: a whole pass over a large file only to learn it is not empty is wasted.
+        let counts = rules.compactMap { rule -> (low: Int?, high: Int?)? in
+            guard case .rowCount(let low, let high) = rule.check else { return nil }
+            return (low, high)
+        }
+        if !checksRows && counts.allSatisfy({ $0.high == nil }) {
+            reader.rowLimit = counts.compactMap(\.low).max() ?? 0
+        }
         var ledger = UniquenessLedger()
         var rows = 0
         var problems: [String] = []

@@ -23,6 +23,8 @@ struct SourceRowReader {
     let displayName: String
     /// Whether rows carry their raw text (bronze needs it; a preflight scan does not).
     var keepsRaw = true
+    /// Stop after this many rows (a check that only needs to know the file has so many).
+    var rowLimit: Int?
     static let chunkSize = 8 << 20
 
     /// For CSV: checks the header against the mapping. Returns the problems (empty when it fits).
@@ -60,9 +62,11 @@ struct SourceRowReader {
         let delimiter = source.delimiter.utf8.first ?? 44
         var consumedTotal: Int64 = 0
         var failure: EngineError?
+        var emitted = 0
+        let limit = rowLimit ?? .max
         try readChunks { bytes, isFinal, parser -> Int in
             let consumed = parser.parseRecords(bytes, isFinal: isFinal) { row, record in
-                guard failure == nil else { return }
+                guard failure == nil, emitted < limit else { return }
                 if columnOf.isEmpty {
                     headerNames = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
                     columnOf = fields.map { field in source.mapping[field.name].flatMap { headerNames.firstIndex(of: $0) } }
@@ -84,6 +88,7 @@ struct SourceRowReader {
                     return row.fields[column]
                 }
                 let key = keyColumn < row.fields.count ? TextNormalization.trim(row.fields[keyColumn]) : ""
+                emitted += 1
                 do {
                     try emit(SourceRow(
                         line: row.line, values: values, sourceKey: key,
@@ -95,7 +100,7 @@ struct SourceRowReader {
             if failure == nil {
                 do { try progress(consumedTotal) } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
-            return consumed
+            return failure == nil && emitted < limit ? consumed : -1
         }
         if let failure { throw failure }
     }
@@ -106,9 +111,12 @@ struct SourceRowReader {
         var splitter = TextLineSplitter()
         var consumedTotal: Int64 = 0
         var failure: EngineError?
+        var emitted = 0
+        let limit = rowLimit ?? .max
         try readChunks { bytes, isFinal, _ -> Int in
             let consumed = splitter.split(bytes, isFinal: isFinal) { line, text in
-                guard failure == nil else { return }
+                guard failure == nil, emitted < limit else { return }
+                emitted += 1
                 let rawLine = String(decoding: text, as: UTF8.self)
                 var problems: [RuleFailure] = []
                 var object: [String: JSONScalar] = [:]
@@ -134,7 +142,7 @@ struct SourceRowReader {
             if failure == nil {
                 do { try progress(consumedTotal) } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
-            return consumed
+            return failure == nil && emitted < limit ? consumed : -1
         }
         if let failure { throw failure }
     }
