@@ -89,6 +89,13 @@ struct BenchCommand: ParsableCommand {
                 result.peakMemoryMegabytes))
             print("\(Output.grouped(s.candidatePairs)) candidate pairs, \(Output.grouped(s.comparisons)) comparisons")
             print("phases (median run): " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "))
+            print("review queue \(Output.grouped(s.reviewPairs)) pairs" + (result.reviewTrueMatches.map { ", \(Output.grouped($0)) true matches" } ?? ""))
+            print(String(format: "model: prior %.6f, EM %d iterations", result.model.prior, result.model.iterations))
+            print("m (u) per level, null level left out:")
+            for (c, row) in result.model.m.enumerated() {
+                let levels = row.indices.dropFirst().map { String(format: "%.3f (%.3f)", row[$0], result.model.u[c][$0]) }
+                print("  comparison \(c): " + levels.joined(separator: " · "))
+            }
             if let evaluation = result.evaluation { print(MatchReportText.evaluation(evaluation)) }
         }
     }

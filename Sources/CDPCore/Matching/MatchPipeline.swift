@@ -154,7 +154,7 @@ public struct MatchPipeline: Sendable {
             let end = start + pairsPerRule[ruleIndex]
             defer { start = end }
             guard end > start || !overlapPatterns[ruleIndex].isEmpty else { continue }
-            let fixedFields = Set(rule.keys.map(\.field))
+            let fixedFields = Set(rule.keys.flatMap(\.correlatedFields))
             let fixed = Set(comparisons.indices.filter { fixedFields.contains(comparisons[$0].field) })
             guard fixed.count < comparisons.count else { continue }
             var histogram: [UInt64: Int] = [:]

@@ -137,6 +137,18 @@ public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
         case .city: return .city
         }
     }
+
+    /// The fields a rule on this key makes agree, or far likelier to agree than at random: its own field, the
+    /// city a postcode lies in, the names a local part like "maria.garcia" spells. EM leaves their comparisons
+    /// out of the rule's session; otherwise non-matches in its blocks (neighbours, namesakes) agree where random
+    /// pairs do not, the fixed u cannot explain them, and the "match" class swallows the whole block.
+    public var correlatedFields: [MatchField] {
+        switch self {
+        case .postcode: return [.postcode, .city]
+        case .emailLocalPart: return [.email, .firstName, .lastName]
+        default: return [field]
+        }
+    }
 }
 
 /// The attributes comparisons read.

@@ -31,6 +31,9 @@ public struct MatchBenchmark: Sendable {
         public var statistics: MatchPipeline.Statistics
         public var peakMemoryMegabytes: Double
         public var evaluation: MatchEvaluation?
+        /// Review-queue pairs that are true matches (with a truth table).
+        public var reviewTrueMatches: Int?
+        public var model: FellegiSunterModel
     }
 
     /// A run's seconds split three ways, so the matcher's own work is quoted apart from the lake's I/O.
@@ -69,7 +72,7 @@ public struct MatchBenchmark: Sendable {
         return Result(
             customers: customers, records: median.statistics.records, seconds: reports.map(matchSeconds),
             median: PhaseTotals(median.statistics.phases), statistics: median.statistics, peakMemoryMegabytes: PeakMemory.megabytes(),
-            evaluation: median.evaluation)
+            evaluation: median.evaluation, reviewTrueMatches: median.reviewTrueMatches, model: median.model)
     }
 
     /// Generates customers, contacts and truth, and ingests both customer sources, unless already done.

@@ -42,6 +42,8 @@ public struct MatchService: Sendable {
         public var golden: Int
         public var written: LakeStore.MatchWriteSummary?
         public var evaluation: MatchEvaluation?
+        /// With a truth table: how many of the review queue's pairs are true matches.
+        public var reviewTrueMatches: Int?
     }
 
     /// Matches every current customer and, with `persist`, records the result.
@@ -91,7 +93,12 @@ public struct MatchService: Sendable {
         statistics.phases = [phases[0]] + statistics.phases + [phases[1]]
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
         if let truth {
-            report.evaluation = MatchEvaluation(predicted: outcome.clusterOf, truth: (0..<records.count).map { truth[records.id(of: $0)] })
+            let labels = (0..<records.count).map { truth[records.id(of: $0)] }
+            report.evaluation = MatchEvaluation(predicted: outcome.clusterOf, truth: labels)
+            report.reviewTrueMatches = outcome.reviewPairs.reduce(0) { count, pair in
+                guard let a = labels[Int(pair.a)], let b = labels[Int(pair.b)], a == b else { return count }
+                return count + 1
+            }
         }
         guard persist else { return report }
 

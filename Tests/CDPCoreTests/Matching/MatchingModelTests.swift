@@ -32,6 +32,42 @@ import Testing
         #expect(model.converged)
     }
 
+    /// One "email local part" block: 300 true matches and 700 namesakes, who share first name, surname and a
+    /// name-based local part but not birth date, phone or email. Random pairs rarely agree on names, so if EM
+    /// weighed the names here their agreement alone would make every namesake a match and m(birth date
+    /// "else") would come out near 0.73. The names are left out of this rule's session as the email is.
+    @Test func namesakesInALocalPartBlockDoNotTeachThatBirthDatesDiffer() {
+        let levels: [ComparisonLevel] = [.init(.null), .init(.exact), .init(.else)]
+        let comparisons = [
+            Comparison(name: "first name", tag: "FIRST", field: .firstName, levels: levels),
+            Comparison(name: "surname", tag: "SURNAME", field: .lastName, levels: levels),
+            Comparison(name: "birth date", tag: "DOB", field: .birthDate, levels: levels),
+            Comparison(name: "phone", tag: "PHONE", field: .phone, levels: levels),
+            Comparison(name: "email", tag: "EMAIL", field: .email, levels: levels),
+        ]
+        let configuration = MatchingConfiguration(
+            thresholds: .init(autoMerge: 0.99, review: 0.8), prior: nil,
+            estimation: .init(randomPairs: 1000, emIterations: 200, convergence: 1e-9, seed: 1),
+            stitching: .init(identifiers: [], maxRecordsPerValue: 4, crmSource: "crm"),
+            blocking: .init(rules: [BlockingRule(name: "email local part", keys: [.emailLocalPart])], maxBlockSize: 60),
+            comparisons: comparisons, clustering: .init(maxClusterSize: 8, minDensity: 0.5),
+            survivorship: SurvivorshipPolicy(sourceOrder: ["crm"], rules: [:], defaultRule: .sourceOrder))
+        func pattern(dob: UInt64, phone: UInt64, email: UInt64) -> UInt64 { 1 | 1 << 4 | dob << 8 | phone << 12 | email << 16 }
+        // Matches: birth date exact 0.9, phone exact 0.8, independently. Namesakes differ on all three.
+        var patterns: [UInt64] = []
+        patterns += Array(repeating: pattern(dob: 1, phone: 1, email: 1), count: 216)
+        patterns += Array(repeating: pattern(dob: 1, phone: 2, email: 1), count: 54)
+        patterns += Array(repeating: pattern(dob: 2, phone: 1, email: 1), count: 24)
+        patterns += Array(repeating: pattern(dob: 2, phone: 2, email: 1), count: 6)
+        patterns += Array(repeating: pattern(dob: 2, phone: 2, email: 2), count: 700)
+        let u: [[Double]] = [[0, 0.01, 0.99], [0, 0.01, 0.99], [0, 0.001, 0.999], [0, 0.001, 0.999], [0, 0.0001, 0.9999]]
+        let model = MatchPipeline(configuration: configuration).estimateModel(
+            patterns: patterns, pairsPerRule: [patterns.count], overlapPatterns: [[]], labelled: [], u: u, recordCount: 2000)
+        #expect(model.m[2][2] < 0.2)
+        #expect(abs(model.m[2][1] - 0.9) < 0.05)
+        #expect(abs(model.m[3][1] - 0.8) < 0.05)
+    }
+
     @Test func uComesFromRandomPairsWithAddOneSmoothing() {
         // Levels 1, 1, 2 seen; smoothed: (2+1)/(3+2), (1+1)/(3+2).
         let u = FellegiSunterModel.estimateU(randomPatterns: [1, 1, 2], levelCounts: [3])
