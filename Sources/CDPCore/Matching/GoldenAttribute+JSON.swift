@@ -7,43 +7,18 @@ extension GoldenAttribute {
         for (index, attribute) in attributes.enumerated() {
             if index > 0 { text += "," }
             text += "{\"name\":"
-            appendQuoted(attribute.name, to: &text)
+            JSONString.appendQuoted(attribute.name, to: &text)
             text += ",\"rule\":"
-            appendQuoted(attribute.rule, to: &text)
+            JSONString.appendQuoted(attribute.rule, to: &text)
             if let source = attribute.source {
                 text += ",\"source\":"
-                appendQuoted(source.description, to: &text)
+                JSONString.appendQuoted(source.description, to: &text)
             }
             text += ",\"value\":"
-            appendQuoted(attribute.value, to: &text)
+            JSONString.appendQuoted(attribute.value, to: &text)
             text += "}"
         }
         return text + "]"
-    }
-
-    static func appendQuoted(_ value: String, to text: inout String) {
-        text += "\""
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            text += value
-            text += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    text += String(format: "\\u%04x", scalar.value)
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text += "\""
     }
 
     /// Reads attributes written by `json(_:)`.

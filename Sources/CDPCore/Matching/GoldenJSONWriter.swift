@@ -84,10 +84,10 @@ public struct GoldenJSONWriter: Sendable {
                 buffer += sourcedPrefix[attribute]
                 buffer += sourcePrefix[Int(sourceIndex[record])]
                 var key = keys[record]
-                key.withUTF8 { GoldenJSONWriter.appendEscaped($0, to: &buffer) }
+                key.withUTF8 { JSONString.appendEscaped($0, to: &buffer) }
                 buffer += GoldenJSONWriter.valueInfix
                 let view = views[attribute]
-                GoldenJSONWriter.appendQuoted(view.value(view.ids[record]), to: &buffer)
+                JSONString.appendQuoted(view.value(view.ids[record]), to: &buffer)
                 buffer.append(UInt8(ascii: "}"))
             }
             buffer.append(UInt8(ascii: "]"))
@@ -99,33 +99,6 @@ public struct GoldenJSONWriter: Sendable {
 
     public static func appendQuoted(_ text: String, to buffer: inout [UInt8]) {
         var text = text
-        text.withUTF8 { appendQuoted($0, to: &buffer) }
-    }
-
-    public static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "\""))
-        appendEscaped(bytes, to: &buffer)
-        buffer.append(UInt8(ascii: "\""))
-    }
-
-    /// JSON string escaping: quote, backslash and control characters; everything else as is.
-    @inline(__always)
-    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
-        guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            buffer.append(contentsOf: bytes)
-            return
-        }
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): buffer += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20: buffer += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: buffer.append(byte)
-            }
-        }
+        text.withUTF8 { JSONString.appendQuoted($0, to: &buffer) }
     }
 }

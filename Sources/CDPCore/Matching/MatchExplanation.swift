@@ -55,13 +55,13 @@ extension MatchExplanation {
         for (index, term) in terms.enumerated() {
             if index > 0 { text += "," }
             text += "{\"comparison\":"
-            Self.appendQuoted(term.comparison, to: &text)
+            JSONString.appendQuoted(term.comparison, to: &text)
             text += ",\"label\":"
-            Self.appendQuoted(term.label, to: &text)
+            JSONString.appendQuoted(term.label, to: &text)
             text += ",\"level\":"
             text += String(term.level)
             text += ",\"tag\":"
-            Self.appendQuoted(term.tag, to: &text)
+            JSONString.appendQuoted(term.tag, to: &text)
             if let adjustment = term.termFrequencyAdjustment {
                 text += ",\"termFrequencyAdjustment\":"
                 Self.append(adjustment, to: &text)
@@ -79,34 +79,5 @@ extension MatchExplanation {
     static func append(_ value: Double, to text: inout String) {
         let description = value.description
         text += description.hasSuffix(".0") ? String(description.dropLast(2)) : description
-    }
-
-    /// A string as JSONEncoder escapes it (slashes left alone).
-    static func appendQuoted(_ value: String, to text: inout String) {
-        text += "\""
-        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            text += value
-            text += "\""
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text += "\""
     }
 }

@@ -73,10 +73,10 @@ struct ExportWriter {
                 text += wroteRow ? ",\n  {" : "\n  {"
                 for (index, value) in row.enumerated() {
                     if index > 0 { text += ", " }
-                    Self.appendJSONString(columns[index], to: &text)
+                    JSONString.appendQuoted(columns[index], to: &text)
                     text += ": "
                     if let value {
-                        if numeric[index], Self.isJSONNumber(value) { text += value } else { Self.appendJSONString(value, to: &text) }
+                        if numeric[index], Self.isJSONNumber(value) { text += value } else { JSONString.appendQuoted(value, to: &text) }
                     } else {
                         text += "null"
                     }
@@ -124,23 +124,5 @@ struct ExportWriter {
     static func markdownCell(_ value: String) -> String {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
             .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
-    }
-
-    static func appendJSONString(_ value: String, to text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
     }
 }

@@ -240,41 +240,12 @@ struct SourceRowReader {
         text.reserveCapacity(values.reduce(16) { $0 + $1.utf8.count + 16 })
         for (index, value) in values.enumerated() {
             if index > 0 { text += "," }
-            appendJSONString(index < keys.count ? keys[index] : "_extra_\(index + 1)", to: &text)
+            JSONString.appendQuoted(index < keys.count ? keys[index] : "_extra_\(index + 1)", to: &text)
             text += ":"
-            appendJSONString(value, to: &text)
+            JSONString.appendQuoted(value, to: &text)
         }
         text += "}"
         return text
-    }
-
-    static func appendJSONString(_ value: String, to text: inout String) {
-        text += "\""
-        var plain = true
-        for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-            plain = false
-            break
-        }
-        if plain {
-            text += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                    } else {
-                        text.unicodeScalars.append(scalar)
-                    }
-                }
-            }
-        }
-        text += "\""
     }
 
     static func contentHash(_ fields: [String]) -> Int64 {
