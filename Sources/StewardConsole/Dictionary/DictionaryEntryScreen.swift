@@ -46,7 +46,7 @@ final class DictionaryEntryScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let error {
-            frame.render(Paragraph(lines: [Line(error, style: theme[.error])], wrap: true), in: area)
+            frame.renderFailure(error, in: area, theme: theme)
             return
         }
         guard let version else { return }

@@ -108,7 +108,7 @@ final class DictionaryScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let error {
-            frame.render(Paragraph(lines: [Line(error, style: theme[.error])], wrap: true), in: area)
+            frame.renderFailure(error, in: area, theme: theme)
             return
         }
         let rows = shown.map { version -> [Line] in

@@ -154,7 +154,7 @@ final class GoldenRecordScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let loadError {
-            frame.render(Paragraph(lines: [Line(loadError, style: theme[.error])], wrap: true), in: area)
+            frame.renderFailure(loadError, in: area, theme: theme)
             return
         }
         guard let detail else { return }

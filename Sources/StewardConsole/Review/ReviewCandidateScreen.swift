@@ -108,7 +108,7 @@ final class ReviewCandidateScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let loadError {
-            frame.render(Paragraph(lines: [Line(loadError, style: theme[.error])], wrap: true), in: area)
+            frame.renderFailure(loadError, in: area, theme: theme)
             return
         }
         guard let detail, current != nil else {

@@ -98,7 +98,7 @@ final class AuditScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let error {
-            frame.render(Paragraph(lines: [Line(error, style: theme[.error])], wrap: true), in: area)
+            frame.renderFailure(error, in: area, theme: theme)
             return
         }
         let rows = shown.map { entry -> [Line] in

@@ -113,7 +113,7 @@ final class DashboardScreen: ConsoleScreen {
             return
         }
         if let error {
-            frame.render(Paragraph(lines: [Line(error, style: theme[.error])], wrap: true), in: area)
+            frame.renderFailure(error, in: area, theme: theme)
             return
         }
         let halves = area.splitVertically([.fill(1), .fill(1)], spacing: 1)

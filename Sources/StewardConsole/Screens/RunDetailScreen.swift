@@ -93,7 +93,7 @@ final class RunDetailScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let error {
-            frame.render(Paragraph(lines: [Line(error, style: theme[.error])], wrap: true), in: area)
+            frame.renderFailure(error, in: area, theme: theme)
             return
         }
         guard let run else {
