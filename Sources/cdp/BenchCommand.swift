@@ -90,11 +90,21 @@ struct BenchCommand: ParsableCommand {
             print("\(Output.grouped(s.candidatePairs)) candidate pairs, \(Output.grouped(s.comparisons)) comparisons")
             print("phases (median run): " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "))
             print("review queue \(Output.grouped(s.reviewPairs)) pairs" + (result.reviewTrueMatches.map { ", \(Output.grouped($0)) true matches" } ?? ""))
+            if let tallies = result.reviewByKey, !tallies.isEmpty {
+                print("review queue by explanation key (pairs · true matches):")
+                for tally in tallies { print("  \(Output.grouped(tally.pairs)) · \(Output.grouped(tally.trueMatches))  \(tally.key)") }
+            }
             print(String(format: "model: prior %.6f, EM %d iterations", result.model.prior, result.model.iterations))
             print("m (u) per level, null level left out:")
             for (c, row) in result.model.m.enumerated() {
                 let levels = row.indices.dropFirst().map { String(format: "%.3f (%.3f)", row[$0], result.model.u[c][$0]) }
                 print("  comparison \(c): " + levels.joined(separator: " · "))
+            }
+            print("EM sessions (prior, then m of each trained comparison's last level, \"else\"):")
+            for session in s.training {
+                let elses = session.m.enumerated().compactMap { c, m in m.map { "\(c): \(String(format: "%.3f", $0.last ?? 0))" } }
+                print(String(format: "  %@ · %@ pairs · prior %.3f · %d iterations · ", session.rule, Output.grouped(session.pairs), session.prior, session.iterations)
+                    + elses.joined(separator: ", "))
             }
             if let evaluation = result.evaluation { print(MatchReportText.evaluation(evaluation)) }
         }

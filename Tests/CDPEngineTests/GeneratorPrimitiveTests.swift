@@ -24,4 +24,20 @@ import Testing
         var zero = SplitMix64(seed: 0)
         #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
     }
+
+    /// Namesakes are common at scale ("john.smith" in every culture's pools), yet no two people hold the same
+    /// address, whether their first, a second personal or a work one.
+    @Test func noTwoPeopleShareAnEmailAddress() {
+        let people = 30_000
+        let factory = PersonFactory(seed: 7, people: people)
+        var holder: [String: Int] = [:]
+        for index in 0..<people {
+            let person = factory.person(index)
+            for address in [person.email, person.otherEmail.local + "@" + person.otherEmail.domain, person.workEmail.local + "@" + person.workEmail.domain] {
+                if let other = holder[address] { #expect(other == index, "\(address) held by \(other) and \(index)") }
+                holder[address] = index
+            }
+        }
+        #expect(holder.count >= people * 2, "some people's addresses coincide with their own, never many")
+    }
 }

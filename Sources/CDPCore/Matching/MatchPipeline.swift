@@ -58,6 +58,18 @@ public struct MatchPipeline: Sendable {
         public var largestCluster = 0
         /// Phase name → seconds, in phase order.
         public var phases: [Phase] = []
+        /// What each blocking rule's EM session learned, so a session that went astray can be seen.
+        public var training: [TrainingSession] = []
+
+        public struct TrainingSession: Sendable, Codable, Equatable {
+            public var rule: String
+            public var pairs: Int
+            /// The share of the session's pairs EM took for matches.
+            public var prior: Double
+            public var iterations: Int
+            /// Per comparison, m per level; nil for the comparisons the rule's keys fix.
+            public var m: [[Double]?]
+        }
 
         public struct Phase: Sendable, Codable {
             public var name: String
@@ -101,9 +113,14 @@ public struct MatchPipeline: Sendable {
         let labelled = decisions.mustLink.map { (comparator.pattern(Int($0.0), Int($0.1)), true) }
             + decisions.cannotLink.map { (comparator.pattern(Int($0.0), Int($0.1)), false) }
         let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, comparator) }
-        let model = estimateModel(
+        var (model, training) = estimateModel(
             patterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u,
             recordCount: records.count)
+        let linked = links.map { ($0.a, $0.b, $0.identifier.correlatedFields) } + decisions.mustLink.map { ($0.0, $0.1, [MatchField]()) }
+        if let session = learnFromLinks(linked, comparator, model: &model, recordCount: records.count, patterns: patterns) {
+            training.append(session)
+        }
+        statistics.training = training
         phase("em")
 
         let scorer = PairScorer(comparator: comparator, model: model)
@@ -142,7 +159,7 @@ public struct MatchPipeline: Sendable {
     /// out; each comparison's m is the mean over the sessions that trained it. Then the prior over all pairs.
     func estimateModel(
         patterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], labelled: [(UInt64, Bool)], u: [[Double]], recordCount: Int
-    ) -> FellegiSunterModel {
+    ) -> (FellegiSunterModel, [Statistics.TrainingSession]) {
         let comparisons = configuration.comparisons
         var sums = u.map { [Double](repeating: 0, count: $0.count) }
         var sessions = [Int](repeating: 0, count: comparisons.count)
@@ -150,6 +167,7 @@ public struct MatchPipeline: Sendable {
         var iterations = 0
         var converged = true
         var first: FellegiSunterModel?
+        var training: [Statistics.TrainingSession] = []
         for (ruleIndex, rule) in configuration.blocking.rules.enumerated() {
             let end = start + pairsPerRule[ruleIndex]
             defer { start = end }
@@ -164,6 +182,10 @@ public struct MatchPipeline: Sendable {
                 histogram: histogram.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, labelled: labelled, u: u, fixedPrior: nil,
                 iterations: configuration.estimation.emIterations, convergence: configuration.estimation.convergence, fixedComparisons: fixed)
             first = first ?? session
+            training.append(
+                Statistics.TrainingSession(
+                    rule: rule.name, pairs: histogram.values.reduce(0, +), prior: session.prior, iterations: session.iterations,
+                    m: comparisons.indices.map { fixed.contains($0) ? nil : session.m[$0] }))
             iterations = max(iterations, session.iterations)
             converged = converged && session.converged
             for c in comparisons.indices where !fixed.contains(c) {
@@ -181,13 +203,51 @@ public struct MatchPipeline: Sendable {
         if let prior = configuration.prior {
             model.prior = prior
         } else {
-            var weights: [UInt64: Int] = [:]
-            for pattern in patterns { weights[pattern, default: 0] += 1 }
-            let histogram = weights.sorted { $0.key < $1.key }.map { (model.patternWeight($0.key), $0.value) }
-            let n = Double(recordCount)
-            model.prior = FellegiSunterModel.estimatePrior(weights: histogram, totalPairs: n * (n - 1) / 2)
+            model.prior = Self.prior(model, patterns: patterns, recordCount: recordCount)
         }
-        return model
+        return (model, training)
+    }
+
+    /// m counted on known matches: hard-identifier links and steward approvals. These are matches whatever
+    /// their blocks hold, so unlike an EM session they cannot take a crowd of namesakes for the match class;
+    /// a link says nothing about the fields its identifier makes agree (an email spells the names), so those
+    /// are not counted on it. Comparisons with at least `minLinkedPairs` such pairs take m from them (add-one
+    /// smoothed, like u); the rest keep EM's. The prior is then estimated again for the new weights.
+    func learnFromLinks(
+        _ linked: [(Int32, Int32, [MatchField])], _ comparator: PairComparator, model: inout FellegiSunterModel, recordCount: Int,
+        patterns: [UInt64]
+    ) -> Statistics.TrainingSession? {
+        let minimum = configuration.estimation.minLinkedPairs
+        guard minimum > 0, !linked.isEmpty else { return nil }
+        let comparisons = configuration.comparisons
+        let linkPatterns = parallelPatterns(linked.map { UInt64(UInt32(min($0.0, $0.1))) << 32 | UInt64(UInt32(max($0.0, $0.1))) }, comparator)
+        var counts = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
+        for (index, link) in linked.enumerated() {
+            for c in comparisons.indices where !link.2.contains(comparisons[c].field) {
+                counts[c][PairComparator.level(linkPatterns[index], c)] += 1
+            }
+        }
+        var learned: [[Double]?] = Array(repeating: nil, count: comparisons.count)
+        for c in comparisons.indices {
+            let observed = counts[c].dropFirst().reduce(0, +)
+            guard observed >= Double(minimum) else { continue }
+            let smoothed = observed + Double(counts[c].count - 1)
+            let m = counts[c].enumerated().map { level, count in level == 0 ? 0 : (count + 1) / smoothed }
+            model.m[c] = m
+            learned[c] = m
+        }
+        guard learned.contains(where: { $0 != nil }) else { return nil }
+        if configuration.prior == nil { model.prior = Self.prior(model, patterns: patterns, recordCount: recordCount) }
+        return Statistics.TrainingSession(rule: "hard-identifier links", pairs: linked.count, prior: 1, iterations: 0, m: learned)
+    }
+
+    /// The prior for `model`'s weights over all candidate pairs (see `FellegiSunterModel.estimatePrior`).
+    static func prior(_ model: FellegiSunterModel, patterns: [UInt64], recordCount: Int) -> Double {
+        var weights: [UInt64: Int] = [:]
+        for pattern in patterns { weights[pattern, default: 0] += 1 }
+        let histogram = weights.sorted { $0.key < $1.key }.map { (model.patternWeight($0.key), $0.value) }
+        let n = Double(recordCount)
+        return FellegiSunterModel.estimatePrior(weights: histogram, totalPairs: n * (n - 1) / 2)
     }
 
     /// Above any score a pair can reach, below a steward's approval.

@@ -45,11 +45,15 @@ public struct MatchingConfiguration: Sendable, Hashable, Codable {
         /// EM stops when no m moves by more than this.
         public var convergence: Double
         public var seed: UInt64
-        public init(randomPairs: Int, emIterations: Int, convergence: Double, seed: UInt64) {
+        /// A comparison whose m can be counted on at least this many hard-identifier links (pairs the
+        /// identifier does not make agree on it) takes m from them instead of from EM; 0 turns this off.
+        public var minLinkedPairs: Int
+        public init(randomPairs: Int, emIterations: Int, convergence: Double, seed: UInt64, minLinkedPairs: Int = 1000) {
             self.randomPairs = randomPairs
             self.emIterations = emIterations
             self.convergence = convergence
             self.seed = seed
+            self.minLinkedPairs = minLinkedPairs
         }
     }
 
@@ -75,6 +79,16 @@ public struct MatchingConfiguration: Sendable, Hashable, Codable {
         case crmID = "crm_id"
         /// The E.164 phone number.
         case phone
+
+        /// Fields two records linked by this identifier agree on because of it, not because they are the
+        /// same person: an address like "maria.garcia@…" spells the names. Their m is not counted on such links.
+        public var correlatedFields: [MatchField] {
+            switch self {
+            case .email: return [.email, .firstName, .lastName]
+            case .phone: return [.phone]
+            case .crmID: return []
+            }
+        }
     }
 
     public struct Blocking: Sendable, Hashable, Codable {
@@ -277,6 +291,7 @@ extension MatchingConfiguration {
         }
         if let prior, !(0 < prior && prior < 1) { problems.append(("prior", "must be between 0 and 1, found \(prior)")) }
         if estimation.randomPairs < 100 { problems.append(("estimation.random_pairs", "must be at least 100")) }
+        if estimation.minLinkedPairs < 0 { problems.append(("estimation.min_linked_pairs", "must be 0 (off) or more")) }
         if blocking.rules.isEmpty { problems.append(("blocking", "needs at least one [[blocking.rules]]")) }
         for (index, rule) in blocking.rules.enumerated() where rule.keys.isEmpty {
             problems.append(("blocking.rules[\(index)].keys", "must name at least one key"))

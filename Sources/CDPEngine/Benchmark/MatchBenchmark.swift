@@ -33,6 +33,8 @@ public struct MatchBenchmark: Sendable {
         public var evaluation: MatchEvaluation?
         /// Review-queue pairs that are true matches (with a truth table).
         public var reviewTrueMatches: Int?
+        /// The review queue's most common explanation keys, with how many of each are true matches.
+        public var reviewByKey: [MatchService.KeyTally]?
         public var model: FellegiSunterModel
     }
 
@@ -72,7 +74,8 @@ public struct MatchBenchmark: Sendable {
         return Result(
             customers: customers, records: median.statistics.records, seconds: reports.map(matchSeconds),
             median: PhaseTotals(median.statistics.phases), statistics: median.statistics, peakMemoryMegabytes: PeakMemory.megabytes(),
-            evaluation: median.evaluation, reviewTrueMatches: median.reviewTrueMatches, model: median.model)
+            evaluation: median.evaluation, reviewTrueMatches: median.reviewTrueMatches,
+            reviewByKey: median.reviewByKey, model: median.model)
     }
 
     /// Generates customers, contacts and truth, and ingests both customer sources, unless already done.

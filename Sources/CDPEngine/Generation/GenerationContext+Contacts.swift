@@ -60,13 +60,8 @@ extension GenerationContext {
             case "googlemail.com": email = person.emailLocal + "@gmail.com"
             default: email = person.emailLocal.uppercased() + "@" + person.emailDomain
             }
-        case 3:
-            let local = person.givenToken + "." + person.familyToken
-            email = local + "@" + random.pick(PlaceCatalog.workDomains)
-        case 4:
-            let other = PersonFactory.email(given: person.givenToken, family: person.familyToken, birthYear: person.birth.year, profile: profile,
-                random: &random)
-            email = other.local + "@" + other.domain
+        case 3: email = person.workEmail.local + "@" + person.workEmail.domain
+        case 4: email = person.otherEmail.local + "@" + person.otherEmail.domain
         case 5: email = nil
         default: break
         }

@@ -98,10 +98,7 @@ extension GenerationContext {
             changed = true
         }
         if random.chance(0.45) {
-            let email = PersonFactory.email(
-                given: person.givenToken, family: person.familyToken, birthYear: person.birth.year, profile: person.profile,
-                random: &random)
-            record.email = email.local + "@" + email.domain
+            record.email = person.otherEmail.local + "@" + person.otherEmail.domain
             changed = true
         }
         var city = person.profile.cities.first { $0.name == person.city } ?? person.profile.cities[0]

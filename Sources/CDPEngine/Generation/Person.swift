@@ -49,6 +49,9 @@ struct Person: Sendable {
     var postcode: String
     var emailLocal: String
     var emailDomain: String
+    /// A second personal address (a new sign-up) and a work one, each the person's own.
+    var otherEmail: (local: String, domain: String)
+    var workEmail: (local: String, domain: String)
     var phone: Phone
 
     var profile: CountryProfile { PlaceCatalog.countries[country] }
@@ -58,12 +61,63 @@ struct Person: Sendable {
 }
 
 /// Creates people from a seed; person `i` is always the same person, whichever records are written.
+///
+/// No two people share an email address, as no mail provider hands out one mailbox twice: when an address a
+/// person would pick is already held by someone earlier, they take it with a number added ("anna.berg417"),
+/// as sign-up forms make people do. Without this, namesakes at large sizes (hundreds of "john.smith@gmail.com")
+/// share addresses, which real data does not do and which no matcher should be tuned to.
 struct PersonFactory: Sendable {
     var seed: UInt64
+    /// Address hash (FNV-1a of `local@domain`) → the person who holds it.
+    private var owners: [UInt64: UInt32] = [:]
+    /// Per person, the addresses that had to change: primary, second personal and work.
+    private var renamed: [UInt32: [String?]] = [:]
 
     static let stream: UInt64 = 1
+    static let addressStream: UInt64 = 2
+    static let otherAddressStream: UInt64 = 3
+
+    /// People `0..<people`, their addresses (primary, then a second personal one and a work one) registered
+    /// in person order.
+    init(seed: UInt64, people: Int) {
+        self.seed = seed
+        owners.reserveCapacity(people * 3)
+        for index in 0..<people {
+            let drafted = draft(index)
+            var random = SplitMix64.record(seed: seed, stream: Self.addressStream, index: index)
+            var changes: [String?] = []
+            for (local, domain) in [(drafted.emailLocal, drafted.emailDomain), drafted.otherEmail, drafted.workEmail] {
+                var candidate = local
+                while let owner = owners[Self.addressHash(candidate, domain)], owner != UInt32(index) {
+                    candidate = local + String(random.between(1, 9999))
+                }
+                owners[Self.addressHash(candidate, domain)] = UInt32(index)
+                changes.append(candidate == local ? nil : candidate)
+            }
+            if changes.contains(where: { $0 != nil }) { renamed[UInt32(index)] = changes }
+        }
+    }
 
     func person(_ index: Int) -> Person {
+        var person = draft(index)
+        if let changes = renamed[UInt32(index)] {
+            if let local = changes[0] { person.emailLocal = local }
+            if let local = changes[1] { person.otherEmail.local = local }
+            if let local = changes[2] { person.workEmail.local = local }
+        }
+        return person
+    }
+
+    static func addressHash(_ local: String, _ domain: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in local.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        hash = (hash ^ UInt64(UInt8(ascii: "@"))) &* 0x100_0000_01B3
+        for byte in domain.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+
+    /// Person `index` as drawn from the seed, before addresses are made unique.
+    private func draft(_ index: Int) -> Person {
         var random = SplitMix64.record(seed: seed, stream: Self.stream, index: index)
         let culture = Culture.allCases[random.weightedIndex(Culture.weights)]
         let countryTable = PlaceCatalog.countryTables[culture.rawValue]
@@ -93,12 +147,18 @@ struct PersonFactory: Sendable {
             given: givenToken, family: familyToken, birthYear: CivilDate(daysSinceEpoch: birthDays).year, profile: profile,
             random: &random)
         let phone = Self.phone(country: country, city: city, random: &random)
+        // The other addresses come from their own stream, so drawing them leaves every other draw as it was.
+        var addresses = SplitMix64.record(seed: seed, stream: Self.otherAddressStream, index: index)
+        let other = Self.email(
+            given: givenToken, family: familyToken, birthYear: CivilDate(daysSinceEpoch: birthDays).year, profile: profile,
+            random: &addresses)
+        let work = (local: givenToken + "." + familyToken, domain: addresses.pick(PlaceCatalog.workDomains))
         return Person(
             index: index, culture: culture, country: country, given: given, family: family,
             givenToken: givenToken, familyToken: familyToken,
             scriptGiven: scriptGiven, scriptFamily: scriptFamily, birth: CivilDate(daysSinceEpoch: birthDays),
             street: address.street, city: city.name, postcode: address.postcode, emailLocal: email.local,
-            emailDomain: email.domain, phone: phone)
+            emailDomain: email.domain, otherEmail: other, workEmail: work, phone: phone)
     }
 
     /// A street line and postcode in the city.

@@ -122,7 +122,7 @@ struct GenerationContext {
         self.options = options
         self.plan = plan
         self.progress = progress
-        people = PersonFactory(seed: options.seed)
+        people = PersonFactory(seed: options.seed, people: plan.people)
         campaigns = Campaign.all(seed: options.seed, count: options.campaigns, problemRate: options.problemRate)
     }
 

@@ -44,6 +44,29 @@ public struct MatchService: Sendable {
         public var evaluation: MatchEvaluation?
         /// With a truth table: how many of the review queue's pairs are true matches.
         public var reviewTrueMatches: Int?
+        /// With a truth table: the review queue by explanation key, most common first, so a model that sends
+        /// the steward many pairs of one kind shows which evidence it trusts too much.
+        public var reviewByKey: [KeyTally]?
+    }
+
+    /// Review-queue pairs sharing one explanation key (`+FIRST +SURNAME -DOB`).
+    public struct KeyTally: Sendable, Codable, Equatable {
+        public var key: String
+        public var pairs: Int
+        public var trueMatches: Int
+    }
+
+    /// The review queue tallied by explanation key against the true labels, most pairs first (at most `limit`).
+    static func reviewByKey(_ outcome: MatchPipeline.Outcome, labels: [Int32?], limit: Int = 12) -> [KeyTally] {
+        var tallies: [String: KeyTally] = [:]
+        for pair in outcome.reviewPairs {
+            let key = outcome.scorer.explain(Int(pair.a), Int(pair.b)).key
+            let isMatch = labels[Int(pair.a)].map { $0 == labels[Int(pair.b)] } ?? false
+            tallies[key, default: KeyTally(key: key, pairs: 0, trueMatches: 0)].pairs += 1
+            if isMatch { tallies[key]?.trueMatches += 1 }
+        }
+        let ordered = tallies.values.sorted { ($0.pairs, $1.key) > ($1.pairs, $0.key) }
+        return Array(ordered.prefix(limit))
     }
 
     /// Matches every current customer and, with `persist`, records the result.
@@ -99,6 +122,7 @@ public struct MatchService: Sendable {
                 guard let a = labels[Int(pair.a)], let b = labels[Int(pair.b)], a == b else { return count }
                 return count + 1
             }
+            report.reviewByKey = Self.reviewByKey(outcome, labels: labels)
         }
         guard persist else { return report }
 

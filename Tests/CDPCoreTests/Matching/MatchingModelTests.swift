@@ -61,11 +61,57 @@ import Testing
         patterns += Array(repeating: pattern(dob: 2, phone: 2, email: 1), count: 6)
         patterns += Array(repeating: pattern(dob: 2, phone: 2, email: 2), count: 700)
         let u: [[Double]] = [[0, 0.01, 0.99], [0, 0.01, 0.99], [0, 0.001, 0.999], [0, 0.001, 0.999], [0, 0.0001, 0.9999]]
-        let model = MatchPipeline(configuration: configuration).estimateModel(
+        let (model, _) = MatchPipeline(configuration: configuration).estimateModel(
             patterns: patterns, pairsPerRule: [patterns.count], overlapPatterns: [[]], labelled: [], u: u, recordCount: 2000)
         #expect(model.m[2][2] < 0.2)
         #expect(abs(model.m[2][1] - 0.9) < 0.05)
         #expect(abs(model.m[3][1] - 0.8) < 0.05)
+    }
+
+    /// Three known matches: a CRM-id link and one by an email address (which makes the names and the email
+    /// agree, so those are not counted on it) and a steward approval. Birth date is counted on all three:
+    /// exact 2, else 1, smoothed (2+1)/(3+2) and (1+1)/(3+2). Email is counted on two, under the minimum of
+    /// three, so it keeps what EM gave it.
+    @Test func mIsCountedOnKnownMatchesLeavingOutWhatTheirIdentifierMakesAgree() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", email: "ann@a.example", birthDate: "1980-01-01"),
+            MatchInput(source: "web", sourceKey: "1", firstName: "Ann", email: "ann@b.example", birthDate: "1980-01-01"),
+            MatchInput(source: "crm", sourceKey: "2", firstName: "Bo", email: "bo@a.example", birthDate: "1990-05-05"),
+            MatchInput(source: "web", sourceKey: "2", firstName: "Bo", email: "bo@a.example", birthDate: "1990-05-05"),
+            MatchInput(source: "crm", sourceKey: "3", firstName: "Cy", email: "cy@a.example", birthDate: "1970-02-02"),
+            MatchInput(source: "web", sourceKey: "3", firstName: "Cy", email: "cy@b.example", birthDate: "1971-02-02"),
+        ])
+        let three: [ComparisonLevel] = [.init(.null), .init(.exact), .init(.else)]
+        let comparisons = [
+            Comparison(name: "birth date", tag: "DOB", field: .birthDate, levels: three),
+            Comparison(name: "email", tag: "EMAIL", field: .email, levels: three),
+        ]
+        func pipeline(minLinkedPairs: Int) -> MatchPipeline {
+            MatchPipeline(
+                configuration: MatchingConfiguration(
+                    thresholds: .init(autoMerge: 0.99, review: 0.8), prior: 0.01,
+                    estimation: .init(randomPairs: 1000, emIterations: 10, convergence: 1e-9, seed: 1, minLinkedPairs: minLinkedPairs),
+                    stitching: .init(identifiers: [], maxRecordsPerValue: 4, crmSource: "crm"),
+                    blocking: .init(rules: [BlockingRule(name: "first name", keys: [.firstNameCanonical])], maxBlockSize: 60),
+                    comparisons: comparisons, clustering: .init(maxClusterSize: 8, minDensity: 0.5),
+                    survivorship: SurvivorshipPolicy(sourceOrder: ["crm"], rules: [:], defaultRule: .sourceOrder)))
+        }
+        let comparator = PairComparator(comparisons: comparisons, records: records)
+        let emModel = FellegiSunterModel(m: [[0, 0.5, 0.5], [0, 0.7, 0.3]], u: [[0, 0.01, 0.99], [0, 0.001, 0.999]], prior: 0.01)
+        let linked: [(Int32, Int32, [MatchField])] = [(0, 1, []), (2, 3, [.email, .firstName, .lastName]), (4, 5, [])]
+
+        var model = emModel
+        let session = pipeline(minLinkedPairs: 3).learnFromLinks(linked, comparator, model: &model, recordCount: 6, patterns: [])
+        #expect(abs(model.m[0][1] - 0.6) < 1e-12)
+        #expect(abs(model.m[0][2] - 0.4) < 1e-12)
+        #expect(model.m[1] == emModel.m[1])
+        #expect(session?.pairs == 3)
+        #expect(session?.m[1] == nil)
+        #expect(model.prior == 0.01, "a prior fixed in the configuration stays")
+
+        var untouched = emModel
+        #expect(pipeline(minLinkedPairs: 0).learnFromLinks(linked, comparator, model: &untouched, recordCount: 6, patterns: []) == nil)
+        #expect(untouched == emModel)
     }
 
     @Test func uComesFromRandomPairsWithAddOneSmoothing() {
