@@ -100,9 +100,10 @@ struct BenchCommand: ParsableCommand {
                 let levels = row.indices.dropFirst().map { String(format: "%.3f (%.3f)", row[$0], result.model.u[c][$0]) }
                 print("  comparison \(c): " + levels.joined(separator: " · "))
             }
-            print("EM sessions (prior, then m of each trained comparison's last level, \"else\"):")
+            print(MatchReportText.training(s.training))
+            print("sessions (share of pairs taken for matches, then m of each trained comparison's last level, \"else\"):")
             for session in s.training {
-                let elses = session.m.enumerated().compactMap { c, m in m.map { "\(c): \(String(format: "%.3f", $0.last ?? 0))" } }
+                let elses = zip(session.comparisons, session.m.compactMap { $0 }).map { "\($0) \(String(format: "%.3f", $1.last ?? 0))" }
                 print(String(format: "  %@ · %@ pairs · prior %.3f · %d iterations · ", session.rule, Output.grouped(session.pairs), session.prior, session.iterations)
                     + elses.joined(separator: ", "))
             }

@@ -51,6 +51,7 @@ enum MatchReportText {
             "\(report.run.map { "match run \($0): " } ?? "")\(Output.grouped(s.records)) records → \(Output.grouped(report.golden)) golden records (largest \(s.largestCluster))",
             "stitch links \(Output.grouped(s.stitchLinks)) · candidate pairs \(Output.grouped(s.candidatePairs)) · comparisons \(Output.grouped(s.comparisons)) · auto-merged pairs \(Output.grouped(s.autoMergePairs)) · for review \(Output.grouped(s.reviewPairs))",
             String(format: "model: prior %.4f, EM %d iterations%@", report.model.prior, report.model.iterations, report.model.converged ? " (converged)" : ""),
+            Self.training(s.training),
             "phases: " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "),
         ]
         if let written = report.written {
@@ -58,6 +59,16 @@ enum MatchReportText {
         }
         if let evaluation = report.evaluation { lines.append(Self.evaluation(evaluation)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Where m came from: "m: counted on 1,204 links and approvals for birth date, phone; by EM (5 sessions) for the rest".
+    static func training(_ sessions: [MatchPipeline.Statistics.TrainingSession]) -> String {
+        let em = sessions.filter { $0.kind == .em }
+        let emText = "by EM (\(em.count) session\(em.count == 1 ? "" : "s"))"
+        guard let links = sessions.first(where: { $0.kind == .links }) else { return "m: \(emText)" }
+        let rest = Set(em.flatMap(\.comparisons)).subtracting(links.comparisons)
+        return "m: counted on \(Output.grouped(links.pairs)) links and approvals for \(links.comparisons.joined(separator: ", "))"
+            + (rest.isEmpty ? "" : "; \(emText) for \(rest.sorted().joined(separator: ", "))")
     }
 
     static func evaluation(_ e: MatchEvaluation) -> String {

@@ -77,6 +77,44 @@ import Testing
         #expect(details.count >= 2)
     }
 
+    @Test func theLinkedPairMinimumIsReadAndCheckedLikeEveryOtherSetting() throws {
+        let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
+        let text = try String(contentsOf: template, encoding: .utf8)
+        let off = try MatchingConfigurationLoader.load(
+            tomlText: text.replacingOccurrences(of: "min_linked_pairs = 1000", with: "min_linked_pairs = 0"), file: "matching.toml")
+        #expect(off.estimation.minLinkedPairs == 0)
+
+        let negative = #expect(throws: EngineError.self) {
+            try MatchingConfigurationLoader.load(
+                tomlText: text.replacingOccurrences(of: "min_linked_pairs = 1000", with: "min_linked_pairs = -1"), file: "matching.toml")
+        }
+        #expect(negative?.details.contains { $0.contains("estimation.min_linked_pairs") && $0.contains("must be 0 (off) or more") } == true)
+
+        let misspelt = #expect(throws: EngineError.self) {
+            try MatchingConfigurationLoader.load(
+                tomlText: text.replacingOccurrences(of: "min_linked_pairs = 1000", with: "min_link_pairs = 1000"), file: "matching.toml")
+        }
+        #expect(misspelt?.details.contains { $0.contains("estimation.min_link_pairs is not a known setting") } == true, "\(misspelt?.details ?? [])")
+    }
+
+    /// With a truth table the report says how many queued pairs are true matches and tallies the queue by
+    /// explanation key, most pairs first; the tallies' true matches add up to the total.
+    @Test func theReviewQueueIsTalliedAgainstTheTruth() throws {
+        let workspace = try Self.workspace("match-queue-tally")
+        let truthFile = workspace.root.appendingPathComponent("truth.csv")
+        let entities = ["C1": "P1", "C2": "P1", "C3": "P2", "C4": "P2", "C5": "P3", "C6": "P4", "C7": "P5", "C8": "P6"]
+        try ("source,record_id,entity_id\n" + entities.sorted { $0.key < $1.key }.map { "crm,\($0.key),\($0.value)\n" }.joined())
+            .write(to: truthFile, atomically: true, encoding: .utf8)
+        let report = try MatchService(workspace: workspace, environment: EngineFixture.clock)
+            .run(persist: false, truth: try TruthTable(contentsOf: truthFile))
+        let tallies = try #require(report.reviewByKey)
+        #expect(report.reviewTrueMatches == 1, "only Alice Jones's two records are one person and queued")
+        #expect(tallies.reduce(0) { $0 + $1.pairs } == report.statistics.reviewPairs)
+        #expect(tallies.reduce(0) { $0 + $1.trueMatches } == 1)
+        #expect(tallies.map(\.pairs) == tallies.map(\.pairs).sorted(by: >))
+        #expect(tallies.contains { $0.trueMatches == 1 && $0.key.contains("+DOB") })
+    }
+
     @Test func goldenIDsAreStableWhenAClusterGrows() throws {
         let workspace = try Self.workspace("stable")
         let service = MatchService(workspace: workspace, environment: EngineFixture.clock)

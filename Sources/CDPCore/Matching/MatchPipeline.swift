@@ -58,13 +58,24 @@ public struct MatchPipeline: Sendable {
         public var largestCluster = 0
         /// Phase name → seconds, in phase order.
         public var phases: [Phase] = []
-        /// What each blocking rule's EM session learned, so a session that went astray can be seen.
+        /// What each blocking rule's EM session, and the count over presumed matches, gave m; so a session
+        /// that went astray can be seen.
         public var training: [TrainingSession] = []
 
         public struct TrainingSession: Sendable, Codable, Equatable {
+            public enum Kind: String, Sendable, Codable {
+                /// EM over one blocking rule's pairs.
+                case em
+                /// Counted on hard-identifier links and steward approvals (all matches).
+                case links
+            }
+            public var kind: Kind
+            /// The blocking rule's name, or "hard-identifier links".
             public var rule: String
             public var pairs: Int
-            /// The share of the session's pairs EM took for matches.
+            /// The comparisons this session gave m to, by name.
+            public var comparisons: [String]
+            /// The share of the session's pairs taken for matches (1 for presumed matches).
             public var prior: Double
             public var iterations: Int
             /// Per comparison, m per level; nil for the comparisons the rule's keys fix.
@@ -114,12 +125,11 @@ public struct MatchPipeline: Sendable {
             + decisions.cannotLink.map { (comparator.pattern(Int($0.0), Int($0.1)), false) }
         let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, comparator) }
         var (model, training) = estimateModel(
-            patterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u,
-            recordCount: records.count)
-        let linked = links.map { ($0.a, $0.b, $0.identifier.correlatedFields) } + decisions.mustLink.map { ($0.0, $0.1, [MatchField]()) }
-        if let session = learnFromLinks(linked, comparator, model: &model, recordCount: records.count, patterns: patterns) {
-            training.append(session)
-        }
+            patterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u)
+        let known = links.map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: Set($0.identifier.correlatedFields)) }
+            + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: []) }
+        if let session = learnFromKnownMatches(known, comparator, model: &model) { training.append(session) }
+        model.prior = configuration.prior ?? Self.prior(model, patterns: patterns, recordCount: records.count)
         statistics.training = training
         phase("em")
 
@@ -156,9 +166,9 @@ public struct MatchPipeline: Sendable {
     }
 
     /// m by EM, one session per blocking rule over that rule's pairs with the comparisons its keys fix left
-    /// out; each comparison's m is the mean over the sessions that trained it. Then the prior over all pairs.
+    /// out; each comparison's m is the mean over the sessions that trained it. The prior is left to the caller.
     func estimateModel(
-        patterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], labelled: [(UInt64, Bool)], u: [[Double]], recordCount: Int
+        patterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], labelled: [(UInt64, Bool)], u: [[Double]]
     ) -> (FellegiSunterModel, [Statistics.TrainingSession]) {
         let comparisons = configuration.comparisons
         var sums = u.map { [Double](repeating: 0, count: $0.count) }
@@ -184,7 +194,9 @@ public struct MatchPipeline: Sendable {
             first = first ?? session
             training.append(
                 Statistics.TrainingSession(
-                    rule: rule.name, pairs: histogram.values.reduce(0, +), prior: session.prior, iterations: session.iterations,
+                    kind: .em, rule: rule.name, pairs: histogram.values.reduce(0, +),
+                    comparisons: comparisons.indices.filter { !fixed.contains($0) }.map { comparisons[$0].name }, prior: session.prior,
+                    iterations: session.iterations,
                     m: comparisons.indices.map { fixed.contains($0) ? nil : session.m[$0] }))
             iterations = max(iterations, session.iterations)
             converged = converged && session.converged
@@ -200,31 +212,43 @@ public struct MatchPipeline: Sendable {
         }
         model.iterations = iterations
         model.converged = converged
-        if let prior = configuration.prior {
-            model.prior = prior
-        } else {
-            model.prior = Self.prior(model, patterns: patterns, recordCount: recordCount)
-        }
         return (model, training)
     }
 
-    /// m counted on known matches: hard-identifier links and steward approvals. These are matches whatever
-    /// their blocks hold, so unlike an EM session they cannot take a crowd of namesakes for the match class;
-    /// a link says nothing about the fields its identifier makes agree (an email spells the names), so those
-    /// are not counted on it. Comparisons with at least `minLinkedPairs` such pairs take m from them (add-one
-    /// smoothed, like u); the rest keep EM's. The prior is then estimated again for the new weights.
-    func learnFromLinks(
-        _ linked: [(Int32, Int32, [MatchField])], _ comparator: PairComparator, model: inout FellegiSunterModel, recordCount: Int,
-        patterns: [UInt64]
-    ) -> Statistics.TrainingSession? {
+    /// A pair presumed to be one person: linked by a hard identifier, or approved by a steward.
+    struct KnownMatch {
+        var a: Int32
+        var b: Int32
+        /// Fields the link agrees on because of how it was made (an email address spells the names).
+        var fieldsMadeToAgree: Set<MatchField>
+    }
+
+    /// m counted on presumed matches: hard-identifier links and steward approvals. Whatever their blocks
+    /// hold, these are (nearly all) the same person, so unlike an EM session they cannot take a crowd of
+    /// same-culture namesakes for the match class. A field a link's identifier makes agree is not counted on
+    /// that link: an email link between namesakes sharing a family inbox would otherwise count their names.
+    /// A pair linked several ways counts once, on every field some link of it leaves free. Comparisons seen
+    /// (not null) on at least `minLinkedPairs` pairs take m from them, add-one smoothed like u; the rest keep
+    /// EM's, which were estimated beside the replaced ones. Caveats: a wrong link (a shared phone) counts as a
+    /// match, and linked records may be cleaner than the pairs left to score.
+    func learnFromKnownMatches(_ known: [KnownMatch], _ comparator: PairComparator, model: inout FellegiSunterModel)
+        -> Statistics.TrainingSession?
+    {
         let minimum = configuration.estimation.minLinkedPairs
-        guard minimum > 0, !linked.isEmpty else { return nil }
+        guard minimum > 0, !known.isEmpty else { return nil }
+        var fieldsByPair: [UInt64: Set<MatchField>] = [:]
+        for match in known {
+            let key = Self.pairKey(match.a, match.b)
+            fieldsByPair[key] = fieldsByPair[key].map { $0.intersection(match.fieldsMadeToAgree) } ?? match.fieldsMadeToAgree
+        }
+        let pairs = fieldsByPair.keys.sorted()
         let comparisons = configuration.comparisons
-        let linkPatterns = parallelPatterns(linked.map { UInt64(UInt32(min($0.0, $0.1))) << 32 | UInt64(UInt32(max($0.0, $0.1))) }, comparator)
+        let pairPatterns = parallelPatterns(pairs, comparator)
         var counts = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
-        for (index, link) in linked.enumerated() {
-            for c in comparisons.indices where !link.2.contains(comparisons[c].field) {
-                counts[c][PairComparator.level(linkPatterns[index], c)] += 1
+        for (index, pair) in pairs.enumerated() {
+            let madeToAgree = fieldsByPair[pair] ?? []
+            for c in comparisons.indices where !madeToAgree.contains(comparisons[c].field) {
+                counts[c][PairComparator.level(pairPatterns[index], c)] += 1
             }
         }
         var learned: [[Double]?] = Array(repeating: nil, count: comparisons.count)
@@ -237,8 +261,9 @@ public struct MatchPipeline: Sendable {
             learned[c] = m
         }
         guard learned.contains(where: { $0 != nil }) else { return nil }
-        if configuration.prior == nil { model.prior = Self.prior(model, patterns: patterns, recordCount: recordCount) }
-        return Statistics.TrainingSession(rule: "hard-identifier links", pairs: linked.count, prior: 1, iterations: 0, m: learned)
+        return Statistics.TrainingSession(
+            kind: .links, rule: "hard-identifier links", pairs: pairs.count,
+            comparisons: comparisons.indices.filter { learned[$0] != nil }.map { comparisons[$0].name }, prior: 1, iterations: 0, m: learned)
     }
 
     /// The prior for `model`'s weights over all candidate pairs (see `FellegiSunterModel.estimatePrior`).

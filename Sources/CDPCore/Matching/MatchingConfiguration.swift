@@ -45,8 +45,9 @@ public struct MatchingConfiguration: Sendable, Hashable, Codable {
         /// EM stops when no m moves by more than this.
         public var convergence: Double
         public var seed: UInt64
-        /// A comparison whose m can be counted on at least this many hard-identifier links (pairs the
-        /// identifier does not make agree on it) takes m from them instead of from EM; 0 turns this off.
+        /// A comparison seen (not null) on at least this many presumed matches — hard-identifier links that do
+        /// not make it agree by construction, and steward approvals — takes m from them instead of from EM;
+        /// 0 turns this off.
         public var minLinkedPairs: Int
         public init(randomPairs: Int, emIterations: Int, convergence: Double, seed: UInt64, minLinkedPairs: Int = 1000) {
             self.randomPairs = randomPairs
@@ -80,8 +81,9 @@ public struct MatchingConfiguration: Sendable, Hashable, Codable {
         /// The E.164 phone number.
         case phone
 
-        /// Fields two records linked by this identifier agree on because of it, not because they are the
-        /// same person: an address like "maria.garcia@…" spells the names. Their m is not counted on such links.
+        /// Fields two records linked by this identifier agree on by construction: an address like
+        /// "maria.garcia@…" spells the names, so a wrong email link (namesakes sharing an inbox) still agrees on
+        /// them. m is not counted on such links for these fields.
         public var correlatedFields: [MatchField] {
             switch self {
             case .email: return [.email, .firstName, .lastName]

@@ -88,8 +88,11 @@ struct PersonFactory: Sendable {
             var changes: [String?] = []
             for (local, domain) in [(drafted.emailLocal, drafted.emailDomain), drafted.otherEmail, drafted.workEmail] {
                 var candidate = local
+                var tries = 0
                 while let owner = owners[Self.addressHash(candidate, domain)], owner != UInt32(index) {
-                    candidate = local + String(random.between(1, 9999))
+                    // Four digits, then more once a name has used most of them up (only at huge sizes).
+                    tries += 1
+                    candidate = local + String(random.between(1, 9999 * (1 + tries / 1000)))
                 }
                 owners[Self.addressHash(candidate, domain)] = UInt32(index)
                 changes.append(candidate == local ? nil : candidate)
@@ -108,11 +111,13 @@ struct PersonFactory: Sendable {
         return person
     }
 
+    /// FNV-1a of the mailbox: `googlemail.com` is Gmail under another name (contacts swap the two), so both
+    /// hash as `gmail.com`.
     static func addressHash(_ local: String, _ domain: String) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in local.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         hash = (hash ^ UInt64(UInt8(ascii: "@"))) &* 0x100_0000_01B3
-        for byte in domain.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        for byte in (domain == "googlemail.com" ? "gmail.com" : domain).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return hash
     }
 

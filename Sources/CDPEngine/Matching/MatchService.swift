@@ -56,17 +56,22 @@ public struct MatchService: Sendable {
         public var trueMatches: Int
     }
 
-    /// The review queue tallied by explanation key against the true labels, most pairs first (at most `limit`).
-    static func reviewByKey(_ outcome: MatchPipeline.Outcome, labels: [Int32?], limit: Int = 12) -> [KeyTally] {
+    /// How many review-queue pairs are true matches, and the queue tallied by explanation key, most pairs
+    /// first (at most `limit` keys).
+    static func reviewTally(_ outcome: MatchPipeline.Outcome, labels: [Int32?], limit: Int = 12) -> (Int, [KeyTally]) {
+        var trueMatches = 0
         var tallies: [String: KeyTally] = [:]
         for pair in outcome.reviewPairs {
             let key = outcome.scorer.explain(Int(pair.a), Int(pair.b)).key
             let isMatch = labels[Int(pair.a)].map { $0 == labels[Int(pair.b)] } ?? false
             tallies[key, default: KeyTally(key: key, pairs: 0, trueMatches: 0)].pairs += 1
-            if isMatch { tallies[key]?.trueMatches += 1 }
+            if isMatch {
+                tallies[key]?.trueMatches += 1
+                trueMatches += 1
+            }
         }
         let ordered = tallies.values.sorted { ($0.pairs, $1.key) > ($1.pairs, $0.key) }
-        return Array(ordered.prefix(limit))
+        return (trueMatches, Array(ordered.prefix(limit)))
     }
 
     /// Matches every current customer and, with `persist`, records the result.
@@ -118,11 +123,7 @@ public struct MatchService: Sendable {
         if let truth {
             let labels = (0..<records.count).map { truth[records.id(of: $0)] }
             report.evaluation = MatchEvaluation(predicted: outcome.clusterOf, truth: labels)
-            report.reviewTrueMatches = outcome.reviewPairs.reduce(0) { count, pair in
-                guard let a = labels[Int(pair.a)], let b = labels[Int(pair.b)], a == b else { return count }
-                return count + 1
-            }
-            report.reviewByKey = Self.reviewByKey(outcome, labels: labels)
+            (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
         }
         guard persist else { return report }
 

@@ -62,17 +62,19 @@ import Testing
         patterns += Array(repeating: pattern(dob: 2, phone: 2, email: 2), count: 700)
         let u: [[Double]] = [[0, 0.01, 0.99], [0, 0.01, 0.99], [0, 0.001, 0.999], [0, 0.001, 0.999], [0, 0.0001, 0.9999]]
         let (model, _) = MatchPipeline(configuration: configuration).estimateModel(
-            patterns: patterns, pairsPerRule: [patterns.count], overlapPatterns: [[]], labelled: [], u: u, recordCount: 2000)
+            patterns: patterns, pairsPerRule: [patterns.count], overlapPatterns: [[]], labelled: [], u: u)
         #expect(model.m[2][2] < 0.2)
         #expect(abs(model.m[2][1] - 0.9) < 0.05)
         #expect(abs(model.m[3][1] - 0.8) < 0.05)
     }
 
-    /// Three known matches: a CRM-id link and one by an email address (which makes the names and the email
-    /// agree, so those are not counted on it) and a steward approval. Birth date is counted on all three:
-    /// exact 2, else 1, smoothed (2+1)/(3+2) and (1+1)/(3+2). Email is counted on two, under the minimum of
-    /// three, so it keeps what EM gave it.
-    @Test func mIsCountedOnKnownMatchesLeavingOutWhatTheirIdentifierMakesAgree() {
+    /// Presumed matches: CRM-id links, an email link (which makes the names and the email agree, so those
+    /// are not counted on it), a pair linked both ways and a pair with no birth date.
+    /// Birth date is counted once per pair and never on a null: exact 3 (pairs 0-1, 2-3, 6-7), else 1 (4-5),
+    /// smoothed (3+1)/(4+2) and (1+1)/(4+2). Email is counted on 0-1, 4-5, 8-9 (else) and 6-7 (exact: its
+    /// CRM link frees the email although its email link does not), with 2-3 left out: (1+1)/(4+2).
+    /// With a minimum of five pairs neither comparison has enough, and both keep what EM gave them.
+    @Test func mIsCountedOncePerPresumedMatchLeavingOutWhatItsIdentifierMakesAgree() {
         let records = MatchRecords([
             MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", email: "ann@a.example", birthDate: "1980-01-01"),
             MatchInput(source: "web", sourceKey: "1", firstName: "Ann", email: "ann@b.example", birthDate: "1980-01-01"),
@@ -80,6 +82,10 @@ import Testing
             MatchInput(source: "web", sourceKey: "2", firstName: "Bo", email: "bo@a.example", birthDate: "1990-05-05"),
             MatchInput(source: "crm", sourceKey: "3", firstName: "Cy", email: "cy@a.example", birthDate: "1970-02-02"),
             MatchInput(source: "web", sourceKey: "3", firstName: "Cy", email: "cy@b.example", birthDate: "1971-02-02"),
+            MatchInput(source: "crm", sourceKey: "4", firstName: "Di", email: "di@a.example", birthDate: "1960-03-03"),
+            MatchInput(source: "web", sourceKey: "4", firstName: "Di", email: "di@a.example", birthDate: "1960-03-03"),
+            MatchInput(source: "crm", sourceKey: "5", firstName: "Ed", email: "ed@a.example", birthDate: nil),
+            MatchInput(source: "web", sourceKey: "5", firstName: "Ed", email: "ed@b.example", birthDate: "1950-04-04"),
         ])
         let three: [ComparisonLevel] = [.init(.null), .init(.exact), .init(.else)]
         let comparisons = [
@@ -89,7 +95,7 @@ import Testing
         func pipeline(minLinkedPairs: Int) -> MatchPipeline {
             MatchPipeline(
                 configuration: MatchingConfiguration(
-                    thresholds: .init(autoMerge: 0.99, review: 0.8), prior: 0.01,
+                    thresholds: .init(autoMerge: 0.99, review: 0.8), prior: nil,
                     estimation: .init(randomPairs: 1000, emIterations: 10, convergence: 1e-9, seed: 1, minLinkedPairs: minLinkedPairs),
                     stitching: .init(identifiers: [], maxRecordsPerValue: 4, crmSource: "crm"),
                     blocking: .init(rules: [BlockingRule(name: "first name", keys: [.firstNameCanonical])], maxBlockSize: 60),
@@ -98,19 +104,28 @@ import Testing
         }
         let comparator = PairComparator(comparisons: comparisons, records: records)
         let emModel = FellegiSunterModel(m: [[0, 0.5, 0.5], [0, 0.7, 0.3]], u: [[0, 0.01, 0.99], [0, 0.001, 0.999]], prior: 0.01)
-        let linked: [(Int32, Int32, [MatchField])] = [(0, 1, []), (2, 3, [.email, .firstName, .lastName]), (4, 5, [])]
+        let byEmail: Set<MatchField> = [.email, .firstName, .lastName]
+        let known: [MatchPipeline.KnownMatch] = [
+            .init(a: 0, b: 1, fieldsMadeToAgree: []), .init(a: 3, b: 2, fieldsMadeToAgree: byEmail), .init(a: 4, b: 5, fieldsMadeToAgree: []),
+            .init(a: 6, b: 7, fieldsMadeToAgree: byEmail), .init(a: 6, b: 7, fieldsMadeToAgree: []), .init(a: 8, b: 9, fieldsMadeToAgree: []),
+        ]
 
         var model = emModel
-        let session = pipeline(minLinkedPairs: 3).learnFromLinks(linked, comparator, model: &model, recordCount: 6, patterns: [])
-        #expect(abs(model.m[0][1] - 0.6) < 1e-12)
-        #expect(abs(model.m[0][2] - 0.4) < 1e-12)
-        #expect(model.m[1] == emModel.m[1])
-        #expect(session?.pairs == 3)
-        #expect(session?.m[1] == nil)
-        #expect(model.prior == 0.01, "a prior fixed in the configuration stays")
+        let session = pipeline(minLinkedPairs: 4).learnFromKnownMatches(known, comparator, model: &model)
+        #expect(abs(model.m[0][1] - 4.0 / 6) < 1e-12)
+        #expect(abs(model.m[0][2] - 2.0 / 6) < 1e-12)
+        #expect(abs(model.m[1][1] - 2.0 / 6) < 1e-12)
+        #expect(session?.pairs == 5)
+        #expect(session?.comparisons == ["birth date", "email"])
+
+        model = emModel
+        let stricter = pipeline(minLinkedPairs: 5).learnFromKnownMatches(known, comparator, model: &model)
+        #expect(model.m[1] == emModel.m[1], "email was seen on four pairs only")
+        #expect(model.m[0] == emModel.m[0], "birth date was seen on four pairs only")
+        #expect(stricter == nil)
 
         var untouched = emModel
-        #expect(pipeline(minLinkedPairs: 0).learnFromLinks(linked, comparator, model: &untouched, recordCount: 6, patterns: []) == nil)
+        #expect(pipeline(minLinkedPairs: 0).learnFromKnownMatches(known, comparator, model: &untouched) == nil)
         #expect(untouched == emModel)
     }
 
