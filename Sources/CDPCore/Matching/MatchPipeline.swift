@@ -126,8 +126,11 @@ public struct MatchPipeline: Sendable {
         let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, comparator) }
         var (model, training) = estimateModel(
             patterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u)
-        let known = links.map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: Set($0.identifier.correlatedFields)) }
-            + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: []) }
+        let madeToAgree = Dictionary(uniqueKeysWithValues: MatchingConfiguration.HardIdentifier.allCases.map {
+            ($0, KnownMatch.mask($0.correlatedFields))
+        })
+        let known = links.map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
+            + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: 0) }
         if let session = learnFromKnownMatches(known, comparator, model: &model) { training.append(session) }
         model.prior = configuration.prior ?? Self.prior(model, patterns: patterns, recordCount: records.count)
         statistics.training = training
@@ -219,8 +222,17 @@ public struct MatchPipeline: Sendable {
     struct KnownMatch {
         var a: Int32
         var b: Int32
-        /// Fields the link agrees on because of how it was made (an email address spells the names).
-        var fieldsMadeToAgree: Set<MatchField>
+        /// Fields the link agrees on because of how it was made (an email address spells the names), as a
+        /// bit per `MatchField` case (see `mask`): a million links need no million sets.
+        var fieldsMadeToAgree: UInt8
+
+        static func mask(_ fields: [MatchField]) -> UInt8 {
+            fields.reduce(0) { $0 | bit($1) }
+        }
+
+        static func bit(_ field: MatchField) -> UInt8 {
+            UInt8(1) << UInt8(MatchField.allCases.firstIndex(of: field) ?? 0)
+        }
     }
 
     /// m counted on presumed matches: hard-identifier links and steward approvals. Whatever their blocks
@@ -236,18 +248,25 @@ public struct MatchPipeline: Sendable {
     {
         let minimum = configuration.estimation.minLinkedPairs
         guard minimum > 0, !known.isEmpty else { return nil }
-        var fieldsByPair: [UInt64: Set<MatchField>] = [:]
-        for match in known {
-            let key = Self.pairKey(match.a, match.b)
-            fieldsByPair[key] = fieldsByPair[key].map { $0.intersection(match.fieldsMadeToAgree) } ?? match.fieldsMadeToAgree
+        // Sorted by pair, each pair's links merged: a field stays out only if every link made it agree.
+        var entries = known.map { (pair: Self.pairKey($0.a, $0.b), madeToAgree: $0.fieldsMadeToAgree) }
+        entries.sort { $0.pair < $1.pair }
+        var pairs: [UInt64] = []
+        var masks: [UInt8] = []
+        for entry in entries {
+            if pairs.last == entry.pair {
+                masks[masks.count - 1] &= entry.madeToAgree
+            } else {
+                pairs.append(entry.pair)
+                masks.append(entry.madeToAgree)
+            }
         }
-        let pairs = fieldsByPair.keys.sorted()
         let comparisons = configuration.comparisons
+        let fieldBits = comparisons.map { KnownMatch.bit($0.field) }
         let pairPatterns = parallelPatterns(pairs, comparator)
         var counts = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
-        for (index, pair) in pairs.enumerated() {
-            let madeToAgree = fieldsByPair[pair] ?? []
-            for c in comparisons.indices where !madeToAgree.contains(comparisons[c].field) {
+        for index in pairs.indices {
+            for c in comparisons.indices where masks[index] & fieldBits[c] == 0 {
                 counts[c][PairComparator.level(pairPatterns[index], c)] += 1
             }
         }
