@@ -10,9 +10,10 @@
 ///    again.
 /// 4. With `birthDays`, two clusters whose known birth dates disagree (not equal, not day/month swapped)
 ///    are never joined, not even by a shared email or phone: a family inbox or a recycled number links
-///    different people. When birth dates cannot vouch for a join (one side has none), two clusters whose
-///    known phone numbers differ are not joined either. Only a steward's approval (an edge of infinite
-///    weight) overrides these checks.
+///    different people. When birth dates cannot vouch for a scored join (one side has none), two clusters
+///    whose known phone numbers differ are not joined either; a hard-identifier link (`identifierWeight`)
+///    is not undone by a changed number. Only a steward's approval (an edge of infinite weight) overrides
+///    these checks.
 public struct Clusterer: Sendable {
     public struct Edge: Sendable, Hashable {
         public var a: Int32
@@ -32,6 +33,10 @@ public struct Clusterer: Sendable {
     /// Per record, its phone's value id or `InternedColumn.missing`; used with `birthDays`.
     public var phoneIDs: [Int32]?
 
+    /// Edges at least this heavy are hard-identifier links: a changed phone number does not veto them (a
+    /// person keeps their email or CRM id when their number changes); a conflicting birth date still does.
+    public var identifierWeight: Double = .infinity
+
     public init(maxSize: Int, minDensity: Double, birthDays: [Int32]? = nil, phoneIDs: [Int32]? = nil) {
         self.maxSize = maxSize
         self.minDensity = minDensity
@@ -40,10 +45,10 @@ public struct Clusterer: Sendable {
     }
 
     /// Whether two clusters' known identity attributes contradict each other.
-    static func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32) -> Bool {
+    static func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32, phonesCount: Bool = true) -> Bool {
         if !compatible(birthA, birthB) { return true }
         let birthsVouch = birthA != Int32.min && birthB != Int32.min
-        return !birthsVouch && phoneA != InternedColumn.missing && phoneB != InternedColumn.missing && phoneA != phoneB
+        return phonesCount && !birthsVouch && phoneA != InternedColumn.missing && phoneB != InternedColumn.missing && phoneA != phoneB
     }
 
     /// Whether two known birth dates can belong to one person: equal, or day and month swapped.
@@ -72,7 +77,11 @@ public struct Clusterer: Sendable {
             let rb = forest.find(edge.b)
             guard ra != rb, Int(forest.size[Int(ra)] + forest.size[Int(rb)]) <= maxSize else { continue }
             if !forbidden.isEmpty && forest.forbids(ra, rb, forbidden) { continue }
-            if !birth.isEmpty && edge.weight != .infinity && Self.conflict(birth[Int(ra)], birth[Int(rb)], phone[Int(ra)], phone[Int(rb)]) { continue }
+            if !birth.isEmpty && edge.weight != .infinity
+                && Self.conflict(birth[Int(ra)], birth[Int(rb)], phone[Int(ra)], phone[Int(rb)], phonesCount: edge.weight < identifierWeight)
+            {
+                continue
+            }
             let knownBirth = birth.isEmpty ? Int32.min : (birth[Int(ra)] != Int32.min ? birth[Int(ra)] : birth[Int(rb)])
             let knownPhone = phone.isEmpty ? InternedColumn.missing : (phone[Int(ra)] != InternedColumn.missing ? phone[Int(ra)] : phone[Int(rb)])
             forest.union(ra, rb)

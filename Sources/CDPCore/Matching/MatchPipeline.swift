@@ -153,10 +153,11 @@ public struct MatchPipeline: Sendable {
                 statistics.autoMergePairs += 1
             }
         }
-        let clusterOf = Clusterer(
+        var clusterer = Clusterer(
             maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity, birthDays: records.birthDays,
-            phoneIDs: records.phone.ids
-        ).cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
+            phoneIDs: records.phone.ids)
+        clusterer.identifierWeight = Self.stitchWeight
+        let clusterOf = clusterer.cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
         let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
         let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
         statistics.reviewPairs = review.count

@@ -95,14 +95,19 @@ extension Array {
 }
 
 extension MatchingConflictTests {
-    @Test func differentPhonesVetoAJoinOnlyWhenBirthDatesCannotVouch() {
+    @Test func differentPhonesVetoAScoredJoinOnlyWhenBirthDatesCannotVouch() {
         let born = Int32(LocalDate(isoText: "1970-05-01")!.daysSinceEpoch)
-        // 0–1: same email, one birth date missing, phones differ → kept apart.
+        // 0–1: scored above auto-merge, one birth date missing, phones differ → kept apart.
         // 2–3: both born the same day, phones differ (a new number) → joined.
-        let births = [born, Int32.min, born, born]
-        let phones: [Int32] = [1, 2, 3, 4]
-        let clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births, phoneIDs: phones)
-        let labels = clusterer.cluster(count: 4, edges: [Clusterer.Edge(0, 1, weight: 1000), Clusterer.Edge(2, 3, weight: 1000)])
-        #expect(labels == [0, 1, 2, 2])
+        // 4–5: as 0–1 but linked by a shared email (an identifier link): a changed number does not undo it.
+        // 6–7: linked by an email but born years apart → kept apart all the same.
+        let births = [born, Int32.min, born, born, born, Int32.min, born, born + 4000]
+        let phones: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8]
+        var clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births, phoneIDs: phones)
+        clusterer.identifierWeight = 1000
+        let edges = [
+            Clusterer.Edge(0, 1, weight: 30), Clusterer.Edge(2, 3, weight: 30), Clusterer.Edge(4, 5, weight: 1000), Clusterer.Edge(6, 7, weight: 1000),
+        ]
+        #expect(clusterer.cluster(count: 8, edges: edges) == [0, 1, 2, 2, 4, 4, 6, 7])
     }
 }
