@@ -66,7 +66,7 @@ public struct MatchPipeline: Sendable {
             public enum Kind: String, Sendable, Codable {
                 /// EM over one blocking rule's pairs.
                 case em
-                /// Counted on hard-identifier links and steward approvals (all matches).
+                /// Counted on presumed matches: hard-identifier links and steward approvals.
                 case links
             }
             public var kind: Kind
@@ -78,7 +78,8 @@ public struct MatchPipeline: Sendable {
             /// The share of the session's pairs taken for matches (1 for presumed matches).
             public var prior: Double
             public var iterations: Int
-            /// Per comparison, m per level; nil for the comparisons the rule's keys fix.
+            /// Per comparison, m per level; nil where this session gave none (a rule's fixed comparisons, or too
+            /// few presumed matches).
             public var m: [[Double]?]
         }
 
