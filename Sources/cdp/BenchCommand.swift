@@ -69,7 +69,7 @@ struct BenchCommand: ParsableCommand {
     struct Match: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate N customers with marketing contacts, ingest them, then match: time per phase, comparisons, peak memory, accuracy.")
-        @Option(help: "How many CRM customers (contacts add about 0.8 per customer).") var customers: Int = 1_000_000
+        @Option(help: "How many CRM customers (marketing contacts add about 0.7 per customer).") var customers: Int = 1_000_000
         @Option(help: "Timed repetitions; the median is reported.") var runs: Int = 3
         @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
         @Flag(help: "Also write candidates and golden records to the lake (timed as `persist`).") var persist = false
@@ -98,7 +98,8 @@ struct BenchCommand: ParsableCommand {
             print("m (u) per level, null level left out:")
             for (c, row) in result.model.m.enumerated() {
                 let levels = row.indices.dropFirst().map { String(format: "%.3f (%.3f)", row[$0], result.model.u[c][$0]) }
-                print("  comparison \(c): " + levels.joined(separator: " · "))
+                let name = c < s.comparisonNames.count ? s.comparisonNames[c] : "comparison \(c)"
+                print("  \(name): " + levels.joined(separator: " · "))
             }
             print(MatchReportText.training(s.training))
             print("sessions (share of pairs taken for matches, then m of each trained comparison's last level, \"else\"):")

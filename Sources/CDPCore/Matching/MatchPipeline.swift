@@ -46,6 +46,8 @@ public struct MatchPipeline: Sendable {
 
     public struct Statistics: Sendable, Codable {
         public var records = 0
+        /// The comparisons' names, in the model's order.
+        public var comparisonNames: [String] = []
         public var stitchLinks = 0
         public var candidatePairs = 0
         public var pairsPerRule: [Int] = []
@@ -97,6 +99,7 @@ public struct MatchPipeline: Sendable {
     public func run(_ records: MatchRecords, decisions: Decisions = Decisions(), now: () -> Double = { 0 }) -> Outcome {
         var statistics = Statistics()
         statistics.records = records.count
+        statistics.comparisonNames = configuration.comparisons.map(\.name)
         var started = now()
         func phase(_ name: String) {
             let time = now()
