@@ -61,14 +61,17 @@ enum MatchReportText {
         return lines.joined(separator: "\n")
     }
 
-    /// Where m came from: "m: counted on 1,204 links and approvals for birth date, phone; by EM (5 sessions) for the rest".
+    /// Where m came from: "m: counted on 1,204 links and approvals for birth date, phone; by EM (5 sessions)
+    /// for city (seen on 412), …" — the count says how far a comparison left to EM was from `min_linked_pairs`.
     static func training(_ sessions: [MatchPipeline.Statistics.TrainingSession]) -> String {
         let em = sessions.filter { $0.kind == .em }
         let emText = "by EM (\(em.count) session\(em.count == 1 ? "" : "s"))"
         guard let links = sessions.first(where: { $0.kind == .links }) else { return "m: \(emText)" }
-        let rest = Set(em.flatMap(\.comparisons)).subtracting(links.comparisons)
+        let rest = Set(em.flatMap(\.comparisons)).subtracting(links.comparisons).sorted().map { name in
+            links.seenOn[name].map { "\(name) (seen on \(Output.grouped($0)))" } ?? name
+        }
         return "m: counted on \(Output.grouped(links.pairs)) links and approvals for \(links.comparisons.joined(separator: ", "))"
-            + (rest.isEmpty ? "" : "; \(emText) for \(rest.sorted().joined(separator: ", "))")
+            + (rest.isEmpty ? "" : "; \(emText) for \(rest.joined(separator: ", "))")
     }
 
     static func evaluation(_ e: MatchEvaluation) -> String {

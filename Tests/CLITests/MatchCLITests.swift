@@ -27,7 +27,9 @@ import Testing
         // The sample's CRM ids and shared addresses give most comparisons enough presumed matches to count m
         // on; marketing contacts carry no address, so postcode and city are left to EM.
         #expect(
-            run.stdout.contains("m: counted on ") && run.stdout.contains(" links and approvals for first name, surname, birth date, email, phone; by EM (5 sessions) for city, postcode"),
+            run.stdout.contains("m: counted on ")
+                && run.stdout.contains(" links and approvals for first name, surname, birth date, email, phone; by EM (5 sessions) for city (seen on ")
+                && run.stdout.contains("), postcode (seen on "),
             "\(run.stdout)")
 
         let evaluation = try CLI.run(["match", "evaluate"] + ws)

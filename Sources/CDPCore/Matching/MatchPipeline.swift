@@ -77,6 +77,9 @@ public struct MatchPipeline: Sendable {
             public var pairs: Int
             /// The comparisons this session gave m to, by name.
             public var comparisons: [String]
+            /// For presumed matches: per comparison name, on how many it was seen (not null), so a comparison
+            /// left to EM shows how far it was from `min_linked_pairs`. Empty for EM sessions.
+            public var seenOn: [String: Int] = [:]
             /// The share of the session's pairs taken for matches (1 for presumed matches).
             public var prior: Double
             public var iterations: Int
@@ -285,9 +288,11 @@ public struct MatchPipeline: Sendable {
             learned[c] = m
         }
         guard learned.contains(where: { $0 != nil }) else { return nil }
-        return Statistics.TrainingSession(
+        var session = Statistics.TrainingSession(
             kind: .links, rule: "hard-identifier links", pairs: pairs.count,
             comparisons: comparisons.indices.filter { learned[$0] != nil }.map { comparisons[$0].name }, prior: 1, iterations: 0, m: learned)
+        for c in comparisons.indices { session.seenOn[comparisons[c].name] = Int(counts[c].dropFirst().reduce(0, +)) }
+        return session
     }
 
     /// The prior for `model`'s weights over all candidate pairs (see `FellegiSunterModel.estimatePrior`).

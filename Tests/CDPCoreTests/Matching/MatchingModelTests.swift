@@ -117,6 +117,7 @@ import Testing
         #expect(abs(model.m[1][1] - 2.0 / 6) < 1e-12)
         #expect(session?.pairs == 5)
         #expect(session?.comparisons == ["birth date", "email"])
+        #expect(session?.seenOn == ["birth date": 4, "email": 4])
 
         model = emModel
         let stricter = pipeline(minLinkedPairs: 5).learnFromKnownMatches(known, comparator, model: &model)
