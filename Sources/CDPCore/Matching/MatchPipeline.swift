@@ -278,11 +278,11 @@ public struct MatchPipeline: Sendable {
                 counts[c][PairComparator.level(pairPatterns[index], c)] += 1
             }
         }
+        let seen = counts.map { $0.dropFirst().reduce(0, +) }
         var learned: [[Double]?] = Array(repeating: nil, count: comparisons.count)
         for c in comparisons.indices {
-            let observed = counts[c].dropFirst().reduce(0, +)
-            guard observed >= Double(minimum) else { continue }
-            let smoothed = observed + Double(counts[c].count - 1)
+            guard seen[c] >= Double(minimum) else { continue }
+            let smoothed = seen[c] + Double(counts[c].count - 1)
             let m = counts[c].enumerated().map { level, count in level == 0 ? 0 : (count + 1) / smoothed }
             model.m[c] = m
             learned[c] = m
@@ -291,7 +291,7 @@ public struct MatchPipeline: Sendable {
         var session = Statistics.TrainingSession(
             kind: .links, rule: "hard-identifier links", pairs: pairs.count,
             comparisons: comparisons.indices.filter { learned[$0] != nil }.map { comparisons[$0].name }, prior: 1, iterations: 0, m: learned)
-        for c in comparisons.indices { session.seenOn[comparisons[c].name] = Int(counts[c].dropFirst().reduce(0, +)) }
+        for c in comparisons.indices { session.seenOn[comparisons[c].name] = Int(seen[c]) }
         return session
     }
 
