@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// One source row ready to be written: its bronze lineage and where it goes.
+/// One source row ready to be written: its lineage in the landed file and where it goes.
 public struct IngestRow: Sendable {
     public enum Destination: Sendable {
         /// Valid: a silver row. `supersedes` marks the key's current silver row as history.
@@ -15,15 +15,15 @@ public struct IngestRow: Sendable {
     public var line: Int
     public var sourceKey: String
     public var contentHash: Int64
-    /// The source row as read: a CSV line in the file's column order, or a JSON Lines line.
-    public var raw: String
+    /// Where the record lies in the landed file.
+    public var record: RecordSpan
     public var destination: Destination
 
-    public init(line: Int, sourceKey: String, contentHash: Int64, raw: String, destination: Destination) {
+    public init(line: Int, sourceKey: String, contentHash: Int64, record: RecordSpan, destination: Destination) {
         self.line = line
         self.sourceKey = sourceKey
         self.contentHash = contentHash
-        self.raw = raw
+        self.record = record
         self.destination = destination
     }
 }
@@ -60,9 +60,10 @@ public struct BatchWriter: Sendable {
 
     /// Writes one chunk atomically, together with an optional progress event.
     ///
-    /// Bronze rows get their ids here (the batch's rows in file order after the table's last id), so
-    /// that silver and quarantine rows can name them without asking SQLite for each one; both are then
-    /// inserted many rows a statement.
+    /// Rows get their bronze ids here, the next ones of the lake's sequence in file order, so that silver,
+    /// quarantine and warning rows can name them without asking SQLite for each one. A row's bronze lineage
+    /// (batch, line, its span of the landed file) is written on the silver or quarantine row it becomes:
+    /// one insert a row. Silver rows go in many a statement.
     public func write(_ chunk: IngestChunk, event: RunEvent?) throws(StoreError) {
         try store.write("write rows of batch \(batch)") { db in
             let fields = entity.fields
@@ -71,13 +72,10 @@ public struct BatchWriter: Sendable {
                 let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
                 return Array(repeating: row, count: rows).joined(separator: ", ")
             }
-            let bronzeSQL = "INSERT INTO bronze_row (id, batch_id, source, line, source_key, content_hash, raw) VALUES "
-            let bronzeOne = try db.cachedStatement(sql: bronzeSQL + values(7, rows: 1))
-            let bronzeMany = try db.cachedStatement(sql: bronzeSQL + values(7, rows: many))
-            let silverColumns = fields.count + 6
+            let silverColumns = fields.count + 9
             let silverSQL = """
-                INSERT INTO \(entity.silverTable) (bronze_id, batch_id, source, source_key, content_hash, is_current, \
-                \(fields.map(\.name).joined(separator: ", "))) VALUES 
+                INSERT INTO \(entity.silverTable) (bronze_id, batch_id, line, record_offset, record_length, source, source_key, \
+                content_hash, is_current, \(fields.map(\.name).joined(separator: ", "))) VALUES 
                 """
             let silverOne = try db.cachedStatement(sql: silverSQL + values(silverColumns, rows: 1))
             let silverMany = try db.cachedStatement(sql: silverSQL + values(silverColumns, rows: many))
@@ -87,10 +85,11 @@ public struct BatchWriter: Sendable {
                 sql: "INSERT INTO row_warning (bronze_id, batch_id, source, rule, field, value, message) VALUES (?, ?, ?, ?, ?, ?, ?)")
             let quarantine = try db.cachedStatement(
                 sql: """
-                    INSERT INTO quarantine_record (bronze_id, batch_id, run_id, source, entity, source_key, line, status,
-                        fields, failures, rules, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
+                    INSERT INTO quarantine_record (bronze_id, batch_id, run_id, source, entity, source_key, line, record_offset,
+                        record_length, content_hash, status, fields, failures, rules, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)
                     """)
-            let firstBronzeID = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM bronze_row") ?? 1
+            let firstBronzeID = try Self.takeBronzeIDs(chunk.count, db)
             // Texts shared by every row, bound from Swift strings once per statement execution.
             var sharedBytes: [UInt8] = []
             func share(_ text: String) -> IngestChunk.Text {
@@ -106,19 +105,14 @@ public struct BatchWriter: Sendable {
             try sharedBytes.withUnsafeBufferPointer { sharedBytes in
                 try chunk.bytes.withUnsafeBufferPointer { chunkBytes in
                     let bind = ChunkBinder(db: db, chunk: chunkBytes, shared: sharedBytes)
-                    func bindBronze(_ s: OpaquePointer, _ first: Int32, _ index: Int) {
-                        let row = rows[index]
-                        bind.int(s, first, firstBronzeID + Int64(index)); bind.int(s, first + 1, batchID)
-                        bind.shared(s, first + 2, sourceName); bind.int(s, first + 3, row.line)
-                        bind.text(s, first + 4, row.sourceKey); bind.int(s, first + 5, row.contentHash); bind.text(s, first + 6, row.raw)
-                    }
                     func bindSilver(_ s: OpaquePointer, _ first: Int32, _ index: Int) {
                         let row = rows[index]
                         guard case .silver(let values, _, _) = row.destination else { return }
                         bind.int(s, first, firstBronzeID + Int64(index)); bind.int(s, first + 1, batchID)
-                        bind.shared(s, first + 2, sourceName); bind.text(s, first + 3, row.sourceKey)
-                        bind.int(s, first + 4, row.contentHash); bind.int(s, first + 5, 1)
-                        var parameter = first + 6
+                        bind.int(s, first + 2, row.line); bind.int(s, first + 3, row.record.offset)
+                        bind.int(s, first + 4, row.record.length); bind.shared(s, first + 5, sourceName)
+                        bind.text(s, first + 6, row.sourceKey); bind.int(s, first + 7, row.contentHash); bind.int(s, first + 8, 1)
+                        var parameter = first + 9
                         for value in chunk.values[values] {
                             bind.value(s, parameter, value)
                             parameter += 1
@@ -141,7 +135,6 @@ public struct BatchWriter: Sendable {
                         }
                     }
 
-                    try insert(rows.indices, bronzeOne, bronzeMany, columns: 7, bindBronze)
                     // Silver rows wait to be inserted together; a row that supersedes its key's current one
                     // first lets the waiting rows in, since one of them may be that current row.
                     var waiting: [Int] = []
@@ -170,8 +163,9 @@ public struct BatchWriter: Sendable {
                                 bind.int(s, 1, bronzeID); bind.int(s, 2, batchID)
                                 if let run { bind.int(s, 3, run.rawValue) } else { sqlite3_bind_null(s, 3) }
                                 bind.shared(s, 4, sourceName); bind.shared(s, 5, entityName); bind.text(s, 6, row.sourceKey)
-                                bind.int(s, 7, row.line); bind.text(s, 8, fieldsJSON); bind.text(s, 9, failuresJSON)
-                                bind.text(s, 10, rules); bind.shared(s, 11, stamp); bind.shared(s, 12, stamp)
+                                bind.int(s, 7, row.line); bind.int(s, 8, row.record.offset); bind.int(s, 9, row.record.length)
+                                bind.int(s, 10, row.contentHash); bind.text(s, 11, fieldsJSON); bind.text(s, 12, failuresJSON)
+                                bind.text(s, 13, rules); bind.shared(s, 14, stamp); bind.shared(s, 15, stamp)
                             }
                         }
                     }
@@ -180,6 +174,16 @@ public struct BatchWriter: Sendable {
             }
             if let event { try LakeStore.insertEvent(event, db) }
         }
+    }
+}
+
+extension BatchWriter {
+    /// Takes `count` bronze ids from the lake's sequence, in the caller's transaction; returns the first.
+    static func takeBronzeIDs(_ count: Int, _ db: Database) throws -> Int64 {
+        let first = try Int64.fetchOne(db, sql: "SELECT next_id FROM id_sequence WHERE name = 'bronze_row'") ?? 1
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO id_sequence (name, next_id) VALUES ('bronze_row', ?)", arguments: [first + Int64(count)])
+        return first
     }
 }
 

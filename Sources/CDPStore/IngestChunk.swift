@@ -31,7 +31,7 @@ public struct IngestChunk: Sendable {
         var line: Int64
         var contentHash: Int64
         var sourceKey: Text
-        var raw: Text
+        var record: RecordSpan
         var destination: Destination
     }
 
@@ -65,14 +65,14 @@ public struct IngestChunk: Sendable {
         warnings.removeAll(keepingCapacity: true)
     }
 
-    /// Adds a valid row bound for silver. `values` are by the entity's field index; `supersedes` marks the
-    /// key's current silver row as history; `warnings` are failed rules of severity warn.
+    /// Adds a valid row bound for silver. `record` is where it lies in the landed file; `values` are by the
+    /// entity's field index; `supersedes` marks the key's current silver row as history; `warnings` are
+    /// failed rules of severity warn.
     public mutating func appendSilver(
-        line: Int, sourceKey: String, contentHash: Int64, raw: String, values: [FieldValue?], supersedes: Bool,
+        line: Int, sourceKey: String, contentHash: Int64, record: RecordSpan, values: [FieldValue?], supersedes: Bool,
         warnings: [RuleFailure]
     ) {
         let key = append(sourceKey)
-        let rawText = append(raw)
         let firstValue = self.values.count
         for value in values {
             switch value {
@@ -89,7 +89,7 @@ public struct IngestChunk: Sendable {
                 rule: append(warning.rule), field: append(warning.field), value: append(warning.value), message: append(warning.message)))
         }
         rows.append(Row(
-            line: Int64(line), contentHash: contentHash, sourceKey: key, raw: rawText,
+            line: Int64(line), contentHash: contentHash, sourceKey: key, record: record,
             destination: .silver(
                 values: firstValue..<self.values.count, supersedes: supersedes,
                 warnings: firstWarning..<self.warnings.count)))
@@ -98,17 +98,16 @@ public struct IngestChunk: Sendable {
     /// Adds an invalid row bound for quarantine, with its raw values by canonical field (in order of the
     /// field names) and every failure.
     public mutating func appendQuarantine(
-        line: Int, sourceKey: String, contentHash: Int64, raw: String, sortedFields: [(key: String, value: String)],
+        line: Int, sourceKey: String, contentHash: Int64, record: RecordSpan, sortedFields: [(key: String, value: String)],
         failures: [RuleFailure]
     ) {
         let key = append(sourceKey)
-        let rawText = append(raw)
         let fieldsJSON = append(CompactJSON.object(sortedPairs: sortedFields))
         let failuresJSON = append(CompactJSON.failures(failures))
         // Commas around every name, so "has rule R" is a LIKE '%,R,%' that cannot match a longer name.
         let rules = append("," + failures.map(\.rule).joined(separator: ",") + ",")
         rows.append(Row(
-            line: Int64(line), contentHash: contentHash, sourceKey: key, raw: rawText,
+            line: Int64(line), contentHash: contentHash, sourceKey: key, record: record,
             destination: .quarantine(fieldsJSON: fieldsJSON, failuresJSON: failuresJSON, rules: rules)))
     }
 
@@ -117,11 +116,11 @@ public struct IngestChunk: Sendable {
         switch row.destination {
         case .silver(let values, let supersedes, let warnings):
             appendSilver(
-                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, values: values,
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, values: values,
                 supersedes: supersedes, warnings: warnings)
         case .quarantine(let fields, let failures):
             appendQuarantine(
-                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw,
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record,
                 sortedFields: fields.sorted { $0.key < $1.key }, failures: failures)
         }
     }

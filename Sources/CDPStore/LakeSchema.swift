@@ -364,7 +364,116 @@ enum LakeSchema {
                     CREATE INDEX dictionary_version_by_time ON dictionary_version(changed_at, layer, dataset, column_name);
                     """)
         }
+        // Bronze is the landed files themselves: a row's lineage (batch, line, where its record lies in the
+        // landed file) is kept on the silver or quarantine row it became, and `bronze_row` is a view over them.
+        // Ingestion then writes each row once instead of twice (the raw text again, an index by batch, a
+        // unique index and a foreign key), and the lake no longer holds every landed byte a second time.
+        // Rows landed before keep their raw text in bronze_row_v1, so nothing already ingested loses it.
+        migrator.registerMigration("v5-bronze-in-landed-files") { db in
+            for entity in CanonicalEntity.allCases {
+                let table = entity.silverTable
+                let fields = entity.fields.map(\.name)
+                let columns = entity.fields.map { "\($0.name) \(sqlType($0.kind))" }.joined(separator: ",\n    ")
+                let kept = ["source", "source_key", "content_hash", "is_current", "superseded_by"] + fields
+                let copied = kept.joined(separator: ", ")
+                try db.execute(
+                    sql: """
+                        CREATE TABLE \(table)_v5 (
+                            id INTEGER PRIMARY KEY,
+                            bronze_id INTEGER NOT NULL,
+                            batch_id INTEGER NOT NULL,
+                            line INTEGER NOT NULL,
+                            record_offset INTEGER,
+                            record_length INTEGER,
+                            source TEXT NOT NULL,
+                            source_key TEXT NOT NULL,
+                            content_hash INTEGER NOT NULL,
+                            is_current INTEGER NOT NULL,
+                            superseded_by INTEGER,
+                            \(columns)
+                        );
+                        INSERT INTO \(table)_v5 (id, bronze_id, batch_id, line, \(copied))
+                            SELECT s.id, s.bronze_id, s.batch_id, COALESCE(b.line, 0), \(kept.map { "s.\($0)" }.joined(separator: ", "))
+                            FROM \(table) s LEFT JOIN bronze_row b ON b.id = s.bronze_id;
+                        DROP TABLE \(table);
+                        ALTER TABLE \(table)_v5 RENAME TO \(table);
+                        CREATE INDEX \(table)_current ON \(table)(source, source_key) WHERE is_current = 1;
+                        """)
+            }
+            try db.execute(
+                sql: """
+                    CREATE INDEX silver_event_by_contact ON silver_event(contact_id) WHERE is_current = 1;
+                    CREATE INDEX silver_order_by_customer ON silver_order(customer_id) WHERE is_current = 1;
+                    CREATE TABLE row_warning_v5 (
+                        id INTEGER PRIMARY KEY,
+                        bronze_id INTEGER NOT NULL,
+                        batch_id INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        field TEXT,
+                        value TEXT,
+                        message TEXT NOT NULL
+                    );
+                    INSERT INTO row_warning_v5 SELECT id, bronze_id, batch_id, source, rule, field, value, message FROM row_warning;
+                    DROP TABLE row_warning;
+                    ALTER TABLE row_warning_v5 RENAME TO row_warning;
+                    CREATE INDEX row_warning_by_batch ON row_warning(batch_id);
+                    CREATE INDEX row_warning_by_source ON row_warning(source);
+                    CREATE TABLE quarantine_record_v5 (
+                        id INTEGER PRIMARY KEY,
+                        bronze_id INTEGER NOT NULL UNIQUE,
+                        batch_id INTEGER NOT NULL,
+                        run_id INTEGER,
+                        source TEXT NOT NULL,
+                        entity TEXT NOT NULL,
+                        source_key TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        record_offset INTEGER,
+                        record_length INTEGER,
+                        content_hash INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        fields TEXT NOT NULL,
+                        failures TEXT NOT NULL,
+                        rules TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        resolution TEXT
+                    );
+                    INSERT INTO quarantine_record_v5 (id, bronze_id, batch_id, run_id, source, entity, source_key, line,
+                            content_hash, status, fields, failures, rules, created_at, updated_at, resolution)
+                        SELECT q.id, q.bronze_id, q.batch_id, q.run_id, q.source, q.entity, q.source_key, q.line,
+                            COALESCE(b.content_hash, 0), q.status, q.fields, q.failures, q.rules, q.created_at, q.updated_at, q.resolution
+                        FROM quarantine_record q LEFT JOIN bronze_row b ON b.id = q.bronze_id;
+                    DROP TABLE quarantine_record;
+                    ALTER TABLE quarantine_record_v5 RENAME TO quarantine_record;
+                    CREATE INDEX quarantine_by_status ON quarantine_record(status, source);
+                    CREATE INDEX quarantine_by_batch ON quarantine_record(batch_id);
+                    CREATE INDEX quarantine_by_status_id ON quarantine_record(status, id);
+                    CREATE INDEX quarantine_by_source_status ON quarantine_record(source, status);
+                    CREATE INDEX quarantine_by_key ON quarantine_record(source, source_key);
+                    CREATE TABLE id_sequence (name TEXT PRIMARY KEY, next_id INTEGER NOT NULL);
+                    INSERT INTO id_sequence (name, next_id) SELECT 'bronze_row', COALESCE(MAX(id), 0) + 1 FROM bronze_row;
+                    ALTER TABLE bronze_row RENAME TO bronze_row_v1;
+                    DROP INDEX bronze_row_by_batch;
+                    CREATE VIEW bronze_row AS
+                    \(landedRows(raw: true));
+                    """)
+        }
         return migrator
+    }
+
+    /// Every landed row the lake holds, wherever it went: the lineage of silver rows and of rows held in
+    /// quarantine (a released one is counted once, as its silver row). With `raw`, also each row's text read
+    /// from its landed file (or, for rows landed before spans were kept, from bronze_row_v1).
+    static func landedRows(raw: Bool) -> String {
+        let lineage = "bronze_id AS id, batch_id, source, line, source_key, content_hash, record_offset, record_length"
+        let text = !raw ? "" : """
+            , COALESCE(landed_text((SELECT landed_path FROM batch WHERE batch.id = batch_id), record_offset, record_length),
+                (SELECT raw FROM bronze_row_v1 WHERE bronze_row_v1.id = bronze_id)) AS raw
+            """
+        return (CanonicalEntity.allCases.map { "SELECT \(lineage), '\($0.silverTable)' AS landed_in\(text) FROM \($0.silverTable)" }
+            + ["SELECT \(lineage), 'quarantine_record' AS landed_in\(text) FROM quarantine_record WHERE status != 'released'"])
+            .joined(separator: "\nUNION ALL ")
     }
 
     static func sqlType(_ kind: FieldKind) -> String {

@@ -61,7 +61,6 @@ extension LakeStore {
                 arguments: [id])
             try db.execute(sql: "DELETE FROM quarantine_record WHERE batch_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM rule_result WHERE batch_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM bronze_row WHERE batch_id = ?", arguments: [id])
             try db.execute(
                 sql: """
                     UPDATE batch SET state = 'landed', rows_read = 0, rows_unchanged = 0, rows_silver = 0,
@@ -116,15 +115,24 @@ extension LakeStore {
         }
     }
 
-    /// The content hash of each key's latest bronze row for a source: what "unchanged" is judged against.
-    public func latestContentHashes(source: SourceName) throws(StoreError) -> [String: Int64] {
+    /// The content hash of each key's latest landed row for a source (in silver or held in quarantine):
+    /// what "unchanged" is judged against. The latest is the one with the highest bronze id.
+    public func latestContentHashes(source: SourceName, entity: CanonicalEntity) throws(StoreError) -> [String: Int64] {
         try read("read content hashes of \(source)") { db in
-            var hashes: [String: Int64] = [:]
+            var latest: [String: (bronze: Int64, hash: Int64)] = [:]
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT source_key, content_hash FROM bronze_row WHERE source = ? ORDER BY id",
-                arguments: [source.rawValue])
-            while let row = try cursor.next() { hashes[row[0]] = row[1] }
-            return hashes
+                db,
+                sql: """
+                    SELECT source_key, bronze_id, content_hash FROM \(entity.silverTable) WHERE source = ?
+                    UNION ALL SELECT source_key, bronze_id, content_hash FROM quarantine_record WHERE source = ? AND status != 'released'
+                    """,
+                arguments: [source.rawValue, source.rawValue])
+            while let row = try cursor.next() {
+                let key: String = row[0], bronze: Int64 = row[1]
+                if let seen = latest[key], seen.bronze > bronze { continue }
+                latest[key] = (bronze, row[2])
+            }
+            return latest.mapValues(\.hash)
         }
     }
 

@@ -74,14 +74,36 @@ extension LakeStore {
         }
     }
 
-    /// The raw source row behind a bronze id, and where it came from.
-    public func bronzeRow(_ id: BronzeRowID) throws(StoreError) -> (raw: String, line: Int, file: String, batch: BatchID)? {
-        try read("read bronze row \(id)") { db in
-            try Row.fetchOne(
+    /// Where a quarantined record was landed: its file, line and span of the landed file.
+    public struct LandedRecord: Sendable, Hashable {
+        public var batch: BatchID
+        /// The file's name as it was found (relative to the workspace).
+        public var file: String
+        /// The immutable copy in the lake's landing folder (relative to the workspace).
+        public var landedPath: String
+        public var line: Int
+        /// Where the record lies in the landed copy; nil for a row landed before the lake kept spans.
+        public var span: RecordSpan?
+        /// The row's text as the lake stored it before it kept spans (bronze_row_v1); nil otherwise.
+        public var storedText: String?
+    }
+
+    /// Where the record held as `id` was landed, or nil when there is no such record.
+    public func landedRecord(of id: QuarantineID) throws(StoreError) -> LandedRecord? {
+        try read("read the landed row of \(id)") { db in
+            guard let row = try Row.fetchOne(
                 db,
-                sql: "SELECT r.raw, r.line, b.file_name, b.id FROM bronze_row r JOIN batch b ON b.id = r.batch_id WHERE r.id = ?",
-                arguments: [id.rawValue]
-            ).map { (raw: $0[0], line: $0[1], file: $0[2], batch: BatchID($0[3] as Int64)) }
+                sql: """
+                    SELECT q.batch_id, b.file_name, b.landed_path, q.line, q.record_offset, q.record_length, q.bronze_id
+                    FROM quarantine_record q JOIN batch b ON b.id = q.batch_id WHERE q.id = ?
+                    """,
+                arguments: [id.rawValue])
+            else { return nil }
+            let offset: Int64? = row[4], length: Int64? = row[5]
+            let span = offset.flatMap { offset in length.map { RecordSpan(offset: offset, length: $0) } }
+            let stored = span == nil ? try String.fetchOne(db, sql: "SELECT raw FROM bronze_row_v1 WHERE id = ?", arguments: [row[6] as Int64]) : nil
+            return LandedRecord(
+                batch: BatchID(row[0] as Int64), file: row[1], landedPath: row[2], line: row[3], span: span, storedText: stored)
         }
     }
 
@@ -168,17 +190,17 @@ extension LakeStore {
                         sql: "UPDATE \(entity.silverTable) SET is_current = 0, superseded_by = ? WHERE source = ? AND source_key = ? AND is_current = 1",
                         arguments: [current.batch.rawValue, current.source.rawValue, change.sourceKey])
                 }
-                let placeholders = Array(repeating: "?", count: fields.count + 6).joined(separator: ", ")
+                let placeholders = Array(repeating: "?", count: fields.count + 9).joined(separator: ", ")
                 let statement = try db.cachedStatement(
                     sql: """
-                        INSERT INTO \(entity.silverTable) (bronze_id, batch_id, source, source_key, content_hash, is_current, \
-                        \(fields.map(\.name).joined(separator: ", "))) VALUES (\(placeholders))
+                        INSERT INTO \(entity.silverTable) (bronze_id, batch_id, line, record_offset, record_length, source, \
+                        source_key, content_hash, is_current, \(fields.map(\.name).joined(separator: ", "))) VALUES (\(placeholders))
                         """)
                 var binder = Binder(statement)
-                binder.bind(current.bronzeRow.rawValue); binder.bind(current.batch.rawValue)
+                binder.bind(current.bronzeRow.rawValue); binder.bind(current.batch.rawValue); binder.bind(Int64(current.line))
+                binder.bind(row["record_offset"] as Int64?); binder.bind(row["record_length"] as Int64?)
                 binder.bind(current.source.rawValue); binder.bind(change.sourceKey)
-                let hash = try Int64.fetchOne(db, sql: "SELECT content_hash FROM bronze_row WHERE id = ?", arguments: [current.bronzeRow.rawValue]) ?? 0
-                binder.bind(hash); binder.bind(Int64(1))
+                binder.bind(row["content_hash"] as Int64); binder.bind(Int64(1))
                 for value in values { binder.bind(value) }
                 try binder.run(db)
             }

@@ -36,7 +36,9 @@ extension LakeStore {
                 var status = SourceStatus(source: source)
                 let name = source.rawValue
                 status.batches = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batch WHERE source = ?", arguments: [name]) ?? 0
-                status.bronze = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bronze_row WHERE source = ?", arguments: [name]) ?? 0
+                status.bronze = try Int.fetchOne(
+                    db, sql: "SELECT COALESCE(SUM(rows_silver + rows_quarantined), 0) FROM batch WHERE source = ? AND state = 'ingested'",
+                    arguments: [name]) ?? 0
                 status.silverCurrent = try Int.fetchOne(
                     db, sql: "SELECT COUNT(*) FROM \(entity.silverTable) WHERE source = ? AND is_current = 1", arguments: [name]) ?? 0
                 if includingScans {
@@ -112,46 +114,46 @@ extension LakeStore {
     public func invariantViolations(isAlive: (Int32) -> Bool = { _ in false }) throws(StoreError) -> [String] {
         try read("verify the lake") { db in
             var problems: [String] = []
-            let silverCounts = CanonicalEntity.allCases.map {
-                "(SELECT COUNT(*) FROM \($0.silverTable) s WHERE s.bronze_id = b.id)"
-            }.joined(separator: " + ")
-            let conservation = try Row.fetchAll(
+            // Each landed row is in exactly one place: silver, or held in quarantine (bronze_row is their union).
+            let twice = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT b.id, b.source, b.line, \(silverCounts) AS in_silver,
-                        (SELECT COUNT(*) FROM quarantine_record q WHERE q.bronze_id = b.id AND q.status != 'released') AS held
-                    FROM bronze_row b WHERE in_silver + held != 1 ORDER BY b.id LIMIT 20
+                    SELECT id, MIN(source) AS source, MIN(line) AS line, COUNT(*) AS copies, GROUP_CONCAT(landed_in) AS places
+                    FROM (\(LakeSchema.landedRows(raw: false))) GROUP BY id HAVING COUNT(*) > 1 ORDER BY id LIMIT 20
                     """)
-            for row in conservation {
-                let inSilver: Int = row["in_silver"], held: Int = row["held"]
-                let place = inSilver + held == 0 ? "in neither silver nor quarantine (lost)" : "in silver \(inSilver)× and held in quarantine \(held)×"
-                problems.append("conservation: bronze row \(BronzeRowID(row["id"] as Int64)) (\(row["source"] as String) line \(row["line"] as Int)) is \(place)")
+            for row in twice {
+                let places = Set((row["places"] as String).split(separator: ",")).sorted().joined(separator: " and ")
+                problems.append(
+                    "conservation: bronze row \(BronzeRowID(row["id"] as Int64)) (\(row["source"] as String) line \(row["line"] as Int)) is in \(places), \(row["copies"] as Int) times")
             }
+            let silverIDs = CanonicalEntity.allCases.map { "SELECT bronze_id FROM \($0.silverTable)" }.joined(separator: " UNION ALL ")
             let released = try Int.fetchOne(
                 db,
-                sql: """
-                    SELECT COUNT(*) FROM quarantine_record q WHERE q.status = 'released' AND NOT EXISTS (
-                        \(CanonicalEntity.allCases.map { "SELECT 1 FROM \($0.silverTable) s WHERE s.bronze_id = q.bronze_id" }.joined(separator: " UNION ALL "))
-                    )
-                    """) ?? 0
+                sql: "SELECT COUNT(*) FROM quarantine_record WHERE status = 'released' AND bronze_id NOT IN (\(silverIDs))") ?? 0
             if released > 0 { problems.append("quarantine: \(released) released records have no silver row") }
+            var landedByBatch: [Int64: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT batch_id, COUNT(*) FROM (\(LakeSchema.landedRows(raw: false))) GROUP BY batch_id") {
+                landedByBatch[row[0]] = row[1]
+            }
             for batch in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT b.id, b.source, b.file_name, b.rows_read, b.rows_unchanged, b.rows_silver, b.rows_quarantined,
-                        (SELECT COUNT(*) FROM bronze_row r WHERE r.batch_id = b.id) AS bronze
+                    SELECT b.id, b.source, b.file_name, b.rows_read, b.rows_unchanged, b.rows_silver, b.rows_quarantined
                     FROM batch b WHERE b.state = 'ingested'
                     """)
             {
                 let id = BatchID(batch["id"] as Int64)
-                let read: Int = batch["rows_read"], unchanged: Int = batch["rows_unchanged"], bronze: Int = batch["bronze"]
+                let read: Int = batch["rows_read"], unchanged: Int = batch["rows_unchanged"], landed = landedByBatch[id.rawValue] ?? 0
                 let silver: Int = batch["rows_silver"], quarantined: Int = batch["rows_quarantined"]
                 let file: String = batch["file_name"]
-                if read != bronze + unchanged {
-                    problems.append("batch \(id) (\(file)): \(read) rows read but \(bronze) in bronze + \(unchanged) unchanged")
+                if read != landed + unchanged {
+                    let lost = read - unchanged - landed
+                    problems.append(
+                        "conservation: batch \(id) (\(file)): \(read) rows read but \(landed) in silver or quarantine + \(unchanged) unchanged"
+                            + (lost > 0 ? " (\(lost) lost)" : ""))
                 }
-                if bronze != silver + quarantined {
-                    problems.append("batch \(id) (\(file)): \(bronze) bronze rows but \(silver) to silver + \(quarantined) quarantined")
+                if landed != silver + quarantined {
+                    problems.append("batch \(id) (\(file)): \(landed) rows landed but the batch counts \(silver) to silver + \(quarantined) quarantined")
                 }
             }
             let running = try Int64?.fetchAll(db, sql: "SELECT pid FROM workflow_run WHERE state = 'running'")

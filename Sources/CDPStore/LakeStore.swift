@@ -13,11 +13,14 @@ public final class LakeStore: Sendable {
     public let path: String?
 
     /// Opens (creating if needed) the lake database at `path` and brings its schema up to date.
+    /// `workspaceRoot` is the folder landed paths are relative to: `bronze_row.raw` reads records from there.
     /// - Throws: `StoreError.cannotOpen` naming the path.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, workspaceRoot: String? = nil) throws(StoreError) {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        let landedText = Self.landedTextFunction(root: workspaceRoot)
         configuration.prepareDatabase { db in
+            db.add(function: landedText)
             // 16 KiB pages (set when the file is created, ignored after) cut the pages and WAL frames that bulk
             // ingestion writes by four; checkpointing every 64 MiB of WAL rather than every 4 MiB cuts fsyncs.
             try db.execute(
@@ -39,13 +42,34 @@ public final class LakeStore: Sendable {
     /// An empty store in memory, for tests.
     public init(inMemory: Void = ()) throws(StoreError) {
         do {
-            let queue = try DatabaseQueue()
+            var configuration = Configuration()
+            let landedText = Self.landedTextFunction(root: nil)
+            configuration.prepareDatabase { db in db.add(function: landedText) }
+            let queue = try DatabaseQueue(configuration: configuration)
             try LakeSchema.migrator.migrate(queue)
             writer = queue
         } catch {
             throw StoreError(.cannotOpen, "cannot create an in-memory lake", underlying: error)
         }
         path = nil
+    }
+
+    /// `landed_text(path, offset, length)`: the text of a record's span of a landed file (a path relative to
+    /// `root`), decoded as the reader decodes it; NULL when the file cannot be read. `bronze_row.raw` is
+    /// this: bronze keeps each row as its span of the immutable landed copy, not as a second copy of its text.
+    static func landedTextFunction(root: String?) -> DatabaseFunction {
+        DatabaseFunction("landed_text", argumentCount: 3, pure: false) { arguments in
+            guard let root, let path = String.fromDatabaseValue(arguments[0]),
+                let offset = Int64.fromDatabaseValue(arguments[1]), let length = Int.fromDatabaseValue(arguments[2]), length >= 0
+            else { return nil }
+            let file = open(root + "/" + path, O_RDONLY)
+            guard file >= 0 else { return nil }
+            defer { close(file) }
+            var bytes = [UInt8](repeating: 0, count: length)
+            let read = bytes.withUnsafeMutableBytes { pread(file, $0.baseAddress, length, off_t(offset)) }
+            guard read == length else { return nil }
+            return ByteText.text(bytes)
+        }
     }
 
     /// Names of the migrations applied, oldest first.

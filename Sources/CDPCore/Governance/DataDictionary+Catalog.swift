@@ -16,7 +16,8 @@ enum DictionaryCatalog {
 
     static let datasetDescriptions: [String: String] = [
         "batch": "One row per landed file: its source, name, SHA-256, size, state and row counts (the landing manifest).",
-        "bronze_row": "Every row of every landed file as read, before any rule: the lake's record of what arrived.",
+        "bronze_row":
+            "View: every row of every landed file, before any rule, with where it went; its text is read from the immutable landed copy.",
         "row_warning": "Warnings raised by rules of severity warn on rows that still passed to silver.",
         "rule_result": "Per batch and rule: how many rows were checked and how many failed.",
         "dq_scorecard": "Per run, source and rule: rows checked, rows failed and the pass rate.",
@@ -47,7 +48,10 @@ enum DictionaryCatalog {
         "is_current": "1 for the current version of the source record, 0 for a version a later file superseded.",
         "superseded_by": "The silver row that replaced this version, when it is no longer current.",
         "line": "Line number of the row in its landed file.",
-        "raw": "The row exactly as landed (a CSV line or a JSON object); it holds every personal field.",
+        "record_offset": "Where the row's record starts in the landed file, in bytes (empty for rows landed before spans were kept).",
+        "record_length": "Length of the row's record in the landed file, in bytes, without its line end.",
+        "landed_in": "Where the row went: its silver table, or quarantine_record while it is held.",
+        "raw": "The row exactly as landed (a CSV line or a JSON object), read from the landed file; it holds every personal field.",
         "rule": "Rule name from governance/rules.toml.",
         "severity": "Rule severity: warn, error or fatal.",
         "evaluated": "Rows the rule checked.",

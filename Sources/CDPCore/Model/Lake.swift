@@ -63,6 +63,19 @@ public enum QuarantineStatus: String, Codable, Sendable, Hashable, CaseIterable 
     public var isHeld: Bool { self != .released }
 }
 
+/// Where a source record lies in its landed file: `length` bytes from `offset`, as the record stands in
+/// the file (quotes and all, without its line end). Bronze keeps a row as this span of the immutable
+/// landed file rather than as a copy of its text.
+public struct RecordSpan: Hashable, Codable, Sendable {
+    public var offset: Int64
+    public var length: Int64
+
+    public init(offset: Int64, length: Int64) {
+        self.offset = offset
+        self.length = length
+    }
+}
+
 /// A quarantined record as a steward sees it.
 public struct QuarantineRecord: Hashable, Codable, Sendable {
     public var id: QuarantineID

@@ -2,7 +2,12 @@
 ///
 /// Files from older CRM exports are often Latin-1 or Windows-1252; decoding them as such keeps
 /// "Renée" readable instead of replacing bytes with U+FFFD.
-enum ByteText {
+public enum ByteText {
+    /// `bytes` as text: UTF-8 when valid, otherwise Windows-1252.
+    public static func text(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { decode($0, hasHighBit: $0.contains { $0 >= 0x80 }).text }
+    }
+
     /// Decodes `bytes` as UTF-8, falling back to Windows-1252; `isUTF8` is false after a fallback.
     @inline(__always)
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>, hasHighBit: Bool) -> (text: String, isUTF8: Bool) {

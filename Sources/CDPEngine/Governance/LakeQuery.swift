@@ -10,6 +10,10 @@ extension Workspace {
         "audit_log.reason", "golden_record.attributes", "golden_override.value", "match_candidate.explanation",
     ]
 
+    /// View columns computed rather than read from a table, so SQLite names no origin for them, that hold
+    /// whole records: `bronze_row.raw` is each row's text read from its landed file. Known by name.
+    static let computedRecordColumns: [(dataset: String, column: String)] = [("bronze_row", "raw")]
+
     /// The dictionary's own examples and kept versions may quote a personal value: withheld whole.
     static let dictionaryTextColumns: Set<String> = ["dictionary_entry.example", "dictionary_version.entry"]
 
@@ -106,10 +110,11 @@ struct ResultMask {
         masker = PIIMasker(columns: personalData.columns)
         let personal = Set(masker.columns.keys)
         let words = Set(sql.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
-        let readsPersonal = !words.isDisjoint(with: personal)
+        let computedRecords = Set(Workspace.computedRecordColumns.filter { words.contains($0.dataset) }.map(\.column))
+        let readsPersonal = !words.isDisjoint(with: personal) || !words.isDisjoint(with: computedRecords)
         for (index, origin) in origins.enumerated() where origin == nil && readsPersonal {
             let name = columns[index]
-            guard masker.kind(ofColumn: name) == nil else { continue }
+            guard masker.kind(ofColumn: name) == nil, !computedRecords.contains(name) else { continue }
             throw EngineError(
                 .forbidden,
                 "\(policy.principal) may not compute over personal columns (result column '\(name)' is an expression): missing permission view_pii; select the column itself to see it masked")
@@ -119,7 +124,9 @@ struct ResultMask {
             let origin = origins[index]
             let column = origin.map { String($0.split(separator: ".").last ?? "") } ?? columns[index]
             let dataset = origin.map { String($0.split(separator: ".").first ?? "") }
-            if let dataset, let treatment = personalData.treatment(dataset: dataset, column: column) {
+            if origin == nil, computedRecords.contains(column) {
+                treatments.append(.maskJSONOrWithhold)
+            } else if let dataset, let treatment = personalData.treatment(dataset: dataset, column: column) {
                 switch treatment {
                 case .show: treatments.append(.show)
                 case .mask(let kind): treatments.append(.mask(kind))

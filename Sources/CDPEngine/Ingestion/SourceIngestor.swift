@@ -107,7 +107,6 @@ public struct SourceIngestor: Sendable {
         // Dataset-level rules only need the row count: skip standardising then.
         let checksRows = rules.contains { $0.check.isRowLevel }
         var reader = reader
-        reader.keepsRaw = false
         // Rules that only count rows are decided once the count reaches every minimum, when none sets a
         // maximum: a whole pass over a large file only to learn it is not empty is wasted.
         let counts = rules.compactMap { rule -> (low: Int?, high: Int?)? in
@@ -226,7 +225,7 @@ public struct SourceIngestor: Sendable {
         let validator = RecordValidator(source: source, rules: rules)
         let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
         let validation = try validationEnvironment(for: rules)
-        var latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name) }
+        var latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name, entity: source.entity) }
         // Room for this file's keys too (about one row per 150 bytes), so the table does not rehash as it grows.
         latestHashes.reserveCapacity(latestHashes.count + Int(bytes / 150))
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
@@ -365,7 +364,7 @@ public struct SourceIngestor: Sendable {
                 counts.silver += 1
                 if !failures.isEmpty { counts.warned += 1 }
                 chunk.appendSilver(
-                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, values: record.values,
+                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, values: record.values,
                     supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
             } else {
                 counts.quarantined += 1
@@ -374,7 +373,7 @@ public struct SourceIngestor: Sendable {
                     if let value = row.values[index] { fields.append((fieldNames[index], value)) }
                 }
                 chunk.appendQuarantine(
-                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, raw: row.raw, sortedFields: fields,
+                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, sortedFields: fields,
                     failures: failures)
             }
         }

@@ -7,9 +7,8 @@ struct SourceRow {
     /// Raw values by canonical field index.
     var values: [String?]
     var sourceKey: String
-    /// The row as read, for bronze: a CSV record as one CSV line in the file's column order (the header
-    /// is the landed file's first line), a JSON Lines record as its line.
-    var raw: String
+    /// Where the record lies in the file: bronze keeps the landed file and this span, not a copy of the text.
+    var record: RecordSpan
     var contentHash: Int64
     /// Problems found while reading (bad quoting, encoding, column count, malformed JSON).
     var problems: [RuleFailure]
@@ -21,8 +20,6 @@ struct SourceRowReader {
     let file: URL
     /// The name people know the file by, for messages.
     let displayName: String
-    /// Whether rows carry their raw text (bronze needs it; a preflight scan does not).
-    var keepsRaw = true
     /// Stop after this many rows (a check that only needs to know the file has so many).
     var rowLimit: Int?
     static let chunkSize = 8 << 20
@@ -59,12 +56,12 @@ struct SourceRowReader {
         var columnOf: [Int?] = []
         var keyColumn = 0
         var headerNames: [String] = []
-        let delimiter = source.delimiter.utf8.first ?? 44
         var consumedTotal: Int64 = 0
         var failure: EngineError?
         var emitted = 0
         let limit = rowLimit ?? .max
         try readChunks { bytes, isFinal, parser -> Int in
+            let chunkStart = bytes.baseAddress
             let consumed = parser.parseRecords(bytes, isFinal: isFinal) { row, record in
                 guard failure == nil, emitted < limit else { return }
                 if columnOf.isEmpty {
@@ -92,7 +89,7 @@ struct SourceRowReader {
                 do {
                     try emit(SourceRow(
                         line: row.line, values: values, sourceKey: key,
-                        raw: keepsRaw ? Self.raw(row, record, delimiter: delimiter) : "",
+                        record: Self.span(of: UnsafeRawPointer(record.baseAddress), count: record.count, in: chunkStart, startingAt: consumedTotal),
                         contentHash: Self.contentHash(row.fields), problems: problems))
                 } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
@@ -114,10 +111,10 @@ struct SourceRowReader {
         var emitted = 0
         let limit = rowLimit ?? .max
         try readChunks { bytes, isFinal, _ -> Int in
+            let chunkStart = bytes.baseAddress
             let consumed = splitter.split(bytes, isFinal: isFinal) { line, text in
                 guard failure == nil, emitted < limit else { return }
                 emitted += 1
-                let rawLine = String(decoding: text, as: UTF8.self)
                 var problems: [RuleFailure] = []
                 var object: [String: JSONScalar] = [:]
                 do {
@@ -130,11 +127,11 @@ struct SourceRowReader {
                 let values = columns.map { column in column.flatMap { object[$0]?.text } }
                 let key = object[source.primaryKey]?.text ?? ""
                 var hash = FNV1a()
-                hash.add(rawLine)
+                hash.add(bytes: text)
                 do {
                     try emit(SourceRow(
                         line: line, values: values, sourceKey: key,
-                        raw: problems.isEmpty ? rawLine : Self.jsonObject(keys: ["_unparsed_line"], values: [rawLine]),
+                        record: Self.span(of: text.baseAddress, count: text.count, in: chunkStart, startingAt: consumedTotal),
                         contentHash: hash.value, problems: problems))
                 } catch { failure = error as? EngineError ?? EngineError(.input, String(describing: error)) }
             }
@@ -189,63 +186,11 @@ struct SourceRowReader {
         }
     }
 
-    /// The record for bronze: as it stands in the file when it read cleanly (valid UTF-8, well quoted),
-    /// else its fields written again as one CSV line.
-    static func raw(_ row: CSVRow, _ record: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> String {
-        guard row.problems.isEmpty else { return csvLine(row.fields, delimiter: delimiter) }
-        return String(decoding: record, as: UTF8.self)
-    }
-
-    /// The fields as one CSV record (RFC 4180): quoted only where a field holds the delimiter, a quote or a
-    /// line break. For a well-formed source line this is the line itself.
-    static func csvLine(_ fields: [String], delimiter: UInt8) -> String {
-        // Written straight into the string's storage: one allocation, one copy per field. At most every
-        // byte of a field is a doubled quote, plus the enclosing quotes and a delimiter.
-        let capacity = fields.reduce(fields.count) { $0 + $1.utf8.count * 2 + 2 }
-        return String(unsafeUninitializedCapacity: capacity) { buffer in
-            var out = 0
-            for (index, field) in fields.enumerated() {
-                if index > 0 {
-                    buffer[out] = delimiter
-                    out += 1
-                }
-                var field = field
-                field.withUTF8 { bytes in
-                    if bytes.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                        buffer[out] = 0x22
-                        out += 1
-                        for byte in bytes {
-                            if byte == 0x22 {
-                                buffer[out] = 0x22
-                                out += 1
-                            }
-                            buffer[out] = byte
-                            out += 1
-                        }
-                        buffer[out] = 0x22
-                        out += 1
-                    } else if let source = bytes.baseAddress, bytes.count > 0, let target = buffer.baseAddress {
-                        (target + out).update(from: source, count: bytes.count)
-                        out += bytes.count
-                    }
-                }
-            }
-            return out
-        }
-    }
-
-    /// A JSON object of column → value, keys in header order (extra fields get positional names).
-    static func jsonObject(keys: [String], values: [String]) -> String {
-        var text = "{"
-        text.reserveCapacity(values.reduce(16) { $0 + $1.utf8.count + 16 })
-        for (index, value) in values.enumerated() {
-            if index > 0 { text += "," }
-            JSONString.appendQuoted(index < keys.count ? keys[index] : "_extra_\(index + 1)", to: &text)
-            text += ":"
-            JSONString.appendQuoted(value, to: &text)
-        }
-        text += "}"
-        return text
+    /// Where a record handed over by the parser lies in the file: `chunk` is the start of the bytes being
+    /// parsed, which begin `chunkOffset` bytes into the file.
+    static func span(of record: UnsafeRawPointer?, count: Int, in chunk: UnsafeRawPointer?, startingAt chunkOffset: Int64) -> RecordSpan {
+        guard let record, let chunk else { return RecordSpan(offset: chunkOffset, length: 0) }
+        return RecordSpan(offset: chunkOffset + Int64(chunk.distance(to: record)), length: Int64(count))
     }
 
     static func contentHash(_ fields: [String]) -> Int64 {
@@ -271,6 +216,10 @@ struct FNV1a {
         copy.withUTF8 { bytes in
             for byte in bytes { state = (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
         }
+    }
+
+    mutating func add(bytes: UnsafeRawBufferPointer) {
+        for byte in bytes { state = (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
     }
 
     var value: Int64 { Int64(bitPattern: state) }

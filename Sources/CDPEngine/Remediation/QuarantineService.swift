@@ -39,17 +39,36 @@ public struct QuarantineService: Sendable {
         let record = try record(id)
         let store = workspace.store
         let history = try storeCall { () throws(StoreError) in try store.quarantineHistory(id) }
-        let bronze = try storeCall { () throws(StoreError) in try store.bronzeRow(record.bronzeRow) }
+        let landed = try storeCall { () throws(StoreError) in try store.landedRecord(of: id) }
         let batch = try storeCall { () throws(StoreError) in try store.batch(record.batch) }
         let columns = workspace.configuration.source(named: record.source)?.mapping ?? [:]
         let masker = workspace.masker(for: environment)
         guard masker.isActive else {
-            return Detail(record: record, history: history, rawRow: bronze?.raw, file: bronze?.file, batch: batch, columns: columns)
+            return Detail(
+                record: record, history: history, rawRow: landed.map(landedText), file: landed?.file, batch: batch, columns: columns)
         }
         // The landed line holds every column as typed; without view_pii it is withheld rather than half-masked.
         return Detail(
             record: masker.record(record), history: history.map { masker.history($0, of: record) },
-            rawRow: bronze == nil ? nil : Self.withheldRawRow, file: bronze?.file, batch: batch, columns: columns)
+            rawRow: landed == nil ? nil : Self.withheldRawRow, file: landed?.file, batch: batch, columns: columns)
+    }
+
+    /// The record as it stands in the landed file (bronze), read from its span of the immutable copy.
+    func landedText(_ landed: LakeStore.LandedRecord) -> String {
+        if let text = landed.storedText { return text }
+        guard let span = landed.span else { return "(not kept: \(landed.file) line \(landed.line))" }
+        let path = workspace.root.appendingPathComponent(landed.landedPath).path
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return "(the landed copy \(landed.landedPath) cannot be read; line \(landed.line) of \(landed.file))"
+        }
+        defer { try? handle.close() }
+        do {
+            try handle.seek(toOffset: UInt64(span.offset))
+            let bytes = try handle.read(upToCount: Int(span.length)) ?? Data()
+            return ByteText.text([UInt8](bytes))
+        } catch {
+            return "(the landed copy \(landed.landedPath) cannot be read: \(error.localizedDescription))"
+        }
     }
 
     /// Applies field edits (canonical field names, or the source's column names) and re-validates.

@@ -53,7 +53,8 @@ public final class Workspace: Sendable {
         } catch {
             throw EngineError(.workspace, "cannot create \(lake.path): \(error.localizedDescription)")
         }
-        store = try storeCall { () throws(StoreError) in try LakeStore(path: lake.appendingPathComponent("lake.sqlite").path) }
+        let rootPath = root.path
+        store = try storeCall { () throws(StoreError) in try LakeStore(path: lake.appendingPathComponent("lake.sqlite").path, workspaceRoot: rootPath) }
     }
 
     /// Loads and plans a workflow of this workspace.
