@@ -4,6 +4,12 @@ import Testing
 
 /// The byte-level fast paths must agree with the plain, obviously-correct general paths.
 @Suite struct FastPathOracleTests {
+    @Test func booleansAreReadInAnyCaseAndNothingElseIs() {
+        for word in ["y", "yes", "true", "t", "1", "Y", "YES", "True", "T", "yEs"] { #expect(RecordStandardizer.boolean(word) == true, "\(word)") }
+        for word in ["n", "no", "false", "f", "0", "N", "NO", "False", "F", "nO"] { #expect(RecordStandardizer.boolean(word) == false, "\(word)") }
+        for word in ["", "ye", "yess", "tru", "2", "10", "oui", "nein", "9", "Ÿ", "y ", "@", "`"] { #expect(RecordStandardizer.boolean(word) == nil, "\(word)") }
+    }
+
     @Test func latinFoldTableAgreesWithDecomposition() {
         for value in UInt32(0xC0)..<0x180 {
             guard let scalar = Unicode.Scalar(value) else { continue }
@@ -32,7 +38,13 @@ import Testing
         #expect(PersonName.standardize(name).value == PersonName.genericTitleCase(name))
     }
 
-    @Test(arguments: ["", " ", "a", " a", "a ", "a  b", "a\tb", "a b", "  a \n b  ", "é  x", "abc def ghi", "\u{3000}Zoë\u{2003}", "Renée", "x\u{00A0}", "\u{0085}ñ"])
+    @Test(arguments: [
+        "", " ", "a", " a", "a ", "a  b", "a\tb", "a b", "  a \n b  ", "é  x", "abc def ghi", "\u{3000}Zoë\u{2003}", "Renée",
+        "x\u{00A0}", "\u{0085}ñ",
+        // Past the eight-byte steps: a clean run first, then what sends the scan to the byte loop.
+        "abcdefgh", "abcdefghijklmnop", "abcdefgh ", "abcdefghijklmnop  ", "Avenida  Diagonal, 99", "abcdefgh\tij",
+        "abcdefghijklmnopq\u{00A0}r", "abcdefghRenée  x", "rebecca.scott1959@yahoo.ie",
+    ])
     func collapseWhitespaceAgreesWithSplitJoin(_ text: String) {
         let oracle = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         #expect(TextNormalization.collapseWhitespace(text) == oracle)

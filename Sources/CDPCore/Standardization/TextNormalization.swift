@@ -26,7 +26,18 @@ public enum TextNormalization {
         // 0: already clean; 1: ASCII with only trailing space to trim; 2: needs the general path.
         let state = withBytes(raw) { bytes -> Int in
             var previousSpace = true
-            for byte in bytes {
+            var start = 0
+            // Eight bytes at a time while none is a space, a control or non-ASCII (most of most values).
+            if let base = bytes.baseAddress {
+                while start + 8 <= bytes.count {
+                    let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
+                    let belowBang = (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080
+                    guard belowBang | (word & 0x8080_8080_8080_8080) == 0 else { break }
+                    previousSpace = false
+                    start += 8
+                }
+            }
+            for byte in UnsafeBufferPointer(rebasing: bytes[start...]) {
                 if byte >= 0x80 {
                     // Only these lead bytes can start a Unicode space (U+0085, U+00A0, U+1680,
                     // U+2000–U+205F, U+3000); other non-ASCII text needs no work.

@@ -2,7 +2,9 @@ import CDPCore
 import CDPStore
 import Foundation
 
-/// `cdp bench ingest`: generated CRM customers through parse + standardise + validate + persist, timed.
+/// `cdp bench ingest`: every source generated for N customers (CRM customers and orders, marketing contacts,
+/// campaigns and campaign events) through parse + standardise + validate + persist, timed, in the order the
+/// workspace declares them (an event's contact must be ingested before the event is checked).
 public struct IngestBenchmark: Sendable {
     public var customers: Int
     public var seed: UInt64
@@ -11,6 +13,8 @@ public struct IngestBenchmark: Sendable {
     public var scratch: URL
     /// Whether to time each phase (parse, standardise, validate, write, …); costs a little speed.
     public var profilesPhases = false
+    /// Only these sources (names from cdp.toml); empty for all. The data of the others is not generated.
+    public var sources: [String] = []
 
     public init(customers: Int, seed: UInt64 = 7, repetitions: Int = 3, scratch: URL) {
         self.customers = customers
@@ -21,6 +25,7 @@ public struct IngestBenchmark: Sendable {
 
     public struct Result: Sendable, Codable {
         public var customers: Int
+        /// Source records read, all sources.
         public var rows: Int
         public var seconds: [Double]
         /// CPU seconds (user + system, all threads) of each run. On a shared machine wall-clock time
@@ -31,8 +36,18 @@ public struct IngestBenchmark: Sendable {
         public var peakMemoryMegabytes: Double
         public var toSilver: Int
         public var quarantined: Int
-        /// Seconds per phase in the median run, when phases were timed.
-        public var phases: [Phase]?
+        /// Each source in the median run.
+        public var perSource: [Source]
+
+        public struct Source: Sendable, Codable {
+            public var source: String
+            public var rows: Int
+            public var seconds: Double
+            public var recordsPerSecond: Double
+            public var cpuMicrosecondsPerRecord: Double
+            /// Seconds per phase, when phases were timed.
+            public var phases: [Phase]?
+        }
 
         public struct Phase: Sendable, Codable {
             public var phase: String
@@ -41,46 +56,88 @@ public struct IngestBenchmark: Sendable {
         }
     }
 
+    /// Which generated files hold the data of `sources` (all files when empty): those the sources' path
+    /// patterns match.
+    static func files(for sources: [String], in configuration: WorkspaceConfiguration) -> Set<GeneratedFile> {
+        guard !sources.isEmpty else { return Set(GeneratedFile.allCases).subtracting([.truth]) }
+        return Set(GeneratedFile.allCases.filter { file in
+            configuration.sources.contains { sources.contains($0.name.rawValue) && fnmatch($0.path, file.relativePath, 0) == 0 }
+        })
+    }
+
+    /// The sources of the workspace template `cdp init` writes.
+    static func templateConfiguration() throws(EngineError) -> WorkspaceConfiguration {
+        guard let file = WorkspaceInitializer.templateFolder?.appendingPathComponent(Workspace.configurationFileName),
+            let text = try? String(contentsOf: file, encoding: .utf8)
+        else { throw EngineError(.workspace, "the workspace template is missing from this build; rebuild cdp") }
+        return try ConfigurationLoader.workspace(tomlText: text, file: file.path)
+    }
+
     public func run(log: (String) -> Void) throws(EngineError) -> Result {
         let data = scratch.appendingPathComponent("data")
-        try BenchmarkWorkspace.generateCustomers(customers, seed: seed, into: data, log: log)
+        let template = try Self.templateConfiguration()
+        if let unknown = sources.first(where: { name in !template.sources.contains { $0.name.rawValue == name } }) {
+            throw EngineError(
+                .notFound, "no source '\(unknown)' in the workspace template; sources: \(template.sources.map(\.name.rawValue).joined(separator: ", "))")
+        }
+        var options = GeneratorOptions(customers: customers, seed: seed)
+        options.include = Self.files(for: sources, in: template)
+        log("generating the sources of \(customers) customers (not timed)…")
+        do {
+            _ = try SampleDataGenerator(options: options).write(to: data)
+        } catch {
+            throw EngineError(.input, "cannot generate benchmark data in \(data.path): \(error)")
+        }
         var seconds: [Double] = []
         var cpuSeconds: [Double] = []
-        var last = IngestSummary(source: "crm_customers")
-        var profiles: [IngestProfile] = []
+        var runs: [(total: IngestSummary, perSource: [Result.Source])] = []
         for repetition in 1...max(1, repetitions) {
             let folder = scratch.appendingPathComponent("workspace-\(repetition)")
             try? FileManager.default.removeItem(at: folder)
             try WorkspaceInitializer.initialize(at: folder.path, from: data.path, administrator: "bench")
             let workspace = try Workspace(at: folder.path)
-            let source = try workspace.source("crm_customers")
-            var ingestor = SourceIngestor(workspace: workspace, source: source, environment: .live(user: "bench"), run: nil)
-            if profilesPhases {
-                ingestor.profile = IngestProfile()
-                profiles.append(ingestor.profile!)
+            var total = IngestSummary(source: "all")
+            var perSource: [Result.Source] = []
+            var elapsed = 0.0
+            var cpu = 0.0
+            for source in workspace.configuration.sources where sources.isEmpty || sources.contains(source.name.rawValue) {
+                var ingestor = SourceIngestor(workspace: workspace, source: source, environment: .live(user: "bench"), run: nil)
+                let profile = profilesPhases ? IngestProfile() : nil
+                ingestor.profile = profile
+                let started = DispatchTime.now().uptimeNanoseconds
+                let cpuStarted = Self.processCPUSeconds()
+                let summary = try ingestor.ingest()
+                let sourceSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let sourceCPU = Self.processCPUSeconds() - cpuStarted
+                elapsed += sourceSeconds
+                cpu += sourceCPU
+                let rows = max(1, summary.counts.read)
+                total.counts.read += summary.counts.read
+                total.counts.silver += summary.counts.silver
+                total.counts.quarantined += summary.counts.quarantined
+                perSource.append(Result.Source(
+                    source: source.name.rawValue, rows: summary.counts.read, seconds: sourceSeconds,
+                    recordsPerSecond: Double(summary.counts.read) / sourceSeconds, cpuMicrosecondsPerRecord: sourceCPU * 1e6 / Double(rows),
+                    phases: profile.map { profile in
+                        profile.seconds.map {
+                            Result.Phase(phase: $0.phase.rawValue, seconds: $0.seconds, microsecondsPerRow: $0.seconds * 1e6 / Double(rows))
+                        }
+                    }))
             }
-            let started = DispatchTime.now().uptimeNanoseconds
-            let cpuStarted = Self.processCPUSeconds()
-            last = try ingestor.ingest()
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            let cpu = Self.processCPUSeconds() - cpuStarted
             seconds.append(elapsed)
             cpuSeconds.append(cpu)
+            runs.append((total, perSource))
             log(String(
                 format: "  run %d: %.2f s, %.0f records/s · CPU %.2f s (%.2f µs/record, %.1f cores busy)", repetition, elapsed,
-                Double(last.counts.read) / elapsed, cpu, cpu * 1e6 / Double(max(1, last.counts.read)), cpu / elapsed))
+                Double(total.counts.read) / elapsed, cpu, cpu * 1e6 / Double(max(1, total.counts.read)), cpu / elapsed))
             try? FileManager.default.removeItem(at: folder)
         }
         let median = seconds.sorted()[seconds.count / 2]
-        let medianRun = seconds.firstIndex(of: median) ?? 0
-        let rows = max(1, last.counts.read)
-        let phases = profiles.isEmpty ? nil : profiles[medianRun].seconds.map {
-            Result.Phase(phase: $0.phase.rawValue, seconds: $0.seconds, microsecondsPerRow: $0.seconds * 1e6 / Double(rows))
-        }
+        let medianRun = runs[seconds.firstIndex(of: median) ?? 0]
         return Result(
-            customers: customers, rows: last.counts.read, seconds: seconds, cpuSeconds: cpuSeconds, medianSeconds: median,
-            recordsPerSecond: Double(last.counts.read) / median, peakMemoryMegabytes: Self.peakMemoryMegabytes(),
-            toSilver: last.counts.silver, quarantined: last.counts.quarantined, phases: phases)
+            customers: customers, rows: medianRun.total.counts.read, seconds: seconds, cpuSeconds: cpuSeconds, medianSeconds: median,
+            recordsPerSecond: Double(medianRun.total.counts.read) / median, peakMemoryMegabytes: Self.peakMemoryMegabytes(),
+            toSilver: medianRun.total.counts.silver, quarantined: medianRun.total.counts.quarantined, perSource: medianRun.perSource)
     }
 
     /// User and system CPU time of the whole process so far.

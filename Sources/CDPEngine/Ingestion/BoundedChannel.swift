@@ -33,6 +33,16 @@ final class BoundedChannel<Element: Sendable>: @unchecked Sendable {
         return element
     }
 
+    /// An element if one is waiting, without blocking.
+    func tryReceive() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !items.isEmpty else { return nil }
+        let element = items.removeFirst()
+        condition.broadcast()
+        return element
+    }
+
     func close() {
         condition.lock()
         closed = true

@@ -62,6 +62,16 @@ public struct SourceIngestor: Sendable {
         self.run = run
     }
 
+    /// About how many rows `file` holds: its size over the width of the rows in its first 256 KiB. For
+    /// sizing tables up front; wrong only in how much memory is reserved.
+    static func estimatedRows(file: URL, bytes: Int64) -> Int {
+        guard let handle = FileHandle(forReadingAtPath: file.path) else { return Int(bytes / 100) }
+        defer { try? handle.close() }
+        guard let sample = try? handle.read(upToCount: 256 << 10), !sample.isEmpty else { return 0 }
+        let lines = max(1, sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+        return Int(Double(bytes) * Double(lines) / Double(sample.count)) + 1
+    }
+
     /// Files of this source not ingested yet, paired with the batch they were landed as, if any.
     func pendingFiles() throws(EngineError) -> [(file: URL, sha256: String, bytes: Int64, batch: BatchRecord?)] {
         var pending: [(URL, String, Int64, BatchRecord?)] = []
@@ -225,14 +235,10 @@ public struct SourceIngestor: Sendable {
         let validator = RecordValidator(source: source, rules: rules)
         let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
         let validation = try validationEnvironment(for: rules)
-        var latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name, entity: source.entity) }
-        // Room for this file's keys too (about one row per 150 bytes), so the table does not rehash as it grows.
-        latestHashes.reserveCapacity(latestHashes.count + Int(bytes / 150))
+        let latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name, entity: source.entity) }
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
+        let expectedRows = Self.estimatedRows(file: file, bytes: bytes)
         profile?.add(.prepare, nanoseconds: IngestProfile.now() &- prepareStarted)
-        var ledger = UniquenessLedger(expectedValues: Int(bytes / 150))
-        var counts = LakeStore.BatchCounts()
-        var failedByRule: [String: Int] = [:]
         let writer = BatchWriter(
             store: store, batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp)
 
@@ -271,6 +277,11 @@ public struct SourceIngestor: Sendable {
         // whose content the lake already holds is not standardised: it is almost surely unchanged (the
         // checker decides, and standardises it after all if an earlier row of this file changed its key).
         let parsed = BoundedChannel<[ParsedRow]>(capacity: 4)
+        // Checked batches go back to the parser thread to be emptied there: a row's strings are then freed by
+        // the thread that allocated them. Freed on another thread, each takes the allocator's arena lock
+        // (futex wake-ups on both threads, a tenth of their time). Never full: the parser makes a new batch
+        // only when none came back, so no more than parsed's capacity + 3 batches exist.
+        let spent = BoundedChannel<[ParsedRow]>(capacity: 8)
         let storedHashes = latestHashes
         let readError = LockedBox<EngineError?>(EngineError?.none)
         let parserDone = DispatchSemaphore(value: 0)
@@ -289,7 +300,13 @@ public struct SourceIngestor: Sendable {
                     guard rows.count >= Self.parsedBatchSize else { return }
                     // Closed: the checking side stopped (an error, or told to stop); so does reading.
                     guard profile.measure(.parserWaits, { parsed.send(rows) }) else { throw EngineError(.input, "\(name): reading stopped") }
-                    rows.removeAll(keepingCapacity: true)
+                    if var returned = spent.tryReceive() {
+                        returned.removeAll(keepingCapacity: true)
+                        rows = returned
+                    } else {
+                        rows = []
+                        rows.reserveCapacity(Self.parsedBatchSize)
+                    }
                 }, progress: { consumed throws(EngineError) in
                     if consumed > 0 { estimate.value = Int(Double(rowsParsed) * Double(bytes) / Double(consumed)) }
                 })
@@ -304,94 +321,47 @@ public struct SourceIngestor: Sendable {
         parserThread.stackSize = 1 << 20
         parserThread.start()
 
-        // A held row keeps its raw values as JSON keyed by field name, keys in order.
-        let fieldNames = source.entity.fields.map(\.name)
-        let fieldsByName = fieldNames.indices.sorted { fieldNames[$0] < fieldNames[$1] }
-        // Room for a chunk's text up front (the raw line plus its standardised values: about twice a line of
-        // some 150 bytes), so it does not grow by copying. A small file needs less than a whole chunk.
-        let chunkRows = min(chunkSize, max(64, Int(bytes / 100)))
-        let chunkBytes = chunkRows * 400
+        // Room for a chunk's text up front (the key and standardised values of rows some 150 bytes long),
+        // so it does not grow by copying. A small file needs less than a whole chunk.
+        let chunkRows = min(chunkSize, max(64, expectedRows))
+        let chunkBytes = chunkRows * 256
         func freshChunk() -> IngestChunk { IngestChunk(expectedRows: chunkRows, expectedBytes: chunkBytes) }
-        var chunk = freshChunk()
+        var checker = RowChecker(
+            source: source, fileName: name, standardizer: standardizer, validator: validator, validation: validation,
+            latestHashes: latestHashes, currentKeys: currentKeys, expectedRows: expectedRows, chunk: freshChunk(), profile: profile)
         var chunksMade = 1
         func flush() throws(EngineError) {
-            guard !chunk.isEmpty else { return }
+            guard !checker.chunk.isEmpty else { return }
             if let stop = shouldStop() { throw stop }
-            if !profile.measure(.producerWaits, { channel.send(chunk) }) { throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped")) }
+            if !profile.measure(.producerWaits, { channel.send(checker.chunk) }) {
+                throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped"))
+            }
             // Enough chunks to keep the writer busy exist after a few; then wait for one to come back.
             if chunksMade < 5 {
                 chunksMade += 1
-                chunk = freshChunk()
+                checker.chunk = freshChunk()
             } else if let reused = profile.measure(.producerWaits, { emptied.receive() }) {
-                chunk = reused
+                checker.chunk = reused
             } else {
                 throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped"))
             }
         }
         let producerCPUStarted = IngestProfile.threadCPU()
-        var mark: UInt64 = 0
-        /// Adds the time since the last mark to `phase` (when profiling).
-        func lap(_ phase: IngestProfile.Phase) {
-            guard let profile else { return }
-            let now = IngestProfile.now()
-            profile.add(phase, nanoseconds: now &- mark)
-            mark = now
-        }
-        /// Checks one row and, unless it is unchanged, queues it for the writer.
-        func check(_ parsed: ParsedRow) {
-            let row = parsed.row
-            counts.read += 1
-            // One hash of the key: record this row's content and learn the key's previous content.
-            if !row.sourceKey.isEmpty, latestHashes.updateValue(row.contentHash, forKey: row.sourceKey) == row.contentHash,
-                row.problems.isEmpty
-            {
-                counts.unchanged += 1
-                return
-            }
-            lap(.route)
-            let record = parsed.record ?? standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
-            lap(.standardise)
-            var failures = row.problems
-            if row.sourceKey.isEmpty && row.problems.isEmpty {
-                failures.append(RuleFailure(
-                    rule: BuiltInRule.missingKey, field: source.primaryKey, value: nil,
-                    message: "\(name):\(row.line): the key column \(source.primaryKey) is empty", severity: .error))
-            }
-            failures += validator.validate(record, line: row.line, environment: validation, ledger: &ledger)
-            lap(.validate)
-            for failure in failures { failedByRule[failure.rule, default: 0] += 1 }
-            if !failures.contains(where: { $0.severity >= .error }) {
-                counts.silver += 1
-                if !failures.isEmpty { counts.warned += 1 }
-                chunk.appendSilver(
-                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, values: record.values,
-                    supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
-            } else {
-                counts.quarantined += 1
-                var fields: [(key: String, value: String)] = []
-                for index in fieldsByName {
-                    if let value = row.values[index] { fields.append((fieldNames[index], value)) }
-                }
-                chunk.appendQuarantine(
-                    line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, sortedFields: fields,
-                    failures: failures)
-            }
-        }
         do throws(EngineError) {
             // The checking thread (this one): change detection, standardisation, validation, in file order.
             while let rows = profile.measure(.checkerWaits, { parsed.receive() }) {
-                for row in rows {
-                    if profile != nil { mark = IngestProfile.now() }
-                    check(row)
-                    lap(.route)
-                    if chunk.count >= chunkSize || chunk.textBytes >= Self.chunkTextLimit { try flush() }
+                for index in rows.indices {
+                    checker.check(rows[index])
+                    if checker.chunk.count >= chunkSize || checker.chunk.textBytes >= Self.chunkTextLimit { try flush() }
                 }
+                spent.send(rows)
             }
             if let error = readError.value { throw error }
             try flush()
             profile?.add(.producerCPU, nanoseconds: IngestProfile.threadCPU() &- producerCPUStarted)
         } catch {
             parsed.close()
+            spent.close()
             parserDone.wait()
             channel.close()
             emptied.close()
@@ -403,6 +373,8 @@ public struct SourceIngestor: Sendable {
         emptied.close()
         done.wait()
         if let error = writeError.value { throw EngineError.store(error) }
+        let counts = checker.counts
+        let failedByRule = checker.failedByRule
         let tallies = rules.filter(\.check.isRowLevel).map {
             LakeStore.RuleTally(rule: $0.name, severity: $0.severity, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0.name] ?? 0)
         } + failedByRule.keys.filter { name in !rules.contains { $0.name == name } }.sorted().map {

@@ -1,0 +1,107 @@
+import CDPCore
+import CDPStore
+
+/// The checking step of ingestion, row by row in file order: change detection against what the lake holds
+/// and the rows before in this file, standardisation of rows the parser left, validation, and routing into
+/// the chunk the writer takes next.
+///
+/// One value owning its state, so the hot loop mutates plain stored properties: nothing is boxed for a
+/// closure to capture, and no access is checked for exclusivity at run time.
+struct RowChecker {
+    let source: SourceConfiguration
+    /// The file's name as people know it, for messages.
+    let fileName: String
+    let standardizer: RecordStandardizer
+    let validator: RecordValidator
+    let validation: ValidationEnvironment
+    /// Keys of the source's current silver rows, before this file.
+    let currentKeys: Set<String>
+    let profile: IngestProfile?
+    /// A held row keeps its raw values as JSON keyed by field name, keys in order.
+    private let fieldNames: [String]
+    private let fieldsByName: [Int]
+
+    /// Each key's latest content hash: the lake's, then this file's rows as they are checked.
+    var latestHashes: [String: Int64]
+    var ledger: UniquenessLedger
+    var counts = LakeStore.BatchCounts()
+    var failedByRule: [String: Int] = [:]
+    /// Rows bound for the writer.
+    var chunk: IngestChunk
+    /// When the current phase started (when profiling).
+    var mark: UInt64 = 0
+
+    init(
+        source: SourceConfiguration, fileName: String, standardizer: RecordStandardizer, validator: RecordValidator,
+        validation: ValidationEnvironment, latestHashes: [String: Int64], currentKeys: Set<String>, expectedRows: Int,
+        chunk: IngestChunk, profile: IngestProfile?
+    ) {
+        self.source = source
+        self.fileName = fileName
+        self.standardizer = standardizer
+        self.validator = validator
+        self.validation = validation
+        self.currentKeys = currentKeys
+        self.profile = profile
+        self.latestHashes = latestHashes
+        // Room for this file's keys too, so the tables do not rehash as they grow.
+        self.latestHashes.reserveCapacity(latestHashes.count + expectedRows)
+        ledger = UniquenessLedger(expectedValues: expectedRows)
+        self.chunk = chunk
+        fieldNames = source.entity.fields.map(\.name)
+        fieldsByName = fieldNames.indices.sorted { [fieldNames] in fieldNames[$0] < fieldNames[$1] }
+    }
+
+    /// Adds the time since the last mark to `phase` (when profiling).
+    @inline(__always)
+    mutating func lap(_ phase: IngestProfile.Phase) {
+        guard let profile else { return }
+        let now = IngestProfile.now()
+        profile.add(phase, nanoseconds: now &- mark)
+        mark = now
+    }
+
+    /// Checks one row and, unless it is unchanged, adds it to the chunk.
+    mutating func check(_ parsed: borrowing ParsedRow) {
+        if profile != nil { mark = IngestProfile.now() }
+        let row = parsed.row
+        counts.read += 1
+        // One hash of the key: record this row's content and learn the key's previous content.
+        if !row.sourceKey.isEmpty, latestHashes.updateValue(row.contentHash, forKey: row.sourceKey) == row.contentHash,
+            row.problems.isEmpty
+        {
+            counts.unchanged += 1
+            lap(.route)
+            return
+        }
+        lap(.route)
+        let record = parsed.record ?? standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
+        lap(.standardise)
+        var failures = row.problems
+        if row.sourceKey.isEmpty && row.problems.isEmpty {
+            failures.append(RuleFailure(
+                rule: BuiltInRule.missingKey, field: source.primaryKey, value: nil,
+                message: "\(fileName):\(row.line): the key column \(source.primaryKey) is empty", severity: .error))
+        }
+        failures += validator.validate(record, line: row.line, environment: validation, ledger: &ledger)
+        lap(.validate)
+        for failure in failures { failedByRule[failure.rule, default: 0] += 1 }
+        if !failures.contains(where: { $0.severity >= .error }) {
+            counts.silver += 1
+            if !failures.isEmpty { counts.warned += 1 }
+            chunk.appendSilver(
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, values: record.values,
+                supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
+        } else {
+            counts.quarantined += 1
+            var fields: [(key: String, value: String)] = []
+            for index in fieldsByName {
+                if let value = row.values[index] { fields.append((fieldNames[index], value)) }
+            }
+            chunk.appendQuarantine(
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, sortedFields: fields,
+                failures: failures)
+        }
+        lap(.route)
+    }
+}
