@@ -47,6 +47,12 @@ import Testing
         ("SMITH, JOHN ALAN", "John", "Alan", "Smith", nil),
         ("Mary Jane Watson", "Mary", "Jane", "Watson", nil),
         ("Dr", "Dr", nil, nil, nil),
+        ("ŁUKASZ KOWALCZYK", "Łukasz", nil, "Kowalczyk", nil),
+        ("Núñez, José María", "José", "María", "Núñez", nil),
+        ("DR. ÉMILE ZOLA", "Émile", nil, "Zola", nil),
+        ("zoë de la cruz", "Zoë", nil, "de la Cruz", nil),
+        ("  Sean   O'Brien  ", "Sean", nil, "O'Brien", nil),
+        ("Smith,John", "John", nil, "Smith", nil),
     ] as [(String, String?, String?, String?, String?)])
     func splitsFullNames(_ raw: String, _ given: String?, _ middle: String?, _ family: String?, _ suffix: String?) {
         let name = PersonName.split(raw).value

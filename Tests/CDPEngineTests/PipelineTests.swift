@@ -84,6 +84,39 @@ struct IngestionTests {
         #expect(try LakeVerifier(workspace: workspace).verify().problems == [])
     }
 
+    /// JSON lines map by key whatever the order of members, line by line: the reader remembers the last
+    /// line's layout only as a shortcut. A repeated key's last value wins, null is no value, and a broken
+    /// line keeps no half-read values.
+    @Test func jsonLinesMapMembersByKeyInAnyOrder() throws {
+        let folder = EngineFixture.temporaryFolder("jsonl-order")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("contacts.jsonl")
+        let lines = [
+            #"{"id":"M1","name":"Ann Lee","mail":"ann@x.io"}"#,
+            #"{"mail":"bo@x.io","id":"M2","name":"Bo Ng"}"#,
+            #"{"id":"M3","name":"Cy","name":"Cy Fe","mail":null,"extra":1}"#,
+            #"{"id":"M4","mail":"di@x.io"}"#,
+            #"{"id":"M5","name":"Ed", broken"#,
+            #"{"id":"M6","name":"Flo Ho","mail":"flo@x.io"}"#,
+        ]
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        let source = SourceConfiguration(
+            name: "marketing", system: "", entity: .customer, format: .jsonl, path: "contacts*.jsonl", primaryKey: "id",
+            mapping: ["full_name": "name", "email": "mail", "crm_customer_id": "id"])
+        let fields = CanonicalEntity.customer.fields.map(\.name)
+        var rows: [(key: String, name: String?, email: String?, crmID: String?, problems: Int)] = []
+        try SourceRowReader(source: source, file: file, displayName: "contacts.jsonl").read({ row in
+            rows.append((
+                row.sourceKey, row.values[fields.firstIndex(of: "full_name")!], row.values[fields.firstIndex(of: "email")!],
+                row.values[fields.firstIndex(of: "crm_customer_id")!], row.problems.count))
+        }, progress: { _ in })
+        #expect(rows.map(\.key) == ["M1", "M2", "M3", "M4", "", "M6"])
+        #expect(rows.map(\.name) == ["Ann Lee", "Bo Ng", "Cy Fe", nil, nil, "Flo Ho"])
+        #expect(rows.map(\.email) == ["ann@x.io", "bo@x.io", nil, "di@x.io", nil, "flo@x.io"])
+        #expect(rows.map(\.crmID) == ["M1", "M2", "M3", "M4", nil, "M6"])
+        #expect(rows.map(\.problems) == [0, 0, 0, 0, 1, 0])
+    }
+
     /// A check that only needs to know a file has enough rows stops reading there, not at the end of the file
     /// (here a file larger than the 8 MB the reader takes at a time).
     @Test func aReaderWithARowLimitStopsThere() throws {
@@ -250,6 +283,35 @@ struct RemediationTests {
         #expect(try service.reject(id, reason: "test account").status == .rejected)
         #expect(throws: EngineError.self) { try service.release(id) }
         #expect(try workspace.store.auditEntries(.init(action: "quarantine.reject")).first?.reason == "test account")
+        #expect(try LakeVerifier(workspace: workspace).verify().problems == [])
+    }
+
+    /// Change detection and the unique-key rule share one table of keys: a row the lake already holds is
+    /// skipped without claiming its key, so a changed row for that key later in the file is not a duplicate;
+    /// every later row of a key that a checked row claimed is one, naming the first line.
+    @Test func onlyCheckedRowsClaimTheirKeyInAFile() throws {
+        let workspace = try EngineFixture.customerWorkspace(
+            "claims", rules: EngineFixture.standardRules,
+            files: ["customers-1.csv": "id,first,last,email,born\nC1,Ann,Lee,a@x.io,1980-01-02\nC2,Bo,Ng,b@x.io,1981-01-02\n"])
+        try EngineFixture.run(workspace)
+        try Data(
+            """
+            id,first,last,email,born
+            C1,Ann,Lee,a@x.io,1980-01-02
+            C1,Ann,Lee,ann@x.io,1980-01-02
+            C3,Cy,Fe,c@x.io,1982-01-02
+            C3,Cy,Fe,cy@x.io,1982-01-02
+            C3,Cy,Fe,cyf@x.io,1982-01-02
+
+            """.utf8
+        ).write(to: workspace.root.appendingPathComponent("inbox/customers-2.csv"))
+        let second = try EngineFixture.run(workspace)
+        #expect(second.tasks[0].counts["rows_unchanged"] == 1)
+        #expect(second.tasks[0].counts["rows_to_silver"] == 2)
+        let current = try workspace.store.query("SELECT email FROM silver_customer WHERE source_key = 'C1' AND is_current = 1").rows
+        #expect(current == [["ann@x.io"]])
+        let held = try workspace.store.quarantineRecords(.init(rule: "key_unique")).map { $0.failures.first?.message }
+        #expect(held == Array(repeating: "duplicate source_key 'C3': already on line 4 of this batch", count: 2))
         #expect(try LakeVerifier(workspace: workspace).verify().problems == [])
     }
 

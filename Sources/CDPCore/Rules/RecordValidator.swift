@@ -18,6 +18,10 @@ public struct UniquenessLedger: Sendable {
     fileprivate var claimed: [Int: [String: Int]] = [:]
     /// Room reserved for each rule's values, so a large batch does not rehash its table as it grows.
     fileprivate var expectedValues = 0
+    /// Set by a caller that already tracks this batch's source keys (ingestion does, to detect changes):
+    /// the line that claimed the current row's key earlier in the batch, or 0. Unique rules on the source
+    /// key then read it instead of keeping a second table of every key. Nil: the ledger keeps its own.
+    public var sourceKeyClaimedAt: Int?
 
     public init(expectedValues: Int = 0) {
         self.expectedValues = max(0, expectedValues)
@@ -154,6 +158,10 @@ public struct RecordValidator: Sendable {
             return nil
         case .unique(let ref):
             guard let value = raw(ref, record), !value.isEmpty else { return nil }
+            if case .sourceKey = ref, let claimedAt = ledger.sourceKeyClaimedAt {
+                guard claimedAt > 0 else { return nil }
+                return fail(ref, "duplicate \(name(ref)) '\(value)': already on line \(claimedAt) of this batch")
+            }
             // One lookup for the common case (a new value); a duplicate puts the first line back.
             let expected = ledger.expectedValues
             if let firstLine = ledger.claimed[position, default: Dictionary(minimumCapacity: expected)].updateValue(line, forKey: value) {

@@ -65,11 +65,13 @@ public struct PersonName: Sendable, Hashable, Codable {
 
         var familyWords: [Substring] = []
         var words: [Substring]
-        if let comma = cased.firstIndex(of: ",") {
-            familyWords = cased[..<comma].split(separator: " ")
-            words = cased[cased.index(after: comma)...].split(separator: " ")
+        // By bytes: the comma and the single spaces cleaning left are ASCII, and stepping by characters
+        // (grapheme breaking) took a third of a marketing contact's standardisation.
+        if let comma = cased.utf8.firstIndex(of: UInt8(ascii: ",")) {
+            familyWords = spaceSeparatedWords(cased[..<comma])
+            words = spaceSeparatedWords(cased[cased.utf8.index(after: comma)...])
         } else {
-            words = cased.split(separator: " ")
+            words = spaceSeparatedWords(cased[...])
         }
         while let first = words.first, titles.contains(wordKey(first)), words.count + familyWords.count > 1 {
             words.removeFirst()
@@ -85,7 +87,7 @@ public struct PersonName: Sendable, Hashable, Codable {
         if familyWords.isEmpty && words.count >= 2 {
             // The family name is the last word plus the particles before it.
             var start = words.count - 1
-            while start > 1 && particles.contains(words[start - 1].lowercased()) { start -= 1 }
+            while start > 1 && particles.contains(wordKey(words[start - 1], droppingDots: false)) { start -= 1 }
             familyWords = Array(words[start...])
             words.removeSubrange(start...)
         }
@@ -285,8 +287,39 @@ public struct PersonName: Sendable, Hashable, Codable {
         return output
     }
 
-    private static func wordKey(_ word: Substring) -> String {
-        word.lowercased().filter { $0 != "." }
+    /// A word in lower case, without dots unless told otherwise ("Dr." → "dr"), to look up titles,
+    /// suffixes and particles.
+    private static func wordKey(_ word: Substring, droppingDots: Bool = true) -> String {
+        let utf8 = word.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else {
+            let lowered = word.lowercased()
+            return droppingDots ? lowered.filter { $0 != "." } : lowered
+        }
+        return String(unsafeUninitializedCapacity: utf8.count) { buffer in
+            var count = 0
+            for byte in utf8 where !(droppingDots && byte == UInt8(ascii: ".")) {
+                buffer[count] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// The words of `text` between single ASCII spaces (as cleaning leaves them), empty ones dropped.
+    private static func spaceSeparatedWords(_ text: Substring) -> [Substring] {
+        var words: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == UInt8(ascii: " ") {
+                if start != index { words.append(text[start..<index]) }
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        if start != utf8.endIndex { words.append(text[start..<utf8.endIndex]) }
+        return words
     }
 
     /// Lower-case name particles that belong with the family name.

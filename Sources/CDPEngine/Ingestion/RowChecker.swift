@@ -21,8 +21,9 @@ struct RowChecker {
     private let fieldNames: [String]
     private let fieldsByName: [Int]
 
-    /// Each key's latest content hash: the lake's, then this file's rows as they are checked.
-    var latestHashes: [String: Int64]
+    /// Each key's latest content hash (the lake's, then this file's rows as they are checked) and the line
+    /// of this file that first claimed it for validation: one table serves change detection and unique keys.
+    var keys: [String: KeyState]
     var ledger: UniquenessLedger
     var counts = LakeStore.BatchCounts()
     var failedByRule: [String: Int] = [:]
@@ -43,10 +44,11 @@ struct RowChecker {
         self.validation = validation
         self.currentKeys = currentKeys
         self.profile = profile
-        self.latestHashes = latestHashes
         // Room for this file's keys too, so the tables do not rehash as they grow.
-        self.latestHashes.reserveCapacity(latestHashes.count + expectedRows)
+        keys = Dictionary(minimumCapacity: latestHashes.count + expectedRows)
+        for (key, hash) in latestHashes { keys[key] = KeyState(contentHash: hash) }
         ledger = UniquenessLedger(expectedValues: expectedRows)
+        ledger.sourceKeyClaimedAt = 0
         self.chunk = chunk
         fieldNames = source.entity.fields.map(\.name)
         fieldsByName = fieldNames.indices.sorted { [fieldNames] in fieldNames[$0] < fieldNames[$1] }
@@ -66,13 +68,16 @@ struct RowChecker {
         if profile != nil { mark = IngestProfile.now() }
         let row = parsed.row
         counts.read += 1
-        // One hash of the key: record this row's content and learn the key's previous content.
-        if !row.sourceKey.isEmpty, latestHashes.updateValue(row.contentHash, forKey: row.sourceKey) == row.contentHash,
-            row.problems.isEmpty
-        {
-            counts.unchanged += 1
-            lap(.route)
-            return
+        // One hash of the key: record this row's content, learn the key's previous content and whether a row
+        // of this file claimed it already.
+        if !row.sourceKey.isEmpty {
+            let seen = keys[row.sourceKey, default: KeyState()].record(row.contentHash, line: row.line, clean: row.problems.isEmpty)
+            if seen.unchanged {
+                counts.unchanged += 1
+                lap(.route)
+                return
+            }
+            ledger.sourceKeyClaimedAt = seen.claimedAt
         }
         lap(.route)
         let record = parsed.record ?? standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
@@ -103,5 +108,34 @@ struct RowChecker {
                 failures: failures)
         }
         lap(.route)
+    }
+}
+
+/// What the checker knows of one source key.
+struct KeyState {
+    /// The latest content hash: the lake's, or of the last row of this file with the key.
+    var contentHash: Int64 = 0
+    /// Whether there is a content hash (the lake or this file had the key).
+    var known = false
+    /// The line of this file whose row first claimed the key for validation; 0 for none.
+    var claimedLine = 0
+
+    init() {}
+
+    init(contentHash: Int64) {
+        self.contentHash = contentHash
+        known = true
+    }
+
+    /// Records a row of this file with the key. Returns whether its content is the key's latest (a clean
+    /// row is then unchanged and skipped) and the line that claimed the key before it (0 for none). A row
+    /// that goes on to validation claims the key unless one did already.
+    mutating func record(_ hash: Int64, line: Int, clean: Bool) -> (unchanged: Bool, claimedAt: Int) {
+        let unchanged = known && contentHash == hash && clean
+        let claimedAt = claimedLine
+        contentHash = hash
+        known = true
+        if !unchanged && claimedLine == 0 { claimedLine = line }
+        return (unchanged, claimedAt)
     }
 }

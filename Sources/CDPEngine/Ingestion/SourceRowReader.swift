@@ -104,7 +104,7 @@ struct SourceRowReader {
 
     private func readJSONLines(_ emit: (SourceRow) throws(EngineError) -> Void, progress: (Int64) throws(EngineError) -> Void) throws(EngineError) {
         let fields = source.entity.fields
-        let columns = fields.map { source.mapping[$0.name] }
+        var layout = JSONMemberLayout(fields: fields.map { source.mapping[$0.name] })
         var splitter = TextLineSplitter()
         var consumedTotal: Int64 = 0
         var failure: EngineError?
@@ -116,16 +116,22 @@ struct SourceRowReader {
                 guard failure == nil, emitted < limit else { return }
                 emitted += 1
                 var problems: [RuleFailure] = []
-                var object: [String: JSONScalar] = [:]
-                do {
-                    object = try JSONLineParser.parseDictionary(text)
+                var values = [String?](repeating: nil, count: fields.count)
+                var key = ""
+                do throws(JSONLineError) {
+                    // In member order, so a repeated key's last value wins.
+                    for (position, member) in try JSONLineParser.parseFields(text).enumerated() {
+                        let text = member.value.text
+                        if member.key == source.primaryKey { key = text ?? "" }
+                        for field in layout.fields(fedBy: member.key, at: position) { values[field] = text }
+                    }
                 } catch {
                     problems.append(RuleFailure(
                         rule: BuiltInRule.json, field: nil, value: nil,
-                        message: "\(displayName):\(line): \((error as? JSONLineError)?.message ?? String(describing: error))", severity: .error))
+                        message: "\(displayName):\(line): \(error.message)", severity: .error))
+                    values = [String?](repeating: nil, count: fields.count)
+                    key = ""
                 }
-                let values = columns.map { column in column.flatMap { object[$0]?.text } }
-                let key = object[source.primaryKey]?.text ?? ""
                 var hash = FNV1a()
                 hash.add(bytes: text)
                 do {
@@ -200,6 +206,35 @@ struct SourceRowReader {
             hash.addByte(0x1F)
         }
         return hash.value
+    }
+}
+
+/// Which canonical fields each member of a JSON line feeds. Lines of one file almost always list their
+/// members in the same order, so the answer for each position is remembered with the key it was for: a
+/// line like the last costs one comparison of keys a member instead of building a dictionary of them.
+struct JSONMemberLayout {
+    /// Field indexes by the JSON key (source column) the mapping reads them from.
+    private let fieldsByKey: [String: [Int]]
+    private var byPosition: [(key: String, fields: [Int])] = []
+
+    /// `fields[i]` is the source column canonical field `i` is read from, if mapped.
+    init(fields: [String?]) {
+        var fieldsByKey: [String: [Int]] = [:]
+        for (index, column) in fields.enumerated() {
+            if let column { fieldsByKey[column, default: []].append(index) }
+        }
+        self.fieldsByKey = fieldsByKey
+    }
+
+    mutating func fields(fedBy key: String, at position: Int) -> [Int] {
+        if position < byPosition.count, byPosition[position].key == key { return byPosition[position].fields }
+        let fields = fieldsByKey[key] ?? []
+        if position < byPosition.count {
+            byPosition[position] = (key, fields)
+        } else if position == byPosition.count {
+            byPosition.append((key, fields))
+        }
+        return fields
     }
 }
 
