@@ -12,6 +12,9 @@ public final class LakeStore: Sendable {
     /// Where the database lives; nil in memory.
     public let path: String?
 
+    /// Log pages (16 KiB each, so 64 MiB) after which the log is copied into the database file.
+    public static let autocheckpointPages: Int32 = 4096
+
     /// Opens (creating if needed) the lake database at `path` and brings its schema up to date.
     /// `workspaceRoot` is the folder landed paths are relative to: `bronze_row.raw` reads records from there.
     /// - Throws: `StoreError.cannotOpen` naming the path.
@@ -26,7 +29,7 @@ public final class LakeStore: Sendable {
             try db.execute(
                 sql: """
                     PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;
-                    PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 4096
+                    PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = \(LakeStore.autocheckpointPages)
                     """)
         }
         do {

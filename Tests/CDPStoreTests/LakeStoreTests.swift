@@ -92,6 +92,26 @@ struct LakeStoreTests {
         #expect(try store.query("SELECT bronze_id FROM silver_customer WHERE source_key = 'C3'").rows == [["3"]])
     }
 
+    /// During a bulk write the log is copied into the database file by the checkpointing thread, not left
+    /// in the log for the writer to copy: after many small commits the database file holds the rows.
+    @Test func aBulkWriteIsCheckpointedByItsOwnThread() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-checkpoint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("lake.sqlite").path
+        let store = try LakeStore(path: path)
+        func size() throws -> Int { try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0 }
+        let before = try size()
+        try store.withBackgroundCheckpoints(everyPages: 4) {
+            for batch in 0..<20 {
+                try writeBatch(store, sha: "s\(batch)", silver: (0..<200).map { ("K\(batch)-\($0)-" + String(repeating: "x", count: 200), false) })
+            }
+        }
+        // 4,000 rows of some 300 bytes: over a megabyte, which a log checkpointed only at 64 MiB would still hold.
+        #expect(try size() - before > 1_000_000)
+        #expect(try store.query("SELECT COUNT(*) FROM silver_customer").rows == [["4000"]])
+        #expect(try store.invariantViolations() == [])
+    }
+
     /// The writer binds every value from the chunk's bytes: NULL and '' stay apart, numbers keep their type,
     /// warnings and held rows land with their texts.
     @Test(arguments: StoreKind.allCases)

@@ -174,7 +174,9 @@ public struct SourceIngestor: Sendable {
                         bytes: file.bytes, landedAt: environment.timestamp, run: run)
                 }
             }
-            let counts = try ingestBatch(batch, file: file.file, bytes: file.bytes, progress: progress, shouldStop: shouldStop)
+            let counts = try store.withBackgroundCheckpoints { () throws(EngineError) in
+                try ingestBatch(batch, file: file.file, bytes: file.bytes, progress: progress, shouldStop: shouldStop)
+            }
             summary.filesLanded += 1
             summary.counts.read += counts.read
             summary.counts.unchanged += counts.unchanged
