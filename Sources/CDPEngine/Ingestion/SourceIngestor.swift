@@ -167,15 +167,25 @@ public struct SourceIngestor: Sendable {
                 // Left half-written by an interrupted run: start the batch over.
                 try storeCall { () throws(StoreError) in try store.discardRows(of: batch) }
             } else {
-                let landed = try profile.measure(.land) { () throws(EngineError) in try land(file.file, sha256: file.sha256) }
                 batch = try storeCall { () throws(StoreError) in
                     try store.createBatch(
-                        source: source.name, fileName: relativePath(file.file), landedPath: landed, sha256: file.sha256,
-                        bytes: file.bytes, landedAt: environment.timestamp, run: run)
+                        source: source.name, fileName: relativePath(file.file), landedPath: landedPath(file.file, sha256: file.sha256),
+                        sha256: file.sha256, bytes: file.bytes, landedAt: environment.timestamp, run: run)
                 }
             }
-            let counts = try store.withBackgroundCheckpoints { () throws(EngineError) in
-                try ingestBatch(batch, file: file.file, bytes: file.bytes, progress: progress, shouldStop: shouldStop)
+            // The immutable copy is made while the rows are ingested (reading the file is what both need);
+            // the batch counts as ingested only once the copy is in place, so a killed run makes it again.
+            let landing = Landing { () throws(EngineError) in
+                try profile.measure(.land) { () throws(EngineError) in try land(file.file, sha256: file.sha256) }
+            }
+            let counts: LakeStore.BatchCounts
+            do {
+                counts = try store.withBackgroundCheckpoints { () throws(EngineError) in
+                    try ingestBatch(batch, file: file.file, bytes: file.bytes, landing: landing, progress: progress, shouldStop: shouldStop)
+                }
+            } catch {
+                _ = landing.result()
+                throw error
             }
             summary.filesLanded += 1
             summary.counts.read += counts.read
@@ -187,10 +197,17 @@ public struct SourceIngestor: Sendable {
         return summary
     }
 
-    /// Copies the file into the lake's landing folder, read-only, named by its hash.
-    private func land(_ file: URL, sha256: String) throws(EngineError) -> String {
-        let folder = workspace.landingFolder.appendingPathComponent(source.name.rawValue)
-        let target = folder.appendingPathComponent("\(sha256.prefix(16))-\(file.lastPathComponent)")
+    /// Where `file` is kept in the lake's landing folder (relative to the workspace): named by its hash.
+    private func landedPath(_ file: URL, sha256: String) -> String {
+        let target = workspace.landingFolder.appendingPathComponent(source.name.rawValue)
+            .appendingPathComponent("\(sha256.prefix(16))-\(file.lastPathComponent)")
+        return String(target.path.dropFirst(workspace.root.path.count + 1))
+    }
+
+    /// Copies the file into the lake's landing folder, read-only, unless it is there already.
+    private func land(_ file: URL, sha256: String) throws(EngineError) {
+        let target = workspace.root.appendingPathComponent(landedPath(file, sha256: sha256))
+        let folder = target.deletingLastPathComponent()
         let manager = FileManager.default
         do {
             try manager.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -204,7 +221,6 @@ public struct SourceIngestor: Sendable {
         } catch {
             throw EngineError(.input, "cannot land \(file.path) in \(folder.path): \(error.localizedDescription)")
         }
-        return String(target.path.dropFirst(workspace.root.path.count + 1))
     }
 
     func relativePath(_ file: URL) -> String {
@@ -225,7 +241,7 @@ public struct SourceIngestor: Sendable {
     }
 
     private func ingestBatch(
-        _ batch: BatchID, file: URL, bytes: Int64, progress: @escaping @Sendable (IngestProgress) -> Void,
+        _ batch: BatchID, file: URL, bytes: Int64, landing: Landing, progress: @escaping @Sendable (IngestProgress) -> Void,
         shouldStop: @escaping @Sendable () -> EngineError?
     ) throws(EngineError) -> LakeStore.BatchCounts {
         let store = workspace.store
@@ -382,6 +398,7 @@ public struct SourceIngestor: Sendable {
         } + failedByRule.keys.filter { name in !rules.contains { $0.name == name } }.sorted().map {
             LakeStore.RuleTally(rule: $0, severity: BuiltInRule.isParseRule($0) ? .error : .warn, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0] ?? 0)
         }
+        try landing.result().get()
         try profile.measure(.finish) { () throws(EngineError) in
             try storeCall { () throws(StoreError) in
                 try store.finishBatch(batch, source: source.name, run: run, counts: counts, tallies: tallies)
@@ -389,5 +406,30 @@ public struct SourceIngestor: Sendable {
         }
         progress(IngestProgress(file: name, rowsProcessed: counts.read, rowsEstimated: counts.read))
         return counts
+    }
+}
+
+/// A landed file's copy being made on a thread of its own.
+final class Landing: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Result<Void, EngineError> = .success(())
+    private var waited = false
+
+    init(_ copy: @escaping @Sendable () throws(EngineError) -> Void) {
+        let thread = Thread { [self] in
+            do throws(EngineError) { try copy() } catch { outcome = .failure(error) }
+            done.signal()
+        }
+        thread.stackSize = 256 << 10
+        thread.start()
+    }
+
+    /// Waits for the copy; once waited for, the same outcome again.
+    func result() -> Result<Void, EngineError> {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        return outcome
     }
 }
