@@ -12,7 +12,7 @@ import GRDBSQLite
 /// one starts the log over, so the log stays about as small as before.
 final class WALCheckpointer: @unchecked Sendable {
     private let path: String
-    private let pages: Int32
+    let pages: Int32
     private let condition = NSCondition()
     private var due = false
     private var stopped = false
@@ -84,8 +84,16 @@ extension LakeStore {
         let checkpointer = WALCheckpointer(path: path, pages: pages)
         let context = Unmanaged.passUnretained(checkpointer).toOpaque()
         writer.writeWithoutTransaction { db in
-            _ = sqlite3_wal_hook(db.sqliteConnection, { context, _, _, logPages in
-                if let context { Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().logGrew(to: logPages) }
+            _ = sqlite3_wal_hook(db.sqliteConnection, { context, connection, name, logPages in
+                guard let context else { return SQLITE_OK }
+                let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+                checkpointer.logGrew(to: logPages)
+                // The log starts over only at a transaction that finds it all copied; while the writer keeps
+                // committing, the thread's checkpoints never quite catch up, so at four times the size the
+                // writer copies the little left itself, as it would have without the thread.
+                if logPages >= 4 * checkpointer.pages {
+                    _ = sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+                }
                 return SQLITE_OK
             }, context)
         }
