@@ -15,6 +15,8 @@ final class WALCheckpointer: @unchecked Sendable {
     let pages: Int32
     private let condition = NSCondition()
     private var due = false
+    /// Log pages copied into the database file by the last checkpoint.
+    private var copied: Int32 = 0
     private var stopped = false
     private var finished = false
 
@@ -30,12 +32,16 @@ final class WALCheckpointer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Called by the writer after each commit with the log's size in pages.
+    /// Called by the writer after each commit with the log's size in pages. A checkpoint is due once `pages`
+    /// more pages were written since the last one copied: checkpointing after every commit would copy the
+    /// pages every commit touches (the ends of the tables and indexes) over and over, and sync each time.
     func logGrew(to logPages: Int32) {
-        guard logPages >= pages else { return }
         condition.lock()
-        due = true
-        condition.signal()
+        if logPages < copied { copied = 0 }  // the log started over
+        if logPages - copied >= pages {
+            due = true
+            condition.signal()
+        }
         condition.unlock()
     }
 
@@ -71,7 +77,13 @@ final class WALCheckpointer: @unchecked Sendable {
             condition.unlock()
             if stop { return }
             // SQLITE_BUSY (another checkpoint running) is fine: the next commit asks again.
-            _ = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            var logPages: Int32 = 0
+            var backfilled: Int32 = 0
+            if sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, &logPages, &backfilled) == SQLITE_OK {
+                condition.lock()
+                copied = backfilled
+                condition.unlock()
+            }
         }
     }
 }
