@@ -86,6 +86,9 @@ extension LakeStore {
         public var span: RecordSpan?
         /// The row's text as the lake stored it before it kept spans (bronze_row_v1); nil otherwise.
         public var storedText: String?
+        /// The record as it stands in the landed file: read from its span, or the stored text; nil when the
+        /// landed copy cannot be read.
+        public var text: String?
     }
 
     /// Where the record held as `id` was landed, or nil when there is no such record.
@@ -102,8 +105,11 @@ extension LakeStore {
             let offset: Int64? = row[4], length: Int64? = row[5]
             let span = offset.flatMap { offset in length.map { RecordSpan(offset: offset, length: $0) } }
             let stored = span == nil ? try String.fetchOne(db, sql: "SELECT raw FROM bronze_row_v1 WHERE id = ?", arguments: [row[6] as Int64]) : nil
+            let landedPath: String = row[2]
+            let text = stored ?? span.flatMap { span in workspaceRoot.flatMap { Self.landedText(root: $0, path: landedPath, span: span) } }
             return LandedRecord(
-                batch: BatchID(row[0] as Int64), file: row[1], landedPath: row[2], line: row[3], span: span, storedText: stored)
+                batch: BatchID(row[0] as Int64), file: row[1], landedPath: landedPath, line: row[3], span: span, storedText: stored,
+                text: text)
         }
     }
 

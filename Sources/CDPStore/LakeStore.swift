@@ -11,6 +11,8 @@ public final class LakeStore: Sendable {
     let writer: any DatabaseWriter
     /// Where the database lives; nil in memory.
     public let path: String?
+    /// The folder landed paths are relative to; nil when the store cannot read landed files (in memory).
+    let workspaceRoot: String?
 
     /// Log pages (16 KiB each, so 64 MiB) after which the log is copied into the database file.
     public static let autocheckpointPages: Int32 = 4096
@@ -40,6 +42,7 @@ public final class LakeStore: Sendable {
             throw StoreError(.cannotOpen, "cannot open the lake database at \(path); check the path and permissions", underlying: error)
         }
         self.path = path
+        self.workspaceRoot = workspaceRoot
     }
 
     /// An empty store in memory, for tests.
@@ -55,24 +58,32 @@ public final class LakeStore: Sendable {
             throw StoreError(.cannotOpen, "cannot create an in-memory lake", underlying: error)
         }
         path = nil
+        workspaceRoot = nil
     }
 
-    /// `landed_text(path, offset, length)`: the text of a record's span of a landed file (a path relative to
-    /// `root`), decoded as the reader decodes it; NULL when the file cannot be read. `bronze_row.raw` is
+    /// `landed_text(path, offset, length)`: ``landedText(root:path:span:)`` in SQL. `bronze_row.raw` is
     /// this: bronze keeps each row as its span of the immutable landed copy, not as a second copy of its text.
     static func landedTextFunction(root: String?) -> DatabaseFunction {
         DatabaseFunction("landed_text", argumentCount: 3, pure: false) { arguments in
             guard let root, let path = String.fromDatabaseValue(arguments[0]),
-                let offset = Int64.fromDatabaseValue(arguments[1]), let length = Int.fromDatabaseValue(arguments[2]), length >= 0
+                let offset = Int64.fromDatabaseValue(arguments[1]), let length = Int64.fromDatabaseValue(arguments[2])
             else { return nil }
-            let file = open(root + "/" + path, O_RDONLY)
-            guard file >= 0 else { return nil }
-            defer { close(file) }
-            var bytes = [UInt8](repeating: 0, count: length)
-            let read = bytes.withUnsafeMutableBytes { pread(file, $0.baseAddress, length, off_t(offset)) }
-            guard read == length else { return nil }
-            return ByteText.text(bytes)
+            return landedText(root: root, path: path, span: RecordSpan(offset: offset, length: length))
         }
+    }
+
+    /// The text of a record's span of a landed file (`path` relative to `root`), decoded as the reader
+    /// decodes it; nil when the file cannot be read.
+    static func landedText(root: String, path: String, span: RecordSpan) -> String? {
+        guard span.length >= 0 else { return nil }
+        let file = open(root + "/" + path, O_RDONLY)
+        guard file >= 0 else { return nil }
+        defer { close(file) }
+        let length = Int(span.length)
+        var bytes = [UInt8](repeating: 0, count: length)
+        let read = bytes.withUnsafeMutableBytes { pread(file, $0.baseAddress, length, off_t(span.offset)) }
+        guard read == length else { return nil }
+        return ByteText.text(bytes)
     }
 
     /// Names of the migrations applied, oldest first.

@@ -63,7 +63,7 @@ final class WALCheckpointer: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
-        // Without its own connection, nothing checkpoints until the writer's hook is put back.
+        // Without its own connection, the writer's own checkpoint at four times the size still bounds the log.
         // A connection learns the database is in WAL mode when it first reads it; until then a checkpoint
         // does nothing.
         guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK,

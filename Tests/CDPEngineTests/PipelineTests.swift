@@ -249,6 +249,16 @@ struct RemediationTests {
         return (workspace, held.id)
     }
 
+    /// A held record's raw row is read from its span of the landed copy, and names the copy when it is gone.
+    @Test func aHeldRecordShowsItsLandedLine() throws {
+        let (workspace, id) = try workspaceWithABadEmail()
+        let service = QuarantineService(workspace: workspace, environment: EngineFixture.clock)
+        #expect(try service.detail(id).rawRow == "C1,Jane,Doe,jane@@example.com,1980-01-02")
+        let landed = try #require(try workspace.store.landedRecord(of: id))
+        try FileManager.default.removeItem(at: workspace.root.appendingPathComponent(landed.landedPath))
+        #expect(try service.detail(id).rawRow == "(the landed copy \(landed.landedPath) cannot be read; line 2 of inbox/customers.csv)")
+    }
+
     @Test func fixThenReleaseMovesTheRecordToSilverAndAuditsBoth() throws {
         let (workspace, id) = try workspaceWithABadEmail()
         let service = QuarantineService(workspace: workspace, environment: EngineFixture.clock)

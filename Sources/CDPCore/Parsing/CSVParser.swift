@@ -276,6 +276,13 @@ enum ByteScan {
         return (x &- ones) & ~x & highs
     }
 
+    /// High bit set in some byte of `word` when any byte is below `limit` (at most 0x80); exact as to
+    /// whether there is one.
+    @inline(__always)
+    static func below(_ word: UInt64, _ limit: UInt8) -> UInt64 {
+        (word &- broadcast(limit)) & ~word & highs
+    }
+
     @inline(__always)
     static func skipPlain(_ base: UnsafePointer<UInt8>, from start: Int, count n: Int, _ a: UInt64, _ b: UInt64) -> Int {
         var pos = start

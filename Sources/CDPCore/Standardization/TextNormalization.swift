@@ -31,8 +31,7 @@ public enum TextNormalization {
             if let base = bytes.baseAddress {
                 while start + 8 <= bytes.count {
                     let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-                    let belowBang = (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080
-                    guard belowBang | (word & 0x8080_8080_8080_8080) == 0 else { break }
+                    guard ByteScan.below(word, 0x21) | (word & ByteScan.highs) == 0 else { break }
                     previousSpace = false
                     start += 8
                 }

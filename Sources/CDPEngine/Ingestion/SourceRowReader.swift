@@ -248,13 +248,11 @@ struct FNV1a {
 
     mutating func add(_ text: String) {
         var copy = text
-        copy.withUTF8 { bytes in
-            for byte in bytes { state = (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        }
+        copy.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     mutating func add(bytes: UnsafeRawBufferPointer) {
-        for byte in bytes { state = (state ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for byte in bytes { addByte(byte) }
     }
 
     var value: Int64 { Int64(bitPattern: state) }

@@ -53,22 +53,9 @@ public struct QuarantineService: Sendable {
             rawRow: landed == nil ? nil : Self.withheldRawRow, file: landed?.file, batch: batch, columns: columns)
     }
 
-    /// The record as it stands in the landed file (bronze), read from its span of the immutable copy.
+    /// The record as it stands in the landed file (bronze), or why it cannot be shown.
     func landedText(_ landed: LakeStore.LandedRecord) -> String {
-        if let text = landed.storedText { return text }
-        guard let span = landed.span else { return "(not kept: \(landed.file) line \(landed.line))" }
-        let path = workspace.root.appendingPathComponent(landed.landedPath).path
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            return "(the landed copy \(landed.landedPath) cannot be read; line \(landed.line) of \(landed.file))"
-        }
-        defer { try? handle.close() }
-        do {
-            try handle.seek(toOffset: UInt64(span.offset))
-            let bytes = try handle.read(upToCount: Int(span.length)) ?? Data()
-            return ByteText.text([UInt8](bytes))
-        } catch {
-            return "(the landed copy \(landed.landedPath) cannot be read: \(error.localizedDescription))"
-        }
+        landed.text ?? "(the landed copy \(landed.landedPath) cannot be read; line \(landed.line) of \(landed.file))"
     }
 
     /// Applies field edits (canonical field names, or the source's column names) and re-validates.
