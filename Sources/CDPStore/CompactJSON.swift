@@ -3,51 +3,64 @@ import CDPCore
 /// Writes the JSON that quarantine rows store (`fields`, `failures`) by hand, in the shape
 /// `JSONEncoder.sorted` gives (sorted keys, nil values left out, slashes unescaped), so that both decode
 /// alike. Ingestion writes one such pair per quarantined row, and `JSONEncoder` costs tens of
-/// microseconds a call: too slow for the writer thread's hot path.
+/// microseconds a call: too slow for the hot path. The bytes go straight into the caller's buffer (an
+/// ingest chunk's), so no String is built, grown or copied on the way.
 enum CompactJSON {
     /// `{"key":"value",…}` with keys in sorted order.
     static func object(_ values: [String: String]) -> String {
-        object(sortedPairs: values.sorted { $0.key < $1.key })
-    }
-
-    /// `{"key":"value",…}` from pairs already in key order.
-    static func object(sortedPairs pairs: [(key: String, value: String)]) -> String {
-        var text = "{"
-        text.reserveCapacity(pairs.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
-        for (index, pair) in pairs.enumerated() {
-            if index > 0 { text += "," }
-            JSONString.appendQuoted(pair.key, to: &text)
-            text += ":"
-            JSONString.appendQuoted(pair.value, to: &text)
-        }
-        text += "}"
-        return text
+        var bytes: [UInt8] = []
+        appendObject(sortedPairs: values.sorted { $0.key < $1.key }, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `[{"field":…,"message":…,"rule":…,"severity":…,"value":…},…]`, keys sorted, nil fields left out.
     static func failures(_ failures: [RuleFailure]) -> String {
-        var text = "["
-        for (index, failure) in failures.enumerated() {
-            if index > 0 { text += "," }
-            text += "{"
-            if let field = failure.field {
-                text += "\"field\":"
-                JSONString.appendQuoted(field, to: &text)
-                text += ","
-            }
-            text += "\"message\":"
-            JSONString.appendQuoted(failure.message, to: &text)
-            text += ",\"rule\":"
-            JSONString.appendQuoted(failure.rule, to: &text)
-            text += ",\"severity\":"
-            JSONString.appendQuoted(failure.severity.rawValue, to: &text)
-            if let value = failure.value {
-                text += ",\"value\":"
-                JSONString.appendQuoted(value, to: &text)
-            }
-            text += "}"
+        var bytes: [UInt8] = []
+        appendFailures(failures, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `{"key":"value",…}` from pairs already in key order.
+    static func appendObject(sortedPairs pairs: [(key: String, value: String)], to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "{"))
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendQuoted(pair.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            appendQuoted(pair.value, to: &bytes)
         }
-        text += "]"
-        return text
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends the failures as ``failures(_:)`` writes them.
+    static func appendFailures(_ failures: [RuleFailure], to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, failure) in failures.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "{"))
+            if let field = failure.field {
+                bytes.append(contentsOf: #""field":"#.utf8)
+                appendQuoted(field, to: &bytes)
+                bytes.append(UInt8(ascii: ","))
+            }
+            bytes.append(contentsOf: #""message":"#.utf8)
+            appendQuoted(failure.message, to: &bytes)
+            bytes.append(contentsOf: #","rule":"#.utf8)
+            appendQuoted(failure.rule, to: &bytes)
+            bytes.append(contentsOf: #","severity":"#.utf8)
+            appendQuoted(failure.severity.rawValue, to: &bytes)
+            if let value = failure.value {
+                bytes.append(contentsOf: #","value":"#.utf8)
+                appendQuoted(value, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    @inline(__always)
+    private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { JSONString.appendQuoted($0, to: &bytes) }
     }
 }

@@ -102,10 +102,22 @@ public struct IngestChunk: Sendable {
         failures: [RuleFailure]
     ) {
         let key = append(sourceKey)
-        let fieldsJSON = append(CompactJSON.object(sortedPairs: sortedFields))
-        let failuresJSON = append(CompactJSON.failures(failures))
+        var start = bytes.count
+        CompactJSON.appendObject(sortedPairs: sortedFields, to: &bytes)
+        let fieldsJSON = Text(offset: start, count: bytes.count - start)
+        start = bytes.count
+        CompactJSON.appendFailures(failures, to: &bytes)
+        let failuresJSON = Text(offset: start, count: bytes.count - start)
         // Commas around every name, so "has rule R" is a LIKE '%,R,%' that cannot match a longer name.
-        let rules = append("," + failures.map(\.rule).joined(separator: ",") + ",")
+        start = bytes.count
+        bytes.append(UInt8(ascii: ","))
+        for failure in failures {
+            var rule = failure.rule
+            rule.withUTF8 { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: ","))
+        }
+        if failures.isEmpty { bytes.append(UInt8(ascii: ",")) }
+        let rules = Text(offset: start, count: bytes.count - start)
         rows.append(Row(
             line: Int64(line), contentHash: contentHash, sourceKey: key, record: record,
             destination: .quarantine(fieldsJSON: fieldsJSON, failuresJSON: failuresJSON, rules: rules)))

@@ -27,7 +27,11 @@ public struct RecordStandardizer: Sendable {
     /// Standardises every field. `raw` is indexed like the entity's fields.
     public func standardize(sourceKey: String, raw: [String?]) -> StandardizedRecord {
         var values = [FieldValue?](repeating: nil, count: kinds.count)
-        var failures = [String?](repeating: nil, count: kinds.count)
+        var failures: [String?] = []
+        func fail(_ index: Int, _ reason: String) {
+            if failures.isEmpty { failures = Array(repeating: nil, count: kinds.count) }
+            failures[index] = reason
+        }
         // The record's own country decides how national phone numbers read; standardise it first.
         var recordCountry = defaultCountry
         if let countryIndex, let text = raw[countryIndex].flatMap(TextNormalization.clean) {
@@ -36,14 +40,14 @@ public struct RecordStandardizer: Sendable {
                 values[countryIndex] = .text(code.alpha2)
                 recordCountry = code
             case .rejected(let failure):
-                failures[countryIndex] = failure.reason
+                fail(countryIndex, failure.reason)
             }
         }
         for index in kinds.indices where index != countryIndex {
             guard let rawValue = raw[index], let text = TextNormalization.clean(rawValue) else { continue }
             switch standardize(text, kind: kinds[index], format: dateFormats[index], country: recordCountry) {
             case .success(let value): values[index] = value
-            case .failure(let reason): failures[index] = reason.message
+            case .failure(let reason): fail(index, reason.message)
             }
         }
         splitFullName(&values)

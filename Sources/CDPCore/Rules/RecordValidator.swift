@@ -127,7 +127,7 @@ public struct RecordValidator: Sendable {
             let names = missing.map(name).joined(separator: ", ")
             return fail(first, missing.count == 1 ? "\(names) is missing" : "\(names) are missing")
         case .standardized(let ref, let slot):
-            guard case .field(let index) = ref, let reason = record.failures[index] else { return nil }
+            guard case .field(let index) = ref, let reason = record.failure(at: index) else { return nil }
             return fail(ref, "not a valid \(tables.formatNames[slot]): \(reason)")
         case .regex(let ref, let slot):
             guard let value = raw(ref, record), !value.isEmpty, let expression = tables.regexes[slot]?.expression else { return nil }

@@ -5,7 +5,8 @@ public struct StandardizedRecord: Hashable, Sendable {
     public var raw: [String?]
     /// Standardised values by field index; nil when absent or not standardisable.
     public var values: [FieldValue?]
-    /// Why a present raw value could not be standardised, by field index.
+    /// Why a present raw value could not be standardised, by field index; empty when every value could be
+    /// (most rows: an array of nils for each of them was a tenth of standardising). Read with ``failure(at:)``.
     public var failures: [String?]
 
     public init(sourceKey: String, raw: [String?], values: [FieldValue?], failures: [String?]) {
@@ -14,6 +15,10 @@ public struct StandardizedRecord: Hashable, Sendable {
         self.values = values
         self.failures = failures
     }
+
+    /// Why the value of field `index` could not be standardised; nil when it was (or was absent).
+    @inlinable
+    public func failure(at index: Int) -> String? { index < failures.count ? failures[index] : nil }
 }
 
 /// One rule a record failed, with the value and a message a steward can act on.

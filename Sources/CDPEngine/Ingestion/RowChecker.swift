@@ -65,8 +65,12 @@ struct RowChecker {
 
     /// Checks one row and, unless it is unchanged, adds it to the chunk.
     mutating func check(_ parsed: borrowing ParsedRow) {
+        // The parts are passed on borrowed: a copy of the row would retain each of its strings and arrays.
+        check(parsed.row, standardized: parsed.record)
+    }
+
+    private mutating func check(_ row: borrowing SourceRow, standardized: borrowing StandardizedRecord?) {
         if profile != nil { mark = IngestProfile.now() }
-        let row = parsed.row
         counts.read += 1
         // One hash of the key: record this row's content, learn the key's previous content and whether a row
         // of this file claimed it already.
@@ -80,7 +84,7 @@ struct RowChecker {
             ledger.sourceKeyClaimedAt = seen.claimedAt
         }
         lap(.route)
-        let record = parsed.record ?? standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
+        let record = copy standardized ?? standardizer.standardize(sourceKey: row.sourceKey, raw: row.values)
         lap(.standardise)
         var failures = row.problems
         if row.sourceKey.isEmpty && row.problems.isEmpty {

@@ -214,7 +214,7 @@ public struct SourceIngestor: Sendable {
             if !manager.fileExists(atPath: target.path) {
                 let partial = target.appendingPathExtension("partial")
                 try? manager.removeItem(at: partial)
-                try manager.copyItem(at: file, to: partial)
+                try FileCopy.copy(file, to: partial)
                 try manager.moveItem(at: partial, to: target)
                 try manager.setAttributes([.posixPermissions: 0o444], ofItemAtPath: target.path)
             }
@@ -368,9 +368,12 @@ public struct SourceIngestor: Sendable {
         do throws(EngineError) {
             // The checking thread (this one): change detection, standardisation, validation, in file order.
             while let rows = profile.measure(.checkerWaits, { parsed.receive() }) {
-                for index in rows.indices {
-                    checker.check(rows[index])
-                    if checker.chunk.count >= chunkSize || checker.chunk.textBytes >= Self.chunkTextLimit { try flush() }
+                // Rows are read in place (a subscripted copy would retain every string of the row).
+                try rows.withUnsafeBufferPointer { (rows) throws(EngineError) in
+                    for index in rows.indices {
+                        checker.check(rows[index])
+                        if checker.chunk.count >= chunkSize || checker.chunk.textBytes >= Self.chunkTextLimit { try flush() }
+                    }
                 }
                 spent.send(rows)
             }
