@@ -5,6 +5,16 @@ import Testing
 
 /// `cdp bench ingest` generates and times exactly the sources asked for, in cdp.toml order.
 @Suite struct IngestBenchmarkTests {
+    @Test func eachPhaseIsTimedInItsOwnPlace() {
+        #expect(IngestProfile.Phase.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal })
+        let profile = IngestProfile()
+        profile.add(.route, nanoseconds: 1_500_000_000)
+        profile.add(.validate, nanoseconds: 250_000_000)
+        profile.add(.route, nanoseconds: 500_000_000)
+        #expect(profile.seconds.map(\.phase) == [.validate, .route])
+        #expect(profile.seconds.map(\.seconds) == [0.25, 2.0])
+    }
+
     @Test func theSourcesAskedForAreGeneratedAndTimedEachOnItsOwn() throws {
         let template = try IngestBenchmark.templateConfiguration()
         #expect(IngestBenchmark.files(for: [], in: template) == [.customers, .orders, .contacts, .campaigns, .events])

@@ -21,9 +21,8 @@ struct RowChecker {
     private let fieldNames: [String]
     private let fieldsByName: [Int]
 
-    /// Each key's latest content hash (the lake's, then this file's rows as they are checked) and the line
-    /// of this file that first claimed it for validation: one table serves change detection and unique keys.
-    var keys: [String: KeyState]
+    /// Each key's latest content hash and the line of this file that first claimed it.
+    let keys: SourceKeyTable
     var ledger: UniquenessLedger
     var counts = LakeStore.BatchCounts()
     var failedByRule: [String: Int] = [:]
@@ -45,8 +44,8 @@ struct RowChecker {
         self.currentKeys = currentKeys
         self.profile = profile
         // Room for this file's keys too, so the tables do not rehash as they grow.
-        keys = Dictionary(minimumCapacity: latestHashes.count + expectedRows)
-        for (key, hash) in latestHashes { keys[key] = KeyState(contentHash: hash) }
+        keys = SourceKeyTable(expectedKeys: latestHashes.count + expectedRows)
+        for (key, hash) in latestHashes { keys.seed(key, contentHash: hash) }
         ledger = UniquenessLedger(expectedValues: expectedRows)
         ledger.sourceKeyClaimedAt = 0
         self.chunk = chunk
@@ -75,7 +74,7 @@ struct RowChecker {
         // One hash of the key: record this row's content, learn the key's previous content and whether a row
         // of this file claimed it already.
         if !row.sourceKey.isEmpty {
-            let seen = keys[row.sourceKey, default: KeyState()].record(row.contentHash, line: row.line, clean: row.problems.isEmpty)
+            let seen = keys.record(row.sourceKey, contentHash: row.contentHash, line: row.line, clean: row.problems.isEmpty)
             if seen.unchanged {
                 counts.unchanged += 1
                 lap(.route)
@@ -112,34 +111,5 @@ struct RowChecker {
                 failures: failures)
         }
         lap(.route)
-    }
-}
-
-/// What the checker knows of one source key.
-struct KeyState {
-    /// The latest content hash: the lake's, or of the last row of this file with the key.
-    var contentHash: Int64 = 0
-    /// Whether there is a content hash (the lake or this file had the key).
-    var known = false
-    /// The line of this file whose row first claimed the key for validation; 0 for none.
-    var claimedLine = 0
-
-    init() {}
-
-    init(contentHash: Int64) {
-        self.contentHash = contentHash
-        known = true
-    }
-
-    /// Records a row of this file with the key. Returns whether its content is the key's latest (a clean
-    /// row is then unchanged and skipped) and the line that claimed the key before it (0 for none). A row
-    /// that goes on to validation claims the key unless one did already.
-    mutating func record(_ hash: Int64, line: Int, clean: Bool) -> (unchanged: Bool, claimedAt: Int) {
-        let unchanged = known && contentHash == hash && clean
-        let claimedAt = claimedLine
-        contentHash = hash
-        known = true
-        if !unchanged && claimedLine == 0 { claimedLine = line }
-        return (unchanged, claimedAt)
     }
 }

@@ -1,0 +1,138 @@
+/// What the checker knows of each source key: its latest content hash (the lake's, then this file's rows
+/// as they are checked) and the line of this file that first claimed it for validation. One table serves
+/// change detection and the unique-key rule.
+///
+/// Open addressing over 16-byte slots (a 32-bit tag of the key's hash, the key's entry number, its content
+/// hash), so a lookup of a key not seen before costs one cache miss; the keys themselves and their claimed
+/// lines are kept in entry order beside the slots, read only when a tag matches. At ten million keys
+/// `Dictionary<String, …>` took about 270 ns a key (hashing with SipHash, and separate arrays for keys and
+/// values, each a cache miss) and 670 MB; this takes about 125 ns and 510 MB.
+final class SourceKeyTable {
+    /// How keys are hashed: `fnv1a` for use; `constant` puts every key on one tag and probe chain, to test
+    /// collisions.
+    enum Hashing {
+        case fnv1a
+        case constant
+    }
+
+    private struct Slot {
+        /// The tag in the high 32 bits, the entry number + 1 in the low 32; 0 for an empty slot.
+        var tagAndEntry: UInt64
+        var contentHash: Int64
+    }
+
+    private var slots: UnsafeMutablePointer<Slot>
+    private var mask: Int
+    /// Keys in entry order.
+    private var keys: ContiguousArray<String> = []
+    /// The line of this file that first claimed each key for validation, in entry order; 0 for none.
+    private var claimedLines: ContiguousArray<Int> = []
+    private let hashing: Hashing
+
+    /// Keys held.
+    var count: Int { keys.count }
+
+    /// A table with room for `expectedKeys` before it grows.
+    init(expectedKeys: Int, hashing: Hashing = .fnv1a) {
+        self.hashing = hashing
+        let capacity = Self.capacity(for: max(expectedKeys, 8))
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(tagAndEntry: 0, contentHash: 0), count: capacity)
+        mask = capacity - 1
+        keys.reserveCapacity(expectedKeys)
+        claimedLines.reserveCapacity(expectedKeys)
+    }
+
+    deinit { slots.deallocate() }
+
+    /// A power of two at most three quarters full with `keys`.
+    private static func capacity(for keys: Int) -> Int {
+        var capacity = 16
+        while capacity * 3 < keys * 4 { capacity <<= 1 }
+        return capacity
+    }
+
+    /// Records the lake's latest content hash of `key` (before this file's rows).
+    func seed(_ key: String, contentHash: Int64) {
+        let hash = self.hash(key)
+        let position = find(key, hash: hash)
+        if slots[position].tagAndEntry == 0 {
+            insert(key, hash: hash, at: position, contentHash: contentHash, claimedLine: 0)
+        } else {
+            slots[position].contentHash = contentHash
+        }
+    }
+
+    /// Records a row of this file with `key`. Returns whether its content is the key's latest (a clean row
+    /// is then unchanged and skipped) and the line that claimed the key before it (0 for none). A row that
+    /// goes on to validation claims the key unless one did already.
+    @inline(__always)
+    func record(_ key: String, contentHash: Int64, line: Int, clean: Bool) -> (unchanged: Bool, claimedAt: Int) {
+        let hash = self.hash(key)
+        let position = find(key, hash: hash)
+        let entry = Int(truncatingIfNeeded: slots[position].tagAndEntry & 0xFFFF_FFFF) - 1
+        guard entry >= 0 else {
+            insert(key, hash: hash, at: position, contentHash: contentHash, claimedLine: line)
+            return (false, 0)
+        }
+        let unchanged = slots[position].contentHash == contentHash && clean
+        slots[position].contentHash = contentHash
+        let claimedAt = claimedLines[entry]
+        if !unchanged && claimedAt == 0 { claimedLines[entry] = line }
+        return (unchanged, claimedAt)
+    }
+
+    /// The slot holding `key`, or the empty slot where it belongs.
+    @inline(__always)
+    private func find(_ key: String, hash: UInt64) -> Int {
+        let tag = hash & 0xFFFF_FFFF_0000_0000
+        var position = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let tagAndEntry = slots[position].tagAndEntry
+            if tagAndEntry == 0 { return position }
+            if tagAndEntry & 0xFFFF_FFFF_0000_0000 == tag && keys[Int(truncatingIfNeeded: tagAndEntry & 0xFFFF_FFFF) - 1] == key {
+                return position
+            }
+            position = (position + 1) & mask
+        }
+    }
+
+    private func insert(_ key: String, hash: UInt64, at position: Int, contentHash: Int64, claimedLine: Int) {
+        precondition(keys.count < Int(UInt32.max), "a source with more than 4 billion keys in one file and the lake")
+        keys.append(key)
+        claimedLines.append(claimedLine)
+        slots[position] = Slot(tagAndEntry: (hash & 0xFFFF_FFFF_0000_0000) | UInt64(keys.count), contentHash: contentHash)
+        if keys.count * 4 > (mask + 1) * 3 { grow() }
+    }
+
+    /// Doubles the slots (the file had more keys than its sampled rows suggested) and places every key again.
+    private func grow() {
+        let oldSlots = slots
+        let oldCapacity = mask + 1
+        let capacity = oldCapacity * 2
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(tagAndEntry: 0, contentHash: 0), count: capacity)
+        mask = capacity - 1
+        for index in 0..<oldCapacity where oldSlots[index].tagAndEntry != 0 {
+            let entry = Int(truncatingIfNeeded: oldSlots[index].tagAndEntry & 0xFFFF_FFFF) - 1
+            var position = Int(truncatingIfNeeded: hash(keys[entry])) & mask
+            while slots[position].tagAndEntry != 0 { position = (position + 1) & mask }
+            slots[position] = oldSlots[index]
+        }
+        oldSlots.deallocate()
+    }
+
+    /// FNV-1a over the key's bytes, then mixed (FNV's low bits alone cluster for keys that differ only at
+    /// the end, like E000000001, E000000002, …).
+    @inline(__always)
+    private func hash(_ key: String) -> UInt64 {
+        guard hashing == .fnv1a else { return 0x9E37_79B9_0000_0000 }
+        var hasher = FNV1a()
+        hasher.add(key)
+        var mixed = UInt64(bitPattern: hasher.value)
+        mixed ^= mixed >> 33
+        mixed &*= 0xFF51_AFD7_ED55_8CCD
+        mixed ^= mixed >> 33
+        return mixed
+    }
+}
