@@ -55,6 +55,17 @@ struct SourceKeyTableTests {
         #expect(table.record("C2", contentHash: 1, line: 6, clean: true) == (true, 5))
     }
 
+    @Test(arguments: [SourceKeyTable.Hashing.fnv1a, .constant])
+    func keysAreComparedByteForByteAsTheLakeComparesThem(hashing: SourceKeyTable.Hashing) {
+        let precomposed = "Zo\u{EB}"
+        let combining = "Zoe\u{308}"
+        #expect(precomposed == combining)  // Equal as Swift strings, two rows in SQLite.
+        let table = SourceKeyTable(expectedKeys: 4, hashing: hashing)
+        #expect(table.record(precomposed, contentHash: 1, line: 2, clean: true) == (false, 0))
+        #expect(table.record(combining, contentHash: 1, line: 3, clean: true) == (false, 0))
+        #expect(table.count == 2)
+    }
+
     @Test func keysThatShareATagStayApart() {
         let table = SourceKeyTable(expectedKeys: 1_000, hashing: .constant)
         for index in 0..<300 { table.seed("E\(index)", contentHash: Int64(index)) }

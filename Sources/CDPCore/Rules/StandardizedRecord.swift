@@ -7,7 +7,7 @@ public struct StandardizedRecord: Hashable, Sendable {
     public var values: [FieldValue?]
     /// Why a present raw value could not be standardised, by field index; empty when every value could be
     /// (most rows: an array of nils for each of them was a tenth of standardising). Read with ``failure(at:)``.
-    public var failures: [String?]
+    public private(set) var failures: [String?]
 
     public init(sourceKey: String, raw: [String?], values: [FieldValue?], failures: [String?]) {
         self.sourceKey = sourceKey

@@ -6,48 +6,102 @@ import Foundation
 
 /// Copies a file's bytes into a new file.
 enum FileCopy {
-    /// Copies `source` to `target` (created, or emptied if it exists). On Linux the kernel copies from page
-    /// cache to page cache (`sendfile`): the landed copy of a source file no longer passes through this
-    /// process, which read and wrote every byte (a twentieth of ingesting the events file). Elsewhere, or
-    /// if the kernel refuses, Foundation copies it.
-    static func copy(_ source: URL, to target: URL) throws {
-        #if os(Linux)
-            if try kernelCopy(source.path, to: target.path) { return }
+    /// Copies `source` to `target` (created, or emptied if it exists) until the end of `source`, and returns
+    /// the bytes copied. On Linux the kernel copies from page cache to page cache (`sendfile`): the landed
+    /// copy of a source file no longer passes through this process, which read and wrote every byte (a
+    /// twentieth of ingesting the events file). Where the kernel cannot (a file like those in /proc, which
+    /// report no size), it is read and written here; on other systems Foundation copies it.
+    static func copy(_ source: URL, to target: URL) throws(EngineError) -> Int64 {
+        #if canImport(Glibc)
+            if let copied = try kernelCopy(source.path, to: target.path) { return copied }
+            return try readAndWrite(source.path, to: target.path)
+        #else
+            return try foundationCopy(source, to: target)
         #endif
-        try? FileManager.default.removeItem(at: target)
-        try FileManager.default.copyItem(at: source, to: target)
     }
 
-    #if os(Linux)
-        /// Returns false when the kernel cannot copy between these files, before anything was written.
-        private static func kernelCopy(_ source: String, to target: String) throws -> Bool {
+    private static func foundationCopy(_ source: URL, to target: URL) throws(EngineError) -> Int64 {
+        do {
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.copyItem(at: source, to: target)
+            let size = try FileManager.default.attributesOfItem(atPath: target.path)[.size] as? NSNumber
+            return size?.int64Value ?? 0
+        } catch {
+            throw EngineError(.input, "cannot copy \(source.path) to \(target.path): \(error.localizedDescription); check the folder's free space and permissions")
+        }
+    }
+
+    #if canImport(Glibc)
+        /// Copies until the end of `source`; nil when the kernel cannot copy between these files (nothing was
+        /// written then).
+        static func kernelCopy(_ source: String, to target: String) throws(EngineError) -> Int64? {
             let input = open(source, O_RDONLY | O_CLOEXEC)
             guard input >= 0 else { throw failure("cannot open", source) }
             defer { close(input) }
-            var status = stat()
-            guard fstat(input, &status) == 0 else { throw failure("cannot read the size of", source) }
             let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard output >= 0 else { throw failure("cannot create", target) }
-            defer { close(output) }
-            var remaining = Int(status.st_size)
-            var copied = 0
-            while remaining > 0 {
-                // At most 2 GiB a call (the kernel's limit).
-                let sent = sendfile(output, input, nil, min(remaining, 1 << 30))
-                if sent < 0 {
-                    if errno == EINTR { continue }
-                    if copied == 0 && (errno == EINVAL || errno == ENOSYS) { return false }
-                    throw failure("cannot copy into", target)
+            var copied: Int64 = 0
+            while true {
+                // Up to 1 GiB a call (the kernel stops at about 2 GiB); 0 at the end of the file.
+                let sent = sendfile(output, input, nil, 1 << 30)
+                if sent > 0 {
+                    copied += Int64(sent)
+                } else if sent == 0 {
+                    break
+                } else if errno == EINTR {
+                    continue
+                } else if copied == 0 && (errno == EINVAL || errno == ENOSYS) {
+                    close(output)
+                    return nil
+                } else {
+                    let error = failure("cannot copy into", target)
+                    close(output)
+                    throw error
                 }
-                if sent == 0 { break }  // It shrank while being copied; `cdp verify` finds the copy unlike its digest.
-                remaining -= sent
-                copied += sent
             }
-            return true
+            // A write the disk refuses late (full, or a network folder) can first show here.
+            guard close(output) == 0 else { throw failure("cannot finish writing", target) }
+            return copied
         }
 
-        private static func failure(_ what: String, _ path: String) -> CocoaError {
-            CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(what) \(path): \(String(cString: strerror(errno)))"])
+        /// Copies through a buffer, until reading gives nothing more.
+        static func readAndWrite(_ source: String, to target: String) throws(EngineError) -> Int64 {
+            let input = open(source, O_RDONLY | O_CLOEXEC)
+            guard input >= 0 else { throw failure("cannot open", source) }
+            defer { close(input) }
+            let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard output >= 0 else { throw failure("cannot create", target) }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            var copied: Int64 = 0
+            while true {
+                let count = read(input, buffer.baseAddress, buffer.count)
+                if count == 0 { break }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    let error = failure("cannot read", source)
+                    close(output)
+                    throw error
+                }
+                var written = 0
+                while written < count {
+                    let step = write(output, buffer.baseAddress! + written, count - written)
+                    if step < 0 {
+                        if errno == EINTR { continue }
+                        let error = failure("cannot write", target)
+                        close(output)
+                        throw error
+                    }
+                    written += step
+                }
+                copied += Int64(count)
+            }
+            guard close(output) == 0 else { throw failure("cannot finish writing", target) }
+            return copied
+        }
+
+        private static func failure(_ what: String, _ path: String) -> EngineError {
+            EngineError(.input, "\(what) \(path): \(String(cString: strerror(errno))); check the folder's free space and permissions")
         }
     #endif
 }

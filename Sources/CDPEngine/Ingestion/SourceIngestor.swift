@@ -176,7 +176,7 @@ public struct SourceIngestor: Sendable {
             // The immutable copy is made while the rows are ingested (reading the file is what both need);
             // the batch counts as ingested only once the copy is in place, so a killed run makes it again.
             let landing = Landing { () throws(EngineError) in
-                try profile.measure(.land) { () throws(EngineError) in try land(file.file, sha256: file.sha256) }
+                try profile.measure(.land) { () throws(EngineError) in try land(file.file, sha256: file.sha256, bytes: file.bytes) }
             }
             let counts: LakeStore.BatchCounts
             do {
@@ -204,22 +204,31 @@ public struct SourceIngestor: Sendable {
         return String(target.path.dropFirst(workspace.root.path.count + 1))
     }
 
-    /// Copies the file into the lake's landing folder, read-only, unless it is there already.
-    private func land(_ file: URL, sha256: String) throws(EngineError) {
+    /// Copies the file into the lake's landing folder, read-only, unless it is there already. `bytes` is the
+    /// size its digest was taken at: a copy of another size is refused, since the copy is named by that digest.
+    private func land(_ file: URL, sha256: String, bytes: Int64) throws(EngineError) {
         let target = workspace.root.appendingPathComponent(landedPath(file, sha256: sha256))
         let folder = target.deletingLastPathComponent()
         let manager = FileManager.default
+        func cannotLand(_ error: any Error) -> EngineError {
+            EngineError(.input, "cannot land \(file.path) in \(folder.path): \(error.localizedDescription)")
+        }
+        do { try manager.createDirectory(at: folder, withIntermediateDirectories: true) } catch { throw cannotLand(error) }
+        guard !manager.fileExists(atPath: target.path) else { return }
+        let partial = target.appendingPathExtension("partial")
+        try? manager.removeItem(at: partial)
+        let copied = try FileCopy.copy(file, to: partial)
+        guard copied == bytes else {
+            try? manager.removeItem(at: partial)
+            throw EngineError(
+                .input,
+                "\(relativePath(file)) changed while it was being landed (\(bytes) bytes when read, \(copied) when copied); run again once nothing writes to it")
+        }
         do {
-            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
-            if !manager.fileExists(atPath: target.path) {
-                let partial = target.appendingPathExtension("partial")
-                try? manager.removeItem(at: partial)
-                try FileCopy.copy(file, to: partial)
-                try manager.moveItem(at: partial, to: target)
-                try manager.setAttributes([.posixPermissions: 0o444], ofItemAtPath: target.path)
-            }
+            try manager.moveItem(at: partial, to: target)
+            try manager.setAttributes([.posixPermissions: 0o444], ofItemAtPath: target.path)
         } catch {
-            throw EngineError(.input, "cannot land \(file.path) in \(folder.path): \(error.localizedDescription)")
+            throw cannotLand(error)
         }
     }
 

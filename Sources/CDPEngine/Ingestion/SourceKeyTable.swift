@@ -1,12 +1,19 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What the checker knows of each source key: its latest content hash (the lake's, then this file's rows
 /// as they are checked) and the line of this file that first claimed it for validation. One table serves
 /// change detection and the unique-key rule.
 ///
-/// Open addressing over 16-byte slots (a 32-bit tag of the key's hash, the key's entry number, its content
+/// Open addressing over 16-byte slots (a 24-bit tag of the key's hash, the key's entry number, its content
 /// hash), so a lookup of a key not seen before costs one cache miss; the keys themselves and their claimed
 /// lines are kept in entry order beside the slots, read only when a tag matches. At ten million keys
 /// `Dictionary<String, …>` took about 270 ns a key (hashing with SipHash, and separate arrays for keys and
 /// values, each a cache miss) and 670 MB; this takes about 125 ns and 510 MB.
+///
+/// Keys are compared byte for byte, as the lake's indexes compare them: two spellings of "Zoë" (one
+/// precomposed character, or e and a combining accent) are two keys, as they are two rows in SQLite.
 final class SourceKeyTable {
     /// How keys are hashed: `fnv1a` for use; `constant` puts every key on one tag and probe chain, to test
     /// collisions.
@@ -16,10 +23,13 @@ final class SourceKeyTable {
     }
 
     private struct Slot {
-        /// The tag in the high 32 bits, the entry number + 1 in the low 32; 0 for an empty slot.
+        /// The tag in the high 24 bits, the entry number + 1 in the low 40; 0 for an empty slot.
         var tagAndEntry: UInt64
         var contentHash: Int64
     }
+
+    private static let tagBits: UInt64 = 0xFFFF_FF00_0000_0000
+    private static let entryBits: UInt64 = 0x00FF_FFFF_FFFF
 
     private var slots: UnsafeMutablePointer<Slot>
     private var mask: Int
@@ -70,7 +80,7 @@ final class SourceKeyTable {
     func record(_ key: String, contentHash: Int64, line: Int, clean: Bool) -> (unchanged: Bool, claimedAt: Int) {
         let hash = self.hash(key)
         let position = find(key, hash: hash)
-        let entry = Int(truncatingIfNeeded: slots[position].tagAndEntry & 0xFFFF_FFFF) - 1
+        let entry = Int(truncatingIfNeeded: slots[position].tagAndEntry & Self.entryBits) - 1
         guard entry >= 0 else {
             insert(key, hash: hash, at: position, contentHash: contentHash, claimedLine: line)
             return (false, 0)
@@ -85,12 +95,12 @@ final class SourceKeyTable {
     /// The slot holding `key`, or the empty slot where it belongs.
     @inline(__always)
     private func find(_ key: String, hash: UInt64) -> Int {
-        let tag = hash & 0xFFFF_FFFF_0000_0000
+        let tag = hash & Self.tagBits
         var position = Int(truncatingIfNeeded: hash) & mask
         while true {
             let tagAndEntry = slots[position].tagAndEntry
             if tagAndEntry == 0 { return position }
-            if tagAndEntry & 0xFFFF_FFFF_0000_0000 == tag && keys[Int(truncatingIfNeeded: tagAndEntry & 0xFFFF_FFFF) - 1] == key {
+            if tagAndEntry & Self.tagBits == tag && Self.sameBytes(keys[Int(truncatingIfNeeded: tagAndEntry & Self.entryBits) - 1], key) {
                 return position
             }
             position = (position + 1) & mask
@@ -98,10 +108,11 @@ final class SourceKeyTable {
     }
 
     private func insert(_ key: String, hash: UInt64, at position: Int, contentHash: Int64, claimedLine: Int) {
-        precondition(keys.count < Int(UInt32.max), "a source with more than 4 billion keys in one file and the lake")
+        // 40 bits of entry number: memory runs out some hundred times sooner.
+        precondition(UInt64(keys.count) < Self.entryBits, "more keys than a slot can number")
         keys.append(key)
         claimedLines.append(claimedLine)
-        slots[position] = Slot(tagAndEntry: (hash & 0xFFFF_FFFF_0000_0000) | UInt64(keys.count), contentHash: contentHash)
+        slots[position] = Slot(tagAndEntry: (hash & Self.tagBits) | UInt64(keys.count), contentHash: contentHash)
         if keys.count * 4 > (mask + 1) * 3 { grow() }
     }
 
@@ -114,7 +125,7 @@ final class SourceKeyTable {
         slots.initialize(repeating: Slot(tagAndEntry: 0, contentHash: 0), count: capacity)
         mask = capacity - 1
         for index in 0..<oldCapacity where oldSlots[index].tagAndEntry != 0 {
-            let entry = Int(truncatingIfNeeded: oldSlots[index].tagAndEntry & 0xFFFF_FFFF) - 1
+            let entry = Int(truncatingIfNeeded: oldSlots[index].tagAndEntry & Self.entryBits) - 1
             var position = Int(truncatingIfNeeded: hash(keys[entry])) & mask
             while slots[position].tagAndEntry != 0 { position = (position + 1) & mask }
             slots[position] = oldSlots[index]
@@ -122,11 +133,18 @@ final class SourceKeyTable {
         oldSlots.deallocate()
     }
 
+    @inline(__always)
+    private static func sameBytes(_ stored: String, _ key: String) -> Bool {
+        var stored = stored
+        var key = key
+        return stored.withUTF8 { a in key.withUTF8 { b in a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) } }
+    }
+
     /// FNV-1a over the key's bytes, then mixed (FNV's low bits alone cluster for keys that differ only at
     /// the end, like E000000001, E000000002, …).
     @inline(__always)
     private func hash(_ key: String) -> UInt64 {
-        guard hashing == .fnv1a else { return 0x9E37_79B9_0000_0000 }
+        guard hashing == .fnv1a else { return 0x9E37_7900_0000_0000 }
         var hasher = FNV1a()
         hasher.add(key)
         var mixed = UInt64(bitPattern: hasher.value)
