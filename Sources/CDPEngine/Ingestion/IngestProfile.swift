@@ -11,6 +11,8 @@ public final class IngestProfile: @unchecked Sendable {
         case prepare = "prepare (read existing keys and hashes)"
         case parse = "parser thread CPU: parse (CSV/JSONL to fields, raw text, content hash)"
         case parserWaits = "parser waits for the checker"
+        case standardiserCPU = "standardiser thread CPU (people's sources: standardise)"
+        case standardiserWaits = "standardiser waits for the checker"
         case checkerWaits = "checker waits for the parser"
         case standardise = "standardise"
         case validate = "validate (rules, uniqueness ledger)"
@@ -30,16 +32,18 @@ public final class IngestProfile: @unchecked Sendable {
             case .prepare: 2
             case .parse: 3
             case .parserWaits: 4
-            case .checkerWaits: 5
-            case .standardise: 6
-            case .validate: 7
-            case .route: 8
-            case .producerWaits: 9
-            case .producerCPU: 10
-            case .writeRows: 11
-            case .writerWaits: 12
-            case .writerCPU: 13
-            case .finish: 14
+            case .standardiserCPU: 5
+            case .standardiserWaits: 6
+            case .checkerWaits: 7
+            case .standardise: 8
+            case .validate: 9
+            case .route: 10
+            case .producerWaits: 11
+            case .producerCPU: 12
+            case .writeRows: 13
+            case .writerWaits: 14
+            case .writerCPU: 15
+            case .finish: 16
             }
         }
     }
