@@ -283,7 +283,7 @@ public struct SourceIngestor: Sendable {
         let written = LockedBox(0)
         let estimate = LockedBox(0)
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        Self.startThread(signalling: done) {
             let cpuStarted = IngestProfile.threadCPU()
             while var rows = profile.measure(.writerWaits, { channel.receive() }) {
                 do {
@@ -300,10 +300,7 @@ public struct SourceIngestor: Sendable {
             }
             emptied.close()
             profile?.add(.writerCPU, nanoseconds: IngestProfile.threadCPU() &- cpuStarted)
-            done.signal()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
 
         // The parser thread: reads, parses and standardises the file into batches of rows, in order. A row
         // whose content the lake already holds is not standardised: it is almost surely unchanged (the
@@ -326,7 +323,7 @@ public struct SourceIngestor: Sendable {
         let readError = LockedBox<EngineError?>(EngineError?.none)
         let parserDone = DispatchSemaphore(value: 0)
         let reader = SourceRowReader(source: source, file: file, displayName: name)
-        let parserThread = Thread {
+        Self.startThread(signalling: parserDone) {
             let cpuStarted = IngestProfile.threadCPU()
             var rows: [ParsedRow] = []
             rows.reserveCapacity(Self.parsedBatchSize)
@@ -355,12 +352,11 @@ public struct SourceIngestor: Sendable {
             }
             profile?.add(.parse, nanoseconds: IngestProfile.threadCPU() &- cpuStarted)
             parsed.close()
-            parserDone.signal()
         }
         // Waited for only when there is a standardiser (libdispatch refuses to free a semaphore left below its start).
         let standardiserDone = DispatchSemaphore(value: 0)
         if apart {
-            let standardiserThread = Thread {
+            Self.startThread(signalling: standardiserDone) {
                 let cpuStarted = IngestProfile.threadCPU()
                 func passOnSpent() {
                     while var returned = spentRecords.tryReceive() {
@@ -379,13 +375,8 @@ public struct SourceIngestor: Sendable {
                 parsed.close()
                 standardised.close()
                 profile?.add(.standardiserCPU, nanoseconds: IngestProfile.threadCPU() &- cpuStarted)
-                standardiserDone.signal()
             }
-            standardiserThread.stackSize = 1 << 20
-            standardiserThread.start()
         }
-        parserThread.stackSize = 1 << 20
-        parserThread.start()
 
         // Room for a chunk's text up front (the key and standardised values of rows some 150 bytes long),
         // so it does not grow by copying. A small file needs less than a whole chunk.
@@ -461,6 +452,19 @@ public struct SourceIngestor: Sendable {
         }
         progress(IngestProgress(file: name, rowsProcessed: counts.read, rowsEstimated: counts.read))
         return counts
+    }
+}
+
+extension SourceIngestor {
+    /// Runs `body` on a thread of its own (a megabyte of stack, for deeply nested input) and signals `done`
+    /// when it returns.
+    static func startThread(signalling done: DispatchSemaphore, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 }
 
