@@ -13,8 +13,11 @@ enum FileCopy {
     /// report no size), it is read and written here; on other systems Foundation copies it.
     static func copy(_ source: URL, to target: URL) throws(EngineError) -> Int64 {
         #if canImport(Glibc)
-            if let copied = try kernelCopy(source.path, to: target.path) { return copied }
-            return try readAndWrite(source.path, to: target.path)
+            // `send` writes nothing when it refuses, so reading and writing goes on from the start.
+            return try withFiles(source.path, target.path) { (input, output) throws(EngineError) in
+                if let copied = try send(input, output, target.path) { return copied }
+                return try readAndWrite(input, output, source.path, target.path)
+            }
         #else
             return try foundationCopy(source, to: target)
         #endif
@@ -32,14 +35,40 @@ enum FileCopy {
     }
 
     #if canImport(Glibc)
-        /// Copies until the end of `source`; nil when the kernel cannot copy between these files (nothing was
-        /// written then).
+        /// The kernel's copy alone; nil when it cannot copy between these files.
         static func kernelCopy(_ source: String, to target: String) throws(EngineError) -> Int64? {
+            try withFiles(source, target) { (input, output) throws(EngineError) in try send(input, output, target) }
+        }
+
+        /// The copy through a buffer alone.
+        static func readAndWrite(_ source: String, to target: String) throws(EngineError) -> Int64 {
+            try withFiles(source, target) { (input, output) throws(EngineError) in try readAndWrite(input, output, source, target) }
+        }
+
+        /// Opens `source` to read and `target` to write (created or emptied), runs `body`, and closes both;
+        /// a write the disk refuses late (full, or a network folder) can first show when `target` closes.
+        private static func withFiles<T>(
+            _ source: String, _ target: String, _ body: (Int32, Int32) throws(EngineError) -> T
+        ) throws(EngineError) -> T {
             let input = open(source, O_RDONLY | O_CLOEXEC)
             guard input >= 0 else { throw failure("cannot open", source) }
             defer { close(input) }
             let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard output >= 0 else { throw failure("cannot create", target) }
+            let result: T
+            do {
+                result = try body(input, output)
+            } catch {
+                close(output)
+                throw error
+            }
+            guard close(output) == 0 else { throw failure("cannot finish writing", target) }
+            return result
+        }
+
+        /// Copies by `sendfile` until the end of the input; nil when the kernel refuses these files before
+        /// anything was written.
+        private static func send(_ input: Int32, _ output: Int32, _ target: String) throws(EngineError) -> Int64? {
             var copied: Int64 = 0
             while true {
                 // Up to 1 GiB a call (the kernel stops at about 2 GiB); 0 at the end of the file.
@@ -47,57 +76,40 @@ enum FileCopy {
                 if sent > 0 {
                     copied += Int64(sent)
                 } else if sent == 0 {
-                    break
+                    return copied
                 } else if errno == EINTR {
                     continue
                 } else if copied == 0 && (errno == EINVAL || errno == ENOSYS) {
-                    close(output)
                     return nil
                 } else {
-                    let error = failure("cannot copy into", target)
-                    close(output)
-                    throw error
+                    throw failure("cannot copy into", target)
                 }
             }
-            // A write the disk refuses late (full, or a network folder) can first show here.
-            guard close(output) == 0 else { throw failure("cannot finish writing", target) }
-            return copied
         }
 
-        /// Copies through a buffer, until reading gives nothing more.
-        static func readAndWrite(_ source: String, to target: String) throws(EngineError) -> Int64 {
-            let input = open(source, O_RDONLY | O_CLOEXEC)
-            guard input >= 0 else { throw failure("cannot open", source) }
-            defer { close(input) }
-            let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard output >= 0 else { throw failure("cannot create", target) }
+        /// Copies through a buffer until reading gives nothing more.
+        private static func readAndWrite(_ input: Int32, _ output: Int32, _ source: String, _ target: String) throws(EngineError) -> Int64 {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
             defer { buffer.deallocate() }
             var copied: Int64 = 0
             while true {
                 let count = read(input, buffer.baseAddress, buffer.count)
-                if count == 0 { break }
+                if count == 0 { return copied }
                 if count < 0 {
                     if errno == EINTR { continue }
-                    let error = failure("cannot read", source)
-                    close(output)
-                    throw error
+                    throw failure("cannot read", source)
                 }
                 var written = 0
                 while written < count {
                     let step = write(output, buffer.baseAddress! + written, count - written)
                     if step < 0 {
                         if errno == EINTR { continue }
-                        let error = failure("cannot write", target)
-                        close(output)
-                        throw error
+                        throw failure("cannot write", target)
                     }
                     written += step
                 }
                 copied += Int64(count)
             }
-            guard close(output) == 0 else { throw failure("cannot finish writing", target) }
-            return copied
         }
 
         private static func failure(_ what: String, _ path: String) -> EngineError {

@@ -403,6 +403,19 @@ public struct SourceIngestor: Sendable {
                 throw EngineError.store(writeError.value ?? StoreError(.database, "the lake writer stopped"))
             }
         }
+        /// Ends every thread of the pipeline: each sees its channels closed (at once, if the checker stopped
+        /// early; after its last batch otherwise) and finishes.
+        func endThreads() {
+            parsed.close()
+            standardised.close()
+            spent.close()
+            spentRecords.close()
+            parserDone.wait()
+            if apart { standardiserDone.wait() }
+            channel.close()
+            emptied.close()
+            done.wait()
+        }
         let producerCPUStarted = IngestProfile.threadCPU()
         do throws(EngineError) {
             // The checking thread (this one): change detection, standardisation, validation, in file order.
@@ -420,22 +433,10 @@ public struct SourceIngestor: Sendable {
             try flush()
             profile?.add(.producerCPU, nanoseconds: IngestProfile.threadCPU() &- producerCPUStarted)
         } catch {
-            parsed.close()
-            standardised.close()
-            spent.close()
-            spentRecords.close()
-            parserDone.wait()
-            if apart { standardiserDone.wait() }
-            channel.close()
-            emptied.close()
-            done.wait()
+            endThreads()
             throw error
         }
-        parserDone.wait()
-        if apart { standardiserDone.wait() }
-        channel.close()
-        emptied.close()
-        done.wait()
+        endThreads()
         if let error = writeError.value { throw EngineError.store(error) }
         let counts = checker.counts
         let failedByRule = checker.failedByRule
@@ -475,12 +476,9 @@ final class Landing: @unchecked Sendable {
     private var waited = false
 
     init(_ copy: @escaping @Sendable () throws(EngineError) -> Void) {
-        let thread = Thread { [self] in
+        SourceIngestor.startThread(signalling: done) { [self] in
             do throws(EngineError) { try copy() } catch { outcome = .failure(error) }
-            done.signal()
         }
-        thread.stackSize = 256 << 10
-        thread.start()
     }
 
     /// Waits for the copy; once waited for, the same outcome again.
