@@ -18,11 +18,13 @@ let package = Package(
     targets: [
         // Pure domain: value types, standardisation, rules, workflow planning. Foundation only.
         .target(name: "CDPCore"),
+        // SQLite's process-wide settings, which only C can make (a variadic call). Used by CDPStore alone.
+        .target(name: "CSQLiteSetup", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The lake on disk: GRDB database, migrations, repositories speaking domain types.
         .target(
             name: "CDPStore",
             dependencies: [
-                "CDPCore",
+                "CDPCore", "CSQLiteSetup",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

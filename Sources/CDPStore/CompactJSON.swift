@@ -21,7 +21,7 @@ enum CompactJSON {
     }
 
     /// Appends `{"key":"value",…}` from pairs already in key order.
-    static func appendObject(sortedPairs pairs: [(key: String, value: String)], to bytes: inout [UInt8]) {
+    static func appendObject(sortedPairs pairs: [(key: String, value: String)], to bytes: inout some ByteOutput) {
         bytes.append(UInt8(ascii: "{"))
         for (index, pair) in pairs.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -33,24 +33,24 @@ enum CompactJSON {
     }
 
     /// Appends the failures as ``failures(_:)`` writes them.
-    static func appendFailures(_ failures: [RuleFailure], to bytes: inout [UInt8]) {
+    static func appendFailures(_ failures: [RuleFailure], to bytes: inout some ByteOutput) {
         bytes.append(UInt8(ascii: "["))
         for (index, failure) in failures.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(UInt8(ascii: "{"))
             if let field = failure.field {
-                bytes.append(contentsOf: #""field":"#.utf8)
+                bytes.append(utf8: #""field":"#)
                 appendQuoted(field, to: &bytes)
                 bytes.append(UInt8(ascii: ","))
             }
-            bytes.append(contentsOf: #""message":"#.utf8)
+            bytes.append(utf8: #""message":"#)
             appendQuoted(failure.message, to: &bytes)
-            bytes.append(contentsOf: #","rule":"#.utf8)
+            bytes.append(utf8: #","rule":"#)
             appendQuoted(failure.rule, to: &bytes)
-            bytes.append(contentsOf: #","severity":"#.utf8)
+            bytes.append(utf8: #","severity":"#)
             appendQuoted(failure.severity.rawValue, to: &bytes)
             if let value = failure.value {
-                bytes.append(contentsOf: #","value":"#.utf8)
+                bytes.append(utf8: #","value":"#)
                 appendQuoted(value, to: &bytes)
             }
             bytes.append(UInt8(ascii: "}"))
@@ -59,7 +59,7 @@ enum CompactJSON {
     }
 
     @inline(__always)
-    private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+    private static func appendQuoted(_ text: String, to bytes: inout some ByteOutput) {
         var text = text
         text.withUTF8 { JSONString.appendQuoted($0, to: &bytes) }
     }

@@ -42,14 +42,16 @@ public struct IngestChunk: Sendable {
         var message: Text
     }
 
-    private(set) var bytes: [UInt8] = []
+    private(set) var bytes: ByteBuffer
     private(set) var rows: [Row] = []
     private(set) var values: [Value] = []
     private(set) var warnings: [Warning] = []
 
-    public init(expectedRows: Int = 0, expectedBytes: Int = 0) {
+    /// Room for `expectedRows` rows of `expectedValues` values each, and `expectedBytes` of their text.
+    public init(expectedRows: Int = 0, expectedValues: Int = 8, expectedBytes: Int = 0) {
         rows.reserveCapacity(expectedRows)
-        bytes.reserveCapacity(expectedBytes)
+        values.reserveCapacity(expectedRows * expectedValues)
+        bytes = ByteBuffer(capacity: expectedBytes)
     }
 
     public var count: Int { rows.count }
@@ -59,7 +61,7 @@ public struct IngestChunk: Sendable {
 
     /// Empties the chunk, keeping its storage for the next rows.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        bytes.removeAll()
         rows.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         warnings.removeAll(keepingCapacity: true)
@@ -74,8 +76,8 @@ public struct IngestChunk: Sendable {
     ) {
         let key = append(sourceKey)
         let firstValue = self.values.count
-        for value in values {
-            switch value {
+        for index in values.indices {
+            switch values[index] {
             case nil: self.values.append(.null)
             case .text(let text): self.values.append(.text(append(text)))
             case .integer(let number): self.values.append(.integer(number))
@@ -112,8 +114,7 @@ public struct IngestChunk: Sendable {
         start = bytes.count
         bytes.append(UInt8(ascii: ","))
         for failure in failures {
-            var rule = failure.rule
-            rule.withUTF8 { bytes.append(contentsOf: $0) }
+            bytes.append(utf8: failure.rule)
             bytes.append(UInt8(ascii: ","))
         }
         if failures.isEmpty { bytes.append(UInt8(ascii: ",")) }
@@ -138,9 +139,9 @@ public struct IngestChunk: Sendable {
     }
 
     private mutating func append(_ text: String?) -> Text {
-        guard var text else { return .null }
+        guard let text else { return .null }
         let offset = bytes.count
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(utf8: text)
         return Text(offset: offset, count: bytes.count - offset)
     }
 }

@@ -137,9 +137,9 @@ extension LakeStore {
     }
 
     /// Keys of the current silver rows of a source (for reference checks and change detection).
-    public func currentKeys(source: SourceName, entity: CanonicalEntity) throws(StoreError) -> Set<String> {
+    public func currentKeys(source: SourceName, entity: CanonicalEntity) throws(StoreError) -> KeySet {
         try read("read current keys of \(source)") { db in
-            var keys: Set<String> = []
+            var keys = KeySet()
             let cursor = try String.fetchCursor(
                 db, sql: "SELECT source_key FROM \(entity.silverTable) WHERE source = ? AND is_current = 1",
                 arguments: [source.rawValue])

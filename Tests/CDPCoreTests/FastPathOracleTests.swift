@@ -10,6 +10,42 @@ import Testing
         for word in ["", "ye", "yess", "tru", "2", "10", "oui", "nein", "9", "Ÿ", "y ", "@", "`"] { #expect(RecordStandardizer.boolean(word) == nil, "\(word)") }
     }
 
+    @Test(arguments: ["open", "OPEN", "Click", "sent", "", "a-b_c 1", "ÉTÉ", "été", "straße", "SW1A 1AA", "sw1a 1aa", "İ", "ǅ"])
+    func caseChecksAgreeWithCaseMapping(_ text: String) {
+        // The checks may say no to text that maps to itself (non-ASCII), never yes to text that does not.
+        if TextNormalization.isLowercaseASCII(text) { #expect(text.lowercased() == text) }
+        if TextNormalization.isUppercaseASCII(text) { #expect(text.uppercased() == text) }
+        #expect(TextNormalization.isLowercaseASCII(text) == (text.utf8.allSatisfy { $0 < 0x80 } && text.lowercased() == text))
+        #expect(TextNormalization.isUppercaseASCII(text) == (text.utf8.allSatisfy { $0 < 0x80 } && text.uppercased() == text))
+    }
+
+    @Test func timestampsOfTheStoredShapeAreTheirOwnISOText() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let timestamp = Timestamp(secondsSinceEpoch: Int64.random(in: -2_000_000_000...4_000_000_000, using: &generator))
+            #expect(Timestamp.hasISOShape(timestamp.isoText), "\(timestamp.isoText)")
+            #expect(DateParsing.parseTimestamp(timestamp.isoText).value == timestamp)
+        }
+        for text in ["2024-03-05 10:22:11", "2024-03-05T10:22:11", "2024-03-05T10:22:11z", "2024-03-05T10:22:11+01:00",
+                     "2024-3-05T10:22:11Z", "2024-03-05T10:22:11.5Z", "20240305T102211Z", "2024-03-05T10:22:1xZ"] {
+            #expect(!Timestamp.hasISOShape(text), "\(text)")
+        }
+        let standardizer = RecordStandardizer(source: eventSource(), defaultCountry: "GB")
+        let index = CanonicalEntity.event.fieldIndex("occurred_at")!
+        for (raw, stored) in [("2024-03-05T10:22:11Z", "2024-03-05T10:22:11Z"), ("2024-03-05 10:22:11", "2024-03-05T10:22:11Z"),
+                              ("2024-03-05T10:22:11+01:00", "2024-03-05T09:22:11Z")] {
+            var values = [String?](repeating: nil, count: CanonicalEntity.event.fields.count)
+            values[index] = raw
+            #expect(standardizer.standardize(sourceKey: "E1", raw: values).values[index] == .text(stored), "\(raw)")
+        }
+    }
+
+    private func eventSource() -> SourceConfiguration {
+        SourceConfiguration(
+            name: "events", system: "email", entity: .event, format: .csv, path: "in/*.csv", primaryKey: "event_id",
+            mapping: Dictionary(uniqueKeysWithValues: CanonicalEntity.event.fields.map { ($0.name, $0.name) }))
+    }
+
     @Test func latinFoldTableAgreesWithDecomposition() {
         for value in UInt32(0xC0)..<0x180 {
             guard let scalar = Unicode.Scalar(value) else { continue }

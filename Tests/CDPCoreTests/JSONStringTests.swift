@@ -23,5 +23,9 @@ struct JSONStringTests {
         var copy = value
         copy.withUTF8 { JSONString.appendQuoted($0, to: &bytes) }
         #expect(bytes == Array(text.utf8))
+
+        var buffer = ByteBuffer(capacity: 1)
+        copy.withUTF8 { JSONString.appendQuoted($0, to: &buffer) }
+        #expect(buffer.bytes == bytes)
     }
 }

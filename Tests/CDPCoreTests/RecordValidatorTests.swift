@@ -39,6 +39,8 @@ struct RecordValidatorTests {
         (.compare(left: "created_at", op: .lessOrEqual, right: "updated_at"),
          ["created_at": "2024-05-01 10:00:00", "updated_at": "2023-01-01 00:00:00"], "is not <= updated_at"),
         (.reference(field: "crm_customer_id", source: "crm"), ["crm_customer_id": "C9"], "'C9' is not a known record of crm"),
+        (.reference(field: "crm_customer_id", source: "web"), ["crm_customer_id": "C1"], "'C1' is not a known record of web"),
+        (.allowedValues(field: "loyalty_tier", values: (1...20).map { "tier\($0)" }), ["loyalty_tier": "tier21"], "'tier21' is not one of tier1,"),
     ] as [(RuleCheck, [String: String], String)])
     func failingValuesAreReportedWithAReadableMessage(check: RuleCheck, values: [String: String], expected: String) {
         let found = failures(check, values)
@@ -55,6 +57,7 @@ struct RecordValidatorTests {
         (.range(field: "birth_date", min: .date("1900-01-01"), max: .today), ["birth_date": "1985-12-05"]),
         (.compare(left: "created_at", op: .lessOrEqual, right: "updated_at"), ["created_at": "2024-05-01 10:00:00"]),
         (.reference(field: "crm_customer_id", source: "crm"), ["crm_customer_id": "C2"]),
+        (.allowedValues(field: "loyalty_tier", values: (1...20).map { "Tier\($0)" }), ["loyalty_tier": "TIER17"]),
         (.length(field: "city", min: 2, max: 10), ["city": "Leeds"]),
     ] as [(RuleCheck, [String: String])])
     func passingValuesRaiseNothing(check: RuleCheck, values: [String: String]) {

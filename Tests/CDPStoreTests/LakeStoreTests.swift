@@ -117,7 +117,9 @@ struct LakeStoreTests {
     @Test(arguments: StoreKind.allCases)
     func aChunkIsWrittenValueForValue(kind: StoreKind) throws {
         let store = try kind.make()
-        let batch = try store.createBatch(source: "crm", fileName: "c.csv", landedPath: "l/c.csv", sha256: "c", bytes: 1, landedAt: at, run: nil)
+        // A quote in the source's name: the writer puts the name into its statement as a literal.
+        let source: SourceName = "crm's"
+        let batch = try store.createBatch(source: source, fileName: "c.csv", landedPath: "l/c.csv", sha256: "c", bytes: 1, landedAt: at, run: nil)
         var values = [FieldValue?](repeating: nil, count: CanonicalEntity.customer.fields.count)
         let fields = CanonicalEntity.customer.fields.map(\.name)
         values[fields.firstIndex(of: "email")!] = .text("zoë@x.io")
@@ -130,10 +132,12 @@ struct LakeStoreTests {
         chunk.appendQuarantine(
             line: 3, sourceKey: "", contentHash: 5, record: RecordSpan(offset: 54, length: 0), sortedFields: [("email", "bad"), ("last_name", "O'Neil")],
             failures: [RuleFailure(rule: "email_format", field: "email", value: "bad", message: "not \"an\" email", severity: .error)])
-        try BatchWriter(store: store, batch: batch, run: nil, source: "crm", entity: .customer, timestamp: at).write(chunk, event: nil)
+        try BatchWriter(store: store, batch: batch, run: nil, source: source, entity: .customer, timestamp: at).write(chunk, event: nil)
         let silver = try store.query(
             "SELECT source_key, content_hash, email, first_name IS NULL, first_name, last_name IS NULL, typeof(email_opt_in), email_opt_in FROM silver_customer").rows
         #expect(silver == [["C1", "-7", "zoë@x.io", "0", "", "1", "integer", "1"]])
+        let lineage = try store.query("SELECT source, batch_id = \(batch.rawValue), is_current, line FROM silver_customer").rows
+        #expect(lineage == [["crm's", "1", "1", "2"]])
         let bronze = try store.query(
             "SELECT line, source_key, content_hash, record_offset, record_length, landed_in FROM bronze_row ORDER BY line").rows
         #expect(bronze == [["2", "C1", "-7", "40", "13", "silver_customer"], ["3", "", "5", "54", "0", "quarantine_record"]])

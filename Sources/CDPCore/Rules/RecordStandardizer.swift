@@ -93,16 +93,18 @@ public struct RecordStandardizer: Sendable {
         }
         switch kind {
         case .text: return .success(.text(text))
-        case .code: return .success(.text(text.lowercased()))
+        case .code: return .success(.text(TextNormalization.isLowercaseASCII(text) ? text : text.lowercased()))
         case .personName: return outcome(PersonName.standardize(text)) { $0 }
-        case .postcode: return .success(.text(text.uppercased()))
+        case .postcode: return .success(.text(TextNormalization.isUppercaseASCII(text) ? text : text.uppercased()))
         case .email: return outcome(EmailAddress.standardize(text)) { $0.value }
         case .phone: return outcome(PhoneNumber.standardize(text, defaultCountry: country)) { $0.e164 }
         case .country: return outcome(CountryCode.standardize(text)) { $0.alpha2 }
         case .date:
             if let format { return outcome(DateParsing.parseDate(text, format: format)) { $0.isoText } }
             return outcome(DateParsing.parseDate(text)) { $0.isoText }
-        case .timestamp: return outcome(DateParsing.parseTimestamp(text)) { $0.isoText }
+        case .timestamp:
+            // Most sources write timestamps as we store them: keep the text rather than print a new one.
+            return outcome(DateParsing.parseTimestamp(text)) { Timestamp.hasISOShape(text) ? text : $0.isoText }
         case .decimal:
             guard let number = Double(text), number.isFinite else {
                 return .failure(Reason(message: "'\(text)' is not a number"))

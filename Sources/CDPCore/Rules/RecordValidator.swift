@@ -4,12 +4,24 @@ import Foundation
 public struct ValidationEnvironment: Sendable {
     /// Today as an ISO date, from the injected clock.
     public var today: String
-    /// Current keys of each referenced source.
-    public var referenceKeys: [SourceName: Set<String>]
+    /// Current keys of each referenced source, by source. Kept as two short lists: a reference rule looks
+    /// its source up for every row, and comparing a name or two costs less than hashing one.
+    private let referencedSources: [String]
+    private let referencedKeys: [KeySet]
 
-    public init(today: String, referenceKeys: [SourceName: Set<String>] = [:]) {
+    public init(today: String, referenceKeys: [SourceName: KeySet] = [:]) {
         self.today = today
-        self.referenceKeys = referenceKeys
+        let sorted = referenceKeys.sorted { $0.key.rawValue < $1.key.rawValue }
+        referencedSources = sorted.map(\.key.rawValue)
+        referencedKeys = sorted.map(\.value)
+    }
+
+    /// Whether `source` currently holds a record with `key`; false for a source not read.
+    public func isKnown(_ key: String, in source: SourceName) -> Bool {
+        for index in referencedSources.indices where referencedSources[index].hasSameBytes(as: source.rawValue) {
+            return referencedKeys[index].contains(key)
+        }
+        return false
     }
 }
 
@@ -65,7 +77,7 @@ public struct RecordValidator: Sendable {
                 tables.formatNames.append(format.name)
                 return .standardized(ref, slot: tables.formatNames.count - 1)
             case .allowedValues(let field, let values):
-                tables.allowed.append((Set(values.map { $0.lowercased() }), values))
+                tables.allowed.append((AllowedValues(values.map { $0.lowercased() }), values))
                 return .allowed(index(field), slot: tables.allowed.count - 1)
             case .range(let field, let low, let high):
                 tables.ranges.append((low, high))
@@ -183,7 +195,7 @@ public struct RecordValidator: Sendable {
         case .reference(let ref, let slot):
             guard let value = text(ref, record), !value.isEmpty else { return nil }
             let target = tables.references[slot]
-            if environment.referenceKeys[target]?.contains(value) == true { return nil }
+            if environment.isKnown(value, in: target) { return nil }
             return fail(ref, "\(name(ref)) '\(value)' is not a known record of \(target)")
         }
     }
@@ -281,7 +293,23 @@ private struct RuleTables: Sendable {
     var requiredFields: [[FieldRef]] = []
     var formatNames: [String] = []
     var regexes: [RegexBox?] = []
-    var allowed: [(lowered: Set<String>, values: [String])] = []
+    var allowed: [(lowered: AllowedValues, values: [String])] = []
     var ranges: [(low: RangeBound?, high: RangeBound?)] = []
     var references: [SourceName] = []
+}
+
+/// The lower-cased values an `allowed` rule accepts. A short list is scanned (a few comparisons of short
+/// strings cost less than hashing the value once, on every row); a long one is hashed.
+private struct AllowedValues: Sendable {
+    private let list: [String]
+    private let set: Set<String>
+
+    init(_ values: [String]) {
+        list = values
+        set = values.count > 16 ? Set(values) : []
+    }
+
+    func contains(_ value: String) -> Bool {
+        list.count > 16 ? set.contains(value) : list.contains(value)
+    }
 }

@@ -67,6 +67,17 @@ public enum TextNormalization {
         return result
     }
 
+    /// Whether `text` is ASCII with no capital letter: `lowercased()` would return it unchanged, after
+    /// building a new string.
+    public static func isLowercaseASCII(_ text: String) -> Bool {
+        withBytes(text) { bytes in bytes.allSatisfy { $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) } }
+    }
+
+    /// Whether `text` is ASCII with no small letter: `uppercased()` would return it unchanged.
+    public static func isUppercaseASCII(_ text: String) -> Bool {
+        withBytes(text) { bytes in bytes.allSatisfy { $0 < 0x80 && !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) } }
+    }
+
     /// Runs `body` over the UTF-8 bytes of `text` without copying a native string.
     @inline(__always)
     static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {

@@ -52,6 +52,29 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public var description: String { isoText }
 
+    /// Whether `text` is laid out as ``isoText`` writes it ("dddd-dd-ddTdd:dd:ddZ"). Text of that shape that
+    /// parses as a timestamp is its own ``isoText``: the same digits, in UTC.
+    public static func hasISOShape(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == 20 else { return false }
+            for (index, byte) in bytes.enumerated() {
+                let expected: UInt8
+                switch index {
+                case 4, 7: expected = UInt8(ascii: "-")
+                case 10: expected = UInt8(ascii: "T")
+                case 13, 16: expected = UInt8(ascii: ":")
+                case 19: expected = UInt8(ascii: "Z")
+                default:
+                    guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
+                    continue
+                }
+                guard byte == expected else { return false }
+            }
+            return true
+        }
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.secondsSinceEpoch < rhs.secondsSinceEpoch }
 }
 

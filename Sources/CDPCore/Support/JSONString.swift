@@ -20,38 +20,51 @@ public enum JSONString {
     }
 
     /// Appends the UTF-8 `bytes` quoted and escaped.
-    public static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+    @inlinable
+    public static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout some ByteOutput) {
         buffer.append(UInt8(ascii: "\""))
         appendEscaped(bytes, to: &buffer)
         buffer.append(UInt8(ascii: "\""))
     }
 
     /// Appends the UTF-8 `bytes` escaped, without quotes.
-    @inline(__always)
-    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+    @inlinable
+    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout some ByteOutput) {
         guard needsEscaping(bytes) else {
-            buffer.append(contentsOf: bytes)
+            buffer.append(bytes: bytes)
             return
         }
-        let hex = Array("0123456789abcdef".utf8)
         let backslash = UInt8(ascii: "\\")
         for byte in bytes {
+            let short: UInt8
             switch byte {
-            case UInt8(ascii: "\""): buffer += [backslash, UInt8(ascii: "\"")]
-            case backslash: buffer += [backslash, backslash]
-            case UInt8(ascii: "\n"): buffer += [backslash, UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): buffer += [backslash, UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): buffer += [backslash, UInt8(ascii: "t")]
-            case 0x08: buffer += [backslash, UInt8(ascii: "b")]
-            case 0x0C: buffer += [backslash, UInt8(ascii: "f")]
+            case UInt8(ascii: "\""), backslash: short = byte
+            case UInt8(ascii: "\n"): short = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): short = UInt8(ascii: "r")
+            case UInt8(ascii: "\t"): short = UInt8(ascii: "t")
+            case 0x08: short = UInt8(ascii: "b")
+            case 0x0C: short = UInt8(ascii: "f")
             case 0..<0x20:
-                buffer += [backslash, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: buffer.append(byte)
+                buffer.append(backslash)
+                buffer.append(utf8: "u00")
+                buffer.append(hexDigit(byte >> 4))
+                buffer.append(hexDigit(byte & 0xF))
+                continue
+            default:
+                buffer.append(byte)
+                continue
             }
+            buffer.append(backslash)
+            buffer.append(short)
         }
     }
 
-    @inline(__always)
+    @inlinable @usableFromInline
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
+    @inlinable @usableFromInline
     static func needsEscaping(_ bytes: some Sequence<UInt8>) -> Bool {
         bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }

@@ -68,7 +68,7 @@ public struct SourceIngestor: Sendable {
         guard let handle = FileHandle(forReadingAtPath: file.path) else { return Int(bytes / 100) }
         defer { try? handle.close() }
         guard let sample = try? handle.read(upToCount: 256 << 10), !sample.isEmpty else { return 0 }
-        let lines = max(1, sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+        let lines = max(1, sample.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } })
         return Int(Double(bytes) * Double(lines) / Double(sample.count)) + 1
     }
 
@@ -243,15 +243,7 @@ public struct SourceIngestor: Sendable {
     }
 
     private func validationEnvironment(for rules: [RuleDefinition]) throws(EngineError) -> ValidationEnvironment {
-        var keys: [SourceName: Set<String>] = [:]
-        for rule in rules {
-            guard case .reference(_, let target) = rule.check, keys[target] == nil else { continue }
-            let targetSource = try workspace.source(target)
-            keys[target] = try storeCall { () throws(StoreError) in
-                try workspace.store.currentKeys(source: target, entity: targetSource.entity)
-            }
-        }
-        return ValidationEnvironment(today: environment.today, referenceKeys: keys)
+        try workspace.validationEnvironment(for: rules, today: environment.today)
     }
 
     private func ingestBatch(
@@ -382,7 +374,9 @@ public struct SourceIngestor: Sendable {
         // so it does not grow by copying. A small file needs less than a whole chunk.
         let chunkRows = min(chunkSize, max(64, expectedRows))
         let chunkBytes = chunkRows * 256
-        func freshChunk() -> IngestChunk { IngestChunk(expectedRows: chunkRows, expectedBytes: chunkBytes) }
+        func freshChunk() -> IngestChunk {
+            IngestChunk(expectedRows: chunkRows, expectedValues: source.entity.fields.count, expectedBytes: chunkBytes)
+        }
         var checker = RowChecker(
             source: source, fileName: name, standardizer: standardizer, validator: validator, validation: validation,
             latestHashes: latestHashes, currentKeys: currentKeys, expectedRows: expectedRows, chunk: freshChunk(), profile: profile)
@@ -419,13 +413,10 @@ public struct SourceIngestor: Sendable {
         let producerCPUStarted = IngestProfile.threadCPU()
         do throws(EngineError) {
             // The checking thread (this one): change detection, standardisation, validation, in file order.
-            while let rows = profile.measure(.checkerWaits, { standardised.receive() }) {
-                // Rows are read in place (a subscripted copy would retain every string of the row).
-                try rows.withUnsafeBufferPointer { (rows) throws(EngineError) in
-                    for index in rows.indices {
-                        checker.check(rows[index])
-                        if checker.chunk.count >= chunkSize || checker.chunk.textBytes >= Self.chunkTextLimit { try flush() }
-                    }
+            while var rows = profile.measure(.checkerWaits, { standardised.receive() }) {
+                for index in rows.indices {
+                    checker.check(&rows[index])
+                    if checker.chunk.count >= chunkSize || checker.chunk.textBytes >= Self.chunkTextLimit { try flush() }
                 }
                 spentRecords.send(rows)
             }

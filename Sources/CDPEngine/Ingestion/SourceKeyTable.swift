@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import CDPCore
 
 /// What the checker knows of each source key: its latest content hash (the lake's, then this file's rows
 /// as they are checked) and the line of this file that first claimed it for validation. One table serves
@@ -14,11 +12,14 @@
 ///
 /// Keys are compared byte for byte, as the lake's indexes compare them: two spellings of "Zoë" (one
 /// precomposed character, or e and a combining accent) are two keys, as they are two rows in SQLite.
-final class SourceKeyTable {
-    /// How keys are hashed: `fnv1a` for use; `constant` puts every key on one tag and probe chain, to test
+///
+/// A struct over arrays rather than a class over raw memory: the checker owns it, and a class's stored
+/// properties are checked for exclusive access at run time on every use (four times a row).
+struct SourceKeyTable {
+    /// How keys are hashed: `bytes` for use; `constant` puts every key on one tag and probe chain, to test
     /// collisions.
     enum Hashing {
-        case fnv1a
+        case bytes
         case constant
     }
 
@@ -31,7 +32,7 @@ final class SourceKeyTable {
     private static let tagBits: UInt64 = 0xFFFF_FF00_0000_0000
     private static let entryBits: UInt64 = 0x00FF_FFFF_FFFF
 
-    private var slots: UnsafeMutablePointer<Slot>
+    private var slots: ContiguousArray<Slot>
     private var mask: Int
     /// Keys in entry order.
     private var keys: ContiguousArray<String> = []
@@ -43,17 +44,14 @@ final class SourceKeyTable {
     var count: Int { keys.count }
 
     /// A table with room for `expectedKeys` before it grows.
-    init(expectedKeys: Int, hashing: Hashing = .fnv1a) {
+    init(expectedKeys: Int, hashing: Hashing = .bytes) {
         self.hashing = hashing
         let capacity = Self.capacity(for: max(expectedKeys, 8))
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: Slot(tagAndEntry: 0, contentHash: 0), count: capacity)
+        slots = ContiguousArray(repeating: Slot(tagAndEntry: 0, contentHash: 0), count: capacity)
         mask = capacity - 1
         keys.reserveCapacity(expectedKeys)
         claimedLines.reserveCapacity(expectedKeys)
     }
-
-    deinit { slots.deallocate() }
 
     /// A power of two at most three quarters full with `keys`.
     private static func capacity(for keys: Int) -> Int {
@@ -63,7 +61,7 @@ final class SourceKeyTable {
     }
 
     /// Records the lake's latest content hash of `key` (before this file's rows).
-    func seed(_ key: String, contentHash: Int64) {
+    mutating func seed(_ key: String, contentHash: Int64) {
         let hash = self.hash(key)
         let position = find(key, hash: hash)
         if slots[position].tagAndEntry == 0 {
@@ -77,7 +75,7 @@ final class SourceKeyTable {
     /// is then unchanged and skipped) and the line that claimed the key before it (0 for none). A row that
     /// goes on to validation claims the key unless one did already.
     @inline(__always)
-    func record(_ key: String, contentHash: Int64, line: Int, clean: Bool) -> (unchanged: Bool, claimedAt: Int) {
+    mutating func record(_ key: String, contentHash: Int64, line: Int, clean: Bool) -> (unchanged: Bool, claimedAt: Int) {
         let hash = self.hash(key)
         let position = find(key, hash: hash)
         let entry = Int(truncatingIfNeeded: slots[position].tagAndEntry & Self.entryBits) - 1
@@ -100,14 +98,14 @@ final class SourceKeyTable {
         while true {
             let tagAndEntry = slots[position].tagAndEntry
             if tagAndEntry == 0 { return position }
-            if tagAndEntry & Self.tagBits == tag && Self.sameBytes(keys[Int(truncatingIfNeeded: tagAndEntry & Self.entryBits) - 1], key) {
+            if tagAndEntry & Self.tagBits == tag && keys[Int(truncatingIfNeeded: tagAndEntry & Self.entryBits) - 1].hasSameBytes(as: key) {
                 return position
             }
             position = (position + 1) & mask
         }
     }
 
-    private func insert(_ key: String, hash: UInt64, at position: Int, contentHash: Int64, claimedLine: Int) {
+    private mutating func insert(_ key: String, hash: UInt64, at position: Int, contentHash: Int64, claimedLine: Int) {
         // 40 bits of entry number: memory runs out some hundred times sooner.
         precondition(UInt64(keys.count) < Self.entryBits, "more keys than a slot can number")
         keys.append(key)
@@ -117,40 +115,22 @@ final class SourceKeyTable {
     }
 
     /// Doubles the slots (the file had more keys than its sampled rows suggested) and places every key again.
-    private func grow() {
+    private mutating func grow() {
         let oldSlots = slots
-        let oldCapacity = mask + 1
-        let capacity = oldCapacity * 2
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: Slot(tagAndEntry: 0, contentHash: 0), count: capacity)
-        mask = capacity - 1
-        for index in 0..<oldCapacity where oldSlots[index].tagAndEntry != 0 {
-            let entry = Int(truncatingIfNeeded: oldSlots[index].tagAndEntry & Self.entryBits) - 1
+        slots = ContiguousArray(repeating: Slot(tagAndEntry: 0, contentHash: 0), count: oldSlots.count * 2)
+        mask = slots.count - 1
+        for slot in oldSlots where slot.tagAndEntry != 0 {
+            let entry = Int(truncatingIfNeeded: slot.tagAndEntry & Self.entryBits) - 1
             var position = Int(truncatingIfNeeded: hash(keys[entry])) & mask
             while slots[position].tagAndEntry != 0 { position = (position + 1) & mask }
-            slots[position] = oldSlots[index]
+            slots[position] = slot
         }
-        oldSlots.deallocate()
     }
 
-    @inline(__always)
-    private static func sameBytes(_ stored: String, _ key: String) -> Bool {
-        var stored = stored
-        var key = key
-        return stored.withUTF8 { a in key.withUTF8 { b in a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) } }
-    }
 
-    /// FNV-1a over the key's bytes, then mixed (FNV's low bits alone cluster for keys that differ only at
-    /// the end, like E000000001, E000000002, …).
     @inline(__always)
     private func hash(_ key: String) -> UInt64 {
-        guard hashing == .fnv1a else { return 0x9E37_7900_0000_0000 }
-        var hasher = FNV1a()
-        hasher.add(key)
-        var mixed = UInt64(bitPattern: hasher.value)
-        mixed ^= mixed >> 33
-        mixed &*= 0xFF51_AFD7_ED55_8CCD
-        mixed ^= mixed >> 33
-        return mixed
+        guard hashing == .bytes else { return 0x9E37_7900_0000_0000 }
+        return KeyHash.of(key)
     }
 }

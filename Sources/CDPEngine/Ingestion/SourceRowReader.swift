@@ -237,23 +237,3 @@ struct JSONMemberLayout {
         return fields
     }
 }
-
-/// 64-bit FNV-1a: a fast, stable hash for change detection (not for security).
-struct FNV1a {
-    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func addByte(_ byte: UInt8) {
-        state = (state ^ UInt64(byte)) &* 0x100_0000_01b3
-    }
-
-    mutating func add(_ text: String) {
-        var copy = text
-        copy.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
-    }
-
-    mutating func add(bytes: UnsafeRawBufferPointer) {
-        for byte in bytes { addByte(byte) }
-    }
-
-    var value: Int64 { Int64(bitPattern: state) }
-}

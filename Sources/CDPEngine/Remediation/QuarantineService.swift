@@ -221,13 +221,7 @@ public struct QuarantineService: Sendable {
     }
 
     private func validationEnvironment(_ source: SourceConfiguration) throws(EngineError) -> ValidationEnvironment {
-        var keys: [SourceName: Set<String>] = [:]
-        for rule in workspace.rules.rules(for: source.name) {
-            guard case .reference(_, let target) = rule.check, keys[target] == nil else { continue }
-            let entity = try workspace.source(target).entity
-            keys[target] = try storeCall { () throws(StoreError) in try workspace.store.currentKeys(source: target, entity: entity) }
-        }
-        return ValidationEnvironment(today: environment.today, referenceKeys: keys)
+        try workspace.validationEnvironment(for: workspace.rules.rules(for: source.name), today: environment.today)
     }
 
     /// Failures of a held record now. Parse problems stand until a steward has edited the record; a

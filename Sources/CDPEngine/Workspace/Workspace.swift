@@ -76,6 +76,19 @@ public final class Workspace: Sendable {
         return source
     }
 
+    /// What `rules` need to validate rows today: the current keys of every source a reference rule names,
+    /// read from the lake once.
+    /// - Throws: `EngineError` when a rule names a source cdp.toml lacks, or the lake cannot be read.
+    public func validationEnvironment(for rules: [RuleDefinition], today: String) throws(EngineError) -> ValidationEnvironment {
+        var keys: [SourceName: KeySet] = [:]
+        for rule in rules {
+            guard case .reference(_, let target) = rule.check, keys[target] == nil else { continue }
+            let entity = try source(target).entity
+            keys[target] = try storeCall { () throws(StoreError) in try store.currentKeys(source: target, entity: entity) }
+        }
+        return ValidationEnvironment(today: today, referenceKeys: keys)
+    }
+
     static func readText(_ url: URL, label: String) throws(EngineError) -> String {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw EngineError(.workspace, "cannot read \(url.path)")

@@ -18,13 +18,7 @@ struct QuarantineDryRun {
         self.source = source
         self.defaultCountry = workspace.configuration.defaultCountry
         self.rules = workspace.rules.rules(for: source.name)
-        var keys: [SourceName: Set<String>] = [:]
-        for rule in rules {
-            guard case .reference(_, let target) = rule.check, keys[target] == nil else { continue }
-            let entity = try workspace.source(target).entity
-            keys[target] = try storeCall { () throws(StoreError) in try workspace.store.currentKeys(source: target, entity: entity) }
-        }
-        environment = ValidationEnvironment(today: today, referenceKeys: keys)
+        environment = try workspace.validationEnvironment(for: rules, today: today)
     }
 
     /// The failures `fields` and `sourceKey` would have after a fix.
