@@ -55,21 +55,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// Whether `text` is laid out as ``isoText`` writes it ("dddd-dd-ddTdd:dd:ddZ"). Text of that shape that
     /// parses as a timestamp is its own ``isoText``: the same digits, in UTC.
     public static func hasISOShape(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.count == 20 else { return false }
-            for (index, byte) in bytes.enumerated() {
-                let expected: UInt8
+        TextNormalization.withBytes(text) { bytes in
+            guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
+            else { return false }
+            for index in 0..<19 {
                 switch index {
-                case 4, 7: expected = UInt8(ascii: "-")
-                case 10: expected = UInt8(ascii: "T")
-                case 13, 16: expected = UInt8(ascii: ":")
-                case 19: expected = UInt8(ascii: "Z")
-                default:
-                    guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return false }
-                    continue
+                case 4, 7, 10, 13, 16: continue
+                default: if bytes[index] &- UInt8(ascii: "0") > 9 { return false }
                 }
-                guard byte == expected else { return false }
             }
             return true
         }
