@@ -80,10 +80,22 @@ import Testing
         // Past the eight-byte steps: a clean run first, then what sends the scan to the byte loop.
         "abcdefgh", "abcdefghijklmnop", "abcdefgh ", "abcdefghijklmnop  ", "Avenida  Diagonal, 99", "abcdefgh\tij",
         "abcdefghijklmnopq\u{00A0}r", "abcdefghRenée  x", "rebecca.scott1959@yahoo.ie",
+        // Eight-byte steps taken up again after a space: the problem comes after a clean run past it.
+        "12 High Street  Flat 3", "a bcdefghij\u{2003}klm", "abc defghijk  lmnop", "Rue de la Paix 12 \u{00A0}x", "ab cdefghijkl ",
     ])
     func collapseWhitespaceAgreesWithSplitJoin(_ text: String) {
         let oracle = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         #expect(TextNormalization.collapseWhitespace(text) == oracle)
         #expect(TextNormalization.trim(text) == text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func collapseWhitespaceAgreesWithSplitJoinOnRandomText() {
+        let pieces = ["a", "b", "Zoë", "1", " ", " ", "  ", "\t", "\n", "\u{00A0}", "\u{2003}", "é", "abcdefgh", "-", ","]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let oracle = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+            #expect(TextNormalization.collapseWhitespace(text) == oracle, "\(Array(text.unicodeScalars))")
+        }
     }
 }

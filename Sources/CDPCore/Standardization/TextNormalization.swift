@@ -25,18 +25,22 @@ public enum TextNormalization {
     public static func collapseWhitespace(_ raw: String) -> String {
         // 0: already clean; 1: ASCII with only trailing space to trim; 2: needs the general path.
         let state = withBytes(raw) { bytes -> Int in
+            guard let base = bytes.baseAddress else { return 0 }
             var previousSpace = true
-            var start = 0
-            // Eight bytes at a time while none is a space, a control or non-ASCII (most of most values).
-            if let base = bytes.baseAddress {
-                while start + 8 <= bytes.count {
-                    let word = UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self)
-                    guard ByteScan.below(word, 0x21) | (word & ByteScan.highs) == 0 else { break }
-                    previousSpace = false
-                    start += 8
+            var index = 0
+            while index < bytes.count {
+                // Eight bytes at a time while none is a space, a control or non-ASCII (most of most values),
+                // taken up again after each such byte: names and addresses have a space every few bytes.
+                if index + 8 <= bytes.count {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if ByteScan.below(word, 0x21) | (word & ByteScan.highs) == 0 {
+                        previousSpace = false
+                        index += 8
+                        continue
+                    }
                 }
-            }
-            for byte in UnsafeBufferPointer(rebasing: bytes[start...]) {
+                let byte = base[index]
+                index += 1
                 if byte >= 0x80 {
                     // Only these lead bytes can start a Unicode space (U+0085, U+00A0, U+1680,
                     // U+2000–U+205F, U+3000); other non-ASCII text needs no work.
