@@ -68,18 +68,24 @@ public struct BatchWriter: Sendable {
         try store.write("write rows of batch \(batch)") { db in
             let fields = entity.fields
             let many = Self.rowsPerStatement
-            // What every row of the batch shares is written into the statement, not bound for each row: a
-            // bound text costs SQLite a call and a copy into a register, a literal only the register.
-            let sourceLiteral = "'" + source.rawValue.replacingOccurrences(of: "'", with: "''") + "'"
-            let silverRow = "(?, \(batch.rawValue), ?, ?, ?, \(sourceLiteral), ?, ?, 1"
-                + String(repeating: ", ?", count: fields.count) + ")"
+            // What every row shares (the batch, the source) is one parameter each, ?1 and ?2, bound once for
+            // the chunk and named by every row: binding a text for each row costs SQLite a call and a copy.
+            // Every other parameter is numbered too, from ?3, so the statement's text is the same for every
+            // batch (prepared once, and cached once).
             let silverColumns = fields.count + 6
+            let firstRowParameter = 3
+            func silverRow(_ row: Int) -> String {
+                let first = firstRowParameter + row * silverColumns
+                let parameters = (first..<first + silverColumns).map { "?\($0)" }
+                return "(\(parameters[0]), ?1, \(parameters[1...3].joined(separator: ", ")), ?2, \(parameters[4]), \(parameters[5]), 1, "
+                    + parameters[6...].joined(separator: ", ") + ")"
+            }
             let silverSQL = """
                 INSERT INTO \(entity.silverTable) (bronze_id, batch_id, line, record_offset, record_length, source, source_key, \
                 content_hash, is_current, \(fields.map(\.name).joined(separator: ", "))) VALUES 
                 """
-            let silverOne = try db.cachedStatement(sql: silverSQL + silverRow)
-            let silverMany = try db.cachedStatement(sql: silverSQL + Array(repeating: silverRow, count: many).joined(separator: ", "))
+            let silverOne = try db.cachedStatement(sql: silverSQL + silverRow(0))
+            let silverMany = try db.cachedStatement(sql: silverSQL + (0..<many).map(silverRow).joined(separator: ", "))
             let supersede = try db.cachedStatement(
                 sql: "UPDATE \(entity.silverTable) SET is_current = 0, superseded_by = ? WHERE source = ? AND source_key = ? AND is_current = 1")
             let warning = try db.cachedStatement(
@@ -106,6 +112,10 @@ public struct BatchWriter: Sendable {
             try sharedBytes.withUnsafeBufferPointer { sharedBytes in
                 try chunk.bytes.withUnsafeBufferPointer { chunkBytes in
                     let bind = ChunkBinder(db: db, chunk: chunkBytes, shared: sharedBytes)
+                    for statement in [silverOne, silverMany] {
+                        bind.int(statement.sqliteStatement, 1, batchID)
+                        bind.shared(statement.sqliteStatement, 2, sourceName)
+                    }
                     func bindSilver(_ s: OpaquePointer, _ first: Int32, _ index: Int) {
                         let row = rows[index]
                         guard case .silver(let values, _, _) = row.destination else { return }
@@ -118,20 +128,20 @@ public struct BatchWriter: Sendable {
                             parameter += 1
                         }
                     }
-                    /// Inserts the rows at `indexes`, `many` a statement, then one by one.
+                    /// Inserts the silver rows at `indexes`, `many` a statement, then one by one.
                     func insert(_ indexes: some Collection<Int>, _ one: Statement, _ many: Statement, columns: Int32,
                                 _ bindRow: (OpaquePointer, Int32, Int) -> Void) throws {
                         var pending = indexes[...]
                         while pending.count >= Self.rowsPerStatement {
                             try bind.run(many) { s in
                                 for (offset, index) in pending.prefix(Self.rowsPerStatement).enumerated() {
-                                    bindRow(s, Int32(offset) * columns + 1, index)
+                                    bindRow(s, Int32(offset) * columns + Int32(firstRowParameter), index)
                                 }
                             }
                             pending = pending.dropFirst(Self.rowsPerStatement)
                         }
                         for index in pending {
-                            try bind.run(one) { s in bindRow(s, 1, index) }
+                            try bind.run(one) { s in bindRow(s, Int32(firstRowParameter), index) }
                         }
                     }
 

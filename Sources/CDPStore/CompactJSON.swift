@@ -60,7 +60,6 @@ enum CompactJSON {
 
     @inline(__always)
     private static func appendQuoted(_ text: String, to bytes: inout some ByteOutput) {
-        var text = text
-        text.withUTF8 { JSONString.appendQuoted($0, to: &bytes) }
+        TextNormalization.withBytes(text) { JSONString.appendQuoted($0, to: &bytes) }
     }
 }

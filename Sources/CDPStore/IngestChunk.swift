@@ -42,7 +42,7 @@ public struct IngestChunk: Sendable {
         var message: Text
     }
 
-    private(set) var bytes: ByteBuffer
+    private(set) var bytes: ByteAccumulator
     private(set) var rows: [Row] = []
     private(set) var values: [Value] = []
     private(set) var warnings: [Warning] = []
@@ -51,7 +51,7 @@ public struct IngestChunk: Sendable {
     public init(expectedRows: Int = 0, expectedValues: Int = 8, expectedBytes: Int = 0) {
         rows.reserveCapacity(expectedRows)
         values.reserveCapacity(expectedRows * expectedValues)
-        bytes = ByteBuffer(capacity: expectedBytes)
+        bytes = ByteAccumulator(capacity: expectedBytes)
     }
 
     public var count: Int { rows.count }

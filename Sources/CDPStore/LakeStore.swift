@@ -22,7 +22,6 @@ public final class LakeStore: Sendable {
     /// `workspaceRoot` is the folder landed paths are relative to: `bronze_row.raw` reads records from there.
     /// - Throws: `StoreError.cannotOpen` naming the path.
     public init(path: String, workspaceRoot: String? = nil) throws(StoreError) {
-        Self.setUpSQLite()
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         let landedText = Self.landedTextFunction(root: workspaceRoot)
@@ -53,7 +52,6 @@ public final class LakeStore: Sendable {
 
     /// An empty store in memory, for tests.
     public init(inMemory: Void = ()) throws(StoreError) {
-        Self.setUpSQLite()
         do {
             var configuration = Configuration()
             let landedText = Self.landedTextFunction(root: nil)
@@ -68,14 +66,23 @@ public final class LakeStore: Sendable {
         workspaceRoot = nil
     }
 
-    /// Settings SQLite takes once per process, before its first connection: no memory statistics (see
-    /// `cdp_sqlite_disable_memory_statistics`). A process that opened SQLite before any lake keeps them.
-    private static let sqliteSetUp: Bool = cdp_sqlite_disable_memory_statistics() == SQLITE_OK
+    /// Stops SQLite counting its memory in this process, for headless runs that write in bulk: with the
+    /// count on, every allocation inside SQLite takes a global mutex (about ten lock and unlock pairs a row
+    /// ingested). Not for the console: it caps SQLite's memory with `soft_heap_limit`, which needs the count.
+    ///
+    /// Call it first thing in the process, before any lake opens and before other threads start (SQLite
+    /// takes the setting only before its first connection, and not while another thread uses it).
+    /// Returns false, changing nothing, when SQLite is already in use.
+    @discardableResult
+    public static func stopCountingSQLiteMemory() -> Bool {
+        memoryCountStopped
+    }
 
-    static func setUpSQLite() { _ = sqliteSetUp }
+    /// Once per process, whoever asks first.
+    private static let memoryCountStopped: Bool = cdp_sqlite_disable_memory_statistics() == SQLITE_OK
 
-    /// Whether SQLite counts its memory in this process (false once ``setUpSQLite()`` ran first).
-    public static var sqliteCountsMemory: Bool { cdp_sqlite_counts_memory() != 0 }
+    /// Whether SQLite counts its memory in this process.
+    static var sqliteCountsMemory: Bool { cdp_sqlite_counts_memory() != 0 }
 
     /// `landed_text(path, offset, length)`: ``landedText(root:path:span:)`` in SQL. `bronze_row.raw` is
     /// this: bronze keeps each row as its span of the immutable landed copy, not as a second copy of its text.

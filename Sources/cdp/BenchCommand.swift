@@ -1,5 +1,6 @@
 import ArgumentParser
 import CDPEngine
+import CDPStore
 import StewardConsole
 import Foundation
 
@@ -24,6 +25,8 @@ struct BenchCommand: ParsableCommand {
         @Flag(help: "Also time each phase (parse, standardise, validate, write, commit, …) of the median run.") var phases = false
 
         func run() throws {
+            // As `cdp run` does: a headless bulk write, SQLite need not count its memory.
+            LakeStore.stopCountingSQLiteMemory()
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent("cdp-bench-\(getpid())")
             defer { try? FileManager.default.removeItem(at: folder) }
             var benchmark = IngestBenchmark(customers: customers, repetitions: runs, scratch: folder)

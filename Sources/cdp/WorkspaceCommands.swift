@@ -78,6 +78,8 @@ struct RunCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        // A headless run writes in bulk and caps nothing: SQLite need not count its memory.
+        LakeStore.stopCountingSQLiteMemory()
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
         let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow) }

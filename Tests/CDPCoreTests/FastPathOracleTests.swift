@@ -13,14 +13,14 @@ import Testing
     @Test(arguments: ["open", "OPEN", "Click", "sent", "", "a-b_c 1", "ÉTÉ", "été", "straße", "SW1A 1AA", "sw1a 1aa", "İ", "ǅ"])
     func caseChecksAgreeWithCaseMapping(_ text: String) {
         // The checks may say no to text that maps to itself (non-ASCII), never yes to text that does not.
-        if TextNormalization.isLowercaseASCII(text) { #expect(text.lowercased() == text) }
-        if TextNormalization.isUppercaseASCII(text) { #expect(text.uppercased() == text) }
-        #expect(TextNormalization.isLowercaseASCII(text) == (text.utf8.allSatisfy { $0 < 0x80 } && text.lowercased() == text))
-        #expect(TextNormalization.isUppercaseASCII(text) == (text.utf8.allSatisfy { $0 < 0x80 } && text.uppercased() == text))
+        let noCapitals = TextNormalization.isASCII(text, without: TextNormalization.capitals)
+        let noSmallLetters = TextNormalization.isASCII(text, without: TextNormalization.smallLetters)
+        #expect(noCapitals == (text.utf8.allSatisfy { $0 < 0x80 } && text.lowercased() == text))
+        #expect(noSmallLetters == (text.utf8.allSatisfy { $0 < 0x80 } && text.uppercased() == text))
     }
 
     @Test func timestampsOfTheStoredShapeAreTheirOwnISOText() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(seed: 11)
         for _ in 0..<2_000 {
             let timestamp = Timestamp(secondsSinceEpoch: Int64.random(in: -2_000_000_000...4_000_000_000, using: &generator))
             #expect(Timestamp.hasISOShape(timestamp.isoText), "\(timestamp.isoText)")
@@ -91,7 +91,7 @@ import Testing
 
     @Test func collapseWhitespaceAgreesWithSplitJoinOnRandomText() {
         let pieces = ["a", "b", "Zoë", "1", " ", " ", "  ", "\t", "\n", "\u{00A0}", "\u{2003}", "é", "abcdefgh", "-", ","]
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(seed: 12)
         for _ in 0..<3_000 {
             let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
             let oracle = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")

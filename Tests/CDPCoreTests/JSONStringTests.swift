@@ -24,7 +24,7 @@ struct JSONStringTests {
         copy.withUTF8 { JSONString.appendQuoted($0, to: &bytes) }
         #expect(bytes == Array(text.utf8))
 
-        var buffer = ByteBuffer(capacity: 1)
+        var buffer = ByteAccumulator(capacity: 1)
         copy.withUTF8 { JSONString.appendQuoted($0, to: &buffer) }
         #expect(buffer.bytes == bytes)
     }

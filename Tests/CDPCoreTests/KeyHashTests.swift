@@ -3,6 +3,14 @@ import Testing
 @testable import CDPCore
 
 struct KeyHashTests {
+    /// Content hashes are stored in the lake: FNV-1a must give the published values, whatever its code.
+    @Test(arguments: [("", 0xcbf2_9ce4_8422_2325 as UInt64), ("a", 0xaf63_dc4c_8601_ec8c), ("foobar", 0x8594_4171_f739_67e8)])
+    func fnv1aGivesThePublishedValues(text: String, expected: UInt64) {
+        var hash = FNV1a()
+        hash.add(text)
+        #expect(UInt64(bitPattern: hash.value) == expected)
+    }
+
     @Test func theSameBytesHashAlikeAndLengthCounts() {
         #expect(KeyHash.of("E000000001") == KeyHash.of(String("xE000000001".dropFirst())))
         #expect(KeyHash.of("a") != KeyHash.of("a\u{0}"))

@@ -64,6 +64,19 @@ struct RecordValidatorTests {
         #expect(failures(check, values).isEmpty)
     }
 
+    /// Reference keys match byte for byte, as the lake joins them: a key written with a combining accent is
+    /// not the precomposed key the referenced source holds.
+    @Test func referenceKeysMatchByteForByte() {
+        let environment = ValidationEnvironment(today: "2026-01-01", referenceKeys: ["crm": ["Zo\u{00EB}"]])
+        let rule = RuleDefinition(name: "r", dataset: source.name, check: .reference(field: "crm_customer_id", source: "crm"))
+        let validator = RecordValidator(source: source, rules: [rule])
+        var ledger = UniquenessLedger()
+        let precomposed = validator.validate(record(source, ["crm_customer_id": "Zo\u{00EB}"]), line: 2, environment: environment, ledger: &ledger)
+        let decomposed = validator.validate(record(source, ["crm_customer_id": "Zoe\u{0308}"]), line: 3, environment: environment, ledger: &ledger)
+        #expect(precomposed.isEmpty)
+        #expect(decomposed.map(\.rule) == ["r"])
+    }
+
     @Test func uniqueFlagsTheSecondRowWithTheLineOfTheFirst() {
         let rule = RuleDefinition(name: "key_unique", dataset: source.name, check: .unique(field: "source_key"))
         let validator = RecordValidator(source: source, rules: [rule])

@@ -1,3 +1,4 @@
+import CDPCore
 import Testing
 
 @testable import CDPEngine
@@ -18,8 +19,8 @@ struct SourceKeyTableTests {
         }
     }
 
-    @Test(arguments: [SourceKeyTable.Hashing.bytes, .constant])
-    func agreesWithTheModel(hashing: SourceKeyTable.Hashing) {
+    @Test(arguments: [KeyHash.Mode.bytes, .constant])
+    func agreesWithTheModel(hashing: KeyHash.Mode) {
         // Few distinct keys, so rows repeat keys with the same and with new content; some rows unclean.
         var generator = SplitMix64(seed: 42)
         let lakeKeys = (0..<40).map { "K\($0)" }
@@ -55,8 +56,8 @@ struct SourceKeyTableTests {
         #expect(table.record("C2", contentHash: 1, line: 6, clean: true) == (true, 5))
     }
 
-    @Test(arguments: [SourceKeyTable.Hashing.bytes, .constant])
-    func keysAreComparedByteForByteAsTheLakeComparesThem(hashing: SourceKeyTable.Hashing) {
+    @Test(arguments: [KeyHash.Mode.bytes, .constant])
+    func keysAreComparedByteForByteAsTheLakeComparesThem(hashing: KeyHash.Mode) {
         let precomposed = "Zo\u{EB}"
         let combining = "Zoe\u{308}"
         #expect(precomposed == combining)  // Equal as Swift strings, two rows in SQLite.

@@ -151,6 +151,30 @@ struct LakeStoreTests {
         ]])
     }
 
+    /// The batch and the source are bound once a chunk and named by every row of a statement: two batches
+    /// of two sources, each more rows than one statement takes, keep their own.
+    @Test(arguments: StoreKind.allCases)
+    func eachRowKeepsItsBatchAndSource(kind: StoreKind) throws {
+        let store = try kind.make()
+        var expected: [[String]] = []
+        let rowsEach = BatchWriter.rowsPerStatement + 5
+        for (source, sha) in [("crm", "a"), ("web", "b")] as [(SourceName, String)] {
+            let batch = try store.createBatch(
+                source: source, fileName: "\(sha).csv", landedPath: "l/\(sha).csv", sha256: sha, bytes: 1, landedAt: at, run: nil)
+            var chunk = IngestChunk()
+            for line in 0..<rowsEach {
+                chunk.appendSilver(
+                    line: line + 2, sourceKey: "\(source)-\(line)", contentHash: 1, record: RecordSpan(offset: Int64(line), length: 1),
+                    values: values(email: "a@x.io"), supersedes: false, warnings: [])
+            }
+            try BatchWriter(store: store, batch: batch, run: nil, source: source, entity: .customer, timestamp: at).write(chunk, event: nil)
+            expected.append([source.rawValue, "\(batch.rawValue)", "\(rowsEach)", "\(rowsEach)"])
+        }
+        let rows = try store.query(
+            "SELECT source, batch_id, COUNT(*), SUM(source_key LIKE source || '-%') FROM silver_customer GROUP BY source, batch_id ORDER BY source").rows
+        #expect(rows == expected)
+    }
+
     /// Rows go in many a statement: a row that supersedes another written earlier in the same chunk must
     /// still find it, and every silver and held row must name its own bronze row.
     @Test(arguments: StoreKind.allCases)

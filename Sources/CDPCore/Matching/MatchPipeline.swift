@@ -365,7 +365,7 @@ struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
 }
 
 /// SplitMix64: a small, seeded generator so sampling is repeatable.
-public struct SeededRandom: Sendable {
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {

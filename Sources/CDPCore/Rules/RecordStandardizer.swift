@@ -93,9 +93,11 @@ public struct RecordStandardizer: Sendable {
         }
         switch kind {
         case .text: return .success(.text(text))
-        case .code: return .success(.text(TextNormalization.isLowercaseASCII(text) ? text : text.lowercased()))
+        // Text already in its stored case is kept: changing the case builds a new string.
+        case .code: return .success(.text(TextNormalization.isASCII(text, without: TextNormalization.capitals) ? text : text.lowercased()))
         case .personName: return outcome(PersonName.standardize(text)) { $0 }
-        case .postcode: return .success(.text(TextNormalization.isUppercaseASCII(text) ? text : text.uppercased()))
+        case .postcode:
+            return .success(.text(TextNormalization.isASCII(text, without: TextNormalization.smallLetters) ? text : text.uppercased()))
         case .email: return outcome(EmailAddress.standardize(text)) { $0.value }
         case .phone: return outcome(PhoneNumber.standardize(text, defaultCountry: country)) { $0.e164 }
         case .country: return outcome(CountryCode.standardize(text)) { $0.alpha2 }

@@ -6,19 +6,19 @@ public struct ValidationEnvironment: Sendable {
     public var today: String
     /// Current keys of each referenced source, by source. Kept as two short lists: a reference rule looks
     /// its source up for every row, and comparing a name or two costs less than hashing one.
-    private let referencedSources: [String]
+    private let referencedSources: [SourceName]
     private let referencedKeys: [KeySet]
 
     public init(today: String, referenceKeys: [SourceName: KeySet] = [:]) {
         self.today = today
         let sorted = referenceKeys.sorted { $0.key.rawValue < $1.key.rawValue }
-        referencedSources = sorted.map(\.key.rawValue)
+        referencedSources = sorted.map(\.key)
         referencedKeys = sorted.map(\.value)
     }
 
     /// Whether `source` currently holds a record with `key`; false for a source not read.
     public func isKnown(_ key: String, in source: SourceName) -> Bool {
-        for index in referencedSources.indices where referencedSources[index].hasSameBytes(as: source.rawValue) {
+        for index in referencedSources.indices where referencedSources[index] == source {
             return referencedKeys[index].contains(key)
         }
         return false
@@ -302,14 +302,17 @@ private struct RuleTables: Sendable {
 /// strings cost less than hashing the value once, on every row); a long one is hashed.
 private struct AllowedValues: Sendable {
     private let list: [String]
+    /// Filled only for a long list.
     private let set: Set<String>
+    private let hashes: Bool
 
     init(_ values: [String]) {
         list = values
-        set = values.count > 16 ? Set(values) : []
+        hashes = values.count > 16
+        set = hashes ? Set(values) : []
     }
 
     func contains(_ value: String) -> Bool {
-        list.count > 16 ? set.contains(value) : list.contains(value)
+        hashes ? set.contains(value) : list.contains(value)
     }
 }

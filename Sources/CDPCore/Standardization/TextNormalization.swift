@@ -71,20 +71,19 @@ public enum TextNormalization {
         return result
     }
 
-    /// Whether `text` is ASCII with no capital letter: `lowercased()` would return it unchanged, after
-    /// building a new string.
-    public static func isLowercaseASCII(_ text: String) -> Bool {
-        withBytes(text) { bytes in bytes.allSatisfy { $0 < 0x80 && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) } }
+    public static let capitals = UInt8(ascii: "A")...UInt8(ascii: "Z")
+    public static let smallLetters = UInt8(ascii: "a")...UInt8(ascii: "z")
+
+    /// Whether `text` is all ASCII with no byte in `letters` (``capitals``: `lowercased()` would return it
+    /// unchanged, after building a new string; ``smallLetters``: likewise `uppercased()`).
+    public static func isASCII(_ text: String, without letters: ClosedRange<UInt8>) -> Bool {
+        withBytes(text) { bytes in bytes.allSatisfy { $0 < 0x80 && !letters.contains($0) } }
     }
 
-    /// Whether `text` is ASCII with no small letter: `uppercased()` would return it unchanged.
-    public static func isUppercaseASCII(_ text: String) -> Bool {
-        withBytes(text) { bytes in bytes.allSatisfy { $0 < 0x80 && !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) } }
-    }
-
-    /// Runs `body` over the UTF-8 bytes of `text` without copying a native string.
-    @inline(__always)
-    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// Runs `body` over the UTF-8 bytes of `text` without copying a native string (a copy is a retain
+    /// and a release).
+    @inlinable
+    public static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)

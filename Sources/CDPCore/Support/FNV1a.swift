@@ -1,6 +1,6 @@
-/// 64-bit FNV-1a: a fast, stable hash of bytes, for change detection and hash tables (not for security).
-///
-/// Stable across runs and machines, unlike `Hasher`: the lake stores these values as content hashes.
+/// 64-bit FNV-1a: a stable hash of bytes for change detection (not for security). Stable across runs and
+/// machines, unlike `Hasher`: the lake stores these values as content hashes, so it must never change.
+/// (Hash tables use ``KeyHash``, eight bytes a step.)
 public struct FNV1a: Sendable {
     @usableFromInline var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -13,10 +13,7 @@ public struct FNV1a: Sendable {
 
     @inlinable
     public mutating func add(_ text: String) {
-        // Native strings lend their bytes without a copy (a copy is a retain and a release).
-        if text.utf8.withContiguousStorageIfAvailable({ add(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-            for byte in text.utf8 { addByte(byte) }
-        }
+        TextNormalization.withBytes(text) { add(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     @inlinable

@@ -59,12 +59,12 @@ public enum JSONString {
         }
     }
 
-    @inlinable @usableFromInline
+    @inlinable
     static func hexDigit(_ value: UInt8) -> UInt8 {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
-    @inlinable @usableFromInline
+    @inlinable
     static func needsEscaping(_ bytes: some Sequence<UInt8>) -> Bool {
         bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }

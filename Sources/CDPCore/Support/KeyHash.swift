@@ -4,11 +4,21 @@
 /// Not stored anywhere and not for security: only fast and well spread. FNV-1a, a byte a step, took eight
 /// instructions a byte; keys like E000000001 and E000000002 must still land apart.
 public enum KeyHash {
+    /// How a table hashes its keys: `bytes` for use; `constant` puts every key on one tag and probe chain,
+    /// so tests reach the comparison of keys whose hashes agree.
+    public enum Mode: Sendable {
+        case bytes
+        case constant
+    }
+
+    @inlinable
+    public static func of(_ key: String, mode: Mode) -> UInt64 {
+        mode == .bytes ? of(key) : 0x9E37_7900_0000_0000
+    }
+
     @inlinable
     public static func of(_ key: String) -> UInt64 {
-        if let hash = key.utf8.withContiguousStorageIfAvailable({ of(bytes: UnsafeRawBufferPointer($0)) }) { return hash }
-        let bytes = Array(key.utf8)
-        return bytes.withUnsafeBytes { of(bytes: $0) }
+        TextNormalization.withBytes(key) { of(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     @inlinable

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A set of keys built once and then asked, row after row, whether it holds a key: the keys a reference
 /// rule checks against (every contact of the lake, for each campaign event).
 ///
@@ -13,11 +11,19 @@ public struct KeySet: Sendable, ExpressibleByArrayLiteral {
     /// Keys in the order they were first inserted.
     private var keys: ContiguousArray<String> = []
 
+    private let hashing: KeyHash.Mode
+
     private static let tagBits: UInt64 = 0xFFFF_FFFF_0000_0000
     private static let entryBits: UInt64 = 0x0000_0000_FFFF_FFFF
 
     /// An empty set with room for `capacity` keys before it grows.
     public init(minimumCapacity capacity: Int = 0) {
+        self.init(minimumCapacity: capacity, hashing: .bytes)
+    }
+
+    /// With `hashing`: `.constant` puts every key on one probe chain (for tests).
+    init(minimumCapacity capacity: Int, hashing: KeyHash.Mode) {
+        self.hashing = hashing
         slots = ContiguousArray(repeating: 0, count: Self.slotCount(for: capacity))
         keys.reserveCapacity(capacity)
     }
@@ -34,13 +40,13 @@ public struct KeySet: Sendable, ExpressibleByArrayLiteral {
 
     /// Whether the set holds `key` (the same bytes).
     public func contains(_ key: String) -> Bool {
-        slots[position(of: key, hash: KeyHash.of(key))] != 0
+        slots[position(of: key, hash: KeyHash.of(key, mode: hashing))] != 0
     }
 
     /// Adds `key`; returns false when it was held already.
     @discardableResult
     public mutating func insert(_ key: String) -> Bool {
-        let hash = KeyHash.of(key)
+        let hash = KeyHash.of(key, mode: hashing)
         let position = position(of: key, hash: hash)
         guard slots[position] == 0 else { return false }
         // 32 bits of entry number: four billion keys, far beyond what fits in memory as Strings.
@@ -72,7 +78,7 @@ public struct KeySet: Sendable, ExpressibleByArrayLiteral {
         let mask = grown.count - 1
         for slot in slots where slot != 0 {
             let entry = Int(truncatingIfNeeded: slot & Self.entryBits) - 1
-            var position = Int(truncatingIfNeeded: KeyHash.of(keys[entry])) & mask
+            var position = Int(truncatingIfNeeded: KeyHash.of(keys[entry], mode: hashing)) & mask
             while grown[position] != 0 { position = (position + 1) & mask }
             grown[position] = slot
         }
@@ -85,6 +91,5 @@ public struct KeySet: Sendable, ExpressibleByArrayLiteral {
         while count * 3 < keys * 4 { count <<= 1 }
         return count
     }
-
 
 }

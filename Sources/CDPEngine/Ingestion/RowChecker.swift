@@ -65,9 +65,9 @@ struct RowChecker {
 
     /// Checks one row and, unless it is unchanged, adds it to the chunk.
     ///
-    /// `inout` only to read the row where it lies and pass its parts on borrowed: a row read from a buffer
-    /// or a pointer is copied, retaining each of its strings and arrays (and releasing them after), a tenth
-    /// of this thread. Nothing of the row is changed.
+    /// `inout` only to read the row where it lies (its address is passed) and pass its parts on borrowed:
+    /// a row read from a buffer or a pointer by value is copied, retaining each of its strings and arrays
+    /// (and releasing them after), a tenth of this thread. Nothing of the row is changed.
     mutating func check(_ parsed: inout ParsedRow) {
         check(parsed.row, standardized: parsed.record)
     }

@@ -118,7 +118,7 @@ public struct SourceIngestor: Sendable {
     private func fatalProblems(_ reader: SourceRowReader, _ rules: [RuleDefinition]) throws(EngineError) -> [String] {
         let validator = RecordValidator(source: source, rules: rules)
         let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
-        let environment = try validationEnvironment(for: rules)
+        let environment = try workspace.validationEnvironment(for: rules, today: self.environment.today)
         // Dataset-level rules only need the row count: skip standardising then.
         let checksRows = rules.contains { $0.check.isRowLevel }
         var reader = reader
@@ -242,10 +242,6 @@ public struct SourceIngestor: Sendable {
         return file.path.hasPrefix(root) ? String(file.path.dropFirst(root.count)) : file.path
     }
 
-    private func validationEnvironment(for rules: [RuleDefinition]) throws(EngineError) -> ValidationEnvironment {
-        try workspace.validationEnvironment(for: rules, today: environment.today)
-    }
-
     private func ingestBatch(
         _ batch: BatchID, file: URL, bytes: Int64, landing: Landing, progress: @escaping @Sendable (IngestProgress) -> Void,
         shouldStop: @escaping @Sendable () -> EngineError?
@@ -258,7 +254,7 @@ public struct SourceIngestor: Sendable {
         let rules = workspace.rules.rules(for: source.name)
         let validator = RecordValidator(source: source, rules: rules)
         let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
-        let validation = try validationEnvironment(for: rules)
+        let validation = try workspace.validationEnvironment(for: rules, today: environment.today)
         let latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name, entity: source.entity) }
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
         let expectedRows = Self.estimatedRows(file: file, bytes: bytes)
@@ -328,11 +324,13 @@ public struct SourceIngestor: Sendable {
                     guard rows.count >= Self.parsedBatchSize else { return }
                     // Closed: the checking side stopped (an error, or told to stop); so does reading.
                     guard profile.measure(.parserWaits, { parsed.send(rows) }) else { throw EngineError(.input, "\(name): reading stopped") }
+                    // Let go of the sent batch at once: a standardiser writes into it, and a batch still held
+                    // here would be copied whole (every string retained) when it does.
+                    rows = []
                     if var returned = spent.tryReceive() {
                         returned.removeAll(keepingCapacity: true)
                         rows = returned
                     } else {
-                        rows = []
                         rows.reserveCapacity(Self.parsedBatchSize)
                     }
                 }, progress: { consumed throws(EngineError) in
@@ -413,10 +411,16 @@ public struct SourceIngestor: Sendable {
         let producerCPUStarted = IngestProfile.threadCPU()
         do throws(EngineError) {
             // The checking thread (this one): change detection, standardisation, validation, in file order.
-            while var rows = profile.measure(.checkerWaits, { standardised.receive() }) {
-                for index in rows.indices {
-                    checker.check(&rows[index])
-                    if checker.chunk.count >= chunkSize || checker.chunk.textBytes >= Self.chunkTextLimit { try flush() }
+            while let rows = profile.measure(.checkerWaits, { standardised.receive() }) {
+                // Rows are read where they lie. The thread that sent the batch may still hold it for a moment,
+                // so the batch is not taken as mutable (that would copy all of it, retaining every string);
+                // its rows are passed by address, and the checker changes nothing in them.
+                try rows.withUnsafeBufferPointer { (rows) throws(EngineError) in
+                    guard let first = rows.baseAddress else { return }
+                    for index in rows.indices {
+                        checker.check(&UnsafeMutablePointer(mutating: first + index).pointee)
+                        if checker.chunk.count >= chunkSize || checker.chunk.textBytes >= Self.chunkTextLimit { try flush() }
+                    }
                 }
                 spentRecords.send(rows)
             }

@@ -2,10 +2,10 @@ import Testing
 
 @testable import CDPCore
 
-struct ByteBufferTests {
+struct ByteAccumulatorTests {
     /// A plain array is the oracle, through growth well past the first capacity.
     @Test func holdsWhatAnArrayHoldsAsItGrows() {
-        var buffer = ByteBuffer(capacity: 3)
+        var buffer = ByteAccumulator(capacity: 3)
         var oracle: [UInt8] = []
         for number in 0..<2_000 {
             switch number % 3 {
@@ -27,8 +27,18 @@ struct ByteBufferTests {
         #expect(buffer.withUnsafeBufferPointer { Array($0) } == oracle)
     }
 
+    @Test func aCopyIsAValueOfItsOwn() {
+        var first = ByteAccumulator(capacity: 4)
+        first.append(utf8: "abc")
+        var second = first
+        second.append(utf8: "defgh")
+        first.append(utf8: "X")
+        #expect(first.bytes == Array("abcX".utf8))
+        #expect(second.bytes == Array("abcdefgh".utf8))
+    }
+
     @Test func emptiedItKeepsNothingOfWhatItHeld() {
-        var buffer = ByteBuffer()
+        var buffer = ByteAccumulator()
         buffer.append(utf8: "first text")
         buffer.removeAll()
         #expect(buffer.isEmpty)

@@ -1,5 +1,5 @@
 /// Somewhere UTF-8 bytes are appended: JSON and other text written by hand go through this, so one writer
-/// serves both a plain `[UInt8]` and a ``ByteBuffer``.
+/// serves both a plain `[UInt8]` and a ``ByteAccumulator``.
 public protocol ByteOutput {
     mutating func append(_ byte: UInt8)
     mutating func append(bytes: UnsafeBufferPointer<UInt8>)
@@ -9,9 +9,7 @@ extension ByteOutput {
     /// Appends the UTF-8 bytes of `text`.
     @inlinable
     public mutating func append(utf8 text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ append(bytes: $0) }) == nil {
-            for byte in text.utf8 { append(byte) }
-        }
+        TextNormalization.withBytes(text) { append(bytes: $0) }
     }
 }
 
@@ -26,8 +24,8 @@ extension Array: ByteOutput where Element == UInt8 {
 /// `Array.append(contentsOf:)` spent about a hundred instructions a call before copying a byte (generic
 /// sequence handling); here the storage is kept filled to its capacity and `count` marks the end, so an
 /// append is a bounds check and a copy.
-public struct ByteBuffer: Sendable, ByteOutput {
-    /// Always as long as its capacity; the bytes past `count` are not part of the buffer.
+public struct ByteAccumulator: Sendable, ByteOutput {
+    /// Filled to the buffer's capacity (`storage.count`); the bytes past `count` are not part of it.
     @usableFromInline var storage: [UInt8]
     public private(set) var count = 0
 
