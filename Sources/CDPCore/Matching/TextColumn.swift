@@ -194,32 +194,9 @@ struct ByteInterner {
         self.slots = slots
     }
 
-    /// A 64-bit hash of the bytes, eight at a time (a multiply-and-fold mix; not for untrusted adversaries).
+    /// The bytes' hash, as the other byte-keyed tables take it (``KeyHash``).
     @inline(__always)
     static func hash(_ value: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let raw = UnsafeRawBufferPointer(value)
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(value.count)
-        var index = 0
-        while index + 8 <= raw.count {
-            hash = mix(hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            index += 8
-        }
-        if index < raw.count {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < raw.count {
-                tail |= UInt64(raw[index]) << shift
-                shift += 8
-                index += 1
-            }
-            hash = mix(hash ^ tail)
-        }
-        return hash ^ (hash >> 31)
-    }
-
-    @inline(__always)
-    private static func mix(_ x: UInt64) -> UInt64 {
-        let product = x.multipliedFullWidth(by: 0xBF58_476D_1CE4_E5B9)
-        return product.high ^ product.low
+        KeyHash.of(bytes: UnsafeRawBufferPointer(value))
     }
 }

@@ -1,5 +1,6 @@
-/// A hash of a key's bytes for the hash tables of ingestion (``KeySet``, the checker's key table): eight
-/// bytes a step, then mixed so that every bit of the key reaches the low bits a table indexes by.
+/// A hash of a key's bytes for the byte-keyed hash tables (``KeySet``, the checker's key table, matching's
+/// text columns): eight bytes a step, then mixed so that every bit of the key reaches the low bits a table
+/// indexes by.
 ///
 /// Not stored anywhere and not for security: only fast and well spread. FNV-1a, a byte a step, took eight
 /// instructions a byte; keys like E000000001 and E000000002 must still land apart.
