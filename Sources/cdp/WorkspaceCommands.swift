@@ -44,17 +44,16 @@ struct DemoCommand: ParsableCommand {
             try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: workspace, from: from, administrator: WorkspaceOptions.osUser) }
             print("created workspace \(workspace) from \(from)")
         }
-        var options = WorkspaceOptions()
-        options.workspace = workspace
+        // Parsed, not built with init(): options hold their defaults only once parsed (reading `--as` of a
+        // built one stopped the demo).
+        let options = try WorkspaceOptions.parse(["--workspace", workspace])
         let opened = try options.open()
         let environment = try options.environment(in: opened)
         let hasRun = try present { () throws(EngineError) in
             try storeCall { () throws(StoreError) in try opened.store.runs(limit: 1) }.isEmpty == false
         }
         if !hasRun || noConsole {
-            var command = RunCommand()
-            command.options.workspace = workspace
-            try command.run()
+            try RunCommand.parse(["--workspace", workspace]).run()
         }
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         if noConsole || !interactive {

@@ -28,6 +28,23 @@ import Testing
         #expect(lakeBytes() == lakeBefore)
     }
 
+    /// README's first command, without the console: builds the workspace from the sample data and runs the
+    /// pipeline; asked again, runs it again on the same workspace.
+    @Test func demoBuildsTheWorkspaceAndRunsThePipeline() throws {
+        let folder = CLI.temporaryFolder("demo")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let arguments = ["demo", "--no-console", "--workspace", folder.appendingPathComponent("demo").path,
+                         "--from", CLI.repositoryRoot.appendingPathComponent("sample-data").path]
+        let first = try CLI.run(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("created workspace"))
+        #expect(first.stdout.contains("succeeded"), "\(first.stdout)")
+        let second = try CLI.run(arguments)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(!second.stdout.contains("created workspace"))
+        #expect(second.stdout.contains("succeeded"))
+    }
+
     @Test func usageErrorsExitWith64() throws {
         #expect(try CLI.run(["quarantine", "show", "banana", "--workspace", "/tmp"]).status == 64)
         #expect(try CLI.run(["frobnicate"]).status == 64)
