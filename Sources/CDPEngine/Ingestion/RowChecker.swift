@@ -6,8 +6,8 @@ import CDPStore
 /// the chunk the writer takes next.
 ///
 /// One value owning its state, so the hot loop mutates plain stored properties: nothing is boxed for a
-/// closure to capture, and no access is checked for exclusivity at run time. (The key table is a class only
-/// to own its slots' memory; the checker is its one user.)
+/// closure to capture, and no access is checked for exclusivity at run time (the key table is a struct for
+/// the same reason).
 struct RowChecker {
     let source: SourceConfiguration
     /// The file's name as people know it, for messages.
