@@ -1,3 +1,5 @@
+import CDPCore
+
 /// Hand-made number and date formatting: no locale, no Foundation formatters, the same bytes everywhere.
 extension ByteSink {
     /// Appends a non-negative integer padded with zeros to `width` digits.
@@ -67,14 +69,10 @@ extension ByteSink {
         if iso { append(UInt8(ascii: "Z")) }
     }
 
-    /// Appends a CSV field, quoted per RFC 4180 when it holds a comma, quote, CR or LF.
+    /// Appends a CSV field, quoted per RFC 4180 when ``CSVWriter/needsQuotes(_:)`` says so. Formulas are
+    /// left as they are: the generator writes input, with problems on purpose.
     func append(csvField text: String) {
-        var needsQuotes = false
-        for byte in text.utf8 where byte == 44 || byte == 34 || byte == 10 || byte == 13 {
-            needsQuotes = true
-            break
-        }
-        guard needsQuotes else {
+        guard CSVWriter.needsQuotes(text.utf8) else {
             append(text)
             return
         }
