@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(
             name: "CDPStoreTests",
             dependencies: ["CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CDPEngineTests", dependencies: ["CDPEngine"]),
+        .testTarget(name: "CDPEngineTests", dependencies: ["CDPEngine"], exclude: ["HostileQueries"]),
         .testTarget(name: "CLITests", dependencies: ["CDPEngine"]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),
         .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "TermUITesting"], exclude: ["__Snapshots__"]),

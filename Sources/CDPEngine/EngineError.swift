@@ -43,7 +43,14 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     }
 
     public static func store(_ error: StoreError) -> EngineError {
-        EngineError(error.code == .notFound ? .notFound : (error.code == .conflict ? .refused : .store), error.description)
+        let code: Code
+        switch error.code {
+        case .notFound: code = .notFound
+        case .conflict: code = .refused
+        case .notAuthorized: code = .forbidden
+        case .cannotOpen, .io, .database: code = .store
+        }
+        return EngineError(code, error.description)
     }
 }
 

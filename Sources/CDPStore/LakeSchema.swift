@@ -465,10 +465,12 @@ enum LakeSchema {
     /// Every landed row the lake holds, wherever it went: the lineage of silver rows and of rows held in
     /// quarantine (a released one is counted once, as its silver row). With `raw`, also each row's text read
     /// from its landed file (or, for rows landed before spans were kept, from bronze_row_v1).
-    static func landedRows(raw: Bool) -> String {
+    /// `function` names the SQL function that reads a span of a landed file (a user query's connection
+    /// registers it under a name of its own, so user SQL cannot call it).
+    static func landedRows(raw: Bool, function: String = "landed_text") -> String {
         let lineage = "bronze_id AS id, batch_id, source, line, source_key, content_hash, record_offset, record_length"
         let text = !raw ? "" : """
-            , COALESCE(landed_text((SELECT landed_path FROM batch WHERE batch.id = batch_id), record_offset, record_length),
+            , COALESCE(\(function)((SELECT landed_path FROM batch WHERE batch.id = batch_id), record_offset, record_length),
                 (SELECT raw FROM bronze_row_v1 WHERE bronze_row_v1.id = bronze_id)) AS raw
             """
         return (CanonicalEntity.allCases.map { "SELECT \(lineage), '\($0.silverTable)' AS landed_in\(text) FROM \($0.silverTable)" }

@@ -9,6 +9,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case conflict
         case io
         case database
+        /// A user query reads what its user may not read (a personal column without `view_pii`), or does
+        /// what queries may not do (a PRAGMA, ATTACH, an internal function).
+        case notAuthorized = "not_authorized"
     }
 
     public var code: Code

@@ -97,8 +97,13 @@ struct AuditCommand: ParsableCommand {
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "query", 
-        abstract: "Run read-only SQL over the lake (bronze_row, silver_*, quarantine_record, batch, workflow_run, …).")
+        commandName: "query",
+        abstract: "Run read-only SQL over the lake (bronze_row, silver_*, quarantine_record, batch, workflow_run, …).",
+        discussion: """
+            Without view_pii a statement that reads a personal column anywhere (result, WHERE, JOIN, ORDER BY, \
+            through views and CTEs) is refused; query the <dataset>_masked views (silver_customer_masked, \
+            customer_360_masked, …) instead.
+            """)
 
     @OptionGroup var options: WorkspaceOptions
     @Argument(help: "A SELECT statement.") var sql: String
@@ -111,17 +116,11 @@ struct QueryCommand: ParsableCommand {
         let environment = try options.environment(in: workspace)
         let result = try present { () throws(EngineError) in try workspace.query(sql, limit: limit, as: environment) }
         switch format {
-        case "csv":
-            func cell(_ value: String?) -> String {
-                guard let value else { return "" }
-                return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"\(value.replacingOccurrences(of: "\"", with: "\"\""))\"" : value
-            }
-            print(result.columns.map(cell).joined(separator: ","))
-            for row in result.rows { print(row.map(cell).joined(separator: ",")) }
-        case "json":
-            Output.json(result.rows.map { row in Dictionary(uniqueKeysWithValues: zip(result.columns, row)) })
+        case "csv", "json":
+            var writer = ExportWriter(format: format == "csv" ? .csv : .json)
+            print(writer.header(result.columns) + writer.rows(result.rows) + writer.footer(), terminator: "")
         default:
-            print(Output.table(result.columns, result.rows.map { $0.map { $0 ?? "∅" } }))
+            print(Output.table(result.columns, result.rows.map { $0.map { $0.text ?? "∅" } }))
             print("\(result.rows.count) rows")
         }
     }

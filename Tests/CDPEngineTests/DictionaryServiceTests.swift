@@ -230,24 +230,28 @@ import Testing
         try EngineFixture.run(workspace)
         let analyst = Environment.fixed(at: 1_764_400_000, user: "ana")
         let sql = "SELECT city, email FROM silver_customer WHERE email IS NOT NULL AND city IS NOT NULL ORDER BY id LIMIT 1"
-        let clear = try workspace.query(sql, limit: 1, as: Self.steward).rows[0]
-        let before = try workspace.query(sql, limit: 1, as: analyst).rows[0]
+        let maskedSQL = sql.replacingOccurrences(of: "FROM silver_customer", with: "FROM silver_customer_masked")
+        let clear = try workspace.query(sql, limit: 1, as: Self.steward).rows[0].map(\.text)
+        #expect(throws: EngineError.self) { try workspace.query(sql, limit: 1, as: analyst) }
+        let before = try workspace.query(maskedSQL, limit: 1, as: analyst).rows[0].map(\.text)
         #expect(before[0] == clear[0])
-        #expect(before[1] != clear[1])
+        #expect(before[1] == clear[1].map { PIIMasker.mask($0, as: .email) })
 
         let dictionary = service(workspace)
         try dictionary.edit(ref("silver_customer.city"), DictionaryChange(tags: ["PII.Address"]))
         try dictionary.edit(ref("silver_customer.email"), DictionaryChange(tags: []))
-        let after = try workspace.query(sql, limit: 1, as: analyst).rows[0]
+        let after = try workspace.query(maskedSQL, limit: 1, as: analyst).rows[0].map(\.text)
         #expect(after[0] == clear[0].map { PIIMasker.mask($0, as: .address) })
         #expect(after[1] == clear[1])
+        #expect(try workspace.query("SELECT email FROM silver_customer LIMIT 1", limit: 1, as: analyst).rows.count == 1)
         // Outputs that know a value only by its name follow the tag too.
         #expect(workspace.masker(for: analyst).kind(ofColumn: "city") == .address)
         #expect(workspace.masker(for: analyst).kind(ofColumn: "email") == .email)  // still tagged in bronze and gold
-        #expect(try workspace.query("SELECT raw FROM bronze_row LIMIT 1", limit: 1, as: analyst).rows[0][0]?.contains("withheld") == true)
+        let raw = try workspace.query("SELECT raw FROM bronze_row_masked WHERE source = 'crm_customers' LIMIT 1", limit: 1, as: analyst)
+        #expect(raw.rows[0][0].text == Workspace.withheldValue)
         #expect(
-            try workspace.query("SELECT example FROM dictionary_entry WHERE example IS NOT NULL LIMIT 1", limit: 1, as: analyst).rows[0][0]
-                == Workspace.withheldValue)
+            try workspace.query("SELECT example FROM dictionary_entry_masked WHERE example IS NOT NULL LIMIT 1", limit: 1, as: analyst).rows[0][0]
+                .text == Workspace.withheldValue)
     }
 
     @Test func exportsMaskPersonalExamplesWithoutViewPII() throws {

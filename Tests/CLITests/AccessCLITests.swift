@@ -31,7 +31,11 @@ import Testing
         let audit = try CLI.run(["audit", "--action", "access.refused"] + ws)
         #expect(audit.stdout.contains("quarantine.fix \(id)"))
 
-        let query = try CLI.run(["query", "SELECT email FROM silver_customer ORDER BY id LIMIT 1", "--format", "csv", "--as", "vic"] + ws)
+        let refusedQuery = try CLI.run(["query", "SELECT email FROM silver_customer ORDER BY id LIMIT 1", "--format", "csv", "--as", "vic"] + ws)
+        #expect(refusedQuery.status == 12)
+        #expect(refusedQuery.stderr.contains("personal column silver_customer.email"))
+        #expect(refusedQuery.stderr.contains("query silver_customer_masked instead"))
+        let query = try CLI.run(["query", "SELECT email FROM silver_customer_masked ORDER BY id LIMIT 1", "--format", "csv", "--as", "vic"] + ws)
         let plainQuery = try CLI.run(["query", "SELECT email FROM silver_customer ORDER BY id LIMIT 1", "--format", "csv"] + ws)
         let plainEmail = plainQuery.stdout.split(separator: "\n")[1]
         #expect(plainEmail.contains("@"))

@@ -80,8 +80,9 @@ import Testing
         let ws = ["--workspace", folder.path]
         #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
         #expect(try CLI.run(["run"] + ws).status == 0)
-        let sql = "SELECT city, email FROM silver_customer WHERE city IS NOT NULL AND email IS NOT NULL ORDER BY id LIMIT 1"
-        let clear = try CLI.run(["query", sql, "--format", "csv"] + ws).stdout.split(separator: "\n")[1].split(separator: ",")
+        let clearSQL = "SELECT city, email FROM silver_customer WHERE city IS NOT NULL AND email IS NOT NULL ORDER BY id LIMIT 1"
+        let sql = clearSQL.replacingOccurrences(of: "FROM silver_customer", with: "FROM silver_customer_masked")
+        let clear = try CLI.run(["query", clearSQL, "--format", "csv"] + ws).stdout.split(separator: "\n")[1].split(separator: ",")
         let before = try CLI.run(["query", sql, "--format", "csv", "--as", "ana"] + ws).stdout.split(separator: "\n")[1].split(
             separator: ",")
         #expect(before[0] == clear[0])

@@ -3,57 +3,63 @@ import CDPStore
 
 /// The file formats `cdp export` writes.
 public enum ExportFormat: String, CaseIterable, Sendable {
-    /// RFC 4180: a header line, fields quoted only when they hold a comma, a quote or a line break.
+    /// RFC 4180 through ``CSVWriter``: a header line, fields quoted only when they hold a comma, a quote or a
+    /// line break, text a spreadsheet would run as a formula prefixed with `'`.
     case csv
-    /// One array of objects, keys in column order, numbers of numeric columns as numbers, missing values as `null`.
+    /// One array of objects, keys in column order, each value as SQLite stored it: numbers as numbers, text
+    /// as strings, missing values as `null`.
     case json
     /// A Markdown table, for documentation and tickets.
     case md
 }
 
 extension Workspace {
-    /// Writes one table or view of the lake, whole, in `format`, masked as ``query(_:limit:as:)`` masks.
-    /// Rows are read and written in batches, so a million-row table never sits in memory.
+    /// Writes one table or view of the lake, whole, in `format`. Without `view_pii` a dataset holding
+    /// personal columns is read through its masked view (`customer_360` as `customer_360_masked`: the same
+    /// columns, personal values masked). Rows are read and written in batches, so a million-row table never
+    /// sits in memory.
     /// - Parameter write: receives the text in chunks, in order.
     /// - Returns: the number of rows written.
-    /// - Throws: `.notFound` naming the tables there are; whatever `write` throws.
+    /// - Throws: `.notFound` naming the datasets there are; whatever `write` throws.
     @discardableResult
     public func export(
         _ dataset: String, format: ExportFormat, as environment: Environment, to write: (String) throws -> Void
     ) throws(EngineError) -> Int {
-        let names = try storeCall { () throws(StoreError) in try store.datasetNames() }
-        guard let name = names.first(where: { $0.caseInsensitiveCompare(dataset) == .orderedSame }) else {
-            throw EngineError(.notFound, "no table or view '\(dataset)' in the lake; there are: \(names.joined(separator: ", "))")
+        let datasets = try queryableDatasets(as: environment)
+        guard let found = datasets.first(where: { $0.name.caseInsensitiveCompare(dataset) == .orderedSame }) else {
+            throw EngineError(
+                .notFound, "no table or view '\(dataset)' in the lake; there are: \(datasets.map(\.name).joined(separator: ", "))")
         }
+        let name = principal(environment).may(.viewPII) ? found.name : (found.masked ?? found.name)
         var writer = ExportWriter(format: format)
         var count = 0
-        try streamQuery("SELECT * FROM \"\(name)\"", as: environment) { columns, numeric in
-            try write(writer.header(columns, numeric: numeric))
+        try streamQuery("SELECT * FROM \"\(name)\"", as: environment) { columns in
+            try write(writer.header(columns))
         } rows: { batch in
             try write(writer.rows(batch))
             count += batch.count
+            return true
         }
         do { try write(writer.footer()) } catch { throw EngineError(.input, "export failed: \(error)") }
         return count
     }
 }
 
-/// Turns a result's header and row batches into the text of one export format.
-struct ExportWriter {
-    let format: ExportFormat
+/// Turns a result's header and row batches into the text of one export format; `cdp query --format csv|json`
+/// writes through it too, so an export and a query spell a value alike.
+public struct ExportWriter {
+    public let format: ExportFormat
     private var columns: [String] = []
-    private var numeric: [Bool] = []
     private var wroteRow = false
 
-    init(format: ExportFormat) {
+    public init(format: ExportFormat) {
         self.format = format
     }
 
-    mutating func header(_ columns: [String], numeric: [Bool]) -> String {
+    public mutating func header(_ columns: [String]) -> String {
         self.columns = columns
-        self.numeric = numeric
         switch format {
-        case .csv: return columns.map(Self.csvField).joined(separator: ",") + "\n"
+        case .csv: return CSVWriter.line(columns)
         case .json: return "["
         case .md:
             return "| " + columns.map(Self.markdownCell).joined(separator: " | ") + " |\n"
@@ -61,68 +67,37 @@ struct ExportWriter {
         }
     }
 
-    mutating func rows(_ rows: [[String?]]) -> String {
+    public mutating func rows(_ rows: [[CellValue]]) -> String {
         var text = ""
         text.reserveCapacity(rows.count * max(columns.count, 1) * 12)
         for row in rows {
             switch format {
             case .csv:
-                text += row.map { $0.map(Self.csvField) ?? "" }.joined(separator: ",")
-                text += "\n"
+                text += CSVWriter.line(row)
             case .json:
                 text += wroteRow ? ",\n  {" : "\n  {"
                 for (index, value) in row.enumerated() {
                     if index > 0 { text += ", " }
-                    JSONString.appendQuoted(columns[index], to: &text)
+                    JSONString.appendQuoted(index < columns.count ? columns[index] : "column\(index + 1)", to: &text)
                     text += ": "
-                    if let value {
-                        if numeric[index], Self.isJSONNumber(value) { text += value } else { JSONString.appendQuoted(value, to: &text) }
-                    } else {
-                        text += "null"
-                    }
+                    value.appendJSON(to: &text)
                 }
                 text += "}"
             case .md:
-                text += "| " + row.map { $0.map(Self.markdownCell) ?? "" }.joined(separator: " | ") + " |\n"
+                text += "| " + row.map { $0.text.map(Self.markdownCell) ?? "" }.joined(separator: " | ") + " |\n"
             }
             wroteRow = true
         }
         return text
     }
 
-    func footer() -> String {
+    public func footer() -> String {
         format == .json ? (wroteRow ? "\n]\n" : "]\n") : ""
-    }
-
-    /// `-12`, `3.5`, `1e-3`: the number grammar of JSON (no hex, no `inf`, no leading `+`).
-    static func isJSONNumber(_ text: String) -> Bool {
-        var bytes = text.utf8[...]
-        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-        func digits() -> Int {
-            let count = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
-            bytes = bytes.dropFirst(count)
-            return count
-        }
-        guard digits() > 0 else { return false }
-        if bytes.first == UInt8(ascii: ".") {
-            bytes = bytes.dropFirst()
-            guard digits() > 0 else { return false }
-        }
-        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
-            if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-            guard digits() > 0 else { return false }
-        }
-        return bytes.isEmpty
-    }
-
-    static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     static func markdownCell(_ value: String) -> String {
         value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|")
             .replacingOccurrences(of: "\r\n", with: "<br>").replacingOccurrences(of: "\n", with: "<br>")
+            .replacingOccurrences(of: "\r", with: "<br>")
     }
 }

@@ -1,161 +1,129 @@
 import CDPCore
 import CDPStore
 
-extension Workspace {
-    /// Columns whose text can hold personal values in a shape no column name reveals: JSON documents are
-    /// masked inside, anything else is withheld from a principal without `view_pii`.
-    static let freeTextColumns: Set<String> = [
-        "bronze_row.raw", "quarantine_record.fields", "quarantine_record.failures", "quarantine_record.resolution",
-        "quarantine_history.detail", "row_warning.value", "row_warning.message", "audit_log.before", "audit_log.after",
-        "audit_log.reason", "golden_record.attributes", "golden_override.value", "match_candidate.explanation",
-    ]
+/// A query's result: column names, and rows whose values keep the storage class SQLite gave them.
+public struct LakeQueryResult: Sendable {
+    public var columns: [String]
+    public var rows: [[CellValue]]
 
-    /// View columns computed rather than read from a table, so SQLite names no origin for them, that hold
-    /// whole records: `bronze_row.raw` is each row's text read from its landed file. Known by name.
-    static let computedRecordColumns: [(dataset: String, column: String)] = [("bronze_row", "raw")]
+    public init(columns: [String], rows: [[CellValue]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+extension Workspace {
+    /// Columns whose text can hold personal values in a shape no column name reveals: JSON documents (masked
+    /// member by member in the masked views), free text, messages that may quote a value, search keys.
+    /// Personal whatever the dictionary says: a user without `view_pii` reads them only through masked views.
+    static let freeTextColumns: Set<String> = [
+        "bronze_row.raw", "bronze_row_v1.raw", "quarantine_record.fields", "quarantine_record.failures",
+        "quarantine_record.resolution", "quarantine_history.detail", "row_warning.value", "row_warning.message",
+        "audit_log.before", "audit_log.after", "audit_log.reason", "golden_record.attributes", "golden_override.value",
+        "match_candidate.explanation", "pair_decision.reason", "customer_search.key", "customer_name_variant.variant",
+        "customer_name_variant.name", "workflow_run.error", "task_run.error", "run_event.message", "batch.error",
+    ]
 
     /// The dictionary's own examples and kept versions may quote a personal value: withheld whole.
     static let dictionaryTextColumns: Set<String> = ["dictionary_entry.example", "dictionary_version.entry"]
 
     public static let withheldValue = "(withheld: needs view_pii)"
 
-    /// Runs read-only SQL over the lake as the environment's user: without `view_pii`, personal columns
-    /// come back masked, JSON columns masked inside, free text withheld. Which columns are personal follows
-    /// the data dictionary: a column of a dataset it describes is masked when tagged `PII.*`, withheld when
-    /// tagged `PII.Record`, and shown otherwise; other tables keep the built-in rules.
-    /// - Throws: `.refused` for a statement that would write; `.forbidden` when, without `view_pii`, an
-    ///   expression (not a plain column) reads a personal column, since its result could not be masked.
-    public func query(_ sql: String, limit: Int, as environment: Environment) throws(EngineError) -> LakeStore.QueryResult {
-        var result = try storeCall { () throws(StoreError) in try store.query(sql, limit: limit) }
-        let mask = try ResultMask(sql: sql, columns: result.columns, origins: result.origins, policy: MaskPolicy(self, environment))
-        mask.apply(to: &result.rows)
+    /// Runs one read-only SQL statement over the lake as the environment's user and returns at most `limit` rows.
+    ///
+    /// What the statement reads is decided by SQLite, not by its words: without `view_pii`, a statement that
+    /// reads a personal column anywhere (its result, a condition, a join, an order, a grouping, a subquery,
+    /// through a view, a CTE or a compound select) is refused; the `<dataset>_masked` views show such a user
+    /// the same rows with personal values masked. Which columns are personal follows the data dictionary's
+    /// `PII.*` tags (the built-in personal fields without a dictionary), plus the JSON and free-text columns
+    /// that can hold personal values whatever their tags.
+    /// - Throws: `.forbidden` naming the personal column read and the masked view to query instead (or the
+    ///   function, PRAGMA or table queries may not use); `.refused` for a statement that would write; `.store`
+    ///   for SQL SQLite refuses.
+    public func query(_ sql: String, limit: Int, as environment: Environment) throws(EngineError) -> LakeQueryResult {
+        var result = LakeQueryResult(columns: [], rows: [])
+        try streamQuery(sql, as: environment, batchSize: min(max(limit, 1), 1024)) { columns in
+            result.columns = columns
+        } rows: { batch in
+            result.rows.append(contentsOf: batch.prefix(limit - result.rows.count))
+            return result.rows.count < limit
+        }
         return result
     }
 
-    /// Streams read-only SQL over the lake in batches, masked as ``query(_:limit:as:)`` masks. `header`
-    /// gets the column names and whether each holds numbers (a column declared INTEGER or REAL).
+    /// Streams one read-only statement's rows in batches, under the rules of ``query(_:limit:as:)``: `header`
+    /// gets the column names first, `rows` each batch and returns false to stop.
+    /// - Throws: as ``query(_:limit:as:)``, and whatever `header` or `rows` throw, as they threw it.
     public func streamQuery(
-        _ sql: String, as environment: Environment, header: ([String], [Bool]) throws -> Void, rows: ([[String?]]) throws -> Void
+        _ sql: String, as environment: Environment, batchSize: Int = 4096,
+        header: ([String]) throws -> Void, rows: ([[CellValue]]) throws -> Bool
     ) throws(EngineError) {
-        // Read what masking needs before the query: the store cannot be read again from inside its read.
-        let policy = MaskPolicy(self, environment)
-        var mask: ResultMask?
-        // The store wraps what its closures throw; keep the caller's own error to rethrow it as it was.
+        let principal = principal(environment)
+        let policy = queryPolicy(for: principal)
+        // The store wraps what the closures throw; keep the caller's own error to rethrow it as it was.
         var failure: (any Error)?
         struct Stopped: Error {}
         do {
-            try store.streamQuery(sql) { columns, origins, types in
-                do {
-                    mask = try ResultMask(sql: sql, columns: columns, origins: origins, policy: policy)
-                    let numeric = types.map { type in
-                        let upper = type?.uppercased() ?? ""
-                        return ["INT", "REAL", "FLOA", "DOUB", "NUM", "DEC"].contains { upper.contains($0) }
-                    }
-                    try header(columns, numeric)
-                } catch {
+            try store.userQuery(sql, policy: policy, batchSize: batchSize) { columns in
+                do { try header(columns) } catch {
                     failure = error
                     throw Stopped()
                 }
             } rows: { batch in
-                var batch = batch
-                mask?.apply(to: &batch)
-                do { try rows(batch) } catch {
+                do { return try rows(batch) } catch {
                     failure = error
-                    return false
+                    throw Stopped()
                 }
-                return true
             }
         } catch {
-            if failure == nil { throw EngineError.store(error) }
+            if failure == nil { throw queryError(error, principal) }
         }
         if let failure {
             if let engine = failure as? EngineError { throw engine }
-            throw EngineError(.input, "export failed: \(failure)")
+            throw EngineError(.input, "the query's output failed: \(failure)")
         }
     }
-}
 
-/// Who is asking and, without `view_pii`, which columns are personal (nil: nothing is masked).
-struct MaskPolicy {
-    var principal: Principal
-    var personalData: PersonalDataMap?
-
-    init(_ workspace: Workspace, _ environment: Environment) {
-        principal = workspace.principal(environment)
-        personalData = principal.may(.viewPII) ? nil : workspace.personalData
-    }
-}
-
-/// How one result's columns are masked for a principal without `view_pii`.
-struct ResultMask {
-    enum Treatment {
-        case show
-        case mask(PIIKind)
-        case maskJSONOrWithhold
-        case withhold
+    /// The tables and views of the lake a user may query or export, and the masked views.
+    public func queryableDatasets(as environment: Environment) throws(EngineError) -> [LakeStore.QueryableDataset] {
+        let policy = queryPolicy(for: principal(environment))
+        return try storeCall { () throws(StoreError) in try store.queryableDatasets(policy) }
     }
 
-    let treatments: [Treatment]
-    let masker: PIIMasker
-
-    /// Which columns are personal follows the data dictionary: a column of a dataset it describes is masked
-    /// when tagged `PII.*`, withheld when tagged `PII.Record`, shown otherwise; other tables keep the
-    /// built-in rules.
-    init(sql: String, columns: [String], origins: [String?], policy: MaskPolicy) throws(EngineError) {
-        guard let personalData = policy.personalData else {
-            masker = .none
-            treatments = columns.map { _ in .show }
-            return
+    /// What `principal` may read with user SQL: everything with `view_pii`, else every column but the personal ones.
+    func queryPolicy(for principal: Principal) -> LakeStore.QueryPolicy {
+        let personalData = personalData
+        let masker = PIIMasker(columns: personalData.columns)
+        return LakeStore.QueryPolicy(readsPersonalData: principal.may(.viewPII), masker: masker, withheld: Self.withheldValue) {
+            dataset, column in Self.maskedColumn(dataset: dataset, column: column, personalData: personalData, masker: masker)
         }
-        masker = PIIMasker(columns: personalData.columns)
-        let personal = Set(masker.columns.keys)
-        let words = Set(sql.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
-        let computedRecords = Set(Workspace.computedRecordColumns.filter { words.contains($0.dataset) }.map(\.column))
-        let readsPersonal = !words.isDisjoint(with: personal) || !words.isDisjoint(with: computedRecords)
-        for (index, origin) in origins.enumerated() where origin == nil && readsPersonal {
-            let name = columns[index]
-            guard masker.kind(ofColumn: name) == nil, !computedRecords.contains(name) else { continue }
-            throw EngineError(
-                .forbidden,
-                "\(policy.principal) may not compute over personal columns (result column '\(name)' is an expression): missing permission view_pii; select the column itself to see it masked")
-        }
-        var treatments: [Treatment] = []
-        for index in columns.indices {
-            let origin = origins[index]
-            let column = origin.map { String($0.split(separator: ".").last ?? "") } ?? columns[index]
-            let dataset = origin.map { String($0.split(separator: ".").first ?? "") }
-            if origin == nil, computedRecords.contains(column) {
-                treatments.append(.maskJSONOrWithhold)
-            } else if let dataset, let treatment = personalData.treatment(dataset: dataset, column: column) {
-                switch treatment {
-                case .show: treatments.append(.show)
-                case .mask(let kind): treatments.append(.mask(kind))
-                case .withhold: treatments.append(.maskJSONOrWithhold)
-                }
-            } else if let origin, Workspace.dictionaryTextColumns.contains(origin) {
-                treatments.append(.withhold)
-            } else if let kind = masker.kind(ofColumn: column) {
-                treatments.append(.mask(kind))
-            } else if let origin, Workspace.freeTextColumns.contains(origin) {
-                treatments.append(.maskJSONOrWithhold)
-            } else {
-                treatments.append(.show)
-            }
-        }
-        self.treatments = treatments
     }
 
-    func apply(to rows: inout [[String?]]) {
-        for (index, treatment) in treatments.enumerated() {
+    /// How a lake column reads in its masked view: the JSON and free-text columns always masked or withheld;
+    /// then, for a dataset the dictionary describes, its tags (`PII.Record` as JSON-masked-or-withheld); for
+    /// other datasets, the personal column names.
+    static func maskedColumn(dataset: String, column: String, personalData: PersonalDataMap, masker: PIIMasker) -> LakeStore.MaskedColumn {
+        let key = "\(dataset).\(column)"
+        if dictionaryTextColumns.contains(key) { return .withhold }
+        if freeTextColumns.contains(key) { return .maskJSON }
+        if let treatment = personalData.treatment(dataset: dataset, column: column) {
             switch treatment {
-            case .show: continue
-            case .mask(let kind):
-                for row in rows.indices { rows[row][index] = rows[row][index].map { PIIMasker.mask($0, as: kind) } }
-            case .maskJSONOrWithhold:
-                for row in rows.indices { rows[row][index] = rows[row][index].map { masker.json($0) ?? Workspace.withheldValue } }
-            case .withhold:
-                for row in rows.indices { rows[row][index] = rows[row][index].map { _ in Workspace.withheldValue } }
+            case .show: return .show
+            case .mask(let kind): return .mask(kind)
+            case .withhold: return .maskJSON
             }
         }
+        return masker.kind(ofColumn: column).map { .mask($0) } ?? .show
+    }
+
+    /// The store's refusal as the user meets it: who may not read what, the permission missing, what to do.
+    private func queryError(_ error: StoreError, _ principal: Principal) -> EngineError {
+        guard error.code == .notAuthorized else { return EngineError.store(error) }
+        let granting = accessPolicy.roles(granting: .viewPII)
+        let hint = granting.isEmpty ? "" : " (roles with it: \(granting.joined(separator: ", ")))"
+        guard !principal.may(.viewPII), error.message.contains("personal column") else {
+            return EngineError(.forbidden, "\(principal) may not run this query: \(error.message)")
+        }
+        return EngineError(.forbidden, "\(principal) may not read personal data without permission view_pii\(hint): \(error.message)")
     }
 }

@@ -1,0 +1,334 @@
+import CDPCore
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// User SQL (`cdp query`, `cdp export`) runs on a connection of its own, opened read-only for the one
+/// statement, on which SQLite's authorizer decides what the statement may read: every column it reads, in the
+/// result, a condition, a join, an order, a grouping, a subquery, through a view, a CTE or a compound select,
+/// is reported before the statement runs, so what a user may see is decided from what SQLite reads, never
+/// from the words of the SQL.
+///
+/// For a user without `view_pii` a statement that reads a personal column is refused; such a user reads the
+/// `<dataset>_masked` views instead, created on the connection from the policy of the moment (so a column the
+/// dictionary tagged a minute ago is masked). Their reads of personal columns are allowed because SQLite names
+/// the view responsible for them, and the views read the lake through inner views whose names hold a secret
+/// made for the connection, which user SQL cannot know, so a CTE named like a masked view gains nothing.
+extension LakeStore {
+    /// How a column reads in its masked view, and whether a user without `view_pii` may read it directly
+    /// (only `.show` columns).
+    public enum MaskedColumn: Hashable, Sendable {
+        case show
+        /// Masked as ``PIIMasker/mask(_:as:)`` masks a value of the kind.
+        case mask(PIIKind)
+        /// JSON masked member by member (``PIIMasker/json(_:)``); any other text withheld.
+        case maskJSON
+        /// Withheld whole (null stays null).
+        case withhold
+    }
+
+    /// What a user's queries may read.
+    public struct QueryPolicy: Sendable {
+        /// Whether the user may read personal columns (`view_pii`).
+        public var readsPersonalData: Bool
+        /// How a lake dataset's column reads without `view_pii` (names as the schema spells them).
+        public var column: @Sendable (_ dataset: String, _ column: String) -> MaskedColumn
+        /// Masks the personal members of JSON documents in `.maskJSON` columns.
+        public var masker: PIIMasker
+        /// What a withheld value reads as.
+        public var withheld: String
+
+        public init(
+            readsPersonalData: Bool, masker: PIIMasker, withheld: String,
+            column: @escaping @Sendable (_ dataset: String, _ column: String) -> MaskedColumn
+        ) {
+            self.readsPersonalData = readsPersonalData
+            self.column = column
+            self.masker = masker
+            self.withheld = withheld
+        }
+    }
+
+    /// A dataset a user may query or export, with the masked view that stands for it without `view_pii`.
+    public struct QueryableDataset: Hashable, Sendable {
+        public var name: String
+        /// `<name>_masked`, when the dataset has a column a user without `view_pii` may not read.
+        public var masked: String?
+        /// Whether it is one of the masked views.
+        public var isMaskedView: Bool
+    }
+
+    /// The suffix of the masked view of each dataset holding personal data.
+    public static let maskedViewSuffix = "_masked"
+
+    /// The SQL functions masked views use; user SQL may call them too, since they only take information away.
+    /// `pii_mask(value, 'PII.Email')` masks a value as a kind; `pii_mask_json(text)` masks a JSON document's
+    /// personal members and withholds any other text.
+    public static let maskFunctionNames = ["pii_mask", "pii_mask_json"]
+
+    /// Runs one read-only statement of user SQL under `policy` and hands its rows over in batches, each value
+    /// with the storage class SQLite gave it. `header` gets the column names first; `rows` returns false to stop.
+    /// - Throws: `.notAuthorized` naming the personal column (or function, PRAGMA, table) the statement reads
+    ///   and the masked view to read instead; `.conflict` when the statement would write; `.database` for SQL
+    ///   SQLite refuses; whatever `header` or `rows` throw, wrapped.
+    public func userQuery(
+        _ sql: String, policy: QueryPolicy, batchSize: Int = 4096,
+        header: ([String]) throws -> Void, rows body: ([[CellValue]]) throws -> Bool
+    ) throws(StoreError) {
+        try withQueryConnection(policy) { db, session in
+            let statement: Statement
+            do {
+                statement = try session.authorized(db) { try db.makeStatement(sql: sql) }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.wrapping(error, "query")
+            }
+            guard statement.isReadonly else {
+                throw StoreError(.conflict, "queries over the lake are read-only; the statement would change the lake")
+            }
+            let count = statement.columnCount
+            try header(statement.columnNames)
+            var batch: [[CellValue]] = []
+            batch.reserveCapacity(batchSize)
+            let cursor = try session.authorized(db) { try Row.fetchCursor(statement) }
+            while let row = try session.authorized(db, { try cursor.next() }) {
+                batch.append((0..<count).map { index in
+                    let value: DatabaseValue = row[index]
+                    switch value.storage {
+                    case .null: return .null
+                    case .int64(let int): return .integer(int)
+                    case .double(let double): return .real(double)
+                    case .string(let text): return .text(text)
+                    case .blob(let data): return .text("<\(data.count) bytes>")
+                    }
+                })
+                if batch.count == batchSize {
+                    guard try body(batch) else { return }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { _ = try body(batch) }
+        }
+    }
+
+    /// The lake's tables and views a user may query or export, and the masked views, sorted by name
+    /// (SQLite's and GRDB's own left out).
+    public func queryableDatasets(_ policy: QueryPolicy) throws(StoreError) -> [QueryableDataset] {
+        try withQueryConnection(policy) { _, session in session.datasets }
+    }
+
+    /// Opens the lake read-only for one user statement, sets up the masked views and the authorizer, and
+    /// runs `body`; the connection is closed after.
+    private func withQueryConnection<T>(_ policy: QueryPolicy, _ body: (Database, QuerySession) throws -> T) throws(StoreError) -> T {
+        guard let path else { throw StoreError(.cannotOpen, "user queries need a lake on disk; this one is in memory") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the lake at \(path) to query it; check the path and permissions", underlying: error)
+        }
+        let root = workspaceRoot
+        do {
+            return try queue.inDatabase { db in
+                let session = try QuerySession(db, policy: policy, workspaceRoot: root)
+                session.install(on: db)
+                defer { sqlite3_set_authorizer(db.sqliteConnection, nil, nil) }
+                return try withExtendedLifetime(session) { try body(db, session) }
+            }
+        } catch {
+            throw StoreError.wrapping(error, "query")
+        }
+    }
+}
+
+/// One user statement's connection: its secret, masked views, functions and the authorizer's decisions.
+private final class QuerySession {
+    let policy: LakeStore.QueryPolicy
+    /// Made for this connection; names the inner views whose reads are the masked views' own.
+    let secret: String
+    var innerPrefix: String { "cdp_\(secret)_" }
+    /// The name `landed_text` has on this connection (user SQL can call neither name).
+    var landedFunction: String { "cdp_\(secret)_landed_text" }
+    /// `dataset.column` (lower-cased) → the dataset and column as named, for columns that are not `.show`.
+    private(set) var personal: [String: (dataset: String, column: String)] = [:]
+    /// Lower-cased names of what a statement may read without `view_pii`.
+    private(set) var readable: Set<String> = ["sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema", "json_each", "json_tree"]
+    private(set) var datasets: [LakeStore.QueryableDataset] = []
+    /// Why the statement was refused: the first denial.
+    private(set) var denial: StoreError?
+
+    /// PRAGMAs that describe the schema and nothing else.
+    static let allowedPragmas: Set<String> = [
+        "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+        "collation_list", "function_list", "module_list", "pragma_list",
+    ]
+
+    /// Functions no query may call: they read or write files or load code.
+    static let refusedFunctions: Set<String> = ["landed_text", "load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"]
+
+    init(_ db: Database, policy: LakeStore.QueryPolicy, workspaceRoot: String?) throws {
+        self.policy = policy
+        secret = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+        readable.formUnion(Self.allowedPragmas.map { "pragma_\($0)" })
+        let masker = policy.masker, withheld = policy.withheld
+        db.add(function: DatabaseFunction("pii_mask", argumentCount: 2, pure: true) { arguments in
+            guard let value = String.fromDatabaseValue(arguments[0]) else { return arguments[0].isNull ? nil : arguments[0] }
+            let kind = String.fromDatabaseValue(arguments[1]).flatMap(PIIKind.init(tag:)) ?? .other
+            return PIIMasker.mask(value, as: kind)
+        })
+        db.add(function: DatabaseFunction("pii_mask_json", argumentCount: 1, pure: true) { arguments in
+            guard !arguments[0].isNull else { return nil }
+            // Only a JSON object or array is masked member by member; any other text (a bare JSON string or
+            // number too: a phone number reads as one) may be a personal value itself, and is withheld.
+            guard let text = String.fromDatabaseValue(arguments[0]),
+                let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "["
+            else { return withheld }
+            return masker.isActive ? (masker.json(text) ?? withheld) : text
+        })
+        // Registered for the lake's own bronze_row view, which the schema compiles when a statement names it.
+        db.add(function: LakeStore.landedTextFunction(root: workspaceRoot))
+        db.add(function: LakeStore.landedTextFunction(root: workspaceRoot, name: landedFunction))
+        try createViews(db)
+    }
+
+    /// The masked views, and `bronze_row` again in temp (where unqualified names look first) reading landed
+    /// files through this connection's own name for `landed_text`.
+    private func createViews(_ db: Database) throws {
+        let objects = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT type, name FROM main.sqlite_master WHERE type IN ('table', 'view')
+                    AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\' ORDER BY name
+                """)
+        try db.execute(sql: "CREATE TEMP VIEW bronze_row AS \(LakeSchema.landedRows(raw: true, function: landedFunction))")
+        var views: [String] = []
+        for object in objects {
+            let name: String = object["name"]
+            readable.insert(name.lowercased())
+            let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [name])
+            let treatments = columns.map { policy.column(name, $0) }
+            for (column, treatment) in zip(columns, treatments) where treatment != .show {
+                personal["\(name).\(column)".lowercased()] = (name, column)
+            }
+            guard treatments.contains(where: { $0 != .show }) else {
+                datasets.append(.init(name: name, masked: nil, isMaskedView: false))
+                continue
+            }
+            let masked = name + LakeStore.maskedViewSuffix
+            let inner = innerPrefix + name
+            let source = name == "bronze_row" ? "(\(LakeSchema.landedRows(raw: true, function: landedFunction)))" : "main.\(quoted(name))"
+            let selected = zip(columns, treatments).map { column, treatment in
+                let value = quoted(column)
+                switch treatment {
+                case .show: return value
+                case .mask(let kind): return "pii_mask(\(value), '\(kind.rawValue)') AS \(value)"
+                case .maskJSON: return "pii_mask_json(\(value)) AS \(value)"
+                case .withhold: return "CASE WHEN \(value) IS NULL THEN NULL ELSE \(literal(policy.withheld)) END AS \(value)"
+                }
+            }
+            try db.execute(sql: "CREATE TEMP VIEW \(quoted(inner)) AS SELECT \(selected.joined(separator: ", ")) FROM \(source)")
+            try db.execute(sql: "CREATE TEMP VIEW \(quoted(masked)) AS SELECT * FROM \(quoted(inner))")
+            readable.formUnion([inner.lowercased(), masked.lowercased()])
+            datasets.append(.init(name: name, masked: masked, isMaskedView: false))
+            views.append(masked)
+        }
+        datasets += views.map { .init(name: $0, masked: nil, isMaskedView: true) }
+        datasets.sort { $0.name < $1.name }
+    }
+
+    /// Installs the authorizer on the connection (it replaces GRDB's, which this connection does not need).
+    func install(on db: Database) {
+        let callback:
+            @convention(c) (
+                UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
+                UnsafePointer<CChar>?
+            ) -> Int32 = { context, action, first, second, _, inner in
+                guard let context else { return SQLITE_DENY }
+                return Unmanaged<QuerySession>.fromOpaque(context).takeUnretainedValue()
+                    .authorize(action, first.map { String(cString: $0) }, second.map { String(cString: $0) }, inner.map { String(cString: $0) })
+            }
+        sqlite3_set_authorizer(db.sqliteConnection, callback, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Runs a step of the statement (preparing, or a step that re-prepares it after a schema change), throwing
+    /// the authorizer's reason when it refused.
+    func authorized<T>(_ db: Database, _ step: () throws -> T) throws -> T {
+        do {
+            return try step()
+        } catch {
+            if let denial { throw denial }
+            throw error
+        }
+    }
+
+    /// The authorizer: `SQLITE_OK` or `SQLITE_DENY` for one action SQLite is about to compile.
+    /// - Parameter inner: the innermost view (or CTE) responsible for the action, nil at the statement's top.
+    private func authorize(_ action: Int32, _ first: String?, _ second: String?, _ inner: String?) -> Int32 {
+        let byMaskedView = inner?.hasPrefix(innerPrefix) == true
+        switch action {
+        case SQLITE_SELECT, SQLITE_RECURSIVE:
+            return SQLITE_OK
+        case SQLITE_READ:
+            guard !policy.readsPersonalData, !byMaskedView, let table = first?.lowercased() else { return SQLITE_OK }
+            guard readable.contains(table) else {
+                return deny(
+                    .notAuthorized,
+                    "the statement reads \(first ?? "?"), which is not a table or view of the lake; queries read the lake's datasets and their \(LakeStore.maskedViewSuffix) views")
+            }
+            if let column = second, let named = personal["\(table).\(column.lowercased())"] {
+                return deny(.notAuthorized, personalMessage(named, through: inner))
+            }
+            return SQLITE_OK
+        case SQLITE_FUNCTION:
+            let name = second?.lowercased() ?? ""
+            if name == landedFunction.lowercased() {
+                guard policy.readsPersonalData || byMaskedView else {
+                    return deny(.notAuthorized, personalMessage(("bronze_row", "raw"), through: nil))
+                }
+                return SQLITE_OK
+            }
+            if Self.refusedFunctions.contains(name) {
+                let instead = name == "landed_text" ? "; each landed row's text is bronze_row.raw (bronze_row\(LakeStore.maskedViewSuffix) without view_pii)" : ""
+                return deny(.notAuthorized, "the function \(name) reads files or loads code and cannot be called from a query\(instead)")
+            }
+            return SQLITE_OK
+        case SQLITE_PRAGMA:
+            let name = first?.lowercased() ?? ""
+            guard Self.allowedPragmas.contains(name) else {
+                return deny(
+                    .notAuthorized,
+                    "PRAGMA \(name) cannot be run from a query; queries may use \(Self.allowedPragmas.sorted().joined(separator: ", "))")
+            }
+            return SQLITE_OK
+        case SQLITE_UPDATE where first == "sqlite_master" || first == "sqlite_temp_master":
+            // Declaring an eponymous virtual table (json_each, pragma_table_info) on first use: not a write
+            // of the statement, which must still be read-only.
+            return SQLITE_OK
+        case SQLITE_ATTACH, SQLITE_DETACH:
+            return deny(.notAuthorized, "ATTACH and DETACH cannot be run from a query; queries read this lake only")
+        default:
+            return deny(.conflict, "queries over the lake are read-only; the statement would change the lake or its connection")
+        }
+    }
+
+    private func personalMessage(_ named: (dataset: String, column: String), through inner: String?) -> String {
+        let dataset = inner.flatMap { view in datasets.first { !$0.isMaskedView && $0.name.caseInsensitiveCompare(view) == .orderedSame } }?.name ?? named.dataset
+        let via = dataset == named.dataset ? "" : " (through the view \(dataset))"
+        return """
+            the statement reads the personal column \(named.dataset).\(named.column)\(via) — in its result, a condition, a join, \
+            an order or a grouping alike; query \(dataset)\(LakeStore.maskedViewSuffix) instead, where personal values are masked
+            """
+    }
+
+    private func deny(_ code: StoreError.Code, _ message: String) -> Int32 {
+        if denial == nil { denial = StoreError(code, message) }
+        return SQLITE_DENY
+    }
+
+    private func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    private func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+}

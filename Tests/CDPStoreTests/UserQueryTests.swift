@@ -1,0 +1,84 @@
+import CDPCore
+import Foundation
+import Testing
+
+@testable import CDPStore
+
+/// The store's side of user SQL: `landed_text` reads only landed files, and the query connection's
+/// authorizer decides from what SQLite reads.
+struct UserQueryTests {
+    /// A workspace folder with one landed file, a file outside the landing folder and links out of it.
+    static func workspaceRoot() throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-landed-\(UUID().uuidString)")
+        let landing = root.appendingPathComponent("lake/landing/crm")
+        try FileManager.default.createDirectory(at: landing, withIntermediateDirectories: true)
+        try Data("id,name\nC1,Ann\n".utf8).write(to: landing.appendingPathComponent("c.csv"))
+        try Data("secret\n".utf8).write(to: root.appendingPathComponent("outside.txt"))
+        try FileManager.default.createSymbolicLink(atPath: landing.appendingPathComponent("link.csv").path, withDestinationPath: "/etc/passwd")
+        try FileManager.default.createSymbolicLink(
+            atPath: landing.appendingPathComponent("up").path, withDestinationPath: root.path)
+        return root.path
+    }
+
+    @Test func landedTextReadsALandedFile() throws {
+        let root = try Self.workspaceRoot()
+        #expect(LakeStore.landedText(root: root, path: "lake/landing/crm/c.csv", span: RecordSpan(offset: 8, length: 6)) == "C1,Ann")
+    }
+
+    @Test(arguments: [
+        "../../../../../../etc/passwd", "/etc/passwd", "outside.txt", "lake/landing/../../outside.txt", "lake/landing/crm/../../../outside.txt",
+        "lake/landing/crm/link.csv", "lake/landing/crm/up/outside.txt", "lake/landing/./crm/c.csv", "lake//landing/crm/c.csv", "lake/landing",
+    ])
+    func landedTextReadsNothingOutsideTheLandingFolder(path: String) throws {
+        let root = try Self.workspaceRoot()
+        #expect(LakeStore.landedText(root: root, path: path, span: RecordSpan(offset: 0, length: 4)) == nil)
+    }
+
+    @Test func landedTextRefusesANegativeOrHugeSpan() throws {
+        let root = try Self.workspaceRoot()
+        #expect(LakeStore.landedText(root: root, path: "lake/landing/crm/c.csv", span: RecordSpan(offset: -1, length: 2)) == nil)
+        #expect(LakeStore.landedText(root: root, path: "lake/landing/crm/c.csv", span: RecordSpan(offset: 0, length: 1 << 40)) == nil)
+    }
+
+    static let policy = LakeStore.QueryPolicy(readsPersonalData: false, masker: PIIMasker(columns: ["email": .email]), withheld: "(withheld)") {
+        _, column in column == "email" ? .mask(.email) : .show
+    }
+
+    @Test func aPersonalColumnReadAnywhereIsRefusedAndItsMaskedViewReadsMasked() throws {
+        let store = try StoreKind.onDisk.make()
+        try writeBatch(store, sha: "a", silver: [("K1", false), ("K2", false)])
+        func run(_ sql: String, _ policy: LakeStore.QueryPolicy? = nil) throws -> [[CellValue]] {
+            var rows: [[CellValue]] = []
+            try store.userQuery(sql, policy: policy ?? Self.policy) { _ in } rows: { batch in
+                rows += batch
+                return true
+            }
+            return rows
+        }
+        for sql in [
+            "SELECT email FROM silver_customer", "SELECT count(*) FROM silver_customer WHERE email > 'k'",
+            "SELECT source_key FROM silver_customer ORDER BY email", "WITH t(a) AS (SELECT email FROM silver_customer) SELECT a FROM t",
+            "SELECT 1 WHERE 0 UNION ALL SELECT email FROM silver_customer",
+        ] {
+            let error = try #require(throws: StoreError.self, "\(sql)") { try run(sql) }
+            #expect(error.code == .notAuthorized)
+            #expect(error.message.contains("personal column silver_customer.email"))
+        }
+        #expect(try run("SELECT source_key, email FROM silver_customer_masked ORDER BY id") == [
+            [.text("K1"), .text(PIIMasker.mask("K1@x.io", as: .email))], [.text("K2"), .text(PIIMasker.mask("K2@x.io", as: .email))],
+        ])
+        #expect(try run("SELECT count(*), sum(is_current) FROM silver_customer") == [[.integer(2), .integer(2)]])
+        var viewer = Self.policy
+        viewer.readsPersonalData = true
+        #expect(try run("SELECT email FROM silver_customer ORDER BY id", viewer) == [[.text("K1@x.io")], [.text("K2@x.io")]])
+        let write = try #require(throws: StoreError.self) { try run("DELETE FROM batch", viewer) }
+        #expect(write.code == .conflict)
+        let pragma = try #require(throws: StoreError.self) { try run("PRAGMA writable_schema = 1", viewer) }
+        #expect(pragma.code == .notAuthorized)
+    }
+
+    @Test func anInMemoryLakeCannotBeQueriedAsAUser() throws {
+        let store = try StoreKind.inMemory.make()
+        #expect(throws: StoreError.self) { try store.userQuery("SELECT 1", policy: Self.policy) { _ in } rows: { _ in true } }
+    }
+}
