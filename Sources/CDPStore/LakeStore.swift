@@ -221,16 +221,4 @@ public final class LakeStore: Sendable {
             if !batch.isEmpty { _ = try body(batch) }
         }
     }
-
-    /// The tables and views a user may read or export, sorted (SQLite's and GRDB's own left out).
-    public func datasetNames() throws(StoreError) -> [String] {
-        try read("list datasets") { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
-                        AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name
-                    """)
-        }
-    }
 }

@@ -95,7 +95,7 @@ import Testing
                 var output: String
                 var refused = false
                 do {
-                    output = Self.text(of: try workspace.query(query.sql, limit: 500, as: environment))
+                    output = Self.text(of: try workspace.query(query.sql, limit: 100_000, as: environment))
                 } catch {
                     output = error.description
                     refused = error.code == .forbidden || error.code == .refused

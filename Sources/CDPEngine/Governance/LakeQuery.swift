@@ -16,11 +16,13 @@ extension Workspace {
     /// Columns whose text can hold personal values in a shape no column name reveals: JSON documents (masked
     /// member by member in the masked views), free text, messages that may quote a value, search keys.
     /// Personal whatever the dictionary says: a user without `view_pii` reads them only through masked views.
+    /// `customer_search` is a table without rowid ordered by its key, so even its golden ids, read in that
+    /// order, tell where each customer's names and e-mails sort: the whole table is personal.
     static let freeTextColumns: Set<String> = [
         "bronze_row.raw", "bronze_row_v1.raw", "quarantine_record.fields", "quarantine_record.failures",
         "quarantine_record.resolution", "quarantine_history.detail", "row_warning.value", "row_warning.message",
         "audit_log.before", "audit_log.after", "audit_log.reason", "golden_record.attributes", "golden_override.value",
-        "match_candidate.explanation", "pair_decision.reason", "customer_search.key", "customer_name_variant.variant",
+        "match_candidate.explanation", "pair_decision.reason", "customer_search.key", "customer_search.golden_id", "customer_name_variant.variant",
         "customer_name_variant.name", "workflow_run.error", "task_run.error", "run_event.message", "batch.error",
     ]
 
