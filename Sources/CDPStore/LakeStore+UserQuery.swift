@@ -93,16 +93,17 @@ extension LakeStore {
             batch.reserveCapacity(batchSize)
             let cursor = try session.authorized(db) { try Row.fetchCursor(statement) }
             while let row = try session.authorized(db, { try cursor.next() }) {
-                batch.append((0..<count).map { index in
-                    let value: DatabaseValue = row[index]
-                    switch value.storage {
-                    case .null: return .null
-                    case .int64(let int): return .integer(int)
-                    case .double(let double): return .real(double)
-                    case .string(let text): return .text(text)
-                    case .blob(let data): return .text("<\(data.count) bytes>")
-                    }
-                })
+                batch.append(
+                    (0..<count).map { index in
+                        let value: DatabaseValue = row[index]
+                        switch value.storage {
+                        case .null: return .null
+                        case .int64(let int): return .integer(int)
+                        case .double(let double): return .real(double)
+                        case .string(let text): return .text(text)
+                        case .blob(let data): return .text("<\(data.count) bytes>")
+                        }
+                    })
                 if batch.count == batchSize {
                     guard try body(batch) else { return }
                     batch.removeAll(keepingCapacity: true)
@@ -156,7 +157,9 @@ private final class QuerySession {
     /// `dataset.column` (lower-cased) → the dataset and column as named, for columns that are not `.show`.
     private(set) var personal: [String: (dataset: String, column: String)] = [:]
     /// Lower-cased names of what a statement may read without `view_pii`.
-    private(set) var readable: Set<String> = ["sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema", "json_each", "json_tree"]
+    private(set) var readable: Set<String> = [
+        "sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema", "json_each", "json_tree",
+    ]
     private(set) var datasets: [LakeStore.QueryableDataset] = []
     /// Why the statement was refused: the first denial.
     private(set) var denial: StoreError?
@@ -175,20 +178,22 @@ private final class QuerySession {
         secret = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         readable.formUnion(Self.allowedPragmas.map { "pragma_\($0)" })
         let masker = policy.masker, withheld = policy.withheld
-        db.add(function: DatabaseFunction("pii_mask", argumentCount: 2, pure: true) { arguments in
-            guard let value = String.fromDatabaseValue(arguments[0]) else { return arguments[0].isNull ? nil : arguments[0] }
-            let kind = String.fromDatabaseValue(arguments[1]).flatMap(PIIKind.init(tag:)) ?? .other
-            return PIIMasker.mask(value, as: kind)
-        })
-        db.add(function: DatabaseFunction("pii_mask_json", argumentCount: 1, pure: true) { arguments in
-            guard !arguments[0].isNull else { return nil }
-            // Only a JSON object or array is masked member by member; any other text (a bare JSON string or
-            // number too: a phone number reads as one) may be a personal value itself, and is withheld.
-            guard let text = String.fromDatabaseValue(arguments[0]),
-                let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "["
-            else { return withheld }
-            return masker.isActive ? (masker.json(text) ?? withheld) : text
-        })
+        db.add(
+            function: DatabaseFunction("pii_mask", argumentCount: 2, pure: true) { arguments in
+                guard let value = String.fromDatabaseValue(arguments[0]) else { return arguments[0].isNull ? nil : arguments[0] }
+                let kind = String.fromDatabaseValue(arguments[1]).flatMap(PIIKind.init(tag:)) ?? .other
+                return PIIMasker.mask(value, as: kind)
+            })
+        db.add(
+            function: DatabaseFunction("pii_mask_json", argumentCount: 1, pure: true) { arguments in
+                guard !arguments[0].isNull else { return nil }
+                // Only a JSON object or array is masked member by member; any other text (a bare JSON string or
+                // number too: a phone number reads as one) may be a personal value itself, and is withheld.
+                guard let text = String.fromDatabaseValue(arguments[0]),
+                    let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "["
+                else { return withheld }
+                return masker.isActive ? (masker.json(text) ?? withheld) : text
+            })
         // Registered for the lake's own bronze_row view, which the schema compiles when a statement names it.
         db.add(function: LakeStore.landedTextFunction(root: workspaceRoot))
         db.add(function: LakeStore.landedTextFunction(root: workspaceRoot, name: landedFunction))
@@ -249,7 +254,8 @@ private final class QuerySession {
             ) -> Int32 = { context, action, first, second, _, inner in
                 guard let context else { return SQLITE_DENY }
                 return Unmanaged<QuerySession>.fromOpaque(context).takeUnretainedValue()
-                    .authorize(action, first.map { String(cString: $0) }, second.map { String(cString: $0) }, inner.map { String(cString: $0) })
+                    .authorize(
+                        action, first.map { String(cString: $0) }, second.map { String(cString: $0) }, inner.map { String(cString: $0) })
             }
         sqlite3_set_authorizer(db.sqliteConnection, callback, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -277,7 +283,8 @@ private final class QuerySession {
             guard readable.contains(table) else {
                 return deny(
                     .notAuthorized,
-                    "the statement reads \(first ?? "?"), which is not a table or view of the lake; queries read the lake's datasets and their \(LakeStore.maskedViewSuffix) views")
+                    "the statement reads \(first ?? "?"), which is not a table or view of the lake; queries read the lake's datasets and their \(LakeStore.maskedViewSuffix) views"
+                )
             }
             if let column = second, let named = personal["\(table).\(column.lowercased())"] {
                 return deny(.notAuthorized, personalMessage(named, through: inner))
@@ -292,7 +299,9 @@ private final class QuerySession {
                 return SQLITE_OK
             }
             if Self.refusedFunctions.contains(name) {
-                let instead = name == "landed_text" ? "; each landed row's text is bronze_row.raw (bronze_row\(LakeStore.maskedViewSuffix) without view_pii)" : ""
+                let instead =
+                    name == "landed_text"
+                    ? "; each landed row's text is bronze_row.raw (bronze_row\(LakeStore.maskedViewSuffix) without view_pii)" : ""
                 return deny(.notAuthorized, "the function \(name) reads files or loads code and cannot be called from a query\(instead)")
             }
             return SQLITE_OK
@@ -316,7 +325,9 @@ private final class QuerySession {
     }
 
     private func personalMessage(_ named: (dataset: String, column: String), through inner: String?) -> String {
-        let dataset = inner.flatMap { view in datasets.first { !$0.isMaskedView && $0.name.caseInsensitiveCompare(view) == .orderedSame } }?.name ?? named.dataset
+        let dataset =
+            inner.flatMap { view in datasets.first { !$0.isMaskedView && $0.name.caseInsensitiveCompare(view) == .orderedSame } }?.name
+            ?? named.dataset
         let via = dataset == named.dataset ? "" : " (through the view \(dataset))"
         return """
             the statement reads the personal column \(named.dataset).\(named.column)\(via) — in its result, a condition, a join, \

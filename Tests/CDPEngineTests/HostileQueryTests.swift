@@ -40,9 +40,13 @@ import Testing
     static func workspace(_ name: String) throws -> Workspace {
         let workspace = try EngineFixture.sampleWorkspace(name)
         try EngineFixture.run(workspace)
-        let ids = try workspace.store.query("SELECT id FROM quarantine_record WHERE rules LIKE '%email%' AND status = 'open' ORDER BY id LIMIT 2").rows
+        let ids = try workspace.store.query(
+            "SELECT id FROM quarantine_record WHERE rules LIKE '%email%' AND status = 'open' ORDER BY id LIMIT 2"
+        ).rows
         let quarantine = QuarantineService(workspace: workspace, environment: admin)
-        let people = try workspace.store.query("SELECT first_name || ' ' || last_name, street FROM silver_customer WHERE street IS NOT NULL AND last_name IS NOT NULL ORDER BY id LIMIT 2").rows
+        let people = try workspace.store.query(
+            "SELECT first_name || ' ' || last_name, street FROM silver_customer WHERE street IS NOT NULL AND last_name IS NOT NULL ORDER BY id LIMIT 2"
+        ).rows
         let fixed = try #require(ids.first?.first ?? nil)
         _ = try quarantine.fix(QuarantineID(rawValue: try #require(Int64(fixed))), edits: ["email": "fixed.by.steward@example.com"])
         if ids.count > 1, let rejected = ids[1][0] {
@@ -63,18 +67,23 @@ import Testing
             values += row.compactMap { $0 }
         }
         for row in try workspace.store.query("SELECT fields FROM quarantine_record", limit: .max).rows {
-            guard let text = row[0], let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { continue }
+            guard let text = row[0], let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+                continue
+            }
             for key in ["email", "phone", "street", "birth_date", "birthday", "full_name"] {
                 if let value = object[key] as? String { values.append(value) }
             }
             if let first = object["first_name"] as? String, let last = object["last_name"] as? String { values.append("\(first) \(last)") }
         }
-        let contacts = String(decoding: try Data(contentsOf: EngineFixture.sampleData.appendingPathComponent("inbox/marketing/contacts.jsonl")), as: UTF8.self)
+        let contacts = String(
+            decoding: try Data(contentsOf: EngineFixture.sampleData.appendingPathComponent("inbox/marketing/contacts.jsonl")), as: UTF8.self
+        )
         for line in contacts.split(separator: "\n") {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { continue }
             values += ["full_name", "email", "phone", "birthday"].compactMap { object[$0] as? String }
         }
-        let customers = String(decoding: try Data(contentsOf: EngineFixture.sampleData.appendingPathComponent("inbox/crm/customers.csv")), as: UTF8.self)
+        let customers = String(
+            decoding: try Data(contentsOf: EngineFixture.sampleData.appendingPathComponent("inbox/crm/customers.csv")), as: UTF8.self)
         values += customers.matches(of: /[^,"\s]+@[^,"\s]+/).map { String($0.output) }
         return PersonalValueFinder(values)
     }
@@ -87,7 +96,9 @@ import Testing
         // The finder finds: an administrator's plain reads show personal values.
         let clear = try workspace.query("SELECT email, street FROM silver_customer LIMIT 5", limit: 5, as: Self.admin)
         #expect(finder.found(in: Self.text(of: clear)).count >= 5)
-        #expect(!finder.found(in: Self.text(of: try workspace.query("SELECT before, after, reason FROM audit_log", limit: 100, as: Self.admin))).isEmpty)
+        #expect(
+            !finder.found(in: Self.text(of: try workspace.query("SELECT before, after, reason FROM audit_log", limit: 100, as: Self.admin)))
+                .isEmpty)
 
         for user in ["vic", "ana"] {
             let environment = Environment.fixed(at: 1_764_400_000, user: user)
@@ -122,12 +133,17 @@ import Testing
         #expect(error.message.contains("ana (analyst) may not read personal data without permission view_pii"))
         #expect(error.message.contains("personal column silver_customer.email"))
         #expect(error.message.contains("query silver_customer_masked instead"))
-        let landed = try #require(throws: EngineError.self) { try workspace.query("SELECT landed_text(landed_path, 0, 400) FROM batch", limit: 1, as: Self.admin) }
+        let landed = try #require(throws: EngineError.self) {
+            try workspace.query("SELECT landed_text(landed_path, 0, 400) FROM batch", limit: 1, as: Self.admin)
+        }
         #expect(landed.code == .forbidden)
         #expect(landed.message.contains("landed_text"))
         // With view_pii the same statements run, and bronze_row still reads each row's landed text.
-        #expect(try workspace.query("SELECT count(*) FROM silver_customer WHERE unicode(substr(email, 1, 1)) > 109", limit: 1, as: Self.admin).rows.count == 1)
-        let raw = try workspace.query("SELECT raw FROM bronze_row WHERE source = 'crm_customers' ORDER BY id LIMIT 1", limit: 1, as: Self.admin)
+        #expect(
+            try workspace.query("SELECT count(*) FROM silver_customer WHERE unicode(substr(email, 1, 1)) > 109", limit: 1, as: Self.admin)
+                .rows.count == 1)
+        let raw = try workspace.query(
+            "SELECT raw FROM bronze_row WHERE source = 'crm_customers' ORDER BY id LIMIT 1", limit: 1, as: Self.admin)
         #expect(raw.rows.first?.first?.text?.hasPrefix("C0000") == true)
     }
 
@@ -135,9 +151,11 @@ import Testing
         let workspace = try EngineFixture.sampleWorkspace("hostile-masked")
         try EngineFixture.run(workspace)
         let ana = Environment.fixed(at: 1_764_400_000, user: "ana")
-        let sql = "SELECT id, email, phone, first_name, birth_date, city FROM silver_customer WHERE email IS NOT NULL AND phone IS NOT NULL ORDER BY id LIMIT 20"
+        let sql =
+            "SELECT id, email, phone, first_name, birth_date, city FROM silver_customer WHERE email IS NOT NULL AND phone IS NOT NULL ORDER BY id LIMIT 20"
         let clear = try workspace.query(sql, limit: 20, as: Self.admin)
-        let masked = try workspace.query(sql.replacingOccurrences(of: "FROM silver_customer", with: "FROM silver_customer_masked"), limit: 20, as: ana)
+        let masked = try workspace.query(
+            sql.replacingOccurrences(of: "FROM silver_customer", with: "FROM silver_customer_masked"), limit: 20, as: ana)
         #expect(masked.columns == clear.columns)
         #expect(masked.rows.count == 20)
         for (plain, shown) in zip(clear.rows, masked.rows) {
@@ -149,7 +167,8 @@ import Testing
             #expect(shown[5] == plain[5])  // city is not tagged personal in the sample dictionary
         }
         // Numbers keep their storage class through a masked view.
-        let totals = try workspace.query("SELECT golden_id, lifetime_value, email_opt_in FROM customer_360_masked ORDER BY golden_id LIMIT 1", limit: 1, as: ana)
+        let totals = try workspace.query(
+            "SELECT golden_id, lifetime_value, email_opt_in FROM customer_360_masked ORDER BY golden_id LIMIT 1", limit: 1, as: ana)
         guard case .integer = totals.rows[0][0], case .real = totals.rows[0][1] else {
             Issue.record("expected an integer and a real, got \(totals.rows[0])")
             return
@@ -159,7 +178,8 @@ import Testing
         let masked360 = datasets.first { $0.name == "customer_360" }?.masked
         #expect(masked360 == "customer_360_masked")
         #expect(datasets.first { $0.name == "campaign_performance" }?.masked == nil)
-        for name in ["silver_customer", "quarantine_record", "golden_record", "audit_log", "bronze_row", "row_warning", "dictionary_entry"] {
+        for name in ["silver_customer", "quarantine_record", "golden_record", "audit_log", "bronze_row", "row_warning", "dictionary_entry"]
+        {
             #expect(datasets.contains { $0.name == name + "_masked" && $0.isMaskedView }, "no masked view of \(name)")
         }
     }
@@ -178,14 +198,16 @@ import Testing
         let refused = try #require(throws: EngineError.self) { try workspace.query(sql, limit: 1, as: ana) }
         #expect(refused.code == .forbidden)
         #expect(refused.message.contains("silver_customer.city"))
-        let masked = try workspace.query(sql.replacingOccurrences(of: "FROM silver_customer", with: "FROM silver_customer_masked"), limit: 1, as: ana)
+        let masked = try workspace.query(
+            sql.replacingOccurrences(of: "FROM silver_customer", with: "FROM silver_customer_masked"), limit: 1, as: ana)
         #expect(masked.rows.first?.first?.text == PIIMasker.mask(city, as: .address))
         #expect(masked.rows.first?.first?.text != city)
     }
 
     /// The text a user would see of a result: its column names and every value.
     static func text(of result: LakeQueryResult) -> String {
-        ([result.columns.joined(separator: "\t")] + result.rows.map { $0.map { $0.text ?? "" }.joined(separator: "\t") }).joined(separator: "\n")
+        ([result.columns.joined(separator: "\t")] + result.rows.map { $0.map { $0.text ?? "" }.joined(separator: "\t") }).joined(
+            separator: "\n")
     }
 }
 

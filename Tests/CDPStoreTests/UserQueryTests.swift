@@ -14,7 +14,8 @@ struct UserQueryTests {
         try FileManager.default.createDirectory(at: landing, withIntermediateDirectories: true)
         try Data("id,name\nC1,Ann\n".utf8).write(to: landing.appendingPathComponent("c.csv"))
         try Data("secret\n".utf8).write(to: root.appendingPathComponent("outside.txt"))
-        try FileManager.default.createSymbolicLink(atPath: landing.appendingPathComponent("link.csv").path, withDestinationPath: "/etc/passwd")
+        try FileManager.default.createSymbolicLink(
+            atPath: landing.appendingPathComponent("link.csv").path, withDestinationPath: "/etc/passwd")
         try FileManager.default.createSymbolicLink(
             atPath: landing.appendingPathComponent("up").path, withDestinationPath: root.path)
         return root.path
@@ -26,8 +27,10 @@ struct UserQueryTests {
     }
 
     @Test(arguments: [
-        "../../../../../../etc/passwd", "/etc/passwd", "outside.txt", "lake/landing/../../outside.txt", "lake/landing/crm/../../../outside.txt",
-        "lake/landing/crm/link.csv", "lake/landing/crm/up/outside.txt", "lake/landing/./crm/c.csv", "lake//landing/crm/c.csv", "lake/landing",
+        "../../../../../../etc/passwd", "/etc/passwd", "outside.txt", "lake/landing/../../outside.txt",
+        "lake/landing/crm/../../../outside.txt",
+        "lake/landing/crm/link.csv", "lake/landing/crm/up/outside.txt", "lake/landing/./crm/c.csv", "lake//landing/crm/c.csv",
+        "lake/landing",
     ])
     func landedTextReadsNothingOutsideTheLandingFolder(path: String) throws {
         let root = try Self.workspaceRoot()
@@ -40,7 +43,9 @@ struct UserQueryTests {
         #expect(LakeStore.landedText(root: root, path: "lake/landing/crm/c.csv", span: RecordSpan(offset: 0, length: 1 << 40)) == nil)
     }
 
-    static let policy = LakeStore.QueryPolicy(readsPersonalData: false, masker: PIIMasker(columns: ["email": .email]), withheld: "(withheld)") {
+    static let policy = LakeStore.QueryPolicy(
+        readsPersonalData: false, masker: PIIMasker(columns: ["email": .email]), withheld: "(withheld)"
+    ) {
         _, column in column == "email" ? .mask(.email) : .show
     }
 
@@ -49,7 +54,8 @@ struct UserQueryTests {
         try writeBatch(store, sha: "a", silver: [("K1", false), ("K2", false)])
         func run(_ sql: String, _ policy: LakeStore.QueryPolicy? = nil) throws -> [[CellValue]] {
             var rows: [[CellValue]] = []
-            try store.userQuery(sql, policy: policy ?? Self.policy) { _ in } rows: { batch in
+            try store.userQuery(sql, policy: policy ?? Self.policy) { _ in
+            } rows: { batch in
                 rows += batch
                 return true
             }
@@ -64,9 +70,10 @@ struct UserQueryTests {
             #expect(error.code == .notAuthorized)
             #expect(error.message.contains("personal column silver_customer.email"))
         }
-        #expect(try run("SELECT source_key, email FROM silver_customer_masked ORDER BY id") == [
-            [.text("K1"), .text(PIIMasker.mask("K1@x.io", as: .email))], [.text("K2"), .text(PIIMasker.mask("K2@x.io", as: .email))],
-        ])
+        #expect(
+            try run("SELECT source_key, email FROM silver_customer_masked ORDER BY id") == [
+                [.text("K1"), .text(PIIMasker.mask("K1@x.io", as: .email))], [.text("K2"), .text(PIIMasker.mask("K2@x.io", as: .email))],
+            ])
         #expect(try run("SELECT count(*), sum(is_current) FROM silver_customer") == [[.integer(2), .integer(2)]])
         var viewer = Self.policy
         viewer.readsPersonalData = true
@@ -79,6 +86,11 @@ struct UserQueryTests {
 
     @Test func anInMemoryLakeCannotBeQueriedAsAUser() throws {
         let store = try StoreKind.inMemory.make()
-        #expect(throws: StoreError.self) { try store.userQuery("SELECT 1", policy: Self.policy) { _ in } rows: { _ in true } }
+        #expect(throws: StoreError.self) {
+            try store.userQuery("SELECT 1", policy: Self.policy) { _ in
+            } rows: { _ in
+                true
+            }
+        }
     }
 }

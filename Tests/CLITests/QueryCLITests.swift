@@ -28,8 +28,11 @@ import Testing
 
         // JSON: each value as SQLite stored it.
         let json = try CLI.run(
-            ["query", "SELECT golden_id, sent, lifetime_value, last_order, 12.5 AS half, NULL AS missing FROM customer_360 ORDER BY lifetime_value DESC LIMIT 1",
-             "--format", "json"] + ws)
+            [
+                "query",
+                "SELECT golden_id, sent, lifetime_value, last_order, 12.5 AS half, NULL AS missing FROM customer_360 ORDER BY lifetime_value DESC LIMIT 1",
+                "--format", "json",
+            ] + ws)
         #expect(json.status == 0)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         let row = try #require(rows.first)

@@ -22,7 +22,8 @@ extension Workspace {
         "bronze_row.raw", "bronze_row_v1.raw", "quarantine_record.fields", "quarantine_record.failures",
         "quarantine_record.resolution", "quarantine_history.detail", "row_warning.value", "row_warning.message",
         "audit_log.before", "audit_log.after", "audit_log.reason", "golden_record.attributes", "golden_override.value",
-        "match_candidate.explanation", "pair_decision.reason", "customer_search.key", "customer_search.golden_id", "customer_name_variant.variant",
+        "match_candidate.explanation", "pair_decision.reason", "customer_search.key", "customer_search.golden_id",
+        "customer_name_variant.variant",
         "customer_name_variant.name", "workflow_run.error", "task_run.error", "run_event.message", "batch.error",
     ]
 
