@@ -54,7 +54,7 @@ let package = Package(
             name: "CDPStoreTests",
             dependencies: ["CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CDPEngineTests", dependencies: ["CDPEngine"], exclude: ["HostileQueries"]),
-        .testTarget(name: "CLITests", dependencies: ["CDPEngine"]),
+        .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),
         .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "TermUITesting"], exclude: ["__Snapshots__"]),
     ],

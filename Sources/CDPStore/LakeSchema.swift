@@ -459,6 +459,43 @@ enum LakeSchema {
                     \(landedRows(raw: true));
                     """)
         }
+        // The audit chain: from here on rows hash NULL distinctly from the text '∅' (hashing v2); rows written
+        // before keep v1 and still verify. Each finished run also records the chain's length and head.
+        migrator.registerMigration("v6-audit-anchors") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_hashing (
+                        version INTEGER PRIMARY KEY,
+                        first_id INTEGER NOT NULL
+                    );
+                    INSERT INTO audit_hashing (version, first_id) SELECT 2, COALESCE(MAX(id), 0) + 1 FROM audit_log;
+                    CREATE TRIGGER audit_hashing_no_update BEFORE UPDATE ON audit_hashing
+                        BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END;
+                    CREATE TRIGGER audit_hashing_no_delete BEFORE DELETE ON audit_hashing
+                        BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END;
+                    ALTER TABLE workflow_run ADD COLUMN audit_rows INTEGER;
+                    ALTER TABLE workflow_run ADD COLUMN audit_head TEXT;
+                    """)
+        }
+        // Every version of governance/access.toml the lake has seen: its SHA-256 and text, so a change is
+        // noticed, audited with its diff, and a removed file is told from one that never existed.
+        migrator.registerMigration("v6-access-policy") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE access_policy_version (
+                        id INTEGER PRIMARY KEY,
+                        recorded_at TEXT NOT NULL,
+                        recorded_by TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        text TEXT NOT NULL
+                    );
+                    CREATE TRIGGER access_policy_version_no_update BEFORE UPDATE ON access_policy_version
+                        BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END;
+                    CREATE TRIGGER access_policy_version_no_delete BEFORE DELETE ON access_policy_version
+                        BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END;
+                    """)
+        }
         return migrator
     }
 

@@ -31,13 +31,15 @@ extension LakeStore {
         try write("append to the audit log") { db in try Self.appendAudit(draft, at: at, db) }
     }
 
+    /// Appends a row in the caller's transaction; once that transaction commits, the new head is also
+    /// appended to `audit.anchor` beside the database, outside the table's reach.
     @discardableResult
     static func appendAudit(_ draft: AuditDraft, at: String, _ db: Database) throws -> AuditEntryID {
         let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") ?? genesisHash
         let id = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM audit_log") ?? 0) + 1
         let hash = sha256Hex(
             AuditEntry.canonicalText(
-                id: id, at: at, actor: draft.actor, action: draft.action, target: draft.target, before: draft.before,
+                .current, id: id, at: at, actor: draft.actor, action: draft.action, target: draft.target, before: draft.before,
                 after: draft.after, reason: draft.reason, previousHash: previous))
         try db.execute(
             sql: """
@@ -45,7 +47,22 @@ extension LakeStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [id, at, draft.actor, draft.action, draft.target, draft.before, draft.after, draft.reason, previous, hash])
+        if let anchorFile = AuditAnchor.file(besideDatabaseOf: db) {
+            let anchor = AuditAnchor(rows: id, head: hash, at: at)
+            db.afterNextTransaction(onCommit: { _ in anchor.append(to: anchorFile) })
+        }
         return AuditEntryID(id)
+    }
+
+    /// Anchors the chain's head when the lake has rows but no anchor file yet (a lake from before anchors, or
+    /// one whose anchor file was removed), so that from now on a deleted tail is noticed.
+    func anchorAuditHeadIfUnanchored() {
+        guard let path, case let file = AuditAnchor.file(besideDatabase: path), !FileManager.default.fileExists(atPath: file),
+            let head = try? read("read the audit head", { db in
+                try Row.fetchOne(db, sql: "SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
+            })
+        else { return }
+        AuditAnchor(rows: head["id"], head: head["hash"], at: head["at"]).append(to: file)
     }
 
     public struct AuditFilter: Sendable {
@@ -79,13 +96,19 @@ extension LakeStore {
         }
     }
 
-    /// Walks the chain from the first row and names every row whose hash or link does not hold, and every
-    /// gap in the ids (a deleted row).
+    /// Everything that says the audit log was tampered with, named: a row whose hash or link does not hold
+    /// (each row is checked with the hashing it was written with), a gap in the ids (a deleted row), a chain
+    /// that does not reach or match a head recorded outside the table (`audit.anchor`, the run records: a
+    /// deleted tail, a history rewritten with recomputed hashes), and append-only triggers dropped or changed.
     public func auditChainProblems() throws(StoreError) -> [String] {
-        try read("verify the audit log") { db in
+        var fileAnchors: (anchors: [AuditAnchor], malformedLines: [Int]) = ([], [])
+        if let path { fileAnchors = try AuditAnchor.read(from: AuditAnchor.file(besideDatabase: path)) }
+        return try read("verify the audit log") { db in
             var problems: [String] = []
+            let v2From = try Int64.fetchOne(db, sql: "SELECT first_id FROM audit_hashing WHERE version = 2") ?? Int64.max
             var previous = Self.genesisHash
             var expectedID: Int64 = 1
+            var hashes: [Int64: String] = [:]
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY id")
             while let row = try cursor.next() {
                 let entry = Self.auditEntry(row)
@@ -97,16 +120,66 @@ extension LakeStore {
                 }
                 let recomputed = Self.sha256Hex(
                     AuditEntry.canonicalText(
+                        entry.id.rawValue >= v2From ? .v2 : .v1,
                         id: entry.id.rawValue, at: entry.at, actor: entry.actor, action: entry.action, target: entry.target,
                         before: entry.before, after: entry.after, reason: entry.reason, previousHash: entry.previousHash))
                 if recomputed != entry.hash {
                     problems.append("audit row \(entry.id) (\(entry.action) \(entry.target)) was edited: its hash does not match its content")
                 }
+                hashes[entry.id.rawValue] = entry.hash
                 previous = entry.hash
                 expectedID = entry.id.rawValue + 1
             }
+            let last = expectedID - 1
+            var anchors = fileAnchors.anchors.map { (anchor: $0, place: "audit.anchor") }
+            for row in try Row.fetchAll(db, sql: "SELECT id, audit_rows, audit_head, finished_at FROM workflow_run WHERE audit_rows IS NOT NULL ORDER BY id") {
+                let anchor = AuditAnchor(rows: row["audit_rows"], head: row["audit_head"] ?? "", at: row["finished_at"] ?? "")
+                anchors.append((anchor, "run \(RunID(row["id"] as Int64))"))
+            }
+            for line in fileAnchors.malformedLines {
+                problems.append("audit.anchor line \(line) is not an anchor (rows, head hash, time): the file was edited")
+            }
+            var reported: Set<String> = []
+            for (anchor, place) in anchors {
+                let problem: String
+                if anchor.rows > last {
+                    problem = "the audit log ends at row \(AuditEntryID(last)) but \(place) recorded \(anchor.rows) rows at \(anchor.at): rows "
+                        + "\(AuditEntryID(last + 1))…\(AuditEntryID(anchor.rows)) were deleted"
+                } else if anchor.rows > 0, hashes[anchor.rows] != anchor.head {
+                    problem = "audit row \(AuditEntryID(anchor.rows)) is not the row \(place) recorded at \(anchor.at) (head \(anchor.head.prefix(12))…): "
+                        + "the history up to it was rewritten"
+                } else {
+                    continue
+                }
+                if reported.insert(problem).inserted { problems.append(problem) }
+            }
+            let triggers = try Row.fetchAll(
+                db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (\(Self.appendOnlyTriggers.keys.map { "'\($0)'" }.joined(separator: ", ")))")
+            let found = Dictionary(triggers.map { ($0["name"] as String, Self.normalizedSQL($0["sql"] ?? "")) }, uniquingKeysWith: { first, _ in first })
+            for (name, expected) in Self.appendOnlyTriggers.sorted(by: { $0.key < $1.key }) {
+                guard let actual = found[name] else {
+                    problems.append("trigger \(name) is missing (dropped): the table it protects can be changed in place")
+                    continue
+                }
+                if actual != Self.normalizedSQL(expected) {
+                    problems.append("trigger \(name) was changed: it no longer reads as the lake created it (\(actual))")
+                }
+            }
             return problems
         }
+    }
+
+    /// The triggers that keep the audit log and its hashing boundary append-only, as the migrations create them.
+    static let appendOnlyTriggers: [String: String] = [
+        "audit_log_no_update": "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "audit_log_no_delete": "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "audit_hashing_no_update": "CREATE TRIGGER audit_hashing_no_update BEFORE UPDATE ON audit_hashing BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END",
+        "audit_hashing_no_delete": "CREATE TRIGGER audit_hashing_no_delete BEFORE DELETE ON audit_hashing BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END",
+    ]
+
+    /// SQL with every run of white space made one space, so a trigger reads the same however it was indented.
+    static func normalizedSQL(_ sql: String) -> String {
+        sql.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     static func auditEntry(_ row: Row) -> AuditEntry {
@@ -123,6 +196,11 @@ extension LakeStore {
 
 /// SHA-256 of files, streamed, for the landed-file manifest.
 public enum FileDigest {
+    /// SHA-256 of bytes in memory, as lowercase hex.
+    public static func sha256(of data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// - Throws: `StoreError.io` naming the file.
     public static func sha256(ofFileAt path: String) throws(StoreError) -> (hex: String, bytes: Int64) {
         guard let handle = FileHandle(forReadingAtPath: path) else {

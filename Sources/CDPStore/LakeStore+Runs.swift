@@ -79,6 +79,13 @@ extension LakeStore {
             try db.execute(
                 sql: "UPDATE workflow_run SET state = ?, finished_at = ?, error = ? WHERE id = ?",
                 arguments: [state.rawValue, at, error, run.rawValue])
+            // The audit chain's length and head as the run ends: an anchor `verify` checks the chain against.
+            try db.execute(
+                sql: """
+                    UPDATE workflow_run SET (audit_rows, audit_head) = (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1)
+                    WHERE id = ? AND EXISTS (SELECT 1 FROM audit_log)
+                    """,
+                arguments: [run.rawValue])
             try Self.insertEvent(
                 RunEvent(run: run, task: nil, at: at, kind: .runFinished, message: error.map { "run \(state.rawValue): \($0)" } ?? "run \(state.rawValue)"),
                 db)

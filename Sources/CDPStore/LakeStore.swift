@@ -18,12 +18,31 @@ public final class LakeStore: Sendable {
     /// Log pages (16 KiB each, so 64 MiB) after which the log is copied into the database file.
     public static let autocheckpointPages: Int32 = 4096
 
-    /// Opens (creating if needed) the lake database at `path` and brings its schema up to date.
+    /// How a store opens its database.
+    public enum OpenMode: String, Sendable {
+        /// Creates the lake if needed and brings its schema up to date (a migration writes).
+        case readWrite = "read-write"
+        /// Never writes: no migration, SQLite's read-only open. Commands that only read open this way, so
+        /// they work on a lake the user may not write (file modes, a read-only mount).
+        case readOnly = "read-only"
+    }
+
+    /// Whether this store may write.
+    public let mode: OpenMode
+
+    /// Opens (creating if needed) the lake database at `path` and brings its schema up to date, or, with
+    /// `.readOnly`, opens it without writing anything.
     /// `workspaceRoot` is the folder landed paths are relative to: `bronze_row.raw` reads records from there.
-    /// - Throws: `StoreError.cannotOpen` naming the path.
-    public init(path: String, workspaceRoot: String? = nil) throws(StoreError) {
+    /// - Throws: `StoreError.readOnly` when a read-write open meets a lake it may not write;
+    ///   `.schemaOutdated` when a read-only open meets a lake an older release wrote (a writing command
+    ///   upgrades it); `.cannotOpen` naming the path otherwise.
+    public init(path: String, workspaceRoot: String? = nil, mode: OpenMode = .readWrite) throws(StoreError) {
+        let exists = FileManager.default.fileExists(atPath: path)
+        // A lake that does not exist yet has nothing to protect: even a reading command creates it.
+        let mode: OpenMode = exists ? mode : .readWrite
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        configuration.readonly = mode == .readOnly
         let landedText = Self.landedTextFunction(root: workspaceRoot)
         configuration.prepareDatabase { db in
             db.add(function: landedText)
@@ -39,15 +58,77 @@ public final class LakeStore: Sendable {
                     PRAGMA secure_delete = OFF
                     """)
         }
-        do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            try LakeSchema.migrator.migrate(pool)
-            writer = pool
-        } catch {
-            throw StoreError(.cannotOpen, "cannot open the lake database at \(path); check the path and permissions", underlying: error)
+        switch mode {
+        case .readWrite:
+            if exists, let reason = Self.unwritableReason(path) {
+                throw StoreError(
+                    .readOnly,
+                    "the lake at \(path) is read-only (\(reason)) and this command writes to it; commands that only read "
+                        + "(status, verify, query, runs, audit, access history, whoami) still work")
+            }
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try LakeSchema.migrator.migrate(pool)
+                writer = pool
+            } catch {
+                throw StoreError(.cannotOpen, "cannot open the lake database at \(path); check the path and permissions", underlying: error)
+            }
+        case .readOnly:
+            writer = try Self.openReadOnly(path: path, configuration: configuration)
         }
         self.path = path
         self.workspaceRoot = workspaceRoot
+        self.mode = mode
+        if mode == .readWrite { anchorAuditHeadIfUnanchored() }
+    }
+
+    /// Why the process may not write the lake at `path` (its file or its folder), or nil when it may.
+    /// `access(2)` answers for this process's user and a read-only mount alike.
+    static func unwritableReason(_ path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        for (file, what) in [(path, "the database file"), (folder.isEmpty ? "." : folder, "its folder")] where access(file, W_OK) != 0 {
+            let cause = errno == EROFS ? "a read-only file system" : "no write permission"
+            return "\(what) \(file): \(cause)"
+        }
+        return nil
+    }
+
+    /// A read-only connection that checks the schema is this build's. A WAL database in a folder nobody may
+    /// write cannot be opened read-only the usual way (SQLite needs its `-shm` file); there, nothing can change
+    /// the file either, so it is opened as immutable.
+    private static func openReadOnly(path: String, configuration: Configuration) throws(StoreError) -> DatabaseQueue {
+        func open(_ name: String) throws -> DatabaseQueue {
+            let queue = try DatabaseQueue(path: name, configuration: configuration)
+            let missing = try queue.read { db in
+                try Set(LakeSchema.migrator.migrations).subtracting(LakeSchema.migrator.appliedIdentifiers(db))
+            }
+            guard missing.isEmpty else {
+                throw StoreError(
+                    .schemaOutdated,
+                    "the lake at \(path) was written by an older release of cdp and needs upgrading (migrations "
+                        + "\(missing.sorted().joined(separator: ", ")) are not applied); a command that only reads does not "
+                        + "upgrade it: run a writing command once (e.g. `cdp run`) where the lake is writable")
+            }
+            return queue
+        }
+        do {
+            return try open(path)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            guard unwritableReason(path) != nil else {
+                throw StoreError(.cannotOpen, "cannot open the lake database at \(path) read-only; check the path and permissions", underlying: error)
+            }
+            let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+                .replacingOccurrences(of: "#", with: "%23")
+            do {
+                return try open("file:\(escaped)?immutable=1")
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.cannotOpen, "cannot open the lake database at \(path) read-only; check the path and permissions", underlying: error)
+            }
+        }
     }
 
     /// An empty store in memory, for tests.
@@ -64,6 +145,7 @@ public final class LakeStore: Sendable {
         }
         path = nil
         workspaceRoot = nil
+        mode = .readWrite
     }
 
     /// Stops SQLite counting its memory in this process, for headless runs that write in bulk: with the
@@ -151,7 +233,13 @@ public final class LakeStore: Sendable {
     }
 
     func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        guard mode == .readWrite else { throw readOnlyRefusal(operation) }
         do { return try writer.write(body) } catch { throw StoreError.wrapping(error, operation) }
+    }
+
+    /// The error of a write asked of a store opened read-only.
+    func readOnlyRefusal(_ operation: String) -> StoreError {
+        StoreError(.readOnly, "cannot \(operation): the lake is open read-only for a command that only reads; run a command that writes")
     }
 
     /// The result of a read-only query: column names, where each column comes from, and the rows as text.

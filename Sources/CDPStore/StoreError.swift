@@ -12,6 +12,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         /// A user query reads what its user may not read (a personal column without `view_pii`), or does
         /// what queries may not do (a PRAGMA, ATTACH, an internal function).
         case notAuthorized = "not_authorized"
+        /// A write to a lake opened read-only, or a lake the process may not write.
+        case readOnly = "read_only"
+        /// A read-only open of a lake whose schema is older than this build's (only a writing open migrates).
+        case schemaOutdated = "schema_outdated"
     }
 
     public var code: Code

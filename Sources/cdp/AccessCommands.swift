@@ -1,6 +1,7 @@
 import ArgumentParser
 import CDPCore
 import CDPEngine
+import CDPStore
 import Foundation
 
 struct WhoAmICommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct WhoAmICommand: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws {
-        let workspace = try options.open()
+        let workspace = try options.open(readOnly: true)
         let principal = workspace.principal(try options.environment(in: workspace))
         if json { return Output.json(principal) }
         print("\(principal.user) · role \(principal.role ?? "none (not in governance/access.toml and no default_role)")")
@@ -19,5 +20,52 @@ struct WhoAmICommand: ParsableCommand {
             print("  \(principal.may(permission) ? "✔" : "✘") \(permission.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(permission.phrase)")
         }
         if !principal.may(.viewPII) { print("personal data is shown masked") }
+    }
+}
+
+struct AccessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "access",
+        abstract: "The versions of governance/access.toml the lake recorded, and restoring a removed one.",
+        discussion: """
+            The lake records the access file's SHA-256 and text when it first sees it and whenever it changes
+            (an audited access.changed event with the diff). A workspace that had the file and lost it refuses
+            every command until the workspace owner (the OS user owning its folder) puts it back, e.g. with
+            `cdp access restore`. A workspace that never had one is single-user: everyone is an admin.
+            """,
+        subcommands: [History.self, Restore.self], defaultSubcommand: History.self)
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every recorded version, oldest first.")
+        @OptionGroup var options: WorkspaceOptions
+        @Flag(help: "Print as JSON, with each version's text.") var json = false
+
+        func run() throws {
+            let workspace = try options.open(readOnly: true)
+            let versions = try present { () throws(EngineError) in
+                try storeCall { () throws(StoreError) in try workspace.store.accessPolicyHistory() }
+            }
+            if json { return Output.json(versions) }
+            guard !versions.isEmpty else {
+                return print("no access file recorded: this workspace is single-user (everyone is an admin) until it has \(Workspace.accessPath)")
+            }
+            let rows: [[String]] = versions.map { version in
+                [String(version.id), version.recordedAt, version.recordedBy, version.event, String(version.sha256.prefix(16)) + "…"]
+            }
+            print(Output.table(["version", "recorded", "by", "event", "SHA-256"], rows))
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write back the access file the lake recorded last, when it was removed (workspace owner only; audited).")
+        @Option(name: [.short, .long], help: "The workspace folder (default: $CDP_WORKSPACE or the current folder).")
+        var workspace: String?
+
+        func run() throws {
+            let path = workspace ?? ProcessInfo.processInfo.environment["CDP_WORKSPACE"] ?? FileManager.default.currentDirectoryPath
+            let version = try present { () throws(EngineError) in try Workspace.restoreAccessFile(workspaceAt: path) }
+            print("restored \(Workspace.accessPath): version \(version.id) recorded \(version.recordedAt) by \(version.recordedBy) (SHA-256 \(version.sha256.prefix(16))…)")
+        }
     }
 }

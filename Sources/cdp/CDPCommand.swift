@@ -19,7 +19,7 @@ struct CDPCommand: ParsableCommand {
             InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
             BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, CustomerCommand.self, ExportCommand.self,
-            WhoAmICommand.self, DictionaryCommand.self,
+            WhoAmICommand.self, AccessCommand.self, DictionaryCommand.self,
         ])
 }
 
@@ -31,20 +31,17 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: "Act as this user (default: the OS user; needs the act_as permission in governance/access.toml).")
     var user: String?
 
-    func open() throws -> Workspace {
+    /// Opens the workspace; `readOnly` for commands that only read: they neither migrate nor write the
+    /// lake, so they work where the user may not write it.
+    func open(readOnly: Bool = false) throws -> Workspace {
         let path = workspace ?? ProcessInfo.processInfo.environment["CDP_WORKSPACE"] ?? FileManager.default.currentDirectoryPath
-        return try present { () throws(EngineError) in try Workspace(at: path) }
+        return try present { () throws(EngineError) in try Workspace(at: path, mode: readOnly ? .readOnly : .readWrite) }
     }
 
-    /// The session's environment: the OS user, or `--as USER` when the OS user's role allows it.
+    /// The session's environment: the OS user the kernel names (never `$USER`), or `--as USER` when
+    /// that user's role allows it.
     func environment(in workspace: Workspace) throws -> CDPCore.Environment {
-        try present { () throws(EngineError) in try workspace.session(osUser: Self.osUser, actingAs: user) }
-    }
-
-    static var osUser: String {
-        if let name = ProcessInfo.processInfo.environment["USER"], !name.isEmpty { return name }
-        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
-        return "unknown"
+        try present { () throws(EngineError) in try workspace.session(actingAs: user) }
     }
 }
 

@@ -16,7 +16,7 @@ struct RunsCommand: ParsableCommand {
         @Flag(help: "Print as JSON.") var json = false
 
         func run() throws {
-            let workspace = try options.open()
+            let workspace = try options.open(readOnly: true)
             let runs = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.runs(limit: limit) } }
             if json { return Output.json(runs) }
             print(Output.table(
@@ -36,7 +36,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             guard let runID = RunID(parsing: id) else { throw ValidationError("'\(id)' is not a run id (like R3)") }
-            let workspace = try options.open()
+            let workspace = try options.open(readOnly: true)
             let (run, events) = try present { () throws(EngineError) in
                 guard let run = try storeCall({ () throws(StoreError) in try workspace.store.run(runID) }) else {
                     throw EngineError(.notFound, "no run \(runID); see `cdp runs`")
@@ -67,7 +67,7 @@ struct AuditCommand: ParsableCommand {
         @Flag(help: "Print as JSON.") var json = false
 
         func run() throws {
-            let workspace = try options.open()
+            let workspace = try options.open(readOnly: true)
             let masker = workspace.masker(for: try options.environment(in: workspace))
             let filter = LakeStore.AuditFilter(actor: user, action: action, target: target, limit: limit)
             let entries = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditEntries(filter) } }
@@ -84,7 +84,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
 
         func run() throws {
-            let workspace = try options.open()
+            let workspace = try options.open(readOnly: true)
             let problems = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditChainProblems() } }
             guard problems.isEmpty else {
                 ErrorPresenter.print(EngineError(.verification, "the audit log has been tampered with:", details: problems))
@@ -112,7 +112,7 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
-        let workspace = try options.open()
+        let workspace = try options.open(readOnly: true)
         let environment = try options.environment(in: workspace)
         let result = try present { () throws(EngineError) in try workspace.query(sql, limit: limit, as: environment) }
         switch format {

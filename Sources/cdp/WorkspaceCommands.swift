@@ -15,7 +15,7 @@ struct InitCommand: ParsableCommand {
     var from: String?
 
     func run() throws {
-        try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: path, from: from, administrator: WorkspaceOptions.osUser) }
+        try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: path, from: from, administrator: OSIdentity.current.user) }
         print("created workspace \(path)\(from.map { " with the data of \($0)" } ?? "")")
         print("next: cdp run --workspace \(path)")
     }
@@ -41,7 +41,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let fresh = !FileManager.default.fileExists(atPath: workspace + "/" + Workspace.configurationFileName)
         if fresh {
-            try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: workspace, from: from, administrator: WorkspaceOptions.osUser) }
+            try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: workspace, from: from, administrator: OSIdentity.current.user) }
             print("created workspace \(workspace) from \(from)")
         }
         // Parsed, not built with init(): options hold their defaults only once parsed (reading `--as` of a
@@ -203,7 +203,7 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let workspace = try options.open()
+        let workspace = try options.open(readOnly: true)
         let store = workspace.store
         let sources = workspace.configuration.sources.map { ($0.name, $0.entity) }
         let report = try present { () throws(EngineError) in
@@ -251,12 +251,14 @@ struct VerifyCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let workspace = try options.open()
+        let workspace = try options.open(readOnly: true)
         let report = try present { () throws(EngineError) in try LakeVerifier(workspace: workspace).verify() }
         if json {
             Output.json(report)
         } else {
-            for check in report.checks { print("  checked: \(check)") }
+            for check in report.checks {
+                print("  \(check.holds ? "✔ holds" : "✘ FAILS"): \(check.name)\(check.holds ? "" : " (\(check.problems.count) problems)")")
+            }
         }
         guard report.holds else {
             ErrorPresenter.print(EngineError(.verification, "the lake's invariants do not hold:", details: report.problems))

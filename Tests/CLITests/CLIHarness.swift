@@ -25,8 +25,8 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], in folder: URL? = nil) throws -> Result {
-        let process = try start(arguments, in: folder)
+    static func run(_ arguments: [String], in folder: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = try start(arguments, in: folder, environment: environment)
         let out = process.standardOutput as? Pipe, err = process.standardError as? Pipe
         let stdout = out?.fileHandleForReading.readDataToEndOfFile() ?? Data()
         let stderr = err?.fileHandleForReading.readDataToEndOfFile() ?? Data()
@@ -34,14 +34,16 @@ enum CLI {
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    static func start(_ arguments: [String], in folder: URL? = nil, quiet: Bool = false) throws -> Process {
+    static func start(_ arguments: [String], in folder: URL? = nil, quiet: Bool = false, environment extra: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = try executable
         process.arguments = arguments
         process.currentDirectoryURL = folder ?? repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["TERM"] = "dumb"
+        // cdp takes the user from the kernel; a $USER naming someone else changes nothing.
         environment["USER"] = "cli-tester"
+        environment.merge(extra) { $1 }
         process.environment = environment
         if quiet {
             process.standardOutput = FileHandle.nullDevice
@@ -56,5 +58,34 @@ enum CLI {
 
     static func temporaryFolder(_ name: String) -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("cdp-cli-tests-\(getpid())").appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))")
+    }
+
+    /// `setpriv`, to run `cdp` as another OS user (tests run as root), when the machine has it.
+    static var setpriv: URL? {
+        ["/usr/bin/setpriv", "/bin/setpriv"].map(URL.init(fileURLWithPath:)).first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Runs `cdp` as the OS user `nobody` through `setpriv` (real and effective ids both), with `$USER` set
+    /// to `claimedUser` to show it counts for nothing.
+    static func runAsNobody(_ arguments: [String], claimedUser: String = "root") throws -> Result {
+        let setpriv = try #require(setpriv)
+        let nobody = try #require(getpwnam("nobody")?.pointee)
+        let process = Process()
+        process.executableURL = setpriv
+        process.arguments = ["--reuid=\(nobody.pw_uid)", "--regid=\(nobody.pw_gid)", "--clear-groups", "--", try executable.path] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        var environment = ProcessInfo.processInfo.environment
+        environment["TERM"] = "dumb"
+        environment["USER"] = claimedUser
+        environment["LOGNAME"] = claimedUser
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

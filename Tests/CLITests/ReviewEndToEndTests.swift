@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The real `cdp console` under tmux on the sample workspace, as the steward sam (a steward in the
-/// template's access.toml): the Review tab approves the most uncertain pair and rejects the next; the CLI
+/// template's access.toml; the workspace's creator, an admin, acts as sam with `--as`): the Review tab approves the most uncertain pair and rejects the next; the CLI
 /// then sees both decisions, the joined golden record and sam in the audit log.
 struct ReviewEndToEndTests {
     @Test func aStewardApprovesOnePairAndRejectsAnotherInTheConsole() throws {
@@ -26,8 +26,8 @@ struct ReviewEndToEndTests {
         let remaining = try #require(Int(open.split(separator: " ").first ?? ""))
 
         let session = try TmuxSession(
-            command: "cd '\(CLI.repositoryRoot.path)' && '\(try CLI.executable.path)' console --workspace '\(folder.path)'",
-            width: 120, height: 40, environment: ["USER": "sam"])
+            command: "cd '\(CLI.repositoryRoot.path)' && '\(try CLI.executable.path)' console --workspace '\(folder.path)' --as sam",
+            width: 120, height: 40)
         defer { session.close() }
         try session.waitFor("sam (steward)")
         try session.send("8")

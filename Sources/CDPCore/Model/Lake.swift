@@ -164,12 +164,29 @@ public struct AuditEntry: Hashable, Codable, Sendable {
         self.hash = hash
     }
 
-    /// The text the hash covers; any edit of a field changes it.
+    /// How a row's canonical text is built. Rows keep the version they were hashed with: the lake records
+    /// from which row on the current one applies, so rows hashed by an older release still verify.
+    public enum Hashing: Int, Sendable, CaseIterable {
+        /// Up to 0.x: a missing value was written as the text `∅`, so NULL and the string '∅' hashed alike.
+        case v1 = 1
+        /// A version tag first, and a missing value as `~`, which no length-prefixed string can be.
+        case v2 = 2
+        public static let current = Hashing.v2
+    }
+
+    /// The text the hash covers; any edit of a field changes it (with `.v2`, NULL included).
     public static func canonicalText(
+        _ hashing: Hashing = .current,
         id: Int64, at: String, actor: String, action: String, target: String, before: String?, after: String?,
         reason: String?, previousHash: String
     ) -> String {
-        [String(id), at, actor, action, target, before ?? "∅", after ?? "∅", reason ?? "∅", previousHash]
-            .map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        switch hashing {
+        case .v1:
+            return [String(id), at, actor, action, target, before ?? "∅", after ?? "∅", reason ?? "∅", previousHash]
+                .map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        case .v2:
+            let fields: [String?] = ["v2", String(id), at, actor, action, target, before, after, reason, previousHash]
+            return fields.map { $0.map { "\($0.utf8.count):\($0)" } ?? "~" }.joined(separator: "|")
+        }
     }
 }

@@ -63,8 +63,29 @@ extension Workspace {
         let refusal = LakeStore.AuditDraft(
             actor: environment.user, action: "access.refused", target: attempt,
             reason: "needs \(permission.rawValue) (role \(principal.role ?? "none"))")
-        try storeCall { () throws(StoreError) in try store.appendAudit(refusal, at: environment.timestamp) }
-        throw Self.forbidden(principal, permission, policy: accessPolicy)
+        var refused = Self.forbidden(principal, permission, policy: accessPolicy)
+        do {
+            try appendAuditEvenIfReadOnly(refusal, at: environment.timestamp)
+        } catch {
+            guard error.code == .readOnly else { throw EngineError.store(error) }
+            // The refusal stands; only its record is lost, and the user is told so.
+            refused.message += " (the refusal could not be written to the audit log: the lake is read-only)"
+        }
+        throw refused
+    }
+
+    /// Appends an audit row also when this workspace opened its lake read-only (a reading command refusing
+    /// `--as`, or noticing a changed access file), through a short-lived writing connection.
+    /// - Throws: `StoreError.readOnly` when the lake itself may not be written.
+    func appendAuditEvenIfReadOnly(_ draft: LakeStore.AuditDraft, at: String) throws(StoreError) {
+        try writableStore().appendAudit(draft, at: at)
+    }
+
+    /// This workspace's store when it may write, else a writing store opened on the same lake.
+    /// - Throws: `StoreError.readOnly` when the lake itself may not be written.
+    func writableStore() throws(StoreError) -> LakeStore {
+        guard store.mode == .readOnly, let path = store.path else { return store }
+        return try LakeStore(path: path, workspaceRoot: root.path, mode: .readWrite)
     }
 
     static func forbidden(_ principal: Principal, _ permission: Permission, policy: AccessPolicy) -> EngineError {
@@ -75,8 +96,17 @@ extension Workspace {
             "\(principal) may not \(permission.phrase): missing permission \(permission.rawValue) (\(hint); see \(accessPath))")
     }
 
-    /// The environment of a session: the OS user, or the user named by `--as` when the OS user's role
-    /// grants `act_as`. A refused `--as` is audited.
+    /// The environment of a session: the OS user the kernel names (``identity``, never `$USER`), or the
+    /// user named by `--as` when that user's role grants `act_as`. A refused `--as` is audited.
+    /// - Throws: `EngineError.forbidden` when the OS user may not act as another user.
+    public func session(actingAs requested: String?, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 })
+        throws(EngineError) -> Environment
+    {
+        try session(osUser: identity.user, actingAs: requested, now: now)
+    }
+
+    /// The environment of a session of a given OS user; ``session(actingAs:now:)`` takes the user from
+    /// the kernel.
     /// - Throws: `EngineError.forbidden` when the OS user may not act as another user.
     public func session(osUser: String, actingAs requested: String?, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 })
         throws(EngineError) -> Environment
@@ -108,10 +138,145 @@ extension Workspace {
         return PersonalDataMap(entries: entries, defaults: defaults)
     }
 
-    static func loadAccessPolicy(root: URL) throws(EngineError) -> AccessPolicy {
+    /// The access policy of the workspace at `root`, checked against the versions its lake recorded.
+    ///
+    /// - A file the lake has not seen, or seen with another hash, is recorded (text and SHA-256) with an
+    ///   audit row, `access.recorded` the first time and `access.changed` after, whose before/after hold the
+    ///   two texts and whose reason the lines that differ; the actor is the OS user who opened the workspace.
+    /// - No file, and the lake never recorded one: a single-user workspace, everyone is an admin
+    ///   (``AccessPolicy/unrestricted``), as before anyone set up access.
+    /// - No file, but the lake recorded one: fail closed. Everything is refused until the workspace owner
+    ///   puts the file back or runs `cdp access restore`.
+    /// - Throws: `EngineError.invalidConfiguration` for a bad file, `.forbidden` for a removed one, `.store`
+    ///   when a change cannot be recorded (a read-only lake: a change is never applied unaudited).
+    static func reconcileAccessPolicy(root: URL, store: LakeStore, identity: OSIdentity, writable: () throws(StoreError) -> LakeStore)
+        throws(EngineError) -> AccessPolicy
+    {
         let file = root.appendingPathComponent(accessPath)
-        guard FileManager.default.fileExists(atPath: file.path) else { return .unrestricted }
+        let recorded = try storeCall { () throws(StoreError) in try store.latestAccessPolicy() }
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            guard let recorded else { return .unrestricted }
+            throw accessFileMissing(root: root, recorded: recorded)
+        }
         let text = try readText(file, label: accessPath)
-        return try ConfigurationLoader.access(tomlText: text, file: file.path)
+        let policy = try ConfigurationLoader.access(tomlText: text, file: file.path)
+        let hash = FileDigest.sha256(of: Data(text.utf8))
+        guard hash != recorded?.sha256 else { return policy }
+        // An older lake on a read-only mount never recorded its file: nothing to compare with, nothing lost.
+        if recorded == nil && store.mode == .readOnly { return policy }
+        let now = ISOTime.timestamp(Date().timeIntervalSince1970)
+        let audit: LakeStore.AuditDraft
+        if let recorded {
+            audit = LakeStore.AuditDraft(
+                actor: identity.user, action: "access.changed", target: accessPath, before: recorded.text, after: text,
+                reason: "SHA-256 \(recorded.sha256.prefix(12))… → \(hash.prefix(12))…; " + accessDiff(from: recorded.text, to: text))
+        } else {
+            audit = LakeStore.AuditDraft(
+                actor: identity.user, action: "access.recorded", target: accessPath, after: text,
+                reason: "first seen; SHA-256 \(hash.prefix(12))…")
+        }
+        do {
+            try writable().recordAccessPolicy(
+                sha256: hash, text: text, event: recorded == nil ? "recorded" : "changed", by: identity.user, at: now, audit: audit)
+        } catch {
+            guard error.code == .readOnly else { throw EngineError.store(error) }
+            throw EngineError(
+                .store,
+                "\(accessPath) changed since the lake recorded it (SHA-256 \(recorded?.sha256.prefix(12) ?? "")… → \(hash.prefix(12))…), and the lake is "
+                    + "read-only, so the change cannot be audited and is not applied; run any command where the lake is writable first, "
+                    + "or put the recorded version back (`cdp access history`)")
+        }
+        return policy
+    }
+
+    static func accessFileMissing(root: URL, recorded: LakeStore.AccessPolicyVersion) -> EngineError {
+        let owner = workspaceOwner(root)
+        return EngineError(
+            .forbidden,
+            "\(accessPath) is missing, but this workspace had one (last recorded \(recorded.recordedAt) by \(recorded.recordedBy), "
+                + "SHA-256 \(recorded.sha256.prefix(12))…); every command is refused until it is back. The workspace owner "
+                + "(\(owner.map(\.description) ?? "the owner of \(root.path)")) can write the recorded version back with "
+                + "`cdp access restore -w \(root.path)`, or put the file back")
+    }
+
+    /// The OS user owning the workspace folder: who may repair its access file.
+    public static func workspaceOwner(_ root: URL) -> OSIdentity? {
+        var info = stat()
+        guard stat(root.path, &info) == 0 else { return nil }
+        return OSIdentity(uid: info.st_uid, user: OSIdentity.userName(of: info.st_uid) ?? "uid:\(info.st_uid)")
+    }
+
+    /// The lines one access file has and the other lacks, `- removed; + added`, for the audit row's reason.
+    static func accessDiff(from old: String, to new: String) -> String {
+        func lines(_ text: String) -> [String] {
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let before = lines(old), after = lines(new)
+        let removed = before.filter { !after.contains($0) }.map { "- \($0)" }
+        let added = after.filter { !before.contains($0) }.map { "+ \($0)" }
+        let changes = removed + added
+        return changes.isEmpty ? "only white space or line order changed" : changes.joined(separator: "; ")
+    }
+
+    /// Writes back the access file the lake recorded last, for a workspace whose file was removed (which
+    /// refuses everything until then). Only the workspace owner, the OS user owning its folder, may; the
+    /// restore and a refused attempt are audited.
+    /// - Returns: the version written back.
+    /// - Throws: `EngineError.refused` when the file exists or the lake never recorded one, `.forbidden` when
+    ///   `identity` does not own the workspace.
+    @discardableResult
+    public static func restoreAccessFile(workspaceAt path: String, identity: OSIdentity = .current) throws(EngineError)
+        -> LakeStore.AccessPolicyVersion
+    {
+        let root = URL(fileURLWithPath: path).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent(configurationFileName).path) else {
+            throw EngineError(.workspace, "\(root.path) is not a workspace (no \(configurationFileName))")
+        }
+        let file = root.appendingPathComponent(accessPath)
+        guard !FileManager.default.fileExists(atPath: file.path) else {
+            throw EngineError(
+                .refused, "\(file.path) exists; `cdp access restore` only writes back a removed file (edit the file instead: the change is audited)")
+        }
+        let database = root.appendingPathComponent("lake/lake.sqlite").path
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw EngineError(.refused, "\(root.path) has no lake yet, so no recorded \(accessPath) to restore")
+        }
+        let reading = try storeCall { () throws(StoreError) in try LakeStore(path: database, workspaceRoot: root.path, mode: .readOnly) }
+        guard let recorded = try storeCall({ () throws(StoreError) in try reading.latestAccessPolicy() }) else {
+            throw EngineError(
+                .refused,
+                "this workspace's lake never recorded a \(accessPath), so there is nothing to restore (without one it is a single-user workspace where everyone is an admin)")
+        }
+        let now = ISOTime.timestamp(Date().timeIntervalSince1970)
+        let owner = workspaceOwner(root)
+        guard let owner, owner.uid == identity.uid else {
+            var refused = EngineError(
+                .forbidden,
+                "\(identity) may not restore \(accessPath): only the workspace owner (\(owner.map(\.description) ?? "the owner of \(root.path)")) may")
+            let refusal = LakeStore.AuditDraft(
+                actor: identity.user, action: "access.refused", target: "access.restore",
+                reason: "only the workspace owner (\(owner.map(\.description) ?? "unknown")) may restore \(accessPath)")
+            do {
+                try LakeStore(path: database, workspaceRoot: root.path).appendAudit(refusal, at: now)
+            } catch {
+                guard error.code == .readOnly else { throw EngineError.store(error) }
+                refused.message += " (the refusal could not be written to the audit log: the lake is read-only to \(identity.user))"
+            }
+            throw refused
+        }
+        let store = try storeCall { () throws(StoreError) in try LakeStore(path: database, workspaceRoot: root.path) }
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(recorded.text.utf8).write(to: file, options: .atomic)
+        } catch {
+            throw EngineError(.workspace, "cannot write \(file.path): \(error.localizedDescription)")
+        }
+        let audit = LakeStore.AuditDraft(
+            actor: identity.user, action: "access.restored", target: accessPath, after: recorded.text,
+            reason: "the workspace owner wrote back version \(recorded.id) (recorded \(recorded.recordedAt), SHA-256 \(recorded.sha256.prefix(12))…)")
+        try storeCall { () throws(StoreError) in
+            try store.recordAccessPolicy(sha256: recorded.sha256, text: recorded.text, event: "restored", by: identity.user, at: now, audit: audit)
+        }
+        return recorded
     }
 }

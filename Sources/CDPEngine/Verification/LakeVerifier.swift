@@ -3,43 +3,67 @@ import CDPStore
 import Foundation
 
 /// Checks the lake's invariants: conservation (every bronze row in exactly one of silver or quarantine),
-/// batch counts, one current row per key, landed files intact (SHA-256), and the audit chain.
+/// batch counts, one current row per key, landed files intact (SHA-256), and the audit trail (its hash
+/// chain, the heads anchored outside it, its append-only triggers).
 public struct LakeVerifier: Sendable {
     public let workspace: Workspace
 
     public init(workspace: Workspace) { self.workspace = workspace }
 
-    public struct Report: Sendable, Codable {
-        public var checks: [String]
+    /// One check and what it found; it holds when it found nothing.
+    public struct Check: Sendable, Codable, Hashable {
+        public var name: String
         public var problems: [String]
         public var holds: Bool { problems.isEmpty }
     }
 
+    public struct Report: Sendable, Codable {
+        public var checks: [Check]
+        /// Every check's problems, in check order.
+        public var problems: [String] { checks.flatMap(\.problems) }
+        public var holds: Bool { checks.allSatisfy(\.holds) }
+
+        enum CodingKeys: String, CodingKey { case checks, problems, holds }
+
+        public init(checks: [Check]) { self.checks = checks }
+
+        public init(from decoder: any Decoder) throws {
+            checks = try decoder.container(keyedBy: CodingKeys.self).decode([Check].self, forKey: .checks)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(checks, forKey: .checks)
+            try container.encode(problems, forKey: .problems)
+            try container.encode(holds, forKey: .holds)
+        }
+    }
+
     public func verify() throws(EngineError) -> Report {
         let store = workspace.store
-        var problems = try storeCall { () throws(StoreError) in try store.invariantViolations(isAlive: { kill($0, 0) == 0 }) }
+        let tables = try storeCall { () throws(StoreError) in try store.invariantViolations(isAlive: { kill($0, 0) == 0 }) }
+        var landing: [String] = []
         for batch in try storeCall({ () throws(StoreError) in try store.batches() }) {
             let path = workspace.root.appendingPathComponent(batch.landedPath).path
             guard FileManager.default.fileExists(atPath: path) else {
-                problems.append("landing: \(batch.landedPath) (batch \(batch.id)) is missing from the lake")
+                landing.append("landing: \(batch.landedPath) (batch \(batch.id)) is missing from the lake")
                 continue
             }
             let digest = try storeCall { () throws(StoreError) in try FileDigest.sha256(ofFileAt: path) }
             if digest.hex != batch.sha256 {
-                problems.append("landing: \(batch.landedPath) (batch \(batch.id)) changed after landing: SHA-256 \(digest.hex.prefix(12))… ≠ manifest \(batch.sha256.prefix(12))…")
+                landing.append("landing: \(batch.landedPath) (batch \(batch.id)) changed after landing: SHA-256 \(digest.hex.prefix(12))… ≠ manifest \(batch.sha256.prefix(12))…")
             }
         }
-        problems += try storeCall { () throws(StoreError) in try store.auditChainProblems() }
-        return Report(
-            checks: [
-                "every bronze row is in exactly one of silver or quarantine",
-                "released quarantine records have their silver row",
-                "batch counts add up (read = bronze + unchanged; bronze = silver + quarantined)",
-                "no batch is left half-ingested",
-                "one current silver row per source key",
-                "landed files are present and unchanged (SHA-256)",
-                "the audit log's hash chain is intact",
-            ],
-            problems: problems)
+        let audit = try storeCall { () throws(StoreError) in try store.auditChainProblems() }.map { "audit: \($0)" }
+        return Report(checks: [
+            Check(
+                name: "every bronze row is in exactly one of silver or quarantine; released records have their silver row; "
+                    + "batch counts add up; no batch is left half-ingested; one current silver row per source key",
+                problems: tables),
+            Check(name: "landed files are present and unchanged (SHA-256)", problems: landing),
+            Check(
+                name: "the audit log's hash chain, its anchored heads (lake/audit.anchor, run records) and its append-only triggers",
+                problems: audit),
+        ])
     }
 }

@@ -11,8 +11,10 @@ public final class Workspace: Sendable {
     public let configuration: WorkspaceConfiguration
     public let rules: RuleSet
     public let store: LakeStore
-    /// Who may do what (`governance/access.toml`; everyone is an admin when the file is absent).
+    /// Who may do what (`governance/access.toml`; everyone is an admin when the file never existed).
     public let accessPolicy: AccessPolicy
+    /// The OS user who opened the workspace, as the kernel names them.
+    public let identity: OSIdentity
 
     public static let configurationFileName = "cdp.toml"
     public static let rulesPath = "governance/rules.toml"
@@ -29,10 +31,14 @@ public final class Workspace: Sendable {
         root.appendingPathComponent(Self.workflowsFolder).appendingPathComponent(name.hasSuffix(".json") ? name : "\(name).json")
     }
 
-    /// Opens a workspace: loads and checks its configuration and rules (reported whole), then opens the lake.
+    /// Opens a workspace: loads and checks its configuration and rules (reported whole), then opens the lake
+    /// and checks the access file against the versions the lake recorded.
+    /// - Parameters:
+    ///   - mode: `.readOnly` for commands that only read: the lake is neither migrated nor written.
+    ///   - identity: who opens it (the kernel's user; tests pass another).
     /// - Throws: `EngineError.workspace` when the folder is not a workspace, `.invalidConfiguration` listing
-    ///   every problem of a configuration file.
-    public init(at path: String) throws(EngineError) {
+    ///   every problem of a configuration file, `.forbidden` when an access file the lake recorded is gone.
+    public init(at path: String, mode: LakeStore.OpenMode = .readWrite, identity: OSIdentity = .current) throws(EngineError) {
         root = URL(fileURLWithPath: path).standardizedFileURL
         let configFile = root.appendingPathComponent(Self.configurationFileName)
         guard FileManager.default.fileExists(atPath: configFile.path) else {
@@ -46,15 +52,22 @@ public final class Workspace: Sendable {
         let rulesText = FileManager.default.fileExists(atPath: rulesFile.path) ? try Self.readText(rulesFile, label: Self.rulesPath) : ""
         rules = try ConfigurationLoader.rules(tomlText: rulesText, file: rulesFile.path, sources: configuration.sources)
         self.configuration = configuration
-        accessPolicy = try Self.loadAccessPolicy(root: root)
+        self.identity = identity
         let lake = root.appendingPathComponent("lake")
         do {
-            try FileManager.default.createDirectory(at: lake.appendingPathComponent("landing"), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: lake.appendingPathComponent("landing").path) {
+                try FileManager.default.createDirectory(at: lake.appendingPathComponent("landing"), withIntermediateDirectories: true)
+            }
         } catch {
             throw EngineError(.workspace, "cannot create \(lake.path): \(error.localizedDescription)")
         }
         let rootPath = root.path
-        store = try storeCall { () throws(StoreError) in try LakeStore(path: lake.appendingPathComponent("lake.sqlite").path, workspaceRoot: rootPath) }
+        let database = lake.appendingPathComponent("lake.sqlite").path
+        let store = try storeCall { () throws(StoreError) in try LakeStore(path: database, workspaceRoot: rootPath, mode: mode) }
+        self.store = store
+        accessPolicy = try Self.reconcileAccessPolicy(root: root, store: store, identity: identity) { () throws(StoreError) in
+            store.mode == .readWrite ? store : try LakeStore(path: database, workspaceRoot: rootPath, mode: .readWrite)
+        }
     }
 
     /// Loads and plans a workflow of this workspace.

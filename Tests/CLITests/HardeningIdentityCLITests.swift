@@ -1,0 +1,187 @@
+import CDPCore
+import CDPStore
+import Foundation
+import GRDB
+import Testing
+
+/// Identity, the access file and the audit trail as a user of the CLI meets them, forged `$USER` and
+/// tampered lakes included.
+@Suite(.serialized) struct HardeningIdentityCLITests {
+    static var kernelUser: String { getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "" }
+
+    /// A fresh workspace without sample data: `cdp init` records the access file and seeds the dictionary,
+    /// so the audit log already has rows (the first with NULL before).
+    static func workspace(_ name: String, from: String? = nil) throws -> URL {
+        let folder = CLI.temporaryFolder(name)
+        let created = try CLI.run(["init", folder.path] + (from.map { ["--from", $0] } ?? []))
+        try #require(created.status == 0, "\(created.stderr)")
+        return folder
+    }
+
+    @Test func userInTheEnvironmentDoesNotChangeWhoYouAre() throws {
+        let folder = try Self.workspace("whoami")
+        let forged = try CLI.run(["whoami", "-w", folder.path], environment: ["USER": "ana", "LOGNAME": "ana"])
+        #expect(forged.status == 0, "\(forged.stderr)")
+        #expect(forged.stdout.hasPrefix("\(Self.kernelUser) · role admin"), "\(forged.stdout)")
+        #expect(!forged.stdout.contains("ana"))
+    }
+
+    @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
+    func nobodyClaimingToBeRootIsStillNobody() throws {
+        let folder = try Self.workspace("nobody")
+        let whoami = try CLI.runAsNobody(["whoami", "-w", folder.path], claimedUser: "root")
+        #expect(whoami.status == 0, "\(whoami.stderr)")
+        #expect(whoami.stdout.hasPrefix("nobody · role viewer"), "\(whoami.stdout)")
+        let query = try CLI.runAsNobody(["query", "SELECT count(*) AS n FROM silver_customer", "-w", folder.path, "--as", "root"])
+        #expect(query.status == 12)
+        #expect(query.stderr.contains("nobody (viewer) may not act as another user"))
+    }
+
+    /// chmod -R a-w on the lake, then `nobody` (whom file modes bind, unlike root) reads it with every
+    /// command that only reads; a writing command says the lake is read-only.
+    @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
+    func aReadOnlyLakeStillAnswersReadingCommands() throws {
+        let folder = try Self.workspace("read-only", from: "sample-data")
+        let ws = ["-w", folder.path]
+        #expect(try CLI.run(["run"] + ws).status == 0)
+        let lake = folder.appendingPathComponent("lake").path
+        #expect(try CLI.chmod(["-R", "a-w", lake]) == 0)
+        defer { _ = try? CLI.chmod(["-R", "u+w", lake]) }
+        for command in [["status"], ["verify"], ["query", "SELECT count(*) AS n FROM silver_customer"], ["audit", "verify"], ["runs"], ["whoami"]] {
+            let result = try CLI.runAsNobody(command + ws)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+            #expect(!result.stderr.contains("grdb_issue_102"))
+        }
+        let run = try CLI.runAsNobody(["run"] + ws)
+        #expect(run.status == 10)
+        #expect(run.stderr.contains("is read-only (the database file \(lake)/lake.sqlite: no write permission) and this command writes to it"), "\(run.stderr)")
+    }
+
+    @Test func aRemovedAccessFileRefusesEverythingUntilTheOwnerRestoresIt() throws {
+        let folder = try Self.workspace("access-removed")
+        let ws = ["-w", folder.path]
+        let file = folder.appendingPathComponent("governance/access.toml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try FileManager.default.removeItem(at: file)
+        for command in [["whoami"], ["status"], ["verify"], ["run"]] {
+            let refused = try CLI.run(command + ws)
+            #expect(refused.status == 12, "\(command)")
+            #expect(refused.stderr.contains("governance/access.toml is missing, but this workspace had one"), "\(refused.stderr)")
+        }
+        if CLI.setpriv != nil && getuid() == 0 {
+            let stranger = try CLI.runAsNobody(["access", "restore"] + ws)
+            #expect(stranger.status == 12)
+            #expect(stranger.stderr.contains("only the workspace owner (\(Self.kernelUser)"), "\(stranger.stderr)")
+        }
+        let restore = try CLI.run(["access", "restore"] + ws)
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(try String(contentsOf: file, encoding: .utf8) == text)
+        #expect(try CLI.run(["whoami"] + ws).status == 0)
+        let audit = try CLI.run(["audit", "--action", "access.restored"] + ws)
+        #expect(audit.stdout.contains("governance/access.toml"))
+        let history = try CLI.run(["access", "history"] + ws)
+        #expect(history.stdout.contains("recorded") && history.stdout.contains("restored"), "\(history.stdout)")
+    }
+
+    @Test func aChangedAccessFileIsAuditedWithItsDiff() throws {
+        let folder = try Self.workspace("access-changed")
+        let ws = ["-w", folder.path]
+        let file = folder.appendingPathComponent("governance/access.toml")
+        try (try String(contentsOf: file, encoding: .utf8)).replacingOccurrences(of: "vic = \"viewer\"", with: "vic = \"admin\"")
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["whoami", "--as", "vic"] + ws).stdout.hasPrefix("vic · role admin"))
+        let audit = try CLI.run(["audit", "--action", "access.changed", "--json"] + ws)
+        #expect(audit.stdout.contains("- vic = \\\"viewer\\\"; + vic = \\\"admin\\\""), "\(audit.stdout)")
+        #expect(audit.stdout.contains("\"actor\" : \"\(Self.kernelUser)\""))
+    }
+
+    /// Each tampering an attacker with `sqlite3` can do; triggers are put back exactly unless dropping them
+    /// is the tampering.
+    enum Tampering: String, CaseIterable, CustomTestStringConvertible {
+        case deletedLastRow, deletedTail, rewrittenHistory, nullEditedToEmptySetSign, droppedTriggers
+        var testDescription: String { rawValue }
+    }
+
+    @Test(arguments: Tampering.allCases)
+    func everyTamperingIsCaughtByBothVerifyCommands(_ tampering: Tampering) throws {
+        let folder = try Self.workspace("tamper-\(tampering.rawValue)")
+        let ws = ["-w", folder.path]
+        // More rows: a change of the access file and back, each audited.
+        let file = folder.appendingPathComponent("governance/access.toml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try (text + "eve = \"viewer\"\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["whoami"] + ws).status == 0)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["whoami"] + ws).status == 0)
+
+        let clean = try CLI.run(["verify"] + ws)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("✔ holds: the audit log's hash chain"))
+        #expect(try CLI.run(["audit", "verify"] + ws).status == 0)
+
+        let lake = try DatabaseQueue(path: folder.appendingPathComponent("lake/lake.sqlite").path)
+        let rows = try lake.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM audit_log") ?? 0 }
+        try #require(rows >= 4)
+        let restoreTriggers = """
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+            """
+        try lake.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete")
+            switch tampering {
+            case .deletedLastRow:
+                try db.execute(sql: "DELETE FROM audit_log WHERE id = ?", arguments: [rows])
+            case .deletedTail:
+                try db.execute(sql: "DELETE FROM audit_log WHERE id > ?", arguments: [rows - 3])
+            case .rewrittenHistory:
+                var previous = LakeStore.genesisHash
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id") {
+                    let id: Int64 = row["id"]
+                    let actor = id == 2 ? "eve" : row["actor"] as String
+                    let hash = FileDigest.sha256(of: Data(AuditEntry.canonicalText(
+                        id: id, at: row["at"], actor: actor, action: row["action"], target: row["target"], before: row["before"],
+                        after: row["after"], reason: row["reason"], previousHash: previous).utf8))
+                    try db.execute(
+                        sql: "UPDATE audit_log SET actor = ?, previous_hash = ?, hash = ? WHERE id = ?", arguments: [actor, previous, hash, id])
+                    previous = hash
+                }
+            case .nullEditedToEmptySetSign:
+                try db.execute(sql: "UPDATE audit_log SET before = '∅' WHERE id = (SELECT MIN(id) FROM audit_log WHERE before IS NULL)")
+            case .droppedTriggers:
+                return
+            }
+            try db.execute(sql: restoreTriggers)
+        }
+        try lake.close()
+
+        let expected: String =
+            switch tampering {
+            case .deletedLastRow, .deletedTail: "were deleted"
+            case .rewrittenHistory: "the history up to it was rewritten"
+            case .nullEditedToEmptySetSign: "was edited: its hash does not match its content"
+            case .droppedTriggers: "trigger audit_log_no_delete is missing (dropped)"
+            }
+        let audit = try CLI.run(["audit", "verify"] + ws)
+        #expect(audit.status == 9)
+        #expect(audit.stderr.contains(expected), "\(audit.stderr)")
+        let verify = try CLI.run(["verify"] + ws)
+        #expect(verify.status == 9)
+        #expect(verify.stderr.contains(expected), "\(verify.stderr)")
+        #expect(verify.stdout.contains("✘ FAILS: the audit log's hash chain"))
+        #expect(!verify.stdout.contains("✔ holds: the audit log's"))
+    }
+}
+
+extension CLI {
+    /// `chmod` with arguments; its exit status.
+    static func chmod(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/chmod")
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
