@@ -126,12 +126,8 @@ extension LakeStore {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } catch {
-            throw StoreError(.cannotOpen, "cannot open the lake at \(path) to query it; check the path and permissions", underlying: error)
-        }
+        // Opened as every reading command opens the lake, so a query works on a lake no one may write.
+        let queue = try Self.openReadOnly(path: path, configuration: configuration)
         let root = workspaceRoot
         do {
             return try queue.inDatabase { db in

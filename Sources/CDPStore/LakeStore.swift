@@ -96,7 +96,7 @@ public final class LakeStore: Sendable {
     /// A read-only connection that checks the schema is this build's. A WAL database in a folder nobody may
     /// write cannot be opened read-only the usual way (SQLite needs its `-shm` file); there, nothing can change
     /// the file either, so it is opened as immutable.
-    private static func openReadOnly(path: String, configuration: Configuration) throws(StoreError) -> DatabaseQueue {
+    static func openReadOnly(path: String, configuration: Configuration) throws(StoreError) -> DatabaseQueue {
         func open(_ name: String) throws -> DatabaseQueue {
             let queue = try DatabaseQueue(path: name, configuration: configuration)
             let missing = try queue.read { db in
