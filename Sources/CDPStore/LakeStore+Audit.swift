@@ -58,9 +58,11 @@ extension LakeStore {
     /// one whose anchor file was removed), so that from now on a deleted tail is noticed.
     func anchorAuditHeadIfUnanchored() {
         guard let path, case let file = AuditAnchor.file(besideDatabase: path), !FileManager.default.fileExists(atPath: file),
-            let head = try? read("read the audit head", { db in
-                try Row.fetchOne(db, sql: "SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
-            })
+            let head = try? read(
+                "read the audit head",
+                { db in
+                    try Row.fetchOne(db, sql: "SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
+                })
         else { return }
         AuditAnchor(rows: head["id"], head: head["hash"], at: head["at"]).append(to: file)
     }
@@ -124,7 +126,8 @@ extension LakeStore {
                         id: entry.id.rawValue, at: entry.at, actor: entry.actor, action: entry.action, target: entry.target,
                         before: entry.before, after: entry.after, reason: entry.reason, previousHash: entry.previousHash))
                 if recomputed != entry.hash {
-                    problems.append("audit row \(entry.id) (\(entry.action) \(entry.target)) was edited: its hash does not match its content")
+                    problems.append(
+                        "audit row \(entry.id) (\(entry.action) \(entry.target)) was edited: its hash does not match its content")
                 }
                 hashes[entry.id.rawValue] = entry.hash
                 previous = entry.hash
@@ -132,7 +135,9 @@ extension LakeStore {
             }
             let last = expectedID - 1
             var anchors = fileAnchors.anchors.map { (anchor: $0, place: "audit.anchor") }
-            for row in try Row.fetchAll(db, sql: "SELECT id, audit_rows, audit_head, finished_at FROM workflow_run WHERE audit_rows IS NOT NULL ORDER BY id") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, audit_rows, audit_head, finished_at FROM workflow_run WHERE audit_rows IS NOT NULL ORDER BY id")
+            {
                 let anchor = AuditAnchor(rows: row["audit_rows"], head: row["audit_head"] ?? "", at: row["finished_at"] ?? "")
                 anchors.append((anchor, "run \(RunID(row["id"] as Int64))"))
             }
@@ -143,10 +148,12 @@ extension LakeStore {
             for (anchor, place) in anchors {
                 let problem: String
                 if anchor.rows > last {
-                    problem = "the audit log ends at row \(AuditEntryID(last)) but \(place) recorded \(anchor.rows) rows at \(anchor.at): rows "
+                    problem =
+                        "the audit log ends at row \(AuditEntryID(last)) but \(place) recorded \(anchor.rows) rows at \(anchor.at): rows "
                         + "\(AuditEntryID(last + 1))…\(AuditEntryID(anchor.rows)) were deleted"
                 } else if anchor.rows > 0, hashes[anchor.rows] != anchor.head {
-                    problem = "audit row \(AuditEntryID(anchor.rows)) is not the row \(place) recorded at \(anchor.at) (head \(anchor.head.prefix(12))…): "
+                    problem =
+                        "audit row \(AuditEntryID(anchor.rows)) is not the row \(place) recorded at \(anchor.at) (head \(anchor.head.prefix(12))…): "
                         + "the history up to it was rewritten"
                 } else {
                     continue
@@ -154,8 +161,12 @@ extension LakeStore {
                 if reported.insert(problem).inserted { problems.append(problem) }
             }
             let triggers = try Row.fetchAll(
-                db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (\(Self.appendOnlyTriggers.keys.map { "'\($0)'" }.joined(separator: ", ")))")
-            let found = Dictionary(triggers.map { ($0["name"] as String, Self.normalizedSQL($0["sql"] ?? "")) }, uniquingKeysWith: { first, _ in first })
+                db,
+                sql:
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (\(Self.appendOnlyTriggers.keys.map { "'\($0)'" }.joined(separator: ", ")))"
+            )
+            let found = Dictionary(
+                triggers.map { ($0["name"] as String, Self.normalizedSQL($0["sql"] ?? "")) }, uniquingKeysWith: { first, _ in first })
             for (name, expected) in Self.appendOnlyTriggers.sorted(by: { $0.key < $1.key }) {
                 guard let actual = found[name] else {
                     problems.append("trigger \(name) is missing (dropped): the table it protects can be changed in place")
@@ -169,12 +180,21 @@ extension LakeStore {
         }
     }
 
-    /// The triggers that keep the audit log and its hashing boundary append-only, as the migrations create them.
+    /// The triggers that keep the audit log, its hashing boundary and the recorded access files append-only,
+    /// as the migrations create them.
     static let appendOnlyTriggers: [String: String] = [
-        "audit_log_no_update": "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-        "audit_log_no_delete": "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-        "audit_hashing_no_update": "CREATE TRIGGER audit_hashing_no_update BEFORE UPDATE ON audit_hashing BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END",
-        "audit_hashing_no_delete": "CREATE TRIGGER audit_hashing_no_delete BEFORE DELETE ON audit_hashing BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END",
+        "audit_log_no_update":
+            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "audit_log_no_delete":
+            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "audit_hashing_no_update":
+            "CREATE TRIGGER audit_hashing_no_update BEFORE UPDATE ON audit_hashing BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END",
+        "audit_hashing_no_delete":
+            "CREATE TRIGGER audit_hashing_no_delete BEFORE DELETE ON audit_hashing BEGIN SELECT RAISE(ABORT, 'audit_hashing is append-only'); END",
+        "access_policy_version_no_update":
+            "CREATE TRIGGER access_policy_version_no_update BEFORE UPDATE ON access_policy_version BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END",
+        "access_policy_version_no_delete":
+            "CREATE TRIGGER access_policy_version_no_delete BEFORE DELETE ON access_policy_version BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END",
     ]
 
     /// SQL with every run of white space made one space, so a trigger reads the same however it was indented.

@@ -17,7 +17,9 @@ struct WhoAmICommand: ParsableCommand {
         if json { return Output.json(principal) }
         print("\(principal.user) · role \(principal.role ?? "none (not in governance/access.toml and no default_role)")")
         for permission in Permission.allCases {
-            print("  \(principal.may(permission) ? "✔" : "✘") \(permission.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(permission.phrase)")
+            print(
+                "  \(principal.may(permission) ? "✔" : "✘") \(permission.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(permission.phrase)"
+            )
         }
         if !principal.may(.viewPII) { print("personal data is shown masked") }
     }
@@ -47,7 +49,8 @@ struct AccessCommand: ParsableCommand {
             }
             if json { return Output.json(versions) }
             guard !versions.isEmpty else {
-                return print("no access file recorded: this workspace is single-user (everyone is an admin) until it has \(Workspace.accessPath)")
+                return print(
+                    "no access file recorded: this workspace is single-user (everyone is an admin) until it has \(Workspace.accessPath)")
             }
             let rows: [[String]] = versions.map { version in
                 [String(version.id), version.recordedAt, version.recordedBy, version.event, String(version.sha256.prefix(16)) + "…"]
@@ -65,7 +68,9 @@ struct AccessCommand: ParsableCommand {
         func run() throws {
             let path = workspace ?? ProcessInfo.processInfo.environment["CDP_WORKSPACE"] ?? FileManager.default.currentDirectoryPath
             let version = try present { () throws(EngineError) in try Workspace.restoreAccessFile(workspaceAt: path) }
-            print("restored \(Workspace.accessPath): version \(version.id) recorded \(version.recordedAt) by \(version.recordedBy) (SHA-256 \(version.sha256.prefix(16))…)")
+            print(
+                "restored \(Workspace.accessPath): version \(version.id) recorded \(version.recordedAt) by \(version.recordedBy) (SHA-256 \(version.sha256.prefix(16))…)"
+            )
         }
     }
 }

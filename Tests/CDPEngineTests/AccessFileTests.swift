@@ -81,7 +81,9 @@ import Testing
         }
 
         // Not the owner (the folder belongs to the user running the tests): refused and audited.
-        let stranger = try #require(throws: EngineError.self) { try Workspace.restoreAccessFile(workspaceAt: workspace.root.path, identity: Self.sam) }
+        let stranger = try #require(throws: EngineError.self) {
+            try Workspace.restoreAccessFile(workspaceAt: workspace.root.path, identity: Self.sam)
+        }
         #expect(stranger.code == .forbidden)
         #expect(stranger.message.contains("sam (uid 4242) may not restore governance/access.toml: only the workspace owner"))
         #expect(!FileManager.default.fileExists(atPath: file.path))

@@ -15,7 +15,8 @@ import Testing
         let store = try LakeStore(path: folder.appendingPathComponent("lake.sqlite").path)
         for index in 1...rows {
             try store.appendAudit(
-                .init(actor: "ann", action: "test", target: "T\(index)", before: index == 2 ? nil : "b\(index)", after: "a\(index)"), at: at)
+                .init(actor: "ann", action: "test", target: "T\(index)", before: index == 2 ? nil : "b\(index)", after: "a\(index)"), at: at
+            )
         }
         return (store, folder)
     }
@@ -49,9 +50,10 @@ import Testing
     @Test func aDeletedLastRowIsCaught() throws {
         let (store, folder) = try Self.lake()
         try Self.tamper(folder, "DELETE FROM audit_log WHERE id = 5")
-        #expect(try store.auditChainProblems() == [
-            "the audit log ends at row A4 but audit.anchor recorded 5 rows at \(at): rows A5…A5 were deleted"
-        ])
+        #expect(
+            try store.auditChainProblems() == [
+                "the audit log ends at row A4 but audit.anchor recorded 5 rows at \(at): rows A5…A5 were deleted"
+            ])
     }
 
     @Test func aDeletedTailOfRowsIsCaught() throws {
@@ -95,6 +97,7 @@ import Testing
         ("DROP TRIGGER audit_log_no_delete", "trigger audit_log_no_delete is missing (dropped)"),
         ("DROP TRIGGER audit_log_no_update", "trigger audit_log_no_update is missing (dropped)"),
         ("DROP TRIGGER audit_hashing_no_update", "trigger audit_hashing_no_update is missing (dropped)"),
+        ("DROP TRIGGER access_policy_version_no_delete", "trigger access_policy_version_no_delete is missing (dropped)"),
         (
             "DROP TRIGGER audit_log_no_delete; CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT 1; END",
             "trigger audit_log_no_delete was changed"
@@ -117,9 +120,10 @@ import Testing
         try store.finishRun(run, state: .succeeded, error: nil, at: at)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("audit.anchor"))
         try Self.tamper(folder, "DELETE FROM audit_log WHERE id = 3")
-        #expect(try store.auditChainProblems() == [
-            "the audit log ends at row A2 but run R1 recorded 3 rows at \(at): rows A3…A3 were deleted"
-        ])
+        #expect(
+            try store.auditChainProblems() == [
+                "the audit log ends at row A2 but run R1 recorded 3 rows at \(at): rows A3…A3 were deleted"
+            ])
     }
 
     @Test func anEditedAnchorFileIsCaught() throws {
@@ -145,7 +149,8 @@ import Testing
                         .v1, id: id, at: at, actor: "ann", action: "old", target: "T\(id)", before: nil, after: "∅", reason: nil,
                         previousHash: previous))
                 try db.execute(
-                    sql: "INSERT INTO audit_log (id, at, actor, action, target, before, after, reason, previous_hash, hash) VALUES (?, ?, 'ann', 'old', ?, NULL, '∅', NULL, ?, ?)",
+                    sql:
+                        "INSERT INTO audit_log (id, at, actor, action, target, before, after, reason, previous_hash, hash) VALUES (?, ?, 'ann', 'old', ?, NULL, '∅', NULL, ?, ?)",
                     arguments: [id, at, "T\(id)", previous, hash])
                 previous = hash
             }
@@ -156,7 +161,9 @@ import Testing
         #expect(try store.auditChainProblems() == [])
         let entry = try #require(try store.auditEntries().first)
         let v1 = LakeStore.sha256Hex(
-            AuditEntry.canonicalText(.v1, id: 4, at: at, actor: "ann", action: "new", target: "T4", before: nil, after: nil, reason: nil, previousHash: entry.previousHash))
+            AuditEntry.canonicalText(
+                .v1, id: 4, at: at, actor: "ann", action: "new", target: "T4", before: nil, after: nil, reason: nil,
+                previousHash: entry.previousHash))
         #expect(entry.hash != v1)
         // The upgrade anchored the head it found, so even the old rows' tail is now watched.
         #expect(try AuditAnchor.read(from: folder.appendingPathComponent("audit.anchor").path).anchors.map(\.rows) == [3, 4])
@@ -164,7 +171,8 @@ import Testing
 
     @Test func nullAndTheEmptySetSignHashApart() {
         func text(_ before: String?) -> String {
-            AuditEntry.canonicalText(id: 1, at: at, actor: "a", action: "b", target: "c", before: before, after: nil, reason: nil, previousHash: "0")
+            AuditEntry.canonicalText(
+                id: 1, at: at, actor: "a", action: "b", target: "c", before: before, after: nil, reason: nil, previousHash: "0")
         }
         #expect(text(nil) != text("∅"))
         #expect(text(nil) != text("~"))

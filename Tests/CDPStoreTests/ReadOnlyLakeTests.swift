@@ -28,7 +28,9 @@ import Testing
         #expect(store.mode == .readOnly)
         #expect(try store.auditEntries().map(\.target) == ["T1"])
         #expect(try store.auditChainProblems() == [])
-        let error = try #require(throws: StoreError.self) { try store.appendAudit(.init(actor: "ann", action: "test", target: "T2"), at: at) }
+        let error = try #require(throws: StoreError.self) {
+            try store.appendAudit(.init(actor: "ann", action: "test", target: "T2"), at: at)
+        }
         #expect(error.code == .readOnly)
         #expect(error.message.contains("the lake is open read-only"))
         // Even SQL that gets past the store's own guard is refused by SQLite.

@@ -47,14 +47,18 @@ import Testing
         let lake = folder.appendingPathComponent("lake").path
         #expect(try CLI.chmod(["-R", "a-w", lake]) == 0)
         defer { _ = try? CLI.chmod(["-R", "u+w", lake]) }
-        for command in [["status"], ["verify"], ["query", "SELECT count(*) AS n FROM silver_customer"], ["audit", "verify"], ["runs"], ["whoami"]] {
+        for command in [
+            ["status"], ["verify"], ["query", "SELECT count(*) AS n FROM silver_customer"], ["audit", "verify"], ["runs"], ["whoami"],
+        ] {
             let result = try CLI.runAsNobody(command + ws)
             #expect(result.status == 0, "\(command): \(result.stderr)")
             #expect(!result.stderr.contains("grdb_issue_102"))
         }
         let run = try CLI.runAsNobody(["run"] + ws)
         #expect(run.status == 10)
-        #expect(run.stderr.contains("is read-only (the database file \(lake)/lake.sqlite: no write permission) and this command writes to it"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("is read-only (the database file \(lake)/lake.sqlite: no write permission) and this command writes to it"),
+            "\(run.stderr)")
     }
 
     @Test func aRemovedAccessFileRefusesEverythingUntilTheOwnerRestoresIt() throws {
@@ -140,11 +144,15 @@ import Testing
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id") {
                     let id: Int64 = row["id"]
                     let actor = id == 2 ? "eve" : row["actor"] as String
-                    let hash = FileDigest.sha256(of: Data(AuditEntry.canonicalText(
-                        id: id, at: row["at"], actor: actor, action: row["action"], target: row["target"], before: row["before"],
-                        after: row["after"], reason: row["reason"], previousHash: previous).utf8))
+                    let hash = FileDigest.sha256(
+                        of: Data(
+                            AuditEntry.canonicalText(
+                                id: id, at: row["at"], actor: actor, action: row["action"], target: row["target"], before: row["before"],
+                                after: row["after"], reason: row["reason"], previousHash: previous
+                            ).utf8))
                     try db.execute(
-                        sql: "UPDATE audit_log SET actor = ?, previous_hash = ?, hash = ? WHERE id = ?", arguments: [actor, previous, hash, id])
+                        sql: "UPDATE audit_log SET actor = ?, previous_hash = ?, hash = ? WHERE id = ?",
+                        arguments: [actor, previous, hash, id])
                     previous = hash
                 }
             case .nullEditedToEmptySetSign:

@@ -108,7 +108,9 @@ extension Workspace {
     /// The environment of a session of a given OS user; ``session(actingAs:now:)`` takes the user from
     /// the kernel.
     /// - Throws: `EngineError.forbidden` when the OS user may not act as another user.
-    public func session(osUser: String, actingAs requested: String?, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 })
+    public func session(
+        osUser: String, actingAs requested: String?, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    )
         throws(EngineError) -> Environment
     {
         let own = Environment(now: now, user: osUser)
@@ -235,7 +237,8 @@ extension Workspace {
         let file = root.appendingPathComponent(accessPath)
         guard !FileManager.default.fileExists(atPath: file.path) else {
             throw EngineError(
-                .refused, "\(file.path) exists; `cdp access restore` only writes back a removed file (edit the file instead: the change is audited)")
+                .refused,
+                "\(file.path) exists; `cdp access restore` only writes back a removed file (edit the file instead: the change is audited)")
         }
         let database = root.appendingPathComponent("lake/lake.sqlite").path
         guard FileManager.default.fileExists(atPath: database) else {
@@ -245,14 +248,16 @@ extension Workspace {
         guard let recorded = try storeCall({ () throws(StoreError) in try reading.latestAccessPolicy() }) else {
             throw EngineError(
                 .refused,
-                "this workspace's lake never recorded a \(accessPath), so there is nothing to restore (without one it is a single-user workspace where everyone is an admin)")
+                "this workspace's lake never recorded a \(accessPath), so there is nothing to restore (without one it is a single-user workspace where everyone is an admin)"
+            )
         }
         let now = ISOTime.timestamp(Date().timeIntervalSince1970)
         let owner = workspaceOwner(root)
         guard let owner, owner.uid == identity.uid else {
             var refused = EngineError(
                 .forbidden,
-                "\(identity) may not restore \(accessPath): only the workspace owner (\(owner.map(\.description) ?? "the owner of \(root.path)")) may")
+                "\(identity) may not restore \(accessPath): only the workspace owner (\(owner.map(\.description) ?? "the owner of \(root.path)")) may"
+            )
             let refusal = LakeStore.AuditDraft(
                 actor: identity.user, action: "access.refused", target: "access.restore",
                 reason: "only the workspace owner (\(owner.map(\.description) ?? "unknown")) may restore \(accessPath)")
@@ -273,9 +278,12 @@ extension Workspace {
         }
         let audit = LakeStore.AuditDraft(
             actor: identity.user, action: "access.restored", target: accessPath, after: recorded.text,
-            reason: "the workspace owner wrote back version \(recorded.id) (recorded \(recorded.recordedAt), SHA-256 \(recorded.sha256.prefix(12))…)")
+            reason:
+                "the workspace owner wrote back version \(recorded.id) (recorded \(recorded.recordedAt), SHA-256 \(recorded.sha256.prefix(12))…)"
+        )
         try storeCall { () throws(StoreError) in
-            try store.recordAccessPolicy(sha256: recorded.sha256, text: recorded.text, event: "restored", by: identity.user, at: now, audit: audit)
+            try store.recordAccessPolicy(
+                sha256: recorded.sha256, text: recorded.text, event: "restored", by: identity.user, at: now, audit: audit)
         }
         return recorded
     }

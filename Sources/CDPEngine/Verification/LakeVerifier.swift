@@ -51,7 +51,9 @@ public struct LakeVerifier: Sendable {
             }
             let digest = try storeCall { () throws(StoreError) in try FileDigest.sha256(ofFileAt: path) }
             if digest.hex != batch.sha256 {
-                landing.append("landing: \(batch.landedPath) (batch \(batch.id)) changed after landing: SHA-256 \(digest.hex.prefix(12))… ≠ manifest \(batch.sha256.prefix(12))…")
+                landing.append(
+                    "landing: \(batch.landedPath) (batch \(batch.id)) changed after landing: SHA-256 \(digest.hex.prefix(12))… ≠ manifest \(batch.sha256.prefix(12))…"
+                )
             }
         }
         let audit = try storeCall { () throws(StoreError) in try store.auditChainProblems() }.map { "audit: \($0)" }
