@@ -73,9 +73,19 @@ struct AuditCommand: ParsableCommand {
             let entries = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditEntries(filter) } }
                 .map(masker.auditEntry)
             if json { return Output.json(entries) }
-            print(Output.table(
-                ["id", "at", "who", "action", "target", "before", "after", "reason"],
-                entries.map { [$0.id.description, $0.at, $0.actor, $0.action, $0.target, $0.before ?? "", $0.after ?? "", $0.reason ?? ""] }))
+            let rows: [[String]] = entries.map { entry in
+                [entry.id.description, entry.at, entry.actor, entry.action, entry.target]
+                    + [entry.before, entry.after, entry.reason].map { Self.cell($0 ?? "") }
+            }
+            print(Output.table(["id", "at", "who", "action", "target", "before", "after", "reason"], rows))
+            if rows.contains(where: { $0.contains { $0.hasSuffix("…") } }) { print("(long values cut; --json prints rows whole)") }
+        }
+
+        /// A value on one line of the table: line breaks shown as ⏎, cut after `width` characters (a changed
+        /// access file's texts are whole in the row and in `--json`).
+        static func cell(_ value: String, width: Int = 80) -> String {
+            let line = value.replacingOccurrences(of: "\r\n", with: " ⏎ ").replacingOccurrences(of: "\n", with: " ⏎ ")
+            return line.count > width ? String(line.prefix(width - 1)) + "…" : line
         }
     }
 

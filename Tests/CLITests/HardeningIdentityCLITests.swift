@@ -97,6 +97,12 @@ import Testing
         let audit = try CLI.run(["audit", "--action", "access.changed", "--json"] + ws)
         #expect(audit.stdout.contains("- vic = \\\"viewer\\\"; + vic = \\\"admin\\\""), "\(audit.stdout)")
         #expect(audit.stdout.contains("\"actor\" : \"\(Self.kernelUser)\""))
+        // The table keeps each row on one line; the texts are whole in --json.
+        let table = try CLI.run(["audit", "--action", "access.changed"] + ws)
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.count == 4, "\(table.stdout)")
+        #expect(lines[2].contains("# Who may do what in this workspace. The engine enforces it"))
+        #expect(table.stdout.contains("(long values cut; --json prints rows whole)"))
     }
 
     /// Each tampering an attacker with `sqlite3` can do; triggers are put back exactly unless dropping them
