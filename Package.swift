@@ -53,7 +53,9 @@ let package = Package(
         .testTarget(
             name: "CDPStoreTests",
             dependencies: ["CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CDPEngineTests", dependencies: ["CDPEngine"], exclude: ["HostileQueries"]),
+        .testTarget(
+            name: "CDPEngineTests", dependencies: ["CDPEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["HostileQueries"]),
         .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),
         .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "TermUITesting"], exclude: ["__Snapshots__"]),

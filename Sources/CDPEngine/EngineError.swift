@@ -25,6 +25,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case forbidden
         /// A data dictionary edit or import fails validation (unknown owner or rule, …); nothing was saved.
         case invalidEntry = "invalid_entry"
+        /// Another run holds the workspace's lake (one run at a time); `cdp run --wait` queues behind it.
+        case busy
     }
 
     public var code: Code

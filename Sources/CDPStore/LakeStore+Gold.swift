@@ -28,9 +28,12 @@ extension LakeStore {
 
     /// Rebuilds the gold tables from silver, the golden records and quarantine. Campaign events are read
     /// once, in one pass that feeds the customers, the campaigns and the days alike.
+    /// - Parameter shouldStop: asked while the rebuild runs; a yes stops it and keeps the old layer.
     @discardableResult
-    public func rebuildGold(_ sources: GoldSources, run: RunID?) throws(StoreError) -> GoldCounts {
-        try write("rebuild the gold layer") { db in
+    public func rebuildGold(
+        _ sources: GoldSources, run: RunID?, shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) throws(StoreError) -> GoldCounts {
+        try write("rebuild the gold layer", stoppingWhen: shouldStop) { db in
             for table in ["customer_360", "customer_search", "customer_name_variant", "campaign_performance", "engagement_daily"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }

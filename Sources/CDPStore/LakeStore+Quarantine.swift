@@ -158,9 +158,12 @@ extension LakeStore {
     }
 
     /// Applies a change if the record is still in `expected` status (so two stewards cannot both act on it).
+    /// - Parameter asRead: the record as the caller read it; when given, an edit of its fields or key since
+    ///   is a conflict too (an edit that leaves a record open keeps its status).
     /// - Throws: `StoreError.conflict` when the record changed meanwhile, `.notFound` when it does not exist.
     public func applyQuarantineChange(
-        _ id: QuarantineID, expecting expected: QuarantineStatus, _ change: QuarantineChange, at: String
+        _ id: QuarantineID, expecting expected: QuarantineStatus, asRead: QuarantineRecord? = nil, _ change: QuarantineChange,
+        at: String
     ) throws(StoreError) {
         try write("change \(id)") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM quarantine_record WHERE id = ?", arguments: [id.rawValue]) else {
@@ -169,6 +172,9 @@ extension LakeStore {
             let current = Self.quarantineRecord(row)
             guard current.status == expected else {
                 throw StoreError(.conflict, "\(id) is now \(current.status.rawValue), not \(expected.rawValue); reload and try again")
+            }
+            if let asRead, current.fields != asRead.fields || current.sourceKey != asRead.sourceKey {
+                throw StoreError(.conflict, "\(id) was edited meanwhile; reload and try again")
             }
             let encoder = JSONEncoder.sorted
             try db.execute(

@@ -2,6 +2,18 @@ import CDPCore
 import Foundation
 import GRDB
 
+/// Where a workflow run is recorded: the run, its tasks and their event stream. The lake is the one
+/// implementation; a test puts a failing one in between to see how a run copes with a lake it cannot write.
+public protocol RunRepository: Sendable {
+    func startRun(workflow: String, tasks: [LakeStore.TaskOutline], actor: String, trigger: String, pid: Int32?, at: String) throws(StoreError) -> RunID
+    func updateTask(_ run: RunID, _ record: TaskRunRecord, event: RunEvent?) throws(StoreError)
+    func finishRun(_ run: RunID, state: RunState, error: String?, at: String) throws(StoreError)
+    func abandonStaleRuns(failures: [RunID: String], at: String) throws(StoreError) -> [RunID]
+    func run(_ id: RunID) throws(StoreError) -> RunSummary?
+}
+
+extension LakeStore: RunRepository {}
+
 /// Workflow runs, their tasks and their event stream.
 extension LakeStore {
     public struct TaskOutline: Sendable {
@@ -74,6 +86,8 @@ extension LakeStore {
             ])
     }
 
+    /// Ends a run. A failed run's tasks still `running` fail with its error and its `pending` ones are skipped,
+    /// so no task of a finished run reads as still going.
     public func finishRun(_ run: RunID, state: RunState, error: String?, at: String) throws(StoreError) {
         try write("finish run \(run)") { db in
             try db.execute(
@@ -86,36 +100,49 @@ extension LakeStore {
                     WHERE id = ? AND EXISTS (SELECT 1 FROM audit_log)
                     """,
                 arguments: [run.rawValue])
+            if state != .succeeded {
+                try Self.closeTasks(of: run, error: error ?? "the run \(state.rawValue)", at: at, db)
+            }
             try Self.insertEvent(
                 RunEvent(run: run, task: nil, at: at, kind: .runFinished, message: error.map { "run \(state.rawValue): \($0)" } ?? "run \(state.rawValue)"),
                 db)
         }
     }
 
-    /// Marks runs still `running` whose process is gone as abandoned, with their running tasks failed.
-    /// Returns the runs marked.
-    public func abandonStaleRuns(isAlive: (Int32) -> Bool, at: String) throws(StoreError) -> [RunID] {
+    private static func closeTasks(of run: RunID, error: String, at: String, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE task_run SET state = 'failed', finished_at = ?, error = COALESCE(error, ?) WHERE run_id = ? AND state = 'running'",
+            arguments: [at, error, run.rawValue])
+        try db.execute(sql: "UPDATE task_run SET state = 'skipped' WHERE run_id = ? AND state = 'pending'", arguments: [run.rawValue])
+    }
+
+    /// Closes every run still `running`: their process is gone. Call only while holding the lake's run lock
+    /// (the engine's `RunLock`): no other process runs then, so a `running` run is one whose process ended
+    /// without finishing it. A process id cannot tell that (PIDs are reused).
+    /// - Parameter failures: runs that failed and could not write so (a full disk), with their error: these
+    ///   are marked `failed` with it. Every other run is marked `abandoned` (killed or crashed).
+    /// - Returns: the runs closed.
+    public func abandonStaleRuns(failures: [RunID: String] = [:], at: String) throws(StoreError) -> [RunID] {
         try write("abandon stale runs") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, pid FROM workflow_run WHERE state = 'running'")
-            var abandoned: [RunID] = []
-            for row in rows {
-                let pid: Int64? = row["pid"]
-                if let pid, isAlive(Int32(pid)) { continue }
-                let run = RunID(row["id"] as Int64)
-                let message = "the process running it ended without finishing (killed or crashed)"
+            let runs = try Int64.fetchAll(db, sql: "SELECT id FROM workflow_run WHERE state = 'running' ORDER BY id")
+            for id in runs {
+                let run = RunID(id)
+                let state: RunState
+                let message: String
+                if let failure = failures[run] {
+                    state = .failed
+                    message = "the run failed and could not record it in the lake: \(failure)"
+                } else {
+                    state = .abandoned
+                    message = "the process running it ended without finishing (killed or crashed)"
+                }
                 try db.execute(
-                    sql: "UPDATE workflow_run SET state = 'abandoned', finished_at = ?, error = ? WHERE id = ?",
-                    arguments: [at, message, run.rawValue])
-                try db.execute(
-                    sql: "UPDATE task_run SET state = 'failed', finished_at = ?, error = ? WHERE run_id = ? AND state = 'running'",
-                    arguments: [at, message, run.rawValue])
-                try db.execute(
-                    sql: "UPDATE task_run SET state = 'skipped' WHERE run_id = ? AND state = 'pending'",
-                    arguments: [run.rawValue])
-                try Self.insertEvent(RunEvent(run: run, task: nil, at: at, kind: .runFinished, message: "run abandoned: \(message)"), db)
-                abandoned.append(run)
+                    sql: "UPDATE workflow_run SET state = ?, finished_at = ?, error = ? WHERE id = ?",
+                    arguments: [state.rawValue, at, message, id])
+                try Self.closeTasks(of: run, error: message, at: at, db)
+                try Self.insertEvent(RunEvent(run: run, task: nil, at: at, kind: .runFinished, message: "run \(state.rawValue): \(message)"), db)
             }
-            return abandoned
+            return runs.map { RunID($0) }
         }
     }
 

@@ -79,9 +79,10 @@ extension LakeStore {
     }
 
     /// Writes the scorecard of a run from the rule results of the batches it ingested. Returns rows written.
+    /// - Parameter shouldStop: asked while the statement runs; a yes stops it and keeps nothing.
     @discardableResult
-    public func recordScorecard(run: RunID) throws(StoreError) -> Int {
-        try write("record the scorecard of \(run)") { db in
+    public func recordScorecard(run: RunID, shouldStop: @escaping @Sendable () -> Bool = { false }) throws(StoreError) -> Int {
+        try write("record the scorecard of \(run)", stoppingWhen: shouldStop) { db in
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO dq_scorecard (run_id, source, rule, severity, evaluated, failed, pass_rate)

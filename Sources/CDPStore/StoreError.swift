@@ -16,6 +16,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case readOnly = "read_only"
         /// A read-only open of a lake whose schema is older than this build's (only a writing open migrates).
         case schemaOutdated = "schema_outdated"
+        /// The caller asked a long write to stop (a task's timeout); it was rolled back.
+        case interrupted
     }
 
     public var code: Code

@@ -69,6 +69,7 @@ enum ErrorPresenter {
         case .runFailed: return 11
         case .forbidden: return 12
         case .invalidEntry: return 13
+        case .busy: return 14
         }
     }
 

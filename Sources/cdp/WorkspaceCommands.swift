@@ -76,6 +76,19 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the finished run as JSON.")
     var json = false
 
+    @Flag(help: "When another run holds the workspace's lake, wait for it to finish instead of refusing (exit 14).")
+    var wait = false
+
+    @Option(help: ArgumentHelp("With --wait: give up after this many seconds (exit 14).", valueName: "seconds"))
+    var waitTimeout: Double?
+
+    func validate() throws {
+        if waitTimeout != nil && !wait { throw ValidationError("--wait-timeout needs --wait") }
+        if let waitTimeout, !(waitTimeout >= 0) || !waitTimeout.isFinite {
+            throw ValidationError("--wait-timeout must be a number of seconds, 0 or more")
+        }
+    }
+
     func run() throws {
         // A headless run writes in bulk and caps nothing: SQLite need not count its memory.
         LakeStore.stopCountingSQLiteMemory()
@@ -83,7 +96,14 @@ struct RunCommand: ParsableCommand {
         let environment = try options.environment(in: workspace)
         let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow) }
         let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
-        let runner = WorkflowRunner(workspace: workspace, environment: environment)
+        let waiting = wait
+            ? RunLock.Waiting(timeoutSeconds: waitTimeout) { holder in
+                let who = holder?.description ?? "another run"
+                let limit = waitTimeout.map { " (at most \($0 == $0.rounded() ? "\(Int($0))" : "\($0)") s)" } ?? ""
+                FileHandle.standardError.write(Data("waiting for the lake: \(who) holds it\(limit)…\n".utf8))
+            }
+            : nil
+        let runner = WorkflowRunner(workspace: workspace, environment: environment, waiting: waiting)
         let summary = try present { () throws(EngineError) in try runner.run(plan, observer: { reporter.show($0) }) }
         reporter.finish()
         if json {

@@ -302,7 +302,7 @@ struct LakeStoreTests {
         #expect(summary.tasks.map(\.state) == [.succeeded, .pending])
         #expect(summary.tasks[0].counts == ["rows_read": 10])
         #expect(summary.tasks[1].dependsOn == ["a"])
-        #expect(try store.abandonStaleRuns(isAlive: { _ in false }, at: at) == [run])
+        #expect(try store.abandonStaleRuns(at: at) == [run])
         #expect(try store.run(run)?.state == .abandoned)
     }
 

@@ -6,17 +6,25 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     public var tasks: [WorkflowTask]
     /// A run that exceeds this is failed; nil means no limit.
     public var timeoutSeconds: Int?
+    /// Databricks' `max_concurrent_runs`. The embedded lake runs one workflow at a time per workspace (the
+    /// engine's run lock), so 1 is the only value it can honour; the plan refuses any other.
+    public var maxConcurrentRuns: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, description, tasks
         case timeoutSeconds = "timeout_seconds"
+        case maxConcurrentRuns = "max_concurrent_runs"
     }
 
-    public init(name: String, description: String? = nil, tasks: [WorkflowTask], timeoutSeconds: Int? = nil) {
+    public init(
+        name: String, description: String? = nil, tasks: [WorkflowTask], timeoutSeconds: Int? = nil,
+        maxConcurrentRuns: Int? = nil
+    ) {
         self.name = name
         self.description = description
         self.tasks = tasks
         self.timeoutSeconds = timeoutSeconds
+        self.maxConcurrentRuns = maxConcurrentRuns
     }
 }
 

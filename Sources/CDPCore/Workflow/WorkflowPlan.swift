@@ -10,6 +10,10 @@ public struct WorkflowPlan: Hashable, Sendable {
         var problems: [String] = []
         if workflow.name.isEmpty { problems.append("the workflow has no name") }
         if workflow.tasks.isEmpty { problems.append("the workflow has no tasks") }
+        if let concurrent = workflow.maxConcurrentRuns, concurrent != 1 {
+            problems.append(
+                "max_concurrent_runs is \(concurrent), but the embedded lake runs one workflow at a time per workspace (two runs would redo each other's half-written batches); set it to 1 or leave it out, and queue runs with `cdp run --wait`")
+        }
         var keys: Set<TaskKey> = []
         for task in workflow.tasks where !keys.insert(task.taskKey).inserted {
             problems.append("task '\(task.taskKey)' is defined twice")

@@ -18,10 +18,19 @@ public struct Customer360Service: Sendable {
     private var masker: PIIMasker { workspace.masker(for: environment) }
 
     /// Rebuilds the gold tables (the workflow's `gold` step).
+    /// - Parameter shouldStop: asked while the rebuild runs; an error stops it with that error, keeping the
+    ///   old layer whole.
     @discardableResult
-    public func rebuildGold(run: RunID?) throws(EngineError) -> LakeStore.GoldCounts {
+    public func rebuildGold(run: RunID?, shouldStop: @escaping @Sendable () -> EngineError? = { nil }) throws(EngineError) -> LakeStore.GoldCounts {
         let sources = goldSources()
-        return try storeCall { () throws(StoreError) in try store.rebuildGold(sources, run: run) }
+        do {
+            return try store.rebuildGold(sources, run: run, shouldStop: { shouldStop() != nil })
+        } catch {
+            if error.code == .interrupted, let stop = shouldStop() {
+                throw EngineError(stop.code, "\(stop.message); the gold layer was left as it was", details: stop.details)
+            }
+            throw EngineError.store(error)
+        }
     }
 
     /// Orders and events refer to the customer sources of their own system (CRM orders to CRM customers,

@@ -83,7 +83,14 @@ public struct MatchService: Sendable {
     }
 
     /// The match itself, for a workflow run already authorized when it started (its steps act as `pipeline`).
-    func runAuthorized(persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds) throws(EngineError) -> Report {
+    /// - Parameter shouldStop: asked between phases (load, pairs and clusters, golden records, before writing);
+    ///   an error stops the match with it before anything is written.
+    func runAuthorized(
+        persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds,
+        shouldStop: () -> EngineError? = { nil }
+    ) throws(EngineError) -> Report {
+        func checkStop() throws(EngineError) { if let stop = shouldStop() { throw stop } }
+        try checkStop()
         let configuration = try configuration()
         var started = clock()
         var phases: [MatchPipeline.Statistics.Phase] = []
@@ -99,6 +106,7 @@ public struct MatchService: Sendable {
         let previous = try storeCall { () throws(StoreError) in try workspace.store.currentGoldenIDs(index, count: records.count) }
         let nextID = try storeCall { () throws(StoreError) in try workspace.store.nextGoldenID() }
         phase("load")
+        try checkStop()
 
         var mustLink: [(Int32, Int32)] = []
         var cannotLink: [(Int32, Int32)] = []
@@ -109,6 +117,7 @@ public struct MatchService: Sendable {
         let pipeline = MatchPipeline(configuration: configuration, threads: threads)
         let outcome = pipeline.run(records, decisions: .init(mustLink: mustLink, cannotLink: cannotLink), now: clock)
         started = clock()
+        try checkStop()
 
         // Golden records: clusters in order of their first record, survivorship per attribute on both cores,
         // ids kept stable. Their text is written only when persisting, and only where it changed.
@@ -126,6 +135,7 @@ public struct MatchService: Sendable {
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
         }
         guard persist else { return report }
+        try checkStop()
 
         let threads = threads
         let candidates = LakeStore.CandidateBatches(count: outcome.reviewPairs.count) { range in

@@ -156,18 +156,28 @@ public struct QuarantineService: Sendable {
 
     /// Re-checks every open record against current data; those that now pass become `fixed`. What every
     /// record of a source needs (reference keys, compiled rules, the batches of current rows) is read once.
-    public func revalidateHeld(run: RunID?) throws(EngineError) -> [String: Int] {
+    ///
+    /// Stewards keep working while it runs: a record one of them rejects, releases or edits meanwhile is
+    /// theirs, and is skipped (counted as `decided_meanwhile`), never overwritten and never a failure.
+    /// - Parameter shouldStop: asked before each record; an error stops the revalidation with it (records
+    ///   already marked stay `fixed`: each is its own transaction).
+    public func revalidateHeld(
+        run: RunID?, shouldStop: @Sendable () -> EngineError? = { nil }
+    ) throws(EngineError) -> [String: Int] {
         let open = try storeCall { () throws(StoreError) in
             try workspace.store.quarantineRecords(LakeStore.QuarantineFilter(statuses: [.open], limit: Int.max))
         }
         var nowPassing = 0
+        var decidedMeanwhile = 0
         var contexts: [SourceName: ValidationContext] = [:]
         let keysBySource = Dictionary(grouping: open, by: \.source).mapValues { $0.map(\.sourceKey).filter { !$0.isEmpty } }
+        // Read with the records, before any is decided: what stewards do from here on is theirs.
+        for source in workspace.configuration.sources where keysBySource[source.name] != nil {
+            contexts[source.name] = try validationContext(source, keys: keysBySource[source.name] ?? [])
+        }
         for record in open {
+            if let stop = shouldStop() { throw stop }
             guard let source = workspace.configuration.source(named: record.source) else { continue }
-            if contexts[source.name] == nil {
-                contexts[source.name] = try validationContext(source, keys: keysBySource[source.name] ?? [])
-            }
             let failures = try validate(
                 fields: record.fields, sourceKey: record.sourceKey, record: record, source: source,
                 edited: false, context: contexts[source.name])
@@ -178,12 +188,17 @@ public struct QuarantineService: Sendable {
                 audit: LakeStore.AuditDraft(
                     actor: environment.user, action: "quarantine.revalidate", target: record.id.description, before: "open",
                     after: "fixed"))
-            try storeCall { () throws(StoreError) in
-                try workspace.store.applyQuarantineChange(record.id, expecting: .open, change, at: environment.timestamp)
+            do {
+                try workspace.store.applyQuarantineChange(record.id, expecting: .open, asRead: record, change, at: environment.timestamp)
+            } catch where error.code == .conflict || error.code == .notFound {
+                decidedMeanwhile += 1
+                continue
+            } catch {
+                throw EngineError.store(error)
             }
             nowPassing += 1
         }
-        return ["records_checked": open.count, "now_passing": nowPassing]
+        return ["records_checked": open.count, "now_passing": nowPassing, "decided_meanwhile": decidedMeanwhile]
     }
 
     /// What validating many held records of one source shares.

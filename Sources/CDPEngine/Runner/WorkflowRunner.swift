@@ -4,39 +4,89 @@ import Foundation
 
 /// Executes a workflow plan in dependency order and records the run, every task's state, timings and
 /// counts, and a stream of events in the lake, so another process (the console) can follow it live.
+///
+/// One run at a time per workspace: the run holds the lake's ``RunLock`` from before it looks for stale runs
+/// until it has recorded its end. A second run refuses (`EngineError.busy`, naming the run that holds the
+/// lake) or, with `waiting`, waits for it.
 public struct WorkflowRunner: Sendable {
     public let workspace: Workspace
     public let environment: Environment
     /// How the run was started (`cli`, `console`), shown in the runs list.
     public let trigger: String
+    /// What a run that finds the lake held does: `nil` refuses at once; otherwise it waits as this says.
+    public var waiting: RunLock.Waiting?
+    /// Where the run is recorded: the lake (a test puts a failing one in between).
+    var runs: any RunRepository
 
-    public init(workspace: Workspace, environment: Environment, trigger: String = "cli") {
+    public init(workspace: Workspace, environment: Environment, trigger: String = "cli", waiting: RunLock.Waiting? = nil) {
+        self.init(workspace: workspace, environment: environment, trigger: trigger, waiting: waiting, runs: workspace.store)
+    }
+
+    init(workspace: Workspace, environment: Environment, trigger: String, waiting: RunLock.Waiting?, runs: any RunRepository) {
         self.workspace = workspace
         self.environment = environment
         self.trigger = trigger
+        self.waiting = waiting
+        self.runs = runs
     }
 
     /// Runs the plan. Before any task runs, every new file is checked (header against mapping, fatal rules);
     /// a problem there fails the run before anything is written.
     /// - Parameter observer: sees each event as it is recorded (for terminal progress).
-    /// - Returns: the finished run. A failed run is returned, not thrown; throws only when the run cannot be
-    ///   recorded at all.
+    /// - Returns: the finished run. A failed task fails the run, which is returned, not thrown.
+    /// - Throws: `.busy` when another run holds the lake (and waiting, if asked, ran out); `.forbidden`
+    ///   without `run_workflows`; when an error stops the run itself (the lake cannot be written: a full
+    ///   disk), that first error, once the run is marked failed; if even that cannot be written, the error
+    ///   says so and the next run marks it failed with it.
     @discardableResult
     public func run(_ plan: WorkflowPlan, observer: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(EngineError) -> RunSummary {
         try workspace.authorize(.runWorkflows, environment, attempt: "run \(plan.workflow.name)")
-        let store = workspace.store
-        _ = try storeCall { () throws(StoreError) in
-            try store.abandonStaleRuns(isAlive: { kill($0, 0) == 0 }, at: environment.timestamp)
+        var holder = RunLock.Holder(
+            workflow: plan.workflow.name, actor: environment.user, trigger: trigger, startedAt: environment.timestamp)
+        let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
+        defer { lock.release() }
+        // With the lock held no other run is going: every run still `running` lost its process. One that
+        // failed without being able to say so (a full disk) left its error in the lock file.
+        var unrecorded: [RunID: String] = [:]
+        if let previous = lock.previous, let run = previous.run, let failure = previous.unrecordedFailure {
+            unrecorded[run] = failure
         }
+        let runs = self.runs
+        _ = try storeCall { () throws(StoreError) in try runs.abandonStaleRuns(failures: unrecorded, at: environment.timestamp) }
         let outlines = plan.orderedTasks.map {
             LakeStore.TaskOutline(key: $0.taskKey, step: $0.step.step.rawValue, dependsOn: $0.dependsOn.map(\.taskKey))
         }
         let run = try storeCall { () throws(StoreError) in
-            try store.startRun(
+            try runs.startRun(
                 workflow: plan.workflow.name, tasks: outlines, actor: environment.user, trigger: trigger,
                 pid: getpid(), at: environment.timestamp)
         }
+        holder.run = run
+        lock.record(holder)
         observer(RunEvent(run: run, task: nil, at: environment.timestamp, kind: .runStarted, message: "run \(run) of \(plan.workflow.name) started"))
+        do {
+            try runTasks(plan, run: run, observer: observer)
+        } catch {
+            // The first error is what the user hears of; a failure to record it comes after it.
+            do {
+                try finish(run, .failed, "stopped by an error: \(error.message)", observer)
+            } catch let recording {
+                holder.unrecordedFailure = error.message
+                lock.record(holder)
+                throw EngineError(
+                    error.code, "run \(run) failed: \(error.message)",
+                    details: error.details + [
+                        "the lake could not record that run \(run) failed (\(recording.message)); the next run marks it failed with this error"
+                    ])
+            }
+            throw EngineError(error.code, "run \(run) failed: \(error.message)", details: error.details)
+        }
+        return try summary(run)
+    }
+
+    /// Everything a run does once recorded as started, up to recording its end.
+    private func runTasks(_ plan: WorkflowPlan, run: RunID, observer: @escaping @Sendable (RunEvent) -> Void) throws(EngineError) {
+        let store = workspace.store
         try storeCall { () throws(StoreError) in
             try store.appendAudit(
                 LakeStore.AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name),
@@ -55,7 +105,7 @@ public struct WorkflowRunner: Sendable {
                 try record(run, TaskRunRecord(key: task.taskKey, position: position, step: task.step.step.rawValue, dependsOn: [], state: .skipped), nil)
             }
             try finish(run, .failed, message, observer)
-            return try summary(run)
+            return
         }
 
         var states: [TaskKey: TaskState] = [:]
@@ -83,7 +133,6 @@ public struct WorkflowRunner: Sendable {
         } else {
             try finish(run, .failed, "\(failed.count) of \(plan.orderedTasks.count) tasks did not succeed: \(failed.map(\.taskKey.rawValue).joined(separator: ", "))", observer)
         }
-        return try summary(run)
     }
 
     private func execute(
@@ -119,7 +168,7 @@ public struct WorkflowRunner: Sendable {
                 return nil
             }
             let progressRecord = LockedBox(record)
-            let store = workspace.store
+            let runs = self.runs
             let environment = self.environment
             let progress: @Sendable (IngestProgress) -> Void = { update in
                 var current = progressRecord.value
@@ -129,7 +178,7 @@ public struct WorkflowRunner: Sendable {
                 let event = RunEvent(
                     run: run, task: key, at: environment.timestamp, kind: .progress, processed: update.rowsProcessed,
                     total: update.rowsEstimated, message: "\(update.file): \(update.rowsProcessed) of ~\(update.rowsEstimated) rows")
-                try? store.updateTask(run, current, event: event)
+                try? runs.updateTask(run, current, event: event)
                 observer(event)
             }
             do {
@@ -144,7 +193,8 @@ public struct WorkflowRunner: Sendable {
                 let summary = counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                 let event = RunEvent(
                     run: run, task: task.taskKey, at: environment.timestamp, kind: .taskFinished,
-                    processed: record.processed, total: record.total, message: "\(task.taskKey) succeeded: \(summary)")
+                    processed: record.processed, total: record.total,
+                    message: "\(task.taskKey) succeeded: \(summary)\(Self.note(task.step.step, counts))")
                 try self.record(run, record, event)
                 observer(event)
                 return .succeeded
@@ -152,8 +202,14 @@ public struct WorkflowRunner: Sendable {
                 record = progressRecord.value
                 record.finishedAt = environment.timestamp
                 record.durationMilliseconds = Int((environment.now() - started) * 1000)
-                record.error = error.description
-                let timedOut = shouldStop() != nil
+                // A task stopped by its timeout says so first; what it was doing when stopped comes after.
+                let stop = shouldStop()
+                let timedOut = stop != nil
+                if let stop, stop.message != error.message, !error.message.hasPrefix(stop.message) {
+                    record.error = "\(stop.message) (stopped: \(error.description))"
+                } else {
+                    record.error = error.description
+                }
                 if attempt < attempts && !timedOut {
                     record.state = .running
                     let event = RunEvent(
@@ -167,8 +223,15 @@ public struct WorkflowRunner: Sendable {
                 record.state = timedOut ? .timedOut : .failed
                 let event = RunEvent(
                     run: run, task: task.taskKey, at: environment.timestamp, kind: .taskFailed,
-                    message: "\(task.taskKey) \(timedOut ? "timed out" : "failed"): \(error.description)")
-                try self.record(run, record, event)
+                    message: "\(task.taskKey) \(timedOut ? "timed out" : "failed"): \(record.error ?? error.description)")
+                do {
+                    try self.record(run, record, event)
+                } catch let recording {
+                    // The task's own error comes first (a full disk reported as "update task … failed" hid it).
+                    throw EngineError(
+                        error.code, "task \(task.taskKey) failed: \(error.message)",
+                        details: error.details + ["recording that failure failed too: \(recording.message)"])
+                }
                 observer(event)
                 return record.state
             }
@@ -187,18 +250,23 @@ public struct WorkflowRunner: Sendable {
             return try ingestor.ingest(progress: progress, shouldStop: shouldStop).asCounts
         case .revalidate:
             let service = QuarantineService(workspace: workspace, environment: environment.acting(as: "pipeline"))
-            return try service.revalidateHeld(run: run)
+            return try service.revalidateHeld(run: run, shouldStop: shouldStop)
         case .scorecard:
-            let rows = try storeCall { () throws(StoreError) in try workspace.store.recordScorecard(run: run) }
-            return ["scorecard_rows": rows]
+            do {
+                return ["scorecard_rows": try workspace.store.recordScorecard(run: run, shouldStop: { shouldStop() != nil })]
+            } catch {
+                if error.code == .interrupted, let stop = shouldStop() { throw stop }
+                throw EngineError.store(error)
+            }
         case .match:
-            let report = try MatchService(workspace: workspace, environment: environment.acting(as: "pipeline")).runAuthorized()
+            let report = try MatchService(workspace: workspace, environment: environment.acting(as: "pipeline"))
+                .runAuthorized(shouldStop: shouldStop)
             return [
                 "records_matched": report.statistics.records, "golden_records": report.golden,
                 "candidates_for_review": report.statistics.reviewPairs, "comparisons": report.statistics.comparisons,
             ]
         case .gold:
-            let counts = try Customer360Service(workspace: workspace, environment: environment).rebuildGold(run: run)
+            let counts = try Customer360Service(workspace: workspace, environment: environment).rebuildGold(run: run, shouldStop: shouldStop)
             return [
                 "customers": counts.customers, "search_keys": counts.searchKeys, "campaigns": counts.campaigns,
                 "engagement_days": counts.engagementDays,
@@ -206,17 +274,26 @@ public struct WorkflowRunner: Sendable {
         }
     }
 
+    /// What a task's counts mean beyond their numbers, for its finished message.
+    static func note(_ step: StepKind, _ counts: [String: Int]) -> String {
+        guard step == .revalidate, let meanwhile = counts["decided_meanwhile"], meanwhile > 0 else { return "" }
+        return "; \(meanwhile) record\(meanwhile == 1 ? " was" : "s were") decided by a steward while this ran, and left as decided"
+    }
+
     private func record(_ run: RunID, _ record: TaskRunRecord, _ event: RunEvent?) throws(EngineError) {
-        try storeCall { () throws(StoreError) in try workspace.store.updateTask(run, record, event: event) }
+        let runs = self.runs
+        try storeCall { () throws(StoreError) in try runs.updateTask(run, record, event: event) }
     }
 
     private func finish(_ run: RunID, _ state: RunState, _ error: String?, _ observer: @Sendable (RunEvent) -> Void) throws(EngineError) {
-        try storeCall { () throws(StoreError) in try workspace.store.finishRun(run, state: state, error: error, at: environment.timestamp) }
+        let runs = self.runs
+        try storeCall { () throws(StoreError) in try runs.finishRun(run, state: state, error: error, at: environment.timestamp) }
         observer(RunEvent(run: run, task: nil, at: environment.timestamp, kind: .runFinished, message: error.map { "run \(run) \(state.rawValue): \($0)" } ?? "run \(run) \(state.rawValue)"))
     }
 
     private func summary(_ run: RunID) throws(EngineError) -> RunSummary {
-        guard let summary = try storeCall({ () throws(StoreError) in try workspace.store.run(run) }) else {
+        let runs = self.runs
+        guard let summary = try storeCall({ () throws(StoreError) in try runs.run(run) }) else {
             throw EngineError(.store, "run \(run) vanished from the lake")
         }
         return summary

@@ -41,7 +41,10 @@ public struct LakeVerifier: Sendable {
 
     public func verify() throws(EngineError) -> Report {
         let store = workspace.store
-        let tables = try storeCall { () throws(StoreError) in try store.invariantViolations(isAlive: { kill($0, 0) == 0 }) }
+        // A batch may be half-ingested only by the run holding the lake's run lock now (a PID alone may be reused).
+        let lock = RunLock.state(in: workspace.lakeFolder)
+        let holderPID = lock.held ? lock.holder?.pid : nil
+        let tables = try storeCall { () throws(StoreError) in try store.invariantViolations(isAlive: { $0 == holderPID }) }
         var landing: [String] = []
         for batch in try storeCall({ () throws(StoreError) in try store.batches() }) {
             let path = workspace.root.appendingPathComponent(batch.landedPath).path
