@@ -56,7 +56,7 @@ struct DiskFullRunTests {
         return workspace
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test
     func aFullDiskFailsTheRunWithTheWritersErrorAndMarksItFailed() throws {
         let workspace = try Self.ingestWorkspace("full-recorded")
         let run = try WorkflowRunner(workspace: workspace, environment: EngineFixture.clock)
@@ -69,7 +69,7 @@ struct DiskFullRunTests {
         #expect(run.tasks.dropFirst().allSatisfy { $0.state == .skipped })
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test
     func aFullDiskThatCannotRecordTheFailureReportsTheFirstErrorAndTheNextRunMarksIt() throws {
         let workspace = try Self.ingestWorkspace("full-unrecorded")
         let full = LockedBox(false)

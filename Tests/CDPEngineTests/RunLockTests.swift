@@ -27,7 +27,7 @@ struct RunLockTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test
     func aSecondRunRefusesWhileTheFirstIngestsNamingIt() throws {
         let workspace = try Self.workspace("refuse")
         // The second run opens the workspace on its own, as a second process would.
@@ -56,7 +56,7 @@ struct RunLockTests {
         #expect(try EngineFixture.status(workspace).silverCurrent == 3_000)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test
     func aWaitingRunRunsOnceTheFirstFinishes() throws {
         let workspace = try Self.workspace("wait")
         let second = try Workspace(at: workspace.root.path)

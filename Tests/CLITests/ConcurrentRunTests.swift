@@ -26,7 +26,7 @@ struct ConcurrentRunTests {
         return false
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test
     func aSecondRunRefusesOrWaitsAndTheLakeStaysSound() throws {
         let data = CLI.temporaryFolder("concurrent-data"), folder = CLI.temporaryFolder("concurrent")
         #expect(try CLI.run(["generate", "--customers", "20000", "--seed", "11", "--events-per-customer", "0", "--out", data.path]).status == 0)

@@ -99,6 +99,7 @@ public final class RunLock: Sendable {
         }
         let started = DispatchTime.now().uptimeNanoseconds
         var told = false
+        var probes = 0
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let failure = errno
             guard failure == EWOULDBLOCK || failure == EINTR else {
@@ -108,6 +109,12 @@ public final class RunLock: Sendable {
             if failure == EINTR { continue }
             let current = readHolder(descriptor)
             guard let waiting else {
+                // `state(in:)` takes the lock shared for an instant: look again before refusing.
+                probes += 1
+                if probes < 5 {
+                    usleep(10_000)
+                    continue
+                }
                 close(descriptor)
                 throw busy(current, lakeFolder: lakeFolder, waited: nil)
             }

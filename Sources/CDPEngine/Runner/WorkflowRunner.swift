@@ -215,7 +215,7 @@ public struct WorkflowRunner: Sendable {
                     let event = RunEvent(
                         run: run, task: task.taskKey, at: environment.timestamp, kind: .taskRetrying,
                         message: "\(task.taskKey) failed (attempt \(attempt) of \(attempts)), retrying: \(error.message)")
-                    try self.record(run, record, event)
+                    try recordFailure(run, record, event, of: task, error)
                     observer(event)
                     if task.minRetryIntervalMillis > 0 { usleep(UInt32(min(task.minRetryIntervalMillis, 60_000)) * 1000) }
                     continue
@@ -224,14 +224,7 @@ public struct WorkflowRunner: Sendable {
                 let event = RunEvent(
                     run: run, task: task.taskKey, at: environment.timestamp, kind: .taskFailed,
                     message: "\(task.taskKey) \(timedOut ? "timed out" : "failed"): \(record.error ?? error.description)")
-                do {
-                    try self.record(run, record, event)
-                } catch let recording {
-                    // The task's own error comes first (a full disk reported as "update task … failed" hid it).
-                    throw EngineError(
-                        error.code, "task \(task.taskKey) failed: \(error.message)",
-                        details: error.details + ["recording that failure failed too: \(recording.message)"])
-                }
+                try recordFailure(run, record, event, of: task, error)
                 observer(event)
                 return record.state
             }
@@ -278,6 +271,20 @@ public struct WorkflowRunner: Sendable {
     static func note(_ step: StepKind, _ counts: [String: Int]) -> String {
         guard step == .revalidate, let meanwhile = counts["decided_meanwhile"], meanwhile > 0 else { return "" }
         return "; \(meanwhile) record\(meanwhile == 1 ? " was" : "s were") decided by a steward while this ran, and left as decided"
+    }
+
+    /// Records a task's failure; when that cannot be written (a full disk), throws the task's own error
+    /// first, with the failure to record it after (reported the other way round, it hid the cause).
+    private func recordFailure(
+        _ run: RunID, _ record: TaskRunRecord, _ event: RunEvent, of task: WorkflowTask, _ error: EngineError
+    ) throws(EngineError) {
+        do {
+            try self.record(run, record, event)
+        } catch let recording {
+            throw EngineError(
+                error.code, "task \(task.taskKey) failed: \(error.message)",
+                details: error.details + ["recording that failure failed too: \(recording.message)"])
+        }
     }
 
     private func record(_ run: RunID, _ record: TaskRunRecord, _ event: RunEvent?) throws(EngineError) {
