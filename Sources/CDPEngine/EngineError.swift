@@ -50,7 +50,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .notFound: code = .notFound
         case .conflict: code = .refused
         case .notAuthorized: code = .forbidden
-        case .cannotOpen, .io, .database, .readOnly, .schemaOutdated: code = .store
+        case .cannotOpen, .io, .database, .readOnly, .schemaOutdated, .interrupted: code = .store
         }
         return EngineError(code, error.description)
     }
