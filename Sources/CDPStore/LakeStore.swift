@@ -242,56 +242,26 @@ public final class LakeStore: Sendable {
         StoreError(.readOnly, "cannot \(operation): the lake is open read-only for a command that only reads; run a command that writes")
     }
 
-    /// The result of a read-only query: column names, where each column comes from, and the rows as text.
+    /// The result of a read-only query: column names and the rows as text.
     public struct QueryResult: Sendable {
         public var columns: [String]
-        /// `table.column` a result column reads directly, or `nil` for an expression.
-        public var origins: [String?]
         public var rows: [[String?]]
     }
 
-    /// Runs read-only SQL; a statement that would write is refused.
-    public func query(_ sql: String, limit: Int = 10_000) throws(StoreError) -> QueryResult {
-        var result = QueryResult(columns: [], origins: [], rows: [])
-        try streamQuery(sql, batchSize: 1024) { columns, origins, _ in
-            result.columns = columns
-            result.origins = origins
-        } rows: { batch in
-            result.rows.append(contentsOf: batch.prefix(limit - result.rows.count))
-            return result.rows.count < limit
-        }
-        return result
-    }
-
-    /// Runs read-only SQL and hands its rows over in batches as text, so an export of millions of rows
-    /// never holds them all. `header` gets the column names, their origins and declared types (`INTEGER`,
-    /// `TEXT`, nil for an expression) first; `rows` returns false to stop.
+    /// Runs read-only SQL with the engine's own rights: nothing refused but writes, nothing masked. For the
+    /// engine's reads, benchmarks and tests; a user's SQL goes through ``userQuery(_:policy:batchSize:header:rows:)``.
     /// - Throws: `StoreError.conflict` when the statement would write.
-    public func streamQuery(
-        _ sql: String, batchSize: Int = 4096,
-        header: ([String], [String?], [String?]) throws -> Void, rows body: ([[String?]]) throws -> Bool
-    ) throws(StoreError) {
+    public func query(_ sql: String, limit: Int = 10_000) throws(StoreError) -> QueryResult {
         try read("query") { db in
             let statement = try db.makeStatement(sql: sql)
             guard statement.isReadonly else {
                 throw StoreError(.conflict, "queries over the lake are read-only; the statement would change the lake")
             }
-            let columns = statement.columnNames
-            let origins: [String?] = (0..<Int32(columns.count)).map { index in
-                guard let table = sqlite3_column_table_name(statement.sqliteStatement, index),
-                    let column = sqlite3_column_origin_name(statement.sqliteStatement, index)
-                else { return nil }
-                return "\(String(cString: table)).\(String(cString: column))"
-            }
-            let types: [String?] = (0..<Int32(columns.count)).map { index in
-                sqlite3_column_decltype(statement.sqliteStatement, index).map { String(cString: $0) }
-            }
-            try header(columns, origins, types)
-            var batch: [[String?]] = []
-            batch.reserveCapacity(batchSize)
+            var result = QueryResult(columns: statement.columnNames, rows: [])
+            let count = result.columns.count
             let cursor = try Row.fetchCursor(statement)
-            while let row = try cursor.next() {
-                batch.append((0..<columns.count).map { index in
+            while result.rows.count < limit, let row = try cursor.next() {
+                result.rows.append((0..<count).map { index in
                     let value: DatabaseValue = row[index]
                     switch value.storage {
                     case .null: return nil
@@ -301,12 +271,8 @@ public final class LakeStore: Sendable {
                     case .blob(let data): return "<\(data.count) bytes>"
                     }
                 })
-                if batch.count == batchSize {
-                    guard try body(batch) else { return }
-                    batch.removeAll(keepingCapacity: true)
-                }
             }
-            if !batch.isEmpty { _ = try body(batch) }
+            return result
         }
     }
 }
