@@ -176,6 +176,25 @@ import Testing
         #expect(run.trigger == "console")
     }
 
+    @Test func aRunStartedFromTheConsoleWhileAnotherHoldsTheLakeNamesItAndStartsNothing() throws {
+        let f = try ConsoleFixture()
+        let holder = RunLock.Holder(run: RunID(9), workflow: "customer_pipeline", actor: "carl", trigger: "cli", startedAt: "2026-12-06T10:00:00Z")
+        let held = try RunLock.acquire(in: f.workspace.lakeFolder, for: holder)
+        defer { held.release() }
+        try f.send("R")
+        var waited = 0.0
+        while waited < 20, f.app.background.isRunning || f.app.message?.severity != .warning {
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 0.05
+            f.app.tick()
+            f.app.draw()
+        }
+        // The status line (cut to the room between its segments) starts with who holds the lake.
+        #expect(f.app.message?.text == "R9 (customer_pipeline, carl, cli, pid \(getpid())) holds the lake: not started (one run at a time; try again when it ends)")
+        #expect(f.screen.contains("R9 (customer_p"))
+        #expect(try f.workspace.store.runs().count == 1)
+    }
+
     @Test func themeKeyCyclesThemesLive() throws {
         let f = try ConsoleFixture(theme: .dark)
         try f.send("T")

@@ -49,6 +49,11 @@ public final class RunLock: Sendable {
             case unrecordedFailure = "unrecorded_failure"
         }
 
+        /// "R12 (customer_pipeline, ann, cli, pid 4242)": short, for a status line.
+        public var summary: String {
+            "\(run.map(\.description) ?? "a run") (\(workflow), \(actor), \(trigger), pid \(pid))"
+        }
+
         /// "run R12 of customer_pipeline, started 2026-12-06T14:00:00Z by ann (cli, pid 4242)".
         public var description: String {
             "\(run.map { "run \($0)" } ?? "a run (not recorded yet)") of \(workflow), started \(startedAt) by \(actor) (\(trigger), pid \(pid))"
@@ -181,7 +186,7 @@ public final class RunLock: Sendable {
         }
         return EngineError(
             .busy,
-            "the lake of \(workspace) is busy: \(who) holds it; one run at a time per workspace. Wait for it with `cdp run --wait`, or follow it with `cdp runs`")
+            "the lake is busy: \(who) holds it; one run at a time per workspace (\(workspace)). Wait for it with `cdp run --wait`, or follow it with `cdp runs`")
     }
 
     private static func seconds(_ value: Double) -> String {

@@ -17,7 +17,7 @@ final class BackgroundRuns: @unchecked Sendable {
         let thread = Thread { [self] in
             let runner = WorkflowRunner(workspace: workspace, environment: environment, trigger: "console")
             let result: StatusMessage
-            do {
+            do throws(EngineError) {
                 let summary = try runner.run(plan) { event in
                     guard event.kind == .runStarted else { return }
                     self.lock.withLock { self.startedRun = event.run }
@@ -25,7 +25,7 @@ final class BackgroundRuns: @unchecked Sendable {
                 result = StatusMessage(
                     "run \(summary.id) \(summary.state.rawValue)", severity: summary.state == .succeeded ? .success : .error)
             } catch {
-                result = StatusMessage("run failed: \(ConsoleApp.describe(error))", severity: .error)
+                result = Self.outcome(of: error, workspace: workspace)
             }
             self.lock.withLock {
                 self.finished = result
@@ -34,6 +34,18 @@ final class BackgroundRuns: @unchecked Sendable {
         }
         thread.name = "cdp console run"
         thread.start()
+    }
+
+    /// What the status line says of a run that did not finish. Another run holding the lake is named short
+    /// enough to fit (the engine's message carries the workspace's path and a hint for the CLI).
+    static func outcome(of error: EngineError, workspace: Workspace) -> StatusMessage {
+        if error.code == .busy {
+            let holder = RunLock.state(in: workspace.lakeFolder).holder
+            return StatusMessage(
+                "\(holder?.summary ?? "another run") holds the lake: not started (one run at a time; try again when it ends)",
+                severity: .warning)
+        }
+        return StatusMessage("run failed: \(ConsoleApp.describe(error))", severity: .error)
     }
 
     /// The id of a run that just started (once).
