@@ -100,6 +100,9 @@ import Testing
             !finder.found(in: Self.text(of: try workspace.query("SELECT before, after, reason FROM audit_log", limit: 100, as: Self.admin)))
                 .isEmpty)
 
+        let copy = "/tmp/hostile-vacuum-copy.sqlite"
+        try? FileManager.default.removeItem(atPath: copy)
+        defer { #expect(!FileManager.default.fileExists(atPath: copy), "VACUUM INTO copied the lake") }
         for user in ["vic", "ana"] {
             let environment = Environment.fixed(at: 1_764_400_000, user: user)
             for query in corpus {

@@ -80,6 +80,9 @@ struct UserQueryTests {
         #expect(try run("SELECT email FROM silver_customer ORDER BY id", viewer) == [[.text("K1@x.io")], [.text("K2@x.io")]])
         let write = try #require(throws: StoreError.self) { try run("DELETE FROM batch", viewer) }
         #expect(write.code == .conflict)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-vacuum-\(UUID().uuidString).sqlite").path
+        #expect(throws: StoreError.self) { try run("VACUUM INTO '\(copy)'", viewer) }
+        #expect(!FileManager.default.fileExists(atPath: copy))
         let pragma = try #require(throws: StoreError.self) { try run("PRAGMA writable_schema = 1", viewer) }
         #expect(pragma.code == .notAuthorized)
     }
