@@ -26,7 +26,8 @@ extension PIIMasker {
         return masked
     }
 
-    /// A matcher input with its personal fields masked.
+    /// A matcher input with every field its column's tag makes personal masked (a column tagged
+    /// later, such as `city`, included: no field is left out by name).
     public func matchInput(_ input: MatchInput) -> MatchInput {
         guard isActive else { return input }
         var masked = input
@@ -36,7 +37,11 @@ extension PIIMasker {
         masked.phone = input.phone.map { value($0, column: "phone") }
         masked.birthDate = input.birthDate.map { value($0, column: "birth_date") }
         masked.street = input.street.map { value($0, column: "street") }
+        masked.city = input.city.map { value($0, column: "city") }
         masked.postcode = input.postcode.map { value($0, column: "postcode") }
+        masked.country = input.country.map { value($0, column: "country") }
+        masked.crmCustomerID = input.crmCustomerID.map { value($0, column: "crm_customer_id") }
+        masked.updatedAt = input.updatedAt.map { value($0, column: "updated_at") }
         return masked
     }
 

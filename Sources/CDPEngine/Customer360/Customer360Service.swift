@@ -202,7 +202,9 @@ public struct Customer360Service: Sendable {
         masked.phone = row.phone.map { masker.value($0, column: "phone") }
         masked.birthDate = row.birthDate.map { masker.value($0, column: "birth_date") }
         masked.street = row.street.map { masker.value($0, column: "street") }
+        masked.city = row.city.map { masker.value($0, column: "city") }
         masked.postcode = row.postcode.map { masker.value($0, column: "postcode") }
+        masked.country = row.country.map { masker.value($0, column: "country") }
         return masked
     }
 
