@@ -44,9 +44,8 @@ struct AccessCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open(readOnly: true)
-            let versions = try present { () throws(EngineError) in
-                try storeCall { () throws(StoreError) in try workspace.store.accessPolicyHistory() }
-            }
+            let reader = workspace.reader(for: try options.environment(in: workspace))
+            let versions = try present { () throws(EngineError) in try reader.accessPolicyHistory() }
             if json { return Output.json(versions) }
             guard !versions.isEmpty else {
                 return print(

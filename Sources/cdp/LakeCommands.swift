@@ -17,7 +17,8 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open(readOnly: true)
-            let runs = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.runs(limit: limit) } }
+            let reader = workspace.reader(for: try options.environment(in: workspace))
+            let runs = try present { () throws(EngineError) in try reader.runs(limit: limit) }
             if json { return Output.json(runs) }
             print(Output.table(
                 ["run", "workflow", "state", "started", "finished", "by", "tasks ok"],
@@ -37,11 +38,12 @@ struct RunsCommand: ParsableCommand {
         func run() throws {
             guard let runID = RunID(parsing: id) else { throw ValidationError("'\(id)' is not a run id (like R3)") }
             let workspace = try options.open(readOnly: true)
+            let reader = workspace.reader(for: try options.environment(in: workspace))
             let (run, events) = try present { () throws(EngineError) in
-                guard let run = try storeCall({ () throws(StoreError) in try workspace.store.run(runID) }) else {
+                guard let run = try reader.run(runID) else {
                     throw EngineError(.notFound, "no run \(runID); see `cdp runs`")
                 }
-                return (run, try storeCall { () throws(StoreError) in try workspace.store.events(of: runID, limit: 100_000) })
+                return (run, try reader.events(of: runID, limit: 100_000))
             }
             print(RunPrinter.describe(run))
             print("\nevents:")
@@ -68,10 +70,9 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open(readOnly: true)
-            let masker = workspace.masker(for: try options.environment(in: workspace))
+            let reader = workspace.reader(for: try options.environment(in: workspace))
             let filter = LakeStore.AuditFilter(actor: user, action: action, target: target, limit: limit)
-            let entries = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditEntries(filter) } }
-                .map(masker.auditEntry)
+            let entries = try present { () throws(EngineError) in try reader.auditEntries(filter) }
             if json { return Output.json(entries) }
             let rows: [[String]] = entries.map { entry in
                 [entry.id.description, entry.at, entry.actor, entry.action, entry.target]
@@ -95,7 +96,8 @@ struct AuditCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open(readOnly: true)
-            let problems = try present { () throws(EngineError) in try storeCall { () throws(StoreError) in try workspace.store.auditChainProblems() } }
+            let reader = workspace.reader(for: try options.environment(in: workspace))
+            let problems = try present { () throws(EngineError) in try reader.auditChainProblems() }
             guard problems.isEmpty else {
                 ErrorPresenter.print(EngineError(.verification, "the audit log has been tampered with:", details: problems))
                 throw ExitCode(ErrorPresenter.exitCode(for: .verification))

@@ -40,12 +40,10 @@ struct QuarantineCommand: ParsableCommand {
             }
             let filter = LakeStore.QuarantineFilter(
                 source: source.map { SourceName($0) }, rule: rule, statuses: statuses, text: search, limit: limit)
-            let masker = workspace.masker(for: try options.environment(in: workspace))
-            let (stored, total) = try present { () throws(EngineError) in
-                (try storeCall { () throws(StoreError) in try workspace.store.quarantineRecords(filter) },
-                 try storeCall { () throws(StoreError) in try workspace.store.quarantineCount(filter) })
+            let reader = workspace.reader(for: try options.environment(in: workspace))
+            let (records, total) = try present { () throws(EngineError) in
+                (try reader.quarantineRecords(filter), try reader.quarantineCount(filter))
             }
-            let records = stored.map(masker.record)
             if json { return Output.json(records) }
             print(Output.table(
                 ["id", "status", "source", "key", "line", "rules", "first problem"],

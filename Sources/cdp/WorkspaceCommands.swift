@@ -49,9 +49,7 @@ struct DemoCommand: ParsableCommand {
         let options = try WorkspaceOptions.parse(["--workspace", workspace])
         let opened = try options.open()
         let environment = try options.environment(in: opened)
-        let hasRun = try present { () throws(EngineError) in
-            try storeCall { () throws(StoreError) in try opened.store.runs(limit: 1) }.isEmpty == false
-        }
+        let hasRun = try present { () throws(EngineError) in try opened.reader(for: environment).runs(limit: 1).isEmpty == false }
         if !hasRun || noConsole {
             try RunCommand.parse(["--workspace", workspace]).run()
         }
@@ -224,12 +222,11 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try options.open(readOnly: true)
-        let store = workspace.store
-        let sources = workspace.configuration.sources.map { ($0.name, $0.entity) }
+        let reader = workspace.reader(for: try options.environment(in: workspace))
         let report = try present { () throws(EngineError) in
-            let statuses = try storeCall { () throws(StoreError) in try store.sourceStatuses(sources) }
-            let rates = try storeCall { () throws(StoreError) in try store.rulePassRates() }
-            let last = try storeCall { () throws(StoreError) in try store.runs(limit: 1) }.first
+            let statuses = try reader.sourceStatuses()
+            let rates = try reader.rulePassRates()
+            let last = try reader.runs(limit: 1).first
             return Report(
                 workspace: workspace.configuration.name, sources: statuses, rules: rates,
                 lastRun: last.map { "\($0.id) \($0.state.rawValue) at \($0.startedAt)" })

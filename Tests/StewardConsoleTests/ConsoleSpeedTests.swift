@@ -1,5 +1,5 @@
 import CDPCore
-import CDPEngine
+@testable import CDPEngine
 import CDPStore
 import Foundation
 import TermUI
@@ -31,7 +31,7 @@ import Testing
 
     @Test func textFilterIsCaseInsensitiveAndNarrowsLikeAFreshSearch() throws {
         let f = try ConsoleFixture()
-        let index = try QuarantineSearchIndex(store: f.workspace.store)
+        let index = try QuarantineSearchIndex(reader: f.workspace.reader(for: ConsoleFixture.clock))
         #expect(index.count == 6)
         let wide = index.positions(matching: "N")
         let narrow = index.positions(matching: "N/A", within: wide)

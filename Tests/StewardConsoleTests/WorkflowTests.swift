@@ -1,5 +1,5 @@
 import CDPCore
-import CDPEngine
+@testable import CDPEngine
 import CDPStore
 import Foundation
 import TermUI
@@ -152,16 +152,15 @@ import Testing
         }
     }
 
-    @Test func dryRunMatchesTheEngineVerdict() throws {
+    @Test func theEditFormsCheckMatchesTheEngineVerdict() throws {
         let f = try ConsoleFixture()
         let record = try f.record(1)
-        let source = try f.workspace.source(record.source)
-        let dryRun = try QuarantineDryRun(workspace: f.workspace, source: source, today: ConsoleFixture.clock.today)
-        #expect(dryRun.failures(fields: record.fields, sourceKey: record.sourceKey, line: record.line).map(\.rule) == ["email_format"])
-        var fixed = record.fields
-        fixed["email"] = "bob@example.com"
-        #expect(dryRun.failures(fields: fixed, sourceKey: record.sourceKey, line: record.line).isEmpty)
         let service = QuarantineService(workspace: f.workspace, environment: ConsoleFixture.clock)
-        #expect(try service.fix(record.id, edits: ["email": "bob@example.com"]).status == .fixed)
+        let draft = try service.draft(record.id)
+        #expect(try draft.failures(draft.shownValues).map(\.rule) == ["email_format"])
+        var values = draft.shownValues
+        values[try #require(draft.fieldNames.firstIndex(of: "email"))] = "bob@example.com"
+        #expect(try draft.failures(values).isEmpty)
+        #expect(try service.fix(record.id, edits: draft.edits(values)).status == .fixed)
     }
 }

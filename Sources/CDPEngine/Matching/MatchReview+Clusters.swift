@@ -24,7 +24,8 @@ extension MatchReview {
         public var memberCount: Int
         /// Every candidate pair, whatever its status, between two of `members`, with its probability.
         public var links: [LakeStore.CandidateRow]
-        /// Steward decisions between two of `members` (a "not a match" here blocks part of the cluster).
+        /// Steward decisions between two of `members` (a "not a match" here blocks part of the cluster),
+        /// their reasons masked for this environment's user.
         public var decisions: [LakeStore.PairDecision]
 
         /// The golden records the members are in now, in member order.
@@ -68,7 +69,12 @@ extension MatchReview {
                 values: values.first { $0.source == record.source && $0.sourceKey == record.key }.map(masker.matchInput))
         }.sorted { ($0.golden?.rawValue ?? .max, $0.record) < ($1.golden?.rawValue ?? .max, $1.record) }
         let links = try storeCall { () throws(StoreError) in try store.candidates(among: shown) }
-        let decisions = try storeCall { () throws(StoreError) in try store.pairDecisions(among: shown) }
+        // A decision's reason is free text a steward typed: personal values in it are masked like the rest.
+        let decisions = try storeCall { () throws(StoreError) in try store.pairDecisions(among: shown) }.map { decision in
+            var masked = decision
+            masked.reason = decision.reason.map { masker.scrub($0, knownValues: []) }
+            return masked
+        }
         return ProposedCluster(
             candidate: id, a: candidate.a, b: candidate.b, members: members, memberCount: memberCount, links: links, decisions: decisions)
     }

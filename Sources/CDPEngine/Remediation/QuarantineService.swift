@@ -28,7 +28,14 @@ public struct QuarantineService: Sendable {
     /// What a principal without `view_pii` sees in place of the landed line.
     public static let withheldRawRow = "(withheld: it holds personal data; needs view_pii)"
 
+    /// A held record as this user may see it (personal values masked without `view_pii`).
+    /// - Throws: `.notFound` naming the id.
     public func record(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
+        workspace.masker(for: environment).record(try storedRecord(id))
+    }
+
+    /// The record as stored, unmasked: for the engine's own checks and writes only.
+    func storedRecord(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
         guard let record = try storeCall({ () throws(StoreError) in try workspace.store.quarantineRecord(id) }) else {
             throw EngineError(.notFound, "no quarantined record \(id); list them with `cdp quarantine list`")
         }
@@ -36,7 +43,7 @@ public struct QuarantineService: Sendable {
     }
 
     public func detail(_ id: QuarantineID) throws(EngineError) -> Detail {
-        let record = try record(id)
+        let record = try storedRecord(id)
         let store = workspace.store
         let history = try storeCall { () throws(StoreError) in try store.quarantineHistory(id) }
         let landed = try storeCall { () throws(StoreError) in try store.landedRecord(of: id) }
@@ -64,7 +71,7 @@ public struct QuarantineService: Sendable {
     @discardableResult
     public func fix(_ id: QuarantineID, edits: [String: String]) throws(EngineError) -> QuarantineRecord {
         try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.fix \(id)")
-        let record = try record(id)
+        let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
         }
@@ -105,7 +112,7 @@ public struct QuarantineService: Sendable {
     @discardableResult
     public func release(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
         try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.release \(id)")
-        let record = try record(id)
+        let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be released")
         }
@@ -138,7 +145,7 @@ public struct QuarantineService: Sendable {
     @discardableResult
     public func reject(_ id: QuarantineID, reason: String) throws(EngineError) -> QuarantineRecord {
         try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.reject \(id)")
-        let record = try record(id)
+        let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be rejected")
         }
@@ -202,14 +209,14 @@ public struct QuarantineService: Sendable {
     }
 
     /// What validating many held records of one source shares.
-    struct ValidationContext {
+    struct ValidationContext: Sendable {
         var environment: ValidationEnvironment
         var validator: RecordValidator
         /// The batch of the current silver row of each held key that has one (keys absent: no current row).
         var currentBatches: [String: BatchID]?
     }
 
-    private func validationContext(_ source: SourceConfiguration, keys: [String]) throws(EngineError) -> ValidationContext {
+    func validationContext(_ source: SourceConfiguration, keys: [String]) throws(EngineError) -> ValidationContext {
         let rules = workspace.rules.rules(for: source.name)
         let checksKeys = rules.contains { rule in
             if case .unique(let field) = rule.check { return field == RuleFieldName.sourceKey }
@@ -224,7 +231,7 @@ public struct QuarantineService: Sendable {
 
     // MARK: - Validation of a held record
 
-    private func canonicalField(_ name: String, _ source: SourceConfiguration) -> String? {
+    func canonicalField(_ name: String, _ source: SourceConfiguration) -> String? {
         if source.entity.fieldIndex(name) != nil { return name }
         return source.mapping.first { $0.value == name }?.key
     }
@@ -241,7 +248,7 @@ public struct QuarantineService: Sendable {
 
     /// Failures of a held record now. Parse problems stand until a steward has edited the record; a
     /// key already current in silver from the same batch is a duplicate, from an earlier batch a newer version.
-    private func validate(
+    func validate(
         fields: [String: String], sourceKey: String, record: QuarantineRecord, source: SourceConfiguration, edited: Bool,
         context: ValidationContext? = nil
     ) throws(EngineError) -> [RuleFailure] {

@@ -10,7 +10,9 @@ public final class Workspace: Sendable {
     public let root: URL
     public let configuration: WorkspaceConfiguration
     public let rules: RuleSet
-    public let store: LakeStore
+    /// The lake. Internal: front ends read through ``LakeReader`` and the engine's services, which
+    /// authorise and mask in one place.
+    let store: LakeStore
     /// Who may do what (`governance/access.toml`; everyone is an admin when the file never existed).
     public let accessPolicy: AccessPolicy
     /// The OS user who opened the workspace, as the kernel names them.

@@ -15,9 +15,11 @@ public final class ConsoleApp {
     public let environment: Environment
     /// Who the steward is under `governance/access.toml`; shown in the status bar.
     public let principal: Principal
-    /// Masks personal values on every screen when the principal lacks `view_pii`; follows the data
-    /// dictionary's tags, so it is rebuilt after a dictionary edit and on reload.
-    public private(set) var masker: PIIMasker
+    /// Every screen's reads of the lake, masked for the principal; follows the data dictionary's tags,
+    /// so it is rebuilt after a dictionary edit and on reload.
+    public private(set) var reader: LakeReader
+    /// How personal values the steward typed are echoed back (the reader masks everything it reads).
+    public var masker: PIIMasker { reader.masker }
     public private(set) var theme: Theme
     public let terminal: Terminal
     /// Where `T` looks for more themes; nil uses the built-in ones only.
@@ -62,11 +64,11 @@ public final class ConsoleApp {
         self.workspace = workspace
         self.environment = environment
         principal = workspace.principal(environment)
-        masker = workspace.masker(for: environment)
+        reader = workspace.reader(for: environment)
         self.theme = theme
         self.terminal = Terminal(backend: backend)
         self.themesFolder = themesFolder
-        workspace.store.limitSQLiteMemory(bytes: Self.sqliteMemoryLimit)
+        workspace.limitSQLiteMemory(bytes: Self.sqliteMemoryLimit)
         stacks = Self.tabs.map { [$0.makeRoot(self)] }
         current.activate(app: self)
     }
@@ -77,8 +79,11 @@ public final class ConsoleApp {
 
     var dictionary: DictionaryService { DictionaryService(workspace: workspace, environment: environment) }
 
-    /// Re-reads which columns are personal (after the dictionary changed).
-    func refreshMasker() { masker = workspace.masker(for: environment) }
+    /// Re-reads which columns are personal (after the dictionary changed); screens read again with it.
+    func refreshMasker() {
+        reader = workspace.reader(for: environment)
+        dataGeneration += 1
+    }
 
     // MARK: - Event loop
 
@@ -332,7 +337,7 @@ public final class ConsoleApp {
 
     func refreshLastRun() {
         lastRunCheck = Date()
-        if let run = try? workspace.store.runs(limit: 1).first {
+        if let run = try? reader.runs(limit: 1).first {
             lastRunText = "\(run.id) \(run.state.rawValue) \(TimeText.short(run.startedAt))"
         } else {
             lastRunText = "no runs yet"

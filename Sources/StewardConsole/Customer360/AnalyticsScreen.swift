@@ -58,11 +58,11 @@ final class AnalyticsScreen: ConsoleScreen {
         guard loadedGeneration != app.dataGeneration else { return }
         loadedGeneration = app.dataGeneration
         do {
-            let store = app.workspace.store
-            campaigns = try store.campaignPerformance()
-            trend = try store.passRateTrendBySource(limit: 30)
-            matchSummary = try store.latestMatchSummary()
-            goldenCustomers = try store.customer360Count()
+            let reader = app.reader
+            campaigns = try reader.campaignPerformance()
+            trend = try reader.passRateTrendBySource(limit: 30)
+            matchSummary = try reader.latestMatchSummary()
+            goldenCustomers = try reader.customer360Count()
             error = nil
         } catch let failure {
             error = failure.description

@@ -50,7 +50,7 @@ final class CustomersScreen: ConsoleScreen {
         guard loadedGeneration != app.dataGeneration else { return }
         loadedGeneration = app.dataGeneration
         do {
-            total = try app.workspace.store.customer360Count()
+            total = try app.reader.customer360Count()
             error = nil
         } catch let failure {
             error = failure.description

@@ -13,19 +13,17 @@ enum QuarantineActions {
             return
         }
         do {
+            let before = try app.service.snapshot(record.id, fields: Array(edits.keys))
             let updated = try app.service.fix(record.id, edits: edits)
             app.dataGeneration += 1
-            var previous: [String: String] = [:]
-            for field in edits.keys {
-                previous[field] = field == RuleFieldName.sourceKey ? record.sourceKey : (record.fields[field] ?? "")
-            }
-            app.undoStack.append(.fix(label: "fix of \(record.id)", previous: [(record.id, previous)]))
+            app.undoStack.append(.fix(label: "fix of \(record.id)", previous: [before]))
             if edits.count == 1, let (field, value) = edits.first {
                 let failure = record.failures.first { $0.field == field } ?? record.failures.first
                 if let failure {
                     app.lastFixTemplate = FixTemplate(
                         record: record.id, source: record.source, rule: failure.rule, field: field,
-                        oldValue: previous[field] ?? "", newValue: value)
+                        oldValue: field == RuleFieldName.sourceKey ? record.sourceKey : (record.fields[field] ?? ""), newValue: value,
+                        before: before)
                 }
             }
             if updated.status == .fixed {
@@ -71,15 +69,10 @@ enum QuarantineActions {
         }
     }
 
-    /// Open records failing the template's rule with the same value in the same field (not the template's own).
-    static func likeRecords(app: ConsoleApp, template: FixTemplate) throws(StoreError) -> [QuarantineRecord] {
-        // The text filter narrows in SQL; it cannot match values JSON escapes, so those are scanned whole.
-        let plain = !template.oldValue.isEmpty && !template.oldValue.contains("\"") && !template.oldValue.contains("\\")
-        let filter = LakeStore.QuarantineFilter(
-            source: template.source, rule: template.rule, statuses: [.open], text: plain ? template.oldValue : nil, limit: 1_000_000)
-        return try app.workspace.store.quarantineRecords(filter).filter {
-            $0.id != template.record && ($0.fields[template.field] ?? "") == template.oldValue
-        }
+    /// Open records failing the template's rule with the same value in the same field (not the template's
+    /// own), compared by the engine on the real values.
+    static func likeRecords(app: ConsoleApp, template: FixTemplate) throws(EngineError) -> [QuarantineRecord] {
+        try app.service.recordsLike(template.before, field: template.field, rule: template.rule)
     }
 
     /// Previews how many records the last fix would apply to, and applies it after confirmation.
@@ -110,14 +103,15 @@ enum QuarantineActions {
     }
 
     static func applyToAll(app: ConsoleApp, template: FixTemplate, records: [QuarantineRecord]) {
-        var previous: [(id: QuarantineID, values: [String: String])] = []
+        var previous: [QuarantineSnapshot] = []
         var passing = 0
         var failed: [String] = []
         for record in records {
             do {
+                let before = try app.service.snapshot(record.id, fields: [template.field])
                 let updated = try app.service.fix(record.id, edits: [template.field: template.newValue])
                 app.dataGeneration += 1
-                previous.append((record.id, [template.field: record.fields[template.field] ?? ""]))
+                previous.append(before)
                 if updated.status == .fixed { passing += 1 }
             } catch {
                 failed.append("\(record.id): \(ConsoleApp.describe(error))")
@@ -145,13 +139,13 @@ enum QuarantineActions {
         case .fix(let label, let previous):
             var restored = 0
             var problems: [String] = []
-            for (id, values) in previous {
+            for snapshot in previous {
                 do {
-                    try app.service.fix(id, edits: values)
+                    try app.service.restore(snapshot)
                     app.dataGeneration += 1
                     restored += 1
                 } catch {
-                    problems.append("\(id): \(ConsoleApp.describe(error))")
+                    problems.append("\(snapshot.id): \(ConsoleApp.describe(error))")
                 }
             }
             app.lastFixTemplate = nil

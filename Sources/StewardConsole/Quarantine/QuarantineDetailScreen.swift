@@ -14,11 +14,15 @@ final class QuarantineDetailScreen: ConsoleScreen {
     private(set) var editor: Editor?
 
     struct Editor {
-        var fieldNames: [String]
-        var original: [String]
+        /// The engine's side of the edit: the record's real values, the checks `fix` makes.
+        var draft: QuarantineDraft
         var form: FormState
-        var dryRun: QuarantineDryRun?
         var failures: [RuleFailure] = []
+        /// Why the would-be result cannot be shown (the lake could not be read); nil when it is shown.
+        var validationError: String?
+
+        var fieldNames: [String] { draft.fieldNames }
+        var original: [String] { draft.shownValues }
     }
 
     init(id: QuarantineID) {
@@ -94,37 +98,30 @@ final class QuarantineDetailScreen: ConsoleScreen {
 
     private func startEditing(_ app: ConsoleApp) {
         guard let record = detail?.record else { return }
-        guard record.status == .open || record.status == .fixed else {
-            app.message = StatusMessage("\(id) is \(record.status.rawValue); only open or fixed records can be edited", severity: .warning)
-            return
-        }
-        guard let source = app.workspace.configuration.source(named: record.source) else {
-            app.message = StatusMessage("source \(record.source) is no longer in cdp.toml", severity: .error)
-            return
-        }
-        let names = [RuleFieldName.sourceKey] + source.entity.fields.map(\.name).filter { source.mapping[$0] != nil || record.fields[$0] != nil }
-        let values = names.map { $0 == RuleFieldName.sourceKey ? record.sourceKey : (record.fields[$0] ?? "") }
-        var form = FormState(values: values)
-        // Start on the first failing field.
-        if let field = record.failures.first?.field, let index = names.firstIndex(of: field) { form.focus(index) }
-        var dryRun: QuarantineDryRun?
+        let draft: QuarantineDraft
         do {
-            dryRun = try QuarantineDryRun(workspace: app.workspace, source: source, today: app.environment.today)
+            draft = try app.service.draft(id)
         } catch {
-            app.message = StatusMessage("live validation unavailable: \(ConsoleApp.describe(error))", severity: .warning)
+            app.message = StatusMessage(ConsoleApp.describe(error), severity: error.code == .refused ? .warning : .error)
+            return
         }
-        editor = Editor(fieldNames: names, original: values, form: form, dryRun: dryRun)
+        var form = FormState(values: draft.shownValues)
+        // Start on the first failing field.
+        if let field = record.failures.first?.field, let index = draft.fieldNames.firstIndex(of: field) { form.focus(index) }
+        editor = Editor(draft: draft, form: form)
         revalidate()
     }
 
+    /// Checks the edits as `fix` will: only the fields changed here, the others with the record's real values.
     private func revalidate() {
-        guard var editor, let record = detail?.record, let dryRun = editor.dryRun else { return }
-        var fields = record.fields
-        var key = record.sourceKey
-        for (name, value) in zip(editor.fieldNames, editor.form.values) {
-            if name == RuleFieldName.sourceKey { key = value } else { fields[name] = value }
+        guard var editor else { return }
+        do {
+            editor.failures = try editor.draft.failures(editor.form.values)
+            editor.validationError = nil
+        } catch {
+            editor.failures = []
+            editor.validationError = ConsoleApp.describe(error)
         }
-        editor.failures = dryRun.failures(fields: fields, sourceKey: key, line: record.line)
         self.editor = editor
     }
 
@@ -139,11 +136,7 @@ final class QuarantineDetailScreen: ConsoleScreen {
 
     private func save(_ app: ConsoleApp) {
         guard let editor, let record = detail?.record else { return }
-        var edits: [String: String] = [:]
-        for (index, name) in editor.fieldNames.enumerated() where editor.form.values[index] != editor.original[index] {
-            edits[name] = editor.form.values[index]
-        }
-        QuarantineActions.fix(app: app, record: record, edits: edits)
+        QuarantineActions.fix(app: app, record: record, edits: editor.draft.edits(editor.form.values))
         self.editor = nil
         load(app)
     }
@@ -184,8 +177,8 @@ final class QuarantineDetailScreen: ConsoleScreen {
         frame.render(form, in: formArea, state: &state)
         frame.setCursor(state.cursorPosition)
         var lines: [Line] = [Line("Would-be result", style: theme[.header])]
-        if editor.dryRun == nil {
-            lines.append(Line("live validation unavailable", style: theme[.warning]))
+        if let problem = editor.validationError {
+            lines.append(Line("live validation unavailable: \(problem)", style: theme[.warning]))
         } else if blocking.isEmpty {
             lines.append(Line("✓ passes every rule — save, then r releases", style: theme[.success]))
         } else {

@@ -54,7 +54,7 @@ final class GoldenRecordScreen: ConsoleScreen {
     private func load(_ app: ConsoleApp) {
         do {
             let detail = try MatchReview(workspace: app.workspace, environment: app.environment).golden(golden)
-            let values = try app.workspace.store.customers(detail.members).map(app.masker.matchInput)
+            let values = try app.reader.customerRecords(detail.members)
             memberValues = Dictionary(values.map { (SourceRecordID(source: $0.source, key: $0.sourceKey), $0) }) { first, _ in first }
             self.detail = detail
             loadError = nil

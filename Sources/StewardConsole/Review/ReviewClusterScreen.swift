@@ -128,7 +128,7 @@ final class ReviewClusterScreen: ConsoleScreen {
                     Span("  \(decision.a) ↔ \(decision.b)  ", style: theme[.text]),
                     Span(verdict, style: decision.decision == .match ? theme[.success] : theme[.error]),
                     Span(
-                        "  by \(decision.decidedBy)" + (decision.reason.map { ": " + app.masker.scrub($0, knownValues: []) } ?? ""),
+                        "  by \(decision.decidedBy)" + (decision.reason.map { ": " + $0 } ?? ""),
                         style: theme[.muted]),
                 ]))
         }

@@ -31,7 +31,7 @@ final class ReviewSession {
 
     private(set) var queue: Queue?
     private(set) var loadError: String?
-    private var reading: BackgroundRead<Queue, StoreError>?
+    private var reading: BackgroundRead<Queue, EngineError>?
     private var loadedGeneration: Int?
 
     /// Hides probabilities, weights and keys so the steward judges the records alone.
@@ -84,12 +84,12 @@ final class ReviewSession {
             loadError = ConsoleApp.describe(error)
             return
         }
-        let store = app.workspace.store
-        reading = BackgroundRead { () throws(StoreError) in
-            let rows = try store.candidates(status: .open, limit: Self.queueLimit, around: centre)
+        let reader = app.reader
+        reading = BackgroundRead { () throws(EngineError) in
+            let rows = try reader.candidates(status: .open, limit: Self.queueLimit, around: centre)
             return Queue(
-                rows: rows, counts: try store.candidateCounts(),
-                memberships: try store.goldenMemberships(of: rows.flatMap { [$0.a, $0.b] }),
+                rows: rows, counts: try reader.candidateCounts(),
+                memberships: try reader.goldenMemberships(of: rows.flatMap { [$0.a, $0.b] }),
                 centre: centre)
         }
         if let result = reading?.wait(timeout: 0.1) { take(result) }
@@ -110,7 +110,7 @@ final class ReviewSession {
 
     var isReading: Bool { reading != nil }
 
-    private func take(_ result: Result<Queue, StoreError>) {
+    private func take(_ result: Result<Queue, EngineError>) {
         reading = nil
         switch result {
         case .success(let queue):
@@ -123,7 +123,7 @@ final class ReviewSession {
 
     /// Re-reads the counts after a decision, so the counter's "remaining" is the lake's.
     private func refreshCounts(_ app: ConsoleApp) {
-        guard let counts = try? app.workspace.store.candidateCounts() else { return }
+        guard let counts = try? app.reader.candidateCounts() else { return }
         queue?.counts = counts
     }
 

@@ -50,8 +50,8 @@ final class AuditScreen: ConsoleScreen {
 
     func activate(app: ConsoleApp) {
         do {
-            entries = try app.workspace.store.auditEntries(LakeStore.AuditFilter(limit: 5000)).map(app.masker.auditEntry)
-            chainProblems = try app.workspace.store.auditChainProblems()
+            entries = try app.reader.auditEntries(LakeStore.AuditFilter(limit: 5000))
+            chainProblems = try app.reader.auditChainProblems()
             error = nil
         } catch let failure {
             error = failure.description

@@ -19,7 +19,7 @@ final class DashboardScreen: ConsoleScreen {
     private var loadedAt = Date.distantPast
     private var error: String?
     /// A refresh being read on a background thread; the screen keeps showing the last figures meanwhile.
-    private var refreshing: BackgroundRead<DashboardData, StoreError>?
+    private var refreshing: BackgroundRead<DashboardData, EngineError>?
 
     /// Seconds between refreshes.
     static let refreshInterval: TimeInterval = 2
@@ -57,8 +57,8 @@ final class DashboardScreen: ConsoleScreen {
 
     private func startRefresh(_ app: ConsoleApp) {
         loadedAt = Date()
-        let workspace = app.workspace
-        refreshing = BackgroundRead { () throws(StoreError) in try DashboardData.read(workspace) }
+        let reader = app.reader
+        refreshing = BackgroundRead { () throws(EngineError) in try DashboardData.read(reader) }
     }
 
     private var loadedGeneration = 0
@@ -96,7 +96,7 @@ final class DashboardScreen: ConsoleScreen {
         return true
     }
 
-    private func take(_ result: Result<DashboardData, StoreError>) {
+    private func take(_ result: Result<DashboardData, EngineError>) {
         switch result {
         case .success(let data):
             self.data = data
@@ -259,13 +259,12 @@ struct DashboardData: Sendable {
     var trend: [(run: RunID, passRate: Double)] = []
     var runs: [RunSummary] = []
 
-    /// - Throws: `StoreError` when a read fails.
-    static func read(_ workspace: Workspace) throws(StoreError) -> DashboardData {
-        let store = workspace.store
-        return DashboardData(
-            statuses: try store.sourceStatuses(workspace.configuration.sources.map { ($0.name, $0.entity) }, includingScans: false),
-            byRule: try store.openQuarantineByRule(),
-            trend: try store.passRateTrend(limit: 40),
-            runs: try store.runs(limit: 6))
+    /// - Throws: `EngineError` when a read fails.
+    static func read(_ reader: LakeReader) throws(EngineError) -> DashboardData {
+        DashboardData(
+            statuses: try reader.sourceStatuses(includingScans: false),
+            byRule: try reader.openQuarantineByRule(),
+            trend: try reader.passRateTrend(limit: 40),
+            runs: try reader.runs(limit: 6))
     }
 }

@@ -24,7 +24,7 @@ final class QuarantineListScreen: ConsoleScreen {
 
     func attach(_ app: ConsoleApp) {
         guard source == nil else { return }
-        source = QuarantineTableSource(store: app.workspace.store, theme: app.theme, masker: app.masker)
+        source = QuarantineTableSource(reader: app.reader, theme: app.theme)
     }
 
     var dataSource: QuarantineTableSource? { source }
@@ -106,7 +106,8 @@ final class QuarantineListScreen: ConsoleScreen {
             reload()
             source?.prepareSearch()
         } else {
-            // Records changed: ids, the window and the search text are all stale.
+            // Records (or what is masked) changed: ids, the window and the search text are all stale.
+            source?.reader = app.reader
             source?.reload()
             state.selection.rowCount = source?.rowCount ?? 0
         }

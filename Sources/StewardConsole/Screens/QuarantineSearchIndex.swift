@@ -1,5 +1,5 @@
 import CDPCore
-import CDPStore
+import CDPEngine
 import Foundation
 
 #if canImport(Glibc)
@@ -20,15 +20,14 @@ final class QuarantineSearchIndex: Sendable {
     private let starts: [Int32]
     private let bytes: [UInt8]
 
-    /// Reads every record's text from the store.
-    /// - Throws: `StoreError` when the read fails.
-    /// Without `view_pii` the text is the masked one, so a search cannot confirm a hidden value.
-    init(store: LakeStore, masker: PIIMasker = .none) throws(StoreError) {
+    /// Reads every record's text through the reader: without `view_pii` the text is the masked one, so a
+    /// search cannot confirm a hidden value.
+    /// - Throws: `EngineError` when the read fails.
+    init(reader: LakeReader) throws(EngineError) {
         var ids: [Int64] = []
         var starts: [Int32] = []
         var bytes: [UInt8] = []
-        let rewrite: ((String) -> String)? = masker.isActive ? { masker.json($0) ?? $0 } : nil
-        try store.forEachQuarantineSearchText(rewritingJSON: rewrite) { id, text in
+        try reader.forEachQuarantineSearchText { id, text in
             ids.append(id)
             starts.append(Int32(truncatingIfNeeded: bytes.count))
             for byte in text { bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }

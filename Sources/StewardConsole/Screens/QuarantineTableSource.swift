@@ -1,4 +1,5 @@
 import CDPCore
+import CDPEngine
 import CDPStore
 import Foundation
 import TermUI
@@ -10,7 +11,8 @@ import TermUI
 final class QuarantineTableSource: TableDataSource {
     static let windowSize = 64
 
-    let store: LakeStore
+    /// Reads masked for the steward; replaced when the dictionary's tags change.
+    var reader: LakeReader
     var theme: Theme
     private(set) var filter = LakeStore.QuarantineFilter()
     private(set) var sort: TableSort?
@@ -24,7 +26,7 @@ final class QuarantineTableSource: TableDataSource {
     /// The last text search, to narrow from when the text grows.
     private var lastSearch: (text: String, positions: [Int32])?
 
-    private var search: BackgroundRead<QuarantineSearchIndex, StoreError>?
+    private var search: BackgroundRead<QuarantineSearchIndex, EngineError>?
     /// The last windows read, most recent last: a viewport straddling two windows must not re-read
     /// one of them on every frame.
     private var windows: [(start: Int, records: [QuarantineRecord])] = []
@@ -53,20 +55,16 @@ final class QuarantineTableSource: TableDataSource {
         TableColumn(id: "problem", title: "first problem", width: .fill(6)),
     ]
 
-    /// Personal values as the user may see them.
-    let masker: PIIMasker
-
-    init(store: LakeStore, theme: Theme, masker: PIIMasker = .none) {
-        self.store = store
-        self.masker = masker
+    init(reader: LakeReader, theme: Theme) {
+        self.reader = reader
         self.theme = theme
     }
 
     /// Starts reading the search text in the background (the workbench calls it when first shown).
     func prepareSearch() {
         if search == nil {
-            let store = self.store, masker = self.masker
-            search = BackgroundRead { () throws(StoreError) in try QuarantineSearchIndex(store: store, masker: masker) }
+            let reader = self.reader
+            search = BackgroundRead { () throws(EngineError) in try QuarantineSearchIndex(reader: reader) }
         }
     }
 
@@ -89,13 +87,13 @@ final class QuarantineTableSource: TableDataSource {
             if order == .id && filter.rule == nil {
                 // Index ranges only: quick enough for the key path.
                 pendingBase = nil
-                takeBase(Result { () throws(StoreError) in try store.quarantineIDs(base, order: order, ascending: ascending) }, key: key)
+                takeBase(Result { () throws(EngineError) in try reader.quarantineIDs(base, order: order, ascending: ascending) }, key: key)
             } else {
                 // A rule (LIKE) or a sort on another column reads every matching row: in the background,
                 // keeping the rows shown until it is done (small lakes finish within the short wait).
-                let store = self.store
+                let reader = self.reader
                 let baseFilter = base
-                let read = BackgroundRead { () throws(StoreError) in try store.quarantineIDs(baseFilter, order: order, ascending: ascending) }
+                let read = BackgroundRead { () throws(EngineError) in try reader.quarantineIDs(baseFilter, order: order, ascending: ascending) }
                 pendingBase = (key, read)
                 if let result = read.wait(timeout: Self.keyPathWait) {
                     pendingBase = nil
@@ -110,12 +108,12 @@ final class QuarantineTableSource: TableDataSource {
     static let keyPathWait: TimeInterval = 0.01
 
     /// Ids being read in the background for a rule filter or a sort.
-    private var pendingBase: (key: BaseKey, read: BackgroundRead<[Int64], StoreError>)?
+    private var pendingBase: (key: BaseKey, read: BackgroundRead<[Int64], EngineError>)?
 
     /// True while the rows for a new rule filter or sort are being read.
     var isLoading: Bool { pendingBase != nil }
 
-    private func takeBase(_ result: Result<[Int64], StoreError>, key: BaseKey) {
+    private func takeBase(_ result: Result<[Int64], EngineError>, key: BaseKey) {
         fetches += 1
         switch result {
         case .success(let ids):
@@ -228,7 +226,7 @@ final class QuarantineTableSource: TableDataSource {
         fetches += 1
         do {
             let slice = ids[start..<min(ids.count, start + Self.windowSize)]
-            let records = try store.quarantineRecords(ids: slice.map { QuarantineID($0) }).map(masker.record)
+            let records = try reader.quarantineRecords(ids: slice.map { QuarantineID($0) })
             windows.append((start, records))
             if windows.count > Self.windowsKept { windows.removeFirst() }
             lastError = nil

@@ -45,11 +45,11 @@ final class RunDetailScreen: ConsoleScreen {
     }
 
     func poll(_ app: ConsoleApp) {
-        let store = app.workspace.store
+        let reader = app.reader
         do {
-            run = try store.run(runID)
+            run = try reader.run(runID)
             while true {
-                let batch = try store.events(of: runID, after: lastEventID, limit: 1000)
+                let batch = try reader.events(of: runID, after: lastEventID, limit: 1000)
                 events += batch
                 if let last = batch.last { lastEventID = last.id }
                 if batch.count < 1000 { break }

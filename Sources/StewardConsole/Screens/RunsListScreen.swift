@@ -35,7 +35,7 @@ final class RunsListScreen: ConsoleScreen {
 
     private func load(_ app: ConsoleApp) {
         do {
-            let all = try app.workspace.store.runs(limit: 100)
+            let all = try app.reader.runs(limit: 100)
             runs = text.isEmpty ? all : all.filter { run in
                 "\(run.id) \(run.state.rawValue) \(run.workflow) \(run.trigger) \(run.actor) \(run.error ?? "")".localizedCaseInsensitiveContains(text)
             }

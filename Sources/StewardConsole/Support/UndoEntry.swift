@@ -1,9 +1,11 @@
 import CDPCore
+import CDPEngine
 
 /// What `u` can take back.
 enum UndoEntry {
-    /// Field edits: re-apply these previous values through `fix`, record by record.
-    case fix(label: String, previous: [(id: QuarantineID, values: [String: String])])
+    /// Field edits: the engine puts back the values it captured before each fix, record by record (their
+    /// real values, which a steward without `view_pii` never saw).
+    case fix(label: String, previous: [QuarantineSnapshot])
     /// Release and reject are final in the engine (a released record is in silver; a rejected one is closed).
     case irreversible(label: String)
 }
@@ -14,6 +16,9 @@ struct FixTemplate {
     var source: SourceName
     var rule: String
     var field: String
+    /// The value before the fix as the steward saw it (masked without `view_pii`), for the question.
     var oldValue: String
     var newValue: String
+    /// The value before the fix as the engine holds it: like records are found by it.
+    var before: QuarantineSnapshot
 }

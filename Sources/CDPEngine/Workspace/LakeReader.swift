@@ -1,0 +1,233 @@
+import CDPCore
+import CDPStore
+import Foundation
+
+/// What one principal may read of a workspace's lake, already masked: the console and the CLI read the
+/// lake through a reader or the engine's services, never through the store.
+///
+/// A reader is bound to a workspace and an environment (the user, whom the access policy makes a
+/// principal). It decides once, when made, which columns it masks: the data dictionary's `PII.*` tags
+/// (``Workspace/personalData``), so a newly tagged column is masked by every read at once. Make a new
+/// reader after the dictionary changed. Reads are plain and keep no state, so a reader may be used from
+/// a background thread.
+///
+/// ```swift
+/// let reader = workspace.reader(for: environment)
+/// let held = try reader.quarantineRecords(LakeStore.QuarantineFilter(statuses: [.open], limit: 20))
+/// ```
+public struct LakeReader: Sendable {
+    public let workspace: Workspace
+    public let environment: Environment
+    /// Who reads, under `governance/access.toml`.
+    public let principal: Principal
+    /// How this principal sees personal values (masks nothing with `view_pii`). For values the user typed
+    /// and the reader echoes back; everything a reader returns is masked already.
+    public let masker: PIIMasker
+
+    public init(workspace: Workspace, environment: Environment) {
+        self.workspace = workspace
+        self.environment = environment
+        principal = workspace.principal(environment)
+        masker = workspace.masker(for: environment)
+    }
+
+    /// True when personal values are masked for this principal.
+    public var masksPersonalData: Bool { masker.isActive }
+
+    private var store: LakeStore { workspace.store }
+
+    // MARK: Quarantine
+
+    /// Quarantined records matching `filter`, by id, masked. Without `view_pii` the filter's text is
+    /// searched in the masked values, so a search cannot confirm a value the user may not see.
+    /// - Throws: `EngineError.store` when the lake cannot be read.
+    public func quarantineRecords(_ filter: LakeStore.QuarantineFilter) throws(EngineError) -> [QuarantineRecord] {
+        guard searchesMaskedText(filter) else {
+            return try storeCall { () throws(StoreError) in try store.quarantineRecords(filter) }.map(masker.record)
+        }
+        let ids = try maskedTextMatches(filter, order: .id, ascending: true).dropFirst(max(0, filter.offset)).prefix(max(0, filter.limit))
+        return try quarantineRecords(ids: ids.map { QuarantineID($0) })
+    }
+
+    /// How many quarantined records match `filter` (its text searched as ``quarantineRecords(_:)`` does).
+    /// - Throws: `EngineError.store` when the lake cannot be read.
+    public func quarantineCount(_ filter: LakeStore.QuarantineFilter) throws(EngineError) -> Int {
+        guard searchesMaskedText(filter) else {
+            return try storeCall { () throws(StoreError) in try store.quarantineCount(filter) }
+        }
+        return try maskedTextMatches(filter, order: .id, ascending: true).count
+    }
+
+    /// The ids of the records matching `filter`, in the order asked for (the quarantine table's rows).
+    /// - Throws: `EngineError.store` when the lake cannot be read.
+    public func quarantineIDs(_ filter: LakeStore.QuarantineFilter, order: LakeStore.QuarantineOrder = .id, ascending: Bool = true)
+        throws(EngineError) -> [Int64]
+    {
+        guard searchesMaskedText(filter) else {
+            return try storeCall { () throws(StoreError) in try store.quarantineIDs(filter, order: order, ascending: ascending) }
+        }
+        return try maskedTextMatches(filter, order: order, ascending: ascending)
+    }
+
+    /// The records with these ids, in the order given (missing ones left out), masked.
+    /// - Throws: `EngineError.store` when the lake cannot be read.
+    public func quarantineRecords(ids: [QuarantineID]) throws(EngineError) -> [QuarantineRecord] {
+        try storeCall { () throws(StoreError) in try store.quarantineRecords(ids: ids) }.map(masker.record)
+    }
+
+    /// Visits every quarantined record's id (ascending) with the text a free-text search looks in (key,
+    /// field values, failure values and messages, as UTF-8), personal values masked.
+    /// - Throws: `EngineError.store` when the lake cannot be read.
+    public func forEachQuarantineSearchText(_ body: (Int64, UnsafeBufferPointer<UInt8>) -> Void) throws(EngineError) {
+        let masker = self.masker
+        let rewrite: ((String) -> String)? = masker.isActive ? { masker.json($0) ?? $0 } : nil
+        try storeCall { () throws(StoreError) in try store.forEachQuarantineSearchText(rewritingJSON: rewrite, body) }
+    }
+
+    /// Open records per failing rule, most first (the dashboard).
+    public func openQuarantineByRule() throws(EngineError) -> [(rule: String, count: Int)] {
+        try storeCall { () throws(StoreError) in try store.openQuarantineByRule() }
+    }
+
+    private func searchesMaskedText(_ filter: LakeStore.QuarantineFilter) -> Bool {
+        masker.isActive && !(filter.text ?? "").isEmpty
+    }
+
+    /// Ids matching `filter` without its text, narrowed to records whose masked text holds the text
+    /// (ASCII case-insensitive, like SQLite's `LIKE`).
+    private func maskedTextMatches(_ filter: LakeStore.QuarantineFilter, order: LakeStore.QuarantineOrder, ascending: Bool)
+        throws(EngineError) -> [Int64]
+    {
+        var base = filter
+        base.text = nil
+        let ids = try storeCall { () throws(StoreError) in try store.quarantineIDs(base, order: order, ascending: ascending) }
+        let needle = Array((filter.text ?? "").utf8).map(Self.lowercased)
+        var matching = Set<Int64>()
+        try forEachQuarantineSearchText { id, text in
+            if Self.contains(text, needle) { matching.insert(id) }
+        }
+        return ids.filter(matching.contains)
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+
+    private static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) {
+            var index = 0
+            while index < needle.count, lowercased(haystack[start + index]) == needle[index] { index += 1 }
+            if index == needle.count { return true }
+        }
+        return false
+    }
+
+    // MARK: Runs
+
+    /// The latest runs, newest first.
+    public func runs(limit: Int = 50) throws(EngineError) -> [RunSummary] {
+        try storeCall { () throws(StoreError) in try store.runs(limit: limit) }
+    }
+
+    /// One run with its tasks; nil when there is no such run.
+    public func run(_ id: RunID) throws(EngineError) -> RunSummary? {
+        try storeCall { () throws(StoreError) in try store.run(id) }
+    }
+
+    /// A run's events after `afterEventID`, oldest first.
+    public func events(of run: RunID, after afterEventID: Int64 = 0, limit: Int = 1000) throws(EngineError) -> [RunEvent] {
+        try storeCall { () throws(StoreError) in try store.events(of: run, after: afterEventID, limit: limit) }
+    }
+
+    // MARK: Audit
+
+    /// Audit rows matching `filter`, newest first, with personal values in before/after/reason masked.
+    public func auditEntries(_ filter: LakeStore.AuditFilter = LakeStore.AuditFilter()) throws(EngineError) -> [AuditEntry] {
+        try storeCall { () throws(StoreError) in try store.auditEntries(filter) }.map(masker.auditEntry)
+    }
+
+    /// What is wrong with the audit log's hash chain; empty when it is intact.
+    public func auditChainProblems() throws(EngineError) -> [String] {
+        try storeCall { () throws(StoreError) in try store.auditChainProblems() }
+    }
+
+    /// Every version of `governance/access.toml` the lake recorded, oldest first.
+    public func accessPolicyHistory() throws(EngineError) -> [LakeStore.AccessPolicyVersion] {
+        try storeCall { () throws(StoreError) in try store.accessPolicyHistory() }
+    }
+
+    // MARK: Status and analytics
+
+    /// Counts per layer of every source of `cdp.toml`.
+    /// - Parameter includingScans: also the counts that scan a table (the dashboard leaves them out).
+    public func sourceStatuses(includingScans: Bool = true) throws(EngineError) -> [LakeStore.SourceStatus] {
+        let sources = workspace.configuration.sources.map { ($0.name, $0.entity) }
+        return try storeCall { () throws(StoreError) in try store.sourceStatuses(sources, includingScans: includingScans) }
+    }
+
+    /// Each rule's pass rate over every batch.
+    public func rulePassRates() throws(EngineError) -> [LakeStore.RulePassRate] {
+        try storeCall { () throws(StoreError) in try store.rulePassRates() }
+    }
+
+    /// The pass rate of the latest runs, oldest first.
+    public func passRateTrend(limit: Int = 20) throws(EngineError) -> [(run: RunID, passRate: Double)] {
+        try storeCall { () throws(StoreError) in try store.passRateTrend(limit: limit) }
+    }
+
+    /// The pass rate of the latest runs per source.
+    public func passRateTrendBySource(limit: Int = 20) throws(EngineError) -> [(source: String, rates: [(run: RunID, passRate: Double)])] {
+        try storeCall { () throws(StoreError) in try store.passRateTrendBySource(limit: limit) }
+    }
+
+    /// Campaign figures from the gold layer.
+    public func campaignPerformance() throws(EngineError) -> [LakeStore.CampaignPerformance] {
+        try storeCall { () throws(StoreError) in try store.campaignPerformance() }
+    }
+
+    /// The last match run's figures; nil before the first.
+    public func latestMatchSummary() throws(EngineError) -> LakeStore.MatchSummary? {
+        try storeCall { () throws(StoreError) in try store.latestMatchSummary() }
+    }
+
+    /// How many golden customers the gold layer holds.
+    public func customer360Count() throws(EngineError) -> Int {
+        try storeCall { () throws(StoreError) in try store.customer360Count() }
+    }
+
+    // MARK: Matching
+
+    /// Candidates with `status` (all when nil), nearest `centre` first: the review queue.
+    public func candidates(status: CandidateStatus?, limit: Int, around centre: Double) throws(EngineError) -> [LakeStore.CandidateRow] {
+        try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit, around: centre) }
+    }
+
+    /// Candidates per status.
+    public func candidateCounts() throws(EngineError) -> [CandidateStatus: Int] {
+        try storeCall { () throws(StoreError) in try store.candidateCounts() }
+    }
+
+    /// The golden record each record is in and how many members it has.
+    public func goldenMemberships(of records: [SourceRecordID]) throws(EngineError) -> [SourceRecordID: LakeStore.GoldenMembership] {
+        try storeCall { () throws(StoreError) in try store.goldenMemberships(of: records) }
+    }
+
+    /// Source records' current silver values as the matcher reads them, masked; records gone from
+    /// silver are left out.
+    public func customerRecords(_ ids: [SourceRecordID]) throws(EngineError) -> [MatchInput] {
+        try storeCall { () throws(StoreError) in try store.customers(ids) }.map(masker.matchInput)
+    }
+}
+
+extension Workspace {
+    /// A reader of this workspace's lake for an environment's user, masking what the user may not see.
+    public func reader(for environment: Environment) -> LakeReader {
+        LakeReader(workspace: self, environment: environment)
+    }
+
+    /// Caps what SQLite may keep in memory in this process (page caches of every connection); the
+    /// console sets it.
+    public func limitSQLiteMemory(bytes: Int) {
+        store.limitSQLiteMemory(bytes: bytes)
+    }
+}
