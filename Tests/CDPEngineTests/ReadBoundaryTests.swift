@@ -43,7 +43,10 @@ import Testing
         let reader = workspace.reader(for: Self.analyst)
         let records = try reader.customerRecords([SourceRecordID(source: "crm_customers", key: "C1")])
         #expect(records.map(\.city) == ["L*****"])
-        #expect(try workspace.reader(for: Self.admin).customerRecords([SourceRecordID(source: "crm_customers", key: "C1")]).map(\.city) == ["London"])
+        #expect(
+            try workspace.reader(for: Self.admin).customerRecords([SourceRecordID(source: "crm_customers", key: "C1")]).map(\.city) == [
+                "London"
+            ])
     }
 
     @Test func aQuarantineSearchLooksInTheMaskedTextWithoutViewPII() throws {
@@ -78,13 +81,13 @@ import Testing
             "boundary-draft", rules: EngineFixture.standardRules,
             files: ["customers.csv": "id,first,last,email,born\nC1,Bob,Stone,bob at example.com,1975-05-06\n"])
         try """
-            [roles]
-            admin = ["view_pii", "remediate_quarantine", "run_workflows"]
-            fixer = ["remediate_quarantine"]
-            [users]
-            ann = "admin"
-            fay = "fixer"
-            """.write(to: workspace.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
+        [roles]
+        admin = ["view_pii", "remediate_quarantine", "run_workflows"]
+        fixer = ["remediate_quarantine"]
+        [users]
+        ann = "admin"
+        fay = "fixer"
+        """.write(to: workspace.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
         let reopened = try Workspace(at: workspace.root.path)
         _ = try EngineFixture.run(reopened)
         let id = QuarantineID(1)

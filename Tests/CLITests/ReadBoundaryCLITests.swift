@@ -85,7 +85,8 @@ import Testing
         let admin = try CLI.run(["quarantine", "list", "--status", "all", "--search", lastName, "--limit", "1000", "--json"] + ws)
         #expect((try Self.json(admin.stdout) as? [[String: Any]])?.contains { $0["id"] as? Int == id } == true)
 
-        let analyst = try CLI.run(["quarantine", "list", "--status", "all", "--search", lastName, "--limit", "1000", "--json", "--as", "ana"] + ws)
+        let analyst = try CLI.run(
+            ["quarantine", "list", "--status", "all", "--search", lastName, "--limit", "1000", "--json", "--as", "ana"] + ws)
         #expect(analyst.status == 0)
         #expect(!analyst.stdout.contains(lastName))
         #expect((try Self.json(analyst.stdout) as? [[String: Any]])?.contains { $0["id"] as? Int == id } == false)

@@ -1,11 +1,11 @@
 import CDPCore
-@testable import CDPEngine
 import CDPStore
 import Foundation
 import TermUI
 import TermUITesting
 import Testing
 
+@testable import CDPEngine
 @testable import StewardConsole
 
 /// Every screen reads through the engine's reader and services, which mask by the data dictionary's

@@ -69,7 +69,8 @@ extension QuarantineService {
             throw EngineError(.refused, "source \(record.source) is no longer in cdp.toml; add it back to edit \(id)")
         }
         let masker = workspace.masker(for: environment)
-        let names = [RuleFieldName.sourceKey] + source.entity.fields.map(\.name).filter { source.mapping[$0] != nil || record.fields[$0] != nil }
+        let names =
+            [RuleFieldName.sourceKey] + source.entity.fields.map(\.name).filter { source.mapping[$0] != nil || record.fields[$0] != nil }
         let shown = masker.record(record)
         let values = names.map { $0 == RuleFieldName.sourceKey ? shown.sourceKey : (shown.fields[$0] ?? "") }
         let context = try validationContext(source, keys: record.sourceKey.isEmpty ? [] : [record.sourceKey])
