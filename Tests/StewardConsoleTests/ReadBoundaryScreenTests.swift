@@ -53,6 +53,16 @@ import Testing
         screen = try Self.send("<enter> <enter> s", backend, analyst)
         #expect(screen.contains("crm_customers:C2"))
         #expect(!screen.contains("Leeds"))
+        // The golden record view.
+        screen = try Self.send("o", backend, analyst)
+        #expect(screen.contains("Golden record"))
+        #expect(!screen.contains("Leeds"))
+        // Zoe Quinn's held record, reached from her profile's open issue.
+        let (issueBackend, issueConsole) = Self.console(f.workspace, as: "ana")
+        screen = try Self.send("5 /quinn <enter> <enter> i <enter>", issueBackend, issueConsole)
+        #expect(screen.contains("zoe at example") == false)
+        #expect(screen.contains("Y***"))
+        #expect(!screen.contains("York"))
     }
 
     @Test func aCityTaggedPersonalIsMaskedInTheReviewPairAndClusterForAViewer() throws {
