@@ -8,7 +8,7 @@ struct KeySetTests {
     func holdsWhatASetHoldsAsItGrows(hashing: KeyHash.Mode) {
         var keys = KeySet(minimumCapacity: 0, hashing: hashing)
         var oracle = Set<String>()
-        var generator = SeededRandom(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let rounds = hashing == .bytes ? 50_000 : 600
         for number in 0..<rounds {
             // Short (inline) and long (heap) strings, some inserted twice.

@@ -1,3 +1,4 @@
+import CDPCore
 import Testing
 
 @testable import CDPEngine

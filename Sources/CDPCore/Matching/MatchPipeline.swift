@@ -338,7 +338,7 @@ public struct MatchPipeline: Sendable {
     /// Patterns of seeded random record pairs, for u.
     func randomPatterns(_ comparator: PairComparator, count: Int) -> [UInt64] {
         guard count >= 2 else { return [] }
-        var generator = SeededRandom(seed: configuration.estimation.seed)
+        var generator = SplitMix64(seed: configuration.estimation.seed)
         var pairs: [UInt64] = []
         pairs.reserveCapacity(configuration.estimation.randomPairs)
         while pairs.count < configuration.estimation.randomPairs {
@@ -361,18 +361,5 @@ struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
     init(_ buffer: UnsafeMutableBufferPointer<Element>) {
         base = UnsafeBufferPointer(buffer)
         mutableBase = buffer
-    }
-}
-
-/// SplitMix64: a small, seeded generator so sampling is repeatable.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

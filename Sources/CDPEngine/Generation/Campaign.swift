@@ -1,3 +1,5 @@
+import CDPCore
+
 /// A marketing campaign: its true running dates, and the dates the file states (which a problem may break).
 struct Campaign: Sendable {
     var number: Int

@@ -1,3 +1,5 @@
+import CDPCore
+
 /// One CRM customer row before it is written.
 struct CustomerRecord {
     var number: Int

@@ -1,3 +1,5 @@
+import CDPCore
+
 /// Who appears where: which people have CRM records (and in what order), and which have contacts.
 ///
 /// The plan holds only compact integer arrays (a few bytes per record), so a million customers cost a

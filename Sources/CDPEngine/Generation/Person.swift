@@ -1,3 +1,5 @@
+import CDPCore
+
 /// A telephone number: the country's calling code, the national significant number and its plan.
 struct Phone: Sendable {
     var country: Int

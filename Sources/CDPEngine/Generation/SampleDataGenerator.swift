@@ -1,3 +1,4 @@
+import CDPCore
 import Foundation
 
 /// Writes a deterministic, realistic and deliberately dirty set of CRM and marketing files, plus the

@@ -1,3 +1,5 @@
+import CDPCore
+
 /// The small ways people and systems write the same name or email differently.
 enum TextVariation {
     /// Letters without their accents, for email addresses ("Müller" → "muller").

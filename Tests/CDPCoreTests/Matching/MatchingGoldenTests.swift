@@ -8,7 +8,7 @@ import Testing
     /// Records with few distinct values (so rules tie and tie-breaks matter), text that needs escaping, a
     /// source missing from the trust order, and update times missing, equal, or non-ASCII.
     static func randomRecords(_ count: Int, seed: UInt64) -> MatchRecords {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
         let inputs = (0..<count).map { index in
             MatchInput(
@@ -29,7 +29,7 @@ import Testing
 
     /// Random clusters of 1 to 6 records, as labels (each cluster's smallest record).
     static func randomLabels(_ count: Int, seed: UInt64) -> [Int32] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var labels = (0..<count).map { Int32($0) }
         for record in 0..<count where random.next() % 3 != 0 {
             let partner = Int(random.next() % UInt64(count))
@@ -88,7 +88,7 @@ import Testing
     @Test func theHandWrittenExplanationIsWhatJSONEncoderWrites() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var random = SeededRandom(seed: 3)
+        var random = SplitMix64(seed: 3)
         func number() -> Double {
             let magnitude = pow(10, Double(Int(random.next() % 30)) - 15)
             return (Double(random.next() % 2_000_001) / 1_000_000 - 1) * magnitude
@@ -133,7 +133,7 @@ import Testing
         let pool: [String?] = [
             "Zoë", "Zoe\u{308}", "K", "\u{212A}", "\u{212A}elvin", "Kelvin", ";", "\u{37E}", "ab", "ab", "", nil, "a\u{0}b", "東京", "Ann", "Anne",
         ]
-        var random = SeededRandom(seed: 9)
+        var random = SplitMix64(seed: 9)
         for round in 0..<20 {
             let values = (0..<(200 + round * 50)).map { _ in pool[Int(random.next() % UInt64(pool.count))] }
             var builder = InternedColumn.Builder()
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func recordsReadAsColumnsEqualRecordsBuiltFromInputs() {
-        var random = SeededRandom(seed: 4)
+        var random = SplitMix64(seed: 4)
         func pick<T>(_ values: [T]) -> T { values[Int(random.next() % UInt64(values.count))] }
         let inputs = (0..<2_000).map { index in
             MatchInput(
