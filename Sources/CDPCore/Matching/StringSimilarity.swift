@@ -2,7 +2,21 @@
 ///
 /// They work on bytes, not characters: names reach them folded to lower-case ASCII letters (non-Latin
 /// scripts keep their letters, where a byte-level measure still ranks closer spellings higher).
+///
+/// Each measure reads at most the first ``comparedPrefix`` bytes of a value: Jaro's matching and
+/// Levenshtein's table grow with the product of the lengths, so one hostile value of megabytes would
+/// otherwise hold a match run for minutes. Values that share their first 100 bytes compare as equal here.
 public enum StringSimilarity {
+    /// How many leading bytes of each value a comparison reads (100: longer than any name, email, phone,
+    /// postcode or date; the ingest limits are larger, see `FieldLimits`).
+    public static let comparedPrefix = 100
+
+    /// The first ``comparedPrefix`` bytes of `bytes`.
+    @inline(__always)
+    static func compared(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        bytes.count <= comparedPrefix ? bytes : UnsafeBufferPointer(rebasing: bytes[0..<comparedPrefix])
+    }
+
     /// Jaro–Winkler similarity in 0…1 (prefix scale 0.1, prefix up to 4, boost only above 0.7), as
     /// Winkler (1990) defines it.
     public static func jaroWinkler(_ a: String, _ b: String) -> Double {
@@ -15,6 +29,7 @@ public enum StringSimilarity {
     }
 
     public static func jaroWinkler(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        let a = compared(a), b = compared(b)
         let jaro = jaro(a, b)
         guard jaro > 0.7 else { return jaro }
         var prefix = 0
@@ -23,6 +38,7 @@ public enum StringSimilarity {
     }
 
     public static func jaro(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        let a = compared(a), b = compared(b)
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         let window = max(0, max(a.count, b.count) / 2 - 1)
@@ -54,6 +70,7 @@ public enum StringSimilarity {
     }
 
     public static func levenshtein(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let a = compared(a), b = compared(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: b.count + 1) { row in
@@ -74,6 +91,7 @@ public enum StringSimilarity {
     /// Whether the Levenshtein distance is at most `limit`, stopping as soon as every cell of a row exceeds it
     /// (most compared values are far apart, so this rarely fills the table).
     public static func isWithinEditDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, _ limit: Int) -> Bool {
+        let a = compared(a), b = compared(b)
         if abs(a.count - b.count) > limit { return false }
         // The configured levels ask for one edit (a digit of a phone, a date or a postcode): one pass, no table.
         if limit == 1 { return isWithinOneEdit(a, b) }
@@ -116,8 +134,9 @@ public enum StringSimilarity {
     }
 
     static func withBytes<T>(_ a: String, _ b: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> T) -> T {
-        let left = Array(a.utf8)
-        let right = Array(b.utf8)
+        // Only the compared prefix is copied.
+        let left = Array(a.utf8.prefix(comparedPrefix))
+        let right = Array(b.utf8.prefix(comparedPrefix))
         return left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in body(l, r) } }
     }
 }
