@@ -110,8 +110,13 @@ struct RunCommand: ParsableCommand {
             print(RunPrinter.describe(summary))
         }
         if summary.state != .succeeded {
-            let fatal = summary.error?.contains("refused before writing") == true
-            throw ExitCode(ErrorPresenter.exitCode(for: fatal ? .fatalRule : .runFailed))
+            let code: EngineError.Code
+            switch summary.failure {
+            case .inputRefused?: code = .input
+            case .fatalRule?: code = .fatalRule
+            case .taskFailed?, nil: code = .runFailed
+            }
+            throw ExitCode(ErrorPresenter.exitCode(for: code))
         }
     }
 }

@@ -63,9 +63,14 @@ private func fields(_ line: String) throws(JSONLineError) -> [String] {
         #expect(result == .failure(JSONLineError(column: 7, reason: "string is not valid UTF-8")))
     }
 
-    @Test func dictionaryLastValueWins() throws {
-        let dictionary = try JSONLineParser.parseDictionary(#"{"a":1,"b":"x","a":2}"#)
-        #expect(dictionary == ["a": .number("2"), "b": .string("x")])
+    /// Which of two values of one key is meant cannot be told: the last one won silently before.
+    @Test func dictionaryRefusesARepeatedKey() throws {
+        #expect(throws: JSONLineError(column: 16, reason: #"the key "a" appears twice (members 1 and 3)"#)) {
+            try JSONLineParser.parseDictionary(#"{"a":1,"b":"x","a":2}"#)
+        }
+        #expect(try JSONLineParser.parseDictionary(#"{"a":1,"b":"x"}"#) == ["a": .number("1"), "b": .string("x")])
+        // Members in order, repeats and all, for a caller that decides itself.
+        #expect(try JSONLineParser.parseFields(#"{"a":1,"a":2}"#).map(\.key) == ["a", "a"])
     }
 
     @Test func scalarText() {

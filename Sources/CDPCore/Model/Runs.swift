@@ -67,10 +67,12 @@ public struct RunSummary: Hashable, Codable, Sendable {
     public var finishedAt: String?
     public var error: String?
     public var tasks: [TaskRunRecord]
+    /// Why the run failed, when the runner that ran it says so (not stored: a run read back has nil).
+    public var failure: RunFailure?
 
     public init(
         id: RunID, workflow: String, state: RunState, actor: String, trigger: String, pid: Int32?,
-        startedAt: String, finishedAt: String?, error: String?, tasks: [TaskRunRecord]
+        startedAt: String, finishedAt: String?, error: String?, tasks: [TaskRunRecord], failure: RunFailure? = nil
     ) {
         self.id = id
         self.workflow = workflow
@@ -82,7 +84,19 @@ public struct RunSummary: Hashable, Codable, Sendable {
         self.finishedAt = finishedAt
         self.error = error
         self.tasks = tasks
+        self.failure = failure
     }
+}
+
+/// Why a run failed, so a caller decides by kind rather than by the words of the message.
+public enum RunFailure: String, Codable, Sendable, Hashable {
+    /// A new file was refused before anything was written (its header does not fit the mapping, it repeats a
+    /// column, it cannot be read).
+    case inputRefused = "input_refused"
+    /// A fatal rule failed on a new file before anything was written.
+    case fatalRule = "fatal_rule"
+    /// A task failed or timed out.
+    case taskFailed = "task_failed"
 }
 
 public struct TaskRunRecord: Hashable, Codable, Sendable {

@@ -27,23 +27,32 @@ public enum JSONLineParser {
         return try result.get()
     }
 
-    /// The object's members by key; when a key repeats, the last value wins.
-    /// - Throws: ``JSONLineError`` when the line is not a well-formed object.
+    /// The object's members by key.
+    /// - Throws: ``JSONLineError`` when the line is not a well-formed object, or names a key twice (which
+    ///   value is meant cannot be told; RFC 8259 leaves it to the reader, I-JSON forbids it).
     public static func parseDictionary(_ line: UnsafeRawBufferPointer) throws(JSONLineError) -> [String: JSONScalar] {
-        dictionary(try parseFields(line))
-    }
-
-    /// The object's members by key; when a key repeats, the last value wins.
-    /// - Throws: ``JSONLineError`` when the line is not a well-formed object.
-    public static func parseDictionary(_ line: String) throws(JSONLineError) -> [String: JSONScalar] {
-        dictionary(try parseFields(line))
-    }
-
-    private static func dictionary(_ fields: [(key: String, value: JSONScalar)]) -> [String: JSONScalar] {
+        guard let raw = line.baseAddress else {
+            throw JSONLineError(column: 1, reason: "line is not a JSON object")
+        }
+        var reader = Reader(base: raw.assumingMemoryBound(to: UInt8.self), count: line.count)
+        reader.refusesRepeatedKeys = true
         var result: [String: JSONScalar] = [:]
-        result.reserveCapacity(fields.count)
-        for field in fields { result[field.key] = field.value }
+        for field in try reader.readObjectLine() { result[field.key] = field.value }
         return result
+    }
+
+    /// The object's members by key.
+    /// - Throws: ``JSONLineError`` when the line is not a well-formed object or names a key twice.
+    public static func parseDictionary(_ line: String) throws(JSONLineError) -> [String: JSONScalar] {
+        var copy = line
+        let result: Result<[String: JSONScalar], JSONLineError> = copy.withUTF8 { buffer in
+            do throws(JSONLineError) {
+                return .success(try parseDictionary(UnsafeRawBufferPointer(buffer)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 }
 
@@ -55,6 +64,8 @@ private struct Reader {
     let count: Int
     var pos = 0
     var scratch: [UInt8] = []
+    /// Whether a key named twice in the line is an error (else both members are returned, in order).
+    var refusesRepeatedKeys = false
 
     init(base: UnsafePointer<UInt8>, count: Int) {
         self.base = base
@@ -97,7 +108,11 @@ private struct Reader {
             while true {
                 skipWhitespace()
                 guard pos < count, base[pos] == quoteByte else { throw expected("a string key") }
+                let keyStart = pos
                 let key = try readString()
+                if refusesRepeatedKeys, let first = fields.firstIndex(where: { $0.key == key }) {
+                    throw fail("the key \"\(key)\" appears twice (members \(first + 1) and \(fields.count + 1))", at: keyStart)
+                }
                 skipWhitespace()
                 guard pos < count, base[pos] == UInt8(ascii: ":") else { throw expected("':'") }
                 pos += 1

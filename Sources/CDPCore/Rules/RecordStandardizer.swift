@@ -3,6 +3,9 @@
 public struct RecordStandardizer: Sendable {
     public let entity: CanonicalEntity
     private let kinds: [FieldKind]
+    /// By field index: the longest value standardised (``FieldLimits``); a longer one is left for the
+    /// validator to hold under `parse.too_long`, not read.
+    private let limits: [Int]
     private let dateFormats: [DateFormat?]
     private let defaultCountry: CountryCode?
     private let countryIndex: Int?
@@ -14,6 +17,7 @@ public struct RecordStandardizer: Sendable {
         entity = source.entity
         let fields = source.entity.fields
         kinds = fields.map(\.kind)
+        limits = kinds.map(FieldLimits.maximumBytes)
         dateFormats = fields.map { field in source.dateFormats[field.name].flatMap { DateFormat(pattern: $0) } }
         self.defaultCountry = CountryCode.standardize(defaultCountry).value
         countryIndex = source.entity.fieldIndex("country")
@@ -34,7 +38,9 @@ public struct RecordStandardizer: Sendable {
         }
         // The record's own country decides how national phone numbers read; standardise it first.
         var recordCountry = defaultCountry
-        if let countryIndex, let text = raw[countryIndex].flatMap(TextNormalization.clean) {
+        if let countryIndex, let rawCountry = raw[countryIndex], rawCountry.utf8.count <= limits[countryIndex],
+            let text = TextNormalization.clean(rawCountry)
+        {
             switch CountryCode.standardize(text) {
             case .standardized(let code):
                 values[countryIndex] = .text(code.alpha2)
@@ -44,7 +50,7 @@ public struct RecordStandardizer: Sendable {
             }
         }
         for index in kinds.indices where index != countryIndex {
-            guard let rawValue = raw[index], let text = TextNormalization.clean(rawValue) else { continue }
+            guard let rawValue = raw[index], rawValue.utf8.count <= limits[index], let text = TextNormalization.clean(rawValue) else { continue }
             switch standardize(text, kind: kinds[index], format: dateFormats[index], country: recordCountry) {
             case .success(let value): values[index] = value
             case .failure(let reason): fail(index, reason.message)
@@ -108,10 +114,10 @@ public struct RecordStandardizer: Sendable {
             // Most sources write timestamps as we store them: keep the text rather than print a new one.
             return outcome(DateParsing.parseTimestamp(text)) { Timestamp.hasISOShape(text) ? text : $0.isoText }
         case .decimal:
-            guard let number = Double(text), number.isFinite else {
-                return .failure(Reason(message: "'\(text)' is not a number"))
+            switch DecimalNumber.standardize(text) {
+            case .standardized(let number): return .success(.decimal(number))
+            case .rejected(let failure): return .failure(Reason(message: failure.reason))
             }
-            return .success(.decimal(number))
         case .integer:
             guard let number = Int64(text) else { return .failure(Reason(message: "'\(text)' is not a whole number")) }
             return .success(.integer(number))

@@ -50,6 +50,8 @@ public struct RecordValidator: Sendable {
     private let tables: RuleTables
     /// By field index: whether a standardisation failure is reported by a declared `format` rule.
     private let formatCovered: [Bool]
+    /// By field index: the longest value read (``FieldLimits``), in bytes.
+    private let limits: [Int]
 
     /// Builds the validator. The rule set must have no problems (see `RuleSet.problems`).
     public init(source: SourceConfiguration, rules: [RuleDefinition]) {
@@ -61,10 +63,22 @@ public struct RecordValidator: Sendable {
         }
         var covered: Set<Int> = []
         var tables = RuleTables()
+        // The most severe `format` rule on each field: it reports a value standardisation had to drop.
+        var formatSeverity: [Int: RuleSeverity] = [:]
+        for rule in self.rules {
+            guard case .format(let field, let format) = rule.check, format.name != "regex", let i = entity.fieldIndex(field) else { continue }
+            formatSeverity[i] = max(formatSeverity[i] ?? .warn, rule.severity)
+        }
         compiled = self.rules.map { rule in
             switch rule.check {
             case .required(let fields):
-                tables.requiredFields.append(fields.map(index))
+                // A value standardisation dropped is missing from silver: the rule fails for it too, unless a
+                // format rule at least as severe already reports it (no second failure for one bad value).
+                tables.requiredFields.append(fields.map { field in
+                    let ref = index(field)
+                    guard case .field(let i) = ref else { return (ref, false) }
+                    return (ref, formatSeverity[i].map { $0 < rule.severity } ?? true)
+                })
                 return .required(slot: tables.requiredFields.count - 1)
             case .format(let field, let format):
                 let ref = index(field)
@@ -95,15 +109,18 @@ public struct RecordValidator: Sendable {
         }
         self.tables = tables
         formatCovered = entity.fields.indices.map(covered.contains)
+        limits = entity.fields.map { FieldLimits.maximumBytes($0.kind) }
     }
 
-    /// Checks one record against every rule, in declaration order, then reports unreadable typed values
-    /// that no `format` rule covers (as warnings: the value is dropped from silver, kept in bronze).
+    /// Checks one record: first what any record must be (values within ``FieldLimits``, a key of visible
+    /// characters), then every rule in declaration order, then reports unreadable typed values that no
+    /// `format` rule covers (as warnings: the value is dropped from silver, kept in bronze).
     public func validate(
         _ record: StandardizedRecord, line: Int, environment: ValidationEnvironment,
         ledger: inout UniquenessLedger
     ) -> [RuleFailure] {
         var failures: [RuleFailure] = []
+        checkReadable(record, &failures)
         for position in compiled.indices {
             if let failure = check(compiled[position], record, line, environment, position, &ledger) {
                 failures.append(failure)
@@ -134,10 +151,23 @@ public struct RecordValidator: Sendable {
         }
         switch rule {
         case .required(let slot):
-            let missing = tables.requiredFields[slot].filter { raw($0, record).flatMap(TextNormalization.clean) == nil }
-            guard let first = missing.first else { return nil }
-            let names = missing.map(name).joined(separator: ", ")
-            return fail(first, missing.count == 1 ? "\(names) is missing" : "\(names) are missing")
+            let fields = tables.requiredFields[slot]
+            let missing = fields.filter { raw($0.ref, record).flatMap(TextNormalization.clean) == nil }.map(\.ref)
+            let emptied = fields.filter { field in
+                guard field.countsEmptied, case .field(let index) = field.ref else { return false }
+                return record.failure(at: index) != nil
+            }.map(\.ref)
+            guard let first = missing.first ?? emptied.first else { return nil }
+            var parts: [String] = []
+            if !missing.isEmpty {
+                let names = missing.map(name).joined(separator: ", ")
+                parts.append(missing.count == 1 ? "\(names) is missing" : "\(names) are missing")
+            }
+            for ref in emptied {
+                guard case .field(let index) = ref else { continue }
+                parts.append("\(name(ref)) '\(record.raw[index] ?? "")' is empty once standardised (\(record.failure(at: index) ?? ""))")
+            }
+            return fail(first, parts.joined(separator: "; "))
         case .standardized(let ref, let slot):
             guard case .field(let index) = ref, let reason = record.failure(at: index) else { return nil }
             return fail(ref, "not a valid \(tables.formatNames[slot]): \(reason)")
@@ -198,6 +228,48 @@ public struct RecordValidator: Sendable {
             if environment.isKnown(value, in: target) { return nil }
             return fail(ref, "\(name(ref)) '\(value)' is not a known record of \(target)")
         }
+    }
+
+    /// Values longer than their field's limit and keys with invisible characters (``BuiltInRule/tooLong``,
+    /// ``BuiltInRule/invisibleKey``). A byte count per value: nothing is scanned unless the key is not
+    /// plain ASCII.
+    private func checkReadable(_ record: StandardizedRecord, _ failures: inout [RuleFailure]) {
+        let key = record.sourceKey
+        if key.utf8.count > FieldLimits.sourceKey {
+            failures.append(RuleFailure(
+                rule: BuiltInRule.tooLong, field: RuleFieldName.sourceKey, value: FieldLimits.excerpt(key),
+                message: "the key is \(Self.grouped(key.utf8.count)) bytes long; the limit for a key is \(FieldLimits.sourceKey) bytes",
+                severity: .error))
+        } else if let invisible = TextNormalization.firstInvisible(in: key) {
+            let shown = TextNormalization.revealingInvisible(key)
+            let what = invisible.scalar.properties.name ?? "a control character"
+            failures.append(RuleFailure(
+                rule: BuiltInRule.invisibleKey, field: RuleFieldName.sourceKey, value: key,
+                message: "the key '\(shown)' holds an invisible character, \(what) (character \(invisible.position)); "
+                    + "a key must be visible text, or it is a record apart from the key it looks like",
+                severity: .error))
+        }
+        let fields = source.entity.fields
+        for index in limits.indices {
+            let length = record.raw[index]?.utf8.count ?? 0
+            guard length > limits[index] else { continue }
+            failures.append(RuleFailure(
+                rule: BuiltInRule.tooLong, field: fields[index].name, value: record.raw[index].map(FieldLimits.excerpt),
+                message: "\(fields[index].name) is \(Self.grouped(length)) bytes long; the limit for "
+                    + "\(FieldLimits.describe(fields[index].kind)) is \(Self.grouped(limits[index])) bytes",
+                severity: .error))
+        }
+    }
+
+    /// 52428800 as "52,428,800".
+    static func grouped(_ number: Int) -> String {
+        var digits = String(number)
+        var index = digits.count - 3
+        while index > 0 {
+            digits.insert(",", at: digits.index(digits.startIndex, offsetBy: index))
+            index -= 3
+        }
+        return digits
     }
 
     private func name(_ ref: FieldRef) -> String {
@@ -290,7 +362,8 @@ private enum CompiledRule: Sendable {
 }
 
 private struct RuleTables: Sendable {
-    var requiredFields: [[FieldRef]] = []
+    /// Each field of a `required` rule, and whether a value standardisation dropped counts as missing.
+    var requiredFields: [[(ref: FieldRef, countsEmptied: Bool)]] = []
     var formatNames: [String] = []
     var regexes: [RegexBox?] = []
     var allowed: [(lowered: AllowedValues, values: [String])] = []

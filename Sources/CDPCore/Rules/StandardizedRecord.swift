@@ -45,8 +45,21 @@ public enum BuiltInRule {
     public static let quoting = "parse.quote"
     public static let json = "parse.json"
     public static let missingKey = "parse.missing_key"
+    /// A value longer than its field's limit (``FieldLimits``), or a key longer than ``FieldLimits/sourceKey``.
+    public static let tooLong = "parse.too_long"
+    /// A key holding a character that cannot be seen (a zero-width space, a control or format character):
+    /// `C1\u{200B}` would otherwise be a record apart from `C1` that looks the same.
+    public static let invisibleKey = "parse.invisible_key"
+    /// A JSON line whose key is an object, an array or a boolean rather than a string or a number.
+    public static let keyType = "parse.key_type"
+    /// A JSON line naming the same member twice (which value is meant cannot be told).
+    public static let duplicateMember = "parse.duplicate_key"
     /// A value of a typed field that could not be read, where no declared rule covers the field.
     public static func unreadable(_ field: String) -> String { "standardize.\(field)" }
 
     public static func isParseRule(_ name: String) -> Bool { name.hasPrefix("parse.") }
+
+    /// Whether `RecordValidator` checks the rule itself on every validation (so a held record's stored
+    /// failure under it is superseded by checking again, rather than kept until the record is edited).
+    public static func isCheckedByValidator(_ name: String) -> Bool { name == tooLong || name == invisibleKey }
 }

@@ -1,6 +1,6 @@
 /// Which kind of value a standardiser was working on.
 public enum StandardizedKind: String, Sendable, Hashable, Codable, CaseIterable {
-    case email, phone, country, date, timestamp, personName
+    case email, phone, country, date, timestamp, personName, decimal
 }
 
 /// Why a value could not be standardised, in words a data steward can act on.

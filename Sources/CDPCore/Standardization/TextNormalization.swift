@@ -71,6 +71,42 @@ public enum TextNormalization {
         return result
     }
 
+    /// The first character of `text` that cannot be seen, with its 1-based position among the text's
+    /// Unicode scalars: a control character, a format character (zero-width space U+200B, joiners, direction
+    /// marks, the byte order mark), a default-ignorable one (soft hyphen, variation selectors, Hangul
+    /// fillers), a line or paragraph separator, or a space other than U+0020 (no-break and other wide spaces).
+    /// Nil for visible text; printable ASCII is passed over a byte at a time without decoding.
+    public static func firstInvisible(in text: String) -> (scalar: Unicode.Scalar, position: Int)? {
+        let plain = withBytes(text) { bytes in bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+        if plain { return nil }
+        for (offset, scalar) in text.unicodeScalars.enumerated() where isInvisible(scalar) {
+            return (scalar, offset + 1)
+        }
+        return nil
+    }
+
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == " " { return false }
+        let properties = scalar.properties
+        switch properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator: return true
+        default: return properties.isDefaultIgnorableCodePoint || properties.isWhitespace
+        }
+    }
+
+    /// `text` with every invisible character written as `<U+200B>`, so a message shows what is there.
+    public static func revealingInvisible(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) {
+                result += "<U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4) + ">"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     public static let capitals = UInt8(ascii: "A")...UInt8(ascii: "Z")
     public static let smallLetters = UInt8(ascii: "a")...UInt8(ascii: "z")
 
@@ -152,4 +188,10 @@ public enum TextNormalization {
         "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
         "ı": "i", "ħ": "h", "Ħ": "H",
     ]
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }

@@ -11,10 +11,13 @@ enum FileCopy {
     /// copy of a source file no longer passes through this process, which read and wrote every byte (a
     /// twentieth of ingesting the events file). Where the kernel cannot (a file like those in /proc, which
     /// report no size), it is read and written here; on other systems Foundation copies it.
-    static func copy(_ source: URL, to target: URL) throws(EngineError) -> Int64 {
+    ///
+    /// `source` is opened as an inbox file (``InboxFile``): a regular file, not through a symbolic link.
+    /// `sourceName` is how messages name it (the path by default).
+    static func copy(_ source: URL, to target: URL, sourceName: String? = nil) throws(EngineError) -> Int64 {
         #if canImport(Glibc)
             // `send` writes nothing when it refuses, so reading and writing goes on from the start.
-            return try withFiles(source.path, target.path) { (input, output) throws(EngineError) in
+            return try withFiles(source.path, target.path, sourceName: sourceName) { (input, output) throws(EngineError) in
                 if let copied = try send(input, output, target.path) { return copied }
                 return try readAndWrite(input, output, source.path, target.path)
             }
@@ -48,11 +51,11 @@ enum FileCopy {
         /// Opens `source` to read and `target` to write (created or emptied), runs `body`, and closes both;
         /// a write the disk refuses late (full, or a network folder) can first show when `target` closes.
         private static func withFiles<T>(
-            _ source: String, _ target: String, _ body: (Int32, Int32) throws(EngineError) -> T
+            _ source: String, _ target: String, sourceName: String? = nil, _ body: (Int32, Int32) throws(EngineError) -> T
         ) throws(EngineError) -> T {
-            let input = open(source, O_RDONLY | O_CLOEXEC)
-            guard input >= 0 else { throw failure("cannot open", source) }
-            defer { close(input) }
+            let handle = try InboxFile.openForReading(source, displayName: sourceName ?? source)
+            defer { try? handle.close() }
+            let input = handle.fileDescriptor
             let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard output >= 0 else { throw failure("cannot create", target) }
             let result: T

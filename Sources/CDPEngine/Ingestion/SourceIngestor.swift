@@ -15,16 +15,20 @@ public struct IngestSummary: Sendable, Hashable, Codable {
     public var source: SourceName
     public var filesLanded = 0
     public var filesSkipped = 0
+    /// Entries matching the source's pattern that are not regular files (folders, pipes, links leading out).
+    public var filesPassedOver = 0
     public var counts = LakeStore.BatchCounts()
 
     public init(source: SourceName) { self.source = source }
 
     public var asCounts: [String: Int] {
-        [
+        var counts = [
             "files_landed": filesLanded, "files_already_landed": filesSkipped, "rows_read": counts.read,
             "rows_unchanged": counts.unchanged, "rows_to_silver": counts.silver, "rows_quarantined": counts.quarantined,
             "rows_warned": counts.warned,
         ]
+        if filesPassedOver > 0 { counts["files_passed_over"] = filesPassedOver }
+        return counts
     }
 }
 
@@ -65,7 +69,7 @@ public struct SourceIngestor: Sendable {
     /// About how many rows `file` holds: its size over the width of the rows in its first 256 KiB. For
     /// sizing tables up front; wrong only in how much memory is reserved.
     static func estimatedRows(file: URL, bytes: Int64) -> Int {
-        guard let handle = FileHandle(forReadingAtPath: file.path) else { return Int(bytes / 100) }
+        guard let handle = try? InboxFile.openForReading(file.path, displayName: file.path) else { return Int(bytes / 100) }
         defer { try? handle.close() }
         guard let sample = try? handle.read(upToCount: 256 << 10), !sample.isEmpty else { return 0 }
         let lines = max(1, sample.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } })
@@ -80,9 +84,12 @@ public struct SourceIngestor: Sendable {
     /// Files of this source not ingested yet, paired with the batch they were landed as, if any.
     func pendingFiles() throws(EngineError) -> [(file: URL, sha256: String, bytes: Int64, batch: BatchRecord?)] {
         var pending: [(URL, String, Int64, BatchRecord?)] = []
-        for file in workspace.files(for: source) {
-            let digest = try profile.measure(.digest) { () throws(EngineError) in
-                try storeCall { () throws(StoreError) in try FileDigest.sha256(ofFileAt: file.path) }
+        for file in workspace.files(for: source).files {
+            let digest = try profile.measure(.digest) { () throws(EngineError) -> (hex: String, bytes: Int64) in
+                let name = relativePath(file)
+                let handle = try InboxFile.openForReading(file.path, displayName: name)
+                defer { try? handle.close() }
+                return try storeCall { () throws(StoreError) in try FileDigest.sha256(readingFrom: handle, name: name) }
             }
             let existing = try storeCall { () throws(StoreError) in try workspace.store.batch(source: source.name, sha256: digest.hex) }
             if let existing, existing.state == .ingested { continue }
@@ -91,15 +98,24 @@ public struct SourceIngestor: Sendable {
         return pending
     }
 
+    /// A problem that refuses a run before anything is written.
+    public struct PreflightProblem: Sendable, Hashable {
+        /// `.input` for a file that cannot be read as configured, `.fatalRule` for a fatal rule that failed.
+        public var code: EngineError.Code
+        public var message: String
+    }
+
     /// Checks new files before anything is written: the header fits the mapping and no fatal rule fails.
     /// Returns every problem found.
-    public func preflight() throws(EngineError) -> [String] {
-        var problems: [String] = []
+    public func preflight() throws(EngineError) -> [PreflightProblem] {
+        var problems: [PreflightProblem] = []
         let matched = workspace.files(for: source)
-        if matched.isEmpty {
+        if matched.files.isEmpty {
             let landed = try storeCall { () throws(StoreError) in try workspace.store.batches(source: source.name) }
             if landed.isEmpty {
-                problems.append("source '\(source.name)': no file matches \(source.path) in \(workspace.root.path)")
+                let passedOver = matched.passedOver.isEmpty ? "" : " (passed over: \(matched.passedOver.joined(separator: "; ")))"
+                problems.append(PreflightProblem(
+                    code: .input, message: "source '\(source.name)': no file matches \(source.path) in \(workspace.root.path)\(passedOver)"))
             }
             return problems
         }
@@ -107,9 +123,9 @@ public struct SourceIngestor: Sendable {
         for pending in try pendingFiles() {
             let reader = SourceRowReader(source: source, file: pending.file, displayName: relativePath(pending.file))
             let headerProblems = try reader.headerProblems()
-            problems += headerProblems
+            problems += headerProblems.map { PreflightProblem(code: .input, message: $0) }
             if headerProblems.isEmpty && !fatalRules.isEmpty {
-                problems += try fatalProblems(reader, fatalRules)
+                problems += try fatalProblems(reader, fatalRules).map { PreflightProblem(code: .fatalRule, message: $0) }
             }
         }
         return problems
@@ -156,15 +172,20 @@ public struct SourceIngestor: Sendable {
     }
 
     /// Lands and ingests every new file of the source.
+    /// - Parameter warning: told of each entry matching the source's pattern that is passed over (a folder,
+    ///   a named pipe, a symbolic link leading nowhere or out of the workspace), in words.
     public func ingest(
         progress: @escaping @Sendable (IngestProgress) -> Void = { _ in },
-        shouldStop: @escaping @Sendable () -> EngineError? = { nil }
+        shouldStop: @escaping @Sendable () -> EngineError? = { nil },
+        warning: (String) -> Void = { _ in }
     ) throws(EngineError) -> IngestSummary {
         var summary = IngestSummary(source: source.name)
         let store = workspace.store
         let allFiles = workspace.files(for: source)
+        for reason in allFiles.passedOver { warning("passed over \(reason)") }
+        summary.filesPassedOver = allFiles.passedOver.count
         let pending = try pendingFiles()
-        summary.filesSkipped = allFiles.count - pending.count
+        summary.filesSkipped = allFiles.files.count - pending.count
         for file in pending {
             var batch: BatchID
             if let existing = file.batch {
@@ -222,7 +243,7 @@ public struct SourceIngestor: Sendable {
         guard !manager.fileExists(atPath: target.path) else { return }
         let partial = target.appendingPathExtension("partial")
         try? manager.removeItem(at: partial)
-        let copied = try FileCopy.copy(file, to: partial)
+        let copied = try FileCopy.copy(file, to: partial, sourceName: relativePath(file))
         guard copied == bytes else {
             try? manager.removeItem(at: partial)
             throw EngineError(
@@ -237,10 +258,7 @@ public struct SourceIngestor: Sendable {
         }
     }
 
-    func relativePath(_ file: URL) -> String {
-        let root = workspace.root.path + "/"
-        return file.path.hasPrefix(root) ? String(file.path.dropFirst(root.count)) : file.path
-    }
+    func relativePath(_ file: URL) -> String { workspace.relativePath(file) }
 
     private func ingestBatch(
         _ batch: BatchID, file: URL, bytes: Int64, landing: Landing, progress: @escaping @Sendable (IngestProgress) -> Void,

@@ -24,7 +24,8 @@ struct SourceRowReader {
     var rowLimit: Int?
     static let chunkSize = 8 << 20
 
-    /// For CSV: checks the header against the mapping. Returns the problems (empty when it fits).
+    /// For CSV: checks the header against the mapping: every column it reads is there, once. Returns the
+    /// problems (empty when it fits).
     func headerProblems() throws(EngineError) -> [String] {
         guard source.format == .csv else { return [] }
         var header: [String]?
@@ -35,12 +36,23 @@ struct SourceRowReader {
             return header == nil && !isFinal ? consumed : -1
         }
         guard let header else { return ["\(displayName): the file is empty; expected a header line with \(source.requiredColumns.joined(separator: ", "))"] }
-        let present = Set(header.map { $0.trimmingCharacters(in: .whitespaces) })
+        let names = CSVHeader(header)
+        let present = Set(names.names)
         let missing = source.requiredColumns.filter { !present.contains($0) }
         guard missing.isEmpty else {
             return ["\(displayName):1: the header lacks column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) named by the mapping of source '\(source.name)' (header: \(header.joined(separator: ", ")))"]
         }
-        return []
+        return repeatedColumns(names)
+    }
+
+    /// A column the mapping (or the key) reads that the header names more than once: which one is meant
+    /// cannot be told (the first was read before, silently).
+    private func repeatedColumns(_ header: CSVHeader) -> [String] {
+        header.repeatedNames(among: Set(source.requiredColumns)).map { repeated in
+            "\(displayName):1: the header names column '\(repeated.name)' \(repeated.columns.count) times (columns "
+                + "\(repeated.columns.map(String.init).joined(separator: ", "))), read by the mapping of source '\(source.name)'; "
+                + "rename or remove all but one"
+        }
     }
 
     /// Reads every row, calling `emit` in file order. `progress` gets bytes consumed so far.
@@ -65,7 +77,12 @@ struct SourceRowReader {
             let consumed = parser.parseRecords(bytes, isFinal: isFinal) { row, record in
                 guard failure == nil, emitted < limit else { return }
                 if columnOf.isEmpty {
-                    headerNames = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+                    let header = CSVHeader(row.fields)
+                    if let problem = repeatedColumns(header).first {
+                        failure = EngineError(.input, problem)
+                        return
+                    }
+                    headerNames = header.names
                     columnOf = fields.map { field in source.mapping[field.name].flatMap { headerNames.firstIndex(of: $0) } }
                     keyColumn = headerNames.firstIndex(of: source.primaryKey) ?? 0
                     return
@@ -119,11 +136,23 @@ struct SourceRowReader {
                 var values = [String?](repeating: nil, count: fields.count)
                 var key = ""
                 do throws(JSONLineError) {
-                    // In member order, so a repeated key's last value wins.
-                    for (position, member) in try JSONLineParser.parseFields(text).enumerated() {
+                    let members = try JSONLineParser.parseFields(text)
+                    for (position, member) in members.enumerated() {
                         let text = member.value.text
-                        if member.key == source.primaryKey { key = text ?? "" }
-                        for field in layout.fields(fedBy: member.key, at: position) { values[field] = text }
+                        let (fed, repeats) = layout.member(member.key, at: position)
+                        if member.key == source.primaryKey {
+                            key = text ?? ""
+                            if let problem = keyTypeProblem(member.value, line: line) { problems.append(problem) }
+                        }
+                        for field in fed { values[field] = text }
+                        if let repeats {
+                            problems.append(RuleFailure(
+                                rule: BuiltInRule.duplicateMember, field: fed.first.map { fields[$0].name }, value: text,
+                                message: "\(displayName):\(line): the key \"\(member.key)\" appears twice (members \(repeats + 1) and "
+                                    + "\(position + 1), values \(Self.shown(members[repeats].value)) and \(Self.shown(member.value))); "
+                                    + "which is meant cannot be told",
+                                severity: .error))
+                        }
                     }
                 } catch {
                     problems.append(RuleFailure(
@@ -150,12 +179,33 @@ struct SourceRowReader {
         if let failure { throw failure }
     }
 
+    /// A key that is an object, an array or a boolean: no record is keyed so, and its text would make one up.
+    private func keyTypeProblem(_ value: JSONScalar, line: Int) -> RuleFailure? {
+        let kind: String
+        switch value {
+        case .string, .number, .null: return nil
+        case .bool: kind = "a boolean"
+        case .nested(let text): kind = text.hasPrefix("[") ? "an array" : "an object"
+        }
+        return RuleFailure(
+            rule: BuiltInRule.keyType, field: RuleFieldName.sourceKey, value: value.text,
+            message: "\(displayName):\(line): the key \(source.primaryKey) is \(kind) (\(Self.shown(value))); a key must be a string or a number",
+            severity: .error)
+    }
+
+    /// A JSON value as a message shows it: strings quoted, the rest as written (at most 40 characters).
+    static func shown(_ value: JSONScalar) -> String {
+        switch value {
+        case .string(let text): return "\"\(FieldLimits.excerpt(text))\""
+        case .null: return "null"
+        default: return FieldLimits.excerpt(value.text ?? "")
+        }
+    }
+
     /// Feeds the file through `body` chunk by chunk, carrying over what it did not consume. `body`
     /// returns the bytes consumed, or -1 to stop early.
     private func readChunks(_ body: (UnsafeRawBufferPointer, Bool, inout CSVParser) -> Int) throws(EngineError) {
-        guard let handle = FileHandle(forReadingAtPath: file.path) else {
-            throw EngineError(.input, "\(displayName): cannot open the file (missing or no permission)")
-        }
+        let handle = try InboxFile.openForReading(file.path, displayName: displayName)
         defer { try? handle.close() }
         var parser = CSVParser(options: CSVParser.Options(delimiter: source.delimiter.utf8.first ?? 44, expectsHeader: false))
         var buffer: [UInt8] = []
@@ -206,34 +256,5 @@ struct SourceRowReader {
             hash.addByte(0x1F)
         }
         return hash.value
-    }
-}
-
-/// Which canonical fields each member of a JSON line feeds. Lines of one file almost always list their
-/// members in the same order, so the answer for each position is remembered with the key it was for: a
-/// line like the last costs one comparison of keys a member instead of building a dictionary of them.
-struct JSONMemberLayout {
-    /// Field indexes by the JSON key (source column) the mapping reads them from.
-    private let fieldsByKey: [String: [Int]]
-    private var byPosition: [(key: String, fields: [Int])] = []
-
-    /// `fields[i]` is the source column canonical field `i` is read from, if mapped.
-    init(fields: [String?]) {
-        var fieldsByKey: [String: [Int]] = [:]
-        for (index, column) in fields.enumerated() {
-            if let column { fieldsByKey[column, default: []].append(index) }
-        }
-        self.fieldsByKey = fieldsByKey
-    }
-
-    mutating func fields(fedBy key: String, at position: Int) -> [Int] {
-        if position < byPosition.count, byPosition[position].key == key { return byPosition[position].fields }
-        let fields = fieldsByKey[key] ?? []
-        if position < byPosition.count {
-            byPosition[position] = (key, fields)
-        } else if position == byPosition.count {
-            byPosition.append((key, fields))
-        }
-        return fields
     }
 }

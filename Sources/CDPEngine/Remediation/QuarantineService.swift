@@ -254,7 +254,8 @@ public struct QuarantineService: Sendable {
     ) throws(EngineError) -> [RuleFailure] {
         var failures: [RuleFailure] = []
         if !edited {
-            failures += record.failures.filter { BuiltInRule.isParseRule($0.rule) }
+            // What the validator checks again below (lengths, the key's characters) is not carried over.
+            failures += record.failures.filter { BuiltInRule.isParseRule($0.rule) && !BuiltInRule.isCheckedByValidator($0.rule) }
         }
         if sourceKey.isEmpty {
             failures.append(RuleFailure(

@@ -64,8 +64,9 @@ public struct WorkflowRunner: Sendable {
         holder.run = run
         lock.record(holder)
         observer(RunEvent(run: run, task: nil, at: environment.timestamp, kind: .runStarted, message: "run \(run) of \(plan.workflow.name) started"))
+        let failure: RunFailure?
         do {
-            try runTasks(plan, run: run, observer: observer)
+            failure = try runTasks(plan, run: run, observer: observer)
         } catch {
             // The first error is what the user hears of; a failure to record it comes after it.
             do {
@@ -81,11 +82,13 @@ public struct WorkflowRunner: Sendable {
             }
             throw EngineError(error.code, "run \(run) failed: \(error.message)", details: error.details)
         }
-        return try summary(run)
+        var finished = try summary(run)
+        finished.failure = failure
+        return finished
     }
 
-    /// Everything a run does once recorded as started, up to recording its end.
-    private func runTasks(_ plan: WorkflowPlan, run: RunID, observer: @escaping @Sendable (RunEvent) -> Void) throws(EngineError) {
+    /// Everything a run does once recorded as started, up to recording its end. Returns why it failed, if it did.
+    private func runTasks(_ plan: WorkflowPlan, run: RunID, observer: @escaping @Sendable (RunEvent) -> Void) throws(EngineError) -> RunFailure? {
         let store = workspace.store
         try storeCall { () throws(StoreError) in
             try store.appendAudit(
@@ -93,19 +96,20 @@ public struct WorkflowRunner: Sendable {
                 at: environment.timestamp)
         }
 
-        var problems: [String] = []
+        var problems: [SourceIngestor.PreflightProblem] = []
         for task in plan.orderedTasks where task.step.step == .ingest {
             guard let sourceName = task.step.source else { continue }
             let source = try workspace.source(sourceName)
             problems += try SourceIngestor(workspace: workspace, source: source, environment: environment, run: run).preflight()
         }
         if !problems.isEmpty {
-            let message = "refused before writing anything:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+            let message = "refused before writing anything:\n" + problems.map { "  - \($0.message)" }.joined(separator: "\n")
             for (position, task) in plan.orderedTasks.enumerated() {
                 try record(run, TaskRunRecord(key: task.taskKey, position: position, step: task.step.step.rawValue, dependsOn: [], state: .skipped), nil)
             }
             try finish(run, .failed, message, observer)
-            return
+            // A file that cannot be read as configured is the input's fault before any rule's.
+            return problems.contains { $0.code != .fatalRule } ? .inputRefused : .fatalRule
         }
 
         var states: [TaskKey: TaskState] = [:]
@@ -133,6 +137,7 @@ public struct WorkflowRunner: Sendable {
         } else {
             try finish(run, .failed, "\(failed.count) of \(plan.orderedTasks.count) tasks did not succeed: \(failed.map(\.taskKey.rawValue).joined(separator: ", "))", observer)
         }
+        return failed.isEmpty ? nil : .taskFailed
     }
 
     private func execute(
@@ -181,8 +186,14 @@ public struct WorkflowRunner: Sendable {
                 try? runs.updateTask(run, current, event: event)
                 observer(event)
             }
+            // Something the task passed over (an inbox entry that is not a regular file): a warning event.
+            let warning: (String) -> Void = { message in
+                let event = RunEvent(run: run, task: key, at: environment.timestamp, kind: .warning, message: message)
+                try? runs.updateTask(run, progressRecord.value, event: event)
+                observer(event)
+            }
             do {
-                let counts = try perform(task, run: run, progress: progress, shouldStop: shouldStop)
+                let counts = try perform(task, run: run, progress: progress, shouldStop: shouldStop, warning: warning)
                 record = progressRecord.value
                 record.state = .succeeded
                 record.counts = counts
@@ -234,13 +245,13 @@ public struct WorkflowRunner: Sendable {
 
     private func perform(
         _ task: WorkflowTask, run: RunID, progress: @escaping @Sendable (IngestProgress) -> Void,
-        shouldStop: @escaping @Sendable () -> EngineError?
+        shouldStop: @escaping @Sendable () -> EngineError?, warning: (String) -> Void
     ) throws(EngineError) -> [String: Int] {
         switch task.step.step {
         case .ingest:
             guard let name = task.step.source else { throw EngineError(.invalidConfiguration, "task \(task.taskKey) names no source") }
             let ingestor = SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: run)
-            return try ingestor.ingest(progress: progress, shouldStop: shouldStop).asCounts
+            return try ingestor.ingest(progress: progress, shouldStop: shouldStop, warning: warning).asCounts
         case .revalidate:
             let service = QuarantineService(workspace: workspace, environment: environment.acting(as: "pipeline"))
             return try service.revalidateHeld(run: run, shouldStop: shouldStop)

@@ -113,13 +113,4 @@ public final class Workspace: Sendable {
         }
         return text
     }
-
-    /// Files matching a source's path pattern, sorted by name. `*` and `?` match in the last component.
-    public func files(for source: SourceConfiguration) -> [URL] {
-        let pattern = root.appendingPathComponent(source.path)
-        let folder = pattern.deletingLastPathComponent()
-        let namePattern = pattern.lastPathComponent
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
-        return names.filter { fnmatch(namePattern, $0, 0) == 0 }.sorted().map { folder.appendingPathComponent($0) }
-    }
 }
