@@ -249,10 +249,11 @@ public struct RecordValidator: Sendable {
                     + "a key must be visible text, or it is a record apart from the key it looks like",
                 severity: .error))
         }
-        let fields = source.entity.fields
         for index in limits.indices {
             let length = record.raw[index]?.utf8.count ?? 0
             guard length > limits[index] else { continue }
+            // Only a failing row reads the entity's fields: building that array for every row costs.
+            let fields = source.entity.fields
             failures.append(RuleFailure(
                 rule: BuiltInRule.tooLong, field: fields[index].name, value: record.raw[index].map(FieldLimits.excerpt),
                 message: "\(fields[index].name) is \(Self.grouped(length)) bytes long; the limit for "
