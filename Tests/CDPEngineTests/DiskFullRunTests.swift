@@ -90,6 +90,8 @@ struct DiskFullRunTests {
         #expect(error.details.contains { $0.contains("recording that failure failed too: update task ingest failed") })
         #expect(error.details.contains { $0.contains("the next run marks it failed") })
         #expect(try workspace.store.run(RunID(1))?.state == .running)
+        // Its process (this one) is alive, but it holds no lock: verify does not excuse its unfinished batch.
+        #expect(try LakeVerifier(workspace: workspace).verify().problems.contains { $0.contains("left half-ingested") })
 
         // Room again: the next run (a new process) marks the first failed, naming why, and runs.
         let reopened = try Workspace(at: workspace.root.path)
