@@ -55,6 +55,19 @@ struct StepTimeoutTests {
         }
     }
 
+    @Test func theWorkflowsTimeoutStopsTheTaskRunningAndSaysSo() throws {
+        let workspace = try EngineFixture.customerWorkspace(
+            "timeout-workflow", rules: EngineFixture.standardRules,
+            files: ["customers.csv": "id,first,last,email,born\nC1,Ann,Lee,ann@x.io,1980-01-02\n"])
+        let text = Self.pipeline(timeoutOn: "none").replacingOccurrences(of: #"{"name": "p","#, with: #"{"name": "p", "timeout_seconds": 1,"#)
+        try text.write(to: workspace.workflowFile("customer_pipeline"), atomically: true, encoding: .utf8)
+        let run = try WorkflowRunner(workspace: workspace, environment: Self.hurriedClock()).run(workspace.workflow())
+        #expect(run.state == .failed)
+        #expect(run.tasks[0].state == .timedOut)
+        #expect(run.tasks[0].error?.hasPrefix("the run exceeded the workflow's timeout_seconds (1 s)") == true)
+        #expect(run.tasks.dropFirst().allSatisfy { $0.state == .skipped })
+    }
+
     static func count(_ sql: String, _ workspace: Workspace) throws -> Int {
         try workspace.store.read("count") { db in try Int.fetchOne(db, sql: sql) ?? -1 }
     }

@@ -168,7 +168,7 @@ public struct WorkflowRunner: Sendable {
                     return EngineError(.runFailed, "task \(key) exceeded its timeout_seconds (\(task.timeoutSeconds ?? 0) s)")
                 }
                 if let runDeadline, now() > runDeadline {
-                    return EngineError(.runFailed, "the run exceeded the workflow's timeout_seconds")
+                    return EngineError(.runFailed, "the run exceeded the workflow's timeout_seconds (\(plan.workflow.timeoutSeconds ?? 0) s)")
                 }
                 return nil
             }
