@@ -33,6 +33,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Each problem, when there are several (a configuration is reported whole).
     public var details: [String]
+    /// For `.invalidConfiguration`: each problem with its file, line and setting (`details` has them as text).
+    public var problems: [ConfigurationProblem] = []
 
     public init(_ code: Code, _ message: String, details: [String] = []) {
         self.code = code

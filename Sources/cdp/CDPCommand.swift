@@ -16,7 +16,7 @@ struct CDPCommand: ParsableCommand {
             13 invalid dictionary entry, 64 usage.
             """,
         subcommands: [
-            InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, StatusCommand.self, QuarantineCommand.self,
+            InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, CheckCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
             BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, CustomerCommand.self, ExportCommand.self,
             WhoAmICommand.self, AccessCommand.self, DictionaryCommand.self,
@@ -31,10 +31,13 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: "Act as this user (default: the OS user; needs the act_as permission in governance/access.toml).")
     var user: String?
 
+    /// The workspace folder these options name.
+    var path: String { workspace ?? ProcessInfo.processInfo.environment["CDP_WORKSPACE"] ?? FileManager.default.currentDirectoryPath }
+
     /// Opens the workspace; `readOnly` for commands that only read: they neither migrate nor write the
     /// lake, so they work where the user may not write it.
     func open(readOnly: Bool = false) throws -> Workspace {
-        let path = workspace ?? ProcessInfo.processInfo.environment["CDP_WORKSPACE"] ?? FileManager.default.currentDirectoryPath
+        let path = self.path
         return try present { () throws(EngineError) in try Workspace(at: path, mode: readOnly ? .readOnly : .readWrite) }
     }
 

@@ -62,6 +62,25 @@ struct DemoCommand: ParsableCommand {
     }
 }
 
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check every configuration file (cdp.toml, governance/*.toml, workflows/*.json) without running anything.",
+        discussion: "Lists every problem of every file with its line and setting, and exits 3; exits 0 when all is well.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Option(help: "Check only this workflow (by file name in workflows/; repeatable). Default: every workflow.")
+    var workflow: [String] = []
+
+    func run() throws {
+        let checked = try present { () throws(EngineError) in
+            try Workspace.checkConfiguration(at: options.path, workflows: workflow.isEmpty ? nil : workflow)
+        }
+        print("configuration ok: \(checked.joined(separator: ", "))")
+    }
+}
+
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a workflow (default workflows/customer_pipeline.json) and record the run.")
@@ -90,6 +109,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         // A headless run writes in bulk and caps nothing: SQLite need not count its memory.
         LakeStore.stopCountingSQLiteMemory()
+        // Every configuration file, the workflow included, is checked first and reported whole.
+        _ = try present { () throws(EngineError) in try Workspace.checkConfiguration(at: options.path, workflows: [workflow]) }
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
         let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow) }

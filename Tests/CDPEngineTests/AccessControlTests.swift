@@ -17,9 +17,12 @@ import Testing
             """
         let error = try #require(throws: EngineError.self) { try ConfigurationLoader.access(tomlText: text, file: "access.toml") }
         #expect(error.code == .invalidConfiguration)
-        #expect(error.details.contains { $0.contains("roles.admin: permission 'fly' is unknown") })
-        #expect(error.details.contains("users.sam: role 'stewart' is not declared (roles: admin)"))
-        #expect(error.details.contains("default_role 'guest' is not declared (roles: admin)"))
+        let known = Permission.allCases.map(\.rawValue).joined(separator: ", ")
+        #expect(error.details == [
+            "access.toml:1:1: default_role: role 'guest' is not declared (roles: admin)",
+            "access.toml:3:22: roles.admin[1]: 'fly' is not a permission (known: \(known))",
+            "access.toml:5:1: users.sam: role 'stewart' is not declared (roles: admin)",
+        ])
     }
 
     @Test func aWorkspaceWithoutAnAccessFileLetsEveryoneDoEverything() throws {

@@ -72,8 +72,8 @@ import Testing
         let error = #expect(throws: EngineError.self) { try MatchingConfigurationLoader.load(tomlText: text, file: "matching.toml") }
         #expect(error?.code == .invalidConfiguration)
         let details = error?.details ?? []
-        #expect(details.contains { $0.hasPrefix("line 7: blocking.rules[0].keys[0]: 'surname_sound' is unknown") })
-        #expect(details.contains { $0.hasPrefix("line 16: comparisons[0].levels[1].treshold is not a known setting") })
+        #expect(details.contains { $0.hasPrefix("matching.toml:7:9: blocking.rules[0].keys[0]: 'surname_sound' is unknown") })
+        #expect(details.contains { $0.hasPrefix("matching.toml:16:3: comparisons[0].levels[1].treshold: is not a known setting") })
         #expect(details.count >= 2)
     }
 
@@ -94,7 +94,7 @@ import Testing
             try MatchingConfigurationLoader.load(
                 tomlText: text.replacingOccurrences(of: "min_linked_pairs = 1000", with: "min_link_pairs = 1000"), file: "matching.toml")
         }
-        #expect(misspelt?.details.contains { $0.contains("estimation.min_link_pairs is not a known setting") } == true, "\(misspelt?.details ?? [])")
+        #expect(misspelt?.details.contains { $0.contains("estimation.min_link_pairs: is not a known setting") } == true, "\(misspelt?.details ?? [])")
     }
 
     /// With a truth table the report says how many queued pairs are true matches and tallies the queue by

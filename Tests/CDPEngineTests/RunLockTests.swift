@@ -166,7 +166,7 @@ struct RunLockTests {
             #expect(accepted)
         } catch {
             #expect(!accepted)
-            #expect(error.problems.contains { $0.contains("max_concurrent_runs is \(value ?? 0)") && $0.contains("one workflow at a time") })
+            #expect(error.problems.contains { $0.contains("max_concurrent_runs: must be 1 (found \(value ?? 0))") && $0.contains("one workflow at a time") })
         }
     }
 
@@ -176,7 +176,7 @@ struct RunLockTests {
             {"name": "p", "max_concurrent_runs": 4, "tasks": [{"task_key": "s", "cdp_task": {"step": "scorecard"}}]}
             """.write(to: workspace.root.appendingPathComponent("workflows/customer_pipeline.json"), atomically: true, encoding: .utf8)
         #expect { try workspace.workflow() } throws: { error in
-            (error as? EngineError)?.description.contains("max_concurrent_runs is 4") == true
+            (error as? EngineError)?.description.contains("max_concurrent_runs: must be 1 (found 4)") == true
         }
     }
 }

@@ -23,9 +23,50 @@ import Testing
             .write(to: rules, atomically: true, encoding: .utf8)
         let result = try CLI.run(["run", "--workspace", folder.path])
         #expect(result.status == 3)
-        #expect(result.stderr.contains("rules.toml is invalid; nothing was run"))
-        #expect(result.stderr.contains("unknown field 'emial'"))
+        #expect(result.stderr.contains("the configuration has 1 problem in rules.toml; nothing was done"), "\(result.stderr)")
+        #expect(result.stderr.contains(".field: 'emial' is not a field of customer source 'crm_customers'"), "\(result.stderr)")
         #expect(lakeBytes() == lakeBefore)
+    }
+
+    /// `cdp check` checks every configuration file without running anything: exit 0 and the files checked,
+    /// or exit 3 and every problem of every file with its line. `cdp run` refuses the same way before its
+    /// first task (the issue: a broken matching.toml was found after seven tasks had run).
+    @Test func checkListsEveryProblemOfEveryFileAndRunRefusesBeforeAnyTask() throws {
+        let folder = CLI.temporaryFolder("check")
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        let ok = try CLI.run(["check"] + ws)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout == """
+            configuration ok: cdp.toml, governance/rules.toml, governance/access.toml, governance/matching.toml, \
+            workflows/customer_pipeline.json\n
+            """)
+
+        let matching = folder.appendingPathComponent("governance/matching.toml")
+        let matchingText = try String(contentsOf: matching, encoding: .utf8)
+        try matchingText.replacingOccurrences(of: "max_cluster_size = 8", with: "max_cluster_size = \"eight\"")
+            .replacingOccurrences(of: "min_density = 0.5", with: "min_densty = 0.5").write(to: matching, atomically: true, encoding: .utf8)
+        let workflow = folder.appendingPathComponent("workflows/customer_pipeline.json")
+        try String(contentsOf: workflow, encoding: .utf8).replacingOccurrences(of: #""timeout_seconds": 3600,"#, with: #""timeout_seconds": 1e400,"#)
+            .write(to: workflow, atomically: true, encoding: .utf8)
+        let lakeBefore = try Data(contentsOf: folder.appendingPathComponent("lake/lake.sqlite"))
+
+        let broken = try CLI.run(["check"] + ws)
+        #expect(broken.status == 3)
+        #expect(broken.stdout.isEmpty)
+        #expect(broken.stderr.contains("cdp: error: the configuration has 3 problems in matching.toml and customer_pipeline.json"), "\(broken.stderr)")
+        let clusteringLine = try #require(matchingText.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("max_cluster_size") }) + 1
+        #expect(broken.stderr.contains("matching.toml:\(clusteringLine):1: clustering.max_cluster_size: must be a whole number, found a string (\"eight\")"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("matching.toml:\(clusteringLine + 1):1: clustering.min_densty: is not a known setting"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("customer_pipeline.json:4:22: timeout_seconds: 1e400 is out of range (1 to 2147483647 seconds)"), "\(broken.stderr)")
+
+        let run = try CLI.run(["run"] + ws)
+        #expect(run.status == 3)
+        #expect(run.stderr == broken.stderr)
+        #expect(!run.stderr.contains("▶"), "no task may start")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("lake/lake.sqlite")) == lakeBefore)
+        let runs = try CLI.run(["runs"] + ws)
+        #expect(runs.status == 0 && !runs.stdout.contains("R1"), "\(runs.stdout)")
     }
 
     /// README's first command, without the console: builds the workspace from the sample data and runs the

@@ -97,6 +97,6 @@ struct ConcurrentRunTests {
             .write(to: file, atomically: true, encoding: .utf8)
         let result = try CLI.run(["run", "--workspace", folder.path])
         #expect(result.status == 3)
-        #expect(result.stderr.contains("max_concurrent_runs is 2"))
+        #expect(result.stderr.contains("customer_pipeline.json:1:2: max_concurrent_runs: must be 1 (found 2)"))
     }
 }

@@ -75,10 +75,12 @@ import Testing
         #expect(try CLI.run(["golden", "override", "G1", "shoe_size=42"] + ws).status == 8)
 
         let config = folder.appendingPathComponent("governance/matching.toml")
-        try (String(contentsOf: config, encoding: .utf8) + "\n[clustering2]\nmax = 3\n").write(to: config, atomically: true, encoding: .utf8)
+        let text = try String(contentsOf: config, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        try (text + "\n[clustering2]\nmax = 3\n").write(to: config, atomically: true, encoding: .utf8)
         let broken = try CLI.run(["match", "run"] + ws)
         #expect(broken.status == 3)
-        #expect(broken.stderr.contains("matching.toml is invalid; nothing was run"))
-        #expect(broken.stderr.contains("clustering2 is not a known setting"))
+        #expect(broken.stderr.contains("the configuration has 1 problem in matching.toml; nothing was done"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("matching.toml:\(lines + 1):1: clustering2: is not a known setting"), "\(broken.stderr)")
     }
 }

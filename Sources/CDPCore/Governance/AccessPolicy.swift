@@ -37,14 +37,14 @@ public struct AccessPolicy: Hashable, Codable, Sendable {
         roles.filter { $0.value.contains(permission) }.map(\.key).sorted()
     }
 
-    /// Every inconsistency: users with an unknown role, an unknown default role.
-    public func problems() -> [String] {
-        var problems: [String] = []
+    /// Every inconsistency: users with an unknown role, an unknown default role; each names its setting.
+    public func problems() -> [ConfigurationIssue] {
+        var problems: [ConfigurationIssue] = []
         for (user, role) in users.sorted(by: { $0.key < $1.key }) where roles[role] == nil {
-            problems.append("users.\(user): role '\(role)' is not declared (roles: \(roles.keys.sorted().joined(separator: ", ")))")
+            problems.append(ConfigurationIssue("users.\(user)", "role '\(role)' is not declared (roles: \(roles.keys.sorted().joined(separator: ", ")))"))
         }
         if let defaultRole, roles[defaultRole] == nil {
-            problems.append("default_role '\(defaultRole)' is not declared (roles: \(roles.keys.sorted().joined(separator: ", ")))")
+            problems.append(ConfigurationIssue("default_role", "role '\(defaultRole)' is not declared (roles: \(roles.keys.sorted().joined(separator: ", ")))"))
         }
         return problems
     }

@@ -286,53 +286,53 @@ public enum SurvivorshipRule: String, Sendable, Hashable, Codable, CaseIterable 
 
 extension MatchingConfiguration {
     /// Checks what decoding cannot: level order, thresholds, keys. Returns every problem, with the setting's path.
-    public func problems() -> [(path: String, message: String)] {
-        var problems: [(String, String)] = []
+    public func problems() -> [ConfigurationIssue] {
+        var problems: [ConfigurationIssue] = []
         if !(0 < thresholds.review && thresholds.review <= thresholds.autoMerge && thresholds.autoMerge < 1) {
-            problems.append(("thresholds", "need 0 < review (\(thresholds.review)) ≤ auto_merge (\(thresholds.autoMerge)) < 1"))
+            problems.append(ConfigurationIssue("thresholds", "need 0 < review (\(thresholds.review)) ≤ auto_merge (\(thresholds.autoMerge)) < 1"))
         }
-        if let prior, !(0 < prior && prior < 1) { problems.append(("prior", "must be between 0 and 1, found \(prior)")) }
-        if estimation.randomPairs < 100 { problems.append(("estimation.random_pairs", "must be at least 100")) }
-        if estimation.minLinkedPairs < 0 { problems.append(("estimation.min_linked_pairs", "must be 0 (off) or more")) }
-        if blocking.rules.isEmpty { problems.append(("blocking", "needs at least one [[blocking.rules]]")) }
+        if let prior, !(0 < prior && prior < 1) { problems.append(ConfigurationIssue("estimation.prior", "must be between 0 and 1, found \(prior)")) }
+        if estimation.randomPairs < 100 { problems.append(ConfigurationIssue("estimation.random_pairs", "must be at least 100")) }
+        if estimation.minLinkedPairs < 0 { problems.append(ConfigurationIssue("estimation.min_linked_pairs", "must be 0 (off) or more")) }
+        if blocking.rules.isEmpty { problems.append(ConfigurationIssue("blocking", "needs at least one [[blocking.rules]]")) }
         for (index, rule) in blocking.rules.enumerated() where rule.keys.isEmpty {
-            problems.append(("blocking.rules[\(index)].keys", "must name at least one key"))
+            problems.append(ConfigurationIssue("blocking.rules[\(index)].keys", "must name at least one key"))
         }
-        if blocking.maxBlockSize < 2 { problems.append(("blocking.max_block_size", "must be at least 2")) }
-        if comparisons.isEmpty { problems.append(("comparisons", "needs at least one [[comparisons]]")) }
-        if comparisons.count > 16 { problems.append(("comparisons", "at most 16 comparisons are supported")) }
+        if blocking.maxBlockSize < 2 { problems.append(ConfigurationIssue("blocking.max_block_size", "must be at least 2")) }
+        if comparisons.isEmpty { problems.append(ConfigurationIssue("comparisons", "needs at least one [[comparisons]]")) }
+        if comparisons.count > 16 { problems.append(ConfigurationIssue("comparisons", "at most 16 comparisons are supported")) }
         for (index, comparison) in comparisons.enumerated() {
             let path = "comparisons[\(index)]"
             let levels = comparison.levels
             if levels.count < 3 || levels.count > 15 {
-                problems.append(("\(path).levels", "needs 3 to 15 levels (null, at least one, else), found \(levels.count)"))
+                problems.append(ConfigurationIssue("\(path).levels", "needs 3 to 15 levels (null, at least one, else), found \(levels.count)"))
             }
-            if levels.first?.kind != .null { problems.append(("\(path).levels[0]", "the first level must be `null`")) }
-            if levels.last?.kind != .else { problems.append(("\(path).levels[\(max(0, levels.count - 1))]", "the last level must be `else`")) }
+            if levels.first?.kind != .null { problems.append(ConfigurationIssue("\(path).levels[0]", "the first level must be `null`")) }
+            if levels.last?.kind != .else { problems.append(ConfigurationIssue("\(path).levels[\(max(0, levels.count - 1))]", "the last level must be `else`")) }
             for (levelIndex, level) in levels.enumerated() {
                 let levelPath = "\(path).levels[\(levelIndex)]"
                 if (level.kind == .null && levelIndex != 0) || (level.kind == .else && levelIndex != levels.count - 1) {
-                    problems.append((levelPath, "`\(level.kind.rawValue)` must be the \(level.kind == .null ? "first" : "last") level"))
+                    problems.append(ConfigurationIssue(levelPath, "`\(level.kind.rawValue)` must be the \(level.kind == .null ? "first" : "last") level"))
                 }
                 switch level.kind {
                 case .jaroWinkler:
                     if let threshold = level.threshold, 0 < threshold && threshold <= 1 { break }
-                    problems.append(("\(levelPath).threshold", "jaro_winkler needs a threshold between 0 and 1"))
+                    problems.append(ConfigurationIssue("\(levelPath).threshold", "jaro_winkler needs a threshold between 0 and 1"))
                 case .levenshtein, .withinDays:
                     if let threshold = level.threshold, threshold >= 0 { break }
-                    problems.append(("\(levelPath).threshold", "\(level.kind.rawValue) needs a threshold of 0 or more"))
+                    problems.append(ConfigurationIssue("\(levelPath).threshold", "\(level.kind.rawValue) needs a threshold of 0 or more"))
                 default: break
                 }
                 if let only = level.kind.onlyField, only != comparison.field {
-                    problems.append((levelPath, "\(level.kind.rawValue) applies only to \(only.rawValue)"))
+                    problems.append(ConfigurationIssue(levelPath, "\(level.kind.rawValue) applies only to \(only.rawValue)"))
                 }
                 if level.termFrequency && level.kind != .exact {
-                    problems.append(("\(levelPath).term_frequency", "term frequency adjusts only `exact` levels"))
+                    problems.append(ConfigurationIssue("\(levelPath).term_frequency", "term frequency adjusts only `exact` levels"))
                 }
             }
         }
-        if clustering.maxClusterSize < 2 { problems.append(("clustering.max_cluster_size", "must be at least 2")) }
-        if !(0...1).contains(clustering.minDensity) { problems.append(("clustering.min_density", "must be between 0 and 1")) }
+        if clustering.maxClusterSize < 2 { problems.append(ConfigurationIssue("clustering.max_cluster_size", "must be at least 2")) }
+        if !(0...1).contains(clustering.minDensity) { problems.append(ConfigurationIssue("clustering.min_density", "must be between 0 and 1")) }
         return problems
     }
 }

@@ -63,22 +63,22 @@ public struct SourceConfiguration: Hashable, Codable, Sendable {
         return columns
     }
 
-    /// Checks the mapping against the canonical model; returns every problem found.
-    public func problems() -> [String] {
-        var problems: [String] = []
+    /// Checks the mapping against the canonical model; returns every problem found, each naming its setting
+    /// under `path` (the source's place in cdp.toml, `sources[2]`).
+    public func problems(path: String) -> [ConfigurationIssue] {
+        var problems: [ConfigurationIssue] = []
         let known = Set(entity.fields.map(\.name))
         for field in mapping.keys.sorted() where !known.contains(field) {
             let list = entity.fields.map(\.name).joined(separator: ", ")
-            problems.append(
-                "source '\(name)': mapping names unknown \(entity) field '\(field)' (known: \(list))")
+            problems.append(ConfigurationIssue("\(path).mapping.\(field)", "'\(field)' is not a \(entity) field (known: \(list))"))
         }
         for field in dateFormats.keys.sorted() where mapping[field] == nil {
-            problems.append("source '\(name)': date format given for unmapped field '\(field)'")
+            problems.append(ConfigurationIssue("\(path).date_formats.\(field)", "'\(field)' is not mapped; map it in [sources.mapping] or remove its date format"))
         }
-        if primaryKey.isEmpty { problems.append("source '\(name)': primary_key is empty") }
-        if path.isEmpty { problems.append("source '\(name)': path is empty") }
+        if primaryKey.isEmpty { problems.append(ConfigurationIssue("\(path).primary_key", "is empty")) }
+        if self.path.isEmpty { problems.append(ConfigurationIssue("\(path).path", "is empty")) }
         if delimiter.utf8.count != 1 {
-            problems.append("source '\(name)': delimiter must be one ASCII character, got '\(delimiter)'")
+            problems.append(ConfigurationIssue("\(path).delimiter", "must be one ASCII character, found '\(delimiter)'"))
         }
         return problems
     }

@@ -10,11 +10,14 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     /// engine's run lock), so 1 is the only value it can honour; the plan refuses any other.
     public var maxConcurrentRuns: Int?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, tasks
         case timeoutSeconds = "timeout_seconds"
         case maxConcurrentRuns = "max_concurrent_runs"
     }
+
+    /// The settings a workflow file may give, as written in JSON.
+    public static var settingNames: [String] { CodingKeys.allCases.map(\.rawValue) }
 
     public init(
         name: String, description: String? = nil, tasks: [WorkflowTask], timeoutSeconds: Int? = nil,
@@ -37,7 +40,10 @@ public struct WorkflowTask: Hashable, Codable, Sendable {
     public var minRetryIntervalMillis: Int
     public var step: StepInvocation
 
-    enum CodingKeys: String, CodingKey {
+    /// The settings a task may give, as written in JSON.
+    public static var settingNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case description
         case taskKey = "task_key"
         case dependsOn = "depends_on"
@@ -74,7 +80,9 @@ public struct WorkflowTask: Hashable, Codable, Sendable {
 
 public struct TaskDependency: Hashable, Codable, Sendable {
     public var taskKey: TaskKey
-    enum CodingKeys: String, CodingKey { case taskKey = "task_key" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case taskKey = "task_key" }
+    /// The settings a dependency may give, as written in JSON.
+    public static var settingNames: [String] { CodingKeys.allCases.map(\.rawValue) }
     public init(_ taskKey: TaskKey) { self.taskKey = taskKey }
 }
 
@@ -95,6 +103,10 @@ public enum StepKind: String, Codable, Sendable, Hashable, CaseIterable {
 public struct StepInvocation: Hashable, Codable, Sendable {
     public var step: StepKind
     public var source: SourceName?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case step, source }
+    /// The settings a `cdp_task` may give, as written in JSON.
+    public static var settingNames: [String] { CodingKeys.allCases.map(\.rawValue) }
 
     public init(step: StepKind, source: SourceName? = nil) {
         self.step = step

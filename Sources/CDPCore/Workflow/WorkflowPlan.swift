@@ -7,46 +7,58 @@ public struct WorkflowPlan: Hashable, Sendable {
     /// Checks the definition against the workspace's sources and orders it.
     /// - Throws: `WorkflowPlanError` listing every problem found, not just the first.
     public init(_ workflow: WorkflowDefinition, sources: [SourceName]) throws(WorkflowPlanError) {
-        var problems: [String] = []
-        if workflow.name.isEmpty { problems.append("the workflow has no name") }
-        if workflow.tasks.isEmpty { problems.append("the workflow has no tasks") }
+        var problems: [ConfigurationIssue] = []
+        if workflow.name.isEmpty { problems.append(ConfigurationIssue("name", "the workflow has no name")) }
+        if workflow.tasks.isEmpty { problems.append(ConfigurationIssue("tasks", "the workflow has no tasks")) }
+        if let timeout = workflow.timeoutSeconds, timeout <= 0 {
+            problems.append(ConfigurationIssue("timeout_seconds", "must be positive, found \(timeout)"))
+        }
         if let concurrent = workflow.maxConcurrentRuns, concurrent != 1 {
             problems.append(
-                "max_concurrent_runs is \(concurrent), but the embedded lake runs one workflow at a time per workspace (two runs would redo each other's half-written batches); set it to 1 or leave it out, and queue runs with `cdp run --wait`")
+                ConfigurationIssue(
+                    "max_concurrent_runs",
+                    "must be 1 (found \(concurrent)): the embedded lake runs one workflow at a time per workspace (two runs would redo each other's half-written batches); set it to 1 or leave it out, and queue runs with `cdp run --wait`"))
         }
         var keys: Set<TaskKey> = []
-        for task in workflow.tasks where !keys.insert(task.taskKey).inserted {
-            problems.append("task '\(task.taskKey)' is defined twice")
+        for (index, task) in workflow.tasks.enumerated() where !keys.insert(task.taskKey).inserted {
+            let first = workflow.tasks.firstIndex { $0.taskKey == task.taskKey } ?? 0
+            problems.append(ConfigurationIssue("tasks[\(index)].task_key", "'\(task.taskKey)' is already the key of tasks[\(first)]; task keys must be unique"))
         }
         let knownSources = Set(sources)
-        for task in workflow.tasks {
-            let label = "task '\(task.taskKey)'"
-            if task.taskKey.rawValue.isEmpty { problems.append("a task has an empty task_key") }
-            for dependency in task.dependsOn where !keys.contains(dependency.taskKey) {
-                problems.append("\(label) depends on unknown task '\(dependency.taskKey)'")
-            }
-            if task.dependsOn.contains(where: { $0.taskKey == task.taskKey }) {
-                problems.append("\(label) depends on itself")
+        for (index, task) in workflow.tasks.enumerated() {
+            let path = "tasks[\(index)]"
+            if task.taskKey.rawValue.isEmpty { problems.append(ConfigurationIssue("\(path).task_key", "is empty")) }
+            for (position, dependency) in task.dependsOn.enumerated() {
+                let at = "\(path).depends_on[\(position)].task_key"
+                if dependency.taskKey == task.taskKey {
+                    problems.append(ConfigurationIssue(at, "task '\(task.taskKey)' depends on itself"))
+                } else if !keys.contains(dependency.taskKey) {
+                    var listed: Set<TaskKey> = []
+                    let known = workflow.tasks.map(\.taskKey).filter { listed.insert($0).inserted }.map(\.rawValue).joined(separator: ", ")
+                    problems.append(ConfigurationIssue(at, "'\(dependency.taskKey)' is not a task of this workflow (tasks: \(known))"))
+                }
             }
             if let timeout = task.timeoutSeconds, timeout <= 0 {
-                problems.append("\(label): timeout_seconds must be positive, got \(timeout)")
+                problems.append(ConfigurationIssue("\(path).timeout_seconds", "must be positive, found \(timeout)"))
             }
-            if task.maxRetries < 0 { problems.append("\(label): max_retries must not be negative") }
+            if task.maxRetries < 0 {
+                problems.append(ConfigurationIssue("\(path).max_retries", "must not be negative, found \(task.maxRetries)"))
+            }
             switch task.step.step {
             case .ingest:
                 if let source = task.step.source {
                     if !knownSources.contains(source) {
                         let known = sources.map(\.rawValue).joined(separator: ", ")
-                        problems.append("\(label): unknown source '\(source)' (sources: \(known))")
+                        problems.append(ConfigurationIssue("\(path).cdp_task.source", "'\(source)' is not a source of cdp.toml (sources: \(known))"))
                     }
                 } else {
-                    problems.append("\(label): step 'ingest' needs a 'source'")
+                    problems.append(ConfigurationIssue("\(path).cdp_task", "step 'ingest' needs a 'source'"))
                 }
             case .revalidate, .scorecard, .match, .gold:
                 break
             }
         }
-        guard problems.isEmpty else { throw WorkflowPlanError(workflow: workflow.name, problems: problems) }
+        guard problems.isEmpty else { throw WorkflowPlanError(workflow: workflow.name, issues: problems) }
 
         // Kahn's algorithm, always taking the earliest declared ready task, so the order is stable.
         var remaining = workflow.tasks
@@ -57,7 +69,7 @@ public struct WorkflowPlan: Hashable, Sendable {
             else {
                 let cycle = remaining.map(\.taskKey.rawValue).joined(separator: ", ")
                 throw WorkflowPlanError(
-                    workflow: workflow.name, problems: ["tasks form a dependency cycle: \(cycle)"])
+                    workflow: workflow.name, issues: [ConfigurationIssue("tasks", "tasks form a dependency cycle: \(cycle)")])
             }
             let task = remaining.remove(at: next)
             done.insert(task.taskKey)
@@ -81,7 +93,14 @@ public struct WorkflowPlan: Hashable, Sendable {
 
 public struct WorkflowPlanError: Error, Hashable, Sendable, CustomStringConvertible {
     public var workflow: String
-    public var problems: [String]
+    /// Every problem, each naming the setting (`tasks[2].depends_on[0].task_key`).
+    public var issues: [ConfigurationIssue]
+    public init(workflow: String, issues: [ConfigurationIssue]) {
+        self.workflow = workflow
+        self.issues = issues
+    }
+    /// The problems as text, `path: message`.
+    public var problems: [String] { issues.map(\.description) }
     public var description: String {
         "workflow '\(workflow)' is invalid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
     }

@@ -8,7 +8,7 @@ extension ConfigurationLoader {
     /// (user = role). Every problem is collected and the file refused whole.
     public static func access(tomlText: String, file: String) throws(EngineError) -> AccessPolicy {
         let root = try parse(tomlText, file: file)
-        var problems: [String] = []
+        var problems: [ConfigurationIssue] = []
         var reader = TOMLReader(root, path: "")
         let defaultRole = reader.string("default_role", required: false, problems: &problems)
         var roles: [String: Set<Permission>] = [:]
@@ -16,18 +16,18 @@ extension ConfigurationLoader {
             var rolesReader = TOMLReader(table, path: "roles")
             for role in table.keys.sorted() {
                 var granted: Set<Permission> = []
-                for name in rolesReader.strings(role, problems: &problems) ?? [] {
+                for (index, name) in (rolesReader.strings(role, problems: &problems) ?? []).enumerated() {
                     if let permission = Permission(rawValue: name) {
                         granted.insert(permission)
                     } else {
                         let known = Permission.allCases.map(\.rawValue).joined(separator: ", ")
-                        problems.append("roles.\(role): permission '\(name)' is unknown (known: \(known))")
+                        problems.append(ConfigurationIssue("roles.\(role)[\(index)]", "'\(name)' is not a permission (known: \(known))"))
                     }
                 }
                 roles[role] = granted
             }
         } else {
-            problems.append("[roles] is missing (declare at least one role and its permissions)")
+            problems.append(ConfigurationIssue("roles", "[roles] is missing (declare at least one role and its permissions)"))
         }
         var users: [String: String] = [:]
         if let table = reader.table("users", problems: &problems) {
@@ -39,9 +39,7 @@ extension ConfigurationLoader {
         reader.unknownKeys(problems: &problems, known: ["default_role", "roles", "users"])
         let policy = AccessPolicy(roles: roles, users: users, defaultRole: defaultRole)
         if !roles.isEmpty { problems += policy.problems() }
-        guard problems.isEmpty else {
-            throw EngineError(.invalidConfiguration, "\(file) is invalid; nothing was run. Fix:", details: problems)
-        }
+        try refuse(problems, text: tomlText, file: file)
         return policy
     }
 }

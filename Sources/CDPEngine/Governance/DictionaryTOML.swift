@@ -3,7 +3,7 @@ import TOMLKit
 
 /// One `[[entries]]` table of `governance/dictionary.toml`: the entry it names and the fields it sets.
 public struct DictionaryFileEntry: Hashable, Sendable {
-    /// `entries[3]`, for messages.
+    /// `entries[3]` (counted from 0, like every list in configuration messages), for messages.
     public var label: String
     public var key: DictionaryKey
     /// The fields the table sets; keys left out stay nil (unchanged).
@@ -14,17 +14,17 @@ extension ConfigurationLoader {
     /// Reads a dictionary file (`DataDictionary.toml` writes it): `[[entries]]` with `layer`, `dataset`,
     /// `column` (empty or absent for the dataset itself) and any of the entry's fields. Values are checked
     /// against the dictionary later; here every problem of shape is collected and the file refused whole.
-    /// - Throws: `EngineError.invalidConfiguration` naming each table and key at fault.
+    /// - Throws: `EngineError.configuration` naming each table and key at fault, with its line.
     public static func dictionary(tomlText: String, file: String) throws(EngineError) -> [DictionaryFileEntry] {
         let root = try parse(tomlText, file: file)
-        var problems: [String] = []
+        var problems: [ConfigurationIssue] = []
         var reader = TOMLReader(root, path: "")
         let tables = reader.tables("entries", problems: &problems)
         reader.unknownKeys(problems: &problems, known: ["entries"])
         var entries: [DictionaryFileEntry] = []
         let known = ["layer", "dataset", "column"] + DictionaryField.allCases.map(\.rawValue)
         for (index, table) in tables.enumerated() {
-            let label = "entries[\(index + 1)]"
+            let label = "entries[\(index)]"
             var entry = TOMLReader(table, path: label)
             let layerName = entry.string("layer", problems: &problems)
             let dataset = entry.string("dataset", problems: &problems)
@@ -45,7 +45,7 @@ extension ConfigurationLoader {
             guard let layerName, let dataset else { continue }
             guard let layer = DictionaryLayer(rawValue: layerName) else {
                 let layers = DictionaryLayer.allCases.map(\.rawValue).joined(separator: ", ")
-                problems.append("\(label).layer: '\(layerName)' is not a layer (\(layers))")
+                problems.append(ConfigurationIssue("\(label).layer", "'\(layerName)' is not a layer (\(layers))"))
                 continue
             }
             entries.append(DictionaryFileEntry(label: label, key: DictionaryKey(layer, dataset, column), change: change))
@@ -53,14 +53,12 @@ extension ConfigurationLoader {
         var seen: [DictionaryKey: String] = [:]
         for entry in entries {
             if let first = seen[entry.key] {
-                problems.append("\(entry.label): \(entry.key) (\(entry.key.layer.rawValue)) is already set by \(first); keep one")
+                problems.append(ConfigurationIssue(entry.label, "\(entry.key) (\(entry.key.layer.rawValue)) is already set by \(first); keep one"))
             } else {
                 seen[entry.key] = entry.label
             }
         }
-        guard problems.isEmpty else {
-            throw EngineError(.invalidConfiguration, "\(file) is not a dictionary file; nothing was imported. Fix:", details: problems)
-        }
+        try refuse(problems, text: tomlText, file: file)
         return entries
     }
 }

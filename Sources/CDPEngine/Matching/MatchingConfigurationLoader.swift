@@ -7,17 +7,10 @@ import TOMLKit
 public enum MatchingConfigurationLoader {
     public static let path = "governance/matching.toml"
 
-    /// - Throws: `EngineError.invalidConfiguration` listing every problem as `file:line: setting: message`.
+    /// - Throws: `EngineError.configuration` listing every problem as `file:line:column: setting: message`.
     public static func load(tomlText: String, file: String) throws(EngineError) -> MatchingConfiguration {
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: tomlText)
-        } catch let error as TOMLParseError {
-            throw EngineError(.invalidConfiguration, "\(file):\(error.source.begin.line):\(error.source.begin.column): \(error.description); nothing was run")
-        } catch {
-            throw EngineError(.invalidConfiguration, "\(file) cannot be parsed as TOML: \(error)")
-        }
-        var problems: [String] = []
+        let root = try ConfigurationLoader.parse(tomlText, file: file)
+        var problems: [ConfigurationIssue] = []
         var reader = TOMLReader(root, path: "")
 
         var thresholds = MatchingConfiguration.Thresholds(autoMerge: 0.99, review: 0.8)
@@ -83,10 +76,10 @@ public enum MatchingConfigurationLoader {
                 let label = l.string("label", required: false, problems: &problems)
                 let termFrequency = levelTable["term_frequency"].map { value -> Bool in
                     if let flag = value.bool { return flag }
-                    problems.append("\(path).levels[\(levelIndex)].term_frequency must be true or false")
+                    problems.append(ConfigurationIssue("\(path).levels[\(levelIndex)].term_frequency", "must be true or false, found \(TOMLReader.found(value))"))
                     return false
                 } ?? false
-                var typeChecked: [String] = []  // already checked above as a boolean; this marks the key as used
+                var typeChecked: [ConfigurationIssue] = []  // already checked above as a boolean; this marks the key as used
                 _ = l.string("term_frequency", required: false, problems: &typeChecked)
                 l.unknownKeys(problems: &problems, known: ["kind", "threshold", "label", "term_frequency"])
                 if let kind { levels.append(ComparisonLevel(kind, threshold: threshold, label: label, termFrequency: termFrequency)) }
@@ -113,7 +106,8 @@ public enum MatchingConfigurationLoader {
                 for attribute in rules.keys.sorted() {
                     guard let text = r.string(attribute, problems: &problems) else { continue }
                     if !Survivorship.attributes.contains(attribute) {
-                        problems.append("survivorship.rules.\(attribute): not a golden attribute (one of: \(Survivorship.attributes.joined(separator: ", ")))")
+                        problems.append(
+                            ConfigurationIssue("survivorship.rules.\(attribute)", "'\(attribute)' is not a golden attribute (known: \(Survivorship.attributes.joined(separator: ", ")))"))
                     }
                     if let rule = enumValue(SurvivorshipRule.self, text, "survivorship.rules.\(attribute)", &problems) {
                         survivorship.rules[attribute] = rule
@@ -128,89 +122,17 @@ public enum MatchingConfigurationLoader {
             thresholds: thresholds, prior: prior, estimation: estimation, stitching: stitching, blocking: blocking,
             comparisons: comparisons, clustering: clustering, survivorship: survivorship)
         if problems.isEmpty {
-            problems += configuration.problems().map { "\($0.path): \($0.message)" }
+            problems += configuration.problems()
         }
-        guard problems.isEmpty else {
-            let locator = TOMLLineLocator(text: tomlText)
-            throw EngineError(
-                .invalidConfiguration, "\(file) is invalid; nothing was run. Fix:",
-                details: problems.map { problem in locator.line(ofProblem: problem).map { "line \($0): \(problem)" } ?? problem })
-        }
+        try ConfigurationLoader.refuse(problems, text: tomlText, file: file)
         return configuration
     }
 
     private static func enumValue<T: RawRepresentable & CaseIterable>(
-        _ type: T.Type, _ text: String, _ path: String, _ problems: inout [String]
+        _ type: T.Type, _ text: String, _ path: String, _ problems: inout [ConfigurationIssue]
     ) -> T? where T.RawValue == String {
         if let value = T(rawValue: text) { return value }
-        problems.append("\(path): '\(text)' is unknown (one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
+        problems.append(ConfigurationIssue(path, "'\(text)' is unknown (known: \(T.allCases.map(\.rawValue).joined(separator: ", ")))"))
         return nil
-    }
-}
-
-/// Finds the line of a setting such as `comparisons[2].levels[1].threshold` in TOML text that uses
-/// `[[array.of.tables]]` headers, so problems can name their line.
-struct TOMLLineLocator {
-    let lines: [Substring]
-
-    init(text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
-
-    /// The 1-based line the problem's leading setting path points at, or nil.
-    func line(ofProblem problem: String) -> Int? {
-        let path = problem.prefix { $0 != ":" && $0 != " " }
-        return line(of: String(path))
-    }
-
-    func line(of path: String) -> Int? {
-        // Split `a[1].b[0].c` into table segments with indexes and a final key.
-        var tables: [(name: String, index: Int?)] = []
-        for part in path.split(separator: ".") {
-            if let open = part.firstIndex(of: "["), let index = Int(part[part.index(after: open)...].dropLast()) {
-                tables.append((String(part[..<open]), index))
-            } else {
-                tables.append((String(part), nil))
-            }
-        }
-        guard !tables.isEmpty else { return nil }
-        var counts: [String: Int] = [:]
-        var current = ""
-        var best: Int?
-        for (number, raw) in lines.enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[[") || (line.hasPrefix("[") && !line.hasPrefix("[[")) {
-                let isArray = line.hasPrefix("[[")
-                let name = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).components(separatedBy: "]")[0]
-                    .trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-                if isArray {
-                    counts[name, default: -1] += 1
-                    for key in counts.keys where key.hasPrefix(name + ".") { counts[key] = -1 }
-                }
-                current = name
-                if matches(current, counts, tables, keyIncluded: false) { best = number + 1 }
-                continue
-            }
-            // A `key = value` line inside the section the path names.
-            // The last segment may be a key (`threshold`) or an element of a key's list (`keys[0]`).
-            if let last = tables.last, matches(current, counts, Array(tables.dropLast()), keyIncluded: true),
-                line.hasPrefix(last.name + " ") || line.hasPrefix(last.name + "=")
-            {
-                return number + 1
-            }
-        }
-        return best
-    }
-
-    /// Whether the section `current`, at the array counts seen so far, is the one `tables` names.
-    private func matches(_ current: String, _ counts: [String: Int], _ tables: [(name: String, index: Int?)], keyIncluded: Bool) -> Bool {
-        let wanted = tables
-        guard !wanted.isEmpty else { return current.isEmpty }
-        let names = wanted.map(\.name).joined(separator: ".")
-        guard current == names else { return false }
-        var prefix = ""
-        for segment in wanted {
-            prefix = prefix.isEmpty ? segment.name : prefix + "." + segment.name
-            if let index = segment.index, counts[prefix] != index { return false }
-        }
-        return true
     }
 }

@@ -30,7 +30,8 @@ public struct WorkflowRunner: Sendable {
         self.runs = runs
     }
 
-    /// Runs the plan. Before any task runs, every new file is checked (header against mapping, fatal rules);
+    /// Runs the plan. Before anything is written, every configuration file is checked (a problem throws
+    /// `.invalidConfiguration` listing them all). Before any task runs, every new file is checked (header against mapping, fatal rules);
     /// a problem there fails the run before anything is written.
     /// - Parameter observer: sees each event as it is recorded (for terminal progress).
     /// - Returns: the finished run. A failed task fails the run, which is returned, not thrown.
@@ -40,6 +41,7 @@ public struct WorkflowRunner: Sendable {
     ///   says so and the next run marks it failed with it.
     @discardableResult
     public func run(_ plan: WorkflowPlan, observer: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(EngineError) -> RunSummary {
+        try workspace.checkConfiguration()  // every configuration file, before anything is written
         try workspace.authorize(.runWorkflows, environment, attempt: "run \(plan.workflow.name)")
         var holder = RunLock.Holder(
             workflow: plan.workflow.name, actor: environment.user, trigger: trigger, startedAt: environment.timestamp)

@@ -3,12 +3,12 @@ import Foundation
 import TOMLKit
 
 /// Loads `cdp.toml`, `governance/rules.toml` and workflow JSON into core types. Each loader collects
-/// every problem of its file and refuses the file whole, naming the file and the setting (and the line,
-/// where the parser gives one).
+/// every problem of its file and refuses the file whole, each problem naming the file, the line and column
+/// and the setting (`EngineError.configuration`).
 public enum ConfigurationLoader {
     public static func workspace(tomlText: String, file: String) throws(EngineError) -> WorkspaceConfiguration {
         let root = try parse(tomlText, file: file)
-        var problems: [String] = []
+        var problems: [ConfigurationIssue] = []
         var reader = TOMLReader(root, path: "")
         var name = "workspace"
         var defaultCountry = "GB"
@@ -18,64 +18,65 @@ public enum ConfigurationLoader {
             defaultCountry = workspace.string("default_country", required: false, problems: &problems) ?? defaultCountry
             workspace.unknownKeys(problems: &problems, known: ["name", "default_country"])
         } else {
-            problems.append("[workspace] is missing (it needs at least `name`)")
+            problems.append(ConfigurationIssue("workspace", "[workspace] is missing (it needs at least `name`)"))
         }
         var sources: [SourceConfiguration] = []
         let sourceTables = reader.tables("sources", problems: &problems)
-        if sourceTables.isEmpty { problems.append("no [[sources]] are declared") }
+        if sourceTables.isEmpty { problems.append(ConfigurationIssue("sources", "no [[sources]] are declared")) }
+        var seen: [SourceName: Int] = [:]
         for (index, table) in sourceTables.enumerated() {
-            if let source = self.source(table, index: index, problems: &problems) { sources.append(source) }
+            guard let source = self.source(table, index: index, problems: &problems) else { continue }
+            if let first = seen[source.name] {
+                problems.append(ConfigurationIssue("sources[\(index)].name", "'\(source.name)' is already the name of sources[\(first)]; names must be unique"))
+            } else {
+                seen[source.name] = index
+            }
+            problems += source.problems(path: "sources[\(index)]")
+            sources.append(source)
         }
         reader.unknownKeys(problems: &problems, known: ["workspace", "sources"])
-        var seen: Set<SourceName> = []
-        for source in sources where !seen.insert(source.name).inserted {
-            problems.append("source '\(source.name)' is declared twice")
-        }
-        for source in sources { problems += source.problems() }
         if CountryCode.standardize(defaultCountry).value == nil {
-            problems.append("workspace.default_country '\(defaultCountry)' is not an ISO 3166 country")
+            problems.append(ConfigurationIssue("workspace.default_country", "'\(defaultCountry)' is not an ISO 3166 country"))
         }
-        guard problems.isEmpty else {
-            throw EngineError(.invalidConfiguration, "\(file) is invalid; nothing was run. Fix:", details: problems)
-        }
+        try refuse(problems, text: tomlText, file: file)
         return WorkspaceConfiguration(name: name, defaultCountry: defaultCountry, sources: sources)
     }
 
-    private static func source(_ table: TOMLTable, index: Int, problems: inout [String]) -> SourceConfiguration? {
+    private static func source(_ table: TOMLTable, index: Int, problems: inout [ConfigurationIssue]) -> SourceConfiguration? {
         var reader = TOMLReader(table, path: "sources[\(index)]")
         let before = problems.count
         let name = reader.string("name", problems: &problems) ?? ""
-        let label = name.isEmpty ? "sources[\(index)]" : "source '\(name)'"
+        let path = "sources[\(index)]"
         let system = reader.string("system", required: false, problems: &problems) ?? "unknown"
         let entityText = reader.string("entity", problems: &problems) ?? ""
         let entity = CanonicalEntity(rawValue: entityText)
         if entity == nil && !entityText.isEmpty {
-            problems.append("\(label): entity '\(entityText)' is unknown (one of: \(CanonicalEntity.allCases.map(\.rawValue).joined(separator: ", ")))")
+            problems.append(ConfigurationIssue("\(path).entity", "'\(entityText)' is not an entity (known: \(CanonicalEntity.allCases.map(\.rawValue).joined(separator: ", ")))"))
         }
         let formatText = reader.string("format", problems: &problems) ?? ""
         let format = SourceFormat(rawValue: formatText)
         if format == nil && !formatText.isEmpty {
-            problems.append("\(label): format '\(formatText)' is unknown (csv or jsonl)")
+            problems.append(ConfigurationIssue("\(path).format", "'\(formatText)' is not a source format (known: csv, jsonl)"))
         }
-        let path = reader.string("path", problems: &problems) ?? ""
+        let filePattern = reader.string("path", problems: &problems) ?? ""
         let key = reader.string("primary_key", problems: &problems) ?? ""
         let delimiter = reader.string("delimiter", required: false, problems: &problems) ?? ","
         var mapping: [String: String] = [:]
         if let table = reader.table("mapping", problems: &problems) {
-            var mapReader = TOMLReader(table, path: "\(label).mapping")
+            var mapReader = TOMLReader(table, path: "\(path).mapping")
             for field in table.keys.sorted() {
                 if let column = mapReader.string(field, problems: &problems) { mapping[field] = column }
             }
         } else {
-            problems.append("\(label): [sources.mapping] is missing (canonical field = \"source column\")")
+            problems.append(ConfigurationIssue("\(path).mapping", "[sources.mapping] is missing (canonical field = \"source column\")"))
         }
         var dateFormats: [String: String] = [:]
         if let table = reader.table("date_formats", problems: &problems) {
-            var formatReader = TOMLReader(table, path: "\(label).date_formats")
+            var formatReader = TOMLReader(table, path: "\(path).date_formats")
             for field in table.keys.sorted() {
                 guard let pattern = formatReader.string(field, problems: &problems) else { continue }
                 if DateFormat(pattern: pattern) == nil {
-                    problems.append("\(label).date_formats.\(field): '\(pattern)' is not a supported date pattern")
+                    problems.append(ConfigurationIssue("\(path).date_formats.\(field)", "'\(pattern)' is not a supported date pattern (e.g. dd/MM/yyyy)"))
                 }
                 dateFormats[field] = pattern
             }
@@ -85,37 +86,43 @@ public enum ConfigurationLoader {
             known: ["name", "system", "entity", "format", "path", "primary_key", "delimiter", "mapping", "date_formats"])
         guard problems.count == before, let entity, let format else { return nil }
         return SourceConfiguration(
-            name: SourceName(name), system: system, entity: entity, format: format, path: path, primaryKey: key,
+            name: SourceName(name), system: system, entity: entity, format: format, path: filePattern, primaryKey: key,
             mapping: mapping, dateFormats: dateFormats, delimiter: delimiter)
     }
 
     /// Loads the rule file and checks it against the sources.
-    public static func rules(tomlText: String, file: String, sources: [SourceConfiguration]) throws(EngineError) -> RuleSet {
+    /// - Parameter sources: the workspace's sources; nil when cdp.toml could not be read, which leaves out the
+    ///   checks against them (every other problem of the file is still reported).
+    public static func rules(tomlText: String, file: String, sources: [SourceConfiguration]?) throws(EngineError) -> RuleSet {
         let root = try parse(tomlText, file: file)
-        var problems: [String] = []
+        var problems: [ConfigurationIssue] = []
         var reader = TOMLReader(root, path: "")
         var rules: [RuleDefinition] = []
+        var positions: [Int] = []
         for (index, table) in reader.tables("rules", problems: &problems).enumerated() {
-            if let rule = self.rule(table, index: index, problems: &problems) { rules.append(rule) }
+            if let rule = self.rule(table, index: index, problems: &problems) {
+                rules.append(rule)
+                positions.append(index)
+            }
         }
         reader.unknownKeys(problems: &problems, known: ["rules"])
         let set = RuleSet(rules: rules)
-        problems += set.problems(sources: sources)
-        guard problems.isEmpty else {
-            throw EngineError(.invalidConfiguration, "\(file) is invalid; nothing was run. Fix:", details: problems)
-        }
+        problems += set.problems(sources: sources, positions: positions)
+        try refuse(problems, text: tomlText, file: file)
         return set
     }
 
-    private static func rule(_ table: TOMLTable, index: Int, problems: inout [String]) -> RuleDefinition? {
+    private static func rule(_ table: TOMLTable, index: Int, problems: inout [ConfigurationIssue]) -> RuleDefinition? {
         var reader = TOMLReader(table, path: "rules[\(index)]")
         let before = problems.count
+        let path = "rules[\(index)]"
         let name = reader.string("name", problems: &problems) ?? ""
-        let label = name.isEmpty ? "rules[\(index)]" : "rule '\(name)'"
         let dataset = reader.string("dataset", problems: &problems) ?? ""
         let severityText = reader.string("severity", required: false, problems: &problems) ?? "error"
         let severity = RuleSeverity(rawValue: severityText)
-        if severity == nil { problems.append("\(label): severity '\(severityText)' is unknown (warn, error or fatal)") }
+        if severity == nil {
+            problems.append(ConfigurationIssue("\(path).severity", "'\(severityText)' is not a severity (known: warn, error, fatal)"))
+        }
         let description = reader.string("description", required: false, problems: &problems)
         let checkName = reader.string("check", problems: &problems) ?? ""
         var check: RuleCheck?
@@ -124,8 +131,8 @@ public enum ConfigurationLoader {
         case "required", "missing":
             if let fields = reader.strings("fields", problems: &problems) ?? reader.strings("field", problems: &problems) {
                 check = .required(fields: fields)
-            } else {
-                problems.append("\(label): 'required' needs `fields = [...]`")
+            } else if problems.count == before {
+                problems.append(ConfigurationIssue("\(path).fields", "is missing ('required' needs `fields = [...]`)"))
             }
         case "format":
             let formatName = reader.string("format", problems: &problems) ?? ""
@@ -140,26 +147,28 @@ public enum ConfigurationLoader {
             case "decimal", "number": format = .decimal
             case "regex":
                 if let pattern { format = .regex(pattern) } else {
-                    problems.append("\(label): format 'regex' needs `pattern = \"...\"`")
+                    problems.append(ConfigurationIssue("\(path).pattern", "is missing (format 'regex' needs `pattern = \"...\"`)"))
                     format = nil
                 }
             default:
                 if !formatName.isEmpty {
-                    problems.append("\(label): format '\(formatName)' is unknown (email, phone, date, timestamp, country, decimal, regex)")
+                    problems.append(
+                        ConfigurationIssue("\(path).format", "'\(formatName)' is not a format (known: email, phone, date, timestamp, country, decimal, regex)"))
                 }
                 format = nil
             }
             if let field = field(), let format { check = .format(field: field, format: format) }
         case "allowed_values":
-            if let field = field(), let values = reader.strings("values", problems: &problems) {
+            let field = field()
+            let values = reader.strings("values", problems: &problems)
+            if let field, let values {
                 check = .allowedValues(field: field, values: values)
-            } else if !problems.isEmpty, problems.count > before {
-            } else {
-                problems.append("\(label): 'allowed_values' needs `field` and `values = [...]`")
+            } else if values == nil && problems.count == before {
+                problems.append(ConfigurationIssue("\(path).values", "is missing ('allowed_values' needs `values = [...]`)"))
             }
         case "range":
-            let low = bound(reader.scalarText("min", problems: &problems), label: label, problems: &problems)
-            let high = bound(reader.scalarText("max", problems: &problems), label: label, problems: &problems)
+            let low = bound(reader.scalarText("min", problems: &problems), path: "\(path).min", problems: &problems)
+            let high = bound(reader.scalarText("max", problems: &problems), path: "\(path).max", problems: &problems)
             if let field = field() { check = .range(field: field, min: low, max: high) }
         case "length":
             let low = reader.int("min", problems: &problems), high = reader.int("max", problems: &problems)
@@ -173,7 +182,7 @@ public enum ConfigurationLoader {
             let right = reader.string("right", problems: &problems)
             let op = ComparisonOperator(rawValue: opText)
             if op == nil && !opText.isEmpty {
-                problems.append("\(label): op '\(opText)' is unknown (<, <=, ==, !=, >=, >)")
+                problems.append(ConfigurationIssue("\(path).op", "'\(opText)' is not a comparison (known: <, <=, ==, !=, >=, >)"))
             }
             if let left, let right, let op { check = .compare(left: left, op: op, right: right) }
         case "reference":
@@ -185,71 +194,55 @@ public enum ConfigurationLoader {
             break
         default:
             problems.append(
-                "\(label): check '\(checkName)' is unknown (required, format, allowed_values, range, length, unique, compare, reference, row_count)")
+                ConfigurationIssue(
+                    "\(path).check",
+                    "'\(checkName)' is not a check (known: required, format, allowed_values, range, length, unique, compare, reference, row_count)"))
         }
         reader.unknownKeys(problems: &problems)
         guard problems.count == before, let check, let severity else { return nil }
         return RuleDefinition(name: name, dataset: SourceName(dataset), check: check, severity: severity, description: description)
     }
 
-    private static func bound(_ value: (number: Double?, text: String?)?, label: String, problems: inout [String]) -> RangeBound? {
+    private static func bound(_ value: (number: Double?, text: String?)?, path: String, problems: inout [ConfigurationIssue]) -> RangeBound? {
         guard let value else { return nil }
         if let number = value.number { return .number(number) }
         guard let text = value.text else { return nil }
         if text == "today" { return .today }
         if case .standardized(let date) = DateParsing.parseDate(text) { return .date(date.isoText) }
-        problems.append("\(label): bound '\(text)' is neither a number, an ISO date nor \"today\"")
+        problems.append(ConfigurationIssue(path, "'\(text)' is neither a number, an ISO date nor \"today\""))
         return nil
     }
 
-    /// Decodes and plans a workflow file.
-    public static func workflow(jsonData: Data, file: String, sources: [SourceName]) throws(EngineError) -> WorkflowPlan {
-        let definition: WorkflowDefinition
-        do {
-            definition = try JSONDecoder().decode(WorkflowDefinition.self, from: jsonData)
-        } catch let error as DecodingError {
-            throw EngineError(.invalidConfiguration, "\(file) is invalid; nothing was run: \(describe(error))")
-        } catch {
-            throw EngineError(.invalidConfiguration, "\(file) is not valid JSON: \(error)")
-        }
-        do {
-            return try WorkflowPlan(definition, sources: sources)
-        } catch {
-            throw EngineError(.invalidConfiguration, "\(file) is invalid; nothing was run. Fix:", details: error.problems)
-        }
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let at = path(context)
-            return "\(at.isEmpty ? "" : at + ": ")`\(key.stringValue)` is missing"
-        case .typeMismatch(let type, let context):
-            return "\(path(context)): expected \(type)"
-        case .valueNotFound(let type, let context):
-            return "\(path(context)): expected \(type), found null"
-        case .dataCorrupted(let context):
-            let at = path(context)
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            return "\(at.isEmpty ? "" : at + ": ")\(underlying ?? context.debugDescription)"
-        @unknown default:
-            return String(describing: error)
-        }
-    }
-
+    /// Parses TOML text.
+    /// - Throws: `EngineError.configuration` naming the line and column of a syntax error.
     static func parse(_ text: String, file: String) throws(EngineError) -> TOMLTable {
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw EngineError(
-                .invalidConfiguration,
-                "\(file):\(error.source.begin.line):\(error.source.begin.column): \(error.description); nothing was run")
+            let position = SourcePosition(line: error.source.begin.line, column: error.source.begin.column)
+            throw EngineError.configuration([ConfigurationProblem(file: file, position: position, ConfigurationIssue("", "\(error.description) (TOML syntax)"))])
         } catch {
-            throw EngineError(.invalidConfiguration, "\(file) cannot be parsed as TOML: \(error)")
+            throw EngineError.configuration([ConfigurationProblem(file: file, ConfigurationIssue("", "cannot be read as TOML: \(error)"))])
         }
+    }
+
+    /// Refuses a TOML file whose reading found problems: each is placed on its line and column, in line order.
+    /// - Throws: `EngineError.configuration` when there is any problem.
+    static func refuse(_ issues: [ConfigurationIssue], text: String, file: String) throws(EngineError) {
+        guard !issues.isEmpty else { return }
+        let map = TOMLSourceMap(text: text)
+        throw EngineError.configuration(placed(issues.map { ConfigurationProblem(file: file, position: map.position(of: $0.path), $0) }))
+    }
+
+    /// Problems in line order (stable; those without a line last).
+    static func placed(_ problems: [ConfigurationProblem]) -> [ConfigurationProblem] {
+        problems.enumerated().sorted { a, b in
+            switch (a.element.position, b.element.position) {
+            case (let x?, let y?): return x != y ? x < y : a.offset < b.offset
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return a.offset < b.offset
+            }
+        }.map(\.element)
     }
 }

@@ -33,13 +33,15 @@ public final class Workspace: Sendable {
         root.appendingPathComponent(Self.workflowsFolder).appendingPathComponent(name.hasSuffix(".json") ? name : "\(name).json")
     }
 
-    /// Opens a workspace: loads and checks its configuration and rules (reported whole), then opens the lake
-    /// and checks the access file against the versions the lake recorded.
+    /// Opens a workspace: loads and checks its configuration, rules and access file (every problem of every
+    /// one of them reported at once), then opens the lake and checks the access file against the versions the
+    /// lake recorded.
     /// - Parameters:
     ///   - mode: `.readOnly` for commands that only read: the lake is neither migrated nor written.
     ///   - identity: who opens it (the kernel's user; tests pass another).
     /// - Throws: `EngineError.workspace` when the folder is not a workspace, `.invalidConfiguration` listing
-    ///   every problem of a configuration file, `.forbidden` when an access file the lake recorded is gone.
+    ///   every problem of the configuration files with its file, line and setting, `.forbidden` when an access
+    ///   file the lake recorded is gone.
     public init(at path: String, mode: LakeStore.OpenMode = .readWrite, identity: OSIdentity = .current) throws(EngineError) {
         root = URL(fileURLWithPath: path).standardizedFileURL
         let configFile = root.appendingPathComponent(Self.configurationFileName)
@@ -48,12 +50,18 @@ public final class Workspace: Sendable {
                 .workspace,
                 "\(root.path) is not a workspace (no \(Self.configurationFileName)); create one with `cdp init \(path) --from sample-data`")
         }
-        let configText = try Self.readText(configFile, label: Self.configurationFileName)
-        let configuration = try ConfigurationLoader.workspace(tomlText: configText, file: configFile.path)
-        let rulesFile = root.appendingPathComponent(Self.rulesPath)
-        let rulesText = FileManager.default.fileExists(atPath: rulesFile.path) ? try Self.readText(rulesFile, label: Self.rulesPath) : ""
-        rules = try ConfigurationLoader.rules(tomlText: rulesText, file: rulesFile.path, sources: configuration.sources)
+        let root = root
+        var problems = ConfigurationProblems()
+        let configuration = try problems.collect { () throws(EngineError) in try Self.loadConfiguration(root: root) }
+        let rules = try problems.collect { () throws(EngineError) in try Self.loadRules(root: root, sources: configuration?.sources) }
+        // The access file's own problems are reported with the others, before the lake is opened.
+        _ = try problems.collect { () throws(EngineError) in try Self.checkAccessFile(root: root) }
+        try problems.check()
+        guard let configuration, let rules else {
+            throw EngineError(.workspace, "\(root.path): the configuration could not be read")
+        }
         self.configuration = configuration
+        self.rules = rules
         self.identity = identity
         let lake = root.appendingPathComponent("lake")
         do {
@@ -109,8 +117,29 @@ public final class Workspace: Sendable {
             throw EngineError(.workspace, "cannot read \(url.path)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw EngineError(.invalidConfiguration, "\(url.path) is not valid UTF-8; save \(label) as UTF-8")
+            throw EngineError.configuration([ConfigurationProblem(file: url.path, ConfigurationIssue("", "is not valid UTF-8; save \(label) as UTF-8"))])
         }
         return text
     }
+
+    static func loadConfiguration(root: URL) throws(EngineError) -> WorkspaceConfiguration {
+        let file = root.appendingPathComponent(configurationFileName)
+        return try ConfigurationLoader.workspace(tomlText: readText(file, label: configurationFileName), file: file.path)
+    }
+
+    /// Reads `governance/access.toml`, when there is one, for its problems only (what the policy means for the
+    /// lake is decided when the lake is open).
+    static func checkAccessFile(root: URL) throws(EngineError) {
+        let file = root.appendingPathComponent(accessPath)
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        _ = try ConfigurationLoader.access(tomlText: readText(file, label: accessPath), file: file.path)
+    }
+
+    /// - Parameter sources: nil when cdp.toml could not be read (the rules are then checked on their own).
+    static func loadRules(root: URL, sources: [SourceConfiguration]?) throws(EngineError) -> RuleSet {
+        let file = root.appendingPathComponent(rulesPath)
+        let text = FileManager.default.fileExists(atPath: file.path) ? try readText(file, label: rulesPath) : ""
+        return try ConfigurationLoader.rules(tomlText: text, file: file.path, sources: sources)
+    }
+
 }

@@ -92,9 +92,9 @@ struct AccessPolicyTests {
 
     @Test func unknownRolesAreProblems() {
         let broken = AccessPolicy(roles: ["admin": []], users: ["sam": "stewart"], defaultRole: "guest")
-        #expect(broken.problems() == [
+        #expect(broken.problems().map(\.description) == [
             "users.sam: role 'stewart' is not declared (roles: admin)",
-            "default_role 'guest' is not declared (roles: admin)",
+            "default_role: role 'guest' is not declared (roles: admin)",
         ])
     }
 }

@@ -1,0 +1,212 @@
+import CDPCore
+import Foundation
+
+extension ConfigurationLoader {
+    /// Reads, checks and plans a workflow file (`workflows/*.json`, the Databricks Jobs shape).
+    ///
+    /// The text is read into a tree that keeps each value's line and column, every setting is checked there
+    /// (types, ranges, known steps and keys, keys given twice) and every problem reported at once; then the
+    /// tasks are planned against the sources (unknown dependencies, sources, cycles), again naming lines.
+    /// - Parameter sources: the workspace's sources; nil when cdp.toml could not be read, which leaves out the
+    ///   check of the sources the tasks name.
+    /// - Throws: `EngineError.configuration` listing every problem as `file:line:column: setting: message`.
+    public static func workflow(jsonData: Data, file: String, sources: [SourceName]?) throws(EngineError) -> WorkflowPlan {
+        let document: JSONDocument
+        do {
+            document = try JSONDocument(Array(jsonData))
+        } catch {
+            throw EngineError.configuration([
+                ConfigurationProblem(file: file, position: error.position, ConfigurationIssue("", "is not valid JSON: \(error.message)"))
+            ])
+        }
+        var checker = WorkflowChecker(file: file)
+        checker.workflow(document.root)
+        guard checker.problems.isEmpty else { throw EngineError.configuration(placed(checker.problems)) }
+        let positions = WorkflowChecker.positions(of: document.root)
+        func problem(_ issue: ConfigurationIssue) -> ConfigurationProblem {
+            ConfigurationProblem(file: file, position: SourcePosition.nearest(issue.path, in: positions), issue)
+        }
+        let definition: WorkflowDefinition
+        do {
+            definition = try JSONDecoder().decode(WorkflowDefinition.self, from: jsonData)
+        } catch let error as DecodingError {
+            // Only a setting this checker does not know the type of gets here.
+            throw EngineError.configuration([problem(issue(error))])
+        } catch {
+            throw EngineError.configuration([problem(ConfigurationIssue("", "cannot be read: \(error.localizedDescription)"))])
+        }
+        do {
+            return try WorkflowPlan(definition, sources: sources ?? definition.tasks.compactMap(\.step.source))
+        } catch {
+            throw EngineError.configuration(placed(error.issues.map(problem)))
+        }
+    }
+
+    /// A decoding error in words, naming the setting.
+    static func issue(_ error: DecodingError) -> ConfigurationIssue {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return ConfigurationIssue(path(context.codingPath + [key]), "is missing")
+        case .typeMismatch(let type, let context):
+            return ConfigurationIssue(path(context.codingPath), "has the wrong type (expected \(type))")
+        case .valueNotFound(_, let context):
+            return ConfigurationIssue(path(context.codingPath), "is null; give it a value")
+        case .dataCorrupted(let context):
+            return ConfigurationIssue(path(context.codingPath), "is not valid (\(context.debugDescription))")
+        @unknown default:
+            return ConfigurationIssue("", "cannot be read (\(error))")
+        }
+    }
+}
+
+/// Checks a workflow document setting by setting, each problem at the line and column of the value at fault.
+struct WorkflowChecker {
+    let file: String
+    private(set) var problems: [ConfigurationProblem] = []
+
+    init(file: String) { self.file = file }
+
+    typealias Value = JSONDocument.Value
+
+    /// Seconds of a timeout: at least one, at most what every clock in the engine can add (about 68 years).
+    static let seconds = 1...Int(Int32.max)
+    static let retries = 0...100
+    static let retryMillis = 0...86_400_000
+
+    mutating func report(_ path: String, _ message: String, at position: SourcePosition) {
+        problems.append(ConfigurationProblem(file: file, position: position, ConfigurationIssue(path, message)))
+    }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    mutating func workflow(_ root: Value) {
+        guard let members = object(root, path: "", known: WorkflowDefinition.settingNames, required: ["name", "tasks"]) else { return }
+        if let name = members["name"] { _ = string(name, path: "name") }
+        if let description = members["description"] { _ = string(description, path: "description") }
+        if let timeout = members["timeout_seconds"] { whole(timeout, path: "timeout_seconds", in: Self.seconds, unit: " seconds") }
+        if let concurrent = members["max_concurrent_runs"] { whole(concurrent, path: "max_concurrent_runs", in: Self.seconds, unit: "") }
+        guard let tasks = members["tasks"] else { return }
+        guard case .array(let elements) = tasks.kind else {
+            report("tasks", "must be a list of tasks ([{…}, …]), found \(tasks.found)", at: tasks.position)
+            return
+        }
+        for (index, element) in elements.enumerated() { task(element, path: "tasks[\(index)]") }
+    }
+
+    mutating func task(_ value: Value, path: String) {
+        guard let members = object(value, path: path, known: WorkflowTask.settingNames, required: ["task_key", "cdp_task"]) else { return }
+        if let key = members["task_key"] { _ = string(key, path: "\(path).task_key") }
+        if let description = members["description"] { _ = string(description, path: "\(path).description") }
+        if let timeout = members["timeout_seconds"] { whole(timeout, path: "\(path).timeout_seconds", in: Self.seconds, unit: " seconds") }
+        if let retries = members["max_retries"] { whole(retries, path: "\(path).max_retries", in: Self.retries, unit: "") }
+        if let interval = members["min_retry_interval_millis"] {
+            whole(interval, path: "\(path).min_retry_interval_millis", in: Self.retryMillis, unit: " milliseconds")
+        }
+        if let dependsOn = members["depends_on"] {
+            if case .array(let dependencies) = dependsOn.kind {
+                for (position, dependency) in dependencies.enumerated() {
+                    let at = "\(path).depends_on[\(position)]"
+                    guard let fields = object(dependency, path: at, known: TaskDependency.settingNames, required: ["task_key"]) else { continue }
+                    if let key = fields["task_key"] { _ = string(key, path: "\(at).task_key") }
+                }
+            } else {
+                report("\(path).depends_on", "must be a list like [{\"task_key\": \"…\"}], found \(dependsOn.found)", at: dependsOn.position)
+            }
+        }
+        if let step = members["cdp_task"] {
+            let at = "\(path).cdp_task"
+            guard let fields = object(step, path: at, known: StepInvocation.settingNames, required: ["step"]) else { return }
+            if let kind = fields["step"], let name = string(kind, path: "\(at).step"), StepKind(rawValue: name) == nil {
+                let known = StepKind.allCases.map(\.rawValue).joined(separator: ", ")
+                report("\(at).step", "'\(name)' is not a step (known: \(known))", at: kind.position)
+            }
+            if let source = fields["source"] { _ = string(source, path: "\(at).source") }
+        }
+    }
+
+    /// An object's members by key; reports keys given twice, keys it does not know, and missing ones.
+    mutating func object(_ value: Value, path: String, known: [String], required: [String]) -> [String: Value]? {
+        guard case .object(let members) = value.kind else {
+            report(path, "must be an object ({…}), found \(value.found)", at: value.position)
+            return nil
+        }
+        var byKey: [String: Value] = [:]
+        var firstLine: [String: Int] = [:]
+        for member in members {
+            let at = Self.join(path, member.key)
+            if let line = firstLine[member.key] {
+                report(at, "is given twice (first on line \(line)); keep one", at: member.keyPosition)
+                continue
+            }
+            firstLine[member.key] = member.keyPosition.line
+            if known.contains(member.key) {
+                byKey[member.key] = member.value
+            } else {
+                report(at, "is not a known setting (expected one of: \(known.joined(separator: ", ")))", at: member.keyPosition)
+            }
+        }
+        for key in required where byKey[key] == nil && firstLine[key] == nil {
+            report(Self.join(path, key), "is missing", at: value.position)
+        }
+        return byKey
+    }
+
+    mutating func string(_ value: Value, path: String) -> String? {
+        guard case .string(let text) = value.kind else {
+            report(path, "must be a string, found \(value.found)", at: value.position)
+            return nil
+        }
+        return text
+    }
+
+    /// A whole number within `range`; a number no type can hold (`1e400`) is out of range like any other.
+    mutating func whole(_ value: Value, path: String, in range: ClosedRange<Int>, unit: String) {
+        guard case .number(let text) = value.kind else {
+            report(path, "must be a whole number, found \(value.found)", at: value.position)
+            return
+        }
+        let outOfRange = "\(text) is out of range (\(range.lowerBound) to \(range.upperBound)\(unit))"
+        if let number = Int(text) {
+            if !range.contains(number) { report(path, outOfRange, at: value.position) }
+            return
+        }
+        guard let number = Double(text), number.isFinite, number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
+            report(path, outOfRange, at: value.position)
+            return
+        }
+        if number != number.rounded() {
+            report(path, "must be a whole number, found \(text)", at: value.position)
+        } else {
+            report(path, "write \(text) as a whole number, without a fraction or an exponent", at: value.position)
+        }
+    }
+
+    /// Where each setting of the document is written: an object member at its key, a list element at itself.
+    static func positions(of root: Value) -> [String: SourcePosition] {
+        var positions: [String: SourcePosition] = ["": root.position]
+        func walk(_ value: Value, _ path: String) {
+            switch value.kind {
+            case .object(let members):
+                for member in members {
+                    let at = join(path, member.key)
+                    if positions[at] == nil { positions[at] = member.keyPosition }
+                    walk(member.value, at)
+                }
+            case .array(let elements):
+                for (index, element) in elements.enumerated() {
+                    let at = "\(path)[\(index)]"
+                    positions[at] = element.position
+                    walk(element, at)
+                }
+            default:
+                break
+            }
+        }
+        walk(root, "")
+        return positions
+    }
+}
