@@ -141,5 +141,4 @@ public final class Workspace: Sendable {
         let text = FileManager.default.fileExists(atPath: file.path) ? try readText(file, label: rulesPath) : ""
         return try ConfigurationLoader.rules(tomlText: text, file: file.path, sources: sources)
     }
-
 }
