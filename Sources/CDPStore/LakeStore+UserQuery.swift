@@ -9,11 +9,17 @@ import GRDBSQLite
 /// is reported before the statement runs, so what a user may see is decided from what SQLite reads, never
 /// from the words of the SQL.
 ///
-/// For a user without `view_pii` a statement that reads a personal column is refused; such a user reads the
-/// `<dataset>_masked` views instead, created on the connection from the policy of the moment (so a column the
-/// dictionary tagged a minute ago is masked). Their reads of personal columns are allowed because SQLite names
-/// the view responsible for them, and the views read the lake through inner views whose names hold a secret
-/// made for the connection, which user SQL cannot know, so a CTE named like a masked view gains nothing.
+/// For a user without `view_pii` the lake's tables cannot even be named: the connection's `main` is an empty
+/// database in memory and the lake is attached read-only under a schema name made afresh for the connection.
+/// Each dataset's name is a temp view (temp objects come first when SQLite resolves a name) reading it through
+/// an inner view that masks or withholds its personal columns, from the policy of the moment (so a column the
+/// dictionary tagged a minute ago is masked). So a read SQLite forgets to report to the authorizer (SQLite
+/// 3.40 reports none of the columns a `USING` or `NATURAL` join compares or merges) still sees masked values
+/// only. On top of that the authorizer refuses a statement that reads a personal column of a dataset, so the
+/// user learns to read its `<dataset>_masked` view, and any read of the attached lake not made through the
+/// inner views. The inner views' names hold the secret too, so a CTE named like a masked view gains nothing.
+/// The secret shows in `sqlite_temp_master`, but only to a statement already prepared: a query cannot use what
+/// it reads as a name, and the next statement gets a connection with another secret.
 extension LakeStore {
     /// How a column reads in its masked view, and whether a user without `view_pii` may read it directly
     /// (only `.show` columns).
@@ -127,11 +133,23 @@ extension LakeStore {
         configuration.readonly = true
         configuration.busyMode = .timeout(30)
         // Opened as every reading command opens the lake, so a query works on a lake no one may write.
-        let queue = try Self.openReadOnly(path: path, configuration: configuration)
+        let lake = try Self.openReadOnly(path: path, configuration: configuration)
         let root = workspaceRoot
         do {
+            let queue: DatabaseQueue
+            let schema = QuerySession.makeSecret()
+            if policy.readsPersonalData {
+                queue = lake
+            } else {
+                var memory = Configuration()
+                memory.busyMode = .timeout(30)
+                queue = try DatabaseQueue(configuration: memory)
+                // The name the lake opened under, read-only whichever it is (immutable where no one may write it).
+                let name = lake.path.hasPrefix("file:") ? lake.path + "&mode=ro" : Self.uri(path) + "?mode=ro"
+                try queue.inDatabase { db in try db.execute(sql: "ATTACH DATABASE ? AS \"\(schema)\"", arguments: [name]) }
+            }
             return try queue.inDatabase { db in
-                let session = try QuerySession(db, policy: policy, workspaceRoot: root)
+                let session = try QuerySession(db, policy: policy, workspaceRoot: root, secret: schema)
                 session.install(on: db)
                 defer { sqlite3_set_authorizer(db.sqliteConnection, nil, nil) }
                 return try withExtendedLifetime(session) { try body(db, session) }
@@ -148,6 +166,11 @@ private final class QuerySession {
     /// Made for this connection; names the inner views whose reads are the masked views' own.
     let secret: String
     var innerPrefix: String { "cdp_\(secret)_" }
+    /// The schema the lake is read from: attached under the secret for a user without `view_pii`, else `main`.
+    let lakeSchema: String
+    /// Lower-cased names of the lake's own views, whose reads of the attached lake are allowed when they are
+    /// read through an inner view.
+    private(set) var lakeViews: Set<String> = []
     /// The name `landed_text` has on this connection (user SQL can call neither name).
     var landedFunction: String { "cdp_\(secret)_landed_text" }
     /// `dataset.column` (lower-cased) → the dataset and column as named, for columns that are not `.show`.
@@ -169,9 +192,22 @@ private final class QuerySession {
     /// Functions no query may call: they read or write files or load code.
     static let refusedFunctions: Set<String> = ["landed_text", "load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"]
 
-    init(_ db: Database, policy: LakeStore.QueryPolicy, workspaceRoot: String?) throws {
+    /// A name no one can guess, made afresh for each connection.
+    static func makeSecret() -> String {
+        "cdp_lake_" + (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+    }
+
+    /// Columns that tell about a record's content without showing it: its length and offset (how long its
+    /// personal values are), withheld like personal columns in a dataset holding a personal column; and the
+    /// unsalted hash of the whole landed record, with which a masked value is found again by hashing guesses of
+    /// it with the record's other, known fields (a birth date in ~22k guesses), withheld in every dataset.
+    static let lengthColumns: Set<String> = ["record_length", "record_offset"]
+    static let contentHashColumn = "content_hash"
+
+    init(_ db: Database, policy: LakeStore.QueryPolicy, workspaceRoot: String?, secret: String) throws {
         self.policy = policy
-        secret = (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+        self.secret = secret
+        lakeSchema = policy.readsPersonalData ? "main" : secret
         readable.formUnion(Self.allowedPragmas.map { "pragma_\($0)" })
         let masker = policy.masker, withheld = policy.withheld
         db.add(
@@ -202,26 +238,36 @@ private final class QuerySession {
         let objects = try Row.fetchAll(
             db,
             sql: """
-                SELECT type, name FROM main.sqlite_master WHERE type IN ('table', 'view')
+                SELECT type, name FROM \(quoted(lakeSchema)).sqlite_master WHERE type IN ('table', 'view')
                     AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\' ORDER BY name
                 """)
-        try db.execute(sql: "CREATE TEMP VIEW bronze_row AS \(LakeSchema.landedRows(raw: true, function: landedFunction))")
+        let landedRows = LakeSchema.landedRows(raw: true, function: landedFunction, schema: lakeSchema)
+        let shadowed = lakeSchema != "main"
+        if !shadowed { try db.execute(sql: "CREATE TEMP VIEW bronze_row AS \(landedRows)") }
         var views: [String] = []
         for object in objects {
             let name: String = object["name"]
+            if (object["type"] as String) == "view" { lakeViews.insert(name.lowercased()) }
             readable.insert(name.lowercased())
-            let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid", arguments: [name])
-            let treatments = columns.map { policy.column(name, $0) }
+            let columns = try String.fetchAll(
+                db, sql: "SELECT name FROM pragma_table_info(?, ?) ORDER BY cid", arguments: [name, lakeSchema])
+            var treatments = columns.map { policy.column(name, $0) }
+            let holdsPersonalData = treatments.contains { $0 != .show }
+            for (index, column) in columns.enumerated()
+            where column.lowercased() == Self.contentHashColumn || (holdsPersonalData && Self.lengthColumns.contains(column.lowercased())) {
+                treatments[index] = .withhold
+            }
             for (column, treatment) in zip(columns, treatments) where treatment != .show {
                 personal["\(name).\(column)".lowercased()] = (name, column)
             }
-            guard treatments.contains(where: { $0 != .show }) else {
+            let isMasked = treatments.contains(where: { $0 != .show })
+            let masked = name + LakeStore.maskedViewSuffix
+            let inner = innerPrefix + name
+            let source = name == "bronze_row" ? "(\(landedRows))" : "\(quoted(lakeSchema)).\(quoted(name))"
+            guard isMasked || shadowed else {
                 datasets.append(.init(name: name, masked: nil, isMaskedView: false))
                 continue
             }
-            let masked = name + LakeStore.maskedViewSuffix
-            let inner = innerPrefix + name
-            let source = name == "bronze_row" ? "(\(LakeSchema.landedRows(raw: true, function: landedFunction)))" : "main.\(quoted(name))"
             let selected = zip(columns, treatments).map { column, treatment in
                 let value = quoted(column)
                 switch treatment {
@@ -232,8 +278,16 @@ private final class QuerySession {
                 }
             }
             try db.execute(sql: "CREATE TEMP VIEW \(quoted(inner)) AS SELECT \(selected.joined(separator: ", ")) FROM \(source)")
+            // Without view_pii the dataset's own name reads the masked columns too: the authorizer refuses a
+            // read of them it sees, and one it does not see (a USING join's) reads masked values.
+            if shadowed { try db.execute(sql: "CREATE TEMP VIEW \(quoted(name)) AS SELECT * FROM \(quoted(inner))") }
+            readable.insert(inner.lowercased())
+            guard isMasked else {
+                datasets.append(.init(name: name, masked: nil, isMaskedView: false))
+                continue
+            }
             try db.execute(sql: "CREATE TEMP VIEW \(quoted(masked)) AS SELECT * FROM \(quoted(inner))")
-            readable.formUnion([inner.lowercased(), masked.lowercased()])
+            readable.insert(masked.lowercased())
             datasets.append(.init(name: name, masked: masked, isMaskedView: false))
             views.append(masked)
         }
@@ -247,11 +301,12 @@ private final class QuerySession {
             @convention(c) (
                 UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
                 UnsafePointer<CChar>?
-            ) -> Int32 = { context, action, first, second, _, inner in
+            ) -> Int32 = { context, action, first, second, database, inner in
                 guard let context else { return SQLITE_DENY }
                 return Unmanaged<QuerySession>.fromOpaque(context).takeUnretainedValue()
                     .authorize(
-                        action, first.map { String(cString: $0) }, second.map { String(cString: $0) }, inner.map { String(cString: $0) })
+                        action, first.map { String(cString: $0) }, second.map { String(cString: $0) },
+                        database.map { String(cString: $0) }, inner.map { String(cString: $0) })
             }
         sqlite3_set_authorizer(db.sqliteConnection, callback, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -268,14 +323,29 @@ private final class QuerySession {
     }
 
     /// The authorizer: `SQLITE_OK` or `SQLITE_DENY` for one action SQLite is about to compile.
-    /// - Parameter inner: the innermost view (or CTE) responsible for the action, nil at the statement's top.
-    private func authorize(_ action: Int32, _ first: String?, _ second: String?, _ inner: String?) -> Int32 {
+    /// - Parameters:
+    ///   - database: the schema of the table read (`SQLITE_READ`).
+    ///   - inner: the innermost view (or CTE) responsible for the action, nil at the statement's top.
+    private func authorize(_ action: Int32, _ first: String?, _ second: String?, _ database: String?, _ inner: String?) -> Int32 {
         let byMaskedView = inner?.hasPrefix(innerPrefix) == true
         switch action {
         case SQLITE_SELECT, SQLITE_RECURSIVE:
             return SQLITE_OK
         case SQLITE_READ:
-            guard !policy.readsPersonalData, !byMaskedView, let table = first?.lowercased() else { return SQLITE_OK }
+            guard !policy.readsPersonalData else { return SQLITE_OK }
+            if database == lakeSchema {
+                // The attached lake is read through the inner views only (and, inside them, by the lake's own views).
+                // SQLite also reports a table a statement reads no column of (`count(*)`) with an empty column name
+                // and no view, even when a view read it: that reads no value.
+                guard byMaskedView || second == "" || inner.map({ lakeViews.contains($0.lowercased()) }) == true
+                else {
+                    return deny(
+                        .notAuthorized,
+                        "the statement reads the lake's tables other than through the datasets' names; query the datasets by name")
+                }
+                return SQLITE_OK
+            }
+            guard !byMaskedView, let table = first?.lowercased() else { return SQLITE_OK }
             guard readable.contains(table) else {
                 return deny(
                     .notAuthorized,

@@ -119,16 +119,20 @@ public final class LakeStore: Sendable {
             guard unwritableReason(path) != nil else {
                 throw StoreError(.cannotOpen, "cannot open the lake database at \(path) read-only; check the path and permissions", underlying: error)
             }
-            let escaped = path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
-                .replacingOccurrences(of: "#", with: "%23")
             do {
-                return try open("file:\(escaped)?immutable=1")
+                return try open(uri(path) + "?immutable=1")
             } catch let error as StoreError {
                 throw error
             } catch {
                 throw StoreError(.cannotOpen, "cannot open the lake database at \(path) read-only; check the path and permissions", underlying: error)
             }
         }
+    }
+
+    /// `path` as an SQLite URI filename, without query parameters.
+    static func uri(_ path: String) -> String {
+        "file:" + path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+            .replacingOccurrences(of: "#", with: "%23")
     }
 
     /// An empty store in memory, for tests.

@@ -58,12 +58,17 @@ import Testing
     }
 
     /// Every personal value of the sample data, as landed and as the lake keeps it: e-mail addresses, phone
-    /// numbers, whole names, birth dates and street lines of every customer and contact.
+    /// numbers, whole names, birth dates and street lines of every customer and contact, and the content hash
+    /// of every landed record.
     static func personalValues(_ workspace: Workspace) throws -> PersonalValueFinder {
         var values: [String] = []
         for row in try workspace.store.query(
             "SELECT email, phone, birth_date, street, first_name || ' ' || last_name, full_name FROM silver_customer", limit: .max
         ).rows {
+            values += row.compactMap { $0 }
+        }
+        // The hash of each landed record: with the record's known fields it gives a masked value away.
+        for row in try workspace.store.query("SELECT CAST(content_hash AS TEXT) FROM bronze_row", limit: .max).rows {
             values += row.compactMap { $0 }
         }
         for row in try workspace.store.query("SELECT fields FROM quarantine_record", limit: .max).rows {
