@@ -29,39 +29,76 @@ struct AuditAnchor: Sendable, Hashable {
         return path.isEmpty ? nil : file(besideDatabase: path)
     }
 
-    var line: String { "\(rows) \(head) \(at)\n" }
+    /// The line of this anchor: `rows head time link`, where `link` is the SHA-256 of the line before it
+    /// (without its newline; 64 zeros for the first line), so a line cut from the middle or edited shows.
+    func line(after previous: Substring?) -> String {
+        "\(rows) \(head) \(at) \(Self.link(to: previous))\n"
+    }
 
-    /// Appends this anchor as one `write(2)` to a file opened `O_APPEND`, so concurrent writers never
-    /// interleave within a line. Best effort: the audit row is committed already, and a missing anchor only
-    /// weakens what `verify` can prove later.
+    /// The link a line carries to the line before it.
+    static func link(to previous: Substring?) -> String {
+        guard let previous else { return LakeStore.genesisHash }
+        return LakeStore.sha256Hex(String(previous))
+    }
+
+    /// Appends this anchor, linked to the file's last line, under an exclusive `flock` so two writers never
+    /// link to the same line, as one `write(2)` to a file opened `O_APPEND`. Best effort: the audit row is
+    /// committed already, and a missing anchor only weakens what `verify` can prove later (and is reported).
     func append(to file: String) {
-        let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(file, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
-        let bytes = Array(line.utf8)
+        guard flock(descriptor, LOCK_EX) == 0 else { return }
+        defer { flock(descriptor, LOCK_UN) }
+        let bytes = Array(line(after: Self.lastLine(of: descriptor)).utf8)
         _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
-    /// The anchors of a file and the numbers of its lines that are not anchors. No file: no anchors.
+    /// The file's last non-empty line, read from its tail (a line is well under 4 KiB).
+    static func lastLine(of descriptor: Int32) -> Substring? {
+        let size = lseek(descriptor, 0, SEEK_END)
+        guard size > 0 else { return nil }
+        let length = Int(min(size, 4096))
+        var buffer = [UInt8](repeating: 0, count: length)
+        let read = pread(descriptor, &buffer, length, size - off_t(length))
+        guard read > 0 else { return nil }
+        let text = String(decoding: buffer[0..<read], as: UTF8.self)
+        return text.split(separator: "\n").last
+    }
+
+    /// What a file holds: its anchors, the numbers of its lines that are not anchors, and of those whose
+    /// link does not match the line before (one cut or edited before them). No file: nothing, `exists` false.
+    struct FileContents: Sendable {
+        var exists = false
+        var anchors: [AuditAnchor] = []
+        var malformedLines: [Int] = []
+        var unlinkedLines: [Int] = []
+    }
+
+    /// Reads and checks an anchor file. Lines written before anchors were linked (`rows head time`) are
+    /// accepted without a link.
     /// - Throws: `StoreError.io` when the file exists but cannot be read.
-    static func read(from file: String) throws(StoreError) -> (anchors: [AuditAnchor], malformedLines: [Int]) {
-        guard FileManager.default.fileExists(atPath: file) else { return ([], []) }
+    static func read(from file: String) throws(StoreError) -> FileContents {
+        guard FileManager.default.fileExists(atPath: file) else { return FileContents() }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw StoreError(.io, "cannot read \(file); check its permissions")
         }
-        var anchors: [AuditAnchor] = []
-        var malformed: [Int] = []
+        var contents = FileContents(exists: true)
+        var previous: Substring?
         for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty { continue }
-            let parts = line.split(separator: " ", maxSplits: 2)
-            guard parts.count == 3, let rows = Int64(parts[0]), rows >= 0, parts[1].count == 64,
-                parts[1].allSatisfy({ $0.isHexDigit })
+            defer { previous = line }
+            var parts = line.split(separator: " ")
+            var link: Substring?
+            if parts.count == 4, parts[3].count == 64, parts[3].allSatisfy(\.isHexDigit) { link = parts.removeLast() }
+            guard parts.count == 3, let rows = Int64(parts[0]), rows >= 0, parts[1].count == 64, parts[1].allSatisfy({ $0.isHexDigit })
             else {
-                malformed.append(index + 1)
+                contents.malformedLines.append(index + 1)
                 continue
             }
-            anchors.append(AuditAnchor(rows: rows, head: String(parts[1]), at: String(parts[2])))
+            if let link, link != Self.link(to: previous) { contents.unlinkedLines.append(index + 1) }
+            contents.anchors.append(AuditAnchor(rows: rows, head: String(parts[1]), at: String(parts[2])))
         }
-        return (anchors, malformed)
+        return contents
     }
 }

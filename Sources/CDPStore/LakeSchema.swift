@@ -496,6 +496,17 @@ enum LakeSchema {
                         BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END;
                     """)
         }
+        // How far lake/audit.anchor must reach: the last row anchored, written in the transaction that appends
+        // it, so a removed, emptied or shortened anchor file is told from one that was never written.
+        migrator.registerMigration("v7-audit-anchor-state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_anchor_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        anchored_rows INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 

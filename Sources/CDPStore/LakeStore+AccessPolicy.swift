@@ -24,6 +24,20 @@ extension LakeStore {
         }
     }
 
+    /// The last audit row that recorded a version of the access file (`access.recorded`, `.changed`, `.restored`),
+    /// or nil: a lake whose versions were deleted still shows in its audit log that it had a file.
+    public func lastAccessFileEvent() throws(StoreError) -> AuditEntry? {
+        try read("read the access file's audit rows") { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM audit_log WHERE action IN ('access.recorded', 'access.changed', 'access.restored')
+                    ORDER BY id DESC LIMIT 1
+                    """
+            ).map(Self.auditEntry)
+        }
+    }
+
     /// Every recorded version, oldest first.
     public func accessPolicyHistory() throws(StoreError) -> [AccessPolicyVersion] {
         try read("read the access policy history") { db in

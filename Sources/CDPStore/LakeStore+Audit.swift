@@ -48,20 +48,42 @@ extension LakeStore {
                 """,
             arguments: [id, at, draft.actor, draft.action, draft.target, draft.before, draft.after, draft.reason, previous, hash])
         if let anchorFile = AuditAnchor.file(besideDatabaseOf: db) {
+            try recordAnchored(rows: id, db)
             let anchor = AuditAnchor(rows: id, head: hash, at: at)
             db.afterNextTransaction(onCommit: { _ in anchor.append(to: anchorFile) })
         }
         return AuditEntryID(id)
     }
 
-    /// Anchors the chain's head when the lake has rows but no anchor file yet (a lake from before anchors, or
-    /// one whose anchor file was removed), so that from now on a deleted tail is noticed.
+    /// Records in the lake that `audit.anchor` reaches row `rows`, in the caller's transaction.
+    static func recordAnchored(rows: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO audit_anchor_state (id, anchored_rows) VALUES (1, ?)
+                ON CONFLICT(id) DO UPDATE SET anchored_rows = MAX(anchored_rows, excluded.anchored_rows)
+                """,
+            arguments: [rows])
+    }
+
+    /// Anchors the chain's head when the lake has rows but never anchored them (a lake from before anchors).
+    /// A lake that recorded anchoring rows and lost its anchor file is left as it is: `verify` reports it.
     func anchorAuditHeadIfUnanchored() {
+        // A read first: a lake that needs nothing takes no write lock (a run may hold it).
+        let unanchored = { (db: Database) throws -> Bool in
+            let anchored = try Int64.fetchOne(db, sql: "SELECT anchored_rows FROM audit_anchor_state")
+            let rows = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM audit_log")
+            return anchored == nil && rows != nil
+        }
         guard let path, case let file = AuditAnchor.file(besideDatabase: path), !FileManager.default.fileExists(atPath: file),
-            let head = try? read(
-                "read the audit head",
-                { db in
-                    try Row.fetchOne(db, sql: "SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
+            (try? read("read the audit anchor state", unanchored)) == true,
+            let head = try? write(
+                "anchor the audit head",
+                { db -> Row? in
+                    guard try Int64.fetchOne(db, sql: "SELECT anchored_rows FROM audit_anchor_state") == nil,
+                        let head = try Row.fetchOne(db, sql: "SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1")
+                    else { return nil }
+                    try Self.recordAnchored(rows: head["id"], db)
+                    return head
                 })
         else { return }
         AuditAnchor(rows: head["id"], head: head["hash"], at: head["at"]).append(to: file)
@@ -103,7 +125,7 @@ extension LakeStore {
     /// that does not reach or match a head recorded outside the table (`audit.anchor`, the run records: a
     /// deleted tail, a history rewritten with recomputed hashes), and append-only triggers dropped or changed.
     public func auditChainProblems() throws(StoreError) -> [String] {
-        var fileAnchors: (anchors: [AuditAnchor], malformedLines: [Int]) = ([], [])
+        var fileAnchors = AuditAnchor.FileContents()
         if let path { fileAnchors = try AuditAnchor.read(from: AuditAnchor.file(besideDatabase: path)) }
         return try read("verify the audit log") { db in
             var problems: [String] = []
@@ -143,6 +165,43 @@ extension LakeStore {
             }
             for line in fileAnchors.malformedLines {
                 problems.append("audit.anchor line \(line) is not an anchor (rows, head hash, time): the file was edited")
+            }
+            for line in fileAnchors.unlinkedLines {
+                problems.append(
+                    "audit.anchor line \(line) does not link to the line before it: a line before it was cut or edited")
+            }
+            if path != nil {
+                let fileReaches = fileAnchors.anchors.map(\.rows).max() ?? 0
+                let anchored = try Int64.fetchOne(db, sql: "SELECT anchored_rows FROM audit_anchor_state")
+                if fileAnchors.anchors.isEmpty && (last > 0 || (anchored ?? 0) > 0) {
+                    problems.append(
+                        "lake/audit.anchor is \(fileAnchors.exists ? "empty" : "missing") but the audit log has \(last) rows"
+                            + (anchored.map { " and the lake recorded anchoring \($0)" } ?? "")
+                            + ": it was removed or emptied, so rows deleted since the last run would go unseen")
+                } else if let anchored, fileReaches < anchored {
+                    problems.append(
+                        "lake/audit.anchor reaches row \(AuditEntryID(fileReaches)) but the lake recorded anchoring row "
+                            + "\(AuditEntryID(anchored)): its last lines were cut (or a process died between a commit and its anchor)")
+                }
+                if let anchored, last < anchored, fileReaches <= last {
+                    problems.append(
+                        "the audit log ends at row \(AuditEntryID(last)) but the lake recorded anchoring row \(AuditEntryID(anchored)): rows "
+                            + "\(AuditEntryID(last + 1))…\(AuditEntryID(anchored)) were deleted")
+                }
+            }
+            let accessVersions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM access_policy_version") ?? 0
+            let accessEvents =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM audit_log WHERE action IN ('access.recorded', 'access.changed', 'access.restored')") ?? 0
+            if accessVersions < accessEvents {
+                problems.append(
+                    "the audit log records \(accessEvents) versions of governance/access.toml but access_policy_version holds "
+                        + "\(accessVersions): recorded versions were deleted (a workspace that had an access file must not pass for one that never had)"
+                )
+            } else if accessVersions > accessEvents {
+                problems.append(
+                    "access_policy_version holds \(accessVersions) versions of governance/access.toml but the audit log records "
+                        + "\(accessEvents): the audit rows of \(accessVersions - accessEvents) were deleted")
             }
             var reported: Set<String> = []
             for (anchor, place) in anchors {

@@ -34,8 +34,11 @@ struct AccessCommand: ParsableCommand {
             (an audited access.changed event with the diff). A workspace that had the file and lost it refuses
             every command until the workspace owner (the OS user owning its folder) puts it back, e.g. with
             `cdp access restore`. A workspace that never had one is single-user: everyone is an admin.
+            Only the workspace owner adopts a changed file (`cdp access apply`, or any command they run); anyone
+            else is refused until then. A file not owned by the workspace owner, or writable by group or others
+            (or in a folder that is), is refused, like ssh's StrictModes.
             """,
-        subcommands: [History.self, Restore.self], defaultSubcommand: History.self)
+        subcommands: [History.self, Apply.self, Restore.self], defaultSubcommand: History.self)
 
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every recorded version, oldest first.")
@@ -55,6 +58,26 @@ struct AccessCommand: ParsableCommand {
                 [String(version.id), version.recordedAt, version.recordedBy, version.event, String(version.sha256.prefix(16)) + "…"]
             }
             print(Output.table(["version", "recorded", "by", "event", "SHA-256"], rows))
+        }
+    }
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Adopt a changed access file (workspace owner only; audited as access.changed with the diff).")
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() throws {
+            // Opening the workspace as its owner records a changed file (through a short-lived writing
+            // connection); anyone else is refused there, and audited where the lake can be written.
+            let workspace = try options.open(readOnly: true)
+            let reader = workspace.reader(for: try options.environment(in: workspace))
+            let latest = try present { () throws(EngineError) in try reader.accessPolicyHistory().last }
+            guard let latest else {
+                return print("no \(Workspace.accessPath): this workspace is single-user (everyone is an admin)")
+            }
+            print(
+                "\(Workspace.accessPath) in force: version \(latest.id), \(latest.event) \(latest.recordedAt) by \(latest.recordedBy) (SHA-256 \(latest.sha256.prefix(16))…)"
+            )
         }
     }
 

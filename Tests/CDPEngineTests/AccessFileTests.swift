@@ -1,6 +1,7 @@
 import CDPCore
 import CDPStore
 import Foundation
+import GRDB
 import Testing
 
 @testable import CDPEngine
@@ -44,15 +45,108 @@ import Testing
         let before = try String(contentsOf: file, encoding: .utf8)
         let after = before.replacingOccurrences(of: "ana = \"analyst\"", with: "ana = \"admin\"")
         try after.write(to: file, atomically: true, encoding: .utf8)
-        let reopened = try Workspace(at: workspace.root.path, identity: Self.sam)
+        let reopened = try Workspace(at: workspace.root.path)
         #expect(reopened.principal(.fixed(at: 0, user: "ana")).role == "admin")
         let entry = try #require(try reopened.store.auditEntries(.init(action: "access.changed")).first)
-        #expect(entry.actor == "sam")
+        #expect(entry.actor == OSIdentity.current.user)
         #expect(entry.before == before)
         #expect(entry.after == after)
         #expect(entry.reason?.contains("- ana = \"analyst\"; + ana = \"admin\"") == true)
+        #expect(entry.reason?.contains("file owner uid \(getuid())") == true)
         #expect(try reopened.store.accessPolicyHistory().map(\.event) == ["recorded", "changed"])
         #expect(try reopened.store.auditChainProblems() == [])
+    }
+
+    /// Only the workspace owner adopts a change: anyone else is refused (and the refusal audited) until the
+    /// owner has, and the change is then the owner's `access.changed`.
+    @Test func aChangeSeenByAnotherUserIsRefusedUntilTheOwnerAdoptsIt() throws {
+        let workspace = try EngineFixture.sampleWorkspace("changed-by-stranger")
+        let file = Self.accessFile(workspace)
+        try (try String(contentsOf: file, encoding: .utf8) + "eve = \"admin\"\n").write(to: file, atomically: true, encoding: .utf8)
+        for mode in [LakeStore.OpenMode.readWrite, .readOnly] {
+            let refused = try #require(throws: EngineError.self) { try Workspace(at: workspace.root.path, mode: mode, identity: Self.sam) }
+            #expect(refused.code == .forbidden)
+            #expect(refused.message.contains("only the workspace owner (\(OSIdentity.current)) may adopt a change"), "\(refused.message)")
+            #expect(refused.message.contains("cdp access apply -w \(workspace.root.path)"))
+        }
+        let refusal = try #require(try workspace.store.auditEntries(.init(action: "access.refused")).first)
+        #expect(refusal.actor == "sam")
+        #expect(refusal.reason?.contains("+ eve = \"admin\"") == true)
+        #expect(try workspace.store.accessPolicyHistory().map(\.event) == ["recorded"])
+
+        let owner = try Workspace(at: workspace.root.path)
+        #expect(try owner.store.auditEntries(.init(action: "access.changed")).first?.actor == OSIdentity.current.user)
+        let asSam = try Workspace(at: workspace.root.path, identity: Self.sam)
+        #expect(asSam.principal(.fixed(at: 0, user: "eve")).role == "admin")
+    }
+
+    /// Like ssh's StrictModes: a file someone other than the workspace owner could have written is refused
+    /// whoever runs the command, and the refusal is audited with the file's owner.
+    @Test(arguments: ["file g+w", "file o+w", "governance o+w", "workspace o+w", "file owned by nobody", "symbolic link"])
+    func anAccessFileOthersCouldWriteIsRefused(_ how: String) throws {
+        let workspace = try EngineFixture.sampleWorkspace("strict-\(how.replacingOccurrences(of: " ", with: "-"))")
+        let file = Self.accessFile(workspace)
+        let governance = file.deletingLastPathComponent().path
+        var expected: String
+        switch how {
+        case "file g+w":
+            chmod(file.path, 0o664)
+            expected = "governance/access.toml is writable by its group (mode 664)"
+        case "file o+w":
+            chmod(file.path, 0o646)
+            expected = "governance/access.toml is writable by others (mode 646)"
+        case "governance o+w":
+            chmod(governance, 0o777)
+            expected = "governance/ is writable by others (mode 777)"
+        case "workspace o+w":
+            chmod(workspace.root.path, 0o757)
+            expected = "the workspace folder is writable by others (mode 757)"
+        case "file owned by nobody":
+            guard getuid() == 0 else { return }
+            chown(file.path, 65534, 65534)
+            expected = "governance/access.toml is owned by"
+        default:
+            let real = workspace.root.appendingPathComponent("access-real.toml")
+            try FileManager.default.moveItem(at: file, to: real)
+            try FileManager.default.createSymbolicLink(at: file, withDestinationURL: real)
+            expected = "governance/access.toml is not a regular file"
+        }
+        defer { chmod(workspace.root.path, 0o755) }
+        for mode in [LakeStore.OpenMode.readWrite, .readOnly] {
+            let refused = try #require(throws: EngineError.self) { try Workspace(at: workspace.root.path, mode: mode) }
+            #expect(refused.code == .forbidden)
+            #expect(refused.message.hasPrefix("governance/access.toml is refused: only the workspace owner"), "\(refused.message)")
+            #expect(refused.details.contains { $0.hasPrefix(expected) }, "\(refused.details)")
+        }
+        let refusal = try #require(try workspace.store.auditEntries(.init(action: "access.refused")).first)
+        #expect(refusal.target == Workspace.accessPath)
+        #expect(
+            refusal.reason?.contains("file owner uid \(how == "file owned by nobody" ? 65534 : getuid())") == true,
+            "\(refusal.reason ?? "")")
+    }
+
+    /// Every recorded version deleted (the trigger dropped and put back verbatim) and the file removed: the
+    /// audit log still says the workspace had one, so it fails closed rather than making everyone an admin.
+    @Test func deletedVersionsAndARemovedFileStillFailClosed() throws {
+        let workspace = try EngineFixture.sampleWorkspace("versions-deleted")
+        try FileManager.default.removeItem(at: Self.accessFile(workspace))
+        let attacker = try DatabaseQueue(path: workspace.databaseFile.path)
+        try attacker.write { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER access_policy_version_no_delete;
+                    DELETE FROM access_policy_version;
+                    CREATE TRIGGER access_policy_version_no_delete BEFORE DELETE ON access_policy_version
+                        BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END;
+                    """)
+        }
+        try attacker.close()
+        for mode in [LakeStore.OpenMode.readWrite, .readOnly] {
+            let refused = try #require(throws: EngineError.self) { try Workspace(at: workspace.root.path, mode: mode, identity: Self.sam) }
+            #expect(refused.code == .forbidden)
+            #expect(refused.message.contains("its audit log shows this workspace had one"), "\(refused.message)")
+        }
+        #expect(try workspace.store.auditChainProblems().contains { $0.contains("but access_policy_version holds 0") })
     }
 
     /// A read-only open still records a change (through a short-lived writing connection): a change is

@@ -120,9 +120,91 @@ import Testing
         try store.finishRun(run, state: .succeeded, error: nil, at: at)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("audit.anchor"))
         try Self.tamper(folder, "DELETE FROM audit_log WHERE id = 3")
+        let problems = try store.auditChainProblems()
+        #expect(problems.contains("the audit log ends at row A2 but run R1 recorded 3 rows at \(at): rows A3…A3 were deleted"))
+        #expect(problems.contains { $0.hasPrefix("lake/audit.anchor is missing but the audit log has 2 rows") })
+    }
+
+    /// The rows written since the last run deleted and the anchor file removed or emptied with them: the lake
+    /// recorded how far the file reached, and a lake with audit rows must have one.
+    @Test(arguments: ["missing", "empty"])
+    func aRemovedOrEmptiedAnchorFileIsCaught(_ how: String) throws {
+        let (store, folder) = try Self.lake()
+        try Self.tamper(folder, "DELETE FROM audit_log WHERE id > 3")
+        let file = folder.appendingPathComponent("audit.anchor")
+        if how == "missing" { try FileManager.default.removeItem(at: file) } else { try Data().write(to: file) }
+        let problems = try store.auditChainProblems()
+        #expect(
+            problems == [
+                "lake/audit.anchor is \(how) but the audit log has 3 rows and the lake recorded anchoring 5: it was removed or emptied, "
+                    + "so rows deleted since the last run would go unseen",
+                "the audit log ends at row A3 but the lake recorded anchoring row A5: rows A4…A5 were deleted",
+            ], "\(problems)")
+        // Reopening does not anchor the shortened log afresh as if nothing had happened.
+        _ = try LakeStore(path: folder.appendingPathComponent("lake.sqlite").path)
+        #expect(
+            try store.auditChainProblems().contains(
+                "the audit log ends at row A3 but the lake recorded anchoring row A5: rows A4…A5 were deleted"))
+    }
+
+    /// The deleted rows' anchor lines cut from the end of the file: the lake still says how far it reached.
+    @Test func aShortenedAnchorFileIsCaught() throws {
+        let (store, folder) = try Self.lake()
+        try Self.tamper(folder, "DELETE FROM audit_log WHERE id > 3")
+        let file = folder.appendingPathComponent("audit.anchor")
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        try (lines.prefix(3).joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
         #expect(
             try store.auditChainProblems() == [
-                "the audit log ends at row A2 but run R1 recorded 3 rows at \(at): rows A3…A3 were deleted"
+                "lake/audit.anchor reaches row A3 but the lake recorded anchoring row A5: its last lines were cut (or a process died between a commit and its anchor)",
+                "the audit log ends at row A3 but the lake recorded anchoring row A5: rows A4…A5 were deleted",
+            ])
+    }
+
+    /// Each line carries the hash of the one before, so a line cut from the middle or edited shows.
+    @Test(arguments: ["cut", "edited"])
+    func aCutOrEditedMiddleLineIsCaught(_ how: String) throws {
+        let (store, folder) = try Self.lake()
+        let file = folder.appendingPathComponent("audit.anchor")
+        var lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        if how == "cut" {
+            lines.remove(at: 1)
+        } else {
+            lines[1] = lines[1].replacingOccurrences(of: at, with: "2025-01-01T00:00:00Z")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let line = how == "cut" ? 2 : 3
+        #expect(
+            try store.auditChainProblems() == [
+                "audit.anchor line \(line) does not link to the line before it: a line before it was cut or edited"
+            ])
+    }
+
+    /// Deleting every recorded version of the access file (its triggers dropped and put back verbatim) would make
+    /// the workspace pass for one that never had the file; the audit rows that recorded them say otherwise.
+    @Test func deletedAccessFileVersionsAreCaught() throws {
+        let (store, folder) = try Self.lake(rows: 1)
+        for (index, text) in ["a = 1", "a = 2"].enumerated() {
+            try store.recordAccessPolicy(
+                sha256: String(repeating: "\(index)", count: 64), text: text, event: index == 0 ? "recorded" : "changed", by: "ann", at: at,
+                audit: .init(actor: "ann", action: index == 0 ? "access.recorded" : "access.changed", target: "governance/access.toml"))
+        }
+        #expect(try store.auditChainProblems() == [])
+        let attacker = try DatabaseQueue(path: folder.appendingPathComponent("lake.sqlite").path)
+        try attacker.write { db in
+            try db.execute(
+                sql: """
+                    DROP TRIGGER access_policy_version_no_delete;
+                    DELETE FROM access_policy_version;
+                    CREATE TRIGGER access_policy_version_no_delete BEFORE DELETE ON access_policy_version
+                        BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END;
+                    """)
+        }
+        try attacker.close()
+        #expect(
+            try store.auditChainProblems() == [
+                "the audit log records 2 versions of governance/access.toml but access_policy_version holds 0: recorded versions were "
+                    + "deleted (a workspace that had an access file must not pass for one that never had)"
             ])
     }
 

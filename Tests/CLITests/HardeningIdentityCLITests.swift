@@ -87,6 +87,62 @@ import Testing
         #expect(history.stdout.contains("recorded") && history.stdout.contains("restored"), "\(history.stdout)")
     }
 
+    /// The reviewer's attack: `nobody` can write `governance/` (not the lake) and replaces access.toml with
+    /// `default_role = "admin"`. Neither nobody's own commands nor root's next harmless `cdp status` adopt
+    /// it (root's would have, as root's own `access.changed`), so nobody never reads clear emails.
+    @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
+    func anAccessFileReplacedBySomeoneElseIsRefusedForEveryone() throws {
+        let folder = try Self.workspace("strict-modes", from: "sample-data")
+        let ws = ["-w", folder.path]
+        #expect(try CLI.run(["run"] + ws).status == 0)
+        let governance = folder.appendingPathComponent("governance").path
+        let file = governance + "/access.toml"
+        #expect(try CLI.chmod(["o+w", governance]) == 0)
+        let text = try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(
+            of: "default_role = \"viewer\"", with: "default_role = \"admin\"")
+        try text.write(toFile: folder.appendingPathComponent("forged.toml").path, atomically: true, encoding: .utf8)
+        let replaced = try CLI.runShellAsNobody("rm -f \(file) && cat \(folder.path)/forged.toml > \(file)")
+        try #require(replaced == 0)
+
+        let own = try CLI.runAsNobody(["query", "SELECT email FROM silver_customer LIMIT 3"] + ws)
+        #expect(own.status == 12, "\(own.stdout)")
+        #expect(own.stderr.contains("governance/access.toml is refused: only the workspace owner (\(Self.kernelUser))"), "\(own.stderr)")
+        #expect(own.stderr.contains("the lake is read-only to this user"))
+        let status = try CLI.run(["status"] + ws)
+        #expect(status.status == 12)
+        #expect(status.stderr.contains("governance/access.toml is owned by nobody (uid 65534), not by the workspace owner"), "\(status.stderr)")
+        #expect(status.stderr.contains("governance/ is writable by others"))
+        let after = try CLI.runAsNobody(["query", "SELECT email FROM silver_customer LIMIT 3"] + ws)
+        #expect(after.status == 12)
+        #expect(!after.stdout.contains("@"))
+        // Nothing was adopted, and the refusal (with the file's owner) is in the audit log.
+        #expect(try CLI.chmod(["o-w", governance]) == 0)
+        try FileManager.default.removeItem(atPath: file)
+        #expect(try CLI.run(["access", "restore"] + ws).status == 0)
+        let history = try CLI.run(["access", "history"] + ws)
+        #expect(!history.stdout.contains("changed"), "\(history.stdout)")
+        let refusals = try CLI.run(["audit", "--action", "access.refused", "--json"] + ws)
+        #expect(refusals.stdout.contains("file owner uid 65534"), "\(refusals.stdout)")
+        let restored = try CLI.runAsNobody(["query", "SELECT email FROM silver_customer LIMIT 3"] + ws)
+        #expect(!restored.stdout.contains("@"), "\(restored.stdout)")
+    }
+
+    /// A change the workspace owner made is adopted only by them (`cdp access apply`); anyone else is refused.
+    @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
+    func onlyTheOwnerAppliesAChangedAccessFile() throws {
+        let folder = try Self.workspace("apply")
+        let ws = ["-w", folder.path]
+        let file = folder.appendingPathComponent("governance/access.toml")
+        try (try String(contentsOf: file, encoding: .utf8) + "nobody = \"admin\"\n").write(to: file, atomically: true, encoding: .utf8)
+        let stranger = try CLI.runAsNobody(["access", "apply"] + ws)
+        #expect(stranger.status == 12)
+        #expect(stranger.stderr.contains("only the workspace owner (\(Self.kernelUser)"), "\(stranger.stderr)")
+        let applied = try CLI.run(["access", "apply"] + ws)
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("changed"), "\(applied.stdout)")
+        #expect(try CLI.runAsNobody(["whoami"] + ws).stdout.hasPrefix("nobody · role admin"))
+    }
+
     @Test func aChangedAccessFileIsAuditedWithItsDiff() throws {
         let folder = try Self.workspace("access-changed")
         let ws = ["-w", folder.path]
@@ -109,6 +165,7 @@ import Testing
     /// is the tampering.
     enum Tampering: String, CaseIterable, CustomTestStringConvertible {
         case deletedLastRow, deletedTail, rewrittenHistory, nullEditedToEmptySetSign, droppedTriggers
+        case deletedTailAndAnchorFile, deletedTailAndEmptiedAnchorFile, deletedAccessVersions
         var testDescription: String { rawValue }
     }
 
@@ -165,10 +222,26 @@ import Testing
                 try db.execute(sql: "UPDATE audit_log SET before = '∅' WHERE id = (SELECT MIN(id) FROM audit_log WHERE before IS NULL)")
             case .droppedTriggers:
                 return
+            case .deletedTailAndAnchorFile, .deletedTailAndEmptiedAnchorFile:
+                try db.execute(sql: "DELETE FROM audit_log WHERE id > ?", arguments: [rows - 2])
+            case .deletedAccessVersions:
+                try db.execute(
+                    sql: """
+                        DROP TRIGGER access_policy_version_no_delete;
+                        DELETE FROM access_policy_version;
+                        CREATE TRIGGER access_policy_version_no_delete BEFORE DELETE ON access_policy_version
+                            BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END;
+                        """)
             }
             try db.execute(sql: restoreTriggers)
         }
         try lake.close()
+        let anchorFile = folder.appendingPathComponent("lake/audit.anchor")
+        switch tampering {
+        case .deletedTailAndAnchorFile: try FileManager.default.removeItem(at: anchorFile)
+        case .deletedTailAndEmptiedAnchorFile: try Data().write(to: anchorFile)
+        default: break
+        }
 
         let expected: String =
             switch tampering {
@@ -176,6 +249,9 @@ import Testing
             case .rewrittenHistory: "the history up to it was rewritten"
             case .nullEditedToEmptySetSign: "was edited: its hash does not match its content"
             case .droppedTriggers: "trigger audit_log_no_delete is missing (dropped)"
+            case .deletedTailAndAnchorFile: "lake/audit.anchor is missing but the audit log has"
+            case .deletedTailAndEmptiedAnchorFile: "lake/audit.anchor is empty but the audit log has"
+            case .deletedAccessVersions: "but access_policy_version holds 0: recorded versions were deleted"
             }
         let audit = try CLI.run(["audit", "verify"] + ws)
         #expect(audit.status == 9)
@@ -189,6 +265,18 @@ import Testing
 }
 
 extension CLI {
+    /// A shell command run as the OS user `nobody` through `setpriv`; its exit status.
+    static func runShellAsNobody(_ command: String) throws -> Int32 {
+        let setpriv = try #require(setpriv)
+        let nobody = try #require(getpwnam("nobody")?.pointee)
+        let process = Process()
+        process.executableURL = setpriv
+        process.arguments = ["--reuid=\(nobody.pw_uid)", "--regid=\(nobody.pw_gid)", "--clear-groups", "--", "/bin/sh", "-c", command]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// `chmod` with arguments; its exit status.
     static func chmod(_ arguments: [String]) throws -> Int32 {
         let process = Process()

@@ -154,9 +154,24 @@ extension Workspace {
     {
         let file = root.appendingPathComponent(accessPath)
         let recorded = try storeCall { () throws(StoreError) in try store.latestAccessPolicy() }
+        let now = ISOTime.timestamp(Date().timeIntervalSince1970)
         guard FileManager.default.fileExists(atPath: file.path) else {
-            guard let recorded else { return .unrestricted }
-            throw accessFileMissing(root: root, recorded: recorded)
+            if let recorded { throw accessFileMissing(root: root, recorded: recorded) }
+            // No version recorded, yet the audit log says there were some: they were deleted from the lake.
+            if let event = try storeCall({ () throws(StoreError) in try store.lastAccessFileEvent() }) {
+                throw EngineError(
+                    .forbidden,
+                    "\(accessPath) is missing and the lake's recorded versions of it are gone, but its audit log shows this workspace "
+                        + "had one (row \(event.id), \(event.action) at \(event.at) by \(event.actor)); every command is refused. Put the file "
+                        + "back: its last text is the `after` of that row (`cdp audit --action \(event.action) --json`), and run `cdp verify`"
+                )
+            }
+            return .unrestricted
+        }
+        let owner = workspaceOwner(root)
+        let fileOwner = try checkAccessFileModes(root: root, owner: owner) { refusal in
+            auditRefusal(
+                LakeStore.AuditDraft(actor: identity.user, action: "access.refused", target: accessPath, reason: refusal), now, writable)
         }
         let text = try readText(file, label: accessPath)
         let policy = try ConfigurationLoader.access(tomlText: text, file: file.path)
@@ -164,16 +179,34 @@ extension Workspace {
         guard hash != recorded?.sha256 else { return policy }
         // An older lake on a read-only mount never recorded its file: nothing to compare with, nothing lost.
         if recorded == nil && store.mode == .readOnly { return policy }
-        let now = ISOTime.timestamp(Date().timeIntervalSince1970)
+        if let recorded, owner?.uid != identity.uid {
+            // Only the workspace owner adopts a change: a change seen first by someone else may not be theirs to accept.
+            let ownerName = owner.map(\.description) ?? "the owner of \(root.path)"
+            var refused = EngineError(
+                .forbidden,
+                "\(accessPath) changed since the lake recorded it (SHA-256 \(recorded.sha256.prefix(12))… → \(hash.prefix(12))…), and only "
+                    + "the workspace owner (\(ownerName)) may adopt a change; every command is refused until they run "
+                    + "`cdp access apply -w \(root.path)` (audited), or until the recorded version is put back (`cdp access history`)")
+            if !auditRefusal(
+                LakeStore.AuditDraft(
+                    actor: identity.user, action: "access.refused", target: accessPath, before: recorded.text, after: text,
+                    reason: "a change (SHA-256 \(hash.prefix(12))…, file owner uid \(fileOwner)) seen by someone other than the workspace "
+                        + "owner (\(ownerName)) is not adopted; " + accessDiff(from: recorded.text, to: text)), now, writable)
+            {
+                refused.message += " (the refusal could not be written to the audit log: the lake is read-only to \(identity.user))"
+            }
+            throw refused
+        }
         let audit: LakeStore.AuditDraft
         if let recorded {
             audit = LakeStore.AuditDraft(
                 actor: identity.user, action: "access.changed", target: accessPath, before: recorded.text, after: text,
-                reason: "SHA-256 \(recorded.sha256.prefix(12))… → \(hash.prefix(12))…; " + accessDiff(from: recorded.text, to: text))
+                reason: "SHA-256 \(recorded.sha256.prefix(12))… → \(hash.prefix(12))…, file owner uid \(fileOwner); "
+                    + accessDiff(from: recorded.text, to: text))
         } else {
             audit = LakeStore.AuditDraft(
                 actor: identity.user, action: "access.recorded", target: accessPath, after: text,
-                reason: "first seen; SHA-256 \(hash.prefix(12))…")
+                reason: "first seen; SHA-256 \(hash.prefix(12))…, file owner uid \(fileOwner)")
         }
         do {
             try writable().recordAccessPolicy(
@@ -187,6 +220,73 @@ extension Workspace {
                     + "or put the recorded version back (`cdp access history`)")
         }
         return policy
+    }
+
+    /// Appends a refusal to the audit log where the lake can be written; whether it could.
+    @discardableResult
+    static func auditRefusal(_ draft: LakeStore.AuditDraft, _ at: String, _ writable: () throws(StoreError) -> LakeStore) -> Bool {
+        do {
+            try writable().appendAudit(draft, at: at)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Checks, as ssh's `StrictModes` does, that only the workspace owner can have written the access file:
+    /// the file is a regular file owned by the workspace owner (the OS owner of the workspace folder) and
+    /// neither it nor `governance/` nor the workspace folder may be written by group or others (`governance/`
+    /// owned by the workspace owner too). Otherwise anyone who can write there could make themselves admin.
+    /// - Parameter refuse: records the refusal (an audit row where the lake can be written) and says whether it could.
+    /// - Returns: the uid owning the file, for the audit row that records it.
+    /// - Throws: `EngineError.forbidden` naming every problem and the commands that fix them.
+    static func checkAccessFileModes(root: URL, owner: OSIdentity?, refuse: (String) -> Bool) throws(EngineError)
+        -> UInt32
+    {
+        let folder = root.appendingPathComponent("governance")
+        let file = root.appendingPathComponent(accessPath)
+        var problems: [String] = []
+        var fixes: [String] = []
+        var fileOwner: UInt32 = 0
+        let ownerName = owner?.user ?? "the owner of \(root.path)"
+        func describe(_ uid: uid_t) -> String { "\(OSIdentity.userName(of: uid) ?? "uid:\(uid)") (uid \(uid))" }
+        for (path, label, isFile) in [
+            (file.path, accessPath, true), (folder.path, "governance/", false), (root.path, "the workspace folder", false),
+        ] {
+            var info = stat()
+            guard lstat(path, &info) == 0 else {
+                problems.append("\(label) cannot be examined (\(String(cString: strerror(errno))))")
+                continue
+            }
+            let kind = info.st_mode & S_IFMT
+            if isFile {
+                fileOwner = info.st_uid
+                if kind != S_IFREG {
+                    problems.append("\(label) is not a regular file (a symbolic link or other): replace it with the file itself")
+                }
+            } else if kind != S_IFDIR && path != root.path {
+                problems.append("\(label) is not a folder")
+            }
+            if path != root.path, let owner, info.st_uid != owner.uid {
+                problems.append("\(label) is owned by \(describe(info.st_uid)), not by the workspace owner \(owner)")
+                fixes.append("chown \(owner.user) \(path)")
+            }
+            if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+                problems.append(
+                    "\(label) is writable by \(info.st_mode & S_IWOTH != 0 ? "others" : "its group") (mode \(String(info.st_mode & 0o7777, radix: 8)))"
+                )
+                fixes.append("chmod go-w \(path)")
+            }
+        }
+        guard !problems.isEmpty else { return fileOwner }
+        let audited = refuse(problems.joined(separator: "; ") + "; file owner uid \(fileOwner)")
+        throw EngineError(
+            .forbidden,
+            "\(accessPath) is refused: only the workspace owner (\(ownerName)) may be able to write it, or anyone who can could make "
+                + "themselves admin; every command is refused until the workspace owner fixes it"
+                + (fixes.isEmpty ? "" : " (\(fixes.joined(separator: "; ")))") + " and checks its content"
+                + (audited ? "" : " (the refusal could not be written to the audit log: the lake is read-only to this user)"),
+            details: problems)
     }
 
     static func accessFileMissing(root: URL, recorded: LakeStore.AccessPolicyVersion) -> EngineError {
