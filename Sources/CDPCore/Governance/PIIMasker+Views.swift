@@ -2,6 +2,9 @@ import Foundation
 
 /// The masked view of every value type that reaches a screen, a terminal or a file.
 extension PIIMasker {
+    /// What a user without `view_pii` reads instead of free text (as `cdp query`'s masked views show it).
+    public static let withheldText = "(withheld: needs view_pii)"
+
     /// A quarantined record with its personal fields masked, and the failing values in its failures.
     public func record(_ record: QuarantineRecord) -> QuarantineRecord {
         guard isActive else { return record }
@@ -14,15 +17,19 @@ extension PIIMasker {
             copy.message = scrub(failure.message, knownValues: known)
             return copy
         }
-        masked.resolution = record.resolution.map { scrub($0, knownValues: known) }
+        // A steward's reason is free text ("duplicate of jane@example.com, call 0161 …"): no masking knows
+        // what it quotes, so it is withheld, as quarantine_record.resolution is from queries.
+        masked.resolution = record.resolution.map { $0.isEmpty ? $0 : Self.withheldText }
         return masked
     }
 
-    /// A history line such as `email=jane@example.com → passes` with its personal values masked.
+    /// A history line such as `email=jane@example.com → passes [was failing: …]`, withheld: it quotes values
+    /// as they were then (the failure it fixed, a reject reason), which masking by the record's current
+    /// values cannot find. Who did what, and when, stay.
     public func history(_ entry: QuarantineHistoryEntry, of record: QuarantineRecord) -> QuarantineHistoryEntry {
         guard isActive else { return entry }
         var masked = entry
-        masked.detail = scrub(entry.detail, knownValues: personalValues(record.fields))
+        if !entry.detail.isEmpty { masked.detail = Self.withheldText }
         return masked
     }
 
@@ -65,7 +72,9 @@ extension PIIMasker {
         }
         masked.before = mask(entry.before)
         masked.after = mask(entry.after)
-        masked.reason = entry.reason.map { scrub($0, knownValues: []) }
+        // Free text a user typed ("customer Pilar González asked, phone 669443380"): withheld, as
+        // audit_log.reason is from queries.
+        masked.reason = entry.reason.map { $0.isEmpty ? $0 : Self.withheldText }
         return masked
     }
 

@@ -64,13 +64,48 @@ public struct Customer360Service: Sendable {
     public func search(_ text: String, limit: Int = 20, cap: Int = 2000) throws(EngineError) -> [SearchHit] {
         let lookups = CustomerSearchKeys.lookups(text)
         guard !lookups.isEmpty, limit > 0 else { return [] }
+        // Without view_pii a search must not tell more than the masked rows show. E-mails and phones match
+        // only whole (the normalised value, as someone who already holds it may confirm it), never by prefix:
+        // extending a prefix one character at a time while watching the score read a full e-mail back. A key
+        // a word meets by exact or prefix counts only when it is one of the customer's own name words (names
+        // keep their tolerant search) or the whole e-mail or phone the word is; a mailbox part or a phone's
+        // leading digits never count. Name variants (sounds alike, one edit) come from names alone.
+        let masked = masker.isActive
+        var nameWords: [GoldenID: Set<String>] = [:]
+        func loadNameWords(_ goldens: [GoldenID]) throws(EngineError) {
+            let missing = Array(Set(goldens.filter { nameWords[$0] == nil })).sorted { $0.rawValue < $1.rawValue }
+            guard !missing.isEmpty else { return }
+            let names = try storeCall { () throws(StoreError) in try store.customerNames(missing) }
+            for golden in missing {
+                let name = names[golden]
+                nameWords[golden] = Set(CustomerSearchKeys.nameWords(firstName: name?.first, lastName: name?.last))
+            }
+        }
+        /// Whether a hit may count for a user without view_pii (names loaded for it first).
+        func needsNames(_ index: Int, _ key: String, _ kind: CustomerSearchKeys.MatchKind) -> Bool {
+            switch kind {
+            case .soundsAlike, .oneEdit: return false
+            case .prefix: return true
+            case .exact: return !(Self.isContact(lookups[index]) && key == lookups[index].exact)
+            }
+        }
+        func admits(_ index: Int, _ key: String, _ golden: GoldenID, _ kind: CustomerSearchKeys.MatchKind) -> Bool {
+            guard masked, needsNames(index, key, kind) else { return true }
+            return nameWords[golden]?.contains(key) ?? false
+        }
+        /// The hits a masked user may count, their customers' names loaded to check.
+        func admitted(_ index: Int, _ hits: [(key: String, golden: GoldenID)]) throws(EngineError) -> [(key: String, golden: GoldenID)] {
+            guard masked else { return hits }
+            try loadNameWords(hits.filter { hit in lookups[index].kind(of: hit.key).map { needsNames(index, hit.key, $0) } ?? false }.map(\.golden))
+            return hits.filter { hit in lookups[index].kind(of: hit.key).map { admits(index, hit.key, hit.golden, $0) } ?? true }
+        }
         var kindsPerLookup: [[GoldenID: CustomerSearchKeys.MatchKind]] = []
         var saturated: [Bool] = []
         var namesPerLookup: [[String: String]] = []
-        for lookup in lookups {
+        for (index, lookup) in lookups.enumerated() {
             let hits = try storeCall { () throws(StoreError) in try store.customerSearchHits(lookup, limit: cap) }
             var kinds: [GoldenID: CustomerSearchKeys.MatchKind] = [:]
-            for hit in hits {
+            for hit in try admitted(index, hits) {
                 guard let kind = lookup.kind(of: hit.key) else { continue }
                 kinds[hit.golden] = max(kinds[hit.golden] ?? kind, kind)
             }
@@ -93,7 +128,9 @@ public struct Customer360Service: Sendable {
                 let held = try storeCall { () throws(StoreError) in
                     try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
                 }
-                for hit in held {
+                // Probe keys are the word's exact key (maybe a mailbox or part of a phone) and names.
+                let exactOnly = try admitted(index, held.filter { $0.key == lookups[index].exact })
+                for hit in exactOnly + held.filter({ $0.key != lookups[index].exact }) {
                     guard let kind = keys[hit.key] else { continue }
                     kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
                 }
@@ -176,7 +213,9 @@ public struct Customer360Service: Sendable {
             }
             return (words, score)
         }
-        let ordered = candidates.map { ($0, rank($0)) }
+        // A candidate no word counts for (found by a key a masked user may not match on) is left out.
+        let ranked: [(GoldenID, (words: Int, score: Int))] = candidates.map { ($0, rank($0)) }
+        let ordered = ranked.filter { !masked || $0.1.words > 0 }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
             .prefix(limit).map(\.0)
         let rows = try storeCall { () throws(StoreError) in try store.customer360(Array(ordered)) }
@@ -185,6 +224,12 @@ public struct Customer360Service: Sendable {
             let (words, score) = rank(row.golden)
             return SearchHit(customer: Self.mask(row, masker), wordsMatched: words, score: score)
         }
+    }
+
+    /// A word that is an e-mail or a phone number (no letters), not a name: it may match only whole
+    /// without view_pii.
+    static func isContact(_ lookup: CustomerSearchKeys.Lookup) -> Bool {
+        lookup.word.contains("@") || !lookup.word.contains(where: \.isLetter)
     }
 
     /// The customers of highest lifetime value, masked: a starting list before anything is searched.

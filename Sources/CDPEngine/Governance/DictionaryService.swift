@@ -257,14 +257,46 @@ public struct DictionaryService: Sendable {
         let suggestion = DataDictionary.suggest(
             for: current.entry, profile: profile, candidateRules: try candidateRules(for: current.entry))
         guard !workspace.principal(environment).may(.viewPII) else { return suggestion }
+        // The columns `cdp query` treats as personal first (free text, JSON, messages, search keys: their
+        // values quote personal data in no shape a tag or the detector recognises), then the tags, the
+        // entry's and the suggested ones.
+        let personalData = workspace.personalData
+        let treatment = Workspace.maskedColumn(
+            dataset: key.dataset, column: key.column, personalData: personalData, masker: PIIMasker(columns: personalData.columns))
         let tags = suggestion.tags + current.entry.tags
-        var masked = suggestion
-        if tags.contains(DataDictionary.recordTag) {
-            masked.profile = suggestion.profile.withheld(as: Workspace.withheldValue)
-        } else if let kind = tags.compactMap(PIIKind.init(tag:)).sorted(by: { $0 != .other && $1 == .other }).first {
-            masked.profile = suggestion.profile.masked(as: kind)
+        switch treatment {
+        case .withhold, .maskJSON:
+            return Self.withheld(suggestion)
+        case .mask(let kind):
+            return Self.masked(suggestion, as: kind)
+        case .show:
+            if tags.contains(DataDictionary.recordTag) { return Self.withheld(suggestion) }
+            if let kind = tags.compactMap(PIIKind.init(tag:)).sorted(by: { $0 != .other && $1 == .other }).first {
+                return Self.masked(suggestion, as: kind)
+            }
+            return suggestion
         }
-        return masked
+    }
+
+    /// A suggestion for a column whose values may quote anything personal: its values, allowed values
+    /// and pattern (a value's shape: where its `@` and spaces are) withheld, and no example; the counts stay.
+    static func withheld(_ suggestion: DictionarySuggestion) -> DictionarySuggestion {
+        var copy = suggestion
+        copy.profile = suggestion.profile.withheld(as: Workspace.withheldValue)
+        copy.profile.pattern = suggestion.profile.pattern.map { _ in Workspace.withheldValue }
+        // No example rather than a placeholder: accepting the suggestion would write it into the entry.
+        copy.example = nil
+        copy.allowedValues = []
+        return copy
+    }
+
+    /// A suggestion for a personal column of one kind: its values, example and allowed values masked as it.
+    static func masked(_ suggestion: DictionarySuggestion, as kind: PIIKind) -> DictionarySuggestion {
+        var copy = suggestion
+        copy.profile = suggestion.profile.masked(as: kind)
+        copy.example = suggestion.example.map { PIIMasker.mask($0, as: kind) }
+        copy.allowedValues = suggestion.allowedValues.map { PIIMasker.mask($0, as: kind) }
+        return copy
     }
 
     /// Accepts a suggestion: adds its tags and rules, raises the classification, fills empty fields.

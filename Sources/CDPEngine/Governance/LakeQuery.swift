@@ -30,7 +30,7 @@ extension Workspace {
     /// The dictionary's own examples and kept versions may quote a personal value: withheld whole.
     static let dictionaryTextColumns: Set<String> = ["dictionary_entry.example", "dictionary_version.entry"]
 
-    public static let withheldValue = "(withheld: needs view_pii)"
+    public static let withheldValue = PIIMasker.withheldText
 
     /// Runs one read-only SQL statement over the lake as the environment's user and returns at most `limit` rows.
     ///

@@ -69,10 +69,11 @@ extension MatchReview {
                 values: values.first { $0.source == record.source && $0.sourceKey == record.key }.map(masker.matchInput))
         }.sorted { ($0.golden?.rawValue ?? .max, $0.record) < ($1.golden?.rawValue ?? .max, $1.record) }
         let links = try storeCall { () throws(StoreError) in try store.candidates(among: shown) }
-        // A decision's reason is free text a steward typed: personal values in it are masked like the rest.
+        // A decision's reason is free text a steward typed: without view_pii it is withheld (no masking knows
+        // what it quotes), as pair_decision.reason is from queries.
         let decisions = try storeCall { () throws(StoreError) in try store.pairDecisions(among: shown) }.map { decision in
             var masked = decision
-            masked.reason = decision.reason.map { masker.scrub($0, knownValues: []) }
+            if masker.isActive { masked.reason = decision.reason.map { $0.isEmpty ? $0 : PIIMasker.withheldText } }
             return masked
         }
         return ProposedCluster(
