@@ -11,7 +11,8 @@ import Testing
         let output = try CLI.run(["customer", "search", text, "--json", "--limit", "1000"] + (user.map { ["--as", $0] } ?? []) + ws).stdout
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]])
         return rows.compactMap { row in
-            guard let customer = row["customer"] as? [String: Any], let golden = customer["golden"] as? Int, let score = row["score"] as? Int
+            guard let customer = row["customer"] as? [String: Any], let golden = customer["golden"] as? Int,
+                let score = row["score"] as? Int
             else { return nil }
             return (golden, score)
         }
@@ -37,7 +38,8 @@ import Testing
         // 2. Suggestions of free-text columns and the search keys quote no value.
         for column in ["row_warning.value", "customer_search.key", "customer_search.golden_id"] {
             let clear = try CLI.run(["dictionary", "suggest", column] + ws).stdout
-            let example = try #require(clear.split(separator: "\n").first { $0.contains("example ") }).split(separator: " ", maxSplits: 1).last
+            let example = try #require(clear.split(separator: "\n").first { $0.contains("example ") }).split(separator: " ", maxSplits: 1)
+                .last
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             let shown = try CLI.run(["dictionary", "suggest", column, "--as", "vic"] + ws)
             #expect(shown.status == 0)

@@ -18,7 +18,8 @@ import Testing
         let f = try ConsoleFixture(customer360: "withheld-free-text")
         let workspace = f.workspace
         let held = try #require(try workspace.store.quarantineRecords(LakeStore.QuarantineFilter(text: "zoe at", limit: 1)).first)
-        try QuarantineService(workspace: workspace, environment: ConsoleFixture.clock).fix(held.id, edits: ["email": "zoe.quinn@example.com"])
+        try QuarantineService(workspace: workspace, environment: ConsoleFixture.clock).fix(
+            held.id, edits: ["email": "zoe.quinn@example.com"])
         let dictionary = DictionaryService(workspace: workspace, environment: ConsoleFixture.clock)
         let reference = DictionaryReference(parsing: "silver_customer.city")
         try dictionary.edit(reference, DictionaryChange(description: "Town of the address"), reason: Self.reason)

@@ -96,7 +96,8 @@ public struct Customer360Service: Sendable {
         /// The hits a masked user may count, their customers' names loaded to check.
         func admitted(_ index: Int, _ hits: [(key: String, golden: GoldenID)]) throws(EngineError) -> [(key: String, golden: GoldenID)] {
             guard masked else { return hits }
-            try loadNameWords(hits.filter { hit in lookups[index].kind(of: hit.key).map { needsNames(index, hit.key, $0) } ?? false }.map(\.golden))
+            let checked = hits.filter { hit in lookups[index].kind(of: hit.key).map { needsNames(index, hit.key, $0) } ?? false }
+            try loadNameWords(checked.map(\.golden))
             return hits.filter { hit in lookups[index].kind(of: hit.key).map { admits(index, hit.key, hit.golden, $0) } ?? true }
         }
         var kindsPerLookup: [[GoldenID: CustomerSearchKeys.MatchKind]] = []
