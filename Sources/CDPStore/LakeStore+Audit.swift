@@ -286,16 +286,6 @@ public enum FileDigest {
             throw StoreError(.io, "cannot read \(path): no such file or no permission")
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
-        var total: Int64 = 0
-        do {
-            while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
-                hasher.update(data: chunk)
-                total += Int64(chunk.count)
-            }
-        } catch {
-            throw StoreError(.io, "cannot read \(path)", underlying: error)
-        }
-        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), total)
+        return try sha256(readingFrom: handle, name: path)
     }
 }
