@@ -67,6 +67,15 @@ extension LakeStore {
     /// The suffix of the masked view of each dataset holding personal data.
     public static let maskedViewSuffix = "_masked"
 
+    private static let readOnlyMessage = "queries over the lake are read-only; the statement would change the lake"
+
+    /// Whether SQLite refused to prepare a statement because it writes a view (which a dataset's name is for a
+    /// user without `view_pii`).
+    private static func writesADatasetView(_ error: DatabaseError) -> Bool {
+        guard error.resultCode == .SQLITE_ERROR, let message = error.message else { return false }
+        return message.hasPrefix("cannot modify ") && message.hasSuffix(" because it is a view")
+    }
+
     /// The SQL functions masked views use; user SQL may call them too, since they only take information away.
     /// `pii_mask(value, 'PII.Email')` masks a value as a kind; `pii_mask_json(text)` masks a JSON document's
     /// personal members and withholds any other text.
@@ -87,11 +96,15 @@ extension LakeStore {
                 statement = try session.authorized(db) { try db.makeStatement(sql: sql) }
             } catch let error as StoreError {
                 throw error
+            } catch let error as DatabaseError where Self.writesADatasetView(error) {
+                // Without view_pii a dataset's name is a view, and SQLite refuses a write to a view while
+                // preparing it, before the authorizer is asked: the same refusal as any other write.
+                throw StoreError(.conflict, Self.readOnlyMessage, underlying: error)
             } catch {
                 throw StoreError.wrapping(error, "query")
             }
             guard statement.isReadonly else {
-                throw StoreError(.conflict, "queries over the lake are read-only; the statement would change the lake")
+                throw StoreError(.conflict, Self.readOnlyMessage)
             }
             let count = statement.columnCount
             try header(statement.columnNames)
