@@ -19,7 +19,7 @@ struct CDPCommand: ParsableCommand {
             InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, CheckCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
             BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, CustomerCommand.self, ExportCommand.self,
-            WhoAmICommand.self, AccessCommand.self, DictionaryCommand.self,
+            WhoAmICommand.self, AccessCommand.self, DictionaryCommand.self, ScheduleCommand.self, SchedulerCommand.self,
         ])
 }
 
@@ -103,6 +103,11 @@ enum Output {
             }.joined(separator: "  ")
         }
         return ([line(header), line(widths.map { String(repeating: "─", count: $0) })] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// Prints each line to stderr as `cdp: warning: …`.
+    static func warn(_ lines: [String]) {
+        for line in lines { FileHandle.standardError.write(Data("cdp: warning: \(line)\n".utf8)) }
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" }

@@ -74,10 +74,11 @@ struct CheckCommand: ParsableCommand {
     var workflow: [String] = []
 
     func run() throws {
-        let checked = try present { () throws(EngineError) in
+        let report = try present { () throws(EngineError) in
             try Workspace.checkConfiguration(at: options.path, workflows: workflow.isEmpty ? nil : workflow)
         }
-        print("configuration ok: \(checked.joined(separator: ", "))")
+        Output.warn(report.ignoredSettings)
+        print("configuration ok: \(report.files.joined(separator: ", "))")
     }
 }
 
@@ -114,6 +115,7 @@ struct RunCommand: ParsableCommand {
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
         let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow) }
+        Output.warn(plan.ignoredSettings)
         let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
         let waiting = wait
             ? RunLock.Waiting(timeoutSeconds: waitTimeout) { holder in

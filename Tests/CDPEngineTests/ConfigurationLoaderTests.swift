@@ -149,7 +149,7 @@ struct ConfigurationLoaderTests {
         #expect(workspace.configuration.sources.count == 5)
         #expect(try workspace.workflow().orderedTasks.count == 9)
         #expect(throws: EngineError.self) { try WorkspaceInitializer.initialize(at: folder.path) }
-        #expect(try Workspace.checkConfiguration(at: folder.path) == [
+        #expect(try Workspace.checkConfiguration(at: folder.path).files == [
             "cdp.toml", "governance/rules.toml", "governance/access.toml", "governance/matching.toml", "workflows/customer_pipeline.json",
         ])
     }

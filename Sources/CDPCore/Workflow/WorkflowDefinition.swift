@@ -9,9 +9,11 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     /// Databricks' `max_concurrent_runs`. The embedded lake runs one workflow at a time per workspace (the
     /// engine's run lock), so 1 is the only value it can honour; the plan refuses any other.
     public var maxConcurrentRuns: Int?
+    /// When `cdp scheduler` starts runs of it (Databricks' `schedule`); nil: only when someone starts one.
+    public var schedule: WorkflowSchedule?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, tasks
+        case name, description, tasks, schedule
         case timeoutSeconds = "timeout_seconds"
         case maxConcurrentRuns = "max_concurrent_runs"
     }
@@ -21,13 +23,50 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
 
     public init(
         name: String, description: String? = nil, tasks: [WorkflowTask], timeoutSeconds: Int? = nil,
-        maxConcurrentRuns: Int? = nil
+        maxConcurrentRuns: Int? = nil, schedule: WorkflowSchedule? = nil
     ) {
         self.name = name
         self.description = description
         self.tasks = tasks
         self.timeoutSeconds = timeoutSeconds
         self.maxConcurrentRuns = maxConcurrentRuns
+        self.schedule = schedule
+    }
+}
+
+/// A workflow's schedule, in Databricks' words: `{"quartz_cron_expression": "0 0 2 * * ?", "timezone_id":
+/// "Europe/Madrid", "pause_status": "UNPAUSED"}`.
+public struct WorkflowSchedule: Hashable, Codable, Sendable {
+    public var quartzCronExpression: String
+    /// An IANA time zone (`Europe/Madrid`, `UTC`): the wall clock the expression is read on.
+    public var timezoneID: String
+    public var pauseStatus: PauseStatus
+
+    public enum PauseStatus: String, Codable, Sendable, Hashable, CaseIterable {
+        case paused = "PAUSED"
+        case unpaused = "UNPAUSED"
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case quartzCronExpression = "quartz_cron_expression"
+        case timezoneID = "timezone_id"
+        case pauseStatus = "pause_status"
+    }
+
+    /// The settings a schedule may give, as written in JSON.
+    public static var settingNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    public init(quartzCronExpression: String, timezoneID: String, pauseStatus: PauseStatus = .unpaused) {
+        self.quartzCronExpression = quartzCronExpression
+        self.timezoneID = timezoneID
+        self.pauseStatus = pauseStatus
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        quartzCronExpression = try container.decode(String.self, forKey: .quartzCronExpression)
+        timezoneID = try container.decode(String.self, forKey: .timezoneID)
+        pauseStatus = try container.decodeIfPresent(PauseStatus.self, forKey: .pauseStatus) ?? .unpaused
     }
 }
 

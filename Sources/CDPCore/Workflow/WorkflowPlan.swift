@@ -1,8 +1,15 @@
+import Foundation
+
 /// A checked workflow with its tasks in a deterministic dependency order.
 public struct WorkflowPlan: Hashable, Sendable {
     public let workflow: WorkflowDefinition
     /// Tasks such that each comes after everything it depends on; ties keep declaration order.
     public let orderedTasks: [WorkflowTask]
+    /// Settings the file gives that cdp reads but does not run (a Databricks job's clusters, notebook tasks,
+    /// tags, and keys nobody knows), each as `file:line:column: setting: ignored: why`, for a warning.
+    public var ignoredSettings: [String] = []
+    /// The schedule, read: when the workflow fires and on which clock.
+    public let schedule: PlannedSchedule?
 
     /// Checks the definition against the workspace's sources and orders it.
     /// - Throws: `WorkflowPlanError` listing every problem found, not just the first.
@@ -18,6 +25,12 @@ public struct WorkflowPlan: Hashable, Sendable {
                 ConfigurationIssue(
                     "max_concurrent_runs",
                     "must be 1 (found \(concurrent)): the embedded lake runs one workflow at a time per workspace (two runs would redo each other's half-written batches); set it to 1 or leave it out, and queue runs with `cdp run --wait`"))
+        }
+        var schedule: PlannedSchedule?
+        if let written = workflow.schedule {
+            let read = PlannedSchedule.read(written)
+            schedule = read.schedule
+            problems += read.issues
         }
         var keys: Set<TaskKey> = []
         for (index, task) in workflow.tasks.enumerated() where !keys.insert(task.taskKey).inserted {
@@ -77,6 +90,7 @@ public struct WorkflowPlan: Hashable, Sendable {
         }
         self.workflow = workflow
         self.orderedTasks = ordered
+        self.schedule = schedule
     }
 
     /// Every task that depends, directly or not, on `key`.
@@ -104,4 +118,40 @@ public struct WorkflowPlanError: Error, Hashable, Sendable, CustomStringConverti
     public var description: String {
         "workflow '\(workflow)' is invalid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
+}
+
+/// A schedule read and checked: the expression, the time zone it is read in, and whether the file pauses it.
+public struct PlannedSchedule: Hashable, Sendable {
+    public let cron: QuartzCron
+    public let timeZone: TimeZone
+    /// `pause_status` as the file gives it (`cdp schedule pause/resume` can override it).
+    public let pausedInFile: Bool
+
+    /// Reads a schedule; every problem names its setting (`schedule.timezone_id`).
+    public static func read(_ schedule: WorkflowSchedule) -> (schedule: PlannedSchedule?, issues: [ConfigurationIssue]) {
+        var issues: [ConfigurationIssue] = []
+        let zone = TimeZone(identifier: schedule.timezoneID)
+        if zone == nil {
+            issues.append(
+                ConfigurationIssue(
+                    "schedule.timezone_id", "'\(schedule.timezoneID)' is not a time zone; use an IANA name such as Europe/Madrid, America/New_York or UTC"))
+        }
+        var cron: QuartzCron?
+        do {
+            cron = try QuartzCron(schedule.quartzCronExpression)
+        } catch {
+            issues.append(ConfigurationIssue("schedule.quartz_cron_expression", "'\(schedule.quartzCronExpression)' is not a Quartz cron expression: \(error)"))
+        }
+        guard let zone, let cron else { return (nil, issues) }
+        return (PlannedSchedule(cron: cron, timeZone: zone, pausedInFile: schedule.pauseStatus == .paused), issues)
+    }
+
+    public init(cron: QuartzCron, timeZone: TimeZone, pausedInFile: Bool) {
+        self.cron = cron
+        self.timeZone = timeZone
+        self.pausedInFile = pausedInFile
+    }
+
+    /// The next time it fires after `instant` (seconds since 1970), or nil if never again.
+    public func nextFire(after instant: Double) -> Double? { cron.nextFire(after: instant, in: timeZone) }
 }

@@ -7,6 +7,8 @@ extension ConfigurationLoader {
     /// The text is read into a tree that keeps each value's line and column, every setting is checked there
     /// (types, ranges, known steps and keys, keys given twice) and every problem reported at once; then the
     /// tasks are planned against the sources (unknown dependencies, sources, cycles), again naming lines.
+    /// Settings of a Databricks job that `cdp` does not run (`job_clusters`, `notebook_task`, `tags`, …) and
+    /// keys nobody knows are not problems: the plan lists them in `ignoredSettings`, for the caller to warn.
     /// - Parameter sources: the workspace's sources; nil when cdp.toml could not be read, which leaves out the
     ///   check of the sources the tasks name.
     /// - Throws: `EngineError.configuration` listing every problem as `file:line:column: setting: message`.
@@ -22,6 +24,7 @@ extension ConfigurationLoader {
         var checker = WorkflowChecker(file: file)
         checker.workflow(document.root)
         guard checker.problems.isEmpty else { throw EngineError.configuration(placed(checker.problems)) }
+        let ignored = placed(checker.warnings).map(\.description)
         let positions = WorkflowChecker.positions(of: document.root)
         func problem(_ issue: ConfigurationIssue) -> ConfigurationProblem {
             ConfigurationProblem(file: file, position: SourcePosition.nearest(issue.path, in: positions), issue)
@@ -36,7 +39,9 @@ extension ConfigurationLoader {
             throw EngineError.configuration([problem(ConfigurationIssue("", "cannot be read: \(error.localizedDescription)"))])
         }
         do {
-            return try WorkflowPlan(definition, sources: sources ?? definition.tasks.compactMap(\.step.source))
+            var plan = try WorkflowPlan(definition, sources: sources ?? definition.tasks.compactMap(\.step.source))
+            plan.ignoredSettings = ignored
+            return plan
         } catch {
             throw EngineError.configuration(placed(error.issues.map(problem)))
         }
@@ -67,6 +72,8 @@ extension ConfigurationLoader {
 struct WorkflowChecker {
     let file: String
     private(set) var problems: [ConfigurationProblem] = []
+    /// Settings read and ignored: a Databricks job's settings cdp does not run, and keys nobody knows.
+    private(set) var warnings: [ConfigurationProblem] = []
 
     init(file: String) { self.file = file }
 
@@ -84,11 +91,15 @@ struct WorkflowChecker {
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     mutating func workflow(_ root: Value) {
-        guard let members = object(root, path: "", known: WorkflowDefinition.settingNames, required: ["name", "tasks"]) else { return }
+        guard
+            let members = object(
+                root, path: "", known: WorkflowDefinition.settingNames, ignorable: DatabricksJobSettings.job, required: ["name", "tasks"])
+        else { return }
         if let name = members["name"] { _ = string(name, path: "name") }
         if let description = members["description"] { _ = string(description, path: "description") }
         if let timeout = members["timeout_seconds"] { whole(timeout, path: "timeout_seconds", in: Self.seconds, unit: " seconds") }
         if let concurrent = members["max_concurrent_runs"] { whole(concurrent, path: "max_concurrent_runs", in: Self.seconds, unit: "") }
+        if let schedule = members["schedule"] { self.schedule(schedule) }
         guard let tasks = members["tasks"] else { return }
         guard case .array(let elements) = tasks.kind else {
             report("tasks", "must be a list of tasks ([{…}, …]), found \(tasks.found)", at: tasks.position)
@@ -97,8 +108,33 @@ struct WorkflowChecker {
         for (index, element) in elements.enumerated() { task(element, path: "tasks[\(index)]") }
     }
 
+    mutating func schedule(_ value: Value) {
+        let path = "schedule"
+        guard
+            let fields = object(
+                value, path: path, known: WorkflowSchedule.settingNames, ignorable: [:], required: ["quartz_cron_expression", "timezone_id"])
+        else { return }
+        if let cron = fields["quartz_cron_expression"] { _ = string(cron, path: "\(path).quartz_cron_expression") }
+        if let zone = fields["timezone_id"] { _ = string(zone, path: "\(path).timezone_id") }
+        if let pause = fields["pause_status"], let status = string(pause, path: "\(path).pause_status"),
+            WorkflowSchedule.PauseStatus(rawValue: status) == nil
+        {
+            let known = WorkflowSchedule.PauseStatus.allCases.map(\.rawValue).joined(separator: " or ")
+            report("\(path).pause_status", "'\(status)' is not a pause status (\(known))", at: pause.position)
+        }
+    }
+
     mutating func task(_ value: Value, path: String) {
-        guard let members = object(value, path: path, known: WorkflowTask.settingNames, required: ["task_key", "cdp_task"]) else { return }
+        guard
+            let members = object(value, path: path, known: WorkflowTask.settingNames, ignorable: DatabricksJobSettings.task, required: ["task_key"])
+        else { return }
+        if members["cdp_task"] == nil {
+            guard case .object(let written) = value.kind else { return }
+            let types = written.map(\.key).filter { DatabricksJobSettings.taskTypes.contains($0) }
+            let steps = StepKind.allCases.map(\.rawValue).joined(separator: ", ")
+            let why = types.isEmpty ? "" : ": cdp does not run a \(types.joined(separator: " or ")); give the task a cdp_task too (steps: \(steps)) or remove it"
+            report(Self.join(path, "cdp_task"), "is missing\(why)", at: value.position)
+        }
         if let key = members["task_key"] { _ = string(key, path: "\(path).task_key") }
         if let description = members["description"] { _ = string(description, path: "\(path).description") }
         if let timeout = members["timeout_seconds"] { whole(timeout, path: "\(path).timeout_seconds", in: Self.seconds, unit: " seconds") }
@@ -110,7 +146,10 @@ struct WorkflowChecker {
             if case .array(let dependencies) = dependsOn.kind {
                 for (position, dependency) in dependencies.enumerated() {
                     let at = "\(path).depends_on[\(position)]"
-                    guard let fields = object(dependency, path: at, known: TaskDependency.settingNames, required: ["task_key"]) else { continue }
+                    guard
+                        let fields = object(
+                            dependency, path: at, known: TaskDependency.settingNames, ignorable: DatabricksJobSettings.dependency, required: ["task_key"])
+                    else { continue }
                     if let key = fields["task_key"] { _ = string(key, path: "\(at).task_key") }
                 }
             } else {
@@ -119,7 +158,7 @@ struct WorkflowChecker {
         }
         if let step = members["cdp_task"] {
             let at = "\(path).cdp_task"
-            guard let fields = object(step, path: at, known: StepInvocation.settingNames, required: ["step"]) else { return }
+            guard let fields = object(step, path: at, known: StepInvocation.settingNames, ignorable: [:], required: ["step"]) else { return }
             if let kind = fields["step"], let name = string(kind, path: "\(at).step"), StepKind(rawValue: name) == nil {
                 let known = StepKind.allCases.map(\.rawValue).joined(separator: ", ")
                 report("\(at).step", "'\(name)' is not a step (known: \(known))", at: kind.position)
@@ -128,8 +167,11 @@ struct WorkflowChecker {
         }
     }
 
-    /// An object's members by key; reports keys given twice, keys it does not know, and missing ones.
-    mutating func object(_ value: Value, path: String, known: [String], required: [String]) -> [String: Value]? {
+    /// An object's members by key; reports keys given twice, near misses of known keys, and missing ones.
+    /// A key in `ignorable` (a Databricks setting cdp does not run, with why) or one nobody knows is a warning.
+    mutating func object(
+        _ value: Value, path: String, known: [String], ignorable: [String: String], required: [String]
+    ) -> [String: Value]? {
         guard case .object(let members) = value.kind else {
             report(path, "must be an object ({…}), found \(value.found)", at: value.position)
             return nil
@@ -145,14 +187,29 @@ struct WorkflowChecker {
             firstLine[member.key] = member.keyPosition.line
             if known.contains(member.key) {
                 byKey[member.key] = member.value
-            } else {
+            } else if let why = ignorable[member.key] {
+                warnings.append(ConfigurationProblem(file: file, position: member.keyPosition, ConfigurationIssue(at, "ignored: \(why)")))
+            } else if Self.isNearMiss(member.key, of: known) {
                 report(at, "is not a known setting (expected one of: \(known.joined(separator: ", ")))", at: member.keyPosition)
+            } else {
+                let message = "ignored: neither cdp nor the Databricks Jobs API has this setting (cdp reads: \(known.joined(separator: ", ")))"
+                warnings.append(ConfigurationProblem(file: file, position: member.keyPosition, ConfigurationIssue(at, message)))
             }
         }
         for key in required where byKey[key] == nil && firstLine[key] == nil {
             report(Self.join(path, key), "is missing", at: value.position)
         }
         return byKey
+    }
+
+    /// Whether `key` looks like a misspelling of one of `known` (`timout_seconds`, `sorce`): a key a letter
+    /// or two away from a setting cdp runs is refused rather than ignored, or a typo would drop a limit.
+    static func isNearMiss(_ key: String, of known: [String]) -> Bool {
+        known.contains { candidate in
+            let allowed = max(1, min(2, candidate.count / 4))
+            return abs(candidate.count - key.count) <= allowed
+                && StringSimilarity.levenshtein(key.lowercased(), candidate) <= allowed
+        }
     }
 
     mutating func string(_ value: Value, path: String) -> String? {

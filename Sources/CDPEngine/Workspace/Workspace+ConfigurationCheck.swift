@@ -8,11 +8,11 @@ extension Workspace {
     /// - Parameters:
     ///   - path: the workspace folder.
     ///   - workflows: the workflows to check by name; nil checks every `workflows/*.json`.
-    /// - Returns: the files checked, relative to the workspace.
+    /// - Returns: the files checked, relative to the workspace, and the settings read but ignored.
     /// - Throws: `EngineError.workspace` when the folder is not a workspace or a file cannot be read;
     ///   `.invalidConfiguration` listing every problem found.
     @discardableResult
-    public static func checkConfiguration(at path: String, workflows: [String]? = nil) throws(EngineError) -> [String] {
+    public static func checkConfiguration(at path: String, workflows: [String]? = nil) throws(EngineError) -> ConfigurationReport {
         let root = URL(fileURLWithPath: path).standardizedFileURL
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent(configurationFileName).path) else {
             throw EngineError(
@@ -20,6 +20,7 @@ extension Workspace {
         }
         var problems = ConfigurationProblems()
         var checked = [configurationFileName]
+        var ignored: [String] = []
         let configuration = try problems.collect { () throws(EngineError) in try loadConfiguration(root: root) }
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(rulesPath).path) { checked.append(rulesPath) }
         _ = try problems.collect { () throws(EngineError) in try loadRules(root: root, sources: configuration?.sources) }
@@ -43,12 +44,13 @@ extension Workspace {
                 throw EngineError(.workspace, "no workflow \(file.path) (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))")
             }
             checked.append("\(workflowsFolder)/\(file.lastPathComponent)")
-            _ = try problems.collect { () throws(EngineError) in
+            let plan = try problems.collect { () throws(EngineError) in
                 try ConfigurationLoader.workflow(jsonData: data, file: file.path, sources: configuration?.sources.map(\.name))
             }
+            ignored += plan?.ignoredSettings ?? []
         }
         try problems.check()
-        return checked
+        return ConfigurationReport(files: checked, ignoredSettings: ignored)
     }
 
     /// Checks, as they are on disk now, the configuration files a run reads (`cdp.toml`, rules, access and
@@ -58,4 +60,13 @@ extension Workspace {
     public func checkConfiguration() throws(EngineError) {
         try Self.checkConfiguration(at: root.path, workflows: [])
     }
+}
+
+/// What a configuration check found: the files it read and the settings it read but ignored.
+public struct ConfigurationReport: Hashable, Sendable {
+    /// The files checked, relative to the workspace.
+    public var files: [String]
+    /// Settings cdp does not run (a Databricks job's clusters, notebook tasks, tags, …), each as
+    /// `file:line:column: setting: ignored: why`.
+    public var ignoredSettings: [String]
 }

@@ -3,9 +3,11 @@ import CDPEngine
 import Foundation
 import TermUI
 
-/// Workflow runs, newest first, refreshed every tick so runs started elsewhere appear as they go.
+/// Workflow runs, newest first, refreshed every tick so runs started elsewhere appear as they go; above them
+/// the workflows' schedules (expression, clock, paused or not, next run).
 final class RunsListScreen: ConsoleScreen {
     private var runs: [RunSummary] = []
+    private var schedules: [ScheduleService.Status] = []
     private var state = TableState()
     private var error: String?
     private var text = ""
@@ -39,6 +41,7 @@ final class RunsListScreen: ConsoleScreen {
             runs = text.isEmpty ? all : all.filter { run in
                 "\(run.id) \(run.state.rawValue) \(run.workflow) \(run.trigger) \(run.actor) \(run.error ?? "")".localizedCaseInsensitiveContains(text)
             }
+            schedules = try ScheduleService(workspace: app.workspace, environment: app.environment).list()
             error = nil
         } catch let failure {
             error = failure.description
@@ -78,6 +81,12 @@ final class RunsListScreen: ConsoleScreen {
             frame.renderFailure(error, in: area, theme: theme)
             return
         }
+        var area = area
+        if !schedules.isEmpty {
+            let parts = area.splitVertically([.length(min(schedules.count, 4) + 1), .fill(1)], spacing: 1)
+            renderSchedules(in: parts[0], frame: &frame, theme: theme)
+            area = parts[1]
+        }
         let rows = runs.map { run -> [Line] in
             [
                 Line(run.id.description, style: theme[.accent]), Line(run.state.rawValue, style: RunStyles.style(run.state, theme)),
@@ -89,5 +98,24 @@ final class RunsListScreen: ConsoleScreen {
             columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no runs yet; press R to start one")
         frame.render(table, in: area, state: &state)
+    }
+
+    private func renderSchedules(in area: Rect, frame: inout Frame, theme: Theme) {
+        let header = Line(spans: [
+            Span(TextWidth.pad("schedule", to: 20), style: theme[.header]), Span(TextWidth.pad("quartz cron", to: 20), style: theme[.header]),
+            Span(TextWidth.pad("state", to: 10), style: theme[.header]), Span("next run", style: theme[.header]),
+        ])
+        frame.buffer.setLine(x: area.x, y: area.y, header, maxWidth: area.width)
+        for (index, schedule) in schedules.prefix(max(0, area.height - 1)).enumerated() {
+            let next = schedule.nextFire.map { schedule.localTime($0) } ?? "–"
+            let by = schedule.changedBy.map { " · \(schedule.paused ? "paused" : "resumed") by \($0)" } ?? ""
+            let line = Line(spans: [
+                Span(TextWidth.pad(TextWidth.truncate(schedule.workflow, to: 19), to: 20), style: theme[.accent]),
+                Span(TextWidth.pad(TextWidth.truncate(schedule.cron, to: 19), to: 20), style: theme[.text]),
+                Span(TextWidth.pad(schedule.paused ? "PAUSED" : "UNPAUSED", to: 10), style: schedule.paused ? theme[.warning] : theme[.success]),
+                Span("\(next)\(by)", style: theme[.muted]),
+            ])
+            frame.buffer.setLine(x: area.x, y: area.y + 1 + index, line, maxWidth: area.width)
+        }
     }
 }

@@ -1,0 +1,130 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import CDPStore
+import Foundation
+
+struct ScheduleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedule", abstract: "List the workflows' schedules, or pause and resume one (audited).",
+        subcommands: [List.self, Pause.self, Resume.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every workflow with a schedule: its expression, clock, state and next run.")
+        @OptionGroup var options: WorkspaceOptions
+
+        func run() throws {
+            let workspace = try options.open(readOnly: true)
+            let environment = try options.environment(in: workspace)
+            let statuses = try present { () throws(EngineError) in
+                try ScheduleService(workspace: workspace, environment: environment).list()
+            }
+            guard !statuses.isEmpty else {
+                print("no workflow has a schedule; add \"schedule\" to a workflow's JSON (see the README's Schedules)")
+                return
+            }
+            print(
+                Output.table(
+                    ["workflow", "quartz cron", "time zone", "state", "next run", "last run"],
+                    statuses.map { status in
+                        [
+                            status.workflow, status.cron, status.timeZone, ScheduleText.state(status),
+                            status.nextFire.map { "\(status.localTime($0)) (\(ISOTime.timestamp($0)))" } ?? "-",
+                            status.lastRun.map(\.description) ?? "-",
+                        ]
+                    }))
+        }
+    }
+
+    struct Pause: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pause a workflow's schedule: the scheduler starts no run of it until resumed.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The workflow, by file name in workflows/.") var workflow: String
+        @Option(help: "Why, for the audit log.") var reason: String?
+
+        func run() throws {
+            let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
+            let status = try present { () throws(EngineError) in
+                try ScheduleService(workspace: workspace, environment: environment).pause(workflow, reason: reason)
+            }
+            print(
+                "paused the schedule of \(status.workflow) (\(status.cron), \(status.timeZone)); `cdp schedule resume \(status.workflow)` resumes it"
+            )
+        }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused schedule; what fell due while paused is not made up.")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The workflow, by file name in workflows/.") var workflow: String
+        @Option(help: "Why, for the audit log.") var reason: String?
+
+        func run() throws {
+            let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
+            let status = try present { () throws(EngineError) in
+                try ScheduleService(workspace: workspace, environment: environment).resume(workflow, reason: reason)
+            }
+            let next = status.nextFire.map { "next run \(status.localTime($0))" } ?? "it does not fire again"
+            print("resumed the schedule of \(status.workflow); \(next)")
+        }
+    }
+}
+
+enum ScheduleText {
+    /// `PAUSED (by ann at …)`, `UNPAUSED`.
+    static func state(_ status: ScheduleService.Status) -> String {
+        let state = status.paused ? "PAUSED" : "UNPAUSED"
+        guard let by = status.changedBy else { return state }
+        return "\(state) (by \(by) at \(status.changedAt ?? "?"))"
+    }
+}
+
+struct SchedulerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Run as a service: start each workflow's runs as its schedule falls due (stop with SIGTERM or Ctrl-C).",
+        discussion: """
+            Looks at every workflow's schedule when one falls due and at least every --poll seconds (so an edited \
+            workflow file counts within that time). Fires missed while it was not running start one run, and it \
+            says how many were missed. A systemd unit example is in the README.
+            """)
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Option(help: ArgumentHelp("Look at the workflow files at least this often.", valueName: "seconds"))
+    var poll: Double = 30
+
+    @Flag(help: "Look once, start what is due, and exit.")
+    var once = false
+
+    func validate() throws {
+        if !(poll >= 1) || !poll.isFinite { throw ValidationError("--poll must be at least 1 second") }
+    }
+
+    func run() throws {
+        LakeStore.stopCountingSQLiteMemory()
+        let workspace = try options.open()
+        let environment = try options.environment(in: workspace)
+        let scheduler = Scheduler(workspace: workspace, environment: environment)
+        let log: @Sendable (String) -> Void = { line in
+            FileHandle.standardOutput.write(Data("\(ISOTime.timestamp(environment.now())) \(line)\n".utf8))
+        }
+        log("scheduler started for \(workspace.root.path) as \(environment.user)")
+        while true {
+            let events = try present { () throws(EngineError) in
+                try scheduler.tick(observer: { event in
+                    if event.kind == .runStarted || event.kind == .runFinished || event.kind.isError { log(event.message) }
+                })
+            }
+            for event in events { log(event.description) }
+            if once { return }
+            let now = environment.now()
+            let wait = min(poll, max(1, (scheduler.nextFire() ?? .infinity) - now))
+            Thread.sleep(forTimeInterval: wait)
+        }
+    }
+}

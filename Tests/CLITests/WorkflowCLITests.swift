@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// The workflow commands as a user runs them.
+@Suite struct WorkflowCLITests {
+    /// A Databricks job's settings cdp does not run are warnings on stderr, and the check passes.
+    @Test func checkWarnsOfIgnoredDatabricksSettingsAndPasses() throws {
+        let folder = CLI.temporaryFolder("databricks-check")
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        let workflow = folder.appendingPathComponent("workflows/customer_pipeline.json")
+        let text = try String(contentsOf: workflow, encoding: .utf8)
+        try text.replacingOccurrences(of: #""timeout_seconds": 3600,"#, with: #""timeout_seconds": 3600, "job_clusters": [],"#)
+            .write(to: workflow, atomically: true, encoding: .utf8)
+        let check = try CLI.run(["check", "--workspace", folder.path])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(
+            check.stderr
+                == "cdp: warning: \(workflow.path):4:28: job_clusters: ignored: Databricks compute; cdp runs every task in its own process on this machine\n"
+        )
+        #expect(check.stdout.hasPrefix("configuration ok:"))
+    }
+
+    /// `cdp schedule list/pause/resume` and one look of `cdp scheduler`, as a user runs them.
+    @Test func scheduleCommandsListPauseResumeAndTheSchedulerWatches() throws {
+        let folder = CLI.temporaryFolder("schedule")
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        let none = try CLI.run(["schedule", "list"] + ws)
+        #expect(none.status == 0 && none.stdout.hasPrefix("no workflow has a schedule"), "\(none.stderr)")
+        try """
+        {"name": "nightly", "schedule": {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "Europe/Madrid"},
+         "tasks": [{"task_key": "scorecard", "cdp_task": {"step": "scorecard"}}]}
+        """.write(to: folder.appendingPathComponent("workflows/nightly.json"), atomically: true, encoding: .utf8)
+
+        let list = try CLI.run(["schedule", "list"] + ws)
+        #expect(list.status == 0, "\(list.stderr)")
+        let row = try #require(list.stdout.split(separator: "\n").first { $0.hasPrefix("nightly") })
+        #expect(row.contains("0 0 2 * * ?") && row.contains("Europe/Madrid") && row.contains("UNPAUSED") && row.contains(" 02:00 +0"))
+
+        let look = try CLI.run(["scheduler", "--once"] + ws)
+        #expect(look.status == 0, "\(look.stderr)")
+        #expect(look.stdout.contains("scheduler started for"))
+        #expect(look.stdout.contains("nightly: schedule 0 0 2 * * ? (Europe/Madrid) watched from now; next run"), "\(look.stdout)")
+
+        let pause = try CLI.run(["schedule", "pause", "nightly", "--reason", "supplier late"] + ws)
+        #expect(pause.status == 0, "\(pause.stderr)")
+        #expect(pause.stdout.hasPrefix("paused the schedule of nightly"))
+        let twice = try CLI.run(["schedule", "pause", "nightly"] + ws)
+        #expect(twice.status == 8)
+        #expect(twice.stderr.contains("the schedule of nightly is paused already"))
+        let paused = try CLI.run(["schedule", "list"] + ws)
+        #expect(paused.stdout.contains("PAUSED (by "), "\(paused.stdout)")
+        let audit = try CLI.run(["audit", "--action", "schedule.pause"] + ws)
+        #expect(audit.stdout.contains("nightly"), "\(audit.stdout)")
+        let missing = try CLI.run(["schedule", "pause", "customer_pipeline"] + ws)
+        #expect(missing.status == 7)
+        #expect(missing.stderr.contains("workflow customer_pipeline has no schedule"))
+
+        let resume = try CLI.run(["schedule", "resume", "nightly"] + ws)
+        #expect(resume.status == 0 && resume.stdout.contains("next run"), "\(resume.stderr)")
+    }
+}
