@@ -97,6 +97,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "When another run holds the workspace's lake, wait for it to finish instead of refusing (exit 14).")
     var wait = false
 
+    @OptionGroup var parameters: JobParameterOptions
+
     @Option(help: ArgumentHelp("With --wait: give up after this many seconds (exit 14).", valueName: "seconds"))
     var waitTimeout: Double?
 
@@ -114,7 +116,8 @@ struct RunCommand: ParsableCommand {
         _ = try present { () throws(EngineError) in try Workspace.checkConfiguration(at: options.path, workflows: [workflow]) }
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
-        let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow) }
+        let values = parameters.values
+        let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow, parameters: values) }
         Output.warn(plan.ignoredSettings)
         let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
         let waiting = wait
@@ -310,5 +313,27 @@ struct VerifyCommand: ParsableCommand {
             throw ExitCode(ErrorPresenter.exitCode(for: .verification))
         }
         if !json { print("all invariants hold") }
+    }
+}
+
+/// `--param name=value`, repeatable: job parameters for one run, overriding the workflow's defaults.
+struct JobParameterOptions: ParsableArguments {
+    @Option(name: .customLong("param"), help: ArgumentHelp("A job parameter for this run (repeatable).", valueName: "name=value"))
+    var given: [String] = []
+
+    func validate() throws {
+        for text in given where (text.firstIndex(of: "=").map { $0 == text.startIndex } ?? true) {
+            throw ValidationError("--param takes name=value, found '\(text)'")
+        }
+    }
+
+    /// The parameters by name; a name given twice keeps its last value.
+    var values: [String: String] {
+        var values: [String: String] = [:]
+        for text in given {
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            values[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return values
     }
 }

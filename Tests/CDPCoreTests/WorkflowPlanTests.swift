@@ -55,7 +55,7 @@ struct WorkflowPlanTests {
         #expect(definition.tasks[0].maxRetries == 2)
         #expect(definition.tasks[0].timeoutSeconds == 5)
         #expect(definition.tasks[1].dependsOn == [TaskDependency("x")])
-        #expect(definition.tasks[1].step.step == .scorecard)
+        #expect(definition.tasks[1].step?.step == .scorecard)
     }
 
     @Test(arguments: [(0.0, "1970-01-01T00:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"), (1_764_300_000, "2025-11-28T03:20:00Z"), (-1, "1969-12-31T23:59:59Z")])

@@ -11,9 +11,11 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     public var maxConcurrentRuns: Int?
     /// When `cdp scheduler` starts runs of it (Databricks' `schedule`); nil: only when someone starts one.
     public var schedule: WorkflowSchedule?
+    /// Job parameters, given to task settings as `{{job.parameters.NAME}}`.
+    public var parameters: [JobParameter]
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, tasks, schedule
+        case name, description, tasks, schedule, parameters
         case timeoutSeconds = "timeout_seconds"
         case maxConcurrentRuns = "max_concurrent_runs"
     }
@@ -23,7 +25,7 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
 
     public init(
         name: String, description: String? = nil, tasks: [WorkflowTask], timeoutSeconds: Int? = nil,
-        maxConcurrentRuns: Int? = nil, schedule: WorkflowSchedule? = nil
+        maxConcurrentRuns: Int? = nil, schedule: WorkflowSchedule? = nil, parameters: [JobParameter] = []
     ) {
         self.name = name
         self.description = description
@@ -31,6 +33,18 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
         self.timeoutSeconds = timeoutSeconds
         self.maxConcurrentRuns = maxConcurrentRuns
         self.schedule = schedule
+        self.parameters = parameters
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        tasks = try container.decode([WorkflowTask].self, forKey: .tasks)
+        timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds)
+        maxConcurrentRuns = try container.decodeIfPresent(Int.self, forKey: .maxConcurrentRuns)
+        schedule = try container.decodeIfPresent(WorkflowSchedule.self, forKey: .schedule)
+        parameters = try container.decodeIfPresent([JobParameter].self, forKey: .parameters) ?? []
     }
 }
 
@@ -77,7 +91,12 @@ public struct WorkflowTask: Hashable, Codable, Sendable {
     public var timeoutSeconds: Int?
     public var maxRetries: Int
     public var minRetryIntervalMillis: Int
-    public var step: StepInvocation
+    /// The engine step it runs (`cdp_task`); nil for a condition task.
+    public var step: StepInvocation?
+    /// The comparison it makes (`condition_task`); nil for a task that runs a step.
+    public var condition: ConditionTask?
+    /// When it runs, by how its dependencies ended (`run_if`; default `ALL_SUCCESS`).
+    public var runIf: RunIf
 
     /// The settings a task may give, as written in JSON.
     public static var settingNames: [String] { CodingKeys.allCases.map(\.rawValue) }
@@ -90,20 +109,36 @@ public struct WorkflowTask: Hashable, Codable, Sendable {
         case maxRetries = "max_retries"
         case minRetryIntervalMillis = "min_retry_interval_millis"
         case step = "cdp_task"
+        case condition = "condition_task"
+        case runIf = "run_if"
     }
 
     public init(
         taskKey: TaskKey, description: String? = nil, dependsOn: [TaskKey] = [], timeoutSeconds: Int? = nil,
-        maxRetries: Int = 0, minRetryIntervalMillis: Int = 0, step: StepInvocation
+        maxRetries: Int = 0, minRetryIntervalMillis: Int = 0, step: StepInvocation, runIf: RunIf = .allSuccess
     ) {
         self.taskKey = taskKey
         self.description = description
-        self.dependsOn = dependsOn.map(TaskDependency.init)
+        self.dependsOn = dependsOn.map { TaskDependency($0) }
         self.timeoutSeconds = timeoutSeconds
         self.maxRetries = maxRetries
         self.minRetryIntervalMillis = minRetryIntervalMillis
         self.step = step
+        self.runIf = runIf
     }
+
+    /// A condition task.
+    public init(taskKey: TaskKey, dependsOn: [TaskDependency] = [], condition: ConditionTask, runIf: RunIf = .allSuccess) {
+        self.taskKey = taskKey
+        self.dependsOn = dependsOn
+        self.maxRetries = 0
+        self.minRetryIntervalMillis = 0
+        self.condition = condition
+        self.runIf = runIf
+    }
+
+    /// What the task does, for the runs list: its step, or `condition`.
+    public var kindName: String { step?.step.rawValue ?? "condition" }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -113,16 +148,26 @@ public struct WorkflowTask: Hashable, Codable, Sendable {
         timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds)
         maxRetries = try container.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 0
         minRetryIntervalMillis = try container.decodeIfPresent(Int.self, forKey: .minRetryIntervalMillis) ?? 0
-        step = try container.decode(StepInvocation.self, forKey: .step)
+        step = try container.decodeIfPresent(StepInvocation.self, forKey: .step)
+        condition = try container.decodeIfPresent(ConditionTask.self, forKey: .condition)
+        runIf = try container.decodeIfPresent(RunIf.self, forKey: .runIf) ?? .allSuccess
     }
 }
 
 public struct TaskDependency: Hashable, Codable, Sendable {
     public var taskKey: TaskKey
-    enum CodingKeys: String, CodingKey, CaseIterable { case taskKey = "task_key" }
+    /// On a condition task: the branch this dependency follows (`"true"` or `"false"`).
+    public var outcome: String?
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case taskKey = "task_key"
+        case outcome
+    }
     /// The settings a dependency may give, as written in JSON.
     public static var settingNames: [String] { CodingKeys.allCases.map(\.rawValue) }
-    public init(_ taskKey: TaskKey) { self.taskKey = taskKey }
+    public init(_ taskKey: TaskKey, outcome: String? = nil) {
+        self.taskKey = taskKey
+        self.outcome = outcome
+    }
 }
 
 /// The engine step a task runs.

@@ -10,11 +10,31 @@ public struct WorkflowPlan: Hashable, Sendable {
     public var ignoredSettings: [String] = []
     /// The schedule, read: when the workflow fires and on which clock.
     public let schedule: PlannedSchedule?
+    /// The job parameters' values for this run: defaults, overridden by those given.
+    public let parameters: [String: String]
 
-    /// Checks the definition against the workspace's sources and orders it.
+    /// Checks the definition against the workspace's sources and orders it; `{{job.parameters.NAME}}` in
+    /// task settings is replaced by the parameter's value.
+    /// - Parameter parameters: values given for this run, overriding the defaults.
     /// - Throws: `WorkflowPlanError` listing every problem found, not just the first.
-    public init(_ workflow: WorkflowDefinition, sources: [SourceName]) throws(WorkflowPlanError) {
+    public init(_ workflow: WorkflowDefinition, sources: [SourceName], parameters given: [String: String] = [:]) throws(WorkflowPlanError) {
         var problems: [ConfigurationIssue] = []
+        var workflow = workflow
+        var values: [String: String] = [:]
+        for (index, parameter) in workflow.parameters.enumerated() {
+            if parameter.name.isEmpty {
+                problems.append(ConfigurationIssue("parameters[\(index)].name", "is empty"))
+            } else if values[parameter.name] != nil {
+                problems.append(ConfigurationIssue("parameters[\(index)].name", "'\(parameter.name)' is given twice; parameter names must be unique"))
+            }
+            values[parameter.name] = parameter.defaultValue
+        }
+        let declared = workflow.parameters.map(\.name).joined(separator: ", ")
+        for name in given.keys.sorted() where values[name] == nil {
+            problems.append(
+                ConfigurationIssue("parameters", "'\(name)' is not a parameter of this workflow (\(declared.isEmpty ? "it has none" : "parameters: \(declared)"))"))
+        }
+        values.merge(given) { $1 }
         if workflow.name.isEmpty { problems.append(ConfigurationIssue("name", "the workflow has no name")) }
         if workflow.tasks.isEmpty { problems.append(ConfigurationIssue("tasks", "the workflow has no tasks")) }
         if let timeout = workflow.timeoutSeconds, timeout <= 0 {
@@ -57,9 +77,63 @@ public struct WorkflowPlan: Hashable, Sendable {
             if task.maxRetries < 0 {
                 problems.append(ConfigurationIssue("\(path).max_retries", "must not be negative, found \(task.maxRetries)"))
             }
-            switch task.step.step {
-            case .ingest:
-                if let source = task.step.source {
+            switch (task.step, task.condition) {
+            case (.some, .some):
+                problems.append(ConfigurationIssue(path, "gives both a cdp_task and a condition_task; a task does one or the other"))
+            case (nil, nil):
+                problems.append(ConfigurationIssue("\(path).cdp_task", "is missing"))
+            default:
+                break
+            }
+            for (position, dependency) in task.dependsOn.enumerated() where dependency.outcome != nil {
+                let at = "\(path).depends_on[\(position)].outcome"
+                if dependency.outcome != "true" && dependency.outcome != "false" {
+                    problems.append(ConfigurationIssue(at, "'\(dependency.outcome ?? "")' is not an outcome (\"true\" or \"false\")"))
+                } else if let upstream = workflow.tasks.first(where: { $0.taskKey == dependency.taskKey }), upstream.condition == nil {
+                    problems.append(ConfigurationIssue(at, "'\(dependency.taskKey)' is not a condition_task; only a condition's branches have an outcome"))
+                }
+            }
+            func resolve(_ text: String, at: String, taskValues: Bool) -> String {
+                for reference in DynamicValue.references(in: text) {
+                    switch reference {
+                    case .parameter(let name) where values[name] == nil:
+                        problems.append(
+                            ConfigurationIssue(at, "{{job.parameters.\(name)}}: no parameter '\(name)' (\(declared.isEmpty ? "the workflow declares none" : "parameters: \(declared)"))"))
+                    case .taskValue(let upstream, _) where !taskValues:
+                        problems.append(ConfigurationIssue(at, "{{tasks.\(upstream)...}}: task values can be compared in a condition_task only"))
+                    case .taskValue(let upstream, _):
+                        if !Self.upstream(of: task, in: workflow.tasks).contains(upstream) {
+                            problems.append(
+                                ConfigurationIssue(at, "{{tasks.\(upstream)...}}: '\(upstream)' is not a task this one depends on; add it to depends_on"))
+                        }
+                    case .unknown(let inner):
+                        problems.append(ConfigurationIssue(at, "{{\(inner)}} is not a reference cdp knows ({{job.parameters.NAME}}, {{tasks.KEY.values.NAME}})"))
+                    case .parameter:
+                        break
+                    }
+                }
+                return DynamicValue.substitute(text) { reference in
+                    if case .parameter(let name) = reference { return values[name] }
+                    return nil
+                }
+            }
+            // Resolved first, assigned after: `resolve` reads the tasks being written.
+            if let source = task.step?.source {
+                let resolved = SourceName(resolve(source.rawValue, at: "\(path).cdp_task.source", taskValues: false))
+                workflow.tasks[index].step?.source = resolved
+            }
+            if let condition = task.condition {
+                let left = resolve(condition.left, at: "\(path).condition_task.left", taskValues: true)
+                let right = resolve(condition.right, at: "\(path).condition_task.right", taskValues: true)
+                workflow.tasks[index].condition?.left = left
+                workflow.tasks[index].condition?.right = right
+            }
+            let planned = workflow.tasks[index]
+            switch planned.step?.step {
+            case nil:
+                break
+            case .ingest?:
+                if let source = planned.step?.source {
                     if !knownSources.contains(source) {
                         let known = sources.map(\.rawValue).joined(separator: ", ")
                         problems.append(ConfigurationIssue("\(path).cdp_task.source", "'\(source)' is not a source of cdp.toml (sources: \(known))"))
@@ -67,7 +141,7 @@ public struct WorkflowPlan: Hashable, Sendable {
                 } else {
                     problems.append(ConfigurationIssue("\(path).cdp_task", "step 'ingest' needs a 'source'"))
                 }
-            case .revalidate, .scorecard, .match, .gold:
+            case .revalidate?, .scorecard?, .match?, .gold?:
                 break
             }
         }
@@ -91,6 +165,18 @@ public struct WorkflowPlan: Hashable, Sendable {
         self.workflow = workflow
         self.orderedTasks = ordered
         self.schedule = schedule
+        self.parameters = values
+    }
+
+    /// Every task `task` depends on, directly or not.
+    static func upstream(of task: WorkflowTask, in tasks: [WorkflowTask]) -> Set<TaskKey> {
+        var found: Set<TaskKey> = []
+        var queue = task.dependsOn.map(\.taskKey)
+        while let next = queue.popLast() {
+            guard found.insert(next).inserted, let upstream = tasks.first(where: { $0.taskKey == next }) else { continue }
+            queue += upstream.dependsOn.map(\.taskKey)
+        }
+        return found
     }
 
     /// Every task that depends, directly or not, on `key`.

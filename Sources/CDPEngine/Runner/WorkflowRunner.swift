@@ -56,7 +56,7 @@ public struct WorkflowRunner: Sendable {
         let runs = self.runs
         _ = try storeCall { () throws(StoreError) in try runs.abandonStaleRuns(failures: unrecorded, at: environment.timestamp) }
         let outlines = plan.orderedTasks.map {
-            LakeStore.TaskOutline(key: $0.taskKey, step: $0.step.step.rawValue, dependsOn: $0.dependsOn.map(\.taskKey))
+            LakeStore.TaskOutline(key: $0.taskKey, step: $0.kindName, dependsOn: $0.dependsOn.map(\.taskKey))
         }
         let run = try storeCall { () throws(StoreError) in
             try runs.startRun(
@@ -66,9 +66,22 @@ public struct WorkflowRunner: Sendable {
         holder.run = run
         lock.record(holder)
         observer(RunEvent(run: run, task: nil, at: environment.timestamp, kind: .runStarted, message: "run \(run) of \(plan.workflow.name) started"))
+        let audit = LakeStore.AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name)
+        return try complete(run, plan, audit: audit, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer)
+    }
+
+    /// Runs the tasks of a recorded run (`only` those, when given) and records its end; a failure to record
+    /// it is kept in the lock file for the next run.
+    func complete(
+        _ run: RunID, _ plan: WorkflowPlan, audit: LakeStore.AuditDraft, progress: RunProgress, only: Set<TaskKey>?, lock: RunLock,
+        holder: RunLock.Holder, observer: @escaping @Sendable (RunEvent) -> Void
+    ) throws(EngineError) -> RunSummary {
+        var holder = holder
         let failure: RunFailure?
         do {
-            failure = try runTasks(plan, run: run, observer: observer)
+            let store = workspace.store
+            try storeCall { () throws(StoreError) in try store.appendAudit(audit, at: environment.timestamp) }
+            failure = try runTasks(plan, run: run, progress: progress, only: only, observer: observer)
         } catch {
             // The first error is what the user hears of; a failure to record it comes after it.
             do {
@@ -90,50 +103,47 @@ public struct WorkflowRunner: Sendable {
     }
 
     /// Everything a run does once recorded as started, up to recording its end. Returns why it failed, if it did.
-    private func runTasks(_ plan: WorkflowPlan, run: RunID, observer: @escaping @Sendable (RunEvent) -> Void) throws(EngineError) -> RunFailure? {
-        let store = workspace.store
-        try storeCall { () throws(StoreError) in
-            try store.appendAudit(
-                LakeStore.AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name),
-                at: environment.timestamp)
-        }
-
+    /// - Parameters:
+    ///   - progress: how the tasks not to run ended (a repair's kept tasks); empty for a new run.
+    ///   - only: the tasks to run; nil runs them all.
+    private func runTasks(
+        _ plan: WorkflowPlan, run: RunID, progress initial: RunProgress, only: Set<TaskKey>?, observer: @escaping @Sendable (RunEvent) -> Void
+    ) throws(EngineError) -> RunFailure? {
+        let selected = plan.orderedTasks.filter { only?.contains($0.taskKey) ?? true }
         var problems: [SourceIngestor.PreflightProblem] = []
-        for task in plan.orderedTasks where task.step.step == .ingest {
-            guard let sourceName = task.step.source else { continue }
+        for task in selected where task.step?.step == .ingest {
+            guard let sourceName = task.step?.source else { continue }
             let source = try workspace.source(sourceName)
             problems += try SourceIngestor(workspace: workspace, source: source, environment: environment, run: run).preflight()
         }
         if !problems.isEmpty {
             let message = "refused before writing anything:\n" + problems.map { "  - \($0.message)" }.joined(separator: "\n")
-            for (position, task) in plan.orderedTasks.enumerated() {
-                try record(run, TaskRunRecord(key: task.taskKey, position: position, step: task.step.step.rawValue, dependsOn: [], state: .skipped), nil)
+            for (position, task) in plan.orderedTasks.enumerated() where only?.contains(task.taskKey) ?? true {
+                try record(run, TaskRunRecord(key: task.taskKey, position: position, step: task.kindName, dependsOn: [], state: .skipped), nil)
             }
             try finish(run, .failed, message, observer)
             // A file that cannot be read as configured is the input's fault before any rule's.
             return problems.contains { $0.code != .fatalRule } ? .inputRefused : .fatalRule
         }
 
-        var states: [TaskKey: TaskState] = [:]
+        var progress = initial
         let runStarted = environment.now()
-        for (position, task) in plan.orderedTasks.enumerated() {
-            var record = TaskRunRecord(
-                key: task.taskKey, position: position, step: task.step.step.rawValue,
+        for (position, task) in plan.orderedTasks.enumerated() where only?.contains(task.taskKey) ?? true {
+            let record = TaskRunRecord(
+                key: task.taskKey, position: position, step: task.kindName,
                 dependsOn: task.dependsOn.map(\.taskKey), state: .pending)
-            let blockers = task.dependsOn.map(\.taskKey).filter { states[$0] != .succeeded }
-            if !blockers.isEmpty {
-                record.state = .skipped
-                states[task.taskKey] = .skipped
-                let event = RunEvent(
-                    run: run, task: task.taskKey, at: environment.timestamp, kind: .taskSkipped,
-                    message: "skipped: \(blockers.map(\.rawValue).joined(separator: ", ")) did not succeed")
-                try self.record(run, record, event)
-                observer(event)
+            if let reason = progress.reasonToSkip(task) {
+                try skip(task, record, reason: reason, run: run, progress: &progress, observer: observer)
                 continue
             }
-            states[task.taskKey] = try execute(task, record: record, run: run, runStarted: runStarted, plan: plan, observer: observer)
+            if let condition = task.condition {
+                try evaluate(condition, of: task, record, run: run, progress: &progress, observer: observer)
+                continue
+            }
+            let finished = try execute(task, record: record, run: run, runStarted: runStarted, plan: plan, observer: observer)
+            progress.finished(task.taskKey, finished.state, values: Self.values(of: task, finished.counts))
         }
-        let failed = plan.orderedTasks.filter { states[$0.taskKey] != .succeeded }
+        let failed = plan.orderedTasks.filter { progress.failedOrBlocked($0.taskKey) }
         if failed.isEmpty {
             try finish(run, .succeeded, nil, observer)
         } else {
@@ -142,10 +152,11 @@ public struct WorkflowRunner: Sendable {
         return failed.isEmpty ? nil : .taskFailed
     }
 
+    /// Runs a step task, with its retries; returns its record as it ended.
     private func execute(
         _ task: WorkflowTask, record initial: TaskRunRecord, run: RunID, runStarted: Double, plan: WorkflowPlan,
         observer: @escaping @Sendable (RunEvent) -> Void
-    ) throws(EngineError) -> TaskState {
+    ) throws(EngineError) -> TaskRunRecord {
         var record = initial
         let attempts = 1 + task.maxRetries
         for attempt in 1...attempts {
@@ -207,10 +218,10 @@ public struct WorkflowRunner: Sendable {
                 let event = RunEvent(
                     run: run, task: task.taskKey, at: environment.timestamp, kind: .taskFinished,
                     processed: record.processed, total: record.total,
-                    message: "\(task.taskKey) succeeded: \(summary)\(Self.note(task.step.step, counts))")
+                    message: "\(task.taskKey) succeeded: \(summary)\(task.step.map { Self.note($0.step, counts) } ?? "")")
                 try self.record(run, record, event)
                 observer(event)
-                return .succeeded
+                return record
             } catch {
                 record = progressRecord.value
                 record.finishedAt = environment.timestamp
@@ -239,19 +250,21 @@ public struct WorkflowRunner: Sendable {
                     message: "\(task.taskKey) \(timedOut ? "timed out" : "failed"): \(record.error ?? error.description)")
                 try recordFailure(run, record, event, of: task, error)
                 observer(event)
-                return record.state
+                return record
             }
         }
-        return .failed
+        record.state = .failed
+        return record
     }
 
     private func perform(
         _ task: WorkflowTask, run: RunID, progress: @escaping @Sendable (IngestProgress) -> Void,
         shouldStop: @escaping @Sendable () -> EngineError?, warning: (String) -> Void
     ) throws(EngineError) -> [String: Int] {
-        switch task.step.step {
+        guard let step = task.step else { throw EngineError(.invalidConfiguration, "task \(task.taskKey) runs no step") }
+        switch step.step {
         case .ingest:
-            guard let name = task.step.source else { throw EngineError(.invalidConfiguration, "task \(task.taskKey) names no source") }
+            guard let name = step.source else { throw EngineError(.invalidConfiguration, "task \(task.taskKey) names no source") }
             let ingestor = SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: run)
             return try ingestor.ingest(progress: progress, shouldStop: shouldStop, warning: warning).asCounts
         case .revalidate:

@@ -12,7 +12,10 @@ extension ConfigurationLoader {
     /// - Parameter sources: the workspace's sources; nil when cdp.toml could not be read, which leaves out the
     ///   check of the sources the tasks name.
     /// - Throws: `EngineError.configuration` listing every problem as `file:line:column: setting: message`.
-    public static func workflow(jsonData: Data, file: String, sources: [SourceName]?) throws(EngineError) -> WorkflowPlan {
+    /// - Parameter parameters: job parameter values for this run, overriding the file's defaults.
+    public static func workflow(
+        jsonData: Data, file: String, sources: [SourceName]?, parameters: [String: String] = [:]
+    ) throws(EngineError) -> WorkflowPlan {
         let document: JSONDocument
         do {
             document = try JSONDocument(Array(jsonData))
@@ -39,7 +42,8 @@ extension ConfigurationLoader {
             throw EngineError.configuration([problem(ConfigurationIssue("", "cannot be read: \(error.localizedDescription)"))])
         }
         do {
-            var plan = try WorkflowPlan(definition, sources: sources ?? definition.tasks.compactMap(\.step.source))
+            var plan = try WorkflowPlan(
+                definition, sources: sources ?? definition.tasks.compactMap { $0.step?.source }, parameters: parameters)
             plan.ignoredSettings = ignored
             return plan
         } catch {
@@ -100,6 +104,18 @@ struct WorkflowChecker {
         if let timeout = members["timeout_seconds"] { whole(timeout, path: "timeout_seconds", in: Self.seconds, unit: " seconds") }
         if let concurrent = members["max_concurrent_runs"] { whole(concurrent, path: "max_concurrent_runs", in: Self.seconds, unit: "") }
         if let schedule = members["schedule"] { self.schedule(schedule) }
+        if let parameters = members["parameters"] {
+            if case .array(let elements) = parameters.kind {
+                for (index, element) in elements.enumerated() {
+                    let at = "parameters[\(index)]"
+                    guard let fields = object(element, path: at, known: JobParameter.settingNames, ignorable: [:], required: ["name", "default"]) else { continue }
+                    if let name = fields["name"] { _ = string(name, path: "\(at).name") }
+                    if let value = fields["default"] { _ = string(value, path: "\(at).default") }
+                }
+            } else {
+                report("parameters", "must be a list like [{\"name\": \"…\", \"default\": \"…\"}], found \(parameters.found)", at: parameters.position)
+            }
+        }
         guard let tasks = members["tasks"] else { return }
         guard case .array(let elements) = tasks.kind else {
             report("tasks", "must be a list of tasks ([{…}, …]), found \(tasks.found)", at: tasks.position)
@@ -128,12 +144,27 @@ struct WorkflowChecker {
         guard
             let members = object(value, path: path, known: WorkflowTask.settingNames, ignorable: DatabricksJobSettings.task, required: ["task_key"])
         else { return }
-        if members["cdp_task"] == nil {
+        if members["cdp_task"] == nil && members["condition_task"] == nil {
             guard case .object(let written) = value.kind else { return }
             let types = written.map(\.key).filter { DatabricksJobSettings.taskTypes.contains($0) }
             let steps = StepKind.allCases.map(\.rawValue).joined(separator: ", ")
-            let why = types.isEmpty ? "" : ": cdp does not run a \(types.joined(separator: " or ")); give the task a cdp_task too (steps: \(steps)) or remove it"
+            let why =
+                types.isEmpty
+                ? "" : ": cdp does not run a \(types.joined(separator: " or ")); give the task a cdp_task (steps: \(steps)) or a condition_task, or remove it"
             report(Self.join(path, "cdp_task"), "is missing\(why)", at: value.position)
+        }
+        if let runIf = members["run_if"], let text = string(runIf, path: "\(path).run_if"), RunIf(rawValue: text) == nil {
+            report("\(path).run_if", "'\(text)' is not a run_if (\(RunIf.allCases.map(\.rawValue).joined(separator: ", ")))", at: runIf.position)
+        }
+        if let condition = members["condition_task"] {
+            let at = "\(path).condition_task"
+            if let fields = object(condition, path: at, known: ConditionTask.settingNames, ignorable: [:], required: ["op", "left", "right"]) {
+                if let op = fields["op"], let text = string(op, path: "\(at).op"), ConditionTask.Operator(rawValue: text) == nil {
+                    let known = ConditionTask.Operator.allCases.map(\.rawValue).joined(separator: ", ")
+                    report("\(at).op", "'\(text)' is not an operator (\(known))", at: op.position)
+                }
+                for side in ["left", "right"] { if let operand = fields[side] { _ = string(operand, path: "\(at).\(side)") } }
+            }
         }
         if let key = members["task_key"] { _ = string(key, path: "\(path).task_key") }
         if let description = members["description"] { _ = string(description, path: "\(path).description") }
@@ -151,6 +182,7 @@ struct WorkflowChecker {
                             dependency, path: at, known: TaskDependency.settingNames, ignorable: DatabricksJobSettings.dependency, required: ["task_key"])
                     else { continue }
                     if let key = fields["task_key"] { _ = string(key, path: "\(at).task_key") }
+                    if let outcome = fields["outcome"] { _ = string(outcome, path: "\(at).outcome") }
                 }
             } else {
                 report("\(path).depends_on", "must be a list like [{\"task_key\": \"…\"}], found \(dependsOn.found)", at: dependsOn.position)

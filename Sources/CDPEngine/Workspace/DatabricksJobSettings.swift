@@ -31,7 +31,6 @@ enum DatabricksJobSettings {
         "webhook_notifications": "cdp does not call webhooks yet",
         "health": "cdp does not check health rules yet",
         "trigger": "cdp does not watch for file arrival yet",
-        "parameters": "cdp does not substitute job parameters yet",
         // What `databricks jobs get` adds around the settings.
         "job_id": workspace,
         "created_time": workspace,
@@ -59,8 +58,6 @@ enum DatabricksJobSettings {
         "run_job_task": taskType("run_job_task"),
         "for_each_task": taskType("for_each_task"),
         "clean_rooms_notebook_task": taskType("clean_rooms_notebook_task"),
-        "condition_task": "cdp does not evaluate condition tasks yet",
-        "run_if": "cdp runs a task only when everything it depends on succeeded (run_if is not read yet)",
         "retry_on_timeout": "cdp does not retry a task that timed out",
         "email_notifications": "cdp does not send e-mail for a task",
         "webhook_notifications": "cdp does not call webhooks for a task",
@@ -69,10 +66,8 @@ enum DatabricksJobSettings {
     ]
 
     /// Settings of a task's `depends_on` entry.
-    static let dependency: [String: String] = [
-        "outcome": "cdp does not evaluate condition tasks yet"
-    ]
+    static let dependency: [String: String] = [:]
 
     /// The Databricks task types, for a task that has one of them and no `cdp_task`.
-    static var taskTypes: [String] { task.keys.filter { $0.hasSuffix("_task") && $0 != "condition_task" }.sorted() }
+    static var taskTypes: [String] { task.keys.filter { $0.hasSuffix("_task") }.sorted() }
 }

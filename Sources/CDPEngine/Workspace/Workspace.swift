@@ -81,14 +81,16 @@ public final class Workspace: Sendable {
     }
 
     /// Loads and plans a workflow of this workspace.
-    public func workflow(named name: String = Workspace.defaultWorkflow) throws(EngineError) -> WorkflowPlan {
+    /// - Parameter parameters: job parameter values for this run (`cdp run --param`), overriding the defaults.
+    public func workflow(named name: String = Workspace.defaultWorkflow, parameters: [String: String] = [:]) throws(EngineError) -> WorkflowPlan {
         let file = workflowFile(name)
         guard let data = FileManager.default.contents(atPath: file.path) else {
             let available = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(Self.workflowsFolder).path))?
                 .filter { $0.hasSuffix(".json") }.sorted().joined(separator: ", ") ?? "none"
             throw EngineError(.workspace, "no workflow \(file.path) (available: \(available))")
         }
-        return try ConfigurationLoader.workflow(jsonData: data, file: file.path, sources: configuration.sources.map(\.name))
+        return try ConfigurationLoader.workflow(
+            jsonData: data, file: file.path, sources: configuration.sources.map(\.name), parameters: parameters)
     }
 
     public func source(_ name: SourceName) throws(EngineError) -> SourceConfiguration {

@@ -18,7 +18,7 @@ import Testing
             {"task_key": "ingest", "job_cluster_key": "small",
              "notebook_task": {"notebook_path": "/Repos/crm/ingest"},
              "cdp_task": {"step": "ingest", "source": "crm"}, "libraries": [{"pypi": {"package": "x"}}]},
-            {"task_key": "gold", "depends_on": [{"task_key": "ingest", "outcome": "true"}],
+            {"task_key": "gold", "depends_on": [{"task_key": "ingest"}],
              "cdp_task": {"step": "gold"}, "owner_note": "ask Ann"}
           ],
           "x_custom": 1
@@ -32,18 +32,17 @@ import Testing
             plan.ignoredSettings.map { String($0.prefix(while: { $0 != " " })) } == [
                 "w.json:3:3:", "w.json:4:3:", "w.json:5:3:", "w.json:6:3:",
                 "w.json:8:28:", "w.json:9:6:", "w.json:10:55:",
-                "w.json:11:64:", "w.json:12:36:", "w.json:14:3:",
+                "w.json:12:36:", "w.json:14:3:",
             ])
         #expect(plan.ignoredSettings[0] == "w.json:3:3: tags: ignored: \(DatabricksJobSettings.workspace)")
         #expect(plan.ignoredSettings[4] == "w.json:8:28: tasks[0].job_cluster_key: ignored: \(DatabricksJobSettings.compute)")
         #expect(
             plan.ignoredSettings[5]
                 == "w.json:9:6: tasks[0].notebook_task: ignored: cdp does not run a notebook_task; it runs the task's cdp_task")
-        #expect(plan.ignoredSettings[7].hasPrefix("w.json:11:64: tasks[1].depends_on[0].outcome: ignored:"))
         #expect(
-            plan.ignoredSettings[8].hasPrefix(
+            plan.ignoredSettings[7].hasPrefix(
                 "w.json:12:36: tasks[1].owner_note: ignored: neither cdp nor the Databricks Jobs API has this setting"))
-        #expect(plan.ignoredSettings[9].hasPrefix("w.json:14:3: x_custom: ignored: neither cdp nor"))
+        #expect(plan.ignoredSettings[8].hasPrefix("w.json:14:3: x_custom: ignored: neither cdp nor"))
     }
 
     @Test func aTaskCdpCannotRunIsRefusedSayingWhatToAdd() throws {
@@ -58,7 +57,7 @@ import Testing
         let steps = StepKind.allCases.map(\.rawValue).joined(separator: ", ")
         #expect(
             error.details == [
-                "w.json:2:3: tasks[0].cdp_task: is missing: cdp does not run a notebook_task; give the task a cdp_task too (steps: \(steps)) or remove it"
+                "w.json:2:3: tasks[0].cdp_task: is missing: cdp does not run a notebook_task; give the task a cdp_task (steps: \(steps)) or a condition_task, or remove it"
             ])
     }
 
