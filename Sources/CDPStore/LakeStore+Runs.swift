@@ -10,6 +10,7 @@ public protocol RunRepository: Sendable {
     func finishRun(_ run: RunID, state: RunState, error: String?, at: String) throws(StoreError)
     func abandonStaleRuns(failures: [RunID: String], at: String) throws(StoreError) -> [RunID]
     func run(_ id: RunID) throws(StoreError) -> RunSummary?
+    func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError)
 }
 
 extension LakeStore: RunRepository {}
@@ -51,6 +52,37 @@ extension LakeStore {
                 RunEvent(run: run, task: nil, at: at, kind: .runStarted, message: "run of \(workflow) started by \(actor)"),
                 db)
             return run
+        }
+    }
+
+    /// Reopens a finished run to repair it (Databricks' repair run): the run is `running` again under the
+    /// repairing process, and `tasks` are `pending` with their last attempt's state, counts and error
+    /// cleared; every other task keeps how it ended. The run's event log says who repaired it and which tasks
+    /// rerun.
+    /// - Throws: `.notFound` for an unknown run; `.conflict` when the run is still running.
+    public func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError) {
+        try write("reopen run \(run)") { db in
+            guard let state = try String.fetchOne(db, sql: "SELECT state FROM workflow_run WHERE id = ?", arguments: [run.rawValue]) else {
+                throw StoreError(.notFound, "no run \(run)")
+            }
+            guard state != RunState.running.rawValue else { throw StoreError(.conflict, "run \(run) is still running") }
+            try db.execute(
+                sql: "UPDATE workflow_run SET state = ?, finished_at = NULL, error = NULL, pid = ? WHERE id = ?",
+                arguments: [RunState.running.rawValue, pid.map { Int64($0) }, run.rawValue])
+            for task in tasks {
+                try db.execute(
+                    sql: """
+                        UPDATE task_run SET state = ?, started_at = NULL, finished_at = NULL, duration_ms = NULL, processed = 0,
+                            total = NULL, counts = NULL, error = NULL
+                        WHERE run_id = ? AND task_key = ?
+                        """,
+                    arguments: [TaskState.pending.rawValue, run.rawValue, task.rawValue])
+            }
+            try Self.insertEvent(
+                RunEvent(
+                    run: run, task: nil, at: at, kind: .runStarted,
+                    message: "run \(run) repaired by \(actor): rerunning \(tasks.map(\.rawValue).joined(separator: ", "))"),
+                db)
         }
     }
 

@@ -6,8 +6,33 @@ import Foundation
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List workflow runs, or show one with its tasks and events.",
-        subcommands: [List.self, Show.self], defaultSubcommand: List.self)
+        commandName: "runs", abstract: "List workflow runs, show one with its tasks and events, or repair one that failed.",
+        subcommands: [List.self, Show.self, Repair.self], defaultSubcommand: List.self)
+
+    struct Repair: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rerun a run's failed and skipped tasks and what depends on them, in the same run record (audited).")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The run, e.g. R12.") var id: String
+        @OptionGroup var parameters: JobParameterOptions
+        @Flag(help: "Print the repaired run as JSON.") var json = false
+
+        func run() throws {
+            guard let runID = RunID(parsing: id) else { throw ValidationError("'\(id)' is not a run id (like R12)") }
+            LakeStore.stopCountingSQLiteMemory()
+            let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
+            let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
+            let given = parameters.values
+            let summary = try present { () throws(EngineError) in
+                try WorkflowRunner(workspace: workspace, environment: environment, trigger: "repair")
+                    .repair(runID, parameters: given, observer: { reporter.show($0) })
+            }
+            reporter.finish()
+            if json { Output.json(summary) } else { print(RunPrinter.describe(summary)) }
+            if summary.state != .succeeded { throw ExitCode(ErrorPresenter.exitCode(for: .runFailed)) }
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The latest runs.")

@@ -31,6 +31,9 @@ struct DiskFullRunTests {
             try store.abandonStaleRuns(failures: failures, at: at)
         }
         func run(_ id: RunID) throws(StoreError) -> RunSummary? { try store.run(id) }
+        func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError) {
+            try store.reopenRun(run, tasks: tasks, actor: actor, pid: pid, at: at)
+        }
     }
 
     /// Lets the lake's file grow no further from the start of the ingest task on: its writer fails there.

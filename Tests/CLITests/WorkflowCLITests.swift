@@ -59,4 +59,37 @@ import Testing
         let resume = try CLI.run(["schedule", "resume", "nightly"] + ws)
         #expect(resume.status == 0 && resume.stdout.contains("next run"), "\(resume.stderr)")
     }
+
+    /// `cdp run --param` picks a condition's branch; `cdp runs repair` reruns what failed, in the same run.
+    @Test func runWithAParameterAndRepairAFailedRun() throws {
+        let folder = CLI.temporaryFolder("repair")
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        let workflow = folder.appendingPathComponent("workflows/gated.json")
+        let broken = """
+            {"name": "gated", "parameters": [{"name": "limit", "default": "5"}], "tasks": [
+              {"task_key": "ingest", "cdp_task": {"step": "ingest", "source": "campaigns"}},
+              {"task_key": "gate", "depends_on": [{"task_key": "ingest"}],
+               "condition_task": {"op": "GREATER_THAN", "left": "{{tasks.ingest.values.rows_red}}", "right": "{{job.parameters.limit}}"}},
+              {"task_key": "scorecard", "depends_on": [{"task_key": "gate", "outcome": "true"}], "cdp_task": {"step": "scorecard"}}
+            ]}
+            """
+        try broken.write(to: workflow, atomically: true, encoding: .utf8)
+        let failed = try CLI.run(["run", "--workflow", "gated", "--param", "limit=0"] + ws)
+        #expect(failed.status == 11, "\(failed.stderr)")
+        #expect(failed.stdout.contains("run R1 gated: failed"), "\(failed.stdout)")
+        let unknown = try CLI.run(["run", "--workflow", "gated", "--param", "limt=0"] + ws)
+        #expect(unknown.status == 3)
+        #expect(unknown.stderr.contains("parameters: 'limt' is not a parameter of this workflow (parameters: limit)"), "\(unknown.stderr)")
+
+        try broken.replacingOccurrences(of: "rows_red", with: "rows_read").write(to: workflow, atomically: true, encoding: .utf8)
+        let repaired = try CLI.run(["runs", "repair", "R1", "--param", "limit=0"] + ws)
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        #expect(repaired.stdout.contains("run R1 gated: succeeded"), "\(repaired.stdout)")
+        let again = try CLI.run(["runs", "repair", "R1"] + ws)
+        #expect(again.status == 8)
+        #expect(again.stderr.contains("run R1 succeeded: there is nothing to repair"))
+        let audit = try CLI.run(["audit", "--action", "run.repair"] + ws)
+        #expect(audit.stdout.contains("R1"))
+    }
 }

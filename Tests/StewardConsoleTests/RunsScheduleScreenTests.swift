@@ -1,4 +1,5 @@
 import CDPCore
+import CDPStore
 import Foundation
 import TermUI
 import TermUITesting
@@ -26,5 +27,41 @@ import Testing
         let weekly = try #require(screen.split(separator: "\n").first { $0.contains("weekly") })
         #expect(weekly.contains("PAUSED") && !weekly.contains("UNPAUSED") && weekly.contains("paused by ann"))
         assertTextSnapshot(screen, named: "runs-schedules")
+    }
+}
+
+/// `p` on the Runs screen repairs the selected run in the background, in the same run record.
+@Suite struct RunsRepairScreenTests {
+    @Test func pRepairsTheSelectedFailedRun() throws {
+        let f = try ConsoleFixture()
+        let broken = """
+            {"name": "gated", "tasks": [
+              {"task_key": "ingest", "cdp_task": {"step": "ingest", "source": "crm"}},
+              {"task_key": "gate", "depends_on": [{"task_key": "ingest"}],
+               "condition_task": {"op": "GREATER_THAN", "left": "{{tasks.ingest.values.rows_red}}", "right": "5"}},
+              {"task_key": "scorecard", "depends_on": [{"task_key": "gate", "outcome": "false"}], "cdp_task": {"step": "scorecard"}}
+            ]}
+            """
+        try broken.write(to: f.workspace.workflowFile("gated"), atomically: true, encoding: .utf8)
+        let failed = try WorkflowRunner(workspace: f.workspace, environment: ConsoleFixture.clock).run(f.workspace.workflow(named: "gated"))
+        #expect(failed.state == .failed)
+        try broken.replacingOccurrences(of: "rows_red", with: "rows_read").write(
+            to: f.workspace.workflowFile("gated"), atomically: true, encoding: .utf8)
+
+        try f.send("3")
+        let row = try #require(f.screen.split(separator: "\n").first { $0.contains("\(failed.id) ") })
+        #expect(row.contains("failed"))
+        try f.send("p")
+        let deadline = Date().addingTimeInterval(60)
+        while f.app.background.isRunning && Date() < deadline { usleep(20_000) }
+        f.app.tick()
+        f.app.draw()
+        #expect(f.screen.contains("run \(failed.id) succeeded"), "\(f.screen)")
+        let repaired = try #require(
+            f.screen.split(separator: "\n").first { $0.contains("\(failed.id) ") && !$0.contains("run \(failed.id)") })
+        #expect(repaired.contains("succeeded"))
+        #expect(try f.workspace.store.runs().count == 2)  // the fixture's run and the repaired one: no new run
+        let audit = try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "run.repair"))
+        #expect(audit.map(\.target) == [failed.id.description])
     }
 }

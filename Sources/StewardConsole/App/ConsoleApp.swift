@@ -328,6 +328,16 @@ public final class ConsoleApp {
         }
     }
 
+    /// Repairs run `id` in the background: its failed and skipped tasks rerun in the same run record.
+    func repairRun(_ id: RunID) {
+        if background.isRunning {
+            message = StatusMessage("a run started from the console is still going", severity: .warning)
+            return
+        }
+        background.repair(workspace: workspace, environment: environment, run: id)
+        message = StatusMessage("repairing \(id) in the background")
+    }
+
     func openRun(_ id: RunID) {
         tab = Self.tabIndex("runs")
         if let top = stacks[tab].last as? RunDetailScreen, top.runID == id { return }

@@ -18,6 +18,7 @@ final class RunsListScreen: ConsoleScreen {
         NavigationActions.list + [
             NavigationActions.filter,
             ConsoleAction("open-run", keys: [KeyEvent(.enter)], help: "Open the run (tasks, progress, log)", group: "Runs"),
+            ConsoleAction("repair-run", keys: [.char("p")], help: "Repair the run: rerun its failed and skipped tasks", group: "Runs"),
         ]
     }
 
@@ -50,9 +51,19 @@ final class RunsListScreen: ConsoleScreen {
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         if NavigationActions.apply(action, to: &state.selection) { return true }
-        guard action == "open-run" else { return false }
-        if let row = state.selection.selected, runs.indices.contains(row) {
+        guard let row = state.selection.selected, runs.indices.contains(row) else { return action == "open-run" || action == "repair-run" }
+        switch action {
+        case "open-run":
             app.push(RunDetailScreen(runID: runs[row].id))
+        case "repair-run":
+            let run = runs[row]
+            guard run.state != .succeeded && run.state != .running else {
+                app.message = StatusMessage("run \(run.id) \(run.state.rawValue): only a run that failed can be repaired", severity: .warning)
+                return true
+            }
+            app.repairRun(run.id)
+        default:
+            return false
         }
         return true
     }

@@ -13,12 +13,28 @@ final class BackgroundRuns: @unchecked Sendable {
     var isRunning: Bool { lock.withLock { running } }
 
     func start(workspace: Workspace, environment: Environment, plan: WorkflowPlan) {
+        start(workspace: workspace, environment: environment, trigger: "console") { runner, observer throws(EngineError) in
+            try runner.run(plan, observer: observer)
+        }
+    }
+
+    /// Repairs a run that did not succeed (its failed and skipped tasks, and what depends on them).
+    func repair(workspace: Workspace, environment: Environment, run: RunID) {
+        start(workspace: workspace, environment: environment, trigger: "repair") { runner, observer throws(EngineError) in
+            try runner.repair(run, observer: observer)
+        }
+    }
+
+    private func start(
+        workspace: Workspace, environment: Environment, trigger: String,
+        work: @escaping @Sendable (WorkflowRunner, @escaping @Sendable (RunEvent) -> Void) throws(EngineError) -> RunSummary
+    ) {
         lock.withLock { running = true }
         let thread = Thread { [self] in
-            let runner = WorkflowRunner(workspace: workspace, environment: environment, trigger: "console")
+            let runner = WorkflowRunner(workspace: workspace, environment: environment, trigger: trigger)
             let result: StatusMessage
             do throws(EngineError) {
-                let summary = try runner.run(plan) { event in
+                let summary = try work(runner) { event in
                     guard event.kind == .runStarted else { return }
                     self.lock.withLock { self.startedRun = event.run }
                 }
