@@ -18,13 +18,16 @@ let package = Package(
     targets: [
         // Pure domain: value types, standardisation, rules, workflow planning. Foundation only.
         .target(name: "CDPCore"),
+        // What every store offers the engine: one protocol per feature and the rows, filters and errors they
+        // speak. The console and the CLI use these types; only the engine opens a store.
+        .target(name: "CDPRepositories", dependencies: ["CDPCore"]),
         // SQLite's process-wide settings, which only C can make (a variadic call). Used by CDPStore alone.
         .target(name: "CSQLiteSetup", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The lake on disk: GRDB database, migrations, repositories speaking domain types.
         .target(
             name: "CDPStore",
             dependencies: [
-                "CDPCore", "CSQLiteSetup",
+                "CDPCore", "CDPRepositories", "CSQLiteSetup",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -33,7 +36,7 @@ let package = Package(
         .target(
             name: "CDPEngine",
             dependencies: [
-                "CDPCore", "CDPStore",
+                "CDPCore", "CDPRepositories", "CDPStore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             resources: [.copy("Resources/WorkspaceTemplate")]),
@@ -42,23 +45,23 @@ let package = Package(
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),
         .target(name: "TermUICurses", dependencies: ["TermUI", "CNcurses"]),
         .target(name: "TermUITesting", dependencies: ["TermUI"]),
-        .target(name: "StewardConsole", dependencies: ["CDPEngine", "TermUI"]),
+        .target(name: "StewardConsole", dependencies: ["CDPEngine", "CDPRepositories", "TermUI"]),
         .executableTarget(
             name: "cdp",
             dependencies: [
-                "CDPEngine", "StewardConsole", "TermUICurses",
+                "CDPEngine", "CDPRepositories", "StewardConsole", "TermUICurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CDPCoreTests", dependencies: ["CDPCore"]),
         .testTarget(
             name: "CDPStoreTests",
-            dependencies: ["CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["CDPStore", "CDPRepositories", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "CDPEngineTests", dependencies: ["CDPEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "CDPEngineTests", dependencies: ["CDPEngine", "CDPRepositories", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["HostileQueries"]),
-        .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPRepositories", "CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "TermUITesting"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "CDPRepositories", "TermUITesting"], exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 
 /// Every failure the engine reports: what failed, where (file, line, field), and what to do next.

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import GRDB
 
 /// Campaign events summed in one pass over `silver_event`: per golden customer (into its facts), per

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 
 /// The rows of one write transaction, laid out flat: every text in one byte buffer, rows and values as
 /// plain structs that hold offsets into it.

@@ -1,22 +1,11 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
 /// The versions of `governance/access.toml` the lake has seen, each recorded with an audit row in one
 /// transaction.
 extension LakeStore {
-    /// One recorded version of the access file.
-    public struct AccessPolicyVersion: Sendable, Hashable, Codable {
-        public var id: Int64
-        public var recordedAt: String
-        /// The OS user whose command noticed or restored this version.
-        public var recordedBy: String
-        /// `recorded` (first seen), `changed` (seen with another hash than the last), `restored` (written back).
-        public var event: String
-        public var sha256: String
-        public var text: String
-    }
-
     /// The version recorded last, or nil when the lake never saw an access file.
     public func latestAccessPolicy() throws(StoreError) -> AccessPolicyVersion? {
         try read("read the recorded access policy") { db in

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import Crypto
 import Foundation
 import GRDB
@@ -6,23 +7,6 @@ import GRDB
 /// The append-only, hash-chained audit log. Every steward action writes its row in the same
 /// transaction as the change it records.
 extension LakeStore {
-    public struct AuditDraft: Sendable {
-        public var actor: String
-        public var action: String
-        public var target: String
-        public var before: String?
-        public var after: String?
-        public var reason: String?
-        public init(actor: String, action: String, target: String, before: String? = nil, after: String? = nil, reason: String? = nil) {
-            self.actor = actor
-            self.action = action
-            self.target = target
-            self.before = before
-            self.after = after
-            self.reason = reason
-        }
-    }
-
     /// The hash the first row chains from.
     public static let genesisHash = String(repeating: "0", count: 64)
 
@@ -89,19 +73,6 @@ extension LakeStore {
         AuditAnchor(rows: head["id"], head: head["hash"], at: head["at"]).append(to: file)
     }
 
-    public struct AuditFilter: Sendable {
-        public var actor: String?
-        public var action: String?
-        /// Matches targets starting with this text (e.g. `Q12` or `quarantine:`).
-        public var target: String?
-        public var limit: Int
-        public init(actor: String? = nil, action: String? = nil, target: String? = nil, limit: Int = 200) {
-            self.actor = actor
-            self.action = action
-            self.target = target
-            self.limit = limit
-        }
-    }
 
     /// Audit rows, newest first.
     public func auditEntries(_ filter: AuditFilter = AuditFilter()) throws(StoreError) -> [AuditEntry] {

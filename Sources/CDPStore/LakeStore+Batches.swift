@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
@@ -77,23 +78,7 @@ extension LakeStore {
         }
     }
 
-    public struct BatchCounts: Sendable, Hashable, Codable {
-        public var read = 0, unchanged = 0, silver = 0, quarantined = 0, warned = 0
-        public init() {}
-    }
 
-    public struct RuleTally: Sendable, Hashable {
-        public var rule: String
-        public var severity: RuleSeverity
-        public var evaluated: Int
-        public var failed: Int
-        public init(rule: String, severity: RuleSeverity, evaluated: Int, failed: Int) {
-            self.rule = rule
-            self.severity = severity
-            self.evaluated = evaluated
-            self.failed = failed
-        }
-    }
 
     /// Marks a batch ingested with its counts and rule tallies, in one transaction.
     public func finishBatch(_ batch: BatchID, source: SourceName, run: RunID?, counts: BatchCounts, tallies: [RuleTally]) throws(StoreError) {

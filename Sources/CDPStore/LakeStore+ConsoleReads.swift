@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
@@ -6,24 +7,6 @@ import GRDB
 /// text a free-text filter searches. Each stays proportional to what the screen shows or is done once
 /// per filter change, never once per key.
 extension LakeStore {
-    /// A column the quarantine list can be ordered by.
-    public enum QuarantineOrder: String, Sendable, Hashable, CaseIterable {
-        case id, status, source, key, name, line, rules, problem
-
-        var sql: String {
-            switch self {
-            case .id: return "id"
-            case .status: return "status"
-            case .source: return "source"
-            case .key: return "source_key"
-            case .name: return "json_extract(fields, '$.last_name')"
-            case .line: return "line"
-            case .rules: return "rules"
-            case .problem: return "failures"
-            }
-        }
-    }
-
     /// Ids of the records matching `filter` (its `limit` and `offset` are ignored), in `order`
     /// (ties by id, in the same direction). One query over the indexes when ordered by id: a list of
     /// a million ids is 8 MB and makes every later page a read by primary key.
@@ -343,5 +326,21 @@ enum FlatJSON {
             value = value << 4 | digit
         }
         return value
+    }
+}
+
+extension QuarantineOrder {
+    /// The SQL expression over `quarantine_record` that orders by this column.
+    var sql: String {
+        switch self {
+        case .id: return "id"
+        case .status: return "status"
+        case .source: return "source"
+        case .key: return "source_key"
+        case .name: return "json_extract(fields, '$.last_name')"
+        case .line: return "line"
+        case .rules: return "rules"
+        case .problem: return "failures"
+        }
     }
 }

@@ -1,90 +1,10 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
 /// Reads of the gold layer for search and the Customer 360 profile.
 extension LakeStore {
-    /// One `customer_360` row.
-    public struct Customer360Row: Sendable, Hashable, Codable {
-        public var golden: GoldenID
-        public var firstName: String?
-        public var lastName: String?
-        public var email: String?
-        public var phone: String?
-        public var birthDate: String?
-        public var street: String?
-        public var city: String?
-        public var postcode: String?
-        public var country: String?
-        public var emailOptIn: Bool?
-        public var smsOptIn: Bool?
-        public var sourceCount: Int
-        public var sources: [String]
-        public var firstSeen: String?
-        public var lastSeen: String?
-        public var orders: Int
-        public var lifetimeValue: Double
-        public var lastOrder: String?
-        public var campaignsReached: Int
-        public var sent: Int
-        public var opens: Int
-        public var clicks: Int
-        public var conversions: Int
-        public var conversionRevenue: Double
-        public var unsubscribes: Int
-        public var lastEngagement: String?
-        public var openQualityIssues: Int
-
-        public var displayName: String {
-            [firstName, lastName].compactMap { $0 }.joined(separator: " ")
-        }
-
-        init(_ row: Row) {
-            golden = GoldenID(row["golden_id"] as Int64)
-            firstName = row["first_name"]
-            lastName = row["last_name"]
-            email = row["email"]
-            phone = row["phone"]
-            birthDate = row["birth_date"]
-            street = row["street"]
-            city = row["city"]
-            postcode = row["postcode"]
-            country = row["country"]
-            emailOptIn = Self.flag(row["email_opt_in"])
-            smsOptIn = Self.flag(row["sms_opt_in"])
-            sourceCount = row["source_count"]
-            sources = (row["sources"] as String? ?? "").split(separator: ",").map(String.init)
-            firstSeen = row["first_seen"]
-            lastSeen = row["last_seen"]
-            orders = row["orders"]
-            lifetimeValue = row["lifetime_value"]
-            lastOrder = row["last_order"]
-            campaignsReached = row["campaigns_reached"]
-            sent = row["sent"]
-            opens = row["opens"]
-            clicks = row["clicks"]
-            conversions = row["conversions"]
-            conversionRevenue = row["conversion_revenue"]
-            unsubscribes = row["unsubscribes"]
-            lastEngagement = row["last_engagement"]
-            openQualityIssues = row["open_quality_issues"]
-        }
-
-        /// Silver keeps booleans as 1/0 or as the source's text; the gold row says yes, no or unknown.
-        static func flag(_ value: DatabaseValue) -> Bool? {
-            switch value.storage {
-            case .int64(let number): return number != 0
-            case .double(let number): return number != 0
-            case .string(let text):
-                let folded = text.lowercased()
-                if ["1", "true", "yes", "y", "t"].contains(folded) { return true }
-                if ["0", "false", "no", "n", "f"].contains(folded) { return false }
-                return nil
-            default: return nil
-            }
-        }
-    }
-
     public func customer360(_ ids: [GoldenID]) throws(StoreError) -> [Customer360Row] {
         guard !ids.isEmpty else { return [] }
         return try read("read customer 360 rows") { db in
@@ -167,17 +87,6 @@ extension LakeStore {
         try read("count customer 360") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_360") ?? 0 }
     }
 
-    /// One engagement or order event of a customer's timeline.
-    public struct TimelineEvent: Sendable, Hashable, Codable {
-        public var at: String
-        /// `sent`, `open`, `click`, `conversion`, `unsubscribe`, or `order`.
-        public var kind: String
-        /// The campaign's name and channel, or the order's status.
-        public var detail: String
-        public var channel: String?
-        public var amount: Double?
-        public var record: SourceRecordID
-    }
 
     /// The newest `limit` events and orders of the given source records.
     public func timeline(
@@ -284,25 +193,6 @@ extension LakeStore {
         }
     }
 
-    /// One `campaign_performance` row.
-    public struct CampaignPerformance: Sendable, Hashable, Codable {
-        public var campaign: String
-        public var name: String?
-        public var channel: String?
-        public var startDate: String?
-        public var budget: Double?
-        public var currency: String?
-        public var sent: Int
-        public var uniqueReached: Int
-        public var opens: Int
-        public var clicks: Int
-        public var conversions: Int
-        public var openRate: Double?
-        public var clickRate: Double?
-        public var conversionRate: Double?
-        public var revenue: Double
-        public var costPerConversion: Double?
-    }
 
     public func campaignPerformance() throws(StoreError) -> [CampaignPerformance] {
         try read("read campaign performance") { db in
@@ -338,16 +228,6 @@ extension LakeStore {
         }
     }
 
-    /// The newest `match_summary` row: what the last match run did.
-    public struct MatchSummary: Sendable, Hashable, Codable {
-        public var run: MatchRunID
-        public var startedAt: String
-        public var records: Int?
-        public var autoMergedPairs: Int?
-        public var queued: Int
-        public var decided: Int
-        public var goldenRecords: Int?
-    }
 
     public func latestMatchSummary() throws(StoreError) -> MatchSummary? {
         try read("read the match summary") { db in
@@ -392,6 +272,55 @@ extension LakeStore {
             arguments += first
             arguments.append(limit)
             return try Int64.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(GoldenID.init)
+        }
+    }
+}
+
+extension Customer360Row {
+    /// The `customer_360` row it reads.
+    init(_ row: Row) {
+        self.init(
+            golden: GoldenID(row["golden_id"] as Int64),
+            firstName: row["first_name"],
+            lastName: row["last_name"],
+            email: row["email"],
+            phone: row["phone"],
+            birthDate: row["birth_date"],
+            street: row["street"],
+            city: row["city"],
+            postcode: row["postcode"],
+            country: row["country"],
+            emailOptIn: Self.flag(row["email_opt_in"]),
+            smsOptIn: Self.flag(row["sms_opt_in"]),
+            sourceCount: row["source_count"],
+            sources: (row["sources"] as String? ?? "").split(separator: ",").map(String.init),
+            firstSeen: row["first_seen"],
+            lastSeen: row["last_seen"],
+            orders: row["orders"],
+            lifetimeValue: row["lifetime_value"],
+            lastOrder: row["last_order"],
+            campaignsReached: row["campaigns_reached"],
+            sent: row["sent"],
+            opens: row["opens"],
+            clicks: row["clicks"],
+            conversions: row["conversions"],
+            conversionRevenue: row["conversion_revenue"],
+            unsubscribes: row["unsubscribes"],
+            lastEngagement: row["last_engagement"],
+            openQualityIssues: row["open_quality_issues"])
+    }
+
+    /// Silver keeps booleans as 1/0 or as the source's text; the gold row says yes, no or unknown.
+    static func flag(_ value: DatabaseValue) -> Bool? {
+        switch value.storage {
+        case .int64(let number): return number != 0
+        case .double(let number): return number != 0
+        case .string(let text):
+            let folded = text.lowercased()
+            if ["1", "true", "yes", "y", "t"].contains(folded) { return true }
+            if ["0", "false", "no", "n", "f"].contains(folded) { return false }
+            return nil
+        default: return nil
         }
     }
 }

@@ -1,27 +1,11 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
 /// The data dictionary: one current entry per (layer, dataset, column) and every version kept. A save
 /// writes the entry, its version row and its audit row in one transaction.
 extension LakeStore {
-    /// One entry to save as a new version.
-    public struct DictionaryWrite: Sendable {
-        public var entry: DictionaryEntry
-        /// The version the writer read; the save is refused when someone saved another since.
-        public var expectedVersion: Int
-        /// What changed, for the history (`description, tags`).
-        public var change: String
-        public var audit: AuditDraft
-
-        public init(entry: DictionaryEntry, expectedVersion: Int, change: String, audit: AuditDraft) {
-            self.entry = entry
-            self.expectedVersion = expectedVersion
-            self.change = change
-            self.audit = audit
-        }
-    }
-
     public func hasDictionary() throws(StoreError) -> Bool {
         try read("read the dictionary") { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM dictionary_entry)") ?? false }
     }

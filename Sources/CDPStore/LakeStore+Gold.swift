@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
@@ -6,26 +7,6 @@ import GRDB
 /// `campaign_performance` and `engagement_daily`, rebuilt whole in one transaction so readers see the
 /// old layer or the new one, never half of each. `data_quality_scorecard` and `match_summary` are views.
 extension LakeStore {
-    /// Which customer sources the orders and campaign events of the lake refer to.
-    public struct GoldSources: Sendable, Hashable {
-        /// Customer sources whose keys `silver_order.customer_id` holds.
-        public var orderOwners: [SourceName]
-        /// Customer sources whose keys `silver_event.contact_id` holds.
-        public var eventOwners: [SourceName]
-
-        public init(orderOwners: [SourceName], eventOwners: [SourceName]) {
-            self.orderOwners = orderOwners
-            self.eventOwners = eventOwners
-        }
-    }
-
-    public struct GoldCounts: Sendable, Hashable, Codable {
-        public var customers = 0
-        public var searchKeys = 0
-        public var campaigns = 0
-        public var engagementDays = 0
-    }
-
     /// Rebuilds the gold tables from silver, the golden records and quarantine. Campaign events are read
     /// once, in one pass that feeds the customers, the campaigns and the days alike.
     /// - Parameter shouldStop: asked while the rebuild runs; a yes stops it and keeps the old layer.
@@ -143,7 +124,6 @@ extension LakeStore {
 
     /// One `customer_360` row and its search keys per golden record; then the variants of every name seen.
     private static func insertCustomer360(_ db: Database, facts: [Int64: CustomerFacts], run: RunID?, counts: inout GoldCounts) throws {
-
         let insert = try db.makeStatement(
             sql: """
                 INSERT INTO customer_360 (

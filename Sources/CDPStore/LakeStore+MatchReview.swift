@@ -1,16 +1,11 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
 /// Reads the steward's review needs beyond one candidate: which golden record each record is in and how
 /// big it is, and the links (candidates, decisions) among the records of a proposed cluster.
 extension LakeStore {
-    /// A source record's current golden record and how many source records it holds.
-    public struct GoldenMembership: Sendable, Hashable, Codable {
-        public var golden: GoldenID
-        public var memberCount: Int
-    }
-
     /// The current golden record of each of `records` (records without one are left out).
     public func goldenMemberships(of records: [SourceRecordID]) throws(StoreError) -> [SourceRecordID: GoldenMembership] {
         try read("read golden memberships") { db in

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
@@ -69,14 +70,6 @@ extension LakeStore {
         }
     }
 
-    public struct PairDecision: Sendable, Hashable, Codable {
-        public var a: SourceRecordID
-        public var b: SourceRecordID
-        public var decision: PairDecisionKind
-        public var reason: String?
-        public var decidedBy: String
-        public var decidedAt: String
-    }
 
     public func pairDecisions() throws(StoreError) -> [PairDecision] {
         try read("read pair decisions") { db in
@@ -101,79 +94,9 @@ extension LakeStore {
         }
     }
 
-    /// A candidate pair to store for review.
-    public struct CandidateDraft: Sendable {
-        public var a: SourceRecordID
-        public var b: SourceRecordID
-        public var probability: Double
-        public var key: String
-        public var explanation: String
-        public init(a: SourceRecordID, b: SourceRecordID, probability: Double, key: String, explanation: String) {
-            (self.a, self.b) = a < b ? (a, b) : (b, a)
-            self.probability = probability
-            self.key = key
-            self.explanation = explanation
-        }
-    }
 
-    /// The review queue to write, made in batches while it is written: a million-customer run queues hundreds
-    /// of thousands of pairs, each with an explanation, and holding them all at once would cost more memory
-    /// than the whole match.
-    public struct CandidateBatches: Sendable {
-        public var count: Int
-        public var batchSize: Int
-        /// The drafts of candidates `range`, in queue order.
-        public var drafts: @Sendable (Range<Int>) -> [CandidateDraft]
 
-        public init(count: Int, batchSize: Int = 8_192, drafts: @escaping @Sendable (Range<Int>) -> [CandidateDraft]) {
-            self.count = count
-            self.batchSize = max(1, batchSize)
-            self.drafts = drafts
-        }
 
-        public init(_ drafts: [CandidateDraft]) {
-            self.init(count: drafts.count) { Array(drafts[$0]) }
-        }
-
-        /// Every batch's range, in order.
-        public var ranges: [Range<Int>] {
-            stride(from: 0, to: count, by: batchSize).map { $0..<min(count, $0 + batchSize) }
-        }
-    }
-
-    /// A run's golden records as the store writes them: the clusters with their surviving values, their ids,
-    /// and how to find a stored cross-reference's record. Text is produced per record while writing, so a
-    /// million golden records are never all held as strings.
-    public struct GoldenWrite: Sendable {
-        public var set: GoldenRecordSet
-        public var records: MatchRecords
-        public var index: SourceRecordIndex
-        /// Per cluster of `set`, its golden id.
-        public var ids: [Int64]
-        public var writer: GoldenJSONWriter
-        /// Steward overrides by golden id (attribute → value).
-        public var overrides: [GoldenID: [String: String]]
-
-        public init(
-            set: GoldenRecordSet, records: MatchRecords, index: SourceRecordIndex, ids: [Int64], writer: GoldenJSONWriter,
-            overrides: [GoldenID: [String: String]]
-        ) {
-            self.set = set
-            self.records = records
-            self.index = index
-            self.ids = ids
-            self.writer = writer
-            self.overrides = overrides
-        }
-    }
-
-    public struct MatchWriteSummary: Sendable, Codable {
-        public var candidates = 0
-        public var goldenCreated = 0
-        public var goldenUpdated = 0
-        public var goldenRetired = 0
-        public var linksChanged = 0
-    }
 
     /// Writes a run's result in one transaction: the open queue is replaced (decided candidates stay, a pair
     /// still proposed keeps its id), golden records are created, updated or retired, and every source record
@@ -338,18 +261,6 @@ extension LakeStore {
         }
     }
 
-    public struct CandidateRow: Sendable, Hashable, Codable {
-        public var id: CandidateID
-        public var run: MatchRunID
-        public var a: SourceRecordID
-        public var b: SourceRecordID
-        public var probability: Double
-        public var key: String
-        public var explanation: String
-        public var status: CandidateStatus
-        public var decidedBy: String?
-        public var decidedAt: String?
-    }
 
     /// Candidates with `status` (all when nil), most uncertain first (probability nearest `centre`), then by id.
     /// - Parameter centre: the most uncertain probability; the engine passes the middle of its two thresholds.
@@ -397,29 +308,8 @@ extension LakeStore {
         }
     }
 
-    /// A golden record as stored.
-    public struct GoldenRow: Sendable, Hashable, Codable {
-        public var id: GoldenID
-        public var attributesJSON: String
-        public var memberCount: Int
-        public var createdRun: MatchRunID
-        public var updatedRun: MatchRunID
-        public var retiredRun: MatchRunID?
-    }
 
-    public struct GoldenLink: Sendable, Hashable, Codable {
-        public var record: SourceRecordID
-        public var golden: GoldenID
-        public var validFrom: MatchRunID
-        public var validTo: MatchRunID?
-    }
 
-    public struct GoldenOverride: Sendable, Hashable, Codable {
-        public var attribute: String
-        public var value: String
-        public var setBy: String
-        public var setAt: String
-    }
 
     public func goldenRecord(_ id: GoldenID) throws(StoreError) -> (record: GoldenRow, links: [GoldenLink], overrides: [GoldenOverride])? {
         try read("read a golden record") { db in

@@ -1,47 +1,10 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
 /// Quarantined records: listing for stewards, and the atomic changes remediation makes.
 extension LakeStore {
-    public struct QuarantineFilter: Sendable, Hashable {
-        public var source: SourceName?
-        public var rule: String?
-        public var statuses: [QuarantineStatus]
-        /// Matched against the key and the field values.
-        public var text: String?
-        public var limit: Int
-        public var offset: Int
-
-        public init(
-            source: SourceName? = nil, rule: String? = nil, statuses: [QuarantineStatus] = [], text: String? = nil,
-            limit: Int = 1000, offset: Int = 0
-        ) {
-            self.source = source
-            self.rule = rule
-            self.statuses = statuses
-            self.text = text
-            self.limit = limit
-            self.offset = offset
-        }
-
-        func whereClause() -> (String, [any DatabaseValueConvertible]) {
-            var clauses: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let source { clauses.append("source = ?"); arguments.append(source.rawValue) }
-            if let rule { clauses.append("rules LIKE ?"); arguments.append("%,\(rule),%") }
-            if !statuses.isEmpty {
-                clauses.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
-                arguments += statuses.map(\.rawValue)
-            }
-            if let text, !text.isEmpty {
-                clauses.append("(source_key LIKE ? OR fields LIKE ? OR failures LIKE ?)")
-                arguments += Array(repeating: "%\(text)%", count: 3)
-            }
-            return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), arguments)
-        }
-    }
-
     public func quarantineRecords(_ filter: QuarantineFilter) throws(StoreError) -> [QuarantineRecord] {
         try read("list quarantine") { db in
             let (whereSQL, arguments) = filter.whereClause()
@@ -74,22 +37,6 @@ extension LakeStore {
         }
     }
 
-    /// Where a quarantined record was landed: its file, line and span of the landed file.
-    public struct LandedRecord: Sendable, Hashable {
-        public var batch: BatchID
-        /// The file's name as it was found (relative to the workspace).
-        public var file: String
-        /// The immutable copy in the lake's landing folder (relative to the workspace).
-        public var landedPath: String
-        public var line: Int
-        /// Where the record lies in the landed copy; nil for a row landed before the lake kept spans.
-        public var span: RecordSpan?
-        /// The row's text as the lake stored it before it kept spans (bronze_row_v1); nil otherwise.
-        public var storedText: String?
-        /// The record as it stands in the landed file: read from its span, or the stored text; nil when the
-        /// landed copy cannot be read.
-        public var text: String?
-    }
 
     /// Where the record held as `id` was landed, or nil when there is no such record.
     public func landedRecord(of id: QuarantineID) throws(StoreError) -> LandedRecord? {
@@ -125,37 +72,6 @@ extension LakeStore {
         }
     }
 
-    /// A change to one quarantined record, applied with its history row and audit row in one transaction.
-    public struct QuarantineChange: Sendable {
-        public var fields: [String: String]
-        public var sourceKey: String
-        public var failures: [RuleFailure]
-        public var status: QuarantineStatus
-        public var resolution: String?
-        public var historyAction: String
-        public var historyDetail: String
-        public var audit: AuditDraft
-        /// When releasing: the silver row to insert.
-        public var silverValues: [FieldValue?]?
-        public var supersedes: Bool
-
-        public init(
-            fields: [String: String], sourceKey: String, failures: [RuleFailure], status: QuarantineStatus,
-            resolution: String? = nil, historyAction: String, historyDetail: String, audit: AuditDraft,
-            silverValues: [FieldValue?]? = nil, supersedes: Bool = false
-        ) {
-            self.fields = fields
-            self.sourceKey = sourceKey
-            self.failures = failures
-            self.status = status
-            self.resolution = resolution
-            self.historyAction = historyAction
-            self.historyDetail = historyDetail
-            self.audit = audit
-            self.silverValues = silverValues
-            self.supersedes = supersedes
-        }
-    }
 
     /// Applies a change if the record is still in `expected` status (so two stewards cannot both act on it).
     /// - Parameter asRead: the record as the caller read it; when given, an edit of its fields or key since
@@ -231,5 +147,24 @@ extension LakeStore {
             sourceKey: row["source_key"], line: row["line"], status: QuarantineStatus(rawValue: row["status"]) ?? .open,
             fields: fields, failures: failures, createdAt: row["created_at"], updatedAt: row["updated_at"],
             resolution: row["resolution"])
+    }
+}
+
+extension QuarantineFilter {
+    /// The filter as an SQL `WHERE` clause over `quarantine_record` (empty when it filters nothing) and its arguments.
+    func whereClause() -> (String, [any DatabaseValueConvertible]) {
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let source { clauses.append("source = ?"); arguments.append(source.rawValue) }
+        if let rule { clauses.append("rules LIKE ?"); arguments.append("%,\(rule),%") }
+        if !statuses.isEmpty {
+            clauses.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
+            arguments += statuses.map(\.rawValue)
+        }
+        if let text, !text.isEmpty {
+            clauses.append("(source_key LIKE ? OR fields LIKE ? OR failures LIKE ?)")
+            arguments += Array(repeating: "%\(text)%", count: 3)
+        }
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 }

@@ -1,32 +1,10 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 
 /// Counts for `cdp status` and the dashboard, the scorecard, and the lake's invariants for `cdp verify`.
 extension LakeStore {
-    public struct SourceStatus: Sendable, Hashable, Codable {
-        public var source: SourceName
-        public var batches = 0
-        public var bronze = 0
-        public var silverCurrent = 0
-        public var silverHistory = 0
-        public var quarantineOpen = 0
-        public var quarantineFixed = 0
-        public var quarantineRejected = 0
-        public var released = 0
-        public var warnings = 0
-        public init(source: SourceName) { self.source = source }
-    }
-
-    public struct RulePassRate: Sendable, Hashable, Codable {
-        public var source: SourceName
-        public var rule: String
-        public var severity: String
-        public var evaluated: Int
-        public var failed: Int
-        public var passRate: Double { evaluated == 0 ? 1 : Double(evaluated - failed) / Double(evaluated) }
-    }
-
     /// Counts per source; `entities` says which silver table each source writes.
     /// - Parameter includingScans: also count silver history and warnings, which takes a scan of every
     ///   silver row; the dashboard passes `false` to read indexes only (those two stay 0).

@@ -1,3 +1,4 @@
+import CDPRepositories
 import Foundation
 import GRDB
 import GRDBSQLite

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -21,49 +22,6 @@ import GRDBSQLite
 /// The secret shows in `sqlite_temp_master`, but only to a statement already prepared: a query cannot use what
 /// it reads as a name, and the next statement gets a connection with another secret.
 extension LakeStore {
-    /// How a column reads in its masked view, and whether a user without `view_pii` may read it directly
-    /// (only `.show` columns).
-    public enum MaskedColumn: Hashable, Sendable {
-        case show
-        /// Masked as ``PIIMasker/mask(_:as:)`` masks a value of the kind.
-        case mask(PIIKind)
-        /// JSON masked member by member (``PIIMasker/json(_:)``); any other text withheld.
-        case maskJSON
-        /// Withheld whole (null stays null).
-        case withhold
-    }
-
-    /// What a user's queries may read.
-    public struct QueryPolicy: Sendable {
-        /// Whether the user may read personal columns (`view_pii`).
-        public var readsPersonalData: Bool
-        /// How a lake dataset's column reads without `view_pii` (names as the schema spells them).
-        public var column: @Sendable (_ dataset: String, _ column: String) -> MaskedColumn
-        /// Masks the personal members of JSON documents in `.maskJSON` columns.
-        public var masker: PIIMasker
-        /// What a withheld value reads as.
-        public var withheld: String
-
-        public init(
-            readsPersonalData: Bool, masker: PIIMasker, withheld: String,
-            column: @escaping @Sendable (_ dataset: String, _ column: String) -> MaskedColumn
-        ) {
-            self.readsPersonalData = readsPersonalData
-            self.column = column
-            self.masker = masker
-            self.withheld = withheld
-        }
-    }
-
-    /// A dataset a user may query or export, with the masked view that stands for it without `view_pii`.
-    public struct QueryableDataset: Hashable, Sendable {
-        public var name: String
-        /// `<name>_masked`, when the dataset has a column a user without `view_pii` may not read.
-        public var masked: String?
-        /// Whether it is one of the masked views.
-        public var isMaskedView: Bool
-    }
-
     /// The suffix of the masked view of each dataset holding personal data.
     public static let maskedViewSuffix = "_masked"
 

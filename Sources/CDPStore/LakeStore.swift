@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CSQLiteSetup
 import Foundation
 import GRDB
@@ -246,11 +247,6 @@ public final class LakeStore: Sendable {
         StoreError(.readOnly, "cannot \(operation): the lake is open read-only for a command that only reads; run a command that writes")
     }
 
-    /// The result of a read-only query: column names and the rows as text.
-    public struct QueryResult: Sendable {
-        public var columns: [String]
-        public var rows: [[String?]]
-    }
 
     /// Runs read-only SQL with the engine's own rights: nothing refused but writes, nothing masked. For the
     /// engine's reads, benchmarks and tests; a user's SQL goes through ``userQuery(_:policy:batchSize:header:rows:)``.

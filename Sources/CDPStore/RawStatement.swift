@@ -1,3 +1,4 @@
+import CDPRepositories
 import GRDB
 import GRDBSQLite
 

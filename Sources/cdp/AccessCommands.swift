@@ -1,7 +1,7 @@
 import ArgumentParser
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 
 struct WhoAmICommand: ParsableCommand {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import CDPEngine
-import CDPStore
-import StewardConsole
+import CDPRepositories
 import Foundation
+import StewardConsole
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +26,7 @@ struct BenchCommand: ParsableCommand {
 
         func run() throws {
             // As `cdp run` does: a headless bulk write, SQLite need not count its memory.
-            LakeStore.stopCountingSQLiteMemory()
+            Workspace.stopCountingSQLiteMemory()
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent("cdp-bench-\(getpid())")
             defer { try? FileManager.default.removeItem(at: folder) }
             var benchmark = IngestBenchmark(customers: customers, repetitions: runs, scratch: folder)

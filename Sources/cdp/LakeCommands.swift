@@ -1,7 +1,7 @@
 import ArgumentParser
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 
 struct RunsCommand: ParsableCommand {
@@ -19,7 +19,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             guard let runID = RunID(parsing: id) else { throw ValidationError("'\(id)' is not a run id (like R12)") }
-            LakeStore.stopCountingSQLiteMemory()
+            Workspace.stopCountingSQLiteMemory()
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
             let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
@@ -96,7 +96,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let workspace = try options.open(readOnly: true)
             let reader = workspace.reader(for: try options.environment(in: workspace))
-            let filter = LakeStore.AuditFilter(actor: user, action: action, target: target, limit: limit)
+            let filter = AuditFilter(actor: user, action: action, target: target, limit: limit)
             let entries = try present { () throws(EngineError) in try reader.auditEntries(filter) }
             if json { return Output.json(entries) }
             let rows: [[String]] = entries.map { entry in

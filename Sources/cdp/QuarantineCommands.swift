@@ -1,7 +1,7 @@
 import ArgumentParser
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 
 struct QuarantineCommand: ParsableCommand {
@@ -38,7 +38,7 @@ struct QuarantineCommand: ParsableCommand {
                 let known = workspace.rules.rules.map(\.name).joined(separator: ", ")
                 try present { () throws(EngineError) in throw EngineError(.notFound, "no rule '\(rule)' (rules: \(known))") }
             }
-            let filter = LakeStore.QuarantineFilter(
+            let filter = QuarantineFilter(
                 source: source.map { SourceName($0) }, rule: rule, statuses: statuses, text: search, limit: limit)
             let reader = workspace.reader(for: try options.environment(in: workspace))
             let (records, total) = try present { () throws(EngineError) in

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 
 struct ScheduleCommand: ParsableCommand {
@@ -106,7 +106,7 @@ struct SchedulerCommand: ParsableCommand {
     }
 
     func run() throws {
-        LakeStore.stopCountingSQLiteMemory()
+        Workspace.stopCountingSQLiteMemory()
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
         let scheduler = Scheduler(workspace: workspace, environment: environment)

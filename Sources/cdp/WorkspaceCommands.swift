@@ -1,7 +1,7 @@
 import ArgumentParser
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 
 struct InitCommand: ParsableCommand {
@@ -111,7 +111,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         // A headless run writes in bulk and caps nothing: SQLite need not count its memory.
-        LakeStore.stopCountingSQLiteMemory()
+        Workspace.stopCountingSQLiteMemory()
         // Every configuration file, the workflow included, is checked first and reported whole.
         _ = try present { () throws(EngineError) in try Workspace.checkConfiguration(at: options.path, workflows: [workflow]) }
         let workspace = try options.open()
@@ -246,8 +246,8 @@ struct StatusCommand: ParsableCommand {
 
     struct Report: Codable {
         var workspace: String
-        var sources: [LakeStore.SourceStatus]
-        var rules: [LakeStore.RulePassRate]
+        var sources: [SourceStatus]
+        var rules: [RulePassRate]
         var lastRun: String?
     }
 

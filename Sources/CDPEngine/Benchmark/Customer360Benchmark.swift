@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -107,7 +108,7 @@ public struct Customer360Benchmark: Sendable {
     }
 
     /// What a steward would type to find `customer`, cycling through the kinds of text.
-    static func query(for customer: LakeStore.Customer360Row, variant: Int) -> (kind: String, text: String) {
+    static func query(for customer: Customer360Row, variant: Int) -> (kind: String, text: String) {
         let first = customer.firstName ?? "", last = customer.lastName ?? ""
         switch variant % 7 {
         case 0: return ("surname + initial", "\(last) \(first.prefix(1))")

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -21,7 +22,7 @@ public struct Customer360Service: Sendable {
     /// - Parameter shouldStop: asked while the rebuild runs; an error stops it with that error, keeping the
     ///   old layer whole.
     @discardableResult
-    public func rebuildGold(run: RunID?, shouldStop: @escaping @Sendable () -> EngineError? = { nil }) throws(EngineError) -> LakeStore.GoldCounts {
+    public func rebuildGold(run: RunID?, shouldStop: @escaping @Sendable () -> EngineError? = { nil }) throws(EngineError) -> GoldCounts {
         let sources = goldSources()
         do {
             return try store.rebuildGold(sources, run: run, shouldStop: { shouldStop() != nil })
@@ -35,19 +36,19 @@ public struct Customer360Service: Sendable {
 
     /// Orders and events refer to the customer sources of their own system (CRM orders to CRM customers,
     /// marketing events to marketing contacts).
-    func goldSources() -> LakeStore.GoldSources {
+    func goldSources() -> GoldSources {
         let all = workspace.configuration.sources
         func owners(of entity: CanonicalEntity) -> [SourceName] {
             let systems = Set(all.filter { $0.entity == entity }.map(\.system))
             return all.filter { $0.entity == .customer && systems.contains($0.system) }.map(\.name)
         }
-        return LakeStore.GoldSources(orderOwners: owners(of: .order), eventOwners: owners(of: .event))
+        return GoldSources(orderOwners: owners(of: .order), eventOwners: owners(of: .event))
     }
 
     // MARK: Search
 
     public struct SearchHit: Sendable, Hashable, Codable {
-        public var customer: LakeStore.Customer360Row
+        public var customer: Customer360Row
         /// How many words of the search met this customer.
         public var wordsMatched: Int
         /// The sum of each word's best match (exact 4, prefix 3, one edit 2, sounds alike 1).
@@ -234,12 +235,12 @@ public struct Customer360Service: Sendable {
     }
 
     /// The customers of highest lifetime value, masked: a starting list before anything is searched.
-    public func topCustomers(limit: Int) throws(EngineError) -> [LakeStore.Customer360Row] {
+    public func topCustomers(limit: Int) throws(EngineError) -> [Customer360Row] {
         let masker = self.masker
         return try storeCall { () throws(StoreError) in try store.topCustomers(limit: limit) }.map { Self.mask($0, masker) }
     }
 
-    static func mask(_ row: LakeStore.Customer360Row, _ masker: PIIMasker) -> LakeStore.Customer360Row {
+    static func mask(_ row: Customer360Row, _ masker: PIIMasker) -> Customer360Row {
         guard masker.isActive else { return row }
         var masked = row
         masked.firstName = row.firstName.map { masker.value($0, column: "first_name") }
@@ -257,13 +258,13 @@ public struct Customer360Service: Sendable {
     // MARK: Profile
 
     public struct Profile: Sendable, Codable {
-        public var customer: LakeStore.Customer360Row
+        public var customer: Customer360Row
         /// Golden attributes with their provenance, members and the xref history.
         public var golden: MatchReview.GoldenDetail
         /// The linked source records as matched (masked like everything else).
         public var records: [MatchInput]
         /// Newest first.
-        public var timeline: [LakeStore.TimelineEvent]
+        public var timeline: [TimelineEvent]
         /// Engagements per month (`yyyy-MM`), oldest first, and per channel, largest first.
         public var months: [MonthCount]
         public var channels: [ChannelCount]

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 import TOMLKit
@@ -58,7 +59,7 @@ extension Workspace {
     public func authorize(_ permission: Permission, _ environment: Environment, attempt: String) throws(EngineError) {
         let principal = principal(environment)
         guard !principal.may(permission) else { return }
-        let refusal = LakeStore.AuditDraft(
+        let refusal = AuditDraft(
             actor: environment.user, action: "access.refused", target: attempt,
             reason: "needs \(permission.rawValue) (role \(principal.role ?? "none"))")
         var refused = Self.forbidden(principal, permission, policy: accessPolicy)
@@ -75,7 +76,7 @@ extension Workspace {
     /// Appends an audit row also when this workspace opened its lake read-only (a reading command refusing
     /// `--as`, or noticing a changed access file), through a short-lived writing connection.
     /// - Throws: `StoreError.readOnly` when the lake itself may not be written.
-    func appendAuditEvenIfReadOnly(_ draft: LakeStore.AuditDraft, at: String) throws(StoreError) {
+    func appendAuditEvenIfReadOnly(_ draft: AuditDraft, at: String) throws(StoreError) {
         try writableStore().appendAudit(draft, at: at)
     }
 
@@ -171,7 +172,7 @@ extension Workspace {
         let owner = workspaceOwner(root)
         let fileOwner = try checkAccessFileModes(root: root, owner: owner) { refusal in
             auditRefusal(
-                LakeStore.AuditDraft(actor: identity.user, action: "access.refused", target: accessPath, reason: refusal), now, writable)
+                AuditDraft(actor: identity.user, action: "access.refused", target: accessPath, reason: refusal), now, writable)
         }
         let text = try readText(file, label: accessPath)
         let policy = try ConfigurationLoader.access(tomlText: text, file: file.path)
@@ -188,7 +189,7 @@ extension Workspace {
                     + "the workspace owner (\(ownerName)) may adopt a change; every command is refused until they run "
                     + "`cdp access apply -w \(root.path)` (audited), or until the recorded version is put back (`cdp access history`)")
             if !auditRefusal(
-                LakeStore.AuditDraft(
+                AuditDraft(
                     actor: identity.user, action: "access.refused", target: accessPath, before: recorded.text, after: text,
                     reason: "a change (SHA-256 \(hash.prefix(12))…, file owner uid \(fileOwner)) seen by someone other than the workspace "
                         + "owner (\(ownerName)) is not adopted; " + accessDiff(from: recorded.text, to: text)), now, writable)
@@ -197,14 +198,14 @@ extension Workspace {
             }
             throw refused
         }
-        let audit: LakeStore.AuditDraft
+        let audit: AuditDraft
         if let recorded {
-            audit = LakeStore.AuditDraft(
+            audit = AuditDraft(
                 actor: identity.user, action: "access.changed", target: accessPath, before: recorded.text, after: text,
                 reason: "SHA-256 \(recorded.sha256.prefix(12))… → \(hash.prefix(12))…, file owner uid \(fileOwner); "
                     + accessDiff(from: recorded.text, to: text))
         } else {
-            audit = LakeStore.AuditDraft(
+            audit = AuditDraft(
                 actor: identity.user, action: "access.recorded", target: accessPath, after: text,
                 reason: "first seen; SHA-256 \(hash.prefix(12))…, file owner uid \(fileOwner)")
         }
@@ -224,7 +225,7 @@ extension Workspace {
 
     /// Appends a refusal to the audit log where the lake can be written; whether it could.
     @discardableResult
-    static func auditRefusal(_ draft: LakeStore.AuditDraft, _ at: String, _ writable: () throws(StoreError) -> LakeStore) -> Bool {
+    static func auditRefusal(_ draft: AuditDraft, _ at: String, _ writable: () throws(StoreError) -> LakeStore) -> Bool {
         do {
             try writable().appendAudit(draft, at: at)
             return true
@@ -289,7 +290,7 @@ extension Workspace {
             details: problems)
     }
 
-    static func accessFileMissing(root: URL, recorded: LakeStore.AccessPolicyVersion) -> EngineError {
+    static func accessFileMissing(root: URL, recorded: AccessPolicyVersion) -> EngineError {
         let owner = workspaceOwner(root)
         return EngineError(
             .forbidden,
@@ -326,7 +327,7 @@ extension Workspace {
     ///   `identity` does not own the workspace.
     @discardableResult
     public static func restoreAccessFile(workspaceAt path: String, identity: OSIdentity = .current) throws(EngineError)
-        -> LakeStore.AccessPolicyVersion
+        -> AccessPolicyVersion
     {
         let root = URL(fileURLWithPath: path).standardizedFileURL
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent(configurationFileName).path) else {
@@ -356,7 +357,7 @@ extension Workspace {
                 .forbidden,
                 "\(identity) may not restore \(accessPath): only the workspace owner (\(owner.map(\.description) ?? "the owner of \(root.path)")) may"
             )
-            let refusal = LakeStore.AuditDraft(
+            let refusal = AuditDraft(
                 actor: identity.user, action: "access.refused", target: "access.restore",
                 reason: "only the workspace owner (\(owner.map(\.description) ?? "unknown")) may restore \(accessPath)")
             do {
@@ -374,7 +375,7 @@ extension Workspace {
         } catch {
             throw EngineError(.workspace, "cannot write \(file.path): \(error.localizedDescription)")
         }
-        let audit = LakeStore.AuditDraft(
+        let audit = AuditDraft(
             actor: identity.user, action: "access.restored", target: accessPath, after: recorded.text,
             reason:
                 "the workspace owner wrote back version \(recorded.id) (recorded \(recorded.recordedAt), SHA-256 \(recorded.sha256.prefix(12))…)"

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -50,7 +51,7 @@ public struct DictionaryService: Sendable {
         let actor = environment.user
         return try storeCall { () throws(StoreError) in
             try store.seedDictionary(missing, actor: actor, at: environment.timestamp, change: Self.seedChange) { count in
-                LakeStore.AuditDraft(
+                AuditDraft(
                     actor: actor, action: "dictionary.seed", target: "dictionary",
                     after: "\(count) entries added from the workspace schema")
             }
@@ -181,11 +182,11 @@ public struct DictionaryService: Sendable {
             guard change.field == .example, let kind, !value.isEmpty else { return (change.field.rawValue, value) }
             return (change.field.rawValue, PIIMasker.mask(value, as: kind))
         }
-        let audit = LakeStore.AuditDraft(
+        let audit = AuditDraft(
             actor: environment.user, action: "dictionary.edit", target: current.key.description,
             before: Self.json(changes.map { logged($0, $0.before) }), after: Self.json(changes.map { logged($0, $0.after) }), reason: reason
         )
-        return LakeStore.DictionaryWrite(
+        return DictionaryWrite(
             entry: updated, expectedVersion: current.version, change: DataDictionary.summary(changes), audit: audit)
     }
 
@@ -210,7 +211,7 @@ public struct DictionaryService: Sendable {
         let currentEntries = try storeCall { () throws(StoreError) in try store.dictionaryEntries() }
         let byKey = Dictionary(currentEntries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
-        var writes: [LakeStore.DictionaryWrite] = []
+        var writes: [DictionaryWrite] = []
         for item in listed {
             guard let current = byKey[item.key] else {
                 problems.append(

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 
 /// A query's result: column names, and rows whose values keep the storage class SQLite gave them.
@@ -88,16 +89,16 @@ extension Workspace {
     }
 
     /// The tables and views of the lake a user may query or export, and the masked views.
-    public func queryableDatasets(as environment: Environment) throws(EngineError) -> [LakeStore.QueryableDataset] {
+    public func queryableDatasets(as environment: Environment) throws(EngineError) -> [QueryableDataset] {
         let policy = queryPolicy(for: principal(environment))
         return try storeCall { () throws(StoreError) in try store.queryableDatasets(policy) }
     }
 
     /// What `principal` may read with user SQL: everything with `view_pii`, else every column but the personal ones.
-    func queryPolicy(for principal: Principal) -> LakeStore.QueryPolicy {
+    func queryPolicy(for principal: Principal) -> QueryPolicy {
         let personalData = personalData
         let masker = PIIMasker(columns: personalData.columns)
-        return LakeStore.QueryPolicy(readsPersonalData: principal.may(.viewPII), masker: masker, withheld: Self.withheldValue) {
+        return QueryPolicy(readsPersonalData: principal.may(.viewPII), masker: masker, withheld: Self.withheldValue) {
             dataset, column in Self.maskedColumn(dataset: dataset, column: column, personalData: personalData, masker: masker)
         }
     }
@@ -105,7 +106,7 @@ extension Workspace {
     /// How a lake column reads in its masked view: the JSON and free-text columns always masked or withheld;
     /// then, for a dataset the dictionary describes, its tags (`PII.Record` as JSON-masked-or-withheld); for
     /// other datasets, the personal column names.
-    static func maskedColumn(dataset: String, column: String, personalData: PersonalDataMap, masker: PIIMasker) -> LakeStore.MaskedColumn {
+    static func maskedColumn(dataset: String, column: String, personalData: PersonalDataMap, masker: PIIMasker) -> MaskedColumn {
         let key = "\(dataset).\(column)"
         if dictionaryTextColumns.contains(key) { return .withhold }
         if freeTextColumns.contains(key) { return .maskJSON }

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 
 /// The checking step of ingestion, row by row in file order: change detection against what the lake holds
@@ -25,7 +26,7 @@ struct RowChecker {
     /// Each key's latest content hash and the line of this file that first claimed it.
     var keys: SourceKeyTable
     var ledger: UniquenessLedger
-    var counts = LakeStore.BatchCounts()
+    var counts = BatchCounts()
     var failedByRule: [String: Int] = [:]
     /// Rows bound for the writer.
     var chunk: IngestChunk

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -17,7 +18,7 @@ public struct IngestSummary: Sendable, Hashable, Codable {
     public var filesSkipped = 0
     /// Entries matching the source's pattern that are not regular files (folders, pipes, links leading out).
     public var filesPassedOver = 0
-    public var counts = LakeStore.BatchCounts()
+    public var counts = BatchCounts()
 
     public init(source: SourceName) { self.source = source }
 
@@ -204,7 +205,7 @@ public struct SourceIngestor: Sendable {
             let landing = Landing { () throws(EngineError) in
                 try profile.measure(.land) { () throws(EngineError) in try land(file.file, sha256: file.sha256, bytes: file.bytes) }
             }
-            let counts: LakeStore.BatchCounts
+            let counts: BatchCounts
             do {
                 counts = try store.withBackgroundCheckpoints { () throws(EngineError) in
                     try ingestBatch(batch, file: file.file, bytes: file.bytes, landing: landing, progress: progress, shouldStop: shouldStop)
@@ -263,7 +264,7 @@ public struct SourceIngestor: Sendable {
     private func ingestBatch(
         _ batch: BatchID, file: URL, bytes: Int64, landing: Landing, progress: @escaping @Sendable (IngestProgress) -> Void,
         shouldStop: @escaping @Sendable () -> EngineError?
-    ) throws(EngineError) -> LakeStore.BatchCounts {
+    ) throws(EngineError) -> BatchCounts {
         let store = workspace.store
         let name = relativePath(file)
         let profile = self.profile
@@ -454,9 +455,9 @@ public struct SourceIngestor: Sendable {
         let counts = checker.counts
         let failedByRule = checker.failedByRule
         let tallies = rules.filter(\.check.isRowLevel).map {
-            LakeStore.RuleTally(rule: $0.name, severity: $0.severity, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0.name] ?? 0)
+            RuleTally(rule: $0.name, severity: $0.severity, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0.name] ?? 0)
         } + failedByRule.keys.filter { name in !rules.contains { $0.name == name } }.sorted().map {
-            LakeStore.RuleTally(rule: $0, severity: BuiltInRule.isParseRule($0) ? .error : .warn, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0] ?? 0)
+            RuleTally(rule: $0, severity: BuiltInRule.isParseRule($0) ? .error : .warn, evaluated: counts.read - counts.unchanged, failed: failedByRule[$0] ?? 0)
         }
         try landing.result().get()
         try profile.measure(.finish) { () throws(EngineError) in

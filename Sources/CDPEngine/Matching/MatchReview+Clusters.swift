@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -23,10 +24,10 @@ extension MatchReview {
         /// How many records the cluster holds (more than `members` when cut at the limit).
         public var memberCount: Int
         /// Every candidate pair, whatever its status, between two of `members`, with its probability.
-        public var links: [LakeStore.CandidateRow]
+        public var links: [CandidateRow]
         /// Steward decisions between two of `members` (a "not a match" here blocks part of the cluster),
         /// their reasons masked for this environment's user.
-        public var decisions: [LakeStore.PairDecision]
+        public var decisions: [PairDecision]
 
         /// The golden records the members are in now, in member order.
         public var goldenRecords: [GoldenID] {

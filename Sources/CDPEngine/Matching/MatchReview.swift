@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -38,7 +39,7 @@ extension MatchReview {
     /// The queue: candidates with `status` (all when nil), most uncertain first: probability nearest the
     /// middle of the two thresholds (``uncertaintyCentre()``), then by id.
     /// - Throws: `.invalidConfiguration` when `governance/matching.toml` is invalid.
-    public func candidates(status: CandidateStatus? = .open, limit: Int = 100) throws(EngineError) -> [LakeStore.CandidateRow] {
+    public func candidates(status: CandidateStatus? = .open, limit: Int = 100) throws(EngineError) -> [CandidateRow] {
         let centre = try uncertaintyCentre()
         return try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit, around: centre) }
     }
@@ -57,7 +58,7 @@ extension MatchReview {
 
     /// A candidate with both records side by side and its explanation.
     public struct CandidateDetail: Sendable, Codable {
-        public var candidate: LakeStore.CandidateRow
+        public var candidate: CandidateRow
         public var recordA: MatchInput?
         public var recordB: MatchInput?
         public var explanation: MatchExplanation?
@@ -124,13 +125,13 @@ extension MatchReview {
             try transaction.setCandidateStatus(id, .open, by: nil, at: nil)
             try transaction.removeDecision(candidate.a, candidate.b)
             try transaction.audit(
-                LakeStore.AuditDraft(actor: actor, action: "match.undo", target: id.description, before: candidate.status.rawValue, after: "open"), at: at)
+                AuditDraft(actor: actor, action: "match.undo", target: id.description, before: candidate.status.rawValue, after: "open"), at: at)
         }
     }
 
     private func decide(
         _ id: CandidateID, to status: CandidateStatus, reason: String?,
-        _ apply: @escaping (MatchTransaction, LakeStore.CandidateRow) throws -> GoldenID?
+        _ apply: @escaping (MatchTransaction, CandidateRow) throws -> GoldenID?
     ) throws(EngineError) -> GoldenID? {
         let actor = environment.user, at = environment.timestamp
         return try transact("decide a candidate") { transaction in
@@ -144,7 +145,7 @@ extension MatchReview {
             let golden = try apply(transaction, candidate)
             let outcome = "\(status.rawValue): \(candidate.a) + \(candidate.b)" + (golden.map { " → \($0)" } ?? "")
             try transaction.audit(
-                LakeStore.AuditDraft(
+                AuditDraft(
                     actor: actor, action: status == .approved ? "match.approve" : "match.reject", target: id.description, before: "open",
                     after: outcome, reason: reason), at: at)
             return golden
@@ -175,8 +176,8 @@ extension MatchReview {
         public var id: GoldenID
         public var attributes: [GoldenAttribute]
         public var members: [SourceRecordID]
-        public var history: [LakeStore.GoldenLink]
-        public var overrides: [LakeStore.GoldenOverride]
+        public var history: [GoldenLink]
+        public var overrides: [GoldenOverride]
         public var retiredRun: MatchRunID?
     }
 
@@ -228,7 +229,7 @@ extension MatchReview {
             try rebuild(golden, transaction, policy: policy, run: run)
             try rebuild(fresh, transaction, policy: policy, run: run)
             try transaction.audit(
-                LakeStore.AuditDraft(actor: actor, action: "golden.unmerge", target: golden.description, before: record.description, after: "\(record) → \(fresh)", reason: reason),
+                AuditDraft(actor: actor, action: "golden.unmerge", target: golden.description, before: record.description, after: "\(record) → \(fresh)", reason: reason),
                 at: at)
             return fresh
         }
@@ -249,7 +250,7 @@ extension MatchReview {
             try transaction.setOverride(golden, attribute: attribute, value: value, by: actor, at: at)
             try rebuild(golden, transaction, policy: policy, run: run)
             try transaction.audit(
-                LakeStore.AuditDraft(actor: actor, action: "golden.override", target: "\(golden).\(attribute)", before: before, after: value, reason: reason), at: at)
+                AuditDraft(actor: actor, action: "golden.override", target: "\(golden).\(attribute)", before: before, after: value, reason: reason), at: at)
         }
     }
 

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -40,7 +41,7 @@ public struct MatchService: Sendable {
         public var statistics: MatchPipeline.Statistics
         public var model: FellegiSunterModel
         public var golden: Int
-        public var written: LakeStore.MatchWriteSummary?
+        public var written: MatchWriteSummary?
         public var evaluation: MatchEvaluation?
         /// With a truth table: how many of the review queue's pairs are true matches.
         public var reviewTrueMatches: Int?
@@ -138,7 +139,7 @@ public struct MatchService: Sendable {
         try checkStop()
 
         let threads = threads
-        let candidates = LakeStore.CandidateBatches(count: outcome.reviewPairs.count) { range in
+        let candidates = CandidateBatches(count: outcome.reviewPairs.count) { range in
             Self.candidateDrafts(outcome, records, range: range, threads: threads)
         }
         let actor = environment.user
@@ -147,7 +148,7 @@ public struct MatchService: Sendable {
         let statisticsJSON = Self.json(statistics)
         let modelJSON = Self.json(outcome.model)
         let timestamp = environment.timestamp
-        let write = LakeStore.GoldenWrite(
+        let write = GoldenWrite(
             set: golden, records: records, index: index, ids: ids,
             writer: GoldenJSONWriter(set: golden, records: records, policy: configuration.survivorship), overrides: overrides)
         report.written = try storeCall { () throws(StoreError) in
@@ -156,7 +157,7 @@ public struct MatchService: Sendable {
         }
         try storeCall { () throws(StoreError) in
             try workspace.store.appendAudit(
-                LakeStore.AuditDraft(
+                AuditDraft(
                     actor: actor, action: "match.run", target: run.description,
                     after: "\(records.count) records, \(golden.count) golden records, \(candidates.count) candidates for review"),
                 at: timestamp)
@@ -169,15 +170,15 @@ public struct MatchService: Sendable {
     /// The review queue's rows `range`, each with its explanation, built on `threads` threads in pair order.
     static func candidateDrafts(
         _ outcome: MatchPipeline.Outcome, _ records: MatchRecords, range queue: Range<Int>, threads: Int
-    ) -> [LakeStore.CandidateDraft] {
+    ) -> [CandidateDraft] {
         let pairs = outcome.reviewPairs
         let ranges = Parallel.ranges(count: queue.count, parts: threads)
-        let parts = ranges.map { _ in LockedBox([LakeStore.CandidateDraft]()) }
+        let parts = ranges.map { _ in LockedBox([CandidateDraft]()) }
         Parallel.forEachRange(count: queue.count, threads: threads) { range, slice in
             parts[slice].value = range.map { offset in
                 let pair = pairs[queue.lowerBound + offset]
                 let explanation = outcome.scorer.explain(Int(pair.a), Int(pair.b))
-                return LakeStore.CandidateDraft(
+                return CandidateDraft(
                     a: records.id(of: Int(pair.a)), b: records.id(of: Int(pair.b)), probability: explanation.probability, key: explanation.key,
                     explanation: explanation.json)
             }

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -114,7 +115,7 @@ extension QuarantineService {
         }
         // The text filter narrows in SQL; it cannot match values JSON escapes, so those are scanned whole.
         let plain = !oldValue.isEmpty && !oldValue.contains("\"") && !oldValue.contains("\\")
-        let filter = LakeStore.QuarantineFilter(
+        let filter = QuarantineFilter(
             source: snapshot.source, rule: rule, statuses: [.open], text: plain ? oldValue : nil, limit: 1_000_000)
         let masker = workspace.masker(for: environment)
         return try storeCall { () throws(StoreError) in try workspace.store.quarantineRecords(filter) }

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -61,7 +62,7 @@ public struct QuarantineService: Sendable {
     }
 
     /// The record as it stands in the landed file (bronze), or why it cannot be shown.
-    func landedText(_ landed: LakeStore.LandedRecord) -> String {
+    func landedText(_ landed: LandedRecord) -> String {
         landed.text ?? "(the landed copy \(landed.landedPath) cannot be read; line \(landed.line) of \(landed.file))"
     }
 
@@ -98,10 +99,10 @@ public struct QuarantineService: Sendable {
         guard !applied.isEmpty else { throw EngineError(.refused, "\(id): no edits given; write field=value") }
         let failures = try validate(fields: fields, sourceKey: sourceKey, record: record, source: source, edited: true)
         let status: QuarantineStatus = failures.contains { $0.severity >= .error } ? .open : .fixed
-        let change = LakeStore.QuarantineChange(
+        let change = QuarantineChange(
             fields: fields, sourceKey: sourceKey, failures: failures, status: status, historyAction: "fix",
             historyDetail: describe(applied) + (status == .fixed ? " → passes" : " → still fails \(failures.map(\.rule).joined(separator: ", "))"),
-            audit: LakeStore.AuditDraft(
+            audit: AuditDraft(
                 actor: environment.user, action: "quarantine.fix", target: id.description,
                 before: json(record.fields.filter { applied[$0.key] != nil }), after: json(applied)))
         try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
@@ -130,10 +131,10 @@ public struct QuarantineService: Sendable {
         let supersedes = try storeCall { () throws(StoreError) in
             try workspace.store.currentSilverBatch(source: source.name, entity: source.entity, key: record.sourceKey)
         } != nil
-        let change = LakeStore.QuarantineChange(
+        let change = QuarantineChange(
             fields: record.fields, sourceKey: record.sourceKey, failures: failures, status: .released,
             resolution: "released by \(environment.user)", historyAction: "release", historyDetail: "moved to silver",
-            audit: LakeStore.AuditDraft(
+            audit: AuditDraft(
                 actor: environment.user, action: "quarantine.release", target: id.description,
                 before: record.status.rawValue, after: "released to \(source.entity.silverTable)"),
             silverValues: standardized.values, supersedes: supersedes)
@@ -151,10 +152,10 @@ public struct QuarantineService: Sendable {
         }
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw EngineError(.refused, "a rejection needs a reason (--reason \"…\")") }
-        let change = LakeStore.QuarantineChange(
+        let change = QuarantineChange(
             fields: record.fields, sourceKey: record.sourceKey, failures: record.failures, status: .rejected,
             resolution: trimmed, historyAction: "reject", historyDetail: trimmed,
-            audit: LakeStore.AuditDraft(
+            audit: AuditDraft(
                 actor: environment.user, action: "quarantine.reject", target: id.description, before: record.status.rawValue,
                 after: "rejected", reason: trimmed))
         try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
@@ -172,7 +173,7 @@ public struct QuarantineService: Sendable {
         run: RunID?, shouldStop: @Sendable () -> EngineError? = { nil }
     ) throws(EngineError) -> [String: Int] {
         let open = try storeCall { () throws(StoreError) in
-            try workspace.store.quarantineRecords(LakeStore.QuarantineFilter(statuses: [.open], limit: Int.max))
+            try workspace.store.quarantineRecords(QuarantineFilter(statuses: [.open], limit: Int.max))
         }
         var nowPassing = 0
         var decidedMeanwhile = 0
@@ -189,10 +190,10 @@ public struct QuarantineService: Sendable {
                 fields: record.fields, sourceKey: record.sourceKey, record: record, source: source,
                 edited: false, context: contexts[source.name])
             guard !failures.contains(where: { $0.severity >= .error }) else { continue }
-            let change = LakeStore.QuarantineChange(
+            let change = QuarantineChange(
                 fields: record.fields, sourceKey: record.sourceKey, failures: failures, status: .fixed,
                 historyAction: "revalidate", historyDetail: "passes now\(run.map { " (run \($0))" } ?? "")",
-                audit: LakeStore.AuditDraft(
+                audit: AuditDraft(
                     actor: environment.user, action: "quarantine.revalidate", target: record.id.description, before: "open",
                     after: "fixed"))
             do {

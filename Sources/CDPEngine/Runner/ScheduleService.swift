@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -113,7 +114,7 @@ public struct ScheduleService: Sendable {
         }
         try storeCall { () throws(StoreError) in
             try workspace.store.appendAudit(
-                LakeStore.AuditDraft(
+                AuditDraft(
                     actor: user, action: "schedule.\(verb)", target: name, before: pause ? "UNPAUSED" : "PAUSED",
                     after: pause ? "PAUSED" : "UNPAUSED", reason: reason),
                 at: stamp)

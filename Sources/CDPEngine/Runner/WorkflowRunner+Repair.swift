@@ -70,7 +70,7 @@ extension WorkflowRunner {
             RunEvent(
                 run: id, task: nil, at: environment.timestamp, kind: .runStarted,
                 message: "run \(id) of \(previous.workflow) repaired: rerunning \(order.map(\.rawValue).joined(separator: ", "))"))
-        let audit = LakeStore.AuditDraft(
+        let audit = AuditDraft(
             actor: environment.user, action: "run.repair", target: id.description, before: previous.state.rawValue,
             after: order.map(\.rawValue).joined(separator: ","))
         return try complete(id, plan, audit: audit, progress: progress, only: rerun, lock: lock, holder: holder, observer: observer)

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -56,7 +57,7 @@ public struct WorkflowRunner: Sendable {
         let runs = self.runs
         _ = try storeCall { () throws(StoreError) in try runs.abandonStaleRuns(failures: unrecorded, at: environment.timestamp) }
         let outlines = plan.orderedTasks.map {
-            LakeStore.TaskOutline(key: $0.taskKey, step: $0.kindName, dependsOn: $0.dependsOn.map(\.taskKey))
+            TaskOutline(key: $0.taskKey, step: $0.kindName, dependsOn: $0.dependsOn.map(\.taskKey))
         }
         let run = try storeCall { () throws(StoreError) in
             try runs.startRun(
@@ -66,14 +67,14 @@ public struct WorkflowRunner: Sendable {
         holder.run = run
         lock.record(holder)
         observer(RunEvent(run: run, task: nil, at: environment.timestamp, kind: .runStarted, message: "run \(run) of \(plan.workflow.name) started"))
-        let audit = LakeStore.AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name)
+        let audit = AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name)
         return try complete(run, plan, audit: audit, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer)
     }
 
     /// Runs the tasks of a recorded run (`only` those, when given) and records its end; a failure to record
     /// it is kept in the lock file for the next run.
     func complete(
-        _ run: RunID, _ plan: WorkflowPlan, audit: LakeStore.AuditDraft, progress: RunProgress, only: Set<TaskKey>?, lock: RunLock,
+        _ run: RunID, _ plan: WorkflowPlan, audit: AuditDraft, progress: RunProgress, only: Set<TaskKey>?, lock: RunLock,
         holder: RunLock.Holder, observer: @escaping @Sendable (RunEvent) -> Void
     ) throws(EngineError) -> RunSummary {
         var holder = holder

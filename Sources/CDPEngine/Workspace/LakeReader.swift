@@ -1,4 +1,5 @@
 import CDPCore
+import CDPRepositories
 import CDPStore
 import Foundation
 
@@ -13,7 +14,7 @@ import Foundation
 ///
 /// ```swift
 /// let reader = workspace.reader(for: environment)
-/// let held = try reader.quarantineRecords(LakeStore.QuarantineFilter(statuses: [.open], limit: 20))
+/// let held = try reader.quarantineRecords(QuarantineFilter(statuses: [.open], limit: 20))
 /// ```
 public struct LakeReader: Sendable {
     public let workspace: Workspace
@@ -41,7 +42,7 @@ public struct LakeReader: Sendable {
     /// Quarantined records matching `filter`, by id, masked. Without `view_pii` the filter's text is
     /// searched in the masked values, so a search cannot confirm a value the user may not see.
     /// - Throws: `EngineError.store` when the lake cannot be read.
-    public func quarantineRecords(_ filter: LakeStore.QuarantineFilter) throws(EngineError) -> [QuarantineRecord] {
+    public func quarantineRecords(_ filter: QuarantineFilter) throws(EngineError) -> [QuarantineRecord] {
         guard searchesMaskedText(filter) else {
             return try storeCall { () throws(StoreError) in try store.quarantineRecords(filter) }.map(masker.record)
         }
@@ -51,7 +52,7 @@ public struct LakeReader: Sendable {
 
     /// How many quarantined records match `filter` (its text searched as ``quarantineRecords(_:)`` does).
     /// - Throws: `EngineError.store` when the lake cannot be read.
-    public func quarantineCount(_ filter: LakeStore.QuarantineFilter) throws(EngineError) -> Int {
+    public func quarantineCount(_ filter: QuarantineFilter) throws(EngineError) -> Int {
         guard searchesMaskedText(filter) else {
             return try storeCall { () throws(StoreError) in try store.quarantineCount(filter) }
         }
@@ -60,7 +61,7 @@ public struct LakeReader: Sendable {
 
     /// The ids of the records matching `filter`, in the order asked for (the quarantine table's rows).
     /// - Throws: `EngineError.store` when the lake cannot be read.
-    public func quarantineIDs(_ filter: LakeStore.QuarantineFilter, order: LakeStore.QuarantineOrder = .id, ascending: Bool = true)
+    public func quarantineIDs(_ filter: QuarantineFilter, order: QuarantineOrder = .id, ascending: Bool = true)
         throws(EngineError) -> [Int64]
     {
         guard searchesMaskedText(filter) else {
@@ -89,13 +90,13 @@ public struct LakeReader: Sendable {
         try storeCall { () throws(StoreError) in try store.openQuarantineByRule() }
     }
 
-    private func searchesMaskedText(_ filter: LakeStore.QuarantineFilter) -> Bool {
+    private func searchesMaskedText(_ filter: QuarantineFilter) -> Bool {
         masker.isActive && !(filter.text ?? "").isEmpty
     }
 
     /// Ids matching `filter` without its text, narrowed to records whose masked text holds the text
     /// (ASCII case-insensitive, like SQLite's `LIKE`).
-    private func maskedTextMatches(_ filter: LakeStore.QuarantineFilter, order: LakeStore.QuarantineOrder, ascending: Bool)
+    private func maskedTextMatches(_ filter: QuarantineFilter, order: QuarantineOrder, ascending: Bool)
         throws(EngineError) -> [Int64]
     {
         var base = filter
@@ -142,7 +143,7 @@ public struct LakeReader: Sendable {
     // MARK: Audit
 
     /// Audit rows matching `filter`, newest first, with personal values in before/after/reason masked.
-    public func auditEntries(_ filter: LakeStore.AuditFilter = LakeStore.AuditFilter()) throws(EngineError) -> [AuditEntry] {
+    public func auditEntries(_ filter: AuditFilter = AuditFilter()) throws(EngineError) -> [AuditEntry] {
         try storeCall { () throws(StoreError) in try store.auditEntries(filter) }.map(masker.auditEntry)
     }
 
@@ -152,7 +153,7 @@ public struct LakeReader: Sendable {
     }
 
     /// Every version of `governance/access.toml` the lake recorded, oldest first.
-    public func accessPolicyHistory() throws(EngineError) -> [LakeStore.AccessPolicyVersion] {
+    public func accessPolicyHistory() throws(EngineError) -> [AccessPolicyVersion] {
         try storeCall { () throws(StoreError) in try store.accessPolicyHistory() }
     }
 
@@ -160,13 +161,13 @@ public struct LakeReader: Sendable {
 
     /// Counts per layer of every source of `cdp.toml`.
     /// - Parameter includingScans: also the counts that scan a table (the dashboard leaves them out).
-    public func sourceStatuses(includingScans: Bool = true) throws(EngineError) -> [LakeStore.SourceStatus] {
+    public func sourceStatuses(includingScans: Bool = true) throws(EngineError) -> [SourceStatus] {
         let sources = workspace.configuration.sources.map { ($0.name, $0.entity) }
         return try storeCall { () throws(StoreError) in try store.sourceStatuses(sources, includingScans: includingScans) }
     }
 
     /// Each rule's pass rate over every batch.
-    public func rulePassRates() throws(EngineError) -> [LakeStore.RulePassRate] {
+    public func rulePassRates() throws(EngineError) -> [RulePassRate] {
         try storeCall { () throws(StoreError) in try store.rulePassRates() }
     }
 
@@ -181,12 +182,12 @@ public struct LakeReader: Sendable {
     }
 
     /// Campaign figures from the gold layer.
-    public func campaignPerformance() throws(EngineError) -> [LakeStore.CampaignPerformance] {
+    public func campaignPerformance() throws(EngineError) -> [CampaignPerformance] {
         try storeCall { () throws(StoreError) in try store.campaignPerformance() }
     }
 
     /// The last match run's figures; nil before the first.
-    public func latestMatchSummary() throws(EngineError) -> LakeStore.MatchSummary? {
+    public func latestMatchSummary() throws(EngineError) -> MatchSummary? {
         try storeCall { () throws(StoreError) in try store.latestMatchSummary() }
     }
 
@@ -198,7 +199,7 @@ public struct LakeReader: Sendable {
     // MARK: Matching
 
     /// Candidates with `status` (all when nil), nearest `centre` first: the review queue.
-    public func candidates(status: CandidateStatus?, limit: Int, around centre: Double) throws(EngineError) -> [LakeStore.CandidateRow] {
+    public func candidates(status: CandidateStatus?, limit: Int, around centre: Double) throws(EngineError) -> [CandidateRow] {
         try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit, around: centre) }
     }
 
@@ -208,7 +209,7 @@ public struct LakeReader: Sendable {
     }
 
     /// The golden record each record is in and how many members it has.
-    public func goldenMemberships(of records: [SourceRecordID]) throws(EngineError) -> [SourceRecordID: LakeStore.GoldenMembership] {
+    public func goldenMemberships(of records: [SourceRecordID]) throws(EngineError) -> [SourceRecordID: GoldenMembership] {
         try storeCall { () throws(StoreError) in try store.goldenMemberships(of: records) }
     }
 
@@ -229,5 +230,13 @@ extension Workspace {
     /// console sets it.
     public func limitSQLiteMemory(bytes: Int) {
         store.limitSQLiteMemory(bytes: bytes)
+    }
+
+    /// Stops SQLite counting its memory in this process, for headless runs that write in bulk (`cdp run`,
+    /// `cdp bench`); see ``LakeStore/stopCountingSQLiteMemory()``. Call it first thing, before any lake opens.
+    /// Returns false, changing nothing, when SQLite is already in use.
+    @discardableResult
+    public static func stopCountingSQLiteMemory() -> Bool {
+        LakeStore.stopCountingSQLiteMemory()
     }
 }

@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 import TermUI
 
@@ -8,9 +8,9 @@ import TermUI
 /// `r` reverses) with the same metric as bars, the last match run in one line, and each source's data
 /// quality pass rate over the recent runs as a sparkline.
 final class AnalyticsScreen: ConsoleScreen {
-    private var campaigns: [LakeStore.CampaignPerformance] = []
+    private var campaigns: [CampaignPerformance] = []
     private var trend: [(source: String, rates: [(run: RunID, passRate: Double)])] = []
-    private var matchSummary: LakeStore.MatchSummary?
+    private var matchSummary: MatchSummary?
     private var goldenCustomers = 0
     private var metric = Metric.revenue
     private var descending = true
@@ -23,7 +23,7 @@ final class AnalyticsScreen: ConsoleScreen {
         case revenue, conversionRate = "conversion rate", clickRate = "click rate", openRate = "open rate", sent
         case costPerConversion = "cost per conversion"
 
-        func value(_ campaign: LakeStore.CampaignPerformance) -> Double? {
+        func value(_ campaign: CampaignPerformance) -> Double? {
             switch self {
             case .revenue: campaign.revenue
             case .conversionRate: campaign.conversionRate

@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 import TermUI
 
@@ -9,11 +9,11 @@ import TermUI
 /// it lists the customers of highest lifetime value. Enter opens the profile.
 final class CustomersScreen: ConsoleScreen {
     private var query = ""
-    private var rows: [LakeStore.Customer360Row] = []
+    private var rows: [Customer360Row] = []
     private var total = 0
     private var state = TableState()
     private var error: String?
-    private var pending: (query: String, read: BackgroundRead<[LakeStore.Customer360Row], EngineError>)?
+    private var pending: (query: String, read: BackgroundRead<[Customer360Row], EngineError>)?
     private var loadedGeneration = -1
 
     static let topCount = 200
@@ -140,7 +140,7 @@ final class CustomersScreen: ConsoleScreen {
         frame.render(table, in: area, state: &state)
     }
 
-    private func row(for customer: LakeStore.Customer360Row, theme: Theme) -> [Line] {
+    private func row(for customer: Customer360Row, theme: Theme) -> [Line] {
         [
             Line(customer.golden.description, style: theme[.muted]), Line(customer.displayName, style: theme[.accent]),
             Line(customer.email ?? ""), Line(customer.phone ?? ""), Line(customer.city ?? ""),

@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import TermUI
 
 /// Steward actions on quarantined records. Each goes through `QuarantineService`, so it is checked,

@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 import TermUI
 
@@ -23,11 +23,11 @@ final class ReviewQueueScreen: ConsoleScreen {
     }
 
     /// Open pairs as read, without those decided in this session since.
-    var rows: [LakeStore.CandidateRow] {
+    var rows: [CandidateRow] {
         (session.queue?.rows ?? []).filter { session.decided($0.id) == nil }
     }
 
-    private var selected: LakeStore.CandidateRow? {
+    private var selected: CandidateRow? {
         state.selection.selected.flatMap { rows.indices.contains($0) ? rows[$0] : nil }
     }
 

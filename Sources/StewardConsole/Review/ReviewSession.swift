@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 import TermUI
 
@@ -11,9 +11,9 @@ import TermUI
 final class ReviewSession {
     /// The open candidates, most uncertain first, with what the counter and the cluster column need.
     struct Queue: Sendable {
-        var rows: [LakeStore.CandidateRow]
+        var rows: [CandidateRow]
         var counts: [CandidateStatus: Int]
-        var memberships: [SourceRecordID: LakeStore.GoldenMembership]
+        var memberships: [SourceRecordID: GoldenMembership]
         /// The probability the queue is ordered around.
         var centre: Double
     }
@@ -64,7 +64,7 @@ final class ReviewSession {
     }
 
     /// Records in the cluster approving `row` would make, from the memberships read with the queue.
-    func clusterSize(_ row: LakeStore.CandidateRow) -> Int {
+    func clusterSize(_ row: CandidateRow) -> Int {
         let a = queue?.memberships[row.a], b = queue?.memberships[row.b]
         if let a, let b, a.golden == b.golden { return a.memberCount }
         return (a?.memberCount ?? 1) + (b?.memberCount ?? 1)

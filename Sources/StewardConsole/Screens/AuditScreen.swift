@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import TermUI
 
 /// The audit log, newest first; read-only. `/` takes free text and `user:` `action:` `target:` terms;
@@ -50,7 +50,7 @@ final class AuditScreen: ConsoleScreen {
 
     func activate(app: ConsoleApp) {
         do {
-            entries = try app.reader.auditEntries(LakeStore.AuditFilter(limit: 5000))
+            entries = try app.reader.auditEntries(AuditFilter(limit: 5000))
             chainProblems = try app.reader.auditChainProblems()
             error = nil
         } catch let failure {

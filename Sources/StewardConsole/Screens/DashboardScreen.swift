@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 import TermUI
 
@@ -8,7 +8,7 @@ import TermUI
 final class DashboardScreen: ConsoleScreen {
     var title: String { "Dashboard" }
 
-    private var statuses: [LakeStore.SourceStatus] { data?.statuses ?? [] }
+    private var statuses: [SourceStatus] { data?.statuses ?? [] }
     private var byRule: [(rule: String, count: Int)] { data?.byRule ?? [] }
     private var trend: [(run: RunID, passRate: Double)] { data?.trend ?? [] }
     private var runs: [RunSummary] { data?.runs ?? [] }
@@ -254,7 +254,7 @@ enum RunStyles {
 
 /// The dashboard's figures, read together.
 struct DashboardData: Sendable {
-    var statuses: [LakeStore.SourceStatus] = []
+    var statuses: [SourceStatus] = []
     var byRule: [(rule: String, count: Int)] = []
     var trend: [(run: RunID, passRate: Double)] = []
     var runs: [RunSummary] = []

@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import TermUI
 
 /// The quarantine workbench: held records filtered by source, rule, status and text, sortable by any column.
@@ -115,7 +115,7 @@ final class QuarantineListScreen: ConsoleScreen {
 
     /// Applies the filters and sort; the ids are re-read only when more than the text changed.
     func reload() {
-        let filter = LakeStore.QuarantineFilter(
+        let filter = QuarantineFilter(
             source: sourceFilter, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses, text: text.isEmpty ? nil : text)
         source?.reload(filter: filter, sort: state.sort)
         state.selection.rowCount = source?.rowCount ?? 0

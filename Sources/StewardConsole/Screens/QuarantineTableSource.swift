@@ -1,6 +1,6 @@
 import CDPCore
 import CDPEngine
-import CDPStore
+import CDPRepositories
 import Foundation
 import TermUI
 
@@ -14,7 +14,7 @@ final class QuarantineTableSource: TableDataSource {
     /// Reads masked for the steward; replaced when the dictionary's tags change.
     var reader: LakeReader
     var theme: Theme
-    private(set) var filter = LakeStore.QuarantineFilter()
+    private(set) var filter = QuarantineFilter()
     private(set) var sort: TableSort?
     var rowCount: Int { ids.count }
 
@@ -69,7 +69,7 @@ final class QuarantineTableSource: TableDataSource {
     }
 
     /// Sets the filter and sort: re-reads the ids only when more than the text changed.
-    func reload(filter: LakeStore.QuarantineFilter, sort: TableSort?) {
+    func reload(filter: QuarantineFilter, sort: TableSort?) {
         self.filter = filter
         self.sort = sort
         windows = []
@@ -82,7 +82,7 @@ final class QuarantineTableSource: TableDataSource {
         } else {
             var base = filter
             base.text = nil
-            let order = sort.flatMap { LakeStore.QuarantineOrder(rawValue: $0.columnID) } ?? .id
+            let order = sort.flatMap { QuarantineOrder(rawValue: $0.columnID) } ?? .id
             let ascending = sort?.ascending ?? true
             if order == .id && filter.rule == nil {
                 // Index ranges only: quick enough for the key path.

@@ -1,4 +1,4 @@
-import CDPStore
+import CDPRepositories
 import Foundation
 
 #if canImport(Glibc)

@@ -1,0 +1,95 @@
+import CDPCore
+
+/// Where a quarantined record was landed: its file, line and span of the landed file.
+public struct LandedRecord: Sendable, Hashable {
+    public var batch: BatchID
+    /// The file's name as it was found (relative to the workspace).
+    public var file: String
+    /// The immutable copy in the lake's landing folder (relative to the workspace).
+    public var landedPath: String
+    public var line: Int
+    /// Where the record lies in the landed copy; nil for a row landed before the lake kept spans.
+    public var span: RecordSpan?
+    /// The row's text as the lake stored it before it kept spans (bronze_row_v1); nil otherwise.
+    public var storedText: String?
+    /// The record as it stands in the landed file: read from its span, or the stored text; nil when the
+    /// landed copy cannot be read.
+    public var text: String?
+
+    public init(
+        batch: BatchID,
+        file: String,
+        landedPath: String,
+        line: Int,
+        span: RecordSpan? = nil,
+        storedText: String? = nil,
+        text: String? = nil
+    ) {
+        self.batch = batch
+        self.file = file
+        self.landedPath = landedPath
+        self.line = line
+        self.span = span
+        self.storedText = storedText
+        self.text = text
+    }
+}
+
+/// A change to one quarantined record, applied with its history row and audit row in one transaction.
+public struct QuarantineChange: Sendable {
+    public var fields: [String: String]
+    public var sourceKey: String
+    public var failures: [RuleFailure]
+    public var status: QuarantineStatus
+    public var resolution: String?
+    public var historyAction: String
+    public var historyDetail: String
+    public var audit: AuditDraft
+    /// When releasing: the silver row to insert.
+    public var silverValues: [FieldValue?]?
+    public var supersedes: Bool
+
+    public init(
+        fields: [String: String], sourceKey: String, failures: [RuleFailure], status: QuarantineStatus,
+        resolution: String? = nil, historyAction: String, historyDetail: String, audit: AuditDraft,
+        silverValues: [FieldValue?]? = nil, supersedes: Bool = false
+    ) {
+        self.fields = fields
+        self.sourceKey = sourceKey
+        self.failures = failures
+        self.status = status
+        self.resolution = resolution
+        self.historyAction = historyAction
+        self.historyDetail = historyDetail
+        self.audit = audit
+        self.silverValues = silverValues
+        self.supersedes = supersedes
+    }
+}
+
+public struct QuarantineFilter: Sendable, Hashable {
+    public var source: SourceName?
+    public var rule: String?
+    public var statuses: [QuarantineStatus]
+    /// Matched against the key and the field values.
+    public var text: String?
+    public var limit: Int
+    public var offset: Int
+
+    public init(
+        source: SourceName? = nil, rule: String? = nil, statuses: [QuarantineStatus] = [], text: String? = nil,
+        limit: Int = 1000, offset: Int = 0
+    ) {
+        self.source = source
+        self.rule = rule
+        self.statuses = statuses
+        self.text = text
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// A column the quarantine list can be ordered by.
+public enum QuarantineOrder: String, Sendable, Hashable, CaseIterable {
+    case id, status, source, key, name, line, rules, problem
+}

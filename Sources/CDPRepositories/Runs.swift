@@ -1,0 +1,26 @@
+import CDPCore
+
+/// Where a workflow run is recorded: the run, its tasks and their event stream. The embedded lake
+/// (`LakeStore`) is one implementation; a test puts a failing one in between to see how a run copes with a
+/// lake it cannot write.
+public protocol RunRepository: Sendable {
+    func startRun(workflow: String, tasks: [TaskOutline], actor: String, trigger: String, pid: Int32?, at: String) throws(StoreError)
+        -> RunID
+    func updateTask(_ run: RunID, _ record: TaskRunRecord, event: RunEvent?) throws(StoreError)
+    func finishRun(_ run: RunID, state: RunState, error: String?, at: String) throws(StoreError)
+    func abandonStaleRuns(failures: [RunID: String], at: String) throws(StoreError) -> [RunID]
+    func run(_ id: RunID) throws(StoreError) -> RunSummary?
+    /// Reopens a finished run to repair it: `tasks` go back to pending, every other task keeps how it ended.
+    func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError)
+}
+
+public struct TaskOutline: Sendable {
+    public var key: TaskKey
+    public var step: String
+    public var dependsOn: [TaskKey]
+    public init(key: TaskKey, step: String, dependsOn: [TaskKey]) {
+        self.key = key
+        self.step = step
+        self.dependsOn = dependsOn
+    }
+}
