@@ -11,6 +11,29 @@ public struct GoldenMembership: Sendable, Hashable, Codable {
     }
 }
 
+/// Where a customer record stands in the lake.
+public struct CustomerWhereabouts: Sendable, Hashable {
+    /// It has a current silver row.
+    public var inSilver: Bool
+    /// The status of its latest quarantine record, if it has one.
+    public var quarantine: QuarantineStatus?
+
+    public init(inSilver: Bool, quarantine: QuarantineStatus?) {
+        self.inSilver = inSilver
+        self.quarantine = quarantine
+    }
+
+    /// Why a record without a golden record has none: a record held (or rejected) in quarantine and never
+    /// released; in silver but not matched since; or not in the lake.
+    public var notMatchedReason: MatchEvaluation.NotMatchedReason {
+        switch quarantine {
+        case .open?, .fixed?: return .quarantined
+        case .rejected?: return .rejected
+        case .released?, nil: return inSilver ? .notMatchedYet : .notInLake
+        }
+    }
+}
+
 public struct PairDecision: Sendable, Hashable, Codable {
     public var a: SourceRecordID
     public var b: SourceRecordID

@@ -70,6 +70,21 @@ extension LakeStore {
         }
     }
 
+    /// Per record, in order, where it stands: in silver, in quarantine (and how), or neither.
+    public func customerWhereabouts(of records: [SourceRecordID]) throws(StoreError) -> [CustomerWhereabouts] {
+        guard !records.isEmpty else { return [] }
+        return try read("read where customer records stand") { db in
+            let silver = try db.cachedStatement(sql: "SELECT 1 FROM silver_customer WHERE source = ? AND source_key = ? AND is_current = 1 LIMIT 1")
+            let quarantine = try db.cachedStatement(
+                sql: "SELECT status FROM quarantine_record WHERE source = ? AND source_key = ? AND entity = 'customer' ORDER BY id DESC LIMIT 1")
+            return try records.map { record in
+                let arguments: StatementArguments = [record.source.rawValue, record.key]
+                let inSilver = try Int.fetchOne(silver, arguments: arguments) != nil
+                let status = try String.fetchOne(quarantine, arguments: arguments)
+                return CustomerWhereabouts(inSilver: inSilver, quarantine: status.flatMap(QuarantineStatus.init(rawValue:)))
+            }
+        }
+    }
 
     public func pairDecisions() throws(StoreError) -> [PairDecision] {
         try read("read pair decisions") { db in

@@ -75,12 +75,18 @@ enum MatchReportText {
     }
 
     static func evaluation(_ e: MatchEvaluation) -> String {
-        [
+        var lines = [
             String(format: "pairwise: precision %.4f  recall %.4f  F1 %.4f  (%@ true pairs, %@ predicted, %@ correct)", e.pairPrecision, e.pairRecall, e.pairF1,
                 Output.grouped(e.truePairs), Output.grouped(e.predictedPairs), Output.grouped(e.correctPairs)),
             String(format: "clusters: precision %.4f  recall %.4f  F1 %.4f  (%@ true, %@ predicted, %@ exact)", e.clusterPrecision, e.clusterRecall, e.clusterF1,
                 Output.grouped(e.trueClusters), Output.grouped(e.predictedClusters), Output.grouped(e.exactClusters)),
             "largest cluster: \(e.largestCluster) records · \(Output.grouped(e.records)) records evaluated",
-        ].joined(separator: "\n")
+        ]
+        if e.notMatchedRecords > 0 {
+            let reasons = e.notMatched.map { "\(Output.grouped($0.records)) \($0.reason.label)" }.joined(separator: ", ")
+            lines.append(
+                "not matched: \(Output.grouped(e.notMatchedRecords)) records of the truth (\(reasons)), each counted as a cluster of its own")
+        }
+        return lines.joined(separator: "\n")
     }
 }

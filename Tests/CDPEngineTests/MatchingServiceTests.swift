@@ -22,8 +22,8 @@ import Testing
 
     /// A workspace over `people` whose matching config merges only on hard identifiers and sends every
     /// other blocked pair to review (so tests do not depend on what EM learns from eight records).
-    static func workspace(_ name: String) throws -> Workspace {
-        let workspace = try EngineFixture.customerWorkspace(name, rules: EngineFixture.standardRules, files: ["customers1.csv": people])
+    static func workspace(_ name: String, extraRows: String = "") throws -> Workspace {
+        let workspace = try EngineFixture.customerWorkspace(name, rules: EngineFixture.standardRules, files: ["customers1.csv": people + extraRows])
         try EngineFixture.run(workspace)
         let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
         var text = try String(contentsOf: template, encoding: .utf8)
@@ -113,6 +113,42 @@ import Testing
         #expect(tallies.reduce(0) { $0 + $1.trueMatches } == 1)
         #expect(tallies.map(\.pairs) == tallies.map(\.pairs).sorted(by: >))
         #expect(tallies.contains { $0.trueMatches == 1 && $0.key.contains("+DOB") })
+    }
+
+    /// Every record of the truth counts: a quarantined one and one the lake never saw are clusters of their
+    /// own (missed matches), not records to leave out, and the evaluation says how many and why.
+    @Test func evaluationCountsEveryRecordOfTheTruthFile() throws {
+        // C9 is Alice Jones again with an email the rules hold in quarantine.
+        let workspace = try Self.workspace("match-evaluate-quarantined", extraRows: "C9,Alice,Jones,alice at b.example,1990-05-05\n")
+        let truthFile = workspace.root.appendingPathComponent("truth.csv")
+        let entities = [
+            "C1": "P1", "C2": "P1", "C3": "P2", "C4": "P2", "C5": "P3", "C6": "P4", "C7": "P5", "C8": "P6", "C9": "P2", "Z1": "P7",
+        ]
+        try ("source,record_id,entity_id\n" + entities.sorted { $0.key < $1.key }.map { "crm,\($0.key),\($0.value)\n" }.joined())
+            .write(to: truthFile, atomically: true, encoding: .utf8)
+        let truth = try TruthTable(contentsOf: truthFile)
+        #expect(try workspace.store.quarantineCount(LakeStore.QuarantineFilter()) == 1)
+
+        let report = try MatchService(workspace: workspace, environment: EngineFixture.clock).run(truth: truth)
+        let evaluated = try MatchReview(workspace: workspace, environment: EngineFixture.clock).evaluate(truth: truth)
+        for evaluation in [try #require(report.evaluation), evaluated] {
+            #expect(evaluation.records == 10)
+            #expect(evaluation.notMatched == [.init(reason: .quarantined, records: 1), .init(reason: .notInLake, records: 1)])
+            // True pairs: C1–C2, and C3, C4, C9 pairwise; only C1–C2 (one email) is merged at these thresholds.
+            #expect(evaluation.truePairs == 4)
+            #expect(evaluation.correctPairs == 1)
+            #expect(evaluation.pairRecall == 0.25)
+            #expect(evaluation.trueClusters == 7)
+        }
+
+        // A record ingested after the match run is "not matched yet".
+        try Data("id,first,last,email,born\nC10,Grace,Hopper,grace@example.com,1906-12-09\n".utf8)
+            .write(to: workspace.root.appendingPathComponent("inbox/customers2.csv"))
+        try EngineFixture.run(workspace)
+        try ("source,record_id,entity_id\ncrm,C1,P1\ncrm,C10,P8\n").write(to: truthFile, atomically: true, encoding: .utf8)
+        let later = try MatchReview(workspace: workspace, environment: EngineFixture.clock).evaluate(truth: try TruthTable(contentsOf: truthFile))
+        #expect(later.notMatched == [.init(reason: .notMatchedYet, records: 1)])
+        #expect(later.records == 2)
     }
 
     @Test func goldenIDsAreStableWhenAClusterGrows() throws {

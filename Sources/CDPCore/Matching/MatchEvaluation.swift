@@ -3,7 +3,8 @@
 /// Pairwise: every pair of records in one predicted cluster is a predicted match; precision, recall and F1
 /// over pairs. Cluster-level: a predicted cluster counts as correct when it holds exactly the records of one
 /// true entity (singletons included); precision over predicted clusters, recall over true entities.
-/// Records the truth does not name are left out.
+/// Records the truth does not name are left out; every record the truth names counts, and one that was not
+/// matched (quarantined, not in the lake, not matched yet) counts as a cluster of its own.
 public struct MatchEvaluation: Sendable, Hashable, Codable {
     public var records: Int
     public var truePairs: Int
@@ -19,12 +20,47 @@ public struct MatchEvaluation: Sendable, Hashable, Codable {
     public var clusterRecall: Double
     public var clusterF1: Double
     public var largestCluster: Int
+    /// Records of the truth that were not matched (each counted as a cluster of its own), by why.
+    public var notMatched: [NotMatchedTally]
+
+    /// How many records of the truth were not matched, for one reason.
+    public struct NotMatchedTally: Sendable, Hashable, Codable {
+        public var reason: NotMatchedReason
+        public var records: Int
+        public init(reason: NotMatchedReason, records: Int) {
+            self.reason = reason
+            self.records = records
+        }
+    }
+
+    /// Why a record named by the truth has no golden record.
+    public enum NotMatchedReason: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Held in quarantine (open or fixed, not yet released): it never reached matching.
+        case quarantined
+        /// Rejected by a steward from quarantine.
+        case rejected
+        /// In silver, but ingested after the last match run.
+        case notMatchedYet = "not_matched_yet"
+        /// Not in the lake at all (never ingested, or a key the sources do not hold).
+        case notInLake = "not_in_lake"
+
+        /// For reports: "quarantined", "not matched yet", …
+        public var label: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+    }
+
+    /// The records of the truth that were not matched.
+    public var notMatchedRecords: Int { notMatched.reduce(0) { $0 + $1.records } }
 
     /// - Parameters:
     ///   - predicted: per record, its predicted cluster label.
     ///   - truth: per record, its true entity label, or nil when unknown.
-    public init(predicted: [Int32], truth: [Int32?]) {
+    ///   - unmatched: the true entity labels of records the truth names that are not among `predicted`, each
+    ///     counted as a predicted cluster of its own (a quarantined record is a missed match, not a record to
+    ///     leave out).
+    ///   - notMatched: why those were not matched (the tallies add up to `unmatched.count`).
+    public init(predicted: [Int32], truth: [Int32?], unmatched: [Int32] = [], notMatched: [NotMatchedTally] = []) {
         precondition(predicted.count == truth.count, "one truth label per record")
+        precondition(predicted.allSatisfy { $0 >= 0 }, "predicted labels are not negative (negative ones mark unmatched records)")
         var predictedSize: [Int32: Int] = [:]
         var trueSize: [Int32: Int] = [:]
         var both: [UInt64: Int] = [:]
@@ -36,6 +72,14 @@ public struct MatchEvaluation: Sendable, Hashable, Codable {
             trueSize[entity, default: 0] += 1
             both[UInt64(UInt32(bitPattern: cluster)) << 32 | UInt64(UInt32(bitPattern: entity)), default: 0] += 1
         }
+        for (offset, entity) in unmatched.enumerated() {
+            let cluster = Int32(-1 - offset)
+            evaluated += 1
+            predictedSize[cluster] = 1
+            trueSize[entity, default: 0] += 1
+            both[UInt64(UInt32(bitPattern: cluster)) << 32 | UInt64(UInt32(bitPattern: entity)), default: 0] += 1
+        }
+        self.notMatched = notMatched
         func pairs(_ n: Int) -> Int { n * (n - 1) / 2 }
         records = evaluated
         truePairs = trueSize.values.reduce(0) { $0 + pairs($1) }

@@ -17,21 +17,34 @@ public struct MatchReview: Sendable {
 
     var store: LakeStore { workspace.store }
 
-    /// The current golden records against a truth table.
+    /// The current golden records against a truth table. Every record the truth names counts: one without a
+    /// golden record (quarantined, rejected, ingested after the last match run, or not in the lake) is a
+    /// cluster of its own, and the evaluation says how many there were, by why.
     /// - Throws: `EngineError.refused` when nothing has been matched yet.
     public func evaluate(truth: TruthTable) throws(EngineError) -> MatchEvaluation {
-        var predicted: [Int32] = []
-        var labels: [Int32?] = []
+        var matched: [SourceRecordID] = []
+        var clusters: [Int32] = []
+        // Golden ids become dense labels (an id past Int32 would otherwise wrap).
+        var labels: [GoldenID: Int32] = [:]
         try storeCall { () throws(StoreError) in
             try store.forEachGoldenLink { record, golden in
-                predicted.append(Int32(truncatingIfNeeded: golden.rawValue))
-                labels.append(truth[record])
+                matched.append(record)
+                if let label = labels[golden] {
+                    clusters.append(label)
+                } else {
+                    let label = Int32(labels.count)
+                    labels[golden] = label
+                    clusters.append(label)
+                }
             }
         }
-        guard !predicted.isEmpty else {
+        guard !matched.isEmpty else {
             throw EngineError(.refused, "there are no golden records to evaluate yet; run `cdp match run` first")
         }
-        return MatchEvaluation(predicted: predicted, truth: labels)
+        let lake = store
+        return try truth.evaluate(matched: matched, clusters: clusters) { (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
+            try storeCall { () throws(StoreError) in try lake.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
+        }
     }
 }
 

@@ -132,8 +132,13 @@ public struct MatchService: Sendable {
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
         if let truth {
             let labels = (0..<records.count).map { truth[records.id(of: $0)] }
-            report.evaluation = MatchEvaluation(predicted: outcome.clusterOf, truth: labels)
+            let store = workspace.store
+            report.evaluation = try truth.evaluate(matched: (0..<records.count).map(records.id(of:)), clusters: outcome.clusterOf) {
+                (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
+                try storeCall { () throws(StoreError) in try store.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
+            }
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
+            started = clock()  // the evaluation is not part of any phase
         }
         guard persist else { return report }
         try checkStop()
@@ -198,7 +203,9 @@ public struct MatchService: Sendable {
 /// A ground truth: source record → true entity, read from a `source,record_id,entity_id` CSV.
 public struct TruthTable: Sendable {
     private var entities: [SourceName: [String: Int32]] = [:]
-    public private(set) var count = 0
+    /// Every record the file names, in file order (a record named twice keeps its last entity).
+    public private(set) var records: [SourceRecordID] = []
+    public var count: Int { records.count }
 
     /// - Throws: `EngineError.input` naming the file and line of the first malformed row.
     public init(contentsOf file: URL) throws(EngineError) {
@@ -220,9 +227,34 @@ public struct TruthTable: Sendable {
                 entity = Int32(entityIDs.count)
                 entityIDs[fields[2]] = entity
             }
-            entities[SourceName(String(fields[0])), default: [:]][String(fields[1])] = entity
-            count += 1
+            let record = SourceRecordID(source: SourceName(String(fields[0])), key: String(fields[1]))
+            if entities[record.source, default: [:]].updateValue(entity, forKey: record.key) == nil { records.append(record) }
         }
+    }
+
+    /// The clusters of matched records against this truth, counting every record the truth names: one
+    /// without a cluster is a cluster of its own, and `whyNotMatched` says why it has none.
+    /// - Parameters:
+    ///   - clusterOf: a matched record's cluster label (any non-negative number), nil for one not matched.
+    ///   - whyNotMatched: asked once with every record of the truth that has no cluster.
+    func evaluate<E: Error>(
+        matched: [SourceRecordID], clusters: [Int32], whyNotMatched: ([SourceRecordID]) throws(E) -> [MatchEvaluation.NotMatchedReason]
+    ) throws(E) -> MatchEvaluation {
+        var seen = Set<SourceRecordID>(minimumCapacity: matched.count)
+        var labels: [Int32?] = []
+        labels.reserveCapacity(matched.count)
+        for record in matched {
+            seen.insert(record)
+            labels.append(self[record])
+        }
+        let missing = records.filter { !seen.contains($0) }
+        let reasons = try whyNotMatched(missing)
+        var tallies: [MatchEvaluation.NotMatchedReason: Int] = [:]
+        for reason in reasons { tallies[reason, default: 0] += 1 }
+        let notMatched = MatchEvaluation.NotMatchedReason.allCases.compactMap { reason in
+            tallies[reason].map { MatchEvaluation.NotMatchedTally(reason: reason, records: $0) }
+        }
+        return MatchEvaluation(predicted: clusters, truth: labels, unmatched: missing.compactMap { self[$0] }, notMatched: notMatched)
     }
 
     public subscript(_ id: SourceRecordID) -> Int32? { entities[id.source]?[id.key] }
