@@ -32,7 +32,7 @@ import Testing
             try #require(entries.first { $0.dataset == dataset && $0.column == column })
         }
         #expect(try entry("silver_customer", "birth_date").lineage == ["crm_customers.birth_date", "marketing_contacts.birthday"])
-        #expect(try entry("silver_customer", "email").rules == ["customer_required", "email_format", "contact_email_format"])
+        #expect(try entry("silver_customer", "email").rules == ["customer_email_present", "email_format", "contact_email_format"])
         #expect(try entry("marketing_contacts", "birthday").tags == ["PII.BirthDate"])
         #expect(try entry("customer_360", "phone").lineage == ["silver_customer.phone"])
         #expect(try entry("silver_event", "event_type").allowedValues == ["sent", "open", "click", "conversion", "unsubscribe"])
