@@ -288,7 +288,7 @@ public struct MatchColumns: Sendable {
     }
 
     /// `sources` as UTF-8, for comparing with names read as bytes.
-    private var sourceNames: [[UInt8]] = []
+    var sourceNames: [[UInt8]] = []
 }
 
 extension MatchRecords {

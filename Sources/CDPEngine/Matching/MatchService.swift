@@ -30,10 +30,11 @@ public struct MatchService: Sendable {
         return try MatchingConfigurationLoader.load(tomlText: text, file: file.path)
     }
 
-    /// Every current silver customer, in lake row order.
+    /// Every current silver customer, ordered by source and key, whatever order the lake holds them in (so
+    /// the match does not depend on the order input rows arrived in).
     public func loadRecords() throws(EngineError) -> MatchRecords {
         let columns = try storeCall { () throws(StoreError) in try workspace.store.currentCustomerColumns() }
-        return MatchRecords(columns, threads: threads)
+        return MatchRecords(columns.canonicallyOrdered(threads: threads), threads: threads)
     }
 
     public struct Report: Sendable, Codable {
