@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure domain: value types, standardisation, rules, workflow planning. Foundation only.
@@ -32,11 +33,20 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The team store on PostgreSQL: connection settings (no password in cdp.toml), the fixed-SQL schema, the
+        // roles, grants and masked views compiled from the access policy, steward functions and the run lock.
+        .target(
+            name: "CDPPostgresStore",
+            dependencies: [
+                "CDPCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // I/O side of the core: config loading, readers, pipeline steps, workflow runner.
         .target(
             name: "CDPEngine",
             dependencies: [
-                "CDPCore", "CDPRepositories", "CDPStore",
+                "CDPCore", "CDPRepositories", "CDPStore", "CDPPostgresStore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             resources: [.copy("Resources/WorkspaceTemplate")]),
@@ -58,6 +68,10 @@ let package = Package(
             dependencies: ["CDPStore", "CDPRepositories", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "CDPEngineTests", dependencies: ["CDPEngine", "CDPRepositories", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["HostileQueries"]),
+        .testTarget(
+            name: "CDPPostgresStoreTests",
+            dependencies: ["CDPPostgresStore", "CDPEngine"],
             exclude: ["HostileQueries"]),
         .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPRepositories", "CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),

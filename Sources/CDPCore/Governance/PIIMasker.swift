@@ -89,6 +89,10 @@ public struct PIIMasker: Sendable {
         return "+\(code) *** *** \(last)"
     }
 
+    /// The calling codes a masked phone number keeps (`+44 *** *** 123`), for maskers outside Swift (the team
+    /// store's SQL masks), sorted.
+    public static var callingCodes: [String] { PhoneNumberingPlans.callingCodes.sorted() }
+
     /// The length of the calling code at the start of an international number's digits.
     static func callingCodeLength(_ digits: String) -> Int {
         for length in 1...3 where PhoneNumberingPlans.callingCodes.contains(String(digits.prefix(length))) {

@@ -1,0 +1,101 @@
+import CDPCore
+import CDPPostgresStore
+import CDPRepositories
+import Dispatch
+import Foundation
+import Synchronization
+
+/// `governance/access.toml` and the data dictionary's tags, compiled for a team store on PostgreSQL, where the
+/// database itself enforces them (``PostgresAccessPlan``).
+extension Workspace {
+    /// The plan for a policy and a dictionary: the same personal columns, JSON and free-text columns as
+    /// `cdp query`'s masked views (``maskedColumn(dataset:column:personalData:masker:)``).
+    public static func teamStoreAccessPlan(policy: AccessPolicy, personalData: PersonalDataMap) throws(EngineError) -> PostgresAccessPlan {
+        let masker = PIIMasker(columns: personalData.columns)
+        do {
+            return try PostgresAccessPlan(policy: policy, personalColumns: personalData.columns) { dataset, column in
+                switch Workspace.maskedColumn(dataset: dataset, column: column, personalData: personalData, masker: masker) {
+                case .show: .show
+                case .mask(let kind): .mask(kind)
+                case .maskJSON: .maskJSON
+                case .withhold: .withhold
+                }
+            }
+        } catch {
+            throw EngineError.teamStore(error)
+        }
+    }
+
+    /// What applying the access file to a team store did.
+    public struct TeamStoreAccessReport: Sendable {
+        /// The role the store logged in (who the `access.apply` audit row names).
+        public var appliedBy: String
+        /// The schema's migrations applied first (all of them on an empty database, none once installed).
+        public var migrations: [String]
+        public var statements: Int
+        public var summary: String
+    }
+
+    /// Applies this workspace's access file and dictionary to the team store at `address` (`postgresql://…`,
+    /// a socket folder or `service=NAME`; never with a password): the schema first where it is missing or behind
+    /// (``PostgresTeamStore/install(_:)``), then group roles, memberships, grants and masked views, in one
+    /// transaction, audited there as `access.apply` by the role the server logged in.
+    /// - Throws: `.forbidden` when the role may not manage roles there; `.store` when the store cannot be reached.
+    public func applyAccess(toTeamStore address: String) throws(EngineError) -> TeamStoreAccessReport {
+        let plan = try Self.teamStoreAccessPlan(policy: accessPolicy, personalData: personalData)
+        let osUser = identity.user
+        return try Self.teamStore { () async throws(PostgresStoreError) -> TeamStoreAccessReport in
+            let settings = try PostgresSettings.parse(address, environment: ProcessInfo.processInfo.environment, osUser: osUser)
+            let session = try await PostgresSession.connect(settings)
+            do throws(PostgresStoreError) {
+                let user = try await session.currentUser()
+                let migrations = try await PostgresTeamStore.install(session)
+                let statements = try await PostgresTeamStore.applyAccess(plan, session)
+                await session.close()
+                return TeamStoreAccessReport(appliedBy: user, migrations: migrations, statements: statements.count, summary: plan.summary)
+            } catch {
+                await session.close()
+                throw error
+            }
+        }
+    }
+
+    /// Runs team store work from synchronous code (the CLI), waiting for it.
+    static func teamStore<T: Sendable>(_ body: @escaping @Sendable () async throws(PostgresStoreError) -> T) throws(EngineError) -> T {
+        let outcome = Outcome<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<T, PostgresStoreError>
+            do throws(PostgresStoreError) { result = .success(try await body()) } catch { result = .failure(error) }
+            outcome.result.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        switch outcome.result.withLock({ $0 }) {
+        case .success(let value): return value
+        case .failure(let error): throw EngineError.teamStore(error)
+        case nil: throw EngineError(.store, "the team store's work ended without a result")
+        }
+    }
+
+    private final class Outcome<T: Sendable>: Sendable {
+        let result = Mutex<Result<T, PostgresStoreError>?>(nil)
+    }
+}
+
+extension EngineError {
+    /// A team store error as the CLI presents it: its code told apart (forbidden, busy, a lost race), its message
+    /// and the server's SQLSTATE kept.
+    public static func teamStore(_ error: PostgresStoreError) -> EngineError {
+        let code: Code
+        switch error.code {
+        case .invalidSettings, .passwordInConfiguration, .credentials: code = .invalidConfiguration
+        case .forbidden: code = .forbidden
+        case .conflict: code = .refused
+        case .busy: code = .busy
+        case .verification: code = .verification
+        case .connection, .database: code = .store
+        }
+        return EngineError(code, error.message + (error.sqlState.map { " (SQLSTATE \($0))" } ?? ""))
+    }
+}

@@ -1,0 +1,257 @@
+import CDPCore
+import Foundation
+
+/// `governance/access.toml` compiled into PostgreSQL: a NOLOGIN group role `cdp_<role>` per role, each user's
+/// login role made a member of its role's group (and of no other), and grants by permission.
+///
+/// - `view_pii`: SELECT on every table and view of the lake (never INSERT, UPDATE, DELETE or TRUNCATE).
+/// - without it: no privilege at all on a table or view holding a personal column; SELECT on the tables and
+///   views without one, and on `<dataset>_masked` views (`security_barrier`, owned by `cdp_owner`) with the same
+///   columns and rows, personal values masked as the embedded lake masks them.
+/// - `remediate_quarantine`, `decide_merges`, `edit_dictionary`, `run_workflows`: EXECUTE on the steward
+///   functions and the run lock that need them.
+///
+/// Which columns are personal is the engine's decision (the dictionary's `PII.*` tags, and the JSON and free
+/// text columns that are personal whatever their tags), passed in as ``ColumnMasking`` per dataset and column.
+/// `default_role` is not compiled: in a team store only the users the file names get a role (a role granted to
+/// "everyone else" would be granted to every login role of the server).
+public struct PostgresAccessPlan: Sendable {
+    /// How a column reads for a user without `view_pii`.
+    public enum ColumnMasking: Hashable, Sendable {
+        case show
+        case mask(PIIKind)
+        /// JSON masked member by member; any other text withheld.
+        case maskJSON
+        /// Withheld whole (NULL stays NULL).
+        case withhold
+    }
+
+    public var policy: AccessPolicy
+    /// Column name → kind, for the members of JSON documents (the engine's masker's columns).
+    public var personalColumns: [String: PIIKind]
+    public var masking: @Sendable (_ dataset: String, _ column: String) -> ColumnMasking
+
+    /// The prefix of the group roles.
+    public static let rolePrefix = "cdp_"
+
+    /// - Throws: `.invalidSettings` naming a role or user that cannot be a PostgreSQL role here.
+    public init(
+        policy: AccessPolicy, personalColumns: [String: PIIKind],
+        masking: @escaping @Sendable (_ dataset: String, _ column: String) -> ColumnMasking
+    ) throws(PostgresStoreError) {
+        for role in policy.roles.keys.sorted() {
+            guard role.range(of: "^[a-z][a-z0-9_]{0,40}$", options: .regularExpression) != nil, Self.groupRole(role) != PostgresSchema.owner
+            else {
+                throw PostgresStoreError(
+                    .invalidSettings,
+                    "governance/access.toml: roles.\(role): a team store role is named cdp_<role>, so a role name is lower-case "
+                        + "letters, digits and _ (at most 41), starting with a letter, and not 'owner' (cdp_owner owns the schema)")
+            }
+        }
+        for user in policy.users.keys.sorted() {
+            let lowered = user.lowercased()
+            guard !user.isEmpty, user.utf8.count <= 63, !user.contains("\0"), !lowered.hasPrefix(Self.rolePrefix),
+                !lowered.hasPrefix("pg_"), lowered != "public"
+            else {
+                throw PostgresStoreError(
+                    .invalidSettings,
+                    "governance/access.toml: users.\(user): not a login role the team store may grant to (1 to 63 bytes; "
+                        + "cdp_*, pg_* and public are reserved)")
+            }
+        }
+        self.policy = policy
+        self.personalColumns = personalColumns
+        self.masking = masking
+    }
+
+    /// The group role of an access.toml role.
+    public static func groupRole(_ role: String) -> String { rolePrefix + role }
+
+    /// A relation of the lake (table or view) and its columns in order, as the catalog lists them.
+    public struct Relation: Hashable, Sendable {
+        public var name: String
+        public var columns: [String]
+        public init(name: String, columns: [String]) {
+            self.name = name
+            self.columns = columns
+        }
+    }
+
+    /// Columns that tell about a record's content without showing it, withheld as in the embedded lake: the
+    /// record's length and offset in a dataset holding personal data, and the unsalted content hash everywhere.
+    static let lengthColumns: Set<String> = ["record_length", "record_offset"]
+    static let contentHashColumn = "content_hash"
+
+    /// Tables of the store's own machinery that no login role reads directly.
+    static let internalRelations: Set<String> = ["schema_migration", "role_permission"]
+
+    /// How each column of a relation reads without `view_pii`; all `.show` when it holds no personal column.
+    func treatments(_ relation: Relation) -> [ColumnMasking] {
+        var treatments = relation.columns.map { masking(relation.name, $0) }
+        let holdsPersonalData = treatments.contains { $0 != .show }
+        for (index, column) in relation.columns.enumerated()
+        where column == Self.contentHashColumn || (holdsPersonalData && Self.lengthColumns.contains(column)) {
+            treatments[index] = .withhold
+        }
+        return treatments
+    }
+
+    /// The masked view's SELECT list.
+    func maskedSelect(_ relation: Relation, _ treatments: [ColumnMasking]) -> String {
+        zip(relation.columns, treatments).map { column, treatment in
+            let name = PostgresSchema.quoted(column)
+            switch treatment {
+            case .show: return name
+            case .mask(let kind): return "cdp.pii_mask(\(name)::text, \(PostgresSchema.literal(kind.rawValue))) AS \(name)"
+            case .maskJSON: return "cdp.pii_mask_json(\(name)::text) AS \(name)"
+            case .withhold:
+                return "CASE WHEN \(name) IS NULL THEN NULL ELSE \(PostgresSchema.literal(PostgresSchema.withheldText)) END AS \(name)"
+            }
+        }.joined(separator: ", ")
+    }
+
+    /// The functions each permission may execute (with their argument types, as GRANT names them).
+    static let functionsByPermission: [Permission: [String]] = [
+        .remediateQuarantine: [
+            "cdp.quarantine_reject(bigint, text, text)", "cdp.quarantine_release(bigint, text, text)",
+            "cdp.quarantine_fix(bigint, text, text, text, text, text, text)",
+        ],
+        .decideMerges: ["cdp.candidate_decide(bigint, text, text)"],
+        .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)"],
+        .runWorkflows: ["cdp.try_run_lock()", "cdp.release_run_lock()", "cdp.run_lock_holder()"],
+    ]
+
+    /// The masking functions every role may call: they only take information away.
+    static let maskingFunctions = [
+        "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
+        "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
+    ]
+
+    /// What the plan makes of the current store, read from its catalog.
+    struct Current {
+        /// The lake's tables and views (masked views and internal tables left out).
+        var relations: [Relation]
+        /// Masked views there now.
+        var maskedViews: [String]
+        /// Group roles the last apply made (from `cdp.role_permission`).
+        var previousGroups: [String]
+        /// Group role → its members now.
+        var members: [String: [String]]
+        /// Login roles that exist.
+        var existingRoles: Set<String>
+    }
+
+    /// The statements that make the store's roles, grants and masked views say what the policy says, whatever
+    /// the last apply left (every grant to a group role is revoked first; members no longer listed are removed).
+    func statements(database: String, current: Current) -> [String] {
+        let groups = policy.roles.keys.sorted().map(Self.groupRole)
+        let db = PostgresSchema.quoted(database)
+        var sql: [String] = []
+        for group in groups where !current.existingRoles.contains(group) {
+            sql.append("CREATE ROLE \(PostgresSchema.quoted(group)) NOLOGIN")
+        }
+        for group in Set(groups).union(current.previousGroups).sorted()
+        where current.existingRoles.contains(group) || groups.contains(group) {
+            let role = PostgresSchema.quoted(group)
+            sql += [
+                "REVOKE ALL ON ALL TABLES IN SCHEMA cdp FROM \(role)",
+                "REVOKE ALL ON ALL SEQUENCES IN SCHEMA cdp FROM \(role)",
+                "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA cdp FROM \(role)",
+                "REVOKE ALL ON SCHEMA cdp FROM \(role)",
+                "REVOKE ALL ON DATABASE \(db) FROM \(role)",
+            ]
+        }
+        for view in current.maskedViews.sorted() { sql.append("DROP VIEW IF EXISTS cdp.\(PostgresSchema.quoted(view))") }
+        sql.append(personalKindFunction())
+        sql.append(callingCodeFunction())
+        var maskedViews: [String] = []
+        var openRelations: [String] = []
+        for relation in current.relations.sorted(by: { $0.name < $1.name }) {
+            let treatments = treatments(relation)
+            guard treatments.contains(where: { $0 != .show }) else {
+                openRelations.append(relation.name)
+                continue
+            }
+            let view = relation.name + "_masked"
+            maskedViews.append(view)
+            sql.append(
+                "CREATE VIEW cdp.\(PostgresSchema.quoted(view)) WITH (security_barrier) AS SELECT \(maskedSelect(relation, treatments)) "
+                    + "FROM cdp.\(PostgresSchema.quoted(relation.name))")
+            sql.append("ALTER VIEW cdp.\(PostgresSchema.quoted(view)) OWNER TO \(PostgresSchema.owner)")
+        }
+        let allRelations = current.relations.map(\.name).sorted() + maskedViews
+        for role in policy.roles.keys.sorted() {
+            let group = PostgresSchema.quoted(Self.groupRole(role))
+            let permissions = policy.roles[role] ?? []
+            sql += [
+                "GRANT CONNECT ON DATABASE \(db) TO \(group)",
+                "GRANT USAGE ON SCHEMA cdp TO \(group)",
+                "GRANT EXECUTE ON FUNCTION \(Self.maskingFunctions.joined(separator: ", ")) TO \(group)",
+                "GRANT SELECT ON cdp.audit_head TO \(group)",
+            ]
+            let readable = permissions.contains(.viewPII) ? allRelations : openRelations + maskedViews
+            if !readable.isEmpty {
+                sql.append("GRANT SELECT ON \(readable.map { "cdp." + PostgresSchema.quoted($0) }.joined(separator: ", ")) TO \(group)")
+            }
+            for permission in permissions.sorted() {
+                guard let functions = Self.functionsByPermission[permission] else { continue }
+                sql.append("GRANT EXECUTE ON FUNCTION \(functions.joined(separator: ", ")) TO \(group)")
+            }
+        }
+        // Memberships: each listed user in its role's group only; anyone else loses the groups.
+        var wanted: [String: Set<String>] = [:]
+        for (user, role) in policy.users { wanted[Self.groupRole(role), default: []].insert(user) }
+        for group in Set(groups).union(current.previousGroups).union(current.members.keys).sorted() {
+            for member in (current.members[group] ?? []).sorted() where !(wanted[group]?.contains(member) ?? false) {
+                sql.append("REVOKE \(PostgresSchema.quoted(group)) FROM \(PostgresSchema.quoted(member))")
+            }
+        }
+        for user in policy.users.keys.sorted() where !current.existingRoles.contains(user) {
+            sql.append("CREATE ROLE \(PostgresSchema.quoted(user)) LOGIN")
+        }
+        for (user, role) in policy.users.sorted(by: { $0.key < $1.key }) {
+            let group = Self.groupRole(role)
+            if current.members[group]?.contains(user) ?? false { continue }
+            sql.append("GRANT \(PostgresSchema.quoted(group)) TO \(PostgresSchema.quoted(user))")
+        }
+        sql.append("DELETE FROM cdp.role_permission")
+        let rows = policy.roles.keys.sorted().flatMap { role in
+            (policy.roles[role] ?? []).sorted().map {
+                "(\(PostgresSchema.literal(Self.groupRole(role))), \(PostgresSchema.literal($0.rawValue)))"
+            }
+        }
+        if !rows.isEmpty { sql.append("INSERT INTO cdp.role_permission (role_name, permission) VALUES \(rows.joined(separator: ", "))") }
+        return sql
+    }
+
+    /// `cdp.pii_kind(name)`: the kind of a personal column name (case-insensitive), for JSON members.
+    func personalKindFunction() -> String {
+        let cases = personalColumns.sorted { $0.key < $1.key }.map { name, kind in
+            "WHEN \(PostgresSchema.literal(name.lowercased())) THEN \(PostgresSchema.literal(kind.rawValue))"
+        }
+        let body = cases.isEmpty ? "NULL::text" : "CASE lower(name) \(cases.joined(separator: " ")) END"
+        return """
+            CREATE OR REPLACE FUNCTION cdp.pii_kind(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT \(body) $$
+            """
+    }
+
+    /// `cdp.pii_calling_code_length(digits)`: how many leading digits a masked phone number keeps.
+    func callingCodeFunction() -> String {
+        let codes = PIIMasker.callingCodes.map(PostgresSchema.literal).joined(separator: ", ")
+        return """
+            CREATE OR REPLACE FUNCTION cdp.pii_calling_code_length(digits text) RETURNS int LANGUAGE sql IMMUTABLE STRICT AS $$
+                SELECT coalesce((SELECT l FROM generate_series(1, 3) AS l WHERE left(digits, l) = ANY (ARRAY[\(codes)]::text[])
+                    ORDER BY l LIMIT 1), 2)
+            $$
+            """
+    }
+
+    /// The policy as the audit log records it: each role's permissions and each user's role, sorted.
+    public var summary: String {
+        let roles = policy.roles.keys.sorted().map {
+            "\(Self.groupRole($0)) = [\((policy.roles[$0] ?? []).sorted().map(\.rawValue).joined(separator: ", "))]"
+        }
+        let users = policy.users.sorted(by: { $0.key < $1.key }).map { "\($0.key) → \(Self.groupRole($0.value))" }
+        return (roles + users).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+/// Where the team store is and who logs in: read from a `postgresql://` address, a Unix socket folder or a
+/// service name, never with a password in it.
+///
+/// A password written in `cdp.toml` would be read by everyone who can read the workspace, so one in the
+/// address (`postgresql://ana:secret@db/acme`, `?password=`) is refused. Logins are PostgreSQL's own: peer
+/// authentication over the Unix socket (no password at all), or SCRAM with the password in `~/.pgpass`
+/// (`PGPASSFILE`) or in a service file (`~/.pg_service.conf`, `PGSERVICEFILE`), as libpq reads them.
+public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
+    public enum Endpoint: Hashable, Sendable {
+        /// A Unix socket in `folder` (the server's `unix_socket_directories`), named by the port.
+        case socket(folder: String)
+        case tcp(host: String)
+    }
+
+    /// How a TCP connection uses TLS, as libpq's `sslmode`.
+    public enum TLSMode: String, Hashable, Sendable, CaseIterable {
+        case disable, prefer, require
+        case verifyFull = "verify-full"
+    }
+
+    public var endpoint: Endpoint
+    public var port: Int
+    /// The login role. Defaults to the OS user the kernel names (as libpq does), never `$USER`.
+    public var user: String
+    public var database: String
+    public var tls: TLSMode
+    /// The password a service file gave; `nil` to look in the password file when connecting.
+    var servicePassword: String?
+
+    /// The default socket folder of Debian's PostgreSQL packages.
+    public static let defaultSocketFolder = "/var/run/postgresql"
+
+    /// The socket file of a `.socket` endpoint.
+    public var socketPath: String? {
+        guard case .socket(let folder) = endpoint else { return nil }
+        return (folder.hasSuffix("/") ? folder : folder + "/") + ".s.PGSQL.\(port)"
+    }
+
+    /// The address without anything secret, for messages and the audit log.
+    public var description: String {
+        switch endpoint {
+        case .socket(let folder):
+            return "postgresql://\(user)@/\(database)?host=\(folder)&port=\(port)"
+        case .tcp(let host):
+            return "postgresql://\(user)@\(host):\(port)/\(database)"
+        }
+    }
+
+    public init(endpoint: Endpoint, port: Int = 5432, user: String, database: String, tls: TLSMode = .prefer) {
+        self.endpoint = endpoint
+        self.port = port
+        self.user = user
+        self.database = database
+        self.tls = tls
+    }
+
+    /// Reads a store's address: `postgresql://[user@][host][:port]/database[?host=/socket/folder&port=…&user=…&
+    /// dbname=…&service=…&sslmode=…]` (or `postgres://`), a socket folder (`/var/run/postgresql`), or
+    /// `service=NAME`. A host that is a path (or no host at all) means the Unix socket in that folder.
+    /// - Parameters:
+    ///   - environment: `PGSERVICEFILE`, `PGUSER`, `PGDATABASE`, `PGPORT` (as libpq reads them).
+    ///   - osUser: the login role when the address names none: the kernel's user, as peer authentication sees it.
+    /// - Throws: `.passwordInConfiguration` for a password in the address; `.invalidSettings` naming what
+    ///   cannot be read; `.credentials` for a service file that cannot be used.
+    public static func parse(_ text: String, environment: [String: String], osUser: String) throws(PostgresStoreError) -> PostgresSettings {
+        let address = text.trimmingCharacters(in: .whitespaces)
+        var parameters: [String: String] = [:]
+        var urlUser: String?
+        var urlHost: String?
+        var urlPort: String?
+        var urlDatabase: String?
+        if address.hasPrefix("/") {
+            urlHost = address
+        } else if address.hasPrefix("service=") {
+            parameters["service"] = String(address.dropFirst("service=".count))
+        } else if let scheme = ["postgresql://", "postgres://"].first(where: { address.hasPrefix($0) }) {
+            let url = try URLParts(address.dropFirst(scheme.count), address: address)
+            urlUser = url.user
+            urlHost = url.host
+            urlPort = url.port
+            urlDatabase = url.database
+            parameters = url.parameters
+        } else {
+            throw PostgresStoreError(
+                .invalidSettings,
+                "'\(redacted(address))' is not a store address: write postgresql://USER@HOST/DATABASE, a socket folder such as "
+                    + "\(defaultSocketFolder), or service=NAME")
+        }
+        if parameters["password"] != nil { throw passwordRefused(address) }
+        let known: Set<String> = ["host", "port", "user", "dbname", "service", "sslmode"]
+        if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
+            throw PostgresStoreError(
+                .invalidSettings, "'\(unknown)' is not a setting of a store address (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        var service: [String: String] = [:]
+        if let name = parameters["service"] {
+            service = try ServiceFile.entry(name, environment: environment)
+        }
+        func pick(_ key: String, _ fromURL: String?) -> String? { parameters[key] ?? fromURL ?? service[key] }
+        let host = pick("host", urlHost) ?? defaultSocketFolder
+        let portText = pick("port", urlPort) ?? environment["PGPORT"] ?? "5432"
+        guard let port = Int(portText), (1...65535).contains(port) else {
+            throw PostgresStoreError(.invalidSettings, "port '\(portText)' is not a port number (1 to 65535)")
+        }
+        let user = pick("user", urlUser) ?? environment["PGUSER"] ?? osUser
+        let database = pick("dbname", urlDatabase) ?? environment["PGDATABASE"] ?? user
+        let tlsText = pick("sslmode", nil) ?? "prefer"
+        guard let tls = TLSMode(rawValue: tlsText) else {
+            throw PostgresStoreError(
+                .invalidSettings, "sslmode '\(tlsText)' is not known (known: \(TLSMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        for (name, value) in [("user", user), ("database", database)] where value.isEmpty || value.utf8.count > 63 || value.contains("\0") {
+            throw PostgresStoreError(.invalidSettings, "the \(name) '\(value)' is not a PostgreSQL name (1 to 63 bytes)")
+        }
+        var settings = PostgresSettings(
+            endpoint: host.hasPrefix("/") ? .socket(folder: host) : .tcp(host: host), port: port, user: user, database: database, tls: tls)
+        settings.servicePassword = service["password"]
+        return settings
+    }
+
+    /// The password to answer the server with, if it asks: the service file's, else the first matching line of
+    /// the password file (`PGPASSFILE`, else `~/.pgpass` of the kernel's user). `nil` when there is none (peer
+    /// authentication needs none).
+    /// - Throws: `.credentials` for a password file others may read or that is not a regular file.
+    public func password(environment: [String: String], home: String?) throws(PostgresStoreError) -> String? {
+        if let servicePassword { return servicePassword }
+        let path = environment["PGPASSFILE"] ?? home.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + ".pgpass" }
+        guard let path, let file = try PasswordFile.read(path) else { return nil }
+        let hosts: [String]
+        switch endpoint {
+        case .socket(let folder): hosts = ["localhost", folder]
+        case .tcp(let host): hosts = [host]
+        }
+        return file.password(hosts: hosts, port: String(port), database: database, user: user)
+    }
+
+    /// The parts of a `postgresql://` address after its scheme, percent-decoded (RFC 3986, as libpq reads it).
+    struct URLParts {
+        var user: String?
+        var host: String?
+        var port: String?
+        var database: String?
+        var parameters: [String: String] = [:]
+
+        init(_ rest: Substring, address: String) throws(PostgresStoreError) {
+            func decoded(_ text: Substring) throws(PostgresStoreError) -> String {
+                guard let value = String(text).removingPercentEncoding else {
+                    throw PostgresStoreError(.invalidSettings, "'\(redacted(address))' has a broken %-escape in '\(text)'")
+                }
+                return value
+            }
+            let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+            let beforeQuery = rest[..<queryStart]
+            let pathStart = beforeQuery.firstIndex(of: "/") ?? beforeQuery.endIndex
+            var authority = beforeQuery[..<pathStart]
+            if let at = authority.lastIndex(of: "@") {
+                let userInfo = authority[..<at]
+                if userInfo.contains(":") { throw PostgresSettings.passwordRefused(address) }
+                user = userInfo.isEmpty ? nil : try decoded(userInfo)
+                authority = authority[authority.index(after: at)...]
+            }
+            var hostText = authority
+            if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+                hostText = authority[authority.index(after: authority.startIndex)..<close]
+                let after = authority[authority.index(after: close)...]
+                if after.hasPrefix(":") { port = String(after.dropFirst()) }
+            } else if let colon = authority.lastIndex(of: ":") {
+                hostText = authority[..<colon]
+                port = String(authority[authority.index(after: colon)...])
+            }
+            host = hostText.isEmpty ? nil : try decoded(hostText)
+            if pathStart < beforeQuery.endIndex {
+                let path = beforeQuery[beforeQuery.index(after: pathStart)...]
+                database = path.isEmpty ? nil : try decoded(path)
+            }
+            guard queryStart < rest.endIndex else { return }
+            for pair in rest[rest.index(after: queryStart)...].split(separator: "&") {
+                guard let equals = pair.firstIndex(of: "=") else {
+                    throw PostgresStoreError(.invalidSettings, "'\(pair)' in '\(redacted(address))' has no value (write \(pair)=VALUE)")
+                }
+                let name = try decoded(pair[..<equals])
+                if name == "password" { throw PostgresSettings.passwordRefused(address) }
+                parameters[name] = try decoded(pair[pair.index(after: equals)...])
+            }
+        }
+    }
+
+    static func passwordRefused(_ address: String) -> PostgresStoreError {
+        PostgresStoreError(
+            .passwordInConfiguration,
+            "the store address '\(redacted(address))' holds a password, which everyone who reads the workspace would read; "
+                + "remove it and log in by peer authentication over the Unix socket, or put the password in ~/.pgpass "
+                + "(a line HOST:PORT:DATABASE:USER:PASSWORD, chmod 600; or the file PGPASSFILE names) or in a service file")
+    }
+
+    /// The address with any password replaced, so a refusal never repeats it.
+    static func redacted(_ address: String) -> String {
+        var text = address
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
+        {
+            text.replaceSubrange(text.index(after: colon)..<at, with: "****")
+        }
+        if let range = text.range(of: "password=") {
+            let end = text[range.upperBound...].firstIndex(of: "&") ?? text.endIndex
+            text.replaceSubrange(range.upperBound..<end, with: "****")
+        }
+        return text
+    }
+}

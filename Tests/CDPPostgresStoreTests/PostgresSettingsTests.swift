@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import CDPPostgresStore
+
+@Suite struct PostgresSettingsTests {
+    let environment: [String: String] = [:]
+
+    @Test func readsAnAddressOverTCP() throws {
+        let settings = try PostgresSettings.parse("postgresql://cdp@db.example:6543/acme", environment: environment, osUser: "sam")
+        #expect(settings.endpoint == .tcp(host: "db.example"))
+        #expect(settings.port == 6543)
+        #expect(settings.user == "cdp")
+        #expect(settings.database == "acme")
+        #expect(settings.tls == .prefer)
+    }
+
+    @Test func aHostThatIsAPathOrNoHostIsTheUnixSocket() throws {
+        let query = try PostgresSettings.parse("postgresql:///acme?host=/tmp/pg&port=54329", environment: environment, osUser: "sam")
+        #expect(query.endpoint == .socket(folder: "/tmp/pg"))
+        #expect(query.socketPath == "/tmp/pg/.s.PGSQL.54329")
+        #expect(query.user == "sam")
+        let encoded = try PostgresSettings.parse("postgres://ana@%2Fvar%2Frun%2Fpostgresql/acme", environment: environment, osUser: "sam")
+        #expect(encoded.endpoint == .socket(folder: "/var/run/postgresql"))
+        #expect(encoded.user == "ana")
+        let none = try PostgresSettings.parse("postgresql:///acme", environment: environment, osUser: "sam")
+        #expect(none.endpoint == .socket(folder: PostgresSettings.defaultSocketFolder))
+        let folder = try PostgresSettings.parse("/srv/pg-socket", environment: ["PGDATABASE": "acme"], osUser: "sam")
+        #expect(folder.endpoint == .socket(folder: "/srv/pg-socket"))
+        #expect(folder.database == "acme")
+        #expect(folder.port == 5432)
+    }
+
+    /// The login role defaults to the kernel's user the caller passes, as libpq's does, never to `$USER`.
+    @Test func theLoginRoleDefaultsToTheKernelsUserNotDollarUser() throws {
+        let settings = try PostgresSettings.parse("postgresql:///acme", environment: ["USER": "root", "LOGNAME": "root"], osUser: "sam")
+        #expect(settings.user == "sam")
+        #expect(settings.database == "acme")
+        let bare = try PostgresSettings.parse("postgresql://", environment: ["USER": "root"], osUser: "sam")
+        #expect(bare.database == "sam")
+    }
+
+    @Test(arguments: [
+        "postgresql://ana:secret@db.example/acme",
+        "postgresql://ana:@db.example/acme",
+        "postgresql://ana@db.example/acme?password=secret",
+        "postgresql://ana@db.example/acme?sslmode=require&password=secret",
+        "postgres://ana:s%40cret@/acme?host=/tmp",
+    ])
+    func aPasswordInTheAddressIsRefusedWithoutRepeatingIt(address: String) throws {
+        let error = #expect(throws: PostgresStoreError.self) {
+            try PostgresSettings.parse(address, environment: environment, osUser: "sam")
+        }
+        #expect(error?.code == .passwordInConfiguration)
+        #expect(error?.message.contains("secret") == false)
+        #expect(error?.message.contains("s%40cret") == false)
+        #expect(error?.message.contains("~/.pgpass") == true)
+    }
+
+    @Test func otherMistakesNameWhatIsWrong() throws {
+        let unknown = #expect(throws: PostgresStoreError.self) {
+            try PostgresSettings.parse("postgresql:///acme?hots=/tmp", environment: environment, osUser: "sam")
+        }
+        #expect(unknown?.code == .invalidSettings)
+        #expect(unknown?.message.contains("'hots'") == true)
+        let port = #expect(throws: PostgresStoreError.self) {
+            try PostgresSettings.parse("postgresql://db:99999/acme", environment: environment, osUser: "sam")
+        }
+        #expect(port?.message.contains("99999") == true)
+        let scheme = #expect(throws: PostgresStoreError.self) {
+            try PostgresSettings.parse("mysql://db/acme", environment: environment, osUser: "sam")
+        }
+        #expect(scheme?.code == .invalidSettings)
+        let mode = #expect(throws: PostgresStoreError.self) {
+            try PostgresSettings.parse("postgresql://db/acme?sslmode=maybe", environment: environment, osUser: "sam")
+        }
+        #expect(mode?.message.contains("maybe") == true)
+    }
+
+    @Test func thePasswordFileMatchesAsLibpqDoes() {
+        let file = PasswordFile.parse(
+            """
+            # comment
+            db.example:5432:other:ana:wrong-database
+            db.example:5432:acme:ana:first\\:match\\\\
+            *:*:*:ana:too-late
+            localhost:*:acme:sam:socket-pass
+            """)
+        #expect(file.password(hosts: ["db.example"], port: "5432", database: "acme", user: "ana") == "first:match\\")
+        #expect(file.password(hosts: ["db2.example"], port: "5432", database: "acme", user: "ana") == "too-late")
+        #expect(file.password(hosts: ["localhost", "/tmp/pg"], port: "54329", database: "acme", user: "sam") == "socket-pass")
+        #expect(file.password(hosts: ["db.example"], port: "5432", database: "acme", user: "vic") == nil)
+    }
+
+    @Test func aPasswordFileOthersMayReadIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-pgpass-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("pgpass").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data("*:*:*:sam:pw\n".utf8), attributes: [.posixPermissions: 0o644])
+        let settings = try PostgresSettings.parse("postgresql:///acme", environment: environment, osUser: "sam")
+        let error = #expect(throws: PostgresStoreError.self) {
+            try settings.password(environment: ["PGPASSFILE": path], home: nil)
+        }
+        #expect(error?.code == .credentials)
+        #expect(error?.message.contains("chmod 600") == true)
+        chmod(path, 0o600)
+        #expect(try settings.password(environment: ["PGPASSFILE": path], home: nil) == "pw")
+        // No file: no password (peer authentication needs none).
+        #expect(try settings.password(environment: ["PGPASSFILE": path + "-missing"], home: nil) == nil)
+    }
+
+    @Test func aServiceFileGivesTheAddressAndMayHoldThePassword() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-pgservice-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("pg_service.conf").path
+        let text = """
+            [other]
+            host=elsewhere
+            [acme]
+            host=/tmp/pg
+            port=54329
+            dbname=acme
+            user=ana
+            password=from-service
+            """
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        let settings = try PostgresSettings.parse("service=acme", environment: ["PGSERVICEFILE": path], osUser: "sam")
+        #expect(settings.endpoint == .socket(folder: "/tmp/pg"))
+        #expect(settings.port == 54329)
+        #expect(settings.user == "ana")
+        #expect(settings.database == "acme")
+        #expect(try settings.password(environment: [:], home: nil) == "from-service")
+        #expect(settings.description.contains("from-service") == false)
+        let missing = #expect(throws: PostgresStoreError.self) {
+            try PostgresSettings.parse("service=nope", environment: ["PGSERVICEFILE": path], osUser: "sam")
+        }
+        #expect(missing?.code == .credentials)
+    }
+}
