@@ -63,13 +63,36 @@ struct AccessCommand: ParsableCommand {
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Adopt a changed access file (workspace owner only; audited as access.changed with the diff).")
+            abstract: "Adopt a changed access file (workspace owner only; audited as access.changed with the diff).",
+            discussion: """
+                With --store, also compile it into a team store on PostgreSQL: a group role cdp_<role> per role, each \
+                listed user's login role in its group (and no other), and grants by permission; users without \
+                view_pii get no privilege on tables holding personal columns, only their <table>_masked views, made \
+                from the dictionary's tags. One transaction, audited in the store as access.apply by the role the \
+                server logged in (who needs to be allowed to create and grant roles there).
+                """)
         @OptionGroup var options: WorkspaceOptions
+        @Option(
+            help: ArgumentHelp(
+                "A team store to apply it to: postgresql://USER@HOST/DATABASE, a socket folder, or service=NAME (no password: peer authentication, ~/.pgpass or a service file).",
+                valueName: "address"))
+        var store: String?
 
         func run() throws {
             // Opening the workspace as its owner records a changed file (through a short-lived writing
             // connection); anyone else is refused there, and audited where the lake can be written.
             let workspace = try options.open(readOnly: true)
+            if let store {
+                let report = try present { () throws(EngineError) in try workspace.applyAccess(toTeamStore: store) }
+                if !report.migrations.isEmpty {
+                    print("installed the team store's schema: \(report.migrations.joined(separator: ", "))")
+                }
+                print(
+                    "applied \(Workspace.accessPath) to the team store as \(report.appliedBy) (\(report.statements) statements; audited as access.apply):"
+                )
+                print(report.summary)
+                return
+            }
             let reader = workspace.reader(for: try options.environment(in: workspace))
             let latest = try present { () throws(EngineError) in try reader.accessPolicyHistory().last }
             guard let latest else {
