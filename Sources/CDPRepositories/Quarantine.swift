@@ -48,11 +48,13 @@ public struct QuarantineChange: Sendable {
     /// When releasing: the silver row to insert.
     public var silverValues: [FieldValue?]?
     public var supersedes: Bool
+    /// When reopening a released record: take its silver row out and make the row it replaced current again.
+    public var withdrawsSilver: Bool
 
     public init(
         fields: [String: String], sourceKey: String, failures: [RuleFailure], status: QuarantineStatus,
         resolution: String? = nil, historyAction: String, historyDetail: String, audit: AuditDraft,
-        silverValues: [FieldValue?]? = nil, supersedes: Bool = false
+        silverValues: [FieldValue?]? = nil, supersedes: Bool = false, withdrawsSilver: Bool = false
     ) {
         self.fields = fields
         self.sourceKey = sourceKey
@@ -64,6 +66,7 @@ public struct QuarantineChange: Sendable {
         self.audit = audit
         self.silverValues = silverValues
         self.supersedes = supersedes
+        self.withdrawsSilver = withdrawsSilver
     }
 }
 

@@ -3,14 +3,16 @@ import CDPRepositories
 import GRDB
 
 /// Campaign events summed in one pass over `silver_event`: per golden customer (into its facts), per
-/// campaign (with the distinct contacts reached, sent to, opening, clicking and converting, as bit sets over
+/// campaign (with the distinct contacts sent to, opening, clicking and converting, as bit sets over
 /// contact ordinals) and per campaign and day. Three SQL aggregations over the same rows took three times
 /// as long, and `COUNT(DISTINCT …)` sorted the events each time.
 struct EventTotals {
     struct CampaignTotals {
         var sent = 0, opens = 0, clicks = 0, conversions = 0, unsubscribes = 0
         var revenue = 0.0
-        var reached = BitSet(), sentTo = BitSet(), openers = BitSet(), clickers = BitSet(), converters = BitSet()
+        /// Distinct contacts sent to: the campaign's reach. Engagement from a contact never sent to (a lost or
+        /// quarantined send) counts in the event totals but neither in the reach nor in the rates.
+        var sentTo = BitSet(), openers = BitSet(), clickers = BitSet(), converters = BitSet()
     }
 
     struct DayTotals {
@@ -124,12 +126,12 @@ struct EventTotals {
             let id: String = row[0]
             let totals = campaignOrdinal[id].map { campaigns[Int($0)] } ?? CampaignTotals()
             let sentTo = totals.sentTo.count
-            func rate(_ set: BitSet) -> Double? { sentTo > 0 ? Double(set.count) / Double(sentTo) : nil }
+            func rate(_ set: BitSet) -> Double? { sentTo > 0 ? Double(set.intersectionCount(totals.sentTo)) / Double(sentTo) : nil }
             let budget: Double? = row[5]
             let costPerConversion = totals.conversions > 0 ? budget.map { $0 / Double(totals.conversions) } : nil
             let values: [(any DatabaseValueConvertible)?] = [
                 id, row[1] as String?, row[2] as String?, row[3] as String?, row[4] as String?, budget, row[6] as String?,
-                totals.sent, totals.reached.count, totals.opens, totals.clicks, totals.conversions, totals.unsubscribes,
+                totals.sent, sentTo, totals.opens, totals.clicks, totals.conversions, totals.unsubscribes,
                 rate(totals.openers), rate(totals.clickers), rate(totals.converters), totals.revenue, costPerConversion,
             ]
             try insert.execute(arguments: StatementArguments(values))
@@ -162,7 +164,6 @@ struct EventTotals {
 
 extension EventTotals.CampaignTotals {
     mutating func add(_ kind: EventTotals.Kind, contact: Int, revenue: Double) {
-        reached.insert(contact)
         switch kind {
         case .sent:
             sent += 1
@@ -244,5 +245,12 @@ struct BitSet {
     func contains(_ value: Int) -> Bool {
         let word = value >> 6
         return word < words.count && words[word] & (UInt64(1) << UInt64(value & 63)) != 0
+    }
+
+    /// How many values are in both sets.
+    func intersectionCount(_ other: BitSet) -> Int {
+        var count = 0
+        for index in 0..<min(words.count, other.words.count) { count += (words[index] & other.words[index]).nonzeroBitCount }
+        return count
     }
 }

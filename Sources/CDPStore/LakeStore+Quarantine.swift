@@ -110,6 +110,7 @@ extension LakeStore {
             try db.execute(
                 sql: "INSERT INTO quarantine_history (quarantine_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id.rawValue, at, change.audit.actor, change.historyAction, detail])
+            if change.withdrawsSilver { try Self.withdrawSilverRow(of: current, db) }
             if let values = change.silverValues {
                 let entity = current.entity
                 let fields = entity.fields
@@ -134,6 +135,29 @@ extension LakeStore {
             }
             try Self.appendAudit(change.audit, at: at, db)
         }
+    }
+
+    /// Takes a released record's silver row out and makes current again the row its release replaced.
+    /// - Throws: `StoreError.conflict` when the row is gone or no longer current (a newer version of the key
+    ///   arrived since: taking the release back would leave the key without its newest row).
+    static func withdrawSilverRow(of record: QuarantineRecord, _ db: Database) throws {
+        let table = record.entity.silverTable
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, is_current FROM \(table) WHERE bronze_id = ?", arguments: [record.bronzeRow.rawValue])
+        else {
+            throw StoreError(.conflict, "\(record.id) has no row in \(table) to take back; reload and try again")
+        }
+        guard (row[1] as Int64) == 1 else {
+            throw StoreError(
+                .conflict,
+                "a newer version of key \(record.sourceKey) of \(record.source) is current in \(table); the release of \(record.id) can no longer be taken back")
+        }
+        try db.execute(sql: "DELETE FROM \(table) WHERE id = ?", arguments: [row[0] as Int64])
+        try db.execute(
+            sql: """
+                UPDATE \(table) SET is_current = 1, superseded_by = NULL WHERE id = (
+                    SELECT MAX(id) FROM \(table) WHERE source = ? AND source_key = ? AND is_current = 0 AND superseded_by = ?)
+                """,
+            arguments: [record.source.rawValue, record.sourceKey, record.batch.rawValue])
     }
 
     static func quarantineRecord(_ row: Row) -> QuarantineRecord {

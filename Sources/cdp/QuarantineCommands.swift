@@ -6,8 +6,8 @@ import Foundation
 
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "quarantine", abstract: "List, inspect, fix, release and reject quarantined records.",
-        subcommands: [List.self, Show.self, Fix.self, Release.self, Reject.self])
+        commandName: "quarantine", abstract: "List, inspect, fix, release, reject and reopen quarantined records.",
+        subcommands: [List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List quarantined records (open and fixed by default).")
@@ -133,7 +133,7 @@ struct QuarantineCommand: ParsableCommand {
     }
 
     struct Reject: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject a record for good, with a reason.")
+        static let configuration = CommandConfiguration(abstract: "Reject a record, with a reason (reopen takes it back).")
         @OptionGroup var options: WorkspaceOptions
         @Argument(help: "The record, e.g. Q123.") var id: String
         @Option(help: "Why the record is unusable.") var reason: String
@@ -145,6 +145,25 @@ struct QuarantineCommand: ParsableCommand {
             let service = QuarantineService(workspace: workspace, environment: environment)
             let record = try present { () throws(EngineError) in try service.reject(quarantineID, reason: reason) }
             print("\(record.id) rejected: \(record.resolution ?? reason)")
+        }
+    }
+}
+
+extension QuarantineCommand {
+    struct Reopen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take back a release or a rejection: the record is held again (a released one leaves silver).")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The record, e.g. Q123.") var id: String
+        @Option(help: "Why the decision was wrong.") var reason: String
+
+        func run() throws {
+            let quarantineID = try parseID(id)
+            let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
+            let service = QuarantineService(workspace: workspace, environment: environment)
+            let record = try present { () throws(EngineError) in try service.reopen(quarantineID, reason: reason) }
+            print("\(record.id) reopened: \(record.status.rawValue)\(record.status == .fixed ? "; release it again with: cdp quarantine release \(record.id)" : "")")
         }
     }
 }

@@ -159,7 +159,7 @@ enum DictionaryCatalog {
         ],
         "campaign_performance": [
             "campaign_id": "The campaign's key in its source.",
-            "unique_reached": "Distinct contacts the campaign reached.",
+            "unique_reached": "Distinct contacts the campaign was sent to (its reach; never more than sent).",
             "open_rate": "Share of the contacts sent the campaign who opened it.",
             "click_rate": "Share of the contacts sent the campaign who clicked.",
             "conversion_rate": "Share of the contacts sent the campaign who converted.",

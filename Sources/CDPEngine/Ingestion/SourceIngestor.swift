@@ -288,7 +288,9 @@ public struct SourceIngestor: Sendable {
         let emptied = BoundedChannel<IngestChunk>(capacity: 5)
         let writeError = LockedBox<StoreError?>(StoreError?.none)
         let written = LockedBox(0)
-        let estimate = LockedBox(0)
+        // Rows in the file, from its size and the width of its first rows until the parser has read a chunk
+        // (8 MiB): the writer reports progress long before that, and an estimate of 0 showed it as done.
+        let estimate = LockedBox(expectedRows)
         let done = DispatchSemaphore(value: 0)
         Self.startThread(signalling: done) {
             let cpuStarted = IngestProfile.threadCPU()

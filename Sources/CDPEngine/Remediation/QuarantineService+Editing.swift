@@ -59,9 +59,10 @@ public struct QuarantineSnapshot: Sendable {
 }
 
 extension QuarantineService {
-    /// Starts editing a held record.
-    /// - Throws: `.notFound`; `.refused` when the record is released or rejected, or its source left cdp.toml.
+    /// Starts editing a held record: refused at once without `remediate_quarantine` (audited), not after typing.
+    /// - Throws: `.forbidden`; `.notFound`; `.refused` when the record is released or rejected, or its source left cdp.toml.
     public func draft(_ id: QuarantineID) throws(EngineError) -> QuarantineDraft {
+        try authorize(.fix, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
@@ -97,12 +98,12 @@ extension QuarantineService {
         return QuarantineSnapshot(id: id, source: record.source, values: values)
     }
 
-    /// Puts the captured values back (a `fix`: checked, audited, re-validated).
+    /// Puts the captured values back: checked and re-validated as a `fix`, audited as `quarantine.fix.undo`.
     /// - Returns: the record as changed, masked.
     /// - Throws: as ``fix(_:edits:)``.
     @discardableResult
     public func restore(_ snapshot: QuarantineSnapshot) throws(EngineError) -> QuarantineRecord {
-        try fix(snapshot.id, edits: snapshot.values)
+        try applyEdits(snapshot.id, edits: snapshot.values, undoing: true)
     }
 
     /// Open records of the snapshot's source, other than its own, failing `rule` with the value `field`

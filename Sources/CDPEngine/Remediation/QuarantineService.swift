@@ -15,6 +15,18 @@ public struct QuarantineService: Sendable {
         self.environment = environment
     }
 
+    /// What a steward does to a held record, as named in the audit log (`quarantine.fix`, …).
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        case fix, release, reject, reopen
+    }
+
+    /// Checks the user may take `action` on `id` before a form or a prompt opens, so nobody types an edit
+    /// or a reason only to be refused at the end. A refusal is audited as the action itself would be.
+    /// - Throws: `.forbidden` naming the missing permission and the roles that have it.
+    public func authorize(_ action: Action, _ id: QuarantineID) throws(EngineError) {
+        try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.\(action.rawValue) \(id)")
+    }
+
     /// Everything a steward needs to judge a record.
     public struct Detail: Sendable {
         public var record: QuarantineRecord
@@ -71,7 +83,12 @@ public struct QuarantineService: Sendable {
     /// - Returns: the record as changed.
     @discardableResult
     public func fix(_ id: QuarantineID, edits: [String: String]) throws(EngineError) -> QuarantineRecord {
-        try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.fix \(id)")
+        try applyEdits(id, edits: edits, undoing: false)
+    }
+
+    /// ``fix(_:edits:)``, audited as `quarantine.fix.undo` when it puts back what a fix changed.
+    func applyEdits(_ id: QuarantineID, edits: [String: String], undoing: Bool) throws(EngineError) -> QuarantineRecord {
+        try authorize(.fix, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
@@ -100,10 +117,10 @@ public struct QuarantineService: Sendable {
         let failures = try validate(fields: fields, sourceKey: sourceKey, record: record, source: source, edited: true)
         let status: QuarantineStatus = failures.contains { $0.severity >= .error } ? .open : .fixed
         let change = QuarantineChange(
-            fields: fields, sourceKey: sourceKey, failures: failures, status: status, historyAction: "fix",
+            fields: fields, sourceKey: sourceKey, failures: failures, status: status, historyAction: undoing ? "undo fix" : "fix",
             historyDetail: describe(applied) + (status == .fixed ? " → passes" : " → still fails \(failures.map(\.rule).joined(separator: ", "))"),
             audit: AuditDraft(
-                actor: environment.user, action: "quarantine.fix", target: id.description,
+                actor: environment.user, action: undoing ? "quarantine.fix.undo" : "quarantine.fix", target: id.description,
                 before: json(record.fields.filter { applied[$0.key] != nil }), after: json(applied)))
         try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
         return try self.record(id)
@@ -112,7 +129,7 @@ public struct QuarantineService: Sendable {
     /// Moves a record to silver. Refused, naming the failing rules, unless it passes every rule now.
     @discardableResult
     public func release(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
-        try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.release \(id)")
+        try authorize(.release, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be released")
@@ -142,22 +159,79 @@ public struct QuarantineService: Sendable {
         return try self.record(id)
     }
 
-    /// Rejects a record for good; it stays in quarantine with the reason.
+    /// Rejects a record; it stays in quarantine with the reason until someone reopens it.
     @discardableResult
     public func reject(_ id: QuarantineID, reason: String) throws(EngineError) -> QuarantineRecord {
-        try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.reject \(id)")
+        try authorize(.reject, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be rejected")
         }
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw EngineError(.refused, "a rejection needs a reason (--reason \"…\")") }
+        guard !trimmed.isEmpty else { throw EngineError(.refused, "a rejection needs a reason: say why \(id) is unusable") }
         let change = QuarantineChange(
             fields: record.fields, sourceKey: record.sourceKey, failures: record.failures, status: .rejected,
             resolution: trimmed, historyAction: "reject", historyDetail: trimmed,
             audit: AuditDraft(
                 actor: environment.user, action: "quarantine.reject", target: id.description, before: record.status.rawValue,
                 after: "rejected", reason: trimmed))
+        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        return try self.record(id)
+    }
+
+    /// Reopens a released or rejected record: it is held again, `fixed` when it passes every rule now and
+    /// `open` otherwise. A released record's silver row is taken out and the row its release replaced is current
+    /// again (golden records follow at the next match and gold build). Audited as `quarantine.reopen`.
+    /// - Parameter reason: why, kept in the history and the audit log; required.
+    /// - Throws: `.forbidden` without `remediate_quarantine` (audited); `.refused` without a reason, when the record
+    ///   is not released or rejected, or when a newer version of a released record's key reached silver since;
+    ///   `.notFound`.
+    @discardableResult
+    public func reopen(_ id: QuarantineID, reason: String) throws(EngineError) -> QuarantineRecord {
+        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw EngineError(.refused, "reopening \(id) needs a reason: say why the decision was wrong")
+        }
+        return try takeBack(id, reason: reason, undoing: false)
+    }
+
+    /// Undoes the release or rejection of `id` just made (the console's `u`): as ``reopen(_:reason:)``, audited as
+    /// `quarantine.release.undo` or `quarantine.reject.undo`.
+    /// - Throws: as ``reopen(_:reason:)``.
+    @discardableResult
+    public func undoDecision(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
+        try takeBack(id, reason: nil, undoing: true)
+    }
+
+    private func takeBack(_ id: QuarantineID, reason: String?, undoing: Bool) throws(EngineError) -> QuarantineRecord {
+        try authorize(.reopen, id)
+        let record = try storedRecord(id)
+        guard record.status == .released || record.status == .rejected else {
+            throw EngineError(.refused, "\(id) is \(record.status.rawValue); only released or rejected records can be reopened")
+        }
+        let released = record.status == .released
+        let source = try workspace.source(record.source)
+        let failures: [RuleFailure]
+        if released {
+            // Its key is in silver now, from its own row: check it as the row that is about to leave.
+            failures = record.failures
+        } else {
+            failures = try validate(
+                fields: record.fields, sourceKey: record.sourceKey, record: record, source: source,
+                edited: record.failures.allSatisfy { !BuiltInRule.isParseRule($0.rule) })
+        }
+        let status: QuarantineStatus = failures.contains { $0.severity >= .error } ? .open : .fixed
+        let trimmed = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let why = trimmed?.isEmpty == false ? trimmed : nil
+        let action = undoing ? "quarantine.\(released ? "release" : "reject").undo" : "quarantine.reopen"
+        let change = QuarantineChange(
+            fields: record.fields, sourceKey: record.sourceKey, failures: failures, status: status, resolution: nil,
+            historyAction: undoing ? "undo \(released ? "release" : "rejection")" : "reopen",
+            historyDetail: (released ? "taken back from \(source.entity.silverTable)" : "rejection taken back") + (why.map { ": \($0)" } ?? ""),
+            audit: AuditDraft(
+                actor: environment.user, action: action, target: id.description, before: record.status.rawValue, after: status.rawValue,
+                reason: why),
+            withdrawsSilver: released)
+        // A newer version of the key in silver since is a conflict: refused, naming the key.
         try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
         return try self.record(id)
     }
