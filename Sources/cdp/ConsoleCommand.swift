@@ -12,7 +12,7 @@ struct ConsoleCommand: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
 
-    @Option(help: "Colour theme: dark, light, high-contrast, mono, or a file name in themes/ (NO_COLOR selects mono).")
+    @Option(help: "Colour theme: dark, light, high-contrast, mono, or a file name in themes/ (NO_COLOR selects mono; without it, the theme last chosen with T).")
     var theme: String?
 
     func run() throws {
@@ -41,16 +41,21 @@ enum ConsoleLauncher {
             return
         }
         let folder = themesFolder(for: workspace)
+        let settingsFile = ConsoleSettings.defaultFile()
         let theme: Theme
+        let note: String?
         do {
-            theme = try Theme.resolve(named: themeName, themesFolder: folder)
+            (theme, note) = try ConsoleApp.startingTheme(requested: themeName, themesFolder: folder, settingsFile: settingsFile)
         } catch {
             try present { () throws(EngineError) in throw EngineError(.invalidConfiguration, error.description) }
             return
         }
         do {
             try withCursesTerminal { backend in
-                let app = ConsoleApp(workspace: workspace, environment: environment, theme: theme, backend: backend, themesFolder: folder)
+                let app = ConsoleApp(
+                    workspace: workspace, environment: environment, theme: theme, backend: backend, themesFolder: folder,
+                    settingsFile: settingsFile)
+                if let note { app.say(note, severity: .warning) }
                 try app.run()
             }
         } catch let error as EngineError {

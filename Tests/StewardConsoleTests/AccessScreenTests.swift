@@ -69,4 +69,17 @@ import Testing
         #expect(try workspace.store.quarantineRecord(QuarantineID(1))?.status == .open)
         #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "access.refused")).first?.actor == "ana")
     }
+
+    @Test func theEditFormAndTheRejectPromptAreRefusedBeforeAnythingIsTyped() throws {
+        let (workspace, backend, app) = try console(as: "ana")
+        var screen = try send("2 <enter> e", backend, app)
+        #expect(!screen.contains("editing"))
+        #expect(app.message?.text.contains("missing permission remediate_quarantine") == true)
+        screen = try send("x", backend, app)
+        #expect(!screen.contains("Reject Q1"))
+        #expect(app.message?.text.contains("missing permission remediate_quarantine") == true)
+        let refused = try workspace.store.auditEntries(LakeStore.AuditFilter(action: "access.refused")).map(\.target)
+        #expect(refused.contains("quarantine.fix Q1") && refused.contains("quarantine.reject Q1"))
+        #expect(try workspace.store.quarantineRecord(QuarantineID(1))?.status == .open)
+    }
 }

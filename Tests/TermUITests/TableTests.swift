@@ -141,3 +141,28 @@ final class CountingDataSource: TableDataSource {
         #expect(Table.row(atX: 5, y: 5, in: area, state: short) == nil)  // past the last row
     }
 }
+
+@Suite struct SelectionRecoveryTests {
+    /// A filter that matches nothing clears the selection; the next one that matches rows must select the
+    /// first again, or Enter finds "no record selected" on every later filter.
+    @Test func rowsComingBackAfterNoneSelectTheFirst() {
+        var selection = SelectionState(selected: 3)
+        selection.update(rowCount: 10, viewportHeight: 5)
+        #expect(selection.selected == 3)
+        selection.update(rowCount: 0, viewportHeight: 5)
+        #expect(selection.selected == nil)
+        selection.update(rowCount: 4, viewportHeight: 5)
+        #expect(selection.selected == 0)
+    }
+
+    @Test func aSelectionClearedOnPurposeStaysClear() {
+        var selection = SelectionState(selected: 2)
+        selection.update(rowCount: 0, viewportHeight: 5)
+        selection.select(nil)
+        selection.update(rowCount: 4, viewportHeight: 5)
+        #expect(selection.selected == nil)
+        var none = SelectionState(selected: nil)
+        none.update(rowCount: 4, viewportHeight: 5)
+        #expect(none.selected == nil)
+    }
+}

@@ -24,7 +24,40 @@ struct Prompt {
 /// A dialog over the body: a yes/no question or a one-line text question.
 enum ModalState {
     case confirm(title: String, message: String, state: ConfirmState, onConfirm: () -> Void)
-    case input(title: String, question: String, field: TextFieldState, onSubmit: (String) -> Void)
+    case input(InputDialog)
+}
+
+/// A one-line text question. An answer that is needed stays asked for: Enter on an empty field keeps the
+/// dialog open and says what is missing (keys typed next must not fall through to the screen below).
+struct InputDialog {
+    var title: String
+    var question: String
+    var field = TextFieldState()
+    /// What to say when Enter is pressed on an empty (blank) answer; nil accepts an empty answer.
+    var whenEmpty: String?
+    /// What is wrong with an answer (nil: nothing), checked on Enter after ``whenEmpty``; the dialog stays open.
+    var check: ((String) -> String?)?
+    /// The problem shown under the field after a refused Enter.
+    var problem: String?
+    var onSubmit: (String) -> Void
+
+    init(
+        title: String, question: String, field: TextFieldState = TextFieldState(), whenEmpty: String?, check: ((String) -> String?)? = nil,
+        onSubmit: @escaping (String) -> Void
+    ) {
+        self.title = title
+        self.question = question
+        self.field = field
+        self.whenEmpty = whenEmpty
+        self.check = check
+        self.onSubmit = onSubmit
+    }
+
+    /// Why the answer cannot be taken, or nil.
+    func refusal(of answer: String) -> String? {
+        if let whenEmpty, answer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return whenEmpty }
+        return check?(answer)
+    }
 }
 
 extension ConsoleApp {
@@ -143,17 +176,22 @@ extension ConsoleApp {
             case nil:
                 self.modal = .confirm(title: title, message: text, state: state, onConfirm: onConfirm)
             }
-        case .input(let title, let question, var field, let onSubmit):
+        case .input(var dialog):
             switch key.key {
             case .escape:
                 self.modal = nil
                 message = StatusMessage("cancelled")
             case .enter:
+                if let refusal = dialog.refusal(of: dialog.field.value) {
+                    dialog.problem = refusal
+                    self.modal = .input(dialog)
+                    return
+                }
                 self.modal = nil
-                onSubmit(field.value)
+                dialog.onSubmit(dialog.field.value)
             default:
-                _ = field.handle(key)
-                self.modal = .input(title: title, question: question, field: field, onSubmit: onSubmit)
+                if dialog.field.handle(key) { dialog.problem = nil }
+                self.modal = .input(dialog)
             }
         }
     }
@@ -167,14 +205,16 @@ extension ConsoleApp {
                 borderStyle: theme[.warning], selectedButtonStyle: theme[.selection])
             var confirmState = state
             frame.render(dialog, in: area, state: &confirmState)
-        case .input(let title, let question, let field, _):
+        case .input(let dialog):
+            let problem = dialog.problem.map { Line("✗ " + $0, style: theme[.error]) } ?? Line("")
             let modalWidget = Modal(
-                title: title, body: [Line(question), Line(""), Line("")], buttons: ["Enter: OK", "Esc: cancel"],
+                title: dialog.title, body: [Line(dialog.question), Line(""), problem, Line("")], buttons: ["Enter: OK", "Esc: cancel"],
                 preferredWidth: min(area.width - 4, 70), style: style, borderStyle: theme[.warning])
             frame.render(modalWidget, in: area)
             let box = modalWidget.rect(in: area)
-            let fieldRect = Rect(x: box.x + 2, y: box.y + 1 + max(1, Line(question).wrapped(to: box.width - 4).count) + 0, width: box.width - 4, height: 1)
-            var state = field
+            let fieldRect = Rect(
+                x: box.x + 2, y: box.y + 1 + max(1, Line(dialog.question).wrapped(to: box.width - 4).count), width: box.width - 4, height: 1)
+            var state = dialog.field
             let editor = TextField(style: theme[.selection])
             editor.render(in: fieldRect, buffer: &frame.buffer, state: &state)
             frame.setCursor(editor.cursorPosition(in: fieldRect, state: state))

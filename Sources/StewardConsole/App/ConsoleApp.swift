@@ -24,12 +24,33 @@ public final class ConsoleApp {
     public let terminal: Terminal
     /// Where `T` looks for more themes; nil uses the built-in ones only.
     public let themesFolder: URL?
+    /// Where the theme chosen with `T` is remembered for the next session; nil remembers nothing.
+    public let settingsFile: URL?
 
     /// The smallest size the console draws its screens at.
     public static let minimumSize = Size(width: 80, height: 24)
 
-    /// The last result or error, shown in the status bar.
-    public internal(set) var message: StatusMessage?
+    /// The last result or error, shown in the status bar; every one is kept in ``messageLog``.
+    public internal(set) var message: StatusMessage? {
+        didSet {
+            guard let message else { return }
+            messageSerial += 1
+            messageLog.append(LoggedMessage(at: environment.timestamp, message: message))
+            if messageLog.count > Self.messageLogLimit { messageLog.removeFirst(messageLog.count - Self.messageLogLimit) }
+        }
+    }
+
+    /// A status-line message and when it was shown.
+    public struct LoggedMessage: Sendable, Hashable {
+        public var at: String
+        public var message: StatusMessage
+    }
+
+    /// This session's messages, oldest first (Ctrl-P shows them).
+    public private(set) var messageLog: [LoggedMessage] = []
+    static let messageLogLimit = 500
+    /// Counts messages set, so an action that changes screens can tell whether it said something itself.
+    private var messageSerial = 0
     /// True after quit.
     public private(set) var isFinished = false
 
@@ -60,7 +81,10 @@ public final class ConsoleApp {
     /// Refresh cadence of live screens.
     public static let tickInterval: TimeInterval = 0.25
 
-    public init(workspace: Workspace, environment: Environment, theme: Theme = .dark, backend: any TerminalBackend, themesFolder: URL? = nil) {
+    public init(
+        workspace: Workspace, environment: Environment, theme: Theme = .dark, backend: any TerminalBackend, themesFolder: URL? = nil,
+        settingsFile: URL? = nil
+    ) {
         self.workspace = workspace
         self.environment = environment
         principal = workspace.principal(environment)
@@ -68,6 +92,7 @@ public final class ConsoleApp {
         self.theme = theme
         self.terminal = Terminal(backend: backend)
         self.themesFolder = themesFolder
+        self.settingsFile = settingsFile
         workspace.limitSQLiteMemory(bytes: Self.sqliteMemoryLimit)
         stacks = Self.tabs.map { [$0.makeRoot(self)] }
         current.activate(app: self)
@@ -212,10 +237,18 @@ public final class ConsoleApp {
     /// Runs an action by its long name, as a key or the palette would. Returns whether it exists here.
     @discardableResult
     public func dispatch(_ name: String) -> Bool {
+        // A message belongs to the screen it was said on: one left from before is cleared when the action
+        // shows another screen (unless the action said something itself).
+        let screenBefore = ObjectIdentifier(current)
+        let serialBefore = messageSerial
+        defer {
+            if ObjectIdentifier(current) != screenBefore, messageSerial == serialBefore { message = nil }
+        }
         if current.perform(name, app: self) { return true }
         switch name {
         case _ where Self.tabs.contains(where: { $0.action == name }): switchTab(Self.tabIndex(name))
         case "help": showingHelp = true
+        case "messages": push(MessageLogScreen())
         case "palette": prompt = Prompt(kind: .palette)
         case "filter":
             guard current.filterText != nil else {
@@ -246,6 +279,7 @@ public final class ConsoleApp {
             ConsoleAction("start-run", keys: [.char("R")], help: "Start a pipeline run", group: "General"),
             ConsoleAction("theme-next", keys: [.char("T")], help: "Next theme", group: "General"),
             ConsoleAction("reload", keys: [.ctrl("r")], help: "Reload from the lake", group: "General"),
+            ConsoleAction("messages", keys: [.ctrl("p")], help: "Messages of this session", group: "General"),
             ConsoleAction("back", keys: [.char("q"), KeyEvent(.escape)], help: "Back (q quits at the top)", group: "General"),
             ConsoleAction("quit", keys: [.ctrl("c")], help: "Quit", group: "General"),
         ]
@@ -298,7 +332,49 @@ public final class ConsoleApp {
             message = StatusMessage("theme \(theme.name)")
         } catch {
             message = StatusMessage(error.description, severity: .error)
+            return
         }
+        rememberTheme()
+    }
+
+    /// Keeps the theme for the next session; a file that cannot be written is said, not fatal.
+    private func rememberTheme() {
+        guard let settingsFile else { return }
+        do {
+            var settings = (try? ConsoleSettings.load(from: settingsFile)) ?? ConsoleSettings()
+            settings.theme = theme.name
+            try settings.save(to: settingsFile)
+        } catch {
+            message = StatusMessage("theme \(theme.name) (not remembered: \(error.description))", severity: .warning)
+        }
+    }
+
+    /// The theme a session starts with: `NO_COLOR` gives mono, else the one asked for (`--theme`), else the
+    /// one remembered in `settingsFile`, else dark. A remembered theme that is gone falls back to dark, saying so.
+    /// - Returns: the theme, and a note for the status line when the remembered one could not be used.
+    /// - Throws: ``ThemeError`` when the theme asked for exists nowhere or its file is invalid.
+    public static func startingTheme(
+        requested: String?, themesFolder: URL?, settingsFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ThemeError) -> (theme: Theme, note: String?) {
+        if requested != nil { return (try Theme.resolve(named: requested, themesFolder: themesFolder, environment: environment), nil) }
+        guard let settingsFile else { return (try Theme.resolve(named: nil, themesFolder: themesFolder, environment: environment), nil) }
+        let settings: ConsoleSettings
+        do {
+            settings = try ConsoleSettings.load(from: settingsFile)
+        } catch {
+            return (try Theme.resolve(named: nil, themesFolder: themesFolder, environment: environment), error.description)
+        }
+        do {
+            return (try Theme.resolve(named: settings.theme, themesFolder: themesFolder, environment: environment), nil)
+        } catch {
+            let fallback = try Theme.resolve(named: nil, themesFolder: themesFolder, environment: environment)
+            return (fallback, "the remembered theme is not available (\(error.description)); using \(fallback.name)")
+        }
+    }
+
+    /// Shows `text` on the status line (the launcher's note on how the session started).
+    public func say(_ text: String, severity: Severity = .info) {
+        message = StatusMessage(text, severity: severity)
     }
 
     /// Shows `error` on the status line.

@@ -139,6 +139,9 @@ final class AnalyticsScreen: ConsoleScreen {
 
     private func renderTable(in area: Rect, frame: inout Frame, theme: Theme) {
         let inner = section("Campaign performance", area, &frame, theme)
+        // What each figure counts, so "reached" is never read as more than "sent".
+        let legend = Line(Self.legend, style: theme[.muted]).truncated(to: max(0, inner.width - 22))
+        frame.buffer.setLine(legend, in: Rect(x: inner.right - legend.width, y: area.y, width: legend.width, height: 1))
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let columns = [
             TableColumn(id: "campaign", title: "campaign", width: .length(8)),
@@ -173,6 +176,9 @@ final class AnalyticsScreen: ConsoleScreen {
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no campaigns in silver")
         frame.render(table, in: inner, state: &state)
     }
+
+    /// The meaning of the campaign table's figures, on its title row.
+    static let legend = " sent: messages sent · reached: distinct contacts sent to · open/click/conv: share of those reached "
 
     private func renderBars(in area: Rect, frame: inout Frame, theme: Theme) {
         let inner = section("By \(metric.rawValue)", area, &frame, theme)

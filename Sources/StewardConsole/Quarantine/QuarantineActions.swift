@@ -41,32 +41,64 @@ enum QuarantineActions {
         do {
             let record = try app.service.release(id)
             app.dataGeneration += 1
-            app.undoStack.append(.irreversible(label: "release of \(id)"))
-            app.message = StatusMessage("\(id) released to \(record.entity.silverTable)", severity: .success)
+            app.undoStack.append(.decision(label: "release of \(id)", id: id))
+            app.message = StatusMessage("\(id) released to \(record.entity.silverTable); u takes it back", severity: .success)
         } catch {
             app.report(error)
         }
     }
 
-    /// Asks for a reason in a modal, then rejects.
+    /// Asks for a reason in a modal, then rejects. Without the permission it refuses before asking.
     static func askToReject(app: ConsoleApp, id: QuarantineID, then done: @escaping () -> Void) {
-        app.modal = .input(title: "Reject \(id)", question: "Why is this record unusable? (recorded in the audit log)", field: TextFieldState()) {
-            [weak app] reason in
+        do {
+            try app.service.authorize(.reject, id)
+        } catch {
+            app.report(error)
+            return
+        }
+        app.modal = .input(InputDialog(
+            title: "Reject \(id)", question: "Why is this record unusable? (recorded in the audit log; u reopens it)",
+            whenEmpty: "a rejection needs a reason: type it, or Esc to cancel"
+        ) { [weak app] reason in
             guard let app else { return }
             reject(app: app, id: id, reason: reason)
             done()
-        }
+        })
     }
 
     static func reject(app: ConsoleApp, id: QuarantineID, reason: String) {
         do {
             try app.service.reject(id, reason: reason)
             app.dataGeneration += 1
-            app.undoStack.append(.irreversible(label: "rejection of \(id)"))
-            app.message = StatusMessage("\(id) rejected: \(reason)", severity: .success)
+            app.undoStack.append(.decision(label: "rejection of \(id)", id: id))
+            app.message = StatusMessage("\(id) rejected: \(reason); u reopens it", severity: .success)
         } catch {
             app.report(error)
         }
+    }
+
+    /// Asks why, then reopens a released or rejected record. Without the permission it refuses before asking.
+    static func askToReopen(app: ConsoleApp, id: QuarantineID, then done: @escaping () -> Void) {
+        do {
+            try app.service.authorize(.reopen, id)
+        } catch {
+            app.report(error)
+            return
+        }
+        app.modal = .input(InputDialog(
+            title: "Reopen \(id)", question: "Why was the release or rejection wrong? (recorded in the audit log)",
+            whenEmpty: "reopening needs a reason: type it, or Esc to cancel"
+        ) { [weak app] reason in
+            guard let app else { return }
+            do {
+                let record = try app.service.reopen(id, reason: reason)
+                app.dataGeneration += 1
+                app.message = StatusMessage("\(id) reopened: \(record.status.rawValue)", severity: .success)
+            } catch {
+                app.report(error)
+            }
+            done()
+        })
     }
 
     /// Open records failing the template's rule with the same value in the same field (not the template's
@@ -134,8 +166,15 @@ enum QuarantineActions {
             return
         }
         switch last {
-        case .irreversible(let label):
-            app.message = StatusMessage("the \(label) cannot be undone (the engine keeps releases and rejections final)", severity: .warning)
+        case .decision(let label, let id):
+            do {
+                let record = try app.service.undoDecision(id)
+                app.dataGeneration += 1
+                app.message = StatusMessage("undid the \(label): \(id) is \(record.status.rawValue) again", severity: .success)
+            } catch {
+                app.report(error)
+            }
+            app.current.activate(app: app)
         case .fix(let label, let previous):
             var restored = 0
             var problems: [String] = []

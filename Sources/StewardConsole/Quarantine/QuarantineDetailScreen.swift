@@ -47,6 +47,7 @@ final class QuarantineDetailScreen: ConsoleScreen {
             ConsoleAction("edit", keys: [.char("e")], help: "Edit fields (re-validates as you type)", group: "Record"),
             ConsoleAction("release", keys: [.char("r")], help: "Release to silver (only when valid)", group: "Record"),
             ConsoleAction("reject", keys: [.char("x")], help: "Reject with a reason", group: "Record"),
+            ConsoleAction("reopen", keys: [.char("o")], help: "Reopen a released or rejected record (asks why)", group: "Record"),
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Record"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action", group: "Record"),
             ConsoleAction("history", keys: [.char("h")], help: "This record's audit history", group: "Record"),
@@ -75,6 +76,11 @@ final class QuarantineDetailScreen: ConsoleScreen {
             load(app)
         case "reject":
             QuarantineActions.askToReject(app: app, id: id) { [weak self, weak app] in
+                guard let self, let app else { return }
+                self.load(app)
+            }
+        case "reopen":
+            QuarantineActions.askToReopen(app: app, id: id) { [weak self, weak app] in
                 guard let self, let app else { return }
                 self.load(app)
             }

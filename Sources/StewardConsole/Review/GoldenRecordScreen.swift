@@ -92,13 +92,13 @@ final class GoldenRecordScreen: ConsoleScreen {
     private func askToOverride(_ attribute: String, app: ConsoleApp) {
         // A masked value is no starting point: the steward types the whole value.
         let current = app.masker.isActive ? "" : (detail?.attributes.first { $0.name == attribute }?.value ?? "")
-        app.modal = .input(
+        app.modal = .input(InputDialog(
             title: "Override \(golden).\(attribute)", question: "New value (kept over later match runs; recorded in the audit log):",
-            field: TextFieldState(current)
+            field: TextFieldState(current), whenEmpty: "an override needs a value: type it, or Esc to cancel"
         ) { [weak self, weak app] value in
             guard let self, let app else { return }
             self.override(attribute, value: value.trimmingCharacters(in: .whitespaces), app: app)
-        }
+        })
     }
 
     private func override(_ attribute: String, value: String, app: ConsoleApp) {
@@ -121,13 +121,14 @@ final class GoldenRecordScreen: ConsoleScreen {
     }
 
     private func askToUnmerge(_ record: SourceRecordID, app: ConsoleApp) {
-        app.modal = .input(
+        app.modal = .input(InputDialog(
             title: "Unmerge \(record) from \(golden)",
-            question: "Why is it not the same customer? (recorded in the audit log; it will not be merged back)", field: TextFieldState()
+            question: "Why is it not the same customer? (recorded in the audit log; it will not be merged back)",
+            whenEmpty: "an unmerge needs a reason: type it, or Esc to cancel"
         ) { [weak self, weak app] reason in
             guard let self, let app else { return }
             self.unmerge(record, reason: reason.trimmingCharacters(in: .whitespaces), app: app)
-        }
+        })
     }
 
     private func unmerge(_ record: SourceRecordID, reason: String, app: ConsoleApp) {

@@ -81,10 +81,10 @@ final class QuarantineListScreen: ConsoleScreen {
     /// Free text that waited for the search text is applied as soon as it is there.
     func willRender(app: ConsoleApp) {
         if source?.applyPendingBase() == true {
-            state.selection.rowCount = source?.rowCount ?? 0
+            syncRowCount()
         }
         guard source?.applyPendingSearch() == true else { return }
-        state.selection.rowCount = source?.rowCount ?? 0
+        syncRowCount()
         state.selectFirst()
         reportMatches(app)
     }
@@ -109,7 +109,7 @@ final class QuarantineListScreen: ConsoleScreen {
             // Records (or what is masked) changed: ids, the window and the search text are all stale.
             source?.reader = app.reader
             source?.reload()
-            state.selection.rowCount = source?.rowCount ?? 0
+            syncRowCount()
         }
     }
 
@@ -118,7 +118,13 @@ final class QuarantineListScreen: ConsoleScreen {
         let filter = QuarantineFilter(
             source: sourceFilter, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses, text: text.isEmpty ? nil : text)
         source?.reload(filter: filter, sort: state.sort)
-        state.selection.rowCount = source?.rowCount ?? 0
+        syncRowCount()
+    }
+
+    /// Takes the row count the source has now, at once (a key can come before the next frame): a filter
+    /// that matched nothing clears the selection, and the next one that matches rows selects the first.
+    private func syncRowCount() {
+        state.selection.update(rowCount: source?.rowCount ?? 0, viewportHeight: state.selection.viewportHeight)
     }
 
     /// The column `[`/`]` focus, for sorting, hiding and moving.

@@ -50,7 +50,8 @@ final class RunDetailScreen: ConsoleScreen {
             run = try reader.run(runID)
             while true {
                 let batch = try reader.events(of: runID, after: lastEventID, limit: 1000)
-                events += batch
+                // Progress is the task table's gauge, not the log's: a line per chunk pushed task events out of view.
+                events += batch.filter { $0.kind != .progress }
                 if let last = batch.last { lastEventID = last.id }
                 if batch.count < 1000 { break }
             }
@@ -155,10 +156,7 @@ final class RunDetailScreen: ConsoleScreen {
         frame.render(block, in: area)
         let lines = shown.map { event -> Line in
             let style: Style = event.kind == .taskFailed ? theme[.error] : (event.kind == .warning ? theme[.warning] : theme[.text])
-            var text = event.message
-            if let processed = event.processed, event.kind == .progress {
-                text += " (\(TimeText.count(processed))\(event.total.map { "/\(TimeText.count($0))" } ?? ""))"
-            }
+            let text = event.message
             return Line(spans: [
                 Span(String(event.at.dropFirst(11).prefix(8)) + " ", style: theme[.muted]),
                 Span(TextWidth.pad(event.task?.rawValue ?? "run", to: 14) + " ", style: theme[.accent]),

@@ -6,8 +6,9 @@ enum UndoEntry {
     /// Field edits: the engine puts back the values it captured before each fix, record by record (their
     /// real values, which a steward without `view_pii` never saw).
     case fix(label: String, previous: [QuarantineSnapshot])
-    /// Release and reject are final in the engine (a released record is in silver; a rejected one is closed).
-    case irreversible(label: String)
+    /// A release or a rejection: the engine reopens the record (a released one leaves silver again), audited
+    /// as `quarantine.release.undo` / `quarantine.reject.undo`.
+    case decision(label: String, id: QuarantineID)
 }
 
 /// The last single-record fix, the template for "fix all like this".

@@ -9,6 +9,9 @@ public struct SelectionState: Sendable, Hashable {
     public var offset: Int
     public var rowCount: Int
     public var viewportHeight: Int
+    /// Set when the rows ran out under a selection: the first row is selected when rows come back (a
+    /// filter that matched nothing must not leave every later filter without a selected row).
+    private var reselectWhenRowsReturn = false
 
     public init(selected: Int? = 0, offset: Int = 0, rowCount: Int = 0, viewportHeight: Int = 0) {
         self.selected = selected
@@ -20,6 +23,7 @@ public struct SelectionState: Sendable, Hashable {
     /// Selects `row`, clamped to the rows (unclamped before the first render, when `rowCount` is 0),
     /// scrolling to keep it visible; nil clears the selection.
     public mutating func select(_ row: Int?) {
+        reselectWhenRowsReturn = false
         guard let row else {
             selected = nil
             return
@@ -75,7 +79,15 @@ public struct SelectionState: Sendable, Hashable {
         self.rowCount = max(0, rowCount)
         self.viewportHeight = max(0, viewportHeight)
         if let current = selected {
-            selected = self.rowCount == 0 ? nil : max(0, min(current, self.rowCount - 1))
+            if self.rowCount == 0 {
+                selected = nil
+                reselectWhenRowsReturn = true
+            } else {
+                selected = max(0, min(current, self.rowCount - 1))
+            }
+        } else if reselectWhenRowsReturn, self.rowCount > 0 {
+            selected = 0
+            reselectWhenRowsReturn = false
         }
         scrollToSelection()
     }
