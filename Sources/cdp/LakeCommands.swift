@@ -118,8 +118,22 @@ struct AuditCommand: ParsableCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check the hash chain; names any edited or deleted row.")
         @OptionGroup var options: WorkspaceOptions
+        @Option(
+            help: ArgumentHelp(
+                "Check a PostgreSQL team store's audit log instead (postgresql://…, a socket folder or service=NAME; no password).",
+                valueName: "address"))
+        var store: String?
 
         func run() throws {
+            if let store {
+                let problems = try present { () throws(EngineError) in try Workspace.teamStoreAuditProblems(store) }
+                guard problems.isEmpty else {
+                    let failure = EngineError(.verification, "the team store's audit log has been tampered with:", details: problems)
+                    ErrorPresenter.print(failure)
+                    throw ExitCode(ErrorPresenter.exitCode(for: .verification))
+                }
+                return print("team store audit chain intact")
+            }
             let workspace = try options.open(readOnly: true)
             let reader = workspace.reader(for: try options.environment(in: workspace))
             let problems = try present { () throws(EngineError) in try reader.auditChainProblems() }

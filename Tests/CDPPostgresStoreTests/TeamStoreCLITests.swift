@@ -38,6 +38,17 @@ extension TeamStoreTests {
         let member = try await admin.rows("SELECT pg_has_role($1, 'cdp_admin', 'MEMBER')::text", [creator])
         #expect(member.first?.first == "true")
 
+        // The store's audit chain, checked from the command line; then tampered with by a superuser.
+        let intact = try Subprocess.run([cdp, "audit", "verify", "--store", address], environment: environment)
+        #expect(intact.status == 0, "\(intact.output)")
+        #expect(intact.stdout.contains("team store audit chain intact"), "\(intact.output)")
+        try await admin.execute("ALTER TABLE cdp.audit_log DISABLE TRIGGER audit_log_append_only")
+        try await admin.execute("UPDATE cdp.audit_log SET actor = 'nobody' WHERE id = 2")
+        let tampered = try Subprocess.run([cdp, "audit", "verify", "--store", address], environment: environment)
+        #expect(tampered.status == 9, "\(tampered.output)")
+        #expect(tampered.stderr.contains("audit row A2"), "\(tampered.output)")
+        #expect(tampered.stderr.contains("audit_log_append_only"), "\(tampered.output)")
+
         let refused = try Subprocess.run(
             [
                 cdp, "access", "apply", "--store", "postgresql://ana:hunter2@/\(fixture.database)?host=\(fixture.cluster.folder)", "-w",

@@ -60,6 +60,26 @@ extension Workspace {
         }
     }
 
+    /// Everything that says the team store's audit log was tampered with (``PostgresTeamStore/auditChainProblems(_:)``),
+    /// read as the role the server logs in: the kernel's user by default, never `$USER`.
+    /// - Throws: `.forbidden` for a role that may not read the audit log (one without `view_pii`); `.store` when the
+    ///   store cannot be reached.
+    public static func teamStoreAuditProblems(_ address: String, identity: OSIdentity = .current) throws(EngineError) -> [String] {
+        let osUser = identity.user
+        return try teamStore { () async throws(PostgresStoreError) -> [String] in
+            let settings = try PostgresSettings.parse(address, environment: ProcessInfo.processInfo.environment, osUser: osUser)
+            let session = try await PostgresSession.connect(settings)
+            do throws(PostgresStoreError) {
+                let problems = try await PostgresTeamStore.auditChainProblems(session)
+                await session.close()
+                return problems
+            } catch {
+                await session.close()
+                throw error
+            }
+        }
+    }
+
     /// Runs team store work from synchronous code (the CLI), waiting for it.
     static func teamStore<T: Sendable>(_ body: @escaping @Sendable () async throws(PostgresStoreError) -> T) throws(EngineError) -> T {
         let outcome = Outcome<T>()
