@@ -172,6 +172,37 @@ extension PostgresSchema {
             RETURN p_decision;
         END $$
         """,
+        // The kind of personal data a dictionary entry's tags name, as `DictionaryEntry.personalKind` (the first
+        // known kind in tag order, else `PII` for any other `PII.*` tag), or `PII.Record` for a withheld record and
+        // for tags that do not read as a list; NULL when it holds none.
+        """
+        CREATE FUNCTION cdp.dictionary_personal_kind(p_tags text) RETURNS text LANGUAGE plpgsql IMMUTABLE
+        SET search_path = pg_catalog, cdp, pg_temp AS $$
+        DECLARE
+            tags text[];
+        BEGIN
+            IF p_tags IS NULL THEN RETURN NULL; END IF;
+            BEGIN
+                SELECT array_agg(t ORDER BY n) INTO tags FROM jsonb_array_elements_text(p_tags::jsonb) WITH ORDINALITY AS e(t, n)
+                    WHERE t = 'PII' OR t LIKE 'PII.%';
+            EXCEPTION WHEN OTHERS THEN
+                RETURN 'PII.Record';
+            END;
+            IF tags IS NULL THEN RETURN NULL; END IF;
+            IF 'PII.Record' = ANY (tags) THEN RETURN 'PII.Record'; END IF;
+            RETURN coalesce((SELECT t FROM unnest(tags) WITH ORDINALITY AS u(t, n)
+                WHERE t IN ('PII.Email', 'PII.Phone', 'PII.Name', 'PII.BirthDate', 'PII.Address') ORDER BY n LIMIT 1), 'PII');
+        END $$
+        """,
+        // An entry's example as the audit log (read by every role) records it: masked as the entry's kind, as the
+        // embedded lake's `DictionaryService` logs it; withheld for a withheld record.
+        """
+        CREATE FUNCTION cdp.dictionary_example_logged(p_example text, p_kind text) RETURNS text LANGUAGE sql IMMUTABLE
+        SET search_path = pg_catalog, cdp, pg_temp AS $$
+            SELECT CASE WHEN p_example IS NULL OR p_example = '' OR p_kind IS NULL THEN p_example
+                WHEN p_kind = 'PII.Record' THEN '\(withheldText)' ELSE cdp.pii_mask(p_example, p_kind) END
+        $$
+        """,
         // A dictionary edit: the entry's new values (a JSON object of its columns), applied only to the version the
         // steward edited; the old entry is kept as a version and both are in the audit row.
         """
@@ -181,6 +212,11 @@ extension PostgresSchema {
         DECLARE
             old_entry cdp.dictionary_entry;
             new_entry cdp.dictionary_entry;
+            old_logged cdp.dictionary_entry;
+            new_logged cdp.dictionary_entry;
+            old_kind text;
+            new_kind text;
+            kind text;
         BEGIN
             PERFORM cdp.require_permission('edit_dictionary', 'edit the data dictionary');
             SELECT * INTO old_entry FROM cdp.dictionary_entry
@@ -206,8 +242,19 @@ extension PostgresSchema {
                 WHERE layer = p_layer AND dataset = p_dataset AND column_name = p_column;
             INSERT INTO cdp.dictionary_version (layer, dataset, column_name, version, changed_by, changed_at, change, entry)
                 VALUES (p_layer, p_dataset, p_column, new_entry.version, session_user, new_entry.updated_at, new_entry.change, row_to_json(new_entry)::text);
-            PERFORM cdp.append_audit(session_user, 'dictionary.edit', p_dataset || '.' || p_column, row_to_json(old_entry)::text,
-                row_to_json(new_entry)::text, new_entry.change);
+            -- The audit log is read by every role and its masking cannot tell an example by its key: the example is
+            -- logged masked as the entry's kind (either version's; a withheld record's withheld; by the column's name
+            -- when neither is tagged).
+            old_kind := cdp.dictionary_personal_kind(old_entry.tags);
+            new_kind := cdp.dictionary_personal_kind(new_entry.tags);
+            kind := CASE WHEN 'PII.Record' IN (old_kind, new_kind) THEN 'PII.Record'
+                ELSE coalesce(new_kind, old_kind, cdp.pii_kind(p_column)) END;
+            old_logged := old_entry;
+            old_logged.example := cdp.dictionary_example_logged(old_entry.example, kind);
+            new_logged := new_entry;
+            new_logged.example := cdp.dictionary_example_logged(new_entry.example, kind);
+            PERFORM cdp.append_audit(session_user, 'dictionary.edit', p_dataset || '.' || p_column, row_to_json(old_logged)::text,
+                row_to_json(new_logged)::text, new_entry.change);
             RETURN new_entry.version;
         END $$
         """,

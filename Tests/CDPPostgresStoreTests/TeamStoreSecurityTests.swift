@@ -1,0 +1,49 @@
+import CDPCore
+import CDPEngine
+import CDPPostgresStore
+import Foundation
+import Testing
+
+/// The security review of the team store (#17): each finding as it was reproduced, read back by the roles that
+/// must not see the value.
+extension TeamStoreTests {
+    /// A dictionary entry for the phone column, tagged as the dictionary tags it, with a real-looking example.
+    static let phoneEntry = """
+        INSERT INTO cdp.dictionary_entry (layer, dataset, column_name, description, data_type, classification, tags, owner,
+            steward, allowed_values, format, rules, example, lineage, version, updated_by, updated_at, change)
+        VALUES ('silver', 'silver_customer', 'phone', 'The phone number', 'text', 'restricted', '["PII.Phone"]', 'sam', 'sam',
+            '[]', 'phone', '[]', '+34 600 111 222', '[]', 1, 'sam', '2026-12-01T10:00:00Z', 'seed')
+        """
+
+    /// Finding 1: a dictionary edit's audit row carried the entry's example in clear, and the audit log's masking
+    /// cannot tell an example by its key. It is logged masked as the entry's tag, as the embedded lake logs it.
+    @Test func aDictionaryEditLogsThePersonalExampleMasked() async throws {
+        let fixture = try await TeamStoreFixture.make("dictexample")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await admin.execute(Self.phoneEntry)
+        let edit = try fixture.psql(
+            #"SELECT cdp.dictionary_edit('silver', 'silver_customer', 'phone', 1, '{"example": "+34669443380"}', 'x')"#, as: "sam")
+        #expect(edit.status == 0, "\(edit.output)")
+        let read = try fixture.psql(
+            "SELECT before::jsonb->>'example', after::jsonb->>'example' FROM audit_log_masked WHERE action = 'dictionary.edit'",
+            as: "ana")
+        #expect(read.status == 0, "\(read.output)")
+        #expect(!read.stdout.contains("669443380") && !read.stdout.contains("600 111 222"), "\(read.output)")
+        #expect(read.stdout.contains("+34 *** *** 222") && read.stdout.contains("+34 *** *** 380"), "\(read.output)")
+        // The entry itself keeps the value, for those who may view it.
+        let entry = try await admin.rows("SELECT example FROM cdp.dictionary_entry WHERE column_name = 'phone'")
+        #expect(entry.first?.first == "+34669443380")
+        // A withheld record's example is withheld in the log, whatever it looks like.
+        try await admin.execute(
+            #"UPDATE cdp.dictionary_entry SET tags = '["PII.Record"]', example = 'Pilar González, Calle de Alcalá 42' WHERE column_name = 'phone'"#)
+        let record = try fixture.psql(
+            #"SELECT cdp.dictionary_edit('silver', 'silver_customer', 'phone', 2, '{"description": "raw"}', 'y')"#, as: "sam")
+        #expect(record.status == 0, "\(record.output)")
+        let logged = try await admin.rows(
+            "SELECT before::jsonb->>'example' FROM cdp.audit_log WHERE action = 'dictionary.edit' ORDER BY id DESC LIMIT 1")
+        #expect(logged.first?.first == PostgresSchema.withheldText)
+        #expect(try await PostgresTeamStore.auditChainProblems(admin).isEmpty)
+    }
+}
