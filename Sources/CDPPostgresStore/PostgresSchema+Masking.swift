@@ -61,6 +61,9 @@ extension PostgresSchema {
             END IF;
         END $$
         """,
+        // A member whose key names a personal column (trimmed, any case) is masked as that column whatever it holds:
+        // a number or boolean as its text, an array or object value by value (through a one-member object under the
+        // same key); only null stays. A `{"name"|"attribute"|"field": …, "value": …}` pair likewise.
         """
         CREATE FUNCTION cdp.pii_mask_json_node(node jsonb) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE STRICT
         SET search_path = pg_catalog, cdp, pg_temp AS $$
@@ -68,8 +71,11 @@ extension PostgresSchema {
             result jsonb := node;
             named text;
             kind text;
+            member_kind text;
             original text;
             member record;
+            masked jsonb;
+            masked_value boolean := false;
         BEGIN
             IF jsonb_typeof(node) = 'array' THEN
                 SELECT coalesce(jsonb_agg(cdp.pii_mask_json_node(e) ORDER BY i), '[]'::jsonb) INTO result
@@ -78,23 +84,38 @@ extension PostgresSchema {
             ELSIF jsonb_typeof(node) <> 'object' THEN
                 RETURN node;
             END IF;
-            named := CASE
+            named := btrim(CASE
                 WHEN jsonb_typeof(node -> 'name') = 'string' THEN node ->> 'name'
                 WHEN jsonb_typeof(node -> 'attribute') = 'string' THEN node ->> 'attribute'
-                WHEN jsonb_typeof(node -> 'field') = 'string' THEN node ->> 'field' END;
+                WHEN jsonb_typeof(node -> 'field') = 'string' THEN node ->> 'field' END, E' \\t\\r\\n\\f\\v');
             kind := cdp.pii_kind(named);
-            IF kind IS NOT NULL AND jsonb_typeof(node -> 'value') = 'string' THEN
+            IF kind IS NOT NULL AND jsonb_typeof(node -> 'value') IN ('string', 'number', 'boolean') THEN
                 original := node ->> 'value';
                 result := jsonb_set(result, '{value}', to_jsonb(cdp.pii_mask(original, kind)));
+                masked_value := true;
                 IF jsonb_typeof(node -> 'message') = 'string' AND length(original) >= 2 THEN
                     result := jsonb_set(result, '{message}',
                         to_jsonb(replace(node ->> 'message', original, cdp.pii_mask(original, kind))));
                 END IF;
+            ELSIF kind IS NOT NULL AND jsonb_typeof(node -> 'value') <> 'null' THEN
+                result := jsonb_set(result, '{value}', cdp.pii_mask_json_node(jsonb_build_object(named, node -> 'value')) -> named);
+                masked_value := true;
             END IF;
             FOR member IN SELECT key, value FROM jsonb_each(node) LOOP
-                IF jsonb_typeof(member.value) = 'string' AND cdp.pii_kind(member.key) IS NOT NULL THEN
-                    result := jsonb_set(result, ARRAY[member.key],
-                        to_jsonb(cdp.pii_mask(member.value #>> '{}', cdp.pii_kind(member.key))));
+                CONTINUE WHEN masked_value AND member.key = 'value';
+                member_kind := cdp.pii_kind(btrim(member.key, E' \\t\\r\\n\\f\\v'));
+                IF member_kind IS NOT NULL AND jsonb_typeof(member.value) IN ('string', 'number', 'boolean') THEN
+                    result := jsonb_set(result, ARRAY[member.key], to_jsonb(cdp.pii_mask(member.value #>> '{}', member_kind)));
+                ELSIF member_kind IS NOT NULL AND jsonb_typeof(member.value) = 'array' THEN
+                    SELECT coalesce(jsonb_agg(cdp.pii_mask_json_node(jsonb_build_object(member.key, e)) -> member.key ORDER BY i),
+                        '[]'::jsonb) INTO masked
+                        FROM jsonb_array_elements(member.value) WITH ORDINALITY AS elements(e, i);
+                    result := jsonb_set(result, ARRAY[member.key], masked);
+                ELSIF member_kind IS NOT NULL AND jsonb_typeof(member.value) = 'object' THEN
+                    SELECT coalesce(jsonb_object_agg(k, cdp.pii_mask_json_node(jsonb_build_object(member.key, v)) -> member.key),
+                        '{}'::jsonb) INTO masked
+                        FROM jsonb_each(member.value) AS members(k, v);
+                    result := jsonb_set(result, ARRAY[member.key], masked);
                 ELSIF jsonb_typeof(member.value) IN ('array', 'object') THEN
                     result := jsonb_set(result, ARRAY[member.key], cdp.pii_mask_json_node(member.value));
                 END IF;

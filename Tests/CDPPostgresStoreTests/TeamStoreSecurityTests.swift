@@ -46,4 +46,30 @@ extension TeamStoreTests {
         #expect(logged.first?.first == PostgresSchema.withheldText)
         #expect(try await PostgresTeamStore.auditChainProblems(admin).isEmpty)
     }
+
+    /// Finding 2: JSON masking passed a personal member that was not a string (an array, a number) and a key
+    /// that was a personal column's name but for case and spaces.
+    @Test func jsonMaskingMasksWhateverAPersonalKeyHolds() async throws {
+        let fixture = try await TeamStoreFixture.make("jsonmask")
+        defer { Task { await fixture.drop() } }
+        let document = #"{"email":["pilar@x.es"],"phone":34669443380,"Email ":"a@b.c","notes":{"BIRTH_DATE":{"d":"1985-03-14"}}}"#
+        let direct = try fixture.psql("SELECT cdp.pii_mask_json('\(document)')", as: "ana")
+        #expect(direct.status == 0, "\(direct.output)")
+        for value in ["pilar@x.es", "34669443380", "a@b.c", "1985-03-14"] {
+            #expect(!direct.stdout.contains(value), "\(value) in \(direct.output)")
+        }
+        #expect(direct.stdout.contains("p***@x.es") && direct.stdout.contains("*** *** 380"), "\(direct.output)")
+        // Through a masked view: the same document stored as a quarantined record's fields, and failures whose
+        // value is not a string.
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await admin.execute(
+            "UPDATE cdp.quarantine_record SET fields = '\(document)', "
+                + #"failures = '[{"field":" Phone","value":34669443380,"message":"34669443380 is not a phone"}]' WHERE id = 2"#)
+        let viewed = try fixture.psql("SELECT fields, failures FROM quarantine_record_masked WHERE id = 2", as: "ana")
+        #expect(viewed.status == 0, "\(viewed.output)")
+        for value in ["pilar@x.es", "669443380", "a@b.c", "1985-03-14"] {
+            #expect(!viewed.stdout.contains(value), "\(value) in \(viewed.output)")
+        }
+    }
 }
