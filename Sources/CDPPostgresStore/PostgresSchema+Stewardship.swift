@@ -32,6 +32,19 @@ extension PostgresSchema {
                 coalesce(granting, 'none') USING ERRCODE = 'insufficient_privilege';
         END $$
         """,
+        // An error inside a steward function, raised again without what PostgreSQL would attach: a constraint's
+        // DETAIL quotes the whole failing row ("Failing row contains (…)", stored personal values included) and a
+        // conversion error may quote the value. A constraint's message (it names the column or constraint) or the
+        // functions' own refusals (invalid_parameter_value); any other error's message up to a quoted value.
+        """
+        CREATE FUNCTION cdp.raise_without_values(p_message text, p_state text) RETURNS void LANGUAGE plpgsql
+        SET search_path = pg_catalog, cdp, pg_temp AS $$
+        BEGIN
+            RAISE EXCEPTION USING ERRCODE = p_state, MESSAGE = CASE WHEN left(p_state, 2) = '23' OR p_state = '22023' THEN p_message
+                ELSE regexp_replace(p_message, ':.*$', '', 's') END,
+                DETAIL = 'the values involved are not shown';
+        END $$
+        """,
         // The record as the steward saw it is gone: say what it is now, and that nothing was changed.
         """
         CREATE FUNCTION cdp.quarantine_claim(p_id bigint, p_expected text, p_allowed text[], p_action text)
@@ -71,6 +84,8 @@ extension PostgresSchema {
                 VALUES (p_id, cdp.now_text(), session_user, 'reject', reason);
             PERFORM cdp.append_audit(session_user, 'quarantine.reject', 'Q' || p_id, p_expected, 'rejected', reason);
             RETURN 'rejected';
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+            PERFORM cdp.raise_without_values(SQLERRM, SQLSTATE);
         END $$
         """,
         // Moves the record to its silver table with the standardised values the engine computed (the engine checks
@@ -109,6 +124,8 @@ extension PostgresSchema {
                 VALUES (p_id, cdp.now_text(), session_user, 'release', 'moved to silver');
             PERFORM cdp.append_audit(session_user, 'quarantine.release', 'Q' || p_id, p_expected, 'released to ' || silver, NULL);
             RETURN 'released';
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+            PERFORM cdp.raise_without_values(SQLERRM, SQLSTATE);
         END $$
         """,
         // A fix: the new field values, and the failures, rules and status the engine found for them. The audit row's
@@ -141,6 +158,8 @@ extension PostgresSchema {
                 VALUES (p_id, cdp.now_text(), session_user, 'fix', coalesce(p_detail, ''));
             PERFORM cdp.append_audit(session_user, 'quarantine.fix', 'Q' || p_id, before_json::text, after_json::text, NULL);
             RETURN p_status;
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+            PERFORM cdp.raise_without_values(SQLERRM, SQLSTATE);
         END $$
         """,
         """
@@ -170,6 +189,8 @@ extension PostgresSchema {
             PERFORM cdp.append_audit(session_user, CASE p_decision WHEN 'approved' THEN 'match.approve' ELSE 'match.reject' END,
                 'P' || p_id, 'open', p_decision || ': ' || candidate.record_a || ' + ' || candidate.record_b, p_reason);
             RETURN p_decision;
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+            PERFORM cdp.raise_without_values(SQLERRM, SQLSTATE);
         END $$
         """,
         // The kind of personal data a dictionary entry's tags name, as `DictionaryEntry.personalKind` (the first
@@ -217,6 +238,7 @@ extension PostgresSchema {
             old_kind text;
             new_kind text;
             kind text;
+            missing text;
         BEGIN
             PERFORM cdp.require_permission('edit_dictionary', 'edit the data dictionary');
             SELECT * INTO old_entry FROM cdp.dictionary_entry
@@ -227,6 +249,17 @@ extension PostgresSchema {
             IF old_entry.version <> p_expected_version THEN
                 RAISE EXCEPTION '%.% is now at version %, not %: someone edited it meanwhile; nothing was changed', p_dataset,
                     p_column, old_entry.version, p_expected_version USING ERRCODE = '\(PostgresTeamStore.conflictState)';
+            END IF;
+            -- The new values checked before they are written: a constraint refused in the UPDATE would quote the row.
+            IF p_values IS NULL OR jsonb_typeof(p_values::jsonb) <> 'object' THEN
+                RAISE EXCEPTION '%.% was not saved: the new values must be a JSON object of the entry''s fields', p_dataset, p_column
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            SELECT string_agg(key, ', ' ORDER BY key) INTO missing FROM jsonb_each(p_values::jsonb)
+                WHERE key IN ('description', 'data_type', 'tags', 'allowed_values', 'rules', 'lineage') AND jsonb_typeof(value) = 'null';
+            IF missing IS NOT NULL THEN
+                RAISE EXCEPTION '%.% was not saved: % cannot be null', p_dataset, p_column, missing
+                    USING ERRCODE = 'invalid_parameter_value';
             END IF;
             new_entry := jsonb_populate_record(old_entry, p_values::jsonb - ARRAY['layer', 'dataset', 'column_name', 'version', 'updated_by',
                 'updated_at', 'change']);
@@ -256,6 +289,8 @@ extension PostgresSchema {
             PERFORM cdp.append_audit(session_user, 'dictionary.edit', p_dataset || '.' || p_column, row_to_json(old_logged)::text,
                 row_to_json(new_logged)::text, new_entry.change);
             RETURN new_entry.version;
+        EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
+            PERFORM cdp.raise_without_values(SQLERRM, SQLSTATE);
         END $$
         """,
         // The run lock: a session-level advisory lock, so a run whose process dies (its connection closes) lets go

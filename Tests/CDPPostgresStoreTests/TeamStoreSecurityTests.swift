@@ -72,4 +72,26 @@ extension TeamStoreTests {
             #expect(!viewed.stdout.contains(value), "\(value) in \(viewed.output)")
         }
     }
+
+    /// Finding 3: a constraint violated inside a steward function answered with PostgreSQL's DETAIL, "Failing row
+    /// contains (…)", the stored example included. Inputs are checked first, and any error is raised again without it.
+    @Test func aStewardFunctionsErrorDoesNotQuoteTheRow() async throws {
+        let fixture = try await TeamStoreFixture.make("errordetail")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await admin.execute(Self.phoneEntry)
+        let null = try fixture.psql(
+            #"SELECT cdp.dictionary_edit('silver', 'silver_customer', 'phone', 1, '{"description": null}', 'x')"#, as: "sam")
+        #expect(null.status != 0)
+        #expect(null.stderr.contains("silver_customer.phone was not saved: description cannot be null"), "\(null.output)")
+        #expect(!null.output.contains("600 111 222") && !null.output.contains("Failing row"), "\(null.output)")
+        // A constraint the checks do not know of: its message, without the row.
+        try await admin.execute("ALTER TABLE cdp.dictionary_entry ADD CONSTRAINT no_placeholder CHECK (description <> 'TBD')")
+        let checked = try fixture.psql(
+            #"SELECT cdp.dictionary_edit('silver', 'silver_customer', 'phone', 1, '{"description": "TBD"}', 'x')"#, as: "sam")
+        #expect(checked.stderr.contains("violates check constraint \"no_placeholder\""), "\(checked.output)")
+        #expect(!checked.output.contains("600 111 222") && !checked.output.contains("Failing row"), "\(checked.output)")
+        #expect(try await admin.rows("SELECT version::text FROM cdp.dictionary_entry WHERE column_name = 'phone'").first?.first == "1")
+    }
 }
