@@ -140,6 +140,7 @@ extension PostgresSchema {
             new_fields jsonb := p_fields::jsonb;
             before_json jsonb;
             after_json jsonb;
+            may_view boolean;
         BEGIN
             PERFORM cdp.require_permission('remediate_quarantine', 'remediate quarantine');
             IF p_status NOT IN ('open', 'fixed') THEN
@@ -147,8 +148,15 @@ extension PostgresSchema {
             END IF;
             rec := cdp.quarantine_claim(p_id, p_expected, ARRAY['open', 'fixed'], 'fixed');
             old_fields := rec.fields::jsonb;
+            -- A caller who may not view personal data must get no answer that depends on a stored personal value
+            -- (or "no field changed" would confirm a guessed birth date): a personal field it submits always
+            -- counts as changed, and is written and audited.
+            may_view := EXISTS (SELECT 1 FROM cdp.role_permission rp JOIN pg_roles r ON r.rolname = rp.role_name
+                WHERE rp.permission = 'view_pii' AND pg_has_role(session_user, r.oid, 'MEMBER'));
             SELECT jsonb_object_agg(key, old_fields -> key), jsonb_object_agg(key, value) INTO before_json, after_json
-                FROM jsonb_each(new_fields) WHERE old_fields -> key IS DISTINCT FROM value;
+                FROM jsonb_each(new_fields)
+                WHERE old_fields -> key IS DISTINCT FROM value
+                    OR (NOT may_view AND cdp.pii_kind(btrim(key, E' \\t\\r\\n\\f\\v')) IS NOT NULL);
             IF after_json IS NULL THEN
                 RAISE EXCEPTION 'Q%: no field changed', p_id USING ERRCODE = 'invalid_parameter_value';
             END IF;

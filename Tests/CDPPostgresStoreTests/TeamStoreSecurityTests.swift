@@ -94,4 +94,41 @@ extension TeamStoreTests {
         #expect(!checked.output.contains("600 111 222") && !checked.output.contains("Failing row"), "\(checked.output)")
         #expect(try await admin.rows("SELECT version::text FROM cdp.dictionary_entry WHERE column_name = 'phone'").first?.first == "1")
     }
+
+    /// The fixture's team and rita, who may remediate quarantine but not view personal data.
+    static func addRemediator(_ fixture: TeamStoreFixture, _ admin: PostgresSession) async throws {
+        let toml =
+            TeamStoreFixture.accessTOML.replacingOccurrences(of: "viewer  = []", with: "viewer  = []\nremediator = [\"remediate_quarantine\"]")
+            + "\nrita = \"remediator\"\n"
+        try await PostgresTeamStore.applyAccess(try TeamStoreFixture.plan(accessTOML: toml), admin)
+        try await fixture.cluster.setPassword("rita", "rita-secret-1", admin)
+    }
+
+    /// Finding 4: a fix that changed nothing was refused, so a caller without view_pii could guess a stored
+    /// birth date in rolled-back transactions. Without view_pii, a personal field submitted always counts as changed.
+    @Test func aFixGivesNoAnswerThatDependsOnAStoredPersonalValue() async throws {
+        let fixture = try await TeamStoreFixture.make("fixoracle")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await Self.addRemediator(fixture, admin)
+        func attempt(_ birthDate: String, as user: String) throws -> Subprocess.Result {
+            try fixture.psql(
+                "BEGIN; SELECT cdp.quarantine_fix(1, 'open', '{\"birth_date\": \"\(birthDate)\"}', '[]', 'email_format', 'open', 'guess'); ROLLBACK;",
+                as: user)
+        }
+        let right = try attempt("1990-11-02", as: "rita")
+        let wrong = try attempt("1990-11-03", as: "rita")
+        #expect(right.status == 0 && wrong.status == 0, "\(right.output) / \(wrong.output)")
+        #expect(right.output == wrong.output, "\(right.output) / \(wrong.output)")
+        // A steward who may read the value is still told the fix changes nothing.
+        let same = try attempt("1990-11-02", as: "sam")
+        #expect(same.stderr.contains("Q1: no field changed"), "\(same.output)")
+        // Made for good, rita's fix writes the value she gave and audits it.
+        let kept = try fixture.psql(
+            #"SELECT cdp.quarantine_fix(1, 'open', '{"birth_date": "1990-11-02"}', '[]', 'email_format', 'open', 'kept')"#, as: "rita")
+        #expect(kept.status == 0, "\(kept.output)")
+        #expect(
+            try await admin.rows("SELECT after FROM cdp.audit_log WHERE action = 'quarantine.fix'").first?.first?.contains("1990-11-02") == true)
+    }
 }
