@@ -99,6 +99,9 @@ extension PostgresSchema {
             columns text;
             row_values jsonb;
             new_id bigint;
+            given jsonb;
+            held jsonb;
+            refused text;
         BEGIN
             PERFORM cdp.require_permission('remediate_quarantine', 'remediate quarantine');
             rec := cdp.quarantine_claim(p_id, p_expected, ARRAY['open', 'fixed'], 'released');
@@ -106,7 +109,36 @@ extension PostgresSchema {
                 RAISE EXCEPTION 'Q% has entity %, which has no silver table', p_id, rec.entity USING ERRCODE = 'data_exception';
             END IF;
             silver := 'silver_' || rec.entity;
-            row_values := coalesce(p_silver_values::jsonb, '{}'::jsonb) || jsonb_build_object(
+            given := coalesce(p_silver_values::jsonb, '{}'::jsonb);
+            IF jsonb_typeof(given) <> 'object' THEN
+                RAISE EXCEPTION 'Q% was not released: the silver values must be a JSON object', p_id USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            held := rec.fields::jsonb;
+            -- The values come from the record: a column of its silver table the record holds (first and last name
+            -- also when it holds a full name, which standardising splits), never lineage, never a field it does not
+            -- hold (a consent it never gave); and none of its fields left out.
+            SELECT string_agg(key, ', ' ORDER BY key) INTO refused FROM jsonb_each(given)
+                WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = format('cdp.%I', silver)::regclass
+                        AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = key)
+                    OR key IN ('id', 'superseded_by', 'bronze_id', 'batch_id', 'line', 'record_offset', 'record_length', 'source',
+                        'source_key', 'content_hash', 'is_current')
+                    OR (jsonb_typeof(value) <> 'null' AND NOT held ? key
+                        AND NOT (key IN ('first_name', 'last_name') AND held ? 'full_name'));
+            IF refused IS NOT NULL THEN
+                RAISE EXCEPTION 'Q% was not released: % not a field of the record for %', p_id, refused, silver
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            SELECT string_agg(key, ', ' ORDER BY key) INTO refused FROM jsonb_each(held)
+                WHERE jsonb_typeof(value) <> 'null' AND btrim(value #>> '{}') <> ''
+                    AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = format('cdp.%I', silver)::regclass
+                        AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = key)
+                    AND jsonb_typeof(given -> key) IS DISTINCT FROM 'string' AND jsonb_typeof(given -> key) IS DISTINCT FROM 'number'
+                    AND jsonb_typeof(given -> key) IS DISTINCT FROM 'boolean';
+            IF refused IS NOT NULL THEN
+                RAISE EXCEPTION 'Q% was not released: no value for % which the record holds', p_id, refused
+                    USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            row_values := given || jsonb_build_object(
                 'bronze_id', rec.bronze_id, 'batch_id', rec.batch_id, 'line', rec.line, 'record_offset', rec.record_offset,
                 'record_length', rec.record_length, 'source', rec.source, 'source_key', rec.source_key,
                 'content_hash', rec.content_hash, 'is_current', 1);
@@ -122,14 +154,17 @@ extension PostgresSchema {
                 updated_at = cdp.now_text() WHERE id = p_id;
             INSERT INTO cdp.quarantine_history (quarantine_id, at, actor, action, detail)
                 VALUES (p_id, cdp.now_text(), session_user, 'release', 'moved to silver');
-            PERFORM cdp.append_audit(session_user, 'quarantine.release', 'Q' || p_id, p_expected, 'released to ' || silver, NULL);
+            -- Every value written to silver is in the audit row (its reason: the after stays as the embedded lake's).
+            PERFORM cdp.append_audit(session_user, 'quarantine.release', 'Q' || p_id, p_expected, 'released to ' || silver,
+                jsonb_build_object('values', given)::text);
             RETURN 'released';
         EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
             PERFORM cdp.raise_without_values(SQLERRM, SQLSTATE);
         END $$
         """,
         // A fix: the new field values, and the failures, rules and status the engine found for them. The audit row's
-        // before and after are the changed fields only, computed here rather than taken from the caller.
+        // before and after are the changed fields (computed here rather than taken from the caller), the status, the
+        // failures and the rules.
         """
         CREATE FUNCTION cdp.quarantine_fix(p_id bigint, p_expected text, p_fields text, p_failures text, p_rules text,
             p_status text, p_detail text) RETURNS text LANGUAGE plpgsql
@@ -141,6 +176,8 @@ extension PostgresSchema {
             before_json jsonb;
             after_json jsonb;
             may_view boolean;
+            new_failures jsonb;
+            still_failing text;
         BEGIN
             PERFORM cdp.require_permission('remediate_quarantine', 'remediate quarantine');
             IF p_status NOT IN ('open', 'fixed') THEN
@@ -160,11 +197,34 @@ extension PostgresSchema {
             IF after_json IS NULL THEN
                 RAISE EXCEPTION 'Q%: no field changed', p_id USING ERRCODE = 'invalid_parameter_value';
             END IF;
+            -- Fixed only as the engine would find it: no failure at error severity left, and every field that failed
+            -- at error severity changed (a field left as it was fails as before).
+            new_failures := p_failures::jsonb;
+            IF jsonb_typeof(new_failures) <> 'array' THEN
+                RAISE EXCEPTION 'Q%: the failures must be a JSON array', p_id USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            IF p_status = 'fixed' THEN
+                SELECT string_agg(DISTINCT f ->> 'rule', ', ') INTO still_failing FROM jsonb_array_elements(new_failures) f
+                    WHERE f ->> 'severity' = 'error';
+                IF still_failing IS NOT NULL THEN
+                    RAISE EXCEPTION 'Q% cannot be fixed: it still fails %', p_id, still_failing USING ERRCODE = 'invalid_parameter_value';
+                END IF;
+                SELECT string_agg(DISTINCT (f ->> 'rule') || ' on ' || (f ->> 'field'), ', ') INTO still_failing
+                    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(rec.failures::jsonb) = 'array' THEN rec.failures::jsonb
+                        ELSE '[]'::jsonb END) f
+                    WHERE f ->> 'severity' = 'error' AND jsonb_typeof(f -> 'field') = 'string' AND NOT after_json ? (f ->> 'field');
+                IF still_failing IS NOT NULL THEN
+                    RAISE EXCEPTION 'Q% cannot be fixed: it failed % and the fix leaves that field as it was', p_id, still_failing
+                        USING ERRCODE = 'invalid_parameter_value';
+                END IF;
+            END IF;
             UPDATE cdp.quarantine_record SET fields = p_fields, failures = p_failures, rules = p_rules, status = p_status,
                 updated_at = cdp.now_text() WHERE id = p_id;
             INSERT INTO cdp.quarantine_history (quarantine_id, at, actor, action, detail)
                 VALUES (p_id, cdp.now_text(), session_user, 'fix', coalesce(p_detail, ''));
-            PERFORM cdp.append_audit(session_user, 'quarantine.fix', 'Q' || p_id, before_json::text, after_json::text, NULL);
+            PERFORM cdp.append_audit(session_user, 'quarantine.fix', 'Q' || p_id,
+                jsonb_build_object('fields', before_json, 'status', rec.status, 'failures', rec.failures::jsonb, 'rules', rec.rules)::text,
+                jsonb_build_object('fields', after_json, 'status', p_status, 'failures', new_failures, 'rules', p_rules)::text, NULL);
             RETURN p_status;
         EXCEPTION WHEN integrity_constraint_violation OR data_exception THEN
             PERFORM cdp.raise_without_values(SQLERRM, SQLSTATE);

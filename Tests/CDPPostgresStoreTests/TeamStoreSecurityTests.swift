@@ -131,4 +131,50 @@ extension TeamStoreTests {
         #expect(
             try await admin.rows("SELECT after FROM cdp.audit_log WHERE action = 'quarantine.fix'").first?.first?.contains("1990-11-02") == true)
     }
+
+    /// Finding 5: a release wrote whatever values it was given (a last name lost, a consent never given) and
+    /// audited none of them; a fix could mark a record fixed with no failures while it still failed, audited by
+    /// its changed fields only.
+    @Test func releaseAndFixKeepToTheRecordAndAuditWhatTheyWrite() async throws {
+        let fixture = try await TeamStoreFixture.make("releasefix")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        for (values, refusal) in [
+            (#"{"email": "mallory@evil.example", "first_name": "Pilar", "last_name": "González", "email_opt_in": 1}"#,
+             "email_opt_in not a field of the record"),
+            (#"{"email": "mallory@evil.example", "first_name": "Pilar"}"#, "no value for last_name which the record holds"),
+            (#"{"email": "pilar.gonzalez53@yahoo.es", "first_name": "Pilar", "last_name": "González", "source_key": "C1"}"#,
+             "source_key not a field of the record"),
+        ] {
+            let refused = try fixture.psql("SELECT cdp.quarantine_release(2, 'open', '\(values)')", as: "sam")
+            #expect(refused.stderr.contains("Q2 was not released: \(refusal)"), "\(values) → \(refused.output)")
+        }
+        #expect(try await admin.rows("SELECT count(*)::text FROM cdp.silver_customer WHERE source_key = 'C0000004'").first?.first == "0")
+        let release = try fixture.psql(
+            #"SELECT cdp.quarantine_release(2, 'open', '{"email": "pilar.gonzalez53@yahoo.es", "first_name": "Pilar", "last_name": "González"}')"#,
+            as: "sam")
+        #expect(release.status == 0, "\(release.output)")
+        let released = try await admin.rows("SELECT after, reason FROM cdp.audit_log WHERE action = 'quarantine.release'")
+        #expect(released.first?[0] == "released to silver_customer")
+        #expect(released.first?[1]?.contains(#""last_name": "González""#) == true, "\(released)")
+        #expect(released.first?[1]?.contains("pilar.gonzalez53@yahoo.es") == true, "\(released)")
+        // Q1 fails email_format on its email: marked fixed with no failures while the email is as it was, refused.
+        let unchanged = #"{"birth_date": "1990-11-02", "email": "rebecca.scott at yahoo.ie", "first_name": "Rebecca", "last_name": "Scott", "phone": "+353871234568"}"#
+        let faked = try fixture.psql("SELECT cdp.quarantine_fix(1, 'open', '\(unchanged)', '[]', 'email_format', 'fixed', 'x')", as: "sam")
+        #expect(faked.stderr.contains("Q1 cannot be fixed: it failed email_format on email"), "\(faked.output)")
+        let failing = try fixture.psql(
+            #"SELECT cdp.quarantine_fix(1, 'open', '{"email": "rebecca@x"}', '[{"field": "email", "rule": "email_format", "severity": "error"}]', 'email_format', 'fixed', 'x')"#,
+            as: "sam")
+        #expect(failing.stderr.contains("Q1 cannot be fixed: it still fails email_format"), "\(failing.output)")
+        #expect(try await admin.rows("SELECT status FROM cdp.quarantine_record WHERE id = 1").first?.first == "open")
+        let fixed = #"{"birth_date": "1990-11-02", "email": "rebecca.scott@yahoo.ie", "first_name": "Rebecca", "last_name": "Scott", "phone": "+353871234567"}"#
+        let fix = try fixture.psql("SELECT cdp.quarantine_fix(1, 'open', '\(fixed)', '[]', 'email_format', 'fixed', 'x')", as: "sam")
+        #expect(fix.status == 0, "\(fix.output)")
+        let audited = try await admin.rows(
+            "SELECT before::jsonb ->> 'status', after::jsonb ->> 'status', after::jsonb ->> 'failures', after::jsonb ->> 'rules', "
+                + "before::jsonb -> 'failures' -> 0 ->> 'rule' FROM cdp.audit_log WHERE action = 'quarantine.fix'")
+        #expect(audited.first == ["open", "fixed", "[]", "email_format", "email_format"], "\(audited)")
+        #expect(try await PostgresTeamStore.auditChainProblems(admin).isEmpty)
+    }
 }
