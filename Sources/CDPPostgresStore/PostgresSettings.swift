@@ -128,9 +128,12 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
         if let servicePassword { return servicePassword }
         let path = environment["PGPASSFILE"] ?? home.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + ".pgpass" }
         guard let path, let file = try PasswordFile.read(path) else { return nil }
+        // As libpq matches: a socket in the default folder is `localhost`; any other folder only by its path.
         let hosts: [String]
         switch endpoint {
-        case .socket(let folder): hosts = ["localhost", folder]
+        case .socket(let folder):
+            let trimmed = folder.count > 1 && folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+            hosts = trimmed == Self.defaultSocketFolder ? ["localhost"] : [folder]
         case .tcp(let host): hosts = [host]
         }
         return file.password(hosts: hosts, port: String(port), database: database, user: user)
@@ -151,15 +154,20 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
                 }
                 return value
             }
+            // The user-info runs to the last `@`, whatever it holds (a password may hold `/`, `?` or `@`): a `:`
+            // before it is a password, refused before anything else reads a part of it.
+            if let lastAt = rest.lastIndex(of: "@"), rest[..<lastAt].contains(":") {
+                throw PostgresSettings.passwordRefused(address)
+            }
             let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
             let beforeQuery = rest[..<queryStart]
-            let pathStart = beforeQuery.firstIndex(of: "/") ?? beforeQuery.endIndex
-            var authority = beforeQuery[..<pathStart]
-            if let at = authority.lastIndex(of: "@") {
-                let userInfo = authority[..<at]
-                if userInfo.contains(":") { throw PostgresSettings.passwordRefused(address) }
+            let userEnd = beforeQuery.lastIndex(of: "@")
+            let hostStart = userEnd.map { beforeQuery.index(after: $0) } ?? beforeQuery.startIndex
+            let pathStart = beforeQuery[hostStart...].firstIndex(of: "/") ?? beforeQuery.endIndex
+            let authority = beforeQuery[hostStart..<pathStart]
+            if let userEnd {
+                let userInfo = beforeQuery[..<userEnd]
                 user = userInfo.isEmpty ? nil : try decoded(userInfo)
-                authority = authority[authority.index(after: at)...]
             }
             var hostText = authority
             if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
@@ -195,17 +203,30 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
                 + "(a line HOST:PORT:DATABASE:USER:PASSWORD, chmod 600; or the file PGPASSFILE names) or in a service file")
     }
 
-    /// The address with any password replaced, so a refusal never repeats it.
+    /// The address with any password replaced, so a refusal never repeats a part of it: the whole user-info (up to
+    /// the last `@`, as a password may hold `@`, `/` or `?`), and everything after `password=` (however its name
+    /// is %-escaped; a password may hold `&`).
     static func redacted(_ address: String) -> String {
         var text = address
-        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
-            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
-        {
-            text.replaceSubrange(text.index(after: colon)..<at, with: "****")
+        let start = text.range(of: "://")?.upperBound ?? text.startIndex
+        if let at = text[start...].lastIndex(of: "@") {
+            text.replaceSubrange(start..<at, with: "****")
         }
-        if let range = text.range(of: "password=") {
-            let end = text[range.upperBound...].firstIndex(of: "&") ?? text.endIndex
-            text.replaceSubrange(range.upperBound..<end, with: "****")
+        if let query = text.firstIndex(of: "?") {
+            var pairStart = text.index(after: query)
+            while pairStart < text.endIndex {
+                let pairEnd = text[pairStart...].firstIndex(of: "&") ?? text.endIndex
+                if let equals = text[pairStart..<pairEnd].firstIndex(of: "="),
+                    (String(text[pairStart..<equals]).removingPercentEncoding ?? "").lowercased() == "password"
+                {
+                    text.replaceSubrange(text.index(after: equals)..<text.endIndex, with: "****")
+                    break
+                }
+                pairStart = pairEnd < text.endIndex ? text.index(after: pairEnd) : text.endIndex
+            }
+        }
+        if let range = text.range(of: "password=", options: .caseInsensitive), !text[range.upperBound...].hasPrefix("****") {
+            text.replaceSubrange(range.upperBound..<text.endIndex, with: "****")
         }
         return text
     }

@@ -57,6 +57,46 @@ import Testing
         #expect(error?.message.contains("~/.pgpass") == true)
     }
 
+    /// Security review (#17), finding 6: a password holding `/`, `?`, `@` or `&` was partly repeated ("port 'pa' is not
+    /// a port number", `ana:****@et@…`, `password=****&secret`).
+    @Test(arguments: [
+        ("postgresql://ana:pa/ss@db.example/acme", ["pa/ss", "'pa'"]),
+        ("postgresql://ana:pa?ss@db.example/acme", ["'pa'", "pa?ss", "ss@"]),
+        ("postgresql://ana:s3cr@et@db.example/acme", ["s3cr", "et@"]),
+        ("postgresql://ana@db.example/acme?password=t0p&s3cret", ["t0p", "s3cret"]),
+        ("postgresql://ana@db.example/acme?pass%77ord=t0p&s3cret", ["t0p", "s3cret"]),
+        ("ana:s3cr@et@db.example", ["s3cr", "et@"]),
+    ])
+    func noPartOfAPasswordIsRepeated(address: String, secrets: [String]) throws {
+        let error = #expect(throws: PostgresStoreError.self) {
+            try PostgresSettings.parse(address, environment: environment, osUser: "sam")
+        }
+        for secret in secrets {
+            #expect(error?.message.contains(secret) == false, "\(secret) in \(String(describing: error?.message))")
+        }
+        if address.hasPrefix("postgresql://") { #expect(error?.code == .passwordInConfiguration) }
+    }
+
+    /// A `localhost` line of the password file matches a socket only in the default folder, as libpq matches it; a
+    /// socket elsewhere matches its folder's path.
+    @Test func aLocalhostPasswordLineMatchesOnlyTheDefaultSocketFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-pgpass-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("pgpass").path
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data("localhost:*:acme:sam:local\n/tmp/pg:*:acme:sam:tmp-folder\n".utf8),
+            attributes: [.posixPermissions: 0o600])
+        let elsewhere = try PostgresSettings.parse("postgresql:///acme?host=/srv/other", environment: environment, osUser: "sam")
+        #expect(try elsewhere.password(environment: ["PGPASSFILE": path], home: nil) == nil)
+        let tmp = try PostgresSettings.parse("postgresql:///acme?host=/tmp/pg", environment: environment, osUser: "sam")
+        #expect(try tmp.password(environment: ["PGPASSFILE": path], home: nil) == "tmp-folder")
+        let standard = try PostgresSettings.parse("postgresql:///acme", environment: environment, osUser: "sam")
+        #expect(try standard.password(environment: ["PGPASSFILE": path], home: nil) == "local")
+        let tcp = try PostgresSettings.parse("postgresql://sam@localhost/acme", environment: environment, osUser: "sam")
+        #expect(try tcp.password(environment: ["PGPASSFILE": path], home: nil) == "local")
+    }
+
     @Test func otherMistakesNameWhatIsWrong() throws {
         let unknown = #expect(throws: PostgresStoreError.self) {
             try PostgresSettings.parse("postgresql:///acme?hots=/tmp", environment: environment, osUser: "sam")
