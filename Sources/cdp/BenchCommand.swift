@@ -86,6 +86,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate N customers with marketing contacts, ingest them, then match: time per phase, comparisons, peak memory, accuracy.")
         @Option(help: "How many CRM customers (marketing contacts add about 0.7 per customer).") var customers: Int = 1_000_000
+        @Option(help: "The generator's seed (a workspace left in --scratch keeps the data it was made with).") var seed: UInt64 = 7
         @Option(help: "Timed repetitions; the median is reported.") var runs: Int = 3
         @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
         @Flag(help: "Also write candidates and golden records to the lake (timed as `persist`).") var persist = false
@@ -94,7 +95,7 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-match-\(getpid())" : "")
             defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
-            let benchmark = MatchBenchmark(customers: customers, repetitions: runs, scratch: folder, persist: persist)
+            let benchmark = MatchBenchmark(customers: customers, seed: seed, repetitions: runs, scratch: folder, persist: persist)
             let result = try present { () throws(EngineError) in try benchmark.run(log: { print($0) }) }
             if json { return Output.json(result) }
             let s = result.statistics

@@ -43,7 +43,7 @@ import Testing
     @Test func theTemplateConfigurationLoads() throws {
         let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
         let configuration = try MatchingConfigurationLoader.load(tomlText: try String(contentsOf: template, encoding: .utf8), file: "matching.toml")
-        #expect(configuration.blocking.rules.count == 5)
+        #expect(configuration.blocking.rules.count == 6)
         #expect(configuration.comparisons.map(\.tag) == ["FIRST", "SURNAME", "DOB", "EMAIL", "PHONE", "POSTCODE", "CITY"])
         #expect(configuration.comparisons[0].levels[1].termFrequency)
     }
@@ -149,6 +149,26 @@ import Testing
         let later = try MatchReview(workspace: workspace, environment: EngineFixture.clock).evaluate(truth: try TruthTable(contentsOf: truthFile))
         #expect(later.notMatched == [.init(reason: .notMatchedYet, records: 1)])
         #expect(later.records == 2)
+    }
+
+    /// A birth date a year off weighs as evidence (its own level) instead of vetoing: the same email, name
+    /// and a birth year typed wrong is one person. A birth date no level explains still keeps a shared
+    /// inbox's other holder apart.
+    @Test func aBirthDateAYearOffNoLongerVetoesButAHardConflictDoes() throws {
+        let workspace = try Self.workspace(
+            "match-soft-veto",
+            extraRows: """
+                C10,Grace,Hopper,grace@example.com,1906-12-09
+                C11,Grace,Hopper,grace@example.com,1907-12-09
+                C12,Grace,Hopper,grace@example.com,1950-01-01
+                C13,Grace,Hopper,grace@example.com,1906-12-08
+
+                """)
+        _ = try MatchService(workspace: workspace, environment: EngineFixture.clock).run()
+        let grace = try golden(workspace, "C10")
+        #expect(try golden(workspace, "C11") == grace, "a year off")
+        #expect(try golden(workspace, "C13") == grace, "one digit off")
+        #expect(try golden(workspace, "C12") != grace, "born 43 years apart: another holder of the inbox")
     }
 
     @Test func goldenIDsAreStableWhenAClusterGrows() throws {

@@ -28,7 +28,7 @@ import Testing
         // on; marketing contacts carry no address, so postcode and city are left to EM.
         #expect(
             run.stdout.contains("m: counted on ")
-                && run.stdout.contains(" links and approvals for first name, surname, birth date, email, phone; by EM (5 sessions) for city (seen on ")
+                && run.stdout.contains(" links and approvals for first name, surname, birth date, email, phone; by EM (6 sessions) for city (seen on ")
                 && run.stdout.contains("), postcode (seen on "),
             "\(run.stdout)")
 

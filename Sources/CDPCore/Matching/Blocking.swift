@@ -113,6 +113,18 @@ public struct Blocker: Sendable {
         case .emailLocalPart: return ids(records.emailLocalPart)
         case .phoneLastDigits: return ids(records.phoneLastDigits)
         case .city: return ids(records.cityKey)
+        case .namesUnordered:
+            // The two names as ids of one space (first names; a last name no record has as a first name keeps
+            // its own id, marked apart), smaller first, mixed to 32 bits: a collision only adds pairs.
+            let first = records.firstKey.ids, last = records.lastKey.ids, lastAsFirst = records.lastNameAsFirst
+            return first.indices.map { record in
+                guard first[record] != InternedColumn.missing, last[record] != InternedColumn.missing else { return 0 }
+                let x = UInt64(UInt32(bitPattern: first[record]))
+                let y = lastAsFirst[record] != InternedColumn.missing
+                    ? UInt64(UInt32(bitPattern: lastAsFirst[record])) : UInt64(UInt32(bitPattern: last[record])) | 1 << 63
+                var mixed = SplitMix64(seed: min(x, y) << 32 ^ max(x, y))
+                return UInt32(truncatingIfNeeded: mixed.next()) | 1
+            }
         }
     }
 }

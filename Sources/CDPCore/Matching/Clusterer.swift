@@ -8,12 +8,15 @@
 /// 3. A cluster of three or more whose linked-pair density (strong edges inside ÷ possible pairs) is below
 ///    `minDensity` is a chain, not a person: it is cut at its weakest joining edge, and each part is checked
 ///    again.
-/// 4. With `birthDays`, two clusters whose known birth dates disagree (not equal, not day/month swapped)
-///    are never joined, not even by a shared email or phone: a family inbox or a recycled number links
-///    different people. When birth dates cannot vouch for a scored join (one side has none), two clusters
-///    whose known phone numbers differ are not joined either; a hard-identifier link (`identifierWeight`)
-///    is not undone by a changed number. Only a steward's approval (an edge of infinite weight) overrides
-///    these checks.
+/// 4. With `birthDays`, two clusters whose known birth dates conflict hard are never joined, not even by a
+///    shared email or phone: a family inbox or a recycled number links different people. What a hard
+///    conflict is comes from `birthDatesConflict` (the pipeline asks the birth-date comparison: a date a
+///    year off, one digit off or with day and month swapped lands on a level of its own and weighs as
+///    evidence; only one that no level explains conflicts); without it, dates conflict unless equal or
+///    day/month swapped. When birth dates cannot vouch for a scored join (one side has none), two clusters
+///    whose known phone numbers conflict (`phonesConflict`, else: differ) are not joined either; a
+///    hard-identifier link (`identifierWeight`) is not undone by a changed number. Only a steward's approval
+///    (an edge of infinite weight) overrides these checks.
 public struct Clusterer: Sendable {
     public struct Edge: Sendable, Hashable {
         public var a: Int32
@@ -37,6 +40,11 @@ public struct Clusterer: Sendable {
     /// person keeps their email or CRM id when their number changes); a conflicting birth date still does.
     public var identifierWeight: Double = .infinity
 
+    /// Whether two records' (both known) birth dates conflict hard; nil: unless equal or day/month swapped.
+    public var birthDatesConflict: (@Sendable (Int32, Int32) -> Bool)?
+    /// Whether two records' (both known) phone numbers conflict; nil: unless equal.
+    public var phonesConflict: (@Sendable (Int32, Int32) -> Bool)?
+
     public init(maxSize: Int, minDensity: Double, birthDays: [Int32]? = nil, phoneIDs: [Int32]? = nil) {
         self.maxSize = maxSize
         self.minDensity = minDensity
@@ -44,11 +52,20 @@ public struct Clusterer: Sendable {
         self.phoneIDs = phoneIDs
     }
 
-    /// Whether two clusters' known identity attributes contradict each other.
-    static func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32, phonesCount: Bool = true) -> Bool {
-        if !compatible(birthA, birthB) { return true }
-        let birthsVouch = birthA != Int32.min && birthB != Int32.min
-        return phonesCount && !birthsVouch && phoneA != InternedColumn.missing && phoneB != InternedColumn.missing && phoneA != phoneB
+    /// Whether two clusters contradict each other, by their representative records: the first of each whose
+    /// birth date (`birthA`, `birthB`) and phone (`phoneA`, `phoneB`) is known, or -1.
+    func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32, phonesCount: Bool) -> Bool {
+        let birthsVouch = birthA >= 0 && birthB >= 0
+        if birthsVouch {
+            if let birthDatesConflict {
+                if birthDatesConflict(birthA, birthB) { return true }
+            } else if let days = birthDays, !Self.compatible(days[Int(birthA)], days[Int(birthB)]) {
+                return true
+            }
+        }
+        guard phonesCount && !birthsVouch && phoneA >= 0 && phoneB >= 0 else { return false }
+        if let phonesConflict { return phonesConflict(phoneA, phoneB) }
+        return phoneIDs.map { $0[Int(phoneA)] != $0[Int(phoneB)] } ?? false
     }
 
     /// Whether two known birth dates can belong to one person: equal, or day and month swapped.
@@ -68,24 +85,25 @@ public struct Clusterer: Sendable {
             forbidden[b, default: []].append(a)
         }
         var treeEdges: [Edge] = []
-        // Per cluster root, the first known birth date of its records.
-        var birth = birthDays ?? []
-        var phone = phoneIDs ?? []
-        if phone.count != birth.count { phone = [Int32](repeating: InternedColumn.missing, count: birth.count) }
+        // Per cluster root, its first record whose birth date (phone) is known, or -1.
+        let checks = birthDays != nil
+        var birth: [Int32] = birthDays.map { days in days.indices.map { days[$0] == Int32.min ? -1 : Int32($0) } } ?? []
+        var phone: [Int32] = phoneIDs.map { ids in ids.indices.map { ids[$0] == InternedColumn.missing ? -1 : Int32($0) } } ?? []
+        if phone.count != birth.count { phone = [Int32](repeating: -1, count: birth.count) }
         for edge in sorted {
             let ra = forest.find(edge.a)
             let rb = forest.find(edge.b)
             guard ra != rb, Int(forest.size[Int(ra)] + forest.size[Int(rb)]) <= maxSize else { continue }
             if !forbidden.isEmpty && forest.forbids(ra, rb, forbidden) { continue }
-            if !birth.isEmpty && edge.weight != .infinity
-                && Self.conflict(birth[Int(ra)], birth[Int(rb)], phone[Int(ra)], phone[Int(rb)], phonesCount: edge.weight < identifierWeight)
+            if checks && edge.weight != .infinity
+                && conflict(birth[Int(ra)], birth[Int(rb)], phone[Int(ra)], phone[Int(rb)], phonesCount: edge.weight < identifierWeight)
             {
                 continue
             }
-            let knownBirth = birth.isEmpty ? Int32.min : (birth[Int(ra)] != Int32.min ? birth[Int(ra)] : birth[Int(rb)])
-            let knownPhone = phone.isEmpty ? InternedColumn.missing : (phone[Int(ra)] != InternedColumn.missing ? phone[Int(ra)] : phone[Int(rb)])
+            let knownBirth = checks ? (birth[Int(ra)] >= 0 ? birth[Int(ra)] : birth[Int(rb)]) : -1
+            let knownPhone = checks ? (phone[Int(ra)] >= 0 ? phone[Int(ra)] : phone[Int(rb)]) : -1
             forest.union(ra, rb)
-            if !birth.isEmpty {
+            if checks {
                 let root = Int(forest.find(ra))
                 birth[root] = knownBirth
                 phone[root] = knownPhone

@@ -29,6 +29,8 @@ final class ComparisonKernel: @unchecked Sendable {
     private var allocations: [UnsafeMutableRawPointer] = []
     private(set) var plans: UnsafeMutablePointer<Plan>
     let planCount: Int
+    let givens: UnsafeMutablePointer<PairComparator.Given>
+    let givenCount: Int
     /// Every id a pair's comparison reads, one row per record, a row a multiple of a cache line: the two
     /// records of a pair lie anywhere among a million, and reading a dozen separate columns would miss the
     /// cache a dozen times per record. Row layout: each comparison's value id (in comparison order), then
@@ -41,6 +43,9 @@ final class ComparisonKernel: @unchecked Sendable {
     /// Days since 1970-01-01, or `Int32.min`.
     var birthDaySlot: Int { firstCanonicalSlot + 3 }
     var birthIDSlot: Int { firstCanonicalSlot + 4 }
+    /// The folded first name's id, and the folded last name's id among first names (for swapped names).
+    var firstKeySlot: Int { firstCanonicalSlot + 5 }
+    var lastAsFirstSlot: Int { firstCanonicalSlot + 6 }
     /// Per birth-date value id, the day number of the date with day and month swapped, or `Int32.min`.
     let swappedDays: UnsafeMutablePointer<Int32>
 
@@ -69,10 +74,16 @@ final class ComparisonKernel: @unchecked Sendable {
         plans = copy(planArray)
         planCount = planArray.count
         allocations.append(UnsafeMutableRawPointer(plans))
+        givens = copy(comparator.givens)
+        givenCount = comparator.givens.count
+        allocations.append(UnsafeMutableRawPointer(givens))
 
         let slotColumns: [[Int32]] =
             comparisons.map { comparator.column($0.field).ids }
-            + [records.firstCanonical.ids, records.lastPhonetic.ids, records.emailLocalPart.ids, records.birthDays, records.birthDate.ids]
+            + [
+                records.firstCanonical.ids, records.lastPhonetic.ids, records.emailLocalPart.ids, records.birthDays, records.birthDate.ids,
+                records.firstKey.ids, records.lastNameAsFirst,
+            ]
         let perLine = Self.cacheLine / MemoryLayout<Int32>.stride
         let stride = (slotColumns.count + perLine - 1) / perLine * perLine
         let count = records.count
@@ -106,6 +117,12 @@ final class ComparisonKernel: @unchecked Sendable {
             let level = plan.isDate ? dateLevel(plan, c, rowA, rowB) : level(plan, c, rowA, rowB)
             pattern |= UInt64(level) << (UInt64(c) * 4)
         }
+        for index in 0..<givenCount {
+            let given = givens[index]
+            if PairComparator.level(pattern, given.other) == given.exactLevel {
+                pattern &= ~(UInt64(0xF) << (UInt64(given.comparison) * 4))
+            }
+        }
         return pattern
     }
 
@@ -128,6 +145,9 @@ final class ComparisonKernel: @unchecked Sendable {
             case .emailLocalPart:
                 let slot = emailLocalPartSlot
                 if rowA[slot] != InternedColumn.missing && rowA[slot] == rowB[slot] { return index }
+            case .namesSwapped:
+                let first = firstKeySlot, swapped = lastAsFirstSlot
+                if rowA[first] != InternedColumn.missing && rowA[first] == rowB[swapped] && rowA[swapped] == rowB[first] { return index }
             case .jaroWinkler:
                 if StringSimilarity.jaroWinkler(plan.column.value(left), plan.column.value(right)) >= step.threshold { return index }
             case .levenshtein:

@@ -164,6 +164,10 @@ public struct MatchPipeline: Sendable {
             maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity, birthDays: records.birthDays,
             phoneIDs: records.phone.ids)
         clusterer.identifierWeight = Self.stitchWeight
+        // A conflict is what the comparison puts on its last level: a birth date a year or a digit off, or a
+        // phone with a typo, lands on a level of its own and weighs as evidence instead of vetoing.
+        clusterer.birthDatesConflict = Self.conflictCheck(comparator, field: .birthDate)
+        clusterer.phonesConflict = Self.conflictCheck(comparator, field: .phone)
         let clusterOf = clusterer.cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
         let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
         let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
@@ -232,14 +236,14 @@ public struct MatchPipeline: Sendable {
         var b: Int32
         /// Fields the link agrees on because of how it was made (an email address spells the names), as a
         /// bit per `MatchField` case (see `mask`): a million links need no million sets.
-        var fieldsMadeToAgree: UInt8
+        var fieldsMadeToAgree: UInt16
 
-        static func mask(_ fields: [MatchField]) -> UInt8 {
+        static func mask(_ fields: [MatchField]) -> UInt16 {
             fields.reduce(0) { $0 | bit($1) }
         }
 
-        static func bit(_ field: MatchField) -> UInt8 {
-            UInt8(1) << UInt8(MatchField.allCases.firstIndex(of: field) ?? 0)
+        static func bit(_ field: MatchField) -> UInt16 {
+            UInt16(1) << UInt16(MatchField.allCases.firstIndex(of: field) ?? 0)
         }
     }
 
@@ -260,7 +264,7 @@ public struct MatchPipeline: Sendable {
         var entries = known.map { (pair: Self.pairKey($0.a, $0.b), madeToAgree: $0.fieldsMadeToAgree) }
         entries.sort { $0.pair < $1.pair }
         var pairs: [UInt64] = []
-        var masks: [UInt8] = []
+        var masks: [UInt16] = []
         for entry in entries {
             if pairs.last == entry.pair {
                 masks[masks.count - 1] &= entry.madeToAgree
@@ -302,6 +306,14 @@ public struct MatchPipeline: Sendable {
         let histogram = weights.sorted { $0.key < $1.key }.map { (model.patternWeight($0.key), $0.value) }
         let n = Double(recordCount)
         return FellegiSunterModel.estimatePrior(weights: histogram, totalPairs: n * (n - 1) / 2)
+    }
+
+    /// Whether two records land on the `else` level of the first comparison of `field`; nil when no
+    /// comparison reads the field (the clusterer's own check applies).
+    static func conflictCheck(_ comparator: PairComparator, field: MatchField) -> (@Sendable (Int32, Int32) -> Bool)? {
+        guard let comparison = comparator.comparisons.first(where: { $0.field == field }) else { return nil }
+        let last = comparison.levels.count - 1
+        return { a, b in comparator.level(comparison, Int(a), Int(b)) == last }
     }
 
     /// Above any score a pair can reach, below a steward's approval.

@@ -90,8 +90,14 @@ public struct MatchRecords: Sendable {
     public let emailLocalPart: InternedColumn
     public let postcodeKey: InternedColumn
     public let cityKey: InternedColumn
+    /// Lower-case letters and digits of the street line (`62 Main Street` → `62mainstreet`).
+    public let streetKey: InternedColumn
     /// The last seven digits of the E.164 phone (a number re-typed with another prefix still blocks together).
     public let phoneLastDigits: InternedColumn
+    /// Per record, its folded last name as an id of `firstKey` (the same text as a first name), or
+    /// `InternedColumn.missing` when no record has it as a first name: two records hold swapped names
+    /// when each one's first name id is the other's `lastNameAsFirst`.
+    public let lastNameAsFirst: [Int32]
     /// Per record, days since 1970-01-01, or `Int32.min`.
     public let birthDays: [Int32]
     /// Per birth-date value id, the date.
@@ -211,10 +217,10 @@ public struct MatchRecords: Sendable {
         updatedAt = base[10]
 
         let firstName = self.firstName, lastName = self.lastName, email = self.email, phone = self.phone
-        let postcode = self.postcode, city = self.city, birthDate = self.birthDate
+        let postcode = self.postcode, city = self.city, birthDate = self.birthDate, street = self.street
         // Each task derives its own columns; slots: firstKey, firstCanonical, lastKey, lastPhonetic,
-        // emailLocalPart, postcodeKey, cityKey, phoneLastDigits.
-        var derived = [InternedColumn](repeating: InternedColumn(), count: 8)
+        // emailLocalPart, postcodeKey, cityKey, phoneLastDigits, streetKey.
+        var derived = [InternedColumn](repeating: InternedColumn(), count: 9)
         var dates: [LocalDate?] = []
         var days: [Int32] = []
         derived.withUnsafeMutableBufferPointer { output in
@@ -238,7 +244,9 @@ public struct MatchRecords: Sendable {
                             output[6] = city.derived { PersonName.foldedKey($0) }
                         case 2: output[3] = lastName.derived { PhoneticCode.metaphone($0) }
                         case 3: output[4] = email.derivedBytes(Self.emailLocalPart)
-                        case 4: output[5] = postcode.derivedBytes(Self.postcodeKey)
+                        case 4:
+                            output[5] = postcode.derivedBytes(Self.postcodeKey)
+                            output[8] = street.derivedBytes(Self.streetKey)
                         case 5: output[7] = phone.derivedBytes(Self.lastSevenDigits)
                         default:
                             let parsed = birthDate.values.map { LocalDate(isoText: $0) }
@@ -260,8 +268,19 @@ public struct MatchRecords: Sendable {
         postcodeKey = derived[5]
         cityKey = derived[6]
         phoneLastDigits = derived[7]
+        streetKey = derived[8]
         birthDates = dates
         birthDays = days
+        lastNameAsFirst = Self.lastNamesAsFirst(firstKey: derived[0], lastKey: derived[2])
+    }
+
+    /// Per record, the id in `firstKey` of its folded last name (see `lastNameAsFirst`).
+    static func lastNamesAsFirst(firstKey: InternedColumn, lastKey: InternedColumn) -> [Int32] {
+        var firstIDs: [String: Int32] = [:]
+        firstIDs.reserveCapacity(firstKey.values.count)
+        for (id, value) in firstKey.values.enumerated() { firstIDs[value] = Int32(id) }
+        let byLastID = lastKey.values.map { firstIDs[$0] ?? InternedColumn.missing }
+        return lastKey.ids.map { $0 == InternedColumn.missing ? InternedColumn.missing : byLastID[Int($0)] }
     }
 }
 
@@ -325,6 +344,20 @@ extension MatchRecords {
             case 0x80...:
                 key.removeAll()
                 key += String(String(decoding: code, as: UTF8.self).uppercased().filter { $0.isLetter || $0.isNumber }).utf8
+                return
+            default: continue
+            }
+        }
+    }
+
+    static func streetKey(_ street: UnsafeBufferPointer<UInt8>, into key: inout [UInt8]) {
+        for byte in street {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"): key.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): key.append(byte + 32)
+            case 0x80...:
+                key.removeAll()
+                key += String(String(decoding: street, as: UTF8.self).lowercased().filter { $0.isLetter || $0.isNumber }).utf8
                 return
             default: continue
             }

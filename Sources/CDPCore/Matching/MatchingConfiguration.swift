@@ -140,6 +140,9 @@ public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
     /// The last seven digits of the E.164 phone.
     case phoneLastDigits = "phone_last_digits"
     case city
+    /// First and last name taken as a pair in either order: the same for "Ann Lee" and "Lee Ann", so a
+    /// rule on it reaches records whose names were swapped.
+    case namesUnordered = "names_unordered"
 
     /// The field whose comparison a rule on this key makes agree.
     public var field: MatchField {
@@ -151,6 +154,7 @@ public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
         case .emailLocalPart: return .email
         case .phoneLastDigits: return .phone
         case .city: return .city
+        case .namesUnordered: return .lastName
         }
     }
 
@@ -162,6 +166,7 @@ public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .postcode: return [.postcode, .city]
         case .emailLocalPart: return [.email, .firstName, .lastName]
+        case .namesUnordered: return [.firstName, .lastName]
         default: return [field]
         }
     }
@@ -176,6 +181,9 @@ public enum MatchField: String, Sendable, Hashable, Codable, CaseIterable {
     case phone
     case postcode
     case city
+    /// The street line as standardised (compared on its folded form: case and spacing do not count).
+    case street
+    case country
 }
 
 /// One comparison: ordered levels, most specific first; the first level that holds wins.
@@ -185,11 +193,16 @@ public struct Comparison: Sendable, Hashable, Codable {
     public var tag: String
     public var field: MatchField
     public var levels: [ComparisonLevel]
-    public init(name: String, tag: String, field: MatchField, levels: [ComparisonLevel]) {
+    /// The name of another comparison whose exact agreement already says what this one would: this one is
+    /// not counted then (its level is taken as null), so correlated evidence counts once ("city given
+    /// postcode": two records with one postcode share the city as a matter of course).
+    public var given: String?
+    public init(name: String, tag: String, field: MatchField, levels: [ComparisonLevel], given: String? = nil) {
         self.name = name
         self.tag = tag
         self.field = field
         self.levels = levels
+        self.given = given
     }
 }
 
@@ -212,6 +225,9 @@ public struct ComparisonLevel: Sendable, Hashable, Codable {
         case dayMonthSwapped = "day_month_swapped"
         /// Dates at most `threshold` days apart.
         case withinDays = "within_days"
+        /// First and last names swapped: this record's first name is the other's last name and the other
+        /// way round (on a first- or last-name comparison; put it on one of the two, so it counts once).
+        case namesSwapped = "names_swapped"
         /// Everything else. Must be the last level.
         case `else`
 
@@ -252,6 +268,7 @@ public struct ComparisonLevel: Sendable, Hashable, Codable {
         case .emailLocalPart: return "same local part"
         case .dayMonthSwapped: return "day/month swapped"
         case .withinDays: return "within \(Int(threshold ?? 0)) days"
+        case .namesSwapped: return "names swapped"
         case .else: return "different"
         }
     }
@@ -304,6 +321,16 @@ extension MatchingConfiguration {
         for (index, comparison) in comparisons.enumerated() {
             let path = "comparisons[\(index)]"
             let levels = comparison.levels
+            if let given = comparison.given {
+                if let other = comparisons.first(where: { $0.name == given }), other.name != comparison.name {
+                    if !other.levels.contains(where: { $0.kind == .exact }) {
+                        problems.append(ConfigurationIssue("\(path).given", "'\(given)' has no `exact` level to be given"))
+                    }
+                } else {
+                    let names = comparisons.map(\.name).filter { $0 != comparison.name }.joined(separator: ", ")
+                    problems.append(ConfigurationIssue("\(path).given", "'\(given)' is not another comparison's name (known: \(names))"))
+                }
+            }
             if levels.count < 3 || levels.count > 15 {
                 problems.append(ConfigurationIssue("\(path).levels", "needs 3 to 15 levels (null, at least one, else), found \(levels.count)"))
             }
@@ -325,6 +352,9 @@ extension MatchingConfiguration {
                 }
                 if let only = level.kind.onlyField, only != comparison.field {
                     problems.append(ConfigurationIssue(levelPath, "\(level.kind.rawValue) applies only to \(only.rawValue)"))
+                }
+                if level.kind == .namesSwapped && comparison.field != .firstName && comparison.field != .lastName {
+                    problems.append(ConfigurationIssue(levelPath, "names_swapped applies only to first_name or last_name"))
                 }
                 if level.termFrequency && level.kind != .exact {
                     problems.append(ConfigurationIssue("\(levelPath).term_frequency", "term frequency adjusts only `exact` levels"))

@@ -3,10 +3,25 @@
 public struct PairComparator: Sendable {
     public let comparisons: [Comparison]
     public let records: MatchRecords
+    /// Comparisons counted only when another does not agree exactly (`Comparison.given`).
+    let givens: [Given]
+
+    /// Comparison `comparison` is taken as null when comparison `other` is on level `exactLevel`.
+    struct Given: Sendable {
+        var comparison: Int
+        var other: Int
+        var exactLevel: Int
+    }
 
     public init(comparisons: [Comparison], records: MatchRecords) {
         self.comparisons = comparisons
         self.records = records
+        givens = comparisons.indices.compactMap { c in
+            guard let name = comparisons[c].given, let other = comparisons.firstIndex(where: { $0.name == name }), other != c,
+                let exact = comparisons[other].levels.firstIndex(where: { $0.kind == .exact })
+            else { return nil }
+            return Given(comparison: c, other: other, exactLevel: exact)
+        }
     }
 
     /// The level index of comparison `c` in `pattern`.
@@ -17,6 +32,9 @@ public struct PairComparator: Sendable {
         var pattern: UInt64 = 0
         for (index, comparison) in comparisons.enumerated() {
             pattern |= UInt64(level(comparison, a, b)) << (UInt64(index) * 4)
+        }
+        for given in givens where Self.level(pattern, given.other) == given.exactLevel {
+            pattern &= ~(UInt64(0xF) << (UInt64(given.comparison) * 4))
         }
         return pattern
     }
@@ -48,6 +66,9 @@ public struct PairComparator: Sendable {
             case .levenshtein:
                 let distance = column.withBytes(left) { x in column.withBytes(right) { y in StringSimilarity.levenshtein(x, y) } }
                 if Double(distance) <= (level.threshold ?? 0) { return index }
+            case .namesSwapped:
+                let first = records.firstKey.ids, lastAsFirst = records.lastNameAsFirst
+                if first[a] != InternedColumn.missing && first[a] == lastAsFirst[b] && lastAsFirst[a] == first[b] { return index }
             case .dayMonthSwapped, .withinDays:
                 continue
             case .else:
@@ -99,6 +120,8 @@ public struct PairComparator: Sendable {
         case .postcode: return records.postcodeKey
         case .city: return records.cityKey
         case .birthDate: return records.birthDate
+        case .street: return records.streetKey
+        case .country: return records.country
         }
     }
 }

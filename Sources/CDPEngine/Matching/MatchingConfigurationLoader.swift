@@ -84,8 +84,9 @@ public enum MatchingConfigurationLoader {
                 l.unknownKeys(problems: &problems, known: ["kind", "threshold", "label", "term_frequency"])
                 if let kind { levels.append(ComparisonLevel(kind, threshold: threshold, label: label, termFrequency: termFrequency)) }
             }
-            c.unknownKeys(problems: &problems, known: ["name", "tag", "field", "levels"])
-            if let field { comparisons.append(Comparison(name: name, tag: tag, field: field, levels: levels)) }
+            let given = c.string("given", required: false, problems: &problems)
+            c.unknownKeys(problems: &problems, known: ["name", "tag", "field", "levels", "given"])
+            if let field { comparisons.append(Comparison(name: name, tag: tag, field: field, levels: levels, given: given)) }
         }
         var clustering = MatchingConfiguration.Clustering(maxClusterSize: 8, minDensity: 0.5)
         if let table = reader.table("clustering", problems: &problems) {

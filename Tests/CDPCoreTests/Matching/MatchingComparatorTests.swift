@@ -82,8 +82,8 @@ import Testing
 
 @Suite struct MatchingKernelTests {
     @Test func theFastKernelGivesTheReferencePatterns() {
-        let names = ["Robert", "Bob", "Roberta", "Ann", "Anne", "Zoë", nil]
-        let surnames = ["Smith", "Smyth", "Schmidt", "Jones", nil]
+        let names = ["Robert", "Bob", "Roberta", "Ann", "Anne", "Zoë", "Jones", nil]
+        let surnames = ["Smith", "Smyth", "Schmidt", "Jones", "Ann", nil]
         let dates = ["1980-03-04", "1980-04-03", "1980-03-20", "1975-01-01", nil]
         var inputs: [MatchInput] = []
         var random = SplitMix64(seed: 11)
@@ -101,12 +101,17 @@ import Testing
             Comparison(
                 name: "first", tag: "F", field: .firstName,
                 levels: [.init(.null), .init(.exact), .init(.nickname), .init(.jaroWinkler, threshold: 0.9), .init(.else)]),
-            Comparison(name: "last", tag: "L", field: .lastName, levels: [.init(.null), .init(.exact), .init(.phonetic), .init(.levenshtein, threshold: 2), .init(.else)]),
+            Comparison(
+                name: "last", tag: "L", field: .lastName,
+                levels: [.init(.null), .init(.exact), .init(.namesSwapped), .init(.phonetic), .init(.levenshtein, threshold: 2), .init(.else)]),
             Comparison(
                 name: "born", tag: "B", field: .birthDate,
                 levels: [.init(.null), .init(.exact), .init(.dayMonthSwapped), .init(.levenshtein, threshold: 1), .init(.withinDays, threshold: 30), .init(.else)]),
             Comparison(name: "email", tag: "E", field: .email, levels: [.init(.null), .init(.exact), .init(.emailLocalPart), .init(.else)]),
-            Comparison(name: "city", tag: "C", field: .city, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.9), .init(.else)]),
+            Comparison(
+                name: "city", tag: "C", field: .city, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.9), .init(.else)],
+                given: "postcode"),
+            Comparison(name: "postcode", tag: "P", field: .postcode, levels: [.init(.null), .init(.exact), .init(.else)]),
         ]
         let comparator = PairComparator(comparisons: comparisons, records: records)
         let kernel = ComparisonKernel(comparator: comparator)
@@ -119,6 +124,60 @@ import Testing
 }
 
 extension MatchingComparatorTests {
+    /// "Ann Lee" and "Lee Ann": a level of their own on the comparison that carries it, and a blocking key
+    /// that puts them in one block (with the birth year) while "Ann Leigh" stays out.
+    @Test func swappedNamesHaveALevelAndABlockingRule() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", lastName: "Lee", birthDate: "1980-03-04"),
+            MatchInput(source: "crm", sourceKey: "2", firstName: "Lee", lastName: "Ann", birthDate: "1980-03-04"),
+            MatchInput(source: "crm", sourceKey: "3", firstName: "Ann", lastName: "Leigh", birthDate: "1980-03-04"),
+            MatchInput(source: "crm", sourceKey: "4", firstName: "Ann", lastName: "Ann", birthDate: "1980-05-06"),
+            MatchInput(source: "crm", sourceKey: "5", firstName: "LEE", lastName: "ann", birthDate: "1981-01-01"),
+        ])
+        let last = Comparison(
+            name: "last", tag: "SURNAME", field: .lastName, levels: [.init(.null), .init(.exact), .init(.namesSwapped), .init(.else)])
+        let comparator = PairComparator(comparisons: [last], records: records)
+        #expect(comparator.level(last, 0, 1) == 2)
+        #expect(comparator.level(last, 1, 0) == 2)
+        #expect(comparator.level(last, 0, 4) == 2, "names are compared folded")
+        #expect(comparator.level(last, 0, 2) == 3)
+        #expect(comparator.level(last, 0, 3) == 3, "Ann Ann is not Lee Ann swapped")
+        #expect(last.levels[2].label == "names swapped")
+
+        let blocking = MatchingConfiguration.Blocking(rules: [BlockingRule(name: "swapped", keys: [.namesUnordered, .birthYear])], maxBlockSize: 10)
+        let pairs = Blocker(records: records, blocking: blocking).candidatePairs().pairs
+        #expect(pairs == [UInt64(0) << 32 | 1])
+    }
+
+    /// City given postcode: with the postcodes equal the city is not counted (taken as null), so a shared
+    /// postcode and the city that goes with it are one piece of evidence, not two.
+    @Test func aComparisonGivenAnotherIsNotCountedWhenTheOtherAgreesExactly() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", city: "Leeds", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "2", city: "Leeds", postcode: "LS13PG"),
+            MatchInput(source: "crm", sourceKey: "3", city: "Leeds", postcode: "LS2 7HY"),
+            MatchInput(source: "crm", sourceKey: "4", city: "Leeds"),
+        ])
+        let postcode = Comparison(name: "postcode", tag: "POSTCODE", field: .postcode, levels: [.init(.null), .init(.exact), .init(.else)])
+        let city = Comparison(name: "city", tag: "CITY", field: .city, levels: [.init(.null), .init(.exact), .init(.else)], given: "postcode")
+        let comparator = PairComparator(comparisons: [postcode, city], records: records)
+        let kernel = ComparisonKernel(comparator: comparator)
+        for (a, b, expected) in [(0, 1, [1, 0]), (0, 2, [2, 1]), (0, 3, [0, 1])] {
+            let pattern = comparator.pattern(a, b)
+            #expect([0, 1].map { PairComparator.level(pattern, $0) } == expected, "records \(a), \(b)")
+            #expect(kernel.pattern(a, b) == pattern)
+        }
+        let unknown = MatchingConfiguration(
+            thresholds: .init(autoMerge: 0.99, review: 0.8), prior: nil,
+            estimation: .init(randomPairs: 1000, emIterations: 10, convergence: 1e-9, seed: 1),
+            stitching: .init(identifiers: [], maxRecordsPerValue: 4, crmSource: "crm"),
+            blocking: .init(rules: [BlockingRule(name: "postcode", keys: [.postcode])], maxBlockSize: 60),
+            comparisons: [postcode, Comparison(name: "city", tag: "CITY", field: .city, levels: city.levels, given: "zip")],
+            clustering: .init(maxClusterSize: 8, minDensity: 0.5),
+            survivorship: SurvivorshipPolicy(sourceOrder: ["crm"], rules: [:], defaultRule: .sourceOrder))
+        #expect(unknown.problems().contains { $0.description.contains("comparisons[1].given") && $0.description.contains("'zip' is not another comparison's name") })
+    }
+
     /// Every limit, one edit (its own single-pass check) included, against the full table.
     @Test func theBoundedCheckAgreesWithTheFullDistance() {
         var random = SplitMix64(seed: 5)
