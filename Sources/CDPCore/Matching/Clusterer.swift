@@ -9,7 +9,9 @@
 ///    `minDensity` is a chain, not a person: it is cut at its weakest joining edge, and each part is checked
 ///    again.
 /// 4. With `birthDays`, two clusters whose known birth dates conflict hard are never joined, not even by a
-///    shared email or phone: a family inbox or a recycled number links different people. What a hard
+///    shared email or phone: a family inbox or a recycled number links different people. A scored edge
+///    between two records whose own dates conflict is the exception: its score weighed them already (the
+///    comparison's else level), so the veto applies only to dates it did not see. What a hard
 ///    conflict is comes from `birthDatesConflict` (the pipeline asks the birth-date comparison: a date a
 ///    year off, one digit off or with day and month swapped lands on a level of its own and weighs as
 ///    evidence; only one that no level explains conflicts); without it, dates conflict unless equal or
@@ -54,9 +56,10 @@ public struct Clusterer: Sendable {
 
     /// Whether two clusters contradict each other, by their representative records: the first of each whose
     /// birth date (`birthA`, `birthB`) and phone (`phoneA`, `phoneB`) is known, or -1.
-    func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32, phonesCount: Bool) -> Bool {
+    /// `birthsWeighed`: the two are the scored edge's own records, whose score already weighed their dates.
+    func conflict(_ birthA: Int32, _ birthB: Int32, _ phoneA: Int32, _ phoneB: Int32, phonesCount: Bool, birthsWeighed: Bool = false) -> Bool {
         let birthsVouch = birthA >= 0 && birthB >= 0
-        if birthsVouch {
+        if birthsVouch && !birthsWeighed {
             if let birthDatesConflict {
                 if birthDatesConflict(birthA, birthB) { return true }
             } else if let days = birthDays, !Self.compatible(days[Int(birthA)], days[Int(birthB)]) {
@@ -95,10 +98,13 @@ public struct Clusterer: Sendable {
             let rb = forest.find(edge.b)
             guard ra != rb, Int(forest.size[Int(ra)] + forest.size[Int(rb)]) <= maxSize else { continue }
             if !forbidden.isEmpty && forest.forbids(ra, rb, forbidden) { continue }
-            if checks && edge.weight != .infinity
-                && conflict(birth[Int(ra)], birth[Int(rb)], phone[Int(ra)], phone[Int(rb)], phonesCount: edge.weight < identifierWeight)
-            {
-                continue
+            if checks && edge.weight != .infinity {
+                let scored = edge.weight < identifierWeight
+                let (birthA, birthB) = (birth[Int(ra)], birth[Int(rb)])
+                // A score weighed its own two records' birth dates (a date no level explains costs it the
+                // else level's weight); only a link it did not score, or dates of other members, can conflict.
+                let weighed = scored && ((birthA == edge.a && birthB == edge.b) || (birthA == edge.b && birthB == edge.a))
+                if conflict(birthA, birthB, phone[Int(ra)], phone[Int(rb)], phonesCount: scored, birthsWeighed: weighed) { continue }
             }
             let knownBirth = checks ? (birth[Int(ra)] >= 0 ? birth[Int(ra)] : birth[Int(rb)]) : -1
             let knownPhone = checks ? (phone[Int(ra)] >= 0 ? phone[Int(ra)] : phone[Int(rb)]) : -1

@@ -87,7 +87,8 @@ extension Array {
         // 0 and 1 share an email (strong link) but were born years apart; 2 is 0's swapped-day record.
         let births = [day("1953-12-06"), day("1947-03-22"), day("1953-06-12"), Int32.min]
         let edges = [Clusterer.Edge(0, 1, weight: 1000), Clusterer.Edge(0, 2, weight: 50), Clusterer.Edge(1, 3, weight: 40)]
-        let clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births)
+        var clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births)
+        clusterer.identifierWeight = 1000
         #expect(clusterer.cluster(count: 4, edges: edges) == [0, 1, 0, 1])
         // The approval joins 1 and 2 despite their dates; 0 still conflicts with that cluster.
         #expect(clusterer.cluster(count: 4, edges: edges + [Clusterer.Edge(1, 2, weight: .infinity)]) == [0, 1, 1, 1])
@@ -95,6 +96,19 @@ extension Array {
 }
 
 extension MatchingConflictTests {
+    /// Dates a score weighed do not veto it; a link no score weighed, or a date of another member, still does.
+    @Test func aScoredJoinIsNotVetoedByTheDatesItWeighed() {
+        let day = { (text: String) in Int32(LocalDate(isoText: text)!.daysSinceEpoch) }
+        // 0–1: scored above auto-merge though born years apart (every other field agreed) → joined.
+        // 2–3: the same dates, linked by an identifier no score weighed → kept apart.
+        // 4–5 joined, then 6 (born as 5, scored with 5 only) would bring 4's conflicting date → kept apart.
+        let births = [day("1953-12-06"), day("1947-03-22"), day("1953-12-06"), day("1947-03-22"), day("1953-12-06"), Int32.min, day("1980-01-01")]
+        var clusterer = Clusterer(maxSize: 8, minDensity: 0, birthDays: births)
+        clusterer.identifierWeight = 1000
+        let edges = [Clusterer.Edge(0, 1, weight: 30), Clusterer.Edge(2, 3, weight: 1000), Clusterer.Edge(4, 5, weight: 40), Clusterer.Edge(5, 6, weight: 30)]
+        #expect(clusterer.cluster(count: 7, edges: edges) == [0, 0, 2, 3, 4, 4, 6])
+    }
+
     @Test func differentPhonesVetoAScoredJoinOnlyWhenBirthDatesCannotVouch() {
         let born = Int32(LocalDate(isoText: "1970-05-01")!.daysSinceEpoch)
         // 0–1: scored above auto-merge, one birth date missing, phones differ → kept apart.
