@@ -129,7 +129,7 @@ extension TeamStoreTests {
             #"SELECT cdp.quarantine_fix(1, 'open', '{"birth_date": "1990-11-02"}', '[]', 'email_format', 'open', 'kept')"#, as: "rita")
         #expect(kept.status == 0, "\(kept.output)")
         #expect(
-            try await admin.rows("SELECT after FROM cdp.audit_log WHERE action = 'quarantine.fix'").first?.first?.contains("1990-11-02") == true)
+            (try await admin.rows("SELECT after FROM cdp.audit_log WHERE action = 'quarantine.fix'").first?.first ?? nil)?.contains("1990-11-02") == true)
     }
 
     /// Finding 5: a release wrote whatever values it was given (a last name lost, a consent never given) and
