@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure domain: value types, standardisation, rules, workflow planning. Foundation only.
@@ -48,6 +49,7 @@ let package = Package(
             dependencies: [
                 "CDPCore", "CDPRepositories", "CDPStore", "CDPPostgresStore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             resources: [.copy("Resources/WorkspaceTemplate")]),
         // Terminal UI toolkit: cells, buffers, layout, widgets, frame diffing. Nothing of ours below it.

@@ -128,3 +128,19 @@ struct SchedulerCommand: ParsableCommand {
         }
     }
 }
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "The lake's figures in the Prometheus text format: rows per layer, quarantine by rule, pass rates, queues, last runs.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        let workspace = try options.open(readOnly: true)
+        let environment = try options.environment(in: workspace)
+        print(
+            try present { () throws(EngineError) in try MetricsService(workspace: workspace, environment: environment).prometheusText() },
+            terminator: "")
+    }
+}

@@ -92,4 +92,20 @@ import Testing
         let audit = try CLI.run(["audit", "--action", "run.repair"] + ws)
         #expect(audit.stdout.contains("R1"))
     }
+
+    /// `cdp metrics` prints the Prometheus text format.
+    @Test func metricsPrintThePrometheusTextFormat() throws {
+        let folder = CLI.temporaryFolder("metrics")
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        let workflow = folder.appendingPathComponent("workflows/small.json")
+        try #"{"name": "small", "tasks": [{"task_key": "ingest", "cdp_task": {"step": "ingest", "source": "campaigns"}}]}"#
+            .write(to: workflow, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["run", "--workflow", "small"] + ws).status == 0)
+        let metrics = try CLI.run(["metrics"] + ws)
+        #expect(metrics.status == 0, "\(metrics.stderr)")
+        #expect(metrics.stdout.contains("# TYPE cdp_layer_rows gauge\n"))
+        #expect(metrics.stdout.contains(#"cdp_last_run_succeeded{workflow="small"} 1.0"#), "\(metrics.stdout)")
+        #expect(metrics.stdout.contains(#"cdp_layer_rows{layer="silver",source="campaigns"} "#))
+    }
 }

@@ -19,11 +19,16 @@ import Testing
         try #"{"name": "weekly", "schedule": {"quartz_cron_expression": "0 30 6 ? * MON", "timezone_id": "America/New_York"}, \#(tasks)}"#
             .write(to: f.workspace.workflowFile("weekly"), atomically: true, encoding: .utf8)
         try ScheduleService(workspace: f.workspace, environment: ConsoleFixture.clock).pause("weekly", reason: "holiday")
+        try AlertLog(lakeFolder: f.workspace.lakeFolder).append(
+            AlertLog.Alert(
+                at: "2025-11-28T03:00:00Z", workflow: "nightly", run: RunID(1), event: .qualityAlert,
+                text: "data quality: email_format (crm) passes 62.5%, below its alert_below 90.0%"))
 
         let screen = try f.send("3")
         // The fixture's clock is 2025-11-28 03:20 UTC: 04:20 in Madrid, so the next 02:00 there is tomorrow's.
-        let nightly = try #require(screen.split(separator: "\n").first { $0.contains("nightly") })
+        let nightly = try #require(screen.split(separator: "\n").first { $0.contains("│nightly") })
         #expect(nightly.contains("0 0 2 * * ?") && nightly.contains("UNPAUSED") && nightly.contains("2025-11-29 02:00 +01:00"))
+        #expect(screen.contains("last alert 2025-11-28 03:00 nightly R1: data quality: email_format (crm) passes 62.5%"))
         let weekly = try #require(screen.split(separator: "\n").first { $0.contains("weekly") })
         #expect(weekly.contains("PAUSED") && !weekly.contains("UNPAUSED") && weekly.contains("paused by ann"))
         assertTextSnapshot(screen, named: "runs-schedules")
@@ -49,6 +54,7 @@ import Testing
             to: f.workspace.workflowFile("gated"), atomically: true, encoding: .utf8)
 
         try f.send("3")
+        #expect(f.screen.contains("last alert"), "\(f.screen)")  // the failed run alerted
         let row = try #require(f.screen.split(separator: "\n").first { $0.contains("\(failed.id) ") })
         #expect(row.contains("failed"))
         try f.send("p")

@@ -4,11 +4,15 @@ public struct WorkspaceConfiguration: Hashable, Codable, Sendable {
     /// The country assumed for national phone numbers when a record names none.
     public var defaultCountry: String
     public var sources: [SourceConfiguration]
+    /// The sendmail-compatible command workflow e-mail goes through (`[notifications] sendmail`), run by
+    /// `/bin/sh -c` with the message, headers first, on its standard input.
+    public var sendmailCommand: String?
 
-    public init(name: String, defaultCountry: String, sources: [SourceConfiguration]) {
+    public init(name: String, defaultCountry: String, sources: [SourceConfiguration], sendmailCommand: String? = nil) {
         self.name = name
         self.defaultCountry = defaultCountry
         self.sources = sources
+        self.sendmailCommand = sendmailCommand
     }
 
     public func source(named name: SourceName) -> SourceConfiguration? {

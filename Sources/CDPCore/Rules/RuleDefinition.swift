@@ -8,16 +8,19 @@ public struct RuleDefinition: Hashable, Codable, Sendable {
     public var severity: RuleSeverity
     /// Optional text for stewards; a message is derived from the check otherwise.
     public var description: String?
+    /// A pass rate (0…1) below which a scorecard raises a data-quality alert (`alert_below`).
+    public var alertBelow: Double?
 
     public init(
         name: String, dataset: SourceName, check: RuleCheck, severity: RuleSeverity = .error,
-        description: String? = nil
+        description: String? = nil, alertBelow: Double? = nil
     ) {
         self.name = name
         self.dataset = dataset
         self.check = check
         self.severity = severity
         self.description = description
+        self.alertBelow = alertBelow
     }
 
     /// The fields the rule reads, for highlighting and for the data dictionary.

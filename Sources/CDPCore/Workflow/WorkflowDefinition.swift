@@ -13,9 +13,17 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     public var schedule: WorkflowSchedule?
     /// Job parameters, given to task settings as `{{job.parameters.NAME}}`.
     public var parameters: [JobParameter]
+    /// Who is e-mailed on start, success, failure and a broken health rule.
+    public var emailNotifications: NotificationTargets<String>?
+    /// Which URLs are POSTed to on the same events.
+    public var webhookNotifications: NotificationTargets<Webhook>?
+    /// Limits whose breach notifies `on_duration_warning_threshold_exceeded` (`RUN_DURATION_SECONDS`).
+    public var health: JobHealth?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, tasks, schedule, parameters
+        case name, description, tasks, schedule, parameters, health
+        case emailNotifications = "email_notifications"
+        case webhookNotifications = "webhook_notifications"
         case timeoutSeconds = "timeout_seconds"
         case maxConcurrentRuns = "max_concurrent_runs"
     }
@@ -45,6 +53,9 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
         maxConcurrentRuns = try container.decodeIfPresent(Int.self, forKey: .maxConcurrentRuns)
         schedule = try container.decodeIfPresent(WorkflowSchedule.self, forKey: .schedule)
         parameters = try container.decodeIfPresent([JobParameter].self, forKey: .parameters) ?? []
+        emailNotifications = try container.decodeIfPresent(NotificationTargets<String>.self, forKey: .emailNotifications)
+        webhookNotifications = try container.decodeIfPresent(NotificationTargets<Webhook>.self, forKey: .webhookNotifications)
+        health = try container.decodeIfPresent(JobHealth.self, forKey: .health)
     }
 }
 

@@ -12,6 +12,10 @@ struct RunProgress {
     private(set) var branches: [TaskKey: Bool] = [:]
     /// Each finished task's values, for `{{tasks.KEY.values.NAME}}`.
     private(set) var values: [TaskKey: [String: String]] = [:]
+    /// When this run (or repair) began its tasks, by the injected clock.
+    var startedAt: Double = 0
+    /// Whether a broken health rule was announced already (once per run).
+    var healthAnnounced = false
 
     /// Why a task is skipped, and whether a failure upstream is the cause.
     struct Skip {

@@ -67,6 +67,9 @@ public struct WorkflowRunner: Sendable {
         holder.run = run
         lock.record(holder)
         observer(RunEvent(run: run, task: nil, at: environment.timestamp, kind: .runStarted, message: "run \(run) of \(plan.workflow.name) started"))
+        announce(
+            .start, "run \(run) of \(plan.workflow.name) started (\(trigger), \(environment.user))", run: run, plan: plan,
+            state: RunState.running.rawValue, startedAt: environment.now(), observer: observer)
         let audit = AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name)
         return try complete(run, plan, audit: audit, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer)
     }
@@ -78,6 +81,8 @@ public struct WorkflowRunner: Sendable {
         holder: RunLock.Holder, observer: @escaping @Sendable (RunEvent) -> Void
     ) throws(EngineError) -> RunSummary {
         var holder = holder
+        var progress = progress
+        progress.startedAt = environment.now()
         let failure: RunFailure?
         do {
             let store = workspace.store
@@ -87,6 +92,9 @@ public struct WorkflowRunner: Sendable {
             // The first error is what the user hears of; a failure to record it comes after it.
             do {
                 try finish(run, .failed, "stopped by an error: \(error.message)", observer)
+                announce(
+                    .failure, "stopped by an error: \(error.message)", run: run, plan: plan, state: RunState.failed.rawValue,
+                    startedAt: progress.startedAt, observer: observer)
             } catch let recording {
                 holder.unrecordedFailure = error.message
                 lock.record(holder)
@@ -100,6 +108,10 @@ public struct WorkflowRunner: Sendable {
         }
         var finished = try summary(run)
         finished.failure = failure
+        let succeeded = finished.state == .succeeded
+        announce(
+            succeeded ? .success : .failure, succeeded ? "run \(run) of \(plan.workflow.name) succeeded" : finished.error ?? "failed", run: run,
+            plan: plan, state: finished.state.rawValue, startedAt: progress.startedAt, observer: observer)
         return finished
     }
 
@@ -128,7 +140,7 @@ public struct WorkflowRunner: Sendable {
         }
 
         var progress = initial
-        let runStarted = environment.now()
+        let runStarted = progress.startedAt
         for (position, task) in plan.orderedTasks.enumerated() where only?.contains(task.taskKey) ?? true {
             let record = TaskRunRecord(
                 key: task.taskKey, position: position, step: task.kindName,
@@ -139,11 +151,16 @@ public struct WorkflowRunner: Sendable {
             }
             if let condition = task.condition {
                 try evaluate(condition, of: task, record, run: run, progress: &progress, observer: observer)
-                continue
+            } else {
+                let finished = try execute(task, record: record, run: run, runStarted: runStarted, plan: plan, observer: observer)
+                progress.finished(task.taskKey, finished.state, values: Self.values(of: task, finished.counts))
+                if task.step?.step == .scorecard && finished.state == .succeeded {
+                    checkQuality(plan, run: run, startedAt: runStarted, observer: observer)
+                }
             }
-            let finished = try execute(task, record: record, run: run, runStarted: runStarted, plan: plan, observer: observer)
-            progress.finished(task.taskKey, finished.state, values: Self.values(of: task, finished.counts))
+            checkHealth(plan, run: run, progress: &progress, observer: observer)
         }
+        checkHealth(plan, run: run, progress: &progress, observer: observer)
         let failed = plan.orderedTasks.filter { progress.failedOrBlocked($0.taskKey) }
         if failed.isEmpty {
             try finish(run, .succeeded, nil, observer)

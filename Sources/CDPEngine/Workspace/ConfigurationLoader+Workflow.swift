@@ -104,6 +104,9 @@ struct WorkflowChecker {
         if let timeout = members["timeout_seconds"] { whole(timeout, path: "timeout_seconds", in: Self.seconds, unit: " seconds") }
         if let concurrent = members["max_concurrent_runs"] { whole(concurrent, path: "max_concurrent_runs", in: Self.seconds, unit: "") }
         if let schedule = members["schedule"] { self.schedule(schedule) }
+        if let emails = members["email_notifications"] { notifications(emails, path: "email_notifications", webhooks: false) }
+        if let hooks = members["webhook_notifications"] { notifications(hooks, path: "webhook_notifications", webhooks: true) }
+        if let health = members["health"] { self.health(health) }
         if let parameters = members["parameters"] {
             if case .array(let elements) = parameters.kind {
                 for (index, element) in elements.enumerated() {
@@ -137,6 +140,65 @@ struct WorkflowChecker {
         {
             let known = WorkflowSchedule.PauseStatus.allCases.map(\.rawValue).joined(separator: " or ")
             report("\(path).pause_status", "'\(status)' is not a pause status (\(known))", at: pause.position)
+        }
+    }
+
+    /// `email_notifications` (lists of addresses) or `webhook_notifications` (lists of `{"id", "url"}`).
+    mutating func notifications(_ value: Value, path: String, webhooks: Bool) {
+        let ignorable = [
+            "no_alert_for_skipped_runs": "cdp sends no notification for a skipped run anyway",
+            "on_streaming_backlog_exceeded": "cdp has no streaming backlog",
+        ]
+        guard let fields = object(value, path: path, known: NotificationTargets<String>.settingNames, ignorable: ignorable, required: []) else {
+            return
+        }
+        for key in NotificationTargets<String>.settingNames {
+            guard let list = fields[key] else { continue }
+            let at = "\(path).\(key)"
+            guard case .array(let elements) = list.kind else {
+                let shape = webhooks ? #"[{"id": "ops", "url": "http://…"}]"# : #"["ops@example.com"]"#
+                report(at, "must be a list like \(shape), found \(list.found)", at: list.position)
+                continue
+            }
+            for (index, element) in elements.enumerated() {
+                let item = "\(at)[\(index)]"
+                if !webhooks {
+                    if let address = string(element, path: item), !address.contains("@") {
+                        report(item, "'\(address)' is not an e-mail address", at: element.position)
+                    }
+                    continue
+                }
+                guard let hook = object(element, path: item, known: Webhook.settingNames, ignorable: [:], required: ["url"]) else { continue }
+                if let id = hook["id"] { _ = string(id, path: "\(item).id") }
+                if let url = hook["url"], let text = string(url, path: "\(item).url"),
+                    URL(string: text).flatMap(\.scheme).map({ ["http", "https"].contains($0) }) != true
+                {
+                    report("\(item).url", "'\(text)' is not an http(s) URL", at: url.position)
+                }
+            }
+        }
+    }
+
+    /// `health`: rules on `RUN_DURATION_SECONDS`, the one metric a run of cdp has.
+    mutating func health(_ value: Value) {
+        guard let fields = object(value, path: "health", known: JobHealth.settingNames, ignorable: [:], required: ["rules"]) else { return }
+        guard let rules = fields["rules"] else { return }
+        guard case .array(let elements) = rules.kind else {
+            report("health.rules", "must be a list of rules, found \(rules.found)", at: rules.position)
+            return
+        }
+        for (index, element) in elements.enumerated() {
+            let at = "health.rules[\(index)]"
+            guard let rule = object(element, path: at, known: HealthRule.settingNames, ignorable: [:], required: ["metric", "op", "value"]) else {
+                continue
+            }
+            if let metric = rule["metric"], let text = string(metric, path: "\(at).metric"), text != HealthRule.runDurationSeconds {
+                report("\(at).metric", "'\(text)' is not a metric cdp checks (\(HealthRule.runDurationSeconds))", at: metric.position)
+            }
+            if let op = rule["op"], let text = string(op, path: "\(at).op"), text != HealthRule.greaterThan {
+                report("\(at).op", "'\(text)' is not an operator of a health rule (\(HealthRule.greaterThan))", at: op.position)
+            }
+            if let limit = rule["value"] { whole(limit, path: "\(at).value", in: Self.seconds, unit: " seconds") }
         }
     }
 

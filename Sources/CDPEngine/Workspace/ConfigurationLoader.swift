@@ -34,12 +34,21 @@ public enum ConfigurationLoader {
             problems += source.problems(path: "sources[\(index)]")
             sources.append(source)
         }
-        reader.unknownKeys(problems: &problems, known: ["workspace", "sources"])
+        var sendmail: String?
+        if let table = reader.table("notifications", problems: &problems) {
+            var notifications = TOMLReader(table, path: "notifications")
+            sendmail = notifications.string("sendmail", required: false, problems: &problems)
+            if let command = sendmail, command.trimmingCharacters(in: .whitespaces).isEmpty {
+                problems.append(ConfigurationIssue("notifications.sendmail", "is empty; name a sendmail-compatible command such as \"/usr/sbin/sendmail -t\""))
+            }
+            notifications.unknownKeys(problems: &problems, known: ["sendmail"])
+        }
+        reader.unknownKeys(problems: &problems, known: ["workspace", "sources", "notifications"])
         if CountryCode.standardize(defaultCountry).value == nil {
             problems.append(ConfigurationIssue("workspace.default_country", "'\(defaultCountry)' is not an ISO 3166 country"))
         }
         try refuse(problems, text: tomlText, file: file)
-        return WorkspaceConfiguration(name: name, defaultCountry: defaultCountry, sources: sources)
+        return WorkspaceConfiguration(name: name, defaultCountry: defaultCountry, sources: sources, sendmailCommand: sendmail)
     }
 
     private static func source(_ table: TOMLTable, index: Int, problems: inout [ConfigurationIssue]) -> SourceConfiguration? {
@@ -198,9 +207,14 @@ public enum ConfigurationLoader {
                     "\(path).check",
                     "'\(checkName)' is not a check (known: required, format, allowed_values, range, length, unique, compare, reference, row_count)"))
         }
+        let alertBelow = reader.number("alert_below", problems: &problems)
+        if let alertBelow, !(0...1).contains(alertBelow) {
+            problems.append(ConfigurationIssue("\(path).alert_below", "\(alertBelow) is out of range (a pass rate from 0 to 1, e.g. 0.95)"))
+        }
         reader.unknownKeys(problems: &problems)
         guard problems.count == before, let check, let severity else { return nil }
-        return RuleDefinition(name: name, dataset: SourceName(dataset), check: check, severity: severity, description: description)
+        return RuleDefinition(
+            name: name, dataset: SourceName(dataset), check: check, severity: severity, description: description, alertBelow: alertBelow)
     }
 
     private static func bound(_ value: (number: Double?, text: String?)?, path: String, problems: inout [ConfigurationIssue]) -> RangeBound? {

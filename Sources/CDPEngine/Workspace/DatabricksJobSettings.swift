@@ -26,10 +26,7 @@ enum DatabricksJobSettings {
         "deployment": workspace,
         "queue": "cdp queues a run behind another with `cdp run --wait`",
         "continuous": "cdp has no continuous mode; use a schedule",
-        "notification_settings": "cdp sends every notification it is given",
-        "email_notifications": "cdp does not send e-mail for a job yet",
-        "webhook_notifications": "cdp does not call webhooks yet",
-        "health": "cdp does not check health rules yet",
+        "notification_settings": "cdp sends every notification it is given (none for skipped runs)",
         "trigger": "cdp does not watch for file arrival yet",
         // What `databricks jobs get` adds around the settings.
         "job_id": workspace,

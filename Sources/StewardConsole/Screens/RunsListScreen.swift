@@ -8,6 +8,7 @@ import TermUI
 final class RunsListScreen: ConsoleScreen {
     private var runs: [RunSummary] = []
     private var schedules: [ScheduleService.Status] = []
+    private var lastAlert: AlertLog.Alert?
     private var state = TableState()
     private var error: String?
     private var text = ""
@@ -43,6 +44,7 @@ final class RunsListScreen: ConsoleScreen {
                 "\(run.id) \(run.state.rawValue) \(run.workflow) \(run.trigger) \(run.actor) \(run.error ?? "")".localizedCaseInsensitiveContains(text)
             }
             schedules = try ScheduleService(workspace: app.workspace, environment: app.environment).list()
+            lastAlert = try AlertLog(lakeFolder: app.workspace.lakeFolder).last()
             error = nil
         } catch let failure {
             error = failure.description
@@ -93,6 +95,15 @@ final class RunsListScreen: ConsoleScreen {
             return
         }
         var area = area
+        if let lastAlert, area.height > 4 {
+            let line = Line(spans: [
+                Span("last alert ", style: theme[.header]),
+                Span("\(TimeText.short(lastAlert.at)) \(lastAlert.workflow) \(lastAlert.run): ", style: theme[.muted]),
+                Span(lastAlert.text, style: theme[.error]),
+            ])
+            frame.buffer.setLine(x: area.x, y: area.y, line, maxWidth: area.width)
+            area = Rect(x: area.x, y: area.y + 2, width: area.width, height: area.height - 2)
+        }
         if !schedules.isEmpty {
             let parts = area.splitVertically([.length(min(schedules.count, 4) + 1), .fill(1)], spacing: 1)
             renderSchedules(in: parts[0], frame: &frame, theme: theme)

@@ -12,7 +12,7 @@ import Testing
           "name": "nightly",
           "tags": {"team": "crm"},
           "job_clusters": [{"job_cluster_key": "small", "new_cluster": {"spark_version": "15.4.x-scala2.12"}}],
-          "email_notifications": {"on_failure": ["ops@example.com"]},
+          "email_notifications": {"on_failure": ["ops@example.com"], "no_alert_for_skipped_runs": true},
           "format": "MULTI_TASK",
           "tasks": [
             {"task_key": "ingest", "job_cluster_key": "small",
@@ -30,11 +30,13 @@ import Testing
         #expect(plan.orderedTasks.map(\.taskKey) == ["ingest", "gold"])
         #expect(
             plan.ignoredSettings.map { String($0.prefix(while: { $0 != " " })) } == [
-                "w.json:3:3:", "w.json:4:3:", "w.json:5:3:", "w.json:6:3:",
+                "w.json:3:3:", "w.json:4:3:", "w.json:5:62:", "w.json:6:3:",
                 "w.json:8:28:", "w.json:9:6:", "w.json:10:55:",
                 "w.json:12:36:", "w.json:14:3:",
             ])
         #expect(plan.ignoredSettings[0] == "w.json:3:3: tags: ignored: \(DatabricksJobSettings.workspace)")
+        #expect(plan.ignoredSettings[2].hasPrefix("w.json:5:62: email_notifications.no_alert_for_skipped_runs: ignored:"))
+        #expect(plan.workflow.emailNotifications?.onFailure == ["ops@example.com"])
         #expect(plan.ignoredSettings[4] == "w.json:8:28: tasks[0].job_cluster_key: ignored: \(DatabricksJobSettings.compute)")
         #expect(
             plan.ignoredSettings[5]
