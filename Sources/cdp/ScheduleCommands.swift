@@ -40,16 +40,10 @@ struct ScheduleCommand: ParsableCommand {
     struct Pause: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pause a workflow's schedule: the scheduler starts no run of it until resumed.")
-        @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The workflow, by file name in workflows/.") var workflow: String
-        @Option(help: "Why, for the audit log.") var reason: String?
+        @OptionGroup var change: ScheduleChange
 
         func run() throws {
-            let workspace = try options.open()
-            let environment = try options.environment(in: workspace)
-            let status = try present { () throws(EngineError) in
-                try ScheduleService(workspace: workspace, environment: environment).pause(workflow, reason: reason)
-            }
+            let status = try change.apply(pause: true)
             print(
                 "paused the schedule of \(status.workflow) (\(status.cron), \(status.timeZone)); `cdp schedule resume \(status.workflow)` resumes it"
             )
@@ -58,18 +52,28 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Resume: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a paused schedule; what fell due while paused is not made up.")
+        @OptionGroup var change: ScheduleChange
+
+        func run() throws {
+            let status = try change.apply(pause: false)
+            let next = status.nextFire.map { "next run \(status.localTime($0))" } ?? "it does not fire again"
+            print("resumed the schedule of \(status.workflow); \(next)")
+        }
+    }
+
+    /// What `pause` and `resume` take, and the change they make (audited by the engine).
+    struct ScheduleChange: ParsableArguments {
         @OptionGroup var options: WorkspaceOptions
         @Argument(help: "The workflow, by file name in workflows/.") var workflow: String
         @Option(help: "Why, for the audit log.") var reason: String?
 
-        func run() throws {
+        func apply(pause: Bool) throws -> ScheduleService.Status {
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
-            let status = try present { () throws(EngineError) in
-                try ScheduleService(workspace: workspace, environment: environment).resume(workflow, reason: reason)
+            let service = ScheduleService(workspace: workspace, environment: environment)
+            return try present { () throws(EngineError) in
+                pause ? try service.pause(workflow, reason: reason) : try service.resume(workflow, reason: reason)
             }
-            let next = status.nextFire.map { "next run \(status.localTime($0))" } ?? "it does not fire again"
-            print("resumed the schedule of \(status.workflow); \(next)")
         }
     }
 }

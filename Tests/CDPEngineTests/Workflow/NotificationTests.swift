@@ -75,20 +75,9 @@ import Testing
         deinit { close(socket) }
     }
 
-    static let rules = """
-        [[rules]]
-        name = "key_unique"
-        dataset = "crm"
-        check = "unique"
-
-        [[rules]]
-        name = "email_format"
-        dataset = "crm"
-        check = "format"
-        field = "email"
-        format = "email"
-        alert_below = 0.9
-        """
+    /// The standard rules, with an alert when fewer than 90% of the e-mails are valid.
+    static let rules = EngineFixture.standardRules.replacingOccurrences(
+        of: "format = \"email\"", with: "format = \"email\"\nalert_below = 0.9")
 
     /// A workspace whose e-mail goes to `mail.txt` through a sendmail stand-in, and a workflow `notified`.
     static func workspace(_ name: String, workflow: (String) -> String, receiver: Receiver) throws -> (Workspace, URL) {
