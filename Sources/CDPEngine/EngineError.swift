@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 
 /// Every failure the engine reports: what failed, where (file, line, field), and what to do next.
 /// `code` maps to a distinct exit code in the CLI.

@@ -12,6 +12,10 @@ public protocol RunRepository: Sendable {
     func run(_ id: RunID) throws(StoreError) -> RunSummary?
     /// Reopens a finished run to repair it: `tasks` go back to pending, every other task keeps how it ended.
     func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError)
+    /// The newest runs first, with their tasks.
+    func runs(limit: Int) throws(StoreError) -> [RunSummary]
+    /// Events of a run after `afterEventID`, oldest first: a follower polls with the last id it saw.
+    func events(of run: RunID, after afterEventID: Int64, limit: Int) throws(StoreError) -> [RunEvent]
 }
 
 public struct TaskOutline: Sendable {

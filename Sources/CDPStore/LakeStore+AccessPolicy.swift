@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: AccessPolicyRepository {}
+
 /// The versions of `governance/access.toml` the lake has seen, each recorded with an audit row in one
 /// transaction.
 extension LakeStore {

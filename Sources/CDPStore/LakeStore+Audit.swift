@@ -4,6 +4,8 @@ import Crypto
 import Foundation
 import GRDB
 
+extension LakeStore: AuditRepository {}
+
 /// The append-only, hash-chained audit log. Every steward action writes its row in the same
 /// transaction as the change it records.
 extension LakeStore {
@@ -72,7 +74,6 @@ extension LakeStore {
         else { return }
         AuditAnchor(rows: head["id"], head: head["hash"], at: head["at"]).append(to: file)
     }
-
 
     /// Audit rows, newest first.
     public func auditEntries(_ filter: AuditFilter = AuditFilter()) throws(StoreError) -> [AuditEntry] {

@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: BatchRepository {}
+
 /// Landed files (batches) and what ingestion needs to know about existing rows.
 extension LakeStore {
     public func batch(source: SourceName, sha256: String) throws(StoreError) -> BatchRecord? {
@@ -77,8 +79,6 @@ extension LakeStore {
                 arguments: [state.rawValue, run?.rawValue, error, batch.rawValue])
         }
     }
-
-
 
     /// Marks a batch ingested with its counts and rule tallies, in one transaction.
     public func finishBatch(_ batch: BatchID, source: SourceName, run: RunID?, counts: BatchCounts, tallies: [RuleTally]) throws(StoreError) {

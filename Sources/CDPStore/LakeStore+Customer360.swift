@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: Customer360Repository {}
+
 /// Reads of the gold layer for search and the Customer 360 profile.
 extension LakeStore {
     public func customer360(_ ids: [GoldenID]) throws(StoreError) -> [Customer360Row] {
@@ -86,7 +88,6 @@ extension LakeStore {
     public func customer360Count() throws(StoreError) -> Int {
         try read("count customer 360") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_360") ?? 0 }
     }
-
 
     /// The newest `limit` events and orders of the given source records.
     public func timeline(
@@ -193,7 +194,6 @@ extension LakeStore {
         }
     }
 
-
     public func campaignPerformance() throws(StoreError) -> [CampaignPerformance] {
         try read("read campaign performance") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM campaign_performance ORDER BY campaign_id").map { row in
@@ -227,7 +227,6 @@ extension LakeStore {
             return order.map { ($0, rates[$0] ?? []) }
         }
     }
-
 
     public func latestMatchSummary() throws(StoreError) -> MatchSummary? {
         try read("read the match summary") { db in

@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: DictionaryRepository {}
+
 /// The data dictionary: one current entry per (layer, dataset, column) and every version kept. A save
 /// writes the entry, its version row and its audit row in one transaction.
 extension LakeStore {

@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: GoldRepository {}
+
 /// The gold layer: `customer_360` (one row per golden customer) with its search keys,
 /// `campaign_performance` and `engagement_daily`, rebuilt whole in one transaction so readers see the
 /// old layer or the new one, never half of each. `data_quality_scorecard` and `match_summary` are views.

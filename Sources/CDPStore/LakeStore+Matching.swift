@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: MatchingRepository {}
+
 /// Match runs, the steward queue of candidate pairs, pair decisions, golden records and their
 /// cross-reference with history.
 extension LakeStore {
@@ -108,10 +110,6 @@ extension LakeStore {
             return MatchRunID(db.lastInsertedRowID)
         }
     }
-
-
-
-
 
     /// Writes a run's result in one transaction: the open queue is replaced (decided candidates stay, a pair
     /// still proposed keeps its id), golden records are created, updated or retired, and every source record
@@ -276,7 +274,6 @@ extension LakeStore {
         }
     }
 
-
     /// Candidates with `status` (all when nil), most uncertain first (probability nearest `centre`), then by id.
     /// - Parameter centre: the most uncertain probability; the engine passes the middle of its two thresholds.
     public func candidates(status: CandidateStatus?, limit: Int, around centre: Double = 0.5) throws(StoreError) -> [CandidateRow] {
@@ -315,16 +312,13 @@ extension LakeStore {
 
     /// Runs `body` in one write transaction (a steward action and its audit row commit together). An error
     /// `body` throws rolls back and comes out unchanged; database errors come out as `StoreError`.
-    public func transaction<T>(_ operation: String, _ body: (MatchTransaction) throws -> T) throws -> T {
+    public func transaction<T>(_ operation: String, _ body: (any MatchTransaction) throws -> T) throws -> T {
         do {
-            return try writer.write { db in try body(MatchTransaction(db: db)) }
+            return try writer.write { db in try body(SQLiteMatchTransaction(db: db)) }
         } catch let error as DatabaseError {
             throw StoreError.wrapping(error, operation)
         }
     }
-
-
-
 
     public func goldenRecord(_ id: GoldenID) throws(StoreError) -> (record: GoldenRow, links: [GoldenLink], overrides: [GoldenOverride])? {
         try read("read a golden record") { db in
@@ -390,7 +384,7 @@ extension LakeStore {
 }
 
 /// Writes a steward action makes, inside one transaction with its audit row.
-public struct MatchTransaction {
+public struct SQLiteMatchTransaction: MatchTransaction {
     let db: Database
 
     public func setCandidateStatus(_ id: CandidateID, _ status: CandidateStatus, by actor: String?, at: String?) throws {
@@ -465,7 +459,7 @@ public struct MatchTransaction {
     }
 }
 
-extension MatchTransaction {
+extension SQLiteMatchTransaction {
     public func goldenID(of record: SourceRecordID) throws -> GoldenID? {
         try Int64.fetchOne(
             db, sql: "SELECT golden_id FROM golden_xref WHERE source = ? AND source_key = ? AND valid_to_run IS NULL",

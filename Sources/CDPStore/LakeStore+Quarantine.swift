@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: QuarantineRepository {}
+
 /// Quarantined records: listing for stewards, and the atomic changes remediation makes.
 extension LakeStore {
     public func quarantineRecords(_ filter: QuarantineFilter) throws(StoreError) -> [QuarantineRecord] {
@@ -37,7 +39,6 @@ extension LakeStore {
         }
     }
 
-
     /// Where the record held as `id` was landed, or nil when there is no such record.
     public func landedRecord(of id: QuarantineID) throws(StoreError) -> LandedRecord? {
         try read("read the landed row of \(id)") { db in
@@ -71,7 +72,6 @@ extension LakeStore {
             return counts.map { (rule: $0.key, count: $0.value) }.sorted { ($0.count, $1.rule) > ($1.count, $0.rule) }
         }
     }
-
 
     /// Applies a change if the record is still in `expected` status (so two stewards cannot both act on it).
     /// - Parameter asRead: the record as the caller read it; when given, an edit of its fields or key since

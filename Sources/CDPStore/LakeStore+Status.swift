@@ -3,6 +3,8 @@ import CDPRepositories
 import Foundation
 import GRDB
 
+extension LakeStore: StatusRepository {}
+
 /// Counts for `cdp status` and the dashboard, the scorecard, and the lake's invariants for `cdp verify`.
 extension LakeStore {
     /// Counts per source; `entities` says which silver table each source writes.

@@ -4,6 +4,8 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
+extension LakeStore: QueryRepository {}
+
 /// User SQL (`cdp query`, `cdp export`) runs on a connection of its own, opened read-only for the one
 /// statement, on which SQLite's authorizer decides what the statement may read: every column it reads, in the
 /// result, a condition, a join, an order, a grouping, a subquery, through a view, a CTE or a compound select,

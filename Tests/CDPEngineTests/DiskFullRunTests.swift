@@ -31,6 +31,10 @@ struct DiskFullRunTests {
             try store.abandonStaleRuns(failures: failures, at: at)
         }
         func run(_ id: RunID) throws(StoreError) -> RunSummary? { try store.run(id) }
+        func runs(limit: Int) throws(StoreError) -> [RunSummary] { try store.runs(limit: limit) }
+        func events(of run: RunID, after afterEventID: Int64, limit: Int) throws(StoreError) -> [RunEvent] {
+            try store.events(of: run, after: afterEventID, limit: limit)
+        }
         func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError) {
             try store.reopenRun(run, tasks: tasks, actor: actor, pid: pid, at: at)
         }

@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// `cdp bench customer360`: a generated lake of N customers run through the whole pipeline (not timed,
@@ -56,12 +55,12 @@ public struct Customer360Benchmark: Sendable {
     public func run(log: (String) -> Void) throws(EngineError) -> Result {
         let workspace = try prepare(log: log)
         let service = Customer360Service(workspace: workspace, environment: .live(user: "bench"))
-        let total = try storeCall { () throws(StoreError) in try workspace.store.customer360Count() }
+        let total = try storeCall { () throws(StoreError) in try workspace.repositories.customer360.customer360Count() }
         guard total > 0 else { throw EngineError(.notFound, "the benchmark lake has no gold layer; delete \(scratch.path) and run again") }
-        let keys = try storeCall { () throws(StoreError) in try workspace.store.query("SELECT COUNT(*) FROM customer_search", limit: 1) }
+        let keys = try storeCall { () throws(StoreError) in try workspace.repositories.query.query("SELECT COUNT(*) FROM customer_search", limit: 1) }
         var random = SplitMix64(seed: seed)
         let sampleIDs = (0..<max(searches, profiles)).map { _ in GoldenID(Int64(random.next() % UInt64(total)) + 1) }
-        let sample = try storeCall { () throws(StoreError) in try workspace.store.customer360(Array(Set(sampleIDs))) }
+        let sample = try storeCall { () throws(StoreError) in try workspace.repositories.customer360.customer360(Array(Set(sampleIDs))) }
             .filter { $0.lastName != nil }
         PeakMemory.reset()
 
@@ -96,7 +95,7 @@ public struct Customer360Benchmark: Sendable {
             _ = try service.profile(sample[(index * 7) % sample.count].golden)
             profileLatencies.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
         }
-        let goldSeconds = try storeCall { () throws(StoreError) in try workspace.store.runs(limit: 1) }.first?.tasks
+        let goldSeconds = try storeCall { () throws(StoreError) in try workspace.repositories.runs.runs(limit: 1) }.first?.tasks
             .first { $0.step == StepKind.gold.rawValue }?.durationMilliseconds.map { Double($0) / 1000 }
         return Result(
             goldenCustomers: total, searchKeys: Int(keys.rows.first?.first??.description ?? "") ?? 0, goldRebuildSeconds: goldSeconds,
@@ -132,7 +131,7 @@ public struct Customer360Benchmark: Sendable {
         let folder = scratch.appendingPathComponent("workspace")
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("lake/lake.sqlite").path) {
             let workspace = try Workspace(at: folder.path)
-            if try storeCall({ () throws(StoreError) in try workspace.store.customer360Count() }) > 0 {
+            if try storeCall({ () throws(StoreError) in try workspace.repositories.customer360.customer360Count() }) > 0 {
                 log("reusing \(folder.path)")
                 return workspace
             }

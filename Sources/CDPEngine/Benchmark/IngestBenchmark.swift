@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// `cdp bench ingest`: every source generated for N customers (CRM customers and orders, marketing contacts,

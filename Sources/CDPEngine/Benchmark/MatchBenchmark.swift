@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// `cdp bench match`: generated CRM customers and marketing contacts, ingested (not timed), then matched

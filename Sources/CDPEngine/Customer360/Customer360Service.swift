@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// Customer 360 for every front end: the gold layer's rebuild, search by name, email or phone (tolerant of
@@ -15,7 +14,7 @@ public struct Customer360Service: Sendable {
         self.environment = environment
     }
 
-    private var store: LakeStore { workspace.store }
+    private var lake: LakeRepositories { workspace.repositories }
     private var masker: PIIMasker { workspace.masker(for: environment) }
 
     /// Rebuilds the gold tables (the workflow's `gold` step).
@@ -25,7 +24,7 @@ public struct Customer360Service: Sendable {
     public func rebuildGold(run: RunID?, shouldStop: @escaping @Sendable () -> EngineError? = { nil }) throws(EngineError) -> GoldCounts {
         let sources = goldSources()
         do {
-            return try store.rebuildGold(sources, run: run, shouldStop: { shouldStop() != nil })
+            return try lake.gold.rebuildGold(sources, run: run, shouldStop: { shouldStop() != nil })
         } catch {
             if error.code == .interrupted, let stop = shouldStop() {
                 throw EngineError(stop.code, "\(stop.message); the gold layer was left as it was", details: stop.details)
@@ -76,7 +75,7 @@ public struct Customer360Service: Sendable {
         func loadNameWords(_ goldens: [GoldenID]) throws(EngineError) {
             let missing = Array(Set(goldens.filter { nameWords[$0] == nil })).sorted { $0.rawValue < $1.rawValue }
             guard !missing.isEmpty else { return }
-            let names = try storeCall { () throws(StoreError) in try store.customerNames(missing) }
+            let names = try storeCall { () throws(StoreError) in try lake.customer360.customerNames(missing) }
             for golden in missing {
                 let name = names[golden]
                 nameWords[golden] = Set(CustomerSearchKeys.nameWords(firstName: name?.first, lastName: name?.last))
@@ -105,7 +104,7 @@ public struct Customer360Service: Sendable {
         var saturated: [Bool] = []
         var namesPerLookup: [[String: String]] = []
         for (index, lookup) in lookups.enumerated() {
-            let hits = try storeCall { () throws(StoreError) in try store.customerSearchHits(lookup, limit: cap) }
+            let hits = try storeCall { () throws(StoreError) in try lake.customer360.customerSearchHits(lookup, limit: cap) }
             var kinds: [GoldenID: CustomerSearchKeys.MatchKind] = [:]
             for hit in try admitted(index, hits) {
                 guard let kind = lookup.kind(of: hit.key) else { continue }
@@ -113,7 +112,7 @@ public struct Customer360Service: Sendable {
             }
             kindsPerLookup.append(kinds)
             saturated.append(hits.count >= cap)
-            namesPerLookup.append(lookups.count > 1 ? try storeCall { () throws(StoreError) in try store.nameVariants(lookup) } : [:])
+            namesPerLookup.append(lookups.count > 1 ? try storeCall { () throws(StoreError) in try lake.customer360.nameVariants(lookup) } : [:])
         }
         /// The keys a word meets customers by exactly or through a close name, with how.
         func probeKeys(_ index: Int) -> [String: CustomerSearchKeys.MatchKind] {
@@ -128,7 +127,7 @@ public struct Customer360Service: Sendable {
             let keys = probeKeys(index)
             if keys.count * candidates.count <= 20_000 {
                 let held = try storeCall { () throws(StoreError) in
-                    try store.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
+                    try lake.customer360.customersHolding(keys: Array(keys.keys), among: candidates, limit: cap * keys.count)
                 }
                 // Probe keys are the word's exact key (maybe a mailbox or part of a phone) and names.
                 let exactOnly = try admitted(index, held.filter { $0.key == lookups[index].exact })
@@ -138,7 +137,7 @@ public struct Customer360Service: Sendable {
                 }
                 return
             }
-            if candidateNames == nil { candidateNames = try storeCall { () throws(StoreError) in try store.customerNames(candidates) } }
+            if candidateNames == nil { candidateNames = try storeCall { () throws(StoreError) in try lake.customer360.customerNames(candidates) } }
             for (golden, name) in candidateNames ?? [:] {
                 for word in CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last) {
                     guard let kind = keys[word] ?? (word.hasPrefix(lookups[index].exact) ? .prefix : nil) else { continue }
@@ -155,7 +154,7 @@ public struct Customer360Service: Sendable {
             // from the candidates' own names, then exact and close names by probes of the index.
             let incomplete = lookups.indices.filter { $0 != anchor && saturated[$0] }
             if !incomplete.isEmpty, !candidates.isEmpty {
-                let names = try storeCall { () throws(StoreError) in try store.customerNames(candidates) }
+                let names = try storeCall { () throws(StoreError) in try lake.customer360.customerNames(candidates) }
                 for (golden, name) in names {
                     let words = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
                     for index in incomplete where words.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
@@ -174,7 +173,7 @@ public struct Customer360Service: Sendable {
             // Exact words first; close names only when too few customers hold every word exactly.
             let intersected = words.isEmpty ? Array(lookups.indices) : words
             candidates = try storeCall { () throws(StoreError) in
-                try store.customersHoldingAll(intersected.map { [lookups[$0].exact] }, limit: cap)
+                try lake.customer360.customersHoldingAll(intersected.map { [lookups[$0].exact] }, limit: cap)
             }
             if candidates.count < limit {
                 // Widen only the words that are rare as typed (a typo): a common word stays exact, or every
@@ -188,7 +187,7 @@ public struct Customer360Service: Sendable {
                     let close = keys.filter { $0.value >= .oneEdit }.map(\.key)
                     return close.count > 1 ? close : Array(keys.keys)
                 }
-                let widened = try storeCall { () throws(StoreError) in try store.customersHoldingAll(keySets, limit: cap) }
+                let widened = try storeCall { () throws(StoreError) in try lake.customer360.customersHoldingAll(keySets, limit: cap) }
                 candidates = Array(Set(candidates).union(widened))
             }
             for index in intersected where !candidates.isEmpty {
@@ -196,7 +195,7 @@ public struct Customer360Service: Sendable {
             }
             if candidates.isEmpty { candidates = Array(Set(kindsPerLookup.flatMap(\.keys))) }
             if !words.isEmpty, !initials.isEmpty, candidates.count <= 20_000 {
-                let names = try storeCall { () throws(StoreError) in try store.customerNames(candidates) }
+                let names = try storeCall { () throws(StoreError) in try lake.customer360.customerNames(candidates) }
                 for (golden, name) in names {
                     let nameWords = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
                     for index in initials where nameWords.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
@@ -220,7 +219,7 @@ public struct Customer360Service: Sendable {
         let ordered = ranked.filter { !masked || $0.1.words > 0 }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
             .prefix(limit).map(\.0)
-        let rows = try storeCall { () throws(StoreError) in try store.customer360(Array(ordered)) }
+        let rows = try storeCall { () throws(StoreError) in try lake.customer360.customer360(Array(ordered)) }
         let masker = self.masker
         return rows.map { row in
             let (words, score) = rank(row.golden)
@@ -237,7 +236,7 @@ public struct Customer360Service: Sendable {
     /// The customers of highest lifetime value, masked: a starting list before anything is searched.
     public func topCustomers(limit: Int) throws(EngineError) -> [Customer360Row] {
         let masker = self.masker
-        return try storeCall { () throws(StoreError) in try store.topCustomers(limit: limit) }.map { Self.mask($0, masker) }
+        return try storeCall { () throws(StoreError) in try lake.customer360.topCustomers(limit: limit) }.map { Self.mask($0, masker) }
     }
 
     static func mask(_ row: Customer360Row, _ masker: PIIMasker) -> Customer360Row {
@@ -287,19 +286,19 @@ public struct Customer360Service: Sendable {
     /// Everything about one golden customer.
     /// - Throws: `.notFound` when the gold layer has no such customer.
     public func profile(_ id: GoldenID, timelineLimit: Int = 200) throws(EngineError) -> Profile {
-        guard let summary = try storeCall({ () throws(StoreError) in try store.customer360([id]) }).first else {
+        guard let summary = try storeCall({ () throws(StoreError) in try lake.customer360.customer360([id]) }).first else {
             throw EngineError(.notFound, "no customer \(id) in the gold layer; search with `cdp customer search TEXT` (run the pipeline first if it is empty)")
         }
         let golden = try MatchReview(workspace: workspace, environment: environment).golden(id)
         let members = golden.members
         let contacts = members.filter { goldSources().eventOwners.contains($0.source) }
         let customers = members.filter { goldSources().orderOwners.contains($0.source) }
-        let records = try storeCall { () throws(StoreError) in try store.customers(members) }
-        let timeline = try storeCall { () throws(StoreError) in try store.timeline(contacts: contacts, customers: customers, limit: timelineLimit) }
-        let summaryCharts = try storeCall { () throws(StoreError) in try store.engagementSummary(contacts: contacts) }
-        let issues = try storeCall { () throws(StoreError) in try store.openQuarantine(for: members) }
+        let records = try storeCall { () throws(StoreError) in try lake.matching.customers(members) }
+        let timeline = try storeCall { () throws(StoreError) in try lake.customer360.timeline(contacts: contacts, customers: customers, limit: timelineLimit) }
+        let summaryCharts = try storeCall { () throws(StoreError) in try lake.customer360.engagementSummary(contacts: contacts) }
+        let issues = try storeCall { () throws(StoreError) in try lake.customer360.openQuarantine(for: members) }
         let masker = self.masker
-        let decisions = try storeCall { () throws(StoreError) in try store.mergeHistory(of: id, members: members) }
+        let decisions = try storeCall { () throws(StoreError) in try lake.customer360.mergeHistory(of: id, members: members) }
         return Profile(
             customer: Self.mask(summary, masker), golden: golden, records: records.map(masker.matchInput), timeline: timeline,
             months: Self.continuousMonths(summaryCharts.months),
@@ -329,14 +328,14 @@ public struct Customer360Service: Sendable {
         let text = reference.trimmingCharacters(in: .whitespaces)
         if let id = GoldenID(parsing: text) ?? Int64(text).map(GoldenID.init) { return id }
         if let record = SourceRecordID(parsing: text), !text.contains("@"),
-            let golden = try storeCall({ () throws(StoreError) in try store.goldenID(of: record) })
+            let golden = try storeCall({ () throws(StoreError) in try lake.matching.goldenID(of: record) })
         {
             return golden
         }
         if text.contains("@") {
             let lookup = CustomerSearchKeys.lookups(text)
             if let first = lookup.first {
-                let hits = try storeCall { () throws(StoreError) in try store.customerSearchHits(first, limit: 50) }
+                let hits = try storeCall { () throws(StoreError) in try lake.customer360.customerSearchHits(first, limit: 50) }
                 if let exact = hits.first(where: { $0.key == first.exact }) { return exact.golden }
             }
         }

@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 
 /// The file formats `cdp export` writes.
 public enum ExportFormat: String, CaseIterable, Sendable {

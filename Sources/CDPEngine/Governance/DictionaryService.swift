@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// The data dictionary as the CLI and the console use it: browse, edit (with the `edit_dictionary`
@@ -25,7 +24,7 @@ public struct DictionaryService: Sendable {
     /// What a seeded version's history says.
     public static let seedChange = "seeded from the workspace schema"
 
-    private var store: LakeStore { workspace.store }
+    private var lake: LakeRepositories { workspace.repositories }
 
     // MARK: Seeding
 
@@ -33,7 +32,7 @@ public struct DictionaryService: Sendable {
     public func seedEntries() throws(EngineError) -> [DictionaryEntry] {
         var schema: [DatasetSchema] = []
         for (layer, name) in DataDictionary.lakeDatasets {
-            if let dataset = try storeCall({ () throws(StoreError) in try store.datasetSchema(name, layer: layer) }) {
+            if let dataset = try storeCall({ () throws(StoreError) in try lake.dictionary.datasetSchema(name, layer: layer) }) {
                 schema.append(dataset)
             }
         }
@@ -45,12 +44,12 @@ public struct DictionaryService: Sendable {
     /// - Returns: how many entries were added (0 when the dictionary was complete).
     @discardableResult
     public func seed() throws(EngineError) -> Int {
-        let existing = try storeCall { () throws(StoreError) in try store.dictionaryKeys() }
+        let existing = try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryKeys() }
         let missing = try seedEntries().filter { !existing.contains($0.key) }
         guard !missing.isEmpty else { return 0 }
         let actor = environment.user
         return try storeCall { () throws(StoreError) in
-            try store.seedDictionary(missing, actor: actor, at: environment.timestamp, change: Self.seedChange) { count in
+            try lake.dictionary.seedDictionary(missing, actor: actor, at: environment.timestamp, change: Self.seedChange) { count in
                 AuditDraft(
                     actor: actor, action: "dictionary.seed", target: "dictionary",
                     after: "\(count) entries added from the workspace schema")
@@ -63,7 +62,7 @@ public struct DictionaryService: Sendable {
     /// The current entries (of one layer), in dictionary order.
     public func entries(layer: DictionaryLayer? = nil) throws(EngineError) -> [DictionaryVersion] {
         try seed()
-        return try storeCall { () throws(StoreError) in try store.dictionaryEntries(layer: layer) }.map(masked)
+        return try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryEntries(layer: layer) }.map(masked)
     }
 
     /// The entry a reference names.
@@ -81,13 +80,13 @@ public struct DictionaryService: Sendable {
     /// Every version of an entry, oldest first.
     public func history(_ reference: DictionaryReference) throws(EngineError) -> [DictionaryVersion] {
         let key = try current(reference).key
-        return try storeCall { () throws(StoreError) in try store.dictionaryVersions(of: key) }.map(masked)
+        return try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryVersions(of: key) }.map(masked)
     }
 
     /// The latest edits across the dictionary, newest first.
     public func recentChanges(limit: Int = 50) throws(EngineError) -> [DictionaryVersion] {
         try seed()
-        return try storeCall { () throws(StoreError) in try store.dictionaryChanges(limit: limit) }.map(masked)
+        return try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryChanges(limit: limit) }.map(masked)
     }
 
     /// Two versions of an entry and the fields that differ between them.
@@ -157,15 +156,13 @@ public struct DictionaryService: Sendable {
             throw EngineError(.refused, "\(target.key): the edit changes nothing; it already says that (version \(target.version))")
         }
         let saved = try storeCall { () throws(StoreError) in
-            try store.saveDictionaryEntries([write], actor: environment.user, at: environment.timestamp)
+            try lake.dictionary.saveDictionaryEntries([write], actor: environment.user, at: environment.timestamp)
         }
         return masked(saved[0])
     }
 
     /// The write an edit makes, or nil when it changes nothing.
-    private func prepare(_ current: DictionaryVersion, _ change: DictionaryChange, reason: String?) throws(EngineError) -> LakeStore
-        .DictionaryWrite?
-    {
+    private func prepare(_ current: DictionaryVersion, _ change: DictionaryChange, reason: String?) throws(EngineError) -> DictionaryWrite? {
         let updated: DictionaryEntry
         do {
             updated = try current.entry.applying(change, vocabulary: vocabulary)
@@ -208,7 +205,7 @@ public struct DictionaryService: Sendable {
         try workspace.authorize(.editDictionary, environment, attempt: "dictionary.import \(file)")
         let listed = try ConfigurationLoader.dictionary(tomlText: text, file: file)
         try seed()
-        let currentEntries = try storeCall { () throws(StoreError) in try store.dictionaryEntries() }
+        let currentEntries = try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryEntries() }
         let byKey = Dictionary(currentEntries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var problems: [String] = []
         var writes: [DictionaryWrite] = []
@@ -228,7 +225,7 @@ public struct DictionaryService: Sendable {
             throw EngineError(.invalidEntry, "\(file) was not imported; nothing changed. Fix:", details: problems)
         }
         let saved = try storeCall { () throws(StoreError) in
-            writes.isEmpty ? [] : try store.saveDictionaryEntries(writes, actor: environment.user, at: environment.timestamp)
+            writes.isEmpty ? [] : try lake.dictionary.saveDictionaryEntries(writes, actor: environment.user, at: environment.timestamp)
         }
         return ImportSummary(changed: saved.map(masked), unchanged: listed.count - writes.count)
     }
@@ -252,7 +249,7 @@ public struct DictionaryService: Sendable {
             )
         }
         let values = try storeCall { () throws(StoreError) in
-            try store.sampleColumn(dataset: key.dataset, column: key.column, limit: Self.sampleSize)
+            try lake.dictionary.sampleColumn(dataset: key.dataset, column: key.column, limit: Self.sampleSize)
         }
         let profile = ColumnProfile(values: values, defaultCountry: CountryCode(alpha2: workspace.configuration.defaultCountry))
         let suggestion = DataDictionary.suggest(
@@ -318,7 +315,7 @@ public struct DictionaryService: Sendable {
 
     /// The rules that check the column or what feeds it (two steps up its lineage), as definitions.
     private func candidateRules(for entry: DictionaryEntry) throws(EngineError) -> [RuleDefinition] {
-        let all = try storeCall { () throws(StoreError) in try store.dictionaryEntries() }
+        let all = try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryEntries() }
         let byName = Dictionary(all.map { ($0.key.description, $0.entry) }, uniquingKeysWith: { first, _ in first })
         var names = entry.rules
         var frontier = entry.lineage
@@ -336,7 +333,7 @@ public struct DictionaryService: Sendable {
     /// The stored entry a reference names, unmasked.
     private func current(_ reference: DictionaryReference) throws(EngineError) -> DictionaryVersion {
         try seed()
-        let keys = try storeCall { () throws(StoreError) in try store.dictionaryKeys() }
+        let keys = try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryKeys() }
         let matching = keys.filter(reference.matches).sorted()
         guard let key = matching.first else {
             let columns = keys.filter { $0.dataset == reference.dataset && !$0.isDataset }.map(\.column).sorted()
@@ -349,7 +346,7 @@ public struct DictionaryService: Sendable {
             let layers = matching.map(\.layer.rawValue).joined(separator: ", ")
             throw EngineError(.refused, "\(reference) is in several layers (\(layers)); name one with --layer")
         }
-        guard let found = try storeCall({ () throws(StoreError) in try store.dictionaryEntry(key) }) else {
+        guard let found = try storeCall({ () throws(StoreError) in try lake.dictionary.dictionaryEntry(key) }) else {
             throw EngineError(.notFound, "the dictionary has no entry \(key)")
         }
         return found

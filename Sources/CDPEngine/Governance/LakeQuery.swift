@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 
 /// A query's result: column names, and rows whose values keep the storage class SQLite gave them.
 public struct LakeQueryResult: Sendable {
@@ -68,7 +67,7 @@ extension Workspace {
         var failure: (any Error)?
         struct Stopped: Error {}
         do {
-            try store.userQuery(sql, policy: policy, batchSize: batchSize) { columns in
+            try repositories.query.userQuery(sql, policy: policy, batchSize: batchSize) { columns in
                 do { try header(columns) } catch {
                     failure = error
                     throw Stopped()
@@ -91,7 +90,7 @@ extension Workspace {
     /// The tables and views of the lake a user may query or export, and the masked views.
     public func queryableDatasets(as environment: Environment) throws(EngineError) -> [QueryableDataset] {
         let policy = queryPolicy(for: principal(environment))
-        return try storeCall { () throws(StoreError) in try store.queryableDatasets(policy) }
+        return try storeCall { () throws(StoreError) in try repositories.query.queryableDatasets(policy) }
     }
 
     /// What `principal` may read with user SQL: everything with `view_pii`, else every column but the personal ones.

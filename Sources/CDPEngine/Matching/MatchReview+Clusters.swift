@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 extension MatchReview {
@@ -43,17 +42,17 @@ extension MatchReview {
     /// The proposed cluster of a candidate: the members of both records' golden records.
     /// - Throws: `.notFound` naming the candidate.
     public func cluster(of id: CandidateID) throws(EngineError) -> ProposedCluster {
-        guard let candidate = try storeCall({ () throws(StoreError) in try store.candidate(id) }) else {
+        guard let candidate = try storeCall({ () throws(StoreError) in try lake.matching.candidate(id) }) else {
             throw EngineError(.notFound, "no candidate \(id); list them with `cdp candidates list`")
         }
         var records: [SourceRecordID] = []
         var golden: [SourceRecordID: GoldenID] = [:]
         for side in [candidate.a, candidate.b] {
-            guard let sideGolden = try storeCall({ () throws(StoreError) in try store.goldenID(of: side) }) else {
+            guard let sideGolden = try storeCall({ () throws(StoreError) in try lake.matching.goldenID(of: side) }) else {
                 if !records.contains(side) { records.append(side) }
                 continue
             }
-            for member in try storeCall({ () throws(StoreError) in try store.goldenMembers(of: sideGolden) }) where golden[member] == nil {
+            for member in try storeCall({ () throws(StoreError) in try lake.matching.goldenMembers(of: sideGolden) }) where golden[member] == nil {
                 golden[member] = sideGolden
                 records.append(member)
             }
@@ -62,17 +61,17 @@ extension MatchReview {
         // Both records of the pair always show, whatever the limit cuts.
         let shown = Array(
             ([candidate.a, candidate.b] + records.filter { $0 != candidate.a && $0 != candidate.b }).prefix(Self.clusterMemberLimit))
-        let values = try storeCall { () throws(StoreError) in try store.customers(shown) }
+        let values = try storeCall { () throws(StoreError) in try lake.matching.customers(shown) }
         let masker = workspace.masker(for: environment)
         let members = shown.map { record in
             ProposedCluster.Member(
                 record: record, golden: golden[record],
                 values: values.first { $0.source == record.source && $0.sourceKey == record.key }.map(masker.matchInput))
         }.sorted { ($0.golden?.rawValue ?? .max, $0.record) < ($1.golden?.rawValue ?? .max, $1.record) }
-        let links = try storeCall { () throws(StoreError) in try store.candidates(among: shown) }
+        let links = try storeCall { () throws(StoreError) in try lake.matching.candidates(among: shown) }
         // A decision's reason is free text a steward typed: without view_pii it is withheld (no masking knows
         // what it quotes), as pair_decision.reason is from queries.
-        let decisions = try storeCall { () throws(StoreError) in try store.pairDecisions(among: shown) }.map { decision in
+        let decisions = try storeCall { () throws(StoreError) in try lake.matching.pairDecisions(among: shown) }.map { decision in
             var masked = decision
             if masker.isActive { masked.reason = decision.reason.map { $0.isEmpty ? $0 : PIIMasker.withheldText } }
             return masked

@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// What stewards do with matches, through the engine so every decision is audited: the review queue
@@ -15,7 +14,7 @@ public struct MatchReview: Sendable {
         self.environment = environment
     }
 
-    var store: LakeStore { workspace.store }
+    var lake: LakeRepositories { workspace.repositories }
 
     /// The current golden records against a truth table. Every record the truth names counts: one without a
     /// golden record (quarantined, rejected, ingested after the last match run, or not in the lake) is a
@@ -27,7 +26,7 @@ public struct MatchReview: Sendable {
         // Golden ids become dense labels (an id past Int32 would otherwise wrap).
         var labels: [GoldenID: Int32] = [:]
         try storeCall { () throws(StoreError) in
-            try store.forEachGoldenLink { record, golden in
+            try lake.matching.forEachGoldenLink { record, golden in
                 matched.append(record)
                 if let label = labels[golden] {
                     clusters.append(label)
@@ -41,9 +40,9 @@ public struct MatchReview: Sendable {
         guard !matched.isEmpty else {
             throw EngineError(.refused, "there are no golden records to evaluate yet; run `cdp match run` first")
         }
-        let lake = store
+        let matching = lake.matching
         return try truth.evaluate(matched: matched, clusters: clusters) { (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
-            try storeCall { () throws(StoreError) in try lake.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
+            try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
         }
     }
 }
@@ -54,7 +53,7 @@ extension MatchReview {
     /// - Throws: `.invalidConfiguration` when `governance/matching.toml` is invalid.
     public func candidates(status: CandidateStatus? = .open, limit: Int = 100) throws(EngineError) -> [CandidateRow] {
         let centre = try uncertaintyCentre()
-        return try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit, around: centre) }
+        return try storeCall { () throws(StoreError) in try lake.matching.candidates(status: status, limit: limit, around: centre) }
     }
 
     /// The probability the steward is least sure about: halfway between the review and auto-merge
@@ -66,7 +65,7 @@ extension MatchReview {
     }
 
     public func counts() throws(EngineError) -> [CandidateStatus: Int] {
-        try storeCall { () throws(StoreError) in try store.candidateCounts() }
+        try storeCall { () throws(StoreError) in try lake.matching.candidateCounts() }
     }
 
     /// A candidate with both records side by side and its explanation.
@@ -84,10 +83,10 @@ extension MatchReview {
 
     /// - Throws: `EngineError.notFound` naming the candidate.
     public func detail(_ id: CandidateID) throws(EngineError) -> CandidateDetail {
-        guard let candidate = try storeCall({ () throws(StoreError) in try store.candidate(id) }) else {
+        guard let candidate = try storeCall({ () throws(StoreError) in try lake.matching.candidate(id) }) else {
             throw EngineError(.notFound, "no candidate \(id); list them with `cdp candidates list`")
         }
-        let records = try storeCall { () throws(StoreError) in try store.customers([candidate.a, candidate.b]) }
+        let records = try storeCall { () throws(StoreError) in try lake.matching.customers([candidate.a, candidate.b]) }
         let explanation = try? JSONDecoder().decode(MatchExplanation.self, from: Data(candidate.explanation.utf8))
         let masker = workspace.masker(for: environment)
         let recordA = records.first { $0.source == candidate.a.source && $0.sourceKey == candidate.a.key }
@@ -98,8 +97,8 @@ extension MatchReview {
         }
         return CandidateDetail(
             candidate: candidate, recordA: recordA.map(masker.matchInput), recordB: recordB.map(masker.matchInput), explanation: explanation,
-            goldenA: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.a) },
-            goldenB: try storeCall { () throws(StoreError) in try store.goldenID(of: candidate.b) }, differingAttributes: differing)
+            goldenA: try storeCall { () throws(StoreError) in try lake.matching.goldenID(of: candidate.a) },
+            goldenB: try storeCall { () throws(StoreError) in try lake.matching.goldenID(of: candidate.b) }, differingAttributes: differing)
     }
 
     /// "Match": the two golden records merge now (the smaller id survives) and the pair stays joined in later runs.
@@ -210,7 +209,7 @@ extension MatchReview {
     }
 
     private func unmaskedGolden(_ id: GoldenID) throws(EngineError) -> GoldenDetail {
-        guard let found = try storeCall({ () throws(StoreError) in try store.goldenRecord(id) }) else {
+        guard let found = try storeCall({ () throws(StoreError) in try lake.matching.goldenRecord(id) }) else {
             throw EngineError(.notFound, "no golden record \(id); find one with `cdp query \"SELECT golden_id FROM golden_xref LIMIT 5\"`")
         }
         return GoldenDetail(
@@ -270,7 +269,7 @@ extension MatchReview {
     /// Runs `body` in one store transaction; an `EngineError` thrown inside comes out unchanged.
     private func transact<T>(_ operation: String, _ body: @escaping (MatchTransaction) throws -> T) throws(EngineError) -> T {
         do {
-            return try store.transaction(operation, body)
+            return try lake.matching.transaction(operation, body)
         } catch let error as EngineError {
             throw error
         } catch let error as StoreError {

@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// Runs the matcher over a workspace's current customers and keeps golden records: loads records from
@@ -33,7 +32,7 @@ public struct MatchService: Sendable {
     /// Every current silver customer, ordered by source and key, whatever order the lake holds them in (so
     /// the match does not depend on the order input rows arrived in).
     public func loadRecords() throws(EngineError) -> MatchRecords {
-        let columns = try storeCall { () throws(StoreError) in try workspace.store.currentCustomerColumns() }
+        let columns = try storeCall { () throws(StoreError) in try workspace.repositories.matching.currentCustomerColumns() }
         return MatchRecords(columns.canonicallyOrdered(threads: threads), threads: threads)
     }
 
@@ -103,10 +102,10 @@ public struct MatchService: Sendable {
         }
         let records = try loadRecords()
         let index = SourceRecordIndex(records)
-        let decisions = try storeCall { () throws(StoreError) in try workspace.store.pairDecisions() }
-        let overrides = try storeCall { () throws(StoreError) in try workspace.store.goldenOverrides() }
-        let previous = try storeCall { () throws(StoreError) in try workspace.store.currentGoldenIDs(index, count: records.count) }
-        let nextID = try storeCall { () throws(StoreError) in try workspace.store.nextGoldenID() }
+        let decisions = try storeCall { () throws(StoreError) in try workspace.repositories.matching.pairDecisions() }
+        let overrides = try storeCall { () throws(StoreError) in try workspace.repositories.matching.goldenOverrides() }
+        let previous = try storeCall { () throws(StoreError) in try workspace.repositories.matching.currentGoldenIDs(index, count: records.count) }
+        let nextID = try storeCall { () throws(StoreError) in try workspace.repositories.matching.nextGoldenID() }
         phase("load")
         try checkStop()
 
@@ -149,7 +148,7 @@ public struct MatchService: Sendable {
             Self.candidateDrafts(outcome, records, range: range, threads: threads)
         }
         let actor = environment.user
-        let run = try storeCall { () throws(StoreError) in try workspace.store.startMatchRun(actor: actor, at: environment.timestamp) }
+        let run = try storeCall { () throws(StoreError) in try workspace.repositories.matching.startMatchRun(actor: actor, at: environment.timestamp) }
         report.run = run
         let statisticsJSON = Self.json(statistics)
         let modelJSON = Self.json(outcome.model)
@@ -158,11 +157,11 @@ public struct MatchService: Sendable {
             set: golden, records: records, index: index, ids: ids,
             writer: GoldenJSONWriter(set: golden, records: records, policy: configuration.survivorship), overrides: overrides)
         report.written = try storeCall { () throws(StoreError) in
-            try workspace.store.writeMatchResult(
+            try workspace.repositories.matching.writeMatchResult(
                 run: run, candidates: candidates, golden: write, statisticsJSON: statisticsJSON, modelJSON: modelJSON, at: timestamp)
         }
         try storeCall { () throws(StoreError) in
-            try workspace.store.appendAudit(
+            try workspace.repositories.audit.appendAudit(
                 AuditDraft(
                     actor: actor, action: "match.run", target: run.description,
                     after: "\(records.count) records, \(golden.count) golden records, \(candidates.count) candidates for review"),

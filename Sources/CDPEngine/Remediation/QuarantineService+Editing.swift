@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// A held record being edited (the console's edit form). The record's real values stay in the engine: the
@@ -119,7 +118,7 @@ extension QuarantineService {
         let filter = QuarantineFilter(
             source: snapshot.source, rule: rule, statuses: [.open], text: plain ? oldValue : nil, limit: 1_000_000)
         let masker = workspace.masker(for: environment)
-        return try storeCall { () throws(StoreError) in try workspace.store.quarantineRecords(filter) }
+        return try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.quarantineRecords(filter) }
             .filter { $0.id != snapshot.id && (field == RuleFieldName.sourceKey ? $0.sourceKey : ($0.fields[field] ?? "")) == oldValue }
             .map(masker.record)
     }

@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// The remediation API stewards use, from the CLI and the console: edit a quarantined record's fields,
@@ -49,7 +48,7 @@ public struct QuarantineService: Sendable {
 
     /// The record as stored, unmasked: for the engine's own checks and writes only.
     func storedRecord(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
-        guard let record = try storeCall({ () throws(StoreError) in try workspace.store.quarantineRecord(id) }) else {
+        guard let record = try storeCall({ () throws(StoreError) in try workspace.repositories.quarantine.quarantineRecord(id) }) else {
             throw EngineError(.notFound, "no quarantined record \(id); list them with `cdp quarantine list`")
         }
         return record
@@ -57,10 +56,10 @@ public struct QuarantineService: Sendable {
 
     public func detail(_ id: QuarantineID) throws(EngineError) -> Detail {
         let record = try storedRecord(id)
-        let store = workspace.store
-        let history = try storeCall { () throws(StoreError) in try store.quarantineHistory(id) }
-        let landed = try storeCall { () throws(StoreError) in try store.landedRecord(of: id) }
-        let batch = try storeCall { () throws(StoreError) in try store.batch(record.batch) }
+        let lake = workspace.repositories
+        let history = try storeCall { () throws(StoreError) in try lake.quarantine.quarantineHistory(id) }
+        let landed = try storeCall { () throws(StoreError) in try lake.quarantine.landedRecord(of: id) }
+        let batch = try storeCall { () throws(StoreError) in try lake.batches.batch(record.batch) }
         let columns = workspace.configuration.source(named: record.source)?.mapping ?? [:]
         let masker = workspace.masker(for: environment)
         guard masker.isActive else {
@@ -122,7 +121,7 @@ public struct QuarantineService: Sendable {
             audit: AuditDraft(
                 actor: environment.user, action: undoing ? "quarantine.fix.undo" : "quarantine.fix", target: id.description,
                 before: json(record.fields.filter { applied[$0.key] != nil }), after: json(applied)))
-        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
         return try self.record(id)
     }
 
@@ -146,7 +145,7 @@ public struct QuarantineService: Sendable {
         }
         let standardized = standardize(fields: record.fields, sourceKey: record.sourceKey, source: source)
         let supersedes = try storeCall { () throws(StoreError) in
-            try workspace.store.currentSilverBatch(source: source.name, entity: source.entity, key: record.sourceKey)
+            try workspace.repositories.batches.currentSilverBatch(source: source.name, entity: source.entity, key: record.sourceKey)
         } != nil
         let change = QuarantineChange(
             fields: record.fields, sourceKey: record.sourceKey, failures: failures, status: .released,
@@ -155,7 +154,7 @@ public struct QuarantineService: Sendable {
                 actor: environment.user, action: "quarantine.release", target: id.description,
                 before: record.status.rawValue, after: "released to \(source.entity.silverTable)"),
             silverValues: standardized.values, supersedes: supersedes)
-        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
         return try self.record(id)
     }
 
@@ -175,7 +174,7 @@ public struct QuarantineService: Sendable {
             audit: AuditDraft(
                 actor: environment.user, action: "quarantine.reject", target: id.description, before: record.status.rawValue,
                 after: "rejected", reason: trimmed))
-        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
         return try self.record(id)
     }
 
@@ -247,7 +246,7 @@ public struct QuarantineService: Sendable {
         run: RunID?, shouldStop: @Sendable () -> EngineError? = { nil }
     ) throws(EngineError) -> [String: Int] {
         let open = try storeCall { () throws(StoreError) in
-            try workspace.store.quarantineRecords(QuarantineFilter(statuses: [.open], limit: Int.max))
+            try workspace.repositories.quarantine.quarantineRecords(QuarantineFilter(statuses: [.open], limit: Int.max))
         }
         var nowPassing = 0
         var decidedMeanwhile = 0
@@ -271,7 +270,7 @@ public struct QuarantineService: Sendable {
                     actor: environment.user, action: "quarantine.revalidate", target: record.id.description, before: "open",
                     after: "fixed"))
             do {
-                try workspace.store.applyQuarantineChange(record.id, expecting: .open, asRead: record, change, at: environment.timestamp)
+                try workspace.repositories.quarantine.applyQuarantineChange(record.id, expecting: .open, asRead: record, change, at: environment.timestamp)
             } catch where error.code == .conflict || error.code == .notFound {
                 decidedMeanwhile += 1
                 continue
@@ -298,7 +297,7 @@ public struct QuarantineService: Sendable {
             return false
         }
         let batches = checksKeys
-            ? try storeCall { () throws(StoreError) in try workspace.store.currentSilverBatches(source: source.name, entity: source.entity, keys: keys) }
+            ? try storeCall { () throws(StoreError) in try workspace.repositories.batches.currentSilverBatches(source: source.name, entity: source.entity, keys: keys) }
             : nil
         return ValidationContext(
             environment: try validationEnvironment(source), validator: RecordValidator(source: source, rules: rules), currentBatches: batches)
@@ -352,7 +351,7 @@ public struct QuarantineService: Sendable {
                 batch = known[sourceKey]
             } else {
                 batch = try storeCall { () throws(StoreError) in
-                    try workspace.store.currentSilverBatch(source: source.name, entity: source.entity, key: sourceKey)
+                    try workspace.repositories.batches.currentSilverBatch(source: source.name, entity: source.entity, key: sourceKey)
                 }
             }
             if batch == record.batch {

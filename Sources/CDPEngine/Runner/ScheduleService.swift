@@ -113,7 +113,7 @@ public struct ScheduleService: Sendable {
             return entry
         }
         try storeCall { () throws(StoreError) in
-            try workspace.store.appendAudit(
+            try workspace.repositories.audit.appendAudit(
                 AuditDraft(
                     actor: user, action: "schedule.\(verb)", target: name, before: pause ? "UNPAUSED" : "PAUSED",
                     after: pause ? "PAUSED" : "UNPAUSED", reason: reason),

@@ -1,6 +1,5 @@
 import CDPCore
 import CDPRepositories
-import CDPStore
 import Foundation
 
 /// Executes a workflow plan in dependency order and records the run, every task's state, timings and
@@ -20,7 +19,7 @@ public struct WorkflowRunner: Sendable {
     var runs: any RunRepository
 
     public init(workspace: Workspace, environment: Environment, trigger: String = "cli", waiting: RunLock.Waiting? = nil) {
-        self.init(workspace: workspace, environment: environment, trigger: trigger, waiting: waiting, runs: workspace.store)
+        self.init(workspace: workspace, environment: environment, trigger: trigger, waiting: waiting, runs: workspace.repositories.runs)
     }
 
     init(workspace: Workspace, environment: Environment, trigger: String, waiting: RunLock.Waiting?, runs: any RunRepository) {
@@ -85,8 +84,8 @@ public struct WorkflowRunner: Sendable {
         progress.startedAt = environment.now()
         let failure: RunFailure?
         do {
-            let store = workspace.store
-            try storeCall { () throws(StoreError) in try store.appendAudit(audit, at: environment.timestamp) }
+            let lake = workspace.repositories
+            try storeCall { () throws(StoreError) in try lake.audit.appendAudit(audit, at: environment.timestamp) }
             failure = try runTasks(plan, run: run, progress: progress, only: only, observer: observer)
         } catch {
             // The first error is what the user hears of; a failure to record it comes after it.
@@ -290,7 +289,7 @@ public struct WorkflowRunner: Sendable {
             return try service.revalidateHeld(run: run, shouldStop: shouldStop)
         case .scorecard:
             do {
-                return ["scorecard_rows": try workspace.store.recordScorecard(run: run, shouldStop: { shouldStop() != nil })]
+                return ["scorecard_rows": try workspace.repositories.status.recordScorecard(run: run, shouldStop: { shouldStop() != nil })]
             } catch {
                 if error.code == .interrupted, let stop = shouldStop() { throw stop }
                 throw EngineError.store(error)

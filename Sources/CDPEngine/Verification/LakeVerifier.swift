@@ -41,13 +41,13 @@ public struct LakeVerifier: Sendable {
     }
 
     public func verify() throws(EngineError) -> Report {
-        let store = workspace.store
+        let lake = workspace.repositories
         // A batch may be half-ingested only by the run holding the lake's run lock now (a PID alone may be reused).
         let lock = RunLock.state(in: workspace.lakeFolder)
         let holderPID = lock.held ? lock.holder?.pid : nil
-        let tables = try storeCall { () throws(StoreError) in try store.invariantViolations(isAlive: { $0 == holderPID }) }
+        let tables = try storeCall { () throws(StoreError) in try lake.status.invariantViolations(isAlive: { $0 == holderPID }) }
         var landing: [String] = []
-        for batch in try storeCall({ () throws(StoreError) in try store.batches() }) {
+        for batch in try storeCall({ () throws(StoreError) in try lake.batches.batches() }) {
             let path = workspace.root.appendingPathComponent(batch.landedPath).path
             guard FileManager.default.fileExists(atPath: path) else {
                 landing.append("landing: \(batch.landedPath) (batch \(batch.id)) is missing from the lake")
@@ -60,7 +60,7 @@ public struct LakeVerifier: Sendable {
                 )
             }
         }
-        let audit = try storeCall { () throws(StoreError) in try store.auditChainProblems() }.map { "audit: \($0)" }
+        let audit = try storeCall { () throws(StoreError) in try lake.audit.auditChainProblems() }.map { "audit: \($0)" }
         return Report(checks: [
             Check(
                 name: "every bronze row is in exactly one of silver or quarantine; released records have their silver row; "

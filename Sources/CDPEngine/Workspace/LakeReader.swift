@@ -35,7 +35,7 @@ public struct LakeReader: Sendable {
     /// True when personal values are masked for this principal.
     public var masksPersonalData: Bool { masker.isActive }
 
-    private var store: LakeStore { workspace.store }
+    private var lake: LakeRepositories { workspace.repositories }
 
     // MARK: Quarantine
 
@@ -44,7 +44,7 @@ public struct LakeReader: Sendable {
     /// - Throws: `EngineError.store` when the lake cannot be read.
     public func quarantineRecords(_ filter: QuarantineFilter) throws(EngineError) -> [QuarantineRecord] {
         guard searchesMaskedText(filter) else {
-            return try storeCall { () throws(StoreError) in try store.quarantineRecords(filter) }.map(masker.record)
+            return try storeCall { () throws(StoreError) in try lake.quarantine.quarantineRecords(filter) }.map(masker.record)
         }
         let ids = try maskedTextMatches(filter, order: .id, ascending: true).dropFirst(max(0, filter.offset)).prefix(max(0, filter.limit))
         return try quarantineRecords(ids: ids.map { QuarantineID($0) })
@@ -54,7 +54,7 @@ public struct LakeReader: Sendable {
     /// - Throws: `EngineError.store` when the lake cannot be read.
     public func quarantineCount(_ filter: QuarantineFilter) throws(EngineError) -> Int {
         guard searchesMaskedText(filter) else {
-            return try storeCall { () throws(StoreError) in try store.quarantineCount(filter) }
+            return try storeCall { () throws(StoreError) in try lake.quarantine.quarantineCount(filter) }
         }
         return try maskedTextMatches(filter, order: .id, ascending: true).count
     }
@@ -65,7 +65,7 @@ public struct LakeReader: Sendable {
         throws(EngineError) -> [Int64]
     {
         guard searchesMaskedText(filter) else {
-            return try storeCall { () throws(StoreError) in try store.quarantineIDs(filter, order: order, ascending: ascending) }
+            return try storeCall { () throws(StoreError) in try lake.quarantine.quarantineIDs(filter, order: order, ascending: ascending) }
         }
         return try maskedTextMatches(filter, order: order, ascending: ascending)
     }
@@ -73,7 +73,7 @@ public struct LakeReader: Sendable {
     /// The records with these ids, in the order given (missing ones left out), masked.
     /// - Throws: `EngineError.store` when the lake cannot be read.
     public func quarantineRecords(ids: [QuarantineID]) throws(EngineError) -> [QuarantineRecord] {
-        try storeCall { () throws(StoreError) in try store.quarantineRecords(ids: ids) }.map(masker.record)
+        try storeCall { () throws(StoreError) in try lake.quarantine.quarantineRecords(ids: ids) }.map(masker.record)
     }
 
     /// Visits every quarantined record's id (ascending) with the text a free-text search looks in (key,
@@ -82,12 +82,12 @@ public struct LakeReader: Sendable {
     public func forEachQuarantineSearchText(_ body: (Int64, UnsafeBufferPointer<UInt8>) -> Void) throws(EngineError) {
         let masker = self.masker
         let rewrite: ((String) -> String)? = masker.isActive ? { masker.json($0) ?? $0 } : nil
-        try storeCall { () throws(StoreError) in try store.forEachQuarantineSearchText(rewritingJSON: rewrite, body) }
+        try storeCall { () throws(StoreError) in try lake.quarantine.forEachQuarantineSearchText(rewritingJSON: rewrite, body) }
     }
 
     /// Open records per failing rule, most first (the dashboard).
     public func openQuarantineByRule() throws(EngineError) -> [(rule: String, count: Int)] {
-        try storeCall { () throws(StoreError) in try store.openQuarantineByRule() }
+        try storeCall { () throws(StoreError) in try lake.quarantine.openQuarantineByRule() }
     }
 
     private func searchesMaskedText(_ filter: QuarantineFilter) -> Bool {
@@ -101,7 +101,7 @@ public struct LakeReader: Sendable {
     {
         var base = filter
         base.text = nil
-        let ids = try storeCall { () throws(StoreError) in try store.quarantineIDs(base, order: order, ascending: ascending) }
+        let ids = try storeCall { () throws(StoreError) in try lake.quarantine.quarantineIDs(base, order: order, ascending: ascending) }
         let needle = Array((filter.text ?? "").utf8).map(Self.lowercased)
         var matching = Set<Int64>()
         try forEachQuarantineSearchText { id, text in
@@ -127,34 +127,34 @@ public struct LakeReader: Sendable {
 
     /// The latest runs, newest first.
     public func runs(limit: Int = 50) throws(EngineError) -> [RunSummary] {
-        try storeCall { () throws(StoreError) in try store.runs(limit: limit) }
+        try storeCall { () throws(StoreError) in try lake.runs.runs(limit: limit) }
     }
 
     /// One run with its tasks; nil when there is no such run.
     public func run(_ id: RunID) throws(EngineError) -> RunSummary? {
-        try storeCall { () throws(StoreError) in try store.run(id) }
+        try storeCall { () throws(StoreError) in try lake.runs.run(id) }
     }
 
     /// A run's events after `afterEventID`, oldest first.
     public func events(of run: RunID, after afterEventID: Int64 = 0, limit: Int = 1000) throws(EngineError) -> [RunEvent] {
-        try storeCall { () throws(StoreError) in try store.events(of: run, after: afterEventID, limit: limit) }
+        try storeCall { () throws(StoreError) in try lake.runs.events(of: run, after: afterEventID, limit: limit) }
     }
 
     // MARK: Audit
 
     /// Audit rows matching `filter`, newest first, with personal values in before/after/reason masked.
     public func auditEntries(_ filter: AuditFilter = AuditFilter()) throws(EngineError) -> [AuditEntry] {
-        try storeCall { () throws(StoreError) in try store.auditEntries(filter) }.map(masker.auditEntry)
+        try storeCall { () throws(StoreError) in try lake.audit.auditEntries(filter) }.map(masker.auditEntry)
     }
 
     /// What is wrong with the audit log's hash chain; empty when it is intact.
     public func auditChainProblems() throws(EngineError) -> [String] {
-        try storeCall { () throws(StoreError) in try store.auditChainProblems() }
+        try storeCall { () throws(StoreError) in try lake.audit.auditChainProblems() }
     }
 
     /// Every version of `governance/access.toml` the lake recorded, oldest first.
     public func accessPolicyHistory() throws(EngineError) -> [AccessPolicyVersion] {
-        try storeCall { () throws(StoreError) in try store.accessPolicyHistory() }
+        try storeCall { () throws(StoreError) in try lake.accessPolicy.accessPolicyHistory() }
     }
 
     // MARK: Status and analytics
@@ -163,60 +163,60 @@ public struct LakeReader: Sendable {
     /// - Parameter includingScans: also the counts that scan a table (the dashboard leaves them out).
     public func sourceStatuses(includingScans: Bool = true) throws(EngineError) -> [SourceStatus] {
         let sources = workspace.configuration.sources.map { ($0.name, $0.entity) }
-        return try storeCall { () throws(StoreError) in try store.sourceStatuses(sources, includingScans: includingScans) }
+        return try storeCall { () throws(StoreError) in try lake.status.sourceStatuses(sources, includingScans: includingScans) }
     }
 
     /// Each rule's pass rate over every batch.
     public func rulePassRates() throws(EngineError) -> [RulePassRate] {
-        try storeCall { () throws(StoreError) in try store.rulePassRates() }
+        try storeCall { () throws(StoreError) in try lake.status.rulePassRates() }
     }
 
     /// The pass rate of the latest runs, oldest first.
     public func passRateTrend(limit: Int = 20) throws(EngineError) -> [(run: RunID, passRate: Double)] {
-        try storeCall { () throws(StoreError) in try store.passRateTrend(limit: limit) }
+        try storeCall { () throws(StoreError) in try lake.status.passRateTrend(limit: limit) }
     }
 
     /// The pass rate of the latest runs per source.
     public func passRateTrendBySource(limit: Int = 20) throws(EngineError) -> [(source: String, rates: [(run: RunID, passRate: Double)])] {
-        try storeCall { () throws(StoreError) in try store.passRateTrendBySource(limit: limit) }
+        try storeCall { () throws(StoreError) in try lake.status.passRateTrendBySource(limit: limit) }
     }
 
     /// Campaign figures from the gold layer.
     public func campaignPerformance() throws(EngineError) -> [CampaignPerformance] {
-        try storeCall { () throws(StoreError) in try store.campaignPerformance() }
+        try storeCall { () throws(StoreError) in try lake.customer360.campaignPerformance() }
     }
 
     /// The last match run's figures; nil before the first.
     public func latestMatchSummary() throws(EngineError) -> MatchSummary? {
-        try storeCall { () throws(StoreError) in try store.latestMatchSummary() }
+        try storeCall { () throws(StoreError) in try lake.customer360.latestMatchSummary() }
     }
 
     /// How many golden customers the gold layer holds.
     public func customer360Count() throws(EngineError) -> Int {
-        try storeCall { () throws(StoreError) in try store.customer360Count() }
+        try storeCall { () throws(StoreError) in try lake.customer360.customer360Count() }
     }
 
     // MARK: Matching
 
     /// Candidates with `status` (all when nil), nearest `centre` first: the review queue.
     public func candidates(status: CandidateStatus?, limit: Int, around centre: Double) throws(EngineError) -> [CandidateRow] {
-        try storeCall { () throws(StoreError) in try store.candidates(status: status, limit: limit, around: centre) }
+        try storeCall { () throws(StoreError) in try lake.matching.candidates(status: status, limit: limit, around: centre) }
     }
 
     /// Candidates per status.
     public func candidateCounts() throws(EngineError) -> [CandidateStatus: Int] {
-        try storeCall { () throws(StoreError) in try store.candidateCounts() }
+        try storeCall { () throws(StoreError) in try lake.matching.candidateCounts() }
     }
 
     /// The golden record each record is in and how many members it has.
     public func goldenMemberships(of records: [SourceRecordID]) throws(EngineError) -> [SourceRecordID: GoldenMembership] {
-        try storeCall { () throws(StoreError) in try store.goldenMemberships(of: records) }
+        try storeCall { () throws(StoreError) in try lake.matching.goldenMemberships(of: records) }
     }
 
     /// Source records' current silver values as the matcher reads them, masked; records gone from
     /// silver are left out.
     public func customerRecords(_ ids: [SourceRecordID]) throws(EngineError) -> [MatchInput] {
-        try storeCall { () throws(StoreError) in try store.customers(ids) }.map(masker.matchInput)
+        try storeCall { () throws(StoreError) in try lake.matching.customers(ids) }.map(masker.matchInput)
     }
 }
 

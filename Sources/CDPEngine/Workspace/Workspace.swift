@@ -14,6 +14,9 @@ public final class Workspace: Sendable {
     /// The lake. Internal: front ends read through ``LakeReader`` and the engine's services, which
     /// authorise and mask in one place.
     let store: LakeStore
+    /// The lake's repositories, one per feature: what the engine's services read and write through. Internal,
+    /// as the store is.
+    let repositories: LakeRepositories
     /// Who may do what (`governance/access.toml`; everyone is an admin when the file never existed).
     public let accessPolicy: AccessPolicy
     /// The OS user who opened the workspace, as the kernel names them.
@@ -76,9 +79,21 @@ public final class Workspace: Sendable {
         let database = lake.appendingPathComponent("lake.sqlite").path
         let store = try storeCall { () throws(StoreError) in try LakeStore(path: database, workspaceRoot: rootPath, mode: mode) }
         self.store = store
+        repositories = store.repositories
         accessPolicy = try Self.reconcileAccessPolicy(root: root, store: store, identity: identity) { () throws(StoreError) in
             store.mode == .readWrite ? store : try LakeStore(path: database, workspaceRoot: rootPath, mode: .readWrite)
         }
+    }
+
+    /// The same workspace over other repositories (a test puts one in between the engine and the lake).
+    init(_ workspace: Workspace, repositories: LakeRepositories) {
+        root = workspace.root
+        configuration = workspace.configuration
+        rules = workspace.rules
+        store = workspace.store
+        self.repositories = repositories
+        accessPolicy = workspace.accessPolicy
+        identity = workspace.identity
     }
 
     /// Loads and plans a workflow of this workspace.
@@ -110,7 +125,7 @@ public final class Workspace: Sendable {
         for rule in rules {
             guard case .reference(_, let target) = rule.check, keys[target] == nil else { continue }
             let entity = try source(target).entity
-            keys[target] = try storeCall { () throws(StoreError) in try store.currentKeys(source: target, entity: entity) }
+            keys[target] = try storeCall { () throws(StoreError) in try repositories.batches.currentKeys(source: target, entity: entity) }
         }
         return ValidationEnvironment(today: today, referenceKeys: keys)
     }
