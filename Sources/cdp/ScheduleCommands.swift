@@ -94,7 +94,9 @@ struct SchedulerCommand: ParsableCommand {
         discussion: """
             Looks at every workflow's schedule when one falls due and at least every --poll seconds (so an edited \
             workflow file counts within that time). Fires missed while it was not running start one run, and it \
-            says how many were missed. A systemd unit example is in the README.
+            says how many were missed. A workflow with a file_arrival trigger starts a run when new files have \
+            settled in its folder: watched with inotify (a new file wakes the service at once), and looked at \
+            every --poll seconds besides. A systemd unit example is in the README.
             """)
 
     @OptionGroup var options: WorkspaceOptions
@@ -118,6 +120,7 @@ struct SchedulerCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data("\(ISOTime.timestamp(environment.now())) \(line)\n".utf8))
         }
         log("scheduler started for \(workspace.root.path) as \(environment.user)")
+        let watcher = FolderWatcher()
         while true {
             let events = try present { () throws(EngineError) in
                 try scheduler.tick(observer: { event in
@@ -127,8 +130,14 @@ struct SchedulerCommand: ParsableCommand {
             for event in events { log(event.description) }
             if once { return }
             let now = environment.now()
-            let wait = min(poll, max(1, (scheduler.nextFire() ?? .infinity) - now))
-            Thread.sleep(forTimeInterval: wait)
+            // A file arriving in a folder a trigger watches ends the wait early (inotify); the short pause
+            // after it lets a burst of arrivals be seen in one look.
+            let folders = scheduler.watchedFolders()
+            watcher.watch(folders)
+            // Something due and not done (the lake was busy) is looked at again a second later, not at once.
+            let due = scheduler.nextFire() ?? .infinity
+            let wait = min(poll, due > now ? max(0.1, due - now) : 1)
+            if watcher.wait(upTo: wait) { Thread.sleep(forTimeInterval: 0.1) }
         }
     }
 }

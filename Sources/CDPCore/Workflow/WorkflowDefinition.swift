@@ -11,6 +11,8 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     public var maxConcurrentRuns: Int?
     /// When `cdp scheduler` starts runs of it (Databricks' `schedule`); nil: only when someone starts one.
     public var schedule: WorkflowSchedule?
+    /// What else starts its runs (Databricks' `trigger`): files arriving in a folder.
+    public var trigger: WorkflowTrigger?
     /// Job parameters, given to task settings as `{{job.parameters.NAME}}`.
     public var parameters: [JobParameter]
     /// Who is e-mailed on start, success, failure and a broken health rule.
@@ -21,7 +23,7 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     public var health: JobHealth?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, tasks, schedule, parameters, health
+        case name, description, tasks, schedule, trigger, parameters, health
         case emailNotifications = "email_notifications"
         case webhookNotifications = "webhook_notifications"
         case timeoutSeconds = "timeout_seconds"
@@ -52,6 +54,7 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
         timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds)
         maxConcurrentRuns = try container.decodeIfPresent(Int.self, forKey: .maxConcurrentRuns)
         schedule = try container.decodeIfPresent(WorkflowSchedule.self, forKey: .schedule)
+        trigger = try container.decodeIfPresent(WorkflowTrigger.self, forKey: .trigger)
         parameters = try container.decodeIfPresent([JobParameter].self, forKey: .parameters) ?? []
         emailNotifications = try container.decodeIfPresent(NotificationTargets<String>.self, forKey: .emailNotifications)
         webhookNotifications = try container.decodeIfPresent(NotificationTargets<Webhook>.self, forKey: .webhookNotifications)

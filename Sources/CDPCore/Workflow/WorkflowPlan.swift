@@ -10,6 +10,8 @@ public struct WorkflowPlan: Hashable, Sendable {
     public var ignoredSettings: [String] = []
     /// The schedule, read: when the workflow fires and on which clock.
     public let schedule: PlannedSchedule?
+    /// The file arrival trigger, read: which folder starts runs, and how long it waits.
+    public let fileArrival: PlannedFileArrival?
     /// The job parameters' values for this run: defaults, overridden by those given.
     public let parameters: [String: String]
 
@@ -50,6 +52,17 @@ public struct WorkflowPlan: Hashable, Sendable {
         if let written = workflow.schedule {
             let read = PlannedSchedule.read(written)
             schedule = read.schedule
+            problems += read.issues
+        }
+        var fileArrival: PlannedFileArrival?
+        if let trigger = workflow.trigger {
+            if workflow.schedule != nil {
+                problems.append(
+                    ConfigurationIssue(
+                        "trigger", "a workflow has a schedule or a trigger, not both (as in Databricks); keep one, or split it into two workflows"))
+            }
+            let read = PlannedFileArrival.read(trigger)
+            fileArrival = read.trigger
             problems += read.issues
         }
         var keys: Set<TaskKey> = []
@@ -165,6 +178,7 @@ public struct WorkflowPlan: Hashable, Sendable {
         self.workflow = workflow
         self.orderedTasks = ordered
         self.schedule = schedule
+        self.fileArrival = fileArrival
         self.parameters = values
     }
 

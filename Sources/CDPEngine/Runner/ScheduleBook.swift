@@ -20,8 +20,12 @@ struct ScheduleBook {
         var changedAt: String?
         /// The last fire time the scheduler acted on (seconds since 1970); the next fire is looked for after it.
         var lastFire: Double?
-        /// The run the schedule last started.
+        /// The run the schedule (or trigger) last started.
         var lastRun: RunID?
+        /// A file arrival trigger's view of its folder: each file as last seen, by path in the workspace.
+        var files: [String: WatchedFile]?
+        /// When a file arrival trigger last started a run (seconds since 1970).
+        var lastTrigger: Double?
 
         enum CodingKeys: String, CodingKey {
             case paused
@@ -29,6 +33,24 @@ struct ScheduleBook {
             case changedAt = "changed_at"
             case lastFire = "last_fire"
             case lastRun = "last_run"
+            case files
+            case lastTrigger = "last_trigger"
+        }
+    }
+
+    /// A file in a watched folder as the last look saw it.
+    struct WatchedFile: Codable, Hashable, Sendable {
+        var size: Int64
+        /// Its modification time (seconds since 1970): a change with the size unchanged still counts.
+        var modified: Double
+        /// When a look first saw it as it is now (the scheduler's clock): it settles that long after.
+        var changedAt: Double
+        /// It started a run, or the lake had ingested it already: it starts nothing until it changes.
+        var handled: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case size, modified, handled
+            case changedAt = "changed_at"
         }
     }
 

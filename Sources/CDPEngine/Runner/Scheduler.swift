@@ -9,7 +9,8 @@ import Foundation
 /// look starts one run (trigger `schedule`); when several fell due while the scheduler was not running
 /// (downtime), one run stands for them all and the event says how many were missed. A paused schedule
 /// starts nothing and nothing piles up for it. When another run holds the lake, the due run waits for the
-/// next look.
+/// next look. A workflow with a file arrival trigger instead starts a run when new files have settled in its
+/// folder (``look(at:of:plan:book:observer:)``).
 public struct Scheduler: Sendable {
     public let workspace: Workspace
     public let environment: Environment
@@ -63,6 +64,10 @@ public struct Scheduler: Sendable {
                             workflow: name, kind: .failed, missed: 0,
                             message: "cannot be read, so its schedule is not followed: \(error.description)"))
                 }
+                continue
+            }
+            if let arrival = plan.fileArrival {
+                events += try look(at: arrival, of: name, plan: plan, book: book, observer: observer)
                 continue
             }
             guard let schedule = plan.schedule else { continue }
@@ -139,9 +144,22 @@ public struct Scheduler: Sendable {
         case due(fires: Int, last: Double)
     }
 
-    /// When the next schedule fires (seconds since 1970), or nil when none will.
+    /// When the next schedule fires or a file arrival trigger next has something to decide (seconds since
+    /// 1970), or nil when nothing will.
     public func nextFire() -> Double? {
         let statuses = (try? ScheduleService(workspace: workspace, environment: environment).list()) ?? []
-        return statuses.compactMap(\.nextFire).min()
+        let entries = (try? ScheduleBook(lakeFolder: workspace.lakeFolder).read()) ?? [:]
+        let arrivals = workspace.workflowNames().compactMap { name -> Double? in
+            guard let arrival = (try? workspace.workflow(named: name))?.fileArrival else { return nil }
+            return nextArrivalDecision(arrival, entries[name])
+        }
+        return (statuses.compactMap(\.nextFire) + arrivals).min()
+    }
+
+    /// The folders file arrival triggers watch, in the workspace (for a service that waits on them).
+    public func watchedFolders() -> [URL] {
+        workspace.workflowNames().compactMap { name in
+            (try? workspace.workflow(named: name))?.fileArrival.map { workspace.root.appendingPathComponent($0.folder) }
+        }
     }
 }

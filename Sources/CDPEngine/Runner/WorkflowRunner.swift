@@ -15,6 +15,8 @@ public struct WorkflowRunner: Sendable {
     public let trigger: String
     /// What a run that finds the lake held does: `nil` refuses at once; otherwise it waits as this says.
     public var waiting: RunLock.Waiting?
+    /// Why the run was started, beyond its trigger (the files that arrived): the reason of its `run.start` audit row.
+    public var cause: String?
     /// Where the run is recorded: the lake (a test puts a failing one in between).
     var runs: any RunRepository
 
@@ -69,7 +71,7 @@ public struct WorkflowRunner: Sendable {
         announce(
             .start, "run \(run) of \(plan.workflow.name) started (\(trigger), \(environment.user))", run: run, plan: plan,
             state: RunState.running.rawValue, startedAt: environment.now(), observer: observer)
-        let audit = AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name)
+        let audit = AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name, reason: cause)
         return try complete(run, plan, audit: audit, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer)
     }
 

@@ -104,6 +104,7 @@ struct WorkflowChecker {
         if let timeout = members["timeout_seconds"] { whole(timeout, path: "timeout_seconds", in: Self.seconds, unit: " seconds") }
         if let concurrent = members["max_concurrent_runs"] { whole(concurrent, path: "max_concurrent_runs", in: Self.seconds, unit: "") }
         if let schedule = members["schedule"] { self.schedule(schedule) }
+        if let trigger = members["trigger"] { self.trigger(trigger) }
         if let emails = members["email_notifications"] { notifications(emails, path: "email_notifications", webhooks: false) }
         if let hooks = members["webhook_notifications"] { notifications(hooks, path: "webhook_notifications", webhooks: true) }
         if let health = members["health"] { self.health(health) }
@@ -135,12 +136,27 @@ struct WorkflowChecker {
         else { return }
         if let cron = fields["quartz_cron_expression"] { _ = string(cron, path: "\(path).quartz_cron_expression") }
         if let zone = fields["timezone_id"] { _ = string(zone, path: "\(path).timezone_id") }
-        if let pause = fields["pause_status"], let status = string(pause, path: "\(path).pause_status"),
-            WorkflowSchedule.PauseStatus(rawValue: status) == nil
-        {
-            let known = WorkflowSchedule.PauseStatus.allCases.map(\.rawValue).joined(separator: " or ")
-            report("\(path).pause_status", "'\(status)' is not a pause status (\(known))", at: pause.position)
+        pauseStatus(fields["pause_status"], path: "\(path).pause_status")
+    }
+
+    /// `trigger`: `{"file_arrival": {"url": …, "min_time_between_triggers_seconds": …, "wait_after_last_change_seconds": …}}`.
+    mutating func trigger(_ value: Value) {
+        guard let fields = object(value, path: "trigger", known: WorkflowTrigger.settingNames, ignorable: DatabricksJobSettings.trigger, required: [])
+        else { return }
+        pauseStatus(fields["pause_status"], path: "trigger.pause_status")
+        guard let arrival = fields["file_arrival"] else { return }
+        let path = "trigger.file_arrival"
+        guard let members = object(arrival, path: path, known: FileArrivalTrigger.settingNames, ignorable: [:], required: ["url"]) else { return }
+        if let url = members["url"] { _ = string(url, path: "\(path).url") }
+        for name in ["min_time_between_triggers_seconds", "wait_after_last_change_seconds"] {
+            if let seconds = members[name] { whole(seconds, path: "\(path).\(name)", in: 0...Int(Int32.max), unit: " seconds") }
         }
+    }
+
+    mutating func pauseStatus(_ value: Value?, path: String) {
+        guard let value, let status = string(value, path: path), WorkflowSchedule.PauseStatus(rawValue: status) == nil else { return }
+        let known = WorkflowSchedule.PauseStatus.allCases.map(\.rawValue).joined(separator: " or ")
+        report(path, "'\(status)' is not a pause status (\(known))", at: value.position)
     }
 
     /// `email_notifications` (lists of addresses) or `webhook_notifications` (lists of `{"id", "url"}`).

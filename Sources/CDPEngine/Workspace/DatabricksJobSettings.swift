@@ -27,7 +27,6 @@ enum DatabricksJobSettings {
         "queue": "cdp queues a run behind another with `cdp run --wait`",
         "continuous": "cdp has no continuous mode; use a schedule",
         "notification_settings": "cdp sends every notification it is given (none for skipped runs)",
-        "trigger": "cdp does not watch for file arrival yet",
         // What `databricks jobs get` adds around the settings.
         "job_id": workspace,
         "created_time": workspace,
@@ -60,6 +59,13 @@ enum DatabricksJobSettings {
         "webhook_notifications": "cdp does not call webhooks for a task",
         "notification_settings": "cdp does not send notifications for a task",
         "health": "cdp does not check health rules for a task",
+    ]
+
+    /// Settings of a job's `trigger` other than `file_arrival`.
+    static let trigger: [String: String] = [
+        "periodic": "cdp starts periodic runs with a schedule (quartz_cron_expression)",
+        "table_update": "cdp does not watch tables; it watches folders with file_arrival",
+        "table": "cdp does not watch tables; it watches folders with file_arrival",
     ]
 
     /// Settings of a task's `depends_on` entry.
