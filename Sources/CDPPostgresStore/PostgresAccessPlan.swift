@@ -1,7 +1,9 @@
 import CDPCore
+import Crypto
 import Foundation
 
-/// `governance/access.toml` compiled into PostgreSQL: a NOLOGIN group role `cdp_<role>` per role, each user's
+/// `governance/access.toml` compiled into PostgreSQL: a NOLOGIN group role `cdp_<database>_<role>` per role (roles
+/// are the cluster's, so two lakes on one server never share a group; see ``groupPrefix(database:)``), each user's
 /// login role made a member of its role's group (and of no other), and grants by permission.
 ///
 /// - `view_pii`: SELECT on every table and view of the lake (never INSERT, UPDATE, DELETE or TRUNCATE).
@@ -13,8 +15,9 @@ import Foundation
 ///
 /// Which columns are personal is the engine's decision (the dictionary's `PII.*` tags, and the JSON and free
 /// text columns that are personal whatever their tags), passed in as ``ColumnMasking`` per dataset and column.
-/// `default_role` is not compiled: in a team store only the users the file names get a role (a role granted to
-/// "everyone else" would be granted to every login role of the server).
+/// `default_role` is not granted: in a team store only the users the file names get a role (a role granted to
+/// "everyone else" would be granted to every login role of the server, other lakes' users included); applying
+/// says so and names the server's login roles that get no role (``notes(current:database:)``).
 public struct PostgresAccessPlan: Sendable {
     /// How a column reads for a user without `view_pii`.
     public enum ColumnMasking: Hashable, Sendable {
@@ -31,7 +34,7 @@ public struct PostgresAccessPlan: Sendable {
     public var personalColumns: [String: PIIKind]
     public var masking: @Sendable (_ dataset: String, _ column: String) -> ColumnMasking
 
-    /// The prefix of the group roles.
+    /// The prefix of every group role (and of the schema's owner); login roles may not start with it.
     public static let rolePrefix = "cdp_"
 
     /// - Throws: `.invalidSettings` naming a role or user that cannot be a PostgreSQL role here.
@@ -40,12 +43,11 @@ public struct PostgresAccessPlan: Sendable {
         masking: @escaping @Sendable (_ dataset: String, _ column: String) -> ColumnMasking
     ) throws(PostgresStoreError) {
         for role in policy.roles.keys.sorted() {
-            guard role.range(of: "^[a-z][a-z0-9_]{0,40}$", options: .regularExpression) != nil, Self.groupRole(role) != PostgresSchema.owner
-            else {
+            guard role.range(of: "^[a-z][a-z0-9_]{0,\(Self.maximumRoleLength - 1)}$", options: .regularExpression) != nil else {
                 throw PostgresStoreError(
                     .invalidSettings,
-                    "governance/access.toml: roles.\(role): a team store role is named cdp_<role>, so a role name is lower-case "
-                        + "letters, digits and _ (at most 41), starting with a letter, and not 'owner' (cdp_owner owns the schema)")
+                    "governance/access.toml: roles.\(role): a team store role is named cdp_<database>_<role>, so a role name is "
+                        + "lower-case letters, digits and _ (at most \(Self.maximumRoleLength)), starting with a letter")
             }
         }
         for user in policy.users.keys.sorted() {
@@ -64,8 +66,23 @@ public struct PostgresAccessPlan: Sendable {
         self.masking = masking
     }
 
-    /// The group role of an access.toml role.
-    public static func groupRole(_ role: String) -> String { rolePrefix + role }
+    /// The longest role name of access.toml: `cdp_` + the database's part (at most 20) + `_` + the role fit in
+    /// PostgreSQL's 63 bytes.
+    static let maximumRoleLength = 38
+
+    /// The prefix of a database's group roles, `cdp_<database>_`. The database's part never holds `_`, so no two
+    /// databases' groups can be mistaken for each other (`acme` + `prod_analyst` against `acme_prod` + `analyst`):
+    /// a name of at most 20 lower-case letters and digits is used as it is; any other is reduced to its first 11
+    /// letters and digits (lower-cased) followed by 8 hex digits of its SHA-256 (`acmeprod3f2a91c0` for `acme_prod`).
+    public static func groupPrefix(database: String) -> String {
+        if database.range(of: "^[a-z0-9]{1,20}$", options: .regularExpression) != nil { return rolePrefix + database + "_" }
+        let kept = String(database.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.prefix(11))
+        let digest = SHA256.hash(data: Data(database.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        return rolePrefix + kept + digest + "_"
+    }
+
+    /// The group role of an access.toml role in a database's team store.
+    public static func groupRole(_ role: String, database: String) -> String { groupPrefix(database: database) + role }
 
     /// A relation of the lake (table or view) and its columns in order, as the catalog lists them.
     public struct Relation: Hashable, Sendable {
@@ -118,8 +135,20 @@ public struct PostgresAccessPlan: Sendable {
         ],
         .decideMerges: ["cdp.candidate_decide(bigint, text, text)"],
         .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)"],
-        .runWorkflows: ["cdp.try_run_lock()", "cdp.release_run_lock()", "cdp.run_lock_holder()"],
+        .runWorkflows: ["cdp.run_lock_holder()"],
+        .actAsOthers: ["cdp.run_lock_holder()", "cdp.break_run_lock(text)"],
     ]
+
+    /// The run lock is the pipeline's: taken only by a role that may run workflows and read personal data (a run
+    /// reads and writes it), so an analyst cannot hold it and keep runs out.
+    static let runLockFunctions = ["cdp.try_run_lock()", "cdp.release_run_lock()"]
+
+    /// Every function a role with these permissions may execute, once each, sorted.
+    static func functions(for permissions: Set<Permission>) -> [String] {
+        var functions = Set(permissions.flatMap { functionsByPermission[$0] ?? [] })
+        if permissions.contains(.runWorkflows) && permissions.contains(.viewPII) { functions.formUnion(runLockFunctions) }
+        return functions.sorted()
+    }
 
     /// The masking functions every role may call: they only take information away.
     static let maskingFunctions = [
@@ -137,16 +166,24 @@ public struct PostgresAccessPlan: Sendable {
         var previousGroups: [String]
         /// Group role → its members now.
         var members: [String: [String]]
-        /// Login roles that exist.
+        /// Roles that exist (login and group).
         var existingRoles: Set<String>
+        /// Login roles of the server, superusers and PostgreSQL's own left out.
+        var loginRoles: [String] = []
     }
 
     /// The statements that make the store's roles, grants and masked views say what the policy says, whatever
     /// the last apply left (every grant to a group role is revoked first; members no longer listed are removed).
+    /// The database is hardened again too: PUBLIC may not connect to it, make temporary tables in it or create
+    /// objects in its `public` schema (a grant made since by hand is taken back).
     func statements(database: String, current: Current) -> [String] {
-        let groups = policy.roles.keys.sorted().map(Self.groupRole)
+        let groups = policy.roles.keys.sorted().map { Self.groupRole($0, database: database) }
+        let prefix = Self.groupPrefix(database: database)
         let db = PostgresSchema.quoted(database)
-        var sql: [String] = []
+        var sql: [String] = [
+            "REVOKE ALL ON DATABASE \(db) FROM PUBLIC",
+            "REVOKE ALL ON SCHEMA public FROM PUBLIC",
+        ]
         for group in groups where !current.existingRoles.contains(group) {
             sql.append("CREATE ROLE \(PostgresSchema.quoted(group)) NOLOGIN")
         }
@@ -181,7 +218,7 @@ public struct PostgresAccessPlan: Sendable {
         }
         let allRelations = current.relations.map(\.name).sorted() + maskedViews
         for role in policy.roles.keys.sorted() {
-            let group = PostgresSchema.quoted(Self.groupRole(role))
+            let group = PostgresSchema.quoted(Self.groupRole(role, database: database))
             let permissions = policy.roles[role] ?? []
             sql += [
                 "GRANT CONNECT ON DATABASE \(db) TO \(group)",
@@ -193,15 +230,15 @@ public struct PostgresAccessPlan: Sendable {
             if !readable.isEmpty {
                 sql.append("GRANT SELECT ON \(readable.map { "cdp." + PostgresSchema.quoted($0) }.joined(separator: ", ")) TO \(group)")
             }
-            for permission in permissions.sorted() {
-                guard let functions = Self.functionsByPermission[permission] else { continue }
-                sql.append("GRANT EXECUTE ON FUNCTION \(functions.joined(separator: ", ")) TO \(group)")
-            }
+            let functions = Self.functions(for: permissions)
+            if !functions.isEmpty { sql.append("GRANT EXECUTE ON FUNCTION \(functions.joined(separator: ", ")) TO \(group)") }
         }
-        // Memberships: each listed user in its role's group only; anyone else loses the groups.
+        // Memberships: each listed user in its role's group only; anyone else loses the groups. A group of an
+        // earlier naming (`cdp_<role>`, shared by every lake of the server) lost its privileges here above; its
+        // members are left alone, as another lake of the server may still use it.
         var wanted: [String: Set<String>] = [:]
-        for (user, role) in policy.users { wanted[Self.groupRole(role), default: []].insert(user) }
-        for group in Set(groups).union(current.previousGroups).union(current.members.keys).sorted() {
+        for (user, role) in policy.users { wanted[Self.groupRole(role, database: database), default: []].insert(user) }
+        for group in Set(groups).union(current.previousGroups).union(current.members.keys).sorted() where group.hasPrefix(prefix) {
             for member in (current.members[group] ?? []).sorted() where !(wanted[group]?.contains(member) ?? false) {
                 sql.append("REVOKE \(PostgresSchema.quoted(group)) FROM \(PostgresSchema.quoted(member))")
             }
@@ -210,18 +247,44 @@ public struct PostgresAccessPlan: Sendable {
             sql.append("CREATE ROLE \(PostgresSchema.quoted(user)) LOGIN")
         }
         for (user, role) in policy.users.sorted(by: { $0.key < $1.key }) {
-            let group = Self.groupRole(role)
+            let group = Self.groupRole(role, database: database)
             if current.members[group]?.contains(user) ?? false { continue }
             sql.append("GRANT \(PostgresSchema.quoted(group)) TO \(PostgresSchema.quoted(user))")
         }
         sql.append("DELETE FROM cdp.role_permission")
         let rows = policy.roles.keys.sorted().flatMap { role in
             (policy.roles[role] ?? []).sorted().map {
-                "(\(PostgresSchema.literal(Self.groupRole(role))), \(PostgresSchema.literal($0.rawValue)))"
+                "(\(PostgresSchema.literal(Self.groupRole(role, database: database))), \(PostgresSchema.literal($0.rawValue)))"
             }
         }
         if !rows.isEmpty { sql.append("INSERT INTO cdp.role_permission (role_name, permission) VALUES \(rows.joined(separator: ", "))") }
         return sql
+    }
+
+    /// What applying the policy does not do, said to whoever applies it: `default_role` (never granted: it would
+    /// reach every login role of the server) with the login roles that therefore get no role here, and roles
+    /// that may run workflows but cannot run the pipeline here (it reads and writes personal data).
+    func notes(current: Current, database: String) -> [String] {
+        var notes: [String] = []
+        if let role = policy.defaultRole {
+            let unlisted = current.loginRoles.filter { policy.users[$0] == nil }.sorted()
+            notes.append(
+                "default_role '\(role)' is not applied: in a team store a role granted to everyone else would reach every login role "
+                    + "of the server (other lakes' users too), so only the users listed in [users] get a role"
+                    + (unlisted.isEmpty
+                        ? ""
+                        : "; login roles of the server with no role here: \(unlisted.joined(separator: ", ")) (add them to [users] to let them in)")
+            )
+        }
+        for role in policy.roles.keys.sorted() {
+            let permissions = policy.roles[role] ?? []
+            if permissions.contains(.runWorkflows) && !permissions.contains(.viewPII) {
+                notes.append(
+                    "role '\(role)' has run_workflows but not view_pii: in a team store a pipeline run reads and writes personal data, "
+                        + "so \(Self.groupRole(role, database: database)) may not take the run lock")
+            }
+        }
+        return notes
     }
 
     /// `cdp.pii_kind(name)`: the kind of a personal column name (case-insensitive), for JSON members.
@@ -247,11 +310,11 @@ public struct PostgresAccessPlan: Sendable {
     }
 
     /// The policy as the audit log records it: each role's permissions and each user's role, sorted.
-    public var summary: String {
+    public func summary(database: String) -> String {
         let roles = policy.roles.keys.sorted().map {
-            "\(Self.groupRole($0)) = [\((policy.roles[$0] ?? []).sorted().map(\.rawValue).joined(separator: ", "))]"
+            "\(Self.groupRole($0, database: database)) = [\((policy.roles[$0] ?? []).sorted().map(\.rawValue).joined(separator: ", "))]"
         }
-        let users = policy.users.sorted(by: { $0.key < $1.key }).map { "\($0.key) → \(Self.groupRole($0.value))" }
+        let users = policy.users.sorted(by: { $0.key < $1.key }).map { "\($0.key) → \(Self.groupRole($0.value, database: database))" }
         return (roles + users).joined(separator: "\n")
     }
 }

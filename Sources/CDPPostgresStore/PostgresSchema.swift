@@ -50,6 +50,8 @@ public enum PostgresSchema {
             "GRANT CONNECT ON DATABASE \(db) TO \(owner)",
             // So the run lock can name who holds it (other sessions' start times are hidden from ordinary roles).
             "GRANT pg_read_all_stats TO \(owner)",
+            // So an admin can break the run lock (`cdp.break_run_lock`): end the session holding it.
+            "GRANT pg_signal_backend TO \(owner)",
             "CREATE SCHEMA IF NOT EXISTS \(schema) AUTHORIZATION \(owner)",
             "REVOKE ALL ON SCHEMA \(schema) FROM PUBLIC",
             // Functions are executable by PUBLIC unless revoked: nothing the owner creates is.
@@ -70,6 +72,7 @@ public enum PostgresSchema {
         Migration(name: "pg1-audit", statements: auditObjects),
         Migration(name: "pg1-masking", statements: maskingFunctions),
         Migration(name: "pg1-steward-functions", statements: stewardFunctions),
+        Migration(name: "pg2-run-lock", statements: runLockObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state`.

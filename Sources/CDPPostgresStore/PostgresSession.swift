@@ -127,6 +127,7 @@ public final class PostgresSession: Sendable {
         switch state {
         case "42501": code = .forbidden
         case PostgresTeamStore.conflictState: code = .conflict
+        case "P0002": code = .notFound
         default: code = .database
         }
         return PostgresStoreError(code, message, underlying: error, sqlState: state)

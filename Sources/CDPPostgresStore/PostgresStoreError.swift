@@ -15,8 +15,10 @@ public struct PostgresStoreError: Error, Sendable, CustomStringConvertible {
         case forbidden
         /// A decision lost a race: the record was decided by someone else meanwhile.
         case conflict
-        /// Another run holds the team store's run lock.
+        /// Another run holds the team store's run lock, or a session's locks kept a change waiting too long.
         case busy
+        /// What the command is about does not exist (a record, a held run lock).
+        case notFound = "not_found"
         /// The team store's contents disagree with themselves (a broken audit chain).
         case verification
     }

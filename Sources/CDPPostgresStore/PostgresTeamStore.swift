@@ -35,32 +35,93 @@ public enum PostgresTeamStore {
         }
     }
 
+    /// What ``applyAccess(_:_:lockTimeout:statementTimeout:)`` did.
+    public struct AccessApplied: Sendable {
+        /// The statements run, in order.
+        public var statements: [String]
+        /// The policy as the `access.apply` audit row records it (``PostgresAccessPlan/summary(database:)``).
+        public var summary: String
+        /// What the policy asks that the team store does not do, and why (``PostgresAccessPlan/notes(current:database:)``).
+        public var notes: [String]
+    }
+
     /// Compiles the access policy into roles, grants and masked views (``PostgresAccessPlan``) and applies it in
-    /// one transaction, with an `access.apply` audit row (before: the previous summary; after: this one) by the
-    /// login role applying it. Needs a role that may create roles and grant them (a superuser, or CREATEROLE and
-    /// membership in `cdp_owner`).
-    /// - Returns: the statements run.
+    /// one transaction, with an `access.apply` audit row (before: the previous summary; after: this one; reason:
+    /// the notes) by the login role applying it. Needs a role that may create roles and grant them (a superuser,
+    /// or CREATEROLE and membership in `cdp_owner`).
+    ///
+    /// Dropping and making the masked views needs their tables to itself: a session reading them in an open
+    /// transaction would make apply wait for it. It waits `lockTimeout` at most for any lock (each statement
+    /// `statementTimeout` at most), then gives up with nothing changed.
+    /// - Throws: `.busy` naming the sessions holding locks on the store's tables (pid, login role, program, since
+    ///   when) and what to do; `.forbidden` when the role may not; `.database` naming the statement that failed.
     @discardableResult
-    public static func applyAccess(_ plan: PostgresAccessPlan, _ session: PostgresSession) async throws(PostgresStoreError) -> [String] {
-        try await session.transaction { session async throws(PostgresStoreError) in
-            guard let database = try await session.rows("SELECT current_database()::text").first?.first ?? nil else {
-                throw PostgresStoreError(.database, "the server did not name the database")
+    public static func applyAccess(
+        _ plan: PostgresAccessPlan, _ session: PostgresSession, lockTimeout: Duration = .seconds(5),
+        statementTimeout: Duration = .seconds(120)
+    ) async throws(PostgresStoreError) -> AccessApplied {
+        do {
+            return try await session.transaction { session async throws(PostgresStoreError) in
+                try await session.execute("SET LOCAL lock_timeout = \(milliseconds(lockTimeout))")
+                try await session.execute("SET LOCAL statement_timeout = \(milliseconds(statementTimeout))")
+                guard let database = try await session.rows("SELECT current_database()::text").first?.first ?? nil else {
+                    throw PostgresStoreError(.database, "the server did not name the database")
+                }
+                let current = try await currentState(session, database: database)
+                let statements = plan.statements(database: database, current: current)
+                let summary = plan.summary(database: database)
+                let notes = plan.notes(current: current, database: database)
+                let before =
+                    try await session.rows(
+                        "SELECT after FROM cdp.audit_log WHERE action = 'access.apply' ORDER BY id DESC LIMIT 1"
+                    ).first?.first ?? nil
+                for statement in statements { try await run(statement, session) }
+                try await session.execute(
+                    "SELECT cdp.append_audit(session_user::text, 'access.apply', 'team store', $1, $2, $3)",
+                    [before, summary, notes.isEmpty ? nil : notes.joined(separator: "\n")])
+                return AccessApplied(statements: statements, summary: summary, notes: notes)
             }
-            let current = try await currentState(session)
-            let statements = plan.statements(database: database, current: current)
-            let before =
-                try await session.rows(
-                    "SELECT after FROM cdp.audit_log WHERE action = 'access.apply' ORDER BY id DESC LIMIT 1"
-                ).first?.first ?? nil
-            for statement in statements { try await run(statement, session) }
-            try await session.execute(
-                "SELECT cdp.append_audit(session_user::text, 'access.apply', 'team store', $1, $2, $3)",
-                [before, plan.summary, plan.policy.defaultRole.map { "default_role '\($0)' is not applied: only listed users get a role" }])
-            return statements
+        } catch  where error.sqlState == "55P03" || error.sqlState == "57014" {
+            throw await lockWaitError(error, session, waited: error.sqlState == "55P03" ? lockTimeout : statementTimeout)
         }
     }
 
-    static func currentState(_ session: PostgresSession) async throws(PostgresStoreError) -> PostgresAccessPlan.Current {
+    /// Apply gave up waiting: who holds locks on the store's tables now, as the refusal names them.
+    static func lockWaitError(_ error: PostgresStoreError, _ session: PostgresSession, waited: Duration) async -> PostgresStoreError {
+        let holders =
+            (try? await session.rows(
+                """
+                SELECT a.pid::text, coalesce(a.usename::text, 'a role'), coalesce(nullif(a.application_name, ''), 'unnamed program'),
+                    coalesce(a.state, 'unknown state'),
+                    coalesce(to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'an unknown time')
+                FROM pg_stat_activity a
+                WHERE a.pid <> pg_backend_pid() AND a.pid IN (
+                    SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                    WHERE l.granted AND l.locktype = 'relation' AND c.relnamespace = 'cdp'::regnamespace
+                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+                ORDER BY a.pid
+                """)) ?? []
+        let named = holders.map { row in
+            "\(row[1] ?? "a role") (pid \(row[0] ?? "?"), \(row[2] ?? "unnamed program"), \(row[3] ?? ""), transaction open since \(row[4] ?? "?"))"
+        }
+        let who = named.isEmpty ? "another session (it has ended since)" : named.joined(separator: "; ")
+        let pids = holders.compactMap { $0[0] }
+        let end =
+            pids.isEmpty
+            ? ""
+            : " or, as the cluster's admin, end it: SELECT pg_terminate_backend(\(pids.joined(separator: "), pg_terminate_backend(")));"
+        return PostgresStoreError(
+            .busy,
+            "the access file was not applied (nothing changed): after \(waited.components.seconds)s it was still waiting for tables of the team "
+                + "store held by \(who). Ask them to end their transaction (COMMIT or ROLLBACK, or quit psql)\(end) then apply again",
+            underlying: error.underlying ?? error, sqlState: error.sqlState)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    static func currentState(_ session: PostgresSession, database: String) async throws(PostgresStoreError) -> PostgresAccessPlan.Current {
         var columns: [String: [String]] = [:]
         var maskedViews: [String] = []
         for row in try await session.rows(
@@ -79,20 +140,28 @@ public enum PostgresTeamStore {
             columns[relation, default: []].append(column)
         }
         let previous = try await session.rows("SELECT DISTINCT role_name FROM cdp.role_permission").compactMap { $0.first ?? nil }
+        // The members of this database's groups, and of the groups the last apply made (an earlier naming's).
         var members: [String: [String]] = [:]
         for row in try await session.rows(
             """
             SELECT g.rolname::text, m.rolname::text FROM pg_auth_members am JOIN pg_roles g ON g.oid = am.roleid
-                JOIN pg_roles m ON m.oid = am.member WHERE g.rolname LIKE 'cdp\\_%' AND g.rolname <> '\(PostgresSchema.owner)'
-            """)
+                JOIN pg_roles m ON m.oid = am.member
+            WHERE left(g.rolname, length($1)) = $1 OR g.rolname IN (SELECT role_name FROM cdp.role_permission)
+            """, [PostgresAccessPlan.groupPrefix(database: database)])
         {
             guard let group = row[0], let member = row[1] else { continue }
             members[group, default: []].append(member)
         }
         let roles = Set(try await session.rows("SELECT rolname::text FROM pg_roles").compactMap { $0.first ?? nil })
+        let logins = try await session.rows(
+            """
+            SELECT rolname::text FROM pg_roles WHERE rolcanlogin AND NOT rolsuper AND left(rolname, 3) <> 'pg_'
+                AND left(rolname, 4) <> 'cdp_' ORDER BY rolname
+            """
+        ).compactMap { $0.first ?? nil }
         return PostgresAccessPlan.Current(
             relations: columns.keys.sorted().map { PostgresAccessPlan.Relation(name: $0, columns: columns[$0] ?? []) },
-            maskedViews: maskedViews, previousGroups: previous, members: members, existingRoles: roles)
+            maskedViews: maskedViews, previousGroups: previous, members: members, existingRoles: roles, loginRoles: logins)
     }
 
     private static func run(_ statement: String, _ session: PostgresSession) async throws(PostgresStoreError) {
@@ -152,19 +221,38 @@ public enum PostgresTeamStore {
 
     /// Takes the run lock for this session, so two pipeline runs never overlap; it is released when the session
     /// ends, however it ends (a killed run's connection closes).
-    /// - Throws: `.busy` naming who holds it; `.forbidden` for a role without `run_workflows`.
+    /// - Throws: `.busy` naming who holds it; `.forbidden` for a role that may not run the pipeline (it needs
+    ///   `run_workflows` and `view_pii`).
     public static func takeRunLock(_ session: PostgresSession) async throws(PostgresStoreError) {
         guard try await session.rows("SELECT cdp.try_run_lock()::text").first?.first == "true" else {
             let holder = try await session.rows("SELECT cdp.run_lock_holder()").first?.first ?? nil
             throw PostgresStoreError(
                 .busy,
                 "the team store is busy: a run of \(holder ?? "another session") holds its run lock; one run at a time per store. "
-                    + "Wait for it to end, or follow it with `cdp runs`")
+                    + "Wait for it to end, or follow it with `cdp runs`; an admin can break it with `cdp runs unlock --store …`")
         }
     }
 
     public static func releaseRunLock(_ session: PostgresSession) async throws(PostgresStoreError) {
         try await session.execute("SELECT cdp.release_run_lock()")
+    }
+
+    /// Who holds the run lock (login role, server process, program, since when), or nil when nobody does.
+    /// - Throws: `.forbidden` for a role without `run_workflows` or `act_as`.
+    public static func runLockHolder(_ session: PostgresSession) async throws(PostgresStoreError) -> String? {
+        try await session.rows("SELECT cdp.run_lock_holder()").first?.first ?? nil
+    }
+
+    /// Breaks the run lock: ends the session holding it (its run fails; its transaction is rolled back), audited
+    /// as `run.unlock` with who held it and the reason. An admin's (`act_as`) way out of a lock held by a run that
+    /// hangs or a session left open.
+    /// - Returns: who held it.
+    /// - Throws: `.notFound` when nobody holds it; `.forbidden` without `act_as`; `.database` without a reason.
+    public static func breakRunLock(_ session: PostgresSession, reason: String) async throws(PostgresStoreError) -> String {
+        guard let holder = try await session.rows("SELECT cdp.break_run_lock($1)", [reason]).first?.first ?? nil else {
+            throw PostgresStoreError(.database, "the server did not say whose run lock it broke")
+        }
+        return holder
     }
 
     /// SHA-256 in lowercase hex, as the audit chain writes it.

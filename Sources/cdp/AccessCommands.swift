@@ -38,7 +38,7 @@ struct AccessCommand: ParsableCommand {
             else is refused until then. A file not owned by the workspace owner, or writable by group or others
             (or in a folder that is), is refused, like ssh's StrictModes.
             """,
-        subcommands: [History.self, Apply.self, Restore.self], defaultSubcommand: History.self)
+        subcommands: [History.self, Apply.self, Check.self, Restore.self], defaultSubcommand: History.self)
 
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every recorded version, oldest first.")
@@ -65,11 +65,13 @@ struct AccessCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Adopt a changed access file (workspace owner only; audited as access.changed with the diff).",
             discussion: """
-                With --store, also compile it into a team store on PostgreSQL: a group role cdp_<role> per role, each \
+                With --store, also compile it into a team store on PostgreSQL: a group role cdp_<database>_<role> per role, each \
                 listed user's login role in its group (and no other), and grants by permission; users without \
                 view_pii get no privilege on tables holding personal columns, only their <table>_masked views, made \
                 from the dictionary's tags. One transaction, audited in the store as access.apply by the role the \
-                server logged in (who needs to be allowed to create and grant roles there).
+                server logged in (who needs to be allowed to create and grant roles there). A session reading the store \
+                in an open transaction makes it wait 5 s at most (--lock-timeout), then it stops, changing nothing, \
+                and names that session.
                 """)
         @OptionGroup var options: WorkspaceOptions
         @Option(
@@ -77,13 +79,16 @@ struct AccessCommand: ParsableCommand {
                 "A team store to apply it to: postgresql://USER@HOST/DATABASE, a socket folder, or service=NAME (no password: peer authentication, ~/.pgpass or a service file).",
                 valueName: "address"))
         var store: String?
+        @Option(help: "With --store: how many seconds to wait for a session holding the store's tables.")
+        var lockTimeout: Int = 5
 
         func run() throws {
             // Opening the workspace as its owner records a changed file (through a short-lived writing
             // connection); anyone else is refused there, and audited where the lake can be written.
             let workspace = try options.open(readOnly: true)
             if let store {
-                let report = try present { () throws(EngineError) in try workspace.applyAccess(toTeamStore: store) }
+                let timeout = Duration.seconds(max(lockTimeout, 1))
+                let report = try present { () throws(EngineError) in try workspace.applyAccess(toTeamStore: store, lockTimeout: timeout) }
                 if !report.migrations.isEmpty {
                     print("installed the team store's schema: \(report.migrations.joined(separator: ", "))")
                 }
@@ -91,6 +96,7 @@ struct AccessCommand: ParsableCommand {
                     "applied \(Workspace.accessPath) to the team store as \(report.appliedBy) (\(report.statements) statements; audited as access.apply):"
                 )
                 print(report.summary)
+                for note in report.notes { print("note: \(note)") }
                 return
             }
             let reader = workspace.reader(for: try options.environment(in: workspace))
@@ -101,6 +107,51 @@ struct AccessCommand: ParsableCommand {
             print(
                 "\(Workspace.accessPath) in force: version \(latest.id), \(latest.event) \(latest.recordedAt) by \(latest.recordedBy) (SHA-256 \(latest.sha256.prefix(16))…)"
             )
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What every login of a team store's server may do in each of its databases.",
+            discussion: """
+                The team store closes its own database (no connecting, temporary tables or objects in public but \
+                through the roles access.toml grants). The server's other databases (postgres, template1) are the \
+                cluster admin's: by default every login may connect there and make temporary tables. This lists what \
+                PUBLIC may do in each, and the one line that closes them. Exit 9 when any database lets every login \
+                create something.
+                """)
+        @Option(
+            help: ArgumentHelp(
+                "The team store: postgresql://USER@HOST/DATABASE, a socket folder, or service=NAME (no password).", valueName: "address"))
+        var store: String
+
+        func run() throws {
+            let (exposures, fix) = try present { () throws(EngineError) in try Workspace.teamStorePublicExposure(store) }
+            let rows: [[String]] = exposures.map { exposure in
+                let schema: String =
+                    switch exposure.createInPublicSchema {
+                    case true?: "CREATE"
+                    case false?: "-"
+                    case nil: "not looked at: \(exposure.unchecked ?? "")"
+                    }
+                return [
+                    exposure.database + (exposure.isStore ? " (the team store)" : ""),
+                    exposure.databasePrivileges.isEmpty ? "-" : exposure.databasePrivileges.joined(separator: ", "), schema,
+                ]
+            }
+            print("what every login of the server (PUBLIC) may do:")
+            print(Output.table(["database", "on the database", "in schema public"], rows))
+            if let fix {
+                print("\nthe databases the team store does not own are the cluster admin's to close; as them, run:\n  \(fix)")
+            }
+            let open = exposures.filter(\.canCreate).map(\.database)
+            if !open.isEmpty {
+                ErrorPresenter.print(
+                    EngineError(
+                        .verification,
+                        "every login of the server may create objects or temporary tables in \(open.joined(separator: ", "))"))
+                throw ExitCode(ErrorPresenter.exitCode(for: .verification))
+            }
         }
     }
 

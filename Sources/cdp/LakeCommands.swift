@@ -7,7 +7,37 @@ import Foundation
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs", abstract: "List workflow runs, show one with its tasks and events, or repair one that failed.",
-        subcommands: [List.self, Show.self, Repair.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Show.self, Repair.self, Lock.self, Unlock.self], defaultSubcommand: List.self)
+
+    struct Lock: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Who holds a team store's run lock (roles with run_workflows or act_as).")
+        @Option(help: ArgumentHelp("The team store: postgresql://…, a socket folder or service=NAME (no password).", valueName: "address"))
+        var store: String
+
+        func run() throws {
+            let holder = try present { () throws(EngineError) in try Workspace.teamStoreRunLockHolder(store) }
+            print(holder.map { "the run lock is held by \($0)" } ?? "nobody holds the run lock")
+        }
+    }
+
+    struct Unlock: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Break a team store's run lock: end the session holding it (admin, act_as; audited as run.unlock).",
+            discussion: """
+                For a run that hangs or a session left open holding the lock. The holding session is ended by the \
+                server (its run fails, its open transaction is rolled back); the audit row names who held it and why.
+                """)
+        @Option(help: ArgumentHelp("The team store: postgresql://…, a socket folder or service=NAME (no password).", valueName: "address"))
+        var store: String
+        @Option(help: "Why (recorded in the audit log).") var reason: String
+
+        func run() throws {
+            let reason = self.reason
+            let holder = try present { () throws(EngineError) in try Workspace.breakTeamStoreRunLock(store, reason: reason) }
+            print("broke the run lock held by \(holder) (audited as run.unlock)")
+        }
+    }
 
     struct Repair: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -28,14 +28,14 @@ extension TeamStoreTests {
         let applied = try Subprocess.run([cdp, "access", "apply", "--store", address, "-w", workspace], environment: environment)
         #expect(applied.status == 0, "\(applied.output)")
         #expect(applied.stdout.contains("to the team store as postgres"), "\(applied.output)")
-        // The file cdp init wrote names its creator an admin: now a member of cdp_admin, audited.
+        // The file cdp init wrote names its creator an admin: now a member of the database's admin group, audited.
         let creator = fixture.cluster.osUser
         let admin = try await fixture.superuser()
         defer { Task { await admin.close() } }
         let after = try await admin.rows("SELECT actor, after FROM cdp.audit_log WHERE action = 'access.apply' ORDER BY id DESC LIMIT 1")
         #expect(after.first?[0] == "postgres")
-        #expect(after.first?[1]?.contains("\(creator) → cdp_admin") == true, "\(after)")
-        let member = try await admin.rows("SELECT pg_has_role($1, 'cdp_admin', 'MEMBER')::text", [creator])
+        #expect(after.first?[1]?.contains("\(creator) → \(fixture.group("admin"))") == true, "\(after)")
+        let member = try await admin.rows("SELECT pg_has_role($1, $2, 'MEMBER')::text", [creator, fixture.group("admin")])
         #expect(member.first?.first == "true")
 
         // The store's audit chain, checked from the command line; then tampered with by a superuser.

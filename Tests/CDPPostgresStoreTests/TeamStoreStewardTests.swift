@@ -76,10 +76,10 @@ extension TeamStoreTests {
         // Granted EXECUTE by mistake, the function still checks the login role's permission.
         let admin = try await fixture.superuser()
         defer { Task { await admin.close() } }
-        try await admin.execute("GRANT EXECUTE ON FUNCTION cdp.quarantine_reject(bigint, text, text) TO cdp_analyst")
+        try await admin.execute("GRANT EXECUTE ON FUNCTION cdp.quarantine_reject(bigint, text, text) TO \(fixture.group("analyst"))")
         let checked = try fixture.psql("SELECT cdp.quarantine_reject(1, 'open', 'no')", as: "ana")
         #expect(checked.stderr.contains("ana may not remediate quarantine: missing permission remediate_quarantine"), "\(checked.output)")
-        #expect(checked.stderr.contains("cdp_admin, cdp_steward"), "\(checked.output)")
+        #expect(checked.stderr.contains("\(fixture.group("admin")), \(fixture.group("steward"))"), "\(checked.output)")
         #expect(try await admin.rows("SELECT status FROM cdp.quarantine_record WHERE id = 1").first?.first == "open")
     }
 
@@ -167,7 +167,7 @@ extension TeamStoreTests {
         #expect(audit.count == 2)
         #expect(audit.last?[0] == "postgres")
         #expect(audit.last?[1] == audit.first?[2])
-        #expect(audit.last?[2]?.contains("tom → cdp_analyst") == true)
+        #expect(audit.last?[2]?.contains("tom → \(fixture.group("analyst"))") == true)
         #expect(audit.last?[2]?.contains("ana → ") == false)
         // A column tagged afterwards is refused in its table and masked in its view at the next apply.
         var tagged = TeamStoreFixture.personalData
@@ -186,10 +186,28 @@ extension TeamStoreTests {
         let reserved = TeamStoreFixture.accessTOML + "\ncdp_owner = \"admin\"\n"
         let refused = #expect(throws: EngineError.self) { try TeamStoreFixture.plan(accessTOML: reserved) }
         #expect(refused?.message.contains("users.cdp_owner") == true)
-        // A role whose group would be the schema's owner.
-        let owner = TeamStoreFixture.accessTOML.replacingOccurrences(of: "viewer  = []", with: "viewer  = []\nowner = [\"view_pii\"]")
-        let taken = #expect(throws: EngineError.self) { try TeamStoreFixture.plan(accessTOML: owner) }
-        #expect(taken?.message.contains("roles.owner") == true)
+        // A role whose group name would not fit PostgreSQL's 63 bytes.
+        let long = TeamStoreFixture.accessTOML.replacingOccurrences(
+            of: "viewer  = []", with: "viewer  = []\n\(String(repeating: "r", count: 39)) = []")
+        let tooLong = #expect(throws: EngineError.self) { try TeamStoreFixture.plan(accessTOML: long) }
+        #expect(tooLong?.message.contains("at most 38") == true, "\(String(describing: tooLong))")
+    }
+
+    /// Group roles are the cluster's, so each database's are its own: `cdp_<database>_<role>`, with a database
+    /// part that holds no `_` (so `acme` + `prod_analyst` and `acme_prod` + `analyst` differ), fits 63 bytes, and
+    /// tells apart names that differ only in case or punctuation.
+    @Test func groupRolesArePrefixedByTheirDatabase() {
+        #expect(PostgresAccessPlan.groupRole("analyst", database: "acme") == "cdp_acme_analyst")
+        let prod = PostgresAccessPlan.groupRole("analyst", database: "acme_prod")
+        #expect(prod.hasPrefix("cdp_acmeprod") && prod.hasSuffix("_analyst"), "\(prod)")
+        #expect(prod != PostgresAccessPlan.groupRole("prod_analyst", database: "acme"))
+        #expect(PostgresAccessPlan.groupPrefix(database: "Acme") != PostgresAccessPlan.groupPrefix(database: "acme"))
+        #expect(PostgresAccessPlan.groupPrefix(database: "acme-prod") != PostgresAccessPlan.groupPrefix(database: "acme_prod"))
+        for database in ["acme", "acme_prod", String(repeating: "é", count: 63), "a\"b;DROP ROLE x", "x"] {
+            let prefix = PostgresAccessPlan.groupPrefix(database: database)
+            #expect(prefix.range(of: "^cdp_[a-z0-9]{1,20}_$", options: .regularExpression) != nil, "\(prefix)")
+            #expect((prefix + String(repeating: "r", count: 38)).utf8.count <= 63)
+        }
     }
 
     // MARK: The run lock
@@ -223,5 +241,68 @@ extension TeamStoreTests {
         let refused = await #expect(throws: PostgresStoreError.self) { try await PostgresTeamStore.takeRunLock(viewer) }
         #expect(refused?.code == .forbidden)
         await viewer.close()
+    }
+
+    /// The run lock is the pipeline's: an analyst, who may start workflows but not read personal data, cannot
+    /// take it (a run reads and writes personal data), through the store or through psql, even granted EXECUTE by
+    /// mistake; so no analyst can hold it and keep runs out.
+    @Test func anAnalystCannotHoldTheRunLock() async throws {
+        let fixture = try await TeamStoreFixture.make("analystlock")
+        defer { Task { await fixture.drop() } }
+        let ana = try await fixture.session("ana")
+        let refused = await #expect(throws: PostgresStoreError.self) { try await PostgresTeamStore.takeRunLock(ana) }
+        #expect(refused?.code == .forbidden, "\(String(describing: refused))")
+        await ana.close()
+        #expect(try fixture.psql("SELECT cdp.try_run_lock()", as: "ana").stderr.contains("permission denied for function try_run_lock"))
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await admin.execute("GRANT EXECUTE ON FUNCTION cdp.try_run_lock() TO \(fixture.group("analyst"))")
+        let checked = try fixture.psql("SELECT cdp.try_run_lock()", as: "ana")
+        #expect(checked.status != 0)
+        #expect(
+            checked.stderr.contains("ana may not run the pipeline (a run reads and writes personal data): missing permission view_pii"),
+            "\(checked.output)")
+        // Who holds it is still hers to see; sam (a steward) still takes it.
+        #expect(try fixture.psql("SELECT cdp.run_lock_holder()", as: "ana").status == 0)
+        let sam = try await fixture.session("sam")
+        try await PostgresTeamStore.takeRunLock(sam)
+        await sam.close()
+    }
+
+    /// An admin sees who holds the run lock and breaks it: the holding session is ended, the lock is free, and the
+    /// audit log says who held it, who broke it and why. A steward may not break it; nobody holding it is said so.
+    @Test func anAdminBreaksTheRunLockAudited() async throws {
+        let fixture = try await TeamStoreFixture.make("breaklock")
+        defer { Task { await fixture.drop() } }
+        let sam = try await fixture.session("sam")
+        try await PostgresTeamStore.takeRunLock(sam)
+        let ada = try await fixture.session("ada")
+        let holder = try await PostgresTeamStore.runLockHolder(ada)
+        #expect(holder?.contains("sam (pid") == true, "\(String(describing: holder))")
+        let steward = try await fixture.session("sam")
+        let refused = await #expect(throws: PostgresStoreError.self) {
+            _ = try await PostgresTeamStore.breakRunLock(steward, reason: "mine now")
+        }
+        #expect(refused?.code == .forbidden)
+        await steward.close()
+        let broken = try await PostgresTeamStore.breakRunLock(ada, reason: "the nightly run hangs since 02:00")
+        #expect(broken.contains("sam (pid"))
+        // The holder's session is gone (the server ended it: `sam` is not used again); the lock is free for the next run.
+        _ = sam
+        #expect(try await PostgresTeamStore.runLockHolder(ada) == nil)
+        try await PostgresTeamStore.takeRunLock(ada)
+        try await PostgresTeamStore.releaseRunLock(ada)
+        let nobody = await #expect(throws: PostgresStoreError.self) { _ = try await PostgresTeamStore.breakRunLock(ada, reason: "again") }
+        #expect(nobody?.code == .notFound)
+        await ada.close()
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        #expect(try await admin.rows("SELECT count(*)::text FROM pg_stat_activity WHERE usename = 'sam'").first?.first == "0")
+        let audit = try await admin.rows("SELECT actor, before, after, reason FROM cdp.audit_log WHERE action = 'run.unlock'")
+        #expect(audit.count == 1)
+        #expect(audit.first?[0] == "ada")
+        #expect(audit.first?[1]?.contains("sam (pid") == true)
+        #expect(audit.first?[3] == "the nightly run hangs since 02:00")
+        #expect(try await PostgresTeamStore.auditChainProblems(admin).isEmpty)
     }
 }

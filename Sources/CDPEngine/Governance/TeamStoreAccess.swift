@@ -34,29 +34,25 @@ extension Workspace {
         public var migrations: [String]
         public var statements: Int
         public var summary: String
+        /// What the access file asks that the team store does not do, and why (`default_role`, for one).
+        public var notes: [String]
     }
 
     /// Applies this workspace's access file and dictionary to the team store at `address` (`postgresql://…`,
     /// a socket folder or `service=NAME`; never with a password): the schema first where it is missing or behind
     /// (``PostgresTeamStore/install(_:)``), then group roles, memberships, grants and masked views, in one
     /// transaction, audited there as `access.apply` by the role the server logged in.
-    /// - Throws: `.forbidden` when the role may not manage roles there; `.store` when the store cannot be reached.
-    public func applyAccess(toTeamStore address: String) throws(EngineError) -> TeamStoreAccessReport {
+    /// - Throws: `.forbidden` when the role may not manage roles there; `.busy` when a session's open transaction
+    ///   kept it waiting (named, with what to do); `.store` when the store cannot be reached.
+    public func applyAccess(toTeamStore address: String, lockTimeout: Duration = .seconds(5)) throws(EngineError) -> TeamStoreAccessReport {
         let plan = try Self.teamStoreAccessPlan(policy: accessPolicy, personalData: personalData)
-        let osUser = identity.user
-        return try Self.teamStore { () async throws(PostgresStoreError) -> TeamStoreAccessReport in
-            let settings = try PostgresSettings.parse(address, environment: ProcessInfo.processInfo.environment, osUser: osUser)
-            let session = try await PostgresSession.connect(settings)
-            do throws(PostgresStoreError) {
-                let user = try await session.currentUser()
-                let migrations = try await PostgresTeamStore.install(session)
-                let statements = try await PostgresTeamStore.applyAccess(plan, session)
-                await session.close()
-                return TeamStoreAccessReport(appliedBy: user, migrations: migrations, statements: statements.count, summary: plan.summary)
-            } catch {
-                await session.close()
-                throw error
-            }
+        return try Self.withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            let user = try await session.currentUser()
+            let migrations = try await PostgresTeamStore.install(session)
+            let applied = try await PostgresTeamStore.applyAccess(plan, session, lockTimeout: lockTimeout)
+            return TeamStoreAccessReport(
+                appliedBy: user, migrations: migrations, statements: applied.statements.count, summary: applied.summary,
+                notes: applied.notes)
         }
     }
 
@@ -65,14 +61,74 @@ extension Workspace {
     /// - Throws: `.forbidden` for a role that may not read the audit log (one without `view_pii`); `.store` when the
     ///   store cannot be reached.
     public static func teamStoreAuditProblems(_ address: String, identity: OSIdentity = .current) throws(EngineError) -> [String] {
+        try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.auditChainProblems(session)
+        }
+    }
+
+    /// Who holds the team store's run lock, or nil.
+    /// - Throws: `.forbidden` for a role without `run_workflows` or `act_as`.
+    public static func teamStoreRunLockHolder(_ address: String, identity: OSIdentity = .current) throws(EngineError) -> String? {
+        try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.runLockHolder(session)
+        }
+    }
+
+    /// Breaks the team store's run lock (``PostgresTeamStore/breakRunLock(_:reason:)``), audited there as
+    /// `run.unlock` by the role the server logged in.
+    /// - Returns: who held it.
+    /// - Throws: `.notFound` when nobody holds it; `.forbidden` without `act_as`.
+    public static func breakTeamStoreRunLock(_ address: String, reason: String, identity: OSIdentity = .current) throws(EngineError)
+        -> String
+    {
+        try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.breakRunLock(session, reason: reason)
+        }
+    }
+
+    /// What every login of a team store's server (PUBLIC) may do in one of its databases.
+    public struct TeamStoreExposure: Sendable, Hashable {
+        public var database: String
+        public var isStore: Bool
+        /// `CONNECT`, `TEMPORARY`, `CREATE` as PUBLIC holds them on the database.
+        public var databasePrivileges: [String]
+        /// Whether PUBLIC may create objects in its `public` schema; nil when it could not be looked at (`unchecked`).
+        public var createInPublicSchema: Bool?
+        public var unchecked: String?
+        /// Whether every login can make something there (temporary tables, schemas, objects).
+        public var canCreate: Bool
+    }
+
+    /// What every login of the team store's server may do in each of its databases
+    /// (``PostgresTeamStore/publicExposure(_:environment:)``), and the one line the cluster's admin runs to close
+    /// the databases the team store does not own (nil when none is open).
+    public static func teamStorePublicExposure(_ address: String, identity: OSIdentity = .current) throws(EngineError)
+        -> (databases: [TeamStoreExposure], fix: String?)
+    {
+        let exposures = try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.publicExposure(session)
+        }
+        let databases = exposures.map {
+            TeamStoreExposure(
+                database: $0.database, isStore: $0.isStore, databasePrivileges: $0.databasePrivileges,
+                createInPublicSchema: $0.createInPublicSchema, unchecked: $0.unchecked, canCreate: $0.canCreate)
+        }
+        return (databases, PostgresTeamStore.publicExposureFix(exposures))
+    }
+
+    /// Logs in to the team store at `address` as the role the server authenticates (the kernel's user by default,
+    /// never `$USER`), runs `body` and logs out, however it ends.
+    static func withTeamStore<T: Sendable>(
+        _ address: String, identity: OSIdentity, _ body: @escaping @Sendable (PostgresSession) async throws(PostgresStoreError) -> T
+    ) throws(EngineError) -> T {
         let osUser = identity.user
-        return try teamStore { () async throws(PostgresStoreError) -> [String] in
+        return try teamStore { () async throws(PostgresStoreError) -> T in
             let settings = try PostgresSettings.parse(address, environment: ProcessInfo.processInfo.environment, osUser: osUser)
             let session = try await PostgresSession.connect(settings)
             do throws(PostgresStoreError) {
-                let problems = try await PostgresTeamStore.auditChainProblems(session)
+                let value = try await body(session)
                 await session.close()
-                return problems
+                return value
             } catch {
                 await session.close()
                 throw error
@@ -113,6 +169,7 @@ extension EngineError {
         case .forbidden: code = .forbidden
         case .conflict: code = .refused
         case .busy: code = .busy
+        case .notFound: code = .notFound
         case .verification: code = .verification
         case .connection, .database: code = .store
         }

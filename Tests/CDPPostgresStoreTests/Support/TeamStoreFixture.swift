@@ -50,13 +50,13 @@ struct TeamStoreFixture {
         return try Workspace.teamStoreAccessPlan(policy: policy, personalData: personalData)
     }
 
-    static func make(_ name: String) async throws -> TeamStoreFixture {
+    static func make(_ name: String, accessTOML: String = accessTOML) async throws -> TeamStoreFixture {
         let cluster = try PostgresTestCluster.get()
         let database = try await cluster.makeDatabase(name)
         let fixture = TeamStoreFixture(cluster: cluster, database: database)
         let session = try await fixture.superuser()
         do {
-            try await PostgresTeamStore.applyAccess(try plan(), session)
+            try await PostgresTeamStore.applyAccess(try plan(accessTOML: accessTOML), session)
             for (user, password) in passwords.sorted(by: { $0.key < $1.key }) where user != "tom" {
                 try await cluster.setPassword(user, password, session)
             }
@@ -70,6 +70,9 @@ struct TeamStoreFixture {
     }
 
     func superuser() async throws -> PostgresSession { try await cluster.superuser(database) }
+
+    /// The group role of an access.toml role in this fixture's database (`cdp_<database>_<role>`).
+    func group(_ role: String) -> String { PostgresAccessPlan.groupRole(role, database: database) }
 
     /// A session of `user`, logged in by SCRAM with the password file.
     func session(_ user: String) async throws -> PostgresSession {

@@ -1,0 +1,79 @@
+import Foundation
+
+extension PostgresTeamStore {
+    /// What PUBLIC — every login role of the server — may do in one database of the cluster.
+    public struct PublicExposure: Hashable, Sendable {
+        public var database: String
+        /// Whether this is the team store's own database.
+        public var isStore: Bool
+        /// Database privileges PUBLIC holds: `CONNECT`, `TEMPORARY`, `CREATE` (schemas).
+        public var databasePrivileges: [String]
+        /// Whether PUBLIC may create objects in the database's `public` schema; nil when it could not be looked at.
+        public var createInPublicSchema: Bool?
+        /// Why the schema could not be looked at (the database refused this login).
+        public var unchecked: String?
+
+        /// Whether a login of the server can make or keep anything there (temporary tables, schemas, objects).
+        public var canCreate: Bool {
+            databasePrivileges.contains("TEMPORARY") || databasePrivileges.contains("CREATE") || createInPublicSchema == true
+        }
+    }
+
+    /// What PUBLIC may do in every database of the cluster that accepts connections: the team store's own (which
+    /// ``install(_:)`` and ``applyAccess(_:_:lockTimeout:statementTimeout:)`` close) and the others, which the team
+    /// store does not own and leaves to the cluster's admin (`postgres` and `template1` let every login connect and
+    /// make temporary tables unless revoked). A database's `public` schema is looked at by logging in to it as the
+    /// same role; a database that refuses the login is reported as not looked at.
+    public static func publicExposure(_ session: PostgresSession, environment: [String: String] = ProcessInfo.processInfo.environment)
+        async throws(PostgresStoreError) -> [PublicExposure]
+    {
+        let own = try await session.rows("SELECT current_database()::text").first?.first ?? nil
+        var exposures: [PublicExposure] = []
+        for row in try await session.rows(
+            """
+            SELECT datname::text,
+                concat_ws(',', CASE WHEN has_database_privilege('public', oid, 'CONNECT') THEN 'CONNECT' END,
+                    CASE WHEN has_database_privilege('public', oid, 'TEMPORARY') THEN 'TEMPORARY' END,
+                    CASE WHEN has_database_privilege('public', oid, 'CREATE') THEN 'CREATE' END)
+            FROM pg_database WHERE datallowconn ORDER BY datname
+            """)
+        {
+            guard let database = row[0] else { continue }
+            let privileges = (row[1] ?? "").split(separator: ",").map(String.init)
+            var exposure = PublicExposure(database: database, isStore: database == own, databasePrivileges: privileges)
+            let inside: PostgresSession
+            if database == own {
+                inside = session
+            } else {
+                var settings = session.settings
+                settings.database = database
+                do throws(PostgresStoreError) {
+                    inside = try await PostgresSession.connect(settings, environment: environment, applicationName: "cdp access check")
+                } catch {
+                    exposure.unchecked = error.message
+                    exposures.append(exposure)
+                    continue
+                }
+            }
+            let create = try? await inside.rows(
+                "SELECT has_schema_privilege('public', n.oid, 'CREATE')::text FROM pg_namespace n WHERE n.nspname = 'public'")
+            if database != own { await inside.close() }
+            if let create {
+                exposure.createInPublicSchema = create.first?.first == "true"
+            } else {
+                exposure.unchecked = "its public schema could not be read"
+            }
+            exposures.append(exposure)
+        }
+        return exposures
+    }
+
+    /// The one line the cluster's admin runs to close the databases the team store does not own.
+    public static func publicExposureFix(_ exposures: [PublicExposure]) -> String? {
+        let open = exposures.filter { !$0.isStore && ($0.canCreate || $0.databasePrivileges.contains("CONNECT")) }.map(\.database)
+        guard !open.isEmpty else { return nil }
+        let names = open.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return "for d in \(names); do psql -U postgres -d \"$d\" -c \"REVOKE CONNECT, TEMPORARY, CREATE ON DATABASE \\\"$d\\\" "
+            + "FROM PUBLIC; REVOKE CREATE ON SCHEMA public FROM PUBLIC\"; done"
+    }
+}
