@@ -169,6 +169,18 @@ import Testing
         #expect(try analyst.find("ana.nunez@example.com") == hit.customer.golden)
     }
 
+    @Test func withoutViewPIINamesAreFoundWholeNeverByPrefix() throws {
+        let workspace = try Self.workspace("masked-prefix")
+        let analyst = Self.service(workspace, as: "ana")
+        #expect(try analyst.search("nunez").count == 1)
+        // Extending a prefix letter by letter would read back the name the mask hides.
+        for prefix in ["nu", "nun", "nune"] {
+            #expect(try analyst.search(prefix).isEmpty, "prefix \(prefix)")
+        }
+        let administrator = Self.service(workspace)
+        #expect(try administrator.search("nun").count == 1)
+    }
+
     @Test func exportsAreCompleteWellFormedAndMasked() throws {
         let workspace = try Self.workspace("export")
         var csv = ""

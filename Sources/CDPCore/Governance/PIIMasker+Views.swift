@@ -66,7 +66,7 @@ extension PIIMasker {
         let attribute = entry.target.split(separator: ".").last.map(String.init)
         func mask(_ text: String?) -> String? {
             guard let text else { return nil }
-            if let object = Self.jsonObject(text) { return Self.jsonText(fields(object)) }
+            if text.first == "{" || text.first == "[", let masked = json(text) { return masked }
             if let attribute, entry.target.contains("."), kind(ofColumn: attribute) != nil { return value(text, column: attribute) }
             return scrub(text, knownValues: [])
         }
@@ -119,28 +119,10 @@ extension PIIMasker {
         }
         return output + rest
     }
-
-    static func jsonObject(_ text: String) -> [String: String]? {
-        guard text.hasPrefix("{"), let data = text.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        var fields: [String: String] = [:]
-        for (key, value) in object {
-            guard let text = value as? String else { return nil }
-            fields[key] = text
-        }
-        return fields
-    }
-
-    static func jsonText(_ fields: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(fields), as: UTF8.self)) ?? "{}"
-    }
 }
 
 extension PIIMasker {
-    /// Masks personal values inside a JSON document: string members whose key is a personal column,
+    /// Masks personal values inside a JSON document: every member whose key names a personal column (of any JSON type),
     /// `{"name"|"attribute": "email", "value": …}` pairs, and `{"field": "email", "value": …, "message": …}`
     /// failures (the value also where the message quotes it). `nil` when the text is not JSON.
     public func json(_ text: String) -> String? {
@@ -157,19 +139,42 @@ extension PIIMasker {
         if let array = node as? [Any] { return array.map(maskJSON) }
         guard var object = node as? [String: Any] else { return node }
         let named = (object["name"] as? String) ?? (object["attribute"] as? String) ?? (object["field"] as? String)
-        if let named, let kind = kind(ofColumn: named), let value = object["value"] as? String {
-            object["value"] = Self.mask(value, as: kind)
-            if let message = object["message"] as? String {
-                object["message"] = scrub(message, knownValues: [(value, kind)])
+        var maskedValue = false
+        if let named, let kind = personalKind(ofKey: named), let value = object["value"], !(value is NSNull) {
+            object["value"] = mask(value, as: kind)
+            maskedValue = true
+            if let original = Self.scalarText(value), let message = object["message"] as? String {
+                object["message"] = scrub(message, knownValues: [(original, kind)])
             }
         }
-        for (key, value) in object {
-            if let text = value as? String, let kind = kind(ofColumn: key) {
-                object[key] = Self.mask(text, as: kind)
+        for (key, value) in object where !(maskedValue && key == "value") {
+            if let kind = personalKind(ofKey: key) {
+                object[key] = mask(value, as: kind)
             } else if value is [Any] || value is [String: Any] {
                 object[key] = maskJSON(value)
             }
         }
         return object
+    }
+
+    /// A member's key as a column name: `"Email "` names the email column as much as `"email"` does.
+    private func personalKind(ofKey key: String) -> PIIKind? {
+        kind(ofColumn: key.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Everything under a personal key is that kind of value, whatever its JSON type: a phone written as a
+    /// number or a list of emails is masked like the string would be (keys of a nested object are kept).
+    private func mask(_ value: Any, as kind: PIIKind) -> Any {
+        if let array = value as? [Any] { return array.map { mask($0, as: kind) } }
+        if let object = value as? [String: Any] { return object.mapValues { mask($0, as: kind) } }
+        guard let text = Self.scalarText(value) else { return value }
+        return Self.mask(text, as: kind)
+    }
+
+    /// A JSON string, number or boolean as text; `nil` for null and containers.
+    private static func scalarText(_ value: Any) -> String? {
+        if let text = value as? String { return text }
+        if let number = value as? NSNumber { return number.stringValue }
+        return nil
     }
 }

@@ -67,8 +67,8 @@ public struct Customer360Service: Sendable {
         // Without view_pii a search must not tell more than the masked rows show. E-mails and phones match
         // only whole (the normalised value, as someone who already holds it may confirm it), never by prefix:
         // extending a prefix one character at a time while watching the score read a full e-mail back. A key
-        // a word meets by exact or prefix counts only when it is one of the customer's own name words (names
-        // keep their tolerant search) or the whole e-mail or phone the word is; a mailbox part or a phone's
+        // a word meets exactly counts only when it is one of the customer's own name words (names keep their
+        // tolerant search, but not by prefix: see below) or the whole e-mail or phone the word is; a mailbox part or a phone's
         // leading digits never count. Name variants (sounds alike, one edit) come from names alone.
         let masked = masker.isActive
         var nameWords: [GoldenID: Set<String>] = [:]
@@ -202,6 +202,13 @@ public struct Customer360Service: Sendable {
                         kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? .prefix, .prefix)
                     }
                 }
+            }
+        }
+        if masked {
+            // A name prefix read one letter at a time spells the name the mask hides ("p", "pi", "pil"…); the
+            // mask shows each name word's first letter, so only a one-letter initial may count by prefix.
+            for index in lookups.indices where lookups[index].exact.count > 1 {
+                kindsPerLookup[index] = kindsPerLookup[index].filter { $0.value != .prefix }
             }
         }
         func rank(_ golden: GoldenID) -> (words: Int, score: Int) {

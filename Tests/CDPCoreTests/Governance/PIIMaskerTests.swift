@@ -56,6 +56,31 @@ struct PIIMaskerTests {
         #expect(masker.json("not json") == nil)
     }
 
+    @Test func everythingUnderAPersonalKeyIsMaskedWhateverItsJSONType() throws {
+        let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
+        let masked = try #require(masker.json(#"{"email":["pilar@x.es"],"phone":34669443380,"Email ":"a@bc.de","city":"Leeds"}"#))
+        #expect(!masked.contains("pilar@x.es"))
+        #expect(!masked.contains("34669443380"))
+        #expect(!masked.contains("a@bc.de"))
+        #expect(masked.contains(#""city":"Leeds""#))
+        let nested = try #require(masker.json(#"{"email":{"work":"jane@example.com"}}"#))
+        #expect(nested == #"{"email":{"work":"j***@e******.com"}}"#)
+        let pair = try #require(masker.json(#"[{"name":" phone","value":34669443380}]"#))
+        #expect(!pair.contains("34669443380"))
+    }
+
+    @Test func auditRowsWithNonTextValuesAreMaskedToo() {
+        let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
+        let fix = AuditEntry(
+            id: AuditEntryID(1), at: "t", actor: "sam", action: "quarantine.fix", target: "Q1",
+            before: #"{"phone":34669443380,"attempt":2}"#, after: #"{"email":["bob@example.com"]}"#, reason: nil,
+            previousHash: "", hash: "")
+        let masked = masker.auditEntry(fix)
+        #expect(masked.before?.contains("34669443380") == false)
+        #expect(masked.before?.contains(#""attempt":2"#) == true)
+        #expect(masked.after == #"{"email":["b***@e******.com"]}"#)
+    }
+
     @Test func auditRowsAreMaskedByKeyOrAttribute() {
         let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
         let fix = AuditEntry(
