@@ -4,14 +4,16 @@ import CDPCore
 /// (`LakeStore`) is one implementation; a test puts a failing one in between to see how a run copes with a
 /// lake it cannot write.
 public protocol RunRepository: Sendable {
-    func startRun(workflow: String, tasks: [TaskOutline], actor: String, trigger: String, pid: Int32?, at: String) throws(StoreError)
-        -> RunID
+    /// Records a new run with the job parameters it runs with (its repair reuses them).
+    func startRun(
+        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String
+    ) throws(StoreError) -> RunID
     func updateTask(_ run: RunID, _ record: TaskRunRecord, event: RunEvent?) throws(StoreError)
     func finishRun(_ run: RunID, state: RunState, error: String?, at: String) throws(StoreError)
     func abandonStaleRuns(failures: [RunID: String], at: String) throws(StoreError) -> [RunID]
     func run(_ id: RunID) throws(StoreError) -> RunSummary?
     /// Reopens a finished run to repair it: `tasks` go back to pending, every other task keeps how it ended.
-    func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError)
+    func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, parameters: [String: String], pid: Int32?, at: String) throws(StoreError)
     /// The newest runs first, with their tasks.
     func runs(limit: Int) throws(StoreError) -> [RunSummary]
     /// Events of a run after `afterEventID`, oldest first: a follower polls with the last id it saw.

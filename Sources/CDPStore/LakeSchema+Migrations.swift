@@ -658,5 +658,13 @@ extension LakeSchema {
             );
             """#
         ),
+        // The job parameters a run was started with (a JSON object of text values, NULL when the workflow has
+        // none), so that repairing it reruns its tasks with the same values.
+        (
+            "v8-run-parameters",
+            #"""
+            ALTER TABLE workflow_run ADD COLUMN parameters TEXT;
+            """#
+        ),
     ]
 }

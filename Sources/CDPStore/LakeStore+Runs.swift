@@ -7,14 +7,16 @@ extension LakeStore: RunRepository {}
 
 /// Workflow runs, their tasks and their event stream.
 extension LakeStore {
-    /// Records a new run with every task pending, and its `run_started` event.
+    /// Records a new run with every task pending, the job parameters it runs with, and its `run_started` event.
     public func startRun(
-        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, pid: Int32?, at: String
+        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, parameters: [String: String] = [:], pid: Int32?,
+        at: String
     ) throws(StoreError) -> RunID {
-        try write("start a run") { db in
+        let stored = try Self.parametersText(parameters)
+        return try write("start a run") { db in
             try db.execute(
-                sql: "INSERT INTO workflow_run (workflow, state, actor, trigger, pid, started_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [workflow, RunState.running.rawValue, actor, trigger, pid.map { Int64($0) }, at])
+                sql: "INSERT INTO workflow_run (workflow, state, actor, trigger, pid, started_at, parameters) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [workflow, RunState.running.rawValue, actor, trigger, pid.map { Int64($0) }, at, stored])
             let run = RunID(db.lastInsertedRowID)
             for (position, task) in tasks.enumerated() {
                 try db.execute(
@@ -38,16 +40,20 @@ extension LakeStore {
     /// repairing process, and `tasks` are `pending` with their last attempt's state, counts and error
     /// cleared; every other task keeps how it ended. The run's event log says who repaired it and which tasks
     /// rerun.
+    /// - Parameter parameters: the job parameters the repair runs with, which the run keeps from then on.
     /// - Throws: `.notFound` for an unknown run; `.conflict` when the run is still running.
-    public func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError) {
+    public func reopenRun(
+        _ run: RunID, tasks: [TaskKey], actor: String, parameters: [String: String] = [:], pid: Int32?, at: String
+    ) throws(StoreError) {
+        let stored = try Self.parametersText(parameters)
         try write("reopen run \(run)") { db in
             guard let state = try String.fetchOne(db, sql: "SELECT state FROM workflow_run WHERE id = ?", arguments: [run.rawValue]) else {
                 throw StoreError(.notFound, "no run \(run)")
             }
             guard state != RunState.running.rawValue else { throw StoreError(.conflict, "run \(run) is still running") }
             try db.execute(
-                sql: "UPDATE workflow_run SET state = ?, finished_at = NULL, error = NULL, pid = ? WHERE id = ?",
-                arguments: [RunState.running.rawValue, pid.map { Int64($0) }, run.rawValue])
+                sql: "UPDATE workflow_run SET state = ?, finished_at = NULL, error = NULL, pid = ?, parameters = ? WHERE id = ?",
+                arguments: [RunState.running.rawValue, pid.map { Int64($0) }, stored, run.rawValue])
             for task in tasks {
                 try db.execute(
                     sql: """
@@ -202,10 +208,28 @@ extension LakeStore {
                 startedAt: task["started_at"], finishedAt: task["finished_at"], durationMilliseconds: task["duration_ms"],
                 processed: task["processed"], total: task["total"], counts: counts ?? [:], error: task["error"])
         }
+        var parameters: [String: String] = [:]
+        if let text = row["parameters"] as String? {
+            do {
+                parameters = try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+            } catch {
+                throw StoreError(.database, "run \(id) has parameters that are not a JSON object of text values: \(text)", underlying: error)
+            }
+        }
         return RunSummary(
             id: id, workflow: row["workflow"], state: RunState(rawValue: row["state"]) ?? .failed, actor: row["actor"],
             trigger: row["trigger"], pid: (row["pid"] as Int64?).map { Int32($0) }, startedAt: row["started_at"],
-            finishedAt: row["finished_at"], error: row["error"], tasks: tasks)
+            finishedAt: row["finished_at"], error: row["error"], tasks: tasks, parameters: parameters)
+    }
+
+    /// Parameters as stored: sorted JSON, NULL when there are none.
+    static func parametersText(_ parameters: [String: String]) throws(StoreError) -> String? {
+        guard !parameters.isEmpty else { return nil }
+        do {
+            return String(decoding: try JSONEncoder.sorted.encode(parameters), as: UTF8.self)
+        } catch {
+            throw StoreError(.io, "cannot encode the run's parameters", underlying: error)
+        }
     }
 }
 

@@ -222,6 +222,9 @@ final class RunReporter: @unchecked Sendable {
 enum RunPrinter {
     static func describe(_ run: RunSummary) -> String {
         var lines = ["run \(run.id) \(run.workflow): \(run.state.rawValue) (started \(run.startedAt) by \(run.actor))"]
+        if !run.parameters.isEmpty {
+            lines.append("parameters: " + run.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+        }
         if let error = run.error { lines.append(error) }
         let rows = run.tasks.map { task -> [String] in
             let duration = task.durationMilliseconds.map { String(format: "%.2fs", Double($0) / 1000) } ?? "-"

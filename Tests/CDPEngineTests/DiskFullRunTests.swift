@@ -16,8 +16,10 @@ struct DiskFullRunTests {
         let store: LakeStore
         let full: LockedBox<Bool>
 
-        func startRun(workflow: String, tasks: [LakeStore.TaskOutline], actor: String, trigger: String, pid: Int32?, at: String) throws(StoreError) -> RunID {
-            try store.startRun(workflow: workflow, tasks: tasks, actor: actor, trigger: trigger, pid: pid, at: at)
+        func startRun(
+            workflow: String, tasks: [LakeStore.TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String
+        ) throws(StoreError) -> RunID {
+            try store.startRun(workflow: workflow, tasks: tasks, actor: actor, trigger: trigger, parameters: parameters, pid: pid, at: at)
         }
         func updateTask(_ run: RunID, _ record: TaskRunRecord, event: RunEvent?) throws(StoreError) {
             if full.value { throw StoreError(.database, "update task \(record.key) failed: \(DiskFullRunTests.fullDisk)") }
@@ -35,8 +37,8 @@ struct DiskFullRunTests {
         func events(of run: RunID, after afterEventID: Int64, limit: Int) throws(StoreError) -> [RunEvent] {
             try store.events(of: run, after: afterEventID, limit: limit)
         }
-        func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, pid: Int32?, at: String) throws(StoreError) {
-            try store.reopenRun(run, tasks: tasks, actor: actor, pid: pid, at: at)
+        func reopenRun(_ run: RunID, tasks: [TaskKey], actor: String, parameters: [String: String], pid: Int32?, at: String) throws(StoreError) {
+            try store.reopenRun(run, tasks: tasks, actor: actor, parameters: parameters, pid: pid, at: at)
         }
     }
 

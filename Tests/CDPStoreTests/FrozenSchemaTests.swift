@@ -30,8 +30,15 @@ import Testing
         return try DatabaseQueue(path: copy.path)
     }
 
-    @Test(arguments: StoreKind.allCases) func aNewLakeHasExactlyTheReleasedSchema(kind: StoreKind) throws {
-        let released = try Self.schema(Self.releasedCopy())
+    /// Migrations added since the released fixture was made, oldest first: what upgrading it applies.
+    static let sinceRelease = ["v8-run-parameters"]
+
+    /// A new lake's schema is the released lake's brought up to date by the migrations added since: a shipped
+    /// migration edited afterwards makes them differ.
+    @Test(arguments: StoreKind.allCases) func aNewLakeHasExactlyTheReleasedSchemaUpgraded(kind: StoreKind) throws {
+        let upgraded = try Self.releasedCopy()
+        try LakeSchema.migrator.migrate(upgraded)
+        let released = try Self.schema(upgraded)
         #expect(released.count > 40)
         let store = try kind.make()
         let fresh = try Self.schema(store.writer)
@@ -43,7 +50,8 @@ import Testing
 
     @Test func theReleasedLakeRecordsEveryMigrationThisBuildKnowsByName() throws {
         let applied = try Self.releasedCopy().read { db in try LakeSchema.migrator.appliedIdentifiers(db) }
-        #expect(applied == Set(LakeSchema.migrations.map(\.identifier)))
+        #expect(applied == Set(LakeSchema.migrations.map(\.identifier)).subtracting(Self.sinceRelease))
+        #expect(LakeSchema.migrations.suffix(Self.sinceRelease.count).map(\.identifier) == Self.sinceRelease)
         #expect(Set(LakeSchema.migrations.map(\.identifier)).count == LakeSchema.migrations.count)
     }
 

@@ -69,10 +69,13 @@ public struct RunSummary: Hashable, Codable, Sendable {
     public var tasks: [TaskRunRecord]
     /// Why the run failed, when the runner that ran it says so (not stored: a run read back has nil).
     public var failure: RunFailure?
+    /// The job parameters it ran with (defaults and values given), by name; a repair reuses them.
+    public var parameters: [String: String]
 
     public init(
         id: RunID, workflow: String, state: RunState, actor: String, trigger: String, pid: Int32?,
-        startedAt: String, finishedAt: String?, error: String?, tasks: [TaskRunRecord], failure: RunFailure? = nil
+        startedAt: String, finishedAt: String?, error: String?, tasks: [TaskRunRecord], failure: RunFailure? = nil,
+        parameters: [String: String] = [:]
     ) {
         self.id = id
         self.workflow = workflow
@@ -85,6 +88,7 @@ public struct RunSummary: Hashable, Codable, Sendable {
         self.error = error
         self.tasks = tasks
         self.failure = failure
+        self.parameters = parameters
     }
 }
 

@@ -7,8 +7,9 @@ extension WorkflowRunner {
     /// tasks and every task that depends on them, in the same run record; the tasks that succeeded keep
     /// their result (a condition keeps its branch, a task its values). Audited as `run.repair`.
     ///
-    /// The workflow is read as it is now, with its parameters' defaults (or `parameters`); a run whose
-    /// workflow lost or gained tasks since is refused.
+    /// The workflow is read as it is now, with the parameters the run had (those the workflow still
+    /// declares; one added since takes its default), each overridden by `parameters`; the run keeps the
+    /// values it was repaired with. A run whose workflow lost or gained tasks since is refused.
     /// - Throws: `.notFound` for an unknown run or a workflow no longer in `workflows/`; `.refused` for a
     ///   run that succeeded or whose workflow changed its tasks; `.busy` when another run holds the lake;
     ///   `.forbidden` without `run_workflows`; as ``run(_:observer:)`` otherwise.
@@ -35,7 +36,7 @@ extension WorkflowRunner {
         guard previous.state != .succeeded else {
             throw EngineError(.refused, "run \(id) succeeded: there is nothing to repair")
         }
-        let plan = try workflowPlan(named: previous.workflow, parameters: parameters, for: id)
+        let plan = try workflowPlan(named: previous.workflow, parameters: parameters, had: previous.parameters, for: id)
         let recorded = Set(previous.tasks.map(\.key)), planned = Set(plan.orderedTasks.map(\.taskKey))
         guard recorded == planned else {
             let added = planned.subtracting(recorded).map(\.rawValue).sorted(),
@@ -62,7 +63,7 @@ extension WorkflowRunner {
         }
         let order = plan.orderedTasks.map(\.taskKey).filter { rerun.contains($0) }
         try storeCall { () throws(StoreError) in
-            try runs.reopenRun(id, tasks: order, actor: environment.user, pid: getpid(), at: environment.timestamp)
+            try runs.reopenRun(id, tasks: order, actor: environment.user, parameters: plan.parameters, pid: getpid(), at: environment.timestamp)
         }
         holder.run = id
         lock.record(holder)
@@ -76,17 +77,25 @@ extension WorkflowRunner {
         return try complete(id, plan, audit: audit, progress: progress, only: rerun, lock: lock, holder: holder, observer: observer)
     }
 
-    /// The plan of the workflow a run was of, found by its name among `workflows/*.json`.
-    private func workflowPlan(named name: String, parameters: [String: String], for run: RunID) throws(EngineError) -> WorkflowPlan {
+    /// The plan of the workflow a run was of, found by its name among `workflows/*.json`, with the parameters
+    /// the run `had` that the workflow still declares, overridden by those `given`.
+    private func workflowPlan(
+        named name: String, parameters given: [String: String], had: [String: String], for run: RunID
+    ) throws(EngineError) -> WorkflowPlan {
         var problem: EngineError?
         for file in workspace.workflowNames() {
+            let found: WorkflowPlan
             do {
-                let plan = try workspace.workflow(named: file, parameters: parameters)
-                if plan.workflow.name == name { return plan }
+                found = try workspace.workflow(named: file)
             } catch {
                 // Only the workflow's own file matters; remember why a file that may be it cannot be read.
                 if file == name { problem = error }
+                continue
             }
+            guard found.workflow.name == name else { continue }
+            let declared = Set(found.workflow.parameters.map(\.name))
+            let kept = had.filter { declared.contains($0.key) }
+            return try workspace.workflow(named: file, parameters: kept.merging(given) { $1 })
         }
         if let problem { throw problem }
         throw EngineError(

@@ -63,7 +63,7 @@ public struct WorkflowRunner: Sendable {
         let run = try storeCall { () throws(StoreError) in
             try runs.startRun(
                 workflow: plan.workflow.name, tasks: outlines, actor: environment.user, trigger: trigger,
-                pid: getpid(), at: environment.timestamp)
+                parameters: plan.parameters, pid: getpid(), at: environment.timestamp)
         }
         holder.run = run
         lock.record(holder)

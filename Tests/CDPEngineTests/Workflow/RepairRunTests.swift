@@ -61,4 +61,54 @@ import Testing
         let unknown = try #require(throws: EngineError.self) { try runner.repair(RunID(99)) }
         #expect(unknown.code == .notFound)
     }
+
+    @Test func aRepairRerunsWithTheParametersTheRunWasStartedWith() throws {
+        let gated = """
+            {"name": "gated", "parameters": [{"name": "limit", "default": "5"}], "tasks": [
+              {"task_key": "ingest", "cdp_task": {"step": "ingest", "source": "crm"}},
+              {"task_key": "gate", "depends_on": [{"task_key": "ingest"}],
+               "condition_task": {"op": "GREATER_THAN", "left": "{{tasks.ingest.values.quarantine_ratio}}", "right": "{{job.parameters.limit}}"}},
+              {"task_key": "recheck", "depends_on": [{"task_key": "gate", "outcome": "true"}], "cdp_task": {"step": "revalidate"}},
+              {"task_key": "scorecard", "depends_on": [{"task_key": "gate", "outcome": "false"}], "cdp_task": {"step": "scorecard"}}
+            ]}
+            """
+        let workspace = try ConditionalRunTests.workspace("repair-parameters", workflow: gated)
+        let runner = WorkflowRunner(workspace: workspace, environment: EngineFixture.clock)
+        let failed = try runner.run(workspace.workflow(named: "gated", parameters: ["limit": "50"]))
+        #expect(failed.state == .failed)
+        #expect(try workspace.store.run(failed.id)?.parameters == ["limit": "50"])
+
+        // Repaired without parameters, the gate compares with the run's 50, not the default 5: 25 > 50 is false.
+        try gated.replacingOccurrences(of: "quarantine_ratio", with: "quarantine_rate")
+            .write(to: workspace.workflowFile("gated"), atomically: true, encoding: .utf8)
+        let repaired = try runner.repair(failed.id)
+        #expect(repaired.state == .succeeded)
+        #expect(ConditionalRunTests.states(repaired)["scorecard"] == .succeeded)
+        #expect(ConditionalRunTests.states(repaired)["recheck"] == .skipped)
+        #expect(try workspace.store.events(of: failed.id, limit: 200).map(\.message).contains("gate: 25.00 > 50 is false"))
+        #expect(repaired.parameters == ["limit": "50"])
+    }
+
+    @Test func aParameterGivenToTheRepairOverridesTheRunsAndIsKept() throws {
+        let gated = """
+            {"name": "gated", "parameters": [{"name": "limit", "default": "5"}, {"name": "unused", "default": "x"}], "tasks": [
+              {"task_key": "ingest", "cdp_task": {"step": "ingest", "source": "crm"}},
+              {"task_key": "gate", "depends_on": [{"task_key": "ingest"}],
+               "condition_task": {"op": "GREATER_THAN", "left": "{{tasks.ingest.values.quarantine_ratio}}", "right": "{{job.parameters.limit}}"}},
+              {"task_key": "recheck", "depends_on": [{"task_key": "gate", "outcome": "true"}], "cdp_task": {"step": "revalidate"}},
+              {"task_key": "scorecard", "depends_on": [{"task_key": "gate", "outcome": "false"}], "cdp_task": {"step": "scorecard"}}
+            ]}
+            """
+        let workspace = try ConditionalRunTests.workspace("repair-parameters-given", workflow: gated)
+        let runner = WorkflowRunner(workspace: workspace, environment: EngineFixture.clock)
+        let failed = try runner.run(workspace.workflow(named: "gated", parameters: ["limit": "50", "unused": "y"]))
+        #expect(failed.parameters == ["limit": "50", "unused": "y"])
+        // The workflow drops `unused` and is fixed; the repair gives limit=1: 25 > 1 is true.
+        try gated.replacingOccurrences(of: "quarantine_ratio", with: "quarantine_rate")
+            .replacingOccurrences(of: #", {"name": "unused", "default": "x"}"#, with: "")
+            .write(to: workspace.workflowFile("gated"), atomically: true, encoding: .utf8)
+        let repaired = try runner.repair(failed.id, parameters: ["limit": "1"])
+        #expect(ConditionalRunTests.states(repaired)["recheck"] == .succeeded)
+        #expect(try workspace.store.run(failed.id)?.parameters == ["limit": "1"])
+    }
 }
