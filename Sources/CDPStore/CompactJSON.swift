@@ -6,7 +6,7 @@ import CDPRepositories
 /// alike. Ingestion writes one such pair per quarantined row, and `JSONEncoder` costs tens of
 /// microseconds a call: too slow for the hot path. The bytes go straight into the caller's buffer (an
 /// ingest chunk's), so no String is built, grown or copied on the way.
-enum CompactJSON {
+public enum CompactJSON {
     /// `{"key":"value",…}` with keys in sorted order.
     static func object(_ values: [String: String]) -> String {
         var bytes: [UInt8] = []
@@ -22,7 +22,7 @@ enum CompactJSON {
     }
 
     /// Appends `{"key":"value",…}` from pairs already in key order.
-    static func appendObject(sortedPairs pairs: [(key: String, value: String)], to bytes: inout some ByteOutput) {
+    public static func appendObject(sortedPairs pairs: [(key: String, value: String)], to bytes: inout some ByteOutput) {
         bytes.append(UInt8(ascii: "{"))
         for (index, pair) in pairs.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -34,7 +34,7 @@ enum CompactJSON {
     }
 
     /// Appends the failures as ``failures(_:)`` writes them.
-    static func appendFailures(_ failures: [RuleFailure], to bytes: inout some ByteOutput) {
+    public static func appendFailures(_ failures: [RuleFailure], to bytes: inout some ByteOutput) {
         bytes.append(UInt8(ascii: "["))
         for (index, failure) in failures.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }

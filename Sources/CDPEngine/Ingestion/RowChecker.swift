@@ -6,10 +6,13 @@ import CDPStore
 /// and the rows before in this file, standardisation of rows the parser left, validation, and routing into
 /// the chunk the writer takes next.
 ///
+/// The embedded ingest hands its rows to an ``IngestChunk`` bound for the lake; the Spark worker hands them to
+/// a ``SparkRowWriter`` bound for stdout. Both run this one checker, so a row is judged the same in both.
+///
 /// One value owning its state, so the hot loop mutates plain stored properties: nothing is boxed for a
 /// closure to capture, and no access is checked for exclusivity at run time (the key table is a struct for
 /// the same reason).
-struct RowChecker {
+struct RowChecker<Sink: CheckedRowSink> {
     let source: SourceConfiguration
     /// The file's name as people know it, for messages.
     let fileName: String
@@ -29,14 +32,14 @@ struct RowChecker {
     var counts = BatchCounts()
     var failedByRule: [String: Int] = [:]
     /// Rows bound for the writer.
-    var chunk: IngestChunk
+    var chunk: Sink
     /// When the current phase started (when profiling).
     var mark: UInt64 = 0
 
     init(
         source: SourceConfiguration, fileName: String, standardizer: RecordStandardizer, validator: RecordValidator,
         validation: ValidationEnvironment, latestHashes: [String: Int64], currentKeys: KeySet, expectedRows: Int,
-        chunk: IngestChunk, profile: IngestProfile?
+        chunk: Sink, profile: IngestProfile?
     ) {
         self.source = source
         self.fileName = fileName
@@ -118,3 +121,16 @@ struct RowChecker {
         lap(.route)
     }
 }
+
+/// Where the checker sends the rows it routed: silver (with the standardised values and any warnings) or
+/// quarantine (with the raw values and every failure).
+protocol CheckedRowSink {
+    mutating func appendSilver(
+        line: Int, sourceKey: String, contentHash: Int64, record: RecordSpan, values: [FieldValue?], supersedes: Bool,
+        warnings: [RuleFailure])
+    mutating func appendQuarantine(
+        line: Int, sourceKey: String, contentHash: Int64, record: RecordSpan, sortedFields: [(key: String, value: String)],
+        failures: [RuleFailure])
+}
+
+extension IngestChunk: CheckedRowSink {}

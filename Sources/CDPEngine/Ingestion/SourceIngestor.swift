@@ -133,8 +133,9 @@ public struct SourceIngestor: Sendable {
     }
 
     private func fatalProblems(_ reader: SourceRowReader, _ rules: [RuleDefinition]) throws(EngineError) -> [String] {
-        let validator = RecordValidator(source: source, rules: rules)
-        let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
+        let checks = SourceChecks(source: source, rules: rules, defaultCountry: workspace.configuration.defaultCountry)
+        let validator = checks.validator
+        let standardizer = checks.standardizer
         let environment = try workspace.validationEnvironment(for: rules, today: self.environment.today)
         // Dataset-level rules only need the row count: skip standardising then.
         let checksRows = rules.contains { $0.check.isRowLevel }
@@ -270,9 +271,9 @@ public struct SourceIngestor: Sendable {
         let profile = self.profile
         let prepareStarted = IngestProfile.now()
         try storeCall { () throws(StoreError) in try store.setBatchState(batch, .ingesting, run: run) }
-        let rules = workspace.rules.rules(for: source.name)
-        let validator = RecordValidator(source: source, rules: rules)
-        let standardizer = RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
+        let checks = SourceChecks(source: source, rules: workspace.rules, defaultCountry: workspace.configuration.defaultCountry)
+        let rules = checks.rules
+        let standardizer = checks.standardizer
         let validation = try workspace.validationEnvironment(for: rules, today: environment.today)
         let latestHashes = try storeCall { () throws(StoreError) in try store.latestContentHashes(source: source.name, entity: source.entity) }
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
@@ -396,9 +397,9 @@ public struct SourceIngestor: Sendable {
         func freshChunk() -> IngestChunk {
             IngestChunk(expectedRows: chunkRows, expectedValues: source.entity.fields.count, expectedBytes: chunkBytes)
         }
-        var checker = RowChecker(
-            source: source, fileName: name, standardizer: standardizer, validator: validator, validation: validation,
-            latestHashes: latestHashes, currentKeys: currentKeys, expectedRows: expectedRows, chunk: freshChunk(), profile: profile)
+        var checker = checks.checker(
+            fileName: name, validation: validation, latestHashes: latestHashes, currentKeys: currentKeys, expectedRows: expectedRows,
+            sink: freshChunk(), profile: profile)
         var chunksMade = 1
         func flush() throws(EngineError) {
             guard !checker.chunk.isEmpty else { return }

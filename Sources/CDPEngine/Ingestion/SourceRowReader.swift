@@ -15,14 +15,36 @@ struct SourceRow {
 }
 
 /// Reads a CSV or JSON Lines file in chunks and hands back rows mapped onto canonical fields.
+///
+/// The embedded ingest reads a file on disk; the Spark worker reads the bytes Spark handed it (a file read
+/// whole from its URI), through the same parsing, so both see the same rows, problems and hashes.
 struct SourceRowReader {
+    /// Where the bytes come from.
+    enum Input: Sendable {
+        case file(URL)
+        /// A file's whole contents, already read.
+        case contents([UInt8])
+    }
+
     let source: SourceConfiguration
-    let file: URL
+    let input: Input
     /// The name people know the file by, for messages.
     let displayName: String
     /// Stop after this many rows (a check that only needs to know the file has so many).
     var rowLimit: Int?
     static let chunkSize = 8 << 20
+
+    init(source: SourceConfiguration, file: URL, displayName: String) {
+        self.source = source
+        self.input = .file(file)
+        self.displayName = displayName
+    }
+
+    init(source: SourceConfiguration, contents: [UInt8], displayName: String) {
+        self.source = source
+        self.input = .contents(contents)
+        self.displayName = displayName
+    }
 
     /// For CSV: checks the header against the mapping: every column it reads is there, once. Returns the
     /// problems (empty when it fits).
@@ -205,9 +227,16 @@ struct SourceRowReader {
     /// Feeds the file through `body` chunk by chunk, carrying over what it did not consume. `body`
     /// returns the bytes consumed, or -1 to stop early.
     private func readChunks(_ body: (UnsafeRawBufferPointer, Bool, inout CSVParser) -> Int) throws(EngineError) {
+        var parser = CSVParser(options: CSVParser.Options(delimiter: source.delimiter.utf8.first ?? 44, expectsHeader: false))
+        let file: URL
+        switch input {
+        case .contents(let contents):
+            _ = contents.withUnsafeBytes { body($0, true, &parser) }
+            return
+        case .file(let url): file = url
+        }
         let handle = try InboxFile.openForReading(file.path, displayName: displayName)
         defer { try? handle.close() }
-        var parser = CSVParser(options: CSVParser.Options(delimiter: source.delimiter.utf8.first ?? 44, expectsHeader: false))
         var buffer: [UInt8] = []
         var atEnd = false
         while true {
