@@ -51,7 +51,7 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/WorkspaceTemplate")]),
+            resources: [.copy("Resources/WorkspaceTemplate"), .copy("Resources/Spark")]),
         // Terminal UI toolkit: cells, buffers, layout, widgets, frame diffing. Nothing of ours below it.
         .target(name: "TermUI"),
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncursesw5-dev"])]),

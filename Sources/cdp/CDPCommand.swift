@@ -20,6 +20,7 @@ struct CDPCommand: ParsableCommand {
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
             BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, CustomerCommand.self, ExportCommand.self,
             WhoAmICommand.self, AccessCommand.self, DictionaryCommand.self, ScheduleCommand.self, SchedulerCommand.self, MetricsCommand.self,
+            SparkCommand.self,
         ])
 }
 

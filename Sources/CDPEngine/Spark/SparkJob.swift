@@ -1,0 +1,108 @@
+import CDPCore
+import Foundation
+
+/// A Spark run of a workspace's ingest, as the driver (`cdp_spark.py`) reads it from `job.json`: where each source's
+/// files are, the order reference rules need, the workspace's configuration (shipped inside the job, so an executor
+/// needs no copy of the workspace), where to write, and which `cdp` runs the checks.
+public struct SparkJob: Codable, Sendable, Hashable {
+    public struct Source: Codable, Sendable, Hashable {
+        public var name: String
+        public var format: String
+        /// The files' URI, a glob (`file:///…/inbox/crm/customers*.csv`, `s3a://bucket/acme/inbox/crm/customers*.csv`).
+        public var input: String
+        /// The folder the files are named under in messages and lineage, as the embedded lake names them (`inbox/crm/`).
+        public var folder: String
+        /// Sources this one's reference rules read the keys of.
+        public var references: [String]
+    }
+
+    public var workspaceName: String
+    /// The run's date (ISO), fixed when the job is planned so every executor checks against the same day.
+    public var today: String
+    /// Where runs are written (`runs/RUN_ID/…` below it).
+    public var output: String
+    /// The `cdp` the executors run: an absolute path, or a file name shipped with `--files` when `cdpShipped`.
+    public var cdp: String
+    public var cdpShipped: Bool
+    /// The workspace's configuration files by path (`cdp.toml`, `governance/rules.toml`), as text.
+    public var configuration: [String: String]
+    public var sources: [Source]
+
+    /// Plans the job for the workspace at `root`, reading only its configuration.
+    /// - Parameters:
+    ///   - input: the URI the sources' paths are taken relative to (default: the workspace folder).
+    ///   - output: where runs are written (default: `spark-output/` in the workspace).
+    ///   - cdp: the `cdp` executable the executors run; `shipped` when spark-submit ships it with `--files`.
+    /// - Throws: `EngineError.invalidConfiguration` when the configuration does not load.
+    public static func plan(
+        workspaceAt root: URL, input: String? = nil, output: String? = nil, cdp: String, shipped: Bool, today: String
+    ) throws(EngineError) -> SparkJob {
+        let configuration = try Workspace.loadConfiguration(root: root)
+        let rules = try Workspace.loadRules(root: root, sources: configuration.sources)
+        var files: [String: String] = [:]
+        for path in [Workspace.configurationFileName, Workspace.rulesPath] {
+            let url = root.appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            files[path] = try Workspace.readText(url, label: path)
+        }
+        var base = input ?? root.standardizedFileURL.absoluteString
+        if !base.hasSuffix("/") { base += "/" }
+        let sources = configuration.sources.map { source in
+            let checks = SourceChecks(source: source, rules: rules, defaultCountry: configuration.defaultCountry)
+            let folder = (source.path as NSString).deletingLastPathComponent
+            return Source(
+                name: source.name.rawValue, format: source.format.rawValue, input: base + source.path,
+                folder: folder.isEmpty ? "" : folder + "/", references: checks.referencedSources.map(\.rawValue))
+        }
+        return SparkJob(
+            workspaceName: configuration.name, today: today,
+            output: output ?? root.appendingPathComponent("spark-output").standardizedFileURL.absoluteString, cdp: cdp, cdpShipped: shipped,
+            configuration: files, sources: sources)
+    }
+
+    /// The driver's source, shipped with the engine.
+    public static func driverSource() throws(EngineError) -> String {
+        guard
+            let url = Bundle.module.url(forResource: "Spark/cdp_spark", withExtension: "py")
+                ?? Bundle.module.url(forResource: "cdp_spark", withExtension: "py", subdirectory: "Spark")
+        else {
+            throw EngineError(.workspace, "the Spark driver (cdp_spark.py) is missing from cdp's resources; reinstall cdp")
+        }
+        return try Workspace.readText(url, label: "cdp_spark.py")
+    }
+
+    /// Writes the job into `folder`: `job.json`, `cdp_spark.py` and `submit.sh` (how to submit it). Returns the files.
+    /// - Throws: `EngineError.workspace` when the folder cannot be written.
+    @discardableResult
+    public func write(to folder: URL) throws(EngineError) -> [URL] {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let job = folder.appendingPathComponent("job.json")
+        let driver = folder.appendingPathComponent("cdp_spark.py")
+        let submit = folder.appendingPathComponent("submit.sh")
+        let files = cdpShipped ? " --files \(Self.shellQuoted(cdp))" : ""
+        let script = """
+            #!/bin/sh
+            # Submits this Spark job: ./submit.sh [MASTER] (default local[2]; spark://host:7077, yarn, …).
+            # spark-submit comes with `pip install pyspark==4.3.0` or a Spark install ($SPARK_HOME/bin).
+            here=$(cd "$(dirname "$0")" && pwd)
+            exec spark-submit --master "${1:-local[2]}"\(files) "$here/cdp_spark.py" run --job "$here/job.json"
+
+            """
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try encoder.encode(self).write(to: job, options: .atomic)
+            try Data(try Self.driverSource().utf8).write(to: driver, options: .atomic)
+            try Data(script.utf8).write(to: submit, options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: submit.path)
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.workspace, "cannot write the Spark job to \(folder.path): \(error.localizedDescription)")
+        }
+        return [job, driver, submit]
+    }
+
+    static func shellQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}

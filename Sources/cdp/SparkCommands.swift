@@ -1,0 +1,126 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import Foundation
+
+struct SparkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spark",
+        abstract: "Run the workspace's ingest on Apache Spark, with the engine's own checks on the executors.",
+        discussion: """
+            `cdp spark plan` writes the job (driver, configuration, how to submit it); `cdp spark run` submits it. \
+            The executors run `cdp spark worker`, which is not run by hand (README, "Scale out on Spark").
+            """,
+        subcommands: [Plan.self, Run.self, Worker.self])
+
+    /// Options `plan` and `run` share.
+    struct JobOptions: ParsableArguments {
+        @Option(name: [.short, .long], help: "The workspace folder (default: $CDP_WORKSPACE or the current folder).")
+        var workspace: String?
+        @Option(help: "The URI the sources' paths are relative to (default: the workspace folder; e.g. s3a://bucket/acme/).")
+        var input: String?
+        @Option(help: "Where runs are written, runs/RUN_ID/… below it (default: spark-output/ in the workspace).")
+        var output: String?
+
+        var root: URL {
+            URL(
+                fileURLWithPath: workspace ?? ProcessInfo.processInfo.environment["CDP_WORKSPACE"]
+                    ?? FileManager.default.currentDirectoryPath)
+        }
+
+        /// The job, with the `cdp` running now as the executors' `cdp`.
+        func job(shipped: Bool) throws -> SparkJob {
+            let cdp = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let today = CDPCore.Environment.live(user: "").today
+            let root = self.root
+            return try present { () throws(EngineError) in
+                try SparkJob.plan(workspaceAt: root, input: input, output: output, cdp: cdp, shipped: shipped, today: today)
+            }
+        }
+    }
+
+    struct Plan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the Spark job: job.json (sources, configuration, output), cdp_spark.py and submit.sh.")
+        @OptionGroup var options: JobOptions
+        @Option(help: "The folder to write the job into.") var out: String
+        @Flag(help: "Ship cdp to the executors with --files (for a cluster whose executors do not share this machine's files).")
+        var ship = false
+
+        func run() throws {
+            let job = try options.job(shipped: ship)
+            let folder = URL(fileURLWithPath: out)
+            let files = try present { () throws(EngineError) in try job.write(to: folder) }
+            for file in files { print("wrote \(file.path)") }
+            print("submit with: \(folder.appendingPathComponent("submit.sh").path) local[2]   (or spark://HOST:7077, yarn)")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Plan the job and run it with spark-submit; prints the run's id and output folder.")
+        @OptionGroup var options: JobOptions
+        @Option(help: "The Spark master: local[2], spark://HOST:7077, yarn, …") var master = "local[2]"
+        @Option(name: .customLong("run"), help: "The run's id (default: the time and a random suffix).") var runID: String?
+        @Option(help: "The spark-submit to use (default: $SPARK_HOME/bin, the PATH, or pyspark's).") var sparkSubmit: String?
+        @Option(help: "Also write the run's silver, quarantine and batches as JSON lines into this folder.") var export: String?
+
+        func run() throws {
+            let job = try options.job(shipped: !SparkSubmitter.isLocal(master))
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-spark-job-\(getpid())")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let given = sparkSubmit
+            let submitter = try present { () throws(EngineError) -> SparkSubmitter in
+                let path: String
+                if let given { path = given } else { path = try SparkSubmitter.locate() }
+                return SparkSubmitter(sparkSubmit: path, master: master)
+            }
+            let runID = self.runID
+            let export = self.export.map { URL(fileURLWithPath: $0) }
+            try present { () throws(EngineError) in
+                try job.write(to: folder)
+                try submitter.submit(job: job, folder: folder, runID: runID, export: export)
+            }
+        }
+    }
+
+    /// The executor side of a Spark run (hidden from help; README documents the protocol).
+    struct Worker: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The executor side of a Spark run: reads frames on stdin, writes JSON lines on stdout.",
+            shouldDisplay: false, subcommands: [Ingest.self])
+
+        struct Ingest: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Check a source's files (framed on stdin) and write silver and quarantine rows as JSON lines.")
+            @Option(name: [.short, .long], help: "The workspace folder holding cdp.toml and governance/rules.toml (no lake is opened).")
+            var workspace: String
+            @Option(help: "The source whose files are on stdin.") var source: String
+            @Option(help: "The run's date (YYYY-MM-DD), the same on every executor.") var today: String
+            @Option(help: "SOURCE=FILE: the current keys of a source a reference rule reads, one a line (repeatable).")
+            var referenceKeys: [String] = []
+
+            func run() throws {
+                var files: [SourceName: URL] = [:]
+                for pair in referenceKeys {
+                    guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                        throw ValidationError("--reference-keys takes SOURCE=FILE, not '\(pair)'")
+                    }
+                    files[SourceName(String(pair[..<equals]))] = URL(fileURLWithPath: String(pair[pair.index(after: equals)...]))
+                }
+                let root = URL(fileURLWithPath: workspace)
+                let worker = try present { () throws(EngineError) in
+                    try SparkIngestWorker(workspaceAt: root, source: SourceName(source), today: today, referenceKeyFiles: files)
+                }
+                let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+                try present { () throws(EngineError) in
+                    try worker.run(input: input) { (bytes) throws(EngineError) in
+                        do { try FileHandle.standardOutput.write(contentsOf: bytes) } catch {
+                            throw EngineError(.input, "cannot write to stdout: \(error.localizedDescription)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

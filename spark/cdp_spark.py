@@ -1,0 +1,1 @@
+../Sources/CDPEngine/Resources/Spark/cdp_spark.py
