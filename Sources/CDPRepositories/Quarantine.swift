@@ -72,6 +72,7 @@ public struct QuarantineChange: Sendable {
 
 public struct QuarantineFilter: Sendable, Hashable {
     public var source: SourceName?
+    /// An open record fails this rule now; a fixed, released or rejected one fails it or was held for it.
     public var rule: String?
     public var statuses: [QuarantineStatus]
     /// Matched against the key and the field values.

@@ -101,7 +101,7 @@ extension LakeStore {
                 arguments: [
                     String(decoding: try encoder.encode(change.fields), as: UTF8.self), change.sourceKey,
                     String(decoding: try encoder.encode(change.failures), as: UTF8.self),
-                    "," + change.failures.map(\.rule).joined(separator: ",") + ",",
+                    Self.rulesColumn(change, current: row["rules"] as String),
                     change.status.rawValue, change.resolution, at, id.rawValue,
                 ])
             // The failures being replaced stay readable in the history: nothing a run found is overwritten.
@@ -135,6 +135,17 @@ extension LakeStore {
             }
             try Self.appendAudit(change.audit, at: at, db)
         }
+    }
+
+    /// The `rules` column after a change: an open record's rules are those it fails now; a record that is not
+    /// open (fixed, released, rejected) also keeps the rules it was held for, so a rule filter still finds the
+    /// records fixed from that rule (`cdp quarantine release --rule email_format` after a fix by pattern).
+    static func rulesColumn(_ change: QuarantineChange, current: String) -> String {
+        var rules = change.failures.map(\.rule)
+        if change.status != .open {
+            for rule in current.split(separator: ",").map(String.init) where !rules.contains(rule) { rules.append(rule) }
+        }
+        return "," + rules.joined(separator: ",") + ","
     }
 
     /// Takes a released record's silver row out and makes current again the row its release replaced.

@@ -92,12 +92,33 @@ struct QuarantineCommand: ParsableCommand {
 
     struct Fix: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Edit fields of a record and re-validate it (field=value ...).")
+            abstract: "Edit fields of a record and re-validate it (field=value ...), or of every record of a selection.")
         @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The record, e.g. Q123.") var id: String
-        @Argument(help: "Edits as field=value (canonical field or source column).") var edits: [String]
+        @Argument(help: "The record, e.g. Q123.") var id: String?
+        @Argument(help: "Edits as field=value (canonical field or source column).") var edits: [String] = []
+        @OptionGroup(title: "Every record of a selection") var selection: QuarantineSelectionOptions
+        @Option(help: "With a selection: set a field, field=value.") var set: String?
+        @Option(help: "With a selection: fix by pattern, 'field /regex/replacement/' (e.g. 'email / at /@/').") var replace: String?
 
         func run() throws {
+            if selection.isGiven {
+                guard id == nil, edits.isEmpty else { throw ValidationError("name a record with its edits, or a selection with --set or --replace, not both") }
+                let change: BulkChange
+                switch (set, replace) {
+                case (let set?, nil):
+                    guard let parsed = BulkChange(settingFrom: set) else { throw ValidationError("--set '\(set)' is not field=value") }
+                    change = parsed
+                case (nil, let replace?):
+                    guard let parsed = BulkChange(replacingFrom: replace) else {
+                        throw ValidationError("--replace '\(replace)' is not 'field /pattern/replacement/'")
+                    }
+                    change = parsed
+                default:
+                    throw ValidationError("with a selection, give one of --set field=value or --replace 'field /pattern/replacement/'")
+                }
+                return try BulkCLI.run(change, selection: selection, options: options)
+            }
+            guard let id, !edits.isEmpty else { throw ValidationError("name a record and its edits (Q123 field=value), or a selection (--rule, --source, --search)") }
             let quarantineID = try parseID(id)
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
@@ -120,9 +141,15 @@ struct QuarantineCommand: ParsableCommand {
     struct Release: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move a record to silver (only when it passes every rule).")
         @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The record, e.g. Q123.") var id: String
+        @Argument(help: "The record, e.g. Q123.") var id: String?
+        @OptionGroup(title: "Every record of a selection") var selection: QuarantineSelectionOptions
 
         func run() throws {
+            if selection.isGiven {
+                guard id == nil else { throw ValidationError("name a record or a selection (--rule, --source, --search), not both") }
+                return try BulkCLI.run(.release, selection: selection, options: options)
+            }
+            guard let id else { throw ValidationError("name a record (Q123) or a selection (--rule, --source, --search)") }
             let quarantineID = try parseID(id)
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
@@ -135,10 +162,16 @@ struct QuarantineCommand: ParsableCommand {
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a record, with a reason (reopen takes it back).")
         @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The record, e.g. Q123.") var id: String
+        @Argument(help: "The record, e.g. Q123.") var id: String?
         @Option(help: "Why the record is unusable.") var reason: String
+        @OptionGroup(title: "Every record of a selection") var selection: QuarantineSelectionOptions
 
         func run() throws {
+            if selection.isGiven {
+                guard id == nil else { throw ValidationError("name a record or a selection (--rule, --source, --search), not both") }
+                return try BulkCLI.run(.reject(reason: reason), selection: selection, options: options)
+            }
+            guard let id else { throw ValidationError("name a record (Q123) or a selection (--rule, --source, --search)") }
             let quarantineID = try parseID(id)
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)

@@ -130,19 +130,19 @@ extension ConsoleSpeedTests {
 extension ConsoleSpeedTests {
     @Test func ruleFilterAndSortByAnotherColumnAreReadInTheBackgroundAndLandOnTheNextFrame() throws {
         let f = try ConsoleFixture()
-        try f.send("2 f")
+        try f.send("2 f email_format <enter>")
         let source = try #require(f.app.quarantineTableSource)
         #expect(!source.isLoading)
         #expect(f.screen.contains("Quarantine · 5 open+fixed · rule email_format"))
         // Sorting by key reads in the background; the settled frame shows the new order.
         try f.send("o o o o")
         #expect(f.screen.contains("by key ▲"))
-        let rows = f.screen.split(separator: "\n").filter { $0.contains("│▌Q") || $0.contains("│ Q") }
+        let rows = f.screen.split(separator: "\n").filter { $0.range(of: #"^│[▌ ][ ✓] Q\d"#, options: .regularExpression) != nil }
         #expect(rows.first?.contains("C2") == true)
         // Going back to what is shown while a read is under way drops that read.
-        try f.backend.enqueue(script: "t")
+        try f.backend.enqueue(script: "t open <enter>")
         f.app.drainEvents()
-        try f.send("t t t t t")
+        try f.send("t open+fixed <enter>")
         #expect(!source.isLoading)
         #expect(f.screen.contains("Quarantine · 5 open+fixed"))
     }

@@ -63,7 +63,7 @@ import Testing
     @Test func wideCharactersKeepTheTableAligned() throws {
         let f = try ConsoleFixture()
         let screen = try f.send("2")
-        let rows = screen.split(separator: "\n").map(String.init).filter { $0.contains("│▌Q") || $0.contains("│ Q") }
+        let rows = screen.split(separator: "\n").map(String.init).filter { $0.range(of: #"^│[▌ ][ ✓] Q\d"#, options: .regularExpression) != nil }
         #expect(rows.count == 6)
         let cjk = try #require(rows.first { $0.contains("山田 太郎") })
         // Display column where the rules column starts must be the same on every row.
@@ -122,14 +122,14 @@ import Testing
 
     @Test func statusRuleFiltersAndSorting() throws {
         let f = try ConsoleFixture()
-        try f.send("2 f")  // first rule by open count: email_format
+        try f.send("2 f email_format <enter>")
         #expect(f.screen.contains("rule email_format"))
         #expect(f.screen.contains("Quarantine · 5 open+fixed"))
-        try f.send("f")
+        try f.send("f born <enter>")
         #expect(f.screen.contains("Quarantine · 1 open+fixed"))
         // Sort by key descending: the first row is the highest key.
-        try f.send("f f o o o o O")
-        let rows = f.screen.split(separator: "\n").filter { $0.contains("│▌Q") || $0.contains("│ Q") }
+        try f.send("f all <enter> o o o o O")
+        let rows = f.screen.split(separator: "\n").filter { $0.range(of: #"^│[▌ ][ ✓] Q\d"#, options: .regularExpression) != nil }
         #expect(rows.first?.contains("C7") == true)
         #expect(f.screen.contains("by key ▼"))
     }

@@ -47,3 +47,22 @@ import Testing
         #expect(r.intersection(Rect(x: 8, y: 4, width: 5, height: 5)) == Rect(x: 8, y: 4, width: 2, height: 2))
     }
 }
+
+extension LayoutTests {
+    @Test func fittedColumnsTakeTheirContentWhenEverythingFits() {
+        // Fixed 2; fills want 3 and 5 of 16 - 2 spacing = 14: 12 left → 3 and 5, then 4 more by weight 1:1.
+        #expect(Layout.fittedSizes(for: [.length(2), .fill(1), .fill(1)], natural: [0, 3, 5], extent: 16, spacing: 1) == [2, 5, 7])
+    }
+
+    @Test func fittedColumnsKeepNarrowOnesWholeWhenSpaceIsShort() {
+        // 20 for fills of 4, 12 and 30: the 4 keeps 4 (by weight alone it would have had 7, 3 of them unused), then
+        // 16 is shared by weight between the 12 and the 30.
+        #expect(Layout.fittedSizes(for: [.fill(1), .fill(1), .fill(1)], natural: [4, 12, 30], extent: 20) == [4, 8, 8])
+        // A second round: with 28, 4 fits (28/3), then 12 fits in 24/2, and the 30 takes the 12 left.
+        #expect(Layout.fittedSizes(for: [.fill(1), .fill(1), .fill(1)], natural: [4, 12, 30], extent: 28) == [4, 12, 12])
+        // Weights decide among the wide ones; a narrow one keeps its width whatever its weight.
+        #expect(Layout.fittedSizes(for: [.fill(1), .fill(3)], natural: [50, 50], extent: 20) == [5, 15])
+        #expect(Layout.fittedSizes(for: [.fill(1), .fill(6)], natural: [8, 50], extent: 20) == [8, 12])
+        #expect(Layout.fittedSizes(for: [.length(5), .fill(1)], natural: [0, 9], extent: 3) == [3, 0])
+    }
+}

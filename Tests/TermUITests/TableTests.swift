@@ -166,3 +166,24 @@ final class CountingDataSource: TableDataSource {
         #expect(none.selected == nil)
     }
 }
+
+extension TableTests {
+    @Test func aTableThatFitsContentGivesEachColumnItsWidestCellFirst() {
+        let rows = ArrayTableDataSource(rows: [
+            [Line("a"), Line("email_format"), Line("a long message that can be cut")],
+            [Line("b"), Line("born"), Line("short")],
+        ])
+        let columns = [
+            TableColumn(id: "k", title: "k", width: .length(1)),
+            TableColumn(id: "rule", title: "rule", width: .fill(3)),
+            TableColumn(id: "msg", title: "message", width: .fill(6)),
+        ]
+        var state = TableState()
+        // By weight alone the rule column would get 1/3 of 28 = 9 and cut "email_format".
+        let fitted = renderBuffer(Table(columns: columns, dataSource: rows, fitsContent: true), width: 30, height: 3, state: &state)
+        #expect(fitted.lines()[1].hasPrefix("a email_format a long message"))
+        var plain = TableState()
+        let weighted = renderBuffer(Table(columns: columns, dataSource: rows), width: 30, height: 3, state: &plain)
+        #expect(!weighted.lines()[1].contains("email_format"))
+    }
+}

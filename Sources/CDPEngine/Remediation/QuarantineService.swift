@@ -231,7 +231,7 @@ public struct QuarantineService: Sendable {
                 reason: why),
             withdrawsSilver: released)
         // A newer version of the key in silver since is a conflict: refused, naming the key.
-        try storeCall { () throws(StoreError) in try workspace.store.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
         return try self.record(id)
     }
 

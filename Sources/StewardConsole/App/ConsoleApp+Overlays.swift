@@ -25,6 +25,7 @@ struct Prompt {
 enum ModalState {
     case confirm(title: String, message: String, state: ConfirmState, onConfirm: () -> Void)
     case input(InputDialog)
+    case picker(Picker)
 }
 
 /// A one-line text question. An answer that is needed stays asked for: Enter on an empty field keeps the
@@ -111,6 +112,14 @@ extension ConsoleApp {
             if text != current.filterText { current.applyFilter(text, app: self) }
         case .palette:
             guard !text.isEmpty else { return }
+            // `:rule email_format`: an action with an argument, when the screen takes one.
+            if let space = text.firstIndex(of: " ") {
+                let name = String(text[..<space])
+                let argument = text[space...].trimmingCharacters(in: .whitespaces)
+                if current.perform(name, argument: argument, app: self) { return }
+                message = StatusMessage("\"\(name)\" takes no argument here; Tab completes an action, ? lists the keys", severity: .warning)
+                return
+            }
             let names = actionNames
             let candidates = PaletteCompletion.candidates(for: text, in: names)
             let name: String
@@ -176,6 +185,17 @@ extension ConsoleApp {
             case nil:
                 self.modal = .confirm(title: title, message: text, state: state, onConfirm: onConfirm)
             }
+        case .picker(var picker):
+            switch picker.handle(key) {
+            case .pick(let choice)?:
+                self.modal = nil
+                picker.onPick(choice)
+            case .cancel?:
+                self.modal = nil
+                message = StatusMessage("cancelled")
+            case nil:
+                self.modal = .picker(picker)
+            }
         case .input(var dialog):
             switch key.key {
             case .escape:
@@ -205,6 +225,8 @@ extension ConsoleApp {
                 borderStyle: theme[.warning], selectedButtonStyle: theme[.selection])
             var confirmState = state
             frame.render(dialog, in: area, state: &confirmState)
+        case .picker(let picker):
+            renderPicker(picker, in: area, frame: &frame)
         case .input(let dialog):
             let problem = dialog.problem.map { Line("✗ " + $0, style: theme[.error]) } ?? Line("")
             let modalWidget = Modal(
@@ -218,6 +240,40 @@ extension ConsoleApp {
             let editor = TextField(style: theme[.selection])
             editor.render(in: fieldRect, buffer: &frame.buffer, state: &state)
             frame.setCursor(editor.cursorPosition(in: fieldRect, state: state))
+        }
+    }
+
+    // MARK: Picker
+
+    func renderPicker(_ picker: Picker, in area: Rect, frame: inout Frame) {
+        let shown = picker.shown
+        let width = min(area.width - 4, 64)
+        let listHeight = max(1, min(max(shown.count, 1), area.height - 5))
+        let box = area.centered(width: width, height: listHeight + 4)
+        frame.buffer.fill(area: box, with: Cell(symbol: " ", style: theme[.text].patched(with: theme[.background])))
+        let block = Block(borderStyle: theme[.accent], title: Line(picker.title, style: theme[.header]))
+        frame.render(block, in: box)
+        let inner = block.inner(box).inner(horizontal: 1, vertical: 0)
+        frame.buffer.setString(x: inner.x, y: inner.y, "› ", style: theme[.accent])
+        let fieldRect = Rect(x: inner.x + 2, y: inner.y, width: max(0, inner.width - 2), height: 1)
+        var field = picker.field
+        let editor = TextField(style: theme[.text])
+        editor.render(in: fieldRect, buffer: &frame.buffer, state: &field)
+        frame.setCursor(editor.cursorPosition(in: fieldRect, state: field))
+        let listTop = inner.y + 2
+        guard !shown.isEmpty else {
+            frame.buffer.setString(x: inner.x, y: listTop, "nothing matches \"\(picker.field.value)\"", style: theme[.muted], maxWidth: inner.width)
+            return
+        }
+        let offset = max(0, picker.selected - listHeight + 1)
+        for (index, choice) in shown.enumerated().dropFirst(offset).prefix(listHeight) {
+            let y = listTop + index - offset
+            let row = Rect(x: inner.x, y: y, width: inner.width, height: 1)
+            let count = choice.count.map { TimeText.count($0) } ?? ""
+            let style = choice.count == 0 ? theme[.muted] : theme[.text]
+            frame.buffer.setString(x: row.x, y: y, choice.label, style: style, maxWidth: max(0, row.width - count.count - 1))
+            frame.buffer.setString(x: row.right - count.count, y: y, count, style: theme[.muted], maxWidth: count.count)
+            if index == picker.selected { frame.buffer.setStyle(area: row, theme[.selection]) }
         }
     }
 }

@@ -159,6 +159,7 @@ public final class ConsoleApp {
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
                 (screen as? CustomersScreen)?.waitForSearch()
                 (screen as? ReviewQueueScreen)?.session.waitForQueue()
+                (screen as? BulkPreviewScreen)?.waitForJob(app: self)
             }
         }
     }
@@ -497,9 +498,20 @@ public final class ConsoleApp {
         var spans: [Span] = []
         let own = current.actions.filter { $0.group != "Navigation" } + current.actions.filter { $0.group == "Navigation" && $0.name == "filter" }
         let general = ["help", "palette"].compactMap { name in globalActions.first { $0.name == name } }
-        for action in own.prefix(9) + general {
+        // `? help` and `: palette` always show: the screen's own hints give way from the last one.
+        func width(_ action: ConsoleAction) -> Int { (action.keys.first?.description.count ?? 0) + 1 + action.name.count + 2 }
+        // Hints are two spaces apart; the last needs none after it.
+        var used = general.reduce(0) { $0 + width($1) } - 2
+        var shown: [ConsoleAction] = []
+        for action in own.prefix(9) {
+            guard used + width(action) <= area.width else { break }
+            used += width(action)
+            shown.append(action)
+        }
+        for action in shown + general {
+            if !spans.isEmpty { spans.append(Span("  ", style: theme[.muted])) }
             spans.append(Span(action.keys.first?.description ?? "", style: theme[.accent]))
-            spans.append(Span(" \(action.name)  ", style: theme[.muted]))
+            spans.append(Span(" \(action.name)", style: theme[.muted]))
         }
         frame.buffer.setLine(x: area.x, y: area.y, Line(spans: spans).truncated(to: area.width))
     }

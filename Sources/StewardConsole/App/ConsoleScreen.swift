@@ -9,6 +9,8 @@ protocol ConsoleScreen: AnyObject {
     var actions: [ConsoleAction] { get }
     /// Runs the action with this long name; false when the screen does not know it.
     func perform(_ action: String, app: ConsoleApp) -> Bool
+    /// Runs an action given with an argument in the palette (`:rule email_format`); false when it takes none.
+    func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool
     /// While true every key goes to ``handleCapturedKey(_:app:)`` first (a form being edited).
     var capturesInput: Bool { get }
     /// A key while ``capturesInput`` is set; false lets the app treat it as usual.
@@ -27,6 +29,7 @@ protocol ConsoleScreen: AnyObject {
 }
 
 extension ConsoleScreen {
+    func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool { false }
     var capturesInput: Bool { false }
     func handleCapturedKey(_ key: KeyEvent, app: ConsoleApp) -> Bool { false }
     func tick(app: ConsoleApp) -> Bool { false }

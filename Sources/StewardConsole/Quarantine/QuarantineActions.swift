@@ -166,6 +166,8 @@ enum QuarantineActions {
             return
         }
         switch last {
+        case .bulk(_, let outcome):
+            app.push(BulkPreviewScreen(undoing: outcome))
         case .decision(let label, let id):
             do {
                 let record = try app.service.undoDecision(id)

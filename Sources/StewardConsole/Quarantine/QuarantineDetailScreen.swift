@@ -5,7 +5,9 @@ import TermUI
 /// One quarantined record: fields with the failing ones highlighted, each failure, lineage, the raw
 /// row and the history. `e` edits it in a form that re-validates as the steward types.
 final class QuarantineDetailScreen: ConsoleScreen {
-    let id: QuarantineID
+    private(set) var id: QuarantineID
+    /// The record `step` rows after (negative: before) a record in the workbench's order, for `J`/`K`.
+    private let neighbour: ((QuarantineID, Int) -> QuarantineID?)?
     private(set) var detail: QuarantineService.Detail?
     private var loadError: String?
     private var view = TextViewState()
@@ -25,8 +27,9 @@ final class QuarantineDetailScreen: ConsoleScreen {
         var original: [String] { draft.shownValues }
     }
 
-    init(id: QuarantineID) {
+    init(id: QuarantineID, neighbour: ((QuarantineID, Int) -> QuarantineID?)? = nil) {
         self.id = id
+        self.neighbour = neighbour
     }
 
     var title: String {
@@ -51,6 +54,8 @@ final class QuarantineDetailScreen: ConsoleScreen {
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Record"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action", group: "Record"),
             ConsoleAction("history", keys: [.char("h")], help: "This record's audit history", group: "Record"),
+            ConsoleAction("next-record", keys: [.char("J"), .char("]")], help: "Next record of the workbench", group: "Record"),
+            ConsoleAction("previous-record", keys: [.char("K"), .char("[")], help: "Previous record of the workbench", group: "Record"),
         ] + NavigationActions.list
     }
 
@@ -90,6 +95,15 @@ final class QuarantineDetailScreen: ConsoleScreen {
             QuarantineActions.undo(app: app)
             load(app)
         case "history": app.push(AuditScreen(target: id.description))
+        case "next-record", "previous-record":
+            let step = action == "next-record" ? 1 : -1
+            guard let next = neighbour?(id, step) else {
+                app.message = StatusMessage(step > 0 ? "this is the last record of the workbench" : "this is the first record of the workbench")
+                return true
+            }
+            id = next
+            view = TextViewState()
+            load(app)
         case "save": save(app)
         case "cancel-edit":
             editor = nil

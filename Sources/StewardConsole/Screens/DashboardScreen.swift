@@ -14,6 +14,8 @@ final class DashboardScreen: ConsoleScreen {
     private var runs: [RunSummary] { data?.runs ?? [] }
     /// Open records per rule as last read; nil before the first read is done.
     var openRuleCounts: [(rule: String, count: Int)]? { data?.byRule }
+    /// Counts per source as last read (held records by status); nil before the first read is done.
+    var sourceStatuses: [SourceStatus]? { data?.statuses }
     /// Nil until the first read finishes.
     private var data: DashboardData?
     private var loadedAt = Date.distantPast

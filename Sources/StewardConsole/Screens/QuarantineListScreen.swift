@@ -37,6 +37,10 @@ final class QuarantineListScreen: ConsoleScreen {
         if let sourceFilter { parts.append("source \(sourceFilter)") }
         if let ruleFilter { parts.append("rule \(ruleFilter)") }
         if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
+        if let marked = source?.markedCount, marked > 0 { parts.append("\(TimeText.count(marked)) marked") }
+        if let row = state.selection.selected, let rows = source?.rowCount, rows > 0 {
+            parts.append("row \(TimeText.count(row + 1)) of \(TimeText.count(rows))")
+        }
         return parts.joined(separator: " · ")
     }
 
@@ -44,9 +48,16 @@ final class QuarantineListScreen: ConsoleScreen {
         NavigationActions.list + [
             NavigationActions.filter,
             ConsoleAction("open-record", keys: [KeyEvent(.enter)], help: "Open the record", group: "Records"),
-            ConsoleAction("filter-source", keys: [.char("s")], help: "Cycle the source filter", group: "Records"),
-            ConsoleAction("filter-rule", keys: [.char("f")], help: "Cycle the rule filter", group: "Records"),
-            ConsoleAction("filter-status", keys: [.char("t")], help: "Cycle the status filter", group: "Records"),
+            ConsoleAction("rule", keys: [.char("f")], help: "Pick the rule filter, with open counts (:rule NAME sets it)", group: "Records"),
+            ConsoleAction("mark", keys: [.char(" ")], help: "Mark or unmark the row, then the next", group: "Selection"),
+            ConsoleAction("mark-all", keys: [.char("A")], help: "Mark every row matching the filter (again: unmark all)", group: "Selection"),
+            ConsoleAction("bulk-release", keys: [.char("r")], help: "Release the marked rows (none marked: the whole filter)", group: "Selection"),
+            ConsoleAction("bulk-replace", keys: [.char("p")], help: "Fix by pattern on the marked rows (field /regex/replacement/)", group: "Selection"),
+            ConsoleAction("bulk-reject", keys: [.char("x")], help: "Reject the marked rows with one reason", group: "Selection"),
+            ConsoleAction("bulk-set", keys: [.char("e")], help: "Set a field on the marked rows (field=value)", group: "Selection"),
+            ConsoleAction("mark-range", keys: [.char("v")], help: "Mark a range: v at one end, v at the other", group: "Selection"),
+            ConsoleAction("source", keys: [.char("s")], help: "Pick the source filter (:source NAME sets it)", group: "Records"),
+            ConsoleAction("status", keys: [.char("t")], help: "Pick the status filter (:status NAME sets it)", group: "Records"),
             ConsoleAction("sort-next", keys: [.char("o")], help: "Sort by the next column", group: "Records"),
             ConsoleAction("sort-reverse", keys: [.char("O")], help: "Reverse the sort", group: "Records"),
             ConsoleAction("column-next", keys: [.char("]")], help: "Focus the next column", group: "Columns"),
@@ -57,7 +68,7 @@ final class QuarantineListScreen: ConsoleScreen {
             ConsoleAction("move-column-left", keys: [.char("<")], help: "Move the focused column left", group: "Columns"),
             ConsoleAction("move-column-right", keys: [.char(">")], help: "Move the focused column right", group: "Columns"),
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Records"),
-            ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action", group: "Records"),
+            ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action (a bulk action whole)", group: "Records"),
         ]
     }
 
@@ -129,13 +140,18 @@ final class QuarantineListScreen: ConsoleScreen {
 
     /// The column `[`/`]` focus, for sorting, hiding and moving.
     var focusedColumn: String {
-        let shown = state.visibleColumns(QuarantineTableSource.columns).map(\.id)
+        let shown = focusableColumns
         if let focused = state.focusedColumn, shown.contains(focused) { return focused }
         return shown.first ?? "id"
     }
 
+    /// The data columns shown, in order: the mark column is not one (it neither sorts, hides nor moves).
+    private var focusableColumns: [String] {
+        state.visibleColumns(QuarantineTableSource.columns).map(\.id).filter { $0 != QuarantineTableSource.markColumn }
+    }
+
     private func focusColumn(by delta: Int) {
-        let shown = state.visibleColumns(QuarantineTableSource.columns).map(\.id)
+        let shown = focusableColumns
         guard state.focusedColumn != nil else {
             // The first press marks the first (or, going left, the last) column.
             state.focusedColumn = delta > 0 ? shown.first : shown.last
@@ -158,23 +174,11 @@ final class QuarantineListScreen: ConsoleScreen {
                 app.message = StatusMessage("no record selected", severity: .warning)
                 return true
             }
-            app.push(QuarantineDetailScreen(id: record.id))
-        case "filter-source":
-            let sources = app.workspace.configuration.sources.map(\.name)
-            sourceFilter = cycle(sourceFilter, through: sources)
-            reload()
-            app.message = StatusMessage("source: \(sourceFilter?.rawValue ?? "all")")
-        case "filter-rule":
-            let known = knownRules(app)
-            ruleFilter = cycle(ruleFilter, through: known)
-            reload()
-            app.message = StatusMessage("rule: \(ruleFilter ?? "all")")
-        case "filter-status":
-            statusChoice = (statusChoice + 1) % Self.statusChoices.count
-            reload()
-            app.message = StatusMessage("status: \(Self.statusChoices[statusChoice].label)")
+            app.push(QuarantineDetailScreen(id: record.id) { [weak source] id, step in source?.neighbour(of: id, step) })
+        case "source", "rule", "status":
+            openPicker(action, app: app)
         case "sort-next":
-            let ids = QuarantineTableSource.columns.map(\.id)
+            let ids = QuarantineTableSource.columns.map(\.id).filter { QuarantineOrder(rawValue: $0) != nil }
             let index = state.sort.flatMap { sort in ids.firstIndex(of: sort.columnID) } ?? -1
             state.sort = TableSort(columnID: ids[(index + 1) % ids.count], ascending: true)
             reload()
@@ -186,11 +190,15 @@ final class QuarantineListScreen: ConsoleScreen {
             focusColumn(by: action == "column-next" ? 1 : -1)
             app.message = StatusMessage("column \(focusedColumn): S sorts, - hides, < > move")
         case "sort-by-column":
+            guard QuarantineOrder(rawValue: focusedColumn) != nil else {
+                app.message = StatusMessage("the \(focusedColumn) column does not sort", severity: .warning)
+                return true
+            }
             state.toggleSort(focusedColumn)
             reload()
         case "hide-column":
             let column = focusedColumn
-            guard state.visibleColumns(QuarantineTableSource.columns).count > 1 else {
+            guard focusableColumns.count > 1 else {
                 app.message = StatusMessage("the last column stays", severity: .warning)
                 return true
             }
@@ -202,7 +210,48 @@ final class QuarantineListScreen: ConsoleScreen {
             state.columnOrder = []
             app.message = StatusMessage("every column shown")
         case "move-column-left", "move-column-right":
-            state.moveColumn(focusedColumn, by: action == "move-column-left" ? -1 : 1, in: QuarantineTableSource.columns.filter { !state.hiddenColumns.contains($0.id) })
+            let data = QuarantineTableSource.columns.filter { !state.hiddenColumns.contains($0.id) && $0.id != QuarantineTableSource.markColumn }
+            state.moveColumn(focusedColumn, by: action == "move-column-left" ? -1 : 1, in: data)
+            // The mark column stays first.
+            state.columnOrder = [QuarantineTableSource.markColumn] + state.columnOrder
+        case "mark":
+            guard let row = state.selection.selected, let id = source?.id(at: row) else {
+                app.message = StatusMessage("no record selected", severity: .warning)
+                return true
+            }
+            source?.toggleMark(id)
+            rangeAnchor = nil
+            state.selection.select(next: 1)
+        case "mark-range":
+            guard let row = state.selection.selected else {
+                app.message = StatusMessage("no record selected", severity: .warning)
+                return true
+            }
+            guard let anchor = rangeAnchor else {
+                rangeAnchor = row
+                app.message = StatusMessage("range starts at row \(TimeText.count(row + 1)): move to the other end and press v again")
+                return true
+            }
+            let marked = source?.mark(rows: min(anchor, row)...max(anchor, row)) ?? 0
+            rangeAnchor = nil
+            app.message = StatusMessage("marked rows \(TimeText.count(min(anchor, row) + 1))–\(TimeText.count(max(anchor, row) + 1)) (\(TimeText.count(marked)) records)")
+        case "mark-all":
+            guard let source else { return true }
+            if source.markedCount > 0, source.allShownMarked {
+                source.clearMarks()
+                app.message = StatusMessage("every mark cleared")
+            } else {
+                source.markAllShown()
+                app.message = StatusMessage("marked every row matching the filter (\(TimeText.count(source.markedCount)))")
+            }
+        case "bulk-release":
+            BulkActions.preview(.release, list: self, app: app)
+        case "bulk-reject":
+            BulkActions.askReason(list: self, app: app)
+        case "bulk-set":
+            BulkActions.askSet(list: self, app: app)
+        case "bulk-replace":
+            BulkActions.askReplace(list: self, app: app)
         case "fix-all-like-this":
             QuarantineActions.fixAllLikeThis(app: app)
         case "undo":
@@ -211,6 +260,86 @@ final class QuarantineListScreen: ConsoleScreen {
             return false
         }
         return true
+    }
+
+    /// `:rule NAME`, `:source NAME`, `:status NAME` from the palette: sets that filter (`all` clears it).
+    func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool {
+        guard ["source", "rule", "status"].contains(action) else { return false }
+        let choices = self.choices(action, app: app)
+        let wanted = argument.lowercased()
+        guard let choice = choices.first(where: { ($0.value ?? "all").lowercased() == wanted || $0.label.lowercased() == wanted }) else {
+            let known = choices.map { $0.value ?? "all" }.prefix(12).joined(separator: ", ")
+            app.message = StatusMessage("no \(action) \"\(argument)\" (\(known)\(choices.count > 12 ? ", …" : ""))", severity: .warning)
+            return true
+        }
+        pick(choice, for: action, app: app)
+        return true
+    }
+
+    /// Opens the type-to-search list of `filter`'s choices with their counts.
+    private func openPicker(_ filter: String, app: ConsoleApp) {
+        let current: String?
+        switch filter {
+        case "source": current = sourceFilter?.rawValue
+        case "rule": current = ruleFilter
+        default: current = Self.statusChoices[statusChoice].label
+        }
+        app.modal = .picker(Picker(title: "\(filter) · type to search, Enter picks", choices: choices(filter, app: app), current: current) {
+            [weak self, weak app] choice in
+            guard let self, let app else { return }
+            self.pick(choice, for: filter, app: app)
+        })
+    }
+
+    private func pick(_ choice: Picker.Choice, for filter: String, app: ConsoleApp) {
+        switch filter {
+        case "source": sourceFilter = choice.value.map { SourceName($0) }
+        case "rule": ruleFilter = choice.value
+        default: statusChoice = Self.statusChoices.firstIndex { $0.label == choice.value } ?? 0
+        }
+        reload()
+        state.selectFirst()
+        app.message = StatusMessage("\(filter): \(choice.value ?? "all")")
+    }
+
+    /// The choices of a filter with their counts, as the dashboard last counted them in the background (no
+    /// scan of the held records on the key path); counts are of open and fixed records.
+    func choices(_ filter: String, app: ConsoleApp) -> [Picker.Choice] {
+        let dashboard = app.stacks[ConsoleApp.tabIndex("dashboard")].first as? DashboardScreen
+        let statuses = dashboard?.sourceStatuses
+        switch filter {
+        case "source":
+            let held = statuses.map { $0.reduce(0) { $0 + $1.quarantineOpen + $1.quarantineFixed } }
+            return [Picker.Choice(value: nil, label: "all sources", count: held)]
+                + app.workspace.configuration.sources.map { source in
+                    let status = statuses?.first { $0.source == source.name }
+                    return Picker.Choice(value: source.name.rawValue, label: source.name.rawValue, count: status.map { $0.quarantineOpen + $0.quarantineFixed })
+                }
+        case "rule":
+            let counted = dashboard?.openRuleCounts
+            let held = statuses.map { $0.reduce(0) { $0 + $1.quarantineOpen + $1.quarantineFixed } }
+            return [Picker.Choice(value: nil, label: "all rules", count: held)]
+                + knownRules(app).map { rule in
+                    Picker.Choice(value: rule, label: rule, count: counted.map { counts in counts.first { $0.rule == rule }?.count ?? 0 })
+                }
+        default:
+            return Self.statusChoices.map { choice in
+                let count = statuses.map { all in
+                    all.reduce(0) { total, status in
+                        let statuses = choice.statuses.isEmpty ? QuarantineStatus.allCases : choice.statuses
+                        return total + statuses.reduce(0) { sum, s in
+                            switch s {
+                            case .open: sum + status.quarantineOpen
+                            case .fixed: sum + status.quarantineFixed
+                            case .released: sum + status.released
+                            case .rejected: sum + status.quarantineRejected
+                            }
+                        }
+                    }
+                }
+                return Picker.Choice(value: choice.label, label: choice.label, count: count)
+            }
+        }
     }
 
     /// Rules by open count (as the dashboard last counted them, in the background), then the other
@@ -227,10 +356,17 @@ final class QuarantineListScreen: ConsoleScreen {
 
     private var ruleCache: (generation: Int, rules: [String])?
 
-    private func cycle<T: Equatable>(_ value: T?, through values: [T]) -> T? {
-        guard !values.isEmpty else { return nil }
-        guard let value, let index = values.firstIndex(of: value) else { return values[0] }
-        return index + 1 < values.count ? values[index + 1] : nil
+    /// Where `v` started a range.
+    private var rangeAnchor: Int?
+
+    /// The records a bulk action applies to: the marked ones, else every row matching the filter; and how to
+    /// name them in the preview.
+    var bulkTarget: (ids: [QuarantineID], scope: String) {
+        guard let source else { return ([], "no records") }
+        if source.markedCount > 0 {
+            return (source.markedIDs.map { QuarantineID($0) }, "\(TimeText.count(source.markedCount)) marked")
+        }
+        return (source.shownIDs.map { QuarantineID($0) }, "all \(TimeText.count(source.rowCount)) matching the filter")
     }
 
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
@@ -242,7 +378,7 @@ final class QuarantineListScreen: ConsoleScreen {
             columns: QuarantineTableSource.columns, dataSource: source, style: theme[.text],
             headerStyle: theme[.header], selectedStyle: theme[.selection], highlightSymbol: "▌",
             focusedHeaderStyle: state.focusedColumn == nil ? nil : theme[.header].adding(.reverse),
-            emptyMessage: source.lastError ?? "no records match the filters")
+            emptyMessage: source.lastError ?? "no records match the filters", fitsContent: true)
         frame.render(table, in: split[0], state: &state)
         frame.render(
             Scrollbar(contentLength: state.selection.rowCount, viewportLength: state.selection.viewportHeight, position: state.selection.offset,

@@ -44,7 +44,43 @@ final class QuarantineTableSource: TableDataSource {
         var sort: TableSort?
     }
 
+    /// Rows marked for a bulk action, by record id (they stay marked across filters until acted on).
+    private(set) var marked = Set<Int64>()
+    var markedCount: Int { marked.count }
+    /// The marked ids, ascending.
+    var markedIDs: [Int64] { marked.sorted() }
+    /// The ids shown, in table order.
+    var shownIDs: [Int64] { ids }
+
+    func id(at row: Int) -> Int64? { ids.indices.contains(row) ? ids[row] : nil }
+
+    /// The record `step` rows from `id` in the table's order (the Record view's `J`/`K`); nil past either end
+    /// or when `id` is no longer shown.
+    func neighbour(of id: QuarantineID, _ step: Int) -> QuarantineID? {
+        guard let index = ids.firstIndex(of: id.rawValue), ids.indices.contains(index + step) else { return nil }
+        return QuarantineID(ids[index + step])
+    }
+
+    func toggleMark(_ id: Int64) {
+        if marked.remove(id) == nil { marked.insert(id) }
+    }
+
+    /// Marks the rows in `rows`; returns how many are marked in all.
+    @discardableResult
+    func mark(rows: ClosedRange<Int>) -> Int {
+        for row in rows where ids.indices.contains(row) { marked.insert(ids[row]) }
+        return marked.count
+    }
+
+    func markAllShown() { marked.formUnion(ids) }
+    var allShownMarked: Bool { ids.allSatisfy { marked.contains($0) } }
+    func clearMarks() { marked = [] }
+
+    /// The column showing ✓ on marked rows.
+    static let markColumn = "mark"
+
     static let columns = [
+        TableColumn(id: markColumn, title: "✓", width: .length(1)),
         TableColumn(id: "id", title: "id", width: .length(6)),
         TableColumn(id: "status", title: "status", width: .length(8)),
         TableColumn(id: "source", title: "source", width: .fill(2)),
@@ -52,6 +88,7 @@ final class QuarantineTableSource: TableDataSource {
         TableColumn(id: "name", title: "name", width: .fill(3)),
         TableColumn(id: "line", title: "line", width: .length(5), alignment: .right),
         TableColumn(id: "rules", title: "rules", width: .fill(3)),
+        TableColumn(id: "value", title: "failing value", width: .fill(3)),
         TableColumn(id: "problem", title: "first problem", width: .fill(6)),
     ]
 
@@ -245,6 +282,7 @@ final class QuarantineTableSource: TableDataSource {
     func cells(forRow row: Int) -> [Line] {
         guard let record = record(at: row) else { return [] }
         return [
+            Line(marked.contains(record.id.rawValue) ? "✓" : " ", style: theme[.success]),
             Line(record.id.description, style: theme[.accent]),
             Line(record.status.rawValue, style: Self.style(record.status, theme)),
             Line(record.source.rawValue),
@@ -252,6 +290,7 @@ final class QuarantineTableSource: TableDataSource {
             Line(Self.name(of: record), style: theme[.pii]),
             Line(String(record.line), style: theme[.muted]),
             Line(record.ruleNames.joined(separator: ",")),
+            Line(record.failures.first { $0.value != nil }?.value ?? "", style: theme[.pii]),
             Line(record.failures.first.map { "\($0.field.map { "\($0): " } ?? "")\($0.message)" } ?? "", style: theme[.muted]),
         ]
     }

@@ -9,6 +9,8 @@ enum UndoEntry {
     /// A release or a rejection: the engine reopens the record (a released one leaves silver again), audited
     /// as `quarantine.release.undo` / `quarantine.reject.undo`.
     case decision(label: String, id: QuarantineID)
+    /// A bulk change: undone whole by the engine, record by record, in the background.
+    case bulk(label: String, outcome: BulkOutcome)
 }
 
 /// The last single-record fix, the template for "fix all like this".

@@ -119,4 +119,60 @@ public struct Layout: Sendable, Hashable {
         for index in sizes.indices { sizes[index] += shares[index] }
         return sizes
     }
+
+    /// Sizes for table columns that fit their content. `.length`, `.min` and `.percentage` columns get what
+    /// ``sizes(for:extent:spacing:)`` gives them; `.fill` columns get their natural width (`natural`, the widest
+    /// content) when they all fit, sharing the space left by weight; when they do not, a column narrower than an
+    /// equal share keeps its natural width (again, with what is left, until none is), and the wider ones share the
+    /// rest by weight: no column is cut while another holds room it does not need.
+    public static func fittedSizes(for constraints: [Constraint], natural: [Int], extent: Int, spacing: Int = 0) -> [Int] {
+        guard !constraints.isEmpty else { return [] }
+        let available = Swift.max(0, extent - spacing * (constraints.count - 1))
+        var sizes = [Int](repeating: 0, count: constraints.count)
+        var remaining = available
+        var fills: [Int] = []
+        for (index, constraint) in constraints.enumerated() {
+            let wanted: Int
+            switch constraint {
+            case .length(let n), .min(let n): wanted = Swift.max(0, n)
+            case .percentage(let p): wanted = available * Swift.min(Swift.max(0, p), 100) / 100
+            case .fill:
+                fills.append(index)
+                continue
+            }
+            sizes[index] = Swift.min(wanted, remaining)
+            remaining -= sizes[index]
+        }
+        guard !fills.isEmpty, remaining > 0 else { return sizes }
+        func weight(_ index: Int) -> Int {
+            if case .fill(let w) = constraints[index] { return Swift.max(1, w) }
+            return 1
+        }
+        func want(_ index: Int) -> Int { natural.indices.contains(index) ? Swift.max(0, natural[index]) : 0 }
+        func share(_ budget: Int, among indices: [Int]) {
+            let shares = Self.sizes(for: indices.map { .fill(weight($0)) }, extent: budget)
+            for (index, size) in zip(indices, shares) { sizes[index] += size }
+        }
+        let total = fills.reduce(0) { $0 + want($1) }
+        if total <= remaining {
+            for index in fills { sizes[index] = want(index) }
+            share(remaining - total, among: fills)
+            return sizes
+        }
+        var pending = fills
+        var budget = remaining
+        while !pending.isEmpty {
+            // Whether a column is narrow is decided on equal shares (max-min fairness); weights only split
+            // what the wide ones share.
+            let narrow = pending.filter { want($0) * pending.count <= budget }
+            guard !narrow.isEmpty else { break }
+            for index in narrow {
+                sizes[index] = want(index)
+                budget -= want(index)
+            }
+            pending.removeAll { narrow.contains($0) }
+        }
+        if !pending.isEmpty { share(budget, among: pending) }
+        return sizes
+    }
 }

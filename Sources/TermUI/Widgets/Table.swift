@@ -18,12 +18,17 @@ public struct Table: StatefulWidget {
     public var emptyMessage: String
     /// Patched onto the header of ``TableState/focusedColumn``; nil leaves it unmarked.
     public var focusedHeaderStyle: Style?
+    /// When true, `.fill` columns are sized to the widest of their title and the rows shown (see
+    /// ``Layout/fittedSizes(for:natural:extent:spacing:)``) rather than by weight alone.
+    public var fitsContent: Bool
 
     public init(
         columns: [TableColumn], dataSource: any TableDataSource, style: Style = .plain,
         headerStyle: Style = Style(modifiers: .bold), selectedStyle: Style = Style(modifiers: .reverse),
-        highlightSymbol: String = "", focusedHeaderStyle: Style? = nil, columnSpacing: Int = 1, emptyMessage: String = "No rows"
+        highlightSymbol: String = "", focusedHeaderStyle: Style? = nil, columnSpacing: Int = 1, emptyMessage: String = "No rows",
+        fitsContent: Bool = false
     ) {
+        self.fitsContent = fitsContent
         self.columns = columns
         self.dataSource = dataSource
         self.style = style
@@ -55,14 +60,29 @@ public struct Table: StatefulWidget {
         let shown = state.visibleColumns(columns)
         let symbolWidth = TextWidth.of(highlightSymbol)
         let body = Rect(x: area.x + symbolWidth, y: area.y, width: area.width - symbolWidth, height: area.height)
-        let widths = Layout.sizes(for: shown.map(\.width), extent: body.width, spacing: columnSpacing)
+        let declaredIndex = shown.map { column in columns.firstIndex(where: { $0.id == column.id }) ?? 0 }
+        let first = state.selection.offset
+        let last = max(first, min(rowCount, first + viewport))
+        // Each shown row's cells are read once, for the widths and for drawing.
+        let rowCells = (first..<last).map { dataSource.cells(forRow: $0) }
+        let widths: [Int]
+        if fitsContent {
+            let natural = shown.enumerated().map { index, column in
+                let sorted = state.sort?.columnID == column.id ? 2 : 0
+                return rowCells.reduce(TextWidth.of(column.title) + sorted) { widest, cells in
+                    cells.indices.contains(declaredIndex[index]) ? max(widest, cells[declaredIndex[index]].width) : widest
+                }
+            }
+            widths = Layout.fittedSizes(for: shown.map(\.width), natural: natural, extent: body.width, spacing: columnSpacing)
+        } else {
+            widths = Layout.sizes(for: shown.map(\.width), extent: body.width, spacing: columnSpacing)
+        }
         var columnRects: [Rect] = []
         var x = body.x
         for width in widths {
             columnRects.append(Rect(x: x, y: 0, width: min(width, body.right - x), height: 1))
             x += width + columnSpacing
         }
-        let declaredIndex = shown.map { column in columns.firstIndex(where: { $0.id == column.id }) ?? 0 }
 
         // Header.
         let headerRow = Rect(x: area.x, y: area.y, width: area.width, height: 1)
@@ -86,8 +106,6 @@ public struct Table: StatefulWidget {
             return
         }
 
-        let first = state.selection.offset
-        let last = min(rowCount, first + viewport)
         for row in first..<last {
             let y = area.y + 1 + (row - first)
             let rowRect = Rect(x: area.x, y: y, width: area.width, height: 1)
@@ -99,7 +117,7 @@ public struct Table: StatefulWidget {
                 buffer.setStyle(area: rowRect, selectedStyle)
                 if symbolWidth > 0 { buffer.setString(x: area.x, y: y, highlightSymbol, maxWidth: symbolWidth) }
             }
-            let cells = dataSource.cells(forRow: row)
+            let cells = rowCells[row - first]
             for (index, column) in shown.enumerated() {
                 let source = declaredIndex[index]
                 guard cells.indices.contains(source) else { continue }

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// `cdp quarantine fix|release|reject` on every record of a selection: previewed without `--yes`, applied with it.
+struct QuarantineBulkCLITests {
+    @Test func fixByPatternThenReleaseEveryRecordOfARule() throws {
+        let ws = try QuarantineReopenCLITests.workspace("bulk")
+        let preview = try CLI.run(["quarantine", "fix", "--rule", "email_format", "--replace", "email / at /@/"] + ws)
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(preview.stdout.contains("replace / at / by \"@\" in email on 1 of 1 held records matching rule email_format"))
+        #expect(preview.stdout.contains("Q1  bob at example.com → bob@example.com"))
+        #expect(preview.stdout.contains("nothing changed; add --yes to apply"))
+        #expect(try CLI.run(["quarantine", "show", "Q1"] + ws).stdout.contains("bob at example.com"))
+
+        let fixed = try CLI.run(["quarantine", "fix", "--rule", "email_format", "--replace", "email / at /@/", "--yes"] + ws)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout.contains("1 records changed (1 now pass), 0 refused"))
+        let released = try CLI.run(["quarantine", "release", "--rule", "email_format", "--yes"] + ws)
+        #expect(released.status == 0, "\(released.stderr)")
+        #expect(released.stdout.contains("1 records changed"))
+        let audit = try CLI.run(["audit", "list", "--action", "quarantine.bulk.release"] + ws)
+        #expect(audit.stdout.contains("1 records (Q1…Q1)"), "\(audit.stdout)")
+        #expect(try CLI.run(["verify"] + ws).status == 0)
+
+        let both = try CLI.run(["quarantine", "release", "Q1", "--rule", "email_format"] + ws)
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("not both"))
+        let bad = try CLI.run(["quarantine", "fix", "--rule", "email_format", "--replace", "email"] + ws)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("is not 'field /pattern/replacement/'"))
+    }
+}

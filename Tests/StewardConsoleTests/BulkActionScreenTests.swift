@@ -1,0 +1,166 @@
+import CDPCore
+@testable import CDPEngine
+import CDPStore
+import Foundation
+import TermUI
+import TermUITesting
+import Testing
+
+@testable import StewardConsole
+
+/// Marking rows, bulk actions with a preview and one undo, pickers and palette arguments on the workbench.
+@Suite struct BulkActionScreenTests {
+    /// `email /( at |@@)/@/` as key script tokens.
+    static let pattern = "email <space> /( <space> at <space> |@@)/@/"
+
+    @Test func fixByPatternOnMarkedRowsThenReleaseTheFilterAndUndoItWhole() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 <space> <space>")
+        #expect(f.screen.contains("2 marked"))
+        try f.send("p")
+        #expect(f.screen.contains("Fix by pattern on 2 marked"))
+        try f.send("\(Self.pattern) <enter>")
+        #expect(f.screen.contains("Bulk fix · 2 of 2 marked"))
+        #expect(f.screen.contains("bob at example.com"))
+        #expect(f.screen.contains("bob@example.com"))
+        #expect(f.screen.contains("yamada@example.jp"))
+        #expect(try f.record(1).fields["email"] == "bob at example.com")  // a preview writes nothing
+        assertTextSnapshot(f.screen, named: "bulk-preview")
+        try f.send("<enter>")
+        #expect(try f.record(1).fields["email"] == "bob@example.com")
+        #expect(try f.record(2).fields["email"] == "yamada@example.jp")
+        #expect(f.app.message?.text == "fixed 2 records (2 now pass); u undoes it all")
+        #expect(!f.screen.contains("marked"))
+
+        try f.send("t fixed <enter>")
+        #expect(f.screen.contains("Quarantine · 2 fixed"))
+        try f.send("r")
+        #expect(f.screen.contains("Release on 2 records of all 2 matching the filter"))
+        try f.send("<enter>")
+        #expect(try f.record(1).status == .released && f.record(2).status == .released)
+        let bulk = try #require(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.bulk.release")).first)
+        #expect(bulk.actor == "ann" && bulk.target == "2 records (Q1…Q2)")
+        #expect(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.release")).count == 2)
+
+        // One u takes the whole release back, the next the whole fix.
+        try f.send("u")
+        #expect(try f.record(1).status == .fixed && f.record(2).status == .fixed)
+        #expect(f.app.message?.text.contains("undid the bulk release: 2 records put back") == true)
+        try f.send("u")
+        #expect(try f.record(1).fields["email"] == "bob at example.com")
+        #expect(try f.record(2).status == .open)
+        #expect(try LakeVerifier(workspace: f.workspace).verify().problems == [])
+    }
+
+    @Test func rangesAndMarkAll() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 v j j v")
+        #expect(f.screen.contains("3 marked"))
+        #expect(f.screen.contains("row 3 of 6"))
+        try f.send("A")
+        #expect(f.screen.contains("6 marked"))
+        try f.send("A")
+        #expect(!f.screen.contains("marked"))
+    }
+
+    @Test func rejectTheWholeFilterWithOneReason() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 f born <enter> x <enter>")
+        #expect(f.screen.contains("a rejection needs a reason"))
+        try f.send("test <space> rows <enter>")
+        #expect(f.screen.contains("Reject (test rows) on 1 record of all 1 matching the filter"))
+        try f.send("<enter>")
+        #expect(try f.record(6).status == .rejected)
+        #expect(try f.record(6).resolution == "test rows")
+        #expect(try f.record(1).status == .open)
+    }
+
+    @Test func aPreviewCanBeCancelledAndBadPatternsAreRefusedInTheDialog() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 p email <enter>")
+        #expect(f.screen.contains("write field /pattern/replacement/"))
+        try f.send("<ctrl-u> email <space> /(/x/ <enter>")
+        #expect(f.app.message?.text.contains("is not a valid regular expression") == true)
+        try f.send("e email=n/a <enter>")
+        #expect(f.screen.contains("left alone"))
+        try f.send("n")
+        #expect(f.app.message?.text == "cancelled; nothing changed")
+        #expect(try f.record(1).fields["email"] == "bob at example.com")
+    }
+
+    @Test func thePickersShowCountsAndNarrowAsYouType() throws {
+        let f = try ConsoleFixture()
+        try f.send("2")  // the counts are the dashboard's, read in the background
+        try f.send("f")
+        #expect(f.screen.contains("rule · type to search"))
+        #expect(f.screen.contains("all rules"))
+        #expect(f.screen.range(of: #"email_format\s+5"#, options: .regularExpression) != nil)
+        #expect(f.screen.range(of: #"key_unique\s+0"#, options: .regularExpression) != nil)
+        assertTextSnapshot(f.screen, named: "rule-picker")
+        try f.send("born")
+        // The picker's own lines (the table behind it still shows every rule).
+        let picker = f.screen.split(separator: "\n").drop { !$0.contains("rule · type to search") }.prefix { !$0.contains("└") }
+        #expect(picker.contains { $0.contains("born_valid") })
+        #expect(!picker.contains { $0.contains("email_format") || $0.contains("all rules") })
+        try f.send("<enter>")
+        #expect(f.screen.contains("Quarantine · 1 open+fixed · rule born_valid"))
+        try f.send("s <esc>")
+        #expect(f.app.message?.text == "cancelled")
+        try f.send("t")
+        #expect(f.screen.range(of: #"rejected\s+0"#, options: .regularExpression) != nil)
+    }
+
+    @Test func thePaletteTakesArguments() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 : rule <space> email_format <enter>")
+        #expect(f.screen.contains("Quarantine · 5 open+fixed · rule email_format"))
+        try f.send(": source <space> crm <enter>")
+        #expect(f.screen.contains("source crm"))
+        try f.send(": source <space> nowhere <enter>")
+        #expect(f.app.message?.text.hasPrefix("no source \"nowhere\"") == true)
+        try f.send(": status <space> all <enter>")
+        #expect(f.screen.contains("Quarantine · 5 all"))
+    }
+
+    @Test func theFailingValueHasItsOwnColumn() throws {
+        let f = try ConsoleFixture(width: 140)
+        let screen = try f.send("2")
+        let header = try #require(screen.split(separator: "\n").first { $0.contains("failing value") })
+        #expect(header.contains("rules"))
+        #expect(screen.contains("1999-99-99"))
+    }
+
+    @Test func bulkActionsAreRefusedBeforeAnythingIsAskedWithoutThePermission() throws {
+        let prepared = try ConsoleFixture.makeWorkspace("bulk-access")
+        try AccessScreenTests.access.write(to: prepared.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
+        let workspace = try Workspace(at: prepared.root.path)
+        _ = try WorkflowRunner(workspace: workspace, environment: ConsoleFixture.clock).run(workspace.workflow())
+        let backend = InMemoryBackend(width: 100, height: 30)
+        let app = ConsoleApp(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: "ana"), theme: .mono, backend: backend)
+        try backend.enqueue(script: "2 A p")
+        app.drainEvents(settle: true)
+        #expect(!backend.screenText().contains("Fix by pattern"))
+        #expect(app.message?.text.contains("missing permission remediate_quarantine") == true)
+        try backend.enqueue(script: "r")
+        app.drainEvents(settle: true)
+        #expect(!backend.screenText().contains("Bulk release"))
+        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "access.refused")).first?.target == "quarantine.bulk.release 6 records")
+    }
+}
+
+extension BulkActionScreenTests {
+    @Test func jAndKMoveThroughTheWorkbenchsRecordsInItsOrder() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 f email_format <enter> <enter>")
+        #expect(f.screen.contains("Record Q1"))
+        try f.send("J")
+        #expect(f.screen.contains("Record Q2"))
+        try f.send("] ]")
+        #expect(f.screen.contains("Record Q4"))
+        try f.send("K")
+        #expect(f.screen.contains("Record Q3"))
+        try f.send("K K K")
+        #expect(f.screen.contains("Record Q1"))
+        #expect(f.app.message?.text == "this is the first record of the workbench")
+    }
+}
