@@ -33,6 +33,9 @@ public struct PostgresAccessPlan: Sendable {
     /// Column name → kind, for the members of JSON documents (the engine's masker's columns).
     public var personalColumns: [String: PIIKind]
     public var masking: @Sendable (_ dataset: String, _ column: String) -> ColumnMasking
+    /// Whether a column's masking is fixed whatever the dictionary says (free text, JSON, the dictionary's own
+    /// texts); any other personal column follows the dictionary's tags, also when they change after the apply.
+    public var isFixed: @Sendable (_ dataset: String, _ column: String) -> Bool
 
     /// The prefix of every group role (and of the schema's owner); login roles may not start with it.
     public static let rolePrefix = "cdp_"
@@ -40,7 +43,8 @@ public struct PostgresAccessPlan: Sendable {
     /// - Throws: `.invalidSettings` naming a role or user that cannot be a PostgreSQL role here.
     public init(
         policy: AccessPolicy, personalColumns: [String: PIIKind],
-        masking: @escaping @Sendable (_ dataset: String, _ column: String) -> ColumnMasking
+        masking: @escaping @Sendable (_ dataset: String, _ column: String) -> ColumnMasking,
+        isFixed: @escaping @Sendable (_ dataset: String, _ column: String) -> Bool = { _, _ in false }
     ) throws(PostgresStoreError) {
         for role in policy.roles.keys.sorted() {
             guard role.range(of: "^[a-z][a-z0-9_]{0,\(Self.maximumRoleLength - 1)}$", options: .regularExpression) != nil else {
@@ -64,6 +68,7 @@ public struct PostgresAccessPlan: Sendable {
         self.policy = policy
         self.personalColumns = personalColumns
         self.masking = masking
+        self.isFixed = isFixed
     }
 
     /// The longest role name of access.toml: `cdp_` + the database's part (at most 20) + `_` + the role fit in
@@ -100,7 +105,7 @@ public struct PostgresAccessPlan: Sendable {
     static let contentHashColumn = "content_hash"
 
     /// Tables of the store's own machinery that no login role reads directly.
-    static let internalRelations: Set<String> = ["schema_migration", "role_permission"]
+    static let internalRelations: Set<String> = ["schema_migration", "role_permission", "masked_column", "group_role"]
 
     /// How each column of a relation reads without `view_pii`; all `.show` when it holds no personal column.
     func treatments(_ relation: Relation) -> [ColumnMasking] {
@@ -113,18 +118,22 @@ public struct PostgresAccessPlan: Sendable {
         return treatments
     }
 
-    /// The masked view's SELECT list.
-    func maskedSelect(_ relation: Relation, _ treatments: [ColumnMasking]) -> String {
-        zip(relation.columns, treatments).map { column, treatment in
-            let name = PostgresSchema.quoted(column)
+    /// A relation's rows of `cdp.masked_column`: position, column, what decides it and how it reads, as SQL values.
+    func maskedColumnRows(_ relation: Relation) -> [String] {
+        zip(relation.columns, treatments(relation)).enumerated().map { position, pair in
+            let (column, treatment) = pair
+            let source =
+                column == Self.contentHashColumn
+                ? "hash" : Self.lengthColumns.contains(column) ? "length" : isFixed(relation.name, column) ? "fixed" : "dictionary"
+            let text: String
             switch treatment {
-            case .show: return name
-            case .mask(let kind): return "cdp.pii_mask(\(name)::text, \(PostgresSchema.literal(kind.rawValue))) AS \(name)"
-            case .maskJSON: return "cdp.pii_mask_json(\(name)::text) AS \(name)"
-            case .withhold:
-                return "CASE WHEN \(name) IS NULL THEN NULL ELSE \(PostgresSchema.literal(PostgresSchema.withheldText)) END AS \(name)"
+            case .show: text = "show"
+            case .mask(let kind): text = "mask:" + kind.rawValue
+            case .maskJSON: text = "json"
+            case .withhold: text = "withhold"
             }
-        }.joined(separator: ", ")
+            return "(\([relation.name, String(position + 1), column, source, text].map(PostgresSchema.literal).joined(separator: ", ")))"
+        }
     }
 
     /// The functions each permission may execute (with their argument types, as GRANT names them).
@@ -150,8 +159,10 @@ public struct PostgresAccessPlan: Sendable {
         return functions.sorted()
     }
 
-    /// The masking functions every role may call: they only take information away.
-    static let maskingFunctions = [
+    /// The masking functions every role may call: they only take information away; and recording one's own
+    /// refusal in the audit log.
+    static let everyRoleFunctions = [
+        "cdp.audit_refusal(text, text, text)",
         "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
     ]
@@ -201,35 +212,30 @@ public struct PostgresAccessPlan: Sendable {
         for view in current.maskedViews.sorted() { sql.append("DROP VIEW IF EXISTS cdp.\(PostgresSchema.quoted(view))") }
         sql.append(personalKindFunction())
         sql.append(callingCodeFunction())
-        var maskedViews: [String] = []
-        var openRelations: [String] = []
-        for relation in current.relations.sorted(by: { $0.name < $1.name }) {
-            let treatments = treatments(relation)
-            guard treatments.contains(where: { $0 != .show }) else {
-                openRelations.append(relation.name)
-                continue
-            }
-            let view = relation.name + "_masked"
-            maskedViews.append(view)
+        // Views and SELECT grants come from cdp.masked_column, as a dictionary edit later rebuilds them.
+        sql.append("DELETE FROM cdp.group_role")
+        sql.append(
+            "INSERT INTO cdp.group_role (role_name, view_pii) VALUES "
+                + policy.roles.keys.sorted().map { role in
+                    "(\(PostgresSchema.literal(Self.groupRole(role, database: database))), "
+                        + "\((policy.roles[role] ?? []).contains(.viewPII) ? "true" : "false"))"
+                }.joined(separator: ", "))
+        sql.append("DELETE FROM cdp.masked_column")
+        let rows = current.relations.sorted(by: { $0.name < $1.name }).flatMap(maskedColumnRows)
+        if !rows.isEmpty {
             sql.append(
-                "CREATE VIEW cdp.\(PostgresSchema.quoted(view)) WITH (security_barrier) AS SELECT \(maskedSelect(relation, treatments)) "
-                    + "FROM cdp.\(PostgresSchema.quoted(relation.name))")
-            sql.append("ALTER VIEW cdp.\(PostgresSchema.quoted(view)) OWNER TO \(PostgresSchema.owner)")
+                "INSERT INTO cdp.masked_column (relation, position, column_name, source, treatment) VALUES " + rows.joined(separator: ", "))
         }
-        let allRelations = current.relations.map(\.name).sorted() + maskedViews
+        sql.append("SELECT cdp.rebuild_masked_view(relation) FROM (SELECT DISTINCT relation FROM cdp.masked_column ORDER BY 1) r")
         for role in policy.roles.keys.sorted() {
             let group = PostgresSchema.quoted(Self.groupRole(role, database: database))
             let permissions = policy.roles[role] ?? []
             sql += [
                 "GRANT CONNECT ON DATABASE \(db) TO \(group)",
                 "GRANT USAGE ON SCHEMA cdp TO \(group)",
-                "GRANT EXECUTE ON FUNCTION \(Self.maskingFunctions.joined(separator: ", ")) TO \(group)",
+                "GRANT EXECUTE ON FUNCTION \(Self.everyRoleFunctions.joined(separator: ", ")) TO \(group)",
                 "GRANT SELECT ON cdp.audit_head TO \(group)",
             ]
-            let readable = permissions.contains(.viewPII) ? allRelations : openRelations + maskedViews
-            if !readable.isEmpty {
-                sql.append("GRANT SELECT ON \(readable.map { "cdp." + PostgresSchema.quoted($0) }.joined(separator: ", ")) TO \(group)")
-            }
             let functions = Self.functions(for: permissions)
             if !functions.isEmpty { sql.append("GRANT EXECUTE ON FUNCTION \(functions.joined(separator: ", ")) TO \(group)") }
         }
@@ -252,12 +258,14 @@ public struct PostgresAccessPlan: Sendable {
             sql.append("GRANT \(PostgresSchema.quoted(group)) TO \(PostgresSchema.quoted(user))")
         }
         sql.append("DELETE FROM cdp.role_permission")
-        let rows = policy.roles.keys.sorted().flatMap { role in
+        let permissionRows = policy.roles.keys.sorted().flatMap { role in
             (policy.roles[role] ?? []).sorted().map {
                 "(\(PostgresSchema.literal(Self.groupRole(role, database: database))), \(PostgresSchema.literal($0.rawValue)))"
             }
         }
-        if !rows.isEmpty { sql.append("INSERT INTO cdp.role_permission (role_name, permission) VALUES \(rows.joined(separator: ", "))") }
+        if !permissionRows.isEmpty {
+            sql.append("INSERT INTO cdp.role_permission (role_name, permission) VALUES \(permissionRows.joined(separator: ", "))")
+        }
         return sql
     }
 

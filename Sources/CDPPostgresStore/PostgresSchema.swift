@@ -73,6 +73,8 @@ public enum PostgresSchema {
         Migration(name: "pg1-masking", statements: maskingFunctions),
         Migration(name: "pg1-steward-functions", statements: stewardFunctions),
         Migration(name: "pg2-run-lock", statements: runLockObjects),
+        Migration(name: "pg3-refusals", statements: refusalObjects),
+        Migration(name: "pg4-masked-views-follow-the-dictionary", statements: maskedViewObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state`.

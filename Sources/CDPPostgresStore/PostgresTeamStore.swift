@@ -255,6 +255,32 @@ public enum PostgresTeamStore {
         return holder
     }
 
+    /// Runs one steward function (`SELECT cdp.quarantine_reject($1, $2, $3)`, …) in a transaction of its own and
+    /// returns its result. A refusal — a missing permission (the function's own check, or no EXECUTE at all) or a
+    /// record decided meanwhile — is recorded in the audit log after the rollback, in a statement that commits by
+    /// itself (`cdp.audit_refusal`), then thrown as it was: a refused action does not vanish with its transaction.
+    /// - Parameter attempt: what was tried, as the audit row's target (`quarantine.reject Q12`).
+    /// - Throws: `.forbidden` or `.conflict` (recorded); any other error of the function as it was.
+    @discardableResult
+    public static func stewardAction(_ session: PostgresSession, attempt: String, _ sql: String, _ arguments: [String?])
+        async throws(PostgresStoreError) -> String?
+    {
+        do {
+            return try await session.transaction { session async throws(PostgresStoreError) in
+                try await session.rows(sql, arguments).first?.first ?? nil
+            }
+        } catch  where error.code == .forbidden || error.code == .conflict {
+            var refused = error
+            let state = error.code == .forbidden ? "42501" : conflictState
+            do throws(PostgresStoreError) {
+                try await session.execute("SELECT cdp.audit_refusal($1, $2, $3)", [attempt, state, error.message])
+            } catch {
+                refused.message += " (the refusal could not be written to the audit log: \(error.message))"
+            }
+            throw refused
+        }
+    }
+
     /// SHA-256 in lowercase hex, as the audit chain writes it.
     static func sha256Hex(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -93,3 +93,23 @@ import Testing
         #expect(try workspace.query("SELECT count(*) AS n FROM silver_customer", limit: 1, as: ana).rows.first?.first != nil)
     }
 }
+
+extension AccessControlTests {
+    /// A read refused for want of view_pii is audited as a refused action is (`access.refused`, target `query`),
+    /// naming the column but not the statement, which may hold a guessed value; a query that is allowed is not.
+    @Test func aRefusedReadIsAudited() throws {
+        let workspace = try EngineFixture.sampleWorkspace("refused-read")
+        let ana = Environment.fixed(at: 1_764_300_000, user: "ana")
+        let refused = try #require(throws: EngineError.self) {
+            try workspace.query("SELECT count(*) FROM silver_customer WHERE email = 'guess@example.com'", limit: 1, as: ana)
+        }
+        #expect(refused.code == .forbidden)
+        _ = try workspace.query("SELECT count(*) AS n FROM silver_customer", limit: 1, as: ana)
+        let rows = try workspace.store.auditEntries(LakeStore.AuditFilter(action: "access.refused"))
+        #expect(rows.count == 1)
+        #expect(rows.first?.actor == "ana")
+        #expect(rows.first?.target == "query")
+        #expect(rows.first?.reason?.contains("email") == true, "\(String(describing: rows.first?.reason))")
+        #expect(rows.first?.reason?.contains("guess@example.com") == false)
+    }
+}

@@ -79,7 +79,7 @@ extension Workspace {
                 }
             }
         } catch {
-            if failure == nil { throw queryError(error, principal) }
+            if failure == nil { throw auditedRefusal(queryError(error, principal), environment) }
         }
         if let failure {
             if let engine = failure as? EngineError { throw engine }
@@ -117,6 +117,22 @@ extension Workspace {
             }
         }
         return masker.kind(ofColumn: column).map { .mask($0) } ?? .show
+    }
+
+    /// A read refused for want of a permission is audited (`access.refused`, target `query`, the refusal naming the
+    /// column or function as the reason, never the statement's text, which may hold a guessed value), as a refused
+    /// action is; any other failure is returned as it was.
+    private func auditedRefusal(_ error: EngineError, _ environment: Environment) -> EngineError {
+        guard error.code == .forbidden else { return error }
+        var refused = error
+        do {
+            try appendAuditEvenIfReadOnly(
+                AuditDraft(actor: environment.user, action: "access.refused", target: "query", reason: error.message),
+                at: environment.timestamp)
+        } catch {
+            refused.message += " (the refusal could not be written to the audit log: \(error.message))"
+        }
+        return refused
     }
 
     /// The store's refusal as the user meets it: who may not read what, the permission missing, what to do.

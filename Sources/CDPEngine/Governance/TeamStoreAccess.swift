@@ -13,14 +13,20 @@ extension Workspace {
     public static func teamStoreAccessPlan(policy: AccessPolicy, personalData: PersonalDataMap) throws(EngineError) -> PostgresAccessPlan {
         let masker = PIIMasker(columns: personalData.columns)
         do {
-            return try PostgresAccessPlan(policy: policy, personalColumns: personalData.columns) { dataset, column in
-                switch Workspace.maskedColumn(dataset: dataset, column: column, personalData: personalData, masker: masker) {
-                case .show: .show
-                case .mask(let kind): .mask(kind)
-                case .maskJSON: .maskJSON
-                case .withhold: .withhold
-                }
-            }
+            return try PostgresAccessPlan(
+                policy: policy, personalColumns: personalData.columns,
+                masking: { dataset, column in
+                    switch Workspace.maskedColumn(dataset: dataset, column: column, personalData: personalData, masker: masker) {
+                    case .show: .show
+                    case .mask(let kind): .mask(kind)
+                    case .maskJSON: .maskJSON
+                    case .withhold: .withhold
+                    }
+                },
+                isFixed: { dataset, column in
+                    let key = "\(dataset).\(column)"
+                    return Workspace.dictionaryTextColumns.contains(key) || Workspace.freeTextColumns.contains(key)
+                })
         } catch {
             throw EngineError.teamStore(error)
         }
