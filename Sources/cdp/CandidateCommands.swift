@@ -66,12 +66,16 @@ struct CandidatesCommand: ParsableCommand {
     }
 
     struct Approve: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A match: merge the two golden records now and keep them merged.")
+        static let configuration = CommandConfiguration(
+            abstract: "A match: merge the two golden records now and keep them merged (one pair, or every open pair of a key).")
         @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The candidate id, e.g. P12.") var id: String
+        @Argument(help: "The candidate id, e.g. P12.") var id: String?
         @Option(help: "Why (kept in the audit log).") var reason: String?
+        @OptionGroup(title: "Every open pair of an explanation key") var selection: PairSelectionOptions
 
         func run() throws {
+            if let plan = try selection.bulk(.approved, id: id, reason: reason) { return try BulkPairCLI.run(plan, options: options) }
+            guard let id else { throw ValidationError("name a pair (P12), or every open pair of a key (--key KEY --above P)") }
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)
@@ -83,12 +87,16 @@ struct CandidatesCommand: ParsableCommand {
     }
 
     struct Reject: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Not a match: never propose or merge this pair again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Not a match: never propose or merge this pair again (one pair, or every open pair of a key).")
         @OptionGroup var options: WorkspaceOptions
-        @Argument(help: "The candidate id, e.g. P12.") var id: String
+        @Argument(help: "The candidate id, e.g. P12.") var id: String?
         @Option(help: "Why (kept in the audit log).") var reason: String?
+        @OptionGroup(title: "Every open pair of an explanation key") var selection: PairSelectionOptions
 
         func run() throws {
+            if let plan = try selection.bulk(.rejected, id: id, reason: reason) { return try BulkPairCLI.run(plan, options: options) }
+            guard let id else { throw ValidationError("name a pair (P12), or every open pair of a key (--key KEY --above P)") }
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)

@@ -152,6 +152,13 @@ public final class ConsoleApp {
     /// Waits for reads running in the background (the dashboard's figures) so the next frame shows
     /// them. For tests; the event loop never waits.
     public func waitForBackgroundReads() {
+        // Bulk jobs first: when one ends, the screen below re-reads what it shows.
+        for stack in stacks {
+            for screen in stack {
+                (screen as? BulkPreviewScreen)?.waitForJob(app: self)
+                (screen as? PairBulkScreen)?.waitForJob(app: self)
+            }
+        }
         for stack in stacks {
             for screen in stack {
                 (screen as? DashboardScreen)?.waitForRefresh()
@@ -159,7 +166,6 @@ public final class ConsoleApp {
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
                 (screen as? CustomersScreen)?.waitForSearch()
                 (screen as? ReviewQueueScreen)?.session.waitForQueue()
-                (screen as? BulkPreviewScreen)?.waitForJob(app: self)
             }
         }
     }

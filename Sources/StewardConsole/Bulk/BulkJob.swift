@@ -1,9 +1,9 @@
 import CDPEngine
 import Foundation
 
-/// A bulk change (or its undo) running on a thread of its own, so the console stays responsive: the screen
-/// polls ``progress`` and ``result`` on its ticks, and ``stop()`` asks it to end after the current batch.
-final class BulkJob {
+/// A bulk change or decision (or its undo) running on a thread of its own, so the console stays responsive: the
+/// screen polls ``progress`` and ``result`` on its ticks, and ``stop()`` asks it to end after the current batch.
+final class BulkJob<Outcome: Sendable> {
     /// Progress and the stop request, shared with the job's thread.
     private final class State: @unchecked Sendable {
         private let lock = NSLock()
@@ -25,10 +25,10 @@ final class BulkJob {
     }
 
     private let state: State
-    private let read: BackgroundRead<BulkOutcome, EngineError>
+    private let read: BackgroundRead<Outcome, EngineError>
 
     /// Runs `body` in the background; it reports through the closure it is given (false: stop after this batch).
-    init(total: Int, _ body: @escaping @Sendable (_ progress: (BulkProgress) -> Bool) throws(EngineError) -> BulkOutcome) {
+    init(total: Int, _ body: @escaping @Sendable (_ progress: (BulkProgress) -> Bool) throws(EngineError) -> Outcome) {
         let state = State(total: total)
         self.state = state
         read = BackgroundRead { () throws(EngineError) in try body { state.report($0) } }
@@ -37,12 +37,12 @@ final class BulkJob {
     var progress: BulkProgress { state.progress }
 
     /// The outcome once done; nil while it runs.
-    var result: Result<BulkOutcome, EngineError>? { read.result }
+    var result: Result<Outcome, EngineError>? { read.result }
 
     /// Asks the job to stop after the batch it is in.
     func stop() { state.stop() }
 
     /// Waits for the outcome (tests).
     @discardableResult
-    func wait() -> Result<BulkOutcome, EngineError> { read.wait() }
+    func wait() -> Result<Outcome, EngineError> { read.wait() }
 }

@@ -14,7 +14,7 @@ final class BulkPreviewScreen: ConsoleScreen {
     let work: Work
     /// Which records were asked for, for the title ("3 marked", "all 6,193 matching the filter").
     let scope: String
-    private(set) var job: BulkJob?
+    private(set) var job: BulkJob<BulkOutcome>?
     private var table = TableState()
     /// Called once the steward confirmed (the workbench clears its marks).
     private let onApply: () -> Void

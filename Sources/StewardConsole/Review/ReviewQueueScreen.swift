@@ -17,7 +17,13 @@ final class ReviewQueueScreen: ConsoleScreen {
         NavigationActions.list + [
             ConsoleAction("review", keys: [KeyEvent(.enter)], help: "Review from the selected pair on", group: "Review"),
             ConsoleAction("cluster", keys: [.char("c")], help: "The cluster approving the pair would make", group: "Review"),
-            ConsoleAction("undo", keys: [.char("u")], help: "Undo the last decision of this session", group: "Review"),
+            ConsoleAction(
+                "approve-key", keys: [.char("A")], help: "Approve every open pair with this pair's key above a probability (previewed)",
+                group: "Review"),
+            ConsoleAction(
+                "reject-key", keys: [.char("X")], help: "Reject every open pair with this pair's key above a probability (previewed)",
+                group: "Review"),
+            ConsoleAction("undo", keys: [.char("u")], help: "Undo the last decision of this session (a bulk one whole)", group: "Review"),
             ConsoleAction("blind", keys: [.char("b")], help: "Blind mode: hide scores and weights (again: show)", group: "Review"),
         ]
     }
@@ -49,7 +55,13 @@ final class ReviewQueueScreen: ConsoleScreen {
         case "cluster":
             guard let selected else { return true }
             app.push(ReviewClusterScreen(session: session, candidate: selected.id))
+        case "approve-key", "reject-key":
+            askFloor(action == "approve-key" ? .approved : .rejected, app: app)
         case "undo":
+            if let bulk = session.bulkToUndo {
+                app.push(PairBulkScreen(undoing: bulk, session: session))
+                return true
+            }
             _ = session.undo(app: app)
             session.refreshIfStale(app)
         case "blind":
@@ -59,6 +71,49 @@ final class ReviewQueueScreen: ConsoleScreen {
             return false
         }
         return true
+    }
+
+    /// Asks above which probability to decide every open pair with the selected pair's key, then previews it.
+    /// Refused before asking without `decide_merges`, and in blind mode (the key is what it decides by).
+    private func askFloor(_ decision: CandidateStatus, app: ConsoleApp) {
+        guard let selected else {
+            app.message = StatusMessage("no open pair selected", severity: .warning)
+            return
+        }
+        guard !session.blind else {
+            app.message = StatusMessage("blind mode hides the keys a bulk decision goes by; b shows them", severity: .warning)
+            return
+        }
+        let review = MatchReview(workspace: app.workspace, environment: app.environment)
+        let sameKey = rows.count { $0.key == selected.key }
+        do {
+            try review.authorizeBulk(decision, count: sameKey)
+        } catch {
+            app.report(error)
+            return
+        }
+        let verb = decision == .approved ? "Approve" : "Reject"
+        let suggested = String(format: "%.2f", (selected.probability * 100).rounded(.down) / 100)
+        app.modal = .input(InputDialog(
+            title: "\(verb) every open pair with key \(selected.key.isEmpty ? "(none)" : selected.key)",
+            question: "Above which probability? (0 to 1; \(selected.id) has \(String(format: "%.3f", selected.probability)))",
+            field: TextFieldState(suggested), whenEmpty: "write a probability from 0 to 1, or Esc to cancel",
+            check: { Self.floor($0) == nil ? "write a probability from 0 up to (not including) 1, e.g. 0.9" : nil }
+        ) { [weak self, weak app] answer in
+            guard let self, let app, let floor = Self.floor(answer) else { return }
+            do {
+                let plan = try review.planBulk(decision, PairSelection(key: selected.key, above: floor))
+                app.push(PairBulkScreen(plan: plan, session: self.session))
+            } catch {
+                app.report(error)
+            }
+        })
+    }
+
+    /// A probability floor as typed: 0 up to (not including) 1.
+    static func floor(_ text: String) -> Double? {
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value >= 0, value < 1 else { return nil }
+        return value
     }
 
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {

@@ -200,6 +200,25 @@ final class ReviewSession {
         refreshCounts(app)
     }
 
+    // MARK: Bulk decisions
+
+    /// The latest bulk decision of this session and how many single decisions there were when it ended: `u`
+    /// undoes it whole while no single decision came after it.
+    private(set) var lastBulk: (outcome: BulkPairOutcome, afterDecisions: Int)?
+
+    /// The bulk decision `u` undoes next, if it is the latest action of this session.
+    var bulkToUndo: BulkPairOutcome? {
+        guard let lastBulk, lastBulk.afterDecisions == decisions.count, !lastBulk.outcome.applied.isEmpty else { return nil }
+        return lastBulk.outcome
+    }
+
+    func recordBulk(_ outcome: BulkPairOutcome) {
+        lastBulk = (outcome, decisions.count)
+        lastRefusal = nil
+    }
+
+    func forgetBulk() { lastBulk = nil }
+
     /// Forces the next ``refreshIfStale(_:)`` to read (the queue screen on reload).
     func invalidate() { loadedGeneration = nil }
 }
