@@ -59,11 +59,25 @@ public struct LakeReader: Sendable {
         return try maskedTextMatches(filter, order: .id, ascending: true).count
     }
 
-    /// The ids of the records matching `filter`, in the order asked for (the quarantine table's rows).
+    /// The ids of the records matching `filter`, in the order asked for (the quarantine table's rows). Without
+    /// `view_pii`, an order by a column holding personal values (the name, the first problem) sorts by the values
+    /// as this user sees them, masked: an order by the real values would tell what the mask hides ("Sanders"
+    /// before "Smith" though both show as `S…`). Ties stay in id order.
     /// - Throws: `EngineError.store` when the lake cannot be read.
     public func quarantineIDs(_ filter: QuarantineFilter, order: QuarantineOrder = .id, ascending: Bool = true)
         throws(EngineError) -> [Int64]
     {
+        if masker.isActive, let sortKey = Self.maskedSortKey(order) {
+            let ids = try quarantineIDs(filter, order: .id, ascending: true)
+            var keyed: [(key: String, id: Int64)] = []
+            keyed.reserveCapacity(ids.count)
+            for start in stride(from: 0, to: ids.count, by: Self.sortChunk) {
+                let chunk = ids[start..<min(ids.count, start + Self.sortChunk)].map { QuarantineID($0) }
+                for record in try quarantineRecords(ids: chunk) { keyed.append((sortKey(record), record.id.rawValue)) }
+            }
+            keyed.sort { $0.key != $1.key ? ($0.key < $1.key) == ascending : $0.id < $1.id }
+            return keyed.map(\.id)
+        }
         guard searchesMaskedText(filter) else {
             return try storeCall { () throws(StoreError) in try lake.quarantine.quarantineIDs(filter, order: order, ascending: ascending) }
         }
@@ -88,6 +102,19 @@ public struct LakeReader: Sendable {
     /// Open records per failing rule, most first (the dashboard).
     public func openQuarantineByRule() throws(EngineError) -> [(rule: String, count: Int)] {
         try storeCall { () throws(StoreError) in try lake.quarantine.openQuarantineByRule() }
+    }
+
+    /// Records read at a time when sorting by masked values.
+    static let sortChunk = 1000
+
+    /// What a masked record sorts by for an order over personal values; nil for an order over values nobody
+    /// masks (id, status, source, key, line, rules), which the store sorts.
+    static func maskedSortKey(_ order: QuarantineOrder) -> ((QuarantineRecord) -> String)? {
+        switch order {
+        case .name: { $0.fields["last_name"] ?? "" }
+        case .problem: { record in record.failures.first.map { "\($0.field ?? ""): \($0.message)" } ?? "" }
+        case .id, .status, .source, .key, .line, .rules: nil
+        }
     }
 
     private func searchesMaskedText(_ filter: QuarantineFilter) -> Bool {
