@@ -68,12 +68,21 @@ extension PostgresTeamStore {
         return exposures
     }
 
-    /// The one line the cluster's admin runs to close the databases the team store does not own.
+    /// The one line the cluster's admin runs to close the databases the team store does not own: a `psql` per
+    /// database, each name quoted for SQL and then for the shell, since anyone with CREATEDB chooses the names
+    /// and the admin runs this as the superuser.
     public static func publicExposureFix(_ exposures: [PublicExposure]) -> String? {
         let open = exposures.filter { !$0.isStore && ($0.canCreate || $0.databasePrivileges.contains("CONNECT")) }.map(\.database)
         guard !open.isEmpty else { return nil }
-        let names = open.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        return "for d in \(names); do psql -U postgres -d \"$d\" -c \"REVOKE CONNECT, TEMPORARY, CREATE ON DATABASE \\\"$d\\\" "
-            + "FROM PUBLIC; REVOKE CREATE ON SCHEMA public FROM PUBLIC\"; done"
+        return open.map { database in
+            let sql = "REVOKE CONNECT, TEMPORARY, CREATE ON DATABASE \(PostgresSchema.quoted(database)) FROM PUBLIC; "
+                + "REVOKE CREATE ON SCHEMA public FROM PUBLIC"
+            return "psql -U postgres -d \(shellQuoted(database)) -c \(shellQuoted(sql))"
+        }.joined(separator: " && ")
+    }
+
+    /// One shell word whatever the text holds: single quotes, each `'` written `'\''`.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -61,6 +61,37 @@ import Testing
         #expect(try workspace.store.hasDictionary())
     }
 
+    /// Masking follows the tags: an editor who may not see personal values may not take a tag off to see them.
+    @Test func onlyAUserWhoMaySeePersonalValuesMayLoosenAPIITag() throws {
+        let seeded = try EngineFixture.sampleWorkspace("dictionary-untag")
+        let access = seeded.root.appendingPathComponent("governance/access.toml")
+        let text = try String(contentsOf: access, encoding: .utf8)
+            .replacingOccurrences(of: "[roles]\n", with: "[roles]\ncurator = [\"edit_dictionary\"]\n")
+            + "cora = \"curator\"\n"
+        try text.write(to: access, atomically: true, encoding: .utf8)
+        let workspace = try Workspace(at: seeded.root.path)
+        let cora = service(workspace, "cora")
+        for tags in [[String](), ["PII.BirthDate"]] {
+            let refused = try #require(throws: EngineError.self) {
+                try cora.edit(ref("silver_customer.email"), DictionaryChange(tags: tags))
+            }
+            #expect(refused.code == .forbidden)
+        }
+        let imported = try #require(throws: EngineError.self) {
+            try cora.importTOML(
+                "[[entries]]\nlayer = \"silver\"\ndataset = \"silver_customer\"\ncolumn = \"email\"\ntags = []\n", file: "untag.toml")
+        }
+        #expect(imported.code == .forbidden)
+        #expect(workspace.masker(for: .fixed(at: 0, user: "ana")).kind(ofColumn: "email") == .email)
+        let refusals = try workspace.store.auditEntries(LakeStore.AuditFilter(action: "access.refused"))
+        #expect(refusals.contains { $0.actor == "cora" && $0.target == "dictionary.edit silver_customer.email (PII.Email → no PII tag)" })
+        // Describing the column, or tagging another one personal, needs no more than edit_dictionary.
+        try cora.edit(ref("silver_customer.email"), DictionaryChange(description: "Where campaigns are sent."))
+        try cora.edit(ref("silver_customer.loyalty_tier"), DictionaryChange(description: "Tier, personal here.", tags: ["PII"]))
+        // Someone who may see the values may take the tag off.
+        try service(workspace).edit(ref("silver_customer.email"), DictionaryChange(tags: []))
+    }
+
     @Test func editingNeedsThePermissionAndEveryRefusalAndEditIsAudited() throws {
         let workspace = try EngineFixture.sampleWorkspace("dictionary-permission")
         let error = try #require(throws: EngineError.self) {

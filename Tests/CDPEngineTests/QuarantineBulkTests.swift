@@ -61,6 +61,47 @@ import Testing
         #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.bulk.undo")).count == 1)
     }
 
+    /// Which records a pattern matches would read back what the mask hides, and the audit log is read by every
+    /// role: a bulk fix of a personal field needs view_pii, and its audit entry never holds the typed value.
+    @Test func aBulkFixOfAPersonalFieldNeedsViewPIIAndItsAuditEntryIsMasked() throws {
+        let (seeded, _) = try Self.workspace("bulk-masked")
+        try """
+            default_role = "viewer"
+            [roles]
+            admin = ["view_pii", "remediate_quarantine", "decide_merges", "edit_dictionary", "run_workflows", "act_as"]
+            fixer = ["remediate_quarantine"]
+            viewer = []
+            [users]
+            ann = "admin"
+            rita = "fixer"
+            """.write(to: seeded.root.appendingPathComponent("governance/access.toml"), atomically: true, encoding: .utf8)
+        let workspace = try Workspace(at: seeded.root.path)
+        let rita = QuarantineService(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: "rita"))
+        let ids = try Self.all(workspace).map(\.id)
+        let personal: [BulkChange] = [
+            .replace(field: "email", pattern: "^a", replacement: "a"), .set(field: "email", value: "ann at example.com"),
+            .set(field: "born", value: "1980-01-02"),
+        ]
+        for change in personal {
+            let refused = try #require(throws: EngineError.self) { try rita.plan(change, ids: ids) }
+            #expect(refused.code == .forbidden, "\(change)")
+        }
+        let refusals = try workspace.store.auditEntries(LakeStore.AuditFilter(action: "access.refused"))
+        #expect(refusals.filter { $0.actor == "rita" && $0.target.hasPrefix("quarantine.bulk.fix") }.count == personal.count)
+        // A release reads no personal value.
+        #expect(try rita.plan(.release, ids: ids).asked == ids.count)
+
+        let administrator = QuarantineService(workspace: workspace, environment: EngineFixture.clock)
+        let typed = "secret.person@example.com"
+        let outcome = try administrator.apply(try administrator.plan(.set(field: "email", value: typed), ids: [QuarantineID(1)]))
+        _ = try administrator.undo(outcome)
+        for action in ["quarantine.bulk.fix", "quarantine.bulk.undo"] {
+            let bulk = try #require(try workspace.store.auditEntries(LakeStore.AuditFilter(action: action)).first)
+            #expect(bulk.after?.contains(typed) == false, "\(action): \(bulk.after ?? "")")
+            #expect(bulk.after?.contains("s***@e******.com") == true, "\(action): \(bulk.after ?? "")")
+        }
+    }
+
     @Test func aBulkReleaseLeavesFailingRecordsAloneAndIsUndoneWhole() throws {
         let (workspace, service) = try Self.workspace("bulk-release")
         let ids = try Self.all(workspace).map(\.id)

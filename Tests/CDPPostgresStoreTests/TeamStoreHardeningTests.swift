@@ -81,7 +81,7 @@ extension TeamStoreTests {
         #expect(lines.contains { $0.contains("template1") && $0.contains("CONNECT, TEMPORARY") }, "\(open.output)")
         #expect(lines.contains { $0.contains("\(fixture.database) (the team store)") && !$0.contains("TEMPORARY") }, "\(open.output)")
         #expect(open.stderr.contains("may create objects or temporary tables in postgres, template1"), "\(open.output)")
-        let fix = try #require(lines.first { $0.contains("for d in") }, "\(open.output)").trimmingCharacters(in: .whitespaces)
+        let fix = try #require(lines.first { $0.contains("psql -U postgres") }, "\(open.output)").trimmingCharacters(in: .whitespaces)
         var adminEnvironment = environment
         adminEnvironment["PGHOST"] = fixture.cluster.folder
         adminEnvironment["PGPORT"] = String(fixture.cluster.port)

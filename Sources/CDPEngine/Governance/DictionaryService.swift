@@ -140,7 +140,8 @@ public struct DictionaryService: Sendable {
 
     /// Applies an edit as the entry's next version, audited as `dictionary.edit` with the changed fields
     /// before and after.
-    /// - Throws: `.forbidden` without `edit_dictionary` (audited); `.invalidEntry` listing every problem,
+    /// - Throws: `.forbidden` without `edit_dictionary`, or without `view_pii` for an edit that takes a PII tag off
+    ///   or changes its kind (both audited); `.invalidEntry` listing every problem,
     ///   each naming its field; `.refused` when the edit changes nothing or the entry changed meanwhile.
     @discardableResult
     public func edit(_ reference: DictionaryReference, _ change: DictionaryChange, reason: String? = nil) throws(EngineError)
@@ -172,6 +173,13 @@ public struct DictionaryService: Sendable {
         }
         let changes = current.entry.differences(to: updated)
         guard !changes.isEmpty else { return nil }
+        // Masking follows the tags, so taking a column's PII tag off (or changing its kind: a birth date's mask
+        // hides digits only) would show its values to everyone without view_pii, this user first. Only someone
+        // who may already see them may loosen it; adding a tag needs no more than edit_dictionary.
+        if let before = current.entry.personalKind, updated.personalKind != before {
+            let after = updated.personalKind?.rawValue ?? "no PII tag"
+            try workspace.authorize(.viewPII, environment, attempt: "dictionary.edit \(current.key) (\(before.rawValue) → \(after))")
+        }
         // The audit log is read by every role, and the masker cannot tell a personal column's example by
         // its key: such an example is logged masked.
         let kind = updated.personalKind ?? current.entry.personalKind
@@ -217,6 +225,8 @@ public struct DictionaryService: Sendable {
             }
             do {
                 if let write = try prepare(current, item.change, reason: "imported from \(file)") { writes.append(write) }
+            } catch where error.code == .forbidden {
+                throw error
             } catch {
                 problems += error.details.map { "\(item.label) (\(item.key)): \($0)" }
             }

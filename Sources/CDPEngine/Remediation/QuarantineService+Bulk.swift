@@ -43,6 +43,20 @@ public enum BulkChange: Sendable, Hashable {
 }
 
 extension BulkChange {
+    /// The summary as the audit log keeps it, which every role reads: a value typed for a personal field (and
+    /// a pattern or replacement over one) masked by the field's kind, as the record's own audit rows are on read.
+    public func summary(maskedBy masker: PIIMasker) -> String {
+        switch self {
+        case .release, .reject: return summary
+        case .set(let field, let value):
+            guard let kind = masker.kind(ofColumn: field) else { return summary }
+            return "set \(field) = \"\(PIIMasker.mask(value, as: kind))\""
+        case .replace(let field, let pattern, let replacement):
+            guard let kind = masker.kind(ofColumn: field) else { return summary }
+            return "replace /\(PIIMasker.mask(pattern, as: kind))/ by \"\(PIIMasker.mask(replacement, as: kind))\" in \(field)"
+        }
+    }
+
     /// `field=value` as a `.set` (the field trimmed, the value as typed); nil when it is not that shape.
     public init?(settingFrom text: String) {
         guard let equals = text.firstIndex(of: "=") else { return nil }
@@ -130,7 +144,7 @@ extension QuarantineService {
     }
 
     /// Works out what `change` would do to the records `ids`, without writing anything. Refused at once
-    /// without `remediate_quarantine` (audited).
+    /// without `remediate_quarantine`, and a fix of a personal field without `view_pii` (both audited).
     /// - Throws: `.forbidden`; `.refused` for an unknown field, an empty reason or an invalid pattern (naming it).
     public func plan(_ change: BulkChange, ids: [QuarantineID]) throws(EngineError) -> BulkPlan {
         try authorizeBulk(change.action, count: ids.count)
@@ -193,6 +207,11 @@ extension QuarantineService {
                 guard let field = isKey ? RuleFieldName.sourceKey : canonicalField(name, source) else {
                     if !unknownField.contains(record.source) { unknownField.append(record.source) }
                     continue
+                }
+                // Which records a pattern matches, or already hold a value, would read back values the mask
+                // hides (a pattern extended one letter at a time); so a bulk fix of a personal field needs view_pii.
+                if masker.kind(ofColumn: name) != nil || masker.kind(ofColumn: field) != nil {
+                    try workspace.authorize(.viewPII, environment, attempt: "quarantine.bulk.fix \(name) on \(records.count) records")
                 }
                 let old = isKey ? record.sourceKey : (record.fields[field] ?? "")
                 let new: String
@@ -290,7 +309,8 @@ extension QuarantineService {
         }
         try recordBulk(
             action: "quarantine.bulk.\(change.action.rawValue)", outcome: outcome, asked: plan.ids.count,
-            detail: change.summary, reason: { if case .reject(let reason) = change { return reason } else { return nil } }())
+            detail: change.summary(maskedBy: PIIMasker(columns: workspace.piiColumns)),
+            reason: { if case .reject(let reason) = change { return reason } else { return nil } }())
         return outcome
     }
 
@@ -323,7 +343,7 @@ extension QuarantineService {
                 break
             }
         }
-        try recordBulk(action: "quarantine.bulk.undo", outcome: undone, asked: total, detail: "undo of \(outcome.change.summary)", reason: nil)
+        try recordBulk(action: "quarantine.bulk.undo", outcome: undone, asked: total, detail: "undo of \(outcome.change.summary(maskedBy: PIIMasker(columns: workspace.piiColumns)))", reason: nil)
         return undone
     }
 
