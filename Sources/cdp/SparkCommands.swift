@@ -64,6 +64,8 @@ struct SparkCommand: ParsableCommand {
         @Option(name: .customLong("run"), help: "The run's id (default: the time and a random suffix).") var runID: String?
         @Option(help: "The spark-submit to use (default: $SPARK_HOME/bin, the PATH, or pyspark's).") var sparkSubmit: String?
         @Option(help: "Also write the run's silver, quarantine and batches as JSON lines into this folder.") var export: String?
+        @Option(name: .customLong("conf"), help: "A Spark setting KEY=VALUE passed to spark-submit (repeatable).")
+        var settings: [String] = []
 
         func run() throws {
             let job = try options.job(shipped: !SparkSubmitter.isLocal(master))
@@ -73,7 +75,7 @@ struct SparkCommand: ParsableCommand {
             let submitter = try present { () throws(EngineError) -> SparkSubmitter in
                 let path: String
                 if let given { path = given } else { path = try SparkSubmitter.locate() }
-                return SparkSubmitter(sparkSubmit: path, master: master)
+                return SparkSubmitter(sparkSubmit: path, master: master, settings: settings)
             }
             let runID = self.runID
             let export = self.export.map { URL(fileURLWithPath: $0) }

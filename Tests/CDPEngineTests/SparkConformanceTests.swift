@@ -19,10 +19,11 @@ enum SparkTestEnvironment {
         }
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = try cdp
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -30,6 +31,19 @@ enum SparkTestEnvironment {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (process.terminationStatus, text)
+    }
+
+    /// What a line of Python prints (to find pyspark's own folder).
+    static func pythonOutput(_ code: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", code]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Every line of the JSON files Spark wrote into `folder` (one `part-*.json` per task).
@@ -40,6 +54,81 @@ enum SparkTestEnvironment {
         return try names.flatMap { name in
             try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map(String.init)
         }
+    }
+}
+
+/// A standalone Spark cluster on 127.0.0.1: a master and two workers, each its own JVM (`spark-class`), stopped
+/// by their process ids when the test ends, however it ends.
+final class LocalSparkCluster {
+    let masterURL: String
+    private var processes: [Process] = []
+    private let logs: URL
+
+    init() throws {
+        let probe = try SparkTestEnvironment.pythonOutput("import os, pyspark; print(os.path.dirname(pyspark.__file__))")
+        let sparkClass = probe + "/bin/spark-class"
+        try #require(FileManager.default.isExecutableFile(atPath: sparkClass), "no spark-class in \(probe): pip install pyspark==4.3.0")
+        let port = 17_000 + Int(getpid() % 500) * 4
+        masterURL = "spark://127.0.0.1:\(port)"
+        logs = EngineFixture.temporaryFolder("spark-cluster")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        do {
+            try start(
+                sparkClass,
+                ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "\(port)", "--webui-port", "\(port + 1)"],
+                log: "master")
+            try waitFor("master", text: "I have been elected leader")
+            for worker in 1...2 {
+                try start(
+                    sparkClass,
+                    [
+                        "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+                        "--webui-port", "\(port + 1 + worker)", masterURL,
+                    ], log: "worker\(worker)")
+            }
+            for worker in 1...2 { try waitFor("worker\(worker)", text: "Successfully registered with master") }
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    deinit { stop() }
+
+    private func start(_ sparkClass: String, _ arguments: [String], log: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: sparkClass)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SPARK_LOCAL_IP"] = "127.0.0.1"
+        process.environment = environment
+        let file = logs.appendingPathComponent(log + ".log")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.append(process)
+    }
+
+    /// Waits (at most 120 s) until the JVM's log says `text`.
+    private func waitFor(_ log: String, text: String) throws {
+        let file = logs.appendingPathComponent(log + ".log")
+        for _ in 0..<240 {
+            if let contents = try? String(contentsOf: file, encoding: .utf8), contents.contains(text) { return }
+            usleep(500_000)
+        }
+        let contents = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        Issue.record("the Spark \(log) did not say '\(text)' within 120 s: \(contents.suffix(2000))")
+        throw CancellationError()
+    }
+
+    func stop() {
+        for process in processes.reversed() where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        processes.removeAll()
     }
 }
 
@@ -91,5 +180,35 @@ struct SparkConformanceTests {
         #expect(customers["sha256"]?.text == landed.first?.sha256)
         #expect(customers["file"]?.text == "inbox/crm/customers.csv")
         #expect(customers["read"]?.text == "5024")
+    }
+
+    /// The same job on a real standalone cluster (a master and two workers, separate JVMs on 127.0.0.1): `cdp` is
+    /// shipped to the executors with `--files` and the configuration travels inside the job, so nothing relies on
+    /// a local master sharing the driver's process. Silver and quarantine are again the embedded lake's.
+    @Test func sampleWorkspaceOnAStandaloneClusterMatchesTheEmbeddedLake() throws {
+        let workspace = try EngineFixture.sampleWorkspace("spark-cluster")
+        let environment = Environment.live(user: "tester")
+        for name in SparkIngestWorkerTests.order {
+            _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
+        }
+        let cluster = try LocalSparkCluster()
+        defer { cluster.stop() }
+        let export = EngineFixture.temporaryFolder("spark-cluster-export")
+        let output = EngineFixture.temporaryFolder("spark-cluster-output")
+        let run = try SparkTestEnvironment.run(
+            [
+                "spark", "run", "-w", workspace.root.path, "--master", cluster.masterURL, "--run", "cluster",
+                "--output", output.absoluteString, "--export", export.path,
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=512m", "--conf", "spark.executor.cores=1",
+            ], environment: ["SPARK_LOCAL_IP": "127.0.0.1"])
+        try #require(run.status == 0, "cdp spark run on \(cluster.masterURL) failed: \(run.output.suffix(3000))")
+        let silver = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("silver"))
+        let quarantine = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("quarantine"))
+        let sparkRows =
+            try silver.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "silver") }
+            + quarantine.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "quarantine") }
+        let lakeRows = try SparkIngestWorkerTests.lakeRows(workspace)
+        #expect(Set(sparkRows) == Set(lakeRows))
+        #expect(sparkRows.count == lakeRows.count)
     }
 }

@@ -5,10 +5,13 @@ public struct SparkSubmitter: Sendable {
     /// The `spark-submit` to run.
     public var sparkSubmit: String
     public var master: String
+    /// Spark settings passed on as `--conf KEY=VALUE` (executor memory, the driver's host, …).
+    public var settings: [String]
 
-    public init(sparkSubmit: String, master: String) {
+    public init(sparkSubmit: String, master: String, settings: [String] = []) {
         self.sparkSubmit = sparkSubmit
         self.master = master
+        self.settings = settings
     }
 
     /// Whether executors share this machine's files (a `local` master): they can then run `cdp` by its absolute
@@ -46,6 +49,7 @@ public struct SparkSubmitter: Sendable {
     /// - Parameter export: a folder to write the run's silver, quarantine and batches into as JSON lines too.
     public func submit(job: SparkJob, folder: URL, runID: String? = nil, export: URL? = nil) throws(EngineError) {
         var arguments = ["--master", master]
+        for setting in settings { arguments += ["--conf", setting] }
         if job.cdpShipped { arguments += ["--files", job.cdp] }
         arguments += [folder.appendingPathComponent("cdp_spark.py").path, "run", "--job", folder.appendingPathComponent("job.json").path]
         if let runID { arguments += ["--run", runID] }
