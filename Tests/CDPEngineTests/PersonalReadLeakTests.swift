@@ -33,8 +33,11 @@ import Testing
         // The whole value, normalised, confirms him (someone who holds it may look the customer up).
         #expect(Self.john(try analyst.search("John.Smith@Example.com", limit: 100), john)?.score == 4)
         #expect(Self.john(try analyst.search("07700 900002", limit: 100), john)?.score == 4)
-        // Names keep their tolerant search: a prefix, a typo.
-        #expect(Self.john(try analyst.search("smi", limit: 100), john) != nil)
+        // Names keep their tolerant search (a typo, a whole name), but not a prefix: "smi", "smit"… would spell a
+        // masked name one letter at a time. The admin's prefix search still finds him.
+        #expect(Self.john(try analyst.search("smi", limit: 100), john) == nil)
+        #expect(Self.john(try admin.search("smi", limit: 100), john) != nil)
+        #expect(Self.john(try analyst.search("smith", limit: 100), john) != nil)
         #expect(Self.john(try analyst.search("jonh smith", limit: 100), john) != nil)
         #expect(try analyst.search("jonh smith").first?.customer.email?.contains("john") == false)
     }
