@@ -2,8 +2,9 @@ import CDPCore
 
 /// Candidate pairs, steward decisions, golden records and their cross-references.
 public protocol MatchingRepository: Sendable {
-    /// Every current silver customer, read column by column, in a deterministic order.
-    func currentCustomerColumns() throws(StoreError) -> MatchColumns
+    /// Every current silver customer, read column by column, in a deterministic order, with the extra
+    /// attributes named in `attributes` (members of `silver_customer.attributes`).
+    func currentCustomerColumns(attributes: [String]) throws(StoreError) -> MatchColumns
     /// Per record of `index`, its current golden id (0 when it has none).
     func currentGoldenIDs(_ index: SourceRecordIndex, count: Int) throws(StoreError) -> [Int64]
     /// The current source record → golden id links.

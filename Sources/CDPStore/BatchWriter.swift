@@ -38,8 +38,15 @@ public struct BatchWriter: Sendable {
     public let source: SourceName
     public let entity: CanonicalEntity
     public let timestamp: String
+    /// Whether silver rows carry a last value for `silver_customer.attributes` (a source with extra attributes).
+    public let keepsAttributes: Bool
 
-    public init(store: LakeStore, batch: BatchID, run: RunID?, source: SourceName, entity: CanonicalEntity, timestamp: String) {
+    public init(
+        store: LakeStore, batch: BatchID, run: RunID?, source: SourceName, entity: CanonicalEntity, timestamp: String,
+        keepsAttributes: Bool = false
+    ) {
+        precondition(!keepsAttributes || entity == .customer, "only customers keep extra attributes")
+        self.keepsAttributes = keepsAttributes
         self.store = store
         self.batch = batch
         self.run = run
@@ -67,7 +74,7 @@ public struct BatchWriter: Sendable {
     /// one insert a row. Silver rows go in many a statement.
     public func write(_ chunk: IngestChunk, event: RunEvent?) throws(StoreError) {
         try store.write("write rows of batch \(batch)") { db in
-            let fields = entity.fields
+            let fields = entity.fields.map(\.name) + (keepsAttributes ? ["attributes"] : [])
             let many = Self.rowsPerStatement
             // What every row shares (the batch, the source) is one parameter each, ?1 and ?2, bound once for
             // the chunk and named by every row: binding a text for each row costs SQLite a call and a copy.
@@ -83,7 +90,7 @@ public struct BatchWriter: Sendable {
             }
             let silverSQL = """
                 INSERT INTO \(entity.silverTable) (bronze_id, batch_id, line, record_offset, record_length, source, source_key, \
-                content_hash, is_current, \(fields.map(\.name).joined(separator: ", "))) VALUES 
+                content_hash, is_current, \(fields.joined(separator: ", "))) VALUES 
                 """
             let silverOne = try db.cachedStatement(sql: silverSQL + silverRow(0))
             let silverMany = try db.cachedStatement(sql: silverSQL + (0..<many).map(silverRow).joined(separator: ", "))

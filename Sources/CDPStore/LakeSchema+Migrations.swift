@@ -666,5 +666,13 @@ extension LakeSchema {
             ALTER TABLE workflow_run ADD COLUMN parameters TEXT;
             """#
         ),
+        // What a customer source knows beyond the canonical model ([sources.attributes]: an ID number, a street
+        // number, a second address line): one JSON object of text members per row, NULL when it has none.
+        (
+            "v9-customer-attributes",
+            #"""
+            ALTER TABLE silver_customer ADD COLUMN attributes TEXT;
+            """#
+        ),
     ]
 }

@@ -10,11 +10,13 @@ extension LakeStore: MatchingRepository {}
 extension LakeStore {
     /// Every current silver customer in row order (deterministic for a given lake, and a sequential scan:
     /// ordering by key makes SQLite visit a million rows at random), read column by column as bytes.
-    public func currentCustomerColumns() throws(StoreError) -> MatchColumns {
-        try read("read customers for matching") { db in
+    public func currentCustomerColumns(attributes: [String] = []) throws(StoreError) -> MatchColumns {
+        // Attribute names are checked when configured (letters, digits and _), so they are safe in a JSON path.
+        precondition(attributes.allSatisfy(SourceConfiguration.isAttributeName), "attribute names are checked by the configuration")
+        return try read("read customers for matching") { db in
             let expected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM silver_customer WHERE is_current = 1") ?? 0
             var columns = MatchColumns()
-            var texts = [TextColumn](repeating: TextColumn(), count: 11)
+            var texts = [TextColumn](repeating: TextColumn(), count: 11 + attributes.count)
             for index in texts.indices { texts[index].reserveCapacity(records: expected, bytes: 0) }
             columns.keys.reserveCapacity(records: expected, bytes: 0)
             columns.sourceIndex.reserveCapacity(expected)
@@ -22,7 +24,8 @@ extension LakeStore {
                 db,
                 sql: """
                     SELECT source, source_key, first_name, last_name, email, phone, birth_date, street, city, postcode,
-                           country, crm_customer_id, COALESCE(updated_at, created_at)
+                           country, crm_customer_id, COALESCE(updated_at, created_at)\(
+                        attributes.map { ", json_extract(attributes, '$.\($0)')" }.joined())
                     FROM silver_customer WHERE is_current = 1 ORDER BY id
                     """)
             try statement.forEachRow(db) { row in
@@ -45,6 +48,8 @@ extension LakeStore {
             columns.country = texts[8]
             columns.crmCustomerID = texts[9]
             columns.updatedAt = texts[10]
+            columns.attributeNames = attributes
+            columns.attributes = Array(texts[11...])
             return columns
         }
     }

@@ -39,7 +39,7 @@ struct ConfigurationLoaderTests {
             "cdp.toml:3:1: workspace.default_country: 'Atlantis' is not an ISO 3166 country",
             "cdp.toml:5:1: sources[0].primary_key: is missing",
             "cdp.toml:7:1: sources[0].entity: 'persons' is not an entity (known: customer, order, campaign, event)",
-            "cdp.toml:10:1: sources[0].primay_key: is not a known setting (expected one of: name, system, entity, format, path, primary_key, delimiter, mapping, date_formats)",
+            "cdp.toml:10:1: sources[0].primay_key: is not a known setting (expected one of: name, system, entity, format, path, primary_key, delimiter, mapping, date_formats, attributes)",
             "cdp.toml:12:1: sources[0].mapping.email: must be a string, found a whole number (42)",
         ])
     }

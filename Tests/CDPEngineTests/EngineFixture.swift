@@ -25,7 +25,9 @@ enum EngineFixture {
     }
 
     /// A workspace with one CSV customer source over `inbox/customers*.csv`, with the given rules.
-    static func customerWorkspace(_ name: String, rules: String, files: [String: String]) throws -> Workspace {
+    /// - Parameter sourceTables: TOML appended to the source's settings (after `[sources.mapping]`), such as a
+    ///   `[sources.attributes]` table.
+    static func customerWorkspace(_ name: String, rules: String, files: [String: String], sourceTables: String = "") throws -> Workspace {
         let folder = temporaryFolder(name)
         let manager = FileManager.default
         try manager.createDirectory(at: folder.appendingPathComponent("inbox"), withIntermediateDirectories: true)
@@ -48,6 +50,7 @@ enum EngineFixture {
             last_name = "last"
             email = "email"
             birth_date = "born"
+            \(sourceTables)
             """.write(to: folder.appendingPathComponent("cdp.toml"), atomically: true, encoding: .utf8)
         try rules.write(to: folder.appendingPathComponent("governance/rules.toml"), atomically: true, encoding: .utf8)
         try """

@@ -98,6 +98,10 @@ enum DictionaryCatalog {
 
     /// Column meanings particular to one table, over the shared ones.
     static let datasetColumnDescriptions: [String: [String: String]] = [
+        "silver_customer": [
+            "attributes": "Extra attributes the source maps beyond the canonical model ([sources.attributes] in cdp.toml), as a "
+                + "JSON object of text; each is personal unless the dictionary tags its source column otherwise."
+        ],
         "batch": [
             "source": "The source the file landed for.",
             "file_name": "Name of the landed file.",
@@ -217,7 +221,7 @@ enum DictionaryCatalog {
     static let recordColumns: Set<String> = [
         "bronze_row.raw", "quarantine_record.fields", "quarantine_record.failures", "quarantine_record.resolution",
         "quarantine_history.detail", "row_warning.value", "row_warning.message",
-        "golden_record.attributes", "golden_override.value", "customer_search.key", "customer_name_variant.variant",
+        "golden_record.attributes", "golden_override.value", "silver_customer.attributes", "customer_search.key", "customer_name_variant.variant",
         "customer_name_variant.name",
     ]
 

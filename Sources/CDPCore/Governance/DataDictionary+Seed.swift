@@ -86,6 +86,18 @@ extension DataDictionary {
                     entry.rules += fieldRules.map(\.name).filter { !entry.rules.contains($0) }
                 })
         }
+        // Extra attributes: personal (generic `PII`) until the dictionary says otherwise.
+        for name in source.attributeNames {
+            guard let column = source.attributes[name] else { continue }
+            add(
+                column,
+                {
+                    DictionaryEntry(
+                        DictionaryKey(.bronze, dataset, column),
+                        description: "Source column kept as the extra attribute \(name) in \(source.entity.silverTable).attributes.",
+                        dataType: fileType, tags: [PIIKind.other.rawValue], format: "as landed", lineage: [source.path])
+                }, merge: { entry in entry.tags = Array(Set(entry.tags + [PIIKind.other.rawValue])).sorted() })
+        }
         var entries = order.compactMap { columns[$0] }.map(classified)
         let system = source.system.isEmpty ? "" : "\(source.system) "
         let datasetEntry = DictionaryEntry(
@@ -127,6 +139,9 @@ extension DataDictionary {
                 entry.allowedValues = allowedValues(fieldRules)
                 entry.format = DictionaryCatalog.format(field.kind)
                 entry.example = DictionaryCatalog.examples[column] ?? entry.allowedValues.first
+            } else if entity == .customer, column == "attributes" {
+                entry.lineage = feeding.flatMap { source in source.attributeNames.compactMap { source.attributes[$0].map { "\(source.name).\($0)" } } }
+                entry.format = "JSON object of text"
             } else if entity != nil, column == RuleFieldName.sourceKey {
                 entry.lineage = feeding.map { "\($0.name).\($0.primaryKey)" }
                 entry.rules = names(feeding.flatMap { rules.rules(for: $0.name) }, field: RuleFieldName.sourceKey)

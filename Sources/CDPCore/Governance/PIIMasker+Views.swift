@@ -49,6 +49,10 @@ extension PIIMasker {
         masked.country = input.country.map { value($0, column: "country") }
         masked.crmCustomerID = input.crmCustomerID.map { value($0, column: "crm_customer_id") }
         masked.updatedAt = input.updatedAt.map { value($0, column: "updated_at") }
+        // Extra attributes by name: personal unless the dictionary says otherwise (``defaultColumns(for:)``).
+        masked.attributes = input.attributes.reduce(into: [:]) { result, attribute in
+            result[attribute.key] = value(attribute.value, column: attribute.key)
+        }
         return masked
     }
 

@@ -125,12 +125,18 @@ extension PIIMasker {
     ]
 
     /// Columns to mask for a workspace's sources when no dictionary says otherwise: the canonical
-    /// personal fields and every source column mapped onto one.
+    /// personal fields, every source column mapped onto one, and every extra attribute (by name and column).
     public static func defaultColumns(for sources: [SourceConfiguration]) -> [String: PIIKind] {
         var columns = canonicalPersonalFields
         for source in sources {
             for (field, column) in source.mapping {
                 if let kind = canonicalPersonalFields[field] { columns[column] = kind }
+            }
+            // An extra attribute is personal unless the dictionary says otherwise: by its name (a member of
+            // silver_customer.attributes) and by its source column.
+            for (name, column) in source.attributes {
+                if columns[name] == nil { columns[name] = .other }
+                if columns[column] == nil { columns[column] = .other }
             }
         }
         return columns

@@ -113,6 +113,7 @@ public struct Blocker: Sendable {
         case .emailLocalPart: return ids(records.emailLocalPart)
         case .phoneLastDigits: return ids(records.phoneLastDigits)
         case .city: return ids(records.cityKey)
+        case .attribute(let name): return ids(records.attributeKey(name))
         case .namesUnordered:
             // The two names as ids of one space (first names; a last name no record has as a first name keeps
             // its own id, marked apart), smaller first, mixed to 32 bits: a collision only adds pairs.

@@ -44,6 +44,7 @@ extension MatchColumns {
         result.sourceNames = sourceOrder.map { sourceNames.indices.contains($0) ? sourceNames[$0] : Array(sources[$0].rawValue.utf8) }
         result.sourceIndex = order.isEmpty ? sourceIndex.map { rank[Int($0)] } : order.map { rank[Int(sourceIndex[Int($0)])] }
         var columns = [keys, firstName, lastName, email, phone, birthDate, street, city, postcode, country, crmCustomerID, updatedAt]
+            + attributes
         if !order.isEmpty {
             let unordered = columns
             columns.withUnsafeMutableBufferPointer { output in
@@ -65,6 +66,8 @@ extension MatchColumns {
         result.country = columns[9]
         result.crmCustomerID = columns[10]
         result.updatedAt = columns[11]
+        result.attributeNames = attributeNames
+        result.attributes = Array(columns[12...])
         return result
     }
 }

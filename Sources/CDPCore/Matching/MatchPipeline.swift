@@ -133,8 +133,8 @@ public struct MatchPipeline: Sendable {
         let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, comparator) }
         var (model, training) = estimateModel(
             patterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u)
-        let madeToAgree = Dictionary(uniqueKeysWithValues: MatchingConfiguration.HardIdentifier.allCases.map {
-            ($0, KnownMatch.mask($0.correlatedFields))
+        let madeToAgree = Dictionary(uniqueKeysWithValues: configuration.stitching.identifiers.map {
+            ($0, KnownMatch.mask($0.correlatedFields, configuration.comparisons))
         })
         let known = links.map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
             + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: 0) }
@@ -234,16 +234,13 @@ public struct MatchPipeline: Sendable {
     struct KnownMatch {
         var a: Int32
         var b: Int32
-        /// Fields the link agrees on because of how it was made (an email address spells the names), as a
-        /// bit per `MatchField` case (see `mask`): a million links need no million sets.
+        /// Comparisons the link agrees on because of how it was made (an email address spells the names), as a
+        /// bit per comparison index (at most 16; see `mask`): a million links need no million sets.
         var fieldsMadeToAgree: UInt16
 
-        static func mask(_ fields: [MatchField]) -> UInt16 {
-            fields.reduce(0) { $0 | bit($1) }
-        }
-
-        static func bit(_ field: MatchField) -> UInt16 {
-            UInt16(1) << UInt16(MatchField.allCases.firstIndex(of: field) ?? 0)
+        /// The bits of the comparisons that read one of `fields`.
+        static func mask(_ fields: [MatchField], _ comparisons: [Comparison]) -> UInt16 {
+            comparisons.indices.reduce(0) { mask, c in fields.contains(comparisons[c].field) ? mask | UInt16(1) << UInt16(c) : mask }
         }
     }
 
@@ -274,7 +271,7 @@ public struct MatchPipeline: Sendable {
             }
         }
         let comparisons = configuration.comparisons
-        let fieldBits = comparisons.map { KnownMatch.bit($0.field) }
+        let fieldBits = comparisons.indices.map { UInt16(1) << UInt16($0) }
         let pairPatterns = parallelPatterns(pairs, comparator)
         var counts = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
         for index in pairs.indices {

@@ -16,12 +16,15 @@ public struct MatchInput: Sendable, Hashable, Codable {
     public var crmCustomerID: String?
     /// ISO timestamp, for "most recent" survivorship.
     public var updatedAt: String?
+    /// Extra attributes a source maps beyond the canonical model (`soc_sec_id` → value).
+    public var attributes: [String: String]
 
     public init(
         source: SourceName, sourceKey: String, firstName: String? = nil, lastName: String? = nil, email: String? = nil,
         phone: String? = nil, birthDate: String? = nil, street: String? = nil, city: String? = nil, postcode: String? = nil,
-        country: String? = nil, crmCustomerID: String? = nil, updatedAt: String? = nil
+        country: String? = nil, crmCustomerID: String? = nil, updatedAt: String? = nil, attributes: [String: String] = [:]
     ) {
+        self.attributes = attributes
         self.source = source
         self.sourceKey = sourceKey
         self.firstName = firstName
@@ -79,6 +82,10 @@ public struct MatchRecords: Sendable {
     public let country: InternedColumn
     public let crmCustomerID: InternedColumn
     public let updatedAt: InternedColumn
+    /// The extra attributes read (sorted by name), and per attribute its folded form (lower-case letters and
+    /// digits): what comparisons, blocking keys and hard identifiers on `attributes.<name>` read.
+    public let attributeNames: [String]
+    public let attributeKeys: [InternedColumn]
 
     // Forms for comparing and blocking.
     /// Folded (lower-case letters only) first name.
@@ -108,7 +115,8 @@ public struct MatchRecords: Sendable {
     public func id(of record: Int) -> SourceRecordID { SourceRecordID(source: sources[Int(sourceIndex[record])], key: keys[record]) }
 
     public init(_ inputs: some Sequence<MatchInput>) {
-        var builder = Builder()
+        let inputs = Array(inputs)
+        var builder = Builder(attributeNames: Set(inputs.flatMap(\.attributes.keys)).sorted())
         for input in inputs { builder.append(input) }
         self.init(builder)
     }
@@ -123,8 +131,14 @@ public struct MatchRecords: Sendable {
         var phone = InternedColumn.Builder(), birth = InternedColumn.Builder(), street = InternedColumn.Builder()
         var city = InternedColumn.Builder(), postcode = InternedColumn.Builder(), country = InternedColumn.Builder()
         var crm = InternedColumn.Builder(), updated = InternedColumn.Builder()
+        let attributeNames: [String]
+        var attributes: [InternedColumn.Builder]
 
-        public init() {}
+        /// - Parameter attributeNames: the extra attributes to keep, sorted.
+        public init(attributeNames: [String] = []) {
+            self.attributeNames = attributeNames
+            attributes = attributeNames.map { _ in InternedColumn.Builder() }
+        }
 
         public mutating func append(_ input: MatchInput) {
             let index: UInt8
@@ -148,6 +162,7 @@ public struct MatchRecords: Sendable {
             country.append(input.country)
             crm.append(input.crmCustomerID)
             updated.append(input.updatedAt)
+            for (index, name) in attributeNames.enumerated() { attributes[index].append(input.attributes[name]) }
         }
     }
 
@@ -156,7 +171,9 @@ public struct MatchRecords: Sendable {
             builder.first, builder.last, builder.email, builder.phone, builder.birth, builder.street, builder.city, builder.postcode,
             builder.country, builder.crm, builder.updated,
         ].map { $0.build() }
-        self.init(sources: builder.sources, sourceIndex: builder.sourceIndex, keys: builder.keys, base: base, threads: 1)
+        self.init(
+            sources: builder.sources, sourceIndex: builder.sourceIndex, keys: builder.keys, base: base,
+            attributeNames: builder.attributeNames, attributes: builder.attributes.map { $0.build() }, threads: 1)
     }
 
     /// Records as the store reads them, column by column: values are interned and the derived forms
@@ -166,6 +183,7 @@ public struct MatchRecords: Sendable {
             columns.firstName, columns.lastName, columns.email, columns.phone, columns.birthDate, columns.street, columns.city,
             columns.postcode, columns.country, columns.crmCustomerID, columns.updatedAt,
         ]
+            + columns.attributes
         var base = [InternedColumn](repeating: InternedColumn(), count: texts.count)
         var keys: [String] = []
         let keyColumn = columns.keys
@@ -185,7 +203,9 @@ public struct MatchRecords: Sendable {
                 }
             }
         }
-        self.init(sources: columns.sources, sourceIndex: columns.sourceIndex, keys: keys, base: base, threads: threads)
+        self.init(
+            sources: columns.sources, sourceIndex: columns.sourceIndex, keys: keys, base: Array(base[..<11]),
+            attributeNames: columns.attributeNames, attributes: Array(base[11...]), threads: threads)
     }
 
     /// Each value as a string, cut at a NUL byte as GRDB reads text.
@@ -200,7 +220,13 @@ public struct MatchRecords: Sendable {
     }
 
     /// `base` holds the silver columns in `MatchColumns` order; the forms for comparing and blocking are derived here.
-    private init(sources: [SourceName], sourceIndex: [UInt8], keys: [String], base: [InternedColumn], threads: Int) {
+    private init(
+        sources: [SourceName], sourceIndex: [UInt8], keys: [String], base: [InternedColumn], attributeNames: [String],
+        attributes: [InternedColumn], threads: Int
+    ) {
+        self.attributeNames = attributeNames
+        // Attributes are few and their values short: folded on this thread.
+        attributeKeys = attributes.map { $0.derivedBytes(Self.streetKey) }
         self.sources = sources
         self.sourceIndex = sourceIndex
         self.keys = keys
@@ -274,6 +300,15 @@ public struct MatchRecords: Sendable {
         lastNameAsFirst = Self.lastNamesAsFirst(firstKey: derived[0], lastKey: derived[2])
     }
 
+    /// The folded values of extra attribute `name`, or a column with every value missing when no record was
+    /// read with it.
+    public func attributeKey(_ name: String) -> InternedColumn {
+        if let index = attributeNames.firstIndex(of: name) { return attributeKeys[index] }
+        var builder = InternedColumn.Builder()
+        for _ in 0..<count { builder.append(nil) }
+        return builder.build()
+    }
+
     /// Per record, the id in `firstKey` of its folded last name (see `lastNameAsFirst`).
     static func lastNamesAsFirst(firstKey: InternedColumn, lastKey: InternedColumn) -> [Int32] {
         var firstIDs: [String: Int32] = [:]
@@ -293,6 +328,9 @@ public struct MatchColumns: Sendable {
     public var firstName = TextColumn(), lastName = TextColumn(), email = TextColumn(), phone = TextColumn()
     public var birthDate = TextColumn(), street = TextColumn(), city = TextColumn(), postcode = TextColumn()
     public var country = TextColumn(), crmCustomerID = TextColumn(), updatedAt = TextColumn()
+    /// The extra attributes read, and per attribute its values (as `silver_customer.attributes` holds them).
+    public var attributeNames: [String] = []
+    public var attributes: [TextColumn] = []
 
     public init() {}
 

@@ -73,13 +73,44 @@ public struct MatchingConfiguration: Sendable, Hashable, Codable {
         }
     }
 
-    public enum HardIdentifier: String, Sendable, Hashable, Codable, CaseIterable {
+    public enum HardIdentifier: Sendable, Hashable, Codable, CaseIterable, RawRepresentable {
         /// The standardised (lower-cased, validated) email address.
         case email
         /// `crm_customer_id` carried by another source, equal to a CRM record's key.
-        case crmID = "crm_id"
+        case crmID
         /// The E.164 phone number.
         case phone
+        /// An extra attribute a source maps (`attributes.national_id`), equal on its folded form.
+        case attribute(String)
+
+        /// The identifiers of the canonical model (an extra attribute is named `attributes.<name>`).
+        public static let allCases: [HardIdentifier] = [.email, .crmID, .phone]
+
+        public init?(rawValue: String) {
+            switch rawValue {
+            case "email": self = .email
+            case "crm_id": self = .crmID
+            case "phone": self = .phone
+            default:
+                guard let name = MatchField.attributeName(rawValue) else { return nil }
+                self = .attribute(name)
+            }
+        }
+
+        public var rawValue: String {
+            switch self {
+            case .email: return "email"
+            case .crmID: return "crm_id"
+            case .phone: return "phone"
+            case .attribute(let name): return MatchField.attributePrefix + name
+            }
+        }
+
+        public init(from decoder: any Decoder) throws { self = try MatchField.decodeRaw(Self.self, from: decoder) }
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
 
         /// Fields two records linked by this identifier agree on by construction: an address like
         /// "maria.garcia@…" spells the names, so a wrong email link (namesakes sharing an inbox) still agrees on
@@ -89,6 +120,7 @@ public struct MatchingConfiguration: Sendable, Hashable, Codable {
             case .email: return [.email, .firstName, .lastName]
             case .phone: return [.phone]
             case .crmID: return []
+            case .attribute(let name): return [.attribute(name)]
             }
         }
     }
@@ -126,23 +158,65 @@ public struct BlockingRule: Sendable, Hashable, Codable {
 }
 
 /// A key derived from a record for blocking.
-public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
-    case surnamePhonetic = "surname_phonetic"
+public enum DerivedKey: Sendable, Hashable, Codable, CaseIterable, RawRepresentable {
+    case surnamePhonetic
     case surname
-    case firstName = "first_name"
+    case firstName
     /// The first name's formal form from the nickname table ("bob" → "robert").
-    case firstNameCanonical = "first_name_canonical"
-    case firstInitial = "first_initial"
-    case birthYear = "birth_year"
-    case birthDate = "birth_date"
+    case firstNameCanonical
+    case firstInitial
+    case birthYear
+    case birthDate
     case postcode
-    case emailLocalPart = "email_local_part"
+    case emailLocalPart
     /// The last seven digits of the E.164 phone.
-    case phoneLastDigits = "phone_last_digits"
+    case phoneLastDigits
     case city
     /// First and last name taken as a pair in either order: the same for "Ann Lee" and "Lee Ann", so a
     /// rule on it reaches records whose names were swapped.
-    case namesUnordered = "names_unordered"
+    case namesUnordered
+    /// An extra attribute a source maps (`attributes.soc_sec_id`), on its folded form.
+    case attribute(String)
+
+    /// The keys of the canonical model (an extra attribute is named `attributes.<name>`).
+    public static let allCases: [DerivedKey] = [
+        .surnamePhonetic, .surname, .firstName, .firstNameCanonical, .firstInitial, .birthYear, .birthDate, .postcode,
+        .emailLocalPart, .phoneLastDigits, .city, .namesUnordered,
+    ]
+
+    public init?(rawValue: String) {
+        if let known = Self.allCases.first(where: { $0.rawValue == rawValue }) {
+            self = known
+        } else if let name = MatchField.attributeName(rawValue) {
+            self = .attribute(name)
+        } else {
+            return nil
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .surnamePhonetic: return "surname_phonetic"
+        case .surname: return "surname"
+        case .firstName: return "first_name"
+        case .firstNameCanonical: return "first_name_canonical"
+        case .firstInitial: return "first_initial"
+        case .birthYear: return "birth_year"
+        case .birthDate: return "birth_date"
+        case .postcode: return "postcode"
+        case .emailLocalPart: return "email_local_part"
+        case .phoneLastDigits: return "phone_last_digits"
+        case .city: return "city"
+        case .namesUnordered: return "names_unordered"
+        case .attribute(let name): return MatchField.attributePrefix + name
+        }
+    }
+
+    public init(from decoder: any Decoder) throws { self = try MatchField.decodeRaw(Self.self, from: decoder) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 
     /// The field whose comparison a rule on this key makes agree.
     public var field: MatchField {
@@ -155,6 +229,7 @@ public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
         case .phoneLastDigits: return .phone
         case .city: return .city
         case .namesUnordered: return .lastName
+        case .attribute(let name): return .attribute(name)
         }
     }
 
@@ -172,11 +247,11 @@ public enum DerivedKey: String, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
-/// The attributes comparisons read.
-public enum MatchField: String, Sendable, Hashable, Codable, CaseIterable {
-    case firstName = "first_name"
-    case lastName = "last_name"
-    case birthDate = "birth_date"
+/// The attributes comparisons read: the canonical ones, and any extra attribute a source maps.
+public enum MatchField: Sendable, Hashable, Codable, CaseIterable, RawRepresentable {
+    case firstName
+    case lastName
+    case birthDate
     case email
     case phone
     case postcode
@@ -184,6 +259,76 @@ public enum MatchField: String, Sendable, Hashable, Codable, CaseIterable {
     /// The street line as standardised (compared on its folded form: case and spacing do not count).
     case street
     case country
+    /// An extra attribute a source maps in `[sources.attributes]` (`attributes.soc_sec_id`), compared on its
+    /// folded form (lower-case letters and digits: `123-45 67` and `1234567` agree).
+    case attribute(String)
+
+    /// The fields of the canonical model (an extra attribute is named `attributes.<name>`).
+    public static let allCases: [MatchField] = [.firstName, .lastName, .birthDate, .email, .phone, .postcode, .city, .street, .country]
+
+    /// How a configuration names an extra attribute: `attributes.<name>`.
+    public static let attributePrefix = "attributes."
+
+    /// The attribute name in `attributes.<name>`, if `text` is spelled so and the name is a valid one.
+    public static func attributeName(_ text: String) -> String? {
+        guard text.hasPrefix(attributePrefix) else { return nil }
+        let name = String(text.dropFirst(attributePrefix.count))
+        return SourceConfiguration.isAttributeName(name) ? name : nil
+    }
+
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "first_name": self = .firstName
+        case "last_name": self = .lastName
+        case "birth_date": self = .birthDate
+        case "email": self = .email
+        case "phone": self = .phone
+        case "postcode": self = .postcode
+        case "city": self = .city
+        case "street": self = .street
+        case "country": self = .country
+        default:
+            guard let name = Self.attributeName(rawValue) else { return nil }
+            self = .attribute(name)
+        }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .firstName: return "first_name"
+        case .lastName: return "last_name"
+        case .birthDate: return "birth_date"
+        case .email: return "email"
+        case .phone: return "phone"
+        case .postcode: return "postcode"
+        case .city: return "city"
+        case .street: return "street"
+        case .country: return "country"
+        case .attribute(let name): return Self.attributePrefix + name
+        }
+    }
+
+    /// The extra attribute's name, for `.attribute`.
+    public var attribute: String? {
+        if case .attribute(let name) = self { return name }
+        return nil
+    }
+
+    public init(from decoder: any Decoder) throws { self = try Self.decodeRaw(Self.self, from: decoder) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Decodes a value spelled as its raw text (the configuration's spelling).
+    static func decodeRaw<T: RawRepresentable>(_ type: T.Type, from decoder: any Decoder) throws -> T where T.RawValue == String {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = T(rawValue: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a known \(T.self)")
+        }
+        return value
+    }
 }
 
 /// One comparison: ordered levels, most specific first; the first level that holds wins.
@@ -302,6 +447,27 @@ public enum SurvivorshipRule: String, Sendable, Hashable, Codable, CaseIterable 
 }
 
 extension MatchingConfiguration {
+    /// Every extra attribute the configuration reads (comparisons, blocking keys, hard identifiers), each with
+    /// the setting's path, in file order.
+    public var attributeReferences: [(path: String, name: String)] {
+        var references: [(path: String, name: String)] = []
+        for (index, identifier) in stitching.identifiers.enumerated() {
+            if case .attribute(let name) = identifier { references.append(("stitching.identifiers[\(index)]", name)) }
+        }
+        for (index, rule) in blocking.rules.enumerated() {
+            for (keyIndex, key) in rule.keys.enumerated() {
+                if case .attribute(let name) = key { references.append(("blocking.rules[\(index)].keys[\(keyIndex)]", name)) }
+            }
+        }
+        for (index, comparison) in comparisons.enumerated() {
+            if let name = comparison.field.attribute { references.append(("comparisons[\(index)].field", name)) }
+        }
+        return references
+    }
+
+    /// The extra attributes the configuration reads, sorted, each once.
+    public var attributeNames: [String] { Array(Set(attributeReferences.map(\.name))).sorted() }
+
     /// Checks what decoding cannot: level order, thresholds, keys. Returns every problem, with the setting's path.
     public func problems() -> [ConfigurationIssue] {
         var problems: [ConfigurationIssue] = []

@@ -122,6 +122,7 @@ public struct PairComparator: Sendable {
         case .birthDate: return records.birthDate
         case .street: return records.streetKey
         case .country: return records.country
+        case .attribute(let name): return records.attributeKey(name)
         }
     }
 }

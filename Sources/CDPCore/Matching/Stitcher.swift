@@ -1,5 +1,5 @@
 /// Links records that share a hard identifier (an email address, a CRM id carried by another source, an
-/// E.164 phone) before any scoring.
+/// E.164 phone, an extra attribute such as a national ID) before any scoring.
 public struct Stitcher: Sendable {
     public let records: MatchRecords
     public let settings: MatchingConfiguration.Stitching
@@ -23,6 +23,7 @@ public struct Stitcher: Sendable {
             case .email: links += shared(records.email, identifier)
             case .phone: links += shared(records.phone, identifier)
             case .crmID: links += crmLinks()
+            case .attribute(let name): links += shared(records.attributeKey(name), identifier)
             }
         }
         return links

@@ -41,11 +41,16 @@ public struct SourceConfiguration: Hashable, Codable, Sendable {
     /// Canonical field name → date pattern such as `dd/MM/yyyy`, for fields whose format is not ISO.
     public var dateFormats: [String: String]
     public var delimiter: String
+    /// Extra attribute name → source column: what a source knows that the canonical model does not (an ID
+    /// number, a second address line). Customers only; kept in `silver_customer.attributes` as a JSON object,
+    /// personal unless the data dictionary says otherwise, and comparable in `matching.toml` as
+    /// `attributes.<name>`.
+    public var attributes: [String: String]
 
     public init(
         name: SourceName, system: String, entity: CanonicalEntity, format: SourceFormat, path: String,
         primaryKey: String, mapping: [String: String], dateFormats: [String: String] = [:],
-        delimiter: String = ","
+        delimiter: String = ",", attributes: [String: String] = [:]
     ) {
         self.name = name
         self.system = system
@@ -56,7 +61,11 @@ public struct SourceConfiguration: Hashable, Codable, Sendable {
         self.mapping = mapping
         self.dateFormats = dateFormats
         self.delimiter = delimiter
+        self.attributes = attributes
     }
+
+    /// The extra attributes' names, sorted: the order their raw values follow the canonical fields in a row.
+    public var attributeNames: [String] { attributes.keys.sorted() }
 
     /// Source columns the mapping needs, key first, in canonical order (deterministic).
     public var requiredColumns: [String] {
@@ -64,6 +73,7 @@ public struct SourceConfiguration: Hashable, Codable, Sendable {
         for field in entity.fields {
             if let column = mapping[field.name], !columns.contains(column) { columns.append(column) }
         }
+        for name in attributeNames where !columns.contains(attributes[name] ?? "") { columns.append(attributes[name] ?? "") }
         return columns
     }
 
@@ -79,11 +89,34 @@ public struct SourceConfiguration: Hashable, Codable, Sendable {
         for field in dateFormats.keys.sorted() where mapping[field] == nil {
             problems.append(ConfigurationIssue("\(path).date_formats.\(field)", "'\(field)' is not mapped; map it in [sources.mapping] or remove its date format"))
         }
+        for name in attributeNames {
+            if entity != .customer {
+                problems.append(ConfigurationIssue("\(path).attributes.\(name)", "extra attributes are kept for customer sources only, not \(entity)"))
+            } else if !Self.isAttributeName(name) {
+                problems.append(ConfigurationIssue("\(path).attributes.\(name)", "'\(name)' is not an attribute name: use lower-case letters, digits and _, starting with a letter"))
+            } else if known.contains(name) {
+                problems.append(ConfigurationIssue("\(path).attributes.\(name)", "'\(name)' is a canonical field: map it in [sources.mapping]"))
+            }
+        }
         if primaryKey.isEmpty { problems.append(ConfigurationIssue("\(path).primary_key", "is empty")) }
         if self.path.isEmpty { problems.append(ConfigurationIssue("\(path).path", "is empty")) }
         if delimiter.utf8.count != 1 {
             problems.append(ConfigurationIssue("\(path).delimiter", "must be one ASCII character, found '\(delimiter)'"))
         }
         return problems
+    }
+
+    /// The extra attributes the customer sources of `configuration` map, by name.
+    public static func customerAttributes(_ configuration: WorkspaceConfiguration) -> Set<String> {
+        Set(configuration.sources.filter { $0.entity == .customer }.flatMap(\.attributes.keys))
+    }
+
+    /// Lower-case ASCII letters, digits and `_`, starting with a letter: safe as a JSON member and a
+    /// `matching.toml` field (`attributes.soc_sec_id`).
+    public static func isAttributeName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { return false }
+        return name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        }
     }
 }

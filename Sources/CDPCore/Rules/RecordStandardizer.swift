@@ -12,6 +12,8 @@ public struct RecordStandardizer: Sendable {
     private let fullNameIndex: Int?
     private let firstNameIndex: Int?
     private let lastNameIndex: Int?
+    /// The source's extra attributes, sorted: their raw values follow the canonical fields in a row.
+    private let attributeNames: [String]
 
     public init(source: SourceConfiguration, defaultCountry: String) {
         entity = source.entity
@@ -26,6 +28,7 @@ public struct RecordStandardizer: Sendable {
         fullNameIndex = index("full_name")
         firstNameIndex = source.entity.fieldIndex("first_name")
         lastNameIndex = source.entity.fieldIndex("last_name")
+        attributeNames = source.attributeNames
     }
 
     /// Standardises every field. `raw` is indexed like the entity's fields.
@@ -57,7 +60,29 @@ public struct RecordStandardizer: Sendable {
             }
         }
         splitFullName(&values)
+        if !attributeNames.isEmpty { values.append(attributesValue(raw)) }
         return StandardizedRecord(sourceKey: sourceKey, raw: raw, values: values, failures: failures)
+    }
+
+    /// The extra attributes as one JSON object of trimmed text, members sorted by name, the empty ones left
+    /// out (`silver_customer.attributes`); nil when every one is empty. A value longer than a text field may
+    /// be is left out too, as an over-long canonical value is.
+    private func attributesValue(_ raw: [String?]) -> FieldValue? {
+        var json: [UInt8] = []
+        for (offset, name) in attributeNames.enumerated() {
+            let index = kinds.count + offset
+            guard index < raw.count, let rawValue = raw[index], rawValue.utf8.count <= FieldLimits.maximumBytes(.text),
+                let text = TextNormalization.clean(rawValue)
+            else { continue }
+            json.append(json.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            var member = name, value = text
+            member.withUTF8 { JSONString.appendQuoted($0, to: &json) }
+            json.append(UInt8(ascii: ":"))
+            value.withUTF8 { JSONString.appendQuoted($0, to: &json) }
+        }
+        guard !json.isEmpty else { return nil }
+        json.append(UInt8(ascii: "}"))
+        return .text(String(decoding: json, as: UTF8.self))
     }
 
     /// Fills first and last name from a full name when the source has only the full name.

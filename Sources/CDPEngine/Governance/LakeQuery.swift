@@ -24,7 +24,7 @@ extension Workspace {
         "audit_log.before", "audit_log.after", "audit_log.reason", "golden_record.attributes", "golden_override.value",
         "match_candidate.explanation", "pair_decision.reason", "customer_search.key", "customer_search.golden_id",
         "customer_name_variant.variant",
-        "customer_name_variant.name", "workflow_run.error", "task_run.error", "run_event.message", "batch.error",
+        "customer_name_variant.name", "silver_customer.attributes", "workflow_run.error", "task_run.error", "run_event.message", "batch.error",
     ]
 
     /// The dictionary's own examples and kept versions may quote a personal value: withheld whole.

@@ -280,7 +280,8 @@ public struct SourceIngestor: Sendable {
         let expectedRows = Self.estimatedRows(file: file, bytes: bytes)
         profile?.add(.prepare, nanoseconds: IngestProfile.now() &- prepareStarted)
         let writer = BatchWriter(
-            store: store, batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp)
+            store: store, batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp,
+            keepsAttributes: !source.attributes.isEmpty)
 
         // The writer thread: takes chunks in order, one transaction each.
         let channel = BoundedChannel<IngestChunk>(capacity: 3)

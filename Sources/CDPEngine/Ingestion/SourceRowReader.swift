@@ -106,6 +106,7 @@ struct SourceRowReader {
                     }
                     headerNames = header.names
                     columnOf = fields.map { field in source.mapping[field.name].flatMap { headerNames.firstIndex(of: $0) } }
+                        + source.attributeNames.map { name in source.attributes[name].flatMap { headerNames.firstIndex(of: $0) } }
                     keyColumn = headerNames.firstIndex(of: source.primaryKey) ?? 0
                     return
                 }
@@ -143,7 +144,9 @@ struct SourceRowReader {
 
     private func readJSONLines(_ emit: (SourceRow) throws(EngineError) -> Void, progress: (Int64) throws(EngineError) -> Void) throws(EngineError) {
         let fields = source.entity.fields
-        var layout = JSONMemberLayout(fields: fields.map { source.mapping[$0.name] })
+        // The canonical fields, then the extra attributes (sorted by name): how a row's values are indexed.
+        let mappedColumns = fields.map { source.mapping[$0.name] } + source.attributeNames.map { source.attributes[$0] }
+        var layout = JSONMemberLayout(fields: mappedColumns)
         var splitter = TextLineSplitter()
         var consumedTotal: Int64 = 0
         var failure: EngineError?
@@ -155,7 +158,7 @@ struct SourceRowReader {
                 guard failure == nil, emitted < limit else { return }
                 emitted += 1
                 var problems: [RuleFailure] = []
-                var values = [String?](repeating: nil, count: fields.count)
+                var values = [String?](repeating: nil, count: mappedColumns.count)
                 var key = ""
                 do throws(JSONLineError) {
                     let members = try JSONLineParser.parseFields(text)
@@ -169,7 +172,7 @@ struct SourceRowReader {
                         for field in fed { values[field] = text }
                         if let repeats {
                             problems.append(RuleFailure(
-                                rule: BuiltInRule.duplicateMember, field: fed.first.map { fields[$0].name }, value: text,
+                                rule: BuiltInRule.duplicateMember, field: fed.first.map { $0 < fields.count ? fields[$0].name : "attributes.\(source.attributeNames[$0 - fields.count])" }, value: text,
                                 message: "\(displayName):\(line): the key \"\(member.key)\" appears twice (members \(repeats + 1) and "
                                     + "\(position + 1), values \(Self.shown(members[repeats].value)) and \(Self.shown(member.value))); "
                                     + "which is meant cannot be told",
@@ -180,7 +183,7 @@ struct SourceRowReader {
                     problems.append(RuleFailure(
                         rule: BuiltInRule.json, field: nil, value: nil,
                         message: "\(displayName):\(line): \(error.message)", severity: .error))
-                    values = [String?](repeating: nil, count: fields.count)
+                    values = [String?](repeating: nil, count: mappedColumns.count)
                     key = ""
                 }
                 var hash = FNV1a()

@@ -26,13 +26,17 @@ public struct MatchService: Sendable {
             file = template.appendingPathComponent(MatchingConfigurationLoader.path)
         }
         let text = try Workspace.readText(file, label: MatchingConfigurationLoader.path)
-        return try MatchingConfigurationLoader.load(tomlText: text, file: file.path)
+        return try MatchingConfigurationLoader.load(
+            tomlText: text, file: file.path, attributes: SourceConfiguration.customerAttributes(workspace.configuration))
     }
 
     /// Every current silver customer, ordered by source and key, whatever order the lake holds them in (so
     /// the match does not depend on the order input rows arrived in).
-    public func loadRecords() throws(EngineError) -> MatchRecords {
-        let columns = try storeCall { () throws(StoreError) in try workspace.repositories.matching.currentCustomerColumns() }
+    /// - Parameter attributes: the extra attributes to read (those the configuration compares, blocks or stitches on).
+    public func loadRecords(attributes: [String] = []) throws(EngineError) -> MatchRecords {
+        let columns = try storeCall { () throws(StoreError) in
+            try workspace.repositories.matching.currentCustomerColumns(attributes: attributes)
+        }
         return MatchRecords(columns.canonicallyOrdered(threads: threads), threads: threads)
     }
 
@@ -100,7 +104,7 @@ public struct MatchService: Sendable {
             phases.append(MatchPipeline.Statistics.Phase(name: name, seconds: now - started))
             started = now
         }
-        let records = try loadRecords()
+        let records = try loadRecords(attributes: configuration.attributeNames)
         let index = SourceRecordIndex(records)
         let decisions = try storeCall { () throws(StoreError) in try workspace.repositories.matching.pairDecisions() }
         let overrides = try storeCall { () throws(StoreError) in try workspace.repositories.matching.goldenOverrides() }

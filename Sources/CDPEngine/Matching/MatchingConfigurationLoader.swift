@@ -7,8 +7,10 @@ import TOMLKit
 public enum MatchingConfigurationLoader {
     public static let path = "governance/matching.toml"
 
+    /// - Parameter attributes: the extra attributes the workspace's sources map (`[sources.attributes]`); an
+    ///   `attributes.<name>` the file reads that none maps is a problem. nil leaves that check out.
     /// - Throws: `EngineError.configuration` listing every problem as `file:line:column: setting: message`.
-    public static func load(tomlText: String, file: String) throws(EngineError) -> MatchingConfiguration {
+    public static func load(tomlText: String, file: String, attributes: Set<String>? = nil) throws(EngineError) -> MatchingConfiguration {
         let root = try ConfigurationLoader.parse(tomlText, file: file)
         var problems: [ConfigurationIssue] = []
         var reader = TOMLReader(root, path: "")
@@ -125,6 +127,15 @@ public enum MatchingConfigurationLoader {
         if problems.isEmpty {
             problems += configuration.problems()
         }
+        if let attributes {
+            let known = attributes.isEmpty ? "no source maps any in cdp.toml" : "known: \(attributes.sorted().joined(separator: ", "))"
+            for reference in configuration.attributeReferences where !attributes.contains(reference.name) {
+                problems.append(
+                    ConfigurationIssue(
+                        reference.path,
+                        "'attributes.\(reference.name)' is not an attribute any customer source maps (\(known)); map it under [sources.attributes] in cdp.toml"))
+            }
+        }
         try ConfigurationLoader.refuse(problems, text: tomlText, file: file)
         return configuration
     }
@@ -133,7 +144,9 @@ public enum MatchingConfigurationLoader {
         _ type: T.Type, _ text: String, _ path: String, _ problems: inout [ConfigurationIssue]
     ) -> T? where T.RawValue == String {
         if let value = T(rawValue: text) { return value }
-        problems.append(ConfigurationIssue(path, "'\(text)' is unknown (known: \(T.allCases.map(\.rawValue).joined(separator: ", ")))"))
+        let attributes = T.self == MatchField.self || T.self == DerivedKey.self || T.self == MatchingConfiguration.HardIdentifier.self
+        let known = T.allCases.map(\.rawValue).joined(separator: ", ") + (attributes ? ", or attributes.<name> for an extra attribute" : "")
+        problems.append(ConfigurationIssue(path, "'\(text)' is unknown (known: \(known))"))
         return nil
     }
 }

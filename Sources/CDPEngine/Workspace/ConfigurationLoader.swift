@@ -90,13 +90,20 @@ public enum ConfigurationLoader {
                 dateFormats[field] = pattern
             }
         }
+        var attributes: [String: String] = [:]
+        if let table = reader.table("attributes", problems: &problems) {
+            var attributeReader = TOMLReader(table, path: "\(path).attributes")
+            for name in table.keys.sorted() {
+                if let column = attributeReader.string(name, problems: &problems) { attributes[name] = column }
+            }
+        }
         reader.unknownKeys(
             problems: &problems,
-            known: ["name", "system", "entity", "format", "path", "primary_key", "delimiter", "mapping", "date_formats"])
+            known: ["name", "system", "entity", "format", "path", "primary_key", "delimiter", "mapping", "date_formats", "attributes"])
         guard problems.count == before, let entity, let format else { return nil }
         return SourceConfiguration(
             name: SourceName(name), system: system, entity: entity, format: format, path: filePattern, primaryKey: key,
-            mapping: mapping, dateFormats: dateFormats, delimiter: delimiter)
+            mapping: mapping, dateFormats: dateFormats, delimiter: delimiter, attributes: attributes)
     }
 
     /// Loads the rule file and checks it against the sources.

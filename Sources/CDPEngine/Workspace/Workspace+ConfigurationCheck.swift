@@ -32,7 +32,9 @@ extension Workspace {
         if FileManager.default.fileExists(atPath: matching.path) {
             checked.append(MatchingConfigurationLoader.path)
             _ = try problems.collect { () throws(EngineError) in
-                try MatchingConfigurationLoader.load(tomlText: readText(matching, label: MatchingConfigurationLoader.path), file: matching.path)
+                try MatchingConfigurationLoader.load(
+                    tomlText: readText(matching, label: MatchingConfigurationLoader.path), file: matching.path,
+                    attributes: configuration.map(SourceConfiguration.customerAttributes))
             }
         }
         let folder = root.appendingPathComponent(workflowsFolder)

@@ -104,7 +104,7 @@ import Testing
         }
         let comparator = PairComparator(comparisons: comparisons, records: records)
         let emModel = FellegiSunterModel(m: [[0, 0.5, 0.5], [0, 0.7, 0.3]], u: [[0, 0.01, 0.99], [0, 0.001, 0.999]], prior: 0.01)
-        let byEmail = MatchPipeline.KnownMatch.mask([.email, .firstName, .lastName])
+        let byEmail = MatchPipeline.KnownMatch.mask([.email, .firstName, .lastName], comparisons)
         let known: [MatchPipeline.KnownMatch] = [
             .init(a: 0, b: 1, fieldsMadeToAgree: 0), .init(a: 3, b: 2, fieldsMadeToAgree: byEmail), .init(a: 4, b: 5, fieldsMadeToAgree: 0),
             .init(a: 6, b: 7, fieldsMadeToAgree: byEmail), .init(a: 6, b: 7, fieldsMadeToAgree: 0), .init(a: 8, b: 9, fieldsMadeToAgree: 0),
