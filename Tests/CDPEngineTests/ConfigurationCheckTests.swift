@@ -108,7 +108,7 @@ import Testing
         let error = try #require(throws: EngineError.self) { try MatchingConfigurationLoader.load(tomlText: text, file: "matching.toml") }
         let keys = DerivedKey.allCases.map(\.rawValue).joined(separator: ", ")
         #expect(error.details == [
-            "matching.toml:7:9: blocking.rules[0].keys[0]: 'surname_sound' is unknown (known: \(keys))",
+            "matching.toml:7:9: blocking.rules[0].keys[0]: 'surname_sound' is unknown (known: \(keys), or attributes.<name> for an extra attribute)",
             "matching.toml:16:3: comparisons[0].levels[1].treshold: is not a known setting (expected one of: kind, threshold, label, term_frequency)",
         ])
     }

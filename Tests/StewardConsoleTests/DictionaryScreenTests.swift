@@ -23,14 +23,14 @@ import Testing
         let f = try ConsoleFixture()
         var screen = try f.send("7")
         #expect(screen.contains("7 Dict"))
-        #expect(screen.contains("Data dictionary · 268 of 268 entries · 0 gaps"))
+        #expect(screen.contains("Data dictionary · 269 of 269 entries · 0 gaps"))
         #expect(screen.contains("bronze_row.raw"))
 
         screen = try f.send("/ tag:PII.Email <enter>")
         #expect(screen.contains("crm.email"))
         #expect(screen.contains("silver_customer.email "))
         #expect(!screen.contains("bronze_row.raw"))
-        #expect(screen.contains("3 of 268 entries"))  // crm.email, silver_customer.email, customer_360.email
+        #expect(screen.contains("3 of 269 entries"))  // crm.email, silver_customer.email, customer_360.email
 
         try edit(f, "silver_customer.city", DictionaryChange(description: ""))
         try edit(f, "crm.born", DictionaryChange(classification: ""))
@@ -41,7 +41,7 @@ import Testing
         #expect(screen.split(separator: "\n").filter { $0.contains("— gap") }.count == 2)
         #expect(!screen.contains("bronze_row"))
         screen = try f.send("l")
-        #expect(screen.contains("1 of 268 entries"))
+        #expect(screen.contains("1 of 269 entries"))
         #expect(screen.contains("layer:bronze"))
         screen = try f.send("l l")
         #expect(screen.contains("no gaps: every entry has a description and a classification"))
