@@ -140,4 +140,19 @@ import Testing
         #expect(problems.map(\.path) == ["sources[0].attributes.Bad-Name", "sources[0].attributes.email"])
         #expect(source.requiredColumns == ["id", "x", "mail", "ni"])
     }
+
+    /// The Spark worker writes a silver row's extra attributes under the column the lake keeps them in.
+    @Test func theSparkWorkerWritesExtraAttributesAsTheLakeKeepsThem() {
+        let source = SourceConfiguration(
+            name: "crm", system: "crm", entity: .customer, format: .csv, path: "inbox/c*.csv", primaryKey: "id",
+            mapping: ["first_name": "first"], attributes: ["national_id": "ni"])
+        var writer = SparkRowWriter(source: source)
+        var values = [FieldValue?](repeating: nil, count: CanonicalEntity.customer.fields.count) + [.text(#"{"national_id":"AB1"}"#)]
+        values[0] = .text("Ann")
+        writer.appendSilver(
+            line: 2, sourceKey: "C1", contentHash: 1, record: RecordSpan(offset: 0, length: 10), values: values, supersedes: false,
+            warnings: [])
+        let text = String(decoding: writer.take(), as: UTF8.self)
+        #expect(text.contains(#""values":{"first_name":"Ann","attributes":"{\"national_id\":\"AB1\"}"}"#), "\(text)")
+    }
 }

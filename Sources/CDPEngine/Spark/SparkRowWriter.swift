@@ -20,7 +20,8 @@ struct SparkRowWriter: CheckedRowSink {
 
     init(source: SourceConfiguration) {
         self.source = source.name
-        fieldNames = source.entity.fields.map(\.name)
+        // A source with extra attributes has one value more: silver_customer.attributes, a JSON object's text.
+        fieldNames = source.entity.fields.map(\.name) + (source.attributes.isEmpty ? [] : ["attributes"])
     }
 
     /// Hands over what is written so far and starts empty.
