@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure domain: value types, standardisation, rules, workflow planning. Foundation only.
@@ -50,6 +51,10 @@ let package = Package(
                 "CDPCore", "CDPRepositories", "CDPStore", "CDPPostgresStore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // `cdp metrics --serve`: a small HTTP endpoint for a Prometheus scraper.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.copy("Resources/WorkspaceTemplate"), .copy("Resources/Spark")]),
         // Terminal UI toolkit: cells, buffers, layout, widgets, frame diffing. Nothing of ours below it.

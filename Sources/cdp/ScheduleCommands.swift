@@ -149,11 +149,39 @@ struct MetricsCommand: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve them over HTTP at http://ADDRESS/metrics for a Prometheus scraper, until stopped (SIGTERM or Ctrl-C).",
+            valueName: "host:port"))
+    var serve: String?
+
+    func validate() throws {
+        if let serve, Self.address(serve) == nil {
+            throw ValidationError("--serve takes host:port, such as 127.0.0.1:9464; found '\(serve)'")
+        }
+    }
+
+    /// `127.0.0.1:9464` as host and port (`[::1]:9464` for an IPv6 address).
+    static func address(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
     func run() throws {
         let workspace = try options.open(readOnly: true)
         let environment = try options.environment(in: workspace)
-        print(
-            try present { () throws(EngineError) in try MetricsService(workspace: workspace, environment: environment).prometheusText() },
-            terminator: "")
+        let service = MetricsService(workspace: workspace, environment: environment)
+        guard let serve, let address = Self.address(serve) else {
+            print(try present { () throws(EngineError) in try service.prometheusText() }, terminator: "")
+            return
+        }
+        let server = try present { () throws(EngineError) in
+            try MetricsServer.start(host: address.host, port: address.port) { () throws(EngineError) in try service.prometheusText() }
+        }
+        let shown = serve.hasPrefix("[") ? "[\(address.host)]:\(server.port)" : "\(address.host):\(server.port)"
+        FileHandle.standardOutput.write(Data("serving the metrics of \(workspace.root.path) at http://\(shown)/metrics\n".utf8))
+        server.wait()
     }
 }

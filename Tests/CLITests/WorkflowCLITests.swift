@@ -110,5 +110,8 @@ import Testing
         #expect(metrics.stdout.contains("# TYPE cdp_layer_rows gauge\n"))
         #expect(metrics.stdout.contains(#"cdp_last_run_succeeded{workflow="small"} 1.0"#), "\(metrics.stdout)")
         #expect(metrics.stdout.contains(#"cdp_layer_rows{layer="silver",source="campaigns"} "#))
+        let badAddress = try CLI.run(["metrics", "--serve", "9464"] + ws)
+        #expect(badAddress.status == 64)
+        #expect(badAddress.stderr.contains("--serve takes host:port, such as 127.0.0.1:9464; found '9464'"), "\(badAddress.stderr)")
     }
 }
