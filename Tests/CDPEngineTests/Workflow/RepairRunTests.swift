@@ -62,16 +62,14 @@ import Testing
         #expect(unknown.code == .notFound)
     }
 
+    /// `broken` with its gate's limit a job parameter (default 5), and `extra` parameters besides.
+    static func withLimit(extra: String = "") -> String {
+        broken.replacingOccurrences(of: #"{"name": "gated", "tasks""#, with: #"{"name": "gated", "parameters": [{"name": "limit", "default": "5"}\#(extra)], "tasks""#)
+            .replacingOccurrences(of: #""right": "5""#, with: #""right": "{{job.parameters.limit}}""#)
+    }
+
     @Test func aRepairRerunsWithTheParametersTheRunWasStartedWith() throws {
-        let gated = """
-            {"name": "gated", "parameters": [{"name": "limit", "default": "5"}], "tasks": [
-              {"task_key": "ingest", "cdp_task": {"step": "ingest", "source": "crm"}},
-              {"task_key": "gate", "depends_on": [{"task_key": "ingest"}],
-               "condition_task": {"op": "GREATER_THAN", "left": "{{tasks.ingest.values.quarantine_ratio}}", "right": "{{job.parameters.limit}}"}},
-              {"task_key": "recheck", "depends_on": [{"task_key": "gate", "outcome": "true"}], "cdp_task": {"step": "revalidate"}},
-              {"task_key": "scorecard", "depends_on": [{"task_key": "gate", "outcome": "false"}], "cdp_task": {"step": "scorecard"}}
-            ]}
-            """
+        let gated = Self.withLimit()
         let workspace = try ConditionalRunTests.workspace("repair-parameters", workflow: gated)
         let runner = WorkflowRunner(workspace: workspace, environment: EngineFixture.clock)
         let failed = try runner.run(workspace.workflow(named: "gated", parameters: ["limit": "50"]))
@@ -90,15 +88,7 @@ import Testing
     }
 
     @Test func aParameterGivenToTheRepairOverridesTheRunsAndIsKept() throws {
-        let gated = """
-            {"name": "gated", "parameters": [{"name": "limit", "default": "5"}, {"name": "unused", "default": "x"}], "tasks": [
-              {"task_key": "ingest", "cdp_task": {"step": "ingest", "source": "crm"}},
-              {"task_key": "gate", "depends_on": [{"task_key": "ingest"}],
-               "condition_task": {"op": "GREATER_THAN", "left": "{{tasks.ingest.values.quarantine_ratio}}", "right": "{{job.parameters.limit}}"}},
-              {"task_key": "recheck", "depends_on": [{"task_key": "gate", "outcome": "true"}], "cdp_task": {"step": "revalidate"}},
-              {"task_key": "scorecard", "depends_on": [{"task_key": "gate", "outcome": "false"}], "cdp_task": {"step": "scorecard"}}
-            ]}
-            """
+        let gated = Self.withLimit(extra: #", {"name": "unused", "default": "x"}"#)
         let workspace = try ConditionalRunTests.workspace("repair-parameters-given", workflow: gated)
         let runner = WorkflowRunner(workspace: workspace, environment: EngineFixture.clock)
         let failed = try runner.run(workspace.workflow(named: "gated", parameters: ["limit": "50", "unused": "y"]))
