@@ -44,14 +44,9 @@ enum BulkPairCLI {
             print("nothing changed; add --yes to \(verb) them")
             return
         }
-        let tty = isatty(STDERR_FILENO) == 1
-        let outcome = try present { () throws(EngineError) in
-            try review.applyBulk(plan) { progress in
-                if tty { FileHandle.standardError.write(Data("\r\(progress.done)/\(progress.total)".utf8)) }
-                return true
-            }
-        }
-        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+        let line = BulkProgressLine()
+        let outcome = try present { () throws(EngineError) in try review.applyBulk(plan, progress: line.report) }
+        line.end()
         print("\(Output.grouped(outcome.applied.count)) pairs \(decision.rawValue), \(Output.grouped(outcome.refused.count)) refused")
         for (id, why) in outcome.refused.sorted(by: { $0.key.rawValue < $1.key.rawValue }).prefix(10) { print("  refused \(id): \(why)") }
     }

@@ -40,15 +40,25 @@ enum BulkCLI {
             print("nothing changed; add --yes to apply")
             return
         }
-        let tty = isatty(STDERR_FILENO) == 1
-        let outcome = try present { () throws(EngineError) in
-            try service.apply(plan) { progress in
-                if tty { FileHandle.standardError.write(Data("\r\(progress.done)/\(progress.total)".utf8)) }
-                return true
-            }
-        }
-        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+        let line = BulkProgressLine()
+        let outcome = try present { () throws(EngineError) in try service.apply(plan, progress: line.report) }
+        line.end()
         print("\(Output.grouped(outcome.applied.count)) records changed\(change.action == .fix ? " (\(Output.grouped(outcome.nowPassing)) now pass)" : ""), \(Output.grouped(outcome.refused.count)) refused")
         for (id, reason) in outcome.refused.sorted(by: { $0.key.rawValue < $1.key.rawValue }).prefix(10) { print("  refused \(id): \(reason)") }
+    }
+}
+
+/// `1250/6193` on standard error after each batch of a bulk action, rewritten in place, when it is a terminal.
+struct BulkProgressLine {
+    let isTerminal = isatty(STDERR_FILENO) == 1
+
+    func report(_ progress: BulkProgress) -> Bool {
+        if isTerminal { FileHandle.standardError.write(Data("\r\(progress.done)/\(progress.total)".utf8)) }
+        return true
+    }
+
+    /// Ends the line once the action is done.
+    func end() {
+        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

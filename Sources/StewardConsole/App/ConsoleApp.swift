@@ -155,8 +155,7 @@ public final class ConsoleApp {
         // Bulk jobs first: when one ends, the screen below re-reads what it shows.
         for stack in stacks {
             for screen in stack {
-                (screen as? BulkPreviewScreen)?.waitForJob(app: self)
-                (screen as? PairBulkScreen)?.waitForJob(app: self)
+                (screen as? any BulkJobScreen)?.waitForJob(app: self)
             }
         }
         for stack in stacks {

@@ -5,7 +5,7 @@ import TermUI
 /// A bulk change before and while it runs: which records, how many, what changes (the first of them, masked as
 /// the steward reads), what is left alone and why; Enter applies it, Esc cancels. While it runs, a progress bar
 /// (Esc stops it after the current batch); when it ends, the workbench shows again and `u` undoes it whole.
-final class BulkPreviewScreen: ConsoleScreen {
+final class BulkPreviewScreen: BulkJobScreen {
     enum Work {
         case apply(BulkPlan)
         case undo(BulkOutcome)
@@ -48,15 +48,7 @@ final class BulkPreviewScreen: ConsoleScreen {
         }
     }
 
-    var actions: [ConsoleAction] {
-        if job != nil {
-            return [ConsoleAction("stop", keys: [KeyEvent(.escape), .char("q")], help: "Stop after the current batch", group: "Bulk")]
-        }
-        return NavigationActions.list + [
-            ConsoleAction("apply", keys: [KeyEvent(.enter), .char("y")], help: "Apply the change to these records", group: "Bulk"),
-            ConsoleAction("cancel", keys: [.char("n")], help: "Cancel (q and Esc too)", group: "Bulk"),
-        ]
-    }
+    var actions: [ConsoleAction] { BulkScreenParts.actions(running: job != nil, applyHelp: "Apply the change to these records") }
 
     func activate(app: ConsoleApp) {
         if case .undo(let outcome) = work, job == nil { start(app, undoing: outcome) }
@@ -73,14 +65,8 @@ final class BulkPreviewScreen: ConsoleScreen {
             }
             onApply()
             start(app, plan: plan)
-        case "cancel":
-            app.back()
-            app.message = StatusMessage("cancelled; nothing changed")
-        case "stop":
-            job?.stop()
-            app.message = StatusMessage("stopping after the current batch…")
         default:
-            return false
+            return BulkScreenParts.perform(action, job: job, app: app)
         }
         return true
     }
@@ -95,43 +81,25 @@ final class BulkPreviewScreen: ConsoleScreen {
         job = BulkJob(total: outcome.applied.count) { progress throws(EngineError) in try service.undo(outcome, progress: progress) }
     }
 
-    func tick(app: ConsoleApp) -> Bool {
-        guard job != nil else { return false }
-        finishIfDone(app)
-        return true
-    }
+    var isRunning: Bool { job != nil }
 
-    func willRender(app: ConsoleApp) { finishIfDone(app) }
+    func waitForRunningJob() { job?.wait() }
 
-    /// Waits for the job (tests), then takes its outcome.
-    func waitForJob(app: ConsoleApp) {
-        job?.wait()
-        finishIfDone(app)
-    }
-
-    private func finishIfDone(_ app: ConsoleApp) {
-        guard let job, let result = job.result else { return }
-        self.job = nil
-        app.dataGeneration += 1
-        if app.current === self { app.back() }
-        switch result {
-        case .failure(let error):
-            app.report(error)
-        case .success(let outcome):
-            let refused = outcome.refused.isEmpty ? "" : "; \(outcome.refused.count) refused (\(outcome.refused.values.sorted().first ?? ""))"
-            let stopped = outcome.stopped ? " (stopped)" : ""
-            switch work {
-            case .apply:
-                if !outcome.applied.isEmpty { app.undoStack.append(.bulk(label: "bulk \(change.summary)", outcome: outcome)) }
-                var text = "\(Self.pastTense(change)) \(TimeText.count(outcome.applied.count)) record\(outcome.applied.count == 1 ? "" : "s")\(stopped)"
-                if change.action == .fix { text += " (\(TimeText.count(outcome.nowPassing)) now pass)" }
-                text += refused + "; u undoes it all"
-                app.message = StatusMessage(text, severity: outcome.refused.isEmpty ? .success : .warning)
-            case .undo:
-                app.message = StatusMessage(
-                    "undid the bulk \(change.summary): \(TimeText.count(outcome.applied.count)) records put back\(stopped)\(refused)",
-                    severity: outcome.refused.isEmpty ? .success : .warning)
-            }
+    func finishIfDone(_ app: ConsoleApp) {
+        guard let outcome = BulkScreenParts.takeFinished(&job, of: self, app: app) else { return }
+        let refused = BulkScreenParts.refusals(outcome.refused)
+        let stopped = outcome.stopped ? " (stopped)" : ""
+        switch work {
+        case .apply:
+            if !outcome.applied.isEmpty { app.undoStack.append(.bulk(label: "bulk \(change.summary)", outcome: outcome)) }
+            var text = "\(Self.pastTense(change)) \(TimeText.count(outcome.applied.count)) record\(outcome.applied.count == 1 ? "" : "s")\(stopped)"
+            if change.action == .fix { text += " (\(TimeText.count(outcome.nowPassing)) now pass)" }
+            text += refused + "; u undoes it all"
+            app.message = StatusMessage(text, severity: outcome.refused.isEmpty ? .success : .warning)
+        case .undo:
+            app.message = StatusMessage(
+                "undid the bulk \(change.summary): \(TimeText.count(outcome.applied.count)) records put back\(stopped)\(refused)",
+                severity: outcome.refused.isEmpty ? .success : .warning)
         }
         app.current.activate(app: app)
     }
@@ -148,16 +116,7 @@ final class BulkPreviewScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let job {
-            let progress = job.progress
-            let rows = area.splitVertically([.length(2), .length(1), .fill(1)])
-            frame.buffer.setString(
-                x: rows[0].x, y: rows[0].y, "\(Self.verb(work)) \(change.summary) · Esc stops after the current batch", style: theme[.text],
-                maxWidth: rows[0].width)
-            let ratio = progress.total > 0 ? Double(progress.done) / Double(progress.total) : 0
-            frame.render(
-                Gauge(
-                    ratio: ratio, label: "\(TimeText.count(progress.done))/\(TimeText.count(progress.total))", barStyle: theme[.accent],
-                    style: theme[.muted]), in: rows[1])
+            BulkScreenParts.renderProgress("\(Self.verb(work)) \(change.summary)", job.progress, in: area, frame: &frame, theme: theme)
             return
         }
         guard case .apply(let plan) = work else { return }

@@ -7,7 +7,7 @@ import TermUI
 /// probability), how many, the first of them with both records; Enter decides them all, Esc cancels. While it
 /// runs, a progress bar (Esc stops it after the current batch); when it ends, the queue shows again and `u`
 /// undoes it whole.
-final class PairBulkScreen: ConsoleScreen {
+final class PairBulkScreen: BulkJobScreen {
     enum Work {
         case apply(BulkPairPlan)
         case undo(BulkPairOutcome)
@@ -54,15 +54,7 @@ final class PairBulkScreen: ConsoleScreen {
         }
     }
 
-    var actions: [ConsoleAction] {
-        if job != nil {
-            return [ConsoleAction("stop", keys: [KeyEvent(.escape), .char("q")], help: "Stop after the current batch", group: "Bulk")]
-        }
-        return NavigationActions.list + [
-            ConsoleAction("apply", keys: [KeyEvent(.enter), .char("y")], help: "Decide every pair listed", group: "Bulk"),
-            ConsoleAction("cancel", keys: [.char("n")], help: "Cancel (q and Esc too)", group: "Bulk"),
-        ]
-    }
+    var actions: [ConsoleAction] { BulkScreenParts.actions(running: job != nil, applyHelp: "Decide every pair listed") }
 
     func activate(app: ConsoleApp) {
         if case .undo(let outcome) = work, job == nil {
@@ -82,55 +74,31 @@ final class PairBulkScreen: ConsoleScreen {
             }
             let review = MatchReview(workspace: app.workspace, environment: app.environment)
             job = BulkJob(total: plan.candidates.count) { progress throws(EngineError) in try review.applyBulk(plan, progress: progress) }
-        case "cancel":
-            app.back()
-            app.message = StatusMessage("cancelled; nothing changed")
-        case "stop":
-            job?.stop()
-            app.message = StatusMessage("stopping after the current batch…")
         default:
-            return false
+            return BulkScreenParts.perform(action, job: job, app: app)
         }
         return true
     }
 
-    func tick(app: ConsoleApp) -> Bool {
-        guard job != nil else { return false }
-        finishIfDone(app)
-        return true
-    }
+    var isRunning: Bool { job != nil }
 
-    func willRender(app: ConsoleApp) { finishIfDone(app) }
+    func waitForRunningJob() { job?.wait() }
 
-    /// Waits for the job (tests), then takes its outcome.
-    func waitForJob(app: ConsoleApp) {
-        job?.wait()
-        finishIfDone(app)
-    }
-
-    private func finishIfDone(_ app: ConsoleApp) {
-        guard let job, let result = job.result else { return }
-        self.job = nil
-        app.dataGeneration += 1
-        if app.current === self { app.back() }
-        switch result {
-        case .failure(let error):
-            app.report(error)
-        case .success(let outcome):
-            let refused = outcome.refused.isEmpty ? "" : "; \(outcome.refused.count) refused (\(outcome.refused.values.sorted().first ?? ""))"
-            let stopped = outcome.stopped ? " (stopped)" : ""
-            let pairs = "\(TimeText.count(outcome.applied.count)) pair\(outcome.applied.count == 1 ? "" : "s")"
-            switch work {
-            case .apply:
-                session.recordBulk(outcome)
-                app.message = StatusMessage(
-                    "\(decision.rawValue) \(pairs)\(stopped)\(refused); u undoes it all", severity: outcome.refused.isEmpty ? .success : .warning)
-            case .undo:
-                session.forgetBulk()
-                app.message = StatusMessage(
-                    "undid the bulk \(verb): \(pairs) open again\(stopped)\(refused); golden records follow at the next match run",
-                    severity: outcome.refused.isEmpty ? .success : .warning)
-            }
+    func finishIfDone(_ app: ConsoleApp) {
+        guard let outcome = BulkScreenParts.takeFinished(&job, of: self, app: app) else { return }
+        let refused = BulkScreenParts.refusals(outcome.refused)
+        let stopped = outcome.stopped ? " (stopped)" : ""
+        let pairs = "\(TimeText.count(outcome.applied.count)) pair\(outcome.applied.count == 1 ? "" : "s")"
+        switch work {
+        case .apply:
+            session.recordBulk(outcome)
+            app.message = StatusMessage(
+                "\(decision.rawValue) \(pairs)\(stopped)\(refused); u undoes it all", severity: outcome.refused.isEmpty ? .success : .warning)
+        case .undo:
+            session.forgetBulk()
+            app.message = StatusMessage(
+                "undid the bulk \(verb): \(pairs) open again\(stopped)\(refused); golden records follow at the next match run",
+                severity: outcome.refused.isEmpty ? .success : .warning)
         }
         app.current.activate(app: app)
     }
@@ -138,17 +106,8 @@ final class PairBulkScreen: ConsoleScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let job {
-            let progress = job.progress
-            let rows = area.splitVertically([.length(2), .length(1), .fill(1)])
             let doing = if case .undo = work { "Reopening" } else { decision == .approved ? "Approving" : "Rejecting" }
-            frame.buffer.setString(
-                x: rows[0].x, y: rows[0].y, "\(doing) pairs with \(selection.summary) · Esc stops after the current batch",
-                style: theme[.text], maxWidth: rows[0].width)
-            let ratio = progress.total > 0 ? Double(progress.done) / Double(progress.total) : 0
-            frame.render(
-                Gauge(
-                    ratio: ratio, label: "\(TimeText.count(progress.done))/\(TimeText.count(progress.total))", barStyle: theme[.accent],
-                    style: theme[.muted]), in: rows[1])
+            BulkScreenParts.renderProgress("\(doing) pairs with \(selection.summary)", job.progress, in: area, frame: &frame, theme: theme)
             return
         }
         guard case .apply(let plan) = work else { return }
