@@ -60,3 +60,38 @@ import Testing
         #expect(refused.contains { $0.target.hasPrefix("match.bulk.approve") })
     }
 }
+
+extension ReviewBulkScreenTests {
+    static func shows(_ id: CandidateID, on screen: String) -> Bool {
+        screen.contains("│ \(id) ") || screen.contains("│▌\(id) ")
+    }
+
+    @Test func theQueueShowsBothPeopleMaskedPerRoleAndFiltersByKeyAndSources() throws {
+        let f = try ReviewFixture()
+        var screen = try f.send("8")
+        #expect(screen.contains("person a") && screen.contains("person b"))
+        #expect(screen.contains("Robert Smith") && screen.contains("Rob Smyth"))
+        let open = try f.review.candidates(status: .open, limit: 100)
+        let counts = Dictionary(grouping: open, by: \.key).mapValues(\.count)
+        let commonest = try #require(counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key)
+
+        // The key picker: "all keys" first, then the keys by how many pairs hold them.
+        try f.send("f")
+        #expect(f.screen.contains("key · type to search"))
+        screen = try f.send("<down> <enter>")
+        #expect(f.app.message?.text == "key: \(commonest)")
+        for pair in open { #expect(Self.shows(pair.id, on: screen) == (pair.key == commonest), "\(pair.id) \(pair.key)") }
+
+        screen = try f.send(": key <space> all <enter> : sources <space> crm+crm <enter>")
+        #expect(screen.contains("sources crm+crm"))
+        #expect(open.allSatisfy { Self.shows($0.id, on: screen) })
+        screen = try f.send(": sources <space> crm+web <enter>")
+        #expect(screen.contains("no open pair matches the filters"))
+
+        // A viewer reads the people masked.
+        let viewer = try ReviewFixture(user: "vic", name: "queue-viewer")
+        screen = try viewer.send("8")
+        #expect(screen.contains("R*** S***"))
+        #expect(!screen.contains("Robert") && !screen.contains("Smith"))
+    }
+}

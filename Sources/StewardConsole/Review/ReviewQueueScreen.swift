@@ -11,12 +11,24 @@ final class ReviewQueueScreen: ConsoleScreen {
     let session = ReviewSession()
     private var state = TableState()
 
-    var title: String { "Merge review · \(session.counterText)" }
+    /// Only pairs with this explanation key (`f`, `:key`); nil for every key.
+    private(set) var keyFilter: String?
+    /// Only pairs between these two sources (`s`, `:sources a+b`); nil for every pair of sources.
+    private(set) var sourcesFilter: SourcePair?
+
+    var title: String {
+        var parts = ["Merge review · \(session.counterText)"]
+        if let keyFilter { parts.append("key \(keyFilter.isEmpty ? "(none)" : keyFilter)") }
+        if let sourcesFilter { parts.append("sources \(sourcesFilter)") }
+        return parts.joined(separator: " · ")
+    }
 
     var actions: [ConsoleAction] {
         NavigationActions.list + [
             ConsoleAction("review", keys: [KeyEvent(.enter)], help: "Review from the selected pair on", group: "Review"),
             ConsoleAction("cluster", keys: [.char("c")], help: "The cluster approving the pair would make", group: "Review"),
+            ConsoleAction("key", keys: [.char("f")], help: "Pick the explanation key the queue shows (:key KEY sets it)", group: "Review"),
+            ConsoleAction("sources", keys: [.char("s")], help: "Pick the pair of sources the queue shows (:sources a+b sets it)", group: "Review"),
             ConsoleAction(
                 "approve-key", keys: [.char("A")], help: "Approve every open pair with this pair's key above a probability (previewed)",
                 group: "Review"),
@@ -28,9 +40,11 @@ final class ReviewQueueScreen: ConsoleScreen {
         ]
     }
 
-    /// Open pairs as read, without those decided in this session since.
+    /// Open pairs as read, without those decided in this session since, narrowed by the key and sources filters.
     var rows: [CandidateRow] {
-        (session.queue?.rows ?? []).filter { session.decided($0.id) == nil }
+        (session.queue?.rows ?? []).filter { row in
+            session.decided(row.id) == nil && (keyFilter.map { row.key == $0 } ?? true) && (sourcesFilter?.matches(row) ?? true)
+        }
     }
 
     private var selected: CandidateRow? {
@@ -45,6 +59,11 @@ final class ReviewQueueScreen: ConsoleScreen {
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         if NavigationActions.apply(action, to: &state.selection) { return true }
+        // A key pressed before the queue first shows means the queue about to show: take the read in flight first.
+        if session.queue == nil, session.isReading {
+            session.waitForQueue()
+            if state.selection.selected == nil, !rows.isEmpty { state.selection.select(0) }
+        }
         switch action {
         case "review":
             guard let selected else {
@@ -55,6 +74,14 @@ final class ReviewQueueScreen: ConsoleScreen {
         case "cluster":
             guard let selected else { return true }
             app.push(ReviewClusterScreen(session: session, candidate: selected.id))
+        case "key", "sources":
+            let choices = self.choices(action)
+            let current = action == "key" ? keyFilter : sourcesFilter?.description
+            app.modal = .picker(Picker(title: "\(action) · type to search, Enter picks", choices: choices, current: current) {
+                [weak self, weak app] choice in
+                guard let self, let app else { return }
+                self.pick(choice.value, for: action, app: app)
+            })
         case "approve-key", "reject-key":
             askFloor(action == "approve-key" ? .approved : .rejected, app: app)
         case "undo":
@@ -73,6 +100,39 @@ final class ReviewQueueScreen: ConsoleScreen {
         return true
     }
 
+    /// `:key +FIRST +SURNAME` and `:sources crm+web` from the palette (`all` clears them).
+    func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool {
+        guard action == "key" || action == "sources" else { return false }
+        let wanted = argument.trimmingCharacters(in: .whitespaces)
+        if wanted.lowercased() == "all" {
+            pick(nil, for: action, app: app)
+        } else if action == "sources" {
+            guard let pair = SourcePair(parsing: wanted) else {
+                app.message = StatusMessage("write the sources as a+b, e.g. crm_customers+web_signups", severity: .warning)
+                return true
+            }
+            pick(pair.description, for: action, app: app)
+        } else {
+            pick(wanted, for: action, app: app)
+        }
+        return true
+    }
+
+    /// The keys or source pairs of the open pairs read, most pairs first, with their counts.
+    private func choices(_ filter: String) -> [Picker.Choice] {
+        let open = (session.queue?.rows ?? []).filter { session.decided($0.id) == nil }
+        let values = open.map { filter == "key" ? $0.key : SourcePair($0).description }
+        let counts = Dictionary(grouping: values, by: { $0 }).mapValues(\.count).sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        return [Picker.Choice(value: nil, label: filter == "key" ? "all keys" : "all sources", count: open.count)]
+            + counts.map { Picker.Choice(value: $0.key, label: $0.key.isEmpty ? "(no key)" : $0.key, count: $0.value) }
+    }
+
+    private func pick(_ value: String?, for filter: String, app: ConsoleApp) {
+        if filter == "key" { keyFilter = value } else { sourcesFilter = value.flatMap(SourcePair.init(parsing:)) }
+        state.selectFirst()
+        app.message = StatusMessage("\(filter): \(value ?? "all")")
+    }
+
     /// Asks above which probability to decide every open pair with the selected pair's key, then previews it.
     /// Refused before asking without `decide_merges`, and in blind mode (the key is what it decides by).
     private func askFloor(_ decision: CandidateStatus, app: ConsoleApp) {
@@ -86,6 +146,7 @@ final class ReviewQueueScreen: ConsoleScreen {
         }
         let review = MatchReview(workspace: app.workspace, environment: app.environment)
         let sameKey = rows.count { $0.key == selected.key }
+        let sources = sourcesFilter
         do {
             try review.authorizeBulk(decision, count: sameKey)
         } catch {
@@ -102,7 +163,7 @@ final class ReviewQueueScreen: ConsoleScreen {
         ) { [weak self, weak app] answer in
             guard let self, let app, let floor = Self.floor(answer) else { return }
             do {
-                let plan = try review.planBulk(decision, PairSelection(key: selected.key, above: floor))
+                let plan = try review.planBulk(decision, PairSelection(key: selected.key, above: floor, sources: sources))
                 app.push(PairBulkScreen(plan: plan, session: self.session))
             } catch {
                 app.report(error)
@@ -147,7 +208,9 @@ final class ReviewQueueScreen: ConsoleScreen {
         }
         columns += [
             TableColumn(id: "a", title: "record a", width: .fill(2)),
+            TableColumn(id: "name-a", title: "person a", width: .fill(2)),
             TableColumn(id: "b", title: "record b", width: .fill(2)),
+            TableColumn(id: "name-b", title: "person b", width: .fill(2)),
             TableColumn(id: "cluster", title: "records", width: .length(7), alignment: .right),
             TableColumn(id: "note", title: "", width: .length(8)),
         ]
@@ -158,7 +221,8 @@ final class ReviewQueueScreen: ConsoleScreen {
             }
             let size = session.clusterSize(row)
             cells += [
-                Line(row.a.description), Line(row.b.description),
+                Line(row.a.description), Line(queue.names[row.a] ?? "", style: theme[.pii]),
+                Line(row.b.description), Line(queue.names[row.b] ?? "", style: theme[.pii]),
                 Line(size > 2 ? "\(size) ▸" : "\(size)", style: size > 2 ? theme[.warning] : theme[.text]),
                 Line(session.skipped.contains(row.id) ? "skipped" : "", style: theme[.muted]),
             ]
@@ -169,7 +233,9 @@ final class ReviewQueueScreen: ConsoleScreen {
         let table = Table(
             columns: columns, dataSource: ArrayTableDataSource(rows: lines), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌",
-            emptyMessage: "no open candidates: the queue is empty (`cdp match run` proposes pairs)")
+            emptyMessage: keyFilter == nil && sourcesFilter == nil
+                ? "no open candidates: the queue is empty (`cdp match run` proposes pairs)" : "no open pair matches the filters (f, s)",
+            fitsContent: true)
         frame.render(table, in: tableArea, state: &state)
     }
 }

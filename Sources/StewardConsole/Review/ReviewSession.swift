@@ -16,6 +16,8 @@ final class ReviewSession {
         var memberships: [SourceRecordID: GoldenMembership]
         /// The probability the queue is ordered around.
         var centre: Double
+        /// Each record's person, "first last", masked as the steward reads.
+        var names: [SourceRecordID: String] = [:]
     }
 
     /// A decision taken in this session, newest last.
@@ -87,10 +89,15 @@ final class ReviewSession {
         let reader = app.reader
         reading = BackgroundRead { () throws(EngineError) in
             let rows = try reader.candidates(status: .open, limit: Self.queueLimit, around: centre)
+            let records = rows.flatMap { [$0.a, $0.b] }
+            var names: [SourceRecordID: String] = [:]
+            for person in try reader.customerRecords(Array(Set(records)).sorted()) {
+                names[SourceRecordID(source: person.source, key: person.sourceKey)] =
+                    [person.firstName, person.lastName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            }
             return Queue(
-                rows: rows, counts: try reader.candidateCounts(),
-                memberships: try reader.goldenMemberships(of: rows.flatMap { [$0.a, $0.b] }),
-                centre: centre)
+                rows: rows, counts: try reader.candidateCounts(), memberships: try reader.goldenMemberships(of: records),
+                centre: centre, names: names)
         }
         if let result = reading?.wait(timeout: 0.1) { take(result) }
     }
