@@ -24,6 +24,18 @@ enum EngineFixture {
         return try Workspace(at: folder.path)
     }
 
+    /// Reopens `workspace` with an access file giving ann the admin role, a viewer default, and `roles`/`users`
+    /// besides (the owner adopts the file on opening).
+    static func withAccess(_ workspace: Workspace, roles: [String: [String]], users: [String: String]) throws -> Workspace {
+        let admin = ["view_pii", "remediate_quarantine", "decide_merges", "edit_dictionary", "run_workflows", "act_as"]
+        func list(_ permissions: [String]) -> String { "[" + permissions.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        let roleLines = (["admin = \(list(admin))", "viewer = []"] + roles.sorted { $0.key < $1.key }.map { "\($0.key) = \(list($0.value))" })
+        let userLines = ["ann = \"admin\""] + users.sorted { $0.key < $1.key }.map { "\($0.key) = \"\($0.value)\"" }
+        let text = (["default_role = \"viewer\"", "[roles]"] + roleLines + ["[users]"] + userLines).joined(separator: "\n") + "\n"
+        try text.write(to: workspace.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
+        return try Workspace(at: workspace.root.path)
+    }
+
     /// A workspace with one CSV customer source over `inbox/customers*.csv`, with the given rules.
     /// - Parameter sourceTables: TOML appended to the source's settings (after `[sources.mapping]`), such as a
     ///   `[sources.attributes]` table.

@@ -30,17 +30,7 @@ import Testing
                 national_id = "ni"
                 street_number = "no"
                 """)
-        try """
-            default_role = "viewer"
-            [roles]
-            admin = ["view_pii", "remediate_quarantine", "decide_merges", "edit_dictionary", "run_workflows", "act_as"]
-            analyst = ["run_workflows"]
-            viewer = []
-            [users]
-            ann = "admin"
-            ana = "analyst"
-            """.write(to: workspace.root.appendingPathComponent("governance/access.toml"), atomically: true, encoding: .utf8)
-        let reopened = try Workspace(at: workspace.root.path)
+        let reopened = try EngineFixture.withAccess(workspace, roles: ["analyst": ["run_workflows"]], users: ["ana": "analyst"])
         try EngineFixture.run(reopened)
         return reopened
     }

@@ -20,17 +20,7 @@ import Testing
 
     @Test func sortingByNameWithoutViewPIIFollowsTheMaskedNamesNotTheRealOnes() throws {
         let prepared = try EngineFixture.customerWorkspace("masked-sort", rules: EngineFixture.standardRules, files: ["customers.csv": Self.customers])
-        try """
-            default_role = "viewer"
-            [roles]
-            admin = ["view_pii", "remediate_quarantine", "decide_merges", "edit_dictionary", "run_workflows", "act_as"]
-            analyst = ["run_workflows"]
-            viewer = []
-            [users]
-            ann = "admin"
-            ana = "analyst"
-            """.write(to: prepared.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
-        let workspace = try Workspace(at: prepared.root.path)
+        let workspace = try EngineFixture.withAccess(prepared, roles: ["analyst": ["run_workflows"]], users: ["ana": "analyst"])
         try EngineFixture.run(workspace)
         let filter = LakeStore.QuarantineFilter(statuses: [.open])
         let admin = workspace.reader(for: .fixed(at: 1_764_300_000, user: "ann"))

@@ -65,17 +65,7 @@ import Testing
     /// role: a bulk fix of a personal field needs view_pii, and its audit entry never holds the typed value.
     @Test func aBulkFixOfAPersonalFieldNeedsViewPIIAndItsAuditEntryIsMasked() throws {
         let (seeded, _) = try Self.workspace("bulk-masked")
-        try """
-            default_role = "viewer"
-            [roles]
-            admin = ["view_pii", "remediate_quarantine", "decide_merges", "edit_dictionary", "run_workflows", "act_as"]
-            fixer = ["remediate_quarantine"]
-            viewer = []
-            [users]
-            ann = "admin"
-            rita = "fixer"
-            """.write(to: seeded.root.appendingPathComponent("governance/access.toml"), atomically: true, encoding: .utf8)
-        let workspace = try Workspace(at: seeded.root.path)
+        let workspace = try EngineFixture.withAccess(seeded, roles: ["fixer": ["remediate_quarantine"]], users: ["rita": "fixer"])
         let rita = QuarantineService(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: "rita"))
         let ids = try Self.all(workspace).map(\.id)
         let personal: [BulkChange] = [
