@@ -6,12 +6,15 @@ import Foundation
 
 struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schedule", abstract: "List the workflows' schedules, or pause and resume one (audited).",
+        commandName: "schedule",
+        abstract: "List the workflows' schedules and file arrival triggers, or pause and resume one (audited).",
         subcommands: [List.self, Pause.self, Resume.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Every workflow with a schedule: its expression, clock, state and next run.")
+            abstract:
+                "Every workflow with a schedule or a file arrival trigger: what starts it, its state, next run or check, last run and last file seen."
+        )
         @OptionGroup var options: WorkspaceOptions
 
         func run() throws {
@@ -21,17 +24,18 @@ struct ScheduleCommand: ParsableCommand {
                 try ScheduleService(workspace: workspace, environment: environment).list()
             }
             guard !statuses.isEmpty else {
-                print("no workflow has a schedule; add \"schedule\" to a workflow's JSON (see the README's Schedules)")
+                print(
+                    "no workflow has a schedule or a trigger; add \"schedule\" or \"trigger\" to a workflow's JSON (see the README's Schedules)")
                 return
             }
             print(
                 Output.table(
-                    ["workflow", "quartz cron", "time zone", "state", "next run", "last run"],
+                    ["workflow", "starts on", "time zone", "state", "next run or check", "last run", "last file seen"],
                     statuses.map { status in
                         [
-                            status.workflow, status.cron, status.timeZone, ScheduleText.state(status),
-                            status.nextFire.map { "\(status.localTime($0)) (\(ISOTime.timestamp($0)))" } ?? "-",
+                            status.workflow, status.what, status.timeZone, ScheduleText.state(status), ScheduleText.next(status),
                             status.lastRun.map(\.description) ?? "-",
+                            status.lastFile.map { file in "\(file)\(status.lastFileSeen.map { " (\(ISOTime.timestamp($0)))" } ?? "")" } ?? "-",
                         ]
                     }))
         }
@@ -39,25 +43,36 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Pause: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Pause a workflow's schedule: the scheduler starts no run of it until resumed.")
+            abstract: "Pause a workflow's schedule or file arrival trigger: the scheduler starts no run of it until resumed.")
         @OptionGroup var change: ScheduleChange
 
         func run() throws {
             let status = try change.apply(pause: true)
-            print(
-                "paused the schedule of \(status.workflow) (\(status.cron), \(status.timeZone)); `cdp schedule resume \(status.workflow)` resumes it"
-            )
+            let what =
+                switch status.trigger {
+                case .cron(let expression): "the schedule of \(status.workflow) (\(expression), \(status.timeZone))"
+                case .fileArrival(let folder): "the file arrival trigger of \(status.workflow) (\(folder)/)"
+                }
+            print("paused \(what); `cdp schedule resume \(status.workflow)` resumes it")
         }
     }
 
     struct Resume: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a paused schedule; what fell due while paused is not made up.")
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Resume a paused schedule or trigger; what fell due while paused is not made up, files that arrived meanwhile start a run.")
         @OptionGroup var change: ScheduleChange
 
         func run() throws {
             let status = try change.apply(pause: false)
-            let next = status.nextFire.map { "next run \(status.localTime($0))" } ?? "it does not fire again"
-            print("resumed the schedule of \(status.workflow); \(next)")
+            switch status.trigger {
+            case .cron:
+                let next = status.nextFire.map { "next run \(status.localTime($0))" } ?? "it does not fire again"
+                print("resumed the schedule of \(status.workflow); \(next)")
+            case .fileArrival(let folder):
+                let next = status.nextFire.map { "files waiting: next check \(ISOTime.timestamp($0))" } ?? "a new file in \(folder)/ starts a run"
+                print("resumed the file arrival trigger of \(status.workflow); \(next)")
+            }
         }
     }
 
@@ -84,6 +99,18 @@ enum ScheduleText {
         let state = status.paused ? "PAUSED" : "UNPAUSED"
         guard let by = status.changedBy else { return state }
         return "\(state) (by \(by) at \(status.changedAt ?? "?"))"
+    }
+
+    /// A schedule's next run on its own clock; a trigger's next check, or `on a new file` when no file waits.
+    static func next(_ status: ScheduleService.Status) -> String {
+        guard let next = status.nextFire else {
+            if case .fileArrival = status.trigger, !status.paused { return "on a new file" }
+            return "-"
+        }
+        switch status.trigger {
+        case .cron: return "\(status.localTime(next)) (\(ISOTime.timestamp(next)))"
+        case .fileArrival: return ISOTime.timestamp(next)
+        }
     }
 }
 

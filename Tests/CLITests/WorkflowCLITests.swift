@@ -58,6 +58,24 @@ import Testing
 
         let resume = try CLI.run(["schedule", "resume", "nightly"] + ws)
         #expect(resume.status == 0 && resume.stdout.contains("next run"), "\(resume.stderr)")
+
+        // A file arrival trigger is listed beside the schedule, with its folder and the last file it saw.
+        try """
+        {"name": "arrivals", "trigger": {"file_arrival": {"url": "inbox/marketing/", "wait_after_last_change_seconds": 3600}},
+         "tasks": [{"task_key": "scorecard", "cdp_task": {"step": "scorecard"}}]}
+        """.write(to: folder.appendingPathComponent("workflows/arrivals.json"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["scheduler", "--once"] + ws).stdout.contains("arrivals: watching inbox/marketing/ for new files"))
+        let triggers = try CLI.run(["schedule", "list"] + ws)
+        #expect(triggers.stdout.hasPrefix("workflow") && triggers.stdout.contains("last file seen"), "\(triggers.stdout)")
+        let trigger = try #require(triggers.stdout.split(separator: "\n").first { $0.hasPrefix("arrivals") })
+        #expect(trigger.contains("file arrival inbox/marketing/") && trigger.contains("UNPAUSED"), "\(trigger)")
+        #expect(trigger.components(separatedBy: "inbox/marketing/").count == 3, "\(trigger)")  // the folder, and the last file seen
+        let pauseTrigger = try CLI.run(["schedule", "pause", "arrivals"] + ws)
+        #expect(pauseTrigger.stdout.hasPrefix("paused the file arrival trigger of arrivals (inbox/marketing/)"), "\(pauseTrigger.stderr)")
+        let resumeTrigger = try CLI.run(["schedule", "resume", "arrivals"] + ws)
+        #expect(resumeTrigger.stdout.hasPrefix("resumed the file arrival trigger of arrivals; files waiting: next check "), "\(resumeTrigger.stdout)")
+        let trail = try CLI.run(["audit", "--action", "schedule.resume"] + ws)
+        #expect(trail.stdout.contains("arrivals"), "\(trail.stdout)")
     }
 
     /// `cdp run --param` picks a condition's branch; `cdp runs repair` reruns what failed, in the same run.

@@ -35,6 +35,35 @@ import Testing
     }
 }
 
+/// File arrival triggers are listed beside the schedules: the folder, paused or not (and by whom), the next
+/// check and the last file seen.
+@Suite struct RunsTriggerScreenTests {
+    @Test func theRunsScreenShowsFileArrivalTriggersBesideSchedules() throws {
+        let f = try ConsoleFixture()
+        let tasks = #""tasks": [{"task_key": "scorecard", "cdp_task": {"step": "scorecard"}}]"#
+        try #"{"name": "nightly", "schedule": {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "UTC"}, \#(tasks)}"#
+            .write(to: f.workspace.workflowFile("nightly"), atomically: true, encoding: .utf8)
+        let trigger = #"{"file_arrival": {"url": "inbox/", "wait_after_last_change_seconds": 30}}"#
+        try #"{"name": "arrivals", "trigger": \#(trigger), \#(tasks)}"#
+            .write(to: f.workspace.workflowFile("arrivals"), atomically: true, encoding: .utf8)
+        try #"{"name": "drops", "trigger": {"file_arrival": {"url": "drops/"}}, \#(tasks)}"#
+            .write(to: f.workspace.workflowFile("drops"), atomically: true, encoding: .utf8)
+        try Scheduler(workspace: f.workspace, environment: ConsoleFixture.clock).tick()  // the first look sees inbox/customers.csv
+        try ScheduleService(workspace: f.workspace, environment: ConsoleFixture.clock).pause("drops", reason: "supplier late")
+
+        let screen = try f.send("3")
+        let arrivals = try #require(screen.split(separator: "\n").first { $0.contains("│arrivals") }, "\(screen)")
+        // The fixture's clock is 2025-11-28 03:20 UTC; the file settles 30 s after that look.
+        #expect(arrivals.contains("inbox/ ") && arrivals.contains("UNPAUSED"))
+        #expect(arrivals.contains("03:20:30 UTC · last file inbox/customers.csv"), "\(arrivals)")
+        let drops = try #require(screen.split(separator: "\n").first { $0.contains("│drops") })
+        #expect(drops.contains("drops/ ") && drops.contains("PAUSED") && !drops.contains("UNPAUSED") && drops.contains("paused by ann"))
+        let nightly = try #require(screen.split(separator: "\n").first { $0.contains("│nightly") })
+        #expect(nightly.contains("0 0 2 * * ?") && nightly.contains("2025-11-29 02:00 +00:00"))
+        assertTextSnapshot(screen, named: "runs-triggers")
+    }
+}
+
 /// `p` on the Runs screen repairs the selected run in the background, in the same run record.
 @Suite struct RunsRepairScreenTests {
     @Test func pRepairsTheSelectedFailedRun() throws {

@@ -4,7 +4,8 @@ import Foundation
 import TermUI
 
 /// Workflow runs, newest first, refreshed every tick so runs started elsewhere appear as they go; above them
-/// the workflows' schedules (expression, clock, paused or not, next run).
+/// the workflows' schedules (expression, clock, paused or not, next run) and file arrival triggers (folder,
+/// paused or not, next check, last file seen).
 final class RunsListScreen: ConsoleScreen {
     private var runs: [RunSummary] = []
     private var schedules: [ScheduleService.Status] = []
@@ -106,7 +107,7 @@ final class RunsListScreen: ConsoleScreen {
         }
         if !schedules.isEmpty {
             let parts = area.splitVertically([.length(min(schedules.count, 4) + 1), .fill(1)], spacing: 1)
-            renderSchedules(in: parts[0], frame: &frame, theme: theme)
+            renderSchedules(in: parts[0], frame: &frame, theme: theme, now: app.environment.now())
             area = parts[1]
         }
         let rows = runs.map { run -> [Line] in
@@ -122,20 +123,33 @@ final class RunsListScreen: ConsoleScreen {
         frame.render(table, in: area, state: &state)
     }
 
-    private func renderSchedules(in area: Rect, frame: inout Frame, theme: Theme) {
+    private func renderSchedules(in area: Rect, frame: inout Frame, theme: Theme, now: Double) {
         let header = Line(spans: [
-            Span(TextWidth.pad("schedule", to: 20), style: theme[.header]), Span(TextWidth.pad("quartz cron", to: 20), style: theme[.header]),
-            Span(TextWidth.pad("state", to: 10), style: theme[.header]), Span("next run", style: theme[.header]),
+            Span(TextWidth.pad("schedule", to: 20), style: theme[.header]), Span(TextWidth.pad("starts on", to: 20), style: theme[.header]),
+            Span(TextWidth.pad("state", to: 10), style: theme[.header]), Span("next run or check", style: theme[.header]),
         ])
         frame.buffer.setLine(x: area.x, y: area.y, header, maxWidth: area.width)
         for (index, schedule) in schedules.prefix(max(0, area.height - 1)).enumerated() {
-            let next = schedule.nextFire.map { schedule.localTime($0) } ?? "–"
+            var next = schedule.nextFire.map { schedule.localTime($0) } ?? "–"
+            var what = schedule.what
+            var seen = ""
+            if case .fileArrival(let folder) = schedule.trigger {
+                what = "\(folder)/"
+                // A trigger's next check is seconds away, in UTC: today's shows the time alone.
+                if let check = schedule.nextFire {
+                    let stamp = ISOTime.timestamp(check)
+                    next = stamp.prefix(10) == ISOTime.timestamp(now).prefix(10) ? "\(stamp.dropFirst(11).prefix(8)) UTC" : stamp
+                } else if !schedule.paused {
+                    next = "on a new file"
+                }
+                seen = schedule.lastFile.map { " · last file \($0)" } ?? ""
+            }
             let by = schedule.changedBy.map { " · \(schedule.paused ? "paused" : "resumed") by \($0)" } ?? ""
             let line = Line(spans: [
                 Span(TextWidth.pad(TextWidth.truncate(schedule.workflow, to: 19), to: 20), style: theme[.accent]),
-                Span(TextWidth.pad(TextWidth.truncate(schedule.cron, to: 19), to: 20), style: theme[.text]),
+                Span(TextWidth.pad(TextWidth.truncate(what, to: 19), to: 20), style: theme[.text]),
                 Span(TextWidth.pad(schedule.paused ? "PAUSED" : "UNPAUSED", to: 10), style: schedule.paused ? theme[.warning] : theme[.success]),
-                Span("\(next)\(by)", style: theme[.muted]),
+                Span("\(next)\(seen)\(by)", style: theme[.muted]),
             ])
             frame.buffer.setLine(x: area.x, y: area.y + 1 + index, line, maxWidth: area.width)
         }

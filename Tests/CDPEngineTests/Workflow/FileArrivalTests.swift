@@ -124,6 +124,52 @@ import Testing
         #expect(try workspace.store.batches().map(\.fileName) == ["inbox/customers.csv", "inbox/customers_2.csv"])
     }
 
+    /// `cdp schedule list` and the Runs screen read the trigger as ``ScheduleService`` lists it: folder, last
+    /// file seen, next check, last run; pausing and resuming it is audited like a schedule's.
+    @Test func aTriggerIsListedBesideSchedulesAndPausesAndResumesLikeOne() throws {
+        let workspace = try Self.watchedWorkspace("arrival-listed")
+        try """
+        {"name": "nightly", "schedule": {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "UTC"},
+         "tasks": [{"task_key": "scorecard", "cdp_task": {"step": "scorecard"}}]}
+        """.write(to: workspace.workflowFile("nightly"), atomically: true, encoding: .utf8)
+        let clock = Clock("2026-12-06T17:00:00Z")
+        let scheduler = Scheduler(workspace: workspace, environment: clock.environment)
+        let service = ScheduleService(workspace: workspace, environment: clock.environment)
+        try scheduler.tick()
+
+        let listed = try service.list()
+        #expect(listed.map(\.workflow) == ["arrivals", "nightly"])
+        #expect(listed.map(\.what) == ["file arrival inbox/", "0 0 2 * * ?"])
+        let waiting = try #require(listed.first)
+        #expect(waiting.trigger == .fileArrival(folder: "inbox") && !waiting.paused)
+        #expect(waiting.lastFile == "inbox/customers.csv" && waiting.lastFileSeen == Clock.instant("2026-12-06T17:00:00Z"))
+        #expect(waiting.nextFire == Clock.instant("2026-12-06T17:00:30Z"))  // when the file has settled
+        #expect(waiting.lastRun == nil && waiting.lastFire == nil)
+
+        let paused = try service.pause("arrivals", reason: "supplier sends a bad file")
+        #expect(paused.paused && paused.nextFire == nil && paused.changedBy == "ann")
+        let again = try #require(throws: EngineError.self) { try service.pause("arrivals") }
+        #expect(again.code == .refused)
+        #expect(again.message.hasPrefix("the file arrival trigger of arrivals is paused already (by ann at 2026-12-06T17:00:00Z)"))
+        clock.set("2026-12-06T18:00:00Z")
+        #expect(try scheduler.tick().isEmpty)  // settled, but paused
+        #expect(try workspace.store.runs().isEmpty)
+
+        // Resumed, the file that arrived meanwhile starts a run at the next look.
+        let resumed = try service.resume("arrivals")
+        #expect(!resumed.paused && resumed.nextFire == Clock.instant("2026-12-06T17:00:30Z"))
+        let started = try scheduler.tick()
+        #expect(started.map(\.kind) == [.started])
+        let ran = try #require(try service.list().first)
+        #expect(ran.lastRun == started.first?.run && ran.lastFire == Clock.instant("2026-12-06T18:00:00Z"))
+        #expect(ran.nextFire == nil && ran.lastFile == "inbox/customers.csv")
+
+        let audit = try workspace.store.auditEntries(LakeStore.AuditFilter(target: "arrivals")).filter { $0.action.hasPrefix("schedule.") }
+        #expect(audit.map(\.action).sorted() == ["schedule.pause", "schedule.resume"])
+        #expect(audit.first { $0.action == "schedule.pause" }?.reason == "supplier sends a bad file")
+        #expect(audit.first { $0.action == "schedule.pause" }.map { [$0.before, $0.after] } == ["UNPAUSED", "PAUSED"])
+    }
+
     @Test func aPausedTriggerStartsNothingUntilItsFileSaysUnpaused() throws {
         let paused = #"{"pause_status": "PAUSED", "file_arrival": {"url": "inbox"}}"#
         let workspace = try Self.watchedWorkspace("arrival-paused", trigger: paused)
