@@ -27,6 +27,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case invalidEntry = "invalid_entry"
         /// Another run holds the workspace's lake (one run at a time); `cdp run --wait` queues behind it.
         case busy
+        /// The user stopped it before it finished (a bulk preview being worked out); nothing changed.
+        case cancelled
     }
 
     public var code: Code

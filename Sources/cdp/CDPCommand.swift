@@ -74,6 +74,7 @@ enum ErrorPresenter {
         case .forbidden: return 12
         case .invalidEntry: return 13
         case .busy: return 14
+        case .cancelled: return 15
         }
     }
 

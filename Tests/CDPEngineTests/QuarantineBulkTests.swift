@@ -111,16 +111,84 @@ import Testing
         #expect(try LakeVerifier(workspace: workspace).verify().problems == [])
     }
 
-    @Test func aStopEndsAfterTheBatchAndARecordChangedMeanwhileIsRefused() throws {
-        let (workspace, service) = try Self.workspace("bulk-stop")
+    @Test func aRecordDecidedMeanwhileIsRefusedNotOverwritten() throws {
+        let (workspace, service) = try Self.workspace("bulk-decided")
         let plan = try service.plan(.reject(reason: "test rows"), ids: try Self.all(workspace).map(\.id))
         // Changed by someone else after the preview: refused, not overwritten.
         try service.reject(QuarantineID(2), reason: "mine")
-        let outcome = try service.apply(plan) { _ in false }
+        let outcome = try service.apply(plan)
         #expect(outcome.applied.count == 4)
         #expect(outcome.refused[QuarantineID(2)]?.contains("rejected") == true)
         #expect(try workspace.store.quarantineRecord(QuarantineID(2))?.resolution == "mine")
-        #expect(!outcome.stopped)  // one batch held every record
+    }
+
+    /// A stop asked for mid-way ends after the batch it is in: the records of earlier batches are changed, the rest
+    /// are not, and the undo takes back exactly the changed ones.
+    @Test func aStopMidWayLeavesTheRestAloneAndTheUndoCoversExactlyTheAppliedPart() throws {
+        let (workspace, service) = try Self.workspace("bulk-stop")
+        let plan = try service.plan(.set(field: "email", value: "fixed@example.com"), ids: try Self.all(workspace).map(\.id))
+        #expect(plan.ids.map(\.rawValue) == [1, 2, 3, 4, 5])
+        var reports: [BulkProgress] = []
+        // Batches of two: stop when the first batch reports.
+        let outcome = try service.apply(plan, batchSize: 2) { reports.append($0); return false }
+        #expect(outcome.stopped)
+        #expect(reports == [BulkProgress(done: 2, total: 5)])
+        #expect(outcome.applied.map(\.rawValue) == [1, 2])
+        let emails = try Self.all(workspace).sorted { $0.id.rawValue < $1.id.rawValue }.map { $0.fields["email"] ?? "" }
+        #expect(emails == ["fixed@example.com", "fixed@example.com", "cy@@example.com", "n/a", "ed at example.com"])
+        let bulk = try #require(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.bulk.fix")).first)
+        #expect(bulk.after?.contains("2 changed, 0 refused, stopped") == true, "\(bulk.after ?? "")")
+
+        // Someone fixes Q3 by hand afterwards; the undo must not touch it.
+        try service.fix(QuarantineID(3), edits: ["email": "cy@example.com"])
+        var undoReports: [BulkProgress] = []
+        let undone = try service.undo(outcome, batchSize: 1) { undoReports.append($0); return true }
+        #expect(undone.applied.map(\.rawValue) == [1, 2])
+        #expect(undoReports.map(\.done) == [1, 2])
+        let after = try Self.all(workspace).sorted { $0.id.rawValue < $1.id.rawValue }.map { $0.fields["email"] ?? "" }
+        #expect(after == ["ann at example.com", "bob at example.com", "cy@example.com", "n/a", "ed at example.com"])
+        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.fix.undo")).map(\.target).sorted() == ["Q1", "Q2"])
+    }
+
+    /// A fix by value (as a fix by pattern) is made from the values the preview read: a record edited by someone else
+    /// after the preview is refused and reported, never overwritten, and a record released meanwhile is refused too.
+    @Test func aSetFixRefusesARecordEditedOrReleasedAfterThePreview() throws {
+        let (workspace, service) = try Self.workspace("bulk-set-meanwhile")
+        let plan = try service.plan(.set(field: "email", value: "bulk@example.com"), ids: [QuarantineID(1), QuarantineID(2), QuarantineID(3)])
+        #expect(plan.ids.map(\.rawValue) == [1, 2, 3])
+        let other = QuarantineService(workspace: workspace, environment: .fixed(at: 1_764_300_100, user: "other"))
+        try other.fix(QuarantineID(1), edits: ["email": "ann.lee@example.com"])
+        try other.fix(QuarantineID(2), edits: ["email": "bob@example.com"])
+        try other.release(QuarantineID(2))
+
+        let outcome = try service.apply(plan)
+        #expect(outcome.applied.map(\.rawValue) == [3])
+        #expect(outcome.refused[QuarantineID(1)]?.contains("edited meanwhile") == true, "\(outcome.refused)")
+        #expect(outcome.refused[QuarantineID(2)]?.contains("released") == true, "\(outcome.refused)")
+        #expect(try workspace.store.quarantineRecord(QuarantineID(1))?.fields["email"] == "ann.lee@example.com")
+        #expect(try workspace.store.quarantineRecord(QuarantineID(2))?.status == .released)
+        #expect(try workspace.store.quarantineRecord(QuarantineID(3))?.fields["email"] == "bulk@example.com")
+        let bulk = try #require(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.bulk.fix")).first)
+        #expect(bulk.after?.contains("1 changed, 2 refused") == true, "\(bulk.after ?? "")")
+        // The undo puts back what the preview read for the one record it changed.
+        let undone = try service.undo(outcome)
+        #expect(undone.applied.map(\.rawValue) == [3])
+        #expect(try workspace.store.quarantineRecord(QuarantineID(3))?.fields["email"] == "cy@@example.com")
+        #expect(try workspace.store.quarantineRecord(QuarantineID(1))?.fields["email"] == "ann.lee@example.com")
+    }
+
+    /// A plan reads the records in batches and reports after each; a stop ends it without a plan.
+    @Test func aPlanReportsProgressAndCanBeStopped() throws {
+        let (workspace, service) = try Self.workspace("bulk-plan-progress")
+        let ids = try Self.all(workspace).map(\.id)
+        var reports: [BulkProgress] = []
+        _ = try service.plan(.release, ids: ids) { reports.append($0); return true }
+        #expect(reports == [BulkProgress(done: 5, total: 5)])
+        let many = (1...1_200).map { QuarantineID(Int64($0)) }
+        reports = []
+        let stopped = #expect(throws: EngineError.self) { try service.plan(.release, ids: many) { reports.append($0); return false } }
+        #expect(stopped?.code == .cancelled)
+        #expect(reports == [BulkProgress(done: QuarantineService.bulkPlanBatchSize, total: 1_200)])
     }
 
     @Test func badInputIsRefusedBeforeAnythingIsPlanned() throws {

@@ -122,12 +122,42 @@ import Testing
         #expect(f.screen.contains("Quarantine · 5 all"))
     }
 
+    /// Each row's failing value stands under the column's header: the value of the field its first rule checks.
     @Test func theFailingValueHasItsOwnColumn() throws {
         let f = try ConsoleFixture(width: 140)
-        let screen = try f.send("2")
-        let header = try #require(screen.split(separator: "\n").first { $0.contains("failing value") })
-        #expect(header.contains("rules"))
-        #expect(screen.contains("1999-99-99"))
+        let lines = try f.send("2").split(separator: "\n").map { Array($0) }
+        let header = try #require(lines.first { String($0).contains("failing value") })
+        #expect(String(header).contains("rules"))
+        /// Where a header starts, in characters (the rows tested are one column per character).
+        func start(_ title: String) throws -> Int {
+            try #require(String(header).range(of: title).map { String(header)[..<$0.lowerBound].count })
+        }
+        let (column, next) = (try start("failing value"), try start("first problem"))
+        /// The text of the row holding `id` under the failing-value header, up to the next column.
+        func failingValue(_ id: String) throws -> String {
+            let row = try #require(lines.first { String($0).contains(" \(id) ") })
+            return String(row[column..<next]).trimmingCharacters(in: .whitespaces)
+        }
+        #expect(try failingValue("Q6") == "1999-99-99")  // born_valid checks the birth date, not the e-mail
+        #expect(try failingValue("Q1") == "bob at example.com")
+        #expect(try failingValue("Q3") == "n/a")
+    }
+
+    /// The preview is worked out in the background, with progress, and Esc stops it: the keys never wait for it.
+    @Test func aPreviewIsWorkedOutInTheBackgroundAndEscStopsIt() throws {
+        let rows = (1...1_200).map { "C\($0),Ann,Lee,ann\($0) at example.com,1980-01-02" }
+        let f = try ConsoleFixture(customers: "id,first,last,email,born\n" + rows.joined(separator: "\n") + "\n")
+        // Enter starts the preview; Esc, handled before the next frame, stops it after the batch it is in.
+        try f.send("2 p \(Self.pattern) <enter> <esc>")
+        let message = try #require(f.app.message?.text)
+        #expect(
+            message.range(of: #"^stopped working out the preview after (500|1,000) of 1,200 records; nothing changed$"#, options: .regularExpression)
+                != nil, "\(message)")
+        #expect(try f.record(1).fields["email"] == "ann1 at example.com")
+        #expect(f.screen.contains("Quarantine · 1,200"))
+        // Without a stop it ends in the preview.
+        try f.send("p \(Self.pattern) <enter>")
+        #expect(f.screen.contains("Bulk fix · 1,200 of all 1,200 matching the filter"), "\(f.screen)")
     }
 
     @Test func bulkActionsAreRefusedBeforeAnythingIsAskedWithoutThePermission() throws {

@@ -99,6 +99,9 @@ public struct BulkPlan: Sendable {
     public let examples: [BulkChangePreview]
     /// The edits of a fix, record by record, on the real values.
     let edits: [QuarantineID: [String: String]]
+    /// What the fixed fields held when the plan was made, record by record: a record whose field differs at
+    /// apply (edited by someone else after the preview) is refused, never overwritten.
+    let originals: [QuarantineID: [String: String]]
 
     /// How many records were asked for.
     public var asked: Int { ids.count + skipped.count }
@@ -134,6 +137,8 @@ extension QuarantineService {
     /// Records are changed in batches of this many between progress reports (each record is its own
     /// transaction with its history and audit rows, so a stop or a crash leaves whole records).
     public static let bulkBatchSize = 250
+    /// Records read at a time while a plan is made, between progress reports.
+    public static let bulkPlanBatchSize = 500
     /// Changes a preview shows.
     public static let bulkExampleCount = 50
 
@@ -145,27 +150,37 @@ extension QuarantineService {
 
     /// Works out what `change` would do to the records `ids`, without writing anything. Refused at once
     /// without `remediate_quarantine`, and a fix of a personal field without `view_pii` (both audited).
-    /// - Throws: `.forbidden`; `.refused` for an unknown field, an empty reason or an invalid pattern (naming it).
-    public func plan(_ change: BulkChange, ids: [QuarantineID]) throws(EngineError) -> BulkPlan {
+    /// - Parameter progress: after each batch of records read; return false to stop (the plan then throws `.cancelled`).
+    /// - Throws: `.forbidden`; `.refused` for an unknown field, an empty reason or an invalid pattern (naming it);
+    ///   `.cancelled` when `progress` asked to stop.
+    public func plan(
+        _ change: BulkChange, ids: [QuarantineID], progress: (BulkProgress) -> Bool = { _ in true }
+    ) throws(EngineError) -> BulkPlan {
         try authorizeBulk(change.action, count: ids.count)
+        _ = try Self.regex(for: change)
         var records: [QuarantineRecord] = []
         var start = 0
         let ordered = Array(Set(ids)).sorted { $0.rawValue < $1.rawValue }
         while start < ordered.count {
-            let slice = Array(ordered[start..<min(ordered.count, start + 500)])
+            let slice = Array(ordered[start..<min(ordered.count, start + Self.bulkPlanBatchSize)])
             records += try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.quarantineRecords(ids: slice) }
-            start += 500
+            start += slice.count
+            guard progress(BulkProgress(done: start, total: ordered.count)) || start == ordered.count else {
+                throw EngineError(.cancelled, "the preview of \(change.summary) was stopped after \(start) of \(ordered.count) records; nothing changed")
+            }
         }
         return try plan(change, records: records)
     }
 
-    /// As ``plan(_:ids:)`` for every record matching `filter` (its text matched in the values as the user may read them).
-    public func plan(_ change: BulkChange, filter: QuarantineFilter) throws(EngineError) -> BulkPlan {
+    /// As ``plan(_:ids:progress:)`` for every record matching `filter` (its text matched in the values as the user may read them).
+    public func plan(
+        _ change: BulkChange, filter: QuarantineFilter, progress: (BulkProgress) -> Bool = { _ in true }
+    ) throws(EngineError) -> BulkPlan {
         var all = filter
         all.limit = Int.max
         all.offset = 0
         let ids = try workspace.reader(for: environment).quarantineIDs(all).map { QuarantineID($0) }
-        return try plan(change, ids: ids)
+        return try plan(change, ids: ids, progress: progress)
     }
 
     private func plan(_ change: BulkChange, records: [QuarantineRecord]) throws(EngineError) -> BulkPlan {
@@ -178,6 +193,7 @@ extension QuarantineService {
         var skipped: [QuarantineID: String] = [:]
         var examples: [BulkChangePreview] = []
         var edits: [QuarantineID: [String: String]] = [:]
+        var originals: [QuarantineID: [String: String]] = [:]
         var unknownField: [SourceName] = []
         for record in records {
             guard record.status == .open || record.status == .fixed else {
@@ -230,6 +246,7 @@ extension QuarantineService {
                     continue
                 }
                 edits[record.id] = [field: new]
+                originals[record.id] = [field: old]
                 if examples.count < Self.bulkExampleCount {
                     examples.append(BulkChangePreview(
                         id: record.id, before: masker.value(old, column: field), after: masker.value(new, column: field)))
@@ -241,7 +258,7 @@ extension QuarantineService {
             throw EngineError(
                 .refused, "unknown field \(field) for source \(unknownField.map(\.rawValue).joined(separator: ", ")); name a field of the source or its column")
         }
-        return BulkPlan(change: change, ids: ids, skipped: skipped, examples: examples, edits: edits)
+        return BulkPlan(change: change, ids: ids, skipped: skipped, examples: examples, edits: edits, originals: originals)
     }
 
     /// The compiled pattern of a `.replace`, nil otherwise.
@@ -266,15 +283,20 @@ extension QuarantineService {
     /// changed in its own transaction with its history and its audit entry; one more audit entry records the
     /// bulk action. A record changed meanwhile (or still failing, for a release) is refused and counted, never
     /// overwritten.
-    /// - Parameter progress: after each batch; return false to stop there (what is done stays done, and undoable).
+    /// - Parameters:
+    ///   - batchSize: records changed between progress reports (and so between chances to stop).
+    ///   - progress: after each batch; return false to stop there (what is done stays done, and undoable).
     /// - Throws: `.forbidden` without `remediate_quarantine`; `EngineError.store` when the lake cannot be written.
-    public func apply(_ plan: BulkPlan, progress: (BulkProgress) -> Bool = { _ in true }) throws(EngineError) -> BulkOutcome {
+    public func apply(
+        _ plan: BulkPlan, batchSize: Int = bulkBatchSize, progress: (BulkProgress) -> Bool = { _ in true }
+    ) throws(EngineError) -> BulkOutcome {
+        precondition(batchSize > 0, "a bulk batch holds at least one record")
         let change = plan.change
         try authorizeBulk(change.action, count: plan.ids.count)
         var outcome = BulkOutcome(change: change)
         var done = 0
-        for batch in stride(from: 0, to: plan.ids.count, by: Self.bulkBatchSize) {
-            for id in plan.ids[batch..<min(plan.ids.count, batch + Self.bulkBatchSize)] {
+        for batch in stride(from: 0, to: plan.ids.count, by: batchSize) {
+            for id in plan.ids[batch..<min(plan.ids.count, batch + batchSize)] {
                 do throws(EngineError) {
                     switch change {
                     case .release:
@@ -282,18 +304,11 @@ extension QuarantineService {
                     case .reject(let reason):
                         try reject(id, reason: reason)
                     case .set, .replace:
-                        guard let edits = plan.edits[id] else { continue }
-                        let before = try snapshot(id, fields: Array(edits.keys))
-                        let expected = before.values
-                        // The value the plan was made from must still be there.
-                        if case .replace = change, let field = edits.keys.first, let current = expected[field],
-                            let regex = try Self.regex(for: change),
-                            regex.stringByReplacingMatches(in: current, range: NSRange(current.startIndex..., in: current), withTemplate: Self.template(change)) != edits[field]
-                        {
-                            throw EngineError(.refused, "\(id) was edited meanwhile")
-                        }
-                        let updated = try applyEdits(id, edits: edits, undoing: false)
-                        outcome.snapshots.append(before)
+                        guard let edits = plan.edits[id], let original = plan.originals[id] else { continue }
+                        // The values the plan was made from must still be there (checked on the record the edit is
+                        // made from); they are what an undo puts back.
+                        let updated = try applyEdits(id, edits: edits, undoing: false, expecting: original)
+                        outcome.snapshots.append(QuarantineSnapshot(id: id, source: updated.source, values: original))
                         if updated.status == .fixed { outcome.nowPassing += 1 }
                     }
                     outcome.applied.append(id)
@@ -316,15 +331,20 @@ extension QuarantineService {
 
     /// Takes a whole bulk change back, record by record: fixes get their previous values, releases and
     /// rejections are reopened (each audited as `*.undo`), plus one `quarantine.bulk.undo` entry.
-    /// - Parameter progress: after each batch; return false to stop there.
+    /// - Parameters:
+    ///   - batchSize: records put back between progress reports.
+    ///   - progress: after each batch; return false to stop there.
     /// - Returns: what the undo did (``BulkOutcome/applied`` are the records put back).
-    public func undo(_ outcome: BulkOutcome, progress: (BulkProgress) -> Bool = { _ in true }) throws(EngineError) -> BulkOutcome {
+    public func undo(
+        _ outcome: BulkOutcome, batchSize: Int = bulkBatchSize, progress: (BulkProgress) -> Bool = { _ in true }
+    ) throws(EngineError) -> BulkOutcome {
+        precondition(batchSize > 0, "a bulk batch holds at least one record")
         try workspace.authorize(.remediateQuarantine, environment, attempt: "quarantine.bulk.undo \(outcome.applied.count) records")
         var undone = BulkOutcome(change: outcome.change)
         let total = outcome.change.action == .fix ? outcome.snapshots.count : outcome.applied.count
         var done = 0
-        for batch in stride(from: 0, to: total, by: Self.bulkBatchSize) {
-            for index in batch..<min(total, batch + Self.bulkBatchSize) {
+        for batch in stride(from: 0, to: total, by: batchSize) {
+            for index in batch..<min(total, batch + batchSize) {
                 let id = outcome.change.action == .fix ? outcome.snapshots[index].id : outcome.applied[index]
                 do throws(EngineError) {
                     if outcome.change.action == .fix {

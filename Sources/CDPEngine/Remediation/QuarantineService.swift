@@ -86,11 +86,24 @@ public struct QuarantineService: Sendable {
     }
 
     /// ``fix(_:edits:)``, audited as `quarantine.fix.undo` when it puts back what a fix changed.
-    func applyEdits(_ id: QuarantineID, edits: [String: String], undoing: Bool) throws(EngineError) -> QuarantineRecord {
+    /// - Parameter expecting: the real values (canonical names, `source_key`) some fields must still hold; a
+    ///   record whose value differs was edited meanwhile and is refused.
+    func applyEdits(
+        _ id: QuarantineID, edits: [String: String], undoing: Bool, expecting: [String: String]? = nil
+    ) throws(EngineError) -> QuarantineRecord {
         try authorize(.fix, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
+        }
+        if let expecting {
+            let changed = expecting.keys.sorted().filter { field in
+                (field == RuleFieldName.sourceKey ? record.sourceKey : (record.fields[field] ?? "")) != expecting[field]
+            }
+            guard changed.isEmpty else {
+                throw EngineError(
+                    .refused, "\(id) was edited meanwhile (\(changed.joined(separator: ", ")) changed since the preview); left as it is — preview again to include it")
+            }
         }
         let source = try workspace.source(record.source)
         var fields = record.fields

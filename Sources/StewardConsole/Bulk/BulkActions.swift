@@ -12,12 +12,7 @@ enum BulkActions {
             app.message = StatusMessage("no record to act on: mark rows (Space, v, A) or widen the filter", severity: .warning)
             return
         }
-        do {
-            let plan = try app.service.plan(change, ids: target.ids)
-            app.push(BulkPreviewScreen(plan: plan, scope: target.scope) { [weak list] in list?.dataSource?.clearMarks() })
-        } catch {
-            app.report(error)
-        }
+        app.push(BulkPreviewScreen(planning: change, ids: target.ids, scope: target.scope) { [weak list] in list?.dataSource?.clearMarks() })
     }
 
     /// Asks for one reason, then previews rejecting the target with it. Refused before asking without the permission.

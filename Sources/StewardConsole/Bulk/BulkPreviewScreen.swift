@@ -3,24 +3,31 @@ import CDPEngine
 import TermUI
 
 /// A bulk change before and while it runs: which records, how many, what changes (the first of them, masked as
-/// the steward reads), what is left alone and why; Enter applies it, Esc cancels. While it runs, a progress bar
-/// (Esc stops it after the current batch); when it ends, the workbench shows again and `u` undoes it whole.
+/// the steward reads), what is left alone and why; Enter applies it, Esc cancels. The preview itself is worked
+/// out in the background with a progress bar (Esc stops it), as the change is applied: the keys never wait for
+/// the lake. While it runs, a progress bar (Esc stops it after the current batch); when it ends, the workbench
+/// shows again and `u` undoes it whole.
 final class BulkPreviewScreen: BulkJobScreen {
     enum Work {
+        /// The preview is being worked out on these records.
+        case planning(BulkChange, [QuarantineID])
         case apply(BulkPlan)
         case undo(BulkOutcome)
     }
 
-    let work: Work
+    private(set) var work: Work
     /// Which records were asked for, for the title ("3 marked", "all 6,193 matching the filter").
     let scope: String
     private(set) var job: BulkJob<BulkOutcome>?
+    /// Works out the plan (the preview) while ``work`` is `.planning`.
+    private(set) var planJob: BulkJob<BulkPlan>?
     private var table = TableState()
     /// Called once the steward confirmed (the workbench clears its marks).
     private let onApply: () -> Void
 
-    init(plan: BulkPlan, scope: String, onApply: @escaping () -> Void = {}) {
-        work = .apply(plan)
+    /// Works out the preview of `change` on `ids` in the background once shown, then shows it.
+    init(planning change: BulkChange, ids: [QuarantineID], scope: String, onApply: @escaping () -> Void = {}) {
+        work = .planning(change, ids)
         self.scope = scope
         self.onApply = onApply
     }
@@ -34,6 +41,7 @@ final class BulkPreviewScreen: BulkJobScreen {
 
     var change: BulkChange {
         switch work {
+        case .planning(let change, _): change
         case .apply(let plan): plan.change
         case .undo(let outcome): outcome.change
         }
@@ -41,6 +49,8 @@ final class BulkPreviewScreen: BulkJobScreen {
 
     var title: String {
         switch work {
+        case .planning:
+            return "Bulk \(change.action.rawValue) · \(scope) · working out the preview"
         case .apply(let plan):
             return "Bulk \(change.action.rawValue) · \(TimeText.count(plan.ids.count)) of \(scope)" + (job == nil ? "" : " · running")
         case .undo:
@@ -48,13 +58,27 @@ final class BulkPreviewScreen: BulkJobScreen {
         }
     }
 
-    var actions: [ConsoleAction] { BulkScreenParts.actions(running: job != nil, applyHelp: "Apply the change to these records") }
+    var actions: [ConsoleAction] { BulkScreenParts.actions(running: isRunning, applyHelp: "Apply the change to these records") }
 
     func activate(app: ConsoleApp) {
-        if case .undo(let outcome) = work, job == nil { start(app, undoing: outcome) }
+        switch work {
+        case .undo(let outcome) where job == nil: start(app, undoing: outcome)
+        case .planning(let change, let ids) where planJob == nil:
+            let service = app.service
+            planJob = BulkJob(total: ids.count) { progress throws(EngineError) in try service.plan(change, ids: ids, progress: progress) }
+        default: break
+        }
     }
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
+        if let planJob {
+            // Only a stop while the preview is worked out.
+            if action == "stop" {
+                planJob.stop()
+                app.message = StatusMessage("stopping the preview…")
+            }
+            return true
+        }
         if job == nil, NavigationActions.apply(action, to: &table.selection) { return true }
         switch action {
         case "apply":
@@ -81,15 +105,38 @@ final class BulkPreviewScreen: BulkJobScreen {
         job = BulkJob(total: outcome.applied.count) { progress throws(EngineError) in try service.undo(outcome, progress: progress) }
     }
 
-    var isRunning: Bool { job != nil }
+    var isRunning: Bool { job != nil || planJob != nil }
 
-    func waitForRunningJob() { job?.wait() }
+    func waitForRunningJob() {
+        planJob?.wait()
+        job?.wait()
+    }
 
     func finishIfDone(_ app: ConsoleApp) {
+        if let planning = planJob {
+            guard let result = planning.result else { return }
+            planJob = nil
+            switch result {
+            case .success(let plan):
+                work = .apply(plan)
+            case .failure(let error):
+                if app.current === self { app.back() }
+                if error.code == .cancelled {
+                    let done = planning.progress
+                    app.message = StatusMessage(
+                        "stopped working out the preview after \(TimeText.count(done.done)) of \(TimeText.count(done.total)) records; nothing changed")
+                } else {
+                    app.report(error)
+                }
+            }
+            return
+        }
         guard let outcome = BulkScreenParts.takeFinished(&job, of: self, app: app) else { return }
         let refused = BulkScreenParts.refusals(outcome.refused)
         let stopped = outcome.stopped ? " (stopped)" : ""
         switch work {
+        case .planning:
+            return  // no change runs before the preview is shown
         case .apply:
             if !outcome.applied.isEmpty { app.undoStack.append(.bulk(label: "bulk \(change.summary)", outcome: outcome)) }
             var text = "\(Self.pastTense(change)) \(TimeText.count(outcome.applied.count)) record\(outcome.applied.count == 1 ? "" : "s")\(stopped)"
@@ -115,6 +162,10 @@ final class BulkPreviewScreen: BulkJobScreen {
 
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
+        if let planJob {
+            BulkScreenParts.renderProgress("Working out the preview of \(change.summary) on \(scope)", planJob.progress, in: area, frame: &frame, theme: theme)
+            return
+        }
         if let job {
             BulkScreenParts.renderProgress("\(Self.verb(work)) \(change.summary)", job.progress, in: area, frame: &frame, theme: theme)
             return
@@ -158,6 +209,7 @@ final class BulkPreviewScreen: BulkJobScreen {
 
     static func verb(_ work: Work) -> String {
         switch work {
+        case .planning: "Previewing"
         case .apply: "Applying"
         case .undo: "Undoing"
         }
