@@ -184,8 +184,8 @@ public enum PostgresTeamStore {
         var previous = String(repeating: "0", count: 64)
         var expected: Int64 = 1
         for row in try await session.rows(
-            "SELECT id::text, at, actor, action, target, before, after, reason, previous_hash, hash FROM cdp.audit_log ORDER BY id")
-        {
+            "SELECT id::text, at, actor, action, target, before, after, reason, previous_hash, hash FROM cdp.audit_log ORDER BY audit_log.id"
+        ) {
             let id = Int64(row[0] ?? "") ?? 0
             if id != expected { problems.append("audit rows \(AuditEntryID(expected))…\(AuditEntryID(id - 1)) are missing (deleted)") }
             if row[8] != previous { problems.append("audit row \(AuditEntryID(id)) does not link to the row before it") }
