@@ -25,6 +25,9 @@ public struct PostgresAccessPlan: Sendable {
         case mask(PIIKind)
         /// JSON masked member by member; any other text withheld.
         case maskJSON
+        /// A JSON object of extra attributes: every member masked, as its name's kind or as generic personal data
+        /// when the name is not known; anything else withheld (`cdp.pii_mask_attributes`).
+        case maskAttributes
         /// Withheld whole (NULL stays NULL).
         case withhold
     }
@@ -130,6 +133,7 @@ public struct PostgresAccessPlan: Sendable {
             case .show: text = "show"
             case .mask(let kind): text = "mask:" + kind.rawValue
             case .maskJSON: text = "json"
+            case .maskAttributes: text = "attributes"
             case .withhold: text = "withhold"
             }
             return "(\([relation.name, String(position + 1), column, source, text].map(PostgresSchema.literal).joined(separator: ", ")))"
@@ -163,7 +167,7 @@ public struct PostgresAccessPlan: Sendable {
     /// refusal in the audit log.
     static let everyRoleFunctions = [
         "cdp.audit_refusal(text, text, text)",
-        "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
+        "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_attributes(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
     ]
 

@@ -75,9 +75,11 @@ public enum PostgresSchema {
         Migration(name: "pg2-run-lock", statements: runLockObjects),
         Migration(name: "pg3-refusals", statements: refusalObjects),
         Migration(name: "pg4-masked-views-follow-the-dictionary", statements: maskedViewObjects),
+        Migration(name: "pg5-run-parameters-and-customer-attributes", statements: attributeObjects),
     ]
 
-    /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state`.
+    /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its
+    /// v8 and v9 added).
     static let lakeTables: [String] = [
         """
         CREATE TABLE cdp.workflow_run (

@@ -43,6 +43,10 @@ extension PostgresTeamStore {
     static let notMigrated: Set<String> = [
         "schema_migration", "role_permission", "masked_column", "group_role", "audit_head", "audit_hashing",
     ]
+    /// The lake's tables a team store keeps otherwise, so a migration reads them but copies no rows: the next bronze
+    /// row id (a sequence here), how the chain was hashed (set from ``LakeSource/auditHashing``), and how far the
+    /// embedded lake's anchor file reaches (the team store has no anchor file: only `cdp_owner` can write its chain).
+    static let keptOtherwise: Set<String> = ["id_sequence", "audit_hashing", "audit_anchor_state"]
     /// Tables others refer to, copied first.
     static let migratedFirst = ["workflow_run", "batch", "match_run", "quarantine_record"]
 
@@ -50,7 +54,8 @@ extension PostgresTeamStore {
     /// chain's head and hashing and every id sequence from them, and appends a `store.migrate` audit row that
     /// continues the lake's chain, all in one transaction: an error leaves the store as it was. The store must be
     /// installed (``install(_:)``) and hold no lake yet; the role must be a superuser or a member of `cdp_owner`.
-    /// - Throws: `.conflict` when the store already holds audit rows or records; the copy's error naming the table.
+    /// - Throws: `.conflict` when the store already holds audit rows or records, or when the lake has a column the
+    ///   store has not (naming each; nothing is dropped silently); the copy's error naming the table.
     public static func migrate<Position>(_ source: LakeSource<Position>, into session: PostgresSession, batchSize: Int = 5000)
         async throws(PostgresStoreError) -> Migration
     {
@@ -81,6 +86,16 @@ extension PostgresTeamStore {
             {
                 guard let table = row[0], let column = row[1], !notMigrated.contains(table) else { continue }
                 columns[table, default: []].append(column)
+            }
+            // A lake column the store has no place for would be dropped silently: refuse the whole move instead.
+            let missing = source.tables.keys.sorted().filter { !keptOtherwise.contains($0) }.flatMap { table in
+                (source.tables[table] ?? []).filter { !(columns[table]?.contains($0) ?? false) }.map { "\(table).\($0)" }
+            }
+            guard missing.isEmpty else {
+                throw PostgresStoreError(
+                    .conflict,
+                    "the team store has no place for \(missing.joined(separator: ", ")) of the lake (it was written by a newer cdp?); "
+                        + "nothing was copied. Move it with the cdp release that wrote the lake")
             }
             let order = migratedFirst.filter { columns[$0] != nil } + columns.keys.filter { !migratedFirst.contains($0) }.sorted()
             var copied: [(name: String, rows: Int)] = []

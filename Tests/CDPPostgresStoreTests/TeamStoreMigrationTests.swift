@@ -6,9 +6,10 @@ import Testing
 
 extension TeamStoreTests {
     /// `cdp store migrate` moves the sample workspace's lake, after a pipeline run, into an empty team store: every
-    /// table's rows, values byte for byte (quarantined records' JSON, with its escapes and non-ASCII text), the audit
-    /// chain continued by a `store.migrate` row that follows the lake's head; `cdp audit verify` passes on both
-    /// sides. A second migration into the same store is refused, changing nothing.
+    /// table's rows, values byte for byte (quarantined records' JSON, with its escapes and non-ASCII text, customers'
+    /// extra attributes, a run's job parameters), the audit chain continued by a `store.migrate` row that follows the
+    /// lake's head; `cdp audit verify` passes on both sides. A second migration into the same store is refused,
+    /// changing nothing.
     @Test func theSampleWorkspaceMovesIntoATeamStore() async throws {
         let cluster = try PostgresTestCluster.get()
         let database = try await cluster.makeDatabase("migrate")
@@ -22,8 +23,19 @@ extension TeamStoreTests {
         let made = try Subprocess.run(
             [cdp, "init", workspace, "--from", root.appendingPathComponent("sample-data").path], environment: environment)
         try #require(made.status == 0, "\(made.output)")
+        // The CRM source keeps its loyalty tier also as an extra attribute; a workflow takes a job parameter.
+        let configuration = URL(fileURLWithPath: workspace).appendingPathComponent("cdp.toml")
+        let toml = try String(contentsOf: configuration, encoding: .utf8)
+        let crmOrders = "[[sources]]\nname = \"crm_orders\""
+        try #require(toml.contains(crmOrders))
+        try toml.replacingOccurrences(of: crmOrders, with: "[sources.attributes]\ntier = \"loyalty_tier\"\n\n" + crmOrders)
+            .write(to: configuration, atomically: true, encoding: .utf8)
+        try #"{"name": "scored", "parameters": [{"name": "region", "default": "all"}], "tasks": [{"task_key": "scorecard", "cdp_task": {"step": "scorecard"}}]}"#
+            .write(toFile: workspace + "/workflows/scored.json", atomically: true, encoding: .utf8)
         let ran = try Subprocess.run([cdp, "run", "-w", workspace], environment: environment)
         try #require(ran.status == 0, "\(ran.output)")
+        let scored = try Subprocess.run([cdp, "run", "-w", workspace, "--workflow", "scored", "--param", "region=EU"], environment: environment)
+        try #require(scored.status == 0, "\(scored.output)")
         let address = "postgresql://postgres@/\(database)?host=\(cluster.folder)&port=\(cluster.port)"
         let moved = try Subprocess.run([cdp, "store", "migrate", "--from", workspace, "--to", address], environment: environment)
         try #require(moved.status == 0, "\(moved.output)")
@@ -59,6 +71,12 @@ extension TeamStoreTests {
             try await admin.rows(
                 "SELECT id::text, email, full_name, birth_date, content_hash::text FROM cdp.silver_customer ORDER BY silver_customer.id")
                 == customers)
+        let attributes = try lakeRows("SELECT id, attributes FROM silver_customer ORDER BY id")
+        #expect(attributes.contains { $0[1]?.contains(#""tier":"#) ?? false }, "\(attributes.prefix(3))")
+        #expect(try await admin.rows("SELECT id::text, attributes FROM cdp.silver_customer ORDER BY silver_customer.id") == attributes)
+        let runs = try lakeRows("SELECT id, workflow, parameters FROM workflow_run ORDER BY id")
+        #expect(runs.contains { $0[2] == #"{"region":"EU"}"# }, "\(runs)")
+        #expect(try await admin.rows("SELECT id::text, workflow, parameters FROM cdp.workflow_run ORDER BY workflow_run.id") == runs)
         // The chain goes on from the lake's head, and verifies on both sides.
         let head = try #require(try lakeRows("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").first)
         let last = try #require(
@@ -78,5 +96,33 @@ extension TeamStoreTests {
         #expect(again.status == 8, "\(again.output)")
         #expect(again.stderr.contains("already holds a lake"), "\(again.output)")
         #expect(try await admin.rows("SELECT count(*)::text FROM cdp.audit_log WHERE action = 'store.migrate'").first?.first == "1")
+    }
+
+    /// A lake with a column the team store has no place for (a lake written by a newer cdp) is refused whole,
+    /// naming the column, rather than moved without it.
+    @Test func aLakeColumnTheStoreLacksIsRefusedNotDropped() async throws {
+        let cluster = try PostgresTestCluster.get()
+        let database = try await cluster.makeDatabase("newerlake")
+        defer { Task { await cluster.drop(database) } }
+        let admin = try await cluster.superuser(database)
+        defer { Task { await admin.close() } }
+        try await PostgresTeamStore.install(admin)
+        let rows: [String: [[String?]]] = [
+            "batch": [["1", "crm", "c.csv", "lake/c.csv", "ab", "10", "2026-12-01T10:00:00Z", "ingested"]],
+            "silver_campaign": [["1", "1", "1", "2", "crm", "K1", "7", "1", "Winter", "{\"vip\":true}"]],
+        ]
+        let source = PostgresTeamStore.LakeSource<Int>(
+            tables: [
+                "batch": ["id", "source", "file_name", "landed_path", "sha256", "bytes", "landed_at", "state"],
+                "silver_campaign": ["id", "bronze_id", "batch_id", "line", "source", "source_key", "content_hash", "is_current", "name", "segments"],
+                "id_sequence": ["name", "next_id"], "audit_anchor_state": ["id", "anchored_rows"],
+            ], auditHashing: [2: 1], nextBronzeID: 2
+        ) { table, _, _ throws(PostgresStoreError) in (rows[table] ?? [], nil) }
+        let error = await #expect(throws: PostgresStoreError.self) { _ = try await PostgresTeamStore.migrate(source, into: admin) }
+        #expect(error?.code == .conflict)
+        #expect(error?.message.contains("silver_campaign.segments") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("id_sequence") == false, "\(error?.message ?? "")")
+        #expect(try await admin.rows("SELECT count(*)::text FROM cdp.batch").first?.first == "0")
+        #expect(try await admin.rows("SELECT count(*)::text FROM cdp.audit_log").first?.first == "0")
     }
 }

@@ -8,19 +8,25 @@ import Synchronization
 /// `governance/access.toml` and the data dictionary's tags, compiled for a team store on PostgreSQL, where the
 /// database itself enforces them (``PostgresAccessPlan``).
 extension Workspace {
+    /// Columns holding a source's extra attributes (a JSON object): on a team store every member is masked, also
+    /// one whose name the dictionary of the last apply did not know, as attributes are personal by default.
+    static let attributeColumns: Set<String> = ["silver_customer.attributes"]
+
     /// The plan for a policy and a dictionary: the same personal columns, JSON and free-text columns as
-    /// `cdp query`'s masked views (``maskedColumn(dataset:column:personalData:masker:)``).
+    /// `cdp query`'s masked views (``maskedColumn(dataset:column:personalData:masker:)``), extra attributes
+    /// masked member by member whatever their names (``attributeColumns``).
     public static func teamStoreAccessPlan(policy: AccessPolicy, personalData: PersonalDataMap) throws(EngineError) -> PostgresAccessPlan {
         let masker = PIIMasker(columns: personalData.columns)
         do {
             return try PostgresAccessPlan(
                 policy: policy, personalColumns: personalData.columns,
-                masking: { dataset, column in
+                masking: { dataset, column -> PostgresAccessPlan.ColumnMasking in
+                    if Workspace.attributeColumns.contains("\(dataset).\(column)") { return .maskAttributes }
                     switch Workspace.maskedColumn(dataset: dataset, column: column, personalData: personalData, masker: masker) {
-                    case .show: .show
-                    case .mask(let kind): .mask(kind)
-                    case .maskJSON: .maskJSON
-                    case .withhold: .withhold
+                    case .show: return .show
+                    case .mask(let kind): return .mask(kind)
+                    case .maskJSON: return .maskJSON
+                    case .withhold: return .withhold
                     }
                 },
                 isFixed: { dataset, column in

@@ -30,17 +30,20 @@ struct TeamStoreFixture {
     ]
 
     /// The personal data of the fixture as a finder looks for it (lower-cased): names, e-mails (their mailbox
-    /// part alone too), phone digits, birth dates, streets, postcodes, the city once tagged.
+    /// part alone too), phone digits, birth dates, streets, postcodes, the city once tagged, extra attributes (a
+    /// national ID, whose name the dictionary knows, and a loyalty card number, whose name it does not).
     static let personalValues = [
         "pilar", "gonz", "rebecca", "scott", "pilar.gonzalez53", "rebecca.scott", "669443380", "871234567", "1985-03-14",
-        "1990-11-02", "alcal", "harbour", "28014", "d02 x285", "madrid",
+        "1990-11-02", "alcal", "harbour", "28014", "d02 x285", "madrid", "7734521", "9981234", "55120987",
     ]
 
-    /// The dictionary of the moment as the engine's masking sees it: the built-in personal columns, and `city`
-    /// tagged `PII.Address` (as a steward would tag it).
+    /// The dictionary of the moment as the engine's masking sees it: the built-in personal columns, `city`
+    /// tagged `PII.Address` (as a steward would tag it), and the extra attribute `national_id` (personal, as every
+    /// attribute a source maps is by default).
     static var personalData: PersonalDataMap {
         var columns = PIIMasker.canonicalPersonalFields
         columns["city"] = .address
+        columns["national_id"] = .other
         return .defaults(columns)
     }
 
@@ -96,13 +99,13 @@ struct TeamStoreFixture {
             """
             INSERT INTO cdp.silver_customer (id, bronze_id, batch_id, line, record_offset, record_length, source, source_key,
                 content_hash, is_current, first_name, last_name, full_name, email, phone, birth_date, street, city, postcode,
-                country, email_opt_in, crm_customer_id)
+                country, email_opt_in, crm_customer_id, attributes)
             VALUES (1, 1, 1, 2, 40, 120, 'crm_customers', 'C0000001', 8412345, 1, 'Pilar', 'González', 'Pilar González',
                     'pilar.gonzalez53@yahoo.es', '+34669443380', '1985-03-14', 'Calle de Alcalá 42', 'Madrid', '28014', 'ES', 1,
-                    'C0000001'),
+                    'C0000001', '{"national_id":"Y7734521K","loyalty_card":"LC-55120987","household":{"partner":"Rebecca Scott"}}'),
                    (2, 2, 1, 3, 160, 118, 'crm_customers', 'C0000002', 9412345, 1, 'Rebecca', 'Scott', 'Rebecca Scott',
                     'rebecca.scott@yahoo.ie', '+353871234567', '1990-11-02', '12 Harbour Road', 'Madrid', 'D02 X285', 'IE', 0,
-                    'C0000002')
+                    'C0000002', '{"national_id":"X9981234L"}')
             """,
             """
             INSERT INTO cdp.customer_360 (golden_id, first_name, last_name, email, phone, birth_date, street, city, postcode,
