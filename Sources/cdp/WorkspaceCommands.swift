@@ -97,6 +97,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "When another run holds the workspace's lake, wait for it to finish instead of refusing (exit 14).")
     var wait = false
 
+    @Flag(help: "Check every held record again, not only those whose rules' inputs changed since the last run.")
+    var full = false
+
     @OptionGroup var parameters: JobParameterOptions
 
     @Option(help: ArgumentHelp("With --wait: give up after this many seconds (exit 14).", valueName: "seconds"))
@@ -127,7 +130,8 @@ struct RunCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("waiting for the lake: \(who) holds it\(limit)…\n".utf8))
             }
             : nil
-        let runner = WorkflowRunner(workspace: workspace, environment: environment, waiting: waiting)
+        var runner = WorkflowRunner(workspace: workspace, environment: environment, waiting: waiting)
+        runner.full = full
         let summary = try present { () throws(EngineError) in try runner.run(plan, observer: { reporter.show($0) }) }
         reporter.finish()
         if json {

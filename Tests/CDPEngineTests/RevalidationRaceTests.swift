@@ -41,7 +41,7 @@ struct RevalidationRaceTests {
                 }
                 return nil
             })
-        #expect(counts == ["records_checked": 4, "now_passing": 1, "decided_meanwhile": 3])
+        #expect(counts == ["records_checked": 4, "records_skipped": 0, "now_passing": 1, "decided_meanwhile": 3])
         #expect(try workspace.store.quarantineRecord(held[0].id)?.status == .fixed)
         let rejected = try #require(try workspace.store.quarantineRecord(held[1].id))
         #expect(rejected.status == .rejected)

@@ -78,6 +78,22 @@ import Testing
         #expect(trail.stdout.contains("arrivals"), "\(trail.stdout)")
     }
 
+    /// `cdp run --full` revalidates every held record; a plain run only what changed, saying why when it is all.
+    @Test func runFullChecksEveryHeldRecord() throws {
+        let folder = CLI.temporaryFolder("run-full")
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        try #"{"name": "recheck", "tasks": [{"task_key": "revalidate", "cdp_task": {"step": "revalidate"}}]}"#
+            .write(to: folder.appendingPathComponent("workflows/recheck.json"), atomically: true, encoding: .utf8)
+        let first = try CLI.run(["run", "--workflow", "recheck"] + ws)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("revalidate: checking every held record: no earlier revalidation to start from"), "\(first.stderr)")
+        let second = try CLI.run(["run", "--workflow", "recheck"] + ws)
+        #expect(second.status == 0 && !second.stderr.contains("checking every held record"), "\(second.stderr)")
+        let full = try CLI.run(["run", "--workflow", "recheck", "--full"] + ws)
+        #expect(full.stderr.contains("revalidate: checking every held record: a full run (--full)"), "\(full.stderr)")
+    }
+
     /// `cdp run --param` picks a condition's branch; `cdp runs repair` reruns what failed, in the same run.
     @Test func runWithAParameterAndRepairAFailedRun() throws {
         let folder = CLI.temporaryFolder("repair")

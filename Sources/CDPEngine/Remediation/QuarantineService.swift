@@ -248,18 +248,45 @@ public struct QuarantineService: Sendable {
         return try self.record(id)
     }
 
-    /// Re-checks every open record against current data; those that now pass become `fixed`. What every
-    /// record of a source needs (reference keys, compiled rules, the batches of current rows) is read once.
+    /// Re-checks the open records that could pass now against current data; those that pass become `fixed`.
+    /// Incremental unless `full`: only records new since the last revalidation, and records failing a rule whose
+    /// inputs changed since (a reference rule whose source's silver changed, a key rule whose own source's silver
+    /// changed) are checked (``RevalidationMark``); a change of the rules or the sources' settings, or no earlier
+    /// revalidation, checks every open record. Either way the records that pass are the same. What every record
+    /// of a source needs (reference keys, compiled rules, the batches of current rows) is read once.
     ///
     /// Stewards keep working while it runs: a record one of them rejects, releases or edits meanwhile is
     /// theirs, and is skipped (counted as `decided_meanwhile`), never overwritten and never a failure.
-    /// - Parameter shouldStop: asked before each record; an error stops the revalidation with it (records
-    ///   already marked stay `fixed`: each is its own transaction).
+    /// - Parameters:
+    ///   - full: check every open record (`cdp run --full`).
+    ///   - log: told why every record is checked, when it is.
+    ///   - shouldStop: asked before each record; an error stops the revalidation with it (records already
+    ///     marked stay `fixed`: each is its own transaction), and the next one starts from the last that finished.
+    /// - Returns: counts: `records_checked`, `records_skipped` (held, not checked: nothing they depend on
+    ///   changed), `now_passing`, `decided_meanwhile`.
     public func revalidateHeld(
-        run: RunID?, shouldStop: @Sendable () -> EngineError? = { nil }
+        run: RunID?, full: Bool = false, log: (String) -> Void = { _ in }, shouldStop: @Sendable () -> EngineError? = { nil }
     ) throws(EngineError) -> [String: Int] {
-        let open = try storeCall { () throws(StoreError) in
-            try workspace.repositories.quarantine.quarantineRecords(QuarantineFilter(statuses: [.open], limit: Int.max))
+        let quarantine = workspace.repositories.quarantine
+        let openFilter = QuarantineFilter(statuses: [.open], limit: Int.max)
+        let scope = try RevalidationScope.decide(workspace, today: environment.today, full: full) { () throws(EngineError) in
+            try storeCall { () throws(StoreError) in try quarantine.quarantineIDs(openFilter, order: .id, ascending: true) }
+        }
+        let open: [QuarantineRecord]
+        var skipped = 0
+        if let ids = scope.records {
+            var records: [QuarantineRecord] = []
+            for start in stride(from: 0, to: ids.count, by: 10_000) {
+                let chunk = Array(ids[start..<min(ids.count, start + 10_000)])
+                records += try storeCall { () throws(StoreError) in try quarantine.quarantineRecords(ids: chunk) }
+            }
+            // Read by id, a record decided since its id was listed is no longer open: not this run's to check.
+            open = records.filter { $0.status == .open }
+            let total = try storeCall { () throws(StoreError) in try quarantine.quarantineCount(openFilter) }
+            skipped = max(0, total - open.count)
+        } else {
+            if let why = scope.fullBecause { log("checking every held record: \(why)") }
+            open = try storeCall { () throws(StoreError) in try quarantine.quarantineRecords(openFilter) }
         }
         var nowPassing = 0
         var decidedMeanwhile = 0
@@ -292,7 +319,8 @@ public struct QuarantineService: Sendable {
             }
             nowPassing += 1
         }
-        return ["records_checked": open.count, "now_passing": nowPassing, "decided_meanwhile": decidedMeanwhile]
+        try scope.mark.write(workspace.lakeFolder)
+        return ["records_checked": open.count, "records_skipped": skipped, "now_passing": nowPassing, "decided_meanwhile": decidedMeanwhile]
     }
 
     /// What validating many held records of one source shares.

@@ -17,6 +17,8 @@ public struct WorkflowRunner: Sendable {
     public var waiting: RunLock.Waiting?
     /// Why the run was started, beyond its trigger (the files that arrived): the reason of its `run.start` audit row.
     public var cause: String?
+    /// Rebuild rather than update: `revalidate_quarantine` checks every held record (`cdp run --full`).
+    public var full = false
     /// Where the run is recorded: the lake (a test puts a failing one in between).
     var runs: any RunRepository
 
@@ -224,8 +226,14 @@ public struct WorkflowRunner: Sendable {
                 try? runs.updateTask(run, progressRecord.value, event: event)
                 observer(event)
             }
+            // What the task says of how it went (a full rebuild, and why): a log event.
+            let log: (String) -> Void = { message in
+                let event = RunEvent(run: run, task: key, at: environment.timestamp, kind: .log, message: message)
+                try? runs.updateTask(run, progressRecord.value, event: event)
+                observer(event)
+            }
             do {
-                let counts = try perform(task, run: run, progress: progress, shouldStop: shouldStop, warning: warning)
+                let counts = try perform(task, run: run, progress: progress, shouldStop: shouldStop, warning: warning, log: log)
                 record = progressRecord.value
                 record.state = .succeeded
                 record.counts = counts
@@ -278,7 +286,7 @@ public struct WorkflowRunner: Sendable {
 
     private func perform(
         _ task: WorkflowTask, run: RunID, progress: @escaping @Sendable (IngestProgress) -> Void,
-        shouldStop: @escaping @Sendable () -> EngineError?, warning: (String) -> Void
+        shouldStop: @escaping @Sendable () -> EngineError?, warning: (String) -> Void, log: (String) -> Void
     ) throws(EngineError) -> [String: Int] {
         guard let step = task.step else { throw EngineError(.invalidConfiguration, "task \(task.taskKey) runs no step") }
         switch step.step {
@@ -288,7 +296,7 @@ public struct WorkflowRunner: Sendable {
             return try ingestor.ingest(progress: progress, shouldStop: shouldStop, warning: warning).asCounts
         case .revalidate:
             let service = QuarantineService(workspace: workspace, environment: environment.acting(as: "pipeline"))
-            return try service.revalidateHeld(run: run, shouldStop: shouldStop)
+            return try service.revalidateHeld(run: run, full: full, log: log, shouldStop: shouldStop)
         case .scorecard:
             do {
                 return ["scorecard_rows": try workspace.repositories.status.recordScorecard(run: run, shouldStop: { shouldStop() != nil })]
