@@ -77,17 +77,20 @@ public struct QuarantineFilter: Sendable, Hashable {
     public var statuses: [QuarantineStatus]
     /// Matched against the key and the field values.
     public var text: String?
+    /// Only records held after this instant (ISO 8601 UTC): "new since my last visit".
+    public var heldAfter: String?
     public var limit: Int
     public var offset: Int
 
     public init(
         source: SourceName? = nil, rule: String? = nil, statuses: [QuarantineStatus] = [], text: String? = nil,
-        limit: Int = 1000, offset: Int = 0
+        heldAfter: String? = nil, limit: Int = 1000, offset: Int = 0
     ) {
         self.source = source
         self.rule = rule
         self.statuses = statuses
         self.text = text
+        self.heldAfter = heldAfter
         self.limit = limit
         self.offset = offset
     }
@@ -96,4 +99,6 @@ public struct QuarantineFilter: Sendable, Hashable {
 /// A column the quarantine list can be ordered by.
 public enum QuarantineOrder: String, Sendable, Hashable, CaseIterable {
     case id, status, source, key, name, line, rules, problem
+    /// How long a record has been held: ascending is the newest first.
+    case age
 }

@@ -341,6 +341,8 @@ extension QuarantineOrder {
         case .line: return "line"
         case .rules: return "rules"
         case .problem: return "failures"
+        // ISO 8601 text orders as time; the newest first when ascending.
+        case .age: return "-julianday(created_at)"
         }
     }
 }

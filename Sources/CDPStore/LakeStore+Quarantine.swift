@@ -196,6 +196,7 @@ extension QuarantineFilter {
             clauses.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
             arguments += statuses.map(\.rawValue)
         }
+        if let heldAfter { clauses.append("created_at > ?"); arguments.append(heldAfter) }
         if let text, !text.isEmpty {
             clauses.append("(source_key LIKE ? OR fields LIKE ? OR failures LIKE ?)")
             arguments += Array(repeating: "%\(text)%", count: 3)

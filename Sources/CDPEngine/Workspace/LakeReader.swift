@@ -113,7 +113,7 @@ public struct LakeReader: Sendable {
         switch order {
         case .name: { $0.fields["last_name"] ?? "" }
         case .problem: { record in record.failures.first.map { "\($0.field ?? ""): \($0.message)" } ?? "" }
-        case .id, .status, .source, .key, .line, .rules: nil
+        case .id, .status, .source, .key, .line, .rules, .age: nil
         }
     }
 

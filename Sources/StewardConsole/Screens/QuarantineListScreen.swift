@@ -11,6 +11,8 @@ final class QuarantineListScreen: ConsoleScreen {
     private var ruleFilter: String?
     private var statusChoice = 0
     private var text = ""
+    /// Only the records held since the steward's previous visit (`N`, `:new`).
+    private var newOnly = false
 
     /// Status filters `t` cycles through; the first (held, actionable) is the default.
     static let statusChoices: [(label: String, statuses: [QuarantineStatus])] = [
@@ -24,7 +26,7 @@ final class QuarantineListScreen: ConsoleScreen {
 
     func attach(_ app: ConsoleApp) {
         guard source == nil else { return }
-        source = QuarantineTableSource(reader: app.reader, theme: app.theme)
+        source = QuarantineTableSource(reader: app.reader, theme: app.theme, now: app.environment.now)
     }
 
     var dataSource: QuarantineTableSource? { source }
@@ -36,6 +38,7 @@ final class QuarantineListScreen: ConsoleScreen {
         if source?.isLoading == true { parts.append("loading…") }
         if let sourceFilter { parts.append("source \(sourceFilter)") }
         if let ruleFilter { parts.append("rule \(ruleFilter)") }
+        if newOnly, let since = source?.newSince { parts.append("new since \(TimeText.short(since))") }
         if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
         if let marked = source?.markedCount, marked > 0 { parts.append("\(TimeText.count(marked)) marked") }
         if let row = state.selection.selected, let rows = source?.rowCount, rows > 0 {
@@ -58,7 +61,8 @@ final class QuarantineListScreen: ConsoleScreen {
             ConsoleAction("mark-range", keys: [.char("v")], help: "Mark a range: v at one end, v at the other", group: "Selection"),
             ConsoleAction("source", keys: [.char("s")], help: "Pick the source filter (:source NAME sets it)", group: "Records"),
             ConsoleAction("status", keys: [.char("t")], help: "Pick the status filter (:status NAME sets it)", group: "Records"),
-            ConsoleAction("sort-next", keys: [.char("o")], help: "Sort by the next column", group: "Records"),
+            ConsoleAction("new", keys: [.char("N")], help: "Only records held since your last visit, starred ★ (again: all)", group: "Records"),
+            ConsoleAction("sort-next", keys: [.char("o")], help: "Sort by the next column (age: the newest first)", group: "Records"),
             ConsoleAction("sort-reverse", keys: [.char("O")], help: "Reverse the sort", group: "Records"),
             ConsoleAction("column-next", keys: [.char("]")], help: "Focus the next column", group: "Columns"),
             ConsoleAction("column-previous", keys: [.char("[")], help: "Focus the previous column", group: "Columns"),
@@ -114,6 +118,12 @@ final class QuarantineListScreen: ConsoleScreen {
         let first = loadedGeneration == nil
         loadedGeneration = app.dataGeneration
         if first {
+            // The previous visit marks what is new; this one is recorded for the next.
+            do {
+                source?.newSince = try StewardVisits(workspace: app.workspace, environment: app.environment).visit(.quarantine)
+            } catch {
+                app.report(error)
+            }
             reload()
             source?.prepareSearch()
         } else {
@@ -127,7 +137,8 @@ final class QuarantineListScreen: ConsoleScreen {
     /// Applies the filters and sort; the ids are re-read only when more than the text changed.
     func reload() {
         let filter = QuarantineFilter(
-            source: sourceFilter, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses, text: text.isEmpty ? nil : text)
+            source: sourceFilter, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses, text: text.isEmpty ? nil : text,
+            heldAfter: newOnly ? source?.newSince : nil)
         source?.reload(filter: filter, sort: state.sort)
         syncRowCount()
     }
@@ -177,6 +188,16 @@ final class QuarantineListScreen: ConsoleScreen {
             app.push(QuarantineDetailScreen(id: record.id) { [weak source] id, step in source?.neighbour(of: id, step) })
         case "source", "rule", "status":
             openPicker(action, app: app)
+        case "new":
+            guard let since = source?.newSince else {
+                app.message = StatusMessage("your first visit to the workbench: from the next, records held since are starred ★ and N shows them")
+                return true
+            }
+            newOnly.toggle()
+            reload()
+            state.selectFirst()
+            app.message = StatusMessage(
+                newOnly ? "\(TimeText.count(source?.rowCount ?? 0)) records held since your last visit (\(TimeText.short(since)))" : "all records, new or not")
         case "sort-next":
             let ids = QuarantineTableSource.columns.map(\.id).filter { QuarantineOrder(rawValue: $0) != nil }
             let index = state.sort.flatMap { sort in ids.firstIndex(of: sort.columnID) } ?? -1

@@ -14,6 +14,10 @@ final class QuarantineTableSource: TableDataSource {
     /// Reads masked for the steward; replaced when the dictionary's tags change.
     var reader: LakeReader
     var theme: Theme
+    /// The console's clock, for each record's age.
+    let now: @Sendable () -> Double
+    /// The steward's previous visit to the workbench (ISO 8601 UTC): records held since are marked new (★).
+    var newSince: String?
     private(set) var filter = QuarantineFilter()
     private(set) var sort: TableSort?
     var rowCount: Int { ids.count }
@@ -41,6 +45,7 @@ final class QuarantineTableSource: TableDataSource {
         var source: SourceName?
         var rule: String?
         var statuses: [QuarantineStatus]
+        var heldAfter: String?
         var sort: TableSort?
     }
 
@@ -87,14 +92,16 @@ final class QuarantineTableSource: TableDataSource {
         TableColumn(id: "key", title: "key", width: .fill(2)),
         TableColumn(id: "name", title: "name", width: .fill(3)),
         TableColumn(id: "line", title: "line", width: .length(5), alignment: .right),
+        TableColumn(id: "age", title: "age", width: .length(7), alignment: .right),
         TableColumn(id: "rules", title: "rules", width: .fill(3)),
         TableColumn(id: "value", title: "failing value", width: .fill(3)),
         TableColumn(id: "problem", title: "first problem", width: .fill(6)),
     ]
 
-    init(reader: LakeReader, theme: Theme) {
+    init(reader: LakeReader, theme: Theme, now: @escaping @Sendable () -> Double) {
         self.reader = reader
         self.theme = theme
+        self.now = now
     }
 
     /// Starts reading the search text in the background (the workbench calls it when first shown).
@@ -110,7 +117,7 @@ final class QuarantineTableSource: TableDataSource {
         self.filter = filter
         self.sort = sort
         windows = []
-        let key = BaseKey(source: filter.source, rule: filter.rule, statuses: filter.statuses, sort: sort)
+        let key = BaseKey(source: filter.source, rule: filter.rule, statuses: filter.statuses, heldAfter: filter.heldAfter, sort: sort)
         if key == baseKey {
             // Back to what is shown: a read still under way for another filter must not land later.
             pendingBase = nil
@@ -121,7 +128,7 @@ final class QuarantineTableSource: TableDataSource {
             base.text = nil
             let order = sort.flatMap { QuarantineOrder(rawValue: $0.columnID) } ?? .id
             let ascending = sort?.ascending ?? true
-            if order == .id && filter.rule == nil {
+            if order == .id && filter.rule == nil && filter.heldAfter == nil {
                 // Index ranges only: quick enough for the key path.
                 pendingBase = nil
                 takeBase(Result { () throws(EngineError) in try reader.quarantineIDs(base, order: order, ascending: ascending) }, key: key)
@@ -289,10 +296,23 @@ final class QuarantineTableSource: TableDataSource {
             Line(record.sourceKey),
             Line(Self.name(of: record), style: theme[.pii]),
             Line(String(record.line), style: theme[.muted]),
+            age(of: record),
             Line(record.ruleNames.joined(separator: ",")),
             Line(record.failures.first { $0.value != nil }?.value ?? "", style: theme[.pii]),
             Line(record.failures.first.map { "\($0.field.map { "\($0): " } ?? "")\($0.message)" } ?? "", style: theme[.muted]),
         ]
+    }
+
+    /// How long the record has been held ("12 d"), starred when it is new since the steward's last visit.
+    private func age(of record: QuarantineRecord) -> Line {
+        let age = TimeText.seconds(record.createdAt).map { TimeText.age(now() - $0) } ?? "–"
+        guard isNew(record) else { return Line(age, style: theme[.muted]) }
+        return Line("★ " + age, style: theme[.accent])
+    }
+
+    /// Held after the steward's previous visit.
+    func isNew(_ record: QuarantineRecord) -> Bool {
+        newSince.map { record.createdAt > $0 } ?? false
     }
 
     static func style(_ status: QuarantineStatus, _ theme: Theme) -> Style {

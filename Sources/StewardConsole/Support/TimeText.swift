@@ -44,6 +44,14 @@ enum TimeText {
         return String(format: "%dh%02dm", whole / 3600, whole / 60 % 60)
     }
 
+    /// How long something has been waiting, as a work list shows it: "now", "5 min", "3 h", "12 d".
+    static func age(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 60 else { return "now" }
+        if seconds < 3600 { return "\(Int(seconds / 60)) min" }
+        if seconds < 86400 { return "\(Int(seconds / 3600)) h" }
+        return "\(Int(seconds / 86400)) d"
+    }
+
     /// "12,340" with thousands separators.
     static func count(_ value: Int) -> String {
         let digits = String(abs(value))
