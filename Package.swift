@@ -69,20 +69,22 @@ let package = Package(
                 "CDPEngine", "CDPRepositories", "StewardConsole", "TermUICurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Test-only helpers the test targets share (scratch folders removed when the test process exits).
+        .target(name: "CDPTestSupport", path: "Tests/CDPTestSupport"),
         .testTarget(name: "CDPCoreTests", dependencies: ["CDPCore"]),
         .testTarget(
             name: "CDPStoreTests",
             dependencies: ["CDPStore", "CDPRepositories", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "CDPEngineTests", dependencies: ["CDPEngine", "CDPRepositories", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "CDPEngineTests", dependencies: ["CDPEngine", "CDPRepositories", "CDPTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["HostileQueries"]),
         .testTarget(
             name: "CDPPostgresStoreTests",
             dependencies: ["CDPPostgresStore", "CDPEngine"],
             exclude: ["HostileQueries"]),
-        .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPRepositories", "CDPStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPRepositories", "CDPStore", "CDPTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "CDPRepositories", "TermUITesting"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "StewardConsoleTests", dependencies: ["StewardConsole", "CDPRepositories", "TermUITesting", "CDPTestSupport"], exclude: ["__Snapshots__"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CDPCore
 import CDPStore
+import CDPTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ enum EngineFixture {
     static var sampleData: URL { repositoryRoot.appendingPathComponent("sample-data") }
 
     static func temporaryFolder(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("cdp-engine-tests-\(getpid())").appendingPathComponent("\(name)-\(UUID().uuidString)")
+        ScratchFolder.make("cdp-engine-tests", name)
     }
 
     /// A workspace made from sample-data/.

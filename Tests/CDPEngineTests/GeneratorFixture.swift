@@ -1,3 +1,4 @@
+import CDPTestSupport
 import Foundation
 import Testing
 
@@ -27,9 +28,7 @@ struct GeneratorFixture: Sendable {
     }
 
     static func temporaryDirectory(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory
-            .appendingPathComponent("cdp-generator-tests-\(ProcessInfo.processInfo.processIdentifier)")
-            .appendingPathComponent(name + "-" + UUID().uuidString)
+        ScratchFolder.make("cdp-generator-tests", name)
     }
 
     func data(_ file: GeneratedFile) throws -> Data {

@@ -19,18 +19,52 @@ enum SparkTestEnvironment {
         }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    /// Where the Spark tests write their logs: `CDP_SPARK_TEST_LOGS` (`.ci/run` prints their tails when the step
+    /// fails), else a scratch folder of the test process.
+    static let logs: URL = {
+        let folder = ProcessInfo.processInfo.environment["CDP_SPARK_TEST_LOGS"].map { URL(fileURLWithPath: $0) }
+            ?? EngineFixture.temporaryFolder("spark-logs")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }()
+
+    /// A line on standard error at once: the test runner's own output is buffered, and is lost if CI's timeout
+    /// has to kill it, so these lines are what shows where a slow Spark step spent its time.
+    static func progress(_ line: String) {
+        FileHandle.standardError.write(Data("spark test: \(line)\n".utf8))
+    }
+
+    /// Runs `cdp` with its output in `logs/<log>.log` (a pipe could be held open by a process Spark leaves behind)
+    /// and stops it, with every process it started, once `seconds` have passed: the test then fails with the log's
+    /// tail instead of hanging the CI step.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], log: String, seconds: Int
+    ) throws -> (status: Int32, output: String) {
+        let file = logs.appendingPathComponent(log + ".log")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        defer { try? handle.close() }
         let process = Process()
         process.executableURL = try cdp
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        let started = Date()
+        progress("cdp \(arguments.prefix(2).joined(separator: " ")) started (log \(file.path), stopped after \(seconds) s)")
         try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        while process.isRunning, Date().timeIntervalSince(started) < Double(seconds) { usleep(200_000) }
+        let output = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        if process.isRunning {
+            ProcessTree.stop(process.processIdentifier)
+            process.waitUntilExit()
+            progress("cdp \(arguments.prefix(2).joined(separator: " ")) stopped after \(seconds) s")
+            Issue.record("cdp \(arguments.joined(separator: " ")) ran past \(seconds) s and was stopped; its log ends: \(output.suffix(3000))")
+            throw CancellationError()
+        }
+        progress("cdp \(arguments.prefix(2).joined(separator: " ")) exited \(process.terminationStatus) after \(Int(Date().timeIntervalSince(started))) s")
+        return (process.terminationStatus, output)
     }
 
     /// What a line of Python prints (to find pyspark's own folder).
@@ -57,12 +91,42 @@ enum SparkTestEnvironment {
     }
 }
 
+/// A process and everything it started, found through /proc (Spark's JVMs start Python daemons that start workers).
+enum ProcessTree {
+    /// The process ids below `root`, children before their own children's parents are forgotten.
+    static func descendants(of root: pid_t) -> [pid_t] {
+        var children: [pid_t: [pid_t]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let end = stat.lastIndex(of: ")")
+            else { continue }
+            // "pid (name) state ppid …": the name may hold spaces and parentheses, so read after the last ")".
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            if fields.count > 1, let parent = pid_t(fields[1]) { children[parent, default: []].append(pid) }
+        }
+        var found: [pid_t] = []
+        var queue = children[root] ?? []
+        while let pid = queue.popLast() {
+            found.append(pid)
+            queue += children[pid] ?? []
+        }
+        return found
+    }
+
+    /// SIGTERM to `root` and all it started, then SIGKILL to whatever is still there 5 s later.
+    static func stop(_ root: pid_t) {
+        let all = [root] + descendants(of: root)
+        for pid in all { kill(pid, SIGTERM) }
+        for _ in 0..<25 where all.contains(where: { kill($0, 0) == 0 }) { usleep(200_000) }
+        for pid in all where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+    }
+}
+
 /// A standalone Spark cluster on 127.0.0.1: a master and two workers, each its own JVM (`spark-class`), stopped
 /// by their process ids when the test ends, however it ends.
 final class LocalSparkCluster {
-    let masterURL: String
+    private(set) var masterURL: String
     private var processes: [Process] = []
-    private let logs: URL
 
     init() throws {
         let probe = try SparkTestEnvironment.pythonOutput("import os, pyspark; print(os.path.dirname(pyspark.__file__))")
@@ -70,23 +134,29 @@ final class LocalSparkCluster {
         try #require(FileManager.default.isExecutableFile(atPath: sparkClass), "no spark-class in \(probe): pip install pyspark==4.3.0")
         let port = 17_000 + Int(getpid() % 500) * 4
         masterURL = "spark://127.0.0.1:\(port)"
-        logs = EngineFixture.temporaryFolder("spark-cluster")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         do {
             try start(
                 sparkClass,
                 ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", "\(port)", "--webui-port", "\(port + 1)"],
-                log: "master")
-            try waitFor("master", text: "I have been elected leader")
+                log: "cluster-master")
+            let masterLog = try waitFor("cluster-master", text: "I have been elected leader")
+            // Spark moves to the next port when one is taken: use the address the master says it started at.
+            if let line = masterLog.split(separator: "\n").first(where: { $0.contains("Starting Spark master at spark://") }),
+                let url = line.split(separator: " ").last(where: { $0.hasPrefix("spark://") })
+            {
+                masterURL = String(url)
+            }
             for worker in 1...2 {
                 try start(
                     sparkClass,
                     [
+                        // The executors' folders (each holds a copy of `cdp`) in the test's scratch, not in pyspark's.
                         "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+                        "--work-dir", EngineFixture.temporaryFolder("spark-worker\(worker)").path,
                         "--webui-port", "\(port + 1 + worker)", masterURL,
-                    ], log: "worker\(worker)")
+                    ], log: "cluster-worker\(worker)")
             }
-            for worker in 1...2 { try waitFor("worker\(worker)", text: "Successfully registered with master") }
+            for worker in 1...2 { try waitFor("cluster-worker\(worker)", text: "Successfully registered with master") }
         } catch {
             stop()
             throw error
@@ -102,30 +172,33 @@ final class LocalSparkCluster {
         var environment = ProcessInfo.processInfo.environment
         environment["SPARK_LOCAL_IP"] = "127.0.0.1"
         process.environment = environment
-        let file = logs.appendingPathComponent(log + ".log")
+        let file = SparkTestEnvironment.logs.appendingPathComponent(log + ".log")
         _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
         processes.append(process)
     }
 
-    /// Waits (at most 120 s) until the JVM's log says `text`.
-    private func waitFor(_ log: String, text: String) throws {
-        let file = logs.appendingPathComponent(log + ".log")
-        for _ in 0..<240 {
-            if let contents = try? String(contentsOf: file, encoding: .utf8), contents.contains(text) { return }
+    /// Waits (at most 90 s) until the JVM's log says `text`, and returns the log.
+    @discardableResult
+    private func waitFor(_ log: String, text: String) throws -> String {
+        let file = SparkTestEnvironment.logs.appendingPathComponent(log + ".log")
+        for _ in 0..<180 {
+            if let contents = try? String(contentsOf: file, encoding: .utf8), contents.contains(text) { return contents }
             usleep(500_000)
         }
         let contents = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        Issue.record("the Spark \(log) did not say '\(text)' within 120 s: \(contents.suffix(2000))")
+        Issue.record("the Spark \(log) did not say '\(text)' within 90 s: \(contents.suffix(2000))")
         throw CancellationError()
     }
 
     func stop() {
+        // A worker's executors are its children: stop each JVM with what it started.
         for process in processes.reversed() where process.isRunning {
-            process.terminate()
+            ProcessTree.stop(process.processIdentifier)
             process.waitUntilExit()
         }
         processes.removeAll()
@@ -147,7 +220,7 @@ struct SparkConformanceTests {
         let run = try SparkTestEnvironment.run([
             "spark", "run", "-w", workspace.root.path, "--master", "local[2]", "--run", "conformance",
             "--output", output.absoluteString, "--export", export.path,
-        ])
+        ], log: "local-run", seconds: 360)
         try #require(run.status == 0, "cdp spark run failed: \(run.output.suffix(3000))")
         #expect(run.output.contains(#"{"run": "conformance", "output": "\#(output.absoluteString)/runs/conformance"}"#))
         // Whole or absent: the staging folder is gone once the run is renamed into place.
@@ -200,7 +273,7 @@ struct SparkConformanceTests {
                 "spark", "run", "-w", workspace.root.path, "--master", cluster.masterURL, "--run", "cluster",
                 "--output", output.absoluteString, "--export", export.path,
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=512m", "--conf", "spark.executor.cores=1",
-            ], environment: ["SPARK_LOCAL_IP": "127.0.0.1"])
+            ], environment: ["SPARK_LOCAL_IP": "127.0.0.1"], log: "cluster-run", seconds: 480)
         try #require(run.status == 0, "cdp spark run on \(cluster.masterURL) failed: \(run.output.suffix(3000))")
         let silver = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("silver"))
         let quarantine = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("quarantine"))

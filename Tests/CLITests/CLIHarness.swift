@@ -1,3 +1,4 @@
+import CDPTestSupport
 import Foundation
 import Testing
 
@@ -57,7 +58,7 @@ enum CLI {
     }
 
     static func temporaryFolder(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("cdp-cli-tests-\(getpid())").appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))")
+        ScratchFolder.make("cdp-cli-tests", name)
     }
 
     /// `setpriv`, to run `cdp` as another OS user (tests run as root), when the machine has it.

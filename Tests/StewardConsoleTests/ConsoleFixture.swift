@@ -1,5 +1,6 @@
 import CDPCore
 @testable import CDPEngine
+import CDPTestSupport
 import Foundation
 import TermUI
 import TermUITesting
@@ -75,8 +76,7 @@ struct ConsoleFixture {
 
     static func makeWorkspace(_ name: String, customers: String = Self.customers) throws -> Workspace {
         let safe = name.filter { $0.isLetter || $0.isNumber }
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("cdp-console-tests-\(getpid())").appendingPathComponent("\(safe)-\(UUID().uuidString)")
+        let folder = ScratchFolder.make("cdp-console-tests", safe)
         let manager = FileManager.default
         for sub in ["inbox", "governance", "workflows"] {
             try manager.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)

@@ -1,5 +1,6 @@
 import CDPCore
 import CDPEngine
+import CDPTestSupport
 import Foundation
 import TermUI
 import TermUITesting
@@ -12,8 +13,7 @@ extension ConsoleFixture {
     /// pipeline (match and gold included); `ann` created it and is its admin.
     init(customer360 name: String, user: String = "ann", width: Int = 120, height: Int = 36) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("cdp-console-tests-\(getpid())").appendingPathComponent("c360-\(name.filter(\.isLetter))-\(UUID().uuidString)")
+        let folder = ScratchFolder.make("cdp-console-tests", "c360-\(name.filter(\.isLetter))")
         try WorkspaceInitializer.initialize(
             at: folder.path, from: root.appendingPathComponent("Tests/Fixtures/customer360").path, administrator: "ann")
         workspace = try Workspace(at: folder.path)
