@@ -30,8 +30,17 @@ enum SparkTestEnvironment {
 
     /// A line on standard error at once: the test runner's own output is buffered, and is lost if CI's timeout
     /// has to kill it, so these lines are what shows where a slow Spark step spent its time.
+    /// The same line goes to `logs/progress.log`, in case the runner's own output passes through a buffer too.
     static func progress(_ line: String) {
-        FileHandle.standardError.write(Data("spark test: \(line)\n".utf8))
+        let stamped = "spark test \(Date().formatted(.iso8601)): \(line)\n"
+        FileHandle.standardError.write(Data(stamped.utf8))
+        let file = logs.appendingPathComponent("progress.log")
+        if !FileManager.default.fileExists(atPath: file.path) { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+        if let handle = try? FileHandle(forWritingTo: file) {
+            _ = try? handle.seekToEnd()
+            handle.write(Data(stamped.utf8))
+            try? handle.close()
+        }
     }
 
     /// Runs `cdp` with its output in `logs/<log>.log` (a pipe could be held open by a process Spark leaves behind)
@@ -210,6 +219,7 @@ struct SparkConformanceTests {
     /// The sample workspace through the embedded ingest and through `cdp spark run --master local[2]`: the same
     /// silver and quarantine rows, line for line, values, warnings and reasons included; and the run's lineage.
     @Test func sampleWorkspaceOnLocalSparkMatchesTheEmbeddedLake() throws {
+        SparkTestEnvironment.progress("local[2]: the sample through the embedded ingest first")
         let workspace = try EngineFixture.sampleWorkspace("spark-conformance")
         let environment = Environment.live(user: "tester")
         for name in SparkIngestWorkerTests.order {
@@ -259,13 +269,16 @@ struct SparkConformanceTests {
     /// shipped to the executors with `--files` and the configuration travels inside the job, so nothing relies on
     /// a local master sharing the driver's process. Silver and quarantine are again the embedded lake's.
     @Test func sampleWorkspaceOnAStandaloneClusterMatchesTheEmbeddedLake() throws {
+        SparkTestEnvironment.progress("cluster: the sample through the embedded ingest first")
         let workspace = try EngineFixture.sampleWorkspace("spark-cluster")
         let environment = Environment.live(user: "tester")
         for name in SparkIngestWorkerTests.order {
             _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
         }
+        SparkTestEnvironment.progress("cluster: starting a master and two workers")
         let cluster = try LocalSparkCluster()
         defer { cluster.stop() }
+        SparkTestEnvironment.progress("cluster: up at \(cluster.masterURL)")
         let export = EngineFixture.temporaryFolder("spark-cluster-export")
         let output = EngineFixture.temporaryFolder("spark-cluster-output")
         let run = try SparkTestEnvironment.run(
