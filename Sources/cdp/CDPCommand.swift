@@ -19,7 +19,7 @@ struct CDPCommand: ParsableCommand {
             InitCommand.self, DemoCommand.self, ConsoleCommand.self, RunCommand.self, CheckCommand.self, StatusCommand.self, QuarantineCommand.self,
             RunsCommand.self, VerifyCommand.self, AuditCommand.self, QueryCommand.self, GenerateCommand.self,
             BenchCommand.self, MatchCommand.self, CandidatesCommand.self, GoldenCommand.self, CustomerCommand.self, ExportCommand.self,
-            WhoAmICommand.self, AccessCommand.self, StoreCommand.self, DictionaryCommand.self, ScheduleCommand.self, SchedulerCommand.self, MetricsCommand.self,
+            WhoAmICommand.self, AccessCommand.self, StoreCommand.self, DictionaryCommand.self, ScheduleCommand.self, SchedulerCommand.self, MetricsCommand.self, WorkflowCommand.self,
             SparkCommand.self,
         ])
 }

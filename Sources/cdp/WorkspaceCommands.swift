@@ -100,12 +100,26 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Check every held record again, not only those whose rules' inputs changed since the last run.")
     var full = false
 
+    @Option(help: ArgumentHelp("Run one step instead of a workflow (a task of a job `cdp workflow export --databricks` wrote).", valueName: "step"))
+    var step: String?
+
+    @Option(help: "With --step ingest: the source to ingest.")
+    var source: String?
+
     @OptionGroup var parameters: JobParameterOptions
 
     @Option(help: ArgumentHelp("With --wait: give up after this many seconds (exit 14).", valueName: "seconds"))
     var waitTimeout: Double?
 
     func validate() throws {
+        if let step {
+            guard StepKind(rawValue: step) != nil else {
+                throw ValidationError("--step '\(step)' is not a step (\(StepKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if workflow != Workspace.defaultWorkflow { throw ValidationError("give --step or --workflow, not both") }
+        } else if source != nil {
+            throw ValidationError("--source needs --step ingest")
+        }
         if waitTimeout != nil && !wait { throw ValidationError("--wait-timeout needs --wait") }
         if let waitTimeout, !(waitTimeout >= 0) || !waitTimeout.isFinite {
             throw ValidationError("--wait-timeout must be a number of seconds, 0 or more")
@@ -116,11 +130,16 @@ struct RunCommand: ParsableCommand {
         // A headless run writes in bulk and caps nothing: SQLite need not count its memory.
         Workspace.stopCountingSQLiteMemory()
         // Every configuration file, the workflow included, is checked first and reported whole.
-        _ = try present { () throws(EngineError) in try Workspace.checkConfiguration(at: options.path, workflows: [workflow]) }
+        _ = try present { () throws(EngineError) in try Workspace.checkConfiguration(at: options.path, workflows: step == nil ? [workflow] : []) }
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
         let values = parameters.values
-        let plan = try present { () throws(EngineError) in try workspace.workflow(named: workflow, parameters: values) }
+        let plan = try present { () throws(EngineError) in
+            if let step, let kind = StepKind(rawValue: step) {
+                return try workspace.stepWorkflow(StepInvocation(step: kind, source: source.map { SourceName($0) }))
+            }
+            return try workspace.workflow(named: workflow, parameters: values)
+        }
         Output.warn(plan.ignoredSettings)
         let reporter = RunReporter(interactive: Output.isTerminal && !json, quiet: json)
         let waiting = wait

@@ -94,6 +94,32 @@ import Testing
         #expect(full.stderr.contains("revalidate: checking every held record: a full run (--full)"), "\(full.stderr)")
     }
 
+    /// `cdp workflow export --databricks` writes the job; `cdp check` reads it back, and `cdp run --step` runs
+    /// what one of its tasks runs.
+    @Test func workflowExportWritesADatabricksJobThatChecks() throws {
+        let folder = CLI.temporaryFolder("export")
+        let ws = ["--workspace", folder.path]
+        #expect(try CLI.run(["init", folder.path, "--from", "sample-data"]).status == 0)
+        let job = folder.appendingPathComponent("workflows/exported.json")
+        let export = try CLI.run(["workflow", "export", "--databricks", job.path, "--location", "/Volumes/main/cdp/acme"] + ws)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.hasPrefix("wrote the Databricks job customer_pipeline to \(job.path)"))
+        let text = try String(contentsOf: job, encoding: .utf8)
+        #expect(text.contains(#""python_wheel_task" : {"#) && !text.contains("cdp_task"), "\(text)")
+        let check = try CLI.run(["check"] + ws)
+        #expect(check.status == 0 && check.stderr.isEmpty, "\(check.stderr)")
+        let step = try CLI.run(["run", "--step", "scorecard"] + ws)
+        #expect(step.status == 0 && step.stdout.contains("run R1 step scorecard: succeeded"), "\(step.stdout)\(step.stderr)")
+        let wrong = try CLI.run(["run", "--step", "gold", "--workflow", "exported"] + ws)
+        #expect(wrong.status != 0 && wrong.stderr.contains("give --step or --workflow, not both"))
+
+        try #"{"name": "hooks", "webhook_notifications": {"on_start": [{"url": "https://example.com/h"}]}, "tasks": [{"task_key": "s", "cdp_task": {"step": "scorecard"}}]}"#
+            .write(to: folder.appendingPathComponent("workflows/hooks.json"), atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["workflow", "export", "--workflow", "hooks", "--databricks", "-", "--location", "/Volumes/x"] + ws)
+        #expect(refused.status != 0 && refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("webhook_notifications.on_start[0]: https://example.com/h cannot be exported"), "\(refused.stderr)")
+    }
+
     /// `cdp run --param` picks a condition's branch; `cdp runs repair` reruns what failed, in the same run.
     @Test func runWithAParameterAndRepairAFailedRun() throws {
         let folder = CLI.temporaryFolder("repair")

@@ -56,6 +56,15 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
         schedule = try container.decodeIfPresent(WorkflowSchedule.self, forKey: .schedule)
         trigger = try container.decodeIfPresent(WorkflowTrigger.self, forKey: .trigger)
         parameters = try container.decodeIfPresent([JobParameter].self, forKey: .parameters) ?? []
+        // A job `cdp workflow export --databricks` wrote: its workspace parameter says where the workspace is
+        // on Databricks, and the file arrival folder is read back relative to it.
+        if let index = parameters.firstIndex(where: { $0.name == DatabricksJobExport.workspaceParameter }) {
+            let location = parameters.remove(at: index).defaultValue
+            if var arrival = trigger?.fileArrival, arrival.url.hasPrefix(location + "/") {
+                arrival.url = String(arrival.url.dropFirst(location.count + 1))
+                trigger?.fileArrival = arrival
+            }
+        }
         emailNotifications = try container.decodeIfPresent(NotificationTargets<String>.self, forKey: .emailNotifications)
         webhookNotifications = try container.decodeIfPresent(NotificationTargets<Webhook>.self, forKey: .webhookNotifications)
         health = try container.decodeIfPresent(JobHealth.self, forKey: .health)
@@ -151,6 +160,8 @@ public struct WorkflowTask: Hashable, Codable, Sendable {
         self.runIf = runIf
     }
 
+    enum DatabricksTaskKeys: String, CodingKey { case pythonWheelTask = "python_wheel_task" }
+
     /// What the task does, for the runs list: its step, or `condition`.
     public var kindName: String { step?.step.rawValue ?? "condition" }
 
@@ -163,6 +174,13 @@ public struct WorkflowTask: Hashable, Codable, Sendable {
         maxRetries = try container.decodeIfPresent(Int.self, forKey: .maxRetries) ?? 0
         minRetryIntervalMillis = try container.decodeIfPresent(Int.self, forKey: .minRetryIntervalMillis) ?? 0
         step = try container.decodeIfPresent(StepInvocation.self, forKey: .step)
+        if step == nil {
+            // A task of a job `cdp workflow export --databricks` wrote runs its step as a wheel task.
+            let databricks = try decoder.container(keyedBy: DatabricksTaskKeys.self)
+            if let wheel = try? databricks.decodeIfPresent(DatabricksJob.PythonWheelTask.self, forKey: .pythonWheelTask) {
+                step = DatabricksJobExport.step(of: wheel)
+            }
+        }
         condition = try container.decodeIfPresent(ConditionTask.self, forKey: .condition)
         runIf = try container.decodeIfPresent(RunIf.self, forKey: .runIf) ?? .allSuccess
     }

@@ -222,8 +222,12 @@ struct WorkflowChecker {
         guard
             let members = object(value, path: path, known: WorkflowTask.settingNames, ignorable: DatabricksJobSettings.task, required: ["task_key"])
         else { return }
-        if members["cdp_task"] == nil && members["condition_task"] == nil {
-            guard case .object(let written) = value.kind else { return }
+        guard case .object(let written) = value.kind else { return }
+        let runsCdp = written.first { $0.key == "python_wheel_task" }.map { Self.wheelStep($0.value) != nil } ?? false
+        if runsCdp {
+            // The wheel runs `cdp`: this is a task of a job `cdp workflow export --databricks` wrote, not ignored.
+            warnings.removeAll { $0.issue.path == "\(path).python_wheel_task" }
+        } else if members["cdp_task"] == nil && members["condition_task"] == nil {
             let types = written.map(\.key).filter { DatabricksJobSettings.taskTypes.contains($0) }
             let steps = StepKind.allCases.map(\.rawValue).joined(separator: ", ")
             let why =
@@ -275,6 +279,26 @@ struct WorkflowChecker {
             }
             if let source = fields["source"] { _ = string(source, path: "\(at).source") }
         }
+    }
+
+    /// The step a `python_wheel_task` runs when it runs `cdp` (`DatabricksJobExport`), else nil.
+    static func wheelStep(_ value: Value) -> StepInvocation? {
+        guard case .object(let members) = value.kind else { return nil }
+        var strings: [String: String] = [:]
+        var parameters: [String] = []
+        for member in members {
+            switch member.value.kind {
+            case .string(let text): strings[member.key] = text
+            case .array(let elements) where member.key == "parameters":
+                for element in elements {
+                    guard case .string(let text) = element.kind else { return nil }
+                    parameters.append(text)
+                }
+            default: return nil
+            }
+        }
+        guard let package = strings["package_name"], let entry = strings["entry_point"] else { return nil }
+        return DatabricksJobExport.step(of: DatabricksJob.PythonWheelTask(packageName: package, entryPoint: entry, parameters: parameters))
     }
 
     /// An object's members by key; reports keys given twice, near misses of known keys, and missing ones.
