@@ -247,9 +247,10 @@ public enum PostgresTeamStore {
     /// as `run.unlock` with who held it and the reason. An admin's (`act_as`) way out of a lock held by a run that
     /// hangs or a session left open.
     /// - Returns: who held it.
-    /// - Throws: `.notFound` when nobody holds it; `.forbidden` without `act_as`; `.database` without a reason.
+    /// - Throws: `.notFound` when nobody holds it; `.forbidden` without `act_as` (audited as `access.refused`, as a
+    ///   steward action's refusal is); `.database` without a reason.
     public static func breakRunLock(_ session: PostgresSession, reason: String) async throws(PostgresStoreError) -> String {
-        guard let holder = try await session.rows("SELECT cdp.break_run_lock($1)", [reason]).first?.first ?? nil else {
+        guard let holder = try await stewardAction(session, attempt: "run.unlock", "SELECT cdp.break_run_lock($1)", [reason]) else {
             throw PostgresStoreError(.database, "the server did not say whose run lock it broke")
         }
         return holder
