@@ -37,6 +37,9 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     public var details: [String]
     /// For `.invalidConfiguration`: each problem with its file, line and setting (`details` has them as text).
     public var problems: [ConfigurationProblem] = []
+    /// The error this one reports, kept whole: a `StoreError`, or a team store's `PostgresStoreError` with
+    /// PostgreSQL's SQLSTATE and message and the driver's error under it.
+    public var cause: (any Error)?
 
     public init(_ code: Code, _ message: String, details: [String] = []) {
         self.code = code
@@ -56,7 +59,9 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .notAuthorized: code = .forbidden
         case .cannotOpen, .io, .database, .readOnly, .schemaOutdated, .interrupted: code = .store
         }
-        return EngineError(code, error.description)
+        var engineError = EngineError(code, error.description)
+        engineError.cause = error
+        return engineError
     }
 }
 

@@ -173,7 +173,7 @@ extension Workspace {
 
 extension EngineError {
     /// A team store error as the CLI presents it: its code told apart (forbidden, busy, a lost race), its message
-    /// and the server's SQLSTATE kept.
+    /// and the server's SQLSTATE kept, and the error itself as the cause.
     public static func teamStore(_ error: PostgresStoreError) -> EngineError {
         let code: Code
         switch error.code {
@@ -185,6 +185,8 @@ extension EngineError {
         case .verification: code = .verification
         case .connection, .database: code = .store
         }
-        return EngineError(code, error.message + (error.sqlState.map { " (SQLSTATE \($0))" } ?? ""))
+        var engineError = EngineError(code, error.message + (error.sqlState.map { " (SQLSTATE \($0))" } ?? ""))
+        engineError.cause = error
+        return engineError
     }
 }
