@@ -47,6 +47,18 @@ extension PostgresTeamStore {
     /// row id (a sequence here), how the chain was hashed (set from ``LakeSource/auditHashing``), and how far the
     /// embedded lake's anchor file reaches (the team store has no anchor file: only `cdp_owner` can write its chain).
     static let keptOtherwise: Set<String> = ["id_sequence", "audit_hashing", "audit_anchor_state"]
+    /// Sets every identity column's sequence of the schema to go on after the largest id its table holds: what rows
+    /// written with their ids (a migration's COPY) need before the store hands out ids itself.
+    public static let continueIdentities = """
+        DO $$ DECLARE r record; BEGIN
+            FOR r IN SELECT c.relname::text AS rel, a.attname::text AS col FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                WHERE c.relnamespace = 'cdp'::regnamespace AND a.attidentity <> ''
+            LOOP
+                EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce((SELECT max(%I) FROM cdp.%I), 0) + 1, false)',
+                    'cdp.' || r.rel, r.col, r.col, r.rel);
+            END LOOP;
+        END $$
+        """
     /// Tables others refer to, copied first.
     static let migratedFirst = ["workflow_run", "batch", "match_run", "quarantine_record"]
 
@@ -134,17 +146,7 @@ extension PostgresTeamStore {
             try await session.execute(
                 "UPDATE cdp.audit_head SET row_count = $1::bigint, hash = $2 WHERE id = 1", [head[0] ?? "0", head[1] ?? ""])
             // Ids go on after the lake's.
-            try await session.execute(
-                """
-                DO $$ DECLARE r record; BEGIN
-                    FOR r IN SELECT c.relname::text AS rel, a.attname::text AS col FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                        WHERE c.relnamespace = 'cdp'::regnamespace AND a.attidentity <> ''
-                    LOOP
-                        EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce((SELECT max(%I) FROM cdp.%I), 0) + 1, false)',
-                            'cdp.' || r.rel, r.col, r.col, r.rel);
-                    END LOOP;
-                END $$
-                """)
+            try await session.execute(continueIdentities)
             try await session.execute(
                 """
                 SELECT setval('cdp.bronze_row_id', greatest($1::bigint, coalesce((SELECT max(id) FROM cdp.bronze_row) + 1, 1)), false)

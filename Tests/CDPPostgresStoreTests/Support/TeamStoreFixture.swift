@@ -183,16 +183,7 @@ struct TeamStoreFixture {
             """,
             "SELECT cdp.append_audit('sam', 'quarantine.reject', 'Q3', 'open', 'rejected', NULL)",
             // The rows above name their ids, as a move from an embedded lake does: identities continue after them.
-            """
-            DO $$ DECLARE r record; BEGIN
-                FOR r IN SELECT c.relname::text AS rel, a.attname::text AS col FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                    WHERE c.relnamespace = 'cdp'::regnamespace AND a.attidentity <> ''
-                LOOP
-                    EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), coalesce((SELECT max(%I) FROM cdp.%I), 0) + 1, false)',
-                        'cdp.' || r.rel, r.col, r.col, r.rel);
-                END LOOP;
-            END $$
-            """,
+            PostgresTeamStore.continueIdentities,
             "ANALYZE",
         ]
         for statement in statements { try await session.execute(statement) }
