@@ -23,6 +23,7 @@ final class CustomersScreen: ConsoleScreen {
         guard total > 0 else { return "Customers" }
         let what = query.isEmpty ? "highest lifetime value" : "'\(query)': \(rows.count)\(rows.count == Self.hitLimit ? "+" : "") found"
         return "Customers · \(TimeText.count(total)) golden · \(what)" + (pending == nil ? "" : " · searching…")
+            + (state.position(of: rows.count).map { " · \($0)" } ?? "")
     }
 
     var actions: [ConsoleAction] {

@@ -17,6 +17,7 @@ final class DictionaryScreen: ConsoleScreen {
         let gaps = entries.filter { !$0.entry.missingEssentials.isEmpty }.count
         let filter = query.text.isEmpty ? "" : " · \(query.text)"
         return "Data dictionary · \(shown.count) of \(entries.count) entries · \(gaps) gaps" + (gapsOnly ? " · gaps only" : "") + filter
+            + (state.position(of: shown.count).map { " · \($0)" } ?? "")
     }
 
     var actions: [ConsoleAction] {

@@ -20,6 +20,7 @@ final class ReviewQueueScreen: ConsoleScreen {
         var parts = ["Merge review · \(session.counterText)"]
         if let keyFilter { parts.append("key \(keyFilter.isEmpty ? "(none)" : keyFilter)") }
         if let sourcesFilter { parts.append("sources \(sourcesFilter)") }
+        if let position = state.position(of: rows.count) { parts.append(position) }
         return parts.joined(separator: " · ")
     }
 

@@ -22,7 +22,7 @@ final class AuditScreen: ConsoleScreen {
     var title: String {
         let chain = chainProblems.isEmpty ? "chain intact" : "CHAIN BROKEN: \(chainProblems[0])"
         let filter = query.summary.isEmpty ? "" : " · \(query.summary)"
-        return "Audit log · \(shown.count) of \(entries.count) newest\(filter) · \(chain)"
+        return "Audit log · \(shown.count) of \(entries.count) newest\(filter)" + (state.position(of: shown.count).map { " · \($0)" } ?? "") + " · \(chain)"
     }
 
     var actions: [ConsoleAction] {

@@ -41,9 +41,7 @@ final class QuarantineListScreen: ConsoleScreen {
         if newOnly, let since = source?.newSince { parts.append("new since \(TimeText.short(since))") }
         if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
         if let marked = source?.markedCount, marked > 0 { parts.append("\(TimeText.count(marked)) marked") }
-        if let row = state.selection.selected, let rows = source?.rowCount, rows > 0 {
-            parts.append("row \(TimeText.count(row + 1)) of \(TimeText.count(rows))")
-        }
+        if let position = state.position(of: source?.rowCount ?? 0) { parts.append(position) }
         return parts.joined(separator: " · ")
     }
 

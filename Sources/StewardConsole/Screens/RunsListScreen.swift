@@ -14,7 +14,7 @@ final class RunsListScreen: ConsoleScreen {
     private var error: String?
     private var text = ""
 
-    var title: String { "Runs · \(runs.count)" }
+    var title: String { "Runs · \(runs.count)" + (state.position(of: runs.count).map { " · \($0)" } ?? "") }
 
     var actions: [ConsoleAction] {
         NavigationActions.list + [
