@@ -7,7 +7,7 @@ import Foundation
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine", abstract: "List, inspect, fix, release, reject and reopen quarantined records.",
-        subcommands: [List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self])
+        subcommands: [List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self, Export.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List quarantined records (open and fixed by default).")
@@ -19,25 +19,32 @@ struct QuarantineCommand: ParsableCommand {
         @Option(help: "At most this many records.") var limit: Int = 50
         @Flag(help: "Print as JSON.") var json = false
 
-        func run() throws {
-            let workspace = try options.open()
-            let statuses: [QuarantineStatus]
-            if status == "all" {
-                statuses = []
-            } else {
-                var parsed: [QuarantineStatus] = []
-                for name in status.split(separator: ",") {
-                    guard let value = QuarantineStatus(rawValue: String(name)) else {
-                        throw ValidationError("unknown status '\(name)' (open, fixed, released, rejected or all)")
-                    }
-                    parsed.append(value)
+        /// `open,fixed` or `all` as statuses.
+        /// - Throws: a usage error naming an unknown status.
+        static func statuses(_ text: String) throws -> [QuarantineStatus] {
+            guard text != "all" else { return [] }
+            var parsed: [QuarantineStatus] = []
+            for name in text.split(separator: ",") {
+                guard let value = QuarantineStatus(rawValue: String(name)) else {
+                    throw ValidationError("unknown status '\(name)' (open, fixed, released, rejected or all)")
                 }
-                statuses = parsed
+                parsed.append(value)
             }
+            return parsed
+        }
+
+        /// Refuses a rule the workspace does not have, naming the ones it has.
+        static func checkRule(_ rule: String?, in workspace: Workspace) throws {
             if let rule, workspace.rules.rule(named: rule) == nil, !rule.hasPrefix("parse."), !rule.hasPrefix("standardize.") {
                 let known = workspace.rules.rules.map(\.name).joined(separator: ", ")
                 try present { () throws(EngineError) in throw EngineError(.notFound, "no rule '\(rule)' (rules: \(known))") }
             }
+        }
+
+        func run() throws {
+            let workspace = try options.open()
+            let statuses = try Self.statuses(status)
+            try Self.checkRule(rule, in: workspace)
             let filter = QuarantineFilter(
                 source: source.map { SourceName($0) }, rule: rule, statuses: statuses, text: search, limit: limit)
             let reader = workspace.reader(for: try options.environment(in: workspace))
@@ -52,6 +59,47 @@ struct QuarantineCommand: ParsableCommand {
                      $0.ruleNames.joined(separator: ","), String(($0.failures.first?.message ?? "").prefix(70))]
                 }))
             print("\(records.count) of \(Output.grouped(total)) records")
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the workbench's view — the filtered records, chosen columns, in order — as CSV or JSON; masked without view_pii; audited.")
+        @OptionGroup var options: WorkspaceOptions
+        @Option(help: "Only records failing this rule.") var rule: String?
+        @Option(help: "Only records of this source.") var source: String?
+        @Option(help: "Only these statuses: open, fixed, released, rejected (comma separated) or all.") var status: String = "open,fixed"
+        @Option(help: "Text to find in the key or values.") var search: String?
+        @Option(help: "Columns, comma separated: \(QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ",")).")
+        var columns: String = QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ",")
+        @Option(help: "Order by this column (\(QuarantineOrder.allCases.map(\.rawValue).joined(separator: ", "))); add --descending to reverse.")
+        var sort: String = "id"
+        @Flag(help: "Reverse the order.") var descending = false
+        @Option(help: "csv or json.") var format: String = "csv"
+        @Option(help: "The file to write.") var out: String
+
+        func run() throws {
+            guard let format = ExportFormat(rawValue: format), format != .md else {
+                throw ValidationError("--format must be csv or json")
+            }
+            var chosen: [QuarantineViewColumn] = []
+            for name in columns.split(separator: ",") {
+                guard let column = QuarantineViewColumn(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("unknown column '\(name)' (\(QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                chosen.append(column)
+            }
+            guard let order = QuarantineOrder(rawValue: sort) else {
+                throw ValidationError("--sort must be one of: \(QuarantineOrder.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let workspace = try options.open()
+            try List.checkRule(rule, in: workspace)
+            let filter = QuarantineFilter(source: source.map { SourceName($0) }, rule: rule, statuses: try List.statuses(status), text: search)
+            let service = QuarantineService(workspace: workspace, environment: try options.environment(in: workspace))
+            let count = try present { () throws(EngineError) in
+                try service.exportView(filter, order: order, ascending: !descending, columns: chosen, format: format, toFile: out)
+            }
+            FileHandle.standardError.write(Data("exported \(Output.grouped(count)) records × \(chosen.count) columns to \(out)\n".utf8))
         }
     }
 

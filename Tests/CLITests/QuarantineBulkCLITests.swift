@@ -30,3 +30,20 @@ struct QuarantineBulkCLITests {
         #expect(bad.stderr.contains("is not 'field /pattern/replacement/'"))
     }
 }
+
+extension QuarantineBulkCLITests {
+    @Test func exportWritesTheChosenColumnsOfTheFilteredRecords() throws {
+        let ws = try QuarantineReopenCLITests.workspace("export")
+        let out = CLI.temporaryFolder("export-out").appendingPathComponent("view.csv").path
+        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let result = try CLI.run(["quarantine", "export", "--rule", "email_format", "--columns", "id,key,value", "--out", out] + ws)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("exported 1 records × 3 columns to \(out)"))
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "id,key,failing value\nQ1,C2,bob at example.com\n")
+        let bad = try CLI.run(["quarantine", "export", "--columns", "id,shoe", "--out", out] + ws)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown column 'shoe'"))
+        let audit = try CLI.run(["audit", "list", "--action", "quarantine.export"] + ws)
+        #expect(audit.stdout.contains("1 records"), "\(audit.stdout)")
+    }
+}

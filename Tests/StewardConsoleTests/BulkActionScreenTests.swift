@@ -143,6 +143,33 @@ import Testing
         #expect(try failingValue("Q3") == "n/a")
     }
 
+    /// `:export PATH` writes exactly the view: the filtered rows in their order, the columns shown in their order.
+    @Test func exportWritesTheFilteredRowsAndTheShownColumns() throws {
+        let f = try ConsoleFixture()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-console-export-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // The rule filter, then hide every column but id, name and the failing value (focus status, hide it, source
+        // and key; past name hide line, age and rules; past the failing value the first problem).
+        try f.send("2 f email_format <enter> ] ] - - - ] - - - ] -")
+        let header = try #require(f.screen.split(separator: "\n").first { $0.contains(" id ") })
+        #expect(!header.contains("status") && !header.contains("rules") && !header.contains("first problem"), "\(header)")
+        try f.send(": export <space> \(path) <enter>")
+        #expect(f.app.message?.text == "wrote 5 records × 3 columns to \(path) (csv)", "\(f.app.message?.text ?? "")")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == """
+            id,name,failing value
+            Q1,Bob Stone,bob at example.com
+            Q2,山田 太郎,yamada@@example.jp
+            Q3,Cy Moss,n/a
+            Q4,Di Ray,n/a
+            Q5,Ed Fox,n/a
+
+            """)
+        #expect(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.export")).first?.actor == "ann")
+        // W asks for the file.
+        try f.send("W")
+        #expect(f.screen.contains("Export the view"))
+    }
+
     /// The preview is worked out in the background, with progress, and Esc stops it: the keys never wait for it.
     @Test func aPreviewIsWorkedOutInTheBackgroundAndEscStopsIt() throws {
         let rows = (1...1_200).map { "C\($0),Ann,Lee,ann\($0) at example.com,1980-01-02" }

@@ -1,6 +1,7 @@
 import CDPCore
 import CDPEngine
 import CDPRepositories
+import Foundation
 import TermUI
 
 /// The quarantine workbench: held records filtered by source, rule, status and text, sortable by any column.
@@ -69,6 +70,7 @@ final class QuarantineListScreen: ConsoleScreen {
             ConsoleAction("show-columns", keys: [.char("=")], help: "Show every column, in the declared order", group: "Columns"),
             ConsoleAction("move-column-left", keys: [.char("<")], help: "Move the focused column left", group: "Columns"),
             ConsoleAction("move-column-right", keys: [.char(">")], help: "Move the focused column right", group: "Columns"),
+            ConsoleAction("export", keys: [.char("W")], help: "Write the view (filtered rows, shown columns) to a CSV or JSON file (:export PATH)", group: "Records"),
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Records"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action (a bulk action whole)", group: "Records"),
         ]
@@ -132,12 +134,44 @@ final class QuarantineListScreen: ConsoleScreen {
         }
     }
 
-    /// Applies the filters and sort; the ids are re-read only when more than the text changed.
-    func reload() {
-        let filter = QuarantineFilter(
+    /// The filter of the rows shown.
+    private var currentFilter: QuarantineFilter {
+        QuarantineFilter(
             source: sourceFilter, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses, text: text.isEmpty ? nil : text,
             heldAfter: newOnly ? source?.newSince : nil)
-        source?.reload(filter: filter, sort: state.sort)
+    }
+
+    /// Writes exactly the view — the filtered rows in their order, the columns shown in their order — as CSV, or
+    /// JSON when the path ends in `.json`; masked as the steward reads, audited by the engine.
+    func export(to path: String, app: ConsoleApp) {
+        let trimmed = path.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            app.modal = .input(InputDialog(
+                title: "Export the view", question: "Write to which file? (.csv, or .json for JSON)",
+                whenEmpty: "write a file name, or Esc to cancel"
+            ) { [weak self, weak app] answer in
+                guard let self, let app else { return }
+                self.export(to: answer, app: app)
+            })
+            return
+        }
+        let columns = state.visibleColumns(QuarantineTableSource.columns).compactMap { QuarantineViewColumn(rawValue: $0.id) }
+        let format: ExportFormat = trimmed.lowercased().hasSuffix(".json") ? .json : .csv
+        let order = state.sort.flatMap { QuarantineOrder(rawValue: $0.columnID) } ?? .id
+        let url = URL(fileURLWithPath: (trimmed as NSString).expandingTildeInPath)
+        do {
+            let count = try app.service.exportView(
+                currentFilter, order: order, ascending: state.sort?.ascending ?? true, columns: columns, format: format, toFile: url.path)
+            app.message = StatusMessage(
+                "wrote \(TimeText.count(count)) records × \(columns.count) columns to \(url.path) (\(format.rawValue))", severity: .success)
+        } catch {
+            app.report(error)
+        }
+    }
+
+    /// Applies the filters and sort; the ids are re-read only when more than the text changed.
+    func reload() {
+        source?.reload(filter: currentFilter, sort: state.sort)
         syncRowCount()
     }
 
@@ -196,6 +230,8 @@ final class QuarantineListScreen: ConsoleScreen {
             state.selectFirst()
             app.message = StatusMessage(
                 newOnly ? "\(TimeText.count(source?.rowCount ?? 0)) records held since your last visit (\(TimeText.short(since)))" : "all records, new or not")
+        case "export":
+            export(to: "", app: app)
         case "sort-next":
             let ids = QuarantineTableSource.columns.map(\.id).filter { QuarantineOrder(rawValue: $0) != nil }
             let index = state.sort.flatMap { sort in ids.firstIndex(of: sort.columnID) } ?? -1
@@ -281,8 +317,13 @@ final class QuarantineListScreen: ConsoleScreen {
         return true
     }
 
-    /// `:rule NAME`, `:source NAME`, `:status NAME` from the palette: sets that filter (`all` clears it).
+    /// `:rule NAME`, `:source NAME`, `:status NAME` from the palette: sets that filter (`all` clears it);
+    /// `:export PATH` writes the view.
     func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool {
+        if action == "export" {
+            export(to: argument, app: app)
+            return true
+        }
         guard ["source", "rule", "status"].contains(action) else { return false }
         let choices = self.choices(action, app: app)
         let wanted = argument.lowercased()

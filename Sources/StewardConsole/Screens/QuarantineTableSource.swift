@@ -84,19 +84,22 @@ final class QuarantineTableSource: TableDataSource {
     /// The column showing ✓ on marked rows.
     static let markColumn = "mark"
 
-    static let columns = [
-        TableColumn(id: markColumn, title: "✓", width: .length(1)),
-        TableColumn(id: "id", title: "id", width: .length(6)),
-        TableColumn(id: "status", title: "status", width: .length(8)),
-        TableColumn(id: "source", title: "source", width: .fill(2)),
-        TableColumn(id: "key", title: "key", width: .fill(2)),
-        TableColumn(id: "name", title: "name", width: .fill(3)),
-        TableColumn(id: "line", title: "line", width: .length(5), alignment: .right),
-        TableColumn(id: "age", title: "age", width: .length(7), alignment: .right),
-        TableColumn(id: "rules", title: "rules", width: .fill(3)),
-        TableColumn(id: "value", title: "failing value", width: .fill(3)),
-        TableColumn(id: "problem", title: "first problem", width: .fill(6)),
-    ]
+    /// The mark column, then the engine's view columns (``QuarantineViewColumn``), in its order.
+    static let columns = [TableColumn(id: markColumn, title: "✓", width: .length(1))]
+        + QuarantineViewColumn.allCases.map { column in
+            let width: Constraint
+            switch column {
+            case .id: width = .length(6)
+            case .status: width = .length(8)
+            case .line: width = .length(5)
+            case .age: width = .length(7)
+            case .source, .key: width = .fill(2)
+            case .name, .rules, .value: width = .fill(3)
+            case .problem: width = .fill(6)
+            }
+            return TableColumn(
+                id: column.rawValue, title: column.title, width: width, alignment: column == .line || column == .age ? .right : .left)
+        }
 
     init(reader: LakeReader, theme: Theme, now: @escaping @Sendable () -> Double) {
         self.reader = reader
@@ -281,33 +284,24 @@ final class QuarantineTableSource: TableDataSource {
         }
     }
 
-    static func name(of record: QuarantineRecord) -> String {
-        if let full = record.fields["full_name"] ?? record.fields["name"], !full.isEmpty { return full }
-        return [record.fields["first_name"], record.fields["last_name"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
-    }
+    static func name(of record: QuarantineRecord) -> String { QuarantineViewColumn.name(of: record) }
 
+    /// Each column's text is the engine's (what an export of the view writes); the console adds the styles.
     func cells(forRow row: Int) -> [Line] {
         guard let record = record(at: row) else { return [] }
-        return [
-            Line(marked.contains(record.id.rawValue) ? "✓" : " ", style: theme[.success]),
-            Line(record.id.description, style: theme[.accent]),
-            Line(record.status.rawValue, style: Self.style(record.status, theme)),
-            Line(record.source.rawValue),
-            Line(record.sourceKey),
-            Line(Self.name(of: record), style: theme[.pii]),
-            Line(String(record.line), style: theme[.muted]),
-            age(of: record),
-            Line(record.ruleNames.joined(separator: ",")),
-            Line(record.failures.first { $0.value != nil }?.value ?? "", style: theme[.pii]),
-            Line(record.failures.first.map { "\($0.field.map { "\($0): " } ?? "")\($0.message)" } ?? "", style: theme[.muted]),
-        ]
-    }
-
-    /// How long the record has been held ("12 d"), starred when it is new since the steward's last visit.
-    private func age(of record: QuarantineRecord) -> Line {
-        let age = TimeText.seconds(record.createdAt).map { TimeText.age(now() - $0) } ?? "–"
-        guard isNew(record) else { return Line(age, style: theme[.muted]) }
-        return Line("★ " + age, style: theme[.accent])
+        let now = self.now()
+        return [Line(marked.contains(record.id.rawValue) ? "✓" : " ", style: theme[.success])]
+            + QuarantineViewColumn.allCases.map { column in
+                let text = column.text(record, now: now)
+                switch column {
+                case .id: return Line(text, style: theme[.accent])
+                case .status: return Line(text, style: Self.style(record.status, theme))
+                case .name, .value: return Line(text, style: theme[.pii])
+                case .line, .problem: return Line(text, style: theme[.muted])
+                case .age: return isNew(record) ? Line("★ " + text, style: theme[.accent]) : Line(text, style: theme[.muted])
+                case .source, .key, .rules: return Line(text)
+                }
+            }
     }
 
     /// Held after the steward's previous visit.

@@ -1,31 +1,11 @@
+import CDPCore
 import Foundation
 
 /// Timestamps and durations as the console shows them.
 enum TimeText {
     /// Seconds since 1970 of an ISO 8601 UTC timestamp `YYYY-MM-DDTHH:MM:SSZ` (fractions ignored).
     static func seconds(_ text: String) -> Double? {
-        let digits = Array(text.utf8)
-        guard digits.count >= 19 else { return nil }
-        func number(_ from: Int, _ length: Int) -> Int? {
-            var value = 0
-            for index in from..<(from + length) {
-                let byte = digits[index]
-                guard byte >= 48 && byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-            let minute = number(14, 2), let second = number(17, 2)
-        else { return nil }
-        // Days from civil (H. Hinnant).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return Double(days * 86400 + hour * 3600 + minute * 60 + second)
+        Timestamp(isoText: text).map { Double($0.secondsSinceEpoch) }
     }
 
     /// "2026-11-28 05:16" from an ISO timestamp.
@@ -42,14 +22,6 @@ enum TimeText {
         let whole = Int(seconds)
         if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
         return String(format: "%dh%02dm", whole / 3600, whole / 60 % 60)
-    }
-
-    /// How long something has been waiting, as a work list shows it: "now", "5 min", "3 h", "12 d".
-    static func age(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 60 else { return "now" }
-        if seconds < 3600 { return "\(Int(seconds / 60)) min" }
-        if seconds < 86400 { return "\(Int(seconds / 3600)) h" }
-        return "\(Int(seconds / 86400)) d"
     }
 
     /// "12,340" with thousands separators.

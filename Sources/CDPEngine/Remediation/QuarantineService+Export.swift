@@ -1,0 +1,129 @@
+import CDPCore
+import CDPRepositories
+import Foundation
+
+/// A column of the quarantine workbench: what the console shows and what an export of the view writes, from
+/// one definition.
+public enum QuarantineViewColumn: String, CaseIterable, Sendable {
+    case id, status, source, key, name, line, age, rules, value, problem
+
+    /// The header, as the workbench titles the column.
+    public var title: String {
+        switch self {
+        case .value: "failing value"
+        case .problem: "first problem"
+        default: rawValue
+        }
+    }
+
+    /// The column's text for `record` (pass it masked as the user reads it); `now` (seconds since 1970) for the age.
+    public func text(_ record: QuarantineRecord, now: Double) -> String {
+        switch self {
+        case .id: record.id.description
+        case .status: record.status.rawValue
+        case .source: record.source.rawValue
+        case .key: record.sourceKey
+        case .name: Self.name(of: record)
+        case .line: String(record.line)
+        case .age: Timestamp(isoText: record.createdAt).map { Self.age(now - Double($0.secondsSinceEpoch)) } ?? "–"
+        case .rules: record.ruleNames.joined(separator: ",")
+        case .value: record.failures.first { $0.value != nil }?.value ?? ""
+        case .problem: record.failures.first.map { "\($0.field.map { "\($0): " } ?? "")\($0.message)" } ?? ""
+        }
+    }
+
+    /// A person's name from a record's fields: the full name, else first and last.
+    public static func name(of record: QuarantineRecord) -> String {
+        if let full = record.fields["full_name"] ?? record.fields["name"], !full.isEmpty { return full }
+        return [record.fields["first_name"], record.fields["last_name"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// How long something has waited, as a work list shows it: "now", "5 min", "3 h", "12 d".
+    public static func age(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 60 else { return "now" }
+        if seconds < 3600 { return "\(Int(seconds / 60)) min" }
+        if seconds < 86400 { return "\(Int(seconds / 3600)) h" }
+        return "\(Int(seconds / 86400)) d"
+    }
+}
+
+extension QuarantineService {
+    /// Records read at a time while a view is exported.
+    static let exportChunk = 1000
+
+    /// Writes exactly the workbench's view to the file `path`: the records matching `filter` (its limit ignored),
+    /// in `order`, with `columns`, values masked as this user reads them (through the engine's reader, as the
+    /// console shows them), and audits it as `quarantine.export`. The file is written beside and renamed at the
+    /// end, so a failed export leaves no half file.
+    /// - Returns: the number of records written.
+    /// - Throws: `.refused` with no column; `EngineError.store` when the lake cannot be read; `.input` naming the
+    ///   file when it cannot be written.
+    @discardableResult
+    public func exportView(
+        _ filter: QuarantineFilter, order: QuarantineOrder = .id, ascending: Bool = true, columns: [QuarantineViewColumn],
+        format: ExportFormat, toFile path: String
+    ) throws(EngineError) -> Int {
+        let target = URL(fileURLWithPath: path)
+        let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
+        guard FileManager.default.createFile(atPath: partial.path, contents: nil), let handle = try? FileHandle(forWritingTo: partial) else {
+            throw EngineError(.input, "cannot write \(path): check the folder exists and is writable")
+        }
+        defer { try? FileManager.default.removeItem(at: partial) }
+        var buffer = Data()
+        let count = try exportView(filter, order: order, ascending: ascending, columns: columns, format: format, destination: path) { text in
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count >= 1 << 20 {
+                try handle.write(contentsOf: buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        do {
+            try handle.write(contentsOf: buffer)
+            try handle.close()
+            _ = try? FileManager.default.removeItem(at: target)
+            try FileManager.default.moveItem(at: partial, to: target)
+        } catch {
+            throw EngineError(.input, "cannot write \(path): \(error.localizedDescription)")
+        }
+        return count
+    }
+
+    /// Writes the view through `write`, then audits it (see ``exportView(_:order:ascending:columns:format:toFile:)``).
+    func exportView(
+        _ filter: QuarantineFilter, order: QuarantineOrder, ascending: Bool, columns: [QuarantineViewColumn],
+        format: ExportFormat, destination: String, to write: (String) throws -> Void
+    ) throws(EngineError) -> Int {
+        guard !columns.isEmpty else { throw EngineError(.refused, "no column to export; show at least one column") }
+        let reader = workspace.reader(for: environment)
+        var all = filter
+        all.limit = Int.max
+        all.offset = 0
+        let ids = try reader.quarantineIDs(all, order: order, ascending: ascending)
+        let now = environment.now()
+        var writer = ExportWriter(format: format)
+        do {
+            try write(writer.header(columns.map(\.title)))
+            for start in stride(from: 0, to: ids.count, by: Self.exportChunk) {
+                let chunk = ids[start..<min(ids.count, start + Self.exportChunk)].map { QuarantineID($0) }
+                let records = try reader.quarantineRecords(ids: chunk)
+                try write(writer.rows(records.map { record in columns.map { CellValue.text($0.text(record, now: now)) } }))
+            }
+            try write(writer.footer())
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.input, "cannot write the export to \(destination): \(error)")
+        }
+        let described = [
+            filter.source.map { "source \($0)" }, filter.rule.map { "rule \($0)" },
+            filter.statuses.isEmpty ? nil : "status \(filter.statuses.map(\.rawValue).joined(separator: "+"))",
+            filter.text.map { _ in "text filter" }, filter.heldAfter.map { "held after \($0)" },
+        ].compactMap { $0 }
+        let draft = AuditDraft(
+            actor: environment.user, action: "quarantine.export", target: "\(ids.count) records",
+            before: described.isEmpty ? "every record" : described.joined(separator: ", "),
+            after: "\(format.rawValue) to \(destination): \(columns.map(\.rawValue).joined(separator: ","))")
+        try storeCall { () throws(StoreError) in _ = try workspace.repositories.audit.appendAudit(draft, at: environment.timestamp) }
+        return ids.count
+    }
+}
