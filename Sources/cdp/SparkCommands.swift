@@ -69,7 +69,7 @@ struct SparkCommand: ParsableCommand {
 
         func run() throws {
             let job = try options.job(shipped: !SparkSubmitter.isLocal(master))
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-spark-job-\(getpid())")
+            let folder = try present { () throws(EngineError) in try SparkJob.privateFolder() }
             defer { try? FileManager.default.removeItem(at: folder) }
             let given = sparkSubmit
             let submitter = try present { () throws(EngineError) -> SparkSubmitter in

@@ -108,6 +108,21 @@ import Testing
         }
     }
 
+    /// `cdp spark run` writes its job into a folder nobody else may enter, new each time (the name was the pid).
+    @Test func aJobIsWrittenIntoAPrivateFolderOfItsOwn() throws {
+        let first = try SparkJob.privateFolder()
+        let second = try SparkJob.privateFolder()
+        defer {
+            try? FileManager.default.removeItem(at: first)
+            try? FileManager.default.removeItem(at: second)
+        }
+        #expect(first != second)
+        let attributes = try FileManager.default.attributesOfItem(atPath: first.path)
+        #expect(attributes[.type] as? FileAttributeType == .typeDirectory)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: first.path).isEmpty)
+    }
+
     // MARK: - One comparable text per row
 
     /// `kind|source|file|line|key|hash|…`: silver with its values (`field=text`, in field order) and warnings,
