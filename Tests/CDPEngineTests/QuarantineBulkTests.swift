@@ -150,6 +150,23 @@ import Testing
         #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.fix.undo")).map(\.target).sorted() == ["Q1", "Q2"])
     }
 
+    /// An undo puts back only records that still hold what the bulk wrote: one a steward edited after the bulk is
+    /// reported and keeps the steward's edit.
+    @Test func anUndoLeavesARecordEditedAfterTheBulkAlone() throws {
+        let (workspace, service) = try Self.workspace("bulk-undo-after-edit")
+        let plan = try service.plan(.set(field: "email", value: "bulk@example.com"), ids: [QuarantineID(1), QuarantineID(2)])
+        let outcome = try service.apply(plan)
+        #expect(outcome.applied.map(\.rawValue) == [1, 2])
+        let other = QuarantineService(workspace: workspace, environment: .fixed(at: 1_764_300_100, user: "other"))
+        try other.fix(QuarantineID(1), edits: ["email": "ann@right.example.com"])
+
+        let undone = try service.undo(outcome)
+        #expect(undone.applied.map(\.rawValue) == [2])
+        #expect(undone.refused[QuarantineID(1)]?.contains("edited meanwhile") == true, "\(undone.refused)")
+        #expect(try workspace.store.quarantineRecord(QuarantineID(1))?.fields["email"] == "ann@right.example.com")
+        #expect(try workspace.store.quarantineRecord(QuarantineID(2))?.fields["email"] == "bob at example.com")
+    }
+
     /// A fix by value (as a fix by pattern) is made from the values the preview read: a record edited by someone else
     /// after the preview is refused and reported, never overwritten, and a record released meanwhile is refused too.
     @Test func aSetFixRefusesARecordEditedOrReleasedAfterThePreview() throws {

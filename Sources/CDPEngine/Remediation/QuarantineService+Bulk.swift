@@ -120,6 +120,8 @@ public struct BulkOutcome: Sendable {
     public internal(set) var stopped = false
     /// What each fixed record held before, for ``QuarantineService/undo(_:progress:)``.
     var snapshots: [QuarantineSnapshot] = []
+    /// What the fix wrote into each record: an undo puts a record back only while it still holds these.
+    var appliedEdits: [QuarantineID: [String: String]] = [:]
 }
 
 /// How far a bulk change is.
@@ -309,6 +311,7 @@ extension QuarantineService {
                         // made from); they are what an undo puts back.
                         let updated = try applyEdits(id, edits: edits, undoing: false, expecting: original)
                         outcome.snapshots.append(QuarantineSnapshot(id: id, source: updated.source, values: original))
+                        outcome.appliedEdits[id] = edits
                         if updated.status == .fixed { outcome.nowPassing += 1 }
                     }
                     outcome.applied.append(id)
@@ -348,7 +351,9 @@ extension QuarantineService {
                 let id = outcome.change.action == .fix ? outcome.snapshots[index].id : outcome.applied[index]
                 do throws(EngineError) {
                     if outcome.change.action == .fix {
-                        try restore(outcome.snapshots[index])
+                        // A record edited since the bulk wrote it is left as it is: the undo would lose that edit.
+                        let snapshot = outcome.snapshots[index]
+                        _ = try applyEdits(snapshot.id, edits: snapshot.values, undoing: true, expecting: outcome.appliedEdits[snapshot.id])
                     } else {
                         try undoDecision(id)
                     }

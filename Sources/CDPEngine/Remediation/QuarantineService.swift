@@ -134,7 +134,9 @@ public struct QuarantineService: Sendable {
             audit: AuditDraft(
                 actor: environment.user, action: undoing ? "quarantine.fix.undo" : "quarantine.fix", target: id.description,
                 before: json(record.fields.filter { applied[$0.key] != nil }), after: json(applied)))
-        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in
+            try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, asRead: record, change, at: environment.timestamp)
+        }
         return try self.record(id)
     }
 
@@ -167,7 +169,9 @@ public struct QuarantineService: Sendable {
                 actor: environment.user, action: "quarantine.release", target: id.description,
                 before: record.status.rawValue, after: "released to \(source.entity.silverTable)"),
             silverValues: standardized.values, supersedes: supersedes)
-        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in
+            try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, asRead: record, change, at: environment.timestamp)
+        }
         return try self.record(id)
     }
 
@@ -187,7 +191,9 @@ public struct QuarantineService: Sendable {
             audit: AuditDraft(
                 actor: environment.user, action: "quarantine.reject", target: id.description, before: record.status.rawValue,
                 after: "rejected", reason: trimmed))
-        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in
+            try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, asRead: record, change, at: environment.timestamp)
+        }
         return try self.record(id)
     }
 
@@ -244,7 +250,9 @@ public struct QuarantineService: Sendable {
                 reason: why),
             withdrawsSilver: released)
         // A newer version of the key in silver since is a conflict: refused, naming the key.
-        try storeCall { () throws(StoreError) in try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, change, at: environment.timestamp) }
+        try storeCall { () throws(StoreError) in
+            try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, asRead: record, change, at: environment.timestamp)
+        }
         return try self.record(id)
     }
 
