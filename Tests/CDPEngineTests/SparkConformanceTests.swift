@@ -89,6 +89,24 @@ enum SparkTestEnvironment {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The sample workspace with every source ingested by the embedded lake: what a Spark run is compared with.
+    static func ingestedSample(_ name: String) throws -> Workspace {
+        let workspace = try EngineFixture.sampleWorkspace(name)
+        let environment = Environment.live(user: "tester")
+        for name in SparkIngestWorkerTests.order {
+            _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
+        }
+        return workspace
+    }
+
+    /// The silver and quarantine rows a run exported with `--export`, as comparable lines.
+    static func exportedRows(in export: URL) throws -> [String] {
+        let silver = try jsonLines(in: export.appendingPathComponent("silver"))
+        let quarantine = try jsonLines(in: export.appendingPathComponent("quarantine"))
+        return try silver.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "silver") }
+            + quarantine.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "quarantine") }
+    }
+
     /// Every line of the JSON files Spark wrote into `folder` (one `part-*.json` per task).
     static func jsonLines(in folder: URL) throws -> [String] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
@@ -220,11 +238,7 @@ struct SparkConformanceTests {
     /// silver and quarantine rows, line for line, values, warnings and reasons included; and the run's lineage.
     @Test func sampleWorkspaceOnLocalSparkMatchesTheEmbeddedLake() throws {
         SparkTestEnvironment.progress("local[2]: the sample through the embedded ingest first")
-        let workspace = try EngineFixture.sampleWorkspace("spark-conformance")
-        let environment = Environment.live(user: "tester")
-        for name in SparkIngestWorkerTests.order {
-            _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
-        }
+        let workspace = try SparkTestEnvironment.ingestedSample("spark-conformance")
         let export = EngineFixture.temporaryFolder("spark-export")
         let output = EngineFixture.temporaryFolder("spark-output")
         let run = try SparkTestEnvironment.run([
@@ -241,11 +255,7 @@ struct SparkConformanceTests {
         }
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/conformance/silver/source=crm_customers").path))
 
-        let silver = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("silver"))
-        let quarantine = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("quarantine"))
-        let sparkRows =
-            try silver.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "silver") }
-            + quarantine.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "quarantine") }
+        let sparkRows = try SparkTestEnvironment.exportedRows(in: export)
         let lakeRows = try SparkIngestWorkerTests.lakeRows(workspace)
         let missing = Set(lakeRows).subtracting(sparkRows).sorted()
         let extra = Set(sparkRows).subtracting(lakeRows).sorted()
@@ -270,11 +280,7 @@ struct SparkConformanceTests {
     /// a local master sharing the driver's process. Silver and quarantine are again the embedded lake's.
     @Test func sampleWorkspaceOnAStandaloneClusterMatchesTheEmbeddedLake() throws {
         SparkTestEnvironment.progress("cluster: the sample through the embedded ingest first")
-        let workspace = try EngineFixture.sampleWorkspace("spark-cluster")
-        let environment = Environment.live(user: "tester")
-        for name in SparkIngestWorkerTests.order {
-            _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
-        }
+        let workspace = try SparkTestEnvironment.ingestedSample("spark-cluster")
         SparkTestEnvironment.progress("cluster: starting a master and two workers")
         let cluster = try LocalSparkCluster()
         defer { cluster.stop() }
@@ -288,11 +294,7 @@ struct SparkConformanceTests {
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=512m", "--conf", "spark.executor.cores=1",
             ], environment: ["SPARK_LOCAL_IP": "127.0.0.1"], log: "cluster-run", seconds: 480)
         try #require(run.status == 0, "cdp spark run on \(cluster.masterURL) failed: \(run.output.suffix(3000))")
-        let silver = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("silver"))
-        let quarantine = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("quarantine"))
-        let sparkRows =
-            try silver.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "silver") }
-            + quarantine.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "quarantine") }
+        let sparkRows = try SparkTestEnvironment.exportedRows(in: export)
         let lakeRows = try SparkIngestWorkerTests.lakeRows(workspace)
         #expect(Set(sparkRows) == Set(lakeRows))
         #expect(sparkRows.count == lakeRows.count)
