@@ -12,41 +12,13 @@ struct QuarantineCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List quarantined records (open and fixed by default).")
         @OptionGroup var options: WorkspaceOptions
-        @Option(help: "Only records failing this rule.") var rule: String?
-        @Option(help: "Only records of this source.") var source: String?
-        @Option(help: "Only these statuses: open, fixed, released, rejected (comma separated) or all.") var status: String = "open,fixed"
-        @Option(help: "Text to find in the key or values.") var search: String?
+        @OptionGroup var view: QuarantineViewOptions
         @Option(help: "At most this many records.") var limit: Int = 50
         @Flag(help: "Print as JSON.") var json = false
 
-        /// `open,fixed` or `all` as statuses.
-        /// - Throws: a usage error naming an unknown status.
-        static func statuses(_ text: String) throws -> [QuarantineStatus] {
-            guard text != "all" else { return [] }
-            var parsed: [QuarantineStatus] = []
-            for name in text.split(separator: ",") {
-                guard let value = QuarantineStatus(rawValue: String(name)) else {
-                    throw ValidationError("unknown status '\(name)' (open, fixed, released, rejected or all)")
-                }
-                parsed.append(value)
-            }
-            return parsed
-        }
-
-        /// Refuses a rule the workspace does not have, naming the ones it has.
-        static func checkRule(_ rule: String?, in workspace: Workspace) throws {
-            if let rule, workspace.rules.rule(named: rule) == nil, !rule.hasPrefix("parse."), !rule.hasPrefix("standardize.") {
-                let known = workspace.rules.rules.map(\.name).joined(separator: ", ")
-                try present { () throws(EngineError) in throw EngineError(.notFound, "no rule '\(rule)' (rules: \(known))") }
-            }
-        }
-
         func run() throws {
             let workspace = try options.open()
-            let statuses = try Self.statuses(status)
-            try Self.checkRule(rule, in: workspace)
-            let filter = QuarantineFilter(
-                source: source.map { SourceName($0) }, rule: rule, statuses: statuses, text: search, limit: limit)
+            let filter = try view.filter(in: workspace, limit: limit)
             let reader = workspace.reader(for: try options.environment(in: workspace))
             let (records, total) = try present { () throws(EngineError) in
                 (try reader.quarantineRecords(filter), try reader.quarantineCount(filter))
@@ -66,10 +38,7 @@ struct QuarantineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write the workbench's view — the filtered records, chosen columns, in order — as CSV or JSON; masked without view_pii; audited.")
         @OptionGroup var options: WorkspaceOptions
-        @Option(help: "Only records failing this rule.") var rule: String?
-        @Option(help: "Only records of this source.") var source: String?
-        @Option(help: "Only these statuses: open, fixed, released, rejected (comma separated) or all.") var status: String = "open,fixed"
-        @Option(help: "Text to find in the key or values.") var search: String?
+        @OptionGroup var view: QuarantineViewOptions
         @Option(help: "Columns, comma separated: \(QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ",")).")
         var columns: String = QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ",")
         @Option(help: "Order by this column (\(QuarantineOrder.allCases.map(\.rawValue).joined(separator: ", "))); add --descending to reverse.")
@@ -93,8 +62,7 @@ struct QuarantineCommand: ParsableCommand {
                 throw ValidationError("--sort must be one of: \(QuarantineOrder.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let workspace = try options.open()
-            try List.checkRule(rule, in: workspace)
-            let filter = QuarantineFilter(source: source.map { SourceName($0) }, rule: rule, statuses: try List.statuses(status), text: search)
+            let filter = try view.filter(in: workspace)
             let service = QuarantineService(workspace: workspace, environment: try options.environment(in: workspace))
             let count = try present { () throws(EngineError) in
                 try service.exportView(filter, order: order, ascending: !descending, columns: chosen, format: format, toFile: out)
@@ -254,4 +222,39 @@ func parseID(_ text: String) throws -> QuarantineID {
         throw ValidationError("'\(text)' is not a quarantine id (like Q123)")
     }
     return id
+}
+
+/// The workbench's filters for `cdp quarantine list` and `export` (a bulk change selects with ``QuarantineSelectionOptions``).
+struct QuarantineViewOptions: ParsableArguments {
+    @Option(help: "Only records failing this rule.") var rule: String?
+    @Option(help: "Only records of this source.") var source: String?
+    @Option(help: "Only these statuses: open, fixed, released, rejected (comma separated) or all.") var status: String = "open,fixed"
+    @Option(help: "Text to find in the key or values.") var search: String?
+
+    /// The filter these options select in `workspace`.
+    /// - Throws: a usage error naming an unknown status; `.notFound` naming a rule the workspace does not have.
+    func filter(in workspace: Workspace, limit: Int? = nil) throws -> QuarantineFilter {
+        let statuses = try Self.statuses(status)
+        if let rule, workspace.rules.rule(named: rule) == nil, !rule.hasPrefix("parse."), !rule.hasPrefix("standardize.") {
+            let known = workspace.rules.rules.map(\.name).joined(separator: ", ")
+            try present { () throws(EngineError) in throw EngineError(.notFound, "no rule '\(rule)' (rules: \(known))") }
+        }
+        var filter = QuarantineFilter(source: source.map { SourceName($0) }, rule: rule, statuses: statuses, text: search)
+        if let limit { filter.limit = limit }
+        return filter
+    }
+
+    /// `open,fixed` or `all` as statuses.
+    /// - Throws: a usage error naming an unknown status.
+    static func statuses(_ text: String) throws -> [QuarantineStatus] {
+        guard text != "all" else { return [] }
+        var parsed: [QuarantineStatus] = []
+        for name in text.split(separator: ",") {
+            guard let value = QuarantineStatus(rawValue: String(name)) else {
+                throw ValidationError("unknown status '\(name)' (open, fixed, released, rejected or all)")
+            }
+            parsed.append(value)
+        }
+        return parsed
+    }
 }
