@@ -393,6 +393,17 @@ public struct QuarantineService: Sendable {
         failures += validator.validate(
             standardize(fields: fields, sourceKey: sourceKey, source: source), line: record.line, environment: validation,
             ledger: &ledger)
+        // A value another row of the same file already holds (a unique rule on another field) is a fact about that
+        // file, which does not change: the failure stands while the value does. The ledger here is empty, so the
+        // validator alone would let it pass.
+        for rule in rules {
+            guard case .unique(let field) = rule.check, field != RuleFieldName.sourceKey,
+                let previous = record.failures.first(where: { $0.rule == rule.name }),
+                !failures.contains(where: { $0.rule == rule.name })
+            else { continue }
+            let canonical = canonicalField(field, source) ?? field
+            if fields[canonical] == record.fields[canonical] { failures.append(previous) }
+        }
         for rule in rules {
             guard case .unique(let field) = rule.check, field == RuleFieldName.sourceKey, !sourceKey.isEmpty else { continue }
             let batch: BatchID?

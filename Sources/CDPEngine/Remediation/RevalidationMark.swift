@@ -13,8 +13,15 @@ import Foundation
 /// A record a steward changed since was checked as it was changed, against the lake as it was then; what
 /// changed in silver after that is in the sources' signatures.
 struct RevalidationMark: Codable, Hashable, Sendable {
+    /// Which revision of the engine's checks the mark was left by. Raise it whenever a release can judge the same
+    /// held record differently against the same rules and lake (a rule's semantics, standardisation, parsing): a
+    /// lake revalidated by an older `cdp` then gets one full check, as changed rules do.
+    static let checksRevision = 2
+
     /// SHA-256 of the rules and the sources' settings (and today, when a rule compares with it).
     var fingerprint: String
+    /// ``checksRevision`` of the `cdp` that left the mark; 1 for a mark written before it was recorded.
+    var revision: Int
     /// Held records with a greater id are new since: checked. Ids grow; one can be reused only after the rows
     /// of a half-written batch are discarded, and such a batch (in `unsettled`) forces a full check.
     var lastRecord: Int64
@@ -24,8 +31,25 @@ struct RevalidationMark: Codable, Hashable, Sendable {
     var unsettled: [Int64: String]
 
     enum CodingKeys: String, CodingKey {
-        case fingerprint, sources, unsettled
+        case fingerprint, sources, unsettled, revision
         case lastRecord = "last_record"
+    }
+
+    init(revision: Int = Self.checksRevision, fingerprint: String, lastRecord: Int64, sources: [String: String], unsettled: [Int64: String]) {
+        self.revision = revision
+        self.fingerprint = fingerprint
+        self.lastRecord = lastRecord
+        self.sources = sources
+        self.unsettled = unsettled
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        revision = try container.decodeIfPresent(Int.self, forKey: .revision) ?? 1
+        fingerprint = try container.decode(String.self, forKey: .fingerprint)
+        lastRecord = try container.decode(Int64.self, forKey: .lastRecord)
+        sources = try container.decode([String: String].self, forKey: .sources)
+        unsettled = try container.decode([Int64: String].self, forKey: .unsettled)
     }
 
     static let fileName = "revalidation.json"
@@ -66,11 +90,15 @@ struct RevalidationScope {
         let batches = try storeCall { () throws(StoreError) in try lake.batches.batches() }
         var sources: [String: String] = [:]
         for source in workspace.configuration.sources {
+            // Which records were released into silver, with their keys: a count alone misses one released and
+            // another reopened between two runs, or a record reopened, its key edited and released again.
             let released = try storeCall { () throws(StoreError) in
-                try lake.quarantine.quarantineCount(QuarantineFilter(source: source.name, statuses: [.released], limit: Int.max))
+                try lake.quarantine.quarantineRecords(QuarantineFilter(source: source.name, statuses: [.released], limit: Int.max))
             }
             let ingested = batches.filter { $0.source == source.name && $0.state == .ingested }.map { "\($0.id.rawValue)" }
-            sources[source.name.rawValue] = "batches \(ingested.joined(separator: ",")); released \(released)"
+            let releasedKeys = released.sorted { $0.id.rawValue < $1.id.rawValue }.map { "\($0.id.rawValue)=\($0.sourceKey)" }
+            sources[source.name.rawValue] =
+                "batches \(ingested.joined(separator: ",")); released \(released.count) \(FileDigest.sha256(of: Data(releasedKeys.joined(separator: "\n").utf8)))"
         }
         let unsettled = Dictionary(
             batches.filter { $0.state == .landed || $0.state == .ingesting }.map { ($0.id.rawValue, $0.state.rawValue) },
@@ -84,7 +112,9 @@ struct RevalidationScope {
         if full {
             reason = "a full run (--full)"
         } else if let previous {
-            if previous.fingerprint != fingerprint {
+            if previous.revision != RevalidationMark.checksRevision {
+                reason = "the engine's checks changed since the last revalidation (revision \(previous.revision) → \(RevalidationMark.checksRevision))"
+            } else if previous.fingerprint != fingerprint {
                 reason = "the rules or the sources' settings changed"
             } else if previous.unsettled.contains(where: { id, state in
                 batches.first { $0.id.rawValue == id }?.state.rawValue != state
