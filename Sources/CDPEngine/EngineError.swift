@@ -29,6 +29,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case busy
         /// The user stopped it before it finished (a bulk preview being worked out); nothing changed.
         case cancelled
+        /// Someone else holds the record or pair (a claim or an assignment); confirm to take it over.
+        case held
     }
 
     public var code: Code

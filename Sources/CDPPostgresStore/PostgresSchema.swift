@@ -77,6 +77,7 @@ public enum PostgresSchema {
         Migration(name: "pg4-masked-views-follow-the-dictionary", statements: maskedViewObjects),
         Migration(name: "pg5-run-parameters-and-customer-attributes", statements: attributeObjects),
         Migration(name: "pg6-loosening-masking-needs-view-pii", statements: dictionaryGuardObjects),
+        Migration(name: "pg7-work-claims", statements: workClaimObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -13,12 +13,13 @@ public struct LakeRepositories: Sendable {
     public var matching: any MatchingRepository
     public var gold: any GoldRepository
     public var query: any QueryRepository
+    public var workClaims: any WorkClaimRepository
 
     public init(
         runs: any RunRepository, batches: any BatchRepository, audit: any AuditRepository, accessPolicy: any AccessPolicyRepository,
         dictionary: any DictionaryRepository, quarantine: any QuarantineRepository, status: any StatusRepository,
         customer360: any Customer360Repository, matching: any MatchingRepository, gold: any GoldRepository,
-        query: any QueryRepository
+        query: any QueryRepository, workClaims: any WorkClaimRepository
     ) {
         self.runs = runs
         self.batches = batches
@@ -31,5 +32,6 @@ public struct LakeRepositories: Sendable {
         self.matching = matching
         self.gold = gold
         self.query = query
+        self.workClaims = workClaims
     }
 }

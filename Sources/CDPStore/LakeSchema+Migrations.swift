@@ -674,5 +674,23 @@ extension LakeSchema {
             ALTER TABLE silver_customer ADD COLUMN attributes TEXT;
             """#
         ),
+        // Who is on which quarantined record and candidate pair: a steward's claim (lapses at expires_at) or an
+        // assignment (expires_at NULL). One hold per item; its changes are audited as work.* rows.
+        (
+            "v10-work-claims",
+            #"""
+            CREATE TABLE work_claim (
+                item_kind TEXT NOT NULL,
+                item_id INTEGER NOT NULL,
+                owner TEXT NOT NULL,
+                hold TEXT NOT NULL,
+                held_by TEXT NOT NULL,
+                since TEXT NOT NULL,
+                expires_at TEXT,
+                PRIMARY KEY (item_kind, item_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX work_claim_by_owner ON work_claim (owner, item_kind);
+            """#
+        ),
     ]
 }

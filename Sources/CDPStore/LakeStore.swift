@@ -107,7 +107,7 @@ public final class LakeStore: Sendable {
                 throw StoreError(
                     .schemaOutdated,
                     "the lake at \(path) was written by an older release of cdp and needs upgrading (migrations "
-                        + "\(missing.sorted().joined(separator: ", ")) are not applied); a command that only reads does not "
+                        + "\(LakeSchema.migrator.migrations.filter(missing.contains).joined(separator: ", ")) are not applied); a command that only reads does not "
                         + "upgrade it: run a writing command once (e.g. `cdp run`) where the lake is writable")
             }
             return queue

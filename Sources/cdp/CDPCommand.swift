@@ -75,6 +75,7 @@ enum ErrorPresenter {
         case .invalidEntry: return 13
         case .busy: return 14
         case .cancelled: return 15
+        case .held: return 16
         }
     }
 

@@ -7,7 +7,10 @@ import Foundation
 struct CandidatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "candidates", abstract: "Review candidate pairs the matcher was unsure about.",
-        subcommands: [List.self, Show.self, Approve.self, Reject.self, Undo.self])
+        subcommands: [
+            List.self, Show.self, Approve.self, Reject.self, Undo.self, ClaimCommand<CandidatesCommand>.self, AssignCommand<CandidatesCommand>.self,
+            UnassignCommand<CandidatesCommand>.self, HoldsCommand<CandidatesCommand>.self,
+        ])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Candidates, most uncertain first.")
@@ -72,6 +75,7 @@ struct CandidatesCommand: ParsableCommand {
         @Argument(help: "The candidate id, e.g. P12.") var id: String?
         @Option(help: "Why (kept in the audit log).") var reason: String?
         @OptionGroup(title: "Every open pair of an explanation key") var selection: PairSelectionOptions
+        @Flag(help: "Decide a pair someone else claimed or was assigned (audited).") var takeOver = false
 
         func run() throws {
             if let plan = try selection.bulk(.approved, id: id, reason: reason) { return try BulkPairCLI.run(plan, options: options) }
@@ -80,7 +84,7 @@ struct CandidatesCommand: ParsableCommand {
             let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)
             let golden = try present { () throws(EngineError) in
-                try MatchReview(workspace: workspace, environment: environment).approve(candidate, reason: reason)
+                try MatchReview(workspace: workspace, environment: environment, takingOverHolds: takeOver).approve(candidate, reason: reason)
             }
             print("\(candidate) approved" + (golden.map { "; both records are now in \($0)" } ?? ""))
         }
@@ -93,6 +97,7 @@ struct CandidatesCommand: ParsableCommand {
         @Argument(help: "The candidate id, e.g. P12.") var id: String?
         @Option(help: "Why (kept in the audit log).") var reason: String?
         @OptionGroup(title: "Every open pair of an explanation key") var selection: PairSelectionOptions
+        @Flag(help: "Decide a pair someone else claimed or was assigned (audited).") var takeOver = false
 
         func run() throws {
             if let plan = try selection.bulk(.rejected, id: id, reason: reason) { return try BulkPairCLI.run(plan, options: options) }
@@ -100,7 +105,7 @@ struct CandidatesCommand: ParsableCommand {
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
             let candidate = try parseCandidateID(id)
-            try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: environment).reject(candidate, reason: reason) }
+            try present { () throws(EngineError) in try MatchReview(workspace: workspace, environment: environment, takingOverHolds: takeOver).reject(candidate, reason: reason) }
             print("\(candidate) rejected; the pair will not be proposed again")
         }
     }

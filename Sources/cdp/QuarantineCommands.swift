@@ -7,7 +7,10 @@ import Foundation
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine", abstract: "List, inspect, fix, release, reject and reopen quarantined records.",
-        subcommands: [List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self, Export.self])
+        subcommands: [
+            List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self, Export.self, ClaimCommand<QuarantineCommand>.self,
+            AssignCommand<QuarantineCommand>.self, UnassignCommand<QuarantineCommand>.self, HoldsCommand<QuarantineCommand>.self,
+        ])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List quarantined records (open and fixed by default).")
@@ -113,6 +116,7 @@ struct QuarantineCommand: ParsableCommand {
         @Argument(help: "The record, e.g. Q123.") var id: String?
         @Argument(help: "Edits as field=value (canonical field or source column).") var edits: [String] = []
         @OptionGroup(title: "Every record of a selection") var selection: QuarantineSelectionOptions
+        @Flag(help: "Act on a record someone else claimed or was assigned (audited).") var takeOver = false
         @Option(help: "With a selection: set a field, field=value.") var set: String?
         @Option(help: "With a selection: fix by pattern, 'field /regex/replacement/' (e.g. 'email / at /@/').") var replace: String?
 
@@ -143,7 +147,7 @@ struct QuarantineCommand: ParsableCommand {
                 guard let equals = edit.firstIndex(of: "=") else { throw ValidationError("'\(edit)' is not field=value") }
                 changes[String(edit[..<equals])] = String(edit[edit.index(after: equals)...])
             }
-            let service = QuarantineService(workspace: workspace, environment: environment)
+            let service = QuarantineService(workspace: workspace, environment: environment, takingOverHolds: takeOver)
             let record = try present { () throws(EngineError) in try service.fix(quarantineID, edits: changes) }
             if record.status == .fixed {
                 print("\(record.id) now passes every rule; release it with: cdp quarantine release \(record.id)")
@@ -159,6 +163,7 @@ struct QuarantineCommand: ParsableCommand {
         @OptionGroup var options: WorkspaceOptions
         @Argument(help: "The record, e.g. Q123.") var id: String?
         @OptionGroup(title: "Every record of a selection") var selection: QuarantineSelectionOptions
+        @Flag(help: "Act on a record someone else claimed or was assigned (audited).") var takeOver = false
 
         func run() throws {
             if selection.isGiven {
@@ -169,7 +174,7 @@ struct QuarantineCommand: ParsableCommand {
             let quarantineID = try parseID(id)
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
-            let service = QuarantineService(workspace: workspace, environment: environment)
+            let service = QuarantineService(workspace: workspace, environment: environment, takingOverHolds: takeOver)
             let record = try present { () throws(EngineError) in try service.release(quarantineID) }
             print("\(record.id) released to silver (\(record.entity.silverTable), key \(record.sourceKey))")
         }
@@ -181,6 +186,7 @@ struct QuarantineCommand: ParsableCommand {
         @Argument(help: "The record, e.g. Q123.") var id: String?
         @Option(help: "Why the record is unusable.") var reason: String
         @OptionGroup(title: "Every record of a selection") var selection: QuarantineSelectionOptions
+        @Flag(help: "Act on a record someone else claimed or was assigned (audited).") var takeOver = false
 
         func run() throws {
             if selection.isGiven {
@@ -191,7 +197,7 @@ struct QuarantineCommand: ParsableCommand {
             let quarantineID = try parseID(id)
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
-            let service = QuarantineService(workspace: workspace, environment: environment)
+            let service = QuarantineService(workspace: workspace, environment: environment, takingOverHolds: takeOver)
             let record = try present { () throws(EngineError) in try service.reject(quarantineID, reason: reason) }
             print("\(record.id) rejected: \(record.resolution ?? reason)")
         }

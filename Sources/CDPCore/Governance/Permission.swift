@@ -12,6 +12,8 @@ public enum Permission: String, CaseIterable, Codable, Sendable, Hashable, Compa
     case runWorkflows = "run_workflows"
     /// Act as another user (`--as`).
     case actAsOthers = "act_as"
+    /// Assign quarantined records and candidate pairs to stewards, and take assignments back.
+    case assignWork = "assign_work"
 
     /// What the permission lets a user do, for messages ("may not remediate quarantine").
     public var phrase: String {
@@ -22,6 +24,7 @@ public enum Permission: String, CaseIterable, Codable, Sendable, Hashable, Compa
         case .editDictionary: "edit the data dictionary"
         case .runWorkflows: "run workflows"
         case .actAsOthers: "act as another user"
+        case .assignWork: "assign work to stewards"
         }
     }
 

@@ -118,7 +118,7 @@ extension MatchReview {
             do throws(EngineError) {
                 if plan.decision == .approved { try approve(id, reason: reason) } else { try reject(id, reason: reason) }
                 outcome.applied.append(id)
-            } catch where error.code == .refused || error.code == .notFound {
+            } catch where error.code == .refused || error.code == .notFound || error.code == .held {
                 outcome.refused[id] = error.message
             }
         }

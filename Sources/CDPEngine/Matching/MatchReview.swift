@@ -8,10 +8,14 @@ import Foundation
 public struct MatchReview: Sendable {
     public let workspace: Workspace
     public let environment: Environment
+    /// Decide pairs someone else claimed or was assigned (after the user confirmed; each audited as
+    /// `work.take_over`). Without it such a pair is refused with `.held`.
+    public var takingOverHolds = false
 
-    public init(workspace: Workspace, environment: Environment) {
+    public init(workspace: Workspace, environment: Environment, takingOverHolds: Bool = false) {
         self.workspace = workspace
         self.environment = environment
+        self.takingOverHolds = takingOverHolds
     }
 
     var lake: LakeRepositories { workspace.repositories }
@@ -107,6 +111,8 @@ extension MatchReview {
     @discardableResult
     public func approve(_ id: CandidateID, reason: String? = nil) throws(EngineError) -> GoldenID? {
         try workspace.authorize(.decideMerges, environment, attempt: "match.approve \(id)")
+        try WorkAssignments(workspace: workspace, environment: environment)
+            .respectHold(on: .candidate(id), for: "match.approve", takingOver: takingOverHolds)
         let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
         return try decide(id, to: .approved, reason: reason) { transaction, candidate in
             try transaction.recordDecision(candidate.a, candidate.b, .match, reason: reason, by: environment.user, at: environment.timestamp)
@@ -118,6 +124,8 @@ extension MatchReview {
     /// - Throws: `.notFound`, or `.refused` when the candidate is already decided.
     public func reject(_ id: CandidateID, reason: String? = nil) throws(EngineError) {
         try workspace.authorize(.decideMerges, environment, attempt: "match.reject \(id)")
+        try WorkAssignments(workspace: workspace, environment: environment)
+            .respectHold(on: .candidate(id), for: "match.reject", takingOver: takingOverHolds)
         _ = try decide(id, to: .rejected, reason: reason) { transaction, candidate in
             try transaction.recordDecision(candidate.a, candidate.b, .noMatch, reason: reason, by: environment.user, at: environment.timestamp)
             return nil

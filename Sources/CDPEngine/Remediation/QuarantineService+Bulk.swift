@@ -315,7 +315,7 @@ extension QuarantineService {
                         if updated.status == .fixed { outcome.nowPassing += 1 }
                     }
                     outcome.applied.append(id)
-                } catch where error.code == .refused || error.code == .notFound {
+                } catch where error.code == .refused || error.code == .notFound || error.code == .held {
                     outcome.refused[id] = error.message
                 }
                 done += 1

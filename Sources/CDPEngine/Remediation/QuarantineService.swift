@@ -8,10 +8,20 @@ import Foundation
 public struct QuarantineService: Sendable {
     public let workspace: Workspace
     public let environment: Environment
+    /// Act on records someone else claimed or was assigned (after the user confirmed; each audited as
+    /// `work.take_over`). Without it such a record is refused with `.held`.
+    public var takingOverHolds = false
 
-    public init(workspace: Workspace, environment: Environment) {
+    public init(workspace: Workspace, environment: Environment, takingOverHolds: Bool = false) {
         self.workspace = workspace
         self.environment = environment
+        self.takingOverHolds = takingOverHolds
+    }
+
+    /// Refuses acting on a record someone else holds unless ``takingOverHolds`` (then audited).
+    func respectHold(_ action: Action, _ id: QuarantineID) throws(EngineError) {
+        try WorkAssignments(workspace: workspace, environment: environment)
+            .respectHold(on: .quarantine(id), for: "quarantine.\(action.rawValue)", takingOver: takingOverHolds)
     }
 
     /// What a steward does to a held record, as named in the audit log (`quarantine.fix`, …).
@@ -92,6 +102,7 @@ public struct QuarantineService: Sendable {
         _ id: QuarantineID, edits: [String: String], undoing: Bool, expecting: [String: String]? = nil
     ) throws(EngineError) -> QuarantineRecord {
         try authorize(.fix, id)
+        if !undoing { try respectHold(.fix, id) }
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
@@ -144,6 +155,7 @@ public struct QuarantineService: Sendable {
     @discardableResult
     public func release(_ id: QuarantineID) throws(EngineError) -> QuarantineRecord {
         try authorize(.release, id)
+        try respectHold(.release, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be released")
@@ -179,6 +191,7 @@ public struct QuarantineService: Sendable {
     @discardableResult
     public func reject(_ id: QuarantineID, reason: String) throws(EngineError) -> QuarantineRecord {
         try authorize(.reject, id)
+        try respectHold(.reject, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be rejected")

@@ -71,6 +71,8 @@ public final class ConsoleApp {
     var dataGeneration = 0
 
     let background = BackgroundRuns()
+    /// Called on a bulk preview's thread before it starts working (tests hold it there to stop it at a known point).
+    var bulkJobGate: (@Sendable () -> Void)?
     private var lastTick = Date.distantPast
     private var lastRunText = ""
     private var lastRunCheck = Date.distantPast
@@ -101,6 +103,11 @@ public final class ConsoleApp {
     var current: any ConsoleScreen { stacks[tab][stacks[tab].count - 1] }
 
     var service: QuarantineService { QuarantineService(workspace: workspace, environment: environment) }
+
+    /// The remediation service acting on records someone else holds, after the steward confirmed.
+    func service(takingOverHolds: Bool) -> QuarantineService {
+        QuarantineService(workspace: workspace, environment: environment, takingOverHolds: takingOverHolds)
+    }
 
     var dictionary: DictionaryService { DictionaryService(workspace: workspace, environment: environment) }
 
@@ -160,7 +167,11 @@ public final class ConsoleApp {
         }
         for stack in stacks {
             for screen in stack {
-                (screen as? DashboardScreen)?.waitForRefresh()
+                if let dashboard = screen as? DashboardScreen {
+                    dashboard.waitForRefresh()
+                    // Taken now, not at the dashboard's next frame: other screens read its counts (the pickers').
+                    _ = dashboard.takeFinishedRefresh()
+                }
                 (screen as? QuarantineListScreen)?.dataSource?.waitForPendingBase()
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
                 (screen as? CustomersScreen)?.waitForSearch()
@@ -323,7 +334,16 @@ public final class ConsoleApp {
         }
     }
 
-    public func quit() { isFinished = true }
+    /// Ends the session, releasing the steward's claims (assignments stay): a claim says "on it now".
+    public func quit() {
+        guard !isFinished else { return }
+        isFinished = true
+        do {
+            try WorkAssignments(workspace: workspace, environment: environment).releaseClaims()
+        } catch {
+            report(error)
+        }
+    }
 
     func cycleTheme() {
         let names = Theme.availableThemes(in: themesFolder)

@@ -28,10 +28,18 @@ final class BulkJob<Outcome: Sendable> {
     private let read: BackgroundRead<Outcome, EngineError>
 
     /// Runs `body` in the background; it reports through the closure it is given (false: stop after this batch).
-    init(total: Int, _ body: @escaping @Sendable (_ progress: (BulkProgress) -> Bool) throws(EngineError) -> Outcome) {
+    /// - Parameter gate: called on the job's thread before `body`; the job starts once it returns (tests hold a job
+    ///   there to act on it at a known point, instead of racing it).
+    init(
+        total: Int, gate: (@Sendable () -> Void)? = nil,
+        _ body: @escaping @Sendable (_ progress: (BulkProgress) -> Bool) throws(EngineError) -> Outcome
+    ) {
         let state = State(total: total)
         self.state = state
-        read = BackgroundRead { () throws(EngineError) in try body { state.report($0) } }
+        read = BackgroundRead { () throws(EngineError) in
+            gate?()
+            return try body { state.report($0) }
+        }
     }
 
     var progress: BulkProgress { state.progress }

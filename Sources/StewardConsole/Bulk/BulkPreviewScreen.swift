@@ -65,7 +65,9 @@ final class BulkPreviewScreen: BulkJobScreen {
         case .undo(let outcome) where job == nil: start(app, undoing: outcome)
         case .planning(let change, let ids) where planJob == nil:
             let service = app.service
-            planJob = BulkJob(total: ids.count) { progress throws(EngineError) in try service.plan(change, ids: ids, progress: progress) }
+            planJob = BulkJob(total: ids.count, gate: app.bulkJobGate) { progress throws(EngineError) in
+                try service.plan(change, ids: ids, progress: progress)
+            }
         default: break
         }
     }

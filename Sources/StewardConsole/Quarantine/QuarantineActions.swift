@@ -7,14 +7,14 @@ import TermUI
 /// recorded in the record's history and audited; the result or the error lands on the status line.
 enum QuarantineActions {
     /// Applies `edits` to a record and remembers how to undo it and how to repeat it on like records.
-    static func fix(app: ConsoleApp, record: QuarantineRecord, edits: [String: String]) {
+    static func fix(app: ConsoleApp, record: QuarantineRecord, edits: [String: String], takingOver: Bool = false) {
         guard !edits.isEmpty else {
             app.message = StatusMessage("nothing changed", severity: .warning)
             return
         }
         do {
             let before = try app.service.snapshot(record.id, fields: Array(edits.keys))
-            let updated = try app.service.fix(record.id, edits: edits)
+            let updated = try app.service(takingOverHolds: takingOver).fix(record.id, edits: edits)
             app.dataGeneration += 1
             app.undoStack.append(.fix(label: "fix of \(record.id)", previous: [before]))
             if edits.count == 1, let (field, value) = edits.first {
@@ -32,17 +32,25 @@ enum QuarantineActions {
                 let rules = updated.failures.filter { $0.severity >= .error }.map(\.rule).joined(separator: ", ")
                 app.message = StatusMessage("\(record.id) saved; still fails \(rules)", severity: .warning)
             }
+        } catch where error.code == .held && !takingOver {
+            WorkActions.askToTakeOver(error, app: app) { [weak app] in
+                if let app { fix(app: app, record: record, edits: edits, takingOver: true) }
+            }
         } catch {
             app.report(error)
         }
     }
 
-    static func release(app: ConsoleApp, id: QuarantineID) {
+    static func release(app: ConsoleApp, id: QuarantineID, takingOver: Bool = false) {
         do {
-            let record = try app.service.release(id)
+            let record = try app.service(takingOverHolds: takingOver).release(id)
             app.dataGeneration += 1
             app.undoStack.append(.decision(label: "release of \(id)", id: id))
             app.message = StatusMessage("\(id) released to \(record.entity.silverTable); u takes it back", severity: .success)
+        } catch where error.code == .held && !takingOver {
+            WorkActions.askToTakeOver(error, app: app) { [weak app] in
+                if let app { release(app: app, id: id, takingOver: true) }
+            }
         } catch {
             app.report(error)
         }
@@ -66,12 +74,16 @@ enum QuarantineActions {
         })
     }
 
-    static func reject(app: ConsoleApp, id: QuarantineID, reason: String) {
+    static func reject(app: ConsoleApp, id: QuarantineID, reason: String, takingOver: Bool = false) {
         do {
-            try app.service.reject(id, reason: reason)
+            try app.service(takingOverHolds: takingOver).reject(id, reason: reason)
             app.dataGeneration += 1
             app.undoStack.append(.decision(label: "rejection of \(id)", id: id))
             app.message = StatusMessage("\(id) rejected: \(reason); u reopens it", severity: .success)
+        } catch where error.code == .held && !takingOver {
+            WorkActions.askToTakeOver(error, app: app) { [weak app] in
+                if let app { reject(app: app, id: id, reason: reason, takingOver: true) }
+            }
         } catch {
             app.report(error)
         }

@@ -63,9 +63,9 @@ final class ReviewCandidateScreen: ConsoleScreen {
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         switch action {
         case "approve":
-            if let current, session.approve(current, app: app) { advance(app) }
+            if let current, session.approve(current, app: app, then: { [weak self, weak app] in if let self, let app { self.advance(app) } }) { advance(app) }
         case "reject":
-            if let current, session.reject(current, app: app) { advance(app) }
+            if let current, session.reject(current, app: app, then: { [weak self, weak app] in if let self, let app { self.advance(app) } }) { advance(app) }
         case "skip":
             guard let current else { return true }
             session.skip(current, app: app)

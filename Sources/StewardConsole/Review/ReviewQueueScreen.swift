@@ -15,11 +15,18 @@ final class ReviewQueueScreen: ConsoleScreen {
     private(set) var keyFilter: String?
     /// Only pairs between these two sources (`s`, `:sources a+b`); nil for every pair of sources.
     private(set) var sourcesFilter: SourcePair?
+    /// Whose pairs are shown (`w`, `:owner`).
+    private(set) var ownerFilter = OwnerFilter.everyone
+    /// Who holds which pair, by candidate id, as last read.
+    private var holds: [Int64: WorkClaim] = [:]
+    /// The steward, for "mine".
+    private var user = ""
 
     var title: String {
         var parts = ["Merge review · \(session.counterText)"]
         if let keyFilter { parts.append("key \(keyFilter.isEmpty ? "(none)" : keyFilter)") }
         if let sourcesFilter { parts.append("sources \(sourcesFilter)") }
+        if ownerFilter != .everyone { parts.append(ownerFilter.label) }
         if let position = state.position(of: rows.count) { parts.append(position) }
         return parts.joined(separator: " · ")
     }
@@ -38,13 +45,14 @@ final class ReviewQueueScreen: ConsoleScreen {
                 group: "Review"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last decision of this session (a bulk one whole)", group: "Review"),
             ConsoleAction("blind", keys: [.char("b")], help: "Blind mode: hide scores and weights (again: show)", group: "Review"),
-        ]
+        ] + WorkActions.actions
     }
 
     /// Open pairs as read, without those decided in this session since, narrowed by the key and sources filters.
     var rows: [CandidateRow] {
         (session.queue?.rows ?? []).filter { row in
             session.decided(row.id) == nil && (keyFilter.map { row.key == $0 } ?? true) && (sourcesFilter?.matches(row) ?? true)
+                && ownerFilter.admits(holds[row.id.rawValue], user: user)
         }
     }
 
@@ -52,7 +60,23 @@ final class ReviewQueueScreen: ConsoleScreen {
         state.selection.selected.flatMap { rows.indices.contains($0) ? rows[$0] : nil }
     }
 
-    func activate(app: ConsoleApp) { session.refreshIfStale(app) }
+    func activate(app: ConsoleApp) {
+        session.refreshIfStale(app)
+        user = app.environment.user
+        refreshHolds(app)
+    }
+
+    /// Re-reads who holds which pair (others may have claimed since).
+    private func refreshHolds(_ app: ConsoleApp) {
+        do {
+            holds = try WorkActions.service(app).holds(.candidate)
+        } catch {
+            app.report(error)
+        }
+    }
+
+    /// The pair a claim or an assignment applies to: the selected one.
+    private var workItems: [WorkItem] { selected.map { [.candidate($0.id)] } ?? [] }
 
     func willRender(app: ConsoleApp) { session.takeFinishedRead() }
 
@@ -92,6 +116,22 @@ final class ReviewQueueScreen: ConsoleScreen {
             }
             _ = session.undo(app: app)
             session.refreshIfStale(app)
+        case "claim":
+            WorkActions.claim(workItems, app: app) { [weak self, weak app] in if let self, let app { self.refreshHolds(app) } }
+        case "assign":
+            WorkActions.askAssignee(workItems, app: app) { [weak self, weak app] in if let self, let app { self.refreshHolds(app) } }
+        case "unassign":
+            WorkActions.unassign(workItems, app: app) { [weak self, weak app] in if let self, let app { self.refreshHolds(app) } }
+        case "owner":
+            let choices = OwnerFilter.allCases.map { owner in
+                Picker.Choice(
+                    value: owner.rawValue, label: owner.label, count: owner == .mine ? holds.values.count { $0.owner == app.environment.user } : nil)
+            }
+            app.modal = .picker(Picker(title: "owner · type to search, Enter picks", choices: choices, current: ownerFilter.rawValue) {
+                [weak self, weak app] choice in
+                guard let self, let app else { return }
+                self.pick(choice.value, for: "owner", app: app)
+            })
         case "blind":
             session.blind.toggle()
             app.message = StatusMessage(session.blind ? "blind mode: scores hidden" : "scores shown")
@@ -103,6 +143,18 @@ final class ReviewQueueScreen: ConsoleScreen {
 
     /// `:key +FIRST +SURNAME` and `:sources crm+web` from the palette (`all` clears them).
     func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool {
+        if action == "assign" {
+            WorkActions.assign(workItems, to: argument, app: app) { [weak self, weak app] in if let self, let app { self.refreshHolds(app) } }
+            return true
+        }
+        if action == "owner" {
+            guard let owner = OwnerFilter(argument: argument) else {
+                app.message = StatusMessage("owner is mine, unassigned or everyone", severity: .warning)
+                return true
+            }
+            pick(owner.rawValue, for: "owner", app: app)
+            return true
+        }
         guard action == "key" || action == "sources" else { return false }
         let wanted = argument.trimmingCharacters(in: .whitespaces)
         if wanted.lowercased() == "all" {
@@ -129,9 +181,15 @@ final class ReviewQueueScreen: ConsoleScreen {
     }
 
     private func pick(_ value: String?, for filter: String, app: ConsoleApp) {
-        if filter == "key" { keyFilter = value } else { sourcesFilter = value.flatMap(SourcePair.init(parsing:)) }
+        switch filter {
+        case "key": keyFilter = value
+        case "owner":
+            ownerFilter = value.flatMap(OwnerFilter.init(rawValue:)) ?? .everyone
+            refreshHolds(app)
+        default: sourcesFilter = value.flatMap(SourcePair.init(parsing:))
+        }
         state.selectFirst()
-        app.message = StatusMessage("\(filter): \(value ?? "all")")
+        app.message = StatusMessage("\(filter): \(filter == "owner" ? ownerFilter.label : value ?? "all")")
     }
 
     /// Asks above which probability to decide every open pair with the selected pair's key, then previews it.
@@ -200,7 +258,9 @@ final class ReviewQueueScreen: ConsoleScreen {
             ]), maxWidth: area.width)
         let tableArea = Rect(x: area.x, y: area.y + 1, width: area.width, height: max(0, area.height - 1))
         let blind = session.blind
+        // The owner column once anyone holds a pair (before that it would only take room from the names).
         var columns = [TableColumn(id: "id", title: "pair", width: .length(7))]
+        if !holds.isEmpty { columns.append(TableColumn(id: "owner", title: "owner", width: .length(8))) }
         if !blind {
             columns += [
                 TableColumn(id: "probability", title: "prob.", width: .length(6), alignment: .right),
@@ -217,6 +277,7 @@ final class ReviewQueueScreen: ConsoleScreen {
         ]
         let lines = shown.map { row -> [Line] in
             var cells = [Line(row.id.description, style: theme[.accent])]
+            if !holds.isEmpty { cells.append(WorkActions.ownerCell(holds[row.id.rawValue], app: app.environment.user, theme: theme)) }
             if !blind {
                 cells += [Line(String(format: "%.3f", row.probability)), ReviewText.keyLine(row.key, theme: theme)]
             }
@@ -235,7 +296,8 @@ final class ReviewQueueScreen: ConsoleScreen {
             columns: columns, dataSource: ArrayTableDataSource(rows: lines), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌",
             emptyMessage: keyFilter == nil && sourcesFilter == nil
-                ? "no open candidates: the queue is empty (`cdp match run` proposes pairs)" : "no open pair matches the filters (f, s)",
+                && ownerFilter == .everyone
+                ? "no open candidates: the queue is empty (`cdp match run` proposes pairs)" : "no open pair matches the filters (f, s, w)",
             fitsContent: true)
         frame.render(table, in: tableArea, state: &state)
     }

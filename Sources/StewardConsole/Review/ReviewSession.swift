@@ -136,17 +136,25 @@ final class ReviewSession {
 
     // MARK: Deciding
 
-    private func review(_ app: ConsoleApp) -> MatchReview { MatchReview(workspace: app.workspace, environment: app.environment) }
+    private func review(_ app: ConsoleApp, takingOver: Bool = false) -> MatchReview {
+        MatchReview(workspace: app.workspace, environment: app.environment, takingOverHolds: takingOver)
+    }
 
     /// Approves through the engine; false (with the engine's message on the status line) when refused.
-    func approve(_ id: CandidateID, app: ConsoleApp) -> Bool {
+    func approve(_ id: CandidateID, app: ConsoleApp, takingOver: Bool = false, then advance: (() -> Void)? = nil) -> Bool {
         do {
-            let golden = try review(app).approve(id)
+            let golden = try review(app, takingOver: takingOver).approve(id)
             decisions.append(Decision(candidate: id, status: .approved, golden: golden))
             changed(app)
             let joined = golden.map { "; both records are now in \($0) (g opens it)" } ?? ""
             app.message = StatusMessage("\(id) approved\(joined)", severity: .success)
             return true
+        } catch where error.code == .held && !takingOver {
+            WorkActions.askToTakeOver(error, app: app) { [weak self, weak app] in
+                guard let self, let app else { return }
+                if self.approve(id, app: app, takingOver: true) { advance?() }
+            }
+            return false
         } catch {
             refused(error, app)
             return false
@@ -154,13 +162,19 @@ final class ReviewSession {
     }
 
     /// Rejects through the engine; false (with the engine's message on the status line) when refused.
-    func reject(_ id: CandidateID, app: ConsoleApp) -> Bool {
+    func reject(_ id: CandidateID, app: ConsoleApp, takingOver: Bool = false, then advance: (() -> Void)? = nil) -> Bool {
         do {
-            try review(app).reject(id)
+            try review(app, takingOver: takingOver).reject(id)
             decisions.append(Decision(candidate: id, status: .rejected))
             changed(app)
             app.message = StatusMessage("\(id) rejected; the pair will not be proposed again", severity: .success)
             return true
+        } catch where error.code == .held && !takingOver {
+            WorkActions.askToTakeOver(error, app: app) { [weak self, weak app] in
+                guard let self, let app else { return }
+                if self.reject(id, app: app, takingOver: true) { advance?() }
+            }
+            return false
         } catch {
             refused(error, app)
             return false

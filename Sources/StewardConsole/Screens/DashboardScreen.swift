@@ -81,7 +81,7 @@ final class DashboardScreen: ConsoleScreen {
         return false
     }
 
-    /// Waits for a refresh under way and takes it (tests).
+    /// Waits for a refresh under way (tests); the next tick or frame takes it.
     func waitForRefresh() {
         if let refreshing {
             _ = refreshing.wait()

@@ -40,6 +40,7 @@ final class QuarantineListScreen: ConsoleScreen {
         if let sourceFilter { parts.append("source \(sourceFilter)") }
         if let ruleFilter { parts.append("rule \(ruleFilter)") }
         if newOnly, let since = source?.newSince { parts.append("new since \(TimeText.short(since))") }
+        if let owner = source?.ownerFilter, owner != .everyone { parts.append(owner.label) }
         if let sort = state.sort { parts.append("by \(sort.columnID) \(sort.ascending ? "▲" : "▼")") }
         if let marked = source?.markedCount, marked > 0 { parts.append("\(TimeText.count(marked)) marked") }
         if let position = state.position(of: source?.rowCount ?? 0) { parts.append(position) }
@@ -73,7 +74,7 @@ final class QuarantineListScreen: ConsoleScreen {
             ConsoleAction("export", keys: [.char("W")], help: "Write the view (filtered rows, shown columns) to a CSV or JSON file (:export PATH)", group: "Records"),
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Records"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action (a bulk action whole)", group: "Records"),
-        ]
+        ] + WorkActions.actions
     }
 
     var filterText: String? { text }
@@ -114,6 +115,8 @@ final class QuarantineListScreen: ConsoleScreen {
     /// Re-reads the lake only when the console changed records since (a count over millions of rows is not free).
     func activate(app: ConsoleApp) {
         source?.theme = app.theme
+        source?.user = app.environment.user
+        refreshHolds(app: app)
         guard loadedGeneration != app.dataGeneration else { return }
         let first = loadedGeneration == nil
         loadedGeneration = app.dataGeneration
@@ -132,6 +135,31 @@ final class QuarantineListScreen: ConsoleScreen {
             source?.reload()
             syncRowCount()
         }
+    }
+
+    /// Re-reads who holds which record (others may have claimed since) and narrows the rows to the owner filter.
+    func refreshHolds(app: ConsoleApp, filter: OwnerFilter? = nil) {
+        guard let source else { return }
+        do {
+            source.setHolds(try WorkActions.service(app).holds(.quarantine), filter: filter ?? source.ownerFilter)
+        } catch {
+            app.report(error)
+        }
+        syncRowCount()
+    }
+
+    /// The records a claim or an assignment applies to: the marked ones, else the selected one.
+    var workItems: [WorkItem] {
+        guard let source else { return [] }
+        if source.markedCount > 0 { return source.markedIDs.map { .quarantine(QuarantineID($0)) } }
+        guard let row = state.selection.selected, let id = source.id(at: row) else { return [] }
+        return [.quarantine(QuarantineID(id))]
+    }
+
+    /// After a claim or assignment: holds re-read, marks cleared (they were acted on).
+    private func workChanged(app: ConsoleApp) {
+        source?.clearMarks()
+        refreshHolds(app: app)
     }
 
     /// The filter of the rows shown.
@@ -307,6 +335,14 @@ final class QuarantineListScreen: ConsoleScreen {
             BulkActions.askSet(list: self, app: app)
         case "bulk-replace":
             BulkActions.askReplace(list: self, app: app)
+        case "claim":
+            WorkActions.claim(workItems, app: app) { [weak self, weak app] in if let self, let app { self.workChanged(app: app) } }
+        case "assign":
+            WorkActions.askAssignee(workItems, app: app) { [weak self, weak app] in if let self, let app { self.workChanged(app: app) } }
+        case "unassign":
+            WorkActions.unassign(workItems, app: app) { [weak self, weak app] in if let self, let app { self.workChanged(app: app) } }
+        case "owner":
+            openPicker("owner", app: app)
         case "fix-all-like-this":
             QuarantineActions.fixAllLikeThis(app: app)
         case "undo":
@@ -324,7 +360,11 @@ final class QuarantineListScreen: ConsoleScreen {
             export(to: argument, app: app)
             return true
         }
-        guard ["source", "rule", "status"].contains(action) else { return false }
+        if action == "assign" {
+            WorkActions.assign(workItems, to: argument, app: app) { [weak self, weak app] in if let self, let app { self.workChanged(app: app) } }
+            return true
+        }
+        guard ["source", "rule", "status", "owner"].contains(action) else { return false }
         let choices = self.choices(action, app: app)
         let wanted = argument.lowercased()
         guard let choice = choices.first(where: { ($0.value ?? "all").lowercased() == wanted || $0.label.lowercased() == wanted }) else {
@@ -342,6 +382,7 @@ final class QuarantineListScreen: ConsoleScreen {
         switch filter {
         case "source": current = sourceFilter?.rawValue
         case "rule": current = ruleFilter
+        case "owner": current = source?.ownerFilter.rawValue
         default: current = Self.statusChoices[statusChoice].label
         }
         app.modal = .picker(Picker(title: "\(filter) · type to search, Enter picks", choices: choices(filter, app: app), current: current) {
@@ -355,6 +396,11 @@ final class QuarantineListScreen: ConsoleScreen {
         switch filter {
         case "source": sourceFilter = choice.value.map { SourceName($0) }
         case "rule": ruleFilter = choice.value
+        case "owner":
+            refreshHolds(app: app, filter: choice.value.flatMap(OwnerFilter.init(rawValue:)) ?? .everyone)
+            state.selectFirst()
+            app.message = StatusMessage("showing \(source?.ownerFilter.label ?? "everyone's") records")
+            return
         default: statusChoice = Self.statusChoices.firstIndex { $0.label == choice.value } ?? 0
         }
         reload()
@@ -366,8 +412,22 @@ final class QuarantineListScreen: ConsoleScreen {
     /// scan of the held records on the key path); counts are of open and fixed records.
     func choices(_ filter: String, app: ConsoleApp) -> [Picker.Choice] {
         let dashboard = app.stacks[ConsoleApp.tabIndex("dashboard")].first as? DashboardScreen
+        // Counts the dashboard finished reading while another screen was shown (never waits).
+        _ = dashboard?.takeFinishedRefresh()
         let statuses = dashboard?.sourceStatuses
         switch filter {
+        case "owner":
+            let holds = source?.holds ?? [:]
+            let user = app.environment.user
+            return OwnerFilter.allCases.map { owner in
+                let count: Int? =
+                    switch owner {
+                    case .everyone: nil
+                    case .mine: holds.values.count { $0.owner == user }
+                    case .unassigned: nil
+                    }
+                return Picker.Choice(value: owner.rawValue, label: owner.label, count: count)
+            }
         case "source":
             let held = statuses.map { $0.reduce(0) { $0 + $1.quarantineOpen + $1.quarantineFixed } }
             return [Picker.Choice(value: nil, label: "all sources", count: held)]
@@ -435,7 +495,7 @@ final class QuarantineListScreen: ConsoleScreen {
         let theme = app.theme
         let split = area.splitHorizontally([.fill(1), .length(1)])
         let table = Table(
-            columns: QuarantineTableSource.columns, dataSource: source, style: theme[.text],
+            columns: source.displayedColumns, dataSource: source, style: theme[.text],
             headerStyle: theme[.header], selectedStyle: theme[.selection], highlightSymbol: "▌",
             focusedHeaderStyle: state.focusedColumn == nil ? nil : theme[.header].adding(.reverse),
             emptyMessage: source.lastError ?? "no records match the filters", fitsContent: true)

@@ -18,6 +18,11 @@ final class QuarantineTableSource: TableDataSource {
     let now: @Sendable () -> Double
     /// The steward's previous visit to the workbench (ISO 8601 UTC): records held since are marked new (★).
     var newSince: String?
+    /// Who holds which record (claims and assignments), by record id, as last read.
+    private(set) var holds: [Int64: WorkClaim] = [:]
+    /// Whose records are shown; the steward is ``user``.
+    private(set) var ownerFilter = OwnerFilter.everyone
+    var user = ""
     private(set) var filter = QuarantineFilter()
     private(set) var sort: TableSort?
     var rowCount: Int { ids.count }
@@ -59,6 +64,18 @@ final class QuarantineTableSource: TableDataSource {
 
     func id(at row: Int) -> Int64? { ids.indices.contains(row) ? ids[row] : nil }
 
+    /// Takes the holds read and whose records to show; narrows the rows shown at once (no store read).
+    func setHolds(_ holds: [Int64: WorkClaim], filter: OwnerFilter) {
+        self.holds = holds
+        ownerFilter = filter
+        applyText()
+        // The rows shown changed: the windows read were of the rows before.
+        windows = []
+    }
+
+    /// The hold on a record; nil when nobody holds it.
+    func hold(on id: Int64) -> WorkClaim? { holds[id] }
+
     /// The record `step` rows from `id` in the table's order (the Record view's `J`/`K`); nil past either end
     /// or when `id` is no longer shown.
     func neighbour(of id: QuarantineID, _ step: Int) -> QuarantineID? {
@@ -84,6 +101,13 @@ final class QuarantineTableSource: TableDataSource {
     /// The column showing ✓ on marked rows.
     static let markColumn = "mark"
 
+    /// The column naming who holds the record (`*`: a claim, which lapses), shown last once anyone holds one.
+    static let ownerColumn = TableColumn(id: "owner", title: "owner", width: .length(8))
+
+    /// The columns shown: ``columns``, and the owner column while anyone holds a record (before that it would
+    /// only take room from the values).
+    var displayedColumns: [TableColumn] { holds.isEmpty ? Self.columns : Self.columns + [Self.ownerColumn] }
+
     /// The mark column, then the engine's view columns (``QuarantineViewColumn``), in its order.
     static let columns = [TableColumn(id: markColumn, title: "✓", width: .length(1))]
         + QuarantineViewColumn.allCases.map { column in
@@ -100,6 +124,7 @@ final class QuarantineTableSource: TableDataSource {
             return TableColumn(
                 id: column.rawValue, title: column.title, width: width, alignment: column == .line || column == .age ? .right : .left)
         }
+
 
     init(reader: LakeReader, theme: Theme, now: @escaping @Sendable () -> Double) {
         self.reader = reader
@@ -222,6 +247,14 @@ final class QuarantineTableSource: TableDataSource {
     }
 
     private func applyText() {
+        applyTextFilter()
+        if ownerFilter != .everyone {
+            let holds = self.holds, user = self.user, filter = ownerFilter
+            ids = ids.filter { filter.admits(holds[$0], user: user) }
+        }
+    }
+
+    private func applyTextFilter() {
         isSearching = false
         guard let text = filter.text, !text.isEmpty else {
             ids = baseIDs
@@ -301,7 +334,7 @@ final class QuarantineTableSource: TableDataSource {
                 case .age: return isNew(record) ? Line("★ " + text, style: theme[.accent]) : Line(text, style: theme[.muted])
                 case .source, .key, .rules: return Line(text)
                 }
-            }
+            } + (holds.isEmpty ? [] : [WorkActions.ownerCell(holds[record.id.rawValue], app: user, theme: theme)])
     }
 
     /// Held after the steward's previous visit.

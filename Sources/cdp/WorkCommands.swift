@@ -1,0 +1,112 @@
+import ArgumentParser
+import CDPCore
+import CDPEngine
+import CDPRepositories
+import Foundation
+
+/// `claim`, `assign`, `unassign` and `holds` for quarantined records and candidate pairs alike.
+enum WorkCLI {
+    static func items(_ texts: [String], _ kind: WorkItem.Kind) throws -> [WorkItem] {
+        guard !texts.isEmpty else { throw ValidationError("name at least one \(kind == .quarantine ? "record (Q123)" : "pair (P12)")") }
+        return try texts.map { text in
+            switch kind {
+            case .quarantine: .quarantine(try parseID(text))
+            case .candidate: .candidate(try parseCandidateID(text))
+            }
+        }
+    }
+
+    static func service(_ options: WorkspaceOptions) throws -> WorkAssignments {
+        let workspace = try options.open()
+        return WorkAssignments(workspace: workspace, environment: try options.environment(in: workspace))
+    }
+
+    static func report(_ outcome: WorkAssignments.Outcome, _ verb: String) {
+        if !outcome.changed.isEmpty { print("\(verb): \(outcome.changed.map(\.description).joined(separator: ", "))") }
+        if !outcome.unchanged.isEmpty { print("already so: \(outcome.unchanged.map(\.description).joined(separator: ", "))") }
+        for hold in outcome.takenOver { print("taken over from \(hold.owner): \(hold.item) (was \(WorkAssignments.describe(hold)))") }
+    }
+
+    static func holds(_ kind: WorkItem.Kind, options: WorkspaceOptions, owner: String?, json: Bool) throws {
+        let service = try service(options)
+        let holds = try present { () throws(EngineError) in try service.holds(kind) }.values
+            .filter { owner == nil || $0.owner == owner }.sorted { $0.item < $1.item }
+        if json {
+            struct Row: Encodable { var item, owner, hold, by, since: String; var expiresAt: String? }
+            return Output.json(holds.map { Row(item: $0.item.description, owner: $0.owner, hold: $0.hold.rawValue, by: $0.by, since: $0.since, expiresAt: $0.expiresAt) })
+        }
+        print(Output.table(
+            ["item", "owner", "hold", "by", "since", "until"],
+            holds.map { [$0.item.description, $0.owner, $0.hold.rawValue, $0.by, $0.since, $0.expiresAt ?? "-"] }))
+        print("\(holds.count) held")
+    }
+}
+
+/// The claim, assign, unassign and holds subcommands of one work list.
+protocol WorkListCommand { static var kind: WorkItem.Kind { get } }
+
+struct ClaimCommand<List: WorkListCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "claim",
+            abstract: "Claim \(List.kind == .quarantine ? "records" : "pairs") for yourself for 30 minutes (audited; released when you leave the console).")
+    }
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "The \(List.kind == .quarantine ? "records, e.g. Q123" : "pairs, e.g. P12").") var ids: [String]
+    @Flag(help: "Take over items someone else holds (audited).") var takeOver = false
+
+    func run() throws {
+        let items = try WorkCLI.items(ids, List.kind)
+        let service = try WorkCLI.service(options)
+        let outcome = try present { () throws(EngineError) in try service.claim(items, takingOver: takeOver) }
+        WorkCLI.report(outcome, "claimed by \(service.environment.user) for 30 minutes")
+    }
+}
+
+struct AssignCommand<List: WorkListCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "assign", abstract: "Assign \(List.kind == .quarantine ? "records" : "pairs") to a steward (needs assign_work; audited).")
+    }
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "The \(List.kind == .quarantine ? "records, e.g. Q123" : "pairs, e.g. P12").") var ids: [String]
+    @Option(help: "The steward's user name.") var to: String
+    @Flag(help: "Take over items someone else holds (audited).") var takeOver = false
+
+    func run() throws {
+        let items = try WorkCLI.items(ids, List.kind)
+        let service = try WorkCLI.service(options)
+        let outcome = try present { () throws(EngineError) in try service.assign(items, to: to, takingOver: takeOver) }
+        WorkCLI.report(outcome, "assigned to \(to)")
+    }
+}
+
+struct UnassignCommand<List: WorkListCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "unassign",
+            abstract: "Take the claim or assignment off \(List.kind == .quarantine ? "records" : "pairs") (your own, or anyone's with assign_work; audited).")
+    }
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "The \(List.kind == .quarantine ? "records, e.g. Q123" : "pairs, e.g. P12").") var ids: [String]
+
+    func run() throws {
+        let items = try WorkCLI.items(ids, List.kind)
+        let service = try WorkCLI.service(options)
+        let outcome = try present { () throws(EngineError) in try service.unassign(items) }
+        WorkCLI.report(outcome, "unassigned")
+    }
+}
+
+struct HoldsCommand<List: WorkListCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "holds", abstract: "Who is on which \(List.kind == .quarantine ? "record" : "pair"): live claims and assignments.")
+    }
+    @OptionGroup var options: WorkspaceOptions
+    @Option(help: "Only this steward's.") var owner: String?
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws { try WorkCLI.holds(List.kind, options: options, owner: owner, json: json) }
+}
+
+extension QuarantineCommand: WorkListCommand { static var kind: WorkItem.Kind { .quarantine } }
+extension CandidatesCommand: WorkListCommand { static var kind: WorkItem.Kind { .candidate } }

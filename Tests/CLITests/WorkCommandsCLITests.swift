@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `cdp quarantine claim|assign|unassign|holds` (and the same under `cdp candidates`): who is on what, audited; an
+/// item someone else holds is refused (exit 16) unless `--take-over`.
+struct WorkCommandsCLITests {
+    @Test func recordsAreClaimedAssignedTakenOverAndUnassigned() throws {
+        let ws = try QuarantineReopenCLITests.workspace("work-claims")
+        let claimed = try CLI.run(["quarantine", "claim", "Q1", "--as", "sam"] + ws)
+        #expect(claimed.status == 0, "\(claimed.stderr)")
+        #expect(claimed.stdout.contains("claimed by sam for 30 minutes: Q1"), "\(claimed.stdout)")
+
+        let holds = try CLI.run(["quarantine", "holds"] + ws)
+        #expect(holds.stdout.contains("Q1    sam    claim"), "\(holds.stdout)")
+        #expect(holds.stdout.contains("1 held"))
+
+        // Someone else's claim is respected by every action.
+        let rejected = try CLI.run(["quarantine", "reject", "Q1", "--reason", "duplicate", "--as", "tom"] + ws)
+        #expect(rejected.status == 16, "\(rejected.stderr)")
+        #expect(rejected.stderr.contains("Q1 is claimed by sam until"), "\(rejected.stderr)")
+        let assign = try CLI.run(["quarantine", "assign", "Q1", "--to", "tom", "--as", "lee"] + ws)
+        #expect(assign.status == 16)
+
+        let takenOver = try CLI.run(["quarantine", "assign", "Q1", "--to", "tom", "--take-over", "--as", "lee"] + ws)
+        #expect(takenOver.status == 0, "\(takenOver.stderr)")
+        #expect(takenOver.stdout.contains("assigned to tom: Q1") && takenOver.stdout.contains("taken over from sam"), "\(takenOver.stdout)")
+        let json = try CLI.run(["quarantine", "holds", "--owner", "tom", "--json"] + ws)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1 && rows.first?["hold"] as? String == "assignment" && rows.first?["by"] as? String == "lee")
+
+        // sam acts on tom's record only with --take-over, and the take-over is audited.
+        #expect(try CLI.run(["quarantine", "reject", "Q1", "--reason", "duplicate", "--as", "sam"] + ws).status == 16)
+        let decided = try CLI.run(["quarantine", "reject", "Q1", "--reason", "duplicate", "--take-over", "--as", "sam"] + ws)
+        #expect(decided.status == 0, "\(decided.stderr)")
+        let audit = try CLI.run(["audit", "list", "--target", "Q1"] + ws)
+        for action in ["work.claim", "work.assign", "work.take_over", "quarantine.reject"] {
+            #expect(audit.stdout.contains(action), "\(action) missing from:\n\(audit.stdout)")
+        }
+
+        let unassigned = try CLI.run(["quarantine", "unassign", "Q1"] + ws)
+        #expect(unassigned.status == 0 && unassigned.stdout.contains("unassigned: Q1"), "\(unassigned.stdout)\(unassigned.stderr)")
+        #expect(try CLI.run(["quarantine", "holds"] + ws).stdout.contains("0 held"))
+
+        let missing = try CLI.run(["quarantine", "claim", "Q99"] + ws)
+        #expect(missing.status == 7 && missing.stderr.contains("no such record or pair: Q99"), "\(missing.stderr)")
+        let badID = try CLI.run(["candidates", "claim", "Q1"] + ws)
+        #expect(badID.status != 0 && badID.stderr.contains("not a candidate id"), "\(badID.stderr)")
+    }
+}
