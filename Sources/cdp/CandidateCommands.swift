@@ -9,7 +9,7 @@ struct CandidatesCommand: ParsableCommand {
         commandName: "candidates", abstract: "Review candidate pairs the matcher was unsure about.",
         subcommands: [
             List.self, Show.self, Approve.self, Reject.self, Undo.self, ClaimCommand<CandidatesCommand>.self, AssignCommand<CandidatesCommand>.self,
-            UnassignCommand<CandidatesCommand>.self, HoldsCommand<CandidatesCommand>.self,
+            UnassignCommand<CandidatesCommand>.self, HoldsCommand<CandidatesCommand>.self, CommentCommand<CandidatesCommand>.self,
         ])
 
     struct List: ParsableCommand {

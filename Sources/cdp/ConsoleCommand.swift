@@ -15,10 +15,13 @@ struct ConsoleCommand: ParsableCommand {
     @Option(help: "Colour theme: dark, light, high-contrast, mono, or a file name in themes/ (NO_COLOR selects mono; without it, the theme last chosen with T).")
     var theme: String?
 
+    @Flag(help: "Leave the mouse to the terminal (its own text selection) instead of clicks selecting rows and tabs and the wheel scrolling.")
+    var noMouse = false
+
     func run() throws {
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
-        try ConsoleLauncher.open(workspace, environment: environment, themeName: theme)
+        try ConsoleLauncher.open(workspace, environment: environment, themeName: theme, mouse: !noMouse)
     }
 }
 
@@ -33,7 +36,8 @@ enum ConsoleLauncher {
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
-    static func open(_ workspace: Workspace, environment: CDPCore.Environment, themeName: String?) throws {
+    /// - Parameter mouse: clicks select rows and tabs and the wheel scrolls (the terminal's own selection then needs Shift).
+    static func open(_ workspace: Workspace, environment: CDPCore.Environment, themeName: String?, mouse: Bool = true) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             try present { () throws(EngineError) in
                 throw EngineError(.workspace, "the console needs a terminal (stdin and stdout are not a TTY); use the other cdp commands headless")
@@ -51,10 +55,11 @@ enum ConsoleLauncher {
             return
         }
         do {
-            try withCursesTerminal { backend in
+            try withCursesTerminal(mouse: mouse) { backend in
                 let app = ConsoleApp(
                     workspace: workspace, environment: environment, theme: theme, backend: backend, themesFolder: folder,
                     settingsFile: settingsFile)
+                app.usesMouse = mouse
                 if let note { app.say(note, severity: .warning) }
                 try app.run()
             }

@@ -9,7 +9,7 @@ struct QuarantineCommand: ParsableCommand {
         commandName: "quarantine", abstract: "List, inspect, fix, release, reject and reopen quarantined records.",
         subcommands: [
             List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self, Export.self, ClaimCommand<QuarantineCommand>.self,
-            AssignCommand<QuarantineCommand>.self, UnassignCommand<QuarantineCommand>.self, HoldsCommand<QuarantineCommand>.self,
+            AssignCommand<QuarantineCommand>.self, UnassignCommand<QuarantineCommand>.self, HoldsCommand<QuarantineCommand>.self, CommentCommand<QuarantineCommand>.self,
         ])
 
     struct List: ParsableCommand {
@@ -18,10 +18,20 @@ struct QuarantineCommand: ParsableCommand {
         @OptionGroup var view: QuarantineViewOptions
         @Option(help: "At most this many records.") var limit: Int = 50
         @Flag(help: "Print as JSON.") var json = false
+        @Option(name: .customLong("view"), help: "Show your saved view NAME (its filters, sort and columns, as saved in the console with :view save NAME).")
+        var savedView: String?
+        @Option(help: "Save these filters as your view NAME (every column, in id order), then list it.") var saveView: String?
 
         func run() throws {
+            if let savedView { return try runView(savedView) }
             let workspace = try options.open()
             let filter = try view.filter(in: workspace, limit: limit)
+            if let saveView {
+                let environment = try options.environment(in: workspace)
+                let saved = SavedView(name: saveView, source: filter.source?.rawValue, rule: filter.rule, statuses: filter.statuses, text: filter.text)
+                try present { () throws(EngineError) in try SavedViews(workspace: workspace, environment: environment).save(saved) }
+                return try runView(saveView)
+            }
             let reader = workspace.reader(for: try options.environment(in: workspace))
             let (records, total) = try present { () throws(EngineError) in
                 (try reader.quarantineRecords(filter), try reader.quarantineCount(filter))
@@ -33,6 +43,30 @@ struct QuarantineCommand: ParsableCommand {
                     [$0.id.description, $0.status.rawValue, $0.source.rawValue, $0.sourceKey, "\($0.line)",
                      $0.ruleNames.joined(separator: ","), String(($0.failures.first?.message ?? "").prefix(70))]
                 }))
+            print("\(records.count) of \(Output.grouped(total)) records")
+        }
+
+        /// A saved view: its records in its order (its owner filter applied), with its columns.
+        func runView(_ name: String) throws {
+            let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
+            let reader = workspace.reader(for: environment)
+            let (saved, records, total) = try present { () throws(EngineError) in
+                let saved = try SavedViews(workspace: workspace, environment: environment).view(named: name)
+                var ids = try reader.quarantineIDs(saved.filter, order: saved.order, ascending: saved.ascending)
+                if let owner = saved.owner {
+                    let holds = try WorkAssignments(workspace: workspace, environment: environment).holds(.quarantine)
+                    ids = ids.filter { owner == "mine" ? holds[$0]?.owner == environment.user : holds[$0] == nil }
+                }
+                return (saved, try reader.quarantineRecords(ids: ids.prefix(max(0, limit)).map { QuarantineID($0) }), ids.count)
+            }
+            let columns = saved.viewColumns
+            let now = environment.now()
+            if json {
+                return Output.json(records.map { record in Dictionary(uniqueKeysWithValues: columns.map { ($0.title, $0.text(record, now: now)) }) })
+            }
+            print("view \(saved.summary)")
+            print(Output.table(columns.map(\.title), records.map { record in columns.map { String($0.text(record, now: now).prefix(70)) } }))
             print("\(records.count) of \(Output.grouped(total)) records")
         }
     }
@@ -105,6 +139,11 @@ struct QuarantineCommand: ParsableCommand {
             if !detail.history.isEmpty {
                 print("\nhistory:")
                 for entry in detail.history { print("  \(entry.at) \(entry.actor) \(entry.action): \(entry.detail)") }
+            }
+            if let hold = detail.hold { print("\nheld: \(WorkAssignments.describe(hold))") }
+            if !detail.comments.isEmpty {
+                print("\ncomments:")
+                for comment in detail.comments { print("  \(comment.at) \(comment.author): \(comment.text)") }
             }
         }
     }

@@ -27,6 +27,11 @@ enum WorkCLI {
         for hold in outcome.takenOver { print("taken over from \(hold.owner): \(hold.item) (was \(WorkAssignments.describe(hold)))") }
     }
 
+    static func printThread(_ comments: [WorkComment]) {
+        guard !comments.isEmpty else { return print("no comments") }
+        for comment in comments { print("\(comment.at)  \(comment.author): \(comment.text)") }
+    }
+
     static func holds(_ kind: WorkItem.Kind, options: WorkspaceOptions, owner: String?, json: Bool) throws {
         let service = try service(options)
         let holds = try present { () throws(EngineError) in try service.holds(kind) }.values
@@ -106,6 +111,29 @@ struct HoldsCommand<List: WorkListCommand>: ParsableCommand {
     @Flag(help: "Print as JSON.") var json = false
 
     func run() throws { try WorkCLI.holds(List.kind, options: options, owner: owner, json: json) }
+}
+
+struct CommentCommand<List: WorkListCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "comment",
+            abstract: "Add a comment to a \(List.kind == .quarantine ? "record's" : "pair's") thread (audited), or list the thread without --text.")
+    }
+    @OptionGroup var options: WorkspaceOptions
+    @Argument(help: "The \(List.kind == .quarantine ? "record, e.g. Q123" : "pair, e.g. P12").") var id: String
+    @Option(help: "The comment (at most 500 characters).") var text: String?
+
+    func run() throws {
+        let item = try WorkCLI.items([id], List.kind)[0]
+        let workspace = try options.open()
+        let comments = WorkComments(workspace: workspace, environment: try options.environment(in: workspace))
+        if let text {
+            let comment = try present { () throws(EngineError) in try comments.comment(on: item, text: text) }
+            print("commented on \(item) as \(comment.author) at \(comment.at)")
+            return
+        }
+        WorkCLI.printThread(try present { () throws(EngineError) in try comments.thread(of: item) })
+    }
 }
 
 extension QuarantineCommand: WorkListCommand { static var kind: WorkItem.Kind { .quarantine } }

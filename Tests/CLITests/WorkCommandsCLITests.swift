@@ -47,3 +47,36 @@ struct WorkCommandsCLITests {
         #expect(badID.status != 0 && badID.stderr.contains("not a candidate id"), "\(badID.stderr)")
     }
 }
+
+extension WorkCommandsCLITests {
+    @Test func aCommentThreadIsAddedListedAndShownWithTheRecord() throws {
+        let ws = try QuarantineReopenCLITests.workspace("work-comments")
+        let added = try CLI.run(["quarantine", "comment", "Q1", "--text", "called the customer; new e-mail tomorrow", "--as", "sam"] + ws)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.hasPrefix("commented on Q1 as sam at "), "\(added.stdout)")
+        let thread = try CLI.run(["quarantine", "comment", "Q1"] + ws)
+        #expect(thread.stdout.contains("sam: called the customer; new e-mail tomorrow"), "\(thread.stdout)")
+        #expect(try CLI.run(["quarantine", "claim", "Q1", "--as", "sam"] + ws).status == 0)
+        let show = try CLI.run(["quarantine", "show", "Q1"] + ws)
+        #expect(show.stdout.contains("held: claimed by sam until"), "\(show.stdout)")
+        #expect(show.stdout.contains("comments:\n  ") && show.stdout.contains("sam: called the customer"), "\(show.stdout)")
+        let empty = try CLI.run(["quarantine", "comment", "Q1", "--text", " "] + ws)
+        #expect(empty.status == 8 && empty.stderr.contains("needs text"), "\(empty.stderr)")
+        #expect(try CLI.run(["audit", "list", "--action", "work.comment"] + ws).stdout.contains("Q1"))
+    }
+}
+
+extension WorkCommandsCLITests {
+    @Test func aSavedViewListsItsRecordsWithItsColumns() throws {
+        let ws = try QuarantineReopenCLITests.workspace("saved-views")
+        let saved = try CLI.run(["quarantine", "list", "--rule", "email_format", "--save-view", "bad-emails"] + ws)
+        #expect(saved.status == 0, "\(saved.stderr)")
+        #expect(saved.stdout.contains("view bad-emails: rule email_format · open,fixed · every column"), "\(saved.stdout)")
+        let listed = try CLI.run(["quarantine", "list", "--view", "bad-emails", "--json"] + ws)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: String]])
+        #expect(rows.count == 1 && rows.first?["id"] == "Q1" && rows.first?["failing value"] == "bob at example.com", "\(listed.stdout)")
+        // Views are per user.
+        let other = try CLI.run(["quarantine", "list", "--view", "bad-emails", "--as", "sam"] + ws)
+        #expect(other.status == 7 && other.stderr.contains("no saved view 'bad-emails'"), "\(other.stderr)")
+    }
+}

@@ -123,3 +123,26 @@ import Testing
         #expect(!screen.contains("ann*"))
     }
 }
+
+extension WorkAssignmentScreenTests {
+    @Test func aCommentJoinsTheRecordsThreadInItsHistoryPane() throws {
+        let f = try ConsoleFixture()
+        _ = try f.send("2 <enter> n")
+        assertTextSnapshot(f.screen, named: "comment-dialog")
+        _ = try f.send("called <space> the <space> customer <enter>")
+        #expect(f.app.message?.text == "commented on Q1")
+        _ = try f.send(": comment <space> new <space> e-mail <space> Monday <enter>")
+        let screen = f.screen
+        #expect(screen.contains("Comments"))
+        #expect(screen.contains("ann called the customer") && screen.contains("ann new e-mail Monday"), "\(screen)")
+        assertTextSnapshot(screen, named: "record-comments")
+        #expect(try Self.audit(f.workspace, "work.comment").count == 2)
+    }
+
+    @Test func aPairsCommentsShowUnderItsRecords() throws {
+        let f = try ReviewFixture(user: "sam")
+        _ = try f.send("8 <enter> n not <space> the <space> same <space> Bob <enter>")
+        #expect(f.app.message?.text.hasPrefix("commented on P") == true, "\(f.app.message?.text ?? "")")
+        #expect(f.screen.contains("sam not the same Bob"), "\(f.screen)")
+    }
+}

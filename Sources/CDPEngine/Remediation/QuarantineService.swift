@@ -45,6 +45,10 @@ public struct QuarantineService: Sendable {
         public var batch: BatchRecord?
         /// The source column each canonical field was read from.
         public var columns: [String: String]
+        /// Who holds the record (a claim or an assignment); nil when nobody does.
+        public var hold: WorkClaim? = nil
+        /// The record's comment thread, oldest first (the text withheld without `view_pii`).
+        public var comments: [WorkComment] = []
     }
 
     /// What a principal without `view_pii` sees in place of the landed line.
@@ -72,14 +76,18 @@ public struct QuarantineService: Sendable {
         let batch = try storeCall { () throws(StoreError) in try lake.batches.batch(record.batch) }
         let columns = workspace.configuration.source(named: record.source)?.mapping ?? [:]
         let masker = workspace.masker(for: environment)
+        let hold = try WorkAssignments(workspace: workspace, environment: environment).hold(on: .quarantine(id))
+        let comments = try WorkComments(workspace: workspace, environment: environment).thread(of: .quarantine(id))
         guard masker.isActive else {
             return Detail(
-                record: record, history: history, rawRow: landed.map(landedText), file: landed?.file, batch: batch, columns: columns)
+                record: record, history: history, rawRow: landed.map(landedText), file: landed?.file, batch: batch, columns: columns,
+                hold: hold, comments: comments)
         }
         // The landed line holds every column as typed; without view_pii it is withheld rather than half-masked.
         return Detail(
             record: masker.record(record), history: history.map { masker.history($0, of: record) },
-            rawRow: landed == nil ? nil : Self.withheldRawRow, file: landed?.file, batch: batch, columns: columns)
+            rawRow: landed == nil ? nil : Self.withheldRawRow, file: landed?.file, batch: batch, columns: columns, hold: hold,
+            comments: comments)
     }
 
     /// The record as it stands in the landed file (bronze), or why it cannot be shown.

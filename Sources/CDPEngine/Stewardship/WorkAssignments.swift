@@ -215,7 +215,7 @@ public struct WorkAssignments: Sendable {
     }
 
     /// Refuses items that do not exist, naming them.
-    private func requireExisting(_ items: [WorkItem]) throws(EngineError) {
+    func requireExisting(_ items: [WorkItem]) throws(EngineError) {
         guard !items.isEmpty else { throw EngineError(.refused, "no records or pairs given") }
         let lake = workspace.repositories
         let records = items.compactMap { item -> QuarantineID? in if case .quarantine(let id) = item { id } else { nil } }

@@ -71,6 +71,10 @@ public final class ConsoleApp {
     var dataGeneration = 0
 
     let background = BackgroundRuns()
+    /// Whether clicks and the wheel are taken (`cdp console --no-mouse` turns them off; the keyboard always works).
+    public var usesMouse = true
+    /// The tab bar as last drawn, for clicks on it.
+    private var lastTabs: (tabs: Tabs, area: Rect)?
     /// Called on a bulk preview's thread before it starts working (tests hold it there to stop it at a known point).
     var bulkJobGate: (@Sendable () -> Void)?
     private var lastTick = Date.distantPast
@@ -214,10 +218,26 @@ public final class ConsoleApp {
         case .resize:
             terminal.invalidate()
         case .mouse(let mouse):
-            if case .scrollDown = mouse.kind { _ = dispatch("down") }
-            if case .scrollUp = mouse.kind { _ = dispatch("up") }
+            handle(mouse)
         case .key(let key):
             handle(key)
+        }
+    }
+
+    /// The wheel scrolls the list; a left click on a tab shows it, on a row selects it. Ignored while a dialog, a
+    /// prompt or the help is open (the keyboard answers those), and when the mouse is turned off.
+    private func handle(_ mouse: MouseEvent) {
+        guard usesMouse, modal == nil, prompt == nil, !showingHelp else { return }
+        switch mouse.kind {
+        case .scrollDown: _ = dispatch("down")
+        case .scrollUp: _ = dispatch("up")
+        case .press(.left):
+            if let (tabs, area) = lastTabs, area.contains(x: mouse.x, y: mouse.y) {
+                if let index = tabs.index(atX: mouse.x, in: area) { _ = dispatch(Self.tabs[index].action) }
+                return
+            }
+            _ = current.click(at: mouse.position, app: self)
+        case .press, .release: break
         }
     }
 
@@ -517,6 +537,7 @@ public final class ConsoleApp {
             titles: titles.map { Line($0) }, selected: tab, divider: "│", style: theme[.muted],
             selectedStyle: theme[.selection])
         frame.render(tabs, in: titleArea)
+        lastTabs = (tabs, titleArea)
     }
 
     private func renderHints(in area: Rect, frame: inout Frame) {

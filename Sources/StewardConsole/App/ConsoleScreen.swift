@@ -26,10 +26,13 @@ protocol ConsoleScreen: AnyObject {
     var filterText: String? { get }
     /// Applies a `/` filter (empty clears it).
     func applyFilter(_ text: String, app: ConsoleApp)
+    /// A left click at a cell of the body (0-based, the terminal's coordinates); false when the screen has nothing there.
+    func click(at position: Position, app: ConsoleApp) -> Bool
 }
 
 extension ConsoleScreen {
     func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool { false }
+    func click(at position: Position, app: ConsoleApp) -> Bool { false }
     var capturesInput: Bool { false }
     func handleCapturedKey(_ key: KeyEvent, app: ConsoleApp) -> Bool { false }
     func tick(app: ConsoleApp) -> Bool { false }

@@ -54,6 +54,7 @@ final class QuarantineDetailScreen: ConsoleScreen {
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Record"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action", group: "Record"),
             ConsoleAction("history", keys: [.char("h")], help: "This record's audit history", group: "Record"),
+            ConsoleAction("comment", keys: [.char("n")], help: "Add a comment to the record's thread (:comment TEXT)", group: "Record"),
             ConsoleAction("next-record", keys: [.char("J"), .char("]")], help: "Next record of the workbench", group: "Record"),
             ConsoleAction("previous-record", keys: [.char("K"), .char("[")], help: "Previous record of the workbench", group: "Record"),
         ] + NavigationActions.list
@@ -70,6 +71,16 @@ final class QuarantineDetailScreen: ConsoleScreen {
         } catch {
             loadError = error.description
         }
+    }
+
+    /// `:comment TEXT` adds a comment without the dialog.
+    func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool {
+        guard action == "comment" else { return false }
+        WorkActions.comment(on: .quarantine(id), text: argument, app: app) { [weak self, weak app] in
+            guard let self, let app else { return }
+            self.load(app)
+        }
+        return true
     }
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
@@ -95,6 +106,11 @@ final class QuarantineDetailScreen: ConsoleScreen {
             QuarantineActions.undo(app: app)
             load(app)
         case "history": app.push(AuditScreen(target: id.description))
+        case "comment":
+            WorkActions.askComment(on: .quarantine(id), app: app) { [weak self, weak app] in
+                guard let self, let app else { return }
+                self.load(app)
+            }
         case "next-record", "previous-record":
             let step = action == "next-record" ? 1 : -1
             guard let next = neighbour?(id, step) else {
@@ -268,6 +284,10 @@ final class QuarantineDetailScreen: ConsoleScreen {
         lines.append(Line("Raw row", style: theme[.header]))
         lines.append(Line("  " + (detail.rawRow ?? "(not kept)"), style: theme[.pii]))
         lines.append(Line(""))
+        if let hold = detail.hold {
+            lines.append(Line(spans: [Span("Held ", style: theme[.header]), Span(WorkAssignments.describe(hold), style: theme[.accent])]))
+            lines.append(Line(""))
+        }
         lines.append(Line("History", style: theme[.header]))
         if detail.history.isEmpty { lines.append(Line("  quarantined \(TimeText.short(record.createdAt))", style: theme[.muted])) }
         for entry in detail.history {
@@ -278,6 +298,7 @@ final class QuarantineDetailScreen: ConsoleScreen {
                 Span(entry.detail, style: theme[.text]),
             ]))
         }
+        lines += WorkActions.commentLines(detail.comments, theme: theme)
         return lines
     }
 }

@@ -1,5 +1,6 @@
 import CDPCore
 import CDPEngine
+import CDPRepositories
 import Foundation
 import TermUI
 
@@ -14,6 +15,9 @@ final class ReviewCandidateScreen: ConsoleScreen {
     private var position: Int
     private(set) var detail: MatchReview.CandidateDetail?
     private var cluster: MatchReview.ProposedCluster?
+    /// The pair's comment thread, oldest first, and who holds it.
+    private var comments: [WorkComment] = []
+    private var hold: WorkClaim?
     private var loadError: String?
 
     init(session: ReviewSession, order: [CandidateID], startingAt start: CandidateID) {
@@ -39,6 +43,7 @@ final class ReviewCandidateScreen: ConsoleScreen {
             ConsoleAction("blind", keys: [.char("b")], help: "Blind mode: hide scores and weights (again: show)", group: "View"),
             ConsoleAction("cluster", keys: [.char("c")], help: "Every record approving would put together", group: "View"),
             ConsoleAction("golden", keys: [.char("g")], help: "Golden record of the last approval (else of record a)", group: "View"),
+            ConsoleAction("comment", keys: [.char("n")], help: "Add a comment to the pair's thread (:comment TEXT)", group: "View"),
         ]
     }
 
@@ -54,10 +59,22 @@ final class ReviewCandidateScreen: ConsoleScreen {
         do {
             detail = try review.detail(current)
             cluster = try review.cluster(of: current)
+            comments = try WorkComments(workspace: app.workspace, environment: app.environment).thread(of: .candidate(current))
+            hold = try WorkActions.service(app).hold(on: .candidate(current))
             loadError = nil
         } catch {
             loadError = ConsoleApp.describe(error)
         }
+    }
+
+    /// `:comment TEXT` adds a comment without the dialog.
+    func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool {
+        guard action == "comment", let current else { return false }
+        WorkActions.comment(on: .candidate(current), text: argument, app: app) { [weak self, weak app] in
+            guard let self, let app else { return }
+            self.load(app)
+        }
+        return true
     }
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
@@ -84,6 +101,12 @@ final class ReviewCandidateScreen: ConsoleScreen {
         case "cluster":
             guard let current else { return true }
             app.push(ReviewClusterScreen(session: session, candidate: current))
+        case "comment":
+            guard let current else { return true }
+            WorkActions.askComment(on: .candidate(current), app: app) { [weak self, weak app] in
+                guard let self, let app else { return }
+                self.load(app)
+            }
         case "golden":
             guard let golden = session.lastApprovedGolden ?? detail?.goldenA else {
                 app.message = StatusMessage("no golden record to show yet", severity: .warning)
@@ -156,9 +179,14 @@ final class ReviewCandidateScreen: ConsoleScreen {
             for part in wrapped.prefix(3) { line(part) }
         }
         if let notice = clusterNotice(detail, theme: theme) { line(notice) }
+        if let hold { line(Line("held: \(WorkAssignments.describe(hold))", style: theme[.accent])) }
         y += 1
         y = renderRecords(
             detail, in: Rect(x: area.x, y: y, width: area.width, height: max(0, area.bottom - y)), frame: &frame, theme: theme)
+        // The thread's last comments (n adds one; the audit log has them all).
+        let thread = WorkActions.commentLines(Array(comments.suffix(Self.commentsShown)), theme: theme)
+        for part in thread { line(part) }
+        if comments.count > Self.commentsShown { line(Line("  … \(comments.count - Self.commentsShown) earlier (cdp candidates comment \(candidate.id))", style: theme[.muted])) }
         y += 1
         guard !session.blind, let explanation = detail.explanation, y < area.bottom else { return }
         var bars = [SignedBar(label: "prior", value: explanation.priorWeight, valueText: ReviewText.weight(explanation.priorWeight))]
@@ -175,6 +203,9 @@ final class ReviewCandidateScreen: ConsoleScreen {
             axisStyle: theme[.muted], valueStyle: theme[.text])
         frame.render(chart, in: Rect(x: area.x, y: y, width: area.width, height: area.bottom - y))
     }
+
+    /// Comments of the thread shown under the records.
+    static let commentsShown = 3
 
     /// A warning line when approving joins more than the two records, or when they are already together.
     private func clusterNotice(_ detail: MatchReview.CandidateDetail, theme: Theme) -> Line? {

@@ -236,6 +236,16 @@ final class ReviewQueueScreen: ConsoleScreen {
         return value
     }
 
+    /// Where the table was last drawn, for clicks.
+    private var lastTableArea: Rect?
+
+    /// A click on a row selects it.
+    func click(at position: Position, app: ConsoleApp) -> Bool {
+        guard let area = lastTableArea, let row = Table.row(atX: position.x, y: position.y, in: area, state: state) else { return false }
+        state.selection.select(row)
+        return true
+    }
+
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let error = session.loadError {
@@ -300,5 +310,6 @@ final class ReviewQueueScreen: ConsoleScreen {
                 ? "no open candidates: the queue is empty (`cdp match run` proposes pairs)" : "no open pair matches the filters (f, s, w)",
             fitsContent: true)
         frame.render(table, in: tableArea, state: &state)
+        lastTableArea = tableArea
     }
 }

@@ -74,6 +74,7 @@ final class QuarantineListScreen: ConsoleScreen {
             ConsoleAction("export", keys: [.char("W")], help: "Write the view (filtered rows, shown columns) to a CSV or JSON file (:export PATH)", group: "Records"),
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Records"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action (a bulk action whole)", group: "Records"),
+            ConsoleAction("view", keys: [.char("V")], help: "Pick a saved view (:view NAME shows one, :view save NAME saves this one)", group: "Records"),
         ] + WorkActions.actions
     }
 
@@ -343,6 +344,8 @@ final class QuarantineListScreen: ConsoleScreen {
             WorkActions.unassign(workItems, app: app) { [weak self, weak app] in if let self, let app { self.workChanged(app: app) } }
         case "owner":
             openPicker("owner", app: app)
+        case "view":
+            openViewPicker(app: app)
         case "fix-all-like-this":
             QuarantineActions.fixAllLikeThis(app: app)
         case "undo":
@@ -360,6 +363,10 @@ final class QuarantineListScreen: ConsoleScreen {
             export(to: argument, app: app)
             return true
         }
+        if action == "view" {
+            viewCommand(argument, app: app)
+            return true
+        }
         if action == "assign" {
             WorkActions.assign(workItems, to: argument, app: app) { [weak self, weak app] in if let self, let app { self.workChanged(app: app) } }
             return true
@@ -374,6 +381,81 @@ final class QuarantineListScreen: ConsoleScreen {
         }
         pick(choice, for: action, app: app)
         return true
+    }
+
+    // MARK: Saved views
+
+    /// This view as it stands: filters, sort and the columns shown, in their order.
+    func currentView(named name: String) -> SavedView {
+        let columns = focusableColumns.filter { QuarantineViewColumn(rawValue: $0) != nil }
+        return SavedView(
+            name: name, source: sourceFilter?.rawValue, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses,
+            text: text.isEmpty ? nil : text, owner: source.flatMap { $0.ownerFilter == .everyone ? nil : $0.ownerFilter.rawValue },
+            sort: state.sort?.columnID, ascending: state.sort?.ascending ?? true,
+            columns: columns == QuarantineViewColumn.allCases.map(\.rawValue) ? [] : columns)
+    }
+
+    /// `:view NAME` shows a saved view, `:view save NAME` saves this one, `:view delete NAME` deletes one; `:view` alone
+    /// lists them.
+    private func viewCommand(_ argument: String, app: ConsoleApp) {
+        let words = argument.split(separator: " ", maxSplits: 1).map(String.init)
+        let views = SavedViews(workspace: app.workspace, environment: app.environment)
+        do {
+            switch words.first {
+            case nil:
+                openViewPicker(app: app)
+            case "save" where words.count == 2:
+                try views.save(currentView(named: words[1]))
+                app.message = StatusMessage("saved this view as \(words[1]); :view \(words[1]) shows it again", severity: .success)
+            case "delete" where words.count == 2:
+                try views.delete(named: words[1])
+                app.message = StatusMessage("deleted the view \(words[1])", severity: .success)
+            default:
+                show(try views.view(named: argument), app: app)
+            }
+        } catch {
+            app.report(error)
+        }
+    }
+
+    /// The steward's saved views, to pick one.
+    private func openViewPicker(app: ConsoleApp) {
+        let views: [SavedView]
+        do {
+            views = try SavedViews(workspace: app.workspace, environment: app.environment).views()
+        } catch {
+            app.report(error)
+            return
+        }
+        guard !views.isEmpty else {
+            app.message = StatusMessage("no saved views yet: :view save NAME saves this one (filters, sort, columns)")
+            return
+        }
+        app.modal = .picker(Picker(
+            title: "view · type to search, Enter shows it", choices: views.map { Picker.Choice(value: $0.name, label: $0.summary, count: nil) },
+            current: nil
+        ) { [weak self, weak app] choice in
+            guard let self, let app, let name = choice.value, let view = views.first(where: { $0.name == name }) else { return }
+            self.show(view, app: app)
+        })
+    }
+
+    /// Applies a saved view: its filters, sort and columns.
+    func show(_ view: SavedView, app: ConsoleApp) {
+        sourceFilter = view.source.map { SourceName($0) }
+        ruleFilter = view.rule
+        statusChoice = Self.statusChoices.firstIndex { $0.statuses == view.statuses } ?? Self.statusChoices.count - 1
+        text = view.text ?? ""
+        newOnly = false
+        state.sort = view.sort.map { TableSort(columnID: $0, ascending: view.ascending) }
+        let shown = view.viewColumns.map(\.rawValue)
+        state.hiddenColumns = Set(QuarantineViewColumn.allCases.map(\.rawValue).filter { !shown.contains($0) })
+        state.columnOrder = [QuarantineTableSource.markColumn] + shown
+        state.focusedColumn = nil
+        refreshHolds(app: app, filter: view.owner.flatMap(OwnerFilter.init(rawValue:)) ?? .everyone)
+        reload()
+        state.selectFirst()
+        app.message = StatusMessage("view \(view.summary)")
     }
 
     /// Opens the type-to-search list of `filter`'s choices with their counts.
@@ -489,6 +571,16 @@ final class QuarantineListScreen: ConsoleScreen {
         return (source.shownIDs.map { QuarantineID($0) }, "all \(TimeText.count(source.rowCount)) matching the filter")
     }
 
+    /// Where the table was last drawn, for clicks.
+    private var tableArea: Rect?
+
+    /// A click on a row selects it.
+    func click(at position: Position, app: ConsoleApp) -> Bool {
+        guard let tableArea, let row = Table.row(atX: position.x, y: position.y, in: tableArea, state: state) else { return false }
+        state.selection.select(row)
+        return true
+    }
+
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         guard let source else { return }
         source.theme = app.theme
@@ -500,6 +592,7 @@ final class QuarantineListScreen: ConsoleScreen {
             focusedHeaderStyle: state.focusedColumn == nil ? nil : theme[.header].adding(.reverse),
             emptyMessage: source.lastError ?? "no records match the filters", fitsContent: true)
         frame.render(table, in: split[0], state: &state)
+        tableArea = split[0]
         frame.render(
             Scrollbar(contentLength: state.selection.rowCount, viewportLength: state.selection.viewportHeight, position: state.selection.offset,
                 trackStyle: theme[.muted], thumbStyle: theme[.accent]),

@@ -57,10 +57,7 @@ enum WorkActions {
     }
 
     static func claim(_ items: [WorkItem], app: ConsoleApp, then done: @escaping () -> Void) {
-        guard !items.isEmpty else {
-            app.message = StatusMessage("no row selected", severity: .warning)
-            return
-        }
+        guard selected(items, app: app) else { return }
         confirmingTakeOver(app, done: done) { takingOver throws(EngineError) in
             let outcome = try service(app).claim(items, takingOver: takingOver)
             return "claimed \(names(items)) for 30 minutes" + taken(outcome)
@@ -75,10 +72,7 @@ enum WorkActions {
             app.report(error)
             return
         }
-        guard !items.isEmpty else {
-            app.message = StatusMessage("no row selected", severity: .warning)
-            return
-        }
+        guard selected(items, app: app) else { return }
         app.modal = .input(InputDialog(
             title: "Assign \(names(items))", question: "To which steward? (their user name)",
             whenEmpty: "write a steward's user name, or Esc to cancel"
@@ -89,10 +83,7 @@ enum WorkActions {
     }
 
     static func assign(_ items: [WorkItem], to steward: String, app: ConsoleApp, then done: @escaping () -> Void) {
-        guard !items.isEmpty else {
-            app.message = StatusMessage("no row selected", severity: .warning)
-            return
-        }
+        guard selected(items, app: app) else { return }
         confirmingTakeOver(app, done: done) { takingOver throws(EngineError) in
             let outcome = try service(app).assign(items, to: steward, takingOver: takingOver)
             return "assigned \(names(items)) to \(steward)" + taken(outcome)
@@ -100,10 +91,7 @@ enum WorkActions {
     }
 
     static func unassign(_ items: [WorkItem], app: ConsoleApp, then done: @escaping () -> Void) {
-        guard !items.isEmpty else {
-            app.message = StatusMessage("no row selected", severity: .warning)
-            return
-        }
+        guard selected(items, app: app) else { return }
         do {
             let outcome = try service(app).unassign(items)
             app.message = StatusMessage(
@@ -143,6 +131,51 @@ enum WorkActions {
         let holder = refusal.message.components(separatedBy: ";").first ?? refusal.message
         app.message = StatusMessage(holder, severity: .warning)
         app.modal = .confirm(title: "Someone else holds it", message: "\(holder). Take it over? (audited)", state: ConfirmState(), onConfirm: retry)
+    }
+
+    /// Asks for a comment (refused before asking without the permission to act on the item), then adds it.
+    static func askComment(on item: WorkItem, app: ConsoleApp, then done: @escaping () -> Void) {
+        do {
+            try WorkComments(workspace: app.workspace, environment: app.environment).authorizeCommenting(on: item)
+        } catch {
+            app.report(error)
+            return
+        }
+        app.modal = .input(InputDialog(
+            title: "Comment on \(item)", question: "What should the next steward know? (audited; withheld from roles without view_pii)",
+            whenEmpty: "write the comment, or Esc to cancel"
+        ) { [weak app] text in
+            guard let app else { return }
+            comment(on: item, text: text, app: app, then: done)
+        })
+    }
+
+    static func comment(on item: WorkItem, text: String, app: ConsoleApp, then done: @escaping () -> Void) {
+        do {
+            try WorkComments(workspace: app.workspace, environment: app.environment).comment(on: item, text: text)
+            app.message = StatusMessage("commented on \(item)", severity: .success)
+            done()
+        } catch {
+            app.report(error)
+        }
+    }
+
+    /// The thread as lines under a `Comments` header; nothing when there are none.
+    static func commentLines(_ comments: [WorkComment], theme: Theme) -> [Line] {
+        guard !comments.isEmpty else { return [] }
+        return [Line(""), Line("Comments", style: theme[.header])]
+            + comments.map { comment in
+                Line(spans: [
+                    Span("  \(TimeText.short(comment.at)) ", style: theme[.muted]), Span("\(comment.author) ", style: theme[.accent]),
+                    Span(comment.text, style: theme[.pii]),
+                ])
+            }
+    }
+
+    /// False, saying so, when no row is selected or marked.
+    private static func selected(_ items: [WorkItem], app: ConsoleApp) -> Bool {
+        if items.isEmpty { app.message = StatusMessage("no row selected", severity: .warning) }
+        return !items.isEmpty
     }
 
     private static func names(_ items: [WorkItem]) -> String {

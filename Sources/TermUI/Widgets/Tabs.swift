@@ -14,6 +14,20 @@ public struct Tabs: Widget, Sendable {
         self.selectedStyle = selectedStyle
     }
 
+    /// The tab whose title (with the space either side) is at column `x` when the tabs are rendered in `area`, or nil
+    /// (a divider, past the last title). For mouse clicks.
+    public func index(atX x: Int, in area: Rect) -> Int? {
+        var start = area.x
+        for (index, title) in titles.enumerated() {
+            guard start < area.right else { return nil }
+            if index > 0 { start += TextWidth.of(divider) }
+            let width = min(title.width + 2, max(0, area.right - start))
+            if x >= start && x < start + width { return index }
+            start += width
+        }
+        return nil
+    }
+
     public func render(in area: Rect, buffer: inout Buffer) {
         guard !area.isEmpty else { return }
         let row = Rect(x: area.x, y: area.y, width: area.width, height: 1)
