@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "CDPPostgresStore",
             dependencies: [
-                "CDPCore",
+                "CDPCore", "CDPRepositories",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

@@ -60,6 +60,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case .conflict: code = .refused
         case .notAuthorized: code = .forbidden
         case .cannotOpen, .io, .database, .readOnly, .schemaOutdated, .interrupted: code = .store
+        case .unsupported: code = .refused
         }
         var engineError = EngineError(code, error.description)
         engineError.cause = error

@@ -163,10 +163,27 @@ public struct PostgresAccessPlan: Sendable {
         return functions.sorted()
     }
 
-    /// The masking functions every role may call: they only take information away; and recording one's own
-    /// refusal in the audit log.
+    /// What a pipeline run writes as the person running it (a role that may run workflows and read personal data):
+    /// rows into the tables a run fills, and the columns it moves on (a batch's state and counts, a silver row
+    /// superseded, a run's and its tasks' progress). Never UPDATE or DELETE of a quarantined record, a decision or
+    /// the audit log; redoing a half-written batch goes through `cdp.discard_batch_rows`, bronze ids through
+    /// `cdp.take_bronze_ids`, both checking the permission.
+    static let pipelineGrants: [String] = [
+        "GRANT INSERT ON cdp.batch, cdp.silver_customer, cdp.silver_order, cdp.silver_campaign, cdp.silver_event, cdp.row_warning, "
+            + "cdp.rule_result, cdp.dq_scorecard, cdp.quarantine_record, cdp.workflow_run, cdp.task_run, cdp.run_event",
+        "GRANT UPDATE (state, run_id, rows_read, rows_unchanged, rows_silver, rows_quarantined, rows_warned, error) ON cdp.batch",
+        "GRANT UPDATE (is_current, superseded_by) ON cdp.silver_customer, cdp.silver_order, cdp.silver_campaign, cdp.silver_event",
+        "GRANT UPDATE (run_id, source, severity, evaluated, failed) ON cdp.rule_result",
+        "GRANT UPDATE (severity, evaluated, failed, pass_rate) ON cdp.dq_scorecard",
+        "GRANT UPDATE ON cdp.workflow_run, cdp.task_run",
+        "GRANT EXECUTE ON FUNCTION cdp.take_bronze_ids(bigint), cdp.discard_batch_rows(bigint)",
+    ]
+
+    /// The masking functions every role may call: they only take information away; recording one's own refusal
+    /// and one's own actions in the audit log (under one's own login, whatever name is passed); and the store's
+    /// schema version.
     static let everyRoleFunctions = [
-        "cdp.audit_refusal(text, text, text)",
+        "cdp.audit_refusal(text, text, text)", "cdp.append_own_audit(text, text, text, text, text)", "cdp.installed_migrations()",
         "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_attributes(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
     ]
@@ -242,6 +259,9 @@ public struct PostgresAccessPlan: Sendable {
             ]
             let functions = Self.functions(for: permissions)
             if !functions.isEmpty { sql.append("GRANT EXECUTE ON FUNCTION \(functions.joined(separator: ", ")) TO \(group)") }
+            if permissions.contains(.runWorkflows) && permissions.contains(.viewPII) {
+                sql += Self.pipelineGrants.map { "\($0) TO \(group)" }
+            }
         }
         // Memberships: each listed user in its role's group only; anyone else loses the groups. A group of an
         // earlier naming (`cdp_<role>`, shared by every lake of the server) lost its privileges here above; its

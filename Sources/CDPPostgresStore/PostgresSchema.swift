@@ -78,6 +78,7 @@ public enum PostgresSchema {
         Migration(name: "pg5-run-parameters-and-customer-attributes", statements: attributeObjects),
         Migration(name: "pg6-loosening-masking-needs-view-pii", statements: dictionaryGuardObjects),
         Migration(name: "pg7-work-claims", statements: workClaimObjects),
+        Migration(name: "pg8-workspaces-on-the-store", statements: pipelineObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -69,3 +69,40 @@ extension PostgresSession {
         }
     }
 }
+
+extension PostgresSession {
+    /// Copies rows already laid out in COPY's text format (tab between values, newline after each row, `\N` for
+    /// NULL; see ``writeCopyText(bytes:to:)``) into a table, in one `COPY … FROM STDIN`.
+    /// - Throws: `.invalidSettings` for a name that is not a plain identifier; the server's refusal as `.database`.
+    public func copyText(_ text: ByteBuffer, into table: String, columns: [String]) async throws(PostgresStoreError) {
+        for name in [table] + columns where name.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) == nil {
+            throw PostgresStoreError(.invalidSettings, "cannot copy into \(table): '\(name)' is not a plain identifier")
+        }
+        do {
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in try await writer.write(text) }
+        } catch {
+            var wrapped = Self.wrap(error, doing: "COPY \(table)")
+            wrapped.message = "copying into \(table) failed: \(wrapped.message)"
+            throw wrapped
+        }
+    }
+
+    /// UTF-8 text as a value of COPY's text format: backslash, tab, newline and carriage return escaped.
+    public static func writeCopyText(bytes: UnsafeBufferPointer<UInt8>, to buffer: inout ByteBuffer) {
+        var start = 0
+        for index in bytes.indices {
+            let escaped: StaticString
+            switch bytes[index] {
+            case UInt8(ascii: "\\"): escaped = "\\\\"
+            case UInt8(ascii: "\t"): escaped = "\\t"
+            case UInt8(ascii: "\n"): escaped = "\\n"
+            case UInt8(ascii: "\r"): escaped = "\\r"
+            default: continue
+            }
+            if index > start { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
+            buffer.writeStaticString(escaped)
+            start = index + 1
+        }
+        if bytes.count > start { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...]))) }
+    }
+}

@@ -25,6 +25,19 @@ public protocol BatchRepository: Sendable {
     func currentSilverBatch(source: SourceName, entity: CanonicalEntity, key: String) throws(StoreError) -> BatchID?
     /// The batch of the current silver row of each of `keys` that has one.
     func currentSilverBatches(source: SourceName, entity: CanonicalEntity, keys: [String]) throws(StoreError) -> [String: BatchID]
+    /// The writer of a batch's rows: chunk by chunk, each chunk atomically (the embedded lake binds prepared
+    /// statements; the team store streams COPY). Rows get the next bronze ids of the lake in file order.
+    /// - Parameter keepsAttributes: whether silver rows carry `silver_customer.attributes` as their last value.
+    func rowWriter(
+        batch: BatchID, run: RunID?, source: SourceName, entity: CanonicalEntity, timestamp: String, keepsAttributes: Bool
+    ) throws(StoreError) -> any BatchRowWriter
+}
+
+/// Writes one batch's rows, a chunk at a time, each chunk atomically with an optional progress event.
+public protocol BatchRowWriter: Sendable {
+    func write(_ chunk: IngestChunk, event: RunEvent?) throws(StoreError)
+    /// Lets go of what the writer holds (a team store's connection); the writer is not used after.
+    func close()
 }
 
 extension BatchRepository {

@@ -18,6 +18,22 @@ public protocol RunRepository: Sendable {
     func runs(limit: Int) throws(StoreError) -> [RunSummary]
     /// Events of a run after `afterEventID`, oldest first: a follower polls with the last id it saw.
     func events(of run: RunID, after afterEventID: Int64, limit: Int) throws(StoreError) -> [RunEvent]
+    /// Appends one event to a run's stream (a warning the run could not attach to a task's update).
+    func appendEvent(_ event: RunEvent) throws(StoreError)
+    /// Takes the store's own run lock, held until ``releaseStoreRunLock()`` or the process ends, so two runs never
+    /// overlap on a store several machines share. The embedded lake has none of its own (the workspace's lock file
+    /// is the lock there).
+    /// - Throws: `.conflict` naming who holds it; `.notAuthorized` for a role that may not run the pipeline.
+    func takeStoreRunLock() throws(StoreError)
+    func releaseStoreRunLock()
+}
+
+extension RunRepository {
+    public func appendEvent(_ event: RunEvent) throws(StoreError) {
+        throw StoreError(.unsupported, "this store does not keep run events apart from task updates")
+    }
+    public func takeStoreRunLock() throws(StoreError) {}
+    public func releaseStoreRunLock() {}
 }
 
 public struct TaskOutline: Sendable {

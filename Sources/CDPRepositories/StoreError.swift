@@ -15,6 +15,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case schemaOutdated = "schema_outdated"
         /// The caller asked a long write to stop (a task's timeout); it was rolled back.
         case interrupted
+        /// The store does not offer this yet (a feature the team store on PostgreSQL does not serve so far): nothing
+        /// was read or written; the message names the feature and what to do instead.
+        case unsupported
     }
 
     public var code: Code

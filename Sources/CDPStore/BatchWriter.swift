@@ -4,31 +4,6 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// One source row ready to be written: its lineage in the landed file and where it goes.
-public struct IngestRow: Sendable {
-    public enum Destination: Sendable {
-        /// Valid: a silver row. `supersedes` marks the key's current silver row as history.
-        case silver(values: [FieldValue?], supersedes: Bool, warnings: [RuleFailure])
-        /// Invalid: held with every failure and the raw values by canonical field.
-        case quarantine(fields: [String: String], failures: [RuleFailure])
-    }
-
-    public var line: Int
-    public var sourceKey: String
-    public var contentHash: Int64
-    /// Where the record lies in the landed file.
-    public var record: RecordSpan
-    public var destination: Destination
-
-    public init(line: Int, sourceKey: String, contentHash: Int64, record: RecordSpan, destination: Destination) {
-        self.line = line
-        self.sourceKey = sourceKey
-        self.contentHash = contentHash
-        self.record = record
-        self.destination = destination
-    }
-}
-
 /// Writes a batch's rows in chunks, one transaction per chunk, through prepared statements bound with
 /// SQLite's C API (the hot path of ingestion; see NOTES.md for why not Codable records here).
 public struct BatchWriter: Sendable {

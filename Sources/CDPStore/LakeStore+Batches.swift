@@ -3,7 +3,18 @@ import CDPRepositories
 import Foundation
 import GRDB
 
-extension LakeStore: BatchRepository {}
+extension LakeStore: BatchRepository {
+    public func rowWriter(
+        batch: BatchID, run: RunID?, source: SourceName, entity: CanonicalEntity, timestamp: String, keepsAttributes: Bool
+    ) throws(StoreError) -> any BatchRowWriter {
+        BatchWriter(
+            store: self, batch: batch, run: run, source: source, entity: entity, timestamp: timestamp, keepsAttributes: keepsAttributes)
+    }
+}
+
+extension BatchWriter: BatchRowWriter {
+    public func close() {}
+}
 
 /// Landed files (batches) and what ingestion needs to know about existing rows.
 extension LakeStore {

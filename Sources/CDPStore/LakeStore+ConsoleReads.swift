@@ -94,40 +94,10 @@ extension LakeStore {
                 for column in 2...3 {
                     var json: String = row[column]
                     if let rewritingJSON { json = rewritingJSON(json) }
-                    json.withUTF8 { Self.appendJSONStringValues($0, to: &scratch) }
+                    json.withUTF8 { QuarantineSearchText.appendJSONStringValues($0, to: &scratch) }
                 }
                 scratch.withUnsafeBufferPointer { body(id, $0) }
             }
-        }
-    }
-
-    /// Appends the string values (not the keys) of flat JSON objects and arrays of them, each followed
-    /// by a unit separator. Escapes stay as written.
-    static func appendJSONStringValues(_ json: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var index = 0
-        var afterColon = false
-        let count = json.count
-        while index < count {
-            let byte = json[index]
-            if byte == UInt8(ascii: "\"") {
-                var end = index + 1
-                while end < count && json[end] != UInt8(ascii: "\"") {
-                    end += json[end] == UInt8(ascii: "\\") ? 2 : 1
-                }
-                if afterColon {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: json[(index + 1)..<min(end, count)]))
-                    out.append(0x1F)
-                }
-                afterColon = false
-                index = end + 1
-                continue
-            }
-            if byte == UInt8(ascii: ":") {
-                afterColon = true
-            } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "{") {
-                afterColon = false
-            }
-            index += 1
         }
     }
 

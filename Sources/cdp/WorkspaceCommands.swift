@@ -14,9 +14,27 @@ struct InitCommand: ParsableCommand {
     @Option(help: "A folder of source data to copy in (its inbox/ and truth/), e.g. sample-data.")
     var from: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep the lake on a PostgreSQL team store (postgresql://USER@HOST/DB, a socket folder or service=NAME; never a password): "
+                + "installs its schema, makes you its admin and applies governance/access.toml there.",
+            valueName: "address"))
+    var store: String?
+
     func run() throws {
-        try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: path, from: from, administrator: OSIdentity.current.user) }
-        print("created workspace \(path)\(from.map { " with the data of \($0)" } ?? "")")
+        guard let store else {
+            try present { () throws(EngineError) in
+                try WorkspaceInitializer.initialize(at: path, from: from, administrator: OSIdentity.current.user)
+            }
+            print("created workspace \(path)\(from.map { " with the data of \($0)" } ?? "")")
+            print("next: cdp run --workspace \(path)")
+            return
+        }
+        let made = try present { () throws(EngineError) in try WorkspaceInitializer.initialize(at: path, from: from, store: store) }
+        print("created workspace \(path)\(from.map { " with the data of \($0)" } ?? "") on the team store \(store)")
+        if !made.access.migrations.isEmpty { print("schema: applied \(made.access.migrations.joined(separator: ", "))") }
+        print("access: \(made.access.statements) statements applied by \(made.access.appliedBy), who is the workspace's admin")
+        for note in made.access.notes { print("note: \(note)") }
         print("next: cdp run --workspace \(path)")
     }
 }

@@ -2,6 +2,7 @@ import CDPCore
 import Foundation
 import Testing
 
+@testable import CDPRepositories
 @testable import CDPStore
 
 /// Quarantine rows are written with a hand-rolled encoder; readers decode them with `JSONDecoder`.

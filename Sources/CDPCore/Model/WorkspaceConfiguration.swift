@@ -7,12 +7,18 @@ public struct WorkspaceConfiguration: Hashable, Codable, Sendable {
     /// The sendmail-compatible command workflow e-mail goes through (`[notifications] sendmail`), run by
     /// `/bin/sh -c` with the message, headers first, on its standard input.
     public var sendmailCommand: String?
+    /// The team store the lake lives on (`[store] address`: `postgresql://…`, a socket folder or `service=NAME`,
+    /// never with a password); nil for the embedded lake in `lake/`.
+    public var storeAddress: String?
 
-    public init(name: String, defaultCountry: String, sources: [SourceConfiguration], sendmailCommand: String? = nil) {
+    public init(
+        name: String, defaultCountry: String, sources: [SourceConfiguration], sendmailCommand: String? = nil, storeAddress: String? = nil
+    ) {
         self.name = name
         self.defaultCountry = defaultCountry
         self.sources = sources
         self.sendmailCommand = sendmailCommand
+        self.storeAddress = storeAddress
     }
 
     public func source(named name: SourceName) -> SourceConfiguration? {

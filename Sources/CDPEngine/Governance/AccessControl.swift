@@ -77,6 +77,7 @@ extension Workspace {
     /// `--as`, or noticing a changed access file), through a short-lived writing connection.
     /// - Throws: `StoreError.readOnly` when the lake itself may not be written.
     func appendAuditEvenIfReadOnly(_ draft: AuditDraft, at: String) throws(StoreError) {
+        guard embeddedLake != nil else { return _ = try repositories.audit.appendAudit(draft, at: at) }
         try writableStore().appendAudit(draft, at: at)
     }
 
@@ -132,7 +133,8 @@ extension Workspace {
     public var personalData: PersonalDataMap {
         let defaults = PIIMasker.defaultColumns(for: configuration.sources)
         // A lake that cannot be read falls back to the built-in personal columns: still masked, never shown.
-        guard let hasDictionary = try? store.hasDictionary(), hasDictionary, let tagged = try? store.dictionaryTags() else {
+        let dictionary = repositories.dictionary
+        guard let hasDictionary = try? dictionary.hasDictionary(), hasDictionary, let tagged = try? dictionary.dictionaryTags() else {
             return .defaults(defaults)
         }
         let entries = tagged.map { DictionaryEntry($0.key, tags: $0.tags) }

@@ -38,6 +38,16 @@ extension Workspace {
         }
     }
 
+    /// The access policy of a workspace living on a team store: its `governance/access.toml` as it is (the
+    /// database enforces what `cdp access apply --store` last compiled from it; the engine decides from the same
+    /// file). Without the file the engine leaves every decision to the database's roles.
+    /// - Throws: `.invalidConfiguration` for a bad file.
+    static func teamStoreAccessPolicy(root: URL) throws(EngineError) -> AccessPolicy {
+        let file = root.appendingPathComponent(accessPath)
+        guard FileManager.default.fileExists(atPath: file.path) else { return .unrestricted }
+        return try ConfigurationLoader.access(tomlText: readText(file, label: accessPath), file: file.path)
+    }
+
     /// What applying the access file to a team store did.
     public struct TeamStoreAccessReport: Sendable {
         /// The role the store logged in (who the `access.apply` audit row names).
@@ -150,24 +160,11 @@ extension Workspace {
 
     /// Runs team store work from synchronous code (the CLI), waiting for it.
     static func teamStore<T: Sendable>(_ body: @escaping @Sendable () async throws(PostgresStoreError) -> T) throws(EngineError) -> T {
-        let outcome = Outcome<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result: Result<T, PostgresStoreError>
-            do throws(PostgresStoreError) { result = .success(try await body()) } catch { result = .failure(error) }
-            outcome.result.withLock { $0 = result }
-            done.signal()
+        do {
+            return try PostgresBlocking.wait(body)
+        } catch {
+            throw EngineError.teamStore(error)
         }
-        done.wait()
-        switch outcome.result.withLock({ $0 }) {
-        case .success(let value): return value
-        case .failure(let error): throw EngineError.teamStore(error)
-        case nil: throw EngineError(.store, "the team store's work ended without a result")
-        }
-    }
-
-    private final class Outcome<T: Sendable>: Sendable {
-        let result = Mutex<Result<T, PostgresStoreError>?>(nil)
     }
 }
 

@@ -34,6 +34,12 @@ extension Workspace {
     public func migrate(toTeamStore address: String, as environment: Environment, batchSize: Int = 5000) throws(EngineError)
         -> TeamStoreMigrationReport
     {
+        guard let store = embeddedLake else {
+            throw EngineError(
+                .refused,
+                "\(root.path) already lives on a team store (\(configuration.storeAddress ?? "its cdp.toml's [store]")); "
+                    + "`cdp store migrate` moves an embedded lake, so name a workspace whose cdp.toml has no [store]")
+        }
         try authorize(.viewPII, environment, attempt: "store.migrate")
         let lock = try RunLock.acquire(
             in: lakeFolder,
@@ -44,7 +50,6 @@ extension Workspace {
             throw EngineError(
                 .verification, "the lake's audit chain is broken, so it was not moved (see `cdp audit verify`):", details: problems)
         }
-        let store = self.store
         let source = try storeCall { () throws(StoreError) -> PostgresTeamStore.LakeSource<LakeStore.ExportPosition> in
             var tables: [String: [String]] = [:]
             for table in try store.tableNames() { tables[table] = try store.columnNames(of: table) }

@@ -92,7 +92,7 @@ public struct SourceIngestor: Sendable {
                 defer { try? handle.close() }
                 return try storeCall { () throws(StoreError) in try FileDigest.sha256(readingFrom: handle, name: name) }
             }
-            let existing = try storeCall { () throws(StoreError) in try workspace.store.batch(source: source.name, sha256: digest.hex) }
+            let existing = try storeCall { () throws(StoreError) in try workspace.repositories.batches.batch(source: source.name, sha256: digest.hex) }
             if let existing, existing.state == .ingested { continue }
             pending.append((file, digest.hex, digest.bytes, existing))
         }
@@ -112,7 +112,7 @@ public struct SourceIngestor: Sendable {
         var problems: [PreflightProblem] = []
         let matched = workspace.files(for: source)
         if matched.files.isEmpty {
-            let landed = try storeCall { () throws(StoreError) in try workspace.store.batches(source: source.name) }
+            let landed = try storeCall { () throws(StoreError) in try workspace.repositories.batches.batches(source: source.name) }
             if landed.isEmpty {
                 let passedOver = matched.passedOver.isEmpty ? "" : " (passed over: \(matched.passedOver.joined(separator: "; ")))"
                 problems.append(PreflightProblem(
@@ -182,7 +182,8 @@ public struct SourceIngestor: Sendable {
         warning: (String) -> Void = { _ in }
     ) throws(EngineError) -> IngestSummary {
         var summary = IngestSummary(source: source.name)
-        let store = workspace.store
+        let store = workspace.repositories.batches
+        let embeddedLake = workspace.embeddedLake
         let allFiles = workspace.files(for: source)
         for reason in allFiles.passedOver { warning("passed over \(reason)") }
         summary.filesPassedOver = allFiles.passedOver.count
@@ -208,8 +209,14 @@ public struct SourceIngestor: Sendable {
             }
             let counts: BatchCounts
             do {
-                counts = try store.withBackgroundCheckpoints { () throws(EngineError) in
+                let ingest = { () throws(EngineError) -> BatchCounts in
                     try ingestBatch(batch, file: file.file, bytes: file.bytes, landing: landing, progress: progress, shouldStop: shouldStop)
+                }
+                // The embedded lake's write-ahead log is checkpointed beside the writer, not by it.
+                if let embeddedLake {
+                    counts = try embeddedLake.withBackgroundCheckpoints(ingest)
+                } else {
+                    counts = try ingest()
                 }
             } catch {
                 _ = landing.result()
@@ -266,11 +273,11 @@ public struct SourceIngestor: Sendable {
         _ batch: BatchID, file: URL, bytes: Int64, landing: Landing, progress: @escaping @Sendable (IngestProgress) -> Void,
         shouldStop: @escaping @Sendable () -> EngineError?
     ) throws(EngineError) -> BatchCounts {
-        let store = workspace.store
+        let store = workspace.repositories.batches
         let name = relativePath(file)
         let profile = self.profile
         let prepareStarted = IngestProfile.now()
-        try storeCall { () throws(StoreError) in try store.setBatchState(batch, .ingesting, run: run) }
+        try storeCall { () throws(StoreError) in try store.setBatchState(batch, .ingesting, run: run, error: nil) }
         let checks = SourceChecks(source: source, rules: workspace.rules, defaultCountry: workspace.configuration.defaultCountry)
         let rules = checks.rules
         let standardizer = checks.standardizer
@@ -279,9 +286,12 @@ public struct SourceIngestor: Sendable {
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
         let expectedRows = Self.estimatedRows(file: file, bytes: bytes)
         profile?.add(.prepare, nanoseconds: IngestProfile.now() &- prepareStarted)
-        let writer = BatchWriter(
-            store: store, batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp,
-            keepsAttributes: !source.attributes.isEmpty)
+        let writer = try storeCall { () throws(StoreError) in
+            try store.rowWriter(
+                batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp,
+                keepsAttributes: !source.attributes.isEmpty)
+        }
+        defer { writer.close() }
 
         // The writer thread: takes chunks in order, one transaction each.
         let channel = BoundedChannel<IngestChunk>(capacity: 3)

@@ -136,10 +136,10 @@ public struct MatchService: Sendable {
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
         if let truth {
             let labels = (0..<records.count).map { truth[records.id(of: $0)] }
-            let store = workspace.store
+            let matching = workspace.repositories.matching
             report.evaluation = try truth.evaluate(matched: (0..<records.count).map(records.id(of:)), clusters: outcome.clusterOf) {
                 (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
-                try storeCall { () throws(StoreError) in try store.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
+                try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
             }
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
             started = clock()  // the evaluation is not part of any phase

@@ -29,7 +29,7 @@ extension WorkflowRunner {
         }
         for warning in warnings {
             let record = RunEvent(run: run, task: nil, at: ISOTime.timestamp(now), kind: .warning, message: warning)
-            try? workspace.store.appendEvent(record)
+            try? workspace.repositories.runs.appendEvent(record)
             observer(record)
         }
     }

@@ -26,6 +26,10 @@ extension WorkflowRunner {
         var holder = RunLock.Holder(workflow: known.workflow, actor: environment.user, trigger: "repair", startedAt: environment.timestamp)
         let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
         defer { lock.release() }
+        // A team store shared by several machines has a run lock of its own (an advisory lock the database holds).
+        let storeRuns = self.runs
+        try storeCall { () throws(StoreError) in try storeRuns.takeStoreRunLock() }
+        defer { storeRuns.releaseStoreRunLock() }
         var unrecorded: [RunID: String] = [:]
         if let previous = lock.previous, let run = previous.run, let failure = previous.unrecordedFailure { unrecorded[run] = failure }
         _ = try storeCall { () throws(StoreError) in try runs.abandonStaleRuns(failures: unrecorded, at: environment.timestamp) }

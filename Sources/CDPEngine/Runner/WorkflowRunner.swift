@@ -51,6 +51,10 @@ public struct WorkflowRunner: Sendable {
             workflow: plan.workflow.name, actor: environment.user, trigger: trigger, startedAt: environment.timestamp)
         let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
         defer { lock.release() }
+        // A team store shared by several machines has a run lock of its own (an advisory lock the database holds).
+        let storeRuns = self.runs
+        try storeCall { () throws(StoreError) in try storeRuns.takeStoreRunLock() }
+        defer { storeRuns.releaseStoreRunLock() }
         // With the lock held no other run is going: every run still `running` lost its process. One that
         // failed without being able to say so (a full disk) left its error in the lock file.
         var unrecorded: [RunID: String] = [:]

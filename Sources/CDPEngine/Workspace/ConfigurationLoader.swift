@@ -1,4 +1,5 @@
 import CDPCore
+import CDPPostgresStore
 import Foundation
 import TOMLKit
 
@@ -43,12 +44,35 @@ public enum ConfigurationLoader {
             }
             notifications.unknownKeys(problems: &problems, known: ["sendmail"])
         }
-        reader.unknownKeys(problems: &problems, known: ["workspace", "sources", "notifications"])
+        var storeAddress: String?
+        if let table = reader.table("store", problems: &problems) {
+            var store = TOMLReader(table, path: "store")
+            storeAddress = store.string("address", problems: &problems)
+            if let address = storeAddress, let problem = storeAddressProblem(address) {
+                problems.append(ConfigurationIssue("store.address", problem))
+            }
+            store.unknownKeys(problems: &problems, known: ["address"])
+        }
+        reader.unknownKeys(problems: &problems, known: ["workspace", "sources", "notifications", "store"])
         if CountryCode.standardize(defaultCountry).value == nil {
             problems.append(ConfigurationIssue("workspace.default_country", "'\(defaultCountry)' is not an ISO 3166 country"))
         }
         try refuse(problems, text: tomlText, file: file)
-        return WorkspaceConfiguration(name: name, defaultCountry: defaultCountry, sources: sources, sendmailCommand: sendmail)
+        return WorkspaceConfiguration(
+            name: name, defaultCountry: defaultCountry, sources: sources, sendmailCommand: sendmail, storeAddress: storeAddress)
+    }
+
+    /// What is wrong with a team store's address as `cdp.toml` may hold it (never a password), or nil. What only
+    /// the server or the user's own files can tell (a service file, a role) is found when the store is opened.
+    static func storeAddressProblem(_ address: String) -> String? {
+        do {
+            _ = try PostgresSettings.parse(address, environment: [:], osUser: "cdp")
+            return nil
+        } catch where error.code == .passwordInConfiguration || error.code == .invalidSettings {
+            return error.message
+        } catch {
+            return nil
+        }
     }
 
     private static func source(_ table: TOMLTable, index: Int, problems: inout [ConfigurationIssue]) -> SourceConfiguration? {

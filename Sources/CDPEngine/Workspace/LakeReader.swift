@@ -256,7 +256,7 @@ extension Workspace {
     /// Caps what SQLite may keep in memory in this process (page caches of every connection); the
     /// console sets it.
     public func limitSQLiteMemory(bytes: Int) {
-        store.limitSQLiteMemory(bytes: bytes)
+        embeddedLake?.limitSQLiteMemory(bytes: bytes)
     }
 
     /// Stops SQLite counting its memory in this process, for headless runs that write in bulk (`cdp run`,

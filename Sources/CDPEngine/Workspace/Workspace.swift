@@ -1,4 +1,5 @@
 import CDPCore
+import CDPPostgresStore
 import CDPRepositories
 import CDPStore
 import Foundation
@@ -11,16 +12,29 @@ public final class Workspace: Sendable {
     public let root: URL
     public let configuration: WorkspaceConfiguration
     public let rules: RuleSet
-    /// The lake. Internal: front ends read through ``LakeReader`` and the engine's services, which
-    /// authorise and mask in one place.
-    let store: LakeStore
+    /// The embedded lake (`lake/lake.sqlite`); nil when the workspace lives on a team store. Internal: front ends
+    /// read through ``LakeReader`` and the engine's services, which authorise and mask in one place.
+    let embeddedLake: LakeStore?
+    /// The team store the lake lives on (`[store] address` in cdp.toml), logged in as the person running `cdp`.
+    let teamLake: PostgresLake?
     /// The lake's repositories, one per feature: what the engine's services read and write through. Internal,
     /// as the store is.
     let repositories: LakeRepositories
     /// Who may do what (`governance/access.toml`; everyone is an admin when the file never existed).
     public let accessPolicy: AccessPolicy
-    /// The OS user who opened the workspace, as the kernel names them.
+    /// Who opened the workspace: the OS user as the kernel names them, or on a team store the login role the
+    /// server authenticated (`current_user`), never `$USER`.
     public let identity: OSIdentity
+
+    /// Whether the lake lives on a team store (PostgreSQL) rather than in `lake/`.
+    public var isOnTeamStore: Bool { teamLake != nil }
+
+    /// The embedded lake, for what only an embedded workspace has (its file, SQLite's own settings).
+    /// - Precondition: the workspace is not on a team store; code reachable from one checks ``embeddedLake``.
+    var store: LakeStore {
+        guard let embeddedLake else { preconditionFailure("\(root.path) lives on a team store: there is no embedded lake") }
+        return embeddedLake
+    }
 
     public static let configurationFileName = "cdp.toml"
     public static let rulesPath = "governance/rules.toml"
@@ -66,7 +80,21 @@ public final class Workspace: Sendable {
         }
         self.configuration = configuration
         self.rules = rules
+        if let address = configuration.storeAddress {
+            let lake = try storeCall { () throws(StoreError) in
+                try PostgresLake.open(address, environment: ProcessInfo.processInfo.environment, osUser: identity.user, workspaceRoot: root.path)
+            }
+            teamLake = lake
+            embeddedLake = nil
+            repositories = lake.repositories
+            self.identity = OSIdentity(uid: identity.uid, user: lake.user)
+            // The database enforces the roles (`cdp access apply --store` compiles the file into them); the engine
+            // decides from the same file.
+            accessPolicy = try Self.teamStoreAccessPolicy(root: root)
+            return
+        }
         self.identity = identity
+        teamLake = nil
         let lake = root.appendingPathComponent("lake")
         do {
             if !FileManager.default.fileExists(atPath: lake.appendingPathComponent("landing").path) {
@@ -78,7 +106,7 @@ public final class Workspace: Sendable {
         let rootPath = root.path
         let database = lake.appendingPathComponent("lake.sqlite").path
         let store = try storeCall { () throws(StoreError) in try LakeStore(path: database, workspaceRoot: rootPath, mode: mode) }
-        self.store = store
+        embeddedLake = store
         repositories = store.repositories
         accessPolicy = try Self.reconcileAccessPolicy(root: root, store: store, identity: identity) { () throws(StoreError) in
             store.mode == .readWrite ? store : try LakeStore(path: database, workspaceRoot: rootPath, mode: .readWrite)
@@ -90,7 +118,8 @@ public final class Workspace: Sendable {
         root = workspace.root
         configuration = workspace.configuration
         rules = workspace.rules
-        store = workspace.store
+        embeddedLake = workspace.embeddedLake
+        teamLake = workspace.teamLake
         self.repositories = repositories
         accessPolicy = workspace.accessPolicy
         identity = workspace.identity

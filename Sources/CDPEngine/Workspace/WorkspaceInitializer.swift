@@ -1,4 +1,5 @@
 import CDPCore
+import CDPPostgresStore
 import Foundation
 
 /// Creates workspaces: the default configuration (cdp.toml, governance/rules.toml, workflows/) plus,
@@ -15,6 +16,57 @@ public enum WorkspaceInitializer {
     /// - Parameter administrator: a user added to `governance/access.toml` as an admin (the one creating it).
     /// - Throws: `EngineError.workspace` when `path` already holds a workspace or cannot be written.
     public static func initialize(at path: String, from dataFolder: String? = nil, administrator: String? = nil) throws(EngineError) {
+        try makeFolder(at: path, from: dataFolder, administrator: administrator, store: nil)
+        // The lake starts with a data dictionary describing every dataset and column it will hold.
+        let workspace = try Workspace(at: URL(fileURLWithPath: path).path)
+        try DictionaryService(workspace: workspace, environment: .live(user: administrator ?? "cdp")).seed()
+    }
+
+    /// What ``initialize(at:from:store:identity:)`` did on the team store.
+    public struct TeamStoreInitialization: Sendable {
+        /// The login role the server authenticated, made the workspace's admin in `governance/access.toml`.
+        public var administrator: String
+        public var access: Workspace.TeamStoreAccessReport
+    }
+
+    /// Creates a workspace whose lake lives on the team store at `address` (`postgresql://…`, a socket folder or
+    /// `service=NAME`; never with a password): the folder as ``initialize(at:from:administrator:)`` makes it, with
+    /// `[store] address` in cdp.toml; the store's schema installed or upgraded; the login role the server
+    /// authenticated (never `$USER`) named admin in `governance/access.toml`; and the access file applied to the
+    /// store (roles, grants, masked views; audited there as `access.apply`). Needs a role that may install the
+    /// schema and manage roles (a superuser, or the database's owner with CREATEROLE).
+    /// - Throws: `.invalidConfiguration` for an address with a password or that cannot be read (nothing is
+    ///   created); `.store`/`.forbidden` when the store refuses (the folder is removed again).
+    public static func initialize(at path: String, from dataFolder: String? = nil, store address: String, identity: OSIdentity = .current)
+        throws(EngineError) -> TeamStoreInitialization
+    {
+        if let problem = ConfigurationLoader.storeAddressProblem(address) {
+            throw EngineError.configuration([
+                ConfigurationProblem(file: "--store", ConfigurationIssue("address", problem))
+            ])
+        }
+        let root = URL(fileURLWithPath: path)
+        let (administrator, migrations) = try Workspace.withTeamStore(address, identity: identity) {
+            session async throws(PostgresStoreError) in
+            (try await session.currentUser(), try await PostgresTeamStore.install(session))
+        }
+        let existed = FileManager.default.fileExists(atPath: root.path)
+        try makeFolder(at: path, from: dataFolder, administrator: administrator, store: address)
+        do {
+            let workspace = try Workspace(at: root.path, identity: identity)
+            var access = try workspace.applyAccess(toTeamStore: address)
+            access.migrations = migrations + access.migrations
+            return TeamStoreInitialization(administrator: administrator, access: access)
+        } catch {
+            // A folder this call made goes again, so the command can simply be rerun.
+            if !existed { try? FileManager.default.removeItem(at: root) }
+            throw error
+        }
+    }
+
+    /// The workspace's folder: configuration (cdp.toml with `[store] address` when given), governance/,
+    /// workflows/, the data folder's inbox/ and truth/, and lake/landing/.
+    private static func makeFolder(at path: String, from dataFolder: String?, administrator: String?, store: String?) throws(EngineError) {
         let manager = FileManager.default
         let root = URL(fileURLWithPath: path)
         if manager.fileExists(atPath: root.appendingPathComponent(Workspace.configurationFileName).path) {
@@ -43,14 +95,34 @@ public enum WorkspaceInitializer {
             }
             try manager.createDirectory(at: root.appendingPathComponent("lake/landing"), withIntermediateDirectories: true)
             if let administrator { try addAdministrator(administrator, to: root.appendingPathComponent(Workspace.accessPath)) }
+            if let store { try addStore(store, to: root.appendingPathComponent(Workspace.configurationFileName)) }
         } catch let error as EngineError {
             throw error
         } catch {
             throw EngineError(.workspace, "cannot create the workspace at \(root.path): \(error.localizedDescription)")
         }
-        // The lake starts with a data dictionary describing every dataset and column it will hold.
-        let workspace = try Workspace(at: root.path)
-        try DictionaryService(workspace: workspace, environment: .live(user: administrator ?? "cdp")).seed()
+    }
+
+    /// Names the team store in cdp.toml (`[store] address`), as a TOML basic string.
+    private static func addStore(_ address: String, to file: URL) throws {
+        var text = try String(contentsOf: file, encoding: .utf8)
+        if !text.hasSuffix("\n") { text += "\n" }
+        text += "\n# The lake lives on this team store (PostgreSQL); no password here: ~/.pgpass, a service file or peer login.\n"
+        text += "[store]\naddress = \(tomlString(address))\n"
+        try text.write(to: file, atomically: true, encoding: .utf8)
+    }
+
+    static func tomlString(_ text: String) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": quoted += "\\\\"
+            case "\"": quoted += "\\\""
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: quoted += String(format: "\\u%04X", scalar.value)
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
     }
 
     /// Writes the default configuration files into `folder` (used by `cdp generate`), leaving data alone.

@@ -1,5 +1,5 @@
 import CDPCore
-import CDPRepositories
+
 
 /// The rows of one write transaction, laid out flat: every text in one byte buffer, rows and values as
 /// plain structs that hold offsets into it.
@@ -9,44 +9,50 @@ import CDPRepositories
 /// the writer is the one thread that cannot be split, so it does only SQLite's work.
 public struct IngestChunk: Sendable {
     /// Where a text lies in ``bytes``; `offset < 0` is SQL NULL.
-    struct Text {
-        var offset: Int
-        var count: Int
-        static let null = Text(offset: -1, count: 0)
+    public struct Text: Sendable {
+        public var offset: Int
+        public var count: Int
+        public static let null = Text(offset: -1, count: 0)
+        public init(offset: Int, count: Int) {
+            self.offset = offset
+            self.count = count
+        }
     }
 
-    enum Value {
+    public enum Value: Sendable {
         case null
         case text(Text)
         case integer(Int64)
         case decimal(Double)
     }
 
-    enum Destination {
+    public enum Destination: Sendable {
         /// `values` and `warnings` index ranges into the chunk's arrays.
         case silver(values: Range<Int>, supersedes: Bool, warnings: Range<Int>)
         case quarantine(fieldsJSON: Text, failuresJSON: Text, rules: Text)
     }
 
-    struct Row {
-        var line: Int64
-        var contentHash: Int64
-        var sourceKey: Text
-        var record: RecordSpan
-        var destination: Destination
+    public struct Row: Sendable {
+        public var line: Int64
+        public var contentHash: Int64
+        public var sourceKey: Text
+        public var record: RecordSpan
+        public var destination: Destination
     }
 
-    struct Warning {
-        var rule: Text
-        var field: Text
-        var value: Text
-        var message: Text
+    public struct Warning: Sendable {
+        public var rule: Text
+        public var field: Text
+        public var value: Text
+        public var message: Text
     }
 
-    private(set) var bytes: ByteAccumulator
-    private(set) var rows: [Row] = []
-    private(set) var values: [Value] = []
-    private(set) var warnings: [Warning] = []
+    /// Every text of the chunk, back to back; ``Text`` values are ranges of it. A store's writer reads rows
+    /// from here (``rows``, ``values``, ``warnings``).
+    public private(set) var bytes: ByteAccumulator
+    public private(set) var rows: [Row] = []
+    public private(set) var values: [Value] = []
+    public private(set) var warnings: [Warning] = []
 
     /// Room for `expectedRows` rows of `expectedValues` values each, and `expectedBytes` of their text.
     public init(expectedRows: Int = 0, expectedValues: Int = 8, expectedBytes: Int = 0) {

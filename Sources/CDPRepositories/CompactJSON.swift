@@ -1,5 +1,5 @@
 import CDPCore
-import CDPRepositories
+
 
 /// Writes the JSON that quarantine rows store (`fields`, `failures`) by hand, in the shape
 /// `JSONEncoder.sorted` gives (sorted keys, nil values left out, slashes unescaped), so that both decode

@@ -1,0 +1,89 @@
+import CDPCore
+import CDPRepositories
+
+/// The features a workspace on the team store does not have yet: every call refuses with `StoreError.unsupported`
+/// naming the feature, the commands it serves and what to do, and reads or writes nothing (an empty answer would
+/// read as an empty lake).
+struct PostgresUnsupported: Sendable {
+    static func refusal(_ feature: String, commands: String) -> StoreError {
+        StoreError(
+            .unsupported,
+            "\(feature) is not served by the team store yet, so \(commands) cannot run on a workspace whose cdp.toml names a store. "
+                + "Run them on an embedded workspace (`cdp init W --from …` without --store); see README, \"Team store\", for what works on the store")
+    }
+
+    static let customer360 = refusal("the gold layer's reads", commands: "`cdp customer`, Customer 360 and analytics")
+    static let matching = refusal("matching", commands: "`cdp match`, `cdp candidate`, the review queue and the match step")
+    static let gold = refusal("the gold layer", commands: "the gold step")
+    static let query = refusal("SQL over the lake", commands: "`cdp query` and `cdp export`")
+    static let dictionary = refusal(
+        "the data dictionary's entries", commands: "`cdp dictionary` and the console's Dictionary (psql as a steward: SELECT cdp.dictionary_edit(…))")
+}
+
+extension PostgresUnsupported: Customer360Repository {
+    func customer360Count() throws(StoreError) -> Int { throw Self.customer360 }
+    func customer360(_ ids: [GoldenID]) throws(StoreError) -> [Customer360Row] { throw Self.customer360 }
+    func topCustomers(limit: Int) throws(StoreError) -> [Customer360Row] { throw Self.customer360 }
+    func customerNames(_ ids: [GoldenID]) throws(StoreError) -> [GoldenID: (first: String?, last: String?)] { throw Self.customer360 }
+    func customerSearchHits(_ lookup: CustomerSearchKeys.Lookup, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
+        throw Self.customer360
+    }
+    func customersHolding(keys: [String], among candidates: [GoldenID]?, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
+        throw Self.customer360
+    }
+    func customersHoldingAll(_ keySets: [[String]], limit: Int) throws(StoreError) -> [GoldenID] { throw Self.customer360 }
+    func nameVariants(_ lookup: CustomerSearchKeys.Lookup) throws(StoreError) -> [String: String] { throw Self.customer360 }
+    func engagementSummary(contacts: [SourceRecordID]) throws(StoreError) -> (months: [(String, Int)], channels: [(String, Int)]) {
+        throw Self.customer360
+    }
+    func timeline(contacts: [SourceRecordID], customers: [SourceRecordID], limit: Int) throws(StoreError) -> [TimelineEvent] {
+        throw Self.customer360
+    }
+    func openQuarantine(for records: [SourceRecordID]) throws(StoreError) -> [QuarantineRecord] { throw Self.customer360 }
+    func mergeHistory(of golden: GoldenID, members: [SourceRecordID], limit: Int) throws(StoreError) -> [AuditEntry] {
+        throw Self.customer360
+    }
+    func campaignPerformance() throws(StoreError) -> [CampaignPerformance] { throw Self.customer360 }
+    func latestMatchSummary() throws(StoreError) -> MatchSummary? { throw Self.customer360 }
+}
+
+extension PostgresUnsupported: MatchingRepository {
+    func currentCustomerColumns(attributes: [String]) throws(StoreError) -> MatchColumns { throw Self.matching }
+    func currentGoldenIDs(_ index: SourceRecordIndex, count: Int) throws(StoreError) -> [Int64] { throw Self.matching }
+    func forEachGoldenLink(_ body: (SourceRecordID, GoldenID) -> Void) throws(StoreError) { throw Self.matching }
+    func pairDecisions() throws(StoreError) -> [PairDecision] { throw Self.matching }
+    func pairDecisions(among records: [SourceRecordID]) throws(StoreError) -> [PairDecision] { throw Self.matching }
+    func nextGoldenID() throws(StoreError) -> GoldenID { throw Self.matching }
+    func startMatchRun(actor: String, at: String) throws(StoreError) -> MatchRunID { throw Self.matching }
+    func writeMatchResult(
+        run: MatchRunID, candidates: CandidateBatches, golden: GoldenWrite, statisticsJSON: String, modelJSON: String, at: String
+    ) throws(StoreError) -> MatchWriteSummary { throw Self.matching }
+    func candidates(status: CandidateStatus?, limit: Int, around centre: Double) throws(StoreError) -> [CandidateRow] { throw Self.matching }
+    func candidates(among records: [SourceRecordID]) throws(StoreError) -> [CandidateRow] { throw Self.matching }
+    func candidate(_ id: CandidateID) throws(StoreError) -> CandidateRow? { throw Self.matching }
+    func candidateCounts() throws(StoreError) -> [CandidateStatus: Int] { throw Self.matching }
+    func goldenRecord(_ id: GoldenID) throws(StoreError) -> (record: GoldenRow, links: [GoldenLink], overrides: [GoldenOverride])? {
+        throw Self.matching
+    }
+    func goldenID(of record: SourceRecordID) throws(StoreError) -> GoldenID? { throw Self.matching }
+    func goldenOverrides() throws(StoreError) -> [GoldenID: [String: String]] { throw Self.matching }
+    func goldenMembers(of golden: GoldenID) throws(StoreError) -> [SourceRecordID] { throw Self.matching }
+    func goldenMemberships(of records: [SourceRecordID]) throws(StoreError) -> [SourceRecordID: GoldenMembership] { throw Self.matching }
+    func customerWhereabouts(of records: [SourceRecordID]) throws(StoreError) -> [CustomerWhereabouts] { throw Self.matching }
+    func customers(_ ids: [SourceRecordID]) throws(StoreError) -> [MatchInput] { throw Self.matching }
+    func transaction<T>(_ operation: String, _ body: (any MatchTransaction) throws -> T) throws -> T { throw Self.matching }
+}
+
+extension PostgresUnsupported: GoldRepository {
+    func rebuildGold(_ sources: GoldSources, run: RunID?, shouldStop: @escaping @Sendable () -> Bool) throws(StoreError) -> GoldCounts {
+        throw Self.gold
+    }
+}
+
+extension PostgresUnsupported: QueryRepository {
+    func queryableDatasets(_ policy: QueryPolicy) throws(StoreError) -> [QueryableDataset] { throw Self.query }
+    func userQuery(
+        _ sql: String, policy: QueryPolicy, batchSize: Int, header: ([String]) throws -> Void, rows body: ([[CellValue]]) throws -> Bool
+    ) throws(StoreError) { throw Self.query }
+    func query(_ sql: String, limit: Int) throws(StoreError) -> QueryResult { throw Self.query }
+}
