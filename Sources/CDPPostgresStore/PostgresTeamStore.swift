@@ -287,3 +287,27 @@ public enum PostgresTeamStore {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
+
+extension PostgresTeamStore {
+    /// The tables an ingest fills, which ``clearIngestedRows(_:)`` empties.
+    static let ingestTables = [
+        "quarantine_history", "quarantine_record", "row_warning", "rule_result", "dq_scorecard", "bronze_row_v1", "silver_customer", "silver_order",
+        "silver_campaign", "silver_event", "batch", "run_event", "task_run", "workflow_run",
+    ]
+
+    /// How many batches the store holds: a benchmark writes only into a store that holds none.
+    public static func batchCount(_ session: PostgresSession) async throws(PostgresStoreError) -> Int {
+        Int(try await session.rows("SELECT count(*)::text FROM cdp.batch").first?.first.flatMap { $0 } ?? "") ?? 0
+    }
+
+    /// Empties what an ingest wrote (batches, silver, quarantine, warnings, rule results, runs), as the owner, so that
+    /// `cdp bench ingest --store` can time its next run on the same empty store. The audit log, the dictionary and
+    /// the access policy stay. Needs a superuser or a member of `cdp_owner`.
+    public static func clearIngestedRows(_ session: PostgresSession) async throws(PostgresStoreError) {
+        try await session.transaction { session async throws(PostgresStoreError) in
+            try await session.execute("SET LOCAL ROLE \(PostgresSchema.owner)")
+            try await session.execute("TRUNCATE \(ingestTables.map { "cdp.\($0)" }.joined(separator: ", ")) RESTART IDENTITY")
+            try await session.execute("RESET ROLE")
+        }
+    }
+}

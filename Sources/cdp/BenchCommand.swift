@@ -23,6 +23,17 @@ struct BenchCommand: ParsableCommand {
         var sources: [String] = []
         @Flag(help: "Print as JSON.") var json = false
         @Flag(help: "Also time each phase (parse, standardise, validate, write, commit, …) of the median run.") var phases = false
+        @Option(
+            help: ArgumentHelp(
+                "Also ingest into this PostgreSQL team store (an empty database; each run's rows are removed after it) and print its "
+                    + "figures beside the embedded lake's.", valueName: "address"))
+        var store: String?
+
+        /// The embedded lake's figures and, with `--store`, the team store's.
+        struct Comparison: Codable {
+            var embedded: IngestBenchmark.Result
+            var teamStore: IngestBenchmark.Result
+        }
 
         func run() throws {
             // As `cdp run` does: a headless bulk write, SQLite need not count its memory.
@@ -32,10 +43,26 @@ struct BenchCommand: ParsableCommand {
             var benchmark = IngestBenchmark(customers: customers, repetitions: runs, scratch: folder)
             benchmark.profilesPhases = phases
             benchmark.sources = sources
-            let result = try present { () throws(EngineError) in try benchmark.run(log: { print($0) }) }
-            if json { return Output.json(result) }
+            if !json, store != nil { print("embedded lake:") }
+            let result = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }
+            var onStore: IngestBenchmark.Result?
+            if let store {
+                benchmark.store = store
+                benchmark.scratch = folder.appendingPathComponent("store")
+                if !json { print("team store \(store):") }
+                onStore = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }
+            }
+            if json {
+                if let onStore { return Output.json(Comparison(embedded: result, teamStore: onStore)) }
+                return Output.json(result)
+            }
+            Self.report(result, label: onStore == nil ? "" : "embedded lake: ")
+            if let onStore { Self.report(onStore, label: "team store:    ") }
+        }
+
+        static func report(_ result: IngestBenchmark.Result, label: String) {
             print(String(
-                format: "ingest %@ source records: median %.2f s → %@ records/s · peak memory %.0f MB · %@ to silver, %@ quarantined",
+                format: "%@ingest %@ source records: median %.2f s → %@ records/s · peak memory %.0f MB · %@ to silver, %@ quarantined", label,
                 Output.grouped(result.rows), result.medianSeconds, Output.grouped(Int(result.recordsPerSecond)),
                 result.peakMemoryMegabytes, Output.grouped(result.toSilver), Output.grouped(result.quarantined)))
             let cpu = result.cpuSeconds.sorted()[result.cpuSeconds.count / 2]

@@ -173,3 +173,41 @@ extension TeamStoreTests {
         #expect(!FileManager.default.fileExists(atPath: workspace))
     }
 }
+
+extension TeamStoreTests {
+    /// `cdp bench ingest --store` times the same generated sources into the embedded lake and the team store and
+    /// prints both figures; each run's rows are emptied from the store after it, so every run ingests the same
+    /// rows into an empty store. A store that already holds batches is refused, untouched.
+    @Test func benchIngestTimesTheTeamStoreBesideTheEmbeddedLake() async throws {
+        let cluster = try PostgresTestCluster.get()
+        let database = try await cluster.makeDatabase("bench")
+        defer { Task { await cluster.drop(database) } }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-pg-bench-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let environment = ProcessInfo.processInfo.environment.merging(cluster.clientEnvironment) { $1 }
+        let address = "postgresql://postgres@/\(database)?host=\(cluster.folder)&port=\(cluster.port)"
+        let bench = try Subprocess.run(
+            [try Self.cdp(), "bench", "ingest", "--customers", "300", "--runs", "2", "--scratch", scratch, "--store", address, "--json"],
+            environment: environment)
+        try #require(bench.status == 0, "\(bench.output)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(bench.stdout.utf8)) as? [String: [String: Any]])
+        let embedded = try #require(result["embedded"]), onStore = try #require(result["teamStore"])
+        #expect((embedded["rows"] as? Int ?? 0) > 1000)
+        for key in ["rows", "toSilver", "quarantined"] {
+            #expect(embedded[key] as? Int == onStore[key] as? Int, "\(key): \(embedded[key] ?? "nil") vs \(onStore[key] ?? "nil")")
+        }
+        #expect((onStore["seconds"] as? [Double])?.count == 2 && (onStore["recordsPerSecond"] as? Double ?? 0) > 0)
+        let admin = try await cluster.superuser(database)
+        defer { Task { await admin.close() } }
+        #expect(try await admin.rows("SELECT count(*)::text FROM cdp.batch").first?.first == "0")
+        // A store holding a lake is not benchmarked into.
+        try await admin.execute(
+            "INSERT INTO cdp.batch (source, file_name, landed_path, sha256, bytes, landed_at, state) VALUES ('s', 'f', 'p', 'h', 1, 'now', 'ingested')")
+        let refused = try Subprocess.run(
+            [try Self.cdp(), "bench", "ingest", "--customers", "300", "--runs", "1", "--scratch", scratch, "--store", address],
+            environment: environment)
+        #expect(refused.status != 0 && refused.stderr.contains("holds 1 batches"), "\(refused.output)")
+        #expect(try await admin.rows("SELECT count(*)::text FROM cdp.batch").first?.first == "1")
+    }
+}

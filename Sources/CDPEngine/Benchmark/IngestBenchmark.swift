@@ -1,4 +1,5 @@
 import CDPCore
+import CDPPostgresStore
 import CDPRepositories
 import Foundation
 
@@ -15,6 +16,9 @@ public struct IngestBenchmark: Sendable {
     public var profilesPhases = false
     /// Only these sources (names from cdp.toml); empty for all. The data of the others is not generated.
     public var sources: [String] = []
+    /// A team store to ingest into instead of the embedded lake (`cdp bench ingest --store`). It must hold no batch:
+    /// each run's rows are removed from it after the run (untimed), so the next starts as empty.
+    public var store: String?
 
     public init(customers: Int, seed: UInt64 = 7, repetitions: Int = 3, scratch: URL) {
         self.customers = customers
@@ -80,6 +84,18 @@ public struct IngestBenchmark: Sendable {
             throw EngineError(
                 .notFound, "no source '\(unknown)' in the workspace template; sources: \(template.sources.map(\.name.rawValue).joined(separator: ", "))")
         }
+        if let store {
+            let held = try Workspace.withTeamStore(store, identity: .current) { session async throws(PostgresStoreError) in
+                try await PostgresTeamStore.install(session)
+                return try await PostgresTeamStore.batchCount(session)
+            }
+            guard held == 0 else {
+                throw EngineError(
+                    .refused,
+                    "the team store \(store) holds \(held) batches; `cdp bench ingest --store` empties what it writes after each run, "
+                        + "so it only writes into a store that holds none: give it an empty database of its own")
+            }
+        }
         var options = GeneratorOptions(customers: customers, seed: seed)
         options.include = Self.files(for: sources, in: template)
         log("generating the sources of \(customers) customers (not timed)…")
@@ -94,7 +110,11 @@ public struct IngestBenchmark: Sendable {
         for repetition in 1...max(1, repetitions) {
             let folder = scratch.appendingPathComponent("workspace-\(repetition)")
             try? FileManager.default.removeItem(at: folder)
-            try WorkspaceInitializer.initialize(at: folder.path, from: data.path, administrator: "bench")
+            if let store {
+                _ = try WorkspaceInitializer.initialize(at: folder.path, from: data.path, store: store)
+            } else {
+                try WorkspaceInitializer.initialize(at: folder.path, from: data.path, administrator: "bench")
+            }
             let workspace = try Workspace(at: folder.path)
             var total = IngestSummary(source: "all")
             var perSource: [Result.Source] = []
@@ -131,6 +151,11 @@ public struct IngestBenchmark: Sendable {
                 format: "  run %d: %.2f s, %.0f records/s · CPU %.2f s (%.2f µs/record, %.1f cores busy)", repetition, elapsed,
                 Double(total.counts.read) / elapsed, cpu, cpu * 1e6 / Double(max(1, total.counts.read)), cpu / elapsed))
             try? FileManager.default.removeItem(at: folder)
+            if let store {
+                try Workspace.withTeamStore(store, identity: .current) { session async throws(PostgresStoreError) in
+                    try await PostgresTeamStore.clearIngestedRows(session)
+                }
+            }
         }
         let median = seconds.sorted()[seconds.count / 2]
         let medianRun = runs[seconds.firstIndex(of: median) ?? 0]
