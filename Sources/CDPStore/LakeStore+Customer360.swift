@@ -174,7 +174,7 @@ extension LakeStore {
             let candidateTargets = try Int64.fetchAll(
                 db,
                 sql: "SELECT id FROM match_candidate WHERE record_a IN (\(marks)) UNION SELECT id FROM match_candidate WHERE record_b IN (\(marks))",
-                arguments: StatementArguments(names.isEmpty ? [""] : names + names)
+                arguments: StatementArguments(names.isEmpty ? ["", ""] : names + names)  // two lists of marks
             ).map { CandidateID($0).description }
             let targets = [golden.description] + candidateTargets
             let targetMarks = Array(repeating: "?", count: targets.count).joined(separator: ",")

@@ -84,3 +84,14 @@ final class LockedRanges: @unchecked Sendable {
     func append(_ range: Range<Int>) { lock.withLock { stored.append(range) } }
     var ranges: [Range<Int>] { lock.withLock { stored } }
 }
+
+extension MatchReviewReadsTests {
+    /// A retired golden record has no members left: its history is still read (its own audit rows), where the
+    /// read used to fail binding one value to two lists of marks.
+    @Test(arguments: StoreKind.allCases)
+    func theHistoryOfAGoldenRecordWithoutMembersIsRead(kind: StoreKind) throws {
+        let store = try prepared(kind)
+        _ = try store.appendAudit(AuditDraft(actor: "ann", action: "golden.override", target: "G2.email", after: "x"), at: at)
+        #expect(try store.mergeHistory(of: GoldenID(2), members: []).map(\.target) == ["G2.email"])
+    }
+}
