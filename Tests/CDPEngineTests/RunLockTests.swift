@@ -143,6 +143,40 @@ struct RunLockTests {
         #expect(abandoned.tasks.first?.state == .skipped)
     }
 
+    /// `cdp match run` writes golden records from silver: during a run it would write them from silver as it was
+    /// before the run's ingest. It refuses while a run holds the lake; a match that records nothing does not wait.
+    @Test func aMatchThatRecordsRefusesWhileARunHoldsTheLake() throws {
+        let workspace = try Self.workspace("match-lock")
+        let second = try Workspace(at: workspace.root.path)
+        let refusal = LockedBox<EngineError?>(nil)
+        let dryRun = LockedBox<Int?>(nil)
+        let run = try WorkflowRunner(workspace: workspace, environment: EngineFixture.clock).run(
+            workspace.workflow(),
+            observer: Self.insideTheIngest {
+                let matcher = MatchService(workspace: second, environment: EngineFixture.clock)
+                do throws(EngineError) {
+                    _ = try matcher.run()
+                } catch {
+                    refusal.value = error
+                }
+                dryRun.value = try? matcher.run(persist: false).statistics.records
+            })
+        #expect(run.state == .succeeded)
+        let error = try #require(refusal.value)
+        #expect(error.code == .busy && error.message.contains("run \(run.id)"), "\(error.message)")
+        #expect(dryRun.value != nil)
+        // With the lake free again, it records, and holds the lock while it does.
+        let holder = LockedBox<Bool?>(nil)
+        _ = try MatchService(workspace: second, environment: EngineFixture.clock).run(clock: {
+            if holder.value == nil {
+                holder.value = (try? RunLock.acquire(in: workspace.lakeFolder, for: RunLock.Holder(workflow: "probe", actor: "t", trigger: "t", startedAt: "")))
+                    == nil
+            }
+            return MatchService.monotonicSeconds()
+        })
+        #expect(holder.value == true)
+    }
+
     @Test func aLockIsReleasedWhenItsHolderGoes() throws {
         let folder = EngineFixture.temporaryFolder("lock")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -79,12 +79,22 @@ public struct MatchService: Sendable {
         return (trueMatches, Array(ordered.prefix(limit)))
     }
 
-    /// Matches every current customer and, with `persist`, records the result.
+    /// Matches every current customer and, with `persist`, records the result. A match that records holds the
+    /// lake's run lock as a workflow run does: one started during a run would write golden records from silver
+    /// as it was before the run's ingest, retiring the new customers' links.
     /// - Parameter truth: when given, the clusters are evaluated against it (`source:key` → entity).
-    /// - Throws: `.forbidden` without the run_workflows permission.
-    public func run(persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds) throws(EngineError) -> Report {
+    /// - Throws: `.forbidden` without the run_workflows permission; `.busy` when a run holds the lake (and
+    ///   `waiting`, if given, ran out).
+    public func run(
+        persist: Bool = true, truth: TruthTable? = nil, waiting: RunLock.Waiting? = nil,
+        clock: @escaping () -> Double = Self.monotonicSeconds
+    ) throws(EngineError) -> Report {
         try workspace.authorize(.runWorkflows, environment, attempt: "match.run")
-        return try runAuthorized(persist: persist, truth: truth, clock: clock)
+        guard persist else { return try runAuthorized(persist: false, truth: truth, clock: clock) }
+        let holder = RunLock.Holder(workflow: "cdp match run", actor: environment.user, trigger: "cli", startedAt: environment.timestamp)
+        let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
+        defer { lock.release() }
+        return try runAuthorized(persist: true, truth: truth, clock: clock)
     }
 
     /// The match itself, for a workflow run already authorized when it started (its steps act as `pipeline`).
