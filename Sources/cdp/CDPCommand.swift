@@ -82,7 +82,7 @@ enum ErrorPresenter {
     static func print(_ error: EngineError) {
         var lines = error.description.split(separator: "\n", omittingEmptySubsequences: false)
         if !lines.isEmpty { lines[0] = "cdp: error: " + lines[0] }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalSafeText.of(lines.joined(separator: "\n")) + "\n").utf8))
     }
 }
 
@@ -110,7 +110,7 @@ enum Output {
 
     /// Prints each line to stderr as `cdp: warning: …`.
     static func warn(_ lines: [String]) {
-        for line in lines { FileHandle.standardError.write(Data("cdp: warning: \(line)\n".utf8)) }
+        for line in lines { FileHandle.standardError.write(Data("cdp: warning: \(TerminalSafeText.of(line))\n".utf8)) }
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" }

@@ -199,7 +199,8 @@ struct QueryCommand: ParsableCommand {
         switch format {
         case "csv", "json":
             var writer = ExportWriter(format: format == "csv" ? .csv : .json)
-            print(writer.header(result.columns) + writer.rows(result.rows) + writer.footer(), terminator: "")
+            // Data, written as the lake holds it (the writer quotes as its format requires).
+            Swift.print(writer.header(result.columns) + writer.rows(result.rows) + writer.footer(), terminator: "")
         default:
             print(Output.table(result.columns, result.rows.map { $0.map { $0.text ?? "∅" } }))
             print("\(result.rows.count) rows")
