@@ -82,6 +82,41 @@ extension PIIMasker {
         return masked
     }
 
+    /// A run's event as a user without `view_pii` reads it: what failed, retried, warned or logged may quote a
+    /// value (a fatal rule's refusal names the values it refused), so its text after the subject is withheld, as
+    /// run_event.message is from queries; starts, skips, progress and counts stay.
+    public func runEvent(_ event: RunEvent) -> RunEvent {
+        guard isActive else { return event }
+        switch event.kind {
+        case .taskFailed, .taskRetrying, .warning, .log, .runFinished:
+            var masked = event
+            masked.message = Self.withholdingDetail(event.message)
+            return masked
+        case .runStarted, .taskStarted, .progress, .taskFinished, .taskSkipped:
+            return event
+        }
+    }
+
+    /// A run with its error and its tasks' errors withheld (they quote what failed), as ``runEvent(_:)``.
+    public func runSummary(_ run: RunSummary) -> RunSummary {
+        guard isActive else { return run }
+        var masked = run
+        masked.error = run.error.map(Self.withholdingDetail)
+        masked.tasks = run.tasks.map { task in
+            var copy = task
+            copy.error = task.error.map(Self.withholdingDetail)
+            return copy
+        }
+        return masked
+    }
+
+    /// `task x failed: <detail>` → `task x failed: (withheld: needs view_pii)`; text with no subject is withheld whole.
+    static func withholdingDetail(_ text: String) -> String {
+        guard !text.isEmpty else { return text }
+        guard let colon = text.range(of: ": ") else { return withheldText }
+        return text[..<colon.lowerBound] + ": " + withheldText
+    }
+
     /// Replaces personal values in free text: every known value (field → value) and the value of every
     /// `field=value` pair naming a personal field.
     public func scrub(_ text: String, knownValues: [(value: String, kind: PIIKind)]) -> String {

@@ -19,6 +19,8 @@ extension WorkflowRunner {
     ) throws(EngineError) -> RunSummary {
         try workspace.checkConfiguration()
         try workspace.authorize(.runWorkflows, environment, attempt: "repair \(id)")
+        let masker = workspace.masker(for: environment)
+        let observer: @Sendable (RunEvent) -> Void = { [observer] event in observer(masker.runEvent(event)) }
         let runs = self.runs
         guard let known = try storeCall({ () throws(StoreError) in try runs.run(id) }) else {
             throw EngineError(.notFound, "no run \(id); see `cdp runs`")
@@ -78,7 +80,7 @@ extension WorkflowRunner {
         let audit = AuditDraft(
             actor: environment.user, action: "run.repair", target: id.description, before: previous.state.rawValue,
             after: order.map(\.rawValue).joined(separator: ","))
-        return try complete(id, plan, audit: audit, progress: progress, only: rerun, lock: lock, holder: holder, observer: observer)
+        return masker.runSummary(try complete(id, plan, audit: audit, progress: progress, only: rerun, lock: lock, holder: holder, observer: observer))
     }
 
     /// The plan of the workflow a run was of, found by its name among `workflows/*.json`, with the parameters

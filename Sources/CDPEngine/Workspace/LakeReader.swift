@@ -152,19 +152,19 @@ public struct LakeReader: Sendable {
 
     // MARK: Runs
 
-    /// The latest runs, newest first.
+    /// The latest runs, newest first; errors withheld without `view_pii` (``PIIMasker/runSummary(_:)``).
     public func runs(limit: Int = 50) throws(EngineError) -> [RunSummary] {
-        try storeCall { () throws(StoreError) in try lake.runs.runs(limit: limit) }
+        try storeCall { () throws(StoreError) in try lake.runs.runs(limit: limit) }.map(masker.runSummary)
     }
 
-    /// One run with its tasks; nil when there is no such run.
+    /// One run with its tasks; nil when there is no such run. Errors withheld as in ``runs(limit:)``.
     public func run(_ id: RunID) throws(EngineError) -> RunSummary? {
-        try storeCall { () throws(StoreError) in try lake.runs.run(id) }
+        try storeCall { () throws(StoreError) in try lake.runs.run(id) }.map(masker.runSummary)
     }
 
-    /// A run's events after `afterEventID`, oldest first.
+    /// A run's events after `afterEventID`, oldest first; what failures say withheld without `view_pii`.
     public func events(of run: RunID, after afterEventID: Int64 = 0, limit: Int = 1000) throws(EngineError) -> [RunEvent] {
-        try storeCall { () throws(StoreError) in try lake.runs.events(of: run, after: afterEventID, limit: limit) }
+        try storeCall { () throws(StoreError) in try lake.runs.events(of: run, after: afterEventID, limit: limit) }.map(masker.runEvent)
     }
 
     // MARK: Audit
