@@ -9,6 +9,10 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
     /// Databricks' `max_concurrent_runs`. The embedded lake runs one workflow at a time per workspace (the
     /// engine's run lock), so 1 is the only value it can honour; the plan refuses any other.
     public var maxConcurrentRuns: Int?
+    /// How many of a run's tasks may run at once (the others wait for a free slot): tasks whose dependencies
+    /// have ended start together. Not a Databricks setting (a Databricks job runs every ready task); nil: as
+    /// many as the machine has cores.
+    public var maxConcurrentTasks: Int?
     /// When `cdp scheduler` starts runs of it (Databricks' `schedule`); nil: only when someone starts one.
     public var schedule: WorkflowSchedule?
     /// What else starts its runs (Databricks' `trigger`): files arriving in a folder.
@@ -28,6 +32,7 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
         case webhookNotifications = "webhook_notifications"
         case timeoutSeconds = "timeout_seconds"
         case maxConcurrentRuns = "max_concurrent_runs"
+        case maxConcurrentTasks = "max_concurrent_tasks"
     }
 
     /// The settings a workflow file may give, as written in JSON.
@@ -53,6 +58,7 @@ public struct WorkflowDefinition: Hashable, Codable, Sendable {
         tasks = try container.decode([WorkflowTask].self, forKey: .tasks)
         timeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .timeoutSeconds)
         maxConcurrentRuns = try container.decodeIfPresent(Int.self, forKey: .maxConcurrentRuns)
+        maxConcurrentTasks = try container.decodeIfPresent(Int.self, forKey: .maxConcurrentTasks)
         schedule = try container.decodeIfPresent(WorkflowSchedule.self, forKey: .schedule)
         trigger = try container.decodeIfPresent(WorkflowTrigger.self, forKey: .trigger)
         parameters = try container.decodeIfPresent([JobParameter].self, forKey: .parameters) ?? []

@@ -5,6 +5,11 @@ public struct WorkflowPlan: Hashable, Sendable {
     public let workflow: WorkflowDefinition
     /// Tasks such that each comes after everything it depends on; ties keep declaration order.
     public let orderedTasks: [WorkflowTask]
+
+    /// How many tasks a run may run at once: `max_concurrent_tasks`, or the machine's cores.
+    public var concurrentTasks: Int {
+        max(1, workflow.maxConcurrentTasks ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
     /// Settings the file gives that cdp reads but does not run (a Databricks job's clusters, notebook tasks,
     /// tags, and keys nobody knows), each as `file:line:column: setting: ignored: why`, for a warning.
     public var ignoredSettings: [String] = []
@@ -41,6 +46,9 @@ public struct WorkflowPlan: Hashable, Sendable {
         if workflow.tasks.isEmpty { problems.append(ConfigurationIssue("tasks", "the workflow has no tasks")) }
         if let timeout = workflow.timeoutSeconds, timeout <= 0 {
             problems.append(ConfigurationIssue("timeout_seconds", "must be positive, found \(timeout)"))
+        }
+        if let tasks = workflow.maxConcurrentTasks, tasks < 1 {
+            problems.append(ConfigurationIssue("max_concurrent_tasks", "must be at least 1, found \(tasks)"))
         }
         if let concurrent = workflow.maxConcurrentRuns, concurrent != 1 {
             problems.append(

@@ -47,6 +47,9 @@ public struct WorkflowRunner: Sendable {
     public func run(_ plan: WorkflowPlan, observer: @escaping @Sendable (RunEvent) -> Void = { _ in }) throws(EngineError) -> RunSummary {
         try workspace.checkConfiguration()  // every configuration file, before anything is written
         try workspace.authorize(.runWorkflows, environment, attempt: "run \(plan.workflow.name)")
+        // Whoever started the run sees its failures as their role lets them read the lake.
+        let masker = workspace.masker(for: environment)
+        let observer: @Sendable (RunEvent) -> Void = { [observer] event in observer(masker.runEvent(event)) }
         var holder = RunLock.Holder(
             workflow: plan.workflow.name, actor: environment.user, trigger: trigger, startedAt: environment.timestamp)
         let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
@@ -78,7 +81,8 @@ public struct WorkflowRunner: Sendable {
             .start, "run \(run) of \(plan.workflow.name) started (\(trigger), \(environment.user))", run: run, plan: plan,
             state: RunState.running.rawValue, startedAt: environment.now(), observer: observer)
         let audit = AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name, reason: cause)
-        return try complete(run, plan, audit: audit, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer)
+        return masker.runSummary(
+            try complete(run, plan, audit: audit, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer))
     }
 
     /// Runs the tasks of a recorded run (`only` those, when given) and records its end; a failure to record
@@ -148,25 +152,75 @@ public struct WorkflowRunner: Sendable {
 
         var progress = initial
         let runStarted = progress.startedAt
-        for (position, task) in plan.orderedTasks.enumerated() where only?.contains(task.taskKey) ?? true {
-            let record = TaskRunRecord(
-                key: task.taskKey, position: position, step: task.kindName,
-                dependsOn: task.dependsOn.map(\.taskKey), state: .pending)
-            if let reason = progress.reasonToSkip(task) {
-                try skip(task, record, reason: reason, run: run, progress: &progress, observer: observer)
+        // Tasks start as soon as everything they depend on in this pass has ended, in the plan's order, up to
+        // `max_concurrent_tasks` at once; skips and condition tasks are decided here, between them. Ingest tasks
+        // take turns in the plan's order: they number the lake's rows (bronze, quarantine, silver) as they write
+        // them, so taking turns keeps every id what a run one task at a time gives; each ingest already keeps
+        // the cores busy (it parses, standardises and writes on threads of its own).
+        var waiting = plan.orderedTasks.enumerated().filter { only?.contains($0.element.taskKey) ?? true }
+        let inPass = Set(waiting.map(\.element.taskKey))
+        var ended: Set<TaskKey> = []
+        let limit = plan.concurrentTasks
+        let endings = BoundedChannel<TaskEnding>(capacity: limit)
+        var running = 0
+        var ingesting = false
+        func mayStart(_ task: WorkflowTask) -> Bool {
+            guard task.dependsOn.allSatisfy({ !inPass.contains($0.taskKey) || ended.contains($0.taskKey) }) else { return false }
+            if task.condition != nil || progress.reasonToSkip(task) != nil { return true }
+            guard running < limit else { return false }
+            guard task.step?.step == .ingest else { return true }
+            return !ingesting && waiting.first(where: { $0.element.step?.step == .ingest })?.element.taskKey == task.taskKey
+        }
+        // The first error that stops the run (the lake cannot be written); the tasks already going are let end.
+        var stopping: EngineError?
+        while stopping == nil || running > 0 {
+            if stopping == nil, let index = waiting.firstIndex(where: { mayStart($0.element) }) {
+                let (position, task) = waiting.remove(at: index)
+                let record = TaskRunRecord(
+                    key: task.taskKey, position: position, step: task.kindName,
+                    dependsOn: task.dependsOn.map(\.taskKey), state: .pending)
+                do {
+                    if let reason = progress.reasonToSkip(task) {
+                        try skip(task, record, reason: reason, run: run, progress: &progress, observer: observer)
+                        ended.insert(task.taskKey)
+                    } else if let condition = task.condition {
+                        try evaluate(condition, of: task, record, run: run, progress: &progress, observer: observer)
+                        ended.insert(task.taskKey)
+                        checkHealth(plan, run: run, progress: &progress, observer: observer)
+                    } else {
+                        running += 1
+                        if task.step?.step == .ingest { ingesting = true }
+                        let runner = self
+                        Self.startTaskThread {
+                            do throws(EngineError) {
+                                let finished = try runner.execute(task, record: record, run: run, runStarted: runStarted, plan: plan, observer: observer)
+                                endings.send(TaskEnding(task: task, outcome: .success(finished)))
+                            } catch {
+                                endings.send(TaskEnding(task: task, outcome: .failure(error)))
+                            }
+                        }
+                    }
+                } catch {
+                    stopping = error
+                }
                 continue
             }
-            if let condition = task.condition {
-                try evaluate(condition, of: task, record, run: run, progress: &progress, observer: observer)
-            } else {
-                let finished = try execute(task, record: record, run: run, runStarted: runStarted, plan: plan, observer: observer)
-                progress.finished(task.taskKey, finished.state, values: Self.values(of: task, finished.counts))
-                if task.step?.step == .scorecard && finished.state == .succeeded {
+            guard running > 0, let ending = endings.receive() else { break }
+            running -= 1
+            if ending.task.step?.step == .ingest { ingesting = false }
+            ended.insert(ending.task.taskKey)
+            switch ending.outcome {
+            case .success(let finished):
+                progress.finished(ending.task.taskKey, finished.state, values: Self.values(of: ending.task, finished.counts))
+                if ending.task.step?.step == .scorecard && finished.state == .succeeded {
                     checkQuality(plan, run: run, startedAt: runStarted, observer: observer)
                 }
+            case .failure(let error):
+                if stopping == nil { stopping = error }
             }
             checkHealth(plan, run: run, progress: &progress, observer: observer)
         }
+        if let stopping { throw stopping }
         checkHealth(plan, run: run, progress: &progress, observer: observer)
         let failed = plan.orderedTasks.filter { progress.failedOrBlocked($0.taskKey) }
         if failed.isEmpty {
@@ -361,6 +415,23 @@ public struct WorkflowRunner: Sendable {
             throw EngineError(.store, "run \(run) vanished from the lake")
         }
         return summary
+    }
+}
+
+/// How a task that ran on its own thread ended: its record, or the error that stops the run.
+struct TaskEnding: Sendable {
+    var task: WorkflowTask
+    var outcome: Result<TaskRunRecord, EngineError>
+}
+
+extension WorkflowRunner {
+    /// Runs a task on a thread of its own, with a main thread's stack: steps recurse (JSON, matching) as deep
+    /// as they would run in the foreground.
+    static func startTaskThread(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.stackSize = 8 << 20
+        thread.name = "cdp task"
+        thread.start()
     }
 }
 

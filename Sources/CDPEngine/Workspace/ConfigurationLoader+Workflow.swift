@@ -86,6 +86,7 @@ struct WorkflowChecker {
     /// Seconds of a timeout: at least one, at most what every clock in the engine can add (about 68 years).
     static let seconds = 1...Int(Int32.max)
     static let retries = 0...100
+    static let concurrentTasks = 1...64
     static let retryMillis = 0...86_400_000
 
     mutating func report(_ path: String, _ message: String, at position: SourcePosition) {
@@ -103,6 +104,7 @@ struct WorkflowChecker {
         if let description = members["description"] { _ = string(description, path: "description") }
         if let timeout = members["timeout_seconds"] { whole(timeout, path: "timeout_seconds", in: Self.seconds, unit: " seconds") }
         if let concurrent = members["max_concurrent_runs"] { whole(concurrent, path: "max_concurrent_runs", in: Self.seconds, unit: "") }
+        if let tasks = members["max_concurrent_tasks"] { whole(tasks, path: "max_concurrent_tasks", in: Self.concurrentTasks, unit: "") }
         if let schedule = members["schedule"] { self.schedule(schedule) }
         if let trigger = members["trigger"] { self.trigger(trigger) }
         if let emails = members["email_notifications"] { notifications(emails, path: "email_notifications", webhooks: false) }
