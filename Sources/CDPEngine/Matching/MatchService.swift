@@ -94,6 +94,10 @@ public struct MatchService: Sendable {
         let holder = RunLock.Holder(workflow: "cdp match run", actor: environment.user, trigger: "cli", startedAt: environment.timestamp)
         let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
         defer { lock.release() }
+        // And the team store's, which runs on other machines take.
+        let runs = workspace.repositories.runs
+        try storeCall { () throws(StoreError) in try runs.takeStoreRunLock() }
+        defer { runs.releaseStoreRunLock() }
         return try runAuthorized(persist: true, truth: truth, clock: clock)
     }
 
