@@ -132,6 +132,17 @@ struct BenchCommand: ParsableCommand {
                 Output.grouped(result.records), median.match, median.load, persist ? String(format: "%.2f s", median.persist) : "not run",
                 result.peakMemoryMegabytes))
             print("\(Output.grouped(s.candidatePairs)) candidate pairs, \(Output.grouped(s.comparisons)) comparisons")
+            if let recall = s.blockingRecall {
+                print(String(
+                    format: "blocking recall %.4f: %@ of %@ true pairs compared (%@ only through hard identifiers), %@ reached by no rule; by rule, first rule only:",
+                    recall.recall, Output.grouped(recall.reached), Output.grouped(recall.truePairs), Output.grouped(recall.reachedOnlyByIdentifiers),
+                    Output.grouped(recall.missed)))
+                for (name, count) in zip(recall.rules, recall.reachedPerRule) { print("  \(Output.grouped(count))  \(name)") }
+            }
+            if let tallies = result.missedByKey, !tallies.isEmpty {
+                print("true pairs no rule reaches, by explanation key:")
+                for tally in tallies { print("  \(Output.grouped(tally.pairs))  \(tally.key)") }
+            }
             print("phases (median run): " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "))
             print("review queue \(Output.grouped(s.reviewPairs)) pairs" + (result.reviewTrueMatches.map { ", \(Output.grouped($0)) true matches" } ?? ""))
             if let tallies = result.reviewByKey, !tallies.isEmpty {

