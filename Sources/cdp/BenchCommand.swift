@@ -149,6 +149,10 @@ struct BenchCommand: ParsableCommand {
                 print("review queue by explanation key (pairs · true matches):")
                 for tally in tallies { print("  \(Output.grouped(tally.pairs)) · \(Output.grouped(tally.trueMatches))  \(tally.key)") }
             }
+            if let tallies = result.falseMergesByKey, !tallies.isEmpty {
+                print("false merges (pairs in one cluster the truth keeps apart) by explanation key:")
+                for tally in tallies { print("  \(Output.grouped(tally.pairs))  \(tally.key)") }
+            }
             print(String(format: "model: prior %.6f, EM %d iterations", result.model.prior, result.model.iterations))
             print("m (u) per level, null level left out:")
             for (c, row) in result.model.m.enumerated() {

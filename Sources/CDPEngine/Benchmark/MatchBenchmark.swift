@@ -37,6 +37,8 @@ public struct MatchBenchmark: Sendable {
         public var reviewByKey: [MatchService.KeyTally]?
         /// The true pairs blocking never reached, by the explanation key they would have had.
         public var missedByKey: [MatchService.KeyTally]?
+        /// Pairs merged that the truth keeps apart, by explanation key.
+        public var falseMergesByKey: [MatchService.KeyTally]?
         public var model: FellegiSunterModel
     }
 
@@ -77,7 +79,7 @@ public struct MatchBenchmark: Sendable {
             customers: customers, records: median.statistics.records, seconds: reports.map(matchSeconds),
             median: PhaseTotals(median.statistics.phases), statistics: median.statistics, peakMemoryMegabytes: PeakMemory.megabytes(),
             evaluation: median.evaluation, reviewTrueMatches: median.reviewTrueMatches,
-            reviewByKey: median.reviewByKey, missedByKey: median.missedByKey, model: median.model)
+            reviewByKey: median.reviewByKey, missedByKey: median.missedByKey, falseMergesByKey: median.falseMergesByKey, model: median.model)
     }
 
     /// Generates customers, contacts and truth, and ingests both customer sources, unless already done.

@@ -256,7 +256,8 @@ extension GenerationContext {
         case .unknownCountry:
             record.country = random.pick(PlaceCatalog.unknownCountries)
         case .missingRequiredField:
-            if random.chance(0.5) { record.lastName = "" } else { record.email = "" }
+            // A key and a last name are required; a missing email is no problem (in-store customers have none).
+            record.lastName = ""
         case .createdAfterUpdated:
             let created = record.created
             record.created = max(record.updated, created) + random.between(1, 400) * 86_400

@@ -55,6 +55,8 @@ public struct MatchService: Sendable {
         /// With a truth table: the true pairs no blocking rule or hard identifier reached, by the explanation key
         /// they would have had, most common first: what those pairs lack that the blocking rules need.
         public var missedByKey: [KeyTally]?
+        /// With a truth table: pairs of records put in one cluster that the truth keeps apart, by explanation key.
+        public var falseMergesByKey: [KeyTally]?
     }
 
     /// Review-queue pairs sharing one explanation key (`+FIRST +SURNAME -DOB`).
@@ -71,6 +73,23 @@ public struct MatchService: Sendable {
             (Int(pair.a), Int(pair.b), labels[Int(pair.a)].map { $0 == labels[Int(pair.b)] } ?? false)
         }
         return (pairs.count { $0.2 }, keyTally(pairs, outcome.scorer, limit: limit))
+    }
+
+    /// The pairs of records in one cluster whose truth entities differ (records not in the truth left out),
+    /// at most `limit`, in record order.
+    static func falseMerges(_ clusterOf: [Int32], labels: [Int32?], limit: Int = 100_000) -> [(Int, Int, Bool)] {
+        var members: [Int32: [Int]] = [:]
+        for (record, cluster) in clusterOf.enumerated() where labels[record] != nil { members[cluster, default: []].append(record) }
+        var pairs: [(Int, Int, Bool)] = []
+        for cluster in members.keys.sorted() {
+            guard let records = members[cluster], records.count > 1 else { continue }
+            for x in records.indices {
+                for y in (x + 1)..<records.count where labels[records[x]] != labels[records[y]] && pairs.count < limit {
+                    pairs.append((records[x], records[y], false))
+                }
+            }
+        }
+        return pairs
     }
 
     /// Pairs (a, b, is a true match) tallied by explanation key, most pairs first (at most `limit` keys).
@@ -163,6 +182,7 @@ public struct MatchService: Sendable {
             }
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
             report.missedByKey = Self.keyTally(outcome.missedTruePairs.map { (Int($0 >> 32), Int($0 & 0xFFFF_FFFF), true) }, outcome.scorer)
+            report.falseMergesByKey = Self.keyTally(Self.falseMerges(outcome.clusterOf, labels: labels), outcome.scorer)
             started = clock()  // the evaluation is not part of any phase
         }
         guard persist else { return report }
