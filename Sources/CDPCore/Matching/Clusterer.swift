@@ -19,6 +19,10 @@
 ///    whose known phone numbers conflict (`phonesConflict`, else: differ) are not joined either; a
 ///    hard-identifier link (`identifierWeight`) is not undone by a changed number. Only a steward's approval
 ///    (an edge of infinite weight) overrides these checks.
+/// 5. With `familyMembersDiffer`, a hard-identifier link between two records that are different members of
+///    one family (the same surname, first names no level relates) is not taken, nor one between clusters
+///    whose first records are: a household's landline or a family inbox is shared by people, not a person.
+///    The pair is still scored like any other.
 public struct Clusterer: Sendable {
     public struct Edge: Sendable, Hashable {
         public var a: Int32
@@ -46,6 +50,8 @@ public struct Clusterer: Sendable {
     public var birthDatesConflict: (@Sendable (Int32, Int32) -> Bool)?
     /// Whether two records' (both known) phone numbers conflict; nil: unless equal.
     public var phonesConflict: (@Sendable (Int32, Int32) -> Bool)?
+    /// Whether two records are different people of one family (see rule 5); nil turns the check off.
+    public var familyMembersDiffer: (@Sendable (Int32, Int32) -> Bool)?
 
     public init(maxSize: Int, minDensity: Double, birthDays: [Int32]? = nil, phoneIDs: [Int32]? = nil) {
         self.maxSize = maxSize
@@ -98,6 +104,11 @@ public struct Clusterer: Sendable {
             let rb = forest.find(edge.b)
             guard ra != rb, Int(forest.size[Int(ra)] + forest.size[Int(rb)]) <= maxSize else { continue }
             if !forbidden.isEmpty && forest.forbids(ra, rb, forbidden) { continue }
+            if let familyMembersDiffer, edge.weight >= identifierWeight, edge.weight != .infinity,
+                familyMembersDiffer(edge.a, edge.b) || familyMembersDiffer(ra, rb)
+            {
+                continue
+            }
             if checks && edge.weight != .infinity {
                 let scored = edge.weight < identifierWeight
                 let (birthA, birthB) = (birth[Int(ra)], birth[Int(rb)])

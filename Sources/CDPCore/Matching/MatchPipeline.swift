@@ -210,7 +210,10 @@ public struct MatchPipeline: Sendable {
         let madeToAgree = Dictionary(uniqueKeysWithValues: configuration.stitching.identifiers.map {
             ($0, KnownMatch.mask($0.correlatedFields, configuration.comparisons))
         })
-        let known = links.map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
+        // A link between two members of one family (a shared landline or inbox) is not a known match.
+        let familyCheck = Self.familyCheck(comparator)
+        let known = links.filter { link in !(familyCheck?(link.a, link.b) ?? false) }
+            .map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
             + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: 0) }
         if let session = learnFromKnownMatches(known, comparator, model: &model) { training.append(session) }
         model.prior = configuration.prior ?? Self.prior(model, patterns: patterns, recordCount: records.count)
@@ -242,6 +245,7 @@ public struct MatchPipeline: Sendable {
         // phone with a typo, lands on a level of its own and weighs as evidence instead of vetoing.
         clusterer.birthDatesConflict = Self.conflictCheck(comparator, field: .birthDate)
         clusterer.phonesConflict = Self.conflictCheck(comparator, field: .phone)
+        clusterer.familyMembersDiffer = familyCheck
         let clusterOf = clusterer.cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
         let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
         let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
@@ -383,6 +387,20 @@ public struct MatchPipeline: Sendable {
         let histogram = weights.sorted { $0.key < $1.key }.map { (model.patternWeight($0.key), $0.value) }
         let n = Double(recordCount)
         return FellegiSunterModel.estimatePrior(weights: histogram, totalPairs: n * (n - 1) / 2)
+    }
+
+    /// Whether two records are different members of one family: their surnames agree exactly (the first
+    /// last-name comparison's exact level) while their first names land on the first first-name comparison's
+    /// `else` level; nil when either comparison is missing.
+    static func familyCheck(_ comparator: PairComparator) -> (@Sendable (Int32, Int32) -> Bool)? {
+        guard let first = comparator.comparisons.first(where: { $0.field == .firstName }),
+            let last = comparator.comparisons.first(where: { $0.field == .lastName }),
+            let exact = last.levels.firstIndex(where: { $0.kind == .exact })
+        else { return nil }
+        let different = first.levels.count - 1
+        return { a, b in
+            comparator.level(last, Int(a), Int(b)) == exact && comparator.level(first, Int(a), Int(b)) == different
+        }
     }
 
     /// Whether two records land on the `else` level of the first comparison of `field`; nil when no

@@ -125,3 +125,38 @@ extension MatchingConflictTests {
         #expect(clusterer.cluster(count: 8, edges: edges) == [0, 1, 2, 2, 4, 4, 6, 7])
     }
 }
+
+extension MatchingConflictTests {
+    /// A shared landline or family inbox links two members of one family: the link is not taken, a score is.
+    @Test func aLinkBetweenTwoMembersOfOneFamilyIsNotTaken() {
+        // Records 0 and 1 are family members (say, one surname and unrelated first names), so are 2 and 3.
+        let family: Set<UInt64> = [0 << 32 | 1, 2 << 32 | 3]
+        var clusterer = Clusterer(maxSize: 8, minDensity: 0)
+        clusterer.identifierWeight = 1000
+        clusterer.familyMembersDiffer = { a, b in family.contains(UInt64(min(a, b)) << 32 | UInt64(max(a, b))) }
+        // 0–1 linked by a shared phone: kept apart. 2–3 scored above auto-merge: joined (the score weighed the
+        // names). 4–5 linked and not family: joined. 0–1 approved by a steward: joined.
+        let edges = [Clusterer.Edge(0, 1, weight: 1000), Clusterer.Edge(2, 3, weight: 30), Clusterer.Edge(4, 5, weight: 1000)]
+        #expect(clusterer.cluster(count: 6, edges: edges) == [0, 1, 2, 2, 4, 4])
+        #expect(clusterer.cluster(count: 6, edges: edges + [Clusterer.Edge(0, 1, weight: .infinity)]) == [0, 0, 2, 2, 4, 4])
+    }
+
+    @Test func familyMembersAreOneSurnameAndUnrelatedFirstNames() {
+        let records = MatchRecords([
+            MatchInput(source: "a", sourceKey: "1", firstName: "Pilar", lastName: "Gil"),
+            MatchInput(source: "a", sourceKey: "2", firstName: "Valentina", lastName: "Gil"),
+            MatchInput(source: "a", sourceKey: "3", firstName: "Pilar", lastName: "Gil"),
+            MatchInput(source: "a", sourceKey: "4", firstName: "Valentina", lastName: "Ruiz"),
+        ])
+        let comparisons = [
+            Comparison(name: "first", tag: "FIRST", field: .firstName, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.8), .init(.else)]),
+            Comparison(name: "last", tag: "LAST", field: .lastName, levels: [.init(.null), .init(.exact), .init(.else)]),
+        ]
+        let family = MatchPipeline.familyCheck(PairComparator(comparisons: comparisons, records: records))
+        #expect(family?(0, 1) == true)
+        #expect(family?(0, 2) == false)  // one person
+        #expect(family?(1, 3) == false)  // another surname
+        #expect(family?(0, 3) == false)
+        #expect(MatchPipeline.familyCheck(PairComparator(comparisons: [comparisons[0]], records: records)) == nil)
+    }
+}
