@@ -212,7 +212,7 @@ struct DictionaryCommand: ParsableCommand {
             }
             let service = try options.service()
             let text = try present { () throws(EngineError) in try service.export(as: parsed) }
-            guard let out else { return print(text, terminator: "") }
+            guard let out else { return Swift.print(text, terminator: "") }  // a document, byte for byte
             try present { () throws(EngineError) in
                 do {
                     try text.write(toFile: out, atomically: true, encoding: .utf8)

@@ -144,7 +144,7 @@ struct SchedulerCommand: ParsableCommand {
         let environment = try options.environment(in: workspace)
         let scheduler = Scheduler(workspace: workspace, environment: environment)
         let log: @Sendable (String) -> Void = { line in
-            FileHandle.standardOutput.write(Data("\(ISOTime.timestamp(environment.now())) \(line)\n".utf8))
+            FileHandle.standardOutput.write(Data("\(ISOTime.timestamp(environment.now())) \(TerminalSafeText.of(line))\n".utf8))
         }
         log("scheduler started for \(workspace.root.path) as \(environment.user)")
         let watcher = FolderWatcher()

@@ -164,7 +164,7 @@ struct RunCommand: ParsableCommand {
             ? RunLock.Waiting(timeoutSeconds: waitTimeout) { holder in
                 let who = holder?.description ?? "another run"
                 let limit = waitTimeout.map { " (at most \($0 == $0.rounded() ? "\(Int($0))" : "\($0)") s)" } ?? ""
-                FileHandle.standardError.write(Data("waiting for the lake: \(who) holds it\(limit)…\n".utf8))
+                FileHandle.standardError.write(Data(TerminalSafeText.of("waiting for the lake: \(who) holds it\(limit)…\n").utf8))
             }
             : nil
         var runner = WorkflowRunner(workspace: workspace, environment: environment, waiting: waiting)
@@ -228,19 +228,19 @@ final class RunReporter: @unchecked Sendable {
         case .taskStarted:
             taskStart[event.task?.rawValue ?? ""] = now
             clearProgress()
-            write("▶ \(event.message)\n")
+            write("▶ \(TerminalSafeText.of(event.message))\n")
         case .taskFinished:
             clearProgress()
-            write("✔ \(event.message)\n")
+            write("✔ \(TerminalSafeText.of(event.message))\n")
         case .taskFailed:
             clearProgress()
-            write("✘ \(event.message)\n")
+            write("✘ \(TerminalSafeText.of(event.message))\n")
         case .taskSkipped, .taskRetrying, .warning, .log:
             clearProgress()
-            write("• \(event.task.map { "\($0): " } ?? "")\(event.message)\n")
+            write("• \(event.task.map { "\($0): " } ?? "")\(TerminalSafeText.of(event.message))\n")
         case .runStarted, .runFinished:
             clearProgress()
-            write("\(event.message)\n")
+            write("\(TerminalSafeText.of(event.message))\n")
         }
     }
 

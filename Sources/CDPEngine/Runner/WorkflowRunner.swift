@@ -153,7 +153,9 @@ public struct WorkflowRunner: Sendable {
         var progress = initial
         let runStarted = progress.startedAt
         // Tasks start as soon as everything they depend on in this pass has ended, in the plan's order, up to
-        // `max_concurrent_tasks` at once; skips and condition tasks are decided here, between them. Ingest tasks
+        // `max_concurrent_tasks` at once; skips and condition tasks are decided here, between them. Steps run
+        // beside others of their own stage only (ingest, revalidate, then scorecard and match, then gold), so
+        // a workflow that leaves an order unsaid still never reads silver while an ingest writes it. Ingest tasks
         // take turns in the plan's order: they number the lake's rows (bronze, quarantine, silver) as they write
         // them, so taking turns keeps every id what a run one task at a time gives; each ingest already keeps
         // the cores busy (it parses, standardises and writes on threads of its own).
@@ -163,13 +165,15 @@ public struct WorkflowRunner: Sendable {
         let limit = plan.concurrentTasks
         let endings = BoundedChannel<TaskEnding>(capacity: limit)
         var running = 0
-        var ingesting = false
+        var runningByStage: [Int: Int] = [:]
         func mayStart(_ task: WorkflowTask) -> Bool {
             guard task.dependsOn.allSatisfy({ !inPass.contains($0.taskKey) || ended.contains($0.taskKey) }) else { return false }
             if task.condition != nil || progress.reasonToSkip(task) != nil { return true }
-            guard running < limit else { return false }
+            guard running < limit, let stage = task.step.map({ Self.stage(of: $0.step) }) else { return running < limit }
+            guard runningByStage.allSatisfy({ $0.key == stage || $0.value == 0 }) else { return false }
             guard task.step?.step == .ingest else { return true }
-            return !ingesting && waiting.first(where: { $0.element.step?.step == .ingest })?.element.taskKey == task.taskKey
+            return runningByStage[stage, default: 0] == 0
+                && waiting.first(where: { $0.element.step?.step == .ingest })?.element.taskKey == task.taskKey
         }
         // The first error that stops the run (the lake cannot be written); the tasks already going are let end.
         var stopping: EngineError?
@@ -189,7 +193,7 @@ public struct WorkflowRunner: Sendable {
                         checkHealth(plan, run: run, progress: &progress, observer: observer)
                     } else {
                         running += 1
-                        if task.step?.step == .ingest { ingesting = true }
+                        if let step = task.step?.step { runningByStage[Self.stage(of: step), default: 0] += 1 }
                         let runner = self
                         Self.startTaskThread {
                             do throws(EngineError) {
@@ -207,7 +211,7 @@ public struct WorkflowRunner: Sendable {
             }
             guard running > 0, let ending = endings.receive() else { break }
             running -= 1
-            if ending.task.step?.step == .ingest { ingesting = false }
+            if let step = ending.task.step?.step { runningByStage[Self.stage(of: step), default: 0] -= 1 }
             ended.insert(ending.task.taskKey)
             switch ending.outcome {
             case .success(let finished):
@@ -425,6 +429,17 @@ struct TaskEnding: Sendable {
 }
 
 extension WorkflowRunner {
+    /// Where a step stands in the lake's flow of data: steps of one stage may run together, since none reads
+    /// what another writes; a later stage reads what earlier ones write.
+    static func stage(of step: StepKind) -> Int {
+        switch step {
+        case .ingest: return 0
+        case .revalidate: return 1
+        case .scorecard, .match: return 2
+        case .gold: return 3
+        }
+    }
+
     /// Runs a task on a thread of its own, with a main thread's stack: steps recurse (JSON, matching) as deep
     /// as they would run in the foreground.
     static func startTaskThread(_ body: @escaping @Sendable () -> Void) {

@@ -125,6 +125,31 @@ import Testing
         #expect(try parallel.store.query(golden, limit: .max).rows == sequential.store.query(golden, limit: .max).rows)
     }
 
+    /// A workflow that leaves the order unsaid (no `depends_on` at all) still never runs a step beside one of
+    /// another stage: nothing reads silver while an ingest writes it, and the lake ends as one task at a time.
+    @Test func stepsOfDifferentStagesNeverOverlapEvenWithoutDependencies() throws {
+        let workspace = try Self.sample("parallel-unordered", concurrent: 4)
+        let file = workspace.root.appendingPathComponent("workflows/customer_pipeline.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacing(/,\s*"depends_on":\s*\[[^\]]*\]/, with: "").write(to: file, atomically: true, encoding: .utf8)
+        let plan = try workspace.workflow()
+        #expect(plan.orderedTasks.allSatisfy { $0.dependsOn.isEmpty })
+        let run = try WorkflowRunner(workspace: workspace, environment: EngineFixture.clock).run(plan)
+        #expect(run.state == .succeeded)
+        let events = try workspace.store.events(of: run.id)
+        var spans: [(stage: Int, start: Int, end: Int)] = []
+        for task in plan.orderedTasks {
+            let start = try #require(events.firstIndex { $0.kind == .taskStarted && $0.task == task.taskKey })
+            let end = try #require(events.firstIndex { $0.kind == .taskFinished && $0.task == task.taskKey })
+            spans.append((WorkflowRunner.stage(of: try #require(task.step?.step)), start, end))
+        }
+        for a in spans {
+            for b in spans where a.stage != b.stage {
+                #expect(a.end < b.start || b.end < a.start, "stages \(a.stage) and \(b.stage) overlapped")
+            }
+        }
+    }
+
     @Test func theLimitIsCheckedWhereItIsWritten() throws {
         for (written, expected) in [("0", "max_concurrent_tasks"), ("\"two\"", "max_concurrent_tasks")] {
             let workspace = try EngineFixture.sampleWorkspace("parallel-limit")
