@@ -34,4 +34,20 @@ import Testing
         #expect(bad?.code == .refused)
         #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "view.save")).count == 3)
     }
+
+    /// A view's search text is what a steward typed (here an e-mail address): a reader without view_pii never
+    /// reads it back, through the audit list or SQL; its owner gets the view whole.
+    @Test func aViewsSearchTextIsWithheldFromReadersWithoutViewPII() throws {
+        let (workspace, _) = try WorkAssignmentsTests.workspace("views-masked")
+        let sam = SavedViews(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: "sam"))
+        try sam.save(SavedView(name: "one-customer", text: "jane.doe@example.com"))
+        #expect(try sam.view(named: "one-customer").text == "jane.doe@example.com")
+        let ana = Environment.fixed(at: 1_764_300_000, user: "ana")
+        let rows = try workspace.reader(for: ana).auditEntries(AuditFilter(action: "view.save"))
+        #expect(rows.count == 1)
+        #expect(!rows.contains { ($0.after ?? "").contains("jane") || ($0.reason ?? "").contains("jane") })
+        let sql = try workspace.query("SELECT after, reason FROM audit_log_masked WHERE action = 'view.save'", limit: 10, as: ana)
+        #expect(sql.rows.count == 1)
+        #expect(!sql.rows.flatMap { $0 }.contains { ($0.text ?? "").contains("jane") })
+    }
 }

@@ -162,4 +162,25 @@ import Testing
         }
         #expect(missing?.code == .notFound && missing?.message.contains("P999999") == true)
     }
+
+    /// Undoing a fix and reopening a decision change the record as a fix does: a record someone else holds now is
+    /// refused (`.held`) unless taken over, and a bulk undo reports it rather than stopping.
+    @Test func undoAndReopenRespectAHoldTakenSince() throws {
+        let (workspace, id) = try Self.workspace("undo-held")
+        let samFixes = QuarantineService(workspace: workspace, environment: Self.environment("sam"))
+        let before = try samFixes.snapshot(id, fields: ["email"])
+        _ = try samFixes.fix(id, edits: ["email": "bob.stone@example.com"])
+        _ = try WorkAssignments(workspace: workspace, environment: Self.environment("tom")).claim([.quarantine(id)])
+
+        let undo = #expect(throws: EngineError.self) { try samFixes.restore(before) }
+        #expect(undo?.code == .held)
+        #expect(try workspace.store.quarantineRecord(id)?.fields["email"] == "bob.stone@example.com")
+
+        _ = try QuarantineService(workspace: workspace, environment: Self.environment("tom")).release(id)
+        let reopen = #expect(throws: EngineError.self) { try samFixes.reopen(id, reason: "released by mistake") }
+        #expect(reopen?.code == .held)
+        var takingOver = samFixes
+        takingOver.takingOverHolds = true
+        #expect(try takingOver.reopen(id, reason: "released by mistake").status != .released)
+    }
 }

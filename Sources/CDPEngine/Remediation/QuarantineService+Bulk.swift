@@ -358,7 +358,7 @@ extension QuarantineService {
                         try undoDecision(id)
                     }
                     undone.applied.append(id)
-                } catch where error.code == .refused || error.code == .notFound {
+                } catch where error.code == .refused || error.code == .notFound || error.code == .held {
                     undone.refused[id] = error.message
                 }
                 done += 1

@@ -110,7 +110,8 @@ public struct QuarantineService: Sendable {
         _ id: QuarantineID, edits: [String: String], undoing: Bool, expecting: [String: String]? = nil
     ) throws(EngineError) -> QuarantineRecord {
         try authorize(.fix, id)
-        if !undoing { try respectHold(.fix, id) }
+        // An undo changes the record as a fix does: someone who holds it now is asked first, as for any fix.
+        try respectHold(.fix, id)
         let record = try storedRecord(id)
         guard record.status == .open || record.status == .fixed else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only open or fixed records can be edited")
@@ -243,6 +244,7 @@ public struct QuarantineService: Sendable {
 
     private func takeBack(_ id: QuarantineID, reason: String?, undoing: Bool) throws(EngineError) -> QuarantineRecord {
         try authorize(.reopen, id)
+        try respectHold(.reopen, id)
         let record = try storedRecord(id)
         guard record.status == .released || record.status == .rejected else {
             throw EngineError(.refused, "\(id) is \(record.status.rawValue); only released or rejected records can be reopened")

@@ -88,10 +88,18 @@ public struct SavedViews: Sendable {
         }
         var saved = view
         saved.name = name
+        // The search text is what a steward typed (an e-mail, a name): it goes in the row's free-text column, which
+        // is withheld from every reader without view_pii (the CLI, the console, audit_log_masked, the team store);
+        // the rest of the view is plain settings.
+        let text = saved.text.flatMap { $0.isEmpty ? nil : $0 }
+        saved.text = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(saved) else { throw EngineError(.refused, "the view \(name) cannot be written as JSON") }
-        try append(AuditDraft(actor: environment.user, action: Self.saveAction, target: Self.targetPrefix + name, after: String(decoding: data, as: UTF8.self)))
+        try append(
+            AuditDraft(
+                actor: environment.user, action: Self.saveAction, target: Self.targetPrefix + name, after: String(decoding: data, as: UTF8.self),
+                reason: text))
     }
 
     /// Deletes the user's view `name`.
@@ -118,7 +126,11 @@ public struct SavedViews: Sendable {
         }
         let decoder = JSONDecoder()
         return latest.values.filter { $0.action == Self.saveAction }
-            .compactMap { row in row.after.flatMap { try? decoder.decode(SavedView.self, from: Data($0.utf8)) } }
+            .compactMap { row -> SavedView? in
+                guard var view = row.after.flatMap({ try? decoder.decode(SavedView.self, from: Data($0.utf8)) }) else { return nil }
+                if view.text == nil, let text = row.reason, !text.isEmpty { view.text = text }
+                return view
+            }
             .sorted { $0.name < $1.name }
     }
 
