@@ -17,10 +17,13 @@ public struct CustomerWhereabouts: Sendable, Hashable {
     public var inSilver: Bool
     /// The status of its latest quarantine record, if it has one.
     public var quarantine: QuarantineStatus?
+    /// The rules that record failed (empty when not quarantined, or when the store does not say).
+    public var quarantineRules: [String]
 
-    public init(inSilver: Bool, quarantine: QuarantineStatus?) {
+    public init(inSilver: Bool, quarantine: QuarantineStatus?, quarantineRules: [String] = []) {
         self.inSilver = inSilver
         self.quarantine = quarantine
+        self.quarantineRules = quarantineRules
     }
 
     /// Why a record without a golden record has none: a record held (or rejected) in quarantine and never

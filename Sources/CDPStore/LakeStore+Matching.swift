@@ -83,12 +83,16 @@ extension LakeStore {
         return try read("read where customer records stand") { db in
             let silver = try db.cachedStatement(sql: "SELECT 1 FROM silver_customer WHERE source = ? AND source_key = ? AND is_current = 1 LIMIT 1")
             let quarantine = try db.cachedStatement(
-                sql: "SELECT status FROM quarantine_record WHERE source = ? AND source_key = ? AND entity = 'customer' ORDER BY id DESC LIMIT 1")
+                sql: "SELECT status, rules FROM quarantine_record WHERE source = ? AND source_key = ? AND entity = 'customer' ORDER BY id DESC LIMIT 1")
             return try records.map { record in
                 let arguments: StatementArguments = [record.source.rawValue, record.key]
                 let inSilver = try Int.fetchOne(silver, arguments: arguments) != nil
-                let status = try String.fetchOne(quarantine, arguments: arguments)
-                return CustomerWhereabouts(inSilver: inSilver, quarantine: status.flatMap(QuarantineStatus.init(rawValue:)))
+                let row = try Row.fetchOne(quarantine, arguments: arguments)
+                let status: String? = row?[0]
+                let rules: String = row?[1] ?? ""
+                return CustomerWhereabouts(
+                    inSilver: inSilver, quarantine: status.flatMap(QuarantineStatus.init(rawValue:)),
+                    quarantineRules: rules.split(separator: ",").map(String.init))
             }
         }
     }

@@ -168,6 +168,7 @@ struct BenchCommand: ParsableCommand {
                     + elses.joined(separator: ", "))
             }
             if let evaluation = result.evaluation { print(MatchReportText.evaluation(evaluation)) }
+            if let lost = result.lostPairs { print(MatchReportText.lostPairs(lost)) }
         }
     }
 

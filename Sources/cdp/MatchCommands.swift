@@ -89,4 +89,18 @@ enum MatchReportText {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// Where recall went: the lost true pairs by cause (a record never matched) and by stage, with what the
+    /// records of each stage's pairs differ in.
+    static func lostPairs(_ lost: MatchService.LostPairs) -> String {
+        var lines = ["true pairs not put in one cluster: \(Output.grouped(lost.total))"]
+        for cause in lost.unmatched {
+            lines.append("  \(Output.grouped(cause.pairs))  a record not matched: \(cause.cause)")
+        }
+        for stage in lost.stages where stage.pairs > 0 {
+            lines.append("  \(Output.grouped(stage.pairs))  \(stage.stage.label); the records differ in:")
+            for kind in stage.kinds { lines.append("      \(Output.grouped(kind.pairs))  \(kind.key)") }
+        }
+        return lines.joined(separator: "\n")
+    }
 }

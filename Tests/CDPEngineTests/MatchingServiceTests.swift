@@ -140,6 +140,14 @@ import Testing
             #expect(evaluation.pairRecall == 0.25)
             #expect(evaluation.trueClusters == 7)
         }
+        // Where recall went: C9's two pairs to a record it never met (held by email_format), and C3–C4 left in
+        // the queue (review is near zero here); nothing else, and Z1 has no partner to lose.
+        let lost = try #require(report.lostPairs)
+        #expect(lost.unmatched == [.init(cause: "quarantined: email_format", pairs: 2)])
+        #expect(lost.stages.map(\.stage) == LostPairStage.allCases)
+        #expect(lost.stages.first { $0.stage == .inReview }?.pairs == 1)
+        #expect(lost.stages.first { $0.stage == .inReview }?.kinds.map(\.pairs) == [1])
+        #expect(lost.total == 3)
 
         // A record ingested after the match run is "not matched yet".
         try Data("id,first,last,email,born\nC10,Grace,Hopper,grace@example.com,1906-12-09\n".utf8)

@@ -83,4 +83,25 @@ import Testing
         #expect(broken.stderr.contains("the configuration has 1 problem in matching.toml; nothing was done"), "\(broken.stderr)")
         #expect(broken.stderr.contains("matching.toml:\(lines + 1):1: clustering2: is not a known setting"), "\(broken.stderr)")
     }
+
+    /// `cdp bench match` says where recall went: the true pairs lost to records held in quarantine (by rule) and
+    /// the stages that lost the rest, adding up to what pairwise recall lacks.
+    @Test func benchMatchBreaksDownTheLostTruePairs() throws {
+        let scratch = CLI.temporaryFolder("bench-match-lost")
+        let result = try CLI.run(["bench", "match", "--customers", "300", "--runs", "1", "--scratch", scratch.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let lost = try #require(lines.first { $0.hasPrefix("true pairs not put in one cluster: ") })
+        let total = try #require(Int(lost.dropFirst("true pairs not put in one cluster: ".count).replacingOccurrences(of: ",", with: "")))
+        // The generator's deliberate problems hold records in quarantine, each under the rule it failed.
+        #expect(lines.contains { $0.contains("a record not matched: quarantined: ") }, "\(result.stdout)")
+        let evaluation = try #require(lines.first { $0.hasPrefix("pairwise: ") })
+        let counts = try #require(evaluation.firstMatch(of: /([\d,]+) true pairs, [\d,]+ predicted, ([\d,]+) correct/))
+        let truePairs = try #require(Int(counts.1.filter(\.isNumber)))
+        let correct = try #require(Int(counts.2.filter(\.isNumber)))
+        #expect(total == truePairs - correct, "\(result.stdout)")
+        // Each cause and stage line starts with its count; together they are the total.
+        let parts = lines.filter { $0.hasPrefix("  ") && !$0.hasPrefix("      ") && ($0.contains("a record not matched") || $0.contains("; the records differ in:")) }
+        #expect(parts.compactMap { Int($0.split(separator: " ").first?.replacingOccurrences(of: ",", with: "") ?? "") }.reduce(0, +) == total)
+    }
 }

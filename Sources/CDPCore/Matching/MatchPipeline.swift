@@ -45,6 +45,9 @@ public struct MatchPipeline: Sendable {
         /// With a truth: the true pairs (`a << 32 | b`, a < b) no blocking rule or hard identifier reached, in
         /// record order (at most `BlockingRecall.missedLimit`); kept out of the statistics, which are stored.
         public var missedTruePairs: [UInt64] = []
+        /// With a truth: every true pair of two records here that ended in different clusters, in record order,
+        /// with the stage that lost it; kept out of the statistics, which are stored.
+        public var lostTruePairs: [LostTruePair] = []
     }
 
     public struct Statistics: Sendable, Codable {
@@ -256,12 +259,20 @@ public struct MatchPipeline: Sendable {
         statistics.largestCluster = sizes.values.max() ?? 0
         phase("clustering")
         var missed: [UInt64] = []
+        var lost: [LostTruePair] = []
         if let truth {
             (statistics.blockingRecall, missed) = Statistics.BlockingRecall.measure(
                 labels: truth, rules: configuration.blocking.rules.map(\.name), pairs: blocked.pairs, pairsPerRule: blocked.pairsPerRule, links: links)
+            lost = Self.lostTruePairs(
+                labels: truth, clusterOf: clusterOf, pairs: blocked.pairs, links: links,
+                weight: { index in
+                    let pair = blocked.pairs[index]
+                    return scorer.weight(Int(pair >> 32), Int(pair & 0xFFFF_FFFF), pattern: patterns[index])
+                }, reviewWeight: reviewWeight, autoWeight: autoWeight)
         }
         return Outcome(
-            clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics, missedTruePairs: missed)
+            clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics, missedTruePairs: missed,
+            lostTruePairs: lost)
     }
 
     /// m by EM, one session per blocking rule over that rule's pairs with the comparisons its keys fix left

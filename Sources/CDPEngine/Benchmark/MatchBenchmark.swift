@@ -39,6 +39,8 @@ public struct MatchBenchmark: Sendable {
         public var missedByKey: [MatchService.KeyTally]?
         /// Pairs merged that the truth keeps apart, by explanation key.
         public var falseMergesByKey: [MatchService.KeyTally]?
+        /// Where recall went: every true pair not put in one cluster, by cause or stage.
+        public var lostPairs: MatchService.LostPairs?
         public var model: FellegiSunterModel
     }
 
@@ -79,7 +81,8 @@ public struct MatchBenchmark: Sendable {
             customers: customers, records: median.statistics.records, seconds: reports.map(matchSeconds),
             median: PhaseTotals(median.statistics.phases), statistics: median.statistics, peakMemoryMegabytes: PeakMemory.megabytes(),
             evaluation: median.evaluation, reviewTrueMatches: median.reviewTrueMatches,
-            reviewByKey: median.reviewByKey, missedByKey: median.missedByKey, falseMergesByKey: median.falseMergesByKey, model: median.model)
+            reviewByKey: median.reviewByKey, missedByKey: median.missedByKey, falseMergesByKey: median.falseMergesByKey, lostPairs: median.lostPairs,
+            model: median.model)
     }
 
     /// Generates customers, contacts and truth, and ingests both customer sources, unless already done.

@@ -57,6 +57,33 @@ public struct MatchService: Sendable {
         public var missedByKey: [KeyTally]?
         /// With a truth table: pairs of records put in one cluster that the truth keeps apart, by explanation key.
         public var falseMergesByKey: [KeyTally]?
+        /// With a truth table: where recall went, every true pair the match did not put in one cluster.
+        public var lostPairs: LostPairs?
+    }
+
+    /// The true pairs the match did not put in one cluster, by where they were lost: a record the match never
+    /// saw (held in quarantine, by the rules it failed; rejected; not in the lake), or the stage that lost a
+    /// pair of two records it saw, with what the two records differ in.
+    public struct LostPairs: Sendable, Codable, Equatable {
+        /// True pairs with a record that has no golden record, by cause ("quarantined: customer_required").
+        public var unmatched: [Cause]
+        /// True pairs of two matched records, by the stage that lost them.
+        public var stages: [Stage]
+        /// Every lost true pair (what pairwise recall lacks).
+        public var total: Int { unmatched.reduce(0) { $0 + $1.pairs } + stages.reduce(0) { $0 + $1.pairs } }
+
+        public struct Cause: Sendable, Codable, Equatable {
+            public var cause: String
+            public var pairs: Int
+        }
+
+        public struct Stage: Sendable, Codable, Equatable {
+            public var stage: LostPairStage
+            public var pairs: Int
+            /// The pairs by what their records differ in (`DOB within 366 days, EMAIL missing`), most first;
+            /// `trueMatches` equals `pairs` (they are all true).
+            public var kinds: [KeyTally]
+        }
     }
 
     /// Review-queue pairs sharing one explanation key (`+FIRST +SURNAME -DOB`).
@@ -90,6 +117,30 @@ public struct MatchService: Sendable {
             }
         }
         return pairs
+    }
+
+    /// Lost true pairs of two matched records by stage (every stage, in order), each stage's pairs tallied by
+    /// what their records differ in (the first `sample` pairs of a stage, at most `limit` kinds).
+    static func lostStages(_ lost: [LostTruePair], _ scorer: PairScorer, sample: Int = 100_000, limit: Int = 8) -> [LostPairs.Stage] {
+        LostPairStage.allCases.map { stage in
+            let pairs = lost.filter { $0.stage == stage }
+            var tallies: [String: Int] = [:]
+            for pair in pairs.prefix(sample) { tallies[differences(scorer, Int(pair.a), Int(pair.b)), default: 0] += 1 }
+            let kinds = tallies.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit)
+                .map { KeyTally(key: $0.key, pairs: $0.value, trueMatches: $0.value) }
+            return LostPairs.Stage(stage: stage, pairs: pairs.count, kinds: kinds)
+        }
+    }
+
+    /// What two records differ in, comparison by comparison: each one not on an exact level, as its tag and
+    /// level (`SURNAME names swapped, DOB within 366 days, EMAIL missing`); "all agree" when none.
+    static func differences(_ scorer: PairScorer, _ a: Int, _ b: Int) -> String {
+        let pattern = scorer.comparator.pattern(a, b)
+        let parts = scorer.comparator.comparisons.enumerated().compactMap { c, comparison -> String? in
+            let level = comparison.levels[PairComparator.level(pattern, c)]
+            return level.kind == .exact ? nil : "\(comparison.tag) \(level.label)"
+        }
+        return parts.isEmpty ? "all agree" : parts.joined(separator: ", ")
     }
 
     /// Pairs (a, b, is a true match) tallied by explanation key, most pairs first (at most `limit` keys).
@@ -176,10 +227,16 @@ public struct MatchService: Sendable {
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
         if let truth, let labels {
             let matching = workspace.repositories.matching
+            var whereabouts: [(SourceRecordID, CustomerWhereabouts)] = []
             report.evaluation = try truth.evaluate(matched: (0..<records.count).map(records.id(of:)), clusters: outcome.clusterOf) {
                 (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
-                try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
+                let found = try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }
+                whereabouts = Array(zip(missing, found))
+                return found.map(\.notMatchedReason)
             }
+            report.lostPairs = LostPairs(
+                unmatched: truth.pairsLost(toUnmatched: whereabouts, matchedLabels: labels),
+                stages: Self.lostStages(outcome.lostTruePairs, outcome.scorer))
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
             report.missedByKey = Self.keyTally(outcome.missedTruePairs.map { (Int($0 >> 32), Int($0 & 0xFFFF_FFFF), true) }, outcome.scorer)
             report.falseMergesByKey = Self.keyTally(Self.falseMerges(outcome.clusterOf, labels: labels), outcome.scorer)
@@ -303,4 +360,29 @@ public struct TruthTable: Sendable {
     }
 
     public subscript(_ id: SourceRecordID) -> Int32? { entities[id.source]?[id.key] }
+
+    /// The true pairs that have a record without a golden record, by cause (the reason, and for a quarantined
+    /// record the rules it failed), most pairs first. A pair of two such records counts once, for the first of
+    /// them in `unmatched`'s order.
+    /// - Parameters:
+    ///   - unmatched: the records of the truth without a golden record and where each stands.
+    ///   - matchedLabels: the truth's entity of each matched record (nil: not in the truth).
+    func pairsLost(toUnmatched unmatched: [(SourceRecordID, CustomerWhereabouts)], matchedLabels: [Int32?]) -> [MatchService.LostPairs.Cause] {
+        var matchedCount: [Int32: Int] = [:]
+        for label in matchedLabels { if let label { matchedCount[label, default: 0] += 1 } }
+        var unmatchedLeft: [Int32: Int] = [:]
+        for (record, _) in unmatched { if let entity = self[record] { unmatchedLeft[entity, default: 0] += 1 } }
+        var pairs: [String: Int] = [:]
+        for (record, whereabouts) in unmatched {
+            guard let entity = self[record] else { continue }
+            unmatchedLeft[entity, default: 1] -= 1
+            let partners = (matchedCount[entity] ?? 0) + (unmatchedLeft[entity] ?? 0)
+            guard partners > 0 else { continue }
+            let reason = whereabouts.notMatchedReason
+            let cause = reason == .quarantined && !whereabouts.quarantineRules.isEmpty
+                ? "\(reason.label): \(whereabouts.quarantineRules.joined(separator: ", "))" : reason.label
+            pairs[cause, default: 0] += partners
+        }
+        return pairs.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { MatchService.LostPairs.Cause(cause: $0.key, pairs: $0.value) }
+    }
 }
