@@ -20,7 +20,8 @@ struct SamplePipelineTests {
         #expect(customers.bronze == lines)
         #expect(customers.silverCurrent + customers.quarantineOpen + customers.quarantineFixed == customers.bronze)
         #expect(customers.bronze == 5024)
-        #expect(customers.silverCurrent == 4703)  // customers without an email (in-store, about 4%) pass with a warning
+        // Customers without an email (in-store, about 4%), with an unknown country or with created after updated pass with a warning.
+        #expect(customers.silverCurrent == 4828)
 
         // The deliberate problems are found with their reasons.
         let encoding = try workspace.store.quarantineRecords(.init(rule: BuiltInRule.encoding))
