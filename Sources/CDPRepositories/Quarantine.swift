@@ -45,7 +45,8 @@ public struct QuarantineChange: Sendable {
     public var historyAction: String
     public var historyDetail: String
     public var audit: AuditDraft
-    /// When releasing: the silver row to insert.
+    /// When releasing: the silver row to insert, by canonical field; for a customer of a source with extra
+    /// attributes one value more, its `attributes` JSON (a store writes it to `silver_customer.attributes`).
     public var silverValues: [FieldValue?]?
     public var supersedes: Bool
     /// When reopening a released record: take its silver row out and make the row it replaced current again.

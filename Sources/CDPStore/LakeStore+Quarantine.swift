@@ -119,18 +119,20 @@ extension LakeStore {
                         sql: "UPDATE \(entity.silverTable) SET is_current = 0, superseded_by = ? WHERE source = ? AND source_key = ? AND is_current = 1",
                         arguments: [current.batch.rawValue, current.source.rawValue, change.sourceKey])
                 }
-                let placeholders = Array(repeating: "?", count: fields.count + 9).joined(separator: ", ")
+                // A customer of a source with extra attributes has one value more: `attributes`, as an ingest writes it.
+                let columns = fields.map(\.name) + (entity == .customer && values.count > fields.count ? ["attributes"] : [])
+                let placeholders = Array(repeating: "?", count: columns.count + 9).joined(separator: ", ")
                 let statement = try db.cachedStatement(
                     sql: """
                         INSERT INTO \(entity.silverTable) (bronze_id, batch_id, line, record_offset, record_length, source, \
-                        source_key, content_hash, is_current, \(fields.map(\.name).joined(separator: ", "))) VALUES (\(placeholders))
+                        source_key, content_hash, is_current, \(columns.joined(separator: ", "))) VALUES (\(placeholders))
                         """)
                 var binder = Binder(statement)
                 binder.bind(current.bronzeRow.rawValue); binder.bind(current.batch.rawValue); binder.bind(Int64(current.line))
                 binder.bind(row["record_offset"] as Int64?); binder.bind(row["record_length"] as Int64?)
                 binder.bind(current.source.rawValue); binder.bind(change.sourceKey)
                 binder.bind(row["content_hash"] as Int64); binder.bind(Int64(1))
-                for value in values { binder.bind(value) }
+                for value in values.prefix(columns.count) { binder.bind(value) }
                 try binder.run(db)
             }
             try Self.appendAudit(change.audit, at: at, db)

@@ -35,6 +35,30 @@ import Testing
         return reopened
     }
 
+    /// A held customer keeps its extra attributes beside its fields, and a release writes them to silver as an
+    /// ingest would: released, it is the same customer matching compares, blocks and stitches on.
+    @Test func aReleasedCustomerKeepsItsExtraAttributes() throws {
+        let workspace = try EngineFixture.customerWorkspace(
+            "attributes-release", rules: EngineFixture.standardRules,
+            files: ["customers1.csv": Self.people + "C5,Mary,Shelley,mary at example.com,1997-08-30,CD 55 66 77,9\n"],
+            sourceTables: """
+
+                [sources.attributes]
+                national_id = "ni"
+                street_number = "no"
+                """)
+        try EngineFixture.run(workspace)
+        let held = try #require(try workspace.store.quarantineRecords(LakeStore.QuarantineFilter()).first)
+        #expect(held.sourceKey == "C5")
+        #expect(held.fields["attributes.national_id"] == "CD 55 66 77")
+        #expect(held.fields["attributes.street_number"] == "9")
+        let service = QuarantineService(workspace: workspace, environment: Self.admin)
+        _ = try service.fix(held.id, edits: ["email": "mary@example.com"])
+        _ = try service.release(held.id)
+        let rows = try workspace.store.query("SELECT email, attributes FROM silver_customer WHERE source_key = 'C5' AND is_current = 1").rows
+        #expect(rows == [["mary@example.com", #"{"national_id":"CD 55 66 77","street_number":"9"}"#]])
+    }
+
     @Test func extraAttributesLandInSilverAsOneJSONObject() throws {
         let workspace = try Self.workspace("attributes-silver")
         let rows = try workspace.store.query("SELECT source_key, attributes FROM silver_customer WHERE is_current = 1 ORDER BY source_key").rows

@@ -54,7 +54,9 @@ struct RowChecker<Sink: CheckedRowSink> {
         ledger = UniquenessLedger(expectedValues: expectedRows)
         ledger.sourceKeyClaimedAt = 0
         self.chunk = chunk
-        fieldNames = source.entity.fields.map(\.name)
+        // A held row keeps its extra attributes beside the canonical fields (`attributes.NAME`), so a release
+        // writes them to silver as an ingest would.
+        fieldNames = source.entity.fields.map(\.name) + source.attributeNames.map { MatchField.attributePrefix + $0 }
         fieldsByName = fieldNames.indices.sorted { [fieldNames] in fieldNames[$0] < fieldNames[$1] }
     }
 
@@ -111,7 +113,7 @@ struct RowChecker<Sink: CheckedRowSink> {
         } else {
             counts.quarantined += 1
             var fields: [(key: String, value: String)] = []
-            for index in fieldsByName {
+            for index in fieldsByName where index < row.values.count {
                 if let value = row.values[index] { fields.append((fieldNames[index], value)) }
             }
             chunk.appendQuarantine(

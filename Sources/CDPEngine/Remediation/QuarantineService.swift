@@ -383,7 +383,8 @@ public struct QuarantineService: Sendable {
     }
 
     private func standardize(fields: [String: String], sourceKey: String, source: SourceConfiguration) -> StandardizedRecord {
-        let raw = source.entity.fields.map { fields[$0.name] }
+        // The extra attributes follow the canonical fields, as in a landed row (held as `attributes.NAME`).
+        let raw = source.entity.fields.map { fields[$0.name] } + source.attributeNames.map { fields[MatchField.attributePrefix + $0] }
         return RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
             .standardize(sourceKey: sourceKey, raw: raw)
     }
