@@ -145,6 +145,8 @@ public struct PostgresAccessPlan: Sendable {
         .remediateQuarantine: [
             "cdp.quarantine_reject(bigint, text, text)", "cdp.quarantine_release(bigint, text, text)",
             "cdp.quarantine_fix(bigint, text, text, text, text, text, text)",
+            "cdp.quarantine_fix_as_read(bigint, text, text, text, text, text, text, text)",
+            "cdp.quarantine_release_as_read(bigint, text, text, text, text, text)",
         ],
         .decideMerges: ["cdp.candidate_decide(bigint, text, text)"],
         .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)"],

@@ -79,6 +79,7 @@ public enum PostgresSchema {
         Migration(name: "pg6-loosening-masking-needs-view-pii", statements: dictionaryGuardObjects),
         Migration(name: "pg7-work-claims", statements: workClaimObjects),
         Migration(name: "pg8-workspaces-on-the-store", statements: pipelineObjects),
+        Migration(name: "pg9-quarantine-changes-as-read", statements: quarantineChangeObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -302,12 +302,44 @@ extension PostgresTeamStore {
 
     /// Empties what an ingest wrote (batches, silver, quarantine, warnings, rule results, runs), as the owner, so that
     /// `cdp bench ingest --store` can time its next run on the same empty store. The audit log, the dictionary and
-    /// the access policy stay. Needs a superuser or a member of `cdp_owner`.
+    /// the access policy stay. Needs a superuser or a member of `cdp_owner`, and the run lock: it is taken for the
+    /// statement (again, when this session holds it already), so a run of another session is never emptied under it.
+    /// - Throws: `.busy` naming who holds the run lock; the server's refusal when the role is not the owner.
     public static func clearIngestedRows(_ session: PostgresSession) async throws(PostgresStoreError) {
         try await session.transaction { session async throws(PostgresStoreError) in
             try await session.execute("SET LOCAL ROLE \(PostgresSchema.owner)")
+            try await takeOwnersRunLock(session, doing: "empty what an ingest wrote")
             try await session.execute("TRUNCATE \(ingestTables.map { "cdp.\($0)" }.joined(separator: ", ")) RESTART IDENTITY")
+            try await session.execute("SELECT pg_advisory_unlock(\(PostgresSchema.runLockKey))")
             try await session.execute("RESET ROLE")
+        }
+    }
+
+    /// Takes the run lock for the store's owner's own maintenance (a superuser or a member of `cdp_owner`, which
+    /// needs no access file applied), held until ``releaseRunLockAsOwner(_:)`` or the session's end: `cdp bench
+    /// ingest --store` holds it from its first look at the store to its last emptying, so no run writes in between.
+    /// Taking it again in the session that holds it stacks (each take needs its release).
+    /// - Throws: `.busy` naming who holds it; the server's refusal when the role is not the owner.
+    public static func takeRunLockAsOwner(_ session: PostgresSession, doing operation: String) async throws(PostgresStoreError) {
+        try await session.transaction { session async throws(PostgresStoreError) in
+            try await session.execute("SET LOCAL ROLE \(PostgresSchema.owner)")
+            try await takeOwnersRunLock(session, doing: operation)
+        }
+    }
+
+    /// Releases one take of ``takeRunLockAsOwner(_:doing:)``.
+    public static func releaseRunLockAsOwner(_ session: PostgresSession) async throws(PostgresStoreError) {
+        try await session.execute("SELECT pg_advisory_unlock(\(PostgresSchema.runLockKey))")
+    }
+
+    /// `pg_try_advisory_lock` on the run lock's key, in a session already acting as the owner.
+    private static func takeOwnersRunLock(_ session: PostgresSession, doing operation: String) async throws(PostgresStoreError) {
+        guard try await session.rows("SELECT pg_try_advisory_lock(\(PostgresSchema.runLockKey))::text").first?.first == "true" else {
+            let holder = try await session.rows("SELECT cdp.run_lock_holder()").first?.first ?? nil
+            throw PostgresStoreError(
+                .busy,
+                "cannot \(operation): a run of \(holder ?? "another session") holds the team store's run lock; wait for it to end "
+                    + "(follow it with `cdp runs`), or an admin breaks it with `cdp runs unlock --store …`")
         }
     }
 }

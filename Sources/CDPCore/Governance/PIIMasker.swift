@@ -79,8 +79,11 @@ public struct PIIMasker: Sendable {
         return maskedLocal + "@" + starsAfterFirst(domain[..<dot]) + domain[dot...]
     }
 
-    /// `+441632960123` → `+44 *** *** 123`: the calling code and the last three digits.
+    /// `+441632960123` → `+44 *** *** 123`: the calling code and the last three digits. A number masked already
+    /// (`*** *** 123`, `+44 *** *** 123`, `****`) stays as it is, as every other kind's mask does: the team store's
+    /// masked views hand the engine masked values, and masking them again must not take away what the mask shows.
     static func maskPhone(_ text: String) -> String {
+        if text.allSatisfy({ $0 == "*" }) || text.wholeMatch(of: #/(\+[0-9]{1,3} )?\*\*\* \*\*\* [0-9]{3}/#) != nil { return text }
         let digits = text.filter(\.isNumber)
         guard digits.count > 5 else { return String(repeating: "*", count: digits.count) }
         let last = digits.suffix(3)

@@ -84,11 +84,19 @@ public struct IngestBenchmark: Sendable {
             throw EngineError(
                 .notFound, "no source '\(unknown)' in the workspace template; sources: \(template.sources.map(\.name.rawValue).joined(separator: ", "))")
         }
-        if let store {
-            let held = try Workspace.withTeamStore(store, identity: .current) { session async throws(PostgresStoreError) in
-                try await PostgresTeamStore.install(session)
-                return try await PostgresTeamStore.batchCount(session)
+        // The store's run lock, held from the first look at the store to the last emptying: a run of anyone else is
+        // refused meanwhile, and the bench refuses to start (or empty anything) while a run holds it.
+        let lockHolder = try store.map { store throws(EngineError) in try Self.holdRunLock(of: store) }
+        defer {
+            if let lockHolder {
+                _ = try? Workspace.teamStore { () async throws(PostgresStoreError) in
+                    try? await PostgresTeamStore.releaseRunLockAsOwner(lockHolder)
+                    await lockHolder.close()
+                }
             }
+        }
+        if let store, let lockHolder {
+            let held = try Workspace.teamStore { () async throws(PostgresStoreError) in try await PostgresTeamStore.batchCount(lockHolder) }
             guard held == 0 else {
                 throw EngineError(
                     .refused,
@@ -151,10 +159,8 @@ public struct IngestBenchmark: Sendable {
                 format: "  run %d: %.2f s, %.0f records/s · CPU %.2f s (%.2f µs/record, %.1f cores busy)", repetition, elapsed,
                 Double(total.counts.read) / elapsed, cpu, cpu * 1e6 / Double(max(1, total.counts.read)), cpu / elapsed))
             try? FileManager.default.removeItem(at: folder)
-            if let store {
-                try Workspace.withTeamStore(store, identity: .current) { session async throws(PostgresStoreError) in
-                    try await PostgresTeamStore.clearIngestedRows(session)
-                }
+            if let lockHolder {
+                try Workspace.teamStore { () async throws(PostgresStoreError) in try await PostgresTeamStore.clearIngestedRows(lockHolder) }
             }
         }
         let median = seconds.sorted()[seconds.count / 2]
@@ -163,6 +169,26 @@ public struct IngestBenchmark: Sendable {
             customers: customers, rows: medianRun.total.counts.read, seconds: seconds, cpuSeconds: cpuSeconds, medianSeconds: median,
             recordsPerSecond: Double(medianRun.total.counts.read) / median, peakMemoryMegabytes: Self.peakMemoryMegabytes(),
             toSilver: medianRun.total.counts.silver, quarantined: medianRun.total.counts.quarantined, perSource: medianRun.perSource)
+    }
+
+    /// A session of the team store at `address` (its schema installed or upgraded) holding the store's run lock as
+    /// its owner.
+    /// - Throws: `EngineError` from the store's `.busy` naming who holds the lock, or its refusal of a role that
+    ///   is not the store's owner.
+    static func holdRunLock(of address: String) throws(EngineError) -> PostgresSession {
+        let osUser = OSIdentity.current.user
+        return try Workspace.teamStore { () async throws(PostgresStoreError) -> PostgresSession in
+            let settings = try PostgresSettings.parse(address, environment: ProcessInfo.processInfo.environment, osUser: osUser)
+            let session = try await PostgresSession.connect(settings)
+            do throws(PostgresStoreError) {
+                try await PostgresTeamStore.install(session)
+                try await PostgresTeamStore.takeRunLockAsOwner(session, doing: "benchmark an ingest into the team store")
+                return session
+            } catch {
+                await session.close()
+                throw error
+            }
+        }
     }
 
     /// User and system CPU time of the whole process so far.

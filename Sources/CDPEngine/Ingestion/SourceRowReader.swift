@@ -120,11 +120,16 @@ struct SourceRowReader {
                         message: "\(displayName):\(row.line): expected \(headerNames.count) fields, found \(row.fields.count)",
                         severity: .error))
                 }
-                let values = columnOf.map { column -> String? in
+                var values = columnOf.map { column -> String? in
                     guard let column, column < row.fields.count else { return nil }
                     return row.fields[column]
                 }
-                let key = keyColumn < row.fields.count ? TextNormalization.trim(row.fields[keyColumn]) : ""
+                var key = keyColumn < row.fields.count ? TextNormalization.trim(row.fields[keyColumn]) : ""
+                if let start = record.baseAddress, memchr(start, 0, record.count) != nil {
+                    problems += nulProblems(&values, key: &key, line: row.line) { field in
+                        columnOf[field].map { $0 < headerNames.count ? "column \(headerNames[$0])" : "column \($0 + 1)" }
+                    }
+                }
                 emitted += 1
                 do {
                     try emit(SourceRow(
@@ -186,6 +191,12 @@ struct SourceRowReader {
                     values = [String?](repeating: nil, count: mappedColumns.count)
                     key = ""
                 }
+                // A NUL can only come from an escape (a raw one is not JSON).
+                if Self.holdsEscapedNUL(text) {
+                    problems += nulProblems(&values, key: &key, line: line) { field in
+                        mappedColumns[field].map { "member \"\($0)\"" }
+                    }
+                }
                 var hash = FNV1a()
                 hash.add(bytes: text)
                 do {
@@ -202,6 +213,57 @@ struct SourceRowReader {
             return failure == nil && emitted < limit ? consumed : -1
         }
         if let failure { throw failure }
+    }
+
+    /// Values (and the key) holding a NUL character (U+0000), each held under `parse.encoding` naming file, line and
+    /// field: PostgreSQL's text cannot hold one (a COPY of it into the team store fails, and every later run with
+    /// it), and a value nobody can see the end of is no value to keep, so both stores hold such a record in
+    /// quarantine alike. The NUL is replaced by U+FFFD in what is kept, as undecodable bytes are.
+    /// - Parameter where: the field's place in the file (`column email`, `member "email"`), by value index.
+    func nulProblems(_ values: inout [String?], key: inout String, line: Int, where place: (Int) -> String?) -> [RuleFailure] {
+        var problems: [RuleFailure] = []
+        let fields = source.entity.fields
+        func fieldName(_ index: Int) -> String {
+            index < fields.count ? fields[index].name : "attributes.\(source.attributeNames[index - fields.count])"
+        }
+        func replaced(_ text: String) -> String { String(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) }) }
+        if key.utf8.contains(0) {
+            key = replaced(key)
+            problems.append(RuleFailure(
+                rule: BuiltInRule.encoding, field: RuleFieldName.sourceKey, value: key,
+                message: "\(displayName):\(line): the key \(source.primaryKey) holds a NUL character (U+0000), which the lake cannot "
+                    + "store; it shows as U+FFFD — correct the file and land it again",
+                severity: .error))
+        }
+        for index in values.indices {
+            guard let value = values[index], value.utf8.contains(0) else { continue }
+            let kept = replaced(value)
+            values[index] = kept
+            problems.append(RuleFailure(
+                rule: BuiltInRule.encoding, field: fieldName(index), value: kept,
+                message: "\(displayName):\(line), \(place(index) ?? fieldName(index)): \(fieldName(index)) holds a NUL character (U+0000), "
+                    + "which the lake cannot store; it shows as U+FFFD — fix the value (cdp quarantine fix) or the file",
+                severity: .error))
+        }
+        return problems
+    }
+
+    /// Whether a JSON line holds the escape `\u0000` (a backslash escaping a backslash is passed over), found by
+    /// `memchr` from backslash to backslash: most lines hold none.
+    static func holdsEscapedNUL(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard let base = text.baseAddress else { return false }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        var position = 0
+        while position < text.count, let hit = memchr(base + position, 0x5C, text.count - position) {
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if at + 5 < text.count, bytes[at + 1] == 0x75, bytes[at + 2] == 0x30, bytes[at + 3] == 0x30, bytes[at + 4] == 0x30,
+                bytes[at + 5] == 0x30
+            {
+                return true
+            }
+            position = at + 2
+        }
+        return false
     }
 
     /// A key that is an object, an array or a boolean: no record is keyed so, and its text would make one up.

@@ -24,7 +24,7 @@ extension PostgresLake: AuditRepository {
         }
         arguments.append(String(filter.limit))
         let sql = """
-            SELECT id::text, at, actor, action, target, before, after, reason, previous_hash, hash FROM cdp.audit_log
+            SELECT id::text, at, actor, action, target, before, after, reason, previous_hash, hash FROM \(relation("audit_log"))
             \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")) ORDER BY audit_log.id DESC LIMIT $\(arguments.count)::bigint
             """
         return try auditRows("read the audit log", sql, arguments)
@@ -54,7 +54,7 @@ extension PostgresLake: AccessPolicyRepository {
         try auditRows(
             "read the access file's audit rows",
             """
-            SELECT id::text, at, actor, action, target, before, after, reason, previous_hash, hash FROM cdp.audit_log
+            SELECT id::text, at, actor, action, target, before, after, reason, previous_hash, hash FROM \(relation("audit_log"))
             WHERE action IN ('access.recorded', 'access.changed', 'access.restored', 'access.apply') ORDER BY audit_log.id DESC LIMIT 1
             """, []
         ).first
@@ -95,20 +95,21 @@ extension PostgresLake: AccessPolicyRepository {
 extension PostgresLake: StatusRepository {
     public func sourceStatuses(_ sources: [(SourceName, CanonicalEntity)], includingScans: Bool) throws(StoreError) -> [SourceStatus] {
         let names = sources.map { ($0.0.rawValue, $0.1.silverTable) }
+        let from = readable
         let rows = try work("count the lake") { session async throws(PostgresStoreError) -> [[String?]] in
             var counts: [[String?]] = []
             for (source, table) in names {
-                let history = includingScans ? "(SELECT count(*) FROM cdp.\(table) WHERE source = $1 AND is_current <> 1)" : "0"
-                let warnings = includingScans ? "(SELECT count(*) FROM cdp.row_warning WHERE source = $1)" : "0"
+                let history = includingScans ? "(SELECT count(*) FROM \(from(table)) WHERE source = $1 AND is_current <> 1)" : "0"
+                let warnings = includingScans ? "(SELECT count(*) FROM \(from("row_warning")) WHERE source = $1)" : "0"
                 counts += try await session.rows(
                     """
-                    SELECT (SELECT count(*) FROM cdp.batch WHERE source = $1)::text,
-                        (SELECT coalesce(sum(rows_silver + rows_quarantined), 0) FROM cdp.batch WHERE source = $1 AND state = 'ingested')::text,
-                        (SELECT count(*) FROM cdp.\(table) WHERE source = $1 AND is_current = 1)::text, \(history)::text,
-                        (SELECT count(*) FROM cdp.quarantine_record WHERE source = $1 AND status = 'open')::text,
-                        (SELECT count(*) FROM cdp.quarantine_record WHERE source = $1 AND status = 'fixed')::text,
-                        (SELECT count(*) FROM cdp.quarantine_record WHERE source = $1 AND status = 'rejected')::text,
-                        (SELECT count(*) FROM cdp.quarantine_record WHERE source = $1 AND status = 'released')::text, \(warnings)::text
+                    SELECT (SELECT count(*) FROM \(from("batch")) WHERE source = $1)::text,
+                        (SELECT coalesce(sum(rows_silver + rows_quarantined), 0) FROM \(from("batch")) WHERE source = $1 AND state = 'ingested')::text,
+                        (SELECT count(*) FROM \(from(table)) WHERE source = $1 AND is_current = 1)::text, \(history)::text,
+                        (SELECT count(*) FROM \(from("quarantine_record")) WHERE source = $1 AND status = 'open')::text,
+                        (SELECT count(*) FROM \(from("quarantine_record")) WHERE source = $1 AND status = 'fixed')::text,
+                        (SELECT count(*) FROM \(from("quarantine_record")) WHERE source = $1 AND status = 'rejected')::text,
+                        (SELECT count(*) FROM \(from("quarantine_record")) WHERE source = $1 AND status = 'released')::text, \(warnings)::text
                     """, [source])
             }
             return counts
@@ -202,26 +203,27 @@ extension PostgresLake: StatusRepository {
     }
 
     public func invariantViolations(isAlive: (Int32) -> Bool) throws(StoreError) -> [String] {
+        let from = readable
         let (twice, released, batches, running, stuck, duplicates, openWithout) = try work("verify the lake") {
             session async throws(PostgresStoreError) in
             let twice = try await session.rows(
                 """
                 SELECT id::text, min(source), min(line)::text, count(*)::text, string_agg(DISTINCT landed_in, ' and ' ORDER BY landed_in)
-                FROM cdp.bronze_row GROUP BY bronze_row.id HAVING count(*) > 1 ORDER BY bronze_row.id LIMIT 20
+                FROM \(from("bronze_row")) GROUP BY bronze_row.id HAVING count(*) > 1 ORDER BY bronze_row.id LIMIT 20
                 """)
             let released = try await session.value(
                 """
-                SELECT count(*)::text FROM cdp.quarantine_record q WHERE status = 'released' AND NOT EXISTS (
-                    SELECT 1 FROM cdp.bronze_row b WHERE b.id = q.bronze_id AND b.landed_in <> 'quarantine_record')
+                SELECT count(*)::text FROM \(from("quarantine_record", as: "q")) WHERE status = 'released' AND NOT EXISTS (
+                    SELECT 1 FROM \(from("bronze_row", as: "b")) WHERE b.id = q.bronze_id AND b.landed_in <> 'quarantine_record')
                 """)
             let batches = try await session.rows(
                 """
                 SELECT b.id::text, b.file_name, b.rows_read::text, b.rows_unchanged::text, b.rows_silver::text, b.rows_quarantined::text,
-                    (SELECT count(*) FROM cdp.bronze_row r WHERE r.batch_id = b.id)::text
-                FROM cdp.batch b WHERE b.state = 'ingested' ORDER BY b.id
+                    (SELECT count(*) FROM \(from("bronze_row", as: "r")) WHERE r.batch_id = b.id)::text
+                FROM \(from("batch", as: "b")) WHERE b.state = 'ingested' ORDER BY b.id
                 """)
-            let running = try await session.rows("SELECT pid::text FROM cdp.workflow_run WHERE state = 'running'").map { $0[0] }
-            let stuck = try await session.value("SELECT count(*)::text FROM cdp.batch WHERE state = 'ingesting'")
+            let running = try await session.rows("SELECT pid::text FROM \(from("workflow_run")) WHERE state = 'running'").map { $0[0] }
+            let stuck = try await session.value("SELECT count(*)::text FROM \(from("batch")) WHERE state = 'ingesting'")
             var duplicates: [(String, String?)] = []
             for entity in CanonicalEntity.allCases {
                 duplicates.append(
@@ -229,12 +231,12 @@ extension PostgresLake: StatusRepository {
                         entity.silverTable,
                         try await session.value(
                             """
-                            SELECT count(*)::text FROM (SELECT 1 FROM cdp.\(entity.silverTable) WHERE is_current = 1
+                            SELECT count(*)::text FROM (SELECT 1 FROM \(from(entity.silverTable)) WHERE is_current = 1
                             GROUP BY source, source_key HAVING count(*) > 1) d
                             """)
                     ))
             }
-            let openWithout = try await session.value("SELECT count(*)::text FROM cdp.quarantine_record WHERE status = 'open' AND failures = '[]'")
+            let openWithout = try await session.value("SELECT count(*)::text FROM \(from("quarantine_record")) WHERE status = 'open' AND failures = '[]'")
             return (twice, released, batches, running, stuck, duplicates, openWithout)
         }
         var problems: [String] = []

@@ -11,18 +11,18 @@ extension PostgresLake: BatchRepository {
 
     public func batch(source: SourceName, sha256: String) throws(StoreError) -> BatchRecord? {
         try batchRecords(
-            "look up a landed file", "SELECT \(Self.batchColumns) FROM cdp.batch WHERE source = $1 AND sha256 = $2", [source.rawValue, sha256]
+            "look up a landed file", "SELECT \(Self.batchColumns) FROM \(relation("batch")) WHERE source = $1 AND sha256 = $2", [source.rawValue, sha256]
         ).first
     }
 
     public func batch(_ id: BatchID) throws(StoreError) -> BatchRecord? {
-        try batchRecords("read batch \(id)", "SELECT \(Self.batchColumns) FROM cdp.batch WHERE id = $1::bigint", [String(id.rawValue)]).first
+        try batchRecords("read batch \(id)", "SELECT \(Self.batchColumns) FROM \(relation("batch")) WHERE id = $1::bigint", [String(id.rawValue)]).first
     }
 
     public func batches(source: SourceName?) throws(StoreError) -> [BatchRecord] {
-        guard let source else { return try batchRecords("list batches", "SELECT \(Self.batchColumns) FROM cdp.batch ORDER BY batch.id", []) }
+        guard let source else { return try batchRecords("list batches", "SELECT \(Self.batchColumns) FROM \(relation("batch")) ORDER BY batch.id", []) }
         return try batchRecords(
-            "list batches", "SELECT \(Self.batchColumns) FROM cdp.batch WHERE source = $1 ORDER BY batch.id", [source.rawValue])
+            "list batches", "SELECT \(Self.batchColumns) FROM \(relation("batch")) WHERE source = $1 ORDER BY batch.id", [source.rawValue])
     }
 
     public func createBatch(

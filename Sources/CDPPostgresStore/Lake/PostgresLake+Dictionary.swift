@@ -7,14 +7,16 @@ import Foundation
 /// `cdp.dictionary_edit`, which checks `edit_dictionary` in the database.
 extension PostgresLake: DictionaryRepository {
     public func hasDictionary() throws(StoreError) -> Bool {
-        try work("read the dictionary") { session async throws(PostgresStoreError) in
-            try await session.value("SELECT EXISTS (SELECT 1 FROM cdp.dictionary_entry)::text") == "true"
+        let entries = relation("dictionary_entry")
+        return try work("read the dictionary") { session async throws(PostgresStoreError) in
+            try await session.value("SELECT EXISTS (SELECT 1 FROM \(entries))::text") == "true"
         }
     }
 
     public func dictionaryTags() throws(StoreError) -> [(key: DictionaryKey, tags: [String])] {
+        let entries = relation("dictionary_entry")
         let rows = try work("read the dictionary's tags") { session async throws(PostgresStoreError) in
-            try await session.rows("SELECT layer, dataset, column_name, tags FROM cdp.dictionary_entry ORDER BY layer, dataset, column_name")
+            try await session.rows("SELECT layer, dataset, column_name, tags FROM \(entries) ORDER BY layer, dataset, column_name")
         }
         var result: [(key: DictionaryKey, tags: [String])] = []
         for row in rows {

@@ -3,9 +3,8 @@ import CDPRepositories
 import Foundation
 
 /// Quarantined records on the team store: the reads `cdp quarantine list/show` and the workbench make, as the
-/// embedded lake answers them (`LakeStore+Quarantine`). Changes are not served yet
-/// (``applyQuarantineChange(_:expecting:asRead:_:at:)`` refuses): a steward's decision on the store goes through
-/// `cdp.quarantine_reject/release/fix`, which check the role in the database.
+/// embedded lake answers them (`LakeStore+Quarantine`), and a steward's fix, release and rejection through the
+/// store's functions (``applyQuarantineChange(_:expecting:asRead:_:at:)``), which check the role in the database.
 extension PostgresLake: QuarantineRepository {
     static let quarantineColumns = """
         id::text, bronze_id::text, batch_id::text, run_id::text, source, entity, source_key, line::text, status, fields, failures,
@@ -17,7 +16,7 @@ extension PostgresLake: QuarantineRepository {
         arguments += [String(filter.limit), String(filter.offset)]
         return try quarantineRows(
             "list quarantine",
-            "SELECT \(Self.quarantineColumns) FROM cdp.quarantine_record \(clause) ORDER BY quarantine_record.id "
+            "SELECT \(Self.quarantineColumns) FROM \(relation("quarantine_record")) \(clause) ORDER BY quarantine_record.id "
                 + "LIMIT $\(arguments.count - 1)::bigint OFFSET $\(arguments.count)::bigint", arguments)
     }
 
@@ -25,7 +24,7 @@ extension PostgresLake: QuarantineRepository {
         guard !ids.isEmpty else { return [] }
         let records = try quarantineRows(
             "read \(ids.count) quarantined records",
-            "SELECT \(Self.quarantineColumns) FROM cdp.quarantine_record WHERE id = ANY($1::bigint[])",
+            "SELECT \(Self.quarantineColumns) FROM \(relation("quarantine_record")) WHERE id = ANY($1::bigint[])",
             ["{" + ids.map { String($0.rawValue) }.joined(separator: ",") + "}"])
         let byID = Dictionary(records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return ids.compactMap { byID[$0] }
@@ -33,14 +32,15 @@ extension PostgresLake: QuarantineRepository {
 
     public func quarantineRecord(_ id: QuarantineID) throws(StoreError) -> QuarantineRecord? {
         try quarantineRows(
-            "read \(id)", "SELECT \(Self.quarantineColumns) FROM cdp.quarantine_record WHERE id = $1::bigint", [String(id.rawValue)]
+            "read \(id)", "SELECT \(Self.quarantineColumns) FROM \(relation("quarantine_record")) WHERE id = $1::bigint", [String(id.rawValue)]
         ).first
     }
 
     public func quarantineCount(_ filter: QuarantineFilter) throws(StoreError) -> Int {
         let (clause, arguments) = Self.whereClause(filter)
+        let records = relation("quarantine_record")
         let count = try work("count quarantine") { session async throws(PostgresStoreError) in
-            try await session.value("SELECT count(*)::text FROM cdp.quarantine_record \(clause)", arguments)
+            try await session.value("SELECT count(*)::text FROM \(records) \(clause)", arguments)
         }
         return Int(try integer(count, "a count of quarantined records"))
     }
@@ -55,8 +55,9 @@ extension PostgresLake: QuarantineRepository {
         case .age: orderSQL = "created_at \(ascending ? "DESC" : "ASC"), quarantine_record.id \(direction)"
         default: orderSQL = "\(Self.orderExpression(order)) \(direction), quarantine_record.id \(direction)"
         }
+        let records = relation("quarantine_record")
         let rows = try work("list quarantine ids") { session async throws(PostgresStoreError) in
-            try await session.rows("SELECT id::text FROM cdp.quarantine_record \(clause) ORDER BY \(orderSQL)", arguments)
+            try await session.rows("SELECT id::text FROM \(records) \(clause) ORDER BY \(orderSQL)", arguments)
         }
         var ids: [Int64] = []
         ids.reserveCapacity(rows.count)
@@ -67,8 +68,9 @@ extension PostgresLake: QuarantineRepository {
     public func forEachQuarantineSearchText(
         rewritingJSON: ((String) -> String)?, _ body: (Int64, UnsafeBufferPointer<UInt8>) -> Void
     ) throws(StoreError) {
+        let records = relation("quarantine_record")
         let rows = try work("read quarantine search text") { session async throws(PostgresStoreError) in
-            try await session.rows("SELECT id::text, source_key, fields, failures FROM cdp.quarantine_record ORDER BY quarantine_record.id")
+            try await session.rows("SELECT id::text, source_key, fields, failures FROM \(records) ORDER BY quarantine_record.id")
         }
         var scratch: [UInt8] = []
         scratch.reserveCapacity(512)
@@ -87,10 +89,11 @@ extension PostgresLake: QuarantineRepository {
     }
 
     public func openQuarantineByRule() throws(StoreError) -> [(rule: String, count: Int)] {
+        let records = relation("quarantine_record")
         let rows = try work("count open quarantine by rule") { session async throws(PostgresStoreError) in
             try await session.rows(
                 """
-                SELECT rule, count(*)::text FROM cdp.quarantine_record, unnest(string_to_array(trim(BOTH ',' FROM rules), ',')) AS rule
+                SELECT rule, count(*)::text FROM \(records), unnest(string_to_array(trim(BOTH ',' FROM rules), ',')) AS rule
                 WHERE status IN ('open', 'fixed') AND rule <> '' GROUP BY rule
                 """)
         }
@@ -100,20 +103,25 @@ extension PostgresLake: QuarantineRepository {
     }
 
     public func quarantineHistory(_ id: QuarantineID) throws(StoreError) -> [QuarantineHistoryEntry] {
+        let history = relation("quarantine_history")
         let rows = try work("read the history of \(id)") { session async throws(PostgresStoreError) in
             try await session.rows(
-                "SELECT at, actor, action, detail FROM cdp.quarantine_history WHERE quarantine_id = $1::bigint ORDER BY quarantine_history.id", [String(id.rawValue)])
+                "SELECT at, actor, action, detail FROM \(history) WHERE quarantine_id = $1::bigint ORDER BY quarantine_history.id", [String(id.rawValue)])
         }
         return rows.map { QuarantineHistoryEntry(at: $0[0] ?? "", actor: $0[1] ?? "", action: $0[2] ?? "", detail: $0[3] ?? "") }
     }
 
     public func landedRecord(of id: QuarantineID) throws(StoreError) -> LandedRecord? {
+        // Without view_pii the record's place in the file and its stored text are withheld (the masked view says
+        // so): the landed file, batch and line only, as the engine shows such a user no raw row.
+        let withheld = readsMasked("quarantine_record")
+        let spanColumns = withheld ? "NULL, NULL, NULL" : "q.record_offset::text, q.record_length::text, (SELECT raw FROM cdp.bronze_row_v1 v WHERE v.id = q.bronze_id)"
+        let from = "\(relation("quarantine_record", as: "q")) JOIN \(relation("batch", as: "b")) ON b.id = q.batch_id"
         let row = try work("read the landed row of \(id)") { session async throws(PostgresStoreError) in
             try await session.rows(
                 """
-                SELECT q.batch_id::text, b.file_name, b.landed_path, q.line::text, q.record_offset::text, q.record_length::text,
-                    (SELECT raw FROM cdp.bronze_row_v1 v WHERE v.id = q.bronze_id)
-                FROM cdp.quarantine_record q JOIN cdp.batch b ON b.id = q.batch_id WHERE q.id = $1::bigint
+                SELECT q.batch_id::text, b.file_name, b.landed_path, q.line::text, \(spanColumns)
+                FROM \(from) WHERE q.id = $1::bigint
                 """, [String(id.rawValue)]
             ).first
         }
@@ -132,9 +140,96 @@ extension PostgresLake: QuarantineRepository {
     public func applyQuarantineChange(
         _ id: QuarantineID, expecting expected: QuarantineStatus, asRead: QuarantineRecord?, _ change: QuarantineChange, at: String
     ) throws(StoreError) {
-        throw PostgresUnsupported.refusal(
-            "changing a quarantined record through cdp",
-            commands: "`cdp quarantine fix/release/reject`, the workbench's decisions and the revalidate step")
+        let read: QuarantineRecord
+        if let asRead {
+            read = asRead
+        } else if let stored = try quarantineRecord(id) {
+            read = stored
+        } else {
+            throw StoreError(.notFound, "no quarantined record \(id); list them with `cdp quarantine list`")
+        }
+        let (attempt, sql, arguments) = try Self.stewardCall(id, expected: expected, read: read, change)
+        _ = try work("change \(id)") { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.stewardAction(session, attempt: attempt, sql, arguments)
+        }
+    }
+
+    /// The steward function that makes `change` on the team store, as the audit row names the attempt, its SQL and
+    /// arguments. A fix and a release go through the `*_as_read` functions (the record must still hold what the
+    /// engine read, and the caller must be able to read it), a rejection through `cdp.quarantine_reject`; each checks
+    /// the role and appends the audit row in the same transaction.
+    /// - Throws: `.unsupported` for the changes not served yet: reopening or undoing a decision, the revalidate
+    ///   step's status change, a change of the record's key.
+    static func stewardCall(_ id: QuarantineID, expected: QuarantineStatus, read: QuarantineRecord, _ change: QuarantineChange)
+        throws(StoreError) -> (attempt: String, sql: String, arguments: [String?])
+    {
+        let identity = [String(id.rawValue), expected.rawValue]
+        let wasHeld = expected == .open || expected == .fixed
+        let isFix =
+            wasHeld && change.silverValues == nil && !change.withdrawsSilver && change.sourceKey == read.sourceKey
+            && change.fields != read.fields
+        switch change.status {
+        case .rejected where wasHeld:
+            return ("quarantine.reject \(id)", "SELECT cdp.quarantine_reject($1::bigint, $2, $3)", identity + [change.resolution])
+        case .released where wasHeld && change.silverValues != nil && change.sourceKey == read.sourceKey:
+            let silverValues = change.silverValues ?? []
+            let values = try silverJSON(silverValues, entity: read.entity, id: id)
+            // A customer of a source with extra attributes: one value more, its attributes JSON.
+            let fieldCount = read.entity.fields.count
+            let attributes = silverValues.count > fieldCount ? silverValues[fieldCount].map(\.description) : nil
+            return (
+                "quarantine.release \(id)", "SELECT cdp.quarantine_release_as_read($1::bigint, $2, $3, $4, $5, $6)",
+                identity + [try json(read.fields, id), read.sourceKey, values, attributes]
+            )
+        case .open where isFix, .fixed where isFix:
+            let failures: String
+            do { failures = String(decoding: try JSONEncoder().encode(change.failures), as: UTF8.self) } catch {
+                throw StoreError(.database, "\(id): its failures cannot be written as JSON", underlying: error)
+            }
+            return (
+                "quarantine.fix \(id)", "SELECT cdp.quarantine_fix_as_read($1::bigint, $2, $3, $4, $5, $6, $7, $8)",
+                identity + [try json(read.fields, id), read.sourceKey, try json(change.fields, id), failures, change.status.rawValue,
+                    change.historyDetail]
+            )
+        default:
+            let what: String
+            if !wasHeld {
+                what = "reopening a quarantined record or undoing a decision"
+            } else if change.sourceKey != read.sourceKey {
+                what = "changing a quarantined record's key"
+            } else {
+                what = "revalidating a quarantined record without an edit"
+            }
+            throw PostgresUnsupported.refusal(what, commands: "`cdp quarantine reopen/undo`, a fix of the key and the revalidate step")
+        }
+    }
+
+    private static func json(_ fields: [String: String], _ id: QuarantineID) throws(StoreError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do { return String(decoding: try encoder.encode(fields), as: UTF8.self) } catch {
+            throw StoreError(.database, "\(id): its fields cannot be written as JSON", underlying: error)
+        }
+    }
+
+    /// A release's standardised values as the JSON object `cdp.quarantine_release` takes: the entity's fields by
+    /// name, yes/no as 1 and 0 (the silver columns are integers), absent values left out.
+    static func silverJSON(_ values: [FieldValue?], entity: CanonicalEntity, id: QuarantineID) throws(StoreError) -> String {
+        var object: [String: Any] = [:]
+        for (field, value) in zip(entity.fields, values) {
+            switch value {
+            case nil: continue
+            case .text(let text)?: object[field.name] = text
+            case .integer(let number)?: object[field.name] = number
+            case .decimal(let number)?: object[field.name] = number
+            case .boolean(let flag)?: object[field.name] = flag ? 1 : 0
+            }
+        }
+        do {
+            return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        } catch {
+            throw StoreError(.database, "\(id): its silver values cannot be written as JSON", underlying: error)
+        }
     }
 
     private func quarantineRows(_ operation: String, _ sql: String, _ arguments: [String?]) throws(StoreError) -> [QuarantineRecord] {

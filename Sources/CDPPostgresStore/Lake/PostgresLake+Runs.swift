@@ -144,10 +144,11 @@ extension PostgresLake: RunRepository {
     }
 
     public func events(of run: RunID, after afterEventID: Int64, limit: Int) throws(StoreError) -> [RunEvent] {
+        let eventTable = relation("run_event")
         let rows = try work("read events of \(run)") { session async throws(PostgresStoreError) in
             try await session.rows(
                 """
-                SELECT id::text, task_key, at, kind, processed::text, total::text, message FROM cdp.run_event
+                SELECT id::text, task_key, at, kind, processed::text, total::text, message FROM \(eventTable)
                 WHERE run_id = $1::bigint AND run_event.id > $2::bigint ORDER BY run_event.id LIMIT $3::bigint
                 """, [String(run.rawValue), String(afterEventID), String(limit)])
         }
@@ -203,18 +204,19 @@ extension PostgresLake: RunRepository {
     private func summaries(_ operation: String, where clause: String, _ arguments: [String?], limit: Int = 1) throws(StoreError)
         -> [RunSummary]
     {
+        let from = readable
         let (runs, tasks) = try work(operation) { session async throws(PostgresStoreError) in
             let runs = try await session.rows(
                 """
                 SELECT id::text, workflow, state, actor, trigger, pid::text, started_at, finished_at, error, parameters
-                FROM cdp.workflow_run \(clause) ORDER BY workflow_run.id DESC LIMIT \(limit)
+                FROM \(from("workflow_run")) \(clause) ORDER BY workflow_run.id DESC LIMIT \(limit)
                 """, arguments)
             let ids = runs.compactMap { $0[0] }
             let tasks = try await session.rows(
                 """
                 SELECT run_id::text, task_key, position::text, step, depends_on, state, attempt::text, started_at, finished_at,
                     duration_ms::text, processed::text, total::text, counts, error
-                FROM cdp.task_run WHERE run_id = ANY($1::bigint[]) ORDER BY task_run.run_id, task_run.position
+                FROM \(from("task_run")) WHERE run_id = ANY($1::bigint[]) ORDER BY task_run.run_id, task_run.position
                 """, ["{" + ids.joined(separator: ",") + "}"])
             return (runs, tasks)
         }

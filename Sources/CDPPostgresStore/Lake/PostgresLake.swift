@@ -22,8 +22,16 @@ public final class PostgresLake: Sendable {
     private let gate = Mutex(())
     /// The session holding the store's run lock while a run of this process goes on (``takeStoreRunLock()``).
     let runLock = Mutex<PostgresSession?>(nil)
+    /// The relations this login may not read but whose `<relation>_masked` view it may: read through the view
+    /// (``relation(_:as:)``). The database's own privileges decide (a role without `view_pii` has none on a table
+    /// holding personal columns), read once at login.
+    let maskedRelations: Set<String>
 
-    init(settings: PostgresSettings, user: String, session: PostgresSession, environment: [String: String], workspaceRoot: String?) {
+    init(
+        settings: PostgresSettings, user: String, session: PostgresSession, environment: [String: String], workspaceRoot: String?,
+        maskedRelations: Set<String>
+    ) {
+        self.maskedRelations = maskedRelations
         self.workspaceRoot = workspaceRoot
         self.settings = settings
         self.user = user
@@ -47,7 +55,10 @@ public final class PostgresLake: Sendable {
                 do throws(PostgresStoreError) {
                     let user = try await session.currentUser()
                     try await session.execute("SET search_path = cdp")
-                    return PostgresLake(settings: settings, user: user, session: session, environment: environment, workspaceRoot: workspaceRoot)
+                    let masked = try await session.rows(Self.maskedRelationsQuery).compactMap { $0.first ?? nil }
+                    return PostgresLake(
+                        settings: settings, user: user, session: session, environment: environment, workspaceRoot: workspaceRoot,
+                        maskedRelations: Set(masked))
                 } catch {
                     await session.close()
                     throw error
@@ -67,6 +78,23 @@ public final class PostgresLake: Sendable {
         }
         return lake
     }
+
+    /// The lake's relations the session's role may not SELECT while it may SELECT their masked view.
+    static let maskedRelationsQuery = """
+        SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'cdp' AND c.relkind IN ('r', 'v', 'm', 'p') AND NOT has_table_privilege(c.oid, 'SELECT')
+            AND has_table_privilege(to_regclass(format('cdp.%I', c.relname || '_masked')), 'SELECT')
+        ORDER BY 1
+        """
+
+    /// Whether this login reads `relation` through its masked view (it lacks `view_pii`).
+    func readsMasked(_ relation: String) -> Bool { maskedRelations.contains(relation) }
+
+    /// The relation as a `FROM` item this login may read (see ``ReadableRelations``).
+    func relation(_ name: String, as alias: String? = nil) -> String { readable(name, as: alias) }
+
+    /// ``relation(_:as:)`` as a value a statement built inside a session's closure can use.
+    var readable: ReadableRelations { ReadableRelations(masked: maskedRelations) }
 
     /// The schema migrations the store has applied (through a function every role may call).
     private func installedMigrations() throws(StoreError) -> Set<String> {
@@ -155,4 +183,15 @@ func integer(_ text: String?, _ what: String) throws(StoreError) -> Int64 {
 func optionalInteger(_ text: String?, _ what: String) throws(StoreError) -> Int64? {
     guard let text else { return nil }
     return try integer(text, what)
+}
+
+/// The lake's relations as `FROM` items a login may read: `cdp.<relation>`, or its masked view under the relation's
+/// own name (or the alias given) when the role may not read the table, so the same SQL serves every role.
+struct ReadableRelations: Sendable {
+    let masked: Set<String>
+
+    func callAsFunction(_ name: String, as alias: String? = nil) -> String {
+        guard masked.contains(name) else { return "cdp.\(name)" + (alias.map { " \($0)" } ?? "") }
+        return "cdp.\(name)_masked \(alias ?? name)"
+    }
 }
