@@ -26,7 +26,8 @@ extension TeamStoreTests {
         let cluster = try PostgresTestCluster.get()
         let admin = try await cluster.superuser(database)
         defer { Task { await admin.close() } }
-        for user in ["sam", "ana", "vic"] { try await cluster.setPassword(user, "\(user)-secret-9", admin) }
+        // Roles are the cluster's, and the password file's first line for a user wins: the fixture's passwords.
+        for user in ["sam", "ana", "vic"] { try await cluster.setPassword(user, try #require(TeamStoreFixture.passwords[user]), admin) }
     }
 
     /// What a user reads of the lake through the CLI: status, every quarantined record and Q2's detail (its
