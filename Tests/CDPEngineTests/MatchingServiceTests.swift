@@ -77,6 +77,24 @@ import Testing
         #expect(details.count >= 2)
     }
 
+    /// `household = true` marks a comparison of what one household shares; it is read like every boolean setting.
+    @Test func aHouseholdComparisonIsReadAndChecked() throws {
+        let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
+        let text = try String(contentsOf: template, encoding: .utf8)
+        let shipped = try MatchingConfigurationLoader.load(tomlText: text, file: "matching.toml")
+        #expect(shipped.comparisons.filter(\.household).map(\.field) == [.phone, .postcode, .city])
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let phoneLine = try #require(lines.firstIndex { $0.hasPrefix("household = true") })  // the phone's, the first
+        var edited = lines
+        edited[phoneLine] = "household = \"yes\""
+        let bad = #expect(throws: EngineError.self) {
+            try MatchingConfigurationLoader.load(tomlText: edited.joined(separator: "\n"), file: "matching.toml")
+        }
+        #expect(
+            bad?.details.contains { $0.contains("comparisons[4].household: must be true or false, found a string (\"yes\")") } == true,
+            "\(bad?.details ?? [])")
+    }
+
     @Test func theLinkedPairMinimumIsReadAndCheckedLikeEveryOtherSetting() throws {
         let template = try #require(WorkspaceInitializer.templateFolder).appendingPathComponent("governance/matching.toml")
         let text = try String(contentsOf: template, encoding: .utf8)

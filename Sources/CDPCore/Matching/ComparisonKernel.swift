@@ -31,6 +31,7 @@ final class ComparisonKernel: @unchecked Sendable {
     let planCount: Int
     let givens: UnsafeMutablePointer<PairComparator.Given>
     let givenCount: Int
+    let family: PairComparator.FamilyRule?
     /// Every id a pair's comparison reads, one row per record, a row a multiple of a cache line: the two
     /// records of a pair lie anywhere among a million, and reading a dozen separate columns would miss the
     /// cache a dozen times per record. Row layout: each comparison's value id (in comparison order), then
@@ -76,6 +77,7 @@ final class ComparisonKernel: @unchecked Sendable {
         allocations.append(UnsafeMutableRawPointer(plans))
         givens = copy(comparator.givens)
         givenCount = comparator.givens.count
+        family = comparator.family
         allocations.append(UnsafeMutableRawPointer(givens))
 
         let slotColumns: [[Int32]] =
@@ -123,7 +125,7 @@ final class ComparisonKernel: @unchecked Sendable {
                 pattern &= ~(UInt64(0xF) << (UInt64(given.comparison) * 4))
             }
         }
-        return pattern
+        return family?.apply(pattern) ?? pattern
     }
 
     private func level(_ plan: Plan, _ c: Int, _ rowA: UnsafeMutablePointer<Int32>, _ rowB: UnsafeMutablePointer<Int32>) -> Int {

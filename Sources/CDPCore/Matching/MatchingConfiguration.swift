@@ -342,12 +342,17 @@ public struct Comparison: Sendable, Hashable, Codable {
     /// not counted then (its level is taken as null), so correlated evidence counts once ("city given
     /// postcode": two records with one postcode share the city as a matter of course).
     public var given: String?
-    public init(name: String, tag: String, field: MatchField, levels: [ComparisonLevel], given: String? = nil) {
+    /// A value one household shares (an address, a landline): not counted between two members of one family
+    /// (surnames agreeing exactly while the first names land on their `else` level), where it says where they
+    /// live rather than who they are.
+    public var household: Bool
+    public init(name: String, tag: String, field: MatchField, levels: [ComparisonLevel], given: String? = nil, household: Bool = false) {
         self.name = name
         self.tag = tag
         self.field = field
         self.levels = levels
         self.given = given
+        self.household = household
     }
 }
 
@@ -496,6 +501,12 @@ extension MatchingConfiguration {
                     let names = comparisons.map(\.name).filter { $0 != comparison.name }.joined(separator: ", ")
                     problems.append(ConfigurationIssue("\(path).given", "'\(given)' is not another comparison's name (known: \(names))"))
                 }
+            }
+            if comparison.household && PairComparator.FamilyRule(comparisons) == nil {
+                problems.append(
+                    ConfigurationIssue(
+                        "\(path).household",
+                        "needs a first_name comparison and a last_name comparison with an `exact` level, which tell two members of one family apart"))
             }
             if levels.count < 3 || levels.count > 15 {
                 problems.append(ConfigurationIssue("\(path).levels", "needs 3 to 15 levels (null, at least one, else), found \(levels.count)"))

@@ -13,9 +13,71 @@ public struct PairComparator: Sendable {
         var exactLevel: Int
     }
 
+    /// Comparisons of what one household shares, not counted between two members of one family.
+    let family: FamilyRule?
+
+    /// Tells two members of one family apart on a pattern: the surname on the first last-name comparison's
+    /// exact level, the first name on the first first-name comparison's `else` level, and no other comparison
+    /// that is not a household's on its exact level (two records with one email or one birth date are one
+    /// person whose nickname no level knows, more likely than relatives). Their household comparisons
+    /// (`Comparison.household`) are then taken as null.
+    struct FamilyRule: Sendable {
+        var first: Int
+        var firstElse: Int
+        var last: Int
+        var lastExact: Int
+        /// Four bits per household comparison.
+        var householdBits: UInt64
+        /// Per other comparison (neither name nor household) with an exact level: four bits set to it, at its place.
+        var personalExact: UInt64
+        var personalMask: UInt64
+
+        /// nil when no comparison is a household's, or when the name comparisons to tell a family by are missing.
+        init?(_ comparisons: [Comparison]) {
+            guard let first = comparisons.firstIndex(where: { $0.field == .firstName }),
+                let last = comparisons.firstIndex(where: { $0.field == .lastName }),
+                let exact = comparisons[last].levels.firstIndex(where: { $0.kind == .exact })
+            else { return nil }
+            let bits = comparisons.indices.reduce(UInt64(0)) { bits, c in
+                comparisons[c].household ? bits | UInt64(0xF) << (UInt64(c) * 4) : bits
+            }
+            guard bits != 0 else { return nil }
+            var exactLevels: UInt64 = 0
+            var mask: UInt64 = 0
+            for c in comparisons.indices where !comparisons[c].household && c != first && c != last {
+                guard let level = comparisons[c].levels.firstIndex(where: { $0.kind == .exact }) else { continue }
+                exactLevels |= UInt64(level) << (UInt64(c) * 4)
+                mask |= UInt64(0xF) << (UInt64(c) * 4)
+            }
+            personalExact = exactLevels
+            personalMask = mask
+            self.first = first
+            firstElse = comparisons[first].levels.count - 1
+            self.last = last
+            lastExact = exact
+            householdBits = bits
+        }
+
+        /// `pattern` with the household comparisons taken as null when it is two members of one family.
+        @inline(__always)
+        func apply(_ pattern: UInt64) -> UInt64 {
+            guard PairComparator.level(pattern, last) == lastExact && PairComparator.level(pattern, first) == firstElse else { return pattern }
+            // A personal comparison on its exact level leaves its four bits of the XOR zero.
+            let difference = (pattern ^ personalExact) & personalMask
+            var remaining = personalMask
+            while remaining != 0 {
+                let shift = UInt64(remaining.trailingZeroBitCount)
+                if (difference >> shift) & 0xF == 0 { return pattern }
+                remaining &= ~(UInt64(0xF) << shift)
+            }
+            return pattern & ~householdBits
+        }
+    }
+
     public init(comparisons: [Comparison], records: MatchRecords) {
         self.comparisons = comparisons
         self.records = records
+        family = FamilyRule(comparisons)
         givens = comparisons.indices.compactMap { c in
             guard let name = comparisons[c].given, let other = comparisons.firstIndex(where: { $0.name == name }), other != c,
                 let exact = comparisons[other].levels.firstIndex(where: { $0.kind == .exact })
@@ -36,7 +98,7 @@ public struct PairComparator: Sendable {
         for given in givens where Self.level(pattern, given.other) == given.exactLevel {
             pattern &= ~(UInt64(0xF) << (UInt64(given.comparison) * 4))
         }
-        return pattern
+        return family?.apply(pattern) ?? pattern
     }
 
     /// The first level of `comparison` that holds for records `a` and `b`.

@@ -76,19 +76,14 @@ public enum MatchingConfigurationLoader {
                 }
                 let threshold = l.number("threshold", problems: &problems)
                 let label = l.string("label", required: false, problems: &problems)
-                let termFrequency = levelTable["term_frequency"].map { value -> Bool in
-                    if let flag = value.bool { return flag }
-                    problems.append(ConfigurationIssue("\(path).levels[\(levelIndex)].term_frequency", "must be true or false, found \(TOMLReader.found(value))"))
-                    return false
-                } ?? false
-                var typeChecked: [ConfigurationIssue] = []  // already checked above as a boolean; this marks the key as used
-                _ = l.string("term_frequency", required: false, problems: &typeChecked)
+                let termFrequency = l.bool("term_frequency", problems: &problems) ?? false
                 l.unknownKeys(problems: &problems, known: ["kind", "threshold", "label", "term_frequency"])
                 if let kind { levels.append(ComparisonLevel(kind, threshold: threshold, label: label, termFrequency: termFrequency)) }
             }
             let given = c.string("given", required: false, problems: &problems)
-            c.unknownKeys(problems: &problems, known: ["name", "tag", "field", "levels", "given"])
-            if let field { comparisons.append(Comparison(name: name, tag: tag, field: field, levels: levels, given: given)) }
+            let household = c.bool("household", problems: &problems) ?? false
+            c.unknownKeys(problems: &problems, known: ["name", "tag", "field", "levels", "given", "household"])
+            if let field { comparisons.append(Comparison(name: name, tag: tag, field: field, levels: levels, given: given, household: household)) }
         }
         var clustering = MatchingConfiguration.Clustering(maxClusterSize: 8, minDensity: 0.5)
         if let table = reader.table("clustering", problems: &problems) {

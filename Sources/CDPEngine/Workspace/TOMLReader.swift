@@ -42,6 +42,17 @@ struct TOMLReader {
         return text
     }
 
+    /// A `true` or `false` setting; nil when absent or of another type (a problem then).
+    mutating func bool(_ key: String, problems: inout [ConfigurationIssue]) -> Bool? {
+        used.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let flag = value.bool else {
+            problems.append(ConfigurationIssue(label(key), "must be true or false, found \(Self.found(value))"))
+            return nil
+        }
+        return flag
+    }
+
     mutating func int(_ key: String, problems: inout [ConfigurationIssue]) -> Int? {
         used.insert(key)
         guard let value = table[key] else { return nil }

@@ -111,7 +111,7 @@ import Testing
             Comparison(
                 name: "city", tag: "C", field: .city, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.9), .init(.else)],
                 given: "postcode"),
-            Comparison(name: "postcode", tag: "P", field: .postcode, levels: [.init(.null), .init(.exact), .init(.else)]),
+            Comparison(name: "postcode", tag: "P", field: .postcode, levels: [.init(.null), .init(.exact), .init(.else)], household: true),
         ]
         let comparator = PairComparator(comparisons: comparisons, records: records)
         let kernel = ComparisonKernel(comparator: comparator)
@@ -176,6 +176,50 @@ extension MatchingComparatorTests {
             clustering: .init(maxClusterSize: 8, minDensity: 0.5),
             survivorship: SurvivorshipPolicy(sourceOrder: ["crm"], rules: [:], defaultRule: .sourceOrder))
         #expect(unknown.problems().contains { $0.description.contains("comparisons[1].given") && $0.description.contains("'zip' is not another comparison's name") })
+    }
+
+    /// A landline or an address shared by two members of one family (the same surname, first names no level
+    /// relates) says where they live, not who they are: household comparisons are not counted on such a pair,
+    /// and are on any other. The kernel agrees.
+    @Test func householdComparisonsAreNotCountedBetweenMembersOfOneFamily() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", lastName: "Lee", phone: "+441234567890", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "2", firstName: "Tom", lastName: "Lee", phone: "+441234567890", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "3", firstName: "Anne", lastName: "Lee", phone: "+441234567890", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "4", firstName: "Tom", lastName: "Kim", phone: "+441234567890", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "5", firstName: "Sue", lastName: "Lee", email: "ann.lee@x.example", phone: "+441234567890"),
+            MatchInput(source: "crm", sourceKey: "6", firstName: "Ann", lastName: "Lee", email: "ann.lee@x.example", phone: "+441234567890"),
+        ])
+        let first = Comparison(
+            name: "first", tag: "FIRST", field: .firstName, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.8), .init(.else)])
+        let last = Comparison(name: "last", tag: "SURNAME", field: .lastName, levels: [.init(.null), .init(.exact), .init(.else)])
+        let phone = Comparison(name: "phone", tag: "PHONE", field: .phone, levels: [.init(.null), .init(.exact), .init(.else)], household: true)
+        let postcode = Comparison(
+            name: "postcode", tag: "POSTCODE", field: .postcode, levels: [.init(.null), .init(.exact), .init(.else)], household: true)
+        let email = Comparison(name: "email", tag: "EMAIL", field: .email, levels: [.init(.null), .init(.exact), .init(.else)])
+        let comparator = PairComparator(comparisons: [first, last, phone, postcode, email], records: records)
+        let kernel = ComparisonKernel(comparator: comparator)
+        // Ann and Tom Lee: a family, so their landline and postcode are not counted. Ann and Anne Lee: names a
+        // level relates. Tom Lee and Tom Kim: different surnames. Sue and Ann Lee with one email: one person by a
+        // nickname no level knows, so the landline counts.
+        for (a, b, expected) in [(0, 1, [3, 1, 0, 0, 0]), (0, 2, [2, 1, 1, 1, 0]), (1, 3, [1, 2, 1, 1, 0]), (4, 5, [3, 1, 1, 0, 1])] {
+            let pattern = comparator.pattern(a, b)
+            #expect((0..<5).map { PairComparator.level(pattern, $0) } == expected, "records \(a), \(b)")
+            #expect(kernel.pattern(a, b) == pattern)
+        }
+        // Without comparisons to tell a family by, `household` is refused, naming the setting.
+        let configuration = MatchingConfiguration(
+            thresholds: .init(autoMerge: 0.99, review: 0.8), prior: nil,
+            estimation: .init(randomPairs: 1000, emIterations: 10, convergence: 1e-9, seed: 1),
+            stitching: .init(identifiers: [], maxRecordsPerValue: 4, crmSource: "crm"),
+            blocking: .init(rules: [BlockingRule(name: "postcode", keys: [.postcode])], maxBlockSize: 60),
+            comparisons: [last, phone],
+            clustering: .init(maxClusterSize: 8, minDensity: 0.5),
+            survivorship: SurvivorshipPolicy(sourceOrder: ["crm"], rules: [:], defaultRule: .sourceOrder))
+        #expect(configuration.problems().contains { $0.description.contains("comparisons[1].household") && $0.description.contains("first_name") })
+        var complete = configuration
+        complete.comparisons = [first, last, phone]
+        #expect(!complete.problems().contains { $0.description.contains("household") })
     }
 
     /// Every limit, one edit (its own single-pass check) included, against the full table.
