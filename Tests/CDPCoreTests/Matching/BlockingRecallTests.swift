@@ -27,7 +27,8 @@ import Testing
         #expect(missed == [Self.pair(1, 2)])
     }
 
-    @Test func thePipelineMeasuresItOnlyWithATruth() {
+    /// Three records, the first two born the same day (the only block), compared on the first name alone.
+    static func sameDayPipeline() -> (MatchRecords, MatchPipeline) {
         let records = MatchRecords([
             MatchInput(source: "a", sourceKey: "1", firstName: "Ann", lastName: "Lee", birthDate: "1980-01-01"),
             MatchInput(source: "a", sourceKey: "2", firstName: "Ann", lastName: "Lee", birthDate: "1980-01-01"),
@@ -40,7 +41,11 @@ import Testing
             comparisons: [Comparison(name: "first", tag: "FIRST", field: .firstName, levels: [.init(.null), .init(.exact), .init(.else)])],
             clustering: .init(maxClusterSize: 8, minDensity: 0.5),
             survivorship: SurvivorshipPolicy(sourceOrder: [], rules: [:], defaultRule: .sourceOrder))
-        let pipeline = MatchPipeline(configuration: configuration, threads: 1)
+        return (records, MatchPipeline(configuration: configuration, threads: 1))
+    }
+
+    @Test func thePipelineMeasuresItOnlyWithATruth() {
+        let (records, pipeline) = Self.sameDayPipeline()
         #expect(pipeline.run(records).statistics.blockingRecall == nil)
         let outcome = pipeline.run(records, truth: [1, 1, 1])
         #expect(outcome.statistics.blockingRecall?.truePairs == 3)

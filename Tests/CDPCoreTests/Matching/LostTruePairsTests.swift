@@ -31,19 +31,7 @@ import Testing
     }
 
     @Test func thePipelineReportsThemOnlyWithATruth() {
-        let records = MatchRecords([
-            MatchInput(source: "a", sourceKey: "1", firstName: "Ann", lastName: "Lee", birthDate: "1980-01-01"),
-            MatchInput(source: "a", sourceKey: "2", firstName: "Ann", lastName: "Lee", birthDate: "1980-01-01"),
-            MatchInput(source: "a", sourceKey: "3", firstName: "Bo", lastName: "Kim", birthDate: "1990-01-01"),
-        ])
-        let configuration = MatchingConfiguration(
-            thresholds: .init(autoMerge: 0.99, review: 0.8), prior: nil, estimation: .init(randomPairs: 100, emIterations: 5, convergence: 1e-4, seed: 1),
-            stitching: .init(identifiers: [], maxRecordsPerValue: 4, crmSource: "a"),
-            blocking: .init(rules: [BlockingRule(name: "dob", keys: [.birthDate])], maxBlockSize: 10),
-            comparisons: [Comparison(name: "first", tag: "FIRST", field: .firstName, levels: [.init(.null), .init(.exact), .init(.else)])],
-            clustering: .init(maxClusterSize: 8, minDensity: 0.5),
-            survivorship: SurvivorshipPolicy(sourceOrder: [], rules: [:], defaultRule: .sourceOrder))
-        let pipeline = MatchPipeline(configuration: configuration, threads: 1)
+        let (records, pipeline) = BlockingRecallTests.sameDayPipeline()
         #expect(pipeline.run(records).lostTruePairs.isEmpty)
         let outcome = pipeline.run(records, truth: [1, 1, 1])
         // Record 2 shares no block with the others: both of its pairs were never compared.
