@@ -14,4 +14,27 @@ struct MatchBenchmarkTests {
         #expect(totals.persist == 4.0)
         #expect(MatchBenchmark.PhaseTotals(Array(phases.dropLast())).persist == 0)
     }
+
+    /// What a lost pair's records differ in names each comparison not on its exact level; one taken as null while
+    /// both values are there (given another comparison) is "not counted", not "missing".
+    @Test func differencesNameEachComparisonOffItsExactLevel() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", lastName: "Lee", city: "Leeds", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "2", firstName: "Anne", lastName: "Lee", city: "Leeds", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "3", firstName: "Ann", lastName: "Lee", city: "York"),
+        ])
+        let levels: [ComparisonLevel] = [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.9), .init(.else)]
+        let comparisons = [
+            Comparison(name: "first", tag: "FIRST", field: .firstName, levels: levels),
+            Comparison(name: "last", tag: "SURNAME", field: .lastName, levels: levels),
+            Comparison(name: "postcode", tag: "POSTCODE", field: .postcode, levels: [.init(.null), .init(.exact), .init(.else)]),
+            Comparison(name: "city", tag: "CITY", field: .city, levels: [.init(.null), .init(.exact), .init(.else)], given: "postcode"),
+        ]
+        let u = comparisons.map { [Double](repeating: 0.25, count: $0.levels.count) }
+        let scorer = PairScorer(
+            comparator: PairComparator(comparisons: comparisons, records: records), model: FellegiSunterModel(m: u, u: u, prior: 0.1))
+        #expect(MatchService.differences(scorer, 0, 1) == "FIRST Jaro-Winkler ≥ 0.9, CITY not counted")
+        #expect(MatchService.differences(scorer, 0, 2) == "POSTCODE missing, CITY different")
+        #expect(MatchService.differences(scorer, 0, 0) == "CITY not counted")
+    }
 }

@@ -133,12 +133,18 @@ public struct MatchService: Sendable {
     }
 
     /// What two records differ in, comparison by comparison: each one not on an exact level, as its tag and
-    /// level (`SURNAME names swapped, DOB within 366 days, EMAIL missing`); "all agree" when none.
+    /// level (`SURNAME names swapped, DOB within 366 days, EMAIL missing`; `CITY not counted` for one taken as
+    /// null although both values are there: given another, or a household's); "all agree" when none.
     static func differences(_ scorer: PairScorer, _ a: Int, _ b: Int) -> String {
-        let pattern = scorer.comparator.pattern(a, b)
-        let parts = scorer.comparator.comparisons.enumerated().compactMap { c, comparison -> String? in
-            let level = comparison.levels[PairComparator.level(pattern, c)]
-            return level.kind == .exact ? nil : "\(comparison.tag) \(level.label)"
+        let comparator = scorer.comparator
+        let pattern = comparator.pattern(a, b)
+        let parts = comparator.comparisons.enumerated().compactMap { c, comparison -> String? in
+            let index = PairComparator.level(pattern, c)
+            let level = comparison.levels[index]
+            if level.kind == .exact { return nil }
+            let ids = comparator.column(comparison.field).ids
+            if index == 0 && ids[a] != InternedColumn.missing && ids[b] != InternedColumn.missing { return "\(comparison.tag) not counted" }
+            return "\(comparison.tag) \(level.label)"
         }
         return parts.isEmpty ? "all agree" : parts.joined(separator: ", ")
     }
