@@ -22,12 +22,16 @@ public struct QueryPolicy: Sendable {
     public var masker: PIIMasker
     /// What a withheld value reads as.
     public var withheld: String
+    /// How long one statement may run before it is stopped (nil: as long as it takes). A recursive CTE without an
+    /// end, or a cross join of the lake with itself, would otherwise hold a core and the lake's read snapshot.
+    public var timeLimit: Duration?
 
     public init(
-        readsPersonalData: Bool, masker: PIIMasker, withheld: String,
+        readsPersonalData: Bool, masker: PIIMasker, withheld: String, timeLimit: Duration? = nil,
         column: @escaping @Sendable (_ dataset: String, _ column: String) -> MaskedColumn
     ) {
         self.readsPersonalData = readsPersonalData
+        self.timeLimit = timeLimit
         self.column = column
         self.masker = masker
         self.withheld = withheld

@@ -157,7 +157,60 @@ extension LakeStore {
             let openWithout = try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM quarantine_record WHERE status = 'open' AND failures = '[]'") ?? 0
             if openWithout > 0 { problems.append("quarantine: \(openWithout) open records list no failure") }
+            problems += try goldenLinkViolations(db)
             return problems
         }
+    }
+
+    /// The master-data invariants: each customer links to one active golden record, and golden records count their
+    /// links. A customer that reached silver before the last finished match run began (landed, or released from
+    /// quarantine) was there to be matched, so it must have a link; one that came since waits for the next match.
+    private func goldenLinkViolations(_ db: Database) throws -> [String] {
+        var problems: [String] = []
+        let toRetired = try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) FROM golden_xref x LEFT JOIN golden_record g ON g.id = x.golden_id
+                WHERE x.valid_to_run IS NULL AND (g.id IS NULL OR g.retired_run IS NOT NULL)
+                """) ?? 0
+        if toRetired > 0 {
+            problems.append("golden: \(toRetired) customers link to a golden record that is retired or missing; `cdp match run` links them again")
+        }
+        let miscounted = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT g.id, g.member_count,
+                       (SELECT COUNT(*) FROM golden_xref x WHERE x.golden_id = g.id AND x.valid_to_run IS NULL) AS links
+                FROM golden_record g WHERE g.retired_run IS NULL AND g.member_count <> links ORDER BY g.id LIMIT 20
+                """)
+        for row in miscounted {
+            let links: Int = row["links"]
+            problems.append(
+                "golden: golden record \(row["id"] as Int64) counts \(row["member_count"] as Int) members but \(links) customers link to it"
+                    + (links == 0 ? " (an active golden record without members)" : ""))
+        }
+        let withoutCustomer = try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) FROM golden_xref x WHERE x.valid_to_run IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM silver_customer c WHERE c.source = x.source AND c.source_key = x.source_key AND c.is_current = 1)
+                """) ?? 0
+        if withoutCustomer > 0 { problems.append("golden: \(withoutCustomer) current links name no current customer") }
+        let unlinked = try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(*) FROM silver_customer c JOIN batch b ON b.id = c.batch_id
+                WHERE c.is_current = 1
+                  AND COALESCE(
+                      (SELECT q.updated_at FROM quarantine_record q WHERE q.bronze_id = c.bronze_id AND q.status = 'released'), b.landed_at
+                  ) < (SELECT started_at FROM match_run WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM golden_xref x WHERE x.source = c.source AND x.source_key = c.source_key AND x.valid_to_run IS NULL)
+                """) ?? 0
+        if unlinked > 0 {
+            problems.append(
+                "golden: \(unlinked) customers landed before the last match run have no golden record; `cdp match run` (or `cdp run`) links them")
+        }
+        return problems
     }
 }

@@ -27,6 +27,9 @@ extension LakeStore {
     /// The suffix of the masked view of each dataset holding personal data.
     public static let maskedViewSuffix = "_masked"
 
+    /// The longest text or blob a user's query may make: 64 MB.
+    static let queryValueLengthLimit: Int32 = 64 << 20
+
     private static let readOnlyMessage = "queries over the lake are read-only; the statement would change the lake"
 
     /// Whether SQLite refused to prepare a statement because it writes a view (which a dataset's name is for a
@@ -108,6 +111,7 @@ extension LakeStore {
         // Opened as every reading command opens the lake, so a query works on a lake no one may write.
         let lake = try Self.openReadOnly(path: path, configuration: configuration)
         let root = workspaceRoot
+        let deadline = QueryDeadline()
         do {
             let queue: DatabaseQueue
             let schema = QuerySession.makeSecret()
@@ -125,9 +129,22 @@ extension LakeStore {
                 let session = try QuerySession(db, policy: policy, workspaceRoot: root, secret: schema)
                 session.install(on: db)
                 defer { sqlite3_set_authorizer(db.sqliteConnection, nil, nil) }
+                // No value a query makes may outgrow this (SQLite's default is a billion bytes): a string built
+                // by a runaway recursion fails early instead of taking the machine's memory.
+                sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_LENGTH, Self.queryValueLengthLimit)
+                if let limit = policy.timeLimit { deadline.start(limit, on: db) }
+                defer { deadline.stop(on: db) }
                 return try withExtendedLifetime(session) { try body(db, session) }
             }
         } catch {
+            if deadline.passed, let limit = policy.timeLimit {
+                throw StoreError(
+                    .interrupted,
+                    "the query was stopped after \(limit.components.seconds) s, its time limit; "
+                        + "narrow it (a WHERE, a LIMIT, fewer joins) or, if it must run longer, ask an admin to raise "
+                        + "`[query] time_limit_seconds` in cdp.toml",
+                    underlying: error)
+            }
             throw StoreError.wrapping(error, "query")
         }
     }
@@ -381,4 +398,27 @@ private final class QuerySession {
 
     private func quoted(_ identifier: String) -> String { "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
     private func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+}
+
+/// A user statement's time limit: SQLite's progress handler looks at the clock every so many virtual-machine steps
+/// and interrupts the statement once the limit has passed.
+private final class QueryDeadline {
+    private var end: ContinuousClock.Instant?
+    private(set) var passed = false
+
+    func start(_ limit: Duration, on db: Database) {
+        end = .now + limit
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_progress_handler(db.sqliteConnection, LakeStore.stopCheckInterval, { context in
+            guard let context else { return 0 }
+            let deadline = Unmanaged<QueryDeadline>.fromOpaque(context).takeUnretainedValue()
+            guard let end = deadline.end, ContinuousClock.now >= end else { return 0 }
+            deadline.passed = true
+            return 1
+        }, context)
+    }
+
+    func stop(on db: Database) {
+        sqlite3_progress_handler(db.sqliteConnection, 0, nil, nil)
+    }
 }

@@ -190,12 +190,18 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "A SELECT statement.") var sql: String
     @Option(help: "table, csv or json.") var format: String = "table"
     @Option(help: "At most this many rows.") var limit: Int = 1000
+    @Option(help: ArgumentHelp(
+        "Stop the statement after this many seconds.",
+        discussion: "At most the workspace's limit, cdp.toml's [query] time_limit_seconds (120 when unset), which is also the default."))
+    var timeLimit: Int?
 
     func run() throws {
         guard ["table", "csv", "json"].contains(format) else { throw ValidationError("--format must be table, csv or json") }
         let workspace = try options.open(readOnly: true)
         let environment = try options.environment(in: workspace)
-        let result = try present { () throws(EngineError) in try workspace.query(sql, limit: limit, as: environment) }
+        let result = try present { () throws(EngineError) in
+            try workspace.query(sql, limit: limit, as: environment, timeLimitSeconds: timeLimit)
+        }
         switch format {
         case "csv", "json":
             var writer = ExportWriter(format: format == "csv" ? .csv : .json)

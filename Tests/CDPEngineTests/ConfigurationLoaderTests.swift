@@ -154,3 +154,35 @@ struct ConfigurationLoaderTests {
         ])
     }
 }
+
+/// A record's id (`source:key`) is shown to every role, so a source may not be keyed by a personal field.
+struct PersonalKeyConfigurationTests {
+    @Test func aSourceKeyedByAPersonalFieldIsRefusedNamingTheSetting() {
+        let toml = """
+            [workspace]
+            name = "x"
+
+            [[sources]]
+            name = "marketing_contacts"
+            system = "marketing"
+            entity = "customer"
+            format = "csv"
+            path = "in/*.csv"
+            primary_key = "mail"
+            [sources.mapping]
+            email = "mail"
+            first_name = "given"
+            """
+        do {
+            _ = try ConfigurationLoader.workspace(tomlText: toml, file: "cdp.toml")
+            Issue.record("a source keyed by its e-mail column was accepted")
+        } catch {
+            #expect(error.details.contains {
+                $0.contains("sources[0].primary_key") && $0.contains("'mail' is the column mapped to email, which is personal")
+            }, "\(error.details)")
+        }
+        // Keyed by its own id, the same source is accepted.
+        let keyedByID = toml.replacingOccurrences(of: "primary_key = \"mail\"", with: "primary_key = \"contact_id\"")
+        #expect(throws: Never.self) { try ConfigurationLoader.workspace(tomlText: keyedByID, file: "cdp.toml") }
+    }
+}

@@ -225,3 +225,49 @@ import Testing
         #expect(try workspace.store.customer360Count() == 4)
     }
 }
+
+/// A user without `view_pii` who finds a customer by a whole e-mail or phone learns that its holder is a customer:
+/// each such search is audited (the words withheld from readers without view_pii) and an hourly budget stops a list
+/// of addresses being tried one by one.
+@Suite(.serialized) struct ContactLookupBudgetTests {
+    static func lookups(_ workspace: Workspace) throws -> [AuditEntry] {
+        try workspace.repositories.audit.auditEntries(AuditFilter(action: Customer360Service.contactLookupAction, limit: 1_000))
+    }
+
+    @Test func findingACustomerByAWholeEmailIsAuditedForAMaskedUserOnly() throws {
+        let workspace = try Customer360Tests.workspace("contact-lookup-audit")
+        let analyst = Customer360Tests.service(workspace, as: "ana")
+        #expect(try analyst.search("ana.nunez@example.com").count == 1)
+        let entry = try #require(try Self.lookups(workspace).first)
+        #expect(entry.actor == "ana" && entry.reason == "ana.nunez@example.com" && entry.after == "1 customer found")
+        // A name, or an address no customer has, confirms nothing about a contact value: not counted.
+        _ = try analyst.search("nunez")
+        #expect(try analyst.search("nobody.here@example.com").isEmpty)
+        // `cdp customer show EMAIL` finds by e-mail too.
+        _ = try analyst.find("ana.nunez@example.com")
+        #expect(try Self.lookups(workspace).count == 2)
+        // A steward with view_pii sees the values anyway: nothing to count.
+        _ = try Customer360Tests.service(workspace).search("ana.nunez@example.com")
+        #expect(try Self.lookups(workspace).count == 2)
+        // The words are withheld from a reader without view_pii.
+        let shown = try workspace.reader(for: .fixed(at: 1_764_300_000, user: "ana"))
+            .auditEntries(AuditFilter(action: Customer360Service.contactLookupAction))
+        #expect(!shown.isEmpty && !shown.contains { $0.reason?.contains("nunez") == true }, "\(shown)")
+    }
+
+    @Test func pastTheHourlyBudgetAMaskedUsersLookupIsRefusedAndAudited() throws {
+        let workspace = try Customer360Tests.workspace("contact-lookup-budget")
+        let analyst = Customer360Tests.service(workspace, as: "ana")
+        for _ in 0..<Customer360Service.contactLookupsPerHour {
+            _ = try analyst.search("ana.nunez@example.com")
+        }
+        let refusal = #expect(throws: EngineError.self) { try analyst.search("ana.nunez@example.com") }
+        #expect(refusal?.code == .forbidden)
+        #expect(refusal?.message.contains("\(Customer360Service.contactLookupsPerHour) times in the last hour") == true, "\(refusal?.message ?? "")")
+        #expect(try workspace.repositories.audit.auditEntries(AuditFilter(actor: "ana", action: "access.refused")).first?.target == "customer search")
+        // Names still search; an hour later the budget is whole again.
+        #expect(try analyst.search("nunez").count == 1)
+        let later = Customer360Service(workspace: workspace, environment: .fixed(at: 1_764_300_000 + 3_601, user: "ana"))
+        #expect(try later.search("ana.nunez@example.com").count == 1)
+    }
+}

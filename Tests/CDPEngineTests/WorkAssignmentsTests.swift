@@ -60,8 +60,9 @@ import Testing
         let taken = try tom.claim([item], takingOver: true)
         #expect(taken.takenOver.map(\.owner) == ["sam"])
         #expect(try tom.hold(on: item)?.owner == "tom")
-        let takeOver = try #require(try Self.audit(workspace, "work.claim").first)
-        #expect(takeOver.actor == "tom" && takeOver.reason?.contains("taken over from sam") == true)
+        let takeOver = try #require(try Self.audit(workspace, "work.take_over").first)
+        #expect(takeOver.actor == "tom" && takeOver.reason?.contains("work.claim taken over from sam") == true)
+        #expect(takeOver.after?.hasPrefix("claimed by tom") == true)
         #expect(takeOver.before?.hasPrefix("claimed by sam") == true)
 
         // Past its lifetime the claim no longer holds: sam claims without taking anything over.

@@ -76,7 +76,7 @@ import Testing
         screen = try f.send("m y")
         #expect(f.app.message?.text == "claimed Q1 for 30 minutes (taken over from sam)")
         #expect(Self.rows(screen).first?.contains("ann*") == true)
-        #expect(try Self.audit(f.workspace, "work.claim").first?.reason?.contains("taken over from sam") == true)
+        #expect(try Self.audit(f.workspace, "work.take_over").first?.reason?.contains("work.claim taken over from sam") == true)
 
         // A reject of a record sam holds asks too, and is audited as a take-over once confirmed.
         try WorkAssignments(workspace: f.workspace, environment: .fixed(at: 1_764_300_000, user: "sam")).claim([.quarantine(QuarantineID(2))])

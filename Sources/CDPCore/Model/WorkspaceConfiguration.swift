@@ -10,10 +10,20 @@ public struct WorkspaceConfiguration: Hashable, Codable, Sendable {
     /// The team store the lake lives on (`[store] address`: `postgresql://…`, a socket folder or `service=NAME`,
     /// never with a password); nil for the embedded lake in `lake/`.
     public var storeAddress: String?
+    /// How long one `cdp query` statement may run, in seconds (`[query] time_limit_seconds`); nil for the default,
+    /// ``defaultQueryTimeLimitSeconds``. A user may ask for less, never more.
+    public var queryTimeLimitSeconds: Int?
+
+    /// The time limit of a `cdp query` statement when `cdp.toml` sets none: two minutes.
+    public static let defaultQueryTimeLimitSeconds = 120
+    /// The range `[query] time_limit_seconds` may take: a second to a day.
+    public static let queryTimeLimitRange = 1...86_400
 
     public init(
-        name: String, defaultCountry: String, sources: [SourceConfiguration], sendmailCommand: String? = nil, storeAddress: String? = nil
+        name: String, defaultCountry: String, sources: [SourceConfiguration], sendmailCommand: String? = nil, storeAddress: String? = nil,
+        queryTimeLimitSeconds: Int? = nil
     ) {
+        self.queryTimeLimitSeconds = queryTimeLimitSeconds
         self.name = name
         self.defaultCountry = defaultCountry
         self.sources = sources
@@ -105,6 +115,16 @@ public struct SourceConfiguration: Hashable, Codable, Sendable {
             }
         }
         if primaryKey.isEmpty { problems.append(ConfigurationIssue("\(path).primary_key", "is empty")) }
+        // A record's id is `source:key`, shown to every role (candidates, golden members, quarantine lists, the
+        // audit log): a personal key would show to users without view_pii wherever a record is named.
+        if let field = mapping.keys.sorted().first(where: { mapping[$0] == primaryKey && PIIMasker.canonicalPersonalFields[$0] != nil }) {
+            problems.append(
+                ConfigurationIssue(
+                    "\(path).primary_key",
+                    "'\(primaryKey)' is the column mapped to \(field), which is personal: record ids (\(name):KEY) are shown to every role, "
+                        + "so users without view_pii would read it; key the source by a column that is not personal, such as the id its "
+                        + "system gives each record"))
+        }
         if self.path.isEmpty { problems.append(ConfigurationIssue("\(path).path", "is empty")) }
         if delimiter.utf8.count != 1 {
             problems.append(ConfigurationIssue("\(path).delimiter", "must be one ASCII character, found '\(delimiter)'"))

@@ -226,11 +226,56 @@ public struct Customer360Service: Sendable {
         let ordered = ranked.filter { !masked || $0.1.words > 0 }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
             .prefix(limit).map(\.0)
+        if masked {
+            let confirmed = lookups.indices.filter { index in
+                Self.isContact(lookups[index]) && ordered.contains { kindsPerLookup[index][$0] == .exact }
+            }
+            if !confirmed.isEmpty { try recordContactLookup(confirmed.map { lookups[$0].word }, found: ordered.count) }
+        }
         let rows = try storeCall { () throws(StoreError) in try lake.customer360.customer360(Array(ordered)) }
         let masker = self.masker
         return rows.map { row in
             let (words, score) = rank(row.golden)
             return SearchHit(customer: Self.mask(row, masker), wordsMatched: words, score: score)
+        }
+    }
+
+    /// The audit action of a search by a user without `view_pii` that found customers by a whole e-mail or phone.
+    public static let contactLookupAction = "customer.lookup"
+    /// How many such searches a user without `view_pii` may make in an hour. Each one confirms that someone whose
+    /// e-mail or phone the user holds is a customer; a list of addresses tried one by one would tell which are.
+    public static let contactLookupsPerHour = 100
+
+    /// Audits a search that found customers by a whole e-mail or phone for a user without `view_pii` (the words in
+    /// the entry's withheld reason, for an admin to read), and refuses it past the hourly budget.
+    /// - Throws: `.forbidden` past ``contactLookupsPerHour`` in the last hour (audited, as refusals are).
+    private func recordContactLookup(_ words: [String], found: Int) throws(EngineError) {
+        let since = ISOTime.timestamp(environment.now() - 3600)
+        let recent = try storeCall { () throws(StoreError) in
+            try lake.audit.auditEntries(
+                AuditFilter(actor: environment.user, action: Self.contactLookupAction, limit: Self.contactLookupsPerHour))
+        }.filter { $0.at >= since }
+        if recent.count >= Self.contactLookupsPerHour {
+            var refusal = EngineError(
+                .forbidden,
+                "\(environment.user) has found customers by a whole e-mail address or phone number \(recent.count) times in the last hour, "
+                    + "the most a user without view_pii may; this search's answer is withheld. Search by name, try again later, "
+                    + "or ask a steward with view_pii")
+            do {
+                try workspace.appendAuditEvenIfReadOnly(
+                    AuditDraft(actor: environment.user, action: "access.refused", target: "customer search", reason: refusal.message),
+                    at: environment.timestamp)
+            } catch {
+                refusal.message += " (the refusal could not be written to the audit log: \(error.message))"
+            }
+            throw refusal
+        }
+        try storeCall { () throws(StoreError) in
+            try workspace.appendAuditEvenIfReadOnly(
+                AuditDraft(
+                    actor: environment.user, action: Self.contactLookupAction, target: "customer search",
+                    after: "\(found) customer\(found == 1 ? "" : "s") found", reason: words.joined(separator: " ")),
+                at: environment.timestamp)
         }
     }
 
@@ -329,8 +374,9 @@ public struct Customer360Service: Sendable {
         }
     }
 
-    /// The golden customer a reference names: `G12`, `12`, a source record `crm_customers:C0000001`, or an email.
-    /// - Throws: `.notFound` naming the reference.
+    /// The golden customer a reference names: `G12`, `12`, a source record `crm_customers:C0000001`, or an email
+    /// (for a user without `view_pii`, audited and counted against the hourly budget as a search by e-mail is).
+    /// - Throws: `.notFound` naming the reference; `.forbidden` past the budget.
     public func find(_ reference: String) throws(EngineError) -> GoldenID {
         let text = reference.trimmingCharacters(in: .whitespaces)
         if let id = GoldenID(parsing: text) ?? Int64(text).map(GoldenID.init) { return id }
@@ -343,7 +389,10 @@ public struct Customer360Service: Sendable {
             let lookup = CustomerSearchKeys.lookups(text)
             if let first = lookup.first {
                 let hits = try storeCall { () throws(StoreError) in try lake.customer360.customerSearchHits(first, limit: 50) }
-                if let exact = hits.first(where: { $0.key == first.exact }) { return exact.golden }
+                if let exact = hits.first(where: { $0.key == first.exact }) {
+                    if masker.isActive { try recordContactLookup([first.word], found: 1) }
+                    return exact.golden
+                }
             }
         }
         throw EngineError(.notFound, "no customer '\(reference)'; give a golden id (G12), a source record (crm_customers:C0000001) or an email")

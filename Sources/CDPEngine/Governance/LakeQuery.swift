@@ -43,9 +43,20 @@ extension Workspace {
     /// - Throws: `.forbidden` naming the personal column read and the masked view to query instead (or the
     ///   function, PRAGMA or table queries may not use); `.refused` for a statement that would write; `.store`
     ///   for SQL SQLite refuses.
-    public func query(_ sql: String, limit: Int, as environment: Environment) throws(EngineError) -> LakeQueryResult {
+    ///
+    /// A statement runs for at most `cdp.toml`'s `[query] time_limit_seconds` (two minutes when unset) or
+    /// `timeLimitSeconds` when that is shorter; past it the statement is stopped.
+    /// - Throws: also `.cancelled` for a statement stopped at its time limit, `.input` for a `timeLimitSeconds`
+    ///   above the workspace's limit or below one.
+    public func query(_ sql: String, limit: Int, as environment: Environment, timeLimitSeconds: Int? = nil) throws(EngineError) -> LakeQueryResult {
+        let ceiling = configuration.queryTimeLimitSeconds ?? WorkspaceConfiguration.defaultQueryTimeLimitSeconds
+        if let asked = timeLimitSeconds, !(1...ceiling).contains(asked) {
+            throw EngineError(
+                .input,
+                "a query's time limit must be between 1 and \(ceiling) seconds (the workspace's limit, `[query] time_limit_seconds` in cdp.toml); \(asked) is not")
+        }
         var result = LakeQueryResult(columns: [], rows: [])
-        try streamQuery(sql, as: environment, batchSize: min(max(limit, 1), 1024)) { columns in
+        try streamQuery(sql, as: environment, batchSize: min(max(limit, 1), 1024), timeLimit: .seconds(timeLimitSeconds ?? ceiling)) { columns in
             result.columns = columns
         } rows: { batch in
             result.rows.append(contentsOf: batch.prefix(limit - result.rows.count))
@@ -57,12 +68,14 @@ extension Workspace {
     /// Streams one read-only statement's rows in batches, under the rules of ``query(_:limit:as:)``: `header`
     /// gets the column names first, `rows` each batch and returns false to stop.
     /// - Throws: as ``query(_:limit:as:)``, and whatever `header` or `rows` throw, as they threw it.
+    /// `timeLimit` stops the statement once it has run that long (nil: no limit; an export reads a dataset whole).
     public func streamQuery(
-        _ sql: String, as environment: Environment, batchSize: Int = 4096,
+        _ sql: String, as environment: Environment, batchSize: Int = 4096, timeLimit: Duration? = nil,
         header: ([String]) throws -> Void, rows: ([[CellValue]]) throws -> Bool
     ) throws(EngineError) {
         let principal = principal(environment)
-        let policy = queryPolicy(for: principal)
+        var policy = queryPolicy(for: principal)
+        policy.timeLimit = timeLimit
         // The store wraps what the closures throw; keep the caller's own error to rethrow it as it was.
         var failure: (any Error)?
         struct Stopped: Error {}
@@ -137,6 +150,7 @@ extension Workspace {
 
     /// The store's refusal as the user meets it: who may not read what, the permission missing, what to do.
     private func queryError(_ error: StoreError, _ principal: Principal) -> EngineError {
+        if error.code == .interrupted { return EngineError(.cancelled, error.message) }
         guard error.code == .notAuthorized else { return EngineError.store(error) }
         let granting = accessPolicy.roles(granting: .viewPII)
         let hint = granting.isEmpty ? "" : " (roles with it: \(granting.joined(separator: ", ")))"

@@ -6,7 +6,8 @@ import CDPRepositories
 /// console); a user with `assign_work` assigns items to a named steward and unassigns them. An item someone else
 /// holds is respected: claiming, assigning or acting on it is refused unless the caller takes it over, which is
 /// audited. Every change is an audit row (`work.claim`, `work.assign`, `work.unassign`, `work.release`,
-/// `work.take_over`) written with it.
+/// `work.take_over`) written with it; a claim or assignment that takes an item from someone else is a
+/// `work.take_over`.
 public struct WorkAssignments: Sendable {
     /// How long a claim holds without being renewed: 30 minutes.
     public static let claimLifetime: Double = 30 * 60
@@ -252,7 +253,11 @@ public struct WorkAssignments: Sendable {
             }
             if let hold, hold.owner != environment.user, hold.owner != other {
                 outcome.takenOver.append(hold)
-                audit.reason = [audit.reason, "taken over from \(hold.owner) after confirming"].compactMap { $0 }.joined(separator: "; ")
+                // Every take-over is found under one action, whichever way it was done (a claim, an assignment or
+                // acting on the item); the reason keeps what was done.
+                audit.reason = [audit.reason, "\(audit.action) taken over from \(hold.owner) after confirming"].compactMap { $0 }
+                    .joined(separator: "; ")
+                audit.action = "work.take_over"
             }
             claim.item = item
             outcome.changed.append(item)

@@ -4,7 +4,7 @@ import CDPStore
 import Foundation
 
 /// Checks the lake's invariants: conservation (every bronze row in exactly one of silver or quarantine),
-/// batch counts, one current row per key, landed files intact (SHA-256), and the audit trail (its hash
+/// batch counts, one current row per key, customers' links to active golden records, landed files intact (SHA-256), and the audit trail (its hash
 /// chain, the heads anchored outside it, its append-only triggers).
 public struct LakeVerifier: Sendable {
     public let workspace: Workspace
@@ -64,7 +64,8 @@ public struct LakeVerifier: Sendable {
         return Report(checks: [
             Check(
                 name: "every bronze row is in exactly one of silver or quarantine; released records have their silver row; "
-                    + "batch counts add up; no batch is left half-ingested; one current silver row per source key",
+                    + "batch counts add up; no batch is left half-ingested; one current silver row per source key; "
+                    + "each matched customer links to one active golden record, which counts its members",
                 problems: tables),
             Check(name: "landed files are present and unchanged (SHA-256)", problems: landing),
             Check(

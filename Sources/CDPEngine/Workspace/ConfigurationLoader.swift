@@ -53,13 +53,24 @@ public enum ConfigurationLoader {
             }
             store.unknownKeys(problems: &problems, known: ["address"])
         }
-        reader.unknownKeys(problems: &problems, known: ["workspace", "sources", "notifications", "store"])
+        var queryTimeLimit: Int?
+        if let table = reader.table("query", problems: &problems) {
+            var query = TOMLReader(table, path: "query")
+            queryTimeLimit = query.int("time_limit_seconds", problems: &problems)
+            if let seconds = queryTimeLimit, !WorkspaceConfiguration.queryTimeLimitRange.contains(seconds) {
+                let range = WorkspaceConfiguration.queryTimeLimitRange
+                problems.append(ConfigurationIssue("query.time_limit_seconds", "is \(seconds); it must be between \(range.lowerBound) and \(range.upperBound) seconds"))
+            }
+            query.unknownKeys(problems: &problems, known: ["time_limit_seconds"])
+        }
+        reader.unknownKeys(problems: &problems, known: ["workspace", "sources", "notifications", "store", "query"])
         if CountryCode.standardize(defaultCountry).value == nil {
             problems.append(ConfigurationIssue("workspace.default_country", "'\(defaultCountry)' is not an ISO 3166 country"))
         }
         try refuse(problems, text: tomlText, file: file)
         return WorkspaceConfiguration(
-            name: name, defaultCountry: defaultCountry, sources: sources, sendmailCommand: sendmail, storeAddress: storeAddress)
+            name: name, defaultCountry: defaultCountry, sources: sources, sendmailCommand: sendmail, storeAddress: storeAddress,
+            queryTimeLimitSeconds: queryTimeLimit)
     }
 
     /// What is wrong with a team store's address as `cdp.toml` may hold it (never a password), or nil. What only
