@@ -247,12 +247,25 @@ import Testing
         let again = try #require(throws: EngineError.self) { try dictionary.accept(try dictionary.suggest(ref("silver_customer.email"))) }
         #expect(again.code == .refused)
 
-        // Without view_pii the sampled values are masked.
-        let masked = try service(workspace, "ana").suggest(ref("silver_customer.email"))
-        #expect(masked.profile.topValues.allSatisfy { $0.value.contains("***@") })
-        let raw = try service(workspace, "ana").suggest(ref("bronze_row.raw"))
-        #expect(raw.tags == ["PII.Record"])
-        #expect(raw.profile.topValues.allSatisfy { $0.value == Workspace.withheldValue })
+        // Without view_pii no sampled value shows, nor how values repeat (which `cdp query` refuses too: count(DISTINCT
+        // email), GROUP BY birth_date); what they are as a whole and how many are empty stay.
+        let analyst = service(workspace, "ana")
+        for column in ["silver_customer.email", "silver_customer.last_name", "silver_customer.birth_date", "bronze_row.raw"] {
+            let masked = try analyst.suggest(ref(column))
+            #expect(masked.profile.repetitionWithheld == true, "\(column)")
+            #expect(masked.profile.topValues.isEmpty && masked.profile.distinctValues.isEmpty && masked.profile.distinct == 0, "\(column)")
+            #expect(masked.profile.pattern == nil && masked.allowedValues.isEmpty, "\(column)")
+        }
+        #expect(try analyst.suggest(ref("silver_customer.email")).profile.detected == .email)
+        #expect(try analyst.suggest(ref("bronze_row.raw")).tags == ["PII.Record"])
+        // A record's hash and length are withheld in every dataset, as in queries.
+        for column in ["silver_customer.content_hash", "silver_customer.record_length"] {
+            let fingerprint = try analyst.suggest(ref(column))
+            #expect(fingerprint.profile.repetitionWithheld == true && fingerprint.profile.topValues.isEmpty && fingerprint.example == nil, "\(column)")
+        }
+        // A column that is not personal keeps its profile.
+        let country = try analyst.suggest(ref("silver_customer.country"))
+        #expect(country.profile.repetitionWithheld == nil && !country.profile.topValues.isEmpty)
         let source = try #require(throws: EngineError.self) { try dictionary.suggest(ref("crm_customers.email")) }
         #expect(source.message.contains("suggest from the column it feeds (silver_customer.email)"))
     }

@@ -11,11 +11,32 @@ import Testing
 
     /// A fresh workspace without sample data: `cdp init` records the access file and seeds the dictionary,
     /// so the audit log already has rows (the first with NULL before).
-    static func workspace(_ name: String, from: String? = nil) throws -> URL {
+    /// - Parameter shared: let other OS accounts read the lake, inbox and truth (which `cdp init` keeps private to
+    ///   the owner), as an owner sharing a read-only lake deliberately would; the tests run as `nobody` need it.
+    static func workspace(_ name: String, from: String? = nil, shared: Bool = false) throws -> URL {
         let folder = CLI.temporaryFolder(name)
         let created = try CLI.run(["init", folder.path] + (from.map { ["--from", $0] } ?? []))
         try #require(created.status == 0, "\(created.stderr)")
+        if shared {
+            for item in ["lake", "inbox", "truth"] where FileManager.default.fileExists(atPath: folder.appendingPathComponent(item).path) {
+                try #require(try CLI.chmod(["-R", "go+rX", folder.appendingPathComponent(item).path]) == 0)
+            }
+        }
         return folder
+    }
+
+    /// `cdp init` keeps what holds personal data private to the workspace's owner; another account is told why it
+    /// cannot open the lake and what to do, instead of reading it (with cdp or with sqlite3).
+    @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
+    func aNewWorkspaceKeepsItsLakePrivateToItsOwner() throws {
+        let folder = try Self.workspace("private", from: "sample-data")
+        for item in ["lake", "inbox", "truth"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(item).path)[.posixPermissions] as? Int
+            #expect(mode == 0o700, "\(item): \(String(mode ?? 0, radix: 8))")
+        }
+        let stranger = try CLI.runAsNobody(["status", "-w", folder.path])
+        #expect(stranger.status == 4)
+        #expect(stranger.stderr.contains("lake is private to \(Self.kernelUser): the embedded lake is single-user"), "\(stranger.stderr)")
     }
 
     @Test func userInTheEnvironmentDoesNotChangeWhoYouAre() throws {
@@ -28,7 +49,7 @@ import Testing
 
     @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
     func nobodyClaimingToBeRootIsStillNobody() throws {
-        let folder = try Self.workspace("nobody")
+        let folder = try Self.workspace("nobody", shared: true)
         let whoami = try CLI.runAsNobody(["whoami", "-w", folder.path], claimedUser: "root")
         #expect(whoami.status == 0, "\(whoami.stderr)")
         #expect(whoami.stdout.hasPrefix("nobody · role viewer"), "\(whoami.stdout)")
@@ -41,7 +62,7 @@ import Testing
     /// command that only reads; a writing command says the lake is read-only.
     @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
     func aReadOnlyLakeStillAnswersReadingCommands() throws {
-        let folder = try Self.workspace("read-only", from: "sample-data")
+        let folder = try Self.workspace("read-only", from: "sample-data", shared: true)
         let ws = ["-w", folder.path]
         #expect(try CLI.run(["run"] + ws).status == 0)
         let lake = folder.appendingPathComponent("lake").path
@@ -62,7 +83,7 @@ import Testing
     }
 
     @Test func aRemovedAccessFileRefusesEverythingUntilTheOwnerRestoresIt() throws {
-        let folder = try Self.workspace("access-removed")
+        let folder = try Self.workspace("access-removed", shared: true)
         let ws = ["-w", folder.path]
         let file = folder.appendingPathComponent("governance/access.toml")
         let text = try String(contentsOf: file, encoding: .utf8)
@@ -92,7 +113,7 @@ import Testing
     /// it (root's would have, as root's own `access.changed`), so nobody never reads clear emails.
     @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
     func anAccessFileReplacedBySomeoneElseIsRefusedForEveryone() throws {
-        let folder = try Self.workspace("strict-modes", from: "sample-data")
+        let folder = try Self.workspace("strict-modes", from: "sample-data", shared: true)
         let ws = ["-w", folder.path]
         #expect(try CLI.run(["run"] + ws).status == 0)
         let governance = folder.appendingPathComponent("governance").path
@@ -130,7 +151,7 @@ import Testing
     /// A change the workspace owner made is adopted only by them (`cdp access apply`); anyone else is refused.
     @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
     func onlyTheOwnerAppliesAChangedAccessFile() throws {
-        let folder = try Self.workspace("apply")
+        let folder = try Self.workspace("apply", shared: true)
         let ws = ["-w", folder.path]
         let file = folder.appendingPathComponent("governance/access.toml")
         try (try String(contentsOf: file, encoding: .utf8) + "nobody = \"admin\"\n").write(to: file, atomically: true, encoding: .utf8)

@@ -63,6 +63,11 @@ public struct ColumnProfile: Hashable, Codable, Sendable {
     /// Share of the non-null values that are `detected`.
     public var detectedShare: Double
 
+    /// Whether the figures that tell how values repeat (``distinct``, ``topValues``, ``distinctValues``, ``pattern``)
+    /// are withheld: a personal column profiled for a user without `view_pii`, to whom `cdp query` refuses the same
+    /// counts (`count(DISTINCT email)`, `GROUP BY birth_date`). Nil or false when they are shown.
+    public var repetitionWithheld: Bool?
+
     /// Share of values recognised before a kind counts as detected.
     public static let detectionThreshold = 0.8
     /// The most distinct values a column may have for them to be offered as its allowed values.
@@ -148,19 +153,17 @@ public struct ColumnProfile: Hashable, Codable, Sendable {
         return (nil, 0)
     }
 
-    /// The profile with every value replaced by `placeholder` (whole records, which no mask can make safe).
-    public func withheld(as placeholder: String) -> ColumnProfile {
+    /// The profile of a personal column for a principal without `view_pii`: how many values are empty and what
+    /// they look like as a whole stay; no value, and nothing of how values repeat (how many are distinct, the
+    /// commonest and their counts, the commonest shape), which the query boundary refuses too.
+    public func withholdingRepetition() -> ColumnProfile {
         var copy = self
-        copy.topValues = topValues.map { ValueCount(value: placeholder, count: $0.count) }
+        copy.distinct = 0
+        copy.topValues = []
         copy.distinctValues = []
-        return copy
-    }
-
-    /// The profile with its values masked as `kind` (for a principal without `view_pii`).
-    public func masked(as kind: PIIKind) -> ColumnProfile {
-        var copy = self
-        copy.topValues = topValues.map { ValueCount(value: PIIMasker.mask($0.value, as: kind), count: $0.count) }
-        copy.distinctValues = distinctValues.map { PIIMasker.mask($0, as: kind) }
+        copy.pattern = nil
+        copy.patternShare = 0
+        copy.repetitionWithheld = true
         return copy
     }
 }

@@ -272,6 +272,9 @@ public struct DictionaryService: Sendable {
         let treatment = Workspace.maskedColumn(
             dataset: key.dataset, column: key.column, personalData: personalData, masker: PIIMasker(columns: personalData.columns))
         let tags = suggestion.tags + current.entry.tags
+        // A record's hash finds a masked value again by hashing guesses; its length and offset tell how long its
+        // personal values are: withheld as the query boundary withholds them.
+        if Self.recordFingerprintColumns.contains(key.column.lowercased()) { return Self.withheld(suggestion) }
         switch treatment {
         case .withhold, .maskJSON:
             return Self.withheld(suggestion)
@@ -286,26 +289,29 @@ public struct DictionaryService: Sendable {
         }
     }
 
-    /// A suggestion for a column whose values may quote anything personal: its values, allowed values
-    /// and pattern (a value's shape: where its `@` and spaces are) withheld, and no example; the counts stay.
+    /// A suggestion for a column whose values may quote anything personal: no value, nothing of how values
+    /// repeat, no allowed values and no example; the share of empty values and what the values look like stay.
     static func withheld(_ suggestion: DictionarySuggestion) -> DictionarySuggestion {
         var copy = suggestion
-        copy.profile = suggestion.profile.withheld(as: Workspace.withheldValue)
-        copy.profile.pattern = suggestion.profile.pattern.map { _ in Workspace.withheldValue }
+        copy.profile = suggestion.profile.withholdingRepetition()
         // No example rather than a placeholder: accepting the suggestion would write it into the entry.
         copy.example = nil
         copy.allowedValues = []
         return copy
     }
 
-    /// A suggestion for a personal column of one kind: its values, example and allowed values masked as it.
+    /// A suggestion for a personal column of one kind: no value and nothing of how values repeat, its example
+    /// masked as the kind (a masked value, safe to accept into the entry).
     static func masked(_ suggestion: DictionarySuggestion, as kind: PIIKind) -> DictionarySuggestion {
         var copy = suggestion
-        copy.profile = suggestion.profile.masked(as: kind)
+        copy.profile = suggestion.profile.withholdingRepetition()
         copy.example = suggestion.example.map { PIIMasker.mask($0, as: kind) }
-        copy.allowedValues = suggestion.allowedValues.map { PIIMasker.mask($0, as: kind) }
+        copy.allowedValues = []
         return copy
     }
+
+    /// Columns about a landed record rather than of it: withheld from a profile for a user without `view_pii`.
+    static let recordFingerprintColumns: Set<String> = ["content_hash", "record_length", "record_offset"]
 
     /// Accepts a suggestion: adds its tags and rules, raises the classification, fills empty fields.
     /// - Throws: as ``edit(_:_:reason:)``; `.refused` when the entry already says everything suggested.

@@ -62,11 +62,15 @@ public struct SavedView: Sendable, Hashable, Codable {
 
 /// Each user's saved views of the workbench (`:view save eu-emails`, `:view eu-emails`, `cdp quarantine list --view`),
 /// kept through the engine, not in the console's folder, so a view follows its user to any machine. Views are kept
-/// as audit rows (`view.save`, `view.delete`: the actor, the view's name, the view as JSON), on whichever store the
-/// workspace uses; the newest row of a name wins.
+/// as audit rows (`view.save`, `view.delete`, target `view`), on whichever store the workspace uses; the newest row of
+/// a name wins. The view itself, name included, is JSON in the row's free-text column, withheld from every reader
+/// without view_pii: stewards name views after what they look for (an e-mail, a surname), and its search text is what
+/// they typed. Rows written before this rule name the view in the target (`view:NAME`) and are still read.
 public struct SavedViews: Sendable {
     static let saveAction = "view.save"
     static let deleteAction = "view.delete"
+    static let target = "view"
+    /// The target of rows written before names were withheld: `view:NAME`.
     static let targetPrefix = "view:"
     /// Rows read back per user.
     static let readLimit = 5000
@@ -88,26 +92,30 @@ public struct SavedViews: Sendable {
         }
         var saved = view
         saved.name = name
-        // The search text is what a steward typed (an e-mail, a name): it goes in the row's free-text column, which
-        // is withheld from every reader without view_pii (the CLI, the console, audit_log_masked, the team store);
-        // the rest of the view is plain settings.
-        let text = saved.text.flatMap { $0.isEmpty ? nil : $0 }
-        saved.text = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(saved) else { throw EngineError(.refused, "the view \(name) cannot be written as JSON") }
-        try append(
-            AuditDraft(
-                actor: environment.user, action: Self.saveAction, target: Self.targetPrefix + name, after: String(decoding: data, as: UTF8.self),
-                reason: text))
+        if saved.text?.isEmpty == true { saved.text = nil }
+        // Withheld whole from readers without view_pii (the CLI, the console, audit_log_masked, the team store).
+        try append(AuditDraft(actor: environment.user, action: Self.saveAction, target: Self.target, reason: try Self.json(saved)))
     }
 
     /// Deletes the user's view `name`.
     /// - Throws: `.notFound` naming the user's views.
     public func delete(named name: String) throws(EngineError) {
-        _ = try view(named: name)
-        try append(AuditDraft(actor: environment.user, action: Self.deleteAction, target: Self.targetPrefix + name))
+        var view = try view(named: name)
+        view.text = nil
+        try append(AuditDraft(actor: environment.user, action: Self.deleteAction, target: Self.target, reason: try Self.json(view)))
     }
+
+    /// What a row's free-text column holds: ``reasonPrefix`` and the view as JSON. Not a JSON document itself,
+    /// so masked readers get it withheld whole (a JSON document would be masked member by member, and `name` and
+    /// `text` are no personal keys).
+    private static func json(_ view: SavedView) throws(EngineError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(view) else { throw EngineError(.refused, "the view \(view.name) cannot be written as JSON") }
+        return reasonPrefix + String(decoding: data, as: UTF8.self)
+    }
+
+    static let reasonPrefix = "saved view "
 
     /// The user's views, by name.
     /// - Throws: `.store` when the audit log cannot be read.
@@ -118,20 +126,27 @@ public struct SavedViews: Sendable {
             try lake.audit.auditEntries(AuditFilter(actor: user, action: Self.saveAction, limit: Self.readLimit))
                 + lake.audit.auditEntries(AuditFilter(actor: user, action: Self.deleteAction, limit: Self.readLimit))
         }
-        var latest: [String: AuditEntry] = [:]
-        for row in rows where row.actor == user && row.target.hasPrefix(Self.targetPrefix) {
-            let name = String(row.target.dropFirst(Self.targetPrefix.count))
-            if let known = latest[name], known.id.rawValue > row.id.rawValue { continue }
-            latest[name] = row
-        }
         let decoder = JSONDecoder()
-        return latest.values.filter { $0.action == Self.saveAction }
-            .compactMap { row -> SavedView? in
-                guard var view = row.after.flatMap({ try? decoder.decode(SavedView.self, from: Data($0.utf8)) }) else { return nil }
-                if view.text == nil, let text = row.reason, !text.isEmpty { view.text = text }
-                return view
+        /// The row's view (nil for a deletion written before names were withheld) and the name it is under.
+        func decoded(_ row: AuditEntry) -> (name: String, view: SavedView?)? {
+            if row.target == Self.target {
+                guard let reason = row.reason, reason.hasPrefix(Self.reasonPrefix),
+                    let view = try? decoder.decode(SavedView.self, from: Data(reason.dropFirst(Self.reasonPrefix.count).utf8))
+                else { return nil }
+                return (view.name, view)
             }
-            .sorted { $0.name < $1.name }
+            guard row.target.hasPrefix(Self.targetPrefix) else { return nil }
+            var view = row.after.flatMap { try? decoder.decode(SavedView.self, from: Data($0.utf8)) }
+            if view?.text == nil, let text = row.reason, !text.isEmpty { view?.text = text }
+            return (String(row.target.dropFirst(Self.targetPrefix.count)), view)
+        }
+        var latest: [String: (id: Int64, action: String, view: SavedView?)] = [:]
+        for row in rows where row.actor == user {
+            guard let (name, view) = decoded(row) else { continue }
+            if let known = latest[name], known.id > row.id.rawValue { continue }
+            latest[name] = (row.id.rawValue, row.action, view)
+        }
+        return latest.values.filter { $0.action == Self.saveAction }.compactMap(\.view).sorted { $0.name < $1.name }
     }
 
     /// The user's view `name`.

@@ -96,6 +96,7 @@ public final class Workspace: Sendable {
         self.identity = identity
         teamLake = nil
         let lake = root.appendingPathComponent("lake")
+        try Self.refusePrivateLake(lake)
         do {
             if !FileManager.default.fileExists(atPath: lake.appendingPathComponent("landing").path) {
                 try FileManager.default.createDirectory(at: lake.appendingPathComponent("landing"), withIntermediateDirectories: true)

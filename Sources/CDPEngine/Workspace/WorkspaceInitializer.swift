@@ -94,6 +94,7 @@ public enum WorkspaceInitializer {
                 try manager.createDirectory(at: root.appendingPathComponent("inbox"), withIntermediateDirectories: true)
             }
             try manager.createDirectory(at: root.appendingPathComponent("lake/landing"), withIntermediateDirectories: true)
+            try Workspace.makePrivate(root)
             if let administrator { try addAdministrator(administrator, to: root.appendingPathComponent(Workspace.accessPath)) }
             if let store { try addStore(store, to: root.appendingPathComponent(Workspace.configurationFileName)) }
         } catch let error as EngineError {

@@ -43,7 +43,8 @@ final class DictionarySuggestScreen: ConsoleScreen {
         var lines = [
             Line("Profile", style: theme[.header]),
             Line(
-                "  sampled \(TimeText.count(profile.sampled)) · empty \(percent(profile.nullRate)) · distinct \(TimeText.count(profile.distinct))"
+                "  sampled \(TimeText.count(profile.sampled)) · empty \(percent(profile.nullRate)) · distinct "
+                    + (profile.repetitionWithheld == true ? "withheld (needs view_pii)" : TimeText.count(profile.distinct))
             ),
         ]
         if let pattern = profile.pattern {
