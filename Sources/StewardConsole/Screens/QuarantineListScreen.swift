@@ -14,6 +14,8 @@ final class QuarantineListScreen: ConsoleScreen {
     private var text = ""
     /// Only the records held since the steward's previous visit (`N`, `:new`).
     private var newOnly = false
+    /// How long `N` waits for the count of the records held since the last visit before saying it is counting.
+    static let newCountWait: TimeInterval = 2
 
     /// Status filters `t` cycles through; the first (held, actionable) is the default.
     static let statusChoices: [(label: String, statuses: [QuarantineStatus])] = [
@@ -256,9 +258,13 @@ final class QuarantineListScreen: ConsoleScreen {
             }
             newOnly.toggle()
             reload()
+            // The message counts the rows of the new filter, read in the background: waited for a moment here (the
+            // steward asked how many), else the title counts them once they are there.
+            let counted = source?.awaitPendingBase(timeout: Self.newCountWait) ?? true
+            syncRowCount()
             state.selectFirst()
-            app.message = StatusMessage(
-                newOnly ? "\(TimeText.count(source?.rowCount ?? 0)) records held since your last visit (\(TimeText.short(since)))" : "all records, new or not")
+            let howMany = counted ? "\(TimeText.count(source?.rowCount ?? 0)) records" : "records (counting; the title shows how many)"
+            app.message = StatusMessage(newOnly ? "\(howMany) held since your last visit (\(TimeText.short(since)))" : "all records, new or not")
         case "export":
             export(to: "", app: app)
         case "sort-next":

@@ -215,6 +215,16 @@ final class QuarantineTableSource: TableDataSource {
         _ = pendingBase?.read.wait()
     }
 
+    /// Waits up to `timeout` for ids being read in the background and takes them; returns whether none is
+    /// still being read (so `rowCount` counts the rows of the filter just set).
+    @discardableResult
+    func awaitPendingBase(timeout: TimeInterval) -> Bool {
+        guard let pending = pendingBase else { return true }
+        guard pending.read.wait(timeout: timeout) != nil else { return false }
+        applyPendingBase()
+        return true
+    }
+
     /// Drops everything read (after an action changed records): ids, window and search text.
     func reload() {
         baseKey = nil
