@@ -90,7 +90,8 @@ struct SparkCommand: ParsableCommand {
     struct Worker: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The executor side of a Spark run: reads frames on stdin, writes JSON lines on stdout.",
-            shouldDisplay: false, subcommands: [Ingest.self])
+            shouldDisplay: false,
+            subcommands: [Ingest.self, MatchKeys.self, Stitch.self, Compare.self, RandomPairs.self, Train.self, Score.self, Cluster.self])
 
         struct Ingest: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -122,6 +123,101 @@ struct SparkCommand: ParsableCommand {
                         }
                     }
                 }
+            }
+        }
+    
+        /// Options every matching stage takes.
+        struct MatchOptions: ParsableArguments {
+            @Option(name: [.short, .long], help: "The workspace folder holding cdp.toml and governance/matching.toml (no lake is opened).")
+            var workspace: String
+
+            func worker() throws -> SparkMatchWorker {
+                let root = URL(fileURLWithPath: workspace)
+                return try present { () throws(EngineError) in try SparkMatchWorker(workspaceAt: root) }
+            }
+        }
+
+        /// Runs a matching stage over stdin and prints what it gives.
+        static func stage(_ body: ([UInt8]) throws(EngineError) -> String) throws {
+            let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            let output = try present { () throws(EngineError) in try body(input) }
+            FileHandle.standardOutput.write(Data(output.utf8))
+        }
+
+        struct MatchKeys: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "match-keys", abstract: "Blocking keys, hard-identifier groups and term-frequency values of the records on stdin.")
+            @OptionGroup var options: MatchOptions
+            func run() throws {
+                let worker = try options.worker()
+                try Worker.stage { (input) throws(EngineError) in try worker.matchKeys(input) }
+            }
+        }
+
+        struct Stitch: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Hard-identifier links of the groups of records on stdin.")
+            @OptionGroup var options: MatchOptions
+            func run() throws {
+                let worker = try options.worker()
+                try Worker.stage { (input) throws(EngineError) in try worker.stitch(input) }
+            }
+        }
+
+        struct Compare: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Comparison patterns of the record pairs on stdin.")
+            @OptionGroup var options: MatchOptions
+            func run() throws {
+                let worker = try options.worker()
+                try Worker.stage { (input) throws(EngineError) in try worker.compare(input) }
+            }
+        }
+
+        struct RandomPairs: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "random-pairs", abstract: "The seeded random record pairs u is estimated on, one {\"a\":N,\"b\":M} a line.")
+            @OptionGroup var options: MatchOptions
+            @Option(help: "How many records the whole set has.") var records: Int
+            func run() throws {
+                let pipeline = MatchPipeline(configuration: try options.worker().configuration)
+                var output = ""
+                for (index, pair) in pipeline.randomPairs(count: records).enumerated() {
+                    output += "{\"draw\":\(index),\"a\":\(pair >> 32),\"b\":\(pair & 0xFFFF_FFFF)}\n"
+                }
+                FileHandle.standardOutput.write(Data(output.utf8))
+            }
+        }
+
+        struct Train: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The model from the pattern histograms, links and linked records on stdin.")
+            @OptionGroup var options: MatchOptions
+            @Option(help: "How many records the whole set has.") var records: Int
+            func run() throws {
+                let worker = try options.worker()
+                let count = records
+                try Worker.stage { (input) throws(EngineError) in try worker.train(input, recordCount: count) }
+            }
+        }
+
+        struct Score: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Weights of the pairs on stdin under a trained model.")
+            @OptionGroup var options: MatchOptions
+            @Option(help: "The model file `train` wrote.") var model: String
+            @Option(help: "How many records the whole set has.") var records: Int
+            func run() throws {
+                let worker = try options.worker()
+                let file = URL(fileURLWithPath: model)
+                let count = records
+                let model = try present { () throws(EngineError) in try SparkMatchWorker.model(file: file) }
+                try Worker.stage { (input) throws(EngineError) in try worker.score(input, model: model, recordCount: count) }
+            }
+        }
+
+        struct Cluster: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Clusters of the strong edges and records on stdin.")
+            @OptionGroup var options: MatchOptions
+            func run() throws {
+                let worker = try options.worker()
+                try Worker.stage { (input) throws(EngineError) in try worker.cluster(input) }
             }
         }
     }

@@ -90,8 +90,14 @@ enum SparkTestEnvironment {
     }
 
     /// The sample workspace with every source ingested by the embedded lake: what a Spark run is compared with.
+    /// Matching draws 30,000 random pairs for u instead of the shipped 300,000 (both engines read the workspace's
+    /// matching.toml): they are most of the pairs a run compares, and the Spark tests must stay short.
     static func ingestedSample(_ name: String) throws -> Workspace {
         let workspace = try EngineFixture.sampleWorkspace(name)
+        let matching = workspace.root.appendingPathComponent(MatchingConfigurationLoader.path)
+        let text = try String(contentsOf: matching, encoding: .utf8)
+        try #require(text.contains("random_pairs = 300000"))
+        try text.replacingOccurrences(of: "random_pairs = 300000", with: "random_pairs = 30000").write(to: matching, atomically: true, encoding: .utf8)
         let environment = Environment.live(user: "tester")
         for name in SparkIngestWorkerTests.order {
             _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
@@ -105,6 +111,85 @@ enum SparkTestEnvironment {
         let quarantine = try jsonLines(in: export.appendingPathComponent("quarantine"))
         return try silver.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "silver") }
             + quarantine.map { try SparkIngestWorkerTests.comparable(workerLine: $0, kind: "quarantine") }
+    }
+
+    /// A run's candidate pairs, links and clusters (exported with `--export`) are the embedded match's over the same
+    /// silver: the same pairs, each from the same rule with the same levels and weight (to 1e-9), the same
+    /// hard-identifier links, and the same clusters (membership).
+    static func expectEmbeddedMatching(_ workspace: Workspace, export: URL) throws {
+        let service = MatchService(workspace: workspace, environment: .fixed(at: 1_765_000_000))
+        let configuration = try service.configuration()
+        let records = try service.loadRecords(attributes: configuration.attributeNames)
+        let outcome = MatchPipeline(configuration: configuration).run(records)
+        let blocked = Blocker(records: records, blocking: configuration.blocking).candidatePairs()
+        let comparator = PairComparator(comparisons: configuration.comparisons, records: records)
+
+        var expected: [String: (rule: Int, levels: [Int], weight: Double)] = [:]
+        var start = 0
+        for (rule, count) in blocked.pairsPerRule.enumerated() {
+            for pair in blocked.pairs[start..<start + count] {
+                let a = Int(pair >> 32), b = Int(pair & 0xFFFF_FFFF)
+                let pattern = comparator.pattern(a, b)
+                expected["\(records.id(of: a)) \(records.id(of: b))"] = (
+                    rule, configuration.comparisons.indices.map { PairComparator.level(pattern, $0) }, outcome.scorer.weight(a, b, pattern: pattern)
+                )
+            }
+            start += count
+        }
+        struct Candidate: Decodable {
+            var a_source: String
+            var a_key: String
+            var b_source: String
+            var b_key: String
+            var rule: Int
+            var levels: [Int]
+            var weight: Double
+        }
+        let candidates = try jsonLines(in: export.appendingPathComponent("candidates")).map {
+            try JSONDecoder().decode(Candidate.self, from: Data($0.utf8))
+        }
+        #expect(candidates.count == expected.count)
+        var wrong: [String] = []
+        var largest = 0.0
+        for candidate in candidates {
+            let key = "\(candidate.a_source):\(candidate.a_key) \(candidate.b_source):\(candidate.b_key)"
+            guard let embedded = expected[key] else {
+                wrong.append("\(key) is not an embedded candidate")
+                continue
+            }
+            if embedded.rule != candidate.rule || embedded.levels != candidate.levels {
+                wrong.append("\(key): rule \(candidate.rule) levels \(candidate.levels), embedded \(embedded.rule) \(embedded.levels)")
+            }
+            largest = max(largest, abs(embedded.weight - candidate.weight))
+        }
+        #expect(wrong.isEmpty, "\(wrong.count) candidate pairs differ: \(wrong.prefix(3))")
+        #expect(largest <= 1e-9, "the largest weight difference is \(largest)")
+
+        let links = Set(
+            try jsonLines(in: export.appendingPathComponent("links")).map { line -> String in
+                let fields = try JSONLineParser.parseDictionary(line)
+                return [fields["a_source"], fields["a_key"], fields["b_source"], fields["b_key"], fields["identifier"]].map { $0?.text ?? "" }
+                    .joined(separator: " ")
+            })
+        let embeddedLinks = Set(
+            Stitcher(records: records, settings: configuration.stitching).links().map { link in
+                let a = records.id(of: Int(link.a)), b = records.id(of: Int(link.b))
+                return "\(a.source) \(a.key) \(b.source) \(b.key) \(link.identifier.rawValue)"
+            })
+        #expect(!links.isEmpty && links == embeddedLinks)
+
+        // Clusters by membership: each cluster as the sorted ids of its records.
+        func clusters(_ labels: [(SourceRecordID, String)]) -> Set<[SourceRecordID]> {
+            Set(Dictionary(grouping: labels, by: \.1).values.map { $0.map(\.0).sorted() })
+        }
+        let sparkLabels = try jsonLines(in: export.appendingPathComponent("clusters")).map { line -> (SourceRecordID, String) in
+            let fields = try JSONLineParser.parseDictionary(line)
+            return (SourceRecordID(source: SourceName(fields["source"]?.text ?? ""), key: fields["source_key"]?.text ?? ""), fields["cluster"]?.text ?? "")
+        }
+        #expect(sparkLabels.count == records.count)
+        let embeddedClusters = clusters((0..<records.count).map { (records.id(of: $0), String(outcome.clusterOf[$0])) })
+        #expect(clusters(sparkLabels) == embeddedClusters)
+        #expect(embeddedClusters.count < records.count)
     }
 
     /// Every line of the JSON files Spark wrote into `folder` (one `part-*.json` per task).
@@ -244,7 +329,7 @@ struct SparkConformanceTests {
         let run = try SparkTestEnvironment.run([
             "spark", "run", "-w", workspace.root.path, "--master", "local[2]", "--run", "conformance",
             "--output", output.absoluteString, "--export", export.path,
-        ], log: "local-run", seconds: 360)
+        ], log: "local-run", seconds: 600)
         try #require(run.status == 0, "cdp spark run failed: \(run.output.suffix(3000))")
         #expect(run.output.contains(#"{"run": "conformance", "output": "\#(output.absoluteString)/runs/conformance"}"#))
         // Whole or absent: the staging folder is gone once the run is renamed into place.
@@ -273,6 +358,7 @@ struct SparkConformanceTests {
         #expect(customers["sha256"]?.text == landed.first?.sha256)
         #expect(customers["file"]?.text == "inbox/crm/customers.csv")
         #expect(customers["read"]?.text == "5024")
+        try SparkTestEnvironment.expectEmbeddedMatching(workspace, export: export)
     }
 
     /// The same job on a real standalone cluster (a master and two workers, separate JVMs on 127.0.0.1): `cdp` is
@@ -292,11 +378,12 @@ struct SparkConformanceTests {
                 "spark", "run", "-w", workspace.root.path, "--master", cluster.masterURL, "--run", "cluster",
                 "--output", output.absoluteString, "--export", export.path,
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.executor.memory=512m", "--conf", "spark.executor.cores=1",
-            ], environment: ["SPARK_LOCAL_IP": "127.0.0.1"], log: "cluster-run", seconds: 480)
+            ], environment: ["SPARK_LOCAL_IP": "127.0.0.1"], log: "cluster-run", seconds: 720)
         try #require(run.status == 0, "cdp spark run on \(cluster.masterURL) failed: \(run.output.suffix(3000))")
         let sparkRows = try SparkTestEnvironment.exportedRows(in: export)
         let lakeRows = try SparkIngestWorkerTests.lakeRows(workspace)
         #expect(Set(sparkRows) == Set(lakeRows))
         #expect(sparkRows.count == lakeRows.count)
+        try SparkTestEnvironment.expectEmbeddedMatching(workspace, export: export)
     }
 }

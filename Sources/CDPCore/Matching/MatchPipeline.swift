@@ -204,52 +204,26 @@ public struct MatchPipeline: Sendable {
 
         let randomPairs = randomPatterns(comparator, count: records.count)
         statistics.randomPairs = randomPairs.count
-        let u = FellegiSunterModel.estimateU(randomPatterns: randomPairs, levelCounts: configuration.comparisons.map(\.levels.count))
-        let labelled = decisions.mustLink.map { (comparator.pattern(Int($0.0), Int($0.1)), true) }
-            + decisions.cannotLink.map { (comparator.pattern(Int($0.0), Int($0.1)), false) }
         let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, comparator) }
-        var (model, training) = estimateModel(
-            patterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u)
-        let madeToAgree = Dictionary(uniqueKeysWithValues: configuration.stitching.identifiers.map {
-            ($0, KnownMatch.mask($0.correlatedFields, configuration.comparisons))
-        })
-        // A link between two members of one family (a shared landline or inbox) is not a known match.
-        let familyCheck = Self.familyCheck(comparator)
-        let known = links.filter { link in !(familyCheck?(link.a, link.b) ?? false) }
-            .map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
-            + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: 0) }
-        if let session = learnFromKnownMatches(known, comparator, model: &model) { training.append(session) }
-        model.prior = configuration.prior ?? Self.prior(model, patterns: patterns, recordCount: records.count)
+        let (model, training) = estimateParameters(
+            candidatePatterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, randomPatterns: randomPairs,
+            links: links, decisions: decisions, comparator: comparator, recordCount: records.count)
         statistics.training = training
         phase("em")
 
         let scorer = PairScorer(comparator: comparator, model: model)
-        let autoWeight = logit(configuration.thresholds.autoMerge)
-        let reviewWeight = logit(configuration.thresholds.review)
-        // Hard-identifier links outrank any score but, unlike steward approvals, still yield to conflicting birth dates.
-        var edges: [Clusterer.Edge] = links.map { Clusterer.Edge($0.a, $0.b, weight: Self.stitchWeight) }
-        edges += decisions.mustLink.map { Clusterer.Edge($0.0, $0.1, weight: .infinity) }
+        let autoWeight = autoMergeWeight
+        let reviewWeight = self.reviewWeight
         var kept: [ScoredPair] = []
         for (index, pair) in blocked.pairs.enumerated() {
             let a = Int(pair >> 32), b = Int(pair & 0xFFFF_FFFF)
             let weight = scorer.weight(a, b, pattern: patterns[index])
             guard weight >= reviewWeight else { continue }
             kept.append(ScoredPair(a: Int32(a), b: Int32(b), weight: weight))
-            if weight >= autoWeight {
-                edges.append(Clusterer.Edge(Int32(a), Int32(b), weight: weight))
-                statistics.autoMergePairs += 1
-            }
+            if weight >= autoWeight { statistics.autoMergePairs += 1 }
         }
-        var clusterer = Clusterer(
-            maxSize: configuration.clustering.maxClusterSize, minDensity: configuration.clustering.minDensity, birthDays: records.birthDays,
-            phoneIDs: records.phone.ids)
-        clusterer.identifierWeight = Self.stitchWeight
-        // A conflict is what the comparison puts on its last level: a birth date a year or a digit off, or a
-        // phone with a typo, lands on a level of its own and weighs as evidence instead of vetoing.
-        clusterer.birthDatesConflict = Self.conflictCheck(comparator, field: .birthDate)
-        clusterer.phonesConflict = Self.conflictCheck(comparator, field: .phone)
-        clusterer.familyMembersDiffer = familyCheck
-        let clusterOf = clusterer.cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
+        let edges = strongEdges(links: links, decisions: decisions, scored: kept.map { ($0.a, $0.b, $0.weight) })
+        let clusterOf = clusterer(comparator).cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
         let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
         let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
         statistics.reviewPairs = review.count
@@ -455,16 +429,7 @@ public struct MatchPipeline: Sendable {
 
     /// Patterns of seeded random record pairs, for u.
     func randomPatterns(_ comparator: PairComparator, count: Int) -> [UInt64] {
-        guard count >= 2 else { return [] }
-        var generator = SplitMix64(seed: configuration.estimation.seed)
-        var pairs: [UInt64] = []
-        pairs.reserveCapacity(configuration.estimation.randomPairs)
-        while pairs.count < configuration.estimation.randomPairs {
-            let a = Int(generator.next() % UInt64(count))
-            let b = Int(generator.next() % UInt64(count))
-            if a != b { pairs.append(UInt64(min(a, b)) << 32 | UInt64(max(a, b))) }
-        }
-        return parallelPatterns(pairs, comparator)
+        parallelPatterns(randomPairs(count: count), comparator)
     }
 }
 

@@ -26,17 +26,29 @@ public struct PairScorer: Sendable {
         let column = comparator.column(comparator.comparisons[c].field)
         let id = column.ids[a]
         guard id != InternedColumn.missing else { return 0 }
+        return termFrequencyAdjustment(c, frequency: column.frequency(id))
+    }
+
+    /// The adjustment of comparison `c`'s exact level for a value held by this share of the records.
+    func termFrequencyAdjustment(_ c: Int, frequency: Double) -> Double {
         let u = model.u[c][termFrequencyLevel[c]]
-        return log2(max(u, FellegiSunterModel.floor) / max(column.frequency(id), FellegiSunterModel.floor))
+        return log2(max(u, FellegiSunterModel.floor) / max(frequency, FellegiSunterModel.floor))
     }
 
     /// The total weight (prior included) of records `a`, `b` with `pattern`.
     public func weight(_ a: Int, _ b: Int, pattern: UInt64) -> Double {
+        weight(pattern: pattern, adjustedBy: { c in termFrequencyAdjustment(c, a) })
+    }
+
+    /// The total weight of `pattern`, `adjustment(c)` giving the term-frequency adjustment of comparison `c`
+    /// where the pattern is on its adjusted exact level.
+    @inline(__always)
+    func weight(pattern: UInt64, adjustedBy adjustment: (Int) -> Double) -> Double {
         var total = model.priorWeight
         for c in weights.indices {
             let level = PairComparator.level(pattern, c)
             total += weights[c][level]
-            if level == termFrequencyLevel[c] { total += termFrequencyAdjustment(c, a) }
+            if level == termFrequencyLevel[c] { total += adjustment(c) }
         }
         return total
     }

@@ -27,6 +27,20 @@ public struct SparkJob: Codable, Sendable, Hashable {
     /// The workspace's configuration files by path (`cdp.toml`, `governance/rules.toml`), as text.
     public var configuration: [String: String]
     public var sources: [Source]
+    /// The sources of customers (the canonical `customer` entity): what matching reads from silver.
+    public var customerSources: [String] = []
+    /// The matching configuration's blocking rules' names and the auto-merge and review weights, for the driver.
+    public var matching: Matching?
+
+    public struct Matching: Codable, Sendable, Hashable {
+        public var rules: [String]
+        public var comparisons: [String]
+        public var maxBlockSize: Int
+        /// Blocking trains each rule on at most this many pairs an earlier rule produced.
+        public var trainingLimit: Int
+        public var autoMergeWeight: Double
+        public var reviewWeight: Double
+    }
 
     /// Plans the job for the workspace at `root`, reading only its configuration.
     /// - Parameters:
@@ -40,7 +54,7 @@ public struct SparkJob: Codable, Sendable, Hashable {
         let configuration = try Workspace.loadConfiguration(root: root)
         let rules = try Workspace.loadRules(root: root, sources: configuration.sources)
         var files: [String: String] = [:]
-        for path in [Workspace.configurationFileName, Workspace.rulesPath] {
+        for path in [Workspace.configurationFileName, Workspace.rulesPath, MatchingConfigurationLoader.path] {
             let url = root.appendingPathComponent(path)
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             files[path] = try Workspace.readText(url, label: path)
@@ -54,10 +68,17 @@ public struct SparkJob: Codable, Sendable, Hashable {
                 name: source.name.rawValue, format: source.format.rawValue, input: base + source.path,
                 folder: folder.isEmpty ? "" : folder + "/", references: checks.referencedSources.map(\.rawValue))
         }
+        let matching = try SparkMatchWorker(workspaceAt: root).configuration
+        let pipeline = MatchPipeline(configuration: matching)
         return SparkJob(
             workspaceName: configuration.name, today: today,
             output: output ?? root.appendingPathComponent("spark-output").standardizedFileURL.absoluteString, cdp: cdp, cdpShipped: shipped,
-            configuration: files, sources: sources)
+            configuration: files, sources: sources,
+            customerSources: configuration.sources.filter { $0.entity == .customer }.map(\.name.rawValue),
+            matching: Matching(
+                rules: matching.blocking.rules.map(\.name), comparisons: matching.comparisons.map(\.name),
+                maxBlockSize: matching.blocking.maxBlockSize, trainingLimit: Blocker.trainingLimit,
+                autoMergeWeight: pipeline.autoMergeWeight, reviewWeight: pipeline.reviewWeight))
     }
 
     /// A new folder only this user may enter (mkdtemp, mode 0700) to write a job into before submitting it: a

@@ -21,6 +21,15 @@ Output, under the job's output URI:
     runs/RUN_ID/silver/source=S/batch=B/       one row per valid record: lineage, values (JSON), warnings (JSON)
     runs/RUN_ID/quarantine/source=S/batch=B/   one row per held record: lineage, fields and failures (JSON)
     runs/RUN_ID/batches/                        one row per file: source, batch, file, sha256, bytes, row counts
+    runs/RUN_ID/candidates/                     every candidate pair: both records, the rule that formed it, the
+                                                comparison levels, weight and probability under the run's model
+    runs/RUN_ID/links/                          the hard-identifier links (records sharing an email, phone, CRM id)
+    runs/RUN_ID/clusters/                       every current customer and its golden cluster (the cluster's label:
+                                                the number of its first record in the canonical order)
+    runs/RUN_ID/model/                          the model (m, u, prior) and what each training session gave, as JSON
+
+Matching follows the ingest, again with every judgement in the engine (`cdp spark worker match-keys|stitch|compare|
+score` on the executors, `train` and `cluster` on the driver): see run_match.
 
 A run writes into runs/_staging-RUN_ID and renames it to runs/RUN_ID when every dataset is written: a run's
 output is there whole or not at all (the rename is atomic on local disks and HDFS; on object storage it is a
@@ -36,6 +45,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 
 from pyspark import SparkFiles
@@ -129,6 +139,222 @@ def worker_task(job, keys_files):
     return run
 
 
+def executable_of(job):
+    cdp = job["cdp"]
+    shipped = job.get("cdp_shipped", False)
+    executable = SparkFiles.get(os.path.basename(cdp)) if shipped else cdp
+    if shipped and not os.access(executable, os.X_OK):
+        os.chmod(executable, 0o755)
+    return executable
+
+
+def worker_folder(job):
+    """The workspace's configuration, written where this task can read it: an executor has no workspace."""
+    workspace = tempfile.mkdtemp(prefix="cdp-spark-worker-")
+    for relative, text in job["configuration"].items():
+        path = os.path.join(workspace, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return workspace
+
+
+def run_stage(job, stage, data, *options, executable=None):
+    """Runs `cdp spark worker STAGE` over `data` (bytes) and returns its output lines."""
+    workspace = worker_folder(job)
+    arguments = [executable or executable_of(job), "spark", "worker", stage, "-w", workspace, *options]
+    started = time.monotonic()
+    done = subprocess.run(arguments, input=data, capture_output=True)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise WorkerFailed(f"cdp spark worker {stage} exited {done.returncode}: {message}")
+    if os.environ.get("CDP_SPARK_TIMINGS"):
+        print(f"cdp_spark: worker {stage}: {len(data)} bytes in, {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+    return done.stdout.decode("utf-8").splitlines()
+
+
+def stage_task(job, stage, *options, files=()):
+    """A function for mapPartitions: the partition's JSON lines through `cdp spark worker STAGE`."""
+
+    def run(lines):
+        data = "\n".join(lines).encode("utf-8")
+        if not data:
+            return iter(())
+        extra = list(options)
+        for flag, name in files:
+            extra += [flag, SparkFiles.get(name)]
+        return iter(run_stage(job, stage, data, *extra))
+
+    return run
+
+
+def local_cdp(job):
+    """The cdp the driver runs itself: the one that submitted the job, or the shipped copy."""
+    if not job.get("cdp_shipped", False):
+        return job["cdp"]
+    return executable_of(job)
+
+
+def run_match(spark, job, staging, run_id):
+    """Matching on Spark, the embedded engine's `MatchPipeline` stage by stage:
+
+    1. The current silver customers (the latest row of each source and key) are numbered in the canonical order
+       (source, then key, byte order), the order every tie of the embedded match follows.
+    2. `match-keys` (executors) gives each record its blocking key per rule, its hard-identifier groups and its
+       term-frequency values; Spark counts the values (term frequencies are the whole set's) and joins each rule's
+       blocks of 2..max_block_size records into pairs; a pair belongs to the first rule that forms it, and the later
+       rules that form it too train on it (at most training_limit per rule).
+    3. `stitch` (executors) links the records of each group sharing a hard identifier.
+    4. `compare` (executors) gives every candidate pair, overlap pair and the seeded random pairs (`random-pairs`, on
+       the driver) their comparison pattern; each pair goes to a part by its hash, with the records the part's pairs
+       name; Spark counts the patterns.
+    5. `train` (driver) estimates u, m and the prior from the counts and the linked records; the model is shipped to
+       the executors, and `score` weighs every candidate pair with the whole set's term frequencies.
+    6. `cluster` (driver) clusters the strong edges (links and pairs at or above the auto-merge weight) with the
+       records they name: the link table and those records pass through the driver's memory.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql import Window
+
+    matching = job.get("matching")
+    customers = job.get("customer_sources") or []
+    if not matching or not customers:
+        return
+    sc = spark.sparkContext
+    # Each shuffle's partition is one worker process: Spark's default of 200 partitions starts 200 of them per stage
+    # for a sample. Unless the job sets it, two partitions per core.
+    if not sc.getConf().contains("spark.sql.shuffle.partitions"):
+        spark.conf.set("spark.sql.shuffle.partitions", str(max(2, 2 * sc.defaultParallelism)))
+    started = time.monotonic()
+
+    def progress(step):
+        print(f"cdp_spark: match: {step} ({time.monotonic() - started:.1f} s)", file=sys.stderr, flush=True)
+
+    comparisons = len(matching["comparisons"])
+    silver = spark.read.parquet(f"{staging}/silver").where(F.col("source").isin(customers))
+    latest = Window.partitionBy("source", "source_key").orderBy(F.col("file").desc(), F.col("line").desc())
+    current = silver.withColumn("_n", F.row_number().over(latest)).where("_n = 1").select("source", "source_key", "values")
+    numbered = current.orderBy("source", "source_key").rdd.zipWithIndex() \
+        .map(lambda pair: (pair[1], pair[0].source, pair[0].source_key, pair[0]["values"]))
+    records = spark.createDataFrame(numbered, "record long, source string, source_key string, values string").cache()
+    count = records.count()
+    if count == 0:
+        return
+    progress(f"{count} current customers numbered")
+
+    keys = spark.read.schema("record long, keys array<string>, stitch array<struct<identifier:int,group:string>>, tf array<string>") \
+        .json(records.toJSON().mapPartitions(stage_task(job, "match-keys"))).cache()
+
+    # Blocking: each rule's blocks of 2..max_block_size records, their pairs to the first rule forming them.
+    members = keys.select("record", F.posexplode("keys").alias("rule", "key")).where("key IS NOT NULL")
+    blocks = members.groupBy("rule", "key").count().where(f"count >= 2 AND count <= {int(matching['max_block_size'])}")
+    blocked = members.join(blocks.select("rule", "key"), ["rule", "key"])
+    x, y = blocked.alias("x"), blocked.alias("y")
+    formed = x.join(y, (F.col("x.rule") == F.col("y.rule")) & (F.col("x.key") == F.col("y.key")) & (F.col("x.record") < F.col("y.record"))) \
+        .select(F.col("x.rule").alias("rule"), F.col("x.record").alias("a"), F.col("y.record").alias("b"))
+    first = formed.groupBy("a", "b").agg(F.min("rule").alias("first"))
+    candidates = first.select(F.col("first").alias("rule"), "a", "b")
+    by_pair = Window.partitionBy("rule").orderBy("a", "b")
+    overlap = formed.join(first, ["a", "b"]).where("rule > first").select("rule", "a", "b") \
+        .withColumn("_n", F.row_number().over(by_pair)).where(f"_n <= {int(matching['training_limit'])}").drop("_n")
+
+    progress(f"{keys.count()} records keyed")
+    # The seeded random pairs u is estimated on (each draw counts, repeats included).
+    draws = run_stage(job, "random-pairs", b"", "--records", str(count), executable=local_cdp(job))
+    random = spark.read.schema("draw long, a long, b long").json(sc.parallelize(draws, max(1, sc.defaultParallelism)))
+
+    to_compare = candidates.select(F.concat(F.lit("c:"), F.col("rule").cast("string")).alias("tag"), "a", "b") \
+        .unionByName(overlap.select(F.concat(F.lit("o:"), F.col("rule").cast("string")).alias("tag"), "a", "b")) \
+        .unionByName(random.select(F.concat(F.lit("r:"), F.col("draw").cast("string")).alias("tag"), "a", "b"))
+    # Each pair goes to a part by its hash, with the records the part's pairs name (once per part, not per pair).
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    placed = to_compare.withColumn("part", F.pmod(F.xxhash64("tag", "a", "b"), F.lit(parts)))
+    needed = placed.select("part", F.col("a").alias("record")).unionByName(placed.select("part", F.col("b").alias("record"))).distinct()
+    compare_in = needed.join(records, "record").select("part", F.to_json(F.struct("record", "source", "source_key", "values")).alias("line")) \
+        .unionByName(placed.select("part", F.to_json(F.struct("tag", "a", "b")).alias("line"))) \
+        .repartition(parts, "part")
+    compared = spark.read.schema("tag string, a long, b long, pattern long") \
+        .json(compare_in.rdd.map(lambda row: row.line).mapPartitions(stage_task(job, "compare"))) \
+        .withColumn("kind", F.split("tag", ":")[0]).withColumn("rule", F.split("tag", ":")[1].cast("int")).cache()
+
+    progress(f"{compared.count()} pairs compared")
+    # Hard-identifier links, group by group.
+    groups = keys.select("record", F.explode("stitch").alias("s")).select("record", "s.identifier", "s.group")
+    shared = groups.groupBy("identifier", "group").count().where("count >= 2").select("identifier", "group")
+    stitch_in = groups.join(shared, ["identifier", "group"]).join(records, "record") \
+        .repartition("identifier", "group").sortWithinPartitions("identifier", "group", "record")
+    links = spark.read.schema("a long, b long, identifier string") \
+        .json(stitch_in.toJSON().mapPartitions(stage_task(job, "stitch"))).distinct().cache()
+
+    progress(f"{links.count()} links")
+    # Training on the driver: pattern counts, links, and the linked records.
+    histograms = compared.groupBy("kind", "rule", "pattern").count()
+    linked = links.select(F.col("a").alias("record")).unionByName(links.select(F.col("b").alias("record"))).distinct()
+    model_folder = tempfile.mkdtemp(prefix="cdp-spark-model-")
+    model_path = os.path.join(model_folder, f"model-{run_id}.json")
+    training = os.path.join(model_folder, "training.jsonl")
+    with open(training, "w", encoding="utf-8") as handle:
+        for row in histograms.toLocalIterator():
+            kind = {"c": "candidate", "o": "overlap", "r": "random"}[row.kind]
+            rule = "" if kind == "random" else f',"rule":{row.rule}'
+            handle.write(f'{{"kind":"{kind}"{rule},"pattern":{row.pattern},"count":{row["count"]}}}\n')
+        for line in links.select(F.lit("link").alias("kind"), "a", "b", "identifier").toJSON().toLocalIterator():
+            handle.write(line + "\n")
+        for line in records.join(linked, "record").select(F.lit("record").alias("kind"), "record", "source", "source_key", "values") \
+                .toJSON().toLocalIterator():
+            handle.write(line + "\n")
+    with open(training, "rb") as handle:
+        trained = run_stage(job, "train", handle.read(), "--records", str(count), executable=local_cdp(job))
+    with open(model_path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(trained) + "\n")
+    sc.addFile(model_path)
+    progress("model trained")
+
+    # Scoring: each candidate pair with the whole set's count of its first record's term-frequency values.
+    values = keys.select("record", F.posexplode("tf").alias("c", "value")).where("value IS NOT NULL")
+    counted = values.join(values.groupBy("c", "value").count(), ["c", "value"]) \
+        .groupBy("record").agg(F.map_from_entries(F.collect_list(F.struct("c", "count"))).alias("m"))
+    score_in = compared.where("kind = 'c'").select("a", "b", "rule", "pattern") \
+        .join(counted.withColumnRenamed("record", "a"), "a", "left") \
+        .select("a", "b", "rule", "pattern", F.array(*[F.col("m")[F.lit(c)] for c in range(comparisons)]).alias("tf"))
+    scored = spark.read.schema("a long, b long, rule int, pattern long, weight double, probability double") \
+        .json(score_in.toJSON().mapPartitions(stage_task(job, "score", "--records", str(count), files=[("--model", os.path.basename(model_path))]))) \
+        .cache()
+    rule_names = F.array(*[F.lit(name) for name in matching["rules"]])
+    levels = F.array(*[F.shiftright("pattern", 4 * c).bitwiseAND(15).cast("int") for c in range(comparisons)])
+    named = lambda prefix: records.select(F.col("record").alias(prefix), F.col("source").alias(f"{prefix}_source"), F.col("source_key").alias(f"{prefix}_key"))
+    scored.join(named("a"), "a").join(named("b"), "b") \
+        .select("a_source", "a_key", "b_source", "b_key", "a", "b", "rule", rule_names[F.col("rule")].alias("rule_name"), "pattern",
+                levels.alias("levels"), "weight", "probability") \
+        .write.parquet(f"{staging}/candidates")
+    links.join(named("a"), "a").join(named("b"), "b") \
+        .select("a_source", "a_key", "b_source", "b_key", "a", "b", "identifier").write.parquet(f"{staging}/links")
+    spark.createDataFrame([(run_id, "\n".join(trained))], "run string, model string").write.parquet(f"{staging}/model")
+
+    progress("candidates scored and written")
+    # Clustering on the driver: the strong edges and the records they name.
+    strong = scored.where(F.col("weight") >= F.lit(float(matching["auto_merge_weight"]))).select("a", "b", "weight")
+    ends = strong.select(F.col("a").alias("record")).unionByName(strong.select(F.col("b").alias("record"))).unionByName(linked).distinct()
+    edges = os.path.join(model_folder, "edges.jsonl")
+    with open(edges, "w", encoding="utf-8") as handle:
+        for line in links.select(F.lit("link").alias("kind"), "a", "b", "identifier").toJSON().toLocalIterator():
+            handle.write(line + "\n")
+        for row in strong.toLocalIterator():
+            handle.write(json.dumps({"kind": "pair", "a": row.a, "b": row.b, "weight": row.weight}) + "\n")
+        for line in records.join(ends, "record").select(F.lit("record").alias("kind"), "record", "source", "source_key", "values") \
+                .toJSON().toLocalIterator():
+            handle.write(line + "\n")
+    with open(edges, "rb") as handle:
+        clustered = run_stage(job, "cluster", handle.read(), executable=local_cdp(job))
+    labels = spark.read.schema("record long, cluster long").json(sc.parallelize(clustered or ["{}"], max(1, sc.defaultParallelism))) \
+        .where("record IS NOT NULL")
+    records.join(labels, "record", "left").select("source", "source_key", "record", F.coalesce("cluster", "record").alias("cluster")) \
+        .write.parquet(f"{staging}/clusters")
+    progress("clusters written")
+    for frame in [scored, compared, links, keys, records]:
+        frame.unpersist()
+
+
 def hadoop_fs(spark, uri):
     jvm = spark.sparkContext._jvm
     path = jvm.org.apache.hadoop.fs.Path(uri)
@@ -183,6 +409,7 @@ def run_job(spark, job, run_id):
             keys_files[name] = os.path.basename(path)
         rows.unpersist()
         files.unpersist()
+    run_match(spark, job, staging, run_id)
     fs, staged = hadoop_fs(spark, staging)
     _, target = hadoop_fs(spark, final)
     if not fs.rename(staged, target):
@@ -193,8 +420,11 @@ def run_job(spark, job, run_id):
 def export(spark, job, run_id, to):
     """Writes a run's silver, quarantine and batches as JSON lines (one folder each), for comparing and reading."""
     base = f"{job['output'].rstrip('/')}/runs/{run_id}"
-    for dataset in ["silver", "quarantine", "batches"]:
-        spark.read.parquet(f"{base}/{dataset}").coalesce(1).write.mode("overwrite").json(os.path.join(to, dataset))
+    fs, _ = hadoop_fs(spark, base)
+    for dataset in ["silver", "quarantine", "batches", "candidates", "links", "clusters"]:
+        _, path = hadoop_fs(spark, f"{base}/{dataset}")
+        if dataset in ["silver", "quarantine", "batches"] or fs.exists(path):
+            spark.read.parquet(f"{base}/{dataset}").coalesce(1).write.mode("overwrite").json(os.path.join(to, dataset))
 
 
 def main(argv):
