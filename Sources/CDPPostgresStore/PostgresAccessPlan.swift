@@ -169,7 +169,9 @@ public struct PostgresAccessPlan: Sendable {
     /// rows into the tables a run fills, and the columns it moves on (a batch's state and counts, a silver row
     /// superseded, a run's and its tasks' progress). Never UPDATE or DELETE of a quarantined record, a decision or
     /// the audit log; redoing a half-written batch goes through `cdp.discard_batch_rows`, bronze ids through
-    /// `cdp.take_bronze_ids`, both checking the permission.
+    /// `cdp.take_bronze_ids`, both checking the permission. Only columns are granted UPDATE, never a whole table, so
+    /// no role can `LOCK TABLE` one against readers; and the store's triggers (migration `pg-run-writes-need-the-run-lock`) let these grants write only while
+    /// the writer holds the run lock, and only as a run moves on (``PostgresSchema/runWriteObjects``).
     static let pipelineGrants: [String] = [
         "GRANT INSERT ON cdp.batch, cdp.silver_customer, cdp.silver_order, cdp.silver_campaign, cdp.silver_event, cdp.row_warning, "
             + "cdp.rule_result, cdp.dq_scorecard, cdp.quarantine_record, cdp.workflow_run, cdp.task_run, cdp.run_event",
@@ -177,7 +179,8 @@ public struct PostgresAccessPlan: Sendable {
         "GRANT UPDATE (is_current, superseded_by) ON cdp.silver_customer, cdp.silver_order, cdp.silver_campaign, cdp.silver_event",
         "GRANT UPDATE (run_id, source, severity, evaluated, failed) ON cdp.rule_result",
         "GRANT UPDATE (severity, evaluated, failed, pass_rate) ON cdp.dq_scorecard",
-        "GRANT UPDATE ON cdp.workflow_run, cdp.task_run",
+        "GRANT UPDATE (state, finished_at, error, pid, parameters) ON cdp.workflow_run",
+        "GRANT UPDATE (state, attempt, started_at, finished_at, duration_ms, processed, total, counts, error) ON cdp.task_run",
         "GRANT EXECUTE ON FUNCTION cdp.take_bronze_ids(bigint), cdp.discard_batch_rows(bigint)",
     ]
 
@@ -188,6 +191,8 @@ public struct PostgresAccessPlan: Sendable {
         "cdp.audit_refusal(text, text, text)", "cdp.append_own_audit(text, text, text, text, text)", "cdp.installed_migrations()",
         "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_attributes(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
+        // What the run-write triggers ask as the writer (whether it holds the run lock, whether it is the store itself).
+        "cdp.run_lock_is_mine()", "cdp.writer_is_the_store()",
     ]
 
     /// What the plan makes of the current store, read from its catalog.

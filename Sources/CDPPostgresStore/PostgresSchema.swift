@@ -80,6 +80,8 @@ public enum PostgresSchema {
         Migration(name: "pg7-work-claims", statements: workClaimObjects),
         Migration(name: "pg8-workspaces-on-the-store", statements: pipelineObjects),
         Migration(name: "pg9-quarantine-changes-as-read", statements: quarantineChangeObjects),
+        Migration(name: "pg-run-writes-need-the-run-lock", statements: runWriteObjects),
+        Migration(name: "pg-quarantine-fix-merges-its-edits", statements: quarantineFixMergeObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

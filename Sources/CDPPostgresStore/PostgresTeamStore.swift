@@ -176,9 +176,11 @@ public enum PostgresTeamStore {
 
     /// Everything that says the audit log was tampered with: a gap in the ids, a row that does not link to the one
     /// before or whose hash does not match its content (each with the hashing it was written with), a chain that
-    /// disagrees with `cdp.audit_head`, and an append-only trigger dropped or disabled.
+    /// disagrees with `cdp.audit_head` or with the head a run recorded as it ended (as the embedded lake checks its
+    /// runs' anchors), and an append-only or run-write trigger dropped or disabled.
     public static func auditChainProblems(_ session: PostgresSession) async throws(PostgresStoreError) -> [String] {
         var problems: [String] = []
+        var hashes: [Int64: String] = [:]
         let v2Text = try await session.rows("SELECT first_id::text FROM cdp.audit_hashing WHERE version = 2").first?.first ?? nil
         let v2From = v2Text.flatMap { Int64($0) } ?? .max
         var previous = String(repeating: "0", count: 64)
@@ -197,6 +199,7 @@ public enum PostgresTeamStore {
                     "audit row \(AuditEntryID(id)) (\(row[3] ?? "") \(row[4] ?? "")) was edited: its hash does not match its content")
             }
             previous = row[9] ?? ""
+            hashes[id] = previous
             expected = id + 1
         }
         if let head = try await session.rows("SELECT row_count::text, hash FROM cdp.audit_head").first {
@@ -215,6 +218,33 @@ public enum PostgresTeamStore {
             ).compactMap { $0.first ?? nil })
         for name in ["audit_log_append_only", "audit_log_no_truncate"] where !triggers.contains(name) {
             problems.append("trigger \(name) on cdp.audit_log is missing or disabled: the table can be changed in place")
+        }
+        let last = expected - 1
+        for row in try await session.rows(
+            "SELECT id::text, audit_rows::text, audit_head, finished_at FROM cdp.workflow_run WHERE audit_rows IS NOT NULL ORDER BY workflow_run.id")
+        {
+            let run = "run \(RunID(Int64(row[0] ?? "") ?? 0))"
+            let rows = Int64(row[1] ?? "") ?? 0
+            let head = row[2] ?? ""
+            if rows > last {
+                problems.append(
+                    "the audit log ends at row \(AuditEntryID(last)) but \(run) recorded \(rows) rows at \(row[3] ?? "its end"): rows "
+                        + "\(AuditEntryID(last + 1))…\(AuditEntryID(rows)) were deleted")
+            } else if rows > 0, hashes[rows] != head {
+                problems.append(
+                    "audit row \(AuditEntryID(rows)) is not the row \(run) recorded at \(row[3] ?? "its end") (head \(head.prefix(12))…): "
+                        + "the history up to it was rewritten, or the run's row was")
+            }
+        }
+        let guarded = Set(
+            try await session.rows(
+                """
+                SELECT c.relname::text || '.' || t.tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                WHERE c.relnamespace = 'cdp'::regnamespace AND t.tgenabled = 'O'
+                """
+            ).compactMap { $0.first ?? nil })
+        for name in PostgresSchema.runWriteTriggers where !guarded.contains(name) {
+            problems.append("trigger \(name) is missing or disabled: a login role can write what only a run writes")
         }
         return problems
     }

@@ -98,12 +98,8 @@ extension PostgresLake: RunRepository {
         try transaction("finish run \(run)") { session async throws(PostgresStoreError) in
             try await session.execute(
                 "UPDATE cdp.workflow_run SET state = $1, finished_at = $2, error = $3 WHERE id = $4::bigint", [state.rawValue, at, error, id])
-            // The audit chain's length and head as the run ends (readable by every role: cdp.audit_head).
-            try await session.execute(
-                """
-                UPDATE cdp.workflow_run SET (audit_rows, audit_head) = (SELECT row_count, hash FROM cdp.audit_head WHERE id = 1)
-                WHERE id = $1::bigint AND (SELECT row_count FROM cdp.audit_head WHERE id = 1) > 0
-                """, [id])
+            // The audit chain's length and head as the run ends are recorded by the store itself (its trigger
+            // `run_row_moves_on`): no login role writes them.
             if state != .succeeded { try await Self.closeTasks(session, run: id, error: error ?? "the run \(state.rawValue)", at: at) }
             try await Self.insertEvent(
                 session, run: id, task: nil, at: at, kind: RunEventKind.runFinished.rawValue, processed: nil, total: nil,
