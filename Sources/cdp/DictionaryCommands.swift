@@ -299,7 +299,7 @@ enum DictionaryPrinter {
     static func describe(_ suggestion: DictionarySuggestion) -> String {
         let profile = suggestion.profile
         var lines = ["suggestion for \(suggestion.key) from \(Output.grouped(profile.sampled)) sampled values"]
-        let distinct = profile.repetitionWithheld == true ? "withheld (needs view_pii)" : Output.grouped(profile.distinct)
+        let distinct = profile.repetitionWithheld == true ? Workspace.withheldValue : Output.grouped(profile.distinct)
         var facts = [String(format: "empty %.1f%%", profile.nullRate * 100), "distinct \(distinct)"]
         if let pattern = profile.pattern { facts.append(String(format: "pattern %@ (%.0f%%)", pattern, profile.patternShare * 100)) }
         lines.append("  " + facts.joined(separator: " · "))

@@ -44,7 +44,7 @@ final class DictionarySuggestScreen: ConsoleScreen {
             Line("Profile", style: theme[.header]),
             Line(
                 "  sampled \(TimeText.count(profile.sampled)) · empty \(percent(profile.nullRate)) · distinct "
-                    + (profile.repetitionWithheld == true ? "withheld (needs view_pii)" : TimeText.count(profile.distinct))
+                    + (profile.repetitionWithheld == true ? Workspace.withheldValue : TimeText.count(profile.distinct))
             ),
         ]
         if let pattern = profile.pattern {
