@@ -108,7 +108,8 @@ public struct PostgresAccessPlan: Sendable {
     static let contentHashColumn = "content_hash"
 
     /// Tables of the store's own machinery that no login role reads directly.
-    static let internalRelations: Set<String> = ["schema_migration", "role_permission", "masked_column", "group_role"]
+    static let internalRelations = Set(["schema_migration", "role_permission", "masked_column", "group_role"])
+        .union(PostgresSchema.matchStagingTables)
 
     /// How each column of a relation reads without `view_pii`; all `.show` when it holds no personal column.
     func treatments(_ relation: Relation) -> [ColumnMasking] {
@@ -182,6 +183,9 @@ public struct PostgresAccessPlan: Sendable {
         "GRANT UPDATE (state, finished_at, error, pid, parameters) ON cdp.workflow_run",
         "GRANT UPDATE (state, attempt, started_at, finished_at, duration_ms, processed, total, counts, error) ON cdp.task_run",
         "GRANT EXECUTE ON FUNCTION cdp.take_bronze_ids(bigint), cdp.discard_batch_rows(bigint)",
+        // A match run's result: copied into the staging tables, applied by the function (``PostgresSchema/matchWriteObjects``).
+        "GRANT INSERT ON cdp.match_candidate_incoming, cdp.golden_record_incoming, cdp.golden_xref_incoming",
+        "GRANT EXECUTE ON FUNCTION cdp.match_run_start(text), cdp.match_write_result(bigint, text, text, text)",
     ]
 
     /// The masking functions every role may call: they only take information away; recording one's own refusal

@@ -82,6 +82,7 @@ public enum PostgresSchema {
         Migration(name: "pg9-quarantine-changes-as-read", statements: quarantineChangeObjects),
         Migration(name: "pg-run-writes-need-the-run-lock", statements: runWriteObjects),
         Migration(name: "pg-quarantine-fix-merges-its-edits", statements: quarantineFixMergeObjects),
+        Migration(name: "pg-match-results-are-a-runs", statements: matchWriteObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -13,7 +13,8 @@ struct PostgresUnsupported: Sendable {
     }
 
     static let customer360 = refusal("the gold layer's reads", commands: "`cdp customer`, Customer 360 and analytics")
-    static let matching = refusal("matching", commands: "`cdp match`, `cdp candidate`, the review queue and the match step")
+    static let matchDecisions = refusal(
+        "a steward's match decisions", commands: "`cdp candidates approve/reject/undo`, `cdp golden unmerge/override` and the review queue's decisions")
     static let gold = refusal("the gold layer", commands: "the gold step")
     static let query = refusal("SQL over the lake", commands: "`cdp query` and `cdp export`")
     static let dictionary = refusal(
@@ -45,33 +46,6 @@ extension PostgresUnsupported: Customer360Repository {
     }
     func campaignPerformance() throws(StoreError) -> [CampaignPerformance] { throw Self.customer360 }
     func latestMatchSummary() throws(StoreError) -> MatchSummary? { throw Self.customer360 }
-}
-
-extension PostgresUnsupported: MatchingRepository {
-    func currentCustomerColumns(attributes: [String]) throws(StoreError) -> MatchColumns { throw Self.matching }
-    func currentGoldenIDs(_ index: SourceRecordIndex, count: Int) throws(StoreError) -> [Int64] { throw Self.matching }
-    func forEachGoldenLink(_ body: (SourceRecordID, GoldenID) -> Void) throws(StoreError) { throw Self.matching }
-    func pairDecisions() throws(StoreError) -> [PairDecision] { throw Self.matching }
-    func pairDecisions(among records: [SourceRecordID]) throws(StoreError) -> [PairDecision] { throw Self.matching }
-    func nextGoldenID() throws(StoreError) -> GoldenID { throw Self.matching }
-    func startMatchRun(actor: String, at: String) throws(StoreError) -> MatchRunID { throw Self.matching }
-    func writeMatchResult(
-        run: MatchRunID, candidates: CandidateBatches, golden: GoldenWrite, statisticsJSON: String, modelJSON: String, at: String
-    ) throws(StoreError) -> MatchWriteSummary { throw Self.matching }
-    func candidates(status: CandidateStatus?, limit: Int, around centre: Double) throws(StoreError) -> [CandidateRow] { throw Self.matching }
-    func candidates(among records: [SourceRecordID]) throws(StoreError) -> [CandidateRow] { throw Self.matching }
-    func candidate(_ id: CandidateID) throws(StoreError) -> CandidateRow? { throw Self.matching }
-    func candidateCounts() throws(StoreError) -> [CandidateStatus: Int] { throw Self.matching }
-    func goldenRecord(_ id: GoldenID) throws(StoreError) -> (record: GoldenRow, links: [GoldenLink], overrides: [GoldenOverride])? {
-        throw Self.matching
-    }
-    func goldenID(of record: SourceRecordID) throws(StoreError) -> GoldenID? { throw Self.matching }
-    func goldenOverrides() throws(StoreError) -> [GoldenID: [String: String]] { throw Self.matching }
-    func goldenMembers(of golden: GoldenID) throws(StoreError) -> [SourceRecordID] { throw Self.matching }
-    func goldenMemberships(of records: [SourceRecordID]) throws(StoreError) -> [SourceRecordID: GoldenMembership] { throw Self.matching }
-    func customerWhereabouts(of records: [SourceRecordID]) throws(StoreError) -> [CustomerWhereabouts] { throw Self.matching }
-    func customers(_ ids: [SourceRecordID]) throws(StoreError) -> [MatchInput] { throw Self.matching }
-    func transaction<T>(_ operation: String, _ body: (any MatchTransaction) throws -> T) throws -> T { throw Self.matching }
 }
 
 extension PostgresUnsupported: GoldRepository {
