@@ -241,68 +241,107 @@ public struct SparkMatchWorker: Sendable {
         return output
     }
 
-    // MARK: - train
+    // MARK: - train and cluster (on the driver)
 
-    /// The model, from what Spark gathered (JSON lines): `{"kind":"candidate"|"overlap","rule":R,"pattern":P,"count":N}`,
-    /// `{"kind":"random","pattern":P,"count":N}`, `{"kind":"link","a":N,"b":M,"identifier":"email"}` and a
-    /// `{"kind":"record",…}` for every linked record. Returns `{"model":…,"training":[…]}`.
-    public func train(_ input: [UInt8], recordCount: Int) throws(EngineError) -> String {
-        let rules = configuration.blocking.rules.count
-        var candidate = [[UInt64]](repeating: [], count: rules)
-        var overlap = [[UInt64]](repeating: [], count: rules)
+    /// What the driver gathers for `train` and `cluster`, read from JSON lines by `kind`: pattern counts
+    /// (`candidate`, `overlap`, `random`), `link`s, scored `pair`s and the `record`s these name.
+    struct DriverInput {
+        var candidate: [[UInt64]]
+        var overlap: [[UInt64]]
         var random: [UInt64] = []
         var links: [(a: Int32, b: Int32, identifier: MatchingConfiguration.HardIdentifier)] = []
-        var linked: [NumberedRecord] = []
+        var scored: [(a: Int32, b: Int32, weight: Double)] = []
+        /// The named records as `MatchRecords`, in their canonical order, and each one's number there.
+        var records = MatchRecords([])
+        var numbers: [Int32] = []
+        private var local: [Int32: Int32] = [:]
+
+        init(rules: Int) {
+            candidate = Array(repeating: [], count: rules)
+            overlap = Array(repeating: [], count: rules)
+        }
+
+        /// The position in `records` of record `number`.
+        /// - Throws: `EngineError.input` when no record line gave it.
+        func position(_ number: Int32) throws(EngineError) -> Int32 {
+            guard let index = local[number] else {
+                throw EngineError(.input, "spark match worker: record \(number) is named but not given; send a record line for each")
+            }
+            return index
+        }
+
+        /// The links between positions in `records`.
+        func localLinks() throws(EngineError) -> [Stitcher.Link] {
+            var result: [Stitcher.Link] = []
+            for link in links { result.append(Stitcher.Link(try position(link.a), try position(link.b), identifier: link.identifier)) }
+            return result
+        }
+
+        mutating func place(_ numbered: [NumberedRecord], _ worker: SparkMatchWorker) {
+            (records, numbers) = worker.records(numbered)
+            for (index, number) in numbers.enumerated() { local[number] = Int32(index) }
+        }
+    }
+
+    /// Reads the driver's input, taking only lines of the `kinds` given.
+    func driverInput(_ input: [UInt8], kinds: [String]) throws(EngineError) -> DriverInput {
+        let rules = configuration.blocking.rules.count
+        var result = DriverInput(rules: rules)
+        var named: [NumberedRecord] = []
         for line in Self.lines(input) {
             let fields = try Self.fields(line)
-            switch fields["kind"]?.text {
+            let kind = fields["kind"]?.text ?? ""
+            guard kinds.contains(kind) else {
+                throw Self.problem(line.number, "\"kind\" must be one of \(kinds.joined(separator: ", "))")
+            }
+            func pair() throws(EngineError) -> (Int32, Int32) {
+                (Int32(try Self.integer(fields, "a", line: line.number)), Int32(try Self.integer(fields, "b", line: line.number)))
+            }
+            switch kind {
             case "candidate", "overlap", "random":
                 let pattern = UInt64(bitPattern: try Self.integer(fields, "pattern", line: line.number))
-                let count = Int(try Self.integer(fields, "count", line: line.number))
-                let repeated = [UInt64](repeating: pattern, count: max(0, count))
-                if fields["kind"]?.text == "random" {
-                    random += repeated
+                let repeated = [UInt64](repeating: pattern, count: max(0, Int(try Self.integer(fields, "count", line: line.number))))
+                if kind == "random" {
+                    result.random += repeated
                     continue
                 }
                 let rule = Int(try Self.integer(fields, "rule", line: line.number))
                 guard (0..<rules).contains(rule) else {
                     throw Self.problem(line.number, "\"rule\" \(rule) is not a blocking rule's number")
                 }
-                if fields["kind"]?.text == "candidate" { candidate[rule] += repeated } else { overlap[rule] += repeated }
+                if kind == "candidate" { result.candidate[rule] += repeated } else { result.overlap[rule] += repeated }
             case "link":
                 guard let name = fields["identifier"]?.text, let identifier = MatchingConfiguration.HardIdentifier(rawValue: name) else {
                     throw Self.problem(line.number, "a link needs \"identifier\", one of the configured hard identifiers")
                 }
-                links.append(
-                    (
-                        Int32(try Self.integer(fields, "a", line: line.number)), Int32(try Self.integer(fields, "b", line: line.number)),
-                        identifier
-                    ))
-            case "record":
-                linked.append(
+                let (a, b) = try pair()
+                result.links.append((a, b, identifier))
+            case "pair":
+                guard case .number(let text)? = fields["weight"], let weight = Double(text) else {
+                    throw Self.problem(line.number, "a pair needs \"weight\" as a number")
+                }
+                let (a, b) = try pair()
+                result.scored.append((a, b, weight))
+            default:
+                named.append(
                     try Self.record(
                         fields, number: Int32(try Self.integer(fields, "record", line: line.number)),
                         attributes: configuration.attributeNames, line: line.number))
-            default:
-                throw Self.problem(line.number, "\"kind\" must be candidate, overlap, random, link or record")
             }
         }
-        let (records, numbers) = self.records(linked)
-        var local: [Int32: Int32] = [:]
-        for (index, number) in numbers.enumerated() { local[number] = Int32(index) }
-        var localLinks: [Stitcher.Link] = []
-        for link in links {
-            guard let a = local[link.a], let b = local[link.b] else {
-                throw EngineError(
-                    .input, "spark match worker: link \(link.a)–\(link.b) names a record not given; send a record line for each")
-            }
-            localLinks.append(Stitcher.Link(a, b, identifier: link.identifier))
-        }
+        result.place(named, self)
+        return result
+    }
+
+    /// The model, from what Spark gathered (JSON lines): `{"kind":"candidate"|"overlap","rule":R,"pattern":P,"count":N}`,
+    /// `{"kind":"random","pattern":P,"count":N}`, `{"kind":"link","a":N,"b":M,"identifier":"email"}` and a
+    /// `{"kind":"record",…}` for every linked record. Returns `{"model":…,"training":[…]}`.
+    public func train(_ input: [UInt8], recordCount: Int) throws(EngineError) -> String {
+        let gathered = try driverInput(input, kinds: ["candidate", "overlap", "random", "link", "record"])
         let (model, training) = pipeline.estimateParameters(
-            candidatePatterns: candidate.flatMap { $0 }, pairsPerRule: candidate.map(\.count), overlapPatterns: overlap,
-            randomPatterns: random,
-            links: localLinks, decisions: .init(), comparator: PairComparator(comparisons: configuration.comparisons, records: records),
-            recordCount: recordCount)
+            candidatePatterns: gathered.candidate.flatMap { $0 }, pairsPerRule: gathered.candidate.map(\.count),
+            overlapPatterns: gathered.overlap, randomPatterns: gathered.random, links: try gathered.localLinks(), decisions: .init(),
+            comparator: PairComparator(comparisons: configuration.comparisons, records: gathered.records), recordCount: recordCount)
         struct Trained: Encodable {
             var model: FellegiSunterModel
             var training: [MatchPipeline.Statistics.TrainingSession]
@@ -359,68 +398,21 @@ public struct SparkMatchWorker: Sendable {
         return output
     }
 
-    // MARK: - cluster
-
     /// Clusters (see the type's text): `{"kind":"link",…}` and `{"kind":"pair","a":N,"b":M,"weight":W}` (scored
     /// pairs at or above the review threshold) and a `{"kind":"record",…}` for every record they name. Prints each
     /// such record's cluster, labelled by its smallest record number; a record named by no edge is a cluster alone.
     public func cluster(_ input: [UInt8]) throws(EngineError) -> String {
-        var links: [(a: Int32, b: Int32, identifier: MatchingConfiguration.HardIdentifier)] = []
+        let gathered = try driverInput(input, kinds: ["link", "pair", "record"])
         var scored: [(a: Int32, b: Int32, weight: Double)] = []
-        var linked: [NumberedRecord] = []
-        for line in Self.lines(input) {
-            let fields = try Self.fields(line)
-            switch fields["kind"]?.text {
-            case "link":
-                guard let name = fields["identifier"]?.text, let identifier = MatchingConfiguration.HardIdentifier(rawValue: name) else {
-                    throw Self.problem(line.number, "a link needs \"identifier\", one of the configured hard identifiers")
-                }
-                links.append(
-                    (
-                        Int32(try Self.integer(fields, "a", line: line.number)), Int32(try Self.integer(fields, "b", line: line.number)),
-                        identifier
-                    ))
-            case "pair":
-                guard case .number(let text)? = fields["weight"], let weight = Double(text) else {
-                    throw Self.problem(line.number, "a pair needs \"weight\" as a number")
-                }
-                scored.append(
-                    (
-                        Int32(try Self.integer(fields, "a", line: line.number)), Int32(try Self.integer(fields, "b", line: line.number)),
-                        weight
-                    ))
-            case "record":
-                linked.append(
-                    try Self.record(
-                        fields, number: Int32(try Self.integer(fields, "record", line: line.number)),
-                        attributes: configuration.attributeNames, line: line.number))
-            default:
-                throw Self.problem(line.number, "\"kind\" must be link, pair or record")
-            }
-        }
-        let (records, numbers) = self.records(linked)
-        var local: [Int32: Int32] = [:]
-        for (index, number) in numbers.enumerated() { local[number] = Int32(index) }
-        func position(_ number: Int32) throws(EngineError) -> Int32 {
-            guard let index = local[number] else {
-                throw EngineError(
-                    .input, "spark match worker: an edge names record \(number), which was not given; send a record line for each")
-            }
-            return index
-        }
-        var localLinks: [Stitcher.Link] = []
-        for link in links {
-            let a = try position(link.a), b = try position(link.b)
-            localLinks.append(Stitcher.Link(a, b, identifier: link.identifier))
-        }
-        var localScored: [(a: Int32, b: Int32, weight: Double)] = []
-        for pair in scored { localScored.append((try position(pair.a), try position(pair.b), pair.weight)) }
+        for pair in gathered.scored { scored.append((try gathered.position(pair.a), try gathered.position(pair.b), pair.weight)) }
         let pipeline = self.pipeline
-        let edges = pipeline.strongEdges(links: localLinks, decisions: .init(), scored: localScored)
-        let clusterOf = pipeline.clusterer(PairComparator(comparisons: configuration.comparisons, records: records))
-            .cluster(count: records.count, edges: edges)
+        let edges = pipeline.strongEdges(links: try gathered.localLinks(), decisions: .init(), scored: scored)
+        let clusterOf = pipeline.clusterer(PairComparator(comparisons: configuration.comparisons, records: gathered.records))
+            .cluster(count: gathered.records.count, edges: edges)
         var output = ""
-        for (index, label) in clusterOf.enumerated() { output += "{\"record\":\(numbers[index]),\"cluster\":\(numbers[Int(label)])}\n" }
+        for (index, label) in clusterOf.enumerated() {
+            output += "{\"record\":\(gathered.numbers[index]),\"cluster\":\(gathered.numbers[Int(label)])}\n"
+        }
         return output
     }
 }
