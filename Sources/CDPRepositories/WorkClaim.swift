@@ -76,6 +76,14 @@ public struct WorkClaim: Sendable, Hashable {
 
     /// Whether the claim still holds at `now` (ISO 8601 UTC, compared as text as the store does).
     public func isLive(at now: String) -> Bool { expiresAt.map { $0 > now } ?? true }
+
+    /// `claimed by sam until 2026-12-07T10:30:00Z` / `assigned to sam by lee`, as the audit log says it.
+    public var summary: String {
+        switch hold {
+        case .claim: "claimed by \(owner) until \(expiresAt ?? "?")"
+        case .assignment: "assigned to \(owner) by \(by)"
+        }
+    }
 }
 
 /// A change to who holds one item, written with its audit row.

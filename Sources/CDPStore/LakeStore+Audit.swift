@@ -21,24 +21,44 @@ extension LakeStore {
     /// appended to `audit.anchor` beside the database, outside the table's reach.
     @discardableResult
     static func appendAudit(_ draft: AuditDraft, at: String, _ db: Database) throws -> AuditEntryID {
-        let previous = try String.fetchOne(db, sql: "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") ?? genesisHash
-        let id = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM audit_log") ?? 0) + 1
-        let hash = sha256Hex(
-            AuditEntry.canonicalText(
-                .current, id: id, at: at, actor: draft.actor, action: draft.action, target: draft.target, before: draft.before,
-                after: draft.after, reason: draft.reason, previousHash: previous))
-        try db.execute(
+        try appendAudits([draft], at: at, db)[0]
+    }
+
+    /// Appends `drafts` as consecutive rows of the chain in the caller's transaction, with one prepared statement,
+    /// and anchors only the last of them: one `audit.anchor` line and one update of the anchored count for the whole
+    /// action, not one per row (a bulk assignment of 5,000 records wrote 5,000 anchor lines, each a commit hook).
+    /// - Returns: the ids of the new rows, in order (empty for no drafts).
+    @discardableResult
+    static func appendAudits(_ drafts: [AuditDraft], at: String, _ db: Database) throws -> [AuditEntryID] {
+        guard !drafts.isEmpty else { return [] }
+        let head = try Row.fetchOne(db, sql: "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        var previous: String = head?["hash"] ?? genesisHash
+        var id: Int64 = head?["id"] ?? 0
+        let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO audit_log (id, at, actor, action, target, before, after, reason, previous_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [id, at, draft.actor, draft.action, draft.target, draft.before, draft.after, draft.reason, previous, hash])
+                """)
+        var ids: [AuditEntryID] = []
+        ids.reserveCapacity(drafts.count)
+        for draft in drafts {
+            id += 1
+            let hash = sha256Hex(
+                AuditEntry.canonicalText(
+                    .current, id: id, at: at, actor: draft.actor, action: draft.action, target: draft.target, before: draft.before,
+                    after: draft.after, reason: draft.reason, previousHash: previous))
+            try insert.execute(arguments: [
+                id, at, draft.actor, draft.action, draft.target, draft.before, draft.after, draft.reason, previous, hash,
+            ])
+            previous = hash
+            ids.append(AuditEntryID(id))
+        }
         if let anchorFile = AuditAnchor.file(besideDatabaseOf: db) {
             try recordAnchored(rows: id, db)
-            let anchor = AuditAnchor(rows: id, head: hash, at: at)
+            let anchor = AuditAnchor(rows: id, head: previous, at: at)
             db.afterNextTransaction(onCommit: { _ in anchor.append(to: anchorFile) })
         }
-        return AuditEntryID(id)
+        return ids
     }
 
     /// Records in the lake that `audit.anchor` reaches row `rows`, in the caller's transaction.

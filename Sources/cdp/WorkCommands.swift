@@ -6,7 +6,14 @@ import Foundation
 
 /// `claim`, `assign`, `unassign` and `holds` for quarantined records and candidate pairs alike.
 enum WorkCLI {
+    /// The items named on the command line; `-` alone reads them from standard input instead (separated by spaces,
+    /// commas or new lines), so thousands of ids need not be arguments: `cdp query … | cdp quarantine assign - --to sam`.
     static func items(_ texts: [String], _ kind: WorkItem.Kind) throws -> [WorkItem] {
+        var texts = texts
+        if texts == ["-"] {
+            let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            texts = input.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
+        }
         guard !texts.isEmpty else { throw ValidationError("name at least one \(kind == .quarantine ? "record (Q123)" : "pair (P12)")") }
         return try texts.map { text in
             switch kind {
@@ -73,7 +80,8 @@ struct AssignCommand<List: WorkListCommand>: ParsableCommand {
         CommandConfiguration(commandName: "assign", abstract: "Assign \(List.kind == .quarantine ? "records" : "pairs") to a steward (needs assign_work; audited).")
     }
     @OptionGroup var options: WorkspaceOptions
-    @Argument(help: "The \(List.kind == .quarantine ? "records, e.g. Q123" : "pairs, e.g. P12").") var ids: [String]
+    @Argument(help: "The \(List.kind == .quarantine ? "records, e.g. Q123" : "pairs, e.g. P12") (- reads them from standard input).")
+    var ids: [String]
     @Option(help: "The steward's user name.") var to: String
     @Flag(help: "Take over items someone else holds (audited).") var takeOver = false
 

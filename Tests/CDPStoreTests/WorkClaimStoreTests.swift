@@ -1,5 +1,6 @@
 import CDPCore
 import CDPRepositories
+import Foundation
 import Testing
 
 @testable import CDPStore
@@ -53,5 +54,27 @@ import Testing
         // Taking the hold off removes it.
         try store.applyWorkClaimChanges([Self.change(second, from: "tom", to: nil)], at: "2026-01-02T00:00:00Z")
         #expect(try store.workClaims(.quarantine, at: "2026-01-02T00:00:00Z").isEmpty)
+    }
+
+    /// A bulk assignment is one transaction whose audit rows are written in one go: a row per item, chained, and one
+    /// `audit.anchor` line for the whole action (it wrote a line, and a commit hook, per row: 5,000 items took a minute).
+    @Test func aBulkChangeWritesARowPerItemAndOneAnchorLine() throws {
+        let store = try StoreKind.onDisk.make()
+        let path = try #require(store.path)
+        let anchor = AuditAnchor.file(besideDatabase: path)
+        try store.appendAudit(AuditDraft(actor: "lee", action: "test.start", target: "T1"), at: Self.now)
+        let linesBefore = try String(contentsOfFile: anchor, encoding: .utf8).split(separator: "\n").count
+        let items = (1...1_200).map { WorkItem.quarantine(QuarantineID(Int64($0))) }
+        try store.applyWorkClaimChanges(items.map { Self.change($0, from: nil, to: "sam", hold: .assignment) }, at: Self.now)
+        #expect(try store.workClaims(.quarantine, at: Self.now).count == 1_200)
+        let claims = try store.auditEntries(AuditFilter(action: "work.claim", limit: 5_000))
+        #expect(claims.count == 1_200)
+        // In the changes' order, right after the row before them.
+        #expect(claims.map(\.target).reversed() == items.map(\.description))
+        #expect(claims.last?.id == AuditEntryID(2))
+        let lines = try String(contentsOfFile: anchor, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == linesBefore + 1)
+        #expect(lines.last?.hasPrefix("1201 \(claims[0].hash) ") == true)
+        #expect(try store.auditChainProblems().isEmpty)
     }
 }

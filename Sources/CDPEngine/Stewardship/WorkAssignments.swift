@@ -50,14 +50,19 @@ public struct WorkAssignments: Sendable {
     /// Claims `items` for the user until ``claimLifetime`` from now (a claim of their own is renewed; an item
     /// assigned to them stays assigned).
     /// - Parameter takingOver: take items someone else holds (audited as `work.take_over`); without it they are refused.
+    /// - Parameter progress: after each batch of items checked; return false to stop (nothing changes then).
     /// - Throws: `.forbidden` without the permission to act on the items (audited); `.held` naming each item someone
-    ///   else holds; `.notFound` for an item that does not exist; `.refused` when an item changed hands meanwhile.
+    ///   else holds; `.notFound` for an item that does not exist; `.refused` when an item changed hands meanwhile;
+    ///   `.cancelled` when `progress` asked to stop.
     @discardableResult
-    public func claim(_ items: [WorkItem], takingOver: Bool = false) throws(EngineError) -> Outcome {
+    public func claim(
+        _ items: [WorkItem], takingOver: Bool = false, batchSize: Int = checkBatchSize,
+        progress: (BulkProgress) -> Bool = { _ in true }
+    ) throws(EngineError) -> Outcome {
         try authorizeActing(on: items, attempt: "work.claim")
         let now = environment.timestamp
         let expiry = ISOTime.timestamp(environment.now() + Self.claimLifetime)
-        return try change(items, takingOver: takingOver) { item, current in
+        return try change(items, verb: "claim", takingOver: takingOver, batchSize: batchSize, progress: progress) { item, current in
             if let current, current.owner == environment.user, current.hold == .assignment { return nil }
             let renewing = current?.owner == environment.user
             return (
@@ -69,11 +74,20 @@ public struct WorkAssignments: Sendable {
         }
     }
 
-    /// Assigns `items` to `steward`, who must be a user whose role may act on them.
+    /// Assigns `items` to `steward`, who must be a user whose role may act on them. However many items, the change
+    /// is one transaction with its audit rows written in one go (one anchor for the action).
+    /// - Parameters:
+    ///   - batchSize: items checked (that they exist, who holds them) between progress reports.
+    ///   - progress: after each batch of items checked and once written; return false to stop before anything is
+    ///     written.
     /// - Throws: `.forbidden` without `assign_work` (audited); `.refused` when `steward` may not act on the items;
-    ///   `.held` naming each item someone other than the user and `steward` holds, unless `takingOver`.
+    ///   `.held` naming each item someone other than the user and `steward` holds, unless `takingOver`;
+    ///   `.cancelled` when `progress` asked to stop (nothing changed).
     @discardableResult
-    public func assign(_ items: [WorkItem], to steward: String, takingOver: Bool = false) throws(EngineError) -> Outcome {
+    public func assign(
+        _ items: [WorkItem], to steward: String, takingOver: Bool = false, batchSize: Int = checkBatchSize,
+        progress: (BulkProgress) -> Bool = { _ in true }
+    ) throws(EngineError) -> Outcome {
         let name = steward.trimmingCharacters(in: .whitespaces)
         try workspace.authorize(.assignWork, environment, attempt: "work.assign \(Self.list(items)) to \(name)")
         guard !name.isEmpty else { throw EngineError(.refused, "say whom to assign \(Self.list(items)) to (a steward's user name)") }
@@ -86,7 +100,8 @@ public struct WorkAssignments: Sendable {
                     + "\(workspace.accessPolicy.roles(granting: Self.permission(kind)).joined(separator: ", ")))")
         }
         let now = environment.timestamp
-        return try change(items, takingOver: takingOver, alsoOwnedBy: name) { item, current in
+        return try change(
+            items, verb: "assignment", takingOver: takingOver, alsoOwnedBy: name, batchSize: batchSize, progress: progress) { item, current in
             if let current, current.owner == name, current.hold == .assignment { return nil }
             return (
                 WorkClaim(item: item, owner: name, hold: .assignment, by: environment.user, since: now),
@@ -105,11 +120,14 @@ public struct WorkAssignments: Sendable {
 
     /// Takes the hold off `items`: anyone may let go of their own claim or assignment; taking someone else's away
     /// needs `assign_work`.
-    /// - Throws: `.forbidden` when an item is someone else's and the user lacks `assign_work` (audited).
+    /// - Parameter progress: after each batch of `batchSize` items checked; return false to stop (nothing changes then).
+    /// - Throws: `.forbidden` when an item is someone else's and the user lacks `assign_work` (audited);
+    ///   `.cancelled` when `progress` asked to stop.
     @discardableResult
-    public func unassign(_ items: [WorkItem]) throws(EngineError) -> Outcome {
-        try requireExisting(items)
-        let current = try currentHolds(items)
+    public func unassign(
+        _ items: [WorkItem], batchSize: Int = checkBatchSize, progress: (BulkProgress) -> Bool = { _ in true }
+    ) throws(EngineError) -> Outcome {
+        let current = try checkedHolds(items, verb: "unassignment", batchSize: batchSize, progress: progress)
         if current.values.contains(where: { $0.owner != environment.user }) {
             try workspace.authorize(.assignWork, environment, attempt: "work.unassign \(Self.list(items))")
         }
@@ -127,6 +145,7 @@ public struct WorkAssignments: Sendable {
                     audit: AuditDraft(actor: environment.user, action: "work.unassign", target: item.description, before: Self.describe(hold))))
         }
         try apply(changes)
+        _ = progress(BulkProgress(done: Self.unique(items).count, total: Self.unique(items).count))
         return outcome
     }
 
@@ -168,12 +187,7 @@ public struct WorkAssignments: Sendable {
     }
 
     /// `claimed by sam until 2026-12-07T10:30:00Z` / `assigned to sam by lee`.
-    public static func describe(_ hold: WorkClaim) -> String {
-        switch hold.hold {
-        case .claim: "claimed by \(hold.owner) until \(hold.expiresAt ?? "?")"
-        case .assignment: "assigned to \(hold.owner) by \(hold.by)"
-        }
-    }
+    public static func describe(_ hold: WorkClaim) -> String { hold.summary }
 
     /// The error for items someone else holds: each named with its holder, and how to go ahead anyway.
     static func heldError(_ holds: [WorkClaim], verb: String) -> EngineError {
@@ -194,8 +208,10 @@ public struct WorkAssignments: Sendable {
         kind == .quarantine ? .remediateQuarantine : .decideMerges
     }
 
-    static func list(_ items: [WorkItem]) -> String {
-        items.count <= 3 ? items.map(\.description).joined(separator: ", ") : "\(items.count) items"
+    static func list(_ items: [WorkItem]) -> String { list(items.map(\.description)) }
+
+    static func list(_ names: [String]) -> String {
+        names.count <= 3 ? names.joined(separator: ", ") : "\(names.count) items"
     }
 
     static func unique(_ items: [WorkItem]) -> [WorkItem] {
@@ -209,15 +225,49 @@ public struct WorkAssignments: Sendable {
         }
     }
 
-    private func currentHolds(_ items: [WorkItem]) throws(EngineError) -> [WorkItem: WorkClaim] {
+    /// Items checked (that they exist, who holds them) at a time, between progress reports.
+    public static let checkBatchSize = 500
+
+    /// Checks every item exists and reads who holds it, in batches of ``checkBatchSize`` with a progress report
+    /// after each (the total counts each distinct item once).
+    /// - Throws: `.refused` for no items; `.notFound` naming every item that does not exist; `.cancelled` when
+    ///   `progress` asked to stop.
+    private func checkedHolds(
+        _ items: [WorkItem], verb: String, batchSize: Int = checkBatchSize, progress: (BulkProgress) -> Bool
+    ) throws(EngineError) -> [WorkItem: WorkClaim] {
+        precondition(batchSize > 0, "a batch holds at least one item")
+        guard !items.isEmpty else { throw EngineError(.refused, "no records or pairs given") }
+        let unique = Self.unique(items)
         let now = environment.timestamp
-        let holds = try storeCall { () throws(StoreError) in try repository.workClaims(items, at: now) }
-        return Dictionary(holds.map { ($0.item, $0) }, uniquingKeysWith: { first, _ in first })
+        var missing: [String] = []
+        var holds: [WorkItem: WorkClaim] = [:]
+        var done = 0
+        while done < unique.count {
+            let batch = Array(unique[done..<min(unique.count, done + batchSize)])
+            missing += try missingItems(batch)
+            for hold in try storeCall({ () throws(StoreError) in try repository.workClaims(batch, at: now) }) where holds[hold.item] == nil {
+                holds[hold.item] = hold
+            }
+            done += batch.count
+            guard progress(BulkProgress(done: done, total: unique.count)) || done == unique.count else {
+                throw EngineError(.cancelled, "the \(verb) of \(unique.count) items was stopped after checking \(done); nothing changed")
+            }
+        }
+        guard missing.isEmpty else {
+            throw EngineError(
+                .notFound, "no such record or pair: \(Self.list(missing)); list them with `cdp quarantine list` or `cdp candidates list`",
+                details: missing.count > 3 ? missing : [])
+        }
+        return holds
     }
 
     /// Refuses items that do not exist, naming them.
     func requireExisting(_ items: [WorkItem]) throws(EngineError) {
-        guard !items.isEmpty else { throw EngineError(.refused, "no records or pairs given") }
+        _ = try checkedHolds(items, verb: "check", progress: { _ in true })
+    }
+
+    /// The items of `items` that do not exist, named.
+    private func missingItems(_ items: [WorkItem]) throws(EngineError) -> [String] {
         let lake = workspace.repositories
         let records = items.compactMap { item -> QuarantineID? in if case .quarantine(let id) = item { id } else { nil } }
         let found = Set(try storeCall { () throws(StoreError) in try lake.quarantine.quarantineRecords(ids: records) }.map(\.id))
@@ -226,20 +276,16 @@ public struct WorkAssignments: Sendable {
             guard case .candidate(let id) = item else { continue }
             if try storeCall({ () throws(StoreError) in try lake.matching.candidate(id) }) == nil { missing.append(id.description) }
         }
-        guard missing.isEmpty else {
-            throw EngineError(
-                .notFound, "no such record or pair: \(missing.joined(separator: ", ")); list them with `cdp quarantine list` or `cdp candidates list`")
-        }
+        return missing
     }
 
     /// Works out each item's new hold from its current one (`decide` returns nil to leave it as it is), refusing
     /// items held by someone other than the user (and `alsoOwnedBy`) unless `takingOver`, and applies it all at once.
     private func change(
-        _ items: [WorkItem], takingOver: Bool, alsoOwnedBy other: String? = nil,
-        decide: (WorkItem, WorkClaim?) -> (WorkClaim, AuditDraft)?
+        _ items: [WorkItem], verb: String, takingOver: Bool, alsoOwnedBy other: String? = nil, batchSize: Int,
+        progress: (BulkProgress) -> Bool, decide: (WorkItem, WorkClaim?) -> (WorkClaim, AuditDraft)?
     ) throws(EngineError) -> Outcome {
-        try requireExisting(items)
-        let current = try currentHolds(items)
+        let current = try checkedHolds(items, verb: verb, batchSize: batchSize, progress: progress)
         let unique = Self.unique(items)
         let othersHolds = unique.compactMap { current[$0] }.filter { $0.owner != environment.user && $0.owner != other }
         if !othersHolds.isEmpty && !takingOver { throw Self.heldError(othersHolds, verb: "claim or assign it") }
@@ -264,6 +310,7 @@ public struct WorkAssignments: Sendable {
             changes.append(WorkClaimChange(item: item, expectedOwner: hold?.owner, claim: claim, audit: audit))
         }
         try apply(changes)
+        _ = progress(BulkProgress(done: unique.count, total: unique.count))
         return outcome
     }
 

@@ -48,6 +48,10 @@ enum WorkActions {
 
     static func service(_ app: ConsoleApp) -> WorkAssignments { WorkAssignments(workspace: app.workspace, environment: app.environment) }
 
+    /// More rows than this are claimed, assigned or unassigned in the background with a progress bar (Esc stops it
+    /// before anything is written); fewer at once.
+    static let backgroundThreshold = 200
+
     /// The owner column's cell: the holder's name, green when it is the steward's own, amber when someone else's;
     /// a claim (which lapses) is shown with a trailing `*`.
     static func ownerCell(_ hold: WorkClaim?, app user: String, theme: Theme) -> Line {
@@ -58,8 +62,16 @@ enum WorkActions {
 
     static func claim(_ items: [WorkItem], app: ConsoleApp, then done: @escaping () -> Void) {
         guard selected(items, app: app) else { return }
+        let service = service(app)
+        if items.count > backgroundThreshold {
+            app.push(WorkJobScreen(
+                label: "Claiming \(names(items)) for 30 minutes", total: items.count,
+                run: { takingOver, progress throws(EngineError) in try service.claim(items, takingOver: takingOver, progress: progress) },
+                summary: { "claimed \(names(items)) for 30 minutes" + taken($0) }, done: done))
+            return
+        }
         confirmingTakeOver(app, done: done) { takingOver throws(EngineError) in
-            let outcome = try service(app).claim(items, takingOver: takingOver)
+            let outcome = try service.claim(items, takingOver: takingOver)
             return "claimed \(names(items)) for 30 minutes" + taken(outcome)
         }
     }
@@ -84,16 +96,34 @@ enum WorkActions {
 
     static func assign(_ items: [WorkItem], to steward: String, app: ConsoleApp, then done: @escaping () -> Void) {
         guard selected(items, app: app) else { return }
+        let service = service(app)
+        if items.count > backgroundThreshold {
+            app.push(WorkJobScreen(
+                label: "Assigning \(names(items)) to \(steward)", total: items.count,
+                run: { takingOver, progress throws(EngineError) in
+                    try service.assign(items, to: steward, takingOver: takingOver, progress: progress)
+                },
+                summary: { "assigned \(names(items)) to \(steward)" + taken($0) }, done: done))
+            return
+        }
         confirmingTakeOver(app, done: done) { takingOver throws(EngineError) in
-            let outcome = try service(app).assign(items, to: steward, takingOver: takingOver)
+            let outcome = try service.assign(items, to: steward, takingOver: takingOver)
             return "assigned \(names(items)) to \(steward)" + taken(outcome)
         }
     }
 
     static func unassign(_ items: [WorkItem], app: ConsoleApp, then done: @escaping () -> Void) {
         guard selected(items, app: app) else { return }
+        let service = service(app)
+        if items.count > backgroundThreshold {
+            app.push(WorkJobScreen(
+                label: "Unassigning \(names(items))", total: items.count,
+                run: { _, progress throws(EngineError) in try service.unassign(items, progress: progress) },
+                summary: { $0.changed.isEmpty ? "nobody held \(names(items))" : "unassigned \(names($0.changed))" }, done: done))
+            return
+        }
         do {
-            let outcome = try service(app).unassign(items)
+            let outcome = try service.unassign(items)
             app.message = StatusMessage(
                 outcome.changed.isEmpty ? "nobody held \(names(items))" : "unassigned \(names(outcome.changed))", severity: .success)
             done()
