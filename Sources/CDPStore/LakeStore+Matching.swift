@@ -396,10 +396,18 @@ extension LakeStore {
 public struct SQLiteMatchTransaction: MatchTransaction {
     let db: Database
 
+    /// Sets a candidate's status; a decision (approved, rejected) ends the hold on the pair, audited, in the same
+    /// transaction, so the pair leaves its holder's list and an undo reopens it unheld.
     public func setCandidateStatus(_ id: CandidateID, _ status: CandidateStatus, by actor: String?, at: String?) throws {
         try db.execute(
             sql: "UPDATE match_candidate SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
             arguments: [status.rawValue, actor, at, id.rawValue])
+        if status != .open, let actor, let at,
+            let ended = try LakeStore.endHold(
+                on: .candidate(id), by: actor, because: "\(id) was \(status.rawValue): a decision ends the work on it", at: at, db)
+        {
+            try LakeStore.appendAudit(ended, at: at, db)
+        }
     }
 
     public func recordDecision(_ a: SourceRecordID, _ b: SourceRecordID, _ decision: PairDecisionKind, reason: String?, by actor: String, at: String) throws {

@@ -135,7 +135,17 @@ extension LakeStore {
                 for value in values.prefix(columns.count) { binder.bind(value) }
                 try binder.run(db)
             }
-            try Self.appendAudit(change.audit, at: at, db)
+            // A decision ends the hold on the record (its audit row follows the change's): the record leaves its
+            // holder's list, and a reopen finds it unheld (a hold taken after the decision is kept: it was taken on purpose).
+            var audits = [change.audit]
+            if change.status == .released || change.status == .rejected,
+                let ended = try Self.endHold(
+                    on: .quarantine(id), by: change.audit.actor,
+                    because: "\(id) was \(change.status.rawValue): a decision ends the work on it", at: at, db)
+            {
+                audits.append(ended)
+            }
+            try Self.appendAudits(audits, at: at, db)
         }
     }
 

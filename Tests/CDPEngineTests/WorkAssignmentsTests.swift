@@ -178,10 +178,78 @@ import Testing
         #expect(try workspace.store.quarantineRecord(id)?.fields["email"] == "bob.stone@example.com")
 
         _ = try QuarantineService(workspace: workspace, environment: Self.environment("tom")).release(id)
+        // The release ended tom's claim; tom claims the released record again, and that hold is respected.
+        _ = try WorkAssignments(workspace: workspace, environment: Self.environment("tom")).claim([.quarantine(id)])
         let reopen = #expect(throws: EngineError.self) { try samFixes.reopen(id, reason: "released by mistake") }
         #expect(reopen?.code == .held)
         var takingOver = samFixes
         takingOver.takingOverHolds = true
         #expect(try takingOver.reopen(id, reason: "released by mistake").status != .released)
+    }
+
+    /// A large assignment reports its progress while it checks the items, and a stop before the write leaves
+    /// everything as it was: nothing assigned, nothing audited.
+    @Test func anAssignmentReportsProgressAndAStopBeforeTheWriteChangesNothing() throws {
+        let (workspace, id) = try Self.workspace("assign-progress")
+        let other = try #require(try workspace.store.quarantineRecords(LakeStore.QuarantineFilter()).first { $0.id != id }?.id)
+        let items: [WorkItem] = [.quarantine(id), .quarantine(other)]
+        let lee = WorkAssignments(workspace: workspace, environment: Self.environment("lee"))
+        let stopped = #expect(throws: EngineError.self) { try lee.assign(items, to: "sam", batchSize: 1) { _ in false } }
+        #expect(stopped?.code == .cancelled && stopped?.message.contains("after checking 1; nothing changed") == true)
+        #expect(try lee.holds(.quarantine).isEmpty)
+        #expect(try Self.audit(workspace, "work.assign").isEmpty)
+
+        var reports: [BulkProgress] = []
+        let outcome = try lee.assign(items, to: "sam", batchSize: 1) { reports.append($0); return true }
+        #expect(outcome.changed == items)
+        #expect(reports == [BulkProgress(done: 1, total: 2), BulkProgress(done: 2, total: 2), BulkProgress(done: 2, total: 2)])
+        #expect(try lee.holds(.quarantine).values.map(\.owner) == ["sam", "sam"])
+        #expect(try Self.audit(workspace, "work.assign").count == 2)
+        #expect(try workspace.store.auditChainProblems().isEmpty)
+    }
+
+    /// A decision ends the work on a record: released or rejected, it leaves its holder's list (audited as
+    /// `work.release`, saying why, in the decision's transaction), and a reopen finds it unheld instead of giving it
+    /// back to its old holder unseen. A fix keeps the hold: the record still waits for its release.
+    @Test func aDecisionEndsTheHoldOnARecordAndAReopenFindsItUnheld() throws {
+        let (workspace, id) = try Self.workspace("decided")
+        let other = try #require(try workspace.store.quarantineRecords(LakeStore.QuarantineFilter()).first { $0.id != id }?.id)
+        let lee = WorkAssignments(workspace: workspace, environment: Self.environment("lee"))
+        try lee.assign([.quarantine(id), .quarantine(other)], to: "sam")
+        let sam = QuarantineService(workspace: workspace, environment: Self.environment("sam"))
+        _ = try sam.fix(id, edits: ["email": "bob.stone@example.com"])
+        #expect(try lee.hold(on: .quarantine(id))?.owner == "sam")
+        _ = try sam.release(id)
+        _ = try sam.reject(other, reason: "a test row")
+        #expect(try lee.holds(.quarantine).isEmpty)
+        let ended = try Self.audit(workspace, "work.release")
+        #expect(ended.map(\.target).sorted() == [id.description, other.description].sorted())
+        #expect(ended.allSatisfy { $0.actor == "sam" && $0.before == "assigned to sam by lee" })
+        #expect(ended.first { $0.target == id.description }?.reason == "\(id) was released: a decision ends the work on it")
+        #expect(ended.first { $0.target == other.description }?.reason == "\(other) was rejected: a decision ends the work on it")
+
+        _ = try sam.reopen(id, reason: "released by mistake")
+        #expect(try lee.hold(on: .quarantine(id)) == nil)
+        #expect(try Self.audit(workspace, "work.release").count == 2)
+        #expect(try workspace.store.auditChainProblems().isEmpty)
+    }
+
+    /// Approving or rejecting a pair ends the hold on it, as a record's decision does; undoing the decision reopens
+    /// the pair unheld.
+    @Test func aPairDecisionEndsTheHoldOnThePair() throws {
+        let (plain, _, _, open) = try MatchReviewBulkTests.matched("decided-pairs")
+        let workspace = try EngineFixture.withAccess(
+            plain, roles: ["steward": ["view_pii", "remediate_quarantine", "decide_merges"], "lead": ["assign_work"]],
+            users: ["sam": "steward", "lee": "lead"])
+        let pair = try #require(open.first).id
+        let lee = WorkAssignments(workspace: workspace, environment: Self.environment("lee"))
+        try lee.assign([.candidate(pair)], to: "sam")
+        try MatchReview(workspace: workspace, environment: Self.environment("sam")).reject(pair, reason: "different people")
+        #expect(try lee.hold(on: .candidate(pair)) == nil)
+        let ended = try #require(try Self.audit(workspace, "work.release").first)
+        #expect(ended.target == pair.description && ended.actor == "sam" && ended.reason == "\(pair) was rejected: a decision ends the work on it")
+        try MatchReview(workspace: workspace, environment: Self.environment("sam")).undo(pair)
+        #expect(try lee.hold(on: .candidate(pair)) == nil)
+        #expect(try lee.holds(.candidate).isEmpty)
     }
 }

@@ -38,7 +38,12 @@ struct WorkCommandsCLITests {
             #expect(audit.stdout.contains(action), "\(action) missing from:\n\(audit.stdout)")
         }
 
-        let unassigned = try CLI.run(["quarantine", "unassign", "Q1"] + ws)
+        // The reject ended tom's assignment: a decision ends the work on a record (audited).
+        #expect(audit.stdout.contains("work.release"), "\(audit.stdout)")
+        #expect(try CLI.run(["quarantine", "holds"] + ws).stdout.contains("0 held"))
+        #expect(try CLI.run(["quarantine", "unassign", "Q1"] + ws).stdout.contains("already so: Q1"))
+        #expect(try CLI.run(["quarantine", "claim", "Q1", "--as", "sam"] + ws).status == 0)
+        let unassigned = try CLI.run(["quarantine", "unassign", "Q1", "--as", "sam"] + ws)
         #expect(unassigned.status == 0 && unassigned.stdout.contains("unassigned: Q1"), "\(unassigned.stdout)\(unassigned.stderr)")
         #expect(try CLI.run(["quarantine", "holds"] + ws).stdout.contains("0 held"))
 
@@ -79,5 +84,25 @@ extension WorkCommandsCLITests {
         // Views are per user.
         let other = try CLI.run(["quarantine", "list", "--view", "bad-emails", "--as", "sam"] + ws)
         #expect(other.status == 7 && other.stderr.contains("no saved view 'bad-emails'"), "\(other.stderr)")
+    }
+}
+
+extension WorkCommandsCLITests {
+    /// `-` reads the ids from standard input, so thousands of records need not be arguments.
+    @Test func assignTakesTheIDsFromStandardInputWithADash() throws {
+        let ws = try QuarantineReopenCLITests.workspace("work-stdin")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let command = ([try CLI.executable.path, "quarantine", "assign", "-", "--to", "sam", "--as", "lee"] + ws)
+            .map { "'\($0)'" }.joined(separator: " ")
+        process.arguments = ["-c", "printf 'Q1,\\n  ' | \(command)"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && stdout.contains("assigned to sam: Q1"), "\(stdout)")
+        #expect(try CLI.run(["quarantine", "holds"] + ws).stdout.contains("Q1    sam    assignment"))
     }
 }
