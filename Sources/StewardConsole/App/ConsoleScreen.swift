@@ -42,6 +42,22 @@ extension ConsoleScreen {
     func applyFilter(_ text: String, app: ConsoleApp) {}
 }
 
+/// A screen whose body is a table: a left click on a row selects it, as the keyboard would (the wheel moves the
+/// selection through the `down` and `up` actions, as on every screen).
+protocol TableScreen: ConsoleScreen {
+    var state: TableState { get set }
+    /// Where the table was last drawn; nil before the first frame.
+    var tableArea: Rect? { get }
+}
+
+extension TableScreen {
+    func click(at position: Position, app: ConsoleApp) -> Bool {
+        guard let area = tableArea, let row = Table.row(atX: position.x, y: position.y, in: area, state: state) else { return false }
+        state.selection.select(row)
+        return true
+    }
+}
+
 /// Actions shared by screens that show a table or a list.
 enum NavigationActions {
     static let list: [ConsoleAction] = [

@@ -7,14 +7,15 @@ import TermUI
 /// Analytics over the gold layer: campaign performance as a table sorted by any metric (`s` next metric,
 /// `r` reverses) with the same metric as bars, the last match run in one line, and each source's data
 /// quality pass rate over the recent runs as a sparkline.
-final class AnalyticsScreen: ConsoleScreen {
+final class AnalyticsScreen: TableScreen {
     private var campaigns: [CampaignPerformance] = []
     private var trend: [(source: String, rates: [(run: RunID, passRate: Double)])] = []
     private var matchSummary: MatchSummary?
     private var goldenCustomers = 0
     private var metric = Metric.revenue
     private var descending = true
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
     private var error: String?
     private var loadedGeneration = -1
 
@@ -175,6 +176,7 @@ final class AnalyticsScreen: ConsoleScreen {
             columns: columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no campaigns in silver")
         frame.render(table, in: inner, state: &state)
+        tableArea = inner
     }
 
     /// The meaning of the campaign table's figures, on its title row.

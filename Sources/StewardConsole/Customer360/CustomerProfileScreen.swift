@@ -9,12 +9,13 @@ import TermUI
 /// open quality issues (Enter jumps to the quarantine record) or merge history (Enter shows the entry);
 /// `o` opens the golden record view, where a steward unmerges or overrides.
 /// Masked like everything else for a user without `view_pii`.
-final class CustomerProfileScreen: ConsoleScreen {
+final class CustomerProfileScreen: TableScreen {
     let golden: GoldenID
     private var profile: Customer360Service.Profile?
     private var error: String?
     private var pane = Pane.timeline
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
     private var loadedGeneration = -1
 
     enum Pane: String, CaseIterable {
@@ -220,6 +221,7 @@ final class CustomerProfileScreen: ConsoleScreen {
             columns: columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: empty)
         frame.render(table, in: body, state: &state)
+        tableArea = body
     }
 
     private func paneTable(_ profile: Customer360Service.Profile, theme: Theme) -> ([TableColumn], [[Line]], String) {

@@ -7,11 +7,12 @@ import TermUI
 /// Customer 360 search: `/` and type a name, email or phone (case, accents and a typo per word forgiven);
 /// the hits follow as you type, read in the background from the gold layer's key index. Before any search
 /// it lists the customers of highest lifetime value. Enter opens the profile.
-final class CustomersScreen: ConsoleScreen {
+final class CustomersScreen: TableScreen {
     private var query = ""
     private var rows: [Customer360Row] = []
     private var total = 0
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
     private var error: String?
     private var pending: (query: String, read: BackgroundRead<[Customer360Row], EngineError>)?
     private var loadedGeneration = -1
@@ -139,6 +140,7 @@ final class CustomersScreen: ConsoleScreen {
             style: theme[.text], headerStyle: theme[.header], selectedStyle: theme[.selection], highlightSymbol: "▌",
             emptyMessage: "no customer matches '\(query)'; try fewer words, or an email or phone")
         frame.render(table, in: area, state: &state)
+        tableArea = area
     }
 
     private func row(for customer: Customer360Row, theme: Theme) -> [Line] {

@@ -4,10 +4,11 @@ import TermUI
 
 /// An entry's versions, oldest first: who, when, what changed. Enter diffs the selected version with the
 /// one before it; Space marks a version and `d` diffs the marked one with the selected one.
-final class DictionaryHistoryScreen: ConsoleScreen {
+final class DictionaryHistoryScreen: TableScreen {
     let key: DictionaryKey
     private var versions: [DictionaryVersion] = []
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
     private(set) var marked: Int?
     private var error: String?
 
@@ -94,6 +95,7 @@ final class DictionaryHistoryScreen: ConsoleScreen {
             columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no versions")
         frame.render(table, in: area, state: &state)
+        tableArea = area
     }
 }
 

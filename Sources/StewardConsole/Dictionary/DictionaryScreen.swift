@@ -5,10 +5,11 @@ import TermUI
 /// The data dictionary, layer by layer. `/` filters by text and `layer:` `tag:` `class:` terms, `l` steps
 /// through the layers, `m` shows only the gaps (no description or classification); Enter opens an
 /// entry, `e` edits it, `h` shows its versions, `s` suggests from the lake's data.
-final class DictionaryScreen: ConsoleScreen {
+final class DictionaryScreen: TableScreen {
     private var entries: [DictionaryVersion] = []
     private var shown: [DictionaryVersion] = []
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
     private var query = DictionaryQuery()
     private var gapsOnly = false
     private var error: String?
@@ -130,6 +131,7 @@ final class DictionaryScreen: ConsoleScreen {
             selectedStyle: theme[.selection], highlightSymbol: "▌",
             emptyMessage: gapsOnly ? "no gaps: every entry has a description and a classification" : "no entries match")
         frame.render(table, in: area, state: &state)
+        tableArea = area
     }
 }
 

@@ -7,12 +7,13 @@ import TermUI
 /// The cluster a candidate proposes: every record of both golden records, grouped by golden record, and
 /// the links among them (candidate pairs with their probability and status, steward decisions). Enter
 /// opens the selected record's golden record.
-final class ReviewClusterScreen: ConsoleScreen {
+final class ReviewClusterScreen: TableScreen {
     let session: ReviewSession
     let candidate: CandidateID
     private(set) var cluster: MatchReview.ProposedCluster?
     private var loadError: String?
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
 
     init(session: ReviewSession, candidate: CandidateID) {
         self.session = session
@@ -97,6 +98,7 @@ final class ReviewClusterScreen: ConsoleScreen {
             columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no records")
         frame.render(table, in: parts[0], state: &state)
+        tableArea = parts[0]
         frame.render(Paragraph(lines: linkLines, wrap: false), in: parts[2])
     }
 

@@ -7,9 +7,9 @@ import TermUI
 /// The merge review queue: open candidate pairs, most uncertain first (probability nearest the middle of
 /// the two thresholds), with the session's counter. Enter reviews from the selected pair on, one key per
 /// decision; `c` shows the cluster an approval would make; `b` hides the scores.
-final class ReviewQueueScreen: ConsoleScreen {
+final class ReviewQueueScreen: TableScreen {
     let session = ReviewSession()
-    private var state = TableState()
+    var state = TableState()
 
     /// Only pairs with this explanation key (`f`, `:key`); nil for every key.
     private(set) var keyFilter: String?
@@ -237,14 +237,8 @@ final class ReviewQueueScreen: ConsoleScreen {
     }
 
     /// Where the table was last drawn, for clicks.
-    private var lastTableArea: Rect?
-
-    /// A click on a row selects it.
-    func click(at position: Position, app: ConsoleApp) -> Bool {
-        guard let area = lastTableArea, let row = Table.row(atX: position.x, y: position.y, in: area, state: state) else { return false }
-        state.selection.select(row)
-        return true
-    }
+    var lastTableArea: Rect?
+    var tableArea: Rect? { lastTableArea }
 
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme

@@ -6,10 +6,11 @@ import TermUI
 /// The audit log, newest first; read-only. `/` takes free text and `user:` `action:` `target:` terms;
 /// `u` `a` `t` filter on the selected row's user, action or target, `c` clears; Enter shows one entry whole.
 /// The title says whether the hash chain holds.
-final class AuditScreen: ConsoleScreen {
+final class AuditScreen: TableScreen {
     private var entries: [AuditEntry] = []
     private var shown: [AuditEntry] = []
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
     private var query = AuditQuery()
     private var chainProblems: [String] = []
     private var error: String?
@@ -115,6 +116,7 @@ final class AuditScreen: ConsoleScreen {
             columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no audit entries match")
         frame.render(table, in: area, state: &state)
+        tableArea = area
     }
 }
 

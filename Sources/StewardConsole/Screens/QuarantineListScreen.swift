@@ -5,7 +5,7 @@ import Foundation
 import TermUI
 
 /// The quarantine workbench: held records filtered by source, rule, status and text, sortable by any column.
-final class QuarantineListScreen: ConsoleScreen {
+final class QuarantineListScreen: TableScreen {
     private var source: QuarantineTableSource?
     var state = TableState()
     private var sourceFilter: SourceName?
@@ -578,14 +578,7 @@ final class QuarantineListScreen: ConsoleScreen {
     }
 
     /// Where the table was last drawn, for clicks.
-    private var tableArea: Rect?
-
-    /// A click on a row selects it.
-    func click(at position: Position, app: ConsoleApp) -> Bool {
-        guard let tableArea, let row = Table.row(atX: position.x, y: position.y, in: tableArea, state: state) else { return false }
-        state.selection.select(row)
-        return true
-    }
+    var tableArea: Rect?
 
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         guard let source else { return }

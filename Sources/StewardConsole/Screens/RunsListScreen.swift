@@ -6,11 +6,12 @@ import TermUI
 /// Workflow runs, newest first, refreshed every tick so runs started elsewhere appear as they go; above them
 /// the workflows' schedules (expression, clock, paused or not, next run) and file arrival triggers (folder,
 /// paused or not, next check, last file seen).
-final class RunsListScreen: ConsoleScreen {
+final class RunsListScreen: TableScreen {
     private var runs: [RunSummary] = []
     private var schedules: [ScheduleService.Status] = []
     private var lastAlert: AlertLog.Alert?
-    private var state = TableState()
+    var state = TableState()
+    var tableArea: Rect?
     private var error: String?
     private var text = ""
 
@@ -121,6 +122,7 @@ final class RunsListScreen: ConsoleScreen {
             columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no runs yet; press R to start one")
         frame.render(table, in: area, state: &state)
+        tableArea = area
     }
 
     private func renderSchedules(in area: Rect, frame: inout Frame, theme: Theme, now: Double) {
