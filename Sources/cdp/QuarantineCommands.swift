@@ -76,8 +76,9 @@ struct QuarantineCommand: ParsableCommand {
             abstract: "Write the workbench's view — the filtered records, chosen columns, in order — as CSV or JSON; masked without view_pii; audited.")
         @OptionGroup var options: WorkspaceOptions
         @OptionGroup var view: QuarantineViewOptions
-        @Option(help: "Columns, comma separated: \(QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ",")).")
-        var columns: String = QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ",")
+        @Option(
+            help: "Columns, comma separated: \(QuarantineViewColumn.allCases.map(\.rawValue).joined(separator: ",")) (owner: who holds the record; not by default).")
+        var columns: String = QuarantineViewColumn.standard.map(\.rawValue).joined(separator: ",")
         @Option(help: "Order by this column (\(QuarantineOrder.allCases.map(\.rawValue).joined(separator: ", "))); add --descending to reverse.")
         var sort: String = "id"
         @Flag(help: "Reverse the order.") var descending = false

@@ -60,4 +60,26 @@ import Testing
         }
         #expect(unwritable?.message.contains("cannot write /nonexistent-folder/x.csv") == true)
     }
+
+    /// The owner column is who holds each record now (empty: nobody), for a masked reader as for anyone: a steward's
+    /// name is not a customer's personal data, and every role's console shows it.
+    @Test func theOwnerColumnNamesWhoHoldsEachRecord() throws {
+        let (seeded, _) = try QuarantineBulkTests.workspace("export-owner")
+        let workspace = try EngineFixture.withAccess(
+            seeded, roles: ["steward": ["view_pii", "remediate_quarantine"], "lead": ["view_pii", "remediate_quarantine", "assign_work"]],
+            users: ["sam": "steward", "lee": "lead", "vic": "viewer"])
+        try WorkAssignments(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: "lee"))
+            .assign([.quarantine(QuarantineID(1))], to: "sam")
+        try WorkAssignments(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: "lee")).claim([.quarantine(QuarantineID(3))])
+        let emails = LakeStore.QuarantineFilter(rule: "email_format", statuses: [.open, .fixed])
+        for user in ["lee", "vic"] {
+            let path = Self.file("owner-\(user).csv")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try QuarantineService(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: user))
+                .exportView(emails, columns: [.id, .owner], format: .csv, toFile: path)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "id,owner\nQ1,sam\nQ2,\nQ3,lee\nQ4,\nQ5,\n")
+        }
+        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.export")).first?.after?.hasSuffix(": id,owner") == true)
+    }
 }
+

@@ -46,4 +46,23 @@ extension QuarantineBulkCLITests {
         let audit = try CLI.run(["audit", "list", "--action", "quarantine.export"] + ws)
         #expect(audit.stdout.contains("1 records"), "\(audit.stdout)")
     }
+
+    /// `--columns …,owner` names who holds each record, as the workbench's owner column does; the default columns
+    /// leave it out.
+    @Test func exportWritesTheOwnerColumnWhenAskedForIt() throws {
+        let ws = try QuarantineReopenCLITests.workspace("export-owner")
+        let out = CLI.temporaryFolder("export-owner-out").appendingPathComponent("view.csv").path
+        try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let assigned = try CLI.run(["quarantine", "assign", "Q1", "--to", "sam", "--as", "lee"] + ws)
+        #expect(assigned.status == 0, "\(assigned.stderr)")
+        let result = try CLI.run(["quarantine", "export", "--columns", "id,key,owner", "--out", out] + ws)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.hasPrefix("id,key,owner\nQ1,C2,sam\n"), "\(text)")
+        #expect(text.split(separator: "\n").dropFirst(2).allSatisfy { $0.hasSuffix(",") }, "\(text)")
+        let plain = try CLI.run(["quarantine", "export", "--out", out] + ws)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let header = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").first ?? ""
+        #expect(header == "id,status,source,key,name,line,age,rules,failing value,first problem")
+    }
 }

@@ -6,6 +6,12 @@ import Foundation
 /// one definition.
 public enum QuarantineViewColumn: String, CaseIterable, Sendable {
     case id, status, source, key, name, line, age, rules, value, problem
+    /// Who holds the record (a claim or an assignment), as the console's owner column shows it once anyone does.
+    case owner
+
+    /// The record's own columns, in the workbench's order: what a view shows (and an export writes) unless it names
+    /// its columns. The owner column comes from who holds the record, not from the record.
+    public static let standard: [QuarantineViewColumn] = allCases.filter { $0 != .owner }
 
     /// The header, as the workbench titles the column.
     public var title: String {
@@ -16,8 +22,9 @@ public enum QuarantineViewColumn: String, CaseIterable, Sendable {
         }
     }
 
-    /// The column's text for `record` (pass it masked as the user reads it); `now` (seconds since 1970) for the age.
-    public func text(_ record: QuarantineRecord, now: Double) -> String {
+    /// The column's text for `record` (pass it masked as the user reads it); `now` (seconds since 1970) for the age;
+    /// `hold`, who holds the record, for the owner column (empty: nobody).
+    public func text(_ record: QuarantineRecord, now: Double, hold: WorkClaim? = nil) -> String {
         switch self {
         case .id: record.id.description
         case .status: record.status.rawValue
@@ -29,6 +36,7 @@ public enum QuarantineViewColumn: String, CaseIterable, Sendable {
         case .rules: record.ruleNames.joined(separator: ",")
         case .value: record.failures.first { $0.value != nil }?.value ?? ""
         case .problem: record.failures.first.map { "\($0.field.map { "\($0): " } ?? "")\($0.message)" } ?? ""
+        case .owner: hold?.owner ?? ""
         }
     }
 
@@ -53,7 +61,8 @@ extension QuarantineService {
 
     /// Writes exactly the workbench's view to the file `path`: the records matching `filter` (its limit ignored),
     /// in `order`, with `columns`, values masked as this user reads them (through the engine's reader, as the
-    /// console shows them), and audits it as `quarantine.export`. The file is written beside and renamed at the
+    /// console shows them; the owner column is who holds each record now, as every role's console shows it), and
+    /// audits it as `quarantine.export`. The file is written beside and renamed at the
     /// end, so a failed export leaves no half file.
     /// - Returns: the number of records written.
     /// - Throws: `.refused` with no column; `EngineError.store` when the lake cannot be read; `.input` naming the
@@ -100,13 +109,18 @@ extension QuarantineService {
         all.offset = 0
         let ids = try reader.quarantineIDs(all, order: order, ascending: ascending)
         let now = environment.now()
+        let holds = columns.contains(.owner) ? try WorkAssignments(workspace: workspace, environment: environment).holds(.quarantine) : [:]
         var writer = ExportWriter(format: format)
         do {
             try write(writer.header(columns.map(\.title)))
             for start in stride(from: 0, to: ids.count, by: Self.exportChunk) {
                 let chunk = ids[start..<min(ids.count, start + Self.exportChunk)].map { QuarantineID($0) }
                 let records = try reader.quarantineRecords(ids: chunk)
-                try write(writer.rows(records.map { record in columns.map { CellValue.text($0.text(record, now: now)) } }))
+                try write(
+                    writer.rows(
+                        records.map { record in
+                            columns.map { CellValue.text($0.text(record, now: now, hold: holds[record.id.rawValue])) }
+                        }))
             }
             try write(writer.footer())
         } catch let error as EngineError {

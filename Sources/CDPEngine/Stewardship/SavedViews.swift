@@ -43,7 +43,7 @@ public struct SavedView: Sendable, Hashable, Codable {
 
     /// The columns shown, all of them when the view names none.
     public var viewColumns: [QuarantineViewColumn] {
-        columns.isEmpty ? QuarantineViewColumn.allCases : columns.compactMap(QuarantineViewColumn.init(rawValue:))
+        columns.isEmpty ? QuarantineViewColumn.standard : columns.compactMap(QuarantineViewColumn.init(rawValue:))
     }
 
     /// One line for lists: `eu-emails: rule email_format · source crm · open,fixed · by age ▼ · 4 columns`.

@@ -186,7 +186,9 @@ final class QuarantineListScreen: TableScreen {
             })
             return
         }
-        let columns = state.visibleColumns(QuarantineTableSource.columns).compactMap { QuarantineViewColumn(rawValue: $0.id) }
+        // The owner column is exported when it shows (once anyone holds a record), as every other shown column.
+        let shownColumns = source?.displayedColumns ?? QuarantineTableSource.columns
+        let columns = state.visibleColumns(shownColumns).compactMap { QuarantineViewColumn(rawValue: $0.id) }
         let format: ExportFormat = trimmed.lowercased().hasSuffix(".json") ? .json : .csv
         let order = state.sort.flatMap { QuarantineOrder(rawValue: $0.columnID) } ?? .id
         let url = URL(fileURLWithPath: (trimmed as NSString).expandingTildeInPath)
@@ -398,7 +400,7 @@ final class QuarantineListScreen: TableScreen {
             name: name, source: sourceFilter?.rawValue, rule: ruleFilter, statuses: Self.statusChoices[statusChoice].statuses,
             text: text.isEmpty ? nil : text, owner: source.flatMap { $0.ownerFilter == .everyone ? nil : $0.ownerFilter.rawValue },
             sort: state.sort?.columnID, ascending: state.sort?.ascending ?? true,
-            columns: columns == QuarantineViewColumn.allCases.map(\.rawValue) ? [] : columns)
+            columns: columns == QuarantineViewColumn.standard.map(\.rawValue) ? [] : columns)
     }
 
     /// `:view NAME` shows a saved view, `:view save NAME` saves this one, `:view delete NAME` deletes one; `:view` alone
@@ -455,7 +457,7 @@ final class QuarantineListScreen: TableScreen {
         newOnly = false
         state.sort = view.sort.map { TableSort(columnID: $0, ascending: view.ascending) }
         let shown = view.viewColumns.map(\.rawValue)
-        state.hiddenColumns = Set(QuarantineViewColumn.allCases.map(\.rawValue).filter { !shown.contains($0) })
+        state.hiddenColumns = Set(QuarantineViewColumn.standard.map(\.rawValue).filter { !shown.contains($0) })
         state.columnOrder = [QuarantineTableSource.markColumn] + shown
         state.focusedColumn = nil
         refreshHolds(app: app, filter: view.owner.flatMap(OwnerFilter.init(rawValue:)) ?? .everyone)

@@ -102,7 +102,7 @@ final class QuarantineTableSource: TableDataSource {
     static let markColumn = "mark"
 
     /// The column naming who holds the record (`*`: a claim, which lapses), shown last once anyone holds one.
-    static let ownerColumn = TableColumn(id: "owner", title: "owner", width: .length(8))
+    static let ownerColumn = TableColumn(id: QuarantineViewColumn.owner.rawValue, title: "owner", width: .length(8))
 
     /// The columns shown: ``columns``, and the owner column while anyone holds a record (before that it would
     /// only take room from the values).
@@ -110,7 +110,7 @@ final class QuarantineTableSource: TableDataSource {
 
     /// The mark column, then the engine's view columns (``QuarantineViewColumn``), in its order.
     static let columns = [TableColumn(id: markColumn, title: "✓", width: .length(1))]
-        + QuarantineViewColumn.allCases.map { column in
+        + QuarantineViewColumn.standard.map { column in
             let width: Constraint
             switch column {
             case .id: width = .length(6)
@@ -120,6 +120,7 @@ final class QuarantineTableSource: TableDataSource {
             case .source, .key: width = .fill(2)
             case .name, .rules, .value: width = .fill(3)
             case .problem: width = .fill(6)
+            case .owner: width = .length(8)
             }
             return TableColumn(
                 id: column.rawValue, title: column.title, width: width, alignment: column == .line || column == .age ? .right : .left)
@@ -334,7 +335,7 @@ final class QuarantineTableSource: TableDataSource {
         guard let record = record(at: row) else { return [] }
         let now = self.now()
         return [Line(marked.contains(record.id.rawValue) ? "✓" : " ", style: theme[.success])]
-            + QuarantineViewColumn.allCases.map { column in
+            + QuarantineViewColumn.standard.map { column in
                 let text = column.text(record, now: now)
                 switch column {
                 case .id: return Line(text, style: theme[.accent])
@@ -342,7 +343,7 @@ final class QuarantineTableSource: TableDataSource {
                 case .name, .value: return Line(text, style: theme[.pii])
                 case .line, .problem: return Line(text, style: theme[.muted])
                 case .age: return isNew(record) ? Line("★ " + text, style: theme[.accent]) : Line(text, style: theme[.muted])
-                case .source, .key, .rules: return Line(text)
+                case .source, .key, .rules, .owner: return Line(text)
                 }
             } + (holds.isEmpty ? [] : [WorkActions.ownerCell(holds[record.id.rawValue], app: user, theme: theme)])
     }
