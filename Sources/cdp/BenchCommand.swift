@@ -85,6 +85,9 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Timed repetitions of the key script; the median run is reported.") var runs: Int = 3
         @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
         @Flag(help: "Also print every key's latency (the median run).") var everyKey = false
+        @Option(help: "Then release this many fixed records through the console's bulk release, in the background, while keys keep coming (0: skip; changes the lake).")
+        var release: Int = 10_000
+        @Option(help: "Times the rule picker is opened (its median is reported; 0: skip).") var pickerRuns: Int = 15
 
         func run() throws {
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-console-\(getpid())" : "")
@@ -105,6 +108,18 @@ struct BenchCommand: ParsableCommand {
                 for (index, ms) in median.keyLatenciesMilliseconds.enumerated() {
                     print(String(format: "  #%3d %-8@ %8.2f ms", index + 1, median.keys.indices.contains(index) ? median.keys[index] : "?", ms))
                 }
+            }
+            let benchmark = ConsoleBenchmark(workspace: workspace, environment: .live(user: "bench"))
+            if pickerRuns > 0 {
+                let picker = benchmark.runRulePicker(repetitions: pickerRuns)
+                let sorted = picker.milliseconds.sorted()
+                print(String(
+                    format: "rule picker:           median %.2f ms · max %.2f ms to open over %d openings (%d rules)", sorted[sorted.count / 2],
+                    sorted.last ?? 0, sorted.count, picker.rules))
+            }
+            if release > 0 {
+                let result = try present { () throws(EngineError) in try benchmark.runBulkRelease(count: release, log: { print($0) }) }
+                print(result.report)
             }
         }
     }

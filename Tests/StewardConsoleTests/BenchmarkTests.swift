@@ -1,4 +1,7 @@
+import CDPCore
 import CDPEngine
+import CDPRepositories
+import CDPTestSupport
 import Foundation
 import TermUI
 import Testing
@@ -38,4 +41,27 @@ import Testing
         #expect(source.fetches - beforeEnd == 1)
         #expect(source.cachedRowCount <= QuarantineTableSource.windowsKept * QuarantineTableSource.windowSize)
     }
+
+    /// The bulk-release scenario lands fixable records when the lake holds too few, fixes them by pattern, then
+    /// releases the number asked through the console's background release, timing the keys pressed meanwhile; the
+    /// rule picker is opened and timed with every rule listed.
+    @Test func theBulkReleaseScenarioReleasesWhatItAskedWhileKeysKeepComing() throws {
+        let folder = ScratchFolder.make("cdp-console-tests", "benchrelease")
+        let workspace = try BenchmarkWorkspace.prepare(customers: 200, in: folder)
+        let environment = Environment.live(user: "bench")
+        let benchmark = ConsoleBenchmark(workspace: workspace, environment: environment)
+        let result = try benchmark.runBulkRelease(count: 300, keyInterval: 0.001)
+        #expect(result.asked == 300 && result.released == 300, "\(result.report)")
+        #expect(result.fixed >= 300 && result.nowPassing >= 300)
+        #expect(!result.keysDuringRelease.milliseconds.isEmpty)
+        #expect(result.report.contains("bulk release:          300 of 300 records"), "\(result.report)")
+        let released = try workspace.reader(for: environment).quarantineIDs(QuarantineFilter(rule: "email_format", statuses: [.released]))
+        #expect(released.count == 300)
+        #expect(try workspace.store.auditChainProblems().isEmpty)
+
+        let picker = benchmark.runRulePicker(repetitions: 3)
+        #expect(picker.milliseconds.count == 3)
+        #expect(picker.rules >= workspace.rules.rules.count, "\(picker.rules)")
+    }
 }
+

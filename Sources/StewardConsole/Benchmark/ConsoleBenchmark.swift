@@ -44,12 +44,7 @@ public struct ConsoleBenchmark {
         /// Store reads the quarantine table made (it must stay proportional to pages shown).
         public var tableFetches: Int
 
-        public func percentile(_ p: Double) -> Double {
-            let sorted = keyLatenciesMilliseconds.sorted()
-            guard !sorted.isEmpty else { return 0 }
-            let rank = Int((p / 100 * Double(sorted.count - 1)).rounded())
-            return sorted[max(0, min(sorted.count - 1, rank))]
-        }
+        public func percentile(_ p: Double) -> Double { KeyLatencies(keyLatenciesMilliseconds).percentile(p) }
 
         public var p50: Double { percentile(50) }
         public var p95: Double { percentile(95) }
