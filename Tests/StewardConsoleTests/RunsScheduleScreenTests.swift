@@ -100,3 +100,51 @@ import Testing
         #expect(audit.map(\.target) == [failed.id.description])
     }
 }
+
+/// `P` on the Runs screen pauses or resumes a schedule or file arrival trigger picked from a list (`:pause-schedule
+/// NAME` toggles one), through the engine and audited.
+@Suite struct RunsPauseScreenTests {
+    @Test func pPausesAndResumesThePickedScheduleOrTrigger() throws {
+        let f = try ConsoleFixture()
+        let tasks = #""tasks": [{"task_key": "scorecard", "cdp_task": {"step": "scorecard"}}]"#
+        try #"{"name": "nightly", "schedule": {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "UTC"}, \#(tasks)}"#
+            .write(to: f.workspace.workflowFile("nightly"), atomically: true, encoding: .utf8)
+        try #"{"name": "arrivals", "trigger": {"file_arrival": {"url": "inbox/"}}, \#(tasks)}"#
+            .write(to: f.workspace.workflowFile("arrivals"), atomically: true, encoding: .utf8)
+        let service = ScheduleService(workspace: f.workspace, environment: ConsoleFixture.clock)
+        func paused(_ name: String) throws -> Bool? { try service.list().first { $0.workflow == name }?.paused }
+
+        try f.send("3 P")
+        #expect(f.screen.contains("pause or resume · type to search"), "\(f.screen)")
+        try f.send("nightly <enter>")
+        #expect(f.app.message?.text == "nightly paused: no run starts on its own until resumed")
+        #expect(try paused("nightly") == true && paused("arrivals") == false)
+        let nightly = try #require(f.screen.split(separator: "\n").first { $0.contains("│nightly") })
+        #expect(nightly.contains("PAUSED") && !nightly.contains("UNPAUSED") && nightly.contains("paused by ann"), "\(nightly)")
+        let pause = try #require(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "schedule.pause")).first)
+        #expect(pause.actor == "ann" && pause.target == "nightly" && pause.reason == "from the console")
+
+        // The palette toggles it back; the trigger is paused the same way.
+        try f.send(": pause-schedule <space> nightly <enter>")
+        #expect(f.app.message?.text == "nightly resumed")
+        #expect(try paused("nightly") == false)
+        #expect(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "schedule.resume")).first?.target == "nightly")
+        try f.send("P arrivals <enter>")
+        #expect(try paused("arrivals") == true)
+    }
+
+    @Test func withoutRunWorkflowsThePickerIsRefusedBeforeItOpens() throws {
+        let prepared = try ConsoleFixture.makeWorkspace("pause-access")
+        try AccessScreenTests.access.write(to: prepared.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
+        let tasks = #""tasks": [{"task_key": "scorecard", "cdp_task": {"step": "scorecard"}}]"#
+        try #"{"name": "nightly", "schedule": {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "UTC"}, \#(tasks)}"#
+            .write(to: prepared.workflowFile("nightly"), atomically: true, encoding: .utf8)
+        let workspace = try Workspace(at: prepared.root.path)
+        let backend = InMemoryBackend(width: 100, height: 30)
+        let app = ConsoleApp(workspace: workspace, environment: .fixed(at: 1_764_300_000, user: "vic"), theme: .mono, backend: backend)
+        try backend.enqueue(script: "3 P")
+        app.drainEvents(settle: true)
+        #expect(app.modal == nil)
+        #expect(app.message?.text.contains("missing permission run_workflows") == true, "\(app.message?.text ?? "")")
+    }
+}

@@ -22,7 +22,57 @@ final class RunsListScreen: TableScreen {
             NavigationActions.filter,
             ConsoleAction("open-run", keys: [KeyEvent(.enter)], help: "Open the run (tasks, progress, log)", group: "Runs"),
             ConsoleAction("repair-run", keys: [.char("p")], help: "Repair the run: rerun its failed and skipped tasks", group: "Runs"),
+            ConsoleAction(
+                "pause-schedule", keys: [.char("P")],
+                help: "Pause or resume a schedule or file arrival trigger: pick it (:pause-schedule NAME toggles one; audited)", group: "Runs"),
         ]
+    }
+
+    /// `:pause-schedule NAME` pauses the workflow's schedule or trigger, or resumes it when it is paused.
+    func perform(_ action: String, argument: String, app: ConsoleApp) -> Bool {
+        guard action == "pause-schedule" else { return false }
+        toggle(argument.trimmingCharacters(in: .whitespaces), app: app)
+        return true
+    }
+
+    /// Lists the schedules and triggers to pick the one to pause or resume (refused before it opens without
+    /// `run_workflows`); the one of the selected run's workflow is picked first.
+    private func askSchedule(app: ConsoleApp) {
+        guard !schedules.isEmpty else {
+            app.message = StatusMessage("no workflow has a schedule or a file arrival trigger", severity: .warning)
+            return
+        }
+        do {
+            try app.workspace.authorize(.runWorkflows, app.environment, attempt: "schedule.pause or resume")
+        } catch {
+            app.report(error)
+            return
+        }
+        let selectedWorkflow = state.selection.selected.flatMap { runs.indices.contains($0) ? runs[$0].workflow : nil }
+        let choices = schedules.map { schedule in
+            Picker.Choice(
+                value: schedule.workflow, label: "\(schedule.workflow) · \(schedule.what) · \(schedule.paused ? "paused: Enter resumes" : "Enter pauses")")
+        }
+        let current = schedules.first { $0.workflow == selectedWorkflow }?.workflow
+        app.modal = .picker(Picker(title: "pause or resume · type to search, Enter picks", choices: choices, current: current) {
+            [weak self, weak app] choice in
+            guard let self, let app, let workflow = choice.value else { return }
+            self.toggle(workflow, app: app)
+        })
+    }
+
+    /// Pauses `workflow`'s schedule or trigger, or resumes it when paused, through the engine (audited).
+    private func toggle(_ workflow: String, app: ConsoleApp) {
+        let service = ScheduleService(workspace: app.workspace, environment: app.environment)
+        do {
+            let paused = try service.list().first { $0.workflow == workflow }?.paused ?? false
+            let status = paused ? try service.resume(workflow, reason: "from the console") : try service.pause(workflow, reason: "from the console")
+            app.message = StatusMessage(
+                "\(status.workflow) \(status.paused ? "paused: no run starts on its own until resumed" : "resumed")", severity: .success)
+            load(app)
+        } catch {
+            app.report(error)
+        }
     }
 
     var filterText: String? { text }
@@ -55,6 +105,10 @@ final class RunsListScreen: TableScreen {
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         if NavigationActions.apply(action, to: &state.selection) { return true }
+        if action == "pause-schedule" {
+            askSchedule(app: app)
+            return true
+        }
         guard let row = state.selection.selected, runs.indices.contains(row) else { return action == "open-run" || action == "repair-run" }
         switch action {
         case "open-run":
