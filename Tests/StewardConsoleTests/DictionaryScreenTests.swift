@@ -108,6 +108,7 @@ import Testing
 
         screen = try f.send("G <enter>")
         #expect(screen.contains("Diff · silver_customer.last_name · version 2 → 3"))
+        assertTextSnapshot(screen, named: "dictionary-diff")
         #expect(screen.contains("  - confidential"))
         #expect(screen.contains("  + restricted"))
         #expect(!screen.contains("  + ann"))
@@ -126,6 +127,7 @@ import Testing
         try edit(f, "silver_customer.email", DictionaryChange(classification: "internal", tags: [], rules: []))
         var screen = try f.send("7 / silver_customer.email <enter> s")
         #expect(screen.contains("Suggest · silver_customer.email"))
+        assertTextSnapshot(screen, named: "dictionary-suggest")
         #expect(screen.contains("looks like email"))
         #expect(screen.contains("PII.Email"))
         #expect(screen.contains("email_format check"))

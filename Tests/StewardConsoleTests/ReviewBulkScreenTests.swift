@@ -27,6 +27,7 @@ import Testing
         #expect(f.screen.contains("write a probability from 0 up to (not including) 1"))
         try f.send("<ctrl-u> 0 <enter>")
         #expect(f.screen.contains("Bulk approve · \(sameKey.count) open pair"))
+        assertTextSnapshot(f.screen, named: "pair-bulk-preview")
         for pair in sameKey { #expect(f.screen.contains(pair.id.description)) }
         #expect((try f.review.counts()[.approved] ?? 0) == 0)  // a preview decides nothing
         try f.send("<enter>")

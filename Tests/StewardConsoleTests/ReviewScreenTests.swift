@@ -110,6 +110,7 @@ import Testing
         #expect(f.app.message?.text.contains("\(alice.id) approved; both records are now in \(joined)") == true)
         let screen = try f.send("g")
         #expect(screen.contains("Golden record \(joined) · 2 source records"))
+        assertTextSnapshot(screen, named: "golden-record")
         #expect(screen.contains("crm:C3"))
         #expect(screen.contains("Alice Jones · alice.j@b.example"))
     }

@@ -146,3 +146,37 @@ extension WorkAssignmentScreenTests {
         #expect(f.screen.contains("sam not the same Bob"), "\(f.screen)")
     }
 }
+
+extension WorkAssignmentScreenTests {
+    /// Assigning many marked rows runs in the background with a progress bar, as a bulk release does: the keys never
+    /// wait for the lake, and Esc stops it before anything is written. Left to run, every row is assigned in one
+    /// transaction with its audit rows, and the chain stays verifiable.
+    @Test func aLargeAssignmentRunsInTheBackgroundAndEscStopsItBeforeItWrites() throws {
+        let rows = (1...1_200).map { "C\($0),Ann,Lee,ann\($0) at example.com,1980-01-02" }
+        let f = try ConsoleFixture(customers: "id,first,last,email,born\n" + rows.joined(separator: "\n") + "\n")
+        // The job is held at its start until Esc has been handled: Esc then stops it after its first batch of checks.
+        let gate = DispatchSemaphore(value: 0)
+        f.app.bulkJobGate = { gate.wait() }
+        try f.send("2 A")
+        try f.backend.enqueue(script: "a sam <enter> <esc>")
+        f.app.drainEvents()
+        #expect(f.screen.contains("Assigning 1,200 items to sam"), "\(f.screen)")
+        assertTextSnapshot(f.screen, named: "work-job-progress")
+        gate.signal()
+        f.app.bulkJobGate = nil
+        f.app.drainEvents(settle: true)
+        #expect(f.app.message?.text == "stopped assigning 1,200 items to sam after checking 500 of 1,200; nothing changed", "\(f.app.message?.text ?? "")")
+        let service = WorkAssignments(workspace: f.workspace, environment: ConsoleFixture.clock)
+        #expect(try service.holds(.quarantine).isEmpty)
+        #expect(try Self.audit(f.workspace, "work.assign").isEmpty)
+
+        // The marks stay after a stop; left to run, it ends on the workbench with every row assigned and the marks cleared.
+        try f.send("a sam <enter>")
+        #expect(f.app.message?.text == "assigned 1,200 items to sam", "\(f.app.message?.text ?? "")")
+        #expect(try service.holds(.quarantine).count == 1_200)
+        #expect(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "work.assign", limit: 2_000)).count == 1_200)
+        #expect(try f.workspace.store.auditChainProblems().isEmpty)
+        #expect(f.screen.contains("Quarantine · 1,200"), "\(f.screen)")
+        #expect((f.app.current as? QuarantineListScreen)?.dataSource?.markedCount == 0)
+    }
+}
