@@ -1,5 +1,5 @@
 import CDPCore
-import CDPEngine
+@testable import CDPEngine
 import CDPRepositories
 import CDPTestSupport
 import Foundation

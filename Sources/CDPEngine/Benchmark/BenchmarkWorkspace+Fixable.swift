@@ -32,7 +32,8 @@ extension BenchmarkWorkspace {
             var row = Array(repeating: "", count: columns.count)
             row[0] = "FIX\(index)"
             if let first { row[first] = "Fix" }
-            if let last { row[last] = "Able\(index)" }
+            // A name with digits is no name once standardised: the index spelt in letters keeps each one plain.
+            if let last { row[last] = "Able" + String(index).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0.wholeNumberValue ?? 0))) } }
             if let email { row[email] = "fix.able\(index) at example.com" }
             text += row.joined(separator: source.delimiter) + "\n"
         }

@@ -7,8 +7,20 @@ import TermUI
 /// Latency figures over a list of key→frame times (ms).
 public struct KeyLatencies: Sendable {
     public var milliseconds: [Double]
+    /// Each key's name (as help shows it), in the same order, to name the slow ones.
+    public var keys: [String]
 
-    public init(_ milliseconds: [Double]) { self.milliseconds = milliseconds }
+    public init(_ milliseconds: [Double], keys: [String] = []) {
+        self.milliseconds = milliseconds
+        self.keys = keys
+    }
+
+    /// The slowest keys: "#52 G 12.3 ms", slowest first.
+    public func slowest(_ count: Int) -> [String] {
+        milliseconds.enumerated().sorted { $0.element > $1.element }.prefix(count).map { index, ms in
+            "#\(index + 1) \(keys.indices.contains(index) ? keys[index] : "?") \(String(format: "%.1f", ms)) ms"
+        }
+    }
 
     /// The `p`th percentile (nearest rank); 0 with no keys.
     public func percentile(_ p: Double) -> Double {
@@ -48,6 +60,7 @@ extension ConsoleBenchmark {
             bulk release:          \(released) of \(asked) records in \(String(format: "%.2f s", releaseSeconds)) \
             (\(String(format: "%.0f", Double(released) / max(releaseSeconds, 0.001))) records/s), in the background
             keys during release:   \(keysDuringRelease.summary)
+            slowest keys then:     \(keysDuringRelease.slowest(5).joined(separator: " · "))
             """
         }
     }
@@ -92,6 +105,7 @@ extension ConsoleBenchmark {
             Thread.sleep(forTimeInterval: 0.01)
         }
         var latencies: [Double] = []
+        var pressed: [String] = []
         let start = DispatchTime.now().uptimeNanoseconds
         app.handle(.key(KeyEvent(.enter)))
         app.draw()
@@ -104,6 +118,7 @@ extension ConsoleBenchmark {
             if let event = backend.pollEvent(timeoutMilliseconds: 0) { app.handle(event) }
             app.draw()
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1_000_000)
+            pressed.append(key.description)
             _ = app.tick()
             Thread.sleep(forTimeInterval: keyInterval)
         }
@@ -113,7 +128,7 @@ extension ConsoleBenchmark {
         if case .bulk(_, let outcome)? = app.undoStack.last { released = outcome.applied.count }
         return BulkReleaseResult(
             fixed: fix.applied.count, nowPassing: fix.nowPassing, fixSeconds: fixSeconds, asked: ids.count, released: released,
-            releaseSeconds: releaseSeconds, keysDuringRelease: KeyLatencies(latencies))
+            releaseSeconds: releaseSeconds, keysDuringRelease: KeyLatencies(latencies, keys: pressed))
     }
 
     /// Opens the workbench's rule picker (`f`, every rule of the workspace with its count) `repetitions` times, closing

@@ -52,11 +52,7 @@ public struct ConsoleBenchmark {
         public var maxLatency: Double { keyLatenciesMilliseconds.max() ?? 0 }
 
         /// The slowest keys: "#52 G 12.3 ms", slowest first.
-        public func slowest(_ count: Int) -> [String] {
-            keyLatenciesMilliseconds.enumerated().sorted { $0.element > $1.element }.prefix(count).map { index, ms in
-                "#\(index + 1) \(keys.indices.contains(index) ? keys[index] : "?") \(String(format: "%.1f", ms)) ms"
-            }
-        }
+        public func slowest(_ count: Int) -> [String] { KeyLatencies(keyLatenciesMilliseconds, keys: keys).slowest(count) }
 
         /// Lines for `cdp bench console`.
         public var report: String {
