@@ -111,8 +111,10 @@ import Testing
             .write(to: f.workspace.workflowFile("nightly"), atomically: true, encoding: .utf8)
         try #"{"name": "arrivals", "trigger": {"file_arrival": {"url": "inbox/"}}, \#(tasks)}"#
             .write(to: f.workspace.workflowFile("arrivals"), atomically: true, encoding: .utf8)
-        let service = ScheduleService(workspace: f.workspace, environment: ConsoleFixture.clock)
-        func paused(_ name: String) throws -> Bool? { try service.list().first { $0.workflow == name }?.paused }
+        func paused(_ name: String) throws -> Bool? {
+            let all: [ScheduleService.Status] = try ScheduleService(workspace: f.workspace, environment: ConsoleFixture.clock).list()
+            return all.first { $0.workflow == name }?.paused
+        }
 
         try f.send("3 P")
         #expect(f.screen.contains("pause or resume · type to search"), "\(f.screen)")
