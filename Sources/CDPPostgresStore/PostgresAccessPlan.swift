@@ -107,6 +107,31 @@ public struct PostgresAccessPlan: Sendable {
     static let lengthColumns: Set<String> = ["record_length", "record_offset"]
     static let contentHashColumn = "content_hash"
 
+    /// Relations whose rows are landed lines of the sources (customers' among them): a line's length and offset
+    /// tell the length of the personal values on it, so they are withheld whatever the relation's columns, as the
+    /// embedded lake withholds them (`cdp.masked_column` source `landed`; migration `pg-landed-rows-withhold-their-length`).
+    static let landedRowRelations: Set<String> = ["bronze_row", "bronze_row_v1"]
+
+    /// A relation's column holding a hash computed over it, as a pair.
+    struct RelationColumn: Hashable, Comparable, Sendable {
+        var relation: String
+        var column: String
+        static func < (a: Self, b: Self) -> Bool { (a.relation, a.column) < (b.relation, b.column) }
+    }
+
+    /// The audit chain's hashes, each SHA-256 over a row's real before/after/reason (a row's `hash`, the next row's
+    /// `previous_hash`, the head a run records): withheld without `view_pii` as the content hash is, or hashing
+    /// guesses gives a masked value back (migration `pg-audit-hashes-need-view-pii`).
+    static let auditHashColumns: Set<RelationColumn> = [
+        RelationColumn(relation: "audit_log", column: "hash"), RelationColumn(relation: "audit_log", column: "previous_hash"),
+        RelationColumn(relation: "workflow_run", column: "audit_head"), RelationColumn(relation: "audit_head", column: "hash"),
+    ]
+
+    /// Whether a column is a hash withheld whatever the dictionary says (the content hash, the audit chain's hashes).
+    static func isHash(_ relation: String, _ column: String) -> Bool {
+        column == contentHashColumn || auditHashColumns.contains(RelationColumn(relation: relation, column: column))
+    }
+
     /// Tables of the store's own machinery that no login role reads directly.
     static let internalRelations = Set(["schema_migration", "role_permission", "masked_column", "group_role"])
         .union(PostgresSchema.matchStagingTables)
@@ -116,7 +141,9 @@ public struct PostgresAccessPlan: Sendable {
         var treatments = relation.columns.map { masking(relation.name, $0) }
         let holdsPersonalData = treatments.contains { $0 != .show }
         for (index, column) in relation.columns.enumerated()
-        where column == Self.contentHashColumn || (holdsPersonalData && Self.lengthColumns.contains(column)) {
+        where Self.isHash(relation.name, column)
+            || ((holdsPersonalData || Self.landedRowRelations.contains(relation.name)) && Self.lengthColumns.contains(column))
+        {
             treatments[index] = .withhold
         }
         return treatments
@@ -127,8 +154,9 @@ public struct PostgresAccessPlan: Sendable {
         zip(relation.columns, treatments(relation)).enumerated().map { position, pair in
             let (column, treatment) = pair
             let source =
-                column == Self.contentHashColumn
-                ? "hash" : Self.lengthColumns.contains(column) ? "length" : isFixed(relation.name, column) ? "fixed" : "dictionary"
+                Self.isHash(relation.name, column)
+                ? "hash"
+                : Self.lengthColumns.contains(column) ? (Self.landedRowRelations.contains(relation.name) ? "landed" : "length") : isFixed(relation.name, column) ? "fixed" : "dictionary"
             let text: String
             switch treatment {
             case .show: text = "show"
@@ -196,7 +224,7 @@ public struct PostgresAccessPlan: Sendable {
         "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_attributes(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
         // What the run-write triggers ask as the writer (whether it holds the run lock, whether it is the store itself).
-        "cdp.run_lock_is_mine()", "cdp.writer_is_the_store()",
+        "cdp.run_lock_is_mine()", "cdp.writer_is_the_store()", "cdp.session_may(text)", "cdp.is_lake_timestamp(text)",
     ]
 
     /// What the plan makes of the current store, read from its catalog.
@@ -266,7 +294,6 @@ public struct PostgresAccessPlan: Sendable {
                 "GRANT CONNECT ON DATABASE \(db) TO \(group)",
                 "GRANT USAGE ON SCHEMA cdp TO \(group)",
                 "GRANT EXECUTE ON FUNCTION \(Self.everyRoleFunctions.joined(separator: ", ")) TO \(group)",
-                "GRANT SELECT ON cdp.audit_head TO \(group)",
             ]
             let functions = Self.functions(for: permissions)
             if !functions.isEmpty { sql.append("GRANT EXECUTE ON FUNCTION \(functions.joined(separator: ", ")) TO \(group)") }

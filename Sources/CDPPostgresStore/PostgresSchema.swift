@@ -83,6 +83,10 @@ public enum PostgresSchema {
         Migration(name: "pg-run-writes-need-the-run-lock", statements: runWriteObjects),
         Migration(name: "pg-quarantine-fix-merges-its-edits", statements: quarantineFixMergeObjects),
         Migration(name: "pg-match-results-are-a-runs", statements: matchWriteObjects),
+        Migration(name: "pg-audit-hashes-need-view-pii", statements: auditHashObjects),
+        Migration(name: "pg-bronze-ids-only-for-a-running-run", statements: bronzeIDObjects),
+        Migration(name: "pg-runs-keep-their-trail", statements: runTrailObjects),
+        Migration(name: "pg-landed-rows-withhold-their-length", statements: landedRowObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

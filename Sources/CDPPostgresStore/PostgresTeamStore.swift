@@ -236,6 +236,18 @@ public enum PostgresTeamStore {
                         + "the history up to it was rewritten, or the run's row was")
             }
         }
+        // A run that succeeded began in the audit log (`run.start`, or `run.repair` when it was repaired): one that
+        // did not was written outside `cdp run` (the store refuses that since `pg-runs-keep-their-trail`).
+        for row in try await session.rows(
+            """
+            SELECT r.id::text, r.actor FROM cdp.workflow_run r WHERE r.state = 'succeeded' AND NOT EXISTS (SELECT 1 FROM cdp.audit_log a
+                WHERE a.action IN ('run.start', 'run.repair') AND a.target = 'R' || r.id) ORDER BY r.id
+            """)
+        {
+            problems.append(
+                "run \(RunID(Int64(row[0] ?? "") ?? 0)) of \(row[1] ?? "?") succeeded but the audit log has no run.start or run.repair of it: "
+                    + "the run's row was written outside cdp run")
+        }
         let guarded = Set(
             try await session.rows(
                 """

@@ -117,14 +117,14 @@ extension TeamStoreTests {
         // What the engine records, by roles that may: kept, bounded.
         #expect(try append("console.visit", "quarantine", as: "vic").status == 0)
         #expect(try append("work.comment", "Q1", as: "sam").status == 0)
-        #expect(try append("run.start", "R9", as: "ana").status == 0)
+        #expect(try append("schedule.pause", "customer_pipeline", as: "ana").status == 0)
         let flood = try append("view.save", String(repeating: "T", count: 500), as: "vic", before: "repeat('B', 5000000)")
         #expect(flood.status == 0, "\(flood.output)")
         let sizes = try await admin.rows(
             "SELECT length(target)::text, length(before)::text FROM cdp.audit_log WHERE action = 'view.save'")
         #expect(sizes.first == ["200", "2000"], "\(sizes)")
         let actors = try await admin.rows("SELECT actor || ' ' || action FROM cdp.audit_log ORDER BY id DESC LIMIT 4").map { $0.first ?? nil }
-        #expect(actors == ["vic view.save", "ana run.start", "sam work.comment", "vic console.visit"], "\(actors)")
+        #expect(actors == ["vic view.save", "ana schedule.pause", "sam work.comment", "vic console.visit"], "\(actors)")
         #expect(try await PostgresTeamStore.auditChainProblems(admin).isEmpty)
     }
 
@@ -172,8 +172,9 @@ extension TeamStoreTests {
         let own = try fixture.psql(
             Self.holdingTheRunLock(
                 """
-                INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, started_at) VALUES ('ingest_only', 'running', 'sam', 'cli', 'now');
-                UPDATE cdp.workflow_run SET state = 'succeeded', finished_at = 'later' WHERE actor = 'sam' AND state = 'running'
+                INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, started_at) VALUES ('ingest_only', 'running', 'sam', 'cli', '2026-12-07T09:00:00Z');
+                SELECT cdp.append_own_audit('run.start', 'R' || id, NULL, workflow, NULL) FROM cdp.workflow_run WHERE actor = 'sam' AND state = 'running';
+                UPDATE cdp.workflow_run SET state = 'succeeded', finished_at = '2026-12-07T09:01:00Z' WHERE actor = 'sam' AND state = 'running'
                 """),
             as: "sam")
         #expect(own.status == 0, "\(own.output)")
