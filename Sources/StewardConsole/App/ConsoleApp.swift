@@ -180,6 +180,7 @@ public final class ConsoleApp {
                 (screen as? QuarantineListScreen)?.dataSource?.waitForSearch()
                 (screen as? CustomersScreen)?.waitForSearch()
                 (screen as? ReviewQueueScreen)?.session.waitForQueue()
+                (screen as? AuditScreen)?.waitForRead()
             }
         }
     }

@@ -5,7 +5,8 @@ import TermUI
 
 /// The audit log, newest first; read-only. `/` takes free text and `user:` `action:` `target:` terms;
 /// `u` `a` `t` filter on the selected row's user, action or target, `c` clears; Enter shows one entry whole.
-/// The title says whether the hash chain holds.
+/// The title says whether the hash chain holds. The log and the chain's check are read in the background each time the
+/// screen shows (checking the chain reads every row): the keys never wait for them.
 final class AuditScreen: TableScreen {
     private var entries: [AuditEntry] = []
     private var shown: [AuditEntry] = []
@@ -14,6 +15,10 @@ final class AuditScreen: TableScreen {
     private var query = AuditQuery()
     private var chainProblems: [String] = []
     private var error: String?
+    /// The read under way; nil once taken.
+    private var read: BackgroundRead<(entries: [AuditEntry], problems: [String]), EngineError>?
+    /// Whether a read has been taken since the screen opened (before, the title says it is reading).
+    private var loaded = false
 
     /// Opens on one target's history (a record's detail jumps here with `target:Q12`).
     init(target: String? = nil) {
@@ -21,6 +26,7 @@ final class AuditScreen: TableScreen {
     }
 
     var title: String {
+        guard loaded else { return "Audit log · reading…" }
         let chain = chainProblems.isEmpty ? "chain intact" : "CHAIN BROKEN: \(chainProblems[0])"
         let filter = query.summary.isEmpty ? "" : " · \(query.summary)"
         return "Audit log · \(shown.count) of \(entries.count) newest\(filter)" + (state.position(of: shown.count).map { " · \($0)" } ?? "") + " · \(chain)"
@@ -50,14 +56,45 @@ final class AuditScreen: TableScreen {
     }
 
     func activate(app: ConsoleApp) {
-        do {
-            entries = try app.reader.auditEntries(AuditFilter(limit: 5000))
-            chainProblems = try app.reader.auditChainProblems()
+        guard read == nil else { return }
+        let reader = app.reader
+        read = BackgroundRead { () throws(EngineError) in
+            (try reader.auditEntries(AuditFilter(limit: 5000)), try reader.auditChainProblems())
+        }
+    }
+
+    /// Takes the background read once it is done (never waits).
+    func willRender(app: ConsoleApp) {
+        guard let result = read?.result else { return }
+        take(result)
+    }
+
+    func tick(app: ConsoleApp) -> Bool {
+        guard read?.result != nil else { return false }
+        willRender(app: app)
+        return true
+    }
+
+    /// Waits for the read under way and takes it (tests).
+    func waitForRead() {
+        guard let read else { return }
+        take(read.wait())
+    }
+
+    private func take(_ result: Result<(entries: [AuditEntry], problems: [String]), EngineError>) {
+        read = nil
+        switch result {
+        case .success(let read):
+            entries = read.entries
+            chainProblems = read.problems
             error = nil
-        } catch let failure {
+        case .failure(let failure):
             error = failure.description
         }
+        let first = !loaded
+        loaded = true
         applyFilter()
+        if first { state.selectFirst() }
     }
 
     private var selected: AuditEntry? {
