@@ -123,6 +123,14 @@ public final class CursesBackend: TerminalBackend {
         wrefresh(window)
     }
 
+    /// Writes the OSC 52 sequence straight to the terminal after the screen is up to date: it prints nothing, so
+    /// curses' idea of the screen stays right.
+    public func copyToClipboard(_ text: String) {
+        wrefresh(window)
+        let bytes = Array(Clipboard.osc52(text).utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
     public func pollEvent(timeoutMilliseconds: Int) -> InputEvent? {
         wtimeout(window, Int32(clamping: max(-1, timeoutMilliseconds)))
         var value: wint_t = 0

@@ -49,6 +49,10 @@ public final class InMemoryBackend: TerminalBackend {
 
     public func flush() { flushCalls += 1 }
 
+    /// What the last ``copyToClipboard(_:)`` put on the clipboard.
+    public private(set) var clipboard: String?
+    public func copyToClipboard(_ text: String) { clipboard = text }
+
     /// The next queued event, or nil at once when the queue is empty (the timeout is not waited).
     /// A queued `.resize` (e.g. `<resize:120x40>` in a key script) changes the screen size as it
     /// is polled, like a real terminal.

@@ -26,6 +26,8 @@ enum ModalState {
     case confirm(title: String, message: String, state: ConfirmState, onConfirm: () -> Void)
     case input(InputDialog)
     case picker(Picker)
+    /// A text shown whole (a zoomed cell); any key closes it.
+    case text(title: String, lines: [Line])
 }
 
 /// A one-line text question. An answer that is needed stays asked for: Enter on an empty field keeps the
@@ -196,6 +198,8 @@ extension ConsoleApp {
             case nil:
                 self.modal = .picker(picker)
             }
+        case .text:
+            self.modal = nil
         case .input(var dialog):
             switch key.key {
             case .escape:
@@ -227,6 +231,11 @@ extension ConsoleApp {
             frame.render(dialog, in: area, state: &confirmState)
         case .picker(let picker):
             renderPicker(picker, in: area, frame: &frame)
+        case .text(let title, let lines):
+            frame.render(
+                Modal(
+                    title: title, body: lines, buttons: ["any key closes"], preferredWidth: min(area.width - 4, 90), style: style,
+                    borderStyle: theme[.accent]), in: area)
         case .input(let dialog):
             let problem = dialog.problem.map { Line("✗ " + $0, style: theme[.error]) } ?? Line("")
             let modalWidget = Modal(

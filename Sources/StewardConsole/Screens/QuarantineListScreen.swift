@@ -70,6 +70,12 @@ final class QuarantineListScreen: TableScreen {
             ConsoleAction("column-previous", keys: [.char("[")], help: "Focus the previous column", group: "Columns"),
             ConsoleAction("sort-by-column", keys: [.char("S")], help: "Sort by the focused column (again: reverse)", group: "Columns"),
             ConsoleAction("hide-column", keys: [.char("-")], help: "Hide the focused column", group: "Columns"),
+            ConsoleAction(
+                "zoom", keys: [.char("z")], help: "Show the selected row's focused cell whole (no column focused: the failing value)",
+                group: "Columns"),
+            ConsoleAction(
+                "copy", keys: [.char("y")], help: "Copy the selected row's focused cell (or failing value) to the clipboard, as shown",
+                group: "Columns"),
             ConsoleAction("show-columns", keys: [.char("=")], help: "Show every column, in the declared order", group: "Columns"),
             ConsoleAction("move-column-left", keys: [.char("<")], help: "Move the focused column left", group: "Columns"),
             ConsoleAction("move-column-right", keys: [.char(">")], help: "Move the focused column right", group: "Columns"),
@@ -242,6 +248,21 @@ final class QuarantineListScreen: TableScreen {
         return source?.record(at: row)
     }
 
+    /// The column `z` and `y` take: the focused one, else the failing value.
+    private var cellColumn: QuarantineViewColumn {
+        state.focusedColumn.flatMap(QuarantineViewColumn.init(rawValue:)) ?? .value
+    }
+
+    /// The selected row's cell of ``cellColumn`` as the workbench shows it (masked as the steward reads), or nil
+    /// (saying so) when no row is selected.
+    private func selectedCell(app: ConsoleApp) -> (record: QuarantineRecord, text: String)? {
+        guard let record = selectedRecord else {
+            app.message = StatusMessage("no record selected", severity: .warning)
+            return nil
+        }
+        return (record, cellColumn.text(record, now: app.environment.now()))
+    }
+
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         if NavigationActions.apply(action, to: &state.selection) { return true }
         switch action {
@@ -354,6 +375,17 @@ final class QuarantineListScreen: TableScreen {
             openPicker("owner", app: app)
         case "view":
             openViewPicker(app: app)
+        case "zoom":
+            guard let cell = selectedCell(app: app) else { return true }
+            app.modal = .text(
+                title: "\(cell.record.id) · \(cellColumn.title)",
+                lines: (cell.text.isEmpty ? ["(empty)"] : cell.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))
+                    .map { Line($0, style: cellColumn == .name || cellColumn == .value ? app.theme[.pii] : app.theme[.text]) })
+        case "copy":
+            guard let cell = selectedCell(app: app) else { return true }
+            app.terminal.backend.copyToClipboard(cell.text)
+            app.message = StatusMessage(
+                "copied \(cell.record.id)'s \(cellColumn.title) (\(cell.text.count) characters) to the clipboard", severity: .success)
         case "fix-all-like-this":
             QuarantineActions.fixAllLikeThis(app: app)
         case "undo":

@@ -18,4 +18,11 @@ public protocol TerminalBackend: AnyObject {
     /// The next input event, waiting up to `timeoutMilliseconds` (0: don't wait, negative: wait
     /// forever); nil when nothing arrived in time.
     func pollEvent(timeoutMilliseconds: Int) -> InputEvent?
+    /// Asks the terminal to put `text` on the system clipboard (``Clipboard/osc52(_:)``); a backend that cannot does
+    /// nothing.
+    func copyToClipboard(_ text: String)
+}
+
+extension TerminalBackend {
+    public func copyToClipboard(_ text: String) {}
 }
