@@ -152,7 +152,7 @@ import Testing
         let lastRule = try Self.ruleCount(folder) - 1
         #expect(error.details == [
             "\(try Self.place(of: "[workspace2]", in: folder, "cdp.toml")): workspace2: is not a known setting (expected one of: workspace, sources, notifications, store, query)",
-            "\(try Self.place(of: "severity = \"loud\"", in: folder, "governance/rules.toml")): rules[\(lastRule)].severity: 'loud' is not a severity (known: warn, error, fatal)",
+            "\(try Self.place(of: "severity = \"loud\"", in: folder, "governance/rules.toml")): rules[\(lastRule)].severity: 'loud' is not a severity (known: warn, omit_value, error, fatal)",
             "\(try Self.place(of: "zed =", in: folder, "governance/access.toml")): users.zed: role 'pilot' is not declared (roles: \(roles))",
             "\(try Self.place(of: "[clustering2]", in: folder, "governance/matching.toml")): clustering2: is not a known setting (expected one of: thresholds, estimation, stitching, blocking, comparisons, clustering, survivorship)",
             "\(try Self.place(of: "\"rm -rf\"", in: folder, "workflows/customer_pipeline.json")): tasks[6].cdp_task.step: 'rm -rf' is not a step (known: \(Self.steps))",

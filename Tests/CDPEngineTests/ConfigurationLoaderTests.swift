@@ -104,7 +104,7 @@ struct ConfigurationLoaderTests {
         #expect(error.details == [
             "rules.toml:6:1: rules[0].format: 'emale' is not a format (known: email, phone, date, timestamp, country, decimal, regex)",
             "rules.toml:13:1: rules[1].op: '=<' is not a comparison (known: <, <=, ==, !=, >=, >)",
-            "rules.toml:15:1: rules[1].severity: 'critical' is not a severity (known: warn, error, fatal)",
+            "rules.toml:15:1: rules[1].severity: 'critical' is not a severity (known: warn, omit_value, error, fatal)",
             "rules.toml:21:1: rules[2].colour: is not a known setting",
             // A rule after rules that could not be read keeps its own index.
             "rules.toml:27:1: rules[3].field: 'emial' is not a field of customer source 'crm_customers' (known: \(customerFields))",
@@ -139,7 +139,7 @@ struct ConfigurationLoaderTests {
         #expect(error.code == .invalidConfiguration)
         #expect(error.details.count == 2, "\(error.details)")
         #expect(error.details.first?.hasPrefix(folder.appendingPathComponent("cdp.toml").path + ":2:") == true, "\(error.details)")
-        #expect(error.details.last == folder.appendingPathComponent("governance/rules.toml").path + ":5:1: rules[0].severity: 'loud' is not a severity (known: warn, error, fatal)")
+        #expect(error.details.last == folder.appendingPathComponent("governance/rules.toml").path + ":5:1: rules[0].severity: 'loud' is not a severity (known: warn, omit_value, error, fatal)")
     }
 
     @Test func theShippedTemplateLoads() throws {

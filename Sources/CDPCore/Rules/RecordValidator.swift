@@ -137,6 +137,17 @@ public struct RecordValidator: Sendable {
         return failures
     }
 
+    /// The values silver keeps of `record`: its standardised values, less each one an `omit_value` rule failed
+    /// on (``RuleSeverity/omitValue``). Ingestion, the Spark worker and a steward's release all write these.
+    public func silverValues(_ record: StandardizedRecord, failures: [RuleFailure]) -> [FieldValue?] {
+        var values = record.values
+        for failure in failures where failure.severity == .omitValue {
+            guard let field = failure.field, let index = source.entity.fieldIndex(field), index < values.count else { continue }
+            values[index] = nil
+        }
+        return values
+    }
+
     private func check(
         _ rule: CompiledRule, _ record: StandardizedRecord, _ line: Int,
         _ environment: ValidationEnvironment, _ position: Int, _ ledger: inout UniquenessLedger
@@ -144,10 +155,11 @@ public struct RecordValidator: Sendable {
         func fail(_ field: FieldRef?, _ message: String) -> RuleFailure {
             // Only a failing row reads its rule's definition: copying it for every row costs retains.
             let definition = rules[position]
+            var text = definition.description.map { "\($0): \(message)" } ?? message
+            if definition.severity == .omitValue, let field { text += "; \(name(field)) is left out of silver (omit_value)" }
             return RuleFailure(
                 rule: definition.name, field: field.map(name), value: field.flatMap { raw($0, record) },
-                message: definition.description.map { "\($0): \(message)" } ?? message,
-                severity: definition.severity)
+                message: text, severity: definition.severity)
         }
         switch rule {
         case .required(let slot):

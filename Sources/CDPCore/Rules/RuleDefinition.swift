@@ -30,6 +30,10 @@ public struct RuleDefinition: Hashable, Codable, Sendable {
 public enum RuleSeverity: String, Codable, Sendable, Hashable, CaseIterable, Comparable {
     /// Passes the row to silver with a flag.
     case warn
+    /// Passes the row to silver without the value that failed (that field is empty there), with a flag naming
+    /// the rule and the raw value; the landed row keeps it. For a value matching and the golden record can do
+    /// without (a malformed e-mail, an impossible birth date): the record still says who the customer is.
+    case omitValue = "omit_value"
     /// Quarantines the row.
     case error
     /// Stops the run before anything is written.
@@ -38,8 +42,9 @@ public enum RuleSeverity: String, Codable, Sendable, Hashable, CaseIterable, Com
     private var rank: Int {
         switch self {
         case .warn: return 0
-        case .error: return 1
-        case .fatal: return 2
+        case .omitValue: return 1
+        case .error: return 2
+        case .fatal: return 3
         }
     }
 
@@ -156,6 +161,16 @@ public enum RuleCheck: Hashable, Codable, Sendable {
             return [field]
         case .compare(let left, _, let right): return [left, right]
         case .rowCount: return []
+        }
+    }
+
+    /// Whether `omit_value` can apply: the check judges one field's value alone, so leaving that value out
+    /// leaves a record that passes. Not `required` (nothing to leave out), `unique` (which of two rows?),
+    /// `compare` (which side is wrong?) or `row_count`.
+    public var judgesOneValue: Bool {
+        switch self {
+        case .format, .allowedValues, .range, .length, .reference: return true
+        case .required, .unique, .compare, .rowCount: return false
         }
     }
 

@@ -32,6 +32,17 @@ public struct RuleSet: Hashable, Codable, Sendable {
                 seenNames[rule.name] = index
             }
             problems += Self.problems(of: rule.check, path: path)
+            if rule.severity == .omitValue {
+                if !rule.check.judgesOneValue {
+                    problems.append(ConfigurationIssue(
+                        "\(path).severity",
+                        "'omit_value' needs a check of one value (format, allowed_values, range, length, reference); "
+                            + "a '\(rule.check.kindName)' check has no single value to leave out: use warn or error"))
+                } else if rule.fields.contains(RuleFieldName.sourceKey) {
+                    problems.append(ConfigurationIssue(
+                        "\(path).severity", "'omit_value' cannot leave out the key (source_key): use error"))
+                }
+            }
             guard let sources else { continue }
             guard let source = byName[rule.dataset] else {
                 let known = sources.map(\.name.rawValue).joined(separator: ", ")

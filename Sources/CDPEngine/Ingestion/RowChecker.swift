@@ -106,9 +106,22 @@ struct RowChecker<Sink: CheckedRowSink> {
         for failure in failures { failedByRule[failure.rule, default: 0] += 1 }
         if !failures.contains(where: { $0.severity >= .error }) {
             counts.silver += 1
-            if !failures.isEmpty { counts.warned += 1 }
+            var values = record.values
+            if !failures.isEmpty {
+                counts.warned += 1
+                // A value left out of silver is said where it lies, so the warning alone leads back to it. Once
+                // left out it is a warning like any other (a silver row's warnings are of severity warn, on the
+                // lake, the team store and Spark alike); the rule's own severity stays in the rule's tally.
+                if failures.contains(where: { $0.severity == .omitValue }) {
+                    values = validator.silverValues(record, failures: failures)
+                    for index in failures.indices where failures[index].severity == .omitValue {
+                        failures[index].message = "\(fileName):\(row.line): \(failures[index].message)"
+                        failures[index].severity = .warn
+                    }
+                }
+            }
             chunk.appendSilver(
-                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, values: record.values,
+                line: row.line, sourceKey: row.sourceKey, contentHash: row.contentHash, record: row.record, values: values,
                 supersedes: !currentKeys.isEmpty && currentKeys.contains(row.sourceKey), warnings: failures)
         } else {
             counts.quarantined += 1

@@ -179,7 +179,10 @@ public struct QuarantineService: Sendable {
                 "\(id) cannot be released: it still fails \(blocking.map(\.rule).joined(separator: ", ")); fix it first (cdp quarantine fix \(id) field=value)",
                 details: blocking.map { "\($0.rule): \($0.message)" })
         }
+        // A value an `omit_value` rule fails on stays out of silver, as at ingest.
         let standardized = standardize(fields: record.fields, sourceKey: record.sourceKey, source: source)
+        let silverValues = RecordValidator(source: source, rules: workspace.rules.rules(for: source.name))
+            .silverValues(standardized, failures: failures)
         let supersedes = try storeCall { () throws(StoreError) in
             try workspace.repositories.batches.currentSilverBatch(source: source.name, entity: source.entity, key: record.sourceKey)
         } != nil
@@ -189,7 +192,7 @@ public struct QuarantineService: Sendable {
             audit: AuditDraft(
                 actor: environment.user, action: "quarantine.release", target: id.description,
                 before: record.status.rawValue, after: "released to \(source.entity.silverTable)"),
-            silverValues: standardized.values, supersedes: supersedes)
+            silverValues: silverValues, supersedes: supersedes)
         try storeCall { () throws(StoreError) in
             try workspace.repositories.quarantine.applyQuarantineChange(id, expecting: record.status, asRead: record, change, at: environment.timestamp)
         }

@@ -172,7 +172,7 @@ public enum ConfigurationLoader {
         let severityText = reader.string("severity", required: false, problems: &problems) ?? "error"
         let severity = RuleSeverity(rawValue: severityText)
         if severity == nil {
-            problems.append(ConfigurationIssue("\(path).severity", "'\(severityText)' is not a severity (known: warn, error, fatal)"))
+            problems.append(ConfigurationIssue("\(path).severity", "'\(severityText)' is not a severity (known: warn, omit_value, error, fatal)"))
         }
         let description = reader.string("description", required: false, problems: &problems)
         let checkName = reader.string("check", problems: &problems) ?? ""
