@@ -26,7 +26,7 @@ struct MatchCommand: ParsableCommand {
 
     struct Evaluate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare the current golden records with a truth CSV (source,record_id,entity_id): pairwise and cluster precision, recall, F1.")
+            abstract: "Compare the current golden records with a truth CSV (source,record_id,entity_id): pairwise and cluster precision, recall, F1, and where recall went.")
         @OptionGroup var options: WorkspaceOptions
         @Option(help: "The truth CSV (default: truth/entities.csv in the workspace).") var truth: String?
         @Flag(help: "Print as JSON.") var json = false
@@ -35,11 +35,12 @@ struct MatchCommand: ParsableCommand {
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
             let file = truth.map { URL(fileURLWithPath: $0) } ?? workspace.root.appendingPathComponent("truth/entities.csv")
-            let evaluation = try present { () throws(EngineError) in
-                try MatchReview(workspace: workspace, environment: environment).evaluate(truth: try TruthTable(contentsOf: file))
+            let result = try present { () throws(EngineError) in
+                try MatchService(workspace: workspace, environment: environment).evaluateGoldenRecords(truth: try TruthTable(contentsOf: file))
             }
-            if json { return Output.json(evaluation) }
-            print(MatchReportText.evaluation(evaluation))
+            if json { return Output.json(result) }
+            print(MatchReportText.evaluation(result.evaluation))
+            print(MatchReportText.lostPairs(result.lostPairs))
         }
     }
 }

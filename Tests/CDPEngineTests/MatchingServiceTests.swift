@@ -166,6 +166,10 @@ import Testing
         #expect(lost.stages.first { $0.stage == .inReview }?.pairs == 1)
         #expect(lost.stages.first { $0.stage == .inReview }?.kinds.map(\.pairs) == [1])
         #expect(lost.total == 3)
+        // `cdp match evaluate` reads the stored golden records and says the same, by the same code.
+        let stored = try MatchService(workspace: workspace, environment: EngineFixture.clock).evaluateGoldenRecords(truth: truth)
+        #expect(stored.lostPairs == lost)
+        #expect(stored.evaluation.correctPairs == 1 && stored.evaluation.records == 10)
 
         // A record ingested after the match run is "not matched yet".
         try Data("id,first,last,email,born\nC10,Grace,Hopper,grace@example.com,1906-12-09\n".utf8)
@@ -175,6 +179,13 @@ import Testing
         let later = try MatchReview(workspace: workspace, environment: EngineFixture.clock).evaluate(truth: try TruthTable(contentsOf: truthFile))
         #expect(later.notMatched == [.init(reason: .notMatchedYet, records: 1)])
         #expect(later.records == 2)
+        // Its pair with a matched record is lost to it, not to a stage of a match that has not run on it yet.
+        try ("source,record_id,entity_id\ncrm,C1,P1\ncrm,C2,P1\ncrm,C10,P1\n").write(to: truthFile, atomically: true, encoding: .utf8)
+        let lostLater = try MatchService(workspace: workspace, environment: EngineFixture.clock)
+            .evaluateGoldenRecords(truth: try TruthTable(contentsOf: truthFile)).lostPairs
+        #expect(lostLater.unmatched == [.init(cause: "not matched yet", pairs: 2)])
+        #expect(lostLater.stages.allSatisfy { $0.pairs == 0 })
+        #expect(lostLater.total == 2)
     }
 
     /// A birth date a year off weighs as evidence (its own level) instead of vetoing: the same email, name

@@ -174,8 +174,11 @@ public struct MatchPipeline: Sendable {
     /// Runs every phase. `now` reads a clock (seconds) for the phase timings only.
     /// - Parameter truth: per record, its entity in a truth table (nil: not in it); when given, the statistics
     ///   include the blocking recall, measured outside the timed phases.
+    /// - Parameter lostAgainst: with a truth, the clustering whose lost true pairs are reported (the golden records as
+    ///   stored, by record); nil: this run's own.
     public func run(
-        _ records: MatchRecords, decisions: Decisions = Decisions(), truth: [Int32?]? = nil, now: () -> Double = { 0 }
+        _ records: MatchRecords, decisions: Decisions = Decisions(), truth: [Int32?]? = nil, lostAgainst: [Int32]? = nil,
+        now: () -> Double = { 0 }
     ) -> Outcome {
         var statistics = Statistics()
         statistics.records = records.count
@@ -238,7 +241,7 @@ public struct MatchPipeline: Sendable {
             (statistics.blockingRecall, missed) = Statistics.BlockingRecall.measure(
                 labels: truth, rules: configuration.blocking.rules.map(\.name), pairs: blocked.pairs, pairsPerRule: blocked.pairsPerRule, links: links)
             lost = Self.lostTruePairs(
-                labels: truth, clusterOf: clusterOf, pairs: blocked.pairs, links: links,
+                labels: truth, clusterOf: lostAgainst ?? clusterOf, pairs: blocked.pairs, links: links,
                 weight: { index in
                     let pair = blocked.pairs[index]
                     return scorer.weight(Int(pair >> 32), Int(pair & 0xFFFF_FFFF), pattern: patterns[index])

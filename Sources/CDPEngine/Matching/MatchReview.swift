@@ -25,29 +25,8 @@ public struct MatchReview: Sendable {
     /// cluster of its own, and the evaluation says how many there were, by why.
     /// - Throws: `EngineError.refused` when nothing has been matched yet.
     public func evaluate(truth: TruthTable) throws(EngineError) -> MatchEvaluation {
-        var matched: [SourceRecordID] = []
-        var clusters: [Int32] = []
-        // Golden ids become dense labels (an id past Int32 would otherwise wrap).
-        var labels: [GoldenID: Int32] = [:]
-        try storeCall { () throws(StoreError) in
-            try lake.matching.forEachGoldenLink { record, golden in
-                matched.append(record)
-                if let label = labels[golden] {
-                    clusters.append(label)
-                } else {
-                    let label = Int32(labels.count)
-                    labels[golden] = label
-                    clusters.append(label)
-                }
-            }
-        }
-        guard !matched.isEmpty else {
-            throw EngineError(.refused, "there are no golden records to evaluate yet; run `cdp match run` first")
-        }
-        let matching = lake.matching
-        return try truth.evaluate(matched: matched, clusters: clusters) { (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
-            try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }.map { $0.notMatchedReason }
-        }
+        let stored = try MatchService.storedClusters(lake.matching)
+        return try MatchService.evaluate(truth, matched: stored.matched, clusters: stored.clusters, lake.matching).0
     }
 }
 

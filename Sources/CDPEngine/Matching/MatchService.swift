@@ -209,15 +209,9 @@ public struct MatchService: Sendable {
         phase("load")
         try checkStop()
 
-        var mustLink: [(Int32, Int32)] = []
-        var cannotLink: [(Int32, Int32)] = []
-        for decision in decisions {
-            guard let a = index[decision.a], let b = index[decision.b] else { continue }
-            if decision.decision == .match { mustLink.append((a, b)) } else { cannotLink.append((a, b)) }
-        }
         let pipeline = MatchPipeline(configuration: configuration, threads: threads)
         let labels = truth.map { truth in (0..<records.count).map { truth[records.id(of: $0)] } }
-        let outcome = pipeline.run(records, decisions: .init(mustLink: mustLink, cannotLink: cannotLink), truth: labels, now: clock)
+        let outcome = pipeline.run(records, decisions: Self.pipelineDecisions(decisions, index), truth: labels, now: clock)
         started = clock()
         try checkStop()
 
@@ -232,17 +226,10 @@ public struct MatchService: Sendable {
         statistics.phases = [phases[0]] + statistics.phases + [phases[1]]
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
         if let truth, let labels {
-            let matching = workspace.repositories.matching
-            var whereabouts: [(SourceRecordID, CustomerWhereabouts)] = []
-            report.evaluation = try truth.evaluate(matched: (0..<records.count).map(records.id(of:)), clusters: outcome.clusterOf) {
-                (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
-                let found = try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }
-                whereabouts = Array(zip(missing, found))
-                return found.map(\.notMatchedReason)
-            }
-            report.lostPairs = LostPairs(
-                unmatched: truth.pairsLost(toUnmatched: whereabouts, matchedLabels: labels),
-                stages: Self.lostStages(outcome.lostTruePairs, outcome.scorer))
+            let whereabouts: [(SourceRecordID, CustomerWhereabouts)]
+            (report.evaluation, whereabouts) = try Self.evaluate(
+                truth, matched: (0..<records.count).map(records.id(of:)), clusters: outcome.clusterOf, workspace.repositories.matching)
+            report.lostPairs = Self.lostPairs(truth, whereabouts: whereabouts, labels: labels, outcome: outcome)
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
             report.missedByKey = Self.keyTally(outcome.missedTruePairs.map { (Int($0 >> 32), Int($0 & 0xFFFF_FFFF), true) }, outcome.scorer)
             report.falseMergesByKey = Self.keyTally(Self.falseMerges(outcome.clusterOf, labels: labels), outcome.scorer)
@@ -278,6 +265,110 @@ public struct MatchService: Sendable {
         phase("persist")
         report.statistics.phases.append(phases[2])
         return report
+    }
+
+    /// Steward decisions between records of `index` as the pipeline takes them (others left out).
+    static func pipelineDecisions(_ decisions: [PairDecision], _ index: SourceRecordIndex) -> MatchPipeline.Decisions {
+        var mustLink: [(Int32, Int32)] = []
+        var cannotLink: [(Int32, Int32)] = []
+        for decision in decisions {
+            guard let a = index[decision.a], let b = index[decision.b] else { continue }
+            if decision.decision == .match { mustLink.append((a, b)) } else { cannotLink.append((a, b)) }
+        }
+        return .init(mustLink: mustLink, cannotLink: cannotLink)
+    }
+
+    /// Clusters (`clusters[i]` the cluster of `matched[i]`) against a truth table, every record of the truth
+    /// counted, and where each record of the truth without a cluster stands.
+    static func evaluate(
+        _ truth: TruthTable, matched: [SourceRecordID], clusters: [Int32], _ matching: any MatchingRepository
+    ) throws(EngineError) -> (MatchEvaluation, [(SourceRecordID, CustomerWhereabouts)]) {
+        var whereabouts: [(SourceRecordID, CustomerWhereabouts)] = []
+        let evaluation = try truth.evaluate(matched: matched, clusters: clusters) {
+            (missing: [SourceRecordID]) throws(EngineError) -> [MatchEvaluation.NotMatchedReason] in
+            let found = try storeCall { () throws(StoreError) in try matching.customerWhereabouts(of: missing) }
+            whereabouts = Array(zip(missing, found))
+            return found.map(\.notMatchedReason)
+        }
+        return (evaluation, whereabouts)
+    }
+
+    /// Where recall went: pairs lost to a record of the truth without a cluster (`whereabouts`, by cause), and the
+    /// outcome's lost pairs of two matched records by stage. `labels`: per matched record, its entity.
+    static func lostPairs(
+        _ truth: TruthTable, whereabouts: [(SourceRecordID, CustomerWhereabouts)], labels: [Int32?], outcome: MatchPipeline.Outcome
+    ) -> LostPairs {
+        LostPairs(
+            unmatched: truth.pairsLost(toUnmatched: whereabouts, matchedLabels: labels),
+            stages: lostStages(outcome.lostTruePairs, outcome.scorer))
+    }
+
+    /// Every record with a current golden record, and its cluster: golden ids as dense labels (an id past Int32
+    /// would otherwise wrap), `count` of them.
+    /// - Throws: `.refused` when nothing has been matched yet.
+    static func storedClusters(_ matching: any MatchingRepository) throws(EngineError) -> (matched: [SourceRecordID], clusters: [Int32], count: Int) {
+        var matched: [SourceRecordID] = []
+        var clusters: [Int32] = []
+        var labels: [GoldenID: Int32] = [:]
+        try storeCall { () throws(StoreError) in
+            try matching.forEachGoldenLink { record, golden in
+                matched.append(record)
+                if let label = labels[golden] {
+                    clusters.append(label)
+                } else {
+                    let label = Int32(labels.count)
+                    labels[golden] = label
+                    clusters.append(label)
+                }
+            }
+        }
+        guard !matched.isEmpty else {
+            throw EngineError(.refused, "there are no golden records to evaluate yet; run `cdp match run` first")
+        }
+        return (matched, clusters, labels.count)
+    }
+
+    /// The golden records as stored, against a truth table, with where recall went.
+    public struct GoldenEvaluation: Sendable, Codable {
+        public var evaluation: MatchEvaluation
+        public var lostPairs: LostPairs
+    }
+
+    /// The golden records as stored against a truth table: the evaluation counts every record of the truth (one
+    /// without a golden record is a cluster of its own, and why is said), and where recall went is reported as
+    /// `cdp bench match` reports it. Which true pairs are lost is the stored golden records' say; the stage that
+    /// lost each pair of two matched records (never compared, below the queue, in it, kept apart) comes from
+    /// matching the current silver customers again in memory, nothing written. A record ingested after the last
+    /// match run counts as not matched yet.
+    /// - Throws: `.refused` when nothing has been matched yet; `.invalidConfiguration` for a broken `matching.toml`.
+    public func evaluateGoldenRecords(truth: TruthTable) throws(EngineError) -> GoldenEvaluation {
+        let matching = workspace.repositories.matching
+        let (matched, clusters, count) = try Self.storedClusters(matching)
+        let (evaluation, whereabouts) = try Self.evaluate(truth, matched: matched, clusters: clusters, matching)
+
+        let configuration = try configuration()
+        let records = try loadRecords(attributes: configuration.attributeNames)
+        let index = SourceRecordIndex(records)
+        // Per current record its stored cluster; one without a golden record is a cluster of its own, and out of
+        // the truth here (its pairs are counted by where it stands).
+        var stored = [Int32](repeating: -1, count: records.count)
+        for (position, record) in matched.enumerated() {
+            if let r = index[record] { stored[Int(r)] = clusters[position] }
+        }
+        var labels = [Int32?](repeating: nil, count: records.count)
+        var next = Int32(count)
+        for r in 0..<records.count {
+            if stored[r] >= 0 {
+                labels[r] = truth[records.id(of: r)]
+            } else {
+                stored[r] = next
+                next += 1
+            }
+        }
+        let decisions = try storeCall { () throws(StoreError) in try matching.pairDecisions() }
+        let outcome = MatchPipeline(configuration: configuration, threads: threads)
+            .run(records, decisions: Self.pipelineDecisions(decisions, index), truth: labels, lostAgainst: stored)
+        return GoldenEvaluation(evaluation: evaluation, lostPairs: Self.lostPairs(truth, whereabouts: whereabouts, labels: labels, outcome: outcome))
     }
 
     /// The review queue's rows `range`, each with its explanation, built on `threads` threads in pair order.
