@@ -176,6 +176,7 @@ public struct PostgresAccessPlan: Sendable {
             "cdp.quarantine_fix(bigint, text, text, text, text, text, text)",
             "cdp.quarantine_fix_as_read(bigint, text, text, text, text, text, text, text)",
             "cdp.quarantine_release_as_read(bigint, text, text, text, text, text)",
+            "cdp.quarantine_reopen_as_read(bigint, text, text, text, text, text, text, boolean)",
         ],
         .decideMerges: ["cdp.candidate_decide(bigint, text, text)"],
         .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)"],

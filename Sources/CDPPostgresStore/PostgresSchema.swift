@@ -87,6 +87,7 @@ public enum PostgresSchema {
         Migration(name: "pg-bronze-ids-only-for-a-running-run", statements: bronzeIDObjects),
         Migration(name: "pg-runs-keep-their-trail", statements: runTrailObjects),
         Migration(name: "pg-landed-rows-withhold-their-length", statements: landedRowObjects),
+        Migration(name: "pg-quarantine-reopen-as-read", statements: quarantineReopenObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -267,11 +267,10 @@ public enum PostgresTeamStore {
     ///   `run_workflows` and `view_pii`).
     public static func takeRunLock(_ session: PostgresSession) async throws(PostgresStoreError) {
         guard try await session.rows("SELECT cdp.try_run_lock()::text").first?.first == "true" else {
-            let holder = try await session.rows("SELECT cdp.run_lock_holder()").first?.first ?? nil
-            throw PostgresStoreError(
-                .busy,
-                "the team store is busy: a run of \(holder ?? "another session") holds its run lock; one run at a time per store. "
-                    + "Wait for it to end, or follow it with `cdp runs`; an admin can break it with `cdp runs unlock --store …`")
+            throw try await runLockBusy(session) { holder in
+                "the team store is busy: a run of \(holder) holds its run lock; one run at a time per store. "
+                    + "Wait for it to end, or follow it with `cdp runs`; an admin can break it with `cdp runs unlock --store …`"
+            }
         }
     }
 
@@ -377,11 +376,18 @@ extension PostgresTeamStore {
     /// `pg_try_advisory_lock` on the run lock's key, in a session already acting as the owner.
     private static func takeOwnersRunLock(_ session: PostgresSession, doing operation: String) async throws(PostgresStoreError) {
         guard try await session.rows("SELECT pg_try_advisory_lock(\(PostgresSchema.runLockKey))::text").first?.first == "true" else {
-            let holder = try await session.rows("SELECT cdp.run_lock_holder()").first?.first ?? nil
-            throw PostgresStoreError(
-                .busy,
-                "cannot \(operation): a run of \(holder ?? "another session") holds the team store's run lock; wait for it to end "
-                    + "(follow it with `cdp runs`), or an admin breaks it with `cdp runs unlock --store …`")
+            throw try await runLockBusy(session) { holder in
+                "cannot \(operation): a run of \(holder) holds the team store's run lock; wait for it to end "
+                    + "(follow it with `cdp runs`), or an admin breaks it with `cdp runs unlock --store …`"
+            }
         }
+    }
+
+    /// The refusal of a run lock another session holds, saying who holds it (`sam (pid 4242, cdp, …)`).
+    private static func runLockBusy(_ session: PostgresSession, _ message: (String) -> String) async throws(PostgresStoreError)
+        -> PostgresStoreError
+    {
+        let holder = try await session.rows("SELECT cdp.run_lock_holder()").first?.first ?? nil
+        return PostgresStoreError(.busy, message(holder ?? "another session"))
     }
 }

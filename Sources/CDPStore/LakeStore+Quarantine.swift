@@ -172,7 +172,8 @@ extension LakeStore {
         guard (row[1] as Int64) == 1 else {
             throw StoreError(
                 .conflict,
-                "a newer version of key \(record.sourceKey) of \(record.source) is current in \(table); the release of \(record.id) can no longer be taken back")
+                "a newer version of key \(record.sourceKey) of \(record.source) is current in \(table); the release of \(record.id) can no longer be "
+                    + "taken back (nothing was changed): leave it released, and correct that key at its source if the newer version is wrong too")
         }
         try db.execute(sql: "DELETE FROM \(table) WHERE id = ?", arguments: [row[0] as Int64])
         try db.execute(

@@ -8,7 +8,7 @@ struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine", abstract: "List, inspect, fix, release, reject and reopen quarantined records.",
         subcommands: [
-            List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self, Export.self, ClaimCommand<QuarantineCommand>.self,
+            List.self, Show.self, Fix.self, Release.self, Reject.self, Reopen.self, Undo.self, Export.self, ClaimCommand<QuarantineCommand>.self,
             AssignCommand<QuarantineCommand>.self, UnassignCommand<QuarantineCommand>.self, HoldsCommand<QuarantineCommand>.self, CommentCommand<QuarantineCommand>.self,
         ])
 
@@ -259,6 +259,22 @@ extension QuarantineCommand {
             let service = QuarantineService(workspace: workspace, environment: environment)
             let record = try present { () throws(EngineError) in try service.reopen(quarantineID, reason: reason) }
             print("\(record.id) reopened: \(record.status.rawValue)\(record.status == .fixed ? "; release it again with: cdp quarantine release \(record.id)" : "")")
+        }
+    }
+
+    struct Undo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo a release or a rejection made by mistake, as the workbench's u (audited as quarantine.release.undo / reject.undo).")
+        @OptionGroup var options: WorkspaceOptions
+        @Argument(help: "The record, e.g. Q123.") var id: String
+
+        func run() throws {
+            let quarantineID = try parseID(id)
+            let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
+            let service = QuarantineService(workspace: workspace, environment: environment)
+            let record = try present { () throws(EngineError) in try service.undoDecision(quarantineID) }
+            print("\(record.id) undone: \(record.status.rawValue) again")
         }
     }
 }

@@ -148,17 +148,15 @@ extension TeamStoreTests {
 
     /// What the team store does not serve yet is refused by name, never answered empty: the whole sample pipeline
     /// lands the sources and fails at the first step the store cannot serve, saying so; a steward's change the store
-    /// does not serve yet (reopening a decided record) is refused the same way, changing nothing.
+    /// does not serve yet (a fix of a record's key) is refused the same way, changing nothing.
     @Test func aFeatureTheStoreDoesNotServeIsRefusedByName() async throws {
         try await Self.withSampleWorkspace(on: .postgres, "refused") { workspace, _, run in
             let ran = try run(["run", "-w", workspace])
             #expect(ran.status != 0)
             #expect(ran.output.contains("is not served by the team store yet"), "\(ran.output)")
-            let reject = try run(["quarantine", "reject", "Q1", "-w", workspace, "--reason", "not ours"])
-            #expect(reject.status == 0, "\(reject.output)")
             let before = try Self.statusCounts(run, workspace)
-            let reopen = try run(["quarantine", "reopen", "Q1", "-w", workspace, "--reason", "ours after all"])
-            #expect(reopen.status != 0 && reopen.stderr.contains("is not served by the team store yet"), "\(reopen.output)")
+            let key = try run(["quarantine", "fix", "Q1", "source_key=C9999999", "-w", workspace])
+            #expect(key.status != 0 && key.stderr.contains("is not served by the team store yet"), "\(key.output)")
             #expect(try Self.statusCounts(run, workspace) == before)
             let query = try run(["query", "-w", workspace, "SELECT 1"])
             #expect(query.status != 0 && query.stderr.contains("SQL over the lake is not served by the team store yet"), "\(query.output)")

@@ -155,11 +155,11 @@ extension PostgresLake: QuarantineRepository {
     }
 
     /// The steward function that makes `change` on the team store, as the audit row names the attempt, its SQL and
-    /// arguments. A fix and a release go through the `*_as_read` functions (the record must still hold what the
-    /// engine read, and the caller must be able to read it), a rejection through `cdp.quarantine_reject`; each checks
-    /// the role and appends the audit row in the same transaction.
-    /// - Throws: `.unsupported` for the changes not served yet: reopening or undoing a decision, the revalidate
-    ///   step's status change, a change of the record's key.
+    /// arguments. A fix, a release and a reopening (or undo) go through the `*_as_read` functions (the record must
+    /// still hold what the engine read, and the caller must be able to read it), a rejection through
+    /// `cdp.quarantine_reject`; each checks the role and appends the audit row in the same transaction.
+    /// - Throws: `.unsupported` for the changes not served yet: the revalidate step's status change, a change of
+    ///   the record's key.
     static func stewardCall(_ id: QuarantineID, expected: QuarantineStatus, read: QuarantineRecord, _ change: QuarantineChange)
         throws(StoreError) -> (attempt: String, sql: String, arguments: [String?])
     {
@@ -168,6 +168,10 @@ extension PostgresLake: QuarantineRepository {
         let isFix =
             wasHeld && change.silverValues == nil && !change.withdrawsSilver && change.sourceKey == read.sourceKey
             && change.fields != read.fields
+        // Reopening (or undoing) a release or a rejection: held again as it was, with the failures found now.
+        let isReopen =
+            !wasHeld && change.silverValues == nil && change.withdrawsSilver == (expected == .released)
+            && change.sourceKey == read.sourceKey && change.fields == read.fields
         switch change.status {
         case .rejected where wasHeld:
             return ("quarantine.reject \(id)", "SELECT cdp.quarantine_reject($1::bigint, $2, $3)", identity + [change.resolution])
@@ -182,25 +186,35 @@ extension PostgresLake: QuarantineRepository {
                 identity + [try json(read.fields, id), read.sourceKey, values, attributes]
             )
         case .open where isFix, .fixed where isFix:
-            let failures: String
-            do { failures = String(decoding: try JSONEncoder().encode(change.failures), as: UTF8.self) } catch {
-                throw StoreError(.database, "\(id): its failures cannot be written as JSON", underlying: error)
-            }
+            let failures = try failuresJSON(change.failures, id)
             return (
                 "quarantine.fix \(id)", "SELECT cdp.quarantine_fix_as_read($1::bigint, $2, $3, $4, $5, $6, $7, $8)",
                 identity + [try json(read.fields, id), read.sourceKey, try json(change.fields, id), failures, change.status.rawValue,
                     change.historyDetail]
             )
+        case .open where isReopen, .fixed where isReopen:
+            let failures = try failuresJSON(change.failures, id)
+            let undoing = change.audit.action.hasSuffix(".undo")
+            return (
+                "\(change.audit.action) \(id)",
+                "SELECT cdp.quarantine_reopen_as_read($1::bigint, $2, $3, $4, $5, $6, $7, $8::boolean)",
+                identity + [try json(read.fields, id), read.sourceKey, failures, change.status.rawValue, change.audit.reason,
+                    undoing ? "true" : "false"]
+            )
         default:
             let what: String
-            if !wasHeld {
-                what = "reopening a quarantined record or undoing a decision"
-            } else if change.sourceKey != read.sourceKey {
+            if change.sourceKey != read.sourceKey {
                 what = "changing a quarantined record's key"
             } else {
                 what = "revalidating a quarantined record without an edit"
             }
-            throw PostgresUnsupported.refusal(what, commands: "`cdp quarantine reopen/undo`, a fix of the key and the revalidate step")
+            throw PostgresUnsupported.refusal(what, commands: "a fix of the key and the revalidate step")
+        }
+    }
+
+    private static func failuresJSON(_ failures: [RuleFailure], _ id: QuarantineID) throws(StoreError) -> String {
+        do { return String(decoding: try JSONEncoder().encode(failures), as: UTF8.self) } catch {
+            throw StoreError(.database, "\(id): its failures cannot be written as JSON", underlying: error)
         }
     }
 
