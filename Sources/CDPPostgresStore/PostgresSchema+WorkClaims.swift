@@ -1,8 +1,8 @@
 extension PostgresSchema {
     /// Who holds which quarantined record and candidate pair (the embedded lake's `v10-work-claims`): a steward's
     /// claim, which lapses at `expires_at`, or an assignment (`expires_at` NULL). The table is the lake's, so
-    /// `cdp store migrate` moves holds with everything else; no role is granted it yet: the team store's
-    /// `WorkClaimRepository` (functions that check and audit each change, as the steward functions do) comes with it.
+    /// `cdp store migrate` moves holds with everything else. Every role reads it (it holds no personal data); it is
+    /// changed only through `cdp.work_claims_change` (``workClaimChangeObjects``), which checks and audits each change.
     static let workClaimObjects: [String] = [
         """
         CREATE TABLE cdp.work_claim (

@@ -1,9 +1,10 @@
 import CDPCore
 import CDPRepositories
+import Foundation
 
-/// Claims and assignments on the team store: read as the embedded lake reads them, so lists show who holds what;
-/// changing them through cdp is not served yet (it needs functions that check and audit each change in the
-/// database, as the steward functions do).
+/// Claims and assignments on the team store: read as the embedded lake reads them, changed through
+/// `cdp.work_claims_change`, which checks each change against the login role's permissions and audits it in the
+/// same transaction (``PostgresSchema/workClaimChangeObjects``).
 extension PostgresLake: WorkClaimRepository {
     public func workClaims(_ kind: WorkItem.Kind, at now: String) throws(StoreError) -> [WorkClaim] {
         try claimRows(
@@ -28,9 +29,45 @@ extension PostgresLake: WorkClaimRepository {
         return claims.sorted { $0.item < $1.item }
     }
 
+    /// Every change through `cdp.work_claims_change` in one call (a bulk assignment of many items included), which
+    /// checks the login role's permission for each, refuses an item that changed hands since the engine read it, and
+    /// appends each change's audit row, all in one transaction; a refusal is audited after the rollback.
     public func applyWorkClaimChanges(_ changes: [WorkClaimChange], at now: String) throws(StoreError) {
-        throw PostgresUnsupported.refusal(
-            "claiming and assigning work through cdp", commands: "`cdp quarantine claim/assign/unassign`, `cdp candidate claim/assign/unassign` and the console's claims")
+        guard !changes.isEmpty else { return }
+        let document = try Self.workClaimChangesJSON(changes)
+        let items = changes.map(\.item)
+        let attempt =
+            "\(changes[0].audit.action) " + (items.count <= 3 ? items.map(\.description).joined(separator: ", ") : "\(items.count) items")
+        _ = try work("change claims and assignments") { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.stewardAction(session, attempt: attempt, "SELECT cdp.work_claims_change($1)::text", [document])
+        }
+    }
+
+    /// The changes as `cdp.work_claims_change` reads them: kind, id, the holder read, the new hold (or null) and the
+    /// audit row's action, target and texts.
+    static func workClaimChangesJSON(_ changes: [WorkClaimChange]) throws(StoreError) -> String {
+        struct Hold: Encodable {
+            var owner: String, hold: String, held_by: String, since: String, expires_at: String?
+        }
+        struct Audit: Encodable {
+            var action: String, target: String, before: String?, after: String?, reason: String?
+        }
+        struct Change: Encodable {
+            var kind: String, id: Int64, expected_owner: String?, claim: Hold?, audit: Audit
+        }
+        let rows = changes.map { change in
+            Change(
+                kind: change.item.kind.rawValue, id: change.item.id, expected_owner: change.expectedOwner,
+                claim: change.claim.map {
+                    Hold(owner: $0.owner, hold: $0.hold.rawValue, held_by: $0.by, since: $0.since, expires_at: $0.expiresAt)
+                },
+                audit: Audit(
+                    action: change.audit.action, target: change.audit.target, before: change.audit.before, after: change.audit.after,
+                    reason: change.audit.reason))
+        }
+        do { return String(decoding: try JSONEncoder().encode(rows), as: UTF8.self) } catch {
+            throw StoreError(.database, "the changes to claims cannot be written as JSON", underlying: error)
+        }
     }
 
     private func claimRows(_ sql: String, _ arguments: [String?]) throws(StoreError) -> [WorkClaim] {
