@@ -180,7 +180,7 @@ public struct PostgresAccessPlan: Sendable {
         ],
         .decideMerges: ["cdp.candidate_decide(bigint, text, text)", "cdp.work_claims_change(text)"],
         .assignWork: ["cdp.work_claims_change(text)"],
-        .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)"],
+        .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)", "cdp.dictionary_seed(text, text, boolean)"],
         .runWorkflows: ["cdp.run_lock_holder()"],
         .actAsOthers: ["cdp.run_lock_holder()", "cdp.break_run_lock(text)"],
     ]

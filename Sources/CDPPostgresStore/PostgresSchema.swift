@@ -89,6 +89,7 @@ public enum PostgresSchema {
         Migration(name: "pg-landed-rows-withhold-their-length", statements: landedRowObjects),
         Migration(name: "pg-quarantine-reopen-as-read", statements: quarantineReopenObjects),
         Migration(name: "pg-work-claims-through-a-function", statements: workClaimChangeObjects),
+        Migration(name: "pg-dictionary-seed", statements: dictionarySeedObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

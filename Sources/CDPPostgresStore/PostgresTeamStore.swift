@@ -307,9 +307,21 @@ public enum PostgresTeamStore {
     public static func stewardAction(_ session: PostgresSession, attempt: String, _ sql: String, _ arguments: [String?])
         async throws(PostgresStoreError) -> String?
     {
+        try await stewardActions(session, attempt: attempt, sql, [arguments]).first ?? nil
+    }
+
+    /// ``stewardAction(_:attempt:_:_:)`` for the same function called once per argument list, all in one
+    /// transaction (a dictionary import of many entries): all or nothing, a refusal recorded as one.
+    /// - Returns: each call's result, in order.
+    @discardableResult
+    public static func stewardActions(_ session: PostgresSession, attempt: String, _ sql: String, _ calls: [[String?]])
+        async throws(PostgresStoreError) -> [String?]
+    {
         do {
             return try await session.transaction { session async throws(PostgresStoreError) in
-                try await session.rows(sql, arguments).first?.first ?? nil
+                var results: [String?] = []
+                for arguments in calls { results.append(try await session.rows(sql, arguments).first?.first ?? nil) }
+                return results
             }
         } catch  where error.code == .forbidden || error.code == .conflict {
             var refused = error

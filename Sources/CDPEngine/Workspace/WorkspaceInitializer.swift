@@ -32,8 +32,9 @@ public enum WorkspaceInitializer {
     /// Creates a workspace whose lake lives on the team store at `address` (`postgresql://…`, a socket folder or
     /// `service=NAME`; never with a password): the folder as ``initialize(at:from:administrator:)`` makes it, with
     /// `[store] address` in cdp.toml; the store's schema installed or upgraded; the login role the server
-    /// authenticated (never `$USER`) named admin in `governance/access.toml`; and the access file applied to the
-    /// store (roles, grants, masked views; audited there as `access.apply`). Needs a role that may install the
+    /// authenticated (never `$USER`) named admin in `governance/access.toml`; the data dictionary seeded (audited
+    /// as `dictionary.seed`); and the access file applied to the store (roles, grants, masked views; audited there as
+    /// `access.apply`). Needs a role that may install the
     /// schema and manage roles (a superuser, or the database's owner with CREATEROLE).
     /// - Throws: `.invalidConfiguration` for an address with a password or that cannot be read (nothing is
     ///   created); `.store`/`.forbidden` when the store refuses (the folder is removed again).
@@ -54,6 +55,9 @@ public enum WorkspaceInitializer {
         try makeFolder(at: path, from: dataFolder, administrator: administrator, store: address)
         do {
             let workspace = try Workspace(at: root.path, identity: identity)
+            // The store's dictionary seeded as the embedded init seeds it, before the access file is compiled from
+            // its tags.
+            try DictionaryService(workspace: workspace, environment: .live(user: administrator)).seed()
             var access = try workspace.applyAccess(toTeamStore: address)
             access.migrations = migrations + access.migrations
             return TeamStoreInitialization(administrator: administrator, access: access)

@@ -17,8 +17,6 @@ struct PostgresUnsupported: Sendable {
         "a steward's match decisions", commands: "`cdp candidates approve/reject/undo`, `cdp golden unmerge/override` and the review queue's decisions")
     static let gold = refusal("the gold layer", commands: "the gold step")
     static let query = refusal("SQL over the lake", commands: "`cdp query` and `cdp export`")
-    static let dictionary = refusal(
-        "the data dictionary's entries", commands: "`cdp dictionary` and the console's Dictionary (psql as a steward: SELECT cdp.dictionary_edit(…))")
 }
 
 extension PostgresUnsupported: Customer360Repository {
