@@ -35,13 +35,11 @@ extension TeamStoreTests {
     /// does not have. Returns the holds left and the audit rows of it all (times left out).
     static func workClaimScenario(on store: Store) async throws -> String {
         try await withSampleWorkspace(on: store, "claims") { workspace, database, run in
-            let ran = try run(["run", "-w", workspace, "--workflow", "ingest_only"])
-            try #require(ran.status == 0, "\(ran.output)")
-            if let database { try await letSampleUsersLogIn(database) }
-            try await addAdmin(on: store, workspace, database, run)
+            try await ingestSample(workspace, database, run)
             func cdp(_ user: String, _ arguments: [String]) throws -> Subprocess.Result {
                 try Self.run(as: user, on: store, workspace: workspace, arguments + ["-w", workspace], run)
             }
+            try await addAdmin(on: store, workspace, database, run)
             let claimed = try cdp("sam", ["quarantine", "claim", "Q1", "Q2"])
             #expect(claimed.status == 0 && claimed.stdout.contains("claimed by sam for 30 minutes: Q1, Q2"), "\(store): \(claimed.output)")
             let viewer = try cdp("vic", ["quarantine", "claim", "Q3"])
@@ -121,24 +119,19 @@ extension TeamStoreTests {
             }
             let holds = try run(["quarantine", "holds", "-w", workspace, "--json"])
             try #require(holds.status == 0, "\(store): \(holds.output)")
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(holds.stdout.utf8)) as? [[String: Any]])
-            let kept = rows.map { $0.filter { $0.key != "since" && $0.key != "expiresAt" } }
+            let kept = try jsonObjects(holds).map { $0.filter { $0.key != "since" && $0.key != "expiresAt" } }
             let audit = try run(["audit", "list", "-w", workspace, "--limit", "1000", "--json"])
             try #require(audit.status == 0, "\(store): \(audit.output)")
-            let entries = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
-            let work = entries.filter { ($0["action"] as? String)?.hasPrefix("work.") == true || ($0["action"] as? String)?.hasPrefix("view.") == true }
+            let work = try jsonObjects(audit).filter { ($0["action"] as? String)?.hasPrefix("work.") == true || ($0["action"] as? String)?.hasPrefix("view.") == true }
                 .map { entry in
                     ["actor", "action", "target", "before", "reason"].map { "\(entry[$0] ?? "∅")" }.joined(separator: " | ")
                         .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "TIME", options: .regularExpression)
                 }
-            let document: [String: Any] = ["holds": kept, "audit": work]
-            return String(decoding: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)
+            return try sortedJSON(["holds": kept, "audit": work])
         }
     }
 
     @Test func dividingTheWorkEndsTheSameOnBothStores() async throws {
-        let embedded = try await Self.workClaimScenario(on: .embedded)
-        let onStore = try await Self.workClaimScenario(on: .postgres)
-        #expect(onStore == embedded, "\(Self.firstDifference(onStore, embedded))")
+        try await Self.expectSameOnBothStores(Self.workClaimScenario)
     }
 }
