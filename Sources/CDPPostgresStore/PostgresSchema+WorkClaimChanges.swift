@@ -126,3 +126,32 @@ extension PostgresSchema {
         """,
     ]
 }
+
+extension PostgresSchema {
+    /// A decision ends the hold (`pg-a-decision-ends-the-hold`), as on the embedded lake: releasing or rejecting a
+    /// quarantined record, by whatever function, ends its live claim or assignment in the same transaction, audited
+    /// as `work.release` by the steward deciding, so the record leaves its holder's list and a reopen finds it unheld.
+    static let decisionEndsTheHoldObjects: [String] = [
+        """
+        CREATE FUNCTION cdp.decision_ends_the_hold() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp AS $$
+        DECLARE
+            ended cdp.work_claim;
+        BEGIN
+            DELETE FROM cdp.work_claim w WHERE w.item_kind = 'quarantine' AND w.item_id = NEW.id RETURNING * INTO ended;
+            IF ended.owner IS NOT NULL AND (ended.expires_at IS NULL OR ended.expires_at > cdp.now_text()) THEN
+                PERFORM cdp.append_audit(session_user::text, 'work.release', 'Q' || NEW.id,
+                    CASE ended.hold WHEN 'claim' THEN 'claimed by ' || ended.owner || ' until ' || coalesce(ended.expires_at, '?')
+                        ELSE 'assigned to ' || ended.owner || ' by ' || ended.held_by END,
+                    NULL, 'Q' || NEW.id || ' was ' || NEW.status || ': a decision ends the work on it');
+            END IF;
+            RETURN NULL;
+        END $$
+        """,
+        """
+        CREATE TRIGGER decision_ends_the_hold AFTER UPDATE OF status ON cdp.quarantine_record FOR EACH ROW
+            WHEN (NEW.status IN ('released', 'rejected') AND OLD.status IS DISTINCT FROM NEW.status)
+            EXECUTE FUNCTION cdp.decision_ends_the_hold()
+        """,
+    ]
+}

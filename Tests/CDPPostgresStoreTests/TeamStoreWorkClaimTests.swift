@@ -31,8 +31,9 @@ extension TeamStoreTests {
 
     /// The scenario: sam claims Q1 and Q2; vic may not claim; ada, an admin, is refused sam's Q1, assigns Q3–Q7 to
     /// sam at once, may not assign to vic, then takes Q1 over; sam may not assign; sam lets go of Q2 and Q3, ada
-    /// takes Q4 away; sam comments on Q1, which ana reads withheld and vic may not do; sam saves a view that ana
-    /// does not have. Returns the holds left and the audit rows of it all (times left out).
+    /// takes Q4 away; sam's rejection of Q6 ends its assignment; sam comments on Q1, which ana reads withheld and vic
+    /// may not do; sam saves a view that ana does not have. Returns the holds left and the audit rows of it all (times
+    /// left out).
     static func workClaimScenario(on store: Store) async throws -> String {
         try await withSampleWorkspace(on: store, "claims") { workspace, database, run in
             try await ingestSample(workspace, database, run)
@@ -58,6 +59,9 @@ extension TeamStoreTests {
             #expect(letGo.status == 0 && letGo.stdout.contains("unassigned: Q2, Q3"), "\(store): \(letGo.output)")
             let takenAway = try cdp("ada", ["quarantine", "unassign", "Q4"])
             #expect(takenAway.status == 0 && takenAway.stdout.contains("unassigned: Q4"), "\(store): \(takenAway.output)")
+            // A decision ends the hold, audited as work.release.
+            let decided = try cdp("sam", ["quarantine", "reject", "Q6", "--reason", "not a customer of ours"])
+            #expect(decided.status == 0, "\(store): \(decided.output)")
             let samTakesAway = try cdp("sam", ["quarantine", "unassign", "Q1"])
             #expect(samTakesAway.status != 0 && samTakesAway.stderr.contains("assign_work"), "\(store): \(samTakesAway.output)")
             // Comments: the text for those who may read personal data, withheld from the others.
