@@ -224,6 +224,7 @@ public struct PostgresAccessPlan: Sendable {
     static let everyRoleFunctions = [
         "cdp.audit_refusal(text, text, text)", "cdp.append_own_audit(text, text, text, text, text)", "cdp.installed_migrations()",
         "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_attributes(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
+        "cdp.pii_failure_message(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
         // What the run-write triggers ask as the writer (whether it holds the run lock, whether it is the store itself).
         "cdp.run_lock_is_mine()", "cdp.writer_is_the_store()", "cdp.session_may(text)", "cdp.is_lake_timestamp(text)",

@@ -91,6 +91,7 @@ public enum PostgresSchema {
         Migration(name: "pg-work-claims-through-a-function", statements: workClaimChangeObjects),
         Migration(name: "pg-dictionary-seed", statements: dictionarySeedObjects),
         Migration(name: "pg-a-decision-ends-the-hold", statements: decisionEndsTheHoldObjects),
+        Migration(name: "pg-failure-explanations-withheld", statements: failureMessageObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

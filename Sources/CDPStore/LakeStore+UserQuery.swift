@@ -29,6 +29,9 @@ extension LakeStore {
 
     /// The longest text or blob a user's query may make: 64 MB.
     static let queryValueLengthLimit: Int32 = 64 << 20
+    /// The longest text `pii_mask`/`pii_mask_json` mask (no lake value comes near it); a longer one reads as withheld,
+    /// so a statement cannot spend seconds of Swift per row on a document it built, between two looks at the clock.
+    static let maskedValueLengthLimit = 1 << 20
 
     private static let readOnlyMessage = "queries over the lake are read-only; the statement would change the lake"
 
@@ -126,7 +129,7 @@ extension LakeStore {
                 try queue.inDatabase { db in try db.execute(sql: "ATTACH DATABASE ? AS \"\(schema)\"", arguments: [name]) }
             }
             return try queue.inDatabase { db in
-                let session = try QuerySession(db, policy: policy, workspaceRoot: root, secret: schema)
+                let session = try QuerySession(db, policy: policy, workspaceRoot: root, secret: schema, deadline: deadline)
                 session.install(on: db)
                 defer { sqlite3_set_authorizer(db.sqliteConnection, nil, nil) }
                 // No value a query makes may outgrow this (SQLite's default is a billion bytes): a string built
@@ -193,25 +196,34 @@ private final class QuerySession {
     /// it with the record's other, known fields (a birth date in ~22k guesses), withheld in every dataset.
     static let lengthColumns: Set<String> = ["record_length", "record_offset"]
     static let contentHashColumn = "content_hash"
+    /// The audit chain's hashes: each is SHA-256 over its row's real before/after/reason with every other field of
+    /// the row shown, so a masked value is found again by hashing guesses of it. Withheld without `view_pii`
+    /// (verifying the chain needs it anyway).
+    static let chainHashColumns: [String: Set<String>] = ["audit_log": ["hash", "previous_hash"], "workflow_run": ["audit_head"]]
 
-    init(_ db: Database, policy: LakeStore.QueryPolicy, workspaceRoot: String?, secret: String) throws {
+    init(_ db: Database, policy: LakeStore.QueryPolicy, workspaceRoot: String?, secret: String, deadline: QueryDeadline) throws {
         self.policy = policy
         self.secret = secret
         lakeSchema = policy.readsPersonalData ? "main" : secret
         readable.formUnion(Self.allowedPragmas.map { "pragma_\($0)" })
-        let masker = policy.masker, withheld = policy.withheld
+        let masker = policy.masker, withheld = policy.withheld, longest = LakeStore.maskedValueLengthLimit
+        // The progress handler looks at the clock between virtual-machine steps; a call of these Swift functions is
+        // one step, so each looks too, and refuses once the statement's time is up.
         db.add(
             function: DatabaseFunction("pii_mask", argumentCount: 2, pure: true) { arguments in
+                try deadline.checkInFunction()
                 guard let value = String.fromDatabaseValue(arguments[0]) else { return arguments[0].isNull ? nil : arguments[0] }
+                guard value.utf8.count <= longest else { return withheld }
                 let kind = String.fromDatabaseValue(arguments[1]).flatMap(PIIKind.init(tag:)) ?? .other
                 return PIIMasker.mask(value, as: kind)
             })
         db.add(
             function: DatabaseFunction("pii_mask_json", argumentCount: 1, pure: true) { arguments in
+                try deadline.checkInFunction()
                 guard !arguments[0].isNull else { return nil }
                 // Only a JSON object or array is masked member by member; any other text (a bare JSON string or
                 // number too: a phone number reads as one) may be a personal value itself, and is withheld.
-                guard let text = String.fromDatabaseValue(arguments[0]),
+                guard let text = String.fromDatabaseValue(arguments[0]), text.utf8.count <= longest,
                     let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "["
                 else { return withheld }
                 return masker.isActive ? (masker.json(text) ?? withheld) : text
@@ -243,8 +255,11 @@ private final class QuerySession {
                 db, sql: "SELECT name FROM pragma_table_info(?, ?) ORDER BY cid", arguments: [name, lakeSchema])
             var treatments = columns.map { policy.column(name, $0) }
             let holdsPersonalData = treatments.contains { $0 != .show }
+            let chainHashes = policy.readsPersonalData ? [] : Self.chainHashColumns[name.lowercased()] ?? []
             for (index, column) in columns.enumerated()
-            where column.lowercased() == Self.contentHashColumn || (holdsPersonalData && Self.lengthColumns.contains(column.lowercased())) {
+            where column.lowercased() == Self.contentHashColumn || (holdsPersonalData && Self.lengthColumns.contains(column.lowercased()))
+                || chainHashes.contains(column.lowercased())
+            {
                 treatments[index] = .withhold
             }
             for (column, treatment) in zip(columns, treatments) where treatment != .show {
@@ -402,9 +417,18 @@ private final class QuerySession {
 
 /// A user statement's time limit: SQLite's progress handler looks at the clock every so many virtual-machine steps
 /// and interrupts the statement once the limit has passed.
-private final class QueryDeadline {
+// Unchecked: it is read and written only on the thread running the statement (SQLite calls the progress handler
+// and the statement's functions there), never concurrently.
+private final class QueryDeadline: @unchecked Sendable {
     private var end: ContinuousClock.Instant?
     private(set) var passed = false
+
+    /// For a function the statement calls: throws SQLite's interrupt once the limit has passed.
+    func checkInFunction() throws {
+        guard let end, ContinuousClock.now >= end else { return }
+        passed = true
+        throw DatabaseError(resultCode: .SQLITE_INTERRUPT, message: "interrupted: the statement's time limit has passed")
+    }
 
     func start(_ limit: Duration, on db: Database) {
         end = .now + limit

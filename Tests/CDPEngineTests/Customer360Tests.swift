@@ -240,19 +240,44 @@ import Testing
         #expect(try analyst.search("ana.nunez@example.com").count == 1)
         let entry = try #require(try Self.lookups(workspace).first)
         #expect(entry.actor == "ana" && entry.reason == "ana.nunez@example.com" && entry.after == "1 customer found")
-        // A name, or an address no customer has, confirms nothing about a contact value: not counted.
+        // A name tests no contact value: not counted. An address no customer has is a test all the same (its empty
+        // answer says it is no customer's): counted and audited with its answer.
         _ = try analyst.search("nunez")
+        #expect(try Self.lookups(workspace).count == 1)
         #expect(try analyst.search("nobody.here@example.com").isEmpty)
-        // `cdp customer show EMAIL` finds by e-mail too.
+        #expect(try Self.lookups(workspace).first?.after == "0 customers found")
+        // `cdp customer show EMAIL` finds by e-mail too, and a miss counts there as well.
         _ = try analyst.find("ana.nunez@example.com")
-        #expect(try Self.lookups(workspace).count == 2)
+        #expect(throws: EngineError.self) { _ = try analyst.find("nobody.else@example.com") }
+        #expect(try Self.lookups(workspace).count == 4)
         // A steward with view_pii sees the values anyway: nothing to count.
         _ = try Customer360Tests.service(workspace).search("ana.nunez@example.com")
-        #expect(try Self.lookups(workspace).count == 2)
+        #expect(try Self.lookups(workspace).count == 4)
         // The words are withheld from a reader without view_pii.
         let shown = try workspace.reader(for: .fixed(at: 1_764_300_000, user: "ana"))
             .auditEntries(AuditFilter(action: Customer360Service.contactLookupAction))
         #expect(!shown.isEmpty && !shown.contains { $0.reason?.contains("nunez") == true }, "\(shown)")
+    }
+
+    /// One search of several whole e-mails finds a customer only when every one is a customer's: each address is a
+    /// lookup, audited and counted, and a search that would go past the budget is refused before anything is read.
+    @Test func eachWholeEmailOfASearchIsALookup() throws {
+        let workspace = try Customer360Tests.workspace("contact-lookup-many")
+        let analyst = Customer360Tests.service(workspace, as: "ana")
+        let three = "ana.nunez@example.com zoe.quinn@example.com lena.berg@example.com"
+        _ = try analyst.search(three)
+        let rows = try Self.lookups(workspace)
+        #expect(rows.count == 3)
+        #expect(Set(rows.compactMap(\.reason)) == ["ana.nunez@example.com", "zoe.quinn@example.com", "lena.berg@example.com"])
+        for _ in 0..<(Customer360Service.contactLookupsPerHour - 5) { _ = try analyst.search("nunez ana.nunez@example.com") }
+        // Two left in the hour: a search of three is refused whole, and nothing of it is read or counted.
+        let refusal = #expect(throws: EngineError.self) { try analyst.search(three) }
+        #expect(refusal?.code == .forbidden)
+        #expect(refusal?.message.contains("this search has 3 more") == true, "\(refusal?.message ?? "")")
+        #expect(try Self.lookups(workspace).count == Customer360Service.contactLookupsPerHour - 2)
+        // A word that cannot be anyone's whole address (typed half-way) tests nothing.
+        _ = try analyst.search("ana.nunez@exa")
+        #expect(try Self.lookups(workspace).count == Customer360Service.contactLookupsPerHour - 2)
     }
 
     @Test func pastTheHourlyBudgetAMaskedUsersLookupIsRefusedAndAudited() throws {
@@ -263,7 +288,9 @@ import Testing
         }
         let refusal = #expect(throws: EngineError.self) { try analyst.search("ana.nunez@example.com") }
         #expect(refusal?.code == .forbidden)
-        #expect(refusal?.message.contains("\(Customer360Service.contactLookupsPerHour) times in the last hour") == true, "\(refusal?.message ?? "")")
+        #expect(
+            refusal?.message.contains("\(Customer360Service.contactLookupsPerHour) whole e-mail addresses or phone numbers in the last hour") == true,
+            "\(refusal?.message ?? "")")
         #expect(try workspace.repositories.audit.auditEntries(AuditFilter(actor: "ana", action: "access.refused")).first?.target == "customer search")
         // Names still search; an hour later the budget is whole again.
         #expect(try analyst.search("nunez").count == 1)

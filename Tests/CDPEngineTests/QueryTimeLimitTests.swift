@@ -85,4 +85,39 @@ import Testing
         #expect(error?.message.contains("too big") == true, "\(error?.message ?? "")")
         #expect(try workspace.query("SELECT length(hex(zeroblob(1000)))", limit: 1, as: Self.admin).rows == [[.integer(2000)]])
     }
+
+    /// A call of `pii_mask_json` is Swift work that SQLite counts as one step: each call looks at the clock too, so
+    /// masking a large document on every row of a long series stops at the time limit (it ran for minutes before).
+    @Test func theMaskingFunctionsStopAtTheTimeLimitToo() throws {
+        let workspace = try EngineFixture.sampleWorkspace("query-time-limit-mask")
+        let analyst = Environment.fixed(at: 1_764_400_000, user: "ana")
+        // A JSON array of some 900 KB (under the length the functions mask), masked once for each of 2,000 rows.
+        let series = (1...2_000).map { "(\($0))" }.joined(separator: ",")
+        let sql = """
+            WITH doc(j) AS (SELECT '[' || substr(replace(printf('%.*c', 150000, 'x'), 'x', '"a b",'), 1, 899999) || ']')
+            SELECT sum(length(pii_mask_json(j))) FROM doc, (VALUES \(series))
+            """
+        let error = #expect(throws: EngineError.self) {
+            _ = try workspace.query(sql, limit: 1, as: analyst, timeLimitSeconds: 1)
+        }
+        #expect(error?.code == .cancelled)
+        #expect(error?.message.contains("stopped after 1 s, its time limit") == true, "\(error?.message ?? "")")
+    }
+
+    /// No lake value is a megabyte long: a longer text given to the masking functions reads as withheld, unread.
+    @Test func theMaskingFunctionsWithholdATextLongerThanAnyLakeValue() throws {
+        let workspace = try EngineFixture.sampleWorkspace("query-mask-length")
+        let analyst = Environment.fixed(at: 1_764_400_000, user: "ana")
+        let withheld = try workspace.query(#"SELECT pii_mask_json('"x"')"#, limit: 1, as: analyst).rows
+        let long = try workspace.query(
+            "SELECT pii_mask_json('[' || substr(replace(printf('%.*c', 200000, 'x'), 'x', '\"a b\",'), 1, 1199999) || ']'), "
+                + "pii_mask(printf('%.*c', 1100000, 'x'), 'PII.Name')",
+            limit: 1, as: analyst
+        ).rows
+        #expect(long.first?.first == withheld.first?.first, "\(String(describing: long.first?.first).prefix(200))")
+        #expect(long.first?.last == withheld.first?.first, "\(String(describing: long.first?.last).prefix(200))")
+        // A document of ordinary size is still masked member by member.
+        let masked = try workspace.query(#"SELECT pii_mask_json('{"email": "jane@example.com"}')"#, limit: 1, as: analyst).rows
+        #expect(masked.first?.first != withheld.first?.first)
+    }
 }

@@ -47,6 +47,25 @@ import Testing
         #expect(!forged.stdout.contains("ana"))
     }
 
+    /// What an admin does `--as sam` is recorded under sam; the row before it keeps who really acted.
+    @Test func actingAsAnotherUserIsAuditedUnderTheRealUser() throws {
+        let folder = try Self.workspace("act-as")
+        let ws = ["-w", folder.path]
+        #expect(try CLI.run(["audit", "--action", "access.act_as", "--json"] + ws).stdout.contains("\"actor\"") == false)
+        let whoami = try CLI.run(["whoami", "--as", "sam"] + ws)
+        #expect(whoami.stdout.hasPrefix("sam · role steward"), "\(whoami.stdout) \(whoami.stderr)")
+        let audit = try CLI.run(["audit", "--action", "access.act_as", "--json"] + ws)
+        #expect(audit.status == 0, "\(audit.stderr)")
+        #expect(audit.stdout.contains("\"actor\" : \"\(Self.kernelUser)\""), "\(audit.stdout)")
+        #expect(audit.stdout.contains("\"target\" : \"user:sam\""), "\(audit.stdout)")
+        #expect(audit.stdout.contains("acts as sam (role steward)"), "\(audit.stdout)")
+        // Acting as yourself is no act.
+        #expect(try CLI.run(["whoami", "--as", Self.kernelUser] + ws).status == 0)
+        let again = try CLI.run(["audit", "--action", "access.act_as", "--json"] + ws)
+        #expect(again.stdout.components(separatedBy: "\"action\" : \"access.act_as\"").count == 2, "\(again.stdout)")
+        #expect(try CLI.run(["audit", "verify"] + ws).status == 0)
+    }
+
     @Test(.enabled(if: CLI.setpriv != nil && getuid() == 0, "needs setpriv and root to switch to nobody"))
     func nobodyClaimingToBeRootIsStillNobody() throws {
         let folder = try Self.workspace("nobody", shared: true)

@@ -15,6 +15,11 @@ extension PIIMasker {
             var copy = failure
             if let field = failure.field, let value = failure.value { copy.value = self.value(value, column: field) }
             copy.message = scrub(failure.message, knownValues: known)
+            // A rule's explanation of a personal value it failed tells what the mask hides ("day 30 does not exist in
+            // February", "8 digits, expected 9–10", "below the minimum 1900-01-01"): what failed is kept, up to its colon.
+            if let field = failure.field, kind(ofColumn: field) != nil, let value = failure.value, !value.isEmpty {
+                copy.message = Self.withholdingDetail(copy.message)
+            }
             return copy
         }
         // A steward's reason is free text ("duplicate of jane@example.com, call 0161 …"): no masking knows
@@ -79,6 +84,10 @@ extension PIIMasker {
         // Free text a user typed ("customer Pilar González asked, phone 669443380"): withheld, as
         // audit_log.reason is from queries.
         masked.reason = entry.reason.map { $0.isEmpty ? $0 : Self.withheldText }
+        // The chain's hashes are over the real values with the row's other fields shown: hashing guesses of a masked
+        // value against them finds it. Checking the chain needs view_pii anyway.
+        masked.hash = Self.withheldText
+        masked.previousHash = Self.withheldText
         return masked
     }
 
@@ -112,7 +121,8 @@ extension PIIMasker {
 
     /// `task x failed: <detail>` → `task x failed: (withheld: needs view_pii)`; text with no subject is withheld whole.
     static func withholdingDetail(_ text: String) -> String {
-        guard !text.isEmpty else { return text }
+        // Withheld already (the team store's masked views withhold before the engine masks again): unchanged.
+        guard !text.isEmpty, text != withheldText, !text.hasSuffix(": " + withheldText) else { return text }
         guard let colon = text.range(of: ": ") else { return withheldText }
         return text[..<colon.lowerBound] + ": " + withheldText
     }
@@ -183,7 +193,8 @@ extension PIIMasker {
             object["value"] = mask(value, as: kind)
             maskedValue = true
             if let original = Self.scalarText(value), let message = object["message"] as? String {
-                object["message"] = scrub(message, knownValues: [(original, kind)])
+                let scrubbed = scrub(message, knownValues: [(original, kind)])
+                object["message"] = original.isEmpty ? scrubbed : Self.withholdingDetail(scrubbed)
             }
         }
         for (key, value) in object where !(maskedValue && key == "value") {

@@ -71,6 +71,11 @@ public struct Customer360Service: Sendable {
         // tolerant search, but not by prefix: see below) or the whole e-mail or phone the word is; a mailbox part or a phone's
         // leading digits never count. Name variants (sounds alike, one edit) come from names alone.
         let masked = masker.isActive
+        // Each whole e-mail or phone a masked user searches for asks whether it is a customer's, and the answer says
+        // so even when it is empty (a search of several must meet a customer by every one): each counts against the
+        // budget, before anything is read, and is audited with the answer.
+        let contactTests = masked ? lookups.filter(Self.couldBeWholeContact).map(\.word) : []
+        try checkContactLookupBudget(adding: contactTests.count)
         var nameWords: [GoldenID: Set<String>] = [:]
         func loadNameWords(_ goldens: [GoldenID]) throws(EngineError) {
             let missing = Array(Set(goldens.filter { nameWords[$0] == nil })).sorted { $0.rawValue < $1.rawValue }
@@ -226,12 +231,7 @@ public struct Customer360Service: Sendable {
         let ordered = ranked.filter { !masked || $0.1.words > 0 }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
             .prefix(limit).map(\.0)
-        if masked {
-            let confirmed = lookups.indices.filter { index in
-                Self.isContact(lookups[index]) && ordered.contains { kindsPerLookup[index][$0] == .exact }
-            }
-            if !confirmed.isEmpty { try recordContactLookup(confirmed.map { lookups[$0].word }, found: ordered.count) }
-        }
+        try auditContactLookups(contactTests, found: ordered.count)
         let rows = try storeCall { () throws(StoreError) in try lake.customer360.customer360(Array(ordered)) }
         let masker = self.masker
         return rows.map { row in
@@ -240,27 +240,28 @@ public struct Customer360Service: Sendable {
         }
     }
 
-    /// The audit action of a search by a user without `view_pii` that found customers by a whole e-mail or phone.
+    /// The audit action of each whole e-mail or phone a user without `view_pii` looked a customer up by.
     public static let contactLookupAction = "customer.lookup"
-    /// How many such searches a user without `view_pii` may make in an hour. Each one confirms that someone whose
-    /// e-mail or phone the user holds is a customer; a list of addresses tried one by one would tell which are.
+    /// How many whole e-mails or phones a user without `view_pii` may look up in an hour. Each one tells whether
+    /// someone whose e-mail or phone the user holds is a customer, found or not; a list of addresses tried would tell
+    /// which are.
     public static let contactLookupsPerHour = 100
 
-    /// Audits a search that found customers by a whole e-mail or phone for a user without `view_pii` (the words in
-    /// the entry's withheld reason, for an admin to read), and refuses it past the hourly budget.
+    /// Refuses a masked user's lookup of `count` more whole e-mails or phones past the hourly budget.
     /// - Throws: `.forbidden` past ``contactLookupsPerHour`` in the last hour (audited, as refusals are).
-    private func recordContactLookup(_ words: [String], found: Int) throws(EngineError) {
+    private func checkContactLookupBudget(adding count: Int) throws(EngineError) {
+        guard count > 0 else { return }
         let since = ISOTime.timestamp(environment.now() - 3600)
         let recent = try storeCall { () throws(StoreError) in
             try lake.audit.auditEntries(
                 AuditFilter(actor: environment.user, action: Self.contactLookupAction, limit: Self.contactLookupsPerHour))
         }.filter { $0.at >= since }
-        if recent.count >= Self.contactLookupsPerHour {
+        if recent.count + count > Self.contactLookupsPerHour {
             var refusal = EngineError(
                 .forbidden,
-                "\(environment.user) has found customers by a whole e-mail address or phone number \(recent.count) times in the last hour, "
-                    + "the most a user without view_pii may; this search's answer is withheld. Search by name, try again later, "
-                    + "or ask a steward with view_pii")
+                "\(environment.user) has looked customers up by \(recent.count) whole e-mail addresses or phone numbers in the last hour, "
+                    + "and this search has \(count) more; a user without view_pii may look up \(Self.contactLookupsPerHour) an hour, so its "
+                    + "answer is withheld. Search by name, try again later, or ask a steward with view_pii")
             do {
                 try workspace.appendAuditEvenIfReadOnly(
                     AuditDraft(actor: environment.user, action: "access.refused", target: "customer search", reason: refusal.message),
@@ -270,13 +271,28 @@ public struct Customer360Service: Sendable {
             }
             throw refusal
         }
-        try storeCall { () throws(StoreError) in
-            try workspace.appendAuditEvenIfReadOnly(
-                AuditDraft(
-                    actor: environment.user, action: Self.contactLookupAction, target: "customer search",
-                    after: "\(found) customer\(found == 1 ? "" : "s") found", reason: words.joined(separator: " ")),
-                at: environment.timestamp)
+    }
+
+    /// Audits each whole e-mail or phone a masked user looked up, one row each (the word in the row's withheld
+    /// reason, for an admin to read), with how many customers the search found.
+    private func auditContactLookups(_ words: [String], found: Int) throws(EngineError) {
+        for word in words {
+            try storeCall { () throws(StoreError) in
+                try workspace.appendAuditEvenIfReadOnly(
+                    AuditDraft(
+                        actor: environment.user, action: Self.contactLookupAction, target: "customer search",
+                        after: "\(found) customer\(found == 1 ? "" : "s") found", reason: word),
+                    at: environment.timestamp)
+            }
         }
+    }
+
+    /// A word that could be a customer's whole e-mail or phone, as the lake keeps them: an e-mail address that
+    /// standardises, or at least six digits and no letters. Only such a word can ask whether it is someone's.
+    static func couldBeWholeContact(_ lookup: CustomerSearchKeys.Lookup) -> Bool {
+        guard isContact(lookup) else { return false }
+        if lookup.word.contains("@") { return EmailAddress.standardize(lookup.word).value != nil }
+        return lookup.word.filter(\.isNumber).count >= 6
     }
 
     /// A word that is an e-mail or a phone number (no letters), not a name: it may match only whole
@@ -388,11 +404,12 @@ public struct Customer360Service: Sendable {
         if text.contains("@") {
             let lookup = CustomerSearchKeys.lookups(text)
             if let first = lookup.first {
+                let tested = masker.isActive && Self.couldBeWholeContact(first) ? [first.word] : []
+                try checkContactLookupBudget(adding: tested.count)
                 let hits = try storeCall { () throws(StoreError) in try lake.customer360.customerSearchHits(first, limit: 50) }
-                if let exact = hits.first(where: { $0.key == first.exact }) {
-                    if masker.isActive { try recordContactLookup([first.word], found: 1) }
-                    return exact.golden
-                }
+                let exact = hits.first(where: { $0.key == first.exact })
+                try auditContactLookups(tested, found: exact == nil ? 0 : 1)
+                if let exact { return exact.golden }
             }
         }
         throw EngineError(.notFound, "no customer '\(reference)'; give a golden id (G12), a source record (crm_customers:C0000001) or an email")

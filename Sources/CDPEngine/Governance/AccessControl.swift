@@ -115,7 +115,26 @@ extension Workspace {
     {
         let own = Environment(now: now, user: osUser)
         guard let requested, requested != osUser else { return own }
+        guard embeddedLake != nil else {
+            // The database knows each session as its login role and writes that role into the audit log; acting
+            // as someone else here would check one user's permissions and record another's actions.
+            throw EngineError(
+                .forbidden,
+                "--as is not available on a team store: the database knows you as \(osUser) and records your actions as \(osUser). "
+                    + "To work as \(requested), log in as that PostgreSQL role (the store address's user, or PGUSER)")
+        }
         try authorize(.actAsOthers, own, attempt: "act as \(requested)")
+        // What follows is recorded under the user acted as; this row keeps who really acted, as sudo's log does.
+        let actingAs = AuditDraft(
+            actor: osUser, action: "access.act_as", target: "user:\(requested)",
+            reason: "\(osUser) acts as \(requested) (role \(principal(Environment(now: now, user: requested)).role ?? "none")) for this session")
+        do {
+            try appendAuditEvenIfReadOnly(actingAs, at: own.timestamp)
+        } catch {
+            var refused = EngineError(.store, "cannot act as \(requested): the audit log could not record who acts (\(error)); run without --as")
+            refused.cause = error
+            throw refused
+        }
         return Environment(now: now, user: requested)
     }
 

@@ -105,6 +105,45 @@ struct PIIMaskerTests {
             before: "+441632960123", after: "+441632960999", reason: nil, previousHash: "", hash: "")
         #expect(masker.auditEntry(override).after == "+44 *** *** 999")
     }
+
+    /// An audit row's hashes are SHA-256 over its real values with the other fields shown: hashing guesses of a masked
+    /// birth date against them found it in 80,000 tries. Without view_pii they are withheld.
+    @Test func auditRowHashesAreWithheld() {
+        let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
+        let fix = AuditEntry(
+            id: AuditEntryID(12), at: "t", actor: "sam", action: "quarantine.fix", target: "Q6",
+            before: #"{"birth_date":"1971-04-31"}"#, after: #"{"birth_date":"1971-04-30"}"#, reason: nil,
+            previousHash: "ab12", hash: "cd34")
+        let masked = masker.auditEntry(fix)
+        #expect(masked.hash == PIIMasker.withheldText && masked.previousHash == PIIMasker.withheldText)
+        #expect(PIIMasker.none.auditEntry(fix).hash == "cd34")
+    }
+
+    /// A rule's explanation of a personal value tells what the mask hides (the day and month of a birth date, a
+    /// phone's length); without view_pii a failure says what failed, not why, in records and in JSON documents alike.
+    @Test func failureMessagesAboutPersonalValuesKeepOnlyWhatFailed() throws {
+        let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
+        let failure = RuleFailure(
+            rule: "birth_date_valid", field: "birth_date", value: "1969-02-30",
+            message: "not a valid date: '1969-02-30' is not a valid date: day 30 does not exist in February (it has 28 days)", severity: .error)
+        let missing = RuleFailure(rule: "customer_required", field: "email", value: nil, message: "email is required", severity: .error)
+        let other = RuleFailure(rule: "country_known", field: "country", value: "XX", message: "unknown country: 'XX'", severity: .warn)
+        let record = QuarantineRecord(
+            id: QuarantineID(1), bronzeRow: BronzeRowID(1), batch: BatchID(1), run: nil, source: "crm", entity: .customer,
+            sourceKey: "C1", line: 2, status: .open, fields: ["birth_date": "1969-02-30", "country": "XX"],
+            failures: [failure, missing, other], createdAt: "t", updatedAt: "t")
+        let masked = masker.record(record)
+        #expect(masked.failures.map(\.message) == ["not a valid date: \(PIIMasker.withheldText)", "email is required", "unknown country: 'XX'"])
+        // Masking a masked record again changes nothing (the team store's views mask before the engine does).
+        #expect(masker.record(masked).failures.map(\.message) == masked.failures.map(\.message))
+        var plausible = record
+        plausible.failures = [RuleFailure(rule: "birth_date_plausible", field: "birth_date", value: "1850-01-01", message: "1850-01-01 is below the minimum 1900-01-01", severity: .error)]
+        let once = masker.record(plausible)
+        #expect(once.failures.map(\.message) == [PIIMasker.withheldText])
+        #expect(masker.record(once).failures.map(\.message) == [PIIMasker.withheldText])
+        let json = try #require(masker.json(#"[{"field":"birth_date","value":"1969-02-30","message":"\#(failure.message)"}]"#))
+        #expect(!json.contains("February") && !json.contains("day 30") && json.contains("not a valid date"), "\(json)")
+    }
 }
 
 struct AccessPolicyTests {
