@@ -227,3 +227,174 @@ extension PostgresSchema {
         """,
     ]
 }
+
+extension PostgresSchema {
+    /// How long an audited change waits for the audit log's head before it gives up naming who holds it.
+    static let auditHeadWait = "15s"
+
+    /// What a refusal caused by another session's locks tells the user to do (``auditWaitObjects``, ``lockWaitObjects``).
+    static let endSessionAdvice = "Ask them to end it (COMMIT or ROLLBACK, or quit psql), or have an admin end that session: cdp store end-session PID --store ADDRESS --reason ''…'' (cdp store sessions lists them)"
+
+    /// F9: `cdp.append_audit` waited for `cdp.audit_head`'s row lock for as long as any session held it, and every
+    /// role may append its own rows (`cdp.append_own_audit`, `cdp.audit_refusal`): a viewer's transaction left open
+    /// after one of them froze every steward decision, run start and apply, silently, with nothing in the log. The
+    /// wait is bounded now (``auditHeadWait``, a setting of the function itself, which no caller can change), and
+    /// the error names the sessions holding the head (login role, pid, program, state, since when) and what to do.
+    /// An admin (`act_as`) lists the store's sessions and what they hold (`cdp.store_sessions`) and ends one
+    /// (`cdp.end_session`), audited as `session.end`.
+    /// What stays open: the holder still holds it until its transaction ends or an admin ends its session.
+    static let auditWaitObjects: [String] = [
+        // The sessions holding a lock on a relation, as a refusal names them: with `p_readers`, plain readers too
+        // (a DROP VIEW waits for them); without, only row locks and writers (what an UPDATE of a row waits for).
+        """
+        CREATE FUNCTION cdp.lock_holders(p_relation regclass, p_readers boolean DEFAULT false) RETURNS text LANGUAGE sql STABLE
+        SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp AS $$
+            SELECT string_agg(DISTINCT format('%s (pid %s, %s, %s, transaction open since %s)', coalesce(a.usename::text, 'a role'), a.pid,
+                    coalesce(nullif(a.application_name, ''), 'unnamed program'), coalesce(a.state, 'unknown state'),
+                    coalesce(to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'an unknown time')), '; ')
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.relation = p_relation AND l.granted AND (p_readers OR l.mode <> 'AccessShareLock') AND l.pid <> pg_backend_pid()
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION cdp.append_audit(p_actor text, p_action text, p_target text, p_before text, p_after text, p_reason text)
+        RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp SET lock_timeout = '\(auditHeadWait)' AS $$
+        DECLARE
+            head cdp.audit_head%ROWTYPE;
+            new_id bigint;
+            stamp text := cdp.now_text();
+            digest text;
+        BEGIN
+            BEGIN
+                SELECT * INTO STRICT head FROM cdp.audit_head WHERE id = 1 FOR UPDATE;
+            EXCEPTION WHEN lock_not_available THEN
+                RAISE EXCEPTION 'the audit log waited \(auditHeadWait) for another session''s open transaction, which holds it: %; every audited change waits for it, so nothing was done. \(endSessionAdvice)',
+                    coalesce(cdp.lock_holders('cdp.audit_head'::regclass), 'one that has ended since') USING ERRCODE = 'lock_not_available';
+            END;
+            new_id := head.row_count + 1;
+            digest := encode(sha256(convert_to(concat_ws('|',
+                cdp.audit_field('v2'), cdp.audit_field(new_id::text), cdp.audit_field(stamp), cdp.audit_field(p_actor),
+                cdp.audit_field(p_action), cdp.audit_field(p_target), cdp.audit_field(p_before), cdp.audit_field(p_after),
+                cdp.audit_field(p_reason), cdp.audit_field(head.hash)), 'UTF8')), 'hex');
+            INSERT INTO cdp.audit_log (id, at, actor, action, target, before, after, reason, previous_hash, hash)
+                VALUES (new_id, stamp, p_actor, p_action, p_target, p_before, p_after, p_reason, head.hash, digest);
+            UPDATE cdp.audit_head SET row_count = new_id, hash = digest WHERE id = 1;
+            RETURN new_id;
+        END $$
+        """,
+        // The sessions logged in to this store (but the caller's), with what each holds of it: the run lock, the
+        // audit log's head, the relations it has locked (a reader's open transaction keeps a view from changing).
+        """
+        CREATE FUNCTION cdp.store_sessions() RETURNS TABLE (pid integer, login text, program text, state text, since text, holds text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp AS $$
+            SELECT cdp.require_permission('act_as', 'list the sessions of the team store');
+            SELECT a.pid, coalesce(a.usename::text, 'a role'), coalesce(nullif(a.application_name, ''), 'unnamed program'),
+                coalesce(a.state, 'unknown state'),
+                coalesce(to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+                coalesce((SELECT string_agg(DISTINCT CASE
+                        WHEN l.locktype = 'advisory' THEN 'the run lock'
+                        WHEN l.relation = 'cdp.audit_head'::regclass AND l.mode <> 'AccessShareLock' THEN 'the audit log''s head'
+                        ELSE c.relname::text END, ', ')
+                    FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+                    WHERE l.pid = a.pid AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        AND ((l.locktype = 'advisory' AND ((l.classid::bigint << 32) | l.objid::bigint) = \(runLockKey) AND l.objsubid = 1)
+                            OR (l.locktype = 'relation' AND c.relnamespace = 'cdp'::regnamespace))), '')
+            FROM pg_stat_activity a
+            WHERE a.datname = current_database() AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
+            ORDER BY a.xact_start NULLS LAST, a.pid
+        $$
+        """,
+        // Ends one session of this store (its open transaction is rolled back, its locks let go), audited as
+        // `session.end` with who it was and why. Ended first, recorded then: the session may hold the audit log's
+        // head, which the audit row waits for; so while a third session holds the head, nothing is ended (the
+        // ending could not be recorded).
+        """
+        CREATE FUNCTION cdp.end_session(p_pid integer, p_reason text) RETURNS text LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp AS $$
+        DECLARE
+            reason text := btrim(coalesce(p_reason, ''));
+            described text;
+            others text;
+        BEGIN
+            PERFORM cdp.require_permission('act_as', 'end another''s session');
+            IF reason = '' THEN
+                RAISE EXCEPTION 'ending a session needs a reason' USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            IF p_pid = pg_backend_pid() THEN
+                RAISE EXCEPTION 'pid % is this session' , p_pid USING ERRCODE = 'invalid_parameter_value';
+            END IF;
+            SELECT format('%s (pid %s, %s, %s, transaction open since %s)', coalesce(a.usename::text, 'a role'), a.pid,
+                    coalesce(nullif(a.application_name, ''), 'unnamed program'), coalesce(a.state, 'unknown state'),
+                    coalesce(to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'no time'))
+                INTO described FROM pg_stat_activity a
+                WHERE a.pid = p_pid AND a.datname = current_database() AND a.backend_type = 'client backend';
+            IF described IS NULL THEN
+                RAISE EXCEPTION 'no session of this team store has pid % (cdp store sessions lists them); nothing was done', p_pid
+                    USING ERRCODE = 'no_data_found';
+            END IF;
+            SELECT string_agg(DISTINCT l.pid::text, ', ') INTO others FROM pg_locks l
+                WHERE l.relation = 'cdp.audit_head'::regclass AND l.granted AND l.mode <> 'AccessShareLock'
+                    AND l.pid NOT IN (p_pid, pg_backend_pid());
+            IF others IS NOT NULL THEN
+                RAISE EXCEPTION 'the audit log''s head is held by another session too (pid %), so ending pid % could not be recorded: end that one first; nothing was done',
+                    others, p_pid USING ERRCODE = 'lock_not_available';
+            END IF;
+            IF NOT pg_terminate_backend(p_pid, 5000) THEN
+                RAISE EXCEPTION 'session % did not end within 5 s; try again', p_pid USING ERRCODE = 'lock_not_available';
+            END IF;
+            PERFORM cdp.append_audit(session_user::text, 'session.end', 'session ' || p_pid, described, 'ended', reason);
+            RETURN described;
+        END $$
+        """,
+    ]
+}
+
+extension PostgresSchema {
+    /// How long a dictionary tag change waits for readers of the masked views it rebuilds.
+    static let maskedViewWait = "5s"
+
+    /// F7: a tag change that rebuilds a masked view (`cdp.follow_dictionary`) waited 5 s for any session reading
+    /// that view in an open transaction (an analyst's idle psql after `BEGIN`), then failed with PostgreSQL's bare
+    /// "canceling statement due to lock timeout", naming nobody; and it set `lock_timeout` for the rest of the
+    /// editor's transaction. Now the wait is a setting of the trigger function itself (``maskedViewWait``, no caller
+    /// changes it, nothing leaks into the caller's transaction) and the refusal names the entry, the view and the
+    /// sessions reading it (login role, pid, program, state, since when) and says what to do. The edit is all or
+    /// nothing: the failure rolls back the entry, its version, the audit row and every view already rebuilt, so the
+    /// column reads as before (masked or not) until the edit goes through whole.
+    static let maskedViewWaitObjects: [String] = [
+        """
+        CREATE OR REPLACE FUNCTION cdp.follow_dictionary() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp SET lock_timeout = '\(maskedViewWait)' AS $$
+        DECLARE
+            old_kind text := cdp.dictionary_personal_kind(OLD.tags);
+            new_kind text := cdp.dictionary_personal_kind(NEW.tags);
+            wanted text;
+            changed text;
+            readers text;
+        BEGIN
+            IF old_kind IS NOT DISTINCT FROM new_kind OR NEW.column_name = '' THEN RETURN NEW; END IF;
+            wanted := CASE WHEN new_kind IS NULL THEN 'show' WHEN new_kind = 'PII.Record' THEN 'json' ELSE 'mask:' || new_kind END;
+            FOR changed IN
+                WITH updated AS (
+                    UPDATE cdp.masked_column m SET treatment = wanted
+                    WHERE m.source = 'dictionary' AND m.column_name = NEW.column_name AND m.treatment <> wanted
+                        AND (m.relation = NEW.dataset OR (new_kind IS NOT NULL AND m.treatment = 'show'
+                            AND NOT EXISTS (SELECT 1 FROM cdp.dictionary_entry d WHERE d.dataset = m.relation)))
+                    RETURNING m.relation)
+                SELECT DISTINCT relation FROM updated ORDER BY relation
+            LOOP
+                BEGIN
+                    PERFORM cdp.rebuild_masked_view(changed);
+                EXCEPTION WHEN lock_not_available THEN
+                    readers := coalesce(cdp.lock_holders(to_regclass(format('cdp.%I', changed || '_masked')), true),
+                        cdp.lock_holders(to_regclass(format('cdp.%I', changed)), true), 'one that has ended since');
+                    RAISE EXCEPTION 'the tag change of %.% was not made (nothing changed; the column reads as before): it rebuilds the masked view of %, and after \(maskedViewWait) it was still waiting for the sessions reading it in an open transaction: %. \(endSessionAdvice), then edit again',
+                        NEW.dataset, NEW.column_name, changed, readers USING ERRCODE = 'lock_not_available';
+                END;
+            END LOOP;
+            RETURN NEW;
+        END $$
+        """
+    ]
+}

@@ -128,6 +128,8 @@ public final class PostgresSession: Sendable {
         case "42501": code = .forbidden
         case PostgresTeamStore.conflictState: code = .conflict
         case "P0002": code = .notFound
+        // A lock waited for past its lock_timeout: another session's open transaction holds what this needs.
+        case "55P03": code = .busy
         default: code = .database
         }
         return PostgresStoreError(code, message, underlying: error, sqlState: state)

@@ -86,3 +86,57 @@ extension PostgresTeamStore {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
+
+extension PostgresTeamStore {
+    /// Who, through the owner role, holds every lake of the server (F10): ``PostgresSchema/owner`` is one role per
+    /// server and owns the `cdp` schema of each lake on it, so a member of it who is not a superuser reads every
+    /// lake's personal data and can rewrite every lake's audit log, not only the one they were made an admin of.
+    public struct OwnerExposure: Hashable, Sendable {
+        /// The databases of the server in which the owner role owns a schema (each a lake), sorted.
+        public var databases: [String]
+        /// The roles that are members of the owner role, directly or through another role, and are not superusers.
+        public var members: [String]
+        /// Those of ``members`` granted the owner role directly (revoking theirs takes the others out too).
+        public var directMembers: [String]
+
+        /// Whether a member who is not a superuser holds more than one lake through it.
+        public var isShared: Bool { databases.count > 1 && !members.isEmpty }
+
+        /// The statements that take the members out, for a superuser to run (each name quoted for SQL).
+        public var revocation: String {
+            directMembers.map { "REVOKE \(PostgresSchema.owner) FROM \(PostgresSchema.quoted($0))" }.joined(separator: "; ")
+        }
+    }
+
+    /// ``OwnerExposure`` from the server's shared catalogs (readable by every login): the owner's schemas by
+    /// database (`pg_shdepend`), its members (`pg_auth_members`, followed through nested roles).
+    public static func ownerExposure(_ session: PostgresSession) async throws(PostgresStoreError) -> OwnerExposure {
+        let row =
+            try await session.rows(
+                """
+                WITH RECURSIVE owner AS (SELECT oid FROM pg_roles WHERE rolname = $1),
+                members(oid) AS (
+                    SELECT m.member FROM pg_auth_members m JOIN owner o ON m.roleid = o.oid
+                    UNION SELECT m.member FROM pg_auth_members m JOIN members ON m.roleid = members.oid)
+                SELECT
+                    (SELECT coalesce(json_agg(name ORDER BY name), '[]')::text FROM (SELECT DISTINCT d.datname::text AS name
+                        FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid JOIN owner o ON s.refobjid = o.oid
+                        WHERE s.refclassid = 'pg_authid'::regclass AND s.classid = 'pg_namespace'::regclass AND s.deptype = 'o') t),
+                    (SELECT coalesce(json_agg(r.rolname::text ORDER BY r.rolname::text), '[]')::text
+                        FROM members JOIN pg_roles r ON r.oid = members.oid WHERE NOT r.rolsuper),
+                    (SELECT coalesce(json_agg(r.rolname::text ORDER BY r.rolname::text), '[]')::text
+                        FROM pg_auth_members m JOIN owner o ON m.roleid = o.oid JOIN pg_roles r ON r.oid = m.member WHERE NOT r.rolsuper)
+                """, [PostgresSchema.owner]
+            ).first ?? []
+        // Names as JSON arrays: a database's or role's name may hold any character, a comma or a line break too.
+        func list(_ index: Int) throws(PostgresStoreError) -> [String] {
+            guard index < row.count, let text = row[index] else { return [] }
+            do {
+                return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+            } catch {
+                throw PostgresStoreError(.database, "the server's list of the owner role's databases or members could not be read", underlying: error)
+            }
+        }
+        return OwnerExposure(databases: try list(0), members: try list(1), directMembers: try list(2))
+    }
+}

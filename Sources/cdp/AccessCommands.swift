@@ -144,14 +144,31 @@ struct AccessCommand: ParsableCommand {
             if let fix {
                 print("\nthe databases the team store does not own are the cluster admin's to close; as them, run:\n  \(fix)")
             }
+            let owner = try present { () throws(EngineError) in try Workspace.teamStoreOwnerExposure(store) }
+            var failed = false
+            if owner.databases.count > 1 && !owner.members.isEmpty {
+                let members = owner.members.map { TerminalSafeText.of($0) }.joined(separator: ", ")
+                ErrorPresenter.print(
+                    EngineError(
+                        .verification,
+                        "the owner role cdp_owner owns the cdp schema of \(owner.databases.count) databases of this server "
+                            + "(\(owner.databases.map { TerminalSafeText.of($0) }.joined(separator: ", "))) and \(members) "
+                            + "\(owner.members.count == 1 ? "is a member" : "are members") of it without being a superuser: through it "
+                            + "they read every lake's personal data and can rewrite every lake's audit log, not only their own. "
+                            + "Take them out (as a superuser: "
+                            + TerminalSafeText.of(owner.revocation)
+                            + ") and apply access as a superuser"))
+                failed = true
+            }
             let open = exposures.filter(\.canCreate).map(\.database)
             if !open.isEmpty {
                 ErrorPresenter.print(
                     EngineError(
                         .verification,
                         "every login of the server may create objects or temporary tables in \(open.joined(separator: ", "))"))
-                throw ExitCode(ErrorPresenter.exitCode(for: .verification))
+                failed = true
             }
+            if failed { throw ExitCode(ErrorPresenter.exitCode(for: .verification)) }
         }
     }
 

@@ -5,7 +5,56 @@ import Foundation
 
 struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "store", abstract: "Team stores on PostgreSQL: move a workspace's lake into one.", subcommands: [Migrate.self])
+        commandName: "store", abstract: "Team stores on PostgreSQL: move a workspace's lake into one; list and end its sessions.",
+        subcommands: [Migrate.self, Sessions.self, EndSession.self])
+
+    struct Sessions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The sessions logged in to a team store and what each holds (admin, act_as).",
+            discussion: """
+                Oldest open transaction first. A session holding the audit log's head keeps every audited change \
+                waiting (they fail after 15 s naming it); one holding a masked view keeps a dictionary tag change \
+                waiting. End one with cdp store end-session PID.
+                """)
+        @Option(help: ArgumentHelp("The team store: postgresql://…, a socket folder or service=NAME (no password).", valueName: "address"))
+        var store: String
+
+        func run() throws {
+            let sessions = try present { () throws(EngineError) in try Workspace.teamStoreSessions(store) }
+            guard !sessions.isEmpty else {
+                print("no other session is logged in to the team store")
+                return
+            }
+            print(
+                Output.table(
+                    ["pid", "login", "program", "state", "transaction since", "holds"],
+                    sessions.map {
+                        [String($0.pid), $0.login, $0.program, $0.state, $0.transactionSince, $0.holds.joined(separator: ", ")]
+                            .map(TerminalSafeText.of)
+                    }))
+        }
+    }
+
+    struct EndSession: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "end-session",
+            abstract: "End a session of a team store (admin, act_as; audited as session.end).",
+            discussion: """
+                For a transaction left open (an idle psql after BEGIN) that keeps audited changes or a dictionary \
+                edit waiting. The server ends the session: its open transaction is rolled back and its locks let go. \
+                The audit row names whose session it was and why.
+                """)
+        @Argument(help: "The session's pid (cdp store sessions lists them).") var pid: Int
+        @Option(help: ArgumentHelp("The team store: postgresql://…, a socket folder or service=NAME (no password).", valueName: "address"))
+        var store: String
+        @Option(help: "Why (recorded in the audit log).") var reason: String
+
+        func run() throws {
+            let (pid, reason) = (self.pid, self.reason)
+            let ended = try present { () throws(EngineError) in try Workspace.endTeamStoreSession(store, pid: pid, reason: reason) }
+            print("ended the session of \(TerminalSafeText.of(ended)) (audited as session.end)")
+        }
+    }
 
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(

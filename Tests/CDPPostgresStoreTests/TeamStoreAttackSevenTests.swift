@@ -239,4 +239,185 @@ extension TeamStoreTests {
         #expect(try await PostgresTeamStore.install(admin) == ["pg-landed-rows-withhold-their-length"])
         try check("migrated")
     }
+
+    /// F9: a viewer's transaction left open after one `cdp.append_own_audit` held the audit log's head, and every
+    /// audited write (a steward's decision here) hung for as long as it liked, silently. The wait is bounded now, by
+    /// a setting of the function itself that the caller's own `lock_timeout` does not change, and the error names the
+    /// holder and what to do; once the holder's transaction ends, the same decision goes through.
+    @Test func anOpenTransactionHoldingTheAuditLogMakesWritesFailNamingItNotHang() async throws {
+        let fixture = try await TeamStoreFixture.make("audithead")
+        defer { Task { await fixture.drop() } }
+        let viewer = try await fixture.session("vic")
+        try await viewer.execute("BEGIN")
+        _ = try await viewer.rows("SELECT cdp.append_own_audit('console.visit', 'quarantine', NULL, NULL, NULL)")
+        let started = Date()
+        let reject = try fixture.psql(
+            "SET statement_timeout = '60s'; SET lock_timeout = 0; SELECT cdp.quarantine_reject(2, 'open', 'duplicate')", as: "sam")
+        let waited = Date().timeIntervalSince(started)
+        #expect(reject.status != 0, "\(reject.output)")
+        #expect(
+            reject.stderr.contains("the audit log waited 15s for another session's open transaction, which holds it: vic (pid"), "\(reject.output)")
+        #expect(
+            reject.stderr.contains("idle in transaction") && reject.stderr.contains("cdp store end-session PID --store ADDRESS --reason '…'"),
+            "\(reject.output)")
+        #expect(waited < 40, "waited \(waited) s")
+        try await viewer.execute("ROLLBACK")
+        await viewer.close()
+        let again = try fixture.psql("SELECT cdp.quarantine_reject(2, 'open', 'duplicate')", as: "sam")
+        #expect(again.status == 0, "\(again.output)")
+    }
+
+    /// F9, the way out: an admin lists the store's sessions with what each holds (`cdp store sessions`) and ends the
+    /// one holding the audit log's head (`cdp store end-session PID`), audited as `session.end` naming whose session
+    /// it was and why; a steward may do neither (refused, audited), and ending a pid that is no session of the
+    /// store is "not found". Once it is ended, the steward's decision goes through at once.
+    @Test func anAdminEndsTheSessionHoldingTheAuditLogAudited() async throws {
+        let fixture = try await TeamStoreFixture.make("endsession")
+        defer { Task { await fixture.drop() } }
+        let cdp = try Self.cdp()
+        var environment = ProcessInfo.processInfo.environment.merging(fixture.cluster.clientEnvironment) { $1 }
+        environment["TERM"] = "dumb"
+        func address(_ user: String) -> String {
+            "postgresql://\(user)@/\(fixture.database)?host=\(fixture.cluster.folder)&port=\(fixture.cluster.port)"
+        }
+        func cdpStore(_ arguments: [String]) throws -> Subprocess.Result {
+            try Subprocess.run([cdp, "store"] + arguments, environment: environment)
+        }
+        let viewer = try await fixture.session("vic")
+        let pid = try #require(try await viewer.rows("SELECT pg_backend_pid()::text").first?.first ?? nil)
+        // Refused (and the refusal audited) before the viewer takes the head, which the refusal's row would wait for.
+        let steward = try cdpStore(["end-session", pid, "--store", address("sam"), "--reason", "in my way"])
+        #expect(steward.status == 12, "\(steward.output)")
+        #expect(try await viewer.rows("SELECT 'still here'").first?.first == "still here")
+        try await viewer.execute("BEGIN")
+        _ = try await viewer.rows("SELECT cdp.append_own_audit('console.visit', 'quarantine', NULL, NULL, NULL)")
+
+        let listed = try cdpStore(["sessions", "--store", address("ada")])
+        #expect(listed.status == 0, "\(listed.output)")
+        let line = try #require(listed.stdout.split(separator: "\n").first { $0.hasPrefix(pid + " ") }, "\(listed.output)")
+        #expect(line.contains("vic") && line.contains("idle in transaction") && line.contains("the audit log's head"), "\(line)")
+        let stewardList = try cdpStore(["sessions", "--store", address("sam")])
+        #expect(stewardList.status == 12, "\(stewardList.output)")
+
+        let nobody = try cdpStore(["end-session", "999999", "--store", address("ada"), "--reason", "typo"])
+        #expect(nobody.status == 7, "\(nobody.output)")
+        #expect(nobody.stderr.contains("no session of this team store has pid 999999"), "\(nobody.output)")
+
+        let ended = try cdpStore(["end-session", pid, "--store", address("ada"), "--reason", "left open over lunch"])
+        #expect(ended.status == 0, "\(ended.output)")
+        #expect(ended.stdout.contains("ended the session of vic (pid \(pid), cdp-tests-vic, idle in transaction"), "\(ended.output)")
+        let reject = try fixture.psql("SET lock_timeout = '2s'; SELECT cdp.quarantine_reject(2, 'open', 'duplicate')", as: "sam")
+        #expect(reject.status == 0, "\(reject.output)")
+
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        let rows = try await admin.rows(
+            "SELECT actor, action, target, before, after, reason FROM cdp.audit_log WHERE action IN ('session.end', 'access.refused', 'console.visit') ORDER BY id")
+        try #require(rows.count == 2, "\(rows)")
+        #expect(rows[0][0] == "sam" && rows[0][1] == "access.refused" && rows[0][2] == "session.end \(pid)", "\(rows[0])")
+        #expect(rows[1][0] == "ada" && rows[1][1] == "session.end" && rows[1][2] == "session \(pid)", "\(rows[1])")
+        #expect(rows[1][3]?.hasPrefix("vic (pid \(pid), cdp-tests-vic, idle in transaction") == true, "\(rows[1])")
+        #expect(rows[1][4] == "ended" && rows[1][5] == "left open over lunch", "\(rows[1])")
+    }
+
+    /// F7: an analyst reading a masked view in a transaction she leaves open kept a steward's tag change waiting,
+    /// which then failed with a bare "lock timeout". The wait is bounded by the trigger function itself (the editor's
+    /// own `lock_timeout` does not change it), the refusal names the entry, the view and the reader and says what to
+    /// do, and the edit is all or nothing: the entry, its versions, the audit log and every masked view it touches
+    /// (the views rebuilt before the one she holds included) are as before, so the column reads as it did. Once her
+    /// transaction ends, the same edit goes through and masks it.
+    @Test func aReaderHoldingAMaskedViewMakesATagChangeFailWholeNamingHer() async throws {
+        let fixture = try await TeamStoreFixture.make("tagwait")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await admin.execute(
+            """
+            INSERT INTO cdp.dictionary_entry (layer, dataset, column_name, description, data_type, tags, allowed_values, rules,
+                lineage, version, updated_by, updated_at, change)
+            VALUES ('silver', 'silver_customer', 'country', 'x', 'text', '[]', '[]', '[]', '[]', 1, 'sam', '2026-12-01T10:00:00Z', 'seed')
+            """)
+        func treatments() async throws -> [[String?]] {
+            try await admin.rows("SELECT relation, treatment FROM cdp.masked_column WHERE column_name = 'country' ORDER BY relation")
+        }
+        let before = try await treatments()
+        #expect(before.count >= 2, "a tag of country touches more than the view she holds: \(before)")
+        let auditRows = try await admin.rows("SELECT count(*)::text FROM cdp.audit_log").first?.first ?? nil
+
+        let reader = try await fixture.session("ana")
+        try await reader.execute("BEGIN")
+        #expect(try await reader.rows("SELECT country FROM cdp.silver_customer_masked WHERE id = 1").first?.first == "ES")
+        let started = Date()
+        let edit =
+            "SET lock_timeout = 0; SELECT cdp.dictionary_edit('silver', 'silver_customer', 'country', 1, '{\"tags\": \"[\\\"PII.Address\\\"]\"}', 'tagged')"
+        let refused = try fixture.psql(edit, as: "sam")
+        let waited = Date().timeIntervalSince(started)
+        #expect(refused.status != 0, "\(refused.output)")
+        #expect(
+            refused.stderr.contains(
+                "the tag change of silver_customer.country was not made (nothing changed; the column reads as before): it rebuilds the masked view of silver_customer"),
+            "\(refused.output)")
+        #expect(refused.stderr.contains("ana (pid ") && refused.stderr.contains("idle in transaction"), "\(refused.output)")
+        #expect(refused.stderr.contains("cdp store end-session PID"), "\(refused.output)")
+        #expect(waited < 30, "waited \(waited) s")
+        #expect(try await treatments() == before)
+        #expect(try await admin.rows("SELECT version::text FROM cdp.dictionary_entry WHERE column_name = 'country'").first?.first == "1")
+        #expect(try await admin.rows("SELECT count(*)::text FROM cdp.audit_log").first?.first == auditRows)
+        let other = try await fixture.session("ana")
+        #expect(try await other.rows("SELECT country FROM cdp.silver_customer_masked WHERE id = 1").first?.first == "ES")
+        await other.close()
+
+        try await reader.execute("ROLLBACK")
+        await reader.close()
+        let tagged = try fixture.psql(edit, as: "sam")
+        #expect(tagged.status == 0, "\(tagged.output)")
+        #expect(try await treatments() != before)
+        let masked = try fixture.psql("SELECT country FROM silver_customer_masked WHERE id = 1", as: "ana")
+        #expect(masked.status == 0 && !masked.stdout.contains(" ES\n"), "\(masked.output)")
+    }
+
+    /// F10: `cdp_owner` owns the `cdp` schema of every lake on a server, so a login role made a member of it for
+    /// one lake (what README once suggested for a non-superuser applier) owns them all. `cdp access check --store`
+    /// says so and exits 9 when the owner holds more than one lake and has a member who is not a superuser, naming
+    /// the lakes, the member (a nested one too) and the statement that takes it out; a superuser member is no finding.
+    @Test func accessCheckWarnsWhenTheOwnerRoleHoldsSeveralLakesForANonSuperuser() async throws {
+        let first = try await TeamStoreFixture.make("ownerone")
+        defer { Task { await first.drop() } }
+        let second = try await TeamStoreFixture.make("ownertwo")
+        defer { Task { await second.drop() } }
+        let cdp = try Self.cdp()
+        var environment = ProcessInfo.processInfo.environment.merging(first.cluster.clientEnvironment) { $1 }
+        environment["TERM"] = "dumb"
+        let address = "postgresql://postgres@/\(first.database)?host=\(first.cluster.folder)&port=\(first.cluster.port)"
+        func check() throws -> Subprocess.Result { try Subprocess.run([cdp, "access", "check", "--store", address], environment: environment) }
+        let admin = try await first.cluster.superuser()
+        defer { Task { await admin.close() } }
+        // The other databases closed, so the only finding can be the owner's.
+        try await admin.execute("REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC")
+        let clean = try check()
+        #expect(clean.status == 0, "\(clean.output)")
+        #expect(!clean.stderr.contains("cdp_owner"), "\(clean.output)")
+
+        try await admin.execute("CREATE ROLE \"acme admin\" LOGIN CREATEROLE")
+        try await admin.execute("CREATE ROLE acme_admins NOLOGIN")
+        try await admin.execute("GRANT cdp_owner TO acme_admins")
+        try await admin.execute("GRANT acme_admins TO \"acme admin\"")
+        try await admin.execute("CREATE ROLE root_like SUPERUSER")
+        try await admin.execute("GRANT cdp_owner TO root_like")
+        let shared = try check()
+        #expect(shared.status == 9, "\(shared.output)")
+        #expect(shared.stderr.contains("the owner role cdp_owner owns the cdp schema of"), "\(shared.output)")
+        #expect(shared.stderr.contains(first.database) && shared.stderr.contains(second.database), "\(shared.output)")
+        #expect(shared.stderr.contains("acme admin, acme_admins are members of it without being a superuser"), "\(shared.output)")
+        #expect(!shared.stderr.contains("root_like"), "\(shared.output)")
+        #expect(shared.stderr.contains("(as a superuser: REVOKE cdp_owner FROM \"acme_admins\")"), "\(shared.output)")
+
+        try await admin.execute("DROP ROLE \"acme admin\"")
+        try await admin.execute("DROP ROLE acme_admins")
+        try await admin.execute("DROP ROLE root_like")
+        let again = try check()
+        #expect(again.status == 0 && !again.stderr.contains("cdp_owner"), "\(again.output)")
+        // As they were, for the other tests of this process.
+        try await admin.execute("GRANT CONNECT, TEMPORARY ON DATABASE postgres, template1 TO PUBLIC")
+    }
 }

@@ -62,5 +62,14 @@ import Testing
         let text = try String(contentsOf: file, encoding: .utf8)
         #expect(!text.contains("pilar.gonzalez53@yahoo.es"))
         #expect(text.contains("p***@y****.es"))
+
+        // Each export is audited (attack 7, L3): who, the dataset read (the masked view without view_pii), rows, format.
+        let exports = try CLI.run(
+            ["query", "SELECT actor, action, target, after FROM audit_log WHERE action = 'lake.export' ORDER BY id", "--format", "csv"] + ws)
+        let lines = exports.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(exports.stdout)\(exports.stderr)")
+        #expect(lines.last?.hasPrefix("vic,lake.export,silver_customer_masked,") == true, "\(exports.stdout)\(exports.stderr)")
+        #expect(lines.last?.hasSuffix(" rows as csv (masked)") == true, "\(exports.stdout)\(exports.stderr)")
+        #expect(lines.dropFirst().first?.contains(",lake.export,campaign_performance,") == true, "\(exports.stdout)\(exports.stderr)")
     }
 }

@@ -21,6 +21,7 @@ extension Workspace {
     /// - Parameter write: receives the text in chunks, in order.
     /// - Returns: the number of rows written.
     /// - Throws: `.notFound` naming the datasets there are; whatever `write` throws.
+    /// Audited as `lake.export` (the dataset read, its row count and format) once written whole.
     @discardableResult
     public func export(
         _ dataset: String, format: ExportFormat, as environment: Environment, to write: (String) throws -> Void
@@ -41,6 +42,12 @@ extension Workspace {
             return true
         }
         do { try write(writer.footer()) } catch { throw EngineError(.input, "export failed: \(error)") }
+        // A whole dataset leaving the lake is audited, as a quarantine export is: with view_pii it carries every
+        // personal value of the dataset.
+        let draft = AuditDraft(
+            actor: environment.user, action: "lake.export", target: name,
+            after: "\(count) rows as \(format.rawValue)\(name == found.name ? "" : " (masked)")")
+        try storeCall { () throws(StoreError) in try appendAuditEvenIfReadOnly(draft, at: environment.timestamp) }
         return count
     }
 }

@@ -108,6 +108,43 @@ extension Workspace {
         }
     }
 
+    /// A session logged in to a team store, as an admin sees it (``teamStoreSessions(_:identity:)``).
+    public struct TeamStoreSession: Sendable, Hashable {
+        public var pid: Int
+        public var login: String
+        public var program: String
+        public var state: String
+        /// When its open transaction began (ISO 8601, UTC); empty when it has none.
+        public var transactionSince: String
+        /// What it holds of the store: `the run lock`, `the audit log's head`, relations it has locked.
+        public var holds: [String]
+    }
+
+    /// The sessions logged in to the team store (but this one), oldest open transaction first, with what each holds
+    /// (``PostgresTeamStore/sessions(_:)``): who keeps an audited change or a dictionary edit waiting.
+    /// - Throws: `.forbidden` without `act_as`; `.store` when the store cannot be reached.
+    public static func teamStoreSessions(_ address: String, identity: OSIdentity = .current) throws(EngineError) -> [TeamStoreSession] {
+        try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.sessions(session).map {
+                TeamStoreSession(
+                    pid: $0.pid, login: $0.login, program: $0.program, state: $0.state, transactionSince: $0.transactionSince, holds: $0.holds)
+            }
+        }
+    }
+
+    /// Ends one session of the team store (``PostgresTeamStore/endSession(_:pid:reason:)``), audited there as
+    /// `session.end` by the role the server logged in.
+    /// - Returns: the session as the audit row names it.
+    /// - Throws: `.forbidden` without `act_as`; `.notFound` for a pid that is no session of the store; `.busy` when
+    ///   it could not be ended and recorded.
+    public static func endTeamStoreSession(_ address: String, pid: Int, reason: String, identity: OSIdentity = .current) throws(EngineError)
+        -> String
+    {
+        try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.endSession(session, pid: pid, reason: reason)
+        }
+    }
+
     /// What every login of a team store's server (PUBLIC) may do in one of its databases.
     public struct TeamStoreExposure: Sendable, Hashable {
         public var database: String
@@ -136,6 +173,18 @@ extension Workspace {
                 createInPublicSchema: $0.createInPublicSchema, unchecked: $0.unchecked, canCreate: $0.canCreate)
         }
         return (databases, PostgresTeamStore.publicExposureFix(exposures))
+    }
+
+    /// Who holds every lake of the team store's server through the owner role (``PostgresTeamStore/ownerExposure(_:)``):
+    /// the databases where it owns a schema, and its members who are not superusers. Shared when both are more
+    /// than none and one: such a member reads every lake's personal data and can rewrite every lake's audit log.
+    public static func teamStoreOwnerExposure(_ address: String, identity: OSIdentity = .current) throws(EngineError)
+        -> (databases: [String], members: [String], revocation: String)
+    {
+        let exposure = try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.ownerExposure(session)
+        }
+        return (exposure.databases, exposure.members, exposure.revocation)
     }
 
     /// Logs in to the team store at `address` as the role the server authenticates (the kernel's user by default,

@@ -72,7 +72,7 @@ extension Workspace {
                 }
             }
         }
-        return try Self.withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+        let report = try Self.withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
             let user = try await session.currentUser()
             let migrations = try await PostgresTeamStore.install(session)
             let migration = try await PostgresTeamStore.migrate(source, into: session, batchSize: batchSize)
@@ -86,5 +86,21 @@ extension Workspace {
                 tables: migration.tables.map { TeamStoreMigrationReport.TableCount(table: $0.name, rows: $0.rows) },
                 auditRows: migration.auditRows, auditHead: migration.auditHead)
         }
+        // The whole lake, personal data included, left for another server: recorded in the lake it left too (the
+        // store's chain records it as its own `store.migrate`), once the copy is committed there.
+        let settings = try? PostgresSettings.parse(address, environment: ProcessInfo.processInfo.environment, osUser: identity.user)
+        let draft = AuditDraft(
+            actor: environment.user, action: "store.migrate", target: settings.map { "\($0)" } ?? "a team store",
+            after: "copied to the team store as \(report.migratedBy): \(report.tables.reduce(0) { $0 + $1.rows }) rows of "
+                + "\(report.tables.filter { $0.rows > 0 }.count) tables, the audit chain to \(report.auditRows) rows")
+        do {
+            try appendAuditEvenIfReadOnly(draft, at: environment.timestamp)
+        } catch {
+            var failure = EngineError(
+                .store, "the lake was copied into the team store, but its own audit log could not record it (store.migrate): \(error.message)")
+            failure.cause = error
+            throw failure
+        }
+        return report
     }
 }
