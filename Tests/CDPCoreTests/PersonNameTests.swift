@@ -108,6 +108,25 @@ import Testing
         #expect(Nicknames.areEquivalent(b, a) == expected)
     }
 
+    /// Diminutives of other languages: each pair is the same person's name, and without the other languages'
+    /// tables each would land on the first-name comparison's `else` level.
+    @Test(arguments: [
+        ("Pepe", "José"), ("Paco", "Francisco"), ("Lola", "Dolores"), ("Nacho", "Ignacio"), ("Zé", "José"), ("Chico", "Francisco"),
+        ("Sepp", "Josef"), ("Fritz", "Friedrich"), ("Uschi", "Ursula"), ("Fanny", "Françoise"), ("Manolo", "Manuel"),
+        ("Gianni", "Giovanni"), ("Beppe", "Giuseppe"), ("Wim", "Willem"), ("Kees", "Cornelis"), ("Kuba", "Jakub"),
+        ("Gosia", "Małgorzata"), ("Tomek", "Tomasz"),
+    ])
+    func otherLanguagesDiminutives(_ short: String, _ formal: String) {
+        #expect(Nicknames.canonical(short) == Nicknames.canonical(formal))
+        #expect(Nicknames.areEquivalent(short, formal))
+    }
+
+    /// A short form the English table lists keeps its English reading when another language lists it too.
+    @Test(arguments: [("Toni", "antonia"), ("Jan", "janet"), ("Max", "maximilian"), ("Anna", "hannah")])
+    func englishReadingComesFirst(_ short: String, _ canonical: String) {
+        #expect(Nicknames.canonical(short) == canonical)
+    }
+
     @Test func tableSizeAndLookups() {
         #expect(Nicknames.groups.count >= 150)
         #expect(Nicknames.formalName("bobby") == "Robert")

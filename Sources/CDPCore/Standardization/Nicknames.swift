@@ -1,4 +1,5 @@
-/// Nickname equivalence for English given names ("Bob" ≈ "Robert", "Liz" ≈ "Elizabeth").
+/// Nickname equivalence for given names ("Bob" ≈ "Robert", "Pepe" ≈ "José", "Kuba" ≈ "Jakub"): English, then Spanish,
+/// Portuguese, German, French, Italian, Dutch and Polish diminutives.
 public enum Nicknames {
     /// A formal given name with the nicknames commonly used for it.
     public struct Group: Sendable, Hashable, Codable {
@@ -10,7 +11,7 @@ public enum Nicknames {
     public static let groups: [Group] = {
         var order: [String] = []
         var byFormal: [String: [String]] = [:]
-        for line in NicknameTable.text.split(separator: "\n") {
+        for line in NicknameTable.all.joined(separator: "\n").split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard let formalPart = parts.first else { continue }
             let formal = formalPart.trimmingSpaces
