@@ -31,10 +31,14 @@ extension MatchPipeline {
             uniqueKeysWithValues: configuration.stitching.identifiers.map {
                 ($0, KnownMatch.mask($0.correlatedFields, configuration.comparisons))
             })
-        // A link between two members of one family (a shared landline or inbox) is not a known match.
+        // A link the clusterer never takes is not a known match: one between two members of one family (a shared
+        // landline or inbox), or one whose birth dates conflict (no level of the comparison explains them: a parent
+        // and child on one landline, a recycled number). Counted, such links taught that a true match's birth
+        // dates often conflict, so namesakes decades apart at one address filled the review queue.
         let familyCheck = Self.familyCheck(comparator)
+        let birthDatesConflict = Self.conflictCheck(comparator, field: .birthDate)
         let known =
-            links.filter { link in !(familyCheck?(link.a, link.b) ?? false) }
+            links.filter { link in !(familyCheck?(link.a, link.b) ?? false) && !(birthDatesConflict?(link.a, link.b) ?? false) }
             .map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
             + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: 0) }
         if let session = learnFromKnownMatches(known, comparator, model: &model) { training.append(session) }

@@ -130,6 +130,41 @@ import Testing
         #expect(untouched == emModel)
     }
 
+    /// Four phone links: three between one person's records, one between a parent and child who share a landline
+    /// (birth dates decades apart, which no level explains). The clusterer never takes that link, so it is no
+    /// presumed match either: m(birth date "else") is counted on the three, (0+1)/(3+2), not (1+1)/(4+2) — a
+    /// share of true matches with conflicting birth dates that would keep namesakes decades apart in the queue.
+    @Test func aLinkWhoseBirthDatesConflictIsNoPresumedMatch() {
+        let records = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", phone: "+441234500001", birthDate: "1980-01-01"),
+            MatchInput(source: "web", sourceKey: "1", firstName: "Ann", phone: "+441234500001", birthDate: "1980-01-01"),
+            MatchInput(source: "crm", sourceKey: "2", firstName: "Bo", phone: "+441234500002", birthDate: "1990-05-05"),
+            MatchInput(source: "web", sourceKey: "2", firstName: "Bo", phone: "+441234500002", birthDate: "1990-05-05"),
+            MatchInput(source: "crm", sourceKey: "3", firstName: "Cy", phone: "+441234500003", birthDate: "1970-02-02"),
+            MatchInput(source: "web", sourceKey: "3", firstName: "Cy", phone: "+441234500003", birthDate: "1970-02-02"),
+            MatchInput(source: "crm", sourceKey: "4", firstName: "Di", phone: "+441234500004", birthDate: "1950-03-03"),
+            MatchInput(source: "web", sourceKey: "4", firstName: "Di", phone: "+441234500004", birthDate: "1984-07-09"),
+        ])
+        let configuration = MatchingConfiguration(
+            thresholds: .init(autoMerge: 0.99, review: 0.8), prior: nil,
+            estimation: .init(randomPairs: 100, emIterations: 10, convergence: 1e-9, seed: 1, minLinkedPairs: 2),
+            stitching: .init(identifiers: [.phone], maxRecordsPerValue: 4, crmSource: "crm"),
+            blocking: .init(rules: [BlockingRule(name: "first name", keys: [.firstNameCanonical])], maxBlockSize: 60),
+            comparisons: Self.comparisons, clustering: .init(maxClusterSize: 8, minDensity: 0.5),
+            survivorship: SurvivorshipPolicy(sourceOrder: ["crm"], rules: [:], defaultRule: .sourceOrder))
+        let pipeline = MatchPipeline(configuration: configuration)
+        let comparator = PairComparator(comparisons: Self.comparisons, records: records)
+        let links = (0..<4).map { Stitcher.Link(Int32(2 * $0), Int32(2 * $0 + 1), identifier: .phone) }
+        let (model, training) = pipeline.estimateParameters(
+            candidatePatterns: [], pairsPerRule: [0], overlapPatterns: [[]], randomPatterns: [], links: links,
+            decisions: MatchPipeline.Decisions(), comparator: comparator, recordCount: records.count)
+        let counted = training.first { $0.kind == .links }
+        #expect(counted?.pairs == 3)
+        #expect(counted?.seenOn["birth date"] == 3)
+        #expect(abs(model.m[1][2] - 1.0 / 5) < 1e-12)
+        #expect(abs(model.m[1][1] - 4.0 / 5) < 1e-12)
+    }
+
     @Test func uComesFromRandomPairsWithAddOneSmoothing() {
         // Levels 1, 1, 2 seen; smoothed: (2+1)/(3+2), (1+1)/(3+2).
         let u = FellegiSunterModel.estimateU(randomPatterns: [1, 1, 2], levelCounts: [3])
