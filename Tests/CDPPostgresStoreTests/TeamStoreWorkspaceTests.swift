@@ -158,8 +158,6 @@ extension TeamStoreTests {
             let key = try run(["quarantine", "fix", "Q1", "source_key=C9999999", "-w", workspace])
             #expect(key.status != 0 && key.stderr.contains("is not served by the team store yet"), "\(key.output)")
             #expect(try Self.statusCounts(run, workspace) == before)
-            let query = try run(["query", "-w", workspace, "SELECT 1"])
-            #expect(query.status != 0 && query.stderr.contains("SQL over the lake is not served by the team store yet"), "\(query.output)")
         }
     }
 

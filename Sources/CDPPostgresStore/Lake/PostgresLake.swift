@@ -113,7 +113,7 @@ public final class PostgresLake: Sendable {
         let unsupported = PostgresUnsupported()
         return LakeRepositories(
             runs: self, batches: self, audit: self, accessPolicy: self, dictionary: self, quarantine: self, status: self,
-            customer360: unsupported, matching: self, gold: unsupported, query: unsupported, workClaims: self)
+            customer360: unsupported, matching: self, gold: unsupported, query: self, workClaims: self)
     }
 
     deinit {

@@ -16,7 +16,7 @@ struct PostgresUnsupported: Sendable {
     static let matchDecisions = refusal(
         "a steward's match decisions", commands: "`cdp candidates approve/reject/undo`, `cdp golden unmerge/override` and the review queue's decisions")
     static let gold = refusal("the gold layer", commands: "the gold step")
-    static let query = refusal("SQL over the lake", commands: "`cdp query` and `cdp export`")
+    static let query = refusal("SQL over the lake with cdp's own rights (nothing masked)", commands: "`cdp bench customer360`")
 }
 
 extension PostgresUnsupported: Customer360Repository {
@@ -50,12 +50,4 @@ extension PostgresUnsupported: GoldRepository {
     func rebuildGold(_ sources: GoldSources, run: RunID?, shouldStop: @escaping @Sendable () -> Bool) throws(StoreError) -> GoldCounts {
         throw Self.gold
     }
-}
-
-extension PostgresUnsupported: QueryRepository {
-    func queryableDatasets(_ policy: QueryPolicy) throws(StoreError) -> [QueryableDataset] { throw Self.query }
-    func userQuery(
-        _ sql: String, policy: QueryPolicy, batchSize: Int, header: ([String]) throws -> Void, rows body: ([[CellValue]]) throws -> Bool
-    ) throws(StoreError) { throw Self.query }
-    func query(_ sql: String, limit: Int) throws(StoreError) -> QueryResult { throw Self.query }
 }
