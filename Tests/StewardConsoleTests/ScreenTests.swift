@@ -154,7 +154,9 @@ import Testing
         #expect(f.screen.contains("Runs · 1"))
         // Another process (here: another runner on the same lake) starts a run.
         _ = try WorkflowRunner(workspace: f.workspace, environment: ConsoleFixture.clock).run(f.workspace.workflow())
+        // A tick reads the runs again in the background; a frame after the read is in shows them.
         f.app.tick()
+        f.app.waitForBackgroundReads()
         f.app.draw()
         #expect(f.screen.contains("Runs · 2"))
         #expect(f.screen.contains("R2"))

@@ -187,3 +187,104 @@ extension TableTests {
         #expect(!weighted.lines()[1].contains("email_format"))
     }
 }
+
+extension TableTests {
+    /// A screen listing thousands of entries (the audit log's 5,000) builds only the rows a frame shows.
+    @Test func aLazyDataSourceBuildsOnlyTheRowsOnScreen() {
+        final class Built: @unchecked Sendable { var rows: [Int] = [] }
+        let built = Built()
+        let source = LazyTableDataSource(rowCount: 5_000, style: { $0 == 1 ? .fg(.red) : nil }) { row in
+            built.rows.append(row)
+            return [Line("\(row)"), Line("name\(row)"), Line("c\(row)")]
+        }
+        var state = TableState()
+        state.select(2_000)
+        let buffer = renderBuffer(Table(columns: columns, dataSource: source), width: 20, height: 4, state: &state)
+        #expect(built.rows.count == 3)
+        #expect(built.rows.allSatisfy { (1_998...2_000).contains($0) })
+        #expect(buffer.lines()[3].hasPrefix("2000 name2000"))
+        #expect(buffer.lines()[3].hasSuffix("c2000"))
+        #expect(source.cells(forRow: 5_000).isEmpty)
+        #expect(source.style(forRow: 1) == .fg(.red))
+        #expect(source.style(forRow: -1) == nil)
+    }
+}
+
+/// Column widths the user changes, and sideways scrolling when the columns no longer fit (VisiData's habits).
+@Suite struct TableColumnWidthTests {
+    let columns = [
+        TableColumn(id: "id", title: "id", width: .length(3)),
+        TableColumn(id: "name", title: "name", width: .fill(1)),
+        TableColumn(id: "city", title: "city", width: .fill(1)),
+        TableColumn(id: "note", title: "note", width: .fill(1)),
+    ]
+    let rows = ArrayTableDataSource(strings: [
+        ["1", "Ann Lee", "London", "called twice"],
+        ["2", "Bob Stone", "Leeds", "ok"],
+    ])
+
+    @Test func columnsThatFitAreNotScrolledOrMarked() {
+        var state = TableState()
+        let buffer = renderBuffer(Table(columns: columns, dataSource: rows, fitsContent: true), width: 40, height: 3, state: &state)
+        #expect(buffer.lines()[1].hasPrefix("1   Ann Lee"))
+        #expect(state.columnsCutLeft == 0 && state.columnsCutRight == 0)
+        #expect(state.shownColumnIDs == ["id", "name", "city", "note"])
+        #expect(!buffer.lines()[0].contains(Table.cutRightMark))
+    }
+
+    @Test func aWidenedColumnKeepsItsWidthAndTheTableScrollsToTheFocusedColumn() {
+        var state = TableState()
+        let table = Table(columns: columns, dataSource: rows, fitsContent: true)
+        _ = renderBuffer(table, width: 30, height: 3, state: &state)
+        state.focusColumn(by: 1)
+        state.focusColumn(by: 1)
+        #expect(state.focusedColumn == "name")
+        // Widened far past the table: the columns after it are cut off on the right, and marked.
+        state.resizeFocusedColumn(by: 12)
+        var buffer = renderBuffer(table, width: 30, height: 3, state: &state)
+        #expect(state.drawnWidths["name"] == 12 + "Bob Stone".count)
+        #expect(state.columnsCutLeft == 0)
+        #expect(state.columnsCutRight == 2)
+        #expect(buffer.lines()[0].hasSuffix(Table.cutRightMark))
+        // Focusing the last column scrolls to it; the first columns are cut off on the left.
+        state.focusColumn(by: 1)
+        state.focusColumn(by: 1)
+        buffer = renderBuffer(table, width: 30, height: 3, state: &state)
+        #expect(state.focusedColumn == "note")
+        #expect(state.columnsCutLeft == 2)
+        #expect(state.columnsCutRight == 0)
+        #expect(buffer.lines()[0].hasPrefix(Table.cutLeftMark))
+        #expect(buffer.lines()[1].contains("London"))
+        #expect(buffer.lines()[1].contains("called twice"))
+        #expect(!buffer.lines()[1].contains("Ann Lee"))
+        // Back to the first column: the table scrolls back.
+        state.focusColumn(by: -3)
+        buffer = renderBuffer(table, width: 30, height: 3, state: &state)
+        #expect(state.firstColumn == 0)
+        #expect(buffer.lines()[1].hasPrefix("1   Ann Lee"))
+    }
+
+    @Test func narrowingAndFittingAColumn() {
+        var state = TableState()
+        let table = Table(columns: columns, dataSource: rows, fitsContent: true)
+        let resizedUnfocused = state.resizeFocusedColumn(by: 4)
+        #expect(!resizedUnfocused)  // nothing focused
+        _ = renderBuffer(table, width: 40, height: 3, state: &state)
+        state.focusColumn(by: -1)
+        #expect(state.focusedColumn == "note")
+        let drawn = state.drawnWidths["note"] ?? 0
+        state.resizeFocusedColumn(by: -(drawn - 3))
+        let narrow = renderBuffer(table, width: 40, height: 3, state: &state)
+        #expect(state.drawnWidths["note"] == 3)
+        #expect(narrow.lines()[1].hasSuffix("ca…"))
+        // Narrowing stops at one column.
+        state.resizeFocusedColumn(by: -10)
+        _ = renderBuffer(table, width: 40, height: 3, state: &state)
+        #expect(state.drawnWidths["note"] == 1)
+        let fitted = state.fitFocusedColumn()
+        #expect(fitted)
+        let refitted = renderBuffer(table, width: 40, height: 3, state: &state)
+        #expect(state.columnWidths.isEmpty)
+        #expect(refitted.lines()[1].contains("called twice"))
+    }
+}

@@ -80,6 +80,8 @@ public final class ConsoleApp {
     private var lastTick = Date.distantPast
     private var lastRunText = ""
     private var lastRunCheck = Date.distantPast
+    /// The status bar's last run, read in the background every 2 s.
+    private let lastRun = BackgroundRefresh<RunSummary?>()
 
     /// What SQLite may keep in memory in the console's process (page caches of all connections).
     public static let sqliteMemoryLimit = 24 << 20
@@ -181,7 +183,14 @@ public final class ConsoleApp {
                 (screen as? CustomersScreen)?.waitForSearch()
                 (screen as? ReviewQueueScreen)?.session.waitForQueue()
                 (screen as? AuditScreen)?.waitForRead()
+                (screen as? RunsListScreen)?.waitForRead()
+                (screen as? DictionaryScreen)?.waitForRead()
+                (screen as? AnalyticsScreen)?.waitForRead()
             }
+        }
+        if lastRun.isReading {
+            lastRun.wait()
+            showLastRun()
         }
     }
 
@@ -267,7 +276,7 @@ public final class ConsoleApp {
         if current.capturesInput, current.handleCapturedKey(key, app: self) { return }
         // Esc backs out of a screen but never quits; only q (and Ctrl-C) does at the top.
         if key == KeyEvent(.escape), stacks[tab].count == 1, !current.actions.contains(where: { $0.keys.contains(key) }) { return }
-        if let action = current.actions.action(for: key) ?? globalActions.action(for: key) {
+        if let action = current.actions.action(for: key) ?? columnActions.action(for: key) ?? globalActions.action(for: key) {
             _ = dispatch(action.name)
         }
     }
@@ -283,6 +292,16 @@ public final class ConsoleApp {
             if ObjectIdentifier(current) != screenBefore, messageSerial == serialBefore { message = nil }
         }
         if current.perform(name, app: self) { return true }
+        if columnActions.contains(where: { $0.name == name }), let table = current as? any TableScreen {
+            // The columns shown are the table's as last drawn: a key typed ahead of the screen's first frame draws it first.
+            if table.state.shownColumnIDs.isEmpty { draw() }
+            var state = table.state
+            if let said = ColumnActions.apply(name, to: &state) {
+                table.state = state
+                if !said.isEmpty { message = StatusMessage(said, severity: .warning) }
+                return true
+            }
+        }
         switch name {
         case _ where Self.tabs.contains(where: { $0.action == name }): switchTab(Self.tabIndex(name))
         case "help": showingHelp = true
@@ -326,7 +345,16 @@ public final class ConsoleApp {
     /// Every action of the current screen, then the global ones.
     var allActions: [ConsoleAction] {
         var seen = Set<String>()
-        return (current.actions + globalActions).filter { seen.insert($0.name).inserted }
+        return (current.actions + columnActions + globalActions).filter { seen.insert($0.name).inserted }
+    }
+
+    /// The column keys of a list (``ColumnActions``) that the screen does not bind itself.
+    var columnActions: [ConsoleAction] {
+        guard current is any TableScreen else { return [] }
+        let own = current.actions
+        return ColumnActions.list.filter { action in
+            !own.contains { $0.name == action.name || $0.keys.contains { action.keys.contains($0) } }
+        }
     }
 
     /// Long names the palette completes over.
@@ -468,9 +496,26 @@ public final class ConsoleApp {
         current.activate(app: self)
     }
 
+    /// Starts reading the last run for the status bar in the background.
     func refreshLastRun() {
         lastRunCheck = Date()
-        if let run = try? reader.runs(limit: 1).first {
+        let reader = self.reader
+        lastRun.start { () throws(EngineError) in try reader.runs(limit: 1).first }
+    }
+
+    /// Takes the last run's read once done; the first frame waits for it (there is nothing to show before).
+    private func takeLastRun() {
+        if lastRunText.isEmpty {
+            if !lastRun.isReading { refreshLastRun() }
+            lastRun.wait()
+            showLastRun()
+        } else if lastRun.take() {
+            showLastRun()
+        }
+    }
+
+    private func showLastRun() {
+        if let run = lastRun.value ?? nil {
             lastRunText = "\(run.id) \(run.state.rawValue) \(TimeText.short(run.startedAt))"
         } else {
             lastRunText = "no runs yet"
@@ -487,7 +532,7 @@ public final class ConsoleApp {
             renderTooSmall(in: area, frame: &frame)
             return
         }
-        if lastRunText.isEmpty { refreshLastRun() }
+        takeLastRun()
         let rows = area.splitVertically([.length(1), .fill(1), .length(1), .length(1)])
         renderTabs(in: rows[0], frame: &frame)
         let screen = current

@@ -99,3 +99,36 @@ enum NavigationActions {
         return true
     }
 }
+
+/// Column keys on every list (VisiData's habits), for screens that do not bind them themselves: ←/→ focus the
+/// column to the left or right (the table scrolls sideways to it when the columns are wider than the screen),
+/// `}`/`{` widen or narrow the focused column, `_` fits it to its content again.
+enum ColumnActions {
+    static let list: [ConsoleAction] = [
+        ConsoleAction("column-left", keys: [KeyEvent(.left)], help: "Focus the column to the left (scrolls to it)", group: "Columns"),
+        ConsoleAction("column-right", keys: [KeyEvent(.right)], help: "Focus the column to the right (scrolls to it)", group: "Columns"),
+        ConsoleAction("widen-column", keys: [.char("}")], help: "Widen the focused column (wider than the screen: scroll with ←/→)", group: "Columns"),
+        ConsoleAction("narrow-column", keys: [.char("{")], help: "Narrow the focused column", group: "Columns"),
+        ConsoleAction("fit-column", keys: [.char("_")], help: "Fit the focused column to its content again", group: "Columns"),
+    ]
+
+    /// Columns a `}` or `{` adds or takes away.
+    static let step = 4
+
+    /// Applies a column action to a table; nil when `name` is not one, else what the status line should say (empty:
+    /// nothing).
+    static func apply(_ name: String, to state: inout TableState) -> String? {
+        switch name {
+        case "column-left": state.focusColumn(by: -1)
+        case "column-right": state.focusColumn(by: 1)
+        case "widen-column", "narrow-column":
+            guard state.resizeFocusedColumn(by: name == "widen-column" ? step : -step) else { return focusFirst }
+        case "fit-column":
+            guard state.fitFocusedColumn() else { return focusFirst }
+        default: return nil
+        }
+        return ""
+    }
+
+    static let focusFirst = "focus a column first (← or →)"
+}

@@ -18,6 +18,16 @@ final class AnalyticsScreen: TableScreen {
     var tableArea: Rect?
     private var error: String?
     private var loadedGeneration = -1
+    /// The campaigns, trend, last match and golden count, read in the background when the screen shows after the
+    /// lake changed (campaign performance aggregates every event: seconds at a million customers).
+    private let refresh = BackgroundRefresh<Figures>()
+
+    private struct Figures: Sendable {
+        var campaigns: [CampaignPerformance]
+        var trend: [(source: String, rates: [(run: RunID, passRate: Double)])]
+        var matchSummary: MatchSummary?
+        var goldenCustomers: Int
+    }
 
     /// What the campaigns are sorted and charted by.
     enum Metric: String, CaseIterable {
@@ -58,16 +68,44 @@ final class AnalyticsScreen: TableScreen {
     func activate(app: ConsoleApp) {
         guard loadedGeneration != app.dataGeneration else { return }
         loadedGeneration = app.dataGeneration
-        do {
-            let reader = app.reader
-            campaigns = try reader.campaignPerformance()
-            trend = try reader.passRateTrendBySource(limit: 30)
-            matchSummary = try reader.latestMatchSummary()
-            goldenCustomers = try reader.customer360Count()
-            error = nil
-        } catch let failure {
-            error = failure.description
+        let reader = app.reader
+        refresh.restart { () throws(EngineError) in
+            Figures(
+                campaigns: try reader.campaignPerformance(), trend: try reader.passRateTrendBySource(limit: 30),
+                matchSummary: try reader.latestMatchSummary(), goldenCustomers: try reader.customer360Count())
         }
+        refresh.waitForFirst()
+        show()
+    }
+
+    func willRender(app: ConsoleApp) {
+        if refresh.take() { show() }
+    }
+
+    func tick(app: ConsoleApp) -> Bool {
+        guard refresh.take() else { return false }
+        show()
+        return true
+    }
+
+    /// Waits for the read under way and shows it (tests).
+    func waitForRead() {
+        guard refresh.isReading else { return }
+        refresh.wait()
+        show()
+    }
+
+    private func show() {
+        if let failure = refresh.failure {
+            error = failure.description
+            return
+        }
+        guard let figures = refresh.value else { return }
+        campaigns = figures.campaigns
+        trend = figures.trend
+        matchSummary = figures.matchSummary
+        goldenCustomers = figures.goldenCustomers
+        error = nil
         sort()
     }
 

@@ -16,6 +16,14 @@ final class CustomersScreen: TableScreen {
     private var error: String?
     private var pending: (query: String, read: BackgroundRead<[Customer360Row], EngineError>)?
     private var loadedGeneration = -1
+    /// How many golden customers there are and those of highest lifetime value, read in the background when the
+    /// screen shows after the lake changed (a key never waits for the lake).
+    private let overview = BackgroundRefresh<Overview>()
+
+    private struct Overview: Sendable {
+        var total: Int
+        var top: [Customer360Row]
+    }
 
     static let topCount = 200
     static let hitLimit = 50
@@ -41,7 +49,7 @@ final class CustomersScreen: TableScreen {
         query = text
         guard !text.isEmpty else {
             pending = nil
-            loadTop(app)
+            showTop()
             return
         }
         let service = Customer360Service(workspace: app.workspace, environment: app.environment)
@@ -51,26 +59,36 @@ final class CustomersScreen: TableScreen {
     func activate(app: ConsoleApp) {
         guard loadedGeneration != app.dataGeneration else { return }
         loadedGeneration = app.dataGeneration
-        do {
-            total = try app.reader.customer360Count()
-            error = nil
-        } catch let failure {
-            error = failure.description
+        let reader = app.reader
+        let service = Customer360Service(workspace: app.workspace, environment: app.environment)
+        overview.restart { () throws(EngineError) in
+            Overview(total: try reader.customer360Count(), top: try service.topCustomers(limit: Self.topCount))
         }
-        applyFilter(query, app: app)
+        overview.waitForFirst()
+        takeOverview()
+        if !query.isEmpty { applyFilter(query, app: app) }
     }
 
-    private func loadTop(_ app: ConsoleApp) {
-        do {
-            rows = try Customer360Service(workspace: app.workspace, environment: app.environment).topCustomers(limit: Self.topCount)
-            state.selectFirst()
-        } catch let failure {
+    /// Shows a finished read of the count and the top customers.
+    private func takeOverview() {
+        if let failure = overview.failure {
             error = ConsoleApp.describe(failure)
+            return
         }
+        guard let read = overview.value else { return }
+        total = read.total
+        error = nil
+        if query.isEmpty { showTop() }
+    }
+
+    private func showTop() {
+        rows = overview.value?.top ?? []
+        state.selectFirst()
     }
 
     /// Takes a finished search; a search superseded by newer typing is dropped when its successor lands.
     func willRender(app: ConsoleApp) {
+        if overview.take() { takeOverview() }
         guard let pending, let result = pending.read.result else { return }
         self.pending = nil
         switch result {
@@ -83,10 +101,23 @@ final class CustomersScreen: TableScreen {
         }
     }
 
-    func tick(app: ConsoleApp) -> Bool { pending?.read.result != nil }
+    func tick(app: ConsoleApp) -> Bool {
+        var changed = pending?.read.result != nil
+        if overview.take() {
+            takeOverview()
+            changed = true
+        }
+        return changed
+    }
 
-    /// Waits for the search in flight (tests).
-    func waitForSearch() { _ = pending?.read.wait() }
+    /// Waits for the search in flight and the count's read (tests).
+    func waitForSearch() {
+        if overview.isReading {
+            overview.wait()
+            takeOverview()
+        }
+        _ = pending?.read.wait()
+    }
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         if NavigationActions.apply(action, to: &state.selection) { return true }
@@ -136,14 +167,14 @@ final class CustomersScreen: TableScreen {
             return
         }
         let table = Table(
-            columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows.map { row(for: $0, theme: theme) }),
+            columns: Self.columns, dataSource: LazyTableDataSource(rowCount: rows.count) { [rows] in Self.row(for: rows[$0], theme: theme) },
             style: theme[.text], headerStyle: theme[.header], selectedStyle: theme[.selection], highlightSymbol: "▌",
-            emptyMessage: "no customer matches '\(query)'; try fewer words, or an email or phone")
+            emptyMessage: "no customer matches '\(query)'; try fewer words, or an email or phone", fitsContent: true)
         frame.render(table, in: area, state: &state)
         tableArea = area
     }
 
-    private func row(for customer: Customer360Row, theme: Theme) -> [Line] {
+    private static func row(for customer: Customer360Row, theme: Theme) -> [Line] {
         [
             Line(customer.golden.description, style: theme[.muted]), Line(customer.displayName, style: theme[.accent]),
             Line(customer.email ?? ""), Line(customer.phone ?? ""), Line(customer.city ?? ""),

@@ -13,6 +13,8 @@ final class DictionaryScreen: TableScreen {
     private var query = DictionaryQuery()
     private var gapsOnly = false
     private var error: String?
+    /// The entries, read in the background each time the screen shows (a key never waits for the lake).
+    private let refresh = BackgroundRefresh<[DictionaryVersion]>()
 
     var title: String {
         let gaps = entries.filter { !$0.entry.missingEssentials.isEmpty }.count
@@ -45,11 +47,36 @@ final class DictionaryScreen: TableScreen {
     }
 
     func activate(app: ConsoleApp) {
-        do {
-            entries = try app.dictionary.entries()
-            error = nil
-        } catch let failure {
+        let dictionary = app.dictionary
+        refresh.restart { () throws(EngineError) in try dictionary.entries() }
+        refresh.waitForFirst()
+        show()
+    }
+
+    func willRender(app: ConsoleApp) {
+        if refresh.take() { show() }
+    }
+
+    func tick(app: ConsoleApp) -> Bool {
+        guard refresh.take() else { return false }
+        show()
+        return true
+    }
+
+    /// Waits for the read under way and shows it (tests).
+    func waitForRead() {
+        guard refresh.isReading else { return }
+        refresh.wait()
+        show()
+    }
+
+    /// Shows the last read through the filters.
+    private func show() {
+        if let failure = refresh.failure {
             error = failure.description
+        } else if let read = refresh.value {
+            entries = read
+            error = nil
         }
         applyFilter()
     }
@@ -113,8 +140,9 @@ final class DictionaryScreen: TableScreen {
             frame.renderFailure(error, in: area, theme: theme)
             return
         }
-        let rows = shown.map { version -> [Line] in
-            let entry = version.entry
+        let shown = self.shown
+        let rows = LazyTableDataSource(rowCount: shown.count) { index -> [Line] in
+            let entry = shown[index].entry
             let personal = entry.personalKind != nil
             return [
                 Line(entry.key.description, style: entry.key.isDataset ? theme[.header] : theme[.text]),
@@ -127,9 +155,9 @@ final class DictionaryScreen: TableScreen {
             ]
         }
         let table = Table(
-            columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
+            columns: Self.columns, dataSource: rows, style: theme[.text], headerStyle: theme[.header],
             selectedStyle: theme[.selection], highlightSymbol: "▌",
-            emptyMessage: gapsOnly ? "no gaps: every entry has a description and a classification" : "no entries match")
+            emptyMessage: gapsOnly ? "no gaps: every entry has a description and a classification" : "no entries match", fitsContent: true)
         frame.render(table, in: area, state: &state)
         tableArea = area
     }

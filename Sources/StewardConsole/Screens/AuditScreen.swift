@@ -139,7 +139,10 @@ final class AuditScreen: TableScreen {
             frame.renderFailure(error, in: area, theme: theme)
             return
         }
-        let rows = shown.map { entry -> [Line] in
+        // Only the rows on screen are built: the log holds thousands of entries and a frame shows a page of them.
+        let shown = self.shown
+        let rows = LazyTableDataSource(rowCount: shown.count) { index -> [Line] in
+            let entry = shown[index]
             var change: [Span] = []
             if let before = entry.before { change.append(Span(before, style: theme[.diffRemove])); change.append(Span(" → ")) }
             if let after = entry.after { change.append(Span(after, style: theme[.diffAdd])) }
@@ -150,8 +153,8 @@ final class AuditScreen: TableScreen {
             ]
         }
         let table = Table(
-            columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
-            selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no audit entries match")
+            columns: Self.columns, dataSource: rows, style: theme[.text], headerStyle: theme[.header],
+            selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no audit entries match", fitsContent: true)
         frame.render(table, in: area, state: &state)
         tableArea = area
     }

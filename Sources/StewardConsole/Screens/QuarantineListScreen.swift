@@ -66,8 +66,8 @@ final class QuarantineListScreen: TableScreen {
             ConsoleAction("new", keys: [.char("N")], help: "Only records held since your last visit, starred ★ (again: all)", group: "Records"),
             ConsoleAction("sort-next", keys: [.char("o")], help: "Sort by the next column (age: the newest first)", group: "Records"),
             ConsoleAction("sort-reverse", keys: [.char("O")], help: "Reverse the sort", group: "Records"),
-            ConsoleAction("column-next", keys: [.char("]")], help: "Focus the next column", group: "Columns"),
-            ConsoleAction("column-previous", keys: [.char("[")], help: "Focus the previous column", group: "Columns"),
+            ConsoleAction("column-next", keys: [.char("]"), KeyEvent(.right)], help: "Focus the next column (scrolls to it)", group: "Columns"),
+            ConsoleAction("column-previous", keys: [.char("["), KeyEvent(.left)], help: "Focus the previous column (scrolls to it)", group: "Columns"),
             ConsoleAction("sort-by-column", keys: [.char("S")], help: "Sort by the focused column (again: reverse)", group: "Columns"),
             ConsoleAction("hide-column", keys: [.char("-")], help: "Hide the focused column", group: "Columns"),
             ConsoleAction(

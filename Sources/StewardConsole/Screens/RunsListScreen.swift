@@ -14,6 +14,16 @@ final class RunsListScreen: TableScreen {
     var tableArea: Rect?
     private var error: String?
     private var text = ""
+    /// The runs, schedules and last alert, read again in the background on every tick (a run started elsewhere
+    /// shows as it goes) without holding up keys.
+    private let refresh = BackgroundRefresh<Listing>()
+
+    /// What one read of the lake gives the screen.
+    private struct Listing: Sendable {
+        var runs: [RunSummary]
+        var schedules: [ScheduleService.Status]
+        var lastAlert: AlertLog.Alert?
+    }
 
     var title: String { "Runs · \(runs.count)" + (state.position(of: runs.count).map { " · \($0)" } ?? "") }
 
@@ -69,7 +79,7 @@ final class RunsListScreen: TableScreen {
             let status = paused ? try service.resume(workflow, reason: "from the console") : try service.pause(workflow, reason: "from the console")
             app.message = StatusMessage(
                 "\(status.workflow) \(status.paused ? "paused: no run starts on its own until resumed" : "resumed")", severity: .success)
-            load(app)
+            load(app, again: true)
         } catch {
             app.report(error)
         }
@@ -79,28 +89,58 @@ final class RunsListScreen: TableScreen {
 
     func applyFilter(_ text: String, app: ConsoleApp) {
         self.text = text
-        load(app)
+        show()
     }
 
-    func activate(app: ConsoleApp) { load(app) }
+    func activate(app: ConsoleApp) {
+        load(app, again: true)
+        refresh.waitForFirst()
+        show()
+    }
 
     func tick(app: ConsoleApp) -> Bool {
+        let took = refresh.take()
+        if took { show() }
         load(app)
-        return true
+        return took
     }
 
-    private func load(_ app: ConsoleApp) {
-        do {
-            let all = try app.reader.runs(limit: 100)
-            runs = text.isEmpty ? all : all.filter { run in
-                "\(run.id) \(run.state.rawValue) \(run.workflow) \(run.trigger) \(run.actor) \(run.error ?? "")".localizedCaseInsensitiveContains(text)
-            }
-            schedules = try ScheduleService(workspace: app.workspace, environment: app.environment).list()
-            lastAlert = try AlertLog(lakeFolder: app.workspace.lakeFolder).last()
-            error = nil
-        } catch let failure {
-            error = failure.description
+    func willRender(app: ConsoleApp) {
+        if refresh.take() { show() }
+    }
+
+    /// Waits for the read under way and shows it (tests).
+    func waitForRead() {
+        guard refresh.isReading else { return }
+        refresh.wait()
+        show()
+    }
+
+    /// Starts reading the runs, schedules and last alert in the background (unless a read is under way; `again`:
+    /// after one, when this screen changed the lake).
+    private func load(_ app: ConsoleApp, again: Bool = false) {
+        let reader = app.reader
+        let schedules = ScheduleService(workspace: app.workspace, environment: app.environment)
+        let lakeFolder = app.workspace.lakeFolder
+        let body = { @Sendable () throws(EngineError) -> Listing in
+            Listing(runs: try reader.runs(limit: 100), schedules: try schedules.list(), lastAlert: try AlertLog(lakeFolder: lakeFolder).last())
         }
+        if again { refresh.restart(body) } else { refresh.start(body) }
+    }
+
+    /// Shows the last read, filtered by the `/` text.
+    private func show() {
+        if let failure = refresh.failure {
+            error = failure.description
+            return
+        }
+        guard let listing = refresh.value else { return }
+        runs = text.isEmpty ? listing.runs : listing.runs.filter { run in
+            "\(run.id) \(run.state.rawValue) \(run.workflow) \(run.trigger) \(run.actor) \(run.error ?? "")".localizedCaseInsensitiveContains(text)
+        }
+        schedules = listing.schedules
+        lastAlert = listing.lastAlert
+        error = nil
     }
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
@@ -165,16 +205,18 @@ final class RunsListScreen: TableScreen {
             renderSchedules(in: parts[0], frame: &frame, theme: theme, now: app.environment.now())
             area = parts[1]
         }
-        let rows = runs.map { run -> [Line] in
-            [
+        let runs = self.runs
+        let rows = LazyTableDataSource(rowCount: runs.count) { index -> [Line] in
+            let run = runs[index]
+            return [
                 Line(run.id.description, style: theme[.accent]), Line(run.state.rawValue, style: RunStyles.style(run.state, theme)),
                 Line(run.workflow), Line(TimeText.short(run.startedAt)), Line(RunStyles.duration(run), style: theme[.muted]),
                 Line("\(run.trigger) · \(run.actor)", style: theme[.muted]), Line(Self.countsText(run)),
             ]
         }
         let table = Table(
-            columns: Self.columns, dataSource: ArrayTableDataSource(rows: rows), style: theme[.text], headerStyle: theme[.header],
-            selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no runs yet; press R to start one")
+            columns: Self.columns, dataSource: rows, style: theme[.text], headerStyle: theme[.header],
+            selectedStyle: theme[.selection], highlightSymbol: "▌", emptyMessage: "no runs yet; press R to start one", fitsContent: true)
         frame.render(table, in: area, state: &state)
         tableArea = area
     }

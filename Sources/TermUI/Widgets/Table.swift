@@ -65,30 +65,34 @@ public struct Table: StatefulWidget {
         let last = max(first, min(rowCount, first + viewport))
         // Each shown row's cells are read once, for the widths and for drawing.
         let rowCells = (first..<last).map { dataSource.cells(forRow: $0) }
-        let widths: [Int]
-        if fitsContent {
-            let natural = shown.enumerated().map { index, column in
-                let sorted = state.sort?.columnID == column.id ? 2 : 0
-                return rowCells.reduce(TextWidth.of(column.title) + sorted) { widest, cells in
-                    cells.indices.contains(declaredIndex[index]) ? max(widest, cells[declaredIndex[index]].width) : widest
-                }
+        let natural = shown.enumerated().map { index, column in
+            let sorted = state.sort?.columnID == column.id ? 2 : 0
+            return rowCells.reduce(TextWidth.of(column.title) + sorted) { widest, cells in
+                cells.indices.contains(declaredIndex[index]) ? max(widest, cells[declaredIndex[index]].width) : widest
             }
-            widths = Layout.fittedSizes(for: shown.map(\.width), natural: natural, extent: body.width, spacing: columnSpacing)
-        } else {
-            widths = Layout.sizes(for: shown.map(\.width), extent: body.width, spacing: columnSpacing)
         }
-        var columnRects: [Rect] = []
+        let layout = columnLayout(shown, natural: natural, width: body.width, state: state)
+        let widths = layout.widths
+        state.firstColumn = layout.first
+        state.shownColumnIDs = shown.map(\.id)
+        // Columns from the first drawn on, while they start inside the table; the last may be cut.
+        var columnRects: [Int: Rect] = [:]
         var x = body.x
-        for width in widths {
-            columnRects.append(Rect(x: x, y: 0, width: min(width, body.right - x), height: 1))
-            x += width + columnSpacing
+        var lastWhole = layout.first - 1
+        for index in layout.first..<shown.count where x < body.right {
+            columnRects[index] = Rect(x: x, y: 0, width: min(widths[index], body.right - x), height: 1)
+            if widths[index] > 0, x + widths[index] <= body.right { lastWhole = index }
+            x += widths[index] + columnSpacing
         }
+        state.drawnWidths = Dictionary(uniqueKeysWithValues: columnRects.map { (shown[$0.key].id, $0.value.width) })
+        state.columnsCutLeft = layout.first
+        state.columnsCutRight = shown.count - 1 - lastWhole
 
         // Header.
         let headerRow = Rect(x: area.x, y: area.y, width: area.width, height: 1)
         buffer.setStyle(area: headerRow, headerStyle)
         for (index, column) in shown.enumerated() {
-            var rect = columnRects[index]
+            guard var rect = columnRects[index] else { continue }
             rect.y = area.y
             var title = column.title
             if let sort = state.sort, sort.columnID == column.id {
@@ -97,6 +101,11 @@ public struct Table: StatefulWidget {
             }
             buffer.setLine(Line(title), in: rect, alignment: column.alignment)
             if let focusedHeaderStyle, state.focusedColumn == column.id { buffer.setStyle(area: rect, focusedHeaderStyle) }
+        }
+        // Columns cut off either side: a mark at the header's ends.
+        if state.columnsCutLeft > 0, area.width > 0 { buffer.setString(x: area.x, y: area.y, Self.cutLeftMark, style: headerStyle, maxWidth: 1) }
+        if state.columnsCutRight > 0, area.width > 1 {
+            buffer.setString(x: area.right - 1, y: area.y, Self.cutRightMark, style: headerStyle, maxWidth: 1)
         }
 
         guard viewport > 0 else { return }
@@ -120,11 +129,49 @@ public struct Table: StatefulWidget {
             let cells = rowCells[row - first]
             for (index, column) in shown.enumerated() {
                 let source = declaredIndex[index]
-                guard cells.indices.contains(source) else { continue }
-                var rect = columnRects[index]
+                guard cells.indices.contains(source), var rect = columnRects[index] else { continue }
                 rect.y = y
                 buffer.setLine(cells[source], in: rect, alignment: column.alignment)
             }
         }
     }
+
+    /// Marks in the header's first and last cell when columns are cut off on that side (scrolled sideways).
+    public static let cutLeftMark = "◂"
+    public static let cutRightMark = "▸"
+
+    /// The widths of `shown` and the first column drawn. Columns fit the table as their constraints (or, with
+    /// ``fitsContent``, their content) say, a width the user set counting as `.length`. When a set width makes the
+    /// columns wider than the table, every column keeps its width — a set one, a `.length`, or its content up to
+    /// ``maxFittedWidth`` — and the table scrolls sideways from ``TableState/firstColumn``, so far that the focused
+    /// column shows.
+    func columnLayout(_ shown: [TableColumn], natural: [Int], width: Int, state: TableState) -> (widths: [Int], first: Int) {
+        let set = shown.map { state.columnWidths[$0.id].map { max(1, $0) } }
+        let constraints = zip(shown, set).map { column, width in width.map { Constraint.length($0) } ?? column.width }
+        let own = shown.indices.map { index -> Int in
+            if let width = set[index] { return width }
+            switch shown[index].width {
+            case .length(let n), .min(let n): return n
+            case .percentage(let p): return width * p / 100
+            case .fill: return min(natural[index], Self.maxFittedWidth)
+            }
+        }
+        let total = own.reduce(0, +) + columnSpacing * max(0, shown.count - 1)
+        guard set.contains(where: { $0 != nil }), total > width, !shown.isEmpty else {
+            let widths = fitsContent
+                ? Layout.fittedSizes(for: constraints, natural: natural, extent: width, spacing: columnSpacing)
+                : Layout.sizes(for: constraints, extent: width, spacing: columnSpacing)
+            return (widths, 0)
+        }
+        var first = max(0, min(shown.count - 1, state.firstColumn))
+        if let focused = state.focusedColumn, let target = shown.firstIndex(where: { $0.id == focused }) {
+            if target < first { first = target }
+            // Scroll right until the focused column ends inside the table (or is the first drawn).
+            while first < target, own[first...target].reduce(0, +) + columnSpacing * (target - first) > width { first += 1 }
+        }
+        return (own, first)
+    }
+
+    /// The widest a column grows to fit its content when the columns scroll sideways (`z` shows a cell whole).
+    public static let maxFittedWidth = 40
 }

@@ -35,3 +35,27 @@ public struct ArrayTableDataSource: TableDataSource, Sendable {
 
     public func style(forRow row: Int) -> Style? { rowStyles[row] }
 }
+
+/// A data source that builds a row's cells only when the table shows it, so a list of thousands of rows costs
+/// what the rows on screen cost each frame (a table reads only the rows that fit).
+public struct LazyTableDataSource: TableDataSource {
+    public let rowCount: Int
+    private let build: (Int) -> [Line]
+    private let rowStyle: (Int) -> Style?
+
+    /// - Parameters:
+    ///   - rowCount: how many rows there are.
+    ///   - style: a row's style patch (nil for none).
+    ///   - cells: the cells of a row, asked for only while the row is on screen.
+    public init(rowCount: Int, style: @escaping (Int) -> Style? = { _ in nil }, cells: @escaping (Int) -> [Line]) {
+        self.rowCount = rowCount
+        build = cells
+        rowStyle = style
+    }
+
+    public func cells(forRow row: Int) -> [Line] {
+        row >= 0 && row < rowCount ? build(row) : []
+    }
+
+    public func style(forRow row: Int) -> Style? { row >= 0 && row < rowCount ? rowStyle(row) : nil }
+}

@@ -7,8 +7,21 @@ public struct TableState: Sendable, Hashable {
     public var hiddenColumns: Set<String>
     /// Column IDs in display order; columns not listed follow in their declared order.
     public var columnOrder: [String]
-    /// The column the user acts on (sort, hide, move); the table marks its header.
+    /// The column the user acts on (sort, hide, move, widen); the table marks its header and, when the columns are
+    /// wider than the table, scrolls so that it shows.
     public var focusedColumn: String?
+    /// Widths the user gave columns (widened or narrowed), by column id; the others keep their constraint (or fit
+    /// their content). A set width is kept as it is: when the columns no longer fit, the table scrolls sideways.
+    public var columnWidths: [String: Int] = [:]
+    /// The first column drawn when the columns are wider than the table (an index into the columns shown).
+    public var firstColumn = 0
+    /// As the table last drew them: the ids of the columns shown, in display order (those scrolled out included).
+    public internal(set) var shownColumnIDs: [String] = []
+    /// As the table last drew them: each drawn column's width, by id.
+    public internal(set) var drawnWidths: [String: Int] = [:]
+    /// As the table last drew them: how many columns are cut off on the left (scrolled past) and on the right.
+    public internal(set) var columnsCutLeft = 0
+    public internal(set) var columnsCutRight = 0
 
     public init(
         selected: Int? = 0, sort: TableSort? = nil, hiddenColumns: Set<String> = [], columnOrder: [String] = [], focusedColumn: String? = nil
@@ -64,6 +77,36 @@ public struct TableState: Sendable, Hashable {
         order.remove(at: from)
         order.insert(columnID, at: to)
         columnOrder = order
+    }
+
+    /// Focuses the column `delta` places from the focused one among those shown (none focused: the first or the
+    /// last); the table scrolls to it when the columns are wider than the table.
+    public mutating func focusColumn(by delta: Int) {
+        guard !shownColumnIDs.isEmpty else { return }
+        guard let focused = focusedColumn, let index = shownColumnIDs.firstIndex(of: focused) else {
+            focusedColumn = delta >= 0 ? shownColumnIDs[0] : shownColumnIDs[shownColumnIDs.count - 1]
+            return
+        }
+        focusedColumn = shownColumnIDs[max(0, min(shownColumnIDs.count - 1, index + delta))]
+    }
+
+    /// Widens (positive `delta`) or narrows the focused column from the width it was drawn at, down to 1; it then
+    /// keeps that width until ``fitFocusedColumn()``. Returns false when no column is focused.
+    @discardableResult
+    public mutating func resizeFocusedColumn(by delta: Int) -> Bool {
+        guard let focused = focusedColumn else { return false }
+        let current = columnWidths[focused] ?? drawnWidths[focused] ?? 1
+        columnWidths[focused] = max(1, current + delta)
+        return true
+    }
+
+    /// Gives the focused column back its own width (its constraint, or its content). Returns false when no column is
+    /// focused.
+    @discardableResult
+    public mutating func fitFocusedColumn() -> Bool {
+        guard let focused = focusedColumn else { return false }
+        columnWidths[focused] = nil
+        return true
     }
 
     /// Sorts by `columnID`, or flips the direction when it is already the sort column.
