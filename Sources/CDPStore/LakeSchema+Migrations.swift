@@ -692,5 +692,22 @@ extension LakeSchema {
             CREATE INDEX work_claim_by_owner ON work_claim (owner, item_kind);
             """#
         ),
+        // A decision ends the hold on an item (since a release, rejection, approval or rejection of a pair removes it in
+        // its own transaction), but holds taken before that rule stayed on items decided since: a released record still
+        // showed as its holder's. This removes them once: the holds taken before the item's decision. A hold taken
+        // after it (someone claimed a decided record on purpose) stays. The decision itself is in the audit log.
+        (
+            "v11-decided-items-end-their-holds",
+            #"""
+            DELETE FROM work_claim
+            WHERE (item_kind = 'quarantine' AND EXISTS (
+                    SELECT 1 FROM quarantine_record AS record
+                    WHERE record.id = work_claim.item_id AND record.status IN ('released', 'rejected')
+                        AND record.updated_at >= work_claim.since))
+               OR (item_kind = 'candidate' AND EXISTS (
+                    SELECT 1 FROM match_candidate AS pair
+                    WHERE pair.id = work_claim.item_id AND pair.status != 'open' AND pair.decided_at >= work_claim.since));
+            """#
+        ),
     ]
 }

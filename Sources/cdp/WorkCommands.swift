@@ -81,15 +81,46 @@ struct AssignCommand<List: WorkListCommand>: ParsableCommand {
     }
     @OptionGroup var options: WorkspaceOptions
     @Argument(help: "The \(List.kind == .quarantine ? "records, e.g. Q123" : "pairs, e.g. P12") (- reads them from standard input).")
-    var ids: [String]
+    var ids: [String] = []
     @Option(help: "The steward's user name.") var to: String
     @Flag(help: "Take over items someone else holds (audited).") var takeOver = false
+    @OptionGroup(title: "Every held record of a selection (records only)") var selection: QuarantineSelectionOptions
 
     func run() throws {
+        if selection.isGiven {
+            guard List.kind == .quarantine else { throw ValidationError("--rule, --source and --search select held records; name the pairs (P12)") }
+            guard ids.isEmpty else { throw ValidationError("name records or a selection (--rule, --source, --search), not both") }
+            return try assignSelection()
+        }
         let items = try WorkCLI.items(ids, List.kind)
         let service = try WorkCLI.service(options)
         let outcome = try present { () throws(EngineError) in try service.assign(items, to: to, takingOver: takeOver) }
         WorkCLI.report(outcome, "assigned to \(to)")
+    }
+
+    /// Previews assigning every record of the selection, or, with `--yes`, assigns them as one action.
+    private func assignSelection() throws {
+        let service = try WorkCLI.service(options)
+        let preview = try present { () throws(EngineError) in
+            try service.previewAssignment(matching: selection.filter, selection: selection.described, to: to)
+        }
+        print("assign to \(to): \(Output.grouped(preview.items.count)) held records matching \(selection.described)")
+        if !preview.alreadyAssigned.isEmpty { print("already assigned to \(to): \(Output.grouped(preview.alreadyAssigned.count))") }
+        if !preview.heldByOthers.isEmpty {
+            let owners = Dictionary(grouping: preview.heldByOthers, by: \.owner).map { "\($0.value.count) held by \($0.key)" }.sorted()
+            print("held by others: \(owners.joined(separator: "; "))" + (takeOver ? " (taken over)" : " (refused without --take-over)"))
+        }
+        for item in preview.items.prefix(10) { print("  \(item)") }
+        if preview.items.count > 10 { print("  … and \(Output.grouped(preview.items.count - 10)) more") }
+        guard selection.yes else {
+            print("nothing changed; add --yes to apply")
+            return
+        }
+        let line = BulkProgressLine()
+        let outcome = try present { () throws(EngineError) in try service.assign(preview, to: to, takingOver: takeOver, progress: line.report) }
+        line.end()
+        print("\(Output.grouped(outcome.changed.count)) records assigned to \(to), \(Output.grouped(outcome.unchanged.count)) already so"
+            + (outcome.takenOver.isEmpty ? "" : ", \(Output.grouped(outcome.takenOver.count)) taken over"))
     }
 }
 

@@ -106,3 +106,45 @@ extension WorkCommandsCLITests {
         #expect(try CLI.run(["quarantine", "holds"] + ws).stdout.contains("Q1    sam    assignment"))
     }
 }
+
+extension WorkCommandsCLITests {
+    /// `cdp quarantine assign --rule R --to USER`: every held record of a selection, previewed first (how many, who holds
+    /// which), then assigned with `--yes` as one action: one transaction, a `work.assign` row each and one `work.bulk.assign`.
+    @Test func everyRecordOfASelectionIsAssignedAfterAPreview() throws {
+        let ws = try QuarantineReopenCLITests.workspace("assign-selection")
+        let folder = try #require(ws.last)
+        try "id,first,last,email\nC3,Cy,Moss,cy at example.com\nC4,Di,Ray,di@@example.com\nC5,Ed,Fox,ed@example.com\n"
+            .write(toFile: folder + "/inbox/customers2.csv", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["run"] + ws).status == 0)
+        #expect(try CLI.run(["quarantine", "claim", "Q1", "--as", "sam"] + ws).status == 0)
+
+        let preview = try CLI.run(["quarantine", "assign", "--rule", "email_format", "--to", "tom", "--as", "lee"] + ws)
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(preview.stdout.contains("assign to tom: 3 held records matching rule email_format"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("held by others: 1 held by sam (refused without --take-over)"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("nothing changed; add --yes to apply"))
+        #expect(try CLI.run(["quarantine", "holds", "--owner", "tom"] + ws).stdout.contains("0 held"))
+
+        // sam's claim is respected: refused as a whole, nothing assigned.
+        let refused = try CLI.run(["quarantine", "assign", "--rule", "email_format", "--to", "tom", "--yes", "--as", "lee"] + ws)
+        #expect(refused.status == 16, "\(refused.stdout)\(refused.stderr)")
+        #expect(try CLI.run(["quarantine", "holds", "--owner", "tom"] + ws).stdout.contains("0 held"))
+
+        let assigned = try CLI.run(["quarantine", "assign", "--rule", "email_format", "--to", "tom", "--yes", "--take-over", "--as", "lee"] + ws)
+        #expect(assigned.status == 0, "\(assigned.stderr)")
+        #expect(assigned.stdout.contains("3 records assigned to tom, 0 already so, 1 taken over"), "\(assigned.stdout)")
+        #expect(try CLI.run(["quarantine", "holds", "--owner", "tom"] + ws).stdout.contains("3 held"))
+        let bulk = try CLI.run(["audit", "list", "--action", "work.bulk.assign"] + ws)
+        #expect(bulk.stdout.contains("3 records (Q1…Q3)"), "\(bulk.stdout)")
+        #expect(bulk.stdout.contains("3 matching rule email_format"), "\(bulk.stdout)")
+        #expect(try CLI.run(["audit", "list", "--action", "work.assign"] + ws).stdout.contains("Q2"))
+
+        // A source selects too; pairs are named, not selected.
+        let bySource = try CLI.run(["quarantine", "assign", "--source", "crm", "--to", "tom", "--as", "lee"] + ws)
+        #expect(bySource.stdout.contains("already assigned to tom: 3"), "\(bySource.stdout)")
+        let pairs = try CLI.run(["candidates", "assign", "--rule", "email_format", "--to", "tom"] + ws)
+        #expect(pairs.status != 0 && pairs.stderr.contains("name the pairs"), "\(pairs.stderr)")
+        let nothing = try CLI.run(["quarantine", "assign", "--search", "nobody-has-this", "--to", "tom", "--as", "lee"] + ws)
+        #expect(nothing.status != 0 && nothing.stderr.contains("nothing to assign"), "\(nothing.stderr)")
+    }
+}
