@@ -34,17 +34,24 @@ enum BulkCLI {
             let reasons = Dictionary(grouping: plan.skipped.values, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
             print("left alone: " + reasons.prefix(5).map { "\($0.1) \($0.0)" }.joined(separator: "; "))
         }
-        for example in plan.examples.prefix(10) { print("  \(example.id)  \(example.before) → \(example.after)") }
-        if plan.ids.count > 10 { print("  … and \(Output.grouped(plan.ids.count - 10)) more") }
-        guard selection.yes else {
-            print("nothing changed; add --yes to apply")
-            return
-        }
+        let examples = plan.examples.prefix(10).map { "\($0.id)  \($0.before) → \($0.after)" }
+        guard listFirst(examples, of: plan.ids.count, thenApply: selection.yes) else { return }
         let line = BulkProgressLine()
         let outcome = try present { () throws(EngineError) in try service.apply(plan, progress: line.report) }
         line.end()
         print("\(Output.grouped(outcome.applied.count)) records changed\(change.action == .fix ? " (\(Output.grouped(outcome.nowPassing)) now pass)" : ""), \(Output.grouped(outcome.refused.count)) refused")
         for (id, reason) in outcome.refused.sorted(by: { $0.key.rawValue < $1.key.rawValue }).prefix(10) { print("  refused \(id): \(reason)") }
+    }
+}
+
+extension BulkCLI {
+    /// Prints a preview's first ten lines and how many more there are; then whether to apply it (`--yes`), saying
+    /// that nothing changed when not.
+    static func listFirst(_ lines: [String], of total: Int, thenApply yes: Bool) -> Bool {
+        for line in lines.prefix(10) { print("  \(line)") }
+        if total > 10 { print("  … and \(Output.grouped(total - 10)) more") }
+        if !yes { print("nothing changed; add --yes to apply") }
+        return yes
     }
 }
 

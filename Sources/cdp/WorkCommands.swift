@@ -110,12 +110,7 @@ struct AssignCommand<List: WorkListCommand>: ParsableCommand {
             let owners = Dictionary(grouping: preview.heldByOthers, by: \.owner).map { "\($0.value.count) held by \($0.key)" }.sorted()
             print("held by others: \(owners.joined(separator: "; "))" + (takeOver ? " (taken over)" : " (refused without --take-over)"))
         }
-        for item in preview.items.prefix(10) { print("  \(item)") }
-        if preview.items.count > 10 { print("  … and \(Output.grouped(preview.items.count - 10)) more") }
-        guard selection.yes else {
-            print("nothing changed; add --yes to apply")
-            return
-        }
+        guard BulkCLI.listFirst(preview.items.prefix(10).map(\.description), of: preview.items.count, thenApply: selection.yes) else { return }
         let line = BulkProgressLine()
         let outcome = try present { () throws(EngineError) in try service.assign(preview, to: to, takingOver: takeOver, progress: line.report) }
         line.end()

@@ -183,9 +183,7 @@ public final class ConsoleApp {
                 (screen as? CustomersScreen)?.waitForSearch()
                 (screen as? ReviewQueueScreen)?.session.waitForQueue()
                 (screen as? AuditScreen)?.waitForRead()
-                (screen as? RunsListScreen)?.waitForRead()
-                (screen as? DictionaryScreen)?.waitForRead()
-                (screen as? AnalyticsScreen)?.waitForRead()
+                (screen as? any BackgroundRefreshing)?.waitForRead()
             }
         }
         if lastRun.isReading {

@@ -7,7 +7,7 @@ import TermUI
 /// Analytics over the gold layer: campaign performance as a table sorted by any metric (`s` next metric,
 /// `r` reverses) with the same metric as bars, the last match run in one line, and each source's data
 /// quality pass rate over the recent runs as a sparkline.
-final class AnalyticsScreen: TableScreen {
+final class AnalyticsScreen: TableScreen, BackgroundRefreshing {
     private var campaigns: [CampaignPerformance] = []
     private var trend: [(source: String, rates: [(run: RunID, passRate: Double)])] = []
     private var matchSummary: MatchSummary?
@@ -20,9 +20,9 @@ final class AnalyticsScreen: TableScreen {
     private var loadedGeneration = -1
     /// The campaigns, trend, last match and golden count, read in the background when the screen shows after the
     /// lake changed (campaign performance aggregates every event: seconds at a million customers).
-    private let refresh = BackgroundRefresh<Figures>()
+    let refresh = BackgroundRefresh<Figures>()
 
-    private struct Figures: Sendable {
+    struct Figures: Sendable {
         var campaigns: [CampaignPerformance]
         var trend: [(source: String, rates: [(run: RunID, passRate: Double)])]
         var matchSummary: MatchSummary?
@@ -78,24 +78,7 @@ final class AnalyticsScreen: TableScreen {
         show()
     }
 
-    func willRender(app: ConsoleApp) {
-        if refresh.take() { show() }
-    }
-
-    func tick(app: ConsoleApp) -> Bool {
-        guard refresh.take() else { return false }
-        show()
-        return true
-    }
-
-    /// Waits for the read under way and shows it (tests).
-    func waitForRead() {
-        guard refresh.isReading else { return }
-        refresh.wait()
-        show()
-    }
-
-    private func show() {
+    func show() {
         if let failure = refresh.failure {
             error = failure.description
             return

@@ -5,7 +5,7 @@ import TermUI
 /// The data dictionary, layer by layer. `/` filters by text and `layer:` `tag:` `class:` terms, `l` steps
 /// through the layers, `m` shows only the gaps (no description or classification); Enter opens an
 /// entry, `e` edits it, `h` shows its versions, `s` suggests from the lake's data.
-final class DictionaryScreen: TableScreen {
+final class DictionaryScreen: TableScreen, BackgroundRefreshing {
     private var entries: [DictionaryVersion] = []
     private var shown: [DictionaryVersion] = []
     var state = TableState()
@@ -14,7 +14,7 @@ final class DictionaryScreen: TableScreen {
     private var gapsOnly = false
     private var error: String?
     /// The entries, read in the background each time the screen shows (a key never waits for the lake).
-    private let refresh = BackgroundRefresh<[DictionaryVersion]>()
+    let refresh = BackgroundRefresh<[DictionaryVersion]>()
 
     var title: String {
         let gaps = entries.filter { !$0.entry.missingEssentials.isEmpty }.count
@@ -53,25 +53,8 @@ final class DictionaryScreen: TableScreen {
         show()
     }
 
-    func willRender(app: ConsoleApp) {
-        if refresh.take() { show() }
-    }
-
-    func tick(app: ConsoleApp) -> Bool {
-        guard refresh.take() else { return false }
-        show()
-        return true
-    }
-
-    /// Waits for the read under way and shows it (tests).
-    func waitForRead() {
-        guard refresh.isReading else { return }
-        refresh.wait()
-        show()
-    }
-
     /// Shows the last read through the filters.
-    private func show() {
+    func show() {
         if let failure = refresh.failure {
             error = failure.description
         } else if let read = refresh.value {

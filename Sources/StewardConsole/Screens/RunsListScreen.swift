@@ -6,7 +6,7 @@ import TermUI
 /// Workflow runs, newest first, refreshed every tick so runs started elsewhere appear as they go; above them
 /// the workflows' schedules (expression, clock, paused or not, next run) and file arrival triggers (folder,
 /// paused or not, next check, last file seen).
-final class RunsListScreen: TableScreen {
+final class RunsListScreen: TableScreen, BackgroundRefreshing {
     private var runs: [RunSummary] = []
     private var schedules: [ScheduleService.Status] = []
     private var lastAlert: AlertLog.Alert?
@@ -16,10 +16,10 @@ final class RunsListScreen: TableScreen {
     private var text = ""
     /// The runs, schedules and last alert, read again in the background on every tick (a run started elsewhere
     /// shows as it goes) without holding up keys.
-    private let refresh = BackgroundRefresh<Listing>()
+    let refresh = BackgroundRefresh<Listing>()
 
     /// What one read of the lake gives the screen.
-    private struct Listing: Sendable {
+    struct Listing: Sendable {
         var runs: [RunSummary]
         var schedules: [ScheduleService.Status]
         var lastAlert: AlertLog.Alert?
@@ -105,17 +105,6 @@ final class RunsListScreen: TableScreen {
         return took
     }
 
-    func willRender(app: ConsoleApp) {
-        if refresh.take() { show() }
-    }
-
-    /// Waits for the read under way and shows it (tests).
-    func waitForRead() {
-        guard refresh.isReading else { return }
-        refresh.wait()
-        show()
-    }
-
     /// Starts reading the runs, schedules and last alert in the background (unless a read is under way; `again`:
     /// after one, when this screen changed the lake).
     private func load(_ app: ConsoleApp, again: Bool = false) {
@@ -129,7 +118,7 @@ final class RunsListScreen: TableScreen {
     }
 
     /// Shows the last read, filtered by the `/` text.
-    private func show() {
+    func show() {
         if let failure = refresh.failure {
             error = failure.description
             return

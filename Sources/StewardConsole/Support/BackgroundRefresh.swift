@@ -60,3 +60,31 @@ final class BackgroundRefresh<Value: Sendable> {
         }
     }
 }
+
+/// A screen that shows one background read: it takes the read before each frame and on ticks (never waiting), and
+/// tests wait for it through ``waitForRead()``.
+protocol BackgroundRefreshing: ConsoleScreen {
+    associatedtype Read: Sendable
+    var refresh: BackgroundRefresh<Read> { get }
+    /// Shows the last read (or why it failed).
+    func show()
+}
+
+extension BackgroundRefreshing {
+    func willRender(app: ConsoleApp) {
+        if refresh.take() { show() }
+    }
+
+    func tick(app: ConsoleApp) -> Bool {
+        guard refresh.take() else { return false }
+        show()
+        return true
+    }
+
+    /// Waits for the read under way and shows it (tests).
+    func waitForRead() {
+        guard refresh.isReading else { return }
+        refresh.wait()
+        show()
+    }
+}
