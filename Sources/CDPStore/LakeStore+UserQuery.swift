@@ -164,11 +164,15 @@ private final class QuerySession {
     /// Lower-cased names of the lake's own views, whose reads of the attached lake are allowed when they are
     /// read through an inner view.
     private(set) var lakeViews: Set<String> = []
+    /// Lower-cased names of the lake's datasets (its tables and views, not SQLite's or GRDB's own): the only
+    /// tables of the attached lake any read may reach, whichever view or CTE SQLite says it is made through.
+    private(set) var lakeDatasets: Set<String> = []
     /// The name `landed_text` has on this connection (user SQL can call neither name).
     var landedFunction: String { "cdp_\(secret)_landed_text" }
     /// `dataset.column` (lower-cased) → the dataset and column as named, for columns that are not `.show`.
     private(set) var personal: [String: (dataset: String, column: String)] = [:]
     /// Lower-cased names of what a statement may read without `view_pii`.
+    static let temporarySchemaTables: Set<String> = ["sqlite_temp_master", "sqlite_temp_schema"]
     private(set) var readable: Set<String> = [
         "sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema", "json_each", "json_tree",
     ]
@@ -250,6 +254,7 @@ private final class QuerySession {
         for object in objects {
             let name: String = object["name"]
             if (object["type"] as String) == "view" { lakeViews.insert(name.lowercased()) }
+            lakeDatasets.insert(name.lowercased())
             readable.insert(name.lowercased())
             let columns = try String.fetchAll(
                 db, sql: "SELECT name FROM pragma_table_info(?, ?) ORDER BY cid", arguments: [name, lakeSchema])
@@ -339,6 +344,12 @@ private final class QuerySession {
         case SQLITE_READ:
             guard !policy.readsPersonalData else { return SQLITE_OK }
             if database == lakeSchema {
+                // SQLite names a CTE as the view a read is made through, so a CTE named like one of the lake's views
+                // passes the check below: whatever it reads must at least be one of the lake's datasets.
+                guard let table = first?.lowercased(), lakeDatasets.contains(table) else {
+                    return deny(
+                        .notAuthorized, "the statement reads \(first ?? "?"), which is not one of the lake's datasets; query the datasets by name")
+                }
                 // The attached lake is read through the inner views only (and, inside them, by the lake's own views).
                 // SQLite also reports a table a statement reads no column of (`count(*)`) with an empty column name
                 // and no view, even when a view read it: that reads no value.
@@ -351,6 +362,10 @@ private final class QuerySession {
                 return SQLITE_OK
             }
             guard !byMaskedView, let table = first?.lowercased() else { return SQLITE_OK }
+            // The temporary schema's SQL names this statement's secret and how its masked views are made.
+            if Self.temporarySchemaTables.contains(table), second?.lowercased() == "sql" {
+                return deny(.notAuthorized, "the definitions of this connection's temporary views are withheld without view_pii; read their names")
+            }
             guard readable.contains(table) else {
                 return deny(
                     .notAuthorized,

@@ -6,7 +6,7 @@ import StewardConsole
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Match.self, Customer360.self])
+        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Match.self, Customer360.self, Spark.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(

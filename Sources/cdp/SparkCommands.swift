@@ -67,8 +67,23 @@ struct SparkCommand: ParsableCommand {
         @Option(name: .customLong("conf"), help: "A Spark setting KEY=VALUE passed to spark-submit (repeatable).")
         var settings: [String] = []
 
+        @Option(name: .customLong("as"), help: "Act as this user (default: the OS user; needs the act_as permission in governance/access.toml).")
+        var user: String?
+
         func run() throws {
             let job = try options.job(shipped: !SparkSubmitter.isLocal(master))
+            // Who runs it is decided and recorded in the lake, as for `cdp run`; the output is made private before
+            // Spark writes personal values into it.
+            let root = options.root.path
+            let user = self.user
+            let export = self.export.map { URL(fileURLWithPath: $0) }
+            try present { () throws(EngineError) in
+                let workspace = try Workspace(at: root)
+                let environment = try workspace.session(actingAs: user)
+                try workspace.authorizeSparkRun(environment, master: master, output: job.output, export: export)
+                try Workspace.keepSparkOutputPrivate(job.output)
+                if let export { try Workspace.keepSparkOutputPrivate(export.path) }
+            }
             let folder = try present { () throws(EngineError) in try SparkJob.privateFolder() }
             defer { try? FileManager.default.removeItem(at: folder) }
             let given = sparkSubmit
@@ -78,7 +93,6 @@ struct SparkCommand: ParsableCommand {
                 return SparkSubmitter(sparkSubmit: path, master: master, settings: settings)
             }
             let runID = self.runID
-            let export = self.export.map { URL(fileURLWithPath: $0) }
             try present { () throws(EngineError) in
                 try job.write(to: folder)
                 try submitter.submit(job: job, folder: folder, runID: runID, export: export)

@@ -1,4 +1,5 @@
 import CDPCore
+import CDPStore
 import Foundation
 import Testing
 
@@ -93,7 +94,10 @@ enum SparkTestEnvironment {
     /// Matching draws 30,000 random pairs for u instead of the shipped 300,000 (both engines read the workspace's
     /// matching.toml): they are most of the pairs a run compares, and the Spark tests must stay short.
     static func ingestedSample(_ name: String) throws -> Workspace {
-        let workspace = try EngineFixture.sampleWorkspace(name)
+        // `cdp spark run` runs as the OS user, who needs run_workflows and view_pii: the tests' user is made admin.
+        let user = OSIdentity.current.user
+        let sample = try EngineFixture.sampleWorkspace(name)
+        let workspace = user == "ann" ? sample : try EngineFixture.withAccess(sample, roles: [:], users: [user: "admin"])
         let matching = workspace.root.appendingPathComponent(MatchingConfigurationLoader.path)
         let text = try String(contentsOf: matching, encoding: .utf8)
         try #require(text.contains("random_pairs = 300000"))
@@ -339,6 +343,15 @@ struct SparkConformanceTests {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/conformance/\(dataset)/_SUCCESS").path))
         }
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("runs/conformance/silver/source=crm_customers").path))
+        // What the run wrote holds personal values: only its owner may read any of it (attack 8).
+        let mode = try FileManager.default.attributesOfItem(atPath: output.path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        let written = FileManager.default.enumerator(at: output, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        let readableByOthers = written.filter { url in
+            ((try? FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int) ?? 0) & 0o077 != 0
+        }
+        #expect(readableByOthers.isEmpty, "\(readableByOthers.prefix(3).map(\.path))")
+        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "spark.run")).count == 1)
 
         let sparkRows = try SparkTestEnvironment.exportedRows(in: export)
         let lakeRows = try SparkIngestWorkerTests.lakeRows(workspace)

@@ -192,12 +192,7 @@ public struct IngestBenchmark: Sendable {
     }
 
     /// User and system CPU time of the whole process so far.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
+    static func processCPUSeconds() -> Double { ProcessTreeMeter.cpuSeconds(RUSAGE_SELF.rawValue) }
 
     /// The process's peak resident memory so far.
     public static func peakMemoryMegabytes() -> Double {

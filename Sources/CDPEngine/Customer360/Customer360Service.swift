@@ -86,17 +86,29 @@ public struct Customer360Service: Sendable {
                 nameWords[golden] = Set(CustomerSearchKeys.nameWords(firstName: name?.first, lastName: name?.last))
             }
         }
+        /// Whether a masked user's word may count by prefix: only a one-letter initial (the mask shows each name
+        /// word's first letter). A longer prefix read one letter at a time spells the name the mask hides ("fe",
+        /// "fer", …), and would do so even only by choosing which customers the other words are checked on.
+        func prefixCounts(_ index: Int) -> Bool { !masked || lookups[index].exact.count <= 1 }
+        /// Whether `key` extends the word: a prefix, whatever kind the match is also (a name one letter longer is
+        /// one edit away too, and "nune" must not find Nunez where "nun" does not).
+        func extendsWord(_ index: Int, _ key: String) -> Bool { key != lookups[index].exact && key.hasPrefix(lookups[index].exact) }
         /// Whether a hit may count for a user without view_pii (names loaded for it first).
         func needsNames(_ index: Int, _ key: String, _ kind: CustomerSearchKeys.MatchKind) -> Bool {
             switch kind {
-            case .soundsAlike, .oneEdit: return false
+            // A name one letter longer than the word is one edit away too (and may sound alike): its names are
+            // checked, so a close match does not do what a prefix may not.
+            case .soundsAlike, .oneEdit: return !prefixCounts(index)
             case .prefix: return true
             case .exact: return !(Self.isContact(lookups[index]) && key == lookups[index].exact)
             }
         }
         func admits(_ index: Int, _ key: String, _ golden: GoldenID, _ kind: CustomerSearchKeys.MatchKind) -> Bool {
+            if !prefixCounts(index), kind == .prefix || extendsWord(index, key) { return false }
             guard masked, needsNames(index, key, kind) else { return true }
-            return nameWords[golden]?.contains(key) ?? false
+            let words = nameWords[golden] ?? []
+            if kind == .oneEdit || kind == .soundsAlike { return !words.contains { extendsWord(index, $0) } }
+            return words.contains(key)
         }
         /// The hits a masked user may count, their customers' names loaded to check.
         func admitted(_ index: Int, _ hits: [(key: String, golden: GoldenID)]) throws(EngineError) -> [(key: String, golden: GoldenID)] {
@@ -136,7 +148,8 @@ public struct Customer360Service: Sendable {
                 }
                 // Probe keys are the word's exact key (maybe a mailbox or part of a phone) and names.
                 let exactOnly = try admitted(index, held.filter { $0.key == lookups[index].exact })
-                for hit in exactOnly + held.filter({ $0.key != lookups[index].exact }) {
+                let close = held.filter { $0.key != lookups[index].exact && (prefixCounts(index) || !extendsWord(index, $0.key)) }
+                for hit in exactOnly + close {
                     guard let kind = keys[hit.key] else { continue }
                     kindsPerLookup[index][hit.golden] = max(kindsPerLookup[index][hit.golden] ?? kind, kind)
                 }
@@ -145,6 +158,7 @@ public struct Customer360Service: Sendable {
             if candidateNames == nil { candidateNames = try storeCall { () throws(StoreError) in try lake.customer360.customerNames(candidates) } }
             for (golden, name) in candidateNames ?? [:] {
                 for word in CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last) {
+                    if !prefixCounts(index), extendsWord(index, word) { continue }
                     guard let kind = keys[word] ?? (word.hasPrefix(lookups[index].exact) ? .prefix : nil) else { continue }
                     kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? kind, kind)
                 }
@@ -162,7 +176,7 @@ public struct Customer360Service: Sendable {
                 let names = try storeCall { () throws(StoreError) in try lake.customer360.customerNames(candidates) }
                 for (golden, name) in names {
                     let words = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
-                    for index in incomplete where words.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
+                    for index in incomplete where prefixCounts(index) && words.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
                         kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? .prefix, .prefix)
                     }
                 }
@@ -203,17 +217,10 @@ public struct Customer360Service: Sendable {
                 let names = try storeCall { () throws(StoreError) in try lake.customer360.customerNames(candidates) }
                 for (golden, name) in names {
                     let nameWords = CustomerSearchKeys.nameWords(firstName: name.first, lastName: name.last)
-                    for index in initials where nameWords.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
+                    for index in initials where prefixCounts(index) && nameWords.contains(where: { $0.hasPrefix(lookups[index].exact) }) {
                         kindsPerLookup[index][golden] = max(kindsPerLookup[index][golden] ?? .prefix, .prefix)
                     }
                 }
-            }
-        }
-        if masked {
-            // A name prefix read one letter at a time spells the name the mask hides ("p", "pi", "pil"…); the
-            // mask shows each name word's first letter, so only a one-letter initial may count by prefix.
-            for index in lookups.indices where lookups[index].exact.count > 1 {
-                kindsPerLookup[index] = kindsPerLookup[index].filter { $0.value != .prefix }
             }
         }
         func rank(_ golden: GoldenID) -> (words: Int, score: Int) {
@@ -226,9 +233,11 @@ public struct Customer360Service: Sendable {
             }
             return (words, score)
         }
-        // A candidate no word counts for (found by a key a masked user may not match on) is left out.
+        // Without view_pii a customer is found only when every word counts for them: a word that may not match
+        // (a longer prefix, a mailbox part) must not narrow the answer either, or which customers remain tells
+        // what it matched.
         let ranked: [(GoldenID, (words: Int, score: Int))] = candidates.map { ($0, rank($0)) }
-        let ordered = ranked.filter { !masked || $0.1.words > 0 }
+        let ordered = ranked.filter { !masked || $0.1.words == lookups.count }
             .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
             .prefix(limit).map(\.0)
         try auditContactLookups(contactTests, found: ordered.count)

@@ -135,9 +135,10 @@ public struct ScheduleService: Sendable {
             pausedInFile = arrival.pausedInFile
             described = { status(name, arrival, $0) }
         } else {
+            let file = try workspace.workflowFile(name)
             throw EngineError(
                 .notFound,
-                "workflow \(name) has no schedule or trigger; add \"schedule\": {\"quartz_cron_expression\": \"0 0 2 * * ?\", \"timezone_id\": \"UTC\"} or \"trigger\": {\"file_arrival\": {\"url\": \"inbox/\"}} to \(workspace.workflowFile(name).path)"
+                "workflow \(name) has no schedule or trigger; add \"schedule\": {\"quartz_cron_expression\": \"0 0 2 * * ?\", \"timezone_id\": \"UTC\"} or \"trigger\": {\"file_arrival\": {\"url\": \"inbox/\"}} to \(file.path)"
             )
         }
         let kind = plan.schedule == nil ? "file arrival trigger" : "schedule"

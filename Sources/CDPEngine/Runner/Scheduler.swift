@@ -58,7 +58,7 @@ public struct Scheduler: Sendable {
                 plan = try workspace.workflow(named: name)
             } catch {
                 // A broken file is said once per look; the others still run.
-                if let text = try? String(contentsOf: workspace.workflowFile(name), encoding: .utf8), text.contains("\"schedule\"") {
+                if let file = try? workspace.workflowFile(name), let text = try? String(contentsOf: file, encoding: .utf8), text.contains("\"schedule\"") {
                     events.append(
                         Event(
                             workflow: name, kind: .failed, missed: 0,

@@ -9,7 +9,7 @@ extension Workspace {
     ///   that has no Databricks form, and what to do about each.
     public func databricksJob(_ name: String, location: String) throws(EngineError) -> String {
         _ = try workflow(named: name)
-        let file = workflowFile(name)
+        let file = try workflowFile(name)
         let definition: WorkflowDefinition
         do {
             definition = try JSONDecoder().decode(WorkflowDefinition.self, from: Data(contentsOf: file))

@@ -14,6 +14,9 @@ public struct SparkSubmitter: Sendable {
         self.settings = settings
     }
 
+    /// The Hadoop setting that decides the permissions of the files and folders a run writes.
+    static let umaskSetting = "spark.hadoop.fs.permissions.umask-mode"
+
     /// Whether executors share this machine's files (a `local` master): they can then run `cdp` by its absolute
     /// path; any other master gets it shipped with `--files`.
     public static func isLocal(_ master: String) -> Bool { master == "local" || master.hasPrefix("local[") }
@@ -49,6 +52,8 @@ public struct SparkSubmitter: Sendable {
     /// - Parameter export: a folder to write the run's silver, quarantine and batches into as JSON lines too.
     public func submit(job: SparkJob, folder: URL, runID: String? = nil, export: URL? = nil) throws(EngineError) {
         var arguments = ["--master", master]
+        // What the run writes holds personal values: Hadoop's writers (local or HDFS) create it for the owner only.
+        if !settings.contains(where: { $0.hasPrefix(Self.umaskSetting + "=") }) { arguments += ["--conf", Self.umaskSetting + "=077"] }
         for setting in settings { arguments += ["--conf", setting] }
         if job.cdpShipped { arguments += ["--files", job.cdp] }
         arguments += [folder.appendingPathComponent("cdp_spark.py").path, "run", "--job", folder.appendingPathComponent("job.json").path]
@@ -63,6 +68,9 @@ public struct SparkSubmitter: Sendable {
             environment["SPARK_LOCAL_IP"] = "127.0.0.1"
             process.environment = environment
         }
+        // The driver's and workers' own files (Python's folders, the JVM's scratch) are the owner's only too.
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
         do { try process.run() } catch {
             throw EngineError(.runFailed, "\(sparkSubmit) could not start: \(error.localizedDescription)")
         }

@@ -40,7 +40,7 @@ extension Workspace {
         let folder = root.appendingPathComponent(workflowsFolder)
         let names = workflows ?? ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
         for name in names {
-            let file = folder.appendingPathComponent(name.hasSuffix(".json") ? name : "\(name).json")
+            let file = try workflowFile(name, in: root)
             guard let data = FileManager.default.contents(atPath: file.path) else {
                 let available = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
                 throw EngineError(.workspace, "no workflow \(file.path) (available: \(available.isEmpty ? "none" : available.joined(separator: ", ")))")

@@ -47,8 +47,22 @@ public final class Workspace: Sendable {
     public var landingFolder: URL { lakeFolder.appendingPathComponent("landing") }
     public var databaseFile: URL { lakeFolder.appendingPathComponent("lake.sqlite") }
 
-    public func workflowFile(_ name: String) -> URL {
-        root.appendingPathComponent(Self.workflowsFolder).appendingPathComponent(name.hasSuffix(".json") ? name : "\(name).json")
+    /// The file of the workflow `name` (with or without `.json`) in `workflows/`.
+    /// - Throws: `.invalidConfiguration` for a name that is not a plain file name: a run's workflow chooses who is
+    ///   notified and where webhooks go, so it comes from the workspace's own `workflows/` folder, never from a path
+    ///   a user types (`../../elsewhere.json`).
+    public func workflowFile(_ name: String) throws(EngineError) -> URL {
+        try Self.workflowFile(name, in: root)
+    }
+
+    static func workflowFile(_ name: String, in root: URL) throws(EngineError) -> URL {
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else {
+            throw EngineError(
+                .invalidConfiguration,
+                "'\(name)' is not a workflow name: give the name of a file in \(workflowsFolder)/ (e.g. \(defaultWorkflow)), not a path; "
+                    + "`cdp check` lists the workflows")
+        }
+        return root.appendingPathComponent(workflowsFolder).appendingPathComponent(name.hasSuffix(".json") ? name : "\(name).json")
     }
 
     /// Opens a workspace: loads and checks its configuration, rules and access file (every problem of every
@@ -129,7 +143,7 @@ public final class Workspace: Sendable {
     /// Loads and plans a workflow of this workspace.
     /// - Parameter parameters: job parameter values for this run (`cdp run --param`), overriding the defaults.
     public func workflow(named name: String = Workspace.defaultWorkflow, parameters: [String: String] = [:]) throws(EngineError) -> WorkflowPlan {
-        let file = workflowFile(name)
+        let file = try workflowFile(name)
         guard let data = FileManager.default.contents(atPath: file.path) else {
             let available = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(Self.workflowsFolder).path))?
                 .filter { $0.hasSuffix(".json") }.sorted().joined(separator: ", ") ?? "none"

@@ -179,7 +179,7 @@ import Testing
         clock.set("2026-12-06T18:00:00Z")
         #expect(try scheduler.tick().isEmpty)
         #expect(scheduler.nextFire() == nil)
-        let file = workspace.workflowFile("arrivals")
+        let file = try workspace.workflowFile("arrivals")
         let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "PAUSED", with: "UNPAUSED")
         try text.write(to: file, atomically: true, encoding: .utf8)
         #expect(try scheduler.tick().map(\.kind) == [.started])

@@ -1,0 +1,45 @@
+import CDPCore
+import CDPRepositories
+import Foundation
+
+extension Workspace {
+    /// Checks that `environment`'s user may run this workspace on Spark, and records that they do.
+    ///
+    /// A Spark run reads every source and writes what it lands, silver and quarantine unmasked, so it needs both
+    /// `run_workflows` and `view_pii` (each refusal audited as `access.refused`); the run is audited as `spark.run`
+    /// with its master and output, as `cdp run` records its runs.
+    public func authorizeSparkRun(_ environment: Environment, master: String, output: String, export: URL?) throws(EngineError) {
+        try authorize(.runWorkflows, environment, attempt: "spark.run")
+        try authorize(.viewPII, environment, attempt: "spark.run")
+        let draft = AuditDraft(
+            actor: environment.user, action: "spark.run", target: output,
+            reason: "master \(master)" + (export.map { "; export to \($0.path)" } ?? ""))
+        try storeCall { () throws(StoreError) in _ = try repositories.audit.appendAudit(draft, at: environment.timestamp) }
+    }
+
+    /// Makes a local output folder of a Spark run private to its owner (0700), creating it when absent and
+    /// tightening it when it exists: the run writes personal values there unmasked, and the workspace keeps
+    /// `lake/` and `inbox/` private for the same reason. Object storage (`s3a://…`, `abfss://…`) is left to its
+    /// own access control.
+    /// - Throws: `EngineError.workspace` when the folder cannot be created or made private.
+    public static func keepSparkOutputPrivate(_ location: String) throws(EngineError) {
+        let folder: URL
+        if location.hasPrefix("file:") {
+            guard let url = URL(string: location), url.isFileURL else { return }
+            folder = url
+        } else if location.contains("://") {
+            return
+        } else {
+            folder = URL(fileURLWithPath: location)
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
+        } catch {
+            throw EngineError(
+                .workspace,
+                "cannot make \(folder.path) private to its owner (0700), where the Spark run would write personal values: "
+                    + "\(error.localizedDescription); choose an output folder you own (--output)")
+        }
+    }
+}
