@@ -122,12 +122,7 @@ enum PeakMemory {
 
     /// VmHWM from `/proc/self/status` when readable, else getrusage's lifetime peak.
     static func megabytes() -> Double {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        {
-            return kilobytes / 1024
-        }
+        if let kilobytes = ProcessTreeMeter.kilobytes(of: "VmHWM", in: "/proc/self/status") { return Double(kilobytes) / 1024 }
         return IngestBenchmark.peakMemoryMegabytes()
     }
 }

@@ -126,18 +126,21 @@ public struct ProcessTreeMeter: Sendable {
 
     /// PSS from `smaps_rollup` (Linux 4.14+), else the resident set from `statm`; 0 for a process already gone.
     static func memoryKilobytes(of pid: pid_t) -> Int {
-        if let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
-            let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }),
-            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
-        {
-            return kilobytes
-        }
+        if let kilobytes = kilobytes(of: "Pss", in: "/proc/\(pid)/smaps_rollup") { return kilobytes }
         if let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
             let pages = Int(statm.split(separator: " ").dropFirst().first ?? "")
         {
             return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1024
         }
         return 0
+    }
+
+    /// The value of a `Key:   N kB` line of a `/proc` file (`/proc/meminfo`, `/proc/self/status`, `smaps_rollup`).
+    static func kilobytes(of key: String, in path: String) -> Int? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") })
+        else { return nil }
+        return Int(line.split(separator: " ").dropFirst().first ?? "")
     }
 
     /// User + system time of every child of this process that has ended and been waited for, with their own

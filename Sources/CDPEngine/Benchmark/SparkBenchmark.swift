@@ -160,12 +160,7 @@ public struct SparkBenchmark: Sendable {
 
     /// MemTotal from `/proc/meminfo`, else the physical memory Foundation reports.
     static func machineMemoryMegabytes() -> Double {
-        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        {
-            return kilobytes / 1024
-        }
+        if let kilobytes = ProcessTreeMeter.kilobytes(of: "MemTotal", in: "/proc/meminfo") { return Double(kilobytes) / 1024 }
         return Double(ProcessInfo.processInfo.physicalMemory) / 1_048_576
     }
 }
