@@ -78,14 +78,14 @@ import Testing
     @Test func helpOverlayListsTheCurrentScreensKeys() throws {
         let f = try ConsoleFixture()
         let dashboardHelp = try f.send("?")
-        #expect(dashboardHelp.contains("Open the quarantine workbench"))
+        #expect(dashboardHelp.contains("Open the workbench filtered to the chosen count"))
         #expect(!dashboardHelp.contains("Release to silver"))
         try f.send("x")  // any key closes
         let detailHelp = try f.send("2 <enter> ?")
         #expect(detailHelp.contains("Release to silver"))
         #expect(detailHelp.contains("Reject with a reason"))
         #expect(detailHelp.contains("Apply the last fix to like records"))
-        #expect(!detailHelp.contains("Open the quarantine workbench"))
+        #expect(!detailHelp.contains("Open the workbench filtered to the chosen count"))
         let closed = try f.send("<esc>")
         #expect(!closed.contains("Release to silver"))
     }

@@ -59,6 +59,21 @@ import Testing
         ])
     }
 
+    @Test func theSelectedBarShowsItsLabelAndValueInTheSelectedStyleAndAClickFindsIt() {
+        let chart = BarChart(bars: [Bar(label: "email", value: 8), Bar(label: "born", value: 4)], selected: 1, selectedStyle: .fg(.yellow))
+        var buffer = Buffer(width: 20, height: 3)
+        chart.render(in: buffer.area, buffer: &buffer)
+        // Label 5 + space + bar 12 + space + value 1.
+        #expect(trimmed(buffer.lines()) == ["email ████████████ 8", "born  ██████ 4", ""])
+        #expect(buffer[0, 1].style == .fg(.yellow))
+        #expect(buffer[13, 1].style == .fg(.yellow))
+        #expect(buffer[0, 0].style != .fg(.yellow))
+        #expect(buffer[19, 0].style != .fg(.yellow))
+        #expect(BarChart.bar(atX: 3, y: 1, in: buffer.area, count: 2) == 1)
+        #expect(BarChart.bar(atX: 3, y: 2, in: buffer.area, count: 2) == nil)
+        #expect(BarChart.bar(atX: 20, y: 0, in: buffer.area, count: 2) == nil)
+    }
+
     @Test func partialBlocksAndGivenMaximum() {
         let lines = renderLines(BarChart(bars: [Bar(label: "a", value: 3)], max: 8), width: 12, height: 1)
         // Bar space: 12 − 1 − 1 − 1 − 1 = 8 cells; 3/8 of 64 eighths = 24 eighths = 3 cells.

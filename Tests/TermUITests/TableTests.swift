@@ -24,6 +24,19 @@ final class CountingDataSource: TableDataSource {
         TableColumn(id: "city", title: "City", width: .length(5)),
     ]
 
+    @Test func aClickFindsTheColumnDrawnThere() {
+        var state = TableState()
+        // "  ID Name      City ": ID covers x 0–3, Name 5–13, City 15–19; the spaces between belong to no column.
+        _ = renderBuffer(Table(columns: columns, dataSource: CountingDataSource(rowCount: 3)), width: 20, height: 4, state: &state)
+        #expect(Table.column(atX: 0, state: state) == "id")
+        #expect(Table.column(atX: 3, state: state) == "id")
+        #expect(Table.column(atX: 4, state: state) == nil)
+        #expect(Table.column(atX: 5, state: state) == "name")
+        #expect(Table.column(atX: 15, state: state) == "city")
+        #expect(Table.column(atX: 20, state: state) == nil)
+        #expect(state.drawnWidths == ["id": 4, "name": 9, "city": 5])
+    }
+
     @Test func rendersOnlyVisibleRowsWithStickyHeader() {
         let source = CountingDataSource(rowCount: 1_000_000)
         var state = TableState()

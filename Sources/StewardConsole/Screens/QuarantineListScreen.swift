@@ -498,6 +498,20 @@ final class QuarantineListScreen: TableScreen {
         app.message = StatusMessage("view \(view.summary)")
     }
 
+    /// Lists exactly the records a Dashboard count stands for: its source, rule and status, with no free text,
+    /// owner or "new since" narrowing left from before (so the row count is the count that was chosen).
+    func show(_ drill: DashboardDrill, app: ConsoleApp) {
+        sourceFilter = drill.source
+        ruleFilter = drill.rule
+        statusChoice = Self.statusChoices.firstIndex { $0.label == drill.status } ?? 0
+        text = ""
+        newOnly = false
+        refreshHolds(app: app, filter: .everyone)
+        // Not yet shown (or records changed since): showing the tab reads the lake with these filters.
+        if loadedGeneration == app.dataGeneration { reload() }
+        state.selectFirst()
+    }
+
     /// Opens the type-to-search list of `filter`'s choices with their counts.
     private func openPicker(_ filter: String, app: ConsoleApp) {
         let current: String?

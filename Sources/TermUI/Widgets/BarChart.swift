@@ -29,13 +29,28 @@ public struct BarChart: Widget, Sendable {
     public var labelStyle: Style
     public var barStyle: Style
     public var valueStyle: Style
+    /// The bar the user has chosen (an index into ``bars``): its label and value are drawn in ``selectedStyle``.
+    public var selected: Int?
+    public var selectedStyle: Style
 
-    public init(bars: [Bar], max: Double? = nil, labelStyle: Style = .plain, barStyle: Style = .plain, valueStyle: Style = .plain) {
+    public init(
+        bars: [Bar], max: Double? = nil, labelStyle: Style = .plain, barStyle: Style = .plain, valueStyle: Style = .plain,
+        selected: Int? = nil, selectedStyle: Style = Style(modifiers: .reverse)
+    ) {
         self.bars = bars
         self.max = max
         self.labelStyle = labelStyle
         self.barStyle = barStyle
         self.valueStyle = valueStyle
+        self.selected = selected
+        self.selectedStyle = selectedStyle
+    }
+
+    /// The bar drawn at screen position (x, y) by a chart of `count` bars rendered in `area`, or nil. For clicks.
+    public static func bar(atX x: Int, y: Int, in area: Rect, count: Int) -> Int? {
+        guard area.contains(x: x, y: y) else { return nil }
+        let index = y - area.y
+        return index < count ? index : nil
     }
 
     public func render(in area: Rect, buffer: inout Buffer) {
@@ -47,7 +62,9 @@ public struct BarChart: Widget, Sendable {
         let top = max ?? bars.map(\.value).max() ?? 0
         for (index, bar) in bars.prefix(area.height).enumerated() {
             let y = area.y + index
-            buffer.setString(x: area.x, y: y, TextWidth.pad(bar.label, to: labelWidth), style: labelStyle)
+            let isSelected = selected == index
+            let label = TextWidth.pad(bar.label, to: labelWidth)
+            buffer.setString(x: area.x, y: y, label, style: isSelected ? labelStyle.patched(with: selectedStyle) : labelStyle)
             let barX = area.x + labelWidth + 1
             var eighths = 0
             if top > 0, bar.value > 0, bar.value.isFinite {
@@ -63,7 +80,9 @@ public struct BarChart: Widget, Sendable {
                 buffer.setString(x: end, y: y, Blocks.horizontal[eighths % 8], style: style)
                 end += 1
             }
-            buffer.setString(x: end + 1, y: y, bar.displayValue, style: valueStyle, maxWidth: Swift.max(0, area.right - end - 1))
+            buffer.setString(
+                x: end + 1, y: y, bar.displayValue, style: isSelected ? valueStyle.patched(with: selectedStyle) : valueStyle,
+                maxWidth: Swift.max(0, area.right - end - 1))
         }
     }
 }

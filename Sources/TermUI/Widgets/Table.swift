@@ -50,6 +50,12 @@ public struct Table: StatefulWidget {
         return state.selection.row(atScreenY: y, viewportTop: area.y + 1)
     }
 
+    /// The id of the column drawn at screen column `x` as the table was last drawn with `state`, or nil (between
+    /// columns, or outside them). With ``row(atX:y:in:state:)``, a click on a cell.
+    public static func column(atX x: Int, state: TableState) -> String? {
+        state.drawnColumnSpans.first { $0.value.contains(x) }?.key
+    }
+
     public func render(in area: Rect, buffer: inout Buffer, state: inout TableState) {
         guard !area.isEmpty else { return }
         buffer.setStyle(area: area, style)
@@ -84,7 +90,7 @@ public struct Table: StatefulWidget {
             if widths[index] > 0, x + widths[index] <= body.right { lastWhole = index }
             x += widths[index] + columnSpacing
         }
-        state.drawnWidths = Dictionary(uniqueKeysWithValues: columnRects.map { (shown[$0.key].id, $0.value.width) })
+        state.drawnColumnSpans = Dictionary(uniqueKeysWithValues: columnRects.map { (shown[$0.key].id, $0.value.x..<$0.value.right) })
         state.columnsCutLeft = layout.first
         state.columnsCutRight = shown.count - 1 - lastWhole
 

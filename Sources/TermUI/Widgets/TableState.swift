@@ -17,8 +17,10 @@ public struct TableState: Sendable, Hashable {
     public var firstColumn = 0
     /// As the table last drew them: the ids of the columns shown, in display order (those scrolled out included).
     public internal(set) var shownColumnIDs: [String] = []
+    /// As the table last drew them: the screen columns (x) each drawn column covers, by id (for clicks on a cell).
+    public internal(set) var drawnColumnSpans: [String: Range<Int>] = [:]
     /// As the table last drew them: each drawn column's width, by id.
-    public internal(set) var drawnWidths: [String: Int] = [:]
+    public var drawnWidths: [String: Int] { drawnColumnSpans.mapValues(\.count) }
     /// As the table last drew them: how many columns are cut off on the left (scrolled past) and on the right.
     public internal(set) var columnsCutLeft = 0
     public internal(set) var columnsCutRight = 0
