@@ -228,3 +228,45 @@ extension BulkActionScreenTests {
         #expect(f.app.message?.text == "this is the first record of the workbench")
     }
 }
+
+/// A bulk job goes on when the steward leaves its tab: the status bar shows its progress on every tab, and its end is
+/// taken there (the message, the undo, the finished preview gone from the workbench's tab).
+@Suite struct BulkJobAcrossTabsTests {
+    @Test func aBulkReleaseGoesOnOnAnotherTabWithItsProgressInTheStatusBarAndEndsThere() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 <space> <space> p \(BulkActionScreenTests.pattern) <enter>")
+        try f.send("<enter>")
+        try f.send("t fixed <enter>")
+        try f.send("r")
+        #expect(f.screen.contains("Release on 2 records"), "\(f.screen)")
+        // The release is held at its start while the steward goes to Runs.
+        let gate = DispatchSemaphore(value: 0)
+        f.app.bulkJobGate = { gate.wait() }
+        try f.backend.enqueue(script: "<enter> 3")
+        f.app.drainEvents()
+        #expect(ScreenSnapshotTests.title(f.screen).hasPrefix("╭ Runs"), "\(f.screen)")
+        let statusLine = try #require(f.screen.split(separator: "\n").last.map(String.init))
+        #expect(statusLine.contains("⟳ releasing 0/2"), "\(statusLine)")
+        gate.signal()
+        f.app.bulkJobGate = nil
+        // Only the console's own ticks, on the Runs tab, take the release's end.
+        let deadline = Date().addingTimeInterval(30)
+        while !f.app.runningJobScreens.isEmpty, Date() < deadline {
+            f.app.tick()
+            usleep(10_000)
+        }
+        #expect(f.app.runningJobScreens.isEmpty)
+        f.app.draw()
+        #expect(f.app.message?.text == "released 2 records; u undoes it all", "\(f.app.message?.text ?? "")")
+        #expect(ScreenSnapshotTests.title(f.screen).hasPrefix("╭ Runs"))
+        #expect(!f.screen.contains("⟳ releasing"))
+        #expect(try f.record(1).status == .released && f.record(2).status == .released)
+        // Back on the workbench: the list, re-read, not the finished preview (whose Enter would release again).
+        try f.send("2")
+        #expect(f.app.stacks[ConsoleApp.tabIndex("quarantine")].count == 1)
+        #expect(ScreenSnapshotTests.title(f.screen).contains("Quarantine · 0 fixed"), "\(ScreenSnapshotTests.title(f.screen))")
+        // One u still takes the whole release back.
+        try f.send("u")
+        #expect(try f.record(1).status == .fixed && f.record(2).status == .fixed)
+    }
+}

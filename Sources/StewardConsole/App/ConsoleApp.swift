@@ -197,6 +197,11 @@ public final class ConsoleApp {
     public func tick() -> Bool {
         lastTick = Date()
         var changed = current.tick(app: self)
+        // A bulk job goes on when its tab is left: its progress is in the status bar, and its end is taken here.
+        for screen in runningJobScreens where screen !== current {
+            screen.finishIfDone(self)
+            changed = true
+        }
         if let finished = background.takeFinished() {
             message = finished
             changed = true
@@ -370,6 +375,23 @@ public final class ConsoleApp {
     func push(_ screen: any ConsoleScreen) {
         stacks[tab].append(screen)
         screen.activate(app: self)
+    }
+
+    /// The screens whose bulk job runs, on any tab.
+    var runningJobScreens: [any BulkJobScreen] {
+        stacks.joined().compactMap { $0 as? any BulkJobScreen }.filter(\.isRunning)
+    }
+
+    /// Takes `screen` away: back from it when it shows, else out of the stack it is on (a bulk job that ended while
+    /// its tab was not shown leaves no finished preview behind to apply again).
+    func dismiss(_ screen: any ConsoleScreen) {
+        if current === screen {
+            back()
+            return
+        }
+        for index in stacks.indices where stacks[index].count > 1 {
+            stacks[index].removeAll { $0 === screen }
+        }
     }
 
     func back() {
@@ -612,6 +634,8 @@ public final class ConsoleApp {
         ]
         var right = "last run \(lastRunText)"
         if background.isRunning { right = "⟳ running · " + right }
+        // A job on a screen not shown (its own screen draws a progress bar).
+        if let job = runningJobScreens.first(where: { $0 !== current })?.progressLine { right = "⟳ \(job) · " + right }
         let bar = StatusBar(
             left: Line("\(workspace.configuration.name) · \(principal)" + (masker.isActive ? " · PII masked" : "")),
             center: Line(""), right: Line(right), message: message,

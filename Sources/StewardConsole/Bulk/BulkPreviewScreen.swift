@@ -99,7 +99,7 @@ final class BulkPreviewScreen: BulkJobScreen {
 
     private func start(_ app: ConsoleApp, plan: BulkPlan) {
         let service = app.service
-        job = BulkJob(total: plan.ids.count) { progress throws(EngineError) in try service.apply(plan, progress: progress) }
+        job = BulkJob(total: plan.ids.count, gate: app.bulkJobGate) { progress throws(EngineError) in try service.apply(plan, progress: progress) }
     }
 
     private func start(_ app: ConsoleApp, undoing outcome: BulkOutcome) {
@@ -108,6 +108,26 @@ final class BulkPreviewScreen: BulkJobScreen {
     }
 
     var isRunning: Bool { job != nil || planJob != nil }
+
+    var progressLine: String? {
+        if let planJob { return BulkScreenParts.progressLine("previewing \(change.action.rawValue)", planJob.progress) }
+        return job.map { BulkScreenParts.progressLine(Self.participle(work), $0.progress) }
+    }
+
+    /// "releasing", "fixing", …, "undoing release".
+    static func participle(_ work: Work) -> String {
+        switch work {
+        case .undo(let outcome): "undoing \(outcome.change.action.rawValue)"
+        case .planning(let change, _): "previewing \(change.action.rawValue)"
+        case .apply(let plan):
+            switch plan.change.action {
+            case .release: "releasing"
+            case .reject: "rejecting"
+            case .fix: "fixing"
+            case .reopen: "reopening"
+            }
+        }
+    }
 
     func waitForRunningJob() {
         planJob?.wait()
@@ -122,7 +142,7 @@ final class BulkPreviewScreen: BulkJobScreen {
             case .success(let plan):
                 work = .apply(plan)
             case .failure(let error):
-                if app.current === self { app.back() }
+                app.dismiss(self)
                 if error.code == .cancelled {
                     let done = planning.progress
                     app.message = StatusMessage(

@@ -4,6 +4,8 @@ import TermUI
 /// A screen running a bulk job: it takes the job's outcome on ticks and before frames, never waiting.
 protocol BulkJobScreen: ConsoleScreen {
     var isRunning: Bool { get }
+    /// What runs and how far it is ("releasing 1,234/10,000"), for the status bar on every tab; nil when nothing runs.
+    var progressLine: String? { get }
     /// Takes the outcome once the job is done (never waits).
     func finishIfDone(_ app: ConsoleApp)
     /// Waits for the running job, if any (tests).
@@ -55,6 +57,11 @@ enum BulkScreenParts {
         return true
     }
 
+    /// `verb done/total`, e.g. "releasing 1,234/10,000".
+    static func progressLine(_ verb: String, _ progress: BulkProgress) -> String {
+        "\(verb) \(TimeText.count(progress.done))/\(TimeText.count(progress.total))"
+    }
+
     /// A line saying what runs, then a progress bar of how many are done.
     static func renderProgress(_ text: String, _ progress: BulkProgress, in area: Rect, frame: inout Frame, theme: Theme) {
         let rows = area.splitVertically([.length(2), .length(1), .fill(1)])
@@ -73,7 +80,7 @@ enum BulkScreenParts {
         guard let running = job, let result = running.result else { return nil }
         job = nil
         app.dataGeneration += 1
-        if app.current === screen { app.back() }
+        app.dismiss(screen)
         switch result {
         case .failure(let error):
             app.report(error)

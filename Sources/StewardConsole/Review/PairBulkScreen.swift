@@ -82,6 +82,13 @@ final class PairBulkScreen: BulkJobScreen {
 
     var isRunning: Bool { job != nil }
 
+    var progressLine: String? { job.map { BulkScreenParts.progressLine("\(doing.lowercased()) pairs", $0.progress) } }
+
+    /// What the running job does to the pairs.
+    private var doing: String {
+        if case .undo = work { "Reopening" } else { decision == .approved ? "Approving" : "Rejecting" }
+    }
+
     func waitForRunningJob() { job?.wait() }
 
     func finishIfDone(_ app: ConsoleApp) {
@@ -106,7 +113,6 @@ final class PairBulkScreen: BulkJobScreen {
     func render(in area: Rect, frame: inout Frame, app: ConsoleApp) {
         let theme = app.theme
         if let job {
-            let doing = if case .undo = work { "Reopening" } else { decision == .approved ? "Approving" : "Rejecting" }
             BulkScreenParts.renderProgress("\(doing) pairs with \(selection.summary)", job.progress, in: area, frame: &frame, theme: theme)
             return
         }

@@ -38,6 +38,10 @@ final class WorkJobScreen: BulkJobScreen {
 
     var isRunning: Bool { job != nil }
 
+    var progressLine: String? {
+        job.map { BulkScreenParts.progressLine(label.prefix(1).lowercased() + label.dropFirst(), $0.progress) }
+    }
+
     private var started = false
 
     func activate(app: ConsoleApp) {
@@ -60,7 +64,7 @@ final class WorkJobScreen: BulkJobScreen {
     func finishIfDone(_ app: ConsoleApp) {
         guard let running = job, let result = running.result else { return }
         job = nil
-        if app.current === self { app.back() }
+        app.dismiss(self)
         switch result {
         case .success(let outcome):
             app.dataGeneration += 1
