@@ -60,3 +60,31 @@ import Testing
         #expect(screen.contains("CHAIN BROKEN"))
     }
 }
+
+extension AuditScreenTests {
+    /// Each read of the log checks the whole chain: a revisit within 2 s (the console's clock) shows the last read,
+    /// unless the console itself changed the lake since; after 2 s it reads again.
+    @Test func aRevisitWithinTwoSecondsShowsTheLastReadUnlessTheConsoleChangedTheLake() throws {
+        let workspace = try ConsoleFixture.makeWorkspace(#function)
+        _ = try WorkflowRunner(workspace: workspace, environment: ConsoleFixture.clock).run(workspace.workflow())
+        let clock = LockedBox(1_764_300_000.0)
+        let backend = InMemoryBackend(width: 100, height: 30)
+        let app = ConsoleApp(workspace: workspace, environment: Environment(now: { clock.value }, user: "ann"), theme: .mono, backend: backend)
+        func visit(_ script: String) throws -> String {
+            try backend.enqueue(script: script)
+            app.drainEvents(settle: true)
+            return ScreenSnapshotTests.title(backend.screenText())
+        }
+        let first = try visit("4")
+        let count = try #require(first.firstMatch(of: /(\d+) of \1 newest/).map { Int($0.output.1) ?? 0 }, "\(first)")
+        // Someone else acts (outside this console).
+        try QuarantineService(workspace: workspace, environment: .fixed(at: 1_764_300_001, user: "bo")).reject(QuarantineID(6), reason: "test row")
+        clock.value += 1
+        #expect(try visit("1 4").contains("\(count) of \(count) newest"))
+        clock.value += 1
+        #expect(try visit("1 4").contains("\(count + 1) of \(count + 1) newest"))
+        // The console's own change is read at once.
+        try QuarantineService(workspace: workspace, environment: .fixed(at: 1_764_300_002, user: "bo")).reject(QuarantineID(5), reason: "test row")
+        #expect(try visit("<ctrl-r>").contains("\(count + 2) of \(count + 2) newest"))
+    }
+}

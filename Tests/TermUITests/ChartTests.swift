@@ -74,6 +74,12 @@ import Testing
         #expect(BarChart.bar(atX: 20, y: 0, in: buffer.area, count: 2) == nil)
     }
 
+    @Test func labelsAreCutAtAThirdOfTheWidthUnlessGivenMore() {
+        let bars = [Bar(label: "order_amount_valid", value: 4)]
+        #expect(trimmed(renderLines(BarChart(bars: bars), width: 30, height: 1)) == ["order_amo… █████████████████ 4"])
+        #expect(trimmed(renderLines(BarChart(bars: bars, maxLabelWidth: 18), width: 30, height: 1)) == ["order_amount_valid █████████ 4"])
+    }
+
     @Test func partialBlocksAndGivenMaximum() {
         let lines = renderLines(BarChart(bars: [Bar(label: "a", value: 3)], max: 8), width: 12, height: 1)
         // Bar space: 12 − 1 − 1 − 1 − 1 = 8 cells; 3/8 of 64 eighths = 24 eighths = 3 cells.

@@ -5,8 +5,9 @@ import TermUI
 
 /// The audit log, newest first; read-only. `/` takes free text and `user:` `action:` `target:` terms;
 /// `u` `a` `t` filter on the selected row's user, action or target, `c` clears; Enter shows one entry whole.
-/// The title says whether the hash chain holds. The log and the chain's check are read in the background each time the
-/// screen shows (checking the chain reads every row): the keys never wait for them.
+/// The title says whether the hash chain holds. The log and the chain's check are read in the background when the
+/// screen shows (checking the chain reads every row; a revisit within 2 s shows the last read unless the console changed
+/// the lake since): the keys never wait for them.
 final class AuditScreen: TableScreen {
     private var entries: [AuditEntry] = []
     private var shown: [AuditEntry] = []
@@ -55,8 +56,20 @@ final class AuditScreen: TableScreen {
         shown = entries.filter(query.matches)
     }
 
+    /// When the last read started (the console's clock) and at which of the console's data generations.
+    private var lastRead: (at: Double, generation: Int)?
+    /// A revisit sooner than this after the last read, with nothing changed by the console since, shows that read:
+    /// each read checks the whole chain, and a steward flipping tabs while a bulk release writes would otherwise
+    /// check it on every visit, taking CPU from the release.
+    static let rereadInterval: Double = 2
+
     func activate(app: ConsoleApp) {
         guard read == nil else { return }
+        let now = app.environment.now()
+        if let lastRead, lastRead.generation == app.dataGeneration, (lastRead.at..<(lastRead.at + Self.rereadInterval)).contains(now) {
+            return
+        }
+        lastRead = (now, app.dataGeneration)
         let reader = app.reader
         read = BackgroundRead { () throws(EngineError) in
             (try reader.auditEntries(AuditFilter(limit: 5000)), try reader.auditChainProblems())

@@ -283,8 +283,9 @@ final class DashboardScreen: ConsoleScreen {
         frame.render(
             BarChart(
                 bars: Array(bars), max: Double(byRule.first?.count ?? 0), labelStyle: theme[.text], barStyle: theme[.warning],
-                valueStyle: theme[.muted],
-                selected: chosen.map { $0 - firstRuleShown }, selectedStyle: theme[.selection]),
+                valueStyle: theme[.muted], selected: chosen.map { $0 - firstRuleShown }, selectedStyle: theme[.selection],
+                // Rule names are what a steward reads here (and drills into): up to half the width, not a third.
+                maxLabelWidth: inner.width / 2),
             in: inner)
         drawn.rules = (inner, bars.count)
     }

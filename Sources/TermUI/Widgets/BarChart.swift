@@ -32,10 +32,12 @@ public struct BarChart: Widget, Sendable {
     /// The bar the user has chosen (an index into ``bars``): its label and value are drawn in ``selectedStyle``.
     public var selected: Int?
     public var selectedStyle: Style
+    /// The widest the labels' column grows (longer labels are cut with "…"); nil: a third of the chart's width.
+    public var maxLabelWidth: Int?
 
     public init(
         bars: [Bar], max: Double? = nil, labelStyle: Style = .plain, barStyle: Style = .plain, valueStyle: Style = .plain,
-        selected: Int? = nil, selectedStyle: Style = Style(modifiers: .reverse)
+        selected: Int? = nil, selectedStyle: Style = Style(modifiers: .reverse), maxLabelWidth: Int? = nil
     ) {
         self.bars = bars
         self.max = max
@@ -44,6 +46,7 @@ public struct BarChart: Widget, Sendable {
         self.valueStyle = valueStyle
         self.selected = selected
         self.selectedStyle = selectedStyle
+        self.maxLabelWidth = maxLabelWidth
     }
 
     /// The bar drawn at screen position (x, y) by a chart of `count` bars rendered in `area`, or nil. For clicks.
@@ -55,7 +58,7 @@ public struct BarChart: Widget, Sendable {
 
     public func render(in area: Rect, buffer: inout Buffer) {
         guard !area.isEmpty else { return }
-        let labelWidth = Swift.min(bars.map { TextWidth.of($0.label) }.max() ?? 0, area.width / 3)
+        let labelWidth = Swift.min(bars.map { TextWidth.of($0.label) }.max() ?? 0, maxLabelWidth ?? area.width / 3)
         let valueWidth = bars.map { TextWidth.of($0.displayValue) }.max() ?? 0
         // label, space, bar, space, value
         let barSpace = Swift.max(0, area.width - labelWidth - 1 - valueWidth - 1)
