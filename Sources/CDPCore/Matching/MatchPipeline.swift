@@ -377,17 +377,14 @@ public struct MatchPipeline: Sendable {
         return FellegiSunterModel.estimatePrior(weights: histogram, totalPairs: n * (n - 1) / 2)
     }
 
-    /// Whether two records are different members of one family: their surnames agree exactly (the first
-    /// last-name comparison's exact level) while their first names land on the first first-name comparison's
-    /// `else` level; nil when either comparison is missing.
+    /// Whether two records are different members of one family: one family name (exact or a typo apart, see
+    /// `Comparison.familyNameLevels`) on the first last-name comparison while their first names land on the
+    /// first first-name comparison's `else` level; nil when either comparison is missing.
     static func familyCheck(_ comparator: PairComparator) -> (@Sendable (Int32, Int32) -> Bool)? {
-        guard let first = comparator.comparisons.first(where: { $0.field == .firstName }),
-            let last = comparator.comparisons.first(where: { $0.field == .lastName }),
-            let exact = last.levels.firstIndex(where: { $0.kind == .exact })
-        else { return nil }
-        let different = first.levels.count - 1
+        guard let names = PairComparator.FamilyNames(comparator.comparisons) else { return nil }
+        let first = comparator.comparisons[names.first], last = comparator.comparisons[names.last]
         return { a, b in
-            comparator.level(last, Int(a), Int(b)) == exact && comparator.level(first, Int(a), Int(b)) == different
+            names.areFamily(firstLevel: comparator.level(first, Int(a), Int(b)), lastLevel: comparator.level(last, Int(a), Int(b)))
         }
     }
 

@@ -343,8 +343,8 @@ public struct Comparison: Sendable, Hashable, Codable {
     /// postcode": two records with one postcode share the city as a matter of course).
     public var given: String?
     /// A value one household shares (an address, a landline): not counted between two members of one family
-    /// (surnames agreeing exactly while the first names land on their `else` level), where it says where they
-    /// live rather than who they are.
+    /// (one family name, see `familyNameLevels`, while the first names land on their `else` level), where it
+    /// says where they live rather than who they are.
     public var household: Bool
     public init(name: String, tag: String, field: MatchField, levels: [ComparisonLevel], given: String? = nil, household: Bool = false) {
         self.name = name
@@ -353,6 +353,27 @@ public struct Comparison: Sendable, Hashable, Codable {
         self.levels = levels
         self.given = given
         self.household = household
+    }
+}
+
+extension Comparison {
+    /// The levels (a bit per level index) on which two surnames are one family's name: exact, or one typo or
+    /// a close spelling apart (Jaro-Winkler at 0.9 or more, Levenshtein at most 1). A household's records are
+    /// typed by hand, so a mistyped surname on one landline is still that family; a sound-alike or a looser
+    /// similarity is not (Lee and Li are two families). Empty without an exact level.
+    public var familyNameLevels: UInt16 {
+        guard levels.contains(where: { $0.kind == .exact }) else { return 0 }
+        return levels.indices.reduce(UInt16(0)) { mask, index in
+            let level = levels[index]
+            let oneFamily: Bool
+            switch level.kind {
+            case .exact: oneFamily = true
+            case .jaroWinkler: oneFamily = (level.threshold ?? 0) >= 0.9
+            case .levenshtein: oneFamily = (level.threshold ?? .infinity) <= 1
+            default: oneFamily = false
+            }
+            return oneFamily && index < 16 ? mask | UInt16(1) << UInt16(index) : mask
+        }
     }
 }
 

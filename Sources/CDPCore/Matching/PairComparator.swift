@@ -16,16 +16,45 @@ public struct PairComparator: Sendable {
     /// Comparisons of what one household shares, not counted between two members of one family.
     let family: FamilyRule?
 
-    /// Tells two members of one family apart on a pattern: the surname on the first last-name comparison's
-    /// exact level, the first name on the first first-name comparison's `else` level, and no other comparison
-    /// that is not a household's on its exact level (two records with one email or one birth date are one
-    /// person whose nickname no level knows, more likely than relatives). Their household comparisons
-    /// (`Comparison.household`) are then taken as null.
-    struct FamilyRule: Sendable {
+    /// The name comparisons that tell two members of one family: the surname on one of the first last-name
+    /// comparison's family-name levels (exact or a typo apart, `Comparison.familyNameLevels`) while the first
+    /// name lands on the first first-name comparison's `else` level.
+    struct FamilyNames: Sendable {
         var first: Int
         var firstElse: Int
         var last: Int
-        var lastExact: Int
+        /// A bit per level index of the last-name comparison: the levels of one family name.
+        var lastFamily: UInt16
+
+        /// nil when a first-name or a last-name comparison (with an exact level) is missing.
+        init?(_ comparisons: [Comparison]) {
+            guard let first = comparisons.firstIndex(where: { $0.field == .firstName }),
+                let last = comparisons.firstIndex(where: { $0.field == .lastName }), comparisons[last].familyNameLevels != 0
+            else { return nil }
+            self.first = first
+            firstElse = comparisons[first].levels.count - 1
+            self.last = last
+            lastFamily = comparisons[last].familyNameLevels
+        }
+
+        /// Whether a first-name level and a last-name level are those of two members of one family.
+        @inline(__always)
+        func areFamily(firstLevel: Int, lastLevel: Int) -> Bool {
+            firstLevel == firstElse && lastLevel < 16 && lastFamily & UInt16(1) << UInt16(lastLevel) != 0
+        }
+
+        @inline(__always)
+        func areFamily(_ pattern: UInt64) -> Bool {
+            areFamily(firstLevel: PairComparator.level(pattern, first), lastLevel: PairComparator.level(pattern, last))
+        }
+    }
+
+    /// Tells two members of one family apart on a pattern (`FamilyNames`) with no other comparison that is not
+    /// a household's on its exact level (two records with one email or one birth date are one person whose
+    /// nickname no level knows, more likely than relatives). Their household comparisons
+    /// (`Comparison.household`) are then taken as null.
+    struct FamilyRule: Sendable {
+        var names: FamilyNames
         /// Four bits per household comparison.
         var householdBits: UInt64
         /// Per other comparison (neither name nor household) with an exact level: four bits set to it, at its place.
@@ -34,34 +63,28 @@ public struct PairComparator: Sendable {
 
         /// nil when no comparison is a household's, or when the name comparisons to tell a family by are missing.
         init?(_ comparisons: [Comparison]) {
-            guard let first = comparisons.firstIndex(where: { $0.field == .firstName }),
-                let last = comparisons.firstIndex(where: { $0.field == .lastName }),
-                let exact = comparisons[last].levels.firstIndex(where: { $0.kind == .exact })
-            else { return nil }
+            guard let names = FamilyNames(comparisons) else { return nil }
             let bits = comparisons.indices.reduce(UInt64(0)) { bits, c in
                 comparisons[c].household ? bits | UInt64(0xF) << (UInt64(c) * 4) : bits
             }
             guard bits != 0 else { return nil }
             var exactLevels: UInt64 = 0
             var mask: UInt64 = 0
-            for c in comparisons.indices where !comparisons[c].household && c != first && c != last {
+            for c in comparisons.indices where !comparisons[c].household && c != names.first && c != names.last {
                 guard let level = comparisons[c].levels.firstIndex(where: { $0.kind == .exact }) else { continue }
                 exactLevels |= UInt64(level) << (UInt64(c) * 4)
                 mask |= UInt64(0xF) << (UInt64(c) * 4)
             }
             personalExact = exactLevels
             personalMask = mask
-            self.first = first
-            firstElse = comparisons[first].levels.count - 1
-            self.last = last
-            lastExact = exact
+            self.names = names
             householdBits = bits
         }
 
         /// `pattern` with the household comparisons taken as null when it is two members of one family.
         @inline(__always)
         func apply(_ pattern: UInt64) -> UInt64 {
-            guard PairComparator.level(pattern, last) == lastExact && PairComparator.level(pattern, first) == firstElse else { return pattern }
+            guard names.areFamily(pattern) else { return pattern }
             // A personal comparison on its exact level leaves its four bits of the XOR zero.
             let difference = (pattern ^ personalExact) & personalMask
             var remaining = personalMask

@@ -159,4 +159,36 @@ extension MatchingConflictTests {
         #expect(family?(0, 3) == false)
         #expect(MatchPipeline.familyCheck(PairComparator(comparisons: [comparisons[0]], records: records)) == nil)
     }
+
+    /// Households are typed by hand: a surname one typo or a close spelling apart is still one family's name
+    /// (a shared landline between Pilar Gil and Valentina Gill is the household's), a sound-alike or a looser
+    /// likeness is not, and a comparison without a close level knows only the exact name.
+    @Test func aSurnameOneTypoApartIsStillOneFamily() {
+        let records = MatchRecords([
+            MatchInput(source: "a", sourceKey: "1", firstName: "Pilar", lastName: "Gil"),
+            MatchInput(source: "a", sourceKey: "2", firstName: "Valentina", lastName: "Gill"),
+            MatchInput(source: "a", sourceKey: "3", firstName: "Valentina", lastName: "Gil"),
+            MatchInput(source: "a", sourceKey: "4", firstName: "Valentina", lastName: "Gilmore"),
+            MatchInput(source: "a", sourceKey: "5", firstName: "Pilar", lastName: "Gill"),
+        ])
+        let first = Comparison(
+            name: "first", tag: "FIRST", field: .firstName, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.8), .init(.else)])
+        let shippedLevels: [ComparisonLevel] = [
+            .init(.null), .init(.exact), .init(.namesSwapped), .init(.jaroWinkler, threshold: 0.92), .init(.phonetic),
+            .init(.jaroWinkler, threshold: 0.80), .init(.else),
+        ]
+        let last = Comparison(name: "last", tag: "LAST", field: .lastName, levels: shippedLevels)
+        #expect(last.familyNameLevels == 0b1010, "exact and Jaro-Winkler ≥ 0.92, nothing looser")
+        let family = MatchPipeline.familyCheck(PairComparator(comparisons: [first, last], records: records))
+        #expect(family?(0, 1) == true)  // Gil and Gill: one typo
+        #expect(family?(0, 2) == true)
+        #expect(family?(0, 3) == false)  // Gil and Gilmore: Jaro-Winkler 0.87, another family
+        #expect(family?(0, 4) == false)  // Pilar Gil and Pilar Gill: one person with a typo
+        let exactOnly = Comparison(name: "last", tag: "LAST", field: .lastName, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.8), .init(.else)])
+        #expect(MatchPipeline.familyCheck(PairComparator(comparisons: [first, exactOnly], records: records))?(0, 1) == false)
+        let oneEdit = Comparison(
+            name: "last", tag: "LAST", field: .lastName, levels: [.init(.null), .init(.exact), .init(.levenshtein, threshold: 1), .init(.levenshtein, threshold: 2), .init(.else)])
+        #expect(oneEdit.familyNameLevels == 0b110)
+        #expect(Comparison(name: "last", tag: "LAST", field: .lastName, levels: [.init(.null), .init(.phonetic), .init(.else)]).familyNameLevels == 0)
+    }
 }

@@ -207,6 +207,20 @@ extension MatchingComparatorTests {
             #expect((0..<5).map { PairComparator.level(pattern, $0) } == expected, "records \(a), \(b)")
             #expect(kernel.pattern(a, b) == pattern)
         }
+        // A surname one typo apart is still the family's (Tom Lees on Ann Lee's landline), once the comparison
+        // has a close level.
+        let typo = MatchRecords([
+            MatchInput(source: "crm", sourceKey: "1", firstName: "Ann", lastName: "Lee", phone: "+441234567890", postcode: "LS1 3PG"),
+            MatchInput(source: "crm", sourceKey: "2", firstName: "Tom", lastName: "Lees", phone: "+441234567890", postcode: "LS1 3PG"),
+        ])
+        let close = Comparison(
+            name: "last", tag: "SURNAME", field: .lastName, levels: [.init(.null), .init(.exact), .init(.jaroWinkler, threshold: 0.92), .init(.else)])
+        for (surname, expected) in [(close, [3, 2, 0, 0, 0]), (last, [3, 2, 1, 1, 0])] {
+            let typoComparator = PairComparator(comparisons: [first, surname, phone, postcode, email], records: typo)
+            let pattern = typoComparator.pattern(0, 1)
+            #expect((0..<5).map { PairComparator.level(pattern, $0) } == expected)
+            #expect(ComparisonKernel(comparator: typoComparator).pattern(0, 1) == pattern)
+        }
         // Without comparisons to tell a family by, `household` is refused, naming the setting.
         let configuration = MatchingConfiguration(
             thresholds: .init(autoMerge: 0.99, review: 0.8), prior: nil,
