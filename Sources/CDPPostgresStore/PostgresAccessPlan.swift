@@ -216,6 +216,9 @@ public struct PostgresAccessPlan: Sendable {
         // A match run's result: copied into the staging tables, applied by the function (``PostgresSchema/matchWriteObjects``).
         "GRANT INSERT ON cdp.match_candidate_incoming, cdp.golden_record_incoming, cdp.golden_xref_incoming",
         "GRANT EXECUTE ON FUNCTION cdp.match_run_start(text), cdp.match_write_result(bigint, text, text, text)",
+        // The gold layer: emptied and analysed by the functions, copied in between (``PostgresSchema/goldWriteObjects``).
+        "GRANT INSERT ON " + PostgresSchema.goldTables.map { "cdp.\($0)" }.joined(separator: ", "),
+        "GRANT EXECUTE ON FUNCTION cdp.gold_read_begin(), cdp.gold_write_begin(), cdp.gold_write_end()",
     ]
 
     /// The masking functions every role may call: they only take information away; recording one's own refusal

@@ -29,7 +29,7 @@ extension PostgresSchema {
 
     /// Every trigger of these guards, as `table.trigger` (`cdp audit verify` reports one missing or disabled).
     static let runWriteTriggers =
-        (runWrittenTables + matchWrittenTables).map { "\($0).run_write_needs_the_run_lock" } + [
+        (runWrittenTables + matchWrittenTables + goldTables).map { "\($0).run_write_needs_the_run_lock" } + [
             "batch.batch_moves_on", "workflow_run.run_row_moves_on", "task_run.task_row_moves_on",
         ]
 

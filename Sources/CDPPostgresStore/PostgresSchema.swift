@@ -95,6 +95,7 @@ public enum PostgresSchema {
         Migration(name: "pg-audited-writes-wait-for-the-audit-log-at-most-15s", statements: auditWaitObjects),
         Migration(name: "pg-dictionary-tag-changes-name-the-readers-they-wait-for", statements: maskedViewWaitObjects),
         Migration(name: "pg-exports-are-audited", statements: exportAuditObjects),
+        Migration(name: "pg-gold-is-a-runs", statements: goldWriteObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -208,3 +208,34 @@ public struct Customer360Row: Sendable, Hashable, Codable {
         self.openQualityIssues = openQualityIssues
     }
 }
+
+extension TimelineEvent {
+    /// The newest `limit` of events read per source record, newest first (ties by kind), as every store answers
+    /// ``Customer360Repository/timeline(contacts:customers:limit:)``.
+    public static func newestFirst(_ events: [TimelineEvent], limit: Int) -> [TimelineEvent] {
+        Array(events.sorted { $0.at != $1.at ? $0.at > $1.at : $0.kind < $1.kind }.prefix(limit))
+    }
+}
+
+extension CustomerSearchKeys.Lookup {
+    /// The names a looked-up word sounds like or is one edit from, each with the strongest variant key it met the
+    /// word by (a typo over a sound), from the name index's (variant, name) rows in index order; the word itself is
+    /// left to the exact lookup.
+    public func strongestVariants(_ rows: [(variant: String, name: String)]) -> [String: String] {
+        var bestVariant: [String: String] = [:]
+        for (variant, name) in rows where name != exact {
+            if let known = bestVariant[name], (kind(of: known) ?? .soundsAlike) >= (kind(of: variant) ?? .soundsAlike) { continue }
+            bestVariant[name] = variant
+        }
+        return bestVariant
+    }
+}
+
+/// A customer's engagement for the profile's charts, counted per month and channel.
+public enum EngagementCharts {
+    /// Months in order; channels by count, most first (ties by name).
+    public static func sorted(months: [String: Int], channels: [String: Int]) -> (months: [(String, Int)], channels: [(String, Int)]) {
+        (months.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+         channels.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+}

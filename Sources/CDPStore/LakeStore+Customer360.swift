@@ -49,17 +49,10 @@ extension LakeStore {
         let variants = lookup.variants
         guard !variants.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: variants.count).joined(separator: ",")
-        var bestVariant: [String: String] = [:]
-        let names = try Row.fetchCursor(
+        let rows = try Row.fetchAll(
             db, sql: "SELECT variant, name FROM customer_name_variant WHERE variant IN (\(marks)) LIMIT 500",
             arguments: StatementArguments(variants))
-        while let row = try names.next() {
-            let variant: String = row[0], name: String = row[1]
-            guard name != lookup.exact else { continue }
-            if let known = bestVariant[name], (lookup.kind(of: known) ?? .soundsAlike) >= (lookup.kind(of: variant) ?? .soundsAlike) { continue }
-            bestVariant[name] = variant
-        }
-        return bestVariant
+        return lookup.strongestVariants(rows.map { (variant: $0[0], name: $0[1]) })
     }
 
     /// Which of `keys` each of `candidates` holds, by probes of the key index (key, golden id); or, without
@@ -103,7 +96,7 @@ extension LakeStore {
                         FROM silver_event e
                         LEFT JOIN silver_campaign c ON c.source_key = e.campaign_id AND c.is_current = 1
                         WHERE e.contact_id = ? AND e.is_current = 1 AND e.occurred_at IS NOT NULL
-                        ORDER BY e.occurred_at DESC LIMIT ?
+                        ORDER BY e.occurred_at DESC, e.id LIMIT ?
                         """, arguments: [contact.key, limit])
                 events += rows.map {
                     TimelineEvent(
@@ -116,7 +109,7 @@ extension LakeStore {
                     db,
                     sql: """
                         SELECT order_date, status, amount, currency, source_key FROM silver_order
-                        WHERE customer_id = ? AND is_current = 1 ORDER BY order_date DESC LIMIT ?
+                        WHERE customer_id = ? AND is_current = 1 ORDER BY order_date DESC, id LIMIT ?
                         """, arguments: [customer.key, limit])
                 events += rows.map {
                     TimelineEvent(
@@ -124,7 +117,7 @@ extension LakeStore {
                         amount: $0[2], record: customer)
                 }
             }
-            return Array(events.sorted { $0.at != $1.at ? $0.at > $1.at : $0.kind < $1.kind }.prefix(limit))
+            return TimelineEvent.newestFirst(events, limit: limit)
         }
     }
 
@@ -147,8 +140,7 @@ extension LakeStore {
                     channels[row[1] as String, default: 0] += row[2] as Int
                 }
             }
-            return (months.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                    channels.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) })
+            return EngagementCharts.sorted(months: months, channels: channels)
         }
     }
 

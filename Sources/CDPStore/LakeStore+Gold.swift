@@ -9,8 +9,9 @@ extension LakeStore: GoldRepository {}
 /// `campaign_performance` and `engagement_daily`, rebuilt whole in one transaction so readers see the
 /// old layer or the new one, never half of each. `data_quality_scorecard` and `match_summary` are views.
 extension LakeStore {
-    /// Rebuilds the gold tables from silver, the golden records and quarantine. Campaign events are read
-    /// once, in one pass that feeds the customers, the campaigns and the days alike.
+    /// Rebuilds the gold tables from silver, the golden records and quarantine (``GoldLayerBuilder`` adds them up,
+    /// as it does for the team store). Campaign events are read once, in one pass that feeds the customers, the
+    /// campaigns and the days alike.
     /// - Parameter shouldStop: asked while the rebuild runs; a yes stops it and keeps the old layer.
     @discardableResult
     public func rebuildGold(
@@ -26,70 +27,35 @@ extension LakeStore {
             try db.execute(sql: "PRAGMA cache_size = -262144")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
             var counts = GoldCounts()
-            var facts = try Self.customerFacts(db, sources)
-            let events = try EventTotals.read(db, contactOwners: sources.eventOwners, into: &facts)
-            try Self.insertCustomer360(db, facts: facts, run: run, counts: &counts)
-            counts.campaigns = try events.insertCampaignPerformance(db)
-            counts.engagementDays = try events.insertEngagementDaily(db)
+            var builder = GoldLayerBuilder<DatabaseValue>()
+            try Self.readCustomerFacts(db, sources, into: &builder)
+            try Self.readEvents(db, contactOwners: sources.eventOwners, into: &builder)
+            try Self.insertCustomer360(db, &builder, run: run, counts: &counts)
+            counts.campaigns = try Self.insertCampaignPerformance(db, builder)
+            counts.engagementDays = try Self.insertEngagementDaily(db, builder)
             return counts
         }
     }
 
-    /// Per golden customer, what its source records add up to.
-    struct CustomerFacts {
-        var sources: Set<String> = []
-        var sourceCount = 0
-        var firstSeen: String?
-        var lastSeen: String?
-        var consentAt: String?
-        var emailOptIn: DatabaseValue = .null
-        var smsOptIn: DatabaseValue = .null
-        var emails: Set<String> = []
-        var phones: Set<String> = []
-        var orders = 0
-        var lifetimeValue = 0.0
-        var lastOrder: String?
-        /// Ordinals of the campaigns that reached the customer (a handful: a linear search beats a set).
-        var campaigns: [Int32] = []
-        var sent = 0, opens = 0, clicks = 0, conversions = 0, unsubscribes = 0
-        var conversionRevenue = 0.0
-        var lastEngagement: String?
-        var openIssues = 0
-    }
-
     private static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: max(count, 1)).joined(separator: ",") }
 
-    /// What each golden customer's source records, orders and open quarantine add up to.
-    private static func customerFacts(_ db: Database, _ sources: GoldSources) throws -> [Int64: CustomerFacts] {
-        var facts: [Int64: CustomerFacts] = [:]
+    /// What each golden customer's source records, orders and open quarantine add up to, in the order the builder
+    /// reads them (links in the order they were made, so ties of consent resolve alike on both stores).
+    private static func readCustomerFacts(_ db: Database, _ sources: GoldSources, into builder: inout GoldLayerBuilder<DatabaseValue>) throws {
         let members = try Row.fetchCursor(
             db,
             sql: """
                 SELECT x.golden_id, x.source, c.created_at, c.updated_at, c.email_opt_in, c.sms_opt_in, c.email, c.phone
                 FROM golden_xref x
                 JOIN silver_customer c ON c.source = x.source AND c.source_key = x.source_key AND c.is_current = 1
-                WHERE x.valid_to_run IS NULL
+                WHERE x.valid_to_run IS NULL ORDER BY x.id
                 """)
         while let row = try members.next() {
-            let golden: Int64 = row[0]
-            var fact = facts[golden] ?? CustomerFacts()
-            fact.sources.insert(row[1])
-            fact.sourceCount += 1
-            let created: String? = row[2]
-            let updated: String? = row[3] ?? created
-            if let created, fact.firstSeen.map({ created < $0 }) ?? true { fact.firstSeen = created }
-            if let updated, fact.lastSeen.map({ updated > $0 }) ?? true { fact.lastSeen = updated }
             let emailOptIn: DatabaseValue = row[4]
             let smsOptIn: DatabaseValue = row[5]
-            // Consent: the most recently updated record that states one.
-            if !emailOptIn.isNull || !smsOptIn.isNull, let stamp = updated ?? created, fact.consentAt.map({ stamp >= $0 }) ?? true {
-                fact.consentAt = stamp
-                if !emailOptIn.isNull { fact.emailOptIn = emailOptIn }
-                if !smsOptIn.isNull { fact.smsOptIn = smsOptIn }
-            }
-            if let email: String = row[6] { fact.emails.insert(email) }
-            if let phone: String = row[7] { fact.phones.insert(phone) }
-            facts[golden] = fact
+            builder.addMember(
+                golden: row[0], source: row[1], createdAt: row[2], updatedAt: row[3], emailOptIn: emailOptIn.isNull ? nil : emailOptIn,
+                smsOptIn: smsOptIn.isNull ? nil : smsOptIn, email: row[6], phone: row[7])
         }
 
         if !sources.orderOwners.isEmpty {
@@ -104,10 +70,7 @@ extension LakeStore {
                     WHERE o.is_current = 1 GROUP BY x.golden_id
                     """, arguments: StatementArguments(sources.orderOwners.map(\.rawValue)))
             while let row = try orders.next() {
-                let golden: Int64 = row[0]
-                facts[golden, default: CustomerFacts()].orders = row[1]
-                facts[golden, default: CustomerFacts()].lifetimeValue = row[2]
-                facts[golden, default: CustomerFacts()].lastOrder = row[3]
+                builder.setOrders(golden: row[0], count: row[1], lifetimeValue: row[2], lastOrder: row[3])
             }
         }
 
@@ -118,14 +81,32 @@ extension LakeStore {
                 JOIN golden_xref x ON x.source = q.source AND x.source_key = q.source_key AND x.valid_to_run IS NULL
                 WHERE q.status IN ('open', 'fixed') GROUP BY x.golden_id
                 """)
-        while let row = try issues.next() {
-            facts[row[0] as Int64, default: CustomerFacts()].openIssues = row[1]
+        while let row = try issues.next() { builder.setOpenIssues(golden: row[0], count: row[1]) }
+    }
+
+    /// The contacts of the event-owning sources, the current campaigns and every current event, in id order.
+    private static func readEvents(_ db: Database, contactOwners: [SourceName], into builder: inout GoldLayerBuilder<DatabaseValue>) throws {
+        if !contactOwners.isEmpty {
+            let links = try Row.fetchCursor(
+                db,
+                sql: "SELECT source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL AND source IN (\(placeholders(contactOwners.count))) ORDER BY id",
+                arguments: StatementArguments(contactOwners.map(\.rawValue)))
+            while let row = try links.next() { builder.addContact(key: row[0], golden: row[1]) }
         }
-        return facts
+        let campaigns = try Row.fetchCursor(
+            db, sql: "SELECT source_key, MAX(channel) FROM silver_campaign WHERE is_current = 1 GROUP BY source_key ORDER BY source_key")
+        while let row = try campaigns.next() { builder.addCampaign(id: row[0], channel: row[1]) }
+        let events = try Row.fetchCursor(
+            db, sql: "SELECT contact_id, campaign_id, event_type, occurred_at, revenue FROM silver_event WHERE is_current = 1 ORDER BY id")
+        while let row = try events.next() {
+            builder.addEvent(contact: row[0], campaign: row[1], type: row[2], occurredAt: row[3], revenue: row[4])
+        }
     }
 
     /// One `customer_360` row and its search keys per golden record; then the variants of every name seen.
-    private static func insertCustomer360(_ db: Database, facts: [Int64: CustomerFacts], run: RunID?, counts: inout GoldCounts) throws {
+    private static func insertCustomer360(
+        _ db: Database, _ builder: inout GoldLayerBuilder<DatabaseValue>, run: RunID?, counts: inout GoldCounts
+    ) throws {
         let insert = try db.makeStatement(
             sql: """
                 INSERT INTO customer_360 (
@@ -136,33 +117,50 @@ extension LakeStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let key = try db.makeStatement(sql: "INSERT OR IGNORE INTO customer_search (key, golden_id) VALUES (?, ?)")
-        var names: Set<String> = []
         let goldens = try Row.fetchCursor(db, sql: "SELECT id, attributes FROM golden_record WHERE retired_run IS NULL ORDER BY id")
         while let row = try goldens.next() {
-            let golden: Int64 = row[0]
-            let attributes = goldenValues(row[1])
-            let fact = facts[golden] ?? CustomerFacts()
-            func text(_ name: String) -> DatabaseValue { attributes[name]?.databaseValue ?? .null }
+            let c = builder.customer(row[0], attributes: goldenValues(row[1]), run: run)
             try insert.execute(arguments: [
-                golden, text("first_name"), text("last_name"), text("email"), text("phone"), text("birth_date"), text("street"),
-                text("city"), text("postcode"), text("country"), fact.emailOptIn, fact.smsOptIn, fact.sourceCount,
-                fact.sources.sorted().joined(separator: ","), fact.firstSeen, fact.lastSeen, fact.orders, fact.lifetimeValue,
-                fact.lastOrder, fact.campaigns.count, fact.sent, fact.opens, fact.clicks, fact.conversions, fact.conversionRevenue,
-                fact.unsubscribes, fact.lastEngagement, fact.openIssues, run?.rawValue,
+                c.golden, c.firstName, c.lastName, c.email, c.phone, c.birthDate, c.street, c.city, c.postcode, c.country,
+                c.emailOptIn ?? .null, c.smsOptIn ?? .null, c.sourceCount, c.sources, c.firstSeen, c.lastSeen, c.orders, c.lifetimeValue,
+                c.lastOrder, c.campaignsReached, c.sent, c.opens, c.clicks, c.conversions, c.conversionRevenue, c.unsubscribes,
+                c.lastEngagement, c.openQualityIssues, c.builtRun,
             ])
             counts.customers += 1
-            let keys = CustomerSearchKeys.keys(
-                firstName: attributes["first_name"], lastName: attributes["last_name"],
-                emails: Array(fact.emails) + [attributes["email"]].compactMap { $0 },
-                phones: Array(fact.phones) + [attributes["phone"]].compactMap { $0 })
-            for value in keys { try key.execute(arguments: [value, golden]) }
-            counts.searchKeys += keys.count
-            names.formUnion(CustomerSearchKeys.nameWords(firstName: attributes["first_name"], lastName: attributes["last_name"]))
+            for value in c.searchKeys { try key.execute(arguments: [value, c.golden]) }
+            counts.searchKeys += c.searchKeys.count
         }
         let variant = try db.makeStatement(sql: "INSERT OR IGNORE INTO customer_name_variant (variant, name) VALUES (?, ?)")
-        for name in names {
-            for value in CustomerSearchKeys.variants(ofName: name) { try variant.execute(arguments: [value, name]) }
+        for pair in builder.nameVariants() { try variant.execute(arguments: [pair.variant, pair.name]) }
+    }
+
+    /// One row per current campaign.
+    private static func insertCampaignPerformance(_ db: Database, _ builder: GoldLayerBuilder<DatabaseValue>) throws -> Int {
+        let details = try Row.fetchAll(
+            db, sql: "SELECT source_key, name, channel, start_date, end_date, budget, currency FROM silver_campaign WHERE is_current = 1 ORDER BY id"
+        ).map {
+            CampaignDetails(id: $0[0], name: $0[1], channel: $0[2], startDate: $0[3], endDate: $0[4], budget: $0[5], currency: $0[6])
         }
+        let insert = try db.makeStatement(sql: "INSERT INTO campaign_performance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let rows = builder.campaignPerformance(details)
+        for c in rows {
+            let values: [(any DatabaseValueConvertible)?] = [
+                c.id, c.name, c.channel, c.startDate, c.endDate, c.budget, c.currency, c.sent, c.uniqueReached, c.opens, c.clicks,
+                c.conversions, c.unsubscribes, c.openRate, c.clickRate, c.conversionRate, c.revenue, c.costPerConversion,
+            ]
+            try insert.execute(arguments: StatementArguments(values))
+        }
+        return rows.count
+    }
+
+    /// Per channel (the campaign's, `unknown` without one) and day.
+    private static func insertEngagementDaily(_ db: Database, _ builder: GoldLayerBuilder<DatabaseValue>) throws -> Int {
+        let insert = try db.makeStatement(sql: "INSERT INTO engagement_daily VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        let days = builder.engagementDays()
+        for d in days {
+            try insert.execute(arguments: [d.channel, d.day, d.sent, d.opens, d.clicks, d.conversions, d.unsubscribes, d.revenue])
+        }
+        return days.count
     }
 
     /// `[{"name": "email", "value": "…"}, …]` → name → value.

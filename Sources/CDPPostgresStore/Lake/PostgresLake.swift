@@ -6,9 +6,8 @@ import Synchronization
 /// A workspace's lake on the team store: the engine's repositories (``repositories``) over one session logged in
 /// as the person running `cdp`. Who that is comes from the server (``user`` is `current_user`), never `$USER`.
 ///
-/// The features the store serves so far are runs, batches and the ingest writer (COPY), the audit log, status
-/// counts, the dictionary's reads and the access file's history; the others refuse with `StoreError.unsupported`
-/// naming the feature (``PostgresUnsupported``), so a command never reads a half-served store as empty.
+/// The features the store does not serve yet refuse with `StoreError.unsupported` naming the feature
+/// (``PostgresUnsupported``), so a command never reads a half-served store as empty.
 public final class PostgresLake: Sendable {
     public let settings: PostgresSettings
     /// The role the server logged in: the identity every action is recorded and authorised under.
@@ -110,10 +109,9 @@ public final class PostgresLake: Sendable {
 
     /// This lake as the engine uses it: one repository per feature.
     public var repositories: LakeRepositories {
-        let unsupported = PostgresUnsupported()
-        return LakeRepositories(
+        LakeRepositories(
             runs: self, batches: self, audit: self, accessPolicy: self, dictionary: self, quarantine: self, status: self,
-            customer360: unsupported, matching: self, gold: unsupported, query: self, workClaims: self)
+            customer360: self, matching: self, gold: self, query: self, workClaims: self)
     }
 
     deinit {
