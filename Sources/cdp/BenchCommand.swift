@@ -183,7 +183,7 @@ struct BenchCommand: ParsableCommand {
                     + elses.joined(separator: ", "))
             }
             if let evaluation = result.evaluation { print(MatchReportText.evaluation(evaluation)) }
-            if let lost = result.lostPairs { print(MatchReportText.lostPairs(lost)) }
+            if let lost = result.lostPairs { print(MatchReportText.lostPairs(lost, truePairs: result.evaluation?.truePairs)) }
         }
     }
 

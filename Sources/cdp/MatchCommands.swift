@@ -40,7 +40,7 @@ struct MatchCommand: ParsableCommand {
             }
             if json { return Output.json(result) }
             print(MatchReportText.evaluation(result.evaluation))
-            print(MatchReportText.lostPairs(result.lostPairs))
+            print(MatchReportText.lostPairs(result.lostPairs, truePairs: result.evaluation.truePairs))
         }
     }
 }
@@ -93,8 +93,18 @@ enum MatchReportText {
 
     /// Where recall went: the lost true pairs by cause (a record never matched) and by stage, with what the
     /// records of each stage's pairs differ in.
-    static func lostPairs(_ lost: MatchService.LostPairs) -> String {
+    static func lostPairs(_ lost: MatchService.LostPairs, truePairs: Int?) -> String {
         var lines = ["true pairs not put in one cluster: \(Output.grouped(lost.total))"]
+        if let truePairs, lost.unmatchedPairs > 0 {
+            lines.append(
+                String(
+                    format: "  of %@ true pairs, %@ have a record the match never saw: pairwise recall can reach at most %.4f", Output.grouped(truePairs),
+                    Output.grouped(lost.unmatchedPairs), lost.recallCeiling(truePairs: truePairs)))
+            if !lost.heldByRule.isEmpty {
+                let rules = lost.heldByRule.map { "\($0.cause) \(Output.grouped($0.pairs))" }.joined(separator: ", ")
+                lines.append("  held by rule (a pair counts for each rule its held record failed, warnings included): \(rules)")
+            }
+        }
         for cause in lost.unmatched {
             lines.append("  \(Output.grouped(cause.pairs))  a record not matched: \(cause.cause)")
         }

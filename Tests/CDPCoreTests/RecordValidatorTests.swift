@@ -28,6 +28,9 @@ struct RecordValidatorTests {
     @Test(arguments: [
         (RuleCheck.required(fields: ["email", "last_name"]), ["email": "a@b.co"], "last_name is missing"),
         (.required(fields: ["email"]), ["email": "   "], "email is missing"),
+        (.required(fields: [], anyOf: ["first_name", "last_name"]), ["email": "a@b.co", "first_name": " "],
+         "first_name and last_name are both missing (at least one is required)"),
+        (.required(fields: ["email"], anyOf: ["first_name", "last_name"]), [:], "email is missing; first_name and last_name are both missing"),
         (.format(field: "email", format: .email), ["email": "jane@@example.com"], "not a valid email"),
         (.format(field: "birth_date", format: .date), ["birth_date": "1985-02-30"], "not a valid date"),
         (.format(field: "country", format: .country), ["country": "Atlantis"], "not a valid country"),
@@ -51,6 +54,8 @@ struct RecordValidatorTests {
 
     @Test(arguments: [
         (RuleCheck.required(fields: ["email"]), ["email": "a@b.co"]),
+        (.required(fields: ["email"], anyOf: ["first_name", "last_name"]), ["email": "a@b.co", "first_name": "Cy"]),
+        (.required(fields: [], anyOf: ["first_name", "last_name"]), ["last_name": "Ho"]),
         (.format(field: "email", format: .email), ["email": " Jane@Example.COM "]),
         (.format(field: "email", format: .email), [:]),
         (.allowedValues(field: "loyalty_tier", values: ["Gold"]), ["loyalty_tier": "GOLD"]),

@@ -111,6 +111,47 @@ struct ConfigurationLoaderTests {
         ])
     }
 
+    /// `required` with `any_of`: every field of `fields` and at least one of `any_of`; a field of either list
+    /// that the source lacks is named by its own setting, and an `any_of` of one field is refused.
+    @Test func aRequiredRuleTakesAtLeastOneOfAnyOf() throws {
+        let source = SourceConfiguration(
+            name: "crm", system: "crm", entity: .customer, format: .csv, path: "in/*.csv", primaryKey: "id",
+            mapping: ["first_name": "first", "last_name": "last", "email": "email"])
+        let rules = try ConfigurationLoader.rules(
+            tomlText: "[[rules]]\nname = \"r\"\ndataset = \"crm\"\ncheck = \"required\"\nfields = [\"source_key\"]\nany_of = [\"first_name\", \"last_name\"]\n",
+            file: "rules.toml", sources: [source])
+        #expect(rules.rules.map(\.check) == [.required(fields: ["source_key"], anyOf: ["first_name", "last_name"])])
+        let nameOnly = try ConfigurationLoader.rules(
+            tomlText: "[[rules]]\nname = \"r\"\ndataset = \"crm\"\ncheck = \"required\"\nany_of = [\"first_name\", \"last_name\"]\n",
+            file: "rules.toml", sources: [source])
+        #expect(nameOnly.rules.map(\.check) == [.required(fields: [], anyOf: ["first_name", "last_name"])])
+        let error = try #require(throws: EngineError.self) {
+            try ConfigurationLoader.rules(
+                tomlText: """
+                    [[rules]]
+                    name = "a"
+                    dataset = "crm"
+                    check = "required"
+                    any_of = ["first_name", "middle_name"]
+
+                    [[rules]]
+                    name = "b"
+                    dataset = "crm"
+                    check = "required"
+                    any_of = ["last_name"]
+
+                    [[rules]]
+                    name = "c"
+                    dataset = "crm"
+                    check = "required"
+                    """, file: "rules.toml", sources: [source])
+        }
+        #expect(error.details.count == 3, "\(error.details)")
+        #expect(error.details[0].contains("rules[0].any_of[1]: 'middle_name' is not a field of customer source 'crm'"), "\(error.details)")
+        #expect(error.details[1].contains("rules[1].any_of: names one field ('last_name')"), "\(error.details)")
+        #expect(error.details[2].contains("rules[2].fields: is missing ('required' needs `fields = [...]`, `any_of = [...]` or both)"), "\(error.details)")
+    }
+
     /// The issue's example: a type error deep in a long rules file names the rule's index, its line and the
     /// value found, and every other problem of the file comes with it.
     @Test func aTypeErrorNamesItsLineAndWhatWasFound() throws {

@@ -162,6 +162,9 @@ import Testing
         // the queue (review is near zero here); nothing else, and Z1 has no partner to lose.
         let lost = try #require(report.lostPairs)
         #expect(lost.unmatched == [.init(cause: "quarantined: email_format", pairs: 2)])
+        // What each rule costs matching, and the recall no matching of the records it saw can pass: 2 of 4.
+        #expect(lost.heldByRule == [.init(cause: "email_format", pairs: 2)])
+        #expect(lost.recallCeiling(truePairs: 4) == 0.5)
         #expect(lost.stages.map(\.stage) == LostPairStage.allCases)
         #expect(lost.stages.first { $0.stage == .inReview }?.pairs == 1)
         #expect(lost.stages.first { $0.stage == .inReview }?.kinds.map(\.pairs) == [1])
@@ -184,6 +187,7 @@ import Testing
         let lostLater = try MatchService(workspace: workspace, environment: EngineFixture.clock)
             .evaluateGoldenRecords(truth: try TruthTable(contentsOf: truthFile)).lostPairs
         #expect(lostLater.unmatched == [.init(cause: "not matched yet", pairs: 2)])
+        #expect(lostLater.heldByRule.isEmpty, "not held by a rule")
         #expect(lostLater.stages.allSatisfy { $0.pairs == 0 })
         #expect(lostLater.total == 2)
     }

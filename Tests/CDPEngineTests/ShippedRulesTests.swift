@@ -10,14 +10,17 @@ import Testing
     static let header = "customer_id,first_name,last_name,email,phone,birth_date,street,city,postcode,country,created_at,updated_at,loyalty_tier,email_opt_in,sms_opt_in"
 
     /// A CRM that holds in-store customers has many without an email: such a customer is a warning and
-    /// reaches silver (and matching); a customer without a name is still held.
+    /// reaches silver (and matching), and so does one known by a first name or a last name alone; a customer
+    /// with neither name is still held.
     @Test func aCRMCustomerWithoutAnEmailIsAWarningAndOneWithoutANameIsHeld() throws {
         let folder = EngineFixture.temporaryFolder("shipped-rules")
         try WorkspaceInitializer.initialize(at: folder.path, from: EngineFixture.sampleData.path, administrator: "ann")
         let rows = [
             "X1,Ann,Lee,ann.lee@example.com,,1980-01-02,1 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,Y,N",
             "X2,Bo,Ng,,,1981-02-03,2 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,N,N",
-            "X3,Cy,,cy@example.com,,1982-03-04,3 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,N,N",
+            "X3,,,cy@example.com,,1982-03-04,3 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,N,N",
+            "X4,Di,,di@example.com,,1983-04-05,4 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,N,N",
+            "X5,,Ho,ho@example.com,,1984-05-06,5 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,N,N",
         ]
         try Data((Self.header + "\n" + rows.joined(separator: "\n") + "\n").utf8)
             .write(to: folder.appendingPathComponent("inbox/crm/customers-instore.csv"))
@@ -30,7 +33,12 @@ import Testing
         }
         #expect(try quarantined("X1").isEmpty)
         #expect(try quarantined("X2").isEmpty, "a customer without an email is not held")
-        #expect(try quarantined("X3").first?.failures.map(\.rule) == ["customer_required"], "a customer without a name is held")
+        let nameless = try #require(try quarantined("X3").first, "a customer without a name is held")
+        #expect(nameless.failures.map(\.rule) == ["customer_required"])
+        #expect(nameless.failures.first?.message == "first_name and last_name are both missing (at least one is required)")
+        #expect(try quarantined("X4").isEmpty, "a first name alone is a name")
+        #expect(try quarantined("X5").isEmpty, "so is a last name alone")
+        #expect(try workspace.store.goldenID(of: SourceRecordID(source: "crm_customers", key: "X4")) != nil)
         #expect(try workspace.store.goldenID(of: SourceRecordID(source: "crm_customers", key: "X2")) != nil, "and is matched")
         let rates = try workspace.store.rulePassRates().filter { $0.source == "crm_customers" }
         #expect(rates.first { $0.rule == "customer_email_present" }.map { "\($0.severity) \($0.failed > 0)" } == "warn true")
@@ -115,7 +123,7 @@ import Testing
     @Test func aReleasedRecordLeavesOutTheValueAnOmitRuleFailsOn() throws {
         let folder = EngineFixture.temporaryFolder("shipped-rules-omit-release")
         try WorkspaceInitializer.initialize(at: folder.path, from: EngineFixture.sampleData.path, administrator: "ann")
-        let row = "Z1,Dee,,dee@example.com,,1850-01-02,1 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,Y,N"
+        let row = "Z1,,,dee@example.com,,1850-01-02,1 High Street,Leeds,LS1 3PG,GB,2024-01-01 10:00:00,2024-01-02 10:00:00,gold,Y,N"
         try Data((Self.header + "\n" + row + "\n").utf8).write(to: folder.appendingPathComponent("inbox/crm/customers-held.csv"))
         let workspace = try Workspace(at: folder.path)
         #expect(try EngineFixture.run(workspace).state == .succeeded)

@@ -23,7 +23,7 @@ import Testing
         let rows = [
             "X0000001\u{200B},Ann,Lee,ann.lee@x.io,,1980-01-02,,,,GB,,,,,",
             "\u{200B},Bo,Ng,bo.ng@x.io,,1980-01-02,,,,GB,,,,,",
-            "X0000003,Cy,+SUM(1+1),cy.fe@x.io,,1980-01-02,,,,GB,,,,,",
+            "X0000003,=2+5,+SUM(1+1),cy.fe@x.io,,1980-01-02,,,,GB,,,,,",
             "X0000004,\(String(repeating: "D", count: 5_000)),Ro,di.ro@x.io,,1980-01-02,,,,GB,,,,,",
         ]
         try Data((Self.header + "\n" + rows.joined(separator: "\n") + "\n").utf8).write(

@@ -71,7 +71,7 @@ public struct RecordValidator: Sendable {
         }
         compiled = self.rules.map { rule in
             switch rule.check {
-            case .required(let fields):
+            case .required(let fields, let anyOf):
                 // A value standardisation dropped is missing from silver: the rule fails for it too, unless a
                 // format rule at least as severe already reports it (no second failure for one bad value).
                 tables.requiredFields.append(fields.map { field in
@@ -79,6 +79,7 @@ public struct RecordValidator: Sendable {
                     guard case .field(let i) = ref else { return (ref, false) }
                     return (ref, formatSeverity[i].map { $0 < rule.severity } ?? true)
                 })
+                tables.requiredAny.append(anyOf.map(index))
                 return .required(slot: tables.requiredFields.count - 1)
             case .format(let field, let format):
                 let ref = index(field)
@@ -104,6 +105,7 @@ public struct RecordValidator: Sendable {
                 return .reference(index(field), slot: tables.references.count - 1)
             case .rowCount:
                 tables.requiredFields.append([])
+                tables.requiredAny.append([])
                 return .required(slot: tables.requiredFields.count - 1)
             }
         }
@@ -169,7 +171,14 @@ public struct RecordValidator: Sendable {
                 guard field.countsEmptied, case .field(let index) = field.ref else { return false }
                 return record.failure(at: index) != nil
             }.map(\.ref)
-            guard let first = missing.first ?? emptied.first else { return nil }
+            // At least one of `any_of`: a value standardisation dropped is no value here, whatever reports it.
+            let anyOf = tables.requiredAny[slot]
+            let noneOf = !anyOf.isEmpty && anyOf.allSatisfy { ref in
+                guard raw(ref, record).flatMap(TextNormalization.clean) != nil else { return true }
+                guard case .field(let index) = ref else { return false }
+                return record.failure(at: index) != nil
+            }
+            guard let first = missing.first ?? emptied.first ?? (noneOf ? anyOf.first : nil) else { return nil }
             var parts: [String] = []
             if !missing.isEmpty {
                 let names = missing.map(name).joined(separator: ", ")
@@ -178,6 +187,17 @@ public struct RecordValidator: Sendable {
             for ref in emptied {
                 guard case .field(let index) = ref else { continue }
                 parts.append("\(name(ref)) '\(record.raw[index] ?? "")' is empty once standardised (\(record.failure(at: index) ?? ""))")
+            }
+            if noneOf {
+                let names = anyOf.map(name)
+                let all = names.count == 2 ? "both" : "all"
+                var text = "\(names.dropLast().joined(separator: ", ")) and \(names[names.count - 1]) are \(all) missing (at least one is required)"
+                let dropped = anyOf.compactMap { ref -> String? in
+                    guard case .field(let index) = ref, let reason = record.failure(at: index) else { return nil }
+                    return "\(name(ref)) '\(record.raw[index] ?? "")' is empty once standardised (\(reason))"
+                }
+                if !dropped.isEmpty { text += ": " + dropped.joined(separator: ", ") }
+                parts.append(text)
             }
             return fail(first, parts.joined(separator: "; "))
         case .standardized(let ref, let slot):
@@ -377,6 +397,8 @@ private enum CompiledRule: Sendable {
 private struct RuleTables: Sendable {
     /// Each field of a `required` rule, and whether a value standardisation dropped counts as missing.
     var requiredFields: [[(ref: FieldRef, countsEmptied: Bool)]] = []
+    /// Per `required` rule (same slot), the fields of which at least one must be present (`any_of`).
+    var requiredAny: [[FieldRef]] = []
     var formatNames: [String] = []
     var regexes: [RegexBox?] = []
     var allowed: [(lowered: AllowedValues, values: [String])] = []

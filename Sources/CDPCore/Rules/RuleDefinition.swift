@@ -124,8 +124,9 @@ public enum RangeBound: Hashable, Codable, Sendable, CustomStringConvertible {
 
 /// What a rule checks. Field names are canonical field names, or `source_key` for the record's key.
 public enum RuleCheck: Hashable, Codable, Sendable {
-    /// Each field must be present and non-empty.
-    case required(fields: [String])
+    /// Each of `fields` must be present and non-empty, and at least one of `anyOf` (when it names any): a
+    /// customer is known by a first name or a last name, so neither alone is required.
+    case required(fields: [String], anyOf: [String] = [])
     case format(field: String, format: ValueFormat)
     case allowedValues(field: String, values: [String])
     case range(field: String, min: RangeBound?, max: RangeBound?)
@@ -155,7 +156,7 @@ public enum RuleCheck: Hashable, Codable, Sendable {
 
     public var fields: [String] {
         switch self {
-        case .required(let fields): return fields
+        case .required(let fields, let anyOf): return fields + anyOf
         case .format(let field, _), .allowedValues(let field, _), .range(let field, _, _),
             .length(let field, _, _), .unique(let field), .reference(let field, _):
             return [field]

@@ -58,8 +58,12 @@ public struct RuleSet: Hashable, Codable, Sendable {
     private static func problems(of check: RuleCheck, path: String) -> [ConfigurationIssue] {
         var problems: [ConfigurationIssue] = []
         switch check {
-        case .required(let fields) where fields.isEmpty:
+        case .required(let fields, let anyOf) where fields.isEmpty && anyOf.isEmpty:
             problems.append(ConfigurationIssue("\(path).fields", "'required' needs at least one field"))
+        case .required(_, let anyOf) where anyOf.count == 1:
+            problems.append(
+                ConfigurationIssue(
+                    "\(path).any_of", "names one field ('\(anyOf[0])'); at least one of a single field is that field: move it to `fields`"))
         case .format(_, .regex(let pattern)):
             if (try? NSRegularExpression(pattern: pattern)) == nil {
                 problems.append(ConfigurationIssue("\(path).pattern", "'\(pattern)' is not a valid regular expression"))
@@ -84,7 +88,8 @@ public struct RuleSet: Hashable, Codable, Sendable {
     /// The setting that names a check's `position`th field: `fields[1]`, `left`, `right` or `field`.
     private static func setting(naming position: Int, of check: RuleCheck) -> String {
         switch check {
-        case .required: return "fields[\(position)]"
+        case .required(let fields, _):
+            return position < fields.count ? "fields[\(position)]" : "any_of[\(position - fields.count)]"
         case .compare: return position == 0 ? "left" : "right"
         default: return "field"
         }

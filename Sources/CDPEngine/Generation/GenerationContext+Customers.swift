@@ -256,7 +256,9 @@ extension GenerationContext {
         case .unknownCountry:
             record.country = random.pick(PlaceCatalog.unknownCountries)
         case .missingRequiredField:
-            // A key and a last name are required; a missing email is no problem (in-store customers have none).
+            // A key and a name (first or last) are required; a missing email is no problem (in-store customers
+            // have none), nor is a missing first or last name alone.
+            record.firstName = ""
             record.lastName = ""
         case .createdAfterUpdated:
             let created = record.created

@@ -67,10 +67,20 @@ public struct MatchService: Sendable {
     public struct LostPairs: Sendable, Codable, Equatable {
         /// True pairs with a record that has no golden record, by cause ("quarantined: customer_required").
         public var unmatched: [Cause]
+        /// The pairs of `unmatched` held in quarantine, by rule: a pair counts for each rule its held record
+        /// failed, so what each rule costs matching is visible (the rules' names as causes, most pairs first).
+        public var heldByRule: [Cause] = []
         /// True pairs of two matched records, by the stage that lost them.
         public var stages: [Stage]
         /// Every lost true pair (what pairwise recall lacks).
-        public var total: Int { unmatched.reduce(0) { $0 + $1.pairs } + stages.reduce(0) { $0 + $1.pairs } }
+        public var total: Int { unmatchedPairs + stages.reduce(0) { $0 + $1.pairs } }
+        /// True pairs with a record the match never saw: no matching can find them.
+        public var unmatchedPairs: Int { unmatched.reduce(0) { $0 + $1.pairs } }
+
+        /// The highest pairwise recall any matching of the records it saw could reach, out of `truePairs`.
+        public func recallCeiling(truePairs: Int) -> Double {
+            truePairs == 0 ? 1 : Double(truePairs - unmatchedPairs) / Double(truePairs)
+        }
 
         public struct Cause: Sendable, Codable, Equatable {
             public var cause: String
@@ -298,9 +308,8 @@ public struct MatchService: Sendable {
     static func lostPairs(
         _ truth: TruthTable, whereabouts: [(SourceRecordID, CustomerWhereabouts)], labels: [Int32?], outcome: MatchPipeline.Outcome
     ) -> LostPairs {
-        LostPairs(
-            unmatched: truth.pairsLost(toUnmatched: whereabouts, matchedLabels: labels),
-            stages: lostStages(outcome.lostTruePairs, outcome.scorer))
+        let (causes, byRule) = truth.pairsLost(toUnmatched: whereabouts, matchedLabels: labels)
+        return LostPairs(unmatched: causes, heldByRule: byRule, stages: lostStages(outcome.lostTruePairs, outcome.scorer))
     }
 
     /// Every record with a current golden record, and its cluster: golden ids as dense labels (an id past Int32
@@ -460,16 +469,20 @@ public struct TruthTable: Sendable {
 
     /// The true pairs that have a record without a golden record, by cause (the reason, and for a quarantined
     /// record the rules it failed), most pairs first. A pair of two such records counts once, for the first of
-    /// them in `unmatched`'s order.
+    /// them in `unmatched`'s order. Also the same pairs of quarantined records by rule, each pair once for every
+    /// rule its record failed.
     /// - Parameters:
     ///   - unmatched: the records of the truth without a golden record and where each stands.
     ///   - matchedLabels: the truth's entity of each matched record (nil: not in the truth).
-    func pairsLost(toUnmatched unmatched: [(SourceRecordID, CustomerWhereabouts)], matchedLabels: [Int32?]) -> [MatchService.LostPairs.Cause] {
+    func pairsLost(toUnmatched unmatched: [(SourceRecordID, CustomerWhereabouts)], matchedLabels: [Int32?])
+        -> (causes: [MatchService.LostPairs.Cause], byRule: [MatchService.LostPairs.Cause])
+    {
         var matchedCount: [Int32: Int] = [:]
         for label in matchedLabels { if let label { matchedCount[label, default: 0] += 1 } }
         var unmatchedLeft: [Int32: Int] = [:]
         for (record, _) in unmatched { if let entity = self[record] { unmatchedLeft[entity, default: 0] += 1 } }
         var pairs: [String: Int] = [:]
+        var byRule: [String: Int] = [:]
         for (record, whereabouts) in unmatched {
             guard let entity = self[record] else { continue }
             unmatchedLeft[entity, default: 1] -= 1
@@ -479,7 +492,11 @@ public struct TruthTable: Sendable {
             let cause = reason == .quarantined && !whereabouts.quarantineRules.isEmpty
                 ? "\(reason.label): \(whereabouts.quarantineRules.joined(separator: ", "))" : reason.label
             pairs[cause, default: 0] += partners
+            if reason == .quarantined { for rule in whereabouts.quarantineRules { byRule[rule, default: 0] += partners } }
         }
-        return pairs.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { MatchService.LostPairs.Cause(cause: $0.key, pairs: $0.value) }
+        func causes(_ tally: [String: Int]) -> [MatchService.LostPairs.Cause] {
+            tally.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { MatchService.LostPairs.Cause(cause: $0.key, pairs: $0.value) }
+        }
+        return (causes(pairs), causes(byRule))
     }
 }

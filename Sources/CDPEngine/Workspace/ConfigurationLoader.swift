@@ -180,10 +180,13 @@ public enum ConfigurationLoader {
         func field() -> String? { reader.string("field", problems: &problems) }
         switch checkName {
         case "required", "missing":
-            if let fields = reader.strings("fields", problems: &problems) ?? reader.strings("field", problems: &problems) {
-                check = .required(fields: fields)
+            let anyOf = reader.strings("any_of", problems: &problems)
+            let fields = reader.strings("fields", problems: &problems) ?? reader.strings("field", problems: &problems)
+            if fields != nil || anyOf != nil {
+                check = .required(fields: fields ?? [], anyOf: anyOf ?? [])
             } else if problems.count == before {
-                problems.append(ConfigurationIssue("\(path).fields", "is missing ('required' needs `fields = [...]`)"))
+                problems.append(
+                    ConfigurationIssue("\(path).fields", "is missing ('required' needs `fields = [...]`, `any_of = [...]` or both)"))
             }
         case "format":
             let formatName = reader.string("format", problems: &problems) ?? ""
