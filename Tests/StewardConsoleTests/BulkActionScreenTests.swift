@@ -270,3 +270,36 @@ extension BulkActionScreenTests {
         #expect(try f.record(1).status == .fixed && f.record(2).status == .fixed)
     }
 }
+
+extension BulkJobAcrossTabsTests {
+    /// Esc on a running release stops it after the batch it is in: what it released stays released (each record its
+    /// own transaction and audit entry, one more for the bulk action, marked stopped) and one u takes it all back.
+    @Test func escStopsARunningReleaseAfterItsBatchAndOneUndoTakesBackWhatItReleased() throws {
+        let rows = (1...600).map { "C\($0),Ann,Lee,ann\($0) at example.com,1980-01-02" }
+        let f = try ConsoleFixture(customers: "id,first,last,email,born\n" + rows.joined(separator: "\n") + "\n")
+        try f.send("2 p \(BulkActionScreenTests.pattern) <enter>")
+        try f.send("<enter>")
+        #expect(f.app.message?.text == "fixed 600 records (600 now pass); u undoes it all", "\(f.app.message?.text ?? "")")
+        try f.send("t fixed <enter>")
+        try f.send("r")
+        // The release is held at its start until Esc has been handled: Esc then stops it after its first batch.
+        let gate = DispatchSemaphore(value: 0)
+        f.app.bulkJobGate = { gate.wait() }
+        try f.backend.enqueue(script: "<enter> <esc>")
+        f.app.drainEvents()
+        #expect(f.screen.contains("Esc stops after the current batch"), "\(f.screen)")
+        gate.signal()
+        f.app.bulkJobGate = nil
+        f.app.drainEvents(settle: true)
+        let batch = QuarantineService.bulkBatchSize
+        #expect(f.app.message?.text == "released \(batch) records (stopped); u undoes it all", "\(f.app.message?.text ?? "")")
+        let released = try f.workspace.reader(for: ConsoleFixture.clock).quarantineIDs(QuarantineFilter(statuses: [.released]))
+        #expect(released.count == batch)
+        #expect(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.release", limit: 1_000)).count == batch)
+        let bulk = try #require(try f.workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.bulk.release")).first)
+        #expect(bulk.after?.contains("\(batch) changed, 0 refused, stopped") == true, "\(bulk.after ?? "")")
+        try f.send("u")
+        #expect(try f.workspace.reader(for: ConsoleFixture.clock).quarantineIDs(QuarantineFilter(statuses: [.released])).isEmpty)
+        #expect(try f.workspace.store.auditChainProblems().isEmpty)
+    }
+}
