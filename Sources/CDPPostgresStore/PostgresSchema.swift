@@ -96,6 +96,7 @@ public enum PostgresSchema {
         Migration(name: "pg-dictionary-tag-changes-name-the-readers-they-wait-for", statements: maskedViewWaitObjects),
         Migration(name: "pg-exports-are-audited", statements: exportAuditObjects),
         Migration(name: "pg-gold-is-a-runs", statements: goldWriteObjects),
+        Migration(name: "pg-review-decisions-through-functions", statements: matchDecisionObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

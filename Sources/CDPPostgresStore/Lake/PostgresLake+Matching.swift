@@ -369,8 +369,4 @@ extension PostgresLake: MatchingRepository {
             source: SourceName(row[0] ?? ""), sourceKey: row[1] ?? "", firstName: row[2], lastName: row[3], email: row[4], phone: row[5],
             birthDate: row[6], street: row[7], city: row[8], postcode: row[9], country: row[10], crmCustomerID: row[11], updatedAt: row[12])
     }
-
-    public func transaction<T>(_ operation: String, _ body: (any MatchTransaction) throws -> T) throws -> T {
-        throw PostgresUnsupported.matchDecisions
-    }
 }

@@ -12,7 +12,5 @@ enum PostgresUnsupported {
                 + "Run them on an embedded workspace (`cdp init W --from …` without --store); see README, \"Team store\", for what works on the store")
     }
 
-    static let matchDecisions = refusal(
-        "a steward's match decisions", commands: "`cdp candidates approve/reject/undo`, `cdp golden unmerge/override` and the review queue's decisions")
     static let query = refusal("SQL over the lake with cdp's own rights (nothing masked)", commands: "`cdp bench customer360`")
 }
