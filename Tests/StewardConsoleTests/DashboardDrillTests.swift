@@ -100,6 +100,23 @@ import Testing
         #expect(Self.title(f).hasPrefix("╭ Dashboard"))
     }
 
+    @Test func escOnTheWorkbenchGoesBackToTheDashboardItWasOpenedFrom() throws {
+        let f = try ConsoleFixture()
+        // Opened from its tab, Esc on the workbench does nothing (q would quit).
+        try f.send("2 <esc>")
+        #expect(Self.title(f).hasPrefix("╭ Quarantine"))
+        try f.send("1 <tab> j <enter>")
+        #expect(Self.title(f).contains("rule born_valid"), "\(Self.title(f))")
+        try f.send("?")
+        #expect(f.screen.contains("Back to the Dashboard this view was opened from"))
+        // Esc goes back, the bar still chosen; from there Enter drills again.
+        try f.send("<esc> <esc>")
+        #expect(Self.title(f).hasPrefix("╭ Dashboard"), "\(Self.title(f))")
+        #expect(try Self.isChosen("born_valid", in: f))
+        try f.send("2 <esc>")
+        #expect(Self.title(f).hasPrefix("╭ Quarantine"), "once back, Esc does nothing again: \(Self.title(f))")
+    }
+
     @Test func theChosenCountIsKeptInWhatExistsWhenTheFiguresChange() {
         let layout = DashboardFocus.Layout(sourceRows: 3, rules: 2)
         var focus = DashboardFocus()

@@ -83,8 +83,15 @@ final class QuarantineListScreen: TableScreen {
             ConsoleAction("fix-all-like-this", keys: [.char("F")], help: "Apply the last fix to like records", group: "Records"),
             ConsoleAction("undo", keys: [.char("u")], help: "Undo the last action (a bulk action whole)", group: "Records"),
             ConsoleAction("view", keys: [.char("V")], help: "Pick a saved view (:view NAME shows one, :view save NAME saves this one)", group: "Records"),
-        ] + WorkActions.actions
+        ] + WorkActions.actions + (cameFromDashboard ? [Self.backToDashboard] : [])
     }
+
+    /// Set by a drill from the Dashboard: Esc (otherwise nothing on a tab's first screen) then goes back there, as `1`
+    /// does, and the next Esc does nothing again.
+    private(set) var cameFromDashboard = false
+
+    static let backToDashboard = ConsoleAction(
+        "back-to-dashboard", keys: [KeyEvent(.escape)], help: "Back to the Dashboard this view was opened from", group: "Records")
 
     var filterText: String? { text }
 
@@ -266,6 +273,9 @@ final class QuarantineListScreen: TableScreen {
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         if NavigationActions.apply(action, to: &state.selection) { return true }
         switch action {
+        case "back-to-dashboard":
+            cameFromDashboard = false
+            app.switchTab(ConsoleApp.tabIndex("dashboard"))
         case "open-record":
             guard let record = selectedRecord else {
                 app.message = StatusMessage("no record selected", severity: .warning)
@@ -506,6 +516,7 @@ final class QuarantineListScreen: TableScreen {
         statusChoice = Self.statusChoices.firstIndex { $0.label == drill.status } ?? 0
         text = ""
         newOnly = false
+        cameFromDashboard = true
         refreshHolds(app: app, filter: .everyone)
         // Not yet shown (or records changed since): showing the tab reads the lake with these filters.
         if loadedGeneration == app.dataGeneration { reload() }
