@@ -159,6 +159,13 @@ struct BenchCommand: ParsableCommand {
                 for tally in tallies { print("  \(Output.grouped(tally.pairs))  \(tally.key)") }
             }
             print("phases (median run): " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "))
+            if let bands = s.calibration, !bands.isEmpty {
+                print("calibration: candidate pairs by the model's match probability (pairs · true matches · true share · mean probability):")
+                for band in bands where band.pairs > 0 {
+                    let range = String(format: band.high == 1 ? "[%.3f, %.3f]" : "[%.3f, %.3f)", band.low, band.high)
+                    print(String(format: "  %@  %@ · %@ · %.3f · %.3f", range, Output.grouped(band.pairs), Output.grouped(band.trueMatches), band.trueShare, band.meanProbability))
+                }
+            }
             print("review queue \(Output.grouped(s.reviewPairs)) pairs" + (result.reviewTrueMatches.map { ", \(Output.grouped($0)) true matches" } ?? ""))
             if let tallies = result.reviewByKey, !tallies.isEmpty {
                 print("review queue by explanation key (pairs · true matches):")

@@ -131,6 +131,10 @@ import Testing
         #expect(tallies.reduce(0) { $0 + $1.trueMatches } == 1)
         #expect(tallies.map(\.pairs) == tallies.map(\.pairs).sorted(by: >))
         #expect(tallies.contains { $0.trueMatches == 1 && $0.key.contains("+DOB") })
+        // Every candidate pair is in one calibration band; the queued true match is among them.
+        let bands = try #require(report.statistics.calibration)
+        #expect(bands.reduce(0) { $0 + $1.pairs } == report.statistics.candidatePairs)
+        #expect(bands.reduce(0) { $0 + $1.trueMatches } >= 1)
     }
 
     /// Every record of the truth counts: a quarantined one and one the lake never saw are clusters of their

@@ -71,6 +71,9 @@ public struct MatchPipeline: Sendable {
         public var training: [TrainingSession] = []
         /// With a truth: how many true pairs blocking and hard identifiers put before the scorer.
         public var blockingRecall: BlockingRecall?
+        /// With a truth: the candidate pairs by their match probability, each band's true matches beside its mean
+        /// probability (is the model, the prior included, as sure as it should be at this number of records?).
+        public var calibration: [CalibrationBand]?
 
         /// The true pairs (two records of one entity of the truth) that became candidate pairs or hard-identifier
         /// links: a pair neither reaches is never compared, whatever the scorer would say.
@@ -240,12 +243,20 @@ public struct MatchPipeline: Sendable {
         if let truth {
             (statistics.blockingRecall, missed) = Statistics.BlockingRecall.measure(
                 labels: truth, rules: configuration.blocking.rules.map(\.name), pairs: blocked.pairs, pairsPerRule: blocked.pairsPerRule, links: links)
+            func weight(_ index: Int) -> Double {
+                let pair = blocked.pairs[index]
+                return scorer.weight(Int(pair >> 32), Int(pair & 0xFFFF_FFFF), pattern: patterns[index])
+            }
             lost = Self.lostTruePairs(
-                labels: truth, clusterOf: lostAgainst ?? clusterOf, pairs: blocked.pairs, links: links,
-                weight: { index in
+                labels: truth, clusterOf: lostAgainst ?? clusterOf, pairs: blocked.pairs, links: links, weight: weight,
+                reviewWeight: reviewWeight, autoWeight: autoWeight)
+            statistics.calibration = CalibrationBand.measure(
+                count: blocked.pairs.count, probability: { FellegiSunterModel.probability(weight: weight($0)) },
+                isTrue: { index in
                     let pair = blocked.pairs[index]
-                    return scorer.weight(Int(pair >> 32), Int(pair & 0xFFFF_FFFF), pattern: patterns[index])
-                }, reviewWeight: reviewWeight, autoWeight: autoWeight)
+                    let a = truth[Int(pair >> 32)]
+                    return a != nil && a == truth[Int(pair & 0xFFFF_FFFF)]
+                })
         }
         return Outcome(
             clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics, missedTruePairs: missed,
