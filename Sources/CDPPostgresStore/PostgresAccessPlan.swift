@@ -219,6 +219,8 @@ public struct PostgresAccessPlan: Sendable {
         // The gold layer: emptied and analysed by the functions, copied in between (``PostgresSchema/goldWriteObjects``).
         "GRANT INSERT ON " + PostgresSchema.goldTables.map { "cdp.\($0)" }.joined(separator: ", "),
         "GRANT EXECUTE ON FUNCTION cdp.gold_read_begin(), cdp.gold_write_begin(), cdp.gold_write_end()",
+        // The revalidate step: a batch of held records that pass now, marked fixed in one call (``PostgresSchema/revalidationObjects``).
+        "GRANT EXECUTE ON FUNCTION cdp.quarantine_revalidate_as_read(text)",
     ]
 
     /// The masking functions every role may call: they only take information away; recording one's own refusal

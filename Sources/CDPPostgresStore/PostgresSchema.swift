@@ -97,6 +97,7 @@ public enum PostgresSchema {
         Migration(name: "pg-exports-are-audited", statements: exportAuditObjects),
         Migration(name: "pg-gold-is-a-runs", statements: goldWriteObjects),
         Migration(name: "pg-review-decisions-through-functions", statements: matchDecisionObjects),
+        Migration(name: "pg-revalidation-is-a-runs", statements: revalidationObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -71,6 +71,15 @@ public struct QuarantineChange: Sendable {
     }
 }
 
+extension QuarantineChange {
+    /// The history row's detail: this change's, and the failures it replaces when they differ (nothing a run found
+    /// is overwritten unread).
+    public func historyDetail(replacing previous: [RuleFailure]) -> String {
+        let was = previous.map { "\($0.rule): \($0.message)" }.joined(separator: "; ")
+        return historyDetail + (was.isEmpty || previous == failures ? "" : " [was failing: \(was)]")
+    }
+}
+
 public struct QuarantineFilter: Sendable, Hashable {
     public var source: SourceName?
     /// An open record fails this rule now; a fixed, released or rejected one fails it or was held for it.

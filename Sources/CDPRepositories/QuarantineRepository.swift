@@ -26,9 +26,27 @@ public protocol QuarantineRepository: Sendable {
         _ id: QuarantineID, expecting expected: QuarantineStatus, asRead: QuarantineRecord?, _ change: QuarantineChange,
         at: String
     ) throws(StoreError)
+    /// Marks held records that pass now `fixed` (the revalidate step): each only if it is still open with the fields
+    /// and key it was read with, with its history and audit rows.
+    /// - Returns: how many were marked; the others were decided or edited meanwhile.
+    func markPassingNow(_ passing: [(read: QuarantineRecord, change: QuarantineChange)], at: String) throws(StoreError) -> Int
 }
 
 extension QuarantineRepository {
+    /// One change (one transaction) a record; a record decided or edited meanwhile is skipped.
+    public func markPassingNow(_ passing: [(read: QuarantineRecord, change: QuarantineChange)], at: String) throws(StoreError) -> Int {
+        var marked = 0
+        for (read, change) in passing {
+            do {
+                try applyQuarantineChange(read.id, expecting: .open, asRead: read, change, at: at)
+                marked += 1
+            } catch where error.code == .conflict || error.code == .notFound {
+                continue
+            }
+        }
+        return marked
+    }
+
     /// Applies a change if the record is still in `expected` status.
     public func applyQuarantineChange(
         _ id: QuarantineID, expecting expected: QuarantineStatus, _ change: QuarantineChange, at: String

@@ -105,8 +105,7 @@ extension LakeStore {
                     change.status.rawValue, change.resolution, at, id.rawValue,
                 ])
             // The failures being replaced stay readable in the history: nothing a run found is overwritten.
-            let previous = current.failures.map { "\($0.rule): \($0.message)" }.joined(separator: "; ")
-            let detail = change.historyDetail + (previous.isEmpty || current.failures == change.failures ? "" : " [was failing: \(previous)]")
+            let detail = change.historyDetail(replacing: current.failures)
             try db.execute(
                 sql: "INSERT INTO quarantine_history (quarantine_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id.rawValue, at, change.audit.actor, change.historyAction, detail])

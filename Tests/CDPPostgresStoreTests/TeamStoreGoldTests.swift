@@ -31,23 +31,24 @@ extension TeamStoreTests {
         ]
     }()
 
+    /// The rows a query of the lake's tables answers on a workspace's lake: the embedded file, or the store's database
+    /// (as its superuser, the tables in schema `cdp`; `postgresSQL` rewrites the query for PostgreSQL where the two differ).
+    static func lakeRows(_ sql: String, workspace: String, database: String?, postgresSQL: (String) -> String = { $0 }) async throws -> [[String?]] {
+        guard let database else { return try LakeStore(path: workspace + "/lake/lake.sqlite", mode: .readOnly).query(sql, limit: 1_000_000).rows }
+        let admin = try await PostgresTestCluster.get().superuser(database)
+        defer { Task { await admin.close() } }
+        return try await admin.rows(postgresSQL(sql).replacingOccurrences(of: "FROM ", with: "FROM cdp."))
+    }
+
     static func goldTables(workspace: String, database: String?) async throws -> [[[String?]]] {
         var tables: [[[String?]]] = []
         for sql in goldQueries {
-            var rows: [[String?]]
-            if let database {
-                let admin = try await PostgresTestCluster.get().superuser(database)
-                defer { Task { await admin.close() } }
-                // Text in byte order, as SQLite sorts it.
-                rows = try await admin.rows(
-                    sql.replacingOccurrences(of: "FROM ", with: "FROM cdp.")
-                        .replacingOccurrences(of: "golden_id, key", with: "golden_id, key COLLATE \"C\"")
-                        .replacingOccurrences(of: "ORDER BY name, variant", with: "ORDER BY name COLLATE \"C\", variant COLLATE \"C\"")
-                        .replacingOccurrences(of: "ORDER BY campaign_id", with: "ORDER BY campaign_id COLLATE \"C\"")
-                        .replacingOccurrences(of: "ORDER BY channel, day", with: "ORDER BY channel COLLATE \"C\", day COLLATE \"C\""))
-            } else {
-                let lake = try LakeStore(path: workspace + "/lake/lake.sqlite", mode: .readOnly)
-                rows = try lake.query(sql, limit: 1_000_000).rows
+            // Text in byte order, as SQLite sorts it.
+            let rows = try await lakeRows(sql, workspace: workspace, database: database) {
+                $0.replacingOccurrences(of: "golden_id, key", with: "golden_id, key COLLATE \"C\"")
+                    .replacingOccurrences(of: "ORDER BY name, variant", with: "ORDER BY name COLLATE \"C\", variant COLLATE \"C\"")
+                    .replacingOccurrences(of: "ORDER BY campaign_id", with: "ORDER BY campaign_id COLLATE \"C\"")
+                    .replacingOccurrences(of: "ORDER BY channel, day", with: "ORDER BY channel COLLATE \"C\", day COLLATE \"C\"")
             }
             tables.append(rows.map { $0.map(Self.comparable) })
         }

@@ -23,16 +23,7 @@ extension TeamStoreTests {
 
     static func decisionRows(workspace: String, database: String?) async throws -> [[[String?]]] {
         var result = try await matchResult(workspace: workspace, database: database)
-        for sql in decisionQueries {
-            if let database {
-                let admin = try await PostgresTestCluster.get().superuser(database)
-                defer { Task { await admin.close() } }
-                result.append(try await admin.rows(sql.replacingOccurrences(of: "FROM ", with: "FROM cdp.")))
-            } else {
-                let lake = try LakeStore(path: workspace + "/lake/lake.sqlite", mode: .readOnly)
-                result.append(try lake.query(sql, limit: 1_000_000).rows)
-            }
-        }
+        for sql in decisionQueries { result.append(try await lakeRows(sql, workspace: workspace, database: database)) }
         return result
     }
 

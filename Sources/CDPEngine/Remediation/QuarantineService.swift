@@ -294,8 +294,8 @@ public struct QuarantineService: Sendable {
     /// - Parameters:
     ///   - full: check every open record (`cdp run --full`).
     ///   - log: told why every record is checked, when it is.
-    ///   - shouldStop: asked before each record; an error stops the revalidation with it (records already
-    ///     marked stay `fixed`: each is its own transaction), and the next one starts from the last that finished.
+    ///   - shouldStop: asked before each record; an error stops the revalidation with it (the records found
+    ///     passing so far are marked first and stay `fixed`), and the next one starts from the last that finished.
     /// - Returns: counts: `records_checked`, `records_skipped` (held, not checked: nothing they depend on
     ///   changed), `now_passing`, `decided_meanwhile`.
     public func revalidateHeld(
@@ -330,8 +330,21 @@ public struct QuarantineService: Sendable {
         for source in workspace.configuration.sources where keysBySource[source.name] != nil {
             contexts[source.name] = try validationContext(source, keys: keysBySource[source.name] ?? [])
         }
+        // Records that pass go to the store a batch at a time (the team store marks a batch in one call).
+        var passing: [(read: QuarantineRecord, change: QuarantineChange)] = []
+        func markPassing() throws(EngineError) {
+            guard !passing.isEmpty else { return }
+            let batch = passing
+            passing = []
+            let marked = try storeCall { () throws(StoreError) in try quarantine.markPassingNow(batch, at: environment.timestamp) }
+            nowPassing += marked
+            decidedMeanwhile += batch.count - marked
+        }
         for record in open {
-            if let stop = shouldStop() { throw stop }
+            if let stop = shouldStop() {
+                try markPassing()
+                throw stop
+            }
             guard let source = workspace.configuration.source(named: record.source) else { continue }
             let failures = try validate(
                 fields: record.fields, sourceKey: record.sourceKey, record: record, source: source,
@@ -343,19 +356,16 @@ public struct QuarantineService: Sendable {
                 audit: AuditDraft(
                     actor: environment.user, action: "quarantine.revalidate", target: record.id.description, before: "open",
                     after: "fixed"))
-            do {
-                try workspace.repositories.quarantine.applyQuarantineChange(record.id, expecting: .open, asRead: record, change, at: environment.timestamp)
-            } catch where error.code == .conflict || error.code == .notFound {
-                decidedMeanwhile += 1
-                continue
-            } catch {
-                throw EngineError.store(error)
-            }
-            nowPassing += 1
+            passing.append((record, change))
+            if passing.count >= Self.revalidationBatch { try markPassing() }
         }
+        try markPassing()
         try scope.mark.write(workspace.lakeFolder)
         return ["records_checked": open.count, "records_skipped": skipped, "now_passing": nowPassing, "decided_meanwhile": decidedMeanwhile]
     }
+
+    /// Records passing now marked in one call of the store.
+    static let revalidationBatch = 1000
 
     /// What validating many held records of one source shares.
     struct ValidationContext: Sendable {
