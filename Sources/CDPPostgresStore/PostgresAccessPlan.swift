@@ -133,7 +133,7 @@ public struct PostgresAccessPlan: Sendable {
     }
 
     /// Tables of the store's own machinery that no login role reads directly.
-    static let internalRelations = Set(["schema_migration", "role_permission", "masked_column", "group_role"])
+    static let internalRelations = Set(["schema_migration", "role_permission", "masked_column", "group_role", "audit_inbox"])
         .union(PostgresSchema.matchStagingTables)
 
     /// How each column of a relation reads without `view_pii`; all `.show` when it holds no personal column.
@@ -180,7 +180,7 @@ public struct PostgresAccessPlan: Sendable {
         ],
         .decideMerges: ["cdp.candidate_decide(bigint, text, text)", "cdp.work_claims_change(text)"] + PostgresSchema.matchDecisionFunctions,
         .assignWork: ["cdp.work_claims_change(text)"],
-        .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)", "cdp.dictionary_seed(text, text, boolean)"],
+        .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)", "cdp.dictionary_seed(text, text)"],
         .runWorkflows: ["cdp.run_lock_holder()"],
         .actAsOthers: ["cdp.run_lock_holder()", "cdp.break_run_lock(text)", "cdp.store_sessions()", "cdp.end_session(integer, text)"],
     ]
@@ -233,6 +233,7 @@ public struct PostgresAccessPlan: Sendable {
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
         // What the run-write triggers ask as the writer (whether it holds the run lock, whether it is the store itself).
         "cdp.run_lock_is_mine()", "cdp.writer_is_the_store()", "cdp.session_may(text)", "cdp.is_lake_timestamp(text)",
+        "cdp.require_own_running_run(text, bigint, bigint)", "cdp.now_text()",
     ]
 
     /// What the plan makes of the current store, read from its catalog.

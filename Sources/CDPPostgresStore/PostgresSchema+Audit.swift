@@ -90,3 +90,84 @@ extension PostgresSchema {
         "REVOKE ALL ON FUNCTION cdp.append_audit(text, text, text, text, text, text) FROM PUBLIC",
     ]
 }
+
+extension PostgresSchema {
+    /// The most rows waiting to join the chain that one audited write moves into it (it holds the head meanwhile).
+    static let auditInboxRowsPerAppend = 1_000
+
+    /// The eighth security review (#17): a viewer, who may write nothing, took the audit log's head with one
+    /// `cdp.append_own_audit` (a console visit) in a transaction it left open, and every steward's write waited 15 s
+    /// and failed. Now only a role that may write (a permission other than `view_pii`, or the store itself) takes the
+    /// head: the rows of a role that may not (its visits, exports, saved views, refusals) wait in `cdp.audit_inbox`,
+    /// which locks nothing anyone else needs, and join the chain, in order and with their own times, at the next
+    /// audited write (at most ``auditInboxRowsPerAppend`` at a time). No login role reads or writes the inbox.
+    static let auditInboxObjects: [String] = [
+        """
+        CREATE TABLE cdp.audit_inbox (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at text NOT NULL,
+            actor text NOT NULL,
+            action text NOT NULL,
+            target text NOT NULL,
+            before text,
+            after text,
+            reason text
+        )
+        """,
+        """
+        CREATE FUNCTION cdp.session_may_write() RETURNS boolean LANGUAGE sql STABLE
+        SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp AS $$
+            SELECT pg_has_role(session_user, '\(owner)', 'MEMBER') OR EXISTS (SELECT 1 FROM cdp.role_permission rp
+                JOIN pg_roles r ON r.rolname = rp.role_name WHERE rp.permission <> 'view_pii' AND pg_has_role(session_user, r.oid, 'MEMBER'))
+        $$
+        """,
+        // Links one row to the chain after `head` (v2 hashing, as the embedded lake) and returns the new head; the
+        // caller holds the head's row lock and records the head once it is done.
+        """
+        CREATE FUNCTION cdp.audit_link(head cdp.audit_head, p_at text, p_actor text, p_action text, p_target text, p_before text,
+            p_after text, p_reason text) RETURNS cdp.audit_head LANGUAGE plpgsql
+        SET search_path = pg_catalog, cdp, pg_temp AS $$
+        DECLARE
+            new_id bigint := head.row_count + 1;
+            digest text;
+        BEGIN
+            digest := encode(sha256(convert_to(concat_ws('|',
+                cdp.audit_field('v2'), cdp.audit_field(new_id::text), cdp.audit_field(p_at), cdp.audit_field(p_actor),
+                cdp.audit_field(p_action), cdp.audit_field(p_target), cdp.audit_field(p_before), cdp.audit_field(p_after),
+                cdp.audit_field(p_reason), cdp.audit_field(head.hash)), 'UTF8')), 'hex');
+            INSERT INTO cdp.audit_log (id, at, actor, action, target, before, after, reason, previous_hash, hash)
+                VALUES (new_id, p_at, p_actor, p_action, p_target, p_before, p_after, p_reason, head.hash, digest);
+            RETURN ROW(head.id, new_id, digest)::cdp.audit_head;
+        END $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION cdp.append_audit(p_actor text, p_action text, p_target text, p_before text, p_after text, p_reason text)
+        RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, cdp, pg_temp SET lock_timeout = '\(auditHeadWait)' AS $$
+        DECLARE
+            head cdp.audit_head%ROWTYPE;
+            pending cdp.audit_inbox;
+            stamp text := cdp.now_text();
+        BEGIN
+            IF NOT cdp.session_may_write() THEN
+                INSERT INTO cdp.audit_inbox (at, actor, action, target, before, after, reason)
+                    VALUES (stamp, p_actor, p_action, p_target, p_before, p_after, p_reason);
+                RETURN NULL;
+            END IF;
+            BEGIN
+                SELECT * INTO STRICT head FROM cdp.audit_head WHERE id = 1 FOR UPDATE;
+            EXCEPTION WHEN lock_not_available THEN
+                RAISE EXCEPTION 'the audit log waited \(auditHeadWait) for another session''s open transaction, which holds it: %; every audited change waits for it, so nothing was done. \(endSessionAdvice)',
+                    coalesce(cdp.lock_holders('cdp.audit_head'::regclass), 'one that has ended since') USING ERRCODE = 'lock_not_available';
+            END;
+            FOR pending IN SELECT * FROM cdp.audit_inbox ORDER BY id LIMIT \(auditInboxRowsPerAppend) LOOP
+                head := cdp.audit_link(head, pending.at, pending.actor, pending.action, pending.target, pending.before, pending.after,
+                    pending.reason);
+                DELETE FROM cdp.audit_inbox WHERE id = pending.id;
+            END LOOP;
+            head := cdp.audit_link(head, stamp, p_actor, p_action, p_target, p_before, p_after, p_reason);
+            UPDATE cdp.audit_head SET row_count = head.row_count, hash = head.hash WHERE id = 1;
+            RETURN head.row_count;
+        END $$
+        """,
+    ]
+}

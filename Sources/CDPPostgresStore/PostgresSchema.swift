@@ -98,6 +98,11 @@ public enum PostgresSchema {
         Migration(name: "pg-gold-is-a-runs", statements: goldWriteObjects),
         Migration(name: "pg-review-decisions-through-functions", statements: matchDecisionObjects),
         Migration(name: "pg-revalidation-is-a-runs", statements: revalidationObjects),
+        Migration(name: "pg-runs-and-their-rows-are-the-servers", statements: runHistoryObjects),
+        Migration(name: "pg-dictionary-seeds-are-always-audited", statements: dictionarySeedAuditObjects),
+        Migration(name: "pg-work-claims-audited-as-the-database-changed-them", statements: workClaimAuditObjects),
+        Migration(name: "pg-decided-items-end-their-holds", statements: decidedHoldObjects),
+        Migration(name: "pg-only-writers-hold-the-audit-head", statements: auditInboxObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

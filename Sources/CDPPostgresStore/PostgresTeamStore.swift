@@ -174,10 +174,15 @@ public enum PostgresTeamStore {
         }
     }
 
+    /// How long after a run's recorded start its `run.start` may be audited (cdp appends it once the run's row is
+    /// recorded and its start announced; a notification that takes its time is the gap's only cause).
+    static let runStartAuditLeeway = "10 minutes"
+
     /// Everything that says the audit log was tampered with: a gap in the ids, a row that does not link to the one
     /// before or whose hash does not match its content (each with the hashing it was written with), a chain that
     /// disagrees with `cdp.audit_head` or with the head a run recorded as it ended (as the embedded lake checks its
-    /// runs' anchors), and an append-only or run-write trigger dropped or disabled.
+    /// runs' anchors), a run whose recorded start is not when its `run.start` was audited, and an append-only or
+    /// run-write trigger dropped or disabled.
     public static func auditChainProblems(_ session: PostgresSession) async throws(PostgresStoreError) -> [String] {
         var problems: [String] = []
         var hashes: [Int64: String] = [:]
@@ -247,6 +252,23 @@ public enum PostgresTeamStore {
             problems.append(
                 "run \(RunID(Int64(row[0] ?? "") ?? 0)) of \(row[1] ?? "?") succeeded but the audit log has no run.start or run.repair of it: "
                     + "the run's row was written outside cdp run")
+        }
+        // A run's start is the server's clock as its row is recorded, and `run.start` is appended just after it: a
+        // row that says it started otherwise was written behind the store's back.
+        for row in try await session.rows(
+            """
+            SELECT r.id::text, r.actor, r.started_at, s.at FROM cdp.workflow_run r
+            JOIN (SELECT DISTINCT ON (target) target, at FROM cdp.audit_log WHERE action = 'run.start' ORDER BY target, audit_log.id) s
+                ON s.target = 'R' || r.id
+            WHERE CASE WHEN cdp.is_lake_timestamp(r.started_at) AND cdp.is_lake_timestamp(s.at)
+                THEN s.at::timestamptz - r.started_at::timestamptz NOT BETWEEN interval '0' AND interval '\(Self.runStartAuditLeeway)'
+                ELSE true END
+            ORDER BY r.id
+            """)
+        {
+            problems.append(
+                "run \(RunID(Int64(row[0] ?? "") ?? 0)) of \(row[1] ?? "?") says it started at \(row[2] ?? "?") but its run.start was audited at "
+                    + "\(row[3] ?? "?"): the run's row was written outside cdp run")
         }
         let guarded = Set(
             try await session.rows(

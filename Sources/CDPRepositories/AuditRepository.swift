@@ -3,8 +3,10 @@ import CDPCore
 /// The audit log: an append-only, hash-chained record of every steward and admin action.
 public protocol AuditRepository: Sendable {
     /// Appends a row to the chain, anchored as the store anchors it.
+    /// - Returns: the row's id; nil when the row waits to join the chain at the store's next audited write (a team
+    ///   store's row of a role that may write nothing, which never holds the chain's head).
     @discardableResult
-    func appendAudit(_ draft: AuditDraft, at: String) throws(StoreError) -> AuditEntryID
+    func appendAudit(_ draft: AuditDraft, at: String) throws(StoreError) -> AuditEntryID?
     /// Audit rows matching `filter`, newest first.
     func auditEntries(_ filter: AuditFilter) throws(StoreError) -> [AuditEntry]
     /// Everything that says the log was tampered with, named; empty when the chain holds.

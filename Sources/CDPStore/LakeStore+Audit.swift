@@ -12,8 +12,9 @@ extension LakeStore {
     /// The hash the first row chains from.
     public static let genesisHash = String(repeating: "0", count: 64)
 
+    /// Appends a row to the chain in a transaction of its own (always linked at once: the embedded lake has one writer).
     @discardableResult
-    public func appendAudit(_ draft: AuditDraft, at: String) throws(StoreError) -> AuditEntryID {
+    public func appendAudit(_ draft: AuditDraft, at: String) throws(StoreError) -> AuditEntryID? {
         try write("append to the audit log") { db in try Self.appendAudit(draft, at: at, db) }
     }
 

@@ -1,6 +1,9 @@
 import Testing
 @testable import CDPCore
 
+/// What the parser says of any malformed number (which rule it broke is not said: a leading zero tells a digit).
+private let invalidNumber = "invalid number; a number is digits with no leading zero, an optional sign, fraction and exponent"
+
 private func fields(_ line: String) throws(JSONLineError) -> [String] {
     try JSONLineParser.parseFields(line).map { "\($0.key)=\($0.value)" }
 }
@@ -24,34 +27,55 @@ private func fields(_ line: String) throws(JSONLineError) -> [String] {
     }
 
     @Test(arguments: [
-        (#"{"a":1"#, 7, "unexpected end of line; expected ',' or '}'"),
-        (#"{"a":1 "b":2}"#, 8, "expected ',' or '}', found '\"'"),
-        (#"{"a":"abc"#, 6, "unterminated string"),
-        (#"[1,2]"#, 1, "line is not a JSON object"),
-        (#"  "text""#, 3, "line is not a JSON object"),
-        ("", 1, "line is not a JSON object"),
-        (#"{a:1}"#, 2, "expected a string key, found 'a'"),
-        (#"{"a" 1}"#, 6, "expected ':', found '1'"),
-        (#"{"a":}"#, 6, "expected a value, found '}'"),
-        (#"{"a":tru}"#, 6, "invalid literal; expected 'true'"),
-        (#"{"a":01}"#, 6, "invalid number: leading zero"),
-        (#"{"a":1.}"#, 6, "invalid number: no digits after '.'"),
-        (#"{"a":"\x"}"#, 7, "invalid escape '\\x'"),
-        (#"{"a":"\ud83d"}"#, 7, "unpaired surrogate in \\u escape"),
-        (#"{"a":"\u12"}"#, 7, "invalid \\u escape: needs 4 hex digits"),
-        (#"{"a":[1,}"#, 9, "expected a value, found '}'"),
-        (#"{"a":[1 2]}"#, 9, "expected ',' or ']', found '2'"),
-        (#"{"a":1} x"#, 9, "unexpected text after the object"),
-        ("{\"a\":\"tab\there\"}", 10, "control character in string; it must be escaped"),
-    ])
-    func reportsErrorsWithColumn(_ line: String, _ column: Int, _ reason: String) {
+        (#"{"a":1"#, 7, "unexpected end of line; expected ',' or '}'", "a"),
+        (#"{"a":1 "b":2}"#, 8, "expected ',' or '}'", "a"),
+        (#"{"a":"abc"#, 6, "unterminated string", "a"),
+        (#"[1,2]"#, 1, "line is not a JSON object", nil),
+        (#"  "text""#, 3, "line is not a JSON object", nil),
+        ("", 1, "line is not a JSON object", nil),
+        (#"{a:1}"#, 2, "expected a string key", nil),
+        (#"{"a" 1}"#, 6, "expected ':'", "a"),
+        (#"{"a":}"#, 6, "expected a value", "a"),
+        (#"{"a":tru}"#, 6, "invalid literal; a bare word is true, false or null", "a"),
+        (#"{"a":01}"#, 6, invalidNumber, "a"),
+        (#"{"a":1.}"#, 6, invalidNumber, "a"),
+        (#"{"a":"\x"}"#, 7, #"invalid escape; a backslash is followed by one of " \ / b f n r t u"#, "a"),
+        (#"{"a":"\ud83d"}"#, 7, "unpaired surrogate in \\u escape", "a"),
+        (#"{"a":"\u12"}"#, 7, "invalid \\u escape: needs 4 hex digits", "a"),
+        (#"{"a":[1,}"#, 9, "expected a value", "a"),
+        (#"{"a":[1 2]}"#, 9, "expected ',' or ']'", "a"),
+        (#"{"a":1} x"#, 9, "unexpected text after the object", "a"),
+        ("{\"a\":\"tab\there\"}", 10, "control character in string; it must be escaped", "a"),
+        (#"{"a":1,"b":[1,{"c":x}]}"#, 20, "expected a value", "b"),
+    ] as [(String, Int, String, String?)])
+    func reportsErrorsWithColumnAndMember(_ line: String, _ column: Int, _ reason: String, _ member: String?) {
         do {
             _ = try JSONLineParser.parseFields(line)
             Issue.record("expected an error for \(line)")
         } catch {
             #expect(error.column == column)
             #expect(error.reason == reason)
-            #expect(error.message == "\(reason) at column \(column)")
+            #expect(error.member == member)
+            #expect(error.message == "\(reason) at column \(column)" + (member.map { ", member \"\($0)\"" } ?? ""))
+        }
+    }
+
+    /// L3 of the eighth security review (#17): a failure quoted the character at its column ("found 'p'"), so a
+    /// personal value in a line that does not parse was read a character at a time by whoever reads the failure,
+    /// masked or not. It says where (column, member) and what was expected, never what is there.
+    @Test(arguments: [
+        #"{"email":pilar.gonzalez53@yahoo.es}"#, #"{"email":"pilar\qgonzalez"}"#, #"{"phone":0669443380}"#, #"{"phone":"+34" 669}"#,
+        #"{"name":tilda}"#, #"{"email":"x"q}"#,
+    ])
+    func aFailureNeverQuotesTheLine(_ line: String) {
+        do {
+            _ = try JSONLineParser.parseFields(line)
+            Issue.record("expected an error for \(line)")
+        } catch {
+            #expect(["email", "phone", "name"].contains(error.member ?? ""), "\(error.message)")
+            for quoted in ["'p'", "'q'", "\\q", "'0'", "'6'", "'t'", "'true'", "found"] {
+                #expect(!error.message.contains(quoted), "\(line): \(error.message)")
+            }
         }
     }
 
@@ -60,7 +84,7 @@ private func fields(_ line: String) throws(JSONLineError) -> [String] {
         let result: Result<Int, JSONLineError> = bytes.withUnsafeBytes { buffer in
             Result { () throws(JSONLineError) -> Int in try JSONLineParser.parseFields(buffer).count }
         }
-        #expect(result == .failure(JSONLineError(column: 7, reason: "string is not valid UTF-8")))
+        #expect(result == .failure(JSONLineError(column: 7, reason: "string is not valid UTF-8", member: "a")))
     }
 
     /// Which of two values of one key is meant cannot be told: the last one won silently before.

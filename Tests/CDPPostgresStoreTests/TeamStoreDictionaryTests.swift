@@ -46,7 +46,7 @@ extension TeamStoreTests {
                 #expect(city.status == 0 && city.stdout.contains("*"), "\(city.output)")
                 let byHand = try cluster.psql("UPDATE dictionary_entry SET description = 'x'", as: "sam", database: database)
                 #expect(byHand.status != 0 && byHand.stderr.contains("permission denied"), "\(byHand.output)")
-                let seedByAnalyst = try cluster.psql("SELECT cdp.dictionary_seed('[]', 'x', true)", as: "ana", database: database)
+                let seedByAnalyst = try cluster.psql("SELECT cdp.dictionary_seed('[]', 'x')", as: "ana", database: database)
                 #expect(seedByAnalyst.status != 0 && seedByAnalyst.stderr.contains("permission denied"), "\(seedByAnalyst.output)")
                 #expect(try await PostgresTeamStore.auditChainProblems(admin).isEmpty)
             }

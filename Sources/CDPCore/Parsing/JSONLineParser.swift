@@ -66,24 +66,26 @@ private struct Reader {
     var scratch: [UInt8] = []
     /// Whether a key named twice in the line is an error (else both members are returned, in order).
     var refusesRepeatedKeys = false
+    /// The key of the member being read (or just read), which an error names.
+    var member: String?
 
     init(base: UnsafePointer<UInt8>, count: Int) {
         self.base = base
         self.count = count
     }
 
+    /// The error at `position` (the reader's position when nil), naming the member being read. It never quotes the
+    /// line: what is there may be a personal value (a character at a time to whoever reads the failure).
     func fail(_ reason: String, at position: Int? = nil) -> JSONLineError {
-        JSONLineError(column: (position ?? pos) + 1, reason: reason)
+        JSONLineError(column: (position ?? pos) + 1, reason: reason, member: member)
     }
 
-    func describe(_ byte: UInt8) -> String {
-        if byte >= 0x20 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
-        return "byte 0x" + String(byte, radix: 16, uppercase: true)
-    }
+    /// Every malformed number alike: which rule it broke would tell a character of it (a leading zero).
+    static let invalidNumber = "invalid number; a number is digits with no leading zero, an optional sign, fraction and exponent"
 
     func expected(_ what: String) -> JSONLineError {
         if pos >= count { return fail("unexpected end of line; expected \(what)") }
-        return fail("expected \(what), found \(describe(base[pos]))")
+        return fail("expected \(what)")
     }
 
     mutating func skipWhitespace() {
@@ -109,10 +111,12 @@ private struct Reader {
                 skipWhitespace()
                 guard pos < count, base[pos] == quoteByte else { throw expected("a string key") }
                 let keyStart = pos
+                member = nil
                 let key = try readString()
                 if refusesRepeatedKeys, let first = fields.firstIndex(where: { $0.key == key }) {
                     throw fail("the key \"\(key)\" appears twice (members \(first + 1) and \(fields.count + 1))", at: keyStart)
                 }
+                member = key
                 skipWhitespace()
                 guard pos < count, base[pos] == UInt8(ascii: ":") else { throw expected("':'") }
                 pos += 1
@@ -172,7 +176,7 @@ private struct Reader {
         let letters = word.utf8Start
         for i in 0..<length {
             guard pos < count, base[pos] == letters[i] else {
-                throw fail("invalid literal; expected '\(word)'", at: start)
+                throw fail("invalid literal; a bare word is true, false or null", at: start)
             }
             pos += 1
         }
@@ -187,23 +191,23 @@ private struct Reader {
     mutating func skipNumber() throws(JSONLineError) {
         let start = pos
         if base[pos] == UInt8(ascii: "-") { pos += 1 }
-        guard pos < count, base[pos] >= 0x30, base[pos] <= 0x39 else { throw fail("invalid number", at: start) }
+        guard pos < count, base[pos] >= 0x30, base[pos] <= 0x39 else { throw fail(Self.invalidNumber, at: start) }
         if base[pos] == 0x30 {
             pos += 1
             if pos < count, base[pos] >= 0x30, base[pos] <= 0x39 {
-                throw fail("invalid number: leading zero", at: start)
+                throw fail(Self.invalidNumber, at: start)
             }
         } else {
             _ = skipDigits()
         }
         if pos < count && base[pos] == UInt8(ascii: ".") {
             pos += 1
-            if skipDigits() == 0 { throw fail("invalid number: no digits after '.'", at: start) }
+            if skipDigits() == 0 { throw fail(Self.invalidNumber, at: start) }
         }
         if pos < count && (base[pos] == UInt8(ascii: "e") || base[pos] == UInt8(ascii: "E")) {
             pos += 1
             if pos < count && (base[pos] == UInt8(ascii: "+") || base[pos] == UInt8(ascii: "-")) { pos += 1 }
-            if skipDigits() == 0 { throw fail("invalid number: no digits in exponent", at: start) }
+            if skipDigits() == 0 { throw fail(Self.invalidNumber, at: start) }
         }
     }
 
@@ -322,7 +326,7 @@ private struct Reader {
                 high |= 0x80
                 scratch.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
             default:
-                throw fail("invalid escape '\\\(Character(Unicode.Scalar(e)))'", at: escapeStart)
+                throw fail("invalid escape; a backslash is followed by one of \" \\ / b f n r t u", at: escapeStart)
             }
         }
         throw fail("unterminated string", at: open)

@@ -6,11 +6,13 @@ import Foundation
 /// database stamps the time and links the chain; `draft.actor` and `at` are the engine's view of them, which the
 /// database does not take on trust), read as the embedded lake's is.
 extension PostgresLake: AuditRepository {
-    public func appendAudit(_ draft: AuditDraft, at: String) throws(StoreError) -> AuditEntryID {
+    public func appendAudit(_ draft: AuditDraft, at: String) throws(StoreError) -> AuditEntryID? {
         let arguments: [String?] = [draft.action, draft.target, draft.before, draft.after, draft.reason]
         let id = try work("append to the audit log") { session async throws(PostgresStoreError) in
             try await session.value("SELECT cdp.append_own_audit($1, $2, $3, $4, $5)::text", arguments)
         }
+        // No id: the row of a role that may write nothing waits in the store's inbox (``PostgresSchema/auditInboxObjects``).
+        guard id != nil else { return nil }
         return AuditEntryID(try integer(id, "a new audit row's id"))
     }
 

@@ -149,8 +149,8 @@ extension PostgresLake: DictionaryRepository {
     }
 
     /// Adds the entries the dictionary lacks as version 1 through `cdp.dictionary_seed`, which needs `edit_dictionary`
-    /// (or the store's owner, as `cdp init --store` is) and appends `dictionary.seed`. The audit row is the
-    /// database's: `audit` is asked only for whether to log one.
+    /// (or the store's owner, as `cdp init --store` is) and appends `dictionary.seed` whenever it adds one. The audit
+    /// row is the database's, always: `audit` is not asked (no caller decides whether a dictionary write is logged).
     public func seedDictionary(_ entries: [DictionaryEntry], actor: String, at: String, change: String, audit: (Int) -> AuditDraft?)
         throws(StoreError) -> Int
     {
@@ -158,10 +158,9 @@ extension PostgresLake: DictionaryRepository {
         var rows: [String] = []
         for entry in entries { rows.append(try Self.editedValues(entry, keyed: true)) }
         let document = "[" + rows.joined(separator: ",") + "]"
-        let logged = audit(entries.count) != nil
         let added = try work("seed the dictionary") { session async throws(PostgresStoreError) in
             try await PostgresTeamStore.stewardAction(
-                session, attempt: "dictionary.seed", "SELECT cdp.dictionary_seed($1, $2, $3::boolean)::text", [document, change, logged ? "true" : "false"])
+                session, attempt: "dictionary.seed", "SELECT cdp.dictionary_seed($1, $2)::text", [document, change])
         }
         return Int(try integer(added, "the number of dictionary entries seeded"))
     }
