@@ -43,14 +43,15 @@ extension PostgresLake: WorkClaimRepository {
         }
     }
 
-    /// The changes as `cdp.work_claims_change` reads them: kind, id, the holder read, the new hold (or null) and the
-    /// audit row's action, target and texts.
+    /// The changes as `cdp.work_claims_change` reads them: kind, id, the holder read, the new hold (or null), and the
+    /// action and target the change is to be audited as, with why a hold is let go. The database writes the audit
+    /// row's before and after from what it changed, and the hold's `since` from its clock.
     static func workClaimChangesJSON(_ changes: [WorkClaimChange]) throws(StoreError) -> String {
         struct Hold: Encodable {
-            var owner: String, hold: String, held_by: String, since: String, expires_at: String?
+            var owner: String, hold: String, held_by: String, expires_at: String?
         }
         struct Audit: Encodable {
-            var action: String, target: String, before: String?, after: String?, reason: String?
+            var action: String, target: String, reason: String?
         }
         struct Change: Encodable {
             var kind: String, id: Int64, expected_owner: String?, claim: Hold?, audit: Audit
@@ -59,11 +60,9 @@ extension PostgresLake: WorkClaimRepository {
             Change(
                 kind: change.item.kind.rawValue, id: change.item.id, expected_owner: change.expectedOwner,
                 claim: change.claim.map {
-                    Hold(owner: $0.owner, hold: $0.hold.rawValue, held_by: $0.by, since: $0.since, expires_at: $0.expiresAt)
+                    Hold(owner: $0.owner, hold: $0.hold.rawValue, held_by: $0.by, expires_at: $0.expiresAt)
                 },
-                audit: Audit(
-                    action: change.audit.action, target: change.audit.target, before: change.audit.before, after: change.audit.after,
-                    reason: change.audit.reason))
+                audit: Audit(action: change.audit.action, target: change.audit.target, reason: change.audit.reason))
         }
         do { return String(decoding: try JSONEncoder().encode(rows), as: UTF8.self) } catch {
             throw StoreError(.database, "the changes to claims cannot be written as JSON", underlying: error)
