@@ -33,12 +33,14 @@ extension TeamStoreTests {
             try #require(ran.status == 0, "\(store): \(ran.output)")
             let verified = try run(["verify", "-w", workspace])
             #expect(verified.status == 0, "\(store): \(verified.output)")
+            let chain = try run(["audit", "verify", "-w", workspace])
+            #expect(chain.status == 0, "\(store): \(chain.output)")
             return try await pipelineLayers(workspace: workspace, database: database, run: run)
         }
     }
 
     /// `cdp run` runs the whole sample pipeline on the team store, the revalidate step included (its records marked a
-    /// batch at a time, in one call), `cdp verify` passes, and silver, quarantine (statuses, rules, history), the
+    /// batch at a time, in one call), `cdp verify` and `cdp audit verify` pass, and silver, quarantine (statuses, rules, history), the
     /// match result, gold and the quarantine audit rows are what the embedded lake holds.
     @Test func theWholeSamplePipelineRunsOnBothStoresAlike() async throws {
         let embedded = try await Self.samplePipeline(on: .embedded)
