@@ -27,6 +27,46 @@ public final class PostgresSession: Sendable {
         applicationName: String = "cdp"
     ) async throws(PostgresStoreError) -> PostgresSession {
         let password = try settings.password(environment: environment, home: CredentialFile.home())
+        let logger = Logger(label: "cdp.postgres")
+        // A server is given the password only when it asks for it by SCRAM or MD5, never in clear text: whoever names
+        // the address (a workspace's cdp.toml, `--store`) could otherwise run a server of their own that asks for it
+        // and read the password of every colleague whose password file has a wildcard line. So the first login
+        // offers none; postgres-nio then answers a request in clear text with an empty password, and stops at SCRAM or
+        // MD5 without sending anything, when the login is retried with it (libpq's require_auth does the same).
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try configuration(settings, password: nil, applicationName: applicationName), id: 1, logger: logger)
+            return PostgresSession(settings: settings, connection: connection, logger: logger)
+        } catch let error as PSQLError where password != nil && error.code == .authMechanismRequiresPassword {
+            // SCRAM or MD5: the server proves it knows the password (SCRAM) or sees only a salted hash (MD5).
+        } catch {
+            throw loginFailure(settings, error, passwordOffered: password != nil)
+        }
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try configuration(settings, password: password, applicationName: applicationName), id: 2, logger: logger)
+            return PostgresSession(settings: settings, connection: connection, logger: logger)
+        } catch {
+            throw loginFailure(settings, error, passwordOffered: false)
+        }
+    }
+
+    private static func loginFailure(_ settings: PostgresSettings, _ error: any Error, passwordOffered: Bool) -> PostgresStoreError {
+        let reason = serverMessage(error) ?? String(describing: error)
+        let cleartext =
+            passwordOffered && sqlState(error) == "28P01"
+            ? " (cdp gives a password only to a server that asks for it by SCRAM-SHA-256 or MD5, never in clear text: "
+                + "set the server's pg_hba.conf to scram-sha-256, or use peer authentication over the socket)" : ""
+        return PostgresStoreError(
+            .connection,
+            "cannot log in to \(settings): \(reason)\(cleartext). Check that the server runs, that the role exists, and that it "
+                + "authenticates you (peer over the socket, or a password in ~/.pgpass or PGPASSFILE)",
+            underlying: error, sqlState: sqlState(error))
+    }
+
+    private static func configuration(_ settings: PostgresSettings, password: String?, applicationName: String) throws(PostgresStoreError)
+        -> PostgresConnection.Configuration
+    {
         var configuration: PostgresConnection.Configuration
         switch settings.endpoint {
         case .socket(let folder):
@@ -49,18 +89,7 @@ public final class PostgresSession: Sendable {
                 host: host, port: settings.port, username: settings.user, password: password, database: settings.database, tls: tls)
         }
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        let logger = Logger(label: "cdp.postgres")
-        do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-            return PostgresSession(settings: settings, connection: connection, logger: logger)
-        } catch {
-            let reason = Self.serverMessage(error) ?? String(describing: error)
-            throw PostgresStoreError(
-                .connection,
-                "cannot log in to \(settings): \(reason). Check that the server runs, that the role exists, and that it "
-                    + "authenticates you (peer over the socket, or a password in ~/.pgpass or PGPASSFILE)",
-                underlying: error, sqlState: Self.sqlState(error))
-        }
+        return configuration
     }
 
     /// The role the server logged this session in as: the identity every decision is recorded under.

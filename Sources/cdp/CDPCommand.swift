@@ -96,6 +96,9 @@ enum Output {
 
     /// A plain text table with columns padded to their widest cell.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
+        // A row is one line whatever a cell holds: a line break in a value (a target, a path) would print a row of
+        // its own choosing, such as a forged audit entry.
+        let rows = rows.map { $0.map(oneLine) }
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
@@ -106,6 +109,12 @@ enum Output {
             }.joined(separator: "  ")
         }
         return ([line(header), line(widths.map { String(repeating: "─", count: $0) })] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// `text` on one line: each line break shown as ⏎.
+    static func oneLine(_ text: String) -> String {
+        guard text.contains(where: \.isNewline) else { return text }
+        return text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: " ⏎ ")
     }
 
     /// Prints each line to stderr as `cdp: warning: …`.

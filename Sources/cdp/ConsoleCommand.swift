@@ -27,13 +27,11 @@ struct ConsoleCommand: ParsableCommand {
 
 /// Opens the console on the real terminal; the terminal is restored on quit, on signals and on errors.
 enum ConsoleLauncher {
-    /// `themes/` of the current folder, else of the workspace.
+    /// The workspace's `themes/` (the shipped themes are built in). Never the current folder's: whoever starts cdp
+    /// chooses that folder, and behind a sudo wrapper would choose what the service account reads.
     static func themesFolder(for workspace: Workspace) -> URL? {
-        let candidates = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("themes"),
-            workspace.root.appendingPathComponent("themes"),
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+        let folder = workspace.root.appendingPathComponent("themes")
+        return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
     }
 
     /// - Parameter mouse: clicks select rows and tabs and the wheel scrolls (the terminal's own selection then needs Shift).

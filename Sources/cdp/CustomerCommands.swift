@@ -160,10 +160,7 @@ struct ExportCommand: ParsableCommand {
             // Write beside the target and rename at the end, so a failed export leaves no half file.
             let target = URL(fileURLWithPath: out)
             let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
-            guard FileManager.default.createFile(atPath: partial.path, contents: nil), let opened = try? FileHandle(forWritingTo: partial) else {
-                throw ValidationError("cannot write \(out): check the folder exists and is writable")
-            }
-            handle = opened
+            handle = try present { () throws(EngineError) in try PrivateFile.create(atPath: partial.path) }
             temporary = partial
         } else {
             handle = FileHandle.standardOutput

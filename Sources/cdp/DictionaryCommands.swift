@@ -235,13 +235,7 @@ struct DictionaryCommand: ParsableCommand {
 
         func run() throws {
             let service = try options.service()
-            let summary = try present { () throws(EngineError) in
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw EngineError(.input, "cannot read \(file); export one with `cdp dictionary export --format toml --out \(file)`")
-                }
-                guard let text = String(data: data, encoding: .utf8) else { throw EngineError(.input, "\(file) is not UTF-8 text") }
-                return try service.importTOML(text, file: file)
-            }
+            let summary = try present { () throws(EngineError) in try service.importFile(file) }
             for version in summary.changed { print("  \(version.key): \(version.change) (version \(version.version))") }
             print("imported \(file): \(summary.changed.count) entries changed, \(summary.unchanged) unchanged")
         }

@@ -140,7 +140,7 @@ struct AuditCommand: ParsableCommand {
         /// A value on one line of the table: line breaks shown as ⏎, cut after `width` characters (a changed
         /// access file's texts are whole in the row and in `--json`).
         static func cell(_ value: String, width: Int = 80) -> String {
-            let line = value.replacingOccurrences(of: "\r\n", with: " ⏎ ").replacingOccurrences(of: "\n", with: " ⏎ ")
+            let line = Output.oneLine(value)
             return line.count > width ? String(line.prefix(width - 1)) + "…" : line
         }
     }

@@ -31,8 +31,8 @@ import Testing
             #expect(Self.john(try analyst.search(prefix, limit: 100), john) == nil, "\(prefix)")
         }
         // The whole value, normalised, confirms him (someone who holds it may look the customer up).
-        #expect(Self.john(try analyst.search("John.Smith@Example.com", limit: 100), john)?.score == 4)
-        #expect(Self.john(try analyst.search("07700 900002", limit: 100), john)?.score == 4)
+        #expect(Self.john(try analyst.search("John.Smith@Example.com", limit: 100), john) != nil)
+        #expect(Self.john(try analyst.search("07700 900002", limit: 100), john) != nil)
         // Names keep their tolerant search (a typo, a whole name), but not a prefix: "smi", "smit"… would spell a
         // masked name one letter at a time. The admin's prefix search still finds him.
         #expect(Self.john(try analyst.search("smi", limit: 100), john) == nil)

@@ -1,5 +1,6 @@
 import CDPCore
-import CDPEngine
+@testable import CDPEngine
+import CDPStore
 import CDPTestSupport
 import Foundation
 import TermUI
@@ -91,6 +92,26 @@ extension ConsoleFixture {
         #expect(!screen.contains("ana.nunez@example.com"))
         screen = try f.send("s")
         #expect(!screen.contains("ana.nunez@example.com"))
+    }
+
+    /// Without view_pii each customer search is an audited lookup with an hourly budget: typing a name must not spend
+    /// one per letter, so the search runs on Enter.
+    @Test func anAnalystsSearchRunsOnEnterAsOneAuditedLookup() throws {
+        let f = try ConsoleFixture(customer360: "masked-enter", user: "ana")
+        func lookups() throws -> Int {
+            try f.workspace.store.auditEntries(LakeStore.AuditFilter(actor: "ana", action: Customer360Service.lookupAction)).count
+        }
+        var screen = try f.send("5 /nunez")
+        #expect(screen.contains("Enter searches (each is audited)"), "\(screen)")
+        #expect(screen.contains("highest lifetime value"))
+        #expect(try lookups() == 0)
+        screen = try f.send("<enter>")
+        #expect(screen.contains("'nunez': 1 found"), "\(screen)")
+        #expect(try lookups() == 1)
+        // With view_pii the list follows the keys as before, and nothing is counted.
+        let steward = try ConsoleFixture(customer360: "clear-as-you-type")
+        screen = try steward.send("5 /nunez")
+        #expect(screen.contains("'nunez': 1 found"), "\(screen)")
     }
 
     @Test func analyticsSortsCampaignsAndChartsTheMetric() throws {

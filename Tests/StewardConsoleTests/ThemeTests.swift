@@ -56,6 +56,22 @@ import Testing
         }
     }
 
+    /// Attack 9: `--theme ../secret` read any `*.toml` the account running cdp could read and quoted its lines in the
+    /// error. A theme is a name in the workspace's themes/, nothing else is opened.
+    @Test func aThemeIsANameNeverAPath() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-theme-\(UUID().uuidString)")
+        let themes = folder.appendingPathComponent("themes")
+        try FileManager.default.createDirectory(at: themes, withIntermediateDirectories: true)
+        try "this line has a secret S3cret\n".write(to: folder.appendingPathComponent("secret.toml"), atomically: true, encoding: .utf8)
+        for name in ["../secret", "/tmp/secret", "..", "a/b", ""] {
+            let refusal = #expect(throws: ThemeError.self) { try Theme.resolve(named: name, themesFolder: themes, environment: [:]) }
+            #expect(refusal?.description.contains("not a path") == true, "\(name): \(refusal?.description ?? "")")
+            #expect(refusal?.description.contains("S3cret") == false)
+            #expect(throws: ThemeError.self) { try Theme.load(named: name, from: themes) }
+        }
+        #expect(try Theme.resolve(named: "high-contrast", themesFolder: themes, environment: [:]).name == "high-contrast")
+    }
+
     @Test func noColorSelectsMono() throws {
         #expect(try Theme.resolve(named: "dark", themesFolder: nil, environment: ["NO_COLOR": "1"]).name == "mono")
         #expect(try Theme.resolve(named: nil, themesFolder: nil, environment: [:]).name == "dark")

@@ -48,10 +48,11 @@ public struct Customer360Service: Sendable {
 
     public struct SearchHit: Sendable, Hashable, Codable {
         public var customer: Customer360Row
-        /// How many words of the search met this customer.
-        public var wordsMatched: Int
-        /// The sum of each word's best match (exact 4, prefix 3, one edit 2, sounds alike 1).
-        public var score: Int
+        /// How many words of the search met this customer; nil for a user without `view_pii`.
+        public var wordsMatched: Int?
+        /// The sum of each word's best match (exact 4, prefix 3, one edit 2, sounds alike 1); nil for a user without
+        /// `view_pii`, for whom it would confirm a guessed name letter by letter (exact against one edit away).
+        public var score: Int?
     }
 
     /// Customers best matching `text`: those meeting the most words first, then the strongest matches.
@@ -71,11 +72,13 @@ public struct Customer360Service: Sendable {
         // tolerant search, but not by prefix: see below) or the whole e-mail or phone the word is; a mailbox part or a phone's
         // leading digits never count. Name variants (sounds alike, one edit) come from names alone.
         let masked = masker.isActive
-        // Each whole e-mail or phone a masked user searches for asks whether it is a customer's, and the answer says
-        // so even when it is empty (a search of several must meet a customer by every one): each counts against the
-        // budget, before anything is read, and is audited with the answer.
-        let contactTests = masked ? lookups.filter(Self.couldBeWholeContact).map(\.word) : []
-        try checkContactLookupBudget(adding: contactTests.count)
+        // Every search of a masked user asks whether someone of that name, e-mail or phone is a customer, and the
+        // answer says so even when it is empty: a list of common names tried one by one would read who is called
+        // what. Each whole e-mail or phone counts as one lookup (a search of several must meet a customer by every
+        // one), a search by name alone as one; they count against the budget before anything is read and are
+        // audited with the answer.
+        let tests = masked ? Self.lookupsTested(text, lookups) : []
+        try checkLookupBudget(adding: tests.count)
         var nameWords: [GoldenID: Set<String>] = [:]
         func loadNameWords(_ goldens: [GoldenID]) throws(EngineError) {
             let missing = Array(Set(goldens.filter { nameWords[$0] == nil })).sorted { $0.rawValue < $1.rawValue }
@@ -237,40 +240,63 @@ public struct Customer360Service: Sendable {
         // (a longer prefix, a mailbox part) must not narrow the answer either, or which customers remain tells
         // what it matched.
         let ranked: [(GoldenID, (words: Int, score: Int))] = candidates.map { ($0, rank($0)) }
-        let ordered = ranked.filter { !masked || $0.1.words == lookups.count }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }
-            .prefix(limit).map(\.0)
-        try auditContactLookups(contactTests, found: ordered.count)
-        let rows = try storeCall { () throws(StoreError) in try lake.customer360.customer360(Array(ordered)) }
-        let masker = self.masker
-        return rows.map { row in
-            let (words, score) = rank(row.golden)
-            return SearchHit(customer: Self.mask(row, masker), wordsMatched: words, score: score)
+        guard masked else {
+            let ordered = ranked.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.rawValue < $1.0.rawValue }.prefix(limit).map(\.0)
+            let rows = try storeCall { () throws(StoreError) in try lake.customer360.customer360(Array(ordered)) }
+            return rows.map { row in
+                let (words, score) = rank(row.golden)
+                return SearchHit(customer: row, wordsMatched: words, score: score)
+            }
         }
+        // In golden id order: an order by score would tell an exact name from one a letter off.
+        let found = ranked.filter { $0.1.words == lookups.count }.map(\.0).sorted { $0.rawValue < $1.rawValue }
+        guard found.count <= Self.maskedAnswerLimit else {
+            try auditLookups(tests, answer: "withheld: more than \(Self.maskedAnswerLimit) customers found")
+            throw EngineError(
+                .refused,
+                "more than \(Self.maskedAnswerLimit) customers match '\(text)'; without view_pii a search lists at most "
+                    + "\(Self.maskedAnswerLimit), so that common names tried one by one cannot tell who is called what. Add a first "
+                    + "name or an initial, or search by the customer's whole e-mail or phone")
+        }
+        let shown = Array(found.prefix(limit))
+        try auditLookups(tests, answer: "\(shown.count) customer\(shown.count == 1 ? "" : "s") found")
+        let rows = try storeCall { () throws(StoreError) in try lake.customer360.customer360(shown) }
+        let masker = self.masker
+        return rows.map { SearchHit(customer: Self.mask($0, masker), wordsMatched: nil, score: nil) }
     }
 
-    /// The audit action of each whole e-mail or phone a user without `view_pii` looked a customer up by.
-    public static let contactLookupAction = "customer.lookup"
-    /// How many whole e-mails or phones a user without `view_pii` may look up in an hour. Each one tells whether
-    /// someone whose e-mail or phone the user holds is a customer, found or not; a list of addresses tried would tell
-    /// which are.
-    public static let contactLookupsPerHour = 100
+    /// What a masked user's search tests, one lookup each: every whole e-mail or phone in it, or, when it has
+    /// none, the search itself (by name).
+    static func lookupsTested(_ text: String, _ lookups: [CustomerSearchKeys.Lookup]) -> [String] {
+        let contacts = lookups.filter(couldBeWholeContact).map(\.word)
+        guard contacts.isEmpty else { return contacts }
+        return lookups.isEmpty ? [] : [lookups.map(\.word).joined(separator: " ")]
+    }
 
-    /// Refuses a masked user's lookup of `count` more whole e-mails or phones past the hourly budget.
-    /// - Throws: `.forbidden` past ``contactLookupsPerHour`` in the last hour (audited, as refusals are).
-    private func checkContactLookupBudget(adding count: Int) throws(EngineError) {
+    /// The audit action of each lookup a user without `view_pii` made: a search by name, or a whole e-mail or phone.
+    public static let lookupAction = "customer.lookup"
+    /// How many lookups a user without `view_pii` may make in an hour. Each one tells whether someone whose name,
+    /// e-mail or phone the user holds is a customer, found or not; a list of names or addresses tried would tell
+    /// which are, and who is called what.
+    public static let lookupsPerHour = 100
+    /// How many customers a search by a user without `view_pii` may list: a common name ("smith") answers "add a
+    /// word" instead of a page of customers whose surname the search has just told.
+    public static let maskedAnswerLimit = 10
+
+    /// Refuses a masked user's `count` more lookups past the hourly budget.
+    /// - Throws: `.forbidden` past ``lookupsPerHour`` in the last hour (audited, as refusals are).
+    private func checkLookupBudget(adding count: Int) throws(EngineError) {
         guard count > 0 else { return }
         let since = ISOTime.timestamp(environment.now() - 3600)
         let recent = try storeCall { () throws(StoreError) in
-            try lake.audit.auditEntries(
-                AuditFilter(actor: environment.user, action: Self.contactLookupAction, limit: Self.contactLookupsPerHour))
+            try lake.audit.auditEntries(AuditFilter(actor: environment.user, action: Self.lookupAction, limit: Self.lookupsPerHour))
         }.filter { $0.at >= since }
-        if recent.count + count > Self.contactLookupsPerHour {
+        if recent.count + count > Self.lookupsPerHour {
             var refusal = EngineError(
                 .forbidden,
-                "\(environment.user) has looked customers up by \(recent.count) whole e-mail addresses or phone numbers in the last hour, "
-                    + "and this search has \(count) more; a user without view_pii may look up \(Self.contactLookupsPerHour) an hour, so its "
-                    + "answer is withheld. Search by name, try again later, or ask a steward with view_pii")
+                "\(environment.user) has made \(recent.count) customer lookups in the last hour (each search by name, and each whole "
+                    + "e-mail address or phone number searched for, is one), and this search has \(count) more; a user without view_pii "
+                    + "may make \(Self.lookupsPerHour) an hour, so its answer is withheld. Try again later, or ask a steward with view_pii")
             do {
                 try workspace.appendAuditEvenIfReadOnly(
                     AuditDraft(actor: environment.user, action: "access.refused", target: "customer search", reason: refusal.message),
@@ -282,15 +308,13 @@ public struct Customer360Service: Sendable {
         }
     }
 
-    /// Audits each whole e-mail or phone a masked user looked up, one row each (the word in the row's withheld
-    /// reason, for an admin to read), with how many customers the search found.
-    private func auditContactLookups(_ words: [String], found: Int) throws(EngineError) {
-        for word in words {
+    /// Audits each lookup a masked user made, one row each (what was looked up in the row's withheld reason, for an
+    /// admin to read), with the search's answer.
+    private func auditLookups(_ tested: [String], answer: String) throws(EngineError) {
+        for word in tested {
             try storeCall { () throws(StoreError) in
                 try workspace.appendAuditEvenIfReadOnly(
-                    AuditDraft(
-                        actor: environment.user, action: Self.contactLookupAction, target: "customer search",
-                        after: "\(found) customer\(found == 1 ? "" : "s") found", reason: word),
+                    AuditDraft(actor: environment.user, action: Self.lookupAction, target: "customer search", after: answer, reason: word),
                     at: environment.timestamp)
             }
         }
@@ -414,10 +438,10 @@ public struct Customer360Service: Sendable {
             let lookup = CustomerSearchKeys.lookups(text)
             if let first = lookup.first {
                 let tested = masker.isActive && Self.couldBeWholeContact(first) ? [first.word] : []
-                try checkContactLookupBudget(adding: tested.count)
+                try checkLookupBudget(adding: tested.count)
                 let hits = try storeCall { () throws(StoreError) in try lake.customer360.customerSearchHits(first, limit: 50) }
                 let exact = hits.first(where: { $0.key == first.exact })
-                try auditContactLookups(tested, found: exact == nil ? 0 : 1)
+                try auditLookups(tested, answer: exact == nil ? "0 customers found" : "1 customer found")
                 if let exact { return exact.golden }
             }
         }

@@ -209,6 +209,19 @@ public struct DictionaryService: Sendable {
     /// - Throws: `.forbidden` without `edit_dictionary`; `.invalidConfiguration` for a malformed file;
     ///   `.invalidEntry` listing every problem by table and field.
     @discardableResult
+    /// Applies the dictionary TOML file at `path`, read only once the user may edit the dictionary: a refusal must
+    /// not tell whether a file exists or what it holds (behind a sudo wrapper the reader is the service account).
+    /// - Throws: `.forbidden` without `edit_dictionary` (nothing read); `.input` for a file that cannot be read or
+    ///   is not UTF-8; as ``importTOML(_:file:)`` otherwise.
+    public func importFile(_ path: String) throws(EngineError) -> ImportSummary {
+        try workspace.authorize(.editDictionary, environment, attempt: "dictionary.import \(path)")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EngineError(.input, "cannot read \(path); export one with `cdp dictionary export --format toml --out \(path)`")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw EngineError(.input, "\(path) is not UTF-8 text") }
+        return try importTOML(text, file: path)
+    }
+
     public func importTOML(_ text: String, file: String) throws(EngineError) -> ImportSummary {
         try workspace.authorize(.editDictionary, environment, attempt: "dictionary.import \(file)")
         let listed = try ConfigurationLoader.dictionary(tomlText: text, file: file)

@@ -74,9 +74,7 @@ extension QuarantineService {
     ) throws(EngineError) -> Int {
         let target = URL(fileURLWithPath: path)
         let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
-        guard FileManager.default.createFile(atPath: partial.path, contents: nil), let handle = try? FileHandle(forWritingTo: partial) else {
-            throw EngineError(.input, "cannot write \(path): check the folder exists and is writable")
-        }
+        let handle = try PrivateFile.create(atPath: partial.path)
         defer { try? FileManager.default.removeItem(at: partial) }
         var buffer = Data()
         let count = try exportView(filter, order: order, ascending: ascending, columns: columns, format: format, destination: path) { text in

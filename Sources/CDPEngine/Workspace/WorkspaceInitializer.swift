@@ -155,10 +155,36 @@ public enum WorkspaceInitializer {
         try text.write(to: file, atomically: true, encoding: .utf8)
     }
 
+    /// Copies the contents of `from` (a file or a folder, recursively) to `to`, owned by whoever runs cdp with the
+    /// usual modes. Never the owner or mode of the original: copying them failed for a user who does not own the
+    /// shipped template, and as root kept the data folder's owner on the workspace's private inbox.
     private static func copy(_ from: URL, to: URL) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
         if manager.fileExists(atPath: to.path) { try manager.removeItem(at: to) }
-        try manager.copyItem(at: from, to: to)
+        try copyContents(from, to: to)
+    }
+
+    private static func copyContents(_ from: URL, to: URL) throws {
+        let manager = FileManager.default
+        if let link = try? manager.destinationOfSymbolicLink(atPath: from.path) {
+            return try manager.createSymbolicLink(atPath: to.path, withDestinationPath: link)
+        }
+        var isFolder: ObjCBool = false
+        guard manager.fileExists(atPath: from.path, isDirectory: &isFolder) else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: from.path]) }
+        if isFolder.boolValue {
+            try manager.createDirectory(at: to, withIntermediateDirectories: false)
+            for name in try manager.contentsOfDirectory(atPath: from.path) {
+                try copyContents(from.appendingPathComponent(name), to: to.appendingPathComponent(name))
+            }
+            return
+        }
+        // In chunks: a landed source file may be gigabytes.
+        let input = try FileHandle(forReadingFrom: from)
+        defer { try? input.close() }
+        guard manager.createFile(atPath: to.path, contents: nil) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path]) }
+        let output = try FileHandle(forWritingTo: to)
+        defer { try? output.close() }
+        while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }
     }
 }

@@ -96,7 +96,7 @@ extension ConsoleApp {
             let before = prompt.field.value
             if prompt.field.handle(key) { prompt.selected = 0 }
             // `/` filters the table as you type; Enter keeps the filter, Esc restores the old one.
-            if prompt.kind == .filter, prompt.field.value != before {
+            if prompt.kind == .filter, prompt.field.value != before, current.filtersAsYouType(app: self) {
                 current.applyFilter(prompt.field.value.trimmingCharacters(in: .whitespaces), app: self)
             }
         }

@@ -316,6 +316,9 @@ public final class ConsoleApp {
                 return true
             }
             prompt = Prompt(kind: .filter, text: current.filterText ?? "")
+            if !current.filtersAsYouType(app: self) {
+                message = StatusMessage("Enter searches (each is audited)")
+            }
         case "theme-next": cycleTheme()
         case "back": back()
         case "quit": quit()

@@ -26,6 +26,8 @@ protocol ConsoleScreen: AnyObject {
     var filterText: String? { get }
     /// Applies a `/` filter (empty clears it).
     func applyFilter(_ text: String, app: ConsoleApp)
+    /// Whether `/` applies the filter at each key, or only on Enter (a filter that costs the user something each time).
+    func filtersAsYouType(app: ConsoleApp) -> Bool
     /// A left click at a cell of the body (0-based, the terminal's coordinates); false when the screen has nothing there.
     func click(at position: Position, app: ConsoleApp) -> Bool
 }
@@ -40,6 +42,7 @@ extension ConsoleScreen {
     func activate(app: ConsoleApp) {}
     var filterText: String? { nil }
     func applyFilter(_ text: String, app: ConsoleApp) {}
+    func filtersAsYouType(app: ConsoleApp) -> Bool { true }
 }
 
 /// A screen whose body is a table: a left click on a row selects it, as the keyboard would (the wheel moves the

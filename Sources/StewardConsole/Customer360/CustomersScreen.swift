@@ -45,6 +45,10 @@ final class CustomersScreen: TableScreen {
 
     var filterText: String? { query }
 
+    /// Without view_pii each search is a lookup, audited and counted against an hourly budget: it runs on Enter, not
+    /// at every letter typed.
+    func filtersAsYouType(app: ConsoleApp) -> Bool { !app.masker.isActive }
+
     func applyFilter(_ text: String, app: ConsoleApp) {
         query = text
         guard !text.isEmpty else {

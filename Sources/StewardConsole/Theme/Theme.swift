@@ -64,6 +64,7 @@ public struct Theme: Sendable, Hashable {
     /// Loads `themesFolder/NAME.toml`.
     /// - Throws: ``ThemeError`` naming the file, and the role or line, when it is missing or invalid.
     public static func load(named name: String, from themesFolder: URL) throws(ThemeError) -> Theme {
+        try refuseAnythingButAName(name)
         let file = themesFolder.appendingPathComponent("\(name).toml")
         guard let data = FileManager.default.contents(atPath: file.path) else {
             let available = availableThemes(in: themesFolder).joined(separator: ", ")
@@ -83,12 +84,24 @@ public struct Theme: Sendable, Hashable {
     ) throws(ThemeError) -> Theme {
         if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return mono }
         let wanted = name ?? "dark"
+        try refuseAnythingButAName(wanted)
         if let themesFolder, FileManager.default.fileExists(atPath: themesFolder.appendingPathComponent("\(wanted).toml").path) {
             return try load(named: wanted, from: themesFolder)
         }
         if let theme = builtIn(named: wanted) { return theme }
         let known = availableThemes(in: themesFolder).joined(separator: ", ")
         throw ThemeError(file: "\(wanted).toml", message: "no theme named \(wanted) (available: \(known))")
+    }
+
+    /// A theme is a name (letters, digits, `-`, `_`), never a path: `--theme ../x` read any `*.toml` file the account
+    /// running cdp can read and quoted its lines in the error (behind a sudo wrapper, files the caller may not read).
+    /// - Throws: ``ThemeError`` for anything else.
+    static func refuseAnythingButAName(_ name: String) throws(ThemeError) {
+        let allowed = name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" }
+        guard !name.isEmpty, allowed else {
+            throw ThemeError(
+                file: "--theme", message: "a theme is a name such as dark or high-contrast (the workspace's themes/NAME.toml), not a path")
+        }
     }
 
     /// Theme names: the shipped ones first, then any other `*.toml` in the folder, sorted.
