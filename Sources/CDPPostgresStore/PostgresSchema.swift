@@ -103,6 +103,7 @@ public enum PostgresSchema {
         Migration(name: "pg-work-claims-audited-as-the-database-changed-them", statements: workClaimAuditObjects),
         Migration(name: "pg-decided-items-end-their-holds", statements: decidedHoldObjects),
         Migration(name: "pg-only-writers-hold-the-audit-head", statements: auditInboxObjects),
+        Migration(name: "pg-customer-lookups-are-audited", statements: customerLookupAuditObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

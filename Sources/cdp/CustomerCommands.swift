@@ -160,7 +160,7 @@ struct ExportCommand: ParsableCommand {
             // Write beside the target and rename at the end, so a failed export leaves no half file.
             let target = URL(fileURLWithPath: out)
             let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
-            handle = try present { () throws(EngineError) in try PrivateFile.create(atPath: partial.path) }
+            handle = try present { () throws(EngineError) in try PrivateFile.create(atPath: partial.path, shownAs: out) }
             temporary = partial
         } else {
             handle = FileHandle.standardOutput

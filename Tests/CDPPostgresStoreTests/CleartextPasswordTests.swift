@@ -4,7 +4,7 @@ import Testing
 
 /// Attack 9: whoever names a store's address (a workspace's cdp.toml, `--store`) could run a server of their own
 /// that asks for the password in clear text, and read the password of everyone whose password file has a wildcard
-/// line. cdp gives a password only to a server that asks for it by SCRAM or MD5.
+/// line. cdp first logs in offering none, and gives it only on a second login to a server that asked for SCRAM or MD5.
 @Suite struct CleartextPasswordTests {
     /// A server that asks for a cleartext password, once, and writes what it was sent to `log`. Python, as CI has it.
     static let fakeServer = #"""

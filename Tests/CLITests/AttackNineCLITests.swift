@@ -73,5 +73,10 @@ import Testing
             #expect(owner == Int(getuid()), "\(item) is owned by uid \(owner) (the source's owner moved: \(otherOwner))")
         }
         #expect(try String(contentsOf: workspace.appendingPathComponent("inbox/crm/customers.csv"), encoding: .utf8) == "id,first_name\n1,Ana\n")
+        // Personal data is private from its first byte, not only once the whole copy is done.
+        for (item, expected) in [("inbox/crm", 0o700), ("inbox/crm/customers.csv", 0o600)] {
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: workspace.appendingPathComponent(item).path)[.posixPermissions] as? Int)
+            #expect(mode == expected, "\(item): \(String(mode, radix: 8))")
+        }
     }
 }

@@ -272,6 +272,33 @@ extension BulkActionScreenTests {
 }
 
 extension BulkJobAcrossTabsTests {
+    /// A drill from the Dashboard replaced the workbench's stack, and with it a running job's screen: its end (the
+    /// message, the one undo) was lost though the release went on. Now the drill waits until the job has ended.
+    @Test func aDrillFromTheDashboardKeepsARunningJobAndItsUndo() throws {
+        let f = try ConsoleFixture()
+        try f.send("2 <space> <space> p \(BulkActionScreenTests.pattern) <enter>")
+        try f.send("<enter>")
+        try f.send("t fixed <enter>")
+        try f.send("r")
+        let gate = DispatchSemaphore(value: 0)
+        f.app.bulkJobGate = { gate.wait() }
+        try f.backend.enqueue(script: "<enter> 1 <enter>")
+        f.app.drainEvents()
+        #expect(f.app.message?.text.contains("a bulk job is running here") == true, "\(f.app.message?.text ?? "")")
+        #expect(f.app.runningJobScreens.count == 1)
+        gate.signal()
+        f.app.bulkJobGate = nil
+        let deadline = Date().addingTimeInterval(30)
+        while !f.app.runningJobScreens.isEmpty, Date() < deadline {
+            f.app.tick()
+            usleep(10_000)
+        }
+        f.app.draw()
+        #expect(f.app.message?.text == "released 2 records; u undoes it all", "\(f.app.message?.text ?? "")")
+        try f.send("u")
+        #expect(try f.record(1).status == .fixed && f.record(2).status == .fixed)
+    }
+
     /// Esc on a running release stops it after the batch it is in: what it released stays released (each record its
     /// own transaction and audit entry, one more for the bulk action, marked stopped) and one u takes it all back.
     @Test func escStopsARunningReleaseAfterItsBatchAndOneUndoTakesBackWhatItReleased() throws {

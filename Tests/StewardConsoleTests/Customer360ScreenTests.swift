@@ -105,7 +105,10 @@ extension ConsoleFixture {
         #expect(screen.contains("Enter searches (each is audited)"), "\(screen)")
         #expect(screen.contains("highest lifetime value"))
         #expect(try lookups() == 0)
-        screen = try f.send("<enter>")
+        // Esc leaves the search untouched: nothing to restore, nothing looked up.
+        screen = try f.send("<esc>")
+        #expect(try lookups() == 0)
+        screen = try f.send("/nunez <enter>")
         #expect(screen.contains("'nunez': 1 found"), "\(screen)")
         #expect(try lookups() == 1)
         // With view_pii the list follows the keys as before, and nothing is counted.

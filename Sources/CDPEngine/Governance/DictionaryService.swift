@@ -203,16 +203,11 @@ public struct DictionaryService: Sendable {
         public var unchanged: Int
     }
 
-    /// Applies a dictionary file (`governance/dictionary.toml`): every entry it lists that differs becomes
-    /// a new version, audited as `dictionary.edit`, all in one transaction. Refused whole when any entry is
-    /// unknown or invalid, naming each.
-    /// - Throws: `.forbidden` without `edit_dictionary`; `.invalidConfiguration` for a malformed file;
-    ///   `.invalidEntry` listing every problem by table and field.
-    @discardableResult
     /// Applies the dictionary TOML file at `path`, read only once the user may edit the dictionary: a refusal must
     /// not tell whether a file exists or what it holds (behind a sudo wrapper the reader is the service account).
     /// - Throws: `.forbidden` without `edit_dictionary` (nothing read); `.input` for a file that cannot be read or
     ///   is not UTF-8; as ``importTOML(_:file:)`` otherwise.
+    @discardableResult
     public func importFile(_ path: String) throws(EngineError) -> ImportSummary {
         try workspace.authorize(.editDictionary, environment, attempt: "dictionary.import \(path)")
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -222,6 +217,12 @@ public struct DictionaryService: Sendable {
         return try importTOML(text, file: path)
     }
 
+    /// Applies a dictionary file (`governance/dictionary.toml`): every entry it lists that differs becomes
+    /// a new version, audited as `dictionary.edit`, all in one transaction. Refused whole when any entry is
+    /// unknown or invalid, naming each.
+    /// - Throws: `.forbidden` without `edit_dictionary`; `.invalidConfiguration` for a malformed file;
+    ///   `.invalidEntry` listing every problem by table and field.
+    @discardableResult
     public func importTOML(_ text: String, file: String) throws(EngineError) -> ImportSummary {
         try workspace.authorize(.editDictionary, environment, attempt: "dictionary.import \(file)")
         let listed = try ConfigurationLoader.dictionary(tomlText: text, file: file)

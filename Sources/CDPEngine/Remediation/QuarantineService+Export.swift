@@ -74,7 +74,7 @@ extension QuarantineService {
     ) throws(EngineError) -> Int {
         let target = URL(fileURLWithPath: path)
         let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
-        let handle = try PrivateFile.create(atPath: partial.path)
+        let handle = try PrivateFile.create(atPath: partial.path, shownAs: path)
         defer { try? FileManager.default.removeItem(at: partial) }
         var buffer = Data()
         let count = try exportView(filter, order: order, ascending: ascending, columns: columns, format: format, destination: path) { text in

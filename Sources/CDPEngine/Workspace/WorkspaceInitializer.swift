@@ -92,7 +92,7 @@ public enum WorkspaceInitializer {
             }
             if let source {
                 for item in ["inbox", "truth"] where manager.fileExists(atPath: source.appendingPathComponent(item).path) {
-                    try copy(source.appendingPathComponent(item), to: root.appendingPathComponent(item))
+                    try copy(source.appendingPathComponent(item), to: root.appendingPathComponent(item), privately: true)
                 }
             } else {
                 try manager.createDirectory(at: root.appendingPathComponent("inbox"), withIntermediateDirectories: true)
@@ -158,14 +158,16 @@ public enum WorkspaceInitializer {
     /// Copies the contents of `from` (a file or a folder, recursively) to `to`, owned by whoever runs cdp with the
     /// usual modes. Never the owner or mode of the original: copying them failed for a user who does not own the
     /// shipped template, and as root kept the data folder's owner on the workspace's private inbox.
-    private static func copy(_ from: URL, to: URL) throws {
+    /// - Parameter privately: folders 0700 and files 0600 from the start (personal data: the inbox, the truth), not
+    ///   only once the whole copy is done.
+    private static func copy(_ from: URL, to: URL, privately: Bool = false) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
         if manager.fileExists(atPath: to.path) { try manager.removeItem(at: to) }
-        try copyContents(from, to: to)
+        try copyContents(from, to: to, privately: privately)
     }
 
-    private static func copyContents(_ from: URL, to: URL) throws {
+    private static func copyContents(_ from: URL, to: URL, privately: Bool) throws {
         let manager = FileManager.default
         if let link = try? manager.destinationOfSymbolicLink(atPath: from.path) {
             return try manager.createSymbolicLink(atPath: to.path, withDestinationPath: link)
@@ -173,16 +175,16 @@ public enum WorkspaceInitializer {
         var isFolder: ObjCBool = false
         guard manager.fileExists(atPath: from.path, isDirectory: &isFolder) else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: from.path]) }
         if isFolder.boolValue {
-            try manager.createDirectory(at: to, withIntermediateDirectories: false)
+            try manager.createDirectory(at: to, withIntermediateDirectories: false, attributes: privately ? [.posixPermissions: 0o700] : nil)
             for name in try manager.contentsOfDirectory(atPath: from.path) {
-                try copyContents(from.appendingPathComponent(name), to: to.appendingPathComponent(name))
+                try copyContents(from.appendingPathComponent(name), to: to.appendingPathComponent(name), privately: privately)
             }
             return
         }
         // In chunks: a landed source file may be gigabytes.
         let input = try FileHandle(forReadingFrom: from)
         defer { try? input.close() }
-        guard manager.createFile(atPath: to.path, contents: nil) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path]) }
+        guard manager.createFile(atPath: to.path, contents: nil, attributes: privately ? [.posixPermissions: 0o600] : nil) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: to.path]) }
         let output = try FileHandle(forWritingTo: to)
         defer { try? output.close() }
         while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { try output.write(contentsOf: chunk) }

@@ -71,7 +71,8 @@ extension ConsoleApp {
         switch key.key {
         case .escape where !key.ctrl && !key.alt:
             self.prompt = nil
-            if prompt.kind == .filter, prompt.field.value != prompt.original {
+            // A filter applied only on Enter was never changed by the keys: nothing to restore (and no lookup to spend).
+            if prompt.kind == .filter, prompt.field.value != prompt.original, current.filtersAsYouType(app: self) {
                 current.applyFilter(prompt.original, app: self)
             }
             return

@@ -88,6 +88,13 @@ final class DashboardScreen: ConsoleScreen {
             app.switchTab(index)
             return
         }
+        // A bulk job running on the workbench's tab keeps its screen: taking it away would lose the job's end (its
+        // message and its one undo), though the job itself went on.
+        if app.stacks[index].contains(where: { ($0 as? any BulkJobScreen)?.isRunning == true }) {
+            app.switchTab(index)
+            app.message = StatusMessage("a bulk job is running here: the Dashboard's counts open once it has ended", severity: .warning)
+            return
+        }
         // The list itself, not a record opened from it earlier: the drill is a new question.
         app.stacks[index] = [workbench]
         workbench.show(drill, app: app)
