@@ -232,12 +232,27 @@ extension BulkActionScreenTests {
 /// A bulk job goes on when the steward leaves its tab: the status bar shows its progress on every tab, and its end is
 /// taken there (the message, the undo, the finished preview gone from the workbench's tab).
 @Suite struct BulkJobAcrossTabsTests {
-    @Test func aBulkReleaseGoesOnOnAnotherTabWithItsProgressInTheStatusBarAndEndsThere() throws {
+    /// The first two records fixed by pattern, then the fixed ones' release previewed (not started).
+    static func twoFixedRecordsAboutToBeReleased() throws -> ConsoleFixture {
         let f = try ConsoleFixture()
         try f.send("2 <space> <space> p \(BulkActionScreenTests.pattern) <enter>")
         try f.send("<enter>")
         try f.send("t fixed <enter>")
         try f.send("r")
+        return f
+    }
+
+    /// Ticks the console, as its own loop does, until no bulk job runs (at most 30 s).
+    static func tickUntilNoJobRuns(_ f: ConsoleFixture) {
+        let deadline = Date().addingTimeInterval(30)
+        while !f.app.runningJobScreens.isEmpty, Date() < deadline {
+            f.app.tick()
+            usleep(10_000)
+        }
+    }
+
+    @Test func aBulkReleaseGoesOnOnAnotherTabWithItsProgressInTheStatusBarAndEndsThere() throws {
+        let f = try Self.twoFixedRecordsAboutToBeReleased()
         #expect(f.screen.contains("Release on 2 records"), "\(f.screen)")
         // The release is held at its start while the steward goes to Runs.
         let gate = DispatchSemaphore(value: 0)
@@ -250,11 +265,7 @@ extension BulkActionScreenTests {
         gate.signal()
         f.app.bulkJobGate = nil
         // Only the console's own ticks, on the Runs tab, take the release's end.
-        let deadline = Date().addingTimeInterval(30)
-        while !f.app.runningJobScreens.isEmpty, Date() < deadline {
-            f.app.tick()
-            usleep(10_000)
-        }
+        Self.tickUntilNoJobRuns(f)
         #expect(f.app.runningJobScreens.isEmpty)
         f.app.draw()
         #expect(f.app.message?.text == "released 2 records; u undoes it all", "\(f.app.message?.text ?? "")")
@@ -275,11 +286,7 @@ extension BulkJobAcrossTabsTests {
     /// A drill from the Dashboard replaced the workbench's stack, and with it a running job's screen: its end (the
     /// message, the one undo) was lost though the release went on. Now the drill waits until the job has ended.
     @Test func aDrillFromTheDashboardKeepsARunningJobAndItsUndo() throws {
-        let f = try ConsoleFixture()
-        try f.send("2 <space> <space> p \(BulkActionScreenTests.pattern) <enter>")
-        try f.send("<enter>")
-        try f.send("t fixed <enter>")
-        try f.send("r")
+        let f = try Self.twoFixedRecordsAboutToBeReleased()
         let gate = DispatchSemaphore(value: 0)
         f.app.bulkJobGate = { gate.wait() }
         try f.backend.enqueue(script: "<enter> 1 <enter>")
@@ -288,11 +295,7 @@ extension BulkJobAcrossTabsTests {
         #expect(f.app.runningJobScreens.count == 1)
         gate.signal()
         f.app.bulkJobGate = nil
-        let deadline = Date().addingTimeInterval(30)
-        while !f.app.runningJobScreens.isEmpty, Date() < deadline {
-            f.app.tick()
-            usleep(10_000)
-        }
+        Self.tickUntilNoJobRuns(f)
         f.app.draw()
         #expect(f.app.message?.text == "released 2 records; u undoes it all", "\(f.app.message?.text ?? "")")
         try f.send("u")
