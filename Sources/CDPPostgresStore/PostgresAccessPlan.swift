@@ -178,7 +178,7 @@ public struct PostgresAccessPlan: Sendable {
             "cdp.quarantine_release_as_read(bigint, text, text, text, text, text)",
             "cdp.quarantine_reopen_as_read(bigint, text, text, text, text, text, text, boolean)", "cdp.work_claims_change(text)",
         ],
-        .decideMerges: ["cdp.candidate_decide(bigint, text, text)", "cdp.work_claims_change(text)"] + PostgresSchema.matchDecisionFunctions,
+        .decideMerges: ["cdp.work_claims_change(text)"] + PostgresSchema.matchDecisionFunctions,
         .assignWork: ["cdp.work_claims_change(text)"],
         .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)", "cdp.dictionary_seed(text, text)"],
         .runWorkflows: ["cdp.run_lock_holder()"],

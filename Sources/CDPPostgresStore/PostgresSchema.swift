@@ -104,6 +104,8 @@ public enum PostgresSchema {
         Migration(name: "pg-decided-items-end-their-holds", statements: decidedHoldObjects),
         Migration(name: "pg-only-writers-hold-the-audit-head", statements: auditInboxObjects),
         Migration(name: "pg-customer-lookups-are-audited", statements: customerLookupAuditObjects),
+        Migration(name: "pg-decisions-lock-their-golden-records", statements: goldenDecisionLockObjects),
+        Migration(name: "pg-candidate-decide-is-dropped", statements: oldCandidateDecisionObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -249,7 +249,7 @@ extension TeamStoreTests {
         // From now on, deciding a pair ends its hold.
         try await admin.execute(
             "INSERT INTO cdp.work_claim (item_kind, item_id, owner, hold, held_by, since, expires_at) VALUES ('candidate', 1, 'sam', 'assignment', 'ada', cdp.now_text(), NULL)")
-        let decided = try fixture.psql("SELECT cdp.candidate_decide(1, 'approved', 'same person')", as: "sam")
+        let decided = try fixture.psql("SELECT cdp.candidate_decide_as_read(1, 'approved', 'same person', NULL, NULL, NULL, NULL)", as: "sam")
         #expect(decided.status == 0, "\(decided.output)")
         #expect(try await holds() == ["quarantine 1", "quarantine 3"])
         let released = try await admin.rows(

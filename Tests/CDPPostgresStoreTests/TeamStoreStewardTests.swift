@@ -16,7 +16,10 @@ extension TeamStoreTests {
             #"SELECT cdp.quarantine_release(2, 'open', '{"first_name": "Pilar", "last_name": "González", "email": "pilar.gonzalez53@yahoo.es"}')"#,
             as: "sam")
         #expect(release.status == 0, "\(release.output)")
-        let approve = try fixture.psql("SELECT cdp.candidate_decide(1, 'approved', 'same person')", as: "sam")
+        // The pg1 function that marked a pair approved without merging is gone; the one that merges decides.
+        let old = try fixture.psql("SELECT cdp.candidate_decide(1, 'approved', 'same person')", as: "sam")
+        #expect(old.status != 0 && old.stderr.contains("function cdp.candidate_decide(integer, unknown, unknown) does not exist"), "\(old.output)")
+        let approve = try fixture.psql("SELECT cdp.candidate_decide_as_read(1, 'approved', 'same person', NULL, NULL, NULL, NULL)", as: "sam")
         #expect(approve.status == 0, "\(approve.output)")
         let edit = try fixture.psql(
             #"SELECT cdp.dictionary_edit('silver', 'silver_customer', 'email', 1, '{"description": "Where we write to"}', 'clearer')"#,
@@ -67,7 +70,7 @@ extension TeamStoreTests {
         let fixture = try await TeamStoreFixture.make("permission")
         defer { Task { await fixture.drop() } }
         for (user, sql) in [
-            ("ana", "SELECT cdp.quarantine_reject(1, 'open', 'no')"), ("ana", "SELECT cdp.candidate_decide(1, 'rejected', NULL)"),
+            ("ana", "SELECT cdp.quarantine_reject(1, 'open', 'no')"), ("ana", "SELECT cdp.candidate_decide_as_read(1, 'rejected', NULL, NULL, NULL, NULL, NULL)"),
             ("vic", "SELECT cdp.dictionary_edit('silver', 'silver_customer', 'email', 1, '{}', 'x')"),
         ] {
             let result = try fixture.psql(sql, as: user)

@@ -198,7 +198,7 @@ struct TeamStoreTests {
             "CREATE TABLE cdp.mine (x int)", "CREATE TEMP TABLE mine (x int)", "CREATE TABLE public.mine (x int)",
             "CREATE SCHEMA mine", "SELECT lo_creat(-1)", "SELECT lo_from_bytea(0, 'x'::bytea)", "SELECT nextval('cdp.bronze_row_id')",
             "SELECT cdp.quarantine_reject(1, 'open', 'viewer says no')", "SELECT cdp.quarantine_release(1, 'open', '{}')",
-            "SELECT cdp.candidate_decide(1, 'approved', NULL)", "SELECT cdp.try_run_lock()", "SELECT pg_advisory_lock(42)",
+            "SELECT cdp.candidate_decide_as_read(1, 'approved', NULL, NULL, NULL, NULL, NULL)", "SELECT cdp.try_run_lock()", "SELECT pg_advisory_lock(42)",
             "CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "COMMENT ON TABLE cdp.batch IS 'mine'",
             "ALTER TABLE cdp.batch ADD COLUMN mine int", "CREATE INDEX mine ON cdp.batch(id)", "GRANT SELECT ON cdp.batch TO PUBLIC",
         ]

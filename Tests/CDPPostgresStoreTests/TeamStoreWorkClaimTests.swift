@@ -14,6 +14,19 @@ extension TeamStoreTests {
         let access = try String(contentsOfFile: file, encoding: .utf8)
         try access.replacingOccurrences(of: "sam = \"steward\"", with: "sam = \"steward\"\nada = \"admin\"")
             .write(toFile: file, atomically: true, encoding: .utf8)
+        try applyAccessFile(on: store, workspace, database, run)
+        if let database {
+            let cluster = try PostgresTestCluster.get()
+            let admin = try await cluster.superuser(database)
+            defer { Task { await admin.close() } }
+            try await cluster.setPassword("ada", try #require(TeamStoreFixture.passwords["ada"]), admin)
+        }
+    }
+
+    /// `cdp access apply` of the workspace's access file, to the team store too when the workspace is on one.
+    static func applyAccessFile(
+        on store: Store, _ workspace: String, _ database: String?, _ run: ([String]) throws -> Subprocess.Result
+    ) throws {
         var apply = ["access", "apply", "-w", workspace]
         if let database {
             let cluster = try PostgresTestCluster.get()
@@ -21,12 +34,6 @@ extension TeamStoreTests {
         }
         let applied = try run(apply)
         try #require(applied.status == 0, "\(store): \(applied.output)")
-        if let database {
-            let cluster = try PostgresTestCluster.get()
-            let admin = try await cluster.superuser(database)
-            defer { Task { await admin.close() } }
-            try await cluster.setPassword("ada", try #require(TeamStoreFixture.passwords["ada"]), admin)
-        }
     }
 
     /// The scenario: sam claims Q1 and Q2; vic may not claim; ada, an admin, is refused sam's Q1, assigns Q3–Q7 to

@@ -80,10 +80,11 @@ extension MatchReview {
     /// with its audit row, so a stop or a crash leaves whole decisions.
     public static let bulkBatchSize = 100
 
-    /// Checks the user may decide merges before a prompt opens; a refusal is audited.
+    /// Checks the user may decide merges (and, to approve, save golden values) before a prompt opens; a refusal is audited.
     /// - Throws: `.forbidden` naming the missing permission.
     public func authorizeBulk(_ decision: CandidateStatus, count: Int) throws(EngineError) {
         try workspace.authorize(.decideMerges, environment, attempt: "match.bulk.\(Self.verb(decision)) \(count) pairs")
+        if decision == .approved { try authorizeWritingGoldenValues(attempt: "match.bulk.\(Self.verb(decision)) \(count) pairs") }
     }
 
     /// The open pairs `selection` picks, to approve or reject them all, without writing anything.

@@ -90,6 +90,7 @@ extension MatchReview {
     @discardableResult
     public func approve(_ id: CandidateID, reason: String? = nil) throws(EngineError) -> GoldenID? {
         try workspace.authorize(.decideMerges, environment, attempt: "match.approve \(id)")
+        try authorizeWritingGoldenValues(attempt: "match.approve \(id)")
         try WorkAssignments(workspace: workspace, environment: environment)
             .respectHold(on: .candidate(id), for: "match.approve", takingOver: takingOverHolds)
         let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
@@ -211,6 +212,7 @@ extension MatchReview {
     @discardableResult
     public func unmerge(_ golden: GoldenID, record: SourceRecordID, reason: String? = nil) throws(EngineError) -> GoldenID {
         try workspace.authorize(.decideMerges, environment, attempt: "golden.unmerge \(golden) \(record)")
+        try authorizeWritingGoldenValues(attempt: "golden.unmerge \(golden) \(record)")
         let policy = try MatchService(workspace: workspace, environment: environment).configuration().survivorship
         let actor = environment.user, at = environment.timestamp
         return try transact("unmerge a record") { transaction in
@@ -238,6 +240,7 @@ extension MatchReview {
     /// - Throws: `.notFound`, or `.refused` for an unknown attribute.
     public func override(_ golden: GoldenID, attribute: String, value: String, reason: String? = nil) throws(EngineError) {
         try workspace.authorize(.decideMerges, environment, attempt: "golden.override \(golden).\(attribute)")
+        try authorizeWritingGoldenValues(attempt: "golden.override \(golden).\(attribute)")
         guard Survivorship.attributes.contains(attribute) else {
             throw EngineError(.refused, "'\(attribute)' is not a golden attribute (one of: \(Survivorship.attributes.joined(separator: ", ")))")
         }
@@ -250,6 +253,21 @@ extension MatchReview {
             try rebuild(golden, transaction, policy: policy, run: run)
             try transaction.audit(
                 AuditDraft(actor: actor, action: "golden.override", target: "\(golden).\(attribute)", before: before, after: value, reason: reason), at: at)
+        }
+    }
+
+    /// Approving (which merges), unmerging and overriding save a golden record's surviving values, computed from its
+    /// members' personal values: a role that reads them masked would save masked values (the team store reads masked
+    /// rows for it), so these need `view_pii` besides `decide_merges`, on both stores (the team store's functions
+    /// refuse them too). Rejecting and undoing save no values.
+    /// - Throws: `.forbidden` naming view_pii, audited as `access.refused`.
+    func authorizeWritingGoldenValues(attempt: String) throws(EngineError) {
+        do {
+            try workspace.authorize(.viewPII, environment, attempt: attempt)
+        } catch where error.code == .forbidden {
+            var refused = error
+            refused.message += "; \(attempt.prefix { $0 != " " }) saves a golden record's values, which are computed from personal data"
+            throw refused
         }
     }
 
