@@ -234,6 +234,8 @@ public struct PostgresAccessPlan: Sendable {
         // What the run-write triggers ask as the writer (whether it holds the run lock, whether it is the store itself).
         "cdp.run_lock_is_mine()", "cdp.writer_is_the_store()", "cdp.session_may(text)", "cdp.is_lake_timestamp(text)",
         "cdp.require_own_running_run(text, bigint, bigint)", "cdp.now_text()",
+        // What changed since a console last looked: ids and action names only (``PostgresSchema/changeFeedObjects``).
+        "cdp.audited_changes_after(bigint)",
     ]
 
     /// What the plan makes of the current store, read from its catalog.

@@ -106,6 +106,7 @@ public enum PostgresSchema {
         Migration(name: "pg-customer-lookups-are-audited", statements: customerLookupAuditObjects),
         Migration(name: "pg-decisions-lock-their-golden-records", statements: goldenDecisionLockObjects),
         Migration(name: "pg-candidate-decide-is-dropped", statements: oldCandidateDecisionObjects),
+        Migration(name: "pg-consoles-see-each-others-changes", statements: changeFeedObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -14,12 +14,13 @@ public struct LakeRepositories: Sendable {
     public var gold: any GoldRepository
     public var query: any QueryRepository
     public var workClaims: any WorkClaimRepository
+    public var changes: any ChangeFeedRepository
 
     public init(
         runs: any RunRepository, batches: any BatchRepository, audit: any AuditRepository, accessPolicy: any AccessPolicyRepository,
         dictionary: any DictionaryRepository, quarantine: any QuarantineRepository, status: any StatusRepository,
         customer360: any Customer360Repository, matching: any MatchingRepository, gold: any GoldRepository,
-        query: any QueryRepository, workClaims: any WorkClaimRepository
+        query: any QueryRepository, workClaims: any WorkClaimRepository, changes: any ChangeFeedRepository
     ) {
         self.runs = runs
         self.batches = batches
@@ -33,5 +34,6 @@ public struct LakeRepositories: Sendable {
         self.gold = gold
         self.query = query
         self.workClaims = workClaims
+        self.changes = changes
     }
 }

@@ -5,6 +5,6 @@ extension LakeStore {
     public var repositories: LakeRepositories {
         LakeRepositories(
             runs: self, batches: self, audit: self, accessPolicy: self, dictionary: self, quarantine: self, status: self, customer360: self,
-            matching: self, gold: self, query: self, workClaims: self)
+            matching: self, gold: self, query: self, workClaims: self, changes: self)
     }
 }

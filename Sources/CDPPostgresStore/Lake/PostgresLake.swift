@@ -111,7 +111,7 @@ public final class PostgresLake: Sendable {
     public var repositories: LakeRepositories {
         LakeRepositories(
             runs: self, batches: self, audit: self, accessPolicy: self, dictionary: self, quarantine: self, status: self,
-            customer360: self, matching: self, gold: self, query: self, workClaims: self)
+            customer360: self, matching: self, gold: self, query: self, workClaims: self, changes: self)
     }
 
     deinit {

@@ -82,12 +82,26 @@ public final class ConsoleApp {
     private var lastRunCheck = Date.distantPast
     /// The status bar's last run, read in the background every 2 s.
     private let lastRun = BackgroundRefresh<RunSummary?>()
+    /// Where the last look at what other sessions changed left off (``LakeWatch``); nil until a look succeeded.
+    private var watchMark: AuditEntryID?
+    /// The look under way, on a background thread; started every ``watchInterval``.
+    private var watching: BackgroundRead<LakeWatch.Change, EngineError>?
+    private var lastWatch = Date.distantPast
+    /// Whether the last look failed (said once on the status line, not at every look).
+    private var watchFailed = false
+    /// Looks at what other stewards changed so far, and how many of them found something (tests and the benchmark).
+    public private(set) var watchLooks = 0
+    public private(set) var watchChanges = 0
 
     /// What SQLite may keep in memory in the console's process (page caches of all connections).
     public static let sqliteMemoryLimit = 24 << 20
 
     /// Refresh cadence of live screens.
     public static let tickInterval: TimeInterval = 0.25
+
+    /// How often the console asks the lake what other sessions changed: twice a second, so another steward's claim
+    /// or decision shows within a second.
+    public static let watchInterval: TimeInterval = 0.5
 
     public init(
         workspace: Workspace, environment: Environment, theme: Theme = .dark, backend: any TerminalBackend, themesFolder: URL? = nil,
@@ -102,6 +116,8 @@ public final class ConsoleApp {
         self.themesFolder = themesFolder
         self.settingsFile = settingsFile
         workspace.limitSQLiteMemory(bytes: Self.sqliteMemoryLimit)
+        // The mark first: what others change from here on is followed; what the screens read next is already seen.
+        watchMark = try? LakeWatch(workspace: workspace).changes(after: nil).mark
         stacks = Self.tabs.map { [$0.makeRoot(self)] }
         current.activate(app: self)
     }
@@ -214,7 +230,69 @@ public final class ConsoleApp {
             refreshLastRun()
             changed = true
         }
+        if followLakeChanges() { changed = true }
         return changed
+    }
+
+    /// Takes the last look at what other sessions changed, if it is done, and starts the next when due (never
+    /// waits). Returns whether the screen shown re-read something.
+    private func followLakeChanges() -> Bool {
+        var followed = false
+        if let look = watching, let result = look.result {
+            watching = nil
+            watchLooks += 1
+            switch result {
+            case .success(let change):
+                let first = watchMark == nil
+                watchMark = change.mark
+                if watchFailed {
+                    watchFailed = false
+                    message = StatusMessage("following other stewards' changes again")
+                }
+                if !first, !change.areas.isEmpty {
+                    lakeChanged(change.areas)
+                    followed = true
+                }
+            case .failure(let error):
+                if !watchFailed {
+                    watchFailed = true
+                    message = StatusMessage(
+                        "cannot see other stewards' changes (\(Self.describe(error))); trying again, Ctrl-R reloads by hand",
+                        severity: .warning)
+                    followed = true
+                }
+            }
+        }
+        if watching == nil, Date().timeIntervalSince(lastWatch) >= Self.watchInterval {
+            lastWatch = Date()
+            let watch = LakeWatch(workspace: workspace)
+            let mark = watchMark
+            watching = BackgroundRead { () throws(EngineError) in try watch.changes(after: mark) }
+        }
+        return followed
+    }
+
+    /// Another session changed `areas`: every screen re-reads them when next shown, the one shown now at once.
+    func lakeChanged(_ areas: Set<LakeWatch.Area>) {
+        watchChanges += 1
+        if areas.contains(.dictionary) {
+            // Tags may have changed what is masked.
+            refreshMasker()
+        } else {
+            dataGeneration += 1
+        }
+        current.followLakeChange(areas, app: self)
+    }
+
+    /// Waits for the look under way at what other sessions changed and takes it, as a tick would (tests).
+    public func waitForLakeWatch() {
+        // The look under way may have started before the change: take it, and one started after.
+        for _ in 0..<2 {
+            lastWatch = .distantPast
+            _ = followLakeChanges()
+            _ = watching?.wait()
+        }
+        _ = followLakeChanges()
     }
 
     /// Draws the current state on the terminal.

@@ -1,3 +1,4 @@
+import CDPEngine
 import TermUI
 
 /// One screen of the console: its actions (keys, long names, help), how it draws, and how it
@@ -22,6 +23,9 @@ protocol ConsoleScreen: AnyObject {
     func willRender(app: ConsoleApp)
     /// The screen became visible (again).
     func activate(app: ConsoleApp)
+    /// Another session changed what `areas` name (``LakeWatch``) while this screen shows: re-read what it shows of
+    /// them, keeping the cursor on the same item. Never called when nothing changed.
+    func followLakeChange(_ areas: Set<LakeWatch.Area>, app: ConsoleApp)
     /// The current `/` filter text, if the screen filters.
     var filterText: String? { get }
     /// Applies a `/` filter (empty clears it).
@@ -40,6 +44,7 @@ extension ConsoleScreen {
     func tick(app: ConsoleApp) -> Bool { false }
     func willRender(app: ConsoleApp) {}
     func activate(app: ConsoleApp) {}
+    func followLakeChange(_ areas: Set<LakeWatch.Area>, app: ConsoleApp) {}
     var filterText: String? { nil }
     func applyFilter(_ text: String, app: ConsoleApp) {}
     func filtersAsYouType(app: ConsoleApp) -> Bool { true }

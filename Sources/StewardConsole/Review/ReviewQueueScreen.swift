@@ -78,9 +78,35 @@ final class ReviewQueueScreen: TableScreen {
     /// The pair a claim or an assignment applies to: the selected one.
     private var workItems: [WorkItem] { selected.map { [.candidate($0.id)] } ?? [] }
 
-    func willRender(app: ConsoleApp) { session.takeFinishedRead() }
+    func willRender(app: ConsoleApp) { takeFinishedRead() }
 
-    func tick(app: ConsoleApp) -> Bool { session.takeFinishedRead() }
+    func tick(app: ConsoleApp) -> Bool { takeFinishedRead() }
+
+    /// Takes the queue once read; the cursor goes back on the pair it was on before another steward's change.
+    @discardableResult
+    private func takeFinishedRead() -> Bool {
+        guard session.takeFinishedRead() else { return false }
+        keepSelection()
+        return true
+    }
+
+    /// The pair the cursor was on when another steward's change was read in (see ``followLakeChange(_:app:)``).
+    private var selectionToKeep: CandidateID?
+
+    /// Another steward decided, claimed or assigned pairs: the queue and its holds are re-read (in the background),
+    /// and the cursor stays on the pair it was on; a pair decided meanwhile leaves the queue.
+    func followLakeChange(_ areas: Set<LakeWatch.Area>, app: ConsoleApp) {
+        guard areas.contains(.review) else { return }
+        selectionToKeep = selected?.id
+        activate(app: app)
+        if !session.isReading { keepSelection() }
+    }
+
+    private func keepSelection() {
+        guard let id = selectionToKeep else { return }
+        selectionToKeep = nil
+        if let row = rows.firstIndex(where: { $0.id == id }) { state.selection.select(row) }
+    }
 
     func perform(_ action: String, app: ConsoleApp) -> Bool {
         if NavigationActions.apply(action, to: &state.selection) { return true }

@@ -143,6 +143,13 @@ final class DashboardScreen: ConsoleScreen {
     /// Makes the next tick start a refresh (tests).
     func forceDue() { loadedAt = .distantPast }
 
+    /// Another steward changed held records: the counts are read again at the next tick, in the background.
+    func followLakeChange(_ areas: Set<LakeWatch.Area>, app: ConsoleApp) {
+        guard areas.contains(.quarantine) || areas.contains(.runs) else { return }
+        loadedGeneration = app.dataGeneration
+        forceDue()
+    }
+
     /// Swaps in a finished background refresh, and starts the next one when due. Never waits for the store.
     func tick(app: ConsoleApp) -> Bool {
         if let refreshing, let result = refreshing.result {

@@ -114,9 +114,15 @@ final class QuarantineListScreen: TableScreen {
     func willRender(app: ConsoleApp) {
         if source?.applyPendingBase() == true {
             syncRowCount()
+            keepSelection()
         }
         guard source?.applyPendingSearch() == true else { return }
         syncRowCount()
+        if selectionToKeep != nil {
+            // Rows re-read after another steward's change, not a new search: the cursor stays, no message.
+            keepSelection()
+            return
+        }
         state.selectFirst()
         reportMatches(app)
     }
@@ -124,6 +130,27 @@ final class QuarantineListScreen: TableScreen {
     /// Redraw when free text that waited for the search text can now be applied.
     func tick(app: ConsoleApp) -> Bool {
         source?.hasSearchToApply ?? false
+    }
+
+    /// The record the cursor was on when another steward's change was read in: once the rows are re-read, the
+    /// cursor is put back on it (a record that left the list leaves the cursor where it was, on the next one).
+    private var selectionToKeep: Int64?
+
+    /// Another steward claimed, assigned, fixed, released or rejected records: who holds what and the rows are
+    /// re-read, and the cursor stays on the record it was on.
+    func followLakeChange(_ areas: Set<LakeWatch.Area>, app: ConsoleApp) {
+        guard areas.contains(.quarantine), loadedGeneration != nil else { return }
+        selectionToKeep = state.selection.selected.flatMap { source?.id(at: $0) }
+        activate(app: app)
+        keepSelection()
+    }
+
+    /// Puts the cursor back on ``selectionToKeep`` once the rows it is among are read (not while a rule filter's
+    /// or the search text's read is still under way).
+    private func keepSelection() {
+        guard let id = selectionToKeep, let source, !source.isLoading, !source.isSearching else { return }
+        selectionToKeep = nil
+        if let row = source.shownIDs.firstIndex(of: id) { state.selection.select(row) }
     }
 
     private var loadedGeneration: Int?

@@ -1,0 +1,62 @@
+import CDPCore
+import Foundation
+import TermUI
+import TermUITesting
+import Testing
+
+@testable import CDPEngine
+@testable import StewardConsole
+
+/// Two stewards at one queue: what another session commits shows in the console without a key — a claim in the
+/// owner column, a decided record leaving the open list — with the cursor kept on the record it was on; a look that
+/// finds nothing re-reads nothing.
+@Suite struct LakeWatchScreenTests {
+    static let sam = Environment.fixed(at: 1_764_300_000, user: "sam")
+
+    static func row(_ screen: String, _ id: String) -> String? {
+        screen.split(separator: "\n").map(String.init).first { $0.contains("│\(id) ") || $0.contains(" \(id) ") }
+    }
+
+    @Test func anotherStewardsClaimAndDecisionShowInTheWorkbenchAndTheCursorStays() throws {
+        let f = try ConsoleFixture()
+        // The cursor on Q3, the third of six held records.
+        var screen = try f.send("2 j j")
+        #expect(ScreenSnapshotTests.title(screen).contains("row 3 of 6"), "\(ScreenSnapshotTests.title(screen))")
+        let workbench = try #require(f.app.current as? QuarantineListScreen)
+        let fetches = try #require(workbench.dataSource?.fetches)
+
+        // Nothing changed (ann's own visit is a read): the look re-reads nothing.
+        f.app.waitForLakeWatch()
+        #expect(f.app.watchLooks >= 1 && f.app.watchChanges == 0)
+        #expect(workbench.dataSource?.fetches == fetches)
+
+        // sam, in a session of his own, claims Q3 and rejects Q1.
+        let other = try Workspace(at: f.workspace.root.path)
+        try WorkAssignments(workspace: other, environment: Self.sam).claim([.quarantine(QuarantineID(3))])
+        _ = try QuarantineService(workspace: other, environment: Self.sam).reject(QuarantineID(1), reason: "not a customer of ours")
+        f.app.waitForLakeWatch()
+        f.app.drainEvents(settle: true)
+        screen = f.screen
+        #expect(f.app.watchChanges == 1)
+        #expect(Self.row(screen, "Q1") == nil, "\(screen)")
+        #expect(Self.row(screen, "Q3")?.contains("sam*") == true, "\(screen)")
+        // Still on Q3, now the second of five.
+        #expect(
+            ScreenSnapshotTests.title(screen).contains("5 open+fixed") && ScreenSnapshotTests.title(screen).contains("row 2 of 5"),
+            "\(ScreenSnapshotTests.title(screen))")
+        #expect(workbench.selectedRecord?.id == QuarantineID(3))
+    }
+
+    /// Within the half second before the console looks, a record another steward decided may still show: acting
+    /// on it is refused by the engine, which reads the record's status again (the existing check), and the other's
+    /// decision stands.
+    @Test func aDecisionOnARecordAnotherStewardDecidedMeanwhileIsRefusedAndTheirsStands() throws {
+        let f = try ConsoleFixture()
+        _ = try f.send("2 <enter>")
+        let other = try Workspace(at: f.workspace.root.path)
+        _ = try QuarantineService(workspace: other, environment: Self.sam).reject(QuarantineID(1), reason: "not a customer of ours")
+        _ = try f.send("x duplicate <enter>")
+        #expect(f.app.message?.text == "Q1 is rejected; only open or fixed records can be rejected", "\(String(describing: f.app.message))")
+        #expect(try f.record(1).resolution == "not a customer of ours")
+    }
+}
