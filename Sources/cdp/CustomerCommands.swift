@@ -154,35 +154,25 @@ struct ExportCommand: ParsableCommand {
         }
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
-        let handle: FileHandle
-        let temporary: URL?
-        if let out {
-            // Write beside the target and rename at the end, so a failed export leaves no half file.
-            let target = URL(fileURLWithPath: out)
-            let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
-            handle = try present { () throws(EngineError) in try PrivateFile.create(atPath: partial.path, shownAs: out) }
-            temporary = partial
-        } else {
-            handle = FileHandle.standardOutput
-            temporary = nil
-        }
-        var buffer = Data()
-        defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
-        let count = try present { () throws(EngineError) in
-            try workspace.export(table, format: format, as: environment) { text in
-                buffer.append(contentsOf: text.utf8)
-                if buffer.count >= 1 << 20 {
-                    try handle.write(contentsOf: buffer)
-                    buffer.removeAll(keepingCapacity: true)
+        guard let out else {
+            var buffer = Data()
+            try present { () throws(EngineError) in
+                try workspace.export(table, format: format, as: environment) { text in
+                    buffer.append(contentsOf: text.utf8)
+                    if buffer.count >= 1 << 20 {
+                        try FileHandle.standardOutput.write(contentsOf: buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
                 }
             }
+            return try FileHandle.standardOutput.write(contentsOf: buffer)
         }
-        try handle.write(contentsOf: buffer)
-        if let temporary, let out {
-            try handle.close()
-            _ = try? FileManager.default.removeItem(atPath: out)
-            try FileManager.default.moveItem(at: temporary, to: URL(fileURLWithPath: out))
-            FileHandle.standardError.write(Data("exported \(Output.grouped(count)) rows of \(table) to \(out)\n".utf8))
+        let count = try present { () throws(EngineError) in
+            let file = try ExportFile(path: out, in: workspace, for: environment)
+            let count = try workspace.export(table, format: format, as: environment) { text in try file.write(text) }
+            try file.commit()
+            return count
         }
+        FileHandle.standardError.write(Data("exported \(Output.grouped(count)) rows of \(table) to \(out)\n".utf8))
     }
 }

@@ -81,5 +81,26 @@ import Testing
         }
         #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.export")).first?.after?.hasSuffix(": id,owner") == true)
     }
-}
 
+    /// The console's `:export PATH` is this call: it writes nothing among the workspace's own files, nor any file while
+    /// cdp acts for another user (attack 10, F3), and reads nothing before refusing (no `quarantine.export` row).
+    @Test func theConsolesExportRefusesTheWorkspacesFilesAndActingForAnother() throws {
+        let (workspace, service) = try QuarantineBulkTests.workspace("export-destination")
+        let configuration = workspace.configurationFile
+        let before = try Data(contentsOf: configuration)
+        for path in [configuration.path, workspace.root.appendingPathComponent("lake/lake.sqlite").path] {
+            let refused = #expect(throws: EngineError.self) { try service.exportView(LakeStore.QuarantineFilter(), columns: [.id], format: .csv, toFile: path) }
+            #expect(refused?.code == .forbidden)
+        }
+        #expect(try Data(contentsOf: configuration) == before)
+        let acting = Environment(now: { 1_764_300_000 }, user: "vic", actingAccount: "cdp")
+        let path = Self.file("acting.csv")
+        let refused = #expect(throws: EngineError.self) {
+            try QuarantineService(workspace: workspace, environment: acting).exportView(LakeStore.QuarantineFilter(), columns: [.id], format: .csv, toFile: path)
+        }
+        #expect(refused?.code == .forbidden)
+        #expect(refused?.message.contains("while cdp acts as vic") == true)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try workspace.store.auditEntries(LakeStore.AuditFilter(action: "quarantine.export")).isEmpty)
+    }
+}

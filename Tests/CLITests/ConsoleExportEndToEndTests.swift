@@ -16,7 +16,7 @@ struct ConsoleExportEndToEndTests {
         let out = folder.appendingPathComponent("view.csv").path
 
         let session = try TmuxSession(
-            command: "cd '\(CLI.repositoryRoot.path)' && '\(try CLI.executable.path)' console --workspace '\(folder.path)' --as sam",
+            command: "cd '\(CLI.repositoryRoot.path)' && '\(try CLI.executable.path)' console --workspace '\(folder.path)'",
             width: 160, height: 40, environment: ["XDG_CONFIG_HOME": folder.appendingPathComponent("config").path])
         defer { session.close() }
         try session.waitFor("Dashboard")
@@ -42,6 +42,6 @@ struct ConsoleExportEndToEndTests {
         #expect(lines.count - 1 == count, "\(shown) but \(lines.count - 1) rows")
         #expect(lines.contains { $0.hasPrefix("\(first),") && $0.hasSuffix(",sam") }, "\(lines.prefix(3))")
         let audit = try CLI.run(["audit", "list", "--action", "quarantine.export"] + ws)
-        #expect(audit.stdout.contains("sam") && audit.stdout.contains("\(count) records"), "\(audit.stdout)")
+        #expect(audit.stdout.contains(HardeningIdentityCLITests.kernelUser) && audit.stdout.contains("\(count) records"), "\(audit.stdout)")
     }
 }

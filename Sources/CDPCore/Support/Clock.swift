@@ -5,10 +5,14 @@ public struct Environment: Sendable {
     /// Seconds since 1970 UTC.
     public var now: @Sendable () -> Double
     public var user: String
+    /// The account cdp runs as when it acts for ``user`` (`--as`), whose files anything written now would be; nil
+    /// when they are the same.
+    public var actingAccount: String?
 
-    public init(now: @escaping @Sendable () -> Double, user: String) {
+    public init(now: @escaping @Sendable () -> Double, user: String, actingAccount: String? = nil) {
         self.now = now
         self.user = user
+        self.actingAccount = actingAccount
     }
 
     public static func live(user: String) -> Environment {

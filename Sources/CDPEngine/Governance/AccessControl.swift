@@ -135,7 +135,7 @@ extension Workspace {
             refused.cause = error
             throw refused
         }
-        return Environment(now: now, user: requested)
+        return Environment(now: now, user: requested, actingAccount: osUser)
     }
 
     /// What this environment's user sees of personal data: nothing masked with `view_pii`, else every

@@ -62,36 +62,21 @@ extension QuarantineService {
     /// Writes exactly the workbench's view to the file `path`: the records matching `filter` (its limit ignored),
     /// in `order`, with `columns`, values masked as this user reads them (through the engine's reader, as the
     /// console shows them; the owner column is who holds each record now, as every role's console shows it), and
-    /// audits it as `quarantine.export`. The file is written beside and renamed at the
-    /// end, so a failed export leaves no half file.
+    /// audits it as `quarantine.export`. The file is an ``ExportFile``: refused among the workspace's own files or
+    /// while acting for another user, and whole or not there at all.
     /// - Returns: the number of records written.
-    /// - Throws: `.refused` with no column; `EngineError.store` when the lake cannot be read; `.input` naming the
-    ///   file when it cannot be written.
+    /// - Throws: `.refused` with no column; `.forbidden` for a refused destination; `EngineError.store` when the lake
+    ///   cannot be read; `.input` naming the file when it cannot be written.
     @discardableResult
     public func exportView(
         _ filter: QuarantineFilter, order: QuarantineOrder = .id, ascending: Bool = true, columns: [QuarantineViewColumn],
         format: ExportFormat, toFile path: String
     ) throws(EngineError) -> Int {
-        let target = URL(fileURLWithPath: path)
-        let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
-        let handle = try PrivateFile.create(atPath: partial.path, shownAs: path)
-        defer { try? FileManager.default.removeItem(at: partial) }
-        var buffer = Data()
+        let file = try ExportFile(path: path, in: workspace, for: environment)
         let count = try exportView(filter, order: order, ascending: ascending, columns: columns, format: format, destination: path) { text in
-            buffer.append(contentsOf: text.utf8)
-            if buffer.count >= 1 << 20 {
-                try handle.write(contentsOf: buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
+            try file.write(text)
         }
-        do {
-            try handle.write(contentsOf: buffer)
-            try handle.close()
-            _ = try? FileManager.default.removeItem(at: target)
-            try FileManager.default.moveItem(at: partial, to: target)
-        } catch {
-            throw EngineError(.input, "cannot write \(path): \(error.localizedDescription)")
-        }
+        try file.commit()
         return count
     }
 

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// Attack 10, F3: through README's shared-workspace wrapper every user acts through the service account that owns the
+/// lake, and the console's `:export PATH` replaced any of its files — the lake, the audit anchor, the access file —
+/// with an export. An export now never goes where the workspace keeps its own files, and cdp acting for another user
+/// writes no file at all.
+@Suite struct ExportDestinationCLITests {
+    @Test func anExportNeverReplacesWhatTheWorkspaceIsMadeOf() throws {
+        let folder = try HardeningIdentityCLITests.workspace("export-destination", from: "sample-data")
+        let ws = ["-w", folder.path]
+        #expect(try CLI.run(["run"] + ws).status == 0)
+        // A folder outside that links into the lake is the lake.
+        let outside = CLI.temporaryFolder("export-destination-outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let linked = outside.appendingPathComponent("linked")
+        try FileManager.default.createSymbolicLink(at: linked, withDestinationURL: folder.appendingPathComponent("lake"))
+        let guarded = ["lake/audit.anchor", "lake/lake.sqlite", "governance/access.toml", "cdp.toml", "workflows/customer_pipeline.json"]
+        // The lake itself changes as commands audit themselves: the verifications below say whether it was replaced.
+        let files = guarded.filter { !$0.hasPrefix("lake/") }
+        let before = try files.map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+        let targets = guarded.map { folder.appendingPathComponent($0).path } + [
+            folder.appendingPathComponent("inbox/crm/exported.csv").path, linked.appendingPathComponent("audit.anchor").path,
+        ]
+        for target in targets {
+            for command in [["export", "customer_360", "--out", target], ["quarantine", "export", "--out", target]] {
+                let refused = try CLI.run(command + ws)
+                #expect(refused.status == 12, "\(command): \(refused.stderr)")
+                #expect(refused.stderr.contains("part of the workspace"), "\(refused.stderr)")
+            }
+        }
+        #expect(try files.map { try Data(contentsOf: folder.appendingPathComponent($0)) } == before)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("inbox/crm/exported.csv").path))
+        #expect(try CLI.run(["audit", "verify"] + ws).status == 0)
+        #expect(try CLI.run(["verify"] + ws).status == 0)
+
+        // The rest of the workspace folder is the user's.
+        let reports = folder.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        let written = try CLI.run(["quarantine", "export", "--out", reports.appendingPathComponent("held.csv").path] + ws)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(FileManager.default.fileExists(atPath: reports.appendingPathComponent("held.csv").path))
+    }
+
+    @Test func actingForAnotherUserWritesNoFile() throws {
+        let folder = try HardeningIdentityCLITests.workspace("export-acting", from: "sample-data")
+        let ws = ["-w", folder.path]
+        #expect(try CLI.run(["run"] + ws).status == 0)
+        let outside = CLI.temporaryFolder("export-acting-out")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let target = outside.appendingPathComponent("out.csv")
+        for command in [
+            ["export", "customer_360", "--out", target.path], ["quarantine", "export", "--out", target.path],
+            ["dictionary", "export", "--out", target.path],
+        ] {
+            let refused = try CLI.run(command + ["--as", "vic"] + ws)
+            #expect(refused.status == 12, "\(command): \(refused.stderr)")
+            #expect(refused.stderr.contains("while \(HardeningIdentityCLITests.kernelUser) acts as vic"), "\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: target.path))
+        }
+        // Standard output is the caller's own: vic still exports, masked.
+        let shown = try CLI.run(["export", "silver_customer", "--format", "csv", "--as", "vic"] + ws)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("p***@y****.es"))
+    }
+}
