@@ -211,7 +211,7 @@ struct DictionaryCommand: ParsableCommand {
                 throw ValidationError("--format must be md, json or toml")
             }
             let service = try options.service()
-            if let out { try present { () throws(EngineError) in try ExportFile.checkActingAccount(out, for: service.environment) } }
+            if let out { try present { () throws(EngineError) in try UserNamedFile.checkWrite(out, for: service.environment) } }
             let text = try present { () throws(EngineError) in try service.export(as: parsed) }
             guard let out else { return Swift.print(text, terminator: "") }  // a document, byte for byte
             try present { () throws(EngineError) in

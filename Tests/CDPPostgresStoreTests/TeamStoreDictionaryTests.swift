@@ -41,9 +41,14 @@ extension TeamStoreTests {
                 defer { Task { await admin.close() } }
                 let rows = try await admin.rows(
                     "SELECT actor, target FROM cdp.audit_log WHERE action = 'dictionary.edit' ORDER BY id").map { $0.map { $0 ?? "" } }
-                #expect(rows == [["sam", "silver_customer.email"], ["sam", "silver_customer.city"]], "\(rows)")
+                // The tag followed the lineage to customer_360.city (attack 10, F4), in the same transaction.
+                #expect(rows == [["sam", "silver_customer.email"], ["sam", "silver_customer.city"], ["sam", "customer_360.city"]], "\(rows)")
                 let city = try cluster.psql("SELECT city FROM silver_customer_masked WHERE city IS NOT NULL LIMIT 1", as: "ana", database: database)
                 #expect(city.status == 0 && city.stdout.contains("*"), "\(city.output)")
+                let treatments = try await admin.rows(
+                    "SELECT relation, treatment FROM cdp.masked_column WHERE column_name = 'city' AND relation IN ('silver_customer', 'customer_360') "
+                        + "ORDER BY relation")
+                #expect(treatments == [["customer_360", "mask:PII.Address"], ["silver_customer", "mask:PII.Address"]], "\(treatments)")
                 let byHand = try cluster.psql("UPDATE dictionary_entry SET description = 'x'", as: "sam", database: database)
                 #expect(byHand.status != 0 && byHand.stderr.contains("permission denied"), "\(byHand.output)")
                 let seedByAnalyst = try cluster.psql("SELECT cdp.dictionary_seed('[]', 'x')", as: "ana", database: database)

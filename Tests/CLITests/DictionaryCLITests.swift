@@ -58,7 +58,8 @@ import Testing
         var text = try String(contentsOf: toml, encoding: .utf8)
         text = text.replacingOccurrences(of: "description = \"Town or city.\"", with: "description = \"Where the customer lives.\"")
         try text.write(to: toml, atomically: true, encoding: .utf8)
-        let imported = try CLI.run(["dictionary", "import", toml.path, "--as", "sam"] + ws)
+        // Imported by its owner: acting for another user, cdp reads no file a user names (AttackTenCLITests).
+        let imported = try CLI.run(["dictionary", "import", toml.path] + ws)
         #expect(imported.status == 0)
         #expect(imported.stdout.contains("silver_customer.city: description"))
         #expect(imported.stdout.contains("2 entries changed"))  // silver_customer.city and customer_360.city

@@ -72,7 +72,7 @@ public final class ExportFile {
     ///   in the workspace folder (say `reports/`) is the user's.
     /// - Throws: `.forbidden` saying where to write instead.
     public static func checkDestination(_ path: String, in workspace: Workspace, for environment: Environment) throws(EngineError) {
-        try checkActingAccount(path, for: environment)
+        try UserNamedFile.checkWrite(path, for: environment)
         let named = URL(fileURLWithPath: path)
         let inFolder = resolved(named.deletingLastPathComponent()).appendingPathComponent(named.lastPathComponent)
         for destination in [inFolder, resolved(inFolder)] {
@@ -97,9 +97,16 @@ public final class ExportFile {
         return fixed.map { root.appendingPathComponent($0) } + sourceFolders.map(resolved)
     }
 
-    /// Refuses to write `path` while the session acts for another user (see ``checkDestination(_:in:for:)``).
+    /// `url` with `..` and symbolic links resolved as far as the path exists.
+    private static func resolved(_ url: URL) -> URL { url.standardizedFileURL.resolvingSymlinksInPath() }
+}
+
+/// A file a user names for cdp to read or write, while cdp acts for another user (`--as`, as README's sudo wrapper
+/// does): cdp would open it as the account it runs as — in a shared workspace the service account that owns the lake
+/// — so the caller could read any file that account may read, or replace any of its files.
+public enum UserNamedFile {
     /// - Throws: `.forbidden` naming both users and what to do instead.
-    public static func checkActingAccount(_ path: String, for environment: Environment) throws(EngineError) {
+    public static func checkWrite(_ path: String, for environment: Environment) throws(EngineError) {
         guard let account = environment.actingAccount else { return }
         throw EngineError(
             .forbidden,
@@ -107,6 +114,12 @@ public final class ExportFile {
                 + "\(account)'s files. Write to standard output instead (leave out --out), or run cdp as \(environment.user)")
     }
 
-    /// `url` with `..` and symbolic links resolved as far as the path exists.
-    private static func resolved(_ url: URL) -> URL { url.standardizedFileURL.resolvingSymlinksInPath() }
+    /// - Throws: `.forbidden` naming both users and what to do instead.
+    public static func checkRead(_ path: String, for environment: Environment) throws(EngineError) {
+        guard let account = environment.actingAccount else { return }
+        throw EngineError(
+            .forbidden,
+            "cdp does not read \(path) while \(account) acts as \(environment.user): it would read it as \(account), who may read files "
+                + "\(environment.user) may not. Run cdp as \(environment.user) to use a file of theirs")
+    }
 }

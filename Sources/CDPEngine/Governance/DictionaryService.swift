@@ -156,8 +156,9 @@ public struct DictionaryService: Sendable {
         guard let write else {
             throw EngineError(.refused, "\(target.key): the edit changes nothing; it already says that (version \(target.version))")
         }
+        let derived = try lineageWrites(following: [write])
         let saved = try storeCall { () throws(StoreError) in
-            try lake.dictionary.saveDictionaryEntries([write], actor: environment.user, at: environment.timestamp)
+            try lake.dictionary.saveDictionaryEntries([write] + derived, actor: environment.user, at: environment.timestamp)
         }
         return masked(saved[0])
     }
@@ -195,6 +196,46 @@ public struct DictionaryService: Sendable {
             entry: updated, expectedVersion: current.version, change: DataDictionary.summary(changes), audit: audit)
     }
 
+    /// The writes that carry a personal-data tag that `writes` add down the lineage: every column derived from a
+    /// newly tagged one (`customer_360.city` from `silver_customer.city`), at any depth, that has no personal-data tag
+    /// of its own gets the same tag in the same transaction, each audited as a `dictionary.edit` saying which tag it
+    /// follows. Masking follows each column's own tags (the query views, the team store's masked views), so a value
+    /// tagged personal upstream would otherwise stay readable wherever it was copied to. Taking a tag off is never
+    /// carried down: each derived column keeps its tag until someone with `view_pii` takes it off there too.
+    private func lineageWrites(following writes: [DictionaryWrite], entries known: [DictionaryVersion]? = nil) throws(EngineError)
+        -> [DictionaryWrite]
+    {
+        let tagged = writes.filter { write in write.entry.personalKind != nil && !write.entry.isWithheldRecord }
+        guard !tagged.isEmpty else { return [] }
+        let entries: [DictionaryVersion]
+        if let known {
+            entries = known
+        } else {
+            entries = try storeCall { () throws(StoreError) in try lake.dictionary.dictionaryEntries() }
+        }
+        let written = Set(writes.map(\.entry.key))
+        var byUpstream: [String: [DictionaryVersion]] = [:]
+        for version in entries where !version.key.isDataset && !written.contains(version.key) {
+            for upstream in version.entry.lineage { byUpstream[upstream, default: []].append(version) }
+        }
+        var derived: [DictionaryWrite] = []
+        var reached = written
+        var frontier = tagged.compactMap { write in
+            write.entry.tags.first { PIIKind(tag: $0) != nil }.map { (reference: write.entry.key.description, tag: $0, origin: write.entry.key) }
+        }
+        while let next = frontier.popLast() {
+            for version in byUpstream[next.reference] ?? [] where !reached.contains(version.key) {
+                reached.insert(version.key)
+                guard version.entry.personalKind == nil, !version.entry.isWithheldRecord else { continue }
+                let change = DictionaryChange(tags: version.entry.tags + [next.tag])
+                guard let write = try prepare(version, change, reason: "follows \(next.origin)'s \(next.tag) tag: derived from it") else { continue }
+                derived.append(write)
+                frontier.append((reference: version.key.description, tag: next.tag, origin: next.origin))
+            }
+        }
+        return derived
+    }
+
     /// What an import did.
     public struct ImportSummary: Sendable, Hashable {
         /// The new versions, each saying which fields changed.
@@ -204,12 +245,14 @@ public struct DictionaryService: Sendable {
     }
 
     /// Applies the dictionary TOML file at `path`, read only once the user may edit the dictionary: a refusal must
-    /// not tell whether a file exists or what it holds (behind a sudo wrapper the reader is the service account).
-    /// - Throws: `.forbidden` without `edit_dictionary` (nothing read); `.input` for a file that cannot be read or
-    ///   is not UTF-8; as ``importTOML(_:file:)`` otherwise.
+    /// not tell whether a file exists or what it holds. Never while cdp acts for another user (behind a sudo wrapper
+    /// the reader would be the service account, whose files a parse error would quote).
+    /// - Throws: `.forbidden` without `edit_dictionary`, or while acting for another user (nothing read); `.input` for
+    ///   a file that cannot be read or is not UTF-8; as ``importTOML(_:file:)`` otherwise.
     @discardableResult
     public func importFile(_ path: String) throws(EngineError) -> ImportSummary {
         try workspace.authorize(.editDictionary, environment, attempt: "dictionary.import \(path)")
+        try UserNamedFile.checkRead(path, for: environment)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EngineError(.input, "cannot read \(path); export one with `cdp dictionary export --format toml --out \(path)`")
         }
@@ -248,10 +291,12 @@ public struct DictionaryService: Sendable {
         guard problems.isEmpty else {
             throw EngineError(.invalidEntry, "\(file) was not imported; nothing changed. Fix:", details: problems)
         }
+        let unchanged = listed.count - writes.count
+        writes += try lineageWrites(following: writes, entries: currentEntries)
         let saved = try storeCall { () throws(StoreError) in
             writes.isEmpty ? [] : try lake.dictionary.saveDictionaryEntries(writes, actor: environment.user, at: environment.timestamp)
         }
-        return ImportSummary(changed: saved.map(masked), unchanged: listed.count - writes.count)
+        return ImportSummary(changed: saved.map(masked), unchanged: unchanged)
     }
 
     // MARK: Suggestions

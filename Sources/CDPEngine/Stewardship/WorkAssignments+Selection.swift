@@ -20,7 +20,7 @@ extension WorkAssignments {
     /// - Throws: `.forbidden` without `assign_work`; `.refused` when nothing matches.
     /// - Parameter selection: the selection in words, for messages (`rule email_format, source crm_customers`).
     public func previewAssignment(matching filter: QuarantineFilter, selection: String, to steward: String) throws(EngineError) -> SelectionPreview {
-        try workspace.authorize(.assignWork, environment, attempt: "work.assign records matching \(selection) to \(steward)")
+        try workspace.authorize(.assignWork, environment, attempt: "work.assign records matching \(Self.auditTarget(filter)) to \(steward)")
         var all = filter
         all.limit = Int.max
         all.offset = 0
@@ -54,5 +54,13 @@ extension WorkAssignments {
                 + "\(outcome.takenOver.count) taken over")
         try storeCall { () throws(StoreError) in _ = try workspace.repositories.audit.appendAudit(draft, at: environment.timestamp) }
         return outcome
+    }
+
+    /// A selection as an audit row's target names it: its rule and source, and that it searched text, never the words —
+    /// stewards search by a customer's e-mail or name, and targets are shown to every role unmasked.
+    static func auditTarget(_ filter: QuarantineFilter) -> String {
+        let parts = [filter.rule.map { "rule \($0)" }, filter.source.map { "source \($0.rawValue)" }, filter.text.map { _ in "a text search" }]
+        let named = parts.compactMap { $0 }.joined(separator: ", ")
+        return named.isEmpty ? "every held record" : named
     }
 }
