@@ -10,6 +10,8 @@ public protocol Customer360Repository: Sendable {
     func topCustomers(limit: Int) throws(StoreError) -> [Customer360Row]
     /// The golden names of the given customers.
     func customerNames(_ ids: [GoldenID]) throws(StoreError) -> [GoldenID: (first: String?, last: String?)]
+    /// How many keys the customer search index holds (0 before the first `gold` step).
+    func customerSearchKeyCount() throws(StoreError) -> Int
     /// Search keys meeting one looked-up word (exact, prefix, and through name variants), at most `limit`.
     func customerSearchHits(_ lookup: CustomerSearchKeys.Lookup, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)]
     /// Which of `keys` each of `candidates` holds; without candidates, the customers holding any, at most `limit`.

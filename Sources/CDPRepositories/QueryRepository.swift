@@ -1,6 +1,6 @@
 import CDPCore
 
-/// SQL over the lake: a user's, under an access policy, and the engine's own.
+/// SQL over the lake: a user's, under an access policy.
 public protocol QueryRepository: Sendable {
     /// The datasets a user may query or export, and the masked views, sorted by name.
     func queryableDatasets(_ policy: QueryPolicy) throws(StoreError) -> [QueryableDataset]
@@ -11,7 +11,4 @@ public protocol QueryRepository: Sendable {
         _ sql: String, policy: QueryPolicy, batchSize: Int,
         header: ([String]) throws -> Void, rows body: ([[CellValue]]) throws -> Bool
     ) throws(StoreError)
-    /// Runs read-only SQL with the engine's own rights (nothing masked); for the engine's reads and benchmarks.
-    /// - Throws: `StoreError.conflict` when the statement would write.
-    func query(_ sql: String, limit: Int) throws(StoreError) -> QueryResult
 }

@@ -82,6 +82,11 @@ extension LakeStore {
         try read("count customer 360") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_360") ?? 0 }
     }
 
+    /// How many keys the customer search index holds (0 before the first `gold` step).
+    public func customerSearchKeyCount() throws(StoreError) -> Int {
+        try read("count customer search keys") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_search") ?? 0 }
+    }
+
     /// The newest `limit` events and orders of the given source records.
     public func timeline(
         contacts: [SourceRecordID], customers: [SourceRecordID], limit: Int

@@ -88,16 +88,22 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Then release this many fixed records through the console's bulk release, in the background, while keys keep coming (0: skip; changes the lake).")
         var release: Int = 10_000
         @Option(help: "Times the rule picker is opened (its median is reported; 0: skip).") var pickerRuns: Int = 15
+        @Option(
+            help: ArgumentHelp(
+                "Build the workspace's lake on this PostgreSQL team store (an empty database, or the one a run before built from the same "
+                    + "--scratch) and drive the console over it.", valueName: "address"))
+        var store: String?
 
         func run() throws {
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-console-\(getpid())" : "")
             defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
             let workspace = try present { () throws(EngineError) in
-                try BenchmarkWorkspace.prepare(customers: customers, in: folder, log: { print($0) })
+                try BenchmarkWorkspace.prepare(customers: customers, in: folder, store: store, log: { print($0) })
             }
+            let environment = try present { () throws(EngineError) in try BenchmarkWorkspace.environment(for: workspace) }
             var results: [ConsoleBenchmark.Result] = []
             for index in 1...max(1, runs) {
-                let result = ConsoleBenchmark(workspace: workspace, environment: .live(user: "bench")).run()
+                let result = ConsoleBenchmark(workspace: workspace, environment: environment).run()
                 print(String(format: "  run %d: first frame %.1f ms, p99 %.2f ms", index, result.firstFrameMilliseconds, result.p99))
                 results.append(result)
             }
@@ -109,7 +115,7 @@ struct BenchCommand: ParsableCommand {
                     print(String(format: "  #%3d %-8@ %8.2f ms", index + 1, median.keys.indices.contains(index) ? median.keys[index] : "?", ms))
                 }
             }
-            let benchmark = ConsoleBenchmark(workspace: workspace, environment: .live(user: "bench"))
+            let benchmark = ConsoleBenchmark(workspace: workspace, environment: environment)
             if pickerRuns > 0 {
                 let picker = benchmark.runRulePicker(repetitions: pickerRuns)
                 let sorted = picker.milliseconds.sorted()
@@ -203,12 +209,18 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Profiles to load.") var profiles: Int = 300
         @Option(help: "Scratch folder; a lake left there is reused.") var scratch: String?
         @Flag(help: "Print as JSON.") var json = false
+        @Option(
+            help: ArgumentHelp(
+                "Build the lake on this PostgreSQL team store (an empty database, or the one a run before built from the same --scratch) "
+                    + "and search it there.", valueName: "address"))
+        var store: String?
 
         func run() throws {
             let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-c360-\(getpid())" : "")
             defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
-            let benchmark = Customer360Benchmark(customers: customers, searches: searches, profiles: profiles, scratch: folder)
-            let result = try present { () throws(EngineError) in try benchmark.run(log: { print($0) }) }
+            var benchmark = Customer360Benchmark(customers: customers, searches: searches, profiles: profiles, scratch: folder)
+            benchmark.store = store
+            let result = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }
             if json { return Output.json(result) }
             print(String(
                 format: "customer 360 over %@ golden customers (%@ search keys)%@",

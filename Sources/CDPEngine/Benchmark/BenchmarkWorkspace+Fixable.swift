@@ -44,6 +44,6 @@ extension BenchmarkWorkspace {
             throw EngineError(.input, "cannot write \(path.path) for the benchmark: \(error.localizedDescription)")
         }
         log("landing \(count) customers with a fixable e-mail (not timed)…")
-        _ = try SourceIngestor(workspace: workspace, source: source, environment: .live(user: "bench"), run: nil).ingest()
+        _ = try SourceIngestor(workspace: workspace, source: source, environment: try environment(for: workspace), run: nil).ingest()
     }
 }

@@ -11,6 +11,9 @@ public struct Customer360Benchmark: Sendable {
     public var searches: Int
     public var profiles: Int
     public var scratch: URL
+    /// A team store to build the lake on instead of the embedded lake (`cdp bench customer360 --store`): an empty
+    /// database, or the one a run before built in the same scratch folder.
+    public var store: String?
 
     public init(customers: Int, seed: UInt64 = 7, searches: Int = 2000, profiles: Int = 300, scratch: URL) {
         self.customers = customers
@@ -54,10 +57,10 @@ public struct Customer360Benchmark: Sendable {
 
     public func run(log: (String) -> Void) throws(EngineError) -> Result {
         let workspace = try prepare(log: log)
-        let service = Customer360Service(workspace: workspace, environment: .live(user: "bench"))
+        let service = Customer360Service(workspace: workspace, environment: try BenchmarkWorkspace.environment(for: workspace))
         let total = try storeCall { () throws(StoreError) in try workspace.repositories.customer360.customer360Count() }
         guard total > 0 else { throw EngineError(.notFound, "the benchmark lake has no gold layer; delete \(scratch.path) and run again") }
-        let keys = try storeCall { () throws(StoreError) in try workspace.repositories.query.query("SELECT COUNT(*) FROM customer_search", limit: 1) }
+        let keys = try storeCall { () throws(StoreError) in try workspace.repositories.customer360.customerSearchKeyCount() }
         var random = SplitMix64(seed: seed)
         let sampleIDs = (0..<max(searches, profiles)).map { _ in GoldenID(Int64(random.next() % UInt64(total)) + 1) }
         let sample = try storeCall { () throws(StoreError) in try workspace.repositories.customer360.customer360(Array(Set(sampleIDs))) }
@@ -98,7 +101,7 @@ public struct Customer360Benchmark: Sendable {
         let goldSeconds = try storeCall { () throws(StoreError) in try workspace.repositories.runs.runs(limit: 1) }.first?.tasks
             .first { $0.step == StepKind.gold.rawValue }?.durationMilliseconds.map { Double($0) / 1000 }
         return Result(
-            goldenCustomers: total, searchKeys: Int(keys.rows.first?.first??.description ?? "") ?? 0, goldRebuildSeconds: goldSeconds,
+            goldenCustomers: total, searchKeys: keys, goldRebuildSeconds: goldSeconds,
             search: Latencies(milliseconds: latencies),
             foundInTop20: found.mapValues { Double($0.hits) / Double(max($0.total, 1)) },
             amongBest: best.mapValues { Double($0.hits) / Double(max($0.total, 1)) },
@@ -126,17 +129,15 @@ public struct Customer360Benchmark: Sendable {
         }
     }
 
-    /// Generates every source for `customers`, and runs the whole pipeline once, unless already done.
+    /// Generates every source for `customers`, and runs the whole pipeline once (on the embedded lake or the team
+    /// store), unless already done.
     func prepare(log: (String) -> Void) throws(EngineError) -> Workspace {
         let folder = scratch.appendingPathComponent("workspace")
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("lake/lake.sqlite").path) {
-            let workspace = try Workspace(at: folder.path)
-            if try storeCall({ () throws(StoreError) in try workspace.repositories.customer360.customer360Count() }) > 0 {
-                log("reusing \(folder.path)")
-                return workspace
-            }
+        let holdsGold = { (workspace: Workspace) throws(EngineError) -> Bool in
+            try storeCall { () throws(StoreError) in try workspace.repositories.customer360.customer360Count() } > 0
         }
-        try? FileManager.default.removeItem(at: folder)
+        if let workspace = try BenchmarkWorkspace.reusable(folder, log: log, holdsWhatIsNeeded: holdsGold) { return workspace }
+        try BenchmarkWorkspace.requireNoLake(on: store)
         let data = scratch.appendingPathComponent("data")
         log("generating \(customers) customers with orders, contacts, campaigns and events (not timed)…")
         do {
@@ -144,11 +145,11 @@ public struct Customer360Benchmark: Sendable {
         } catch {
             throw EngineError(.input, "cannot generate benchmark data in \(data.path): \(error)")
         }
-        try WorkspaceInitializer.initialize(at: folder.path, from: data.path, administrator: "bench")
-        let workspace = try Workspace(at: folder.path)
+        let workspace = try BenchmarkWorkspace.initialize(at: folder, from: data, store: store)
         log("running the pipeline: ingest, validate, match, gold (not timed)…")
         let started = Date()
-        let summary = try WorkflowRunner(workspace: workspace, environment: .live(user: "bench")).run(workspace.workflow())
+        let environment = try BenchmarkWorkspace.environment(for: workspace)
+        let summary = try WorkflowRunner(workspace: workspace, environment: environment).run(workspace.workflow())
         for task in summary.tasks {
             log(String(format: "  %@ %.1f s", task.key.rawValue, Double(task.durationMilliseconds ?? 0) / 1000))
         }

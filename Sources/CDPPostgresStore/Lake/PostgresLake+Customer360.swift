@@ -17,6 +17,12 @@ extension PostgresLake: Customer360Repository {
         return Int(try integer(try work("count customer 360") { session async throws(PostgresStoreError) in try await session.value(sql) }, "a count"))
     }
 
+    public func customerSearchKeyCount() throws(StoreError) -> Int {
+        let sql = "SELECT count(*)::text FROM \(relation("customer_search"))"
+        let count = try work("count customer search keys") { session async throws(PostgresStoreError) in try await session.value(sql) }
+        return Int(try integer(count, "a count"))
+    }
+
     public func customer360(_ ids: [GoldenID]) throws(StoreError) -> [Customer360Row] {
         guard !ids.isEmpty else { return [] }
         let sql = """

@@ -55,8 +55,6 @@ extension PostgresLake: QueryRepository {
             if !more || batch.count < batchSize { return }
         }
     }
-
-    public func query(_ sql: String, limit: Int) throws(StoreError) -> QueryResult { throw PostgresUnsupported.query }
 }
 
 /// One user statement on a session of its own (so nothing it sets outlives it), as a cursor in a `READ ONLY`

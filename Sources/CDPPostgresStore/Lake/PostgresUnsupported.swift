@@ -11,6 +11,4 @@ enum PostgresUnsupported {
             "\(feature) is not served by the team store yet, so \(commands) cannot run on a workspace whose cdp.toml names a store. "
                 + "Run them on an embedded workspace (`cdp init W --from …` without --store); see README, \"Team store\", for what works on the store")
     }
-
-    static let query = refusal("SQL over the lake with cdp's own rights (nothing masked)", commands: "`cdp bench customer360`")
 }
