@@ -164,7 +164,9 @@ struct BenchCommand: ParsableCommand {
                 print("true pairs no rule reaches, by explanation key:")
                 for tally in tallies { print("  \(Output.grouped(tally.pairs))  \(tally.key)") }
             }
-            print("phases (median run): " + s.phases.map { String(format: "%@ %.2f s", $0.name, $0.seconds) }.joined(separator: " · "))
+            print("phases (median run), each with its peak memory: " + s.phases.map { phase in
+                String(format: "%@ %.2f s", phase.name, phase.seconds) + (phase.peakMegabytes.map { String(format: " (%.0f MB)", $0) } ?? "")
+            }.joined(separator: " · "))
             if let bands = s.calibration, !bands.isEmpty {
                 print("calibration: candidate pairs by the model's match probability (pairs · true matches · true share · mean probability):")
                 for band in bands where band.pairs > 0 {

@@ -13,6 +13,20 @@ struct MatchBenchmarkTests {
         #expect(totals.match == 4.75)
         #expect(totals.persist == 4.0)
         #expect(MatchBenchmark.PhaseTotals(Array(phases.dropLast())).persist == 0)
+        // Measuring against the truth is the benchmark's own work, not the match's.
+        let evaluated = phases + [MatchPipeline.evaluationPhase, MatchService.evaluationPhase].map {
+            MatchPipeline.Statistics.Phase(name: $0, seconds: 8)
+        }
+        #expect(MatchBenchmark.PhaseTotals(evaluated).match == 4.75)
+    }
+
+    /// A run's peak is the highest of any phase of any repetition, or what came after the last phase.
+    @Test func thePeakIsTheHighestPhasePeak() {
+        let first = [("load", 300.0), ("scoring", 450.0)].map { MatchPipeline.Statistics.Phase(name: $0.0, seconds: 1, peakMegabytes: $0.1) }
+        let second = [("load", 310.0), ("scoring", nil)].map { MatchPipeline.Statistics.Phase(name: $0.0, seconds: 1, peakMegabytes: $0.1) }
+        #expect(MatchBenchmark.peak(of: [first, second], since: 50) == 450)
+        #expect(MatchBenchmark.peak(of: [first, second], since: 700) == 700)
+        #expect(MatchBenchmark.peak(of: [], since: 20) == 20)
     }
 
     /// What a lost pair's records differ in names each comparison not on its exact level; one taken as null while

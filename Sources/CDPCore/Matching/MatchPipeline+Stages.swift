@@ -21,6 +21,16 @@ extension MatchPipeline {
         candidatePatterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], randomPatterns: [UInt64], links: [Stitcher.Link],
         decisions: Decisions, comparator: PairComparator, recordCount: Int
     ) -> (model: FellegiSunterModel, training: [Statistics.TrainingSession]) {
+        estimateParameters(
+            candidatePatterns: candidatePatterns, pairsPerRule: pairsPerRule, overlapPatterns: overlapPatterns, randomPatterns: randomPatterns,
+            links: links, decisions: decisions, comparator: comparator, kernel: nil, recordCount: recordCount)
+    }
+
+    /// `estimateParameters` computing the presumed matches' patterns with `kernel` (nil: one of its own).
+    func estimateParameters(
+        candidatePatterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], randomPatterns: [UInt64], links: [Stitcher.Link],
+        decisions: Decisions, comparator: PairComparator, kernel: ComparisonKernel?, recordCount: Int
+    ) -> (model: FellegiSunterModel, training: [Statistics.TrainingSession]) {
         let u = FellegiSunterModel.estimateU(randomPatterns: randomPatterns, levelCounts: configuration.comparisons.map(\.levels.count))
         let labelled =
             decisions.mustLink.map { (comparator.pattern(Int($0.0), Int($0.1)), true) }
@@ -41,7 +51,7 @@ extension MatchPipeline {
             links.filter { link in !(familyCheck?(link.a, link.b) ?? false) && !(birthDatesConflict?(link.a, link.b) ?? false) }
             .map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
             + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: 0) }
-        if let session = learnFromKnownMatches(known, comparator, model: &model) { training.append(session) }
+        if let session = learnFromKnownMatches(known, comparator, kernel: kernel, model: &model) { training.append(session) }
         model.prior = configuration.prior ?? Self.prior(model, patterns: candidatePatterns, recordCount: recordCount)
         return (model, training)
     }

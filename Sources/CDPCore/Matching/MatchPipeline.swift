@@ -167,21 +167,26 @@ public struct MatchPipeline: Sendable {
         public struct Phase: Sendable, Codable {
             public var name: String
             public var seconds: Double
-            public init(name: String, seconds: Double) {
+            /// The process's peak resident memory during the phase, where a meter was given (`cdp bench match`).
+            public var peakMegabytes: Double?
+            public init(name: String, seconds: Double, peakMegabytes: Double? = nil) {
                 self.name = name
                 self.seconds = seconds
+                self.peakMegabytes = peakMegabytes
             }
         }
     }
 
     /// Runs every phase. `now` reads a clock (seconds) for the phase timings only.
     /// - Parameter truth: per record, its entity in a truth table (nil: not in it); when given, the statistics
-    ///   include the blocking recall, measured outside the timed phases.
+    ///   include the blocking recall, measured in a phase of its own (`evaluationPhase`) after the match's.
     /// - Parameter lostAgainst: with a truth, the clustering whose lost true pairs are reported (the golden records as
     ///   stored, by record); nil: this run's own.
+    /// - Parameter peakMemory: the process's peak resident memory (MB) since it was last asked, asked as each phase
+    ///   ends (nil: not measured), so a benchmark can say which stage holds the memory.
     public func run(
         _ records: MatchRecords, decisions: Decisions = Decisions(), truth: [Int32?]? = nil, lostAgainst: [Int32]? = nil,
-        now: () -> Double = { 0 }
+        now: () -> Double = { 0 }, peakMemory: () -> Double? = { nil }
     ) -> Outcome {
         var statistics = Statistics()
         statistics.records = records.count
@@ -189,7 +194,7 @@ public struct MatchPipeline: Sendable {
         var started = now()
         func phase(_ name: String) {
             let time = now()
-            statistics.phases.append(Statistics.Phase(name: name, seconds: time - started))
+            statistics.phases.append(Statistics.Phase(name: name, seconds: time - started, peakMegabytes: peakMemory()))
             started = time
         }
 
@@ -204,18 +209,25 @@ public struct MatchPipeline: Sendable {
         phase("blocking")
 
         let comparator = PairComparator(comparisons: configuration.comparisons, records: records)
-        let patterns = parallelPatterns(blocked.pairs, comparator)
-        statistics.comparisons = patterns.count
-        phase("scoring")
+        let patterns: [UInt64]
+        let model: FellegiSunterModel
+        do {
+            // One kernel for every pattern the run computes: it copies a cache line of ids per record (over 100 MB
+            // at a million records), so it is built once and let go, with the training patterns, before clustering.
+            let kernel = ComparisonKernel(comparator: comparator)
+            patterns = parallelPatterns(blocked.pairs, kernel)
+            statistics.comparisons = patterns.count
+            phase("scoring")
 
-        let randomPairs = randomPatterns(comparator, count: records.count)
-        statistics.randomPairs = randomPairs.count
-        let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, comparator) }
-        let (model, training) = estimateParameters(
-            candidatePatterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns, randomPatterns: randomPairs,
-            links: links, decisions: decisions, comparator: comparator, recordCount: records.count)
-        statistics.training = training
-        phase("em")
+            let randomPatterns = parallelPatterns(randomPairs(count: records.count), kernel)
+            statistics.randomPairs = randomPatterns.count
+            let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, kernel) }
+            (model, statistics.training) = estimateParameters(
+                candidatePatterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns,
+                randomPatterns: randomPatterns, links: links, decisions: decisions, comparator: comparator, kernel: kernel,
+                recordCount: records.count)
+            phase("em")
+        }
 
         let scorer = PairScorer(comparator: comparator, model: model)
         let autoWeight = autoMergeWeight
@@ -257,6 +269,7 @@ public struct MatchPipeline: Sendable {
                     let a = truth[Int(pair >> 32)]
                     return a != nil && a == truth[Int(pair & 0xFFFF_FFFF)]
                 })
+            phase(Self.evaluationPhase)
         }
         return Outcome(
             clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics, missedTruePairs: missed,
@@ -335,9 +348,9 @@ public struct MatchPipeline: Sendable {
     /// (not null) on at least `minLinkedPairs` pairs take m from them, add-one smoothed like u; the rest keep
     /// EM's, which were estimated beside the replaced ones. Caveats: a wrong link (a shared phone) counts as a
     /// match, and linked records may be cleaner than the pairs left to score.
-    func learnFromKnownMatches(_ known: [KnownMatch], _ comparator: PairComparator, model: inout FellegiSunterModel)
-        -> Statistics.TrainingSession?
-    {
+    func learnFromKnownMatches(
+        _ known: [KnownMatch], _ comparator: PairComparator, kernel: ComparisonKernel? = nil, model: inout FellegiSunterModel
+    ) -> Statistics.TrainingSession? {
         let minimum = configuration.estimation.minLinkedPairs
         guard minimum > 0, !known.isEmpty else { return nil }
         // Sorted by pair, each pair's links merged: a field stays out only if every link made it agree.
@@ -355,7 +368,7 @@ public struct MatchPipeline: Sendable {
         }
         let comparisons = configuration.comparisons
         let fieldBits = comparisons.indices.map { UInt16(1) << UInt16($0) }
-        let pairPatterns = parallelPatterns(pairs, comparator)
+        let pairPatterns = parallelPatterns(pairs, kernel ?? ComparisonKernel(comparator: comparator))
         var counts = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
         for index in pairs.indices {
             for c in comparisons.indices where masks[index] & fieldBits[c] == 0 {
@@ -407,6 +420,10 @@ public struct MatchPipeline: Sendable {
         return { a, b in comparator.level(comparison, Int(a), Int(b)) == last }
     }
 
+    /// The phase that measures a run against a truth (blocking recall, lost true pairs, calibration): not the match's
+    /// own work, so benchmarks leave it out of the match's time.
+    public static let evaluationPhase = "evaluation (pairs)"
+
     /// Above any score a pair can reach, below a steward's approval.
     static let stitchWeight = 1_000.0
 
@@ -415,9 +432,8 @@ public struct MatchPipeline: Sendable {
     func logit(_ probability: Double) -> Double { log2(probability / (1 - probability)) }
 
     /// Patterns of `pairs`, computed on `threads` threads over contiguous slices.
-    func parallelPatterns(_ pairs: [UInt64], _ comparator: PairComparator) -> [UInt64] {
+    func parallelPatterns(_ pairs: [UInt64], _ kernel: ComparisonKernel) -> [UInt64] {
         var patterns = [UInt64](repeating: 0, count: pairs.count)
-        let kernel = ComparisonKernel(comparator: comparator)
         let slices = threads
         let chunk = (pairs.count + slices - 1) / max(1, slices)
         patterns.withUnsafeMutableBufferPointer { output in
@@ -436,11 +452,6 @@ public struct MatchPipeline: Sendable {
             }
         }
         return patterns
-    }
-
-    /// Patterns of seeded random record pairs, for u.
-    func randomPatterns(_ comparator: PairComparator, count: Int) -> [UInt64] {
-        parallelPatterns(randomPairs(count: count), comparator)
     }
 }
 

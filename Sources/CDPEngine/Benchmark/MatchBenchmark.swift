@@ -2,6 +2,10 @@ import CDPCore
 import CDPRepositories
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `cdp bench match`: generated CRM customers and marketing contacts, ingested (not timed), then matched
 /// (timed per phase) and evaluated against the generator's truth.
 public struct MatchBenchmark: Sendable {
@@ -29,6 +33,7 @@ public struct MatchBenchmark: Sendable {
         public var median: PhaseTotals
         /// The median repetition's statistics, phases included.
         public var statistics: MatchPipeline.Statistics
+        /// The highest resident memory of any phase of any repetition (each phase's own is in `statistics.phases`).
         public var peakMemoryMegabytes: Double
         public var evaluation: MatchEvaluation?
         /// Review-queue pairs that are true matches (with a truth table).
@@ -53,10 +58,14 @@ public struct MatchBenchmark: Sendable {
         /// Writing candidates, golden records and cross-references (zero without `--persist`).
         public var persist: Double
 
+        /// The phases that only measure a run against the truth: no part of a match outside a benchmark.
+        static let evaluationPhases: Set<String> = [MatchPipeline.evaluationPhase, MatchService.evaluationPhase]
+
         public init(_ phases: [MatchPipeline.Statistics.Phase]) {
             load = phases.filter { $0.name == "load" }.reduce(0) { $0 + $1.seconds }
             persist = phases.filter { $0.name == "persist" }.reduce(0) { $0 + $1.seconds }
-            match = phases.filter { $0.name != "load" && $0.name != "persist" }.reduce(0) { $0 + $1.seconds }
+            match = phases.filter { $0.name != "load" && $0.name != "persist" && !Self.evaluationPhases.contains($0.name) }
+                .reduce(0) { $0 + $1.seconds }
         }
     }
 
@@ -65,11 +74,12 @@ public struct MatchBenchmark: Sendable {
         let truthFile = workspace.root.appendingPathComponent("truth/entities.csv")
         let truth = FileManager.default.fileExists(atPath: truthFile.path) ? try TruthTable(contentsOf: truthFile) : nil
         let service = MatchService(workspace: workspace, environment: .live(user: "bench"))
-        // Generating and ingesting are not what is measured: start the peak from here.
+        // Generating and ingesting are not what is measured: give back what they freed, then start the peak from here.
+        PeakMemory.releaseFreedMemory()
         PeakMemory.reset()
         var reports: [MatchService.Report] = []
         for repetition in 1...max(1, repetitions) {
-            let report = try service.run(persist: persist, truth: truth)
+            let report = try service.run(persist: persist, truth: truth, peakMemory: PeakMemory.sinceLastAsked)
             let totals = PhaseTotals(report.statistics.phases)
             let phases = report.statistics.phases.map { String(format: "%@ %.2f", $0.name, $0.seconds) }.joined(separator: ", ")
             log(String(format: "  run %d: match %.2f s (%@)", repetition, totals.match, phases))
@@ -79,10 +89,16 @@ public struct MatchBenchmark: Sendable {
         let median = reports.sorted { matchSeconds($0) < matchSeconds($1) }[reports.count / 2]
         return Result(
             customers: customers, records: median.statistics.records, seconds: reports.map(matchSeconds),
-            median: PhaseTotals(median.statistics.phases), statistics: median.statistics, peakMemoryMegabytes: PeakMemory.megabytes(),
+            median: PhaseTotals(median.statistics.phases), statistics: median.statistics,
+            peakMemoryMegabytes: Self.peak(of: reports.map(\.statistics.phases), since: PeakMemory.megabytes()),
             evaluation: median.evaluation, reviewTrueMatches: median.reviewTrueMatches,
             reviewByKey: median.reviewByKey, missedByKey: median.missedByKey, falseMergesByKey: median.falseMergesByKey, lostPairs: median.lostPairs,
             model: median.model)
+    }
+
+    /// The highest of every phase's peak and the peak since the last phase ended.
+    static func peak(of runs: [[MatchPipeline.Statistics.Phase]], since lastPhase: Double) -> Double {
+        runs.joined().compactMap(\.peakMegabytes).reduce(lastPhase, max)
     }
 
     /// Generates customers, contacts and truth, and ingests both customer sources, unless already done.
@@ -118,6 +134,23 @@ public struct MatchBenchmark: Sendable {
 enum PeakMemory {
     static func reset() {
         try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
+    }
+
+    /// The peak since the last reset, then a reset: each phase's own peak.
+    @Sendable static func sinceLastAsked() -> Double? {
+        defer { reset() }
+        return megabytes()
+    }
+
+    /// Returns memory the allocator holds freed to the system, so what an earlier stage freed (the generator's and
+    /// the ingest's buffers) is not counted in a later stage's resident memory.
+    static func releaseFreedMemory() {
+        #if canImport(Glibc)
+            // glibc's malloc_trim, looked up because Swift's Glibc module leaves malloc.h out.
+            typealias Trim = @convention(c) (Int) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+            _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        #endif
     }
 
     /// VmHWM from `/proc/self/status` when readable, else getrusage's lifetime peak.

@@ -177,12 +177,14 @@ public struct MatchService: Sendable {
     /// - Parameter truth: when given, the clusters are evaluated against it (`source:key` → entity).
     /// - Throws: `.forbidden` without the run_workflows permission; `.busy` when a run holds the lake (and
     ///   `waiting`, if given, ran out).
+    /// - Parameter peakMemory: the process's peak resident memory (MB) since it was last asked, asked as each phase
+    ///   ends (see `MatchPipeline.run`).
     public func run(
         persist: Bool = true, truth: TruthTable? = nil, waiting: RunLock.Waiting? = nil,
-        clock: @escaping () -> Double = Self.monotonicSeconds
+        clock: @escaping () -> Double = Self.monotonicSeconds, peakMemory: @escaping () -> Double? = { nil }
     ) throws(EngineError) -> Report {
         try workspace.authorize(.runWorkflows, environment, attempt: "match.run")
-        guard persist else { return try runAuthorized(persist: false, truth: truth, clock: clock) }
+        guard persist else { return try runAuthorized(persist: false, truth: truth, clock: clock, peakMemory: peakMemory) }
         let holder = RunLock.Holder(workflow: "cdp match run", actor: environment.user, trigger: "cli", startedAt: environment.timestamp)
         let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
         defer { lock.release() }
@@ -190,7 +192,7 @@ public struct MatchService: Sendable {
         let runs = workspace.repositories.runs
         try storeCall { () throws(StoreError) in try runs.takeStoreRunLock() }
         defer { runs.releaseStoreRunLock() }
-        return try runAuthorized(persist: true, truth: truth, clock: clock)
+        return try runAuthorized(persist: true, truth: truth, clock: clock, peakMemory: peakMemory)
     }
 
     /// The match itself, for a workflow run already authorized when it started (its steps act as `pipeline`).
@@ -198,17 +200,16 @@ public struct MatchService: Sendable {
     ///   an error stops the match with it before anything is written.
     func runAuthorized(
         persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds,
-        shouldStop: () -> EngineError? = { nil }
+        peakMemory: @escaping () -> Double? = { nil }, shouldStop: () -> EngineError? = { nil }
     ) throws(EngineError) -> Report {
         func checkStop() throws(EngineError) { if let stop = shouldStop() { throw stop } }
         try checkStop()
         let configuration = try configuration()
         var started = clock()
-        var phases: [MatchPipeline.Statistics.Phase] = []
-        func phase(_ name: String) {
+        func phase(_ name: String) -> MatchPipeline.Statistics.Phase {
             let now = clock()
-            phases.append(MatchPipeline.Statistics.Phase(name: name, seconds: now - started))
-            started = now
+            defer { started = now }
+            return MatchPipeline.Statistics.Phase(name: name, seconds: now - started, peakMegabytes: peakMemory())
         }
         let records = try loadRecords(attributes: configuration.attributeNames)
         let index = SourceRecordIndex(records)
@@ -216,12 +217,13 @@ public struct MatchService: Sendable {
         let overrides = try storeCall { () throws(StoreError) in try workspace.repositories.matching.goldenOverrides() }
         let previous = try storeCall { () throws(StoreError) in try workspace.repositories.matching.currentGoldenIDs(index, count: records.count) }
         let nextID = try storeCall { () throws(StoreError) in try workspace.repositories.matching.nextGoldenID() }
-        phase("load")
+        let load = phase("load")
         try checkStop()
 
         let pipeline = MatchPipeline(configuration: configuration, threads: threads)
         let labels = truth.map { truth in (0..<records.count).map { truth[records.id(of: $0)] } }
-        let outcome = pipeline.run(records, decisions: Self.pipelineDecisions(decisions, index), truth: labels, now: clock)
+        let outcome = pipeline.run(
+            records, decisions: Self.pipelineDecisions(decisions, index), truth: labels, now: clock, peakMemory: peakMemory)
         started = clock()
         try checkStop()
 
@@ -230,10 +232,9 @@ public struct MatchService: Sendable {
         let survivorship = Survivorship(policy: configuration.survivorship, records: records)
         let golden = GoldenRecordSet(clusterOf: outcome.clusterOf, survivorship: survivorship, threads: threads)
         let ids = GoldenIDAssignment.assign(memberStart: golden.memberStart, members: golden.members, previous: previous, nextID: nextID.rawValue)
-        phase("golden")
 
         var statistics = outcome.statistics
-        statistics.phases = [phases[0]] + statistics.phases + [phases[1]]
+        statistics.phases = [load] + statistics.phases + [phase("golden")]
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
         if let truth, let labels {
             let whereabouts: [(SourceRecordID, CustomerWhereabouts)]
@@ -243,7 +244,7 @@ public struct MatchService: Sendable {
             (report.reviewTrueMatches, report.reviewByKey) = Self.reviewTally(outcome, labels: labels)
             report.missedByKey = Self.keyTally(outcome.missedTruePairs.map { (Int($0 >> 32), Int($0 & 0xFFFF_FFFF), true) }, outcome.scorer)
             report.falseMergesByKey = Self.keyTally(Self.falseMerges(outcome.clusterOf, labels: labels), outcome.scorer)
-            started = clock()  // the evaluation is not part of any phase
+            report.statistics.phases.append(phase(Self.evaluationPhase))
         }
         guard persist else { return report }
         try checkStop()
@@ -272,10 +273,12 @@ public struct MatchService: Sendable {
                     after: "\(records.count) records, \(golden.count) golden records, \(candidates.count) candidates for review"),
                 at: timestamp)
         }
-        phase("persist")
-        report.statistics.phases.append(phases[2])
+        report.statistics.phases.append(phase("persist"))
         return report
     }
+
+    /// The phase that measures the clusters against a truth table (after the match; not part of its time).
+    public static let evaluationPhase = "evaluation"
 
     /// Steward decisions between records of `index` as the pipeline takes them (others left out).
     static func pipelineDecisions(_ decisions: [PairDecision], _ index: SourceRecordIndex) -> MatchPipeline.Decisions {
