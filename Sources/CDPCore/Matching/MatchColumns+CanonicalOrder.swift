@@ -8,8 +8,9 @@ extension MatchColumns {
     /// edges clustering takes first, which record a stitched star hangs from, which golden id a new cluster
     /// gets. Read in the lake's row order, all of these followed the order the input rows arrived in; in
     /// this order the same records give the same clusters and scores however their rows were ordered.
-    /// Cheap when the lake's order already is this one (one pass to check).
-    public func canonicallyOrdered(threads: Int = 2) -> MatchColumns {
+    /// Cheap when the lake's order already is this one (one pass to check). Each column is reordered in place of the
+    /// one it replaces, so at most one column per thread is held twice.
+    public consuming func canonicallyOrdered(threads: Int = 2) -> MatchColumns {
         let sourceOrder = sources.indices.sorted { sources[$0].rawValue.utf8.lexicographicallyPrecedes(sources[$1].rawValue.utf8) }
         var rank = [UInt8](repeating: 0, count: max(1, sources.count))
         for (position, source) in sourceOrder.enumerated() { rank[source] = UInt8(truncatingIfNeeded: position) }
@@ -43,31 +44,18 @@ extension MatchColumns {
         result.sources = sourceOrder.map { sources[$0] }
         result.sourceNames = sourceOrder.map { sourceNames.indices.contains($0) ? sourceNames[$0] : Array(sources[$0].rawValue.utf8) }
         result.sourceIndex = order.isEmpty ? sourceIndex.map { rank[Int($0)] } : order.map { rank[Int(sourceIndex[Int($0)])] }
-        var columns = [keys, firstName, lastName, email, phone, birthDate, street, city, postcode, country, crmCustomerID, updatedAt]
-            + attributes
+        // This array holds the only reference to each column, so writing a reordered one over it lets the old one go.
+        var columns = takeTextColumns()
         if !order.isEmpty {
-            let unordered = columns
-            columns.withUnsafeMutableBufferPointer { output in
-                let output = SharedOutput(output)
-                Parallel.forEachTask(count: unordered.count, threads: threads) { index in
-                    output[index] = unordered[index].permuted(by: order)
+            columns.withUnsafeMutableBufferPointer { columns in
+                let columns = SharedOutput(columns)
+                Parallel.forEachTask(count: columns.base.count, threads: threads) { index in
+                    columns[index] = columns[index].permuted(by: order)
                 }
             }
         }
-        result.keys = columns[0]
-        result.firstName = columns[1]
-        result.lastName = columns[2]
-        result.email = columns[3]
-        result.phone = columns[4]
-        result.birthDate = columns[5]
-        result.street = columns[6]
-        result.city = columns[7]
-        result.postcode = columns[8]
-        result.country = columns[9]
-        result.crmCustomerID = columns[10]
-        result.updatedAt = columns[11]
+        result.putTextColumns(columns)
         result.attributeNames = attributeNames
-        result.attributes = Array(columns[12...])
         return result
     }
 }

@@ -178,27 +178,31 @@ public struct MatchRecords: Sendable {
 
     /// Records as the store reads them, column by column: values are interned and the derived forms
     /// computed on `threads` threads (each column is independent, so the result is the same on any number).
-    public init(_ columns: MatchColumns, threads: Int = 2) {
-        let texts = [
-            columns.firstName, columns.lastName, columns.email, columns.phone, columns.birthDate, columns.street, columns.city,
-            columns.postcode, columns.country, columns.crmCustomerID, columns.updatedAt,
-        ]
-            + columns.attributes
-        var base = [InternedColumn](repeating: InternedColumn(), count: texts.count)
+    /// Each text column is let go as soon as it is interned, so the texts and the records built from them are not
+    /// all held at once (at a million records the texts alone are over half a gigabyte).
+    public init(_ columns: consuming MatchColumns, threads: Int = 2) {
+        // [keys, the silver columns, the attributes]; this array holds the only reference to each.
+        var texts = columns.takeTextColumns()
+        let valueColumns = texts.count - 1
+        var base = [InternedColumn](repeating: InternedColumn(), count: valueColumns)
         var keys: [String] = []
-        let keyColumn = columns.keys
         // The biggest columns first, so two threads finish together.
-        let order = texts.indices.sorted { texts[$0].bytes.count > texts[$1].bytes.count }
+        let order = (1..<texts.count).sorted { texts[$0].bytes.count > texts[$1].bytes.count }
         base.withUnsafeMutableBufferPointer { output in
             let output = SharedOutput(output)
-            withUnsafeMutablePointer(to: &keys) { keysPointer in
-                let keysOutput = SharedOutput(UnsafeMutableBufferPointer(start: keysPointer, count: 1))
-                Parallel.forEachTask(count: texts.count + 1, threads: threads) { task in
-                    if task == 0 {
-                        keysOutput[0] = Self.strings(keyColumn)
-                    } else {
-                        let index = order[task - 1]
-                        output[index] = InternedColumn(interning: texts[index])
+            texts.withUnsafeMutableBufferPointer { texts in
+                let texts = SharedOutput(texts)
+                withUnsafeMutablePointer(to: &keys) { keysPointer in
+                    let keysOutput = SharedOutput(UnsafeMutableBufferPointer(start: keysPointer, count: 1))
+                    Parallel.forEachTask(count: valueColumns + 1, threads: threads) { task in
+                        if task == 0 {
+                            keysOutput[0] = Self.strings(texts[0])
+                            texts[0] = TextColumn()
+                        } else {
+                            let index = order[task - 1]
+                            output[index - 1] = InternedColumn(interning: texts[index])
+                            texts[index] = TextColumn()
+                        }
                     }
                 }
             }
@@ -346,6 +350,28 @@ public struct MatchColumns: Sendable {
 
     /// `sources` as UTF-8, for comparing with names read as bytes.
     var sourceNames: [[UInt8]] = []
+
+    /// The text columns — `keys`, the silver columns in declaration order, then `attributes` — leaving these empty,
+    /// so that whoever takes them can let each one go once it is read.
+    mutating func takeTextColumns() -> [TextColumn] {
+        defer {
+            keys = TextColumn()
+            (firstName, lastName, email, phone) = (TextColumn(), TextColumn(), TextColumn(), TextColumn())
+            (birthDate, street, city, postcode) = (TextColumn(), TextColumn(), TextColumn(), TextColumn())
+            (country, crmCustomerID, updatedAt) = (TextColumn(), TextColumn(), TextColumn())
+            attributes = attributes.map { _ in TextColumn() }
+        }
+        return [keys, firstName, lastName, email, phone, birthDate, street, city, postcode, country, crmCustomerID, updatedAt] + attributes
+    }
+
+    /// Puts back text columns in `takeTextColumns`' order.
+    mutating func putTextColumns(_ texts: [TextColumn]) {
+        keys = texts[0]
+        (firstName, lastName, email, phone) = (texts[1], texts[2], texts[3], texts[4])
+        (birthDate, street, city, postcode) = (texts[5], texts[6], texts[7], texts[8])
+        (country, crmCustomerID, updatedAt) = (texts[9], texts[10], texts[11])
+        attributes = Array(texts[12...])
+    }
 }
 
 extension MatchRecords {

@@ -37,7 +37,8 @@ public struct MatchService: Sendable {
         let columns = try storeCall { () throws(StoreError) in
             try workspace.repositories.matching.currentCustomerColumns(attributes: attributes)
         }
-        return MatchRecords(columns.canonicallyOrdered(threads: threads), threads: threads)
+        // Handed on, not copied: each step lets a column go once it has read it.
+        return MatchRecords((consume columns).canonicallyOrdered(threads: threads), threads: threads)
     }
 
     public struct Report: Sendable, Codable {
