@@ -82,7 +82,7 @@ let package = Package(
             exclude: ["HostileQueries"]),
         .testTarget(
             name: "CDPPostgresStoreTests",
-            dependencies: ["CDPPostgresStore", "CDPEngine"],
+            dependencies: ["CDPPostgresStore", "CDPEngine", "CDPTestSupport"],
             exclude: ["HostileQueries"]),
         .testTarget(name: "CLITests", dependencies: ["CDPEngine", "CDPRepositories", "CDPStore", "CDPTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TermUITests", dependencies: ["TermUI", "TermUITesting"], exclude: ["__Snapshots__"]),

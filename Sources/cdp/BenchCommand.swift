@@ -6,7 +6,7 @@ import StewardConsole
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Match.self, Customer360.self, Spark.self])
+        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Watch.self, Match.self, Customer360.self, Spark.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -127,6 +127,22 @@ struct BenchCommand: ParsableCommand {
                 let result = try present { () throws(EngineError) in try benchmark.runBulkRelease(count: release, log: { print($0) }) }
                 print(result.report)
             }
+        }
+    }
+
+    struct Watch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "How soon a console shows another steward's change (claims by a second session) on this workspace's lake, and what its look costs.")
+        @OptionGroup var options: WorkspaceOptions
+        @Option(help: "How many changes (claims and let-gos of the workbench's first record, in turns).") var rounds: Int = 20
+
+        func run() throws {
+            let workspace = try options.open()
+            let environment = try options.environment(in: workspace)
+            let result = try present { () throws(EngineError) in
+                try ConsoleBenchmark(workspace: workspace, environment: environment).runSecondSteward(rounds: rounds)
+            }
+            print(result.report)
         }
     }
 

@@ -1,3 +1,4 @@
+import CDPTestSupport
 import Foundation
 import Testing
 

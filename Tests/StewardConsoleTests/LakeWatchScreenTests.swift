@@ -59,4 +59,15 @@ import Testing
         #expect(f.app.message?.text == "Q1 is rejected; only open or fixed records can be rejected", "\(String(describing: f.app.message))")
         #expect(try f.record(1).resolution == "not a customer of ours")
     }
+
+    /// `cdp bench watch` measures changes the console showed: each of another session's claims and let-gos reaches a
+    /// frame (the delays are printed, never judged here), and it leaves no claim behind.
+    @Test func theSecondStewardBenchmarkTimesEachChangeToItsFrame() throws {
+        let f = try ConsoleFixture()
+        let result = try ConsoleBenchmark(workspace: f.workspace, environment: ConsoleFixture.clock).runSecondSteward(rounds: 2)
+        #expect(result.delaysMilliseconds.count == 2 && result.missed == 0, "\(result.report)")
+        #expect(result.idleLookMilliseconds.count == 2)
+        #expect(result.report.contains("another steward's change → frame"))
+        #expect(try WorkAssignments(workspace: f.workspace, environment: ConsoleFixture.clock).holds(.quarantine).isEmpty)
+    }
 }

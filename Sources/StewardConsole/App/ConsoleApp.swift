@@ -159,6 +159,8 @@ public final class ConsoleApp {
             }
             if Date().timeIntervalSince(lastTick) >= Self.tickInterval {
                 if tick() { dirty = true }
+            } else if takeFinishedLook() {
+                dirty = true
             }
             if dirty && !isFinished { draw() }
         }
@@ -270,6 +272,13 @@ public final class ConsoleApp {
             watching = BackgroundRead { () throws(EngineError) in try watch.changes(after: mark) }
         }
         return followed
+    }
+
+    /// Follows another session's change as soon as the look that found it is done, between ticks (the event loop
+    /// asks after every wait for a key, so a change shows up to a tick sooner). Returns whether the screen re-read.
+    func takeFinishedLook() -> Bool {
+        guard watching?.result != nil else { return false }
+        return followLakeChanges()
     }
 
     /// Another session changed `areas`: every screen re-reads them when next shown, the one shown now at once.

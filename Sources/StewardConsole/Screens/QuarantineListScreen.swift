@@ -139,9 +139,13 @@ final class QuarantineListScreen: TableScreen {
     /// Another steward claimed, assigned, fixed, released or rejected records: who holds what and the rows are
     /// re-read, and the cursor stays on the record it was on.
     func followLakeChange(_ areas: Set<LakeWatch.Area>, app: ConsoleApp) {
-        guard areas.contains(.quarantine), loadedGeneration != nil else { return }
-        selectionToKeep = state.selection.selected.flatMap { source?.id(at: $0) }
-        activate(app: app)
+        guard areas.contains(.quarantine), loadedGeneration != nil, let source else { return }
+        selectionToKeep = state.selection.selected.flatMap { source.id(at: $0) }
+        loadedGeneration = app.dataGeneration
+        source.reader = app.reader
+        refreshHolds(app: app)
+        source.reload(searchTextAtOnce: false)
+        syncRowCount()
         keepSelection()
     }
 

@@ -227,11 +227,14 @@ final class QuarantineTableSource: TableDataSource {
     }
 
     /// Drops everything read (after an action changed records): ids, window and search text.
-    func reload() {
+    /// - Parameter searchTextAtOnce: read the search text again now, in the background (after the steward's own
+    ///   action); false reads it only once free text needs it (after another steward's change, which may come every
+    ///   half second: on the team store the read would hold the lake's one session from the next look).
+    func reload(searchTextAtOnce: Bool = true) {
         baseKey = nil
         search = nil
         lastSearch = nil
-        prepareSearch()
+        if searchTextAtOnce || !(filter.text ?? "").isEmpty { prepareSearch() }
         reload(filter: filter, sort: sort)
     }
 

@@ -1,68 +1,81 @@
 import Foundation
-import Testing
+import Synchronization
 
-/// A private tmux server running one command in a fixed-size pane, for end-to-end console tests.
+/// A private tmux server running one command in a fixed-size pane, for end-to-end console tests (the CLI's, and
+/// the team store's, where two stewards' consoles run side by side).
 ///
 /// tmux is started with `posix_spawn`, not Foundation's `Process` (on Linux the tmux server inherits a
 /// descriptor Foundation waits on), with the signal mask and handlers reset so the console sees SIGWINCH.
-final class TmuxSession {
-    let server: String
-    private static let counter = LockedCounter()
+public final class TmuxSession {
+    public let server: String
+    private static let counter = Mutex(0)
 
     /// Starts `command` in a detached session; the pane stays alive after it exits, showing `[exit N]`.
-    init(command: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
-        server = "cdp-test-\(getpid())-\(Self.counter.next())"
+    /// - Throws: ``TmuxFailure`` when tmux does not start.
+    public init(command: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
+        server = "cdp-test-\(getpid())-\(Self.counter.withLock { $0 += 1; return $0 })"
         // The same OS user as `CLI.run`, so the workspace's creator (an admin) is the one at the console.
         let environment = ["USER": "cli-tester"].merging(environment) { $1 }
         let exports = environment.sorted { $0.key < $1.key }.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
         let shell = "\(exports) \(command); echo \"[exit $?]\"; exec sleep 600"
         // The tmux server forks from this client and would hold a capture pipe open for its whole life.
-        let result = try Self.spawn([
-            "tmux", "-L", server, "-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height),
-            "-e", "TERM=tmux-256color", "sh", "-c", shell,
-        ], captureOutput: false)
-        try #require(result.status == 0, "tmux did not start (status \(result.status))")
+        let result = try Self.spawn(
+            [
+                "tmux", "-L", server, "-f", "/dev/null", "new-session", "-d", "-x", String(width), "-y", String(height),
+                "-e", "TERM=tmux-256color", "sh", "-c", shell,
+            ], captureOutput: false)
+        guard result.status == 0 else { throw TmuxFailure(description: "tmux did not start (status \(result.status))") }
     }
 
     /// Sends keys as tmux names them (`Enter`, `Escape`, `Down`, `C-c`) or literal text with `literal: true`.
-    func send(_ keys: String..., literal: Bool = false) throws {
+    public func send(_ keys: String..., literal: Bool = false) throws {
         _ = try Self.spawn(["tmux", "-L", server, "send-keys", "-t", "0"] + (literal ? ["-l"] : []) + keys)
     }
 
     /// A tmux format evaluated for the pane, e.g. `#{alternate_on}` ("1" while a program uses the alternate screen).
-    func display(_ format: String) throws -> String {
+    public func display(_ format: String) throws -> String {
         try Self.spawn(["tmux", "-L", server, "display-message", "-p", "-t", "0", format]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func capture() throws -> String {
+    public func capture() throws -> String {
         try Self.spawn(["tmux", "-L", server, "capture-pane", "-p", "-t", "0"]).output
     }
 
-    /// Polls the pane until `text` appears; returns the screen. Fails the test on time-out, showing the screen.
+    /// Polls the pane until `text` appears; returns the screen.
+    /// - Throws: ``TmuxFailure`` showing the screen when it does not appear within `timeout` seconds.
     @discardableResult
-    func waitFor(_ text: String, timeout: TimeInterval = 20, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    public func waitFor(_ text: String, timeout: TimeInterval = 20) throws -> String {
+        try waitUntil("'\(text)' to appear", timeout: timeout) { $0.contains(text) }
+    }
+
+    /// Polls the pane until `condition` holds for its text; returns the screen.
+    /// - Throws: ``TmuxFailure`` naming `what` and showing the screen when it does not hold within `timeout` seconds.
+    @discardableResult
+    public func waitUntil(_ what: String, timeout: TimeInterval = 20, _ condition: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if screen.contains(text) { return screen }
+            if condition(screen) { return screen }
             usleep(50_000)
         }
-        Issue.record("'\(text)' did not appear within \(timeout)s; the screen was:\n\(screen)", sourceLocation: sourceLocation)
-        throw TmuxTimeout()
+        throw TmuxFailure(description: "waited \(timeout)s for \(what); the screen was:\n\(screen)")
     }
 
-    func close() {
+    public func close() {
         _ = try? Self.spawn(["tmux", "-L", server, "kill-server"], captureOutput: false)
     }
 
     deinit { close() }
 
-    struct TmuxTimeout: Error {}
+    /// tmux did not start, or the pane did not show what a test waited for (the screen is in the description).
+    public struct TmuxFailure: Error, CustomStringConvertible {
+        public var description: String
+    }
 
     /// Runs a program to completion with a clean signal state, returning its exit status and output.
-    static func spawn(_ arguments: [String], captureOutput: Bool = true) throws -> (status: Int32, output: String) {
+    public static func spawn(_ arguments: [String], captureOutput: Bool = true) throws -> (status: Int32, output: String) {
         var pipe: [Int32] = [0, 0]
         guard Foundation.pipe(&pipe) == 0 else { throw POSIXError(.EMFILE) }
         var actions = posix_spawn_file_actions_t()
@@ -108,10 +121,4 @@ final class TmuxSession {
         waitpid(pid, &status, 0)
         return ((status >> 8) & 0xFF, String(decoding: output, as: UTF8.self))
     }
-}
-
-final class LockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
 }
