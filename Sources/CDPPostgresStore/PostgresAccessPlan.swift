@@ -133,7 +133,7 @@ public struct PostgresAccessPlan: Sendable {
     }
 
     /// Tables of the store's own machinery that no login role reads directly.
-    static let internalRelations = Set(["schema_migration", "role_permission", "masked_column", "group_role", "audit_inbox"])
+    static let internalRelations = Set(["schema_migration", "role_permission", "masked_column", "group_role", "audit_inbox", "run_clock_boundary"])
         .union(PostgresSchema.matchStagingTables)
 
     /// How each column of a relation reads without `view_pii`; all `.show` when it holds no personal column.
@@ -175,6 +175,7 @@ public struct PostgresAccessPlan: Sendable {
             "cdp.quarantine_reject(bigint, text, text)", "cdp.quarantine_release(bigint, text, text)",
             "cdp.quarantine_fix(bigint, text, text, text, text, text, text)",
             "cdp.quarantine_fix_as_read(bigint, text, text, text, text, text, text, text)",
+            "cdp.quarantine_fix_key_as_read(bigint, text, text, text, text, text, text, text, text)",
             "cdp.quarantine_release_as_read(bigint, text, text, text, text, text)",
             "cdp.quarantine_reopen_as_read(bigint, text, text, text, text, text, text, boolean)", "cdp.work_claims_change(text)",
         ],
@@ -227,7 +228,8 @@ public struct PostgresAccessPlan: Sendable {
     /// and one's own actions in the audit log (under one's own login, whatever name is passed); and the store's
     /// schema version.
     static let everyRoleFunctions = [
-        "cdp.audit_refusal(text, text, text)", "cdp.append_own_audit(text, text, text, text, text)", "cdp.installed_migrations()",
+        "cdp.audit_refusal(text, text, text)", "cdp.append_own_audit(text, text, text, text, text)", "cdp.own_audit_count(text, text)",
+        "cdp.first_run_on_the_servers_clock()", "cdp.installed_migrations()",
         "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_attributes(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
         "cdp.pii_failure_message(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",

@@ -107,6 +107,9 @@ public enum PostgresSchema {
         Migration(name: "pg-decisions-lock-their-golden-records", statements: goldenDecisionLockObjects),
         Migration(name: "pg-candidate-decide-is-dropped", statements: oldCandidateDecisionObjects),
         Migration(name: "pg-consoles-see-each-others-changes", statements: changeFeedObjects),
+        Migration(name: "pg-only-roles-that-write-hold-the-audit-head", statements: auditWriterObjects),
+        Migration(name: "pg-audit-verify-checks-runs-on-the-servers-clock", statements: runClockBoundaryObjects),
+        Migration(name: "pg-quarantine-key-fix-as-read", statements: quarantineKeyFixObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -116,10 +116,12 @@ public final class PostgresSession: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T: Sendable>(_ body: (PostgresSession) async throws(PostgresStoreError) -> T) async throws(PostgresStoreError)
-        -> T
+    /// - Parameter begin: the statement that starts it (`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY` for reads
+    ///   that must see one snapshot).
+    public func transaction<T: Sendable>(begin: String = "BEGIN", _ body: (PostgresSession) async throws(PostgresStoreError) -> T)
+        async throws(PostgresStoreError) -> T
     {
-        try await execute("BEGIN")
+        try await execute(begin)
         do throws(PostgresStoreError) {
             let value = try await body(self)
             try await execute("COMMIT")

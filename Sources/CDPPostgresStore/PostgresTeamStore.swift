@@ -254,13 +254,14 @@ public enum PostgresTeamStore {
                     + "the run's row was written outside cdp run")
         }
         // A run's start is the server's clock as its row is recorded, and `run.start` is appended just after it: a
-        // row that says it started otherwise was written behind the store's back.
+        // row that says it started otherwise was written behind the store's back. Runs recorded before the store took
+        // their times from the server (an upgraded store's) carry the client's and are not compared.
         for row in try await session.rows(
             """
             SELECT r.id::text, r.actor, r.started_at, s.at FROM cdp.workflow_run r
             JOIN (SELECT DISTINCT ON (target) target, at FROM cdp.audit_log WHERE action = 'run.start' ORDER BY target, audit_log.id) s
                 ON s.target = 'R' || r.id
-            WHERE CASE WHEN cdp.is_lake_timestamp(r.started_at) AND cdp.is_lake_timestamp(s.at)
+            WHERE r.id >= cdp.first_run_on_the_servers_clock() AND CASE WHEN cdp.is_lake_timestamp(r.started_at) AND cdp.is_lake_timestamp(s.at)
                 THEN s.at::timestamptz - r.started_at::timestamptz NOT BETWEEN interval '0' AND interval '\(Self.runStartAuditLeeway)'
                 ELSE true END
             ORDER BY r.id

@@ -9,6 +9,9 @@ public protocol AuditRepository: Sendable {
     func appendAudit(_ draft: AuditDraft, at: String) throws(StoreError) -> AuditEntryID?
     /// Audit rows matching `filter`, newest first.
     func auditEntries(_ filter: AuditFilter) throws(StoreError) -> [AuditEntry]
+    /// How many rows of `action` by `actor` were appended since `since` (a lake timestamp), those still waiting to join
+    /// the chain included (a team store counts its login role's own rows, whoever `actor` names).
+    func auditCount(actor: String, action: String, since: String) throws(StoreError) -> Int
     /// Everything that says the log was tampered with, named; empty when the chain holds.
     func auditChainProblems() throws(StoreError) -> [String]
 }

@@ -113,6 +113,12 @@ extension LakeStore {
         }
     }
 
+    public func auditCount(actor: String, action: String, since: String) throws(StoreError) -> Int {
+        try read("count audit rows") { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE actor = ? AND action = ? AND at >= ?", arguments: [actor, action, since]) ?? 0
+        }
+    }
+
     /// Everything that says the audit log was tampered with, named: a row whose hash or link does not hold
     /// (each row is checked with the hashing it was written with), a gap in the ids (a deleted row), a chain
     /// that does not reach or match a head recorded outside the table (`audit.anchor`, the run records: a

@@ -53,9 +53,14 @@ extension TeamStoreTests {
             #expect(
                 refused.stderr.contains("the database refused to read silver_customer (permission denied for table silver_customer)")
                     && refused.stderr.contains("query silver_customer_masked instead"), "\(refused.output)")
+            // Audited: she writes nothing on the store, so her row waits in the inbox until the next audited write.
             #expect(
-                try await admin.rows("SELECT count(*)::text FROM cdp.audit_log WHERE actor = 'ana' AND action = 'access.refused' AND target = 'query'")
-                    .first?.first == "1")
+                try await admin.rows(
+                    """
+                    SELECT count(*)::text FROM (SELECT actor, action, target FROM cdp.audit_log UNION ALL SELECT actor, action, target FROM cdp.audit_inbox) a
+                    WHERE actor = 'ana' AND action = 'access.refused' AND target = 'query'
+                    """
+                ).first?.first == "1")
             let view = try cdp("ana", ["query", "SELECT email FROM silver_customer_masked WHERE email = '\(masked)' LIMIT 1", "--format", "csv"])
             #expect(view.status == 0 && view.stdout == "email\n\(masked)\n", "\(view.output)")
             #expect(!view.stdout.contains(email))

@@ -289,12 +289,12 @@ public struct Customer360Service: Sendable {
         guard count > 0 else { return }
         let since = ISOTime.timestamp(environment.now() - 3600)
         let recent = try storeCall { () throws(StoreError) in
-            try lake.audit.auditEntries(AuditFilter(actor: environment.user, action: Self.lookupAction, limit: Self.lookupsPerHour))
-        }.filter { $0.at >= since }
-        if recent.count + count > Self.lookupsPerHour {
+            try lake.audit.auditCount(actor: environment.user, action: Self.lookupAction, since: since)
+        }
+        if recent + count > Self.lookupsPerHour {
             var refusal = EngineError(
                 .forbidden,
-                "\(environment.user) has made \(recent.count) customer lookups in the last hour (each search by name, and each whole "
+                "\(environment.user) has made \(recent) customer lookups in the last hour (each search by name, and each whole "
                     + "e-mail address or phone number searched for, is one), and this search has \(count) more; a user without view_pii "
                     + "may make \(Self.lookupsPerHour) an hour, so its answer is withheld. Try again later, or ask a steward with view_pii")
             do {

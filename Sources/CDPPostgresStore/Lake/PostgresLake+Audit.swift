@@ -32,6 +32,14 @@ extension PostgresLake: AuditRepository {
         return try auditRows("read the audit log", sql, arguments)
     }
 
+    /// The login role's own rows: its rows waiting in the inbox count too, though no login reads it.
+    public func auditCount(actor: String, action: String, since: String) throws(StoreError) -> Int {
+        let count = try work("count audit rows") { session async throws(PostgresStoreError) in
+            try await session.value("SELECT cdp.own_audit_count($1, $2)::text", [action, since])
+        }
+        return Int(try integer(count, "a count of audit rows"))
+    }
+
     public func auditChainProblems() throws(StoreError) -> [String] {
         try work("verify the audit log") { session async throws(PostgresStoreError) in try await PostgresTeamStore.auditChainProblems(session) }
     }

@@ -12,16 +12,16 @@ extension PostgresLake: GoldRepository {
             if shouldStop() { throw StoreError(.interrupted, "rebuild the gold layer: stopped \(phase); the old layer is kept") }
         }
         try checkStop("before it began")
+        guard let reads = try readGoldInputs(sources, shouldStop: shouldStop) else {
+            throw StoreError(.interrupted, "rebuild the gold layer: stopped while reading the lake; the old layer is kept")
+        }
         var builder = GoldLayerBuilder<Int64>()
-        try readCustomerFacts(sources, into: &builder)
-        try checkStop("while reading customers")
-        try readEvents(contactOwners: sources.eventOwners, into: &builder)
-        try checkStop("while reading events")
+        try addCustomerFacts(reads, into: &builder)
+        try addEvents(reads, into: &builder)
+        try checkStop("while adding it up")
 
         var counts = GoldCounts()
-        let goldens = try work("read golden records for the gold layer") { session async throws(PostgresStoreError) in
-            try await session.rows("SELECT id::text, attributes FROM \(self.readable("golden_record")) WHERE retired_run IS NULL ORDER BY golden_record.id")
-        }
+        let goldens = reads.goldens
         var customers: [[String?]] = []
         var keys: [[String?]] = []
         customers.reserveCapacity(goldens.count)
@@ -40,7 +40,7 @@ extension PostgresLake: GoldRepository {
             counts.searchKeys += c.searchKeys.count
         }
         let variants = builder.nameVariants().map { [$0.variant, $0.name] as [String?] }
-        let campaigns = builder.campaignPerformance(try campaignDetails()).map { c -> [String?] in
+        let campaigns = builder.campaignPerformance(try campaignDetails(reads.campaignDetails)).map { c -> [String?] in
             [
                 c.id, c.name, c.channel, c.startDate, c.endDate, c.budget.map { String($0) }, c.currency, String(c.sent),
                 String(c.uniqueReached), String(c.opens), String(c.clicks), String(c.conversions), String(c.unsubscribes),
@@ -84,89 +84,109 @@ extension PostgresLake: GoldRepository {
         "conversions", "unsubscribes", "open_rate", "click_rate", "conversion_rate", "revenue", "cost_per_conversion",
     ]
 
-    /// The customers' source records, orders and open quarantine, in the order the builder reads them (links in the
-    /// order they were made, as the embedded lake reads them). The store analyses these tables first
-    /// (`cdp.gold_read_begin`, which also refuses a session whose role holds no run lock).
-    private func readCustomerFacts(_ sources: GoldSources, into builder: inout GoldLayerBuilder<Int64>) throws(StoreError) {
+    /// Every row the gold layer is added up from, read in one snapshot.
+    struct GoldReads: Sendable {
+        var members: [[String?]] = []
+        var orders: [[String?]] = []
+        var issues: [[String?]] = []
+        var contacts: [[String?]] = []
+        var campaigns: [[String?]] = []
+        var events: [[String?]] = []
+        var goldens: [[String?]] = []
+        var campaignDetails: [[String?]] = []
+    }
+
+    /// The customers' source records, orders and open quarantine (links in the order they were made, as the embedded
+    /// lake reads them), the event owners' contacts, campaigns, events and the live golden records, all in one
+    /// `REPEATABLE READ READ ONLY` transaction: a decision or a run committing meanwhile (an unmerge making a golden
+    /// record whose members were read before it) is either all in what the build reads or not at all. The store
+    /// analyses these tables first (`cdp.gold_read_begin`, which also refuses a session whose role holds no run lock).
+    /// - Returns: nil when `shouldStop` asked, between reading the customers and the events.
+    private func readGoldInputs(_ sources: GoldSources, shouldStop: @escaping @Sendable () -> Bool) throws(StoreError) -> GoldReads? {
         let from = readable
         let orderOwners = Self.textArray(sources.orderOwners.map(\.rawValue))
-        let (members, orders, issues) = try work("read customers for the gold layer") { session async throws(PostgresStoreError) in
+        let contactOwners = Self.textArray(sources.eventOwners.map(\.rawValue))
+        return try work("read the lake for the gold layer") { session async throws(PostgresStoreError) -> GoldReads? in
             try await session.execute("SELECT cdp.gold_read_begin()")
-            let members = try await session.rows(
-                """
-                SELECT x.golden_id::text, x.source, c.created_at, c.updated_at, c.email_opt_in::text, c.sms_opt_in::text, c.email, c.phone
-                FROM \(from("golden_xref", as: "x"))
-                JOIN \(from("silver_customer", as: "c")) ON c.source = x.source AND c.source_key = x.source_key AND c.is_current = 1
-                WHERE x.valid_to_run IS NULL ORDER BY x.id
-                """)
-            // Amounts summed exactly (numeric), as SQLite's TOTAL sums them (compensated), so both round alike.
-            let orders = try await session.rows(
-                """
-                SELECT x.golden_id::text, count(*)::text,
-                    coalesce(sum(CASE WHEN o.status IN ('cancelled', 'refunded') THEN 0 ELSE o.amount::numeric END), 0)::float8::text,
-                    max(o.order_date COLLATE "C")
-                FROM \(from("silver_order", as: "o"))
-                JOIN \(from("golden_xref", as: "x")) ON x.source = ANY($1::text[]) AND x.source_key = o.customer_id AND x.valid_to_run IS NULL
-                WHERE o.is_current = 1 GROUP BY x.golden_id
-                """, [orderOwners])
-            let issues = try await session.rows(
-                """
-                SELECT x.golden_id::text, count(*)::text FROM \(from("quarantine_record", as: "q"))
-                JOIN \(from("golden_xref", as: "x")) ON x.source = q.source AND x.source_key = q.source_key AND x.valid_to_run IS NULL
-                WHERE q.status IN ('open', 'fixed') GROUP BY x.golden_id
-                """)
-            return (members, orders, issues)
+            return try await session.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+                session async throws(PostgresStoreError) -> GoldReads? in
+                var reads = GoldReads()
+                reads.members = try await session.rows(
+                    """
+                    SELECT x.golden_id::text, x.source, c.created_at, c.updated_at, c.email_opt_in::text, c.sms_opt_in::text, c.email, c.phone
+                    FROM \(from("golden_xref", as: "x"))
+                    JOIN \(from("silver_customer", as: "c")) ON c.source = x.source AND c.source_key = x.source_key AND c.is_current = 1
+                    WHERE x.valid_to_run IS NULL ORDER BY x.id
+                    """)
+                // Amounts summed exactly (numeric), as SQLite's TOTAL sums them (compensated), so both round alike.
+                reads.orders = try await session.rows(
+                    """
+                    SELECT x.golden_id::text, count(*)::text,
+                        coalesce(sum(CASE WHEN o.status IN ('cancelled', 'refunded') THEN 0 ELSE o.amount::numeric END), 0)::float8::text,
+                        max(o.order_date COLLATE "C")
+                    FROM \(from("silver_order", as: "o"))
+                    JOIN \(from("golden_xref", as: "x")) ON x.source = ANY($1::text[]) AND x.source_key = o.customer_id AND x.valid_to_run IS NULL
+                    WHERE o.is_current = 1 GROUP BY x.golden_id
+                    """, [orderOwners])
+                reads.issues = try await session.rows(
+                    """
+                    SELECT x.golden_id::text, count(*)::text FROM \(from("quarantine_record", as: "q"))
+                    JOIN \(from("golden_xref", as: "x")) ON x.source = q.source AND x.source_key = q.source_key AND x.valid_to_run IS NULL
+                    WHERE q.status IN ('open', 'fixed') GROUP BY x.golden_id
+                    """)
+                if shouldStop() { return nil }
+                reads.contacts = try await session.rows(
+                    "SELECT source_key, golden_id::text FROM \(from("golden_xref")) WHERE valid_to_run IS NULL AND source = ANY($1::text[]) ORDER BY id",
+                    [contactOwners])
+                reads.campaigns = try await session.rows(
+                    """
+                    SELECT source_key, max(channel COLLATE "C") FROM \(from("silver_campaign")) WHERE is_current = 1
+                    GROUP BY source_key ORDER BY source_key COLLATE "C"
+                    """)
+                reads.events = try await session.rows(
+                    "SELECT contact_id, campaign_id, event_type, occurred_at, revenue::text FROM \(from("silver_event")) WHERE is_current = 1 ORDER BY id")
+                reads.goldens = try await session.rows(
+                    "SELECT id::text, attributes FROM \(from("golden_record")) WHERE retired_run IS NULL ORDER BY golden_record.id")
+                reads.campaignDetails = try await session.rows(
+                    """
+                    SELECT source_key, name, channel, start_date, end_date, budget::text, currency FROM \(from("silver_campaign"))
+                    WHERE is_current = 1 ORDER BY id
+                    """)
+                return reads
+            }
         }
-        for row in members {
+    }
+
+    private func addCustomerFacts(_ reads: GoldReads, into builder: inout GoldLayerBuilder<Int64>) throws(StoreError) {
+        for row in reads.members {
             builder.addMember(
                 golden: try integer(row[0], "a golden id"), source: row[1] ?? "", createdAt: row[2], updatedAt: row[3],
                 emailOptIn: try optionalInteger(row[4], "an e-mail opt-in"), smsOptIn: try optionalInteger(row[5], "an SMS opt-in"),
                 email: row[6], phone: row[7])
         }
-        for row in orders {
+        for row in reads.orders {
             builder.setOrders(
                 golden: try integer(row[0], "a golden id"), count: Int(try integer(row[1], "an order count")),
                 lifetimeValue: try Self.number(row[2], "a lifetime value"), lastOrder: row[3])
         }
-        for row in issues {
+        for row in reads.issues {
             builder.setOpenIssues(golden: try integer(row[0], "a golden id"), count: Int(try integer(row[1], "a count of open issues")))
         }
     }
 
-    /// The contacts of the event-owning sources, the current campaigns and every current event, in id order.
-    private func readEvents(contactOwners: [SourceName], into builder: inout GoldLayerBuilder<Int64>) throws(StoreError) {
-        let from = readable
-        let owners = Self.textArray(contactOwners.map(\.rawValue))
-        let (contacts, campaigns, events) = try work("read campaign events for the gold layer") { session async throws(PostgresStoreError) in
-            (
-                try await session.rows(
-                    "SELECT source_key, golden_id::text FROM \(from("golden_xref")) WHERE valid_to_run IS NULL AND source = ANY($1::text[]) ORDER BY id",
-                    [owners]),
-                try await session.rows(
-                    """
-                    SELECT source_key, max(channel COLLATE "C") FROM \(from("silver_campaign")) WHERE is_current = 1
-                    GROUP BY source_key ORDER BY source_key COLLATE "C"
-                    """),
-                try await session.rows(
-                    "SELECT contact_id, campaign_id, event_type, occurred_at, revenue::text FROM \(from("silver_event")) WHERE is_current = 1 ORDER BY id")
-            )
-        }
-        for row in contacts { builder.addContact(key: row[0] ?? "", golden: try integer(row[1], "a golden id")) }
-        for row in campaigns { builder.addCampaign(id: row[0] ?? "", channel: row[1]) }
-        for row in events {
+    /// The event owners' contacts, the current campaigns and every current event, in id order.
+    private func addEvents(_ reads: GoldReads, into builder: inout GoldLayerBuilder<Int64>) throws(StoreError) {
+        for row in reads.contacts { builder.addContact(key: row[0] ?? "", golden: try integer(row[1], "a golden id")) }
+        for row in reads.campaigns { builder.addCampaign(id: row[0] ?? "", channel: row[1]) }
+        for row in reads.events {
             builder.addEvent(
                 contact: row[0], campaign: row[1], type: row[2], occurredAt: row[3], revenue: try row[4].map { text throws(StoreError) in try Self.number(text, "an event's revenue") })
         }
     }
 
     /// The current campaigns as silver holds them, in id order.
-    private func campaignDetails() throws(StoreError) -> [CampaignDetails] {
-        let sql = """
-            SELECT source_key, name, channel, start_date, end_date, budget::text, currency FROM \(relation("silver_campaign"))
-            WHERE is_current = 1 ORDER BY id
-            """
-        return try work("read campaigns for the gold layer") { session async throws(PostgresStoreError) in try await session.rows(sql) }.map {
-            row throws(StoreError) in
+    private func campaignDetails(_ rows: [[String?]]) throws(StoreError) -> [CampaignDetails] {
+        try rows.map { row throws(StoreError) in
             CampaignDetails(
                 id: row[0] ?? "", name: row[1], channel: row[2], startDate: row[3], endDate: row[4],
                 budget: try row[5].map { text throws(StoreError) in try Self.number(text, "a campaign's budget") }, currency: row[6])

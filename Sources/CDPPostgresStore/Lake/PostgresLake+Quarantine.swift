@@ -158,8 +158,9 @@ extension PostgresLake: QuarantineRepository {
     /// arguments. A fix, a release and a reopening (or undo) go through the `*_as_read` functions (the record must
     /// still hold what the engine read, and the caller must be able to read it), a rejection through
     /// `cdp.quarantine_reject`; each checks the role and appends the audit row in the same transaction.
-    /// - Throws: `.unsupported` for the changes not served yet: the revalidate step's status change, a change of
-    ///   the record's key.
+    /// A fix that changes the key goes through `cdp.quarantine_fix_key_as_read`.
+    /// - Throws: `.unsupported` for a change no engine command makes (a status change without an edit: the revalidate
+    ///   step marks records through ``markPassingNow(_:at:)``, never here).
     static func stewardCall(_ id: QuarantineID, expected: QuarantineStatus, read: QuarantineRecord, _ change: QuarantineChange)
         throws(StoreError) -> (attempt: String, sql: String, arguments: [String?])
     {
@@ -168,6 +169,7 @@ extension PostgresLake: QuarantineRepository {
         let isFix =
             wasHeld && change.silverValues == nil && !change.withdrawsSilver && change.sourceKey == read.sourceKey
             && change.fields != read.fields
+        let isKeyFix = wasHeld && change.silverValues == nil && !change.withdrawsSilver && change.sourceKey != read.sourceKey
         // Reopening (or undoing) a release or a rejection: held again as it was, with the failures found now.
         let isReopen =
             !wasHeld && change.silverValues == nil && change.withdrawsSilver == (expected == .released)
@@ -192,6 +194,12 @@ extension PostgresLake: QuarantineRepository {
                 identity + [try json(read.fields, id), read.sourceKey, try json(change.fields, id), failures, change.status.rawValue,
                     change.historyDetail]
             )
+        case .open where isKeyFix, .fixed where isKeyFix:
+            return (
+                "quarantine.fix \(id)", "SELECT cdp.quarantine_fix_key_as_read($1::bigint, $2, $3, $4, $5, $6, $7, $8, $9)",
+                identity + [try json(read.fields, id), read.sourceKey, try json(change.fields, id), change.sourceKey,
+                    try failuresJSON(change.failures, id), change.status.rawValue, change.historyDetail(replacing: read.failures)]
+            )
         case .open where isReopen, .fixed where isReopen:
             let failures = try failuresJSON(change.failures, id)
             let undoing = change.audit.action.hasSuffix(".undo")
@@ -202,13 +210,10 @@ extension PostgresLake: QuarantineRepository {
                     undoing ? "true" : "false"]
             )
         default:
-            let what: String
-            if change.sourceKey != read.sourceKey {
-                what = "changing a quarantined record's key"
-            } else {
-                what = "revalidating a quarantined record without an edit"
-            }
-            throw PostgresUnsupported.refusal(what, commands: "a fix of the key and the revalidate step")
+            throw StoreError(
+                .unsupported,
+                "\(id): the team store changes a quarantined record through its functions (fix, a fix of the key, release, reject, "
+                    + "reopen, undo, and the revalidate step's marking), and this change is none of them; nothing was written")
         }
     }
 

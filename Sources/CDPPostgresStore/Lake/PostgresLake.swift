@@ -5,9 +5,6 @@ import Synchronization
 
 /// A workspace's lake on the team store: the engine's repositories (``repositories``) over one session logged in
 /// as the person running `cdp`. Who that is comes from the server (``user`` is `current_user`), never `$USER`.
-///
-/// The features the store does not serve yet refuse with `StoreError.unsupported` naming the feature
-/// (``PostgresUnsupported``), so a command never reads a half-served store as empty.
 public final class PostgresLake: Sendable {
     public let settings: PostgresSettings
     /// The role the server logged in: the identity every action is recorded and authorised under.

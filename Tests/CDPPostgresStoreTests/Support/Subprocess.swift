@@ -3,7 +3,7 @@ import Foundation
 /// Runs a program to its end with `posix_spawn`, its output in files (no pipe for a long-lived grandchild, such
 /// as the PostgreSQL server, to hold open), stdin from /dev/null.
 enum Subprocess {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
