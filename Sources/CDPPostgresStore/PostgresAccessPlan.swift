@@ -238,6 +238,8 @@ public struct PostgresAccessPlan: Sendable {
         "cdp.require_own_running_run(text, bigint, bigint)", "cdp.now_text()",
         // What changed since a console last looked: ids and action names only (``PostgresSchema/changeFeedObjects``).
         "cdp.audited_changes_after(bigint)",
+        // One's own audit rows waiting in the inbox (``PostgresSchema/ownPendingAuditObjects``).
+        "cdp.own_pending_audit(text, text, bigint)",
     ]
 
     /// What the plan makes of the current store, read from its catalog.

@@ -110,6 +110,7 @@ public enum PostgresSchema {
         Migration(name: "pg-only-roles-that-write-hold-the-audit-head", statements: auditWriterObjects),
         Migration(name: "pg-audit-verify-checks-runs-on-the-servers-clock", statements: runClockBoundaryObjects),
         Migration(name: "pg-quarantine-key-fix-as-read", statements: quarantineKeyFixObjects),
+        Migration(name: "pg-own-pending-audit-rows-read-back", statements: ownPendingAuditObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

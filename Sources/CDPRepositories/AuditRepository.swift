@@ -14,4 +14,12 @@ public protocol AuditRepository: Sendable {
     func auditCount(actor: String, action: String, since: String) throws(StoreError) -> Int
     /// Everything that says the log was tampered with, named; empty when the chain holds.
     func auditChainProblems() throws(StoreError) -> [String]
+    /// The session's own rows matching `filter` that wait to join the chain (a team store's inbox), newest first, each
+    /// numbered after every row of the log in the order they were made; none on a store that links every row at
+    /// once. Readers of one's own state (visits, saved views) read them with the log, so it never lags.
+    func ownPendingAuditEntries(_ filter: AuditFilter) throws(StoreError) -> [AuditEntry]
+}
+
+extension AuditRepository {
+    public func ownPendingAuditEntries(_ filter: AuditFilter) throws(StoreError) -> [AuditEntry] { [] }
 }

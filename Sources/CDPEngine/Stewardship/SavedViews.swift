@@ -122,9 +122,14 @@ public struct SavedViews: Sendable {
     public func views() throws(EngineError) -> [SavedView] {
         let lake = workspace.repositories
         let user = environment.user
+        // With the rows still waiting to join the log (a team store's read-only role), numbered after it.
         let rows = try storeCall { () throws(StoreError) in
-            try lake.audit.auditEntries(AuditFilter(actor: user, action: Self.saveAction, limit: Self.readLimit))
-                + lake.audit.auditEntries(AuditFilter(actor: user, action: Self.deleteAction, limit: Self.readLimit))
+            var rows: [AuditEntry] = []
+            for action in [Self.saveAction, Self.deleteAction] {
+                let filter = AuditFilter(actor: user, action: action, limit: Self.readLimit)
+                rows += try lake.audit.auditEntries(filter) + lake.audit.ownPendingAuditEntries(filter)
+            }
+            return rows
         }
         let decoder = JSONDecoder()
         /// The row's view (nil for a deletion written before names were withheld) and the name it is under.

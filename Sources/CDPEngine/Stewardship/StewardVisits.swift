@@ -24,10 +24,10 @@ public struct StewardVisits: Sendable {
     /// When the user last opened `list` (ISO 8601 UTC); nil when never.
     /// - Throws: `EngineError.store` when the audit log cannot be read.
     public func lastVisit(to list: List) throws(EngineError) -> String? {
-        try storeCall { () throws(StoreError) in
-            try workspace.repositories.audit.auditEntries(
-                AuditFilter(actor: environment.user, action: Self.action, target: list.rawValue, limit: 1))
-        }.first?.at
+        let audit = workspace.repositories.audit
+        let filter = AuditFilter(actor: environment.user, action: Self.action, target: list.rawValue, limit: 1)
+        // A visit still waiting to join the log (a team store's viewer) is newer than any in it.
+        return try storeCall { () throws(StoreError) in try audit.ownPendingAuditEntries(filter) + audit.auditEntries(filter) }.first?.at
     }
 
     /// Records that the user opens `list` now and returns when they opened it before (nil: never), which is what

@@ -40,6 +40,15 @@ extension PostgresLake: AuditRepository {
         return Int(try integer(count, "a count of audit rows"))
     }
 
+    public func ownPendingAuditEntries(_ filter: AuditFilter) throws(StoreError) -> [AuditEntry] {
+        // Only one's own rows wait readable (``PostgresSchema/ownPendingAuditObjects``).
+        guard filter.actor == nil || filter.actor == user else { return [] }
+        return try auditRows(
+            "read your audit rows waiting to join the log",
+            "SELECT id::text, at, actor, action, target, before, after, reason, '', '' FROM cdp.own_pending_audit($1, $2, $3::bigint)",
+            [filter.action, filter.target, String(filter.limit)])
+    }
+
     public func auditChainProblems() throws(StoreError) -> [String] {
         try work("verify the audit log") { session async throws(PostgresStoreError) in try await PostgresTeamStore.auditChainProblems(session) }
     }
