@@ -19,7 +19,8 @@ extension TeamStoreTests {
                 .replacingOccurrences(of: "vic = \"viewer\"", with: "vic = \"viewer\"\ntom = \"auditor\"")
                 .write(toFile: file, atomically: true, encoding: .utf8)
             let applied = try run([
-                "access", "apply", "-w", workspace, "--store", "postgresql://postgres@/\(database)?host=\(cluster.folder)&port=\(cluster.port)",
+                "access", "apply", "-w", workspace, "--store",
+                "postgresql://postgres@/\(database)?host=\(cluster.folder)&port=\(cluster.port)",
             ])
             try #require(applied.status == 0, "\(applied.output)")
             let admin = try await cluster.superuser(database)
@@ -29,7 +30,8 @@ extension TeamStoreTests {
                 try Self.run(as: user, on: .postgres, workspace: workspace, arguments + ["-w", workspace], run)
             }
             func waiting() async throws -> String? {
-                try await admin.rows("SELECT count(*)::text FROM cdp.audit_inbox WHERE actor = 'tom' AND action = 'view.save'").first?.first ?? nil
+                try await admin.rows("SELECT count(*)::text FROM cdp.audit_inbox WHERE actor = 'tom' AND action = 'view.save'").first?.first
+                    ?? nil
             }
 
             let saved = try cdp("tom", ["quarantine", "list", "--rule", "email_format", "--save-view", "odd-emails"])
