@@ -70,4 +70,27 @@ import Testing
         #expect(result.report.contains("another steward's change → frame"))
         #expect(try WorkAssignments(workspace: f.workspace, environment: ConsoleFixture.clock).holds(.quarantine).isEmpty)
     }
+
+    /// Review's queue follows too: a pair another steward rejected leaves it, and the cursor stays on its pair.
+    @Test func aPairAnotherStewardDecidedLeavesReviewsQueueAndTheCursorStays() throws {
+        let f = try ReviewFixture(user: "sam")
+        var screen = try f.send("8 j j")
+        let lines = screen.split(separator: "\n").map(String.init)
+        // A pair's row starts with its id, after the selection's ▌ on the selected row.
+        func row(of id: CandidateID, in lines: [String]) -> Int? { lines.firstIndex { $0.contains("│ \(id) ") || $0.contains("▌\(id) ") } }
+        let open = try f.review.candidates(status: .open, limit: 100).map(\.id)
+        let shown = open.compactMap { id in row(of: id, in: lines).map { (id, $0) } }.sorted { $0.1 < $1.1 }.map(\.0)
+        #expect(shown.count == 4)
+        let first = try #require(shown.first)
+        let chosen = shown[2]
+        #expect(lines.contains { $0.contains("▌\(chosen) ") }, "\(screen)")
+
+        let other = try Workspace(at: f.workspace.root.path)
+        try MatchReview(workspace: other, environment: .fixed(at: 1_764_300_000, user: "ann")).reject(first, reason: "not the same person")
+        f.app.waitForLakeWatch()
+        f.app.drainEvents(settle: true)
+        screen = f.screen
+        #expect(!screen.contains("│ \(first) "), "\(screen)")
+        #expect(screen.contains("▌\(chosen) ") && screen.contains("row 2 of 3"), "\(screen)")
+    }
 }
