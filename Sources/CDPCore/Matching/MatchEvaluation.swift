@@ -19,6 +19,10 @@ public struct MatchEvaluation: Sendable, Hashable, Codable {
     public var clusterPrecision: Double
     public var clusterRecall: Double
     public var clusterF1: Double
+    /// The cluster F1 of the best clustering of the records that were matched (each with exactly its entity's other
+    /// matched records): a record not matched splits its entity, so that entity's cluster and the record's own both
+    /// miss, whatever the matcher does. What cluster F1 lacks below this, the matcher lost.
+    public var clusterF1Ceiling: Double
     public var largestCluster: Int
     /// Records of the truth that were not matched (each counted as a cluster of its own), by why.
     public var notMatched: [NotMatchedTally]
@@ -100,6 +104,19 @@ public struct MatchEvaluation: Sendable, Hashable, Codable {
         clusterRecall = trueClusters == 0 ? 1 : Double(exactClusters) / Double(trueClusters)
         clusterF1 = Self.f1(clusterPrecision, clusterRecall)
         largestCluster = predictedSize.values.max() ?? 0
+        var unmatchedOf: [Int32: Int] = [:]
+        for entity in unmatched { unmatchedOf[entity, default: 0] += 1 }
+        // The best clustering puts an entity's matched records in one cluster, exact when none of its records is
+        // unmatched; an unmatched record is a cluster of its own, exact when it is its entity's only record.
+        var bestPredicted = unmatched.count
+        var bestExact = 0
+        for (entity, size) in trueSize {
+            let notMatched = unmatchedOf[entity] ?? 0
+            if size > notMatched { bestPredicted += 1 }
+            if notMatched == 0 || size == 1 { bestExact += 1 }
+        }
+        clusterF1Ceiling = trueClusters == 0
+            ? 1 : Self.f1(Double(bestExact) / Double(max(1, bestPredicted)), Double(bestExact) / Double(trueClusters))
     }
 
     static func f1(_ precision: Double, _ recall: Double) -> Double {

@@ -47,6 +47,26 @@ import Testing
         #expect(evaluation.largestCluster == 2)
     }
 
+    /// Unmatched records split their entities: the ceiling is the cluster F1 of the best clustering of the matched
+    /// records, worked out here by hand and, as an oracle, by evaluating that best clustering itself.
+    @Test func clusterF1CeilingIsWhatTheBestClusteringOfTheMatchedRecordsReaches() {
+        // Entities: 1 = {r0, r1, one unmatched}, 2 = {r2, r3}, 3 = {one unmatched}, 4 = {two unmatched}; r4 is not in
+        // the truth. The best clustering: {r0, r1} {r2, r3}; exact: entity 2 and entity 3's lone record, of 6 predicted
+        // clusters and 4 true ones.
+        let truth: [Int32?] = [1, 1, 2, 2, nil]
+        let unmatched: [Int32] = [1, 3, 4, 4]
+        let best = MatchEvaluation(predicted: [0, 0, 2, 2, 4], truth: truth, unmatched: unmatched)
+        let precision = 2.0 / 6, recall = 2.0 / 4
+        #expect(abs(best.clusterF1Ceiling - 2 * precision * recall / (precision + recall)) < 1e-12)
+        #expect(abs(best.clusterF1 - best.clusterF1Ceiling) < 1e-12)
+        // A worse clustering of the same records keeps the same ceiling.
+        let worse = MatchEvaluation(predicted: [0, 1, 2, 2, 4], truth: truth, unmatched: unmatched)
+        #expect(worse.clusterF1 < worse.clusterF1Ceiling)
+        #expect(worse.clusterF1Ceiling == best.clusterF1Ceiling)
+        // With every record matched, the ceiling is 1.
+        #expect(MatchEvaluation(predicted: [0, 0, 2, 2, 4], truth: truth).clusterF1Ceiling == 1)
+    }
+
     @Test func goldenIDsStayWithTheBiggerShare() {
         // Previous: records 0,1,2 were G5; 3 was G6. Now {0,1,2,4} grew, {3} unchanged, {5} is new.
         let grown = GoldenIDAssignment.assign(clusters: [[0, 1, 2, 4], [3], [5]], previous: { [5, 5, 5, 6][safe: $0] }, nextID: 7)
