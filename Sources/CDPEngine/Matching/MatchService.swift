@@ -414,9 +414,12 @@ public struct MatchService: Sendable {
 
 /// A ground truth: source record → true entity, read from a `source,record_id,entity_id` CSV.
 public struct TruthTable: Sendable {
-    private var entities: [SourceName: [String: Int32]] = [:]
+    /// Per record, its position in `records`.
+    private var positions: [SourceName: [String: Int32]] = [:]
     /// Every record the file names, in file order (a record named twice keeps its last entity).
     public private(set) var records: [SourceRecordID] = []
+    /// Per record of `records`, its entity.
+    private var entityAt: [Int32] = []
     public var count: Int { records.count }
 
     /// - Throws: `EngineError.input` naming the file and line of the first malformed row.
@@ -440,7 +443,13 @@ public struct TruthTable: Sendable {
                 entityIDs[fields[2]] = entity
             }
             let record = SourceRecordID(source: SourceName(String(fields[0])), key: String(fields[1]))
-            if entities[record.source, default: [:]].updateValue(entity, forKey: record.key) == nil { records.append(record) }
+            if let known = position(of: record) {
+                entityAt[Int(known)] = entity
+            } else {
+                positions[record.source, default: [:]][record.key] = Int32(records.count)
+                records.append(record)
+                entityAt.append(entity)
+            }
         }
     }
 
@@ -452,14 +461,16 @@ public struct TruthTable: Sendable {
     func evaluate<E: Error>(
         matched: [SourceRecordID], clusters: [Int32], whyNotMatched: ([SourceRecordID]) throws(E) -> [MatchEvaluation.NotMatchedReason]
     ) throws(E) -> MatchEvaluation {
-        var seen = Set<SourceRecordID>(minimumCapacity: matched.count)
+        // Marked by position, not gathered in a set of ids: at a million records such a set weighs about 80 MB.
+        var seen = [Bool](repeating: false, count: records.count)
         var labels: [Int32?] = []
         labels.reserveCapacity(matched.count)
         for record in matched {
-            seen.insert(record)
-            labels.append(self[record])
+            let position = position(of: record)
+            if let position { seen[Int(position)] = true }
+            labels.append(position.map { entityAt[Int($0)] })
         }
-        let missing = records.filter { !seen.contains($0) }
+        let missing = records.indices.filter { !seen[$0] }.map { records[$0] }
         let reasons = try whyNotMatched(missing)
         var tallies: [MatchEvaluation.NotMatchedReason: Int] = [:]
         for reason in reasons { tallies[reason, default: 0] += 1 }
@@ -469,7 +480,10 @@ public struct TruthTable: Sendable {
         return MatchEvaluation(predicted: clusters, truth: labels, unmatched: missing.compactMap { self[$0] }, notMatched: notMatched)
     }
 
-    public subscript(_ id: SourceRecordID) -> Int32? { entities[id.source]?[id.key] }
+    public subscript(_ id: SourceRecordID) -> Int32? { position(of: id).map { entityAt[Int($0)] } }
+
+    /// The record's position in `records`, or nil when the truth does not name it.
+    private func position(of id: SourceRecordID) -> Int32? { positions[id.source]?[id.key] }
 
     /// The true pairs that have a record without a golden record, by cause (the reason, and for a quarantined
     /// record the rules it failed), most pairs first. A pair of two such records counts once, for the first of
