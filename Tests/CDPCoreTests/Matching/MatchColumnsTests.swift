@@ -7,21 +7,14 @@ import Testing
     /// Every text column with values of its own (the column's name and the record number), two attributes included.
     static func columns() -> MatchColumns {
         var columns = MatchColumns()
-        func values(_ name: String) -> TextColumn { TextColumn((0..<3).map { "\(name)\($0)" }) }
-        columns.keys = values("key")
-        columns.firstName = values("first")
-        columns.lastName = values("last")
-        columns.email = values("email")
-        columns.phone = values("phone")
-        columns.birthDate = values("birth")
-        columns.street = values("street")
-        columns.city = values("city")
-        columns.postcode = values("postcode")
-        columns.country = values("country")
-        columns.crmCustomerID = values("crm")
-        columns.updatedAt = values("updated")
+        let fields: [(WritableKeyPath<MatchColumns, TextColumn>, String)] = [
+            (\.keys, "key"), (\.firstName, "first"), (\.lastName, "last"), (\.email, "email"), (\.phone, "phone"),
+            (\.birthDate, "birth"), (\.street, "street"), (\.city, "city"), (\.postcode, "postcode"), (\.country, "country"),
+            (\.crmCustomerID, "crm"), (\.updatedAt, "updated"),
+        ]
+        for (field, name) in fields { columns[keyPath: field] = TextColumn((0..<3).map { "\(name)\($0)" }) }
         columns.attributeNames = ["a", "b"]
-        columns.attributes = [values("attribute a"), values("attribute b")]
+        columns.attributes = ["attribute a", "attribute b"].map { name in TextColumn((0..<3).map { "\(name)\($0)" }) }
         return columns
     }
 
