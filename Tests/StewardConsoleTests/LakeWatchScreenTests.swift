@@ -93,4 +93,22 @@ import Testing
         #expect(!screen.contains("│ \(first) "), "\(screen)")
         #expect(screen.contains("▌\(chosen) ") && screen.contains("row 2 of 3"), "\(screen)")
     }
+
+    /// The Dashboard's counts follow as well: read again at its next tick, not two seconds later.
+    @Test func theDashboardCountsWhatAnotherStewardDecidedAtItsNextTick() throws {
+        let f = try ConsoleFixture()
+        /// The crm source's open, fixed and rejected counts.
+        func crmCounts() -> [String] {
+            let row = f.screen.split(separator: "\n").first { $0.contains("│ crm ") }
+            return row.map { Array($0.split(separator: " ").map(String.init).dropFirst(5).prefix(3)) } ?? []
+        }
+        try f.send("")
+        #expect(crmCounts() == ["6", "0", "0"], "\(f.screen)")
+        let other = try Workspace(at: f.workspace.root.path)
+        _ = try QuarantineService(workspace: other, environment: Self.sam).reject(QuarantineID(1), reason: "not a customer of ours")
+        f.app.waitForLakeWatch()
+        f.app.tick()
+        f.app.drainEvents(settle: true)
+        #expect(crmCounts() == ["5", "0", "1"], "\(f.screen)")
+    }
 }
