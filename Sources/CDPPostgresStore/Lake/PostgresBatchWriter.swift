@@ -55,10 +55,12 @@ final class PostgresBatchWriter: BatchRowWriter {
                         guard let first = Int64(try await session.value("SELECT cdp.take_bronze_ids($1::bigint)::text", [String(chunk.count)]) ?? "")
                         else { throw PostgresStoreError(.database, "the team store handed out no bronze ids") }
                         if !plan.supersededKeys.isEmpty {
+                            // Joined with the keys, not `= ANY`: see `currentSilverBatches`.
                             try await session.execute(
                                 """
-                                UPDATE cdp.\(table) SET is_current = 0, superseded_by = $1::bigint
-                                WHERE source = $2 AND is_current = 1 AND source_key = ANY($3::text[])
+                                UPDATE cdp.\(table) s SET is_current = 0, superseded_by = $1::bigint
+                                FROM unnest($3::text[]) AS k(source_key)
+                                WHERE s.source = $2 AND s.is_current = 1 AND s.source_key = k.source_key
                                 """, [String(batch.rawValue), source, PostgresLake.textArray(plan.supersededKeys)])
                         }
                         let copy = Self.copyText(chunk, firstBronzeID: first, laterInChunk: plan.laterInChunk, shared: texts)

@@ -110,11 +110,14 @@ extension PostgresLake: BatchRepository {
     }
 
     public func currentSilverBatches(source: SourceName, entity: CanonicalEntity, keys: [String]) throws(StoreError) -> [String: BatchID] {
+        // A join with the keys, not `source_key = ANY($2)`: on a table not analysed yet (a fresh store's first run)
+        // the planner scanned the source's rows comparing each with every key, and the revalidate step's lookup of a
+        // 100,000-customer lake's held orders ran for minutes.
         let rows = try work("look up current rows") { session async throws(PostgresStoreError) in
             try await session.rows(
                 """
-                SELECT source_key, batch_id::text FROM cdp.\(entity.silverTable)
-                WHERE source = $1 AND is_current = 1 AND source_key = ANY($2::text[])
+                SELECT s.source_key, s.batch_id::text FROM unnest($2::text[]) AS k(source_key)
+                JOIN cdp.\(entity.silverTable) s ON s.source = $1 AND s.is_current = 1 AND s.source_key = k.source_key
                 """, [source.rawValue, Self.textArray(keys)])
         }
         var batches: [String: BatchID] = [:]
