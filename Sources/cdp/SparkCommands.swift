@@ -80,6 +80,9 @@ struct SparkCommand: ParsableCommand {
             try present { () throws(EngineError) in
                 let workspace = try Workspace(at: root)
                 let environment = try workspace.session(actingAs: user)
+                // A folder the user names is written as the account cdp runs as: never while acting for another user,
+                // never among the workspace's own files.
+                if let export { try ExportFile.checkDestination(export.path, in: workspace, for: environment) }
                 try workspace.authorizeSparkRun(environment, master: master, output: job.output, export: export)
                 try Workspace.keepSparkOutputPrivate(job.output)
                 if let export { try Workspace.keepSparkOutputPrivate(export.path) }

@@ -64,3 +64,37 @@ import Testing
         #expect(shown.stdout.contains("p***@y****.es"))
     }
 }
+
+extension ExportDestinationCLITests {
+    /// Review, HIGH: an export named a folder deleted the folder and what it held, then put the file in its place.
+    @Test func anExportNeverReplacesAFolder() throws {
+        let folder = try HardeningIdentityCLITests.workspace("export-folder", from: "sample-data")
+        let ws = ["-w", folder.path]
+        let reports = CLI.temporaryFolder("export-folder-reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        let kept = reports.appendingPathComponent("last-month.csv")
+        try Data("kept\n".utf8).write(to: kept)
+        for command in [["export", "dictionary_entry", "--out", reports.path], ["quarantine", "export", "--out", reports.path]] {
+            let refused = try CLI.run(command + ws)
+            #expect(refused.status != 0 && refused.stderr.contains("it is a folder"), "\(command): \(refused.stderr)")
+            #expect(try String(contentsOf: kept, encoding: .utf8) == "kept\n")
+        }
+        // A file in it is written, and written again over itself.
+        let file = reports.appendingPathComponent("entries.csv")
+        for _ in 0..<2 { #expect(try CLI.run(["export", "dictionary_entry", "--out", file.path] + ws).status == 0) }
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("silver_customer"))
+    }
+
+    /// Review: `cdp spark run --as USER --export DIR` wrote (and made private) a folder the caller named, as the account
+    /// cdp runs as; refused before Spark is looked for.
+    @Test func aSparkExportFolderIsRefusedWhileActingForAnotherUser() throws {
+        let folder = try HardeningIdentityCLITests.workspace("export-spark", from: "sample-data")
+        let target = CLI.temporaryFolder("export-spark-out")
+        let refused = try CLI.run(["spark", "run", "-w", folder.path, "--as", "sam", "--export", target.path])
+        #expect(refused.status == 12, "\(refused.stderr)")
+        #expect(refused.stderr.contains("acts as sam"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+        let inside = try CLI.run(["spark", "run", "-w", folder.path, "--export", folder.appendingPathComponent("lake/spark").path])
+        #expect(inside.status == 12 && inside.stderr.contains("part of the workspace"), "\(inside.stderr)")
+    }
+}

@@ -1,6 +1,10 @@
 import CDPCore
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A file a user named for cdp to write lake data to (an export): checked before anything is read, created
 /// private (``PrivateFile``) under a hidden name beside the target, and renamed over the target only once whole,
 /// so a failed export leaves no half file. Dropped uncommitted, the partial file goes.
@@ -15,10 +19,15 @@ public final class ExportFile {
     /// Bytes gathered before each write.
     private static let chunk = 1 << 20
 
-    /// - Throws: `.forbidden` when the destination is refused (``checkDestination(_:in:for:)``); `.input` naming the
-    ///   file when it cannot be created.
+    /// - Throws: `.forbidden` when the destination is refused (``checkDestination(_:in:for:)``); `.input` for a folder,
+    ///   or naming the file when it cannot be created.
     public init(path: String, in workspace: Workspace, for environment: Environment) throws(EngineError) {
         try Self.checkDestination(path, in: workspace, for: environment)
+        // An export replaces a file, never a folder and what it holds.
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            throw EngineError(.input, "cdp does not write \(path): it is a folder; name a file in it, e.g. \(path)/export.csv")
+        }
         self.path = path
         target = URL(fileURLWithPath: path)
         partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
@@ -44,10 +53,13 @@ public final class ExportFile {
         try flush()
         do {
             try handle.close()
-            _ = try? FileManager.default.removeItem(at: target)
-            try FileManager.default.moveItem(at: partial, to: target)
         } catch {
             throw EngineError(.input, "cannot write \(path): \(error.localizedDescription)")
+        }
+        // rename(2) puts the whole file in place at once and replaces only a file (or a link): a folder there fails
+        // rather than being deleted with what it holds.
+        guard rename(partial.path, target.path) == 0 else {
+            throw EngineError(.input, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
         committed = true
     }
