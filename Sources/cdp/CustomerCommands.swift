@@ -156,7 +156,7 @@ struct ExportCommand: ParsableCommand {
         let environment = try options.environment(in: workspace)
         guard let out else {
             var buffer = Data()
-            try present { () throws(EngineError) in
+            _ = try present { () throws(EngineError) in
                 try workspace.export(table, format: format, as: environment) { text in
                     buffer.append(contentsOf: text.utf8)
                     if buffer.count >= 1 << 20 {
