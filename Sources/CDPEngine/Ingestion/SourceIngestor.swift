@@ -488,12 +488,10 @@ extension SourceIngestor {
     /// Runs `body` on a thread of its own (a megabyte of stack, for deeply nested input) and signals `done`
     /// when it returns.
     static func startThread(signalling done: DispatchSemaphore, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread {
+        Thread.start(stackSize: 1 << 20) {
             body()
             done.signal()
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 }
 

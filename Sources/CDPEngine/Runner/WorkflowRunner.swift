@@ -443,10 +443,7 @@ extension WorkflowRunner {
     /// Runs a task on a thread of its own, with a main thread's stack: steps recurse (JSON, matching) as deep
     /// as they would run in the foreground.
     static func startTaskThread(_ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.stackSize = 8 << 20
-        thread.name = "cdp task"
-        thread.start()
+        Thread.start(stackSize: 8 << 20, name: "cdp task", body)
     }
 }
 

@@ -1,3 +1,4 @@
+import CDPEngine
 import CDPRepositories
 import Foundation
 
@@ -15,7 +16,7 @@ final class BackgroundRead<Value: Sendable, Failure: Error>: @unchecked Sendable
     init(_ body: @escaping @Sendable () throws(Failure) -> Value) {
         // A thread of its own, niced, rather than a shared dispatch thread: on a busy machine the key
         // path keeps the CPU, and the nice value does not stick to a pool thread others reuse.
-        let thread = Thread { [self] in
+        Thread.start(name: "cdp background read") { [self] in
             #if os(Linux)
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             #endif
@@ -25,8 +26,6 @@ final class BackgroundRead<Value: Sendable, Failure: Error>: @unchecked Sendable
             lock.unlock()
             done.signal()
         }
-        thread.name = "cdp background read"
-        thread.start()
     }
 
     /// The outcome once the read is done; nil while it runs.

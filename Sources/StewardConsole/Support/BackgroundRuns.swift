@@ -30,7 +30,7 @@ final class BackgroundRuns: @unchecked Sendable {
         work: @escaping @Sendable (WorkflowRunner, @escaping @Sendable (RunEvent) -> Void) throws(EngineError) -> RunSummary
     ) {
         lock.withLock { running = true }
-        let thread = Thread { [self] in
+        Thread.start(name: "cdp console run") { [self] in
             let runner = WorkflowRunner(workspace: workspace, environment: environment, trigger: trigger)
             let result: StatusMessage
             do throws(EngineError) {
@@ -48,8 +48,6 @@ final class BackgroundRuns: @unchecked Sendable {
                 self.running = false
             }
         }
-        thread.name = "cdp console run"
-        thread.start()
     }
 
     /// What the status line says of a run that did not finish. Another run holding the lake is named short

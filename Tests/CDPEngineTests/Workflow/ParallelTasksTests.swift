@@ -165,4 +165,53 @@ import Testing
         let plan = try Self.sample("parallel-default", concurrent: nil).workflow()
         #expect(plan.concurrentTasks == ProcessInfo.processInfo.activeProcessorCount)
     }
+
+    /// A task's thread lets go of the task (and the workspace and lake it holds) while it still runs. Let go in the
+    /// thread's exit destructors, after libdispatch's own, the last reference to a lake freed GRDB's dispatch queues
+    /// there and corrupted the heap (the whole suite died one run in three).
+    @Test(arguments: [false, true])
+    func aTaskThreadLetsGoOfItsWorkBeforeItEnds(ingestThread: Bool) {
+        final class Held: Sendable {
+            let onRelease: @Sendable () -> Void
+            init(onRelease: @escaping @Sendable () -> Void) { self.onRelease = onRelease }
+            deinit { onRelease() }
+        }
+        /// The thread the work ran on (a `Thread` is not Sendable; it is only asked whether it still runs).
+        final class SeenThread: @unchecked Sendable {
+            private let lock = NSLock()
+            private var thread: Thread?
+            func see(_ current: Thread) { lock.withLock { thread = current } }
+            func takeIsExecuting() -> Bool? {
+                lock.withLock {
+                    defer { thread = nil }
+                    return thread?.isExecuting
+                }
+            }
+        }
+        let thread = SeenThread()
+        let stillRunning = LockedBox<Bool?>(nil)
+        let go = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        do {
+            let held = Held {
+                stillRunning.value = thread.takeIsExecuting()
+                released.signal()
+            }
+            let work: @Sendable () -> Void = {
+                thread.see(Thread.current)
+                go.wait()
+                withExtendedLifetime(held) {}
+            }
+            if ingestThread {
+                SourceIngestor.startThread(signalling: done, work)
+            } else {
+                WorkflowRunner.startTaskThread(work)
+            }
+        }
+        go.signal()
+        #expect(released.wait(timeout: .now() + 20) == .success)
+        #expect(stillRunning.value == true)
+        if ingestThread { done.wait() }
+    }
 }
