@@ -1,5 +1,4 @@
 import PostgresNIO
-import Synchronization
 
 /// Ends a login the moment the server asks for the password in clear text, before postgres-nio can answer.
 ///
@@ -20,20 +19,9 @@ final class CleartextPasswordRefusal: ChannelInboundHandler, RemovableChannelHan
         case malformedMessage
     }
 
-    /// Why the login was ended, kept where the caller reads it: postgres-nio may report the closed channel ("I/O on
-    /// closed channel") before the refusal, and the refusal is what the user must be told.
-    final class Outcome: Sendable {
-        let refusal = Mutex<Refusal?>(nil)
-    }
-
     /// Bytes of a server message that has not arrived whole yet.
     private var pending = ByteBuffer()
     private var refused = false
-    private let outcome: Outcome
-
-    init(outcome: Outcome) {
-        self.outcome = outcome
-    }
 
     private static let authenticationRequest = UInt8(ascii: "R")
     private static let authenticationOK: Int32 = 0
@@ -70,7 +58,6 @@ final class CleartextPasswordRefusal: ChannelInboundHandler, RemovableChannelHan
 
     private func refuse(_ refusal: Refusal, forwardingUpTo end: Int, context: ChannelHandlerContext) {
         refused = true
-        outcome.refusal.withLock { $0 = refusal }
         forward(upTo: end, context: context)
         context.fireErrorCaught(refusal)
         context.close(promise: nil)

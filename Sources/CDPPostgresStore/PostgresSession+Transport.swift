@@ -25,18 +25,12 @@ extension PostgresSession {
                 throw error
             }
         }
-        let outcome = CleartextPasswordRefusal.Outcome()
-        try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(CleartextPasswordRefusal(outcome: outcome)) }.get()
+        try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(CleartextPasswordRefusal()) }.get()
         var configuration = PostgresConnection.Configuration(
             establishedChannel: channel, tls: .disable, username: settings.user, password: password, database: settings.database)
         configuration.options.additionalStartupParameters = [("application_name", applicationName)]
-        do {
-            // The channel's own event loop: postgres-nio sets up its handlers on the loop it is given.
-            return try await PostgresConnection.connect(on: channel.eventLoop, configuration: configuration, id: id, logger: logger).get()
-        } catch {
-            if let refusal = outcome.refusal.withLock({ $0 }) { throw refusal }
-            throw error
-        }
+        // The channel's own event loop: postgres-nio sets up its handlers on the loop it is given.
+        return try await PostgresConnection.connect(on: channel.eventLoop, configuration: configuration, id: id, logger: logger).get()
     }
 
     /// Asks the server for TLS (SSLRequest) and, when it agrees, puts TLS on the channel; goes on in clear only with
@@ -49,9 +43,6 @@ extension PostgresSession {
         if settings.tls != .verifyFull { tlsConfiguration.certificateVerification = .none }
         let context = try NIOSSLContext(configuration: tlsConfiguration)
         let answer = channel.eventLoop.makePromise(of: ByteBuffer.self)
-        // A promise dropped unfulfilled stops a debug build ("leaking promise"): whatever ends this early (the server
-        // closed the channel before the request was written) fails it; once fulfilled, this does nothing.
-        defer { answer.fail(ChannelError.ioOnClosedChannel) }
         try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(FirstAnswer(answer: answer)) }.get()
         var request = channel.allocator.buffer(capacity: 8)
         request.writeMultipleIntegers(UInt32(8), UInt32(80_877_103))
@@ -63,7 +54,6 @@ extension PostgresSession {
             // SNI takes a host name, not an address.
             let serverName = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
             let handshake = channel.eventLoop.makePromise(of: Void.self)
-            defer { handshake.fail(ChannelError.ioOnClosedChannel) }
             try await channel.eventLoop.submit {
                 let tls = try NIOSSLClientHandler(context: context, serverHostname: serverName)
                 try channel.pipeline.syncOperations.addHandler(tls, position: .first)
