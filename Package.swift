@@ -43,8 +43,6 @@ let package = Package(
                 "CDPCore", "CDPRepositories",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                // The TLS handshake's end (`TLSUserEvent`): cdp negotiates TLS itself, see PostgresSession+Transport.
-                .product(name: "NIOTLS", package: "swift-nio"),
             ]),
         // I/O side of the core: config loading, readers, pipeline steps, workflow runner.
         .target(

@@ -31,52 +31,65 @@ public final class PostgresSession: Sendable {
         // A server is given the password only when it asks for it by SCRAM or MD5, never in clear text: whoever names
         // the address (a workspace's cdp.toml, `--store`) could otherwise run a server of their own that asks for it
         // and read the password of every colleague whose password file has a wildcard line. So the first login
-        // offers none (postgres-nio stops at SCRAM or MD5 without sending anything), the second gives it, and on
-        // both a server asking for it in clear text ends the login before anything is answered
-        // (`CleartextPasswordRefusal`: postgres-nio has no `require_auth` of its own).
+        // offers none; postgres-nio then answers a request in clear text with an empty password, and stops at SCRAM or
+        // MD5 without sending anything, when the login is retried with it (libpq's require_auth does the same).
         do {
-            let connection = try await openConnection(settings, password: nil, applicationName: applicationName, id: 1, logger: logger)
+            let connection = try await PostgresConnection.connect(
+                configuration: try configuration(settings, password: nil, applicationName: applicationName), id: 1, logger: logger)
             return PostgresSession(settings: settings, connection: connection, logger: logger)
         } catch let error as PSQLError where password != nil && error.code == .authMechanismRequiresPassword {
             // SCRAM or MD5: the server proves it knows the password (SCRAM) or sees only a salted hash (MD5).
         } catch {
-            throw loginFailure(settings, error)
+            throw loginFailure(settings, error, passwordOffered: password != nil)
         }
         do {
-            let connection = try await openConnection(settings, password: password, applicationName: applicationName, id: 2, logger: logger)
+            let connection = try await PostgresConnection.connect(
+                configuration: try configuration(settings, password: password, applicationName: applicationName), id: 2, logger: logger)
             return PostgresSession(settings: settings, connection: connection, logger: logger)
         } catch {
-            throw loginFailure(settings, error)
+            throw loginFailure(settings, error, passwordOffered: false)
         }
     }
 
-    private static func loginFailure(_ settings: PostgresSettings, _ error: any Error) -> PostgresStoreError {
-        if let error = error as? PostgresStoreError { return error }
-        let reason: String
-        switch (error as? PSQLError)?.underlying ?? error {
-        case CleartextPasswordRefusal.Refusal.cleartextPasswordRequested:
-            reason =
-                "the server asked for the password in clear text, and cdp gives a password only to a server that asks for it by "
-                + "SCRAM-SHA-256 or MD5, never in clear text (a server asking for it may be one built to read it). If this is "
-                + "your team's server, set its pg_hba.conf to scram-sha-256 for this role, or log in by peer authentication "
-                + "over the Unix socket"
-        case CleartextPasswordRefusal.Refusal.malformedMessage:
-            reason = "the server sent a message cdp cannot read before the login ended; check that the address names a PostgreSQL server"
-        case LoginFailure.tlsRefused:
-            reason =
-                "the server does not offer TLS and the address requires it (sslmode=\(settings.tls.rawValue)); turn on ssl on the "
-                + "server, or connect over the Unix socket"
-        case LoginFailure.unexpectedTLSAnswer:
-            reason =
-                "the server answered the TLS request with something other than a plain yes or no (bytes sent ahead of the "
-                + "handshake may be someone else's); check that the address names a PostgreSQL server"
-        default:
-            reason =
-                (serverMessage(error) ?? String(describing: (error as? PSQLError)?.underlying ?? error))
-                + ". Check that the server runs, that the role exists, and that it authenticates you (peer over the socket, "
-                + "or a password in ~/.pgpass or PGPASSFILE)"
+    private static func loginFailure(_ settings: PostgresSettings, _ error: any Error, passwordOffered: Bool) -> PostgresStoreError {
+        let reason = serverMessage(error) ?? String(describing: error)
+        let cleartext =
+            passwordOffered && sqlState(error) == "28P01"
+            ? " (cdp gives a password only to a server that asks for it by SCRAM-SHA-256 or MD5, never in clear text: "
+                + "set the server's pg_hba.conf to scram-sha-256, or use peer authentication over the socket)" : ""
+        return PostgresStoreError(
+            .connection,
+            "cannot log in to \(settings): \(reason)\(cleartext). Check that the server runs, that the role exists, and that it "
+                + "authenticates you (peer over the socket, or a password in ~/.pgpass or PGPASSFILE)",
+            underlying: error, sqlState: sqlState(error))
+    }
+
+    private static func configuration(_ settings: PostgresSettings, password: String?, applicationName: String) throws(PostgresStoreError)
+        -> PostgresConnection.Configuration
+    {
+        var configuration: PostgresConnection.Configuration
+        switch settings.endpoint {
+        case .socket(let folder):
+            guard let path = settings.socketPath else { throw PostgresStoreError(.invalidSettings, "no socket in \(folder)") }
+            configuration = .init(unixSocketPath: path, username: settings.user, password: password, database: settings.database)
+        case .tcp(let host):
+            let tls: PostgresConnection.Configuration.TLS
+            do {
+                var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+                if settings.tls != .verifyFull { tlsConfiguration.certificateVerification = .none }
+                switch settings.tls {
+                case .disable: tls = .disable
+                case .prefer: tls = .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+                case .require, .verifyFull: tls = .require(try NIOSSLContext(configuration: tlsConfiguration))
+                }
+            } catch {
+                throw PostgresStoreError(.connection, "cannot set up TLS for \(settings)", underlying: error)
+            }
+            configuration = .init(
+                host: host, port: settings.port, username: settings.user, password: password, database: settings.database, tls: tls)
         }
-        return PostgresStoreError(.connection, "cannot log in to \(settings): \(reason)", underlying: error, sqlState: sqlState(error))
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        return configuration
     }
 
     /// The role the server logged this session in as: the identity every decision is recorded under.
