@@ -79,17 +79,21 @@ extension TeamStoreTests {
                 return error
             }
         }
-        let waiting = """
-            SELECT count(*)::text FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cdp-tests-ada' AND wait_event_type = 'Lock'
-            """
-        var waited = false
-        for _ in 0..<200 where !waited {
-            waited = try await admin.rows(waiting, [fixture.database]).first?.first == "1"
-            if !waited { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        #expect(waited, "ada's decision waits for sam's")
+        #expect(try await waitsForALock("ada", fixture, admin), "ada's decision waits for sam's")
         try await sam.execute("COMMIT")
         return await late.value
+    }
+
+    /// Whether `user`'s test session waits for a lock within 10 s, as the server says.
+    static func waitsForALock(_ user: String, _ fixture: TeamStoreFixture, _ admin: PostgresSession) async throws -> Bool {
+        let waiting = """
+            SELECT count(*)::text FROM pg_stat_activity WHERE datname = $1 AND application_name = $2 AND wait_event_type = 'Lock'
+            """
+        for _ in 0..<200 {
+            if try await admin.rows(waiting, [fixture.database, "cdp-tests-\(user)"]).first?.first == "1" { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
     }
 
     static func goldenState(_ fixture: TeamStoreFixture) async throws -> [String: String] {

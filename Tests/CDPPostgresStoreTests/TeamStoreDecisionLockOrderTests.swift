@@ -39,15 +39,7 @@ extension TeamStoreTests {
                 return error
             }
         }
-        let waiting = """
-            SELECT count(*)::text FROM pg_stat_activity WHERE datname = $1 AND application_name = 'cdp-tests-ada' AND wait_event_type = 'Lock'
-            """
-        var waited = false
-        for _ in 0..<200 where !waited {
-            waited = try await admin.rows(waiting, [fixture.database]).first?.first == "1"
-            if !waited { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        #expect(waited, "ada's approve waits for G2")
+        #expect(try await Self.waitsForALock("ada", fixture, admin), "ada's approve waits for G2")
         // The other decision reaches its audit row: the head must be free (ada holds only what she waits behind).
         var finished: PostgresStoreError?
         do throws(PostgresStoreError) {
