@@ -82,6 +82,33 @@ import Testing
         #expect(!screen.contains("Sligo"))
     }
 
+    /// A tag another session adds while a screen shows the column: the screen shown reads again with the new masker as
+    /// soon as the console sees the change, without a key (it used to keep the values until the screen was left).
+    @Test func aCityTaggedInAnotherSessionIsMaskedOnTheCustomersListShownWithoutAKey() throws {
+        let f = try ConsoleFixture(customer360: "city-live")
+        let (backend, analyst) = Self.console(f.workspace, as: "ana")
+        #expect(try Self.send("5", backend, analyst).contains("London"))
+        try Self.tagCity(Workspace(at: f.workspace.root.path))
+        analyst.waitForLakeWatch()
+        analyst.drainEvents(settle: true)
+        let screen = backend.screenText()
+        #expect(screen.contains("L*****"), "\(screen)")
+        for city in ["London", "Leeds", "York"] { #expect(!screen.contains(city), "\(screen)") }
+    }
+
+    @Test func aCityTaggedInAnotherSessionIsMaskedOnTheReviewPairShownWithoutAKey() throws {
+        let workspace = try Self.reviewWorkspaceWithCities()
+        let (backend, viewer) = Self.console(workspace, as: "vic", width: 100, height: 30)
+        let clear = try Self.send("8 <enter>", backend, viewer)
+        #expect(clear.contains("Galway") || clear.contains("Sligo"), "\(clear)")
+        try Self.tagCity(Workspace(at: workspace.root.path))
+        viewer.waitForLakeWatch()
+        viewer.drainEvents(settle: true)
+        let screen = backend.screenText()
+        #expect(screen.contains("G*****") || screen.contains("S****"), "\(screen)")
+        #expect(!screen.contains("Galway") && !screen.contains("Sligo"), "\(screen)")
+    }
+
     /// ReviewFixture's people with a city each (Robert and Bob Smith in Galway, everyone else in Sligo).
     static func reviewWorkspaceWithCities() throws -> Workspace {
         let people = """

@@ -285,8 +285,10 @@ public final class ConsoleApp {
     func lakeChanged(_ areas: Set<LakeWatch.Area>) {
         watchChanges += 1
         if areas.contains(.dictionary) {
-            // Tags may have changed what is masked.
+            // Tags may have changed what is masked: the screen shown reads again at once with the new masker (as
+            // `:reload` does), so a value tagged personal meanwhile does not stay on screen until it is left.
             refreshMasker()
+            current.activate(app: self)
         } else {
             dataGeneration += 1
         }
