@@ -6,7 +6,7 @@ import StewardConsole
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Watch.self, Match.self, Customer360.self, Spark.self])
+        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Watch.self, Match.self, Customer360.self, Arrival.self, Spark.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -215,6 +215,40 @@ struct BenchCommand: ParsableCommand {
             }
             if let evaluation = result.evaluation { print(MatchReportText.evaluation(evaluation)) }
             if let lost = result.lostPairs { print(MatchReportText.lostPairs(lost, truePairs: result.evaluation?.truePairs)) }
+        }
+    }
+
+    struct Arrival: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "From a file dropped into a watched inbox to its customer in customer_360, on the sample workspace, by phase (medians).",
+            discussion: """
+                Builds the sample workspace and runs its pipeline once (not timed), then runs the scheduler's loop on a \
+                workflow started by files arriving in inbox/marketing/ (ingest the marketing contacts, revalidate, match, \
+                gold) and moves in one new contacts file per run, timing until another connection finds its contact.
+                """)
+        @Option(help: "The sample data to build the workspace from.") var from: String = "sample-data"
+        @Option(help: "Files dropped (one run each); the median is reported.") var runs: Int = 5
+        @Option(help: ArgumentHelp("The trigger's wait_after_last_change_seconds.", valueName: "seconds")) var settle: Int = 1
+        @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            if runs < 1 { throw ValidationError("--runs must be at least 1") }
+            if settle < 0 { throw ValidationError("--settle must not be negative") }
+        }
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-arrival-\(getpid())" : "")
+            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let benchmark = ArrivalBenchmark(sampleData: URL(fileURLWithPath: from), scratch: folder, repetitions: runs, settleSeconds: settle)
+            let result = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }
+            if json { return Output.json(result) }
+            let m = result.median
+            print(String(
+                format: "file → customer_360 median %.2f s over %d files (%@ golden customers; trigger settles after %d s): "
+                    + "trigger %.2f · ingest %.2f · revalidate %.2f · match %.2f · gold %.2f",
+                m.visible, result.arrivals.count, Output.grouped(result.goldenCustomers), result.settleSeconds, m.trigger, m.ingest, m.revalidate,
+                m.match, m.gold))
         }
     }
 

@@ -147,24 +147,14 @@ struct SchedulerCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data("\(ISOTime.timestamp(environment.now())) \(TerminalSafeText.of(line))\n".utf8))
         }
         log("scheduler started for \(workspace.root.path) as \(environment.user)")
-        let watcher = FolderWatcher()
-        while true {
-            let events = try present { () throws(EngineError) in
-                try scheduler.tick(observer: { event in
+        try present { () throws(EngineError) in
+            try scheduler.serve(
+                poll: poll,
+                observer: { event in
                     if event.kind == .runStarted || event.kind == .runFinished || event.kind.isError { log(event.message) }
-                })
-            }
-            for event in events { log(event.description) }
-            if once { return }
-            let now = environment.now()
-            // A file arriving in a folder a trigger watches ends the wait early (inotify); the short pause
-            // after it lets a burst of arrivals be seen in one look.
-            let folders = scheduler.watchedFolders()
-            watcher.watch(folders)
-            // Something due and not done (the lake was busy) is looked at again a second later, not at once.
-            let due = scheduler.nextFire() ?? .infinity
-            let wait = min(poll, due > now ? max(0.1, due - now) : 1)
-            if watcher.wait(upTo: wait) { Thread.sleep(forTimeInterval: 0.1) }
+                },
+                looked: { events in for event in events { log(event.description) } },
+                shouldStop: { once })
         }
     }
 }
