@@ -108,7 +108,7 @@ struct SparkCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The executor side of a Spark run: reads frames on stdin, writes JSON lines on stdout.",
             shouldDisplay: false,
-            subcommands: [Ingest.self, MatchKeys.self, Stitch.self, Compare.self, RandomPairs.self, Train.self, Score.self, Cluster.self])
+            subcommands: [Ingest.self, MatchKeys.self, Stitch.self, Compare.self, RandomPairs.self, Train.self, Score.self, Cluster.self, GoldenIDs.self, Golden.self])
 
         struct Ingest: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -235,6 +235,25 @@ struct SparkCommand: ParsableCommand {
             func run() throws {
                 let worker = try options.worker()
                 try Worker.stage { (input) throws(EngineError) in try worker.cluster(input) }
+            }
+        }
+
+        struct GoldenIDs: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "golden-ids", abstract: "The previous golden ids the clusters on stdin keep, from their records' votes.")
+            @OptionGroup var options: MatchOptions
+            func run() throws {
+                let worker = try options.worker()
+                try Worker.stage { (input) throws(EngineError) in try worker.goldenIDs(input) }
+            }
+        }
+
+        struct Golden: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Golden records (survivorship and overrides) of the clusters on stdin.")
+            @OptionGroup var options: MatchOptions
+            func run() throws {
+                let worker = try options.worker()
+                try Worker.stage { (input) throws(EngineError) in try worker.golden(input) }
             }
         }
     }

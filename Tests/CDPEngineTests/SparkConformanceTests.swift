@@ -196,6 +196,42 @@ enum SparkTestEnvironment {
         #expect(embeddedClusters.count < records.count)
     }
 
+    /// The lake's current golden records: per id, its attributes as stored and its members.
+    static func lakeGolden(_ workspace: Workspace) throws -> [Int: (attributes: String, members: Set<SourceRecordID>)] {
+        var members: [Int: Set<SourceRecordID>] = [:]
+        try workspace.store.forEachGoldenLink { record, golden in members[Int(golden.rawValue), default: []].insert(record) }
+        var result: [Int: (attributes: String, members: Set<SourceRecordID>)] = [:]
+        for (id, linked) in members {
+            let stored = try #require(try workspace.store.goldenRecord(GoldenID(Int64(id))))
+            #expect(stored.record.memberCount == linked.count)
+            result[id] = (stored.record.attributesJSON, linked)
+        }
+        return result
+    }
+
+    /// A run's golden records and members (exported with `--export`) are the embedded match's, written into the lake
+    /// from the same silver: the same golden ids, each with the same members and the same attribute text.
+    static func expectEmbeddedGoldenRecords(_ workspace: Workspace, export: URL) throws {
+        _ = try MatchService(workspace: workspace, environment: .fixed(at: 1_765_000_000)).runAuthorized(persist: true)
+        let lake = try lakeGolden(workspace)
+        var sparkGolden: [Int: String] = [:]
+        for line in try jsonLines(in: export.appendingPathComponent("golden")) {
+            let fields = try JSONLineParser.parseDictionary(line)
+            #expect(fields["retired_run"] == nil, "a first run retires nothing: \(line)")
+            sparkGolden[Int(fields["golden_id"]?.text ?? "") ?? 0] = fields["attributes"]?.text
+        }
+        var sparkMembers: [Int: Set<SourceRecordID>] = [:]
+        for line in try jsonLines(in: export.appendingPathComponent("golden_members")) {
+            let fields = try JSONLineParser.parseDictionary(line)
+            sparkMembers[Int(fields["golden_id"]?.text ?? "") ?? 0, default: []].insert(
+                SourceRecordID(source: SourceName(fields["source"]?.text ?? ""), key: fields["source_key"]?.text ?? ""))
+        }
+        #expect(sparkGolden.count == lake.count)
+        #expect(Set(sparkGolden.keys) == Set(lake.keys))
+        let differing = lake.filter { sparkGolden[$0.key] != $0.value.attributes || sparkMembers[$0.key] != $0.value.members }
+        #expect(differing.isEmpty, "\(differing.count) golden records differ, e.g. \(differing.first.map { "\($0.key): lake \($0.value.attributes), Spark \(sparkGolden[$0.key] ?? "none")" } ?? "")")
+    }
+
     /// Every line of the JSON files Spark wrote into `folder` (one `part-*.json` per task).
     static func jsonLines(in folder: URL) throws -> [String] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
@@ -372,6 +408,7 @@ struct SparkConformanceTests {
         #expect(customers["file"]?.text == "inbox/crm/customers.csv")
         #expect(customers["read"]?.text == "5024")
         try SparkTestEnvironment.expectEmbeddedMatching(workspace, export: export)
+        try SparkTestEnvironment.expectEmbeddedGoldenRecords(workspace, export: export)
     }
 
     /// The same job on a real standalone cluster (a master and two workers, separate JVMs on 127.0.0.1): `cdp` is
@@ -398,5 +435,6 @@ struct SparkConformanceTests {
         #expect(Set(sparkRows) == Set(lakeRows))
         #expect(sparkRows.count == lakeRows.count)
         try SparkTestEnvironment.expectEmbeddedMatching(workspace, export: export)
+        try SparkTestEnvironment.expectEmbeddedGoldenRecords(workspace, export: export)
     }
 }

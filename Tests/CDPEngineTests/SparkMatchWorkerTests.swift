@@ -12,6 +12,8 @@ import Testing
 @Suite(.serialized) struct SparkMatchWorkerTests {
     /// The sample's current customers as the embedded match numbers them, its configuration and its outcome.
     struct Embedded {
+        /// The sample workspace, its lake matched by the embedded engine (golden records written).
+        var workspace: Workspace
         var records: MatchRecords
         var configuration: MatchingConfiguration
         var outcome: MatchPipeline.Outcome
@@ -25,8 +27,9 @@ import Testing
         let configuration = try service.configuration()
         let records = try service.loadRecords(attributes: configuration.attributeNames)
         let outcome = MatchPipeline(configuration: configuration).run(records)
+        _ = try service.runAuthorized(persist: true)
         return Embedded(
-            records: records, configuration: configuration, outcome: outcome,
+            workspace: workspace, records: records, configuration: configuration, outcome: outcome,
             blocked: Blocker(records: records, blocking: configuration.blocking).candidatePairs())
     }
 
@@ -308,6 +311,80 @@ import Testing
         }
         #expect(Set(clusterOf).count < records.count * 9 / 10)
         #expect(clusterOf == embedded.outcome.clusterOf)
+    }
+
+    /// `golden` over clusters spread on three partitions (whole clusters, as Spark's shuffle by cluster places them),
+    /// with ids as a first Spark run gives them (1, 2, … in order of each cluster's first record), writes the golden
+    /// records the embedded match writes into the lake: the same ids, members and attribute text, byte for byte.
+    @Test func goldenRecordsAreTheLakesRowForRow() throws {
+        let embedded = try Self.embedded.get()
+        let records = embedded.records
+        let worker = SparkMatchWorker(configuration: embedded.configuration)
+        let labels = Array(Set(embedded.outcome.clusterOf)).sorted()
+        var golden: [Int32: Int] = [:]
+        for (ordinal, label) in labels.enumerated() { golden[label] = ordinal + 1 }
+        var sparkGolden: [Int: (attributes: String, members: Int)] = [:]
+        for partition in 0..<3 {
+            let lines = (0..<records.count).filter { Int(embedded.outcome.clusterOf[$0]) % 3 == partition }.reversed().map { record in
+                let label = embedded.outcome.clusterOf[record]
+                return Self.line(records, record, extra: #""cluster":\#(label),"golden":\#(golden[label] ?? 0)"#)
+            }
+            for fields in try Self.parsed(try worker.golden(Self.bytes(lines))) {
+                sparkGolden[try Self.number(fields, "golden")] = (fields["attributes"]?.text ?? "", try Self.number(fields, "members"))
+            }
+        }
+        let lake = try SparkTestEnvironment.lakeGolden(embedded.workspace)
+        #expect(lake.count == labels.count)
+        #expect(sparkGolden.count == lake.count)
+        var differing: [String] = []
+        for (id, stored) in lake where sparkGolden[id]?.attributes != stored.attributes || sparkGolden[id]?.members != stored.members.count {
+            differing.append("golden \(id): lake \(stored.attributes), Spark \(sparkGolden[id]?.attributes ?? "none")")
+        }
+        #expect(differing.isEmpty, "\(differing.count) golden records differ: \(differing.prefix(2))")
+        // Membership: the lake's golden id of each record is the one Spark gives its cluster.
+        var wrongMembers = 0
+        for record in 0..<records.count where !(lake[golden[embedded.outcome.clusterOf[record]] ?? 0]?.members.contains(records.id(of: record)) ?? false) {
+            wrongMembers += 1
+        }
+        #expect(wrongMembers == 0)
+        // Survivorship had work to do: clusters of several records, values taken from more than one of them.
+        #expect(lake.values.contains { $0.members.count > 2 })
+    }
+
+    /// `golden-ids` grants the previous ids as `GoldenIDAssignment.assign` does over the whole set: votes counted per
+    /// cluster and id (Spark's aggregation), the granted ids kept, every other cluster numbered from the next id in
+    /// order of its first record. Previous ids here put every three consecutive records in one old golden record, so
+    /// clusters split, merge and compete for ids.
+    @Test func goldenIDsAreKeptAsTheEmbeddedAssignmentKeepsThem() throws {
+        let embedded = try Self.embedded.get()
+        let worker = SparkMatchWorker(configuration: embedded.configuration)
+        let clusterOf = embedded.outcome.clusterOf
+        // Every seventh record had no golden record before.
+        let previous: [Int64] = (0..<clusterOf.count).map { (record: Int) -> Int64 in record % 7 == 6 ? 0 : Int64(record / 3 + 1) }
+        let nextID = Int64(clusterOf.count / 3 + 2)
+        let set = GoldenRecordSet(
+            clusterOf: clusterOf, survivorship: Survivorship(policy: embedded.configuration.survivorship, records: embedded.records), threads: 1)
+        let expected = GoldenIDAssignment.assign(memberStart: set.memberStart, members: set.members, previous: previous, nextID: nextID)
+
+        var votes: [String: Int] = [:]
+        for (record, id) in previous.enumerated() where id != 0 { votes[#"{"cluster":\#(clusterOf[record]),"golden":\#(id),"votes":"#, default: 0] += 1 }
+        var kept: [Int32: Int64] = [:]
+        for fields in try Self.parsed(try worker.goldenIDs(Self.bytes(votes.keys.shuffled().map { $0 + "\(votes[$0] ?? 0)}" }))) {
+            kept[Int32(try Self.number(fields, "cluster"))] = Int64(try Self.number(fields, "golden"))
+        }
+        var next = nextID
+        var actual: [Int64] = []
+        for cluster in 0..<set.count {
+            let label = set.members(of: cluster).first ?? 0
+            if let id = kept[label] {
+                actual.append(id)
+            } else {
+                actual.append(next)
+                next += 1
+            }
+        }
+        #expect(actual == expected)
+        #expect(kept.count > set.count / 4 && kept.count < set.count)
     }
 
     @Test func malformedInputNamesTheLineAndWhatIsWrong() throws {

@@ -242,11 +242,6 @@ public enum GoldenIDAssignment {
     /// The same over clusters in columns (`GoldenRecordSet`'s layout).
     /// - Parameter previous: per record, its previous golden id, or 0.
     public static func assign(memberStart: [Int32], members: [Int32], previous: [Int64], nextID: Int64) -> [Int64] {
-        struct Claim {
-            var cluster: Int32
-            var votes: Int32
-            var golden: Int64
-        }
         let clusterCount = memberStart.count - 1
         var claims: [Claim] = []
         var ids: [Int64] = []
@@ -265,23 +260,47 @@ public enum GoldenIDAssignment {
                 index = end
             }
         }
-        // Most votes first, then the smaller golden id, then the cluster's first record.
-        claims.sort { a, b in
-            if a.votes != b.votes { return a.votes > b.votes }
-            if a.golden != b.golden { return a.golden < b.golden }
-            return a.cluster < b.cluster
-        }
         var result = [Int64](repeating: 0, count: clusterCount)
-        var taken = Set<Int64>()
-        taken.reserveCapacity(claims.count)
-        for claim in claims where result[Int(claim.cluster)] == 0 && !taken.contains(claim.golden) {
-            result[Int(claim.cluster)] = claim.golden
-            taken.insert(claim.golden)
-        }
+        for claim in granted(claims) { result[Int(claim.cluster)] = claim.golden }
         var next = nextID
         for cluster in 0..<clusterCount where result[cluster] == 0 {
             result[cluster] = next
             next += 1
+        }
+        return result
+    }
+
+    /// A cluster's claim on a previous golden id: how many of its records held it.
+    public struct Claim: Sendable, Hashable {
+        /// The cluster, by any number that orders clusters by their first record.
+        public var cluster: Int32
+        public var votes: Int32
+        public var golden: Int64
+
+        public init(cluster: Int32, votes: Int32, golden: Int64) {
+            self.cluster = cluster
+            self.votes = votes
+            self.golden = golden
+        }
+    }
+
+    /// The claims granted, most votes first, then the smaller golden id, then the cluster's first record: a cluster
+    /// keeps at most one id and an id goes to at most one cluster. The clusters granted none get new ids, in order of
+    /// their first record (a Spark run grants the claims it aggregated here and numbers the rest itself).
+    public static func granted(_ claims: [Claim]) -> [Claim] {
+        let ordered = claims.sorted { a, b in
+            if a.votes != b.votes { return a.votes > b.votes }
+            if a.golden != b.golden { return a.golden < b.golden }
+            return a.cluster < b.cluster
+        }
+        var result: [Claim] = []
+        var clustersDone = Set<Int32>()
+        var taken = Set<Int64>()
+        taken.reserveCapacity(ordered.count)
+        for claim in ordered where !clustersDone.contains(claim.cluster) && !taken.contains(claim.golden) {
+            result.append(claim)
+            clustersDone.insert(claim.cluster)
+            taken.insert(claim.golden)
         }
         return result
     }

@@ -27,6 +27,9 @@ Output, under the job's output URI:
     runs/RUN_ID/clusters/                       every current customer and its golden cluster (the cluster's label:
                                                 the number of its first record in the canonical order)
     runs/RUN_ID/model/                          the model (m, u, prior) and what each training session gave, as JSON
+    runs/RUN_ID/golden/                         one row per golden id: its values by survivorship (JSON, as the embedded
+                                                lake stores them), member count, retired_run for one no cluster kept
+    runs/RUN_ID/golden_members/                 every current customer and its golden id
 
 Matching follows the ingest, again with every judgement in the engine (`cdp spark worker match-keys|stitch|compare|
 score` on the executors, `train` and `cluster` on the driver): see run_match.
@@ -348,11 +351,87 @@ def run_match(spark, job, staging, run_id):
         clustered = run_stage(job, "cluster", handle.read(), executable=local_cdp(job))
     labels = spark.read.schema("record long, cluster long").json(sc.parallelize(clustered or ["{}"], max(1, sc.defaultParallelism))) \
         .where("record IS NOT NULL")
-    records.join(labels, "record", "left").select("source", "source_key", "record", F.coalesce("cluster", "record").alias("cluster")) \
-        .write.parquet(f"{staging}/clusters")
+    clustered = records.join(labels, "record", "left").withColumn("cluster", F.coalesce("cluster", "record")).cache()
+    clustered.select("source", "source_key", "record", "cluster").write.parquet(f"{staging}/clusters")
     progress("clusters written")
-    for frame in [scored, compared, links, keys, records]:
+    run_golden(spark, job, staging, run_id, clustered, model_folder)
+    progress("golden records written")
+    for frame in [clustered, scored, compared, links, keys, records]:
         frame.unpersist()
+
+
+def previous_golden(spark, job, run_id):
+    """The golden records of the latest earlier run under the job's output (the one renamed into place last), or None:
+    golden ids stay stable from run to run as in the embedded lake."""
+    output = job["output"].rstrip("/")
+    fs, runs = hadoop_fs(spark, f"{output}/runs")
+    if not fs.exists(runs):
+        return None
+    done = []
+    for status in fs.listStatus(runs):
+        name = status.getPath().getName()
+        if name.startswith("_") or name == run_id:
+            continue
+        _, success = hadoop_fs(spark, f"{output}/runs/{name}/golden/_SUCCESS")
+        if fs.exists(success):
+            done.append((status.getModificationTime(), name))
+    if not done:
+        return None
+    return f"{output}/runs/{max(done)[1]}"
+
+
+def run_golden(spark, job, staging, run_id, clustered, scratch):
+    """Golden records, as the embedded match keeps them:
+
+    1. Ids: each cluster claims the previous golden ids of its records (the latest earlier run's `golden_members`),
+       Spark counts the votes and `golden-ids` (driver) grants the claims by `GoldenIDAssignment`'s rule; the clusters
+       granted none are numbered from the next id (past every id ever given, retired ones included) in order of their
+       first record. With no earlier run the ids are 1, 2, … in that order: the embedded lake's on the same input.
+    2. Values: `golden` (executors) applies survivorship per cluster, every member of a cluster in one partition.
+    3. The previous run's golden records that no cluster kept stay in `golden`, retired (`retired_run`), as the
+       lake keeps them, so an id is never given twice.
+    """
+    from pyspark.sql import functions as F
+
+    sc = spark.sparkContext
+    previous = previous_golden(spark, job, run_id)
+    clusters = clustered.select("cluster").distinct()
+    if previous:
+        before = spark.read.parquet(f"{previous}/golden").select("golden_id", "attributes", "retired_run")
+        members_before = spark.read.parquet(f"{previous}/golden_members").select("source", "source_key", F.col("golden_id").alias("previous"))
+        next_id = (before.agg(F.max("golden_id")).first()[0] or 0) + 1
+        votes = clustered.join(members_before, ["source", "source_key"]).groupBy("cluster", "previous").count()
+        claims = os.path.join(scratch, "claims.jsonl")
+        with open(claims, "w", encoding="utf-8") as handle:
+            for row in votes.toLocalIterator():
+                handle.write(f'{{"cluster":{row.cluster},"golden":{row.previous},"votes":{row["count"]}}}\n')
+        with open(claims, "rb") as handle:
+            kept = run_stage(job, "golden-ids", handle.read(), executable=local_cdp(job))
+    else:
+        before, next_id, kept = None, 1, []
+    granted = spark.read.schema("cluster long, golden long").json(sc.parallelize(kept or ["{}"], max(1, sc.defaultParallelism))) \
+        .where("cluster IS NOT NULL")
+    fresh = clusters.join(granted, "cluster", "left_anti").orderBy("cluster").rdd.zipWithIndex() \
+        .map(lambda pair: (pair[0].cluster, next_id + pair[1]))
+    ids = granted.unionByName(spark.createDataFrame(fresh, "cluster long, golden long"))
+    members = clustered.join(ids, "cluster").cache()
+    members.select("source", "source_key", "record", "cluster", F.col("golden").alias("golden_id")).write.parquet(f"{staging}/golden_members")
+
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    golden_in = members.select("cluster", F.to_json(F.struct("record", "source", "source_key", "values", "cluster", "golden")).alias("line")) \
+        .repartition(parts, "cluster").sortWithinPartitions("cluster")
+    golden = spark.read.schema("golden long, cluster long, members long, attributes string") \
+        .json(golden_in.rdd.map(lambda row: row.line).mapPartitions(stage_task(job, "golden")))
+    current = golden.select(F.col("golden").alias("golden_id"), "cluster", F.col("members").alias("member_count"), "attributes",
+                            F.lit(None).cast("string").alias("retired_run"))
+    if before is not None:
+        # Retired golden records keep their last values; member_count 0, as the lake keeps them.
+        retired = before.join(current.select("golden_id"), "golden_id", "left_anti") \
+            .select("golden_id", F.lit(None).cast("long").alias("cluster"), F.lit(0).cast("long").alias("member_count"), "attributes",
+                    F.coalesce("retired_run", F.lit(run_id)).alias("retired_run"))
+        current = current.unionByName(retired)
+    current.write.parquet(f"{staging}/golden")
+    members.unpersist()
 
 
 def hadoop_fs(spark, uri):
@@ -421,7 +500,7 @@ def export(spark, job, run_id, to):
     """Writes a run's silver, quarantine and batches as JSON lines (one folder each), for comparing and reading."""
     base = f"{job['output'].rstrip('/')}/runs/{run_id}"
     fs, _ = hadoop_fs(spark, base)
-    for dataset in ["silver", "quarantine", "batches", "candidates", "links", "clusters"]:
+    for dataset in ["silver", "quarantine", "batches", "candidates", "links", "clusters", "golden", "golden_members"]:
         _, path = hadoop_fs(spark, f"{base}/{dataset}")
         if dataset in ["silver", "quarantine", "batches"] or fs.exists(path):
             spark.read.parquet(f"{base}/{dataset}").coalesce(1).write.mode("overwrite").json(os.path.join(to, dataset))
