@@ -234,7 +234,7 @@ public struct PostgresAccessPlan: Sendable {
         "cdp.pii_failure_message(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
         // What the run-write triggers ask as the writer (whether it holds the run lock, whether it is the store itself).
-        "cdp.run_lock_is_mine()", "cdp.writer_is_the_store()", "cdp.session_may(text)", "cdp.is_lake_timestamp(text)",
+        "cdp.run_lock_is_mine()", "cdp.run_lock_is_this_sessions()", "cdp.writer_is_the_store()", "cdp.session_may(text)", "cdp.is_lake_timestamp(text)",
         "cdp.require_own_running_run(text, bigint, bigint)", "cdp.now_text()",
         // What changed since a console last looked: ids and action names only (``PostgresSchema/changeFeedObjects``).
         "cdp.audited_changes_after(bigint)",

@@ -241,17 +241,24 @@ public enum PostgresTeamStore {
                         + "the history up to it was rewritten, or the run's row was")
             }
         }
-        // A run that succeeded began in the audit log (`run.start`, or `run.repair` when it was repaired): one that
-        // did not was written outside `cdp run` (the store refuses that since `pg-runs-keep-their-trail`).
+        // A run recorded on the server's clock began in the audit log: `cdp run` appends its `run.start` in the
+        // transaction that records it, so one without it, running or not, was written outside `cdp run`. Of the runs
+        // before that boundary (an upgraded store's), one that succeeded began with `run.start` or `run.repair`.
         for row in try await session.rows(
             """
-            SELECT r.id::text, r.actor FROM cdp.workflow_run r WHERE r.state = 'succeeded' AND NOT EXISTS (SELECT 1 FROM cdp.audit_log a
-                WHERE a.action IN ('run.start', 'run.repair') AND a.target = 'R' || r.id) ORDER BY r.id
+            SELECT r.id::text, r.actor, r.state, (r.id >= cdp.first_run_on_the_servers_clock())::text FROM cdp.workflow_run r
+            WHERE NOT EXISTS (SELECT 1 FROM cdp.audit_log a WHERE a.action = 'run.start' AND a.target = 'R' || r.id)
+                AND (r.id >= cdp.first_run_on_the_servers_clock() OR (r.state = 'succeeded' AND NOT EXISTS (SELECT 1 FROM cdp.audit_log a
+                    WHERE a.action = 'run.repair' AND a.target = 'R' || r.id)))
+            ORDER BY r.id
             """)
         {
+            let run = RunID(Int64(row[0] ?? "") ?? 0)
             problems.append(
-                "run \(RunID(Int64(row[0] ?? "") ?? 0)) of \(row[1] ?? "?") succeeded but the audit log has no run.start or run.repair of it: "
-                    + "the run's row was written outside cdp run")
+                row[3] == "true"
+                    ? AuditEntry.runWithoutItsStart(run, actor: row[1] ?? "?", state: row[2] ?? "?")
+                    : "run \(run) of \(row[1] ?? "?") succeeded but the audit log has no run.start or run.repair of it: "
+                        + "the run's row was written outside cdp run")
         }
         // A run's start is the server's clock as its row is recorded, and `run.start` is appended just after it: a
         // row that says it started otherwise was written behind the store's back. Runs recorded before the store took

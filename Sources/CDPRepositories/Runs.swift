@@ -4,9 +4,12 @@ import CDPCore
 /// (`LakeStore`) is one implementation; a test puts a failing one in between to see how a run copes with a
 /// lake it cannot write.
 public protocol RunRepository: Sendable {
-    /// Records a new run with the job parameters it runs with (its repair reuses them).
+    /// Records a new run with the job parameters it runs with (its repair reuses them) and, in the same transaction,
+    /// its `run.start` audit row (the workflow, and `cause` as the reason): a run's row never stands without it, so
+    /// `cdp audit verify` names any that does as written outside `cdp run`.
     func startRun(
-        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String
+        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String,
+        cause: String?
     ) throws(StoreError) -> RunID
     func updateTask(_ run: RunID, _ record: TaskRunRecord, event: RunEvent?) throws(StoreError)
     func finishRun(_ run: RunID, state: RunState, error: String?, at: String) throws(StoreError)

@@ -122,7 +122,8 @@ extension LakeStore {
     /// Everything that says the audit log was tampered with, named: a row whose hash or link does not hold
     /// (each row is checked with the hashing it was written with), a gap in the ids (a deleted row), a chain
     /// that does not reach or match a head recorded outside the table (`audit.anchor`, the run records: a
-    /// deleted tail, a history rewritten with recomputed hashes), and append-only triggers dropped or changed.
+    /// deleted tail, a history rewritten with recomputed hashes), append-only triggers dropped or changed, and a run
+    /// recorded without its `run.start` row.
     public func auditChainProblems() throws(StoreError) -> [String] {
         var fileAnchors = AuditAnchor.FileContents()
         if let path { fileAnchors = try AuditAnchor.read(from: AuditAnchor.file(besideDatabase: path)) }
@@ -217,6 +218,16 @@ extension LakeStore {
                     continue
                 }
                 if reported.insert(problem).inserted { problems.append(problem) }
+            }
+            // `cdp run` records a run and its `run.start` in one transaction: a run without it was written outside it.
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id, r.actor, r.state FROM workflow_run r
+                    WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'run.start' AND a.target = 'R' || r.id) ORDER BY r.id
+                    """)
+            {
+                problems.append(AuditEntry.runWithoutItsStart(RunID(row["id"] as Int64), actor: row["actor"], state: row["state"]))
             }
             let triggers = try Row.fetchAll(
                 db,

@@ -7,10 +7,11 @@ extension LakeStore: RunRepository {}
 
 /// Workflow runs, their tasks and their event stream.
 extension LakeStore {
-    /// Records a new run with every task pending, the job parameters it runs with, and its `run_started` event.
+    /// Records a new run with every task pending, the job parameters it runs with, its `run_started` event and, in the
+    /// same transaction, its `run.start` audit row (`cause` as the reason).
     public func startRun(
         workflow: String, tasks: [TaskOutline], actor: String, trigger: String, parameters: [String: String] = [:], pid: Int32?,
-        at: String
+        at: String, cause: String? = nil
     ) throws(StoreError) -> RunID {
         let stored = try Self.parametersText(parameters)
         return try write("start a run") { db in
@@ -32,6 +33,8 @@ extension LakeStore {
             try Self.insertEvent(
                 RunEvent(run: run, task: nil, at: at, kind: .runStarted, message: "run of \(workflow) started by \(actor)"),
                 db)
+            try Self.appendAudit(
+                AuditDraft(actor: actor, action: "run.start", target: run.description, after: workflow, reason: cause), at: at, db)
             return run
         }
     }

@@ -17,9 +17,11 @@ struct DiskFullRunTests {
         let full: LockedBox<Bool>
 
         func startRun(
-            workflow: String, tasks: [LakeStore.TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String
+            workflow: String, tasks: [LakeStore.TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String,
+            cause: String?
         ) throws(StoreError) -> RunID {
-            try store.startRun(workflow: workflow, tasks: tasks, actor: actor, trigger: trigger, parameters: parameters, pid: pid, at: at)
+            try store.startRun(
+                workflow: workflow, tasks: tasks, actor: actor, trigger: trigger, parameters: parameters, pid: pid, at: at, cause: cause)
         }
         func updateTask(_ run: RunID, _ record: TaskRunRecord, event: RunEvent?) throws(StoreError) {
             if full.value { throw StoreError(.database, "update task \(record.key) failed: \(DiskFullRunTests.fullDisk)") }

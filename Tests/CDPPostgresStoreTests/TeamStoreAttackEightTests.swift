@@ -80,7 +80,8 @@ extension TeamStoreTests {
         for statement in [
             "INSERT INTO cdp.rule_result (run_id, batch_id, source, rule, severity, evaluated, failed) VALUES (1, 1, 'crm_customers', 'email_format', 'error', 3, 2)",
             "INSERT INTO cdp.dq_scorecard (run_id, source, rule, severity, evaluated, failed, pass_rate) VALUES (1, 'crm_customers', 'email_format', 'error', 3, 2, 0.33)",
-            "INSERT INTO cdp.workflow_run (id, workflow, state, actor, trigger, started_at) VALUES (70, 'ingest_only', 'running', 'ada', 'cli', '2026-12-07T09:00:00Z')",
+            "INSERT INTO cdp.workflow_run (id, workflow, state, actor, trigger, started_at) VALUES (70, 'ingest_only', 'running', 'ada', 'cli', cdp.now_text())",
+            "SELECT cdp.append_audit('ada', 'run.start', 'R70', NULL, 'ingest_only', NULL)",
         ] {
             try await admin.execute(statement)
         }
@@ -89,6 +90,7 @@ extension TeamStoreTests {
             Self.holdingTheRunLock(
                 """
                 INSERT INTO cdp.workflow_run (id, workflow, state, actor, trigger, started_at) VALUES (71, 'ingest_only', 'running', 'sam', 'cli', 'x');
+                SELECT cdp.append_own_audit('run.start', 'R71', NULL, 'ingest_only', NULL);
                 INSERT INTO cdp.batch (id, source, file_name, landed_path, sha256, bytes, landed_at, run_id, state)
                     VALUES (7, 'crm_customers', 'more.csv', 'p7', 'h7', 1, '2026-12-07T09:00:00Z', 71, 'landed');
                 UPDATE cdp.batch SET state = 'ingesting' WHERE id = 7

@@ -48,7 +48,8 @@ extension TeamStoreTests {
 
         // What a discard is for: a run of sam's redoing a batch an interrupted run left half-written. Audited.
         for statement in [
-            "INSERT INTO cdp.workflow_run (id, workflow, state, actor, trigger, started_at) VALUES (2, 'ingest_only', 'running', 'sam', 'cli', 'now')",
+            "INSERT INTO cdp.workflow_run (id, workflow, state, actor, trigger, started_at) VALUES (2, 'ingest_only', 'running', 'sam', 'cli', cdp.now_text())",
+            "SELECT cdp.append_audit('sam', 'run.start', 'R2', NULL, 'ingest_only', NULL)",
             """
             INSERT INTO cdp.batch (id, source, file_name, landed_path, sha256, bytes, landed_at, run_id, state)
             VALUES (2, 'crm_customers', 'b.csv', 'p2', 'h2', 1, 'now', 1, 'ingesting'), (3, 'crm_customers', 'c.csv', 'p3', 'h3', 1, 'now', 1, 'failed')

@@ -113,15 +113,40 @@ import Testing
         #expect(problems.first?.hasPrefix(problem) == true, "\(problems)")
     }
 
+    /// F7 of attack 10: a run's row written behind `cdp run`'s back (here with sqlite3) showed in status bars and the
+    /// audit check did not name it. A run is recorded with its `run.start` row in one transaction, so the check names
+    /// every run without one, running or not.
+    @Test func aRunIsRecordedWithItsStartAndOneWithoutItIsNamed() throws {
+        let (store, folder) = try Self.lake()
+        let run = try store.startRun(workflow: "w", tasks: [], actor: "ann", trigger: "cli", pid: nil, at: at, cause: "2 files arrived")
+        let start = try store.auditEntries(LakeStore.AuditFilter(action: "run.start"))
+        #expect(start.map { [$0.actor, $0.target, $0.after, $0.reason] } == [["ann", run.description, "w", "2 files arrived"]])
+        #expect(try store.auditChainProblems() == [])
+        let attacker = try DatabaseQueue(path: folder.appendingPathComponent("lake.sqlite").path)
+        try attacker.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO workflow_run (workflow, state, actor, trigger, started_at) VALUES ('w', 'running', 'eve', 'cli', ?);
+                    INSERT INTO workflow_run (workflow, state, actor, trigger, started_at, finished_at) VALUES ('w', 'failed', 'eve', 'cli', ?, ?)
+                    """, arguments: [at, at, at])
+        }
+        try attacker.close()
+        #expect(
+            try store.auditChainProblems() == [
+                AuditEntry.runWithoutItsStart(RunID(2), actor: "eve", state: "running"),
+                AuditEntry.runWithoutItsStart(RunID(3), actor: "eve", state: "failed"),
+            ])
+    }
+
     /// Each finished run records the head too, so a deleted tail shows even when the anchor file went with it.
     @Test func aRunRecordAnchorsTheHeadWhenTheAnchorFileIsGone() throws {
         let (store, folder) = try Self.lake(rows: 3)
-        let run = try store.startRun(workflow: "w", tasks: [], actor: "ann", trigger: "cli", pid: nil, at: at)
+        let run = try store.startRun(workflow: "w", tasks: [], actor: "ann", trigger: "cli", pid: nil, at: at)  // appends run.start, A4
         try store.finishRun(run, state: .succeeded, error: nil, at: at)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("audit.anchor"))
-        try Self.tamper(folder, "DELETE FROM audit_log WHERE id = 3")
+        try Self.tamper(folder, "DELETE FROM audit_log WHERE id >= 3")
         let problems = try store.auditChainProblems()
-        #expect(problems.contains("the audit log ends at row A2 but run R1 recorded 3 rows at \(at): rows A3…A3 were deleted"))
+        #expect(problems.contains("the audit log ends at row A2 but run R1 recorded 4 rows at \(at): rows A3…A4 were deleted"))
         #expect(problems.contains { $0.hasPrefix("lake/audit.anchor is missing but the audit log has 2 rows") })
     }
 

@@ -189,4 +189,10 @@ public struct AuditEntry: Hashable, Codable, Sendable {
             return fields.map { $0.map { "\($0.utf8.count):\($0)" } ?? "~" }.joined(separator: "|")
         }
     }
+
+    /// What the audit check says of a run whose row stands without its `run.start` row (both stores record the two
+    /// in one transaction, so such a row was written outside `cdp run`).
+    public static func runWithoutItsStart(_ run: RunID, actor: String, state: String) -> String {
+        "run \(run) of \(actor) (\(state)) has no run.start in the audit log: the run's row was written outside cdp run"
+    }
 }

@@ -72,7 +72,7 @@ public struct WorkflowRunner: Sendable {
         let run = try storeCall { () throws(StoreError) in
             try runs.startRun(
                 workflow: plan.workflow.name, tasks: outlines, actor: environment.user, trigger: trigger,
-                parameters: plan.parameters, pid: getpid(), at: environment.timestamp)
+                parameters: plan.parameters, pid: getpid(), at: environment.timestamp, cause: cause)
         }
         holder.run = run
         lock.record(holder)
@@ -80,15 +80,16 @@ public struct WorkflowRunner: Sendable {
         announce(
             .start, "run \(run) of \(plan.workflow.name) started (\(trigger), \(environment.user))", run: run, plan: plan,
             state: RunState.running.rawValue, startedAt: environment.now(), observer: observer)
-        let audit = AuditDraft(actor: environment.user, action: "run.start", target: run.description, after: plan.workflow.name, reason: cause)
         return masker.runSummary(
-            try complete(run, plan, audit: audit, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer))
+            try complete(run, plan, audit: nil, progress: RunProgress(), only: nil, lock: lock, holder: holder, observer: observer))
     }
 
     /// Runs the tasks of a recorded run (`only` those, when given) and records its end; a failure to record
     /// it is kept in the lock file for the next run.
+    /// - Parameter audit: what to audit before the tasks run (a repair's `run.repair`); a new run's `run.start` was
+    ///   recorded with its row.
     func complete(
-        _ run: RunID, _ plan: WorkflowPlan, audit: AuditDraft, progress: RunProgress, only: Set<TaskKey>?, lock: RunLock,
+        _ run: RunID, _ plan: WorkflowPlan, audit: AuditDraft?, progress: RunProgress, only: Set<TaskKey>?, lock: RunLock,
         holder: RunLock.Holder, observer: @escaping @Sendable (RunEvent) -> Void
     ) throws(EngineError) -> RunSummary {
         var holder = holder
@@ -97,7 +98,7 @@ public struct WorkflowRunner: Sendable {
         let failure: RunFailure?
         do {
             let lake = workspace.repositories
-            try storeCall { () throws(StoreError) in try lake.audit.appendAudit(audit, at: environment.timestamp) }
+            if let audit { try storeCall { () throws(StoreError) in try lake.audit.appendAudit(audit, at: environment.timestamp) } }
             failure = try runTasks(plan, run: run, progress: progress, only: only, observer: observer)
         } catch {
             // The first error is what the user hears of; a failure to record it comes after it.

@@ -5,13 +5,14 @@ import Foundation
 /// Workflow runs, their tasks and their event stream, as the embedded lake keeps them (`LakeStore+Runs`).
 extension PostgresLake: RunRepository {
     public func startRun(
-        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String
+        workflow: String, tasks: [TaskOutline], actor: String, trigger: String, parameters: [String: String], pid: Int32?, at: String,
+        cause: String?
     ) throws(StoreError) -> RunID {
         let stored = try Self.parametersText(parameters)
         let taskRows = tasks.enumerated().map { position, task in
             [task.key.rawValue, String(position), task.step, task.dependsOn.map(\.rawValue).joined(separator: ",")]
         }
-        let id = try transaction("start a run") { session async throws(PostgresStoreError) -> String? in
+        let id = try runLockTransaction("start a run") { session async throws(PostgresStoreError) -> String? in
             let id = try await session.value(
                 """
                 INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, pid, started_at, parameters)
@@ -27,6 +28,8 @@ extension PostgresLake: RunRepository {
             try await Self.insertEvent(
                 session, run: id, task: nil, at: at, kind: RunEventKind.runStarted.rawValue, processed: nil, total: nil,
                 message: "run of \(workflow) started by \(actor)")
+            try await session.execute(
+                "SELECT cdp.append_own_audit('run.start', 'R' || $1, NULL, $2, $3)", [id, workflow, cause])
             return id
         }
         return RunID(try integer(id, "a new run's id"))
@@ -39,7 +42,7 @@ extension PostgresLake: RunRepository {
         let id = String(run.rawValue)
         let keys = tasks.map(\.rawValue)
         // What stood in the way, or nil when the run was reopened.
-        let refusal = try transaction("reopen run \(run)") { session async throws(PostgresStoreError) -> StoreError.Code? in
+        let refusal = try runLockTransaction("reopen run \(run)") { session async throws(PostgresStoreError) -> StoreError.Code? in
             guard let state = try await session.value("SELECT state FROM cdp.workflow_run WHERE id = $1::bigint FOR UPDATE", [id]) else {
                 return .notFound
             }
@@ -183,6 +186,23 @@ extension PostgresLake: RunRepository {
             } catch {
                 throw Self.storeError(error, doing: "take the run lock")
             }
+        }
+    }
+
+    /// Runs `body` in one transaction on the session holding the store's run lock, when this process holds it
+    /// (``takeStoreRunLock()``), else on the lake's session: the store records a run as running only from the session
+    /// holding the lock (`pg-a-run-is-recorded-by-the-run-lock-holder`), not from any session of the same login.
+    func runLockTransaction<T: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (PostgresSession) async throws(PostgresStoreError) -> T
+    ) throws(StoreError) -> T {
+        let held: PostgresSession? = runLock.withLock { $0 }
+        guard let held else { return try transaction(operation, body) }
+        do {
+            return try runLock.withLock { _ throws(PostgresStoreError) -> T in
+                try PostgresBlocking.wait { () async throws(PostgresStoreError) -> T in try await held.transaction(body) }
+            }
+        } catch {
+            throw Self.storeError(error, doing: operation)
         }
     }
 

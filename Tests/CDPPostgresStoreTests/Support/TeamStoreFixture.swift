@@ -184,6 +184,9 @@ struct TeamStoreFixture {
             "SELECT cdp.append_audit('sam', 'quarantine.reject', 'Q3', 'open', 'rejected', NULL)",
             // The rows above name their ids, as a move from an embedded lake does: identities continue after them.
             PostgresTeamStore.continueIdentities,
+            // Run 1 stands for a run an earlier cdp recorded on its own clock (2026-12-01) with no run.start kept, as
+            // an upgraded store holds: before the boundary from which `cdp audit verify` wants every run's run.start.
+            "UPDATE cdp.run_clock_boundary SET first_run = 2",
             "ANALYZE",
         ]
         for statement in statements { try await session.execute(statement) }
