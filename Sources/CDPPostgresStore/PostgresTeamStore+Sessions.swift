@@ -30,19 +30,30 @@ extension PostgresTeamStore {
     }
 
     /// Ends one session of the store (its open transaction is rolled back and its locks let go), audited as
-    /// `session.end` with who it was and why: an admin's way out of a transaction left open that keeps every
-    /// audited change, or a dictionary edit, waiting.
+    /// `session.end.requested` before and `session.end` after, with who it was and why: an admin's way out of a
+    /// transaction left open that keeps every audited change, or a dictionary edit, waiting. Two transactions: the
+    /// request and its audit row commit before the session is ended (``PostgresSchema/adminRequestObjects``).
     /// - Returns: the session as the audit row names it.
     /// - Throws: `.forbidden` without `act_as` (audited as `access.refused`); `.notFound` for a pid that is no
     ///   session of this store; `.busy` when a third session holds the audit log's head (the ending could not be
     ///   recorded) or the session did not end in 5 s; `.database` without a reason.
     public static func endSession(_ session: PostgresSession, pid: Int, reason: String) async throws(PostgresStoreError) -> String {
-        guard
-            let ended = try await stewardAction(
-                session, attempt: "session.end \(pid)", "SELECT cdp.end_session($1::integer, $2)", [String(pid), reason])
-        else {
-            throw PostgresStoreError(.database, "the server did not say which session it ended")
+        try await requestedAdminEffect(
+            session, attempt: "session.end \(pid)", request: "SELECT cdp.request_end_session($1::integer, $2)::text", [String(pid), reason],
+            effect: "SELECT cdp.end_session($1::bigint)", missing: "which session it ended")
+    }
+
+    /// An admin's effect that no transaction can take back (ending a session, letting go of the run lock): first
+    /// its request, committed with its audit row, then the effect with its outcome.
+    static func requestedAdminEffect(
+        _ session: PostgresSession, attempt: String, request: String, _ arguments: [String?], effect: String, missing: String
+    ) async throws(PostgresStoreError) -> String {
+        guard let id = try await stewardAction(session, attempt: attempt, request, arguments) else {
+            throw PostgresStoreError(.database, "the server did not number the request to \(attempt)")
         }
-        return ended
+        guard let outcome = try await stewardAction(session, attempt: attempt, effect, [id]) else {
+            throw PostgresStoreError(.database, "the server did not say \(missing)")
+        }
+        return outcome
     }
 }

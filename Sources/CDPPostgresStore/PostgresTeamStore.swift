@@ -315,16 +315,16 @@ public enum PostgresTeamStore {
     }
 
     /// Breaks the run lock: ends the session holding it (its run fails; its transaction is rolled back), audited
-    /// as `run.unlock` with who held it and the reason. An admin's (`act_as`) way out of a lock held by a run that
+    /// as `run.unlock.requested` before and `run.unlock` after, with who held it and the reason, in two transactions
+    /// (the request commits before the lock is broken). An admin's (`act_as`) way out of a lock held by a run that
     /// hangs or a session left open.
     /// - Returns: who held it.
     /// - Throws: `.notFound` when nobody holds it; `.forbidden` without `act_as` (audited as `access.refused`, as a
     ///   steward action's refusal is); `.database` without a reason.
     public static func breakRunLock(_ session: PostgresSession, reason: String) async throws(PostgresStoreError) -> String {
-        guard let holder = try await stewardAction(session, attempt: "run.unlock", "SELECT cdp.break_run_lock($1)", [reason]) else {
-            throw PostgresStoreError(.database, "the server did not say whose run lock it broke")
-        }
-        return holder
+        try await requestedAdminEffect(
+            session, attempt: "run.unlock", request: "SELECT cdp.request_run_unlock($1)::text", [reason],
+            effect: "SELECT cdp.break_run_lock($1::bigint)", missing: "whose run lock it broke")
     }
 
     /// Runs one steward function (`SELECT cdp.quarantine_reject($1, $2, $3)`, …) in a transaction of its own and

@@ -60,3 +60,86 @@ extension TeamStoreTests {
             ])
     }
 }
+
+extension TeamStoreTests {
+    /// F2: `BEGIN; SELECT cdp.end_session(pid, 'x'); ROLLBACK;` ended sam's session (and `cdp.break_run_lock` the
+    /// run's lock) with no audit row: the effect is outside the transaction, the audit row was not. Now the request
+    /// and its audit row commit first, on their own; an admin who rolls the effect back after it happened leaves the
+    /// request's audit row all the same, and it joins the chain at the next audited write.
+    @Test func anAdminWhoRollsBackAnEndingStillLeavesItsAuditRow() async throws {
+        let fixture = try await TeamStoreFixture.make("adminrequest")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        func alive(_ pid: String) async throws -> Bool {
+            try await admin.rows("SELECT count(*)::text FROM pg_stat_activity WHERE pid = $1::integer", [pid]).first?.first == "1"
+        }
+        func audited(_ actions: [String]) async throws -> [[String?]] {
+            try await admin.rows(
+                """
+                SELECT actor, action, target, after, reason FROM (SELECT id, actor, action, target, after, reason FROM cdp.audit_log
+                    UNION ALL SELECT id + 1000000, actor, action, target, after, reason FROM cdp.audit_inbox) rows
+                WHERE action = ANY($1::text[]) ORDER BY id
+                """, ["{" + actions.joined(separator: ",") + "}"])
+        }
+        func number(_ result: Subprocess.Result) throws -> String {
+            try #require(result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { Int($0) != nil }, "\(result.output)")
+        }
+
+        // The attack as the review made it, and both steps in one transaction: refused, nothing ended.
+        let sam = try await fixture.session("sam")
+        let pid = try #require(try await sam.rows("SELECT pg_backend_pid()::text").first?.first ?? nil)
+        let oneStep = "BEGIN; SELECT cdp.end_session(\(pid), 'x'); ROLLBACK;"
+        let refused = try fixture.psql(oneStep, as: "ada")
+        #expect(refused.stderr.contains("permission denied for function end_session"), "\(refused.output)")
+        // A store whose access was applied before still lets the admin group call the one-step functions: they refuse.
+        try await admin.execute("GRANT EXECUTE ON FUNCTION cdp.end_session(integer, text), cdp.break_run_lock(text) TO \(fixture.group("admin"))")
+        let upgraded = try fixture.psql(oneStep, as: "ada")
+        #expect(upgraded.stderr.contains("ending a session takes two steps"), "\(upgraded.output)")
+        let together = try fixture.psql("SELECT cdp.end_session(cdp.request_end_session(\(pid), 'x'))", as: "ada")
+        #expect(together.stderr.contains("was made in this same transaction: it must commit on its own first"), "\(together.output)")
+        #expect(try await alive(pid))
+
+        // The request committed, then the ending rolled back after the session was ended: the request's row stays.
+        let request = try number(try fixture.psql("SELECT cdp.request_end_session(\(pid), 'left open all night')", as: "ada"))
+        let rolledBack = try fixture.psql("BEGIN; SELECT cdp.end_session(\(request)); ROLLBACK;", as: "ada")
+        #expect(rolledBack.status == 0, "\(rolledBack.output)")
+        #expect(try await alive(pid) == false)
+        #expect(
+            try await audited(["session.end.requested", "session.end"]) == [
+                ["ada", "session.end.requested", "session \(pid)", "request \(request)", "left open all night"]
+            ])
+        // It joins the chain at the next audited write, which verify accepts.
+        let reject = try fixture.psql("SELECT cdp.quarantine_reject(1, 'open', 'not a customer')", as: "sam")
+        #expect(reject.status == 0, "\(reject.output)")
+        let chained = try await admin.rows("SELECT count(*)::text FROM cdp.audit_log WHERE action = 'session.end.requested'")
+        #expect(chained == [["1"]])
+        #expect(try await PostgresTeamStore.auditChainProblems(admin) == [])
+
+        // The run lock likewise: requested (committed), broken in a transaction rolled back: the lock is gone, the
+        // request's row stays.
+        let holder = try await fixture.session("sam")
+        try await PostgresTeamStore.takeRunLock(holder)
+        let unlock = try number(try fixture.psql("SELECT cdp.request_run_unlock('the run hung')", as: "ada"))
+        let oneStepUnlock = try fixture.psql("BEGIN; SELECT cdp.break_run_lock('x'); ROLLBACK;", as: "ada")
+        #expect(oneStepUnlock.stderr.contains("breaking the run lock takes two steps"), "\(oneStepUnlock.output)")
+        let brokenBack = try fixture.psql("BEGIN; SELECT cdp.break_run_lock(\(unlock)); ROLLBACK;", as: "ada")
+        #expect(brokenBack.status == 0, "\(brokenBack.output)")
+        let ada = try await fixture.session("ada")
+        defer { Task { await ada.close() } }
+        #expect(try await PostgresTeamStore.runLockHolder(ada) == nil)
+        #expect(try await audited(["run.unlock.requested", "run.unlock"]).map { Array($0.prefix(3)) } == [["ada", "run.unlock.requested", "run lock"]])
+
+        // Through cdp (both steps, each committed): the ending and its request, in order.
+        let third = try await fixture.session("sam")
+        let thirdPid = try #require(try await third.rows("SELECT pg_backend_pid()::text").first?.first ?? nil)
+        let ended = try await PostgresTeamStore.endSession(ada, pid: Int(thirdPid) ?? 0, reason: "one more")
+        #expect(ended.hasPrefix("sam (pid \(thirdPid)"), "\(ended)")
+        #expect(try await alive(thirdPid) == false)
+        #expect(
+            try await audited(["session.end.requested", "session.end"]).suffix(2).map { Array($0.prefix(3)) } == [
+                ["ada", "session.end.requested", "session \(thirdPid)"], ["ada", "session.end", "session \(thirdPid)"],
+            ])
+        #expect(try await PostgresTeamStore.auditChainProblems(admin) == [])
+    }
+}

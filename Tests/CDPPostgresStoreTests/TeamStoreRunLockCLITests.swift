@@ -35,7 +35,7 @@ extension TeamStoreTests {
         #expect(noReason.status == 64, "\(noReason.output)")
         let steward = try cdpRuns(["unlock", "--store", address("sam"), "--reason", "mine to break"])
         #expect(steward.status == 12, "\(steward.output)")
-        #expect(steward.stderr.contains("permission denied for function break_run_lock"), "\(steward.output)")
+        #expect(steward.stderr.contains("permission denied for function request_run_unlock"), "\(steward.output)")
         #expect(try await sam.rows("SELECT 'still here'").first?.first == "still here")
 
         let broken = try cdpRuns(["unlock", "--store", address("ada"), "--reason", "the run hung overnight"])
@@ -58,7 +58,7 @@ extension TeamStoreTests {
             """)
         try #require(rows.count == 2, "\(rows)")
         #expect(rows[0][0] == "sam" && rows[0][1] == "access.refused" && rows[0][2] == "run.unlock", "\(rows[0])")
-        #expect(rows[0][5]?.contains("permission denied for function break_run_lock") == true, "\(rows[0])")
+        #expect(rows[0][5]?.contains("permission denied for function request_run_unlock") == true, "\(rows[0])")
         #expect(rows[1][0] == "ada" && rows[1][1] == "run.unlock" && rows[1][4] == "broken", "\(rows[1])")
         #expect(rows[1][3]?.hasPrefix("sam (pid ") == true, "\(rows[1])")
         #expect(rows[1][5] == "the run hung overnight", "\(rows[1])")
