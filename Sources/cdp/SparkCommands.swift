@@ -71,12 +71,14 @@ struct SparkCommand: ParsableCommand {
         var user: String?
 
         func run() throws {
-            let job = try options.job(shipped: !SparkSubmitter.isLocal(master))
+            var job = try options.job(shipped: !SparkSubmitter.isLocal(master))
             // Who runs it is decided and recorded in the lake, as for `cdp run`; the output is made private before
             // Spark writes personal values into it.
             let root = options.root.path
             let user = self.user
             let export = self.export.map { URL(fileURLWithPath: $0) }
+            let folder = try present { () throws(EngineError) in try SparkJob.privateFolder() }
+            defer { try? FileManager.default.removeItem(at: folder) }
             try present { () throws(EngineError) in
                 let workspace = try Workspace(at: root)
                 let environment = try workspace.session(actingAs: user)
@@ -86,9 +88,14 @@ struct SparkCommand: ParsableCommand {
                 try workspace.authorizeSparkRun(environment, master: master, output: job.output, export: export)
                 try Workspace.keepSparkOutputPrivate(job.output)
                 if let export { try Workspace.keepSparkOutputPrivate(export.path) }
+                // The steward's work in the lake goes with the job, so the run applies it (README, "decisions round trip").
+                let handed = try SparkDecisions.write(from: workspace, to: folder.appendingPathComponent(SparkDecisions.fileName))
+                job.decisions = SparkDecisions.fileName
+                FileHandle.standardError.write(
+                    Data(
+                        "cdp spark run: applying \(handed.decisions) steward decisions, \(handed.overrides) overrides and \(handed.goldenLinks) golden ids from the lake\n"
+                            .utf8))
             }
-            let folder = try present { () throws(EngineError) in try SparkJob.privateFolder() }
-            defer { try? FileManager.default.removeItem(at: folder) }
             let given = sparkSubmit
             let submitter = try present { () throws(EngineError) -> SparkSubmitter in
                 let path: String

@@ -411,6 +411,50 @@ struct SparkConformanceTests {
         try SparkTestEnvironment.expectEmbeddedGoldenRecords(workspace, export: export)
     }
 
+    /// Review work done in the lake holds on Spark: after an embedded match, a steward approves a pair from the review
+    /// queue, unmerges a record from a golden record and overrides a golden value; `cdp spark run` hands these to the
+    /// driver, and its golden records are then exactly the embedded match's on the same decisions (ids kept from the
+    /// lake, members, values, the override included): the approved pair shares a golden id, the unmerged record is
+    /// apart from its old golden record, and the override's value survives.
+    @Test func decisionsMadeInTheLakeHoldOnSpark() throws {
+        SparkTestEnvironment.progress("decisions: the sample through the embedded ingest and match first")
+        let workspace = try SparkTestEnvironment.ingestedSample("spark-decisions")
+        let environment = Environment.fixed(at: 1_765_000_000, user: OSIdentity.current.user)
+        _ = try MatchService(workspace: workspace, environment: environment).runAuthorized(persist: true)
+        let review = MatchReview(workspace: workspace, environment: environment)
+        let candidate = try #require(try review.candidates(status: .open, limit: 1).first)
+        try #require(try review.approve(candidate.id) != nil)
+        let lake = try SparkTestEnvironment.lakeGolden(workspace)
+        let (shared, sharedMembers) = try #require(lake.first { $0.value.members.count >= 3 }.map { ($0.key, $0.value.members) })
+        let unmerged = try #require(sharedMembers.sorted().last)
+        try review.unmerge(GoldenID(Int64(shared)), record: unmerged)
+        let overridden = try #require(lake.keys.filter { $0 != shared }.min())
+        try review.override(GoldenID(Int64(overridden)), attribute: "email", value: "steward.override@example.com")
+
+        let export = EngineFixture.temporaryFolder("spark-decisions-export")
+        let output = EngineFixture.temporaryFolder("spark-decisions-output")
+        let run = try SparkTestEnvironment.run([
+            "spark", "run", "-w", workspace.root.path, "--master", "local[2]", "--run", "decided",
+            "--output", output.absoluteString, "--export", export.path,
+        ], log: "decisions-run", seconds: 600)
+        try #require(run.status == 0, "cdp spark run failed: \(run.output.suffix(3000))")
+        #expect(run.output.contains("\(sharedMembers.count) steward decisions"), "\(run.output.suffix(2000))")
+
+        var goldenOf: [SourceRecordID: String] = [:]
+        for line in try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("golden_members")) {
+            let fields = try JSONLineParser.parseDictionary(line)
+            goldenOf[SourceRecordID(source: SourceName(fields["source"]?.text ?? ""), key: fields["source_key"]?.text ?? "")] = fields["golden_id"]?.text
+        }
+        #expect(goldenOf[candidate.a] != nil && goldenOf[candidate.a] == goldenOf[candidate.b])
+        #expect(sharedMembers.filter { $0 != unmerged }.allSatisfy { goldenOf[$0] != goldenOf[unmerged] })
+        let overriddenText = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("golden")).first {
+            (try? JSONLineParser.parseDictionary($0))?["golden_id"]?.text == String(overridden)
+        }
+        #expect(overriddenText?.contains("steward.override@example.com") == true)
+        // And every golden record is the embedded match's on the same decisions, ids included.
+        try SparkTestEnvironment.expectEmbeddedGoldenRecords(workspace, export: export)
+    }
+
     /// The same job on a real standalone cluster (a master and two workers, separate JVMs on 127.0.0.1): `cdp` is
     /// shipped to the executors with `--files` and the configuration travels inside the job, so nothing relies on
     /// a local master sharing the driver's process. Silver and quarantine are again the embedded lake's.

@@ -387,6 +387,89 @@ import Testing
         #expect(kept.count > set.count / 4 && kept.count < set.count)
     }
 
+    /// Steward decisions reach `train` and `cluster` as the embedded match takes them: with a merged pair rejected and
+    /// two records kept apart approved, the model and the clusters are those of the embedded match given the same
+    /// decisions; the rejected pair ends apart, the approved one together.
+    @Test func stewardDecisionsHoldInTrainingAndClustering() throws {
+        let embedded = try Self.embedded.get()
+        let records = embedded.records
+        let configuration = embedded.configuration
+        let worker = SparkMatchWorker(configuration: configuration)
+        let pipeline = MatchPipeline(configuration: configuration)
+        let before = embedded.outcome.clusterOf
+        // A record merged into another's cluster (rejected), and the first record with one of another cluster (approved).
+        let merged = try #require((0..<records.count).first { before[$0] != Int32($0) })
+        let rejected = (before[merged], Int32(merged))
+        let other = try #require((1..<records.count).first { before[$0] != before[0] && before[$0] == Int32($0) })
+        let approved = (Int32(0), Int32(other))
+        let decisions = MatchPipeline.Decisions(mustLink: [approved], cannotLink: [rejected])
+        let expected = pipeline.run(records, decisions: decisions)
+        #expect(expected.clusterOf[Int(rejected.0)] != expected.clusterOf[Int(rejected.1)])
+        #expect(expected.clusterOf[0] == expected.clusterOf[other])
+
+        let global = PairComparator(comparisons: configuration.comparisons, records: records)
+        let decisionLines = [
+            #"{"kind":"decision","n":0,"a":\#(approved.0),"b":\#(approved.1),"decision":"match"}"#,
+            #"{"kind":"decision","n":1,"a":\#(rejected.0),"b":\#(rejected.1),"decision":"no_match"}"#,
+        ]
+        let decided = [Int(approved.0), Int(approved.1), Int(rejected.0), Int(rejected.1)]
+        var histogram: [String: Int] = [:]
+        var start = 0
+        for (rule, count) in embedded.blocked.pairsPerRule.enumerated() {
+            for pair in embedded.blocked.pairs[start..<start + count] {
+                histogram[#"{"kind":"candidate","rule":\#(rule),"pattern":\#(global.pattern(Int(pair >> 32), Int(pair & 0xFFFF_FFFF))),"count":"#, default: 0] += 1
+            }
+            for pair in embedded.blocked.overlapPairs[rule] {
+                histogram[#"{"kind":"overlap","rule":\#(rule),"pattern":\#(global.pattern(Int(pair >> 32), Int(pair & 0xFFFF_FFFF))),"count":"#, default: 0] += 1
+            }
+            start += count
+        }
+        for pair in pipeline.randomPairs(count: records.count) {
+            histogram[#"{"kind":"random","pattern":\#(global.pattern(Int(pair >> 32), Int(pair & 0xFFFF_FFFF))),"count":"#, default: 0] += 1
+        }
+        let links = Stitcher(records: records, settings: configuration.stitching).links()
+        let linkLines = links.map { #"{"kind":"link","a":\#($0.a),"b":\#($0.b),"identifier":"\#($0.identifier.rawValue)"}"# }
+        let trainRecords = Set(links.flatMap { [Int($0.a), Int($0.b)] } + decided).sorted()
+        let trainLines = histogram.keys.map { $0 + "\(histogram[$0] ?? 0)}" } + linkLines + decisionLines
+            + trainRecords.map { Self.line(records, $0, extra: #""kind":"record""#) }
+        let trained = try worker.train(Self.bytes(trainLines.shuffled()), recordCount: records.count)
+        struct Trained: Decodable { var model: FellegiSunterModel }
+        #expect(try JSONDecoder().decode(Trained.self, from: Data(trained.utf8)).model == expected.model)
+
+        var strong: [(a: Int, b: Int, weight: Double)] = []
+        for pair in embedded.blocked.pairs {
+            let a = Int(pair >> 32), b = Int(pair & 0xFFFF_FFFF)
+            let weight = expected.scorer.weight(a, b, pattern: global.pattern(a, b))
+            if weight >= pipeline.autoMergeWeight { strong.append((a, b, weight)) }
+        }
+        let clusterRecords = Set(links.flatMap { [Int($0.a), Int($0.b)] } + strong.flatMap { [$0.a, $0.b] } + decided).sorted()
+        let clusterLines = linkLines + decisionLines + strong.map { #"{"kind":"pair","a":\#($0.a),"b":\#($0.b),"weight":\#($0.weight)}"# }
+            + clusterRecords.map { Self.line(records, $0, extra: #""kind":"record""#) }
+        var clusterOf = (0..<records.count).map { Int32($0) }
+        for fields in try Self.parsed(try worker.cluster(Self.bytes(clusterLines.shuffled()))) {
+            clusterOf[try Self.number(fields, "record")] = Int32(try Self.number(fields, "cluster"))
+        }
+        #expect(clusterOf == expected.clusterOf)
+        #expect(clusterOf != before)
+    }
+
+    /// A steward's override wins survivorship in `golden`, marked as the lake marks it.
+    @Test func anOverrideWinsSurvivorshipInTheGoldenStage() throws {
+        let embedded = try Self.embedded.get()
+        let worker = SparkMatchWorker(configuration: embedded.configuration)
+        let records = embedded.records
+        let label = embedded.outcome.clusterOf[0]
+        let members = (0..<records.count).filter { embedded.outcome.clusterOf[$0] == label }
+        let lines = members.map { Self.line(embedded.records, $0, extra: #""cluster":\#(label),"golden":7"#) }
+            + [#"{"override":7,"attribute":"email","value":"steward@example.com"}"#, #"{"override":8,"attribute":"city","value":"Elsewhere"}"#]
+        let written = try Self.parsed(try worker.golden(Self.bytes(lines)))
+        #expect(written.count == 1)
+        let attributes = written.first?["attributes"]?.text ?? ""
+        #expect(attributes.contains(#"{"name":"email","rule":"override","value":"steward@example.com"}"#), "\(attributes)")
+        #expect(!attributes.contains("Elsewhere"))
+        #expect(attributes.contains(#""name":"last_name""#))
+    }
+
     @Test func malformedInputNamesTheLineAndWhatIsWrong() throws {
         let worker = SparkMatchWorker(
             configuration: try MatchingConfigurationLoader.load(

@@ -31,6 +31,9 @@ public struct SparkJob: Codable, Sendable, Hashable {
     public var customerSources: [String] = []
     /// The matching configuration's blocking rules' names and the auto-merge and review weights, for the driver.
     public var matching: Matching?
+    /// The steward's decisions, overrides and golden ids the run applies (`SparkDecisions`' file, beside job.json), or
+    /// nil: a run with none starts from no decisions, and keeps the golden ids of the latest earlier run.
+    public var decisions: String?
 
     public struct Matching: Codable, Sendable, Hashable {
         public var rules: [String]

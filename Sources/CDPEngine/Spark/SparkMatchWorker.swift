@@ -251,6 +251,8 @@ public struct SparkMatchWorker: Sendable {
         var random: [UInt64] = []
         var links: [(a: Int32, b: Int32, identifier: MatchingConfiguration.HardIdentifier)] = []
         var scored: [(a: Int32, b: Int32, weight: Double)] = []
+        /// Steward decisions by their order in the lake (`n`), which clustering's ties follow.
+        var decided: [(order: Int64, a: Int32, b: Int32, decision: PairDecisionKind)] = []
         /// The named records as `MatchRecords`, in their canonical order, and each one's number there.
         var records = MatchRecords([])
         var numbers: [Int32] = []
@@ -275,6 +277,16 @@ public struct SparkMatchWorker: Sendable {
             var result: [Stitcher.Link] = []
             for link in links { result.append(Stitcher.Link(try position(link.a), try position(link.b), identifier: link.identifier)) }
             return result
+        }
+
+        /// The steward decisions between positions in `records`, in the lake's order.
+        func localDecisions() throws(EngineError) -> MatchPipeline.Decisions {
+            var decisions = MatchPipeline.Decisions()
+            for decision in decided.sorted(by: { $0.order < $1.order }) {
+                let pair = (try position(decision.a), try position(decision.b))
+                if decision.decision == .match { decisions.mustLink.append(pair) } else { decisions.cannotLink.append(pair) }
+            }
+            return decisions
         }
 
         mutating func place(_ numbered: [NumberedRecord], _ worker: SparkMatchWorker) {
@@ -316,6 +328,12 @@ public struct SparkMatchWorker: Sendable {
                 }
                 let (a, b) = try pair()
                 result.links.append((a, b, identifier))
+            case "decision":
+                guard let name = fields["decision"]?.text, let decision = PairDecisionKind(rawValue: name) else {
+                    throw Self.problem(line.number, "a decision needs \"decision\", \"match\" or \"no_match\"")
+                }
+                let (a, b) = try pair()
+                result.decided.append((try Self.integer(fields, "n", line: line.number), a, b, decision))
             case "pair":
                 guard case .number(let text)? = fields["weight"], let weight = Double(text) else {
                     throw Self.problem(line.number, "a pair needs \"weight\" as a number")
@@ -334,14 +352,15 @@ public struct SparkMatchWorker: Sendable {
     }
 
     /// The model, from what Spark gathered (JSON lines): `{"kind":"candidate"|"overlap","rule":R,"pattern":P,"count":N}`,
-    /// `{"kind":"random","pattern":P,"count":N}`, `{"kind":"link","a":N,"b":M,"identifier":"email"}` and a
-    /// `{"kind":"record",…}` for every linked record. Returns `{"model":…,"training":[…]}`.
+    /// `{"kind":"random","pattern":P,"count":N}`, `{"kind":"link","a":N,"b":M,"identifier":"email"}`, the steward's
+    /// `{"kind":"decision","n":I,"a":N,"b":M,"decision":"match"|"no_match"}` (decided pairs train EM as labelled
+    /// pairs, as in the embedded match) and a `{"kind":"record",…}` for every linked or decided record. Returns `{"model":…,"training":[…]}`.
     public func train(_ input: [UInt8], recordCount: Int) throws(EngineError) -> String {
-        let gathered = try driverInput(input, kinds: ["candidate", "overlap", "random", "link", "record"])
+        let gathered = try driverInput(input, kinds: ["candidate", "overlap", "random", "link", "decision", "record"])
         let (model, training) = pipeline.estimateParameters(
             candidatePatterns: gathered.candidate.flatMap { $0 }, pairsPerRule: gathered.candidate.map(\.count),
-            overlapPatterns: gathered.overlap, randomPatterns: gathered.random, links: try gathered.localLinks(), decisions: .init(),
-            comparator: PairComparator(comparisons: configuration.comparisons, records: gathered.records), recordCount: recordCount)
+            overlapPatterns: gathered.overlap, randomPatterns: gathered.random, links: try gathered.localLinks(),
+            decisions: try gathered.localDecisions(), comparator: PairComparator(comparisons: configuration.comparisons, records: gathered.records), recordCount: recordCount)
         struct Trained: Encodable {
             var model: FellegiSunterModel
             var training: [MatchPipeline.Statistics.TrainingSession]
@@ -398,17 +417,19 @@ public struct SparkMatchWorker: Sendable {
         return output
     }
 
-    /// Clusters (see the type's text): `{"kind":"link",…}` and `{"kind":"pair","a":N,"b":M,"weight":W}` (scored
-    /// pairs at or above the review threshold) and a `{"kind":"record",…}` for every record they name. Prints each
+    /// Clusters (see the type's text): `{"kind":"link",…}`, `{"kind":"pair","a":N,"b":M,"weight":W}` (scored
+    /// pairs at or above the review threshold), the steward's `{"kind":"decision",…}` (an approved pair always joins,
+    /// a rejected one never does) and a `{"kind":"record",…}` for every record they name. Prints each
     /// such record's cluster, labelled by its smallest record number; a record named by no edge is a cluster alone.
     public func cluster(_ input: [UInt8]) throws(EngineError) -> String {
-        let gathered = try driverInput(input, kinds: ["link", "pair", "record"])
+        let gathered = try driverInput(input, kinds: ["link", "pair", "decision", "record"])
         var scored: [(a: Int32, b: Int32, weight: Double)] = []
         for pair in gathered.scored { scored.append((try gathered.position(pair.a), try gathered.position(pair.b), pair.weight)) }
         let pipeline = self.pipeline
-        let edges = pipeline.strongEdges(links: try gathered.localLinks(), decisions: .init(), scored: scored)
+        let decisions = try gathered.localDecisions()
+        let edges = pipeline.strongEdges(links: try gathered.localLinks(), decisions: decisions, scored: scored)
         let clusterOf = pipeline.clusterer(PairComparator(comparisons: configuration.comparisons, records: gathered.records))
-            .cluster(count: gathered.records.count, edges: edges)
+            .cluster(count: gathered.records.count, edges: edges, cannotLink: decisions.cannotLink)
         var output = ""
         for (index, label) in clusterOf.enumerated() {
             output += "{\"record\":\(gathered.numbers[index]),\"cluster\":\(gathered.numbers[Int(label)])}\n"

@@ -198,6 +198,27 @@ def local_cdp(job):
     return executable_of(job)
 
 
+DECISIONS_SCHEMA = ("kind string, n long, a_source string, a_key string, b_source string, b_key string, decision string, "
+                    "source string, source_key string, golden long, attribute string, value string")
+
+
+def steward_decisions(spark, job):
+    """The lake's steward decisions, overrides and golden ids (`cdp spark run` writes them beside job.json: see
+    SparkDecisions), as one DataFrame by `kind`, or None when the job has none. The driver reads the file and hands
+    its lines to Spark: executors need not see the driver's files. One line per customer (its golden id) passes
+    through the driver's memory."""
+    path = job.get("decisions")
+    if not path:
+        return None
+    if not os.path.isabs(path):
+        path = os.path.join(os.path.dirname(os.path.abspath(job["_path"])), path)
+    with open(path, encoding="utf-8") as handle:
+        lines = [line for line in handle.read().splitlines() if line]
+    sc = spark.sparkContext
+    return spark.read.schema(DECISIONS_SCHEMA).json(sc.parallelize(lines or ["{}"], max(1, sc.defaultParallelism))) \
+        .where("kind IS NOT NULL").cache()
+
+
 def run_match(spark, job, staging, run_id):
     """Matching on Spark, the embedded engine's `MatchPipeline` stage by stage:
 
@@ -244,6 +265,17 @@ def run_match(spark, job, staging, run_id):
     if count == 0:
         return
     progress(f"{count} current customers numbered")
+    steward = steward_decisions(spark, job)
+    # Decisions between two current customers, by record number (others are left out, as the embedded match leaves them).
+    numbers = lambda side: records.select(F.col("source").alias(f"{side}_source"), F.col("source_key").alias(f"{side}_key"),
+                                          F.col("record").alias(side))
+    if steward is not None:
+        decided = steward.where("kind = 'decision'").join(numbers("a"), ["a_source", "a_key"]).join(numbers("b"), ["b_source", "b_key"]) \
+            .select("n", "a", "b", "decision").cache()
+    else:
+        decided = spark.createDataFrame([], "n long, a long, b long, decision string")
+    decided_lines = decided.select(F.lit("decision").alias("kind"), "n", "a", "b", "decision")
+    decided_records = decided.select(F.col("a").alias("record")).unionByName(decided.select(F.col("b").alias("record")))
 
     keys = spark.read.schema("record long, keys array<string>, stitch array<struct<identifier:int,group:string>>, tf array<string>") \
         .json(records.toJSON().mapPartitions(stage_task(job, "match-keys"))).cache()
@@ -293,6 +325,7 @@ def run_match(spark, job, staging, run_id):
     # Training on the driver: pattern counts, links, and the linked records.
     histograms = compared.groupBy("kind", "rule", "pattern").count()
     linked = links.select(F.col("a").alias("record")).unionByName(links.select(F.col("b").alias("record"))).distinct()
+    trained_on = linked.unionByName(decided_records).distinct()
     model_folder = tempfile.mkdtemp(prefix="cdp-spark-model-")
     model_path = os.path.join(model_folder, f"model-{run_id}.json")
     training = os.path.join(model_folder, "training.jsonl")
@@ -303,7 +336,9 @@ def run_match(spark, job, staging, run_id):
             handle.write(f'{{"kind":"{kind}"{rule},"pattern":{row.pattern},"count":{row["count"]}}}\n')
         for line in links.select(F.lit("link").alias("kind"), "a", "b", "identifier").toJSON().toLocalIterator():
             handle.write(line + "\n")
-        for line in records.join(linked, "record").select(F.lit("record").alias("kind"), "record", "source", "source_key", "values") \
+        for line in decided_lines.toJSON().toLocalIterator():
+            handle.write(line + "\n")
+        for line in records.join(trained_on, "record").select(F.lit("record").alias("kind"), "record", "source", "source_key", "values") \
                 .toJSON().toLocalIterator():
             handle.write(line + "\n")
     with open(training, "rb") as handle:
@@ -337,13 +372,16 @@ def run_match(spark, job, staging, run_id):
     progress("candidates scored and written")
     # Clustering on the driver: the strong edges and the records they name.
     strong = scored.where(F.col("weight") >= F.lit(float(matching["auto_merge_weight"]))).select("a", "b", "weight")
-    ends = strong.select(F.col("a").alias("record")).unionByName(strong.select(F.col("b").alias("record"))).unionByName(linked).distinct()
+    ends = strong.select(F.col("a").alias("record")).unionByName(strong.select(F.col("b").alias("record"))).unionByName(linked) \
+        .unionByName(decided_records).distinct()
     edges = os.path.join(model_folder, "edges.jsonl")
     with open(edges, "w", encoding="utf-8") as handle:
         for line in links.select(F.lit("link").alias("kind"), "a", "b", "identifier").toJSON().toLocalIterator():
             handle.write(line + "\n")
         for row in strong.toLocalIterator():
             handle.write(json.dumps({"kind": "pair", "a": row.a, "b": row.b, "weight": row.weight}) + "\n")
+        for line in decided_lines.toJSON().toLocalIterator():
+            handle.write(line + "\n")
         for line in records.join(ends, "record").select(F.lit("record").alias("kind"), "record", "source", "source_key", "values") \
                 .toJSON().toLocalIterator():
             handle.write(line + "\n")
@@ -354,7 +392,7 @@ def run_match(spark, job, staging, run_id):
     clustered = records.join(labels, "record", "left").withColumn("cluster", F.coalesce("cluster", "record")).cache()
     clustered.select("source", "source_key", "record", "cluster").write.parquet(f"{staging}/clusters")
     progress("clusters written")
-    run_golden(spark, job, staging, run_id, clustered, model_folder)
+    run_golden(spark, job, staging, run_id, clustered, model_folder, steward)
     progress("golden records written")
     for frame in [clustered, scored, compared, links, keys, records]:
         frame.unpersist()
@@ -380,14 +418,16 @@ def previous_golden(spark, job, run_id):
     return f"{output}/runs/{max(done)[1]}"
 
 
-def run_golden(spark, job, staging, run_id, clustered, scratch):
+def run_golden(spark, job, staging, run_id, clustered, scratch, steward=None):
     """Golden records, as the embedded match keeps them:
 
-    1. Ids: each cluster claims the previous golden ids of its records (the latest earlier run's `golden_members`),
+    1. Ids: each cluster claims the previous golden ids of its records (the lake's, when `cdp spark run` handed them
+       over with the steward's decisions; else the latest earlier run's `golden_members`),
        Spark counts the votes and `golden-ids` (driver) grants the claims by `GoldenIDAssignment`'s rule; the clusters
        granted none are numbered from the next id (past every id ever given, retired ones included) in order of their
        first record. With no earlier run the ids are 1, 2, … in that order: the embedded lake's on the same input.
     2. Values: `golden` (executors) applies survivorship per cluster, every member of a cluster in one partition.
+    2b. A steward's override (from the lake) goes with the cluster that kept its golden id, and wins survivorship.
     3. The previous run's golden records that no cluster kept stay in `golden`, retired (`retired_run`), as the
        lake keeps them, so an id is never given twice.
     """
@@ -396,10 +436,18 @@ def run_golden(spark, job, staging, run_id, clustered, scratch):
     sc = spark.sparkContext
     previous = previous_golden(spark, job, run_id)
     clusters = clustered.select("cluster").distinct()
-    if previous:
+    lake_ids = steward.where("kind = 'golden'") if steward is not None else None
+    if lake_ids is not None and lake_ids.limit(1).count() > 0:
+        before = None
+        members_before = lake_ids.select("source", "source_key", F.col("golden").alias("previous"))
+        next_id = steward.where("kind = 'next_golden'").agg(F.max("golden")).first()[0] or 1
+    elif previous:
         before = spark.read.parquet(f"{previous}/golden").select("golden_id", "attributes", "retired_run")
         members_before = spark.read.parquet(f"{previous}/golden_members").select("source", "source_key", F.col("golden_id").alias("previous"))
         next_id = (before.agg(F.max("golden_id")).first()[0] or 0) + 1
+    else:
+        members_before = None
+    if members_before is not None:
         votes = clustered.join(members_before, ["source", "source_key"]).groupBy("cluster", "previous").count()
         claims = os.path.join(scratch, "claims.jsonl")
         with open(claims, "w", encoding="utf-8") as handle:
@@ -418,8 +466,12 @@ def run_golden(spark, job, staging, run_id, clustered, scratch):
     members.select("source", "source_key", "record", "cluster", F.col("golden").alias("golden_id")).write.parquet(f"{staging}/golden_members")
 
     parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
-    golden_in = members.select("cluster", F.to_json(F.struct("record", "source", "source_key", "values", "cluster", "golden")).alias("line")) \
-        .repartition(parts, "cluster").sortWithinPartitions("cluster")
+    golden_in = members.select("cluster", F.to_json(F.struct("record", "source", "source_key", "values", "cluster", "golden")).alias("line"))
+    if steward is not None:
+        overrides = steward.where("kind = 'override'").join(ids, "golden") \
+            .select("cluster", F.to_json(F.struct(F.col("golden").alias("override"), "attribute", "value")).alias("line"))
+        golden_in = golden_in.unionByName(overrides)
+    golden_in = golden_in.repartition(parts, "cluster").sortWithinPartitions("cluster")
     golden = spark.read.schema("golden long, cluster long, members long, attributes string") \
         .json(golden_in.rdd.map(lambda row: row.line).mapPartitions(stage_task(job, "golden")))
     current = golden.select(F.col("golden").alias("golden_id"), "cluster", F.col("members").alias("member_count"), "attributes",
@@ -516,6 +568,7 @@ def main(argv):
     arguments = parser.parse_args(argv)
     with open(arguments.job, encoding="utf-8") as handle:
         job = json.load(handle)
+    job["_path"] = arguments.job
     # Partition folders hold text (source names, batch ids of hex digits): never let Spark read them as numbers.
     spark = (SparkSession.builder.appName(f"cdp {job.get('workspace_name', '')}".strip())
              .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false").getOrCreate())
