@@ -44,9 +44,13 @@ extension PostgresTeamStore {
         "schema_migration", "role_permission", "masked_column", "group_role", "audit_head", "audit_hashing",
     ]
     /// The lake's tables a team store keeps otherwise, so a migration reads them but copies no rows: the next bronze
-    /// row id (a sequence here), how the chain was hashed (set from ``LakeSource/auditHashing``), and how far the
-    /// embedded lake's anchor file reaches (the team store has no anchor file: only `cdp_owner` can write its chain).
-    static let keptOtherwise: Set<String> = ["id_sequence", "audit_hashing", "audit_anchor_state"]
+    /// row id (a sequence here), how the chain was hashed (set from ``LakeSource/auditHashing``), how far the
+    /// embedded lake's anchor file reaches (the team store has no anchor file: only `cdp_owner` can write its chain),
+    /// and what changed since the lake's last gold build (the team store rebuilds its gold layer whole).
+    static let keptOtherwise: Set<String> = [
+        "id_sequence", "audit_hashing", "audit_anchor_state", "gold_build_mark", "gold_changed_golden", "gold_changed_key",
+        "gold_changed_reference",
+    ]
     /// Sets every identity column's sequence of the schema to go on after the largest id its table holds: what rows
     /// written with their ids (a migration's COPY) need before the store hands out ids itself.
     public static let continueIdentities = """

@@ -14,10 +14,16 @@ public struct GoldSources: Sendable, Hashable {
 }
 
 public struct GoldCounts: Sendable, Hashable, Codable {
+    /// Rows of `customer_360` after the build.
     public var customers = 0
+    /// `customer_360` rows this build wrote (all of them when it rebuilt whole).
+    public var customersRebuilt = 0
+    /// Search keys this build wrote.
     public var searchKeys = 0
     public var campaigns = 0
     public var engagementDays = 0
+    /// Why the build was whole (nil when it updated only what changed).
+    public var fullBecause: String?
 
     public init() {
     }

@@ -709,5 +709,110 @@ extension LakeSchema {
                     WHERE pair.id = work_claim.item_id AND pair.status != 'open' AND pair.decided_at >= work_claim.since));
             """#
         ),
+        // What changed since the gold layer was last built, so the next build redoes only the golden customers it
+        // touches. Silver rows are appended: a build remembers the last id of each silver table (gold_build_mark) and
+        // reads the rows after it. What changes in place is noted by triggers: golden records and links (match runs,
+        // merges, unmerges, overrides), quarantine (a record held, released, fixed or rejected) and silver rows
+        // superseded or taken back. The build empties the notes in its own transaction. The triggers insert only what is
+        // not noted yet rather than INSERT OR IGNORE: a trigger's conflict clause gives way to its statement's.
+        (
+            "v12-gold-changes",
+            #"""
+            CREATE TABLE gold_build_mark (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                silver_customer INTEGER NOT NULL,
+                silver_order INTEGER NOT NULL,
+                silver_event INTEGER NOT NULL,
+                silver_campaign INTEGER NOT NULL,
+                sources TEXT NOT NULL
+            );
+            CREATE TABLE gold_changed_golden (golden_id INTEGER PRIMARY KEY);
+            CREATE TABLE gold_changed_key (
+                source TEXT NOT NULL,
+                source_key TEXT NOT NULL,
+                PRIMARY KEY (source, source_key)
+            ) WITHOUT ROWID;
+            CREATE TABLE gold_changed_reference (
+                entity TEXT NOT NULL,
+                reference TEXT NOT NULL,
+                PRIMARY KEY (entity, reference)
+            ) WITHOUT ROWID;
+            CREATE TRIGGER golden_record_inserted_for_gold AFTER INSERT ON golden_record
+                BEGIN
+                    INSERT INTO gold_changed_golden SELECT NEW.id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = NEW.id);
+                END;
+            CREATE TRIGGER golden_record_updated_for_gold AFTER UPDATE ON golden_record
+                BEGIN
+                    INSERT INTO gold_changed_golden SELECT OLD.id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = OLD.id);
+                    INSERT INTO gold_changed_golden SELECT NEW.id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = NEW.id);
+                END;
+            CREATE TRIGGER golden_record_deleted_for_gold AFTER DELETE ON golden_record
+                BEGIN
+                    INSERT INTO gold_changed_golden SELECT OLD.id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = OLD.id);
+                END;
+            CREATE TRIGGER golden_xref_inserted_for_gold AFTER INSERT ON golden_xref
+                BEGIN
+                    INSERT INTO gold_changed_golden SELECT NEW.golden_id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = NEW.golden_id);
+                END;
+            CREATE TRIGGER golden_xref_updated_for_gold AFTER UPDATE ON golden_xref
+                BEGIN
+                    INSERT INTO gold_changed_golden SELECT OLD.golden_id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = OLD.golden_id);
+                    INSERT INTO gold_changed_golden SELECT NEW.golden_id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = NEW.golden_id);
+                END;
+            CREATE TRIGGER golden_xref_deleted_for_gold AFTER DELETE ON golden_xref
+                BEGIN
+                    INSERT INTO gold_changed_golden SELECT OLD.golden_id WHERE NOT EXISTS (SELECT 1 FROM gold_changed_golden WHERE golden_id = OLD.golden_id);
+                END;
+            CREATE TRIGGER quarantine_inserted_for_gold AFTER INSERT ON quarantine_record
+                BEGIN
+                    INSERT INTO gold_changed_key SELECT NEW.source, NEW.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_key WHERE source = NEW.source AND source_key = NEW.source_key);
+                END;
+            CREATE TRIGGER quarantine_status_for_gold AFTER UPDATE OF status, source, source_key ON quarantine_record
+                BEGIN
+                    INSERT INTO gold_changed_key SELECT OLD.source, OLD.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_key WHERE source = OLD.source AND source_key = OLD.source_key);
+                    INSERT INTO gold_changed_key SELECT NEW.source, NEW.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_key WHERE source = NEW.source AND source_key = NEW.source_key);
+                END;
+            CREATE TRIGGER quarantine_deleted_for_gold AFTER DELETE ON quarantine_record
+                BEGIN
+                    INSERT INTO gold_changed_key SELECT OLD.source, OLD.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_key WHERE source = OLD.source AND source_key = OLD.source_key);
+                END;
+            CREATE TRIGGER silver_customer_updated_for_gold AFTER UPDATE ON silver_customer
+                BEGIN
+                    INSERT INTO gold_changed_key SELECT OLD.source, OLD.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_key WHERE source = OLD.source AND source_key = OLD.source_key);
+                    INSERT INTO gold_changed_key SELECT NEW.source, NEW.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_key WHERE source = NEW.source AND source_key = NEW.source_key);
+                END;
+            CREATE TRIGGER silver_customer_deleted_for_gold AFTER DELETE ON silver_customer
+                BEGIN
+                    INSERT INTO gold_changed_key SELECT OLD.source, OLD.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_key WHERE source = OLD.source AND source_key = OLD.source_key);
+                END;
+            CREATE TRIGGER silver_order_updated_for_gold AFTER UPDATE ON silver_order
+                BEGIN
+                    INSERT INTO gold_changed_reference SELECT 'order', coalesce(OLD.customer_id, '') WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'order' AND reference = coalesce(OLD.customer_id, ''));
+                    INSERT INTO gold_changed_reference SELECT 'order', coalesce(NEW.customer_id, '') WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'order' AND reference = coalesce(NEW.customer_id, ''));
+                END;
+            CREATE TRIGGER silver_order_deleted_for_gold AFTER DELETE ON silver_order
+                BEGIN
+                    INSERT INTO gold_changed_reference SELECT 'order', coalesce(OLD.customer_id, '') WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'order' AND reference = coalesce(OLD.customer_id, ''));
+                END;
+            CREATE TRIGGER silver_event_updated_for_gold AFTER UPDATE ON silver_event
+                BEGIN
+                    INSERT INTO gold_changed_reference SELECT 'event', coalesce(OLD.contact_id, '') WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'event' AND reference = coalesce(OLD.contact_id, ''));
+                    INSERT INTO gold_changed_reference SELECT 'event', coalesce(NEW.contact_id, '') WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'event' AND reference = coalesce(NEW.contact_id, ''));
+                END;
+            CREATE TRIGGER silver_event_deleted_for_gold AFTER DELETE ON silver_event
+                BEGIN
+                    INSERT INTO gold_changed_reference SELECT 'event', coalesce(OLD.contact_id, '') WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'event' AND reference = coalesce(OLD.contact_id, ''));
+                END;
+            CREATE TRIGGER silver_campaign_updated_for_gold AFTER UPDATE ON silver_campaign
+                BEGIN
+                    INSERT INTO gold_changed_reference SELECT 'campaign', OLD.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'campaign' AND reference = OLD.source_key);
+                END;
+            CREATE TRIGGER silver_campaign_deleted_for_gold AFTER DELETE ON silver_campaign
+                BEGIN
+                    INSERT INTO gold_changed_reference SELECT 'campaign', OLD.source_key WHERE NOT EXISTS (SELECT 1 FROM gold_changed_reference WHERE entity = 'campaign' AND reference = OLD.source_key);
+                END;
+            CREATE INDEX customer_search_by_golden ON customer_search(golden_id);
+            """#
+        ),
     ]
 }

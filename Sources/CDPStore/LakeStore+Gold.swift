@@ -6,47 +6,120 @@ import GRDB
 extension LakeStore: GoldRepository {}
 
 /// The gold layer: `customer_360` (one row per golden customer) with its search keys,
-/// `campaign_performance` and `engagement_daily`, rebuilt whole in one transaction so readers see the
+/// `campaign_performance` and `engagement_daily`, written in one transaction so readers see the
 /// old layer or the new one, never half of each. `data_quality_scorecard` and `match_summary` are views.
+///
+/// A build after the first redoes only what changed since the last one (``updateGold(_:run:full:shouldStop:)``):
+/// the golden customers whose golden record, links, source records, orders, events or quarantined records changed
+/// (migration `v12-gold-changes` notes them), and the campaigns and days when an event or campaign changed.
 extension LakeStore {
-    /// Rebuilds the gold tables from silver, the golden records and quarantine (``GoldLayerBuilder`` adds them up,
-    /// as it does for the team store). Campaign events are read once, in one pass that feeds the customers, the
-    /// campaigns and the days alike.
+    /// Rebuilds the gold tables whole from silver, the golden records and quarantine.
     /// - Parameter shouldStop: asked while the rebuild runs; a yes stops it and keeps the old layer.
     @discardableResult
     public func rebuildGold(
         _ sources: GoldSources, run: RunID?, shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws(StoreError) -> GoldCounts {
-        try write("rebuild the gold layer", stoppingWhen: shouldStop) { db in
-            for table in ["customer_360", "customer_search", "customer_name_variant", "campaign_performance", "engagement_daily"] {
-                try db.execute(sql: "DELETE FROM \(table)")
-            }
+        try buildGold(sources, run: run, full: "asked for a whole rebuild", shouldStop: shouldStop)
+    }
+
+    /// Brings the gold tables up to date, redoing only the golden customers (and campaigns and days) whose inputs
+    /// changed since the last build; whole when `full`, on the first build, or when the sources orders and events
+    /// refer to changed. ``GoldLayerBuilder`` adds them up, as it does for the team store.
+    /// - Parameter shouldStop: asked while the build runs; a yes stops it and keeps the old layer.
+    @discardableResult
+    public func updateGold(
+        _ sources: GoldSources, run: RunID?, full: Bool, shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) throws(StoreError) -> GoldCounts {
+        try buildGold(sources, run: run, full: full ? "a full run (--full)" : nil, shouldStop: shouldStop)
+    }
+
+    private func buildGold(_ sources: GoldSources, run: RunID?, full: String?, shouldStop: @escaping @Sendable () -> Bool) throws(StoreError)
+        -> GoldCounts
+    {
+        try write("build the gold layer", stoppingWhen: shouldStop) { db in
             // The search index is written in key order by SQLite only as pages allow: a larger page cache for
             // this transaction keeps its B-tree in memory instead of re-reading pages for every insert.
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -65536
             try db.execute(sql: "PRAGMA cache_size = -262144")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+            let now = try GoldMarks.current(db, sources)
+            let last = try GoldMarks.stored(db)
             var counts = GoldCounts()
-            var builder = GoldLayerBuilder<DatabaseValue>()
-            try Self.readCustomerFacts(db, sources, into: &builder)
-            try Self.readEvents(db, contactOwners: sources.eventOwners, into: &builder)
-            try Self.insertCustomer360(db, &builder, run: run, counts: &counts)
-            counts.campaigns = try Self.insertCampaignPerformance(db, builder)
-            counts.engagementDays = try Self.insertEngagementDaily(db, builder)
+            if let last, full == nil, last.sources == now.sources {
+                let campaignsChanged = try last.scopeChanges(db, sources)
+                try Self.buildChangedGold(db, sources, run: run, campaignsChanged: campaignsChanged, counts: &counts)
+            } else {
+                counts.fullBecause = full ?? (last == nil ? "no earlier gold build to start from" : "the sources orders and events refer to changed")
+                try Self.buildWholeGold(db, sources, run: run, counts: &counts)
+            }
+            try now.save(db)
+            counts.customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer_360") ?? 0
+            if counts.fullBecause == nil {
+                counts.campaigns = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign_performance") ?? 0
+                counts.engagementDays = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM engagement_daily") ?? 0
+            }
             return counts
+        }
+    }
+
+    private static func buildWholeGold(_ db: Database, _ sources: GoldSources, run: RunID?, counts: inout GoldCounts) throws {
+        for table in ["customer_360", "customer_search", "customer_name_variant", "campaign_performance", "engagement_daily"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        var builder = GoldLayerBuilder<DatabaseValue>()
+        try readCustomerFacts(db, sources, scoped: false, into: &builder)
+        try readEvents(db, contactOwners: sources.eventOwners, scoped: false, into: &builder)
+        try insertCustomer360(db, &builder, scoped: false, run: run, counts: &counts)
+        try insertNameVariants(db, builder.nameVariants())
+        counts.campaigns = try insertCampaignPerformance(db, builder)
+        counts.engagementDays = try insertEngagementDaily(db, builder)
+    }
+
+    /// Redoes the golden customers in `temp.gold_scope`, the name index, and (when an event or campaign changed) the
+    /// campaigns and days. Their events are read in id order, as the whole build reads them, so sums come out alike.
+    private static func buildChangedGold(
+        _ db: Database, _ sources: GoldSources, run: RunID?, campaignsChanged: Bool, counts: inout GoldCounts
+    ) throws {
+        let scoped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temp.gold_scope") ?? 0
+        if scoped > 0 {
+            try db.execute(sql: "DELETE FROM customer_360 WHERE golden_id IN (SELECT golden_id FROM temp.gold_scope)")
+            try db.execute(sql: "DELETE FROM customer_search WHERE golden_id IN (SELECT golden_id FROM temp.gold_scope)")
+            var builder = GoldLayerBuilder<DatabaseValue>()
+            try readCustomerFacts(db, sources, scoped: true, into: &builder)
+            try readEvents(db, contactOwners: sources.eventOwners, scoped: true, into: &builder)
+            try insertCustomer360(db, &builder, scoped: true, run: run, counts: &counts)
+            try refreshNameVariants(db)
+        }
+        if campaignsChanged {
+            try db.execute(sql: "DELETE FROM campaign_performance")
+            try db.execute(sql: "DELETE FROM engagement_daily")
+            // Campaign reach counts distinct contacts, whoever they are linked to: the events alone decide it.
+            var builder = GoldLayerBuilder<DatabaseValue>()
+            try readEvents(db, contactOwners: [], scoped: false, into: &builder)
+            _ = try insertCampaignPerformance(db, builder)
+            _ = try insertEngagementDaily(db, builder)
         }
     }
 
     private static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: max(count, 1)).joined(separator: ",") }
 
+    /// The current links of the golden customers a build writes: all of them, or those in `temp.gold_scope`.
+    private static func links(scoped: Bool) -> String {
+        scoped
+            ? "temp.gold_scope s JOIN golden_xref x ON x.golden_id = s.golden_id AND x.valid_to_run IS NULL"
+            : "golden_xref x"
+    }
+
     /// What each golden customer's source records, orders and open quarantine add up to, in the order the builder
     /// reads them (links in the order they were made, so ties of consent resolve alike on both stores).
-    private static func readCustomerFacts(_ db: Database, _ sources: GoldSources, into builder: inout GoldLayerBuilder<DatabaseValue>) throws {
+    private static func readCustomerFacts(
+        _ db: Database, _ sources: GoldSources, scoped: Bool, into builder: inout GoldLayerBuilder<DatabaseValue>
+    ) throws {
         let members = try Row.fetchCursor(
             db,
             sql: """
                 SELECT x.golden_id, x.source, c.created_at, c.updated_at, c.email_opt_in, c.sms_opt_in, c.email, c.phone
-                FROM golden_xref x
+                FROM \(links(scoped: scoped))
                 JOIN silver_customer c ON c.source = x.source AND c.source_key = x.source_key AND c.is_current = 1
                 WHERE x.valid_to_run IS NULL ORDER BY x.id
                 """)
@@ -59,14 +132,22 @@ extension LakeStore {
         }
 
         if !sources.orderOwners.isEmpty {
+            let owners = placeholders(sources.orderOwners.count)
             let orders = try Row.fetchCursor(
                 db,
-                sql: """
+                sql: scoped
+                    ? """
+                    SELECT x.golden_id, COUNT(*),
+                        TOTAL(CASE WHEN o.status IN ('cancelled', 'refunded') THEN 0 ELSE o.amount END), MAX(o.order_date)
+                    FROM \(links(scoped: true))
+                    JOIN silver_order o ON o.customer_id = x.source_key AND o.is_current = 1
+                    WHERE x.source IN (\(owners)) GROUP BY x.golden_id
+                    """
+                    : """
                     SELECT x.golden_id, COUNT(*),
                         TOTAL(CASE WHEN o.status IN ('cancelled', 'refunded') THEN 0 ELSE o.amount END), MAX(o.order_date)
                     FROM silver_order o
-                    JOIN golden_xref x ON x.source IN (\(placeholders(sources.orderOwners.count))) AND x.source_key = o.customer_id
-                        AND x.valid_to_run IS NULL
+                    JOIN golden_xref x ON x.source IN (\(owners)) AND x.source_key = o.customer_id AND x.valid_to_run IS NULL
                     WHERE o.is_current = 1 GROUP BY x.golden_id
                     """, arguments: StatementArguments(sources.orderOwners.map(\.rawValue)))
             while let row = try orders.next() {
@@ -76,7 +157,13 @@ extension LakeStore {
 
         let issues = try Row.fetchCursor(
             db,
-            sql: """
+            sql: scoped
+                ? """
+                SELECT x.golden_id, COUNT(*) FROM \(links(scoped: true))
+                JOIN quarantine_record q ON q.source = x.source AND q.source_key = x.source_key
+                WHERE q.status IN ('open', 'fixed') GROUP BY x.golden_id
+                """
+                : """
                 SELECT x.golden_id, COUNT(*) FROM quarantine_record q
                 JOIN golden_xref x ON x.source = q.source AND x.source_key = q.source_key AND x.valid_to_run IS NULL
                 WHERE q.status IN ('open', 'fixed') GROUP BY x.golden_id
@@ -84,28 +171,55 @@ extension LakeStore {
         while let row = try issues.next() { builder.setOpenIssues(golden: row[0], count: row[1]) }
     }
 
-    /// The contacts of the event-owning sources, the current campaigns and every current event, in id order.
-    private static func readEvents(_ db: Database, contactOwners: [SourceName], into builder: inout GoldLayerBuilder<DatabaseValue>) throws {
+    /// The contacts of the event-owning sources, the current campaigns and their current events, in id order. Scoped,
+    /// the contacts are the keys the scoped customers' event-owning records hold, with every link of those keys (the
+    /// first link of a key wins, as in a whole build), and the events are theirs.
+    private static func readEvents(
+        _ db: Database, contactOwners: [SourceName], scoped: Bool, into builder: inout GoldLayerBuilder<DatabaseValue>
+    ) throws {
+        let owners = StatementArguments(contactOwners.map(\.rawValue))
+        if scoped {
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS gold_scope_contact (key TEXT PRIMARY KEY) WITHOUT ROWID")
+            try db.execute(sql: "DELETE FROM temp.gold_scope_contact")
+            guard !contactOwners.isEmpty else { return }
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO temp.gold_scope_contact
+                    SELECT x.source_key FROM \(links(scoped: true)) WHERE x.source IN (\(placeholders(contactOwners.count)))
+                    """, arguments: owners)
+        }
         if !contactOwners.isEmpty {
             let links = try Row.fetchCursor(
                 db,
-                sql: "SELECT source_key, golden_id FROM golden_xref WHERE valid_to_run IS NULL AND source IN (\(placeholders(contactOwners.count))) ORDER BY id",
-                arguments: StatementArguments(contactOwners.map(\.rawValue)))
+                sql: """
+                    SELECT x.source_key, x.golden_id FROM golden_xref x
+                    WHERE x.valid_to_run IS NULL AND x.source IN (\(placeholders(contactOwners.count)))
+                    \(scoped ? "AND x.source_key IN (SELECT key FROM temp.gold_scope_contact)" : "") ORDER BY x.id
+                    """,
+                arguments: owners)
             while let row = try links.next() { builder.addContact(key: row[0], golden: row[1]) }
         }
-        let campaigns = try Row.fetchCursor(
-            db, sql: "SELECT source_key, MAX(channel) FROM silver_campaign WHERE is_current = 1 GROUP BY source_key ORDER BY source_key")
-        while let row = try campaigns.next() { builder.addCampaign(id: row[0], channel: row[1]) }
+        if !scoped {
+            let campaigns = try Row.fetchCursor(
+                db, sql: "SELECT source_key, MAX(channel) FROM silver_campaign WHERE is_current = 1 GROUP BY source_key ORDER BY source_key")
+            while let row = try campaigns.next() { builder.addCampaign(id: row[0], channel: row[1]) }
+        }
         let events = try Row.fetchCursor(
-            db, sql: "SELECT contact_id, campaign_id, event_type, occurred_at, revenue FROM silver_event WHERE is_current = 1 ORDER BY id")
+            db,
+            sql: scoped
+                ? """
+                SELECT e.contact_id, e.campaign_id, e.event_type, e.occurred_at, e.revenue FROM temp.gold_scope_contact k
+                JOIN silver_event e ON e.contact_id = k.key AND e.is_current = 1 ORDER BY e.id
+                """
+                : "SELECT contact_id, campaign_id, event_type, occurred_at, revenue FROM silver_event WHERE is_current = 1 ORDER BY id")
         while let row = try events.next() {
             builder.addEvent(contact: row[0], campaign: row[1], type: row[2], occurredAt: row[3], revenue: row[4])
         }
     }
 
-    /// One `customer_360` row and its search keys per golden record; then the variants of every name seen.
+    /// One `customer_360` row and its search keys per golden record (scoped: per golden record in `temp.gold_scope`).
     private static func insertCustomer360(
-        _ db: Database, _ builder: inout GoldLayerBuilder<DatabaseValue>, run: RunID?, counts: inout GoldCounts
+        _ db: Database, _ builder: inout GoldLayerBuilder<DatabaseValue>, scoped: Bool, run: RunID?, counts: inout GoldCounts
     ) throws {
         let insert = try db.makeStatement(
             sql: """
@@ -117,7 +231,11 @@ extension LakeStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let key = try db.makeStatement(sql: "INSERT OR IGNORE INTO customer_search (key, golden_id) VALUES (?, ?)")
-        let goldens = try Row.fetchCursor(db, sql: "SELECT id, attributes FROM golden_record WHERE retired_run IS NULL ORDER BY id")
+        let goldens = try Row.fetchCursor(
+            db,
+            sql: scoped
+                ? "SELECT g.id, g.attributes FROM temp.gold_scope s JOIN golden_record g ON g.id = s.golden_id WHERE g.retired_run IS NULL ORDER BY g.id"
+                : "SELECT id, attributes FROM golden_record WHERE retired_run IS NULL ORDER BY id")
         while let row = try goldens.next() {
             let c = builder.customer(row[0], attributes: goldenValues(row[1]), run: run)
             try insert.execute(arguments: [
@@ -126,12 +244,36 @@ extension LakeStore {
                 c.lastOrder, c.campaignsReached, c.sent, c.opens, c.clicks, c.conversions, c.conversionRevenue, c.unsubscribes,
                 c.lastEngagement, c.openQualityIssues, c.builtRun,
             ])
-            counts.customers += 1
+            counts.customersRebuilt += 1
             for value in c.searchKeys { try key.execute(arguments: [value, c.golden]) }
             counts.searchKeys += c.searchKeys.count
         }
+    }
+
+    private static func insertNameVariants(_ db: Database, _ pairs: [(variant: String, name: String)]) throws {
         let variant = try db.makeStatement(sql: "INSERT OR IGNORE INTO customer_name_variant (variant, name) VALUES (?, ?)")
-        for pair in builder.nameVariants() { try variant.execute(arguments: [pair.variant, pair.name]) }
+        for pair in pairs { try variant.execute(arguments: [pair.variant, pair.name]) }
+    }
+
+    /// The name index after some customers changed: the variants of every name word `customer_360` holds now, written
+    /// where they differ from what the index holds (names no customer has any more leave it).
+    private static func refreshNameVariants(_ db: Database) throws {
+        var names: Set<String> = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT DISTINCT first_name, last_name FROM customer_360")
+        while let row = try rows.next() {
+            names.formUnion(CustomerSearchKeys.nameWords(firstName: row[0], lastName: row[1]))
+        }
+        let indexed = Set(try String.fetchAll(db, sql: "SELECT DISTINCT name FROM customer_name_variant"))
+        let gone = indexed.subtracting(names)
+        if !gone.isEmpty {
+            let delete = try db.makeStatement(sql: "DELETE FROM customer_name_variant WHERE name = ?")
+            for name in gone.sorted() { try delete.execute(arguments: [name]) }
+        }
+        var added: [(variant: String, name: String)] = []
+        for name in names.subtracting(indexed).sorted() {
+            for variant in Set(CustomerSearchKeys.variants(ofName: name)).sorted() { added.append((variant, name)) }
+        }
+        try insertNameVariants(db, added)
     }
 
     /// One row per current campaign.

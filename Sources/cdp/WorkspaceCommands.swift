@@ -115,7 +115,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "When another run holds the workspace's lake, wait for it to finish instead of refusing (exit 14).")
     var wait = false
 
-    @Flag(help: "Check every held record again, not only those whose rules' inputs changed since the last run.")
+    @Flag(
+        help: "Rebuild rather than update: check every held record again and rebuild the whole gold layer, not only what changed since the last run.")
     var full = false
 
     @Option(help: ArgumentHelp("Run one step instead of a workflow (a task of a job `cdp workflow export --databricks` wrote).", valueName: "step"))

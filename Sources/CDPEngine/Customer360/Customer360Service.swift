@@ -22,9 +22,21 @@ public struct Customer360Service: Sendable {
     ///   old layer whole.
     @discardableResult
     public func rebuildGold(run: RunID?, shouldStop: @escaping @Sendable () -> EngineError? = { nil }) throws(EngineError) -> GoldCounts {
+        try updateGold(run: run, full: true, shouldStop: shouldStop)
+    }
+
+    /// Brings the gold layer up to date: only the golden customers, campaigns and days whose inputs changed since the
+    /// last build, or all of it when `full` (`cdp run --full`), on the first build, or where the store cannot tell
+    /// (the team store). Either way the layer ends the same, row for row, but for the run each row names as built by.
+    /// - Parameter shouldStop: asked while the build runs; an error stops it with that error, keeping the
+    ///   old layer whole.
+    @discardableResult
+    public func updateGold(run: RunID?, full: Bool, shouldStop: @escaping @Sendable () -> EngineError? = { nil }) throws(EngineError)
+        -> GoldCounts
+    {
         let sources = goldSources()
         do {
-            return try lake.gold.rebuildGold(sources, run: run, shouldStop: { shouldStop() != nil })
+            return try lake.gold.updateGold(sources, run: run, full: full, shouldStop: { shouldStop() != nil })
         } catch {
             if error.code == .interrupted, let stop = shouldStop() {
                 throw EngineError(stop.code, "\(stop.message); the gold layer was left as it was", details: stop.details)

@@ -17,7 +17,8 @@ public struct WorkflowRunner: Sendable {
     public var waiting: RunLock.Waiting?
     /// Why the run was started, beyond its trigger (the files that arrived): the reason of its `run.start` audit row.
     public var cause: String?
-    /// Rebuild rather than update: `revalidate_quarantine` checks every held record (`cdp run --full`).
+    /// Rebuild rather than update: `revalidate_quarantine` checks every held record and `build_gold` rebuilds every
+    /// golden customer, campaign and day (`cdp run --full`).
     public var full = false
     /// Where the run is recorded: the lake (a test puts a failing one in between).
     var runs: any RunRepository
@@ -375,10 +376,13 @@ public struct WorkflowRunner: Sendable {
                 "candidates_for_review": report.statistics.reviewPairs, "comparisons": report.statistics.comparisons,
             ]
         case .gold:
-            let counts = try Customer360Service(workspace: workspace, environment: environment).rebuildGold(run: run, shouldStop: shouldStop)
+            let counts = try Customer360Service(workspace: workspace, environment: environment).updateGold(run: run, full: full, shouldStop: shouldStop)
+            log(
+                counts.fullBecause.map { "building the whole gold layer: \($0)" }
+                    ?? "updated the \(counts.customersRebuilt) golden customer\(counts.customersRebuilt == 1 ? "" : "s") whose records changed")
             return [
-                "customers": counts.customers, "search_keys": counts.searchKeys, "campaigns": counts.campaigns,
-                "engagement_days": counts.engagementDays,
+                "customers": counts.customers, "customers_rebuilt": counts.customersRebuilt, "search_keys": counts.searchKeys,
+                "campaigns": counts.campaigns, "engagement_days": counts.engagementDays,
             ]
         }
     }
