@@ -36,12 +36,13 @@ extension MatchPipeline {
         labels: [Int32?], clusterOf: [Int32], pairs: [UInt64], links: [Stitcher.Link], weight: (Int) -> Double,
         reviewWeight: Double, autoWeight: Double
     ) -> [LostTruePair] {
-        var members: [Int32: [Int32]] = [:]
-        for (record, label) in labels.enumerated() { if let label { members[label, default: []].append(Int32(record)) } }
         var lost: [UInt64: LostPairStage] = [:]
-        for records in members.values where records.count > 1 {
+        let entities = EntityMembers(labels)
+        for entity in 0..<entities.count {
+            let records = entities[entity]
+            guard records.count > 1 else { continue }
             for x in records.indices {
-                for y in (x + 1)..<records.count where clusterOf[Int(records[x])] != clusterOf[Int(records[y])] {
+                for y in (x + 1)..<records.endIndex where clusterOf[Int(records[x])] != clusterOf[Int(records[y])] {
                     lost[pairKey(records[x], records[y])] = .notCompared
                 }
             }
@@ -59,4 +60,34 @@ extension MatchPipeline {
             LostTruePair(a: Int32(key >> 32), b: Int32(key & 0xFFFF_FFFF), stage: lost[key] ?? .notCompared)
         }
     }
+}
+
+/// The records of each entity of a truth (`labels`: per record, its entity or nil), entity by entity in ascending
+/// label order, each entity's records ascending: one sorted array instead of an array per entity (at a million
+/// records, a dictionary of arrays took about 100 MB where this takes 14).
+struct EntityMembers {
+    /// Every labelled record, grouped by entity.
+    private let records: [Int32]
+    /// Where each entity's records start in `records`, and one past the last.
+    private let starts: [Int]
+
+    init(_ labels: [Int32?]) {
+        var keyed: [UInt64] = []
+        keyed.reserveCapacity(labels.count)
+        for (record, label) in labels.enumerated() {
+            // The label's bits flipped at the sign, so negative labels sort before positive ones as numbers do.
+            if let label { keyed.append(UInt64(UInt32(bitPattern: label) ^ 0x8000_0000) << 32 | UInt64(record)) }
+        }
+        keyed.sort()
+        var starts: [Int] = []
+        for index in keyed.indices where index == 0 || keyed[index] >> 32 != keyed[index - 1] >> 32 { starts.append(index) }
+        starts.append(keyed.count)
+        self.starts = starts
+        records = keyed.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+    }
+
+    /// How many entities have a record.
+    var count: Int { starts.count - 1 }
+
+    subscript(entity: Int) -> ArraySlice<Int32> { records[starts[entity]..<starts[entity + 1]] }
 }

@@ -21,22 +21,40 @@ extension MatchPipeline {
         candidatePatterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], randomPatterns: [UInt64], links: [Stitcher.Link],
         decisions: Decisions, comparator: PairComparator, recordCount: Int
     ) -> (model: FellegiSunterModel, training: [Statistics.TrainingSession]) {
-        estimateParameters(
-            candidatePatterns: candidatePatterns, pairsPerRule: pairsPerRule, overlapPatterns: overlapPatterns, randomPatterns: randomPatterns,
-            links: links, decisions: decisions, comparator: comparator, kernel: nil, recordCount: recordCount)
+        var start = 0
+        let ruleHistograms = pairsPerRule.indices.map { rule in
+            defer { start += pairsPerRule[rule] }
+            return PatternColumn.histogram(candidatePatterns[start..<start + pairsPerRule[rule]] + overlapPatterns[rule])
+        }
+        let known = knownMatches(links: links, decisions: decisions, comparator: comparator)
+        return estimateParameters(
+            ruleHistograms: ruleHistograms, candidateHistogram: PatternColumn.histogram(candidatePatterns), randomPatterns: randomPatterns,
+            known: known, knownPatterns: known.pairs.isEmpty ? [] : parallelPatterns(known.pairs, ComparisonKernel(comparator: comparator)),
+            decisions: decisions,
+            comparator: comparator, recordCount: recordCount)
     }
 
-    /// `estimateParameters` computing the presumed matches' patterns with `kernel` (nil: one of its own).
+    /// `estimateParameters` over what `run` keeps of the patterns: per rule, the histogram of its pairs' patterns with
+    /// those of its pairs an earlier rule produced; the histogram of every candidate pair's (for the prior); the presumed
+    /// matches (`knownMatches`) with their patterns. Nothing here compares records, so no comparison kernel is held.
     func estimateParameters(
-        candidatePatterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], randomPatterns: [UInt64], links: [Stitcher.Link],
-        decisions: Decisions, comparator: PairComparator, kernel: ComparisonKernel?, recordCount: Int
+        ruleHistograms: [[(pattern: UInt64, count: Int)]], candidateHistogram: [(pattern: UInt64, count: Int)], randomPatterns: [UInt64],
+        known: KnownMatches, knownPatterns: [UInt64], decisions: Decisions, comparator: PairComparator, recordCount: Int
     ) -> (model: FellegiSunterModel, training: [Statistics.TrainingSession]) {
         let u = FellegiSunterModel.estimateU(randomPatterns: randomPatterns, levelCounts: configuration.comparisons.map(\.levels.count))
         let labelled =
             decisions.mustLink.map { (comparator.pattern(Int($0.0), Int($0.1)), true) }
             + decisions.cannotLink.map { (comparator.pattern(Int($0.0), Int($0.1)), false) }
-        var (model, training) = estimateModel(
-            patterns: candidatePatterns, pairsPerRule: pairsPerRule, overlapPatterns: overlapPatterns, labelled: labelled, u: u)
+        var (model, training) = estimateModel(ruleHistograms: ruleHistograms, labelled: labelled, u: u)
+        if let session = learnFromKnownMatches(known, patterns: knownPatterns, model: &model) { training.append(session) }
+        model.prior = configuration.prior ?? Self.prior(model, histogram: candidateHistogram, recordCount: recordCount)
+        return (model, training)
+    }
+
+    /// The presumed matches m is counted on: hard-identifier links the clusterer would take, and steward approvals.
+    /// None when m is never counted on them (`min_linked_pairs = 0`).
+    func knownMatches(links: [Stitcher.Link], decisions: Decisions, comparator: PairComparator) -> KnownMatches {
+        guard configuration.estimation.minLinkedPairs > 0 else { return KnownMatches([]) }
         let madeToAgree = Dictionary(
             uniqueKeysWithValues: configuration.stitching.identifiers.map {
                 ($0, KnownMatch.mask($0.correlatedFields, configuration.comparisons))
@@ -47,13 +65,13 @@ extension MatchPipeline {
         // dates often conflict, so namesakes decades apart at one address filled the review queue.
         let familyCheck = Self.familyCheck(comparator)
         let birthDatesConflict = Self.conflictCheck(comparator, field: .birthDate)
-        let known =
-            links.filter { link in !(familyCheck?(link.a, link.b) ?? false) && !(birthDatesConflict?(link.a, link.b) ?? false) }
-            .map { KnownMatch(a: $0.a, b: $0.b, fieldsMadeToAgree: madeToAgree[$0.identifier] ?? 0) }
-            + decisions.mustLink.map { KnownMatch(a: $0.0, b: $0.1, fieldsMadeToAgree: 0) }
-        if let session = learnFromKnownMatches(known, comparator, kernel: kernel, model: &model) { training.append(session) }
-        model.prior = configuration.prior ?? Self.prior(model, patterns: candidatePatterns, recordCount: recordCount)
-        return (model, training)
+        var known: [KnownMatch] = []
+        known.reserveCapacity(links.count + decisions.mustLink.count)
+        for link in links where !(familyCheck?(link.a, link.b) ?? false) && !(birthDatesConflict?(link.a, link.b) ?? false) {
+            known.append(KnownMatch(a: link.a, b: link.b, fieldsMadeToAgree: madeToAgree[link.identifier] ?? 0))
+        }
+        for (a, b) in decisions.mustLink { known.append(KnownMatch(a: a, b: b, fieldsMadeToAgree: 0)) }
+        return KnownMatches(known)
     }
 
     /// The clusterer `run` uses, its vetoes asking `comparator` (whose records are the ones edges name).

@@ -119,16 +119,16 @@ public struct MatchPipeline: Sendable {
                     if reached.insert(MatchPipeline.pairKey(link.a, link.b)).inserted { onlyLinks += 1 }
                 }
                 // Every true pair: the records of each entity, in record order.
-                var members: [Int32: [Int]] = [:]
-                for (record, label) in labels.enumerated() { if let label { members[label, default: []].append(record) } }
+                let entities = EntityMembers(labels)
                 var truePairs = 0
                 var missed: [UInt64] = []
-                for label in members.keys.sorted() {
-                    guard let records = members[label], records.count > 1 else { continue }
+                for entity in 0..<entities.count {
+                    let records = entities[entity]
+                    guard records.count > 1 else { continue }
                     truePairs += records.count * (records.count - 1) / 2
                     for x in records.indices {
-                        for y in (x + 1)..<records.count {
-                            let key = MatchPipeline.pairKey(Int32(records[x]), Int32(records[y]))
+                        for y in (x + 1)..<records.endIndex {
+                            let key = MatchPipeline.pairKey(records[x], records[y])
                             if !reached.contains(key) && missed.count < missedLimit { missed.append(key) }
                         }
                     }
@@ -202,32 +202,42 @@ public struct MatchPipeline: Sendable {
         statistics.stitchLinks = links.count
         phase("stitch")
 
-        let blocked = Blocker(records: records, blocking: configuration.blocking).candidatePairs()
+        var blocked = Blocker(records: records, blocking: configuration.blocking).candidatePairs()
         statistics.candidatePairs = blocked.pairs.count
         statistics.pairsPerRule = blocked.pairsPerRule
         statistics.oversizedBlocks = blocked.oversizedBlocks
         phase("blocking")
 
         let comparator = PairComparator(comparisons: configuration.comparisons, records: records)
-        let patterns: [UInt64]
-        let model: FellegiSunterModel
+        let patterns: PatternColumn
+        let randomPatterns: [UInt64]
+        let ruleHistograms: [[(pattern: UInt64, count: Int)]]
+        let known = knownMatches(links: links, decisions: decisions, comparator: comparator)
+        let knownPatterns: [UInt64]
         do {
             // One kernel for every pattern the run computes: it copies a cache line of ids per record (over 100 MB
-            // at a million records), so it is built once and let go, with the training patterns, before clustering.
+            // at a million records), so it is built once and let go before EM, which needs only the patterns.
             let kernel = ComparisonKernel(comparator: comparator)
-            patterns = parallelPatterns(blocked.pairs, kernel)
+            patterns = patternColumn(blocked.pairs, kernel)
             statistics.comparisons = patterns.count
-            phase("scoring")
-
-            let randomPatterns = parallelPatterns(randomPairs(count: records.count), kernel)
+            randomPatterns = parallelPatterns(randomPairs(count: records.count), kernel)
             statistics.randomPairs = randomPatterns.count
-            let overlapPatterns = blocked.overlapPairs.map { parallelPatterns($0, kernel) }
-            (model, statistics.training) = estimateParameters(
-                candidatePatterns: patterns, pairsPerRule: blocked.pairsPerRule, overlapPatterns: overlapPatterns,
-                randomPatterns: randomPatterns, links: links, decisions: decisions, comparator: comparator, kernel: kernel,
-                recordCount: records.count)
-            phase("em")
+            var start = 0
+            ruleHistograms = blocked.pairsPerRule.indices.map { rule in
+                defer { start += blocked.pairsPerRule[rule] }
+                return PatternColumn.merged(
+                    patterns.histogram(start..<start + blocked.pairsPerRule[rule]),
+                    PatternColumn.histogram(parallelPatterns(blocked.overlapPairs[rule], kernel)))
+            }
+            knownPatterns = parallelPatterns(known.pairs, kernel)
+            phase("scoring")
         }
+        blocked.overlapPairs = []
+        let model: FellegiSunterModel
+        (model, statistics.training) = estimateParameters(
+            ruleHistograms: ruleHistograms, candidateHistogram: patterns.histogram(0..<patterns.count), randomPatterns: randomPatterns,
+            known: known, knownPatterns: knownPatterns, decisions: decisions, comparator: comparator, recordCount: records.count)
+        phase("em")
 
         let scorer = PairScorer(comparator: comparator, model: model)
         let autoWeight = autoMergeWeight
@@ -245,10 +255,11 @@ public struct MatchPipeline: Sendable {
         let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
         let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
         statistics.reviewPairs = review.count
-        var sizes: [Int32: Int] = [:]
-        for label in clusterOf { sizes[label, default: 0] += 1 }
-        statistics.clusters = sizes.count
-        statistics.largestCluster = sizes.values.max() ?? 0
+        // A cluster's label is its smallest record: sizes counted by record, no dictionary of a million clusters.
+        var sizes = [Int32](repeating: 0, count: records.count)
+        for label in clusterOf { sizes[Int(label)] += 1 }
+        statistics.clusters = sizes.reduce(0) { $1 > 0 ? $0 + 1 : $0 }
+        statistics.largestCluster = Int(sizes.max() ?? 0)
         phase("clustering")
         var missed: [UInt64] = []
         var lost: [LostTruePair] = []
@@ -276,36 +287,32 @@ public struct MatchPipeline: Sendable {
             lostTruePairs: lost)
     }
 
-    /// m by EM, one session per blocking rule over that rule's pairs with the comparisons its keys fix left
-    /// out; each comparison's m is the mean over the sessions that trained it. The prior is left to the caller.
+    /// m by EM, one session per blocking rule over that rule's pairs (`ruleHistograms`, each rule's patterns with
+    /// those of its pairs an earlier rule produced) with the comparisons its keys fix left out; each comparison's m is
+    /// the mean over the sessions that trained it. The prior is left to the caller.
     func estimateModel(
-        patterns: [UInt64], pairsPerRule: [Int], overlapPatterns: [[UInt64]], labelled: [(UInt64, Bool)], u: [[Double]]
+        ruleHistograms: [[(pattern: UInt64, count: Int)]], labelled: [(UInt64, Bool)], u: [[Double]]
     ) -> (FellegiSunterModel, [Statistics.TrainingSession]) {
         let comparisons = configuration.comparisons
         var sums = u.map { [Double](repeating: 0, count: $0.count) }
         var sessions = [Int](repeating: 0, count: comparisons.count)
-        var start = 0
         var iterations = 0
         var converged = true
         var first: FellegiSunterModel?
         var training: [Statistics.TrainingSession] = []
         for (ruleIndex, rule) in configuration.blocking.rules.enumerated() {
-            let end = start + pairsPerRule[ruleIndex]
-            defer { start = end }
-            guard end > start || !overlapPatterns[ruleIndex].isEmpty else { continue }
+            let histogram = ruleHistograms[ruleIndex]
+            guard !histogram.isEmpty else { continue }
             let fixedFields = Set(rule.keys.flatMap(\.correlatedFields))
             let fixed = Set(comparisons.indices.filter { fixedFields.contains(comparisons[$0].field) })
             guard fixed.count < comparisons.count else { continue }
-            var histogram: [UInt64: Int] = [:]
-            for pattern in patterns[start..<end] { histogram[pattern, default: 0] += 1 }
-            for pattern in overlapPatterns[ruleIndex] { histogram[pattern, default: 0] += 1 }
             let session = FellegiSunterModel.estimate(
-                histogram: histogram.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, labelled: labelled, u: u, fixedPrior: nil,
+                histogram: histogram, labelled: labelled, u: u, fixedPrior: nil,
                 iterations: configuration.estimation.emIterations, convergence: configuration.estimation.convergence, fixedComparisons: fixed)
             first = first ?? session
             training.append(
                 Statistics.TrainingSession(
-                    kind: .em, rule: rule.name, pairs: histogram.values.reduce(0, +),
+                    kind: .em, rule: rule.name, pairs: histogram.reduce(0) { $0 + $1.count },
                     comparisons: comparisons.indices.filter { !fixed.contains($0) }.map { comparisons[$0].name }, prior: session.prior,
                     iterations: session.iterations,
                     m: comparisons.indices.map { fixed.contains($0) ? nil : session.m[$0] }))
@@ -340,39 +347,45 @@ public struct MatchPipeline: Sendable {
         }
     }
 
-    /// m counted on presumed matches: hard-identifier links and steward approvals. Whatever their blocks
-    /// hold, these are (nearly all) the same person, so unlike an EM session they cannot take a crowd of
-    /// same-culture namesakes for the match class. A field a link's identifier makes agree is not counted on
-    /// that link: an email link between namesakes sharing a family inbox would otherwise count their names.
-    /// A pair linked several ways counts once, on every field some link of it leaves free. Comparisons seen
-    /// (not null) on at least `minLinkedPairs` pairs take m from them, add-one smoothed like u; the rest keep
-    /// EM's, which were estimated beside the replaced ones. Caveats: a wrong link (a shared phone) counts as a
-    /// match, and linked records may be cleaner than the pairs left to score.
-    func learnFromKnownMatches(
-        _ known: [KnownMatch], _ comparator: PairComparator, kernel: ComparisonKernel? = nil, model: inout FellegiSunterModel
-    ) -> Statistics.TrainingSession? {
-        let minimum = configuration.estimation.minLinkedPairs
-        guard minimum > 0, !known.isEmpty else { return nil }
-        // Sorted by pair, each pair's links merged: a field stays out only if every link made it agree.
-        var entries = known.map { (pair: Self.pairKey($0.a, $0.b), madeToAgree: $0.fieldsMadeToAgree) }
-        entries.sort { $0.pair < $1.pair }
+    /// Presumed matches, each pair once and ascending, with the comparisons left out on it (`KnownMatch`): a pair
+    /// linked several ways leaves a comparison out only if every link made it agree.
+    struct KnownMatches {
         var pairs: [UInt64] = []
-        var masks: [UInt16] = []
-        for entry in entries {
-            if pairs.last == entry.pair {
-                masks[masks.count - 1] &= entry.madeToAgree
-            } else {
-                pairs.append(entry.pair)
-                masks.append(entry.madeToAgree)
+        /// Per pair, a bit per comparison its links made agree.
+        var madeToAgree: [UInt16] = []
+
+        init(_ known: [KnownMatch]) {
+            var entries = known.map { (pair: MatchPipeline.pairKey($0.a, $0.b), madeToAgree: $0.fieldsMadeToAgree) }
+            entries.sort { $0.pair < $1.pair }
+            pairs.reserveCapacity(entries.count)
+            madeToAgree.reserveCapacity(entries.count)
+            for entry in entries {
+                if pairs.last == entry.pair {
+                    madeToAgree[madeToAgree.count - 1] &= entry.madeToAgree
+                } else {
+                    pairs.append(entry.pair)
+                    madeToAgree.append(entry.madeToAgree)
+                }
             }
         }
+    }
+
+    /// m counted on presumed matches (`known`, `patterns` their patterns): hard-identifier links and steward
+    /// approvals. Whatever their blocks hold, these are (nearly all) the same person, so unlike an EM session they
+    /// cannot take a crowd of same-culture namesakes for the match class. A field a link's identifier makes agree
+    /// is not counted on that link: an email link between namesakes sharing a family inbox would otherwise count
+    /// their names. Comparisons seen (not null) on at least `minLinkedPairs` pairs take m from them, add-one
+    /// smoothed like u; the rest keep EM's, which were estimated beside the replaced ones. Caveats: a wrong link
+    /// (a shared phone) counts as a match, and linked records may be cleaner than the pairs left to score.
+    func learnFromKnownMatches(_ known: KnownMatches, patterns: [UInt64], model: inout FellegiSunterModel) -> Statistics.TrainingSession? {
+        let minimum = configuration.estimation.minLinkedPairs
+        guard minimum > 0, !known.pairs.isEmpty else { return nil }
         let comparisons = configuration.comparisons
         let fieldBits = comparisons.indices.map { UInt16(1) << UInt16($0) }
-        let pairPatterns = parallelPatterns(pairs, kernel ?? ComparisonKernel(comparator: comparator))
         var counts = comparisons.map { [Double](repeating: 0, count: $0.levels.count) }
-        for index in pairs.indices {
-            for c in comparisons.indices where masks[index] & fieldBits[c] == 0 {
-                counts[c][PairComparator.level(pairPatterns[index], c)] += 1
+        for index in known.pairs.indices {
+            for c in comparisons.indices where known.madeToAgree[index] & fieldBits[c] == 0 {
+                counts[c][PairComparator.level(patterns[index], c)] += 1
             }
         }
         let seen = counts.map { $0.dropFirst().reduce(0, +) }
@@ -386,19 +399,17 @@ public struct MatchPipeline: Sendable {
         }
         guard learned.contains(where: { $0 != nil }) else { return nil }
         var session = Statistics.TrainingSession(
-            kind: .links, rule: "hard-identifier links", pairs: pairs.count,
+            kind: .links, rule: "hard-identifier links", pairs: known.pairs.count,
             comparisons: comparisons.indices.filter { learned[$0] != nil }.map { comparisons[$0].name }, prior: 1, iterations: 0, m: learned)
         for c in comparisons.indices { session.seenOn[comparisons[c].name] = Int(seen[c]) }
         return session
     }
 
-    /// The prior for `model`'s weights over all candidate pairs (see `FellegiSunterModel.estimatePrior`).
-    static func prior(_ model: FellegiSunterModel, patterns: [UInt64], recordCount: Int) -> Double {
-        var weights: [UInt64: Int] = [:]
-        for pattern in patterns { weights[pattern, default: 0] += 1 }
-        let histogram = weights.sorted { $0.key < $1.key }.map { (model.patternWeight($0.key), $0.value) }
+    /// The prior for `model`'s weights over all candidate pairs (`histogram`: their patterns, each with how many pairs
+    /// have it; see `FellegiSunterModel.estimatePrior`).
+    static func prior(_ model: FellegiSunterModel, histogram: [(pattern: UInt64, count: Int)], recordCount: Int) -> Double {
         let n = Double(recordCount)
-        return FellegiSunterModel.estimatePrior(weights: histogram, totalPairs: n * (n - 1) / 2)
+        return FellegiSunterModel.estimatePrior(weights: histogram.map { (model.patternWeight($0.pattern), $0.count) }, totalPairs: n * (n - 1) / 2)
     }
 
     /// Whether two records are different members of one family: one family name (exact or a typo apart, see
@@ -453,6 +464,25 @@ public struct MatchPipeline: Sendable {
         }
         return patterns
     }
+}
+
+extension MatchPipeline {
+    /// The patterns of `pairs` as a `PatternColumn`, computed on `threads` threads a slice at a time, so the
+    /// eight-byte patterns of every pair are never held at once.
+    func patternColumn(_ pairs: [UInt64], _ kernel: ComparisonKernel) -> PatternColumn {
+        var column = PatternColumn()
+        column.reserveCapacity(pairs.count)
+        var start = 0
+        while start < pairs.count {
+            let end = min(pairs.count, start + Self.patternSlice)
+            column.append(contentsOf: parallelPatterns(Array(pairs[start..<end]), kernel))
+            start = end
+        }
+        return column
+    }
+
+    /// Pairs compared at once by `patternColumn` (2 MB of patterns).
+    static let patternSlice = 1 << 18
 }
 
 /// A buffer pointer handed to worker threads that each write a disjoint range.

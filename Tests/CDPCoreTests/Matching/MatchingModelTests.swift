@@ -62,7 +62,7 @@ import Testing
         patterns += Array(repeating: pattern(dob: 2, phone: 2, email: 2), count: 700)
         let u: [[Double]] = [[0, 0.01, 0.99], [0, 0.01, 0.99], [0, 0.001, 0.999], [0, 0.001, 0.999], [0, 0.0001, 0.9999]]
         let (model, _) = MatchPipeline(configuration: configuration).estimateModel(
-            patterns: patterns, pairsPerRule: [patterns.count], overlapPatterns: [[]], labelled: [], u: u)
+            ruleHistograms: [PatternColumn.histogram(patterns)], labelled: [], u: u)
         #expect(model.m[2][2] < 0.2)
         #expect(abs(model.m[2][1] - 0.9) < 0.05)
         #expect(abs(model.m[3][1] - 0.8) < 0.05)
@@ -110,8 +110,10 @@ import Testing
             .init(a: 6, b: 7, fieldsMadeToAgree: byEmail), .init(a: 6, b: 7, fieldsMadeToAgree: 0), .init(a: 8, b: 9, fieldsMadeToAgree: 0),
         ]
 
+        let merged = MatchPipeline.KnownMatches(known)
+        let patterns = merged.pairs.map { comparator.pattern(Int($0 >> 32), Int($0 & 0xFFFF_FFFF)) }
         var model = emModel
-        let session = pipeline(minLinkedPairs: 4).learnFromKnownMatches(known, comparator, model: &model)
+        let session = pipeline(minLinkedPairs: 4).learnFromKnownMatches(merged, patterns: patterns, model: &model)
         #expect(abs(model.m[0][1] - 4.0 / 6) < 1e-12)
         #expect(abs(model.m[0][2] - 2.0 / 6) < 1e-12)
         #expect(abs(model.m[1][1] - 2.0 / 6) < 1e-12)
@@ -120,13 +122,13 @@ import Testing
         #expect(session?.seenOn == ["birth date": 4, "email": 4])
 
         model = emModel
-        let stricter = pipeline(minLinkedPairs: 5).learnFromKnownMatches(known, comparator, model: &model)
+        let stricter = pipeline(minLinkedPairs: 5).learnFromKnownMatches(merged, patterns: patterns, model: &model)
         #expect(model.m[1] == emModel.m[1], "email was seen on four pairs only")
         #expect(model.m[0] == emModel.m[0], "birth date was seen on four pairs only")
         #expect(stricter == nil)
 
         var untouched = emModel
-        #expect(pipeline(minLinkedPairs: 0).learnFromKnownMatches(known, comparator, model: &untouched) == nil)
+        #expect(pipeline(minLinkedPairs: 0).learnFromKnownMatches(merged, patterns: patterns, model: &untouched) == nil)
         #expect(untouched == emModel)
     }
 
