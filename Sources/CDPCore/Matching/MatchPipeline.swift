@@ -230,9 +230,10 @@ public struct MatchPipeline: Sendable {
                     PatternColumn.histogram(parallelPatterns(blocked.overlapPairs[rule], kernel)))
             }
             knownPatterns = parallelPatterns(known.pairs, kernel)
-            phase("scoring")
         }
         blocked.overlapPairs = []
+        // Ended once the kernel is gone, so EM's own peak is measured from what it holds.
+        phase("scoring")
         let model: FellegiSunterModel
         (model, statistics.training) = estimateParameters(
             ruleHistograms: ruleHistograms, candidateHistogram: patterns.histogram(0..<patterns.count), randomPatterns: randomPatterns,
