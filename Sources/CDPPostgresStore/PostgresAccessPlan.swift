@@ -133,7 +133,9 @@ public struct PostgresAccessPlan: Sendable {
     }
 
     /// Tables of the store's own machinery that no login role reads directly.
-    static let internalRelations = Set(["schema_migration", "role_permission", "masked_column", "group_role", "audit_inbox", "run_clock_boundary"])
+    static let internalRelations = Set([
+        "schema_migration", "role_permission", "masked_column", "group_role", "audit_inbox", "run_clock_boundary", "load_deferred_index",
+    ])
         .union(PostgresSchema.matchStagingTables)
 
     /// How each column of a relation reads without `view_pii`; all `.show` when it holds no personal column.
@@ -222,6 +224,8 @@ public struct PostgresAccessPlan: Sendable {
         "GRANT EXECUTE ON FUNCTION cdp.gold_read_begin(), cdp.gold_write_begin(), cdp.gold_write_end()",
         // The revalidate step: a batch of held records that pass now, marked fixed in one call (``PostgresSchema/revalidationObjects``).
         "GRANT EXECUTE ON FUNCTION cdp.quarantine_revalidate_as_read(text)",
+        // A first load into an empty silver table builds its indexes after its rows (``PostgresSchema/firstLoadIndexObjects``).
+        "GRANT EXECUTE ON FUNCTION cdp.silver_load_begin(text), cdp.silver_load_end()",
     ]
 
     /// The masking functions every role may call: they only take information away; recording one's own refusal

@@ -114,6 +114,7 @@ public enum PostgresSchema {
         Migration(name: "pg-an-approve-locks-golden-records-first", statements: approveLockOrderObjects),
         Migration(name: "pg-a-run-is-recorded-by-the-run-lock-holder", statements: runLockHolderRunObjects),
         Migration(name: "pg-admin-effects-are-requested-and-audited-first", statements: adminRequestObjects),
+        Migration(name: "pg-a-first-load-builds-its-indexes-after", statements: firstLoadIndexObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

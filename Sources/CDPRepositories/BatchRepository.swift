@@ -36,6 +36,9 @@ public protocol BatchRepository: Sendable {
 /// Writes one batch's rows, a chunk at a time, each chunk atomically with an optional progress event.
 public protocol BatchRowWriter: Sendable {
     func write(_ chunk: IngestChunk, event: RunEvent?) throws(StoreError)
+    /// Ends a batch whose every chunk is written, before it is marked ingested (the team store builds the indexes
+    /// a first load into an empty table left out).
+    func finish() throws(StoreError)
     /// Lets go of what the writer holds (a team store's connection); the writer is not used after.
     func close()
 }

@@ -13,6 +13,8 @@ extension LakeStore: BatchRepository {
 }
 
 extension BatchWriter: BatchRowWriter {
+    /// Nothing to end: SQLite's indexes take each chunk's rows as they are written.
+    public func finish() throws(StoreError) {}
     public func close() {}
 }
 

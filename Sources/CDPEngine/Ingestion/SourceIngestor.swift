@@ -476,6 +476,7 @@ public struct SourceIngestor: Sendable {
         try landing.result().get()
         try profile.measure(.finish) { () throws(EngineError) in
             try storeCall { () throws(StoreError) in
+                try writer.finish()
                 try store.finishBatch(batch, source: source.name, run: run, counts: counts, tallies: tallies)
             }
         }

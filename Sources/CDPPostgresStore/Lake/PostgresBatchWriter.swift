@@ -1,6 +1,7 @@
 import CDPCore
 import CDPRepositories
 import PostgresNIO
+import Synchronization
 
 /// Writes a batch's rows into the team store with COPY (text format), one transaction per chunk, on a session of
 /// its own (the lake's session stays free for the run's other work meanwhile).
@@ -8,6 +9,9 @@ import PostgresNIO
 /// Per chunk: bronze ids for every row (`cdp.take_bronze_ids`), the current silver rows of keys the chunk
 /// supersedes marked history in one UPDATE, then one COPY each into silver, quarantine and the row warnings. A key
 /// that comes back later in the same chunk is written already superseded, so no row is updated twice.
+///
+/// Into an empty silver table (a first load) the rows go in without the table's secondary indexes, which
+/// ``finish()`` builds once they are all in (see ``PostgresSchema/firstLoadIndexObjects``).
 final class PostgresBatchWriter: BatchRowWriter {
     let session: PostgresSession
     let batch: BatchID
@@ -16,10 +20,12 @@ final class PostgresBatchWriter: BatchRowWriter {
     let entity: CanonicalEntity
     let timestamp: String
     let keepsAttributes: Bool
+    /// Whether the silver table's secondary indexes wait for the end of the load (it was empty when it began).
+    private let indexesLeftOut: Mutex<Bool>
 
     init(
         session: PostgresSession, batch: BatchID, run: RunID?, source: SourceName, entity: CanonicalEntity, timestamp: String,
-        keepsAttributes: Bool
+        keepsAttributes: Bool, indexesLeftOut: Bool
     ) {
         self.session = session
         self.batch = batch
@@ -28,6 +34,14 @@ final class PostgresBatchWriter: BatchRowWriter {
         self.entity = entity
         self.timestamp = timestamp
         self.keepsAttributes = keepsAttributes
+        self.indexesLeftOut = Mutex(indexesLeftOut)
+    }
+
+    /// Leaves the secondary indexes of `entity`'s silver table out of the load about to start when the table holds
+    /// no row (after building any a load cut short left out).
+    /// - Returns: whether they were left out, for ``finish()`` to build.
+    static func beginLoad(_ session: PostgresSession, entity: CanonicalEntity) async throws(PostgresStoreError) -> Bool {
+        try await session.value("SELECT cdp.silver_load_begin($1)::text", [entity.silverTable]) == "true"
     }
 
     static let quarantineColumns = [
@@ -78,9 +92,26 @@ final class PostgresBatchWriter: BatchRowWriter {
         }
     }
 
+    func finish() throws(StoreError) {
+        guard indexesLeftOut.withLock({ $0 }) else { return }
+        let session = self.session
+        do {
+            try PostgresBlocking.wait { () async throws(PostgresStoreError) in try await session.execute("SELECT cdp.silver_load_end()") }
+        } catch {
+            throw PostgresLake.storeError(error, doing: "build the indexes of \(entity.silverTable) after batch \(batch)")
+        }
+        indexesLeftOut.withLock { $0 = false }
+    }
+
     func close() {
         let session = self.session
-        _ = try? PostgresBlocking.wait { () async throws(PostgresStoreError) in await session.close() }
+        // A load that stopped early builds the indexes it left out too (over the rows it wrote, which the next run
+        // discards): readers keep them. When that fails as well, the next load builds them first.
+        let buildsIndexes = indexesLeftOut.withLock { $0 }
+        _ = try? PostgresBlocking.wait { () async throws(PostgresStoreError) in
+            if buildsIndexes { try? await session.execute("SELECT cdp.silver_load_end()") }
+            await session.close()
+        }
     }
 
     /// What every row of a chunk shares.

@@ -131,18 +131,24 @@ extension PostgresLake: BatchRepository {
         precondition(!keepsAttributes || entity == .customer, "only customers keep extra attributes")
         let settings = self.settings
         let environment = self.environment
-        let session: PostgresSession
+        let (session, indexesLeftOut): (PostgresSession, Bool)
         do {
-            session = try PostgresBlocking.wait { () async throws(PostgresStoreError) -> PostgresSession in
+            (session, indexesLeftOut) = try PostgresBlocking.wait { () async throws(PostgresStoreError) -> (PostgresSession, Bool) in
                 let session = try await PostgresSession.connect(settings, environment: environment, applicationName: "cdp ingest")
-                try await session.execute("SET search_path = cdp")
-                return session
+                do throws(PostgresStoreError) {
+                    try await session.execute("SET search_path = cdp")
+                    return (session, try await PostgresBatchWriter.beginLoad(session, entity: entity))
+                } catch {
+                    await session.close()
+                    throw error
+                }
             }
         } catch {
             throw Self.storeError(error, doing: "open a writer for batch \(batch)")
         }
         return PostgresBatchWriter(
-            session: session, batch: batch, run: run, source: source, entity: entity, timestamp: timestamp, keepsAttributes: keepsAttributes)
+            session: session, batch: batch, run: run, source: source, entity: entity, timestamp: timestamp, keepsAttributes: keepsAttributes,
+            indexesLeftOut: indexesLeftOut)
     }
 
     private func batchRecords(_ operation: String, _ sql: String, _ arguments: [String?]) throws(StoreError) -> [BatchRecord] {
