@@ -85,8 +85,10 @@ struct AccessCommand: ParsableCommand {
         func run() throws {
             // Opening the workspace as its owner records a changed file (through a short-lived writing
             // connection); anyone else is refused there, and audited where the lake can be written.
-            let workspace = try options.open(readOnly: true)
-            if let store {
+            // An upgrade of the team store is this command's to install: the store may lack this release's migrations.
+            let workspace = try options.open(readOnly: true, upgradingTeamStore: true)
+            // A workspace whose lake is a team store applies the file there unless told another store.
+            if let store = store ?? (workspace.isOnTeamStore ? workspace.configuration.storeAddress : nil) {
                 let timeout = Duration.seconds(max(lockTimeout, 1))
                 let report = try present { () throws(EngineError) in try workspace.applyAccess(toTeamStore: store, lockTimeout: timeout) }
                 if !report.migrations.isEmpty {

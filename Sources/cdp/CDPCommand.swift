@@ -37,9 +37,13 @@ struct WorkspaceOptions: ParsableArguments {
 
     /// Opens the workspace; `readOnly` for commands that only read: they neither migrate nor write the
     /// lake, so they work where the user may not write it.
-    func open(readOnly: Bool = false) throws -> Workspace {
+    /// - Parameter upgradingTeamStore: opens a team store whose schema lacks this release's migrations (for
+    ///   `cdp access apply`, which installs them); every other command refuses such a store.
+    func open(readOnly: Bool = false, upgradingTeamStore: Bool = false) throws -> Workspace {
         let path = self.path
-        return try present { () throws(EngineError) in try Workspace(at: path, mode: readOnly ? .readOnly : .readWrite) }
+        return try present { () throws(EngineError) in
+            try Workspace(at: path, mode: readOnly ? .readOnly : .readWrite, upgradingTeamStore: upgradingTeamStore)
+        }
     }
 
     /// The session's environment: the OS user the kernel names (never `$USER`), or `--as USER` when

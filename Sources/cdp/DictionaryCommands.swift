@@ -214,14 +214,8 @@ struct DictionaryCommand: ParsableCommand {
             if let out { try present { () throws(EngineError) in try UserNamedFile.checkWrite(out, for: service.environment) } }
             let text = try present { () throws(EngineError) in try service.export(as: parsed) }
             guard let out else { return Swift.print(text, terminator: "") }  // a document, byte for byte
-            try present { () throws(EngineError) in
-                do {
-                    try text.write(toFile: out, atomically: true, encoding: .utf8)
-                } catch {
-                    throw EngineError(
-                        .workspace, "cannot write \(out): \(error.localizedDescription); check the folder exists and is writable")
-                }
-            }
+            // Private, as every export is (an example of a personal column is as typed), and whole or not at all.
+            try present { () throws(EngineError) in try PrivateFile.write(Data(text.utf8), toPath: out) }
             print("wrote \(out)")
         }
     }

@@ -35,6 +35,8 @@ struct MatchCommand: ParsableCommand {
             let workspace = try options.open()
             let environment = try options.environment(in: workspace)
             let file = truth.map { URL(fileURLWithPath: $0) } ?? workspace.root.appendingPathComponent("truth/entities.csv")
+            // Acting for another user, cdp reads no file a user names: it would read it as the account cdp runs as.
+            if let truth { try present { () throws(EngineError) in try UserNamedFile.checkRead(truth, for: environment) } }
             let result = try present { () throws(EngineError) in
                 try MatchService(workspace: workspace, environment: environment).evaluateGoldenRecords(truth: try TruthTable(contentsOf: file))
             }

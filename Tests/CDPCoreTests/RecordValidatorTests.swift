@@ -124,6 +124,26 @@ struct RecordValidatorTests {
             "rules[2].name: 'b' is already the name of rules[1]; names must be unique", "rules[3]: 'range' needs 'min' or 'max'",
         ])
     }
+
+    /// Attack 11, F4: a failure is masked as its field is, so it quotes no other field's value — neither the right side
+    /// of a compare (a birth date after `created_at`) nor a name standardisation emptied under a missing key.
+    @Test func aFailureQuotesNoValueOfAnotherField() throws {
+        let compared = failures(
+            .compare(left: "created_at", op: .lessThan, right: "birth_date"), ["created_at": "2017-08-11 15:55:52", "birth_date": "1959-09-01"])
+        let comparison = try #require(compared.first)
+        #expect(comparison.field == "created_at")
+        #expect(comparison.message.hasSuffix("is not < birth_date") && !comparison.message.contains("1959"), "\(comparison.message)")
+
+        let required = failures(
+            .required(fields: ["email"], anyOf: ["first_name", "last_name"]), ["first_name": "Margarethe2", "last_name": "Kowal5ka"])
+        let missing = try #require(required.first)
+        #expect(missing.field == "email")
+        #expect(!missing.message.contains("Margarethe") && !missing.message.contains("Kowal"), "\(missing.message)")
+        #expect(missing.message.contains("first_name is empty once standardised"), "\(missing.message)")
+        // The failure of the emptied field itself still says what was dropped and why.
+        let own = try #require(failures(.required(fields: ["last_name"]), ["last_name": "Kowal5ka"]).first)
+        #expect(own.field == "last_name" && own.message.contains("'Kowal5ka' is empty once standardised"), "\(own.message)")
+    }
 }
 
 struct RecordStandardizerTests {

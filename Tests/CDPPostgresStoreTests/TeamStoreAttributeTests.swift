@@ -39,4 +39,34 @@ extension TeamStoreTests {
             members == #"{"n": "\#(PIIMasker.mask("1234567", as: .other))", "opt": "\#(PIIMasker.mask("true", as: .other))", "#
                 + #""none": null, "email": "p***@y****.es"}"#)
     }
+
+    /// A held record keeps its extra attributes as `attributes.<name>` members of its fields and failures: the
+    /// masked view masks them as the attribute is — a name the dictionary knows as its kind, one it does not as
+    /// generic personal data (attack 11, F2: `quarantine_record_masked` showed national ids in clear to a viewer).
+    @Test func aHeldRecordsExtraAttributesAreMaskedInItsFieldsAndFailures() async throws {
+        let fixture = try await TeamStoreFixture.make("heldattributes")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        _ = try await admin.rows(
+            """
+            UPDATE cdp.quarantine_record SET
+                fields = (fields::jsonb || '{"attributes.national_id": "Y7734521K", "Attributes.Loyalty_Card": "LC-55120987"}')::text,
+                failures = '[{"field":"attributes.national_id","message":"''Y7734521K'' is not a national id","rule":"id_format","severity":"error","value":"Y7734521K"}]'
+            WHERE id = 1
+            """)
+        for user in ["ana", "vic"] {
+            let masked = try fixture.psql("SELECT fields, failures FROM quarantine_record_masked WHERE id = 1", as: user)
+            #expect(masked.status == 0, "\(masked.output)")
+            #expect(masked.stdout.contains(#""attributes.national_id": "\#(PIIMasker.mask("Y7734521K", as: .other))""#), "\(masked.stdout)")
+            for value in ["7734521", "55120987", "rebecca"] {
+                #expect(!masked.stdout.lowercased().contains(value), "\(user): \(masked.stdout)")
+            }
+        }
+        let steward = try fixture.psql("SELECT fields FROM quarantine_record WHERE id = 1", as: "sam")
+        #expect(steward.stdout.contains("Y7734521K") && steward.stdout.contains("LC-55120987"), "\(steward.output)")
+        let kinds = try await admin.rows(
+            "SELECT cdp.pii_kind('attributes.national_id'), cdp.pii_kind('attributes.loyalty_card'), cdp.pii_kind('email'), cdp.pii_kind('plan')")
+        #expect(kinds.first == ["PII", "PII", "PII.Email", nil])
+    }
 }

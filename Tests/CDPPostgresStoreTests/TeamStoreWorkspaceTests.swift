@@ -50,6 +50,28 @@ extension TeamStoreTests {
         return try await body(workspace, database, run)
     }
 
+    /// Attack 11: a new release's migrations made every command refuse the store, `cdp access apply -w W --store A`
+    /// included (opening `-w W` opened the store first), so an admin could upgrade only from a copy of the workspace
+    /// without its `[store]`. `cdp access apply -w W` now installs what is missing, on the workspace's own store.
+    @Test func anAdminUpgradesAnOlderStoreWithAccessApply() async throws {
+        try await Self.withSampleWorkspace(on: .postgres, "upgrade") { workspace, database, run in
+            let cluster = try PostgresTestCluster.get()
+            let admin = try await cluster.superuser(try #require(database))
+            defer { Task { await admin.close() } }
+            // The store as an older release left it: a migration (one that may run again) not recorded.
+            let latest = "pg-held-attributes-are-personal"
+            #expect(PostgresSchema.migrations.contains { $0.name == latest })
+            _ = try await admin.rows("DELETE FROM cdp.schema_migration WHERE name = $1", [latest])
+            let refused = try run(["status", "-w", workspace])
+            #expect(refused.status != 0 && refused.stderr.contains("lacks migrations \(latest)"), "\(refused.output)")
+            let upgraded = try run(["access", "apply", "-w", workspace])
+            #expect(upgraded.status == 0, "\(upgraded.output)")
+            #expect(upgraded.stdout.contains("installed the team store's schema: \(latest)"), "\(upgraded.output)")
+            let status = try run(["status", "-w", workspace])
+            #expect(status.status == 0, "\(status.output)")
+        }
+    }
+
     /// Counts per source and the rule pass rates, as `cdp status --json` prints them (the workspace's path left out),
     /// and every quarantined record as `cdp quarantine list --json` prints it (the times left out).
     static func statusCounts(_ run: ([String]) throws -> Subprocess.Result, _ workspace: String) throws -> String {

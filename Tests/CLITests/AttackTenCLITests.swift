@@ -36,6 +36,10 @@ import Testing
         // As themselves, a user imports their own file as before (this one is no dictionary: its problem is named).
         let own = try CLI.run(["dictionary", "import", file.path] + ws)
         #expect(own.status != 0 && own.status != 12, "\(own.stderr)")
+        // Attack 11, F6: `cdp match evaluate --truth FILE` too (its errors gave the file's lines and fields).
+        let truth = try CLI.run(["match", "evaluate", "--truth", file.path, "--as", "sam"] + ws)
+        #expect(truth.status == 12, "\(truth.stderr)")
+        #expect(truth.stderr.contains("does not read \(file.path) while \(HardeningIdentityCLITests.kernelUser) acts as sam"), "\(truth.stderr)")
     }
 }
 

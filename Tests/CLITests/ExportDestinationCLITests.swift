@@ -97,4 +97,22 @@ extension ExportDestinationCLITests {
         let inside = try CLI.run(["spark", "run", "-w", folder.path, "--export", folder.appendingPathComponent("lake/spark").path])
         #expect(inside.status == 12 && inside.stderr.contains("part of the workspace"), "\(inside.stderr)")
     }
+
+    /// Attack 11, F3: `cdp dictionary export --out` wrote a file every local user could read (0644), while a personal
+    /// column's example is as an admin typed it; it is now private like every export, also where it replaces a file.
+    @Test func aDictionaryExportIsPrivate() throws {
+        let folder = try HardeningIdentityCLITests.workspace("export-dictionary-mode", from: "sample-data")
+        let ws = ["-w", folder.path]
+        let example = ["dictionary", "edit", "silver_customer.email", "--example", "pilar.gonzalez53@yahoo.es", "--reason", "real one"]
+        #expect(try CLI.run(example + ws).status == 0)
+        let target = folder.appendingPathComponent("governance/dictionary.toml")
+        try Data("old\n".utf8).write(to: target)
+        let written = try CLI.run(["dictionary", "export", "--format", "toml", "--out", target.path] + ws)
+        #expect(written.status == 0, "\(written.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try String(contentsOf: target, encoding: .utf8).contains("silver_customer"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path).filter { $0.contains(".partial-") }
+        #expect(leftovers.isEmpty)
+    }
 }

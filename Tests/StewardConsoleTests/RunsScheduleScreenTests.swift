@@ -35,6 +35,34 @@ import Testing
     }
 }
 
+/// A failed run's alert quotes its error, which may quote a value a fatal rule refused: the Runs screen withholds
+/// its detail from a user without view_pii, as `cdp runs show` does (attack 11, F1), and the alert log is private.
+@Suite struct RunsAlertMaskingScreenTests {
+    @Test func aFailedRunsAlertIsWithheldFromAViewerAndShownToAnAdmin() throws {
+        let prepared = try ConsoleFixture.makeWorkspace("alert-masking")
+        // ann is admin; vic, unlisted, the default viewer.
+        try AccessScreenTests.access.write(to: prepared.root.appendingPathComponent(Workspace.accessPath), atomically: true, encoding: .utf8)
+        let workspace = try Workspace(at: prepared.root.path)
+        _ = try WorkflowRunner(workspace: workspace, environment: ConsoleFixture.clock).run(workspace.workflow())
+        let refusal = "refused before writing anything: inbox/customers.csv:2: fatal rule 'email_length' failed: 'pilar.gonzalez53@yahoo.es' is longer than 20"
+        try AlertLog(lakeFolder: workspace.lakeFolder).append(
+            AlertLog.Alert(at: "2025-11-28T03:00:00Z", workflow: "customer_pipeline", run: RunID(1), event: .failure, text: refusal))
+        let mode = try FileManager.default.attributesOfItem(atPath: workspace.lakeFolder.appendingPathComponent(AlertLog.fileName).path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        for (user, shows) in [("vic", false), ("ann", true)] {
+            let backend = InMemoryBackend(width: 200, height: 30)
+            let app = ConsoleApp(workspace: try Workspace(at: workspace.root.path), environment: .fixed(at: 1_764_300_000, user: user), theme: .mono, backend: backend)
+            try backend.enqueue(script: "3")
+            app.drainEvents(settle: true)
+            let screen = backend.screenText()
+            #expect(screen.contains("last alert 2025-11-28 03:00 customer_pipeline R1: refused before writing anything: "), "\(screen)")
+            #expect(screen.contains("pilar.gonzalez53") == shows, "\(user): \(screen)")
+            #expect(screen.contains("withheld") != shows, "\(user): \(screen)")
+        }
+    }
+}
+
 /// File arrival triggers are listed beside the schedules: the folder, paused or not (and by whom), the next
 /// check and the last file seen.
 @Suite struct RunsTriggerScreenTests {

@@ -24,9 +24,25 @@ public struct PersonalDataMap: Hashable, Sendable {
     /// The map of a workspace without a dictionary: the built-in personal columns, by name only.
     public static func defaults(_ columns: [String: PIIKind]) -> PersonalDataMap { PersonalDataMap(columns: columns) }
 
+    /// An extra attribute a source maps (`[sources.attributes] name = "column"`): a member of
+    /// `silver_customer.attributes` named `name`, fed by the source's `column`.
+    public struct Attribute: Hashable, Sendable {
+        public var name: String
+        public var source: String
+        public var column: String
+        public init(name: String, source: String, column: String) {
+            self.name = name
+            self.source = source
+            self.column = column
+        }
+    }
+
     /// The map the dictionary's tags give. Column names no entry describes (a source added since the
-    /// dictionary was seeded) keep their built-in kind, so nothing new slips through unmasked.
-    public init(entries: [DictionaryEntry], defaults: [String: PIIKind]) {
+    /// dictionary was seeded) keep their built-in kind, so nothing new slips through unmasked. An extra attribute is
+    /// as personal as its own source column's entry says (personal when none describes it), never as a column of
+    /// the same name in another dataset says (attack 11, F7: `silver_order.status`, untagged, showed a customer
+    /// attribute `status` fed by a column tagged `PII`).
+    public init(entries: [DictionaryEntry], defaults: [String: PIIKind], attributes: [Attribute] = []) {
         var columns: [String: PIIKind] = [:]
         var datasets: [String: [String: PIIKind]] = [:]
         var withheld: Set<String> = []
@@ -46,6 +62,17 @@ public struct PersonalDataMap: Hashable, Sendable {
         }
         for (name, kind) in defaults where !describedNames.contains(name) && columns[name] == nil {
             columns[name] = kind
+        }
+        let tagged = Set(datasets.values.flatMap(\.keys))
+        let byKey = Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for attribute in attributes {
+            let own = byKey[DictionaryKey(.bronze, attribute.source, attribute.column)]
+            guard let kind = own.map({ $0.isWithheldRecord ? .other : $0.personalKind }) ?? .other else {
+                // Its column described untagged: shown, unless a tag elsewhere names the attribute's name.
+                if !tagged.contains(attribute.name) { columns[attribute.name] = nil }
+                continue
+            }
+            if columns[attribute.name] == nil || columns[attribute.name] == .other { columns[attribute.name] = kind }
         }
         self.init(columns: columns, datasets: datasets, withheld: withheld, describedDatasets: described)
     }

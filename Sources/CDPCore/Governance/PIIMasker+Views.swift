@@ -119,6 +119,12 @@ extension PIIMasker {
         return masked
     }
 
+    /// A run's error as this principal may read it: its detail withheld without `view_pii` (a fatal rule's refusal
+    /// quotes the values it refused), as in ``runSummary(_:)``.
+    public func runError(_ text: String) -> String {
+        isActive ? Self.withholdingDetail(text) : text
+    }
+
     /// `task x failed: <detail>` → `task x failed: (withheld: needs view_pii)`; text with no subject is withheld whole.
     static func withholdingDetail(_ text: String) -> String {
         // Withheld already (the team store's masked views withhold before the engine masks again): unchanged.

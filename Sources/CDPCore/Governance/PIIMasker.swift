@@ -36,7 +36,13 @@ public struct PIIMasker: Sendable {
     /// The kind of a column, matched without regard to case.
     public func kind(ofColumn column: String) -> PIIKind? {
         guard isActive else { return nil }
-        return columns[column] ?? columns[column.lowercased()]
+        if let kind = columns[column] ?? columns[column.lowercased()] { return kind }
+        // A held record keeps an extra attribute as the field `attributes.<name>` (its fields, failures, fixes and
+        // their audit rows): it is as personal as the attribute is.
+        if column.lowercased().hasPrefix(MatchField.attributePrefix) {
+            return kind(ofColumn: String(column.dropFirst(MatchField.attributePrefix.count)))
+        }
+        return nil
     }
 
     /// A column's value as this principal may see it.

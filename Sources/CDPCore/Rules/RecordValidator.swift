@@ -179,6 +179,13 @@ public struct RecordValidator: Sendable {
                 return record.failure(at: index) != nil
             }
             guard let first = missing.first ?? emptied.first ?? (noneOf ? anyOf.first : nil) else { return nil }
+            // A failure is masked as its field is: it quotes no other field's value (or the reason, which quotes it),
+            // since that field's own failure carries them (attack 11, F4).
+            func dropped(_ ref: FieldRef, _ index: Int, _ reason: String) -> String {
+                ref == first
+                    ? "\(name(ref)) '\(record.raw[index] ?? "")' is empty once standardised (\(reason))"
+                    : "\(name(ref)) is empty once standardised"
+            }
             var parts: [String] = []
             if !missing.isEmpty {
                 let names = missing.map(name).joined(separator: ", ")
@@ -186,7 +193,7 @@ public struct RecordValidator: Sendable {
             }
             for ref in emptied {
                 guard case .field(let index) = ref else { continue }
-                parts.append("\(name(ref)) '\(record.raw[index] ?? "")' is empty once standardised (\(record.failure(at: index) ?? ""))")
+                parts.append(dropped(ref, index, record.failure(at: index) ?? ""))
             }
             if noneOf {
                 let names = anyOf.map(name)
@@ -194,7 +201,7 @@ public struct RecordValidator: Sendable {
                 var text = "\(names.dropLast().joined(separator: ", ")) and \(names[names.count - 1]) are \(all) missing (at least one is required)"
                 let dropped = anyOf.compactMap { ref -> String? in
                     guard case .field(let index) = ref, let reason = record.failure(at: index) else { return nil }
-                    return "\(name(ref)) '\(record.raw[index] ?? "")' is empty once standardised (\(reason))"
+                    return dropped(ref, index, reason)
                 }
                 if !dropped.isEmpty { text += ": " + dropped.joined(separator: ", ") }
                 parts.append(text)
@@ -253,7 +260,9 @@ public struct RecordValidator: Sendable {
                 holds = op.holds(lhs.description, rhs.description)
             }
             if holds { return nil }
-            return fail(left, "\(name(left)) \(lhs) is not \(op.rawValue) \(name(right)) \(rhs)")
+            // The failure is the left field's: the right field's value is not quoted (it may be personal where the
+            // left is not; attack 11, F4).
+            return fail(left, "\(name(left)) \(lhs) is not \(op.rawValue) \(name(right))")
         case .reference(let ref, let slot):
             guard let value = text(ref, record), !value.isEmpty else { return nil }
             let target = tables.references[slot]
@@ -371,7 +380,7 @@ public struct RecordValidator: Sendable {
     }
 }
 
-private enum FieldRef: Sendable {
+private enum FieldRef: Sendable, Equatable {
     case sourceKey
     case field(Int)
 }

@@ -157,7 +157,10 @@ extension Workspace {
             return .defaults(defaults)
         }
         let entries = tagged.map { DictionaryEntry($0.key, tags: $0.tags) }
-        return PersonalDataMap(entries: entries, defaults: defaults)
+        let attributes = configuration.sources.flatMap { source in
+            source.attributes.map { PersonalDataMap.Attribute(name: $0.key, source: source.name.rawValue, column: $0.value) }
+        }
+        return PersonalDataMap(entries: entries, defaults: defaults, attributes: attributes)
     }
 
     /// The access policy of the workspace at `root`, checked against the versions its lake recorded.

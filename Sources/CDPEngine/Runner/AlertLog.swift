@@ -8,8 +8,8 @@ import Foundation
 #endif
 
 /// The alerts the workflows raised (a failed run, a run past its health limit, a rule's pass rate below its
-/// threshold), one JSON line each in `lake/alerts.jsonl`, newest last; the console's Runs screen shows the
-/// last one. Appends are single `write`s of a whole line to a file opened for appending.
+/// threshold), one JSON line each in `lake/alerts.jsonl` (mode 0600), newest last; the console's Runs screen shows the
+/// last one through ``LakeReader/lastAlert()``, which withholds a failure's detail without `view_pii`. Appends are single `write`s of a whole line to a file opened for appending.
 public struct AlertLog: Sendable {
     public struct Alert: Hashable, Codable, Sendable {
         public var at: String
@@ -29,7 +29,8 @@ public struct AlertLog: Sendable {
     func append(_ alert: Alert) throws(EngineError) {
         guard var line = try? JSONEncoder.sortedLines.encode(alert) else { return }
         line.append(0x0A)
-        let descriptor = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        // Private to the lake's owner: a failed run's alert quotes what it refused.
+        let descriptor = open(file.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw EngineError(.store, "cannot open \(file.path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

@@ -38,7 +38,18 @@ struct Notifier: Sendable {
             case startedAt = "started_at", at, durationSeconds = "duration_seconds"
         }
 
-        var subject: String { "[cdp] \(workflow) run \(run): \(text)" }
+        /// One line the engine writes, whatever the text holds: a line break in a header would start another header.
+        var subject: String {
+            let what: String
+            switch event {
+            case .start: what = "started"
+            case .success: what = "succeeded"
+            case .failure: what = "failed"
+            case .durationWarning: what = "is past its health limit"
+            case .qualityAlert: what = "data-quality alert"
+            }
+            return Notifier.headerSafe("[cdp] \(workflow) run \(run) \(what)")
+        }
     }
 
     /// Whether anyone is to hear of `event`.
@@ -88,10 +99,19 @@ struct Notifier: Sendable {
         return outcome.value
     }
 
+    /// `text` with every control character (CR and LF included) made a space: fit for one header line.
+    static func headerSafe(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+    }
+
     /// Hands an e-mail to the configured sendmail-compatible command on its standard input.
     func mail(_ message: Message, to recipients: [String]) -> String? {
         guard let command = workspace.configuration.sendmailCommand else {
             return "no sendmail command is configured; add [notifications] sendmail = \"/usr/sbin/sendmail -t\" to cdp.toml"
+        }
+        // `sendmail -t` takes its recipients from the headers: an address that is not one line is not sent to.
+        if let broken = recipients.first(where: { Self.headerSafe($0) != $0 }) {
+            return "the address \(broken.debugDescription) holds a line break or a control character; fix the workflow's email_notifications"
         }
         let text = """
             To: \(recipients.joined(separator: ", "))

@@ -6,16 +6,23 @@ extension WorkflowRunner {
     /// Tells the workflow's e-mail and webhook recipients of `event`, and keeps an alert (a failure, a broken
     /// health rule, a rule below its pass rate) in the lake's alert log for the console. A notification that
     /// cannot be delivered is a warning in the run's log, never a failure of the run.
+    /// - Parameters:
+    ///   - text: what happened, in the engine's words (no landed value).
+    ///   - detail: the error behind a failure, which may quote landed values (a fatal rule's refusal): kept in the
+    ///     alert log (private; the console withholds it without `view_pii`), never sent to recipients, whom no role
+    ///     vouches for, nor put in a mail header a value could break into (attack 11, F5).
     func announce(
-        _ event: NotificationEvent, _ text: String, run: RunID, plan: WorkflowPlan, state: String, startedAt: Double,
-        observer: @Sendable (RunEvent) -> Void
+        _ event: NotificationEvent, _ text: String, detail: String? = nil, run: RunID, plan: WorkflowPlan, state: String,
+        startedAt: Double, observer: @Sendable (RunEvent) -> Void
     ) {
         let now = environment.now()
         var warnings: [String] = []
         if event != .start && event != .success {
             do {
                 try AlertLog(lakeFolder: workspace.lakeFolder).append(
-                    AlertLog.Alert(at: ISOTime.timestamp(now), workflow: plan.workflow.name, run: run, event: event, text: text))
+                    AlertLog.Alert(
+                        at: ISOTime.timestamp(now), workflow: plan.workflow.name, run: run, event: event,
+                        text: detail.map { "\(text): \($0)" } ?? text))
             } catch {
                 warnings.append("the alert could not be kept: \(error.message)")
             }
@@ -24,7 +31,8 @@ extension WorkflowRunner {
         if notifier.hasRecipients(event) {
             let message = Notifier.Message(
                 event: event, workflow: plan.workflow.name, run: run, state: state, startedAt: ISOTime.timestamp(startedAt),
-                at: ISOTime.timestamp(now), durationSeconds: max(0, now - startedAt), text: text, workspace: workspace.root.path)
+                at: ISOTime.timestamp(now), durationSeconds: max(0, now - startedAt),
+                text: detail == nil ? text : "\(text); what failed is withheld here: `cdp runs show \(run)`", workspace: workspace.root.path)
             warnings += notifier.send(message).map { "\(event.rawValue) notification not delivered: \($0)" }
         }
         for warning in warnings {

@@ -106,7 +106,7 @@ public struct WorkflowRunner: Sendable {
             do {
                 try finish(run, .failed, "stopped by an error: \(error.message)", observer)
                 announce(
-                    .failure, "stopped by an error: \(error.message)", run: run, plan: plan, state: RunState.failed.rawValue,
+                    .failure, "stopped by an error", detail: error.message, run: run, plan: plan, state: RunState.failed.rawValue,
                     startedAt: progress.startedAt, observer: observer)
             } catch let recording {
                 holder.unrecordedFailure = error.message
@@ -122,9 +122,16 @@ public struct WorkflowRunner: Sendable {
         var finished = try summary(run)
         finished.failure = failure
         let succeeded = finished.state == .succeeded
+        // A refusal before writing quotes the values its file's rules refused; a failed task's summary names tasks only.
+        var text = succeeded ? "run \(run) of \(plan.workflow.name) succeeded" : finished.error ?? "failed"
+        var detail: String?
+        if failure == .fatalRule || failure == .inputRefused, let colon = text.firstIndex(of: ":") {
+            detail = text[text.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            text = String(text[..<colon])
+        }
         announce(
-            succeeded ? .success : .failure, succeeded ? "run \(run) of \(plan.workflow.name) succeeded" : finished.error ?? "failed", run: run,
-            plan: plan, state: finished.state.rawValue, startedAt: progress.startedAt, observer: observer)
+            succeeded ? .success : .failure, text, detail: detail, run: run, plan: plan, state: finished.state.rawValue,
+            startedAt: progress.startedAt, observer: observer)
         return finished
     }
 

@@ -162,6 +162,14 @@ public struct LakeReader: Sendable {
         try storeCall { () throws(StoreError) in try lake.runs.run(id) }.map(masker.runSummary)
     }
 
+    /// The newest alert a workflow raised (``AlertLog``), nil when none. A failed run's alert is its error, withheld
+    /// without `view_pii` as ``runs(limit:)`` withholds it; health and data-quality alerts name no value.
+    public func lastAlert() throws(EngineError) -> AlertLog.Alert? {
+        guard var alert = try AlertLog(lakeFolder: workspace.lakeFolder).last() else { return nil }
+        if alert.event == .failure { alert.text = masker.runError(alert.text) }
+        return alert
+    }
+
     /// A run's events after `afterEventID`, oldest first; what failures say withheld without `view_pii`.
     public func events(of run: RunID, after afterEventID: Int64 = 0, limit: Int = 1000) throws(EngineError) -> [RunEvent] {
         try storeCall { () throws(StoreError) in try lake.runs.events(of: run, after: afterEventID, limit: limit) }.map(masker.runEvent)

@@ -71,10 +71,14 @@ public final class Workspace: Sendable {
     /// - Parameters:
     ///   - mode: `.readOnly` for commands that only read: the lake is neither migrated nor written.
     ///   - identity: who opens it (the kernel's user; tests pass another).
+    ///   - upgradingTeamStore: a team store that lacks some of this release's migrations is opened anyway, for
+    ///     ``applyAccess(toTeamStore:lockTimeout:)`` to install them; otherwise such a store is refused, naming them.
     /// - Throws: `EngineError.workspace` when the folder is not a workspace, `.invalidConfiguration` listing
     ///   every problem of the configuration files with its file, line and setting, `.forbidden` when an access
     ///   file the lake recorded is gone.
-    public init(at path: String, mode: LakeStore.OpenMode = .readWrite, identity: OSIdentity = .current) throws(EngineError) {
+    public init(
+        at path: String, mode: LakeStore.OpenMode = .readWrite, identity: OSIdentity = .current, upgradingTeamStore: Bool = false
+    ) throws(EngineError) {
         root = URL(fileURLWithPath: path).standardizedFileURL
         let configFile = root.appendingPathComponent(Self.configurationFileName)
         guard FileManager.default.fileExists(atPath: configFile.path) else {
@@ -96,7 +100,9 @@ public final class Workspace: Sendable {
         self.rules = rules
         if let address = configuration.storeAddress {
             let lake = try storeCall { () throws(StoreError) in
-                try PostgresLake.open(address, environment: ProcessInfo.processInfo.environment, osUser: identity.user, workspaceRoot: root.path)
+                try PostgresLake.open(
+                    address, environment: ProcessInfo.processInfo.environment, osUser: identity.user, workspaceRoot: root.path,
+                    requiringEveryMigration: !upgradingTeamStore)
             }
             teamLake = lake
             embeddedLake = nil

@@ -40,9 +40,11 @@ public final class PostgresLake: Sendable {
     /// - Parameter osUser: the kernel's user, the login role when the address names none (peer authentication).
     /// - Throws: `.cannotOpen` when the address cannot be read or the server refuses the login, `.schemaOutdated`
     ///   when the database holds no team store yet or an older one (naming the command that installs it).
-    public static func open(_ address: String, environment: [String: String], osUser: String, workspaceRoot: String? = nil) throws(StoreError)
-        -> PostgresLake
-    {
+    /// - Parameter requiringEveryMigration: false to open a store that lacks some of this release's migrations (an
+    ///   upgrade, which installs them before anything else reads it).
+    public static func open(
+        _ address: String, environment: [String: String], osUser: String, workspaceRoot: String? = nil, requiringEveryMigration: Bool = true
+    ) throws(StoreError) -> PostgresLake {
         let lake: PostgresLake
         do {
             lake = try PostgresBlocking.wait { () async throws(PostgresStoreError) -> PostgresLake in
@@ -65,7 +67,7 @@ public final class PostgresLake: Sendable {
         }
         let installed = try lake.installedMigrations()
         let missing = PostgresSchema.migrations.map(\.name).filter { !installed.contains($0) }
-        guard missing.isEmpty else {
+        guard missing.isEmpty || (!requiringEveryMigration && !installed.isEmpty) else {
             lake.close()
             throw StoreError(
                 .schemaOutdated,

@@ -110,9 +110,8 @@ final class RunsListScreen: TableScreen, BackgroundRefreshing {
     private func load(_ app: ConsoleApp, again: Bool = false) {
         let reader = app.reader
         let schedules = ScheduleService(workspace: app.workspace, environment: app.environment)
-        let lakeFolder = app.workspace.lakeFolder
         let body = { @Sendable () throws(EngineError) -> Listing in
-            Listing(runs: try reader.runs(limit: 100), schedules: try schedules.list(), lastAlert: try AlertLog(lakeFolder: lakeFolder).last())
+            Listing(runs: try reader.runs(limit: 100), schedules: try schedules.list(), lastAlert: try reader.lastAlert())
         }
         if again { refresh.restart(body) } else { refresh.start(body) }
     }

@@ -215,6 +215,28 @@ struct DataDictionaryTests {
         #expect(map.treatment(dataset: "golden_record", column: "attributes") == nil)
     }
 
+    /// Attack 11, F7: an extra attribute is as personal as its own source column says, whatever another dataset's column
+    /// of the same name says.
+    @Test func anExtraAttributeIsAsPersonalAsItsOwnSourceColumn() {
+        let entries = [
+            DictionaryEntry(DictionaryKey(.silver, "silver_order", "status"), description: "Order status."),
+            DictionaryEntry(DictionaryKey(.bronze, "crm_customers", "ni_number"), tags: ["PII"]),
+            DictionaryEntry(DictionaryKey(.bronze, "crm_customers", "plan_code"), description: "Plan."),
+        ]
+        let attributes = [
+            PersonalDataMap.Attribute(name: "status", source: "crm_customers", column: "ni_number"),
+            PersonalDataMap.Attribute(name: "plan", source: "crm_customers", column: "plan_code"),
+            PersonalDataMap.Attribute(name: "loyalty_card", source: "crm_customers", column: "card"),
+        ]
+        let defaults: [String: PIIKind] = ["status": .other, "plan": .other, "loyalty_card": .other]
+        let map = PersonalDataMap(entries: entries, defaults: defaults, attributes: attributes)
+        #expect(map.columns["status"] == .other)
+        #expect(map.columns["loyalty_card"] == .other)  // no entry for its column: personal
+        #expect(map.columns["plan"] == nil)  // its column described untagged
+        #expect(map.treatment(dataset: "silver_order", column: "status") == .show)
+        #expect(PersonalDataMap(entries: entries, defaults: defaults).columns["status"] == nil)  // what it was
+    }
+
     // MARK: Suggestions
 
     @Test func profilingCountsNullsDistinctValuesAndTheCommonestShape() {

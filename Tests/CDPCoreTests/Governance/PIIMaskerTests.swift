@@ -81,6 +81,22 @@ struct PIIMaskerTests {
         #expect(!pair.contains("34669443380"))
     }
 
+    /// A held record keeps an extra attribute as the field `attributes.<name>`: masked as the attribute is, in its
+    /// fields, in a failure about it and in a fix's audit row (attack 11, F2).
+    @Test func aHeldRecordsExtraAttributeIsMaskedAsTheAttributeIs() throws {
+        let masker = PIIMasker(columns: ["email": .email, "national_id": .other])
+        let id = "NI249523B"
+        #expect(masker.fields(["attributes.national_id": id])["attributes.national_id"] == PIIMasker.mask(id, as: .other))
+        #expect(masker.fields(["Attributes.National_ID": id])["Attributes.National_ID"] == PIIMasker.mask(id, as: .other))
+        let fields = try #require(masker.json(#"{"attributes.national_id":"NI249523B","attributes.plan":"gold"}"#))
+        #expect(!fields.contains("249523") && fields.contains(#""attributes.plan":"gold""#), "\(fields)")
+        let failure = try #require(
+            masker.json(#"[{"field":"attributes.national_id","value":"NI249523B","message":"'NI249523B' is too long"}]"#))
+        #expect(!failure.contains("249523"), "\(failure)")
+        // An attribute the dictionary leaves untagged stays as it is.
+        #expect(masker.kind(ofColumn: "attributes.plan") == nil)
+    }
+
     @Test func auditRowsWithNonTextValuesAreMaskedToo() {
         let masker = PIIMasker(columns: PIIMasker.canonicalPersonalFields)
         let fix = AuditEntry(

@@ -116,7 +116,8 @@ import Testing
         #expect(posts.allSatisfy { $0["run_id"] as? Int == Int(run.id.rawValue) && $0["workflow"] as? String == "notified" })
         #expect(posts.last?["state"] as? String == "succeeded")
         let mails = try String(contentsOf: mail, encoding: .utf8)
-        #expect(mails.contains("To: start@example.com\nSubject: [cdp] notified run \(run.id): run \(run.id) of notified started"))
+        #expect(mails.contains("To: start@example.com\nSubject: [cdp] notified run \(run.id) started\n"))
+        #expect(mails.contains("run \(run.id) of notified started"))
         #expect(mails.contains("To: ok@example.com"))
         #expect(!mails.contains("ops@example.com"))
         #expect(try AlertLog(lakeFolder: workspace.lakeFolder).last() == nil)  // nothing went wrong
@@ -144,6 +145,37 @@ import Testing
         #expect(second.state == .succeeded)
         let warnings = try workspace.store.events(of: second.id, limit: 100).filter { $0.kind == .warning }.map(\.message)
         #expect(warnings.contains { $0.hasPrefix("on_success notification not delivered: webhook ops:") }, "\(warnings)")
+    }
+
+    /// Attack 11, F5: a landed value with a line break ("…\nBcc: attacker") became a header of the failure e-mail, and
+    /// the body carried the values a fatal rule refused. The subject is the engine's own line, and what a refusal
+    /// quotes stays in the (private) alert log: neither e-mail nor webhook carries a landed value.
+    @Test func aRefusedValueReachesNoNotificationNorAMailHeader() throws {
+        let receiver = try Receiver()
+        let (workspace, mail) = try Self.workspace("notify-injection", workflow: { Self.notified($0, tasks: Self.tasks) }, receiver: receiver)
+        let fatal = "\n[[rules]]\nname = \"email_length\"\ndataset = \"crm\"\ncheck = \"length\"\nfield = \"email\"\nmax = 30\nseverity = \"fatal\"\n"
+        let rules = workspace.root.appendingPathComponent("governance/rules.toml")
+        try (String(contentsOf: rules, encoding: .utf8) + fatal).write(to: rules, atomically: true, encoding: .utf8)
+        try "id,first,last,email,born\n9,Eve,Out,\"eve@x.example\nBcc: attacker@evil.example\nX-Pad: aaaaaaaa\",1980-01-02\n"
+            .write(to: workspace.root.appendingPathComponent("inbox/customers_2.csv"), atomically: true, encoding: .utf8)
+        let run = try WorkflowRunner(workspace: try Workspace(at: workspace.root.path), environment: EngineFixture.clock)
+            .run(workspace.workflow(named: "notified"))
+        #expect(run.state == .failed)
+        let mails = try String(contentsOf: mail, encoding: .utf8)
+        #expect(!mails.contains("attacker@evil.example") && !mails.contains("eve@x.example"), "\(mails)")
+        #expect(mails.contains("Subject: [cdp] notified run \(run.id) failed\n"), "\(mails)")
+        #expect(mails.contains("refused before writing anything; what failed is withheld here: `cdp runs show \(run.id)`"), "\(mails)")
+        let failure = try #require(receiver.received.last { $0["event_type"] as? String == "on_failure" })
+        #expect((failure["text"] as? String)?.contains("evil") == false, "\(failure)")
+        // The operator's alert keeps it whole, for those who may read it.
+        let alert = try #require(try AlertLog(lakeFolder: workspace.lakeFolder).last())
+        #expect(alert.text.hasPrefix("refused before writing anything: ") && alert.text.contains("attacker@evil.example"))
+        // An address that is not one line is refused, not sent to.
+        let notifier = Notifier(workspace: workspace, plan: try workspace.workflow(named: "notified"))
+        let message = Notifier.Message(
+            event: .failure, workflow: "notified", run: run.id, state: "failed", startedAt: "", at: "", durationSeconds: 0, text: "x",
+            workspace: "")
+        #expect(notifier.mail(message, to: ["ops@example.com\nBcc: attacker@evil.example"])?.contains("line break") == true)
     }
 
     @Test func aRunLongerThanItsHealthRuleWarnsOnce() throws {
