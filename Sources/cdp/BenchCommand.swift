@@ -6,7 +6,7 @@ import StewardConsole
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Watch.self, Match.self, Customer360.self, Arrival.self, Spark.self])
+        commandName: "bench", abstract: "Benchmarks that print their figures (medians).", subcommands: [Ingest.self, Console.self, Watch.self, Match.self, Customer360.self, Arrival.self, Delta.self, Spark.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -249,6 +249,39 @@ struct BenchCommand: ParsableCommand {
                     + "trigger %.2f · ingest %.2f · revalidate %.2f · match %.2f · gold %.2f",
                 m.visible, result.arrivals.count, Output.grouped(result.goldenCustomers), result.settleSeconds, m.trigger, m.ingest, m.revalidate,
                 m.match, m.gold))
+        }
+    }
+
+    struct Delta: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A pipeline run after a new file per source holding 1% of its records (half new, half changed), at N customers (medians).",
+            discussion: """
+                Generates N customers and runs the whole pipeline once (not timed; a workspace left in --scratch by this \
+                or `cdp bench customer360` is reused), then for each of --runs writes a delta file beside each source's \
+                generated file and runs the pipeline, timing it end to end (wall and CPU) and by task.
+                """)
+        @Option(help: "How many CRM customers (contacts, orders and events follow the sample's proportions).") var customers: Int = 100_000
+        @Option(help: "The generator's seed.") var seed: UInt64 = 7
+        @Option(help: "Delta runs; the median is reported.") var runs: Int = 3
+        @Option(help: "Scratch folder; a workspace left there is reused.") var scratch: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        }
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-delta-\(getpid())" : "")
+            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let benchmark = DeltaBenchmark(customers: customers, seed: seed, repetitions: runs, scratch: folder)
+            let result = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }
+            if json { return Output.json(result) }
+            let m = result.median
+            print(String(
+                format: "delta of %@ records at %@ customers: median %.2f s wall, %.2f s CPU; gold wrote %@ of %@ customers",
+                Output.grouped(m.records), Output.grouped(result.customers), m.seconds, m.cpuSeconds, Output.grouped(m.customersRebuilt),
+                Output.grouped(m.customers)))
+            print("by task (median run): " + m.tasks.sorted { $0.value > $1.value }.map { String(format: "%@ %.2f s", $0.key, $0.value) }.joined(separator: " · "))
         }
     }
 
