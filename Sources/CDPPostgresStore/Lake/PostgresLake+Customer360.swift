@@ -58,13 +58,28 @@ extension PostgresLake: Customer360Repository {
             SELECT key, golden_id::text FROM \(search) WHERE key COLLATE "C" >= $1 AND key COLLATE "C" < $2
             ORDER BY s.key COLLATE "C", s.golden_id LIMIT $3::bigint
             """
-        var hits = try searchRows("search customers", range, [lookup.exact, lookup.exact + "\u{10FFFF}", String(limit)])
+        let hits = try searchRows("search customers", range, [lookup.exact, lookup.exact + "\u{10FFFF}", String(limit)])
         guard hits.count < limit else { return hits }
-        let exact = "SELECT key, golden_id::text FROM \(search) WHERE key COLLATE \"C\" = $1 ORDER BY s.golden_id LIMIT $2::bigint"
-        for (name, variant) in try nameVariants(lookup).sorted(by: { $0.key < $1.key }) where hits.count < limit {
-            hits += try searchRows("search customers", exact, [name, String(limit - hits.count)]).map { (variant, $0.golden) }
+        let variants = try nameVariants(lookup).sorted(by: { $0.key < $1.key })
+        guard !variants.isEmpty else { return hits }
+        // The customers of every close name in one statement, not a statement (a round trip) per name:
+        // name by name in the order given, each name's customers by id, as many as the limit leaves.
+        let byName = """
+            SELECT v.n::text, h.golden_id::text FROM unnest($1::text[]) WITH ORDINALITY AS v(name, n)
+            CROSS JOIN LATERAL (
+                SELECT s.golden_id FROM \(search) WHERE s.key COLLATE "C" = v.name ORDER BY s.golden_id LIMIT $2::bigint
+            ) h
+            ORDER BY v.n, h.golden_id LIMIT $2::bigint
+            """
+        var found = hits
+        for row in try searchRows("search customers", byName, [Self.textArray(variants.map(\.key)), String(limit - hits.count)]) {
+            let position = Int(try integer(row.key, "a close name's position")) - 1
+            guard variants.indices.contains(position) else {
+                throw StoreError(.database, "the team store returned close name \(position + 1) of \(variants.count)")
+            }
+            found.append((variants[position].value, row.golden))
         }
-        return hits
+        return found
     }
 
     public func customersHolding(keys: [String], among candidates: [GoldenID]?, limit: Int) throws(StoreError) -> [(key: String, golden: GoldenID)] {
