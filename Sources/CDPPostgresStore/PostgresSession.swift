@@ -38,7 +38,10 @@ public final class PostgresSession: Sendable {
                 configuration: try configuration(settings, password: nil, applicationName: applicationName), id: 1, logger: logger)
             return PostgresSession(settings: settings, connection: connection, logger: logger)
         } catch let error as PSQLError where password != nil && error.code == .authMechanismRequiresPassword {
-            // SCRAM or MD5: the server proves it knows the password (SCRAM) or sees only a salted hash (MD5).
+            // SCRAM or MD5: the server proves it knows the password (SCRAM) or sees only a salted hash (MD5). But the
+            // second login is a new conversation, in which whoever answers may ask for the password in clear text
+            // instead, and postgres-nio cannot be told to refuse that: so it goes only to an authenticated server.
+            guard settings.authenticatesTheServer else { throw unauthenticatedServer(settings) }
         } catch {
             throw loginFailure(settings, error, passwordOffered: password != nil)
         }
@@ -49,6 +52,21 @@ public final class PostgresSession: Sendable {
         } catch {
             throw loginFailure(settings, error, passwordOffered: false)
         }
+    }
+
+    private static func unauthenticatedServer(_ settings: PostgresSettings) -> PostgresStoreError {
+        let connection =
+            settings.tls == .disable
+            ? "plain TCP" : settings.tls == .verifyFull
+                ? "TLS to an IP address, whose certificate cannot be checked against a host name here,"
+                : "TLS with sslmode=\(settings.tls.rawValue), which does not check whose certificate it is,"
+        return PostgresStoreError(
+            .connection,
+            "cannot log in to \(settings): the server asked for a password, and cdp sends a password only to a server it has "
+                + "authenticated, over the Unix socket or TLS with sslmode=verify-full: over \(connection) whoever answers at that "
+                + "address (a server of someone else's, or a man in the middle) could ask for it by SCRAM first and in clear text at "
+                + "the next login. Name the server by its host name with sslmode=verify-full in the address (its certificate must "
+                + "then be trusted by this machine and name that host), or connect over the server's socket folder")
     }
 
     private static func loginFailure(_ settings: PostgresSettings, _ error: any Error, passwordOffered: Bool) -> PostgresStoreError {

@@ -38,6 +38,26 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
         return (folder.hasSuffix("/") ? folder : folder + "/") + ".s.PGSQL.\(port)"
     }
 
+    /// Whether only the server the address names can answer: over a Unix socket (its folder's permissions say who
+    /// listens) or TLS that verified the server's certificate and name (`sslmode=verify-full`). cdp gives a password
+    /// only then: elsewhere whoever answers (a server of someone else's, a man in the middle) may ask for SCRAM at the
+    /// first login and for the password in clear text at the second, and postgres-nio would send it.
+    public var authenticatesTheServer: Bool {
+        switch endpoint {
+        case .socket: return true
+        case .tcp(let host): return tls == .verifyFull && !Self.isIPAddress(host)
+        }
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 address: a certificate is checked against a host's name, and for an address
+    /// postgres-nio checks only who signed it (any certificate a trusted authority signed would do).
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
+    }
+
     /// The address without anything secret, for messages and the audit log.
     public var description: String {
         switch endpoint {

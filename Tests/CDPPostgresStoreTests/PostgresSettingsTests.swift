@@ -79,6 +79,19 @@ import Testing
 
     /// A `localhost` line of the password file matches a socket only in the default folder, as libpq matches it; a
     /// socket elsewhere matches its folder's path.
+    /// A password goes only where no one but the named server can answer: the Unix socket, or TLS that verified the
+    /// certificate against the host's name (not an IP address: postgres-nio cannot check a certificate against one).
+    @Test(arguments: [
+        ("postgresql://ana@/acme?host=/var/run/postgresql", true), ("/var/run/postgresql", true),
+        ("postgresql://ana@db.example/acme?sslmode=verify-full", true), ("postgresql://ana@db.example/acme", false),
+        ("postgresql://ana@db.example/acme?sslmode=require", false), ("postgresql://ana@db.example/acme?sslmode=disable", false),
+        ("postgresql://ana@10.0.0.7/acme?sslmode=verify-full", false), ("postgresql://ana@/acme?host=::1&sslmode=verify-full", false),
+    ])
+    func aPasswordGoesOnlyToAServerTheConnectionAuthenticates(address: String, authenticated: Bool) throws {
+        let settings = try PostgresSettings.parse(address, environment: [:], osUser: "ana")
+        #expect(settings.authenticatesTheServer == authenticated, "\(address)")
+    }
+
     @Test func aLocalhostPasswordLineMatchesOnlyTheDefaultSocketFolder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-pgpass-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
