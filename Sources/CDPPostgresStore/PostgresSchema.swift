@@ -116,6 +116,7 @@ public enum PostgresSchema {
         Migration(name: "pg-admin-effects-are-requested-and-audited-first", statements: adminRequestObjects),
         Migration(name: "pg-a-first-load-builds-its-indexes-after", statements: firstLoadIndexObjects),
         Migration(name: "pg-held-attributes-are-personal", statements: heldAttributeObjects),
+        Migration(name: "pg-an-unmerge-refuses-no-list-of-other-members", statements: unmergeOthersObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

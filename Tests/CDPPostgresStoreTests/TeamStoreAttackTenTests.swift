@@ -143,3 +143,30 @@ extension TeamStoreTests {
         #expect(try await PostgresTeamStore.auditChainProblems(admin) == [])
     }
 }
+
+extension TeamStoreTests {
+    /// Review LOW: an unmerge from psql with `p_others` NULL, of a golden record's only member, failed with PL/pgSQL's
+    /// "FOREACH expression must not be null" instead of a message of the store's. It is refused by its own message,
+    /// an empty list still says there is nothing to split, and the checked body is no login's to call.
+    @Test func anUnmergeWithNoListOfOtherMembersIsRefusedByItsOwnMessage() async throws {
+        let fixture = try await TeamStoreFixture.make("unmergenull")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await admin.execute(
+            "INSERT INTO cdp.golden_xref (source, source_key, golden_id, valid_from_run) VALUES ('crm_customers', 'C0000001', 1, 1)")
+        func unmerge(_ others: String, function: String = "golden_unmerge_as_read") throws -> Subprocess.Result {
+            try fixture.psql("SELECT cdp.\(function)(1, 'crm_customers:C0000001', 9, \(others), '[]', '[]', NULL)", as: "sam")
+        }
+        let null = try unmerge("NULL")
+        #expect(null.status != 0, "\(null.output)")
+        #expect(
+            null.stderr.contains("an unmerge of crm_customers:C0000001 from G1 names the other records of G1 as cdp read them (an empty list when there are none), not NULL"),
+            "\(null.output)")
+        let empty = try unmerge("'{}'")
+        #expect(empty.stderr.contains("crm_customers:C0000001 is the only record of G1; there is nothing to split"), "\(empty.output)")
+        let inner = try unmerge("'{}'", function: "golden_unmerge_members_as_read")
+        #expect(inner.stderr.contains("permission denied for function golden_unmerge_members_as_read"), "\(inner.output)")
+        #expect(try await admin.rows("SELECT count(*)::text FROM cdp.golden_record") == [["1"]])
+    }
+}
