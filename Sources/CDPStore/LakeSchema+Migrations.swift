@@ -814,5 +814,30 @@ extension LakeSchema {
             CREATE INDEX customer_search_by_golden ON customer_search(golden_id);
             """#
         ),
+        // A silver row's id is the table's next rowid: a deleted last row (a release taken back, a discarded batch) gives
+        // its id to the next row written, at or below the gold build's mark, which the next build then took for old (a
+        // new order of another customer left that customer's gold unchanged). A deleted row lowers the mark below
+        // itself, so whatever takes its id is read as new.
+        (
+            "v13-deleted-silver-rows-lower-the-gold-mark",
+            #"""
+            CREATE TRIGGER silver_customer_deleted_lowers_gold_mark AFTER DELETE ON silver_customer
+                BEGIN
+                    UPDATE gold_build_mark SET silver_customer = OLD.id - 1 WHERE silver_customer >= OLD.id;
+                END;
+            CREATE TRIGGER silver_order_deleted_lowers_gold_mark AFTER DELETE ON silver_order
+                BEGIN
+                    UPDATE gold_build_mark SET silver_order = OLD.id - 1 WHERE silver_order >= OLD.id;
+                END;
+            CREATE TRIGGER silver_event_deleted_lowers_gold_mark AFTER DELETE ON silver_event
+                BEGIN
+                    UPDATE gold_build_mark SET silver_event = OLD.id - 1 WHERE silver_event >= OLD.id;
+                END;
+            CREATE TRIGGER silver_campaign_deleted_lowers_gold_mark AFTER DELETE ON silver_campaign
+                BEGIN
+                    UPDATE gold_build_mark SET silver_campaign = OLD.id - 1 WHERE silver_campaign >= OLD.id;
+                END;
+            """#
+        ),
     ]
 }
