@@ -211,11 +211,14 @@ struct DictionaryCommand: ParsableCommand {
                 throw ValidationError("--format must be md, json or toml")
             }
             let service = try options.service()
-            if let out { try present { () throws(EngineError) in try UserNamedFile.checkWrite(out, for: service.environment) } }
-            let text = try present { () throws(EngineError) in try service.export(as: parsed) }
-            guard let out else { return Swift.print(text, terminator: "") }  // a document, byte for byte
             // Private, as every export is (an example of a personal column is as typed), and whole or not at all.
-            try present { () throws(EngineError) in try PrivateFile.write(Data(text.utf8), toPath: out) }
+            let file = try out.map { out in try present { () throws(EngineError) in try ExportFile(workspaceDocument: out, for: service.environment) } }
+            let text = try present { () throws(EngineError) in try service.export(as: parsed) }
+            guard let out, let file else { return Swift.print(text, terminator: "") }  // a document, byte for byte
+            try present { () throws(EngineError) in
+                try file.write(text)
+                try file.commit()
+            }
             print("wrote \(out)")
         }
     }

@@ -112,7 +112,7 @@ extension ExportDestinationCLITests {
         let mode = try FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try String(contentsOf: target, encoding: .utf8).contains("silver_customer"))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path).filter { $0.contains(".partial-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path).filter { $0.contains(".partial") }
         #expect(leftovers.isEmpty)
     }
 }

@@ -21,8 +21,21 @@ public final class ExportFile {
 
     /// - Throws: `.forbidden` when the destination is refused (``checkDestination(_:in:for:)``); `.input` for a folder,
     ///   or naming the file when it cannot be created.
-    public init(path: String, in workspace: Workspace, for environment: Environment) throws(EngineError) {
+    public convenience init(path: String, in workspace: Workspace, for environment: Environment) throws(EngineError) {
         try Self.checkDestination(path, in: workspace, for: environment)
+        try self.init(checkedPath: path)
+    }
+
+    /// A document of the workspace's own a user asks for by name (`cdp dictionary export --out
+    /// governance/dictionary.toml`): written as an export is, privately and whole, and allowed among the workspace's
+    /// files; still refused while the session acts for another user.
+    /// - Throws: `.forbidden` while acting for another user; `.input` as ``init(path:in:for:)``.
+    public convenience init(workspaceDocument path: String, for environment: Environment) throws(EngineError) {
+        try UserNamedFile.checkWrite(path, for: environment)
+        try self.init(checkedPath: path)
+    }
+
+    private init(checkedPath path: String) throws(EngineError) {
         // An export replaces a file, never a folder and what it holds.
         var status = stat()
         if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {

@@ -20,24 +20,4 @@ public enum PrivateFile {
         }
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
-
-    /// Writes `data` to `path` with mode 0600: into a partial file beside it, then renamed over `path`, so a reader
-    /// sees the old file or the whole new one.
-    /// - Throws: `.input` naming `path` when it cannot be written.
-    public static func write(_ data: Data, toPath path: String) throws(EngineError) {
-        let partial = path + ".partial-\(getpid())"
-        let handle = try create(atPath: partial, shownAs: path)
-        do {
-            try handle.write(contentsOf: data)
-            try handle.close()
-        } catch {
-            unlink(partial)
-            throw EngineError(.input, "cannot write \(path): \(error.localizedDescription); check the disk has room")
-        }
-        guard rename(partial, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(partial)
-            throw EngineError(.input, "cannot write \(path): \(reason); check the folder is writable")
-        }
-    }
 }
