@@ -44,7 +44,8 @@ struct GoldMarks: Equatable {
 
     /// Puts into `temp.gold_scope` every golden customer whose inputs changed since these marks: noted golden records
     /// and links, the customers linked to noted keys (quarantine, silver rows changed in place) and to silver rows
-    /// added since (customer records, and the orders and events naming an owning source's key).
+    /// added since (customer records, and the orders and events naming an owning source's key), and the customers
+    /// sharing an owning source's key with any of those.
     /// - Returns: whether an event or campaign changed (the campaigns and days are then built again).
     func scopeChanges(_ db: Database, _ sources: GoldSources) throws -> Bool {
         try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS gold_scope (golden_id INTEGER PRIMARY KEY)")
@@ -75,6 +76,19 @@ struct GoldMarks: Equatable {
                     INSERT OR IGNORE INTO temp.gold_scope SELECT x.golden_id FROM gold_changed_reference r
                     JOIN golden_xref x ON \(inOwners) AND x.source_key = r.reference AND \(current) WHERE r.entity = ?
                     """, arguments: StatementArguments(names + [entity]))
+        }
+        // Two owning sources may hold the same key; its orders or events belong to the first current link. When that
+        // link moved (an unmerge, a record held), they move to the other source's customer, whose own inputs did not
+        // change: every customer now holding a key a changed customer held, or holds, is built again.
+        for owners in [sources.orderOwners, sources.eventOwners] where owners.count > 1 {
+            let names = owners.map(\.rawValue)
+            let list = Array(repeating: "?", count: names.count).joined(separator: ",")
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO temp.gold_scope SELECT y.golden_id FROM temp.gold_scope s
+                    JOIN golden_xref x ON x.golden_id = s.golden_id AND x.source IN (\(list))
+                    JOIN golden_xref y ON y.source IN (\(list)) AND y.source_key = x.source_key AND y.valid_to_run IS NULL
+                    """, arguments: StatementArguments(names + names))
         }
         return try Bool.fetchOne(
             db,

@@ -155,6 +155,73 @@ import Testing
         try Self.expectSameAsWholeRebuild(workspace, after: "an order that took a deleted order's id")
     }
 
+    /// Review: two event-owning sources may hold the same contact key, and the key's events belong to the first current
+    /// link. When that link moves (here an unmerge), the events move to the other source's golden customer, whose own
+    /// inputs did not change; the build must rebuild it too.
+    @Test func eventsFollowASharedKeyToTheOtherOwningSourcesCustomer() throws {
+        let sample = try EngineFixture.sampleWorkspace("incremental-gold-shared-contact-key")
+        try EngineFixture.run(sample)
+        // A contact with events whose golden customer has another member.
+        let (golden, key) = try sample.store.writer.read { db in
+            let row = try #require(
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT x.golden_id, x.source_key FROM golden_xref x
+                        WHERE x.source = 'marketing_contacts' AND x.valid_to_run IS NULL
+                            AND EXISTS (SELECT 1 FROM silver_event e WHERE e.contact_id = x.source_key AND e.is_current = 1)
+                            AND EXISTS (SELECT 1 FROM golden_xref o WHERE o.golden_id = x.golden_id AND o.id <> x.id AND o.valid_to_run IS NULL)
+                        ORDER BY x.id LIMIT 1
+                        """))
+            return (GoldenID(rawValue: row[0] as Int64), row[1] as String)
+        }
+
+        // A second customer source of the marketing system, whose keys share the contacts' key space, holds someone
+        // else under that key.
+        let settings = sample.root.appendingPathComponent("cdp.toml")
+        try (String(contentsOf: settings, encoding: .utf8) + """
+
+            [[sources]]
+            name = "marketing_leads"
+            system = "marketing"
+            entity = "customer"
+            format = "csv"
+            path = "inbox/marketing/leads*.csv"
+            primary_key = "contact_id"
+
+            [sources.mapping]
+            full_name = "full_name"
+            email = "email"
+
+            """).write(to: settings, atomically: true, encoding: .utf8)
+        let pipeline = sample.root.appendingPathComponent("workflows/customer_pipeline.json")
+        let revalidate = #"{"task_key": "revalidate_quarantine", "depends_on": ["#
+        let tasks = try String(contentsOf: pipeline, encoding: .utf8)
+        #expect(tasks.contains(revalidate))
+        try tasks.replacingOccurrences(
+            of: revalidate,
+            with: #"{"task_key": "ingest_marketing_leads", "cdp_task": {"step": "ingest", "source": "marketing_leads"}},"# + "\n"
+                + revalidate + #"{"task_key": "ingest_marketing_leads"}, "#
+        ).write(to: pipeline, atomically: true, encoding: .utf8)
+        try Self.write(
+            "contact_id,full_name,email\n\(key),Zebedee Quillfeather,zebedee.quillfeather@example.org\n",
+            "inbox/marketing/leads_1.csv", in: sample)
+        let workspace = try Workspace(at: sample.root.path)
+        let added = try EngineFixture.run(workspace)
+        #expect(added.state == .succeeded)
+        let service = Customer360Service(workspace: workspace, environment: EngineFixture.clock)
+        let lead = try service.find("marketing_leads:\(key)")
+        #expect(lead != golden)
+        try Self.expectSameAsWholeRebuild(workspace, after: "a lead under a contact's key")
+
+        // The contact leaves its golden customer: its new link is younger than the lead's, so the events go to the lead's.
+        let review = MatchReview(workspace: workspace, environment: EngineFixture.clock)
+        try review.unmerge(golden, record: SourceRecordID(source: "marketing_contacts", key: key), reason: "different people")
+        let update = try Self.update(workspace)
+        #expect(update.fullBecause == nil && update.customersRebuilt == 3, "\(update)")
+        try Self.expectSameAsWholeRebuild(workspace, after: "an unmerge of a contact whose key a lead shares")
+    }
+
     /// The first build, and `cdp run --full`, rebuild whole, and the run's log says why.
     @Test func theFirstBuildAndAFullRunRebuildWhole() throws {
         let workspace = try EngineFixture.sampleWorkspace("incremental-gold-full")
