@@ -135,6 +135,7 @@ public struct PostgresAccessPlan: Sendable {
     /// Tables of the store's own machinery that no login role reads directly.
     static let internalRelations = Set([
         "schema_migration", "role_permission", "masked_column", "group_role", "audit_inbox", "run_clock_boundary", "load_deferred_index",
+        "pii_tagged_name",
     ])
         .union(PostgresSchema.matchStagingTables)
 
@@ -235,7 +236,7 @@ public struct PostgresAccessPlan: Sendable {
         "cdp.audit_refusal(text, text, text)", "cdp.append_own_audit(text, text, text, text, text)", "cdp.own_audit_count(text, text)",
         "cdp.first_run_on_the_servers_clock()", "cdp.installed_migrations()",
         "cdp.pii_mask(text, text)", "cdp.pii_mask_json(text)", "cdp.pii_mask_attributes(text)", "cdp.pii_mask_json_node(jsonb)", "cdp.pii_kind(text)",
-        "cdp.pii_column_kind(text)",
+        "cdp.pii_column_kind(text)", "cdp.pii_tagged_column_kind(text)", "cdp.pii_applied_column_kind(text)",
         "cdp.pii_failure_message(text)",
         "cdp.pii_calling_code_length(text)", "cdp.pii_stars_after_first(text)", "cdp.pii_mask_words(text, boolean)",
         // What the run-write triggers ask as the writer (whether it holds the run lock, whether it is the store itself).
@@ -377,15 +378,17 @@ public struct PostgresAccessPlan: Sendable {
         return notes
     }
 
-    /// `cdp.pii_column_kind(name)`: the kind of a personal column name (case-insensitive), for JSON members (through
-    /// `cdp.pii_kind`, which reads a held record's `attributes.<name>` as its attribute: ``PostgresSchema/heldAttributeObjects``).
+    /// `cdp.pii_applied_column_kind(name)`: the kind of a personal column name (case-insensitive) as this apply knows
+    /// it, for JSON members. `cdp.pii_column_kind` reads it for the names the dictionary does not tag now
+    /// (``PostgresSchema/taggedNameObjects``), and `cdp.pii_kind` reads a held record's `attributes.<name>` as its
+    /// attribute (``PostgresSchema/heldAttributeObjects``).
     func personalKindFunction() -> String {
         let cases = personalColumns.sorted { $0.key < $1.key }.map { name, kind in
             "WHEN \(PostgresSchema.literal(name.lowercased())) THEN \(PostgresSchema.literal(kind.rawValue))"
         }
         let body = cases.isEmpty ? "NULL::text" : "CASE lower(name) \(cases.joined(separator: " ")) END"
         return """
-            CREATE OR REPLACE FUNCTION cdp.pii_column_kind(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT \(body) $$
+            CREATE OR REPLACE FUNCTION cdp.pii_applied_column_kind(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT \(body) $$
             """
     }
 

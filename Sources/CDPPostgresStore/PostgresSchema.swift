@@ -117,6 +117,7 @@ public enum PostgresSchema {
         Migration(name: "pg-a-first-load-builds-its-indexes-after", statements: firstLoadIndexObjects),
         Migration(name: "pg-held-attributes-are-personal", statements: heldAttributeObjects),
         Migration(name: "pg-an-unmerge-refuses-no-list-of-other-members", statements: unmergeOthersObjects),
+        Migration(name: "pg-json-members-follow-the-dictionarys-tags", statements: taggedNameObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its
