@@ -11,7 +11,7 @@ struct SparkCommand: ParsableCommand {
             `cdp spark plan` writes the job (driver, configuration, how to submit it); `cdp spark run` submits it. \
             The executors run `cdp spark worker`, which is not run by hand (README, "Scale out on Spark").
             """,
-        subcommands: [Plan.self, Run.self, Worker.self])
+        subcommands: [Plan.self, Run.self, Import.self, Worker.self])
 
     /// Options `plan` and `run` share.
     struct JobOptions: ParsableArguments {
@@ -63,7 +63,7 @@ struct SparkCommand: ParsableCommand {
         @Option(help: "The Spark master: local[2], spark://HOST:7077, yarn, …") var master = "local[2]"
         @Option(name: .customLong("run"), help: "The run's id (default: the time and a random suffix).") var runID: String?
         @Option(help: "The spark-submit to use (default: $SPARK_HOME/bin, the PATH, or pyspark's).") var sparkSubmit: String?
-        @Option(help: "Also write the run's silver, quarantine and batches as JSON lines into this folder.") var export: String?
+        @Option(help: "Also write the run's datasets as JSON lines into this folder (what `cdp spark import` reads).") var export: String?
         @Option(name: .customLong("conf"), help: "A Spark setting KEY=VALUE passed to spark-submit (repeatable).")
         var settings: [String] = []
 
@@ -106,6 +106,39 @@ struct SparkCommand: ParsableCommand {
             try present { () throws(EngineError) in
                 try job.write(to: folder)
                 try submitter.submit(job: job, folder: folder, runID: runID, export: export)
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring a Spark run's files, silver, quarantine, golden records and review queue into the workspace's lake.",
+            discussion: """
+                FOLDER holds the run's datasets as JSON lines: what `cdp spark run --export FOLDER` writes. Files the lake \
+                holds already are left as they are, so importing a run twice changes nothing; steward decisions are kept.
+                """)
+        @Option(name: [.short, .long], help: "The workspace folder (default: $CDP_WORKSPACE or the current folder).")
+        var workspace: String?
+        @Option(name: .customLong("from"), help: "The run's export folder (JSON lines per dataset).") var from: String
+        @Option(name: .customLong("as"), help: "Act as this user (default: the OS user; needs the act_as permission in governance/access.toml).")
+        var user: String?
+
+        func run() throws {
+            let root = workspace ?? ProcessInfo.processInfo.environment["CDP_WORKSPACE"] ?? FileManager.default.currentDirectoryPath
+            let folder = URL(fileURLWithPath: from)
+            let user = self.user
+            let summary = try present { () throws(EngineError) -> SparkRunImport.Summary in
+                let workspace = try Workspace(at: root)
+                let environment = try workspace.session(actingAs: user)
+                return try SparkRunImport(workspace: workspace, environment: environment, folder: folder).run()
+            }
+            print(
+                "imported Spark run \(summary.run): \(summary.filesImported) files (\(summary.silverRows) silver rows, "
+                    + "\(summary.quarantinedRows) quarantined), \(summary.filesAlreadyInLake) already in the lake")
+            if summary.matchWritten {
+                print("golden records: \(summary.goldenRecords); pairs for review: \(summary.reviewPairs)")
+            } else {
+                print("golden records and review queue: the lake already holds this run's (nothing written)")
             }
         }
     }

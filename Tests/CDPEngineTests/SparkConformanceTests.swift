@@ -94,6 +94,16 @@ enum SparkTestEnvironment {
     /// Matching draws 30,000 random pairs for u instead of the shipped 300,000 (both engines read the workspace's
     /// matching.toml): they are most of the pairs a run compares, and the Spark tests must stay short.
     static func ingestedSample(_ name: String) throws -> Workspace {
+        let workspace = try sample(name)
+        let environment = Environment.live(user: "tester")
+        for name in SparkIngestWorkerTests.order {
+            _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
+        }
+        return workspace
+    }
+
+    /// The sample workspace as `ingestedSample` configures it, its lake empty.
+    static func sample(_ name: String) throws -> Workspace {
         // `cdp spark run` runs as the OS user, who needs run_workflows and view_pii: the tests' user is made admin.
         let user = OSIdentity.current.user
         let sample = try EngineFixture.sampleWorkspace(name)
@@ -102,10 +112,6 @@ enum SparkTestEnvironment {
         let text = try String(contentsOf: matching, encoding: .utf8)
         try #require(text.contains("random_pairs = 300000"))
         try text.replacingOccurrences(of: "random_pairs = 300000", with: "random_pairs = 30000").write(to: matching, atomically: true, encoding: .utf8)
-        let environment = Environment.live(user: "tester")
-        for name in SparkIngestWorkerTests.order {
-            _ = try SourceIngestor(workspace: workspace, source: try workspace.source(name), environment: environment, run: nil).ingest()
-        }
         return workspace
     }
 
@@ -409,6 +415,22 @@ struct SparkConformanceTests {
         #expect(customers["read"]?.text == "5024")
         try SparkTestEnvironment.expectEmbeddedMatching(workspace, export: export)
         try SparkTestEnvironment.expectEmbeddedGoldenRecords(workspace, export: export)
+
+        // `cdp spark import` brings the run into a lake that never ingested: the embedded lake's quarantine, golden
+        // records (ids, members, values) and review queue, from Spark's own export (bronze's bytes as base64).
+        let importing = try SparkTestEnvironment.sample("spark-import-real")
+        let imported = try SparkTestEnvironment.run(["spark", "import", "-w", importing.root.path, "--from", export.path], log: "import", seconds: 300)
+        try #require(imported.status == 0, "cdp spark import failed: \(imported.output.suffix(3000))")
+        #expect(imported.output.contains("imported Spark run conformance: 5 files"), "\(imported.output)")
+        let importedGolden = try SparkTestEnvironment.lakeGolden(importing)
+        let embeddedGolden = try SparkTestEnvironment.lakeGolden(workspace)
+        #expect(importedGolden.count == embeddedGolden.count)
+        #expect(importedGolden.allSatisfy { embeddedGolden[$0.key]?.attributes == $0.value.attributes && embeddedGolden[$0.key]?.members == $0.value.members })
+        let queue = { (lake: Workspace) in
+            Set(try lake.store.candidates(status: .open, limit: 1_000_000, around: 0.5).map { "\($0.a) \($0.b) \($0.key)" })
+        }
+        #expect(try queue(importing) == queue(workspace))
+        #expect(try SparkIngestWorkerTests.lakeRows(importing).sorted() == lakeRows.sorted())
     }
 
     /// Review work done in the lake holds on Spark: after an embedded match, a steward approves a pair from the review

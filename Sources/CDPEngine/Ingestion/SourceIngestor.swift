@@ -234,9 +234,7 @@ public struct SourceIngestor: Sendable {
 
     /// Where `file` is kept in the lake's landing folder (relative to the workspace): named by its hash.
     private func landedPath(_ file: URL, sha256: String) -> String {
-        let target = workspace.landingFolder.appendingPathComponent(source.name.rawValue)
-            .appendingPathComponent("\(sha256.prefix(16))-\(file.lastPathComponent)")
-        return String(target.path.dropFirst(workspace.root.path.count + 1))
+        workspace.landedPath(source: source.name, fileName: file.lastPathComponent, sha256: sha256)
     }
 
     /// Copies the file into the lake's landing folder, read-only, unless it is there already. `bytes` is the
@@ -515,5 +513,14 @@ final class Landing: @unchecked Sendable {
             waited = true
         }
         return outcome
+    }
+}
+
+extension Workspace {
+    /// Where a file of `source` named `fileName` is kept in the lake's landing folder (relative to the workspace):
+    /// named by its hash, so two files of one name never share a copy.
+    func landedPath(source: SourceName, fileName: String, sha256: String) -> String {
+        let target = landingFolder.appendingPathComponent(source.rawValue).appendingPathComponent("\(sha256.prefix(16))-\(fileName)")
+        return String(target.path.dropFirst(root.path.count + 1))
     }
 }

@@ -549,12 +549,13 @@ def run_job(spark, job, run_id):
 
 
 def export(spark, job, run_id, to):
-    """Writes a run's silver, quarantine and batches as JSON lines (one folder each), for comparing and reading."""
+    """Writes a run's datasets as JSON lines (one folder each): what `cdp spark import` reads, and for comparing."""
     base = f"{job['output'].rstrip('/')}/runs/{run_id}"
     fs, _ = hadoop_fs(spark, base)
-    for dataset in ["silver", "quarantine", "batches", "candidates", "links", "clusters", "golden", "golden_members"]:
+    # bronze's content is binary, which Spark writes in JSON as base64: `cdp spark import` lands the files from it.
+    for dataset in ["bronze", "silver", "quarantine", "batches", "candidates", "links", "clusters", "model", "golden", "golden_members"]:
         _, path = hadoop_fs(spark, f"{base}/{dataset}")
-        if dataset in ["silver", "quarantine", "batches"] or fs.exists(path):
+        if dataset in ["bronze", "silver", "quarantine", "batches"] or fs.exists(path):
             spark.read.parquet(f"{base}/{dataset}").coalesce(1).write.mode("overwrite").json(os.path.join(to, dataset))
 
 

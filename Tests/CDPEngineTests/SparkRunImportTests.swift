@@ -1,0 +1,310 @@
+import CDPCore
+import CDPRepositories
+import CDPStore
+import Foundation
+import Testing
+
+@testable import CDPEngine
+
+/// `cdp spark import` end to end without a JVM: a Spark run's export folder is written here in Spark's layout (JSON
+/// lines per dataset) from the engine's own Spark stages — the ingest worker's rows, and the clusters, candidate
+/// pairs and model matching gives — then imported into a workspace whose lake has never ingested, and read back
+/// through the reader and review service the console uses.
+@Suite(.serialized) struct SparkRunImportTests {
+    static let environment = Environment.fixed(at: 1_765_000_000, user: "ann")
+
+    /// A generated data set: the Spark side's inbox and the importing workspace's configuration.
+    static let generated: Result<URL, any Error> = Result {
+        let folder = EngineFixture.temporaryFolder("spark-import-data")
+        _ = try SampleDataGenerator(options: GeneratorOptions(customers: 400, seed: 7)).write(to: folder)
+        return folder
+    }
+
+    /// A new workspace over the generated data, its lake empty; `users` given roles of the shipped access file.
+    static func workspace(_ name: String, users: [String: String] = [:]) throws -> Workspace {
+        let folder = EngineFixture.temporaryFolder(name)
+        try WorkspaceInitializer.initialize(at: folder.path, from: try generated.get().path, administrator: "ann")
+        let workspace = try Workspace(at: folder.path)
+        return try EngineFixture.withAccess(
+            workspace, roles: ["steward": ["view_pii", "remediate_quarantine", "decide_merges", "run_workflows"], "analyst": ["run_workflows"]],
+            users: users)
+    }
+
+    /// What a Spark run gave, and the folder it was exported to.
+    struct Run {
+        var folder: URL
+        var id: String
+        /// Each customer's golden id in the run.
+        var golden: [SourceRecordID: Int64]
+        /// The pairs the run leaves for review (weight at or above the review weight, two clusters).
+        var review: Set<String>
+        var quarantined: Int
+    }
+
+    /// Spark's run over `workspace`'s inbox (another workspace reads the same files): the ingest worker's rows
+    /// source by source (as the driver's waves feed it), then the match of those rows, exported as JSON lines.
+    /// `splitting` records are taken out of their cluster into one of their own, as if Spark's clustering had
+    /// decided so, so the test can tell the run's clusters from a match the import might make itself.
+    static func sparkRun(
+        _ id: String, over spark: Workspace, folder name: String, decisions: [PairDecision] = [], splitting: Int = 1
+    ) throws -> Run {
+        let folder = EngineFixture.temporaryFolder(name)
+        var datasets: [String: [String]] = [:]
+        func add(_ dataset: String, _ object: [String: Any]) throws {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            datasets[dataset, default: []].append(String(decoding: data, as: UTF8.self))
+        }
+        // Ingest: the embedded lake of the Spark side gives each worker the reference keys it would be handed.
+        var quarantined = 0
+        for name in SparkIngestWorkerTests.order {
+            let source = try spark.source(name)
+            let checks = SourceChecks(source: source, rules: spark.rules, defaultCountry: spark.configuration.defaultCountry)
+            var keys: [SourceName: KeySet] = [:]
+            for target in checks.referencedSources {
+                keys[target] = try spark.store.currentKeys(source: target, entity: try spark.source(target).entity)
+            }
+            _ = try SourceIngestor(workspace: spark, source: source, environment: environment, run: nil).ingest()
+            let worker = try SparkIngestWorker(
+                configuration: spark.configuration, rules: spark.rules, source: name, today: environment.today, referenceKeys: keys)
+            let files = try spark.files(for: source).files.map { (spark.relativePath($0), try Data(contentsOf: $0)) }
+            var framed: [UInt8] = []
+            var batchOf: [String: (sha: String, bytes: Int)] = [:]
+            for (file, content) in files {
+                let sha = FileDigest.sha256(of: content)
+                let batch = String(sha.prefix(16))
+                batchOf[batch] = (sha, content.count)
+                framed += Array(#"{"batch":"\#(batch)","file":"\#(file)","bytes":\#(content.count)}"#.utf8) + [10] + [UInt8](content)
+                try add("bronze", ["source": name.rawValue, "batch": batch, "file": file, "path": "file:///in/\(file)", "sha256": sha,
+                                   "bytes": content.count, "content": content.base64EncodedString()])
+            }
+            for line in try SparkIngestWorkerTests.run(worker, framed) {
+                var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let kind = object.removeValue(forKey: "kind") as? String
+                if kind == "batch" {
+                    let batch = try #require(object["batch"] as? String)
+                    object["sha256"] = batchOf[batch]?.sha
+                    object["bytes"] = batchOf[batch]?.bytes
+                    object["run"] = id
+                    try add("batches", object)
+                    continue
+                }
+                // Spark reads the worker's `values` object into a text column: its JSON text.
+                if let values = object["values"] {
+                    object["values"] = String(decoding: try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys]), as: UTF8.self)
+                }
+                if kind == "quarantine" { quarantined += 1 }
+                try add(kind == "silver" ? "silver" : "quarantine", object)
+            }
+        }
+        // Matching, with the stages' result (SparkMatchWorkerTests proves the stages give the embedded one).
+        let service = MatchService(workspace: spark, environment: environment)
+        let configuration = try service.configuration()
+        let records = try service.loadRecords(attributes: configuration.attributeNames)
+        let index = SourceRecordIndex(records)
+        var mustLink: [(Int32, Int32)] = []
+        var cannotLink: [(Int32, Int32)] = []
+        for decision in decisions {
+            guard let a = index[decision.a], let b = index[decision.b] else { continue }
+            if decision.decision == .match { mustLink.append((a, b)) } else { cannotLink.append((a, b)) }
+        }
+        let pipeline = MatchPipeline(configuration: configuration)
+        let outcome = pipeline.run(records, decisions: .init(mustLink: mustLink, cannotLink: cannotLink))
+        var clusterOf = outcome.clusterOf
+        var sizes: [Int32: Int] = [:]
+        for label in clusterOf { sizes[label, default: 0] += 1 }
+        // Take the last member of the first `splitting` clusters of three or more into a cluster of its own.
+        var split = 0
+        for label in sizes.keys.sorted() where sizes[label] ?? 0 >= 3 && split < splitting {
+            let last = try #require(clusterOf.lastIndex(of: label))
+            clusterOf[last] = Int32(last)
+            split += 1
+        }
+        try #require(split == splitting)
+        var firstIDs: [Int32: Int64] = [:]
+        var golden: [SourceRecordID: Int64] = [:]
+        for record in 0..<records.count {
+            let label = clusterOf[record]
+            let id = firstIDs[label] ?? Int64(firstIDs.count + 1)
+            firstIDs[label] = id
+            let recordID = records.id(of: record)
+            golden[recordID] = id
+            try add("golden_members", ["source": recordID.source.rawValue, "source_key": recordID.key, "record": record, "cluster": Int(label),
+                                        "golden_id": id])
+        }
+        let blocked = Blocker(records: records, blocking: configuration.blocking).candidatePairs()
+        let comparator = PairComparator(comparisons: configuration.comparisons, records: records)
+        let decided = Set(decisions.map { "\(min($0.a, $0.b)) \(max($0.a, $0.b))" })
+        var review = Set<String>()
+        var start = 0
+        for (rule, count) in blocked.pairsPerRule.enumerated() {
+            for pair in blocked.pairs[start..<start + count] {
+                let a = Int(pair >> 32), b = Int(pair & 0xFFFF_FFFF)
+                let pattern = comparator.pattern(a, b)
+                let weight = outcome.scorer.weight(a, b, pattern: pattern)
+                let (x, y) = (records.id(of: a), records.id(of: b))
+                try add("candidates", [
+                    "a_source": x.source.rawValue, "a_key": x.key, "b_source": y.source.rawValue, "b_key": y.key, "a": a, "b": b, "rule": rule,
+                    "pattern": Int64(bitPattern: pattern), "weight": weight, "probability": FellegiSunterModel.probability(weight: weight),
+                ])
+                let key = "\(min(x, y)) \(max(x, y))"
+                if weight >= pipeline.reviewWeight, clusterOf[a] != clusterOf[b], !decided.contains(key) { review.insert(key) }
+            }
+            start += count
+        }
+        let model = String(decoding: try JSONEncoder().encode(["model": outcome.model]), as: UTF8.self)
+        try add("model", ["run": id, "model": model])
+        for (dataset, lines) in datasets {
+            let directory = folder.appendingPathComponent(dataset)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // Spark's parts: more than one, read in name order.
+            let half = lines.count / 2
+            try (lines[..<half].joined(separator: "\n") + "\n").write(
+                to: directory.appendingPathComponent("part-00000-x.json"), atomically: true, encoding: .utf8)
+            try (lines[half...].joined(separator: "\n") + "\n").write(
+                to: directory.appendingPathComponent("part-00001-x.json"), atomically: true, encoding: .utf8)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("_SUCCESS").path, contents: Data())
+        }
+        return Run(folder: folder, id: id, golden: golden, review: review, quarantined: quarantined)
+    }
+
+    /// Each current customer's golden id in `workspace`'s lake, grouped as clusters (ids may differ, grouping may not).
+    static func clusters(_ golden: [SourceRecordID: Int64]) -> Set<Set<SourceRecordID>> {
+        Set(Dictionary(grouping: golden.keys, by: { golden[$0] ?? 0 }).values.map(Set.init))
+    }
+
+    static func lakeGolden(_ workspace: Workspace, _ records: [SourceRecordID]) throws -> [SourceRecordID: Int64] {
+        let memberships = try workspace.reader(for: environment).goldenMemberships(of: records)
+        return memberships.mapValues(\.golden.rawValue)
+    }
+
+    static func openQueue(_ workspace: Workspace) throws -> [CandidateRow] {
+        try workspace.reader(for: environment).candidates(status: .open, limit: 100_000, around: 0.5)
+    }
+
+    static func key(_ row: CandidateRow) -> String { "\(min(row.a, row.b)) \(max(row.a, row.b))" }
+
+    @Test func anImportedRunIsWhatTheConsoleShowsAndImportingItAgainChangesNothing() throws {
+        let spark = try Self.workspace("spark-import-side")
+        let run = try Self.sparkRun("20261208T000000Z-aaaaaa", over: spark, folder: "spark-import-run1")
+        let lake = try Self.workspace("spark-import-lake")
+        let summary = try SparkRunImport(workspace: lake, environment: Self.environment, folder: run.folder).run()
+        #expect(summary.run == run.id)
+        #expect(summary.filesImported == 5 && summary.filesAlreadyInLake == 0)
+        #expect(summary.matchWritten)
+
+        // Quarantine: the run's held records, with the fields and reasons the embedded ingest gives the same files.
+        let reader = lake.reader(for: Self.environment)
+        let held = try reader.quarantineRecords(QuarantineFilter(limit: 100_000))
+        let embeddedHeld = try spark.reader(for: Self.environment).quarantineRecords(QuarantineFilter(limit: 100_000))
+        #expect(held.count == run.quarantined && run.quarantined > 10)
+        let comparable = { (records: [QuarantineRecord]) in
+            records.map { "\($0.source) \($0.sourceKey) \($0.line) \($0.fields.sorted { $0.key < $1.key }) \($0.failures)" }.sorted()
+        }
+        #expect(comparable(held) == comparable(embeddedHeld))
+        // A held record's text is read from the landed file, as the console's Record screen reads it.
+        let firstHeld = try #require(held.first)
+        let landed = try #require(try lake.repositories.quarantine.landedRecord(of: firstHeld.id))
+        #expect(!(landed.text ?? "").isEmpty)
+
+        // Silver: the same current customers; golden records: the run's clusters (one split from what a match in the
+        // lake would give), ids as the run gave them.
+        let service = MatchService(workspace: lake, environment: Self.environment)
+        let customers = try service.loadRecords(attributes: try service.configuration().attributeNames)
+        let ids = (0..<customers.count).map { customers.id(of: $0) }
+        #expect(Set(ids) == Set(run.golden.keys))
+        let golden = try Self.lakeGolden(lake, ids)
+        #expect(golden == run.golden)
+        let embedded = try MatchService(workspace: spark, environment: Self.environment).runAuthorized(persist: true)
+        #expect(embedded.golden == Set(run.golden.values).count - 1)
+
+        // The review queue: the run's pairs, each explained.
+        let queue = try Self.openQueue(lake)
+        #expect(Set(queue.map(Self.key)) == run.review && !run.review.isEmpty)
+        #expect(queue.allSatisfy { $0.explanation.contains("\"terms\"") && !$0.key.isEmpty })
+        let audit = try lake.repositories.audit.auditEntries(AuditFilter(action: "spark.import"))
+        #expect(audit.count == 1 && audit.first?.target == "spark run \(run.id)")
+
+        // Again: nothing changes — the same candidates (ids included), batches and golden records.
+        let batches = try lake.repositories.batches.batches()
+        let again = try SparkRunImport(workspace: lake, environment: Self.environment, folder: run.folder).run()
+        #expect(again.filesImported == 0 && again.filesAlreadyInLake == 5 && !again.matchWritten)
+        #expect(try Self.openQueue(lake) == queue)
+        #expect(try lake.repositories.batches.batches() == batches)
+        #expect(try Self.lakeGolden(lake, ids) == golden)
+        #expect(try reader.quarantineRecords(QuarantineFilter(limit: 100_000)) == held)
+    }
+
+    /// A steward's decision made in the lake between two runs is kept: the next run (which read it) is imported, the
+    /// decided pair leaves the queue and the earlier import's queue is replaced. A run made before a decision that it
+    /// contradicts is refused, naming the pair.
+    @Test func aLaterRunReplacesTheEarlierImportAndStewardDecisionsHold() throws {
+        let spark = try Self.workspace("spark-import-side2")
+        let first = try Self.sparkRun("20261208T000000Z-bbbbbb", over: spark, folder: "spark-import-run2a")
+        let lake = try Self.workspace("spark-import-lake2", users: ["sam": "steward"])
+        _ = try SparkRunImport(workspace: lake, environment: Self.environment, folder: first.folder).run()
+
+        // sam approves the first pair of the queue in the lake, as the console's review does.
+        let queue = try Self.openQueue(lake)
+        let approved = try #require(queue.first)
+        let sam = Environment.fixed(at: 1_765_000_100, user: "sam")
+        _ = try MatchReview(workspace: lake, environment: sam).approve(approved.id)
+        let decisions = try lake.repositories.matching.pairDecisions()
+        #expect(decisions.count == 1)
+
+        // The first run again (made before the approval, which it contradicts): refused, nothing written.
+        let refused = SparkRunImport(workspace: lake, environment: Self.environment, folder: try Self.rerun(first, "spark-import-run2b")).run
+        #expect {
+            _ = try refused()
+        } throws: { error in
+            let error = try #require(error as? EngineError)
+            return error.code == .refused && error.message.contains("\(approved.a)") && error.message.contains("decided match")
+        }
+
+        // The next run read the decision: imported; the pair is together, out of the queue, and the decision stays.
+        // It also read a new file: one new customer.
+        let laterSide = try Self.workspace("spark-import-side3")
+        // The file holds a Latin-1 line (a deliberate problem): read its first line as bytes.
+        let existing = try Data(contentsOf: laterSide.root.appendingPathComponent("inbox/crm/customers.csv"))
+        let header = String(decoding: try #require(existing.split(separator: UInt8(ascii: "\n")).first), as: UTF8.self)
+            .trimmingCharacters(in: .newlines)
+        try (header + "\nC9999999,Zed,Newman,zed.newman@example.com,,1971-03-04,1 New Street,Leeds,LS1 1AA,GB,2026-12-01 10:00:00,2026-12-01 10:00:00,gold,Y,N\n")
+            .write(to: laterSide.root.appendingPathComponent("inbox/crm/customers_new.csv"), atomically: true, encoding: .utf8)
+        let second = try Self.sparkRun("20261208T010000Z-cccccc", over: laterSide, folder: "spark-import-run2c", decisions: decisions)
+        let summary = try SparkRunImport(workspace: lake, environment: Self.environment, folder: second.folder).run()
+        #expect(summary.matchWritten && summary.filesImported == 1 && summary.filesAlreadyInLake == 5 && summary.silverRows == 1)
+        let newcomer = SourceRecordID(source: "crm_customers", key: "C9999999")
+        #expect(try Self.lakeGolden(lake, [newcomer])[newcomer] != nil)
+        let after = try Self.openQueue(lake)
+        #expect(Set(after.map(Self.key)) == second.review)
+        #expect(!after.contains { Self.key($0) == Self.key(approved) })
+        let together = try Self.lakeGolden(lake, [approved.a, approved.b])
+        #expect(together[approved.a] != nil && together[approved.a] == together[approved.b])
+        #expect(try lake.repositories.matching.pairDecisions() == decisions)
+    }
+
+    /// A run folder exported again under a new name (the same run): what a steward imports a second time.
+    static func rerun(_ run: Run, _ name: String) throws -> URL {
+        let folder = EngineFixture.temporaryFolder(name)
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.copyItem(at: run.folder, to: folder)
+        return folder
+    }
+
+    /// Importing writes silver and quarantine unmasked and replaces golden records: an analyst (no `view_pii`) is
+    /// refused and the refusal audited; so is acting for another user, who would have cdp read a folder they name.
+    @Test func importingNeedsToRunWorkflowsAndSeePersonalData() throws {
+        let spark = try Self.workspace("spark-import-side4")
+        let run = try Self.sparkRun("20261208T000000Z-dddddd", over: spark, folder: "spark-import-run4")
+        let lake = try Self.workspace("spark-import-lake4", users: ["ana": "analyst"])
+        let ana = Environment.fixed(at: 1_765_000_000, user: "ana")
+        #expect {
+            _ = try SparkRunImport(workspace: lake, environment: ana, folder: run.folder).run()
+        } throws: { error in
+            let error = try #require(error as? EngineError)
+            return error.code == .forbidden && error.message.contains("view")
+        }
+        let refusals = try lake.repositories.audit.auditEntries(AuditFilter(action: "access.refused"))
+        #expect(refusals.contains { $0.actor == "ana" && ($0.target.contains("spark.import") || ($0.reason ?? "").contains("spark.import")) })
+        #expect(try lake.repositories.batches.batches().isEmpty)
+    }
+}
