@@ -186,7 +186,7 @@ public struct PostgresAccessPlan: Sendable {
         .assignWork: ["cdp.work_claims_change(text)"],
         .editDictionary: ["cdp.dictionary_edit(text, text, text, bigint, text, text)", "cdp.dictionary_seed(text, text)"],
         .runWorkflows: ["cdp.run_lock_holder()"],
-        .actAsOthers: ["cdp.run_lock_holder()", "cdp.store_sessions()"] + PostgresSchema.adminRequestFunctions,
+        .actAsOthers: ["cdp.run_lock_holder()", "cdp.store_sessions()", "cdp.admin_requests_left()"] + PostgresSchema.adminRequestFunctions,
     ]
 
     /// The run lock is the pipeline's: taken only by a role that may run workflows and read personal data (a run

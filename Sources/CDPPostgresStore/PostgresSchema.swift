@@ -118,6 +118,8 @@ public enum PostgresSchema {
         Migration(name: "pg-held-attributes-are-personal", statements: heldAttributeObjects),
         Migration(name: "pg-an-unmerge-refuses-no-list-of-other-members", statements: unmergeOthersObjects),
         Migration(name: "pg-json-members-follow-the-dictionarys-tags", statements: taggedNameObjects),
+        Migration(name: "pg-the-run-lock-is-read-in-one-place", statements: runLockReaderObjects),
+        Migration(name: "pg-admin-requests-left-are-listed", statements: adminRequestLeftObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -29,6 +29,43 @@ extension PostgresTeamStore {
         }
     }
 
+    /// An admin's request to end a session or break the run lock that has no end recorded (``requestsLeft(_:)``).
+    public struct AdminRequestLeft: Sendable, Hashable {
+        /// The request's number (what the second step, `cdp.end_session(request)` or `cdp.break_run_lock(request)`, takes).
+        public var request: Int
+        /// `session.end` or `run.unlock`.
+        public var action: String
+        /// The session it is about, as its audit row names it.
+        public var session: String
+        public var requestedBy: String
+        /// When it was made (ISO 8601, UTC).
+        public var requestedAt: String
+        public var reason: String
+        /// Whether that session (the same pid, started at the same time) is still logged in.
+        public var sessionAlive: Bool
+        /// Until when its second step may still be taken (ISO 8601, UTC); nil once it has expired.
+        public var expiresAt: String?
+    }
+
+    /// The admin requests with no end recorded, oldest first: a `cdp` stopped between the two steps, or a second step
+    /// rolled back after its effect (``PostgresSchema/adminRequestLeftObjects``).
+    /// - Throws: `.forbidden` without `act_as`.
+    public static func requestsLeft(_ session: PostgresSession) async throws(PostgresStoreError) -> [AdminRequestLeft] {
+        try await session.rows(
+            """
+            SELECT request::text, action, session, requested_by, requested_at, reason, session_alive::text, expires_at
+            FROM cdp.admin_requests_left()
+            """
+        ).map { row throws(PostgresStoreError) in
+            guard let request = row[0].flatMap({ Int($0) }), let action = row[1], let alive = row[6] else {
+                throw PostgresStoreError(.database, "cdp.admin_requests_left() returned a row without its number, action or session state: \(row)")
+            }
+            return AdminRequestLeft(
+                request: request, action: action, session: row[2] ?? "", requestedBy: row[3] ?? "", requestedAt: row[4] ?? "",
+                reason: row[5] ?? "", sessionAlive: alive == "true", expiresAt: row[7])
+        }
+    }
+
     /// Ends one session of the store (its open transaction is rolled back and its locks let go), audited as
     /// `session.end.requested` before and `session.end` after, with who it was and why: an admin's way out of a
     /// transaction left open that keeps every audited change, or a dictionary edit, waiting. Two transactions: the

@@ -21,17 +21,40 @@ struct StoreCommand: ParsableCommand {
 
         func run() throws {
             let sessions = try present { () throws(EngineError) in try Workspace.teamStoreSessions(store) }
-            guard !sessions.isEmpty else {
+            if sessions.isEmpty {
                 print("no other session is logged in to the team store")
-                return
+            } else {
+                print(
+                    Output.table(
+                        ["pid", "login", "program", "state", "transaction since", "holds"],
+                        sessions.map {
+                            [String($0.pid), $0.login, $0.program, $0.state, $0.transactionSince, $0.holds.joined(separator: ", ")]
+                                .map(TerminalSafeText.of)
+                        }))
             }
-            print(
-                Output.table(
-                    ["pid", "login", "program", "state", "transaction since", "holds"],
-                    sessions.map {
-                        [String($0.pid), $0.login, $0.program, $0.state, $0.transactionSince, $0.holds.joined(separator: ", ")]
-                            .map(TerminalSafeText.of)
-                    }))
+            let left = try present { () throws(EngineError) in try Workspace.teamStoreRequestsLeft(store) }
+            guard !left.isEmpty else { return }
+            print("\nrequests with no end recorded (the second step of cdp store end-session or cdp runs unlock never ran, or was rolled back):")
+            for request in left { print(TerminalSafeText.of(Self.describe(request))) }
+        }
+
+        /// One line for a request left without an end: what it asked, and what became of the session it named.
+        static func describe(_ request: Workspace.TeamStoreRequestLeft) -> String {
+            let (asked, effect) =
+                request.action == "run.unlock" ? ("break the run lock held by", "run.unlock") : ("end the session of", "session.end")
+            let outcome: String
+            switch (request.sessionAlive, request.expiresAt) {
+            case (true, let until?):
+                outcome = "not carried out yet: the session is still logged in; the request may be carried out until \(until)"
+            case (true, nil):
+                outcome = "not carried out: the session is still logged in and the request expired (ask again to carry it out)"
+            case (false, _):
+                outcome =
+                    "the session is gone, but no \(effect) was recorded: the second step ended it and was rolled back, or the session "
+                    + "ended on its own"
+            }
+            return "request \(request.request) by \(request.requestedBy) at \(request.requestedAt) to \(asked) \(request.session) "
+                + "(\(request.reason)): \(outcome)"
         }
     }
 

@@ -132,6 +132,18 @@ extension Workspace {
         }
     }
 
+    /// An admin's request to end a session or break the run lock with no end recorded (``teamStoreRequestsLeft(_:identity:)``).
+    public typealias TeamStoreRequestLeft = PostgresTeamStore.AdminRequestLeft
+
+    /// The admin requests of the team store with no end recorded (``PostgresTeamStore/requestsLeft(_:)``): an admin's cdp
+    /// stopped between the two steps of `cdp store end-session` or `cdp runs unlock`, or the second step was rolled back.
+    /// - Throws: `.forbidden` without `act_as`; `.store` when the store cannot be reached.
+    public static func teamStoreRequestsLeft(_ address: String, identity: OSIdentity = .current) throws(EngineError) -> [TeamStoreRequestLeft] {
+        try withTeamStore(address, identity: identity) { session async throws(PostgresStoreError) in
+            try await PostgresTeamStore.requestsLeft(session)
+        }
+    }
+
     /// Ends one session of the team store (``PostgresTeamStore/endSession(_:pid:reason:)``), audited there as
     /// `session.end` by the role the server logged in.
     /// - Returns: the session as the audit row names it.

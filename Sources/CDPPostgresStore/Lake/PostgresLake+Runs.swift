@@ -191,19 +191,24 @@ extension PostgresLake: RunRepository {
 
     /// Runs `body` in one transaction on the session holding the store's run lock, when this process holds it
     /// (``takeStoreRunLock()``), else on the lake's session: the store records a run as running only from the session
-    /// holding the lock (`pg-a-run-is-recorded-by-the-run-lock-holder`), not from any session of the same login.
+    /// holding the lock (`pg-a-run-is-recorded-by-the-run-lock-holder`), not from any session of the same login. The
+    /// lock's mutex is held for the whole transaction, so ``releaseStoreRunLock()`` cannot close the session under it
+    /// (it waits for the transaction, then lets go).
     func runLockTransaction<T: Sendable>(
         _ operation: String, _ body: @escaping @Sendable (PostgresSession) async throws(PostgresStoreError) -> T
     ) throws(StoreError) -> T {
-        let held: PostgresSession? = runLock.withLock { $0 }
-        guard let held else { return try transaction(operation, body) }
+        let onTheLocksSession: T?
         do {
-            return try runLock.withLock { _ throws(PostgresStoreError) -> T in
-                try PostgresBlocking.wait { () async throws(PostgresStoreError) -> T in try await held.transaction(body) }
+            // nil when this process holds no lock; a T (itself perhaps nil) when the body ran on the lock's session.
+            onTheLocksSession = try runLock.withLock { held throws(PostgresStoreError) -> T? in
+                guard let session = held else { return nil }
+                return .some(try PostgresBlocking.wait { () async throws(PostgresStoreError) -> T in try await session.transaction(body) })
             }
         } catch {
             throw Self.storeError(error, doing: operation)
         }
+        if let onTheLocksSession { return onTheLocksSession }
+        return try transaction(operation, body)
     }
 
     public func releaseStoreRunLock() {
