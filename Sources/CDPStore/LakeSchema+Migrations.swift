@@ -839,5 +839,21 @@ extension LakeSchema {
                 END;
             """#
         ),
+        // `cdp run` records a run and its `run.start` audit row in one transaction, so `cdp audit verify` names a run
+        // without it as written outside cdp run. An older release appended `run.start` on its own after the run's row,
+        // and a run whose append failed then is no such thing: the rule holds from the first run recorded after this
+        // migration. The boundary is kept like the audit log's own records: one row, never changed or removed.
+        (
+            "v14-runs-are-recorded-with-their-start",
+            #"""
+            CREATE TABLE run_start_rule (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                first_run INTEGER NOT NULL
+            );
+            INSERT INTO run_start_rule (id, first_run) SELECT 1, coalesce(max(id), 0) + 1 FROM workflow_run;
+            CREATE TRIGGER run_start_rule_no_update BEFORE UPDATE ON run_start_rule BEGIN SELECT RAISE(ABORT, 'run_start_rule is append-only'); END;
+            CREATE TRIGGER run_start_rule_no_delete BEFORE DELETE ON run_start_rule BEGIN SELECT RAISE(ABORT, 'run_start_rule is append-only'); END;
+            """#
+        ),
     ]
 }

@@ -219,12 +219,14 @@ extension LakeStore {
                 }
                 if reported.insert(problem).inserted { problems.append(problem) }
             }
-            // `cdp run` records a run and its `run.start` in one transaction: a run without it was written outside it.
+            // `cdp run` records a run and its `run.start` in one transaction: a run without it was written outside it —
+            // from the first run recorded since `v14-runs-are-recorded-with-their-start` (every run when its row is gone).
             for row in try Row.fetchAll(
                 db,
                 sql: """
                     SELECT r.id, r.actor, r.state FROM workflow_run r
-                    WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'run.start' AND a.target = 'R' || r.id) ORDER BY r.id
+                    WHERE r.id >= coalesce((SELECT first_run FROM run_start_rule WHERE id = 1), 1)
+                        AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'run.start' AND a.target = 'R' || r.id) ORDER BY r.id
                     """)
             {
                 problems.append(AuditEntry.runWithoutItsStart(RunID(row["id"] as Int64), actor: row["actor"], state: row["state"]))
@@ -249,8 +251,8 @@ extension LakeStore {
         }
     }
 
-    /// The triggers that keep the audit log, its hashing boundary and the recorded access files append-only,
-    /// as the migrations create them.
+    /// The triggers that keep the audit log, its hashing boundary, the recorded access files and the run-start rule's
+    /// boundary append-only, as the migrations create them.
     static let appendOnlyTriggers: [String: String] = [
         "audit_log_no_update":
             "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
@@ -264,6 +266,10 @@ extension LakeStore {
             "CREATE TRIGGER access_policy_version_no_update BEFORE UPDATE ON access_policy_version BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END",
         "access_policy_version_no_delete":
             "CREATE TRIGGER access_policy_version_no_delete BEFORE DELETE ON access_policy_version BEGIN SELECT RAISE(ABORT, 'access_policy_version is append-only'); END",
+        "run_start_rule_no_update":
+            "CREATE TRIGGER run_start_rule_no_update BEFORE UPDATE ON run_start_rule BEGIN SELECT RAISE(ABORT, 'run_start_rule is append-only'); END",
+        "run_start_rule_no_delete":
+            "CREATE TRIGGER run_start_rule_no_delete BEFORE DELETE ON run_start_rule BEGIN SELECT RAISE(ABORT, 'run_start_rule is append-only'); END",
     ]
 
     /// SQL with every run of white space made one space, so a trigger reads the same however it was indented.

@@ -138,6 +138,39 @@ import Testing
             ])
     }
 
+    /// A run recorded before the rule that a run and its `run.start` are written together (an older release appended
+    /// `run.start` on its own, and that append could fail) is not named; the rule holds from the first run recorded after
+    /// `v14-runs-are-recorded-with-their-start`, and its boundary cannot be moved.
+    @Test func aRunRecordedBeforeTheRuleIsNotNamedAfterAnUpgrade() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-run-start-rule-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("lake.sqlite").path
+        // The lake as the release before the rule left it: a run whose run.start append failed.
+        let old = try DatabaseQueue(path: path)
+        try LakeSchema.migrator.migrate(old, upTo: "v13-deleted-silver-rows-lower-the-gold-mark")
+        try old.write { db in
+            try db.execute(
+                sql: "INSERT INTO workflow_run (workflow, state, actor, trigger, started_at, finished_at) VALUES ('w', 'failed', 'ann', 'cli', ?, ?)",
+                arguments: [at, at])
+        }
+        try old.close()
+        let store = try LakeStore(path: path)
+        #expect(try store.auditChainProblems() == [])
+        // After the upgrade the rule holds: a run of cdp's has its start, one written beside cdp is named.
+        _ = try store.startRun(workflow: "w", tasks: [], actor: "ann", trigger: "cli", pid: nil, at: at)
+        let attacker = try DatabaseQueue(path: path)
+        try attacker.write { db in
+            try db.execute(
+                sql: "INSERT INTO workflow_run (workflow, state, actor, trigger, started_at) VALUES ('w', 'running', 'eve', 'cli', ?)", arguments: [at])
+            // The boundary stays where the migration put it.
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE run_start_rule SET first_run = 100") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM run_start_rule") }
+        }
+        try attacker.close()
+        #expect(try store.auditChainProblems() == [AuditEntry.runWithoutItsStart(RunID(3), actor: "eve", state: "running")])
+    }
+
     /// Each finished run records the head too, so a deleted tail shows even when the anchor file went with it.
     @Test func aRunRecordAnchorsTheHeadWhenTheAnchorFileIsGone() throws {
         let (store, folder) = try Self.lake(rows: 3)
