@@ -46,12 +46,26 @@ struct SparkCommand: ParsableCommand {
         @Option(help: "The folder to write the job into.") var out: String
         @Flag(help: "Ship cdp to the executors with --files (for a cluster whose executors do not share this machine's files).")
         var ship = false
+        @Option(name: .customLong("as"), help: "Act as this user (default: the OS user; needs the act_as permission in governance/access.toml).")
+        var user: String?
 
         func run() throws {
-            let job = try options.job(shipped: ship)
+            var job = try options.job(shipped: ship)
             let folder = URL(fileURLWithPath: out)
+            let root = options.root.path
+            let user = self.user
+            let handed = try present { () throws(EngineError) -> SparkDecisions in
+                let workspace = try Workspace(at: root)
+                let environment = try workspace.session(actingAs: user)
+                // A folder the user names is written as the account cdp runs as: never while acting for another user.
+                try ExportFile.checkDestination(folder.path, in: workspace, for: environment)
+                try workspace.authorizeSparkPlan(environment, folder: folder)
+                // The steward's work goes with the job as with `cdp spark run`, so a run of the plan applies it too.
+                return try SparkDecisions.hand(from: workspace, to: folder, job: &job)
+            }
             let files = try present { () throws(EngineError) in try job.write(to: folder) }
             for file in files { print("wrote \(file.path)") }
+            print("wrote \(folder.appendingPathComponent(SparkDecisions.fileName).path) (owner only): \(handed.summary)")
             print("submit with: \(folder.appendingPathComponent("submit.sh").path) local[2]   (or spark://HOST:7077, yarn)")
         }
     }
@@ -89,12 +103,8 @@ struct SparkCommand: ParsableCommand {
                 try Workspace.keepSparkOutputPrivate(job.output)
                 if let export { try Workspace.keepSparkOutputPrivate(export.path) }
                 // The steward's work in the lake goes with the job, so the run applies it (README, "decisions round trip").
-                let handed = try SparkDecisions.write(from: workspace, to: folder.appendingPathComponent(SparkDecisions.fileName))
-                job.decisions = SparkDecisions.fileName
-                FileHandle.standardError.write(
-                    Data(
-                        "cdp spark run: applying \(handed.decisions) steward decisions, \(handed.overrides) overrides and \(handed.goldenLinks) golden ids from the lake\n"
-                            .utf8))
+                let handed = try SparkDecisions.hand(from: workspace, to: folder, job: &job)
+                FileHandle.standardError.write(Data("cdp spark run: applying \(handed.summary)\n".utf8))
             }
             let given = sparkSubmit
             let submitter = try present { () throws(EngineError) -> SparkSubmitter in
@@ -159,6 +169,8 @@ struct SparkCommand: ParsableCommand {
             @Option(help: "The run's date (YYYY-MM-DD), the same on every executor.") var today: String
             @Option(help: "SOURCE=FILE: the current keys of a source a reference rule reads, one a line (repeatable).")
             var referenceKeys: [String] = []
+            @Option(help: "The steward's released records (the job's decisions file): each such row is checked with the steward's values.")
+            var releases: String?
 
             func run() throws {
                 var files: [SourceName: URL] = [:]
@@ -169,8 +181,10 @@ struct SparkCommand: ParsableCommand {
                     files[SourceName(String(pair[..<equals]))] = URL(fileURLWithPath: String(pair[pair.index(after: equals)...]))
                 }
                 let root = URL(fileURLWithPath: workspace)
+                let releasesFile = releases.map { URL(fileURLWithPath: $0) }
                 let worker = try present { () throws(EngineError) in
-                    try SparkIngestWorker(workspaceAt: root, source: SourceName(source), today: today, referenceKeyFiles: files)
+                    try SparkIngestWorker(
+                        workspaceAt: root, source: SourceName(source), today: today, referenceKeyFiles: files, releasesFile: releasesFile)
                 }
                 let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
                 try present { () throws(EngineError) in

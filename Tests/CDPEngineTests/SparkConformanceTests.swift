@@ -452,6 +452,8 @@ struct SparkConformanceTests {
         try review.unmerge(GoldenID(Int64(shared)), record: unmerged)
         let overridden = try #require(lake.keys.filter { $0 != shared }.min())
         try review.override(GoldenID(Int64(overridden)), attribute: "email", value: "steward.override@example.com")
+        // And a held customer whose email a steward corrected and released: in Spark's silver, matched as in the lake.
+        let released = try #require(try SparkRunImportTests.releaseFixedEmails(workspace, count: 1, as: environment).first)
 
         let export = EngineFixture.temporaryFolder("spark-decisions-export")
         let output = EngineFixture.temporaryFolder("spark-decisions-output")
@@ -473,7 +475,11 @@ struct SparkConformanceTests {
             (try? JSONLineParser.parseDictionary($0))?["golden_id"]?.text == String(overridden)
         }
         #expect(overriddenText?.contains("steward.override@example.com") == true)
-        // And every golden record is the embedded match's on the same decisions, ids included.
+        let fixed = try SparkTestEnvironment.jsonLines(in: export.appendingPathComponent("silver")).first {
+            (try? JSONLineParser.parseDictionary($0))?["source_key"]?.text == released.sourceKey
+        }
+        #expect(fixed?.contains(released.fields["email"] ?? "?") == true, "\(fixed ?? "no silver row of \(released.sourceKey)")")
+        // And every golden record is the embedded match's on the same decisions, ids included (the released record's too).
         try SparkTestEnvironment.expectEmbeddedGoldenRecords(workspace, export: export)
     }
 

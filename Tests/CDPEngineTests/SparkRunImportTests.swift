@@ -30,6 +30,16 @@ import Testing
             users: users)
     }
 
+    /// The keys `source`'s reference rules read, as the lake holds them now (what the driver hands a worker).
+    static func referenceKeys(of source: SourceConfiguration, in workspace: Workspace) throws -> [SourceName: KeySet] {
+        let checks = SourceChecks(source: source, rules: workspace.rules, defaultCountry: workspace.configuration.defaultCountry)
+        var keys: [SourceName: KeySet] = [:]
+        for target in checks.referencedSources {
+            keys[target] = try workspace.store.currentKeys(source: target, entity: try workspace.source(target).entity)
+        }
+        return keys
+    }
+
     /// What a Spark run gave, and the folder it was exported to.
     struct Run {
         var folder: URL
@@ -58,11 +68,7 @@ import Testing
         var quarantined = 0
         for name in SparkIngestWorkerTests.order {
             let source = try spark.source(name)
-            let checks = SourceChecks(source: source, rules: spark.rules, defaultCountry: spark.configuration.defaultCountry)
-            var keys: [SourceName: KeySet] = [:]
-            for target in checks.referencedSources {
-                keys[target] = try spark.store.currentKeys(source: target, entity: try spark.source(target).entity)
-            }
+            let keys = try referenceKeys(of: source, in: spark)
             _ = try SourceIngestor(workspace: spark, source: source, environment: environment, run: nil).ingest()
             let worker = try SparkIngestWorker(
                 configuration: spark.configuration, rules: spark.rules, source: name, today: environment.today, referenceKeys: keys)
@@ -306,5 +312,144 @@ import Testing
         let refusals = try lake.repositories.audit.auditEntries(AuditFilter(action: "access.refused"))
         #expect(refusals.contains { $0.actor == "ana" && ($0.target.contains("spark.import") || ($0.reason ?? "").contains("spark.import")) })
         #expect(try lake.repositories.batches.batches().isEmpty)
+        // The service account acting for ann (`--as ann`, an admin) would read a folder ann names as itself.
+        let acting = Environment(now: { 1_765_000_000 }, user: "ann", actingAccount: "cdp")
+        #expect {
+            _ = try SparkRunImport(workspace: lake, environment: acting, folder: run.folder).run()
+        } throws: { error in
+            (error as? EngineError)?.code == .forbidden && (error as? EngineError)?.message.contains(run.folder.path) == true
+        }
+        #expect(try lake.repositories.batches.batches().isEmpty)
+    }
+
+    // MARK: - Quarantine fixes and plans carry the steward's work to Spark
+
+    /// Held customers a steward fixed (an email written `name at host` corrected to `name@host`) and released in the
+    /// lake, at most `count`: the records released.
+    static func releaseFixedEmails(_ workspace: Workspace, count: Int, as steward: Environment = environment) throws -> [QuarantineRecord] {
+        let service = QuarantineService(workspace: workspace, environment: steward)
+        var released: [QuarantineRecord] = []
+        let held = try workspace.reader(for: steward).quarantineRecords(QuarantineFilter(source: "crm_customers", statuses: [.open], limit: 100_000))
+        for record in held where released.count < count {
+            guard record.failures.allSatisfy({ $0.field == "email" }), let email = record.fields["email"], email.contains(" at ") else { continue }
+            _ = try service.fix(record.id, edits: ["email": email.replacingOccurrences(of: " at ", with: "@")])
+            guard (try? service.release(record.id)) != nil else { continue }
+            released.append(try service.record(record.id))
+        }
+        return released
+    }
+
+    /// The current customers the Spark ingest stage gives over `workspace`'s files with `releases`, matched as the
+    /// Spark stages match them (the sources' silver rows, latest per key, numbered in the canonical order): each
+    /// record's cluster members. And the silver lines by key.
+    static func sparkCustomers(_ workspace: Workspace, releases: [SparkRelease]) throws -> (clusters: [SourceRecordID: Set<SourceRecordID>], silver: [SourceRecordID: [String: JSONScalar]]) {
+        var latest: [SourceRecordID: [String: JSONScalar]] = [:]
+        for name in workspace.configuration.sources.filter({ $0.entity == .customer }).map(\.name) {
+            let source = try workspace.source(name)
+            let keys = try referenceKeys(of: source, in: workspace)
+            let worker = try SparkIngestWorker(
+                configuration: workspace.configuration, rules: workspace.rules, source: name, today: environment.today, referenceKeys: keys,
+                releases: releases)
+            var framed: [UInt8] = []
+            for file in workspace.files(for: source).files {
+                let content = try Data(contentsOf: file)
+                framed += Array(#"{"batch":"\#(FileDigest.sha256(of: content).prefix(16))","file":"\#(workspace.relativePath(file))","bytes":\#(content.count)}"#.utf8)
+                    + [10] + [UInt8](content)
+            }
+            for line in try SparkIngestWorkerTests.run(worker, framed) where line.hasPrefix(#"{"kind":"silver""#) {
+                let fields = try JSONLineParser.parseDictionary(line)
+                latest[SourceRecordID(source: name, key: fields["source_key"]?.text ?? "")] = fields
+            }
+        }
+        let configuration = try MatchService(workspace: workspace, environment: environment).configuration()
+        let matcher = SparkMatchWorker(configuration: configuration)
+        // The canonical order: source, then key, byte order.
+        let ordered = latest.keys.sorted { a, b in
+            a.source != b.source
+                ? Array(a.source.rawValue.utf8).lexicographicallyPrecedes(Array(b.source.rawValue.utf8))
+                : Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8))
+        }
+        let numbered = try ordered.enumerated().map { number, id in
+            try SparkMatchWorker.record(latest[id] ?? [:], number: Int32(number), attributes: configuration.attributeNames, line: number + 1)
+        }
+        let records = matcher.records(numbered).records
+        let clusterOf = MatchPipeline(configuration: configuration).run(records).clusterOf
+        var members: [Int32: Set<SourceRecordID>] = [:]
+        for (record, label) in clusterOf.enumerated() { members[label, default: []].insert(ordered[record]) }
+        var clusters: [SourceRecordID: Set<SourceRecordID>] = [:]
+        for (record, label) in clusterOf.enumerated() { clusters[ordered[record]] = members[label] }
+        return (clusters, latest)
+    }
+
+    /// A record a steward fixed in the lake reaches the next Spark run: `cdp spark run`'s decisions file names it
+    /// (its file by Spark's batch id, its line, the steward's values), the ingest stage checks that row with them, so
+    /// it is in silver with the fixed email, and matching puts it with the records the lake's own match puts it with.
+    /// Without the decisions the same stage holds it again.
+    @Test func aRecordFixedInTheLakeIsInSparksSilverAndMatched() throws {
+        let lake = try Self.workspace("spark-fix-lake")
+        for name in SparkIngestWorkerTests.order {
+            _ = try SourceIngestor(workspace: lake, source: try lake.source(name), environment: Self.environment, run: nil).ingest()
+        }
+        let released = try Self.releaseFixedEmails(lake, count: 4)
+        try #require(released.count >= 2, "the generated data should hold emails written `name at host`")
+        let file = EngineFixture.temporaryFolder("spark-fix-decisions").appendingPathComponent(SparkDecisions.fileName)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let handed = try SparkDecisions.write(from: lake, to: file)
+        #expect(handed.releases == released.count)
+        let releases = try SparkRelease.read(file: file)
+        #expect(Set(releases.map(\.sourceKey)) == Set(released.map(\.sourceKey)))
+
+        _ = try MatchService(workspace: lake, environment: Self.environment).runAuthorized(persist: true)
+        let spark = try Self.sparkCustomers(lake, releases: releases)
+        let without = try Self.sparkCustomers(lake, releases: [])
+        var sharedWithOthers = 0
+        for record in released {
+            let id = SourceRecordID(source: record.source, key: record.sourceKey)
+            #expect(without.silver[id] == nil, "\(id) is held without the steward's fix")
+            let values = try #require(spark.silver[id]?["values"]?.text)
+            #expect(values.contains(#""email":"\#(record.fields["email"] ?? "")""#), "\(values)")
+            // Matched as the lake matched it: the same members in its cluster as in its golden record.
+            let golden = try #require(try Self.lakeGolden(lake, [id])[id])
+            let members = Set(try lake.repositories.matching.goldenMembers(of: GoldenID(golden)))
+            #expect(spark.clusters[id] == members)
+            if members.count > 1 { sharedWithOthers += 1 }
+        }
+        #expect(sharedWithOthers >= 1, "a fixed record should find its other records")
+    }
+
+    /// `cdp spark plan` writes the lake's steward work beside the job (owner only), and job.json names it, so a run
+    /// of the plan on any cluster applies it as `cdp spark run` does; an analyst (no `view_pii`: the file holds
+    /// override values and released records) is refused.
+    @Test func aPlanCarriesTheLakesDecisions() throws {
+        let spark = try Self.workspace("spark-plan-side")
+        let run = try Self.sparkRun("20261208T000000Z-eeeeee", over: spark, folder: "spark-plan-run")
+        // `cdp spark plan` runs as the OS user: made an admin here.
+        let lake = try Self.workspace("spark-plan-lake", users: ["ana": "analyst", "sam": "steward"].merging(OSIdentity.current.user == "ann" ? [:] : [OSIdentity.current.user: "admin"]) { $1 })
+        _ = try SparkRunImport(workspace: lake, environment: Self.environment, folder: run.folder).run()
+        let sam = Environment.fixed(at: 1_765_000_100, user: "sam")
+        let approved = try #require(try Self.openQueue(lake).first)
+        _ = try MatchReview(workspace: lake, environment: sam).approve(approved.id)
+        let released = try Self.releaseFixedEmails(lake, count: 1)
+        try #require(released.count == 1)
+
+        let out = EngineFixture.temporaryFolder("spark-plan-out")
+        let plan = try SparkTestEnvironment.run(["spark", "plan", "-w", lake.root.path, "--out", out.path], log: "plan", seconds: 120)
+        try #require(plan.status == 0, "\(plan.output)")
+        #expect(plan.output.contains("1 steward decisions") && plan.output.contains("1 released records"), "\(plan.output)")
+        let decisions = out.appendingPathComponent(SparkDecisions.fileName)
+        let mode = try FileManager.default.attributesOfItem(atPath: decisions.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let text = try String(contentsOf: decisions, encoding: .utf8)
+        #expect(text.contains(#""a_key":"\#(approved.a.key)""#) && text.contains(#""decision":"match""#))
+        #expect(try SparkRelease.read(file: decisions).map(\.sourceKey) == released.map(\.sourceKey))
+        let job = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("job.json"))) as? [String: Any]
+        #expect(job?["decisions"] as? String == SparkDecisions.fileName)
+        #expect(try lake.repositories.audit.auditEntries(AuditFilter(action: "spark.plan")).count == 1)
+
+        #expect {
+            try lake.authorizeSparkPlan(Environment.fixed(at: 1_765_000_200, user: "ana"), folder: out)
+        } throws: { error in
+            (error as? EngineError)?.code == .forbidden
+        }
     }
 }

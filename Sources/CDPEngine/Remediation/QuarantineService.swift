@@ -396,10 +396,8 @@ public struct QuarantineService: Sendable {
     }
 
     private func standardize(fields: [String: String], sourceKey: String, source: SourceConfiguration) -> StandardizedRecord {
-        // The extra attributes follow the canonical fields, as in a landed row (held as `attributes.NAME`).
-        let raw = source.entity.fields.map { fields[$0.name] } + source.attributeNames.map { fields[MatchField.attributePrefix + $0] }
-        return RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
-            .standardize(sourceKey: sourceKey, raw: raw)
+        RecordStandardizer(source: source, defaultCountry: workspace.configuration.defaultCountry)
+            .standardize(sourceKey: sourceKey, raw: source.rawValues(heldFields: fields))
     }
 
     private func validationEnvironment(_ source: SourceConfiguration) throws(EngineError) -> ValidationEnvironment {
@@ -469,5 +467,13 @@ public struct QuarantineService: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(values), as: UTF8.self)) ?? "{}"
+    }
+}
+
+extension SourceConfiguration {
+    /// A held record's fields (by canonical name, extra attributes as `attributes.NAME`) laid out as a landed row's
+    /// raw values: the canonical fields, then the extra attributes.
+    func rawValues(heldFields fields: [String: String]) -> [String?] {
+        entity.fields.map { fields[$0.name] } + attributeNames.map { fields[MatchField.attributePrefix + $0] }
     }
 }

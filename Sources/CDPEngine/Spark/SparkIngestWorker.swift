@@ -21,13 +21,18 @@ import Foundation
 public struct SparkIngestWorker: Sendable {
     let checks: SourceChecks
     let validation: ValidationEnvironment
+    /// The held rows of this source a steward fixed and released in the lake, by batch and line: each is checked with
+    /// the steward's values instead of the file's, as the lake's release checked it, so it reaches silver here too.
+    let releases: [String: SparkRelease]
 
     /// - Parameters:
     ///   - today: the run's date (ISO), the same on every executor, for rules comparing with today.
     ///   - referenceKeys: the current keys of each source the source's reference rules name.
     /// - Throws: `EngineError.notFound` for an unknown source; `.input` for a reference rule without its keys.
+    /// - Parameter releases: the lake's released records (of any source: this one's are kept).
     public init(
-        configuration: WorkspaceConfiguration, rules: RuleSet, source name: SourceName, today: String, referenceKeys: [SourceName: KeySet]
+        configuration: WorkspaceConfiguration, rules: RuleSet, source name: SourceName, today: String, referenceKeys: [SourceName: KeySet],
+        releases: [SparkRelease] = []
     ) throws(EngineError) {
         guard let source = configuration.sources.first(where: { $0.name == name }) else {
             throw EngineError(
@@ -45,17 +50,26 @@ public struct SparkIngestWorker: Sendable {
                     + "with --reference-keys SOURCE=FILE (one key a line; an empty file when the source has no rows yet)")
         }
         validation = ValidationEnvironment(today: today, referenceKeys: referenceKeys.filter { referenced.contains($0.key) })
+        var byRow: [String: SparkRelease] = [:]
+        for release in releases where release.source == name.rawValue { byRow[Self.rowKey(batch: release.batch, line: release.line)] = release }
+        self.releases = byRow
     }
+
+    static func rowKey(batch: String, line: Int) -> String { "\(batch)\u{1}\(line)" }
 
     /// The worker of `source` in the workspace at `root`, reading only its configuration (cdp.toml and
     /// governance/rules.toml; an executor has no lake) and each referenced source's keys from its file.
     /// - Throws: `EngineError.invalidConfiguration` for a configuration that does not load, as `cdp check` reports it.
-    public init(workspaceAt root: URL, source: SourceName, today: String, referenceKeyFiles: [SourceName: URL]) throws(EngineError) {
+    /// - Parameter releasesFile: the steward's released records (`SparkDecisions`' `release` lines), if any.
+    public init(
+        workspaceAt root: URL, source: SourceName, today: String, referenceKeyFiles: [SourceName: URL], releasesFile: URL? = nil
+    ) throws(EngineError) {
         let configuration = try Workspace.loadConfiguration(root: root)
         let rules = try Workspace.loadRules(root: root, sources: configuration.sources)
         var keys: [SourceName: KeySet] = [:]
         for (name, file) in referenceKeyFiles { keys[name] = try Self.referenceKeys(file: file, source: name) }
-        try self.init(configuration: configuration, rules: rules, source: source, today: today, referenceKeys: keys)
+        let releases = try releasesFile.map { (file) throws(EngineError) in try SparkRelease.read(file: file) } ?? []
+        try self.init(configuration: configuration, rules: rules, source: source, today: today, referenceKeys: keys, releases: releases)
     }
 
     /// Reads a keys file: one key a line (a key may not hold a line break; the lake's keys are trimmed of them).
@@ -89,12 +103,19 @@ public struct SparkIngestWorker: Sendable {
             try reader.read(
                 { row throws(EngineError) in
                     var parsed = ParsedRow(row: row, record: nil)
+                    if !releases.isEmpty, let release = releases[Self.rowKey(batch: frame.batch, line: row.line)] {
+                        // The steward's values, key and all; what reading the file found wrong is what they fixed.
+                        parsed.row.values = checks.source.rawValues(heldFields: release.fields)
+                        parsed.row.sourceKey = release.sourceKey
+                        parsed.row.problems = []
+                    }
+                    let key = parsed.row.sourceKey
                     let before = checker.counts
                     checker.check(&parsed)
                     let after = checker.counts
-                    guard !row.sourceKey.isEmpty, after.unchanged == before.unchanged else { return }
-                    latestHashes[row.sourceKey] = row.contentHash
-                    if after.silver > before.silver { _ = currentKeys.insert(row.sourceKey) }
+                    guard !key.isEmpty, after.unchanged == before.unchanged else { return }
+                    latestHashes[key] = row.contentHash
+                    if after.silver > before.silver { _ = currentKeys.insert(key) }
                 }, progress: { _ throws(EngineError) in })
             writer = checker.chunk
             writer.appendSummary(checker.counts)
@@ -146,5 +167,46 @@ struct SparkFrameReader {
 
     private func problem(_ message: String) -> EngineError {
         EngineError(.input, "spark worker input, frame \(number): \(message)")
+    }
+}
+
+/// A held record a steward fixed and released in the lake, as a Spark run applies it: the row of `batch` (the file's
+/// first 16 hex digits of SHA-256, Spark's batch id) at `line` is checked with `fields` (raw values by canonical field,
+/// extra attributes as `attributes.NAME`) and `sourceKey` instead of what the file holds.
+public struct SparkRelease: Sendable, Hashable, Codable {
+    public var source: String
+    public var batch: String
+    public var line: Int
+    public var sourceKey: String
+    public var fields: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case source, batch, line, fields
+        case sourceKey = "source_key"
+    }
+
+    public init(source: String, batch: String, line: Int, sourceKey: String, fields: [String: String]) {
+        self.source = source
+        self.batch = batch
+        self.line = line
+        self.sourceKey = sourceKey
+        self.fields = fields
+    }
+
+    /// The `release` lines of a decisions file (other kinds are left out).
+    /// - Throws: `EngineError.input` naming the file and line of a release that does not read.
+    public static func read(file: URL) throws(EngineError) -> [SparkRelease] {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw EngineError(.input, "cannot read the steward's released records from \(file.path); the driver ships it with the job")
+        }
+        var releases: [SparkRelease] = []
+        let decoder = JSONDecoder()
+        for (offset, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated()
+        where line.starts(with: Array(#"{"kind":"release""#.utf8)) {
+            do { releases.append(try decoder.decode(SparkRelease.self, from: Data(line))) } catch {
+                throw EngineError(.input, "\(file.path):\(offset + 1): not a released record (source, batch, line, source_key, fields): \(error)")
+            }
+        }
+        return releases
     }
 }

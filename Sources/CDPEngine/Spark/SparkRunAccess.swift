@@ -17,6 +17,15 @@ extension Workspace {
         try storeCall { () throws(StoreError) in _ = try repositories.audit.appendAudit(draft, at: environment.timestamp) }
     }
 
+    /// Checks that `environment`'s user may write a Spark job carrying the lake's steward work, and records that they
+    /// do: the job's decisions file holds override values and released records' fields, personal values unmasked, so it
+    /// needs `view_pii` (a refusal audited as `access.refused`); audited as `spark.plan` with the folder.
+    public func authorizeSparkPlan(_ environment: Environment, folder: URL) throws(EngineError) {
+        try authorize(.viewPII, environment, attempt: "spark.plan")
+        let draft = AuditDraft(actor: environment.user, action: "spark.plan", target: folder.path, reason: "the lake's steward decisions written beside the job")
+        try storeCall { () throws(StoreError) in _ = try repositories.audit.appendAudit(draft, at: environment.timestamp) }
+    }
+
     /// Makes a local output folder of a Spark run private to its owner (0700), creating it when absent and
     /// tightening it when it exists: the run writes personal values there unmasked, and the workspace keeps
     /// `lake/` and `inbox/` private for the same reason. Object storage (`s3a://…`, `abfss://…`) is left to its

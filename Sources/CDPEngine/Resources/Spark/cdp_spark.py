@@ -102,8 +102,9 @@ def waves(sources):
     return result
 
 
-def worker_task(job, keys_files):
-    """The function each task runs: one `cdp spark worker ingest` per source in its partition."""
+def worker_task(job, keys_files, releases_file=None):
+    """The function each task runs: one `cdp spark worker ingest` per source in its partition. With `releases_file`
+    (shipped with addFile), each held row a steward fixed and released in the lake is checked with their values."""
     cdp = job["cdp"]
     shipped = job.get("cdp_shipped", False)
     today = job["today"]
@@ -132,6 +133,8 @@ def worker_task(job, keys_files):
             arguments = [executable, "spark", "worker", "ingest", "-w", workspace, "--source", source, "--today", today]
             for target in references[source]:
                 arguments += ["--reference-keys", f"{target}={SparkFiles.get(keys_files[target])}"]
+            if releases_file:
+                arguments += ["--releases", SparkFiles.get(releases_file)]
             done = subprocess.run(arguments, input=bytes(frames), capture_output=True)
             if done.returncode != 0:
                 message = done.stderr.decode("utf-8", "replace").strip()
@@ -202,16 +205,41 @@ DECISIONS_SCHEMA = ("kind string, n long, a_source string, a_key string, b_sourc
                     "source string, source_key string, golden long, attribute string, value string")
 
 
-def steward_decisions(spark, job):
-    """The lake's steward decisions, overrides and golden ids (`cdp spark run` writes them beside job.json: see
-    SparkDecisions), as one DataFrame by `kind`, or None when the job has none. The driver reads the file and hands
-    its lines to Spark: executors need not see the driver's files. One line per customer (its golden id) passes
-    through the driver's memory."""
+def decisions_path(job):
+    """The decisions file `cdp spark run` or `cdp spark plan` wrote beside job.json (a relative name is beside it), or None."""
     path = job.get("decisions")
     if not path:
         return None
     if not os.path.isabs(path):
         path = os.path.join(os.path.dirname(os.path.abspath(job["_path"])), path)
+    return path
+
+
+def released_records(spark, job, folder, run_id):
+    """The lake's released records (the decisions file's `release` lines) in a file shipped to the executors with
+    addFile, for the ingest workers; its name, or None when there are none."""
+    path = decisions_path(job)
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as handle:
+        lines = [line for line in handle.read().splitlines() if line.startswith('{"kind":"release"')]
+    if not lines:
+        return None
+    releases = os.path.join(folder, f"releases-{run_id}.jsonl")
+    with open(releases, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    spark.sparkContext.addFile(releases)
+    return os.path.basename(releases)
+
+
+def steward_decisions(spark, job):
+    """The lake's steward decisions, overrides and golden ids (`cdp spark run` writes them beside job.json: see
+    SparkDecisions), as one DataFrame by `kind`, or None when the job has none. The driver reads the file and hands
+    its lines to Spark: executors need not see the driver's files. One line per customer (its golden id) passes
+    through the driver's memory."""
+    path = decisions_path(job)
+    if not path:
+        return None
     with open(path, encoding="utf-8") as handle:
         lines = [line for line in handle.read().splitlines() if line]
     sc = spark.sparkContext
@@ -503,6 +531,7 @@ def run_job(spark, job, run_id):
     from pyspark.sql import functions as F
 
     sha256 = F.udf(sha, T.StringType())
+    releases_file = released_records(spark, job, keys_folder, run_id)
     for wave in waves(job["sources"]):
         files = None
         for source in wave:
@@ -515,7 +544,7 @@ def run_job(spark, job, run_id):
         if missing:
             raise SystemExit("cdp_spark: no file matches the input of " + ", ".join(
                 f"{name} ({next(s['input'] for s in wave if s['name'] == name)})" for name in sorted(missing)))
-        lines = files.select("source", "path", "content", "batch").rdd.mapPartitions(worker_task(job, keys_files))
+        lines = files.select("source", "path", "content", "batch").rdd.mapPartitions(worker_task(job, keys_files, releases_file))
         rows = spark.read.schema(ROW_SCHEMA).json(lines).cache()
         folder_of = F.create_map(*itertools.chain.from_iterable((F.lit(s["name"]), F.lit(s["folder"])) for s in wave))
         bronze = files.select("source", "batch", F.concat(folder_of[F.col("source")], F.regexp_extract("path", r"[^/]*$", 0)).alias("file"),
