@@ -40,6 +40,14 @@ public protocol MatchingRepository: Sendable {
     func customerWhereabouts(of records: [SourceRecordID]) throws(StoreError) -> [CustomerWhereabouts]
     /// The current silver values of some source records.
     func customers(_ ids: [SourceRecordID]) throws(StoreError) -> [MatchInput]
+    /// Whether this store keeps what a match run leaves for the next (`MatchState`); without it every match run
+    /// trains the model and scores every pair.
+    var keepsMatchState: Bool { get }
+    /// What the last match run left for the next one (`MatchState.encoded()`), or nil when none did.
+    func matchState() throws(StoreError) -> [UInt8]?
+    /// Keeps `state` (`MatchState.encoded()`) as what match run `run` left, in place of the one before.
+    /// - Throws: `.unsupported` on a store that does not keep match state.
+    func saveMatchState(_ state: [UInt8], run: MatchRunID) throws(StoreError)
     /// Runs `body` in one write transaction (a steward action and its audit row commit together). An error
     /// `body` throws rolls back and comes out unchanged; the store's own errors come out as `StoreError`.
     func transaction<T>(_ operation: String, _ body: (any MatchTransaction) throws -> T) throws -> T
@@ -63,4 +71,15 @@ public protocol MatchTransaction {
     func overrides(of golden: GoldenID) throws -> [String: String]
     func customers(_ ids: [SourceRecordID]) throws -> [MatchInput]
     func candidate(_ id: CandidateID) throws -> CandidateRow?
+}
+
+extension MatchingRepository {
+    /// A store that does not keep match state (the team store today): every match run is whole.
+    public var keepsMatchState: Bool { false }
+
+    public func matchState() throws(StoreError) -> [UInt8]? { nil }
+
+    public func saveMatchState(_ state: [UInt8], run: MatchRunID) throws(StoreError) {
+        throw StoreError(.unsupported, "this store does not keep what a match run leaves for the next; matching runs whole")
+    }
 }

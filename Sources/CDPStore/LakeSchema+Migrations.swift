@@ -855,5 +855,18 @@ extension LakeSchema {
             CREATE TRIGGER run_start_rule_no_delete BEFORE DELETE ON run_start_rule BEGIN SELECT RAISE(ABORT, 'run_start_rule is append-only'); END;
             """#
         ),
+        // What the last match run left for the next one (`MatchState`, encoded: the pinned model, the records it matched
+        // by version, the records of blocks too large to pair, every kept pair with its weight), so a pipeline run scores
+        // only the pairs that touch new or changed records. One row, replaced by every match run that keeps it.
+        (
+            "v15-match-state",
+            #"""
+            CREATE TABLE match_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                run_id INTEGER NOT NULL REFERENCES match_run(id),
+                state BLOB NOT NULL
+            );
+            """#
+        ),
     ]
 }

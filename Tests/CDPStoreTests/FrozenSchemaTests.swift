@@ -33,7 +33,7 @@ import Testing
     /// Migrations added since the released fixture was made, oldest first: what upgrading it applies.
     static let sinceRelease = [
         "v8-run-parameters", "v9-customer-attributes", "v10-work-claims", "v11-decided-items-end-their-holds", "v12-gold-changes",
-        "v13-deleted-silver-rows-lower-the-gold-mark", "v14-runs-are-recorded-with-their-start",
+        "v13-deleted-silver-rows-lower-the-gold-mark", "v14-runs-are-recorded-with-their-start", "v15-match-state",
     ]
 
     /// A new lake's schema is the released lake's brought up to date by the migrations added since: a shipped

@@ -46,7 +46,7 @@ import Testing
         let before = try Self.digest(path)
         let error = try #require(throws: StoreError.self) { try LakeStore(path: path, mode: .readOnly) }
         #expect(error.code == .schemaOutdated)
-        #expect(error.message.contains("needs upgrading (migrations v6-audit-anchors, v6-access-policy, v7-audit-anchor-state, v8-run-parameters, v9-customer-attributes, v10-work-claims, v11-decided-items-end-their-holds, v12-gold-changes, v13-deleted-silver-rows-lower-the-gold-mark, v14-runs-are-recorded-with-their-start are not applied)"))
+        #expect(error.message.contains("needs upgrading (migrations v6-audit-anchors, v6-access-policy, v7-audit-anchor-state, v8-run-parameters, v9-customer-attributes, v10-work-claims, v11-decided-items-end-their-holds, v12-gold-changes, v13-deleted-silver-rows-lower-the-gold-mark, v14-runs-are-recorded-with-their-start, v15-match-state are not applied)"))
         #expect(error.message.contains("run a writing command once"))
         #expect(try Self.digest(path) == before)
         let upgraded = try LakeStore(path: path)

@@ -23,11 +23,11 @@ import Testing
         let folder = try Self.copy(of: release)
         let ws = ["--workspace", folder.path]
         // This build has migrations the release lacks (v8-run-parameters, v9-customer-attributes, v10-work-claims,
-        // v11-decided-items-end-their-holds, v12-gold-changes, v13-deleted-silver-rows-lower-the-gold-mark, v14-runs-are-recorded-with-their-start): a command
+        // v11-decided-items-end-their-holds, v12-gold-changes, v13-deleted-silver-rows-lower-the-gold-mark, v14-runs-are-recorded-with-their-start, v15-match-state): a command
         // that only reads refuses the lake, saying how to upgrade it, and leaves it as it is.
         let before = try CLI.run(["verify"] + ws)
         #expect(before.status == 10, "\(before.stdout)\(before.stderr)")
-        #expect(before.stderr.contains("needs upgrading (migrations v8-run-parameters, v9-customer-attributes, v10-work-claims, v11-decided-items-end-their-holds, v12-gold-changes, v13-deleted-silver-rows-lower-the-gold-mark, v14-runs-are-recorded-with-their-start are not applied)"), "\(before.stderr)")
+        #expect(before.stderr.contains("needs upgrading (migrations v8-run-parameters, v9-customer-attributes, v10-work-claims, v11-decided-items-end-their-holds, v12-gold-changes, v13-deleted-silver-rows-lower-the-gold-mark, v14-runs-are-recorded-with-their-start, v15-match-state are not applied)"), "\(before.stderr)")
         // A writing command migrates; running the pipeline again over the same inbox changes no row.
         let run = try CLI.run(["run"] + ws)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")

@@ -22,6 +22,9 @@ public struct Blocker: Sendable {
         /// Per rule, pairs it also finds that an earlier rule produced (up to `trainingLimit`): EM trains each
         /// rule on all its pairs, or the later rules would only see the pairs earlier ones missed.
         public var overlapPairs: [[UInt64]]
+        /// Per rule, the records of its blocks larger than `maxBlockSize`, ascending (an incremental run pairs a block
+        /// again when it shrinks below the size).
+        public var oversizedRecords: [[UInt32]] = []
     }
 
     /// The most overlap pairs kept per rule for training.
@@ -31,29 +34,14 @@ public struct Blocker: Sendable {
         var keysByRule: [[UInt64]] = []
         var result = Result(pairs: [], pairsPerRule: [], oversizedBlocks: 0, recordsInOversizedBlocks: 0, overlapPairs: [])
         for rule in rules {
-            var keys = blockingKeys(rule)
-            var order = [(key: UInt64, record: UInt32)]()
-            order.reserveCapacity(records.count)
-            for (record, key) in keys.enumerated() where key != 0 { order.append((key, UInt32(record))) }
-            order.sort { $0.key != $1.key ? $0.key < $1.key : $0.record < $1.record }
-            // Mark records of oversized blocks as unkeyed, so later rules do not count those pairs as produced.
-            var start = 0
-            var blocks: [Range<Int>] = []
-            while start < order.count {
-                var end = start + 1
-                while end < order.count && order[end].key == order[start].key { end += 1 }
-                if end - start > maxBlockSize {
-                    result.oversizedBlocks += 1
-                    result.recordsInOversizedBlocks += end - start
-                    for index in start..<end { keys[Int(order[index].record)] = 0 }
-                } else if end - start > 1 {
-                    blocks.append(start..<end)
-                }
-                start = end
-            }
+            let blocked = ruleBlocks(rule)
+            result.oversizedBlocks += blocked.oversizedBlocks
+            result.recordsInOversizedBlocks += blocked.oversizedRecords.count
+            result.oversizedRecords.append(blocked.oversizedRecords)
+            let order = blocked.order
             var added = 0
             var overlap: [UInt64] = []
-            for block in blocks {
+            for block in blocked.blocks {
                 for x in block {
                     let a = Int(order[x].record)
                     for y in (x + 1)..<block.upperBound {
@@ -69,9 +57,52 @@ public struct Blocker: Sendable {
             }
             result.pairsPerRule.append(added)
             result.overlapPairs.append(overlap)
-            keysByRule.append(keys)
+            keysByRule.append(blocked.keys)
         }
         return result
+    }
+
+    /// One rule's blocks: every record's key, the records by key, and the blocks worth pairing.
+    struct RuleBlocks {
+        /// Per record, its key; 0 when a part is missing or its block is too large, so two records share a block to
+        /// pair exactly when their keys are equal and not 0.
+        var keys: [UInt64]
+        /// The keyed records, by key and then record.
+        var order: [(key: UInt64, record: UInt32)]
+        /// The blocks of two or more records, at most `maxBlockSize`, as ranges of `order`.
+        var blocks: [Range<Int>]
+        var oversizedBlocks = 0
+        /// The records of blocks larger than `maxBlockSize`, ascending.
+        var oversizedRecords: [UInt32] = []
+    }
+
+    func ruleBlocks(_ rule: BlockingRule) -> RuleBlocks {
+        var keys = blockingKeys(rule)
+        var order = [(key: UInt64, record: UInt32)]()
+        order.reserveCapacity(records.count)
+        for (record, key) in keys.enumerated() where key != 0 { order.append((key, UInt32(record))) }
+        order.sort { $0.key != $1.key ? $0.key < $1.key : $0.record < $1.record }
+        // Mark records of oversized blocks as unkeyed, so later rules do not count those pairs as produced.
+        var start = 0
+        var blocks: [Range<Int>] = []
+        var oversizedBlocks = 0
+        var oversizedRecords: [UInt32] = []
+        while start < order.count {
+            var end = start + 1
+            while end < order.count && order[end].key == order[start].key { end += 1 }
+            if end - start > maxBlockSize {
+                oversizedBlocks += 1
+                for index in start..<end {
+                    keys[Int(order[index].record)] = 0
+                    oversizedRecords.append(order[index].record)
+                }
+            } else if end - start > 1 {
+                blocks.append(start..<end)
+            }
+            start = end
+        }
+        oversizedRecords.sort()
+        return RuleBlocks(keys: keys, order: order, blocks: blocks, oversizedBlocks: oversizedBlocks, oversizedRecords: oversizedRecords)
     }
 
     /// Per record, a non-zero key for `rule`, or 0 when any of its parts is missing.

@@ -48,6 +48,11 @@ public struct MatchPipeline: Sendable {
         /// With a truth: every true pair of two records here that ended in different clusters, in record order,
         /// with the stage that lost it; kept out of the statistics, which are stored.
         public var lostTruePairs: [LostTruePair] = []
+        /// Every pair scored at or above the review threshold (merged, queued or kept apart), which an incremental run
+        /// starts from.
+        public var keptPairs: [ScoredPair] = []
+        /// Per blocking rule, the records of its blocks too large to pair, ascending (see `Blocker.Result`).
+        public var oversizedRecords: [[UInt32]] = []
     }
 
     public struct Statistics: Sendable, Codable {
@@ -184,9 +189,10 @@ public struct MatchPipeline: Sendable {
     ///   stored, by record); nil: this run's own.
     /// - Parameter peakMemory: the process's peak resident memory (MB) since it was last asked, asked as each phase
     ///   ends (nil: not measured), so a benchmark can say which stage holds the memory.
+    /// - Parameter pinned: a model kept from an earlier run, used as it is (nothing estimated); nil: trained here.
     public func run(
         _ records: MatchRecords, decisions: Decisions = Decisions(), truth: [Int32?]? = nil, lostAgainst: [Int32]? = nil,
-        now: () -> Double = { 0 }, peakMemory: () -> Double? = { nil }
+        pinned: PinnedModel? = nil, now: () -> Double = { 0 }, peakMemory: () -> Double? = { nil }
     ) -> Outcome {
         var statistics = Statistics()
         statistics.records = records.count
@@ -212,7 +218,8 @@ public struct MatchPipeline: Sendable {
         let patterns: PatternColumn
         let randomPatterns: [UInt64]
         let ruleHistograms: [[(pattern: UInt64, count: Int)]]
-        let known = knownMatches(links: links, decisions: decisions, comparator: comparator)
+        // A pinned model trains on nothing: no presumed matches, random pairs or histograms.
+        let known = pinned == nil ? knownMatches(links: links, decisions: decisions, comparator: comparator) : KnownMatches([])
         let knownPatterns: [UInt64]
         do {
             // One kernel for every pattern the run computes: it copies a cache line of ids per record (over 100 MB
@@ -220,10 +227,10 @@ public struct MatchPipeline: Sendable {
             let kernel = ComparisonKernel(comparator: comparator)
             patterns = patternColumn(blocked.pairs, kernel)
             statistics.comparisons = patterns.count
-            randomPatterns = parallelPatterns(randomPairs(count: records.count), kernel)
+            randomPatterns = pinned == nil ? parallelPatterns(randomPairs(count: records.count), kernel) : []
             statistics.randomPairs = randomPatterns.count
             var start = 0
-            ruleHistograms = blocked.pairsPerRule.indices.map { rule in
+            ruleHistograms = (pinned == nil ? blocked.pairsPerRule.indices : 0..<0).map { rule in
                 defer { start += blocked.pairsPerRule[rule] }
                 return PatternColumn.merged(
                     patterns.histogram(start..<start + blocked.pairsPerRule[rule]),
@@ -235,12 +242,16 @@ public struct MatchPipeline: Sendable {
         // Ended once the kernel is gone, so EM's own peak is measured from what it holds.
         phase("scoring")
         let model: FellegiSunterModel
-        (model, statistics.training) = estimateParameters(
-            ruleHistograms: ruleHistograms, candidateHistogram: patterns.histogram(0..<patterns.count), randomPatterns: randomPatterns,
-            known: known, knownPatterns: knownPatterns, decisions: decisions, comparator: comparator, recordCount: records.count)
+        if let pinned {
+            model = pinned.model
+        } else {
+            (model, statistics.training) = estimateParameters(
+                ruleHistograms: ruleHistograms, candidateHistogram: patterns.histogram(0..<patterns.count), randomPatterns: randomPatterns,
+                known: known, knownPatterns: knownPatterns, decisions: decisions, comparator: comparator, recordCount: records.count)
+        }
         phase("em")
 
-        let scorer = PairScorer(comparator: comparator, model: model)
+        let scorer = PairScorer(comparator: comparator, model: model, termFrequencies: pinned?.termFrequencies.frequencies(comparator))
         let autoWeight = autoMergeWeight
         let reviewWeight = self.reviewWeight
         var kept: [ScoredPair] = []
@@ -249,18 +260,8 @@ public struct MatchPipeline: Sendable {
             let weight = scorer.weight(a, b, pattern: patterns[index])
             guard weight >= reviewWeight else { continue }
             kept.append(ScoredPair(a: Int32(a), b: Int32(b), weight: weight))
-            if weight >= autoWeight { statistics.autoMergePairs += 1 }
         }
-        let edges = strongEdges(links: links, decisions: decisions, scored: kept.map { ($0.a, $0.b, $0.weight) })
-        let clusterOf = clusterer(comparator).cluster(count: records.count, edges: edges, cannotLink: decisions.cannotLink)
-        let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
-        let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
-        statistics.reviewPairs = review.count
-        // A cluster's label is its smallest record: sizes counted by record, no dictionary of a million clusters.
-        var sizes = [Int32](repeating: 0, count: records.count)
-        for label in clusterOf { sizes[Int(label)] += 1 }
-        statistics.clusters = sizes.reduce(0) { $1 > 0 ? $0 + 1 : $0 }
-        statistics.largestCluster = Int(sizes.max() ?? 0)
+        let (clusterOf, review) = clusterAndQueue(kept, links: links, decisions: decisions, comparator: comparator, statistics: &statistics)
         phase("clustering")
         var missed: [UInt64] = []
         var lost: [LostTruePair] = []
@@ -285,7 +286,28 @@ public struct MatchPipeline: Sendable {
         }
         return Outcome(
             clusterOf: clusterOf, reviewPairs: review, model: model, scorer: scorer, statistics: statistics, missedTruePairs: missed,
-            lostTruePairs: lost)
+            lostTruePairs: lost, keptPairs: kept, oversizedRecords: blocked.oversizedRecords)
+    }
+
+    /// Clusters the records on the strong edges (hard-identifier links, approvals, `kept` pairs at or above the auto-merge
+    /// threshold) and makes the review queue: the kept pairs left in different clusters that no steward decided. Counts
+    /// the merged pairs, the queue and the clusters into `statistics`.
+    func clusterAndQueue(
+        _ kept: [ScoredPair], links: [Stitcher.Link], decisions: Decisions, comparator: PairComparator, statistics: inout Statistics
+    ) -> (clusterOf: [Int32], review: [ScoredPair]) {
+        let count = comparator.records.count
+        statistics.autoMergePairs = kept.count { $0.weight >= autoMergeWeight }
+        let edges = strongEdges(links: links, decisions: decisions, scored: kept.map { ($0.a, $0.b, $0.weight) })
+        let clusterOf = clusterer(comparator).cluster(count: count, edges: edges, cannotLink: decisions.cannotLink)
+        let decided = Set((decisions.mustLink + decisions.cannotLink).map { Self.pairKey($0.0, $0.1) })
+        let review = kept.filter { clusterOf[Int($0.a)] != clusterOf[Int($0.b)] && !decided.contains(Self.pairKey($0.a, $0.b)) }
+        statistics.reviewPairs = review.count
+        // A cluster's label is its smallest record: sizes counted by record, no dictionary of a million clusters.
+        var sizes = [Int32](repeating: 0, count: count)
+        for label in clusterOf { sizes[Int(label)] += 1 }
+        statistics.clusters = sizes.reduce(0) { $1 > 0 ? $0 + 1 : $0 }
+        statistics.largestCluster = Int(sizes.max() ?? 0)
+        return (clusterOf, review)
     }
 
     /// m by EM, one session per blocking rule over that rule's pairs (`ruleHistograms`, each rule's patterns with

@@ -9,10 +9,16 @@ public struct PairScorer: Sendable {
     private let weights: [[Double]]
     /// Per comparison, the exact level adjusted by term frequency, or -1.
     private let termFrequencyLevel: [Int]
+    /// Per comparison, per value id of its column, the share of records that held the value when a pinned model was
+    /// trained (`TermFrequencySnapshot`); nil where the share is measured on these records.
+    private let pinnedFrequencies: [[Double]?]
 
-    public init(comparator: PairComparator, model: FellegiSunterModel) {
+    /// - Parameter termFrequencies: a pinned model's term frequencies (`TermFrequencySnapshot.frequencies`), so a pair
+    ///   scores the same in every run that uses the model; nil: measured on the comparator's records.
+    public init(comparator: PairComparator, model: FellegiSunterModel, termFrequencies: [[Double]?]? = nil) {
         self.comparator = comparator
         self.model = model
+        pinnedFrequencies = termFrequencies ?? Array(repeating: nil, count: comparator.comparisons.count)
         weights = comparator.comparisons.indices.map { c in
             comparator.comparisons[c].levels.indices.map { model.weight(c, $0) }
         }
@@ -26,7 +32,7 @@ public struct PairScorer: Sendable {
         let column = comparator.column(comparator.comparisons[c].field)
         let id = column.ids[a]
         guard id != InternedColumn.missing else { return 0 }
-        return termFrequencyAdjustment(c, frequency: column.frequency(id))
+        return termFrequencyAdjustment(c, frequency: pinnedFrequencies[c]?[Int(id)] ?? column.frequency(id))
     }
 
     /// The adjustment of comparison `c`'s exact level for a value held by this share of the records.

@@ -29,6 +29,9 @@ extension Workspace {
 
     /// The dictionary's own examples and kept versions may quote a personal value: withheld whole.
     static let dictionaryTextColumns: Set<String> = ["dictionary_entry.example", "dictionary_version.entry"]
+    /// What the engine keeps for itself in bytes: the match state holds hashes of first and last names with how many
+    /// customers hold each, which a guess could test.
+    static let engineStateColumns: Set<String> = ["match_state.state"]
 
     public static let withheldValue = PIIMasker.withheldText
 
@@ -120,7 +123,7 @@ extension Workspace {
     /// other datasets, the personal column names.
     static func maskedColumn(dataset: String, column: String, personalData: PersonalDataMap, masker: PIIMasker) -> MaskedColumn {
         let key = "\(dataset).\(column)"
-        if dictionaryTextColumns.contains(key) { return .withhold }
+        if dictionaryTextColumns.contains(key) || engineStateColumns.contains(key) { return .withhold }
         if freeTextColumns.contains(key) { return .maskJSON }
         if let treatment = personalData.treatment(dataset: dataset, column: column) {
             switch treatment {

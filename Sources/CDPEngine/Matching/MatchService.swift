@@ -9,6 +9,8 @@ public struct MatchService: Sendable {
     public let workspace: Workspace
     public let environment: Environment
     public let threads: Int
+    /// Past this share of records new or changed since the model was trained, an incremental run trains again.
+    public var retrainShare = MatchService.defaultRetrainShare
 
     public init(workspace: Workspace, environment: Environment, threads: Int = 2) {
         self.workspace = workspace
@@ -60,6 +62,15 @@ public struct MatchService: Sendable {
         public var falseMergesByKey: [KeyTally]?
         /// With a truth table: where recall went, every true pair the match did not put in one cluster.
         public var lostPairs: LostPairs?
+        /// Why the run trained the model and scored every pair; nil when it used the model a match run before trained
+        /// (`modelRun`).
+        public var wholeBecause: String?
+        /// The match run that trained the model used, when this run did not train it.
+        public var modelRun: MatchRunID?
+        /// Records new or changed since the last match run (when it used a pinned model).
+        public var changedRecords: Int?
+        /// The pairs an incremental run scored (those touching new or changed records); nil when every pair was scored.
+        public var rescoredPairs: Int?
     }
 
     /// The true pairs the match did not put in one cluster, by where they were lost: a record the match never
@@ -185,7 +196,8 @@ public struct MatchService: Sendable {
         clock: @escaping () -> Double = Self.monotonicSeconds, peakMemory: @escaping () -> Double? = { nil }
     ) throws(EngineError) -> Report {
         try workspace.authorize(.runWorkflows, environment, attempt: "match.run")
-        guard persist else { return try runAuthorized(persist: false, truth: truth, clock: clock, peakMemory: peakMemory) }
+        let scope = Scope.whole(because: "cdp match run trains the model")
+        guard persist else { return try runAuthorized(persist: false, scope: scope, truth: truth, clock: clock, peakMemory: peakMemory) }
         let holder = RunLock.Holder(workflow: "cdp match run", actor: environment.user, trigger: "cli", startedAt: environment.timestamp)
         let lock = try RunLock.acquire(in: workspace.lakeFolder, for: holder, waiting: waiting)
         defer { lock.release() }
@@ -193,14 +205,16 @@ public struct MatchService: Sendable {
         let runs = workspace.repositories.runs
         try storeCall { () throws(StoreError) in try runs.takeStoreRunLock() }
         defer { runs.releaseStoreRunLock() }
-        return try runAuthorized(persist: true, truth: truth, clock: clock, peakMemory: peakMemory)
+        return try runAuthorized(persist: true, scope: scope, truth: truth, clock: clock, peakMemory: peakMemory)
     }
 
     /// The match itself, for a workflow run already authorized when it started (its steps act as `pipeline`).
     /// - Parameter shouldStop: asked between phases (load, pairs and clusters, golden records, before writing);
     ///   an error stops the match with it before anything is written.
+    /// - Parameter scope: whole (training the model), or incremental (see `Scope`); a run with a truth table is whole.
     func runAuthorized(
-        persist: Bool = true, truth: TruthTable? = nil, clock: @escaping () -> Double = Self.monotonicSeconds,
+        persist: Bool = true, scope: Scope = .whole(because: "cdp match run trains the model"), truth: TruthTable? = nil,
+        clock: @escaping () -> Double = Self.monotonicSeconds,
         peakMemory: @escaping () -> Double? = { nil }, shouldStop: () -> EngineError? = { nil }
     ) throws(EngineError) -> Report {
         func checkStop() throws(EngineError) { if let stop = shouldStop() { throw stop } }
@@ -218,13 +232,31 @@ public struct MatchService: Sendable {
         let overrides = try storeCall { () throws(StoreError) in try workspace.repositories.matching.goldenOverrides() }
         let previous = try storeCall { () throws(StoreError) in try workspace.repositories.matching.currentGoldenIDs(index, count: records.count) }
         let nextID = try storeCall { () throws(StoreError) in try workspace.repositories.matching.nextGoldenID() }
+        let keepsState = persist && workspace.repositories.matching.keepsMatchState
+        // Versions name the records in what the run leaves, and tell an incremental run which records changed.
+        let isWhole = if case .whole = scope { true } else { false }
+        let versions = keepsState || (!isWhole && truth == nil) ? records.versions() : []
+        let start =
+            truth == nil
+            ? try self.start(scope, records: records, versions: versions, configuration: configuration)
+            : .whole(because: "a run measured against a truth table trains the model")
         let load = phase("load")
         try checkStop()
 
         let pipeline = MatchPipeline(configuration: configuration, threads: threads)
         let labels = truth.map { truth in (0..<records.count).map { truth[records.id(of: $0)] } }
-        let outcome = pipeline.run(
-            records, decisions: Self.pipelineDecisions(decisions, index), truth: labels, now: clock, peakMemory: peakMemory)
+        let pipelineDecisions = Self.pipelineDecisions(decisions, index)
+        let outcome: MatchPipeline.Outcome
+        switch start {
+        case .whole:
+            outcome = pipeline.run(records, decisions: pipelineDecisions, truth: labels, now: clock, peakMemory: peakMemory)
+        case .pinned(let state, let scope, _):
+            if let scope {
+                outcome = pipeline.runIncremental(records, decisions: pipelineDecisions, pinned: state.pinned, scope: scope, now: clock)
+            } else {
+                outcome = pipeline.run(records, decisions: pipelineDecisions, pinned: state.pinned, now: clock, peakMemory: peakMemory)
+            }
+        }
         started = clock()
         try checkStop()
 
@@ -237,6 +269,12 @@ public struct MatchService: Sendable {
         var statistics = outcome.statistics
         statistics.phases = [load] + statistics.phases + [phase("golden")]
         var report = Report(run: nil, statistics: statistics, model: outcome.model, golden: golden.count)
+        report.wholeBecause = start.wholeBecause
+        if case .pinned(let state, let scope, let changed) = start {
+            report.modelRun = MatchRunID(rawValue: state.trainedRun)
+            report.changedRecords = changed
+            if scope != nil { report.rescoredPairs = outcome.statistics.comparisons }
+        }
         if let truth, let labels {
             let whereabouts: [(SourceRecordID, CustomerWhereabouts)]
             (report.evaluation, whereabouts) = try Self.evaluate(
@@ -273,6 +311,10 @@ public struct MatchService: Sendable {
                     actor: actor, action: "match.run", target: run.description,
                     after: "\(records.count) records, \(golden.count) golden records, \(candidates.count) candidates for review"),
                 at: timestamp)
+        }
+        if keepsState {
+            let state = Self.leftState(after: start, run: run, outcome: outcome, versions: versions, configuration: configuration)
+            try storeCall { () throws(StoreError) in try workspace.repositories.matching.saveMatchState(state.encoded(), run: run) }
         }
         report.statistics.phases.append(phase("persist"))
         return report

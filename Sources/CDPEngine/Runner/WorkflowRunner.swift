@@ -376,8 +376,10 @@ public struct WorkflowRunner: Sendable {
                 throw EngineError.store(error)
             }
         case .match:
+            let scope: MatchService.Scope = full ? .whole(because: "a full run (--full)") : .incremental
             let report = try MatchService(workspace: workspace, environment: environment.acting(as: "pipeline"))
-                .runAuthorized(shouldStop: shouldStop)
+                .runAuthorized(scope: scope, shouldStop: shouldStop)
+            log(MatchService.scopeMessage(report))
             return [
                 "records_matched": report.statistics.records, "golden_records": report.golden,
                 "candidates_for_review": report.statistics.reviewPairs, "comparisons": report.statistics.comparisons,
