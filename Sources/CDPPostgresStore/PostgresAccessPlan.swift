@@ -227,6 +227,8 @@ public struct PostgresAccessPlan: Sendable {
         "GRANT EXECUTE ON FUNCTION cdp.quarantine_revalidate_as_read(text)",
         // A first load into an empty silver table builds its indexes after its rows (``PostgresSchema/firstLoadIndexObjects``).
         "GRANT EXECUTE ON FUNCTION cdp.silver_load_begin(text), cdp.silver_load_end()",
+        // A batch's chunks take their ids in order before going in on two sessions (``PostgresSchema/chunkIDObjects``).
+        "GRANT EXECUTE ON FUNCTION \(PostgresSchema.chunkIDsSignature)",
     ]
 
     /// The masking functions every role may call: they only take information away; recording one's own refusal

@@ -1,6 +1,6 @@
 extension PostgresSchema {
     /// The silver tables, as SQL literals.
-    private static let silverTables = "'silver_customer', 'silver_order', 'silver_campaign', 'silver_event'"
+    static let silverTables = "'silver_customer', 'silver_order', 'silver_campaign', 'silver_event'"
 
     /// A first load into an empty silver table builds the table's secondary indexes after its rows are in (migration
     /// `pg-a-first-load-builds-its-indexes-after`): inserting each row into two partial B-trees was half the server's

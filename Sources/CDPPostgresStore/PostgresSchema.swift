@@ -120,6 +120,7 @@ public enum PostgresSchema {
         Migration(name: "pg-json-members-follow-the-dictionarys-tags", statements: taggedNameObjects),
         Migration(name: "pg-the-run-lock-is-read-in-one-place", statements: runLockReaderObjects),
         Migration(name: "pg-admin-requests-left-are-listed", statements: adminRequestLeftObjects),
+        Migration(name: "pg-chunks-take-their-ids-in-order", statements: chunkIDObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

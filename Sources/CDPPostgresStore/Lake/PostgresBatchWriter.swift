@@ -3,17 +3,31 @@ import CDPRepositories
 import PostgresNIO
 import Synchronization
 
-/// Writes a batch's rows into the team store with COPY (text format), one transaction per chunk, on a session of
-/// its own (the lake's session stays free for the run's other work meanwhile).
+/// Writes a batch's rows into the team store with COPY (text format), one transaction per chunk, on sessions of its
+/// own (the lake's session stays free for the run's other work meanwhile).
 ///
-/// Per chunk: bronze ids for every row (`cdp.take_bronze_ids`), the current silver rows of keys the chunk
-/// supersedes marked history in one UPDATE, then one COPY each into silver, quarantine and the row warnings. A key
-/// that comes back later in the same chunk is written already superseded, so no row is updated twice.
+/// Chunks go to ``sessionCount`` sessions in turn, so that the server copies one chunk while it commits another
+/// (a COPY keeps one server process busy, and the client prepares the next chunk meanwhile). What they leave is what
+/// one session writing the chunks in order leaves:
+/// - ids: a chunk takes its bronze, silver, quarantine and warning ids (`cdp.take_chunk_ids`) before it is handed
+///   to its session, so in chunk order, and its rows carry them;
+/// - keys: a chunk marks the current silver rows of the keys it supersedes history only once the chunk before it
+///   committed (its rows may be among them), and only rows of earlier chunks (lower bronze ids); a key that comes back
+///   later in the same chunk is written already superseded, so no row is updated twice;
+/// - visibility: chunks commit in order, each after the one before it; a chunk after one that failed rolls back.
+///
+/// The sessions commit without waiting for the disk (`synchronous_commit = off`): the batch counts as ingested only
+/// once `finishBatch` commits on the lake's session, after the last chunk, and that commit waits until the log holds
+/// it and so every chunk's commit before it. A server crash before then loses chunks of a batch still `ingesting`,
+/// which the next run discards and writes again.
 ///
 /// Into an empty silver table (a first load) the rows go in without the table's secondary indexes, which
 /// ``finish()`` builds once they are all in (see ``PostgresSchema/firstLoadIndexObjects``).
 final class PostgresBatchWriter: BatchRowWriter {
-    let session: PostgresSession
+    /// How many sessions a batch's chunks go to in turn: one copying while the other commits and the client prepares.
+    static let sessionCount = 2
+
+    let sessions: [PostgresSession]
     let batch: BatchID
     let run: RunID?
     let source: SourceName
@@ -22,12 +36,34 @@ final class PostgresBatchWriter: BatchRowWriter {
     let keepsAttributes: Bool
     /// Whether the silver table's secondary indexes wait for the end of the load (it was empty when it began).
     private let indexesLeftOut: Mutex<Bool>
+    private let handedOut = Mutex(HandedOut())
+
+    /// A chunk's write on its session: copy, wait for the chunk before it, supersede, commit.
+    typealias ChunkWrite = Task<Result<Void, PostgresStoreError>, Never>
+
+    /// The chunks handed to the sessions.
+    struct HandedOut {
+        var count = 0
+        /// Each session's last chunk.
+        var lastOfSession: [ChunkWrite?] = Array(repeating: nil, count: PostgresBatchWriter.sessionCount)
+        /// The last chunk handed out: the next one commits after it.
+        var last: ChunkWrite?
+    }
+
+    /// The ids a chunk's rows carry: the first of each kind, the others following in row order.
+    struct ChunkIDs: Sendable {
+        var bronze: Int64
+        var silver: Int64
+        var quarantine: Int64
+        var warning: Int64
+    }
 
     init(
-        session: PostgresSession, batch: BatchID, run: RunID?, source: SourceName, entity: CanonicalEntity, timestamp: String,
+        sessions: [PostgresSession], batch: BatchID, run: RunID?, source: SourceName, entity: CanonicalEntity, timestamp: String,
         keepsAttributes: Bool, indexesLeftOut: Bool
     ) {
-        self.session = session
+        precondition(sessions.count == Self.sessionCount, "a batch writer works on \(Self.sessionCount) sessions")
+        self.sessions = sessions
         self.batch = batch
         self.run = run
         self.source = source
@@ -35,6 +71,13 @@ final class PostgresBatchWriter: BatchRowWriter {
         self.timestamp = timestamp
         self.keepsAttributes = keepsAttributes
         self.indexesLeftOut = Mutex(indexesLeftOut)
+    }
+
+    /// Sets up a session to write chunks: the store's schema first on its path, and commits that do not wait for
+    /// the disk (see the type's comment for why a crash loses nothing ingested).
+    static func prepare(_ session: PostgresSession) async throws(PostgresStoreError) {
+        try await session.execute("SET search_path = cdp")
+        try await session.execute("SET synchronous_commit = off")
     }
 
     /// Leaves the secondary indexes of `entity`'s silver table out of the load about to start when the table holds
@@ -45,56 +88,109 @@ final class PostgresBatchWriter: BatchRowWriter {
     }
 
     static let quarantineColumns = [
-        "bronze_id", "batch_id", "run_id", "source", "entity", "source_key", "line", "record_offset", "record_length", "content_hash",
+        "id", "bronze_id", "batch_id", "run_id", "source", "entity", "source_key", "line", "record_offset", "record_length", "content_hash",
         "status", "fields", "failures", "rules", "created_at", "updated_at",
     ]
-    static let warningColumns = ["bronze_id", "batch_id", "source", "rule", "field", "value", "message"]
+    static let warningColumns = ["id", "bronze_id", "batch_id", "source", "rule", "field", "value", "message"]
 
     var silverColumns: [String] {
-        ["bronze_id", "batch_id", "line", "record_offset", "record_length", "source", "source_key", "content_hash", "is_current", "superseded_by"]
+        ["id", "bronze_id", "batch_id", "line", "record_offset", "record_length", "source", "source_key", "content_hash", "is_current", "superseded_by"]
             + entity.fields.map(\.name) + (keepsAttributes ? ["attributes"] : [])
     }
 
     func write(_ chunk: IngestChunk, event: RunEvent?) throws(StoreError) {
-        let plan = Self.supersessions(chunk)
+        let (slot, sessionsLast, previous) = handedOut.withLock { ($0.count % Self.sessionCount, $0.lastOfSession[$0.count % Self.sessionCount], $0.last) }
+        let session = sessions[slot]
         let table = entity.silverTable
         let silverColumns = self.silverColumns
-        let batch = self.batch
+        let batch = self.batch.rawValue
         let source = self.source.rawValue
-        let texts = Shared(batch: batch.rawValue, run: run?.rawValue, source: source, entity: entity.rawValue, timestamp: timestamp)
+        let texts = Shared(batch: batch, run: run?.rawValue, source: source, entity: entity.rawValue, timestamp: timestamp)
+        let write: ChunkWrite
         do {
-            try PostgresBlocking.wait { [session] () async throws(PostgresStoreError) in
-                try await session.transaction { session async throws(PostgresStoreError) in
-                    if !chunk.isEmpty {
-                        guard let first = Int64(try await session.value("SELECT cdp.take_bronze_ids($1::bigint)::text", [String(chunk.count)]) ?? "")
-                        else { throw PostgresStoreError(.database, "the team store handed out no bronze ids") }
-                        if !plan.supersededKeys.isEmpty {
-                            // Joined with the keys, not `= ANY`: see `currentSilverBatches`.
+            // The session's chunk before last is done before the session takes this one; a failure of it (or of
+            // any chunk before it, which it waited for) is this write's.
+            if let sessionsLast { try Self.wait(sessionsLast) }
+            var copy: (text: CopyText, ids: ChunkIDs, supersededKeys: [String])?
+            if !chunk.isEmpty {
+                let plan = Self.supersessions(chunk)
+                let counts = Self.rowCounts(chunk)
+                let rows = chunk.count
+                let ids = try PostgresBlocking.wait { () async throws(PostgresStoreError) -> ChunkIDs in
+                    try await Self.takeIDs(session, table: table, rows: rows, counts: counts)
+                }
+                copy = (Self.copyText(chunk, ids: ids, laterInChunk: plan.laterInChunk, shared: texts), ids, plan.supersededKeys)
+            }
+            write = ChunkWrite { [copy] in
+                do throws(PostgresStoreError) {
+                    try await session.transaction { session async throws(PostgresStoreError) in
+                        if let copy {
+                            if copy.text.silverRows > 0 { try await session.copyText(copy.text.silver, into: table, columns: silverColumns) }
+                            if copy.text.quarantineRows > 0 {
+                                try await session.copyText(copy.text.quarantine, into: "quarantine_record", columns: Self.quarantineColumns)
+                            }
+                            if copy.text.warningRows > 0 {
+                                try await session.copyText(copy.text.warnings, into: "row_warning", columns: Self.warningColumns)
+                            }
+                        }
+                        // Rows of the chunk before (on the other session) may be the current rows this chunk supersedes.
+                        if let previous { try await previous.value.get() }
+                        if let copy, !copy.supersededKeys.isEmpty {
+                            // Joined with the keys, not `= ANY`: see `currentSilverBatches`. Only rows of earlier chunks:
+                            // this chunk's own current rows have bronze ids from its first on.
                             try await session.execute(
                                 """
                                 UPDATE cdp.\(table) s SET is_current = 0, superseded_by = $1::bigint
                                 FROM unnest($3::text[]) AS k(source_key)
-                                WHERE s.source = $2 AND s.is_current = 1 AND s.source_key = k.source_key
-                                """, [String(batch.rawValue), source, PostgresLake.textArray(plan.supersededKeys)])
+                                WHERE s.source = $2 AND s.is_current = 1 AND s.source_key = k.source_key AND s.bronze_id < $4::bigint
+                                """, [String(batch), source, PostgresLake.textArray(copy.supersededKeys), String(copy.ids.bronze)])
                         }
-                        let copy = Self.copyText(chunk, firstBronzeID: first, laterInChunk: plan.laterInChunk, shared: texts)
-                        if copy.silverRows > 0 { try await session.copyText(copy.silver, into: table, columns: silverColumns) }
-                        if copy.quarantineRows > 0 {
-                            try await session.copyText(copy.quarantine, into: "quarantine_record", columns: Self.quarantineColumns)
-                        }
-                        if copy.warningRows > 0 { try await session.copyText(copy.warnings, into: "row_warning", columns: Self.warningColumns) }
+                        if let event { try await PostgresLake.insertEvent(session, event) }
                     }
-                    if let event { try await PostgresLake.insertEvent(session, event) }
+                    return .success(())
+                } catch {
+                    return .failure(error)
                 }
             }
         } catch {
-            throw PostgresLake.storeError(error, doing: "write rows of batch \(batch)")
+            throw PostgresLake.storeError(error, doing: "write rows of batch \(self.batch)")
+        }
+        handedOut.withLock {
+            $0.lastOfSession[slot] = write
+            $0.last = write
+            $0.count += 1
         }
     }
 
+    /// Waits on this thread for a chunk's write.
+    /// - Throws: what failed in it, or in a chunk before it.
+    static func wait(_ write: ChunkWrite) throws(PostgresStoreError) {
+        try PostgresBlocking.wait { () async throws(PostgresStoreError) in try await write.value.get() }
+    }
+
+    /// Takes the ids of a chunk's rows, in one call: its bronze ids, and those of its silver, held and warning rows.
+    static func takeIDs(_ session: PostgresSession, table: String, rows: Int, counts: RowCounts) async throws(PostgresStoreError) -> ChunkIDs {
+        let taken =
+            try await session.rows(
+                """
+                SELECT bronze::text, coalesce(silver, 0)::text, coalesce(quarantine, 0)::text, coalesce(warning, 0)::text
+                FROM cdp.take_chunk_ids($1, $2::bigint, $3::bigint, $4::bigint, $5::bigint)
+                """, [table, String(rows), String(counts.silver), String(counts.quarantine), String(counts.warnings)]
+            ).first ?? []
+        let numbers = taken.compactMap { $0.flatMap { Int64($0) } }
+        guard numbers.count == 4 else { throw PostgresStoreError(.database, "the team store handed out no ids for a chunk of \(rows) rows") }
+        return ChunkIDs(bronze: numbers[0], silver: numbers[1], quarantine: numbers[2], warning: numbers[3])
+    }
+
     func finish() throws(StoreError) {
+        do {
+            // Every chunk committed: the last one waited for each before it.
+            if let last = handedOut.withLock({ $0.last }) { try Self.wait(last) }
+        } catch {
+            throw PostgresLake.storeError(error, doing: "write rows of batch \(batch)")
+        }
         guard indexesLeftOut.withLock({ $0 }) else { return }
-        let session = self.session
+        let session = sessions[0]
         do {
             try PostgresBlocking.wait { () async throws(PostgresStoreError) in try await session.execute("SELECT cdp.silver_load_end()") }
         } catch {
@@ -104,13 +200,17 @@ final class PostgresBatchWriter: BatchRowWriter {
     }
 
     func close() {
-        let session = self.session
+        let sessions = self.sessions
+        // Each session's last chunk, not only the last one handed out: a chunk that failed early ends before the
+        // one before it, which must not be cut off by its session closing.
+        let writes = handedOut.withLock { $0.lastOfSession.compactMap { $0 } }
         // A load that stopped early builds the indexes it left out too (over the rows it wrote, which the next run
         // discards): readers keep them. When that fails as well, the next load builds them first.
         let buildsIndexes = indexesLeftOut.withLock { $0 }
         _ = try? PostgresBlocking.wait { () async throws(PostgresStoreError) in
-            if buildsIndexes { try? await session.execute("SELECT cdp.silver_load_end()") }
-            await session.close()
+            for write in writes { _ = await write.value }
+            if buildsIndexes { try? await sessions[0].execute("SELECT cdp.silver_load_end()") }
+            for session in sessions { await session.close() }
         }
     }
 
@@ -144,14 +244,43 @@ final class PostgresBatchWriter: BatchRowWriter {
         return (keys, later)
     }
 
-    /// The chunk in COPY's text format, a buffer per table.
-    static func copyText(_ chunk: IngestChunk, firstBronzeID: Int64, laterInChunk: Set<Int>, shared: Shared) -> (
-        silver: ByteBuffer, silverRows: Int, quarantine: ByteBuffer, quarantineRows: Int, warnings: ByteBuffer, warningRows: Int
-    ) {
+    /// How many silver, held and warning rows a chunk holds.
+    struct RowCounts: Sendable, Equatable {
+        var silver = 0
+        var quarantine = 0
+        var warnings = 0
+    }
+
+    static func rowCounts(_ chunk: IngestChunk) -> RowCounts {
+        var counts = RowCounts()
+        for row in chunk.rows {
+            switch row.destination {
+            case .silver(_, _, let warnings):
+                counts.silver += 1
+                counts.warnings += warnings.count
+            case .quarantine: counts.quarantine += 1
+            }
+        }
+        return counts
+    }
+
+    /// A chunk in COPY's text format, a buffer per table.
+    struct CopyText: Sendable {
         var silver = ByteBuffer()
         var quarantine = ByteBuffer()
         var warnings = ByteBuffer()
-        var counts = (silver: 0, quarantine: 0, warnings: 0)
+        var silverRows: Int { counts.silver }
+        var quarantineRows: Int { counts.quarantine }
+        var warningRows: Int { counts.warnings }
+        var counts = RowCounts()
+    }
+
+    /// The chunk in COPY's text format, each row with its id (`ids` holds the first of each kind).
+    static func copyText(_ chunk: IngestChunk, ids: ChunkIDs, laterInChunk: Set<Int>, shared: Shared) -> CopyText {
+        var silver = ByteBuffer()
+        var quarantine = ByteBuffer()
+        var warnings = ByteBuffer()
+        var counts = RowCounts()
         let batch = String(shared.batch)
         let run = shared.run.map { String($0) }
         chunk.bytes.withUnsafeBufferPointer { bytes in
@@ -168,11 +297,12 @@ final class PostgresBatchWriter: BatchRowWriter {
             }
             func tab(_ buffer: inout ByteBuffer) { buffer.writeStaticString("\t") }
             for (index, row) in chunk.rows.enumerated() {
-                let bronze = String(firstBronzeID + Int64(index))
+                let bronze = String(ids.bronze + Int64(index))
                 switch row.destination {
                 case .silver(let values, _, let rowWarnings):
-                    counts.silver += 1
                     let superseded = laterInChunk.contains(index)
+                    silver.writeString(String(ids.silver + Int64(counts.silver))); tab(&silver)
+                    counts.silver += 1
                     silver.writeString(bronze); tab(&silver)
                     silver.writeString(batch); tab(&silver)
                     silver.writeString(String(row.line)); tab(&silver)
@@ -194,6 +324,7 @@ final class PostgresBatchWriter: BatchRowWriter {
                     }
                     silver.writeStaticString("\n")
                     for warning in chunk.warnings[rowWarnings] {
+                        warnings.writeString(String(ids.warning + Int64(counts.warnings))); tab(&warnings)
                         counts.warnings += 1
                         warnings.writeString(bronze); tab(&warnings)
                         warnings.writeString(batch); tab(&warnings)
@@ -205,6 +336,7 @@ final class PostgresBatchWriter: BatchRowWriter {
                         warnings.writeStaticString("\n")
                     }
                 case .quarantine(let fields, let failures, let rules):
+                    quarantine.writeString(String(ids.quarantine + Int64(counts.quarantine))); tab(&quarantine)
                     counts.quarantine += 1
                     quarantine.writeString(bronze); tab(&quarantine)
                     quarantine.writeString(batch); tab(&quarantine)
@@ -227,7 +359,7 @@ final class PostgresBatchWriter: BatchRowWriter {
                 }
             }
         }
-        return (silver, counts.silver, quarantine, counts.quarantine, warnings, counts.warnings)
+        return CopyText(silver: silver, quarantine: quarantine, warnings: warnings, counts: counts)
     }
 
     /// A double as PostgreSQL reads it (Swift's `inf` and `nan` are spelled its way).

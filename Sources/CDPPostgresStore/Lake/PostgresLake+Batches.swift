@@ -131,15 +131,19 @@ extension PostgresLake: BatchRepository {
         precondition(!keepsAttributes || entity == .customer, "only customers keep extra attributes")
         let settings = self.settings
         let environment = self.environment
-        let (session, indexesLeftOut): (PostgresSession, Bool)
+        let (sessions, indexesLeftOut): ([PostgresSession], Bool)
         do {
-            (session, indexesLeftOut) = try PostgresBlocking.wait { () async throws(PostgresStoreError) -> (PostgresSession, Bool) in
-                let session = try await PostgresSession.connect(settings, environment: environment, applicationName: "cdp ingest")
+            (sessions, indexesLeftOut) = try PostgresBlocking.wait { () async throws(PostgresStoreError) -> ([PostgresSession], Bool) in
+                var sessions: [PostgresSession] = []
                 do throws(PostgresStoreError) {
-                    try await session.execute("SET search_path = cdp")
-                    return (session, try await PostgresBatchWriter.beginLoad(session, entity: entity))
+                    for _ in 0..<PostgresBatchWriter.sessionCount {
+                        let session = try await PostgresSession.connect(settings, environment: environment, applicationName: "cdp ingest")
+                        sessions.append(session)
+                        try await PostgresBatchWriter.prepare(session)
+                    }
+                    return (sessions, try await PostgresBatchWriter.beginLoad(sessions[0], entity: entity))
                 } catch {
-                    await session.close()
+                    for session in sessions { await session.close() }
                     throw error
                 }
             }
@@ -147,7 +151,7 @@ extension PostgresLake: BatchRepository {
             throw Self.storeError(error, doing: "open a writer for batch \(batch)")
         }
         return PostgresBatchWriter(
-            session: session, batch: batch, run: run, source: source, entity: entity, timestamp: timestamp, keepsAttributes: keepsAttributes,
+            sessions: sessions, batch: batch, run: run, source: source, entity: entity, timestamp: timestamp, keepsAttributes: keepsAttributes,
             indexesLeftOut: indexesLeftOut)
     }
 
