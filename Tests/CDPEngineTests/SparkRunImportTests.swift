@@ -55,8 +55,10 @@ import Testing
     /// source by source (as the driver's waves feed it), then the match of those rows, exported as JSON lines.
     /// `splitting` records are taken out of their cluster into one of their own, as if Spark's clustering had
     /// decided so, so the test can tell the run's clusters from a match the import might make itself.
+    /// - Parameter matches: false for a run without matching (no golden records, candidates or model).
     static func sparkRun(
-        _ id: String, over spark: Workspace, folder name: String, decisions: [PairDecision] = [], splitting: Int = 1
+        _ id: String, over spark: Workspace, folder name: String, sources: [SourceName] = SparkIngestWorkerTests.order,
+        decisions: [PairDecision] = [], splitting: Int = 1, matches: Bool = true
     ) throws -> Run {
         let folder = EngineFixture.temporaryFolder(name)
         var datasets: [String: [String]] = [:]
@@ -66,7 +68,7 @@ import Testing
         }
         // Ingest: the embedded lake of the Spark side gives each worker the reference keys it would be handed.
         var quarantined = 0
-        for name in SparkIngestWorkerTests.order {
+        for name in sources {
             let source = try spark.source(name)
             let keys = try referenceKeys(of: source, in: spark)
             _ = try SourceIngestor(workspace: spark, source: source, environment: environment, run: nil).ingest()
@@ -101,6 +103,23 @@ import Testing
                 if kind == "quarantine" { quarantined += 1 }
                 try add(kind == "silver" ? "silver" : "quarantine", object)
             }
+        }
+        func writeDatasets() throws {
+            for (dataset, lines) in datasets {
+                let directory = folder.appendingPathComponent(dataset)
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                // Spark's parts: more than one, read in name order.
+                let half = lines.count / 2
+                try (lines[..<half].joined(separator: "\n") + "\n").write(
+                    to: directory.appendingPathComponent("part-00000-x.json"), atomically: true, encoding: .utf8)
+                try (lines[half...].joined(separator: "\n") + "\n").write(
+                    to: directory.appendingPathComponent("part-00001-x.json"), atomically: true, encoding: .utf8)
+                _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("_SUCCESS").path, contents: Data())
+            }
+        }
+        guard matches else {
+            try writeDatasets()
+            return Run(folder: folder, id: id, golden: [:], review: [], quarantined: quarantined)
         }
         // Matching, with the stages' result (SparkMatchWorkerTests proves the stages give the embedded one).
         let service = MatchService(workspace: spark, environment: environment)
@@ -159,17 +178,7 @@ import Testing
         }
         let model = String(decoding: try JSONEncoder().encode(["model": outcome.model]), as: UTF8.self)
         try add("model", ["run": id, "model": model])
-        for (dataset, lines) in datasets {
-            let directory = folder.appendingPathComponent(dataset)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // Spark's parts: more than one, read in name order.
-            let half = lines.count / 2
-            try (lines[..<half].joined(separator: "\n") + "\n").write(
-                to: directory.appendingPathComponent("part-00000-x.json"), atomically: true, encoding: .utf8)
-            try (lines[half...].joined(separator: "\n") + "\n").write(
-                to: directory.appendingPathComponent("part-00001-x.json"), atomically: true, encoding: .utf8)
-            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("_SUCCESS").path, contents: Data())
-        }
+        try writeDatasets()
         return Run(folder: folder, id: id, golden: golden, review: review, quarantined: quarantined)
     }
 
@@ -451,5 +460,54 @@ import Testing
         } throws: { error in
             (error as? EngineError)?.code == .forbidden
         }
+    }
+
+    /// Two sources that land the same bytes (one file delivered to both) share Spark's batch id, the file's hash:
+    /// each source's rows are still its own, and a run without matching imports its files alone.
+    @Test func twoSourcesLandingTheSameBytesKeepTheirOwnRows() throws {
+        let text = "id,first,last,email\n1,Ann,Lee,ann@example.com\n2,Bob,Ray,not-an-email\n"
+        func workspace(_ name: String) throws -> Workspace {
+            let folder = EngineFixture.temporaryFolder(name)
+            for source in ["crm", "shop"] {
+                try FileManager.default.createDirectory(at: folder.appendingPathComponent("inbox/\(source)"), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: folder.appendingPathComponent("inbox/\(source)/customers.csv"))
+            }
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("governance"), withIntermediateDirectories: true)
+            let sources = ["crm", "shop"].map { name in
+                """
+                [[sources]]
+                name = "\(name)"
+                entity = "customer"
+                format = "csv"
+                path = "inbox/\(name)/customers*.csv"
+                primary_key = "id"
+
+                [sources.mapping]
+                first_name = "first"
+                last_name = "last"
+                email = "email"
+                """
+            }
+            try ("[workspace]\nname = \"Twins\"\ndefault_country = \"GB\"\n\n" + sources.joined(separator: "\n\n") + "\n")
+                .write(to: folder.appendingPathComponent("cdp.toml"), atomically: true, encoding: .utf8)
+            try """
+                [[rules]]
+                name = "email_format"
+                dataset = "crm"
+                check = "format"
+                field = "email"
+                format = "email"
+                """.write(to: folder.appendingPathComponent("governance/rules.toml"), atomically: true, encoding: .utf8)
+            return try Workspace(at: folder.path)
+        }
+        let run = try Self.sparkRun("20261208T000000Z-ffffff", over: try workspace("spark-twins-side"), folder: "spark-twins-run", sources: ["crm", "shop"], matches: false)
+        let lake = try workspace("spark-twins-lake")
+        let summary = try SparkRunImport(workspace: lake, environment: EngineFixture.clock, folder: run.folder).run()
+        #expect(summary.filesImported == 2 && !summary.matchWritten)
+        // crm holds Bob for his email (its rule), shop takes him: each source's own rows, once.
+        #expect(summary.silverRows == 3 && summary.quarantinedRows == 1)
+        #expect(try lake.repositories.batches.batches().map(\.rowsSilver).sorted() == [1, 2])
+        let held = try lake.reader(for: EngineFixture.clock).quarantineRecords(QuarantineFilter())
+        #expect(held.map { "\($0.source) \($0.sourceKey)" } == ["crm 2"])
     }
 }

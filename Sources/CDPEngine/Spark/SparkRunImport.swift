@@ -167,19 +167,20 @@ public struct SparkRunImport: Sendable {
         pending.sort { (order[$0.source.name.rawValue] ?? 0, (try? $0.row.text("file")) ?? "") < (order[$1.source.name.rawValue] ?? 0, (try? $1.row.text("file")) ?? "") }
         guard !pending.isEmpty else { return summary }
 
-        let wanted = Set(pending.compactMap { try? $0.row.text("batch") })
+        // A batch is a file's hash: two sources may land the same bytes, so rows are found by source and batch.
+        func batchKey(_ row: Row) throws(EngineError) -> String { "\(try row.text("source"))\u{1}\(try row.text("batch"))" }
+        var wanted = Set<String>()
+        for (_, row) in pending { wanted.insert(try batchKey(row)) }
         var contents: [String: Row] = [:]
-        for row in try rows("bronze") where wanted.contains(try row.text("batch")) { contents[try row.text("batch")] = row }
+        for row in try rows("bronze") where wanted.contains(try batchKey(row)) { contents[try batchKey(row)] = row }
         var silver: [String: [Row]] = [:]
-        for row in try rows("silver") where wanted.contains(try row.text("batch")) { silver[try row.text("batch"), default: []].append(row) }
+        for row in try rows("silver") where wanted.contains(try batchKey(row)) { silver[try batchKey(row), default: []].append(row) }
         var quarantine: [String: [Row]] = [:]
-        for row in try rows("quarantine") where wanted.contains(try row.text("batch")) {
-            quarantine[try row.text("batch"), default: []].append(row)
-        }
+        for row in try rows("quarantine") where wanted.contains(try batchKey(row)) { quarantine[try batchKey(row), default: []].append(row) }
         for (source, row) in pending {
-            let batch = try row.text("batch")
+            let batch = try batchKey(row)
             guard let bronze = contents[batch] else {
-                throw row.problem("the run's bronze has no file of batch \(batch); export the run again (its export holds bronze)")
+                throw row.problem("the run's bronze has no file \((try? row.text("file")) ?? batch); export the run again (its export holds bronze)")
             }
             // Silver and quarantine rows of a file in its line order, as the worker gave them.
             let rows = ((silver[batch] ?? []) + (quarantine[batch] ?? [])).sorted { ((try? $0.integer("line")) ?? 0) < ((try? $1.integer("line")) ?? 0) }
@@ -310,7 +311,8 @@ public struct SparkRunImport: Sendable {
 
     /// Writes the run's clusters and review queue, unless the lake already holds them.
     func importMatch(into summary: inout Summary) throws(EngineError) {
-        let memberRows = try rows("golden_members")
+        // A run without matching (no customer source) has no golden records to bring.
+        let memberRows = try rows("golden_members", required: false)
         guard !memberRows.isEmpty else { return }
         let service = MatchService(workspace: workspace, environment: environment)
         let configuration = try service.configuration()
