@@ -136,6 +136,8 @@ public struct PostgresAccessPlan: Sendable {
     static let internalRelations = Set([
         "schema_migration", "role_permission", "masked_column", "group_role", "audit_inbox", "run_clock_boundary", "load_deferred_index",
         "pii_tagged_name",
+        // An admin's request keeps its free-text reason, which the audit log withholds without view_pii (attack 12, F4).
+        "admin_request",
     ])
         .union(PostgresSchema.matchStagingTables)
 

@@ -209,6 +209,25 @@ extension PostgresSchema {
         """,
     ] + adminRequestFunctions.map { grantToExistingGroups($0, permission: "act_as") }
 
+    /// `cdp.admin_request` keeps an admin's free-text reason, which `audit_log_masked` withholds without view_pii; it is
+    /// the store's own machinery (``PostgresAccessPlan/internalRelations``), so the grants an earlier `cdp access apply`
+    /// gave on it go (attack 12, F4).
+    static let adminRequestInternalObjects = [
+        """
+        DO $$
+        DECLARE grantee text;
+        BEGIN
+            FOR grantee IN
+                SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END
+                FROM pg_class c, aclexplode(c.relacl) a
+                WHERE c.oid = 'cdp.admin_request'::regclass AND a.grantee <> c.relowner
+            LOOP
+                EXECUTE 'REVOKE ALL ON cdp.admin_request FROM ' || grantee;
+            END LOOP;
+        END $$
+        """
+    ]
+
     /// The two steps of ending a session and of breaking the run lock, which `act_as` may execute.
     static let adminRequestFunctions = [
         "cdp.request_end_session(integer, text)", "cdp.end_session(bigint)", "cdp.request_run_unlock(text)", "cdp.break_run_lock(bigint)",

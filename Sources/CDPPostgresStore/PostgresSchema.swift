@@ -121,6 +121,7 @@ public enum PostgresSchema {
         Migration(name: "pg-the-run-lock-is-read-in-one-place", statements: runLockReaderObjects),
         Migration(name: "pg-admin-requests-left-are-listed", statements: adminRequestLeftObjects),
         Migration(name: "pg-chunks-take-their-ids-in-order", statements: chunkIDObjects),
+        Migration(name: "pg-admin-requests-are-internal", statements: adminRequestInternalObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -42,6 +42,7 @@ public final class PostgresSession: Sendable {
             // second login is a new conversation, in which whoever answers may ask for the password in clear text
             // instead, and postgres-nio cannot be told to refuse that: so it goes only to an authenticated server.
             guard settings.authenticatesTheServer else { throw unauthenticatedServer(settings) }
+            try settings.checkSocketServer()
         } catch {
             throw loginFailure(settings, error, passwordOffered: password != nil)
         }

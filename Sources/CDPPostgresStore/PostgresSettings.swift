@@ -28,6 +28,9 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
     public var tls: TLSMode
     /// The password a service file gave; `nil` to look in the password file when connecting.
     var servicePassword: String?
+    /// The account the server must run as over a Unix socket (`requirepeer`, as libpq names it); see
+    /// ``checkSocketServer()`` for whom a socket proves without it.
+    public var requiredPeer: String?
 
     /// The default socket folder of Debian's PostgreSQL packages.
     public static let defaultSocketFolder = "/var/run/postgresql"
@@ -38,8 +41,8 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
         return (folder.hasSuffix("/") ? folder : folder + "/") + ".s.PGSQL.\(port)"
     }
 
-    /// Whether only the server the address names can answer: over a Unix socket (its folder's permissions say who
-    /// listens) or TLS that verified the server's certificate and name (`sslmode=verify-full`). cdp gives a password
+    /// Whether only the server the address names can answer: over a Unix socket (whose owner and folder say who
+    /// listens, which ``checkSocketServer()`` checks before a password is sent) or TLS that verified the server's certificate and name (`sslmode=verify-full`). cdp gives a password
     /// only then: elsewhere whoever answers (a server of someone else's, a man in the middle) may ask for SCRAM at the
     /// first login and for the password in clear text at the second, and postgres-nio would send it.
     public var authenticatesTheServer: Bool {
@@ -62,7 +65,7 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch endpoint {
         case .socket(let folder):
-            return "postgresql://\(user)@/\(database)?host=\(folder)&port=\(port)"
+            return "postgresql://\(user)@/\(database)?host=\(folder)&port=\(port)" + (requiredPeer.map { "&requirepeer=\($0)" } ?? "")
         case .tcp(let host):
             return "postgresql://\(user)@\(host):\(port)/\(database)"
         }
@@ -109,7 +112,7 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
                     + "\(defaultSocketFolder), or service=NAME")
         }
         if parameters["password"] != nil { throw passwordRefused(address) }
-        let known: Set<String> = ["host", "port", "user", "dbname", "service", "sslmode"]
+        let known: Set<String> = ["host", "port", "user", "dbname", "service", "sslmode", "requirepeer"]
         if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
             throw PostgresStoreError(
                 .invalidSettings, "'\(unknown)' is not a setting of a store address (known: \(known.sorted().joined(separator: ", ")))")
@@ -137,6 +140,7 @@ public struct PostgresSettings: Hashable, Sendable, CustomStringConvertible {
         var settings = PostgresSettings(
             endpoint: host.hasPrefix("/") ? .socket(folder: host) : .tcp(host: host), port: port, user: user, database: database, tls: tls)
         settings.servicePassword = service["password"]
+        settings.requiredPeer = pick("requirepeer", nil)
         return settings
     }
 

@@ -38,7 +38,8 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             // As `cdp run` does: a headless bulk write, SQLite need not count its memory.
             Workspace.stopCountingSQLiteMemory()
-            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent("cdp-bench-\(getpid())")
+            let place = try present { () throws(EngineError) in try BenchmarkScratch.resolve(scratch, name: "ingest") }
+            let folder = place.isTemporary ? place.folder : place.folder.appendingPathComponent("cdp-bench-\(getpid())")
             defer { try? FileManager.default.removeItem(at: folder) }
             var benchmark = IngestBenchmark(customers: customers, repetitions: runs, scratch: folder)
             benchmark.profilesPhases = phases
@@ -95,8 +96,9 @@ struct BenchCommand: ParsableCommand {
         var store: String?
 
         func run() throws {
-            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-console-\(getpid())" : "")
-            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let place = try present { () throws(EngineError) in try BenchmarkScratch.resolve(scratch, name: "console") }
+            let folder = place.folder
+            defer { place.removeIfTemporary() }
             let workspace = try present { () throws(EngineError) in
                 try BenchmarkWorkspace.prepare(customers: customers, in: folder, store: store, log: { print($0) })
             }
@@ -157,8 +159,9 @@ struct BenchCommand: ParsableCommand {
         @Flag(help: "Print as JSON.") var json = false
 
         func run() throws {
-            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-match-\(getpid())" : "")
-            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let place = try present { () throws(EngineError) in try BenchmarkScratch.resolve(scratch, name: "match") }
+            let folder = place.folder
+            defer { place.removeIfTemporary() }
             let benchmark = MatchBenchmark(customers: customers, seed: seed, repetitions: runs, scratch: folder, persist: persist)
             let result = try present { () throws(EngineError) in try benchmark.run(log: { print($0) }) }
             if json { return Output.json(result) }
@@ -238,8 +241,9 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-arrival-\(getpid())" : "")
-            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let place = try present { () throws(EngineError) in try BenchmarkScratch.resolve(scratch, name: "arrival") }
+            let folder = place.folder
+            defer { place.removeIfTemporary() }
             let benchmark = ArrivalBenchmark(sampleData: URL(fileURLWithPath: from), scratch: folder, repetitions: runs, settleSeconds: settle)
             let result = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }
             if json { return Output.json(result) }
@@ -271,8 +275,9 @@ struct BenchCommand: ParsableCommand {
         }
 
         func run() throws {
-            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-delta-\(getpid())" : "")
-            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let place = try present { () throws(EngineError) in try BenchmarkScratch.resolve(scratch, name: "delta") }
+            let folder = place.folder
+            defer { place.removeIfTemporary() }
             let benchmark = DeltaBenchmark(customers: customers, seed: seed, repetitions: runs, scratch: folder)
             let result = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }
             if json { return Output.json(result) }
@@ -301,8 +306,9 @@ struct BenchCommand: ParsableCommand {
         var store: String?
 
         func run() throws {
-            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent(scratch == nil ? "cdp-bench-c360-\(getpid())" : "")
-            defer { if scratch == nil { try? FileManager.default.removeItem(at: folder) } }
+            let place = try present { () throws(EngineError) in try BenchmarkScratch.resolve(scratch, name: "c360") }
+            let folder = place.folder
+            defer { place.removeIfTemporary() }
             var benchmark = Customer360Benchmark(customers: customers, searches: searches, profiles: profiles, scratch: folder)
             benchmark.store = store
             let result = try present { () throws(EngineError) in try benchmark.run(log: { if !json { print($0) } }) }

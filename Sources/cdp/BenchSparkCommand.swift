@@ -43,7 +43,8 @@ extension BenchCommand {
         }
 
         func run() throws {
-            let folder = URL(fileURLWithPath: scratch ?? NSTemporaryDirectory()).appendingPathComponent("cdp-bench-spark-\(getpid())")
+            let place = try present { () throws(EngineError) in try BenchmarkScratch.resolve(scratch, name: "spark") }
+            let folder = place.isTemporary ? place.folder : place.folder.appendingPathComponent("cdp-bench-spark-\(getpid())")
             defer { if !keepFiles { try? FileManager.default.removeItem(at: folder) } }
             let given = sparkSubmit
             let submit = try present { () throws(EngineError) -> String in

@@ -143,8 +143,10 @@ struct SchedulerCommand: ParsableCommand {
         let workspace = try options.open()
         let environment = try options.environment(in: workspace)
         let scheduler = Scheduler(workspace: workspace, environment: environment)
+        // One line per event, whatever it quotes: a dropped file's name may hold line breaks, which would forge lines
+        // of this log (attack 12, F6).
         let log: @Sendable (String) -> Void = { line in
-            FileHandle.standardOutput.write(Data("\(ISOTime.timestamp(environment.now())) \(TerminalSafeText.of(line))\n".utf8))
+            FileHandle.standardOutput.write(Data("\(ISOTime.timestamp(environment.now())) \(TerminalSafeText.of(Output.oneLine(line)))\n".utf8))
         }
         log("scheduler started for \(workspace.root.path) as \(environment.user)")
         try present { () throws(EngineError) in

@@ -93,12 +93,19 @@ struct SparkCommand: ParsableCommand {
             let export = self.export.map { URL(fileURLWithPath: $0) }
             let folder = try present { () throws(EngineError) in try SparkJob.privateFolder() }
             defer { try? FileManager.default.removeItem(at: folder) }
+            let choices: [(String, Bool)] = [
+                ("--spark-submit", sparkSubmit != nil), ("--output", options.output != nil), ("--input", options.input != nil),
+                ("--conf", !settings.isEmpty), ("--run", runID != nil),
+            ]
+            let chosen = choices.filter(\.1).map(\.0)
+            let output = options.output
             try present { () throws(EngineError) in
                 let workspace = try Workspace(at: root)
                 let environment = try workspace.session(actingAs: user)
                 // A folder the user names is written as the account cdp runs as: never while acting for another user,
                 // never among the workspace's own files.
                 if let export { try ExportFile.checkDestination(export.path, in: workspace, for: environment) }
+                try workspace.checkSparkRunChoices(chosen, output: output, for: environment)
                 try workspace.authorizeSparkRun(environment, master: master, output: job.output, export: export)
                 try Workspace.keepSparkOutputPrivate(job.output)
                 if let export { try Workspace.keepSparkOutputPrivate(export.path) }

@@ -39,18 +39,24 @@ struct WorkflowCommand: ParsableCommand {
 
         func run() throws {
             let workspace = try options.open(readOnly: true)
+            let environment = try options.environment(in: workspace)
             let text = try present { () throws(EngineError) in try workspace.databricksJob(workflow, location: location) }
             if databricks == "-" {
                 print(text, terminator: "")
                 return
             }
-            let file = URL(fileURLWithPath: databricks)
+            // A file a user names: refused while acting for another user and among the workspace's own files (but its
+            // workflows, where an exported job is read back), written privately and whole (attack 12, F1: it replaced
+            // the lake).
+            func real(_ url: URL) -> String { url.standardizedFileURL.resolvingSymlinksInPath().path }
+            let named = URL(fileURLWithPath: databricks)
+            let amongWorkflows = real(named.deletingLastPathComponent()) == real(workspace.root.appendingPathComponent(Workspace.workflowsFolder))
             try present { () throws(EngineError) in
-                do {
-                    try Data(text.utf8).write(to: file, options: .atomic)
-                } catch {
-                    throw EngineError(.workspace, "cannot write \(file.path): \(error.localizedDescription); check the folder exists and is writable")
-                }
+                let file =
+                    amongWorkflows
+                    ? try ExportFile(workspaceDocument: databricks, for: environment) : try ExportFile(path: databricks, in: workspace, for: environment)
+                try file.write(text)
+                try file.commit()
             }
             print("wrote the Databricks job \(workflow) to \(databricks); create it with `databricks jobs create --json @\(databricks)`")
         }

@@ -345,6 +345,8 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try options.open(readOnly: true)
+        // `--as` is authorised and audited as on every command that reads the lake (the report quotes no value).
+        _ = try options.environment(in: workspace)
         let report = try present { () throws(EngineError) in try LakeVerifier(workspace: workspace).verify() }
         if json {
             Output.json(report)

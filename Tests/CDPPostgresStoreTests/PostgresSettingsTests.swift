@@ -92,6 +92,57 @@ import Testing
         #expect(settings.authenticatesTheServer == authenticated, "\(address)")
     }
 
+    /// Attack 12, F5: a socket proves who listens only when its maker is an account a server runs as (this user,
+    /// root, a system account, or requirepeer's) and no one else can put another in its place.
+    @Test func aSocketProvesTheServerOnlyWhenItsMakerAndFolderAreTrusted() {
+        let me: uid_t = 1001
+        let other: uid_t = 1002
+        let postgres: uid_t = 101
+        func trust(owner: uid_t, folderOwner: uid_t = 0, mode: mode_t = 0o1777, isSocket: Bool = true, peer: uid_t? = nil) -> String? {
+            PostgresSettings.socketTrust(
+                isSocket: isSocket, socketOwner: owner, folderOwner: folderOwner, folderMode: mode, me: me, requiredPeer: peer, firstUserID: 1000)
+        }
+        #expect(trust(owner: postgres) == nil)  // Debian's server in /tmp
+        #expect(trust(owner: postgres, folderOwner: postgres, mode: 0o2775) == nil)  // /var/run/postgresql
+        #expect(trust(owner: me, folderOwner: me, mode: 0o700) == nil)  // a cluster of one's own
+        #expect(trust(owner: 0) == nil)
+        #expect(trust(owner: other)?.contains("a person's account") == true)  // another user's socket in /tmp
+        #expect(trust(owner: other, folderOwner: other, mode: 0o700)?.contains("a person's account") == true)
+        #expect(trust(owner: other, peer: other) == nil)  // unless requirepeer names them
+        #expect(trust(owner: postgres, peer: other)?.contains("requirepeer") == true)
+        #expect(trust(owner: postgres, folderOwner: other, mode: 0o755)?.contains("its folder belongs to") == true)
+        #expect(trust(owner: postgres, folderOwner: postgres, mode: 0o777)?.contains("not sticky") == true)
+        #expect(trust(owner: postgres, folderOwner: postgres, mode: 0o775) == nil)  // its group's to write
+        #expect(trust(owner: postgres, isSocket: false)?.contains("not a socket") == true)
+    }
+
+    /// The check reads the socket file and its folder as they are: a real socket of this user's in a private folder
+    /// proves the server; the same folder opened to everyone's writes does not.
+    @Test func theSocketCheckReadsTheSocketAndItsFolder() throws {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/cdp-socket-XXXXXX").utf8CString)
+        let folder = try #require(mkdtemp(&template).map { String(cString: $0) })
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/.s.PGSQL.5499"
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { bytes in
+            for (index, byte) in path.utf8.enumerated() { bytes[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        let settings = try PostgresSettings.parse("postgresql://ana@/acme?host=\(folder)&port=5499", environment: [:], osUser: "ana")
+        #expect(throws: Never.self) { try settings.checkSocketServer() }
+        chmod(folder, 0o777)
+        let refused = #expect(throws: PostgresStoreError.self) { try settings.checkSocketServer() }
+        #expect(refused?.message.contains("not sticky") == true, "\(String(describing: refused?.message))")
+        let named = try PostgresSettings.parse("postgresql://ana@/acme?host=\(folder)&port=5499&requirepeer=ana", environment: [:], osUser: "ana")
+        #expect(named.requiredPeer == "ana" && named.description.hasSuffix("&requirepeer=ana"))
+    }
+
     @Test func aLocalhostPasswordLineMatchesOnlyTheDefaultSocketFolder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdp-pgpass-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -109,6 +109,12 @@ extension TeamStoreTests {
             try await audited(["session.end.requested", "session.end"]) == [
                 ["ada", "session.end.requested", "session \(pid)", "request \(request)", "left open all night"]
             ])
+        // Attack 12, F4: the request's free-text reason is read as the audit log's is (withheld without view_pii),
+        // never from the request table, which no login role reads.
+        for reader in ["vic", "ana", "sam"] {
+            let read = try fixture.psql("SELECT reason FROM cdp.admin_request", as: reader)
+            #expect(read.stderr.contains("permission denied for table admin_request"), "\(reader): \(read.output)")
+        }
         // It joins the chain at the next audited write, which verify accepts.
         let reject = try fixture.psql("SELECT cdp.quarantine_reject(1, 'open', 'not a customer')", as: "sam")
         #expect(reject.status == 0, "\(reject.output)")

@@ -145,6 +145,7 @@ public struct ArrivalBenchmark: Sendable {
         let folder = scratch.appendingPathComponent("workspace")
         let workspace: Workspace
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("lake/lake.sqlite").path) {
+            try BenchmarkScratch.requireOwnWorkspace(folder)
             log("reusing \(folder.path)")
             workspace = try Workspace(at: folder.path)
         } else {

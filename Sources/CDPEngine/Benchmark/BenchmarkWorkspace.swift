@@ -40,13 +40,14 @@ public enum BenchmarkWorkspace {
     }
 
     /// The workspace a run before left in `folder`, when its lake (embedded or on its team store) holds what the
-    /// benchmark needs; nil otherwise.
+    /// benchmark needs; nil otherwise. Refused unless all of it is the caller's own (``BenchmarkScratch``).
     static func reusable(
         _ folder: URL, log: (String) -> Void, holdsWhatIsNeeded: (Workspace) throws(EngineError) -> Bool
     ) throws(EngineError) -> Workspace? {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(Workspace.configurationFileName).path) else {
             return nil
         }
+        try BenchmarkScratch.requireOwnWorkspace(folder)
         let workspace = try Workspace(at: folder.path)
         guard try holdsWhatIsNeeded(workspace) else { return nil }
         log("reusing \(folder.path)" + (workspace.configuration.storeAddress.map { " on the team store \($0)" } ?? ""))

@@ -105,6 +105,7 @@ public struct MatchBenchmark: Sendable {
     func prepare(log: (String) -> Void) throws(EngineError) -> Workspace {
         let folder = scratch.appendingPathComponent("workspace")
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("lake/lake.sqlite").path) {
+            try BenchmarkScratch.requireOwnWorkspace(folder)
             log("reusing \(folder.path)")
             return try Workspace(at: folder.path)
         }

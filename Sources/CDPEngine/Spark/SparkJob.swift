@@ -88,13 +88,7 @@ public struct SparkJob: Codable, Sendable, Hashable {
     /// name others can predict in a shared temporary folder lets them place a link or a driver of their own there.
     /// - Throws: `EngineError.workspace` when the temporary folder cannot be written.
     public static func privateFolder() throws(EngineError) -> URL {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/cdp-spark-job-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw EngineError(
-                .workspace,
-                "cannot make a folder for the Spark job in \(FileManager.default.temporaryDirectory.path): \(String(cString: strerror(errno))); set TMPDIR to a writable folder")
-        }
-        return URL(fileURLWithPath: String(cString: made), isDirectory: true)
+        try PrivateTemporaryFolder.make(prefix: "cdp-spark-job")
     }
 
     /// The driver's source, shipped with the engine.

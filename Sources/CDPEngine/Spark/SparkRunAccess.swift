@@ -26,6 +26,26 @@ extension Workspace {
         try storeCall { () throws(StoreError) in _ = try repositories.audit.appendAudit(draft, at: environment.timestamp) }
     }
 
+    /// Refuses what a caller may not choose for a Spark run. Acting for another user (`--as`, README's sudo wrapper),
+    /// nothing beyond the workspace's own settings: the program run as spark-submit, the folders read and written,
+    /// Spark settings and the run's id would all be used as the account cdp runs as (attack 12, F2: a program of the
+    /// caller's ran as the service account, a folder of theirs was written by it). For everyone, a local output folder
+    /// among the workspace's own files (``ExportFile/checkDestination(_:in:for:)``).
+    /// - Parameter chosen: the options the caller gave (`--spark-submit`, `--output`, …), by name.
+    /// - Throws: `.forbidden` naming them.
+    public func checkSparkRunChoices(_ chosen: [String], output: String?, for environment: Environment) throws(EngineError) {
+        if let account = environment.actingAccount, !chosen.isEmpty {
+            throw EngineError(
+                .forbidden,
+                "cdp spark run does not take \(chosen.joined(separator: ", ")) while \(account) acts as \(environment.user): the program, "
+                    + "folders and settings would be used as \(account). Run it with the workspace's own settings (cdp.toml), or run cdp as "
+                    + "\(environment.user)")
+        }
+        if let output, !output.contains("://") {
+            try ExportFile.checkDestination(output, in: self, for: environment)
+        }
+    }
+
     /// Makes a local output folder of a Spark run private to its owner (0700), creating it when absent and
     /// tightening it when it exists: the run writes personal values there unmasked, and the workspace keeps
     /// `lake/` and `inbox/` private for the same reason. Object storage (`s3a://…`, `abfss://…`) is left to its
