@@ -47,10 +47,11 @@ extension PostgresTeamStore {
     /// row id (a sequence here), how the chain was hashed (set from ``LakeSource/auditHashing``), how far the
     /// embedded lake's anchor file reaches (the team store has no anchor file: only `cdp_owner` can write its chain),
     /// what changed since the lake's last gold build (the team store rebuilds its gold layer whole), and from which run
-    /// the lake's audit check wants each run's `run.start` (the team store keeps its own boundary, `run_clock_boundary`).
+    /// the lake's audit check wants each run's `run.start` (the team store keeps its own boundary, `run_clock_boundary`),
+    /// and what the last match run left for the next (the team store matches whole).
     static let keptOtherwise: Set<String> = [
         "id_sequence", "audit_hashing", "audit_anchor_state", "gold_build_mark", "gold_changed_golden", "gold_changed_key",
-        "gold_changed_reference", "run_start_rule",
+        "gold_changed_reference", "run_start_rule", "match_state",
     ]
     /// Sets every identity column's sequence of the schema to go on after the largest id its table holds: what rows
     /// written with their ids (a migration's COPY) need before the store hands out ids itself.

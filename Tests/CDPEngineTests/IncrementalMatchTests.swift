@@ -145,7 +145,7 @@ import Testing
             C9000001,Quentin,Deltaworth,quentin.deltaworth@example.com,07700 900111,1981-02-03,5 New Road,Leeds,LS2 2AA,GB,2026-11-01 10:00:00,2026-11-01 10:00:00,silver,Y,Y
 
             """, "inbox/crm/customers_delta.csv", in: workspace)
-        try SourceIngestor(workspace: workspace, source: try workspace.source("crm_customers"), environment: EngineFixture.clock, run: nil).ingest()
+        _ = try SourceIngestor(workspace: workspace, source: try workspace.source("crm_customers"), environment: EngineFixture.clock, run: nil).ingest()
 
         var service = MatchService(workspace: workspace, environment: EngineFixture.clock.acting(as: "pipeline"))
         service.retrainShare = 0.0001
