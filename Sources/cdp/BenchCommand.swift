@@ -209,6 +209,14 @@ struct BenchCommand: ParsableCommand {
                 let name = c < s.comparisonNames.count ? s.comparisonNames[c] : "comparison \(c)"
                 print("  \(name): " + levels.joined(separator: " · "))
             }
+            if let given = result.model.givenAgreement {
+                print("u among pairs agreeing on the u_given comparisons (\(Output.grouped(Int(given.pairs))) non-matching pairs), as a multiple of u:")
+                for (c, row) in given.u.enumerated() where given.mask >> (UInt64(c) * 4) & 0xF == 0 {
+                    let levels = row.indices.dropFirst().map { String(format: "%.2f×", row[$0] / max(result.model.u[c][$0], 1e-12)) }
+                    let name = c < s.comparisonNames.count ? s.comparisonNames[c] : "comparison \(c)"
+                    print("  \(name): " + levels.joined(separator: " · "))
+                }
+            }
             print(MatchReportText.training(s.training))
             print("sessions (share of pairs taken for matches, then m of each trained comparison's last level, \"else\"):")
             for session in s.training {

@@ -11,13 +11,18 @@ public struct FellegiSunterModel: Sendable, Hashable, Codable {
     /// EM iterations run, and whether they converged.
     public var iterations: Int
     public var converged: Bool
+    /// u among pairs that agree on some comparisons, for the pairs that do (`estimation.u_given`); nil: u alone.
+    public var givenAgreement: GivenAgreement?
 
-    public init(m: [[Double]], u: [[Double]], prior: Double, iterations: Int = 0, converged: Bool = false) {
+    public init(
+        m: [[Double]], u: [[Double]], prior: Double, iterations: Int = 0, converged: Bool = false, givenAgreement: GivenAgreement? = nil
+    ) {
         self.m = m
         self.u = u
         self.prior = prior
         self.iterations = iterations
         self.converged = converged
+        self.givenAgreement = givenAgreement
     }
 
     static let floor = 1e-6
@@ -25,14 +30,25 @@ public struct FellegiSunterModel: Sendable, Hashable, Codable {
     public var priorWeight: Double { log2(prior / (1 - prior)) }
 
     /// log2(m/u) of level `level` of comparison `c`; 0 for the null level.
-    public func weight(_ c: Int, _ level: Int) -> Double {
-        level == 0 ? 0 : log2(max(m[c][level], Self.floor) / max(u[c][level], Self.floor))
+    public func weight(_ c: Int, _ level: Int) -> Double { Self.weight(m: m[c][level], u: u[c][level], level: level) }
+
+    /// log2(m/u) of level `level` of comparison `c` for a pair that meets `givenAgreement`'s condition (the plain
+    /// weight without one).
+    public func weightGivenAgreement(_ c: Int, _ level: Int) -> Double {
+        Self.weight(m: m[c][level], u: (givenAgreement?.u ?? u)[c][level], level: level)
     }
 
-    /// The sum of level weights of a pattern (no prior, no term-frequency adjustment).
+    static func weight(m: Double, u: Double, level: Int) -> Double { level == 0 ? 0 : log2(max(m, floor) / max(u, floor)) }
+
+    /// The sum of level weights of a pattern (no prior, no term-frequency adjustment), with the u given agreement
+    /// where the pattern meets its condition.
     public func patternWeight(_ pattern: UInt64) -> Double {
+        let u = u(for: pattern)
         var total = 0.0
-        for c in m.indices { total += weight(c, PairComparator.level(pattern, c)) }
+        for c in m.indices {
+            let level = PairComparator.level(pattern, c)
+            total += Self.weight(m: m[c][level], u: u[c][level], level: level)
+        }
         return total
     }
 
@@ -41,11 +57,21 @@ public struct FellegiSunterModel: Sendable, Hashable, Codable {
     /// u for every level from the patterns of random pairs (nearly all non-matches). Add-one smoothing
     /// keeps a level never seen at random from getting an infinite weight.
     public static func estimateU(randomPatterns: [UInt64], levelCounts: [Int]) -> [[Double]] {
+        estimateU(counts: Self.levelCounts(randomPatterns, levelCounts: levelCounts))
+    }
+
+    /// How many of `patterns` fall on each level of each comparison (`levelCounts` levels each).
+    public static func levelCounts(_ patterns: [UInt64], levelCounts: [Int]) -> [[Double]] {
         var counts = levelCounts.map { [Double](repeating: 0, count: $0) }
-        for pattern in randomPatterns {
+        for pattern in patterns {
             for c in counts.indices { counts[c][PairComparator.level(pattern, c)] += 1 }
         }
-        return counts.map { row in
+        return counts
+    }
+
+    /// u from the random pairs' counts per comparison and level (`levelCounts`), add-one smoothed.
+    static func estimateU(counts: [[Double]]) -> [[Double]] {
+        counts.map { row in
             let observed = row.dropFirst().reduce(0, +) + Double(row.count - 1)
             return row.enumerated().map { index, count in index == 0 ? 0 : (count + 1) / observed }
         }

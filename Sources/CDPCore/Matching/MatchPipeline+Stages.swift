@@ -29,7 +29,7 @@ extension MatchPipeline {
         let known = knownMatches(links: links, decisions: decisions, comparator: comparator)
         return estimateParameters(
             ruleHistograms: ruleHistograms, candidateHistogram: PatternColumn.histogram(candidatePatterns), randomPatterns: randomPatterns,
-            known: known, knownPatterns: known.pairs.isEmpty ? [] : parallelPatterns(known.pairs, ComparisonKernel(comparator: comparator)),
+            givenHistogram: [], known: known, knownPatterns: known.pairs.isEmpty ? [] : parallelPatterns(known.pairs, ComparisonKernel(comparator: comparator)),
             decisions: decisions,
             comparator: comparator, recordCount: recordCount)
     }
@@ -39,15 +39,18 @@ extension MatchPipeline {
     /// matches (`knownMatches`) with their patterns. Nothing here compares records, so no comparison kernel is held.
     func estimateParameters(
         ruleHistograms: [[(pattern: UInt64, count: Int)]], candidateHistogram: [(pattern: UInt64, count: Int)], randomPatterns: [UInt64],
-        known: KnownMatches, knownPatterns: [UInt64], decisions: Decisions, comparator: PairComparator, recordCount: Int
+        givenHistogram: [(pattern: UInt64, count: Int)], known: KnownMatches, knownPatterns: [UInt64], decisions: Decisions, comparator: PairComparator, recordCount: Int
     ) -> (model: FellegiSunterModel, training: [Statistics.TrainingSession]) {
-        let u = FellegiSunterModel.estimateU(randomPatterns: randomPatterns, levelCounts: configuration.comparisons.map(\.levels.count))
+        let randomCounts = FellegiSunterModel.levelCounts(randomPatterns, levelCounts: configuration.comparisons.map(\.levels.count))
+        let u = FellegiSunterModel.estimateU(counts: randomCounts)
         let labelled =
             decisions.mustLink.map { (comparator.pattern(Int($0.0), Int($0.1)), true) }
             + decisions.cannotLink.map { (comparator.pattern(Int($0.0), Int($0.1)), false) }
         var (model, training) = estimateModel(ruleHistograms: ruleHistograms, labelled: labelled, u: u)
         if let session = learnFromKnownMatches(known, patterns: knownPatterns, model: &model) { training.append(session) }
         model.prior = configuration.prior ?? Self.prior(model, histogram: candidateHistogram, recordCount: recordCount)
+        model = withGivenAgreement(
+            model, histogram: givenHistogram, randomCounts: randomCounts, candidateHistogram: candidateHistogram, recordCount: recordCount)
         return (model, training)
     }
 

@@ -221,6 +221,8 @@ public struct MatchPipeline: Sendable {
         // A pinned model trains on nothing: no presumed matches, random pairs or histograms.
         let known = pinned == nil ? knownMatches(links: links, decisions: decisions, comparator: comparator) : KnownMatches([])
         let knownPatterns: [UInt64]
+        let givenPairs = pinned == nil ? givenAgreementPairs(comparator) : []
+        let givenHistogram: [(pattern: UInt64, count: Int)]
         do {
             // One kernel for every pattern the run computes: it copies a cache line of ids per record (over 100 MB
             // at a million records), so it is built once and let go before EM, which needs only the patterns.
@@ -237,6 +239,7 @@ public struct MatchPipeline: Sendable {
                     PatternColumn.histogram(parallelPatterns(blocked.overlapPairs[rule], kernel)))
             }
             knownPatterns = parallelPatterns(known.pairs, kernel)
+            givenHistogram = PatternColumn.histogram(parallelPatterns(givenPairs, kernel))
         }
         blocked.overlapPairs = []
         // Ended once the kernel is gone, so EM's own peak is measured from what it holds.
@@ -247,7 +250,8 @@ public struct MatchPipeline: Sendable {
         } else {
             (model, statistics.training) = estimateParameters(
                 ruleHistograms: ruleHistograms, candidateHistogram: patterns.histogram(0..<patterns.count), randomPatterns: randomPatterns,
-                known: known, knownPatterns: knownPatterns, decisions: decisions, comparator: comparator, recordCount: records.count)
+                givenHistogram: givenHistogram, known: known, knownPatterns: knownPatterns, decisions: decisions, comparator: comparator,
+                recordCount: records.count)
         }
         phase("em")
 

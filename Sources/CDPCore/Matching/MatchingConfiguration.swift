@@ -49,12 +49,18 @@ public struct MatchingConfiguration: Sendable, Hashable, Codable {
         /// not make it agree by construction, and steward approvals — takes m from them instead of from EM;
         /// 0 turns this off.
         public var minLinkedPairs: Int
-        public init(randomPairs: Int, emIterations: Int, convergence: Double, seed: UInt64, minLinkedPairs: Int = 1000) {
+        /// Comparisons (by name) whose exact agreement makes the others' u be estimated again, among pairs that agree
+        /// on all of them (`FellegiSunterModel.GivenAgreement`); empty: u from random pairs alone.
+        public var uGiven: [String]
+        public init(
+            randomPairs: Int, emIterations: Int, convergence: Double, seed: UInt64, minLinkedPairs: Int = 1000, uGiven: [String] = []
+        ) {
             self.randomPairs = randomPairs
             self.emIterations = emIterations
             self.convergence = convergence
             self.seed = seed
             self.minLinkedPairs = minLinkedPairs
+            self.uGiven = uGiven
         }
     }
 
@@ -503,6 +509,20 @@ extension MatchingConfiguration {
         if let prior, !(0 < prior && prior < 1) { problems.append(ConfigurationIssue("estimation.prior", "must be between 0 and 1, found \(prior)")) }
         if estimation.randomPairs < 100 { problems.append(ConfigurationIssue("estimation.random_pairs", "must be at least 100")) }
         if estimation.minLinkedPairs < 0 { problems.append(ConfigurationIssue("estimation.min_linked_pairs", "must be 0 (off) or more")) }
+        for (index, name) in estimation.uGiven.enumerated() {
+            let path = "estimation.u_given[\(index)]"
+            guard let comparison = comparisons.first(where: { $0.name == name }) else {
+                problems.append(ConfigurationIssue(path, "'\(name)' is not a comparison's name (known: \(comparisons.map(\.name).joined(separator: ", ")))"))
+                continue
+            }
+            if !comparison.levels.contains(where: { $0.kind == .exact }) {
+                problems.append(ConfigurationIssue(path, "'\(name)' has no `exact` level for pairs to agree on"))
+            }
+            if estimation.uGiven[..<index].contains(name) { problems.append(ConfigurationIssue(path, "'\(name)' is named twice")) }
+        }
+        if !comparisons.isEmpty, Set(estimation.uGiven).count >= comparisons.count {
+            problems.append(ConfigurationIssue("estimation.u_given", "must leave at least one comparison to estimate u for"))
+        }
         if blocking.rules.isEmpty { problems.append(ConfigurationIssue("blocking", "needs at least one [[blocking.rules]]")) }
         for (index, rule) in blocking.rules.enumerated() where rule.keys.isEmpty {
             problems.append(ConfigurationIssue("blocking.rules[\(index)].keys", "must name at least one key"))

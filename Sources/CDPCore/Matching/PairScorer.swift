@@ -7,6 +7,8 @@ public struct PairScorer: Sendable {
     public let model: FellegiSunterModel
     /// Per comparison, per level, log2(m/u).
     private let weights: [[Double]]
+    /// The same with the u given agreement, for the pairs that meet its condition (`weights` again without one).
+    private let weightsGivenAgreement: [[Double]]
     /// Per comparison, the exact level adjusted by term frequency, or -1.
     private let termFrequencyLevel: [Int]
     /// Per comparison, per value id of its column, the share of records that held the value when a pinned model was
@@ -22,12 +24,24 @@ public struct PairScorer: Sendable {
         weights = comparator.comparisons.indices.map { c in
             comparator.comparisons[c].levels.indices.map { model.weight(c, $0) }
         }
+        weightsGivenAgreement = comparator.comparisons.indices.map { c in
+            comparator.comparisons[c].levels.indices.map { model.weightGivenAgreement(c, $0) }
+        }
         termFrequencyLevel = comparator.comparisons.map { comparison in
             comparison.levels.firstIndex { $0.kind == .exact && $0.termFrequency } ?? -1
         }
     }
 
-    /// log2 of how much less common this value is than the average agreeing value: u_exact ÷ frequency.
+    /// The level weights for a pair with `pattern`.
+    @inline(__always)
+    private func weights(for pattern: UInt64) -> [[Double]] {
+        if let given = model.givenAgreement, given.applies(pattern) { return weightsGivenAgreement }
+        return weights
+    }
+
+    /// log2 of how much less common this value is than the average agreeing value: u_exact ÷ frequency. The
+    /// unconditional u_exact, also for a pair weighed with the u given agreement: its exact level's weight already
+    /// says how much more often values coincide among such pairs, this how common this one is.
     func termFrequencyAdjustment(_ c: Int, _ a: Int) -> Double {
         let column = comparator.column(comparator.comparisons[c].field)
         let id = column.ids[a]
@@ -50,6 +64,7 @@ public struct PairScorer: Sendable {
     /// where the pattern is on its adjusted exact level.
     @inline(__always)
     func weight(pattern: UInt64, adjustedBy adjustment: (Int) -> Double) -> Double {
+        let weights = weights(for: pattern)
         var total = model.priorWeight
         for c in weights.indices {
             let level = PairComparator.level(pattern, c)
@@ -61,6 +76,7 @@ public struct PairScorer: Sendable {
 
     public func explain(_ a: Int, _ b: Int) -> MatchExplanation {
         let pattern = comparator.pattern(a, b)
+        let weights = weights(for: pattern)
         var terms: [MatchExplanation.Term] = []
         var total = model.priorWeight
         for (c, comparison) in comparator.comparisons.enumerated() {

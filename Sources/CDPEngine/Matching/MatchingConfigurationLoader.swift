@@ -31,8 +31,10 @@ public enum MatchingConfigurationLoader {
             estimation.convergence = e.number("convergence", problems: &problems) ?? estimation.convergence
             estimation.seed = UInt64(max(0, e.int("seed", problems: &problems) ?? Int(estimation.seed)))
             estimation.minLinkedPairs = e.int("min_linked_pairs", problems: &problems) ?? estimation.minLinkedPairs
+            estimation.uGiven = e.strings("u_given", problems: &problems) ?? estimation.uGiven
             prior = e.number("prior", problems: &problems)
-            e.unknownKeys(problems: &problems, known: ["random_pairs", "em_iterations", "convergence", "seed", "prior", "min_linked_pairs"])
+            e.unknownKeys(
+                problems: &problems, known: ["random_pairs", "em_iterations", "convergence", "seed", "prior", "min_linked_pairs", "u_given"])
         }
         var stitching = MatchingConfiguration.Stitching(identifiers: [.email, .crmID, .phone], maxRecordsPerValue: 4, crmSource: "crm_customers")
         if let table = reader.table("stitching", problems: &problems) {

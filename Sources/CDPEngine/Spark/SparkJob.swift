@@ -50,7 +50,8 @@ public struct SparkJob: Codable, Sendable, Hashable {
     ///   - input: the URI the sources' paths are taken relative to (default: the workspace folder).
     ///   - output: where runs are written (default: `spark-output/` in the workspace).
     ///   - cdp: the `cdp` executable the executors run; `shipped` when spark-submit ships it with `--files`.
-    /// - Throws: `EngineError.invalidConfiguration` when the configuration does not load.
+    /// - Throws: `EngineError.invalidConfiguration` when the configuration does not load, or asks for what Spark does
+    ///   not do yet (`estimation.u_given`).
     public static func plan(
         workspaceAt root: URL, input: String? = nil, output: String? = nil, cdp: String, shipped: Bool, today: String
     ) throws(EngineError) -> SparkJob {
@@ -72,6 +73,12 @@ public struct SparkJob: Codable, Sendable, Hashable {
                 folder: folder.isEmpty ? "" : folder + "/", references: checks.referencedSources.map(\.rawValue))
         }
         let matching = try SparkMatchWorker(workspaceAt: root).configuration
+        // The driver draws no sample of pairs that agree, so it would train another model than the embedded match.
+        guard matching.estimation.uGiven.isEmpty else {
+            throw EngineError(
+                .invalidConfiguration,
+                "\(MatchingConfigurationLoader.path): estimation.u_given (\(matching.estimation.uGiven.joined(separator: ", "))) is not done on Spark yet; remove it for `cdp spark run`, or match with `cdp match run`")
+        }
         let pipeline = MatchPipeline(configuration: matching)
         return SparkJob(
             workspaceName: configuration.name, today: today,
