@@ -31,7 +31,7 @@ extension PostgresSchema {
     static let runWriteTriggers =
         (runWrittenTables + matchWrittenTables + goldTables).map { "\($0).run_write_needs_the_run_lock" } + [
             "batch.batch_moves_on", "workflow_run.run_row_moves_on", "task_run.task_row_moves_on",
-            "workflow_run.run_starts_in_the_lock_holders_session",
+            "workflow_run.run_starts_in_the_lock_holders_session", "workflow_run.run_commits_with_its_start",
         ] + runHistoryTriggers
 
     static let runWriteObjects: [String] = [

@@ -109,6 +109,7 @@ extension TeamStoreTests {
             Self.holdingTheRunLock(
                 """
                 INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, started_at) VALUES ('ingest_only', 'running', 'sam', 'cli', '2026-12-07T09:00:00Z');
+                SELECT cdp.append_own_audit('run.start', 'R' || id, NULL, workflow, NULL) FROM cdp.workflow_run WHERE actor = 'sam' AND state = 'running';
                 SELECT cdp.take_bronze_ids(5) AS first_id;
                 SELECT count(*) AS batch_locks FROM pg_locks WHERE relation = 'cdp.batch'::regclass AND pid = pg_backend_pid() AND mode <> 'AccessShareLock'
                 """), as: "sam")

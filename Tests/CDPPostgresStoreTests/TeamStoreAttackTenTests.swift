@@ -17,7 +17,8 @@ extension TeamStoreTests {
     /// F7: while sam's `cdp run` held the run lock, any other session of sam's (psql) recorded runs as running with no
     /// `run.start` — status bars showed them, `cdp audit verify` did not name them. Now only the session holding the
     /// lock records a run as running (or reopens one), `cdp run` records its run there with its `run.start` in the same
-    /// transaction, and verify names a run without its `run.start` whoever wrote it.
+    /// transaction, a session that takes the lock itself cannot commit a run without its `run.start`
+    /// (`pg-a-run-commits-with-its-start`), and verify names a run without it written behind the store's back.
     @Test func onlyTheSessionHoldingTheRunLockRecordsARunAndVerifyNamesOneWithoutItsStart() async throws {
         let fixture = try await TeamStoreFixture.make("runlockholder")
         defer { Task { await fixture.drop() } }
@@ -47,17 +48,34 @@ extension TeamStoreTests {
         #expect(try await PostgresTeamStore.auditChainProblems(admin) == [])
         runs.releaseStoreRunLock()
 
-        // A session that takes the lock itself may record a run, and one it records without `run.start` is named.
-        let holder = try fixture.psql(
+        // A session that takes the lock itself cannot commit a run without its `run.start`, even asking the check early;
+        // with it, the run is recorded.
+        let record = "INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, started_at) VALUES ('customer_pipeline', 'running', 'sam', 'cli', 'now')"
+        for sql in [record, "SET CONSTRAINTS ALL IMMEDIATE; " + record] {
+            let unstarted = try fixture.psql(Self.holdingTheRunLock(sql), as: "sam")
+            #expect(unstarted.status != 0, "\(unstarted.output)")
+            #expect(unstarted.stderr.contains("was recorded without its run.start audit row in the same transaction"), "\(unstarted.output)")
+        }
+        #expect(try await admin.rows("SELECT id::text, state FROM cdp.workflow_run ORDER BY id") == recorded)
+        let withItsStart = try fixture.psql(
             Self.holdingTheRunLock(
-                "INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, started_at) VALUES ('customer_pipeline', 'running', 'sam', 'cli', 'now')"),
+                record + "; SELECT cdp.append_own_audit('run.start', 'R' || max(id), NULL, 'customer_pipeline', NULL) FROM cdp.workflow_run WHERE actor = 'sam'"),
             as: "sam")
-        #expect(holder.status == 0, "\(holder.output)")
+        #expect(withItsStart.status == 0, "\(withItsStart.output)")
+        #expect(try await PostgresTeamStore.auditChainProblems(admin) == [])
+        // One written behind the store's back (by its owner, whom no trigger asks) is named.
+        try await admin.execute(
+            "INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, started_at) VALUES ('customer_pipeline', 'running', 'sam', 'cli', cdp.now_text())")
         let fake = try #require(try await admin.rows("SELECT max(id)::text FROM cdp.workflow_run").first?.first ?? nil)
         #expect(
             try await PostgresTeamStore.auditChainProblems(admin) == [
                 AuditEntry.runWithoutItsStart(RunID(Int64(fake) ?? 0), actor: "sam", state: "running")
             ])
+        // Dropping the check is named too.
+        try await admin.execute("ALTER TABLE cdp.workflow_run DISABLE TRIGGER run_commits_with_its_start")
+        #expect(
+            try await PostgresTeamStore.auditChainProblems(admin).contains(
+                "trigger workflow_run.run_commits_with_its_start is missing or disabled: a login role can write what only a run writes"))
     }
 }
 

@@ -177,6 +177,7 @@ extension TeamStoreTests {
             Self.holdingTheRunLock(
                 """
                 INSERT INTO cdp.workflow_run (workflow, state, actor, trigger, started_at) VALUES ('ingest_only', 'running', 'sam', 'cli', '2026-12-07T09:00:00Z');
+                SELECT cdp.append_own_audit('run.start', 'R' || id, NULL, workflow, NULL) FROM cdp.workflow_run WHERE actor = 'sam' AND state = 'running';
                 \(take)('silver_order', 3, 2, 1, 4)
                 """), as: "sam")
         #expect(run.status == 0, "\(run.output)")
