@@ -108,4 +108,35 @@ extension TeamStoreTests {
         let shown = try fixture.psql("SELECT fields FROM quarantine_record_masked WHERE id = 1", as: "ana")
         #expect(shown.stdout.contains(#""Country": "ES""#), "\(shown.output)")
     }
+
+    /// Two stewards tag columns at once: each edit compiles the tagged names into `cdp.pii_tagged_column_kind`, and a
+    /// function replaced by two open transactions fails one of them ("tuple concurrently updated"). The second edit
+    /// waits for the first to commit, then compiles both names.
+    @Test func twoTagEditsAtOnceBothTakeHold() async throws {
+        let fixture = try await TeamStoreFixture.make("tagsatonce")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        for (dataset, column) in [("silver_customer", "country"), ("campaign_performance", "channel")] {
+            try await admin.execute(
+                """
+                INSERT INTO cdp.dictionary_entry (layer, dataset, column_name, description, data_type, tags, allowed_values, rules,
+                    lineage, version, updated_by, updated_at, change)
+                VALUES ('silver', $1, $2, 'x', 'text', '[]', '[]', '[]', '[]', 1, 'sam', '2026-12-01T10:00:00Z', 'seed')
+                """, [dataset, column])
+        }
+        let edit = "SELECT cdp.dictionary_edit('silver', $1, $2, 1, $3, 'tagged')::text"
+        let sam = try await fixture.session("sam")
+        defer { Task { await sam.close() } }
+        let ada = try await fixture.session("ada")
+        defer { Task { await ada.close() } }
+        try await sam.execute("BEGIN")
+        _ = try await sam.rows(edit, ["silver_customer", "country", #"{"tags": "[\"PII.Address\"]"}"#])
+        let second = Task { try await ada.rows(edit, ["campaign_performance", "channel", #"{"tags": "[\"PII\"]"}"#]) }
+        #expect(try await Self.waitsForALock("ada", fixture, admin))
+        try await sam.execute("COMMIT")
+        _ = try await second.value
+        let kinds = try await admin.rows("SELECT cdp.pii_kind('country'), cdp.pii_kind('channel')")
+        #expect(kinds == [["PII.Address", "PII"]], "\(kinds)")
+    }
 }
