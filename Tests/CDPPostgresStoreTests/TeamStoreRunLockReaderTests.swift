@@ -91,4 +91,26 @@ extension TeamStoreTests {
             [cdp, "store", "sessions", "--store", address.replacingOccurrences(of: "ada@", with: "ana@")], environment: environment)
         #expect(analyst.status == 12, "\(analyst.output)")
     }
+
+    /// A request's reason is free text, withheld from an `act_as` role without `view_pii` as `audit_log_masked` withholds
+    /// it (`pg-admin-request-reasons-need-view-pii`); an admin with `view_pii` reads it.
+    @Test func aRequestsReasonNeedsViewPII() async throws {
+        let toml = TeamStoreFixture.accessTOML.replacingOccurrences(of: "viewer  = []", with: "viewer  = []\nauditor = [\"act_as\"]")
+            .replacingOccurrences(of: "vic = \"viewer\"", with: "vic = \"viewer\"\ntom = \"auditor\"")
+        let fixture = try await TeamStoreFixture.make("requestreason", accessTOML: toml)
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        try await fixture.cluster.setPassword("tom", try #require(TeamStoreFixture.passwords["tom"]), admin)
+        let vic = try await fixture.session("vic")
+        defer { Task { await vic.close() } }
+        let pid = try #require(try await vic.rows("SELECT pg_backend_pid()::text").first?.first ?? nil)
+        let asked = try fixture.psql("SELECT cdp.request_end_session(\(pid), 'Pilar Gonzalez called about her card')", as: "ada")
+        #expect(asked.status == 0, "\(asked.output)")
+        let auditor = try fixture.psql("SELECT reason FROM cdp.admin_requests_left()", as: "tom")
+        #expect(auditor.status == 0 && auditor.stdout.contains(PostgresSchema.withheldText), "\(auditor.output)")
+        #expect(!auditor.stdout.contains("Pilar"), "\(auditor.output)")
+        let ada = try fixture.psql("SELECT reason FROM cdp.admin_requests_left()", as: "ada")
+        #expect(ada.stdout.contains("Pilar Gonzalez called about her card"), "\(ada.output)")
+    }
 }
