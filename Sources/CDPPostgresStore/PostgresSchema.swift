@@ -124,6 +124,7 @@ public enum PostgresSchema {
         Migration(name: "pg-admin-requests-are-internal", statements: adminRequestInternalObjects),
         Migration(name: "pg-a-run-commits-with-its-start", statements: runCommitsWithItsStartObjects),
         Migration(name: "pg-admin-request-reasons-need-view-pii", statements: adminRequestReasonObjects),
+        Migration(name: "pg-a-load-leaves-a-live-loaders-indexes-alone", statements: liveLoaderObjects),
     ]
 
     /// The lake's tables and views, as the embedded lake has them after `v7-audit-anchor-state` (pg5 adds what its

@@ -40,7 +40,9 @@ public protocol BatchRowWriter: Sendable {
     /// a first load into an empty table left out).
     func finish() throws(StoreError)
     /// Lets go of what the writer holds (a team store's connection); the writer is not used after.
-    func close()
+    /// - Throws: what a writer that stopped before ``finish()`` failed to end (a team store's indexes it left out
+    ///   of a first load, not built again); its connection is let go of all the same.
+    func close() throws(StoreError)
 }
 
 extension BatchRepository {

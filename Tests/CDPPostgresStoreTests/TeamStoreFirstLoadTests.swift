@@ -1,5 +1,6 @@
 import CDPCore
 import CDPEngine
+import CDPRepositories
 import Foundation
 import Synchronization
 import Testing
@@ -140,11 +141,14 @@ extension TeamStoreTests {
         #expect(cut.status == 0, "\(cut.output)")
         #expect(try await Self.silverIndexes(admin, of: "silver_order").isEmpty)
         #expect(try await Self.deferredIndexCount(admin) == 2)
-        // The next load, of another table, builds them first.
+        // The next load, of another table, builds them first (once the cut load's session is gone: a live loader's
+        // indexes are its own).
+        try await Self.waitUntilGone(user: "sam", admin)
         let next = try fixture.psql(begin("silver_campaign"), as: "sam")
         #expect(next.status == 0, "\(next.output)")
         #expect(try await Self.silverIndexes(admin, of: "silver_order") == defined.filter { $0.contains(" ON cdp.silver_order ") })
         #expect(try await Self.silverIndexes(admin, of: "silver_campaign").isEmpty)
+        try await Self.waitUntilGone(user: "sam", admin)
         let ended = try fixture.psql(Self.holdingTheRunLock("SELECT cdp.silver_load_end()"), as: "sam")
         #expect(ended.status == 0, "\(ended.output)")
         #expect(try await Self.silverIndexes(admin) == defined)
@@ -160,6 +164,109 @@ extension TeamStoreTests {
         try await admin.execute("ROLLBACK")
         #expect(read.status == 0, "\(read.output)")
         #expect(waited < 30, "waited \(waited) s for the reader")
+        #expect(try await Self.silverIndexes(admin) == defined)
+        #expect(try await Self.deferredIndexCount(admin) == 0)
+    }
+}
+
+/// The review's two LOWs on a first load's indexes (#17): a writer that cannot build them when it closes says so,
+/// and a load leaves alone the indexes another live loader left out (`pg-a-load-leaves-a-live-loaders-indexes-alone`).
+extension TeamStoreTests {
+    /// A load stopped before its end builds the indexes it left out when its writer closes; when that fails (here a
+    /// lock the build waits for past the session's lock_timeout), the close throws, typed, naming the table and what
+    /// to do, and the definitions stay recorded: the next load builds them first.
+    @Test func aWriterThatCannotBuildItsIndexesWhenItClosesSaysSo() async throws {
+        let fixture = try await TeamStoreFixture.make("closebuild")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        let defined = try await Self.silverIndexes(admin)
+        var sessions: [PostgresSession] = []
+        for _ in 0..<PostgresBatchWriter.sessionCount {
+            let session = try await fixture.superuser()
+            try await PostgresBatchWriter.prepare(session)
+            sessions.append(session)
+        }
+        #expect(try await PostgresBatchWriter.beginLoad(sessions[0], entity: .order))
+        #expect(try await Self.silverIndexes(admin, of: "silver_order").isEmpty)
+        try await sessions[0].execute("SET lock_timeout = '200ms'")
+        let loaderPID = try #require(try await sessions[0].value("SELECT pg_backend_pid()::text"))
+        let writer = PostgresBatchWriter(
+            sessions: sessions, batch: BatchID(1), run: nil, source: SourceName("crm_orders"), entity: .order,
+            timestamp: "2026-12-08T00:00:00Z", keepsAttributes: false, indexesLeftOut: true)
+
+        // Someone holds silver_order so that building an index on it must wait.
+        try await admin.execute("BEGIN")
+        try await admin.execute("LOCK TABLE cdp.silver_order IN ACCESS EXCLUSIVE MODE")
+        let closed: StoreError? = await withCheckedContinuation { continuation in
+            Thread.start {
+                do throws(StoreError) {
+                    try writer.close()
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: error)
+                }
+            }
+        }
+        try await admin.execute("ROLLBACK")
+        let error = try #require(closed, "the close reported nothing")
+        #expect(error.code == .conflict, "\(error)")
+        #expect(error.message.contains("cannot build the indexes of silver_order that batch B1 left out on the team store"), "\(error)")
+        #expect(error.message.contains("the next ingest into the team store builds them first"), "\(error)")
+        #expect(error.cause is PostgresStoreError)
+        #expect(try await Self.deferredIndexCount(admin) == 2)
+
+        // Once the writer's session is gone (its close let go of it all the same), the next load builds them first.
+        try await Self.waitUntilGone(pid: loaderPID, admin)
+        let next = try await fixture.superuser()
+        defer { Task { await next.close() } }
+        #expect(try await PostgresBatchWriter.beginLoad(next, entity: .customer) == false)
+        #expect(try await Self.silverIndexes(admin) == defined)
+        #expect(try await Self.deferredIndexCount(admin) == 0)
+    }
+
+    /// Waits until the server lists no session of process `pid`, or of login `user` (a closed session's process
+    /// ends a moment after its client goes, and a loader is live while it is listed).
+    static func waitUntilGone(pid: String? = nil, user: String? = nil, _ admin: PostgresSession) async throws {
+        for _ in 0..<200 {
+            let listed = try await admin.value(
+                "SELECT count(*)::text FROM pg_stat_activity WHERE pid = $1::int OR usename = $2", [pid, user])
+            if listed == "0" { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("a session of \(pid ?? user ?? "") is still listed after 10 s")
+    }
+
+    /// Another loader still connected (the owner's `cdp bench ingest --store` beside a run) keeps the indexes it left
+    /// out to itself: a run's load of another table does not build them, nor does a load of the same table (which
+    /// goes in with the indexes as they are); once that loader is gone, the next load builds them first.
+    @Test func aLoadLeavesTheIndexesAnotherLiveLoaderLeftOut() async throws {
+        let fixture = try await TeamStoreFixture.make("liveloader")
+        defer { Task { await fixture.drop() } }
+        let admin = try await fixture.superuser()
+        defer { Task { await admin.close() } }
+        let defined = try await Self.silverIndexes(admin)
+        let begin = { (table: String) in Self.holdingTheRunLock("SELECT cdp.silver_load_begin('\(table)') AS left_out") }
+        func leftOut(_ result: Subprocess.Result) -> String? {
+            let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            return lines.firstIndex(of: "left_out").flatMap { lines.count > $0 + 2 ? lines[$0 + 2] : nil }
+        }
+
+        let loader = try await fixture.superuser()
+        #expect(try await PostgresBatchWriter.beginLoad(loader, entity: .order))
+        let other = try fixture.psql(begin("silver_campaign"), as: "sam")
+        #expect(other.status == 0 && leftOut(other) == "t", "\(other.output)")
+        #expect(try await Self.silverIndexes(admin, of: "silver_order").isEmpty, "a run's load built another live loader's indexes")
+        let same = try fixture.psql(begin("silver_order"), as: "sam")
+        #expect(same.status == 0 && leftOut(same) == "f", "\(same.output)")
+        #expect(try await Self.silverIndexes(admin, of: "silver_order").isEmpty)
+
+        let pid = try #require(try await loader.value("SELECT pg_backend_pid()::text"))
+        await loader.close()
+        try await Self.waitUntilGone(pid: pid, admin)
+        try await Self.waitUntilGone(user: "sam", admin)
+        let after = try fixture.psql(begin("silver_customer"), as: "sam")
+        #expect(after.status == 0 && leftOut(after) == "f", "\(after.output)")
         #expect(try await Self.silverIndexes(admin) == defined)
         #expect(try await Self.deferredIndexCount(admin) == 0)
     }

@@ -209,8 +209,16 @@ public struct SourceIngestor: Sendable {
             }
             let counts: BatchCounts
             do {
+                let writer = try storeCall { () throws(StoreError) in
+                    try store.rowWriter(
+                        batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp,
+                        keepsAttributes: !source.attributes.isEmpty)
+                }
                 let ingest = { () throws(EngineError) -> BatchCounts in
-                    try ingestBatch(batch, file: file.file, bytes: file.bytes, landing: landing, progress: progress, shouldStop: shouldStop)
+                    try Self.closing(writer) { () throws(EngineError) -> BatchCounts in
+                        try ingestBatch(
+                            batch, writer: writer, file: file.file, bytes: file.bytes, landing: landing, progress: progress, shouldStop: shouldStop)
+                    }
                 }
                 // The embedded lake's write-ahead log is checkpointed beside the writer, not by it.
                 if let embeddedLake {
@@ -267,9 +275,25 @@ public struct SourceIngestor: Sendable {
 
     func relativePath(_ file: URL) -> String { workspace.relativePath(file) }
 
+    /// Runs `body`, then closes `writer` whatever happened. A writer that fails to close (a team store's first load
+    /// stopped early whose left-out indexes could not be built again) fails the batch when `body` succeeded, and is
+    /// added to the details of the failure that ended it when it did not.
+    static func closing<T>(_ writer: any BatchRowWriter, _ body: () throws(EngineError) -> T) throws(EngineError) -> T {
+        let outcome: Result<T, EngineError>
+        do throws(EngineError) { outcome = .success(try body()) } catch { outcome = .failure(error) }
+        do throws(StoreError) {
+            try writer.close()
+        } catch {
+            guard case .failure(var failure) = outcome else { throw EngineError.store(error) }
+            failure.details.append(error.description)
+            throw failure
+        }
+        return try outcome.get()
+    }
+
     private func ingestBatch(
-        _ batch: BatchID, file: URL, bytes: Int64, landing: Landing, progress: @escaping @Sendable (IngestProgress) -> Void,
-        shouldStop: @escaping @Sendable () -> EngineError?
+        _ batch: BatchID, writer: any BatchRowWriter, file: URL, bytes: Int64, landing: Landing,
+        progress: @escaping @Sendable (IngestProgress) -> Void, shouldStop: @escaping @Sendable () -> EngineError?
     ) throws(EngineError) -> BatchCounts {
         let store = workspace.repositories.batches
         let name = relativePath(file)
@@ -284,12 +308,6 @@ public struct SourceIngestor: Sendable {
         let currentKeys = try storeCall { () throws(StoreError) in try store.currentKeys(source: source.name, entity: source.entity) }
         let expectedRows = Self.estimatedRows(file: file, bytes: bytes)
         profile?.add(.prepare, nanoseconds: IngestProfile.now() &- prepareStarted)
-        let writer = try storeCall { () throws(StoreError) in
-            try store.rowWriter(
-                batch: batch, run: run, source: source.name, entity: source.entity, timestamp: environment.timestamp,
-                keepsAttributes: !source.attributes.isEmpty)
-        }
-        defer { writer.close() }
 
         // The writer thread: takes chunks in order, one transaction each.
         let channel = BoundedChannel<IngestChunk>(capacity: 3)

@@ -257,14 +257,15 @@ public struct SparkRunImport: Sendable {
                 batch: id, run: nil, source: source.name, entity: source.entity, timestamp: environment.timestamp,
                 keepsAttributes: !source.attributes.isEmpty)
         }
-        defer { writer.close() }
-        try storeCall { () throws(StoreError) in
-            try writer.write(chunk, event: nil)
-            try writer.finish()
-            // The run's counts; rule tallies are not part of a Spark run's output yet.
-            try store.finishBatch(id, source: source.name, run: nil, counts: counts, tallies: [])
+        return try SourceIngestor.closing(writer) { () throws(EngineError) -> BatchCounts in
+            try storeCall { () throws(StoreError) in
+                try writer.write(chunk, event: nil)
+                try writer.finish()
+                // The run's counts; rule tallies are not part of a Spark run's output yet.
+                try store.finishBatch(id, source: source.name, run: nil, counts: counts, tallies: [])
+            }
+            return counts
         }
-        return counts
     }
 
     /// A silver value as the ingest typed it: the JSON's type, a number an integer where the field is one.

@@ -199,19 +199,32 @@ final class PostgresBatchWriter: BatchRowWriter {
         indexesLeftOut.withLock { $0 = false }
     }
 
-    func close() {
+    func close() throws(StoreError) {
         let sessions = self.sessions
         // Each session's last chunk, not only the last one handed out: a chunk that failed early ends before the
         // one before it, which must not be cut off by its session closing.
         let writes = handedOut.withLock { $0.lastOfSession.compactMap { $0 } }
         // A load that stopped early builds the indexes it left out too (over the rows it wrote, which the next run
-        // discards): readers keep them. When that fails as well, the next load builds them first.
+        // discards): readers keep them.
         let buildsIndexes = indexesLeftOut.withLock { $0 }
-        _ = try? PostgresBlocking.wait { () async throws(PostgresStoreError) in
+        let failure = (try? PostgresBlocking.wait { () async throws(PostgresStoreError) -> PostgresStoreError? in
             for write in writes { _ = await write.value }
-            if buildsIndexes { try? await sessions[0].execute("SELECT cdp.silver_load_end()") }
+            var failure: PostgresStoreError?
+            if buildsIndexes {
+                do throws(PostgresStoreError) { try await sessions[0].execute("SELECT cdp.silver_load_end()") } catch { failure = error }
+            }
             for session in sessions { await session.close() }
+            return failure
+        }) ?? nil
+        guard let failure else {
+            indexesLeftOut.withLock { $0 = false }
+            return
         }
+        // Kept in the store (`cdp.load_deferred_index`), they are built by the next load's beginning.
+        var error = PostgresLake.storeError(failure, doing: "build the indexes of \(entity.silverTable) that batch \(batch) left out")
+        error.message += "; readers of \(entity.silverTable) go without them until the next ingest into the team store builds them "
+            + "first (the next `cdp run`), or the store's owner runs SELECT cdp.silver_load_end()"
+        throw error
     }
 
     /// What every row of a chunk shares.
