@@ -24,7 +24,10 @@ public struct BenchmarkScratch: Sendable {
         let folder = URL(fileURLWithPath: given, isDirectory: true)
         if !FileManager.default.fileExists(atPath: folder.path) {
             do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                // Only the scratch folder itself is private: folders made on the way to it keep the usual mode (a
+                // shared parent made 0700 would lock out everyone else using it).
+                try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw EngineError(.workspace, "cannot make the scratch folder \(folder.path): \(error.localizedDescription)")
             }

@@ -34,6 +34,9 @@ extension Workspace {
     /// - Parameter chosen: the options the caller gave (`--spark-submit`, `--output`, …), by name.
     /// - Throws: `.forbidden` naming them.
     public func checkSparkRunChoices(_ chosen: [String], output: String?, for environment: Environment) throws(EngineError) {
+        // Whether the user may run on Spark at all comes first (and its refusal is audited as such).
+        try authorize(.runWorkflows, environment, attempt: "spark.run")
+        try authorize(.viewPII, environment, attempt: "spark.run")
         if let account = environment.actingAccount, !chosen.isEmpty {
             throw EngineError(
                 .forbidden,
